@@ -1,0 +1,651 @@
+// Package config loads Ferry's config.toml: the organisation's timezone, its
+// environments, people, services and deployment models.
+//
+// Every problem in the file is reported with its line ("config.toml:12: unknown key
+// "colour" in [[environment]]"), all of them at once, sorted by line. Unknown keys
+// are errors, never silently ignored.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // timezones work on hosts without a zoneinfo database
+
+	"github.com/BurntSushi/toml"
+	"golang.org/x/crypto/ssh"
+
+	"ferry/models"
+)
+
+// DefaultAdherenceTolerance is how far a start may lie from the planned start and
+// still count as on time, when the config does not say.
+const DefaultAdherenceTolerance = 15 * time.Minute
+
+// Config is a loaded, validated config file.
+type Config struct {
+	File               string // path it was loaded from (for messages)
+	TimezoneName       string
+	Location           *time.Location
+	Database           string        // relative to the config file's directory; "" when not set
+	AdherenceTolerance time.Duration // a start within this of the planned start is on time
+	Environments       []models.Environment
+	People             []models.Person
+	Services           []models.Service // each Component has Service filled in
+	Models             []models.Model   // Version is 0: the store assigns versions
+
+	envs       map[string]int
+	people     map[string]int
+	unixUsers  map[string]int
+	services   map[string]int
+	components map[string]models.Component
+	models     map[string]int
+}
+
+// Load reads and parses the config file at path. A missing file gives an error
+// that satisfies errors.Is(err, fs.ErrNotExist).
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse parses config text; file names it in messages and anchors a relative
+// database path. On failure the error is an Errors value listing every problem.
+func Parse(file string, data []byte) (*Config, error) {
+	c := &collector{file: file}
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			c.atLine(pe.Position.Line, "%s", syntaxMessage(pe))
+		} else {
+			c.atLine(0, "%v", err)
+		}
+		return nil, c.errs
+	}
+	c.ix = buildLineIndex(string(data))
+	p := &parser{c: c, cfg: &Config{File: file}}
+	p.document(newTable(c, "", "", raw))
+	if len(c.errs) > 0 {
+		return nil, c.errs.sorted()
+	}
+	p.cfg.index()
+	return p.cfg, nil
+}
+
+func syntaxMessage(pe toml.ParseError) string {
+	msg := strings.TrimPrefix(pe.Message, "toml: ")
+	return "TOML syntax error: " + msg
+}
+
+// parser reads the decoded document into a Config.
+type parser struct {
+	c   *collector
+	cfg *Config
+
+	envLines       map[string]int // name -> line of its first declaration
+	personLines    map[string]int
+	unixUserLines  map[string]int
+	serviceLines   map[string]int
+	componentLines map[string]int
+	modelLines     map[string]int
+}
+
+func (p *parser) document(doc *table) {
+	p.ferry(doc.sub("ferry"))
+	p.environments(doc.tables("environment"))
+	p.people(doc.tables("person"))
+	p.services(doc.tables("service"))
+	p.models(doc.tables("model"))
+	doc.finish()
+}
+
+// ---- [ferry] ------------------------------------------------------------------
+
+func (p *parser) ferry(t *table) {
+	cfg := p.cfg
+	cfg.TimezoneName, cfg.Location = "UTC", time.UTC
+	cfg.AdherenceTolerance = DefaultAdherenceTolerance
+	if t == nil {
+		return
+	}
+	if tz, ok := t.str("timezone"); ok {
+		loc, err := loadLocation(tz)
+		if err != nil {
+			t.errKey("timezone", "unknown timezone %q in [ferry]: use an IANA name such as \"Europe/Berlin\" or \"UTC\"", tz)
+		} else {
+			cfg.TimezoneName, cfg.Location = tz, loc
+		}
+	}
+	if db, ok := t.str("database"); ok {
+		if strings.TrimSpace(db) == "" {
+			t.errKey("database", "database in [ferry] is empty; leave it out to use the default")
+		} else if filepath.IsAbs(db) {
+			cfg.Database = db
+		} else {
+			cfg.Database = filepath.Join(filepath.Dir(cfg.File), db)
+		}
+	}
+	if d, ok := t.duration("adherence_tolerance"); ok {
+		cfg.AdherenceTolerance = d
+	}
+	t.finish()
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	if strings.TrimSpace(name) == "" || name == "Local" {
+		return nil, fmt.Errorf("no timezone")
+	}
+	return time.LoadLocation(name)
+}
+
+// ---- [[environment]] ----------------------------------------------------------
+
+func (p *parser) environments(ts []*table) {
+	p.envLines = map[string]int{}
+	for _, t := range ts {
+		t.require("name", "order")
+		var e models.Environment
+		e.Name, _ = t.str("name")
+		e.Order, _ = t.int("order")
+		e.Description, _ = t.str("description")
+		e.Capacity = 1
+		if n, ok := t.int("capacity"); ok {
+			if n < 1 {
+				t.errKey("capacity", "capacity in [[environment]] must be at least 1, not %d", n)
+			}
+			e.Capacity = n
+		}
+		e.RequireMaintenanceWindow = t.bool("require_maintenance_window", false)
+		e.Variables = t.strMap("variables")
+		for _, w := range t.tables("maintenance") {
+			if win, ok := p.window(w); ok {
+				e.Maintenance = append(e.Maintenance, win)
+			}
+		}
+		for _, w := range t.tables("freeze") {
+			if win, ok := p.window(w); ok {
+				e.Freeze = append(e.Freeze, win)
+			}
+		}
+		p.unique(t, "environment", e.Name, p.envLines)
+		p.validate(t, e.Validate)
+		t.finish()
+		p.cfg.Environments = append(p.cfg.Environments, e)
+	}
+	slices.SortStableFunc(p.cfg.Environments, func(a, b models.Environment) int { return a.Order - b.Order })
+}
+
+// window reads a maintenance or freeze window: weekly, or one-off from + to.
+func (p *parser) window(t *table) (models.Window, bool) {
+	var w models.Window
+	w.Name, _ = t.str("name")
+	weekly, hasWeekly := t.str("weekly")
+	from, hasFrom := p.localTime(t, "from")
+	to, hasTo := p.localTime(t, "to")
+	_, fromSet := t.m["from"]
+	_, toSet := t.m["to"]
+	_, weeklySet := t.m["weekly"]
+	switch {
+	case weeklySet && (fromSet || toSet):
+		t.errTable("a window in %s is either weekly or from + to, not both", t.name)
+	case weeklySet:
+		if hasWeekly {
+			span, err := models.ParseWeekly(weekly)
+			if err != nil {
+				t.errKey("weekly", "%v", err)
+			}
+			w.Weekly = span
+		}
+	case fromSet && !toSet:
+		t.errTable("missing key \"to\" in %s: a one-off window needs from and to", t.name)
+	case toSet && !fromSet:
+		t.errTable("missing key \"from\" in %s: a one-off window needs from and to", t.name)
+	case fromSet && toSet:
+		if hasFrom && hasTo && !from.Before(to) {
+			t.errKey("to", "window %q in %s ends (%s) before it starts (%s)", w.Name, t.name,
+				to.Format(models.LocalLayout), from.Format(models.LocalLayout))
+		}
+		w.From, w.To = from, to
+	default:
+		t.errTable("a window in %s needs weekly = \"Sat 22:00 - Sun 04:00\" or from and to = \"YYYY-MM-DD HH:MM\"", t.name)
+	}
+	if w.Name == "" && !t.bad {
+		w.Name = w.String()
+	}
+	t.finish()
+	return w, !t.bad
+}
+
+// localTime reads "YYYY-MM-DD HH:MM" (or a TOML local date-time) as wall-clock
+// time in the configured zone.
+func (p *parser) localTime(t *table, k string) (time.Time, bool) {
+	v, ok := t.get(k)
+	if !ok {
+		return time.Time{}, false
+	}
+	loc := p.cfg.Location
+	switch v := v.(type) {
+	case time.Time:
+		switch v.Location().String() {
+		case "datetime-local", "date-local":
+			// A TOML local date-time or date carries no zone: read it in the configured one.
+			return p.wallClock(t, k, v.Format(models.LocalLayout))
+		case "time-local":
+			t.errKey(k, "%s in %s needs a date: \"YYYY-MM-DD HH:MM\"", k, t.name)
+			return time.Time{}, false
+		}
+		return v.In(loc), true
+	case string:
+		return p.wallClock(t, k, v)
+	}
+	t.typeErr(k, "a time \"YYYY-MM-DD HH:MM\"", v)
+	return time.Time{}, false
+}
+
+// wallClock reads "YYYY-MM-DD HH:MM" in the configured zone, refusing a time the
+// clocks skip when summer time starts.
+func (p *parser) wallClock(t *table, k, v string) (time.Time, bool) {
+	s := strings.TrimSpace(v)
+	tm, err := time.ParseInLocation(models.LocalLayout, s, p.cfg.Location)
+	if err != nil {
+		t.errKey(k, "%s in %s: %q is not a time \"YYYY-MM-DD HH:MM\"", k, t.name, v)
+		return time.Time{}, false
+	}
+	if tm.Format(models.LocalLayout) != s {
+		t.errKey(k, "%s in %s: %q does not exist in %s (the clocks skip it)", k, t.name, v, p.cfg.TimezoneName)
+		return time.Time{}, false
+	}
+	return tm, true
+}
+
+// checkSSHKey accepts one line in authorized_keys form: "ssh-ed25519 AAAA... comment".
+func checkSSHKey(k string) error {
+	_, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(k))
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(rest))) > 0 {
+		return errors.New("one key per entry")
+	}
+	return nil
+}
+
+// ---- [[person]] ---------------------------------------------------------------
+
+func (p *parser) people(ts []*table) {
+	p.personLines = map[string]int{}
+	p.unixUserLines = map[string]int{}
+	for _, t := range ts {
+		t.require("name", "roles")
+		var per models.Person
+		per.Name, _ = t.str("name")
+		per.FullName, _ = t.str("full_name")
+		per.UnixUser, _ = t.str("unix_user")
+		roles, _ := t.strs("roles")
+		for i, r := range roles {
+			if !models.Role(r).Valid() {
+				t.errAt(indexPath(t.keyPath("roles"), i), "person %q: unknown role %q (one of manager, practitioner, technician, analyst)", per.Name, r)
+			}
+			per.Roles = append(per.Roles, models.Role(r))
+		}
+		keys, _ := t.strs("ssh_keys")
+		for i, k := range keys {
+			if err := checkSSHKey(k); err != nil {
+				t.errAt(indexPath(t.keyPath("ssh_keys"), i), "person %q: ssh_keys entry %d is not a public key in authorized_keys form (%v)", per.Name, i+1, err)
+			}
+		}
+		per.SSHKeys = keys
+		p.unique(t, "person", per.Name, p.personLines)
+		if per.UnixUser != "" {
+			if first, dup := p.unixUserLines[per.UnixUser]; dup {
+				t.errKey("unix_user", "unix_user %q is already used by another person (line %d)", per.UnixUser, first)
+			} else {
+				p.unixUserLines[per.UnixUser] = p.c.ix.line(t.keyPath("unix_user"))
+			}
+		}
+		p.validate(t, per.Validate)
+		t.finish()
+		p.cfg.People = append(p.cfg.People, per)
+	}
+}
+
+// ---- [[service]] and [[service.component]] ------------------------------------
+
+func (p *parser) services(ts []*table) {
+	p.serviceLines = map[string]int{}
+	p.componentLines = map[string]int{}
+	for _, t := range ts {
+		t.require("name")
+		var s models.Service
+		s.Name, _ = t.str("name")
+		if t.has("name") && strings.TrimSpace(s.Name) == "" {
+			t.errKey("name", "service name is empty")
+		}
+		p.unique(t, "service", s.Name, p.serviceLines)
+		for _, ct := range t.tables("component") {
+			ct.require("name", "kind")
+			comp := models.Component{Service: s.Name}
+			comp.Name, _ = ct.str("name")
+			if k, ok := ct.str("kind"); ok {
+				comp.Kind = models.Kind(k)
+				if !comp.Kind.Valid() {
+					ct.errKey("kind", "component %q: unknown kind %q (one of software, hardware, documentation, licence, data)", comp.Name, k)
+				}
+			}
+			comp.Artifact, _ = ct.str("artifact")
+			comp.SHA256, _ = ct.str("sha256")
+			if comp.SHA256 != "" && !strings.Contains(comp.SHA256, "${") && !isSHA256(comp.SHA256) {
+				ct.errKey("sha256", "component %q: sha256 must be 64 hexadecimal digits", comp.Name)
+			}
+			p.unique(ct, "component", comp.Name, p.componentLines)
+			p.validate(ct, comp.Validate)
+			ct.finish()
+			s.Components = append(s.Components, comp)
+		}
+		t.finish()
+		p.cfg.Services = append(p.cfg.Services, s)
+	}
+}
+
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- [[model]], [[model.step]], [[model.on_failure]] --------------------------
+
+func (p *parser) models(ts []*table) {
+	p.modelLines = map[string]int{}
+	for _, t := range ts {
+		t.require("name", "kinds", "path", "default_duration")
+		var m models.Model
+		m.Name, _ = t.str("name")
+		m.Description, _ = t.str("description")
+		kinds, _ := t.strs("kinds")
+		for i, k := range kinds {
+			if !models.Kind(k).Valid() {
+				t.errAt(indexPath(t.keyPath("kinds"), i), "model %q: unknown kind %q (one of software, hardware, documentation, licence, data)", m.Name, k)
+			}
+			m.Kinds = append(m.Kinds, models.Kind(k))
+		}
+		path, _ := t.strs("path")
+		for i, env := range path {
+			ep := indexPath(t.keyPath("path"), i)
+			switch {
+			case !p.hasEnv(env):
+				t.errAt(ep, "model %q: path names unknown environment %q%s", m.Name, env, p.envHint())
+			case slices.Contains(path[:i], env):
+				t.errAt(ep, "model %q: environment %q is on the path twice", m.Name, env)
+			}
+		}
+		m.Path = path
+		m.DefaultDuration, _ = t.duration("default_duration")
+		m.SelfApproval = t.bool("self_approval", false)
+		m.ParallelEnvironments = t.bool("parallel_environments", false)
+		for _, st := range t.tables("step") {
+			m.Steps = append(m.Steps, p.step(st, m, false))
+		}
+		for _, st := range t.tables("on_failure") {
+			m.OnFailure = append(m.OnFailure, p.step(st, m, true))
+		}
+		p.unique(t, "model", m.Name, p.modelLines)
+		p.validate(t, m.Validate)
+		t.finish()
+		p.cfg.Models = append(p.cfg.Models, m)
+	}
+}
+
+func (p *parser) step(t *table, m models.Model, onFailure bool) models.Step {
+	t.require("name", "stage")
+	s := models.Step{OnFailure: onFailure}
+	s.Name, _ = t.str("name")
+	label := fmt.Sprintf("model %q, step %q", m.Name, s.Name)
+	if t.has("name") && strings.TrimSpace(s.Name) == "" {
+		t.errKey("name", "model %q: step name is empty", m.Name)
+	}
+	if st, ok := t.str("stage"); ok {
+		s.Stage = models.Stage(st)
+		if !s.Stage.Valid() {
+			t.errKey("stage", "%s: unknown stage %q (one of verify_components, verify_environment, execute, verify_deployment)", label, st)
+		}
+	}
+	s.Hint, _ = t.str("hint")
+	s.Required = t.bool("required", true)
+	s.Run, _ = t.str("run")
+	s.Check, _ = t.str("check")
+	if s.Check != "" && s.Check != "http" && s.Check != "checksum" {
+		t.errKey("check", "%s: unknown check %q (http or checksum)", label, s.Check)
+	}
+	s.URL, _ = t.str("url")
+	if n, ok := t.int("expect_status"); ok {
+		s.ExpectStatus = n
+		if n < 100 || n > 599 {
+			t.errKey("expect_status", "%s: expect_status %d is not an HTTP status", label, n)
+		}
+	}
+	if s.Check != "http" {
+		for _, k := range []string{"url", "expect_status"} {
+			if t.has(k) {
+				t.errKey(k, "%s: %s only applies to check = \"http\"", label, k)
+			}
+		}
+	} else if s.ExpectStatus == 0 {
+		s.ExpectStatus = 200
+	}
+	s.Artifact, _ = t.str("artifact")
+	s.SHA256, _ = t.str("sha256")
+	s.Timeout, _ = t.duration("timeout")
+	if n, ok := t.int("retries"); ok {
+		if n < 0 {
+			t.errKey("retries", "%s: retries must not be negative", label)
+		}
+		s.Retries = n
+	}
+	gate := t.bool("gate", false)
+	roles, _ := t.strs("roles")
+	for i, r := range roles {
+		if !models.Role(r).Valid() {
+			t.errAt(indexPath(t.keyPath("roles"), i), "%s: unknown role %q (one of manager, practitioner, technician, analyst)", label, r)
+		}
+		s.Roles = append(s.Roles, models.Role(r))
+	}
+	envs, _ := t.strs("environments")
+	for i, env := range envs {
+		ep := indexPath(t.keyPath("environments"), i)
+		switch {
+		case !p.hasEnv(env):
+			t.errAt(ep, "%s: unknown environment %q%s", label, env, p.envHint())
+		case len(m.Path) > 0 && !m.OnPath(env):
+			t.errAt(ep, "%s: environment %q is not on the model's path (%s)", label, env, strings.Join(m.Path, ", "))
+		}
+	}
+	s.Environments = envs
+	switch {
+	case gate:
+		s.Kind = models.StepGate
+		if len(s.Roles) == 0 {
+			s.Roles = []models.Role{models.RoleManager}
+		}
+	case s.Run != "" || s.Check != "":
+		s.Kind = models.StepAutomated
+	default:
+		s.Kind = models.StepManual
+	}
+	p.validate(t, func() error {
+		if err := s.Validate(); err != nil {
+			return fmt.Errorf("model %q: %w", m.Name, err)
+		}
+		return nil
+	})
+	t.finish()
+	return s
+}
+
+// ---- shared checks ------------------------------------------------------------
+
+// unique reports a name already declared for the same kind of entity, at the
+// second declaration's name line.
+func (p *parser) unique(t *table, what, name string, seen map[string]int) {
+	if name == "" {
+		return
+	}
+	line := p.c.ix.line(t.keyPath("name"))
+	if first, dup := seen[name]; dup {
+		t.errKey("name", "duplicate %s %q (first declared at line %d)", what, name, first)
+		return
+	}
+	seen[name] = line
+}
+
+// validate runs the entity's own validation when nothing more precise was
+// reported for it, at the line of its name.
+func (p *parser) validate(t *table, check func() error) {
+	if t.bad {
+		return
+	}
+	if err := check(); err != nil {
+		t.errKey("name", "%v", err)
+	}
+}
+
+func (p *parser) hasEnv(name string) bool {
+	_, ok := p.envLines[name]
+	return ok
+}
+
+// envHint lists the declared environments for a message.
+func (p *parser) envHint() string {
+	if len(p.cfg.Environments) == 0 {
+		return " (no environments are declared)"
+	}
+	names := make([]string, len(p.cfg.Environments))
+	for i, e := range p.cfg.Environments {
+		names[i] = e.Name
+	}
+	return " (declared: " + strings.Join(names, ", ") + ")"
+}
+
+// ---- lookups ------------------------------------------------------------------
+
+func (c *Config) index() {
+	c.envs = map[string]int{}
+	for i, e := range c.Environments {
+		c.envs[e.Name] = i
+	}
+	c.people = map[string]int{}
+	c.unixUsers = map[string]int{}
+	for i, p := range c.People {
+		c.people[p.Name] = i
+		if p.UnixUser != "" {
+			c.unixUsers[p.UnixUser] = i
+		}
+	}
+	c.services = map[string]int{}
+	c.components = map[string]models.Component{}
+	for i, s := range c.Services {
+		c.services[s.Name] = i
+		for _, comp := range s.Components {
+			c.components[comp.Name] = comp
+		}
+	}
+	c.models = map[string]int{}
+	for i, m := range c.Models {
+		c.models[m.Name] = i
+	}
+}
+
+// Environment returns the environment called name.
+func (c *Config) Environment(name string) (models.Environment, bool) {
+	i, ok := c.envs[name]
+	if !ok {
+		return models.Environment{}, false
+	}
+	return c.Environments[i], true
+}
+
+// Person returns the person whose id is name.
+func (c *Config) Person(name string) (models.Person, bool) {
+	i, ok := c.people[name]
+	if !ok {
+		return models.Person{}, false
+	}
+	return c.People[i], true
+}
+
+// PersonByUnixUser returns the person whose unix_user is u.
+func (c *Config) PersonByUnixUser(u string) (models.Person, bool) {
+	i, ok := c.unixUsers[u]
+	if !ok || u == "" {
+		return models.Person{}, false
+	}
+	return c.People[i], true
+}
+
+// Service returns the service called name.
+func (c *Config) Service(name string) (models.Service, bool) {
+	i, ok := c.services[name]
+	if !ok {
+		return models.Service{}, false
+	}
+	return c.Services[i], true
+}
+
+// Component returns the component called name, with its Service set.
+func (c *Config) Component(name string) (models.Component, bool) {
+	comp, ok := c.components[name]
+	return comp, ok
+}
+
+// Components returns every component of every service, in the order declared.
+func (c *Config) Components() []models.Component {
+	var out []models.Component
+	for _, s := range c.Services {
+		out = append(out, s.Components...)
+	}
+	return out
+}
+
+// Model returns the deployment model called name (Version 0).
+func (c *Config) Model(name string) (models.Model, bool) {
+	i, ok := c.models[name]
+	if !ok {
+		return models.Model{}, false
+	}
+	return c.Models[i], true
+}
+
+// FirstManager returns the first person declared with the manager role.
+func (c *Config) FirstManager() (models.Person, bool) {
+	for _, p := range c.People {
+		if p.Has(models.RoleManager) {
+			return p, true
+		}
+	}
+	return models.Person{}, false
+}
+
+// PeopleWithRole returns everyone holding role r, in the order declared.
+func (c *Config) PeopleWithRole(r models.Role) []models.Person {
+	var out []models.Person
+	for _, p := range c.People {
+		if p.Has(r) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

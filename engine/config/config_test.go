@@ -1,0 +1,607 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+// base is a small valid config. Cases add to it or replace parts of it.
+const base = `[ferry]
+timezone = "Europe/Berlin"
+
+[[environment]]
+name = "test"
+order = 1
+
+[[environment]]
+name = "production"
+order = 2
+capacity = 1
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+unix_user = "ana"
+
+[[service]]
+name = "web"
+  [[service.component]]
+  name = "web-frontend"
+  kind = "software"
+
+[[model]]
+name = "web-service"
+kinds = ["software"]
+path = ["test", "production"]
+default_duration = "45m"
+  [[model.step]]
+  stage = "execute"
+  name = "Roll out"
+  run = "./deploy.sh"
+`
+
+// replace returns base with old replaced by new, failing if old is not there.
+func replace(t *testing.T, old, new string) string {
+	t.Helper()
+	if !strings.Contains(base, old) {
+		t.Fatalf("base has no %q", old)
+	}
+	return strings.Replace(base, old, new, 1)
+}
+
+// markedLine is the line of src holding marker (a comment such as "# <-").
+func markedLine(t *testing.T, src, marker string) int {
+	t.Helper()
+	for i, l := range strings.Split(src, "\n") {
+		if strings.HasSuffix(strings.TrimSpace(l), marker) {
+			return i + 1
+		}
+	}
+	t.Fatalf("no line marked %q in:\n%s", marker, src)
+	return 0
+}
+
+func TestBaseParses(t *testing.T) {
+	c, err := Parse("base.toml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Environments) != 2 || len(c.People) != 1 || len(c.Models) != 1 || len(c.Components()) != 1 {
+		t.Fatalf("unexpected counts: %+v", c)
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	type tc struct {
+		name string
+		src  string
+		want string // part of the message; the line is the one marked "# <-"
+	}
+	cases := func(t *testing.T) []tc {
+		return []tc{
+			// TOML syntax
+			{"syntax: unterminated string", base + "[[environment]]\nname = \"stage # <-\norder = 3\n", "TOML syntax error"},
+			{"syntax: bad header", base + "\n[[environment] # <-\nname = \"x\"\n", "TOML syntax error"},
+			{"syntax: duplicate key", replace(t, "order = 1\n", "order = 1\norder = 2 # <-\n"), "TOML syntax error"},
+
+			// unknown keys, everywhere
+			{"unknown key in [[environment]]", replace(t, "order = 2\n", "order = 2\ncolour = \"blue\" # <-\n"), `unknown key "colour" in [[environment]]`},
+			{"unknown key in [ferry]", replace(t, "[ferry]\n", "[ferry]\ndb = \"x.db\" # <-\n"), `unknown key "db" in [ferry]`},
+			{"unknown key at the top", "title = \"x\" # <-\n" + base, `unknown key "title" at the top level`},
+			{"unknown table, with a suggestion", base + "\n[[enviroment]] # <-\nname = \"x\"\n", `unknown key "enviroment" at the top level (did you mean "environment"?)`},
+			{"unknown key in [[person]]", replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nemail = \"ana@example.com\" # <-\n"), `unknown key "email" in [[person]]`},
+			{"unknown key in [[service.component]]", replace(t, "  kind = \"software\"\n", "  kind = \"software\"\n  version = \"1.0\" # <-\n"), `unknown key "version" in [[service.component]]`},
+			{"unknown key in [[model]]", replace(t, "default_duration = \"45m\"\n", "default_duration = \"45m\"\nowner = \"ana\" # <-\n"), `unknown key "owner" in [[model]]`},
+			{"unknown key in the second [[model.step]]", base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Smoke\"\n  command = \"./smoke.sh\" # <-\n", `unknown key "command" in [[model.step]]`},
+			{"unknown key in [[model.on_failure]]", base + "  [[model.on_failure]]\n  stage = \"execute\"\n  name = \"Roll back\"\n  runs = \"./rollback.sh\" # <-\n", `unknown key "runs" in [[model.on_failure]] (did you mean "run"?)`},
+			{"unknown key in [[environment.maintenance]] of the second environment", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.maintenance]]\n  name = \"w\"\n  weekly = \"Sat 22:00 - Sun 04:00\"\n  [[environment.maintenance]]\n  name = \"w2\"\n  weekly = \"Tue 22:00 - Wed 02:00\"\n  every = \"week\" # <-\n"), `unknown key "every" in [[environment.maintenance]]`},
+			{"unknown sub-table of [[environment]]", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.window]] # <-\n  name = \"w\"\n"), `unknown key "window" in [[environment]]`},
+
+			// wrong value types
+			{"order must be an integer", replace(t, "order = 2\n", "order = \"2\" # <-\n"), `order in [[environment]] must be an integer, not a string ("2")`},
+			{"capacity must be an integer", replace(t, "capacity = 1\n", "capacity = 1.5 # <-\n"), `capacity in [[environment]] must be an integer, not a float`},
+			{"roles must be an array", replace(t, "roles = [\"manager\"]\n", "roles = \"manager\" # <-\n"), `roles in [[person]] must be an array of strings, not a string`},
+			{"array element of the wrong type", replace(t, "kinds = [\"software\"]\n", "kinds = [\"software\", 3] # <-\n"), `kinds in [[model]] must be an array of strings, but element 2 is an integer`},
+			{"required must be a boolean", base + "  required = \"no\" # <-\n", `required in [[model.step]] must be true or false, not a string`},
+			{"environment must be an array of tables", "[environment] # <-\nname = \"test\"\norder = 1\n", `environment must be an array of tables, written [[environment]]`},
+			{"variables must be strings", replace(t, "capacity = 1\n", "capacity = 1\nvariables = { REGION = \"eu\", PORT = 8080 } # <-\n"), `variables.PORT in [[environment]] must be a string, not an integer`},
+
+			// duplicate names, at the second declaration
+			{"duplicate environment", base + "\n[[environment]]\nname = \"test\" # <-\norder = 3\n", `duplicate environment "test" (first declared at line 5)`},
+			{"duplicate person", base + "\n[[person]]\nname = \"ana\" # <-\nroles = [\"analyst\"]\n", `duplicate person "ana" (first declared at line 14)`},
+			{"duplicate unix_user", base + "\n[[person]]\nname = \"bob\"\nroles = [\"analyst\"]\nunix_user = \"ana\" # <-\n", `unix_user "ana" is already used by another person (line 16)`},
+			{"duplicate service", base + "\n[[service]]\nname = \"web\" # <-\n", `duplicate service "web" (first declared at line 19)`},
+			{"duplicate component across services", base + "\n[[service]]\nname = \"shop\"\n  [[service.component]]\n  name = \"web-frontend\" # <-\n  kind = \"software\"\n", `duplicate component "web-frontend" (first declared at line 21)`},
+			{"duplicate model", base + "\n[[model]]\nname = \"web-service\" # <-\nkinds = [\"software\"]\npath = [\"test\"]\ndefault_duration = \"1h\"\n", `duplicate model "web-service" (first declared at line 25)`},
+
+			// references to environments and roles
+			{"model path names an unknown environment", replace(t, "path = [\"test\", \"production\"]\n", "path = [\"test\", \"prod\"] # <-\n"), `model "web-service": path names unknown environment "prod" (declared: test, production)`},
+			{"model path names an environment twice", replace(t, "path = [\"test\", \"production\"]\n", "path = [\"test\", \"test\"] # <-\n"), `model "web-service": environment "test" is on the path twice`},
+			{"step names an unknown environment", base + "  environments = [\"prod\"] # <-\n", `model "web-service", step "Roll out": unknown environment "prod"`},
+			{"step names an environment off the path", replace(t, "path = [\"test\", \"production\"]\n", "path = [\"production\"]\n") + "  environments = [\"test\"] # <-\n", `environment "test" is not on the model's path (production)`},
+			{"step with an unknown role", base + "  [[model.step]]\n  stage = \"execute\"\n  name = \"Approve\"\n  gate = true\n  roles = [\"manager\", \"boss\"] # <-\n", `model "web-service", step "Approve": unknown role "boss"`},
+			{"person with an unknown role", replace(t, "roles = [\"manager\"]\n", "roles = [\"admin\"] # <-\n"), `person "ana": unknown role "admin" (one of manager, practitioner, technician, analyst)`},
+
+			// steps
+			{"step without a name", base + "  [[model.step]] # <-\n  stage = \"execute\"\n  run = \"./x.sh\"\n", `missing key "name" in [[model.step]]`},
+			{"step with an empty name", base + "  [[model.step]]\n  stage = \"execute\"\n  name = \"\" # <-\n", `model "web-service": step name is empty`},
+			{"step without a stage", base + "  [[model.step]] # <-\n  name = \"Check\"\n", `missing key "stage" in [[model.step]]`},
+			{"step with an unknown stage", base + "  [[model.step]]\n  stage = \"deploy\" # <-\n  name = \"Check\"\n", `model "web-service", step "Check": unknown stage "deploy" (one of verify_components, verify_environment, execute, verify_deployment)`},
+			{"step with an unknown check", base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Ping\"\n  check = \"ping\" # <-\n", `unknown check "ping" (http or checksum)`},
+			{"url without an http check", base + "  url = \"http://x\" # <-\n", `url only applies to check = "http"`},
+			{"negative retries", base + "  retries = -1 # <-\n", `retries must not be negative`},
+
+			// windows
+			{"unparseable weekly window", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.maintenance]]\n  name = \"w\"\n  weekly = \"Sat 22:00 - Sun 25:00\" # <-\n"), `weekly window "Sat 22:00 - Sun 25:00": "25:00" is not a time of day HH:MM`},
+			{"weekly window without a dash", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  weekly = \"Saturday night\" # <-\n"), `weekly window "Saturday night": want "Day HH:MM - Day HH:MM"`},
+			{"unparseable one-off from", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"year end\"\n  from = \"19.12.2026 00:00\" # <-\n  to = \"2027-01-04 00:00\"\n"), `from in [[environment.freeze]]: "19.12.2026 00:00" is not a time "YYYY-MM-DD HH:MM"`},
+			{"one-off time the clocks skip", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"spring\"\n  from = \"2026-03-29 02:30\" # <-\n  to = \"2026-03-29 05:00\"\n"), `from in [[environment.freeze]]: "2026-03-29 02:30" does not exist in Europe/Berlin`},
+			{"window with weekly and from", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]] # <-\n  name = \"both\"\n  weekly = \"Fri 14:00 - Fri 23:59\"\n  from = \"2026-12-19 00:00\"\n  to = \"2027-01-04 00:00\"\n"), `a window in [[environment.freeze]] is either weekly or from + to, not both`},
+			{"window with neither", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]] # <-\n  name = \"empty\"\n"), `a window in [[environment.freeze]] needs weekly`},
+			{"window with from only", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]] # <-\n  name = \"half\"\n  from = \"2026-12-19 00:00\"\n"), `missing key "to" in [[environment.freeze]]`},
+			{"window ending before it starts", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"backwards\"\n  from = \"2027-01-04 00:00\"\n  to = \"2026-12-19 00:00\" # <-\n"), `window "backwards" in [[environment.freeze]] ends (2026-12-19 00:00) before it starts (2027-01-04 00:00)`},
+
+			// durations
+			{"unparseable default_duration", replace(t, "default_duration = \"45m\"\n", "default_duration = \"45 minutes\" # <-\n"), `default_duration in [[model]]: "45 minutes" is not a duration`},
+			{"zero default_duration", replace(t, "default_duration = \"45m\"\n", "default_duration = \"0s\" # <-\n"), `default_duration in [[model]]: duration "0s" must be positive`},
+			{"unparseable timeout", base + "  timeout = \"ten minutes\" # <-\n", `timeout in [[model.step]]: "ten minutes" is not a duration`},
+			{"unparseable adherence_tolerance", replace(t, "[ferry]\n", "[ferry]\nadherence_tolerance = \"quarter hour\" # <-\n"), `adherence_tolerance in [ferry]: "quarter hour" is not a duration`},
+
+			// the rest of the declarations
+			{"unknown timezone", replace(t, "timezone = \"Europe/Berlin\"\n", "timezone = \"Europe/Berln\" # <-\n"), `unknown timezone "Europe/Berln" in [ferry]`},
+			{"unknown component kind", replace(t, "  kind = \"software\"\n", "  kind = \"firmware\" # <-\n"), `component "web-frontend": unknown kind "firmware" (one of software, hardware, documentation, licence, data)`},
+			{"unknown model kind", replace(t, "kinds = [\"software\"]\n", "kinds = [\"software\", \"firmware\"] # <-\n"), `model "web-service": unknown kind "firmware"`},
+			{"capacity below 1", replace(t, "capacity = 1\n", "capacity = 0 # <-\n"), `capacity in [[environment]] must be at least 1, not 0`},
+			{"invalid ssh key", replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nssh_keys = [\"ssh-ed25519 AAAAC3... ana@laptop\"] # <-\n"), `person "ana": ssh_keys entry 1 is not a public key`},
+
+			// missing required keys, at the table header
+			{"environment without order", replace(t, "[[environment]]\nname = \"production\"\norder = 2\n", "[[environment]] # <-\nname = \"production\"\n"), `missing key "order" in [[environment]]`},
+			{"environment without name", base + "\n[[environment]] # <-\norder = 3\n", `missing key "name" in [[environment]]`},
+			{"model without kinds", replace(t, "kinds = [\"software\"]\n", ""), `missing key "kinds" in [[model]]`},
+			{"model without path", replace(t, "path = [\"test\", \"production\"]\n", ""), `missing key "path" in [[model]]`},
+			{"model without default_duration", replace(t, "default_duration = \"45m\"\n", ""), `missing key "default_duration" in [[model]]`},
+			{"component without kind", replace(t, "  kind = \"software\"\n", ""), `missing key "kind" in [[service.component]]`},
+			{"person without roles", replace(t, "roles = [\"manager\"]\n", ""), `missing key "roles" in [[person]]`},
+
+			// the models' own validation, at the line of the name
+			{"environment name with a space", base + "\n[[environment]]\nname = \"pro duction\" # <-\norder = 3\n", `environment name "pro duction" may only use letters, digits`},
+			{"maintenance required but none declared", replace(t, "name = \"production\"\n", "name = \"production\" # <-\nrequire_maintenance_window = true\n"), `environment "production" requires a maintenance window but declares none`},
+			{"step with run and check", base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Both\" # <-\n  run = \"./x.sh\"\n  check = \"http\"\n  url = \"http://x\"\n", `model "web-service": step "Both": has both run and check`},
+			{"gate with a command", base + "  [[model.step]]\n  stage = \"execute\"\n  name = \"Gate\" # <-\n  gate = true\n  run = \"./x.sh\"\n", `step "Gate": a gate cannot also run a command`},
+			{"http check without url", base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Health\" # <-\n  check = \"http\"\n", `step "Health": check "http" needs url`},
+			{"model name with a slash", replace(t, "name = \"web-service\"\n", "name = \"web/service\" # <-\n"), `model name "web/service" may only use letters`},
+		}
+	}
+	for _, c := range cases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			src := c.src
+			if !strings.Contains(src, "# <-") {
+				// Missing keys are reported at the header of the table that lacks them.
+				src = markHeader(t, src, c.want)
+			}
+			line := markedLine(t, src, "# <-")
+			cfg, err := Parse("bad.toml", []byte(src))
+			if err == nil {
+				t.Fatalf("accepted:\n%s\n%+v", src, cfg)
+			}
+			if cfg != nil {
+				t.Errorf("a config came back with the error")
+			}
+			var es Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("error is %T, not Errors: %v", err, err)
+			}
+			if !errors.Is(err, models.ErrInvalid) {
+				t.Errorf("error does not wrap models.ErrInvalid")
+			}
+			if len(es) != 1 {
+				t.Errorf("want exactly one problem, got %d:\n%v", len(es), err)
+			}
+			prefix := fmt.Sprintf("bad.toml:%d: ", line)
+			for _, e := range es {
+				if strings.HasPrefix(e.Error(), prefix) && strings.Contains(e.Error(), c.want) {
+					return
+				}
+			}
+			t.Errorf("want %q at %q, got:\n%v", c.want, prefix, err)
+		})
+	}
+}
+
+// markHeader marks the header of the table the "missing key" message names: the
+// only one of its kind that lacks the key in the cases above is the last such
+// header before the first line that should have had it.
+func markHeader(t *testing.T, src, want string) string {
+	t.Helper()
+	var key, header string
+	if _, err := fmt.Sscanf(want, "missing key %q in %s", &key, &header); err != nil {
+		t.Fatalf("case without a marked line: %q", want)
+	}
+	lines := strings.Split(src, "\n")
+	mark := -1
+	for i, l := range lines {
+		if strings.TrimSpace(l) == header {
+			if !hasKey(lines[i+1:], key) {
+				mark = i
+			}
+		}
+	}
+	if mark < 0 {
+		t.Fatalf("no %s without %q", header, key)
+	}
+	lines[mark] += " # <-"
+	return strings.Join(lines, "\n")
+}
+
+// hasKey reports whether the table starting at lines (until the next header) sets key.
+func hasKey(lines []string, key string) bool {
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "[") {
+			return false
+		}
+		if k, _, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == key {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAllProblemsSortedByLine(t *testing.T) {
+	src := `[ferry]
+timezone = "Mars/Olympus"
+colour = "red"
+
+[[environment]]
+name = "test"
+order = "one"
+
+[[model]]
+name = "m"
+kinds = ["software"]
+path = ["nowhere"]
+default_duration = "soon"
+`
+	_, err := Parse("many.toml", []byte(src))
+	want := `many.toml:2: unknown timezone "Mars/Olympus" in [ferry]: use an IANA name such as "Europe/Berlin" or "UTC"
+many.toml:3: unknown key "colour" in [ferry]
+many.toml:7: order in [[environment]] must be an integer, not a string ("one")
+many.toml:12: model "m": path names unknown environment "nowhere" (declared: test)
+many.toml:13: default_duration in [[model]]: "soon" is not a duration (e.g. "45m", "4h", "1h30m")`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+func TestLineIndexSurvivesTrickySyntax(t *testing.T) {
+	src := `# [[environment]] in a comment
+[ferry]
+timezone = "UTC" # a comment with [brackets] and key = value
+
+[[environment]]
+name = "a"
+order = 1
+notes = """
+[[environment]]
+colour = "not a key"
+"""
+variables = {
+  A = "x",
+  B = 'y',
+}
+'literal' = '''it's'''
+
+[[environment]]
+name = "b"
+order = 2
+roles = [
+  "x",
+  # a comment inside an array
+  "y",
+]
+colour = "red"
+`
+	_, err := Parse("tricky.toml", []byte(src))
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("want Errors, got %v", err)
+	}
+	want := []string{
+		`tricky.toml:8: unknown key "notes" in [[environment]]`,
+		`tricky.toml:16: unknown key "literal" in [[environment]]`,
+		`tricky.toml:21: unknown key "roles" in [[environment]]`,
+		`tricky.toml:26: unknown key "colour" in [[environment]]`,
+	}
+	if len(es) != len(want) {
+		t.Fatalf("got:\n%v", err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(es[i].Error(), w) {
+			t.Errorf("problem %d: got %q, want %q", i, es[i].Error(), w)
+		}
+	}
+}
+
+func TestLineIndexPaths(t *testing.T) {
+	src := `[[model]]
+name = "a"
+  [[model.step]]
+  name = "a1"
+  [[model.step]]
+  name = "a2"
+[[model]]
+name = "b"
+  [[model.on_failure]]
+  name = "b-f1"
+  [[model.step]]
+  name = "b1"
+  [[model.step]]
+  name = "b2"
+  roles = ["x",
+    "y"]
+`
+	ix := buildLineIndex(src)
+	for path, want := range map[string]int{
+		"model[0]":                  1,
+		"model[0].step[1].name":     6,
+		"model[1]":                  7,
+		"model[1].on_failure[0]":    9,
+		"model[1].step[0].name":     12,
+		"model[1].step[1].name":     14,
+		"model[1].step[1].roles":    15,
+		"model[1].step[1].roles[1]": 16,
+		"model[1].step[1].nope":     13, // unknown: its table's header
+	} {
+		if got := ix.line(path); got != want {
+			t.Errorf("line(%q) = %d, want %d", path, got, want)
+		}
+	}
+}
+
+func FuzzLineIndex(f *testing.F) {
+	f.Add(base)
+	f.Add("a = \"\"\"\nx\\\"\"\"\"\n[b]\n")
+	f.Add("x = [ [1, 2], {a = [3]} ]\n[[y.z]]\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		ix := buildLineIndex(src) // must terminate without panicking, on any text
+		for p, l := range ix.lines {
+			if l < 1 || l > strings.Count(src, "\n")+1 {
+				t.Fatalf("line(%q) = %d out of range", p, l)
+			}
+		}
+	})
+}
+
+func TestDefaultsAndDatabasePath(t *testing.T) {
+	c, err := Parse("config.toml", []byte("[[environment]]\nname = \"dev\"\norder = 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TimezoneName != "UTC" || c.Location != time.UTC {
+		t.Errorf("timezone %q %v, want UTC", c.TimezoneName, c.Location)
+	}
+	if c.AdherenceTolerance != 15*time.Minute {
+		t.Errorf("adherence tolerance %v, want 15m", c.AdherenceTolerance)
+	}
+	if c.Database != "" {
+		t.Errorf("database %q, want empty", c.Database)
+	}
+	if e, _ := c.Environment("dev"); e.Capacity != 1 {
+		t.Errorf("default capacity %d, want 1", e.Capacity)
+	}
+
+	for file, want := range map[string]string{
+		"config.toml":                "ferry.db",
+		"etc/ferry/config.toml":      filepath.Join("etc", "ferry", "ferry.db"),
+		"/etc/ferry/config.toml":     "/etc/ferry/ferry.db",
+		"/etc/ferry/abs/config.toml": "/etc/ferry/abs/ferry.db",
+	} {
+		c, err := Parse(file, []byte("[ferry]\ndatabase = \"ferry.db\"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Database != want {
+			t.Errorf("%s: database %q, want %q", file, c.Database, want)
+		}
+	}
+	c, err = Parse("/etc/ferry/config.toml", []byte("[ferry]\ndatabase = \"/var/lib/ferry/ferry.db\"\n"))
+	if err != nil || c.Database != "/var/lib/ferry/ferry.db" {
+		t.Errorf("absolute database: %v %v", c, err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(filepath.Join(dir, "missing.toml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v, want fs.ErrNotExist", err)
+	}
+	path := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.File != path {
+		t.Errorf("File %q, want %q", c.File, path)
+	}
+	if err := os.WriteFile(path, []byte(base+"oops = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(path)
+	if want := fmt.Sprintf("%s:%d: unknown key \"oops\"", path, strings.Count(base, "\n")+1); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+func TestStepKindsAndDefaults(t *testing.T) {
+	src := base + `
+  [[model.step]]
+  stage = "execute"
+  name = "Approve"
+  gate = true
+
+  [[model.step]]
+  stage = "verify_deployment"
+  name = "Health"
+  check = "http"
+  url = "http://127.0.0.1:8080/healthz"
+
+  [[model.step]]
+  stage = "verify_components"
+  name = "Look at it"
+  required = false
+
+  [[model.on_failure]]
+  stage = "execute"
+  name = "Roll back"
+  run = "./rollback.sh"
+`
+	c, err := Parse("steps.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := c.Model("web-service")
+	if !ok {
+		t.Fatal("no model")
+	}
+	if m.Version != 0 || m.SelfApproval || m.ParallelEnvironments {
+		t.Errorf("defaults: %+v", m)
+	}
+	steps := map[string]models.Step{}
+	for _, s := range m.Steps {
+		steps[s.Name] = s
+	}
+	if s := steps["Roll out"]; s.Kind != models.StepAutomated || !s.Required || s.OnFailure {
+		t.Errorf("Roll out: %+v", s)
+	}
+	if s := steps["Approve"]; s.Kind != models.StepGate || len(s.Roles) != 1 || s.Roles[0] != models.RoleManager {
+		t.Errorf("Approve: %+v", s)
+	}
+	if s := steps["Health"]; s.Kind != models.StepAutomated || s.ExpectStatus != 200 {
+		t.Errorf("Health: %+v", s)
+	}
+	if s := steps["Look at it"]; s.Kind != models.StepManual || s.Required {
+		t.Errorf("Look at it: %+v", s)
+	}
+	if len(m.OnFailure) != 1 || !m.OnFailure[0].OnFailure || m.OnFailure[0].Kind != models.StepAutomated {
+		t.Errorf("on_failure: %+v", m.OnFailure)
+	}
+	if comp, _ := c.Component("web-frontend"); comp.Service != "web" || comp.Kind != models.KindSoftware {
+		t.Errorf("component: %+v", comp)
+	}
+}
+
+func TestOneOffWindowInConfiguredZone(t *testing.T) {
+	// Summer time starts in Berlin on 2026-03-29 at 02:00 (clocks jump to 03:00),
+	// so three wall-clock hours from 01:00 to 04:00 are only two real hours.
+	doc := func(tz string) string {
+		return fmt.Sprintf(`[ferry]
+timezone = %q
+[[environment]]
+name = "production"
+order = 1
+  [[environment.freeze]]
+  name = "spring"
+  from = "2026-03-29 01:00"
+  to = "2026-03-29 04:00"
+  [[environment.freeze]]
+  name = "summer"
+  from = "2026-07-01 12:00"
+  to = 2026-07-01T13:00:00
+`, tz)
+	}
+	c, err := Parse("tz.toml", []byte(doc("Europe/Berlin")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := c.Environment("production")
+	spring, summer := e.Freeze[0], e.Freeze[1]
+	if got := spring.To.Sub(spring.From); got != 2*time.Hour {
+		t.Errorf("spring window lasts %v, want 2h", got)
+	}
+	if want := time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC); !spring.From.Equal(want) {
+		t.Errorf("spring starts %v, want %v", spring.From.UTC(), want)
+	}
+	if want := time.Date(2026, 3, 29, 2, 0, 0, 0, time.UTC); !spring.To.Equal(want) {
+		t.Errorf("spring ends %v, want %v", spring.To.UTC(), want)
+	}
+	if spring.From.Location().String() != "Europe/Berlin" {
+		t.Errorf("window is in %v, want the configured zone", spring.From.Location())
+	}
+	if want := time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC); !summer.From.Equal(want) {
+		t.Errorf("summer starts %v, want %v (CEST is UTC+2)", summer.From.UTC(), want)
+	}
+	if want := time.Date(2026, 7, 1, 11, 0, 0, 0, time.UTC); !summer.To.Equal(want) {
+		t.Errorf("summer ends (TOML local date-time) %v, want %v", summer.To.UTC(), want)
+	}
+	occ := spring.Occurrences(time.Date(2026, 3, 28, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 30, 0, 0, 0, 0, time.UTC), c.Location)
+	if len(occ) != 1 || occ[0].End.Sub(occ[0].Start) != 2*time.Hour {
+		t.Errorf("occurrences %v", occ)
+	}
+
+	c, err = Parse("tz.toml", []byte(doc("UTC")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ = c.Environment("production")
+	if got := e.Freeze[0].To.Sub(e.Freeze[0].From); got != 3*time.Hour {
+		t.Errorf("in UTC the window lasts %v, want 3h", got)
+	}
+}
+
+func TestChangedStepChangesFingerprint(t *testing.T) {
+	model := func(src string) models.Model {
+		t.Helper()
+		c, err := Parse("fp.toml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := c.Model("web-service")
+		return m
+	}
+	a := model(base)
+	if again := model(base); again.Fingerprint() != a.Fingerprint() {
+		t.Errorf("same text, different fingerprints")
+	}
+	// A comment or layout change is not a change of the model.
+	if spaced := model(strings.Replace(base, "run = \"./deploy.sh\"", "run   =   \"./deploy.sh\"   # roll out", 1)); spaced.Fingerprint() != a.Fingerprint() {
+		t.Errorf("a comment changed the fingerprint")
+	}
+	for name, src := range map[string]string{
+		"changed command": strings.Replace(base, "./deploy.sh", "./deploy.sh --canary", 1),
+		"added timeout":   base + "  timeout = \"5m\"\n",
+		"renamed step":    strings.Replace(base, "Roll out", "Roll out slowly", 1),
+		"added step":      base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Look\"\n",
+		"parallel":        strings.Replace(base, "default_duration = \"45m\"\n", "default_duration = \"45m\"\nparallel_environments = true\n", 1),
+	} {
+		if model(src).Fingerprint() == a.Fingerprint() {
+			t.Errorf("%s: fingerprint unchanged", name)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(base)
+	f.Add(base + "  [[model.step]]\n  stage = \"execute\"\n  name = \"x\"\n  environments = [1]\n")
+	f.Add("[ferry]\ntimezone = \"Europe/Berlin\"\n[[environment]]\nname = \"p\"\norder = 1\n  [[environment.freeze]]\n  from = 2026-03-29T02:30:00\n  to = 2026-03-29\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := Parse("fuzz.toml", []byte(src)) // must not panic
+		if (c == nil) == (err == nil) {
+			t.Fatalf("want exactly one of config and error, got %v and %v", c, err)
+		}
+		var es Errors
+		if err != nil && (!errors.As(err, &es) || len(es) == 0) {
+			t.Fatalf("error is not a non-empty Errors: %v", err)
+		}
+	})
+}

@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"ferry/models"
+)
+
+// Dashboard is what a deployment manager needs at a glance.
+type Dashboard struct {
+	Now            time.Time
+	Running        []models.Deployment
+	Blocked        []Blocked
+	DueToday       []models.Deployment // planned to start later today
+	Overdue        []models.Deployment // planned, start passed, not started
+	RecentFailures []models.Deployment // failed or rolled back in the last 7 days
+	Last30         Stats
+}
+
+// Blocked is a checklist item someone reported as blocked.
+type Blocked struct {
+	Deployment models.Deployment
+	Step       models.StepRun
+}
+
+// Stats summarises the deployments scheduled in a period.
+type Stats struct {
+	From, To                                        time.Time
+	Total, Succeeded, Failed, RolledBack, Cancelled int
+	Finished                                        int // succeeded + failed + rolled back
+	OnTime, Started                                 int // started within tolerance / started at all
+	LeadTimeP50                                     time.Duration
+	DailySuccess                                    []float64 // success rate per local day, -1 for none
+}
+
+// SuccessRate is succeeded / finished, or -1 when nothing finished.
+func (s Stats) SuccessRate() float64 { return ratio(s.Succeeded, s.Finished) }
+
+// OnTimeRate is on-time starts / starts, or -1 when nothing started.
+func (s Stats) OnTimeRate() float64 { return ratio(s.OnTime, s.Started) }
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return -1
+	}
+	return float64(a) / float64(b)
+}
+
+// Dashboard gathers the dashboard. Technicians see only their own deployments in it.
+func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard, error) {
+	if err := Can(actor, ActRead, nil); err != nil && !onlyOwn(actor) {
+		return Dashboard{}, err
+	}
+	q := e.st.Read()
+	now := e.Now()
+	db := Dashboard{Now: now}
+	var err error
+	if db.Running, err = q.Running(ctx); err != nil {
+		return db, err
+	}
+	for _, d := range db.Running {
+		runs, err := q.StepRuns(ctx, d)
+		if err != nil {
+			return db, err
+		}
+		for _, r := range runs {
+			if r.Status == models.StepBlocked {
+				db.Blocked = append(db.Blocked, Blocked{d, r})
+			}
+		}
+	}
+	planned := []models.Status{models.StatusPlanned}
+	endOfDay := startOfDay(now, e.Location()).AddDate(0, 0, 1)
+	if db.DueToday, err = q.Deployments(ctx, Filter{Statuses: planned, From: now, To: endOfDay, Oldest: true, Limit: 100}); err != nil {
+		return db, err
+	}
+	if db.Overdue, err = q.Deployments(ctx, Filter{Statuses: planned, To: now, Limit: 100}); err != nil {
+		return db, err
+	}
+	failed := []models.Status{models.StatusFailed, models.StatusRolledBack}
+	if db.RecentFailures, err = q.Deployments(ctx, Filter{Statuses: failed, From: now.AddDate(0, 0, -7), To: now, Limit: 20}); err != nil {
+		return db, err
+	}
+	db.Last30, err = e.Stats(ctx, now.AddDate(0, 0, -30), now)
+	if onlyOwn(actor) {
+		db = db.only(actor.Name)
+	}
+	return db, err
+}
+
+// only keeps what is assigned to person.
+func (db Dashboard) only(person string) Dashboard {
+	mine := func(ds []models.Deployment) []models.Deployment {
+		return slices.DeleteFunc(slices.Clone(ds), func(d models.Deployment) bool { return d.Assignee != person })
+	}
+	db.Running, db.DueToday, db.Overdue, db.RecentFailures = mine(db.Running), mine(db.DueToday), mine(db.Overdue), mine(db.RecentFailures)
+	db.Blocked = slices.DeleteFunc(db.Blocked, func(b Blocked) bool { return b.Deployment.Assignee != person })
+	return db
+}
+
+// Stats summarises deployments scheduled to start in [from, to).
+func (e *Engine) Stats(ctx context.Context, from, to time.Time) (Stats, error) {
+	outs, err := e.st.Read().Outcomes(ctx, from, to)
+	if err != nil {
+		return Stats{}, err
+	}
+	s := Stats{From: from, To: to}
+	loc := e.Location()
+	day0 := startOfDay(from, loc)
+	days := int(startOfDay(to, loc).Sub(day0).Hours()/24+0.5) + 1
+	ok, done := make([]int, days), make([]int, days)
+	var leads []time.Duration
+	for _, o := range outs {
+		s.Total++
+		i := min(max(int(startOfDay(o.ScheduledStart, loc).Sub(day0).Hours()/24+0.5), 0), days-1)
+		switch o.Status {
+		case models.StatusSucceeded:
+			s.Succeeded++
+			ok[i]++
+			leads = append(leads, o.FinishedAt.Sub(o.CreatedAt))
+		case models.StatusFailed:
+			s.Failed++
+		case models.StatusRolledBack:
+			s.RolledBack++
+		case models.StatusCancelled:
+			s.Cancelled++
+		}
+		if o.Status == models.StatusSucceeded || o.Status == models.StatusFailed || o.Status == models.StatusRolledBack {
+			s.Finished++
+			done[i]++
+		}
+		if !o.StartedAt.IsZero() {
+			s.Started++
+			if o.StartedAt.Sub(o.ScheduledStart) <= e.cfg.AdherenceTolerance {
+				s.OnTime++
+			}
+		}
+	}
+	for i := range days {
+		s.DailySuccess = append(s.DailySuccess, ratio(ok[i], done[i]))
+	}
+	if len(leads) > 0 {
+		slices.Sort(leads)
+		s.LeadTimeP50 = leads[len(leads)/2]
+	}
+	return s, nil
+}
+
+// startOfDay is local midnight of t's day, in UTC.
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc).UTC()
+}

@@ -1,0 +1,122 @@
+// Package engine holds Ferry's use cases: planning, scheduling, the deployment
+// lifecycle and who may do what. The CLI, the console and SSH sessions all go through
+// it, so they obey the same rules. It never imports the UI.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os/user"
+	"time"
+
+	"ferry/engine/config"
+	"ferry/models"
+	"ferry/store"
+)
+
+// Engine is Ferry's application core over one store and one configuration.
+type Engine struct {
+	st      *store.Store
+	cfg     *config.Config
+	now     func() time.Time
+	current map[string]currentModel // by model name
+}
+
+type currentModel struct {
+	model models.Model // with its stored version number
+	id    int64        // model_versions row
+}
+
+// Option adjusts an Engine.
+type Option func(*Engine)
+
+// WithClock makes the engine read time from now (tests, demos).
+func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = now } }
+
+// New opens the engine and stores any model in cfg whose content is new as a new
+// version, all in one transaction.
+func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Option) (*Engine, error) {
+	e := &Engine{st: st, cfg: cfg, now: time.Now, current: map[string]currentModel{}}
+	for _, o := range opts {
+		o(e)
+	}
+	err := st.Write(ctx, func(q store.Q) error {
+		for _, m := range cfg.Models {
+			stored, id, err := q.SyncModel(ctx, m, e.Now())
+			if err != nil {
+				return fmt.Errorf("store model %q: %w", m.Name, err)
+			}
+			e.current[m.Name] = currentModel{stored, id}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Now is the engine's current time, in UTC.
+func (e *Engine) Now() time.Time { return e.now().UTC().Truncate(time.Second) }
+
+// Config is the configuration the engine runs with.
+func (e *Engine) Config() *config.Config { return e.cfg }
+
+// Location is the organisation's time zone.
+func (e *Engine) Location() *time.Location { return e.cfg.Location }
+
+// Store is the engine's store, for the few callers that manage its lifetime.
+func (e *Engine) Store() *store.Store { return e.st }
+
+// Model returns the current version of a model.
+func (e *Engine) Model(name string) (models.Model, bool) {
+	c, ok := e.current[name]
+	return c.model, ok
+}
+
+// Person looks up someone declared in config.
+func (e *Engine) Person(name string) (models.Person, error) {
+	p, ok := e.cfg.Person(name)
+	if !ok {
+		return p, models.NotFoundf("no person %q in %s", name, e.cfg.File)
+	}
+	return p, nil
+}
+
+// DefaultActor picks who is acting when no one is named: the person whose unix_user
+// is the current login, else the first manager. The string says which and why.
+func (e *Engine) DefaultActor() (models.Person, string, error) {
+	login := ""
+	if u, err := user.Current(); err == nil {
+		login = u.Username
+	}
+	return e.defaultActor(login)
+}
+
+func (e *Engine) defaultActor(login string) (models.Person, string, error) {
+	if p, ok := e.cfg.PersonByUnixUser(login); ok && login != "" {
+		return p, fmt.Sprintf("acting as %s (unix user %s)", p.Name, login), nil
+	}
+	if p, ok := e.cfg.FirstManager(); ok {
+		return p, fmt.Sprintf("acting as %s, the first manager in %s (no person has unix_user %q; use --as)", p.Name, e.cfg.File, login), nil
+	}
+	return models.Person{}, "", models.Invalidf("%s declares no manager and no person with unix_user %q; use --as", e.cfg.File, login)
+}
+
+// event builds a record entry for the deployment at the engine's time.
+func (e *Engine) event(id int64, actor models.Person, typ, detail string) models.Event {
+	return models.Event{DeploymentID: id, At: e.Now(), Actor: actor.Name, Type: typ, Detail: detail}
+}
+
+// Local formats t in the organisation's zone, e.g. "2026-11-26 14:05 CET".
+func (e *Engine) Local(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(e.cfg.Location).Format("2006-01-02 15:04 MST")
+}
+
+// window renders a scheduled window for the record.
+func (e *Engine) window(start, end time.Time) string {
+	return e.Local(start) + " – " + end.In(e.cfg.Location).Format("15:04 MST")
+}

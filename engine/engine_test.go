@@ -1,0 +1,427 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/engine/config"
+	"ferry/models"
+	"ferry/store"
+)
+
+const testConfig = `
+[ferry]
+timezone = "Europe/Berlin"
+
+[[environment]]
+name = "test"
+order = 1
+capacity = 2
+
+[[environment]]
+name = "production"
+order = 2
+capacity = 1
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+unix_user = "ana"
+
+[[person]]
+name = "sam"
+roles = ["practitioner"]
+
+[[person]]
+name = "tom"
+roles = ["technician"]
+
+[[person]]
+name = "tia"
+roles = ["technician"]
+
+[[person]]
+name = "eve"
+roles = ["analyst"]
+
+[[service]]
+name = "payments"
+  [[service.component]]
+  name = "payments-api"
+  kind = "software"
+  [[service.component]]
+  name = "rack-b07"
+  kind = "hardware"
+
+[[model]]
+name = "web"
+kinds = ["software"]
+path = ["test", "production"]
+default_duration = "45m"
+  [[model.step]]
+  stage = "verify_components"
+  name = "Release notes read"
+  [[model.step]]
+  stage = "execute"
+  name = "Switch traffic"
+  [[model.step]]
+  stage = "execute"
+  name = "Tell support"
+  required = false
+
+[[model]]
+name = "rack"
+kinds = ["hardware"]
+path = ["production"]
+default_duration = "4h"
+  [[model.step]]
+  stage = "verify_environment"
+  name = "Power feeds present"
+`
+
+// fixture is an engine on a fresh SQLite file with a clock the test controls.
+type fixture struct {
+	e   *Engine
+	now time.Time
+	ctx context.Context
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	cfg, err := config.Parse("test.toml", []byte(testConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "ferry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{now: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), ctx: context.Background()}
+	f.e, err = New(f.ctx, st, cfg, WithClock(func() time.Time { return f.now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) person(t *testing.T, name string) models.Person {
+	t.Helper()
+	p, err := f.e.Person(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (f *fixture) plan(t *testing.T, r PlanRequest) models.Deployment {
+	t.Helper()
+	d, err := f.e.Plan(f.ctx, f.person(t, "ana"), r)
+	if err != nil {
+		t.Fatalf("plan %+v: %v", r, err)
+	}
+	return d
+}
+
+func webReq() PlanRequest {
+	return PlanRequest{Model: "web", Component: "payments-api", Version: "4.12.0", Environment: "test",
+		Start: time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC), Assignee: "sam", ChangeRef: "CHG-1"}
+}
+
+func TestPlanFillsDefaultsAndRecordsIt(t *testing.T) {
+	f := newFixture(t)
+	d := f.plan(t, webReq())
+	if d.ID == 0 || d.Status != models.StatusPlanned || d.Service != "payments" || d.Kind != models.KindSoftware {
+		t.Fatalf("unexpected deployment %+v", d)
+	}
+	if got := d.ScheduledEnd.Sub(d.ScheduledStart); got != 45*time.Minute {
+		t.Fatalf("default duration: got %s, want the model's 45m", got)
+	}
+	if d.Requester != "ana" || d.ModelVersion != 1 || d.StepsTotal != 3 {
+		t.Fatalf("requester %q, model version %d, steps %d", d.Requester, d.ModelVersion, d.StepsTotal)
+	}
+	det, err := f.e.Deployment(f.ctx, f.person(t, "ana"), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(det.Events) != 1 || det.Events[0].Type != "planned" || det.Events[0].Actor != "ana" ||
+		!strings.Contains(det.Events[0].Detail, "15:00") {
+		t.Fatalf("record should hold one 'planned' event by ana with the local window: %+v", det.Events)
+	}
+}
+
+func TestPlanRefusesWhatTheModelDoesNotAllow(t *testing.T) {
+	f := newFixture(t)
+	base := webReq()
+	cases := map[string]struct {
+		mod  func(*PlanRequest)
+		want string
+	}{
+		"unknown model":       {func(r *PlanRequest) { r.Model = "nope" }, `unknown model "nope"`},
+		"unknown component":   {func(r *PlanRequest) { r.Component = "nope" }, `unknown component "nope"`},
+		"kind not in model":   {func(r *PlanRequest) { r.Component = "rack-b07" }, "model \"web\" is for software components; rack-b07 is hardware"},
+		"env not on path":     {func(r *PlanRequest) { r.Model, r.Component = "rack", "rack-b07" }, `environment "test" is not on model "rack"'s path (production)`},
+		"unknown env":         {func(r *PlanRequest) { r.Environment = "moon" }, `unknown environment "moon"`},
+		"no version":          {func(r *PlanRequest) { r.Version = " " }, "a version is needed"},
+		"end before start":    {func(r *PlanRequest) { r.End = r.Start.Add(-time.Hour) }, "is not after start"},
+		"no start":            {func(r *PlanRequest) { r.Start = time.Time{} }, "a start time is needed"},
+		"unknown assignee":    {func(r *PlanRequest) { r.Assignee = "zed" }, `no person "zed"`},
+		"analyst as assignee": {func(r *PlanRequest) { r.Assignee = "eve" }, "only an analyst"},
+		"unknown requester":   {func(r *PlanRequest) { r.Requester = "zed" }, `requester: no person "zed"`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := base
+			c.mod(&r)
+			_, err := f.e.Plan(f.ctx, f.person(t, "ana"), r)
+			if !errors.Is(err, models.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("want invalid %q, got %v", c.want, err)
+			}
+		})
+	}
+	list, _ := f.e.List(f.ctx, f.person(t, "ana"), Filter{})
+	if len(list) != 0 {
+		t.Fatalf("refused plans must store nothing, found %d", len(list))
+	}
+}
+
+func TestLifecycleHappyPathRecordsEveryMove(t *testing.T) {
+	f := newFixture(t)
+	ana := f.person(t, "ana")
+	d := f.plan(t, webReq())
+	if _, err := f.e.Advance(f.ctx, ana, d.ID, ""); err != nil { // → verifying components
+		t.Fatal(err)
+	}
+	// A required checklist item holds the stage until it is ticked.
+	_, err := f.e.Advance(f.ctx, ana, d.ID, "")
+	if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "Release notes read") {
+		t.Fatalf("leaving a stage with an open required step: got %v", err)
+	}
+	f.now = f.now.Add(time.Minute)
+	if _, err := f.e.TickStep(f.ctx, ana, d.ID, 1, "read them"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []models.Status{models.StatusVerifyingEnvironment, models.StatusExecuting} {
+		got, err := f.e.Advance(f.ctx, ana, d.ID, "")
+		if err != nil || got.Status != want {
+			t.Fatalf("advance: got %s, %v; want %s", got.Status, err, want)
+		}
+	}
+	// The optional step may stay open; the required one may not.
+	if _, err := f.e.TickStep(f.ctx, ana, d.ID, 2, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []models.Status{models.StatusVerifyingDeployment, models.StatusSucceeded} {
+		f.now = f.now.Add(time.Minute)
+		got, err := f.e.Advance(f.ctx, ana, d.ID, "")
+		if err != nil || got.Status != want {
+			t.Fatalf("advance: got %s, %v; want %s", got.Status, err, want)
+		}
+	}
+	det, _ := f.e.Deployment(f.ctx, ana, d.ID)
+	if det.StartedAt.IsZero() || !det.FinishedAt.Equal(f.now) || det.StepsDone != 2 {
+		t.Fatalf("started %v finished %v done %d", det.StartedAt, det.FinishedAt, det.StepsDone)
+	}
+	var types []string
+	for _, e := range det.Events {
+		types = append(types, e.Type)
+	}
+	want := "planned status step status status step status status"
+	if strings.Join(types, " ") != want {
+		t.Fatalf("record: %v, want %s", types, want)
+	}
+	if _, err := f.e.Advance(f.ctx, ana, d.ID, ""); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("advancing a finished deployment: got %v", err)
+	}
+}
+
+func TestIllegalTransitionsAreRefused(t *testing.T) {
+	f := newFixture(t)
+	ana := f.person(t, "ana")
+	d := f.plan(t, webReq())
+	for _, to := range []models.Status{models.StatusExecuting, models.StatusSucceeded, models.StatusFailed, models.StatusRolledBack} {
+		_, err := f.e.Move(f.ctx, ana, d.ID, to, "")
+		if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "cannot go from planned to "+string(to)) {
+			t.Fatalf("planned → %s: got %v", to, err)
+		}
+	}
+	if _, err := f.e.Cancel(f.ctx, ana, d.ID, ""); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("cancel without reason: got %v", err)
+	}
+	c, err := f.e.Cancel(f.ctx, ana, d.ID, "supplier late")
+	if err != nil || c.Status != models.StatusCancelled || c.FinishedAt.IsZero() {
+		t.Fatalf("cancel: %+v %v", c, err)
+	}
+	if _, err := f.e.Cancel(f.ctx, ana, d.ID, "again"); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("cancelling twice: got %v", err)
+	}
+	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, f.now, time.Time{}); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("rescheduling a cancelled deployment: got %v", err)
+	}
+}
+
+func TestStatusMachineTable(t *testing.T) {
+	for _, from := range models.Statuses {
+		for _, to := range models.Statuses {
+			want := false
+			switch {
+			case from.Final():
+			case to == models.StatusCancelled:
+				want = true
+			case to == models.StatusFailed || to == models.StatusRolledBack:
+				want = from != models.StatusPlanned
+			default:
+				want = from.Next() == to
+			}
+			if got := from.CanMove(to); got != want {
+				t.Errorf("%s → %s: got %v, want %v", from, to, got, want)
+			}
+		}
+	}
+}
+
+func TestPermissions(t *testing.T) {
+	f := newFixture(t)
+	hw := f.plan(t, PlanRequest{Model: "rack", Component: "rack-b07", Version: "1", Environment: "production",
+		Start: f.now.Add(time.Hour), Assignee: "tom"})
+	sw := f.plan(t, webReq())
+	try := func(who string, fn func(p models.Person) error) error { return fn(f.person(t, who)) }
+	plan := func(p models.Person) error { _, err := f.e.Plan(f.ctx, p, webReq()); return err }
+	cancel := func(id int64) func(models.Person) error {
+		return func(p models.Person) error { _, err := f.e.Cancel(f.ctx, p, id, "why"); return err }
+	}
+	advance := func(id int64) func(models.Person) error {
+		return func(p models.Person) error { _, err := f.e.Advance(f.ctx, p, id, ""); return err }
+	}
+	read := func(id int64) func(models.Person) error {
+		return func(p models.Person) error { _, err := f.e.Deployment(f.ctx, p, id); return err }
+	}
+	cases := []struct {
+		who  string
+		what string
+		fn   func(models.Person) error
+		ok   bool
+	}{
+		{"eve", "analyst plans", plan, false},
+		{"eve", "analyst reads", read(sw.ID), true},
+		{"eve", "analyst advances", advance(sw.ID), false},
+		{"tia", "technician reads another's", read(hw.ID), false},
+		{"tom", "technician reads own", read(hw.ID), true},
+		{"tom", "technician plans", plan, false},
+		{"tom", "technician cancels own", cancel(hw.ID), false},
+		{"tia", "technician advances another's", advance(hw.ID), false},
+		{"tom", "technician advances own", advance(hw.ID), true},
+		{"sam", "practitioner plans", plan, true},
+		{"sam", "practitioner advances", advance(sw.ID), true},
+	}
+	for _, c := range cases {
+		err := try(c.who, c.fn)
+		if c.ok && err != nil {
+			t.Errorf("%s: want allowed, got %v", c.what, err)
+		}
+		if !c.ok && !errors.Is(err, models.ErrForbidden) {
+			t.Errorf("%s: want ErrForbidden, got %v", c.what, err)
+		}
+	}
+	// A technician's listing holds only their own deployments, whatever they ask for.
+	list, err := f.e.List(f.ctx, f.person(t, "tia"), Filter{Assignee: "tom"})
+	if err != nil || len(list) != 0 {
+		t.Fatalf("tia listing tom's work: %d rows, %v", len(list), err)
+	}
+	list, _ = f.e.List(f.ctx, f.person(t, "tom"), Filter{})
+	if len(list) != 1 || list[0].ID != hw.ID {
+		t.Fatalf("tom's listing: %+v", list)
+	}
+}
+
+func TestRescheduleAndAssignRecordTheChange(t *testing.T) {
+	f := newFixture(t)
+	ana := f.person(t, "ana")
+	d := f.plan(t, webReq())
+	start := d.ScheduledStart.Add(24 * time.Hour)
+	got, err := f.e.Reschedule(f.ctx, ana, d.ID, start, time.Time{})
+	if err != nil || !got.ScheduledStart.Equal(start) || got.ScheduledEnd.Sub(got.ScheduledStart) != 45*time.Minute {
+		t.Fatalf("reschedule keeps duration: %+v %v", got, err)
+	}
+	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, start, start); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("empty window: got %v", err)
+	}
+	if _, err := f.e.Assign(f.ctx, ana, d.ID, "eve"); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("assigning an analyst: got %v", err)
+	}
+	if got, err = f.e.Assign(f.ctx, ana, d.ID, "tom"); err != nil || got.Assignee != "tom" {
+		t.Fatalf("assign: %+v %v", got, err)
+	}
+	det, _ := f.e.Deployment(f.ctx, ana, d.ID)
+	last := det.Events[len(det.Events)-1]
+	if last.Type != "assigned" || last.Detail != "sam → tom" || det.Events[1].Type != "rescheduled" {
+		t.Fatalf("record: %+v", det.Events)
+	}
+}
+
+func TestUnknownDeploymentIsNotFound(t *testing.T) {
+	f := newFixture(t)
+	ana := f.person(t, "ana")
+	if _, err := f.e.Deployment(f.ctx, ana, 999); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("show: %v", err)
+	}
+	if _, err := f.e.Cancel(f.ctx, ana, 999, "x"); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("cancel: %v", err)
+	}
+}
+
+func TestDefaultActor(t *testing.T) {
+	f := newFixture(t)
+	p, why, err := f.e.defaultActor("ana")
+	if err != nil || p.Name != "ana" || !strings.Contains(why, "unix user ana") {
+		t.Fatalf("by unix user: %v %q %v", p.Name, why, err)
+	}
+	p, why, err = f.e.defaultActor("root")
+	if err != nil || p.Name != "ana" || !strings.Contains(why, "first manager") {
+		t.Fatalf("fallback: %v %q %v", p.Name, why, err)
+	}
+}
+
+func TestDashboardShowsRunningDueAndOverdue(t *testing.T) {
+	f := newFixture(t)
+	ana := f.person(t, "ana")
+	late := webReq()
+	late.Start = f.now.Add(-2 * time.Hour)
+	overdue := f.plan(t, late)
+	due := webReq()
+	due.Start = f.now.Add(3 * time.Hour)
+	dueToday := f.plan(t, due)
+	running := f.plan(t, PlanRequest{Model: "rack", Component: "rack-b07", Version: "1", Environment: "production",
+		Start: f.now, Assignee: "tom"})
+	if _, err := f.e.Advance(f.ctx, ana, running.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	db, err := f.e.Dashboard(f.ctx, ana)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(ds []models.Deployment) []int64 {
+		var out []int64
+		for _, d := range ds {
+			out = append(out, d.ID)
+		}
+		return out
+	}
+	if got := ids(db.Overdue); len(got) != 1 || got[0] != overdue.ID {
+		t.Errorf("overdue %v, want [%d]", got, overdue.ID)
+	}
+	if got := ids(db.DueToday); len(got) != 1 || got[0] != dueToday.ID {
+		t.Errorf("due today %v, want [%d]", got, dueToday.ID)
+	}
+	if got := ids(db.Running); len(got) != 1 || got[0] != running.ID {
+		t.Errorf("running %v, want [%d]", got, running.ID)
+	}
+	tom, _ := f.e.Dashboard(f.ctx, f.person(t, "tom"))
+	if len(tom.Overdue)+len(tom.DueToday) != 0 || len(tom.Running) != 1 {
+		t.Errorf("tom's dashboard shows others' work: %+v", tom)
+	}
+}

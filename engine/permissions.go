@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"fmt"
+
+	"ferry/models"
+)
+
+// Action is something a person asks the engine to do; Can decides whether they may.
+type Action string
+
+const (
+	ActRead       Action = "read"
+	ActPlan       Action = "plan"
+	ActReschedule Action = "reschedule"
+	ActAssign     Action = "assign"
+	ActCancel     Action = "cancel"
+	ActRun        Action = "run"  // move a deployment through its lifecycle
+	ActTick       Action = "tick" // tick, note or block a manual step
+)
+
+// verb is how an action reads in a refusal.
+var verb = map[Action]string{
+	ActRead: "see", ActPlan: "plan", ActReschedule: "reschedule", ActAssign: "assign",
+	ActCancel: "cancel", ActRun: "run", ActTick: "tick steps of",
+}
+
+// Can reports whether p may do a to d (d may be nil for actions on no deployment yet).
+// The rules, from the product brief: managers may do everything; practitioners plan,
+// run and verify; technicians work only on deployments assigned to them; analysts read.
+func Can(p models.Person, a Action, d *models.Deployment) error {
+	if p.Has(models.RoleManager) {
+		return nil
+	}
+	if p.Has(models.RolePractitioner) {
+		return nil
+	}
+	if p.Has(models.RoleTechnician) {
+		assigned := d != nil && d.Assignee == p.Name
+		switch a {
+		case ActRead, ActRun, ActTick:
+			if assigned {
+				return nil
+			}
+			return refuse(p, a, d, "technicians work only on deployments assigned to them")
+		}
+		return refuse(p, a, d, "technicians tick, note and block steps of their own deployments")
+	}
+	if p.Has(models.RoleAnalyst) && a == ActRead {
+		return nil
+	}
+	return refuse(p, a, d, "analysts have read-only access")
+}
+
+func refuse(p models.Person, a Action, d *models.Deployment, why string) error {
+	what := "deployments"
+	if d != nil && d.ID != 0 {
+		what = fmt.Sprintf("deployment #%d", d.ID)
+	}
+	return models.Forbiddenf("%s (%s) may not %s %s: %s", p.Name, p.MainRole(), verb[a], what, why)
+}

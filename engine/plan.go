@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// PlanRequest is what a person asks for when planning a deployment.
+type PlanRequest struct {
+	Model       string
+	Component   string
+	Version     string
+	Environment string
+	Action      models.Action // default deploy
+	Start       time.Time
+	End         time.Time     // or Duration; neither: the model's default duration
+	Duration    time.Duration // ignored when End is set
+	Assignee    string
+	Requester   string // default: the actor
+	ChangeRef   string
+}
+
+// Plan validates and stores a new deployment with its steps and a "planned" event.
+func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, error) {
+	if err := Can(actor, ActPlan, nil); err != nil {
+		return models.Deployment{}, err
+	}
+	d, cm, err := e.buildDeployment(actor, r)
+	if err != nil {
+		return d, err
+	}
+	steps := len(cm.model.StepsFor(d.Environment))
+	err = e.st.Write(ctx, func(q store.Q) error {
+		id, err := q.InsertDeployment(ctx, d, cm.id, steps)
+		if err != nil {
+			return err
+		}
+		d.ID, d.StepsTotal = id, steps
+		detail := fmt.Sprintf("%s v%d: %s %s %s → %s, %s", d.Model, d.ModelVersion, d.Action, d.Component,
+			d.Version, d.Environment, e.window(d.ScheduledStart, d.ScheduledEnd))
+		if d.Assignee != "" {
+			detail += ", assignee " + d.Assignee
+		}
+		return q.AddEvent(ctx, e.event(id, actor, "planned", detail))
+	})
+	return d, err
+}
+
+// buildDeployment checks a request against config and fills in defaults.
+func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Deployment, currentModel, error) {
+	var d models.Deployment
+	cm, ok := e.current[r.Model]
+	if !ok {
+		return d, cm, models.Invalidf("unknown model %q (known: %s)", r.Model, strings.Join(e.modelNames(), ", "))
+	}
+	m := cm.model
+	comp, ok := e.cfg.Component(r.Component)
+	if !ok {
+		return d, cm, models.Invalidf("unknown component %q: declare it under a [[service]] in %s", r.Component, e.cfg.File)
+	}
+	if !m.AppliesToKind(comp.Kind) {
+		return d, cm, models.Invalidf("model %q is for %s components; %s is %s",
+			m.Name, joinKinds(m.Kinds), comp.Name, comp.Kind)
+	}
+	if _, ok := e.cfg.Environment(r.Environment); !ok {
+		return d, cm, models.Invalidf("unknown environment %q", r.Environment)
+	}
+	if !m.OnPath(r.Environment) {
+		return d, cm, models.Invalidf("environment %q is not on model %q's path (%s)",
+			r.Environment, m.Name, strings.Join(m.Path, " → "))
+	}
+	if strings.TrimSpace(r.Version) == "" {
+		return d, cm, models.Invalidf("a version is needed")
+	}
+	if r.Action == "" {
+		r.Action = models.ActionDeploy
+	}
+	end, err := planEnd(r, m.DefaultDuration)
+	if err != nil {
+		return d, cm, err
+	}
+	requester := r.Requester
+	if requester == "" {
+		requester = actor.Name
+	}
+	if _, err := e.Person(requester); err != nil {
+		return d, cm, models.Invalidf("requester: %v", err)
+	}
+	if r.Assignee != "" {
+		if err := e.checkAssignee(r.Assignee); err != nil {
+			return d, cm, err
+		}
+	}
+	now := e.Now()
+	d = models.Deployment{
+		Model: m.Name, ModelVersion: m.Version, Service: comp.Service, Component: comp.Name,
+		Kind: comp.Kind, Version: strings.TrimSpace(r.Version), Action: r.Action, Environment: r.Environment,
+		Status: models.StatusPlanned, Assignee: r.Assignee, Requester: requester,
+		ChangeRef: strings.TrimSpace(r.ChangeRef), ScheduledStart: r.Start.UTC().Truncate(time.Second),
+		ScheduledEnd: end.UTC().Truncate(time.Second), CreatedAt: now, UpdatedAt: now,
+	}
+	return d, cm, d.Validate()
+}
+
+func planEnd(r PlanRequest, def time.Duration) (time.Time, error) {
+	if r.Start.IsZero() {
+		return time.Time{}, models.Invalidf("a start time is needed")
+	}
+	end := r.End
+	switch {
+	case !end.IsZero():
+	case r.Duration > 0:
+		end = r.Start.Add(r.Duration)
+	case r.Duration < 0:
+		return end, models.Invalidf("duration %s must be positive", r.Duration)
+	default:
+		end = r.Start.Add(def)
+	}
+	if !end.After(r.Start) {
+		return end, models.Invalidf("end %s is not after start %s", end.Format(time.RFC3339), r.Start.Format(time.RFC3339))
+	}
+	return end, nil
+}
+
+// checkAssignee refuses people who cannot carry the deployment out.
+func (e *Engine) checkAssignee(name string) error {
+	p, err := e.Person(name)
+	if err != nil {
+		return models.Invalidf("assignee: %v", err)
+	}
+	if !p.Has(models.RoleManager) && !p.Has(models.RolePractitioner) && !p.Has(models.RoleTechnician) {
+		return models.Invalidf("assignee %s is only an %s and cannot carry out deployments", p.Name, p.MainRole())
+	}
+	return nil
+}
+
+func (e *Engine) modelNames() []string {
+	var out []string
+	for _, m := range e.cfg.Models {
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+func joinKinds(ks []models.Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, "/")
+}

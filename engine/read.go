@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"context"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// Filter narrows a deployment listing; see store.Filter.
+type Filter = store.Filter
+
+// Cursor continues a listing; see store.Cursor.
+type Cursor = store.Cursor
+
+// Incident is a disruption linked to a deployment.
+type Incident = store.Incident
+
+// CursorOf is the cursor that continues a listing after d.
+func CursorOf(d models.Deployment) *Cursor { return store.CursorOf(d) }
+
+// Detail is everything recorded about one deployment.
+type Detail struct {
+	models.Deployment
+	Steps     []models.StepRun
+	Events    []models.Event
+	Incidents []Incident
+}
+
+// Deployment loads one deployment's full record.
+func (e *Engine) Deployment(ctx context.Context, actor models.Person, id int64) (Detail, error) {
+	q := e.st.Read()
+	d, err := q.Deployment(ctx, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	if err := Can(actor, ActRead, &d); err != nil {
+		return Detail{}, err
+	}
+	out := Detail{Deployment: d}
+	if out.Steps, err = q.StepRuns(ctx, d); err != nil {
+		return out, err
+	}
+	if out.Events, err = q.Events(ctx, id); err != nil {
+		return out, err
+	}
+	out.Incidents, err = q.Incidents(ctx, id)
+	return out, err
+}
+
+// List returns one page of deployments. Technicians only ever see their own.
+func (e *Engine) List(ctx context.Context, actor models.Person, f Filter) ([]models.Deployment, error) {
+	if onlyOwn(actor) {
+		f.Assignee = actor.Name
+	} else if err := Can(actor, ActRead, nil); err != nil {
+		return nil, err
+	}
+	return e.st.Read().Deployments(ctx, f)
+}
+
+// onlyOwn reports whether the person may see only deployments assigned to them.
+func onlyOwn(p models.Person) bool {
+	return p.Has(models.RoleTechnician) && !p.Has(models.RoleManager) &&
+		!p.Has(models.RolePractitioner) && !p.Has(models.RoleAnalyst)
+}

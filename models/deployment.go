@@ -1,0 +1,189 @@
+package models
+
+import (
+	"slices"
+	"time"
+)
+
+// Status is where a deployment stands in its lifecycle.
+type Status string
+
+const (
+	StatusPlanned              Status = "planned"
+	StatusVerifyingComponents  Status = "verifying_components"
+	StatusVerifyingEnvironment Status = "verifying_environment"
+	StatusExecuting            Status = "executing"
+	StatusVerifyingDeployment  Status = "verifying_deployment"
+	StatusSucceeded            Status = "succeeded"
+	StatusFailed               Status = "failed"
+	StatusRolledBack           Status = "rolled_back"
+	StatusCancelled            Status = "cancelled"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{
+	StatusPlanned, StatusVerifyingComponents, StatusVerifyingEnvironment, StatusExecuting,
+	StatusVerifyingDeployment, StatusSucceeded, StatusFailed, StatusRolledBack, StatusCancelled,
+}
+
+// activeOrder is the happy path through the lifecycle.
+var activeOrder = []Status{
+	StatusPlanned, StatusVerifyingComponents, StatusVerifyingEnvironment,
+	StatusExecuting, StatusVerifyingDeployment, StatusSucceeded,
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
+
+// Final reports whether nothing more can happen to the deployment.
+func (s Status) Final() bool {
+	return s == StatusSucceeded || s == StatusFailed || s == StatusRolledBack || s == StatusCancelled
+}
+
+// Running reports whether the deployment has started and not finished.
+func (s Status) Running() bool { return !s.Final() && s != StatusPlanned }
+
+// Stage is the step-holding stage this status runs, or "" when none does.
+func (s Status) Stage() Stage {
+	switch s {
+	case StatusVerifyingComponents:
+		return StageVerifyComponents
+	case StatusVerifyingEnvironment:
+		return StageVerifyEnvironment
+	case StatusExecuting:
+		return StageExecute
+	case StatusVerifyingDeployment:
+		return StageVerifyDeployment
+	}
+	return ""
+}
+
+// Label is the stage word shown to people: planning, verification, execution, done.
+func (s Status) Label() string {
+	switch s {
+	case StatusPlanned:
+		return "planning"
+	case StatusSucceeded, StatusFailed, StatusRolledBack, StatusCancelled:
+		return "done"
+	}
+	return s.Stage().Title()
+}
+
+// Next is the status after s on the happy path, or "" when there is none.
+func (s Status) Next() Status {
+	i := slices.Index(activeOrder, s)
+	if i < 0 || i == len(activeOrder)-1 {
+		return ""
+	}
+	return activeOrder[i+1]
+}
+
+// CanMove reports whether the lifecycle allows going from s to t.
+func (s Status) CanMove(t Status) bool {
+	if s.Final() {
+		return false
+	}
+	switch t {
+	case StatusCancelled:
+		return true
+	case StatusFailed, StatusRolledBack:
+		return s.Running()
+	}
+	return s.Next() == t
+}
+
+// Action says whether a deployment brings a component in or takes it out.
+type Action string
+
+const (
+	ActionDeploy Action = "deploy"
+	ActionRemove Action = "remove"
+)
+
+// Valid reports whether a is deploy or remove.
+func (a Action) Valid() bool { return a == ActionDeploy || a == ActionRemove }
+
+// Deployment is one movement (or removal) of one component version into one environment.
+type Deployment struct {
+	ID             int64
+	Model          string
+	ModelVersion   int
+	Service        string
+	Component      string
+	Kind           Kind
+	Version        string
+	Action         Action
+	Environment    string
+	Status         Status
+	Assignee       string
+	Requester      string
+	ChangeRef      string
+	ScheduledStart time.Time
+	ScheduledEnd   time.Time
+	StartedAt      time.Time // zero until started
+	FinishedAt     time.Time // zero until finished
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	StepsDone      int // ticked or finished steps, for progress
+	StepsTotal     int
+}
+
+// Window is the deployment's scheduled window.
+func (d Deployment) Window() Interval { return Interval{d.ScheduledStart, d.ScheduledEnd} }
+
+// Validate checks the deployment's own fields before it is stored.
+func (d Deployment) Validate() error {
+	switch {
+	case d.Model == "":
+		return Invalidf("deployment needs a model")
+	case d.Component == "":
+		return Invalidf("deployment needs a component")
+	case d.Version == "":
+		return Invalidf("deployment needs a version")
+	case d.Environment == "":
+		return Invalidf("deployment needs an environment")
+	case !d.Action.Valid():
+		return Invalidf("action %q must be deploy or remove", d.Action)
+	case d.ScheduledStart.IsZero() || d.ScheduledEnd.IsZero():
+		return Invalidf("deployment needs a scheduled start and end")
+	case !d.ScheduledEnd.After(d.ScheduledStart):
+		return Invalidf("scheduled end %s is not after the start %s",
+			d.ScheduledEnd.Format(time.RFC3339), d.ScheduledStart.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// StepStatus is where a step run stands.
+type StepStatus string
+
+const (
+	StepPending     StepStatus = "pending"
+	StepRunning     StepStatus = "running"
+	StepDone        StepStatus = "done"
+	StepFailed      StepStatus = "failed"
+	StepSkipped     StepStatus = "skipped"
+	StepBlocked     StepStatus = "blocked"
+	StepInterrupted StepStatus = "interrupted"
+)
+
+// StepRun is the state of one model step inside one deployment.
+type StepRun struct {
+	DeploymentID int64
+	Seq          int // position in the model's StepsFor(environment), from 1
+	Step         Step
+	Status       StepStatus
+	Actor        string
+	At           time.Time // when the status was last set; zero if never
+	Note         string
+	ExitCode     *int
+}
+
+// Event is one entry of the append-only deployment record.
+type Event struct {
+	ID           int64
+	DeploymentID int64
+	At           time.Time
+	Actor        string
+	Type         string // planned, rescheduled, assigned, status, cancelled, step, note ...
+	Detail       string
+}

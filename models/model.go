@@ -1,0 +1,192 @@
+package models
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// Stage is a lifecycle stage that holds steps (guide Table 3.4).
+type Stage string
+
+const (
+	StageVerifyComponents  Stage = "verify_components"
+	StageVerifyEnvironment Stage = "verify_environment"
+	StageExecute           Stage = "execute"
+	StageVerifyDeployment  Stage = "verify_deployment"
+)
+
+// Stages lists the step-holding stages in the order they run.
+var Stages = []Stage{StageVerifyComponents, StageVerifyEnvironment, StageExecute, StageVerifyDeployment}
+
+// Valid reports whether s is a known stage.
+func (s Stage) Valid() bool { return slices.Contains(Stages, s) }
+
+// Title is the stage name for people.
+func (s Stage) Title() string {
+	switch s {
+	case StageVerifyComponents:
+		return "Verify components"
+	case StageVerifyEnvironment:
+		return "Verify environment"
+	case StageExecute:
+		return "Execute"
+	case StageVerifyDeployment:
+		return "Verify deployment"
+	}
+	return string(s)
+}
+
+// StepKind says how a step gets done.
+type StepKind string
+
+const (
+	StepManual    StepKind = "manual"    // a checklist item a person ticks
+	StepGate      StepKind = "gate"      // an approval by an authorised role
+	StepAutomated StepKind = "automated" // a command or a built-in check
+)
+
+// Step is one action inside a stage of a deployment model.
+type Step struct {
+	Stage        Stage         `json:"stage"`
+	Name         string        `json:"name"`
+	Kind         StepKind      `json:"kind"`
+	Hint         string        `json:"hint,omitempty"`
+	Required     bool          `json:"required"`
+	Run          string        `json:"run,omitempty"`
+	Check        string        `json:"check,omitempty"` // http | checksum
+	URL          string        `json:"url,omitempty"`
+	ExpectStatus int           `json:"expect_status,omitempty"`
+	Artifact     string        `json:"artifact,omitempty"`
+	SHA256       string        `json:"sha256,omitempty"`
+	Timeout      time.Duration `json:"timeout,omitempty"`
+	Retries      int           `json:"retries,omitempty"`
+	Roles        []Role        `json:"roles,omitempty"`        // who may approve a gate
+	Environments []string      `json:"environments,omitempty"` // empty: every environment
+	OnFailure    bool          `json:"on_failure,omitempty"`
+}
+
+// AppliesTo reports whether the step runs in environment env.
+func (s Step) AppliesTo(env string) bool {
+	return len(s.Environments) == 0 || slices.Contains(s.Environments, env)
+}
+
+// Validate checks the step's own fields.
+func (s Step) Validate() error {
+	if s.Name == "" {
+		return Invalidf("step has no name")
+	}
+	if !s.Stage.Valid() {
+		return Invalidf("step %q: unknown stage %q (one of verify_components, verify_environment, execute, verify_deployment)", s.Name, s.Stage)
+	}
+	if s.Run != "" && s.Check != "" {
+		return Invalidf("step %q: has both run and check; a step does one thing", s.Name)
+	}
+	if s.Kind == StepGate && (s.Run != "" || s.Check != "") {
+		return Invalidf("step %q: a gate cannot also run a command or a check", s.Name)
+	}
+	switch s.Check {
+	case "":
+	case "http":
+		if s.URL == "" {
+			return Invalidf("step %q: check \"http\" needs url", s.Name)
+		}
+	case "checksum":
+		if s.Artifact == "" {
+			return Invalidf("step %q: check \"checksum\" needs artifact", s.Name)
+		}
+	default:
+		return Invalidf("step %q: unknown check %q (http or checksum)", s.Name, s.Check)
+	}
+	for _, r := range s.Roles {
+		if !r.Valid() {
+			return Invalidf("step %q: unknown role %q", s.Name, r)
+		}
+	}
+	return nil
+}
+
+// Model is a deployment model: a repeatable approach for one type of deployment.
+type Model struct {
+	Name            string        `json:"name"`
+	Version         int           `json:"version"` // assigned by the store; 0 until stored
+	Description     string        `json:"description,omitempty"`
+	Kinds           []Kind        `json:"kinds"`
+	Path            []string      `json:"path"`
+	DefaultDuration time.Duration `json:"default_duration"`
+	SelfApproval    bool          `json:"self_approval"`
+	// ParallelEnvironments allows moving the same component in several
+	// environments at once; by default one environment at a time.
+	ParallelEnvironments bool   `json:"parallel_environments"`
+	Steps                []Step `json:"steps"`
+	OnFailure            []Step `json:"on_failure,omitempty"`
+}
+
+// Fingerprint identifies the model's content (not its version number): a changed
+// model gets a new fingerprint and so a new stored version.
+func (m Model) Fingerprint() string {
+	m.Version = 0
+	b, _ := json.Marshal(m) // a struct of plain fields always marshals
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+// AppliesToKind reports whether the model can move components of kind k.
+func (m Model) AppliesToKind(k Kind) bool { return slices.Contains(m.Kinds, k) }
+
+// OnPath reports whether env is on the model's promotion path.
+func (m Model) OnPath(env string) bool { return slices.Contains(m.Path, env) }
+
+// StepsFor returns the steps (not on-failure ones) that apply in env, in run order:
+// grouped by stage, keeping the order written in config within a stage.
+func (m Model) StepsFor(env string) []Step {
+	var out []Step
+	for _, st := range Stages {
+		for _, s := range m.Steps {
+			if s.Stage == st && s.AppliesTo(env) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Automated reports whether every step that applies in env runs without a person.
+func (m Model) Automated(env string) bool {
+	for _, s := range m.StepsFor(env) {
+		if s.Kind != StepAutomated {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks the model's own fields. Whether its environments exist is checked
+// by the config, which knows them.
+func (m Model) Validate() error {
+	if !validName(m.Name) {
+		return Invalidf("model name %q may only use letters, digits, '.', '_' and '-'", m.Name)
+	}
+	if len(m.Kinds) == 0 {
+		return Invalidf("model %q applies to no component kinds", m.Name)
+	}
+	for _, k := range m.Kinds {
+		if !k.Valid() {
+			return Invalidf("model %q: unknown kind %q (one of software, hardware, documentation, licence, data)", m.Name, k)
+		}
+	}
+	if len(m.Path) == 0 {
+		return Invalidf("model %q has an empty path", m.Name)
+	}
+	if m.DefaultDuration <= 0 {
+		return Invalidf("model %q needs a positive default_duration", m.Name)
+	}
+	for _, s := range append(append([]Step{}, m.Steps...), m.OnFailure...) {
+		if err := s.Validate(); err != nil {
+			return Invalidf("model %q: %v", m.Name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,178 @@
+package models
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Interval is a half-open span of time [Start, End).
+type Interval struct {
+	Start, End time.Time
+}
+
+// Overlaps reports whether two half-open intervals share any instant.
+// Back-to-back intervals do not overlap.
+func (i Interval) Overlaps(o Interval) bool {
+	return i.Start.Before(o.End) && o.Start.Before(i.End)
+}
+
+// Contains reports whether o lies entirely inside i.
+func (i Interval) Contains(o Interval) bool {
+	return !o.Start.Before(i.Start) && !o.End.After(i.End)
+}
+
+// Window is a maintenance or freeze window: either one-off (From, To) or weekly.
+type Window struct {
+	Name   string
+	From   time.Time // one-off start, in the organisation's zone
+	To     time.Time // one-off end (exclusive)
+	Weekly *WeeklySpan
+}
+
+// WeeklySpan is a recurring span such as "Sat 22:00 - Sun 04:00", read as wall-clock
+// time in the organisation's zone, so it keeps its local hours across DST changes.
+type WeeklySpan struct {
+	StartDay time.Weekday
+	StartMin int // minutes after midnight
+	EndDay   time.Weekday
+	EndMin   int
+}
+
+// String renders the window the way it is written in config.
+func (w Window) String() string {
+	if w.Weekly != nil {
+		return w.Weekly.String()
+	}
+	return w.From.Format(LocalLayout) + " - " + w.To.Format(LocalLayout)
+}
+
+func (s WeeklySpan) String() string {
+	return fmt.Sprintf("%s %02d:%02d - %s %02d:%02d",
+		s.StartDay.String()[:3], s.StartMin/60, s.StartMin%60,
+		s.EndDay.String()[:3], s.EndMin/60, s.EndMin%60)
+}
+
+// length is how far the end lies after the start, in days and minutes.
+func (s WeeklySpan) length() (days, mins int) {
+	days = (int(s.EndDay) - int(s.StartDay) + 7) % 7
+	if days == 0 && s.EndMin <= s.StartMin {
+		days = 7
+	}
+	return days, s.EndMin
+}
+
+// Occurrences returns every occurrence of the window that overlaps [from, to),
+// in UTC, in start order.
+func (w Window) Occurrences(from, to time.Time, loc *time.Location) []Interval {
+	span := Interval{from, to}
+	if w.Weekly == nil {
+		iv := Interval{w.From.UTC(), w.To.UTC()}
+		if iv.Overlaps(span) {
+			return []Interval{iv}
+		}
+		return nil
+	}
+	var out []Interval
+	days, endMin := w.Weekly.length()
+	// Start a week early: an occurrence that began before from may still be running.
+	day := from.In(loc).AddDate(0, 0, -8)
+	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+	for !day.After(to.In(loc)) {
+		if day.Weekday() == w.Weekly.StartDay {
+			y, m, d := day.Date()
+			start := time.Date(y, m, d, 0, w.Weekly.StartMin, 0, 0, loc)
+			end := time.Date(y, m, d+days, 0, endMin, 0, 0, loc)
+			iv := Interval{start.UTC(), end.UTC()}
+			if iv.Overlaps(span) {
+				out = append(out, iv)
+			}
+		}
+		y, m, d := day.Date()
+		day = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	}
+	return out
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// ParseWeekly reads "Sat 22:00 - Sun 04:00". The end may be on a later day (it wraps
+// around the week); an end equal to the start is refused.
+func ParseWeekly(s string) (*WeeklySpan, error) {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return nil, Invalidf("weekly window %q: want \"Day HH:MM - Day HH:MM\", e.g. \"Sat 22:00 - Sun 04:00\"", s)
+	}
+	sd, sm, err := parseDayTime(a)
+	if err != nil {
+		return nil, Invalidf("weekly window %q: %v", s, err)
+	}
+	ed, em, err := parseDayTime(b)
+	if err != nil {
+		return nil, Invalidf("weekly window %q: %v", s, err)
+	}
+	if sd == ed && sm == em {
+		return nil, Invalidf("weekly window %q: start and end are the same", s)
+	}
+	return &WeeklySpan{StartDay: sd, StartMin: sm, EndDay: ed, EndMin: em}, nil
+}
+
+func parseDayTime(s string) (time.Weekday, int, error) {
+	f := strings.Fields(s)
+	if len(f) != 2 {
+		return 0, 0, fmt.Errorf("%q is not \"Day HH:MM\"", strings.TrimSpace(s))
+	}
+	name := strings.ToLower(f[0]) // may be shorter than f[0] in bytes ("ẞ" -> "ß")
+	day, ok := weekdays[name[:min(3, len(name))]]
+	if !ok || len(name) < 3 {
+		return 0, 0, fmt.Errorf("%q is not a day (Mon, Tue, Wed, Thu, Fri, Sat, Sun)", f[0])
+	}
+	mins, err := parseClock(f[1])
+	if err != nil {
+		return 0, 0, err
+	}
+	return day, mins, nil
+}
+
+// parseClock reads "HH:MM" (00:00 to 24:00) into minutes after midnight.
+func parseClock(s string) (int, error) {
+	hs, ms, ok := strings.Cut(s, ":")
+	h, err1 := strconv.Atoi(hs)
+	m, err2 := strconv.Atoi(ms)
+	if !ok || err1 != nil || err2 != nil || len(ms) != 2 || h < 0 || m < 0 || m > 59 || h > 24 || (h == 24 && m != 0) {
+		return 0, fmt.Errorf("%q is not a time of day HH:MM", s)
+	}
+	return h*60 + m, nil
+}
+
+// LocalLayout is how Ferry writes and reads wall-clock times in the organisation's zone.
+const LocalLayout = "2006-01-02 15:04"
+
+// ParseTime reads RFC 3339 or "YYYY-MM-DD HH:MM" (in loc). The result is in UTC.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.ParseInLocation(LocalLayout, s, loc)
+	if err != nil {
+		return time.Time{}, Invalidf("%q is not a time: use \"YYYY-MM-DD HH:MM\" (%s) or RFC 3339", s, loc)
+	}
+	return t.UTC(), nil
+}
+
+// ParseDuration reads a Go duration such as "45m" or "4h30m" and refuses zero or negative.
+func ParseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, Invalidf("%q is not a duration (e.g. \"45m\", \"4h\", \"1h30m\")", s)
+	}
+	if d <= 0 {
+		return 0, Invalidf("duration %q must be positive", s)
+	}
+	return d, nil
+}

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"ferry/models"
+)
+
+const deploymentCols = `id, model, model_version, service, component, kind, version, action, environment,
+	status, assignee, requester, change_ref, scheduled_start, scheduled_end, started_at, finished_at,
+	created_at, updated_at, steps_done, steps_total`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanDeployment(r scanner) (models.Deployment, error) {
+	var d models.Deployment
+	var start, end, created, updated int64
+	var started, finished sql.NullInt64
+	err := r.Scan(&d.ID, &d.Model, &d.ModelVersion, &d.Service, &d.Component, &d.Kind, &d.Version,
+		&d.Action, &d.Environment, &d.Status, &d.Assignee, &d.Requester, &d.ChangeRef,
+		&start, &end, &started, &finished, &created, &updated, &d.StepsDone, &d.StepsTotal)
+	if err != nil {
+		return d, mapErr(err)
+	}
+	d.ScheduledStart, d.ScheduledEnd = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
+	d.StartedAt, d.FinishedAt = fromUnix(started), fromUnix(finished)
+	d.CreatedAt, d.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	return d, nil
+}
+
+// InsertDeployment stores a new deployment and one pending step run per step; it
+// returns the new id. d.ModelVersion must already name a stored version.
+func (q Q) InsertDeployment(ctx context.Context, d models.Deployment, modelVersionID int64, steps int) (int64, error) {
+	res, err := q.db.ExecContext(ctx, `INSERT INTO deployments (model_version_id, model, model_version,
+		service, component, kind, version, action, environment, status, assignee, requester, change_ref,
+		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+		modelVersionID, d.Model, d.ModelVersion, d.Service, d.Component, d.Kind, d.Version, d.Action,
+		d.Environment, d.Status, d.Assignee, d.Requester, d.ChangeRef, d.ScheduledStart.Unix(),
+		d.ScheduledEnd.Unix(), unix(d.StartedAt), unix(d.FinishedAt), d.CreatedAt.Unix(), d.UpdatedAt.Unix(), steps)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	for seq := 1; seq <= steps; seq++ {
+		if _, err := q.db.ExecContext(ctx, `INSERT INTO step_runs (deployment_id, seq) VALUES (?, ?)`, id, seq); err != nil {
+			return 0, mapErr(err)
+		}
+	}
+	return id, nil
+}
+
+// Deployment loads one deployment.
+func (q Q) Deployment(ctx context.Context, id int64) (models.Deployment, error) {
+	d, err := scanDeployment(q.db.QueryRowContext(ctx, `SELECT `+deploymentCols+` FROM deployments WHERE id = ?`, id))
+	if isNotFound(err) {
+		return d, models.NotFoundf("deployment #%d does not exist", id)
+	}
+	return d, err
+}
+
+// DeploymentModel loads the model version a deployment was planned with.
+func (q Q) DeploymentModel(ctx context.Context, id int64) (models.Model, error) {
+	var mv int64
+	if err := q.db.QueryRowContext(ctx, `SELECT model_version_id FROM deployments WHERE id = ?`, id).Scan(&mv); err != nil {
+		if err := mapErr(err); isNotFound(err) {
+			return models.Model{}, models.NotFoundf("deployment #%d does not exist", id)
+		}
+		return models.Model{}, mapErr(err)
+	}
+	return q.modelVersionByID(ctx, mv)
+}
+
+// SetSchedule changes a deployment's window.
+func (q Q) SetSchedule(ctx context.Context, id int64, start, end, now time.Time) error {
+	return q.exec1(ctx, `UPDATE deployments SET scheduled_start = ?, scheduled_end = ?, updated_at = ? WHERE id = ?`,
+		start.Unix(), end.Unix(), now.Unix(), id)
+}
+
+// SetAssignee changes who carries a deployment out.
+func (q Q) SetAssignee(ctx context.Context, id int64, person string, now time.Time) error {
+	return q.exec1(ctx, `UPDATE deployments SET assignee = ?, updated_at = ? WHERE id = ?`, person, now.Unix(), id)
+}
+
+// SetStatus records a lifecycle move, with the start and finish times it implies.
+func (q Q) SetStatus(ctx context.Context, id int64, s models.Status, startedAt, finishedAt, now time.Time) error {
+	return q.exec1(ctx, `UPDATE deployments SET status = ?, started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
+		s, unix(startedAt), unix(finishedAt), now.Unix(), id)
+}
+
+// exec1 runs an update that must touch exactly one row.
+func (q Q) exec1(ctx context.Context, query string, args ...any) error {
+	res, err := q.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return models.NotFoundf("no such record")
+	}
+	return nil
+}
+
+// Cursor marks a position in a newest-first listing.
+type Cursor struct {
+	Start time.Time
+	ID    int64
+}
+
+// Filter narrows a deployment listing. Zero fields do not filter.
+type Filter struct {
+	Environment string
+	Statuses    []models.Status
+	Assignee    string
+	Component   string
+	Search      string    // a part of the component, version or change reference
+	From, To    time.Time // scheduled start in [From, To)
+	Limit       int       // default 50
+	After       *Cursor   // continue after this row (keyset paging)
+	Oldest      bool      // oldest first instead of newest first
+}
+
+// Deployments lists deployments newest first (by scheduled start, then id), one page.
+// Paging is keyset: pass the last row's Cursor as After for the next page.
+func (q Q) Deployments(ctx context.Context, f Filter) ([]models.Deployment, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if f.Environment != "" {
+		add("environment = ?", f.Environment)
+	}
+	if len(f.Statuses) > 0 {
+		marks := strings.Repeat(",?", len(f.Statuses))[1:]
+		where = append(where, "status IN ("+marks+")")
+		for _, s := range f.Statuses {
+			args = append(args, s)
+		}
+	}
+	if f.Assignee != "" {
+		add("assignee = ?", f.Assignee)
+	}
+	if f.Component != "" {
+		add("component = ?", f.Component)
+	}
+	if f.Search != "" {
+		like := "%" + escapeLike(f.Search) + "%"
+		add(`(component LIKE ? ESCAPE '\' OR version LIKE ? ESCAPE '\' OR change_ref LIKE ? ESCAPE '\')`, like, like, like)
+	}
+	if !f.From.IsZero() {
+		add("scheduled_start >= ?", f.From.Unix())
+	}
+	if !f.To.IsZero() {
+		add("scheduled_start < ?", f.To.Unix())
+	}
+	order, cmp := "DESC", "<"
+	if f.Oldest {
+		order, cmp = "ASC", ">"
+	}
+	if f.After != nil {
+		add("(scheduled_start, id) "+cmp+" (?, ?)", f.After.Start.Unix(), f.After.ID)
+	}
+	query := `SELECT ` + deploymentCols + ` FROM deployments`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	query += " ORDER BY scheduled_start " + order + ", id " + order + " LIMIT ?"
+	args = append(args, limit)
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.Deployment
+	for rows.Next() {
+		d, err := scanDeployment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, mapErr(rows.Err())
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// CursorOf is the cursor that continues a listing after d.
+func CursorOf(d models.Deployment) *Cursor { return &Cursor{Start: d.ScheduledStart, ID: d.ID} }

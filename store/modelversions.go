@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"ferry/models"
+)
+
+// SyncModel stores m unless a version with the same content exists, and returns the
+// model with its version number and the row id deployments refer to.
+func (q Q) SyncModel(ctx context.Context, m models.Model, now time.Time) (models.Model, int64, error) {
+	fp := m.Fingerprint()
+	var id int64
+	var version int
+	err := q.db.QueryRowContext(ctx,
+		`SELECT id, version FROM model_versions WHERE name = ? AND fingerprint = ?`, m.Name, fp).
+		Scan(&id, &version)
+	if err == nil {
+		m.Version = version
+		return m, id, nil
+	}
+	if err := mapErr(err); !isNotFound(err) {
+		return m, 0, err
+	}
+	if err := q.db.QueryRowContext(ctx,
+		`SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?`, m.Name).
+		Scan(&m.Version); err != nil {
+		return m, 0, mapErr(err)
+	}
+	def, err := json.Marshal(m)
+	if err != nil {
+		return m, 0, err
+	}
+	res, err := q.db.ExecContext(ctx,
+		`INSERT INTO model_versions (name, version, fingerprint, definition, created_at) VALUES (?, ?, ?, ?, ?)`,
+		m.Name, m.Version, fp, string(def), now.Unix())
+	if err != nil {
+		return m, 0, mapErr(err)
+	}
+	id, err = res.LastInsertId()
+	return m, id, err
+}
+
+// ModelVersion loads one stored version of a model.
+func (q Q) ModelVersion(ctx context.Context, name string, version int) (models.Model, error) {
+	var def string
+	err := q.db.QueryRowContext(ctx,
+		`SELECT definition FROM model_versions WHERE name = ? AND version = ?`, name, version).Scan(&def)
+	if err != nil {
+		if err := mapErr(err); isNotFound(err) {
+			return models.Model{}, models.NotFoundf("model %q has no version %d", name, version)
+		}
+		return models.Model{}, mapErr(err)
+	}
+	return decodeModel(def)
+}
+
+// ModelVersionByID loads the model version a deployment refers to.
+func (q Q) modelVersionByID(ctx context.Context, id int64) (models.Model, error) {
+	var def string
+	if err := q.db.QueryRowContext(ctx, `SELECT definition FROM model_versions WHERE id = ?`, id).Scan(&def); err != nil {
+		return models.Model{}, mapErr(err)
+	}
+	return decodeModel(def)
+}
+
+// ModelVersionInfo is one row of a model's version history.
+type ModelVersionInfo struct {
+	Name        string
+	Version     int
+	Fingerprint string
+	CreatedAt   time.Time
+}
+
+// ModelVersions lists every stored version of every model, by name then version.
+func (q Q) ModelVersions(ctx context.Context) ([]ModelVersionInfo, error) {
+	rows, err := q.db.QueryContext(ctx,
+		`SELECT name, version, fingerprint, created_at FROM model_versions ORDER BY name, version`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []ModelVersionInfo
+	for rows.Next() {
+		var v ModelVersionInfo
+		var at int64
+		if err := rows.Scan(&v.Name, &v.Version, &v.Fingerprint, &at); err != nil {
+			return nil, mapErr(err)
+		}
+		v.CreatedAt = time.Unix(at, 0).UTC()
+		out = append(out, v)
+	}
+	return out, mapErr(rows.Err())
+}
+
+func decodeModel(def string) (models.Model, error) {
+	var m models.Model
+	if err := json.Unmarshal([]byte(def), &m); err != nil {
+		return m, fmt.Errorf("stored model definition is unreadable: %w", err)
+	}
+	return m, nil
+}

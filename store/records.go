@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"ferry/models"
+)
+
+// AddEvent appends to a deployment's record.
+func (q Q) AddEvent(ctx context.Context, e models.Event) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO events (deployment_id, at, actor, type, detail) VALUES (?, ?, ?, ?, ?)`,
+		e.DeploymentID, e.At.Unix(), e.Actor, e.Type, e.Detail)
+	return mapErr(err)
+}
+
+// Events returns a deployment's record, oldest first.
+func (q Q) Events(ctx context.Context, id int64) ([]models.Event, error) {
+	rows, err := q.db.QueryContext(ctx,
+		`SELECT id, deployment_id, at, actor, type, detail FROM events WHERE deployment_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.Event
+	for rows.Next() {
+		var e models.Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.DeploymentID, &at, &e.Actor, &e.Type, &e.Detail); err != nil {
+			return nil, mapErr(err)
+		}
+		e.At = time.Unix(at, 0).UTC()
+		out = append(out, e)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// StepRuns returns a deployment's steps with their state, in run order. The step
+// definitions come from the model version the deployment was planned with.
+func (q Q) StepRuns(ctx context.Context, d models.Deployment) ([]models.StepRun, error) {
+	m, err := q.DeploymentModel(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	steps := m.StepsFor(d.Environment)
+	rows, err := q.db.QueryContext(ctx,
+		`SELECT seq, status, actor, at, note, exit_code FROM step_runs WHERE deployment_id = ? ORDER BY seq`, d.ID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.StepRun
+	for rows.Next() {
+		r := models.StepRun{DeploymentID: d.ID}
+		var at, exit sql.NullInt64
+		if err := rows.Scan(&r.Seq, &r.Status, &r.Actor, &at, &r.Note, &exit); err != nil {
+			return nil, mapErr(err)
+		}
+		r.At = fromUnix(at)
+		if exit.Valid {
+			code := int(exit.Int64)
+			r.ExitCode = &code
+		}
+		if r.Seq >= 1 && r.Seq <= len(steps) {
+			r.Step = steps[r.Seq-1]
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// SetStepRun records a step's new state and keeps the deployment's progress count right.
+func (q Q) SetStepRun(ctx context.Context, r models.StepRun, now time.Time) error {
+	var exit sql.NullInt64
+	if r.ExitCode != nil {
+		exit = sql.NullInt64{Int64: int64(*r.ExitCode), Valid: true}
+	}
+	if err := q.exec1(ctx, `UPDATE step_runs SET status = ?, actor = ?, at = ?, note = ?, exit_code = ?
+		WHERE deployment_id = ? AND seq = ?`, r.Status, r.Actor, unix(r.At), r.Note, exit, r.DeploymentID, r.Seq); err != nil {
+		return err
+	}
+	return q.exec1(ctx, `UPDATE deployments SET updated_at = ?, steps_done =
+		(SELECT count(*) FROM step_runs WHERE deployment_id = ? AND status IN ('done', 'skipped'))
+		WHERE id = ?`, now.Unix(), r.DeploymentID, r.DeploymentID)
+}
+
+// Incident is a disruption linked to a deployment.
+type Incident struct {
+	ID           int64
+	DeploymentID int64
+	OpenedAt     time.Time
+	ResolvedAt   time.Time
+	Summary      string
+}
+
+// Incidents lists the incidents linked to a deployment.
+func (q Q) Incidents(ctx context.Context, id int64) ([]Incident, error) {
+	rows, err := q.db.QueryContext(ctx,
+		`SELECT id, deployment_id, opened_at, resolved_at, summary FROM incidents WHERE deployment_id = ? ORDER BY opened_at`, id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []Incident
+	for rows.Next() {
+		var in Incident
+		var opened int64
+		var resolved sql.NullInt64
+		if err := rows.Scan(&in.ID, &in.DeploymentID, &opened, &resolved, &in.Summary); err != nil {
+			return nil, mapErr(err)
+		}
+		in.OpenedAt, in.ResolvedAt = time.Unix(opened, 0).UTC(), fromUnix(resolved)
+		out = append(out, in)
+	}
+	return out, mapErr(rows.Err())
+}

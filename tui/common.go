@@ -1,0 +1,88 @@
+// Package tui is Ferry's console: screens and components over the engine. It never
+// touches the database; long work runs in tea.Cmds, never in Update or View.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+// Common is what every component of one console session shares; one per session
+// (a local terminal or one SSH connection), never global.
+type Common struct {
+	Ctx    context.Context
+	Eng    *engine.Engine
+	Actor  models.Person
+	Styles Styles
+	Keys   KeyMap
+}
+
+// NewCommon builds a session's shared state.
+func NewCommon(ctx context.Context, eng *engine.Engine, actor models.Person) *Common {
+	return &Common{Ctx: ctx, Eng: eng, Actor: actor, Styles: NewStyles(true), Keys: DefaultKeyMap()}
+}
+
+// Local formats t in the organisation's zone with layout.
+func (c *Common) Local(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(c.Eng.Location()).Format(layout)
+}
+
+// screen is one page of the console: the root routes messages and size to it.
+type screen interface {
+	help.KeyMap
+	Title() string
+	SetSize(w, h int)
+	Update(tea.Msg) tea.Cmd
+	View() string
+	Refresh() tea.Cmd // reload its data in the background
+	Capturing() bool  // a text field has focus: plain keys belong to it
+}
+
+// KeyMap holds the console's global keys and the ones screens share.
+type KeyMap struct {
+	Quit, Help, Next, Prev, Refresh, Back, Open, Up, Down key.Binding
+	Screens                                               []key.Binding
+}
+
+// DefaultKeyMap is the console's standard keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
+		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
+		Back:    key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Screens: []key.Binding{
+			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "dashboard")),
+			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "deployments")),
+		},
+	}
+}
+
+// Messages between components.
+type (
+	// openDetailMsg asks the root to show one deployment.
+	openDetailMsg struct{ id int64 }
+	// closeDetailMsg returns from a deployment to the screen below.
+	closeDetailMsg struct{}
+	// refreshMsg is the periodic tick that keeps data fresh.
+	refreshMsg struct{}
+	// errMsg reports a failure to show in the footer.
+	errMsg struct{ err error }
+)
+
+func openDetail(id int64) tea.Cmd { return func() tea.Msg { return openDetailMsg{id} } }

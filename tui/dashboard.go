@@ -1,0 +1,261 @@
+package tui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+// dashboard shows what runs now, what needs the user, what is due today and how the
+// last 30 days went. The cursor moves over every deployment it lists.
+type dashboard struct {
+	c      *Common
+	data   engine.Dashboard
+	loaded bool
+	cursor int64 // id of the selected deployment, kept across refreshes
+	w, h   int
+}
+
+type dashboardMsg struct {
+	data engine.Dashboard
+	err  error
+}
+
+func newDashboard(c *Common) *dashboard { return &dashboard{c: c} }
+
+func (d *dashboard) Title() string    { return "1 Dashboard" }
+func (d *dashboard) SetSize(w, h int) { d.w, d.h = w, h }
+func (d *dashboard) Capturing() bool  { return false }
+func (d *dashboard) ShortHelp() []key.Binding {
+	return []key.Binding{d.c.Keys.Up, d.c.Keys.Down, d.c.Keys.Open, d.c.Keys.Screens[1]}
+}
+func (d *dashboard) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
+
+func (d *dashboard) Refresh() tea.Cmd {
+	c := d.c
+	return func() tea.Msg {
+		data, err := c.Eng.Dashboard(c.Ctx, c.Actor)
+		return dashboardMsg{data, err}
+	}
+}
+
+func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case dashboardMsg:
+		if msg.err != nil {
+			return func() tea.Msg { return errMsg{msg.err} }
+		}
+		d.data, d.loaded = msg.data, true
+		d.keepCursor()
+	case tea.KeyPressMsg:
+		ids := d.ids()
+		i := indexOf(ids, d.cursor)
+		switch {
+		case key.Matches(msg, d.c.Keys.Up) && i > 0:
+			d.cursor = ids[i-1]
+		case key.Matches(msg, d.c.Keys.Down) && i < len(ids)-1:
+			d.cursor = ids[i+1]
+		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
+			return openDetail(d.cursor)
+		}
+	}
+	return nil
+}
+
+// keepCursor leaves the selection where it was, or on the first row if that is gone.
+func (d *dashboard) keepCursor() {
+	ids := d.ids()
+	if indexOf(ids, d.cursor) < 0 {
+		d.cursor = 0
+		if len(ids) > 0 {
+			d.cursor = ids[0]
+		}
+	}
+}
+
+// ids lists the selectable deployments in screen order.
+func (d *dashboard) ids() []int64 {
+	var out []int64
+	for _, group := range [][]line{d.runningLines(0), d.needsLines(0), d.dueLines(0)} {
+		for _, l := range group {
+			if l.id != 0 {
+				out = append(out, l.id)
+			}
+		}
+	}
+	return out
+}
+
+func indexOf(ids []int64, id int64) int {
+	for i, x := range ids {
+		if x == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// line is one row of a panel; id is the deployment it opens (0: not selectable).
+type line struct {
+	id   int64
+	text string
+}
+
+func (d *dashboard) View() string {
+	if !d.loaded {
+		return d.c.Styles.Dim.Render(" loading the dashboard…")
+	}
+	st := d.c.Styles
+	wide := d.w >= wideMin
+	half := d.w
+	if wide {
+		half = d.w * 11 / 20
+	}
+	last := d.last30Lines(d.w - 4)
+	l := layoutDashboard(d.w, d.h, len(d.runningLines(half)), len(d.needsLines(half)), len(d.dueLines(d.w)), len(last))
+	running := st.panel(fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
+	needs := st.panel("Needs you", d.render(d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	due := st.panel(fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
+	summary := st.panel("Last 30 days", last, l.Last30.W, l.Last30.H)
+	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
+	if wide {
+		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, top, due, summary)
+}
+
+// render marks the selected row and scrolls so that it stays in the h visible rows.
+func (d *dashboard) render(lines []line, h int) []string {
+	sel := -1
+	for i, l := range lines {
+		if l.id != 0 && l.id == d.cursor {
+			sel = i
+		}
+	}
+	off := 0
+	if sel >= h-1 && h > 1 {
+		off = sel - h + 2
+	}
+	var out []string
+	for i, l := range lines[off:] {
+		if i+off == sel {
+			out = append(out, d.c.Styles.Selected.Render("▸ "+l.text))
+		} else {
+			out = append(out, "  "+l.text)
+		}
+	}
+	return out
+}
+
+func (d *dashboard) runningLines(w int) []line {
+	st := d.c.Styles
+	if len(d.data.Running) == 0 {
+		return []line{{text: st.Dim.Render("Nothing is running.")}}
+	}
+	var out []line
+	for _, dep := range d.data.Running {
+		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
+		right := fmt.Sprintf("  %s %s", fit(compactStage(dep.Status), 11), progress(dep.StepsDone, dep.StepsTotal))
+		if w < 50 {
+			right = "  " + progress(dep.StepsDone, dep.StepsTotal)
+		}
+		out = append(out, line{dep.ID, fit(what, max(10, w-lipgloss.Width(right)-2)) + right})
+		for _, b := range d.data.Blocked {
+			if b.Deployment.ID == dep.ID {
+				out = append(out, line{text: st.Bad.Render(fmt.Sprintf("   %s · blocked: %q %s",
+					b.Step.Actor, b.Step.Note, d.c.Local(b.Step.At, "15:04")))})
+			}
+		}
+	}
+	return out
+}
+
+func (d *dashboard) needsLines(w int) []line {
+	st := d.c.Styles
+	var out []line
+	for _, b := range d.data.Blocked {
+		out = append(out, line{b.Deployment.ID, st.Bad.Render("■ blocked ") +
+			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, b.Step.Note)})
+	}
+	for _, dep := range d.data.Overdue {
+		out = append(out, line{dep.ID, st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s, due %s",
+			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledStart, "Mon 15:04"))})
+	}
+	for _, dep := range d.data.RecentFailures {
+		word := "✗ failed "
+		if dep.Status == models.StatusRolledBack {
+			word = "↺ rolled back "
+		}
+		out = append(out, line{dep.ID, st.Bad.Render(word) + fmt.Sprintf("#%d %s → %s, %s",
+			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.FinishedAt, "Mon 15:04"))})
+	}
+	if len(out) == 0 {
+		return []line{{text: st.Good.Render("✓ Nothing needs you right now.")}}
+	}
+	return out
+}
+
+func (d *dashboard) dueLines(w int) []line {
+	st := d.c.Styles
+	if len(d.data.DueToday) == 0 {
+		return []line{{text: st.Dim.Render("Nothing more is planned today. Press 2 for every deployment.")}}
+	}
+	var out []line
+	for _, dep := range d.data.DueToday {
+		when := d.c.Local(dep.ScheduledStart, "15:04") + " – " + d.c.Local(dep.ScheduledEnd, "15:04")
+		what := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version)
+		row := when + "  " + fit(what, 34) + " → " + fit(dep.Environment, 11) + " " + fit(dash(dep.Assignee), 6) + " " + st.statusWord(dep.Status)
+		if w < 90 {
+			row = when + "  " + fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
+		}
+		out = append(out, line{dep.ID, row})
+	}
+	return out
+}
+
+// last30Lines lays the summary's figures out in as few lines as the width allows.
+func (d *dashboard) last30Lines(w int) []string {
+	st := d.c.Styles
+	s := d.data.Last30
+	parts := []string{
+		"deployments " + st.Bold.Render(thousands(s.Total)),
+		"success " + st.Good.Render(percent(s.SuccessRate())) + " " + st.Good.Render(sparkline(s.DailySuccess[max(0, len(s.DailySuccess)-10):])),
+		"failed " + st.Bad.Render(thousands(s.Failed)),
+		"rolled back " + st.Bad.Render(thousands(s.RolledBack)),
+		"on time " + st.Bold.Render(percent(s.OnTimeRate())),
+		"lead time p50 " + st.Bold.Render(leadTime(s)),
+	}
+	var out []string
+	cur := ""
+	for _, p := range parts {
+		switch {
+		case cur == "":
+			cur = p
+		case lipgloss.Width(cur)+3+lipgloss.Width(p) <= w:
+			cur += "   " + p
+		default:
+			out = append(out, cur)
+			cur = p
+		}
+	}
+	return append(out, cur)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func leadTime(s engine.Stats) string {
+	if s.Succeeded == 0 {
+		return "—"
+	}
+	return humanDuration(s.LeadTimeP50)
+}

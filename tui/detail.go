@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+// detailScreen shows one deployment: its facts, its steps by stage, and its record.
+type detailScreen struct {
+	c      *Common
+	id     int64
+	det    engine.Detail
+	loaded bool
+	vp     viewport.Model
+	w, h   int
+}
+
+type detailMsg struct {
+	id  int64
+	det engine.Detail
+	err error
+}
+
+func newDetail(c *Common, id int64) *detailScreen {
+	return &detailScreen{c: c, id: id, vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
+}
+
+func (d *detailScreen) Title() string   { return fmt.Sprintf("#%d", d.id) }
+func (d *detailScreen) Capturing() bool { return false }
+func (d *detailScreen) ShortHelp() []key.Binding {
+	return []key.Binding{d.c.Keys.Back, d.c.Keys.Up, d.c.Keys.Down}
+}
+func (d *detailScreen) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
+
+func (d *detailScreen) SetSize(w, h int) {
+	d.w, d.h = w, h
+	d.vp.SetWidth(w)
+	d.vp.SetHeight(h)
+	if d.loaded {
+		d.vp.SetContent(d.content())
+	}
+}
+
+func (d *detailScreen) Refresh() tea.Cmd {
+	c, id := d.c, d.id
+	return func() tea.Msg {
+		det, err := c.Eng.Deployment(c.Ctx, c.Actor, id)
+		return detailMsg{id, det, err}
+	}
+}
+
+func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case detailMsg:
+		if msg.id != d.id {
+			return nil
+		}
+		if msg.err != nil {
+			err := msg.err
+			return tea.Batch(func() tea.Msg { return closeDetailMsg{} }, func() tea.Msg { return errMsg{err} })
+		}
+		d.det, d.loaded = msg.det, true
+		d.vp.SetContent(d.content())
+	case tea.KeyPressMsg:
+		if key.Matches(msg, d.c.Keys.Back) {
+			return func() tea.Msg { return closeDetailMsg{} }
+		}
+		var cmd tea.Cmd
+		d.vp, cmd = d.vp.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (d *detailScreen) View() string {
+	if !d.loaded {
+		return d.c.Styles.Dim.Render(fmt.Sprintf(" loading #%d…", d.id))
+	}
+	return d.vp.View()
+}
+
+// content is the whole page; the viewport scrolls it.
+func (d *detailScreen) content() string {
+	st, dep := d.c.Styles, d.det.Deployment
+	var b strings.Builder
+	fmt.Fprintf(&b, " %s  %s %s %s → %s   %s\n", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
+		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment), st.statusWord(dep.Status))
+	field := func(k, v string) { fmt.Fprintf(&b, " %s %s\n", st.Dim.Render(fit(k, 10)), v) }
+	field("model", fmt.Sprintf("%s v%d", dep.Model, dep.ModelVersion))
+	field("service", fmt.Sprintf("%s (%s)", dep.Service, dep.Kind))
+	field("window", d.c.Local(dep.ScheduledStart, "Mon 02 Jan 2006 15:04")+" – "+d.c.Local(dep.ScheduledEnd, "15:04 MST"))
+	field("started", d.c.Local(dep.StartedAt, "Mon 02 Jan 2006 15:04"))
+	field("finished", d.c.Local(dep.FinishedAt, "Mon 02 Jan 2006 15:04"))
+	field("people", fmt.Sprintf("assignee %s · requester %s", dash(dep.Assignee), dash(dep.Requester)))
+	field("change", dash(dep.ChangeRef))
+	d.writeSteps(&b)
+	if len(d.det.Incidents) > 0 {
+		fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Incidents"))
+		for _, in := range d.det.Incidents {
+			resolved := "open"
+			if !in.ResolvedAt.IsZero() {
+				resolved = "resolved " + d.c.Local(in.ResolvedAt, "02 Jan 15:04")
+			}
+			fmt.Fprintf(&b, "  %s %s  %s (%s)\n", st.Bad.Render("!"), d.c.Local(in.OpenedAt, "02 Jan 15:04"), in.Summary, resolved)
+		}
+	}
+	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
+	for _, e := range d.det.Events {
+		fmt.Fprintf(&b, "  %s  %s %s %s\n", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")), fit(e.Actor, 6), fit(e.Type, 11), e.Detail)
+	}
+	return b.String()
+}
+
+func (d *detailScreen) writeSteps(b *strings.Builder) {
+	st := d.c.Styles
+	var stage models.Stage
+	for _, r := range d.det.Steps {
+		if r.Step.Stage != stage {
+			stage = r.Step.Stage
+			done, total := 0, 0
+			for _, x := range d.det.Steps {
+				if x.Step.Stage == stage {
+					total++
+					if x.Status == models.StepDone || x.Status == models.StepSkipped {
+						done++
+					}
+				}
+			}
+			marker := ""
+			if d.det.Status.Stage() == stage {
+				marker = st.Warn.Render("  ◀ now")
+			}
+			fmt.Fprintf(b, "\n %s %s%s\n", st.Bold.Render(stage.Title()), st.Dim.Render(fmt.Sprintf("%d/%d", done, total)), marker)
+		}
+		who := ""
+		if r.Actor != "" {
+			who = st.Dim.Render(r.Actor + " " + d.c.Local(r.At, "02 Jan 15:04"))
+		}
+		kind := ""
+		if r.Step.Kind != models.StepManual {
+			kind = st.Dim.Render(" (" + string(r.Step.Kind) + ")")
+		}
+		optional := ""
+		if !r.Step.Required {
+			optional = st.Dim.Render(" optional")
+		}
+		fmt.Fprintf(b, "  %s %s%s%s  %s\n", st.stepGlyph(r.Status), r.Step.Name, kind, optional, who)
+		if r.Note != "" {
+			fmt.Fprintf(b, "      %s\n", st.Dim.Render("“"+r.Note+"”"))
+		}
+	}
+}
