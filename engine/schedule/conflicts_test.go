@@ -1,0 +1,308 @@
+package schedule
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+var berlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// at is a wall-clock time in Berlin.
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
+	if err != nil {
+		panic(err)
+	}
+	return t.UTC()
+}
+
+func weekly(name, spec string) models.Window {
+	w, err := models.ParseWeekly(spec)
+	if err != nil {
+		panic(err)
+	}
+	return models.Window{Name: name, Weekly: w}
+}
+
+func world() World {
+	return World{
+		Loc: berlin,
+		Envs: map[string]models.Environment{
+			"dev":     {Name: "dev", Order: 1, Capacity: 2},
+			"staging": {Name: "staging", Order: 2, Capacity: 2},
+			"production": {Name: "production", Order: 3, Capacity: 1, RequireMaintenanceWindow: true,
+				Maintenance: []models.Window{weekly("weekend night", "Sat 22:00 - Sun 04:00")},
+				Freeze: []models.Window{{Name: "year end", From: at("2026-12-19 00:00"), To: at("2027-01-04 00:00")},
+					weekly("friday afternoons", "Fri 14:00 - Fri 23:59")}},
+		},
+		Models: map[string]models.Model{
+			"web":  {Name: "web", Path: []string{"dev", "staging", "production"}},
+			"docs": {Name: "docs", Path: []string{"staging", "production"}, ParallelEnvironments: true},
+		},
+		// By default every version already went through the earlier environments.
+		Succeeded: func(component, version, env string) bool { return true },
+	}
+}
+
+func item(id int64, env, comp, who, start string, hours float64) Item {
+	s := at(start)
+	return Item{ID: id, Model: "web", Component: comp, Version: "1.0", Action: models.ActionDeploy,
+		Environment: env, Assignee: who, Start: s, End: s.Add(time.Duration(hours * float64(time.Hour)))}
+}
+
+// kinds summarises conflicts as "kind:ids" strings for comparison.
+func kinds(cs []Conflict) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Key)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestDetect(t *testing.T) {
+	// Thu 26 Nov 2026; dev takes 2 at once, production 1 and needs its weekend window.
+	cases := []struct {
+		name  string
+		items []Item
+		w     func(*World)
+		want  []string
+	}{
+		{"back to back in a capacity-1 env is fine",
+			[]Item{item(1, "production", "a", "", "2026-11-28 22:00", 1), item(2, "production", "b", "", "2026-11-28 23:00", 1)},
+			nil, nil},
+		{"overlap in a capacity-1 env",
+			[]Item{item(1, "production", "a", "", "2026-11-28 22:00", 2), item(2, "production", "b", "", "2026-11-28 23:00", 1)},
+			nil, []string{"capacity:1,2:production"}},
+		{"two at once in a capacity-2 env is fine, three is not",
+			[]Item{item(1, "dev", "a", "", "2026-11-26 10:00", 3), item(2, "dev", "b", "", "2026-11-26 11:00", 1),
+				item(3, "dev", "c", "", "2026-11-26 12:30", 1), item(4, "dev", "d", "", "2026-11-26 11:30", 1)},
+			nil, []string{"capacity:1,2,4:dev"}},
+		{"same component in two environments at once",
+			[]Item{item(1, "dev", "api", "", "2026-11-26 10:00", 1), item(2, "staging", "api", "", "2026-11-26 10:30", 1)},
+			nil,
+			[]string{"component:1,2:api"}},
+		{"parallel environments allowed by the model",
+			[]Item{{ID: 1, Model: "docs", Component: "runbook", Version: "2", Environment: "staging", Start: at("2026-11-26 10:00"), End: at("2026-11-26 11:00")},
+				{ID: 2, Model: "docs", Component: "runbook", Version: "3", Environment: "production", Start: at("2026-11-28 22:00"), End: at("2026-11-28 23:00")},
+				{ID: 3, Model: "docs", Component: "runbook", Version: "2", Environment: "staging", Start: at("2026-11-26 10:30"), End: at("2026-11-26 11:30")}},
+			nil,
+			[]string{"component:1,3:runbook"}},
+		{"one person booked twice",
+			[]Item{item(1, "dev", "a", "tom", "2026-11-26 10:00", 2), item(2, "staging", "b", "tom", "2026-11-26 11:59", 1)},
+			nil,
+			[]string{"person:1,2:tom"}},
+		{"inside a one-off freeze",
+			[]Item{item(1, "production", "a", "", "2026-12-19 22:00", 2)},
+			nil,
+			[]string{"freeze:1:year end"}},
+		{"ending exactly when a freeze starts is fine",
+			[]Item{item(1, "production", "a", "", "2026-12-19 22:00", 2)},
+			func(w *World) {
+				env := w.Envs["production"]
+				env.Freeze = []models.Window{{Name: "x", From: at("2026-12-20 00:00"), To: at("2026-12-21 00:00")}}
+				w.Envs["production"] = env
+			}, nil},
+		{"weekly freeze touched",
+			[]Item{item(1, "staging", "a", "", "2026-11-27 13:30", 1)},
+			func(w *World) {
+				w.Envs["staging"] = models.Environment{Name: "staging", Capacity: 2,
+					Freeze: []models.Window{weekly("friday afternoons", "Fri 14:00 - Fri 23:59")}}
+			}, []string{"freeze:1:friday afternoons"}},
+		{"maintenance window crossing midnight contains it",
+			[]Item{item(1, "production", "a", "", "2026-11-28 23:30", 3)},
+			nil, nil},
+		{"running past the end of the maintenance window",
+			[]Item{item(1, "production", "a", "", "2026-11-29 03:00", 2)},
+			nil,
+			[]string{"maintenance:1"}},
+		{"DST week: the window keeps its local hours (Sun 25 Oct 2026, clocks go back)",
+			// 22:00 CEST Saturday to 04:00 CET Sunday is 7 real hours; a 6h30 job fits.
+			[]Item{item(1, "production", "a", "", "2026-10-24 22:00", 6.5)},
+			nil, nil},
+		{"DST week: spring forward leaves only 5 real hours (Sun 29 Mar 2026)",
+			[]Item{item(1, "production", "a", "", "2026-03-28 22:00", 5.5)},
+			nil,
+			[]string{"maintenance:1"}},
+		{"promotion: staging before dev finished",
+			[]Item{item(1, "dev", "api", "", "2026-11-26 10:00", 2), item(2, "staging", "api", "", "2026-11-26 11:00", 1)},
+			nothingSucceeded, []string{"component:1,2:api", "promotion:2:dev"}},
+		{"promotion: staging planned right after dev ends is fine",
+			[]Item{item(1, "dev", "api", "", "2026-11-26 10:00", 1), item(2, "staging", "api", "", "2026-11-26 11:00", 1)},
+			nothingSucceeded, nil},
+		{"promotion: removals are exempt, first env is exempt",
+			[]Item{{ID: 1, Model: "web", Component: "api", Version: "9", Action: models.ActionRemove, Environment: "staging",
+				Start: at("2026-11-26 10:00"), End: at("2026-11-26 11:00")}, item(2, "dev", "b", "", "2026-11-26 10:00", 1)},
+			nothingSucceeded, nil},
+		{"dependency chain: the last starts before its dependency ends",
+			[]Item{item(1, "dev", "a", "", "2026-11-26 10:00", 1), withAfter(item(2, "dev", "b", "", "2026-11-26 11:00", 1), 1),
+				withAfter(item(3, "dev", "c", "", "2026-11-26 11:30", 1), 2)},
+			nil, []string{"dependency:3,2"}},
+		{"dependency on a cancelled deployment",
+			[]Item{withAfter(item(2, "dev", "b", "", "2026-11-26 11:00", 1), 1)},
+			func(w *World) {
+				w.Finished = func(id int64) (Done, bool) { return Done{Status: models.StatusCancelled}, id == 1 }
+			}, []string{"dependency:2,1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := world()
+			if c.w != nil {
+				c.w(&w)
+			}
+			got := kinds(Detect(c.items, w))
+			want := slices.Clone(c.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func nothingSucceeded(w *World) { w.Succeeded = func(string, string, string) bool { return false } }
+
+func withAfter(it Item, after int64) Item { it.After = after; return it }
+
+func TestMessagesSayWhatAndWhen(t *testing.T) {
+	w := world()
+	nothingSucceeded(&w)
+	cs := Detect([]Item{item(1, "production", "a", "tom", "2026-12-19 22:00", 2)}, w)
+	var msgs []string
+	for _, c := range cs {
+		msgs = append(msgs, c.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{`#1 touches freeze "year end" in production (Sat 19 Dec 00:00 – Mon 04 Jan 00:00)`,
+		"a 1.0 goes to production (#1) before it has succeeded in staging"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("messages lack %q:\n%s", want, all)
+		}
+	}
+}
+
+func TestCheckAgreesWithDetect(t *testing.T) {
+	w := world()
+	w.Succeeded = func(string, string, string) bool { return true }
+	rng := rand.New(rand.NewPCG(1, 2))
+	items := randomItems(rng, 300)
+	all := Detect(items, w)
+	for _, it := range items[:60] {
+		var others []Item
+		for _, o := range items {
+			if o.ID != it.ID {
+				others = append(others, o)
+			}
+		}
+		var want []string
+		for _, c := range all {
+			if c.Involves(it.ID) && c.Kind != Capacity {
+				want = append(want, c.Key)
+			}
+		}
+		var got []string
+		for _, c := range Check(it, others, w) {
+			if c.Kind != Capacity {
+				got = append(got, c.Key)
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("#%d: Check %v, Detect %v", it.ID, got, want)
+		}
+	}
+}
+
+func randomItems(rng *rand.Rand, n int) []Item {
+	envs := []string{"dev", "staging", "production"}
+	comps := []string{"api", "web", "db", "etl", "auth", "docs"}
+	people := []string{"", "tom", "sam", "ana"}
+	base := at("2026-11-23 00:00")
+	var out []Item
+	for i := range n {
+		start := base.Add(time.Duration(rng.IntN(14*24*4)) * 15 * time.Minute)
+		out = append(out, Item{ID: int64(i + 1), Model: "web", Component: comps[rng.IntN(len(comps))],
+			Version: "1", Action: models.ActionDeploy, Environment: envs[rng.IntN(len(envs))],
+			Assignee: people[rng.IntN(len(people))], Start: start,
+			End: start.Add(time.Duration(1+rng.IntN(8)) * 30 * time.Minute)})
+	}
+	return out
+}
+
+// TestSuggestedSlotsNeverConflict is the property the suggestion promises.
+func TestSuggestedSlotsNeverConflict(t *testing.T) {
+	w := world()
+	w.Succeeded = func(component, version, env string) bool { return env == "dev" }
+	rng := rand.New(rand.NewPCG(7, 7))
+	for round := range 40 {
+		items := randomItems(rng, 80+rng.IntN(200))
+		cand := items[rng.IntN(len(items))]
+		var others []Item
+		for _, o := range items {
+			if o.ID != cand.ID {
+				others = append(others, o)
+			}
+		}
+		sug := Suggest(cand, others, w, 3)
+		if len(sug.Slots) == 0 {
+			t.Fatalf("round %d: no slot within 90 days for %+v", round, cand)
+		}
+		prev := time.Time{}
+		for _, s := range sug.Slots {
+			moved := cand
+			moved.Start, moved.End = s.Start, s.End
+			if cs := Check(moved, others, w); len(cs) > 0 {
+				t.Fatalf("round %d: suggested %s conflicts: %s", round, local(s.Start, berlin), cs[0].Message)
+			}
+			if s.Start.Before(cand.Start) || !s.Start.After(prev) || s.End.Sub(s.Start) != cand.End.Sub(cand.Start) {
+				t.Fatalf("round %d: slot %v breaks order or duration", round, s)
+			}
+			prev = s.Start
+		}
+		// Nothing earlier than the first slot was free: every event point before it was tried.
+		for _, sk := range sug.Skipped {
+			if !sk.Start.Before(sug.Slots[0].Start) || sk.Reason == "" {
+				t.Fatalf("round %d: skipped %+v after the first slot", round, sk)
+			}
+		}
+	}
+}
+
+func TestSuggestExplainsSkippedSlots(t *testing.T) {
+	w := world()
+	w.Succeeded = func(string, string, string) bool { return true }
+	// Wanted inside the year-end freeze: the first free start is the first weekend
+	// maintenance window after it, Sat 9 Jan 2027 22:00.
+	cand := item(1, "production", "a", "", "2026-12-19 22:00", 2)
+	sug := Suggest(cand, nil, w, 3)
+	if len(sug.Slots) != 3 || !sug.Slots[0].Start.Equal(at("2027-01-09 22:00")) {
+		t.Fatalf("slots %v", sug.Slots)
+	}
+	if len(sug.Skipped) == 0 || !strings.Contains(sug.Skipped[0].Reason, `freeze "year end"`) {
+		t.Fatalf("skipped %+v", sug.Skipped)
+	}
+	// A dependent must not be overtaken.
+	dep := withAfter(item(2, "dev", "b", "", "2026-11-26 12:00", 1), 1)
+	mine := item(1, "dev", "a", "", "2026-11-26 11:00", 1)
+	sug = Suggest(mine, []Item{dep}, w, 1)
+	if len(sug.Slots) != 1 || !sug.Slots[0].Start.Equal(mine.Start) {
+		t.Fatalf("fits before its dependent: %v", sug.Slots)
+	}
+	mine.End = mine.Start.Add(2 * time.Hour)
+	sug = Suggest(mine, []Item{dep}, w, 1)
+	if len(sug.Slots) != 0 && sug.Slots[0].End.After(dep.Start) {
+		t.Fatalf("suggested %v overtakes dependent #2", sug.Slots)
+	}
+}

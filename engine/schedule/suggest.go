@@ -1,0 +1,112 @@
+package schedule
+
+import (
+	"slices"
+	"time"
+)
+
+// Horizon is how far ahead a suggestion searches.
+const Horizon = 90 * 24 * time.Hour
+
+// Slot is a start time that would create no conflict of any kind.
+type Slot struct{ Start, End time.Time }
+
+// Skipped is a start that was tried and why it would not do.
+type Skipped struct {
+	Start  time.Time
+	Reason string // the first conflict it would be in
+}
+
+// Suggestion is the earliest free slot and a few alternatives, plus why earlier
+// starts were passed over.
+type Suggestion struct {
+	Slots   []Slot // earliest first; empty when nothing is free within the horizon
+	Skipped []Skipped
+}
+
+// Suggest finds up to n starts at or after the wanted one, keeping the candidate's
+// duration, at which it would be in no conflict, searching Horizon ahead.
+//
+// The earliest free start is always the wanted one or an "event point": the end of a
+// deployment it would clash with, the end of a freeze, the start of a maintenance
+// window. So only those are tried, in order, instead of every quarter hour.
+func Suggest(candidate Item, others []Item, w World, n int) Suggestion {
+	dur := candidate.End.Sub(candidate.Start)
+	from, until := candidate.Start, candidate.Start.Add(Horizon)
+	rel := relevant(candidate, others)
+	var sug Suggestion
+	for _, start := range eventPoints(candidate, rel, w, from, until) {
+		try := candidate
+		try.Start, try.End = start, start.Add(dur)
+		cs := Check(try, rel, w)
+		if reason, blocked := blocksDependents(try, rel, w); blocked {
+			cs = append(cs, Conflict{Message: reason})
+		}
+		if len(cs) == 0 {
+			sug.Slots = append(sug.Slots, Slot{try.Start, try.End})
+			if len(sug.Slots) == n {
+				break
+			}
+			continue
+		}
+		if len(sug.Slots) == 0 && len(sug.Skipped) < 8 {
+			sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message})
+		}
+	}
+	return sug
+}
+
+// relevant keeps only the plans that could clash with the candidate wherever it goes:
+// same environment, component, person or version, its dependency and its dependents.
+func relevant(c Item, others []Item) []Item {
+	var out []Item
+	for _, o := range others {
+		if o.ID == c.ID {
+			continue
+		}
+		if o.Environment == c.Environment || o.Component == c.Component ||
+			(c.Assignee != "" && o.Assignee == c.Assignee) || o.ID == c.After || o.After == c.ID {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// blocksDependents reports whether moving the candidate here would make a deployment
+// that waits for it start too early.
+func blocksDependents(c Item, rel []Item, w World) (string, bool) {
+	for _, o := range rel {
+		if o.After == c.ID && c.End.After(o.Start) {
+			return "#" + itoa(o.ID) + " waits for it and starts " + local(o.Start, w.Loc), true
+		}
+	}
+	return "", false
+}
+
+// eventPoints lists, in order and without repeats, the starts worth trying.
+func eventPoints(c Item, rel []Item, w World, from, until time.Time) []time.Time {
+	pts := []time.Time{from}
+	add := func(t time.Time) {
+		if !t.Before(from) && t.Before(until) {
+			pts = append(pts, t)
+		}
+	}
+	for _, o := range rel {
+		add(o.End)
+	}
+	env := w.Envs[c.Environment]
+	for _, f := range env.Freeze {
+		for _, occ := range f.Occurrences(from, until, w.Loc) {
+			add(occ.End)
+		}
+	}
+	for _, m := range env.Maintenance {
+		for _, occ := range m.Occurrences(from, until, w.Loc) {
+			add(occ.Start)
+		}
+	}
+	slices.SortFunc(pts, func(a, b time.Time) int { return a.Compare(b) })
+	return slices.CompactFunc(pts, func(a, b time.Time) bool { return a.Equal(b) })
+}
+
+func itoa(n int64) string { return idList([]int64{n})[1:] }
