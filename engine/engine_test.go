@@ -90,9 +90,11 @@ type fixture struct {
 	ctx context.Context
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, testConfig) }
+
+func newFixtureWith(t *testing.T, text string) *fixture {
 	t.Helper()
-	cfg, err := config.Parse("test.toml", []byte(testConfig))
+	cfg, err := config.Parse("test.toml", []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,11 +122,20 @@ func (f *fixture) person(t *testing.T, name string) models.Person {
 
 func (f *fixture) plan(t *testing.T, r PlanRequest) models.Deployment {
 	t.Helper()
-	d, err := f.e.Plan(f.ctx, f.person(t, "ana"), r)
+	d, _, err := f.e.Plan(f.ctx, f.person(t, "ana"), r)
 	if err != nil {
 		t.Fatalf("plan %+v: %v", r, err)
 	}
 	return d
+}
+
+// local is a wall-clock time in the fixture's zone (Europe/Berlin).
+func (f *fixture) local(s string) time.Time {
+	t, err := models.ParseTime(s, f.e.Location())
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
 
 func webReq() PlanRequest {
@@ -177,7 +188,7 @@ func TestPlanRefusesWhatTheModelDoesNotAllow(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := base
 			c.mod(&r)
-			_, err := f.e.Plan(f.ctx, f.person(t, "ana"), r)
+			_, _, err := f.e.Plan(f.ctx, f.person(t, "ana"), r)
 			if !errors.Is(err, models.ErrInvalid) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("want invalid %q, got %v", c.want, err)
 			}
@@ -259,7 +270,7 @@ func TestIllegalTransitionsAreRefused(t *testing.T) {
 	if _, err := f.e.Cancel(f.ctx, ana, d.ID, "again"); !errors.Is(err, models.ErrConflict) {
 		t.Fatalf("cancelling twice: got %v", err)
 	}
-	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, f.now, time.Time{}); !errors.Is(err, models.ErrConflict) {
+	if _, _, err := f.e.Reschedule(f.ctx, ana, d.ID, f.now, time.Time{}); !errors.Is(err, models.ErrConflict) {
 		t.Fatalf("rescheduling a cancelled deployment: got %v", err)
 	}
 }
@@ -290,7 +301,7 @@ func TestPermissions(t *testing.T) {
 		Start: f.now.Add(time.Hour), Assignee: "tom"})
 	sw := f.plan(t, webReq())
 	try := func(who string, fn func(p models.Person) error) error { return fn(f.person(t, who)) }
-	plan := func(p models.Person) error { _, err := f.e.Plan(f.ctx, p, webReq()); return err }
+	plan := func(p models.Person) error { _, _, err := f.e.Plan(f.ctx, p, webReq()); return err }
 	cancel := func(id int64) func(models.Person) error {
 		return func(p models.Person) error { _, err := f.e.Cancel(f.ctx, p, id, "why"); return err }
 	}
@@ -343,17 +354,17 @@ func TestRescheduleAndAssignRecordTheChange(t *testing.T) {
 	ana := f.person(t, "ana")
 	d := f.plan(t, webReq())
 	start := d.ScheduledStart.Add(24 * time.Hour)
-	got, err := f.e.Reschedule(f.ctx, ana, d.ID, start, time.Time{})
+	got, _, err := f.e.Reschedule(f.ctx, ana, d.ID, start, time.Time{})
 	if err != nil || !got.ScheduledStart.Equal(start) || got.ScheduledEnd.Sub(got.ScheduledStart) != 45*time.Minute {
 		t.Fatalf("reschedule keeps duration: %+v %v", got, err)
 	}
-	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, start, start); !errors.Is(err, models.ErrInvalid) {
+	if _, _, err := f.e.Reschedule(f.ctx, ana, d.ID, start, start); !errors.Is(err, models.ErrInvalid) {
 		t.Fatalf("empty window: got %v", err)
 	}
-	if _, err := f.e.Assign(f.ctx, ana, d.ID, "eve"); !errors.Is(err, models.ErrInvalid) {
+	if _, _, err := f.e.Assign(f.ctx, ana, d.ID, "eve"); !errors.Is(err, models.ErrInvalid) {
 		t.Fatalf("assigning an analyst: got %v", err)
 	}
-	if got, err = f.e.Assign(f.ctx, ana, d.ID, "tom"); err != nil || got.Assignee != "tom" {
+	if got, _, err = f.e.Assign(f.ctx, ana, d.ID, "tom"); err != nil || got.Assignee != "tom" {
 		t.Fatalf("assign: %+v %v", got, err)
 	}
 	det, _ := f.e.Deployment(f.ctx, ana, d.ID)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"ferry/engine/schedule"
 	"ferry/models"
 	"ferry/store"
 )
@@ -32,33 +33,71 @@ func (e *Engine) change(ctx context.Context, actor models.Person, id int64, a Ac
 	return d, err
 }
 
-// Reschedule moves a planned deployment to a new window.
-func (e *Engine) Reschedule(ctx context.Context, actor models.Person, id int64, start, end time.Time) (models.Deployment, error) {
-	return e.change(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) error {
-		if d.Status != models.StatusPlanned {
-			return models.Conflictf("deployment #%d is %s; only planned deployments can be rescheduled", id, d.Status)
-		}
-		if end.IsZero() {
-			end = start.Add(d.ScheduledEnd.Sub(d.ScheduledStart))
-		}
-		if !end.After(start) {
-			return models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
-		}
-		start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
-		if err := q.SetSchedule(ctx, id, start, end, e.Now()); err != nil {
-			return err
-		}
-		return q.AddEvent(ctx, e.event(id, actor, "rescheduled", fmt.Sprintf("%s → %s",
-			e.window(d.ScheduledStart, d.ScheduledEnd), e.window(start, end))))
+// Reschedule moves a planned deployment to a new window (end zero: keep the
+// duration) and returns the conflicts it is in there.
+func (e *Engine) Reschedule(ctx context.Context, actor models.Person, id int64, start, end time.Time) (models.Deployment, []Conflict, error) {
+	return e.changeChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) error {
+		return e.reschedule(ctx, q, actor, d, start, end)
 	})
 }
 
-// Assign gives a deployment that has not finished to another person.
-func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (models.Deployment, error) {
-	if err := e.checkAssignee(person); err != nil {
-		return models.Deployment{}, err
+// RescheduleSuggested moves a planned deployment to the earliest conflict-free slot.
+func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, id int64) (models.Deployment, []Conflict, error) {
+	return e.changeChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) error {
+		sug, err := e.suggest(ctx, q, *d)
+		if err != nil {
+			return err
+		}
+		if len(sug.Slots) == 0 {
+			return models.Conflictf("no conflict-free slot for #%d within %d days", id, int(schedule.Horizon.Hours()/24))
+		}
+		return e.reschedule(ctx, q, actor, d, sug.Slots[0].Start, sug.Slots[0].End)
+	})
+}
+
+// changeChecked is change, then a conflict check of the result in the same transaction.
+func (e *Engine) changeChecked(ctx context.Context, actor models.Person, id int64, a Action,
+	fn func(q store.Q, d *models.Deployment) error) (models.Deployment, []Conflict, error) {
+	var conflicts []Conflict
+	d, err := e.change(ctx, actor, id, a, func(q store.Q, d *models.Deployment) error {
+		if err := fn(q, d); err != nil {
+			return err
+		}
+		after, err := q.Deployment(ctx, id)
+		if err != nil {
+			return err
+		}
+		conflicts, err = e.check(ctx, q, after)
+		return err
+	})
+	return d, conflicts, err
+}
+
+func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, start, end time.Time) error {
+	if d.Status != models.StatusPlanned {
+		return models.Conflictf("deployment #%d is %s; only planned deployments can be rescheduled", d.ID, d.Status)
 	}
-	return e.change(ctx, actor, id, ActAssign, func(q store.Q, d *models.Deployment) error {
+	if end.IsZero() {
+		end = start.Add(d.ScheduledEnd.Sub(d.ScheduledStart))
+	}
+	if !end.After(start) {
+		return models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
+	}
+	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
+	if err := q.SetSchedule(ctx, d.ID, start, end, e.Now()); err != nil {
+		return err
+	}
+	return q.AddEvent(ctx, e.event(d.ID, actor, "rescheduled", fmt.Sprintf("%s → %s",
+		e.window(d.ScheduledStart, d.ScheduledEnd), e.window(start, end))))
+}
+
+// Assign gives a deployment that has not finished to another person, and returns the
+// conflicts it is in afterwards.
+func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (models.Deployment, []Conflict, error) {
+	if err := e.checkAssignee(person); err != nil {
+		return models.Deployment{}, nil, err
+	}
+	return e.changeChecked(ctx, actor, id, ActAssign, func(q store.Q, d *models.Deployment) error {
 		if d.Status.Final() {
 			return models.Conflictf("deployment #%d is %s; it can no longer be reassigned", id, d.Status)
 		}

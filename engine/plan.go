@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,19 +24,29 @@ type PlanRequest struct {
 	Assignee    string
 	Requester   string // default: the actor
 	ChangeRef   string
+	After       int64 // a deployment this one must wait for
+	Strict      bool  // refuse the plan if it would be in any conflict
 }
 
-// Plan validates and stores a new deployment with its steps and a "planned" event.
-func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, error) {
+// Plan validates and stores a new deployment with its steps and a "planned" event,
+// and returns the conflicts it is in. With r.Strict a plan in conflict is refused
+// and nothing is stored.
+func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, []Conflict, error) {
 	if err := Can(actor, ActPlan, nil); err != nil {
-		return models.Deployment{}, err
+		return models.Deployment{}, nil, err
 	}
 	d, cm, err := e.buildDeployment(actor, r)
 	if err != nil {
-		return d, err
+		return d, nil, err
 	}
 	steps := len(cm.model.StepsFor(d.Environment))
+	var conflicts []Conflict
 	err = e.st.Write(ctx, func(q store.Q) error {
+		if d.After != 0 {
+			if _, err := q.Deployment(ctx, d.After); err != nil {
+				return models.Invalidf("--after: deployment #%d does not exist", d.After)
+			}
+		}
 		id, err := q.InsertDeployment(ctx, d, cm.id, steps)
 		if err != nil {
 			return err
@@ -46,9 +57,21 @@ func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (
 		if d.Assignee != "" {
 			detail += ", assignee " + d.Assignee
 		}
-		return q.AddEvent(ctx, e.event(id, actor, "planned", detail))
+		if d.After != 0 {
+			detail += fmt.Sprintf(", after #%d", d.After)
+		}
+		if err := q.AddEvent(ctx, e.event(id, actor, "planned", detail)); err != nil {
+			return err
+		}
+		if conflicts, err = e.check(ctx, q, d); err != nil {
+			return err
+		}
+		if open := openOnly(slices.Clone(conflicts)); r.Strict && len(open) > 0 {
+			return &ConflictsError{open}
+		}
+		return nil
 	})
-	return d, err
+	return d, conflicts, err
 }
 
 // buildDeployment checks a request against config and fills in defaults.
@@ -101,7 +124,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 		Model: m.Name, ModelVersion: m.Version, Service: comp.Service, Component: comp.Name,
 		Kind: comp.Kind, Version: strings.TrimSpace(r.Version), Action: r.Action, Environment: r.Environment,
 		Status: models.StatusPlanned, Assignee: r.Assignee, Requester: requester,
-		ChangeRef: strings.TrimSpace(r.ChangeRef), ScheduledStart: r.Start.UTC().Truncate(time.Second),
+		ChangeRef: strings.TrimSpace(r.ChangeRef), After: r.After, ScheduledStart: r.Start.UTC().Truncate(time.Second),
 		ScheduledEnd: end.UTC().Truncate(time.Second), CreatedAt: now, UpdatedAt: now,
 	}
 	return d, cm, d.Validate()

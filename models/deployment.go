@@ -118,6 +118,7 @@ type Deployment struct {
 	Assignee       string
 	Requester      string
 	ChangeRef      string
+	After          int64 // a deployment this one waits for, or 0
 	ScheduledStart time.Time
 	ScheduledEnd   time.Time
 	StartedAt      time.Time // zero until started

@@ -11,23 +11,24 @@ import (
 
 const deploymentCols = `id, model, model_version, service, component, kind, version, action, environment,
 	status, assignee, requester, change_ref, scheduled_start, scheduled_end, started_at, finished_at,
-	created_at, updated_at, steps_done, steps_total`
+	created_at, updated_at, steps_done, steps_total, after_id`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanDeployment(r scanner) (models.Deployment, error) {
 	var d models.Deployment
 	var start, end, created, updated int64
-	var started, finished sql.NullInt64
+	var started, finished, after sql.NullInt64
 	err := r.Scan(&d.ID, &d.Model, &d.ModelVersion, &d.Service, &d.Component, &d.Kind, &d.Version,
 		&d.Action, &d.Environment, &d.Status, &d.Assignee, &d.Requester, &d.ChangeRef,
-		&start, &end, &started, &finished, &created, &updated, &d.StepsDone, &d.StepsTotal)
+		&start, &end, &started, &finished, &created, &updated, &d.StepsDone, &d.StepsTotal, &after)
 	if err != nil {
 		return d, mapErr(err)
 	}
 	d.ScheduledStart, d.ScheduledEnd = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
 	d.StartedAt, d.FinishedAt = fromUnix(started), fromUnix(finished)
 	d.CreatedAt, d.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	d.After = after.Int64
 	return d, nil
 }
 
@@ -36,11 +37,12 @@ func scanDeployment(r scanner) (models.Deployment, error) {
 func (q Q) InsertDeployment(ctx context.Context, d models.Deployment, modelVersionID int64, steps int) (int64, error) {
 	res, err := q.db.ExecContext(ctx, `INSERT INTO deployments (model_version_id, model, model_version,
 		service, component, kind, version, action, environment, status, assignee, requester, change_ref,
-		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total, after_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
 		modelVersionID, d.Model, d.ModelVersion, d.Service, d.Component, d.Kind, d.Version, d.Action,
 		d.Environment, d.Status, d.Assignee, d.Requester, d.ChangeRef, d.ScheduledStart.Unix(),
-		d.ScheduledEnd.Unix(), unix(d.StartedAt), unix(d.FinishedAt), d.CreatedAt.Unix(), d.UpdatedAt.Unix(), steps)
+		d.ScheduledEnd.Unix(), unix(d.StartedAt), unix(d.FinishedAt), d.CreatedAt.Unix(), d.UpdatedAt.Unix(), steps,
+		sql.NullInt64{Int64: d.After, Valid: d.After != 0})
 	if err != nil {
 		return 0, mapErr(err)
 	}

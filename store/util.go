@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"ferry/models"
@@ -25,3 +26,5 @@ func fromUnix(n sql.NullInt64) time.Time {
 	}
 	return time.Unix(n.Int64, 0).UTC()
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -45,7 +45,7 @@ func newTestCommon(t *testing.T, actor string) *Common {
 	}
 	mgr, _ := cfg.FirstManager()
 	plan := func(model, comp, ver, env string, start time.Time, who string) models.Deployment {
-		d, err := eng.Plan(ctx, mgr, engine.PlanRequest{Model: model, Component: comp, Version: ver,
+		d, _, err := eng.Plan(ctx, mgr, engine.PlanRequest{Model: model, Component: comp, Version: ver,
 			Environment: env, Start: start, Assignee: who, ChangeRef: "CHG-2026-0042"})
 		if err != nil {
 			t.Fatal(err)

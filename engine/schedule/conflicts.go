@@ -123,6 +123,14 @@ func Check(candidate Item, others []Item, w World) []Conflict {
 	}
 	byID[candidate.ID] = candidate
 	out = append(out, single(candidate, others, byID, w)...)
+	// Moving a deployment can also make the ones that wait for it start too early.
+	for _, o := range others {
+		if o.After == candidate.ID && o.ID != candidate.ID {
+			if c, ok := dependency(o, byID, w); ok {
+				out = append(out, c)
+			}
+		}
+	}
 	sortConflicts(out)
 	return out
 }

@@ -1,0 +1,284 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ferry/engine/schedule"
+	"ferry/models"
+	"ferry/store"
+)
+
+// Conflict is a detected conflict with its short ID and whether a manager accepted it.
+type Conflict struct {
+	schedule.Conflict
+	ID       string // short and stable: the same clash keeps the same ID
+	Status   string // open | overridden
+	Reason   string // the override's reason
+	Override *store.Override
+}
+
+// Open reports whether the conflict still needs attention.
+func (c Conflict) Open() bool { return c.Status == "open" }
+
+// conflictID derives the short ID people type from the conflict's key.
+func conflictID(key string) string {
+	sum := sha1.Sum([]byte(key))
+	return "c" + hex.EncodeToString(sum[:4])[:7]
+}
+
+// world loads what detection needs, through q (a read pool or a write transaction).
+func (e *Engine) world(ctx context.Context, q store.Q) ([]schedule.Item, schedule.World, error) {
+	open, err := q.OpenItems(ctx)
+	if err != nil {
+		return nil, schedule.World{}, err
+	}
+	items := make([]schedule.Item, len(open))
+	for i, o := range open {
+		items[i] = schedule.Item{ID: o.ID, Model: o.Model, Component: o.Component, Version: o.Version,
+			Action: o.Action, Environment: o.Environment, Assignee: o.Assignee, Start: o.Start, End: o.End, After: o.After}
+	}
+	w, err := e.worldFor(ctx, q, items)
+	return items, w, err
+}
+
+// worldFor looks up, in two statements, the history the items' promotion and
+// dependency checks refer to.
+func (e *Engine) worldFor(ctx context.Context, q store.Q, items []schedule.Item) (schedule.World, error) {
+	w := schedule.World{Loc: e.Location(), Envs: map[string]models.Environment{}, Models: map[string]models.Model{}}
+	for _, env := range e.cfg.Environments {
+		w.Envs[env.Name] = env
+	}
+	for name, c := range e.current {
+		w.Models[name] = c.model
+	}
+	open := map[int64]bool{}
+	var keys []store.VersionKey
+	seen := map[store.VersionKey]bool{}
+	for _, it := range items {
+		open[it.ID] = true
+		path := w.Models[it.Model].Path
+		if i := slices.Index(path, it.Environment); i > 0 {
+			k := store.VersionKey{Component: it.Component, Version: it.Version, Environment: path[i-1]}
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	var deps []int64
+	for _, it := range items {
+		if it.After != 0 && !open[it.After] {
+			deps = append(deps, it.After)
+		}
+	}
+	ok, err := q.Succeeded(ctx, keys)
+	if err != nil {
+		return w, err
+	}
+	finished, err := q.FinishedStatus(ctx, deps)
+	if err != nil {
+		return w, err
+	}
+	w.Succeeded = func(c, v, env string) bool { return ok[store.VersionKey{Component: c, Version: v, Environment: env}] }
+	w.Finished = func(id int64) (schedule.Done, bool) {
+		s, ok := finished[id]
+		return schedule.Done{Status: s}, ok
+	}
+	return w, nil
+}
+
+// decorate gives detected conflicts their IDs and override state.
+func decorate(cs []schedule.Conflict, overrides map[string]store.Override) []Conflict {
+	out := make([]Conflict, len(cs))
+	for i, c := range cs {
+		out[i] = Conflict{Conflict: c, ID: conflictID(c.Key), Status: "open"}
+		if o, ok := overrides[c.Key]; ok {
+			out[i].Status, out[i].Reason, out[i].Override = "overridden", o.Reason, &o
+		}
+	}
+	return out
+}
+
+// ConflictFilter narrows a conflict listing.
+type ConflictFilter struct {
+	Environment string
+	Deployment  int64 // only conflicts involving this deployment
+	OpenOnly    bool
+}
+
+// Conflicts detects every conflict among unfinished deployments.
+func (e *Engine) Conflicts(ctx context.Context, actor models.Person, f ConflictFilter) ([]Conflict, error) {
+	if err := Can(actor, ActRead, nil); err != nil && !onlyOwn(actor) {
+		return nil, err
+	}
+	return e.conflicts(ctx, e.st.Read(), actor, f)
+}
+
+func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, f ConflictFilter) ([]Conflict, error) {
+	items, w, err := e.world(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	overrides, err := q.Overrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mine := map[int64]bool{}
+	for _, it := range items {
+		if it.Assignee == actor.Name {
+			mine[it.ID] = true
+		}
+	}
+	var out []Conflict
+	for _, c := range decorate(schedule.Detect(items, w), overrides) {
+		switch {
+		case f.Environment != "" && c.Environment != f.Environment:
+		case f.Deployment != 0 && !c.Involves(f.Deployment):
+		case f.OpenOnly && !c.Open():
+		case onlyOwn(actor) && !slices.ContainsFunc(c.IDs, func(id int64) bool { return mine[id] }):
+		default:
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Override accepts a conflict with a written reason (managers only). It stays visible
+// as overridden and counts as an audit finding; each deployment's record says so.
+func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason string) (Conflict, error) {
+	if !actor.Has(models.RoleManager) {
+		return Conflict{}, models.Forbiddenf("%s (%s) may not override conflicts: only managers may", actor.Name, actor.MainRole())
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Conflict{}, models.Invalidf("a reason is needed to override a conflict")
+	}
+	var found Conflict
+	err := e.st.Write(ctx, func(q store.Q) error {
+		all, err := e.conflicts(ctx, q, actor, ConflictFilter{})
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(all, func(c Conflict) bool { return c.ID == id })
+		if i < 0 {
+			return models.NotFoundf("no current conflict %s (run 'ferry conflicts' for the list)", id)
+		}
+		found = all[i]
+		if !found.Open() {
+			return models.Conflictf("conflict %s was already overridden by %s: %s", id, found.Override.Actor, found.Reason)
+		}
+		o := store.Override{Key: found.Key, Kind: string(found.Kind), IDs: found.IDs, Reason: reason, Actor: actor.Name, At: e.Now()}
+		if err := q.AddOverride(ctx, o); err != nil {
+			return err
+		}
+		for _, did := range found.IDs {
+			detail := fmt.Sprintf("%s conflict %s accepted: %s — %s", found.Kind, id, found.Message, reason)
+			if err := q.AddEvent(ctx, e.event(did, actor, "override", detail)); err != nil {
+				return err
+			}
+		}
+		found.Status, found.Reason, found.Override = "overridden", reason, &o
+		return nil
+	})
+	return found, err
+}
+
+// itemOf is the detector's view of a deployment.
+func itemOf(d models.Deployment) schedule.Item {
+	return schedule.Item{ID: d.ID, Model: d.Model, Component: d.Component, Version: d.Version, Action: d.Action,
+		Environment: d.Environment, Assignee: d.Assignee, Start: d.ScheduledStart, End: d.ScheduledEnd, After: d.After}
+}
+
+// Suggest finds the earliest conflict-free slot for a planned deployment, a few
+// alternatives, and why earlier starts were passed over.
+func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (schedule.Suggestion, error) {
+	q := e.st.Read()
+	d, err := q.Deployment(ctx, id)
+	if err != nil {
+		return schedule.Suggestion{}, err
+	}
+	if err := Can(actor, ActRead, &d); err != nil {
+		return schedule.Suggestion{}, err
+	}
+	return e.suggest(ctx, q, d)
+}
+
+func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (schedule.Suggestion, error) {
+	if d.Status != models.StatusPlanned {
+		return schedule.Suggestion{}, models.Conflictf("deployment #%d is %s; only planned deployments can move", d.ID, d.Status)
+	}
+	cand := itemOf(d)
+	// Never suggest the past: start from the next quarter hour.
+	if now := e.Now(); cand.Start.Before(now) {
+		dur := cand.End.Sub(cand.Start)
+		cand.Start = now.Truncate(15 * time.Minute).Add(15 * time.Minute)
+		cand.End = cand.Start.Add(dur)
+	}
+	items, w, err := e.near(ctx, q, cand, cand.Start, cand.End.Add(schedule.Horizon))
+	if err != nil {
+		return schedule.Suggestion{}, err
+	}
+	return schedule.Suggest(cand, items, w, 4), nil
+}
+
+// near loads what cand could clash with anywhere in [from, to), and the world for it.
+func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, to time.Time) ([]schedule.Item, schedule.World, error) {
+	open, err := q.OpenNear(ctx, store.Neighbourhood{ID: cand.ID, Environment: cand.Environment,
+		Component: cand.Component, Assignee: cand.Assignee, After: cand.After, From: from, To: to})
+	if err != nil {
+		return nil, schedule.World{}, err
+	}
+	same, err := q.OpenOfVersion(ctx, cand.Component, cand.Version)
+	if err != nil {
+		return nil, schedule.World{}, err
+	}
+	seen := map[int64]bool{cand.ID: true}
+	var items []schedule.Item
+	for _, o := range append(open, same...) {
+		if !seen[o.ID] {
+			seen[o.ID] = true
+			items = append(items, schedule.Item{ID: o.ID, Model: o.Model, Component: o.Component, Version: o.Version,
+				Action: o.Action, Environment: o.Environment, Assignee: o.Assignee, Start: o.Start, End: o.End, After: o.After})
+		}
+	}
+	w, err := e.worldFor(ctx, q, append(items, cand))
+	return items, w, err
+}
+
+// check finds the conflicts one deployment is in, from its neighbourhood only.
+func (e *Engine) check(ctx context.Context, q store.Q, d models.Deployment) ([]Conflict, error) {
+	cand := itemOf(d)
+	items, w, err := e.near(ctx, q, cand, cand.Start, cand.End)
+	if err != nil {
+		return nil, err
+	}
+	overrides, err := q.Overrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return decorate(schedule.Check(cand, items, w), overrides), nil
+}
+
+// ConflictsError refuses a change that would create conflicts (--strict).
+type ConflictsError struct{ Conflicts []Conflict }
+
+func (e *ConflictsError) Error() string {
+	msgs := make([]string, len(e.Conflicts))
+	for i, c := range e.Conflicts {
+		msgs[i] = fmt.Sprintf("%s %s: %s", c.ID, c.Kind, c.Message)
+	}
+	return "refused (strict): it would be in conflict:\n  " + strings.Join(msgs, "\n  ")
+}
+
+func (e *ConflictsError) Unwrap() error { return models.ErrConflict }
+
+// openOnly keeps the conflicts nobody accepted.
+func openOnly(cs []Conflict) []Conflict {
+	return slices.DeleteFunc(cs, func(c Conflict) bool { return !c.Open() })
+}

@@ -1,0 +1,258 @@
+package engine
+
+import (
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/engine/schedule"
+	"ferry/models"
+)
+
+const scheduleConfig = `
+[ferry]
+timezone = "Europe/Berlin"
+
+[[environment]]
+name = "staging"
+order = 1
+capacity = 2
+
+[[environment]]
+name = "production"
+order = 2
+capacity = 1
+require_maintenance_window = true
+  [[environment.maintenance]]
+  name = "weekend night"
+  weekly = "Sat 22:00 - Sun 04:00"
+  [[environment.freeze]]
+  name = "year end"
+  from = "2026-12-19 00:00"
+  to = "2027-01-04 00:00"
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+
+[[person]]
+name = "sam"
+roles = ["practitioner"]
+
+[[person]]
+name = "tom"
+roles = ["technician"]
+
+[[service]]
+name = "payments"
+  [[service.component]]
+  name = "api"
+  kind = "software"
+  [[service.component]]
+  name = "web"
+  kind = "software"
+  [[service.component]]
+  name = "db"
+  kind = "software"
+
+[[model]]
+name = "web"
+kinds = ["software"]
+path = ["staging", "production"]
+default_duration = "1h"
+`
+
+func (f *fixture) planAt(t *testing.T, comp, ver, env, start, who string) models.Deployment {
+	t.Helper()
+	return f.plan(t, PlanRequest{Model: "web", Component: comp, Version: ver, Environment: env,
+		Start: f.local(start), Assignee: who})
+}
+
+func conflictKinds(cs []Conflict) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, string(c.Kind))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestPlanWarnsAboutConflictsAndStrictRefuses(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana := f.person(t, "ana")
+	f.planAt(t, "api", "1", "staging", "2026-11-28 10:00", "")
+	f.planAt(t, "api", "1", "production", "2026-11-28 22:00", "sam")
+	// Same person, same window, production capacity 1; version 2 never reached staging.
+	req := PlanRequest{Model: "web", Component: "web", Version: "2", Environment: "production",
+		Start: f.local("2026-11-28 22:30"), Assignee: "sam"}
+	d, cs, err := f.e.Plan(f.ctx, ana, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(conflictKinds(cs), " "); got != "capacity person promotion" {
+		t.Fatalf("conflicts of #%d: %s", d.ID, got)
+	}
+	req.Strict = true
+	req.Component = "db" // a second, strict try: now it also clashes with #3 for sam
+	_, _, err = f.e.Plan(f.ctx, ana, req)
+	var ce *ConflictsError
+	if !errors.As(err, &ce) || !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "sam is booked") {
+		t.Fatalf("strict plan: %v", err)
+	}
+	list, _ := f.e.List(f.ctx, ana, Filter{})
+	if len(list) != 3 {
+		t.Fatalf("a refused strict plan must store nothing: %d deployments", len(list))
+	}
+}
+
+func TestOverrideNeedsManagerAndReasonAndStaysVisible(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana, sam := f.person(t, "ana"), f.person(t, "sam")
+	d := f.planAt(t, "api", "1", "staging", "2026-11-26 10:00", "")
+	f.planAt(t, "api", "1", "staging", "2026-11-26 10:30", "") // same component twice
+	cs, err := f.e.Conflicts(f.ctx, ana, ConflictFilter{})
+	if err != nil || len(cs) != 1 || cs[0].Kind != schedule.Component || !cs[0].Open() {
+		t.Fatalf("conflicts: %+v %v", cs, err)
+	}
+	id := cs[0].ID
+	if _, err := f.e.Override(f.ctx, sam, id, "fine"); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("practitioner override: %v", err)
+	}
+	if _, err := f.e.Override(f.ctx, ana, id, "  "); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("override without reason: %v", err)
+	}
+	if _, err := f.e.Override(f.ctx, ana, "cdeadbe", "x"); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("unknown conflict: %v", err)
+	}
+	if _, err := f.e.Override(f.ctx, ana, id, "hotfix rides along"); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ = f.e.Conflicts(f.ctx, ana, ConflictFilter{})
+	if len(cs) != 1 || cs[0].Status != "overridden" || cs[0].Reason != "hotfix rides along" || cs[0].ID != id {
+		t.Fatalf("after override: %+v", cs)
+	}
+	if open, _ := f.e.Conflicts(f.ctx, ana, ConflictFilter{OpenOnly: true}); len(open) != 0 {
+		t.Fatalf("open after override: %+v", open)
+	}
+	if _, err := f.e.Override(f.ctx, ana, id, "again"); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("overriding twice: %v", err)
+	}
+	det, _ := f.e.Deployment(f.ctx, ana, d.ID)
+	if last := det.Events[len(det.Events)-1]; last.Type != "override" || !strings.Contains(last.Detail, "hotfix rides along") {
+		t.Fatalf("record: %+v", last)
+	}
+}
+
+func TestSuggestAndRescheduleSuggestedClearConflicts(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana := f.person(t, "ana")
+	f.planAt(t, "api", "1", "staging", "2026-11-20 10:00", "")
+	// Inside the year-end freeze: the first free slot is the first weekend window after it.
+	d := f.planAt(t, "api", "1", "production", "2026-12-19 22:00", "")
+	sug, err := f.e.Suggest(f.ctx, ana, d.ID)
+	if err != nil || len(sug.Slots) == 0 || !sug.Slots[0].Start.Equal(f.local("2027-01-09 22:00")) {
+		t.Fatalf("suggestion: %+v %v", sug, err)
+	}
+	moved, cs, err := f.e.RescheduleSuggested(f.ctx, ana, d.ID)
+	if err != nil || len(cs) != 0 || !moved.ScheduledStart.Equal(f.local("2027-01-09 22:00")) {
+		t.Fatalf("rescheduled to %v with %+v, %v", moved.ScheduledStart, cs, err)
+	}
+}
+
+func TestDependencyAndAfter(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana := f.person(t, "ana")
+	first := f.planAt(t, "db", "1", "staging", "2026-11-26 10:00", "")
+	_, cs, err := f.e.Plan(f.ctx, ana, PlanRequest{Model: "web", Component: "api", Version: "1", Environment: "staging",
+		Start: f.local("2026-11-26 10:30"), After: first.ID})
+	if err != nil || len(cs) != 1 || cs[0].Kind != schedule.Dependency {
+		t.Fatalf("plan after: %+v %v", cs, err)
+	}
+	if _, _, err := f.e.Plan(f.ctx, ana, PlanRequest{Model: "web", Component: "api", Version: "1",
+		Environment: "staging", Start: f.local("2026-11-26 12:00"), After: 999}); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("after an unknown deployment: %v", err)
+	}
+}
+
+func TestFreezeImpactAndApply(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana, tom := f.person(t, "ana"), f.person(t, "tom")
+	f.planAt(t, "api", "1", "staging", "2026-11-20 10:00", "")
+	f.planAt(t, "web", "1", "staging", "2026-11-20 12:00", "")
+	a := f.planAt(t, "api", "1", "production", "2026-12-19 22:00", "")
+	b := f.planAt(t, "web", "1", "production", "2026-12-26 22:00", "")
+	hits, err := f.e.FreezeImpact(f.ctx, ana)
+	if err != nil || len(hits) != 2 || hits[0].Deployment.ID != a.ID || hits[1].Deployment.ID != b.ID {
+		t.Fatalf("impact: %+v %v", hits, err)
+	}
+	if _, err := f.e.FreezeApply(f.ctx, tom); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("technician applies: %v", err)
+	}
+	moved, err := f.e.FreezeApply(f.ctx, ana)
+	if err != nil || len(moved) != 2 {
+		t.Fatalf("apply: %+v %v", moved, err)
+	}
+	// Production takes one at a time: the second goes to the next window, not the same one.
+	if !moved[0].ScheduledStart.Equal(f.local("2027-01-09 22:00")) || !moved[1].ScheduledStart.Equal(f.local("2027-01-09 23:00")) {
+		t.Fatalf("moved to %v and %v", moved[0].ScheduledStart, moved[1].ScheduledStart)
+	}
+	if cs, _ := f.e.Conflicts(f.ctx, ana, ConflictFilter{OpenOnly: true}); len(cs) != 0 {
+		t.Fatalf("conflicts left: %+v", cs)
+	}
+}
+
+// TestNeighbourhoodCheckAgreesWithFullDetection: checking one deployment from the few
+// rows its indexes load must find what detection over everything finds for it.
+func TestNeighbourhoodCheckAgreesWithFullDetection(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana := f.person(t, "ana")
+	rng := rand.New(rand.NewPCG(3, 4))
+	comps, envs, people := []string{"api", "web", "db"}, []string{"staging", "production"}, []string{"", "ana", "sam", "tom"}
+	base := f.local("2026-11-23 00:00")
+	var ids []int64
+	for range 120 {
+		start := base.Add(time.Duration(rng.IntN(7*24*4)) * 15 * time.Minute)
+		var after int64
+		if len(ids) > 0 && rng.IntN(6) == 0 {
+			after = ids[rng.IntN(len(ids))]
+		}
+		d, _, err := f.e.Plan(f.ctx, ana, PlanRequest{Model: "web", Component: comps[rng.IntN(3)],
+			Version: string(rune('1' + rng.IntN(3))), Environment: envs[rng.IntN(2)], Assignee: people[rng.IntN(4)],
+			Start: start, Duration: time.Duration(1+rng.IntN(6)) * 30 * time.Minute, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	all, err := f.e.Conflicts(f.ctx, ana, ConflictFilter{})
+	if err != nil || len(all) == 0 {
+		t.Fatalf("full detection: %d, %v", len(all), err)
+	}
+	for _, id := range ids {
+		var want []string
+		for _, c := range all {
+			if c.Involves(id) && c.Kind != schedule.Capacity {
+				want = append(want, c.ID)
+			}
+		}
+		d, _ := f.e.st.Read().Deployment(f.ctx, id)
+		got, err := f.e.check(f.ctx, f.e.st.Read(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []string
+		for _, c := range got {
+			if c.Kind != schedule.Capacity {
+				gotIDs = append(gotIDs, c.ID)
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(gotIDs)
+		if !slices.Equal(want, gotIDs) {
+			t.Fatalf("#%d: neighbourhood %v, full %v", id, gotIDs, want)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"context"
+	"slices"
+
+	"ferry/engine/schedule"
+	"ferry/models"
+	"ferry/store"
+)
+
+// FreezeHit is a planned deployment that a freeze window breaks, with where it could go.
+type FreezeHit struct {
+	Deployment models.Deployment
+	Conflict   Conflict
+	Suggestion schedule.Suggestion
+}
+
+// FreezeImpact lists every planned deployment inside a freeze window that nobody has
+// accepted, with its suggested slot: what adding or changing a freeze in config broke.
+func (e *Engine) FreezeImpact(ctx context.Context, actor models.Person) ([]FreezeHit, error) {
+	if err := Can(actor, ActRead, nil); err != nil {
+		return nil, err
+	}
+	return e.freezeImpact(ctx, e.st.Read(), actor)
+}
+
+func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Person) ([]FreezeHit, error) {
+	all, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	var hits []FreezeHit
+	seen := map[int64]bool{}
+	for _, c := range all {
+		if c.Kind != schedule.Freeze || seen[c.IDs[0]] {
+			continue
+		}
+		d, err := q.Deployment(ctx, c.IDs[0])
+		if err != nil {
+			return nil, err
+		}
+		if d.Status != models.StatusPlanned {
+			continue // already running: moving it is not an option
+		}
+		seen[d.ID] = true
+		sug, err := e.suggest(ctx, q, d)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, FreezeHit{Deployment: d, Conflict: c, Suggestion: sug})
+	}
+	slices.SortFunc(hits, func(a, b FreezeHit) int { return a.Deployment.ScheduledStart.Compare(b.Deployment.ScheduledStart) })
+	return hits, nil
+}
+
+// FreezeApply moves every planned deployment a freeze breaks to its suggested slot,
+// earliest first, each suggestion taking the moves before it into account. All move
+// or none: if one has no free slot within the horizon, nothing changes.
+func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models.Deployment, error) {
+	if err := Can(actor, ActReschedule, nil); err != nil {
+		return nil, err
+	}
+	var moved []models.Deployment
+	err := e.st.Write(ctx, func(q store.Q) error {
+		hits, err := e.freezeImpact(ctx, q, actor)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			d, err := q.Deployment(ctx, h.Deployment.ID)
+			if err != nil {
+				return err
+			}
+			if err := Can(actor, ActReschedule, &d); err != nil {
+				return err
+			}
+			sug, err := e.suggest(ctx, q, d)
+			if err != nil {
+				return err
+			}
+			if len(sug.Slots) == 0 {
+				return models.Conflictf("#%d has no conflict-free slot within %d days; nothing was moved",
+					d.ID, int(schedule.Horizon.Hours()/24))
+			}
+			if err := e.reschedule(ctx, q, actor, &d, sug.Slots[0].Start, sug.Slots[0].End); err != nil {
+				return err
+			}
+			if d, err = q.Deployment(ctx, d.ID); err != nil {
+				return err
+			}
+			moved = append(moved, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return moved, nil
+}

@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"ferry/models"
+)
+
+// OpenItem is an unfinished deployment as conflict detection needs it.
+type OpenItem struct {
+	ID          int64
+	Model       string
+	Component   string
+	Version     string
+	Action      models.Action
+	Environment string
+	Assignee    string
+	Status      models.Status
+	Start, End  time.Time
+	After       int64
+}
+
+const openCols = `id, model, component, version, action, environment, assignee, status,
+	scheduled_start, scheduled_end, after_id`
+
+const notFinished = `status NOT IN ('succeeded', 'failed', 'rolled_back', 'cancelled')`
+
+// OpenItems loads every deployment that has not finished, through the partial index
+// on unfinished deployments.
+func (q Q) OpenItems(ctx context.Context) ([]OpenItem, error) {
+	return q.openItems(ctx, `SELECT `+openCols+` FROM deployments INDEXED BY deployments_open WHERE `+notFinished)
+}
+
+// Neighbourhood is what one deployment could clash with, wherever in [From, To) it goes.
+type Neighbourhood struct {
+	ID          int64 // the deployment itself (0 for a new plan); its dependents are included
+	Environment string
+	Component   string
+	Assignee    string
+	After       int64
+	From, To    time.Time
+}
+
+// OpenNear loads the unfinished deployments that share the environment, person or
+// component with n and could overlap [From, To), plus its dependency and dependents:
+// a handful of indexed range scans instead of every unfinished deployment.
+func (q Q) OpenNear(ctx context.Context, n Neighbourhood) ([]OpenItem, error) {
+	var longest int64
+	if err := q.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(scheduled_end - scheduled_start), 0) FROM deployments
+		WHERE `+notFinished).Scan(&longest); err != nil {
+		return nil, mapErr(err)
+	}
+	from, to := n.From.Unix()-longest, n.To.Unix()
+	sel := `SELECT ` + openCols + ` FROM deployments WHERE ` + notFinished
+	parts := []struct {
+		query string
+		args  []any
+	}{
+		{sel + ` AND environment = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Environment, from, to}},
+		{sel + ` AND component = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Component, from, to}},
+		{sel + ` AND id = ?`, []any{n.After}},
+	}
+	if n.Assignee != "" {
+		parts = append(parts, struct {
+			query string
+			args  []any
+		}{sel + ` AND assignee = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Assignee, from, to}})
+	}
+	if n.ID != 0 {
+		parts = append(parts, struct {
+			query string
+			args  []any
+		}{sel + ` AND after_id = ?`, []any{n.ID}})
+	}
+	seen := map[int64]bool{}
+	var out []OpenItem
+	for _, p := range parts {
+		items, err := q.openItems(ctx, p.query, p.args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if !seen[it.ID] {
+				seen[it.ID] = true
+				out = append(out, it)
+			}
+		}
+	}
+	return out, nil
+}
+
+// OpenOfVersion loads unfinished deployments of one component version (promotion
+// checks look for the one in the previous environment).
+func (q Q) OpenOfVersion(ctx context.Context, component, version string) ([]OpenItem, error) {
+	return q.openItems(ctx, `SELECT `+openCols+` FROM deployments WHERE `+notFinished+
+		` AND component = ? AND version = ?`, component, version)
+}
+
+func (q Q) openItems(ctx context.Context, query string, args ...any) ([]OpenItem, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []OpenItem
+	for rows.Next() {
+		var it OpenItem
+		var start, end int64
+		var after sql.NullInt64
+		if err := rows.Scan(&it.ID, &it.Model, &it.Component, &it.Version, &it.Action, &it.Environment,
+			&it.Assignee, &it.Status, &start, &end, &after); err != nil {
+			return nil, mapErr(err)
+		}
+		it.Start, it.End, it.After = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC(), after.Int64
+		out = append(out, it)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// VersionKey names one version of a component in one environment.
+type VersionKey struct{ Component, Version, Environment string }
+
+// Succeeded returns which of the given component versions already succeeded in the
+// given environments: one statement, whatever the number asked.
+func (q Q) Succeeded(ctx context.Context, keys []VersionKey) (map[VersionKey]bool, error) {
+	out := map[VersionKey]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	arr := make([][3]string, len(keys))
+	for i, k := range keys {
+		arr[i] = [3]string{k.Component, k.Version, k.Environment}
+	}
+	b, err := json.Marshal(arr)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) j
+		WHERE EXISTS (SELECT 1 FROM deployments d WHERE d.component = j.value ->> 0 AND d.version = j.value ->> 1
+			AND d.environment = j.value ->> 2 AND d.status = 'succeeded')`, string(b))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k VersionKey
+		if err := rows.Scan(&k.Component, &k.Version, &k.Environment); err != nil {
+			return nil, mapErr(err)
+		}
+		out[k] = true
+	}
+	return out, mapErr(rows.Err())
+}
+
+// Outcome of finished deployments that unfinished ones depend on.
+func (q Q) FinishedStatus(ctx context.Context, ids []int64) (map[int64]models.Status, error) {
+	out := map[int64]models.Status{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	b, _ := json.Marshal(ids)
+	rows, err := q.db.QueryContext(ctx, `SELECT d.id, d.status FROM json_each(?) j JOIN deployments d ON d.id = j.value
+		WHERE d.status IN ('succeeded', 'failed', 'rolled_back', 'cancelled')`, string(b))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var s models.Status
+		if err := rows.Scan(&id, &s); err != nil {
+			return nil, mapErr(err)
+		}
+		out[id] = s
+	}
+	return out, mapErr(rows.Err())
+}
+
+// Override is a conflict a manager accepted.
+type Override struct {
+	Key    string
+	Kind   string
+	IDs    []int64
+	Reason string
+	Actor  string
+	At     time.Time
+}
+
+// AddOverride records an accepted conflict.
+func (q Q) AddOverride(ctx context.Context, o Override) error {
+	ids := make([]string, len(o.IDs))
+	for i, id := range o.IDs {
+		ids[i] = itoa(id)
+	}
+	_, err := q.db.ExecContext(ctx, `INSERT INTO overrides (conflict_key, kind, deployment_ids, reason, actor, at)
+		VALUES (?, ?, ?, ?, ?, ?)`, o.Key, o.Kind, strings.Join(ids, ","), o.Reason, o.Actor, o.At.Unix())
+	return mapErr(err)
+}
+
+// Overrides returns every recorded override by key.
+func (q Q) Overrides(ctx context.Context) (map[string]Override, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT conflict_key, kind, reason, actor, at FROM overrides`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]Override{}
+	for rows.Next() {
+		var o Override
+		var at int64
+		if err := rows.Scan(&o.Key, &o.Kind, &o.Reason, &o.Actor, &at); err != nil {
+			return nil, mapErr(err)
+		}
+		o.At = time.Unix(at, 0).UTC()
+		out[o.Key] = o
+	}
+	return out, mapErr(rows.Err())
+}
