@@ -6,6 +6,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/user"
 	"time"
 
@@ -84,11 +85,14 @@ func (e *Engine) Person(name string) (models.Person, error) {
 }
 
 // DefaultActor picks who is acting when no one is named: the person whose unix_user
-// is the current login, else the first manager. The string says which and why.
+// is $USER (or the login, when $USER is unset), else the first manager. The string
+// says which and why.
 func (e *Engine) DefaultActor() (models.Person, string, error) {
-	login := ""
-	if u, err := user.Current(); err == nil {
-		login = u.Username
+	login := os.Getenv("USER")
+	if login == "" {
+		if u, err := user.Current(); err == nil {
+			login = u.Username
+		}
 	}
 	return e.defaultActor(login)
 }

@@ -103,7 +103,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 	if r.Action == "" {
 		r.Action = models.ActionDeploy
 	}
-	end, err := planEnd(r, m.DefaultDuration)
+	end, err := e.planEnd(r, m.DefaultDuration)
 	if err != nil {
 		return d, cm, err
 	}
@@ -130,7 +130,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 	return d, cm, d.Validate()
 }
 
-func planEnd(r PlanRequest, def time.Duration) (time.Time, error) {
+func (e *Engine) planEnd(r PlanRequest, def time.Duration) (time.Time, error) {
 	if r.Start.IsZero() {
 		return time.Time{}, models.Invalidf("a start time is needed")
 	}
@@ -145,7 +145,7 @@ func planEnd(r PlanRequest, def time.Duration) (time.Time, error) {
 		end = r.Start.Add(def)
 	}
 	if !end.After(r.Start) {
-		return end, models.Invalidf("end %s is not after start %s", end.Format(time.RFC3339), r.Start.Format(time.RFC3339))
+		return end, models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(r.Start))
 	}
 	return end, nil
 }

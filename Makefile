@@ -1,0 +1,59 @@
+# Ferry — build, run, test and measure.
+#
+#   make build   the ferry binary, stamped with the git version
+#   make run     build, then open the console on ./config.toml and ./ferry.db
+#                (a new ./ferry.db is filled with demo data on first open)
+#   make test    gofmt check, go vet, go test -race
+#   make bench   benchmarks; narrow with BENCH=Plan PKG=./store/...
+#   make lint    gofmt check, go vet, and staticcheck when it is installed
+#   make demo    a 1,000,000-deployment demo database in demo-1m.db
+#   make clean   remove the binary, databases and test caches of this tree
+
+GO      ?= go
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X ferry/cmd/cli.Version=$(VERSION)
+BIN     := ferry
+BENCH   ?= .
+PKG     ?= ./...
+
+.PHONY: all build run test fmt-check vet bench lint demo clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ferry
+
+run: build
+	./$(BIN)
+
+# gofmt -l prints the files that are not formatted; any output fails the check.
+fmt-check:
+	@unformatted="$$(gofmt -l .)"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "gofmt: these files are not formatted (run gofmt -w on them):"; \
+		echo "$$unformatted"; \
+		exit 1; \
+	fi
+
+vet:
+	$(GO) vet ./...
+
+test: fmt-check vet
+	$(GO) test -race ./...
+
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
+
+lint: fmt-check vet
+	@if command -v staticcheck >/dev/null 2>&1; then \
+		staticcheck ./...; \
+	else \
+		echo "staticcheck not installed; skipped (go install honnef.co/go/tools/cmd/staticcheck@latest)"; \
+	fi
+
+demo: build
+	./$(BIN) demo --deployments 1000000 --db demo-1m.db
+
+clean:
+	rm -f $(BIN) ferry.db ferry.db-wal ferry.db-shm demo-1m.db demo-1m.db-wal demo-1m.db-shm
+	$(GO) clean -testcache

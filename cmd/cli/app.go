@@ -1,0 +1,199 @@
+// Package cli is the ferry command line: every subcommand and the global flags.
+// It only parses, calls the engine and prints; the rules live in the engine.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"ferry"
+	"ferry/engine"
+	"ferry/engine/config"
+	"ferry/models"
+	"ferry/store"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // refused or failed, including an unknown id
+	ExitUsage   = 2 // unknown flag, missing argument
+	ExitWaiting = 3 // reserved: a run waits for a person
+)
+
+// app is what one invocation shares between its commands.
+type app struct {
+	ctx        context.Context
+	stdout     io.Writer
+	stderr     io.Writer
+	configPath string
+	dbPath     string
+	as         string
+
+	cfg    *config.Config
+	st     *store.Store
+	eng    *engine.Engine
+	actor  models.Person
+	closer []func() error
+}
+
+// usageError marks mistakes in how ferry was called (exit 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// Main runs ferry with args and returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{ctx: ctx, stdout: stdout, stderr: stderr}
+	defer a.close()
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ex exitError
+	if errors.As(err, &ex) {
+		return ex.code
+	}
+	fmt.Fprintln(stderr, "ferry:", err)
+	if isUsage(err) {
+		fmt.Fprintln(stderr, "Run 'ferry --help' or 'ferry COMMAND --help' for usage.")
+		return ExitUsage
+	}
+	return ExitFailed
+}
+
+// exitError ends the command with a code after it printed its own message.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func isUsage(err error) bool {
+	var u usageError
+	if errors.As(err, &u) {
+		return true
+	}
+	// cobra reports unknown commands and flags as plain errors.
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "flag needs an argument",
+		"invalid argument", "required flag", "accepts ", "requires "} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) close() {
+	for i := len(a.closer) - 1; i >= 0; i-- {
+		_ = a.closer[i]()
+	}
+}
+
+// loadConfig reads --config, $FERRY_CONFIG, ./config.toml, or the built-in example.
+func (a *app) loadConfig() (*config.Config, error) {
+	if a.cfg != nil {
+		return a.cfg, nil
+	}
+	path := a.configPath
+	if path == "" {
+		path = os.Getenv("FERRY_CONFIG")
+	}
+	var err error
+	switch {
+	case path != "":
+		a.cfg, err = config.Load(path)
+	case fileExists("config.toml"):
+		a.cfg, err = config.Load("config.toml")
+	default:
+		fmt.Fprintln(a.stderr, "ferry: no config.toml here; using the built-in example organisation")
+		a.cfg, err = config.Parse("(built-in config.toml)", ferry.DefaultConfig)
+	}
+	return a.cfg, err
+}
+
+// open loads config, opens the store and the engine, and settles who is acting.
+func (a *app) open() error {
+	if a.eng != nil {
+		return nil
+	}
+	if err := a.openStore(); err != nil {
+		return err
+	}
+	var err error
+	if a.eng, err = engine.New(a.ctx, a.st, a.cfg); err != nil {
+		return err
+	}
+	return a.settleActor()
+}
+
+// openStore loads config and opens the database, without starting the engine (which
+// stores the config's models as their newest versions).
+func (a *app) openStore() error {
+	if a.st != nil {
+		return nil
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	if a.st, err = store.Open(a.ctx, a.databasePath(cfg)); err != nil {
+		return err
+	}
+	a.closer = append(a.closer, a.st.Close)
+	return nil
+}
+
+func (a *app) databasePath(cfg *config.Config) string {
+	switch {
+	case a.dbPath != "":
+		return a.dbPath
+	case os.Getenv("FERRY_DB") != "":
+		return os.Getenv("FERRY_DB")
+	case cfg.Database != "":
+		return cfg.Database
+	}
+	return "ferry.db"
+}
+
+func (a *app) settleActor() error {
+	if a.as != "" {
+		p, err := a.eng.Person(a.as)
+		if err != nil {
+			return usagef("--as: %v", err)
+		}
+		a.actor = p
+		return nil
+	}
+	p, why, err := a.eng.DefaultActor()
+	if err != nil {
+		return err
+	}
+	a.actor = p
+	fmt.Fprintln(a.stderr, "ferry:", why)
+	return nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// absPath is for messages: where a file really is.
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}

@@ -1,0 +1,373 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+func (a *app) deployCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "deploy",
+		Short: "Plan, list, show, move, assign and cancel deployments",
+		Args:  noArgs,
+	}
+	cmd.AddCommand(a.planCmd(), a.listCmd(), a.showCmd(), a.cancelCmd(), a.suggestCmd(), a.rescheduleCmd(), a.assignCmd())
+	return cmd
+}
+
+func (a *app) planCmd() *cobra.Command {
+	var f struct {
+		model, component, version, env, start, end, duration, assignee, change, requester, action string
+		after                                                                                     int64
+		json, strict                                                                              bool
+	}
+	cmd := &cobra.Command{
+		Use:   "plan --model M --component C --version V --env E --start T [--duration D | --end T]",
+		Short: "Plan a deployment",
+		Long: "Plan one movement of a component version into an environment.\n" +
+			"Times are RFC 3339 or \"YYYY-MM-DD HH:MM\" in the organisation's time zone.\n" +
+			"Conflicts the new deployment is in are listed (exit 0); with --strict they refuse it (exit 1).",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Every flag is checked before the database is opened (or created).
+			if _, err := a.loadConfig(); err != nil {
+				return err
+			}
+			req := engine.PlanRequest{Model: f.model, Component: f.component, Version: f.version,
+				Environment: f.env, Action: models.Action(f.action), Assignee: f.assignee,
+				Requester: f.requester, ChangeRef: f.change, After: f.after, Strict: f.strict}
+			var err error
+			if req.Start, req.End, req.Duration, err = a.window3(f.start, f.end, f.duration); err != nil {
+				return err
+			}
+			if !req.Action.Valid() {
+				return usagef("--action: %q must be deploy or remove", f.action)
+			}
+			if f.after < 0 {
+				return usagef("--after: %d is not a deployment ID", f.after)
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			d, conflicts, err := a.eng.Plan(a.ctx, a.actor, req)
+			if err != nil {
+				return a.refusedByConflicts(err, f.json)
+			}
+			if f.json {
+				return writeJSON(a.stdout, plannedJSON{toJSON(d), conflictsToJSON(conflicts)})
+			}
+			fmt.Fprintf(a.stdout, "Planned #%d %s %s → %s, %s (%s v%d)\n", d.ID, d.Component, d.Version,
+				d.Environment, a.window(d), d.Model, d.ModelVersion)
+			a.printConflicts(conflicts, "It is in")
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.model, "model", "", "deployment model (required)")
+	fl.StringVar(&f.component, "component", "", "component to move (required)")
+	fl.StringVar(&f.version, "version", "", "component version (required)")
+	fl.StringVar(&f.env, "env", "", "target environment (required)")
+	fl.StringVar(&f.start, "start", "", "planned start (required)")
+	fl.StringVar(&f.end, "end", "", "planned end")
+	fl.StringVar(&f.duration, "duration", "", "planned duration, e.g. 45m (default: the model's)")
+	fl.StringVar(&f.assignee, "assignee", "", "person who carries it out")
+	fl.StringVar(&f.requester, "requester", "", "person who asked for it (default: --as)")
+	fl.StringVar(&f.change, "change", "", "change or release reference")
+	fl.StringVar(&f.action, "action", "deploy", "deploy or remove")
+	fl.Int64Var(&f.after, "after", 0, "a deployment ID this one must wait for")
+	fl.BoolVar(&f.strict, "strict", false, "refuse the plan if it would be in any conflict")
+	fl.BoolVar(&f.json, "json", false, "print the new deployment and its conflicts as JSON")
+	for _, req := range []string{"model", "component", "version", "env", "start"} {
+		_ = cmd.MarkFlagRequired(req)
+	}
+	return cmd
+}
+
+// window3 reads --start with --end or --duration (neither: the model's default).
+func (a *app) window3(start, end, duration string) (s, e time.Time, d time.Duration, err error) {
+	if s, err = a.flagTime("--start", start); err != nil {
+		return
+	}
+	if end != "" && duration != "" {
+		err = usagef("--end and --duration: give one or the other")
+		return
+	}
+	if end != "" {
+		if e, err = a.flagTime("--end", end); err != nil {
+			return
+		}
+	}
+	if duration != "" {
+		if d, err = models.ParseDuration(duration); err != nil {
+			err = usagef("--duration: %v", err)
+		}
+	}
+	return
+}
+
+func (a *app) listCmd() *cobra.Command {
+	var f struct {
+		env, status, assignee, search string
+		limit                         int
+		json                          bool
+	}
+	cmd := &cobra.Command{
+		Use:   "list [--env E] [--status S] [--limit N] [--json]",
+		Short: "List deployments, newest first",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.limit < 1 {
+				return usagef("--limit: must be at least 1, got %d", f.limit)
+			}
+			statuses, err := parseStatuses(f.status)
+			if err != nil {
+				return err
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			if err := a.checkEnv(f.env); err != nil {
+				return err
+			}
+			list, err := a.eng.List(a.ctx, a.actor, engine.Filter{Environment: f.env, Statuses: statuses,
+				Assignee: f.assignee, Search: f.search, Limit: f.limit})
+			if err != nil {
+				return err
+			}
+			if f.json {
+				out := make([]deploymentJSON, 0, len(list))
+				for _, d := range list {
+					out = append(out, toJSON(d))
+				}
+				return writeJSON(a.stdout, out)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(a.stdout, "No deployments match. Plan one with 'ferry deploy plan', or fill a demo with 'ferry demo'.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSTART\tEND\tENV\tCOMPONENT\tVERSION\tSTATUS\tASSIGNEE")
+			for _, d := range list {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart),
+					d.ScheduledEnd.In(a.cfg.Location).Format("15:04"), d.Environment, d.Component, d.Version,
+					d.Status, dash(d.Assignee))
+			}
+			return tw.Flush()
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.env, "env", "", "only this environment")
+	fl.StringVar(&f.status, "status", "", "only these statuses, comma-separated ("+statusNames()+")")
+	fl.StringVar(&f.assignee, "assignee", "", "only deployments assigned to this person")
+	fl.StringVar(&f.search, "search", "", "text in the component, version or change reference")
+	fl.IntVar(&f.limit, "limit", 50, "at most this many")
+	fl.BoolVar(&f.json, "json", false, "print as a JSON array")
+	return cmd
+}
+
+func (a *app) showCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show ID [--json]",
+		Short: "Show one deployment with its steps and record",
+		Args:  exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			det, err := a.eng.Deployment(a.ctx, a.actor, id)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, detailToJSON(det))
+			}
+			a.printDetail(det)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON, with steps, events and incidents")
+	return cmd
+}
+
+func (a *app) cancelCmd() *cobra.Command {
+	var reason string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "cancel ID --reason R",
+		Short: "Cancel a deployment that has not finished",
+		Args:  exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason: say why the deployment is cancelled")
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			d, err := a.eng.Cancel(a.ctx, a.actor, id, reason)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, toJSON(d))
+			}
+			fmt.Fprintf(a.stdout, "Cancelled #%d %s %s → %s\n", d.ID, d.Component, d.Version, d.Environment)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why (required, kept in the record)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the cancelled deployment as JSON")
+	return cmd
+}
+
+func (a *app) printDetail(det engine.Detail) {
+	d := det.Deployment
+	w := a.stdout
+	fmt.Fprintf(w, "#%d  %s %s %s → %s\n", d.ID, d.Action, d.Component, d.Version, d.Environment)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  status\t%s (stage: %s)\n", d.Status, stageName(d.Status))
+	fmt.Fprintf(tw, "  model\t%s v%d\n", d.Model, d.ModelVersion)
+	fmt.Fprintf(tw, "  service\t%s (%s)\n", d.Service, d.Kind)
+	fmt.Fprintf(tw, "  window\t%s\n", a.window(d))
+	fmt.Fprintf(tw, "  started\t%s\n", a.local(d.StartedAt))
+	fmt.Fprintf(tw, "  finished\t%s\n", a.local(d.FinishedAt))
+	fmt.Fprintf(tw, "  assignee\t%s\n", dash(d.Assignee))
+	fmt.Fprintf(tw, "  requester\t%s\n", dash(d.Requester))
+	fmt.Fprintf(tw, "  change\t%s\n", dash(d.ChangeRef))
+	tw.Flush()
+	fmt.Fprintf(w, "\nSteps (%d/%d)\n", d.StepsDone, d.StepsTotal)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, s := range det.Steps {
+		who := ""
+		if s.Actor != "" {
+			who = s.Actor + " " + a.local(s.At)
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Seq, stepGlyph(s.Status), s.Step.Stage.Title(),
+			s.Step.Name, s.Step.Kind, who, s.Note)
+	}
+	tw.Flush()
+	if len(det.Incidents) > 0 {
+		fmt.Fprintln(w, "\nIncidents")
+		for _, in := range det.Incidents {
+			fmt.Fprintf(w, "  %s  %s (resolved %s)\n", a.local(in.OpenedAt), in.Summary, a.local(in.ResolvedAt))
+		}
+	}
+	fmt.Fprintln(w, "\nRecord")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, e := range det.Events {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, e.Detail)
+	}
+	tw.Flush()
+}
+
+// stepGlyph gives every step status a glyph, so state reads without colour.
+func stepGlyph(s models.StepStatus) string {
+	switch s {
+	case models.StepDone:
+		return "[✓]"
+	case models.StepFailed:
+		return "[✗]"
+	case models.StepBlocked:
+		return "[!]"
+	case models.StepRunning:
+		return "[▸]"
+	case models.StepSkipped:
+		return "[-]"
+	case models.StepInterrupted:
+		return "[?]"
+	}
+	return "[ ]"
+}
+
+func (a *app) flagTime(flag, v string) (time.Time, error) {
+	if strings.TrimSpace(v) == "" {
+		return time.Time{}, usagef("%s: a time is needed", flag)
+	}
+	t, err := models.ParseTime(v, a.cfg.Location)
+	if err != nil {
+		return t, usagef("%s: %v", flag, err)
+	}
+	return t, nil
+}
+
+func (a *app) local(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(a.cfg.Location).Format("2006-01-02 15:04")
+}
+
+func (a *app) window(d models.Deployment) string {
+	return a.eng.Local(d.ScheduledStart) + " – " + d.ScheduledEnd.In(a.cfg.Location).Format("15:04 MST")
+}
+
+// checkEnv refuses an environment the config does not declare (exit 1, as the
+// engine does for plans).
+func (a *app) checkEnv(env string) error {
+	if _, ok := a.cfg.Environment(env); env != "" && !ok {
+		return models.Invalidf("--env: unknown environment %q (known: %s)", env, strings.Join(a.envNames(), ", "))
+	}
+	return nil
+}
+
+func (a *app) envNames() []string {
+	var out []string
+	for _, e := range a.cfg.Environments {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, usagef("%q is not a deployment ID (a positive number such as 48213)", s)
+	}
+	return id, nil
+}
+
+func parseStatuses(s string) ([]models.Status, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []models.Status
+	for _, part := range strings.Split(s, ",") {
+		st := models.Status(strings.TrimSpace(part))
+		if !st.Valid() {
+			return nil, usagef("--status: unknown status %q (one of %s)", st, statusNames())
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func statusNames() string {
+	var s []string
+	for _, st := range models.Statuses {
+		s = append(s, string(st))
+	}
+	return strings.Join(s, ", ")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

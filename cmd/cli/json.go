@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+// The --json shapes. Field names are a stable interface, documented in the README:
+// add fields, never rename or remove them.
+
+type deploymentJSON struct {
+	ID             int64      `json:"id"`
+	Model          string     `json:"model"`
+	ModelVersion   int        `json:"model_version"`
+	Service        string     `json:"service"`
+	Component      string     `json:"component"`
+	Kind           string     `json:"kind"`
+	Version        string     `json:"version"`
+	Action         string     `json:"action"`
+	Environment    string     `json:"environment"`
+	Status         string     `json:"status"`
+	Stage          string     `json:"stage"`
+	Assignee       string     `json:"assignee"`
+	Requester      string     `json:"requester"`
+	ChangeRef      string     `json:"change_ref"`
+	ScheduledStart time.Time  `json:"scheduled_start"`
+	ScheduledEnd   time.Time  `json:"scheduled_end"`
+	StartedAt      *time.Time `json:"started_at"`
+	FinishedAt     *time.Time `json:"finished_at"`
+	StepsDone      int        `json:"steps_done"`
+	StepsTotal     int        `json:"steps_total"`
+}
+
+type stepJSON struct {
+	Seq      int        `json:"seq"`
+	Stage    string     `json:"stage"`
+	Name     string     `json:"name"`
+	Kind     string     `json:"kind"`
+	Required bool       `json:"required"`
+	Status   string     `json:"status"`
+	Actor    string     `json:"actor"`
+	At       *time.Time `json:"at"`
+	Note     string     `json:"note"`
+	ExitCode *int       `json:"exit_code"`
+}
+
+type eventJSON struct {
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Type   string    `json:"type"`
+	Detail string    `json:"detail"`
+}
+
+type incidentJSON struct {
+	ID         int64      `json:"id"`
+	OpenedAt   time.Time  `json:"opened_at"`
+	ResolvedAt *time.Time `json:"resolved_at"`
+	Summary    string     `json:"summary"`
+}
+
+type detailJSON struct {
+	deploymentJSON
+	Steps     []stepJSON     `json:"steps"`
+	Events    []eventJSON    `json:"events"`
+	Incidents []incidentJSON `json:"incidents"`
+}
+
+// stageName is the lifecycle stage a status is in: planning, one of the four
+// step-holding stages, or done.
+func stageName(s models.Status) string {
+	switch {
+	case s == models.StatusPlanned:
+		return "planning"
+	case s.Final():
+		return "done"
+	}
+	return string(s.Stage())
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func toJSON(d models.Deployment) deploymentJSON {
+	return deploymentJSON{
+		ID: d.ID, Model: d.Model, ModelVersion: d.ModelVersion, Service: d.Service, Component: d.Component,
+		Kind: string(d.Kind), Version: d.Version, Action: string(d.Action), Environment: d.Environment,
+		Status: string(d.Status), Stage: stageName(d.Status), Assignee: d.Assignee, Requester: d.Requester,
+		ChangeRef: d.ChangeRef, ScheduledStart: d.ScheduledStart.UTC(), ScheduledEnd: d.ScheduledEnd.UTC(),
+		StartedAt: optTime(d.StartedAt), FinishedAt: optTime(d.FinishedAt),
+		StepsDone: d.StepsDone, StepsTotal: d.StepsTotal,
+	}
+}
+
+func detailToJSON(det engine.Detail) detailJSON {
+	out := detailJSON{deploymentJSON: toJSON(det.Deployment),
+		Steps: []stepJSON{}, Events: []eventJSON{}, Incidents: []incidentJSON{}}
+	for _, s := range det.Steps {
+		out.Steps = append(out.Steps, stepJSON{Seq: s.Seq, Stage: string(s.Step.Stage), Name: s.Step.Name,
+			Kind: string(s.Step.Kind), Required: s.Step.Required, Status: string(s.Status), Actor: s.Actor,
+			At: optTime(s.At), Note: s.Note, ExitCode: s.ExitCode})
+	}
+	for _, e := range det.Events {
+		out.Events = append(out.Events, eventJSON{ID: e.ID, At: e.At.UTC(), Actor: e.Actor, Type: e.Type, Detail: e.Detail})
+	}
+	for _, in := range det.Incidents {
+		out.Incidents = append(out.Incidents, incidentJSON{ID: in.ID, OpenedAt: in.OpenedAt.UTC(),
+			ResolvedAt: optTime(in.ResolvedAt), Summary: in.Summary})
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

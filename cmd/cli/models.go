@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"ferry/engine/config"
+)
+
+func (a *app) modelsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "models", Short: "Check and list deployment models", Args: noArgs}
+	cmd.AddCommand(a.modelsValidateCmd(), a.modelsListCmd())
+	return cmd
+}
+
+func (a *app) modelsValidateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate [FILE]",
+		Short: "Check a config file: environments, people, services and models",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("%s takes at most one FILE", cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var cfg *config.Config
+			var err error
+			if len(args) == 1 {
+				cfg, err = config.Load(args[0])
+			} else {
+				cfg, err = a.loadConfig()
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s is valid: %d environments, %d people, %d components, %d models\n",
+				cfg.File, len(cfg.Environments), len(cfg.People), len(cfg.Components()), len(cfg.Models))
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			for _, m := range cfg.Models {
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%d steps\t%s\n", m.Name, joinAny(m.Kinds, "/"),
+					strings.Join(m.Path, " → "), len(m.Steps)+len(m.OnFailure), m.Fingerprint())
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func (a *app) modelsListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List every stored version of every model",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			versions, err := a.st.Read().ModelVersions(a.ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "MODEL\tVERSION\tSTORED\tFINGERPRINT\tCURRENT")
+			for _, v := range versions {
+				cur := ""
+				if m, ok := a.eng.Model(v.Name); ok && m.Version == v.Version {
+					cur = "✓"
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", v.Name, v.Version, a.local(v.CreatedAt), v.Fingerprint, cur)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func joinAny[T ~string](xs []T, sep string) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = string(x)
+	}
+	return strings.Join(s, sep)
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X ferry/cmd/cli.Version=...".
+var Version = "dev"
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ferry",
+		Short: "Ferry — deployment management console",
+		Long: "Ferry plans, schedules, runs and records deployments: moving hardware, software,\n" +
+			"documentation, licences and data into controlled environments.\n\n" +
+			"Run without a command to open the console.",
+		Args:          noArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          a.runConsole,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configPath, "config", "", "config file (default ./config.toml, or $FERRY_CONFIG)")
+	pf.StringVar(&a.dbPath, "db", "", "database file (default: the config's database, or ./ferry.db)")
+	pf.StringVar(&a.as, "as", "", "act as this person (default: the person whose unix_user is $USER, else the first manager)")
+	root.AddCommand(a.versionCmd(), a.demoCmd(), a.deployCmd(), a.modelsCmd(), a.conflictsCmd(), a.freezeCmd())
+	return root
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		if cmd.HasSubCommands() {
+			return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+		}
+		return usagef("%s takes no arguments, got %q", cmd.CommandPath(), args)
+	}
+	return nil
+}
+
+func exactArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s needs %s", cmd.CommandPath(), names)
+		}
+		return nil
+	}
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print ferry's version",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v := Version
+			if info, ok := debug.ReadBuildInfo(); ok && v == "dev" {
+				for _, s := range info.Settings {
+					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+						v += " (" + s.Value[:12] + ")"
+					}
+				}
+				fmt.Fprintf(a.stdout, "ferry %s %s\n", v, info.GoVersion)
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "ferry %s\n", v)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,407 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ferry/engine"
+	"ferry/engine/schedule"
+	"ferry/models"
+)
+
+// conflictJSON is one conflict in --json output (documented in the README).
+type conflictJSON struct {
+	ID            string    `json:"id"`
+	Kind          string    `json:"kind"`
+	DeploymentIDs []int64   `json:"deployment_ids"`
+	Environment   string    `json:"environment"`
+	Person        string    `json:"person"`
+	WindowStart   time.Time `json:"window_start"`
+	WindowEnd     time.Time `json:"window_end"`
+	Message       string    `json:"message"`
+	Status        string    `json:"status"`
+	Reason        string    `json:"reason,omitempty"`
+}
+
+type plannedJSON struct {
+	deploymentJSON
+	Conflicts []conflictJSON `json:"conflicts"`
+}
+
+type slotJSON struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+type skippedJSON struct {
+	Start  time.Time `json:"start"`
+	Reason string    `json:"reason"`
+}
+
+type suggestionJSON struct {
+	ID      int64         `json:"id"`
+	Slots   []slotJSON    `json:"slots"`
+	Skipped []skippedJSON `json:"skipped"`
+}
+
+type freezeHitJSON struct {
+	Deployment deploymentJSON `json:"deployment"`
+	Conflict   conflictJSON   `json:"conflict"`
+	Suggested  *slotJSON      `json:"suggested"`
+}
+
+func conflictsToJSON(cs []engine.Conflict) []conflictJSON {
+	out := make([]conflictJSON, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, conflictJSON{ID: c.ID, Kind: string(c.Kind), DeploymentIDs: c.IDs, Environment: c.Environment,
+			Person: c.Person, WindowStart: c.Start.UTC(), WindowEnd: c.End.UTC(), Message: c.Message,
+			Status: c.Status, Reason: c.Reason})
+	}
+	return out
+}
+
+func suggestionToJSON(id int64, s schedule.Suggestion) suggestionJSON {
+	out := suggestionJSON{ID: id, Slots: []slotJSON{}, Skipped: []skippedJSON{}}
+	for _, sl := range s.Slots {
+		out.Slots = append(out.Slots, slotJSON{sl.Start.UTC(), sl.End.UTC()})
+	}
+	for _, sk := range s.Skipped {
+		out.Skipped = append(out.Skipped, skippedJSON{sk.Start.UTC(), sk.Reason})
+	}
+	return out
+}
+
+// printConflicts lists conflicts for people, or nothing when there are none.
+func (a *app) printConflicts(cs []engine.Conflict, lead string) {
+	if len(cs) == 0 {
+		return
+	}
+	fmt.Fprintf(a.stdout, "%s %d conflict(s):\n", lead, len(cs))
+	for _, c := range cs {
+		mark := "✗"
+		if !c.Open() {
+			mark = "✓ overridden:"
+		}
+		fmt.Fprintf(a.stdout, "  %s %s %-11s %s\n", mark, c.ID, c.Kind, c.Message)
+	}
+	if open := countOpen(cs); open > 0 {
+		fmt.Fprintln(a.stdout, "Resolve with 'ferry deploy suggest ID', 'ferry deploy reschedule ID --suggested',")
+		fmt.Fprintln(a.stdout, "'ferry deploy assign ID PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.")
+	}
+}
+
+func countOpen(cs []engine.Conflict) int {
+	n := 0
+	for _, c := range cs {
+		if c.Open() {
+			n++
+		}
+	}
+	return n
+}
+
+// refusedByConflicts prints a strict refusal's conflicts (as JSON when asked) and
+// returns the error for exit code 1.
+func (a *app) refusedByConflicts(err error, asJSON bool) error {
+	var ce *engine.ConflictsError
+	if !errors.As(err, &ce) || !asJSON {
+		return err
+	}
+	_ = writeJSON(a.stdout, map[string]any{"refused": true, "conflicts": conflictsToJSON(ce.Conflicts)})
+	return err
+}
+
+func (a *app) conflictsCmd() *cobra.Command {
+	var env string
+	var asJSON, openOnly bool
+	cmd := &cobra.Command{
+		Use:   "conflicts [--env E] [--open] [--json]",
+		Short: "List conflicts between unfinished deployments",
+		Long: "Detects every conflict among unfinished deployments: capacity, component, person,\n" +
+			"freeze, maintenance, promotion and dependency. Overridden ones are listed as such.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			if err := a.checkEnv(env); err != nil {
+				return err
+			}
+			cs, err := a.eng.Conflicts(a.ctx, a.actor, engine.ConflictFilter{Environment: env, OpenOnly: openOnly})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, conflictsToJSON(cs))
+			}
+			if len(cs) == 0 {
+				fmt.Fprintln(a.stdout, "No conflicts.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tKIND\tSTATUS\tWHEN\tDEPLOYMENTS\tWHAT")
+			for _, c := range cs {
+				ids := make([]string, len(c.IDs))
+				for i, id := range c.IDs {
+					ids[i] = fmt.Sprintf("#%d", id)
+				}
+				status := c.Status
+				if !c.Open() {
+					status += ": " + c.Reason
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, status, a.local(c.Start),
+					strings.Join(ids, " "), c.Message)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%d conflict(s), %d open.\n", len(cs), countOpen(cs))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&env, "env", "", "only conflicts in this environment")
+	cmd.Flags().BoolVar(&openOnly, "open", false, "only conflicts nobody overrode")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as a JSON array")
+	cmd.AddCommand(a.overrideCmd())
+	return cmd
+}
+
+func (a *app) overrideCmd() *cobra.Command {
+	var reason string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "override CONFLICT_ID --reason R",
+		Short: "Accept a conflict with a written reason (managers only)",
+		Args:  exactArgs(1, "one conflict ID (from 'ferry conflicts')"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason: say why this conflict is accepted; it is kept as an audit finding")
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			c, err := a.eng.Override(a.ctx, a.actor, args[0], reason)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, conflictsToJSON([]engine.Conflict{c})[0])
+			}
+			fmt.Fprintf(a.stdout, "Overridden %s (%s): %s\n", c.ID, c.Kind, c.Message)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the conflict is accepted (required)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the overridden conflict as JSON")
+	return cmd
+}
+
+func (a *app) suggestCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "suggest ID [--json]",
+		Short: "Find the earliest conflict-free slot for a planned deployment",
+		Args:  exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			sug, err := a.eng.Suggest(a.ctx, a.actor, id)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, suggestionToJSON(id, sug))
+			}
+			if len(sug.Slots) == 0 {
+				fmt.Fprintf(a.stdout, "No conflict-free slot for #%d within %d days.\n", id, int(schedule.Horizon.Hours()/24))
+			}
+			for i, s := range sug.Slots {
+				label := "alternative"
+				if i == 0 {
+					label = "earliest"
+				}
+				fmt.Fprintf(a.stdout, "%-11s  %s – %s\n", label, a.eng.Local(s.Start), s.End.In(a.cfg.Location).Format("15:04"))
+			}
+			if len(sug.Skipped) > 0 {
+				fmt.Fprintln(a.stdout, "\nPassed over:")
+				for _, sk := range sug.Skipped {
+					fmt.Fprintf(a.stdout, "  %s — %s\n", a.eng.Local(sk.Start), sk.Reason)
+				}
+			}
+			if len(sug.Slots) > 0 {
+				fmt.Fprintf(a.stdout, "\nMove it there: ferry deploy reschedule %d --suggested\n", id)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+func (a *app) rescheduleCmd() *cobra.Command {
+	var start, end, duration string
+	var suggested, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "reschedule ID (--start T [--end T | --duration D] | --suggested)",
+		Short: "Move a planned deployment to another window",
+		Args:  exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if suggested == (start != "") {
+				return usagef("give either --start or --suggested")
+			}
+			if suggested && (end != "" || duration != "") {
+				return usagef("--suggested keeps the duration; drop --end and --duration")
+			}
+			if _, err := a.loadConfig(); err != nil {
+				return err
+			}
+			var s, e time.Time
+			var d time.Duration
+			if !suggested {
+				if s, e, d, err = a.window3(start, end, duration); err != nil {
+					return err
+				}
+				if d > 0 {
+					e = s.Add(d)
+				}
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			var dep models.Deployment
+			var cs []engine.Conflict
+			if suggested {
+				dep, cs, err = a.eng.RescheduleSuggested(a.ctx, a.actor, id)
+			} else {
+				dep, cs, err = a.eng.Reschedule(a.ctx, a.actor, id, s, e)
+			}
+			if err != nil {
+				return err
+			}
+			return a.printChanged("Rescheduled", dep, cs, asJSON)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&start, "start", "", "new start")
+	fl.StringVar(&end, "end", "", "new end")
+	fl.StringVar(&duration, "duration", "", "new duration (default: keep it)")
+	fl.BoolVar(&suggested, "suggested", false, "move to the earliest conflict-free slot")
+	fl.BoolVar(&asJSON, "json", false, "print the deployment and its conflicts as JSON")
+	return cmd
+}
+
+func (a *app) assignCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "assign ID PERSON",
+		Short: "Give a deployment to another person",
+		Args:  exactArgs(2, "a deployment ID and a person"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			dep, cs, err := a.eng.Assign(a.ctx, a.actor, id, args[1])
+			if err != nil {
+				return err
+			}
+			return a.printChanged("Assigned", dep, cs, asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the deployment and its conflicts as JSON")
+	return cmd
+}
+
+func (a *app) printChanged(verb string, d models.Deployment, cs []engine.Conflict, asJSON bool) error {
+	if asJSON {
+		return writeJSON(a.stdout, plannedJSON{toJSON(d), conflictsToJSON(cs)})
+	}
+	fmt.Fprintf(a.stdout, "%s #%d %s %s → %s, %s, %s\n", verb, d.ID, d.Component, d.Version, d.Environment,
+		a.window(d), dash(d.Assignee))
+	a.printConflicts(cs, "It is in")
+	return nil
+}
+
+func (a *app) freezeCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "freeze", Short: "See and resolve what freeze windows break", Args: noArgs}
+	var asJSON bool
+	impact := &cobra.Command{
+		Use:   "impact [--json]",
+		Short: "List planned deployments inside a freeze window, with suggested slots",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			hits, err := a.eng.FreezeImpact(a.ctx, a.actor)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]freezeHitJSON, 0, len(hits))
+				for _, h := range hits {
+					j := freezeHitJSON{Deployment: toJSON(h.Deployment), Conflict: conflictsToJSON([]engine.Conflict{h.Conflict})[0]}
+					if len(h.Suggestion.Slots) > 0 {
+						s := h.Suggestion.Slots[0]
+						j.Suggested = &slotJSON{s.Start.UTC(), s.End.UTC()}
+					}
+					out = append(out, j)
+				}
+				return writeJSON(a.stdout, out)
+			}
+			if len(hits) == 0 {
+				fmt.Fprintln(a.stdout, "No planned deployment is inside a freeze window.")
+				return nil
+			}
+			for _, h := range hits {
+				to := "no free slot within 90 days"
+				if len(h.Suggestion.Slots) > 0 {
+					to = "→ " + a.eng.Local(h.Suggestion.Slots[0].Start)
+				}
+				fmt.Fprintf(a.stdout, "#%d %s %s → %s, %s\n    %s\n    suggested %s\n", h.Deployment.ID, h.Deployment.Component,
+					h.Deployment.Version, h.Deployment.Environment, a.window(h.Deployment), h.Conflict.Message, to)
+			}
+			fmt.Fprintf(a.stdout, "%d deployment(s) broken by freezes. Move them all: ferry freeze apply\n", len(hits))
+			return nil
+		},
+	}
+	impact.Flags().BoolVar(&asJSON, "json", false, "print as a JSON array")
+	apply := &cobra.Command{
+		Use:   "apply",
+		Short: "Move every planned deployment inside a freeze window to its suggested slot",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			moved, err := a.eng.FreezeApply(a.ctx, a.actor)
+			if err != nil {
+				return err
+			}
+			for _, d := range moved {
+				fmt.Fprintf(a.stdout, "Moved #%d %s → %s to %s\n", d.ID, d.Component, d.Environment, a.window(d))
+			}
+			fmt.Fprintf(a.stdout, "%d deployment(s) moved.\n", len(moved))
+			return nil
+		},
+	}
+	cmd.AddCommand(impact, apply)
+	return cmd
+}

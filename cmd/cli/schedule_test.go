@@ -1,0 +1,214 @@
+package cli_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// scheduleConfig adds to testConfig a production that needs its weekend window and
+// has a year-end freeze, in 2030 so that the tests never plan into the past.
+func scheduleFixture(t *testing.T) *fixture {
+	f := newFixture(t)
+	cfg := strings.Replace(testConfig, `[[environment]]
+name = "production"
+order = 3
+capacity = 1
+`, `[[environment]]
+name = "production"
+order = 3
+capacity = 1
+require_maintenance_window = true
+  [[environment.maintenance]]
+  name = "weekend night"
+  weekly = "Sat 22:00 - Sun 04:00"
+  [[environment.freeze]]
+  name = "year end"
+  from = "2030-12-19 00:00"
+  to = "2031-01-04 00:00"
+`, 1)
+	if cfg == testConfig {
+		t.Fatal("test config changed shape; update scheduleFixture")
+	}
+	writeFile(t, f.cfg, cfg)
+	return f
+}
+
+type conflict struct {
+	ID            string  `json:"id"`
+	Kind          string  `json:"kind"`
+	DeploymentIDs []int64 `json:"deployment_ids"`
+	Environment   string  `json:"environment"`
+	Person        string  `json:"person"`
+	WindowStart   string  `json:"window_start"`
+	WindowEnd     string  `json:"window_end"`
+	Message       string  `json:"message"`
+	Status        string  `json:"status"`
+	Reason        string  `json:"reason"`
+}
+
+func (f *fixture) conflicts(args ...string) []conflict {
+	f.t.Helper()
+	var cs []conflict
+	decode(f.t, f.ok(append([]string{"--as", "ana", "conflicts", "--json"}, args...)...), &cs)
+	if cs == nil {
+		f.t.Fatal("conflicts --json must print an array, never null")
+	}
+	return cs
+}
+
+func TestPlanListsConflictsAndStrictRefuses(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	f.planIn("dev", "1.0", "2030-11-30 10:00") // 1.0 reached dev; test comes next
+	f.planIn("test", "1.0", "2030-11-30 12:00")
+	f.planIn("production", "1.0", "2030-11-30 22:00", "--assignee", "sam")
+	// The same component again in production, at once: capacity and component.
+	r := f.ok("--as", "ana", "deploy", "plan", "--json", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "production", "--start", "2030-11-30 22:30")
+	var planned struct {
+		ID        int64      `json:"id"`
+		Conflicts []conflict `json:"conflicts"`
+	}
+	decode(t, r, &planned)
+	kinds := map[string]bool{}
+	for _, c := range planned.Conflicts {
+		kinds[c.Kind] = true
+		if c.ID == "" || c.Status != "open" || c.Message == "" || !strings.HasSuffix(c.WindowStart, "Z") {
+			t.Errorf("conflict fields: %+v", c)
+		}
+	}
+	if !kinds["capacity"] || !kinds["component"] || len(kinds) != 2 {
+		t.Fatalf("plan --json conflicts: %+v", planned.Conflicts)
+	}
+	// The text form says the same and how to resolve it.
+	r = f.ok("--as", "ana", "deploy", "plan", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "production", "--start", "2030-11-30 22:40", "--assignee", "sam")
+	if !strings.Contains(r.stdout, "conflict(s)") || !strings.Contains(r.stdout, "ferry deploy suggest") {
+		t.Errorf("plan text output lacks conflicts:\n%s", r)
+	}
+	before := len(f.list())
+	f.refused(1, []string{"refused (strict)", "capacity"}, "--as", "ana", "deploy", "plan", "--strict",
+		"--model", "web-service", "--component", "web-frontend", "--version", "1.0", "--env", "production",
+		"--start", "2030-11-30 23:00")
+	if after := len(f.list()); after != before {
+		t.Fatalf("a strict refusal stored a deployment: %d → %d", before, after)
+	}
+}
+
+func TestConflictsOverride(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	f.planIn("dev", "1.0", "2030-11-30 10:00", "--assignee", "sam")
+	f.planIn("dev", "2.0", "2030-11-30 10:30", "--assignee", "sam")
+	cs := f.conflicts()
+	if len(cs) != 2 {
+		t.Fatalf("want component and person conflicts, got %+v", cs)
+	}
+	var person conflict
+	for _, c := range cs {
+		if c.Kind == "person" {
+			person = c
+		}
+	}
+	if person.Person != "sam" || len(person.DeploymentIDs) != 2 || person.Environment != "" {
+		t.Fatalf("person conflict: %+v", person)
+	}
+	f.refused(2, []string{"--reason"}, "--as", "ana", "conflicts", "override", person.ID)
+	f.refused(1, []string{"may not override", "only managers"}, "--as", "sam", "conflicts", "override", person.ID, "--reason", "ok")
+	f.refused(1, []string{"may not override"}, "--as", "raj", "conflicts", "override", person.ID, "--reason", "ok")
+	f.refused(1, []string{"no current conflict cffffff"}, "--as", "ana", "conflicts", "override", "cffffff", "--reason", "ok")
+	f.ok("--as", "ana", "conflicts", "override", person.ID, "--reason", "sam pairs with jon on both")
+	for _, c := range f.conflicts() {
+		if c.ID == person.ID && (c.Status != "overridden" || c.Reason != "sam pairs with jon on both") {
+			t.Fatalf("after override: %+v", c)
+		}
+	}
+	if open := f.conflicts("--open"); len(open) != 1 || open[0].Kind != "component" {
+		t.Fatalf("--open: %+v", open)
+	}
+	f.refused(1, []string{"already overridden"}, "--as", "ana", "conflicts", "override", person.ID, "--reason", "again")
+	r := f.ok("--as", "ana", "conflicts")
+	if !strings.Contains(r.stdout, "overridden: sam pairs with jon") || !strings.Contains(r.stdout, "2 conflict(s), 1 open") {
+		t.Errorf("conflicts table:\n%s", r)
+	}
+}
+
+func TestSuggestRescheduleAssign(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	f.planIn("dev", "1.0", "2030-11-30 10:00")
+	f.planIn("test", "1.0", "2030-11-30 12:00")
+	d := f.planIn("production", "1.0", "2030-12-21 22:00") // inside the year-end freeze
+	id := strconv.FormatInt(d.ID, 10)
+	var sug struct {
+		Slots   []struct{ Start, End string }
+		Skipped []struct{ Start, Reason string }
+	}
+	decode(t, f.ok("--as", "ana", "deploy", "suggest", id, "--json"), &sug)
+	// 2031-01-04 is a Saturday: its 22:00 Berlin (21:00Z) is the first window after the freeze.
+	if len(sug.Slots) == 0 || sug.Slots[0].Start != "2031-01-04T21:00:00Z" || sug.Slots[0].End != "2031-01-04T21:45:00Z" {
+		t.Fatalf("suggest: %+v", sug)
+	}
+	if len(sug.Skipped) == 0 || !strings.Contains(sug.Skipped[0].Reason, `freeze "year end"`) {
+		t.Fatalf("skipped: %+v", sug.Skipped)
+	}
+	if r := f.ok("--as", "ana", "deploy", "suggest", id); !strings.Contains(r.stdout, "earliest") || !strings.Contains(r.stdout, "year end") {
+		t.Errorf("suggest text:\n%s", r)
+	}
+	f.refused(2, []string{"--start or --suggested"}, "--as", "ana", "deploy", "reschedule", id)
+	f.refused(1, []string{"#999"}, "--as", "ana", "deploy", "reschedule", "999", "--suggested")
+	f.refused(1, []string{"is not after start"}, "--as", "ana", "deploy", "reschedule", id,
+		"--start", "2031-01-11 23:00", "--end", "2031-01-11 22:00")
+	f.refused(1, []string{"may not reschedule"}, "--as", "raj", "deploy", "reschedule", id, "--suggested")
+	var moved struct {
+		ScheduledStart string     `json:"scheduled_start"`
+		Conflicts      []conflict `json:"conflicts"`
+	}
+	decode(t, f.ok("--as", "ana", "deploy", "reschedule", id, "--suggested", "--json"), &moved)
+	if moved.ScheduledStart != "2031-01-04T21:00:00Z" || len(moved.Conflicts) != 0 {
+		t.Fatalf("reschedule --suggested: %+v", moved)
+	}
+	f.refused(1, []string{"no person \"zed\""}, "--as", "ana", "deploy", "assign", id, "zed")
+	f.refused(1, []string{"only an analyst"}, "--as", "ana", "deploy", "assign", id, "eve")
+	f.refused(1, []string{"may not assign"}, "--as", "raj", "deploy", "assign", id, "raj")
+	f.refused(2, []string{"a deployment ID and a person"}, "--as", "ana", "deploy", "assign", id)
+	if r := f.ok("--as", "ana", "deploy", "assign", id, "raj"); !strings.Contains(r.stdout, "Assigned #"+id) {
+		t.Errorf("assign:\n%s", r)
+	}
+	if got := f.show(d.ID); got.Assignee != "raj" {
+		t.Fatalf("assignee %q", got.Assignee)
+	}
+}
+
+func TestFreezeImpactAndApply(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	f.planIn("dev", "1.0", "2030-11-30 10:00")
+	f.planIn("test", "1.0", "2030-11-30 12:00")
+	a := f.planIn("production", "1.0", "2030-12-21 22:00")
+	b := f.planIn("production", "1.0", "2030-12-28 22:00")
+	var hits []struct {
+		Deployment struct{ ID int64 }
+		Conflict   conflict
+		Suggested  *struct{ Start string }
+	}
+	decode(t, f.ok("--as", "ana", "freeze", "impact", "--json"), &hits)
+	if len(hits) != 2 || hits[0].Deployment.ID != a.ID || hits[1].Deployment.ID != b.ID ||
+		hits[0].Conflict.Kind != "freeze" || hits[0].Suggested == nil {
+		t.Fatalf("impact: %+v", hits)
+	}
+	f.refused(1, []string{"may not reschedule"}, "--as", "eve", "freeze", "apply")
+	r := f.ok("--as", "ana", "freeze", "apply")
+	if !strings.Contains(r.stdout, "2 deployment(s) moved") {
+		t.Fatalf("apply:\n%s", r)
+	}
+	decode(t, f.ok("--as", "ana", "freeze", "impact", "--json"), &hits)
+	if len(hits) != 0 {
+		t.Fatalf("after apply: %+v", hits)
+	}
+	// The two landed one after the other in the first window after the freeze.
+	if s1, s2 := f.show(a.ID).ScheduledStart, f.show(b.ID).ScheduledStart; s1 != "2031-01-04T21:00:00Z" || s2 != "2031-01-04T21:45:00Z" {
+		t.Fatalf("moved to %s and %s", s1, s2)
+	}
+}

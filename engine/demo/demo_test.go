@@ -1,0 +1,500 @@
+package demo
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"ferry"
+	"ferry/engine/config"
+	"ferry/models"
+	"ferry/store"
+)
+
+func testConfig(t testing.TB) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// testNow is a Thursday morning in Berlin.
+func testNow(t testing.TB, cfg *config.Config) time.Time {
+	return time.Date(2026, 11, 26, 10, 30, 0, 0, cfg.Location)
+}
+
+func generate(t testing.TB, path string, n int, seed int64) (*store.Store, Result) {
+	t.Helper()
+	cfg := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	res, err := Generate(ctx, st, cfg, Options{Deployments: n, Seed: seed, Now: testNow(t, cfg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, res
+}
+
+// rawDB opens the file read-only for queries the store does not offer.
+func rawDB(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func scalar[T any](t testing.TB, db *sql.DB, query string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRow(query, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
+
+// tableHash hashes every row of every table, in a fixed order.
+func tableHash(t testing.TB, db *sql.DB) string {
+	t.Helper()
+	h := sha256.New()
+	for _, q := range []string{
+		`SELECT * FROM model_versions ORDER BY id`,
+		`SELECT * FROM deployments ORDER BY id`,
+		`SELECT * FROM step_runs ORDER BY deployment_id, seq`,
+		`SELECT * FROM events ORDER BY id`,
+		`SELECT * FROM incidents ORDER BY id`,
+	} {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintln(h, vals...)
+		}
+		rows.Close()
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func TestGenerate(t *testing.T) {
+	const n = 3000
+	path := filepath.Join(t.TempDir(), "demo.db")
+	st, res := generate(t, path, n, 7)
+	ctx := context.Background()
+	cfg := testConfig(t)
+	now := testNow(t, cfg).UTC()
+	t.Logf("result %+v", res)
+
+	if got, err := st.Read().CountDeployments(ctx); err != nil || got != n || res.Deployments != n {
+		t.Fatalf("count = %d (%v), result says %d; want %d", got, err, res.Deployments, n)
+	}
+	db := rawDB(t, path)
+	if got := scalar[int](t, db, `SELECT count(*) FROM step_runs`); got != res.Steps {
+		t.Fatalf("result says %d steps, table has %d", res.Steps, got)
+	}
+
+	// Every deployment follows its model version: environment on the path, kind
+	// covered, one step run per step, progress counts matching the step runs.
+	type mv struct {
+		m models.Model
+	}
+	versions := map[string]models.Model{}
+	rows, err := db.Query(`SELECT name, version FROM model_versions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		var v int
+		rows.Scan(&name, &v)
+		m, err := st.Read().ModelVersion(ctx, name, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions[fmt.Sprintf("%s/%d", name, v)] = m
+	}
+	rows.Close()
+	if len(versions) != len(cfg.Models)+2 {
+		t.Fatalf("want every config model plus two older versions, got %d versions", len(versions))
+	}
+	oldUsed := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE model_version <
+		(SELECT max(version) FROM model_versions v WHERE v.name = d.model)`)
+	if oldUsed == 0 {
+		t.Errorf("no deployment uses an older model version")
+	}
+	if late := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE model_version <
+		(SELECT max(version) FROM model_versions v WHERE v.name = d.model) AND scheduled_start > ?`, now.Unix()-100*86400); late > 0 {
+		t.Errorf("%d recent deployments use an older model version", late)
+	}
+
+	rows, err = db.Query(`SELECT d.id, d.model, d.model_version, d.kind, d.component, d.environment, d.status,
+		d.steps_done, d.steps_total, d.scheduled_start, d.scheduled_end, coalesce(d.started_at, 0), coalesce(d.finished_at, 0),
+		d.created_at, d.assignee, d.requester, d.change_ref,
+		(SELECT count(*) FROM step_runs s WHERE s.deployment_id = d.id),
+		(SELECT count(*) FROM step_runs s WHERE s.deployment_id = d.id AND s.status IN ('done', 'skipped')),
+		(SELECT count(*) FROM events e WHERE e.deployment_id = d.id)
+		FROM deployments d ORDER BY d.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[models.Status]int{}
+	var finished, lateStarts, started, future, overdue, running, withEvents, prodInWindow, prod int
+	var prevStart int64
+	components := map[string]models.Component{}
+	for _, c := range cfg.Components() {
+		components[c.Name] = c
+	}
+	var prodEnv models.Environment
+	for _, e := range cfg.Environments {
+		if e.RequireMaintenanceWindow {
+			prodEnv = e
+		}
+	}
+	for rows.Next() {
+		var id, start, end, startedAt, finishedAt, created int64
+		var model, kind, comp, env, assignee, requester, chg string
+		var status models.Status
+		var mver, done, total, nSteps, nDone, nEvents int
+		if err := rows.Scan(&id, &model, &mver, &kind, &comp, &env, &status, &done, &total, &start, &end,
+			&startedAt, &finishedAt, &created, &assignee, &requester, &chg, &nSteps, &nDone, &nEvents); err != nil {
+			t.Fatal(err)
+		}
+		m, ok := versions[fmt.Sprintf("%s/%d", model, mver)]
+		if !ok {
+			t.Fatalf("#%d: unknown model version %s v%d", id, model, mver)
+		}
+		if !m.OnPath(env) || !m.AppliesToKind(models.Kind(kind)) || components[comp].Kind != models.Kind(kind) {
+			t.Fatalf("#%d: %s %s (%s) in %s does not fit model %s %v %v", id, comp, kind, components[comp].Kind, env, model, m.Kinds, m.Path)
+		}
+		if want := len(m.StepsFor(env)); total != want || nSteps != want || done != nDone {
+			t.Fatalf("#%d: steps_total %d, step runs %d, model has %d; steps_done %d, done runs %d",
+				id, total, nSteps, want, done, nDone)
+		}
+		if start < prevStart {
+			t.Fatalf("#%d: ids are not in scheduled order", id)
+		}
+		prevStart = start
+		if end <= start || created > start && status != models.StatusPlanned && !status.Running() {
+			if end <= start || created > startedAt && startedAt != 0 {
+				t.Fatalf("#%d: window %d-%d created %d started %d", id, start, end, created, startedAt)
+			}
+		}
+		if assignee == "" || requester == "" || !strings.HasPrefix(chg, "CHG-") {
+			t.Fatalf("#%d: assignee %q requester %q change %q", id, assignee, requester, chg)
+		}
+		if nEvents == 0 {
+			t.Fatalf("#%d has no events", id)
+		}
+		withEvents++
+		statuses[status]++
+		if status.Final() {
+			finished++
+			if finishedAt == 0 || finishedAt >= now.Unix() {
+				t.Fatalf("#%d: %s but finished at %d (now %d)", id, status, finishedAt, now.Unix())
+			}
+		}
+		if startedAt != 0 {
+			started++
+			if startedAt-start > 15*60 {
+				lateStarts++
+			}
+		}
+		switch {
+		case status == models.StatusPlanned && start > now.Unix():
+			future++
+		case status == models.StatusPlanned:
+			overdue++
+		case status.Running():
+			running++
+		}
+		if env == prodEnv.Name && status.Final() && startedAt != 0 {
+			prod++
+			for _, w := range prodEnv.Maintenance {
+				if occ := w.Occurrences(time.Unix(start, 0), time.Unix(end, 0), cfg.Location); len(occ) > 0 &&
+					!occ[0].Start.After(time.Unix(start, 0)) {
+					prodInWindow++
+					break
+				}
+			}
+		}
+	}
+	rows.Close()
+	t.Logf("statuses %v; future %d overdue %d running %d; late starts %d of %d; production %d, %d in a window",
+		statuses, future, overdue, running, lateStarts, started, prod, prodInWindow)
+	share := func(s models.Status) float64 { return float64(statuses[s]) / float64(finished) }
+	for _, c := range []struct {
+		s        models.Status
+		min, max float64
+	}{
+		{models.StatusSucceeded, 0.91, 0.97},
+		{models.StatusFailed, 0.012, 0.045},
+		{models.StatusRolledBack, 0.004, 0.03},
+		{models.StatusCancelled, 0.006, 0.03},
+	} {
+		if got := share(c.s); got < c.min || got > c.max {
+			t.Errorf("%s: %.1f%% of finished deployments, want %.1f%%-%.1f%%", c.s, 100*got, 100*c.min, 100*c.max)
+		}
+	}
+	if r := float64(lateStarts) / float64(started); r < 0.05 || r > 0.16 {
+		t.Errorf("%.1f%% of starts are more than 15 minutes late, want about 10%%", 100*r)
+	}
+	if prod == 0 || float64(prodInWindow)/float64(prod) < 0.85 {
+		t.Errorf("%d of %d production deployments inside a maintenance window", prodInWindow, prod)
+	}
+	if running < 5 || running > 10 {
+		t.Errorf("%d running deployments, want 5-10", running)
+	}
+	if overdue < 1 || overdue > 3 {
+		t.Errorf("%d overdue planned deployments, want 1-3", overdue)
+	}
+	if future < 20 {
+		t.Errorf("only %d planned future deployments", future)
+	}
+	incidents := scalar[int](t, db, `SELECT count(*) FROM incidents`)
+	if r := float64(incidents) / float64(finished-statuses[models.StatusCancelled]); r < 0.01 || r > 0.045 {
+		t.Errorf("incidents on %.1f%% of finished deployments, want about 2%%", 100*r)
+	}
+	if bad := scalar[int](t, db, `SELECT count(*) FROM incidents i JOIN deployments d ON d.id = i.deployment_id
+		WHERE i.opened_at < d.finished_at OR i.resolved_at < i.opened_at OR i.opened_at >= ?`, now.Unix()); bad > 0 {
+		t.Errorf("%d incidents opened before their deployment finished or after now", bad)
+	}
+
+	// Running ones have partly ticked checklists; one is blocked on power.
+	partly := scalar[int](t, db, `SELECT count(*) FROM deployments
+		WHERE status NOT IN ('planned', 'succeeded', 'failed', 'rolled_back', 'cancelled')
+		AND steps_done > 0 AND steps_done < steps_total`)
+	if partly < 5 {
+		t.Errorf("%d running deployments with partly ticked checklists", partly)
+	}
+	var blockedNote, blockedKind string
+	err = db.QueryRow(`SELECT s.note, d.kind FROM step_runs s JOIN deployments d ON d.id = s.deployment_id
+		WHERE s.status = 'blocked'`).Scan(&blockedNote, &blockedKind)
+	if err != nil || blockedNote != "no power on PDU B" || blockedKind != "hardware" {
+		t.Errorf("blocked step: %q on %q (%v)", blockedNote, blockedKind, err)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs s JOIN deployments d ON d.id = s.deployment_id
+		WHERE d.status = 'succeeded' AND s.status <> 'done'`); n > 0 {
+		t.Errorf("%d steps of succeeded deployments are not done", n)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'failed' AND NOT EXISTS
+		(SELECT 1 FROM step_runs s WHERE s.deployment_id = d.id AND s.status = 'failed') AND d.steps_total > 0`); n > 0 {
+		t.Errorf("%d failed deployments without a failed step", n)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs WHERE status = 'failed' AND exit_code = 0`); n > 0 {
+		t.Errorf("%d failed steps with exit code 0", n)
+	}
+	// Events: planned first, a modest number per deployment.
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE
+		(SELECT type FROM events e WHERE e.deployment_id = d.id ORDER BY id LIMIT 1) <> 'planned'`); n > 0 {
+		t.Errorf("%d deployments whose record does not start with planned", n)
+	}
+	if per := float64(res.Events) / float64(n); per < 3 || per > 8 {
+		t.Errorf("%.1f events per deployment", per)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM events WHERE at > ?`, now.Unix()); n > 0 {
+		t.Errorf("%d events after now", n)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM events e1 JOIN events e2 ON e1.deployment_id = e2.deployment_id
+		AND e2.id > e1.id AND e2.at < e1.at`); n > 0 {
+		t.Errorf("%d events out of time order within their deployment", n)
+	}
+}
+
+// TestVersionsMoveAlongThePath checks that a version reaches an environment only
+// after it succeeded in the previous one on its model's path, and that versions of a
+// component grow over time.
+func TestVersionsMoveAlongThePath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	generate(t, path, 3000, 3)
+	cfg := testConfig(t)
+	db := rawDB(t, path)
+	rows, err := db.Query(`SELECT id, model, component, version, environment, status, scheduled_start,
+		coalesce(finished_at, 0) FROM deployments ORDER BY component, scheduled_start, id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type key struct{ comp, ver, env string }
+	succeeded := map[key]int64{} // when it succeeded there
+	firstStart := int64(-1)
+	lastVer := map[string][]int{}
+	var bad, checked int
+	for rows.Next() {
+		var id, start, finished int64
+		var model, comp, ver, env string
+		var status models.Status
+		if err := rows.Scan(&id, &model, &comp, &ver, &env, &status, &start, &finished); err != nil {
+			t.Fatal(err)
+		}
+		if firstStart < 0 || start < firstStart {
+			firstStart = start
+		}
+		m, _ := cfg.Model(model)
+		k := slices.Index(m.Path, env)
+		if k > 0 && start > firstStart+60*86400 {
+			checked++
+			if at, ok := succeeded[key{comp, ver, m.Path[k-1]}]; !ok || at > start {
+				bad++
+				if bad < 5 {
+					t.Errorf("#%d: %s %s goes to %s before it succeeded in %s", id, comp, ver, env, m.Path[k-1])
+				}
+			}
+		}
+		if status == models.StatusSucceeded {
+			succeeded[key{comp, ver, env}] = finished
+		}
+		if k == 0 && status.Final() {
+			v := semver(ver)
+			if prev := lastVer[comp]; prev != nil && slices.Compare(v, prev) < 0 {
+				t.Errorf("#%d: %s %s comes after %v", id, comp, ver, prev)
+			}
+			lastVer[comp] = v
+		}
+	}
+	if bad > 0 || checked < 500 {
+		t.Fatalf("%d of %d promotions skip an environment", bad, checked)
+	}
+}
+
+func semver(v string) []int {
+	var out []int
+	for _, p := range strings.Split(v, ".") {
+		n, _ := strconv.Atoi(p)
+		out = append(out, n)
+	}
+	return out
+}
+
+func TestSameSeedSameData(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db"), filepath.Join(dir, "c.db")
+	generate(t, a, 1500, 42)
+	generate(t, b, 1500, 42)
+	generate(t, c, 1500, 43)
+	ha, hb, hc := tableHash(t, rawDB(t, a)), tableHash(t, rawDB(t, b)), tableHash(t, rawDB(t, c))
+	if ha != hb {
+		t.Fatalf("same seed, different data: %s vs %s", ha, hb)
+	}
+	if ha == hc {
+		t.Fatalf("different seeds, same data")
+	}
+}
+
+func TestRefusesDatabaseWithDeployments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	st, _ := generate(t, path, 200, 1)
+	cfg := testConfig(t)
+	_, err := Generate(context.Background(), st, cfg, Options{Deployments: 200, Now: testNow(t, cfg)})
+	if !errors.Is(err, models.ErrInvalid) || !strings.Contains(err.Error(), "already has 200 deployments") {
+		t.Fatalf("want a refusal naming the 200 deployments, got %v", err)
+	}
+	_, err = Generate(context.Background(), st, cfg, Options{Deployments: 10})
+	if !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("10 deployments: want ErrInvalid, got %v", err)
+	}
+}
+
+// TestAfterModelsWereSynced: when the engine stored the config's models first, the
+// older versions cannot come before them any more; the rest is generated as usual.
+func TestAfterModelsWereSynced(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	path := filepath.Join(t.TempDir(), "demo.db")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Write(ctx, func(q store.Q) error {
+		for _, m := range cfg.Models {
+			if _, _, err := q.SyncModel(ctx, m, testNow(t, cfg)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Generate(ctx, st, cfg, Options{Deployments: 500, Now: testNow(t, cfg)})
+	if err != nil || res.Deployments != 500 {
+		t.Fatalf("got %+v, %v", res, err)
+	}
+	db := rawDB(t, path)
+	if n := scalar[int](t, db, `SELECT count(*) FROM model_versions`); n != len(cfg.Models) {
+		t.Fatalf("%d model versions, want one per model", n)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments WHERE model_version <> 1`); n != 0 {
+		t.Fatalf("%d deployments refer to versions that do not exist", n)
+	}
+}
+
+// TestGenerateMillion writes the full-size demo once; run with FERRY_DEMO_1M=1.
+func TestGenerateMillion(t *testing.T) {
+	if os.Getenv("FERRY_DEMO_1M") == "" {
+		t.Skip("set FERRY_DEMO_1M=1 to generate 1,000,000 deployments")
+	}
+	dir := os.Getenv("FERRY_DEMO_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, "demo-1m.db")
+	os.Remove(path)
+	cfg := testConfig(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	last := time.Now()
+	res, err := Generate(ctx, st, cfg, Options{Deployments: 1_000_000, Seed: 1, Now: testNow(t, cfg),
+		Progress: func(done, total int) {
+			if time.Since(last) > 10*time.Second {
+				t.Logf("%d/%d", done, total)
+				last = time.Now()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var size int64
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if fi, err := os.Stat(path + suffix); err == nil {
+			size += fi.Size()
+		}
+	}
+	t.Logf("1M: %+v, %.1f deployments/s, files %.0f MB", res, float64(res.Deployments)/res.Elapsed.Seconds(), float64(size)/1e6)
+}
