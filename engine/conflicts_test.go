@@ -256,3 +256,21 @@ func TestNeighbourhoodCheckAgreesWithFullDetection(t *testing.T) {
 		}
 	}
 }
+
+func TestPreviewPlanStoresNothing(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana := f.person(t, "ana")
+	f.planAt(t, "api", "1", "staging", "2026-11-28 10:00", "sam")
+	d, cs, err := f.e.PreviewPlan(f.ctx, ana, PlanRequest{Model: "web", Component: "web", Version: "1",
+		Environment: "staging", Start: f.local("2026-11-28 10:30"), Assignee: "sam"})
+	if err != nil || d.ID == 0 || len(cs) != 1 || cs[0].Kind != schedule.Person {
+		t.Fatalf("preview: %+v %+v %v", d, cs, err)
+	}
+	if list, _ := f.e.List(f.ctx, ana, Filter{}); len(list) != 1 {
+		t.Fatalf("a preview stored a deployment: %d", len(list))
+	}
+	if _, _, err := f.e.PreviewPlan(f.ctx, ana, PlanRequest{Model: "web", Component: "web", Version: "1",
+		Environment: "moon", Start: f.local("2026-11-28 10:30")}); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("preview of a bad request: %v", err)
+	}
+}

@@ -14,8 +14,10 @@ type Dashboard struct {
 	Running        []models.Deployment
 	Blocked        []Blocked
 	DueToday       []models.Deployment // planned to start later today
+	Upcoming       []models.Deployment // planned after today, soonest first
 	Overdue        []models.Deployment // planned, start passed, not started
-	RecentFailures []models.Deployment // failed or rolled back in the last 7 days
+	RecentFailures []models.Deployment // failed or rolled back in the last 24 hours
+	Conflicts      []Conflict          // open conflicts among unfinished deployments
 	Last30         Stats
 }
 
@@ -76,11 +78,17 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 	if db.DueToday, err = q.Deployments(ctx, Filter{Statuses: planned, From: now, To: endOfDay, Oldest: true, Limit: 100}); err != nil {
 		return db, err
 	}
+	if db.Upcoming, err = q.Deployments(ctx, Filter{Statuses: planned, From: endOfDay, Oldest: true, Limit: 50}); err != nil {
+		return db, err
+	}
 	if db.Overdue, err = q.Deployments(ctx, Filter{Statuses: planned, To: now, Limit: 100}); err != nil {
 		return db, err
 	}
 	failed := []models.Status{models.StatusFailed, models.StatusRolledBack}
-	if db.RecentFailures, err = q.Deployments(ctx, Filter{Statuses: failed, From: now.AddDate(0, 0, -7), To: now, Limit: 20}); err != nil {
+	if db.RecentFailures, err = q.Deployments(ctx, Filter{Statuses: failed, From: now.Add(-24 * time.Hour), To: now, Limit: 20}); err != nil {
+		return db, err
+	}
+	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
 		return db, err
 	}
 	db.Last30, err = e.Stats(ctx, now.AddDate(0, 0, -30), now)
@@ -96,6 +104,7 @@ func (db Dashboard) only(person string) Dashboard {
 		return slices.DeleteFunc(slices.Clone(ds), func(d models.Deployment) bool { return d.Assignee != person })
 	}
 	db.Running, db.DueToday, db.Overdue, db.RecentFailures = mine(db.Running), mine(db.DueToday), mine(db.Overdue), mine(db.RecentFailures)
+	db.Upcoming = mine(db.Upcoming)
 	db.Blocked = slices.DeleteFunc(db.Blocked, func(b Blocked) bool { return b.Deployment.Assignee != person })
 	return db
 }

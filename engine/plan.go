@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,6 +33,17 @@ type PlanRequest struct {
 // and returns the conflicts it is in. With r.Strict a plan in conflict is refused
 // and nothing is stored.
 func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, []Conflict, error) {
+	var d models.Deployment
+	var cs []Conflict
+	err := e.st.Write(ctx, func(q store.Q) error {
+		var err error
+		d, cs, err = e.plan(ctx, q, actor, r)
+		return err
+	})
+	return d, cs, err
+}
+
+func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r PlanRequest) (models.Deployment, []Conflict, error) {
 	if err := Can(actor, ActPlan, nil); err != nil {
 		return models.Deployment{}, nil, err
 	}
@@ -39,39 +51,57 @@ func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (
 	if err != nil {
 		return d, nil, err
 	}
+	if d.After != 0 {
+		if _, err := q.Deployment(ctx, d.After); err != nil {
+			return d, nil, models.Invalidf("--after: deployment #%d does not exist", d.After)
+		}
+	}
 	steps := len(cm.model.StepsFor(d.Environment))
-	var conflicts []Conflict
-	err = e.st.Write(ctx, func(q store.Q) error {
-		if d.After != 0 {
-			if _, err := q.Deployment(ctx, d.After); err != nil {
-				return models.Invalidf("--after: deployment #%d does not exist", d.After)
-			}
-		}
-		id, err := q.InsertDeployment(ctx, d, cm.id, steps)
-		if err != nil {
+	if d.ID, err = q.InsertDeployment(ctx, d, cm.id, steps); err != nil {
+		return d, nil, err
+	}
+	d.StepsTotal = steps
+	detail := fmt.Sprintf("%s v%d: %s %s %s → %s, %s", d.Model, d.ModelVersion, d.Action, d.Component,
+		d.Version, d.Environment, e.window(d.ScheduledStart, d.ScheduledEnd))
+	if d.Assignee != "" {
+		detail += ", assignee " + d.Assignee
+	}
+	if d.After != 0 {
+		detail += fmt.Sprintf(", after #%d", d.After)
+	}
+	if err := q.AddEvent(ctx, e.event(d.ID, actor, "planned", detail)); err != nil {
+		return d, nil, err
+	}
+	conflicts, err := e.check(ctx, q, d)
+	if err != nil {
+		return d, nil, err
+	}
+	if open := openOnly(slices.Clone(conflicts)); r.Strict && len(open) > 0 {
+		return d, nil, &ConflictsError{open}
+	}
+	return d, conflicts, nil
+}
+
+// errPreview rolls a preview's transaction back.
+var errPreview = errors.New("preview only")
+
+// PreviewPlan validates a request and finds the conflicts the deployment would be in,
+// without storing anything: the plan is written in a transaction that is rolled back.
+func (e *Engine) PreviewPlan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, []Conflict, error) {
+	r.Strict = false
+	var d models.Deployment
+	var cs []Conflict
+	err := e.st.Write(ctx, func(q store.Q) error {
+		var err error
+		if d, cs, err = e.plan(ctx, q, actor, r); err != nil {
 			return err
 		}
-		d.ID, d.StepsTotal = id, steps
-		detail := fmt.Sprintf("%s v%d: %s %s %s → %s, %s", d.Model, d.ModelVersion, d.Action, d.Component,
-			d.Version, d.Environment, e.window(d.ScheduledStart, d.ScheduledEnd))
-		if d.Assignee != "" {
-			detail += ", assignee " + d.Assignee
-		}
-		if d.After != 0 {
-			detail += fmt.Sprintf(", after #%d", d.After)
-		}
-		if err := q.AddEvent(ctx, e.event(id, actor, "planned", detail)); err != nil {
-			return err
-		}
-		if conflicts, err = e.check(ctx, q, d); err != nil {
-			return err
-		}
-		if open := openOnly(slices.Clone(conflicts)); r.Strict && len(open) > 0 {
-			return &ConflictsError{open}
-		}
-		return nil
+		return errPreview
 	})
-	return d, conflicts, err
+	if errors.Is(err, errPreview) {
+		err = nil
+	}
+	return d, cs, err
 }
 
 // buildDeployment checks a request against config and fills in defaults.

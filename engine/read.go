@@ -25,6 +25,7 @@ type Detail struct {
 	Steps     []models.StepRun
 	Events    []models.Event
 	Incidents []Incident
+	Conflicts []Conflict // for unfinished deployments: the conflicts it is in now
 }
 
 // Deployment loads one deployment's full record.
@@ -44,7 +45,12 @@ func (e *Engine) Deployment(ctx context.Context, actor models.Person, id int64) 
 	if out.Events, err = q.Events(ctx, id); err != nil {
 		return out, err
 	}
-	out.Incidents, err = q.Incidents(ctx, id)
+	if out.Incidents, err = q.Incidents(ctx, id); err != nil {
+		return out, err
+	}
+	if !d.Status.Final() {
+		out.Conflicts, err = e.check(ctx, q, d)
+	}
 	return out, err
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,8 @@ type Model struct {
 	c        *Common
 	screens  []screen
 	active   int
-	detail   *detailScreen // shown over the active screen when set
+	overlay  screen // a deployment or a panel, shown over the active screen when set
+	note     string // a short confirmation for the footer
 	help     help.Model
 	fullHelp bool
 	err      error
@@ -36,7 +38,7 @@ func New(c *Common) *Model {
 	hm.Styles.ShortKey, hm.Styles.FullKey = c.Styles.HelpKey, c.Styles.HelpKey
 	hm.Styles.ShortDesc, hm.Styles.FullDesc = c.Styles.HelpDesc, c.Styles.HelpDesc
 	hm.Styles.ShortSeparator, hm.Styles.FullSeparator = c.Styles.HelpSep, c.Styles.HelpSep
-	return &Model{c: c, help: hm, screens: []screen{newDashboard(c), newDeployments(c)}}
+	return &Model{c: c, help: hm, screens: []screen{newDashboard(c), newDeployments(c), newSchedule(c), newConflicts(c)}}
 }
 
 // Run opens the console in the current terminal until the user quits.
@@ -51,12 +53,19 @@ func (m *Model) Init() tea.Cmd {
 
 func tick() tea.Cmd { return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{} }) }
 
-// current is the screen that gets keys: the detail view if open, else the active one.
+// current is the screen that gets keys: the overlay if open, else the active one.
 func (m *Model) current() screen {
-	if m.detail != nil {
-		return m.detail
+	if m.overlay != nil {
+		return m.overlay
 	}
 	return m.screens[m.active]
+}
+
+// open shows an overlay over the active screen and loads it.
+func (m *Model) open(s screen) tea.Cmd {
+	m.overlay = s
+	m.resize()
+	return s.Refresh()
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -73,20 +82,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case errMsg:
 		m.err = msg.err
 		return m, nil
+	case noteMsg:
+		m.note = msg.text
+		return m, nil
 	case openDetailMsg:
-		m.detail = newDetail(m.c, msg.id)
-		m.resize()
-		return m, m.detail.Refresh()
-	case closeDetailMsg:
-		m.detail = nil
+		return m, m.open(newDetail(m.c, msg.id))
+	case resolveMsg:
+		return m, m.open(newResolve(m.c, msg.id))
+	case closeOverlayMsg:
+		m.overlay = nil
 		return m, m.screens[m.active].Refresh()
+	case changedMsg:
+		return m, m.current().Refresh()
 	case tea.KeyPressMsg:
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
 		}
 	}
 	if _, isKey := msg.(tea.KeyPressMsg); isKey {
-		m.err = nil
+		m.err, m.note = nil, ""
 		return m, m.current().Update(msg)
 	}
 	// Data messages go to every screen: each ignores what is not its own.
@@ -94,8 +108,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	for _, s := range m.screens {
 		cmds = append(cmds, s.Update(msg))
 	}
-	if m.detail != nil {
-		cmds = append(cmds, m.detail.Update(msg))
+	if m.overlay != nil {
+		cmds = append(cmds, m.overlay.Update(msg))
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -118,6 +132,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(msg, k.Refresh):
 		return m.current().Refresh(), true
+	case key.Matches(msg, k.Plan):
+		return m.open(newPlanForm(m.c)), true
 	case key.Matches(msg, k.Next):
 		return m.switchTo((m.active + 1) % len(m.screens)), true
 	case key.Matches(msg, k.Prev):
@@ -132,7 +148,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (m *Model) switchTo(i int) tea.Cmd {
-	m.active, m.detail = i, nil
+	m.active, m.overlay = i, nil
 	m.resize()
 	return m.screens[i].Refresh()
 }
@@ -147,8 +163,8 @@ func (m *Model) resize() {
 	for _, s := range m.screens {
 		s.SetSize(m.w, m.bodyHeight())
 	}
-	if m.detail != nil {
-		m.detail.SetSize(m.w, m.bodyHeight())
+	if m.overlay != nil {
+		m.overlay.SetSize(m.w, m.bodyHeight())
 	}
 }
 
@@ -180,23 +196,14 @@ func (m *Model) fitBody(s string) string {
 
 func (m *Model) header() string {
 	st := m.c.Styles
-	tabs := []string{st.Brand.Render(" ferry ")}
-	for i, s := range m.screens {
-		label := s.Title()
-		style := st.Tab
-		if i == m.active && m.detail == nil {
-			style = st.TabActive
-		}
-		tabs = append(tabs, style.Render(label))
-	}
-	left := strings.Join(tabs, "  ")
-	if m.detail != nil {
-		left += st.Dim.Render("  › ") + st.TabActive.Render(m.detail.Title())
-	}
 	who := m.c.Actor.Name + " · " + string(m.c.Actor.MainRole())
 	right := who + " · " + m.c.Local(m.c.Eng.Now(), "Mon 2 Jan 15:04 MST") + " "
+	left := m.tabs(false)
 	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
 		right = who + " "
+	}
+	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
+		left = m.tabs(true)
 	}
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -205,19 +212,59 @@ func (m *Model) header() string {
 	return left + strings.Repeat(" ", gap) + st.HeaderRight.Render(right)
 }
 
+// tabs names the screens; compact shows only numbers for the inactive ones.
+func (m *Model) tabs(compact bool) string {
+	st := m.c.Styles
+	tabs := []string{st.Brand.Render(" ferry ")}
+	for i, s := range m.screens {
+		label, style := s.Title(), st.Tab
+		if i == m.active && m.overlay == nil {
+			style = st.TabActive
+		} else if compact {
+			label = strconv.Itoa(i + 1)
+		}
+		tabs = append(tabs, style.Render(label))
+	}
+	sep := "  "
+	if compact {
+		sep = " "
+	}
+	left := strings.Join(tabs, sep)
+	if m.overlay != nil {
+		left += st.Dim.Render(" › ") + st.TabActive.Render(m.overlay.Title())
+	}
+	return left
+}
+
 func (m *Model) footer() string {
 	if m.err != nil {
 		return fit(" "+m.c.Styles.Error.Render("✗ "+m.err.Error()), m.w)
 	}
+	if m.note != "" {
+		return fit(" "+m.c.Styles.Good.Render("✓ "+m.note), m.w)
+	}
 	if m.fullHelp {
 		return m.help.FullHelpView(m.fullHelpGroups())
 	}
-	return " " + m.help.ShortHelpView(append(m.current().ShortHelp(), m.c.Keys.Help, m.c.Keys.Quit))
+	// Drop the screen's last keys until the line fits; ? shows them all. While a field
+	// takes the keys, ? and q are letters, so they are not offered.
+	keys := m.current().ShortHelp()
+	var global []key.Binding
+	if !m.current().Capturing() {
+		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
+	}
+	for {
+		line := " " + m.help.ShortHelpView(append(keys, global...))
+		if lipgloss.Width(line) <= m.w || len(keys) == 0 {
+			return fit(line, m.w)
+		}
+		keys = keys[:len(keys)-1]
+	}
 }
 
 func (m *Model) fullHelpGroups() [][]key.Binding {
 	k := m.c.Keys
 	global := append([]key.Binding{k.Next, k.Prev}, k.Screens...)
-	global = append(global, k.Refresh, k.Help, k.Quit)
+	global = append(global, k.Plan, k.Refresh, k.Help, k.Quit)
 	return append(m.current().FullHelp(), global)
 }

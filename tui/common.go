@@ -24,9 +24,12 @@ type Common struct {
 	Keys   KeyMap
 }
 
-// NewCommon builds a session's shared state.
+// NewCommon builds a session's shared state. Keys the person may not use are
+// switched off, so help never offers them (the engine refuses them anyway).
 func NewCommon(ctx context.Context, eng *engine.Engine, actor models.Person) *Common {
-	return &Common{Ctx: ctx, Eng: eng, Actor: actor, Styles: NewStyles(true), Keys: DefaultKeyMap()}
+	c := &Common{Ctx: ctx, Eng: eng, Actor: actor, Styles: NewStyles(true), Keys: DefaultKeyMap()}
+	c.Keys.Plan.SetEnabled(engine.Can(actor, engine.ActPlan, nil) == nil)
+	return c
 }
 
 // Local formats t in the organisation's zone with layout.
@@ -50,8 +53,8 @@ type screen interface {
 
 // KeyMap holds the console's global keys and the ones screens share.
 type KeyMap struct {
-	Quit, Help, Next, Prev, Refresh, Back, Open, Up, Down key.Binding
-	Screens                                               []key.Binding
+	Quit, Help, Next, Prev, Refresh, Back, Open, Up, Down, Plan key.Binding
+	Screens                                                     []key.Binding
 }
 
 // DefaultKeyMap is the console's standard keys.
@@ -66,9 +69,12 @@ func DefaultKeyMap() KeyMap {
 		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Plan:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "plan")),
 		Screens: []key.Binding{
 			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "dashboard")),
 			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "deployments")),
+			key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "schedule")),
+			key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "conflicts")),
 		},
 	}
 }
@@ -77,12 +83,30 @@ func DefaultKeyMap() KeyMap {
 type (
 	// openDetailMsg asks the root to show one deployment.
 	openDetailMsg struct{ id int64 }
-	// closeDetailMsg returns from a deployment to the screen below.
-	closeDetailMsg struct{}
+	// closeOverlayMsg returns from a deployment or a panel to the screen below.
+	closeOverlayMsg struct{}
+	// noteMsg shows a short confirmation in the footer.
+	noteMsg struct{ text string }
 	// refreshMsg is the periodic tick that keeps data fresh.
 	refreshMsg struct{}
 	// errMsg reports a failure to show in the footer.
 	errMsg struct{ err error }
+	// resolveMsg asks the root to open the resolve panel for a planned deployment:
+	// its conflicts, the suggested slot with a preview, apply, override.
+	resolveMsg struct{ id int64 }
+	// changedMsg says data changed (a reschedule, an override): screens reload.
+	changedMsg struct{}
 )
 
 func openDetail(id int64) tea.Cmd { return func() tea.Msg { return openDetailMsg{id} } }
+
+func resolve(id int64) tea.Cmd { return func() tea.Msg { return resolveMsg{id} } }
+
+func closeOverlay() tea.Msg { return closeOverlayMsg{} }
+
+// done closes the overlay, tells every screen data changed, and notes what happened.
+func done(note string) tea.Cmd {
+	return tea.Batch(closeOverlay, func() tea.Msg { return changedMsg{} }, func() tea.Msg { return noteMsg{note} })
+}
+
+func fail(err error) tea.Cmd { return func() tea.Msg { return errMsg{err} } }

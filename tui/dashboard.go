@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -17,7 +18,7 @@ type dashboard struct {
 	c      *Common
 	data   engine.Dashboard
 	loaded bool
-	cursor int64 // id of the selected deployment, kept across refreshes
+	cursor pick // the selected row, kept across refreshes
 	w, h   int
 }
 
@@ -32,7 +33,7 @@ func (d *dashboard) Title() string    { return "1 Dashboard" }
 func (d *dashboard) SetSize(w, h int) { d.w, d.h = w, h }
 func (d *dashboard) Capturing() bool  { return false }
 func (d *dashboard) ShortHelp() []key.Binding {
-	return []key.Binding{d.c.Keys.Up, d.c.Keys.Down, d.c.Keys.Open, d.c.Keys.Screens[1]}
+	return []key.Binding{d.c.Keys.Up, d.c.Keys.Down, d.c.Keys.Open, d.c.Keys.Plan, d.c.Keys.Screens[3]}
 }
 func (d *dashboard) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
 
@@ -53,15 +54,15 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 		d.data, d.loaded = msg.data, true
 		d.keepCursor()
 	case tea.KeyPressMsg:
-		ids := d.ids()
-		i := indexOf(ids, d.cursor)
+		picks := d.picks()
+		i := indexOf(picks, d.cursor)
 		switch {
 		case key.Matches(msg, d.c.Keys.Up) && i > 0:
-			d.cursor = ids[i-1]
-		case key.Matches(msg, d.c.Keys.Down) && i < len(ids)-1:
-			d.cursor = ids[i+1]
+			d.cursor = picks[i-1]
+		case key.Matches(msg, d.c.Keys.Down) && i < len(picks)-1:
+			d.cursor = picks[i+1]
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
-			return openDetail(d.cursor)
+			return openDetail(d.cursor.id)
 		}
 	}
 	return nil
@@ -69,35 +70,48 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 
 // keepCursor leaves the selection where it was, or on the first row if that is gone.
 func (d *dashboard) keepCursor() {
-	ids := d.ids()
-	if indexOf(ids, d.cursor) < 0 {
-		d.cursor = 0
-		if len(ids) > 0 {
-			d.cursor = ids[0]
+	picks := d.picks()
+	if indexOf(picks, d.cursor) < 0 {
+		d.cursor = pick{}
+		if len(picks) > 0 {
+			d.cursor = picks[0]
 		}
 	}
 }
 
-// ids lists the selectable deployments in screen order.
-func (d *dashboard) ids() []int64 {
-	var out []int64
-	for _, group := range [][]line{d.runningLines(0), d.needsLines(0), d.dueLines(0)} {
+// panels, in screen order; their index is pick.panel.
+const (
+	panelRunning = iota
+	panelNeeds
+	panelDue
+)
+
+// picks lists the selectable rows in screen order.
+func (d *dashboard) picks() []pick {
+	var out []pick
+	for p, group := range [][]line{d.runningLines(0), d.needsLines(0), d.dueLines(0)} {
 		for _, l := range group {
 			if l.id != 0 {
-				out = append(out, l.id)
+				out = append(out, pick{p, l.id})
 			}
 		}
 	}
 	return out
 }
 
-func indexOf(ids []int64, id int64) int {
-	for i, x := range ids {
-		if x == id {
+func indexOf(picks []pick, p pick) int {
+	for i, x := range picks {
+		if x == p {
 			return i
 		}
 	}
 	return -1
+}
+
+// pick names a selectable row: a deployment in one panel (it may appear in two).
+type pick struct {
+	panel int
+	id    int64
 }
 
 // line is one row of a panel; id is the deployment it opens (0: not selectable).
@@ -118,9 +132,9 @@ func (d *dashboard) View() string {
 	}
 	last := d.last30Lines(d.w - 4)
 	l := layoutDashboard(d.w, d.h, len(d.runningLines(half)), len(d.needsLines(half)), len(d.dueLines(d.w)), len(last))
-	running := st.panel(fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
-	needs := st.panel("Needs you", d.render(d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
-	due := st.panel(fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
+	running := st.panel(fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
+	needs := st.panel("Needs you", d.render(panelNeeds, d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	due := st.panel(fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
 	summary := st.panel("Last 30 days", last, l.Last30.W, l.Last30.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if wide {
@@ -130,10 +144,10 @@ func (d *dashboard) View() string {
 }
 
 // render marks the selected row and scrolls so that it stays in the h visible rows.
-func (d *dashboard) render(lines []line, h int) []string {
+func (d *dashboard) render(panel int, lines []line, h int) []string {
 	sel := -1
 	for i, l := range lines {
-		if l.id != 0 && l.id == d.cursor {
+		if l.id != 0 && d.cursor == (pick{panel, l.id}) {
 			sel = i
 		}
 	}
@@ -159,12 +173,16 @@ func (d *dashboard) runningLines(w int) []line {
 	}
 	var out []line
 	for _, dep := range d.data.Running {
-		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
 		right := fmt.Sprintf("  %s %s", fit(compactStage(dep.Status), 11), progress(dep.StepsDone, dep.StepsTotal))
 		if w < 50 {
 			right = "  " + progress(dep.StepsDone, dep.StepsTotal)
 		}
-		out = append(out, line{dep.ID, fit(what, max(10, w-lipgloss.Width(right)-2)) + right})
+		room := max(10, w-lipgloss.Width(right)-2)
+		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
+		if lipgloss.Width(what) > room { // the environment matters more than the version
+			what = fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
+		}
+		out = append(out, line{dep.ID, fit(what, room) + right})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID {
 				out = append(out, line{text: st.Bad.Render(fmt.Sprintf("   %s · blocked: %q %s",
@@ -178,12 +196,16 @@ func (d *dashboard) runningLines(w int) []line {
 func (d *dashboard) needsLines(w int) []line {
 	st := d.c.Styles
 	var out []line
+	if n := len(d.data.Conflicts); n > 0 {
+		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, plural(n))) + st.Dim.Render(" · press 4")},
+			line{text: "  " + st.Dim.Render(conflictSummary(d.data.Conflicts))})
+	}
 	for _, b := range d.data.Blocked {
 		out = append(out, line{b.Deployment.ID, st.Bad.Render("■ blocked ") +
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, b.Step.Note)})
 	}
 	for _, dep := range d.data.Overdue {
-		out = append(out, line{dep.ID, st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s, due %s",
+		out = append(out, line{dep.ID, st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s %s",
 			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledStart, "Mon 15:04"))})
 	}
 	for _, dep := range d.data.RecentFailures {
@@ -191,8 +213,8 @@ func (d *dashboard) needsLines(w int) []line {
 		if dep.Status == models.StatusRolledBack {
 			word = "↺ rolled back "
 		}
-		out = append(out, line{dep.ID, st.Bad.Render(word) + fmt.Sprintf("#%d %s → %s, %s",
-			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.FinishedAt, "Mon 15:04"))})
+		out = append(out, line{dep.ID, st.Bad.Render(word) + fmt.Sprintf("#%d %s → %s %s",
+			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.FinishedAt, "15:04"))})
 	}
 	if len(out) == 0 {
 		return []line{{text: st.Good.Render("✓ Nothing needs you right now.")}}
@@ -202,20 +224,42 @@ func (d *dashboard) needsLines(w int) []line {
 
 func (d *dashboard) dueLines(w int) []line {
 	st := d.c.Styles
-	if len(d.data.DueToday) == 0 {
-		return []line{{text: st.Dim.Render("Nothing more is planned today. Press 2 for every deployment.")}}
-	}
 	var out []line
+	if len(d.data.DueToday) == 0 {
+		out = append(out, line{text: st.Dim.Render("Nothing more is planned today.")})
+	}
 	for _, dep := range d.data.DueToday {
-		when := d.c.Local(dep.ScheduledStart, "15:04") + " – " + d.c.Local(dep.ScheduledEnd, "15:04")
-		what := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version)
-		row := when + "  " + fit(what, 34) + " → " + fit(dep.Environment, 11) + " " + fit(dash(dep.Assignee), 6) + " " + st.statusWord(dep.Status)
-		if w < 90 {
-			row = when + "  " + fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
-		}
-		out = append(out, line{dep.ID, row})
+		out = append(out, line{dep.ID, d.dueRow(dep, w)})
+	}
+	if len(d.data.Upcoming) > 0 {
+		out = append(out, line{text: st.Dim.Render("── coming up " + strings.Repeat("─", max(0, w-16)))})
+	}
+	for _, dep := range d.data.Upcoming {
+		out = append(out, line{dep.ID, d.dueRow(dep, w)})
 	}
 	return out
+}
+
+// dueRow is one planned deployment: when, what, where, who, and its conflicts.
+func (d *dashboard) dueRow(dep models.Deployment, w int) string {
+	st := d.c.Styles
+	when := d.c.Local(dep.ScheduledStart, "Mon 02 15:04") + " – " + d.c.Local(dep.ScheduledEnd, "15:04")
+	clash := ""
+	for _, c := range d.data.Conflicts {
+		if c.Involves(dep.ID) {
+			clash = st.Bad.Render("✗ " + string(c.Kind) + " conflict")
+			break
+		}
+	}
+	if w < 90 {
+		row := when + "  " + fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
+		if clash != "" {
+			row += " " + st.Bad.Render("✗")
+		}
+		return row
+	}
+	what := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version)
+	return when + "  " + fit(what, 34) + " → " + fit(dep.Environment, 11) + " " + fit(dash(dep.Assignee), 6) + " " + clash
 }
 
 // last30Lines lays the summary's figures out in as few lines as the width allows.
@@ -258,4 +302,29 @@ func leadTime(s engine.Stats) string {
 		return "—"
 	}
 	return humanDuration(s.LeadTimeP50)
+}
+
+// conflictSummary counts conflicts by kind: "1 freeze, 2 person".
+func conflictSummary(cs []engine.Conflict) string {
+	counts := map[string]int{}
+	var order []string
+	for _, c := range cs {
+		k := string(c.Kind)
+		if counts[k] == 0 {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

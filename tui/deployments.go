@@ -62,9 +62,7 @@ func newDeployments(c *Common) *deployments {
 	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
 	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "load to end of page"))
-	d.search = textinput.New()
-	d.search.Prompt = "/"
-	d.search.Placeholder = "component, version or change reference"
+	d.search = newInput("/", "component, version or change reference")
 	ts := table.DefaultStyles()
 	ts.Header = c.Styles.TableHeader.Padding(0, 1)
 	ts.Selected = c.Styles.Selected

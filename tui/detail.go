@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
@@ -14,6 +15,7 @@ import (
 
 // detailScreen shows one deployment: its facts, its steps by stage, and its record.
 type detailScreen struct {
+	keys   struct{ Resolve key.Binding }
 	c      *Common
 	id     int64
 	det    engine.Detail
@@ -29,13 +31,25 @@ type detailMsg struct {
 }
 
 func newDetail(c *Common, id int64) *detailScreen {
-	return &detailScreen{c: c, id: id, vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
+	d := &detailScreen{c: c, id: id, vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
+	d.keys.Resolve = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "resolve conflicts"))
+	return d
+}
+
+// canResolve: a planned deployment in an open conflict, seen by someone who may move it.
+func (d *detailScreen) canResolve() bool {
+	return d.loaded && d.det.Status == models.StatusPlanned && countOpen(d.det.Conflicts) > 0 &&
+		engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment) == nil
 }
 
 func (d *detailScreen) Title() string   { return fmt.Sprintf("#%d", d.id) }
 func (d *detailScreen) Capturing() bool { return false }
 func (d *detailScreen) ShortHelp() []key.Binding {
-	return []key.Binding{d.c.Keys.Back, d.c.Keys.Up, d.c.Keys.Down}
+	keys := []key.Binding{d.c.Keys.Back, d.c.Keys.Up, d.c.Keys.Down}
+	if d.canResolve() {
+		keys = append(keys, d.keys.Resolve)
+	}
+	return keys
 }
 func (d *detailScreen) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
 
@@ -63,14 +77,16 @@ func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			err := msg.err
-			return tea.Batch(func() tea.Msg { return closeDetailMsg{} }, func() tea.Msg { return errMsg{err} })
+			return tea.Batch(closeOverlay, fail(msg.err))
 		}
 		d.det, d.loaded = msg.det, true
 		d.vp.SetContent(d.content())
 	case tea.KeyPressMsg:
 		if key.Matches(msg, d.c.Keys.Back) {
-			return func() tea.Msg { return closeDetailMsg{} }
+			return closeOverlay
+		}
+		if key.Matches(msg, d.keys.Resolve) && d.canResolve() {
+			return resolve(d.id)
 		}
 		var cmd tea.Cmd
 		d.vp, cmd = d.vp.Update(msg)
@@ -100,6 +116,10 @@ func (d *detailScreen) content() string {
 	field("finished", d.c.Local(dep.FinishedAt, "Mon 02 Jan 2006 15:04"))
 	field("people", fmt.Sprintf("assignee %s · requester %s", dash(dep.Assignee), dash(dep.Requester)))
 	field("change", dash(dep.ChangeRef))
+	if dep.After != 0 {
+		field("after", fmt.Sprintf("#%d", dep.After))
+	}
+	d.writeConflicts(&b)
 	d.writeSteps(&b)
 	if len(d.det.Incidents) > 0 {
 		fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Incidents"))
@@ -112,10 +132,41 @@ func (d *detailScreen) content() string {
 		}
 	}
 	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
+	const lead = 2 + 12 + 2 + 6 + 1 + 11 + 1 // date, actor and type columns
 	for _, e := range d.det.Events {
-		fmt.Fprintf(&b, "  %s  %s %s %s\n", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")), fit(e.Actor, 6), fit(e.Type, 11), e.Detail)
+		fmt.Fprintf(&b, "  %s  %s %s %s\n", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")), fit(e.Actor, 6),
+			fit(e.Type, 11), hang(e.Detail, d.w-lead, lead))
 	}
 	return b.String()
+}
+
+// writeConflicts lists the conflicts an unfinished deployment is in.
+func (d *detailScreen) writeConflicts(b *strings.Builder) {
+	st := d.c.Styles
+	if len(d.det.Conflicts) == 0 {
+		if !d.det.Status.Final() {
+			fmt.Fprintf(b, " %s %s\n", st.Dim.Render(fit("conflicts", 10)), st.Good.Render("✓ none"))
+		}
+		return
+	}
+	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Conflicts"))
+	for _, c := range d.det.Conflicts {
+		mark := st.Bad.Render("✗")
+		msg := c.Message
+		if !c.Open() {
+			mark = st.Dim.Render("✓")
+			msg += st.Dim.Render(" — overridden: " + c.Reason)
+		}
+		fmt.Fprintf(b, "  %s %s %s %s\n", mark, st.Dim.Render(c.ID), fit(string(c.Kind), 11), hang(msg, d.w-24, 24))
+	}
+}
+
+// hang wraps s to width w, indenting every line after the first by indent cells.
+func hang(s string, w, indent int) string {
+	if w < 20 {
+		return s
+	}
+	return strings.ReplaceAll(ansi.Wrap(s, w, " "), "\n", "\n"+strings.Repeat(" ", indent))
 }
 
 func (d *detailScreen) writeSteps(b *strings.Builder) {
@@ -156,4 +207,14 @@ func (d *detailScreen) writeSteps(b *strings.Builder) {
 			fmt.Fprintf(b, "      %s\n", st.Dim.Render("“"+r.Note+"”"))
 		}
 	}
+}
+
+func countOpen(cs []engine.Conflict) int {
+	n := 0
+	for _, c := range cs {
+		if c.Open() {
+			n++
+		}
+	}
+	return n
 }

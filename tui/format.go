@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -87,16 +88,27 @@ func progress(done, total int) string {
 	return strings.Repeat("▓", n) + strings.Repeat("░", cells-n) + fmt.Sprintf(" %d/%d", done, total)
 }
 
-// sparkline draws rates in [0,1] as block characters; negative means no data.
+// sparkline draws values as block characters scaled from their own lowest to highest,
+// so that a success rate moving between 94% and 99% still shows its shape; a
+// negative value (no data) is a dot.
 func sparkline(vals []float64) string {
 	blocks := []rune("▁▂▃▄▅▆▇█")
+	lo, hi := 1.0, 0.0
+	for _, v := range vals {
+		if v >= 0 {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
 	var b strings.Builder
 	for _, v := range vals {
-		if v < 0 {
-			b.WriteRune('·') // a day with nothing finished
-			continue
+		switch {
+		case v < 0:
+			b.WriteRune('·')
+		case hi-lo < 0.001: // flat: draw it level, mid-height
+			b.WriteRune(blocks[len(blocks)/2])
+		default:
+			b.WriteRune(blocks[int((v-lo)/(hi-lo)*float64(len(blocks)-1)+0.5)])
 		}
-		b.WriteRune(blocks[min(int(v*float64(len(blocks)-1)+0.5), len(blocks)-1)])
 	}
 	return b.String()
 }
@@ -166,4 +178,15 @@ func (s Styles) panel(title string, lines []string, w, h int) string {
 	}
 	out = append(out, s.Border.Render("╰"+strings.Repeat("─", inner)+"╯"))
 	return strings.Join(out, "\n")
+}
+
+// newInput is a text field with a steady cursor: a blinking one redraws the screen
+// twice a second, which over SSH is traffic for nothing.
+func newInput(prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	in.Prompt, in.Placeholder = prompt, placeholder
+	return in
 }

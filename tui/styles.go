@@ -25,7 +25,8 @@ func NewStyles(dark bool) Styles {
 	accent := ld(lipgloss.Color("#2D4F67"), lipgloss.Color("#7FB4CA"))
 	green := ld(lipgloss.Color("#2F7D32"), lipgloss.Color("#98BB6C"))
 	yellow := ld(lipgloss.Color("#9A6700"), lipgloss.Color("#E6C384"))
-	red := ld(lipgloss.Color("#B3261E"), lipgloss.Color("#E46876"))
+	// This red stays red when downsampled to 256 colours (tmux, many SSH clients).
+	red := ld(lipgloss.Color("#B3261E"), lipgloss.Color("#FF5D62"))
 	selBg := ld(lipgloss.Color("#D8E1EA"), lipgloss.Color("#2D4F67"))
 	s := Styles{
 		Brand:       lipgloss.NewStyle().Bold(true).Foreground(accent),

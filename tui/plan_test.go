@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+)
+
+// poke is a message nobody handles: it makes the program run the filter again.
+type poke struct{}
+
+// TestPlanFormPreviewsAndSaves fills the plan form through the real program loop
+// (huh moves between fields asynchronously), checks the live preview, and saves.
+func TestPlanFormPreviewsAndSaves(t *testing.T) {
+	c := newTestCommon(t, "ana")
+	// The filter runs on the program's goroutine before each message, so it can read
+	// what the model shows without racing it; pokes make sure it runs after a change.
+	var mu sync.Mutex
+	var shown string
+	peek := func(m tea.Model, msg tea.Msg) tea.Msg {
+		mu.Lock()
+		shown = ansi.Strip(m.(*Model).View().Content)
+		mu.Unlock()
+		return msg
+	}
+	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(120, 35),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(peek),
+			tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	screenHas := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			tm.Send(poke{})
+			mu.Lock()
+			now := shown
+			mu.Unlock()
+			if strings.Contains(now, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the screen never showed %q; it shows:\n%s", want, now)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	key := func(code rune) { tm.Send(tea.KeyPressMsg{Code: code}) }
+	// WaitFor consumes the output, so each wait is for text that a step newly draws.
+	screenHas("Last 30 days")
+	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	screenHas("┃ Model")
+	key(tea.KeyEnter) // web-service
+	screenHas("┃ Component")
+	key(tea.KeyEnter)      // payments-api
+	screenHas("┃ Version") // huh moves focus asynchronously: type only once it arrived
+	tm.Type("4.12.0")
+	screenHas("4.12.0")
+	key(tea.KeyEnter)
+	screenHas("┃   staging") // the options depend on the model and arrive asynchronously
+	key(tea.KeyDown)         // test
+	key(tea.KeyDown)         // staging, where #3 moves 4.12.0 at 16:05
+	screenHas("┃ > staging")
+	key(tea.KeyEnter)
+	screenHas("┃ Start")
+	// The start defaults to the next full hour; make it 16:00 and watch the preview.
+	for range len("2026-11-26 15:00") {
+		key(tea.KeyBackspace)
+	}
+	tm.Type("2026-11-26 16:00")
+	screenHas("16:00 – 16:45 CET")
+	screenHas("✗ component") // #3 moves payments-api in staging at 16:05
+	key(tea.KeyEnter)        // start
+	screenHas("┃ Duration")
+	key(tea.KeyEnter)
+	for _, field := range []string{"Assignee", "Change", "After"} {
+		screenHas("┃ " + field)
+		key(tea.KeyEnter)
+	}
+	screenHas("planned #6 payments-api 4.12.0 → staging")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	det, err := c.Eng.Deployment(c.Ctx, c.Actor, 6)
+	if err != nil || det.Environment != "staging" || det.Version != "4.12.0" {
+		t.Fatalf("stored: %+v %v", det.Deployment, err)
+	}
+	found := false
+	for _, cf := range det.Conflicts {
+		found = found || (cf.Kind == "component" && cf.Involves(3))
+	}
+	if !found {
+		t.Fatalf("the saved plan should clash with #3: %+v", det.Conflicts)
+	}
+}
