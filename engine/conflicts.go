@@ -32,24 +32,32 @@ func conflictID(key string) string {
 	return "c" + hex.EncodeToString(sum[:4])[:7]
 }
 
-// world loads what detection needs, through q (a read pool or a write transaction).
-func (e *Engine) world(ctx context.Context, q store.Q) ([]schedule.Item, schedule.World, error) {
+// detect finds every conflict among unfinished deployments, through q (a read pool
+// or a write transaction): one load, then only the history questions that the plans
+// themselves cannot settle go to the database.
+func (e *Engine) detect(ctx context.Context, q store.Q) ([]schedule.Item, []schedule.Conflict, error) {
 	open, err := q.OpenItems(ctx)
 	if err != nil {
-		return nil, schedule.World{}, err
+		return nil, nil, err
 	}
 	items := make([]schedule.Item, len(open))
 	for i, o := range open {
-		items[i] = schedule.Item{ID: o.ID, Model: o.Model, Component: o.Component, Version: o.Version,
-			Action: o.Action, Environment: o.Environment, Assignee: o.Assignee, Start: o.Start, End: o.End, After: o.After}
+		items[i] = toItem(o)
 	}
-	w, err := e.worldFor(ctx, q, items)
-	return items, w, err
+	p := schedule.Prepare(items, e.baseWorld())
+	if err := e.answer(ctx, q, &p.W, p.PromotionQuestions(), p.Waited()); err != nil {
+		return nil, nil, err
+	}
+	return items, p.Detect(), nil
 }
 
-// worldFor looks up, in two statements, the history the items' promotion and
-// dependency checks refer to.
-func (e *Engine) worldFor(ctx context.Context, q store.Q, items []schedule.Item) (schedule.World, error) {
+func toItem(o store.OpenItem) schedule.Item {
+	return schedule.Item{ID: o.ID, Model: o.Model, Component: o.Component, Version: o.Version,
+		Action: o.Action, Environment: o.Environment, Assignee: o.Assignee, Start: o.Start, End: o.End, After: o.After}
+}
+
+// baseWorld is the configuration part of what detection needs.
+func (e *Engine) baseWorld() schedule.World {
 	w := schedule.World{Loc: e.Location(), Envs: map[string]models.Environment{}, Models: map[string]models.Model{}}
 	for _, env := range e.cfg.Environments {
 		w.Envs[env.Name] = env
@@ -57,40 +65,37 @@ func (e *Engine) worldFor(ctx context.Context, q store.Q, items []schedule.Item)
 	for name, c := range e.current {
 		w.Models[name] = c.model
 	}
-	open := map[int64]bool{}
-	var keys []store.VersionKey
-	seen := map[store.VersionKey]bool{}
-	for _, it := range items {
-		open[it.ID] = true
-		path := w.Models[it.Model].Path
-		if i := slices.Index(path, it.Environment); i > 0 {
-			k := store.VersionKey{Component: it.Component, Version: it.Version, Environment: path[i-1]}
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	var deps []int64
-	for _, it := range items {
-		if it.After != 0 && !open[it.After] {
-			deps = append(deps, it.After)
-		}
+	return w
+}
+
+// worldFor is the world for a few items (a neighbourhood), history included.
+func (e *Engine) worldFor(ctx context.Context, q store.Q, items []schedule.Item) (schedule.World, error) {
+	p := schedule.Prepare(items, e.baseWorld())
+	err := e.answer(ctx, q, &p.W, p.PromotionQuestions(), p.Waited())
+	return p.W, err
+}
+
+// answer looks up, in two statements, which versions already succeeded where, and
+// how the waited-for deployments that are not unfinished ended.
+func (e *Engine) answer(ctx context.Context, q store.Q, w *schedule.World, versions []schedule.VersionAt, waited []int64) error {
+	keys := make([]store.VersionKey, len(versions))
+	for i, v := range versions {
+		keys[i] = store.VersionKey{Component: v.Component, Version: v.Version, Environment: v.Environment}
 	}
 	ok, err := q.Succeeded(ctx, keys)
 	if err != nil {
-		return w, err
+		return err
 	}
-	finished, err := q.FinishedStatus(ctx, deps)
+	finished, err := q.FinishedStatus(ctx, waited)
 	if err != nil {
-		return w, err
+		return err
 	}
 	w.Succeeded = func(c, v, env string) bool { return ok[store.VersionKey{Component: c, Version: v, Environment: env}] }
 	w.Finished = func(id int64) (schedule.Done, bool) {
 		s, ok := finished[id]
 		return schedule.Done{Status: s}, ok
 	}
-	return w, nil
+	return nil
 }
 
 // decorate gives detected conflicts their IDs and override state.
@@ -121,7 +126,7 @@ func (e *Engine) Conflicts(ctx context.Context, actor models.Person, f ConflictF
 }
 
 func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, f ConflictFilter) ([]Conflict, error) {
-	items, w, err := e.world(ctx, q)
+	items, detected, err := e.detect(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -130,13 +135,15 @@ func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, 
 		return nil, err
 	}
 	mine := map[int64]bool{}
-	for _, it := range items {
-		if it.Assignee == actor.Name {
-			mine[it.ID] = true
+	if onlyOwn(actor) {
+		for _, it := range items {
+			if it.Assignee == actor.Name {
+				mine[it.ID] = true
+			}
 		}
 	}
 	var out []Conflict
-	for _, c := range decorate(schedule.Detect(items, w), overrides) {
+	for _, c := range decorate(detected, overrides) {
 		switch {
 		case f.Environment != "" && c.Environment != f.Environment:
 		case f.Deployment != 0 && !c.Involves(f.Deployment):
@@ -243,11 +250,18 @@ func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, 
 	for _, o := range append(open, same...) {
 		if !seen[o.ID] {
 			seen[o.ID] = true
-			items = append(items, schedule.Item{ID: o.ID, Model: o.Model, Component: o.Component, Version: o.Version,
-				Action: o.Action, Environment: o.Environment, Assignee: o.Assignee, Start: o.Start, End: o.End, After: o.After})
+			items = append(items, toItem(o))
 		}
 	}
-	w, err := e.worldFor(ctx, q, append(items, cand))
+	// Checking cand asks history only about cand's own promotion and dependency: the
+	// plans of its version are what can settle the first without the database.
+	ask := []schedule.Item{cand}
+	for _, o := range same {
+		if o.ID != cand.ID {
+			ask = append(ask, toItem(o))
+		}
+	}
+	w, err := e.worldFor(ctx, q, ask)
 	return items, w, err
 }
 

@@ -2,7 +2,9 @@ package models
 
 import (
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Status is where a deployment stands in its lifecycle.
@@ -141,6 +143,8 @@ func (d Deployment) Validate() error {
 		return Invalidf("deployment needs a component")
 	case d.Version == "":
 		return Invalidf("deployment needs a version")
+	case strings.IndexFunc(d.Version, unicode.IsControl) >= 0:
+		return Invalidf("version %q contains a control character", d.Version)
 	case d.Environment == "":
 		return Invalidf("deployment needs an environment")
 	case !d.Action.Valid():

@@ -76,61 +76,250 @@ type World struct {
 }
 
 // Detect finds every conflict among items, sorted by start then kind.
-func Detect(items []Item, w World) []Conflict {
-	sorted := slices.Clone(items)
-	slices.SortFunc(sorted, byStart)
-	var out []Conflict
-	out = append(out, capacity(sorted, w)...)
-	out = append(out, pairs(sorted, Component, w, componentKey(w))...)
-	out = append(out, pairs(sorted, Person, w, func(it Item) string { return it.Assignee })...)
-	byID := make(map[int64]Item, len(sorted))
-	for _, it := range sorted {
-		byID[it.ID] = it
+func Detect(items []Item, w World) []Conflict { return Prepare(items, w).Detect() }
+
+// Plans are the unfinished deployments sorted and indexed once, so that the engine
+// can ask which history questions need the database before detecting.
+type Plans struct {
+	W      World
+	sorted []Item
+	ends   map[versionAt]time.Time
+	byID   map[int64]Item // only deployments that others wait for
+	// settled[i]: the promotion of sorted[i] needs no history: it does not apply, or
+	// a plan in the previous environment ends before it starts.
+	settled []bool
+}
+
+// Prepare sorts and indexes items. Items already in start order (as the store loads
+// them) are used as they are, and must then not be changed by the caller.
+func Prepare(items []Item, w World) *Plans {
+	p := &Plans{W: w, sorted: items, byID: map[int64]Item{}}
+	if !slices.IsSortedFunc(items, byStart) {
+		p.sorted = slices.Clone(items)
+		slices.SortFunc(p.sorted, byStart)
 	}
-	for _, it := range sorted {
-		out = append(out, single(it, sorted, byID, w)...)
+	p.ends = endsByVersion(p.sorted)
+	p.settled = make([]bool, len(p.sorted))
+	for i := range p.sorted {
+		it := &p.sorted[i]
+		prev, applies := p.previous(it)
+		end, planned := p.ends[versionAt{it.Component, it.Version, prev}]
+		p.settled[i] = !applies || (planned && !end.After(it.Start))
+	}
+	waited := map[int64]bool{}
+	for i := range p.sorted {
+		if a := p.sorted[i].After; a != 0 {
+			waited[a] = true
+		}
+	}
+	for _, it := range p.sorted {
+		if waited[it.ID] {
+			p.byID[it.ID] = it
+		}
+	}
+	return p
+}
+
+// VersionAt names one version of a component in one environment.
+type VersionAt struct{ Component, Version, Environment string }
+
+// PromotionQuestions lists the versions whose promotion no other unfinished plan
+// settles: for each, only what already succeeded can tell (World.Succeeded).
+func (p *Plans) PromotionQuestions() []VersionAt {
+	var out []VersionAt
+	seen := map[versionAt]bool{}
+	for i := range p.sorted {
+		if p.settled[i] {
+			continue
+		}
+		it := &p.sorted[i]
+		prev, _ := p.previous(it)
+		k := versionAt{it.Component, it.Version, prev}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, VersionAt{k.component, k.version, k.env})
+	}
+	return out
+}
+
+// Waited lists the deployments that unfinished ones wait for but that are not
+// among them: for each, only its outcome can tell (World.Finished).
+func (p *Plans) Waited() []int64 {
+	var out []int64
+	for i := range p.sorted {
+		if a := p.sorted[i].After; a != 0 {
+			if _, open := p.byID[a]; !open {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// previous is the environment before the item's on its model's path, if promotion
+// applies to it.
+func (p *Plans) previous(it *Item) (string, bool) {
+	if it.Action == models.ActionRemove {
+		return "", false
+	}
+	path := p.W.Models[it.Model].Path
+	i := slices.Index(path, it.Environment)
+	if i <= 0 {
+		return "", false
+	}
+	return path[i-1], true
+}
+
+// Detect finds every conflict among the plans, sorted by start then kind.
+func (p *Plans) Detect() []Conflict {
+	w := p.W
+	var out []Conflict
+	out = append(out, capacity(p.sorted, w)...)
+	out = append(out, pairs(p.sorted, Component, w, componentKey(w))...)
+	out = append(out, pairs(p.sorted, Person, w, assignee)...)
+	lookup := func(id int64) (Item, bool) { it, ok := p.byID[id]; return it, ok }
+	for i, it := range p.sorted {
+		ends := p.ends
+		if p.settled[i] {
+			ends = nil // promotion settled: single skips it
+		}
+		out = append(out, single(it, ends, lookup, w)...)
 	}
 	sortConflicts(out)
 	return out
 }
 
+// versionAt names one version of a component in one environment.
+type versionAt struct{ component, version, env string }
+
+// endsByVersion indexes, for each component version and environment, the earliest
+// end among the plans there: what a promotion check needs, found in one look-up.
+func endsByVersion(items []Item) map[versionAt]time.Time {
+	ends := make(map[versionAt]time.Time, len(items))
+	for _, it := range items {
+		k := versionAt{it.Component, it.Version, it.Environment}
+		if e, ok := ends[k]; !ok || it.End.Before(e) {
+			ends[k] = it.End
+		}
+	}
+	return ends
+}
+
 // Check finds the conflicts that candidate would be in among the others (which must
 // not include it). It is what planning and suggesting call for one deployment.
 func Check(candidate Item, others []Item, w World) []Conflict {
-	var near []Item
-	byID := map[int64]Item{}
-	for _, o := range others {
-		byID[o.ID] = o
-		if o.ID == candidate.ID {
-			continue
+	return newChecker(others, w).check(candidate)
+}
+
+// checker answers Check for many candidates against the same plans: the plans are
+// sorted and indexed once, and each check finds the overlapping ones by binary search.
+type checker struct {
+	w          World
+	sorted     []Item // by start
+	longest    time.Duration
+	byID       map[int64]Item
+	ends       map[versionAt]time.Time
+	dependents map[int64][]Item
+}
+
+func newChecker(others []Item, w World) *checker {
+	c := &checker{w: w, sorted: slices.Clone(others), byID: make(map[int64]Item, len(others)),
+		dependents: map[int64][]Item{}}
+	slices.SortFunc(c.sorted, byStart)
+	for _, o := range c.sorted {
+		c.byID[o.ID] = o
+		c.longest = max(c.longest, o.End.Sub(o.Start))
+		if o.After != 0 {
+			c.dependents[o.After] = append(c.dependents[o.After], o)
 		}
-		if o.window().Overlaps(candidate.window()) {
+	}
+	c.ends = endsByVersion(c.sorted)
+	return c
+}
+
+// overlapping returns the plans that overlap the candidate's window, by start.
+func (c *checker) overlapping(cand Item) []Item {
+	lo, _ := slices.BinarySearchFunc(c.sorted, cand.Start.Add(-c.longest), func(it Item, t time.Time) int { return it.Start.Compare(t) })
+	var near []Item
+	for _, o := range c.sorted[lo:] {
+		if !o.Start.Before(cand.End) {
+			break
+		}
+		if o.ID != cand.ID && o.End.After(cand.Start) {
 			near = append(near, o)
 		}
 	}
-	near = append(near, candidate)
-	slices.SortFunc(near, byStart)
-	var out []Conflict
-	for _, c := range capacity(near, w) {
-		if c.Involves(candidate.ID) {
-			out = append(out, c)
+	return near
+}
+
+// clear reports whether the candidate would be in no conflict at all; it answers
+// what check answers, without building a single message.
+func (c *checker) clear(cand Item) bool {
+	w := c.w
+	near := c.overlapping(cand)
+	group := componentKey(w)
+	sameEnv := 0
+	for i := range near {
+		o := &near[i]
+		if group(o) == group(&cand) || (cand.Assignee != "" && o.Assignee == cand.Assignee) {
+			return false
+		}
+		if o.Environment == cand.Environment {
+			sameEnv++
 		}
 	}
-	for _, c := range append(pairs(near, Component, w, componentKey(w)), pairs(near, Person, w, func(it Item) string { return it.Assignee })...) {
-		if c.Involves(candidate.ID) {
-			out = append(out, c)
-		}
-	}
-	byID[candidate.ID] = candidate
-	out = append(out, single(candidate, others, byID, w)...)
-	// Moving a deployment can also make the ones that wait for it start too early.
-	for _, o := range others {
-		if o.After == candidate.ID && o.ID != candidate.ID {
-			if c, ok := dependency(o, byID, w); ok {
-				out = append(out, c)
+	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) {
+		// Enough overlap to be over capacity at some instant: let the sweep decide.
+		for _, cf := range capacity(append(near, cand), w) {
+			if cf.Involves(cand.ID) {
+				return false
 			}
 		}
 	}
+	return len(c.checkAlone(cand)) == 0
+}
+
+// checkAlone is what check adds to the pairwise kinds: freeze, maintenance,
+// promotion and dependency, for the candidate and for those that wait for it.
+func (c *checker) checkAlone(candidate Item) []Conflict {
+	w := c.w
+	byID := func(id int64) (Item, bool) {
+		if id == candidate.ID {
+			return candidate, true
+		}
+		it, ok := c.byID[id]
+		return it, ok
+	}
+	out := single(candidate, c.ends, byID, w)
+	// Moving a deployment can also make the ones that wait for it start too early.
+	for _, o := range c.dependents[candidate.ID] {
+		if o.ID != candidate.ID {
+			if cf, ok := dependency(o, byID, w); ok {
+				out = append(out, cf)
+			}
+		}
+	}
+	return out
+}
+
+func (c *checker) check(candidate Item) []Conflict {
+	w := c.w
+	near := append(c.overlapping(candidate), candidate)
+	slices.SortFunc(near, byStart)
+	var out []Conflict
+	for _, cf := range capacity(near, w) {
+		if cf.Involves(candidate.ID) {
+			out = append(out, cf)
+		}
+	}
+	for _, cf := range append(pairs(near, Component, w, componentKey(w)), pairs(near, Person, w, assignee)...) {
+		if cf.Involves(candidate.ID) {
+			out = append(out, cf)
+		}
+	}
+	out = append(out, c.checkAlone(candidate)...)
 	sortConflicts(out)
 	return out
 }
@@ -146,26 +335,26 @@ func sortConflicts(cs []Conflict) {
 }
 
 // capacity sweeps each environment: whenever more deployments run at once than it
-// allows, the ones running then are in conflict. Items must be sorted by start.
+// allows, the ones running then are in conflict. Items must be sorted by start; the
+// sweep works on indexes, so that no Item is copied.
 func capacity(items []Item, w World) []Conflict {
-	byEnv := map[string][]Item{}
-	for _, it := range items {
-		byEnv[it.Environment] = append(byEnv[it.Environment], it)
-	}
+	byEnv := groupBy(items, func(it *Item) string { return it.Environment })
 	var out []Conflict
 	for _, env := range sortedKeys(byEnv) {
 		limit := max(1, w.Envs[env].Capacity)
-		var active []Item
+		var active []int32
 		seen := map[string]bool{}
-		for _, it := range byEnv[env] {
-			active = slices.DeleteFunc(active, func(a Item) bool { return !a.End.After(it.Start) })
-			active = append(active, it)
+		for _, i := range byEnv[env] {
+			it := &items[i]
+			active = slices.DeleteFunc(active, func(a int32) bool { return !items[a].End.After(it.Start) })
+			active = append(active, i)
 			if len(active) <= limit {
 				continue
 			}
-			c := Conflict{Kind: Capacity, Environment: env, Start: it.Start, End: minEnd(active)}
+			c := Conflict{Kind: Capacity, Environment: env, Start: it.Start, End: it.End}
 			for _, a := range active {
-				c.IDs = append(c.IDs, a.ID)
+				c.IDs = append(c.IDs, items[a].ID)
+				c.End = minTime(c.End, items[a].End)
 			}
 			slices.Sort(c.IDs)
 			c.Key = key(Capacity, c.IDs, env)
@@ -181,10 +370,22 @@ func capacity(items []Item, w World) []Conflict {
 	return out
 }
 
+// groupBy lists, for each non-empty key, the indexes of the items that have it, in
+// the items' order.
+func groupBy(items []Item, key func(*Item) string) map[string][]int32 {
+	groups := map[string][]int32{}
+	for i := range items {
+		if k := key(&items[i]); k != "" {
+			groups[k] = append(groups[k], int32(i))
+		}
+	}
+	return groups
+}
+
 // componentKey groups by component, or by component and environment when the model
 // lets one component move in several environments at once.
-func componentKey(w World) func(Item) string {
-	return func(it Item) string {
+func componentKey(w World) func(*Item) string {
+	return func(it *Item) string {
 		if w.Models[it.Model].ParallelEnvironments {
 			return it.Component + "\x00" + it.Environment
 		}
@@ -194,22 +395,18 @@ func componentKey(w World) func(Item) string {
 
 // pairs reports every overlapping pair of items that share a group (component or
 // person). Items must be sorted by start.
-func pairs(items []Item, kind Kind, w World, group func(Item) string) []Conflict {
-	byGroup := map[string][]Item{}
-	for _, it := range items {
-		if g := group(it); g != "" {
-			byGroup[g] = append(byGroup[g], it)
-		}
-	}
+func pairs(items []Item, kind Kind, w World, group func(*Item) string) []Conflict {
+	byGroup := groupBy(items, group)
 	var out []Conflict
 	for _, g := range sortedKeys(byGroup) {
-		var active []Item
-		for _, it := range byGroup[g] {
-			active = slices.DeleteFunc(active, func(a Item) bool { return !a.End.After(it.Start) })
+		var active []int32
+		for _, i := range byGroup[g] {
+			it := &items[i]
+			active = slices.DeleteFunc(active, func(a int32) bool { return !items[a].End.After(it.Start) })
 			for _, a := range active {
-				out = append(out, pairConflict(kind, a, it, w))
+				out = append(out, pairConflict(kind, items[a], *it, w))
 			}
-			active = append(active, it)
+			active = append(active, i)
 		}
 	}
 	return out
@@ -235,7 +432,7 @@ func pairConflict(kind Kind, a, b Item, w World) Conflict {
 
 // single finds the conflicts one item has on its own: freeze, maintenance,
 // promotion and dependency.
-func single(it Item, all []Item, byID map[int64]Item, w World) []Conflict {
+func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool), w World) []Conflict {
 	var out []Conflict
 	env := w.Envs[it.Environment]
 	for _, f := range env.Freeze {
@@ -255,8 +452,10 @@ func single(it Item, all []Item, byID map[int64]Item, w World) []Conflict {
 			Message: fmt.Sprintf("#%d (%s – %s) is not inside a maintenance window of %s",
 				it.ID, local(it.Start, w.Loc), it.End.In(w.Loc).Format("15:04"), it.Environment)})
 	}
-	if c, ok := promotion(it, all, w); ok {
-		out = append(out, c)
+	if ends != nil { // nil: the caller knows promotion is settled
+		if c, ok := promotion(it, ends, w); ok {
+			out = append(out, c)
+		}
 	}
 	if c, ok := dependency(it, byID, w); ok {
 		out = append(out, c)
@@ -286,7 +485,7 @@ func insideMaintenance(it Item, env models.Environment, loc *time.Location) bool
 
 // promotion: a version may enter an environment only after it succeeded in the one
 // before it on the model's path, or is planned to finish there first.
-func promotion(it Item, all []Item, w World) (Conflict, bool) {
+func promotion(it Item, ends map[versionAt]time.Time, w World) (Conflict, bool) {
 	if it.Action == models.ActionRemove {
 		return Conflict{}, false
 	}
@@ -296,13 +495,11 @@ func promotion(it Item, all []Item, w World) (Conflict, bool) {
 		return Conflict{}, false
 	}
 	prev := path[i-1]
-	if w.Succeeded != nil && w.Succeeded(it.Component, it.Version, prev) {
+	if end, ok := ends[versionAt{it.Component, it.Version, prev}]; ok && !end.After(it.Start) {
 		return Conflict{}, false
 	}
-	for _, o := range all {
-		if o.Component == it.Component && o.Version == it.Version && o.Environment == prev && !o.End.After(it.Start) {
-			return Conflict{}, false
-		}
+	if w.Succeeded != nil && w.Succeeded(it.Component, it.Version, prev) {
+		return Conflict{}, false
 	}
 	return Conflict{Kind: Promotion, IDs: []int64{it.ID}, Environment: it.Environment, Start: it.Start, End: it.End,
 		Key: key(Promotion, []int64{it.ID}, prev),
@@ -311,13 +508,13 @@ func promotion(it Item, all []Item, w World) (Conflict, bool) {
 }
 
 // dependency: a deployment planned --after another must start once that one ended.
-func dependency(it Item, byID map[int64]Item, w World) (Conflict, bool) {
+func dependency(it Item, byID func(int64) (Item, bool), w World) (Conflict, bool) {
 	if it.After == 0 {
 		return Conflict{}, false
 	}
 	c := Conflict{Kind: Dependency, IDs: []int64{min(it.ID, it.After), max(it.ID, it.After)},
 		Environment: it.Environment, Start: it.Start, End: it.End, Key: key(Dependency, []int64{it.ID, it.After}, "")}
-	if dep, ok := byID[it.After]; ok {
+	if dep, ok := byID(it.After); ok {
 		if dep.End.After(it.Start) {
 			c.Message = fmt.Sprintf("#%d starts %s, before #%d it depends on ends (%s)",
 				it.ID, local(it.Start, w.Loc), dep.ID, local(dep.End, w.Loc))
@@ -356,13 +553,7 @@ func idList(ids []int64) string {
 
 func local(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 02 Jan 15:04") }
 
-func minEnd(items []Item) time.Time {
-	m := items[0].End
-	for _, it := range items[1:] {
-		m = minTime(m, it.End)
-	}
-	return m
-}
+func assignee(it *Item) string { return it.Assignee }
 
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {

@@ -34,14 +34,23 @@ func Suggest(candidate Item, others []Item, w World, n int) Suggestion {
 	dur := candidate.End.Sub(candidate.Start)
 	from, until := candidate.Start, candidate.Start.Add(Horizon)
 	rel := relevant(candidate, others)
+	chk := newChecker(rel, w)
 	var sug Suggestion
 	for _, start := range eventPoints(candidate, rel, w, from, until) {
 		try := candidate
 		try.Start, try.End = start, start.Add(dur)
-		cs := Check(try, rel, w)
-		if reason, blocked := blocksDependents(try, rel, w); blocked {
-			cs = append(cs, Conflict{Message: reason})
+		explain := len(sug.Slots) == 0 && len(sug.Skipped) < maxSkipped
+		if !explain {
+			// Only yes or no is needed: skip building messages.
+			if chk.clear(try) {
+				sug.Slots = append(sug.Slots, Slot{try.Start, try.End})
+				if len(sug.Slots) == n {
+					break
+				}
+			}
+			continue
 		}
+		cs := chk.check(try)
 		if len(cs) == 0 {
 			sug.Slots = append(sug.Slots, Slot{try.Start, try.End})
 			if len(sug.Slots) == n {
@@ -49,12 +58,13 @@ func Suggest(candidate Item, others []Item, w World, n int) Suggestion {
 			}
 			continue
 		}
-		if len(sug.Slots) == 0 && len(sug.Skipped) < 8 {
-			sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message})
-		}
+		sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message})
 	}
 	return sug
 }
+
+// maxSkipped is how many passed-over starts a suggestion explains.
+const maxSkipped = 8
 
 // relevant keeps only the plans that could clash with the candidate wherever it goes:
 // same environment, component, person or version, its dependency and its dependents.
@@ -70,17 +80,6 @@ func relevant(c Item, others []Item) []Item {
 		}
 	}
 	return out
-}
-
-// blocksDependents reports whether moving the candidate here would make a deployment
-// that waits for it start too early.
-func blocksDependents(c Item, rel []Item, w World) (string, bool) {
-	for _, o := range rel {
-		if o.After == c.ID && c.End.After(o.Start) {
-			return "#" + itoa(o.ID) + " waits for it and starts " + local(o.Start, w.Loc), true
-		}
-	}
-	return "", false
 }
 
 // eventPoints lists, in order and without repeats, the starts worth trying.
@@ -108,5 +107,3 @@ func eventPoints(c Item, rel []Item, w World, from, until time.Time) []time.Time
 	slices.SortFunc(pts, func(a, b time.Time) int { return a.Compare(b) })
 	return slices.CompactFunc(pts, func(a, b time.Time) bool { return a.Equal(b) })
 }
-
-func itoa(n int64) string { return idList([]int64{n})[1:] }

@@ -46,8 +46,11 @@ CREATE INDEX deployments_start ON deployments (scheduled_start, id);
 CREATE INDEX deployments_env_start ON deployments (environment, scheduled_start, id);
 CREATE INDEX deployments_status_start ON deployments (status, scheduled_start, id);
 CREATE INDEX deployments_assignee_start ON deployments (assignee, scheduled_start);
--- Schedule and dashboard: only what has not finished yet.
-CREATE INDEX deployments_open ON deployments (scheduled_start)
+-- Schedule, dashboard and conflict detection: only what has not finished yet. It
+-- covers every column detection reads, so loading all unfinished deployments reads
+-- this index alone, never the table.
+CREATE INDEX deployments_open ON deployments (scheduled_start, id, scheduled_end, environment, component,
+    version, assignee, model, action, after_id, status)
     WHERE status NOT IN ('succeeded', 'failed', 'rolled_back', 'cancelled');
 
 -- One row per model step of a deployment; what the step is lives in the model version

@@ -1,0 +1,341 @@
+package engine
+
+// Benchmarks on big databases. They are built once and kept in the temp directory
+// (or $FERRY_BENCH_DIR), named after the schema, so that a new migration builds new
+// ones; each benchmark works on a copy, so the kept file never changes.
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"ferry"
+	"ferry/engine/config"
+	"ferry/engine/demo"
+	"ferry/models"
+	"ferry/store"
+)
+
+// benchNow is the "today" of every benchmark database.
+var benchNow = time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+
+func benchConfig(b *testing.B) *config.Config {
+	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cfg
+}
+
+// schemaKey names the current schema: the migration files' names.
+func schemaKey(b *testing.B) string {
+	names, err := filepath.Glob("../store/migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		b.Fatalf("migrations: %v", err)
+	}
+	sort.Strings(names)
+	h := sha1.New()
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:10]
+}
+
+// cachedDB returns a private copy of the database called name, building the kept
+// original with fill the first time.
+func cachedDB(b *testing.B, name string, fill func(ctx context.Context, st *store.Store) error) string {
+	b.Helper()
+	dir := os.Getenv("FERRY_BENCH_DIR")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	kept := filepath.Join(dir, fmt.Sprintf("ferry-bench-%s-%s.db", name, schemaKey(b)))
+	if _, err := os.Stat(kept); err != nil {
+		b.Logf("building %s (once)", kept)
+		tmp := kept + ".building"
+		os.Remove(tmp)
+		ctx := context.Background()
+		st, err := store.Open(ctx, tmp)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := fill(ctx, st); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("built in %s", time.Since(start).Round(time.Second))
+		if err := os.Rename(tmp, kept); err != nil {
+			b.Fatal(err)
+		}
+	}
+	private := filepath.Join(b.TempDir(), "bench.db")
+	if err := copyFile(kept, private); err != nil {
+		b.Fatal(err)
+	}
+	return private
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func openBench(b *testing.B, path string) (*Engine, models.Person) {
+	b.Helper()
+	cfg := benchConfig(b)
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	e, err := New(context.Background(), st, cfg, WithClock(func() time.Time { return benchNow }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	mgr, _ := cfg.FirstManager()
+	return e, mgr
+}
+
+// million is the 1,000,000-deployment demo history.
+func million(b *testing.B) (*Engine, models.Person) {
+	path := cachedDB(b, "1m", func(ctx context.Context, st *store.Store) error {
+		_, err := demo.Generate(ctx, st, benchConfig(b), demo.Options{Deployments: 1_000_000, Seed: 1, Now: benchNow})
+		return err
+	})
+	return openBench(b, path)
+}
+
+// BenchmarkPlanInto1M plans one deployment into the 1M-deployment history: checks,
+// insert, steps, event and conflict check, in one transaction.
+func BenchmarkPlanInto1M(b *testing.B) {
+	e, mgr := million(b)
+	ctx := context.Background()
+	start := time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC)
+	i := 0
+	for b.Loop() {
+		_, _, err := e.Plan(ctx, mgr, PlanRequest{Model: "web-service", Component: "web-frontend",
+			Version: fmt.Sprintf("9.0.%d", i), Environment: "dev", Start: start.Add(time.Duration(i) * time.Hour)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkList1MFirstPage is the first page of 50 of a filtered listing.
+func BenchmarkList1MFirstPage(b *testing.B) {
+	e, mgr := million(b)
+	ctx := context.Background()
+	f := Filter{Environment: "dev", Statuses: []models.Status{models.StatusSucceeded}, Limit: 50}
+	for b.Loop() {
+		if list, err := e.List(ctx, mgr, f); err != nil || len(list) != 50 {
+			b.Fatalf("%d rows, %v", len(list), err)
+		}
+	}
+}
+
+// BenchmarkList1MDeepPage is a page of 50 of the same listing, half a million rows in.
+func BenchmarkList1MDeepPage(b *testing.B) {
+	e, mgr := million(b)
+	ctx := context.Background()
+	f := Filter{Environment: "dev", Statuses: []models.Status{models.StatusSucceeded}, Limit: 50}
+	// Walk to the middle once (the user would have paged there).
+	all, err := e.List(ctx, mgr, Filter{Limit: 500_000})
+	if err != nil || len(all) < 500_000 {
+		b.Fatalf("%d rows, %v", len(all), err)
+	}
+	f.After = CursorOf(all[len(all)-1])
+	for b.Loop() {
+		if list, err := e.List(ctx, mgr, f); err != nil || len(list) != 50 {
+			b.Fatalf("%d rows, %v", len(list), err)
+		}
+	}
+}
+
+// planned100k is 100,000 planned deployments over three years, the schedule that
+// conflict detection is measured on.
+func planned100k(b *testing.B) (*Engine, models.Person) {
+	path := cachedDB(b, "planned-100k-v3", func(ctx context.Context, st *store.Store) error {
+		return fillPlanned(ctx, st, benchConfig(b), 100_000)
+	})
+	return openBench(b, path)
+}
+
+// fillPlanned writes n planned deployments shaped like a real schedule: each version
+// moves through dev, test and staging an hour apart, people take turns, and one
+// version in thirty goes on to production inside its maintenance windows, one at a
+// time. So most plans are free of conflicts, as in a schedule people look after.
+func fillPlanned(ctx context.Context, st *store.Store, cfg *config.Config, n int) error {
+	mvid := map[string]int64{}
+	versions := map[string]int{}
+	err := st.Write(ctx, func(q store.Q) error {
+		for _, m := range cfg.Models {
+			stored, id, err := q.SyncModel(ctx, m, benchNow)
+			if err != nil {
+				return err
+			}
+			mvid[m.Name], versions[m.Name] = id, stored.Version
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	web, _ := cfg.Model("web-service")
+	var comps []models.Component
+	for _, c := range cfg.Components() {
+		if web.AppliesToKind(c.Kind) {
+			comps = append(comps, c)
+		}
+	}
+	crew := []string{"sam", "jon", "lea", "tom", "ines", "raj"}
+	managers := []string{"ana", "marc"}
+	prod, _ := cfg.Environment("production")
+	from := benchNow.Add(24 * time.Hour).Truncate(time.Hour)
+	windows := prodSlots(prod, cfg, from, from.Add(4*365*24*time.Hour), web.DefaultDuration)
+	groups := n * 30 / 91 // 3 per group, plus one production per 30 groups
+	// Three years: a component comes back every len(comps) groups, after its last
+	// version has left staging.
+	gap := 3 * 365 * 24 * time.Hour / time.Duration(groups)
+	written := 0
+	return st.Bulk(ctx, func(bk *store.Bulk) error {
+		add := func(c models.Component, version, env, who string, start time.Time) error {
+			d := models.Deployment{Model: web.Name, ModelVersion: versions[web.Name], Service: c.Service,
+				Component: c.Name, Kind: c.Kind, Version: version, Action: models.ActionDeploy, Environment: env,
+				Status: models.StatusPlanned, Assignee: who, ScheduledStart: start,
+				ScheduledEnd: start.Add(web.DefaultDuration), CreatedAt: benchNow, UpdatedAt: benchNow}
+			written++
+			_, err := bk.Deployment(d, mvid[web.Name])
+			return err
+		}
+		for g := 0; written < n; g++ {
+			c := comps[g%len(comps)]
+			version := fmt.Sprintf("%d.%d", g/len(comps), g%len(comps))
+			start := from.Add(time.Duration(g) * gap).Truncate(time.Minute)
+			who := crew[g%len(crew)]
+			for i, env := range []string{"dev", "test", "staging"} {
+				if written == n {
+					return nil
+				}
+				if err := add(c, version, env, who, start.Add(time.Duration(i)*time.Hour)); err != nil {
+					return err
+				}
+			}
+			if g%30 == 0 && len(windows) > 0 && written < n {
+				// The next free production slot after staging has finished.
+				ready := start.Add(3 * time.Hour)
+				for len(windows) > 0 && windows[0].Before(ready) {
+					windows = windows[1:]
+				}
+				if len(windows) > 0 {
+					if err := add(c, version, "production", managers[(g/30)%2], windows[0]); err != nil {
+						return err
+					}
+					windows = windows[1:]
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// prodSlots cuts an environment's maintenance windows, outside its freezes, into
+// back-to-back slots of length d.
+func prodSlots(env models.Environment, cfg *config.Config, from, to time.Time, d time.Duration) []time.Time {
+	var out []time.Time
+	for _, m := range env.Maintenance {
+		for _, occ := range m.Occurrences(from, to, cfg.Location) {
+		slot:
+			for s := occ.Start; !s.Add(d).After(occ.End); s = s.Add(d) {
+				iv := models.Interval{Start: s, End: s.Add(d)}
+				for _, f := range env.Freeze {
+					if len(f.Occurrences(iv.Start, iv.End, cfg.Location)) > 0 {
+						continue slot
+					}
+				}
+				out = append(out, s)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// BenchmarkDetect100k is full detection over every unfinished deployment: the load
+// through the partial index, the sweep, and the override lookup.
+func BenchmarkDetect100k(b *testing.B) {
+	e, mgr := planned100k(b)
+	ctx := context.Background()
+	var n int
+	for b.Loop() {
+		cs, err := e.Conflicts(ctx, mgr, ConflictFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(cs)
+	}
+	b.ReportMetric(float64(n), "conflicts")
+}
+
+// BenchmarkCheckOnePlan100k previews one new plan against the 100k: validation,
+// insert, neighbourhood load and check, rolled back.
+func BenchmarkCheckOnePlan100k(b *testing.B) {
+	e, mgr := planned100k(b)
+	ctx := context.Background()
+	start := benchNow.Add(200 * 24 * time.Hour)
+	i := 0
+	for b.Loop() {
+		_, _, err := e.PreviewPlan(ctx, mgr, PlanRequest{Model: "web-service", Component: "payments-api",
+			Version: "1.2.3", Environment: "staging", Assignee: "sam", Start: start.Add(time.Duration(i%500) * time.Hour)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkSuggest100k finds the earliest conflict-free slot for a planned deployment
+// in the middle of the 100k.
+func BenchmarkSuggest100k(b *testing.B) {
+	e, mgr := planned100k(b)
+	ctx := context.Background()
+	list, err := e.List(ctx, mgr, Filter{Environment: "staging", From: benchNow.Add(365 * 24 * time.Hour), Oldest: true, Limit: 1})
+	if err != nil || len(list) != 1 {
+		b.Fatal(err)
+	}
+	var slots int
+	for b.Loop() {
+		sug, err := e.Suggest(ctx, mgr, list[0].ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		slots = len(sug.Slots)
+	}
+	b.ReportMetric(float64(slots), "slots")
+}

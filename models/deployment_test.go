@@ -1,0 +1,34 @@
+package models
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestDeploymentValidate(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	ok := Deployment{Model: "m", Component: "c", Version: "1.2.3-rc.1+build 7", Environment: "e", Action: ActionDeploy,
+		ScheduledStart: t0, ScheduledEnd: t0.Add(time.Hour)}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("valid deployment refused: %v", err)
+	}
+	for name, mod := range map[string]func(*Deployment){
+		"no model":            func(d *Deployment) { d.Model = "" },
+		"no version":          func(d *Deployment) { d.Version = "" },
+		"control in version":  func(d *Deployment) { d.Version = "1.0\x1e2" },
+		"newline in version":  func(d *Deployment) { d.Version = "1.0\n" },
+		"bad action":          func(d *Deployment) { d.Action = "move" },
+		"end before start":    func(d *Deployment) { d.ScheduledEnd = t0.Add(-time.Minute) },
+		"empty window":        func(d *Deployment) { d.ScheduledEnd = t0 },
+		"no environment":      func(d *Deployment) { d.Environment = "" },
+		"no scheduled start":  func(d *Deployment) { d.ScheduledStart = time.Time{} },
+		"no component at all": func(d *Deployment) { d.Component = "" },
+	} {
+		d := ok
+		mod(&d)
+		if err := d.Validate(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: want ErrInvalid, got %v", name, err)
+		}
+	}
+}
