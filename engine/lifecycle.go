@@ -144,36 +144,47 @@ func (e *Engine) Move(ctx context.Context, actor models.Person, id int64, to mod
 	if to == models.StatusCancelled {
 		act = ActCancel
 	}
-	return e.change(ctx, actor, id, act, func(q store.Q, d *models.Deployment) error {
-		from := d.Status
-		if !from.CanMove(to) {
-			return models.Conflictf("deployment #%d cannot go from %s to %s%s", id, from, to, allowedHint(from))
-		}
-		if stage := from.Stage(); stage != "" && to == from.Next() {
-			if err := requireStageDone(ctx, q, *d, stage); err != nil {
-				return err
-			}
-		}
-		now := e.Now()
-		started, finished := d.StartedAt, d.FinishedAt
-		if from == models.StatusPlanned && to.Running() {
-			started = now
-		}
-		if to.Final() {
-			finished = now
-		}
-		if err := q.SetStatus(ctx, id, to, started, finished, now); err != nil {
+	d, err := e.change(ctx, actor, id, act, func(q store.Q, d *models.Deployment) error {
+		return e.move(ctx, q, actor, d, to, note)
+	})
+	if err == nil && to == models.StatusCancelled {
+		stopRunsHere(e.st, id, errCancelled) // a run in this process stops at once
+	}
+	return d, err
+}
+
+// move does Move's work inside the caller's write transaction; d is the deployment as
+// loaded in it.
+func (e *Engine) move(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, to models.Status, note string) error {
+	id := d.ID
+	from := d.Status
+	if !from.CanMove(to) {
+		return models.Conflictf("deployment #%d cannot go from %s to %s%s", id, from, to, allowedHint(from))
+	}
+	if stage := from.Stage(); stage != "" && to == from.Next() {
+		if err := requireStageDone(ctx, q, *d, stage); err != nil {
 			return err
 		}
-		typ, detail := "status", string(from)+" → "+string(to)
-		if to == models.StatusCancelled {
-			typ = "cancelled"
-		}
-		if note = strings.TrimSpace(note); note != "" {
-			detail += ": " + note
-		}
-		return q.AddEvent(ctx, e.event(id, actor, typ, detail))
-	})
+	}
+	now := e.Now()
+	started, finished := d.StartedAt, d.FinishedAt
+	if from == models.StatusPlanned && to.Running() {
+		started = now
+	}
+	if to.Final() {
+		finished = now
+	}
+	if err := q.SetStatus(ctx, id, to, started, finished, now); err != nil {
+		return err
+	}
+	typ, detail := "status", string(from)+" → "+string(to)
+	if to == models.StatusCancelled {
+		typ = "cancelled"
+	}
+	if note = strings.TrimSpace(note); note != "" {
+		detail += ": " + note
+	}
+	return q.AddEvent(ctx, e.event(id, actor, typ, detail))
 }
 
 // allowedHint lists where a deployment may go from s, for refusals.

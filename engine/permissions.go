@@ -15,14 +15,15 @@ const (
 	ActReschedule Action = "reschedule"
 	ActAssign     Action = "assign"
 	ActCancel     Action = "cancel"
-	ActRun        Action = "run"  // move a deployment through its lifecycle
-	ActTick       Action = "tick" // tick, note or block a manual step
+	ActRun        Action = "run"     // move a deployment through its lifecycle
+	ActTick       Action = "tick"    // tick, note or block a manual step
+	ActApprove    Action = "approve" // approve a gate; the gate's roles decide further
 )
 
 // verb is how an action reads in a refusal.
 var verb = map[Action]string{
 	ActRead: "see", ActPlan: "plan", ActReschedule: "reschedule", ActAssign: "assign",
-	ActCancel: "cancel", ActRun: "run", ActTick: "tick steps of",
+	ActCancel: "cancel", ActRun: "run", ActTick: "tick steps of", ActApprove: "approve gates of",
 }
 
 // Can reports whether p may do a to d (d may be nil for actions on no deployment yet).
@@ -38,7 +39,7 @@ func Can(p models.Person, a Action, d *models.Deployment) error {
 	if p.Has(models.RoleTechnician) {
 		assigned := d != nil && d.Assignee == p.Name
 		switch a {
-		case ActRead, ActRun, ActTick:
+		case ActRead, ActRun, ActTick, ActApprove:
 			if assigned {
 				return nil
 			}

@@ -153,6 +153,20 @@ func (m Model) StepsFor(env string) []Step {
 	return out
 }
 
+// OnFailureFor returns the on-failure steps that apply in env, in run order: grouped
+// by stage, keeping the order written in config within a stage.
+func (m Model) OnFailureFor(env string) []Step {
+	var out []Step
+	for _, st := range Stages {
+		for _, s := range m.OnFailure {
+			if s.Stage == st && s.AppliesTo(env) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 // Automated reports whether every step that applies in env runs without a person.
 func (m Model) Automated(env string) bool {
 	for _, s := range m.StepsFor(env) {

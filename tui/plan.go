@@ -22,13 +22,15 @@ type planForm struct {
 	v       *planValues // the form's fields point here
 	form    *huh.Form
 	started bool
-	preview planPreview
-	asked   string // the values the last preview was asked for
-	gen     int
-	saving  bool
-	err     error // why the last save was refused
-	w, h    int
-	keys    struct{ Cancel key.Binding }
+	// modelChosen: the first form (the model) is done and the second one shows.
+	modelChosen bool
+	preview     planPreview
+	asked       string // the values the last preview was asked for
+	gen         int
+	saving      bool
+	err         error // why the last save was refused
+	w, h        int
+	keys        struct{ Cancel key.Binding }
 }
 
 type planValues struct {
@@ -60,12 +62,22 @@ func newPlanForm(c *Common) *planForm {
 	return p
 }
 
-// build makes the form over p.v, so a rebuilt form keeps what was typed.
+// build makes the form over p.v, so a rebuilt form keeps what was typed. The first
+// form asks for the model; the second is built for that model, with fixed option
+// lists: huh evaluates OptionsFunc on another goroutine while the form writes the
+// value it depends on, which is a data race.
 func (p *planForm) build() {
 	cfg := p.c.Eng.Config()
-	var modelOpts []huh.Option[string]
-	for _, m := range cfg.Models {
-		modelOpts = append(modelOpts, huh.NewOption(m.Name, m.Name))
+	if !p.modelChosen {
+		var modelOpts []huh.Option[string]
+		for _, m := range cfg.Models {
+			modelOpts = append(modelOpts, huh.NewOption(m.Name+"  "+p.c.Styles.Dim.Render(m.Description), m.Name))
+		}
+		p.form = huh.NewForm(huh.NewGroup(
+			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(len(modelOpts) + 1),
+		).Title("Which deployment model?")).WithTheme(huh.ThemeFunc(huh.ThemeCharm)).WithShowHelp(false).WithWidth(min(p.w, 64))
+		p.started = false
+		return
 	}
 	people := []huh.Option[string]{huh.NewOption("nobody yet", "")}
 	for _, per := range cfg.People {
@@ -75,17 +87,14 @@ func (p *planForm) build() {
 	}
 	p.form = huh.NewForm(
 		huh.NewGroup(
-			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(4),
-			huh.NewSelect[string]().Title("Component").Value(&p.v.component).Height(4).
-				OptionsFunc(p.componentOptions, &p.v.model),
+			huh.NewSelect[string]().Title("Component").Value(&p.v.component).Height(4).Options(p.componentOptions()...),
 			huh.NewInput().Title("Version").Value(&p.v.version).Validate(huh.ValidateNotEmpty()),
-		).Title("What"),
+		).Title("What · "+p.v.model),
 		huh.NewGroup(
-			huh.NewSelect[string]().Title("Environment").Value(&p.v.env).Height(4).
-				OptionsFunc(p.envOptions, &p.v.model),
+			huh.NewSelect[string]().Title("Environment").Value(&p.v.env).Height(4).Options(p.envOptions()...),
 			huh.NewInput().Title("Start").Value(&p.v.start).Validate(p.validStart).
 				Description("YYYY-MM-DD HH:MM, "+p.c.Eng.Location().String()),
-			huh.NewInput().Title("Duration").Value(&p.v.duration).PlaceholderFunc(p.defaultDuration, &p.v.model).
+			huh.NewInput().Title("Duration").Value(&p.v.duration).Placeholder(p.defaultDuration()).
 				Validate(validDuration),
 		).Title("When and where"),
 		huh.NewGroup(
@@ -229,6 +238,11 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	fm, cmd := p.form.Update(msg)
 	if f, ok := fm.(*huh.Form); ok {
 		p.form = f
+	}
+	if p.form.State == huh.StateCompleted && !p.modelChosen {
+		p.modelChosen = true
+		p.build()
+		return tea.Batch(cmd, p.Refresh())
 	}
 	if p.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, p.save())

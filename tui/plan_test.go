@@ -55,7 +55,7 @@ func TestPlanFormPreviewsAndSaves(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"})
 	screenHas("┃ Model")
 	key(tea.KeyEnter) // web-service
-	screenHas("┃ Component")
+	screenHas("What · web-service")
 	key(tea.KeyEnter)      // payments-api
 	screenHas("┃ Version") // huh moves focus asynchronously: type only once it arrived
 	tm.Type("4.12.0")

@@ -20,6 +20,7 @@ func (a *app) deployCmd() *cobra.Command {
 		Args:  noArgs,
 	}
 	cmd.AddCommand(a.planCmd(), a.listCmd(), a.showCmd(), a.cancelCmd(), a.suggestCmd(), a.rescheduleCmd(), a.assignCmd())
+	cmd.AddCommand(a.runDeployCmds()...)
 	return cmd
 }
 

@@ -1,0 +1,723 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/store"
+)
+
+// runDeployCmds are the 'deploy' subcommands that run deployments and read their output.
+func (a *app) runDeployCmds() []*cobra.Command {
+	return []*cobra.Command{a.deployRunCmd(), a.deployResumeCmd(), a.deployRetryCmd(), a.deployFailCmd(), a.deployLogsCmd()}
+}
+
+// runCmds are the top-level commands for steps, gates and due deployments.
+func (a *app) runCmds() []*cobra.Command {
+	return []*cobra.Command{a.stepCmd(), a.gateCmd(), a.runDueCmd()}
+}
+
+// openRunner opens the engine and recovers steps whose runner died, saying so.
+func (a *app) openRunner() error {
+	if err := a.open(); err != nil {
+		return err
+	}
+	rec, err := a.eng.RecoverInterrupted(a.ctx)
+	for _, r := range rec {
+		msg := fmt.Sprintf("ferry: step %d %q of #%d was interrupted (its runner stopped); %d lines of output kept",
+			r.Seq, r.Step, r.DeploymentID, r.Lines)
+		if r.Killed {
+			msg += "; the processes it left were stopped"
+		}
+		fmt.Fprintln(a.stderr, msg)
+	}
+	return err
+}
+
+// runFlags are the flags every command that runs a deployment takes.
+type runFlags struct {
+	follow, json bool
+}
+
+func (f *runFlags) add(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.follow, "follow", false, "print the steps' output as it arrives")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print the outcome as JSON (and no progress)")
+}
+
+func (a *app) deployRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run ID [--follow] [--json]",
+		Short: "Run a deployment as far as it can go",
+		Long: "Run a deployment from where it stands: start it if it is planned, run its automated\n" +
+			"steps stage by stage, and stop when a person is needed (a checklist item, a gate,\n" +
+			"a blocked item, an interrupted step). When a required step fails, the stage's\n" +
+			"on-failure steps run (rollback).\n\n" +
+			"Exit status: 0 succeeded; 1 failed, rolled back, cancelled or refused;\n" +
+			"3 waiting for a person (the output says for what and the command to go on).",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.RunResult, error) {
+				return a.eng.Run(a.ctx, a.actor, id, o)
+			})
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func (a *app) deployResumeCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "resume ID [--follow] [--json]",
+		Short: "Go on with a deployment after a tick, an approval or an interruption",
+		Long: "Resume a deployment that waited for a person or whose run was interrupted. An\n" +
+			"interrupted step runs again (as a new attempt; the first attempt's output is kept).\n" +
+			"Exit status as for 'deploy run'.",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.RunResult, error) {
+				return a.eng.Resume(a.ctx, a.actor, id, o)
+			})
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func (a *app) deployRetryCmd() *cobra.Command {
+	var f runFlags
+	var from int
+	cmd := &cobra.Command{
+		Use:   "retry ID --from-step N [--follow] [--json]",
+		Short: "Run the current stage's automated steps again from step N",
+		Long: "Set the automated steps of the current stage from step N on back to pending and run\n" +
+			"the deployment again from there. Ticks and approvals stay. Exit status as for 'deploy run'.",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if from < 1 {
+				return usagef("--from-step: a step number (1 or more) is needed")
+			}
+			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.RunResult, error) {
+				return a.eng.Retry(a.ctx, a.actor, id, from, o)
+			})
+		},
+	}
+	cmd.Flags().IntVar(&from, "from-step", 0, "the step to run again from (required)")
+	_ = cmd.MarkFlagRequired("from-step")
+	f.add(cmd)
+	return cmd
+}
+
+func (a *app) deployFailCmd() *cobra.Command {
+	var f runFlags
+	var reason string
+	var rollback bool
+	cmd := &cobra.Command{
+		Use:   "fail ID --reason R [--rollback]",
+		Short: "End a started deployment as failed (e.g. after an interrupted step)",
+		Long: "End a started deployment as failed, with the reason in its record. With --rollback\n" +
+			"the current stage's on-failure steps run first, and it ends rolled_back when they succeed.\n" +
+			"Exit status: 1 (it failed or rolled back), or 3 when an on-failure step needs a decision.",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason: say why the deployment failed")
+			}
+			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.RunResult, error) {
+				return a.eng.Fail(a.ctx, a.actor, id, reason, rollback, o)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why (required, kept in the record)")
+	cmd.Flags().BoolVar(&rollback, "rollback", false, "run the current stage's on-failure steps first")
+	f.add(cmd)
+	return cmd
+}
+
+// runDeployment opens the engine, runs fn with progress printed, and ends with the
+// outcome's exit status.
+func (a *app) runDeployment(arg string, f runFlags, fn func(int64, engine.RunOptions) (engine.RunResult, error)) error {
+	id, err := parseID(arg)
+	if err != nil {
+		return err
+	}
+	if err := a.openRunner(); err != nil {
+		return err
+	}
+	out := &lockedWriter{w: a.stdout}
+	var opts engine.RunOptions
+	if !f.json {
+		opts.OnProgress = func(p engine.Progress) { a.printProgress(out, p) }
+		if f.follow {
+			opts.OnOutput = func(l store.OutputLine) { printLine(out, l, "    ") }
+		}
+	}
+	res, err := fn(id, opts)
+	if err != nil {
+		var stopped *engine.StoppedError
+		if errors.As(err, &stopped) {
+			return fmt.Errorf("%w; 'ferry deploy resume %d' goes on (an interrupted step runs again)", err, id)
+		}
+		return err
+	}
+	return a.finishRun(out, res, f.json)
+}
+
+// finishRun prints where a run left the deployment and picks the exit status.
+func (a *app) finishRun(w io.Writer, res engine.RunResult, asJSON bool) error {
+	d := res.Deployment
+	code := ExitOK
+	switch {
+	case res.Waiting != nil || !d.Status.Final():
+		code = ExitWaiting
+	case d.Status != models.StatusSucceeded:
+		code = ExitFailed
+	}
+	if asJSON {
+		if err := writeJSON(a.stdout, runResultToJSON(res, a.nextCommands(d, res.Waiting))); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(w, a.outcomeLine(res))
+		for _, c := range a.nextCommands(d, res.Waiting) {
+			fmt.Fprintln(w, "  "+c)
+		}
+	}
+	if code != ExitOK {
+		return exitError{code}
+	}
+	return nil
+}
+
+func (a *app) outcomeLine(res engine.RunResult) string {
+	d := res.Deployment
+	head := fmt.Sprintf("#%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment)
+	switch d.Status {
+	case models.StatusSucceeded:
+		return head + ": succeeded."
+	case models.StatusRolledBack:
+		return head + ": rolled back: " + res.Failure
+	case models.StatusFailed:
+		return head + ": failed: " + res.Failure
+	case models.StatusCancelled:
+		return head + ": cancelled."
+	}
+	if res.Waiting != nil {
+		return head + ": waiting for a person: " + res.Waiting.Message
+	}
+	return head + ": " + string(d.Status)
+}
+
+// nextCommands says how to go on from a wait.
+func (a *app) nextCommands(d models.Deployment, w *engine.Waiting) []string {
+	if w == nil {
+		return nil
+	}
+	id := strconv.FormatInt(d.ID, 10)
+	seq := strconv.Itoa(w.Seq)
+	resume := "then: ferry deploy resume " + id
+	switch w.Kind {
+	case engine.WaitTick:
+		return []string{"tick it:  ferry step tick " + id + " " + seq + " [--note TEXT]", resume}
+	case engine.WaitApproval:
+		return []string{"approve:  ferry gate approve " + id + " [--note TEXT]", resume}
+	case engine.WaitBlocked:
+		return []string{"unblock:  ferry step unblock " + id + " " + seq + " [--note TEXT]", resume}
+	case engine.WaitInterrupted:
+		if w.OnFailure {
+			return []string{"run it again:  ferry deploy resume " + id,
+				"or give up:    ferry deploy fail " + id + " --reason TEXT"}
+		}
+		return []string{"run it again:  ferry deploy resume " + id,
+			"or retry:      ferry deploy retry " + id + " --from-step " + seq,
+			"or give up:    ferry deploy fail " + id + " --reason TEXT [--rollback]",
+			"its output:    ferry deploy logs " + id + " --step " + seq}
+	}
+	return nil
+}
+
+func (a *app) printProgress(w io.Writer, p engine.Progress) {
+	switch p.Kind {
+	case engine.ProgressStatus:
+		fmt.Fprintf(w, "#%d → %s\n", p.DeploymentID, p.Status)
+	case engine.ProgressStepStart:
+		label := "step"
+		if p.OnFailure {
+			label = "on-failure step"
+		}
+		try := ""
+		if p.Tries > 1 {
+			try = fmt.Sprintf(" (try %d of %d)", p.Try, p.Tries)
+		}
+		fmt.Fprintf(w, "  ▸ %s %d %q%s\n", label, p.Seq, p.Step.Name, try)
+	case engine.ProgressStepEnd:
+		glyph, what := "✓", "done"
+		switch p.Result {
+		case models.StepFailed:
+			glyph, what = "✗", "failed: "+p.Detail
+			if p.Try < p.Tries {
+				what += ", will retry"
+			}
+		case models.StepInterrupted:
+			glyph, what = "?", "interrupted"
+		}
+		fmt.Fprintf(w, "  %s %d %q %s (%s)\n", glyph, p.Seq, p.Step.Name, what, p.Elapsed.Round(time.Millisecond))
+	}
+}
+
+// printLine prints one output line; stderr lines are marked with "!".
+func printLine(w io.Writer, l store.OutputLine, indent string) {
+	mark := "  "
+	if l.Stream == store.StreamErr {
+		mark = "! "
+	}
+	fmt.Fprintf(w, "%s%s%s\n", indent, mark, l.Text)
+}
+
+// lockedWriter serialises writes from the runner's goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// ---- deploy logs ------------------------------------------------------------------
+
+func (a *app) deployLogsCmd() *cobra.Command {
+	var step, attempt int
+	var follow bool
+	cmd := &cobra.Command{
+		Use:   "logs ID [--step N [--attempt N]] [--follow]",
+		Short: "Print the output of a deployment's automated steps",
+		Long: "Print what the automated steps of a deployment wrote, in the order they wrote it.\n" +
+			"Without --step every step's output is shown, each attempt under a heading. Lines\n" +
+			"the commands wrote to stderr are marked with \"!\" (with --step they are printed as is).\n" +
+			"With --follow new lines are printed as they arrive, until the deployment finishes.",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if step < 0 || attempt < 0 {
+				return usagef("--step and --attempt are numbers from 1")
+			}
+			if attempt > 0 && step == 0 {
+				return usagef("--attempt needs --step")
+			}
+			if err := a.openRunner(); err != nil {
+				return err
+			}
+			det, err := a.eng.Deployment(a.ctx, a.actor, id)
+			if err != nil {
+				return err
+			}
+			st, err := a.eng.RunState(a.ctx, a.actor, id)
+			if err != nil {
+				return err
+			}
+			if step > len(st.Steps)+len(st.OnFailure) {
+				return models.NotFoundf("deployment #%d has no step %d (it has %d, and %d on-failure steps)",
+					id, step, len(st.Steps), len(st.OnFailure))
+			}
+			names := map[int]string{}
+			for _, s := range append(st.Steps, st.OnFailure...) {
+				names[s.Seq] = s.Step.Name
+			}
+			return a.printLogs(det.Deployment, names, store.OutputFilter{Seq: step, Attempt: attempt}, follow)
+		},
+	}
+	cmd.Flags().IntVar(&step, "step", 0, "only this step (on-failure steps are numbered after the steps)")
+	cmd.Flags().IntVar(&attempt, "attempt", 0, "only this attempt of --step")
+	cmd.Flags().BoolVar(&follow, "follow", false, "keep printing new lines until the deployment finishes")
+	return cmd
+}
+
+func (a *app) printLogs(d models.Deployment, names map[int]string, f store.OutputFilter, follow bool) error {
+	f.Limit = 2000
+	type block struct{ seq, attempt int }
+	var cur block
+	printed := false
+	poll := time.NewTicker(200 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		lines, err := a.eng.Output(a.ctx, a.actor, d.ID, f)
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			printed = true
+			if f.Seq == 0 {
+				if b := (block{l.Seq, l.Attempt}); b != cur {
+					cur = b
+					fmt.Fprintf(a.stdout, "── step %d %q, attempt %d ──\n", l.Seq, names[l.Seq], l.Attempt)
+				}
+				printLine(a.stdout, l, "")
+			} else {
+				fmt.Fprintln(a.stdout, l.Text)
+			}
+			f.AfterID = l.ID
+		}
+		if len(lines) == f.Limit {
+			continue // more right away
+		}
+		if !follow {
+			break
+		}
+		if d.Status.Final() {
+			break // everything written before it finished has been read
+		}
+		select {
+		case <-a.ctx.Done():
+			return nil
+		case <-poll.C:
+		}
+		if d, err = a.eng.Store().Read().Deployment(a.ctx, d.ID); err != nil {
+			return err
+		}
+	}
+	if !printed && !follow {
+		fmt.Fprintf(a.stderr, "ferry: #%d has no output%s yet\n", d.ID, stepSuffix(f.Seq))
+	}
+	return nil
+}
+
+func stepSuffix(seq int) string {
+	if seq == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" for step %d", seq)
+}
+
+// ---- step and gate commands ---------------------------------------------------------
+
+func (a *app) stepCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "step",
+		Short: "Tick, block, unblock and annotate checklist items",
+		Args:  noArgs,
+	}
+	cmd.AddCommand(a.stepTickCmd(), a.stepBlockCmd(), a.stepUnblockCmd(), a.stepNoteCmd())
+	return cmd
+}
+
+// idAndStep reads "ID STEP".
+func idAndStep(args []string) (int64, int, error) {
+	id, err := parseID(args[0])
+	if err != nil {
+		return 0, 0, err
+	}
+	seq, err := strconv.Atoi(args[1])
+	if err != nil || seq < 1 {
+		return 0, 0, usagef("%q is not a step number (1, 2, ... as 'ferry deploy show' lists them)", args[1])
+	}
+	return id, seq, nil
+}
+
+// stepDone prints what was done to a step, and how the run goes on.
+func (a *app) stepDone(d models.Deployment, seq int, what string) {
+	name := ""
+	if det, err := a.eng.Deployment(a.ctx, a.actor, d.ID); err == nil && seq <= len(det.Steps) {
+		name = fmt.Sprintf(" %q", det.Steps[seq-1].Step.Name)
+	}
+	fmt.Fprintf(a.stdout, "%s step %d%s of #%d (%d/%d steps done).\n", what, seq, name, d.ID, d.StepsDone, d.StepsTotal)
+}
+
+func (a *app) stepTickCmd() *cobra.Command {
+	var note string
+	cmd := &cobra.Command{
+		Use:   "tick ID STEP [--note TEXT]",
+		Short: "Tick a checklist item of the deployment's current stage",
+		Args:  exactArgs(2, "a deployment ID and a step number"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, seq, err := idAndStep(args)
+			if err != nil {
+				return err
+			}
+			if err := a.openRunner(); err != nil {
+				return err
+			}
+			d, err := a.eng.TickStep(a.ctx, a.actor, id, seq, note)
+			if err != nil {
+				return err
+			}
+			a.stepDone(d, seq, "Ticked")
+			fmt.Fprintf(a.stdout, "Go on with: ferry deploy resume %d\n", id)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&note, "note", "", "a note kept with the tick")
+	return cmd
+}
+
+func (a *app) stepBlockCmd() *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "block ID STEP --reason TEXT",
+		Short: "Report a checklist item blocked, with the reason",
+		Args:  exactArgs(2, "a deployment ID and a step number"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, seq, err := idAndStep(args)
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason: say what blocks the item")
+			}
+			if err := a.openRunner(); err != nil {
+				return err
+			}
+			d, err := a.eng.BlockStep(a.ctx, a.actor, id, seq, reason)
+			if err != nil {
+				return err
+			}
+			a.stepDone(d, seq, "Blocked")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "what blocks it (required, kept in the record)")
+	return cmd
+}
+
+func (a *app) stepUnblockCmd() *cobra.Command {
+	var note string
+	cmd := &cobra.Command{
+		Use:   "unblock ID STEP [--note TEXT]",
+		Short: "Set a blocked checklist item back to open",
+		Args:  exactArgs(2, "a deployment ID and a step number"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, seq, err := idAndStep(args)
+			if err != nil {
+				return err
+			}
+			if err := a.openRunner(); err != nil {
+				return err
+			}
+			d, err := a.eng.UnblockStep(a.ctx, a.actor, id, seq, note)
+			if err != nil {
+				return err
+			}
+			a.stepDone(d, seq, "Unblocked")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&note, "note", "", "what resolved it")
+	return cmd
+}
+
+func (a *app) stepNoteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "note ID STEP TEXT",
+		Short: "Add a note to a step",
+		Args:  exactArgs(3, "a deployment ID, a step number and the note"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, seq, err := idAndStep(args)
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(args[2]) == "" {
+				return usagef("the note is empty")
+			}
+			if err := a.openRunner(); err != nil {
+				return err
+			}
+			d, err := a.eng.NoteStep(a.ctx, a.actor, id, seq, args[2])
+			if err != nil {
+				return err
+			}
+			a.stepDone(d, seq, "Noted on")
+			return nil
+		},
+	}
+}
+
+func (a *app) gateCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "gate",
+		Short: "Approve gates",
+		Args:  noArgs,
+	}
+	var note string
+	approve := &cobra.Command{
+		Use:   "approve ID [--note TEXT]",
+		Short: "Approve the gate the deployment waits at",
+		Long: "Approve the gate of the deployment's current stage. Only the roles the gate names\n" +
+			"may (default: manager), and not the deployment's requester unless its model allows\n" +
+			"self-approval.",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if err := a.openRunner(); err != nil {
+				return err
+			}
+			before, err := a.eng.RunState(a.ctx, a.actor, id)
+			if err != nil {
+				return err
+			}
+			d, err := a.eng.ApproveGate(a.ctx, a.actor, id, note)
+			if err != nil {
+				return err
+			}
+			for _, s := range before.Steps {
+				if s.Step.Kind == models.StepGate && s.Status != models.StepDone && s.Step.Stage == before.Deployment.Status.Stage() {
+					a.stepDone(d, s.Seq, "Approved gate")
+					break
+				}
+			}
+			fmt.Fprintf(a.stdout, "Go on with: ferry deploy resume %d\n", id)
+			return nil
+		},
+	}
+	approve.Flags().StringVar(&note, "note", "", "a note kept with the approval")
+	cmd.AddCommand(approve)
+	return cmd
+}
+
+// ---- run-due ------------------------------------------------------------------------
+
+func (a *app) runDueCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run-due [--follow] [--json]",
+		Short: "Start the fully automated deployments whose window has begun",
+		Long: "Start every planned deployment whose scheduled window has begun (and not ended) and\n" +
+			"whose model has only automated steps in its environment; run each as far as it goes.\n" +
+			"Deployments in open conflicts are refused. Meant for cron or a systemd timer.\n\n" +
+			"Exit status: 0 all succeeded (or nothing was due); 1 one failed, rolled back or could\n" +
+			"not start; 3 one waits for a person.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.openRunner(); err != nil {
+				return err
+			}
+			out := &lockedWriter{w: a.stdout}
+			var opts engine.RunOptions
+			if !f.json {
+				opts.OnProgress = func(p engine.Progress) { a.printProgress(out, p) }
+				if f.follow {
+					opts.OnOutput = func(l store.OutputLine) {
+						printLine(out, l, fmt.Sprintf("    #%d ", l.DeploymentID))
+					}
+				}
+			}
+			runs, err := a.eng.RunDue(a.ctx, a.actor, opts)
+			if err != nil {
+				return err
+			}
+			code := ExitOK
+			worse := func(c int) {
+				if c == ExitFailed || code == ExitOK {
+					code = c
+				}
+			}
+			var js []dueJSON
+			for _, r := range runs {
+				j := dueJSON{Deployment: toJSON(r.Deployment), Skipped: r.Skipped}
+				switch {
+				case r.Skipped != "":
+					j.Outcome = "skipped"
+					if !f.json {
+						fmt.Fprintf(out, "#%d skipped: %s\n", r.Deployment.ID, r.Skipped)
+					}
+				case r.Err != nil:
+					j.Outcome, j.Error = "error", r.Err.Error()
+					worse(ExitFailed)
+					if !f.json {
+						fmt.Fprintf(out, "#%d not run: %v\n", r.Deployment.ID, r.Err)
+					}
+				default:
+					rj := runResultToJSON(r.Result, a.nextCommands(r.Result.Deployment, r.Result.Waiting))
+					j.Outcome, j.Run = rj.Outcome, &rj
+					switch {
+					case r.Result.Outcome() == "waiting":
+						worse(ExitWaiting)
+					case r.Result.Outcome() != "succeeded":
+						worse(ExitFailed)
+					}
+					if !f.json {
+						fmt.Fprintln(out, a.outcomeLine(r.Result))
+					}
+				}
+				js = append(js, j)
+			}
+			if f.json {
+				if js == nil {
+					js = []dueJSON{}
+				}
+				if err := writeJSON(a.stdout, js); err != nil {
+					return err
+				}
+			} else if len(runs) == 0 {
+				fmt.Fprintln(out, "Nothing is due.")
+			}
+			if code != ExitOK {
+				return exitError{code}
+			}
+			return nil
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+// ---- JSON -----------------------------------------------------------------------------
+
+type waitingJSON struct {
+	Kind      string   `json:"kind"` // tick, approval, blocked, interrupted
+	Seq       int      `json:"seq"`
+	Step      string   `json:"step"`
+	Stage     string   `json:"stage"`
+	OnFailure bool     `json:"on_failure"`
+	Approvers []string `json:"approvers"`
+	Note      string   `json:"note"`
+	Message   string   `json:"message"`
+	Next      []string `json:"next"`
+}
+
+type runJSON struct {
+	Deployment deploymentJSON `json:"deployment"`
+	Outcome    string         `json:"outcome"` // succeeded, failed, rolled_back, cancelled, waiting
+	Failure    string         `json:"failure"`
+	Waiting    *waitingJSON   `json:"waiting"`
+}
+
+type dueJSON struct {
+	Deployment deploymentJSON `json:"deployment"`
+	Outcome    string         `json:"outcome"` // skipped, error, or the run's outcome
+	Skipped    string         `json:"skipped,omitempty"`
+	Error      string         `json:"error,omitempty"`
+	Run        *runJSON       `json:"run,omitempty"`
+}
+
+func runResultToJSON(res engine.RunResult, next []string) runJSON {
+	out := runJSON{Deployment: toJSON(res.Deployment), Outcome: res.Outcome(), Failure: res.Failure}
+	if w := res.Waiting; w != nil {
+		out.Waiting = &waitingJSON{Kind: string(w.Kind), Seq: w.Seq, Step: w.Step.Name, Stage: string(w.Step.Stage),
+			OnFailure: w.OnFailure, Approvers: w.Approvers, Note: w.Note, Message: w.Message, Next: next}
+		if out.Waiting.Approvers == nil {
+			out.Waiting.Approvers = []string{}
+		}
+		if out.Waiting.Next == nil {
+			out.Waiting.Next = []string{}
+		}
+	}
+	return out
+}

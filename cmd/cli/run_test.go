@@ -1,0 +1,464 @@
+//go:build unix
+
+package cli_test
+
+// Running deployments from the command line: the real binary (built in TestMain),
+// real /bin/sh steps, a real SQLite file. The crash test kills a running ferry with
+// SIGKILL and checks what the next ferry makes of it.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const runConfig = `
+[ferry]
+timezone = "UTC"
+
+[[environment]]
+name = "dev"
+order = 1
+capacity = 10
+variables = { TIER = "dev" }
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+
+[[person]]
+name = "marc"
+roles = ["manager"]
+
+[[person]]
+name = "sam"
+roles = ["practitioner"]
+
+[[person]]
+name = "raj"
+roles = ["technician"]
+
+[[person]]
+name = "eve"
+roles = ["analyst"]
+
+[[service]]
+name = "web"
+  [[service.component]]
+  name = "web-frontend"
+  kind = "software"
+  [[service.component]]
+  name = "rack-1"
+  kind = "hardware"
+
+[[model]]
+name = "auto"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Roll out"
+  run = "echo rolling out $FERRY_COMPONENT $FERRY_VERSION to $FERRY_ENV tier $TIER; echo a warning >&2"
+
+[[model]]
+name = "broken"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Roll out"
+  run = "echo half way; exit 4"
+  [[model.on_failure]]
+  stage = "execute"
+  name = "Roll back"
+  run = "echo rolled back"
+
+[[model]]
+name = "slow"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Long roll out"
+  run = "echo started; if [ -e resume-is-quick ]; then echo quick; exit 0; fi; sleep 60 & echo child $!; wait; echo finished"
+
+[[model]]
+name = "fifo"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Waits for the test"
+  run = "echo ran >> ran.log; read line < gate.fifo"
+
+[[model]]
+name = "rack"
+kinds = ["hardware"]
+path = ["dev"]
+default_duration = "4h"
+  [[model.step]]
+  stage = "verify_environment"
+  name = "Power available"
+  [[model.step]]
+  stage = "execute"
+  name = "Go-live approval"
+  gate = true
+`
+
+// runFixture is a fixture with runConfig.
+func runFixture(t *testing.T) *fixture {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("automated steps need a Unix system")
+	}
+	f := newFixture(t)
+	writeFile(t, f.cfg, runConfig)
+	return f
+}
+
+// planDay gives every plan its own day, so plans never conflict.
+var planDay atomic.Int64
+
+// planModel plans component c with model m (as ana), each plan on its own day.
+func (f *fixture) planModel(m, c string, more ...string) string {
+	f.t.Helper()
+	day := int(planDay.Add(1))
+	start := time.Date(2031, 1, 1, 10, 0, 0, 0, time.UTC).AddDate(0, 0, day).Format("2006-01-02 15:04")
+	d := f.plan(append([]string{"--model", m, "--component", c, "--version", "1.0", "--env", "dev", "--start", start}, more...)...)
+	return strconv.FormatInt(d.ID, 10)
+}
+
+type runOut struct {
+	Deployment deployment `json:"deployment"`
+	Outcome    string     `json:"outcome"`
+	Failure    string     `json:"failure"`
+	Waiting    *struct {
+		Kind      string   `json:"kind"`
+		Seq       int      `json:"seq"`
+		Step      string   `json:"step"`
+		Approvers []string `json:"approvers"`
+		Message   string   `json:"message"`
+		Next      []string `json:"next"`
+	} `json:"waiting"`
+}
+
+type stepOut struct {
+	Seq      int    `json:"seq"`
+	Status   string `json:"status"`
+	Actor    string `json:"actor"`
+	Note     string `json:"note"`
+	ExitCode *int   `json:"exit_code"`
+}
+
+func (f *fixture) steps(id string) []stepOut {
+	f.t.Helper()
+	var d struct {
+		Steps []stepOut `json:"steps"`
+	}
+	decode(f.t, f.ok("--as", "ana", "deploy", "show", id, "--json"), &d)
+	return d.Steps
+}
+
+func TestRunExitCodesAndOutput(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	ok := f.planModel("auto", "web-frontend")
+	r := f.ok("--as", "sam", "deploy", "run", ok, "--follow")
+	for _, want := range []string{"→ executing", `▸ step 1 "Roll out"`, "rolling out web-frontend 1.0 to dev tier dev",
+		"! a warning", `✓ 1 "Roll out" done`, "succeeded."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("want %q in the output:\n%s", want, r)
+		}
+	}
+	if st := f.steps(ok)[0]; st.Status != "done" || st.ExitCode == nil || *st.ExitCode != 0 || st.Actor != "sam" {
+		t.Errorf("step after the run: %+v", st)
+	}
+	logs := f.ok("--as", "eve", "deploy", "logs", ok) // analysts read logs
+	if !strings.Contains(logs.stdout, `── step 1 "Roll out", attempt 1 ──`) || !strings.Contains(logs.stdout, "! a warning") {
+		t.Errorf("logs:\n%s", logs)
+	}
+	// stdout and stderr are read side by side: their lines keep their own order.
+	if r := f.ok("--as", "eve", "deploy", "logs", ok, "--step", "1"); len(strings.Split(r.stdout, "\n")) != 3 ||
+		!strings.Contains(r.stdout, "rolling out web-frontend 1.0 to dev tier dev\n") || !strings.Contains(r.stdout, "a warning\n") {
+		t.Errorf("logs of one step are the plain lines:\n%s", r)
+	}
+	f.refused(1, []string{"has finished"}, "--as", "sam", "deploy", "run", ok)
+
+	bad := f.planModel("broken", "web-frontend")
+	r = f.ferry("--as", "sam", "deploy", "run", bad, "--json")
+	var out runOut
+	decode(t, r, &out)
+	if r.code != 1 || out.Outcome != "rolled_back" || !strings.Contains(out.Failure, "exit 4") || !strings.Contains(out.Failure, `ran "Roll back"`) {
+		t.Errorf("a failed step with a rollback, want exit 1 and rolled_back:\n%s", r)
+	}
+	if r := f.ok("--as", "ana", "deploy", "logs", bad, "--step", "2"); r.stdout != "rolled back\n" {
+		t.Errorf("the on-failure step's output is step 2:\n%s", r)
+	}
+
+	hw := f.planModel("rack", "rack-1", "--assignee", "raj")
+	r = f.ferry("--as", "raj", "deploy", "run", hw)
+	if r.code != 3 || !strings.Contains(r.stdout, "waiting for a person") || !strings.Contains(r.stdout, "ferry step tick "+hw+" 1") {
+		t.Fatalf("a checklist item, want exit 3 and what to do:\n%s", r)
+	}
+	f.refused(1, []string{"eve", "may not"}, "--as", "eve", "step", "tick", hw, "1")
+	f.refused(1, []string{"not a checklist item"}, "--as", "raj", "step", "tick", hw, "2")
+	f.ok("--as", "raj", "step", "block", hw, "1", "--reason", "PDU B dead")
+	r = f.ferry("--as", "raj", "deploy", "resume", hw)
+	if r.code != 3 || !strings.Contains(r.stdout, "is blocked: PDU B dead") || !strings.Contains(r.stdout, "ferry step unblock "+hw+" 1") {
+		t.Errorf("a blocked item:\n%s", r)
+	}
+	f.ok("--as", "raj", "step", "unblock", hw, "1", "--note", "replaced")
+	f.ok("--as", "raj", "step", "note", hw, "1", "photos in the ticket")
+	f.ok("--as", "raj", "step", "tick", hw, "1", "--note", "both feeds live")
+	r = f.ferry("--as", "raj", "deploy", "resume", hw, "--json")
+	decode(t, r, &out)
+	if r.code != 3 || out.Waiting == nil || out.Waiting.Kind != "approval" || strings.Join(out.Waiting.Approvers, ",") != "marc" {
+		t.Fatalf("a gate, want exit 3 and marc as the approver (ana requested it):\n%s", r)
+	}
+	f.refused(1, []string{"self-approval"}, "--as", "ana", "gate", "approve", hw)
+	f.refused(1, []string{"sam", "only a manager"}, "--as", "sam", "gate", "approve", hw)
+	if r := f.ok("--as", "marc", "gate", "approve", hw, "--note", "go"); !strings.Contains(r.stdout, `Approved gate step 2 "Go-live approval"`) {
+		t.Errorf("approve:\n%s", r)
+	}
+	f.ok("--as", "raj", "deploy", "resume", hw)
+	d := f.show(mustID(t, hw))
+	if d.Status != "succeeded" {
+		t.Errorf("status %s", d.Status)
+	}
+	var record []string
+	for _, e := range d.Events {
+		record = append(record, e.Actor+" "+e.Type+" "+e.Detail)
+	}
+	all := strings.Join(record, "\n")
+	for _, want := range []string{`raj step blocked 1 "Power available": PDU B dead`, `raj step unblocked 1 "Power available": replaced`,
+		`raj note note on 1 "Power available": photos in the ticket`, `raj step ticked 1 "Power available": both feeds live`,
+		`marc step approved 2 "Go-live approval": go`} {
+		if !strings.Contains(all, want) {
+			t.Errorf("want %q in the record:\n%s", want, all)
+		}
+	}
+}
+
+func mustID(t *testing.T, s string) int64 {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deploy", "run"}, "needs one deployment ID"},
+		{[]string{"deploy", "run", "x"}, "is not a deployment ID"},
+		{[]string{"deploy", "retry", "1"}, "from-step"},
+		{[]string{"deploy", "retry", "1", "--from-step", "0"}, "--from-step"},
+		{[]string{"deploy", "fail", "1"}, "--reason"},
+		{[]string{"deploy", "logs", "1", "--attempt", "2"}, "--attempt needs --step"},
+		{[]string{"step", "tick", "1"}, "a deployment ID and a step number"},
+		{[]string{"step", "tick", "1", "first"}, `"first" is not a step number`},
+		{[]string{"step", "block", "1", "1"}, "--reason"},
+		{[]string{"step", "note", "1", "1", " "}, "the note is empty"},
+		{[]string{"gate", "approve"}, "needs one deployment ID"},
+		{[]string{"run-due", "now"}, "takes no arguments"},
+	} {
+		f.refused(2, []string{c.want}, c.args...)
+	}
+	f.refused(1, []string{"#99"}, "--as", "ana", "deploy", "run", "99")
+}
+
+var childLine = regexp.MustCompile(`child (\d+)`)
+
+// TestCrashRecovery kills a running ferry with SIGKILL in the middle of a step. The
+// next ferry marks the step interrupted, keeps its output, stops the process the step
+// left, and waits for a person to decide; resume runs the step again.
+func TestCrashRecovery(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	id := f.planModel("slow", "web-frontend")
+	cmd := exec.Command(ferryBin, "--config", f.cfg, "--db", f.db, "--as", "sam", "deploy", "run", id)
+	cmd.Dir = f.dir
+	cmd.Env = cleanEnv()
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the step's output is in the database: it runs.
+	pid := 0
+	deadline := time.Now().Add(time.Minute)
+	for pid == 0 {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the step never printed its child:\n%s", stdout.String())
+		}
+		var d struct {
+			Steps []stepOut `json:"steps"`
+		}
+		decode(t, f.ok("--as", "ana", "deploy", "show", id, "--json"), &d)
+		if d.Steps[0].Status != "running" {
+			continue
+		}
+		r := f.ferry("--as", "ana", "deploy", "logs", id, "--step", "1")
+		if m := childLine.FindStringSubmatch(r.stdout); m != nil {
+			pid, _ = strconv.Atoi(m[1])
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	// The next ferry finds the step without a runner.
+	r := f.ferry("--as", "sam", "deploy", "run", id)
+	if r.code != 3 || !strings.Contains(r.stderr, `step 1 "Long roll out" of #`+id+" was interrupted") ||
+		!strings.Contains(r.stdout, "was interrupted") || !strings.Contains(r.stdout, "ferry deploy resume "+id) ||
+		!strings.Contains(r.stdout, "ferry deploy retry "+id+" --from-step 1") {
+		t.Fatalf("after the crash, want exit 3 and the choices:\n%s", r)
+	}
+	if !processGone(pid) {
+		t.Errorf("the sleep %d the killed run left was not stopped", pid)
+	}
+	st := f.steps(id)[0]
+	if st.Status != "interrupted" || !strings.Contains(st.Note, "is gone") {
+		t.Errorf("step after recovery: %+v", st)
+	}
+	logs := f.ok("--as", "ana", "deploy", "logs", id, "--step", "1").stdout
+	if !strings.HasPrefix(logs, "started\nchild ") || strings.Contains(logs, "finished") {
+		t.Errorf("the partial output should be kept:\n%s", logs)
+	}
+	d := f.show(mustID(t, id))
+	if d.Status != "executing" {
+		t.Errorf("status %s", d.Status)
+	}
+	found := false
+	for _, e := range d.Events {
+		found = found || (e.Actor == "ferry" && strings.Contains(e.Detail, `interrupted 1 "Long roll out" in attempt 1`) &&
+			strings.Contains(e.Detail, "lines of output kept"))
+	}
+	if !found {
+		t.Errorf("the record should say the step was interrupted: %+v", d.Events)
+	}
+	// Nothing ran twice by itself: one attempt so far. Resume runs it again.
+	writeFile(t, filepath.Join(f.dir, "resume-is-quick"), "")
+	r = f.ok("--as", "sam", "deploy", "resume", id)
+	if !strings.Contains(r.stdout, "succeeded.") {
+		t.Errorf("resume:\n%s", r)
+	}
+	logs = f.ok("--as", "ana", "deploy", "logs", id).stdout
+	if !strings.Contains(logs, `── step 1 "Long roll out", attempt 1 ──`) || !strings.Contains(logs, `── step 1 "Long roll out", attempt 2 ──`) ||
+		!strings.Contains(logs, "quick") {
+		t.Errorf("both attempts' output:\n%s", logs)
+	}
+	if r := f.ok("--as", "ana", "deploy", "logs", id, "--step", "1", "--attempt", "2"); r.stdout != "started\nquick\n" {
+		t.Errorf("attempt 2:\n%s", r)
+	}
+}
+
+// processGone reports whether pid has exited (a zombie nobody reaped has).
+func processGone(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return true
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && len(s) > i+2 && s[i+2] == 'Z'
+}
+
+// Two ferry processes run the same deployment at once: one runs it, the other is
+// refused.
+func TestTwoProcessesRace(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	id := f.planModel("fifo", "web-frontend")
+	fifo := filepath.Join(f.dir, "gate.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	type exit struct {
+		code   int
+		output string
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	exits := make(chan exit, 2)
+	for range 2 {
+		cmd := exec.CommandContext(ctx, ferryBin, "--config", f.cfg, "--db", f.db, "--as", "sam", "deploy", "run", id)
+		cmd.Dir, cmd.Env = f.dir, cleanEnv()
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			err := cmd.Wait()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			}
+			exits <- exit{code, out.String()}
+		}()
+	}
+	first := <-exits // the winner waits on the FIFO until the test writes to it
+	if first.code != 1 || !strings.Contains(first.output, "is already being run by sam") {
+		t.Fatalf("the second runner should be refused (exit 1):\n%s", first.output)
+	}
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(w, "go")
+	w.Close()
+	second := <-exits
+	if second.code != 0 || !strings.Contains(second.output, "succeeded.") {
+		t.Fatalf("the runner that won, want exit 0:\n%s", second.output)
+	}
+	if b, _ := os.ReadFile(filepath.Join(f.dir, "ran.log")); string(b) != "ran\n" {
+		t.Errorf("the step ran %q", b)
+	}
+}
+
+func TestRunDueCommand(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	now := time.Now().UTC()
+	due := f.plan("--model", "auto", "--component", "web-frontend", "--version", "1.0", "--env", "dev",
+		"--start", now.Add(-time.Minute).Format(time.RFC3339))
+	hw := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.0", "--env", "dev",
+		"--start", now.Add(-time.Minute).Format(time.RFC3339))
+	r := f.ok("--as", "sam", "run-due")
+	if !strings.Contains(r.stdout, fmt.Sprintf("#%d web-frontend 1.0 → dev: succeeded.", due.ID)) ||
+		!strings.Contains(r.stdout, fmt.Sprintf("#%d skipped", hw.ID)) {
+		t.Errorf("run-due:\n%s", r)
+	}
+	if r := f.ok("--as", "sam", "run-due"); !strings.Contains(r.stdout, fmt.Sprintf("#%d skipped", hw.ID)) {
+		t.Errorf("run-due again:\n%s", r)
+	}
+	f.refused(1, []string{"eve"}, "--as", "eve", "deploy", "run", strconv.FormatInt(hw.ID, 10))
+}

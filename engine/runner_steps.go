@@ -1,0 +1,422 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// ---- gates ----------------------------------------------------------------------
+
+// gateRoles are the roles that may approve a gate: its own, or manager.
+func gateRoles(s models.Step) []models.Role {
+	if len(s.Roles) == 0 {
+		return []models.Role{models.RoleManager}
+	}
+	return s.Roles
+}
+
+func joinRoles(rs []models.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	if len(s) <= 1 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// mayApprove decides whether p may approve gate s of deployment d: only the roles the
+// gate names (default manager), technicians only on their own deployments, and never
+// the requester of the deployment unless the model allows self-approval.
+func mayApprove(p models.Person, d models.Deployment, m models.Model, s models.Step) error {
+	if err := Can(p, ActApprove, &d); err != nil {
+		return err
+	}
+	roles := gateRoles(s)
+	if !slices.ContainsFunc(roles, p.Has) {
+		return models.Forbiddenf("%s (%s) may not approve gate %q of deployment #%d: only a %s may",
+			p.Name, p.MainRole(), s.Name, d.ID, joinRoles(roles))
+	}
+	if d.Requester == p.Name && !m.SelfApproval {
+		return models.Forbiddenf("%s requested deployment #%d and may not approve its gate %q: model %s does not allow self-approval",
+			p.Name, d.ID, s.Name, m.Name)
+	}
+	return nil
+}
+
+// approvers lists the people who may approve gate s of d.
+func (e *Engine) approvers(d models.Deployment, m models.Model, s models.Step) []string {
+	var out []string
+	for _, p := range e.cfg.People {
+		if mayApprove(p, d, m, s) == nil {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// waitingGate finds the gate of the current stage that waits for an approval; it
+// refuses when there is none, or when steps before it are still open.
+func waitingGate(ctx context.Context, q store.Q, d models.Deployment) (models.StepRun, error) {
+	stage := d.Status.Stage()
+	if stage == "" {
+		return models.StepRun{}, models.Conflictf("deployment #%d is %s; no gate waits for an approval", d.ID, d.Status)
+	}
+	runs, err := q.StepRuns(ctx, d)
+	if err != nil {
+		return models.StepRun{}, err
+	}
+	var open []string
+	for _, sr := range runs {
+		if sr.Step.Stage != stage {
+			continue
+		}
+		if sr.Step.Kind == models.StepGate && sr.Status != models.StepDone {
+			if len(open) > 0 {
+				return sr, models.Conflictf("gate %d %q of deployment #%d comes after steps still open: %s; approve it when they are done",
+					sr.Seq, sr.Step.Name, d.ID, strings.Join(open, ", "))
+			}
+			return sr, nil
+		}
+		if sr.Step.Required && sr.Status != models.StepDone && sr.Status != models.StepSkipped {
+			open = append(open, fmt.Sprintf("%d %q (%s)", sr.Seq, sr.Step.Name, sr.Status))
+		}
+	}
+	return models.StepRun{}, models.Conflictf("no gate of %s waits for an approval in deployment #%d", stage.Title(), d.ID)
+}
+
+// ApproveGate approves the gate the deployment's current stage waits at, with an
+// optional note; see mayApprove for who may. The run goes on with Resume.
+func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64, note string) (models.Deployment, error) {
+	return e.change(ctx, actor, id, ActApprove, func(q store.Q, d *models.Deployment) error {
+		gate, err := waitingGate(ctx, q, *d)
+		if err != nil {
+			return err
+		}
+		m, err := q.DeploymentModel(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := mayApprove(actor, *d, m, gate.Step); err != nil {
+			return err
+		}
+		gate.Status, gate.Actor, gate.At, gate.Note = models.StepDone, actor.Name, e.Now(), strings.TrimSpace(note)
+		if err := q.SetStepRun(ctx, gate, e.Now()); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("approved %d %q", gate.Seq, gate.Step.Name)
+		if gate.Note != "" {
+			detail += ": " + gate.Note
+		}
+		return q.AddEvent(ctx, e.event(id, actor, "step", detail))
+	})
+}
+
+// MayApprove reports whether actor may approve the gate deployment id waits at now
+// (nil), or why not: the console offers approving only when it may.
+func (e *Engine) MayApprove(ctx context.Context, actor models.Person, id int64) error {
+	q := e.st.Read()
+	d, err := q.Deployment(ctx, id)
+	if err != nil {
+		return err
+	}
+	gate, err := waitingGate(ctx, q, d)
+	if err != nil {
+		return err
+	}
+	m, err := q.DeploymentModel(ctx, id)
+	if err != nil {
+		return err
+	}
+	return mayApprove(actor, d, m, gate.Step)
+}
+
+// ---- checklist items ------------------------------------------------------------
+
+// checklistItem loads step seq of d and checks it is a checklist item of the stage
+// the deployment is in.
+func checklistItem(ctx context.Context, q store.Q, d models.Deployment, seq int, what string) (models.StepRun, error) {
+	r, err := stepRun(ctx, q, d, seq)
+	if err != nil {
+		return r, err
+	}
+	if r.Step.Kind != models.StepManual {
+		return r, models.Invalidf("step %d %q is a %s; only checklist items can be %s", seq, r.Step.Name, kindWord(r.Step.Kind), what)
+	}
+	if d.Status.Stage() != r.Step.Stage {
+		return r, models.Conflictf("step %d %q belongs to %s; deployment #%d is %s",
+			seq, r.Step.Name, r.Step.Stage.Title(), d.ID, d.Status)
+	}
+	return r, nil
+}
+
+// BlockStep marks a checklist item of the current stage blocked, with the reason: the
+// run stops there until someone unblocks it.
+func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, seq int, reason string) (models.Deployment, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return models.Deployment{}, models.Invalidf("a reason is needed to mark a step blocked")
+	}
+	return e.change(ctx, actor, id, ActTick, func(q store.Q, d *models.Deployment) error {
+		r, err := checklistItem(ctx, q, *d, seq, "blocked")
+		if err != nil {
+			return err
+		}
+		switch r.Status {
+		case models.StepDone:
+			return models.Conflictf("step %d %q was already ticked by %s at %s", seq, r.Step.Name, r.Actor, e.Local(r.At))
+		case models.StepBlocked:
+			return models.Conflictf("step %d %q is already blocked (%s, %s): %s", seq, r.Step.Name, r.Actor, e.Local(r.At), r.Note)
+		}
+		r.Status, r.Actor, r.At, r.Note = models.StepBlocked, actor.Name, e.Now(), reason
+		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
+			return err
+		}
+		return q.AddEvent(ctx, e.event(id, actor, "step", fmt.Sprintf("blocked %d %q: %s", seq, r.Step.Name, reason)))
+	})
+}
+
+// UnblockStep sets a blocked checklist item back to open, with an optional note.
+func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (models.Deployment, error) {
+	return e.change(ctx, actor, id, ActTick, func(q store.Q, d *models.Deployment) error {
+		r, err := checklistItem(ctx, q, *d, seq, "unblocked")
+		if err != nil {
+			return err
+		}
+		if r.Status != models.StepBlocked {
+			return models.Conflictf("step %d %q is %s, not blocked", seq, r.Step.Name, r.Status)
+		}
+		r.Status, r.Actor, r.At, r.Note = models.StepPending, actor.Name, e.Now(), ""
+		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("unblocked %d %q", seq, r.Step.Name)
+		if note = strings.TrimSpace(note); note != "" {
+			detail += ": " + note
+		}
+		return q.AddEvent(ctx, e.event(id, actor, "step", detail))
+	})
+}
+
+// maxNote bounds a step's note; the record keeps every note whole.
+const maxNote = 2000
+
+// NoteStep adds a note to any step of a deployment: it is appended to the step's
+// note and recorded.
+func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (models.Deployment, error) {
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return models.Deployment{}, models.Invalidf("the note is empty")
+	}
+	return e.change(ctx, actor, id, ActTick, func(q store.Q, d *models.Deployment) error {
+		r, err := stepRun(ctx, q, *d, seq)
+		if err != nil {
+			return err
+		}
+		if r.Note == "" {
+			r.Note = note
+		} else {
+			r.Note += " · " + note
+		}
+		if len(r.Note) > maxNote {
+			r.Note = "…" + r.Note[len(r.Note)-maxNote:]
+		}
+		// The note changes; who set the status and when stay.
+		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
+			return err
+		}
+		return q.AddEvent(ctx, e.event(id, actor, "note", fmt.Sprintf("note on %d %q: %s", seq, r.Step.Name, note)))
+	})
+}
+
+// ---- due deployments ------------------------------------------------------------
+
+// DueRun is what RunDue did with one due deployment.
+type DueRun struct {
+	Deployment models.Deployment
+	Result     RunResult
+	Err        error  // it could not start, or its run stopped
+	Skipped    string // why it was not started
+}
+
+// dueParallel bounds how many due deployments run at once.
+const dueParallel = 4
+
+// RunDue starts the planned deployments whose window has begun (and not ended) and
+// whose model is fully automated in their environment, a few at a time, and runs
+// each as far as it goes. Deployments in open conflicts are refused by Run; one
+// that another runner holds is skipped.
+func (e *Engine) RunDue(ctx context.Context, actor models.Person, opts RunOptions) ([]DueRun, error) {
+	q := e.st.Read()
+	due, err := q.Due(ctx, e.Now(), 200)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DueRun, len(due))
+	var todo []int
+	for i, d := range due {
+		out[i].Deployment = d
+		m, err := q.DeploymentModel(ctx, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !m.Automated(d.Environment):
+			out[i].Skipped = fmt.Sprintf("model %s has checklist items or gates in %s; a person runs it", m.Name, d.Environment)
+		case Can(actor, ActRun, &d) != nil:
+			out[i].Skipped = Can(actor, ActRun, &d).Error()
+		default:
+			todo = append(todo, i)
+		}
+	}
+	sem := make(chan struct{}, dueParallel)
+	var wg sync.WaitGroup
+	for _, i := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			res, err := e.Run(ctx, actor, out[i].Deployment.ID, opts)
+			var busy *BusyError
+			switch {
+			case errors.As(err, &busy):
+				out[i].Skipped = busy.Error()
+			case err != nil:
+				out[i].Err = err
+			default:
+				out[i].Result = res
+				out[i].Deployment = res.Deployment
+			}
+		}(i)
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// ---- what the console shows -----------------------------------------------------
+
+// RunState is a deployment as a run view shows it: its steps with their attempts,
+// the on-failure steps, progress per stage, who runs it, and what it waits for.
+type RunState struct {
+	Deployment models.Deployment
+	Steps      []StepState // seq = index + 1
+	OnFailure  []StepState // the on-failure steps that apply here, numbered after Steps
+	Stages     []StageProgress
+	Runner     *store.Lease // the runner working on it now, nil when none
+	Waiting    *Waiting     // what a person must do next, when no runner works on it
+}
+
+// StepState is one step with every attempt made at it (automated steps only).
+type StepState struct {
+	models.StepRun
+	Attempts []store.Attempt // oldest first
+}
+
+// Last is the newest attempt, if any.
+func (s StepState) Last() (store.Attempt, bool) {
+	if len(s.Attempts) == 0 {
+		return store.Attempt{}, false
+	}
+	return s.Attempts[len(s.Attempts)-1], true
+}
+
+// StageProgress counts the done (or skipped) steps of one stage.
+type StageProgress struct {
+	Stage       models.Stage
+	Done, Total int
+	Current     bool // the deployment is in this stage
+}
+
+// RunState loads what a run view of deployment id shows.
+func (e *Engine) RunState(ctx context.Context, actor models.Person, id int64) (RunState, error) {
+	q := e.st.Read()
+	d, err := q.Deployment(ctx, id)
+	if err != nil {
+		return RunState{}, err
+	}
+	if err := Can(actor, ActRead, &d); err != nil {
+		return RunState{}, err
+	}
+	m, err := q.DeploymentModel(ctx, id)
+	if err != nil {
+		return RunState{}, err
+	}
+	runs, err := q.StepRuns(ctx, d)
+	if err != nil {
+		return RunState{}, err
+	}
+	atts, err := q.Attempts(ctx, id)
+	if err != nil {
+		return RunState{}, err
+	}
+	bySeq := map[int][]store.Attempt{}
+	for _, a := range atts {
+		bySeq[a.Seq] = append(bySeq[a.Seq], a)
+	}
+	s := RunState{Deployment: d}
+	for _, r := range runs {
+		s.Steps = append(s.Steps, StepState{StepRun: r, Attempts: bySeq[r.Seq]})
+	}
+	for i, st := range m.OnFailureFor(d.Environment) {
+		seq := len(runs) + i + 1
+		ss := StepState{StepRun: models.StepRun{DeploymentID: id, Seq: seq, Step: st, Status: models.StepPending},
+			Attempts: bySeq[seq]}
+		if a, ok := ss.Last(); ok {
+			ss.Status, ss.At, ss.ExitCode, ss.Note = a.Status, a.FinishedAt, a.ExitCode, a.Detail
+			if a.FinishedAt.IsZero() {
+				ss.At = a.StartedAt
+			}
+		}
+		s.OnFailure = append(s.OnFailure, ss)
+	}
+	for _, st := range models.Stages {
+		p := StageProgress{Stage: st, Current: d.Status.Stage() == st}
+		for _, r := range runs {
+			if r.Step.Stage == st {
+				p.Total++
+				if r.Status == models.StepDone || r.Status == models.StepSkipped {
+					p.Done++
+				}
+			}
+		}
+		s.Stages = append(s.Stages, p)
+	}
+	if l, err := q.Lease(ctx, id); err == nil {
+		if gone, _ := leaseGone(l, time.Now()); !gone {
+			s.Runner = &l
+		}
+	} else if !errors.Is(err, models.ErrNotFound) {
+		return s, err
+	}
+	if s.Runner == nil && d.Status.Stage() != "" {
+		if n := nextInStage(d.Status.Stage(), runs, false); n.wait != nil {
+			s.Waiting = e.describeWait(d, m, n.wait)
+		}
+	}
+	return s, nil
+}
+
+// Output returns output lines of deployment id (f.DeploymentID is set from id): page
+// with f.AfterID and f.Limit, follow new lines by asking again with the last ID.
+func (e *Engine) Output(ctx context.Context, actor models.Person, id int64, f store.OutputFilter) ([]store.OutputLine, error) {
+	q := e.st.Read()
+	d, err := q.Deployment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := Can(actor, ActRead, &d); err != nil {
+		return nil, err
+	}
+	f.DeploymentID = id
+	return q.Output(ctx, f)
+}
