@@ -176,7 +176,7 @@ func TestDeploymentsFilterAndOpen(t *testing.T) {
 	}
 	press(m, "enter")
 	got = screenText(m)
-	for _, want := range []string{"#4", "web-frontend", "Record", "planned", "Verify components"} {
+	for _, want := range []string{"#4", "web-frontend", "Record", "planned", "Execute", "Roll out (automated)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("detail lacks %q:\n%s", want, got)
 		}
