@@ -135,12 +135,14 @@ func (d *dashboard) View() string {
 	running := st.panel(fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
 	needs := st.panel("Needs you", d.render(panelNeeds, d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
 	due := st.panel(fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
-	summary := st.panel("Last 30 days", last, l.Last30.W, l.Last30.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if wide {
 		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, top, due, summary)
+	if l.Last30.H == 0 {
+		return lipgloss.JoinVertical(lipgloss.Left, top, due)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, top, due, st.panel("Last 30 days", last, l.Last30.W, l.Last30.H))
 }
 
 // render marks the selected row and scrolls so that it stays in the h visible rows.

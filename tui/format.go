@@ -165,7 +165,7 @@ func (s Styles) panel(title string, lines []string, w, h int) string {
 	}
 	top := s.Border.Render("╭─") + t + s.Border.Render(strings.Repeat("─", max(0, inner-1-lipgloss.Width(t)))+"╮")
 	out := []string{top}
-	if len(lines) > h-2 && h > 2 {
+	if len(lines) > h-2 && h > 3 { // with one row, show the first line: the title has the count
 		more := len(lines) - (h - 3)
 		lines = append(lines[:h-3:h-3], s.Dim.Render(fmt.Sprintf("… and %d more", more)))
 	}

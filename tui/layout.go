@@ -17,6 +17,9 @@ const wideMin = 100
 func layoutDashboard(w, h, running, needs, due, last30 int) dashLayout {
 	var l dashLayout
 	l30 := last30 + 2
+	if w < wideMin && h < phoneMaxHeight {
+		l30 = 0 // on a phone the 30-day summary gives way to what needs doing
+	}
 	if w >= wideMin {
 		top := clamp(max(running, needs)+2, 3, max(3, (h-l30)/2))
 		left := w * 11 / 20 // running rows carry more than the needs-you lines
@@ -24,9 +27,9 @@ func layoutDashboard(w, h, running, needs, due, last30 int) dashLayout {
 		l.Needs = rect{left, 0, w - left, top}
 		l.Due = rect{0, top, w, max(3, h-top-l30)}
 	} else {
-		rest := h - l30 - 3 // keep at least one row for "Due today"
-		rh := clamp(running+2, 3, max(3, rest/2))
-		nh := clamp(needs+2, 3, max(3, rest-rh))
+		rest := h - l30
+		rh := clamp(running+2, 3, max(3, rest*2/5))
+		nh := clamp(needs+2, 3, max(3, rest*2/5))
 		l.Running = rect{0, 0, w, rh}
 		l.Needs = rect{0, rh, w, nh}
 		l.Due = rect{0, rh + nh, w, max(3, h-rh-nh-l30)}
@@ -34,5 +37,8 @@ func layoutDashboard(w, h, running, needs, due, last30 int) dashLayout {
 	l.Last30 = rect{0, l.Due.Y + l.Due.H, w, l30}
 	return l
 }
+
+// phoneMaxHeight: below this many rows (and narrow), the dashboard drops its summary.
+const phoneMaxHeight = 24
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }

@@ -59,29 +59,18 @@ func TestDashboardLayoutWide(t *testing.T) {
 }
 
 func TestDashboardLayoutPhone(t *testing.T) {
+	// 60x20 has an 18-row body: the 30-day summary gives way, running and needs-you
+	// get up to two fifths each, what is due gets the rest.
 	got := dashPicture(10, 18, 8, 1, 9, 2)
-	want := strings.Join([]string{
-		"RRRRRRRRRR",
-		"RRRRRRRRRR",
-		"RRRRRRRRRR",
-		"RRRRRRRRRR",
-		"RRRRRRRRRR",
-		"NNNNNNNNNN",
-		"NNNNNNNNNN",
-		"NNNNNNNNNN",
-		"DDDDDDDDDD",
-		"DDDDDDDDDD",
-		"DDDDDDDDDD",
-		"DDDDDDDDDD",
-		"DDDDDDDDDD",
-		"DDDDDDDDDD",
-		"LLLLLLLLLL",
-		"LLLLLLLLLL",
-		"LLLLLLLLLL",
-		"LLLLLLLLLL",
-	}, "\n")
+	want := rows(7, "RRRRRRRRRR", 3, "NNNNNNNNNN", 8, "DDDDDDDDDD")
 	if got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	// A taller phone keeps the summary.
+	got = dashPicture(10, 30, 8, 1, 9, 2)
+	want = rows(10, "RRRRRRRRRR", 3, "NNNNNNNNNN", 13, "DDDDDDDDDD", 4, "LLLLLLLLLL")
+	if got != want {
+		t.Fatalf("tall phone: got\n%s\nwant\n%s", got, want)
 	}
 }
 
