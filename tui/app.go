@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,10 @@ import (
 
 // refreshEvery is how often the console reloads what it shows.
 const refreshEvery = 5 * time.Second
+
+// dueEvery is how often a console starts the fully automated deployments whose
+// window has begun (ferry run-due does the same from cron).
+const dueEvery = 30 * time.Second
 
 // Model is the console's root: a header, the active screen and a help footer. It only
 // routes: messages go to the active screen, which owns its data and keys.
@@ -43,15 +48,43 @@ func New(c *Common) *Model {
 
 // Run opens the console in the current terminal until the user quits.
 func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
+	// Quitting cancels what the console started (a due run stops its step, which the
+	// next ferry offers to resume), instead of leaving it to die with the process.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	_, err := tea.NewProgram(New(NewCommon(ctx, eng, actor)), tea.WithContext(ctx)).Run()
 	return err
 }
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.screens[m.active].Refresh(), tick())
+	return tea.Batch(m.screens[m.active].Refresh(), tick(), dueTick())
 }
 
 func tick() tea.Cmd { return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{} }) }
+
+// dueMsg is the periodic tick that starts due automated deployments.
+type dueMsg struct{}
+
+// dueRunMsg says which due deployments this console started and how they ended.
+type dueRunMsg struct{ runs []engine.DueRun }
+
+func dueTick() tea.Cmd { return tea.Tick(dueEvery, func(time.Time) tea.Msg { return dueMsg{} }) }
+
+// runDue starts due automated deployments in the background, if the person may run
+// deployments; the runs go on in this command's goroutine while the console works.
+func (m *Model) runDue() tea.Cmd {
+	if engine.Can(m.c.Actor, engine.ActRun, nil) != nil {
+		return nil
+	}
+	c := m.c
+	return func() tea.Msg {
+		runs, err := c.Eng.RunDue(c.Ctx, c.Actor, engine.RunOptions{})
+		if err != nil {
+			return errMsg{err}
+		}
+		return dueRunMsg{runs}
+	}
+}
 
 // current is the screen that gets keys: the overlay if open, else the active one.
 func (m *Model) current() screen {
@@ -79,6 +112,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case refreshMsg:
 		return m, tea.Batch(m.current().Refresh(), tick())
+	case dueMsg:
+		return m, tea.Batch(m.runDue(), dueTick())
+	case dueRunMsg:
+		started := 0
+		for _, r := range msg.runs {
+			if r.Skipped == "" {
+				started++
+			}
+		}
+		if started > 0 {
+			m.note = fmt.Sprintf("started %d due automated deployment%s", started, plural(started))
+		}
+		return m, m.current().Refresh()
 	case errMsg:
 		m.err = msg.err
 		return m, nil

@@ -1,0 +1,89 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/engine/config"
+	"ferry/models"
+	"ferry/store"
+)
+
+const autoConfig = `
+[ferry]
+timezone = "Europe/Berlin"
+[[environment]]
+name = "dev"
+order = 1
+[[person]]
+name = "ana"
+roles = ["manager"]
+[[person]]
+name = "kim"
+roles = ["analyst"]
+[[service]]
+name = "s"
+  [[service.component]]
+  name = "api"
+  kind = "software"
+[[model]]
+name = "auto"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "10m"
+  [[model.step]]
+  stage = "execute"
+  name = "Roll out"
+  run = "echo rolled out"
+`
+
+// TestConsoleStartsDueAutomatedDeployments: a console left open starts fully automated
+// deployments whose window has begun, as ferry run-due does; an analyst's does not.
+func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(path, []byte(autoConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(path, []byte(autoConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, _ := eng.Person("ana")
+	d, _, err := eng.Plan(ctx, ana, engine.PlanRequest{Model: "auto", Component: "api", Version: "1", Environment: "dev",
+		Start: now.Add(-time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kim, _ := eng.Person("kim")
+	if cmd := New(NewCommon(ctx, eng, kim)).runDue(); cmd != nil {
+		t.Fatal("an analyst's console must not start deployments")
+	}
+	m := New(NewCommon(ctx, eng, ana))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.runDue())
+	if got := screenText(m); !strings.Contains(got, "started 1 due automated deployment") {
+		t.Fatalf("footer:\n%s", got)
+	}
+	after, err := eng.Deployment(ctx, ana, d.ID)
+	if err != nil || after.Status != models.StatusSucceeded {
+		t.Fatalf("#%d is %s (%v), want succeeded", d.ID, after.Status, err)
+	}
+}
