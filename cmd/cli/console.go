@@ -27,17 +27,9 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 			return err
 		}
 	}
-	if err := a.open(); err != nil {
+	// openRunner also marks steps a dead ferry left running as interrupted, and says so.
+	if err := a.openRunner(); err != nil {
 		return err
-	}
-	// A ferry that died mid-step left it running: say so now, keep its output.
-	recovered, err := a.eng.RecoverInterrupted(a.ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range recovered {
-		fmt.Fprintf(a.stderr, "ferry: #%d step %d %q was interrupted (%d output lines kept); resume, retry or fail it\n",
-			r.DeploymentID, r.Seq, r.Step, r.Lines)
 	}
 	return tui.Run(a.ctx, a.eng, a.actor)
 }

@@ -181,11 +181,8 @@ func (a *app) showCmd() *cobra.Command {
 		Short: "Show one deployment with its steps and record",
 		Args:  exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
+			id, err := a.openForID(args[0])
 			if err != nil {
-				return err
-			}
-			if err := a.open(); err != nil {
 				return err
 			}
 			det, err := a.eng.Deployment(a.ctx, a.actor, id)
@@ -333,6 +330,16 @@ func (a *app) envNames() []string {
 		out = append(out, e.Name)
 	}
 	return out
+}
+
+// openForID reads a deployment ID argument (a usage error when it is not one) and
+// only then opens the database.
+func (a *app) openForID(arg string) (int64, error) {
+	id, err := parseID(arg)
+	if err != nil {
+		return 0, err
+	}
+	return id, a.open()
 }
 
 func parseID(s string) (int64, error) {

@@ -438,86 +438,71 @@ func (a *app) stepDone(d models.Deployment, seq int, what string) {
 	fmt.Fprintf(a.stdout, "%s step %d%s of #%d (%d/%d steps done).\n", what, seq, name, d.ID, d.StepsDone, d.StepsTotal)
 }
 
-func (a *app) stepTickCmd() *cobra.Command {
-	var note string
+// stepAction is a command that does one thing to one step: ID STEP, and a text flag.
+type stepAction struct {
+	use, short     string
+	flag, flagHelp string
+	required       string // the usage message when the flag is empty; "" when optional
+	verb           string // for the report: "Ticked", "Blocked", ...
+	next           bool   // also say how the run goes on
+	do             func(a *app, id int64, seq int, text string) (models.Deployment, error)
+}
+
+func (a *app) stepActionCmd(s stepAction) *cobra.Command {
+	var text string
 	cmd := &cobra.Command{
-		Use:   "tick ID STEP [--note TEXT]",
-		Short: "Tick a checklist item of the deployment's current stage",
+		Use:   s.use,
+		Short: s.short,
 		Args:  exactArgs(2, "a deployment ID and a step number"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, seq, err := idAndStep(args)
 			if err != nil {
 				return err
 			}
+			if s.required != "" && strings.TrimSpace(text) == "" {
+				return usagef("--%s: %s", s.flag, s.required)
+			}
 			if err := a.openRunner(); err != nil {
 				return err
 			}
-			d, err := a.eng.TickStep(a.ctx, a.actor, id, seq, note)
+			d, err := s.do(a, id, seq, text)
 			if err != nil {
 				return err
 			}
-			a.stepDone(d, seq, "Ticked")
-			fmt.Fprintf(a.stdout, "Go on with: ferry deploy resume %d\n", id)
+			a.stepDone(d, seq, s.verb)
+			if s.next {
+				fmt.Fprintf(a.stdout, "Go on with: ferry deploy resume %d\n", id)
+			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&note, "note", "", "a note kept with the tick")
+	cmd.Flags().StringVar(&text, s.flag, "", s.flagHelp)
 	return cmd
+}
+
+func (a *app) stepTickCmd() *cobra.Command {
+	return a.stepActionCmd(stepAction{use: "tick ID STEP [--note TEXT]", short: "Tick a checklist item of the deployment's current stage",
+		flag: "note", flagHelp: "a note kept with the tick", verb: "Ticked", next: true,
+		do: func(a *app, id int64, seq int, note string) (models.Deployment, error) {
+			return a.eng.TickStep(a.ctx, a.actor, id, seq, note)
+		}})
 }
 
 func (a *app) stepBlockCmd() *cobra.Command {
-	var reason string
-	cmd := &cobra.Command{
-		Use:   "block ID STEP --reason TEXT",
-		Short: "Report a checklist item blocked, with the reason",
-		Args:  exactArgs(2, "a deployment ID and a step number"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, seq, err := idAndStep(args)
-			if err != nil {
-				return err
-			}
-			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason: say what blocks the item")
-			}
-			if err := a.openRunner(); err != nil {
-				return err
-			}
-			d, err := a.eng.BlockStep(a.ctx, a.actor, id, seq, reason)
-			if err != nil {
-				return err
-			}
-			a.stepDone(d, seq, "Blocked")
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&reason, "reason", "", "what blocks it (required, kept in the record)")
-	return cmd
+	return a.stepActionCmd(stepAction{use: "block ID STEP --reason TEXT", short: "Report a checklist item blocked, with the reason",
+		flag: "reason", flagHelp: "what blocks it (required, kept in the record)", required: "say what blocks the item",
+		verb: "Blocked",
+		do: func(a *app, id int64, seq int, reason string) (models.Deployment, error) {
+			return a.eng.BlockStep(a.ctx, a.actor, id, seq, reason)
+		}})
 }
 
 func (a *app) stepUnblockCmd() *cobra.Command {
-	var note string
-	cmd := &cobra.Command{
-		Use:   "unblock ID STEP [--note TEXT]",
-		Short: "Set a blocked checklist item back to open",
-		Args:  exactArgs(2, "a deployment ID and a step number"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, seq, err := idAndStep(args)
-			if err != nil {
-				return err
-			}
-			if err := a.openRunner(); err != nil {
-				return err
-			}
-			d, err := a.eng.UnblockStep(a.ctx, a.actor, id, seq, note)
-			if err != nil {
-				return err
-			}
-			a.stepDone(d, seq, "Unblocked")
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&note, "note", "", "what resolved it")
-	return cmd
+	return a.stepActionCmd(stepAction{use: "unblock ID STEP [--note TEXT]", short: "Set a blocked checklist item back to open",
+		flag: "note", flagHelp: "what resolved it", verb: "Unblocked",
+		do: func(a *app, id int64, seq int, note string) (models.Deployment, error) {
+			return a.eng.UnblockStep(a.ctx, a.actor, id, seq, note)
+		}})
 }
 
 func (a *app) stepNoteCmd() *cobra.Command {

@@ -208,11 +208,8 @@ func (a *app) suggestCmd() *cobra.Command {
 		Short: "Find the earliest conflict-free slot for a planned deployment",
 		Args:  exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
+			id, err := a.openForID(args[0])
 			if err != nil {
-				return err
-			}
-			if err := a.open(); err != nil {
 				return err
 			}
 			sug, err := a.eng.Suggest(a.ctx, a.actor, id)
@@ -311,11 +308,8 @@ func (a *app) assignCmd() *cobra.Command {
 		Short: "Give a deployment to another person",
 		Args:  exactArgs(2, "a deployment ID and a person"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseID(args[0])
+			id, err := a.openForID(args[0])
 			if err != nil {
-				return err
-			}
-			if err := a.open(); err != nil {
 				return err
 			}
 			dep, cs, err := a.eng.Assign(a.ctx, a.actor, id, args[1])
