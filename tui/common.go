@@ -96,6 +96,9 @@ type (
 	resolveMsg struct{ id int64 }
 	// changedMsg says data changed (a reschedule, an override): screens reload.
 	changedMsg struct{}
+	// closeSubMsg returns from a view opened inside the deployment detail (the run
+	// view, the checklist) to the detail.
+	closeSubMsg struct{}
 )
 
 func openDetail(id int64) tea.Cmd { return func() tea.Msg { return openDetailMsg{id} } }
@@ -103,6 +106,10 @@ func openDetail(id int64) tea.Cmd { return func() tea.Msg { return openDetailMsg
 func resolve(id int64) tea.Cmd { return func() tea.Msg { return resolveMsg{id} } }
 
 func closeOverlay() tea.Msg { return closeOverlayMsg{} }
+
+func closeSub() tea.Msg { return closeSubMsg{} }
+
+func note(text string) tea.Cmd { return func() tea.Msg { return noteMsg{text} } }
 
 // done closes the overlay, tells every screen data changed, and notes what happened.
 func done(note string) tea.Cmd {

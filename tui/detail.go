@@ -15,7 +15,8 @@ import (
 
 // detailScreen shows one deployment: its facts, its steps by stage, and its record.
 type detailScreen struct {
-	keys   struct{ Resolve key.Binding }
+	keys   struct{ Resolve, Run, Checklist key.Binding }
+	sub    screen // the run view or the checklist opened from here; esc returns here
 	c      *Common
 	id     int64
 	det    engine.Detail
@@ -33,6 +34,8 @@ type detailMsg struct {
 func newDetail(c *Common, id int64) *detailScreen {
 	d := &detailScreen{c: c, id: id, vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
 	d.keys.Resolve = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "resolve conflicts"))
+	d.keys.Run = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run view"))
+	d.keys.Checklist = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "checklist"))
 	return d
 }
 
@@ -42,27 +45,72 @@ func (d *detailScreen) canResolve() bool {
 		engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment) == nil
 }
 
-func (d *detailScreen) Title() string   { return fmt.Sprintf("#%d", d.id) }
-func (d *detailScreen) Capturing() bool { return false }
+// hasChecklist: the current stage has checklist items or gates.
+func (d *detailScreen) hasChecklist() bool {
+	if !d.loaded {
+		return false
+	}
+	for _, r := range d.det.Steps {
+		if r.Step.Stage == d.det.Status.Stage() && r.Step.Kind != models.StepAutomated {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *detailScreen) Title() string {
+	if d.sub != nil {
+		return d.sub.Title()
+	}
+	return fmt.Sprintf("#%d", d.id)
+}
+func (d *detailScreen) Capturing() bool { return d.sub != nil && d.sub.Capturing() }
 func (d *detailScreen) ShortHelp() []key.Binding {
+	if d.sub != nil {
+		return d.sub.ShortHelp()
+	}
 	keys := []key.Binding{d.c.Keys.Back, d.c.Keys.Up, d.c.Keys.Down}
+	if d.loaded {
+		keys = append(keys, d.keys.Run)
+	}
+	if d.hasChecklist() {
+		keys = append(keys, d.keys.Checklist)
+	}
 	if d.canResolve() {
 		keys = append(keys, d.keys.Resolve)
 	}
 	return keys
 }
-func (d *detailScreen) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
+func (d *detailScreen) FullHelp() [][]key.Binding {
+	if d.sub != nil {
+		return d.sub.FullHelp()
+	}
+	return [][]key.Binding{d.ShortHelp()}
+}
+
+// openSub shows the run view or the checklist in place of the detail.
+func (d *detailScreen) openSub(s screen) tea.Cmd {
+	d.sub = s
+	s.SetSize(d.w, d.h)
+	return s.Refresh()
+}
 
 func (d *detailScreen) SetSize(w, h int) {
 	d.w, d.h = w, h
 	d.vp.SetWidth(w)
 	d.vp.SetHeight(h)
+	if d.sub != nil {
+		d.sub.SetSize(w, h)
+	}
 	if d.loaded {
 		d.vp.SetContent(d.content())
 	}
 }
 
 func (d *detailScreen) Refresh() tea.Cmd {
+	if d.sub != nil {
+		return d.sub.Refresh()
+	}
 	c, id := d.c, d.id
 	return func() tea.Msg {
 		det, err := c.Eng.Deployment(c.Ctx, c.Actor, id)
@@ -71,6 +119,21 @@ func (d *detailScreen) Refresh() tea.Cmd {
 }
 
 func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(closeSubMsg); ok && d.sub != nil {
+		d.sub = nil
+		return d.Refresh()
+	}
+	if d.sub != nil {
+		if _, ok := msg.(tea.KeyPressMsg); ok {
+			return d.sub.Update(msg)
+		}
+		// Data messages reach both: each takes only its own.
+		return tea.Batch(d.sub.Update(msg), d.update(msg))
+	}
+	return d.update(msg)
+}
+
+func (d *detailScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case detailMsg:
 		if msg.id != d.id {
@@ -88,6 +151,12 @@ func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
 		if key.Matches(msg, d.keys.Resolve) && d.canResolve() {
 			return resolve(d.id)
 		}
+		if key.Matches(msg, d.keys.Run) && d.loaded {
+			return d.openSub(newRunView(d.c, d.id, closeSub))
+		}
+		if key.Matches(msg, d.keys.Checklist) && d.hasChecklist() {
+			return d.openSub(newChecklist(d.c, d.id, closeSub))
+		}
 		var cmd tea.Cmd
 		d.vp, cmd = d.vp.Update(msg)
 		return cmd
@@ -96,6 +165,9 @@ func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (d *detailScreen) View() string {
+	if d.sub != nil {
+		return d.sub.View()
+	}
 	if !d.loaded {
 		return d.c.Styles.Dim.Render(fmt.Sprintf(" loading #%d…", d.id))
 	}

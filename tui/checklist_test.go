@@ -1,0 +1,161 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/models"
+)
+
+// space presses the space bar, as a terminal sends it.
+func space(m *Model) {
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+	load(m, cmd)
+}
+
+// openChecklist opens deployment id and its checklist through the root.
+func openChecklist(t *testing.T, m *Model, id int64) {
+	t.Helper()
+	_, cmd := m.Update(openDetailMsg{id})
+	load(m, cmd)
+	press(m, "c")
+	if got := screenText(m); !strings.Contains(got, "checklist #") {
+		t.Fatalf("c should open the checklist of #%d:\n%s", id, got)
+	}
+}
+
+// fits checks that the screen is exactly w×h cells at most.
+func fits(t *testing.T, m *Model, name string, w, h int) {
+	t.Helper()
+	lines := strings.Split(screenText(m), "\n")
+	if len(lines) != h {
+		t.Errorf("%s: %d lines, want %d", name, len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := lipgloss.Width(l); lw > w {
+			t.Errorf("%s: line %d is %d cells wide: %q", name, i, lw, l)
+		}
+	}
+}
+
+func TestChecklistTickIsSaved(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	press(m, "2", "enter") // tom's only deployment: #1, the rack server
+	press(m, "c")
+	got := screenText(m)
+	for _, want := range []string{"#1 rack-b07-db-server → production", "0/", "TO DO", "Verify components",
+		"[ ] Delivery complete", "Count the boxes", "space tick", "n note", "b block"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("checklist lacks %q:\n%s", want, got)
+		}
+	}
+	fits(t, m, "checklist", 60, 20)
+	space(m)
+	c := m.c
+	st, err := c.Eng.RunState(c.Ctx, c.Actor, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := st.Steps[0]; s.Status != models.StepDone || s.Actor != "tom" {
+		t.Fatalf("the tick should be stored at once: %+v", s.StepRun)
+	}
+	got = screenText(m)
+	if !strings.Contains(got, "[✓] Delivery complete") || !strings.Contains(got, "tom 14:05") ||
+		!strings.Contains(got, "ticked 1") {
+		t.Fatalf("after the tick:\n%s", got)
+	}
+	// The selection moved on to the next open item? No: it stays; down selects it.
+	press(m, "j")
+	if got := screenText(m); !strings.Contains(got, "Installation guide") {
+		t.Fatalf("the hint of the selected item should show:\n%s", got)
+	}
+	fits(t, m, "checklist after a tick", 60, 20)
+}
+
+func TestChecklistBlockAndNote(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	openChecklist(t, m, 1)
+	press(m, "j", "b")
+	typeText(m, "no power")
+	press(m, "enter")
+	got := screenText(m)
+	for _, want := range []string{"[!] Documentation", "blocked: no power", "BLOCKED"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("after blocking, the checklist lacks %q:\n%s", want, got)
+		}
+	}
+	fits(t, m, "blocked checklist", 60, 20)
+	press(m, "j", "k") // the footer shows keys again
+	if got := screenText(m); !strings.Contains(got, "b unblock") || strings.Contains(got, "space tick") {
+		t.Fatalf("a blocked item is unblocked, not ticked:\n%s", got)
+	}
+	press(m, "n")
+	typeText(m, "rail kit missing")
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "noted on 2") {
+		t.Fatalf("after a note:\n%s", got)
+	}
+	st, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	if s := st.Steps[1]; s.Status != models.StepBlocked || !strings.Contains(s.Note, "rail kit missing") {
+		t.Fatalf("stored: %+v", s.StepRun)
+	}
+	press(m, "b") // unblocks
+	if got := screenText(m); !strings.Contains(got, "[ ] Documentation") || strings.Contains(got, "BLOCKED") {
+		t.Fatalf("after unblocking:\n%s", got)
+	}
+}
+
+func TestChecklistRefusesOthers(t *testing.T) {
+	// An analyst reads the checklist but may not tick: no key offered, and the key
+	// is refused with the reason.
+	m := sized(t, "kim", 120, 35)
+	openChecklist(t, m, 1)
+	if got := screenText(m); strings.Contains(got, "space tick") {
+		t.Fatalf("an analyst should not be offered ticking:\n%s", got)
+	}
+	space(m)
+	if got := screenText(m); !strings.Contains(got, "may not tick") {
+		t.Fatalf("the refusal should show:\n%s", got)
+	}
+	// A technician whose deployment went to someone else meanwhile: the engine refuses.
+	m = sized(t, "tom", 60, 20)
+	openChecklist(t, m, 1)
+	ana, _ := m.c.Eng.Person("ana")
+	if _, _, err := m.c.Eng.Assign(m.c.Ctx, ana, 1, "ines"); err != nil {
+		t.Fatal(err)
+	}
+	space(m)
+	if got := screenText(m); !strings.Contains(got, "✗") || !strings.Contains(got, "may not") {
+		t.Fatalf("the engine's refusal should show:\n%s", got)
+	}
+	st, err := m.c.Eng.RunState(m.c.Ctx, ana, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Steps[0].Status != models.StepPending {
+		t.Fatalf("a refused tick must not be stored: %+v", st.Steps[0].StepRun)
+	}
+}
+
+// TestChecklistCarriesOn ticks the last item of a stage: nobody runs the deployment,
+// so the run resumes by itself and the next stage's items show.
+func TestChecklistCarriesOn(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	openChecklist(t, m, 1)
+	for range 3 {
+		space(m)
+		press(m, "j")
+	}
+	got := screenText(m)
+	if !strings.Contains(got, "Verify environment") || !strings.Contains(got, "Rack space free") {
+		t.Fatalf("after the last tick the run should carry on to the next stage:\n%s", got)
+	}
+	d, err := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	if err != nil || d.Deployment.Status != models.StatusVerifyingEnvironment {
+		t.Fatalf("status: %s %v", d.Deployment.Status, err)
+	}
+	fits(t, m, "next stage", 60, 20)
+}
