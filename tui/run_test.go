@@ -6,6 +6,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -234,7 +236,16 @@ func TestRunViewFollowsLiveOutput(t *testing.T) {
 	press('r')
 	has("g run")
 	press('g')
-	has("line 40") // the log follows the command's output
+	// The log follows the command's output: its newest lines keep coming into view
+	// (the command prints one every 10 ms, so any one number is on screen briefly).
+	waitFor("line 40 or later", func(s string) bool {
+		for _, m := range regexp.MustCompile(`line (\d+)`).FindAllStringSubmatch(s, -1) {
+			if n, _ := strconv.Atoi(m[1]); n >= 40 {
+				return true
+			}
+		}
+		return false
+	})
 	has("output · following")
 	press('k') // scrolling up stops following
 	s := has("paused (f follows)")
