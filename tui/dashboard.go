@@ -200,7 +200,7 @@ func (d *dashboard) needsLines(w int) []line {
 	var out []line
 	if n := len(d.data.Conflicts); n > 0 {
 		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, plural(n))) + st.Dim.Render(" · press 4")},
-			line{text: "  " + st.Dim.Render(conflictSummary(d.data.Conflicts))})
+			line{text: st.Dim.Render(conflictSummary(d.data.Conflicts))})
 	}
 	for _, b := range d.data.Blocked {
 		out = append(out, line{b.Deployment.ID, st.Bad.Render("■ blocked ") +
