@@ -43,7 +43,19 @@ func New(c *Common) *Model {
 	hm.Styles.ShortKey, hm.Styles.FullKey = c.Styles.HelpKey, c.Styles.HelpKey
 	hm.Styles.ShortDesc, hm.Styles.FullDesc = c.Styles.HelpDesc, c.Styles.HelpDesc
 	hm.Styles.ShortSeparator, hm.Styles.FullSeparator = c.Styles.HelpSep, c.Styles.HelpSep
-	return &Model{c: c, help: hm, screens: []screen{newDashboard(c), newDeployments(c), newSchedule(c), newConflicts(c)}}
+	return &Model{c: c, help: hm, screens: screensFor(c)}
+}
+
+// screensFor picks the screens by role: a person who is only a technician starts on
+// "My work" and can list their deployments; everyone else gets the full console
+// (analysts read only: the engine refuses their edits and their edit keys are off).
+func screensFor(c *Common) []screen {
+	a := c.Actor
+	if a.Has(models.RoleTechnician) && !a.Has(models.RoleManager) && !a.Has(models.RolePractitioner) &&
+		!a.Has(models.RoleAnalyst) {
+		return []screen{newMyWork(c), newDeployments(c)}
+	}
+	return []screen{newDashboard(c), newDeployments(c), newSchedule(c), newConflicts(c)}
 }
 
 // Run opens the console in the current terminal until the user quits.

@@ -1,0 +1,237 @@
+package cli_test
+
+import (
+	"bufio"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// server is a running `ferry serve`: where it listens, its host key, and its stderr.
+type server struct {
+	cmd    *exec.Cmd
+	addr   string
+	hostFP string
+	kept   bool
+	mu     sync.Mutex
+	log    strings.Builder
+	exited chan error
+}
+
+func (s *server) stderr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.String()
+}
+
+var servingRe = regexp.MustCompile(`serving the console over SSH on (\S+)`)
+var hostKeyRe = regexp.MustCompile(`host key (\S+) \((created|kept)\) (SHA256:\S+)`)
+
+// serve starts `ferry serve` on a free loopback port and waits until it listens.
+func (f *fixture) serve(args ...string) *server {
+	f.t.Helper()
+	cmd := exec.Command(ferryBin, append([]string{"--config", f.cfg, "--db", f.db, "serve", "--listen", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = f.dir
+	cmd.Env = cleanEnv()
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		f.t.Fatal(err)
+	}
+	s := &server{cmd: cmd, exited: make(chan error, 1)}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			line := sc.Text()
+			s.mu.Lock()
+			s.log.WriteString(line + "\n")
+			s.mu.Unlock()
+			if m := hostKeyRe.FindStringSubmatch(line); m != nil {
+				s.kept, s.hostFP = m[2] == "kept", m[3]
+				close(ready)
+			} else if m := servingRe.FindStringSubmatch(line); m != nil {
+				s.addr = m[1]
+			}
+		}
+		_, _ = io.Copy(io.Discard, pipe)
+		s.exited <- cmd.Wait()
+	}()
+	f.t.Cleanup(func() { _ = cmd.Process.Kill() })
+	select {
+	case <-ready:
+	case err := <-s.exited:
+		f.t.Fatalf("ferry serve ended: %v\n%s", err, s.stderr())
+	case <-time.After(time.Minute):
+		f.t.Fatalf("ferry serve did not start:\n%s", s.stderr())
+	}
+	return s
+}
+
+func newKey(t *testing.T) (gossh.Signer, string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
+}
+
+func (s *server) dial(signer gossh.Signer) (*gossh.Client, error) {
+	return gossh.Dial("tcp", s.addr, &gossh.ClientConfig{
+		User: "whoever",
+		Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: func(_ string, _ net.Addr, key gossh.PublicKey) error {
+			if fp := gossh.FingerprintSHA256(key); fp != s.hostFP {
+				return fmt.Errorf("host key %s, want %s", fp, s.hostFP)
+			}
+			return nil
+		},
+		Timeout: 30 * time.Second,
+	})
+}
+
+// lockedBuffer collects a session's output for waitFor.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) text() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return ansi.Strip(l.b.String())
+}
+
+// waitFor polls until cond holds or a deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool, show func() string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s:\n%s", what, show())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestServe runs the real binary: a technician's key lands on "My work", an unknown
+// key is refused and logged, SIGTERM ends the session with a word and stops the
+// server, and a restart keeps the host key.
+func TestServe(t *testing.T) {
+	f := newFixture(t)
+	raj, rajKey := newKey(t)
+	stranger, _ := newKey(t)
+	cfg := strings.Replace(testConfig, "name = \"raj\"\n", fmt.Sprintf("name = \"raj\"\nssh_keys = [%q]\n", rajKey+" raj@test"), 1)
+	writeFile(t, f.cfg, cfg)
+	f.ok("deploy", "list") // creates the database
+
+	s := f.serve("--idle-timeout", "10m")
+	if s.kept {
+		t.Error("the first start should create the host key")
+	}
+	hostKey := filepath.Join(f.dir, "ferry_host_ed25519")
+	if st, err := os.Stat(hostKey); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("host key next to the database: %v %v", st, err)
+	}
+
+	if c, err := s.dial(stranger); err == nil {
+		c.Close()
+		t.Fatal("an unknown key logged in")
+	}
+	waitFor(t, "logged refusal", func() bool {
+		return strings.Contains(s.stderr(), "refused ssh-ed25519 key "+gossh.FingerprintSHA256(stranger.PublicKey()))
+	}, s.stderr)
+
+	client, err := s.dial(raj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 20, 60, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	var out lockedBuffer
+	sess.Stdout = &out
+	if _, err := sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "My work", func() bool {
+		o := out.text()
+		return strings.Contains(o, "My work") && strings.Contains(o, "raj · technician") &&
+			strings.Contains(o, "Nothing assigned to you.")
+	}, out.text)
+
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "goodbye", func() bool { return strings.Contains(out.text(), "the server is stopping") }, out.text)
+	_ = sess.Wait()
+	client.Close()
+	select {
+	case err := <-s.exited:
+		if err != nil {
+			t.Fatalf("ferry serve after SIGTERM: %v\n%s", err, s.stderr())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("ferry serve did not stop:\n%s", s.stderr())
+	}
+
+	again := f.serve()
+	if !again.kept || again.hostFP != s.hostFP {
+		t.Fatalf("restart: kept %v, %s; want the kept %s\n%s", again.kept, again.hostFP, s.hostFP, again.stderr())
+	}
+	if c, err := again.dial(raj); err != nil {
+		t.Fatalf("after a restart: %v", err)
+	} else {
+		c.Close()
+	}
+	_ = again.cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-again.exited; err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		t.Fatalf("second stop: %v\n%s", err, again.stderr())
+	}
+}
+
+func TestServeUsage(t *testing.T) {
+	f := newFixture(t)
+	f.refused(2, []string{"--idle-timeout must not be negative"}, "serve", "--idle-timeout", "-1s")
+	f.refused(2, []string{"takes no arguments"}, "serve", "extra")
+}

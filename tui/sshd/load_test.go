@@ -1,0 +1,139 @@
+package sshd
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+// planBig plans a big-checklist deployment for tom, starts it (its checklist is
+// open), and returns its id. It starts after #1, so it is second on "My work".
+func (f *fixture) planBig(t testing.TB) int64 {
+	t.Helper()
+	ctx := context.Background()
+	ana := f.person(t, "ana")
+	d, _, err := f.eng.Plan(ctx, ana, engine.PlanRequest{Model: "big-checklist", Component: "rack-b08-app-server",
+		Version: "1", Environment: "dev", Start: now.Add(-30 * time.Minute), Assignee: "tom", ChangeRef: "CHG-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.Advance(ctx, ana, d.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
+}
+
+// openChecklist takes a session of tom's from "My work" to the checklist of the
+// second deployment listed.
+func (tm *term) openChecklist(id int64) {
+	tm.t.Helper()
+	tm.waitFor("My work (2)")
+	tm.send("j")
+	tm.waitFor(fmt.Sprintf("▸ #%d", id))
+	tm.send("\r")
+	tm.waitFor("c checklist")
+	tm.send("c")
+	tm.waitFor(fmt.Sprintf("checklist #%d", id), "▸ [ ] Item 01")
+}
+
+// TestTwentySessionsTickOneChecklist has 20 SSH sessions tick one item each of the
+// same checklist at once, by keys: every tick is stored exactly once, and every
+// session sees all of them.
+func TestTwentySessionsTickOneChecklist(t *testing.T) {
+	const n = 20
+	f := newFixtureItems(t, Options{}, n+1) // one item stays open: the stage does not end
+	id := f.planBig(t)
+	terms := make([]*term, n)
+	var wg sync.WaitGroup
+	for i := range terms {
+		wg.Go(func() {
+			terms[i] = f.open(t, "tom")
+			terms[i].openChecklist(id)
+			terms[i].send(strings.Repeat("j", i)) // session i ticks item i+1
+			terms[i].waitFor(fmt.Sprintf("▸ [ ] Item %02d", i+1))
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	// All at once.
+	for _, tm := range terms {
+		tm.send(" ")
+	}
+	for i, tm := range terms {
+		tm.waitFor(fmt.Sprintf("ticked %d Item %02d", i+1, i+1))
+	}
+	det, err := f.eng.Deployment(context.Background(), f.person(t, "tom"), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticks := map[string]int{}
+	for _, e := range det.Events {
+		if e.Type == "step" {
+			ticks[e.Detail]++
+		}
+	}
+	for i := 1; i <= n; i++ {
+		s := det.Steps[i-1]
+		if s.Status != models.StepDone || s.Actor != "tom" {
+			t.Errorf("item %d: %s by %q", i, s.Status, s.Actor)
+		}
+		if got := ticks[fmt.Sprintf("ticked %d %q", i, s.Step.Name)]; got != 1 {
+			t.Errorf("item %d ticked %d times in the record", i, got)
+		}
+	}
+	if det.Steps[n].Status != models.StepPending || len(ticks) != n || det.StepsDone != n {
+		t.Errorf("%d items done, %d tick events, last item %s", det.StepsDone, len(ticks), det.Steps[n].Status)
+	}
+	// Every session sees all twenty once it reloads (ctrl+r; the console also
+	// reloads by itself every few seconds).
+	for _, tm := range terms {
+		tm.send("\x12")
+	}
+	for _, tm := range terms {
+		tm.waitFor(fmt.Sprintf("%d/%d  TO DO", n, n+1))
+	}
+}
+
+// BenchmarkTickRoundTrip measures one tick over SSH, from the space bar to the
+// confirmation on the screen (the tick is stored before the console confirms it),
+// with 20 sessions connected. Run with -benchtime=Nx, N ≤ 300.
+func BenchmarkTickRoundTrip(b *testing.B) {
+	const items, idle = 301, 19
+	if b.N > items-1 {
+		b.Skipf("at most %d ticks per run (-benchtime=%dx)", items-1, items-1)
+	}
+	f := newFixtureItems(b, Options{}, items)
+	id := f.planBig(b)
+	for range idle {
+		f.open(b, "tom").waitFor("My work (2)")
+	}
+	tm := f.open(b, "tom")
+	tm.openChecklist(id)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		tm.send(" ")
+		tm.waitFor(fmt.Sprintf("ticked %d Item %02d", i+1, i+1))
+		lat = append(lat, time.Since(start))
+		b.StopTimer()
+		tm.send("j")
+		tm.waitFor(fmt.Sprintf("▸ [ ] Item %02d", i+2))
+		b.StartTimer()
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.5), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+}

@@ -1,0 +1,372 @@
+// Package sshd serves Ferry's console over SSH (charm.land/wish/v2). A session's
+// person is the owner of the public key that authenticated it, as declared in the
+// config's ssh_keys; every action goes through the engine as that person, so the
+// same rules hold as in the CLI and the local console.
+package sshd
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"charm.land/wish/v2/bubbletea"
+	"charm.land/wish/v2/recover"
+	gossh "golang.org/x/crypto/ssh"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui"
+)
+
+// DefaultIdleTimeout ends sessions that sent no input for this long.
+const DefaultIdleTimeout = 30 * time.Minute
+
+// Options configure a Server.
+type Options struct {
+	HostKeyPath     string        // created on first start (ed25519, 0600) and kept
+	IdleTimeout     time.Duration // no input for this long ends a session; 0: never
+	ShutdownTimeout time.Duration // how long Serve waits for sessions to close on stop (default 10s)
+	Log             io.Writer     // refusals, sessions, panics (default os.Stderr)
+
+	// NewModel builds a session's console; nil means tui.New. Tests replace it.
+	NewModel func(c *tui.Common) tea.Model
+}
+
+// Server is Ferry's SSH server over one engine.
+type Server struct {
+	eng  *engine.Engine
+	opts Options
+	log  *log.Logger
+	keys map[string]string // marshalled public key → person name
+	srv  *ssh.Server
+
+	// HostKeyFingerprint is the SHA256 fingerprint clients see.
+	HostKeyFingerprint string
+	// HostKeyCreated says whether New made a new host key.
+	HostKeyCreated bool
+
+	mu       sync.Mutex
+	stopping bool
+	programs map[*tea.Program]*session
+}
+
+type ctxKey struct{}
+
+// session is what the session middleware hands the program handler.
+type session struct {
+	ctx    context.Context
+	person models.Person
+	last   atomic.Int64 // unix nanoseconds of the last input
+	why    atomic.Value // string: why the server ended the session
+}
+
+// New prepares a server: it indexes the people's keys and loads or creates the host key.
+func New(eng *engine.Engine, opts Options) (*Server, error) {
+	if opts.HostKeyPath == "" {
+		return nil, errors.New("sshd: no host key path")
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	if opts.Log == nil {
+		opts.Log = os.Stderr
+	}
+	if opts.NewModel == nil {
+		opts.NewModel = func(c *tui.Common) tea.Model { return tui.New(c) }
+	}
+	s := &Server{eng: eng, opts: opts, log: log.New(opts.Log, "ferry serve: ", log.LstdFlags),
+		keys: map[string]string{}, programs: map[*tea.Program]*session{}}
+	for _, p := range eng.Config().People {
+		for _, line := range p.SSHKeys {
+			pub, _, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
+			if err != nil {
+				return nil, fmt.Errorf("person %q: ssh key: %w", p.Name, err)
+			}
+			k := string(pub.Marshal())
+			if other, dup := s.keys[k]; dup && other != p.Name {
+				return nil, fmt.Errorf("ssh key %s belongs to both %q and %q: a key must name one person",
+					gossh.FingerprintSHA256(pub), other, p.Name)
+			}
+			s.keys[k] = p.Name
+		}
+	}
+	pemBytes, created, err := HostKey(opts.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := gossh.ParsePrivateKey(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("host key %s: %w", opts.HostKeyPath, err)
+	}
+	s.HostKeyFingerprint, s.HostKeyCreated = gossh.FingerprintSHA256(signer.PublicKey()), created
+
+	sopts := []ssh.Option{
+		wish.WithHostKeyPEM(pemBytes),
+		wish.WithPublicKeyAuth(s.publicKey),
+		wish.WithPasswordAuth(func(ctx ssh.Context, _ string) bool {
+			s.log.Printf("refused password login as %q from %s: only public keys are accepted", ctx.User(), ctx.RemoteAddr())
+			return false
+		}),
+		wish.WithKeyboardInteractiveAuth(func(ctx ssh.Context, _ gossh.KeyboardInteractiveChallenge) bool {
+			s.log.Printf("refused keyboard-interactive login as %q from %s: only public keys are accepted", ctx.User(), ctx.RemoteAddr())
+			return false
+		}),
+		// Middlewares run last to first: recover guards everything; the session
+		// check (identity, pty, idle) runs before the console.
+		wish.WithMiddleware(recover.MiddlewareWithLogger(s.log,
+			bubbletea.MiddlewareWithProgramHandler(s.program),
+			s.sessionMiddleware,
+		)),
+	}
+	if opts.IdleTimeout > 0 {
+		// The connection's own deadline is a backstop for connections that neither
+		// read nor write; the console's clock redraws, so sessions are timed on
+		// input (see watchIdle). The grace lets that say why it closes first.
+		sopts = append(sopts, wish.WithIdleTimeout(opts.IdleTimeout+time.Minute))
+	}
+	if s.srv, err = wish.NewServer(sopts...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// HostKey reads the ed25519 host key at path, creating it (0600) when missing. It
+// refuses a key others may read, as OpenSSH does.
+func HostKey(path string) (pemBytes []byte, created bool, err error) {
+	st, err := os.Stat(path)
+	switch {
+	case err == nil:
+		if st.Mode().Perm()&0o077 != 0 {
+			return nil, false, fmt.Errorf("host key %s is readable by others (mode %04o): chmod 600 it", path, st.Mode().Perm())
+		}
+		b, err := os.ReadFile(path)
+		return b, false, err
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, false, err
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, false, err
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "ferry host key")
+	if err != nil {
+		return nil, false, err
+	}
+	pemBytes = pem.EncodeToMemory(block)
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, false, err
+		}
+	}
+	// O_EXCL: two servers starting at once must not overwrite each other's key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return HostKey(path)
+		}
+		return nil, false, err
+	}
+	if _, err := f.Write(pemBytes); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, false, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, false, err
+	}
+	return pemBytes, true, nil
+}
+
+// personOf is the owner of key, if any.
+func (s *Server) personOf(key ssh.PublicKey) (models.Person, bool) {
+	if key == nil {
+		return models.Person{}, false
+	}
+	name, ok := s.keys[string(key.Marshal())]
+	if !ok {
+		return models.Person{}, false
+	}
+	p, err := s.eng.Person(name)
+	return p, err == nil
+}
+
+func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	if _, ok := s.personOf(key); ok {
+		return true
+	}
+	s.log.Printf("refused %s key %s offered as %q from %s: it is in no person's ssh_keys",
+		key.Type(), gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+	return false
+}
+
+// sessionMiddleware settles who the session is, refuses sessions without a
+// terminal, and says why a session the server ended was ended.
+func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		p, ok := s.personOf(sess.PublicKey())
+		if !ok { // cannot happen after public-key auth; refuse rather than guess
+			wish.Errorln(sess, "ferry: unknown key")
+			_ = sess.Exit(1)
+			return
+		}
+		if _, _, hasPty := sess.Pty(); !hasPty {
+			s.log.Printf("%s from %s: no terminal (command %q); explained and closed", p.Name, sess.RemoteAddr(), sess.RawCommand())
+			wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command.")
+			_ = sess.Exit(1)
+			return
+		}
+		// The console's context outlives a server stop until the console has quit, so
+		// a tick being saved finishes; it ends with the session.
+		ctx, cancel := context.WithCancel(context.WithoutCancel(sess.Context()))
+		defer cancel()
+		st := &session{ctx: ctx, person: p}
+		st.last.Store(time.Now().UnixNano())
+		sess.Context().SetValue(ctxKey{}, st)
+		s.log.Printf("%s (%s) connected from %s as %q", p.Name, p.MainRole(), sess.RemoteAddr(), sess.User())
+		start := time.Now()
+		next(sess)
+		why, _ := st.why.Load().(string)
+		if why != "" {
+			wish.Println(sess, "ferry: "+why)
+		}
+		if why != "" {
+			why = " (" + why + ")"
+		}
+		s.log.Printf("%s disconnected from %s after %s%s", p.Name, sess.RemoteAddr(),
+			time.Since(start).Round(time.Second), why)
+	}
+}
+
+// program builds the session's console: the person's Common, the session's input
+// (timed for idleness), window size and colour profile from the client.
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	st, ok := sess.Context().Value(ctxKey{}).(*session)
+	if !ok {
+		return nil
+	}
+	m := s.opts.NewModel(tui.NewCommon(st.ctx, s.eng, st.person))
+	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler())
+	if sess.EmulatedPty() {
+		opts = append(opts, tea.WithInput(inputTimer{sess, st}))
+	}
+	p := tea.NewProgram(m, opts...)
+	s.mu.Lock()
+	if s.stopping {
+		s.mu.Unlock()
+		st.why.Store("the server is stopping; try again in a moment.")
+		return nil
+	}
+	s.programs[p] = st
+	s.mu.Unlock()
+	go func() {
+		<-st.ctx.Done()
+		s.mu.Lock()
+		delete(s.programs, p)
+		s.mu.Unlock()
+	}()
+	if s.opts.IdleTimeout > 0 {
+		go s.watchIdle(st, p)
+	}
+	return p
+}
+
+// inputTimer notes when the person last typed.
+type inputTimer struct {
+	r  io.Reader
+	st *session
+}
+
+func (t inputTimer) Read(b []byte) (int, error) {
+	n, err := t.r.Read(b)
+	if n > 0 {
+		t.st.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// watchIdle quits the console once the person has sent nothing for the idle timeout.
+func (s *Server) watchIdle(st *session, p *tea.Program) {
+	idle := s.opts.IdleTimeout
+	tk := time.NewTicker(min(idle/4, time.Second))
+	defer tk.Stop()
+	for {
+		select {
+		case <-st.ctx.Done():
+			return
+		case <-tk.C:
+			if since := time.Since(time.Unix(0, st.last.Load())); since >= idle {
+				st.why.Store(fmt.Sprintf("closed after %s without input.", idle))
+				p.Quit()
+				return
+			}
+		}
+	}
+}
+
+// Serve accepts sessions on ln until ctx ends, then asks every console to quit,
+// waits up to the shutdown timeout for the connections to close, and closes the rest.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// Shutdown must not run before Serve has registered the listener (the ssh
+	// package then races and waits out the timeout): wait for its first Accept.
+	al := &acceptingListener{Listener: ln, accepting: make(chan struct{})}
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(al) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case <-al.accepting:
+	case err := <-errc:
+		return err
+	}
+	s.mu.Lock()
+	s.stopping = true
+	s.log.Printf("stopping: closing %d session(s)", len(s.programs))
+	for p, st := range s.programs {
+		st.why.Store("the server is stopping; your work is saved. Reconnect in a moment.")
+		go p.Quit()
+	}
+	s.mu.Unlock()
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	err := s.srv.Shutdown(sctx)
+	if err != nil {
+		s.log.Printf("stopping: %v; closing the remaining connections", err)
+		err = s.srv.Close()
+	}
+	// Serve may not have registered ln yet when Shutdown closed the listeners it knew.
+	_ = ln.Close()
+	if serr := <-errc; serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
+		return serr
+	}
+	return err
+}
+
+// acceptingListener says when Serve first waits for a connection.
+type acceptingListener struct {
+	net.Listener
+	once      sync.Once
+	accepting chan struct{}
+}
+
+func (l *acceptingListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.accepting) })
+	return l.Listener.Accept()
+}
