@@ -69,3 +69,9 @@ func onlyOwn(p models.Person) bool {
 	return p.Has(models.RoleTechnician) && !p.Has(models.RoleManager) &&
 		!p.Has(models.RolePractitioner) && !p.Has(models.RoleAnalyst)
 }
+
+// ChangeMark moves whenever anything changes anywhere (another console, the CLI, a
+// runner): consoles poll it to reload within a second without reloading for nothing.
+func (e *Engine) ChangeMark(ctx context.Context) (int64, error) {
+	return e.st.Read().ChangeMark(ctx)
+}

@@ -115,3 +115,11 @@ func (q Q) Incidents(ctx context.Context, id int64) ([]Incident, error) {
 	}
 	return out, mapErr(rows.Err())
 }
+
+// ChangeMark is the id of the newest record entry: every change Ferry makes writes
+// one, so a console that sees it move knows to reload. One primary-key look-up.
+func (q Q) ChangeMark(ctx context.Context) (int64, error) {
+	var id int64
+	err := q.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
+	return id, mapErr(err)
+}

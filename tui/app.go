@@ -16,8 +16,13 @@ import (
 	"ferry/models"
 )
 
-// refreshEvery is how often the console reloads what it shows.
-const refreshEvery = 5 * time.Second
+// The console reloads what it shows within changeEvery of a change made anywhere
+// (it polls a cheap change mark), and every refreshEvery regardless, for what time
+// alone changes (overdue, the clock).
+const (
+	changeEvery  = time.Second
+	refreshEvery = 30 * time.Second
+)
 
 // dueEvery is how often a console starts the fully automated deployments whose
 // window has begun (ferry run-due does the same from cron).
@@ -31,6 +36,7 @@ type Model struct {
 	active   int
 	overlay  screen // a deployment or a panel, shown over the active screen when set
 	note     string // a short confirmation for the footer
+	mark     int64  // the last change mark seen
 	help     help.Model
 	fullHelp bool
 	err      error
@@ -64,15 +70,32 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 	// next ferry offers to resume), instead of leaving it to die with the process.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	_, err := tea.NewProgram(New(NewCommon(ctx, eng, actor)), tea.WithContext(ctx)).Run()
+	c := NewCommon(ctx, eng, actor)
+	c.RunsDue = true
+	_, err := tea.NewProgram(New(c), tea.WithContext(ctx)).Run()
 	return err
 }
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.screens[m.active].Refresh(), tick(), dueTick())
+	return tea.Batch(m.screens[m.active].Refresh(), tick(), dueTick(), m.watch())
 }
 
 func tick() tea.Cmd { return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{} }) }
+
+// markMsg carries the change mark a watch read (or why it could not).
+type markMsg struct {
+	mark int64
+	err  error
+}
+
+// watch reads the change mark after changeEvery.
+func (m *Model) watch() tea.Cmd {
+	c := m.c
+	return tea.Tick(changeEvery, func(time.Time) tea.Msg {
+		mark, err := c.Eng.ChangeMark(c.Ctx)
+		return markMsg{mark, err}
+	})
+}
 
 // dueMsg is the periodic tick that starts due automated deployments.
 type dueMsg struct{}
@@ -85,7 +108,7 @@ func dueTick() tea.Cmd { return tea.Tick(dueEvery, func(time.Time) tea.Msg { ret
 // runDue starts due automated deployments in the background, if the person may run
 // deployments; the runs go on in this command's goroutine while the console works.
 func (m *Model) runDue() tea.Cmd {
-	if engine.Can(m.c.Actor, engine.ActRun, nil) != nil {
+	if !m.c.RunsDue || engine.Can(m.c.Actor, engine.ActRun, nil) != nil {
 		return nil
 	}
 	c := m.c
@@ -124,6 +147,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case refreshMsg:
 		return m, tea.Batch(m.current().Refresh(), tick())
+	case markMsg:
+		if msg.err != nil { // keep watching: the next read may well succeed
+			m.err = msg.err
+			return m, m.watch()
+		}
+		changed := m.mark != 0 && msg.mark != m.mark
+		m.mark = msg.mark
+		if changed {
+			return m, tea.Batch(m.current().Refresh(), m.watch())
+		}
+		return m, m.watch()
 	case dueMsg:
 		return m, tea.Batch(m.runDue(), dueTick())
 	case dueRunMsg:

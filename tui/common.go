@@ -22,6 +22,9 @@ type Common struct {
 	Actor  models.Person
 	Styles Styles
 	Keys   KeyMap
+	// RunsDue: this console starts due automated deployments itself (a local
+	// console; under serve, the server's scheduler does it once for everyone).
+	RunsDue bool
 }
 
 // NewCommon builds a session's shared state. Keys the person may not use are

@@ -73,10 +73,17 @@ func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
 		t.Fatal(err)
 	}
 	kim, _ := eng.Person("kim")
-	if cmd := New(NewCommon(ctx, eng, kim)).runDue(); cmd != nil {
+	kc := NewCommon(ctx, eng, kim)
+	kc.RunsDue = true
+	if cmd := New(kc).runDue(); cmd != nil {
 		t.Fatal("an analyst's console must not start deployments")
 	}
-	m := New(NewCommon(ctx, eng, ana))
+	if cmd := New(NewCommon(ctx, eng, ana)).runDue(); cmd != nil {
+		t.Fatal("a console under serve must leave due deployments to the server's scheduler")
+	}
+	ac := NewCommon(ctx, eng, ana)
+	ac.RunsDue = true
+	m := New(ac)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
 	load(m, m.runDue())
 	if got := screenText(m); !strings.Contains(got, "started 1 due automated deployment") {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -17,7 +18,7 @@ const hostKeyName = "ferry_host_ed25519"
 
 func (a *app) serveCmd() *cobra.Command {
 	var listen, hostKey string
-	var idle time.Duration
+	var idle, every time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the console over SSH to the people in config (public keys only)",
@@ -31,20 +32,13 @@ func (a *app) serveCmd() *cobra.Command {
 			if idle < 0 {
 				return usagef("--idle-timeout must not be negative")
 			}
-			if err := a.openStore(); err != nil {
-				return err
+			if every <= 0 {
+				return usagef("--schedule-every must be positive")
 			}
-			var err error
-			if a.eng, err = engine.New(a.ctx, a.st, a.cfg); err != nil {
+			// openRunner also marks steps a dead ferry left running as interrupted, and
+			// settles who acts: the scheduler starts due deployments as that person.
+			if err := a.openRunner(); err != nil {
 				return err
-			}
-			recovered, err := a.eng.RecoverInterrupted(a.ctx)
-			if err != nil {
-				return err
-			}
-			for _, r := range recovered {
-				fmt.Fprintf(a.stderr, "ferry: #%d step %d %q was interrupted (%d output lines kept); resume, retry or fail it\n",
-					r.DeploymentID, r.Seq, r.Step, r.Lines)
 			}
 			if hostKey == "" {
 				hostKey = filepath.Join(filepath.Dir(a.databasePath(a.cfg)), hostKeyName)
@@ -68,6 +62,7 @@ func (a *app) serveCmd() *cobra.Command {
 					fmt.Fprintf(a.stderr, "ferry: listening beyond this machine (%s): only keys in the config may log in\n", listen)
 				}
 			}
+			go a.schedule(a.ctx, every)
 			return srv.Serve(a.ctx, ln)
 		},
 	}
@@ -75,5 +70,37 @@ func (a *app) serveCmd() *cobra.Command {
 	f.StringVar(&listen, "listen", "127.0.0.1:2222", "address to listen on (loopback unless told otherwise)")
 	f.StringVar(&hostKey, "host-key", "", "host key file, created on first start (default: "+hostKeyName+" next to the database)")
 	f.DurationVar(&idle, "idle-timeout", sshd.DefaultIdleTimeout, "end a session after this long without input (0: never)")
+	f.DurationVar(&every, "schedule-every", 30*time.Second, "how often to start fully automated deployments whose window has begun")
 	return cmd
+}
+
+// schedule starts, every so often until ctx ends, the fully automated deployments
+// whose window has begun, saying on stderr what it started. The SSH sessions do not:
+// one scheduler per server.
+func (a *app) schedule(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		runs, err := a.eng.RunDue(ctx, a.actor, engine.RunOptions{})
+		if err != nil {
+			fmt.Fprintln(a.stderr, "ferry: scheduler:", err)
+			continue
+		}
+		for _, r := range runs {
+			if r.Skipped != "" {
+				continue
+			}
+			outcome := r.Result.Outcome()
+			if r.Err != nil {
+				outcome = r.Err.Error()
+			}
+			fmt.Fprintf(a.stderr, "ferry: scheduler started #%d %s → %s: %s\n", r.Deployment.ID,
+				r.Deployment.Component, r.Deployment.Environment, outcome)
+		}
+	}
 }

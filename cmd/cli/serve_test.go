@@ -235,3 +235,40 @@ func TestServeUsage(t *testing.T) {
 	f.refused(2, []string{"--idle-timeout must not be negative"}, "serve", "--idle-timeout", "-1s")
 	f.refused(2, []string{"takes no arguments"}, "serve", "extra")
 }
+
+// TestServeSchedulesDueAutomatedDeployments: the serve process starts fully automated
+// deployments whose window has begun, without anyone logged in.
+func TestServeSchedulesDueAutomatedDeployments(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cfg := strings.Replace(testConfig, `  [[model.step]]
+  stage = "execute"
+  name = "Roll out"
+  run = "./deploy.sh"`, `  [[model.step]]
+  stage = "execute"
+  name = "Roll out"
+  run = "echo rolled out"`, 1)
+	// Only automated steps, so the model runs by itself in dev.
+	cfg = strings.Replace(cfg, `  [[model.step]]
+  stage = "verify_components"
+  name = "Release notes read"
+`, "", 1)
+	cfg = strings.Replace(cfg, `  [[model.step]]
+  stage = "verify_deployment"
+  name = "Smoke check"
+`, "", 1)
+	writeFile(t, f.cfg, cfg)
+	start := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	d := f.plan("--model", "web-service", "--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", start)
+	s := f.serve("--schedule-every", "100ms")
+	deadline := time.Now().Add(20 * time.Second)
+	for f.show(d.ID).Status != "succeeded" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the scheduler did not run #%d; serve said:\n%s", d.ID, s.stderr())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(s.stderr(), fmt.Sprintf("scheduler started #%d", d.ID)) {
+		t.Fatalf("serve should say what it started:\n%s", s.stderr())
+	}
+}
