@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"sync"
 	"time"
 
 	"ferry/engine/config"
@@ -21,6 +22,9 @@ type Engine struct {
 	cfg     *config.Config
 	now     func() time.Time
 	current map[string]currentModel // by model name
+
+	keysOnce  sync.Once
+	keyOwners map[string]string // config's SSH keys (wire form) → person
 }
 
 type currentModel struct {

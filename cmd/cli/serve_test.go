@@ -272,3 +272,38 @@ func TestServeSchedulesDueAutomatedDeployments(t *testing.T) {
 		t.Fatalf("serve should say what it started:\n%s", s.stderr())
 	}
 }
+
+// TestPeopleAddKey: a key added with ferry people add-key lets its person in at once,
+// also into a ferry serve that was already running; only managers may add keys.
+func TestPeopleAddKey(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	s := f.serve()
+	signer, line := newKey(t)
+	if c, err := s.dial(signer); err == nil {
+		c.Close()
+		t.Fatal("a key nobody has must be refused")
+	}
+	keyFile := filepath.Join(f.dir, "raj.pub")
+	writeFile(t, keyFile, "# raj's laptop\n"+line+" raj@laptop\n")
+	f.refused(1, []string{"may not add SSH keys"}, "--as", "sam", "people", "add-key", "raj", keyFile)
+	f.refused(1, []string{`no person "zed"`}, "--as", "ana", "people", "add-key", "zed", keyFile)
+	f.refused(2, []string{"KEYFILE"}, "--as", "ana", "people", "add-key", "raj", filepath.Join(f.dir, "missing.pub"))
+	bad := filepath.Join(f.dir, "bad.pub")
+	writeFile(t, bad, "ssh-ed25519 not-a-key\n")
+	f.refused(1, []string{"not an SSH public key"}, "--as", "ana", "people", "add-key", "raj", bad)
+	if r := f.ok("--as", "ana", "people", "add-key", "raj", keyFile); !strings.Contains(r.stdout, "for raj") {
+		t.Fatalf("add-key:\n%s", r)
+	}
+	f.refused(1, []string{"already lets raj in"}, "--as", "ana", "people", "add-key", "eve", keyFile)
+	c, err := s.dial(signer)
+	if err != nil {
+		t.Fatalf("the added key should let raj in without a restart: %v\n%s", err, s.stderr())
+	}
+	c.Close()
+	r := f.ok("--as", "ana", "people", "keys")
+	if !strings.Contains(r.stdout, "raj") || !strings.Contains(r.stdout, "added by ana") || !strings.Contains(r.stdout, "raj@laptop") {
+		t.Fatalf("people keys:\n%s", r)
+	}
+	f.refused(1, []string{"may not list SSH keys"}, "--as", "eve", "people", "keys")
+}

@@ -52,7 +52,6 @@ type Server struct {
 	eng  *engine.Engine
 	opts Options
 	log  *log.Logger
-	keys map[string]string // marshalled public key → person name
 	srv  *ssh.Server
 
 	// HostKeyFingerprint is the SHA256 fingerprint clients see.
@@ -75,7 +74,7 @@ type session struct {
 	why    atomic.Value // string: why the server ended the session
 }
 
-// New prepares a server: it indexes the people's keys and loads or creates the host key.
+// New prepares a server: it checks the people's keys and loads or creates the host key.
 func New(eng *engine.Engine, opts Options) (*Server, error) {
 	if opts.HostKeyPath == "" {
 		return nil, errors.New("sshd: no host key path")
@@ -90,7 +89,9 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 		opts.NewModel = func(c *tui.Common) tea.Model { return tui.New(c) }
 	}
 	s := &Server{eng: eng, opts: opts, log: log.New(opts.Log, "ferry serve: ", log.LstdFlags),
-		keys: map[string]string{}, programs: map[*tea.Program]*session{}}
+		programs: map[*tea.Program]*session{}}
+	// A key in config must name one person (the engine answers who a key is).
+	keys := map[string]string{}
 	for _, p := range eng.Config().People {
 		for _, line := range p.SSHKeys {
 			pub, _, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
@@ -98,11 +99,11 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 				return nil, fmt.Errorf("person %q: ssh key: %w", p.Name, err)
 			}
 			k := string(pub.Marshal())
-			if other, dup := s.keys[k]; dup && other != p.Name {
+			if other, dup := keys[k]; dup && other != p.Name {
 				return nil, fmt.Errorf("ssh key %s belongs to both %q and %q: a key must name one person",
 					gossh.FingerprintSHA256(pub), other, p.Name)
 			}
-			s.keys[k] = p.Name
+			keys[k] = p.Name
 		}
 	}
 	pemBytes, created, err := HostKey(opts.HostKeyPath)
@@ -192,21 +193,22 @@ func HostKey(path string) (pemBytes []byte, created bool, err error) {
 	return pemBytes, true, nil
 }
 
-// personOf is the owner of key, if any.
-func (s *Server) personOf(key ssh.PublicKey) (models.Person, bool) {
+// personOf is the owner of key, if any: a key in config or one added with
+// `ferry people add-key`, looked up at each login so that an added key works at once.
+func (s *Server) personOf(ctx context.Context, key ssh.PublicKey) (models.Person, bool) {
 	if key == nil {
 		return models.Person{}, false
 	}
-	name, ok := s.keys[string(key.Marshal())]
-	if !ok {
+	p, ok, err := s.eng.PersonByKey(ctx, key.Marshal())
+	if err != nil {
+		s.log.Printf("looking up the owner of key %s: %v", gossh.FingerprintSHA256(key), err)
 		return models.Person{}, false
 	}
-	p, err := s.eng.Person(name)
-	return p, err == nil
+	return p, ok
 }
 
 func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
-	if _, ok := s.personOf(key); ok {
+	if _, ok := s.personOf(ctx, key); ok {
 		return true
 	}
 	s.log.Printf("refused %s key %s offered as %q from %s: it is in no person's ssh_keys",
@@ -218,7 +220,7 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 // terminal, and says why a session the server ended was ended.
 func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		p, ok := s.personOf(sess.PublicKey())
+		p, ok := s.personOf(sess.Context(), sess.PublicKey())
 		if !ok { // cannot happen after public-key auth; refuse rather than guess
 			wish.Errorln(sess, "ferry: unknown key")
 			_ = sess.Exit(1)

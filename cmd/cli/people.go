@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *app) peopleCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "people", Short: "SSH keys that let people into the console", Args: noArgs}
+	addKey := &cobra.Command{
+		Use:   "add-key PERSON KEYFILE",
+		Short: "Let PERSON log in over SSH with the public key in KEYFILE (managers only)",
+		Long: "KEYFILE holds a public key in authorized_keys form, e.g. ~/.ssh/id_ed25519.pub.\n" +
+			"The key works at once, also for a ferry serve already running.",
+		Args: exactArgs(2, "a person and a public key file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			line, err := firstKeyLine(args[1])
+			if err != nil {
+				return err
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			k, err := a.eng.AddKey(a.ctx, a.actor, args[0], line)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Added %s key %s for %s.\n", k.Type, k.Fingerprint, k.Person)
+			return nil
+		},
+	}
+	keys := &cobra.Command{
+		Use:   "keys",
+		Short: "List every SSH key that lets someone in (managers only)",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			list, err := a.eng.Keys(a.ctx, a.actor)
+			if err != nil {
+				return err
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(a.stdout, "No SSH keys: add ssh_keys in config, or ferry people add-key PERSON KEYFILE.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "PERSON\tTYPE\tFINGERPRINT\tCOMMENT\tFROM")
+			for _, k := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Person, k.Type, k.Fingerprint, dash(k.Comment), k.Source)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.AddCommand(addKey, keys)
+	return cmd
+}
+
+// firstKeyLine reads the first line of path that is not empty or a comment.
+func firstKeyLine(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", usagef("KEYFILE: %v", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+			return line, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return "", usagef("KEYFILE: %s holds no key", path)
+}
