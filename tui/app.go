@@ -77,7 +77,25 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 }
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.screens[m.active].Refresh(), tick(), dueTick(), m.watch())
+	return tea.Batch(m.screens[m.active].Refresh(), tick(), dueTick(), m.watch(), m.resume())
+}
+
+// resume reopens where the person was when their last session ended.
+func (m *Model) resume() tea.Cmd {
+	switch p := m.c.Resume; {
+	case p.ID == 0:
+		return nil
+	case p.Checklist:
+		return openChecklist(p.ID)
+	default:
+		return openDetail(p.ID)
+	}
+}
+
+func (m *Model) remember(p Place) {
+	if m.c.Remember != nil {
+		m.c.Remember(p)
+	}
 }
 
 func tick() tea.Cmd { return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{} }) }
@@ -178,10 +196,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.note = msg.text
 		return m, nil
 	case openDetailMsg:
+		m.remember(Place{ID: msg.id})
 		return m, m.open(newDetail(m.c, msg.id))
+	case openChecklistMsg:
+		m.remember(Place{Checklist: true, ID: msg.id})
+		return m, m.open(newChecklist(m.c, msg.id, closeOverlay))
 	case resolveMsg:
 		return m, m.open(newResolve(m.c, msg.id))
 	case closeOverlayMsg:
+		m.remember(Place{})
 		m.overlay = nil
 		return m, m.screens[m.active].Refresh()
 	case changedMsg:

@@ -16,8 +16,8 @@ func space(m *Model) {
 	load(m, cmd)
 }
 
-// openChecklist opens deployment id and its checklist through the root.
-func openChecklist(t *testing.T, m *Model, id int64) {
+// openChecklistVia opens deployment id and, with c, its checklist through the root.
+func openChecklistVia(t *testing.T, m *Model, id int64) {
 	t.Helper()
 	_, cmd := m.Update(openDetailMsg{id})
 	load(m, cmd)
@@ -77,7 +77,7 @@ func TestChecklistTickIsSaved(t *testing.T) {
 
 func TestChecklistBlockAndNote(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
-	openChecklist(t, m, 1)
+	openChecklistVia(t, m, 1)
 	press(m, "j", "b")
 	typeText(m, "no power")
 	press(m, "enter")
@@ -112,7 +112,7 @@ func TestChecklistRefusesOthers(t *testing.T) {
 	// An analyst reads the checklist but may not tick: no key offered, and the key
 	// is refused with the reason.
 	m := sized(t, "kim", 120, 35)
-	openChecklist(t, m, 1)
+	openChecklistVia(t, m, 1)
 	if got := screenText(m); strings.Contains(got, "space tick") {
 		t.Fatalf("an analyst should not be offered ticking:\n%s", got)
 	}
@@ -122,7 +122,7 @@ func TestChecklistRefusesOthers(t *testing.T) {
 	}
 	// A technician whose deployment went to someone else meanwhile: the engine refuses.
 	m = sized(t, "tom", 60, 20)
-	openChecklist(t, m, 1)
+	openChecklistVia(t, m, 1)
 	ana, _ := m.c.Eng.Person("ana")
 	if _, _, err := m.c.Eng.Assign(m.c.Ctx, ana, 1, "ines"); err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestChecklistRefusesOthers(t *testing.T) {
 // so the run resumes by itself and the next stage's items show.
 func TestChecklistCarriesOn(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
-	openChecklist(t, m, 1)
+	openChecklistVia(t, m, 1)
 	for range 3 {
 		space(m)
 		press(m, "j")

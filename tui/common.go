@@ -25,6 +25,17 @@ type Common struct {
 	// RunsDue: this console starts due automated deployments itself (a local
 	// console; under serve, the server's scheduler does it once for everyone).
 	RunsDue bool
+	// Remember, when set, is told where the person is (a deployment or its
+	// checklist, or nowhere), and Resume is where a new session starts: together
+	// they land a reconnecting person where they were.
+	Remember func(Place)
+	Resume   Place
+}
+
+// Place is where in the console a person is: a deployment's detail or checklist.
+type Place struct {
+	Checklist bool
+	ID        int64 // 0: on a screen, no deployment open
 }
 
 // NewCommon builds a session's shared state. Keys the person may not use are
@@ -107,6 +118,11 @@ type (
 func openDetail(id int64) tea.Cmd { return func() tea.Msg { return openDetailMsg{id} } }
 
 func resolve(id int64) tea.Cmd { return func() tea.Msg { return resolveMsg{id} } }
+
+// openChecklistMsg asks the root to show a deployment's checklist.
+type openChecklistMsg struct{ id int64 }
+
+func openChecklist(id int64) tea.Cmd { return func() tea.Msg { return openChecklistMsg{id} } }
 
 func closeOverlay() tea.Msg { return closeOverlayMsg{} }
 

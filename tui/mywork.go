@@ -25,7 +25,7 @@ type workItem struct {
 
 // mywork is the technician's first screen: the unfinished deployments assigned to
 // them, oldest window first, each with its environment, window and checklist
-// progress; enter opens the deployment (which offers the checklist).
+// progress; enter opens its checklist, where the work is done.
 type mywork struct {
 	c        *Common
 	items    []workItem
@@ -33,6 +33,7 @@ type mywork struct {
 	selected int64 // kept across refreshes
 	loaded   bool
 	w, h     int
+	keys     struct{ Checklist key.Binding }
 }
 
 type myworkMsg struct {
@@ -40,7 +41,11 @@ type myworkMsg struct {
 	err   error
 }
 
-func newMyWork(c *Common) *mywork { return &mywork{c: c} }
+func newMyWork(c *Common) *mywork {
+	m := &mywork{c: c}
+	m.keys.Checklist = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "checklist"))
+	return m
+}
 
 func (m *mywork) Title() string {
 	if !m.loaded {
@@ -54,7 +59,7 @@ func (m *mywork) SetSize(w, h int) { m.w, m.h = w, h }
 
 func (m *mywork) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	return []key.Binding{k.Open, k.Up, k.Down}
+	return []key.Binding{m.keys.Checklist, k.Up, k.Down}
 }
 
 func (m *mywork) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
@@ -119,8 +124,8 @@ func (m *mywork) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.Down):
 			m.cursor = min(len(m.items)-1, m.cursor+1)
 		case key.Matches(msg, k.Open):
-			if len(m.items) > 0 {
-				return openDetail(m.items[m.cursor].d.ID)
+			if len(m.items) > 0 { // a technician's work is the checklist: land on it
+				return openChecklist(m.items[m.cursor].d.ID)
 			}
 		}
 		m.cursor = max(0, m.cursor)
@@ -220,7 +225,7 @@ func (m *mywork) summary(it workItem, w int) []string {
 		}
 		out = append(out, fit(" "+st.Bad.Render("BLOCKED ")+why, w))
 	} else {
-		out = append(out, fit(st.Dim.Render(" enter opens it; c there opens the checklist"), w))
+		out = append(out, fit(st.Dim.Render(" enter opens its checklist"), w))
 	}
 	return out
 }

@@ -3,13 +3,15 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 func TestTechnicianStartsOnMyWork(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
 	got := screenText(m)
 	for _, want := range []string{"My work (1)", "2 Deployments", "#1 rack-b07-db-server → production",
-		"0/15", "in progress", "window Thu 26 Nov 13:05–17:05", "enter open"} {
+		"0/15", "in progress", "window Thu 26 Nov 13:05–17:05", "enter opens its checklist"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("My work lacks %q:\n%s", want, got)
 		}
@@ -21,10 +23,30 @@ func TestTechnicianStartsOnMyWork(t *testing.T) {
 	}
 	fits(t, m, "my work", 60, 20)
 	press(m, "enter")
-	if got := screenText(m); !strings.Contains(got, "rack-b07-db-server") || strings.Contains(got, "My work (1)\n") {
-		t.Fatalf("enter should open the deployment:\n%s", got)
+	if got := screenText(m); !strings.Contains(got, "checklist #1") || !strings.Contains(got, "Delivery complete") {
+		t.Fatalf("enter should open the checklist:\n%s", got)
 	}
-	fits(t, m, "detail from my work", 60, 20)
+	fits(t, m, "checklist from my work", 60, 20)
+}
+
+// TestConsoleRemembersWhereThePersonIs: the console tells its Remember hook where the
+// person is, and a new console with that as Resume opens there.
+func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	var places []Place
+	m.c.Remember = func(p Place) { places = append(places, p) }
+	press(m, "enter", "esc")
+	want := []Place{{Checklist: true, ID: 1}, {}}
+	if len(places) != 2 || places[0] != want[0] || places[1] != want[1] {
+		t.Fatalf("remembered %+v, want %+v", places, want)
+	}
+	again := New(newTestCommon(t, "tom"))
+	again.c.Resume = Place{Checklist: true, ID: 1}
+	again.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(again, again.resume())
+	if got := screenText(again); !strings.Contains(got, "checklist #1") {
+		t.Fatalf("a new session should open where the person was:\n%s", got)
+	}
 }
 
 func TestMyWorkShowsBlocked(t *testing.T) {

@@ -34,13 +34,33 @@ func (f *fixture) planBig(t testing.TB) int64 {
 // second deployment listed.
 func (tm *term) openChecklist(id int64) {
 	tm.t.Helper()
-	tm.waitFor("My work (2)")
-	tm.send("j")
-	tm.waitFor(fmt.Sprintf("▸ #%d", id))
-	tm.send("\r")
-	tm.waitFor("c checklist")
-	tm.send("c")
-	tm.waitFor(fmt.Sprintf("checklist #%d", id), "▸ [ ] Item 01")
+	// A session lands on My work; one that tom opens after another of his sessions
+	// went into the checklist lands in it (reconnecting lands where he was).
+	there := fmt.Sprintf("checklist #%d", id)
+	if tm.waitForAny("My work (2)", there) == 0 {
+		tm.send("j")
+		tm.waitFor(fmt.Sprintf("▸ #%d", id))
+		tm.send("\r") // enter opens the checklist
+	}
+	tm.waitFor(there, "▸ [ ] Item 01")
+}
+
+// waitForAny waits until the screen shows one of texts and says which.
+func (tm *term) waitForAny(texts ...string) int {
+	tm.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		screen := tm.screen()
+		for i, text := range texts {
+			if strings.Contains(screen, text) {
+				return i
+			}
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the screen shows none of %q:\n%s", texts, screen)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // TestTwentySessionsTickOneChecklist has 20 SSH sessions tick one item each of the
@@ -136,4 +156,18 @@ func BenchmarkTickRoundTrip(b *testing.B) {
 	b.ReportMetric(pct(0.5), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(pct(1), "max-ms")
+}
+
+// TestReconnectLandsWhereThePersonWas: a dropped connection loses nothing, and the
+// person's next session opens the checklist they were in.
+func TestReconnectLandsWhereThePersonWas(t *testing.T) {
+	f := newFixtureItems(t, Options{}, 3)
+	id := f.planBig(t)
+	first := f.open(t, "tom")
+	first.openChecklist(id)
+	first.send(" ") // tick item 1: saved at once
+	first.waitFor("ticked 1 Item 01")
+	first.client.Close() // the connection drops
+	second := f.open(t, "tom")
+	second.waitFor(fmt.Sprintf("checklist #%d", id), "[✓] Item 01")
 }

@@ -62,6 +62,7 @@ type Server struct {
 	mu       sync.Mutex
 	stopping bool
 	programs map[*tea.Program]*session
+	places   map[string]tui.Place // where each person was, by name
 }
 
 type ctxKey struct{}
@@ -89,7 +90,7 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 		opts.NewModel = func(c *tui.Common) tea.Model { return tui.New(c) }
 	}
 	s := &Server{eng: eng, opts: opts, log: log.New(opts.Log, "ferry serve: ", log.LstdFlags),
-		programs: map[*tea.Program]*session{}}
+		programs: map[*tea.Program]*session{}, places: map[string]tui.Place{}}
 	// A key in config must name one person (the engine answers who a key is).
 	keys := map[string]string{}
 	for _, p := range eng.Config().People {
@@ -261,7 +262,19 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if !ok {
 		return nil
 	}
-	m := s.opts.NewModel(tui.NewCommon(st.ctx, s.eng, st.person))
+	c := tui.NewCommon(st.ctx, s.eng, st.person)
+	// A dropped connection loses nothing (every tick is saved at once), and the
+	// person's next session opens where this one was.
+	name := st.person.Name
+	s.mu.Lock()
+	c.Resume = s.places[name]
+	s.mu.Unlock()
+	c.Remember = func(p tui.Place) {
+		s.mu.Lock()
+		s.places[name] = p
+		s.mu.Unlock()
+	}
+	m := s.opts.NewModel(c)
 	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler())
 	if sess.EmulatedPty() {
 		opts = append(opts, tea.WithInput(inputTimer{sess, st}))
