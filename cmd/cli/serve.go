@@ -3,13 +3,17 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"ferry/engine"
+	"ferry/models"
 	"ferry/tui/sshd"
 )
 
@@ -43,7 +47,8 @@ func (a *app) serveCmd() *cobra.Command {
 			if hostKey == "" {
 				hostKey = filepath.Join(filepath.Dir(a.databasePath(a.cfg)), hostKeyName)
 			}
-			srv, err := sshd.New(a.eng, sshd.Options{HostKeyPath: hostKey, IdleTimeout: idle, Log: a.stderr})
+			srv, err := sshd.New(a.eng, sshd.Options{HostKeyPath: hostKey, IdleTimeout: idle, Log: a.stderr,
+				Command: a.readOnlyCommand})
 			if err != nil {
 				return err
 			}
@@ -103,4 +108,63 @@ func (a *app) schedule(ctx context.Context, every time.Duration) {
 				r.Deployment.Component, r.Deployment.Environment, outcome)
 		}
 	}
+}
+
+// readOnly lists the commands a session may run without a terminal: the ones that
+// only read, so that nothing changes without the console's or the CLI's own user.
+var readOnly = [][]string{
+	{"deploy", "list"}, {"deploy", "show"}, {"deploy", "logs"}, {"deploy", "suggest"},
+	{"conflicts"}, {"freeze", "impact"}, {"models", "list"}, {"version"},
+}
+
+// readOnlyCommand runs a read-only ferry command for person, over SSH without a
+// terminal (ssh host -- deploy list --json), with this server's config and database.
+func (a *app) readOnlyCommand(ctx context.Context, person models.Person, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "ferry" {
+		args = args[1:]
+	}
+	if !isReadOnly(args) {
+		fmt.Fprintf(stderr, "ferry: over SSH without a terminal only these read-only commands run: %s\n", readOnlyList())
+		return ExitUsage
+	}
+	for _, arg := range args {
+		if arg == "--config" || arg == "--db" || arg == "--as" || strings.HasPrefix(arg, "--config=") ||
+			strings.HasPrefix(arg, "--db=") || strings.HasPrefix(arg, "--as=") {
+			fmt.Fprintf(stderr, "ferry: %s is set by the server\n", strings.SplitN(arg, "=", 2)[0])
+			return ExitUsage
+		}
+	}
+	global := []string{"--db", a.databasePath(a.cfg), "--as", person.Name}
+	if fileExists(a.cfg.File) { // else the built-in example, which Main finds the same way
+		global = append(global, "--config", a.cfg.File)
+	}
+	return Main(ctx, append(global, args...), stdout, stderr)
+}
+
+// isReadOnly reports whether args start with one of the read-only commands and go
+// no deeper (conflicts, but not conflicts override).
+func isReadOnly(args []string) bool {
+	var words []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			break
+		}
+		words = append(words, a)
+	}
+	for _, ro := range readOnly {
+		if len(words) >= len(ro) && slices.Equal(words[:len(ro)], ro) {
+			// What follows a read-only command may be its arguments (an ID), but not a
+			// subcommand of it: only "conflicts" has one, and it writes.
+			return !(len(ro) == 1 && ro[0] == "conflicts" && len(words) > 1)
+		}
+	}
+	return false
+}
+
+func readOnlyList() string {
+	var out []string
+	for _, ro := range readOnly {
+		out = append(out, strings.Join(ro, " "))
+	}
+	return strings.Join(out, ", ")
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -306,4 +307,59 @@ func TestPeopleAddKey(t *testing.T) {
 		t.Fatalf("people keys:\n%s", r)
 	}
 	f.refused(1, []string{"may not list SSH keys"}, "--as", "eve", "people", "keys")
+}
+
+// TestServeReadOnlyCommands: without a terminal, a session may run the read-only
+// commands as its person (ssh host -- deploy list --json), and nothing else.
+func TestServeReadOnlyCommands(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	raj, rajKey := newKey(t)
+	writeFile(t, f.cfg, strings.Replace(testConfig, "name = \"raj\"\n",
+		fmt.Sprintf("name = \"raj\"\nssh_keys = [%q]\n", rajKey+" raj@test"), 1))
+	mine := f.planIn("dev", "1.0", "2030-12-01 10:00", "--assignee", "raj")
+	f.planIn("dev", "2.0", "2030-12-02 10:00") // not raj's
+	s := f.serve()
+	client, err := s.dial(raj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	run := func(cmd string) (string, int) {
+		t.Helper()
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		out, err := sess.CombinedOutput(cmd)
+		var exit *gossh.ExitError
+		switch {
+		case err == nil:
+			return string(out), 0
+		case errors.As(err, &exit):
+			return string(out), exit.ExitStatus()
+		}
+		t.Fatalf("%s: %v", cmd, err)
+		return "", -1
+	}
+	out, code := run("ferry deploy list --json")
+	var list []deployment
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil {
+		t.Fatalf("deploy list over SSH: exit %d\n%s", code, out)
+	}
+	if len(list) != 1 || list[0].ID != mine.ID {
+		t.Fatalf("raj, a technician, should see only his deployment: %+v", list)
+	}
+	for _, cmd := range []string{"deploy cancel 1 --reason x", "conflicts override c123 --reason x", "demo", "serve"} {
+		if out, code := run(cmd); code != 2 || !strings.Contains(out, "only these read-only commands") {
+			t.Errorf("%s: exit %d\n%s", cmd, code, out)
+		}
+	}
+	if out, code := run("deploy list --as ana"); code != 2 || !strings.Contains(out, "--as is set by the server") {
+		t.Errorf("--as over SSH: exit %d\n%s", code, out)
+	}
+	if out, code := run("deploy show 2"); code != 1 || !strings.Contains(out, "may not see") {
+		t.Errorf("someone else's deployment: exit %d\n%s", code, out)
+	}
 }

@@ -45,6 +45,11 @@ type Options struct {
 
 	// NewModel builds a session's console; nil means tui.New. Tests replace it.
 	NewModel func(c *tui.Common) tea.Model
+
+	// Command, when set, answers a session that names a command and has no
+	// terminal (ssh host -- deploy list): it runs args as person, writes to the
+	// session and returns the exit status. Nil: such sessions get an explanation.
+	Command func(ctx context.Context, person models.Person, args []string, stdout, stderr io.Writer) int
 }
 
 // Server is Ferry's SSH server over one engine.
@@ -227,9 +232,19 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
+		if _, _, hasPty := sess.Pty(); !hasPty && len(sess.Command()) > 0 && s.opts.Command != nil {
+			s.log.Printf("%s from %s runs %q", p.Name, sess.RemoteAddr(), sess.RawCommand())
+			_ = sess.Exit(s.opts.Command(sess.Context(), p, sess.Command(), sess, sess.Stderr()))
+			return
+		}
 		if _, _, hasPty := sess.Pty(); !hasPty {
 			s.log.Printf("%s from %s: no terminal (command %q); explained and closed", p.Name, sess.RemoteAddr(), sess.RawCommand())
-			wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command.")
+			if s.opts.Command != nil {
+				wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command, "+
+					"or name a read-only command: ssh host -- deploy list")
+			} else {
+				wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command.")
+			}
 			_ = sess.Exit(1)
 			return
 		}
