@@ -31,7 +31,7 @@ type checklistView struct {
 	working bool // a tick, note, block or approval is being saved
 	running bool // the run carries on after a person's work
 	w, h    int
-	keys    struct{ Tick, Note, Block, Unblock, Approve, Save, Cancel key.Binding }
+	keys    struct{ Tick, Note, Block, Unblock, Approve, Start, Save, Cancel key.Binding }
 }
 
 type checklistLoadedMsg struct {
@@ -48,6 +48,7 @@ func newChecklist(c *Common, id int64, back tea.Cmd) *checklistView {
 	v.keys.Block = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block"))
 	v.keys.Unblock = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "unblock"))
 	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
+	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
 	v.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
 	v.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	v.input = newInput("note: ", "")
@@ -79,6 +80,13 @@ func (v *checklistView) selected() (engine.StepState, bool) {
 		return items[v.sel], true
 	}
 	return engine.StepState{}, false
+}
+
+// canStart: a planned deployment that the person may run, and nobody runs yet. A
+// technician arriving on site starts the installation from its checklist.
+func (v *checklistView) canStart() bool {
+	return v.loaded && !v.running && v.st.Runner == nil && v.st.Deployment.Status == models.StatusPlanned &&
+		v.may(engine.ActRun) == nil
 }
 
 func (v *checklistView) may(a engine.Action) error {
@@ -126,6 +134,9 @@ func (v *checklistView) ShortHelp() []key.Binding {
 	}
 	if v.canApprove() {
 		keys = append(keys, v.keys.Approve)
+	}
+	if v.canStart() {
+		keys = append(keys, v.keys.Start)
 	}
 	return append(keys, v.c.Keys.Up, v.c.Keys.Down, v.c.Keys.Back)
 }
@@ -209,6 +220,19 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, v.c.Keys.Down):
 		v.sel = max(0, min(len(v.items())-1, v.sel+1))
 		return nil
+	case key.Matches(msg, v.keys.Start):
+		if !v.canStart() {
+			if err := v.may(engine.ActRun); err != nil {
+				return fail(err)
+			}
+			return nil
+		}
+		v.running = true
+		c, id := v.c, v.id
+		return tea.Batch(note(fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
+			res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{})
+			return runDoneMsg{owner: v, what: "run", res: res, err: err}
+		})
 	case key.Matches(msg, v.keys.Approve):
 		if !v.canApprove() {
 			if v.approve != nil {
@@ -373,6 +397,9 @@ func (v *checklistView) View() string {
 	items := v.items()
 	if d.Status.Stage() == "" {
 		why := fmt.Sprintf(" #%d is %s: nothing to tick now.", d.ID, d.Status)
+		if v.canStart() {
+			why = fmt.Sprintf(" #%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
+		}
 		return strings.Join(append(head, "", st.Dim.Render(hang(why, v.w-2, 1))), "\n")
 	}
 	sdone := 0

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -158,4 +159,32 @@ func TestChecklistCarriesOn(t *testing.T) {
 		t.Fatalf("status: %s %v", d.Deployment.Status, err)
 	}
 	fits(t, m, "next stage", 60, 20)
+}
+
+// TestChecklistStartsAPlannedInstallation: a technician on site starts the
+// installation from its checklist with g, and the first stage's items come up.
+func TestChecklistStartsAPlannedInstallation(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	mgr, _ := m.c.Eng.Person("ana")
+	start, _ := models.ParseTime("2026-11-28 22:00", m.c.Eng.Location()) // inside the weekend window
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: start, Assignee: "tom"})
+	if err != nil || len(cs) != 0 {
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	_, cmd := m.Update(openChecklistMsg{d.ID})
+	load(m, cmd)
+	if got := screenText(m); !strings.Contains(got, "Press g to start it") || !strings.Contains(got, "g start") {
+		t.Fatalf("a planned installation's checklist:\n%s", got)
+	}
+	press(m, "g")
+	got := screenText(m)
+	if !strings.Contains(got, "Verify components") || !strings.Contains(got, "Delivery complete") {
+		t.Fatalf("after g:\n%s", got)
+	}
+	after, err := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID)
+	if err != nil || after.Status != models.StatusVerifyingComponents {
+		t.Fatalf("#%d is %s (%v)", d.ID, after.Status, err)
+	}
+	fits(t, m, "started checklist", 60, 20)
 }
