@@ -118,10 +118,16 @@ type Cursor struct {
 
 // Filter narrows a deployment listing. Zero fields do not filter.
 type Filter struct {
-	Environment string
-	Statuses    []models.Status
-	Assignee    string
-	Component   string
+	Environment  string
+	Statuses     []models.Status
+	Assignee     string
+	Component    string
+	Model        string
+	ModelVersion int // with Model
+	Service      string
+	Kind         models.Kind
+	Requester    string
+	ChangeRef    string
 	Search      string    // a part of the component, version or change reference
 	From, To    time.Time // scheduled start in [From, To)
 	Limit       int       // default 50
@@ -150,6 +156,24 @@ func (q Q) Deployments(ctx context.Context, f Filter) ([]models.Deployment, erro
 	}
 	if f.Component != "" {
 		add("component = ?", f.Component)
+	}
+	if f.Model != "" {
+		add("model = ?", f.Model)
+	}
+	if f.ModelVersion != 0 {
+		add("model_version = ?", f.ModelVersion)
+	}
+	if f.Service != "" {
+		add("service = ?", f.Service)
+	}
+	if f.Kind != "" {
+		add("kind = ?", f.Kind)
+	}
+	if f.Requester != "" {
+		add("requester = ?", f.Requester)
+	}
+	if f.ChangeRef != "" {
+		add("change_ref = ?", f.ChangeRef)
 	}
 	if f.Search != "" {
 		like := "%" + escapeLike(f.Search) + "%"

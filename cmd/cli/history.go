@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+func (a *app) historyCmd() *cobra.Command {
+	var f struct {
+		from, to, env, status, model, service, component, kind, assignee, requester, change, search string
+		after, format                                                                               string
+		modelVersion, limit                                                                         int
+	}
+	cmd := &cobra.Command{
+		Use:   "history [filters] [--format table|csv|json] [--limit N] [--after CURSOR]",
+		Short: "Every deployment ever, newest first, filtered; exports CSV and JSON",
+		Long: "Lists deployments newest first by scheduled start. Pages stay fast at any depth:\n" +
+			"pass --after with the cursor printed at the end of a page (start/id of its last row).\n" +
+			"--from and --to take a date (YYYY-MM-DD, the organisation's zone), a local time\n" +
+			"or RFC 3339; --to is exclusive.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.limit < 1 {
+				return usagef("--limit: must be at least 1, got %d", f.limit)
+			}
+			if f.format != "table" && f.format != "csv" && f.format != "json" {
+				return usagef("--format: %q is not table, csv or json", f.format)
+			}
+			if f.kind != "" && !models.Kind(f.kind).Valid() {
+				return usagef("--kind: unknown kind %q (software, hardware, documentation, licence, data)", f.kind)
+			}
+			if f.modelVersion != 0 && f.model == "" {
+				return usagef("--model-version needs --model")
+			}
+			statuses, err := parseStatuses(f.status)
+			if err != nil {
+				return err
+			}
+			if _, err := a.loadConfig(); err != nil {
+				return err
+			}
+			filter := engine.Filter{Environment: f.env, Statuses: statuses, Model: f.model, ModelVersion: f.modelVersion,
+				Service: f.service, Component: f.component, Kind: models.Kind(f.kind), Assignee: f.assignee,
+				Requester: f.requester, ChangeRef: f.change, Search: f.search, Limit: f.limit}
+			if filter.From, err = a.flagDate("--from", f.from); err != nil {
+				return err
+			}
+			if filter.To, err = a.flagDate("--to", f.to); err != nil {
+				return err
+			}
+			if f.after != "" {
+				if filter.After, err = parseCursor(f.after); err != nil {
+					return err
+				}
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			if err := a.checkEnv(f.env); err != nil {
+				return err
+			}
+			list, err := a.eng.List(a.ctx, a.actor, filter)
+			if err != nil {
+				return err
+			}
+			switch f.format {
+			case "json":
+				out := make([]deploymentJSON, 0, len(list))
+				for _, d := range list {
+					out = append(out, toJSON(d))
+				}
+				return writeJSON(a.stdout, out)
+			case "csv":
+				return writeHistoryCSV(a, list)
+			}
+			a.printHistory(list)
+			if len(list) == f.limit {
+				last := list[len(list)-1]
+				fmt.Fprintf(a.stderr, "ferry: more: add --after %s\n", formatCursor(last))
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.from, "from", "", "scheduled to start at or after this")
+	fl.StringVar(&f.to, "to", "", "scheduled to start before this")
+	fl.StringVar(&f.env, "env", "", "environment")
+	fl.StringVar(&f.status, "status", "", "statuses, comma-separated")
+	fl.StringVar(&f.model, "model", "", "deployment model")
+	fl.IntVar(&f.modelVersion, "model-version", 0, "model version (with --model)")
+	fl.StringVar(&f.service, "service", "", "service")
+	fl.StringVar(&f.component, "component", "", "component")
+	fl.StringVar(&f.kind, "kind", "", "component kind")
+	fl.StringVar(&f.assignee, "assignee", "", "assignee")
+	fl.StringVar(&f.requester, "requester", "", "requester")
+	fl.StringVar(&f.change, "change", "", "change reference")
+	fl.StringVar(&f.search, "search", "", "text in the component, version or change reference")
+	fl.StringVar(&f.after, "after", "", "continue after this cursor (printed at the end of a page)")
+	fl.StringVar(&f.format, "format", "table", "table, csv or json")
+	fl.IntVar(&f.limit, "limit", 50, "rows in this page")
+	return cmd
+}
+
+// historyColumns are the CSV columns, in order (documented in the README).
+var historyColumns = []string{"id", "scheduled_start", "scheduled_end", "started_at", "finished_at", "environment",
+	"service", "component", "kind", "version", "action", "model", "model_version", "status", "assignee", "requester",
+	"change_ref"}
+
+// writeHistoryCSV writes RFC 4180 CSV that spreadsheets open as they are: a header,
+// times in RFC 3339 UTC, empty cells for what has not happened.
+func writeHistoryCSV(a *app, list []models.Deployment) error {
+	w := csv.NewWriter(a.stdout)
+	if err := w.Write(historyColumns); err != nil {
+		return err
+	}
+	at := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	for _, d := range list {
+		if err := w.Write([]string{strconv.FormatInt(d.ID, 10), at(d.ScheduledStart), at(d.ScheduledEnd), at(d.StartedAt),
+			at(d.FinishedAt), d.Environment, d.Service, d.Component, string(d.Kind), d.Version, string(d.Action), d.Model,
+			strconv.Itoa(d.ModelVersion), string(d.Status), d.Assignee, d.Requester, d.ChangeRef}); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func (a *app) printHistory(list []models.Deployment) {
+	if len(list) == 0 {
+		fmt.Fprintln(a.stdout, "No deployments match.")
+		return
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTART\tENV\tCOMPONENT\tVERSION\tMODEL\tSTATUS\tASSIGNEE\tCHANGE")
+	for _, d := range list {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s v%d\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart), d.Environment,
+			d.Component, d.Version, d.Model, d.ModelVersion, d.Status, dash(d.Assignee), dash(d.ChangeRef))
+	}
+	tw.Flush()
+}
+
+// formatCursor names the position after d: its scheduled start and id.
+func formatCursor(d models.Deployment) string {
+	return d.ScheduledStart.UTC().Format(time.RFC3339) + "/" + strconv.FormatInt(d.ID, 10)
+}
+
+func parseCursor(s string) (*engine.Cursor, error) {
+	at, id, ok := strings.Cut(s, "/")
+	t, err1 := time.Parse(time.RFC3339, at)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return nil, usagef("--after: %q is not a cursor (START/ID, as printed at the end of a page)", s)
+	}
+	return &engine.Cursor{Start: t, ID: n}, nil
+}
+
+// flagDate reads a date (local midnight), a local time or RFC 3339; "" is no bound.
+func (a *app) flagDate(flag, v string) (time.Time, error) {
+	if strings.TrimSpace(v) == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), a.cfg.Location); err == nil {
+		return d.UTC(), nil
+	}
+	return a.flagTime(flag, v)
+}
+
+func (a *app) incidentCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "incident", Short: "Record incidents linked to deployments", Args: noArgs}
+	var opened, resolved, summary string
+	var asJSON bool
+	add := &cobra.Command{
+		Use:   "add ID --opened T --summary S [--resolved T]",
+		Short: "Record an incident caused by (or linked to) a deployment",
+		Args:  exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(summary) == "" {
+				return usagef("--summary: say what happened")
+			}
+			if _, err := a.loadConfig(); err != nil {
+				return err
+			}
+			o, err := a.flagTime("--opened", opened)
+			if err != nil {
+				return err
+			}
+			var r time.Time
+			if resolved != "" {
+				if r, err = a.flagTime("--resolved", resolved); err != nil {
+					return err
+				}
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			in, err := a.eng.AddIncident(a.ctx, a.actor, id, o, r, summary)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, incidentJSON{ID: in.ID, OpenedAt: in.OpenedAt, ResolvedAt: optTime(in.ResolvedAt), Summary: in.Summary})
+			}
+			fmt.Fprintf(a.stdout, "Recorded incident %d on #%d, opened %s.\n", in.ID, id, a.local(in.OpenedAt))
+			return nil
+		},
+	}
+	add.Flags().StringVar(&opened, "opened", "", "when it began (required)")
+	add.Flags().StringVar(&resolved, "resolved", "", "when it was resolved")
+	add.Flags().StringVar(&summary, "summary", "", "what happened (required)")
+	add.Flags().BoolVar(&asJSON, "json", false, "print the incident as JSON")
+	_ = add.MarkFlagRequired("opened")
+	cmd.AddCommand(add)
+	return cmd
+}

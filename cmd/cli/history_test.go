@@ -1,0 +1,116 @@
+package cli_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestIncidentAdd(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	d := f.planIn("dev", "1.0", "2030-12-01 10:00")
+	id := fmt.Sprint(d.ID)
+	f.refused(1, []string{"may not record incidents"}, "--as", "eve", "incident", "add", id,
+		"--opened", "2030-12-01 11:00", "--summary", "checkout errors")
+	f.refused(1, []string{"is not after opened"}, "--as", "ana", "incident", "add", id,
+		"--opened", "2030-12-01 11:00", "--resolved", "2030-12-01 10:00", "--summary", "checkout errors")
+	f.refused(2, []string{"--summary"}, "--as", "ana", "incident", "add", id, "--opened", "2030-12-01 11:00")
+	f.refused(2, []string{"--opened"}, "--as", "ana", "incident", "add", id, "--opened", "soon", "--summary", "x")
+	f.refused(1, []string{"#999"}, "--as", "ana", "incident", "add", "999", "--opened", "2030-12-01 11:00", "--summary", "x")
+	var in struct {
+		ID         int64   `json:"id"`
+		OpenedAt   string  `json:"opened_at"`
+		ResolvedAt *string `json:"resolved_at"`
+		Summary    string  `json:"summary"`
+	}
+	decode(t, f.ok("--as", "ana", "incident", "add", id, "--opened", "2030-12-01 11:00", "--resolved", "2030-12-01 12:30",
+		"--summary", "checkout errors for 5% of users", "--json"), &in)
+	if in.ID == 0 || in.OpenedAt != "2030-12-01T10:00:00Z" || in.ResolvedAt == nil || *in.ResolvedAt != "2030-12-01T11:30:00Z" {
+		t.Fatalf("incident: %+v", in)
+	}
+	var shown struct {
+		Incidents []struct{ Summary string } `json:"incidents"`
+		Events    []event                    `json:"events"`
+	}
+	decode(t, f.ok("--as", "ana", "deploy", "show", id, "--json"), &shown)
+	if len(shown.Incidents) != 1 || shown.Incidents[0].Summary != "checkout errors for 5% of users" {
+		t.Fatalf("show: %+v", shown.Incidents)
+	}
+	if last := shown.Events[len(shown.Events)-1]; last.Type != "incident" || !strings.Contains(last.Detail, "checkout errors") {
+		t.Fatalf("record: %+v", last)
+	}
+}
+
+func TestHistoryFiltersExportsAndPages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.planIn("dev", "1.0", "2030-11-01 10:00", "--change", "CHG-1")
+	f.planIn("test", "1.0", "2030-11-02 10:00", "--change", "CHG-1")
+	f.planIn("dev", "2.0", "2030-11-03 10:00", "--change", "CHG-2", "--requester", "sam")
+	f.planIn("dev", "3.0", "2030-11-04 10:00", "--change", "CHG-3")
+	f.planIn("dev", "4.0", "2030-11-05 10:00", "--change", "CHG-4")
+	ids := func(args ...string) string {
+		t.Helper()
+		var list []deployment
+		decode(t, f.ok(append([]string{"--as", "ana", "history", "--format", "json"}, args...)...), &list)
+		var out []string
+		for _, d := range list {
+			out = append(out, fmt.Sprint(d.ID))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "5 4 3 2 1"},
+		{[]string{"--env", "test"}, "2"},
+		{[]string{"--change", "CHG-1"}, "2 1"},
+		{[]string{"--requester", "sam"}, "3"},
+		{[]string{"--model", "web-service", "--model-version", "1", "--component", "web-frontend", "--kind", "software"}, "5 4 3 2 1"},
+		{[]string{"--model", "web-service", "--model-version", "2"}, ""},
+		{[]string{"--from", "2030-11-02", "--to", "2030-11-04"}, "3 2"},
+		{[]string{"--search", "CHG-4"}, "5"},
+	} {
+		if got := ids(c.args...); got != c.want {
+			t.Errorf("history %v: %q, want %q", c.args, got, c.want)
+		}
+	}
+	// Pages of two, each continuing after the last: every row once, in order.
+	var seen []string
+	var after []string
+	for page := 0; page < 5; page++ {
+		r := f.ok(append([]string{"--as", "ana", "history", "--limit", "2"}, after...)...)
+		rows := regexp.MustCompile(`(?m)^(\d+)\s`).FindAllStringSubmatch(r.stdout, -1)
+		for _, m := range rows {
+			seen = append(seen, m[1])
+		}
+		next := regexp.MustCompile(`--after (\S+)`).FindStringSubmatch(r.stderr)
+		if next == nil {
+			break
+		}
+		after = []string{"--after", next[1]}
+	}
+	if got := strings.Join(seen, " "); got != "5 4 3 2 1" {
+		t.Fatalf("paging saw %q", got)
+	}
+	// CSV opens as a table: a header and one row per deployment.
+	rows, err := csv.NewReader(strings.NewReader(f.ok("--as", "ana", "history", "--format", "csv").stdout)).ReadAll()
+	if err != nil || len(rows) != 6 || rows[0][0] != "id" || rows[0][1] != "scheduled_start" || rows[1][0] != "5" ||
+		rows[1][1] != "2030-11-05T09:00:00Z" || rows[1][4] != "" || len(rows[1]) != len(rows[0]) {
+		t.Fatalf("csv: %v %v", rows, err)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(f.ok("--as", "ana", "history", "--format", "json", "--limit", "1").stdout), &list); err != nil || len(list) != 1 {
+		t.Fatalf("json: %v %v", list, err)
+	}
+	f.refused(2, []string{"--format"}, "--as", "ana", "history", "--format", "xml")
+	f.refused(2, []string{"--after"}, "--as", "ana", "history", "--after", "yesterday")
+	f.refused(2, []string{"--model-version needs --model"}, "--as", "ana", "history", "--model-version", "1")
+	f.refused(2, []string{"--kind"}, "--as", "ana", "history", "--kind", "furniture")
+	f.refused(2, []string{"--from"}, "--as", "ana", "history", "--from", "last week")
+}

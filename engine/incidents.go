@@ -1,0 +1,43 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// AddIncident records a disruption linked to a deployment, and says so in the
+// deployment's record, in one transaction. Managers and practitioners may.
+func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64, opened, resolved time.Time, summary string) (Incident, error) {
+	in := Incident{DeploymentID: id, OpenedAt: opened.UTC().Truncate(time.Second),
+		ResolvedAt: resolved.UTC().Truncate(time.Second), Summary: strings.TrimSpace(summary)}
+	if !actor.Has(models.RoleManager) && !actor.Has(models.RolePractitioner) {
+		return in, models.Forbiddenf("%s (%s) may not record incidents: managers and practitioners may", actor.Name, actor.MainRole())
+	}
+	switch {
+	case in.Summary == "":
+		return in, models.Invalidf("an incident needs a summary")
+	case in.OpenedAt.IsZero():
+		return in, models.Invalidf("an incident needs the time it was opened")
+	case !in.ResolvedAt.IsZero() && !in.ResolvedAt.After(in.OpenedAt):
+		return in, models.Invalidf("resolved %s is not after opened %s", e.Local(in.ResolvedAt), e.Local(in.OpenedAt))
+	}
+	err := e.st.Write(ctx, func(q store.Q) error {
+		if _, err := q.Deployment(ctx, id); err != nil {
+			return err
+		}
+		var err error
+		if in.ID, err = q.AddIncident(ctx, in); err != nil {
+			return err
+		}
+		detail := "opened " + e.Local(in.OpenedAt) + ": " + in.Summary
+		if !in.ResolvedAt.IsZero() {
+			detail += " (resolved " + e.Local(in.ResolvedAt) + ")"
+		}
+		return q.AddEvent(ctx, e.event(id, actor, "incident", detail))
+	})
+	return in, err
+}
