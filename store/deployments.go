@@ -128,11 +128,11 @@ type Filter struct {
 	Kind         models.Kind
 	Requester    string
 	ChangeRef    string
-	Search      string    // a part of the component, version or change reference
-	From, To    time.Time // scheduled start in [From, To)
-	Limit       int       // default 50
-	After       *Cursor   // continue after this row (keyset paging)
-	Oldest      bool      // oldest first instead of newest first
+	Search       string    // a part of the component, version or change reference
+	From, To     time.Time // scheduled start in [From, To)
+	Limit        int       // default 50
+	After        *Cursor   // continue after this row (keyset paging)
+	Oldest       bool      // oldest first instead of newest first
 }
 
 // Deployments lists deployments newest first (by scheduled start, then id), one page.
