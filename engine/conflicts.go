@@ -292,6 +292,17 @@ func (e *ConflictsError) Error() string {
 
 func (e *ConflictsError) Unwrap() error { return models.ErrConflict }
 
+// CountOpen is how many of cs nobody accepted.
+func CountOpen(cs []Conflict) int {
+	n := 0
+	for _, c := range cs {
+		if c.Open() {
+			n++
+		}
+	}
+	return n
+}
+
 // openOnly keeps the conflicts nobody accepted.
 func openOnly(cs []Conflict) []Conflict {
 	return slices.DeleteFunc(cs, func(c Conflict) bool { return !c.Open() })

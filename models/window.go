@@ -18,11 +18,6 @@ func (i Interval) Overlaps(o Interval) bool {
 	return i.Start.Before(o.End) && o.Start.Before(i.End)
 }
 
-// Contains reports whether o lies entirely inside i.
-func (i Interval) Contains(o Interval) bool {
-	return !o.Start.Before(i.Start) && !o.End.After(i.End)
-}
-
 // Window is a maintenance or freeze window: either one-off (From, To) or weekly.
 type Window struct {
 	Name   string

@@ -138,7 +138,8 @@ func (d *deployments) tableRows() []table.Row {
 	return out
 }
 
-// plainStatus is the status with its glyph, uncoloured (table cells are measured as text).
+// plainStatus is the status with its glyph, uncoloured (table cells are measured as
+// text); statusWord colours it.
 func plainStatus(s models.Status) string {
 	switch s {
 	case models.StatusPlanned:

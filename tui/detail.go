@@ -41,7 +41,7 @@ func newDetail(c *Common, id int64) *detailScreen {
 
 // canResolve: a planned deployment in an open conflict, seen by someone who may move it.
 func (d *detailScreen) canResolve() bool {
-	return d.loaded && d.det.Status == models.StatusPlanned && countOpen(d.det.Conflicts) > 0 &&
+	return d.loaded && d.det.Status == models.StatusPlanned && engine.CountOpen(d.det.Conflicts) > 0 &&
 		engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment) == nil
 }
 
@@ -279,14 +279,4 @@ func (d *detailScreen) writeSteps(b *strings.Builder) {
 			fmt.Fprintf(b, "      %s\n", st.Dim.Render("“"+r.Note+"”"))
 		}
 	}
-}
-
-func countOpen(cs []engine.Conflict) int {
-	n := 0
-	for _, c := range cs {
-		if c.Open() {
-			n++
-		}
-	}
-	return n
 }

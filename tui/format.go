@@ -12,21 +12,20 @@ import (
 	"ferry/models"
 )
 
-// statusWord renders a deployment status as a coloured word with a glyph.
+// statusWord renders a deployment status as its glyph and word, coloured by meaning.
 func (s Styles) statusWord(st models.Status) string {
+	style := s.Warn // running: waiting on a step or a person
 	switch st {
 	case models.StatusPlanned:
-		return s.Accent.Render("○ planned")
+		style = s.Accent
 	case models.StatusSucceeded:
-		return s.Good.Render("✓ succeeded")
-	case models.StatusFailed:
-		return s.Bad.Render("✗ failed")
-	case models.StatusRolledBack:
-		return s.Bad.Render("↺ rolled back")
+		style = s.Good
+	case models.StatusFailed, models.StatusRolledBack:
+		style = s.Bad
 	case models.StatusCancelled:
-		return s.Dim.Render("– cancelled")
+		style = s.Dim
 	}
-	return s.Warn.Render("▸ " + shortStage(st))
+	return style.Render(plainStatus(st))
 }
 
 // shortStage is the running stage in a word or two.

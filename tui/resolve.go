@@ -180,7 +180,7 @@ func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // leftOver says how many conflicts remain after a change, if any.
 func leftOver(cs []engine.Conflict) string {
-	if n := countOpen(cs); n > 0 {
+	if n := engine.CountOpen(cs); n > 0 {
 		return fmt.Sprintf("; %d conflict%s left", n, plural(n))
 	}
 	return "; no conflicts left"

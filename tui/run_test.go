@@ -248,11 +248,11 @@ func TestRunViewFollowsLiveOutput(t *testing.T) {
 	})
 	has("output · following")
 	press('k') // scrolling up stops following
-	s := has("paused (f follows)")
+	has("paused (f follows)")
 	if err := os.WriteFile(filepath.Join(dir, "stop"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s = has("succeeded")
+	s := has("succeeded")
 	if strings.Contains(s, "finished") {
 		t.Fatalf("a paused log must not jump to the end:\n%s", s)
 	}

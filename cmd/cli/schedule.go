@@ -89,20 +89,10 @@ func (a *app) printConflicts(cs []engine.Conflict, lead string) {
 		}
 		fmt.Fprintf(a.stdout, "  %s %s %-11s %s\n", mark, c.ID, c.Kind, c.Message)
 	}
-	if open := countOpen(cs); open > 0 {
+	if open := engine.CountOpen(cs); open > 0 {
 		fmt.Fprintln(a.stdout, "Resolve with 'ferry deploy suggest ID', 'ferry deploy reschedule ID --suggested',")
 		fmt.Fprintln(a.stdout, "'ferry deploy assign ID PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.")
 	}
-}
-
-func countOpen(cs []engine.Conflict) int {
-	n := 0
-	for _, c := range cs {
-		if c.Open() {
-			n++
-		}
-	}
-	return n
 }
 
 // refusedByConflicts prints a strict refusal's conflicts (as JSON when asked) and
@@ -160,7 +150,7 @@ func (a *app) conflictsCmd() *cobra.Command {
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%d conflict(s), %d open.\n", len(cs), countOpen(cs))
+			fmt.Fprintf(a.stdout, "%d conflict(s), %d open.\n", len(cs), engine.CountOpen(cs))
 			return nil
 		},
 	}

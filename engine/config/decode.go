@@ -44,8 +44,6 @@ func newTable(c *collector, path, name string, m map[string]any) *table {
 
 func (t *table) keyPath(k string) string { return joinPath(t.path, k) }
 
-func (t *table) line() int { return t.c.ix.line(t.path) }
-
 // in names the table for messages: " in [[environment]]", or "" at the top.
 func (t *table) in() string {
 	if t.name == "" {

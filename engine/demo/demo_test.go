@@ -124,9 +124,6 @@ func TestGenerate(t *testing.T) {
 
 	// Every deployment follows its model version: environment on the path, kind
 	// covered, one step run per step, progress counts matching the step runs.
-	type mv struct {
-		m models.Model
-	}
 	versions := map[string]models.Model{}
 	rows, err := db.Query(`SELECT name, version FROM model_versions`)
 	if err != nil {

@@ -43,8 +43,6 @@ type Item struct {
 	After       int64 // the deployment this one waits for, or 0
 }
 
-func (it Item) window() models.Interval { return models.Interval{Start: it.Start, End: it.End} }
-
 // Conflict is two (or more) plans that cannot both happen as scheduled.
 type Conflict struct {
 	Key         string // stable identity, used to record overrides
