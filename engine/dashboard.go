@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ferry/models"
+	"ferry/store"
 )
 
 // Dashboard is what a deployment manager needs at a glance.
@@ -62,16 +63,8 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 	if db.Running, err = q.Running(ctx); err != nil {
 		return db, err
 	}
-	for _, d := range db.Running {
-		runs, err := q.StepRuns(ctx, d)
-		if err != nil {
-			return db, err
-		}
-		for _, r := range runs {
-			if r.Status == models.StepBlocked {
-				db.Blocked = append(db.Blocked, Blocked{d, r})
-			}
-		}
+	if db.Blocked, err = blocked(ctx, q, db.Running); err != nil {
+		return db, err
 	}
 	planned := []models.Status{models.StatusPlanned}
 	endOfDay := startOfDay(now, e.Location()).AddDate(0, 0, 1)
@@ -96,6 +89,36 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 		db = db.only(actor.Name)
 	}
 	return db, err
+}
+
+// Blocked lists the checklist items reported blocked in the given deployments (only
+// running ones have any), reading just their steps.
+func (e *Engine) Blocked(ctx context.Context, actor models.Person, ds []models.Deployment) ([]Blocked, error) {
+	for i := range ds {
+		if err := Can(actor, ActRead, &ds[i]); err != nil {
+			return nil, err
+		}
+	}
+	return blocked(ctx, e.st.Read(), ds)
+}
+
+func blocked(ctx context.Context, q store.Q, ds []models.Deployment) ([]Blocked, error) {
+	var out []Blocked
+	for _, d := range ds {
+		if !d.Status.Running() {
+			continue
+		}
+		runs, err := q.StepRuns(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range runs {
+			if r.Status == models.StepBlocked {
+				out = append(out, Blocked{d, r})
+			}
+		}
+	}
+	return out, nil
 }
 
 // only keeps what is assigned to person.

@@ -81,19 +81,17 @@ func (m *mywork) Refresh() tea.Cmd {
 		if err != nil {
 			return myworkMsg{err: err}
 		}
+		blocked, err := c.Eng.Blocked(c.Ctx, c.Actor, rows)
+		if err != nil {
+			return myworkMsg{err: err}
+		}
 		items := make([]workItem, 0, len(rows))
 		for _, d := range rows {
 			it := workItem{d: d}
-			if d.Status.Running() {
-				det, err := c.Eng.Deployment(c.Ctx, c.Actor, d.ID)
-				if err != nil {
-					return myworkMsg{err: err}
-				}
-				for i := range det.Steps {
-					if det.Steps[i].Status == models.StepBlocked {
-						it.blocked = &det.Steps[i]
-						break
-					}
+			for i := range blocked {
+				if blocked[i].Deployment.ID == d.ID {
+					it.blocked = &blocked[i].Step
+					break
 				}
 			}
 			items = append(items, it)
