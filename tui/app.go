@@ -49,7 +49,7 @@ func New(c *Common) *Model {
 	hm.Styles.ShortKey, hm.Styles.FullKey = c.Styles.HelpKey, c.Styles.HelpKey
 	hm.Styles.ShortDesc, hm.Styles.FullDesc = c.Styles.HelpDesc, c.Styles.HelpDesc
 	hm.Styles.ShortSeparator, hm.Styles.FullSeparator = c.Styles.HelpSep, c.Styles.HelpSep
-	return &Model{c: c, help: hm, screens: screensFor(c)}
+	return &Model{c: c, help: hm, screens: screensFor(c), overlay: resumed(c)}
 }
 
 // screensFor picks the screens by role: a person who is only a technician starts on
@@ -77,18 +77,24 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 }
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.screens[m.active].Refresh(), tick(), dueTick(), m.watch(), m.resume())
+	cmds := []tea.Cmd{m.screens[m.active].Refresh(), tick(), dueTick(), m.watch()}
+	if m.overlay != nil { // resumed where the person was
+		cmds = append(cmds, m.overlay.Refresh())
+	}
+	return tea.Batch(cmds...)
 }
 
-// resume reopens where the person was when their last session ended.
-func (m *Model) resume() tea.Cmd {
-	switch p := m.c.Resume; {
+// resumed is the overlay a new console opens with: where the person was when their
+// last session ended, or nil. It is there from the first frame, so the screen below
+// never flashes past.
+func resumed(c *Common) screen {
+	switch p := c.Resume; {
 	case p.ID == 0:
 		return nil
 	case p.Checklist:
-		return openChecklist(p.ID)
+		return newChecklist(c, p.ID, closeOverlay)
 	default:
-		return openDetail(p.ID)
+		return newDetail(c, p.ID)
 	}
 }
 

@@ -40,10 +40,14 @@ func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
 	if len(places) != 2 || places[0] != want[0] || places[1] != want[1] {
 		t.Fatalf("remembered %+v, want %+v", places, want)
 	}
-	again := New(newTestCommon(t, "tom"))
-	again.c.Resume = Place{Checklist: true, ID: 1}
+	c := newTestCommon(t, "tom")
+	c.Resume = Place{Checklist: true, ID: 1}
+	again := New(c)
 	again.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
-	load(again, again.resume())
+	if got := screenText(again); strings.Contains(got, "My work") && !strings.Contains(got, "checklist #1") {
+		t.Fatalf("the first frame should already be where the person was:\n%s", got)
+	}
+	load(again, again.overlay.Refresh())
 	if got := screenText(again); !strings.Contains(got, "checklist #1") {
 		t.Fatalf("a new session should open where the person was:\n%s", got)
 	}
