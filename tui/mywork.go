@@ -181,6 +181,9 @@ func (m *mywork) View() string {
 
 // row is "▸ #48217 rack-b07-db-server → production   6/14  BLOCKED": what and where
 // on the left, cut to fit; progress and the window (or BLOCKED) on the right.
+// whenWidth fits the longest "when": "Sat 28 23:55".
+const whenWidth = 12
+
 func (m *mywork) row(it workItem, sel bool, w int) string {
 	st := m.c.Styles
 	d := it.d
@@ -191,17 +194,17 @@ func (m *mywork) row(it workItem, sel bool, w int) string {
 	right := fmt.Sprintf("%5s  ", fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal))
 	switch {
 	case it.blocked != nil:
-		right += st.Bad.Render(fmt.Sprintf("%-11s", "BLOCKED"))
+		right += st.Bad.Render(fmt.Sprintf("%-*s", whenWidth, "BLOCKED"))
 	case d.Status.Running():
-		right += st.Warn.Render(fmt.Sprintf("%-11s", "in progress"))
+		right += st.Warn.Render(fmt.Sprintf("%-*s", whenWidth, "in progress"))
 	default:
-		right += fmt.Sprintf("%-11s", m.when(d.ScheduledStart))
+		right += fmt.Sprintf("%-*s", whenWidth, m.when(d.ScheduledStart))
 	}
 	left := fmt.Sprintf("#%d %s → %s", d.ID, d.Component, d.Environment)
 	if sel {
 		left = st.Bold.Render(left)
 	}
-	return mark + fit(left, w-2-11-7-1) + " " + right
+	return mark + fit(left, w-2-whenWidth-7-1) + " " + right
 }
 
 // summary describes the selected deployment in four lines under the list.
