@@ -45,6 +45,9 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 	for _, o := range opts {
 		o(e)
 	}
+	if err := st.UseBasis(ctx, store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance}); err != nil {
+		return nil, fmt.Errorf("report rollups: %w", err)
+	}
 	err := st.Write(ctx, func(q store.Q) error {
 		for _, m := range cfg.Models {
 			stored, id, err := q.SyncModel(ctx, m, e.Now())

@@ -61,6 +61,10 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	}
 	b := &Bulk{ctx: ctx, tx: tx}
 	defer b.close()
+	if err := (Q{db: tx}).markStale(ctx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	if err := fn(b); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -74,7 +78,7 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 
 // Q runs any other query inside the batch's transaction. Call Flush first if the
 // query must see the rows buffered so far.
-func (b *Bulk) Q() Q { return Q{b.tx} }
+func (b *Bulk) Q() Q { return Q{db: b.tx} }
 
 // Counts is what the batch has inserted so far, buffered rows included.
 func (b *Bulk) Counts() BulkCounts { return b.n }

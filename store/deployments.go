@@ -55,7 +55,7 @@ func (q Q) InsertDeployment(ctx context.Context, d models.Deployment, modelVersi
 			return 0, mapErr(err)
 		}
 	}
-	return id, nil
+	return id, q.rollNew(ctx, id)
 }
 
 // Deployment loads one deployment.
@@ -81,8 +81,10 @@ func (q Q) DeploymentModel(ctx context.Context, id int64) (models.Model, error) 
 
 // SetSchedule changes a deployment's window.
 func (q Q) SetSchedule(ctx context.Context, id int64, start, end, now time.Time) error {
-	return q.exec1(ctx, `UPDATE deployments SET scheduled_start = ?, scheduled_end = ?, updated_at = ? WHERE id = ?`,
-		start.Unix(), end.Unix(), now.Unix(), id)
+	return q.reroll(ctx, id, func() error {
+		return q.exec1(ctx, `UPDATE deployments SET scheduled_start = ?, scheduled_end = ?, updated_at = ? WHERE id = ?`,
+			start.Unix(), end.Unix(), now.Unix(), id)
+	})
 }
 
 // SetAssignee changes who carries a deployment out.
@@ -92,8 +94,10 @@ func (q Q) SetAssignee(ctx context.Context, id int64, person string, now time.Ti
 
 // SetStatus records a lifecycle move, with the start and finish times it implies.
 func (q Q) SetStatus(ctx context.Context, id int64, s models.Status, startedAt, finishedAt, now time.Time) error {
-	return q.exec1(ctx, `UPDATE deployments SET status = ?, started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
-		s, unix(startedAt), unix(finishedAt), now.Unix(), id)
+	return q.reroll(ctx, id, func() error {
+		return q.exec1(ctx, `UPDATE deployments SET status = ?, started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
+			s, unix(startedAt), unix(finishedAt), now.Unix(), id)
+	})
 }
 
 // exec1 runs an update that must touch exactly one row.

@@ -126,10 +126,15 @@ func (q Q) ChangeMark(ctx context.Context) (int64, error) {
 
 // AddIncident records an incident linked to a deployment and returns its id.
 func (q Q) AddIncident(ctx context.Context, in Incident) (int64, error) {
-	res, err := q.db.ExecContext(ctx, `INSERT INTO incidents (deployment_id, opened_at, resolved_at, summary)
-		VALUES (?, ?, ?, ?)`, in.DeploymentID, in.OpenedAt.Unix(), unix(in.ResolvedAt), in.Summary)
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	return res.LastInsertId()
+	var id int64
+	err := q.reroll(ctx, in.DeploymentID, func() error {
+		res, err := q.db.ExecContext(ctx, `INSERT INTO incidents (deployment_id, opened_at, resolved_at, summary)
+			VALUES (?, ?, ?, ?)`, in.DeploymentID, in.OpenedAt.Unix(), unix(in.ResolvedAt), in.Summary)
+		if err != nil {
+			return mapErr(err)
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	return id, err
 }

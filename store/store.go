@@ -30,6 +30,9 @@ type Store struct {
 	path string
 	w    *sql.DB // the one writer connection
 	r    *sql.DB // readers
+	// basis is what report rollups are counted with; until UseBasis sets it, writes
+	// mark the rollups stale instead of counting.
+	basis *Basis
 }
 
 // pragmas apply to every connection; see ../shared/docs/sqlite-notes.md.
@@ -81,7 +84,7 @@ func (s *Store) Close() error {
 }
 
 // Read returns queries over the reader pool.
-func (s *Store) Read() Q { return Q{s.r} }
+func (s *Store) Read() Q { return Q{db: s.r, basis: s.basis} }
 
 // Write runs fn in one IMMEDIATE transaction on the writer connection: all of fn's
 // changes land together or not at all.
@@ -90,7 +93,7 @@ func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := fn(Q{tx}); err != nil {
+	if err := fn(Q{db: tx, basis: s.basis}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -112,7 +115,10 @@ type querier interface {
 }
 
 // Q runs queries on a reader pool or inside a write transaction.
-type Q struct{ db querier }
+type Q struct {
+	db    querier
+	basis *Basis // nil: do not count rollups (see reroll)
+}
 
 // mapErr turns SQLite errors into domain errors the callers can test with errors.Is.
 func mapErr(err error) error {

@@ -90,6 +90,9 @@ func Generate(ctx context.Context, st *store.Store, cfg *config.Config, opt Opti
 	g.buildSpecials(nSpecial)
 	keys := g.sortKeys()
 	res, err := g.write(ctx, st, keys, opt.Progress)
+	if err == nil { // the bulk load bypassed the report rollups: count them once now
+		err = st.UseBasis(ctx, store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance})
+	}
 	res.Elapsed = time.Since(began)
 	return res, err
 }

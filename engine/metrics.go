@@ -1,0 +1,450 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"ferry/engine/schedule"
+	"ferry/models"
+	"ferry/store"
+)
+
+// Period is the length of one report row.
+type Period string
+
+const (
+	PeriodDay     Period = "day"
+	PeriodWeek    Period = "week"
+	PeriodMonth   Period = "month"
+	PeriodQuarter Period = "quarter"
+)
+
+// Periods lists the report periods, shortest first.
+var Periods = []Period{PeriodDay, PeriodWeek, PeriodMonth, PeriodQuarter}
+
+// Grouping splits a report's rows; "" does not.
+type Grouping string
+
+const (
+	ByNothing     Grouping = ""
+	ByEnvironment Grouping = "environment"
+	ByModel       Grouping = "model"
+	ByService     Grouping = "service"
+)
+
+// Groupings lists the report groupings.
+var Groupings = []Grouping{ByNothing, ByEnvironment, ByModel, ByService}
+
+// ReportRequest asks for the metrics of [From, To) by Period and By. The range widens
+// to whole periods of the organisation's calendar.
+type ReportRequest struct {
+	From, To time.Time
+	Period   Period
+	By       Grouping
+}
+
+// Ratio is N out of D; with D zero there is nothing to rate.
+type Ratio struct{ N, D int64 }
+
+// Valid reports whether the ratio has a denominator.
+func (r Ratio) Valid() bool { return r.D > 0 }
+
+// Pct is the ratio as a percentage (0 when not Valid).
+func (r Ratio) Pct() float64 {
+	if r.D == 0 {
+		return 0
+	}
+	return 100 * float64(r.N) / float64(r.D)
+}
+
+// Metrics are the practice's measures for one period and group. The README defines
+// each; briefly: outcome, incident, adherence and model-version figures are about the
+// deployments planned to start in the period; throughput, lead time, frequency and
+// change failure rate about those that finished in it; backlog is at the period's end.
+type Metrics struct {
+	Deployments, Succeeded, Failed, RolledBack, Cancelled int64
+	SuccessRate                                           Ratio // succeeded / finished
+	Incidents                                             int64
+	IncidentRate                                          Ratio // deployments with an incident / deployments
+	Adherence                                             Ratio // on time and inside the window / finished
+	OnTimeStart                                           Ratio // started within tolerance / started
+	CurrentVersion                                        Ratio // followed their model's current version / deployments
+	Throughput                                            int64 // finished (succeeded, failed, rolled back) in the period
+	LeadP50, LeadP90                                      time.Duration
+	Backlog                                               int64   // requested and not finished or cancelled at the period's end
+	Frequency                                             float64 // successful deployments per day
+	ChangeFailure                                         Ratio   // failed, rolled back or with an incident / finished
+	Restores                                              int64   // outages ended in the period
+	RestoreP50                                            time.Duration
+	Overrides, FreezeOverrides                            int64
+}
+
+// ReportRow is the metrics of one period (or the whole range) and one group.
+type ReportRow struct {
+	Period     string    // label: 2026-11-26, 2026-W48, 2026-11, 2026-Q4, or "total"
+	Start, End time.Time // the period, [Start, End)
+	Group      string
+	Metrics
+}
+
+// Report is the metrics table for a range.
+type Report struct {
+	From, To  time.Time // whole periods
+	Period    Period
+	By        Grouping
+	Tolerance time.Duration
+	Rows      []ReportRow // by period, then group
+	Totals    []ReportRow // the whole range, one per group (and one for all when grouped)
+}
+
+// span is one report period in local days.
+type span struct {
+	label      string
+	first, end int // YYYYMMDD, end exclusive
+	start, fin time.Time
+}
+
+// acc gathers one row's raw figures before they become Metrics.
+type acc struct {
+	s        store.PeriodSums
+	lead     map[int]int64
+	restores []time.Duration
+	over     int64
+	freeze   int64
+	backlog  int64
+	days     float64
+}
+
+// Report computes the metrics table from the rollups: it reads a few thousand rows
+// whatever the history's size.
+func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
+	if !slices.Contains(Periods, r.Period) {
+		return Report{}, models.Invalidf("period %q: use day, week, month or quarter", r.Period)
+	}
+	if !slices.Contains(Groupings, r.By) {
+		return Report{}, models.Invalidf("grouping %q: use environment, model, service or none", r.By)
+	}
+	if !r.To.After(r.From) {
+		return Report{}, models.Invalidf("the report range ends (%s) before it starts (%s)", e.Local(r.To), e.Local(r.From))
+	}
+	if err := e.st.UseBasis(ctx, store.Basis{Location: e.cfg.Location, Tolerance: e.cfg.AdherenceTolerance}); err != nil {
+		return Report{}, err
+	}
+	spans := e.spans(r)
+	rep := Report{Period: r.Period, By: r.By, Tolerance: e.cfg.AdherenceTolerance,
+		From: spans[0].start, To: spans[len(spans)-1].fin}
+	q := e.st.Read()
+	first, end := spans[0].first, spans[len(spans)-1].end
+	sums, err := q.ReportSums(ctx, first, end, string(r.Period), string(r.By), e.currentVersions())
+	if err != nil {
+		return rep, err
+	}
+	opening, err := q.OpenBefore(ctx, first, string(r.By))
+	if err != nil {
+		return rep, err
+	}
+	rows := map[string][]*acc{} // by group, one per span
+	row := func(g string, i int) *acc {
+		if rows[g] == nil {
+			rows[g] = make([]*acc, len(spans))
+			for j := range spans {
+				rows[g][j] = &acc{lead: map[int]int64{}}
+			}
+		}
+		return rows[g][i]
+	}
+	spanOfDay := func(day int) int {
+		return slices.IndexFunc(spans, func(s span) bool { return day >= s.first && day < s.end })
+	}
+	for _, s := range sums {
+		a := row(s.Group, spanOfDay(s.Period))
+		a.s = s
+		a.lead = s.Lead
+	}
+	for g := range opening {
+		row(g, 0)
+	}
+	if r.By == ByNothing {
+		row("", 0) // empty periods still get their row
+	}
+	if err := e.addRestores(ctx, rep, spanOfDay, row); err != nil {
+		return rep, err
+	}
+	if err := e.addOverrides(ctx, rep, spanOfDay, row); err != nil {
+		return rep, err
+	}
+	now := e.Now()
+	for _, g := range sortedKeys(rows) {
+		bl := opening[g]
+		for i, a := range rows[g] {
+			bl += a.s.Requested - a.s.Closed
+			a.backlog = bl
+			a.days = e.daysBegun(spans[i].start, spans[i].fin, now)
+			sp := spans[i]
+			rep.Rows = append(rep.Rows, ReportRow{Period: sp.label, Start: sp.start, End: sp.fin, Group: g, Metrics: a.metrics()})
+		}
+		rep.Totals = append(rep.Totals, total(rep, g, rows[g], e.daysBegun(rep.From, rep.To, now)))
+	}
+	if r.By != ByNothing {
+		var all []*acc
+		for _, g := range sortedKeys(rows) {
+			all = append(all, rows[g]...)
+		}
+		t := total(rep, "all", all, e.daysBegun(rep.From, rep.To, now))
+		var bl int64
+		for _, g := range rep.Totals {
+			bl += g.Backlog
+		}
+		t.Backlog = bl
+		rep.Totals = append(rep.Totals, t)
+	}
+	slices.SortStableFunc(rep.Rows, func(a, b ReportRow) int { return a.Start.Compare(b.Start) })
+	return rep, nil
+}
+
+// total folds one group's rows into the row for the whole range.
+func total(rep Report, group string, rows []*acc, days float64) ReportRow {
+	t := &acc{lead: map[int]int64{}}
+	for _, a := range rows {
+		t.add(a)
+	}
+	if len(rows) > 0 {
+		t.backlog = rows[len(rows)-1].backlog
+	}
+	t.days = days
+	return ReportRow{Period: "total", Start: rep.From, End: rep.To, Group: group, Metrics: t.metrics()}
+}
+
+func (t *acc) add(a *acc) {
+	s := &t.s
+	s.Deployments += a.s.Deployments
+	s.Succeeded += a.s.Succeeded
+	s.Failed += a.s.Failed
+	s.RolledBack += a.s.RolledBack
+	s.Cancelled += a.s.Cancelled
+	s.Started += a.s.Started
+	s.OnTime += a.s.OnTime
+	s.Adherent += a.s.Adherent
+	s.Incidents += a.s.Incidents
+	s.WithIncident += a.s.WithIncident
+	s.Current += a.s.Current
+	s.Requested += a.s.Requested
+	s.Closed += a.s.Closed
+	s.Done += a.s.Done
+	s.DoneOK += a.s.DoneOK
+	s.DoneBad += a.s.DoneBad
+	for k, v := range a.lead {
+		t.lead[k] += v
+	}
+	t.restores = append(t.restores, a.restores...)
+	t.over += a.over
+	t.freeze += a.freeze
+}
+
+func (a *acc) metrics() Metrics {
+	s := a.s
+	finished := s.Succeeded + s.Failed + s.RolledBack
+	m := Metrics{Deployments: s.Deployments, Succeeded: s.Succeeded, Failed: s.Failed, RolledBack: s.RolledBack,
+		Cancelled: s.Cancelled, SuccessRate: Ratio{s.Succeeded, finished}, Incidents: s.Incidents,
+		IncidentRate: Ratio{s.WithIncident, s.Deployments}, Adherence: Ratio{s.Adherent, finished},
+		OnTimeStart: Ratio{s.OnTime, s.Started}, CurrentVersion: Ratio{s.Current, s.Deployments},
+		Throughput: s.Done, Backlog: a.backlog, ChangeFailure: Ratio{s.DoneBad, s.Done},
+		Restores: int64(len(a.restores)), Overrides: a.over, FreezeOverrides: a.freeze}
+	m.LeadP50, m.LeadP90 = leadPercentile(a.lead, 0.5), leadPercentile(a.lead, 0.9)
+	if a.days > 0 {
+		m.Frequency = float64(s.DoneOK) / a.days
+	}
+	if len(a.restores) > 0 {
+		r := slices.Clone(a.restores)
+		slices.Sort(r)
+		m.RestoreP50 = r[rank(len(r), 0.5)]
+	}
+	return m
+}
+
+// rank is the nearest-rank index of the p-quantile among n sorted values.
+func rank(n int, p float64) int {
+	k := int(float64(n)*p+0.999999999) - 1
+	return min(max(k, 0), n-1)
+}
+
+// leadPercentile reads the p-quantile (nearest rank) from a lead-time histogram.
+func leadPercentile(h map[int]int64, p float64) time.Duration {
+	var n int64
+	buckets := make([]int, 0, len(h))
+	for b, c := range h {
+		if c > 0 {
+			n += c
+			buckets = append(buckets, b)
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	slices.Sort(buckets)
+	want := int64(rank(int(n), p)) + 1
+	var seen int64
+	for _, b := range buckets {
+		if seen += h[b]; seen >= want {
+			return store.LeadValue(b)
+		}
+	}
+	return store.LeadValue(buckets[len(buckets)-1])
+}
+
+// daysBegun counts the local calendar days of [from, to) that have begun by now:
+// a whole period once it is over, the days so far for the current one.
+func (e *Engine) daysBegun(from, to, now time.Time) float64 {
+	if !now.Before(to) {
+		return float64(calendarDays(from, to, e.cfg.Location))
+	}
+	if now.Before(from) {
+		return 0
+	}
+	return float64(calendarDays(from, now, e.cfg.Location) + 1)
+}
+
+// calendarDays is how many local dates lie from a's to b's, whatever DST does.
+func calendarDays(a, b time.Time, loc *time.Location) int {
+	noon := func(t time.Time) time.Time {
+		y, m, d := t.In(loc).Date()
+		return time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
+	}
+	return int(noon(b).Sub(noon(a)).Hours()/24 + 0.5)
+}
+
+// spans cuts the request into whole local periods.
+func (e *Engine) spans(r ReportRequest) []span {
+	loc := e.cfg.Location
+	start := periodStart(r.From.In(loc), r.Period)
+	var out []span
+	for t := start; t.Before(r.To); {
+		next := nextPeriod(t, r.Period)
+		out = append(out, span{label: periodLabel(t, r.Period), first: store.LocalDay(t, loc),
+			end: store.LocalDay(next, loc), start: t.UTC(), fin: next.UTC()})
+		t = next
+	}
+	return out
+}
+
+// periodStart is local midnight at the start of t's period.
+func periodStart(t time.Time, p Period) time.Time {
+	y, m, d := t.Date()
+	switch p {
+	case PeriodWeek:
+		d -= (int(t.Weekday()) + 6) % 7
+	case PeriodMonth:
+		d = 1
+	case PeriodQuarter:
+		m, d = (m-1)/3*3+1, 1
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// nextPeriod steps by calendar dates, never by 24-hour days, so DST cannot shift it.
+func nextPeriod(t time.Time, p Period) time.Time {
+	y, m, d := t.Date()
+	switch p {
+	case PeriodDay:
+		d++
+	case PeriodWeek:
+		d += 7
+	case PeriodMonth:
+		m++
+	case PeriodQuarter:
+		m += 3
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+func periodLabel(t time.Time, p Period) string {
+	switch p {
+	case PeriodWeek:
+		y, w := t.ISOWeek()
+		return fmt.Sprintf("%d-W%02d", y, w)
+	case PeriodMonth:
+		return t.Format("2006-01")
+	case PeriodQuarter:
+		return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
+	}
+	return t.Format("2006-01-02")
+}
+
+// currentVersions names each configured model's current version.
+func (e *Engine) currentVersions() map[string]int {
+	out := map[string]int{}
+	for name, c := range e.current {
+		out[name] = c.model.Version
+	}
+	return out
+}
+
+// groupOf is the value of a grouping for a deployment's facts.
+func groupOf(by Grouping, env, model, service string) string {
+	switch by {
+	case ByEnvironment:
+		return env
+	case ByModel:
+		return model
+	case ByService:
+		return service
+	}
+	return ""
+}
+
+func (e *Engine) addRestores(ctx context.Context, rep Report, spanOf func(int) int, row func(string, int) *acc) error {
+	outages, err := e.st.Read().Outages(ctx, rep.From, rep.To)
+	if err != nil {
+		return err
+	}
+	for _, o := range outages {
+		i := spanOf(store.LocalDay(o.RestoredAt, e.cfg.Location))
+		if i < 0 {
+			continue
+		}
+		a := row(groupOf(rep.By, o.Environment, o.Model, o.Service), i)
+		a.restores = append(a.restores, o.RestoredAt.Sub(o.FailedAt))
+	}
+	return nil
+}
+
+// addOverrides counts overrides in the period they were made, under the group of
+// the first deployment they involve.
+func (e *Engine) addOverrides(ctx context.Context, rep Report, spanOf func(int) int, row func(string, int) *acc) error {
+	q := e.st.Read()
+	list, err := q.OverridesBetween(ctx, rep.From, rep.To)
+	if err != nil {
+		return err
+	}
+	for _, o := range list {
+		i := spanOf(store.LocalDay(o.At, e.cfg.Location))
+		if i < 0 {
+			continue
+		}
+		g := ""
+		if rep.By != ByNothing && len(o.IDs) > 0 {
+			d, err := q.Deployment(ctx, o.IDs[0])
+			if err != nil {
+				return err
+			}
+			g = groupOf(rep.By, d.Environment, d.Model, d.Service)
+		}
+		a := row(g, i)
+		a.over++
+		if schedule.Kind(o.Kind) == schedule.Freeze {
+			a.freeze++
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

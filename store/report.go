@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// PeriodSums is the rollup counters summed over one period and one group.
+type PeriodSums struct {
+	Period int    // the period's first day, YYYYMMDD
+	Group  string // "" when not grouped
+	// By planned start.
+	Deployments, Succeeded, Failed, RolledBack, Cancelled, Started, OnTime, Adherent int64
+	Incidents, WithIncident                                                         int64
+	Current                                                                         int64 // planned with their model's current version
+	// By the day requested, closed (finished or cancelled), and done (finished).
+	Requested, Closed, Done, DoneOK, DoneBad int64
+	Lead                                     map[int]int64 // done: lead-time histogram (LeadBucket)
+}
+
+// Period expressions over rollup_days: the first day of the period a day falls in.
+var periodExpr = map[string]string{
+	"day":     "day",
+	"week":    "week",
+	"month":   "day / 100 * 100 + 1",
+	"quarter": "day / 10000 * 10000 + ((day / 100 % 100 - 1) / 3 * 3 + 1) * 100 + 1",
+}
+
+var groupExpr = map[string]string{"": "''", "environment": "environment", "model": "model", "service": "service"}
+
+// ReportSums sums the rollups of the local days [fromDay, toDay) (YYYYMMDD) by period
+// ("day", "week", "month" or "quarter") and group ("", "environment", "model" or
+// "service"). current names each model's current version, for the Current count.
+func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string, current map[string]int) ([]PeriodSums, error) {
+	pe, ok1 := periodExpr[period]
+	ge, ok2 := groupExpr[by]
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("report: unknown period %q or grouping %q", period, by)
+	}
+	var cur []string
+	for m, v := range current {
+		cur = append(cur, fmt.Sprintf("%s\x1f%d", m, v))
+	}
+	curJSON, _ := json.Marshal(cur)
+	rows, err := q.db.QueryContext(ctx, `SELECT `+pe+` AS p, `+ge+` AS g,
+		SUM(deployments), SUM(succeeded), SUM(failed), SUM(rolled_back), SUM(cancelled), SUM(started),
+		SUM(on_time), SUM(adherent), SUM(incidents), SUM(with_incident),
+		SUM(CASE WHEN model || char(31) || model_version IN (SELECT value FROM json_each(?)) THEN deployments ELSE 0 END),
+		SUM(requested), SUM(closed), SUM(done), SUM(done_ok), SUM(done_bad),
+		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), '')
+		FROM rollup_days WHERE day >= ? AND day < ? GROUP BY p, g ORDER BY p, g`, string(curJSON), fromDay, toDay)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []PeriodSums
+	for rows.Next() {
+		var s PeriodSums
+		var lead string
+		if err := rows.Scan(&s.Period, &s.Group, &s.Deployments, &s.Succeeded, &s.Failed, &s.RolledBack,
+			&s.Cancelled, &s.Started, &s.OnTime, &s.Adherent, &s.Incidents, &s.WithIncident, &s.Current,
+			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &lead); err != nil {
+			return nil, mapErr(err)
+		}
+		s.Lead = map[int]int64{}
+		if err := DecodeLead(lead, s.Lead); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// OpenBefore counts, per group, deployments requested before the local day (YYYYMMDD)
+// and not finished or cancelled before it: the backlog a report range opens with.
+func (q Q) OpenBefore(ctx context.Context, day int, by string) (map[string]int64, error) {
+	ge, ok := groupExpr[by]
+	if !ok {
+		return nil, fmt.Errorf("report: unknown grouping %q", by)
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT `+ge+` AS g, SUM(requested) - SUM(closed)
+		FROM rollup_days WHERE day < ? GROUP BY g`, day)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var g string
+		var n int64
+		if err := rows.Scan(&g, &n); err != nil {
+			return nil, mapErr(err)
+		}
+		out[g] = n
+	}
+	return out, mapErr(rows.Err())
+}
+
+// OverridesBetween lists overrides made in [from, to), oldest first.
+func (q Q) OverridesBetween(ctx context.Context, from, to time.Time) ([]Override, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT conflict_key, kind, deployment_ids, actor, reason, at FROM overrides
+		WHERE at >= ? AND at < ? ORDER BY at`, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []Override
+	for rows.Next() {
+		var o Override
+		var ids string
+		var at int64
+		if err := rows.Scan(&o.Key, &o.Kind, &ids, &o.Actor, &o.Reason, &at); err != nil {
+			return nil, mapErr(err)
+		}
+		for f := range strings.SplitSeq(ids, ",") {
+			var id int64
+			if _, err := fmt.Sscan(strings.TrimSpace(f), &id); err == nil {
+				o.IDs = append(o.IDs, id)
+			}
+		}
+		o.At = time.Unix(at, 0).UTC()
+		out = append(out, o)
+	}
+	return out, mapErr(rows.Err())
+}

@@ -1,0 +1,368 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ferry/models"
+)
+
+// Basis is what the report rollups are counted with: days are the organisation's
+// local days, and a start within Tolerance of the planned start is on time.
+type Basis struct {
+	Location  *time.Location
+	Tolerance time.Duration
+}
+
+// The rollup counters, in table column order. Each is counted on one of four days of
+// a deployment (see migrations/00005_rollups.sql).
+const (
+	cDeployments = iota
+	cSucceeded
+	cFailed
+	cRolledBack
+	cCancelled
+	cStarted
+	cOnTime
+	cAdherent
+	cIncidents
+	cWithIncident
+	cRequested
+	cClosed
+	cDone
+	cDoneOK
+	cDoneBad
+	nCounters
+)
+
+var counterCols = [nCounters]string{"deployments", "succeeded", "failed", "rolled_back", "cancelled", "started",
+	"on_time", "adherent", "incidents", "with_incident", "requested", "closed", "done", "done_ok", "done_bad"}
+
+// rollKey is one row of rollup_days.
+type rollKey struct {
+	day          int // local YYYYMMDD
+	environment  string
+	model        string
+	modelVersion int
+	service      string
+}
+
+type rollRow struct {
+	n    [nCounters]int64
+	lead map[int]int64 // lead-time bucket → count
+}
+
+func (r *rollRow) zero() bool {
+	if r.n != [nCounters]int64{} {
+		return false
+	}
+	for _, v := range r.lead {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// tally accumulates rollup rows; a deployment's contribution is added with sign +1,
+// its old contribution removed with -1.
+type tally map[rollKey]*rollRow
+
+func (t tally) row(k rollKey) *rollRow {
+	r := t[k]
+	if r == nil {
+		r = &rollRow{}
+		t[k] = r
+	}
+	return r
+}
+
+// rollFacts is what the rollups read of one deployment.
+type rollFacts struct {
+	models.Deployment
+	incidents int
+}
+
+// count adds (sign +1) or removes (-1) one deployment's contribution.
+func (t tally) count(f rollFacts, b Basis, sign int64) {
+	d := f.Deployment
+	key := func(at time.Time) rollKey {
+		return rollKey{LocalDay(at, b.Location), d.Environment, d.Model, d.ModelVersion, d.Service}
+	}
+	s := t.row(key(d.ScheduledStart))
+	s.n[cDeployments] += sign
+	switch d.Status {
+	case models.StatusSucceeded:
+		s.n[cSucceeded] += sign
+	case models.StatusFailed:
+		s.n[cFailed] += sign
+	case models.StatusRolledBack:
+		s.n[cRolledBack] += sign
+	case models.StatusCancelled:
+		s.n[cCancelled] += sign
+	}
+	onTime := false
+	if !d.StartedAt.IsZero() {
+		s.n[cStarted] += sign
+		if onTime = absDur(d.StartedAt.Sub(d.ScheduledStart)) <= b.Tolerance; onTime {
+			s.n[cOnTime] += sign
+		}
+	}
+	done := d.Status.Final() && d.Status != models.StatusCancelled
+	if done && onTime && !d.FinishedAt.After(d.ScheduledEnd) {
+		s.n[cAdherent] += sign
+	}
+	s.n[cIncidents] += sign * int64(f.incidents)
+	if f.incidents > 0 {
+		s.n[cWithIncident] += sign
+	}
+	t.row(key(d.CreatedAt)).n[cRequested] += sign
+	if !d.Status.Final() {
+		return
+	}
+	c := t.row(key(d.FinishedAt))
+	c.n[cClosed] += sign
+	if !done {
+		return
+	}
+	c.n[cDone] += sign
+	if d.Status == models.StatusSucceeded {
+		c.n[cDoneOK] += sign
+	}
+	if d.Status != models.StatusSucceeded || f.incidents > 0 {
+		c.n[cDoneBad] += sign
+	}
+	if c.lead == nil {
+		c.lead = map[int]int64{}
+	}
+	c.lead[LeadBucket(d.FinishedAt.Sub(d.CreatedAt))] += sign
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// LocalDay is the local calendar date of t in loc, as YYYYMMDD.
+func LocalDay(t time.Time, loc *time.Location) int {
+	y, m, d := t.In(loc).Date()
+	return y*10000 + int(m)*100 + d
+}
+
+// DayDate is the date of a YYYYMMDD day.
+func DayDate(day int) (year int, month time.Month, d int) {
+	return day / 10000, time.Month(day / 100 % 100), day % 100
+}
+
+// isoWeekStart is the Monday of day's ISO week, as YYYYMMDD.
+func isoWeekStart(day int) int {
+	y, m, d := DayDate(day)
+	t := time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
+	t = t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
+	return t.Year()*10000 + int(t.Month())*100 + t.Day()
+}
+
+// Lead-time buckets: whole minutes up to a day, then buckets 1% wide, so a
+// percentile read from them is exact to the minute below a day and within 0.5% above.
+const (
+	leadExact = 24 * 60
+	leadRatio = 1.01
+)
+
+// LeadBucket is the histogram bucket of a lead time.
+func LeadBucket(d time.Duration) int {
+	m := int(d / time.Minute)
+	if m < leadExact {
+		return max(m, 0)
+	}
+	return leadExact + int(math.Log(float64(m)/leadExact)/math.Log(leadRatio))
+}
+
+// LeadValue is the lead time a bucket stands for: its minute below leadExact, its
+// geometric middle above.
+func LeadValue(bucket int) time.Duration {
+	if bucket < leadExact {
+		return time.Duration(bucket) * time.Minute
+	}
+	m := leadExact * math.Pow(leadRatio, float64(bucket-leadExact)+0.5)
+	return time.Duration(m * float64(time.Minute)).Round(time.Second)
+}
+
+// encodeLead writes a histogram as "bucket:count ..." in bucket order, without zeros.
+func encodeLead(h map[int]int64) string {
+	keys := make([]int, 0, len(h))
+	for k, v := range h {
+		if v != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Itoa(k))
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatInt(h[k], 10))
+	}
+	return b.String()
+}
+
+// DecodeLead adds the histogram s (as stored, possibly several joined by spaces) to h.
+func DecodeLead(s string, h map[int]int64) error {
+	for f := range strings.FieldsSeq(s) {
+		k, v, ok := strings.Cut(f, ":")
+		bk, err1 := strconv.Atoi(k)
+		n, err2 := strconv.ParseInt(v, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return fmt.Errorf("rollups: bad lead-time entry %q", f)
+		}
+		h[bk] += n
+	}
+	return nil
+}
+
+// rollFactsOf loads what the rollups read of one deployment.
+func (q Q) rollFactsOf(ctx context.Context, id int64) (rollFacts, error) {
+	d, err := q.Deployment(ctx, id)
+	if err != nil {
+		return rollFacts{}, err
+	}
+	f := rollFacts{Deployment: d}
+	err = q.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE deployment_id = ?`, id).Scan(&f.incidents)
+	return f, mapErr(err)
+}
+
+// reroll runs change, which alters deployment id, and moves the deployment's
+// contribution to the rollups from what it was to what it is, in the same transaction.
+func (q Q) reroll(ctx context.Context, id int64, change func() error) error {
+	if q.basis == nil { // no basis yet: the next UseBasis recounts everything
+		if err := change(); err != nil {
+			return err
+		}
+		return q.markStale(ctx)
+	}
+	before, err := q.rollFactsOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	after, err := q.rollFactsOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	t := tally{}
+	t.count(before, *q.basis, -1)
+	t.count(after, *q.basis, +1)
+	if err := q.applyTally(ctx, t); err != nil {
+		return err
+	}
+	if !before.Status.Final() && after.Status.Final() {
+		return q.noteOutcome(ctx, after.Deployment)
+	}
+	return nil
+}
+
+// rollNew counts a deployment just inserted.
+func (q Q) rollNew(ctx context.Context, id int64) error {
+	if q.basis == nil {
+		return q.markStale(ctx)
+	}
+	f, err := q.rollFactsOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	t := tally{}
+	t.count(f, *q.basis, +1)
+	if err := q.applyTally(ctx, t); err != nil {
+		return err
+	}
+	if f.Status.Final() {
+		return q.noteOutcome(ctx, f.Deployment)
+	}
+	return nil
+}
+
+var upsertRollup = func() string {
+	cols := strings.Join(counterCols[:], ", ")
+	var set []string
+	for _, c := range counterCols {
+		set = append(set, c+" = "+c+" + excluded."+c)
+	}
+	return `INSERT INTO rollup_days (day, week, environment, model, model_version, service, ` + cols + `)
+		VALUES (?, ?, ?, ?, ?, ?` + strings.Repeat(", ?", nCounters) + `)
+		ON CONFLICT (day, environment, model, model_version, service) DO UPDATE SET ` + strings.Join(set, ", ")
+}()
+
+const rollKeyWhere = `day = ? AND environment = ? AND model = ? AND model_version = ? AND service = ?`
+
+// applyTally adds t's rows to rollup_days and drops rows left with nothing counted.
+func (q Q) applyTally(ctx context.Context, t tally) error {
+	for k, r := range t {
+		if r.zero() {
+			continue
+		}
+		keyArgs := []any{k.day, k.environment, k.model, k.modelVersion, k.service}
+		args := append([]any{k.day, isoWeekStart(k.day)}, keyArgs[1:]...)
+		for _, n := range r.n {
+			args = append(args, n)
+		}
+		if _, err := q.db.ExecContext(ctx, upsertRollup, args...); err != nil {
+			return mapErr(err)
+		}
+		if len(r.lead) > 0 {
+			if err := q.addLead(ctx, keyArgs, r.lead); err != nil {
+				return err
+			}
+		}
+		if _, err := q.db.ExecContext(ctx, `DELETE FROM rollup_days WHERE `+rollKeyWhere+`
+			AND deployments = 0 AND requested = 0 AND closed = 0 AND done = 0`, keyArgs...); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+func (q Q) addLead(ctx context.Context, keyArgs []any, delta map[int]int64) error {
+	var s string
+	if err := q.db.QueryRowContext(ctx, `SELECT lead_hist FROM rollup_days WHERE `+rollKeyWhere, keyArgs...).Scan(&s); err != nil {
+		return mapErr(err)
+	}
+	h := map[int]int64{}
+	if err := DecodeLead(s, h); err != nil {
+		return err
+	}
+	for k, v := range delta {
+		h[k] += v
+	}
+	_, err := q.db.ExecContext(ctx, `UPDATE rollup_days SET lead_hist = ? WHERE `+rollKeyWhere,
+		append([]any{encodeLead(h)}, keyArgs...)...)
+	return mapErr(err)
+}
+
+// noteOutcome opens an outage when a component fails in an environment that had
+// none open, and closes the open one when it next succeeds there.
+func (q Q) noteOutcome(ctx context.Context, d models.Deployment) error {
+	var err error
+	switch d.Status {
+	case models.StatusFailed, models.StatusRolledBack:
+		_, err = q.db.ExecContext(ctx, `INSERT OR IGNORE INTO outages (component, environment, model, service,
+			failed_id, failed_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			d.Component, d.Environment, d.Model, d.Service, d.ID, d.FinishedAt.Unix())
+	case models.StatusSucceeded:
+		_, err = q.db.ExecContext(ctx, `UPDATE outages SET restored_id = ?, restored_at = ?
+			WHERE component = ? AND environment = ? AND restored_at IS NULL`,
+			d.ID, d.FinishedAt.Unix(), d.Component, d.Environment)
+	}
+	return mapErr(err)
+}

@@ -1,0 +1,297 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"ferry/models"
+)
+
+// Outage is a stretch during which a component's last deployment in an environment
+// had failed or been rolled back; RestoredAt is zero while it lasts.
+type Outage struct {
+	Component, Environment, Model, Service string
+	FailedID, RestoredID                   int64
+	FailedAt, RestoredAt                   time.Time
+}
+
+// UseBasis makes every later write count rollups with b, first recounting them from
+// the raw rows if they were counted with another basis or a bulk load left them stale.
+func (s *Store) UseBasis(ctx context.Context, b Basis) error {
+	s.basis = &b
+	var tz string
+	var tol int64
+	var stale bool
+	err := s.r.QueryRowContext(ctx, `SELECT time_zone, tolerance, stale FROM rollup_basis`).Scan(&tz, &tol, &stale)
+	if err != nil {
+		return mapErr(err)
+	}
+	if !stale && tz == b.Location.String() && time.Duration(tol)*time.Second == b.Tolerance {
+		return nil
+	}
+	return s.Write(ctx, func(q Q) error { return q.recountRollups(ctx) })
+}
+
+// markStale records that rollups no longer match the raw rows.
+func (q Q) markStale(ctx context.Context) error {
+	_, err := q.db.ExecContext(ctx, `UPDATE rollup_basis SET stale = 1`)
+	return mapErr(err)
+}
+
+// recountRollups replaces every rollup row and outage with ones counted afresh.
+func (q Q) recountRollups(ctx context.Context) error {
+	t, outages, err := q.recount(ctx, *q.basis)
+	if err != nil {
+		return err
+	}
+	for _, del := range []string{`DELETE FROM rollup_days`, `DELETE FROM outages`} {
+		if _, err := q.db.ExecContext(ctx, del); err != nil {
+			return mapErr(err)
+		}
+	}
+	if err := q.insertTally(ctx, t); err != nil {
+		return err
+	}
+	if err := q.insertOutages(ctx, outages); err != nil {
+		return err
+	}
+	_, err = q.db.ExecContext(ctx, `UPDATE rollup_basis SET time_zone = ?, tolerance = ?, stale = 0`,
+		q.basis.Location.String(), int64(q.basis.Tolerance/time.Second))
+	return mapErr(err)
+}
+
+func (q Q) insertTally(ctx context.Context, t tally) error {
+	st, err := q.db.PrepareContext(ctx, `INSERT INTO rollup_days (day, week, environment, model, model_version,
+		service, `+strings.Join(counterCols[:], ", ")+`, lead_hist) VALUES (?, ?, ?, ?, ?, ?`+
+		strings.Repeat(", ?", nCounters)+`, ?)`)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer st.Close()
+	args := make([]any, 0, 7+nCounters)
+	for k, r := range t {
+		if r.zero() {
+			continue
+		}
+		args = append(args[:0], k.day, isoWeekStart(k.day), k.environment, k.model, k.modelVersion, k.service)
+		for _, n := range r.n {
+			args = append(args, n)
+		}
+		if _, err := st.ExecContext(ctx, append(args, encodeLead(r.lead))...); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+func (q Q) insertOutages(ctx context.Context, list []Outage) error {
+	st, err := q.db.PrepareContext(ctx, `INSERT INTO outages (component, environment, model, service,
+		failed_id, failed_at, restored_id, restored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer st.Close()
+	for _, o := range list {
+		restoredID := sql.NullInt64{Int64: o.RestoredID, Valid: o.RestoredID != 0}
+		if _, err := st.ExecContext(ctx, o.Component, o.Environment, o.Model, o.Service, o.FailedID,
+			o.FailedAt.Unix(), restoredID, unix(o.RestoredAt)); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+// recount counts every rollup row and outage from the raw rows, in memory.
+func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
+	incidents := map[int64]int{}
+	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, count(*) FROM incidents GROUP BY deployment_id`)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, nil, mapErr(err)
+		}
+		incidents[id] = n
+	}
+	rows.Close()
+	rows, err = q.db.QueryContext(ctx, `SELECT id, model, model_version, service, component, environment, status,
+		scheduled_start, scheduled_end, started_at, finished_at, created_at FROM deployments`)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	defer rows.Close()
+	t := tally{}
+	var finished []models.Deployment
+	for rows.Next() {
+		var d models.Deployment
+		var start, end, created int64
+		var started, fin sql.NullInt64
+		if err := rows.Scan(&d.ID, &d.Model, &d.ModelVersion, &d.Service, &d.Component, &d.Environment,
+			&d.Status, &start, &end, &started, &fin, &created); err != nil {
+			return nil, nil, mapErr(err)
+		}
+		d.ScheduledStart, d.ScheduledEnd = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
+		d.StartedAt, d.FinishedAt, d.CreatedAt = fromUnix(started), fromUnix(fin), time.Unix(created, 0).UTC()
+		t.count(rollFacts{d, incidents[d.ID]}, b, +1)
+		if d.Status.Final() && d.Status != models.StatusCancelled {
+			finished = append(finished, d)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, mapErr(err)
+	}
+	return t, sweepOutages(finished), nil
+}
+
+// sweepOutages replays finished deployments of each component and environment in
+// the order they finished, as noteOutcome saw them happen.
+func sweepOutages(finished []models.Deployment) []Outage {
+	slices.SortFunc(finished, func(a, b models.Deployment) int {
+		return cmp.Or(cmp.Compare(a.Component, b.Component), cmp.Compare(a.Environment, b.Environment),
+			a.FinishedAt.Compare(b.FinishedAt), cmp.Compare(a.ID, b.ID))
+	})
+	var out []Outage
+	open := -1 // index in out of the open outage of the current component and environment
+	for i, d := range finished {
+		if i > 0 && (d.Component != finished[i-1].Component || d.Environment != finished[i-1].Environment) {
+			open = -1
+		}
+		switch {
+		case d.Status != models.StatusSucceeded && open < 0:
+			out = append(out, Outage{Component: d.Component, Environment: d.Environment, Model: d.Model,
+				Service: d.Service, FailedID: d.ID, FailedAt: d.FinishedAt})
+			open = len(out) - 1
+		case d.Status == models.StatusSucceeded && open >= 0:
+			out[open].RestoredID, out[open].RestoredAt = d.ID, d.FinishedAt
+			open = -1
+		}
+	}
+	return out
+}
+
+// RollupDiffs recounts the rollups from the raw rows and lists every way the stored
+// ones differ; none means the reports are exact.
+func (q Q) RollupDiffs(ctx context.Context) ([]string, error) {
+	if q.basis == nil {
+		return nil, fmt.Errorf("rollups: no basis set (Store.UseBasis)")
+	}
+	want, wantOutages, err := q.recount(ctx, *q.basis)
+	if err != nil {
+		return nil, err
+	}
+	got, err := q.storedTally(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var diffs []string
+	for k, w := range want {
+		if w.zero() {
+			delete(want, k)
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(union(want, got)), compareKeys) {
+		w, g := want[k], got[k]
+		if w == nil {
+			w = &rollRow{}
+		}
+		if g == nil {
+			g = &rollRow{}
+		}
+		if w.n != g.n || encodeLead(w.lead) != encodeLead(g.lead) {
+			diffs = append(diffs, fmt.Sprintf("%+v: stored %v %q, recounted %v %q", k, g.n, encodeLead(g.lead), w.n, encodeLead(w.lead)))
+		}
+	}
+	gotOutages, err := q.Outages(ctx, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(sortOutages(gotOutages), sortOutages(wantOutages)) {
+		diffs = append(diffs, fmt.Sprintf("outages: stored %+v, recounted %+v", gotOutages, wantOutages))
+	}
+	return diffs, nil
+}
+
+func union(a, b tally) tally {
+	u := tally{}
+	maps.Copy(u, a)
+	maps.Copy(u, b)
+	return u
+}
+
+func compareKeys(a, b rollKey) int {
+	return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.environment, b.environment), cmp.Compare(a.model, b.model),
+		cmp.Compare(a.modelVersion, b.modelVersion), cmp.Compare(a.service, b.service))
+}
+
+func sortOutages(list []Outage) []Outage {
+	for i := range list { // compare times as instants
+		list[i].FailedAt, list[i].RestoredAt = list[i].FailedAt.UTC(), list[i].RestoredAt.UTC()
+	}
+	slices.SortFunc(list, func(a, b Outage) int { return cmp.Compare(a.FailedID, b.FailedID) })
+	return list
+}
+
+func (q Q) storedTally(ctx context.Context) (tally, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT day, environment, model, model_version, service, `+
+		strings.Join(counterCols[:], ", ")+`, lead_hist FROM rollup_days`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	t := tally{}
+	for rows.Next() {
+		var k rollKey
+		r := &rollRow{lead: map[int]int64{}}
+		var lead string
+		dest := []any{&k.day, &k.environment, &k.model, &k.modelVersion, &k.service}
+		for i := range r.n {
+			dest = append(dest, &r.n[i])
+		}
+		if err := rows.Scan(append(dest, &lead)...); err != nil {
+			return nil, mapErr(err)
+		}
+		if err := DecodeLead(lead, r.lead); err != nil {
+			return nil, err
+		}
+		t[k] = r
+	}
+	return t, mapErr(rows.Err())
+}
+
+// Outages lists outages restored in [from, to), or all of them when both are zero.
+func (q Q) Outages(ctx context.Context, from, to time.Time) ([]Outage, error) {
+	query := `SELECT component, environment, model, service, failed_id, failed_at, restored_id, restored_at FROM outages`
+	var args []any
+	if !from.IsZero() || !to.IsZero() {
+		query += ` WHERE restored_at >= ? AND restored_at < ?`
+		args = append(args, from.Unix(), to.Unix())
+	}
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []Outage
+	for rows.Next() {
+		var o Outage
+		var failedAt int64
+		var restoredID, restoredAt sql.NullInt64
+		if err := rows.Scan(&o.Component, &o.Environment, &o.Model, &o.Service, &o.FailedID, &failedAt,
+			&restoredID, &restoredAt); err != nil {
+			return nil, mapErr(err)
+		}
+		o.FailedAt, o.RestoredID, o.RestoredAt = time.Unix(failedAt, 0).UTC(), restoredID.Int64, fromUnix(restoredAt)
+		out = append(out, o)
+	}
+	return out, mapErr(rows.Err())
+}
