@@ -14,8 +14,8 @@ type PeriodSums struct {
 	Group  string // "" when not grouped
 	// By planned start.
 	Deployments, Succeeded, Failed, RolledBack, Cancelled, Started, OnTime, Adherent int64
-	Incidents, WithIncident                                                         int64
-	Current                                                                         int64 // planned with their model's current version
+	Incidents, WithIncident                                                          int64
+	Current                                                                          int64 // planned with their model's current version
 	// By the day requested, closed (finished or cancelled), and done (finished).
 	Requested, Closed, Done, DoneOK, DoneBad int64
 	Lead                                     map[int]int64 // done: lead-time histogram (LeadBucket)
