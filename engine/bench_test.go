@@ -5,6 +5,7 @@ package engine
 // ones; each benchmark works on a copy, so the kept file never changes.
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -338,4 +339,25 @@ func BenchmarkSuggest100k(b *testing.B) {
 		slots = len(sug.Slots)
 	}
 	b.ReportMetric(float64(slots), "slots")
+}
+
+// BenchmarkReport1M computes reports over the whole 1M history from the rollups: the
+// engine's part of `ferry report` (see cmd/cli for the whole process).
+func BenchmarkReport1M(b *testing.B) {
+	e, _ := million(b)
+	ctx := context.Background()
+	from := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		p  Period
+		by Grouping
+	}{{PeriodMonth, ByNothing}, {PeriodMonth, ByEnvironment}, {PeriodWeek, ByService}, {PeriodDay, ByModel}, {PeriodQuarter, ByNothing}} {
+		b.Run(fmt.Sprintf("%s-by-%s", c.p, cmp.Or(string(c.by), "none")), func(b *testing.B) {
+			for b.Loop() {
+				rep, err := e.Report(ctx, ReportRequest{From: from, To: benchNow, Period: c.p, By: c.by})
+				if err != nil || len(rep.Rows) == 0 {
+					b.Fatal(rep, err)
+				}
+			}
+		})
+	}
 }

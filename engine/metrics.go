@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -108,13 +109,14 @@ type span struct {
 
 // acc gathers one row's raw figures before they become Metrics.
 type acc struct {
-	s        store.PeriodSums
-	lead     map[int]int64
-	restores []time.Duration
-	over     int64
-	freeze   int64
-	backlog  int64
-	days     float64
+	s store.PeriodSums
+	// A total's histograms, by bucket: totals merge many rows, which is cheaper
+	// in dense arrays than in sorted lists.
+	lead, restore []int64
+	over          int64
+	freeze        int64
+	backlog       int64
+	days          float64
 }
 
 // Report computes the metrics table from the rollups: it reads a few thousand rows
@@ -150,27 +152,28 @@ func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
 		if rows[g] == nil {
 			rows[g] = make([]*acc, len(spans))
 			for j := range spans {
-				rows[g][j] = &acc{lead: map[int]int64{}}
+				rows[g][j] = &acc{}
 			}
 		}
 		return rows[g][i]
 	}
 	spanOfDay := func(day int) int {
-		return slices.IndexFunc(spans, func(s span) bool { return day >= s.first && day < s.end })
+		i, _ := slices.BinarySearchFunc(spans, day, func(s span, day int) int {
+			return cmp.Compare(s.end-1, day)
+		})
+		if i == len(spans) || day < spans[i].first {
+			return -1
+		}
+		return i
 	}
 	for _, s := range sums {
-		a := row(s.Group, spanOfDay(s.Period))
-		a.s = s
-		a.lead = s.Lead
+		row(s.Group, spanOfDay(s.Period)).s = s
 	}
 	for g := range opening {
 		row(g, 0)
 	}
 	if r.By == ByNothing {
 		row("", 0) // empty periods still get their row
-	}
-	if err := e.addRestores(ctx, rep, spanOfDay, row); err != nil {
-		return rep, err
 	}
 	if err := e.addOverrides(ctx, rep, spanOfDay, row); err != nil {
 		return rep, err
@@ -206,13 +209,14 @@ func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
 
 // total folds one group's rows into the row for the whole range.
 func total(rep Report, group string, rows []*acc, days float64) ReportRow {
-	t := &acc{lead: map[int]int64{}}
+	t := &acc{}
 	for _, a := range rows {
 		t.add(a)
 	}
 	if len(rows) > 0 {
 		t.backlog = rows[len(rows)-1].backlog
 	}
+	t.s.Lead, t.s.Restore = sparse(t.lead), sparse(t.restore)
 	t.days = days
 	return ReportRow{Period: "total", Start: rep.From, End: rep.To, Group: group, Metrics: t.metrics()}
 }
@@ -235,10 +239,9 @@ func (t *acc) add(a *acc) {
 	s.Done += a.s.Done
 	s.DoneOK += a.s.DoneOK
 	s.DoneBad += a.s.DoneBad
-	for k, v := range a.lead {
-		t.lead[k] += v
-	}
-	t.restores = append(t.restores, a.restores...)
+	s.Restores += a.s.Restores
+	t.lead = addDense(t.lead, a.s.Lead)
+	t.restore = addDense(t.restore, a.s.Restore)
 	t.over += a.over
 	t.freeze += a.freeze
 }
@@ -251,15 +254,11 @@ func (a *acc) metrics() Metrics {
 		IncidentRate: Ratio{s.WithIncident, s.Deployments}, Adherence: Ratio{s.Adherent, finished},
 		OnTimeStart: Ratio{s.OnTime, s.Started}, CurrentVersion: Ratio{s.Current, s.Deployments},
 		Throughput: s.Done, Backlog: a.backlog, ChangeFailure: Ratio{s.DoneBad, s.Done},
-		Restores: int64(len(a.restores)), Overrides: a.over, FreezeOverrides: a.freeze}
-	m.LeadP50, m.LeadP90 = leadPercentile(a.lead, 0.5), leadPercentile(a.lead, 0.9)
+		Restores: s.Restores, Overrides: a.over, FreezeOverrides: a.freeze}
+	m.LeadP50, m.LeadP90 = percentile(s.Lead, 0.5), percentile(s.Lead, 0.9)
+	m.RestoreP50 = percentile(s.Restore, 0.5)
 	if a.days > 0 {
 		m.Frequency = float64(s.DoneOK) / a.days
-	}
-	if len(a.restores) > 0 {
-		r := slices.Clone(a.restores)
-		slices.Sort(r)
-		m.RestoreP50 = r[rank(len(r), 0.5)]
 	}
 	return m
 }
@@ -270,28 +269,44 @@ func rank(n int, p float64) int {
 	return min(max(k, 0), n-1)
 }
 
-// leadPercentile reads the p-quantile (nearest rank) from a lead-time histogram.
-func leadPercentile(h map[int]int64, p float64) time.Duration {
+// percentile reads the p-quantile (nearest rank) from a duration histogram.
+func percentile(h store.Hist, p float64) time.Duration {
 	var n int64
-	buckets := make([]int, 0, len(h))
-	for b, c := range h {
-		if c > 0 {
-			n += c
-			buckets = append(buckets, b)
-		}
+	for _, b := range h {
+		n += b.N
 	}
 	if n == 0 {
 		return 0
 	}
-	slices.Sort(buckets)
 	want := int64(rank(int(n), p)) + 1
 	var seen int64
-	for _, b := range buckets {
-		if seen += h[b]; seen >= want {
-			return store.LeadValue(b)
+	for _, b := range h {
+		if seen += b.N; seen >= want {
+			return store.LeadValue(b.Bucket)
 		}
 	}
-	return store.LeadValue(buckets[len(buckets)-1])
+	return store.LeadValue(h[len(h)-1].Bucket)
+}
+
+// addDense adds histogram h to the dense histogram d, growing it as needed.
+func addDense(d []int64, h store.Hist) []int64 {
+	if len(h) > 0 && h[len(h)-1].Bucket >= len(d) {
+		d = append(d, make([]int64, h[len(h)-1].Bucket+1-len(d))...)
+	}
+	for _, b := range h {
+		d[b.Bucket] += b.N
+	}
+	return d
+}
+
+func sparse(d []int64) store.Hist {
+	var h store.Hist
+	for b, n := range d {
+		if n != 0 {
+			h = append(h, store.HistBucket{Bucket: b, N: n})
+		}
+	}
+	return h
 }
 
 // daysBegun counts the local calendar days of [from, to) that have begun by now:
@@ -394,22 +409,6 @@ func groupOf(by Grouping, env, model, service string) string {
 	return ""
 }
 
-func (e *Engine) addRestores(ctx context.Context, rep Report, spanOf func(int) int, row func(string, int) *acc) error {
-	outages, err := e.st.Read().Outages(ctx, rep.From, rep.To)
-	if err != nil {
-		return err
-	}
-	for _, o := range outages {
-		i := spanOf(store.LocalDay(o.RestoredAt, e.cfg.Location))
-		if i < 0 {
-			continue
-		}
-		a := row(groupOf(rep.By, o.Environment, o.Model, o.Service), i)
-		a.restores = append(a.restores, o.RestoredAt.Sub(o.FailedAt))
-	}
-	return nil
-}
-
 // addOverrides counts overrides in the period they were made, under the group of
 // the first deployment they involve.
 func (e *Engine) addOverrides(ctx context.Context, rep Report, spanOf func(int) int, row func(string, int) *acc) error {
@@ -447,4 +446,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// RecentPeriods is the range of the last n periods, the current one included.
+func (e *Engine) RecentPeriods(p Period, n int) (from, to time.Time) {
+	now := e.Now().In(e.cfg.Location)
+	start := periodStart(now, p)
+	from = start
+	for range n - 1 {
+		from = periodStart(from.Add(-time.Hour), p)
+	}
+	return from.UTC(), nextPeriod(start, p).UTC()
 }

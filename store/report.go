@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,7 +20,10 @@ type PeriodSums struct {
 	Current                                                                          int64 // planned with their model's current version
 	// By the day requested, closed (finished or cancelled), and done (finished).
 	Requested, Closed, Done, DoneOK, DoneBad int64
-	Lead                                     map[int]int64 // done: lead-time histogram (LeadBucket)
+	Lead                                     Hist // done: lead times
+	// By the day an outage ended.
+	Restores int64
+	Restore  Hist // times to restore
 }
 
 // Period expressions over rollup_days: the first day of the period a day falls in.
@@ -40,33 +45,40 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("report: unknown period %q or grouping %q", period, by)
 	}
-	var cur []string
-	for m, v := range current {
-		cur = append(cur, fmt.Sprintf("%s\x1f%d", m, v))
+	// The current version of each model, as CASE model WHEN name THEN version ... END:
+	// a handful of models, and far cheaper per row than a lookup table.
+	isCurrent, args := "0", []any{}
+	if len(current) > 0 {
+		isCurrent = "CASE model" + strings.Repeat(" WHEN ? THEN ?", len(current)) + " END = model_version"
+		for _, m := range slices.Sorted(maps.Keys(current)) {
+			args = append(args, m, current[m])
+		}
 	}
-	curJSON, _ := json.Marshal(cur)
 	rows, err := q.db.QueryContext(ctx, `SELECT `+pe+` AS p, `+ge+` AS g,
 		SUM(deployments), SUM(succeeded), SUM(failed), SUM(rolled_back), SUM(cancelled), SUM(started),
 		SUM(on_time), SUM(adherent), SUM(incidents), SUM(with_incident),
-		SUM(CASE WHEN model || char(31) || model_version IN (SELECT value FROM json_each(?)) THEN deployments ELSE 0 END),
-		SUM(requested), SUM(closed), SUM(done), SUM(done_ok), SUM(done_bad),
-		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), '')
-		FROM rollup_days WHERE day >= ? AND day < ? GROUP BY p, g ORDER BY p, g`, string(curJSON), fromDay, toDay)
+		SUM(CASE WHEN `+isCurrent+` THEN deployments ELSE 0 END),
+		SUM(requested), SUM(closed), SUM(done), SUM(done_ok), SUM(done_bad), SUM(restores),
+		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), ''), COALESCE(group_concat(NULLIF(restore_hist, ''), ' '), '')
+		FROM rollup_days WHERE day >= ? AND day < ? GROUP BY p, g ORDER BY p, g`, append(args, fromDay, toDay)...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
 	var out []PeriodSums
+	var hp histParser
 	for rows.Next() {
 		var s PeriodSums
-		var lead string
+		var lead, restore []byte
 		if err := rows.Scan(&s.Period, &s.Group, &s.Deployments, &s.Succeeded, &s.Failed, &s.RolledBack,
 			&s.Cancelled, &s.Started, &s.OnTime, &s.Adherent, &s.Incidents, &s.WithIncident, &s.Current,
-			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &lead); err != nil {
+			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &s.Restores, &lead, &restore); err != nil {
 			return nil, mapErr(err)
 		}
-		s.Lead = map[int]int64{}
-		if err := DecodeLead(lead, s.Lead); err != nil {
+		var err1, err2 error
+		s.Lead, err1 = hp.parse(lead)
+		s.Restore, err2 = hp.parse(restore)
+		if err := errors.Join(err1, err2); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -125,4 +137,65 @@ func (q Q) OverridesBetween(ctx context.Context, from, to time.Time) ([]Override
 		out = append(out, o)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// Hist is a duration histogram: counts by LeadBucket, in bucket order.
+type Hist []HistBucket
+
+// HistBucket is one bucket of a Hist.
+type HistBucket struct {
+	Bucket int
+	N      int64
+}
+
+// histParser reads stored histogram text ("bucket:count ...", several joined by
+// spaces when SQL concatenated rows). It is the hot loop of a report over years, so
+// it reads bytes directly and merges buckets in a dense scratch array it reuses.
+type histParser struct {
+	dense   []int64
+	touched []int
+}
+
+func (p *histParser) parse(s []byte) (Hist, error) {
+	bucket, n := 0, int64(0)
+	inCount := false
+	add := func() {
+		if bucket >= len(p.dense) {
+			p.dense = append(p.dense, make([]int64, bucket+1-len(p.dense))...)
+		}
+		if p.dense[bucket] == 0 {
+			p.touched = append(p.touched, bucket)
+		}
+		p.dense[bucket] += n
+	}
+	for i, c := range s {
+		switch {
+		case c >= '0' && c <= '9' && inCount:
+			n = n*10 + int64(c-'0')
+		case c >= '0' && c <= '9':
+			bucket = bucket*10 + int(c-'0')
+		case c == ':' && !inCount:
+			inCount = true
+		case c == ' ' && inCount:
+			add()
+			bucket, n, inCount = 0, 0, false
+		default:
+			return nil, fmt.Errorf("rollups: bad histogram at byte %d of %q", i, s)
+		}
+	}
+	if inCount {
+		add()
+	} else if len(s) > 0 {
+		return nil, fmt.Errorf("rollups: histogram %q ends early", s)
+	}
+	slices.Sort(p.touched)
+	h := make(Hist, 0, len(p.touched))
+	for _, b := range p.touched {
+		if p.dense[b] != 0 {
+			h = append(h, HistBucket{b, p.dense[b]})
+		}
+		p.dense[b] = 0
+	}
+	p.touched = p.touched[:0]
+	return h, nil
 }

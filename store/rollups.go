@@ -37,11 +37,12 @@ const (
 	cDone
 	cDoneOK
 	cDoneBad
+	cRestores
 	nCounters
 )
 
 var counterCols = [nCounters]string{"deployments", "succeeded", "failed", "rolled_back", "cancelled", "started",
-	"on_time", "adherent", "incidents", "with_incident", "requested", "closed", "done", "done_ok", "done_bad"}
+	"on_time", "adherent", "incidents", "with_incident", "requested", "closed", "done", "done_ok", "done_bad", "restores"}
 
 // rollKey is one row of rollup_days.
 type rollKey struct {
@@ -53,20 +54,40 @@ type rollKey struct {
 }
 
 type rollRow struct {
-	n    [nCounters]int64
-	lead map[int]int64 // lead-time bucket → count
+	n       [nCounters]int64
+	lead    map[int]int64 // lead-time bucket → count
+	restore map[int]int64 // time-to-restore bucket → count
 }
 
 func (r *rollRow) zero() bool {
 	if r.n != [nCounters]int64{} {
 		return false
 	}
-	for _, v := range r.lead {
-		if v != 0 {
-			return false
+	for _, h := range []map[int]int64{r.lead, r.restore} {
+		for _, v := range h {
+			if v != 0 {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// histCols are the histogram columns of rollup_days and where a row keeps them.
+var histCols = []struct {
+	col string
+	of  func(*rollRow) *map[int]int64
+}{
+	{"lead_hist", func(r *rollRow) *map[int]int64 { return &r.lead }},
+	{"restore_hist", func(r *rollRow) *map[int]int64 { return &r.restore }},
+}
+
+// addTo adds n to bucket b of the histogram *h, making it if needed.
+func addTo(h *map[int]int64, b int, n int64) {
+	if *h == nil {
+		*h = map[int]int64{}
+	}
+	(*h)[b] += n
 }
 
 // tally accumulates rollup rows; a deployment's contribution is added with sign +1,
@@ -137,10 +158,14 @@ func (t tally) count(f rollFacts, b Basis, sign int64) {
 	if d.Status != models.StatusSucceeded || f.incidents > 0 {
 		c.n[cDoneBad] += sign
 	}
-	if c.lead == nil {
-		c.lead = map[int]int64{}
-	}
-	c.lead[LeadBucket(d.FinishedAt.Sub(d.CreatedAt))] += sign
+	addTo(&c.lead, LeadBucket(d.FinishedAt.Sub(d.CreatedAt)), sign)
+}
+
+// countRestore adds (or removes) the end of an outage.
+func (t tally) countRestore(o Outage, b Basis, sign int64) {
+	r := t.row(rollKey{LocalDay(o.RestoredAt, b.Location), o.Environment, o.Model, o.ModelVersion, o.Service})
+	r.n[cRestores] += sign
+	addTo(&r.restore, LeadBucket(o.RestoredAt.Sub(o.FailedAt)), sign)
 }
 
 func absDur(d time.Duration) time.Duration {
@@ -169,14 +194,14 @@ func isoWeekStart(day int) int {
 	return t.Year()*10000 + int(t.Month())*100 + t.Day()
 }
 
-// Lead-time buckets: whole minutes up to a day, then buckets 1% wide, so a
+// Duration buckets (lead times, times to restore): whole minutes up to a day, then buckets 1% wide, so a
 // percentile read from them is exact to the minute below a day and within 0.5% above.
 const (
 	leadExact = 24 * 60
 	leadRatio = 1.01
 )
 
-// LeadBucket is the histogram bucket of a lead time.
+// LeadBucket is the histogram bucket of a duration.
 func LeadBucket(d time.Duration) int {
 	m := int(d / time.Minute)
 	if m < leadExact {
@@ -320,22 +345,24 @@ func (q Q) applyTally(ctx context.Context, t tally) error {
 		if _, err := q.db.ExecContext(ctx, upsertRollup, args...); err != nil {
 			return mapErr(err)
 		}
-		if len(r.lead) > 0 {
-			if err := q.addLead(ctx, keyArgs, r.lead); err != nil {
-				return err
+		for _, hc := range histCols {
+			if h := *hc.of(r); len(h) > 0 {
+				if err := q.addHist(ctx, hc.col, keyArgs, h); err != nil {
+					return err
+				}
 			}
 		}
 		if _, err := q.db.ExecContext(ctx, `DELETE FROM rollup_days WHERE `+rollKeyWhere+`
-			AND deployments = 0 AND requested = 0 AND closed = 0 AND done = 0`, keyArgs...); err != nil {
+			AND deployments = 0 AND requested = 0 AND closed = 0 AND done = 0 AND restores = 0`, keyArgs...); err != nil {
 			return mapErr(err)
 		}
 	}
 	return nil
 }
 
-func (q Q) addLead(ctx context.Context, keyArgs []any, delta map[int]int64) error {
+func (q Q) addHist(ctx context.Context, col string, keyArgs []any, delta map[int]int64) error {
 	var s string
-	if err := q.db.QueryRowContext(ctx, `SELECT lead_hist FROM rollup_days WHERE `+rollKeyWhere, keyArgs...).Scan(&s); err != nil {
+	if err := q.db.QueryRowContext(ctx, `SELECT `+col+` FROM rollup_days WHERE `+rollKeyWhere, keyArgs...).Scan(&s); err != nil {
 		return mapErr(err)
 	}
 	h := map[int]int64{}
@@ -345,24 +372,36 @@ func (q Q) addLead(ctx context.Context, keyArgs []any, delta map[int]int64) erro
 	for k, v := range delta {
 		h[k] += v
 	}
-	_, err := q.db.ExecContext(ctx, `UPDATE rollup_days SET lead_hist = ? WHERE `+rollKeyWhere,
+	_, err := q.db.ExecContext(ctx, `UPDATE rollup_days SET `+col+` = ? WHERE `+rollKeyWhere,
 		append([]any{encodeLead(h)}, keyArgs...)...)
 	return mapErr(err)
 }
 
 // noteOutcome opens an outage when a component fails in an environment that had
-// none open, and closes the open one when it next succeeds there.
+// none open, and ends the open one when it next succeeds there.
 func (q Q) noteOutcome(ctx context.Context, d models.Deployment) error {
-	var err error
 	switch d.Status {
 	case models.StatusFailed, models.StatusRolledBack:
-		_, err = q.db.ExecContext(ctx, `INSERT OR IGNORE INTO outages (component, environment, model, service,
-			failed_id, failed_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			d.Component, d.Environment, d.Model, d.Service, d.ID, d.FinishedAt.Unix())
+		_, err := q.db.ExecContext(ctx, `INSERT OR IGNORE INTO outages (component, environment, model,
+			model_version, service, failed_id, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			d.Component, d.Environment, d.Model, d.ModelVersion, d.Service, d.ID, d.FinishedAt.Unix())
+		return mapErr(err)
 	case models.StatusSucceeded:
-		_, err = q.db.ExecContext(ctx, `UPDATE outages SET restored_id = ?, restored_at = ?
-			WHERE component = ? AND environment = ? AND restored_at IS NULL`,
-			d.ID, d.FinishedAt.Unix(), d.Component, d.Environment)
+		o := Outage{Component: d.Component, Environment: d.Environment, RestoredID: d.ID, RestoredAt: d.FinishedAt}
+		var failedAt int64
+		err := q.db.QueryRowContext(ctx, `UPDATE outages SET restored_id = ?, restored_at = ?
+			WHERE component = ? AND environment = ? AND restored_at IS NULL
+			RETURNING model, model_version, service, failed_at`,
+			d.ID, d.FinishedAt.Unix(), d.Component, d.Environment).Scan(&o.Model, &o.ModelVersion, &o.Service, &failedAt)
+		if err := mapErr(err); isNotFound(err) {
+			return nil // nothing was out
+		} else if err != nil {
+			return err
+		}
+		o.FailedAt = time.Unix(failedAt, 0).UTC()
+		t := tally{}
+		t.countRestore(o, *q.basis, +1)
+		return q.applyTally(ctx, t)
 	}
-	return mapErr(err)
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,6 +18,7 @@ import (
 // had failed or been rolled back; RestoredAt is zero while it lasts.
 type Outage struct {
 	Component, Environment, Model, Service string
+	ModelVersion                           int
 	FailedID, RestoredID                   int64
 	FailedAt, RestoredAt                   time.Time
 }
@@ -68,8 +70,8 @@ func (q Q) recountRollups(ctx context.Context) error {
 
 func (q Q) insertTally(ctx context.Context, t tally) error {
 	st, err := q.db.PrepareContext(ctx, `INSERT INTO rollup_days (day, week, environment, model, model_version,
-		service, `+strings.Join(counterCols[:], ", ")+`, lead_hist) VALUES (?, ?, ?, ?, ?, ?`+
-		strings.Repeat(", ?", nCounters)+`, ?)`)
+		service, `+strings.Join(counterCols[:], ", ")+`, lead_hist, restore_hist) VALUES (?, ?, ?, ?, ?, ?`+
+		strings.Repeat(", ?", nCounters)+`, ?, ?)`)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -83,7 +85,7 @@ func (q Q) insertTally(ctx context.Context, t tally) error {
 		for _, n := range r.n {
 			args = append(args, n)
 		}
-		if _, err := st.ExecContext(ctx, append(args, encodeLead(r.lead))...); err != nil {
+		if _, err := st.ExecContext(ctx, append(args, encodeLead(r.lead), encodeLead(r.restore))...); err != nil {
 			return mapErr(err)
 		}
 	}
@@ -91,15 +93,15 @@ func (q Q) insertTally(ctx context.Context, t tally) error {
 }
 
 func (q Q) insertOutages(ctx context.Context, list []Outage) error {
-	st, err := q.db.PrepareContext(ctx, `INSERT INTO outages (component, environment, model, service,
-		failed_id, failed_at, restored_id, restored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	st, err := q.db.PrepareContext(ctx, `INSERT INTO outages (component, environment, model, model_version,
+		service, failed_id, failed_at, restored_id, restored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return mapErr(err)
 	}
 	defer st.Close()
 	for _, o := range list {
 		restoredID := sql.NullInt64{Int64: o.RestoredID, Valid: o.RestoredID != 0}
-		if _, err := st.ExecContext(ctx, o.Component, o.Environment, o.Model, o.Service, o.FailedID,
+		if _, err := st.ExecContext(ctx, o.Component, o.Environment, o.Model, o.ModelVersion, o.Service, o.FailedID,
 			o.FailedAt.Unix(), restoredID, unix(o.RestoredAt)); err != nil {
 			return mapErr(err)
 		}
@@ -150,7 +152,13 @@ func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 	if err := rows.Err(); err != nil {
 		return nil, nil, mapErr(err)
 	}
-	return t, sweepOutages(finished), nil
+	outages := sweepOutages(finished)
+	for _, o := range outages {
+		if !o.RestoredAt.IsZero() {
+			t.countRestore(o, b, +1)
+		}
+	}
+	return t, outages, nil
 }
 
 // sweepOutages replays finished deployments of each component and environment in
@@ -169,7 +177,7 @@ func sweepOutages(finished []models.Deployment) []Outage {
 		switch {
 		case d.Status != models.StatusSucceeded && open < 0:
 			out = append(out, Outage{Component: d.Component, Environment: d.Environment, Model: d.Model,
-				Service: d.Service, FailedID: d.ID, FailedAt: d.FinishedAt})
+				ModelVersion: d.ModelVersion, Service: d.Service, FailedID: d.ID, FailedAt: d.FinishedAt})
 			open = len(out) - 1
 		case d.Status == models.StatusSucceeded && open >= 0:
 			out[open].RestoredID, out[open].RestoredAt = d.ID, d.FinishedAt
@@ -207,11 +215,13 @@ func (q Q) RollupDiffs(ctx context.Context) ([]string, error) {
 		if g == nil {
 			g = &rollRow{}
 		}
-		if w.n != g.n || encodeLead(w.lead) != encodeLead(g.lead) {
-			diffs = append(diffs, fmt.Sprintf("%+v: stored %v %q, recounted %v %q", k, g.n, encodeLead(g.lead), w.n, encodeLead(w.lead)))
+		gs := fmt.Sprintf("%v %q %q", g.n, encodeLead(g.lead), encodeLead(g.restore))
+		ws := fmt.Sprintf("%v %q %q", w.n, encodeLead(w.lead), encodeLead(w.restore))
+		if gs != ws {
+			diffs = append(diffs, fmt.Sprintf("%+v: stored %s, recounted %s", k, gs, ws))
 		}
 	}
-	gotOutages, err := q.Outages(ctx, time.Time{}, time.Time{})
+	gotOutages, err := q.Outages(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +253,7 @@ func sortOutages(list []Outage) []Outage {
 
 func (q Q) storedTally(ctx context.Context) (tally, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT day, environment, model, model_version, service, `+
-		strings.Join(counterCols[:], ", ")+`, lead_hist FROM rollup_days`)
+		strings.Join(counterCols[:], ", ")+`, lead_hist, restore_hist FROM rollup_days`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -251,16 +261,16 @@ func (q Q) storedTally(ctx context.Context) (tally, error) {
 	t := tally{}
 	for rows.Next() {
 		var k rollKey
-		r := &rollRow{lead: map[int]int64{}}
-		var lead string
+		r := &rollRow{lead: map[int]int64{}, restore: map[int]int64{}}
+		var lead, restore string
 		dest := []any{&k.day, &k.environment, &k.model, &k.modelVersion, &k.service}
 		for i := range r.n {
 			dest = append(dest, &r.n[i])
 		}
-		if err := rows.Scan(append(dest, &lead)...); err != nil {
+		if err := rows.Scan(append(dest, &lead, &restore)...); err != nil {
 			return nil, mapErr(err)
 		}
-		if err := DecodeLead(lead, r.lead); err != nil {
+		if err := errors.Join(DecodeLead(lead, r.lead), DecodeLead(restore, r.restore)); err != nil {
 			return nil, err
 		}
 		t[k] = r
@@ -268,15 +278,10 @@ func (q Q) storedTally(ctx context.Context) (tally, error) {
 	return t, mapErr(rows.Err())
 }
 
-// Outages lists outages restored in [from, to), or all of them when both are zero.
-func (q Q) Outages(ctx context.Context, from, to time.Time) ([]Outage, error) {
-	query := `SELECT component, environment, model, service, failed_id, failed_at, restored_id, restored_at FROM outages`
-	var args []any
-	if !from.IsZero() || !to.IsZero() {
-		query += ` WHERE restored_at >= ? AND restored_at < ?`
-		args = append(args, from.Unix(), to.Unix())
-	}
-	rows, err := q.db.QueryContext(ctx, query, args...)
+// Outages lists every outage, ended or not.
+func (q Q) Outages(ctx context.Context) ([]Outage, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT component, environment, model, model_version, service, failed_id,
+		failed_at, restored_id, restored_at FROM outages`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -286,7 +291,7 @@ func (q Q) Outages(ctx context.Context, from, to time.Time) ([]Outage, error) {
 		var o Outage
 		var failedAt int64
 		var restoredID, restoredAt sql.NullInt64
-		if err := rows.Scan(&o.Component, &o.Environment, &o.Model, &o.Service, &o.FailedID, &failedAt,
+		if err := rows.Scan(&o.Component, &o.Environment, &o.Model, &o.ModelVersion, &o.Service, &o.FailedID, &failedAt,
 			&restoredID, &restoredAt); err != nil {
 			return nil, mapErr(err)
 		}

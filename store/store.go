@@ -7,8 +7,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha1"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -140,4 +142,16 @@ func mapErr(err error) error {
 		}
 	}
 	return err
+}
+
+// SchemaKey names the schema this build migrates to: a hash of its migrations.
+// Benchmarks key their cached databases with it.
+func SchemaKey() string {
+	h := sha1.New()
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	for _, n := range names { // Glob sorts
+		data, _ := migrations.ReadFile(n)
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:10]
 }

@@ -8,7 +8,8 @@
 -- counter is counted on its own day, named in its comment:
 --   scheduled: the day of the planned start;  requested: the day it was created;
 --   closed: the day it finished or was cancelled;  done: the day it finished
---   (succeeded, failed or rolled back).
+--   (succeeded, failed or rolled back);  restored: the day an outage ended (see
+--   outages), under the group of the deployment that began it.
 CREATE TABLE rollup_days (
     day           INTEGER NOT NULL, -- local date as YYYYMMDD
     week          INTEGER NOT NULL, -- the Monday of its ISO week, YYYYMMDD
@@ -32,6 +33,8 @@ CREATE TABLE rollup_days (
     done_ok       INTEGER NOT NULL DEFAULT 0, -- done, succeeded
     done_bad      INTEGER NOT NULL DEFAULT 0, -- done, failed, rolled back or with an incident
     lead_hist     TEXT    NOT NULL DEFAULT '', -- done: lead times as "bucket:count ..."
+    restores      INTEGER NOT NULL DEFAULT 0,  -- restored: outages ended
+    restore_hist  TEXT    NOT NULL DEFAULT '', -- restored: times to restore, as lead_hist
     PRIMARY KEY (day, environment, model, model_version, service)
 ) WITHOUT ROWID;
 
@@ -42,6 +45,7 @@ CREATE TABLE outages (
     component     TEXT    NOT NULL,
     environment   TEXT    NOT NULL,
     model         TEXT    NOT NULL,
+    model_version INTEGER NOT NULL,
     service       TEXT    NOT NULL,
     failed_id     INTEGER NOT NULL REFERENCES deployments (id),
     failed_at     INTEGER NOT NULL,

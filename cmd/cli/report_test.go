@@ -1,0 +1,107 @@
+package cli_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type reportOut struct {
+	From, To, Period, By string
+	Rows, Totals         []struct {
+		Period, Start, End, Group string
+		Metrics                   map[string]*float64
+	}
+}
+
+func TestReportFormatsParseBack(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a := f.planIn("dev", "1.0", "2030-11-04 10:00")
+	f.planIn("test", "1.0", "2030-11-12 10:00")
+	c := f.planIn("dev", "2.0", "2030-12-02 10:00")
+	f.ok("--as", "ana", "deploy", "cancel", fmt.Sprint(c.ID), "--reason", "not needed")
+	f.ok("--as", "ana", "incident", "add", fmt.Sprint(a.ID), "--opened", "2030-11-04 11:00", "--summary", "errors")
+	base := []string{"--as", "eve", "report", "--from", "2030-11-01", "--to", "2031-01-01"}
+
+	var rep reportOut
+	if err := json.Unmarshal([]byte(f.ok(append(base, "--format", "json")...).stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Period != "month" || rep.By != "none" || len(rep.Rows) != 2 || len(rep.Totals) != 1 {
+		t.Fatalf("report: %+v", rep)
+	}
+	nov, dec := rep.Rows[0], rep.Rows[1]
+	num := func(m map[string]*float64, k string) float64 {
+		t.Helper()
+		v, ok := m[k]
+		if !ok || v == nil {
+			t.Fatalf("%s missing or null in %v", k, m)
+		}
+		return *v
+	}
+	if nov.Period != "2030-11" || nov.Start != "2030-11-01" || nov.End != "2030-12-01" ||
+		num(nov.Metrics, "deployments") != 2 || num(nov.Metrics, "incidents") != 1 || num(nov.Metrics, "incident_rate_pct") != 50 {
+		t.Fatalf("November: %+v", nov)
+	}
+	if num(dec.Metrics, "cancelled") != 1 || dec.Metrics["success_rate_pct"] != nil {
+		t.Fatalf("December: one cancelled, no success rate to give: %+v", dec.Metrics)
+	}
+	if num(rep.Totals[0].Metrics, "backlog") != 2 {
+		t.Fatalf("two planned and not done at the end: %+v", rep.Totals[0].Metrics)
+	}
+
+	r := f.ok(append(base, "--format", "csv", "--by", "environment")...)
+	lines, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines[0][0] != "period" || lines[0][4] != "deployments" || len(lines) != 1+2*2+3 {
+		t.Fatalf("csv: a header, 2 months × 2 environments, 3 totals:\n%s", r.stdout)
+	}
+	for _, l := range lines[1:] {
+		if l[3] == "dev" && l[0] == "2030-11" && l[4] != "1" {
+			t.Fatalf("dev in November: %v", l)
+		}
+	}
+
+	md := f.ok(append(base, "--format", "markdown")...).stdout
+	if !strings.HasPrefix(md, "# Deployment metrics by month") || !strings.Contains(md, "| deployments | 2 | 1 | 3 |") {
+		t.Fatalf("markdown:\n%s", md)
+	}
+	table := f.ok(base...).stdout
+	if !strings.Contains(table, "2030-11") || !strings.Contains(table, "lead time p50") {
+		t.Fatalf("table:\n%s", table)
+	}
+
+	out := filepath.Join(f.dir, "report.csv")
+	r = f.ok(append(base, "--format", "csv", "--out", out)...)
+	if r.stdout != "" || !strings.Contains(r.stderr, "wrote "+out) {
+		t.Fatalf("--out: %s", r)
+	}
+	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "period,period_start") {
+		t.Fatalf("report.csv: %q %v", b, err)
+	}
+}
+
+func TestReportRefusesBadFlags(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--period", "year"}, "--period"},
+		{[]string{"--by", "team"}, "--by"},
+		{[]string{"--format", "xml"}, "--format"},
+		{[]string{"--from", "2030-12-01", "--to", "2030-11-01"}, "--to"},
+		{[]string{"--from", "next tuesday"}, "--from"},
+		{[]string{"--out", filepath.Join(f.dir, "no", "such", "dir", "r.csv")}, "--out"},
+	} {
+		f.refused(2, []string{c.want}, append([]string{"--as", "eve", "report"}, c.args...)...)
+	}
+}
