@@ -179,7 +179,8 @@ func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
 		return rep, err
 	}
 	now := e.Now()
-	for _, g := range sortedKeys(rows) {
+	groups := e.groupOrder(r.By, rows)
+	for _, g := range groups {
 		bl := opening[g]
 		for i, a := range rows[g] {
 			bl += a.s.Requested - a.s.Closed
@@ -192,7 +193,7 @@ func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
 	}
 	if r.By != ByNothing {
 		var all []*acc
-		for _, g := range sortedKeys(rows) {
+		for _, g := range groups {
 			all = append(all, rows[g]...)
 		}
 		t := total(rep, "all", all, e.daysBegun(rep.From, rep.To, now))
@@ -439,22 +440,48 @@ func (e *Engine) addOverrides(ctx context.Context, rep Report, spanOf func(int) 
 	return nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
+// groupOrder lists the groups in config's order (environments along the path),
+// then any no longer in config by name.
+func (e *Engine) groupOrder(by Grouping, rows map[string][]*acc) []string {
+	var names []string
+	switch by {
+	case ByEnvironment:
+		for _, env := range e.cfg.Environments {
+			names = append(names, env.Name)
+		}
+	case ByModel:
+		for _, m := range e.cfg.Models {
+			names = append(names, m.Name)
+		}
+	case ByService:
+		for _, s := range e.cfg.Services {
+			names = append(names, s.Name)
+		}
+	}
+	keys := make([]string, 0, len(rows))
+	for k := range rows {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	rank := func(k string) int {
+		if i := slices.Index(names, k); i >= 0 {
+			return i
+		}
+		return len(names)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b)) })
 	return keys
 }
 
-// RecentPeriods is the range of the last n periods, the current one included.
-func (e *Engine) RecentPeriods(p Period, n int) (from, to time.Time) {
-	now := e.Now().In(e.cfg.Location)
-	start := periodStart(now, p)
-	from = start
+// RecentPeriods is the range of n whole periods ending with the current one, or
+// with the one back periods before it.
+func (e *Engine) RecentPeriods(p Period, n, back int) (from, to time.Time) {
+	last := periodStart(e.Now().In(e.cfg.Location), p)
+	for range back {
+		last = periodStart(last.Add(-time.Hour), p)
+	}
+	from = last
 	for range n - 1 {
 		from = periodStart(from.Add(-time.Hour), p)
 	}
-	return from.UTC(), nextPeriod(start, p).UTC()
+	return from.UTC(), nextPeriod(last, p).UTC()
 }

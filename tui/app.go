@@ -61,7 +61,7 @@ func screensFor(c *Common) []screen {
 		!a.Has(models.RoleAnalyst) {
 		return []screen{newMyWork(c), newDeployments(c)}
 	}
-	return []screen{newDashboard(c), newDeployments(c), newSchedule(c), newConflicts(c)}
+	return []screen{newDashboard(c), newDeployments(c), newSchedule(c), newConflicts(c), newReports(c)}
 }
 
 // Run opens the console in the current terminal until the user quits.

@@ -89,6 +89,7 @@ func DefaultKeyMap() KeyMap {
 			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "deployments")),
 			key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "schedule")),
 			key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "conflicts")),
+			key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "reports")),
 		},
 	}
 }

@@ -60,7 +60,7 @@ func (a *app) reportCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			defFrom, defTo := a.eng.RecentPeriods(p, reportPeriods)
+			defFrom, defTo := a.eng.RecentPeriods(p, reportPeriods, 0)
 			if req.To.IsZero() {
 				req.To = defTo
 			}
