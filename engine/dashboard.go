@@ -34,7 +34,7 @@ type Stats struct {
 	Total, Succeeded, Failed, RolledBack, Cancelled int
 	Finished                                        int // succeeded + failed + rolled back
 	OnTime, Started                                 int // started within tolerance / started at all
-	LeadTimeP50                                     time.Duration
+	LeadTimeP50                                     time.Duration // of those finished in the days
 	DailySuccess                                    []float64 // success rate per local day, -1 for none
 }
 
@@ -84,7 +84,7 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
 		return db, err
 	}
-	db.Last30, err = e.Stats(ctx, now.AddDate(0, 0, -30), now)
+	db.Last30, err = e.Stats(ctx, now.AddDate(0, 0, -29), now)
 	if onlyOwn(actor) {
 		db = db.only(actor.Name)
 	}
@@ -132,51 +132,23 @@ func (db Dashboard) only(person string) Dashboard {
 	return db
 }
 
-// Stats summarises deployments scheduled to start in [from, to).
+// Stats summarises the local days from's to to's (both included) from the report
+// rollups, with the same definitions as the Reports screen and ferry report.
 func (e *Engine) Stats(ctx context.Context, from, to time.Time) (Stats, error) {
-	outs, err := e.st.Read().Outcomes(ctx, from, to)
+	rep, err := e.Report(ctx, ReportRequest{From: from, To: to.Add(time.Second), Period: PeriodDay})
 	if err != nil {
 		return Stats{}, err
 	}
-	s := Stats{From: from, To: to}
-	loc := e.Location()
-	day0 := startOfDay(from, loc)
-	days := int(startOfDay(to, loc).Sub(day0).Hours()/24+0.5) + 1
-	ok, done := make([]int, days), make([]int, days)
-	var leads []time.Duration
-	for _, o := range outs {
-		s.Total++
-		i := min(max(int(startOfDay(o.ScheduledStart, loc).Sub(day0).Hours()/24+0.5), 0), days-1)
-		switch o.Status {
-		case models.StatusSucceeded:
-			s.Succeeded++
-			ok[i]++
-			leads = append(leads, o.FinishedAt.Sub(o.CreatedAt))
-		case models.StatusFailed:
-			s.Failed++
-		case models.StatusRolledBack:
-			s.RolledBack++
-		case models.StatusCancelled:
-			s.Cancelled++
-		}
-		if o.Status == models.StatusSucceeded || o.Status == models.StatusFailed || o.Status == models.StatusRolledBack {
-			s.Finished++
-			done[i]++
-		}
-		if !o.StartedAt.IsZero() {
-			s.Started++
-			if o.StartedAt.Sub(o.ScheduledStart) <= e.cfg.AdherenceTolerance {
-				s.OnTime++
-			}
-		}
+	s := Stats{From: rep.From, To: rep.To}
+	for _, r := range rep.Rows {
+		s.DailySuccess = append(s.DailySuccess, ratio(int(r.SuccessRate.N), int(r.SuccessRate.D)))
 	}
-	for i := range days {
-		s.DailySuccess = append(s.DailySuccess, ratio(ok[i], done[i]))
-	}
-	if len(leads) > 0 {
-		slices.Sort(leads)
-		s.LeadTimeP50 = leads[len(leads)/2]
-	}
+	t := rep.Totals[0].Metrics
+	s.Total, s.Succeeded, s.Failed = int(t.Deployments), int(t.Succeeded), int(t.Failed)
+	s.RolledBack, s.Cancelled = int(t.RolledBack), int(t.Cancelled)
+	s.Finished = int(t.SuccessRate.D)
+	s.OnTime, s.Started = int(t.OnTimeStart.N), int(t.OnTimeStart.D)
+	s.LeadTimeP50 = t.LeadP50
 	return s, nil
 }
 

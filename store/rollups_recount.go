@@ -26,7 +26,9 @@ type Outage struct {
 // UseBasis makes every later write count rollups with b, first recounting them from
 // the raw rows if they were counted with another basis or a bulk load left them stale.
 func (s *Store) UseBasis(ctx context.Context, b Basis) error {
-	s.basis = &b
+	if old := s.basis.Load(); old == nil || *old != b {
+		s.basis.Store(&b)
+	}
 	var tz string
 	var tol int64
 	var stale bool

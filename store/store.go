@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -33,8 +34,8 @@ type Store struct {
 	w    *sql.DB // the one writer connection
 	r    *sql.DB // readers
 	// basis is what report rollups are counted with; until UseBasis sets it, writes
-	// mark the rollups stale instead of counting.
-	basis *Basis
+	// mark the rollups stale instead of counting. Sessions read it concurrently.
+	basis atomic.Pointer[Basis]
 }
 
 // pragmas apply to every connection; see ../shared/docs/sqlite-notes.md.
@@ -86,7 +87,7 @@ func (s *Store) Close() error {
 }
 
 // Read returns queries over the reader pool.
-func (s *Store) Read() Q { return Q{db: s.r, basis: s.basis} }
+func (s *Store) Read() Q { return Q{db: s.r, basis: s.basis.Load()} }
 
 // Write runs fn in one IMMEDIATE transaction on the writer connection: all of fn's
 // changes land together or not at all.
@@ -95,7 +96,7 @@ func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := fn(Q{db: tx, basis: s.basis}); err != nil {
+	if err := fn(Q{db: tx, basis: s.basis.Load()}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
