@@ -32,10 +32,10 @@ type Blocked struct {
 type Stats struct {
 	From, To                                        time.Time
 	Total, Succeeded, Failed, RolledBack, Cancelled int
-	Finished                                        int // succeeded + failed + rolled back
-	OnTime, Started                                 int // started within tolerance / started at all
+	Finished                                        int           // succeeded + failed + rolled back
+	OnTime, Started                                 int           // started within tolerance / started at all
 	LeadTimeP50                                     time.Duration // of those finished in the days
-	DailySuccess                                    []float64 // success rate per local day, -1 for none
+	DailySuccess                                    []float64     // success rate per local day, -1 for none
 }
 
 // SuccessRate is succeeded / finished, or -1 when nothing finished.
