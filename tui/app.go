@@ -59,9 +59,9 @@ func screensFor(c *Common) []screen {
 	a := c.Actor
 	if a.Has(models.RoleTechnician) && !a.Has(models.RoleManager) && !a.Has(models.RolePractitioner) &&
 		!a.Has(models.RoleAnalyst) {
-		return []screen{newMyWork(c), newDeployments(c)}
+		return []screen{newMyWork(c), newHistory(c)}
 	}
-	return []screen{newDashboard(c), newDeployments(c), newSchedule(c), newConflicts(c)}
+	return []screen{newDashboard(c), newHistory(c), newSchedule(c), newConflicts(c)}
 }
 
 // Run opens the console in the current terminal until the user quits.
