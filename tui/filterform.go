@@ -7,7 +7,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"ferry/models"
 )
@@ -19,6 +18,7 @@ type filterForm struct {
 	v    *historyFilter // the form's fields point here
 	form *huh.Form
 	err  error // a field that cannot be read, when it is not the focused one
+	errs *fieldErrors
 	w, h int
 	keys struct{ Apply, Next, Choose, Cancel key.Binding }
 }
@@ -43,6 +43,7 @@ func newFilterForm(c *Common, f historyFilter, w, h int) *filterForm {
 // after the other (tab moves on to the second) on a narrow one.
 func (ff *filterForm) build() {
 	v, cfg := ff.v, ff.c.Eng.Config()
+	ff.errs = newFieldErrors(ff.c.Styles)
 	var envs, services, mods, people []string
 	for _, e := range cfg.Environments {
 		envs = append(envs, e.Name)
@@ -88,12 +89,12 @@ func (ff *filterForm) build() {
 			choice("assignee", "Assignee", &v.Assignee, people),
 			choice("requester", "Requester", &v.Requester, people),
 		),
-	).WithTheme(compactTheme()).WithShowHelp(false).WithShowErrors(true).WithKeyMap(formKeys())
+	).WithTheme(compactTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(formKeys())
 	ff.SetSize(ff.w, ff.h)
 }
 
 func (ff *filterForm) input(k, title string, v *string, placeholder string) *huh.Input {
-	return huh.NewInput().Key(k).Title(title).Value(v).Placeholder(placeholder).Prompt("").CharLimit(64)
+	return ff.errs.input(k, title, v).Placeholder(placeholder).CharLimit(64)
 }
 
 // choice is an inline select of "any" and the given values.
@@ -103,26 +104,6 @@ func choice(k, title string, v *string, values []string) *huh.Select[string] {
 		opts = append(opts, huh.NewOption(s, s))
 	}
 	return huh.NewSelect[string]().Key(k).Title(title).Inline(true).Options(opts...).Value(v)
-}
-
-// compactTheme packs fields without blank lines between them, so the whole filter
-// fits a phone's screen.
-func compactTheme() huh.Theme {
-	return huh.ThemeFunc(func(dark bool) *huh.Styles {
-		s := huh.ThemeCharm(dark)
-		s.FieldSeparator = lipgloss.NewStyle().SetString("\n")
-		return s
-	})
-}
-
-// formKeys let ↓ and ↑ move between fields as tab and shift+tab do.
-func formKeys() *huh.KeyMap {
-	k := huh.NewDefaultKeyMap()
-	k.Input.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))
-	k.Input.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"))
-	k.Select.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))
-	k.Select.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"))
-	return k
 }
 
 func (ff *filterForm) validFrom(string) error {
@@ -171,6 +152,7 @@ func (ff *filterForm) Update(msg tea.Msg) tea.Cmd {
 	if f, ok := fm.(*huh.Form); ok {
 		ff.form = f
 	}
+	ff.errs.mark()
 	if ff.form.State == huh.StateCompleted { // tab past the last field
 		return tea.Batch(cmd, ff.submit())
 	}

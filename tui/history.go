@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/table"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/models"
@@ -299,10 +300,13 @@ func (d *history) View() string {
 	}
 	st := d.c.Styles
 	count := fmt.Sprintf("%d shown", len(d.rows))
-	if d.more && len(d.rows) > 0 {
+	switch {
+	case d.loading && len(d.rows) == 0:
+		count = "loading…"
+	case d.more && len(d.rows) > 0:
 		count += "+"
 	}
-	bar := fit(" "+d.f.summary(st), d.w-len(count)-2) + " " + st.Dim.Render(count) + " "
+	bar := fit(" "+d.f.summary(st), d.w-lipgloss.Width(count)-2) + " " + st.Dim.Render(count) + " "
 	if d.search.Focused() {
 		bar = fit(" "+d.search.View(), d.w)
 	}
