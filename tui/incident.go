@@ -24,6 +24,7 @@ type incidentForm struct {
 	errs    *fieldErrors
 	started bool
 	saving  bool
+	done    bool  // recorded: no message may save it again before the detail is back
 	err     error // why the engine refused the last save
 	w, h    int
 	keys    struct{ Next, Cancel key.Binding }
@@ -120,7 +121,7 @@ func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
 			return f.back
 		}
 	}
-	if f.saving {
+	if f.saving || f.done {
 		return nil
 	}
 	fm, cmd := f.form.Update(msg)
@@ -163,6 +164,7 @@ func (f *incidentForm) saved(msg incidentSavedMsg) tea.Cmd {
 		f.build()
 		return f.Refresh()
 	}
+	f.done = true
 	return tea.Batch(f.back, note(fmt.Sprintf("recorded incident %d on #%d", msg.in.ID, f.d.ID)))
 }
 

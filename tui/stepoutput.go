@@ -125,10 +125,10 @@ func (v *stepOutput) setContent() {
 			attempt = l.Attempt
 			out = append(out, v.rule(s, attempt))
 		}
-		text := fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, v.w-6))
-		mark := st.Dim.Render(fmt.Sprintf("%4d ", l.LineNo))
+		text := fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, v.w-7))
+		mark := st.Dim.Render(fmt.Sprintf("%4d  ", l.LineNo))
 		if l.Stream == store.StreamErr {
-			mark, text = st.Warn.Render(fmt.Sprintf("%4d!", l.LineNo)), st.Warn.Render(text)
+			mark, text = st.Warn.Render(fmt.Sprintf("%4d! ", l.LineNo)), st.Warn.Render(text)
 		}
 		out = append(out, mark+text)
 	}
