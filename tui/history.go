@@ -311,7 +311,7 @@ func (d *history) View() string {
 		bar = fit(" "+d.search.View(), d.w)
 	}
 	if len(d.rows) == 0 && !d.loading {
-		empty := " No deployments match. Press c to clear the filters, or f to change them."
+		empty := " No deployments match: c clears the filters, f changes them."
 		if !d.f.active() {
 			empty = " No deployments yet. Plan one with 'ferry deploy plan', or fill a demo: ferry demo"
 		}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"ferry"
 	"ferry/engine"
@@ -303,6 +305,36 @@ func TestHistoryFilterForm(t *testing.T) {
 	got = l.has("1 shown")
 	if !strings.Contains(got, "env staging") || strings.Contains(got, "Filter history") {
 		t.Fatalf("esc keeps the filters in force:\n%s", got)
+	}
+	l.quit()
+}
+
+// TestHistoryOnAPhone pictures the History screen and the first page of its filter
+// form at 60×20 (go test -update rewrites testdata/TestHistoryOnAPhone/*.golden).
+func TestHistoryOnAPhone(t *testing.T) {
+	m := sized(t, "kim", 60, 20)
+	press(m, "2")
+	fits(t, m, "history", 60, 20)
+	t.Run("list", func(t *testing.T) { golden.RequireEqual(t, []byte(screenText(m))) })
+
+	l := runLive(t, newTestCommon(t, "kim"), 60, 20)
+	l.has("Running now")
+	l.letter('2')
+	l.has("every deployment")
+	l.letter('f')
+	form := l.has("┃ From")
+	t.Run("form", func(t *testing.T) { golden.RequireEqual(t, []byte(form)) })
+	for _, next := range []string{"Until", "Order", "Search", "Environment", "Status", "Kind", "Service"} {
+		l.key(tea.KeyTab)
+		form = l.has("┃ " + next)
+	}
+	if !strings.Contains(form, "page 2 of 2") {
+		t.Fatalf("seven tabs lead to the second page:\n%s", form)
+	}
+	for i, line := range strings.Split(form, "\n") {
+		if w := lipgloss.Width(line); w > 60 {
+			t.Errorf("page 2, line %d is %d cells wide: %q", i, w, line)
+		}
 	}
 	l.quit()
 }
