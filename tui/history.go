@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -54,7 +55,7 @@ func newHistory(c *Common) *history {
 	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
 	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
-	d.search = newInput("/", "component, version or change reference")
+	d.search = newInput("/", "component, version or change reference; #ID opens one")
 	ts := table.DefaultStyles()
 	ts.Header = c.Styles.TableHeader.Padding(0, 1)
 	ts.Selected = c.Styles.Selected
@@ -282,8 +283,13 @@ func (d *history) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "enter":
 		d.search.Blur()
+		q := strings.TrimSpace(d.search.Value())
+		if id, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil && strings.HasPrefix(q, "#") {
+			d.search.SetValue(d.f.Search)
+			return openDetail(id) // "#48213" goes to that deployment
+		}
 		f := d.f
-		f.Search = strings.TrimSpace(d.search.Value())
+		f.Search = q
 		return d.refilter(f)
 	case "esc":
 		d.search.Blur()

@@ -128,6 +128,14 @@ func TestHistoryQuickKeys(t *testing.T) {
 	if got := shownIDs(h); !slices.Equal(got, []int64{4, 3, 5, 1, 2}) {
 		t.Fatalf("o again: newest first: %v", got)
 	}
+	press(m, "/", "#", "5", "enter") // an ID goes to that deployment, the filters stay
+	if got := screenText(m); !strings.Contains(got, "#5  deploy auth-service 2.0.0 → dev") {
+		t.Fatalf("/#5 opens #5:\n%s", got)
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "every deployment") || len(h.rows) != 5 {
+		t.Fatalf("back from #5, the list is as it was:\n%s", got)
+	}
 }
 
 // newDemoCommon opens the example organisation on a fresh database filled with a
