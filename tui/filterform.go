@@ -19,8 +19,11 @@ type filterForm struct {
 	form *huh.Form
 	err  error // a field that cannot be read, when it is not the focused one
 	errs *fieldErrors
-	w, h int
-	keys struct{ Apply, Next, Choose, Cancel key.Binding }
+	// choices are the values of the choice fields by key: enter takes the option a
+	// choice shows, which huh only stores when the field is left.
+	choices map[string]*string
+	w, h    int
+	keys    struct{ Apply, Next, Choose, Cancel key.Binding }
 }
 
 // filterAppliedMsg and filterCancelledMsg end the form.
@@ -44,6 +47,8 @@ func newFilterForm(c *Common, f historyFilter, w, h int) *filterForm {
 func (ff *filterForm) build() {
 	v, cfg := ff.v, ff.c.Eng.Config()
 	ff.errs = newFieldErrors(ff.c.Styles)
+	ff.choices = map[string]*string{}
+	choice := ff.choice
 	var envs, services, mods, people []string
 	for _, e := range cfg.Environments {
 		envs = append(envs, e.Name)
@@ -98,11 +103,12 @@ func (ff *filterForm) input(k, title string, v *string, placeholder string) *huh
 }
 
 // choice is an inline select of "any" and the given values.
-func choice(k, title string, v *string, values []string) *huh.Select[string] {
+func (ff *filterForm) choice(k, title string, v *string, values []string) *huh.Select[string] {
 	opts := []huh.Option[string]{huh.NewOption("any", "")}
 	for _, s := range values {
 		opts = append(opts, huh.NewOption(s, s))
 	}
+	ff.choices[k] = v
 	return huh.NewSelect[string]().Key(k).Title(title).Inline(true).Options(opts...).Value(v)
 }
 
@@ -170,6 +176,11 @@ func (ff *filterForm) key(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 		return func() tea.Msg { return filterCancelledMsg{} }, true
 	case key.Matches(k, ff.keys.Apply):
+		if s, ok := focused.(*huh.Select[string]); ok {
+			if v, ok := s.Hovered(); ok && ff.choices[s.GetKey()] != nil {
+				*ff.choices[s.GetKey()] = v // picked by its filter, not yet stored
+			}
+		}
 		field, err := ff.v.check(ff.c.Eng.Location())
 		if err != nil && field == focused.GetKey() {
 			return nil, false // the form refuses to leave the field and says why there

@@ -346,3 +346,27 @@ func TestHistoryOnAPhone(t *testing.T) {
 	}
 	l.quit()
 }
+
+// TestHistoryFilterFormTakesAFilteredChoice: a choice found by typing / and part of
+// its name is applied by enter, though huh stores it only when the field is left.
+func TestHistoryFilterFormTakesAFilteredChoice(t *testing.T) {
+	l := runLive(t, newTestCommon(t, "kim"), 60, 20)
+	l.has("Running now")
+	l.letter('2')
+	l.has("every deployment")
+	l.letter('f')
+	l.has("┃ From")
+	for _, next := range []string{"Until", "Order", "Search", "Environment", "Status", "Kind", "Service", "Component"} {
+		l.key(tea.KeyTab)
+		l.has("┃ " + next)
+	}
+	l.letter('/')
+	l.typeText("auth")
+	l.has("┃ ← auth-service →")
+	l.key(tea.KeyEnter)
+	got := l.has("component auth-service")
+	if !strings.Contains(l.has("1 shown"), "#5 ") {
+		t.Fatalf("the component filter should leave #5:\n%s", got)
+	}
+	l.quit()
+}
