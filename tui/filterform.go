@@ -45,26 +45,20 @@ func newFilterForm(c *Common, f historyFilter, w, h int) *filterForm {
 // build lays the fields out in two groups: side by side on a wide terminal, one
 // after the other (tab moves on to the second) on a narrow one.
 func (ff *filterForm) build() {
-	v, cfg := ff.v, ff.c.Eng.Config()
 	ff.errs = newFieldErrors(ff.c.Styles)
 	ff.choices = map[string]*string{}
-	choice := ff.choice
-	var envs, services, mods, people []string
+	ff.form = huh.NewForm(huh.NewGroup(ff.whenWhat()...), huh.NewGroup(ff.whichWho()...)).
+		WithTheme(compactTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(formKeys())
+	ff.SetSize(ff.w, ff.h)
+}
+
+// whenWhat are the first group's fields: the time, the order, the search and what
+// state the deployments are in.
+func (ff *filterForm) whenWhat() []huh.Field {
+	v, cfg := ff.v, ff.c.Eng.Config()
+	var envs, kinds, statuses []string
 	for _, e := range cfg.Environments {
 		envs = append(envs, e.Name)
-	}
-	for _, s := range cfg.Services {
-		services = append(services, s.Name)
-	}
-	for _, m := range cfg.Models {
-		mods = append(mods, m.Name)
-	}
-	for _, p := range cfg.People {
-		people = append(people, p.Name)
-	}
-	var comps, kinds, statuses []string
-	for _, c := range cfg.Components() {
-		comps = append(comps, c.Name)
 	}
 	for _, k := range models.Kinds {
 		kinds = append(kinds, string(k))
@@ -73,29 +67,46 @@ func (ff *filterForm) build() {
 		statuses = append(statuses, s.label)
 	}
 	zone := ff.c.Eng.Location().String()
-	order := huh.NewSelect[bool]().Key("order").Title("Order").Inline(true).Value(&v.Oldest).
-		Options(huh.NewOption("newest first", false), huh.NewOption("oldest first", true))
-	ff.form = huh.NewForm(
-		huh.NewGroup(
-			ff.input("from", "From", &v.From, "YYYY-MM-DD or YYYY-MM-DD HH:MM, "+zone).Validate(ff.validFrom),
-			ff.input("until", "Until", &v.Until, "YYYY-MM-DD (that day included)").Validate(ff.validUntil),
-			order,
-			ff.input("search", "Search", &v.Search, "text in component, version or change ref"),
-			choice("env", "Environment", &v.Env, envs),
-			choice("status", "Status", &v.Status, statuses),
-			choice("kind", "Kind", &v.Kind, kinds),
-		),
-		huh.NewGroup(
-			choice("service", "Service", &v.Service, services),
-			choice("component", "Component", &v.Component, comps),
-			choice("model", "Model", &v.Model, mods),
-			ff.input("version", "Model version", &v.ModelVersion, "a number, with a model").Validate(ff.validVersion),
-			ff.input("change", "Change", &v.Change, "the exact reference, e.g. CHG-2026-0042"),
-			choice("assignee", "Assignee", &v.Assignee, people),
-			choice("requester", "Requester", &v.Requester, people),
-		),
-	).WithTheme(compactTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(formKeys())
-	ff.SetSize(ff.w, ff.h)
+	return []huh.Field{
+		ff.input("from", "From", &v.From, "YYYY-MM-DD or YYYY-MM-DD HH:MM, "+zone).Validate(ff.validFrom),
+		ff.input("until", "Until", &v.Until, "YYYY-MM-DD (that day included)").Validate(ff.validUntil),
+		huh.NewSelect[bool]().Key("order").Title("Order").Inline(true).Value(&v.Oldest).
+			Options(huh.NewOption("newest first", false), huh.NewOption("oldest first", true)),
+		ff.input("search", "Search", &v.Search, "text in component, version or change ref"),
+		ff.choice("env", "Environment", &v.Env, envs),
+		ff.choice("status", "Status", &v.Status, statuses),
+		ff.choice("kind", "Kind", &v.Kind, kinds),
+	}
+}
+
+// whichWho are the second group's fields: what moved, by which model, for which
+// change, and the people (a technician sees only their own work: no assignee).
+func (ff *filterForm) whichWho() []huh.Field {
+	v, cfg := ff.v, ff.c.Eng.Config()
+	var services, comps, mods, people []string
+	for _, s := range cfg.Services {
+		services = append(services, s.Name)
+	}
+	for _, c := range cfg.Components() {
+		comps = append(comps, c.Name)
+	}
+	for _, m := range cfg.Models {
+		mods = append(mods, m.Name)
+	}
+	for _, p := range cfg.People {
+		people = append(people, p.Name)
+	}
+	fields := []huh.Field{
+		ff.choice("service", "Service", &v.Service, services),
+		ff.choice("component", "Component", &v.Component, comps),
+		ff.choice("model", "Model", &v.Model, mods),
+		ff.input("version", "Model version", &v.ModelVersion, "a number, with a model").Validate(ff.validVersion),
+		ff.input("change", "Change", &v.Change, "the exact reference, e.g. CHG-2026-0042"),
+	}
+	if !onlyOwnWork(ff.c.Actor) {
+		fields = append(fields, ff.choice("assignee", "Assignee", &v.Assignee, people))
+	}
+	return append(fields, ff.choice("requester", "Requester", &v.Requester, people))
 }
 
 func (ff *filterForm) input(k, title string, v *string, placeholder string) *huh.Input {

@@ -23,6 +23,7 @@ type stepOutput struct {
 	steps  []engine.StepState // the automated steps with at least one attempt
 	at     int                // the step shown
 	lines  []store.OutputLine
+	shown  int // the seq of the step whose lines are laid out
 	loaded bool
 	vp     viewport.Model
 	w, h   int
@@ -85,9 +86,13 @@ func (v *stepOutput) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return fail(msg.err)
 		}
-		v.lines, v.loaded = msg.lines, true
+		// A new step opens at its end; a reload keeps the place the person scrolled to.
+		end := msg.seq != v.shown || v.vp.AtBottom()
+		v.lines, v.loaded, v.shown = msg.lines, true, msg.seq
 		v.setContent()
-		v.vp.GotoBottom()
+		if end {
+			v.vp.GotoBottom()
+		}
 	case tea.KeyPressMsg:
 		return v.key(msg)
 	}
