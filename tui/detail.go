@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
@@ -251,9 +252,15 @@ func (d *detailScreen) View() string {
 func (d *detailScreen) content() string {
 	st, dep := d.c.Styles, d.det.Deployment
 	var b strings.Builder
-	fmt.Fprintf(&b, " %s  %s %s %s → %s   %s\n", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
-		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment), st.statusWord(dep.Status))
+	head := fmt.Sprintf(" %s  %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
+		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment))
 	field := func(k, v string) { fmt.Fprintf(&b, " %s %s\n", st.Dim.Render(fit(k, 10)), v) }
+	if status := st.statusWord(dep.Status); lipgloss.Width(head+"   "+status) <= d.w {
+		b.WriteString(head + "   " + status + "\n")
+	} else { // a phone: the status gets a line of its own
+		b.WriteString(head + "\n")
+		field("status", status)
+	}
 	field("model", fmt.Sprintf("%s v%d", dep.Model, dep.ModelVersion))
 	field("service", fmt.Sprintf("%s (%s)", dep.Service, dep.Kind))
 	field("window", d.c.Local(dep.ScheduledStart, "Mon 02 Jan 2006 15:04")+" – "+d.c.Local(dep.ScheduledEnd, "15:04 MST"))
