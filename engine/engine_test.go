@@ -311,6 +311,12 @@ func TestPermissions(t *testing.T) {
 	read := func(id int64) func(models.Person) error {
 		return func(p models.Person) error { _, err := f.e.Deployment(f.ctx, p, id); return err }
 	}
+	incident := func(id int64) func(models.Person) error {
+		return func(p models.Person) error {
+			_, err := f.e.AddIncident(f.ctx, p, id, f.now, time.Time{}, "checkout errors")
+			return err
+		}
+	}
 	cases := []struct {
 		who  string
 		what string
@@ -328,6 +334,9 @@ func TestPermissions(t *testing.T) {
 		{"tom", "technician advances own", advance(hw.ID), true},
 		{"sam", "practitioner plans", plan, true},
 		{"sam", "practitioner advances", advance(sw.ID), true},
+		{"eve", "analyst records an incident", incident(sw.ID), false},
+		{"tom", "technician records an incident on own", incident(hw.ID), false},
+		{"sam", "practitioner records an incident", incident(sw.ID), true},
 	}
 	for _, c := range cases {
 		err := try(c.who, c.fn)

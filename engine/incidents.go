@@ -14,8 +14,8 @@ import (
 func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64, opened, resolved time.Time, summary string) (Incident, error) {
 	in := Incident{DeploymentID: id, OpenedAt: opened.UTC().Truncate(time.Second),
 		ResolvedAt: resolved.UTC().Truncate(time.Second), Summary: strings.TrimSpace(summary)}
-	if !actor.Has(models.RoleManager) && !actor.Has(models.RolePractitioner) {
-		return in, models.Forbiddenf("%s (%s) may not record incidents: managers and practitioners may", actor.Name, actor.MainRole())
+	if err := Can(actor, ActIncident, nil); err != nil {
+		return in, err
 	}
 	switch {
 	case in.Summary == "":

@@ -15,15 +15,17 @@ const (
 	ActReschedule Action = "reschedule"
 	ActAssign     Action = "assign"
 	ActCancel     Action = "cancel"
-	ActRun        Action = "run"     // move a deployment through its lifecycle
-	ActTick       Action = "tick"    // tick, note or block a manual step
-	ActApprove    Action = "approve" // approve a gate; the gate's roles decide further
+	ActRun        Action = "run"      // move a deployment through its lifecycle
+	ActTick       Action = "tick"     // tick, note or block a manual step
+	ActApprove    Action = "approve"  // approve a gate; the gate's roles decide further
+	ActIncident   Action = "incident" // record an incident linked to a deployment
 )
 
 // verb is how an action reads in a refusal.
 var verb = map[Action]string{
 	ActRead: "see", ActPlan: "plan", ActReschedule: "reschedule", ActAssign: "assign",
 	ActCancel: "cancel", ActRun: "run", ActTick: "tick steps of", ActApprove: "approve gates of",
+	ActIncident: "record incidents on",
 }
 
 // Can reports whether p may do a to d (d may be nil for actions on no deployment yet).

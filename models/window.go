@@ -160,6 +160,29 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// DateLayout is how Ferry writes and reads a calendar day.
+const DateLayout = "2006-01-02"
+
+// ParseDate reads a day ("YYYY-MM-DD", midnight in loc), a local time or RFC 3339.
+// day says it was a whole day, so a caller may take the day's end as a bound. The
+// result is in UTC.
+func ParseDate(s string, loc *time.Location) (t time.Time, day bool, err error) {
+	if d, err := time.ParseInLocation(DateLayout, strings.TrimSpace(s), loc); err == nil {
+		return d.UTC(), true, nil
+	}
+	if t, err = ParseTime(s, loc); err != nil {
+		return t, false, Invalidf("%q is not a date: use YYYY-MM-DD, \"YYYY-MM-DD HH:MM\" (%s) or RFC 3339", strings.TrimSpace(s), loc)
+	}
+	return t, false, nil
+}
+
+// NextDay is the midnight (in loc) after the day t falls on, in UTC: the end of that
+// day even when daylight saving makes it 23 or 25 hours long.
+func NextDay(t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc).UTC()
+}
+
 // ParseDuration reads a Go duration such as "45m" or "4h30m" and refuses zero or negative.
 func ParseDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(s))

@@ -213,3 +213,36 @@ func FuzzParseWeekly(f *testing.F) {
 		}
 	})
 }
+
+func TestParseDate(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		in   string
+		want time.Time
+		day  bool
+	}{
+		{"2026-11-26", time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC), true},
+		{" 2026-07-01 ", time.Date(2026, 6, 30, 22, 0, 0, 0, time.UTC), true},
+		{"2026-11-26 14:05", time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC), false},
+		{"2026-11-26T14:05:00Z", time.Date(2026, 11, 26, 14, 5, 0, 0, time.UTC), false},
+	}
+	for _, c := range cases {
+		got, day, err := ParseDate(c.in, berlin)
+		if err != nil || !got.Equal(c.want) || day != c.day {
+			t.Errorf("ParseDate(%q) = %v, %v, %v; want %v, %v", c.in, got, day, err, c.want, c.day)
+		}
+	}
+	for _, bad := range []string{"", "26.11.2026", "2026-13-01", "yesterday"} {
+		if _, _, err := ParseDate(bad, berlin); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "YYYY-MM-DD") {
+			t.Errorf("ParseDate(%q): %v, want an invalid-date error", bad, err)
+		}
+	}
+	// The last Sunday of October is 25 hours long in Berlin.
+	day, _, _ := ParseDate("2026-10-25", berlin)
+	if got, want := NextDay(day, berlin), time.Date(2026, 10, 25, 23, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("NextDay across DST = %v, want %v", got, want)
+	}
+}

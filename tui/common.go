@@ -86,7 +86,7 @@ func DefaultKeyMap() KeyMap {
 		Plan:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "plan")),
 		Screens: []key.Binding{
 			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "dashboard")),
-			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "deployments")),
+			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "history")),
 			key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "schedule")),
 			key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "conflicts")),
 			key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "reports")),

@@ -7,27 +7,43 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/store"
 )
 
-// detailScreen shows one deployment: its facts, its steps by stage, and its record.
+// detailScreen shows one deployment's full record: its facts, its steps by stage
+// with who did what and when, each automated step's attempts and last output lines,
+// incidents, and every event. Read-only but for the keys that open other views.
 type detailScreen struct {
-	keys   struct{ Resolve, Run, Checklist key.Binding }
-	sub    screen // the run view or the checklist opened from here; esc returns here
+	keys   struct{ Resolve, Run, Checklist, Output, Incident key.Binding }
+	sub    screen // the run view, checklist, output or incident form opened from here; esc returns here
 	c      *Common
 	id     int64
 	det    engine.Detail
+	rec    record
 	loaded bool
 	vp     viewport.Model
 	w, h   int
 }
 
+// record is what the detail loads besides engine.Detail: every attempt at the
+// automated steps (the on-failure ones too) and the last lines each one wrote.
+type record struct {
+	run   engine.RunState
+	tails map[int][]store.OutputLine // by step seq: the newest attempt's last lines
+}
+
+// tailLines is how many output lines of each automated step the detail shows.
+const tailLines = 3
+
 type detailMsg struct {
 	id  int64
 	det engine.Detail
+	rec record
 	err error
 }
 
@@ -36,7 +52,28 @@ func newDetail(c *Common, id int64) *detailScreen {
 	d.keys.Resolve = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "resolve conflicts"))
 	d.keys.Run = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run view"))
 	d.keys.Checklist = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "checklist"))
+	d.keys.Output = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "step output"))
+	d.keys.Incident = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "add incident"))
 	return d
+}
+
+// hasOutput: some automated step has been tried, so there is output to look at.
+func (d *detailScreen) hasOutput() bool { return d.loaded && len(d.triedSteps()) > 0 }
+
+// triedSteps are the automated steps with at least one attempt, in run order.
+func (d *detailScreen) triedSteps() []engine.StepState {
+	var out []engine.StepState
+	for _, s := range append(append([]engine.StepState{}, d.rec.run.Steps...), d.rec.run.OnFailure...) {
+		if len(s.Attempts) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// canAddIncident: the person may record incidents (managers and practitioners).
+func (d *detailScreen) canAddIncident() bool {
+	return d.loaded && engine.Can(d.c.Actor, engine.ActIncident, &d.det.Deployment) == nil
 }
 
 // canResolve: a planned deployment in an open conflict, seen by someone who may move it.
@@ -69,17 +106,23 @@ func (d *detailScreen) ShortHelp() []key.Binding {
 	if d.sub != nil {
 		return d.sub.ShortHelp()
 	}
-	keys := []key.Binding{d.c.Keys.Back, d.c.Keys.Up, d.c.Keys.Down}
-	if d.loaded {
-		keys = append(keys, d.keys.Run)
+	keys := []key.Binding{d.c.Keys.Back}
+	if d.canResolve() {
+		keys = append(keys, d.keys.Resolve)
 	}
 	if d.hasChecklist() {
 		keys = append(keys, d.keys.Checklist)
 	}
-	if d.canResolve() {
-		keys = append(keys, d.keys.Resolve)
+	if d.loaded {
+		keys = append(keys, d.keys.Run)
 	}
-	return keys
+	if d.hasOutput() {
+		keys = append(keys, d.keys.Output)
+	}
+	if d.canAddIncident() {
+		keys = append(keys, d.keys.Incident)
+	}
+	return append(keys, d.c.Keys.Up, d.c.Keys.Down)
 }
 func (d *detailScreen) FullHelp() [][]key.Binding {
 	if d.sub != nil {
@@ -114,8 +157,33 @@ func (d *detailScreen) Refresh() tea.Cmd {
 	c, id := d.c, d.id
 	return func() tea.Msg {
 		det, err := c.Eng.Deployment(c.Ctx, c.Actor, id)
-		return detailMsg{id, det, err}
+		if err != nil {
+			return detailMsg{id: id, err: err}
+		}
+		rec, err := loadRecord(c, id)
+		return detailMsg{id, det, rec, err}
 	}
+}
+
+// loadRecord reads the attempts at every automated step and the last lines of each
+// one's newest attempt (in a tea.Cmd: it reads the database).
+func loadRecord(c *Common, id int64) (record, error) {
+	run, err := c.Eng.RunState(c.Ctx, c.Actor, id)
+	if err != nil {
+		return record{}, err
+	}
+	rec := record{run: run, tails: map[int][]store.OutputLine{}}
+	for _, s := range append(append([]engine.StepState{}, run.Steps...), run.OnFailure...) {
+		a, ok := s.Last()
+		if !ok || a.Lines == 0 {
+			continue
+		}
+		f := store.OutputFilter{Seq: s.Seq, Attempt: a.Attempt, Limit: tailLines, Tail: true}
+		if rec.tails[s.Seq], err = c.Eng.Output(c.Ctx, c.Actor, id, f); err != nil {
+			return rec, err
+		}
+	}
+	return rec, nil
 }
 
 func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
@@ -142,7 +210,7 @@ func (d *detailScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return tea.Batch(closeOverlay, fail(msg.err))
 		}
-		d.det, d.loaded = msg.det, true
+		d.det, d.rec, d.loaded = msg.det, msg.rec, true
 		d.vp.SetContent(d.content())
 	case tea.KeyPressMsg:
 		if key.Matches(msg, d.c.Keys.Back) {
@@ -156,6 +224,12 @@ func (d *detailScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		if key.Matches(msg, d.keys.Checklist) && d.hasChecklist() {
 			return d.openSub(newChecklist(d.c, d.id, closeSub))
+		}
+		if key.Matches(msg, d.keys.Output) && d.hasOutput() {
+			return d.openSub(newStepOutput(d.c, d.id, d.triedSteps(), closeSub))
+		}
+		if key.Matches(msg, d.keys.Incident) && d.canAddIncident() {
+			return d.openSub(newIncidentForm(d.c, d.det.Deployment, closeSub))
 		}
 		var cmd tea.Cmd
 		d.vp, cmd = d.vp.Update(msg)
@@ -178,9 +252,15 @@ func (d *detailScreen) View() string {
 func (d *detailScreen) content() string {
 	st, dep := d.c.Styles, d.det.Deployment
 	var b strings.Builder
-	fmt.Fprintf(&b, " %s  %s %s %s → %s   %s\n", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
-		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment), st.statusWord(dep.Status))
+	head := fmt.Sprintf(" %s  %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
+		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment))
 	field := func(k, v string) { fmt.Fprintf(&b, " %s %s\n", st.Dim.Render(fit(k, 10)), v) }
+	if status := st.statusWord(dep.Status); lipgloss.Width(head+"   "+status) <= d.w {
+		b.WriteString(head + "   " + status + "\n")
+	} else { // a phone: the status gets a line of its own
+		b.WriteString(head + "\n")
+		field("status", status)
+	}
 	field("model", fmt.Sprintf("%s v%d", dep.Model, dep.ModelVersion))
 	field("service", fmt.Sprintf("%s (%s)", dep.Service, dep.Kind))
 	field("window", d.c.Local(dep.ScheduledStart, "Mon 02 Jan 2006 15:04")+" – "+d.c.Local(dep.ScheduledEnd, "15:04 MST"))
@@ -193,16 +273,7 @@ func (d *detailScreen) content() string {
 	}
 	d.writeConflicts(&b)
 	d.writeSteps(&b)
-	if len(d.det.Incidents) > 0 {
-		fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Incidents"))
-		for _, in := range d.det.Incidents {
-			resolved := "open"
-			if !in.ResolvedAt.IsZero() {
-				resolved = "resolved " + d.c.Local(in.ResolvedAt, "02 Jan 15:04")
-			}
-			fmt.Fprintf(&b, "  %s %s  %s (%s)\n", st.Bad.Render("!"), d.c.Local(in.OpenedAt, "02 Jan 15:04"), in.Summary, resolved)
-		}
-	}
+	d.writeIncidents(&b)
 	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
 	const lead = 2 + 12 + 2 + 6 + 1 + 11 + 1 // date, actor and type columns
 	for _, e := range d.det.Events {
@@ -239,44 +310,4 @@ func hang(s string, w, indent int) string {
 		return s
 	}
 	return strings.ReplaceAll(ansi.Wrap(s, w, " "), "\n", "\n"+strings.Repeat(" ", indent))
-}
-
-func (d *detailScreen) writeSteps(b *strings.Builder) {
-	st := d.c.Styles
-	var stage models.Stage
-	for _, r := range d.det.Steps {
-		if r.Step.Stage != stage {
-			stage = r.Step.Stage
-			done, total := 0, 0
-			for _, x := range d.det.Steps {
-				if x.Step.Stage == stage {
-					total++
-					if x.Status == models.StepDone || x.Status == models.StepSkipped {
-						done++
-					}
-				}
-			}
-			marker := ""
-			if d.det.Status.Stage() == stage {
-				marker = st.Warn.Render("  ◀ now")
-			}
-			fmt.Fprintf(b, "\n %s %s%s\n", st.Bold.Render(stage.Title()), st.Dim.Render(fmt.Sprintf("%d/%d", done, total)), marker)
-		}
-		who := ""
-		if r.Actor != "" {
-			who = st.Dim.Render(r.Actor + " " + d.c.Local(r.At, "02 Jan 15:04"))
-		}
-		kind := ""
-		if r.Step.Kind != models.StepManual {
-			kind = st.Dim.Render(" (" + string(r.Step.Kind) + ")")
-		}
-		optional := ""
-		if !r.Step.Required {
-			optional = st.Dim.Render(" optional")
-		}
-		fmt.Fprintf(b, "  %s %s%s%s  %s\n", st.stepGlyph(r.Status), r.Step.Name, kind, optional, who)
-		if r.Note != "" {
-			fmt.Fprintf(b, "      %s\n", st.Dim.Render("“"+r.Note+"”"))
-		}
-	}
 }

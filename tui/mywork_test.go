@@ -10,7 +10,7 @@ import (
 func TestTechnicianStartsOnMyWork(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
 	got := screenText(m)
-	for _, want := range []string{"My work (1)", "2 Deployments", "#1 rack-b07-db-server → production",
+	for _, want := range []string{"My work (1)", "2 History", "#1 rack-b07-db-server → production",
 		"0/15", "in progress", "window Thu 26 Nov 13:05–17:05", "enter opens its checklist"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("My work lacks %q:\n%s", want, got)

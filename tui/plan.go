@@ -28,6 +28,7 @@ type planForm struct {
 	asked       string // the values the last preview was asked for
 	gen         int
 	saving      bool
+	done        bool  // saved: no message may save it again before the form closes
 	err         error // why the last save was refused
 	w, h        int
 	keys        struct{ Cancel key.Binding }
@@ -225,6 +226,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 			p.build() // a completed form cannot be edited; rebuild it over the same values
 			return p.Refresh()
 		}
+		p.done = true
 		return done(fmt.Sprintf("planned #%d %s %s → %s%s", msg.d.ID, msg.d.Component, msg.d.Version,
 			msg.d.Environment, leftOver(msg.conflicts)))
 	case tea.KeyPressMsg:
@@ -232,7 +234,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 			return closeOverlay
 		}
 	}
-	if p.saving {
+	if p.saving || p.done {
 		return nil
 	}
 	fm, cmd := p.form.Update(msg)

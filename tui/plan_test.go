@@ -1,55 +1,19 @@
 package tui
 
 import (
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/teatest/v2"
+	"charm.land/huh/v2"
 )
-
-// poke is a message nobody handles: it makes the program run the filter again.
-type poke struct{}
 
 // TestPlanFormPreviewsAndSaves fills the plan form through the real program loop
 // (huh moves between fields asynchronously), checks the live preview, and saves.
 func TestPlanFormPreviewsAndSaves(t *testing.T) {
 	c := newTestCommon(t, "ana")
-	// The filter runs on the program's goroutine before each message, so it can read
-	// what the model shows without racing it; pokes make sure it runs after a change.
-	var mu sync.Mutex
-	var shown string
-	peek := func(m tea.Model, msg tea.Msg) tea.Msg {
-		mu.Lock()
-		shown = ansi.Strip(m.(*Model).View().Content)
-		mu.Unlock()
-		return msg
-	}
-	tm := teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(120, 35),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(peek),
-			tea.WithEnvironment([]string{"TERM=xterm-256color"})))
-	screenHas := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			tm.Send(poke{})
-			mu.Lock()
-			now := shown
-			mu.Unlock()
-			if strings.Contains(now, want) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the screen never showed %q; it shows:\n%s", want, now)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	key := func(code rune) { tm.Send(tea.KeyPressMsg{Code: code}) }
+	l := runLive(t, c, 120, 35)
+	screenHas := func(want string) { t.Helper(); l.has(want) }
+	key, tm := l.key, l.tm
 	// WaitFor consumes the output, so each wait is for text that a step newly draws.
 	screenHas("Last 30 days")
 	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"})
@@ -82,10 +46,7 @@ func TestPlanFormPreviewsAndSaves(t *testing.T) {
 		key(tea.KeyEnter)
 	}
 	screenHas("planned #6 payments-api 4.12.0 → staging")
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	l.quit()
 	det, err := c.Eng.Deployment(c.Ctx, c.Actor, 6)
 	if err != nil || det.Environment != "staging" || det.Version != "4.12.0" {
 		t.Fatalf("stored: %+v %v", det.Deployment, err)
@@ -96,5 +57,24 @@ func TestPlanFormPreviewsAndSaves(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("the saved plan should clash with #3: %+v", det.Conflicts)
+	}
+}
+
+// TestPlanFormSavesOnce: a message reaching the form after its plan was saved, and
+// before it closed, does not plan the deployment again.
+func TestPlanFormSavesOnce(t *testing.T) {
+	c := newTestCommon(t, "ana")
+	p := newPlanForm(c)
+	p.modelChosen = true
+	p.form.State = huh.StateCompleted // as after enter on the last field
+	saved, err := c.Eng.Deployment(c.Ctx, c.Actor, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd := p.Update(planSavedMsg{d: saved.Deployment}); cmd == nil {
+		t.Fatal("a saved plan closes the form")
+	}
+	if cmd := p.Update(poke{}); cmd != nil || p.saving || p.err != nil {
+		t.Fatalf("a message after the save must not save again (saving %v, err %v)", p.saving, p.err)
 	}
 }

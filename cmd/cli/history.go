@@ -173,10 +173,11 @@ func (a *app) flagDate(flag, v string) (time.Time, error) {
 	if strings.TrimSpace(v) == "" {
 		return time.Time{}, nil
 	}
-	if d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), a.cfg.Location); err == nil {
-		return d.UTC(), nil
+	t, _, err := models.ParseDate(v, a.cfg.Location)
+	if err != nil {
+		return t, usagef("%s: %v", flag, err)
 	}
-	return a.flagTime(flag, v)
+	return t, nil
 }
 
 func (a *app) incidentCmd() *cobra.Command {

@@ -1,0 +1,56 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// compactTheme packs fields without blank lines between them, so a whole form fits
+// a phone's screen.
+func compactTheme() huh.Theme {
+	return huh.ThemeFunc(func(dark bool) *huh.Styles {
+		s := huh.ThemeCharm(dark)
+		s.FieldSeparator = lipgloss.NewStyle().SetString("\n")
+		return s
+	})
+}
+
+// formKeys let ↓ and ↑ move between fields as tab and shift+tab do.
+func formKeys() *huh.KeyMap {
+	k := huh.NewDefaultKeyMap()
+	k.Input.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))
+	k.Input.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"))
+	k.Select.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))
+	k.Select.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"))
+	return k
+}
+
+// fieldErrors shows a text field's validation error in its title, where the person
+// is looking, instead of under the whole form.
+type fieldErrors struct {
+	st     Styles
+	titles map[*huh.Input]string
+}
+
+func newFieldErrors(st Styles) *fieldErrors {
+	return &fieldErrors{st: st, titles: map[*huh.Input]string{}}
+}
+
+// input makes a text field whose errors show in its title.
+func (fe *fieldErrors) input(k, title string, v *string) *huh.Input {
+	in := huh.NewInput().Key(k).Title(title).Value(v).Prompt("")
+	fe.titles[in] = title
+	return in
+}
+
+// mark retitles every field after the form has seen a message (huh validates when a
+// field is left, and forgets the error at the next key).
+func (fe *fieldErrors) mark() {
+	for in, title := range fe.titles {
+		if err := in.Error(); err != nil {
+			title += "  " + fe.st.Error.Render("✗ "+err.Error())
+		}
+		in.Title(title)
+	}
+}
