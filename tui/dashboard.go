@@ -303,7 +303,7 @@ func leadTime(s engine.Stats) string {
 	if s.Succeeded == 0 {
 		return "—"
 	}
-	return humanDuration(s.LeadTimeP50)
+	return models.HumanDuration(s.LeadTimeP50)
 }
 
 // conflictSummary counts conflicts by kind: "1 freeze, 2 person".

@@ -119,7 +119,7 @@ func elapsed(d time.Duration) string {
 	case d < time.Hour:
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	}
-	return humanDuration(d)
+	return models.HumanDuration(d)
 }
 
 // writeIncidents lists the incidents linked to the deployment, or says there are none.
@@ -142,7 +142,7 @@ func (d *detailScreen) writeIncidents(b *strings.Builder) {
 			if d.c.Local(in.ResolvedAt, "2006-01-02") != d.c.Local(in.OpenedAt, "2006-01-02") {
 				layout = "02 Jan 15:04"
 			}
-			until = d.c.Local(in.ResolvedAt, layout) + st.Dim.Render(" ("+humanDuration(in.ResolvedAt.Sub(in.OpenedAt))+")")
+			until = d.c.Local(in.ResolvedAt, layout) + st.Dim.Render(" ("+models.HumanDuration(in.ResolvedAt.Sub(in.OpenedAt))+")")
 		}
 		fmt.Fprintf(b, "  %s %s → %s\n", st.Bad.Render("!"), opened, until)
 		fmt.Fprintf(b, "    %s\n", hang(in.Summary, d.w-6, 4))

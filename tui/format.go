@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
@@ -118,18 +117,6 @@ func percent(r float64) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.1f%%", r*100)
-}
-
-// humanDuration is "3h12m", "45m" or "2d4h".
-func humanDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dm", int(d.Minutes()))
 }
 
 // thousands writes 1284 as "1,284".

@@ -130,7 +130,7 @@ func (p *planForm) envOptions() []huh.Option[string] {
 
 func (p *planForm) defaultDuration() string {
 	m, _ := p.c.Eng.Model(p.v.model)
-	return "default " + humanDuration(m.DefaultDuration)
+	return "default " + models.HumanDuration(m.DefaultDuration)
 }
 
 func (p *planForm) validStart(s string) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/NimbleMarkets/ntcharts/v2/linechart/timeserieslinechart"
 
 	"ferry/engine"
+	"ferry/models"
 )
 
 // reportViews are what `v` cycles through: the metrics table, then the charts.
@@ -245,7 +246,7 @@ func (r *reports) viewBody() string {
 		return r.failures(r.w, h)
 	}
 	legend := r.c.Styles.Dim.Render(fmt.Sprintf(" columns %d–%d of %d (←/→) · on schedule: within %s of the planned start; definitions in the README",
-		r.colOff+1, r.colOff+len(r.table.Columns())-r.fixedCols(), len(engine.ReportColumns), humanDuration(r.data.main.Tolerance)))
+		r.colOff+1, r.colOff+len(r.table.Columns())-r.fixedCols(), len(engine.ReportColumns), models.HumanDuration(r.data.main.Tolerance)))
 	return r.table.View() + "\n" + fit(legend, r.w)
 }
 
