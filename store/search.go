@@ -34,9 +34,9 @@ const searchIDMask = "4294967295"
 // matchQuery turns what a person typed into an FTS5 query that cannot be a syntax
 // error: each space-separated word becomes a quoted string (inside quotes FTS5 has no
 // operators, and a quote is doubled), all of them must match, and the last also
-// matches as a prefix ("pay" finds payments-api) unless it ends in a single letter or
-// digit. A word without any letter or digit is left out (the index has nothing to
-// find it by); ok is false when no word is left, and the search then matches nothing.
+// matches as a prefix ("pay" finds payments-api, "4.1" finds 4.12.0). A word without
+// any letter or digit is left out (the index has nothing to find it by); ok is false
+// when no word is left, and the search then matches nothing.
 func matchQuery(text string) (query string, ok bool) {
 	text = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == utf8.RuneError {
@@ -46,7 +46,7 @@ func matchQuery(text string) (query string, ok bool) {
 	}, text)
 	var words []string
 	for _, w := range strings.Fields(text) {
-		if lastToken(w) != "" {
+		if strings.IndexFunc(w, isWordRune) >= 0 {
 			words = append(words, w)
 		}
 	}
@@ -62,26 +62,13 @@ func matchQuery(text string) (query string, ok bool) {
 		b.WriteString(strings.ReplaceAll(w, `"`, `""`))
 		b.WriteByte('"')
 	}
-	// A one-character prefix would merge the postings of every word starting with it
-	// (100+ ms on 1M deployments); 2 and 3 characters have prefix indexes.
-	if utf8.RuneCountInString(lastToken(words[len(words)-1])) > 1 {
-		b.WriteByte('*')
-	}
+	b.WriteByte('*')
 	return b.String(), true
 }
 
-// lastToken is the last run of letters and digits in w, the last token the index's
-// unicode61 tokenizer makes of it.
-func lastToken(w string) string {
-	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
-	end := strings.LastIndexFunc(w, isWord)
-	if end < 0 {
-		return ""
-	}
-	_, size := utf8.DecodeRuneInString(w[end:])
-	start := strings.LastIndexFunc(w[:end], func(r rune) bool { return !isWord(r) }) + 1
-	return w[start : end+size]
-}
+// isWordRune reports whether r belongs to a word for the index's tokenizer
+// (unicode61: letters and digits).
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // searchListing is the FROM, extra conditions and ORDER BY of a listing restricted to
 // the deployments whose document matches f.Search. FTS5 drives: it hands over matches
