@@ -62,7 +62,7 @@ func newDeployments(c *Common) *deployments {
 	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
 	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "newest"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "load to end of page"))
-	d.search = newInput("/", "component, version or change reference")
+	d.search = newInput("/", "words in component, version, change, notes, incidents")
 	ts := table.DefaultStyles()
 	ts.Header = c.Styles.TableHeader.Padding(0, 1)
 	ts.Selected = c.Styles.Selected
