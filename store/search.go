@@ -38,33 +38,31 @@ const searchIDMask = "4294967295"
 // any letter or digit is left out (the index has nothing to find it by); ok is false
 // when no word is left, and the search then matches nothing.
 func matchQuery(text string) (query string, ok bool) {
-	text = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, text)
 	var words []string
-	for _, w := range strings.Fields(text) {
+	for _, w := range strings.Fields(printable(text)) {
 		if strings.IndexFunc(w, isWordRune) >= 0 {
-			words = append(words, w)
+			words = append(words, ftsString(w))
 		}
 	}
 	if len(words) == 0 {
 		return "", false
 	}
-	var b strings.Builder
-	for i, w := range words {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.ReplaceAll(w, `"`, `""`))
-		b.WriteByte('"')
-	}
-	b.WriteByte('*')
-	return b.String(), true
+	return strings.Join(words, " ") + "*", true
 }
+
+// printable replaces control characters (a NUL would end the query early) and bytes
+// that are not UTF-8 with spaces.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// ftsString quotes s as an FTS5 string: nothing inside is syntax.
+func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // isWordRune reports whether r belongs to a word for the index's tokenizer
 // (unicode61: letters and digits).
@@ -75,7 +73,18 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r)
 // in rowid order, which is the listing order, within the rowid range the cursor and
 // the dates allow; each match is joined to its deployment by primary key and the other
 // filters are checked there, until the page is full. CROSS JOIN keeps that order.
+//
+// A filter that rarely meets the words would make that walk long (every "api" in the
+// history to find none in component sso-licence: 120 ms). The component, service and
+// change reference are in the document, so those filters also go into the match as
+// phrases of the what column, and FTS5 intersects instead of walking (2 ms); the
+// equality on the deployment still decides.
 func searchListing(f Filter, match string) (from string, where []string, args []any, orderBy string) {
+	for _, v := range []string{f.Component, f.Service, f.ChangeRef} {
+		if v = printable(v); strings.IndexFunc(v, isWordRune) >= 0 {
+			match += " AND {what} : " + ftsString(v)
+		}
+	}
 	from = "search CROSS JOIN deployments ON deployments.id = (search.rowid & " + searchIDMask + ")"
 	where, args = []string{"search MATCH ?"}, []any{match}
 	// The deployments' own conditions on these stay too; these bounds let FTS5 skip.

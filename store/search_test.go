@@ -254,6 +254,25 @@ func TestSearchAwkwardInput(t *testing.T) {
 			t.Errorf("search %q: %q, want %q", q, got, want)
 		}
 	}
+	// The component, service and change filters go into the match too.
+	for _, c := range []struct {
+		f    Filter
+		want string
+	}{
+		{Filter{Search: "pay", Component: "payments-api"}, id},
+		{Filter{Search: "pay", Component: "payments"}, ""},
+		{Filter{Search: "pay", Component: "api"}, ""},
+		{Filter{Search: "pay", Service: "payments", ChangeRef: "Zürich-7"}, id},
+		{Filter{Search: "pay", ChangeRef: "zurich-7"}, ""}, // the filter is exact, the search is not
+		{Filter{Search: "pay", Component: "---"}, ""},
+		{Filter{Search: "pay", Component: `payments-api" OR "x`}, ""},
+		{Filter{Search: "pay", Component: "payments\x00-api"}, ""},
+		{Filter{Search: "pay", Component: "payments-api\xff", Service: "NEAR("}, ""},
+	} {
+		if got := ids(t, s, c.f); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.f, got, c.want)
+		}
+	}
 }
 
 // Pages of a search, with other filters, in both directions: every matching row once,
@@ -298,6 +317,9 @@ func TestSearchPagingWithFilters(t *testing.T) {
 			return r.comp == "ledger-db" && !r.start.Before(t0.Add(4*time.Hour)) && r.start.Before(t0.Add(15*time.Hour))
 		}},
 		{Filter{Search: "api", Oldest: true}, func(r row) bool { return r.comp == "payments-api" }},
+		{Filter{Search: "svc", Component: "ledger-db", Environment: "test"}, func(r row) bool {
+			return r.comp == "ledger-db" && r.env == "test"
+		}},
 		{Filter{Search: "pay", Environment: "test", Oldest: true, From: t0.Add(2 * time.Hour)}, func(r row) bool {
 			return r.comp == "payments-api" && r.env == "test" && !r.start.Before(t0.Add(2*time.Hour))
 		}},
