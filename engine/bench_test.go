@@ -179,6 +179,41 @@ func BenchmarkList1MDeepPage(b *testing.B) {
 	}
 }
 
+// BenchmarkSearch1M is a free-text search of the 1M history, newest 50 first: a
+// component word, a word found only in notes and incidents, a search with an
+// environment filter, and a page ~640,000 rows deep (keyset, After). rare-env is the
+// slow shape: a common word with a filter it seldom meets (payments deployments in
+// production, 270 of 270,000), so the search walks most matches to fill the page;
+// component is a filter that goes into the match instead.
+func BenchmarkSearch1M(b *testing.B) {
+	e, mgr := million(b)
+	ctx := context.Background()
+	// A deployment in the middle of the history, by start, for the deep page.
+	mid, err := e.List(ctx, mgr, Filter{From: benchNow.Add(-18 * 30 * 24 * time.Hour), Oldest: true, Limit: 1})
+	if err != nil || len(mid) != 1 {
+		b.Fatalf("%d rows, %v", len(mid), err)
+	}
+	for _, c := range []struct {
+		name string
+		f    Filter
+	}{
+		{"component", Filter{Search: "warehouse"}},
+		{"notes", Filter{Search: "memory"}},
+		{"env", Filter{Search: "payments", Environment: "staging"}},
+		{"deep", Filter{Search: "payments", After: CursorOf(mid[0])}},
+		{"rare-env", Filter{Search: "payments", Environment: "production"}},
+		{"with-component", Filter{Search: "memory", Component: "warehouse-etl"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if list, err := e.List(ctx, mgr, c.f); err != nil || len(list) != 50 {
+					b.Fatalf("%d rows, %v", len(list), err)
+				}
+			}
+		})
+	}
+}
+
 // planned100k is 100,000 planned deployments over three years, the schedule that
 // conflict detection is measured on.
 func planned100k(b *testing.B) (*Engine, models.Person) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -30,6 +31,8 @@ type Bulk struct {
 	stepMany  *sql.Stmt
 	eventMany *sql.Stmt
 	n         BulkCounts
+	search    *searchPause
+	err       error // a failure outside fn's view, returned by Store.Bulk
 }
 
 // BulkCounts says how many rows a batch inserted.
@@ -54,6 +57,9 @@ const (
 // commits what fn inserted, or nothing if fn fails. Call it once per batch: around
 // 10,000 deployments with their step runs and events per call keeps transactions
 // short enough for other writers and long enough to be fast.
+//
+// The search index is written once, at the end of the batch, for every deployment the
+// batch inserted or added rows to, before the batch commits.
 func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -65,7 +71,11 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := fn(b); err != nil {
+	if b.search, err = pauseSearch(ctx, tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := cmp.Or(fn(b), b.err); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -73,12 +83,23 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	if err := b.search.resume(ctx, tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	return mapErr(tx.Commit())
 }
 
 // Q runs any other query inside the batch's transaction. Call Flush first if the
-// query must see the rows buffered so far.
-func (b *Bulk) Q() Q { return Q{db: b.tx} }
+// query must see the rows buffered so far. The first call puts the search index's
+// triggers back (see searchPause), so that what Q writes is indexed: the rest of the
+// batch is then slower.
+func (b *Bulk) Q() Q {
+	if err := b.search.resume(b.ctx, b.tx); err != nil && b.err == nil {
+		b.err = err // the batch fails
+	}
+	return Q{db: b.tx}
+}
 
 // Counts is what the batch has inserted so far, buffered rows included.
 func (b *Bulk) Counts() BulkCounts { return b.n }
@@ -122,8 +143,11 @@ func (b *Bulk) Deployment(d models.Deployment, modelVersionID int64) (int64, err
 			return 0, fmt.Errorf("deployment of %s %s to %s: %w", d.Component, d.Version, d.Environment, mapErr(err))
 		}
 		b.n.Deployments++
-		return res.LastInsertId()
+		id, err := res.LastInsertId()
+		b.search.touch(id)
+		return id, err
 	}
+	b.search.touch(d.ID)
 	b.depRows = deploymentArgs(b.depRows, d, modelVersionID)
 	b.n.Deployments++
 	if len(b.depRows) == bulkDeploymentRows*deploymentRowCols {
@@ -155,6 +179,9 @@ func (b *Bulk) StepRun(r models.StepRun) error {
 	if status == "" {
 		status = models.StepPending
 	}
+	if r.Note != "" {
+		b.search.touch(r.DeploymentID)
+	}
 	b.stepRows = append(b.stepRows, r.DeploymentID, r.Seq, string(status), r.Actor, unix(r.At), r.Note, exit)
 	b.n.StepRuns++
 	if len(b.stepRows) == bulkRows*stepRunCols {
@@ -171,6 +198,7 @@ func (b *Bulk) Event(e models.Event) error {
 	if e.ID != 0 {
 		id = sql.NullInt64{Int64: e.ID, Valid: true}
 	}
+	b.search.touch(e.DeploymentID)
 	b.eventRows = append(b.eventRows, id, e.DeploymentID, e.At.Unix(), e.Actor, e.Type, e.Detail)
 	b.n.Events++
 	if len(b.eventRows) == bulkRows*eventCols {
@@ -197,6 +225,7 @@ func (b *Bulk) Incident(in Incident) error {
 	if _, err := st.ExecContext(b.ctx, id, in.DeploymentID, in.OpenedAt.Unix(), unix(in.ResolvedAt), in.Summary); err != nil {
 		return fmt.Errorf("incident of deployment #%d: %w", in.DeploymentID, mapErr(err))
 	}
+	b.search.touch(in.DeploymentID)
 	b.n.Incidents++
 	return nil
 }

@@ -132,7 +132,7 @@ type Filter struct {
 	Kind         models.Kind
 	Requester    string
 	ChangeRef    string
-	Search       string    // a part of the component, version or change reference
+	Search       string    // words in the component, service, version, change reference, notes or incidents; see matchQuery
 	From, To     time.Time // scheduled start in [From, To)
 	Limit        int       // default 50
 	After        *Cursor   // continue after this row (keyset paging)
@@ -179,10 +179,6 @@ func (q Q) Deployments(ctx context.Context, f Filter) ([]models.Deployment, erro
 	if f.ChangeRef != "" {
 		add("change_ref = ?", f.ChangeRef)
 	}
-	if f.Search != "" {
-		like := "%" + escapeLike(f.Search) + "%"
-		add(`(component LIKE ? ESCAPE '\' OR version LIKE ? ESCAPE '\' OR change_ref LIKE ? ESCAPE '\')`, like, like, like)
-	}
 	if !f.From.IsZero() {
 		add("scheduled_start >= ?", f.From.Unix())
 	}
@@ -193,10 +189,21 @@ func (q Q) Deployments(ctx context.Context, f Filter) ([]models.Deployment, erro
 	if f.Oldest {
 		order, cmp = "ASC", ">"
 	}
+	from, orderBy := "deployments", "scheduled_start "+order+", id "+order
+	if strings.TrimSpace(f.Search) != "" {
+		match, ok := matchQuery(f.Search)
+		if !ok {
+			return nil, nil // no word to look for: nothing matches
+		}
+		var w []string
+		var a []any
+		from, w, a, orderBy = searchListing(f, match)
+		where, args = append(w, where...), append(a, args...)
+	}
 	if f.After != nil {
 		add("(scheduled_start, id) "+cmp+" (?, ?)", f.After.Start.Unix(), f.After.ID)
 	}
-	query := `SELECT ` + deploymentCols + ` FROM deployments`
+	query := `SELECT ` + deploymentCols + ` FROM ` + from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -204,7 +211,7 @@ func (q Q) Deployments(ctx context.Context, f Filter) ([]models.Deployment, erro
 	if limit <= 0 {
 		limit = 50
 	}
-	query += " ORDER BY scheduled_start " + order + ", id " + order + " LIMIT ?"
+	query += " ORDER BY " + orderBy + " LIMIT ?"
 	args = append(args, limit)
 	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -220,10 +227,6 @@ func (q Q) Deployments(ctx context.Context, f Filter) ([]models.Deployment, erro
 		out = append(out, d)
 	}
 	return out, mapErr(rows.Err())
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // CursorOf is the cursor that continues a listing after d.

@@ -55,7 +55,7 @@ func newHistory(c *Common) *history {
 	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
 	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
-	d.search = newInput("/", "component, version or change reference; #ID opens one")
+	d.search = newInput("/", "words in components, changes, notes, incidents; #ID opens one")
 	ts := table.DefaultStyles()
 	ts.Header = c.Styles.TableHeader.Padding(0, 1)
 	ts.Selected = c.Styles.Selected

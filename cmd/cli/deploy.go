@@ -168,7 +168,7 @@ func (a *app) listCmd() *cobra.Command {
 	fl.StringVar(&f.env, "env", "", "only this environment")
 	fl.StringVar(&f.status, "status", "", "only these statuses, comma-separated ("+statusNames()+")")
 	fl.StringVar(&f.assignee, "assignee", "", "only deployments assigned to this person")
-	fl.StringVar(&f.search, "search", "", "text in the component, version or change reference")
+	fl.StringVar(&f.search, "search", "", "words in the component, service, version, change, notes, block reasons or incidents (all must match; the last may be a prefix)")
 	fl.IntVar(&f.limit, "limit", 50, "at most this many")
 	fl.BoolVar(&f.json, "json", false, "print as a JSON array")
 	return cmd

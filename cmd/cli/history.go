@@ -103,7 +103,7 @@ func (a *app) historyCmd() *cobra.Command {
 	fl.StringVar(&f.assignee, "assignee", "", "assignee")
 	fl.StringVar(&f.requester, "requester", "", "requester")
 	fl.StringVar(&f.change, "change", "", "change reference")
-	fl.StringVar(&f.search, "search", "", "text in the component, version or change reference")
+	fl.StringVar(&f.search, "search", "", "words in the component, service, version, change, notes, block reasons or incidents (all must match; the last may be a prefix)")
 	fl.StringVar(&f.after, "after", "", "continue after this cursor (printed at the end of a page)")
 	fl.StringVar(&f.format, "format", "table", "table, csv or json")
 	fl.IntVar(&f.limit, "limit", 50, "rows in this page")

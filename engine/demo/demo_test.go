@@ -521,3 +521,52 @@ func TestDemoRollupsMatchTheRawRows(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoIsSearchable: the bulk load writes a search document for every deployment
+// (over more than one batch), the same the triggers would have written, and a search
+// finds what the notes, block reasons and incidents say.
+func TestDemoIsSearchable(t *testing.T) {
+	const n = batchSize + 2000
+	path := filepath.Join(t.TempDir(), "demo.db")
+	st, _ := generate(t, path, n, 3)
+	db := rawDB(t, path)
+	if got := scalar[int](t, db, `SELECT count(*) FROM search`); got != n {
+		t.Fatalf("%d search documents for %d deployments", got, n)
+	}
+	if got := scalar[int](t, db, `SELECT count(*) FROM search_source v LEFT JOIN search ON search.rowid = v.key
+		WHERE search.rowid IS NULL OR search.what IS NOT v.what OR search.notes IS NOT v.notes`); got != 0 {
+		t.Fatalf("%d documents differ from their rows", got)
+	}
+	for _, c := range []struct{ search, where string }{
+		{"photos attached", `id IN (SELECT deployment_id FROM step_runs WHERE note LIKE '%photos attached%')`},
+		{"PDU", `id IN (SELECT deployment_id FROM step_runs WHERE note LIKE '%PDU%')`},
+		{"reconciliation", `id IN (SELECT deployment_id FROM incidents WHERE summary LIKE '%reconciliation%')`},
+		{"postponed go/no-go", `id IN (SELECT deployment_id FROM events WHERE type = 'cancelled' AND detail LIKE '%go/no-go%')`},
+		{"ledger-db", `component = 'ledger-db'`},
+	} {
+		var want []int64
+		rows, err := db.Query(`SELECT id FROM deployments WHERE ` + c.where + ` ORDER BY scheduled_start DESC, id DESC LIMIT 50`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, id)
+		}
+		rows.Close()
+		list, err := st.Read().Deployments(context.Background(), store.Filter{Search: c.search})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, d := range list {
+			got = append(got, d.ID)
+		}
+		if len(want) == 0 || !slices.Equal(got, want) {
+			t.Errorf("search %q:\n got %v\nwant %v", c.search, got, want)
+		}
+	}
+}
