@@ -7,105 +7,21 @@ package engine
 import (
 	"cmp"
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
-	"ferry"
 	"ferry/engine/config"
-	"ferry/engine/demo"
+	"ferry/internal/benchdb"
 	"ferry/models"
 	"ferry/store"
 )
 
 // benchNow is the "today" of every benchmark database.
-var benchNow = time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+var benchNow = benchdb.Now
 
-func benchConfig(b *testing.B) *config.Config {
-	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return cfg
-}
-
-// schemaKey names the current schema: the migration files' names.
-func schemaKey(b *testing.B) string {
-	names, err := filepath.Glob("../store/migrations/*.sql")
-	if err != nil || len(names) == 0 {
-		b.Fatalf("migrations: %v", err)
-	}
-	sort.Strings(names)
-	h := sha1.New()
-	for _, n := range names {
-		data, err := os.ReadFile(n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		h.Write(data)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:10]
-}
-
-// cachedDB returns a private copy of the database called name, building the kept
-// original with fill the first time.
-func cachedDB(b *testing.B, name string, fill func(ctx context.Context, st *store.Store) error) string {
-	b.Helper()
-	dir := os.Getenv("FERRY_BENCH_DIR")
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	kept := filepath.Join(dir, fmt.Sprintf("ferry-bench-%s-%s.db", name, schemaKey(b)))
-	if _, err := os.Stat(kept); err != nil {
-		b.Logf("building %s (once)", kept)
-		tmp := kept + ".building"
-		os.Remove(tmp)
-		ctx := context.Background()
-		st, err := store.Open(ctx, tmp)
-		if err != nil {
-			b.Fatal(err)
-		}
-		start := time.Now()
-		if err := fill(ctx, st); err != nil {
-			b.Fatal(err)
-		}
-		if err := st.Close(); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("built in %s", time.Since(start).Round(time.Second))
-		if err := os.Rename(tmp, kept); err != nil {
-			b.Fatal(err)
-		}
-	}
-	private := filepath.Join(b.TempDir(), "bench.db")
-	if err := copyFile(kept, private); err != nil {
-		b.Fatal(err)
-	}
-	return private
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
+func benchConfig(b *testing.B) *config.Config { return benchdb.Config(b) }
 
 func openBench(b *testing.B, path string) (*Engine, models.Person) {
 	b.Helper()
@@ -124,13 +40,7 @@ func openBench(b *testing.B, path string) (*Engine, models.Person) {
 }
 
 // million is the 1,000,000-deployment demo history.
-func million(b *testing.B) (*Engine, models.Person) {
-	path := cachedDB(b, "1m", func(ctx context.Context, st *store.Store) error {
-		_, err := demo.Generate(ctx, st, benchConfig(b), demo.Options{Deployments: 1_000_000, Seed: 1, Now: benchNow})
-		return err
-	})
-	return openBench(b, path)
-}
+func million(b *testing.B) (*Engine, models.Person) { return openBench(b, benchdb.Million(b)) }
 
 // BenchmarkPlanInto1M plans one deployment into the 1M-deployment history: checks,
 // insert, steps, event and conflict check, in one transaction.
@@ -217,7 +127,7 @@ func BenchmarkSearch1M(b *testing.B) {
 // planned100k is 100,000 planned deployments over three years, the schedule that
 // conflict detection is measured on.
 func planned100k(b *testing.B) (*Engine, models.Person) {
-	path := cachedDB(b, "planned-100k-v3", func(ctx context.Context, st *store.Store) error {
+	path := benchdb.Cached(b, "planned-100k-v3", func(ctx context.Context, st *store.Store) error {
 		return fillPlanned(ctx, st, benchConfig(b), 100_000)
 	})
 	return openBench(b, path)
