@@ -306,3 +306,46 @@ func BenchmarkReport1M(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHistory1M pages the 1M history with each kind of filter the History
+// screen and `ferry history` offer, first page and half a million rows deep.
+func BenchmarkHistory1M(b *testing.B) {
+	e, mgr := million(b)
+	ctx := context.Background()
+	all, err := e.List(ctx, mgr, Filter{Limit: 500_000})
+	if err != nil || len(all) < 500_000 {
+		b.Fatalf("%d rows, %v", len(all), err)
+	}
+	mid := CursorOf(all[len(all)-1])
+	year := benchNow.AddDate(-1, 0, 0)
+	for _, c := range []struct {
+		name string
+		f    Filter
+	}{
+		{"none", Filter{}},
+		{"environment", Filter{Environment: "production"}},
+		{"status-failed", Filter{Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack}}},
+		{"model-version", Filter{Model: "web-service", ModelVersion: 2}},
+		{"component", Filter{Component: "ledger-db"}},
+		{"kind-hardware", Filter{Kind: models.KindHardware}},
+		{"assignee", Filter{Assignee: "tom"}},
+		{"requester", Filter{Requester: "ana"}},
+		{"change", Filter{ChangeRef: "CHG-2025-000123"}},
+		{"a-year", Filter{From: year, To: year.AddDate(0, 1, 0)}},
+	} {
+		for _, deep := range []bool{false, true} {
+			name := c.name + "-first"
+			f := c.f
+			if deep {
+				name, f.After = c.name+"-deep", mid
+			}
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := e.List(ctx, mgr, f); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
