@@ -540,6 +540,18 @@ func TestFailureRollsBack(t *testing.T) {
 	if res.Outcome() != "failed" || !strings.Contains(res.Failure, "no on-failure steps") {
 		t.Errorf("without on-failure steps: %s: %s", res.Outcome(), res.Failure)
 	}
+	// The runner's status changes keep the report rollups exact.
+	if diffs, err := f.e.st.Read().RollupDiffs(f.ctx); err != nil || len(diffs) > 0 {
+		t.Fatalf("rollups after runs: %v %v", diffs, err)
+	}
+	from, to := f.e.RecentPeriods(PeriodQuarter, 8, 0)
+	rep, err := f.e.Report(f.ctx, ReportRequest{From: from, To: to.AddDate(1, 0, 0), Period: PeriodQuarter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tot := rep.Totals[0]; tot.Failed != 2 || tot.RolledBack != 1 || tot.Throughput != 3 || tot.ChangeFailure != (Ratio{3, 3}) {
+		t.Errorf("report of one rollback and two failures: %+v", tot.Metrics)
+	}
 }
 
 func TestOptionalFailingStepDoesNotFailTheStage(t *testing.T) {
