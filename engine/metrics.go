@@ -485,3 +485,23 @@ func (e *Engine) RecentPeriods(p Period, n, back int) (from, to time.Time) {
 	}
 	return from.UTC(), nextPeriod(last, p).UTC()
 }
+
+// RollupCheck is what CheckRollups found.
+type RollupCheck struct {
+	Diffs []string // empty: the reports are exact
+}
+
+// CheckRollups recounts the report rollups from the raw rows and compares them with
+// the stored ones. It reads the whole history (seconds on a million deployments).
+func (e *Engine) CheckRollups(ctx context.Context) (RollupCheck, error) {
+	diffs, err := e.st.Read().RollupDiffs(ctx)
+	return RollupCheck{Diffs: diffs}, err
+}
+
+// RepairRollups recounts the report rollups from the raw rows (managers only).
+func (e *Engine) RepairRollups(ctx context.Context, actor models.Person) error {
+	if !actor.Has(models.RoleManager) {
+		return models.Forbiddenf("%s (%s) may not recount the report rollups: only managers may", actor.Name, actor.MainRole())
+	}
+	return e.st.RecountRollups(ctx)
+}

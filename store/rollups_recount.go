@@ -217,10 +217,10 @@ func (q Q) RollupDiffs(ctx context.Context) ([]string, error) {
 		if g == nil {
 			g = &rollRow{}
 		}
-		gs := fmt.Sprintf("%v %q %q", g.n, encodeLead(g.lead), encodeLead(g.restore))
-		ws := fmt.Sprintf("%v %q %q", w.n, encodeLead(w.lead), encodeLead(w.restore))
-		if gs != ws {
-			diffs = append(diffs, fmt.Sprintf("%+v: stored %s, recounted %s", k, gs, ws))
+		if d := describeDiff(w, g); d != "" {
+			y, m, day := DayDate(k.day)
+			diffs = append(diffs, fmt.Sprintf("%d-%02d-%02d %s %s v%d %s: %s", y, m, day, k.environment, k.model,
+				k.modelVersion, k.service, d))
 		}
 	}
 	gotOutages, err := q.Outages(ctx)
@@ -228,9 +228,25 @@ func (q Q) RollupDiffs(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if !slices.Equal(sortOutages(gotOutages), sortOutages(wantOutages)) {
-		diffs = append(diffs, fmt.Sprintf("outages: stored %+v, recounted %+v", gotOutages, wantOutages))
+		diffs = append(diffs, fmt.Sprintf("outages: %d stored, %d recounted, or they differ", len(gotOutages), len(wantOutages)))
 	}
 	return diffs, nil
+}
+
+// describeDiff names each counter and histogram where stored differs from want.
+func describeDiff(want, stored *rollRow) string {
+	var parts []string
+	for i, c := range counterCols {
+		if want.n[i] != stored.n[i] {
+			parts = append(parts, fmt.Sprintf("%s stored %d, recounted %d", c, stored.n[i], want.n[i]))
+		}
+	}
+	for _, hc := range histCols {
+		if w, g := encodeLead(*hc.of(want)), encodeLead(*hc.of(stored)); w != g {
+			parts = append(parts, fmt.Sprintf("%s stored %q, recounted %q", hc.col, g, w))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func union(a, b tally) tally {
@@ -301,4 +317,13 @@ func (q Q) Outages(ctx context.Context) ([]Outage, error) {
 		out = append(out, o)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// RecountRollups replaces every rollup row and outage with ones counted afresh from
+// the raw rows, in one transaction.
+func (s *Store) RecountRollups(ctx context.Context) error {
+	if s.basis.Load() == nil {
+		return fmt.Errorf("rollups: no basis set (Store.UseBasis)")
+	}
+	return s.Write(ctx, func(q Q) error { return q.recountRollups(ctx) })
 }

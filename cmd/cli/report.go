@@ -80,6 +80,7 @@ func (a *app) reportCmd() *cobra.Command {
 			return a.writeReport(rep, format, out)
 		},
 	}
+	cmd.AddCommand(a.reportCheckCmd())
 	fl := cmd.Flags()
 	fl.StringVar(&from, "from", "", "first day (default: the start of the last 12 periods)")
 	fl.StringVar(&to, "to", "", "end, exclusive (default: the end of the current period)")
@@ -87,6 +88,46 @@ func (a *app) reportCmd() *cobra.Command {
 	fl.StringVar(&by, "by", "none", "group rows by environment, model, service or none")
 	fl.StringVar(&format, "format", "table", "table, json, csv or markdown")
 	fl.StringVar(&out, "out", "", "write to this file instead of standard output")
+	return cmd
+}
+
+func (a *app) reportCheckCmd() *cobra.Command {
+	var repair bool
+	cmd := &cobra.Command{
+		Use:   "check [--repair]",
+		Short: "Recount the report rollups from the raw rows and say whether they match",
+		Long: "Reports read rollups kept in the same transaction as every change. check recounts\n" +
+			"them from the deployments themselves and compares; --repair (managers) replaces them\n" +
+			"with the recount. Exit 1 when they differ and were not repaired.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			began := time.Now()
+			res, err := a.eng.CheckRollups(a.ctx)
+			if err != nil {
+				return err
+			}
+			if len(res.Diffs) == 0 {
+				fmt.Fprintf(a.stdout, "The report rollups match the raw rows (checked in %s).\n", time.Since(began).Round(time.Millisecond))
+				return nil
+			}
+			fmt.Fprintf(a.stderr, "%d rollup rows differ from a recount of the raw rows:\n", len(res.Diffs))
+			for _, d := range res.Diffs[:min(len(res.Diffs), 10)] {
+				fmt.Fprintln(a.stderr, "  "+d)
+			}
+			if !repair {
+				return fmt.Errorf("the report rollups differ from the raw rows; 'ferry report check --repair' recounts them")
+			}
+			if err := a.eng.RepairRollups(a.ctx, a.actor); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, "Recounted: the report rollups now match the raw rows.")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&repair, "repair", false, "replace the rollups with the recount (managers)")
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "modernc.org/sqlite"
 )
 
 type reportOut struct {
@@ -104,4 +107,28 @@ func TestReportRefusesBadFlags(t *testing.T) {
 	} {
 		f.refused(2, []string{c.want}, append([]string{"--as", "eve", "report"}, c.args...)...)
 	}
+}
+
+func TestReportCheckFindsAndRepairsDrift(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.planIn("dev", "1.0", "2030-11-04 10:00")
+	if r := f.ok("--as", "eve", "report", "check"); !strings.Contains(r.stdout, "match the raw rows") {
+		t.Fatalf("check: %s", r)
+	}
+	db, err := sql.Open("sqlite", f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE rollup_days SET deployments = deployments + 5`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// A refusal prints nothing on stdout, so the differences go with the error.
+	f.refused(1, []string{"--repair"}, "--as", "eve", "report", "check")
+	f.refused(1, []string{"only managers"}, "--as", "eve", "report", "check", "--repair")
+	if r := f.ok("--as", "ana", "report", "check", "--repair"); !strings.Contains(r.stdout, "Recounted") {
+		t.Fatalf("repair: %s", r)
+	}
+	f.ok("--as", "eve", "report", "check")
 }
