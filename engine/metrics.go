@@ -122,90 +122,112 @@ type acc struct {
 // Report computes the metrics table from the rollups: it reads a few thousand rows
 // whatever the history's size.
 func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
-	if !slices.Contains(Periods, r.Period) {
-		return Report{}, models.Invalidf("period %q: use day, week, month or quarter", r.Period)
-	}
-	if !slices.Contains(Groupings, r.By) {
-		return Report{}, models.Invalidf("grouping %q: use environment, model, service or none", r.By)
-	}
-	if !r.To.After(r.From) {
-		return Report{}, models.Invalidf("the report range ends (%s) before it starts (%s)", e.Local(r.To), e.Local(r.From))
+	if err := e.validReport(r); err != nil {
+		return Report{}, err
 	}
 	if err := e.st.UseBasis(ctx, store.Basis{Location: e.cfg.Location, Tolerance: e.cfg.AdherenceTolerance}); err != nil {
 		return Report{}, err
 	}
-	spans := e.spans(r)
+	g := &grid{spans: e.spans(r), rows: map[string][]*acc{}}
 	rep := Report{Period: r.Period, By: r.By, Tolerance: e.cfg.AdherenceTolerance,
-		From: spans[0].start, To: spans[len(spans)-1].fin}
+		From: g.spans[0].start, To: g.spans[len(g.spans)-1].fin}
+	opening, err := e.fill(ctx, g, rep)
+	if err != nil {
+		return rep, err
+	}
+	e.assemble(&rep, g, opening)
+	return rep, nil
+}
+
+func (e *Engine) validReport(r ReportRequest) error {
+	switch {
+	case !slices.Contains(Periods, r.Period):
+		return models.Invalidf("period %q: use day, week, month or quarter", r.Period)
+	case !slices.Contains(Groupings, r.By):
+		return models.Invalidf("grouping %q: use environment, model, service or none", r.By)
+	case !r.To.After(r.From):
+		return models.Invalidf("the report range ends (%s) before it starts (%s)", e.Local(r.To), e.Local(r.From))
+	}
+	return nil
+}
+
+// grid is a report's figures before they become rows: per group, one acc a span.
+type grid struct {
+	spans []span
+	rows  map[string][]*acc
+}
+
+func (g *grid) row(group string, i int) *acc {
+	if g.rows[group] == nil {
+		g.rows[group] = make([]*acc, len(g.spans))
+		for j := range g.spans {
+			g.rows[group][j] = &acc{}
+		}
+	}
+	return g.rows[group][i]
+}
+
+// spanOf is the index of the span a local day (YYYYMMDD) is in, or -1.
+func (g *grid) spanOf(day int) int {
+	i, _ := slices.BinarySearchFunc(g.spans, day, func(s span, day int) int { return cmp.Compare(s.end-1, day) })
+	if i == len(g.spans) || day < g.spans[i].first {
+		return -1
+	}
+	return i
+}
+
+// fill reads the rollups, the backlog the range opens with (returned, by group)
+// and the overrides into g.
+func (e *Engine) fill(ctx context.Context, g *grid, rep Report) (map[string]int64, error) {
 	q := e.st.Read()
-	first, end := spans[0].first, spans[len(spans)-1].end
-	sums, err := q.ReportSums(ctx, first, end, string(r.Period), string(r.By), e.currentVersions())
+	first, end := g.spans[0].first, g.spans[len(g.spans)-1].end
+	sums, err := q.ReportSums(ctx, first, end, string(rep.Period), string(rep.By), e.currentVersions())
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
-	opening, err := q.OpenBefore(ctx, first, string(r.By))
+	opening, err := q.OpenBefore(ctx, first, string(rep.By))
 	if err != nil {
-		return rep, err
-	}
-	rows := map[string][]*acc{} // by group, one per span
-	row := func(g string, i int) *acc {
-		if rows[g] == nil {
-			rows[g] = make([]*acc, len(spans))
-			for j := range spans {
-				rows[g][j] = &acc{}
-			}
-		}
-		return rows[g][i]
-	}
-	spanOfDay := func(day int) int {
-		i, _ := slices.BinarySearchFunc(spans, day, func(s span, day int) int {
-			return cmp.Compare(s.end-1, day)
-		})
-		if i == len(spans) || day < spans[i].first {
-			return -1
-		}
-		return i
+		return nil, err
 	}
 	for _, s := range sums {
-		row(s.Group, spanOfDay(s.Period)).s = s
+		g.row(s.Group, g.spanOf(s.Period)).s = s
 	}
-	for g := range opening {
-		row(g, 0)
+	for group := range opening {
+		g.row(group, 0)
 	}
-	if r.By == ByNothing {
-		row("", 0) // empty periods still get their row
+	if rep.By == ByNothing {
+		g.row("", 0) // empty periods still get their row
 	}
-	if err := e.addOverrides(ctx, rep, spanOfDay, row); err != nil {
-		return rep, err
-	}
+	return opening, e.addOverrides(ctx, rep, g)
+}
+
+// assemble turns the grid into rows by period and group, and the totals.
+func (e *Engine) assemble(rep *Report, g *grid, opening map[string]int64) {
 	now := e.Now()
-	groups := e.groupOrder(r.By, rows)
-	for _, g := range groups {
-		bl := opening[g]
-		for i, a := range rows[g] {
+	groups := e.groupOrder(rep.By, g.rows)
+	rangeDays := e.daysBegun(rep.From, rep.To, now)
+	for _, group := range groups {
+		bl := opening[group]
+		for i, a := range g.rows[group] {
+			sp := g.spans[i]
 			bl += a.s.Requested - a.s.Closed
-			a.backlog = bl
-			a.days = e.daysBegun(spans[i].start, spans[i].fin, now)
-			sp := spans[i]
-			rep.Rows = append(rep.Rows, ReportRow{Period: sp.label, Start: sp.start, End: sp.fin, Group: g, Metrics: a.metrics()})
+			a.backlog, a.days = bl, e.daysBegun(sp.start, sp.fin, now)
+			rep.Rows = append(rep.Rows, ReportRow{Period: sp.label, Start: sp.start, End: sp.fin, Group: group, Metrics: a.metrics()})
 		}
-		rep.Totals = append(rep.Totals, total(rep, g, rows[g], e.daysBegun(rep.From, rep.To, now)))
+		rep.Totals = append(rep.Totals, total(*rep, group, g.rows[group], rangeDays))
 	}
-	if r.By != ByNothing {
+	if rep.By != ByNothing {
 		var all []*acc
-		for _, g := range groups {
-			all = append(all, rows[g]...)
-		}
-		t := total(rep, "all", all, e.daysBegun(rep.From, rep.To, now))
 		var bl int64
-		for _, g := range rep.Totals {
-			bl += g.Backlog
+		for i, group := range groups {
+			all = append(all, g.rows[group]...)
+			bl += rep.Totals[i].Backlog
 		}
+		t := total(*rep, "all", all, rangeDays)
 		t.Backlog = bl
 		rep.Totals = append(rep.Totals, t)
 	}
 	slices.SortStableFunc(rep.Rows, func(a, b ReportRow) int { return a.Start.Compare(b.Start) })
-	return rep, nil
 }
 
 // total folds one group's rows into the row for the whole range.
@@ -412,26 +434,26 @@ func groupOf(by Grouping, env, model, service string) string {
 
 // addOverrides counts overrides in the period they were made, under the group of
 // the first deployment they involve.
-func (e *Engine) addOverrides(ctx context.Context, rep Report, spanOf func(int) int, row func(string, int) *acc) error {
+func (e *Engine) addOverrides(ctx context.Context, rep Report, g *grid) error {
 	q := e.st.Read()
 	list, err := q.OverridesBetween(ctx, rep.From, rep.To)
 	if err != nil {
 		return err
 	}
 	for _, o := range list {
-		i := spanOf(store.LocalDay(o.At, e.cfg.Location))
+		i := g.spanOf(store.LocalDay(o.At, e.cfg.Location))
 		if i < 0 {
 			continue
 		}
-		g := ""
+		group := ""
 		if rep.By != ByNothing && len(o.IDs) > 0 {
 			d, err := q.Deployment(ctx, o.IDs[0])
 			if err != nil {
 				return err
 			}
-			g = groupOf(rep.By, d.Environment, d.Model, d.Service)
+			group = groupOf(rep.By, d.Environment, d.Model, d.Service)
 		}
-		a := row(g, i)
+		a := g.row(group, i)
 		a.over++
 		if schedule.Kind(o.Kind) == schedule.Freeze {
 			a.freeze++
