@@ -181,13 +181,14 @@ func BenchmarkList1MDeepPage(b *testing.B) {
 
 // BenchmarkSearch1M is a free-text search of the 1M history, newest 50 first: a
 // component word, a word found only in notes and incidents, a search with an
-// environment filter, and a page ~640,000 rows deep (keyset, After). The rare-* cases
-// are the shape that used to be slow: a common word with a filter it seldom meets
-// (payments deployments in production: 277 of 270,000; assigned to tom: 13; planned:
-// 71; of the rack-server model: 45), which made the search walk most of the word's
-// matches to fill the page; status-failed and statuses are the everyday status
-// filters (7,500 and 11,900 of them). with-component is a filter that goes into the
-// match.
+// environment filter, and a page ~640,000 rows deep (keyset, After). rare-env,
+// rare-assignee and rare-model are the shape that used to be slow: a common word with
+// a filter it seldom meets (payments deployments in production: 277 of 270,000;
+// assigned to tom: 13; of the rack-server model: 45), which made the search walk most
+// of the word's matches before the filters went into the match as facets.
+// rare-status (planned: 71) never was, as planned deployments are the newest;
+// status-failed and statuses are the everyday status filters (7,500 and 11,900 of
+// them). with-component is a filter that goes into the match as a phrase.
 func BenchmarkSearch1M(b *testing.B) {
 	e, mgr := million(b)
 	ctx := context.Background()
