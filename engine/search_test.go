@@ -113,4 +113,29 @@ func TestSearchFindsWhatWasWritten(t *testing.T) {
 	if got := list(ana, Filter{Search: "4.1"}); got != id(pay)+" "+id(pay2) {
 		t.Errorf("after rescheduling: %q", got)
 	}
+	// Assigning and moving a deployment changes what a filtered search finds, at once.
+	if _, _, err := f.e.Assign(f.ctx, ana, pay2.ID, "tom"); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(tom, Filter{Search: "pay"}); got != id(rack)+" "+id(pay2) {
+		t.Errorf("technician after assigning: %q", got)
+	}
+	if got := list(ana, Filter{Search: "pay", Assignee: "sam"}); got != id(pay) {
+		t.Errorf("sam after assigning: %q", got)
+	}
+	if _, err := f.e.Move(f.ctx, ana, pay2.ID, models.StatusVerifyingComponents, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		st   []models.Status
+		want string
+	}{
+		{[]models.Status{models.StatusVerifyingComponents}, id(pay2)},
+		{[]models.Status{models.StatusPlanned}, ""},
+		{[]models.Status{models.StatusCancelled, models.StatusVerifyingComponents}, id(pay) + " " + id(pay2)},
+	} {
+		if got := list(ana, Filter{Search: "4.1", Statuses: c.st}); got != c.want {
+			t.Errorf("after moving, %v: %q, want %q", c.st, got, c.want)
+		}
+	}
 }

@@ -37,6 +37,9 @@ func TestMatchQuery(t *testing.T) {
 		{"   ", "", false},
 		{`" * - ( ) :`, "", false},
 		{"😀", "", false},
+		{"ǂetest", `"etest"*`, true}, // the facets' lead is not searched for
+		{"aǂb", `"a" "b"*`, true},
+		{"ǂ", "", false},
 	} {
 		got, ok := matchQuery(c.in)
 		if got != c.want || ok != c.ok {
@@ -72,13 +75,18 @@ func checkIndex(t *testing.T, s *Store) {
 	var docs, deployments, wrong int
 	err := s.r.QueryRow(`SELECT (SELECT count(*) FROM search), (SELECT count(*) FROM deployments),
 		(SELECT count(*) FROM search_source v LEFT JOIN search ON search.rowid = v.key
-		 WHERE search.rowid IS NULL OR search.what IS NOT v.what OR search.notes IS NOT v.notes)`).
+		 WHERE search.rowid IS NULL OR search.what IS NOT v.what OR search.notes IS NOT v.notes
+		    OR search.facets IS NOT v.facets)`).
 		Scan(&docs, &deployments, &wrong)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if docs != deployments || wrong != 0 {
 		t.Fatalf("search index: %d documents for %d deployments, %d missing or different", docs, deployments, wrong)
+	}
+	// And the index holds what the documents say.
+	if _, err := s.w.Exec(`INSERT INTO search (search) VALUES ('integrity-check')`); err != nil {
+		t.Fatalf("search index: %v", err)
 	}
 }
 

@@ -534,7 +534,8 @@ func TestDemoIsSearchable(t *testing.T) {
 		t.Fatalf("%d search documents for %d deployments", got, n)
 	}
 	if got := scalar[int](t, db, `SELECT count(*) FROM search_source v LEFT JOIN search ON search.rowid = v.key
-		WHERE search.rowid IS NULL OR search.what IS NOT v.what OR search.notes IS NOT v.notes`); got != 0 {
+		WHERE search.rowid IS NULL OR search.what IS NOT v.what OR search.notes IS NOT v.notes
+		   OR search.facets IS NOT v.facets`); got != 0 {
 		t.Fatalf("%d documents differ from their rows", got)
 	}
 	for _, c := range []struct{ search, where string }{
