@@ -1,13 +1,14 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -137,7 +138,7 @@ func (a *app) writeReport(rep engine.Report, format, out string) error {
 	write := func(w io.Writer) error {
 		switch format {
 		case "json":
-			return writeJSON(w, a.reportJSON(rep))
+			return a.writeReportJSON(w, rep)
 		case "csv":
 			return a.reportCSV(w, rep)
 		case "markdown":
@@ -319,66 +320,71 @@ func (a *app) reportCSV(w io.Writer, rep engine.Report) error {
 	return cw.Error()
 }
 
-// reportRowJSON is one period (or "total") and group; metrics are keyed as the CSV
-// columns, null where there is nothing to measure.
-type reportRowJSON struct {
-	Period  string      `json:"period"`
-	Start   string      `json:"start"`
-	End     string      `json:"end"`
-	Group   string      `json:"group"`
-	Metrics metricsJSON `json:"metrics"`
+// reportJSONHead is the report's header; rows and totals follow, written by
+// writeReportJSON one row a line (a daily report over years has thousands: going
+// through encoding/json's compact-and-indent pass doubled the time of the whole
+// command).
+type reportJSONHead struct {
+	From                  string  `json:"from"`
+	To                    string  `json:"to"`
+	TimeZone              string  `json:"time_zone"`
+	Period                string  `json:"period"`
+	By                    string  `json:"by"`
+	AdherenceToleranceMin float64 `json:"adherence_tolerance_min"`
 }
 
-// metricsJSON writes the metrics in column order, straight from their spreadsheet
-// cells (plain numbers): a daily report over years has thousands of rows.
-type metricsJSON engine.Metrics
+// writeReportJSON writes {from, to, time_zone, period, by, adherence_tolerance_min,
+// rows: [...], totals: [...]}; each row is {period, start, end, group, metrics} with
+// the metrics keyed as the CSV columns, null where there is nothing to measure.
+func (a *app) writeReportJSON(w io.Writer, rep engine.Report) error {
+	head := reportJSONHead{From: a.localDay(rep.From), To: a.localDay(rep.To), TimeZone: a.cfg.TimezoneName,
+		Period: string(rep.Period), By: cmp.Or(string(rep.By), "none"), AdherenceToleranceMin: rep.Tolerance.Minutes()}
+	b, err := json.Marshal(head)
+	if err != nil {
+		return err
+	}
+	b = b[:len(b)-1] // reopen the object
+	for _, part := range []struct {
+		name string
+		rows []engine.ReportRow
+	}{{"rows", rep.Rows}, {"totals", rep.Totals}} {
+		b = append(b, ",\n\""+part.name+"\": ["...)
+		for i, r := range part.rows {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = a.appendReportRow(append(b, "\n  "...), r)
+		}
+		b = append(b, "\n]"...)
+	}
+	b = append(b, "}\n"...)
+	_, err = w.Write(b)
+	return err
+}
 
-func (m metricsJSON) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
+func (a *app) appendReportRow(b []byte, r engine.ReportRow) []byte {
+	str := func(b []byte, s string) []byte {
+		q, _ := json.Marshal(s) // a string always marshals
+		return append(b, q...)
+	}
+	b = str(append(b, `{"period":`...), r.Period)
+	b = str(append(b, `,"start":`...), a.localDay(r.Start))
+	b = str(append(b, `,"end":`...), a.localDay(r.End))
+	b = str(append(b, `,"group":`...), r.Group)
+	b = append(b, `,"metrics":{`...)
 	for i, c := range engine.ReportColumns {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendQuote(b, c.Key)
+		b = str(b, c.Key)
 		b = append(b, ':')
-		if v := c.Cell(engine.Metrics(m)); v != "" {
+		if v := c.Cell(r.Metrics); v != "" {
 			b = append(b, v...)
 		} else {
 			b = append(b, "null"...)
 		}
 	}
-	return append(b, '}'), nil
-}
-
-type reportJSON struct {
-	From                  string          `json:"from"`
-	To                    string          `json:"to"`
-	TimeZone              string          `json:"time_zone"`
-	Period                string          `json:"period"`
-	By                    string          `json:"by"`
-	AdherenceToleranceMin float64         `json:"adherence_tolerance_min"`
-	Rows                  []reportRowJSON `json:"rows"`
-	Totals                []reportRowJSON `json:"totals"`
-}
-
-func (a *app) reportJSON(rep engine.Report) reportJSON {
-	row := func(r engine.ReportRow) reportRowJSON {
-		return reportRowJSON{Period: r.Period, Start: a.localDay(r.Start), End: a.localDay(r.End), Group: r.Group,
-			Metrics: metricsJSON(r.Metrics)}
-	}
-	out := reportJSON{From: a.localDay(rep.From), To: a.localDay(rep.To), TimeZone: a.cfg.TimezoneName,
-		Period: string(rep.Period), By: string(rep.By), AdherenceToleranceMin: rep.Tolerance.Minutes(),
-		Rows: []reportRowJSON{}, Totals: []reportRowJSON{}}
-	if out.By == "" {
-		out.By = "none"
-	}
-	for _, r := range rep.Rows {
-		out.Rows = append(out.Rows, row(r))
-	}
-	for _, r := range rep.Totals {
-		out.Totals = append(out.Totals, row(r))
-	}
-	return out
+	return append(b, "}}"...)
 }
 
 // localDay is t's date in the organisation's zone.
