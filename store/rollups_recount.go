@@ -135,20 +135,35 @@ func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 	}
 	defer rows.Close()
 	t := tally{}
-	var finished []models.Deployment
+	var finished []finish
+	// A million rows hold a few dozen distinct names: scan them as raw bytes and keep
+	// one copy of each (a copy per row took a gigabyte).
+	names := map[string]string{}
+	intern := func(b sql.RawBytes) string {
+		if s, ok := names[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		names[s] = s
+		return s
+	}
+	var model, service, component, env, status sql.RawBytes
 	for rows.Next() {
 		var d models.Deployment
 		var start, end, created int64
 		var started, fin sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.Model, &d.ModelVersion, &d.Service, &d.Component, &d.Environment,
-			&d.Status, &start, &end, &started, &fin, &created); err != nil {
+		if err := rows.Scan(&d.ID, &model, &d.ModelVersion, &service, &component, &env,
+			&status, &start, &end, &started, &fin, &created); err != nil {
 			return nil, nil, mapErr(err)
 		}
+		d.Model, d.Service, d.Component, d.Environment = intern(model), intern(service), intern(component), intern(env)
+		d.Status = models.Status(intern(status))
 		d.ScheduledStart, d.ScheduledEnd = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
 		d.StartedAt, d.FinishedAt, d.CreatedAt = fromUnix(started), fromUnix(fin), time.Unix(created, 0).UTC()
 		t.count(rollFacts{d, incidents[d.ID]}, b, +1)
 		if d.Status.Final() && d.Status != models.StatusCancelled {
-			finished = append(finished, d)
+			finished = append(finished, finish{d.Component, d.Environment, d.Model, d.Service, d.ModelVersion,
+				d.ID, fin.Int64, d.Status == models.StatusSucceeded})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -163,26 +178,34 @@ func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 	return t, outages, nil
 }
 
+// finish is what the outage sweep needs of a finished deployment.
+type finish struct {
+	component, environment, model, service string
+	modelVersion                           int
+	id, at                                 int64
+	ok                                     bool
+}
+
 // sweepOutages replays finished deployments of each component and environment in
 // the order they finished, as noteOutcome saw them happen.
-func sweepOutages(finished []models.Deployment) []Outage {
-	slices.SortFunc(finished, func(a, b models.Deployment) int {
-		return cmp.Or(cmp.Compare(a.Component, b.Component), cmp.Compare(a.Environment, b.Environment),
-			a.FinishedAt.Compare(b.FinishedAt), cmp.Compare(a.ID, b.ID))
+func sweepOutages(finished []finish) []Outage {
+	slices.SortFunc(finished, func(a, b finish) int {
+		return cmp.Or(cmp.Compare(a.component, b.component), cmp.Compare(a.environment, b.environment),
+			cmp.Compare(a.at, b.at), cmp.Compare(a.id, b.id))
 	})
 	var out []Outage
 	open := -1 // index in out of the open outage of the current component and environment
-	for i, d := range finished {
-		if i > 0 && (d.Component != finished[i-1].Component || d.Environment != finished[i-1].Environment) {
+	for i, f := range finished {
+		if i > 0 && (f.component != finished[i-1].component || f.environment != finished[i-1].environment) {
 			open = -1
 		}
 		switch {
-		case d.Status != models.StatusSucceeded && open < 0:
-			out = append(out, Outage{Component: d.Component, Environment: d.Environment, Model: d.Model,
-				ModelVersion: d.ModelVersion, Service: d.Service, FailedID: d.ID, FailedAt: d.FinishedAt})
+		case !f.ok && open < 0:
+			out = append(out, Outage{Component: f.component, Environment: f.environment, Model: f.model,
+				ModelVersion: f.modelVersion, Service: f.service, FailedID: f.id, FailedAt: time.Unix(f.at, 0).UTC()})
 			open = len(out) - 1
-		case d.Status == models.StatusSucceeded && open >= 0:
-			out[open].RestoredID, out[open].RestoredAt = d.ID, d.FinishedAt
+		case f.ok && open >= 0:
+			out[open].RestoredID, out[open].RestoredAt = f.id, time.Unix(f.at, 0).UTC()
 			open = -1
 		}
 	}
