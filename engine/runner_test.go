@@ -108,9 +108,6 @@ type runFixture struct {
 // directory commands run in) and opens an engine on a fresh database there.
 func newRunFixture(t testing.TB, modelsTOML string) *runFixture {
 	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("automated steps need a Unix system")
-	}
 	dir := t.TempDir()
 	text := fmt.Sprintf(runnerPeople, artifactSum()) + modelsTOML
 	path := filepath.Join(dir, "ferry.toml")

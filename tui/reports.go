@@ -452,7 +452,7 @@ func (r *reports) failures(w, h int) string {
 	notes, noteW := make([]string, len(totals)), 0
 	for i, t := range totals {
 		notes[i] = fmt.Sprintf(" %d failed, %d rolled back of %s (%.1f%%)", t.Failed, t.RolledBack,
-			thousands(int(t.Deployments)), Ratio(t.Failed+t.RolledBack, t.Deployments))
+			thousands(int(t.Deployments)), share(t.Failed+t.RolledBack, t.Deployments))
 		if w < 90 {
 			notes[i] = fmt.Sprintf(" %d+%d of %s", t.Failed, t.RolledBack, thousands(int(t.Deployments)))
 		}
@@ -469,8 +469,8 @@ func (r *reports) failures(w, h int) string {
 	return strings.Join(out, "\n")
 }
 
-// Ratio is n of d as a percentage, 0 when d is 0.
-func Ratio(n, d int64) float64 {
+// share is n of d as a percentage, 0 when d is 0.
+func share(n, d int64) float64 {
 	if d == 0 {
 		return 0
 	}

@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -124,9 +123,6 @@ default_duration = "4h"
 // runFixture is a fixture with runConfig.
 func runFixture(t *testing.T) *fixture {
 	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("automated steps need a Unix system")
-	}
 	f := newFixture(t)
 	writeFile(t, f.cfg, runConfig)
 	return f
