@@ -56,10 +56,7 @@ func newHistory(c *Common) *history {
 	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
 	d.search = newInput("/", "words in components, changes, notes, incidents; #ID opens one")
-	ts := table.DefaultStyles()
-	ts.Header = c.Styles.TableHeader.Padding(0, 1)
-	ts.Selected = c.Styles.Selected
-	d.table = table.New(table.WithFocused(true), table.WithStyles(ts), table.WithWidth(80), table.WithHeight(10))
+	d.table = newTable(c)
 	return d
 }
 

@@ -34,7 +34,8 @@ type reports struct {
 	by     engine.Grouping
 	back   int // how many spans before the current one
 	view   int
-	data   reportData
+	rep    engine.Report // what the view shows
+	shown  reportQuestion
 	loaded bool
 	gen    int
 	table  table.Model
@@ -43,15 +44,19 @@ type reports struct {
 	keys   struct{ Period, Group, View, Earlier, Later, Left, Right key.Binding }
 }
 
-// reportData is one load: the chosen grouping, and what the charts need.
-type reportData struct {
-	main, all, byEnv, byModel engine.Report
+// reportQuestion is what a load answers; a new question lands on its latest rows,
+// a reload of the same one (every few seconds) leaves the cursor where it is.
+type reportQuestion struct {
+	period engine.Period
+	by     engine.Grouping
+	back   int
 }
 
 type reportsMsg struct {
-	gen  int
-	data reportData
-	err  error
+	gen int
+	q   reportQuestion
+	rep engine.Report
+	err error
 }
 
 func newReports(c *Common) *reports {
@@ -63,10 +68,7 @@ func newReports(c *Common) *reports {
 	r.keys.Later = key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later"))
 	r.keys.Left = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "more columns"))
 	r.keys.Right = key.NewBinding(key.WithKeys("right", "l"))
-	ts := table.DefaultStyles()
-	ts.Header = c.Styles.TableHeader.Padding(0, 1)
-	ts.Selected = c.Styles.Selected
-	r.table = table.New(table.WithFocused(true), table.WithStyles(ts), table.WithWidth(80), table.WithHeight(10))
+	r.table = newTable(c)
 	return r
 }
 
@@ -87,28 +89,30 @@ func (r *reports) SetSize(w, h int) {
 	r.layoutTable()
 }
 
-// Refresh loads the three reports in the background; a newer load wins.
+// question is what the current view needs: the table the chosen grouping; the
+// trends the ungrouped figures (rates do not add up across groups); the volume
+// chart environments; the failures chart models.
+func (r *reports) question() reportQuestion {
+	q := reportQuestion{period: r.period, by: r.by, back: r.back}
+	switch reportViews[r.view] {
+	case "trends":
+		q.by = engine.ByNothing
+	case "volume":
+		q.by = engine.ByEnvironment
+	case "failures":
+		q.by = engine.ByModel
+	}
+	return q
+}
+
+// Refresh loads the report the view needs in the background; a newer load wins.
 func (r *reports) Refresh() tea.Cmd {
 	r.gen++
-	c, gen, p, by := r.c, r.gen, r.period, r.by
-	from, to := c.Eng.RecentPeriods(p, reportSpan[p], r.back*reportSpan[p])
+	c, gen, q := r.c, r.gen, r.question()
+	from, to := c.Eng.RecentPeriods(q.period, reportSpan[q.period], q.back*reportSpan[q.period])
 	return func() tea.Msg {
-		var d reportData
-		var err error
-		get := func(g engine.Grouping) engine.Report {
-			if err != nil {
-				return engine.Report{}
-			}
-			var rep engine.Report
-			rep, err = c.Eng.Report(c.Ctx, engine.ReportRequest{From: from, To: to, Period: p, By: g})
-			return rep
-		}
-		d.main, d.byEnv, d.byModel = get(by), get(engine.ByEnvironment), get(engine.ByModel)
-		d.all = d.main
-		if by != engine.ByNothing {
-			d.all = get(engine.ByNothing) // rates do not add up across groups
-		}
-		return reportsMsg{gen, d, err}
+		rep, err := c.Eng.Report(c.Ctx, engine.ReportRequest{From: from, To: to, Period: q.period, By: q.by})
+		return reportsMsg{gen, q, rep, err}
 	}
 }
 
@@ -121,9 +125,12 @@ func (r *reports) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return func() tea.Msg { return errMsg{msg.err} }
 		}
-		r.data, r.loaded = msg.data, true
+		asked := !r.loaded || msg.q != r.shown
+		r.rep, r.shown, r.loaded = msg.rep, msg.q, true
 		r.layoutTable()
-		r.table.GotoBottom() // the latest periods and the totals
+		if asked {
+			r.table.GotoBottom() // the latest periods and the totals
+		}
 	case tea.KeyPressMsg:
 		return r.key(msg)
 	}
@@ -141,6 +148,7 @@ func (r *reports) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.Refresh()
 	case key.Matches(msg, r.keys.View):
 		r.view = (r.view + 1) % len(reportViews)
+		return r.Refresh()
 	case key.Matches(msg, r.keys.Earlier):
 		r.back++
 		return r.Refresh()
@@ -177,8 +185,8 @@ func (r *reports) layoutTable() {
 	if r.period == engine.PeriodDay {
 		cols[0].Width = 10
 	}
-	if r.data.main.By != engine.ByNothing {
-		cols = append(cols, table.Column{Title: strings.ToUpper(string(r.data.main.By[:1])) + string(r.data.main.By[1:]), Width: 12})
+	if r.rep.By != engine.ByNothing {
+		cols = append(cols, table.Column{Title: strings.ToUpper(string(r.rep.By[:1])) + string(r.rep.By[1:]), Width: 12})
 	}
 	used := 0
 	for _, c := range cols {
@@ -196,9 +204,9 @@ func (r *reports) layoutTable() {
 		n++
 	}
 	var rows []table.Row
-	for _, row := range slices.Concat(r.data.main.Rows, r.data.main.Totals) {
+	for _, row := range slices.Concat(r.rep.Rows, r.rep.Totals) {
 		line := table.Row{row.Period}
-		if r.data.main.By != engine.ByNothing {
+		if r.rep.By != engine.ByNothing {
 			line = append(line, row.Group)
 		}
 		for _, m := range metrics[:n] {
@@ -206,9 +214,11 @@ func (r *reports) layoutTable() {
 		}
 		rows = append(rows, line)
 	}
+	cursor := r.table.Cursor()
 	r.table.SetRows(nil) // columns first: rows wider than the old columns would panic
 	r.table.SetColumns(cols)
 	r.table.SetRows(rows)
+	r.table.SetCursor(min(max(cursor, 0), len(rows)-1))
 	r.table.SetWidth(r.w)
 	r.table.SetHeight(max(3, r.h-3))
 }
@@ -219,10 +229,10 @@ func (r *reports) View() string {
 	if by == "" {
 		by = "nothing"
 	}
-	rep := r.data.main
+	rep := r.rep
 	bar := fmt.Sprintf(" by %s · group %s · %s", st.Bold.Render(string(r.period)), st.Bold.Render(by),
 		st.Bold.Render(reportViews[r.view]))
-	if !r.loaded {
+	if !r.loaded || r.shown != r.question() {
 		return bar + "\n\n" + st.Dim.Render(" loading…")
 	}
 	layout := "2 Jan 2006"
@@ -246,12 +256,12 @@ func (r *reports) viewBody() string {
 		return r.failures(r.w, h)
 	}
 	legend := r.c.Styles.Dim.Render(fmt.Sprintf(" columns %d–%d of %d (←/→) · on schedule: within %s of the planned start; definitions in the README",
-		r.colOff+1, r.colOff+len(r.table.Columns())-r.fixedCols(), len(engine.ReportColumns), models.HumanDuration(r.data.main.Tolerance)))
+		r.colOff+1, r.colOff+len(r.table.Columns())-r.fixedCols(), len(engine.ReportColumns), models.HumanDuration(r.rep.Tolerance)))
 	return r.table.View() + "\n" + fit(legend, r.w)
 }
 
 func (r *reports) fixedCols() int {
-	if r.data.main.By != engine.ByNothing {
+	if r.rep.By != engine.ByNothing {
 		return 2
 	}
 	return 1
@@ -259,7 +269,7 @@ func (r *reports) fixedCols() int {
 
 // trends draws success rate and lead time p50 per period, one above the other.
 func (r *reports) trends(w, h int) string {
-	rows := r.data.all.Rows
+	rows := r.rep.Rows
 	ch := max(4, (h-2)/2)
 	success := r.line(rows, w, ch, func(m engine.Metrics) (float64, bool) {
 		return m.SuccessRate.Pct(), m.SuccessRate.Valid()
@@ -321,7 +331,7 @@ var envGlyphs = []string{"█", "▓", "▒", "░"}
 // multiples: each environment on its own scale would hide production's few).
 func (r *reports) volume(w, h int) string {
 	st := r.c.Styles
-	rep := r.data.byEnv
+	rep := r.rep
 	groups := envOrder(r.c, rep)
 	var b strings.Builder
 	b.WriteString(st.PanelTitle.Render(fmt.Sprintf(" Deployments per %s by environment", r.period)) + "\n")
@@ -435,7 +445,7 @@ func (r *reports) failures(w, h int) string {
 	var totals []engine.ReportRow
 	labelW := 0
 	var most int64
-	for _, t := range r.data.byModel.Totals {
+	for _, t := range r.rep.Totals {
 		if t.Group != "all" {
 			totals = append(totals, t)
 			labelW = max(labelW, len(t.Group))

@@ -99,3 +99,24 @@ func lineWith(s, part string) string {
 	}
 	return ""
 }
+
+// The screen reloads every few seconds: a reload leaves the cursor where the person
+// put it; a new question (another period) lands on its latest rows again.
+func TestReportsReloadKeepsTheCursor(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	press(m, "5")
+	r := m.current().(*reports)
+	bottom := r.table.Cursor()
+	press(m, "k", "k", "k")
+	if r.table.Cursor() != bottom-3 {
+		t.Fatalf("cursor %d, want %d", r.table.Cursor(), bottom-3)
+	}
+	load(m, m.current().Refresh())
+	if r.table.Cursor() != bottom-3 {
+		t.Fatalf("a reload moved the cursor from %d to %d", bottom-3, r.table.Cursor())
+	}
+	press(m, "t") // quarter: 8 quarters and the total
+	if got := r.table.Cursor(); got != len(r.table.Rows())-1 {
+		t.Fatalf("a new period lands on the totals: cursor %d of %d rows", got, len(r.table.Rows()))
+	}
+}
