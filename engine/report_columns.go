@@ -19,87 +19,93 @@ type ReportColumn struct {
 	Cell   func(Metrics) string // spreadsheet value: a plain number, or empty for none
 }
 
-func count(f func(Metrics) int64) (func(Metrics) string, func(Metrics) string) {
-	s := func(m Metrics) string { return strconv.FormatInt(f(m), 10) }
-	return s, s
+// named is what every column has besides its values: key, label, heading, help.
+type named struct{ key, label, header, help string }
+
+func (n named) column(text, cell func(Metrics) string) ReportColumn {
+	return ReportColumn{Key: n.key, Label: n.label, Header: n.header, Help: n.help, Text: text, Cell: cell}
 }
 
-func pct(f func(Metrics) Ratio) (func(Metrics) string, func(Metrics) string) {
-	return func(m Metrics) string {
-			if r := f(m); r.Valid() {
-				return fmt.Sprintf("%.1f%%", r.Pct())
-			}
+func countCol(n named, f func(Metrics) int64) ReportColumn {
+	s := func(m Metrics) string { return strconv.FormatInt(f(m), 10) }
+	return n.column(s, s)
+}
+
+// pctCol shows a ratio as 96.1% ("—" with nothing to rate); its cell is 96.1.
+func pctCol(n named, f func(Metrics) Ratio) ReportColumn {
+	return n.column(func(m Metrics) string {
+		if r := f(m); r.Valid() {
+			return fmt.Sprintf("%.1f%%", r.Pct())
+		}
+		return "—"
+	}, func(m Metrics) string {
+		if r := f(m); r.Valid() {
+			return strconv.FormatFloat(r.Pct(), 'f', 1, 64)
+		}
+		return ""
+	})
+}
+
+// durCol shows a duration as 3h12m ("—" when has says there is none); its cell is
+// whole minutes.
+func durCol(n named, f func(Metrics) time.Duration, has func(Metrics) bool) ReportColumn {
+	return n.column(func(m Metrics) string {
+		if !has(m) {
 			return "—"
-		}, func(m Metrics) string {
-			if r := f(m); r.Valid() {
-				return strconv.FormatFloat(r.Pct(), 'f', 1, 64)
-			}
+		}
+		return models.HumanDuration(f(m))
+	}, func(m Metrics) string {
+		if !has(m) {
 			return ""
 		}
+		return strconv.FormatFloat(f(m).Minutes(), 'f', 0, 64)
+	})
 }
 
-func dur(f func(Metrics) time.Duration, has func(Metrics) bool) (func(Metrics) string, func(Metrics) string) {
-	return func(m Metrics) string {
-			if !has(m) {
-				return "—"
-			}
-			return models.HumanDuration(f(m))
-		}, func(m Metrics) string {
-			if !has(m) {
-				return ""
-			}
-			return strconv.FormatFloat(f(m).Minutes(), 'f', 0, 64)
-		}
-}
+func hasLead(m Metrics) bool    { return m.Throughput > 0 }
+func hasRestore(m Metrics) bool { return m.Restores > 0 }
 
 // ReportColumns lists the metrics in the order reports show them.
-var ReportColumns = func() []ReportColumn {
-	hasLead := func(m Metrics) bool { return m.Throughput > 0 }
-	hasRestore := func(m Metrics) bool { return m.Restores > 0 }
-	var cols []ReportColumn
-	add := func(key, label, header, help string, text, cell func(Metrics) string) {
-		cols = append(cols, ReportColumn{Key: key, Label: label, Header: header, Help: help, Text: text, Cell: cell})
-	}
-	t, v := count(func(m Metrics) int64 { return m.Deployments })
-	add("deployments", "deployments", "DEPLOYS", "deployments planned to start in the period", t, v)
-	t, v = count(func(m Metrics) int64 { return m.Succeeded })
-	add("succeeded", "succeeded", "OK", "of those, succeeded", t, v)
-	t, v = count(func(m Metrics) int64 { return m.Failed })
-	add("failed", "failed", "FAILED", "of those, failed", t, v)
-	t, v = count(func(m Metrics) int64 { return m.RolledBack })
-	add("rolled_back", "rolled back", "ROLLED", "of those, rolled back", t, v)
-	t, v = count(func(m Metrics) int64 { return m.Cancelled })
-	add("cancelled", "cancelled", "CANCEL", "of those, cancelled", t, v)
-	t, v = pct(func(m Metrics) Ratio { return m.SuccessRate })
-	add("success_rate_pct", "success rate", "SUCCESS", "succeeded / (succeeded + failed + rolled back)", t, v)
-	t, v = count(func(m Metrics) int64 { return m.Incidents })
-	add("incidents", "incidents", "INCID", "incidents linked to those deployments", t, v)
-	t, v = pct(func(m Metrics) Ratio { return m.IncidentRate })
-	add("incident_rate_pct", "with incident", "INCID%", "deployments with an incident / deployments", t, v)
-	t, v = pct(func(m Metrics) Ratio { return m.Adherence })
-	add("adherence_pct", "on schedule", "ON SCHED", "started within the tolerance and finished inside the window / finished", t, v)
-	t, v = count(func(m Metrics) int64 { return m.Throughput })
-	add("throughput", "throughput", "DONE", "finished (succeeded, failed, rolled back) in the period", t, v)
-	t, v = dur(func(m Metrics) time.Duration { return m.LeadP50 }, hasLead)
-	add("lead_time_p50_min", "lead time p50", "LEAD P50", "request to finish, median, of those finished in the period", t, v)
-	t, v = dur(func(m Metrics) time.Duration { return m.LeadP90 }, hasLead)
-	add("lead_time_p90_min", "lead time p90", "LEAD P90", "request to finish, 90th percentile", t, v)
-	t, v = count(func(m Metrics) int64 { return m.Backlog })
-	add("backlog", "backlog at end", "BACKLOG", "requested and not finished or cancelled at the period's end", t, v)
-	add("frequency_per_day", "successes per day", "PER DAY", "successful deployments per day",
+var ReportColumns = []ReportColumn{
+	countCol(named{"deployments", "deployments", "DEPLOYS", "deployments planned to start in the period"},
+		func(m Metrics) int64 { return m.Deployments }),
+	countCol(named{"succeeded", "succeeded", "OK", "of those, succeeded"},
+		func(m Metrics) int64 { return m.Succeeded }),
+	countCol(named{"failed", "failed", "FAILED", "of those, failed"},
+		func(m Metrics) int64 { return m.Failed }),
+	countCol(named{"rolled_back", "rolled back", "ROLLED", "of those, rolled back"},
+		func(m Metrics) int64 { return m.RolledBack }),
+	countCol(named{"cancelled", "cancelled", "CANCEL", "of those, cancelled"},
+		func(m Metrics) int64 { return m.Cancelled }),
+	pctCol(named{"success_rate_pct", "success rate", "SUCCESS", "succeeded / (succeeded + failed + rolled back)"},
+		func(m Metrics) Ratio { return m.SuccessRate }),
+	countCol(named{"incidents", "incidents", "INCID", "incidents linked to those deployments"},
+		func(m Metrics) int64 { return m.Incidents }),
+	pctCol(named{"incident_rate_pct", "with incident", "INCID%", "deployments with an incident / deployments"},
+		func(m Metrics) Ratio { return m.IncidentRate }),
+	pctCol(named{"adherence_pct", "on schedule", "ON SCHED", "started within the tolerance and finished inside the window / finished"},
+		func(m Metrics) Ratio { return m.Adherence }),
+	countCol(named{"throughput", "throughput", "DONE", "finished (succeeded, failed, rolled back) in the period"},
+		func(m Metrics) int64 { return m.Throughput }),
+	durCol(named{"lead_time_p50_min", "lead time p50", "LEAD P50", "request to finish, median, of those finished in the period"},
+		func(m Metrics) time.Duration { return m.LeadP50 }, hasLead),
+	durCol(named{"lead_time_p90_min", "lead time p90", "LEAD P90", "request to finish, 90th percentile"},
+		func(m Metrics) time.Duration { return m.LeadP90 }, hasLead),
+	countCol(named{"backlog", "backlog at end", "BACKLOG", "requested and not finished or cancelled at the period's end"},
+		func(m Metrics) int64 { return m.Backlog }),
+	named{"frequency_per_day", "successes per day", "PER DAY", "successful deployments per day"}.column(
 		func(m Metrics) string { return strconv.FormatFloat(m.Frequency, 'f', 1, 64) },
-		func(m Metrics) string { return strconv.FormatFloat(m.Frequency, 'f', 2, 64) })
-	t, v = pct(func(m Metrics) Ratio { return m.ChangeFailure })
-	add("change_failure_rate_pct", "change failure rate", "CFR", "finished in the period that failed, rolled back or caused an incident", t, v)
-	t, v = count(func(m Metrics) int64 { return m.Restores })
-	add("restores", "restores", "RESTORES", "outages ended in the period", t, v)
-	t, v = dur(func(m Metrics) time.Duration { return m.RestoreP50 }, hasRestore)
-	add("time_to_restore_p50_min", "time to restore p50", "RESTORE", "failure to the next success of the component there, median", t, v)
-	t, v = pct(func(m Metrics) Ratio { return m.CurrentVersion })
-	add("current_model_pct", "current model", "CUR MODEL", "deployments that followed their model's current version", t, v)
-	t, v = count(func(m Metrics) int64 { return m.Overrides })
-	add("overrides", "overrides", "OVERRIDES", "conflicts accepted by a manager in the period (audit findings)", t, v)
-	t, v = count(func(m Metrics) int64 { return m.FreezeOverrides })
-	add("freeze_overrides", "freeze overrides", "FREEZE OVR", "of those, freeze conflicts", t, v)
-	return cols
-}()
+		func(m Metrics) string { return strconv.FormatFloat(m.Frequency, 'f', 2, 64) }),
+	pctCol(named{"change_failure_rate_pct", "change failure rate", "CFR", "finished in the period that failed, rolled back or caused an incident"},
+		func(m Metrics) Ratio { return m.ChangeFailure }),
+	countCol(named{"restores", "restores", "RESTORES", "outages ended in the period"},
+		func(m Metrics) int64 { return m.Restores }),
+	durCol(named{"time_to_restore_p50_min", "time to restore p50", "RESTORE", "failure to the next success of the component there, median"},
+		func(m Metrics) time.Duration { return m.RestoreP50 }, hasRestore),
+	pctCol(named{"current_model_pct", "current model", "CUR MODEL", "deployments that followed their model's current version"},
+		func(m Metrics) Ratio { return m.CurrentVersion }),
+	countCol(named{"overrides", "overrides", "OVERRIDES", "conflicts accepted by a manager in the period (audit findings)"},
+		func(m Metrics) int64 { return m.Overrides }),
+	countCol(named{"freeze_overrides", "freeze overrides", "FREEZE OVR", "of those, freeze conflicts"},
+		func(m Metrics) int64 { return m.FreezeOverrides }),
+}
