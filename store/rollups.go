@@ -282,20 +282,7 @@ func (q Q) reroll(ctx context.Context, id int64, change func() error) error {
 	if err := change(); err != nil {
 		return err
 	}
-	after, err := q.rollFactsOf(ctx, id)
-	if err != nil {
-		return err
-	}
-	t := tally{}
-	t.count(before, *q.basis, -1)
-	t.count(after, *q.basis, +1)
-	if err := q.applyTally(ctx, t); err != nil {
-		return err
-	}
-	if !before.Status.Final() && after.Status.Final() {
-		return q.noteOutcome(ctx, after.Deployment)
-	}
-	return nil
+	return q.moveRollups(ctx, &before, id)
 }
 
 // rollNew counts a deployment just inserted.
@@ -303,17 +290,26 @@ func (q Q) rollNew(ctx context.Context, id int64) error {
 	if q.basis == nil {
 		return q.markStale(ctx)
 	}
-	f, err := q.rollFactsOf(ctx, id)
+	return q.moveRollups(ctx, nil, id)
+}
+
+// moveRollups takes away what deployment id counted for as before (nil: nothing
+// yet), adds what it counts for now, and opens or ends an outage when it finished.
+func (q Q) moveRollups(ctx context.Context, before *rollFacts, id int64) error {
+	after, err := q.rollFactsOf(ctx, id)
 	if err != nil {
 		return err
 	}
 	t := tally{}
-	t.count(f, *q.basis, +1)
+	if before != nil {
+		t.count(*before, *q.basis, -1)
+	}
+	t.count(after, *q.basis, +1)
 	if err := q.applyTally(ctx, t); err != nil {
 		return err
 	}
-	if f.Status.Final() {
-		return q.noteOutcome(ctx, f.Deployment)
+	if (before == nil || !before.Status.Final()) && after.Status.Final() {
+		return q.noteOutcome(ctx, after.Deployment)
 	}
 	return nil
 }
