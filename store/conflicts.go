@@ -245,20 +245,40 @@ func (q Q) AddOverride(ctx context.Context, o Override) error {
 
 // Overrides returns every recorded override by key.
 func (q Q) Overrides(ctx context.Context) (map[string]Override, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT conflict_key, kind, reason, actor, at FROM overrides`)
+	list, err := q.overrides(ctx, ``)
+	out := make(map[string]Override, len(list))
+	for _, o := range list {
+		out[o.Key] = o
+	}
+	return out, err
+}
+
+// OverridesBetween lists overrides made in [from, to), oldest first.
+func (q Q) OverridesBetween(ctx context.Context, from, to time.Time) ([]Override, error) {
+	return q.overrides(ctx, `WHERE at >= ? AND at < ? ORDER BY at`, from.Unix(), to.Unix())
+}
+
+func (q Q) overrides(ctx context.Context, where string, args ...any) ([]Override, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT conflict_key, kind, deployment_ids, reason, actor, at FROM overrides `+where, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	out := map[string]Override{}
+	var out []Override
 	for rows.Next() {
 		var o Override
+		var ids string
 		var at int64
-		if err := rows.Scan(&o.Key, &o.Kind, &o.Reason, &o.Actor, &at); err != nil {
+		if err := rows.Scan(&o.Key, &o.Kind, &ids, &o.Reason, &o.Actor, &at); err != nil {
 			return nil, mapErr(err)
 		}
+		for f := range strings.SplitSeq(ids, ",") {
+			if id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
+				o.IDs = append(o.IDs, id)
+			}
+		}
 		o.At = time.Unix(at, 0).UTC()
-		out[o.Key] = o
+		out = append(out, o)
 	}
 	return out, mapErr(rows.Err())
 }

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 )
 
 // PeriodSums is the rollup counters summed over one period and one group.
@@ -111,33 +110,6 @@ func (q Q) OpenBefore(ctx context.Context, day int, by string) (map[string]int64
 	return out, mapErr(rows.Err())
 }
 
-// OverridesBetween lists overrides made in [from, to), oldest first.
-func (q Q) OverridesBetween(ctx context.Context, from, to time.Time) ([]Override, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT conflict_key, kind, deployment_ids, actor, reason, at FROM overrides
-		WHERE at >= ? AND at < ? ORDER BY at`, from.Unix(), to.Unix())
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []Override
-	for rows.Next() {
-		var o Override
-		var ids string
-		var at int64
-		if err := rows.Scan(&o.Key, &o.Kind, &ids, &o.Actor, &o.Reason, &at); err != nil {
-			return nil, mapErr(err)
-		}
-		for f := range strings.SplitSeq(ids, ",") {
-			var id int64
-			if _, err := fmt.Sscan(strings.TrimSpace(f), &id); err == nil {
-				o.IDs = append(o.IDs, id)
-			}
-		}
-		o.At = time.Unix(at, 0).UTC()
-		out = append(out, o)
-	}
-	return out, mapErr(rows.Err())
-}
 
 // Hist is a duration histogram: counts by LeadBucket, in bucket order.
 type Hist []HistBucket
