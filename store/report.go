@@ -110,7 +110,6 @@ func (q Q) OpenBefore(ctx context.Context, day int, by string) (map[string]int64
 	return out, mapErr(rows.Err())
 }
 
-
 // Hist is a duration histogram: counts by LeadBucket, in bucket order.
 type Hist []HistBucket
 
