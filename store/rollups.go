@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -241,18 +240,14 @@ func encodeLead(h map[int]int64) string {
 	return b.String()
 }
 
-// DecodeLead adds the histogram s (as stored, possibly several joined by spaces) to h.
-func DecodeLead(s string, h map[int]int64) error {
-	for f := range strings.FieldsSeq(s) {
-		k, v, ok := strings.Cut(f, ":")
-		bk, err1 := strconv.Atoi(k)
-		n, err2 := strconv.ParseInt(v, 10, 64)
-		if !ok || err1 != nil || err2 != nil {
-			return fmt.Errorf("rollups: bad lead-time entry %q", f)
-		}
-		h[bk] += n
+// decodeHist adds the stored histogram s to h, read by the same parser reports use.
+func decodeHist(s string, h map[int]int64) error {
+	var p histParser
+	hist, err := p.parse([]byte(s))
+	for _, b := range hist {
+		h[b.Bucket] += b.N
 	}
-	return nil
+	return err
 }
 
 // rollFactsOf loads what the rollups read of one deployment.
@@ -362,7 +357,7 @@ func (q Q) addHist(ctx context.Context, col string, keyArgs []any, delta map[int
 		return mapErr(err)
 	}
 	h := map[int]int64{}
-	if err := DecodeLead(s, h); err != nil {
+	if err := decodeHist(s, h); err != nil {
 		return err
 	}
 	for k, v := range delta {

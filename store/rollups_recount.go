@@ -311,7 +311,7 @@ func (q Q) storedTally(ctx context.Context) (tally, error) {
 		if err := rows.Scan(append(dest, &lead, &restore)...); err != nil {
 			return nil, mapErr(err)
 		}
-		if err := errors.Join(DecodeLead(lead, r.lead), DecodeLead(restore, r.restore)); err != nil {
+		if err := errors.Join(decodeHist(lead, r.lead), decodeHist(restore, r.restore)); err != nil {
 			return nil, err
 		}
 		t[k] = r
