@@ -63,7 +63,7 @@ func BenchmarkPlanInto1M(b *testing.B) {
 func BenchmarkList1MFirstPage(b *testing.B) {
 	e, mgr := million(b)
 	ctx := context.Background()
-	f := Filter{Environment: "dev", Statuses: []models.Status{models.StatusSucceeded}, Limit: 50}
+	f := models.Filter{Environment: "dev", Statuses: []models.Status{models.StatusSucceeded}, Limit: 50}
 	for b.Loop() {
 		if list, err := e.List(ctx, mgr, f); err != nil || len(list) != 50 {
 			b.Fatalf("%d rows, %v", len(list), err)
@@ -75,13 +75,13 @@ func BenchmarkList1MFirstPage(b *testing.B) {
 func BenchmarkList1MDeepPage(b *testing.B) {
 	e, mgr := million(b)
 	ctx := context.Background()
-	f := Filter{Environment: "dev", Statuses: []models.Status{models.StatusSucceeded}, Limit: 50}
+	f := models.Filter{Environment: "dev", Statuses: []models.Status{models.StatusSucceeded}, Limit: 50}
 	// Walk to the middle once (the user would have paged there).
-	all, err := e.List(ctx, mgr, Filter{Limit: 500_000})
+	all, err := e.List(ctx, mgr, models.Filter{Limit: 500_000})
 	if err != nil || len(all) < 500_000 {
 		b.Fatalf("%d rows, %v", len(all), err)
 	}
-	f.After = CursorOf(all[len(all)-1])
+	f.After = models.CursorOf(all[len(all)-1])
 	for b.Loop() {
 		if list, err := e.List(ctx, mgr, f); err != nil || len(list) != 50 {
 			b.Fatalf("%d rows, %v", len(list), err)
@@ -103,27 +103,27 @@ func BenchmarkSearch1M(b *testing.B) {
 	e, mgr := million(b)
 	ctx := context.Background()
 	// A deployment in the middle of the history, by start, for the deep page.
-	mid, err := e.List(ctx, mgr, Filter{From: benchNow.Add(-18 * 30 * 24 * time.Hour), Oldest: true, Limit: 1})
+	mid, err := e.List(ctx, mgr, models.Filter{From: benchNow.Add(-18 * 30 * 24 * time.Hour), Oldest: true, Limit: 1})
 	if err != nil || len(mid) != 1 {
 		b.Fatalf("%d rows, %v", len(mid), err)
 	}
 	failed := []models.Status{models.StatusFailed}
 	for _, c := range []struct {
 		name string
-		f    Filter
+		f    models.Filter
 		rows int // how many the page holds: 50 unless fewer match
 	}{
-		{"component", Filter{Search: "warehouse"}, 50},
-		{"notes", Filter{Search: "memory"}, 50},
-		{"env", Filter{Search: "payments", Environment: "staging"}, 50},
-		{"deep", Filter{Search: "payments", After: CursorOf(mid[0])}, 50},
-		{"rare-env", Filter{Search: "payments", Environment: "production"}, 50},
-		{"with-component", Filter{Search: "memory", Component: "warehouse-etl"}, 50},
-		{"status-failed", Filter{Search: "payments", Statuses: failed}, 50},
-		{"statuses", Filter{Search: "payments", Statuses: append(failed, models.StatusRolledBack)}, 50},
-		{"rare-status", Filter{Search: "payments", Statuses: []models.Status{models.StatusPlanned}}, 50},
-		{"rare-assignee", Filter{Search: "payments", Assignee: "tom"}, 13},
-		{"rare-model", Filter{Search: "payments", Model: "rack-server"}, 45},
+		{"component", models.Filter{Search: "warehouse"}, 50},
+		{"notes", models.Filter{Search: "memory"}, 50},
+		{"env", models.Filter{Search: "payments", Environment: "staging"}, 50},
+		{"deep", models.Filter{Search: "payments", After: models.CursorOf(mid[0])}, 50},
+		{"rare-env", models.Filter{Search: "payments", Environment: "production"}, 50},
+		{"with-component", models.Filter{Search: "memory", Component: "warehouse-etl"}, 50},
+		{"status-failed", models.Filter{Search: "payments", Statuses: failed}, 50},
+		{"statuses", models.Filter{Search: "payments", Statuses: append(failed, models.StatusRolledBack)}, 50},
+		{"rare-status", models.Filter{Search: "payments", Statuses: []models.Status{models.StatusPlanned}}, 50},
+		{"rare-assignee", models.Filter{Search: "payments", Assignee: "tom"}, 13},
+		{"rare-model", models.Filter{Search: "payments", Model: "rack-server"}, 45},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
@@ -141,7 +141,7 @@ func BenchmarkSearch1M(b *testing.B) {
 func BenchmarkChange1M(b *testing.B) {
 	e, mgr := million(b)
 	ctx := context.Background()
-	list, err := e.List(ctx, mgr, Filter{Search: "payments", Statuses: []models.Status{models.StatusFailed}, Limit: 1})
+	list, err := e.List(ctx, mgr, models.Filter{Search: "payments", Statuses: []models.Status{models.StatusFailed}, Limit: 1})
 	if err != nil || len(list) != 1 {
 		b.Fatalf("%d rows, %v", len(list), err)
 	}
@@ -317,7 +317,7 @@ func BenchmarkCheckOnePlan100k(b *testing.B) {
 func BenchmarkSuggest100k(b *testing.B) {
 	e, mgr := planned100k(b)
 	ctx := context.Background()
-	list, err := e.List(ctx, mgr, Filter{Environment: "staging", From: benchNow.Add(365 * 24 * time.Hour), Oldest: true, Limit: 1})
+	list, err := e.List(ctx, mgr, models.Filter{Environment: "staging", From: benchNow.Add(365 * 24 * time.Hour), Oldest: true, Limit: 1})
 	if err != nil || len(list) != 1 {
 		b.Fatal(err)
 	}
@@ -358,26 +358,26 @@ func BenchmarkReport1M(b *testing.B) {
 func BenchmarkHistory1M(b *testing.B) {
 	e, mgr := million(b)
 	ctx := context.Background()
-	all, err := e.List(ctx, mgr, Filter{Limit: 500_000})
+	all, err := e.List(ctx, mgr, models.Filter{Limit: 500_000})
 	if err != nil || len(all) < 500_000 {
 		b.Fatalf("%d rows, %v", len(all), err)
 	}
-	mid := CursorOf(all[len(all)-1])
+	mid := models.CursorOf(all[len(all)-1])
 	year := benchNow.AddDate(-1, 0, 0)
 	for _, c := range []struct {
 		name string
-		f    Filter
+		f    models.Filter
 	}{
-		{"none", Filter{}},
-		{"environment", Filter{Environment: "production"}},
-		{"status-failed", Filter{Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack}}},
-		{"model-version", Filter{Model: "web-service", ModelVersion: 2}},
-		{"component", Filter{Component: "ledger-db"}},
-		{"kind-hardware", Filter{Kind: models.KindHardware}},
-		{"assignee", Filter{Assignee: "tom"}},
-		{"requester", Filter{Requester: "ana"}},
-		{"change", Filter{ChangeRef: "CHG-2025-000123"}},
-		{"a-year", Filter{From: year, To: year.AddDate(0, 1, 0)}},
+		{"none", models.Filter{}},
+		{"environment", models.Filter{Environment: "production"}},
+		{"status-failed", models.Filter{Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack}}},
+		{"model-version", models.Filter{Model: "web-service", ModelVersion: 2}},
+		{"component", models.Filter{Component: "ledger-db"}},
+		{"kind-hardware", models.Filter{Kind: models.KindHardware}},
+		{"assignee", models.Filter{Assignee: "tom"}},
+		{"requester", models.Filter{Requester: "ana"}},
+		{"change", models.Filter{ChangeRef: "CHG-2025-000123"}},
+		{"a-year", models.Filter{From: year, To: year.AddDate(0, 1, 0)}},
 	} {
 		for _, deep := range []bool{false, true} {
 			name := c.name + "-first"

@@ -14,18 +14,6 @@ import (
 	"ferry/store"
 )
 
-// Conflict is a detected conflict with its short ID and whether a manager accepted it.
-type Conflict struct {
-	schedule.Conflict
-	ID       string // short and stable: the same clash keeps the same ID
-	Status   string // open | overridden
-	Reason   string // the override's reason
-	Override *store.Override
-}
-
-// Open reports whether the conflict still needs attention.
-func (c Conflict) Open() bool { return c.Status == "open" }
-
 // conflictID derives the short ID people type from the conflict's key.
 func conflictID(key string) string {
 	sum := sha1.Sum([]byte(key))
@@ -35,7 +23,7 @@ func conflictID(key string) string {
 // detect finds every conflict among unfinished deployments, through q (a read pool
 // or a write transaction): one load, then only the history questions that the plans
 // themselves cannot settle go to the database.
-func (e *Engine) detect(ctx context.Context, q store.Q) ([]schedule.Item, []schedule.Conflict, error) {
+func (e *Engine) detect(ctx context.Context, q store.Q) ([]schedule.Item, []models.Conflict, error) {
 	open, err := q.OpenItems(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -99,15 +87,15 @@ func (e *Engine) answer(ctx context.Context, q store.Q, w *schedule.World, versi
 }
 
 // decorate gives detected conflicts their IDs and override state.
-func decorate(cs []schedule.Conflict, overrides map[string]store.Override) []Conflict {
-	out := make([]Conflict, len(cs))
-	for i, c := range cs {
-		out[i] = Conflict{Conflict: c, ID: conflictID(c.Key), Status: "open"}
+func decorate(cs []models.Conflict, overrides map[string]models.Override) []models.Conflict {
+	for i := range cs {
+		c := &cs[i]
+		c.ID, c.Status = conflictID(c.Key), models.ConflictOpen
 		if o, ok := overrides[c.Key]; ok {
-			out[i].Status, out[i].Reason, out[i].Override = "overridden", o.Reason, &o
+			c.Status, c.Reason, c.Override = models.ConflictOverridden, o.Reason, &o
 		}
 	}
-	return out
+	return cs
 }
 
 // ConflictFilter narrows a conflict listing.
@@ -118,14 +106,14 @@ type ConflictFilter struct {
 }
 
 // Conflicts detects every conflict among unfinished deployments.
-func (e *Engine) Conflicts(ctx context.Context, actor models.Person, f ConflictFilter) ([]Conflict, error) {
+func (e *Engine) Conflicts(ctx context.Context, actor models.Person, f ConflictFilter) ([]models.Conflict, error) {
 	if err := Can(actor, ActRead, nil); err != nil && !onlyOwn(actor) {
 		return nil, err
 	}
 	return e.conflicts(ctx, e.st.Read(), actor, f)
 }
 
-func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, f ConflictFilter) ([]Conflict, error) {
+func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, f ConflictFilter) ([]models.Conflict, error) {
 	items, detected, err := e.detect(ctx, q)
 	if err != nil {
 		return nil, err
@@ -142,7 +130,7 @@ func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, 
 			}
 		}
 	}
-	var out []Conflict
+	var out []models.Conflict
 	for _, c := range decorate(detected, overrides) {
 		switch {
 		case f.Environment != "" && c.Environment != f.Environment:
@@ -158,21 +146,21 @@ func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, 
 
 // Override accepts a conflict with a written reason (managers only). It stays visible
 // as overridden and counts as an audit finding; each deployment's record says so.
-func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason string) (Conflict, error) {
+func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason string) (models.Conflict, error) {
 	if !actor.Has(models.RoleManager) {
-		return Conflict{}, models.Forbiddenf("%s (%s) may not override conflicts: only managers may", actor.Name, actor.MainRole())
+		return models.Conflict{}, models.Forbiddenf("%s (%s) may not override conflicts: only managers may", actor.Name, actor.MainRole())
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return Conflict{}, models.Invalidf("a reason is needed to override a conflict")
+		return models.Conflict{}, models.Invalidf("a reason is needed to override a conflict")
 	}
-	var found Conflict
+	var found models.Conflict
 	err := e.st.Write(ctx, func(q store.Q) error {
 		all, err := e.conflicts(ctx, q, actor, ConflictFilter{})
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(all, func(c Conflict) bool { return c.ID == id })
+		i := slices.IndexFunc(all, func(c models.Conflict) bool { return c.ID == id })
 		if i < 0 {
 			return models.NotFoundf("no current conflict %s (run 'ferry conflicts' for the list)", id)
 		}
@@ -180,7 +168,7 @@ func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason s
 		if !found.Open() {
 			return models.Conflictf("conflict %s was already overridden by %s: %s", id, found.Override.Actor, found.Reason)
 		}
-		o := store.Override{Key: found.Key, Kind: string(found.Kind), IDs: found.IDs, Reason: reason, Actor: actor.Name, At: e.Now()}
+		o := models.Override{Key: found.Key, Kind: string(found.Kind), IDs: found.IDs, Reason: reason, Actor: actor.Name, At: e.Now()}
 		if err := q.AddOverride(ctx, o); err != nil {
 			return err
 		}
@@ -190,7 +178,7 @@ func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason s
 				return err
 			}
 		}
-		found.Status, found.Reason, found.Override = "overridden", reason, &o
+		found.Status, found.Reason, found.Override = models.ConflictOverridden, reason, &o
 		return nil
 	})
 	return found, err
@@ -266,7 +254,7 @@ func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, 
 }
 
 // check finds the conflicts one deployment is in, from its neighbourhood only.
-func (e *Engine) check(ctx context.Context, q store.Q, d models.Deployment) ([]Conflict, error) {
+func (e *Engine) check(ctx context.Context, q store.Q, d models.Deployment) ([]models.Conflict, error) {
 	cand := itemOf(d)
 	items, w, err := e.near(ctx, q, cand, cand.Start, cand.End)
 	if err != nil {
@@ -280,7 +268,7 @@ func (e *Engine) check(ctx context.Context, q store.Q, d models.Deployment) ([]C
 }
 
 // ConflictsError refuses a change that would create conflicts (--strict).
-type ConflictsError struct{ Conflicts []Conflict }
+type ConflictsError struct{ Conflicts []models.Conflict }
 
 func (e *ConflictsError) Error() string {
 	msgs := make([]string, len(e.Conflicts))
@@ -293,7 +281,7 @@ func (e *ConflictsError) Error() string {
 func (e *ConflictsError) Unwrap() error { return models.ErrConflict }
 
 // CountOpen is how many of cs nobody accepted.
-func CountOpen(cs []Conflict) int {
+func CountOpen(cs []models.Conflict) int {
 	n := 0
 	for _, c := range cs {
 		if c.Open() {
@@ -304,6 +292,6 @@ func CountOpen(cs []Conflict) int {
 }
 
 // openOnly keeps the conflicts nobody accepted.
-func openOnly(cs []Conflict) []Conflict {
-	return slices.DeleteFunc(cs, func(c Conflict) bool { return !c.Open() })
+func openOnly(cs []models.Conflict) []models.Conflict {
+	return slices.DeleteFunc(cs, func(c models.Conflict) bool { return !c.Open() })
 }

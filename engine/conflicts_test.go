@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"ferry/engine/schedule"
 	"ferry/models"
 )
 
@@ -71,7 +70,7 @@ func (f *fixture) planAt(t *testing.T, comp, ver, env, start, who string) models
 		Start: f.local(start), Assignee: who})
 }
 
-func conflictKinds(cs []Conflict) []string {
+func conflictKinds(cs []models.Conflict) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, string(c.Kind))
@@ -102,7 +101,7 @@ func TestPlanWarnsAboutConflictsAndStrictRefuses(t *testing.T) {
 	if !errors.As(err, &ce) || !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "sam is booked") {
 		t.Fatalf("strict plan: %v", err)
 	}
-	list, _ := f.e.List(f.ctx, ana, Filter{})
+	list, _ := f.e.List(f.ctx, ana, models.Filter{})
 	if len(list) != 3 {
 		t.Fatalf("a refused strict plan must store nothing: %d deployments", len(list))
 	}
@@ -114,7 +113,7 @@ func TestOverrideNeedsManagerAndReasonAndStaysVisible(t *testing.T) {
 	d := f.planAt(t, "api", "1", "staging", "2026-11-26 10:00", "")
 	f.planAt(t, "api", "1", "staging", "2026-11-26 10:30", "") // same component twice
 	cs, err := f.e.Conflicts(f.ctx, ana, ConflictFilter{})
-	if err != nil || len(cs) != 1 || cs[0].Kind != schedule.Component || !cs[0].Open() {
+	if err != nil || len(cs) != 1 || cs[0].Kind != models.ConflictComponent || !cs[0].Open() {
 		t.Fatalf("conflicts: %+v %v", cs, err)
 	}
 	id := cs[0].ID
@@ -168,7 +167,7 @@ func TestDependencyAndAfter(t *testing.T) {
 	first := f.planAt(t, "db", "1", "staging", "2026-11-26 10:00", "")
 	_, cs, err := f.e.Plan(f.ctx, ana, PlanRequest{Model: "web", Component: "api", Version: "1", Environment: "staging",
 		Start: f.local("2026-11-26 10:30"), After: first.ID})
-	if err != nil || len(cs) != 1 || cs[0].Kind != schedule.Dependency {
+	if err != nil || len(cs) != 1 || cs[0].Kind != models.ConflictDependency {
 		t.Fatalf("plan after: %+v %v", cs, err)
 	}
 	if _, _, err := f.e.Plan(f.ctx, ana, PlanRequest{Model: "web", Component: "api", Version: "1",
@@ -234,7 +233,7 @@ func TestNeighbourhoodCheckAgreesWithFullDetection(t *testing.T) {
 	for _, id := range ids {
 		var want []string
 		for _, c := range all {
-			if c.Involves(id) && c.Kind != schedule.Capacity {
+			if c.Involves(id) && c.Kind != models.ConflictCapacity {
 				want = append(want, c.ID)
 			}
 		}
@@ -245,7 +244,7 @@ func TestNeighbourhoodCheckAgreesWithFullDetection(t *testing.T) {
 		}
 		var gotIDs []string
 		for _, c := range got {
-			if c.Kind != schedule.Capacity {
+			if c.Kind != models.ConflictCapacity {
 				gotIDs = append(gotIDs, c.ID)
 			}
 		}
@@ -263,10 +262,10 @@ func TestPreviewPlanStoresNothing(t *testing.T) {
 	f.planAt(t, "api", "1", "staging", "2026-11-28 10:00", "sam")
 	d, cs, err := f.e.PreviewPlan(f.ctx, ana, PlanRequest{Model: "web", Component: "web", Version: "1",
 		Environment: "staging", Start: f.local("2026-11-28 10:30"), Assignee: "sam"})
-	if err != nil || d.ID == 0 || len(cs) != 1 || cs[0].Kind != schedule.Person {
+	if err != nil || d.ID == 0 || len(cs) != 1 || cs[0].Kind != models.ConflictPerson {
 		t.Fatalf("preview: %+v %+v %v", d, cs, err)
 	}
-	if list, _ := f.e.List(f.ctx, ana, Filter{}); len(list) != 1 {
+	if list, _ := f.e.List(f.ctx, ana, models.Filter{}); len(list) != 1 {
 		t.Fatalf("a preview stored a deployment: %d", len(list))
 	}
 	if _, _, err := f.e.PreviewPlan(f.ctx, ana, PlanRequest{Model: "web", Component: "web", Version: "1",

@@ -18,7 +18,7 @@ type Dashboard struct {
 	Upcoming       []models.Deployment // planned after today, soonest first
 	Overdue        []models.Deployment // planned, start passed, not started
 	RecentFailures []models.Deployment // failed or rolled back in the last 24 hours
-	Conflicts      []Conflict          // open conflicts among unfinished deployments
+	Conflicts      []models.Conflict   // open conflicts among unfinished deployments
 	Last30         Stats
 }
 
@@ -68,17 +68,17 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 	}
 	planned := []models.Status{models.StatusPlanned}
 	endOfDay := startOfDay(now, e.Location()).AddDate(0, 0, 1)
-	if db.DueToday, err = q.Deployments(ctx, Filter{Statuses: planned, From: now, To: endOfDay, Oldest: true, Limit: 100}); err != nil {
+	if db.DueToday, err = q.Deployments(ctx, models.Filter{Statuses: planned, From: now, To: endOfDay, Oldest: true, Limit: 100}); err != nil {
 		return db, err
 	}
-	if db.Upcoming, err = q.Deployments(ctx, Filter{Statuses: planned, From: endOfDay, Oldest: true, Limit: 50}); err != nil {
+	if db.Upcoming, err = q.Deployments(ctx, models.Filter{Statuses: planned, From: endOfDay, Oldest: true, Limit: 50}); err != nil {
 		return db, err
 	}
-	if db.Overdue, err = q.Deployments(ctx, Filter{Statuses: planned, To: now, Limit: 100}); err != nil {
+	if db.Overdue, err = q.Deployments(ctx, models.Filter{Statuses: planned, To: now, Limit: 100}); err != nil {
 		return db, err
 	}
 	failed := []models.Status{models.StatusFailed, models.StatusRolledBack}
-	if db.RecentFailures, err = q.Deployments(ctx, Filter{Statuses: failed, From: now.Add(-24 * time.Hour), To: now, Limit: 20}); err != nil {
+	if db.RecentFailures, err = q.Deployments(ctx, models.Filter{Statuses: failed, From: now.Add(-24 * time.Hour), To: now, Limit: 20}); err != nil {
 		return db, err
 	}
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {

@@ -73,9 +73,6 @@ func (e *Engine) Config() *config.Config { return e.cfg }
 // Location is the organisation's time zone.
 func (e *Engine) Location() *time.Location { return e.cfg.Location }
 
-// Store is the engine's store, for the few callers that manage its lifetime.
-func (e *Engine) Store() *store.Store { return e.st }
-
 // Model returns the current version of a model.
 func (e *Engine) Model(name string) (models.Model, bool) {
 	c, ok := e.current[name]

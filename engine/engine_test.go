@@ -194,7 +194,7 @@ func TestPlanRefusesWhatTheModelDoesNotAllow(t *testing.T) {
 			}
 		})
 	}
-	list, _ := f.e.List(f.ctx, f.person(t, "ana"), Filter{})
+	list, _ := f.e.List(f.ctx, f.person(t, "ana"), models.Filter{})
 	if len(list) != 0 {
 		t.Fatalf("refused plans must store nothing, found %d", len(list))
 	}
@@ -348,11 +348,11 @@ func TestPermissions(t *testing.T) {
 		}
 	}
 	// A technician's listing holds only their own deployments, whatever they ask for.
-	list, err := f.e.List(f.ctx, f.person(t, "tia"), Filter{Assignee: "tom"})
+	list, err := f.e.List(f.ctx, f.person(t, "tia"), models.Filter{Assignee: "tom"})
 	if err != nil || len(list) != 0 {
 		t.Fatalf("tia listing tom's work: %d rows, %v", len(list), err)
 	}
-	list, _ = f.e.List(f.ctx, f.person(t, "tom"), Filter{})
+	list, _ = f.e.List(f.ctx, f.person(t, "tom"), models.Filter{})
 	if len(list) != 1 || list[0].ID != hw.ID {
 		t.Fatalf("tom's listing: %+v", list)
 	}

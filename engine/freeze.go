@@ -12,7 +12,7 @@ import (
 // FreezeHit is a planned deployment that a freeze window breaks, with where it could go.
 type FreezeHit struct {
 	Deployment models.Deployment
-	Conflict   Conflict
+	Conflict   models.Conflict
 	Suggestion schedule.Suggestion
 }
 
@@ -33,7 +33,7 @@ func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Perso
 	var hits []FreezeHit
 	seen := map[int64]bool{}
 	for _, c := range all {
-		if c.Kind != schedule.Freeze || seen[c.IDs[0]] {
+		if c.Kind != models.ConflictFreeze || seen[c.IDs[0]] {
 			continue
 		}
 		d, err := q.Deployment(ctx, c.IDs[0])

@@ -11,8 +11,8 @@ import (
 
 // AddIncident records a disruption linked to a deployment, and says so in the
 // deployment's record, in one transaction. Managers and practitioners may.
-func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64, opened, resolved time.Time, summary string) (Incident, error) {
-	in := Incident{DeploymentID: id, OpenedAt: opened.UTC().Truncate(time.Second),
+func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64, opened, resolved time.Time, summary string) (models.Incident, error) {
+	in := models.Incident{DeploymentID: id, OpenedAt: opened.UTC().Truncate(time.Second),
 		ResolvedAt: resolved.UTC().Truncate(time.Second), Summary: strings.TrimSpace(summary)}
 	if err := Can(actor, ActIncident, nil); err != nil {
 		return in, err

@@ -73,7 +73,7 @@ func (e *Engine) AddKey(ctx context.Context, actor models.Person, person, line s
 		return info, models.Conflictf("key %s already lets %s in", info.Fingerprint, owner.Name)
 	}
 	err = e.st.Write(ctx, func(q store.Q) error {
-		return q.AddPersonKey(ctx, store.PersonKey{Key: pub.Marshal(), Person: person,
+		return q.AddPersonKey(ctx, models.PersonKey{Key: pub.Marshal(), Person: person,
 			Line: strings.TrimSpace(line), Fingerprint: info.Fingerprint, AddedBy: actor.Name, AddedAt: e.Now()})
 	})
 	return info, err

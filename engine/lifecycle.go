@@ -35,14 +35,14 @@ func (e *Engine) change(ctx context.Context, actor models.Person, id int64, a Ac
 
 // Reschedule moves a planned deployment to a new window (end zero: keep the
 // duration) and returns the conflicts it is in there.
-func (e *Engine) Reschedule(ctx context.Context, actor models.Person, id int64, start, end time.Time) (models.Deployment, []Conflict, error) {
+func (e *Engine) Reschedule(ctx context.Context, actor models.Person, id int64, start, end time.Time) (models.Deployment, []models.Conflict, error) {
 	return e.changeChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) error {
 		return e.reschedule(ctx, q, actor, d, start, end)
 	})
 }
 
 // RescheduleSuggested moves a planned deployment to the earliest conflict-free slot.
-func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, id int64) (models.Deployment, []Conflict, error) {
+func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, id int64) (models.Deployment, []models.Conflict, error) {
 	return e.changeChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) error {
 		sug, err := e.suggest(ctx, q, *d)
 		if err != nil {
@@ -57,8 +57,8 @@ func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, i
 
 // changeChecked is change, then a conflict check of the result in the same transaction.
 func (e *Engine) changeChecked(ctx context.Context, actor models.Person, id int64, a Action,
-	fn func(q store.Q, d *models.Deployment) error) (models.Deployment, []Conflict, error) {
-	var conflicts []Conflict
+	fn func(q store.Q, d *models.Deployment) error) (models.Deployment, []models.Conflict, error) {
+	var conflicts []models.Conflict
 	d, err := e.change(ctx, actor, id, a, func(q store.Q, d *models.Deployment) error {
 		if err := fn(q, d); err != nil {
 			return err
@@ -93,7 +93,7 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 
 // Assign gives a deployment that has not finished to another person, and returns the
 // conflicts it is in afterwards.
-func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (models.Deployment, []Conflict, error) {
+func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (models.Deployment, []models.Conflict, error) {
 	if err := e.checkAssignee(person); err != nil {
 		return models.Deployment{}, nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"ferry/engine/schedule"
 	"ferry/models"
 	"ferry/store"
 )
@@ -455,7 +454,7 @@ func (e *Engine) addOverrides(ctx context.Context, rep Report, g *grid) error {
 		}
 		a := g.row(group, i)
 		a.over++
-		if schedule.Kind(o.Kind) == schedule.Freeze {
+		if models.ConflictKind(o.Kind) == models.ConflictFreeze {
 			a.freeze++
 		}
 	}

@@ -32,9 +32,9 @@ type PlanRequest struct {
 // Plan validates and stores a new deployment with its steps and a "planned" event,
 // and returns the conflicts it is in. With r.Strict a plan in conflict is refused
 // and nothing is stored.
-func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, []Conflict, error) {
+func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, []models.Conflict, error) {
 	var d models.Deployment
-	var cs []Conflict
+	var cs []models.Conflict
 	err := e.st.Write(ctx, func(q store.Q) error {
 		var err error
 		d, cs, err = e.plan(ctx, q, actor, r)
@@ -43,7 +43,7 @@ func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (
 	return d, cs, err
 }
 
-func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r PlanRequest) (models.Deployment, []Conflict, error) {
+func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r PlanRequest) (models.Deployment, []models.Conflict, error) {
 	if err := Can(actor, ActPlan, nil); err != nil {
 		return models.Deployment{}, nil, err
 	}
@@ -87,10 +87,10 @@ var errPreview = errors.New("preview only")
 
 // PreviewPlan validates a request and finds the conflicts the deployment would be in,
 // without storing anything: the plan is written in a transaction that is rolled back.
-func (e *Engine) PreviewPlan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, []Conflict, error) {
+func (e *Engine) PreviewPlan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, []models.Conflict, error) {
 	r.Strict = false
 	var d models.Deployment
-	var cs []Conflict
+	var cs []models.Conflict
 	err := e.st.Write(ctx, func(q store.Q) error {
 		var err error
 		if d, cs, err = e.plan(ctx, q, actor, r); err != nil {

@@ -4,28 +4,15 @@ import (
 	"context"
 
 	"ferry/models"
-	"ferry/store"
 )
-
-// Filter narrows a deployment listing; see store.Filter.
-type Filter = store.Filter
-
-// Cursor continues a listing; see store.Cursor.
-type Cursor = store.Cursor
-
-// Incident is a disruption linked to a deployment.
-type Incident = store.Incident
-
-// CursorOf is the cursor that continues a listing after d.
-func CursorOf(d models.Deployment) *Cursor { return store.CursorOf(d) }
 
 // Detail is everything recorded about one deployment.
 type Detail struct {
 	models.Deployment
 	Steps     []models.StepRun
 	Events    []models.Event
-	Incidents []Incident
-	Conflicts []Conflict // for unfinished deployments: the conflicts it is in now
+	Incidents []models.Incident
+	Conflicts []models.Conflict // for unfinished deployments: the conflicts it is in now
 }
 
 // Deployment loads one deployment's full record.
@@ -54,8 +41,17 @@ func (e *Engine) Deployment(ctx context.Context, actor models.Person, id int64) 
 	return out, err
 }
 
+// Get loads one deployment's facts (no steps or record), if actor may see it.
+func (e *Engine) Get(ctx context.Context, actor models.Person, id int64) (models.Deployment, error) {
+	d, err := e.st.Read().Deployment(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	return d, Can(actor, ActRead, &d)
+}
+
 // List returns one page of deployments. Technicians only ever see their own.
-func (e *Engine) List(ctx context.Context, actor models.Person, f Filter) ([]models.Deployment, error) {
+func (e *Engine) List(ctx context.Context, actor models.Person, f models.Filter) ([]models.Deployment, error) {
 	if onlyOwn(actor) {
 		f.Assignee = actor.Name
 	} else if err := Can(actor, ActRead, nil); err != nil {

@@ -50,8 +50,8 @@ type RunOptions struct {
 	// Resume runs an interrupted step again: a person looked at it and asked to go on.
 	// Without it the runner stops at an interrupted step and says so.
 	Resume     bool
-	OnProgress func(Progress)         // status moves, steps starting and ending
-	OnOutput   func(store.OutputLine) // every captured line as it arrives (ID is 0)
+	OnProgress func(Progress)          // status moves, steps starting and ending
+	OnOutput   func(models.OutputLine) // every captured line as it arrives (ID is 0)
 	Timing     RunTiming
 }
 
@@ -612,7 +612,7 @@ func (r *runner) start() error {
 // StartRefusedError refuses to start a deployment that is in open conflicts.
 type StartRefusedError struct {
 	ID        int64
-	Conflicts []Conflict
+	Conflicts []models.Conflict
 }
 
 func (e *StartRefusedError) Error() string {
@@ -669,7 +669,7 @@ func (r *runner) failStage(d models.Deployment, stage models.Stage, failure stri
 	if err != nil {
 		return RunResult{}, err
 	}
-	last := map[int]store.Attempt{}
+	last := map[int]models.Attempt{}
 	for _, a := range atts {
 		last[a.Seq] = a
 	}
@@ -806,7 +806,7 @@ func (r *runner) runStep(seq int, st models.Step, onFailure bool) (bool, string,
 				return errCancelled
 			}
 			var err error
-			att, err = q.StartAttempt(r.bg(), store.Attempt{DeploymentID: r.id, Seq: seq, Holder: r.h.id,
+			att, err = q.StartAttempt(r.bg(), models.Attempt{DeploymentID: r.id, Seq: seq, Holder: r.h.id,
 				Host: r.h.host, BootID: r.h.boot, StartedAt: time.Now()})
 			if err != nil || onFailure {
 				return err
@@ -930,7 +930,7 @@ func (r *runner) recordAttempt(seq, att int, st models.Step, onFailure bool, ste
 		if status == models.StepInterrupted {
 			detail = note
 		}
-		if _, err := q.FinishAttempt(ctx, store.Attempt{DeploymentID: r.id, Seq: seq, Attempt: att, Status: status,
+		if _, err := q.FinishAttempt(ctx, models.Attempt{DeploymentID: r.id, Seq: seq, Attempt: att, Status: status,
 			FinishedAt: time.Now(), ExitCode: res.exit, Detail: detail}); err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func (r *runner) execute(seq, attempt int, st models.Step, started func(pgid int
 		res = failed(fmt.Sprintf("step %q has nothing to run", st.Name))
 	}
 	if !res.ok && res.detail != "" && res.err == nil {
-		out.line(store.StreamErr, "[ferry] "+res.detail)
+		out.line(models.StreamErr, "[ferry] "+res.detail)
 	}
 	if err := out.close(); err != nil && res.err == nil {
 		res.err = fmt.Errorf("storing the output of step %d: %w", seq, err)
@@ -124,8 +124,8 @@ func (r *runner) runCommand(seq, attempt int, st models.Step, out *sink, started
 	pgid := cmd.Process.Pid
 	var readers sync.WaitGroup
 	readers.Add(2)
-	go func() { defer readers.Done(); readLines(outR, store.StreamOut, out) }()
-	go func() { defer readers.Done(); readLines(errR, store.StreamErr, out) }()
+	go func() { defer readers.Done(); readLines(outR, models.StreamOut, out) }()
+	go func() { defer readers.Done(); readLines(errR, models.StreamErr, out) }()
 	started(pgid, startedAt)
 
 	var timeout <-chan time.Time
@@ -139,10 +139,10 @@ func (r *runner) runCommand(seq, attempt int, st models.Step, out *sink, started
 	case <-exited:
 	case <-timeout:
 		why = fmt.Sprintf("timed out after %s", st.Timeout)
-		out.line(store.StreamErr, "[ferry] "+why+"; stopping the step's processes")
+		out.line(models.StreamErr, "[ferry] "+why+"; stopping the step's processes")
 		r.stopGroup(pgid, exited)
 	case <-r.ctx.Done():
-		out.line(store.StreamErr, fmt.Sprintf("[ferry] stopping the step's processes: %v", context.Cause(r.ctx)))
+		out.line(models.StreamErr, fmt.Sprintf("[ferry] stopping the step's processes: %v", context.Cause(r.ctx)))
 		r.stopGroup(pgid, exited)
 	}
 	// Processes the command left behind are stopped too, so the output ends.
@@ -247,7 +247,7 @@ func (s *sink) close() error {
 }
 
 func (s *sink) collect() {
-	batches := make(chan []store.OutputLine, 1)
+	batches := make(chan []models.OutputLine, 1)
 	var werr error
 	wdone := make(chan struct{})
 	go func() {
@@ -260,7 +260,7 @@ func (s *sink) collect() {
 			werr = s.r.e.st.Write(ctx, func(q store.Q) error { return q.AppendOutput(ctx, b) })
 		}
 	}()
-	var batch []store.OutputLine
+	var batch []models.OutputLine
 	size, lineNo := 0, 0
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -287,10 +287,10 @@ func (s *sink) collect() {
 				return
 			}
 			lineNo++
-			ol := store.OutputLine{DeploymentID: s.r.id, Seq: s.seq, Attempt: s.attempt, LineNo: lineNo,
+			ol := models.OutputLine{DeploymentID: s.r.id, Seq: s.seq, Attempt: s.attempt, LineNo: lineNo,
 				Stream: l.stream, At: time.Now(), Text: l.text}
 			if batch == nil {
-				batch = make([]store.OutputLine, 0, 256)
+				batch = make([]models.OutputLine, 0, 256)
 			}
 			batch = append(batch, ol)
 			size += len(l.text)
@@ -329,7 +329,7 @@ func (r *runner) httpCheck(st models.Step, out *sink) execResult {
 		return failed(fmt.Sprintf("bad url %q: %v", url, err))
 	}
 	req.Header.Set("User-Agent", "ferry")
-	out.line(store.StreamOut, fmt.Sprintf("GET %s (want %d)", url, want))
+	out.line(models.StreamOut, fmt.Sprintf("GET %s (want %d)", url, want))
 	began := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -343,12 +343,12 @@ func (r *runner) httpCheck(st models.Step, out *sink) execResult {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	out.line(store.StreamOut, fmt.Sprintf("%s in %s", resp.Status, roundDuration(time.Since(began))))
+	out.line(models.StreamOut, fmt.Sprintf("%s in %s", resp.Status, roundDuration(time.Since(began))))
 	if resp.StatusCode == want {
 		return execResult{ok: true}
 	}
 	if first, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n"); first != "" {
-		out.line(store.StreamOut, "body: "+first)
+		out.line(models.StreamOut, "body: "+first)
 	}
 	return failed(fmt.Sprintf("HTTP %d, want %d", resp.StatusCode, want))
 }
@@ -372,7 +372,7 @@ func (r *runner) checksumCheck(st models.Step, out *sink) execResult {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(r.dir, path)
 	}
-	out.line(store.StreamOut, "artifact "+path)
+	out.line(models.StreamOut, "artifact "+path)
 	want = strings.ToLower(strings.TrimSpace(want))
 	switch {
 	case want == "":
@@ -399,12 +399,12 @@ func (r *runner) checksumCheck(st models.Step, out *sink) execResult {
 		return failed(fmt.Sprintf("reading the artifact: %v", err))
 	}
 	got := hex.EncodeToString(h.Sum(nil))
-	out.line(store.StreamOut, "sha256 expected "+want)
-	out.line(store.StreamOut, "sha256 actual   "+got)
+	out.line(models.StreamOut, "sha256 expected "+want)
+	out.line(models.StreamOut, "sha256 actual   "+got)
 	if got != want {
 		return failed("checksum mismatch: the artifact is not the one declared")
 	}
-	out.line(store.StreamOut, "checksum matches")
+	out.line(models.StreamOut, "checksum matches")
 	return execResult{ok: true}
 }
 

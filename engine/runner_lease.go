@@ -57,7 +57,7 @@ func sameBoot(host, boot string) bool {
 
 // leaseGone reports whether a lease no longer protects a run, and why: it expired, or
 // its holder was a process on this machine that has died.
-func leaseGone(l store.Lease, now time.Time) (bool, string) {
+func leaseGone(l models.Lease, now time.Time) (bool, string) {
 	if !now.Before(l.ExpiresAt) {
 		return true, fmt.Sprintf("its lease expired at %s", l.ExpiresAt.Local().Format("15:04:05"))
 	}
@@ -70,7 +70,7 @@ func leaseGone(l store.Lease, now time.Time) (bool, string) {
 // BusyError refuses to run a deployment another runner is working on.
 type BusyError struct {
 	ID    int64
-	Lease store.Lease
+	Lease models.Lease
 }
 
 func (e *BusyError) Error() string {
@@ -155,7 +155,7 @@ func (e *Engine) takeLease(ctx context.Context, q store.Q, h holder, actor model
 	if err := e.recoverDeployment(ctx, q, id, why); err != nil {
 		return err
 	}
-	return q.PutLease(ctx, store.Lease{DeploymentID: id, Holder: h.id, Host: h.host, BootID: h.boot, PID: h.pid,
+	return q.PutLease(ctx, models.Lease{DeploymentID: id, Holder: h.id, Host: h.host, BootID: h.boot, PID: h.pid,
 		Actor: actor.Name, AcquiredAt: now, ExpiresAt: now.Add(ttl)})
 }
 

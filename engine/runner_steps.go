@@ -312,20 +312,20 @@ type RunState struct {
 	Steps      []StepState // seq = index + 1
 	OnFailure  []StepState // the on-failure steps that apply here, numbered after Steps
 	Stages     []StageProgress
-	Runner     *store.Lease // the runner working on it now, nil when none
-	Waiting    *Waiting     // what a person must do next, when no runner works on it
+	Runner     *models.Lease // the runner working on it now, nil when none
+	Waiting    *Waiting      // what a person must do next, when no runner works on it
 }
 
 // StepState is one step with every attempt made at it (automated steps only).
 type StepState struct {
 	models.StepRun
-	Attempts []store.Attempt // oldest first
+	Attempts []models.Attempt // oldest first
 }
 
 // Last is the newest attempt, if any.
-func (s StepState) Last() (store.Attempt, bool) {
+func (s StepState) Last() (models.Attempt, bool) {
 	if len(s.Attempts) == 0 {
-		return store.Attempt{}, false
+		return models.Attempt{}, false
 	}
 	return s.Attempts[len(s.Attempts)-1], true
 }
@@ -359,7 +359,7 @@ func (e *Engine) RunState(ctx context.Context, actor models.Person, id int64) (R
 	if err != nil {
 		return RunState{}, err
 	}
-	bySeq := map[int][]store.Attempt{}
+	bySeq := map[int][]models.Attempt{}
 	for _, a := range atts {
 		bySeq[a.Seq] = append(bySeq[a.Seq], a)
 	}
@@ -408,7 +408,7 @@ func (e *Engine) RunState(ctx context.Context, actor models.Person, id int64) (R
 
 // Output returns output lines of deployment id (f.DeploymentID is set from id): page
 // with f.AfterID and f.Limit, follow new lines by asking again with the last ID.
-func (e *Engine) Output(ctx context.Context, actor models.Person, id int64, f store.OutputFilter) ([]store.OutputLine, error) {
+func (e *Engine) Output(ctx context.Context, actor models.Person, id int64, f models.OutputFilter) ([]models.OutputLine, error) {
 	q := e.st.Read()
 	d, err := q.Deployment(ctx, id)
 	if err != nil {

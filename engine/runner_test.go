@@ -200,7 +200,7 @@ func (f *runFixture) output(id int64, seq int) []string {
 	var out []string
 	var after int64
 	for {
-		lines, err := f.e.Output(f.ctx, f.person("ana"), id, store.OutputFilter{Seq: seq, AfterID: after, Limit: 5000})
+		lines, err := f.e.Output(f.ctx, f.person("ana"), id, models.OutputFilter{Seq: seq, AfterID: after, Limit: 5000})
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -714,7 +714,7 @@ func startBlocked(t *testing.T, f *runFixture, e *Engine, ctx context.Context, o
 	t.Helper()
 	d := f.plan("block", "api", "test")
 	started := make(chan int, 1)
-	opts.OnOutput = func(l store.OutputLine) {
+	opts.OnOutput = func(l models.OutputLine) {
 		if m := childRe.FindStringSubmatch(l.Text); m != nil {
 			pid, _ := strconv.Atoi(m[1])
 			started <- pid
@@ -803,7 +803,7 @@ func TestInterruptThenResume(t *testing.T) {
 	// Resume does, as attempt 2; the step blocks again, and a cancel ends it.
 	started := make(chan struct{}, 1)
 	opts := f.opts()
-	opts.OnOutput = func(l store.OutputLine) {
+	opts.OnOutput = func(l models.OutputLine) {
 		if strings.HasPrefix(l.Text, "child") {
 			started <- struct{}{}
 		}
@@ -823,7 +823,7 @@ func TestInterruptThenResume(t *testing.T) {
 	if n := len(s.Steps[0].Attempts); n != 2 {
 		t.Fatalf("attempts: %d", n)
 	}
-	lines, err := f.e.Output(f.ctx, f.person("ana"), d.ID, store.OutputFilter{Seq: 1, Attempt: 1})
+	lines, err := f.e.Output(f.ctx, f.person("ana"), d.ID, models.OutputFilter{Seq: 1, Attempt: 1})
 	if err != nil || len(lines) == 0 || !strings.HasPrefix(lines[0].Text, "child") {
 		t.Errorf("attempt 1's output should be kept: %+v %v", lines, err)
 	}
@@ -1107,13 +1107,13 @@ func TestRecoverAfterLeaseExpiry(t *testing.T) {
 		}
 	}
 	// Another machine's runner: it took the lease, started step 1 and wrote a line.
-	far := store.Lease{DeploymentID: d.ID, Holder: "elsewhere:42:beef", Host: "elsewhere", BootID: "other-boot",
+	far := models.Lease{DeploymentID: d.ID, Holder: "elsewhere:42:beef", Host: "elsewhere", BootID: "other-boot",
 		PID: 42, Actor: "sam", AcquiredAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
 	err := f.e.st.Write(f.ctx, func(q store.Q) error {
 		if err := q.PutLease(f.ctx, far); err != nil {
 			return err
 		}
-		n, err := q.StartAttempt(f.ctx, store.Attempt{DeploymentID: d.ID, Seq: 1, Holder: far.Holder, Host: far.Host,
+		n, err := q.StartAttempt(f.ctx, models.Attempt{DeploymentID: d.ID, Seq: 1, Holder: far.Holder, Host: far.Host,
 			BootID: far.BootID, PGID: 4242, StartedAt: time.Now()})
 		if err != nil {
 			return err
@@ -1126,7 +1126,7 @@ func TestRecoverAfterLeaseExpiry(t *testing.T) {
 		if err := q.SetStepRun(f.ctx, sr, time.Now()); err != nil {
 			return err
 		}
-		return q.AppendOutput(f.ctx, []store.OutputLine{{DeploymentID: d.ID, Seq: 1, Attempt: n, LineNo: 1,
+		return q.AppendOutput(f.ctx, []models.OutputLine{{DeploymentID: d.ID, Seq: 1, Attempt: n, LineNo: 1,
 			Stream: "out", At: time.Now(), Text: "half done"}})
 	})
 	if err != nil {
@@ -1304,7 +1304,7 @@ default_duration = "1h"
 	var after int64
 	lineNo := 0
 	for {
-		page, err := f.e.Output(f.ctx, f.person("ana"), d.ID, store.OutputFilter{Seq: 1, AfterID: after, Limit: 10000})
+		page, err := f.e.Output(f.ctx, f.person("ana"), d.ID, models.OutputFilter{Seq: 1, AfterID: after, Limit: 10000})
 		if err != nil {
 			t.Fatal(err)
 		}

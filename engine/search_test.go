@@ -15,7 +15,7 @@ import (
 func TestSearchFindsWhatWasWritten(t *testing.T) {
 	f := newFixture(t)
 	ana, tom := f.person(t, "ana"), f.person(t, "tom")
-	list := func(who models.Person, flt Filter) string {
+	list := func(who models.Person, flt models.Filter) string {
 		t.Helper()
 		ds, err := f.e.List(f.ctx, who, flt)
 		if err != nil {
@@ -40,7 +40,7 @@ func TestSearchFindsWhatWasWritten(t *testing.T) {
 		"payments-api": both, "api": both, "4.12": id(pay), "4.1": both, "chg-2": id(pay2), "rack": id(rack),
 		"b07": id(rack), "hotfix": "", "outlet": "", "latency": "",
 	} {
-		if got := list(ana, Filter{Search: q}); got != want {
+		if got := list(ana, models.Filter{Search: q}); got != want {
 			t.Errorf("search %q: %q, want %q", q, got, want)
 		}
 	}
@@ -58,7 +58,7 @@ func TestSearchFindsWhatWasWritten(t *testing.T) {
 	if _, err := f.e.BlockStep(f.ctx, tom, rack.ID, 1, "PDU B has no free outlet"); err != nil {
 		t.Fatal(err)
 	}
-	if got := list(ana, Filter{Search: "outlet"}); got != id(rack) {
+	if got := list(ana, models.Filter{Search: "outlet"}); got != id(rack) {
 		t.Fatalf("block reason: %q", got)
 	}
 	if _, err := f.e.UnblockStep(f.ctx, tom, rack.ID, 1, "extension cable fitted"); err != nil {
@@ -77,50 +77,50 @@ func TestSearchFindsWhatWasWritten(t *testing.T) {
 		"latency": id(pay2), "checkout latency": id(pay2), "superseded": id(pay), "4.13": id(pay2) + " " + id(pay),
 		"Power feeds": "", // a step's name is not what was written about it
 	} {
-		if got := list(ana, Filter{Search: q}); got != want {
+		if got := list(ana, models.Filter{Search: q}); got != want {
 			t.Errorf("search %q: %q, want %q", q, got, want)
 		}
 	}
 
 	// With the other filters.
 	for _, c := range []struct {
-		f    Filter
+		f    models.Filter
 		want string
 	}{
-		{Filter{Search: "api", Environment: "production"}, ""},
-		{Filter{Search: "pay", Environment: "production"}, id(rack)},
-		{Filter{Search: "pay", Environment: "test"}, both},
-		{Filter{Search: "pay", Statuses: []models.Status{models.StatusCancelled}}, id(pay)},
-		{Filter{Search: "pay", Oldest: true}, id(pay) + " " + id(pay2) + " " + id(rack)},
-		{Filter{Search: "pay", From: pay2.ScheduledStart}, id(rack) + " " + id(pay2)},
-		{Filter{Search: "pay", To: pay2.ScheduledStart}, id(pay)},
-		{Filter{Search: "pay", After: CursorOf(pay2)}, id(pay)},
-		{Filter{Search: "pay", Limit: 1}, id(rack)},
-		{Filter{Search: "pay", Assignee: "sam", Component: "payments-api", Kind: models.KindSoftware}, both},
+		{models.Filter{Search: "api", Environment: "production"}, ""},
+		{models.Filter{Search: "pay", Environment: "production"}, id(rack)},
+		{models.Filter{Search: "pay", Environment: "test"}, both},
+		{models.Filter{Search: "pay", Statuses: []models.Status{models.StatusCancelled}}, id(pay)},
+		{models.Filter{Search: "pay", Oldest: true}, id(pay) + " " + id(pay2) + " " + id(rack)},
+		{models.Filter{Search: "pay", From: pay2.ScheduledStart}, id(rack) + " " + id(pay2)},
+		{models.Filter{Search: "pay", To: pay2.ScheduledStart}, id(pay)},
+		{models.Filter{Search: "pay", After: models.CursorOf(pay2)}, id(pay)},
+		{models.Filter{Search: "pay", Limit: 1}, id(rack)},
+		{models.Filter{Search: "pay", Assignee: "sam", Component: "payments-api", Kind: models.KindSoftware}, both},
 	} {
 		if got := list(ana, c.f); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.f, got, c.want)
 		}
 	}
 	// A technician finds only their own deployments.
-	if got := list(tom, Filter{Search: "pay"}) + "/" + list(tom, Filter{Search: "api"}); got != id(rack)+"/" {
+	if got := list(tom, models.Filter{Search: "pay"}) + "/" + list(tom, models.Filter{Search: "api"}); got != id(rack)+"/" {
 		t.Errorf("technician: %q", got)
 	}
 	// Rescheduling moves a deployment in the search's order too.
 	if _, _, err := f.e.Reschedule(f.ctx, ana, pay2.ID, pay.ScheduledStart.Add(-2*time.Hour), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if got := list(ana, Filter{Search: "4.1"}); got != id(pay)+" "+id(pay2) {
+	if got := list(ana, models.Filter{Search: "4.1"}); got != id(pay)+" "+id(pay2) {
 		t.Errorf("after rescheduling: %q", got)
 	}
 	// Assigning and moving a deployment changes what a filtered search finds, at once.
 	if _, _, err := f.e.Assign(f.ctx, ana, pay2.ID, "tom"); err != nil {
 		t.Fatal(err)
 	}
-	if got := list(tom, Filter{Search: "pay"}); got != id(rack)+" "+id(pay2) {
+	if got := list(tom, models.Filter{Search: "pay"}); got != id(rack)+" "+id(pay2) {
 		t.Errorf("technician after assigning: %q", got)
 	}
-	if got := list(ana, Filter{Search: "pay", Assignee: "sam"}); got != id(pay) {
+	if got := list(ana, models.Filter{Search: "pay", Assignee: "sam"}); got != id(pay) {
 		t.Errorf("sam after assigning: %q", got)
 	}
 	if _, err := f.e.Move(f.ctx, ana, pay2.ID, models.StatusVerifyingComponents, ""); err != nil {
@@ -134,7 +134,7 @@ func TestSearchFindsWhatWasWritten(t *testing.T) {
 		{[]models.Status{models.StatusPlanned}, ""},
 		{[]models.Status{models.StatusCancelled, models.StatusVerifyingComponents}, id(pay) + " " + id(pay2)},
 	} {
-		if got := list(ana, Filter{Search: "4.1", Statuses: c.st}); got != c.want {
+		if got := list(ana, models.Filter{Search: "4.1", Statuses: c.st}); got != c.want {
 			t.Errorf("after moving, %v: %q, want %q", c.st, got, c.want)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"ferry/engine/schedule"
 	"ferry/models"
 )
 
@@ -17,7 +16,7 @@ type Timeline struct {
 	From, To    time.Time
 	Deployments []models.Deployment // by start; every status, so the past shows too
 	Windows     []TimelineWindow    // by environment, then start
-	Conflicted  map[int64][]Conflict
+	Conflicted  map[int64][]models.Conflict
 	Truncated   bool // more deployments overlap than were loaded
 }
 
@@ -34,10 +33,10 @@ const timelineLimit = 5000
 
 // Timeline loads the schedule for [from, to). Technicians see only their own work.
 func (e *Engine) Timeline(ctx context.Context, actor models.Person, from, to time.Time) (Timeline, error) {
-	tl := Timeline{From: from, To: to, Conflicted: map[int64][]Conflict{}}
+	tl := Timeline{From: from, To: to, Conflicted: map[int64][]models.Conflict{}}
 	// A deployment that started before from can still be running into the view; a
 	// window longer than a week is not a deployment anyone plans.
-	list, err := e.List(ctx, actor, Filter{From: from.Add(-7 * 24 * time.Hour), To: to, Oldest: true, Limit: timelineLimit})
+	list, err := e.List(ctx, actor, models.Filter{From: from.Add(-7 * 24 * time.Hour), To: to, Oldest: true, Limit: timelineLimit})
 	if err != nil {
 		return tl, err
 	}
@@ -51,12 +50,12 @@ func (e *Engine) Timeline(ctx context.Context, actor models.Person, from, to tim
 	for _, env := range e.cfg.Environments {
 		for _, w := range env.Freeze {
 			for _, occ := range w.Occurrences(from, to, e.Location()) {
-				tl.Windows = append(tl.Windows, TimelineWindow{env.Name, string(schedule.Freeze), w.Name, occ})
+				tl.Windows = append(tl.Windows, TimelineWindow{env.Name, string(models.ConflictFreeze), w.Name, occ})
 			}
 		}
 		for _, w := range env.Maintenance {
 			for _, occ := range w.Occurrences(from, to, e.Location()) {
-				tl.Windows = append(tl.Windows, TimelineWindow{env.Name, string(schedule.Maintenance), w.Name, occ})
+				tl.Windows = append(tl.Windows, TimelineWindow{env.Name, string(models.ConflictMaintenance), w.Name, occ})
 			}
 		}
 	}

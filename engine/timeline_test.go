@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"ferry/engine/schedule"
 	"ferry/models"
 )
 
@@ -103,7 +102,7 @@ func TestTimelineMarksOpenConflicts(t *testing.T) {
 	}
 	for _, id := range []int64{a.ID, b.ID} {
 		cs := tl.Conflicted[id]
-		if len(cs) != 1 || cs[0].Kind != schedule.Person || !cs[0].Involves(a.ID) || !cs[0].Involves(b.ID) {
+		if len(cs) != 1 || cs[0].Kind != models.ConflictPerson || !cs[0].Involves(a.ID) || !cs[0].Involves(b.ID) {
 			t.Fatalf("#%d conflicts: %+v", id, cs)
 		}
 	}

@@ -209,7 +209,7 @@ func (b *Bulk) Event(e models.Event) error {
 
 // Incident links a disruption to a deployment; in.ID is used when set. A zero
 // ResolvedAt stores an incident that is still open.
-func (b *Bulk) Incident(in Incident) error {
+func (b *Bulk) Incident(in models.Incident) error {
 	if err := b.flushDeployments(); err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func bulkLoad(t *testing.T, s *Store, mvid int64, first, n int) {
 				}
 			}
 			if id%10 == 0 {
-				if err := b.Incident(Incident{DeploymentID: id, OpenedAt: start.Add(time.Hour), Summary: "slow"}); err != nil {
+				if err := b.Incident(models.Incident{DeploymentID: id, OpenedAt: start.Add(time.Hour), Summary: "slow"}); err != nil {
 					return err
 				}
 			}

@@ -222,18 +222,8 @@ func (q Q) FinishedStatus(ctx context.Context, ids []int64) (map[int64]models.St
 	return out, mapErr(rows.Err())
 }
 
-// Override is a conflict a manager accepted.
-type Override struct {
-	Key    string
-	Kind   string
-	IDs    []int64
-	Reason string
-	Actor  string
-	At     time.Time
-}
-
 // AddOverride records an accepted conflict.
-func (q Q) AddOverride(ctx context.Context, o Override) error {
+func (q Q) AddOverride(ctx context.Context, o models.Override) error {
 	ids := make([]string, len(o.IDs))
 	for i, id := range o.IDs {
 		ids[i] = itoa(id)
@@ -244,9 +234,9 @@ func (q Q) AddOverride(ctx context.Context, o Override) error {
 }
 
 // Overrides returns every recorded override by key.
-func (q Q) Overrides(ctx context.Context) (map[string]Override, error) {
+func (q Q) Overrides(ctx context.Context) (map[string]models.Override, error) {
 	list, err := q.overrides(ctx, ``)
-	out := make(map[string]Override, len(list))
+	out := make(map[string]models.Override, len(list))
 	for _, o := range list {
 		out[o.Key] = o
 	}
@@ -254,19 +244,19 @@ func (q Q) Overrides(ctx context.Context) (map[string]Override, error) {
 }
 
 // OverridesBetween lists overrides made in [from, to), oldest first.
-func (q Q) OverridesBetween(ctx context.Context, from, to time.Time) ([]Override, error) {
+func (q Q) OverridesBetween(ctx context.Context, from, to time.Time) ([]models.Override, error) {
 	return q.overrides(ctx, `WHERE at >= ? AND at < ? ORDER BY at`, from.Unix(), to.Unix())
 }
 
-func (q Q) overrides(ctx context.Context, where string, args ...any) ([]Override, error) {
+func (q Q) overrides(ctx context.Context, where string, args ...any) ([]models.Override, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT conflict_key, kind, deployment_ids, reason, actor, at FROM overrides `+where, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var out []Override
+	var out []models.Override
 	for rows.Next() {
-		var o Override
+		var o models.Override
 		var ids string
 		var at int64
 		if err := rows.Scan(&o.Key, &o.Kind, &ids, &o.Reason, &o.Actor, &at); err != nil {

@@ -114,34 +114,9 @@ func (q Q) exec1(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
-// Cursor marks a position in a newest-first listing.
-type Cursor struct {
-	Start time.Time
-	ID    int64
-}
-
-// Filter narrows a deployment listing. Zero fields do not filter.
-type Filter struct {
-	Environment  string
-	Statuses     []models.Status
-	Assignee     string
-	Component    string
-	Model        string
-	ModelVersion int // with Model
-	Service      string
-	Kind         models.Kind
-	Requester    string
-	ChangeRef    string
-	Search       string    // words in the component, service, version, change reference, notes or incidents; see matchQuery
-	From, To     time.Time // scheduled start in [From, To)
-	Limit        int       // default 50
-	After        *Cursor   // continue after this row (keyset paging)
-	Oldest       bool      // oldest first instead of newest first
-}
-
 // Deployments lists deployments newest first (by scheduled start, then id), one page.
 // Paging is keyset: pass the last row's Cursor as After for the next page.
-func (q Q) Deployments(ctx context.Context, f Filter) ([]models.Deployment, error) {
+func (q Q) Deployments(ctx context.Context, f models.Filter) ([]models.Deployment, error) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
@@ -228,6 +203,3 @@ func (q Q) Deployments(ctx context.Context, f Filter) ([]models.Deployment, erro
 	}
 	return out, mapErr(rows.Err())
 }
-
-// CursorOf is the cursor that continues a listing after d.
-func CursorOf(d models.Deployment) *Cursor { return &Cursor{Start: d.ScheduledStart, ID: d.ID} }

@@ -2,21 +2,12 @@ package store
 
 import (
 	"context"
+	"ferry/models"
 	"time"
 )
 
-// PersonKey is an SSH public key added for a person (not the ones in config).
-type PersonKey struct {
-	Key         []byte // SSH wire format
-	Person      string
-	Line        string
-	Fingerprint string
-	AddedBy     string
-	AddedAt     time.Time
-}
-
 // AddPersonKey stores a key; a key already stored is a conflict.
-func (q Q) AddPersonKey(ctx context.Context, k PersonKey) error {
+func (q Q) AddPersonKey(ctx context.Context, k models.PersonKey) error {
 	_, err := q.db.ExecContext(ctx, `INSERT INTO person_keys (key, person, line, fingerprint, added_by, added_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, k.Key, k.Person, k.Line, k.Fingerprint, k.AddedBy, k.AddedAt.Unix())
 	return mapErr(err)
@@ -33,16 +24,16 @@ func (q Q) KeyOwner(ctx context.Context, key []byte) (string, error) {
 }
 
 // PersonKeys lists the added keys by person, oldest first.
-func (q Q) PersonKeys(ctx context.Context) ([]PersonKey, error) {
+func (q Q) PersonKeys(ctx context.Context) ([]models.PersonKey, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT key, person, line, fingerprint, added_by, added_at
 		FROM person_keys ORDER BY person, added_at`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var out []PersonKey
+	var out []models.PersonKey
 	for rows.Next() {
-		var k PersonKey
+		var k models.PersonKey
 		var at int64
 		if err := rows.Scan(&k.Key, &k.Person, &k.Line, &k.Fingerprint, &k.AddedBy, &at); err != nil {
 			return nil, mapErr(err)

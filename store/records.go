@@ -85,26 +85,17 @@ func (q Q) SetStepRun(ctx context.Context, r models.StepRun, now time.Time) erro
 		WHERE id = ?`, now.Unix(), r.DeploymentID, r.DeploymentID)
 }
 
-// Incident is a disruption linked to a deployment.
-type Incident struct {
-	ID           int64
-	DeploymentID int64
-	OpenedAt     time.Time
-	ResolvedAt   time.Time
-	Summary      string
-}
-
 // Incidents lists the incidents linked to a deployment.
-func (q Q) Incidents(ctx context.Context, id int64) ([]Incident, error) {
+func (q Q) Incidents(ctx context.Context, id int64) ([]models.Incident, error) {
 	rows, err := q.db.QueryContext(ctx,
 		`SELECT id, deployment_id, opened_at, resolved_at, summary FROM incidents WHERE deployment_id = ? ORDER BY opened_at`, id)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var out []Incident
+	var out []models.Incident
 	for rows.Next() {
-		var in Incident
+		var in models.Incident
 		var opened int64
 		var resolved sql.NullInt64
 		if err := rows.Scan(&in.ID, &in.DeploymentID, &opened, &resolved, &in.Summary); err != nil {
@@ -125,7 +116,7 @@ func (q Q) ChangeMark(ctx context.Context) (int64, error) {
 }
 
 // AddIncident records an incident linked to a deployment and returns its id.
-func (q Q) AddIncident(ctx context.Context, in Incident) (int64, error) {
+func (q Q) AddIncident(ctx context.Context, in models.Incident) (int64, error) {
 	var id int64
 	err := q.reroll(ctx, in.DeploymentID, func() error {
 		res, err := q.db.ExecContext(ctx, `INSERT INTO incidents (deployment_id, opened_at, resolved_at, summary)

@@ -28,23 +28,10 @@ func fromUnixMilli(n sql.NullInt64) time.Time {
 
 // ---- leases ---------------------------------------------------------------------
 
-// Lease is a runner's hold on one deployment: while it is valid no other runner
-// may work on the deployment.
-type Lease struct {
-	DeploymentID int64
-	Holder       string // unique per runner
-	Host         string
-	BootID       string
-	PID          int
-	Actor        string
-	AcquiredAt   time.Time
-	ExpiresAt    time.Time
-}
-
 const leaseCols = `deployment_id, holder, host, boot_id, pid, actor, acquired_at, expires_at`
 
-func scanLease(r scanner) (Lease, error) {
-	var l Lease
+func scanLease(r scanner) (models.Lease, error) {
+	var l models.Lease
 	var acquired, expires sql.NullInt64
 	if err := r.Scan(&l.DeploymentID, &l.Holder, &l.Host, &l.BootID, &l.PID, &l.Actor, &acquired, &expires); err != nil {
 		return l, mapErr(err)
@@ -54,18 +41,18 @@ func scanLease(r scanner) (Lease, error) {
 }
 
 // Lease returns the lease on a deployment; ErrNotFound when nobody holds one.
-func (q Q) Lease(ctx context.Context, id int64) (Lease, error) {
+func (q Q) Lease(ctx context.Context, id int64) (models.Lease, error) {
 	return scanLease(q.db.QueryRowContext(ctx, `SELECT `+leaseCols+` FROM leases WHERE deployment_id = ?`, id))
 }
 
 // Leases returns every lease, expired or not, by deployment.
-func (q Q) Leases(ctx context.Context) ([]Lease, error) {
+func (q Q) Leases(ctx context.Context) ([]models.Lease, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT `+leaseCols+` FROM leases ORDER BY deployment_id`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var out []Lease
+	var out []models.Lease
 	for rows.Next() {
 		l, err := scanLease(rows)
 		if err != nil {
@@ -78,7 +65,7 @@ func (q Q) Leases(ctx context.Context) ([]Lease, error) {
 
 // PutLease stores l, replacing any lease on the deployment. The caller decides, in
 // the same transaction, that the old lease may be replaced.
-func (q Q) PutLease(ctx context.Context, l Lease) error {
+func (q Q) PutLease(ctx context.Context, l models.Lease) error {
 	_, err := q.db.ExecContext(ctx, `INSERT OR REPLACE INTO leases (`+leaseCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.DeploymentID, l.Holder, l.Host, l.BootID, l.PID, l.Actor, unixMilli(l.AcquiredAt), unixMilli(l.ExpiresAt))
 	return mapErr(err)
@@ -103,30 +90,11 @@ func (q Q) ReleaseLease(ctx context.Context, id int64, holder string) error {
 
 // ---- attempts -------------------------------------------------------------------
 
-// Attempt is one execution of an automated step (or an on-failure step).
-type Attempt struct {
-	DeploymentID int64
-	Seq          int
-	Attempt      int // from 1
-	Status       models.StepStatus
-	Holder       string
-	Host         string
-	BootID       string
-	PGID         int   // process group of the command; 0 for built-in checks
-	PGIDStart    int64 // the group leader's start time, to tell it from a later process with the same id
-	StartedAt    time.Time
-	FinishedAt   time.Time // zero while running
-	ExitCode     *int
-	Lines        int64 // output lines stored so far
-	Bytes        int64 // output bytes stored so far
-	Detail       string
-}
-
 const attemptCols = `deployment_id, seq, attempt, status, holder, host, boot_id, pgid, pgid_start, started_at,
 	finished_at, exit_code, lines, bytes, detail`
 
-func scanAttempt(r scanner) (Attempt, error) {
-	var a Attempt
+func scanAttempt(r scanner) (models.Attempt, error) {
+	var a models.Attempt
 	var started, finished, exit sql.NullInt64
 	if err := r.Scan(&a.DeploymentID, &a.Seq, &a.Attempt, &a.Status, &a.Holder, &a.Host, &a.BootID, &a.PGID,
 		&a.PGIDStart, &started, &finished, &exit, &a.Lines, &a.Bytes, &a.Detail); err != nil {
@@ -140,13 +108,13 @@ func scanAttempt(r scanner) (Attempt, error) {
 	return a, nil
 }
 
-func (q Q) attempts(ctx context.Context, query string, args ...any) ([]Attempt, error) {
+func (q Q) attempts(ctx context.Context, query string, args ...any) ([]models.Attempt, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT `+attemptCols+` FROM step_attempts `+query, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var out []Attempt
+	var out []models.Attempt
 	for rows.Next() {
 		a, err := scanAttempt(rows)
 		if err != nil {
@@ -159,7 +127,7 @@ func (q Q) attempts(ctx context.Context, query string, args ...any) ([]Attempt, 
 
 // StartAttempt records a new attempt of a step as running and returns its number,
 // one more than the step's last attempt.
-func (q Q) StartAttempt(ctx context.Context, a Attempt) (int, error) {
+func (q Q) StartAttempt(ctx context.Context, a models.Attempt) (int, error) {
 	if err := q.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(attempt), 0) + 1 FROM step_attempts
 		WHERE deployment_id = ? AND seq = ?`, a.DeploymentID, a.Seq).Scan(&a.Attempt); err != nil {
 		return 0, mapErr(err)
@@ -180,7 +148,7 @@ func (q Q) SetAttemptPGID(ctx context.Context, id int64, seq, attempt, pgid int,
 // FinishAttempt records how a running attempt ended: its status, exit code, end
 // time and detail. An attempt that is no longer running is left as it is, and
 // FinishAttempt reports false.
-func (q Q) FinishAttempt(ctx context.Context, a Attempt) (bool, error) {
+func (q Q) FinishAttempt(ctx context.Context, a models.Attempt) (bool, error) {
 	var exit sql.NullInt64
 	if a.ExitCode != nil {
 		exit = sql.NullInt64{Int64: int64(*a.ExitCode), Valid: true}
@@ -196,13 +164,13 @@ func (q Q) FinishAttempt(ctx context.Context, a Attempt) (bool, error) {
 }
 
 // Attempts returns every attempt of a deployment's steps, by step then attempt.
-func (q Q) Attempts(ctx context.Context, id int64) ([]Attempt, error) {
+func (q Q) Attempts(ctx context.Context, id int64) ([]models.Attempt, error) {
 	return q.attempts(ctx, `WHERE deployment_id = ? ORDER BY seq, attempt`, id)
 }
 
 // RunningAttempts returns the attempts still marked running, of every deployment
 // (id 0) or of one.
-func (q Q) RunningAttempts(ctx context.Context, id int64) ([]Attempt, error) {
+func (q Q) RunningAttempts(ctx context.Context, id int64) ([]models.Attempt, error) {
 	if id == 0 {
 		return q.attempts(ctx, `WHERE status = 'running' ORDER BY deployment_id, seq, attempt`)
 	}
@@ -212,22 +180,6 @@ func (q Q) RunningAttempts(ctx context.Context, id int64) ([]Attempt, error) {
 // ---- output ---------------------------------------------------------------------
 
 // Output streams.
-const (
-	StreamOut = "out"
-	StreamErr = "err"
-)
-
-// OutputLine is one line an automated step wrote.
-type OutputLine struct {
-	ID           int64 // increases with time across the whole database
-	DeploymentID int64
-	Seq          int
-	Attempt      int
-	LineNo       int // from 1 within the attempt
-	Stream       string
-	At           time.Time
-	Text         string
-}
 
 // rowsPerInsert is how many lines one INSERT statement carries (7 parameters each,
 // far below SQLite's limit of 32766).
@@ -247,7 +199,7 @@ var insertOutputSQL = func() string {
 
 // AppendOutput stores lines (in the order given) and adds them to their attempts'
 // line and byte counts. Call it inside a write transaction with a batch of lines.
-func (q Q) AppendOutput(ctx context.Context, lines []OutputLine) error {
+func (q Q) AppendOutput(ctx context.Context, lines []models.OutputLine) error {
 	if len(lines) == 0 {
 		return nil
 	}
@@ -310,18 +262,8 @@ func (q Q) AppendOutput(ctx context.Context, lines []OutputLine) error {
 	return nil
 }
 
-// OutputFilter selects output lines of one deployment.
-type OutputFilter struct {
-	DeploymentID int64
-	Seq          int   // only this step (0: every step)
-	Attempt      int   // only this attempt of Seq (0: every attempt)
-	AfterID      int64 // only lines after this one: follow new output
-	Limit        int   // at most this many (default 1000)
-	Tail         bool  // the newest Limit lines instead of the oldest (still returned in order)
-}
-
 // Output returns output lines in the order they were written.
-func (q Q) Output(ctx context.Context, f OutputFilter) ([]OutputLine, error) {
+func (q Q) Output(ctx context.Context, f models.OutputFilter) ([]models.OutputLine, error) {
 	where := []string{"deployment_id = ?"}
 	args := []any{f.DeploymentID}
 	if f.Seq != 0 {
@@ -348,9 +290,9 @@ func (q Q) Output(ctx context.Context, f OutputFilter) ([]OutputLine, error) {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var out []OutputLine
+	var out []models.OutputLine
 	for rows.Next() {
-		var l OutputLine
+		var l models.OutputLine
 		var at int64
 		if err := rows.Scan(&l.ID, &l.DeploymentID, &l.Seq, &l.Attempt, &l.LineNo, &l.Stream, &at, &l.Text); err != nil {
 			return nil, mapErr(err)

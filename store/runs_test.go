@@ -20,7 +20,7 @@ func TestLeases(t *testing.T) {
 		t.Fatalf("no lease yet: %v", err)
 	}
 	now := time.Now().Truncate(time.Millisecond)
-	l := Lease{DeploymentID: id, Holder: "h1", Host: "box", BootID: "b", PID: 7, Actor: "sam",
+	l := models.Lease{DeploymentID: id, Holder: "h1", Host: "box", BootID: "b", PID: 7, Actor: "sam",
 		AcquiredAt: now, ExpiresAt: now.Add(30 * time.Second)}
 	write := func(fn func(q Q) error) {
 		t.Helper()
@@ -64,7 +64,7 @@ func TestAttemptsAndOutput(t *testing.T) {
 		t.Helper()
 		var n int
 		err := s.Write(ctx, func(q Q) (err error) {
-			n, err = q.StartAttempt(ctx, Attempt{DeploymentID: dep, Seq: seq, Holder: "h", Host: "box", StartedAt: time.Now()})
+			n, err = q.StartAttempt(ctx, models.Attempt{DeploymentID: dep, Seq: seq, Holder: "h", Host: "box", StartedAt: time.Now()})
 			return
 		})
 		if err != nil {
@@ -76,17 +76,17 @@ func TestAttemptsAndOutput(t *testing.T) {
 		t.Errorf("attempt numbers %d %d %d, want 1 2 1", a, b, c)
 	}
 	start(other, 1)
-	var lines []OutputLine
+	var lines []models.OutputLine
 	for i := 1; i <= 300; i++ { // more than one INSERT's worth, and an odd remainder
 		seq, att := 1, 1
 		if i > 200 {
 			att = 2
 		}
-		lines = append(lines, OutputLine{DeploymentID: id, Seq: seq, Attempt: att, LineNo: i, Stream: StreamOut,
+		lines = append(lines, models.OutputLine{DeploymentID: id, Seq: seq, Attempt: att, LineNo: i, Stream: models.StreamOut,
 			At: time.Now(), Text: fmt.Sprintf("line %d", i)})
 	}
-	lines = append(lines, OutputLine{DeploymentID: other, Seq: 1, Attempt: 1, LineNo: 1, Stream: StreamErr, At: time.Now(), Text: "other"})
-	lines = append(lines, OutputLine{DeploymentID: id, Seq: 2, Attempt: 1, LineNo: 1, Stream: StreamErr, At: time.Now(), Text: "step two"})
+	lines = append(lines, models.OutputLine{DeploymentID: other, Seq: 1, Attempt: 1, LineNo: 1, Stream: models.StreamErr, At: time.Now(), Text: "other"})
+	lines = append(lines, models.OutputLine{DeploymentID: id, Seq: 2, Attempt: 1, LineNo: 1, Stream: models.StreamErr, At: time.Now(), Text: "step two"})
 	if err := s.Write(ctx, func(q Q) error { return q.AppendOutput(ctx, lines) }); err != nil {
 		t.Fatal(err)
 	}
@@ -98,19 +98,19 @@ func TestAttemptsAndOutput(t *testing.T) {
 		t.Errorf("counts: %+v", atts)
 	}
 	q := s.Read()
-	all, _ := q.Output(ctx, OutputFilter{DeploymentID: id, Limit: 1000})
-	if len(all) != 301 || all[0].Text != "line 1" || all[300].Text != "step two" || all[300].Stream != StreamErr {
+	all, _ := q.Output(ctx, models.OutputFilter{DeploymentID: id, Limit: 1000})
+	if len(all) != 301 || all[0].Text != "line 1" || all[300].Text != "step two" || all[300].Stream != models.StreamErr {
 		t.Fatalf("all output: %d lines", len(all))
 	}
-	one, _ := q.Output(ctx, OutputFilter{DeploymentID: id, Seq: 1, Attempt: 2, Limit: 1000})
+	one, _ := q.Output(ctx, models.OutputFilter{DeploymentID: id, Seq: 1, Attempt: 2, Limit: 1000})
 	if len(one) != 100 || one[0].Text != "line 201" || one[0].LineNo != 201 {
 		t.Errorf("attempt 2 of step 1: %d lines, first %+v", len(one), one[0])
 	}
-	page, _ := q.Output(ctx, OutputFilter{DeploymentID: id, Seq: 1, AfterID: all[9].ID, Limit: 5})
+	page, _ := q.Output(ctx, models.OutputFilter{DeploymentID: id, Seq: 1, AfterID: all[9].ID, Limit: 5})
 	if len(page) != 5 || page[0].Text != "line 11" {
 		t.Errorf("page after line 10: %+v", page)
 	}
-	tail, _ := q.Output(ctx, OutputFilter{DeploymentID: id, Seq: 1, Tail: true, Limit: 3})
+	tail, _ := q.Output(ctx, models.OutputFilter{DeploymentID: id, Seq: 1, Tail: true, Limit: 3})
 	if len(tail) != 3 || tail[0].Text != "line 298" || tail[2].Text != "line 300" {
 		t.Errorf("tail: %+v", tail)
 	}
@@ -137,7 +137,7 @@ func TestAttemptsAndOutput(t *testing.T) {
 	code := 3
 	var done bool
 	err = s.Write(ctx, func(q Q) (err error) {
-		done, err = q.FinishAttempt(ctx, Attempt{DeploymentID: id, Seq: 1, Attempt: 1, Status: models.StepFailed,
+		done, err = q.FinishAttempt(ctx, models.Attempt{DeploymentID: id, Seq: 1, Attempt: 1, Status: models.StepFailed,
 			FinishedAt: time.Now(), ExitCode: &code, Detail: "exit 3"})
 		return
 	})
@@ -145,7 +145,7 @@ func TestAttemptsAndOutput(t *testing.T) {
 		t.Fatalf("finish: %v %v", done, err)
 	}
 	err = s.Write(ctx, func(q Q) (err error) {
-		done, err = q.FinishAttempt(ctx, Attempt{DeploymentID: id, Seq: 1, Attempt: 1, Status: models.StepDone, FinishedAt: time.Now()})
+		done, err = q.FinishAttempt(ctx, models.Attempt{DeploymentID: id, Seq: 1, Attempt: 1, Status: models.StepDone, FinishedAt: time.Now()})
 		return
 	})
 	if err != nil || done {

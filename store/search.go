@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"ferry/models"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,7 +129,7 @@ func facetMatch(field byte, values ...string) string {
 // column; the environment, statuses, assignee, model, kind and requester as facet
 // tokens (statuses as an OR group): payments assigned to tom in 19 ms instead of 167.
 // The conditions on the deployment still decide.
-func searchListing(f Filter, match string) (from string, where []string, args []any, orderBy string) {
+func searchListing(f models.Filter, match string) (from string, where []string, args []any, orderBy string) {
 	for _, v := range []string{f.Component, f.Service, f.ChangeRef} {
 		if v = printable(v); strings.IndexFunc(v, isWordRune) >= 0 {
 			match += " AND {what} : " + ftsString(v)

@@ -39,7 +39,7 @@ func TestFacetToken(t *testing.T) {
 
 // Every filter the document knows goes into the match, so that FTS5 intersects.
 func TestSearchListingPutsFiltersInTheMatch(t *testing.T) {
-	f := Filter{Environment: "production", Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack, models.StatusFailed},
+	f := models.Filter{Environment: "production", Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack, models.StatusFailed},
 		Assignee: "tom", Model: "web-service", Kind: models.KindSoftware, Requester: "Zoë", Component: "payments-api",
 		ModelVersion: 3}
 	_, where, args, _ := searchListing(f, `"pay"*`)
@@ -49,7 +49,7 @@ func TestSearchListingPutsFiltersInTheMatch(t *testing.T) {
 	if where[0] != "search MATCH ?" || args[0] != want {
 		t.Fatalf("%s with %q\nwant %q", where[0], args[0], want)
 	}
-	_, _, args, _ = searchListing(Filter{Statuses: []models.Status{""}}, `"pay"*`)
+	_, _, args, _ = searchListing(models.Filter{Statuses: []models.Status{""}}, `"pay"*`)
 	if args[0] != `"pay"*` {
 		t.Fatalf("empty status: %q", args[0])
 	}
@@ -104,7 +104,7 @@ func TestFacetsWithAwkwardValues(t *testing.T) {
 			t.Errorf("facet token of %q matches %d documents, %v", v, n, err)
 		}
 		want1 := fmt.Sprint(idOf[v])
-		for _, f := range []Filter{
+		for _, f := range []models.Filter{
 			{Search: "svc", Environment: v}, {Search: "svc", Statuses: []models.Status{models.Status(v)}},
 			{Search: "svc", Assignee: v}, {Search: "api", Model: v}, {Search: "ap", Kind: models.Kind(v)},
 			{Search: "1.0", Requester: v},
@@ -116,13 +116,13 @@ func TestFacetsWithAwkwardValues(t *testing.T) {
 		}
 	}
 	// Several statuses at once, and one that no deployment has.
-	f := Filter{Search: "svc", Statuses: []models.Status{"Prod", "x-", "ǂ", "nothing"}, Limit: 100}
+	f := models.Filter{Search: "svc", Statuses: []models.Status{"Prod", "x-", "ǂ", "nothing"}, Limit: 100}
 	if got, want := ids(t, s, f), fmt.Sprintf("%d %d %d", idOf["ǂ"], idOf["x-"], idOf["Prod"]); got != want {
 		t.Errorf("%+v: %q, want %q", f, got, want)
 	}
 	// A search cannot reach the facets: the lead is not part of what is searched for.
 	for _, q := range []string{"ǂe70726F64", "ǂ", "ǂe", "ǂe7", "e70726F64 svc", "prod", "Zürich"} {
-		if got := ids(t, s, Filter{Search: q}); got != "" {
+		if got := ids(t, s, models.Filter{Search: q}); got != "" {
 			t.Errorf("search %q found %q in the facets", q, got)
 		}
 	}
@@ -158,7 +158,7 @@ func (r orow) matches(search string) bool {
 	return true
 }
 
-func (r orow) keep(f Filter) bool {
+func (r orow) keep(f models.Filter) bool {
 	return (f.Environment == "" || r.env == f.Environment) &&
 		(len(f.Statuses) == 0 || slices.Contains(f.Statuses, models.Status(r.status))) &&
 		(f.Assignee == "" || r.assignee == f.Assignee) && (f.Model == "" || r.model == f.Model) &&
@@ -218,20 +218,20 @@ func TestSearchWithFiltersMatchesOracle(t *testing.T) {
 		return nil
 	})
 	words := []string{"pay", "api", "hotfix", "ledger db", "payments", "chg", "vendor hot", "1"}
-	var filters []Filter
+	var filters []models.Filter
 	for _, e := range envs {
-		filters = append(filters, Filter{Environment: e})
+		filters = append(filters, models.Filter{Environment: e})
 	}
 	filters = append(filters,
-		Filter{Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack}},
-		Filter{Statuses: []models.Status{models.StatusPlanned, models.StatusSucceeded, models.StatusCancelled}},
-		Filter{Statuses: []models.Status{models.StatusExecuting}, Environment: "prod"},
-		Filter{Assignee: "tom"}, Filter{Assignee: "Tom"}, Filter{Assignee: "zoë"}, Filter{Assignee: "nobody"},
-		Filter{Model: "rack-server", Kind: "software"}, Filter{Requester: "marc", Assignee: "x.y"},
-		Filter{Environment: "eu-west.1", From: t0.Add(50 * time.Hour), To: t0.Add(150 * time.Hour)},
+		models.Filter{Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack}},
+		models.Filter{Statuses: []models.Status{models.StatusPlanned, models.StatusSucceeded, models.StatusCancelled}},
+		models.Filter{Statuses: []models.Status{models.StatusExecuting}, Environment: "prod"},
+		models.Filter{Assignee: "tom"}, models.Filter{Assignee: "Tom"}, models.Filter{Assignee: "zoë"}, models.Filter{Assignee: "nobody"},
+		models.Filter{Model: "rack-server", Kind: "software"}, models.Filter{Requester: "marc", Assignee: "x.y"},
+		models.Filter{Environment: "eu-west.1", From: t0.Add(50 * time.Hour), To: t0.Add(150 * time.Hour)},
 	)
 	for range 20 {
-		var f Filter
+		var f models.Filter
 		if rng.IntN(2) == 0 {
 			f.Environment = pick(envs)
 		}
@@ -253,7 +253,7 @@ func TestSearchWithFiltersMatchesOracle(t *testing.T) {
 		filters = append(filters, f)
 	}
 
-	listAll := func(f Filter) []int64 {
+	listAll := func(f models.Filter) []int64 {
 		t.Helper()
 		f.Limit = 100_000
 		list, err := s.Read().Deployments(ctx, f)
@@ -289,7 +289,7 @@ func TestSearchWithFiltersMatchesOracle(t *testing.T) {
 						slices.Reverse(want)
 					}
 					// The same filters without the search, intersected with the search alone.
-					noSearch, searchOnly := base, Filter{Search: w}
+					noSearch, searchOnly := base, models.Filter{Search: w}
 					noSearch.Oldest, searchOnly.Oldest = oldest, oldest
 					var inter []int64
 					found := listAll(searchOnly)
@@ -316,7 +316,7 @@ func TestSearchWithFiltersMatchesOracle(t *testing.T) {
 						if len(page) < size {
 							break
 						}
-						pf.After = CursorOf(page[len(page)-1])
+						pf.After = models.CursorOf(page[len(page)-1])
 					}
 					if !slices.Equal(got, want) {
 						t.Errorf("%s: %+v in pages of %d:\n got %v\nwant %v", round, f, size, got, want)
@@ -410,7 +410,7 @@ func TestSearchFacetsMigration(t *testing.T) {
 		}
 	}
 	db.Close()
-	want := map[string]Filter{
+	want := map[string]models.Filter{
 		"1":   {Search: "serial", Environment: "test"},
 		"2":   {Search: "serial", Assignee: "Zoë", Statuses: []models.Status{models.StatusPlanned, models.StatusFailed}},
 		"1 2": {Search: "payments", Kind: models.KindSoftware},
@@ -431,7 +431,7 @@ func TestSearchFacetsMigration(t *testing.T) {
 	}
 	s := open()
 	write(t, s, func(q Q) error { return q.SetStatus(ctx, 2, models.StatusFailed, time.Time{}, time.Time{}, t0) })
-	want["1 2"] = Filter{Search: "payments", Statuses: []models.Status{models.StatusFailed}}
+	want["1 2"] = models.Filter{Search: "payments", Statuses: []models.Status{models.StatusFailed}}
 	checkIndex(t, s)
 	s.Close()
 

@@ -91,7 +91,7 @@ func checkIndex(t *testing.T, s *Store) {
 }
 
 // ids lists the ids of a search.
-func ids(t *testing.T, s *Store, f Filter) string {
+func ids(t *testing.T, s *Store, f models.Filter) string {
 	t.Helper()
 	list, err := s.Read().Deployments(context.Background(), f)
 	if err != nil {
@@ -150,7 +150,7 @@ func TestSearchIndexFollowsEveryChange(t *testing.T) {
 		"4.12": fmt.Sprint(pay), "000123": fmt.Sprint(pay), "CHG-2025": fmt.Sprint(pay), "ser": fmt.Sprint(auth),
 		"2.0": fmt.Sprint(auth), "api service": "", "hotfix": "",
 	} {
-		if got := ids(t, s, Filter{Search: q}); got != want {
+		if got := ids(t, s, models.Filter{Search: q}); got != want {
 			t.Errorf("search %q: %q, want %q", q, got, want)
 		}
 	}
@@ -161,7 +161,7 @@ func TestSearchIndexFollowsEveryChange(t *testing.T) {
 	}
 	// A step note added later.
 	write(t, s, step(auth, 1, models.StepDone, "waiting for the vendor hotfix"))
-	if got := ids(t, s, Filter{Search: "hotfix"}); got != fmt.Sprint(auth) {
+	if got := ids(t, s, models.Filter{Search: "hotfix"}); got != fmt.Sprint(auth) {
 		t.Fatalf("note: %q", got)
 	}
 	// Blocked, then unblocked: the step note is cleared, the record keeps the reason.
@@ -180,7 +180,7 @@ func TestSearchIndexFollowsEveryChange(t *testing.T) {
 			Detail: `unblocked 2 "Power: both feeds": extension cable fitted`})
 	})
 	for q, want := range map[string]string{"outlet": fmt.Sprint(pay), "extension": fmt.Sprint(pay), "feeds": ""} {
-		if got := ids(t, s, Filter{Search: q}); got != want {
+		if got := ids(t, s, models.Filter{Search: q}); got != want {
 			t.Errorf("search %q after block and unblock: %q, want %q", q, got, want)
 		}
 	}
@@ -188,12 +188,12 @@ func TestSearchIndexFollowsEveryChange(t *testing.T) {
 	write(t, s, func(q Q) error {
 		return q.AddEvent(ctx, models.Event{DeploymentID: auth, At: t0, Actor: "bo", Type: "step", Detail: `ticked 1 "Smoke tests"`})
 	})
-	if got := ids(t, s, Filter{Search: "smoke"}); got != "" {
+	if got := ids(t, s, models.Filter{Search: "smoke"}); got != "" {
 		t.Errorf("a step's name is not searched: %q", got)
 	}
 	// An incident, a cancellation reason, a note event.
 	write(t, s, func(q Q) error {
-		if _, err := q.AddIncident(ctx, Incident{DeploymentID: auth, OpenedAt: t0, Summary: "Login latency doubled"}); err != nil {
+		if _, err := q.AddIncident(ctx, models.Incident{DeploymentID: auth, OpenedAt: t0, Summary: "Login latency doubled"}); err != nil {
 			return err
 		}
 		if err := q.AddEvent(ctx, models.Event{DeploymentID: pay, At: t0, Actor: "ana", Type: "cancelled",
@@ -205,39 +205,39 @@ func TestSearchIndexFollowsEveryChange(t *testing.T) {
 	})
 	for q, want := range map[string]string{"latency": fmt.Sprint(auth), "delivery": fmt.Sprint(pay),
 		"zoe firewall": fmt.Sprint(pay), "cancelled": ""} {
-		if got := ids(t, s, Filter{Search: q}); got != want {
+		if got := ids(t, s, models.Filter{Search: q}); got != want {
 			t.Errorf("search %q: %q, want %q", q, got, want)
 		}
 	}
 	checkIndex(t, s)
-	if got := ids(t, s, Filter{Search: "firewall OR hotfix"}); got != "" {
+	if got := ids(t, s, models.Filter{Search: "firewall OR hotfix"}); got != "" {
 		t.Errorf("words are all required, OR is a word: %q", got)
 	}
 	// Rescheduling moves the document (its rowid is the listing order).
-	if got, want := ids(t, s, Filter{Search: "vendor"}), fmt.Sprintf("%d %d", auth, pay); got != want {
+	if got, want := ids(t, s, models.Filter{Search: "vendor"}), fmt.Sprintf("%d %d", auth, pay); got != want {
 		t.Errorf("newest first: %q, want %q", got, want)
 	}
 	write(t, s, func(q Q) error { return q.SetSchedule(ctx, pay, t0.Add(5*time.Hour), t0.Add(6*time.Hour), t0) })
 	write(t, s, step(auth, 3, models.StepDone, "done hotfix")) // another note on the same deployment
 	checkIndex(t, s)
-	if got, want := ids(t, s, Filter{Search: "vendor"}), fmt.Sprintf("%d %d", pay, auth); got != want {
+	if got, want := ids(t, s, models.Filter{Search: "vendor"}), fmt.Sprintf("%d %d", pay, auth); got != want {
 		t.Errorf("after rescheduling, newest first: %q, want %q", got, want)
 	}
 	// A retry clears automated steps' notes.
 	write(t, s, func(q Q) error { return q.ResetStepRuns(ctx, auth, []int{1, 3}, t0) })
-	if got := ids(t, s, Filter{Search: "hotfix"}); got != "" {
+	if got := ids(t, s, models.Filter{Search: "hotfix"}); got != "" {
 		t.Errorf("cleared note still found: %q", got)
 	}
 	checkIndex(t, s)
 	// A failed transaction leaves the index as it was.
 	err := s.Write(ctx, func(q Q) error {
-		if _, err := q.AddIncident(ctx, Incident{DeploymentID: auth, OpenedAt: t0, Summary: "phantom"}); err != nil {
+		if _, err := q.AddIncident(ctx, models.Incident{DeploymentID: auth, OpenedAt: t0, Summary: "phantom"}); err != nil {
 			return err
 		}
 		return fmt.Errorf("changed my mind")
 	})
-	if err == nil || ids(t, s, Filter{Search: "phantom"}) != "" {
-		t.Fatalf("rolled back incident: %v, found %q", err, ids(t, s, Filter{Search: "phantom"}))
+	if err == nil || ids(t, s, models.Filter{Search: "phantom"}) != "" {
+		t.Fatalf("rolled back incident: %v, found %q", err, ids(t, s, models.Filter{Search: "phantom"}))
 	}
 	checkIndex(t, s)
 }
@@ -257,25 +257,25 @@ func TestSearchAwkwardInput(t *testing.T) {
 		"\xff\xfe": "", "pay\xff": id, strings.Repeat("payments ", 200): id, `*`: "", `"`: "", `""""`: "",
 		`-`: "", `AND`: "", `OR`: "", `NOT`: "", `NEAR`: "", `near(`: "",
 	} {
-		got := ids(t, s, Filter{Search: q})
+		got := ids(t, s, models.Filter{Search: q})
 		if got != want {
 			t.Errorf("search %q: %q, want %q", q, got, want)
 		}
 	}
 	// The component, service and change filters go into the match too.
 	for _, c := range []struct {
-		f    Filter
+		f    models.Filter
 		want string
 	}{
-		{Filter{Search: "pay", Component: "payments-api"}, id},
-		{Filter{Search: "pay", Component: "payments"}, ""},
-		{Filter{Search: "pay", Component: "api"}, ""},
-		{Filter{Search: "pay", Service: "payments", ChangeRef: "Zürich-7"}, id},
-		{Filter{Search: "pay", ChangeRef: "zurich-7"}, ""}, // the filter is exact, the search is not
-		{Filter{Search: "pay", Component: "---"}, ""},
-		{Filter{Search: "pay", Component: `payments-api" OR "x`}, ""},
-		{Filter{Search: "pay", Component: "payments\x00-api"}, ""},
-		{Filter{Search: "pay", Component: "payments-api\xff", Service: "NEAR("}, ""},
+		{models.Filter{Search: "pay", Component: "payments-api"}, id},
+		{models.Filter{Search: "pay", Component: "payments"}, ""},
+		{models.Filter{Search: "pay", Component: "api"}, ""},
+		{models.Filter{Search: "pay", Service: "payments", ChangeRef: "Zürich-7"}, id},
+		{models.Filter{Search: "pay", ChangeRef: "zurich-7"}, ""}, // the filter is exact, the search is not
+		{models.Filter{Search: "pay", Component: "---"}, ""},
+		{models.Filter{Search: "pay", Component: `payments-api" OR "x`}, ""},
+		{models.Filter{Search: "pay", Component: "payments\x00-api"}, ""},
+		{models.Filter{Search: "pay", Component: "payments-api\xff", Service: "NEAR("}, ""},
 	} {
 		if got := ids(t, s, c.f); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.f, got, c.want)
@@ -314,21 +314,21 @@ func TestSearchPagingWithFilters(t *testing.T) {
 	}
 	checkIndex(t, s)
 	for _, c := range []struct {
-		f    Filter
+		f    models.Filter
 		keep func(r row) bool
 	}{
-		{Filter{Search: "api"}, func(r row) bool { return r.comp == "payments-api" }},
-		{Filter{Search: "svc"}, func(r row) bool { return true }},
-		{Filter{Search: "a", Environment: "prod"}, func(r row) bool { return r.comp != "ledger-db" && r.env == "prod" }},
-		{Filter{Search: "se", Environment: "prod"}, func(r row) bool { return r.comp == "auth-service" && r.env == "prod" }},
-		{Filter{Search: "svc le", From: t0.Add(4 * time.Hour), To: t0.Add(15 * time.Hour)}, func(r row) bool {
+		{models.Filter{Search: "api"}, func(r row) bool { return r.comp == "payments-api" }},
+		{models.Filter{Search: "svc"}, func(r row) bool { return true }},
+		{models.Filter{Search: "a", Environment: "prod"}, func(r row) bool { return r.comp != "ledger-db" && r.env == "prod" }},
+		{models.Filter{Search: "se", Environment: "prod"}, func(r row) bool { return r.comp == "auth-service" && r.env == "prod" }},
+		{models.Filter{Search: "svc le", From: t0.Add(4 * time.Hour), To: t0.Add(15 * time.Hour)}, func(r row) bool {
 			return r.comp == "ledger-db" && !r.start.Before(t0.Add(4*time.Hour)) && r.start.Before(t0.Add(15*time.Hour))
 		}},
-		{Filter{Search: "api", Oldest: true}, func(r row) bool { return r.comp == "payments-api" }},
-		{Filter{Search: "svc", Component: "ledger-db", Environment: "test"}, func(r row) bool {
+		{models.Filter{Search: "api", Oldest: true}, func(r row) bool { return r.comp == "payments-api" }},
+		{models.Filter{Search: "svc", Component: "ledger-db", Environment: "test"}, func(r row) bool {
 			return r.comp == "ledger-db" && r.env == "test"
 		}},
-		{Filter{Search: "pay", Environment: "test", Oldest: true, From: t0.Add(2 * time.Hour)}, func(r row) bool {
+		{models.Filter{Search: "pay", Environment: "test", Oldest: true, From: t0.Add(2 * time.Hour)}, func(r row) bool {
 			return r.comp == "payments-api" && r.env == "test" && !r.start.Before(t0.Add(2*time.Hour))
 		}},
 	} {
@@ -363,7 +363,7 @@ func TestSearchPagingWithFilters(t *testing.T) {
 				if len(page) < size {
 					break
 				}
-				f.After = CursorOf(page[len(page)-1])
+				f.After = models.CursorOf(page[len(page)-1])
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("%+v in pages of %d:\n got %v\nwant %v", c.f, size, got, want)
@@ -401,7 +401,7 @@ func TestBulkIndexesItsRows(t *testing.T) {
 			want = append(want, fmt.Sprint(id))
 		}
 	}
-	if got := ids(t, s, Filter{Search: "slow", Limit: 100}); got != strings.Join(want, " ") {
+	if got := ids(t, s, models.Filter{Search: "slow", Limit: 100}); got != strings.Join(want, " ") {
 		t.Fatalf("incident summaries: %q", got)
 	}
 	// Rows added to deployments of an earlier batch, and rows written through Q.
@@ -412,25 +412,25 @@ func TestBulkIndexesItsRows(t *testing.T) {
 		if err := b.Flush(); err != nil {
 			return err
 		}
-		_, err := b.Q().AddIncident(ctx, Incident{DeploymentID: 7, OpenedAt: t0, Summary: "pager storm"})
+		_, err := b.Q().AddIncident(ctx, models.Incident{DeploymentID: 7, OpenedAt: t0, Summary: "pager storm"})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkIndex(t, s)
-	if got := ids(t, s, Filter{Search: "duplicate"}) + "/" + ids(t, s, Filter{Search: "storm"}); got != "5/7" {
+	if got := ids(t, s, models.Filter{Search: "duplicate"}) + "/" + ids(t, s, models.Filter{Search: "storm"}); got != "5/7" {
 		t.Fatalf("later rows: %q", got)
 	}
 	// A failed batch leaves index and triggers as they were.
 	err = s.Bulk(ctx, func(b *Bulk) error {
-		if err := b.Incident(Incident{DeploymentID: 9, OpenedAt: t0, Summary: "ghost"}); err != nil {
+		if err := b.Incident(models.Incident{DeploymentID: 9, OpenedAt: t0, Summary: "ghost"}); err != nil {
 			return err
 		}
 		return fmt.Errorf("boom")
 	})
-	if err == nil || triggers() != before || ids(t, s, Filter{Search: "ghost"}) != "" {
-		t.Fatalf("failed batch: %v, %d triggers, %q", err, triggers(), ids(t, s, Filter{Search: "ghost"}))
+	if err == nil || triggers() != before || ids(t, s, models.Filter{Search: "ghost"}) != "" {
+		t.Fatalf("failed batch: %v, %d triggers, %q", err, triggers(), ids(t, s, models.Filter{Search: "ghost"}))
 	}
 	checkIndex(t, s)
 }
@@ -476,7 +476,7 @@ func TestSearchMigrationIndexesExistingRows(t *testing.T) {
 	defer s.Close()
 	checkIndex(t, s)
 	for q, want := range map[string]string{"serial": "1", "pdu": "2", "login": "2", "chg-9": "1", "software": ""} {
-		if got := ids(t, s, Filter{Search: q}); got != want {
+		if got := ids(t, s, models.Filter{Search: q}); got != want {
 			t.Errorf("search %q: %q, want %q", q, got, want)
 		}
 	}

@@ -169,7 +169,7 @@ func TestFailedTransactionLeavesNothing(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("want boom, got %v", err)
 	}
-	list, _ := s.Read().Deployments(ctx, Filter{})
+	list, _ := s.Read().Deployments(ctx, models.Filter{})
 	if len(list) != 0 {
 		t.Fatalf("rolled-back insert is visible: %v", list)
 	}
@@ -203,10 +203,10 @@ func TestKeysetPagingNeverSkipsOrRepeats(t *testing.T) {
 	}
 	ctx := context.Background()
 	seen := map[int64]bool{}
-	var after *Cursor
+	var after *models.Cursor
 	var prev *models.Deployment
 	for {
-		page, err := s.Read().Deployments(ctx, Filter{Limit: 5, After: after})
+		page, err := s.Read().Deployments(ctx, models.Filter{Limit: 5, After: after})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +224,7 @@ func TestKeysetPagingNeverSkipsOrRepeats(t *testing.T) {
 			seen[d.ID] = true
 			prev = &d
 		}
-		after = CursorOf(page[len(page)-1])
+		after = models.CursorOf(page[len(page)-1])
 	}
 	if len(seen) != 23 {
 		t.Fatalf("saw %d rows, want 23", len(seen))

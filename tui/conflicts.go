@@ -8,13 +8,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"ferry/engine"
+	"ferry/models"
 )
 
 // conflictsScreen lists conflicts in plain words; enter opens the resolve panel for
 // the deployment that would move.
 type conflictsScreen struct {
 	c      *Common
-	list   []engine.Conflict
+	list   []models.Conflict
 	loaded bool
 	all    bool   // show overridden ones too
 	sel    string // selected conflict ID, kept across refreshes
@@ -24,7 +25,7 @@ type conflictsScreen struct {
 }
 
 type conflictsMsg struct {
-	list []engine.Conflict
+	list []models.Conflict
 	err  error
 }
 
@@ -88,7 +89,7 @@ func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 // mover is the deployment that resolving a conflict would move: the newest plan.
-func mover(c engine.Conflict) int64 { return c.IDs[len(c.IDs)-1] }
+func mover(c models.Conflict) int64 { return c.IDs[len(c.IDs)-1] }
 
 func (s *conflictsScreen) View() string {
 	st := s.c.Styles

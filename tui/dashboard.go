@@ -307,7 +307,7 @@ func leadTime(s engine.Stats) string {
 }
 
 // conflictSummary counts conflicts by kind: "1 freeze, 2 person".
-func conflictSummary(cs []engine.Conflict) string {
+func conflictSummary(cs []models.Conflict) string {
 	counts := map[string]int{}
 	var order []string
 	for _, c := range cs {

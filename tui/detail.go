@@ -12,7 +12,6 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
-	"ferry/store"
 )
 
 // detailScreen shows one deployment's full record: its facts, its steps by stage
@@ -34,7 +33,7 @@ type detailScreen struct {
 // automated steps (the on-failure ones too) and the last lines each one wrote.
 type record struct {
 	run   engine.RunState
-	tails map[int][]store.OutputLine // by step seq: the newest attempt's last lines
+	tails map[int][]models.OutputLine // by step seq: the newest attempt's last lines
 }
 
 // tailLines is how many output lines of each automated step the detail shows.
@@ -172,13 +171,13 @@ func loadRecord(c *Common, id int64) (record, error) {
 	if err != nil {
 		return record{}, err
 	}
-	rec := record{run: run, tails: map[int][]store.OutputLine{}}
+	rec := record{run: run, tails: map[int][]models.OutputLine{}}
 	for _, s := range append(append([]engine.StepState{}, run.Steps...), run.OnFailure...) {
 		a, ok := s.Last()
 		if !ok || a.Lines == 0 {
 			continue
 		}
-		f := store.OutputFilter{Seq: s.Seq, Attempt: a.Attempt, Limit: tailLines, Tail: true}
+		f := models.OutputFilter{Seq: s.Seq, Attempt: a.Attempt, Limit: tailLines, Tail: true}
 		if rec.tails[s.Seq], err = c.Eng.Output(c.Ctx, c.Actor, id, f); err != nil {
 			return rec, err
 		}

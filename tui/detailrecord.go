@@ -7,7 +7,6 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
-	"ferry/store"
 )
 
 // writeSteps lists the steps stage by stage, then the on-failure steps.
@@ -76,7 +75,7 @@ func (d *detailScreen) writeStep(b *strings.Builder, s engine.StepState) {
 }
 
 // writeAttempt says how the newest attempt at s ended and shows its last lines.
-func (d *detailScreen) writeAttempt(b *strings.Builder, s engine.StepState, a store.Attempt) {
+func (d *detailScreen) writeAttempt(b *strings.Builder, s engine.StepState, a models.Attempt) {
 	st := d.c.Styles
 	var facts []string
 	if a.ExitCode != nil {
@@ -102,7 +101,7 @@ func (d *detailScreen) writeAttempt(b *strings.Builder, s engine.StepState, a st
 	fmt.Fprintf(b, "      %s\n", st.Dim.Render(hang(strings.Join(facts, " · "), d.w-8, 6)))
 	for _, l := range d.rec.tails[s.Seq] {
 		mark, text := st.Dim.Render("│"), fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, d.w-9))
-		if l.Stream == store.StreamErr {
+		if l.Stream == models.StreamErr {
 			mark, text = st.Warn.Render("!"), st.Warn.Render(text)
 		}
 		fmt.Fprintf(b, "      %s %s\n", mark, strings.TrimRight(text, " "))

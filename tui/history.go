@@ -11,7 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"ferry/engine"
 	"ferry/models"
 )
 
@@ -122,7 +121,7 @@ func (d *history) load(more bool, limit int) tea.Cmd {
 	}
 	f.Limit = limit
 	if more && len(d.rows) > 0 {
-		f.After = engine.CursorOf(d.rows[len(d.rows)-1])
+		f.After = models.CursorOf(d.rows[len(d.rows)-1])
 	}
 	d.req++
 	c, req := d.c, d.req

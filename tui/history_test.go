@@ -173,7 +173,7 @@ func TestHistoryPagingNeverSkipsOrRepeats(t *testing.T) {
 	const n = 350
 	c := newDemoCommon(t, "kim", n)
 	for _, oldest := range []bool{false, true} {
-		all, err := c.Eng.List(c.Ctx, c.Actor, engine.Filter{Limit: 10 * n, Oldest: oldest})
+		all, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Limit: 10 * n, Oldest: oldest})
 		if err != nil || len(all) < n {
 			t.Fatalf("the whole list: %d rows, %v", len(all), err)
 		}
@@ -215,7 +215,7 @@ func TestHistoryPagingNeverSkipsOrRepeats(t *testing.T) {
 		if pages < 3 {
 			t.Fatalf("oldest=%v: only %d page loads while scrolling", oldest, pages)
 		}
-		after, err := c.Eng.List(c.Ctx, c.Actor, engine.Filter{Limit: 10 * n, Oldest: oldest})
+		after, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Limit: 10 * n, Oldest: oldest})
 		if err != nil {
 			t.Fatal(err)
 		}

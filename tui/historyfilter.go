@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"ferry/engine"
 	"ferry/models"
 )
 
@@ -127,8 +126,8 @@ func (f historyFilter) check(loc *time.Location) (string, error) {
 }
 
 // engineFilter is the listing this filter asks for (without paging).
-func (f historyFilter) engineFilter(loc *time.Location) (engine.Filter, error) {
-	out := engine.Filter{Environment: f.Env, Statuses: statusesOf(f.Status), Kind: models.Kind(f.Kind),
+func (f historyFilter) engineFilter(loc *time.Location) (models.Filter, error) {
+	out := models.Filter{Environment: f.Env, Statuses: statusesOf(f.Status), Kind: models.Kind(f.Kind),
 		Service: f.Service, Component: f.Component, Model: f.Model, Assignee: f.Assignee, Requester: f.Requester,
 		ChangeRef: strings.TrimSpace(f.Change), Search: strings.TrimSpace(f.Search), Oldest: f.Oldest}
 	var err error

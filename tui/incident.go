@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
-	"ferry/engine"
 	"ferry/models"
 )
 
@@ -34,7 +33,7 @@ type incidentValues struct{ opened, resolved, summary string }
 
 type incidentSavedMsg struct {
 	f   *incidentForm
-	in  engine.Incident
+	in  models.Incident
 	err error
 }
 

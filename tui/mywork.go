@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"ferry/engine"
 	"ferry/models"
 )
 
@@ -76,7 +75,7 @@ func (m *mywork) Refresh() tea.Cmd {
 				open = append(open, s)
 			}
 		}
-		rows, err := c.Eng.List(c.Ctx, c.Actor, engine.Filter{Assignee: c.Actor.Name, Statuses: open,
+		rows, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Assignee: c.Actor.Name, Statuses: open,
 			Oldest: true, Limit: myWorkLimit})
 		if err != nil {
 			return myworkMsg{err: err}

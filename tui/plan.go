@@ -41,13 +41,13 @@ type planValues struct {
 type planPreview struct {
 	gen       int
 	d         models.Deployment
-	conflicts []engine.Conflict
+	conflicts []models.Conflict
 	err       error
 }
 
 type planSavedMsg struct {
 	d         models.Deployment
-	conflicts []engine.Conflict
+	conflicts []models.Conflict
 	err       error
 }
 

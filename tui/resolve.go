@@ -86,7 +86,7 @@ func (r *resolveScreen) canOverride() bool {
 	return r.loaded && r.c.Actor.Has(models.RoleManager) && r.selected() != nil && r.selected().Open()
 }
 
-func (r *resolveScreen) selected() *engine.Conflict {
+func (r *resolveScreen) selected() *models.Conflict {
 	if r.sel >= 0 && r.sel < len(r.data.det.Conflicts) {
 		return &r.data.det.Conflicts[r.sel]
 	}
@@ -179,7 +179,7 @@ func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // leftOver says how many conflicts remain after a change, if any.
-func leftOver(cs []engine.Conflict) string {
+func leftOver(cs []models.Conflict) string {
 	if n := engine.CountOpen(cs); n > 0 {
 		return fmt.Sprintf("; %d conflict%s left", n, plural(n))
 	}
@@ -292,7 +292,7 @@ func (r *resolveScreen) writeMove(b *strings.Builder) {
 // one kind that reassigning resolves.
 func (r *resolveScreen) personClash() bool {
 	for _, c := range r.data.det.Conflicts {
-		if c.Open() && c.Kind == schedule.Person {
+		if c.Open() && c.Kind == models.ConflictPerson {
 			return true
 		}
 	}

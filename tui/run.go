@@ -14,7 +14,6 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
-	"ferry/store"
 )
 
 const (
@@ -35,7 +34,7 @@ type runView struct {
 	st      engine.RunState
 	approve error // why the person may not approve the waiting gate; nil: may
 	loaded  bool
-	lines   []store.OutputLine // the newest keepLines lines, oldest first
+	lines   []models.OutputLine // the newest keepLines lines, oldest first
 	lastID  int64
 	vp      viewport.Model
 	follow  bool
@@ -54,7 +53,7 @@ type runLoadedMsg struct {
 	v       *runView
 	st      engine.RunState
 	approve error
-	lines   []store.OutputLine
+	lines   []models.OutputLine
 	err     error
 }
 
@@ -184,7 +183,7 @@ func (v *runView) Refresh() tea.Cmd {
 		if st.Waiting != nil && st.Waiting.Kind == engine.WaitApproval {
 			msg.approve = c.Eng.MayApprove(c.Ctx, c.Actor, id)
 		}
-		f := store.OutputFilter{AfterID: after, Limit: keepLines}
+		f := models.OutputFilter{AfterID: after, Limit: keepLines}
 		if after == 0 {
 			f.Tail = true
 		}
@@ -401,7 +400,7 @@ func carryOn(c *Common, owner any, id int64) tea.Cmd {
 }
 
 // add appends new output lines, dropping the oldest beyond keepLines.
-func (v *runView) add(lines []store.OutputLine) {
+func (v *runView) add(lines []models.OutputLine) {
 	n := 0
 	for _, l := range lines {
 		if l.ID > v.lastID {
@@ -431,7 +430,7 @@ func (v *runView) setLog() {
 	for i, l := range v.lines {
 		text := strings.ReplaceAll(l.Text, "\t", "    ")
 		text = fit(text, width)
-		if l.Stream == store.StreamErr {
+		if l.Stream == models.StreamErr {
 			text = st.Warn.Render(text)
 		}
 		out[i] = st.Dim.Render(fmt.Sprintf("%3d ", l.Seq)) + text

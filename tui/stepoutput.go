@@ -11,7 +11,6 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
-	"ferry/store"
 )
 
 // stepOutput shows everything one automated step wrote, attempt by attempt (the
@@ -22,7 +21,7 @@ type stepOutput struct {
 	back   tea.Cmd
 	steps  []engine.StepState // the automated steps with at least one attempt
 	at     int                // the step shown
-	lines  []store.OutputLine
+	lines  []models.OutputLine
 	shown  int // the seq of the step whose lines are laid out
 	loaded bool
 	vp     viewport.Model
@@ -33,7 +32,7 @@ type stepOutput struct {
 type stepOutputMsg struct {
 	v     *stepOutput
 	seq   int
-	lines []store.OutputLine
+	lines []models.OutputLine
 	err   error
 }
 
@@ -72,7 +71,7 @@ func (v *stepOutput) Refresh() tea.Cmd {
 	}
 	c, id, seq := v.c, v.id, v.steps[v.at].Seq
 	return func() tea.Msg {
-		lines, err := c.Eng.Output(c.Ctx, c.Actor, id, store.OutputFilter{Seq: seq, Limit: keepLines, Tail: true})
+		lines, err := c.Eng.Output(c.Ctx, c.Actor, id, models.OutputFilter{Seq: seq, Limit: keepLines, Tail: true})
 		return stepOutputMsg{v: v, seq: seq, lines: lines, err: err}
 	}
 }
@@ -132,7 +131,7 @@ func (v *stepOutput) setContent() {
 		}
 		text := fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, v.w-7))
 		mark := st.Dim.Render(fmt.Sprintf("%4d  ", l.LineNo))
-		if l.Stream == store.StreamErr {
+		if l.Stream == models.StreamErr {
 			mark, text = st.Warn.Render(fmt.Sprintf("%4d! ", l.LineNo)), st.Warn.Render(text)
 		}
 		out = append(out, mark+text)

@@ -138,7 +138,7 @@ func (a *app) listCmd() *cobra.Command {
 			if err := a.checkEnv(f.env); err != nil {
 				return err
 			}
-			list, err := a.eng.List(a.ctx, a.actor, engine.Filter{Environment: f.env, Statuses: statuses,
+			list, err := a.eng.List(a.ctx, a.actor, models.Filter{Environment: f.env, Statuses: statuses,
 				Assignee: f.assignee, Search: f.search, Limit: f.limit})
 			if err != nil {
 				return err

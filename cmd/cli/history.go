@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"ferry/engine"
 	"ferry/models"
 )
 
@@ -48,7 +47,7 @@ func (a *app) historyCmd() *cobra.Command {
 			if _, err := a.loadConfig(); err != nil {
 				return err
 			}
-			filter := engine.Filter{Environment: f.env, Statuses: statuses, Model: f.model, ModelVersion: f.modelVersion,
+			filter := models.Filter{Environment: f.env, Statuses: statuses, Model: f.model, ModelVersion: f.modelVersion,
 				Service: f.service, Component: f.component, Kind: models.Kind(f.kind), Assignee: f.assignee,
 				Requester: f.requester, ChangeRef: f.change, Search: f.search, Limit: f.limit}
 			if filter.From, err = a.flagDate("--from", f.from); err != nil {
@@ -158,14 +157,14 @@ func formatCursor(d models.Deployment) string {
 	return d.ScheduledStart.UTC().Format(time.RFC3339) + "/" + strconv.FormatInt(d.ID, 10)
 }
 
-func parseCursor(s string) (*engine.Cursor, error) {
+func parseCursor(s string) (*models.Cursor, error) {
 	at, id, ok := strings.Cut(s, "/")
 	t, err1 := time.Parse(time.RFC3339, at)
 	n, err2 := strconv.ParseInt(id, 10, 64)
 	if !ok || err1 != nil || err2 != nil {
 		return nil, usagef("--after: %q is not a cursor (START/ID, as printed at the end of a page)", s)
 	}
-	return &engine.Cursor{Start: t, ID: n}, nil
+	return &models.Cursor{Start: t, ID: n}, nil
 }
 
 // flagDate reads a date (local midnight), a local time or RFC 3339; "" is no bound.

@@ -13,7 +13,6 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
-	"ferry/store"
 )
 
 // runDeployCmds are the 'deploy' subcommands that run deployments and read their output.
@@ -159,7 +158,7 @@ func (a *app) runDeployment(arg string, f runFlags, fn func(int64, engine.RunOpt
 	if !f.json {
 		opts.OnProgress = func(p engine.Progress) { a.printProgress(out, p) }
 		if f.follow {
-			opts.OnOutput = func(l store.OutputLine) { printLine(out, l, "    ") }
+			opts.OnOutput = func(l models.OutputLine) { printLine(out, l, "    ") }
 		}
 	}
 	res, err := fn(id, opts)
@@ -276,9 +275,9 @@ func (a *app) printProgress(w io.Writer, p engine.Progress) {
 }
 
 // printLine prints one output line; stderr lines are marked with "!".
-func printLine(w io.Writer, l store.OutputLine, indent string) {
+func printLine(w io.Writer, l models.OutputLine, indent string) {
 	mark := "  "
-	if l.Stream == store.StreamErr {
+	if l.Stream == models.StreamErr {
 		mark = "! "
 	}
 	fmt.Fprintf(w, "%s%s%s\n", indent, mark, l.Text)
@@ -339,7 +338,7 @@ func (a *app) deployLogsCmd() *cobra.Command {
 			for _, s := range append(st.Steps, st.OnFailure...) {
 				names[s.Seq] = s.Step.Name
 			}
-			return a.printLogs(det.Deployment, names, store.OutputFilter{Seq: step, Attempt: attempt}, follow)
+			return a.printLogs(det.Deployment, names, models.OutputFilter{Seq: step, Attempt: attempt}, follow)
 		},
 	}
 	cmd.Flags().IntVar(&step, "step", 0, "only this step (on-failure steps are numbered after the steps)")
@@ -348,7 +347,7 @@ func (a *app) deployLogsCmd() *cobra.Command {
 	return cmd
 }
 
-func (a *app) printLogs(d models.Deployment, names map[int]string, f store.OutputFilter, follow bool) error {
+func (a *app) printLogs(d models.Deployment, names map[int]string, f models.OutputFilter, follow bool) error {
 	f.Limit = 2000
 	type block struct{ seq, attempt int }
 	var cur block
@@ -387,7 +386,7 @@ func (a *app) printLogs(d models.Deployment, names map[int]string, f store.Outpu
 			return nil
 		case <-poll.C:
 		}
-		if d, err = a.eng.Store().Read().Deployment(a.ctx, d.ID); err != nil {
+		if d, err = a.eng.Get(a.ctx, a.actor, d.ID); err != nil {
 			return err
 		}
 	}
@@ -598,7 +597,7 @@ func (a *app) runDueCmd() *cobra.Command {
 			if !f.json {
 				opts.OnProgress = func(p engine.Progress) { a.printProgress(out, p) }
 				if f.follow {
-					opts.OnOutput = func(l store.OutputLine) {
+					opts.OnOutput = func(l models.OutputLine) {
 						printLine(out, l, fmt.Sprintf("    #%d ", l.DeploymentID))
 					}
 				}

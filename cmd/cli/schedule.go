@@ -55,7 +55,7 @@ type freezeHitJSON struct {
 	Suggested  *slotJSON      `json:"suggested"`
 }
 
-func conflictsToJSON(cs []engine.Conflict) []conflictJSON {
+func conflictsToJSON(cs []models.Conflict) []conflictJSON {
 	out := make([]conflictJSON, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, conflictJSON{ID: c.ID, Kind: string(c.Kind), DeploymentIDs: c.IDs, Environment: c.Environment,
@@ -77,7 +77,7 @@ func suggestionToJSON(id int64, s schedule.Suggestion) suggestionJSON {
 }
 
 // printConflicts lists conflicts for people, or nothing when there are none.
-func (a *app) printConflicts(cs []engine.Conflict, lead string) {
+func (a *app) printConflicts(cs []models.Conflict, lead string) {
 	if len(cs) == 0 {
 		return
 	}
@@ -180,7 +180,7 @@ func (a *app) overrideCmd() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(a.stdout, conflictsToJSON([]engine.Conflict{c})[0])
+				return writeJSON(a.stdout, conflictsToJSON([]models.Conflict{c})[0])
 			}
 			fmt.Fprintf(a.stdout, "Overridden %s (%s): %s\n", c.ID, c.Kind, c.Message)
 			return nil
@@ -270,7 +270,7 @@ func (a *app) rescheduleCmd() *cobra.Command {
 				return err
 			}
 			var dep models.Deployment
-			var cs []engine.Conflict
+			var cs []models.Conflict
 			if suggested {
 				dep, cs, err = a.eng.RescheduleSuggested(a.ctx, a.actor, id)
 			} else {
@@ -313,7 +313,7 @@ func (a *app) assignCmd() *cobra.Command {
 	return cmd
 }
 
-func (a *app) printChanged(verb string, d models.Deployment, cs []engine.Conflict, asJSON bool) error {
+func (a *app) printChanged(verb string, d models.Deployment, cs []models.Conflict, asJSON bool) error {
 	if asJSON {
 		return writeJSON(a.stdout, plannedJSON{toJSON(d), conflictsToJSON(cs)})
 	}
@@ -341,7 +341,7 @@ func (a *app) freezeCmd() *cobra.Command {
 			if asJSON {
 				out := make([]freezeHitJSON, 0, len(hits))
 				for _, h := range hits {
-					j := freezeHitJSON{Deployment: toJSON(h.Deployment), Conflict: conflictsToJSON([]engine.Conflict{h.Conflict})[0]}
+					j := freezeHitJSON{Deployment: toJSON(h.Deployment), Conflict: conflictsToJSON([]models.Conflict{h.Conflict})[0]}
 					if len(h.Suggestion.Slots) > 0 {
 						s := h.Suggestion.Slots[0]
 						j.Suggested = &slotJSON{s.Start.UTC(), s.End.UTC()}

@@ -1523,7 +1523,7 @@ type row struct {
 	mvID   int64
 	steps  []stepRow
 	events []models.Event
-	inc    *store.Incident
+	inc    *models.Incident
 }
 
 type stepRow struct {
@@ -1567,7 +1567,7 @@ type batch struct {
 	steps  []stepRow
 	stepOf []int64 // deployment id of each step row
 	events []models.Event
-	incs   []store.Incident
+	incs   []models.Incident
 }
 
 func (b *batch) add(r *row) {
@@ -1924,7 +1924,7 @@ func (x *expander) expand(r *rec, id int64, out *row) {
 		opened := r.finished + int64(5*60+x.rnd.ExpFloat64()*4*3600)
 		if opened < g.now {
 			summary := x.incidentSummary(c, d)
-			in := &store.Incident{DeploymentID: id, OpenedAt: time.Unix(opened, 0).UTC(), Summary: summary}
+			in := &models.Incident{DeploymentID: id, OpenedAt: time.Unix(opened, 0).UTC(), Summary: summary}
 			fix := int64(math.Exp(math.Log(2*3600)+x.rnd.NormFloat64()) + 600)
 			if resolved := opened + min(fix, 5*day); resolved < g.now {
 				in.ResolvedAt = time.Unix(resolved, 0).UTC()

@@ -558,7 +558,7 @@ func TestDemoIsSearchable(t *testing.T) {
 			want = append(want, id)
 		}
 		rows.Close()
-		list, err := st.Read().Deployments(context.Background(), store.Filter{Search: c.search})
+		list, err := st.Read().Deployments(context.Background(), models.Filter{Search: c.search})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,22 +14,6 @@ import (
 	"ferry/models"
 )
 
-// Kind names a kind of conflict.
-type Kind string
-
-const (
-	Capacity    Kind = "capacity"    // more overlap in an environment than its capacity
-	Component   Kind = "component"   // the same component moved twice at once
-	Person      Kind = "person"      // the assignee booked twice at once
-	Freeze      Kind = "freeze"      // the window touches a freeze window
-	Maintenance Kind = "maintenance" // not inside a required maintenance window
-	Promotion   Kind = "promotion"   // not yet through the previous environment on the path
-	Dependency  Kind = "dependency"  // starts before the deployment it waits for ends
-)
-
-// Kinds lists every kind, in the order reports show them.
-var Kinds = []Kind{Capacity, Component, Person, Freeze, Maintenance, Promotion, Dependency}
-
 // Item is a deployment as the detector sees it: only unfinished ones take part.
 type Item struct {
 	ID          int64
@@ -42,20 +26,6 @@ type Item struct {
 	Start, End  time.Time
 	After       int64 // the deployment this one waits for, or 0
 }
-
-// Conflict is two (or more) plans that cannot both happen as scheduled.
-type Conflict struct {
-	Key         string // stable identity, used to record overrides
-	Kind        Kind
-	IDs         []int64 // the deployments involved, ascending
-	Environment string
-	Person      string
-	Start, End  time.Time // when it bites
-	Message     string
-}
-
-// Involves reports whether the conflict involves deployment id.
-func (c Conflict) Involves(id int64) bool { return slices.Contains(c.IDs, id) }
 
 // Done is a finished deployment that other plans may refer to.
 type Done struct {
@@ -74,7 +44,7 @@ type World struct {
 }
 
 // Detect finds every conflict among items, sorted by start then kind.
-func Detect(items []Item, w World) []Conflict { return Prepare(items, w).Detect() }
+func Detect(items []Item, w World) []models.Conflict { return Prepare(items, w).Detect() }
 
 // Plans are the unfinished deployments sorted and indexed once, so that the engine
 // can ask which history questions need the database before detecting.
@@ -171,12 +141,12 @@ func (p *Plans) previous(it *Item) (string, bool) {
 }
 
 // Detect finds every conflict among the plans, sorted by start then kind.
-func (p *Plans) Detect() []Conflict {
+func (p *Plans) Detect() []models.Conflict {
 	w := p.W
-	var out []Conflict
+	var out []models.Conflict
 	out = append(out, capacity(p.sorted, w)...)
-	out = append(out, pairs(p.sorted, Component, w, componentKey(w))...)
-	out = append(out, pairs(p.sorted, Person, w, assignee)...)
+	out = append(out, pairs(p.sorted, models.ConflictComponent, w, componentKey(w))...)
+	out = append(out, pairs(p.sorted, models.ConflictPerson, w, assignee)...)
 	lookup := func(id int64) (Item, bool) { it, ok := p.byID[id]; return it, ok }
 	for i, it := range p.sorted {
 		ends := p.ends
@@ -207,7 +177,7 @@ func endsByVersion(items []Item) map[versionAt]time.Time {
 
 // Check finds the conflicts that candidate would be in among the others (which must
 // not include it). It is what planning and suggesting call for one deployment.
-func Check(candidate Item, others []Item, w World) []Conflict {
+func Check(candidate Item, others []Item, w World) []models.Conflict {
 	return newChecker(others, w).check(candidate)
 }
 
@@ -281,7 +251,7 @@ func (c *checker) clear(cand Item) bool {
 
 // checkAlone is what check adds to the pairwise kinds: freeze, maintenance,
 // promotion and dependency, for the candidate and for those that wait for it.
-func (c *checker) checkAlone(candidate Item) []Conflict {
+func (c *checker) checkAlone(candidate Item) []models.Conflict {
 	w := c.w
 	byID := func(id int64) (Item, bool) {
 		if id == candidate.ID {
@@ -302,17 +272,17 @@ func (c *checker) checkAlone(candidate Item) []Conflict {
 	return out
 }
 
-func (c *checker) check(candidate Item) []Conflict {
+func (c *checker) check(candidate Item) []models.Conflict {
 	w := c.w
 	near := append(c.overlapping(candidate), candidate)
 	slices.SortFunc(near, byStart)
-	var out []Conflict
+	var out []models.Conflict
 	for _, cf := range capacity(near, w) {
 		if cf.Involves(candidate.ID) {
 			out = append(out, cf)
 		}
 	}
-	for _, cf := range append(pairs(near, Component, w, componentKey(w)), pairs(near, Person, w, assignee)...) {
+	for _, cf := range append(pairs(near, models.ConflictComponent, w, componentKey(w)), pairs(near, models.ConflictPerson, w, assignee)...) {
 		if cf.Involves(candidate.ID) {
 			out = append(out, cf)
 		}
@@ -326,8 +296,8 @@ func byStart(a, b Item) int {
 	return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID))
 }
 
-func sortConflicts(cs []Conflict) {
-	slices.SortFunc(cs, func(a, b Conflict) int {
+func sortConflicts(cs []models.Conflict) {
+	slices.SortFunc(cs, func(a, b models.Conflict) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
 	})
 }
@@ -335,9 +305,9 @@ func sortConflicts(cs []Conflict) {
 // capacity sweeps each environment: whenever more deployments run at once than it
 // allows, the ones running then are in conflict. Items must be sorted by start; the
 // sweep works on indexes, so that no Item is copied.
-func capacity(items []Item, w World) []Conflict {
+func capacity(items []Item, w World) []models.Conflict {
 	byEnv := groupBy(items, func(it *Item) string { return it.Environment })
-	var out []Conflict
+	var out []models.Conflict
 	for _, env := range sortedKeys(byEnv) {
 		limit := max(1, w.Envs[env].Capacity)
 		var active []int32
@@ -349,13 +319,13 @@ func capacity(items []Item, w World) []Conflict {
 			if len(active) <= limit {
 				continue
 			}
-			c := Conflict{Kind: Capacity, Environment: env, Start: it.Start, End: it.End}
+			c := models.Conflict{Kind: models.ConflictCapacity, Environment: env, Start: it.Start, End: it.End}
 			for _, a := range active {
 				c.IDs = append(c.IDs, items[a].ID)
 				c.End = minTime(c.End, items[a].End)
 			}
 			slices.Sort(c.IDs)
-			c.Key = key(Capacity, c.IDs, env)
+			c.Key = key(models.ConflictCapacity, c.IDs, env)
 			if seen[c.Key] {
 				continue
 			}
@@ -393,9 +363,9 @@ func componentKey(w World) func(*Item) string {
 
 // pairs reports every overlapping pair of items that share a group (component or
 // person). Items must be sorted by start.
-func pairs(items []Item, kind Kind, w World, group func(*Item) string) []Conflict {
+func pairs(items []Item, kind models.ConflictKind, w World, group func(*Item) string) []models.Conflict {
 	byGroup := groupBy(items, group)
-	var out []Conflict
+	var out []models.Conflict
 	for _, g := range sortedKeys(byGroup) {
 		var active []int32
 		for _, i := range byGroup[g] {
@@ -410,12 +380,12 @@ func pairs(items []Item, kind Kind, w World, group func(*Item) string) []Conflic
 	return out
 }
 
-func pairConflict(kind Kind, a, b Item, w World) Conflict {
+func pairConflict(kind models.ConflictKind, a, b Item, w World) models.Conflict {
 	ids := []int64{min(a.ID, b.ID), max(a.ID, b.ID)}
-	c := Conflict{Kind: kind, IDs: ids, Start: b.Start, End: minTime(a.End, b.End)}
+	c := models.Conflict{Kind: kind, IDs: ids, Start: b.Start, End: minTime(a.End, b.End)}
 	when := local(c.Start, w.Loc) + "–" + c.End.In(w.Loc).Format("15:04")
 	switch kind {
-	case Person:
+	case models.ConflictPerson:
 		c.Person = a.Assignee
 		c.Key = key(kind, ids, a.Assignee)
 		c.Message = fmt.Sprintf("%s is booked on #%d and #%d at once (%s)", a.Assignee, a.ID, b.ID, when)
@@ -430,14 +400,14 @@ func pairConflict(kind Kind, a, b Item, w World) Conflict {
 
 // single finds the conflicts one item has on its own: freeze, maintenance,
 // promotion and dependency.
-func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool), w World) []Conflict {
-	var out []Conflict
+func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool), w World) []models.Conflict {
+	var out []models.Conflict
 	env := w.Envs[it.Environment]
 	for _, f := range env.Freeze {
 		for _, occ := range f.Occurrences(it.Start, it.End, w.Loc) {
-			c := Conflict{Kind: Freeze, IDs: []int64{it.ID}, Environment: it.Environment,
+			c := models.Conflict{Kind: models.ConflictFreeze, IDs: []int64{it.ID}, Environment: it.Environment,
 				Start: maxTime(it.Start, occ.Start), End: minTime(it.End, occ.End),
-				Key: key(Freeze, []int64{it.ID}, f.Name)}
+				Key: key(models.ConflictFreeze, []int64{it.ID}, f.Name)}
 			c.Message = fmt.Sprintf("#%d touches freeze %q in %s (%s – %s)", it.ID, f.Name, it.Environment,
 				local(occ.Start, w.Loc), local(occ.End, w.Loc))
 			out = append(out, c)
@@ -445,8 +415,8 @@ func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool)
 		}
 	}
 	if env.RequireMaintenanceWindow && !insideMaintenance(it, env, w.Loc) {
-		out = append(out, Conflict{Kind: Maintenance, IDs: []int64{it.ID}, Environment: it.Environment,
-			Start: it.Start, End: it.End, Key: key(Maintenance, []int64{it.ID}, ""),
+		out = append(out, models.Conflict{Kind: models.ConflictMaintenance, IDs: []int64{it.ID}, Environment: it.Environment,
+			Start: it.Start, End: it.End, Key: key(models.ConflictMaintenance, []int64{it.ID}, ""),
 			Message: fmt.Sprintf("#%d (%s – %s) is not inside a maintenance window of %s",
 				it.ID, local(it.Start, w.Loc), it.End.In(w.Loc).Format("15:04"), it.Environment)})
 	}
@@ -483,35 +453,35 @@ func insideMaintenance(it Item, env models.Environment, loc *time.Location) bool
 
 // promotion: a version may enter an environment only after it succeeded in the one
 // before it on the model's path, or is planned to finish there first.
-func promotion(it Item, ends map[versionAt]time.Time, w World) (Conflict, bool) {
+func promotion(it Item, ends map[versionAt]time.Time, w World) (models.Conflict, bool) {
 	if it.Action == models.ActionRemove {
-		return Conflict{}, false
+		return models.Conflict{}, false
 	}
 	path := w.Models[it.Model].Path
 	i := slices.Index(path, it.Environment)
 	if i <= 0 {
-		return Conflict{}, false
+		return models.Conflict{}, false
 	}
 	prev := path[i-1]
 	if end, ok := ends[versionAt{it.Component, it.Version, prev}]; ok && !end.After(it.Start) {
-		return Conflict{}, false
+		return models.Conflict{}, false
 	}
 	if w.Succeeded != nil && w.Succeeded(it.Component, it.Version, prev) {
-		return Conflict{}, false
+		return models.Conflict{}, false
 	}
-	return Conflict{Kind: Promotion, IDs: []int64{it.ID}, Environment: it.Environment, Start: it.Start, End: it.End,
-		Key: key(Promotion, []int64{it.ID}, prev),
+	return models.Conflict{Kind: models.ConflictPromotion, IDs: []int64{it.ID}, Environment: it.Environment, Start: it.Start, End: it.End,
+		Key: key(models.ConflictPromotion, []int64{it.ID}, prev),
 		Message: fmt.Sprintf("%s %s goes to %s (#%d) before it has succeeded in %s, or is planned to finish there first",
 			it.Component, it.Version, it.Environment, it.ID, prev)}, true
 }
 
 // dependency: a deployment planned --after another must start once that one ended.
-func dependency(it Item, byID func(int64) (Item, bool), w World) (Conflict, bool) {
+func dependency(it Item, byID func(int64) (Item, bool), w World) (models.Conflict, bool) {
 	if it.After == 0 {
-		return Conflict{}, false
+		return models.Conflict{}, false
 	}
-	c := Conflict{Kind: Dependency, IDs: []int64{min(it.ID, it.After), max(it.ID, it.After)},
-		Environment: it.Environment, Start: it.Start, End: it.End, Key: key(Dependency, []int64{it.ID, it.After}, "")}
+	c := models.Conflict{Kind: models.ConflictDependency, IDs: []int64{min(it.ID, it.After), max(it.ID, it.After)},
+		Environment: it.Environment, Start: it.Start, End: it.End, Key: key(models.ConflictDependency, []int64{it.ID, it.After}, "")}
 	if dep, ok := byID(it.After); ok {
 		if dep.End.After(it.Start) {
 			c.Message = fmt.Sprintf("#%d starts %s, before #%d it depends on ends (%s)",
@@ -529,7 +499,7 @@ func dependency(it Item, byID func(int64) (Item, bool), w World) (Conflict, bool
 	return c, false
 }
 
-func key(kind Kind, ids []int64, extra string) string {
+func key(kind models.ConflictKind, ids []int64, extra string) string {
 	s := make([]string, len(ids))
 	for i, id := range ids {
 		s[i] = strconv.FormatInt(id, 10)

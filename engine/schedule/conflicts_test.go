@@ -62,7 +62,7 @@ func item(id int64, env, comp, who, start string, hours float64) Item {
 }
 
 // kinds summarises conflicts as "kind:ids" strings for comparison.
-func kinds(cs []Conflict) []string {
+func kinds(cs []models.Conflict) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, c.Key)
@@ -207,13 +207,13 @@ func TestCheckAgreesWithDetect(t *testing.T) {
 		}
 		var want []string
 		for _, c := range all {
-			if c.Involves(it.ID) && c.Kind != Capacity {
+			if c.Involves(it.ID) && c.Kind != models.ConflictCapacity {
 				want = append(want, c.Key)
 			}
 		}
 		var got []string
 		for _, c := range Check(it, others, w) {
-			if c.Kind != Capacity {
+			if c.Kind != models.ConflictCapacity {
 				got = append(got, c.Key)
 			}
 		}

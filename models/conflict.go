@@ -1,0 +1,62 @@
+package models
+
+import (
+	"slices"
+	"time"
+)
+
+// ConflictKind names a kind of conflict.
+type ConflictKind string
+
+const (
+	ConflictCapacity    ConflictKind = "capacity"    // more overlap in an environment than its capacity
+	ConflictComponent   ConflictKind = "component"   // the same component moved twice at once
+	ConflictPerson      ConflictKind = "person"      // the assignee booked twice at once
+	ConflictFreeze      ConflictKind = "freeze"      // the window touches a freeze window
+	ConflictMaintenance ConflictKind = "maintenance" // not inside a required maintenance window
+	ConflictPromotion   ConflictKind = "promotion"   // not yet through the previous environment on the path
+	ConflictDependency  ConflictKind = "dependency"  // starts before the deployment it waits for ends
+)
+
+// ConflictKinds lists every kind, in the order reports show them.
+var ConflictKinds = []ConflictKind{ConflictCapacity, ConflictComponent, ConflictPerson, ConflictFreeze,
+	ConflictMaintenance, ConflictPromotion, ConflictDependency}
+
+// Conflict states.
+const (
+	ConflictOpen       = "open"
+	ConflictOverridden = "overridden"
+)
+
+// Conflict is two (or more) plans that cannot both happen as scheduled, with its
+// short ID and whether a manager accepted it.
+type Conflict struct {
+	Key         string // stable identity, used to record overrides
+	Kind        ConflictKind
+	IDs         []int64 // the deployments involved, ascending
+	Environment string
+	Person      string
+	Start, End  time.Time // when it bites
+	Message     string
+
+	ID       string // short and stable: the same clash keeps the same ID
+	Status   string // open | overridden
+	Reason   string // the override's reason
+	Override *Override
+}
+
+// Involves reports whether the conflict involves deployment id.
+func (c Conflict) Involves(id int64) bool { return slices.Contains(c.IDs, id) }
+
+// Open reports whether the conflict still needs attention.
+func (c Conflict) Open() bool { return c.Status == ConflictOpen }
+
+// Override is a conflict a manager accepted.
+type Override struct {
+	Key    string
+	Kind   string
+	IDs    []int64
+	Reason string
+	Actor  string
+	At     time.Time
+}
