@@ -117,14 +117,7 @@ func (e *Engine) event(id int64, actor models.Person, typ, detail string) models
 }
 
 // Local formats t in the organisation's zone, e.g. "2026-11-26 14:05 CET".
-func (e *Engine) Local(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.In(e.cfg.Location).Format("2006-01-02 15:04 MST")
-}
+func (e *Engine) Local(t time.Time) string { return LocalText(t, e.cfg.Location) }
 
 // window renders a scheduled window for the record.
-func (e *Engine) window(start, end time.Time) string {
-	return e.Local(start) + " – " + end.In(e.cfg.Location).Format("15:04 MST")
-}
+func (e *Engine) window(start, end time.Time) string { return WindowText(start, end, e.cfg.Location) }

@@ -33,11 +33,7 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		if in.ID, err = q.AddIncident(ctx, in); err != nil {
 			return err
 		}
-		detail := "opened " + e.Local(in.OpenedAt) + ": " + in.Summary
-		if !in.ResolvedAt.IsZero() {
-			detail += " (resolved " + e.Local(in.ResolvedAt) + ")"
-		}
-		return q.AddEvent(ctx, e.event(id, actor, "incident", detail))
+		return q.AddEvent(ctx, e.event(id, actor, EventIncident, IncidentText(in, e.Location())))
 	})
 	return in, err
 }

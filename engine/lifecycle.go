@@ -87,7 +87,7 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 	if err := q.SetSchedule(ctx, d.ID, start, end, e.Now()); err != nil {
 		return err
 	}
-	return q.AddEvent(ctx, e.event(d.ID, actor, "rescheduled", fmt.Sprintf("%s → %s",
+	return q.AddEvent(ctx, e.event(d.ID, actor, EventRescheduled, fmt.Sprintf("%s → %s",
 		e.window(d.ScheduledStart, d.ScheduledEnd), e.window(start, end))))
 }
 
@@ -107,11 +107,7 @@ func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, pers
 		if err := q.SetAssignee(ctx, id, person, e.Now()); err != nil {
 			return err
 		}
-		from := d.Assignee
-		if from == "" {
-			from = "nobody"
-		}
-		return q.AddEvent(ctx, e.event(id, actor, "assigned", from+" → "+person))
+		return q.AddEvent(ctx, e.event(id, actor, EventAssigned, AssignedText(d.Assignee, person)))
 	})
 }
 
@@ -177,14 +173,11 @@ func (e *Engine) move(ctx context.Context, q store.Q, actor models.Person, d *mo
 	if err := q.SetStatus(ctx, id, to, started, finished, now); err != nil {
 		return err
 	}
-	typ, detail := "status", string(from)+" → "+string(to)
+	typ := EventStatus
 	if to == models.StatusCancelled {
-		typ = "cancelled"
+		typ = EventCancelled
 	}
-	if note = strings.TrimSpace(note); note != "" {
-		detail += ": " + note
-	}
-	return q.AddEvent(ctx, e.event(id, actor, typ, detail))
+	return q.AddEvent(ctx, e.event(id, actor, typ, StatusText(from, to, note)))
 }
 
 // allowedHint lists where a deployment may go from s, for refusals.
@@ -241,11 +234,7 @@ func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, se
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("ticked %d %q", seq, r.Step.Name)
-		if r.Note != "" {
-			detail += ": " + r.Note
-		}
-		return q.AddEvent(ctx, e.event(id, actor, "step", detail))
+		return q.AddEvent(ctx, e.event(id, actor, EventStep, TickedText(seq, r.Step.Name, r.Note)))
 	})
 }
 

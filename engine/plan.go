@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -61,15 +60,7 @@ func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r Pla
 		return d, nil, err
 	}
 	d.StepsTotal = steps
-	detail := fmt.Sprintf("%s v%d: %s %s %s → %s, %s", d.Model, d.ModelVersion, d.Action, d.Component,
-		d.Version, d.Environment, e.window(d.ScheduledStart, d.ScheduledEnd))
-	if d.Assignee != "" {
-		detail += ", assignee " + d.Assignee
-	}
-	if d.After != 0 {
-		detail += fmt.Sprintf(", after #%d", d.After)
-	}
-	if err := q.AddEvent(ctx, e.event(d.ID, actor, "planned", detail)); err != nil {
+	if err := q.AddEvent(ctx, e.event(d.ID, actor, EventPlanned, PlannedText(d, e.Location()))); err != nil {
 		return d, nil, err
 	}
 	conflicts, err := e.check(ctx, q, d)

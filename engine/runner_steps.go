@@ -113,11 +113,7 @@ func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64,
 		if err := q.SetStepRun(ctx, gate, e.Now()); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("approved %d %q", gate.Seq, gate.Step.Name)
-		if gate.Note != "" {
-			detail += ": " + gate.Note
-		}
-		return q.AddEvent(ctx, e.event(id, actor, "step", detail))
+		return q.AddEvent(ctx, e.event(id, actor, EventStep, ApprovedText(gate.Seq, gate.Step.Name, gate.Note)))
 	})
 }
 
@@ -181,7 +177,7 @@ func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, s
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, "step", fmt.Sprintf("blocked %d %q: %s", seq, r.Step.Name, reason)))
+		return q.AddEvent(ctx, e.event(id, actor, EventStep, BlockedText(seq, r.Step.Name, reason)))
 	})
 }
 
@@ -199,11 +195,7 @@ func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64,
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return err
 		}
-		detail := fmt.Sprintf("unblocked %d %q", seq, r.Step.Name)
-		if note = strings.TrimSpace(note); note != "" {
-			detail += ": " + note
-		}
-		return q.AddEvent(ctx, e.event(id, actor, "step", detail))
+		return q.AddEvent(ctx, e.event(id, actor, EventStep, UnblockedText(seq, r.Step.Name, note)))
 	})
 }
 
@@ -234,7 +226,7 @@ func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, se
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, "note", fmt.Sprintf("note on %d %q: %s", seq, r.Step.Name, note)))
+		return q.AddEvent(ctx, e.event(id, actor, EventNote, NoteText(seq, r.Step.Name, note)))
 	})
 }
 
