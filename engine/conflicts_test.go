@@ -155,7 +155,8 @@ func TestSuggestAndRescheduleSuggestedClearConflicts(t *testing.T) {
 	if err != nil || len(sug.Slots) == 0 || !sug.Slots[0].Start.Equal(f.local("2027-01-09 22:00")) {
 		t.Fatalf("suggestion: %+v %v", sug, err)
 	}
-	moved, cs, err := f.e.RescheduleSuggested(f.ctx, ana, d.ID)
+	out, err := f.e.RescheduleSuggested(f.ctx, ana, d.ID)
+	moved, cs := out.Deployment, out.Conflicts
 	if err != nil || len(cs) != 0 || !moved.ScheduledStart.Equal(f.local("2027-01-09 22:00")) {
 		t.Fatalf("rescheduled to %v with %+v, %v", moved.ScheduledStart, cs, err)
 	}

@@ -25,6 +25,8 @@ type Engine struct {
 
 	keysOnce  sync.Once
 	keyOwners map[string]string // config's SSH keys (wire form) → person
+
+	active activeRuns // the runs going on in this engine
 }
 
 type currentModel struct {

@@ -83,7 +83,7 @@ func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models
 				return models.Conflictf("#%d has no conflict-free slot within %d days; nothing was moved",
 					d.ID, int(schedule.Horizon.Hours()/24))
 			}
-			if err := e.reschedule(ctx, q, actor, &d, sug.Slots[0].Start, sug.Slots[0].End); err != nil {
+			if _, err := e.reschedule(ctx, q, actor, &d, sug.Slots[0].Start, sug.Slots[0].End); err != nil {
 				return err
 			}
 			if d, err = q.Deployment(ctx, d.ID); err != nil {

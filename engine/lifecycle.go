@@ -11,142 +11,127 @@ import (
 	"ferry/store"
 )
 
-// change loads a deployment inside a write transaction, checks the actor may do a to
-// it, and runs fn; everything fn writes lands together with its events.
-func (e *Engine) change(ctx context.Context, actor models.Person, id int64, a Action,
-	fn func(q store.Q, d *models.Deployment) error) (models.Deployment, error) {
-	var d models.Deployment
-	err := e.st.Write(ctx, func(q store.Q) error {
-		var err error
-		if d, err = q.Deployment(ctx, id); err != nil {
-			return err
-		}
-		if err := Can(actor, a, &d); err != nil {
-			return err
-		}
-		if err := fn(q, &d); err != nil {
-			return err
-		}
-		d, err = q.Deployment(ctx, id)
-		return err
-	})
-	return d, err
-}
-
 // Reschedule moves a planned deployment to a new window (end zero: keep the
-// duration) and returns the conflicts it is in there.
-func (e *Engine) Reschedule(ctx context.Context, actor models.Person, id int64, start, end time.Time) (models.Deployment, []models.Conflict, error) {
-	return e.changeChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) error {
+// duration); the outcome carries the conflicts it is in there.
+func (e *Engine) Reschedule(ctx context.Context, actor models.Person, id int64, start, end time.Time) (Outcome, error) {
+	return e.actChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) (string, error) {
 		return e.reschedule(ctx, q, actor, d, start, end)
 	})
 }
 
 // RescheduleSuggested moves a planned deployment to the earliest conflict-free slot.
-func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, id int64) (models.Deployment, []models.Conflict, error) {
-	return e.changeChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) error {
+func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, id int64) (Outcome, error) {
+	return e.actChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) (string, error) {
 		sug, err := e.suggest(ctx, q, *d)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if len(sug.Slots) == 0 {
-			return models.Conflictf("no conflict-free slot for #%d within %d days", id, int(schedule.Horizon.Hours()/24))
+			return "", models.Conflictf("no conflict-free slot for #%d within %d days", id, int(schedule.Horizon.Hours()/24))
 		}
 		return e.reschedule(ctx, q, actor, d, sug.Slots[0].Start, sug.Slots[0].End)
 	})
 }
 
-// changeChecked is change, then a conflict check of the result in the same transaction.
-func (e *Engine) changeChecked(ctx context.Context, actor models.Person, id int64, a Action,
-	fn func(q store.Q, d *models.Deployment) error) (models.Deployment, []models.Conflict, error) {
+// actChecked is act, then a conflict check of the result in the same transaction.
+func (e *Engine) actChecked(ctx context.Context, actor models.Person, id int64, a Action,
+	fn func(q store.Q, d *models.Deployment) (string, error)) (Outcome, error) {
 	var conflicts []models.Conflict
-	d, err := e.change(ctx, actor, id, a, func(q store.Q, d *models.Deployment) error {
-		if err := fn(q, d); err != nil {
-			return err
+	out, err := e.act(ctx, actor, id, a, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
+		did, err := fn(q, d)
+		if err != nil {
+			return "", err
 		}
 		after, err := q.Deployment(ctx, id)
 		if err != nil {
-			return err
+			return "", err
 		}
 		conflicts, err = e.check(ctx, q, after)
-		return err
+		return did, err
 	})
-	return d, conflicts, err
+	out.Conflicts = conflicts
+	return out, err
 }
 
-func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, start, end time.Time) error {
+func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, start, end time.Time) (string, error) {
 	if d.Status != models.StatusPlanned {
-		return models.Conflictf("deployment #%d is %s; only planned deployments can be rescheduled", d.ID, d.Status)
+		return "", models.Conflictf("deployment #%d is %s; only planned deployments can be rescheduled", d.ID, d.Status)
 	}
 	if end.IsZero() {
 		end = start.Add(d.ScheduledEnd.Sub(d.ScheduledStart))
 	}
 	if !end.After(start) {
-		return models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
+		return "", models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
 	}
 	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
 	if err := q.SetSchedule(ctx, d.ID, start, end, e.Now()); err != nil {
-		return err
+		return "", err
 	}
-	return q.AddEvent(ctx, e.event(d.ID, actor, EventRescheduled, fmt.Sprintf("%s → %s",
-		e.window(d.ScheduledStart, d.ScheduledEnd), e.window(start, end))))
+	did := fmt.Sprintf("%s → %s", e.window(d.ScheduledStart, d.ScheduledEnd), e.window(start, end))
+	return "rescheduled " + did, q.AddEvent(ctx, e.event(d.ID, actor, EventRescheduled, did))
 }
 
-// Assign gives a deployment that has not finished to another person, and returns the
-// conflicts it is in afterwards.
-func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (models.Deployment, []models.Conflict, error) {
+// Assign gives a deployment that has not finished to another person; the outcome
+// carries the conflicts it is in afterwards.
+func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (Outcome, error) {
 	if err := e.checkAssignee(person); err != nil {
-		return models.Deployment{}, nil, err
+		return Outcome{}, err
 	}
-	return e.changeChecked(ctx, actor, id, ActAssign, func(q store.Q, d *models.Deployment) error {
+	return e.actChecked(ctx, actor, id, ActAssign, func(q store.Q, d *models.Deployment) (string, error) {
 		if d.Status.Final() {
-			return models.Conflictf("deployment #%d is %s; it can no longer be reassigned", id, d.Status)
+			return "", models.Conflictf("deployment #%d is %s; it can no longer be reassigned", id, d.Status)
 		}
 		if d.Assignee == person {
-			return models.Invalidf("deployment #%d is already assigned to %s", id, person)
+			return "", models.Invalidf("deployment #%d is already assigned to %s", id, person)
 		}
 		if err := q.SetAssignee(ctx, id, person, e.Now()); err != nil {
-			return err
+			return "", err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, EventAssigned, AssignedText(d.Assignee, person)))
+		did := AssignedText(d.Assignee, person)
+		return "assigned " + did, q.AddEvent(ctx, e.event(id, actor, EventAssigned, did))
 	})
 }
 
 // Cancel ends a deployment that has not finished; a reason is required for the record.
-func (e *Engine) Cancel(ctx context.Context, actor models.Person, id int64, reason string) (models.Deployment, error) {
+func (e *Engine) Cancel(ctx context.Context, actor models.Person, id int64, reason string) (Outcome, error) {
 	if strings.TrimSpace(reason) == "" {
-		return models.Deployment{}, models.Invalidf("a reason is needed to cancel a deployment")
+		return Outcome{}, models.Invalidf("a reason is needed to cancel a deployment")
 	}
 	return e.Move(ctx, actor, id, models.StatusCancelled, reason)
 }
 
 // Advance moves a running or planned deployment to its next lifecycle stage, once every
 // required step of the current stage is done.
-func (e *Engine) Advance(ctx context.Context, actor models.Person, id int64, note string) (models.Deployment, error) {
+func (e *Engine) Advance(ctx context.Context, actor models.Person, id int64, note string) (Outcome, error) {
 	d, err := e.st.Read().Deployment(ctx, id)
 	if err != nil {
-		return d, err
+		return Outcome{Deployment: d}, err
 	}
 	next := d.Status.Next()
 	if next == "" {
-		return d, models.Conflictf("deployment #%d is %s; there is no next stage", id, d.Status)
+		return Outcome{Deployment: d}, models.Conflictf("deployment #%d is %s; there is no next stage", id, d.Status)
 	}
 	return e.Move(ctx, actor, id, next, note)
 }
 
 // Move takes a deployment from its status to another, if the lifecycle allows it,
 // and records the move.
-func (e *Engine) Move(ctx context.Context, actor models.Person, id int64, to models.Status, note string) (models.Deployment, error) {
-	act := ActRun
+func (e *Engine) Move(ctx context.Context, actor models.Person, id int64, to models.Status, note string) (Outcome, error) {
+	a := ActRun
 	if to == models.StatusCancelled {
-		act = ActCancel
+		a = ActCancel
 	}
-	d, err := e.change(ctx, actor, id, act, func(q store.Q, d *models.Deployment) error {
-		return e.move(ctx, q, actor, d, to, note)
+	out, err := e.act(ctx, actor, id, a, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
+		did := "moved to " + strings.ReplaceAll(string(to), "_", " ")
+		if to == models.StatusCancelled {
+			did = "cancelled: " + strings.TrimSpace(note)
+		}
+		return did, e.move(ctx, q, actor, d, to, note)
 	})
 	if err == nil && to == models.StatusCancelled {
-		stopRunsHere(e.st, id, errCancelled) // a run in this process stops at once
+		e.stopRunsHere(id, errCancelled) // a run in this process stops at once
 	}
-	return d, err
+	return out, err
 }
 
 // move does Move's work inside the caller's write transaction; d is the deployment as
@@ -213,28 +198,27 @@ func requireStageDone(ctx context.Context, q store.Q, d models.Deployment, stage
 	return nil
 }
 
-// TickStep marks a manual checklist item done, with an optional note.
-func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (models.Deployment, error) {
-	return e.change(ctx, actor, id, ActTick, func(q store.Q, d *models.Deployment) error {
-		r, err := stepRun(ctx, q, *d, seq)
+// TickStep marks a checklist item of the current stage done, with an optional note.
+// When that leaves nothing for a person to do, the run carries on (see act); opts
+// let the caller watch it.
+func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, seq int, note string, opts ...RunOptions) (Outcome, error) {
+	return e.act(ctx, actor, id, ActTick, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
+		r, err := checklistItem(ctx, q, *d, seq, "ticked")
 		if err != nil {
-			return err
+			return "", err
 		}
-		if r.Step.Kind != models.StepManual {
-			return models.Invalidf("step %d %q is %s, not a checklist item", seq, r.Step.Name, r.Step.Kind)
-		}
-		if d.Status.Stage() != r.Step.Stage {
-			return models.Conflictf("step %d %q belongs to %s; deployment #%d is %s",
-				seq, r.Step.Name, r.Step.Stage.Title(), id, d.Status)
-		}
-		if r.Status == models.StepDone {
-			return models.Conflictf("step %d %q was already ticked by %s at %s", seq, r.Step.Name, r.Actor, e.Local(r.At))
+		switch r.Status {
+		case models.StepDone:
+			return "", models.Conflictf("step %d %q was already ticked by %s at %s", seq, r.Step.Name, r.Actor, e.Local(r.At))
+		case models.StepBlocked:
+			return "", models.Conflictf("step %d %q is blocked (%s): unblock it first", seq, r.Step.Name, r.Note)
 		}
 		r.Status, r.Actor, r.At, r.Note = models.StepDone, actor.Name, e.Now(), strings.TrimSpace(note)
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
-			return err
+			return "", err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, EventStep, TickedText(seq, r.Step.Name, r.Note)))
+		did := TickedText(seq, r.Step.Name, r.Note)
+		return did, q.AddEvent(ctx, e.event(id, actor, EventStep, did))
 	})
 }
 

@@ -282,7 +282,7 @@ func TestRollupsStayExactThroughChanges(t *testing.T) {
 	h, d := novemberHistory(t)
 	ana := h.f.person(t, "ana")
 	h.f.now = h.f.local("2026-11-15 09:00")
-	if _, _, err := h.f.e.Reschedule(h.f.ctx, ana, d[4].ID, h.f.local("2026-12-03 10:00"), time.Time{}); err != nil {
+	if _, err := h.f.e.Reschedule(h.f.ctx, ana, d[4].ID, h.f.local("2026-12-03 10:00"), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	h.exact()

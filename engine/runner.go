@@ -62,6 +62,7 @@ const (
 	ProgressStatus    ProgressKind = "status"     // the deployment moved to Status
 	ProgressStepStart ProgressKind = "step_start" // an attempt of an automated step started
 	ProgressStepEnd   ProgressKind = "step_end"   // an attempt ended with Result
+	ProgressActed     ProgressKind = "acted"      // a person's act (Detail) lets the run carry on
 )
 
 // Progress is one thing a runner did, for live views.
@@ -102,21 +103,6 @@ type Waiting struct {
 	Message   string   // the whole story in one sentence
 }
 
-// RunResult is where a run left the deployment.
-type RunResult struct {
-	Deployment models.Deployment
-	Waiting    *Waiting // set when a person must act before it can go on
-	Failure    string   // for a failed or rolled back deployment: what failed
-}
-
-// Outcome is succeeded, failed, rolled_back, cancelled, or waiting.
-func (r RunResult) Outcome() string {
-	if r.Deployment.Status.Final() {
-		return string(r.Deployment.Status)
-	}
-	return "waiting"
-}
-
 // StoppedError reports a run that stopped before the deployment finished or waited
 // for a person: its context ended, or it lost its lease. The step it was running is
 // interrupted and can be resumed.
@@ -137,13 +123,13 @@ func (e *StoppedError) Unwrap() error { return e.Cause }
 // required step fails, the stage's on-failure steps run and the deployment ends
 // rolled_back (they all succeeded) or failed. Another runner working on the deployment
 // (in this or another process) makes Run refuse with a BusyError.
-func (e *Engine) Run(ctx context.Context, actor models.Person, id int64, opts RunOptions) (RunResult, error) {
+func (e *Engine) Run(ctx context.Context, actor models.Person, id int64, opts RunOptions) (Outcome, error) {
 	return e.runWith(ctx, actor, id, opts, "started", nil, nil)
 }
 
 // Resume continues a deployment after a tick, an approval, an unblock, or a crash: an
 // interrupted step runs again, as a new attempt, and the record says who asked.
-func (e *Engine) Resume(ctx context.Context, actor models.Person, id int64, opts ...RunOptions) (RunResult, error) {
+func (e *Engine) Resume(ctx context.Context, actor models.Person, id int64, opts ...RunOptions) (Outcome, error) {
 	o := firstOpts(opts)
 	o.Resume = true
 	return e.runWith(ctx, actor, id, o, "resumed", nil, nil)
@@ -151,7 +137,7 @@ func (e *Engine) Resume(ctx context.Context, actor models.Person, id int64, opts
 
 // Retry sets the automated steps of the current stage from step fromStep on back to
 // pending and runs the deployment again from there. Ticks and approvals stay.
-func (e *Engine) Retry(ctx context.Context, actor models.Person, id int64, fromStep int, opts ...RunOptions) (RunResult, error) {
+func (e *Engine) Retry(ctx context.Context, actor models.Person, id int64, fromStep int, opts ...RunOptions) (Outcome, error) {
 	o := firstOpts(opts)
 	prep := func(q store.Q, d *models.Deployment, r *runner) error { return r.prepareRetry(q, d, fromStep) }
 	return e.runWith(ctx, actor, id, o, fmt.Sprintf("retry from step %d", fromStep), prep, nil)
@@ -160,15 +146,15 @@ func (e *Engine) Retry(ctx context.Context, actor models.Person, id int64, fromS
 // Fail ends a running deployment as failed, with a reason, e.g. after an interrupted
 // step a person decided not to run again. With rollback the current stage's
 // on-failure steps run first, and it ends rolled_back when they all succeed.
-func (e *Engine) Fail(ctx context.Context, actor models.Person, id int64, reason string, rollback bool, opts ...RunOptions) (RunResult, error) {
+func (e *Engine) Fail(ctx context.Context, actor models.Person, id int64, reason string, rollback bool, opts ...RunOptions) (Outcome, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return RunResult{}, models.Invalidf("a reason is needed to fail a deployment")
+		return Outcome{}, models.Invalidf("a reason is needed to fail a deployment")
 	}
-	body := func(r *runner) (RunResult, error) {
+	body := func(r *runner) (Outcome, error) {
 		d, err := r.e.st.Read().Deployment(r.bg(), r.id)
 		if err != nil {
-			return RunResult{}, err
+			return Outcome{}, err
 		}
 		if rollback && d.Status.Stage() != "" {
 			return r.failStage(d, d.Status.Stage(), "failed by "+r.actor.Name+": "+reason)
@@ -176,7 +162,7 @@ func (e *Engine) Fail(ctx context.Context, actor models.Person, id int64, reason
 		if err := r.write(func(q store.Q, d *models.Deployment) error {
 			return r.e.move(r.bg(), q, r.actor, d, models.StatusFailed, reason)
 		}); err != nil {
-			return RunResult{}, err
+			return Outcome{}, err
 		}
 		r.failure = reason
 		return r.result(nil)
@@ -217,7 +203,7 @@ type runner struct {
 }
 
 func (e *Engine) runWith(ctx context.Context, actor models.Person, id int64, opts RunOptions, how string,
-	prep func(store.Q, *models.Deployment, *runner) error, body func(*runner) (RunResult, error)) (RunResult, error) {
+	prep func(store.Q, *models.Deployment, *runner) error, body func(*runner) (Outcome, error)) (Outcome, error) {
 	r := &runner{e: e, actor: actor, id: id, opts: opts, t: opts.Timing.withDefaults(), h: newHolder(), how: how, ctx: ctx}
 	err := e.st.Write(ctx, func(q store.Q) error {
 		d, err := q.Deployment(ctx, id)
@@ -245,11 +231,11 @@ func (e *Engine) runWith(ctx context.Context, actor models.Person, id int64, opt
 		return nil
 	})
 	if err != nil {
-		return RunResult{}, err
+		return Outcome{}, err
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	r.ctx = runCtx
-	unregister := registerRun(e.st, id, cancel)
+	unregister := e.registerRun(id, cancel)
 	stopWatch := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -432,14 +418,14 @@ func (r *runner) watch(stop <-chan struct{}, cancel context.CancelCauseFunc) {
 }
 
 // result is the deployment as the run leaves it.
-func (r *runner) result(w *Waiting) (RunResult, error) {
+func (r *runner) result(w *Waiting) (Outcome, error) {
 	d, err := r.e.st.Read().Deployment(r.bg(), r.id)
-	return RunResult{Deployment: d, Waiting: w, Failure: r.failure}, err
+	return Outcome{Deployment: d, Waiting: w, Failure: r.failure}, err
 }
 
 // stoppedResult reports a run that had to stop: a cancelled deployment is a result,
 // anything else an error.
-func (r *runner) stoppedResult(cause error) (RunResult, error) {
+func (r *runner) stoppedResult(cause error) (Outcome, error) {
 	res, err := r.result(nil)
 	if err != nil {
 		return res, err
@@ -451,7 +437,7 @@ func (r *runner) stoppedResult(cause error) (RunResult, error) {
 }
 
 // advance is the run: one decision at a time, on the deployment as stored.
-func (r *runner) advance() (RunResult, error) {
+func (r *runner) advance() (Outcome, error) {
 	for {
 		if cause := r.stopped(); cause != nil {
 			return r.stoppedResult(cause)
@@ -460,20 +446,20 @@ func (r *runner) advance() (RunResult, error) {
 		q := r.e.st.Read()
 		d, err := q.Deployment(ctx, r.id)
 		if err != nil {
-			return RunResult{}, err
+			return Outcome{}, err
 		}
 		if d.Status.Final() {
 			return r.result(nil)
 		}
 		if d.Status == models.StatusPlanned {
 			if err := r.start(); err != nil {
-				return RunResult{}, err
+				return Outcome{}, err
 			}
 			continue
 		}
 		runs, err := q.StepRuns(ctx, d)
 		if err != nil {
-			return RunResult{}, err
+			return Outcome{}, err
 		}
 		stage := d.Status.Stage()
 		next := nextInStage(stage, runs, r.opts.Resume)
@@ -492,7 +478,7 @@ func (r *runner) advance() (RunResult, error) {
 			}
 		default:
 			if err := r.completeStage(stage); err != nil {
-				return RunResult{}, err
+				return Outcome{}, err
 			}
 		}
 	}
@@ -663,11 +649,11 @@ func (r *runner) completeStage(stage models.Stage) error {
 
 // failStage runs the stage's on-failure steps and ends the deployment rolled_back
 // when they all succeed, failed when one fails or there are none.
-func (r *runner) failStage(d models.Deployment, stage models.Stage, failure string) (RunResult, error) {
+func (r *runner) failStage(d models.Deployment, stage models.Stage, failure string) (Outcome, error) {
 	r.failure = failure
 	atts, err := r.e.st.Read().Attempts(r.bg(), r.id)
 	if err != nil {
-		return RunResult{}, err
+		return Outcome{}, err
 	}
 	last := map[int]models.Attempt{}
 	for _, a := range atts {
@@ -716,7 +702,7 @@ func (r *runner) failStage(d models.Deployment, stage models.Stage, failure stri
 }
 
 // end moves the deployment to a final status with the story as the note.
-func (r *runner) end(to models.Status, note string) (RunResult, error) {
+func (r *runner) end(to models.Status, note string) (Outcome, error) {
 	r.failure = note
 	err := r.write(func(q store.Q, d *models.Deployment) error {
 		if d.Status.Final() {
@@ -725,7 +711,7 @@ func (r *runner) end(to models.Status, note string) (RunResult, error) {
 		return r.e.move(r.bg(), q, r.actor, d, to, note)
 	})
 	if err != nil {
-		return RunResult{}, err
+		return Outcome{}, err
 	}
 	r.progress(Progress{Kind: ProgressStatus, Status: to, Detail: note})
 	return r.result(nil)

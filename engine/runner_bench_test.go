@@ -100,8 +100,8 @@ default_duration = "1h"
 	b.ResetTimer()
 	for _, id := range ids {
 		res, err := f.e.Run(f.ctx, sam, id, f.opts())
-		if err != nil || res.Outcome() != "succeeded" {
-			b.Fatalf("run: %s %v", res.Outcome(), err)
+		if err != nil || res.Result() != "succeeded" {
+			b.Fatalf("run: %s %v", res.Result(), err)
 		}
 	}
 	b.StopTimer()
@@ -142,8 +142,8 @@ default_duration = "1h"
 				toStart += p.At.Sub(began)
 			}
 		}
-		if res, err := f.e.Run(f.ctx, sam, id, opts); err != nil || res.Outcome() != "succeeded" {
-			b.Fatalf("run: %s %v", res.Outcome(), err)
+		if res, err := f.e.Run(f.ctx, sam, id, opts); err != nil || res.Result() != "succeeded" {
+			b.Fatalf("run: %s %v", res.Result(), err)
 		}
 	}
 	b.StopTimer()

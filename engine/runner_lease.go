@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -88,28 +89,26 @@ var (
 	errLeaseLost = errors.New("this run lost its lease to another runner")
 )
 
-// Runs active in this process, so that Cancel stops them at once instead of at the
-// runner's next look at the database.
-var active = struct {
+// activeRuns are the runs this engine has going, so that Cancel stops them at once
+// instead of at the runner's next look at the database.
+type activeRuns struct {
 	sync.Mutex
-	m map[activeKey][]context.CancelCauseFunc
-}{m: map[activeKey][]context.CancelCauseFunc{}}
-
-type activeKey struct {
-	st *store.Store
-	id int64
+	m map[int64][]context.CancelCauseFunc
 }
 
-func registerRun(st *store.Store, id int64, cancel context.CancelCauseFunc) func() {
-	k := activeKey{st, id}
-	active.Lock()
-	active.m[k] = append(active.m[k], cancel)
-	i := len(active.m[k]) - 1
-	active.Unlock()
+func (e *Engine) registerRun(id int64, cancel context.CancelCauseFunc) func() {
+	a := &e.active
+	a.Lock()
+	if a.m == nil {
+		a.m = map[int64][]context.CancelCauseFunc{}
+	}
+	a.m[id] = append(a.m[id], cancel)
+	i := len(a.m[id]) - 1
+	a.Unlock()
 	return func() {
-		active.Lock()
-		defer active.Unlock()
-		list := active.m[k]
+		a.Lock()
+		defer a.Unlock()
+		list := a.m[id]
 		if i < len(list) {
 			list[i] = nil
 		}
@@ -118,15 +117,15 @@ func registerRun(st *store.Store, id int64, cancel context.CancelCauseFunc) func
 				return
 			}
 		}
-		delete(active.m, k)
+		delete(a.m, id)
 	}
 }
 
-// stopRunsHere stops the runs of deployment id in this process, if any.
-func stopRunsHere(st *store.Store, id int64, cause error) {
-	active.Lock()
-	list := active.m[activeKey{st, id}]
-	active.Unlock()
+// stopRunsHere stops this engine's runs of deployment id, if any.
+func (e *Engine) stopRunsHere(id int64, cause error) {
+	e.active.Lock()
+	list := slices.Clone(e.active.m[id])
+	e.active.Unlock()
 	for _, c := range list {
 		if c != nil {
 			c(cause)

@@ -95,25 +95,26 @@ func waitingGate(ctx context.Context, q store.Q, d models.Deployment) (models.St
 }
 
 // ApproveGate approves the gate the deployment's current stage waits at, with an
-// optional note; see mayApprove for who may. The run goes on with Resume.
-func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64, note string) (models.Deployment, error) {
-	return e.change(ctx, actor, id, ActApprove, func(q store.Q, d *models.Deployment) error {
+// optional note; see mayApprove for who may. The run then carries on (see act).
+func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64, note string, opts ...RunOptions) (Outcome, error) {
+	return e.act(ctx, actor, id, ActApprove, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
 		gate, err := waitingGate(ctx, q, *d)
 		if err != nil {
-			return err
+			return "", err
 		}
 		m, err := q.DeploymentModel(ctx, id)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if err := mayApprove(actor, *d, m, gate.Step); err != nil {
-			return err
+			return "", err
 		}
 		gate.Status, gate.Actor, gate.At, gate.Note = models.StepDone, actor.Name, e.Now(), strings.TrimSpace(note)
 		if err := q.SetStepRun(ctx, gate, e.Now()); err != nil {
-			return err
+			return "", err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, EventStep, ApprovedText(gate.Seq, gate.Step.Name, gate.Note)))
+		did := ApprovedText(gate.Seq, gate.Step.Name, gate.Note)
+		return did, q.AddEvent(ctx, e.event(id, actor, EventStep, did))
 	})
 }
 
@@ -146,7 +147,8 @@ func checklistItem(ctx context.Context, q store.Q, d models.Deployment, seq int,
 		return r, err
 	}
 	if r.Step.Kind != models.StepManual {
-		return r, models.Invalidf("step %d %q is a %s; only checklist items can be %s", seq, r.Step.Name, kindWord(r.Step.Kind), what)
+		return r, models.Invalidf("step %d %q is a %s, not a checklist item: only checklist items can be %s",
+			seq, r.Step.Name, kindWord(r.Step.Kind), what)
 	}
 	if d.Status.Stage() != r.Step.Stage {
 		return r, models.Conflictf("step %d %q belongs to %s; deployment #%d is %s",
@@ -157,45 +159,55 @@ func checklistItem(ctx context.Context, q store.Q, d models.Deployment, seq int,
 
 // BlockStep marks a checklist item of the current stage blocked, with the reason: the
 // run stops there until someone unblocks it.
-func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, seq int, reason string) (models.Deployment, error) {
+func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, seq int, reason string) (Outcome, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return models.Deployment{}, models.Invalidf("a reason is needed to mark a step blocked")
+		return Outcome{}, models.Invalidf("a reason is needed to mark a step blocked")
 	}
-	return e.change(ctx, actor, id, ActTick, func(q store.Q, d *models.Deployment) error {
+	return e.act(ctx, actor, id, ActTick, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
 		r, err := checklistItem(ctx, q, *d, seq, "blocked")
 		if err != nil {
-			return err
+			return "", err
 		}
-		switch r.Status {
-		case models.StepDone:
-			return models.Conflictf("step %d %q was already ticked by %s at %s", seq, r.Step.Name, r.Actor, e.Local(r.At))
-		case models.StepBlocked:
-			return models.Conflictf("step %d %q is already blocked (%s, %s): %s", seq, r.Step.Name, r.Actor, e.Local(r.At), r.Note)
+		if err := blockable(r, e); err != nil {
+			return "", err
 		}
 		r.Status, r.Actor, r.At, r.Note = models.StepBlocked, actor.Name, e.Now(), reason
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
-			return err
+			return "", err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, EventStep, BlockedText(seq, r.Step.Name, reason)))
+		did := BlockedText(seq, r.Step.Name, reason)
+		return did, q.AddEvent(ctx, e.event(id, actor, EventStep, did))
 	})
 }
 
+// blockable refuses to block an item that is ticked or blocked already.
+func blockable(r models.StepRun, e *Engine) error {
+	switch r.Status {
+	case models.StepDone:
+		return models.Conflictf("step %d %q was already ticked by %s at %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At))
+	case models.StepBlocked:
+		return models.Conflictf("step %d %q is already blocked (%s, %s): %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At), r.Note)
+	}
+	return nil
+}
+
 // UnblockStep sets a blocked checklist item back to open, with an optional note.
-func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (models.Deployment, error) {
-	return e.change(ctx, actor, id, ActTick, func(q store.Q, d *models.Deployment) error {
+func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (Outcome, error) {
+	return e.act(ctx, actor, id, ActTick, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
 		r, err := checklistItem(ctx, q, *d, seq, "unblocked")
 		if err != nil {
-			return err
+			return "", err
 		}
 		if r.Status != models.StepBlocked {
-			return models.Conflictf("step %d %q is %s, not blocked", seq, r.Step.Name, r.Status)
+			return "", models.Conflictf("step %d %q is %s, not blocked", seq, r.Step.Name, r.Status)
 		}
 		r.Status, r.Actor, r.At, r.Note = models.StepPending, actor.Name, e.Now(), ""
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
-			return err
+			return "", err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, EventStep, UnblockedText(seq, r.Step.Name, note)))
+		did := UnblockedText(seq, r.Step.Name, note)
+		return did, q.AddEvent(ctx, e.event(id, actor, EventStep, did))
 	})
 }
 
@@ -204,15 +216,15 @@ const maxNote = 2000
 
 // NoteStep adds a note to any step of a deployment: it is appended to the step's
 // note and recorded.
-func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (models.Deployment, error) {
+func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (Outcome, error) {
 	note = strings.TrimSpace(note)
 	if note == "" {
-		return models.Deployment{}, models.Invalidf("the note is empty")
+		return Outcome{}, models.Invalidf("the note is empty")
 	}
-	return e.change(ctx, actor, id, ActTick, func(q store.Q, d *models.Deployment) error {
+	return e.act(ctx, actor, id, ActTick, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
 		r, err := stepRun(ctx, q, *d, seq)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if r.Note == "" {
 			r.Note = note
@@ -224,9 +236,10 @@ func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, se
 		}
 		// The note changes; who set the status and when stay.
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
-			return err
+			return "", err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, EventNote, NoteText(seq, r.Step.Name, note)))
+		return fmt.Sprintf("noted on %d %q", seq, r.Step.Name),
+			q.AddEvent(ctx, e.event(id, actor, EventNote, NoteText(seq, r.Step.Name, note)))
 	})
 }
 
@@ -235,7 +248,7 @@ func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, se
 // DueRun is what RunDue did with one due deployment.
 type DueRun struct {
 	Deployment models.Deployment
-	Result     RunResult
+	Result     Outcome
 	Err        error  // it could not start, or its run stopped
 	Skipped    string // why it was not started
 }

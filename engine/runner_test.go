@@ -176,7 +176,7 @@ func (f *runFixture) plan(model, component, env string, edit ...func(*PlanReques
 func (f *runFixture) opts() RunOptions { return RunOptions{Timing: fastTiming} }
 
 // run runs a deployment as sam and fails the test on an error.
-func (f *runFixture) run(id int64) RunResult {
+func (f *runFixture) run(id int64) Outcome {
 	f.t.Helper()
 	res, err := f.e.Run(f.ctx, f.person("sam"), id, f.opts())
 	if err != nil {
@@ -334,8 +334,8 @@ func TestRunSucceeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Outcome() != "succeeded" || res.Waiting != nil {
-		t.Fatalf("outcome %s, waiting %+v", res.Outcome(), res.Waiting)
+	if res.Result() != "succeeded" || res.Waiting != nil {
+		t.Fatalf("outcome %s, waiting %+v", res.Result(), res.Waiting)
 	}
 	if res.Deployment.StepsDone != 4 || res.Deployment.StartedAt.IsZero() || res.Deployment.FinishedAt.IsZero() {
 		t.Errorf("deployment after the run: %+v", res.Deployment)
@@ -423,8 +423,8 @@ default_duration = "1h"
 `)
 	d := f.plan("sum", "api", "test")
 	res := f.run(d.ID)
-	if res.Outcome() != "failed" || !strings.Contains(res.Failure, "checksum mismatch") {
-		t.Fatalf("outcome %s: %s", res.Outcome(), res.Failure)
+	if res.Result() != "failed" || !strings.Contains(res.Failure, "checksum mismatch") {
+		t.Fatalf("outcome %s: %s", res.Result(), res.Failure)
 	}
 	out := f.output(d.ID, 1)
 	if !hasLine(out, "sha256 expected 0000") || !hasLine(out, "sha256 actual   "+artifactSum()) {
@@ -435,8 +435,8 @@ default_duration = "1h"
 	res = f.run(web.ID)
 	mu.Lock()
 	defer mu.Unlock()
-	if res.Outcome() != "failed" || !strings.Contains(res.Failure, "HTTP 503, want 200") || calls != 2 {
-		t.Errorf("outcome %s: %s, %d calls", res.Outcome(), res.Failure, calls)
+	if res.Result() != "failed" || !strings.Contains(res.Failure, "HTTP 503, want 200") || calls != 2 {
+		t.Errorf("outcome %s: %s, %d calls", res.Result(), res.Failure, calls)
 	}
 	if out := f.output(web.ID, 1); !hasLine(out, "body: database down") {
 		t.Errorf("http output: %q", out)
@@ -500,8 +500,8 @@ func TestFailureRollsBack(t *testing.T) {
 	f := newRunFixture(t, rollbackModels)
 	d := f.plan("rb", "api", "test")
 	res := f.run(d.ID)
-	if res.Outcome() != "rolled_back" {
-		t.Fatalf("outcome %s: %s", res.Outcome(), res.Failure)
+	if res.Result() != "rolled_back" {
+		t.Fatalf("outcome %s: %s", res.Result(), res.Failure)
 	}
 	if !strings.Contains(res.Failure, `step 1 "Roll out" failed: exit 3`) || !strings.Contains(res.Failure, `ran "Roll back"`) {
 		t.Errorf("failure: %s", res.Failure)
@@ -527,15 +527,15 @@ func TestFailureRollsBack(t *testing.T) {
 
 	d = f.plan("rbfail", "api", "test")
 	res = f.run(d.ID)
-	if res.Outcome() != "failed" || !strings.Contains(res.Failure, `on-failure step "Roll back" failed: exit 2`) {
-		t.Errorf("failing rollback: %s: %s", res.Outcome(), res.Failure)
+	if res.Result() != "failed" || !strings.Contains(res.Failure, `on-failure step "Roll back" failed: exit 2`) {
+		t.Errorf("failing rollback: %s: %s", res.Result(), res.Failure)
 	}
 	wantEvent(t, f.events(d.ID), "executing → failed")
 
 	d = f.plan("norb", "api", "test")
 	res = f.run(d.ID)
-	if res.Outcome() != "failed" || !strings.Contains(res.Failure, "no on-failure steps") {
-		t.Errorf("without on-failure steps: %s: %s", res.Outcome(), res.Failure)
+	if res.Result() != "failed" || !strings.Contains(res.Failure, "no on-failure steps") {
+		t.Errorf("without on-failure steps: %s: %s", res.Result(), res.Failure)
 	}
 	// The runner's status changes keep the report rollups exact.
 	if diffs, err := f.e.st.Read().RollupDiffs(f.ctx); err != nil || len(diffs) > 0 {
@@ -574,8 +574,8 @@ default_duration = "1h"
 `)
 	d := f.plan("opt", "api", "test")
 	res := f.run(d.ID)
-	if res.Outcome() != "succeeded" {
-		t.Fatalf("outcome %s: %s %+v", res.Outcome(), res.Failure, res.Waiting)
+	if res.Result() != "succeeded" {
+		t.Fatalf("outcome %s: %s %+v", res.Result(), res.Failure, res.Waiting)
 	}
 	s := f.state(d.ID)
 	if s.Steps[0].Status != models.StepFailed || s.Steps[1].Status != models.StepSkipped || s.Steps[2].Status != models.StepDone {
@@ -599,8 +599,8 @@ default_duration = "1h"
 	d := f.plan("slow", "api", "test")
 	began := time.Now()
 	res := f.run(d.ID)
-	if res.Outcome() != "failed" || !strings.Contains(res.Failure, "timed out after 300ms") {
-		t.Fatalf("outcome %s: %s", res.Outcome(), res.Failure)
+	if res.Result() != "failed" || !strings.Contains(res.Failure, "timed out after 300ms") {
+		t.Fatalf("outcome %s: %s", res.Result(), res.Failure)
 	}
 	if took := time.Since(began); took > 20*time.Second {
 		t.Errorf("the run took %s", took)
@@ -632,8 +632,8 @@ default_duration = "1h"
   run = "sleep 60 & echo child $!"
 `)
 	d := f.plan("bg", "api", "test")
-	if res := f.run(d.ID); res.Outcome() != "succeeded" {
-		t.Fatalf("outcome %s: %s", res.Outcome(), res.Failure)
+	if res := f.run(d.ID); res.Result() != "succeeded" {
+		t.Fatalf("outcome %s: %s", res.Result(), res.Failure)
 	}
 	if pid := childPID(t, f.output(d.ID, 1)); !processGone(pid) {
 		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
@@ -666,8 +666,8 @@ default_duration = "1h"
   retries = 1
 `)
 	d := f.plan("flaky", "api", "test")
-	if res := f.run(d.ID); res.Outcome() != "succeeded" {
-		t.Fatalf("outcome %s: %s", res.Outcome(), res.Failure)
+	if res := f.run(d.ID); res.Result() != "succeeded" {
+		t.Fatalf("outcome %s: %s", res.Result(), res.Failure)
 	}
 	st := f.state(d.ID).Steps[0]
 	if len(st.Attempts) != 3 || st.Attempts[0].Status != models.StepFailed || st.Attempts[2].Status != models.StepDone {
@@ -683,8 +683,8 @@ default_duration = "1h"
 
 	d = f.plan("broken", "api", "test")
 	res := f.run(d.ID)
-	if res.Outcome() != "failed" || !strings.Contains(res.Failure, "exit 7") {
-		t.Fatalf("outcome %s: %s", res.Outcome(), res.Failure)
+	if res.Result() != "failed" || !strings.Contains(res.Failure, "exit 7") {
+		t.Fatalf("outcome %s: %s", res.Result(), res.Failure)
 	}
 	if got := f.output(d.ID, 1); !hasLine(got, "attempt 1") || !hasLine(got, "attempt 2") {
 		t.Errorf("FERRY_ATTEMPT in the output: %q", got)
@@ -735,7 +735,7 @@ func startBlocked(t *testing.T, f *runFixture, e *Engine, ctx context.Context, o
 }
 
 type runReturn struct {
-	res RunResult
+	res Outcome
 	err error
 }
 
@@ -746,8 +746,8 @@ func TestCancelStopsTheRunningStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := <-done
-	if r.err != nil || r.res.Outcome() != "cancelled" {
-		t.Fatalf("after cancel: %s, %v", r.res.Outcome(), r.err)
+	if r.err != nil || r.res.Result() != "cancelled" {
+		t.Fatalf("after cancel: %s, %v", r.res.Result(), r.err)
 	}
 	if !processGone(pid) {
 		t.Errorf("the step's sleep %d still runs", pid)
@@ -768,8 +768,8 @@ func TestCancelFromAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := <-done
-	if r.err != nil || r.res.Outcome() != "cancelled" || !processGone(pid) {
-		t.Fatalf("after cancel: %s, %v, sleep gone: %v", r.res.Outcome(), r.err, processGone(pid))
+	if r.err != nil || r.res.Result() != "cancelled" || !processGone(pid) {
+		t.Fatalf("after cancel: %s, %v, sleep gone: %v", r.res.Result(), r.err, processGone(pid))
 	}
 }
 
@@ -816,8 +816,8 @@ func TestInterruptThenResume(t *testing.T) {
 	if _, err := f.e.Cancel(f.ctx, f.person("ana"), d.ID, "enough"); err != nil {
 		t.Fatal(err)
 	}
-	if r := <-done; r.err != nil || r.res.Outcome() != "cancelled" {
-		t.Fatalf("resume: %s %v", r.res.Outcome(), r.err)
+	if r := <-done; r.err != nil || r.res.Result() != "cancelled" {
+		t.Fatalf("resume: %s %v", r.res.Result(), r.err)
 	}
 	s = f.state(d.ID)
 	if n := len(s.Steps[0].Attempts); n != 2 {
@@ -872,11 +872,10 @@ default_duration = "1h"
 	if got := f.output(d.ID, 2); strings.Join(got, ",") != "first 1,first 2" {
 		t.Errorf("step 2 ran twice: %q", got)
 	}
-	if _, err := f.e.TickStep(f.ctx, f.person("tom"), d.ID, 3, "done by hand"); err != nil {
-		t.Fatal(err)
-	}
-	if res, err := f.e.Resume(f.ctx, sam, d.ID, f.opts()); err != nil || res.Outcome() != "succeeded" {
-		t.Fatalf("resume after the tick: %s %v", res.Outcome(), err)
+	// The tick leaves nothing for a person: the run carries on to the end.
+	if res, err := f.e.TickStep(f.ctx, f.person("tom"), d.ID, 3, "done by hand", f.opts()); err != nil ||
+		!res.Carried || res.Result() != "succeeded" {
+		t.Fatalf("the run after the tick: %s %v", res.Result(), err)
 	}
 	wantEvent(t, f.events(d.ID), `retry from 2 "First": steps 2 set back to pending`)
 }
@@ -989,15 +988,13 @@ func TestChecklistAndGates(t *testing.T) {
 	if err := f.e.MayApprove(f.ctx, f.person("marc"), d.ID); err != nil {
 		t.Errorf("marc may approve: %v", err)
 	}
-	if _, err := f.e.ApproveGate(f.ctx, f.person("marc"), d.ID, "change board said yes"); err != nil {
-		t.Fatal(err)
+	// The approval carries the run on, to the end.
+	res, err = f.e.ApproveGate(f.ctx, f.person("marc"), d.ID, "change board said yes", f.opts())
+	if err != nil || !res.Carried || res.Result() != "succeeded" {
+		t.Fatalf("after the approval: %s %+v %v", res.Result(), res.Waiting, err)
 	}
 	if _, err := f.e.ApproveGate(f.ctx, f.person("marc"), d.ID, ""); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("approving twice: %v", err)
-	}
-	res, err = f.e.Resume(f.ctx, tom, d.ID, f.opts())
-	if err != nil || res.Outcome() != "succeeded" {
-		t.Fatalf("after the approval: %s %+v %v", res.Outcome(), res.Waiting, err)
 	}
 	ev := f.events(d.ID)
 	wantEvent(t, ev, "step tom", `ticked 1 "Rack space free": U12-U14 free`)
@@ -1081,8 +1078,8 @@ default_duration = "1h"
 	fmt.Fprintln(fifo, "released")
 	fifo.Close()
 	winner := <-results
-	if winner.err != nil || winner.res.Outcome() != "succeeded" {
-		t.Fatalf("winner: %s %v", winner.res.Outcome(), winner.err)
+	if winner.err != nil || winner.res.Result() != "succeeded" {
+		t.Fatalf("winner: %s %v", winner.res.Result(), winner.err)
 	}
 	log, _ := os.ReadFile(filepath.Join(f.dir, "ran.log"))
 	if string(log) != "ran\n" {
@@ -1169,8 +1166,8 @@ func TestRecoverAfterLeaseExpiry(t *testing.T) {
 	}
 	// Failing it by hand ends it, with the reason.
 	res, err := f.e.Fail(f.ctx, f.person("sam"), d.ID, "done by hand on the console", false, f.opts())
-	if err != nil || res.Outcome() != "failed" {
-		t.Fatalf("fail: %s %v", res.Outcome(), err)
+	if err != nil || res.Result() != "failed" {
+		t.Fatalf("fail: %s %v", res.Result(), err)
 	}
 	wantEvent(t, f.events(d.ID), "executing → failed: done by hand on the console")
 }
@@ -1233,7 +1230,7 @@ default_duration = "1h"
 	if len(runs) != 2 {
 		t.Errorf("due: %+v", runs)
 	}
-	if r := got[due.ID]; r.Err != nil || r.Result.Outcome() != "succeeded" {
+	if r := got[due.ID]; r.Err != nil || r.Result.Result() != "succeeded" {
 		t.Errorf("the due automated deployment: %+v", r)
 	}
 	if r := got[manual.ID]; !strings.Contains(r.Skipped, "a person runs it") {
@@ -1285,8 +1282,8 @@ default_duration = "1h"
 	res := f.run(d.ID)
 	close(stop)
 	top := <-peak
-	if res.Outcome() != "succeeded" {
-		t.Fatalf("outcome %s: %s", res.Outcome(), res.Failure)
+	if res.Result() != "succeeded" {
+		t.Fatalf("outcome %s: %s", res.Result(), res.Failure)
 	}
 	grew := int64(top) - int64(before.HeapInuse)
 	t.Logf("heap in use: %d MB before, peak %d MB during a %d MB output", before.HeapInuse>>20, top>>20, lines*width>>20)

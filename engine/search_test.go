@@ -107,14 +107,14 @@ func TestSearchFindsWhatWasWritten(t *testing.T) {
 		t.Errorf("technician: %q", got)
 	}
 	// Rescheduling moves a deployment in the search's order too.
-	if _, _, err := f.e.Reschedule(f.ctx, ana, pay2.ID, pay.ScheduledStart.Add(-2*time.Hour), time.Time{}); err != nil {
+	if _, err := f.e.Reschedule(f.ctx, ana, pay2.ID, pay.ScheduledStart.Add(-2*time.Hour), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := list(ana, models.Filter{Search: "4.1"}); got != id(pay)+" "+id(pay2) {
 		t.Errorf("after rescheduling: %q", got)
 	}
 	// Assigning and moving a deployment changes what a filtered search finds, at once.
-	if _, _, err := f.e.Assign(f.ctx, ana, pay2.ID, "tom"); err != nil {
+	if _, err := f.e.Assign(f.ctx, ana, pay2.ID, "tom"); err != nil {
 		t.Fatal(err)
 	}
 	if got := list(tom, models.Filter{Search: "pay"}); got != id(rack)+" "+id(pay2) {

@@ -89,6 +89,18 @@ func (s *Store) Close() error {
 // Read returns queries over the reader pool.
 func (s *Store) Read() Q { return Q{db: s.r, basis: s.basis.Load()} }
 
+// Snapshot runs fn in one read transaction on the reader pool: every query fn makes
+// sees the database as it was at its first read, whatever writers do meanwhile, and
+// nothing waits for a writer (WAL).
+func (s *Store) Snapshot(ctx context.Context, fn func(Q) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a read transaction has nothing to keep
+	return fn(Q{db: tx, basis: s.basis.Load()})
+}
+
 // Write runs fn in one IMMEDIATE transaction on the writer connection: all of fn's
 // changes land together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(Q) error) error {

@@ -179,25 +179,11 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		v.sel = max(0, min(v.sel, len(v.items())-1))
-	case actedMsg:
-		if msg.owner != v {
-			return nil
-		}
-		v.working = false
-		if msg.err != nil {
-			return tea.Batch(fail(msg.err), v.Refresh())
-		}
-		cmds := []tea.Cmd{note(msg.note), v.Refresh()}
-		if msg.carry {
-			v.running = true
-			cmds = append(cmds, carryOn(v.c, v, v.id))
-		}
-		return tea.Batch(cmds...)
 	case runDoneMsg:
 		if msg.owner != v {
 			return nil
 		}
-		v.running = false
+		v.running, v.working = false, false
 		return tea.Batch(runOutcome(v.id, msg), v.Refresh())
 	case tea.KeyPressMsg:
 		if v.input.Focused() {
@@ -261,12 +247,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return fail(fmt.Errorf("step %d %q is %s: only checklist items are ticked", seq, name, kindName(s.Step.Kind)))
 		}
 		v.working = true
-		return func() tea.Msg {
-			if _, err := c.Eng.TickStep(c.Ctx, c.Actor, id, seq, ""); err != nil {
-				return actedMsg{owner: v, err: err}
-			}
-			return afterChange(c, v, id, fmt.Sprintf("ticked %d %s", seq, name))
-		}
+		return actCmd(v, func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
 	case key.Matches(msg, v.keys.Note):
 		v.blockIt = false
 		v.input.Prompt, v.input.Placeholder = "note: ", "what to remember about this item"
@@ -274,12 +255,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return v.input.Focus()
 	case key.Matches(msg, v.keys.Block) && s.Status == models.StepBlocked:
 		v.working = true
-		return func() tea.Msg {
-			if _, err := c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, ""); err != nil {
-				return actedMsg{owner: v, err: err}
-			}
-			return afterChange(c, v, id, fmt.Sprintf("unblocked %d %s", seq, name))
-		}
+		return actCmd(v, func() (engine.Outcome, error) { return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, "") })
 	case key.Matches(msg, v.keys.Block):
 		if s.Step.Kind != models.StepManual {
 			return fail(fmt.Errorf("step %d %q is %s: only checklist items are blocked", seq, name, kindName(s.Step.Kind)))
@@ -323,19 +299,13 @@ func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		v.input.Blur()
 		v.working = true
-		c, id, seq, name, block := v.c, v.id, s.Seq, s.Step.Name, v.blockIt
-		return func() tea.Msg {
+		c, id, seq, block := v.c, v.id, s.Seq, v.blockIt
+		return actCmd(v, func() (engine.Outcome, error) {
 			if block {
-				if _, err := c.Eng.BlockStep(c.Ctx, c.Actor, id, seq, text); err != nil {
-					return actedMsg{owner: v, err: err}
-				}
-				return actedMsg{owner: v, note: fmt.Sprintf("blocked %d %s", seq, name)}
+				return c.Eng.BlockStep(c.Ctx, c.Actor, id, seq, text)
 			}
-			if _, err := c.Eng.NoteStep(c.Ctx, c.Actor, id, seq, text); err != nil {
-				return actedMsg{owner: v, err: err}
-			}
-			return actedMsg{owner: v, note: fmt.Sprintf("noted on %d %s", seq, name)}
-		}
+			return c.Eng.NoteStep(c.Ctx, c.Actor, id, seq, text)
+		})
 	}
 	var cmd tea.Cmd
 	v.input, cmd = v.input.Update(msg)

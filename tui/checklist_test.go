@@ -125,7 +125,7 @@ func TestChecklistRefusesOthers(t *testing.T) {
 	m = sized(t, "tom", 60, 20)
 	openChecklistVia(t, m, 1)
 	ana, _ := m.c.Eng.Person("ana")
-	if _, _, err := m.c.Eng.Assign(m.c.Ctx, ana, 1, "ines"); err != nil {
+	if _, err := m.c.Eng.Assign(m.c.Ctx, ana, 1, "ines"); err != nil {
 		t.Fatal(err)
 	}
 	space(m)

@@ -156,21 +156,22 @@ func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, r.keys.Apply) && r.canMove() && len(r.data.sug.Slots) > 0:
 		r.working = true
 		return func() tea.Msg {
-			d, cs, err := c.Eng.RescheduleSuggested(c.Ctx, c.Actor, id)
+			out, err := c.Eng.RescheduleSuggested(c.Ctx, c.Actor, id)
 			if err != nil {
 				return errMsg{err}
 			}
-			return done(fmt.Sprintf("moved #%d to %s%s", id, c.Local(d.ScheduledStart, "Mon 02 Jan 15:04"), leftOver(cs)))()
+			return done(fmt.Sprintf("moved #%d to %s%s", id, c.Local(out.Deployment.ScheduledStart, "Mon 02 Jan 15:04"),
+				leftOver(out.Conflicts)))()
 		}
 	case key.Matches(msg, r.keys.Reassign) && r.canAssign() && r.personClash() && len(r.data.free) > 0:
 		r.working = true
 		person := r.data.free[r.who].Name
 		return func() tea.Msg {
-			_, cs, err := c.Eng.Assign(c.Ctx, c.Actor, id, person)
+			out, err := c.Eng.Assign(c.Ctx, c.Actor, id, person)
 			if err != nil {
 				return errMsg{err}
 			}
-			return done(fmt.Sprintf("assigned #%d to %s%s", id, person, leftOver(cs)))()
+			return done(fmt.Sprintf("assigned #%d to %s%s", id, person, leftOver(out.Conflicts)))()
 		}
 	case key.Matches(msg, r.keys.Override) && r.canOverride():
 		return r.reason.Focus()

@@ -60,21 +60,21 @@ type runLoadedMsg struct {
 // runPollMsg is a run view's poll tick.
 type runPollMsg struct{ v *runView }
 
-// runDoneMsg says a run, resume or retry started by a view ended.
+// runDoneMsg says an act a view started ended: a run, resume or retry, or a tick,
+// an approval, a cancel... (whose outcome may hold the run it carried on).
 type runDoneMsg struct {
 	owner any
 	what  string
-	res   engine.RunResult
+	res   engine.Outcome
 	err   error
 }
 
-// actedMsg says an action of a run view or checklist ended: a note for the footer,
-// or an error; carry asks to resume the run when nothing waits for a person any more.
-type actedMsg struct {
-	owner any
-	note  string
-	err   error
-	carry bool
+// actCmd does an act in the background and reports its outcome to owner.
+func actCmd(owner any, act func() (engine.Outcome, error)) tea.Cmd {
+	return func() tea.Msg {
+		res, err := act()
+		return runDoneMsg{owner: owner, what: res.Did, res: res, err: err}
+	}
 }
 
 func newRunView(c *Common, id int64, back tea.Cmd) *runView {
@@ -230,22 +230,8 @@ func (v *runView) Update(msg tea.Msg) tea.Cmd {
 		if msg.owner != v {
 			return nil
 		}
-		v.running = false
+		v.running, v.working = false, false
 		return tea.Batch(runOutcome(v.id, msg), v.Refresh())
-	case actedMsg:
-		if msg.owner != v {
-			return nil
-		}
-		v.working = false
-		if msg.err != nil {
-			return tea.Batch(fail(msg.err), v.Refresh())
-		}
-		cmds := []tea.Cmd{note(msg.note), v.Refresh()}
-		if msg.carry {
-			v.running = true
-			cmds = append(cmds, carryOn(v.c, v, v.id), v.poll())
-		}
-		return tea.Batch(cmds...)
 	case tea.KeyPressMsg:
 		return v.key(msg)
 	}
@@ -258,10 +244,9 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, v.keys.Yes):
 			v.confirm, v.working = false, true
 			c, id := v.c, v.id
-			return func() tea.Msg {
-				_, err := c.Eng.Cancel(c.Ctx, c.Actor, id, "cancelled by "+c.Actor.Name+" in the run view")
-				return actedMsg{owner: v, note: fmt.Sprintf("cancelled #%d", id), err: err}
-			}
+			return actCmd(v, func() (engine.Outcome, error) {
+				return c.Eng.Cancel(c.Ctx, c.Actor, id, "cancelled by "+c.Actor.Name+" in the run view")
+			})
 		case key.Matches(msg, v.keys.No):
 			v.confirm = false
 		}
@@ -281,11 +266,11 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return v.refuse(engine.ActRun, "nothing to run now")
 		}
 		if v.st.Deployment.Status == models.StatusPlanned {
-			return v.start("run", func(c *Common) (engine.RunResult, error) {
+			return v.start("run", func(c *Common) (engine.Outcome, error) {
 				return c.Eng.Run(c.Ctx, c.Actor, v.id, engine.RunOptions{})
 			})
 		}
-		return v.start("resume", func(c *Common) (engine.RunResult, error) {
+		return v.start("resume", func(c *Common) (engine.Outcome, error) {
 			return c.Eng.Resume(c.Ctx, c.Actor, v.id)
 		})
 	case key.Matches(msg, v.keys.Retry):
@@ -293,7 +278,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			return v.refuse(engine.ActRun, "no failed or interrupted step to retry in this stage")
 		}
-		return v.start(fmt.Sprintf("retry from step %d", seq), func(c *Common) (engine.RunResult, error) {
+		return v.start(fmt.Sprintf("retry from step %d", seq), func(c *Common) (engine.Outcome, error) {
 			return c.Eng.Retry(c.Ctx, c.Actor, v.id, seq)
 		})
 	case key.Matches(msg, v.keys.Cancel):
@@ -332,7 +317,7 @@ func (v *runView) refuse(a engine.Action, why string) tea.Cmd {
 }
 
 // start runs the deployment in a Cmd and polls its progress meanwhile.
-func (v *runView) start(what string, run func(*Common) (engine.RunResult, error)) tea.Cmd {
+func (v *runView) start(what string, run func(*Common) (engine.Outcome, error)) tea.Cmd {
 	v.running = true
 	c := v.c
 	return tea.Batch(note(fmt.Sprintf("#%d: %s under way…", v.id, what)), func() tea.Msg {
@@ -358,45 +343,30 @@ func runOutcome(id int64, msg runDoneMsg) tea.Cmd {
 		return note(fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
 	case msg.err != nil:
 		return fail(msg.err)
+	case msg.res.Did != "" && !msg.res.Carried:
+		return note(fmt.Sprintf("#%d: %s", id, msg.res.Did))
 	case msg.res.Waiting != nil:
-		return note(fmt.Sprintf("#%d waits: %s", id, msg.res.Waiting.Message))
+		return note(fmt.Sprintf("#%d %swaits: %s", id, didThen(msg.res), msg.res.Waiting.Message))
 	}
-	out := fmt.Sprintf("#%d %s", id, strings.ReplaceAll(msg.res.Outcome(), "_", " "))
+	out := fmt.Sprintf("#%d %s%s", id, didThen(msg.res), strings.ReplaceAll(msg.res.Result(), "_", " "))
 	if msg.res.Failure != "" {
 		out += ": " + msg.res.Failure
 	}
 	return note(out)
 }
 
-// approveCmd approves the gate deployment id waits at; the run carries on after.
+// didThen is what an act did before the run it carried on, for a footer note.
+func didThen(res engine.Outcome) string {
+	if res.Did == "" {
+		return ""
+	}
+	return res.Did + ", then "
+}
+
+// approveCmd approves the gate deployment id waits at; the engine carries the run
+// on after it.
 func approveCmd(c *Common, owner any, id int64) tea.Cmd {
-	return func() tea.Msg {
-		if _, err := c.Eng.ApproveGate(c.Ctx, c.Actor, id, ""); err != nil {
-			return actedMsg{owner: owner, err: err}
-		}
-		return afterChange(c, owner, id, fmt.Sprintf("approved the gate of #%d", id))
-	}
-}
-
-// afterChange is the message after a tick, an approval or an unblock: it asks to
-// resume the run when nobody runs the deployment and nothing waits for a person.
-func afterChange(c *Common, owner any, id int64, text string) actedMsg {
-	st, err := c.Eng.RunState(c.Ctx, c.Actor, id)
-	d := st.Deployment
-	carry := err == nil && st.Runner == nil && st.Waiting == nil && d.Status.Stage() != "" &&
-		engine.Can(c.Actor, engine.ActRun, &d) == nil
-	if carry {
-		text += "; carrying on with the run"
-	}
-	return actedMsg{owner: owner, note: text, carry: carry}
-}
-
-// carryOn resumes deployment id so that automated steps go on after a person's work.
-func carryOn(c *Common, owner any, id int64) tea.Cmd {
-	return func() tea.Msg {
-		res, err := c.Eng.Resume(c.Ctx, c.Actor, id)
-		return runDoneMsg{owner: owner, what: "resume", res: res, err: err}
-	}
+	return actCmd(owner, func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, "") })
 }
 
 // add appends new output lines, dropping the oldest beyond keepLines.

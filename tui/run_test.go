@@ -185,7 +185,7 @@ func TestRunViewCancelAsks(t *testing.T) {
 	if d.Deployment.Status != models.StatusCancelled {
 		t.Fatalf("y should cancel: %s", d.Deployment.Status)
 	}
-	if got := screenText(m); !strings.Contains(got, "cancelled #1") {
+	if got := screenText(m); !strings.Contains(got, "#1: cancelled") {
 		t.Fatalf("after y:\n%s", got)
 	}
 }

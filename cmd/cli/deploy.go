@@ -218,10 +218,11 @@ func (a *app) cancelCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			d, err := a.eng.Cancel(a.ctx, a.actor, id, reason)
+			out, err := a.eng.Cancel(a.ctx, a.actor, id, reason)
 			if err != nil {
 				return err
 			}
+			d := out.Deployment
 			if asJSON {
 				return writeJSON(a.stdout, toJSON(d))
 			}

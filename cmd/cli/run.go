@@ -65,7 +65,7 @@ func (a *app) deployRunCmd() *cobra.Command {
 			"3 waiting for a person (the output says for what and the command to go on).",
 		Args: exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.RunResult, error) {
+			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.Outcome, error) {
 				return a.eng.Run(a.ctx, a.actor, id, o)
 			})
 		},
@@ -84,7 +84,7 @@ func (a *app) deployResumeCmd() *cobra.Command {
 			"Exit status as for 'deploy run'.",
 		Args: exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.RunResult, error) {
+			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.Outcome, error) {
 				return a.eng.Resume(a.ctx, a.actor, id, o)
 			})
 		},
@@ -106,7 +106,7 @@ func (a *app) deployRetryCmd() *cobra.Command {
 			if from < 1 {
 				return usagef("--from-step: a step number (1 or more) is needed")
 			}
-			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.RunResult, error) {
+			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.Outcome, error) {
 				return a.eng.Retry(a.ctx, a.actor, id, from, o)
 			})
 		},
@@ -132,7 +132,7 @@ func (a *app) deployFailCmd() *cobra.Command {
 			if strings.TrimSpace(reason) == "" {
 				return usagef("--reason: say why the deployment failed")
 			}
-			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.RunResult, error) {
+			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.Outcome, error) {
 				return a.eng.Fail(a.ctx, a.actor, id, reason, rollback, o)
 			})
 		},
@@ -145,7 +145,7 @@ func (a *app) deployFailCmd() *cobra.Command {
 
 // runDeployment opens the engine, runs fn with progress printed, and ends with the
 // outcome's exit status.
-func (a *app) runDeployment(arg string, f runFlags, fn func(int64, engine.RunOptions) (engine.RunResult, error)) error {
+func (a *app) runDeployment(arg string, f runFlags, fn func(int64, engine.RunOptions) (engine.Outcome, error)) error {
 	id, err := parseID(arg)
 	if err != nil {
 		return err
@@ -173,7 +173,7 @@ func (a *app) runDeployment(arg string, f runFlags, fn func(int64, engine.RunOpt
 }
 
 // finishRun prints where a run left the deployment and picks the exit status.
-func (a *app) finishRun(w io.Writer, res engine.RunResult, asJSON bool) error {
+func (a *app) finishRun(w io.Writer, res engine.Outcome, asJSON bool) error {
 	d := res.Deployment
 	code := ExitOK
 	switch {
@@ -198,7 +198,7 @@ func (a *app) finishRun(w io.Writer, res engine.RunResult, asJSON bool) error {
 	return nil
 }
 
-func (a *app) outcomeLine(res engine.RunResult) string {
+func (a *app) outcomeLine(res engine.Outcome) string {
 	d := res.Deployment
 	head := fmt.Sprintf("#%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment)
 	switch d.Status {
@@ -224,14 +224,14 @@ func (a *app) nextCommands(d models.Deployment, w *engine.Waiting) []string {
 	}
 	id := strconv.FormatInt(d.ID, 10)
 	seq := strconv.Itoa(w.Seq)
-	resume := "then: ferry deploy resume " + id
+	// A tick or an approval carries the run on by itself: no resume to remember.
 	switch w.Kind {
 	case engine.WaitTick:
-		return []string{"tick it:  ferry step tick " + id + " " + seq + " [--note TEXT]", resume}
+		return []string{"tick it:  ferry step tick " + id + " " + seq + " [--note TEXT]"}
 	case engine.WaitApproval:
-		return []string{"approve:  ferry gate approve " + id + " [--note TEXT]", resume}
+		return []string{"approve:  ferry gate approve " + id + " [--note TEXT]"}
 	case engine.WaitBlocked:
-		return []string{"unblock:  ferry step unblock " + id + " " + seq + " [--note TEXT]", resume}
+		return []string{"unblock:  ferry step unblock " + id + " " + seq + " [--note TEXT]"}
 	case engine.WaitInterrupted:
 		if w.OnFailure {
 			return []string{"run it again:  ferry deploy resume " + id,
@@ -247,6 +247,8 @@ func (a *app) nextCommands(d models.Deployment, w *engine.Waiting) []string {
 
 func (a *app) printProgress(w io.Writer, p engine.Progress) {
 	switch p.Kind {
+	case engine.ProgressActed:
+		fmt.Fprintf(w, "#%d: %s; the run carries on.\n", p.DeploymentID, p.Detail)
 	case engine.ProgressStatus:
 		fmt.Fprintf(w, "#%d → %s\n", p.DeploymentID, p.Status)
 	case engine.ProgressStepStart:
@@ -428,27 +430,17 @@ func idAndStep(args []string) (int64, int, error) {
 	return id, seq, nil
 }
 
-// stepDone prints what was done to a step, and how the run goes on.
-func (a *app) stepDone(d models.Deployment, seq int, what string) {
-	name := ""
-	if det, err := a.eng.Deployment(a.ctx, a.actor, d.ID); err == nil && seq <= len(det.Steps) {
-		name = fmt.Sprintf(" %q", det.Steps[seq-1].Step.Name)
-	}
-	fmt.Fprintf(a.stdout, "%s step %d%s of #%d (%d/%d steps done).\n", what, seq, name, d.ID, d.StepsDone, d.StepsTotal)
-}
-
 // stepAction is a command that does one thing to one step: ID STEP, and a text flag.
 type stepAction struct {
 	use, short     string
 	flag, flagHelp string
 	required       string // the usage message when the flag is empty; "" when optional
-	verb           string // for the report: "Ticked", "Blocked", ...
-	next           bool   // also say how the run goes on
-	do             func(a *app, id int64, seq int, text string) (models.Deployment, error)
+	do             func(a *app, id int64, seq int, text string, o engine.RunOptions) (engine.Outcome, error)
 }
 
 func (a *app) stepActionCmd(s stepAction) *cobra.Command {
 	var text string
+	var f runFlags
 	cmd := &cobra.Command{
 		Use:   s.use,
 		Short: s.short,
@@ -461,51 +453,96 @@ func (a *app) stepActionCmd(s stepAction) *cobra.Command {
 			if s.required != "" && strings.TrimSpace(text) == "" {
 				return usagef("--%s: %s", s.flag, s.required)
 			}
-			if err := a.openRunner(); err != nil {
-				return err
-			}
-			d, err := s.do(a, id, seq, text)
-			if err != nil {
-				return err
-			}
-			a.stepDone(d, seq, s.verb)
-			if s.next {
-				fmt.Fprintf(a.stdout, "Go on with: ferry deploy resume %d\n", id)
-			}
-			return nil
+			return a.act(id, f, func(o engine.RunOptions) (engine.Outcome, error) { return s.do(a, id, seq, text, o) })
 		},
 	}
 	cmd.Flags().StringVar(&text, s.flag, "", s.flagHelp)
+	f.add(cmd)
 	return cmd
+}
+
+// act does one act on a deployment and says what it did and where that left the
+// deployment: when the act let the run carry on, its progress and outcome too.
+// Exit status 0, or 1 when the run it carried on ended failed or rolled back.
+func (a *app) act(id int64, f runFlags, fn func(engine.RunOptions) (engine.Outcome, error)) error {
+	if err := a.openRunner(); err != nil {
+		return err
+	}
+	w := &lockedWriter{w: a.stdout}
+	var opts engine.RunOptions
+	if !f.json {
+		opts.OnProgress = func(p engine.Progress) { a.printProgress(w, p) }
+		if f.follow {
+			opts.OnOutput = func(l models.OutputLine) { printLine(w, l, "    ") }
+		}
+	}
+	out, err := fn(opts)
+	if err != nil {
+		var stopped *engine.StoppedError
+		if errors.As(err, &stopped) {
+			return fmt.Errorf("%w; 'ferry deploy resume %d' goes on (an interrupted step runs again)", err, id)
+		}
+		return err
+	}
+	d := out.Deployment
+	if f.json {
+		if err := writeJSON(a.stdout, actToJSON(out, a.nextCommands(d, out.Waiting))); err != nil {
+			return err
+		}
+	} else {
+		if !out.Carried { // else the run's progress said it first
+			fmt.Fprintf(w, "#%d: %s (%d/%d steps done).\n", d.ID, out.Did, d.StepsDone, d.StepsTotal)
+		}
+		a.printWhereItStands(w, out)
+	}
+	if out.Carried && (d.Status == models.StatusFailed || d.Status == models.StatusRolledBack) {
+		return exitError{ExitFailed}
+	}
+	return nil
+}
+
+// printWhereItStands says what an act left: the run's outcome if it carried on, what
+// waits for a person, or that the runner at work goes on.
+func (a *app) printWhereItStands(w io.Writer, out engine.Outcome) {
+	d := out.Deployment
+	switch {
+	case out.Carried || d.Status.Final() || out.Waiting != nil:
+		fmt.Fprintln(w, a.outcomeLine(out))
+		for _, c := range a.nextCommands(d, out.Waiting) {
+			fmt.Fprintln(w, "  "+c)
+		}
+	case d.Status.Running():
+		fmt.Fprintf(w, "#%d is being run; it goes on by itself.\n", d.ID)
+	}
 }
 
 func (a *app) stepTickCmd() *cobra.Command {
 	return a.stepActionCmd(stepAction{use: "tick ID STEP [--note TEXT]", short: "Tick a checklist item of the deployment's current stage",
-		flag: "note", flagHelp: "a note kept with the tick", verb: "Ticked", next: true,
-		do: func(a *app, id int64, seq int, note string) (models.Deployment, error) {
-			return a.eng.TickStep(a.ctx, a.actor, id, seq, note)
+		flag: "note", flagHelp: "a note kept with the tick",
+		do: func(a *app, id int64, seq int, note string, o engine.RunOptions) (engine.Outcome, error) {
+			return a.eng.TickStep(a.ctx, a.actor, id, seq, note, o)
 		}})
 }
 
 func (a *app) stepBlockCmd() *cobra.Command {
 	return a.stepActionCmd(stepAction{use: "block ID STEP --reason TEXT", short: "Report a checklist item blocked, with the reason",
 		flag: "reason", flagHelp: "what blocks it (required, kept in the record)", required: "say what blocks the item",
-		verb: "Blocked",
-		do: func(a *app, id int64, seq int, reason string) (models.Deployment, error) {
+		do: func(a *app, id int64, seq int, reason string, _ engine.RunOptions) (engine.Outcome, error) {
 			return a.eng.BlockStep(a.ctx, a.actor, id, seq, reason)
 		}})
 }
 
 func (a *app) stepUnblockCmd() *cobra.Command {
 	return a.stepActionCmd(stepAction{use: "unblock ID STEP [--note TEXT]", short: "Set a blocked checklist item back to open",
-		flag: "note", flagHelp: "what resolved it", verb: "Unblocked",
-		do: func(a *app, id int64, seq int, note string) (models.Deployment, error) {
+		flag: "note", flagHelp: "what resolved it",
+		do: func(a *app, id int64, seq int, note string, _ engine.RunOptions) (engine.Outcome, error) {
 			return a.eng.UnblockStep(a.ctx, a.actor, id, seq, note)
 		}})
 }
 
 func (a *app) stepNoteCmd() *cobra.Command {
-	return &cobra.Command{
+	var f runFlags
+	cmd := &cobra.Command{
 		Use:   "note ID STEP TEXT",
 		Short: "Add a note to a step",
 		Args:  exactArgs(3, "a deployment ID, a step number and the note"),
@@ -517,17 +554,13 @@ func (a *app) stepNoteCmd() *cobra.Command {
 			if strings.TrimSpace(args[2]) == "" {
 				return usagef("the note is empty")
 			}
-			if err := a.openRunner(); err != nil {
-				return err
-			}
-			d, err := a.eng.NoteStep(a.ctx, a.actor, id, seq, args[2])
-			if err != nil {
-				return err
-			}
-			a.stepDone(d, seq, "Noted on")
-			return nil
+			return a.act(id, f, func(engine.RunOptions) (engine.Outcome, error) {
+				return a.eng.NoteStep(a.ctx, a.actor, id, seq, args[2])
+			})
 		},
 	}
+	cmd.Flags().BoolVar(&f.json, "json", false, "print the outcome as JSON")
+	return cmd
 }
 
 func (a *app) gateCmd() *cobra.Command {
@@ -537,40 +570,26 @@ func (a *app) gateCmd() *cobra.Command {
 		Args:  noArgs,
 	}
 	var note string
+	var f runFlags
 	approve := &cobra.Command{
 		Use:   "approve ID [--note TEXT]",
 		Short: "Approve the gate the deployment waits at",
 		Long: "Approve the gate of the deployment's current stage. Only the roles the gate names\n" +
 			"may (default: manager), and not the deployment's requester unless its model allows\n" +
-			"self-approval.",
+			"self-approval. The run then carries on by itself as far as it can go.",
 		Args: exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseID(args[0])
 			if err != nil {
 				return err
 			}
-			if err := a.openRunner(); err != nil {
-				return err
-			}
-			before, err := a.eng.RunState(a.ctx, a.actor, id)
-			if err != nil {
-				return err
-			}
-			d, err := a.eng.ApproveGate(a.ctx, a.actor, id, note)
-			if err != nil {
-				return err
-			}
-			for _, s := range before.Steps {
-				if s.Step.Kind == models.StepGate && s.Status != models.StepDone && s.Step.Stage == before.Deployment.Status.Stage() {
-					a.stepDone(d, s.Seq, "Approved gate")
-					break
-				}
-			}
-			fmt.Fprintf(a.stdout, "Go on with: ferry deploy resume %d\n", id)
-			return nil
+			return a.act(id, f, func(o engine.RunOptions) (engine.Outcome, error) {
+				return a.eng.ApproveGate(a.ctx, a.actor, id, note, o)
+			})
 		},
 	}
 	approve.Flags().StringVar(&note, "note", "", "a note kept with the approval")
+	f.add(approve)
 	cmd.AddCommand(approve)
 	return cmd
 }
@@ -631,9 +650,9 @@ func (a *app) runDueCmd() *cobra.Command {
 					rj := runResultToJSON(r.Result, a.nextCommands(r.Result.Deployment, r.Result.Waiting))
 					j.Outcome, j.Run = rj.Outcome, &rj
 					switch {
-					case r.Result.Outcome() == "waiting":
+					case r.Result.Result() == "waiting":
 						worse(ExitWaiting)
-					case r.Result.Outcome() != "succeeded":
+					case r.Result.Result() != "succeeded":
 						worse(ExitFailed)
 					}
 					if !f.json {
@@ -676,6 +695,17 @@ type waitingJSON struct {
 	Next      []string `json:"next"`
 }
 
+// actJSON is an act's outcome: what it did, and where the deployment stands.
+type actJSON struct {
+	Did     string `json:"did"`
+	Carried bool   `json:"carried"`
+	runJSON
+}
+
+func actToJSON(o engine.Outcome, next []string) actJSON {
+	return actJSON{Did: o.Did, Carried: o.Carried, runJSON: runResultToJSON(o, next)}
+}
+
 type runJSON struct {
 	Deployment deploymentJSON `json:"deployment"`
 	Outcome    string         `json:"outcome"` // succeeded, failed, rolled_back, cancelled, waiting
@@ -691,8 +721,8 @@ type dueJSON struct {
 	Run        *runJSON       `json:"run,omitempty"`
 }
 
-func runResultToJSON(res engine.RunResult, next []string) runJSON {
-	out := runJSON{Deployment: toJSON(res.Deployment), Outcome: res.Outcome(), Failure: res.Failure}
+func runResultToJSON(res engine.Outcome, next []string) runJSON {
+	out := runJSON{Deployment: toJSON(res.Deployment), Outcome: res.Result(), Failure: res.Failure}
 	if w := res.Waiting; w != nil {
 		out.Waiting = &waitingJSON{Kind: string(w.Kind), Seq: w.Seq, Step: w.Step.Name, Stage: string(w.Step.Stage),
 			OnFailure: w.OnFailure, Approvers: w.Approvers, Note: w.Note, Message: w.Message, Next: next}

@@ -269,17 +269,16 @@ func (a *app) rescheduleCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			var dep models.Deployment
-			var cs []models.Conflict
+			var out engine.Outcome
 			if suggested {
-				dep, cs, err = a.eng.RescheduleSuggested(a.ctx, a.actor, id)
+				out, err = a.eng.RescheduleSuggested(a.ctx, a.actor, id)
 			} else {
-				dep, cs, err = a.eng.Reschedule(a.ctx, a.actor, id, s, e)
+				out, err = a.eng.Reschedule(a.ctx, a.actor, id, s, e)
 			}
 			if err != nil {
 				return err
 			}
-			return a.printChanged("Rescheduled", dep, cs, asJSON)
+			return a.printChanged("Rescheduled", out.Deployment, out.Conflicts, asJSON)
 		},
 	}
 	fl := cmd.Flags()
@@ -302,11 +301,11 @@ func (a *app) assignCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dep, cs, err := a.eng.Assign(a.ctx, a.actor, id, args[1])
+			out, err := a.eng.Assign(a.ctx, a.actor, id, args[1])
 			if err != nil {
 				return err
 			}
-			return a.printChanged("Assigned", dep, cs, asJSON)
+			return a.printChanged("Assigned", out.Deployment, out.Conflicts, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the deployment and its conflicts as JSON")

@@ -100,7 +100,7 @@ func (a *app) schedule(ctx context.Context, every time.Duration) {
 			if r.Skipped != "" {
 				continue
 			}
-			outcome := r.Result.Outcome()
+			outcome := r.Result.Result()
 			if r.Err != nil {
 				outcome = r.Err.Error()
 			}

@@ -89,7 +89,7 @@ func TestTwentySessionsTickOneChecklist(t *testing.T) {
 		tm.send(" ")
 	}
 	for i, tm := range terms {
-		tm.waitFor(fmt.Sprintf("ticked %d Item %02d", i+1, i+1))
+		tm.waitFor(fmt.Sprintf(`ticked %d "Item %02d"`, i+1, i+1))
 	}
 	det, err := f.eng.Deployment(context.Background(), f.person(t, "tom"), id)
 	if err != nil {
@@ -143,7 +143,7 @@ func BenchmarkTickRoundTrip(b *testing.B) {
 	for i := range b.N {
 		start := time.Now()
 		tm.send(" ")
-		tm.waitFor(fmt.Sprintf("ticked %d Item %02d", i+1, i+1))
+		tm.waitFor(fmt.Sprintf(`ticked %d "Item %02d"`, i+1, i+1))
 		lat = append(lat, time.Since(start))
 		b.StopTimer()
 		tm.send("j")
@@ -166,7 +166,7 @@ func TestReconnectLandsWhereThePersonWas(t *testing.T) {
 	first := f.open(t, "tom")
 	first.openChecklist(id)
 	first.send(" ") // tick item 1: saved at once
-	first.waitFor("ticked 1 Item 01")
+	first.waitFor(`ticked 1 "Item 01"`)
 	first.client.Close() // the connection drops
 	second := f.open(t, "tom")
 	second.waitFor(fmt.Sprintf("checklist #%d", id), "[✓] Item 01")
