@@ -147,8 +147,8 @@ func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, 
 // Override accepts a conflict with a written reason (managers only). It stays visible
 // as overridden and counts as an audit finding; each deployment's record says so.
 func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason string) (models.Conflict, error) {
-	if !actor.Has(models.RoleManager) {
-		return models.Conflict{}, models.Forbiddenf("%s (%s) may not override conflicts: only managers may", actor.Name, actor.MainRole())
+	if err := Can(actor, ActOverride, nil); err != nil {
+		return models.Conflict{}, err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {

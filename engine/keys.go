@@ -55,7 +55,7 @@ func (e *Engine) PersonByKey(ctx context.Context, key []byte) (models.Person, bo
 // AddKey lets person log in over SSH with the public key in line (authorized_keys
 // form). Managers only; a key may belong to one person.
 func (e *Engine) AddKey(ctx context.Context, actor models.Person, person, line string) (KeyInfo, error) {
-	if !actor.Has(models.RoleManager) {
+	if err := Can(actor, ActAdmin, nil); err != nil {
 		return KeyInfo{}, models.Forbiddenf("%s (%s) may not add SSH keys: only managers may", actor.Name, actor.MainRole())
 	}
 	if _, err := e.Person(person); err != nil {
@@ -82,7 +82,7 @@ func (e *Engine) AddKey(ctx context.Context, actor models.Person, person, line s
 // Keys lists every key that lets someone in, config's first. Managers only: it says
 // who can reach the console.
 func (e *Engine) Keys(ctx context.Context, actor models.Person) ([]KeyInfo, error) {
-	if !actor.Has(models.RoleManager) {
+	if err := Can(actor, ActAdmin, nil); err != nil {
 		return nil, models.Forbiddenf("%s (%s) may not list SSH keys: only managers may", actor.Name, actor.MainRole())
 	}
 	var out []KeyInfo

@@ -521,7 +521,7 @@ func (e *Engine) CheckRollups(ctx context.Context) (RollupCheck, error) {
 
 // RepairRollups recounts the report rollups from the raw rows (managers only).
 func (e *Engine) RepairRollups(ctx context.Context, actor models.Person) error {
-	if !actor.Has(models.RoleManager) {
+	if err := Can(actor, ActAdmin, nil); err != nil {
 		return models.Forbiddenf("%s (%s) may not recount the report rollups: only managers may", actor.Name, actor.MainRole())
 	}
 	return e.st.RecountRollups(ctx)

@@ -19,13 +19,15 @@ const (
 	ActTick       Action = "tick"     // tick, note or block a manual step
 	ActApprove    Action = "approve"  // approve a gate; the gate's roles decide further
 	ActIncident   Action = "incident" // record an incident linked to a deployment
+	ActOverride   Action = "override" // accept a conflict with a reason
+	ActAdmin      Action = "admin"    // let people in (SSH keys), repair the report rollups
 )
 
 // verb is how an action reads in a refusal.
 var verb = map[Action]string{
 	ActRead: "see", ActPlan: "plan", ActReschedule: "reschedule", ActAssign: "assign",
 	ActCancel: "cancel", ActRun: "run", ActTick: "tick steps of", ActApprove: "approve gates of",
-	ActIncident: "record incidents on",
+	ActIncident: "record incidents on", ActOverride: "override conflicts of", ActAdmin: "administer",
 }
 
 // Can reports whether p may do a to d (d may be nil for actions on no deployment yet).
@@ -34,6 +36,12 @@ var verb = map[Action]string{
 func Can(p models.Person, a Action, d *models.Deployment) error {
 	if p.Has(models.RoleManager) {
 		return nil
+	}
+	switch a {
+	case ActOverride:
+		return refuse(p, a, d, "only managers override conflicts")
+	case ActAdmin:
+		return refuse(p, a, d, "only managers may")
 	}
 	if p.Has(models.RolePractitioner) {
 		return nil
@@ -61,4 +69,18 @@ func refuse(p models.Person, a Action, d *models.Deployment, why string) error {
 		what = fmt.Sprintf("deployment #%d", d.ID)
 	}
 	return models.Forbiddenf("%s (%s) may not %s %s: %s", p.Name, p.MainRole(), verb[a], what, why)
+}
+
+// SeesOnlyOwn reports whether p sees only the deployments assigned to them: a person
+// who is only a technician. Screens ask this to choose what to offer; the engine's
+// queries apply it themselves.
+func SeesOnlyOwn(p models.Person) bool {
+	return p.Has(models.RoleTechnician) && !p.Has(models.RoleManager) &&
+		!p.Has(models.RolePractitioner) && !p.Has(models.RoleAnalyst)
+}
+
+// CarriesOut reports whether p may be assigned deployments: managers, practitioners
+// and technicians carry them out; analysts only read.
+func CarriesOut(p models.Person) bool {
+	return p.Has(models.RoleManager) || p.Has(models.RolePractitioner) || p.Has(models.RoleTechnician)
 }

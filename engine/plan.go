@@ -177,10 +177,21 @@ func (e *Engine) checkAssignee(name string) error {
 	if err != nil {
 		return models.Invalidf("assignee: %v", err)
 	}
-	if !p.Has(models.RoleManager) && !p.Has(models.RolePractitioner) && !p.Has(models.RoleTechnician) {
+	if !CarriesOut(p) {
 		return models.Invalidf("assignee %s is only an %s and cannot carry out deployments", p.Name, p.MainRole())
 	}
 	return nil
+}
+
+// Assignable lists the people who may be assigned deployments, in config order.
+func (e *Engine) Assignable() []models.Person {
+	var out []models.Person
+	for _, p := range e.cfg.People {
+		if CarriesOut(p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (e *Engine) modelNames() []string {

@@ -61,10 +61,7 @@ func (e *Engine) List(ctx context.Context, actor models.Person, f models.Filter)
 }
 
 // onlyOwn reports whether the person may see only deployments assigned to them.
-func onlyOwn(p models.Person) bool {
-	return p.Has(models.RoleTechnician) && !p.Has(models.RoleManager) &&
-		!p.Has(models.RolePractitioner) && !p.Has(models.RoleAnalyst)
-}
+func onlyOwn(p models.Person) bool { return SeesOnlyOwn(p) }
 
 // ChangeMark moves whenever anything changes anywhere (another console, the CLI, a
 // runner): consoles poll it to reload within a second without reloading for nothing.

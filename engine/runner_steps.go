@@ -23,6 +23,9 @@ func gateRoles(s models.Step) []models.Role {
 	return s.Roles
 }
 
+// GateRolesText says who may approve gate s, e.g. "manager or practitioner".
+func GateRolesText(s models.Step) string { return joinRoles(gateRoles(s)) }
+
 func joinRoles(rs []models.Role) string {
 	s := make([]string, len(rs))
 	for i, r := range rs {

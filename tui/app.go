@@ -56,17 +56,10 @@ func New(c *Common) *Model {
 // "My work" and can list their deployments; everyone else gets the full console
 // (analysts read only: the engine refuses their edits and their edit keys are off).
 func screensFor(c *Common) []screen {
-	if onlyOwnWork(c.Actor) {
+	if engine.SeesOnlyOwn(c.Actor) {
 		return []screen{newMyWork(c), newHistory(c)}
 	}
 	return []screen{newDashboard(c), newHistory(c), newSchedule(c), newConflicts(c), newReports(c)}
-}
-
-// onlyOwnWork: the person is only a technician, who sees only the deployments
-// assigned to them (the engine decides so too).
-func onlyOwnWork(p models.Person) bool {
-	return p.Has(models.RoleTechnician) && !p.Has(models.RoleManager) && !p.Has(models.RolePractitioner) &&
-		!p.Has(models.RoleAnalyst)
 }
 
 // Run opens the console in the current terminal until the user quits.

@@ -454,14 +454,7 @@ func (v *checklistView) more(s engine.StepState) []string {
 		add("“" + s.Note + "”")
 	}
 	if s.Step.Kind == models.StepGate && s.Status != models.StepDone {
-		roles := make([]string, len(s.Step.Roles))
-		for i, r := range s.Step.Roles {
-			roles[i] = string(r)
-		}
-		if len(roles) == 0 {
-			roles = []string{string(models.RoleManager)}
-		}
-		who := "approved by a " + strings.Join(roles, " or ")
+		who := "approved by a " + engine.GateRolesText(s.Step)
 		if w := v.st.Waiting; w != nil && w.Kind == engine.WaitApproval && w.Seq == s.Seq {
 			who = "may approve: nobody in the configuration"
 			if len(w.Approvers) > 0 {

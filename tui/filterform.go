@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -103,7 +104,7 @@ func (ff *filterForm) whichWho() []huh.Field {
 		ff.input("version", "Model version", &v.ModelVersion, "a number, with a model").Validate(ff.validVersion),
 		ff.input("change", "Change", &v.Change, "the exact reference, e.g. CHG-2026-0042"),
 	}
-	if !onlyOwnWork(ff.c.Actor) {
+	if !engine.SeesOnlyOwn(ff.c.Actor) {
 		fields = append(fields, ff.choice("assignee", "Assignee", &v.Assignee, people))
 	}
 	return append(fields, ff.choice("requester", "Requester", &v.Requester, people))

@@ -81,10 +81,8 @@ func (p *planForm) build() {
 		return
 	}
 	people := []huh.Option[string]{huh.NewOption("nobody yet", "")}
-	for _, per := range cfg.People {
-		if per.Has(models.RoleManager) || per.Has(models.RolePractitioner) || per.Has(models.RoleTechnician) {
-			people = append(people, huh.NewOption(per.Name+" ("+string(per.MainRole())+")", per.Name))
-		}
+	for _, per := range p.c.Eng.Assignable() {
+		people = append(people, huh.NewOption(per.Name+" ("+string(per.MainRole())+")", per.Name))
 	}
 	p.form = huh.NewForm(
 		huh.NewGroup(

@@ -83,7 +83,8 @@ func (r *resolveScreen) canAssign() bool {
 	return r.loaded && engine.Can(r.c.Actor, engine.ActAssign, &r.data.det.Deployment) == nil
 }
 func (r *resolveScreen) canOverride() bool {
-	return r.loaded && r.c.Actor.Has(models.RoleManager) && r.selected() != nil && r.selected().Open()
+	return r.loaded && engine.Can(r.c.Actor, engine.ActOverride, &r.data.det.Deployment) == nil &&
+		r.selected() != nil && r.selected().Open()
 }
 
 func (r *resolveScreen) selected() *models.Conflict {

@@ -377,8 +377,8 @@ func (s *scheduleScreen) buildRows() []schedRowData {
 		for _, d := range s.tl.Deployments {
 			busy[d.Assignee] = true
 		}
-		for _, p := range cfg.People {
-			if busy[p.Name] && (p.Has(models.RoleManager) || p.Has(models.RolePractitioner) || p.Has(models.RoleTechnician)) {
+		for _, p := range s.c.Eng.Assignable() {
+			if busy[p.Name] {
 				add(p.Name, p.Name)
 			}
 		}
