@@ -193,15 +193,13 @@ func itemOf(d models.Deployment) schedule.Item {
 // Suggest finds the earliest conflict-free slot for a planned deployment, a few
 // alternatives, and why earlier starts were passed over.
 func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (schedule.Suggestion, error) {
-	q := e.st.Read()
-	d, err := q.Deployment(ctx, id)
-	if err != nil {
-		return schedule.Suggestion{}, err
-	}
-	if err := Can(actor, ActRead, &d); err != nil {
-		return schedule.Suggestion{}, err
-	}
-	return e.suggest(ctx, q, d)
+	var sug schedule.Suggestion
+	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		var err error
+		sug, err = e.suggest(ctx, q, d)
+		return err
+	})
+	return sug, err
 }
 
 func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (schedule.Suggestion, error) {

@@ -56,7 +56,20 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 	if err := Can(actor, ActRead, nil); err != nil && !onlyOwn(actor) {
 		return Dashboard{}, err
 	}
-	q := e.st.Read()
+	if err := e.useBasis(ctx); err != nil {
+		return Dashboard{}, err
+	}
+	var db Dashboard
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var err error
+		db, err = e.dashboard(ctx, q, actor)
+		return err
+	})
+	return db, err
+}
+
+// dashboard reads the dashboard through q.
+func (e *Engine) dashboard(ctx context.Context, q store.Q, actor models.Person) (Dashboard, error) {
 	now := e.Now()
 	db := Dashboard{Now: now}
 	var err error
@@ -84,22 +97,34 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
 		return db, err
 	}
-	db.Last30, err = e.Stats(ctx, now.AddDate(0, 0, -29), now)
+	db.Last30, err = e.stats(ctx, q, now.AddDate(0, 0, -29), now)
 	if onlyOwn(actor) {
 		db = db.only(actor.Name)
 	}
 	return db, err
 }
 
-// Blocked lists the checklist items reported blocked in the given deployments (only
-// running ones have any), reading just their steps.
-func (e *Engine) Blocked(ctx context.Context, actor models.Person, ds []models.Deployment) ([]Blocked, error) {
-	for i := range ds {
-		if err := Can(actor, ActRead, &ds[i]); err != nil {
-			return nil, err
+// OpenWork lists the unfinished deployments assigned to actor, soonest first (at
+// most limit), and the checklist items blocked in them, in one snapshot: a
+// technician's "My work".
+func (e *Engine) OpenWork(ctx context.Context, actor models.Person, limit int) ([]models.Deployment, []Blocked, error) {
+	var open []models.Status
+	for _, s := range models.Statuses {
+		if !s.Final() {
+			open = append(open, s)
 		}
 	}
-	return blocked(ctx, e.st.Read(), ds)
+	var ds []models.Deployment
+	var bs []Blocked
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var err error
+		if ds, err = q.Deployments(ctx, models.Filter{Assignee: actor.Name, Statuses: open, Oldest: true, Limit: limit}); err != nil {
+			return err
+		}
+		bs, err = blocked(ctx, q, ds)
+		return err
+	})
+	return ds, bs, err
 }
 
 func blocked(ctx context.Context, q store.Q, ds []models.Deployment) ([]Blocked, error) {
@@ -135,7 +160,24 @@ func (db Dashboard) only(person string) Dashboard {
 // Stats summarises the local days from's to to's (both included) from the report
 // rollups, with the same definitions as the Reports screen and ferry report.
 func (e *Engine) Stats(ctx context.Context, from, to time.Time) (Stats, error) {
-	rep, err := e.Report(ctx, ReportRequest{From: from, To: to.Add(time.Second), Period: PeriodDay})
+	if err := e.useBasis(ctx); err != nil {
+		return Stats{}, err
+	}
+	var s Stats
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var err error
+		s, err = e.stats(ctx, q, from, to)
+		return err
+	})
+	return s, err
+}
+
+func (e *Engine) stats(ctx context.Context, q store.Q, from, to time.Time) (Stats, error) {
+	r := ReportRequest{From: from, To: to.Add(time.Second), Period: PeriodDay}
+	if err := e.validReport(r); err != nil {
+		return Stats{}, err
+	}
+	rep, err := e.report(ctx, q, r)
 	if err != nil {
 		return Stats{}, err
 	}

@@ -124,13 +124,30 @@ func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
 	if err := e.validReport(r); err != nil {
 		return Report{}, err
 	}
-	if err := e.st.UseBasis(ctx, store.Basis{Location: e.cfg.Location, Tolerance: e.cfg.AdherenceTolerance}); err != nil {
+	if err := e.useBasis(ctx); err != nil {
 		return Report{}, err
 	}
+	var rep Report
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var err error
+		rep, err = e.report(ctx, q, r)
+		return err
+	})
+	return rep, err
+}
+
+// useBasis makes sure the rollups are counted with this configuration's time zone
+// and tolerance (a recount when they changed, or after a bulk load).
+func (e *Engine) useBasis(ctx context.Context) error {
+	return e.st.UseBasis(ctx, store.Basis{Location: e.cfg.Location, Tolerance: e.cfg.AdherenceTolerance})
+}
+
+// report reads a report through q; the rollups must be current (useBasis).
+func (e *Engine) report(ctx context.Context, q store.Q, r ReportRequest) (Report, error) {
 	g := &grid{spans: e.spans(r), rows: map[string][]*acc{}}
 	rep := Report{Period: r.Period, By: r.By, Tolerance: e.cfg.AdherenceTolerance,
 		From: g.spans[0].start, To: g.spans[len(g.spans)-1].fin}
-	opening, err := e.fill(ctx, g, rep)
+	opening, err := e.fill(ctx, q, g, rep)
 	if err != nil {
 		return rep, err
 	}
@@ -177,8 +194,7 @@ func (g *grid) spanOf(day int) int {
 
 // fill reads the rollups, the backlog the range opens with (returned, by group)
 // and the overrides into g.
-func (e *Engine) fill(ctx context.Context, g *grid, rep Report) (map[string]int64, error) {
-	q := e.st.Read()
+func (e *Engine) fill(ctx context.Context, q store.Q, g *grid, rep Report) (map[string]int64, error) {
 	first, end := g.spans[0].first, g.spans[len(g.spans)-1].end
 	sums, err := q.ReportSums(ctx, first, end, string(rep.Period), string(rep.By), e.currentVersions())
 	if err != nil {
@@ -197,7 +213,7 @@ func (e *Engine) fill(ctx context.Context, g *grid, rep Report) (map[string]int6
 	if rep.By == ByNothing {
 		g.row("", 0) // empty periods still get their row
 	}
-	return opening, e.addOverrides(ctx, rep, g)
+	return opening, e.addOverrides(ctx, q, rep, g)
 }
 
 // assemble turns the grid into rows by period and group, and the totals.
@@ -433,8 +449,7 @@ func groupOf(by Grouping, env, model, service string) string {
 
 // addOverrides counts overrides in the period they were made, under the group of
 // the first deployment they involve.
-func (e *Engine) addOverrides(ctx context.Context, rep Report, g *grid) error {
-	q := e.st.Read()
+func (e *Engine) addOverrides(ctx context.Context, q store.Q, rep Report, g *grid) error {
 	list, err := q.OverridesBetween(ctx, rep.From, rep.To)
 	if err != nil {
 		return err

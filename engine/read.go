@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"ferry/models"
+	"ferry/store"
 )
 
 // Detail is everything recorded about one deployment.
@@ -15,16 +16,35 @@ type Detail struct {
 	Conflicts []models.Conflict // for unfinished deployments: the conflicts it is in now
 }
 
-// Deployment loads one deployment's full record.
+// Deployment loads one deployment's full record, in one snapshot.
 func (e *Engine) Deployment(ctx context.Context, actor models.Person, id int64) (Detail, error) {
-	q := e.st.Read()
-	d, err := q.Deployment(ctx, id)
-	if err != nil {
-		return Detail{}, err
-	}
-	if err := Can(actor, ActRead, &d); err != nil {
-		return Detail{}, err
-	}
+	var out Detail
+	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		var err error
+		out, err = e.detail(ctx, q, d)
+		return err
+	})
+	return out, err
+}
+
+// readable runs fn in one read snapshot with deployment id, if actor may see it.
+func (e *Engine) readable(ctx context.Context, actor models.Person, id int64, fn func(q store.Q, d models.Deployment) error) error {
+	return e.st.Snapshot(ctx, func(q store.Q) error {
+		d, err := q.Deployment(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := Can(actor, ActRead, &d); err != nil {
+			return err
+		}
+		return fn(q, d)
+	})
+}
+
+// detail reads d's record through q.
+func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (Detail, error) {
+	id := d.ID
+	var err error
 	out := Detail{Deployment: d}
 	if out.Steps, err = q.StepRuns(ctx, d); err != nil {
 		return out, err

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"ferry/models"
+	"ferry/store"
 )
 
 // FreePeople lists who could take a deployment over: people who may carry out
@@ -11,14 +12,16 @@ import (
 // technician also for what is already a technician's) and who have no other
 // unfinished deployment overlapping its window.
 func (e *Engine) FreePeople(ctx context.Context, actor models.Person, id int64) ([]models.Person, error) {
-	q := e.st.Read()
-	d, err := q.Deployment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := Can(actor, ActRead, &d); err != nil {
-		return nil, err
-	}
+	var out []models.Person
+	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		var err error
+		out, err = e.freePeople(ctx, q, d)
+		return err
+	})
+	return out, err
+}
+
+func (e *Engine) freePeople(ctx context.Context, q store.Q, d models.Deployment) ([]models.Person, error) {
 	busy := map[string]bool{}
 	open, err := q.OpenItems(ctx)
 	if err != nil {

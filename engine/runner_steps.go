@@ -124,11 +124,14 @@ func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64,
 // MayApprove reports whether actor may approve the gate deployment id waits at now
 // (nil), or why not: the console offers approving only when it may.
 func (e *Engine) MayApprove(ctx context.Context, actor models.Person, id int64) error {
-	q := e.st.Read()
-	d, err := q.Deployment(ctx, id)
-	if err != nil {
-		return err
-	}
+	return e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		return e.mayApproveNow(ctx, q, actor, d)
+	})
+}
+
+// mayApproveNow is MayApprove through q.
+func (e *Engine) mayApproveNow(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) error {
+	id := d.ID
 	gate, err := waitingGate(ctx, q, d)
 	if err != nil {
 		return err
@@ -345,16 +348,20 @@ type StageProgress struct {
 	Current     bool // the deployment is in this stage
 }
 
-// RunState loads what a run view of deployment id shows.
+// RunState loads what a run view of deployment id shows, in one snapshot.
 func (e *Engine) RunState(ctx context.Context, actor models.Person, id int64) (RunState, error) {
-	q := e.st.Read()
-	d, err := q.Deployment(ctx, id)
-	if err != nil {
-		return RunState{}, err
-	}
-	if err := Can(actor, ActRead, &d); err != nil {
-		return RunState{}, err
-	}
+	var s RunState
+	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		var err error
+		s, err = e.runState(ctx, q, d)
+		return err
+	})
+	return s, err
+}
+
+// runState reads d's run state through q.
+func (e *Engine) runState(ctx context.Context, q store.Q, d models.Deployment) (RunState, error) {
+	id := d.ID
 	m, err := q.DeploymentModel(ctx, id)
 	if err != nil {
 		return RunState{}, err
@@ -417,14 +424,12 @@ func (e *Engine) RunState(ctx context.Context, actor models.Person, id int64) (R
 // Output returns output lines of deployment id (f.DeploymentID is set from id): page
 // with f.AfterID and f.Limit, follow new lines by asking again with the last ID.
 func (e *Engine) Output(ctx context.Context, actor models.Person, id int64, f models.OutputFilter) ([]models.OutputLine, error) {
-	q := e.st.Read()
-	d, err := q.Deployment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := Can(actor, ActRead, &d); err != nil {
-		return nil, err
-	}
-	f.DeploymentID = id
-	return q.Output(ctx, f)
+	var out []models.OutputLine
+	err := e.readable(ctx, actor, id, func(q store.Q, _ models.Deployment) error {
+		f.DeploymentID = id
+		var err error
+		out, err = q.Output(ctx, f)
+		return err
+	})
+	return out, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ferry/models"
+	"ferry/store"
 )
 
 // Timeline is what the schedule screen draws for [From, To): every deployment that
@@ -34,11 +35,24 @@ const timelineLimit = 5000
 // Timeline loads the schedule for [from, to). Technicians see only their own work.
 func (e *Engine) Timeline(ctx context.Context, actor models.Person, from, to time.Time) (Timeline, error) {
 	tl := Timeline{From: from, To: to, Conflicted: map[int64][]models.Conflict{}}
+	if err := Can(actor, ActRead, nil); err != nil && !onlyOwn(actor) {
+		return tl, err
+	}
+	err := e.st.Snapshot(ctx, func(q store.Q) error { return e.timeline(ctx, q, actor, &tl) })
+	return tl, err
+}
+
+func (e *Engine) timeline(ctx context.Context, q store.Q, actor models.Person, tl *Timeline) error {
+	from, to := tl.From, tl.To
 	// A deployment that started before from can still be running into the view; a
 	// window longer than a week is not a deployment anyone plans.
-	list, err := e.List(ctx, actor, models.Filter{From: from.Add(-7 * 24 * time.Hour), To: to, Oldest: true, Limit: timelineLimit})
+	f := models.Filter{From: from.Add(-7 * 24 * time.Hour), To: to, Oldest: true, Limit: timelineLimit}
+	if onlyOwn(actor) {
+		f.Assignee = actor.Name
+	}
+	list, err := q.Deployments(ctx, f)
 	if err != nil {
-		return tl, err
+		return err
 	}
 	tl.Truncated = len(list) == timelineLimit
 	view := models.Interval{Start: from, End: to}
@@ -62,16 +76,16 @@ func (e *Engine) Timeline(ctx context.Context, actor models.Person, from, to tim
 	slices.SortStableFunc(tl.Windows, func(a, b TimelineWindow) int {
 		return cmp.Or(cmp.Compare(e.envOrder(a.Environment), e.envOrder(b.Environment)), a.Start.Compare(b.Start))
 	})
-	cs, err := e.Conflicts(ctx, actor, ConflictFilter{OpenOnly: true})
+	cs, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
 	if err != nil {
-		return tl, err
+		return err
 	}
 	for _, c := range cs {
 		for _, id := range c.IDs {
 			tl.Conflicted[id] = append(tl.Conflicted[id], c)
 		}
 	}
-	return tl, nil
+	return nil
 }
 
 // envOrder is an environment's place on the promotion path.

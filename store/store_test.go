@@ -230,3 +230,33 @@ func TestKeysetPagingNeverSkipsOrRepeats(t *testing.T) {
 		t.Fatalf("saw %d rows, want 23", len(seen))
 	}
 }
+
+// A snapshot sees the database as it was at its first read, whatever a writer commits
+// meanwhile; a read outside it sees the new row.
+func TestSnapshotIsOneMomentInTime(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	m, mvid := syncModel(t, s, testModel())
+	count := func(q Q) int {
+		n, err := q.CountDeployments(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	plan(t, s, m, mvid, "test", t0)
+	err := s.Snapshot(ctx, func(q Q) error {
+		before := count(q)
+		plan(t, s, m, mvid, "test", t0.Add(time.Hour))
+		if after := count(q); after != before {
+			t.Errorf("inside one snapshot the count moved from %d to %d", before, after)
+		}
+		if now := count(s.Read()); now != before+1 {
+			t.Errorf("outside the snapshot: %d rows, want %d", now, before+1)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -146,12 +146,8 @@ func (v *checklistView) FullHelp() [][]key.Binding { return [][]key.Binding{v.Sh
 func (v *checklistView) Refresh() tea.Cmd {
 	c, id := v.c, v.id
 	return func() tea.Msg {
-		st, err := c.Eng.RunState(c.Ctx, c.Actor, id)
-		msg := checklistLoadedMsg{v: v, st: st, err: err}
-		if err == nil && st.Waiting != nil && st.Waiting.Kind == engine.WaitApproval {
-			msg.approve = c.Eng.MayApprove(c.Ctx, c.Actor, id)
-		}
-		return msg
+		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{})
+		return checklistLoadedMsg{v: v, st: dv.Run, approve: dv.Approve, err: err}
 	}
 }
 

@@ -155,34 +155,9 @@ func (d *detailScreen) Refresh() tea.Cmd {
 	}
 	c, id := d.c, d.id
 	return func() tea.Msg {
-		det, err := c.Eng.Deployment(c.Ctx, c.Actor, id)
-		if err != nil {
-			return detailMsg{id: id, err: err}
-		}
-		rec, err := loadRecord(c, id)
-		return detailMsg{id, det, rec, err}
+		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Tails: tailLines})
+		return detailMsg{id, v.Detail, record{run: v.Run, tails: v.Tails}, err}
 	}
-}
-
-// loadRecord reads the attempts at every automated step and the last lines of each
-// one's newest attempt (in a tea.Cmd: it reads the database).
-func loadRecord(c *Common, id int64) (record, error) {
-	run, err := c.Eng.RunState(c.Ctx, c.Actor, id)
-	if err != nil {
-		return record{}, err
-	}
-	rec := record{run: run, tails: map[int][]models.OutputLine{}}
-	for _, s := range append(append([]engine.StepState{}, run.Steps...), run.OnFailure...) {
-		a, ok := s.Last()
-		if !ok || a.Lines == 0 {
-			continue
-		}
-		f := models.OutputFilter{Seq: s.Seq, Attempt: a.Attempt, Limit: tailLines, Tail: true}
-		if rec.tails[s.Seq], err = c.Eng.Output(c.Ctx, c.Actor, id, f); err != nil {
-			return rec, err
-		}
-	}
-	return rec, nil
 }
 
 func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {

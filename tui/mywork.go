@@ -69,18 +69,7 @@ func (m *mywork) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp
 func (m *mywork) Refresh() tea.Cmd {
 	c := m.c
 	return func() tea.Msg {
-		var open []models.Status
-		for _, s := range models.Statuses {
-			if !s.Final() {
-				open = append(open, s)
-			}
-		}
-		rows, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Assignee: c.Actor.Name, Statuses: open,
-			Oldest: true, Limit: myWorkLimit})
-		if err != nil {
-			return myworkMsg{err: err}
-		}
-		blocked, err := c.Eng.Blocked(c.Ctx, c.Actor, rows)
+		rows, blocked, err := c.Eng.OpenWork(c.Ctx, c.Actor, myWorkLimit)
 		if err != nil {
 			return myworkMsg{err: err}
 		}

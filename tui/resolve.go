@@ -97,18 +97,8 @@ func (r *resolveScreen) selected() *models.Conflict {
 func (r *resolveScreen) Refresh() tea.Cmd {
 	c, id := r.c, r.id
 	return func() tea.Msg {
-		var d resolveData
-		var err error
-		if d.det, err = c.Eng.Deployment(c.Ctx, c.Actor, id); err != nil {
-			return resolveLoadedMsg{id, d, err}
-		}
-		if d.det.Status == models.StatusPlanned {
-			if d.sug, err = c.Eng.Suggest(c.Ctx, c.Actor, id); err != nil {
-				return resolveLoadedMsg{id, d, err}
-			}
-			d.free, err = c.Eng.FreePeople(c.Ctx, c.Actor, id)
-		}
-		return resolveLoadedMsg{id, d, err}
+		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Suggest: true})
+		return resolveLoadedMsg{id, resolveData{det: v.Detail, sug: v.Suggestion, free: v.Free}, err}
 	}
 }
 

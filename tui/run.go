@@ -175,20 +175,9 @@ func (v *runView) SetSize(w, h int) {
 func (v *runView) Refresh() tea.Cmd {
 	c, id, after := v.c, v.id, v.lastID
 	return func() tea.Msg {
-		st, err := c.Eng.RunState(c.Ctx, c.Actor, id)
-		if err != nil {
-			return runLoadedMsg{v: v, err: err}
-		}
-		msg := runLoadedMsg{v: v, st: st}
-		if st.Waiting != nil && st.Waiting.Kind == engine.WaitApproval {
-			msg.approve = c.Eng.MayApprove(c.Ctx, c.Actor, id)
-		}
-		f := models.OutputFilter{AfterID: after, Limit: keepLines}
-		if after == 0 {
-			f.Tail = true
-		}
-		msg.lines, msg.err = c.Eng.Output(c.Ctx, c.Actor, id, f)
-		return msg
+		f := models.OutputFilter{AfterID: after, Limit: keepLines, Tail: after == 0}
+		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f})
+		return runLoadedMsg{v: v, st: dv.Run, approve: dv.Approve, lines: dv.Output, err: err}
 	}
 }
 
