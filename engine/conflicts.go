@@ -271,7 +271,7 @@ type ConflictsError struct{ Conflicts []models.Conflict }
 func (e *ConflictsError) Error() string {
 	msgs := make([]string, len(e.Conflicts))
 	for i, c := range e.Conflicts {
-		msgs[i] = fmt.Sprintf("%s %s: %s", c.ID, c.Kind, c.Message)
+		msgs[i] = strings.TrimSpace(fmt.Sprintf("%s %s: %s", c.ID, c.Kind, c.Message))
 	}
 	return "refused (strict): it would be in conflict:\n  " + strings.Join(msgs, "\n  ")
 }

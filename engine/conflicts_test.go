@@ -263,7 +263,9 @@ func TestPreviewPlanStoresNothing(t *testing.T) {
 	f.planAt(t, "api", "1", "staging", "2026-11-28 10:00", "sam")
 	d, cs, err := f.e.PreviewPlan(f.ctx, ana, PlanRequest{Model: "web", Component: "web", Version: "1",
 		Environment: "staging", Start: f.local("2026-11-28 10:30"), Assignee: "sam"})
-	if err != nil || d.ID == 0 || len(cs) != 1 || cs[0].Kind != models.ConflictPerson {
+	// Nothing is stored, so the candidate has no ID and the message calls it "this plan".
+	if err != nil || d.ID != 0 || len(cs) != 1 || cs[0].Kind != models.ConflictPerson ||
+		!strings.Contains(cs[0].Message, "#1 and this plan") || slices.Contains(cs[0].IDs, 0) {
 		t.Fatalf("preview: %+v %+v %v", d, cs, err)
 	}
 	if list, _ := f.e.List(f.ctx, ana, models.Filter{}); len(list) != 1 {

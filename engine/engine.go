@@ -5,6 +5,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -50,8 +51,32 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 	if err := st.UseBasis(ctx, store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance}); err != nil {
 		return nil, fmt.Errorf("report rollups: %w", err)
 	}
-	err := st.Write(ctx, func(q store.Q) error {
-		for _, m := range cfg.Models {
+	if err := e.syncModels(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// syncModels finds each model's stored version, and stores those whose content is
+// new in one write transaction: a configuration that did not change writes nothing.
+func (e *Engine) syncModels(ctx context.Context) error {
+	changed := false
+	for _, m := range e.cfg.Models {
+		stored, id, err := e.st.Read().FindModel(ctx, m)
+		switch {
+		case err == nil:
+			e.current[m.Name] = currentModel{stored, id}
+		case errors.Is(err, models.ErrNotFound):
+			changed = true
+		default:
+			return fmt.Errorf("model %q: %w", m.Name, err)
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return e.st.Write(ctx, func(q store.Q) error {
+		for _, m := range e.cfg.Models {
 			stored, id, err := q.SyncModel(ctx, m, e.Now())
 			if err != nil {
 				return fmt.Errorf("store model %q: %w", m.Name, err)
@@ -60,10 +85,6 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
 }
 
 // Now is the engine's current time, in UTC.

@@ -2,7 +2,7 @@ package engine
 
 import (
 	"context"
-	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -43,16 +43,19 @@ func (e *Engine) Plan(ctx context.Context, actor models.Person, r PlanRequest) (
 }
 
 func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r PlanRequest) (models.Deployment, []models.Conflict, error) {
-	if err := Can(actor, ActPlan, nil); err != nil {
-		return models.Deployment{}, nil, err
-	}
-	d, cm, err := e.buildDeployment(actor, r)
+	d, cm, err := e.candidate(ctx, q, actor, r)
 	if err != nil {
 		return d, nil, err
 	}
-	if d.After != 0 {
-		if _, err := q.Deployment(ctx, d.After); err != nil {
-			return d, nil, models.Invalidf("--after: deployment #%d does not exist", d.After)
+	if r.Strict {
+		// Checked before anything is written, so that the refusal names only
+		// deployments that exist.
+		cs, err := e.checkCandidate(ctx, q, d)
+		if err != nil {
+			return d, nil, err
+		}
+		if open := openOnly(cs); len(open) > 0 {
+			return d, nil, &ConflictsError{open}
 		}
 	}
 	steps := len(cm.model.StepsFor(d.Environment))
@@ -64,34 +67,59 @@ func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r Pla
 		return d, nil, err
 	}
 	conflicts, err := e.check(ctx, q, d)
-	if err != nil {
-		return d, nil, err
-	}
-	if open := openOnly(slices.Clone(conflicts)); r.Strict && len(open) > 0 {
-		return d, nil, &ConflictsError{open}
-	}
-	return d, conflicts, nil
+	return d, conflicts, err
 }
 
-// errPreview rolls a preview's transaction back.
-var errPreview = errors.New("preview only")
+// candidate is the deployment a request would plan, checked against config and the
+// record (the deployment it waits for must exist), not yet stored: its ID is 0.
+func (e *Engine) candidate(ctx context.Context, q store.Q, actor models.Person, r PlanRequest) (models.Deployment, currentModel, error) {
+	if err := Can(actor, ActPlan, nil); err != nil {
+		return models.Deployment{}, currentModel{}, err
+	}
+	d, cm, err := e.buildDeployment(actor, r)
+	if err != nil {
+		return d, cm, err
+	}
+	if d.After != 0 {
+		if _, err := q.Deployment(ctx, d.After); err != nil {
+			return d, cm, models.Invalidf("--after: deployment #%d does not exist", d.After)
+		}
+	}
+	d.StepsTotal = len(cm.model.StepsFor(d.Environment))
+	return d, cm, nil
+}
+
+// checkCandidate finds the conflicts a deployment not yet stored (ID 0) would be in.
+// Their messages call it "this plan", their IDs name only stored deployments, and
+// they have no conflict ID yet (one to override exists once the plan is stored).
+func (e *Engine) checkCandidate(ctx context.Context, q store.Q, d models.Deployment) ([]models.Conflict, error) {
+	cs, err := e.check(ctx, q, d)
+	for i := range cs {
+		c := &cs[i]
+		c.ID = ""
+		c.IDs = slices.DeleteFunc(slices.Clone(c.IDs), func(id int64) bool { return id == 0 })
+		c.Message = candidateRef.ReplaceAllString(c.Message, "this plan")
+	}
+	return cs, err
+}
+
+// candidateRef is how a conflict message names the deployment with ID 0.
+var candidateRef = regexp.MustCompile(`#0\b`)
 
 // PreviewPlan validates a request and finds the conflicts the deployment would be in,
-// without storing anything: the plan is written in a transaction that is rolled back.
+// without storing anything and without a write transaction: it reads one snapshot,
+// so it answers at once even while another process holds the database's write lock.
 func (e *Engine) PreviewPlan(ctx context.Context, actor models.Person, r PlanRequest) (models.Deployment, []models.Conflict, error) {
-	r.Strict = false
 	var d models.Deployment
 	var cs []models.Conflict
-	err := e.st.Write(ctx, func(q store.Q) error {
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
 		var err error
-		if d, cs, err = e.plan(ctx, q, actor, r); err != nil {
+		if d, _, err = e.candidate(ctx, q, actor, r); err != nil {
 			return err
 		}
-		return errPreview
+		cs, err = e.checkCandidate(ctx, q, d)
+		return err
 	})
-	if errors.Is(err, errPreview) {
-		err = nil
-	}
 	return d, cs, err
 }
 

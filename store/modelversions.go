@@ -12,19 +12,11 @@ import (
 // SyncModel stores m unless a version with the same content exists, and returns the
 // model with its version number and the row id deployments refer to.
 func (q Q) SyncModel(ctx context.Context, m models.Model, now time.Time) (models.Model, int64, error) {
+	stored, id, err := q.FindModel(ctx, m)
+	if err == nil || !isNotFound(err) {
+		return stored, id, err
+	}
 	fp := m.Fingerprint()
-	var id int64
-	var version int
-	err := q.db.QueryRowContext(ctx,
-		`SELECT id, version FROM model_versions WHERE name = ? AND fingerprint = ?`, m.Name, fp).
-		Scan(&id, &version)
-	if err == nil {
-		m.Version = version
-		return m, id, nil
-	}
-	if err := mapErr(err); !isNotFound(err) {
-		return m, 0, err
-	}
 	if err := q.db.QueryRowContext(ctx,
 		`SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?`, m.Name).
 		Scan(&m.Version); err != nil {
@@ -42,6 +34,16 @@ func (q Q) SyncModel(ctx context.Context, m models.Model, now time.Time) (models
 	}
 	id, err = res.LastInsertId()
 	return m, id, err
+}
+
+// FindModel returns m with the version number of the stored version with the same
+// content, and its row id; ErrNotFound when no version has this content.
+func (q Q) FindModel(ctx context.Context, m models.Model) (models.Model, int64, error) {
+	var id int64
+	err := q.db.QueryRowContext(ctx,
+		`SELECT id, version FROM model_versions WHERE name = ? AND fingerprint = ?`, m.Name, m.Fingerprint()).
+		Scan(&id, &m.Version)
+	return m, id, mapErr(err)
 }
 
 // ModelVersion loads one stored version of a model.

@@ -15,7 +15,10 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/pressly/goose/v3"
@@ -43,24 +46,76 @@ const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=fo
 	"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
-	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+func Open(ctx context.Context, file string) (*Store, error) {
+	base := "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + pragmas
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", file, err)
 	}
 	w.SetMaxOpenConns(1)
-	if err := migrate(ctx, w); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
 	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", file, err)
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	return &Store{path: path, w: w, r: r}, nil
+	// A database whose schema is current is opened without a write, so that reading
+	// never waits for (or fails on) a writer holding the lock.
+	if current, err := schemaCurrent(ctx, r); err != nil || !current {
+		if err == nil {
+			err = migrate(ctx, w)
+		}
+		if err != nil {
+			r.Close()
+			w.Close()
+			return nil, fmt.Errorf("open %s: %w", file, err)
+		}
+	}
+	return &Store{path: file, w: w, r: r}, nil
+}
+
+// schemaCurrent reports whether every migration this build knows has been applied,
+// reading only. A database without the version table is not current.
+func schemaCurrent(ctx context.Context, db *sql.DB) (bool, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`).
+		Scan(&n); err != nil || n == 0 {
+		return false, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT version_id FROM goose_db_version WHERE is_applied AND version_id > 0`)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	applied := map[int64]bool{}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return false, err
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	for _, v := range migrationVersions() {
+		if !applied[v] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// migrationVersions are the versions of the embedded migrations, in order.
+func migrationVersions() []int64 {
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	var out []int64
+	for _, n := range names {
+		if v, err := strconv.ParseInt(strings.SplitN(path.Base(n), "_", 2)[0], 10, 64); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

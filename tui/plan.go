@@ -194,7 +194,17 @@ func (p *planForm) Refresh() tea.Cmd {
 	return p.maybePreview()
 }
 
-// maybePreview asks for a new preview when the fields changed.
+// previewDelay is how long the fields must rest before a preview is asked for, so
+// typing a version asks once, not once a keystroke.
+const previewDelay = 250 * time.Millisecond
+
+// planPreviewDue asks for the preview of generation gen, if nothing changed since.
+type planPreviewDue struct {
+	gen int
+	r   engine.PlanRequest
+}
+
+// maybePreview asks for a new preview when the fields changed and then rested.
 func (p *planForm) maybePreview() tea.Cmd {
 	r, ok := p.request()
 	ask := fmt.Sprintf("%+v", r)
@@ -203,15 +213,26 @@ func (p *planForm) maybePreview() tea.Cmd {
 	}
 	p.asked = ask
 	p.gen++
-	c, gen := p.c, p.gen
+	gen := p.gen
+	return tea.Tick(previewDelay, func(time.Time) tea.Msg { return planPreviewDue{gen, r} })
+}
+
+// preview checks the request without storing it (a read snapshot, no write lock).
+func (p *planForm) askPreview(due planPreviewDue) tea.Cmd {
+	if due.gen != p.gen {
+		return nil // the fields changed again meanwhile
+	}
+	c := p.c
 	return func() tea.Msg {
-		d, cs, err := c.Eng.PreviewPlan(c.Ctx, c.Actor, r)
-		return planPreview{gen, d, cs, err}
+		d, cs, err := c.Eng.PreviewPlan(c.Ctx, c.Actor, due.r)
+		return planPreview{due.gen, d, cs, err}
 	}
 }
 
 func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case planPreviewDue:
+		return p.askPreview(msg)
 	case planPreview:
 		if msg.gen == p.gen {
 			p.preview = msg
@@ -298,11 +319,8 @@ func (p *planForm) previewView(w int) string {
 		if len(pr.conflicts) == 0 {
 			b.WriteString(st.Good.Render("✓ no conflicts") + "\n")
 		}
-		// The preview's ID is never stored: call it "this one".
-		self := fmt.Sprintf("#%d", d.ID)
-		for _, c := range pr.conflicts {
-			msg := strings.ReplaceAll(c.Message, self, "this one")
-			b.WriteString(st.Bad.Render("✗ "+string(c.Kind)) + " " + hang(msg, w-len(c.Kind)-3, len(c.Kind)+3) + "\n")
+		for _, c := range pr.conflicts { // the engine calls the previewed plan "this plan"
+			b.WriteString(st.Bad.Render("✗ "+string(c.Kind)) + " " + hang(c.Message, w-len(c.Kind)-3, len(c.Kind)+3) + "\n")
 		}
 	}
 	return b.String()

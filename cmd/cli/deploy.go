@@ -28,14 +28,16 @@ func (a *app) planCmd() *cobra.Command {
 	var f struct {
 		model, component, version, env, start, end, duration, assignee, change, requester, action string
 		after                                                                                     int64
-		json, strict                                                                              bool
+		json, strict, dryRun                                                                      bool
 	}
 	cmd := &cobra.Command{
 		Use:   "plan --model M --component C --version V --env E --start T [--duration D | --end T]",
 		Short: "Plan a deployment",
 		Long: "Plan one movement of a component version into an environment.\n" +
 			"Times are RFC 3339 or \"YYYY-MM-DD HH:MM\" in the organisation's time zone.\n" +
-			"Conflicts the new deployment is in are listed (exit 0); with --strict they refuse it (exit 1).",
+			"Conflicts the new deployment is in are listed (exit 0); with --strict they refuse it (exit 1).\n" +
+			"With --dry-run nothing is stored: the checks run and the conflicts it would be in are listed\n" +
+			"(exit 0), without waiting for anyone writing to the database.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// Every flag is checked before the database is opened (or created).
@@ -57,6 +59,9 @@ func (a *app) planCmd() *cobra.Command {
 			}
 			if err := a.open(); err != nil {
 				return err
+			}
+			if f.dryRun {
+				return a.dryRun(req, f.json)
 			}
 			d, conflicts, err := a.eng.Plan(a.ctx, a.actor, req)
 			if err != nil {
@@ -85,11 +90,34 @@ func (a *app) planCmd() *cobra.Command {
 	fl.StringVar(&f.action, "action", "deploy", "deploy or remove")
 	fl.Int64Var(&f.after, "after", 0, "a deployment ID this one must wait for")
 	fl.BoolVar(&f.strict, "strict", false, "refuse the plan if it would be in any conflict")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "check the plan and list the conflicts it would be in; store nothing")
 	fl.BoolVar(&f.json, "json", false, "print the new deployment and its conflicts as JSON")
 	for _, req := range []string{"model", "component", "version", "env", "start"} {
 		_ = cmd.MarkFlagRequired(req)
 	}
 	return cmd
+}
+
+// dryRun checks a plan and prints what it would be, storing nothing.
+func (a *app) dryRun(req engine.PlanRequest, asJSON bool) error {
+	d, conflicts, err := a.eng.PreviewPlan(a.ctx, a.actor, req)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		j := toJSON(d)
+		return writeJSON(a.stdout, dryRunJSON{DryRun: true, plannedJSON: plannedJSON{j, conflictsToJSON(conflicts)}})
+	}
+	fmt.Fprintf(a.stdout, "Would plan %s %s → %s, %s (%s v%d); nothing was stored\n", d.Component, d.Version,
+		d.Environment, a.window(d), d.Model, d.ModelVersion)
+	a.printConflicts(conflicts, "It would be in")
+	return nil
+}
+
+// dryRunJSON is a plan that was only checked: its id is 0.
+type dryRunJSON struct {
+	DryRun bool `json:"dry_run"`
+	plannedJSON
 }
 
 // window3 reads --start with --end or --duration (neither: the model's default).

@@ -87,6 +87,10 @@ func (a *app) printConflicts(cs []models.Conflict, lead string) {
 		if !c.Open() {
 			mark = "✓ overridden:"
 		}
+		if c.ID == "" { // a plan not stored: nothing to override yet
+			fmt.Fprintf(a.stdout, "  %s %-11s %s\n", mark, c.Kind, c.Message)
+			continue
+		}
 		fmt.Fprintf(a.stdout, "  %s %s %-11s %s\n", mark, c.ID, c.Kind, c.Message)
 	}
 	if open := engine.CountOpen(cs); open > 0 {

@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"testing"
@@ -93,6 +95,72 @@ func TestPlanListsConflictsAndStrictRefuses(t *testing.T) {
 		"--start", "2030-11-30 23:00")
 	if after := len(f.list()); after != before {
 		t.Fatalf("a strict refusal stored a deployment: %d → %d", before, after)
+	}
+	// The refusal names only deployments that exist: the plan it refused has no ID.
+	next := "#" + strconv.Itoa(before+1)
+	if r := f.ferry("--as", "ana", "deploy", "plan", "--strict", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "production", "--start", "2030-11-30 23:00"); strings.Contains(r.stderr, next) ||
+		!strings.Contains(r.stderr, "this plan") {
+		t.Errorf("a strict refusal should call the refused plan \"this plan\", not %s:\n%s", next, r)
+	}
+}
+
+// A dry run checks a plan and stores nothing, and answers while another process
+// holds the database's write lock: it never asks for it.
+func TestPlanDryRunStoresNothingAndNeedsNoWriteLock(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	f.planIn("dev", "1.0", "2030-11-30 10:00", "--assignee", "sam")
+	before := len(f.list())
+
+	db, err := sql.Open("sqlite", f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	lock, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	probe, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := probe.ExecContext(ctx, "BEGIN IMMEDIATE"); err == nil {
+		t.Fatal("the write lock is not held: a second writer got it")
+	}
+	probe.Close()
+
+	r := f.ok("--as", "ana", "deploy", "plan", "--dry-run", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "dev", "--start", "2030-11-30 10:15", "--assignee", "sam")
+	if !strings.Contains(r.stdout, "Would plan web-frontend 1.0 → dev") || !strings.Contains(r.stdout, "nothing was stored") ||
+		!strings.Contains(r.stdout, "person") || !strings.Contains(r.stdout, "this plan") {
+		t.Errorf("dry run:\n%s", r)
+	}
+	r = f.ok("--as", "ana", "deploy", "plan", "--dry-run", "--json", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "dev", "--start", "2030-11-30 10:15", "--assignee", "sam")
+	var dry struct {
+		DryRun    bool       `json:"dry_run"`
+		ID        int64      `json:"id"`
+		Conflicts []conflict `json:"conflicts"`
+	}
+	decode(t, r, &dry)
+	if !dry.DryRun || dry.ID != 0 || len(dry.Conflicts) != 2 || dry.Conflicts[0].Kind != "component" ||
+		dry.Conflicts[1].Kind != "person" || dry.Conflicts[0].ID != "" {
+		t.Errorf("dry run --json: %+v\n%s", dry, r)
+	}
+	f.refused(1, []string{"unknown environment"}, "--as", "ana", "deploy", "plan", "--dry-run", "--model", "web-service",
+		"--component", "web-frontend", "--version", "1.0", "--env", "moon", "--start", "2030-11-30 10:15")
+	if _, err := lock.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	lock.Close()
+	if after := len(f.list()); after != before {
+		t.Fatalf("a dry run stored a deployment: %d → %d", before, after)
 	}
 }
 
