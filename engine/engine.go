@@ -102,6 +102,14 @@ func (e *Engine) Model(name string) (models.Model, bool) {
 	return c.model, ok
 }
 
+// ModelVersions lists every stored version of every model, by name then version.
+func (e *Engine) ModelVersions(ctx context.Context, actor models.Person) ([]models.ModelVersionInfo, error) {
+	if err := Can(actor, ActRead, nil); err != nil && !onlyOwn(actor) {
+		return nil, err
+	}
+	return e.st.Read().ModelVersions(ctx)
+}
+
 // Person looks up someone declared in config.
 func (e *Engine) Person(name string) (models.Person, error) {
 	p, ok := e.cfg.Person(name)

@@ -204,3 +204,11 @@ func (m Model) Validate() error {
 	}
 	return nil
 }
+
+// ModelVersionInfo is one stored version of a model, as its history lists it.
+type ModelVersionInfo struct {
+	Name        string
+	Version     int
+	Fingerprint string
+	CreatedAt   time.Time
+}

@@ -69,25 +69,17 @@ func (q Q) modelVersionByID(ctx context.Context, id int64) (models.Model, error)
 	return decodeModel(def)
 }
 
-// ModelVersionInfo is one row of a model's version history.
-type ModelVersionInfo struct {
-	Name        string
-	Version     int
-	Fingerprint string
-	CreatedAt   time.Time
-}
-
 // ModelVersions lists every stored version of every model, by name then version.
-func (q Q) ModelVersions(ctx context.Context) ([]ModelVersionInfo, error) {
+func (q Q) ModelVersions(ctx context.Context) ([]models.ModelVersionInfo, error) {
 	rows, err := q.db.QueryContext(ctx,
 		`SELECT name, version, fingerprint, created_at FROM model_versions ORDER BY name, version`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var out []ModelVersionInfo
+	var out []models.ModelVersionInfo
 	for rows.Next() {
-		var v ModelVersionInfo
+		var v models.ModelVersionInfo
 		var at int64
 		if err := rows.Scan(&v.Name, &v.Version, &v.Fingerprint, &at); err != nil {
 			return nil, mapErr(err)

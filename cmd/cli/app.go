@@ -40,6 +40,9 @@ type app struct {
 	eng    *engine.Engine
 	actor  models.Person
 	closer []func() error
+	// shared: the store and engine are a server's, lent to one command run for a
+	// person over SSH: nothing is opened, migrated or recovered for it.
+	shared bool
 }
 
 // usageError marks mistakes in how ferry was called (exit 2).
@@ -50,15 +53,23 @@ func (u usageError) Unwrap() error { return u.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-// Main runs ferry with args and returns the exit code.
+// Main runs ferry with args and returns the exit code. It is the composition root:
+// the one place that opens the store and builds the engine (and the console) for
+// this process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &app{ctx: ctx, stdout: stdout, stderr: stderr}
 	defer a.close()
+	return a.execute(args)
+}
+
+// execute runs one command line with this app's store and engine.
+func (a *app) execute(args []string) int {
+	stderr := a.stderr
 	root := a.rootCmd()
 	root.SetArgs(args)
-	root.SetOut(stdout)
+	root.SetOut(a.stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := root.ExecuteContext(a.ctx)
 	if err == nil {
 		return ExitOK
 	}

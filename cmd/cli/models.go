@@ -58,7 +58,7 @@ func (a *app) modelsListCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			versions, err := a.st.Read().ModelVersions(a.ctx)
+			versions, err := a.eng.ModelVersions(a.ctx, a.actor)
 			if err != nil {
 				return err
 			}

@@ -30,6 +30,9 @@ func (a *app) openRunner() error {
 	if err := a.open(); err != nil {
 		return err
 	}
+	if a.shared {
+		return nil // the server recovered at its start; its scheduler and runners go on
+	}
 	rec, err := a.eng.RecoverInterrupted(a.ctx)
 	for _, r := range rec {
 		msg := fmt.Sprintf("ferry: step %d %q of #%d was interrupted (its runner stopped); %d lines of output kept",

@@ -14,7 +14,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
-	"ferry/tui/sshd"
+	"ferry/cmd/sshd"
 )
 
 // hostKeyName is the host key's file name, next to the database by default.
@@ -134,11 +134,9 @@ func (a *app) readOnlyCommand(ctx context.Context, person models.Person, args []
 			return ExitUsage
 		}
 	}
-	global := []string{"--db", a.databasePath(a.cfg), "--as", person.Name}
-	if fileExists(a.cfg.File) { // else the built-in example, which Main finds the same way
-		global = append(global, "--config", a.cfg.File)
-	}
-	return Main(ctx, append(global, args...), stdout, stderr)
+	// The server's own store and engine, lent to this command as this person.
+	sub := &app{ctx: ctx, stdout: stdout, stderr: stderr, cfg: a.cfg, st: a.st, eng: a.eng, actor: person, shared: true}
+	return sub.execute(args)
 }
 
 // isReadOnly reports whether args start with one of the read-only commands and go

@@ -2,8 +2,10 @@ package cli_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -361,5 +364,53 @@ func TestServeReadOnlyCommands(t *testing.T) {
 	}
 	if out, code := run("deploy show 2"); code != 1 || !strings.Contains(out, "may not see") {
 		t.Errorf("someone else's deployment: exit %d\n%s", code, out)
+	}
+
+	// The commands run on the server's own engine: a config changed on disk since
+	// the server started is not read, and a read-only command stores no model version.
+	versions := func() int {
+		db, err := sql.Open("sqlite", f.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM model_versions`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := versions()
+	changed, _ := os.ReadFile(f.cfg)
+	writeFile(t, f.cfg, strings.Replace(string(changed), `default_duration = "45m"`, `default_duration = "50m"`, 1))
+	if out, code := run("models list"); code != 0 || strings.Count(out, "web-service") != 1 {
+		t.Errorf("models list over SSH: exit %d\n%s", code, out)
+	}
+	if after := versions(); after != before {
+		t.Errorf("a read-only command over SSH stored model versions: %d → %d", before, after)
+	}
+
+	// Nothing it runs asks for the write lock: it answers while another process holds it.
+	db, err := sql.Open("sqlite", f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lock, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"deploy list", "deploy show " + strconv.FormatInt(mine.ID, 10), "deploy logs " +
+		strconv.FormatInt(mine.ID, 10), "conflicts", "models list"} {
+		if out, code := run(cmd); code != 0 {
+			t.Errorf("%s while another process holds the write lock: exit %d\n%s", cmd, code, out)
+		}
+	}
+	if _, err := lock.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
 	}
 }
