@@ -12,9 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"ferry/cmd/sshd"
 	"ferry/engine"
 	"ferry/models"
-	"ferry/cmd/sshd"
 )
 
 // hostKeyName is the host key's file name, next to the database by default.

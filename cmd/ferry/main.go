@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the organisation's time zone works on hosts without a zoneinfo database
 
 	"ferry/cmd/cli"
 )
