@@ -129,6 +129,8 @@ type Deployment struct {
 	UpdatedAt      time.Time
 	StepsDone      int // ticked or finished steps, for progress
 	StepsTotal     int
+	Urgency        Urgency // normal, expedited or emergency
+	UrgencyReason  string  // why an emergency (or expedited) deployment is one
 }
 
 // Window is the deployment's scheduled window.
@@ -191,4 +193,6 @@ type Event struct {
 	Actor        string
 	Type         string // planned, rescheduled, assigned, status, cancelled, step, note ...
 	Detail       string
+	Principal    string // who really acted: the OS login and host, or the SSH key, whatever --as said
+	Hash         []byte // its link in the record's hash chain
 }

@@ -32,6 +32,10 @@ type Bulk struct {
 	eventMany *sql.Stmt
 	n         BulkCounts
 	search    *searchPause
+	// the events' chain: the last id and link, so each event gets the next id and
+	// its link as it is buffered
+	lastEvent int64
+	lastLink  []byte
 	err       error // a failure outside fn's view, returned by Store.Bulk
 }
 
@@ -50,7 +54,7 @@ const (
 const (
 	deploymentRowCols = 22
 	stepRunCols       = 7
-	eventCols         = 6
+	eventCols         = 8
 )
 
 // Bulk runs fn in one IMMEDIATE write transaction with prepared insert statements and
@@ -67,6 +71,10 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	}
 	b := &Bulk{ctx: ctx, tx: tx}
 	defer b.close()
+	if b.lastEvent, b.lastLink, err = (Q{db: tx}).lastLink(ctx, "events"); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	if err := (Q{db: tx}).markStale(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -190,16 +198,17 @@ func (b *Bulk) StepRun(r models.StepRun) error {
 	return nil
 }
 
-// Event appends an entry to a deployment's record. e.ID is used when set, else SQLite
-// assigns one; the record lists a deployment's events in id order. Rows are buffered
-// like step runs.
+// Event appends an entry to a deployment's record, with the next id and its link in
+// the record's chain (e.ID, when set, must be that id); the record lists a
+// deployment's events in id order. Rows are buffered like step runs.
 func (b *Bulk) Event(e models.Event) error {
-	var id sql.NullInt64
-	if e.ID != 0 {
-		id = sql.NullInt64{Int64: e.ID, Valid: true}
+	if e.ID != 0 && e.ID != b.lastEvent+1 {
+		return fmt.Errorf("event id %d: the record's next id is %d (events are appended in order)", e.ID, b.lastEvent+1)
 	}
+	e.ID = b.lastEvent + 1
+	b.lastLink, b.lastEvent = e.Link(b.lastLink), e.ID
 	b.search.touch(e.DeploymentID)
-	b.eventRows = append(b.eventRows, id, e.DeploymentID, e.At.Unix(), e.Actor, e.Type, e.Detail)
+	b.eventRows = append(b.eventRows, e.ID, e.DeploymentID, e.At.Unix(), e.Actor, e.Type, e.Detail, e.Principal, b.lastLink)
 	b.n.Events++
 	if len(b.eventRows) == bulkRows*eventCols {
 		return b.flushEvents()
@@ -236,7 +245,7 @@ const (
 		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total)
 		VALUES `
 	stepRunInsert = `INSERT INTO step_runs (deployment_id, seq, status, actor, at, note, exit_code) VALUES `
-	eventInsert   = `INSERT INTO events (id, deployment_id, at, actor, type, detail) VALUES `
+	eventInsert   = `INSERT INTO events (id, deployment_id, at, actor, type, detail, principal, hash) VALUES `
 )
 
 // values is "(?, ?), (?, ?)" for rows rows of cols columns.

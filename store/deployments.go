@@ -11,7 +11,7 @@ import (
 
 const deploymentCols = `id, model, model_version, service, component, kind, version, action, environment,
 	status, assignee, requester, change_ref, scheduled_start, scheduled_end, started_at, finished_at,
-	created_at, updated_at, steps_done, steps_total, after_id`
+	created_at, updated_at, steps_done, steps_total, after_id, urgency, urgency_reason`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -21,7 +21,8 @@ func scanDeployment(r scanner) (models.Deployment, error) {
 	var started, finished, after sql.NullInt64
 	err := r.Scan(&d.ID, &d.Model, &d.ModelVersion, &d.Service, &d.Component, &d.Kind, &d.Version,
 		&d.Action, &d.Environment, &d.Status, &d.Assignee, &d.Requester, &d.ChangeRef,
-		&start, &end, &started, &finished, &created, &updated, &d.StepsDone, &d.StepsTotal, &after)
+		&start, &end, &started, &finished, &created, &updated, &d.StepsDone, &d.StepsTotal, &after,
+		&d.Urgency, &d.UrgencyReason)
 	if err != nil {
 		return d, mapErr(err)
 	}
@@ -37,12 +38,13 @@ func scanDeployment(r scanner) (models.Deployment, error) {
 func (q Q) InsertDeployment(ctx context.Context, d models.Deployment, modelVersionID int64, steps int) (int64, error) {
 	res, err := q.db.ExecContext(ctx, `INSERT INTO deployments (model_version_id, model, model_version,
 		service, component, kind, version, action, environment, status, assignee, requester, change_ref,
-		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total, after_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total, after_id,
+		urgency, urgency_reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
 		modelVersionID, d.Model, d.ModelVersion, d.Service, d.Component, d.Kind, d.Version, d.Action,
 		d.Environment, d.Status, d.Assignee, d.Requester, d.ChangeRef, d.ScheduledStart.Unix(),
 		d.ScheduledEnd.Unix(), unix(d.StartedAt), unix(d.FinishedAt), d.CreatedAt.Unix(), d.UpdatedAt.Unix(), steps,
-		sql.NullInt64{Int64: d.After, Valid: d.After != 0})
+		sql.NullInt64{Int64: d.After, Valid: d.After != 0}, urgencyOf(d), d.UrgencyReason)
 	if err != nil {
 		return 0, mapErr(err)
 	}
@@ -202,4 +204,12 @@ func (q Q) Deployments(ctx context.Context, f models.Filter) ([]models.Deploymen
 		out = append(out, d)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// urgencyOf is d's urgency, normal when unset.
+func urgencyOf(d models.Deployment) models.Urgency {
+	if d.Urgency == "" {
+		return models.UrgencyNormal
+	}
+	return d.Urgency
 }

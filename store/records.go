@@ -8,17 +8,10 @@ import (
 	"ferry/models"
 )
 
-// AddEvent appends to a deployment's record.
-func (q Q) AddEvent(ctx context.Context, e models.Event) error {
-	_, err := q.db.ExecContext(ctx, `INSERT INTO events (deployment_id, at, actor, type, detail) VALUES (?, ?, ?, ?, ?)`,
-		e.DeploymentID, e.At.Unix(), e.Actor, e.Type, e.Detail)
-	return mapErr(err)
-}
-
 // Events returns a deployment's record, oldest first.
 func (q Q) Events(ctx context.Context, id int64) ([]models.Event, error) {
 	rows, err := q.db.QueryContext(ctx,
-		`SELECT id, deployment_id, at, actor, type, detail FROM events WHERE deployment_id = ? ORDER BY id`, id)
+		`SELECT id, deployment_id, at, actor, type, detail, principal, hash FROM events WHERE deployment_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -27,7 +20,7 @@ func (q Q) Events(ctx context.Context, id int64) ([]models.Event, error) {
 	for rows.Next() {
 		var e models.Event
 		var at int64
-		if err := rows.Scan(&e.ID, &e.DeploymentID, &at, &e.Actor, &e.Type, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &e.DeploymentID, &at, &e.Actor, &e.Type, &e.Detail, &e.Principal, &e.Hash); err != nil {
 			return nil, mapErr(err)
 		}
 		e.At = time.Unix(at, 0).UTC()

@@ -70,6 +70,13 @@ func Open(ctx context.Context, file string) (*Store, error) {
 			w.Close()
 			return nil, fmt.Errorf("open %s: %w", file, err)
 		}
+		// Events written before the records were chained get their links once.
+		s := &Store{path: file, w: w, r: r}
+		if err := s.linkUnlinked(ctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open %s: linking the record: %w", file, err)
+		}
+		return s, nil
 	}
 	return &Store{path: file, w: w, r: r}, nil
 }

@@ -1,0 +1,93 @@
+package models
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"strconv"
+	"time"
+)
+
+// Urgency says how a deployment may treat the controls around its start.
+type Urgency string
+
+const (
+	UrgencyNormal    Urgency = "normal"
+	UrgencyExpedited Urgency = "expedited" // planned at short notice; the same controls hold
+	UrgencyEmergency Urgency = "emergency" // may start inside a freeze or outside maintenance windows
+)
+
+// Valid reports whether u is a known urgency.
+func (u Urgency) Valid() bool {
+	return u == UrgencyNormal || u == UrgencyExpedited || u == UrgencyEmergency
+}
+
+// Finding kinds: what a deployment's record keeps of the controls around it.
+const (
+	FindingOverride   = "override"   // a manager started it against a rule, with a reason
+	FindingEmergency  = "emergency"  // it started in the emergency lane against a rule
+	FindingAtStart    = "at_start"   // a conflict it was in when it started
+	FindingUnresolved = "unresolved" // a conflict still open when it finished
+	FindingOverrun    = "overrun"    // it ran past its scheduled end
+)
+
+// Rules a start is held to besides the conflicts (whose kinds are rules too).
+const (
+	RuleWindow = "window" // the start must lie in its scheduled window (with the tolerance)
+)
+
+// Finding is one piece of evidence kept with a deployment.
+type Finding struct {
+	ID            int64
+	DeploymentID  int64
+	Kind          string // FindingOverride, ...
+	Rule          string // RuleWindow, or a conflict kind (freeze, maintenance, capacity, ...)
+	ConflictKey   string
+	ConflictID    string
+	DeploymentIDs []int64 // the conflict's deployments
+	Message       string
+	Reason        string
+	Actor         string
+	At            time.Time
+}
+
+// AuditEntry is one entry of the organisation's record: a configuration change, a
+// key added or revoked.
+type AuditEntry struct {
+	ID        int64
+	At        time.Time
+	Actor     string
+	Principal string
+	Type      string
+	Detail    string
+	Hash      []byte
+}
+
+// ChainLen is how many bytes of SHA-256 a chain link keeps: 128 bits is far beyond
+// what anyone could forge, and keeps the link small beside millions of events.
+const ChainLen = 16
+
+// ChainHash is an entry's link in a hash chain: SHA-256 over the previous link and
+// the entry's fields, each written with its length so no two entries read alike.
+func ChainHash(prev []byte, fields ...string) []byte {
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	h.Write(n[:binary.PutUvarint(n[:], uint64(len(prev)))])
+	h.Write(prev)
+	for _, f := range fields {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(f)))])
+		h.Write([]byte(f))
+	}
+	return h.Sum(nil)[:ChainLen]
+}
+
+// Link is e's link in the events' chain after prev.
+func (e Event) Link(prev []byte) []byte {
+	return ChainHash(prev, strconv.FormatInt(e.ID, 10), strconv.FormatInt(e.DeploymentID, 10),
+		strconv.FormatInt(e.At.Unix(), 10), e.Actor, e.Principal, e.Type, e.Detail)
+}
+
+// Link is a's link in the audit log's chain after prev.
+func (a AuditEntry) Link(prev []byte) []byte {
+	return ChainHash(prev, strconv.FormatInt(a.ID, 10), strconv.FormatInt(a.At.Unix(), 10), a.Actor,
+		a.Principal, a.Type, a.Detail)
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+// chained opens a store with one deployment and n events in its record.
+func chained(t *testing.T, n int) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chain.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	m, mvid := syncModel(t, s, testModel())
+	id := plan(t, s, m, mvid, "test", t0)
+	err = s.Write(context.Background(), func(q Q) error {
+		for i := range n {
+			if err := q.AddEvent(context.Background(), models.Event{DeploymentID: id, At: t0.Add(time.Duration(i) * time.Minute),
+				Actor: "ana", Principal: "ana@host", Type: "note", Detail: "note " + string(rune('a'+i))}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, path
+}
+
+// tamper runs SQL on the file as someone with a sqlite shell would: the append-only
+// triggers dropped first.
+func tamper(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, st := range append([]string{`DROP TRIGGER IF EXISTS events_no_update`, `DROP TRIGGER IF EXISTS events_no_delete`,
+		`DROP TRIGGER IF EXISTS audit_log_no_update`, `DROP TRIGGER IF EXISTS audit_log_no_delete`}, stmts...) {
+		if _, err := db.Exec(st); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+}
+
+func wantBreak(t *testing.T, s *Store, id int64, why string) {
+	t.Helper()
+	_, err := s.Read().VerifyEvents(context.Background())
+	var b *Break
+	if !errors.As(err, &b) || b.ID != id || !strings.Contains(b.Why, why) {
+		t.Fatalf("verify: %v; want event #%d named (%s)", err, id, why)
+	}
+}
+
+func TestChainHoldsAndNamesTheEventTamperedWith(t *testing.T) {
+	s, _ := chained(t, 5)
+	c, err := s.Read().VerifyEvents(context.Background())
+	if err != nil || c.Rows != 5 || len(c.Head) != models.ChainLen {
+		t.Fatalf("an intact record: %+v %v", c, err)
+	}
+	for _, tc := range []struct {
+		name  string
+		stmts []string
+		id    int64
+		why   string
+	}{
+		{"changed", []string{`UPDATE events SET detail = 'nothing to see' WHERE id = 3`}, 3, "changed"},
+		{"changed with its link recomputed elsewhere", []string{`UPDATE events SET actor = 'bob', hash = X'00112233445566778899aabbccddeeff' WHERE id = 2`}, 2, "changed"},
+		{"deleted", []string{`DELETE FROM events WHERE id = 4`}, 4, "deleted"},
+		{"inserted at the end", []string{`INSERT INTO events (id, deployment_id, at, actor, type, detail) VALUES (6, 1, 0, 'x', 'note', 'late')`}, 6, "inserted"},
+		{"moved", []string{`UPDATE events SET id = 100 WHERE id = 2`, `UPDATE events SET id = 2 WHERE id = 3`, `UPDATE events SET id = 3 WHERE id = 100`}, 2, "moved"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, path := chained(t, 5)
+			tamper(t, path, tc.stmts...)
+			wantBreak(t, s, tc.id, tc.why)
+		})
+	}
+}
+
+// Events from before the chain get their links once (Open calls linkUnlinked after
+// the migration that adds them).
+func TestLinkUnlinked(t *testing.T) {
+	s, path := chained(t, 4)
+	tamper(t, path, `UPDATE events SET hash = NULL WHERE id >= 2`,
+		`CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'append-only'); END`)
+	if _, err := s.Read().VerifyEvents(context.Background()); err == nil {
+		t.Fatal("unlinked events should not verify")
+	}
+	if err := s.linkUnlinked(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Read().VerifyEvents(context.Background()); err != nil || c.Rows != 4 {
+		t.Fatalf("after linking: %+v %v", c, err)
+	}
+	// The trigger is back: the record is append-only again.
+	err := s.Write(context.Background(), func(q Q) error {
+		_, err := q.db.ExecContext(context.Background(), `UPDATE events SET detail = 'x' WHERE id = 1`)
+		return err
+	})
+	if err == nil {
+		t.Fatal("events can be updated after linking")
+	}
+}
+
+func TestAuditLogChain(t *testing.T) {
+	s, path := chained(t, 0)
+	err := s.Write(context.Background(), func(q Q) error {
+		for _, d := range []string{"environment added", "ana gained manager", "freeze moved"} {
+			if _, err := q.AddAudit(context.Background(), models.AuditEntry{At: t0, Actor: "ana", Principal: "ana@host",
+				Type: "config", Detail: d}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Read().VerifyAudit(context.Background()); err != nil || c.Rows != 3 {
+		t.Fatalf("audit chain: %+v %v", c, err)
+	}
+	tamper(t, path, `DELETE FROM audit_log WHERE id = 2`)
+	_, err = s.Read().VerifyAudit(context.Background())
+	var b *Break
+	if !errors.As(err, &b) || b.ID != 2 || b.Table != "audit_log" || !strings.Contains(b.Error(), "audit entry #2") {
+		t.Fatalf("verify audit: %v", err)
+	}
+}
