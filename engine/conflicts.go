@@ -174,7 +174,7 @@ func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason s
 		}
 		for _, did := range found.IDs {
 			detail := fmt.Sprintf("%s conflict %s accepted: %s — %s", found.Kind, id, found.Message, reason)
-			if err := q.AddEvent(ctx, e.event(did, actor, EventOverride, detail)); err != nil {
+			if err := q.AddEvent(ctx, e.event(ctx, did, actor, EventOverride, detail)); err != nil {
 				return err
 			}
 		}

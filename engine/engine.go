@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/user"
 	"sync"
 	"time"
 
@@ -119,32 +117,9 @@ func (e *Engine) Person(name string) (models.Person, error) {
 	return p, nil
 }
 
-// DefaultActor picks who is acting when no one is named: the person whose unix_user
-// is $USER (or the login, when $USER is unset), else the first manager. The string
-// says which and why.
-func (e *Engine) DefaultActor() (models.Person, string, error) {
-	login := os.Getenv("USER")
-	if login == "" {
-		if u, err := user.Current(); err == nil {
-			login = u.Username
-		}
-	}
-	return e.defaultActor(login)
-}
-
-func (e *Engine) defaultActor(login string) (models.Person, string, error) {
-	if p, ok := e.cfg.PersonByUnixUser(login); ok && login != "" {
-		return p, fmt.Sprintf("acting as %s (unix user %s)", p.Name, login), nil
-	}
-	if p, ok := e.cfg.FirstManager(); ok {
-		return p, fmt.Sprintf("acting as %s, the first manager in %s (no person has unix_user %q; use --as)", p.Name, e.cfg.File, login), nil
-	}
-	return models.Person{}, "", models.Invalidf("%s declares no manager and no person with unix_user %q; use --as", e.cfg.File, login)
-}
-
 // event builds a record entry for the deployment at the engine's time.
-func (e *Engine) event(id int64, actor models.Person, typ, detail string) models.Event {
-	return models.Event{DeploymentID: id, At: e.Now(), Actor: actor.Name, Type: typ, Detail: detail}
+func (e *Engine) event(ctx context.Context, id int64, actor models.Person, typ, detail string) models.Event {
+	return models.Event{DeploymentID: id, At: e.Now(), Actor: actor.Name, Type: typ, Detail: detail, Principal: PrincipalOf(ctx)}
 }
 
 // Local formats t in the organisation's zone, e.g. "2026-11-26 14:05 CET".

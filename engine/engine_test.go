@@ -35,6 +35,7 @@ unix_user = "ana"
 [[person]]
 name = "sam"
 roles = ["practitioner"]
+unix_user = "sam-unix"
 
 [[person]]
 name = "tom"
@@ -388,15 +389,62 @@ func TestUnknownDeploymentIsNotFound(t *testing.T) {
 	}
 }
 
-func TestDefaultActor(t *testing.T) {
-	f := newFixture(t)
-	p, why, err := f.e.defaultActor("ana")
-	if err != nil || p.Name != "ana" || !strings.Contains(why, "unix user ana") {
-		t.Fatalf("by unix user: %v %q %v", p.Name, why, err)
+// With identity "trust" (a laptop, a demo), --as is believed and a login that maps to
+// nobody acts as the first manager, as the note says.
+func TestIdentifyTrust(t *testing.T) {
+	f := newFixtureWith(t, strings.Replace(testConfig, "[ferry]\n", "[ferry]\nidentity = \"trust\"\n", 1))
+	host := func(u string) Login { return Login{User: u, Host: "laptop"} }
+	id, err := f.e.Identify(host("ana"), "")
+	if err != nil || id.Actor.Name != "ana" || !strings.Contains(id.Note, "unix user ana") || id.Principal != "ana@laptop" {
+		t.Fatalf("by unix user: %+v %v", id, err)
 	}
-	p, why, err = f.e.defaultActor("root")
-	if err != nil || p.Name != "ana" || !strings.Contains(why, "first manager") {
-		t.Fatalf("fallback: %v %q %v", p.Name, why, err)
+	id, err = f.e.Identify(host("root"), "")
+	if err != nil || id.Actor.Name != "ana" || !strings.Contains(id.Note, "first manager") || id.Principal != "root@laptop as ana" {
+		t.Fatalf("fallback: %+v %v", id, err)
+	}
+	id, err = f.e.Identify(host("sam-unix"), "tom")
+	if err != nil || id.Actor.Name != "tom" || id.Principal != "sam (sam-unix@laptop) as tom" {
+		t.Fatalf("--as in trust: %+v %v", id, err)
+	}
+}
+
+// With identity "login" (a shared host), the OS login is the person: a login that maps
+// to nobody may read but change nothing, and only a manager may act as someone else,
+// which the principal records.
+func TestIdentifyLogin(t *testing.T) {
+	f := newFixture(t)
+	host := func(u string) Login { return Login{User: u, Host: "shared"} }
+	id, err := f.e.Identify(host("root"), "")
+	if err != nil || !id.Actor.Unmapped || !strings.Contains(id.Note, `add unix_user = "root"`) {
+		t.Fatalf("an unmapped login: %+v %v", id, err)
+	}
+	if _, _, err := f.e.Plan(f.ctx, id.Actor, webReq()); !errors.Is(err, models.ErrForbidden) ||
+		!strings.Contains(err.Error(), "maps to no person") {
+		t.Fatalf("an unmapped login planning: %v", err)
+	}
+	if _, err := f.e.List(f.ctx, id.Actor, models.Filter{}); err != nil {
+		t.Fatalf("an unmapped login may read: %v", err)
+	}
+	if _, err := f.e.Identify(host("root"), "ana"); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("an unmapped login naming someone: %v", err)
+	}
+	if _, err := f.e.Identify(host("sam-unix"), "tom"); !errors.Is(err, models.ErrForbidden) ||
+		!strings.Contains(err.Error(), "only a manager") {
+		t.Fatalf("a practitioner acting as someone else: %v", err)
+	}
+	id, err = f.e.Identify(host("ana"), "tom")
+	if err != nil || id.Actor.Name != "tom" || id.Principal != "ana (ana@shared) as tom" {
+		t.Fatalf("a manager acting as someone else: %+v %v", id, err)
+	}
+	// The principal is on every event written under it.
+	ctx := WithPrincipal(f.ctx, id.Principal)
+	d, _, err := f.e.Plan(ctx, f.person(t, "ana"), webReq())
+	if err != nil {
+		t.Fatal(err)
+	}
+	det, _ := f.e.Deployment(f.ctx, f.person(t, "ana"), d.ID)
+	if got := det.Events[0].Principal; got != "ana (ana@shared) as tom" {
+		t.Fatalf("principal on the record: %q", got)
 	}
 }
 

@@ -33,7 +33,7 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		if in.ID, err = q.AddIncident(ctx, in); err != nil {
 			return err
 		}
-		return q.AddEvent(ctx, e.event(id, actor, EventIncident, IncidentText(in, e.Location())))
+		return q.AddEvent(ctx, e.event(ctx, id, actor, EventIncident, IncidentText(in, e.Location())))
 	})
 	return in, err
 }

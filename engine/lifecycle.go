@@ -68,7 +68,7 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 		return "", err
 	}
 	did := fmt.Sprintf("%s → %s", e.window(d.ScheduledStart, d.ScheduledEnd), e.window(start, end))
-	return "rescheduled " + did, q.AddEvent(ctx, e.event(d.ID, actor, EventRescheduled, did))
+	return "rescheduled " + did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventRescheduled, did))
 }
 
 // Assign gives a deployment that has not finished to another person; the outcome
@@ -88,7 +88,7 @@ func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, pers
 			return "", err
 		}
 		did := AssignedText(d.Assignee, person)
-		return "assigned " + did, q.AddEvent(ctx, e.event(id, actor, EventAssigned, did))
+		return "assigned " + did, q.AddEvent(ctx, e.event(ctx, id, actor, EventAssigned, did))
 	})
 }
 
@@ -162,7 +162,7 @@ func (e *Engine) move(ctx context.Context, q store.Q, actor models.Person, d *mo
 	if to == models.StatusCancelled {
 		typ = EventCancelled
 	}
-	return q.AddEvent(ctx, e.event(id, actor, typ, StatusText(from, to, note)))
+	return q.AddEvent(ctx, e.event(ctx, id, actor, typ, StatusText(from, to, note)))
 }
 
 // allowedHint lists where a deployment may go from s, for refusals.
@@ -218,7 +218,7 @@ func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, se
 			return "", err
 		}
 		did := TickedText(seq, r.Step.Name, r.Note)
-		return did, q.AddEvent(ctx, e.event(id, actor, EventStep, did))
+		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
 }
 

@@ -34,6 +34,10 @@ var verb = map[Action]string{
 // The rules, from the product brief: managers may do everything; practitioners plan,
 // run and verify; technicians work only on deployments assigned to them; analysts read.
 func Can(p models.Person, a Action, d *models.Deployment) error {
+	if p.Unmapped && a != ActRead {
+		return models.Forbiddenf("login %q maps to no person in the configuration: it may read but change nothing "+
+			"(to act, add unix_user = %q to your [[person]])", p.Name, p.Name)
+	}
 	if p.Has(models.RoleManager) {
 		return nil
 	}

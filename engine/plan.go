@@ -63,7 +63,7 @@ func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r Pla
 		return d, nil, err
 	}
 	d.StepsTotal = steps
-	if err := q.AddEvent(ctx, e.event(d.ID, actor, EventPlanned, PlannedText(d, e.Location()))); err != nil {
+	if err := q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventPlanned, PlannedText(d, e.Location()))); err != nil {
 		return d, nil, err
 	}
 	conflicts, err := e.check(ctx, q, d)

@@ -347,7 +347,7 @@ func (r *runner) announce(ctx context.Context, q store.Q) error {
 		return nil
 	}
 	r.announced = true
-	return q.AddEvent(ctx, r.e.event(r.id, r.actor, EventRun,
+	return q.AddEvent(ctx, r.e.event(r.bg(), r.id, r.actor, EventRun,
 		fmt.Sprintf("%s on %s (process %d)", r.how, r.h.host, r.h.pid)))
 }
 
@@ -633,7 +633,7 @@ func (r *runner) completeStage(stage models.Stage) error {
 			if err := q.SetStepRun(ctx, sr, r.e.Now()); err != nil {
 				return err
 			}
-			if err := q.AddEvent(ctx, r.e.event(r.id, r.actor, EventStep,
+			if err := q.AddEvent(ctx, r.e.event(r.bg(), r.id, r.actor, EventStep,
 				fmt.Sprintf("skipped %d %q: optional, not done", sr.Seq, sr.Step.Name))); err != nil {
 				return err
 			}
@@ -766,7 +766,7 @@ func (r *runner) prepareRetry(q store.Q, d *models.Deployment, from int) error {
 	if len(names) > 0 {
 		detail += ": steps " + strings.Join(names, ", ") + " set back to pending"
 	}
-	return q.AddEvent(ctx, r.e.event(d.ID, r.actor, EventStep, detail))
+	return q.AddEvent(ctx, r.e.event(r.bg(), d.ID, r.actor, EventStep, detail))
 }
 
 func kindWord(k models.StepKind) string {
@@ -876,7 +876,7 @@ func (r *runner) runStep(seq int, st models.Step, onFailure bool) (bool, string,
 							return err
 						}
 					}
-					return q.AddEvent(r.bg(), r.e.event(r.id, r.actor, EventStep,
+					return q.AddEvent(r.bg(), r.e.event(r.bg(), r.id, r.actor, EventStep,
 						fmt.Sprintf("stopped %d %q before try %d: %v", seq, st.Name, try+1, cause)))
 				})
 				if err != nil && !errors.Is(err, errLeaseLost) {
@@ -930,7 +930,7 @@ func (r *runner) recordAttempt(seq, att int, st models.Step, onFailure bool, ste
 				return err
 			}
 		}
-		return q.AddEvent(ctx, r.e.event(r.id, r.actor, EventStep, event))
+		return q.AddEvent(ctx, r.e.event(r.bg(), r.id, r.actor, EventStep, event))
 	})
 }
 

@@ -267,7 +267,7 @@ func (e *Engine) recoverAttempts(ctx context.Context, q store.Q, id int64, why s
 		if killed {
 			detail += fmt.Sprintf("; stopped the processes it left (group %d)", a.PGID)
 		}
-		if err := q.AddEvent(ctx, e.event(id, system, EventStep, detail)); err != nil {
+		if err := q.AddEvent(ctx, e.event(ctx, id, system, EventStep, detail)); err != nil {
 			return nil, err
 		}
 		out = append(out, Recovered{DeploymentID: id, Seq: a.Seq, Attempt: a.Attempt, Step: name, Lines: a.Lines, Killed: killed})

@@ -117,7 +117,7 @@ func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64,
 			return "", err
 		}
 		did := ApprovedText(gate.Seq, gate.Step.Name, gate.Note)
-		return did, q.AddEvent(ctx, e.event(id, actor, EventStep, did))
+		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
 }
 
@@ -183,7 +183,7 @@ func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, s
 			return "", err
 		}
 		did := BlockedText(seq, r.Step.Name, reason)
-		return did, q.AddEvent(ctx, e.event(id, actor, EventStep, did))
+		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
 }
 
@@ -213,7 +213,7 @@ func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64,
 			return "", err
 		}
 		did := UnblockedText(seq, r.Step.Name, note)
-		return did, q.AddEvent(ctx, e.event(id, actor, EventStep, did))
+		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
 }
 
@@ -245,7 +245,7 @@ func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, se
 			return "", err
 		}
 		return fmt.Sprintf("noted on %d %q", seq, r.Step.Name),
-			q.AddEvent(ctx, e.event(id, actor, EventNote, NoteText(seq, r.Step.Name, note)))
+			q.AddEvent(ctx, e.event(ctx, id, actor, EventNote, NoteText(seq, r.Step.Name, note)))
 	})
 }
 

@@ -28,6 +28,9 @@ type Person struct {
 	Roles    []Role
 	UnixUser string
 	SSHKeys  []string
+	// Unmapped: an OS login that maps to no person in config. It may read but
+	// change nothing (identity "login").
+	Unmapped bool
 }
 
 // Has reports whether the person holds role r.

@@ -35,11 +35,12 @@ type app struct {
 	dbPath     string
 	as         string
 
-	cfg    *config.Config
-	st     *store.Store
-	eng    *engine.Engine
-	actor  models.Person
-	closer []func() error
+	cfg      *config.Config
+	st       *store.Store
+	eng      *engine.Engine
+	actor    models.Person
+	identity engine.Identity // how actor was settled
+	closer   []func() error
 	// shared: the store and engine are a server's, lent to one command run for a
 	// person over SSH: nothing is opened, migrated or recovered for it.
 	shared bool
@@ -178,23 +179,26 @@ func (a *app) databasePath(cfg *config.Config) string {
 	return "ferry.db"
 }
 
+// settleActor settles who acts by the config's identity rule, and carries who really
+// does (the OS login and host) on the context, for every event this process writes.
 func (a *app) settleActor() error {
-	if a.as != "" {
-		p, err := a.eng.Person(a.as)
-		if err != nil {
-			return usagef("--as: %v", err)
-		}
-		a.actor = p
-		return nil
-	}
-	p, why, err := a.eng.DefaultActor()
+	id, err := a.eng.Identify(a.login(), a.as)
 	if err != nil {
+		if errors.Is(err, models.ErrInvalid) {
+			return usageError{err}
+		}
 		return err
 	}
-	a.actor = p
-	fmt.Fprintln(a.stderr, "ferry:", why)
+	a.actor, a.identity = id.Actor, id
+	a.ctx = engine.WithPrincipal(a.ctx, id.Principal)
+	if a.as == "" || id.Actor.Unmapped {
+		fmt.Fprintln(a.stderr, "ferry:", id.Note)
+	}
 	return nil
 }
+
+// login is who runs this process, as the OS says.
+func (a *app) login() engine.Login { return engine.OSLogin() }
 
 func fileExists(p string) bool {
 	st, err := os.Stat(p)

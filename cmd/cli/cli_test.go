@@ -66,6 +66,7 @@ func testMain(m *testing.M) int {
 const testConfig = `# config for the CLI tests
 [ferry]
 timezone = "Europe/Berlin"
+identity = "trust"
 
 [[environment]]
 name = "dev"
@@ -174,10 +175,11 @@ type step struct {
 }
 
 type event struct {
-	At     string `json:"at"`
-	Actor  string `json:"actor"`
-	Type   string `json:"type"`
-	Detail string `json:"detail"`
+	At        string `json:"at"`
+	Actor     string `json:"actor"`
+	Principal string `json:"principal"`
+	Type      string `json:"type"`
+	Detail    string `json:"detail"`
 }
 
 // deploymentKeys are the keys every deployment object has (issue: CLI, --json).
@@ -755,6 +757,34 @@ func TestDefaultActor(t *testing.T) {
 	r = f.ok("--as", "sam", "deploy", "list")
 	if strings.Contains(r.stderr, "first manager") || strings.Contains(r.stderr, "acting as") {
 		t.Errorf("--as should act silently:\n%s", r)
+	}
+}
+
+// With identity "login", the OS login is the person: a login that maps to nobody may
+// read but change nothing, only managers act as someone else, and every event says who
+// really acted.
+func TestIdentityLogin(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.cfg, strings.Replace(testConfig, `identity = "trust"`, `identity = "login"`, 1))
+	plan := []string{"deploy", "plan", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "dev", "--start", "2030-12-01 10:00"}
+	r := f.refused(1, []string{"maps to no person", `unix_user = "nobody-in-config"`}, plan...)
+	if !strings.Contains(r.stderr, "you may read but change nothing") {
+		t.Errorf("the unmapped login should be told before the refusal:\n%s", r)
+	}
+	f.ok("deploy", "list") // reading is allowed
+	f.refused(1, []string{"only a manager may act as someone else"}, append([]string{"--as", "ana"}, plan...)...)
+
+	f.env = []string{"USER=sam-unix", "LOGNAME=sam-unix"}
+	f.refused(1, []string{"only a manager may act as someone else", "you are sam"}, append([]string{"--as", "ana"}, plan...)...)
+	f.env = []string{"USER=ana-unix", "LOGNAME=ana-unix"}
+	r = f.ok(append(append([]string{"--as", "sam"}, plan...), "--json")...)
+	var d deployment
+	decode(t, r, &d)
+	host, _ := os.Hostname()
+	if ev := f.show(d.ID).Events; len(ev) == 0 || ev[0].Actor != "sam" || ev[0].Principal != "ana (ana-unix@"+host+") as sam" {
+		t.Errorf("a manager acting as sam: the record should say so: %+v", ev)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"time"
@@ -33,6 +34,8 @@ type deploymentJSON struct {
 	FinishedAt     *time.Time `json:"finished_at"`
 	StepsDone      int        `json:"steps_done"`
 	StepsTotal     int        `json:"steps_total"`
+	Urgency        string     `json:"urgency"`
+	UrgencyReason  string     `json:"urgency_reason"`
 }
 
 type stepJSON struct {
@@ -49,11 +52,12 @@ type stepJSON struct {
 }
 
 type eventJSON struct {
-	ID     int64     `json:"id"`
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`
-	Type   string    `json:"type"`
-	Detail string    `json:"detail"`
+	ID        int64     `json:"id"`
+	At        time.Time `json:"at"`
+	Actor     string    `json:"actor"`
+	Principal string    `json:"principal"`
+	Type      string    `json:"type"`
+	Detail    string    `json:"detail"`
 }
 
 type incidentJSON struct {
@@ -97,7 +101,8 @@ func toJSON(d models.Deployment) deploymentJSON {
 		Status: string(d.Status), Stage: stageName(d.Status), Assignee: d.Assignee, Requester: d.Requester,
 		ChangeRef: d.ChangeRef, ScheduledStart: d.ScheduledStart.UTC(), ScheduledEnd: d.ScheduledEnd.UTC(),
 		StartedAt: optTime(d.StartedAt), FinishedAt: optTime(d.FinishedAt),
-		StepsDone: d.StepsDone, StepsTotal: d.StepsTotal,
+		StepsDone: d.StepsDone, StepsTotal: d.StepsTotal, Urgency: string(cmp.Or(d.Urgency, models.UrgencyNormal)),
+		UrgencyReason: d.UrgencyReason,
 	}
 }
 
@@ -110,7 +115,8 @@ func detailToJSON(det engine.Detail) detailJSON {
 			At: optTime(s.At), Note: s.Note, ExitCode: s.ExitCode})
 	}
 	for _, e := range det.Events {
-		out.Events = append(out.Events, eventJSON{ID: e.ID, At: e.At.UTC(), Actor: e.Actor, Type: e.Type, Detail: e.Detail})
+		out.Events = append(out.Events, eventJSON{ID: e.ID, At: e.At.UTC(), Actor: e.Actor, Principal: e.Principal,
+			Type: e.Type, Detail: e.Detail})
 	}
 	for _, in := range det.Incidents {
 		out.Incidents = append(out.Incidents, incidentJSON{ID: in.ID, OpenedAt: in.OpenedAt.UTC(),

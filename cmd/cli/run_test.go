@@ -26,6 +26,7 @@ import (
 const runConfig = `
 [ferry]
 timezone = "UTC"
+identity = "trust"
 
 [[environment]]
 name = "dev"

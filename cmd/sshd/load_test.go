@@ -99,6 +99,10 @@ func TestTwentySessionsTickOneChecklist(t *testing.T) {
 	for _, e := range det.Events {
 		if e.Type == "step" {
 			ticks[e.Detail]++
+			// Over SSH the key is the identity, and the record says so.
+			if !strings.HasPrefix(e.Principal, "ssh key SHA256:") || !strings.Contains(e.Principal, "(tom from 127.0.0.1)") {
+				t.Errorf("principal of %q: %q", e.Detail, e.Principal)
+			}
 		}
 	}
 	for i := 1; i <= n; i++ {

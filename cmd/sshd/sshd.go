@@ -232,9 +232,13 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 			return
 		}
+		// Over SSH the key is the identity: every event records it.
+		principal := fmt.Sprintf("ssh key %s (%s from %s)", gossh.FingerprintSHA256(sess.PublicKey()), p.Name,
+			hostOf(sess.RemoteAddr()))
 		if _, _, hasPty := sess.Pty(); !hasPty && len(sess.Command()) > 0 && s.opts.Command != nil {
 			s.log.Printf("%s from %s runs %q", p.Name, sess.RemoteAddr(), sess.RawCommand())
-			_ = sess.Exit(s.opts.Command(sess.Context(), p, sess.Command(), sess, sess.Stderr()))
+			ctx := engine.WithPrincipal(sess.Context(), principal)
+			_ = sess.Exit(s.opts.Command(ctx, p, sess.Command(), sess, sess.Stderr()))
 			return
 		}
 		if _, _, hasPty := sess.Pty(); !hasPty {
@@ -250,7 +254,7 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		}
 		// The console's context outlives a server stop until the console has quit, so
 		// a tick being saved finishes; it ends with the session.
-		ctx, cancel := context.WithCancel(context.WithoutCancel(sess.Context()))
+		ctx, cancel := context.WithCancel(engine.WithPrincipal(context.WithoutCancel(sess.Context()), principal))
 		defer cancel()
 		st := &session{ctx: ctx, person: p}
 		st.last.Store(time.Now().UnixNano())
@@ -399,4 +403,12 @@ type acceptingListener struct {
 func (l *acceptingListener) Accept() (net.Conn, error) {
 	l.once.Do(func() { close(l.accepting) })
 	return l.Listener.Accept()
+}
+
+// hostOf is the host part of a remote address, for the record.
+func hostOf(a net.Addr) string {
+	if host, _, err := net.SplitHostPort(a.String()); err == nil {
+		return host
+	}
+	return a.String()
 }

@@ -26,6 +26,19 @@ import (
 // still count as on time, when the config does not say.
 const DefaultAdherenceTolerance = 15 * time.Minute
 
+// DefaultStartTolerance is how early before its scheduled start a deployment may be
+// started, when the config does not say.
+const DefaultStartTolerance = 15 * time.Minute
+
+// How Ferry knows who is acting ([ferry] identity).
+const (
+	// IdentityLogin: the person is the one whose unix_user is the OS login; --as
+	// another person is for managers only. For a shared host.
+	IdentityLogin = "login"
+	// IdentityTrust: --as is believed from anyone. For a laptop or a demo.
+	IdentityTrust = "trust"
+)
+
 // Config is a loaded, validated config file.
 type Config struct {
 	File               string // path it was loaded from (for messages)
@@ -33,6 +46,8 @@ type Config struct {
 	Location           *time.Location
 	Database           string        // relative to the config file's directory; "" when not set
 	AdherenceTolerance time.Duration // a start within this of the planned start is on time
+	StartTolerance     time.Duration // how early before its scheduled start a deployment may start
+	Identity           string        // IdentityLogin or IdentityTrust
 	Environments       []models.Environment
 	People             []models.Person
 	Services           []models.Service // each Component has Service filled in
@@ -113,6 +128,8 @@ func (p *parser) ferry(t *table) {
 	cfg := p.cfg
 	cfg.TimezoneName, cfg.Location = "UTC", time.UTC
 	cfg.AdherenceTolerance = DefaultAdherenceTolerance
+	cfg.StartTolerance = DefaultStartTolerance
+	cfg.Identity = IdentityLogin
 	if t == nil {
 		return
 	}
@@ -135,6 +152,16 @@ func (p *parser) ferry(t *table) {
 	}
 	if d, ok := t.duration("adherence_tolerance"); ok {
 		cfg.AdherenceTolerance = d
+	}
+	if d, ok := t.duration("start_tolerance"); ok {
+		cfg.StartTolerance = d
+	}
+	if id, ok := t.str("identity"); ok {
+		if id != IdentityLogin && id != IdentityTrust {
+			t.errKey("identity", "identity in [ferry] must be \"login\" (the OS login is the person) or \"trust\" (--as is believed), not %q", id)
+		} else {
+			cfg.Identity = id
+		}
 	}
 	t.finish()
 }
