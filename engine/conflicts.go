@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,9 @@ type ConflictFilter struct {
 	Environment string
 	Deployment  int64 // only conflicts involving this deployment
 	OpenOnly    bool
+	// All adds the evidence of finished deployments: conflicts overridden and conflicts
+	// left unresolved when a deployment they involve finished.
+	All bool
 }
 
 // Conflicts detects every conflict among unfinished deployments.
@@ -130,18 +134,65 @@ func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, 
 			}
 		}
 	}
+	live := decorate(detected, overrides)
+	if f.All {
+		if live, err = e.withEvidence(ctx, q, live, overrides); err != nil {
+			return nil, err
+		}
+	}
 	var out []models.Conflict
-	for _, c := range decorate(detected, overrides) {
+	for _, c := range live {
 		switch {
 		case f.Environment != "" && c.Environment != f.Environment:
 		case f.Deployment != 0 && !c.Involves(f.Deployment):
-		case f.OpenOnly && !c.Open():
+		case f.OpenOnly && !f.All && !c.Open():
 		case onlyOwn(actor) && !slices.ContainsFunc(c.IDs, func(id int64) bool { return mine[id] }):
 		default:
 			out = append(out, c)
 		}
 	}
 	return out, nil
+}
+
+// withEvidence adds to the live conflicts the overrides no longer live (their
+// deployments finished) and the conflicts left unresolved, each once.
+func (e *Engine) withEvidence(ctx context.Context, q store.Q, live []models.Conflict,
+	overrides map[string]models.Override) ([]models.Conflict, error) {
+	seen := map[string]bool{}
+	for _, c := range live {
+		seen[c.Key] = true
+	}
+	for key, o := range overrides {
+		if !seen[key] {
+			seen[key] = true
+			o := o
+			live = append(live, models.Conflict{Key: key, Kind: models.ConflictKind(o.Kind), IDs: o.IDs, ID: conflictID(key),
+				Status: models.ConflictOverridden, Reason: o.Reason, Override: &o, Start: o.At, End: o.At,
+				Message: fmt.Sprintf("%s conflict of %s, accepted by %s", o.Kind, idList(o.IDs), o.Actor)})
+		}
+	}
+	fs, err := q.Findings(ctx, store.FindingFilter{Kinds: []string{models.FindingUnresolved}})
+	if err != nil {
+		return nil, err
+	}
+	for _, fd := range fs {
+		if seen[fd.ConflictKey+"/unresolved"] {
+			continue
+		}
+		seen[fd.ConflictKey+"/unresolved"] = true
+		live = append(live, models.Conflict{Key: fd.ConflictKey, Kind: models.ConflictKind(fd.Rule), IDs: fd.DeploymentIDs,
+			ID: fd.ConflictID, Status: models.ConflictUnresolved, Message: fd.Message, Start: fd.At, End: fd.At})
+	}
+	return live, nil
+}
+
+// idList is "#1, #2".
+func idList(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = "#" + strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ", ")
 }
 
 // Override accepts a conflict with a written reason (managers only). It stays visible

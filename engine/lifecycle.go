@@ -135,8 +135,22 @@ func (e *Engine) Move(ctx context.Context, actor models.Person, id int64, to mod
 }
 
 // move does Move's work inside the caller's write transaction; d is the deployment as
-// loaded in it.
+// loaded in it. A start is held to the controls (see start); a started deployment
+// that finishes keeps what it left unresolved.
 func (e *Engine) move(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, to models.Status, note string) error {
+	switch {
+	case d.Status == models.StatusPlanned && to == d.Status.Next():
+		return e.start(ctx, q, actor, d, "")
+	case d.Status.Running() && to.Final() && d.Status.CanMove(to):
+		if err := e.recordFinish(ctx, q, actor, *d); err != nil {
+			return err
+		}
+	}
+	return e.moveTo(ctx, q, actor, d, to, note)
+}
+
+// moveTo changes d's status, if the lifecycle allows it, and records the move.
+func (e *Engine) moveTo(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, to models.Status, note string) error {
 	id := d.ID
 	from := d.Status
 	if !from.CanMove(to) {

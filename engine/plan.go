@@ -26,6 +26,11 @@ type PlanRequest struct {
 	ChangeRef   string
 	After       int64 // a deployment this one must wait for
 	Strict      bool  // refuse the plan if it would be in any conflict
+	// Urgency is normal (the default), expedited or emergency. An emergency needs a
+	// manager and a reason: it may then start inside a freeze or outside the
+	// maintenance windows, with the reason on its record.
+	Urgency       models.Urgency
+	UrgencyReason string
 }
 
 // Plan validates and stores a new deployment with its steps and a "planned" event,
@@ -66,6 +71,12 @@ func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r Pla
 	if err := q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventPlanned, PlannedText(d, e.Location()))); err != nil {
 		return d, nil, err
 	}
+	if d.Urgency != models.UrgencyNormal {
+		detail := UrgencyText(d.Urgency, actor.Name, d.UrgencyReason)
+		if err := q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventUrgency, detail)); err != nil {
+			return d, nil, err
+		}
+	}
 	conflicts, err := e.check(ctx, q, d)
 	return d, conflicts, err
 }
@@ -83,6 +94,15 @@ func (e *Engine) candidate(ctx context.Context, q store.Q, actor models.Person, 
 	if d.After != 0 {
 		if _, err := q.Deployment(ctx, d.After); err != nil {
 			return d, cm, models.Invalidf("--after: deployment #%d does not exist", d.After)
+		}
+	}
+	if d.Urgency == models.UrgencyEmergency {
+		if err := Can(actor, ActOverride, nil); err != nil {
+			return d, cm, models.Forbiddenf("%s (%s) may not plan an emergency deployment: only managers may, with a reason",
+				actor.Name, actor.MainRole())
+		}
+		if d.UrgencyReason == "" {
+			return d, cm, models.Invalidf("an emergency deployment needs a reason (--urgency-reason): it is kept on its record")
 		}
 	}
 	d.StepsTotal = len(cm.model.StepsFor(d.Environment))
@@ -152,6 +172,12 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 	if r.Action == "" {
 		r.Action = models.ActionDeploy
 	}
+	if r.Urgency == "" {
+		r.Urgency = models.UrgencyNormal
+	}
+	if !r.Urgency.Valid() {
+		return d, cm, models.Invalidf("urgency %q: use normal, expedited or emergency", r.Urgency)
+	}
 	end, err := e.planEnd(r, m.DefaultDuration)
 	if err != nil {
 		return d, cm, err
@@ -175,6 +201,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 		Status: models.StatusPlanned, Assignee: r.Assignee, Requester: requester,
 		ChangeRef: strings.TrimSpace(r.ChangeRef), After: r.After, ScheduledStart: r.Start.UTC().Truncate(time.Second),
 		ScheduledEnd: end.UTC().Truncate(time.Second), CreatedAt: now, UpdatedAt: now,
+		Urgency: r.Urgency, UrgencyReason: strings.TrimSpace(r.UrgencyReason),
 	}
 	return d, cm, d.Validate()
 }

@@ -21,7 +21,24 @@ const (
 	EventOverride    = "override"
 	EventIncident    = "incident"
 	EventRun         = "run"
+	EventEmergency   = "emergency"
+	EventUrgency     = "urgency"
+	EventFinding     = "finding"
 )
+
+// FindingText is a "finding" event's detail.
+func FindingText(f models.Finding) string {
+	s := f.Kind + " " + f.Rule
+	if f.ConflictID != "" {
+		s += " conflict " + f.ConflictID
+	}
+	return withNote(s+": "+f.Message, f.Reason)
+}
+
+// UrgencyText is the "urgency" event of a deployment planned as expedited or emergency.
+func UrgencyText(u models.Urgency, by, reason string) string {
+	return withNote(fmt.Sprintf("%s, declared by %s", u, by), reason)
+}
 
 // LocalText formats t in loc, e.g. "2026-11-26 14:05 CET"; the zero time is "—".
 func LocalText(t time.Time, loc *time.Location) string {

@@ -49,10 +49,14 @@ func (t RunTiming) withDefaults() RunTiming {
 type RunOptions struct {
 	// Resume runs an interrupted step again: a person looked at it and asked to go on.
 	// Without it the runner stops at an interrupted step and says so.
-	Resume     bool
-	OnProgress func(Progress)          // status moves, steps starting and ending
-	OnOutput   func(models.OutputLine) // every captured line as it arrives (ID is 0)
-	Timing     RunTiming
+	Resume bool
+	// OverrideReason is a manager's reason to start a planned deployment against the
+	// controls that hold it now (its window, a freeze, a maintenance window, its
+	// conflicts); kept with the deployment as findings.
+	OverrideReason string
+	OnProgress     func(Progress)          // status moves, steps starting and ending
+	OnOutput       func(models.OutputLine) // every captured line as it arrives (ID is 0)
+	Timing         RunTiming
 }
 
 // ProgressKind says what a Progress reports.
@@ -452,7 +456,7 @@ func (r *runner) advance() (Outcome, error) {
 			return r.result(nil)
 		}
 		if d.Status == models.StatusPlanned {
-			if err := r.start(); err != nil {
+			if err := r.startRun(); err != nil {
 				return Outcome{}, err
 			}
 			continue
@@ -573,44 +577,20 @@ func (e *Engine) describeWait(d models.Deployment, m models.Model, w *Waiting) *
 	return w
 }
 
-// start moves a planned deployment into its first stage, unless it is in a conflict
-// nobody accepted.
-func (r *runner) start() error {
+// startRun moves a planned deployment into its first stage, if the controls allow
+// it now (or a manager overrides them with the run's OverrideReason).
+func (r *runner) startRun() error {
 	err := r.write(func(q store.Q, d *models.Deployment) error {
 		if d.Status != models.StatusPlanned {
 			return nil
 		}
-		cs, err := r.e.check(r.bg(), q, *d)
-		if err != nil {
-			return err
-		}
-		if open := openOnly(cs); len(open) > 0 {
-			return &StartRefusedError{ID: d.ID, Conflicts: open}
-		}
-		return r.e.move(r.bg(), q, r.actor, d, models.StatusVerifyingComponents, "")
+		return r.e.start(r.bg(), q, r.actor, d, r.opts.OverrideReason)
 	})
 	if err == nil {
 		r.progress(Progress{Kind: ProgressStatus, Status: models.StatusVerifyingComponents})
 	}
 	return err
 }
-
-// StartRefusedError refuses to start a deployment that is in open conflicts.
-type StartRefusedError struct {
-	ID        int64
-	Conflicts []models.Conflict
-}
-
-func (e *StartRefusedError) Error() string {
-	msgs := make([]string, len(e.Conflicts))
-	for i, c := range e.Conflicts {
-		msgs[i] = fmt.Sprintf("%s %s: %s", c.ID, c.Kind, c.Message)
-	}
-	return fmt.Sprintf("deployment #%d cannot start while it is in conflicts nobody accepted:\n  %s\n"+
-		"reschedule or reassign it, or have a manager override the conflicts", e.ID, strings.Join(msgs, "\n  "))
-}
-
-func (e *StartRefusedError) Unwrap() error { return models.ErrConflict }
 
 // completeStage leaves a stage whose required steps are all done: optional checklist
 // items nobody ticked are skipped, and the deployment moves on.

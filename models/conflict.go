@@ -26,6 +26,7 @@ var ConflictKinds = []ConflictKind{ConflictCapacity, ConflictComponent, Conflict
 const (
 	ConflictOpen       = "open"
 	ConflictOverridden = "overridden"
+	ConflictUnresolved = "unresolved" // still open when a deployment it involves finished
 )
 
 // Conflict is two (or more) plans that cannot both happen as scheduled, with its

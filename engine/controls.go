@@ -1,0 +1,240 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// The controls a start is held to, at the moment it happens: its scheduled window
+// (from start_tolerance before it until its end), the freezes and maintenance windows
+// of its environment, and the conflicts it is in. Every way of starting (deploy run,
+// the console, SSH, run-due, the scheduler) goes through start.
+
+// Break is one control a start would break now.
+type Break struct {
+	Rule     string           // models.RuleWindow, or a conflict kind (freeze, maintenance, capacity, ...)
+	Message  string           // what is wrong, in words
+	Conflict *models.Conflict // set when a conflict is what breaks
+}
+
+// StartRefusedError refuses to start a deployment now: the controls it would break,
+// and the ways on.
+type StartRefusedError struct {
+	ID        int64
+	Breaks    []Break
+	Conflicts []models.Conflict // the open conflicts among Breaks
+	Override  bool              // a manager may start it anyway with a reason
+}
+
+func (e *StartRefusedError) Error() string {
+	msgs := make([]string, len(e.Breaks))
+	for i, b := range e.Breaks {
+		msgs[i] = b.Rule + ": " + b.Message
+	}
+	id := strconv.FormatInt(e.ID, 10)
+	return fmt.Sprintf("deployment #%d cannot start now:\n  %s\nways on: move it with 'ferry deploy reschedule %s --start now' "+
+		"(checked for conflicts like any plan), resolve its conflicts, or have a manager start it anyway with "+
+		"'ferry deploy run %s --override-reason REASON'", e.ID, strings.Join(msgs, "\n  "), id, id)
+}
+
+func (e *StartRefusedError) Unwrap() error { return models.ErrConflict }
+
+// breaksAt lists the controls d would break if it started at now: the window, the
+// environment's freezes and maintenance windows, and the open conflicts in cs.
+func (e *Engine) breaksAt(d models.Deployment, cs []models.Conflict, now time.Time) []Break {
+	var out []Break
+	loc := e.Location()
+	earliest := d.ScheduledStart.Add(-e.cfg.StartTolerance)
+	switch {
+	case now.Before(earliest):
+		out = append(out, Break{Rule: models.RuleWindow, Message: fmt.Sprintf("it is planned for %s; it may start from %s, not before",
+			e.window(d.ScheduledStart, d.ScheduledEnd), LocalText(earliest, loc))})
+	case !now.Before(d.ScheduledEnd):
+		out = append(out, Break{Rule: models.RuleWindow, Message: fmt.Sprintf("its window %s has ended",
+			e.window(d.ScheduledStart, d.ScheduledEnd))})
+	}
+	env, _ := e.cfg.Environment(d.Environment)
+	moment := now.Add(time.Second)
+	for _, w := range env.Freeze {
+		for _, occ := range w.Occurrences(now, moment, loc) {
+			out = append(out, Break{Rule: string(models.ConflictFreeze), Message: fmt.Sprintf("%s is in freeze %q until %s",
+				env.Name, w.Name, LocalText(occ.End, loc))})
+		}
+	}
+	if env.RequireMaintenanceWindow && !inAny(env.Maintenance, now, loc) {
+		out = append(out, Break{Rule: string(models.ConflictMaintenance), Message: fmt.Sprintf(
+			"%s requires a maintenance window and none is open now", env.Name)})
+	}
+	for i := range cs {
+		if cs[i].Open() {
+			out = append(out, Break{Rule: string(cs[i].Kind), Message: cs[i].ID + " " + cs[i].Message, Conflict: &cs[i]})
+		}
+	}
+	return out
+}
+
+// inAny reports whether t lies inside one of the windows.
+func inAny(ws []models.Window, t time.Time, loc *time.Location) bool {
+	for _, w := range ws {
+		if len(w.Occurrences(t, t.Add(time.Second), loc)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// waivedForEmergency reports whether an emergency deployment may start against b:
+// it may start inside a freeze or outside the maintenance windows, not outside its
+// own window or against other conflicts.
+func waivedForEmergency(b Break) bool {
+	return b.Rule == string(models.ConflictFreeze) || b.Rule == string(models.ConflictMaintenance)
+}
+
+// start moves a planned deployment into its first stage, if the controls allow it
+// now, inside the caller's write transaction. override is a manager's reason to start
+// anyway ("" for none). What it broke, and the conflicts it is in, stay with the
+// deployment as findings.
+func (e *Engine) start(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, override string) error {
+	cs, err := e.check(ctx, q, *d)
+	if err != nil {
+		return err
+	}
+	now := e.Now()
+	var waived, overridden, refused []Break
+	for _, b := range e.breaksAt(*d, cs, now) {
+		switch {
+		case d.Urgency == models.UrgencyEmergency && waivedForEmergency(b):
+			waived = append(waived, b)
+		case strings.TrimSpace(override) != "":
+			overridden = append(overridden, b)
+		default:
+			refused = append(refused, b)
+		}
+	}
+	if len(refused) > 0 {
+		return refusal(d.ID, refused, Can(actor, ActOverride, d) == nil)
+	}
+	if len(overridden) > 0 {
+		if err := Can(actor, ActOverride, d); err != nil {
+			return models.Forbiddenf("%s (%s) may not start #%d against its controls: only managers override (%s)",
+				actor.Name, actor.MainRole(), d.ID, breakRules(overridden))
+		}
+	}
+	if err := e.recordStart(ctx, q, actor, d, cs, waived, overridden, strings.TrimSpace(override)); err != nil {
+		return err
+	}
+	return e.moveTo(ctx, q, actor, d, models.StatusVerifyingComponents, "")
+}
+
+func refusal(id int64, bs []Break, override bool) error {
+	err := &StartRefusedError{ID: id, Breaks: bs, Override: override}
+	for _, b := range bs {
+		if b.Conflict != nil {
+			err.Conflicts = append(err.Conflicts, *b.Conflict)
+		}
+	}
+	return err
+}
+
+// breakRules names the rules broken, e.g. "window, freeze".
+func breakRules(bs []Break) string {
+	var rules []string
+	for _, b := range bs {
+		if !slices.Contains(rules, b.Rule) {
+			rules = append(rules, b.Rule)
+		}
+	}
+	return strings.Join(rules, ", ")
+}
+
+// recordStart keeps with the deployment what its start broke and the conflicts it
+// was in, as findings and events.
+func (e *Engine) recordStart(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment,
+	cs []models.Conflict, waived, overridden []Break, reason string) error {
+	now := e.Now()
+	var fs []models.Finding
+	for _, b := range overridden {
+		fs = append(fs, finding(d.ID, models.FindingOverride, b, reason, actor, now))
+	}
+	for _, b := range waived {
+		fs = append(fs, finding(d.ID, models.FindingEmergency, b, d.UrgencyReason, actor, now))
+	}
+	for i := range cs {
+		b := Break{Rule: string(cs[i].Kind), Message: cs[i].Message, Conflict: &cs[i]}
+		fs = append(fs, finding(d.ID, models.FindingAtStart, b, cs[i].Reason, actor, now))
+	}
+	if err := q.AddFindings(ctx, fs); err != nil {
+		return err
+	}
+	if len(overridden) > 0 {
+		detail := fmt.Sprintf("started against %s: %s", breakRules(overridden), reason)
+		if err := q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventOverride, detail)); err != nil {
+			return err
+		}
+	}
+	if len(waived) > 0 {
+		detail := fmt.Sprintf("emergency start against %s: %s", breakRules(waived), d.UrgencyReason)
+		return q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventEmergency, detail))
+	}
+	return nil
+}
+
+func finding(id int64, kind string, b Break, reason string, actor models.Person, at time.Time) models.Finding {
+	f := models.Finding{DeploymentID: id, Kind: kind, Rule: b.Rule, Message: b.Message, Reason: reason,
+		Actor: actor.Name, At: at}
+	if c := b.Conflict; c != nil {
+		f.ConflictKey, f.ConflictID, f.DeploymentIDs = c.Key, c.ID, c.IDs
+	}
+	return f
+}
+
+// recordFinish keeps, when a started deployment finishes, the conflicts still open
+// (they become unresolved) and an overrun of its window, inside the caller's write
+// transaction.
+func (e *Engine) recordFinish(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) error {
+	cs, err := e.check(ctx, q, d)
+	if err != nil {
+		return err
+	}
+	now := e.Now()
+	var fs []models.Finding
+	for i := range cs {
+		if cs[i].Open() {
+			b := Break{Rule: string(cs[i].Kind), Message: cs[i].Message, Conflict: &cs[i]}
+			fs = append(fs, finding(d.ID, models.FindingUnresolved, b, "", actor, now))
+		}
+	}
+	if over := now.Sub(d.ScheduledEnd); over > 0 {
+		fs = append(fs, finding(d.ID, models.FindingOverrun, Break{Rule: models.RuleWindow,
+			Message: fmt.Sprintf("ran %s past its scheduled end %s", models.HumanDuration(over), e.Local(d.ScheduledEnd))},
+			"", actor, now))
+	}
+	if err := q.AddFindings(ctx, fs); err != nil {
+		return err
+	}
+	for _, f := range fs {
+		if err := q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventFinding, FindingText(f))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Start begins a planned deployment without running its steps: it moves into its
+// first stage if the controls allow it now, or a manager starts it against them with
+// override, a reason. Run does the same and then runs the steps.
+func (e *Engine) Start(ctx context.Context, actor models.Person, id int64, override string) (Outcome, error) {
+	return e.act(ctx, actor, id, ActRun, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
+		if d.Status != models.StatusPlanned {
+			return "", models.Conflictf("deployment #%d is %s; only a planned deployment starts", d.ID, d.Status)
+		}
+		return "started", e.start(ctx, q, actor, d, override)
+	})
+}

@@ -1,0 +1,284 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// controlsConfig: staging without windows, production with a Friday-afternoon freeze
+// and a Saturday-night maintenance window it requires; the default start tolerance.
+const controlsConfig = `
+[ferry]
+timezone = "Europe/Berlin"
+
+[[environment]]
+name = "staging"
+order = 1
+capacity = 1
+
+[[environment]]
+name = "production"
+order = 2
+require_maintenance_window = true
+  [[environment.maintenance]]
+  name = "weekend night"
+  weekly = "Sat 22:00 - Sun 04:00"
+  [[environment.freeze]]
+  name = "friday afternoons"
+  weekly = "Fri 14:00 - Fri 23:59"
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+
+[[person]]
+name = "sam"
+roles = ["practitioner"]
+
+[[service]]
+name = "payments"
+  [[service.component]]
+  name = "api"
+  kind = "software"
+  [[service.component]]
+  name = "web"
+  kind = "software"
+
+[[model]]
+name = "web"
+kinds = ["software"]
+path = ["staging", "production"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Switch traffic"
+
+[[model]]
+name = "hotfix"
+kinds = ["software"]
+path = ["production"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Switch traffic"
+`
+
+// controlsFixture is a fixture on controlsConfig whose clock reads local time s.
+func controlsFixture(t *testing.T, s string) *fixture {
+	t.Helper()
+	f := newFixtureWith(t, controlsConfig)
+	f.now = f.local(s)
+	return f
+}
+
+func (f *fixture) planIn(t *testing.T, comp, env, start string, edit ...func(*PlanRequest)) models.Deployment {
+	t.Helper()
+	r := PlanRequest{Model: "web", Component: comp, Version: "1", Environment: env, Start: f.local(start)}
+	for _, fn := range edit {
+		fn(&r)
+	}
+	return f.plan(t, r)
+}
+
+// refusedFor wants a start refused for exactly these rules.
+func refusedFor(t *testing.T, err error, rules ...string) *StartRefusedError {
+	t.Helper()
+	var r *StartRefusedError
+	if !errors.As(err, &r) {
+		t.Fatalf("want a start refused for %v, got %v", rules, err)
+	}
+	var got []string
+	for _, b := range r.Breaks {
+		got = append(got, b.Rule)
+	}
+	if strings.Join(got, ",") != strings.Join(rules, ",") {
+		t.Fatalf("refused for %v, want %v: %v", got, rules, err)
+	}
+	for _, way := range []string{"deploy reschedule", "--start now", "--override-reason"} {
+		if !strings.Contains(err.Error(), way) {
+			t.Errorf("the refusal should name the way on %q: %v", way, err)
+		}
+	}
+	return r
+}
+
+func (f *fixture) findings(t *testing.T, id int64) []models.Finding {
+	t.Helper()
+	fs, err := f.e.st.Read().Findings(f.ctx, store.FindingFilter{Deployment: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+func TestAStartIsHeldToItsWindow(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 09:00") // a Tuesday
+	sam := f.person(t, "sam")
+	d := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	for _, way := range []struct {
+		name string
+		try  func() error
+	}{
+		{"Start", func() error { _, err := f.e.Start(f.ctx, sam, d.ID, ""); return err }},
+		{"Run", func() error { _, err := f.e.Run(f.ctx, sam, d.ID, RunOptions{}); return err }},
+		{"Advance", func() error { _, err := f.e.Advance(f.ctx, sam, d.ID, ""); return err }},
+	} {
+		refusedFor(t, way.try(), models.RuleWindow)
+	}
+	f.now = f.local("2026-11-24 09:45") // within the 15 minutes before
+	if out, err := f.e.Start(f.ctx, sam, d.ID, ""); err != nil || out.Deployment.Status != models.StatusVerifyingComponents {
+		t.Fatalf("a start 15 minutes early: %+v %v", out.Deployment.Status, err)
+	}
+	late := f.planIn(t, "web", "staging", "2026-11-24 06:00")
+	if _, err := f.e.Start(f.ctx, sam, late.ID, ""); !strings.Contains(err.Error(), "has ended") {
+		t.Fatalf("a start after the window ended: %v", err)
+	}
+	refusedFor(t, func() error { _, err := f.e.Start(f.ctx, sam, late.ID, ""); return err }(), models.RuleWindow)
+	if fs := f.findings(t, late.ID); len(fs) != 0 {
+		t.Fatalf("a refused start left findings: %+v", fs)
+	}
+}
+
+func TestAStartIsHeldToFreezesAndMaintenanceWindows(t *testing.T) {
+	f := controlsFixture(t, "2026-11-27 15:00") // Friday afternoon: the freeze
+	sam, ana := f.person(t, "sam"), f.person(t, "ana")
+	d := f.planIn(t, "api", "production", "2026-11-27 15:00", func(r *PlanRequest) { r.Model = "hotfix" })
+	refusedFor(t, func() error { _, err := f.e.Run(f.ctx, sam, d.ID, RunOptions{}); return err }(),
+		string(models.ConflictFreeze), string(models.ConflictMaintenance), string(models.ConflictFreeze),
+		string(models.ConflictMaintenance))
+
+	// A practitioner may not override; a manager may, with a reason, and it is kept.
+	if _, err := f.e.Run(f.ctx, sam, d.ID, RunOptions{OverrideReason: "customer outage"}); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("a practitioner overriding: %v", err)
+	}
+	out, err := f.e.Run(f.ctx, ana, d.ID, RunOptions{OverrideReason: "customer outage"})
+	if err != nil || out.Deployment.Status == models.StatusPlanned {
+		t.Fatalf("a manager's override: %+v %v", out, err)
+	}
+	kinds := map[string]int{}
+	for _, fd := range f.findings(t, d.ID) {
+		kinds[fd.Kind+" "+fd.Rule]++
+		if fd.Kind == models.FindingOverride && (fd.Reason != "customer outage" || fd.Actor != "ana") {
+			t.Errorf("override finding: %+v", fd)
+		}
+	}
+	if kinds["override freeze"] != 2 || kinds["override maintenance"] != 2 || kinds["at_start freeze"] != 1 ||
+		kinds["at_start maintenance"] != 1 {
+		t.Fatalf("findings: %v", kinds)
+	}
+	det, _ := f.e.Deployment(f.ctx, ana, d.ID)
+	if !hasEvent(det.Events, EventOverride, "started against freeze, maintenance: customer outage") {
+		t.Fatalf("the record should say so: %+v", det.Events)
+	}
+}
+
+func hasEvent(es []models.Event, typ, detail string) bool {
+	for _, e := range es {
+		if e.Type == typ && strings.Contains(e.Detail, detail) {
+			return true
+		}
+	}
+	return false
+}
+
+// An emergency has a lane: it needs a manager and a reason to plan, and may then start
+// inside a freeze or outside the maintenance windows, which its record keeps.
+func TestEmergencyLane(t *testing.T) {
+	f := controlsFixture(t, "2026-11-27 15:00")
+	sam, ana := f.person(t, "sam"), f.person(t, "ana")
+	req := PlanRequest{Model: "hotfix", Component: "api", Version: "1", Environment: "production",
+		Start: f.now, Urgency: models.UrgencyEmergency}
+	if _, _, err := f.e.Plan(f.ctx, sam, req); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("a practitioner planning an emergency: %v", err)
+	}
+	if _, _, err := f.e.Plan(f.ctx, ana, req); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("an emergency without a reason: %v", err)
+	}
+	req.UrgencyReason = "payments down"
+	d, _, err := f.e.Plan(f.ctx, ana, req)
+	if err != nil || d.Urgency != models.UrgencyEmergency {
+		t.Fatalf("an emergency: %+v %v", d, err)
+	}
+	if out, err := f.e.Run(f.ctx, sam, d.ID, RunOptions{}); err != nil || out.Deployment.Status == models.StatusPlanned {
+		t.Fatalf("an emergency start inside the freeze: %+v %v", out.Deployment.Status, err)
+	}
+	n := 0
+	for _, fd := range f.findings(t, d.ID) {
+		if fd.Kind == models.FindingEmergency {
+			n++
+			if fd.Reason != "payments down" {
+				t.Errorf("emergency finding: %+v", fd)
+			}
+		}
+	}
+	det, _ := f.e.Deployment(f.ctx, ana, d.ID)
+	if n != 4 || !hasEvent(det.Events, EventUrgency, "emergency, declared by ana: payments down") ||
+		!hasEvent(det.Events, EventEmergency, "emergency start against freeze, maintenance: payments down") {
+		t.Fatalf("%d emergency findings; record %+v", n, det.Events)
+	}
+	// The lane does not open a window that has not begun.
+	later := req
+	later.Component, later.Start = "web", f.now.Add(5*time.Hour)
+	d2, _, err := f.e.Plan(f.ctx, ana, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedFor(t, func() error { _, err := f.e.Start(f.ctx, sam, d2.ID, ""); return err }(), models.RuleWindow)
+}
+
+// Evidence lasts: the conflicts a deployment was in when it started stay with it,
+// those still open when it finishes become unresolved, and running past the end of
+// its window is an overrun.
+func TestEvidenceLasts(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 10:00")
+	ana := f.person(t, "ana")
+	d := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	other := f.planIn(t, "web", "staging", "2026-11-24 10:30") // capacity 1: a conflict
+	if _, err := f.e.Run(f.ctx, ana, d.ID, RunOptions{OverrideReason: "both are small"}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 11:20") // 20 minutes past its end
+	out, err := f.e.TickStep(f.ctx, ana, d.ID, 1, "")
+	if err != nil || out.Deployment.Status != models.StatusSucceeded {
+		t.Fatalf("finishing: %+v %v", out.Deployment.Status, err)
+	}
+	kinds := map[string]int{}
+	for _, fd := range f.findings(t, d.ID) {
+		kinds[fd.Kind]++
+		if fd.Kind == models.FindingUnresolved && (fd.Rule != "capacity" || len(fd.DeploymentIDs) != 2 || fd.ConflictID == "") {
+			t.Errorf("unresolved finding: %+v", fd)
+		}
+		if fd.Kind == models.FindingOverrun && !strings.Contains(fd.Message, "ran 20m past") {
+			t.Errorf("overrun finding: %+v", fd)
+		}
+	}
+	if kinds[models.FindingOverride] != 1 || kinds[models.FindingAtStart] != 1 || kinds[models.FindingUnresolved] != 1 ||
+		kinds[models.FindingOverrun] != 1 {
+		t.Fatalf("findings: %v", kinds)
+	}
+	// Once finished, the conflict no longer shows among the open ones, but stays.
+	open, _ := f.e.Conflicts(f.ctx, ana, ConflictFilter{OpenOnly: true})
+	for _, c := range open {
+		if c.Involves(d.ID) {
+			t.Fatalf("a finished deployment's conflict still open: %+v", c)
+		}
+	}
+	all, err := f.e.Conflicts(f.ctx, ana, ConflictFilter{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range all {
+		if c.Status == models.ConflictUnresolved && c.Involves(d.ID) && c.Involves(other.ID) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("--all should list the unresolved conflict: %+v", all)
+	}
+}
