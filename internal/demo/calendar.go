@@ -77,6 +77,7 @@ func (g *gen) personFree(who string, s, e int64) bool {
 	return true
 }
 
+// assigneeFor is who may carry out deployments of c: technicians install hardware.
 func (g *gen) assigneeFor(c *compInfo) []string {
 	if c.c.Kind == models.KindHardware {
 		return g.techs
@@ -138,6 +139,7 @@ func (g *gen) place(c *compInfo, k int, from, to int64, anyTime bool, tries int)
 	return 0, "", false
 }
 
+// maintenanceIn lists env's maintenance windows that lie inside the freeze.
 func (g *gen) maintenanceIn(e *envInfo, freeze interval) []interval {
 	var out []interval
 	for _, w := range e.e.Maintenance {

@@ -51,19 +51,10 @@ const (
 // config's models into a new database, so older model versions can come first.
 func Generate(ctx context.Context, st *store.Store, cfg *config.Config, opt Options) (Result, error) {
 	began := time.Now()
-	if opt.Deployments == 0 {
-		opt.Deployments = defaultDeployments
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return Result{}, err
 	}
-	if opt.Deployments < MinDeployments {
-		return Result{}, models.Invalidf("demo data needs at least %d deployments, not %d", MinDeployments, opt.Deployments)
-	}
-	if opt.Seed == 0 {
-		opt.Seed = 1
-	}
-	if opt.Now.IsZero() {
-		opt.Now = time.Now()
-	}
-	opt.Now = opt.Now.UTC().Truncate(time.Second)
 	n, err := st.Read().CountDeployments(ctx)
 	if err != nil {
 		return Result{}, err
@@ -88,4 +79,22 @@ func Generate(ctx context.Context, st *store.Store, cfg *config.Config, opt Opti
 	}
 	res.Elapsed = time.Since(began)
 	return res, err
+}
+
+// withDefaults fills in what opt leaves out and checks the size.
+func (opt Options) withDefaults() (Options, error) {
+	if opt.Deployments == 0 {
+		opt.Deployments = defaultDeployments
+	}
+	if opt.Deployments < MinDeployments {
+		return opt, models.Invalidf("demo data needs at least %d deployments, not %d", MinDeployments, opt.Deployments)
+	}
+	if opt.Seed == 0 {
+		opt.Seed = 1
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	opt.Now = opt.Now.UTC().Truncate(time.Second)
+	return opt, nil
 }

@@ -72,6 +72,7 @@ func (g *gen) history(h int) {
 	}
 }
 
+// localDay is the local midnight of t's day.
 func (g *gen) localDay(t int64) time.Time {
 	y, m, d := time.Unix(t, 0).In(g.loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, g.loc)
@@ -105,6 +106,8 @@ type release struct {
 	comp int
 }
 
+// simulate runs the history from the day of from until Now with scale releases per
+// unit of rate, from the first pass's random stream, anew each time.
 func (g *gen) simulate(scale float64, from int64) {
 	g.rng = rand.New(rand.NewPCG(g.seed, 0x5eed_f3e4_7a11_0002))
 	g.recs = g.recs[:0]
@@ -121,33 +124,41 @@ func (g *gen) simulate(scale float64, from int64) {
 	}
 	var rels []release
 	for d := g.localDay(from); d.Unix() < g.now; d = d.AddDate(0, 0, 1) {
-		n := g.poisson(scale * g.rate(d))
-		rels = rels[:0]
-		y, m, dd := d.Date()
-		for range n {
-			var mins int
-			switch u := g.rng.Float64(); {
-			case u < 0.90:
-				mins = 8*60 + g.rng.IntN(570)
-			case u < 0.98:
-				mins = 17*60 + 30 + g.rng.IntN(270)
-			default:
-				mins = 6*60 + g.rng.IntN(120)
-			}
-			t := time.Date(y, m, dd, 0, mins, 0, 0, g.loc).Unix()
-			rels = append(rels, release{t: t, comp: g.pickComp()})
-		}
-		slices.SortFunc(rels, func(a, b release) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.comp, b.comp)) })
+		rels = g.releasesOn(d, scale, rels[:0])
 		for _, r := range rels {
 			if r.t < g.now {
 				g.release(g.comps[r.comp], r.t)
 			}
 		}
+		// only windows 20 days back: by then every version ready for them is staged
 		g.windows(d.Unix() - 20*day)
 	}
 	g.windows(g.now)
 }
 
+// releasesOn appends day d's releases to rels, in time order: mostly in working
+// hours, some in the evening, a few early in the morning.
+func (g *gen) releasesOn(d time.Time, scale float64, rels []release) []release {
+	n := g.poisson(scale * g.rate(d))
+	y, m, dd := d.Date()
+	for range n {
+		var mins int
+		switch u := g.rng.Float64(); {
+		case u < 0.90:
+			mins = 8*60 + g.rng.IntN(570)
+		case u < 0.98:
+			mins = 17*60 + 30 + g.rng.IntN(270)
+		default:
+			mins = 6*60 + g.rng.IntN(120)
+		}
+		t := time.Date(y, m, dd, 0, mins, 0, 0, g.loc).Unix()
+		rels = append(rels, release{t: t, comp: g.pickComp()})
+	}
+	slices.SortFunc(rels, func(a, b release) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.comp, b.comp)) })
+	return rels
+}
+
+// poisson draws a Poisson count; large means are drawn from the normal approximation.
 func (g *gen) poisson(lambda float64) int {
 	if lambda <= 0 {
 		return 0
@@ -165,12 +176,15 @@ func (g *gen) poisson(lambda float64) int {
 	}
 }
 
+// pickComp picks a component by release weight.
 func (g *gen) pickComp() int {
 	u := g.rng.Float64() * g.cumW[len(g.cumW)-1]
 	i, _ := slices.BinarySearch(g.cumW, u)
 	return min(i, len(g.comps)-1)
 }
 
+// release makes c's next version at t, with its change number, and stages it into
+// the first environment of its path.
 func (g *gen) release(c *compInfo, t int64) {
 	ver := g.bump(c, t)
 	chg, year := g.change(t)

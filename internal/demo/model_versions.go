@@ -32,29 +32,9 @@ func olderVariant(m models.Model) (models.Model, bool) {
 // syncModels stores every config model, two of them after an older version of
 // themselves, and prepares their step lists per environment.
 func (g *gen) syncModels(ctx context.Context, st *store.Store) error {
-	stored, err := st.Read().ModelVersions(ctx)
+	olds, err := g.olderModels(ctx, st)
 	if err != nil {
 		return err
-	}
-	known := map[string]bool{}
-	for _, v := range stored {
-		known[v.Name] = true
-	}
-	usedModel := map[int]bool{}
-	for _, c := range g.comps {
-		usedModel[c.model] = true
-	}
-	olds := map[int]models.Model{}
-	for i, m := range g.cfg.Models {
-		if len(olds) == 2 {
-			break
-		}
-		if !usedModel[i] || known[m.Name] {
-			continue
-		}
-		if old, ok := olderVariant(m); ok {
-			olds[i] = old
-		}
 	}
 	early := time.Unix(g.targetStart-60*day, 0)
 	cur := make([]int, len(g.cfg.Models))
@@ -87,7 +67,7 @@ func (g *gen) syncModels(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if len(g.mvs) > 250 {
+	if len(g.mvs) > 250 { // stored as a byte in the history records
 		return models.Invalidf("demo data supports at most 250 model versions")
 	}
 	for _, c := range g.comps {
@@ -96,6 +76,38 @@ func (g *gen) syncModels(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
+// olderModels picks the first two models that components use, that the database
+// does not know yet and that had an older variant, by index into the config's models.
+func (g *gen) olderModels(ctx context.Context, st *store.Store) (map[int]models.Model, error) {
+	stored, err := st.Read().ModelVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, v := range stored {
+		known[v.Name] = true
+	}
+	usedModel := map[int]bool{}
+	for _, c := range g.comps {
+		usedModel[c.model] = true
+	}
+	olds := map[int]models.Model{}
+	for i, m := range g.cfg.Models {
+		if len(olds) == 2 {
+			break
+		}
+		if !usedModel[i] || known[m.Name] {
+			continue
+		}
+		if old, ok := olderVariant(m); ok {
+			olds[i] = old
+		}
+	}
+	return olds, nil
+}
+
+// mvInfo prepares a stored model version: its steps and whether it runs by itself
+// in each environment, who may approve its gates, and its on-failure steps by stage.
 func (g *gen) mvInfo(m models.Model, id int64) *mvInfo {
 	mv := &mvInfo{m: m, id: id, steps: make([][]models.Step, len(g.envs)), automated: make([]bool, len(g.envs)),
 		approvers: map[string][]string{}, onFailure: map[models.Stage]string{}, hasFailure: len(m.OnFailure) > 0}

@@ -37,6 +37,7 @@ type gen struct {
 	recs     []rec
 	order    uint32
 	changes  map[int]uint32 // last change number per year (looked up, never iterated)
+	wants    []*want        // the deployments around Now while they are made
 	specials []*row
 	busy     []slot
 	used     map[usedKey]bool
@@ -81,6 +82,8 @@ type compInfo struct {
 	futureFirst          bool     // a planned deployment of a new version is already in a window
 }
 
+// newGen reads the organisation out of cfg: environments and their calendars, people
+// by role, and the components that a deployment model applies to.
 func newGen(cfg *config.Config, opt Options) (*gen, error) {
 	g := &gen{cfg: cfg, loc: cfg.Location, seed: uint64(opt.Seed), now: opt.Now.Unix(), total: opt.Deployments,
 		changes: map[int]uint32{}, used: map[usedKey]bool{}}
@@ -88,18 +91,39 @@ func newGen(cfg *config.Config, opt Options) (*gen, error) {
 		g.loc = time.UTC
 	}
 	g.rng = rand.New(rand.NewPCG(g.seed, 0x5eed_f3e4_7a11_0001))
+	// Indices are stored as bytes in the compact history records.
 	if len(cfg.Environments) > 250 || len(cfg.Components()) > 250 {
 		return nil, models.Invalidf("demo data supports at most 250 environments and 250 components")
 	}
+	envIdx := g.environments()
+	if err := g.people(); err != nil {
+		return nil, err
+	}
+	if err := g.components(envIdx); err != nil {
+		return nil, err
+	}
+	g.span(opt.Deployments)
+	g.calendars()
+	return g, nil
+}
+
+// environments lists the config's environments and returns their indices by name.
+func (g *gen) environments() map[string]int {
 	envIdx := map[string]int{}
-	for i, e := range cfg.Environments {
+	for i, e := range g.cfg.Environments {
 		ei := &envInfo{e: e, idx: i, windowed: e.RequireMaintenanceWindow && len(e.Maintenance) > 0}
 		g.envs = append(g.envs, ei)
 		envIdx[e.Name] = i
 	}
+	return envIdx
+}
+
+// people sorts the config's people by what they do in the history; a small
+// organisation lets one role stand in for another.
+func (g *gen) people() error {
 	names := func(r models.Role) []string {
 		var out []string
-		for _, p := range cfg.PeopleWithRole(r) {
+		for _, p := range g.cfg.PeopleWithRole(r) {
 			out = append(out, p.Name)
 		}
 		return out
@@ -115,22 +139,30 @@ func newGen(cfg *config.Config, opt Options) (*gen, error) {
 		g.techs = g.practs
 	}
 	if len(g.practs) == 0 {
-		return nil, models.Invalidf("%s declares no manager, practitioner or technician to carry out deployments", cfg.File)
+		return models.Invalidf("%s declares no manager, practitioner or technician to carry out deployments", g.cfg.File)
 	}
 	for _, p := range append(slices.Clone(g.managers), g.practs...) {
 		if !slices.Contains(g.reqs, p) {
 			g.reqs = append(g.reqs, p)
 		}
 	}
+	return nil
+}
 
-	// Release weights and failure proneness by kind; some components are worse than others.
-	weight := map[models.Kind]float64{models.KindSoftware: 10, models.KindData: 3, models.KindDocumentation: 2.5,
+// Release weights and failure proneness by kind.
+var (
+	kindWeight = map[models.Kind]float64{models.KindSoftware: 10, models.KindData: 3, models.KindDocumentation: 2.5,
 		models.KindLicence: 0.25, models.KindHardware: 0.35}
-	fail := map[models.Kind]float64{models.KindSoftware: 1, models.KindData: 1.5, models.KindDocumentation: 0.4,
+	kindFailure = map[models.Kind]float64{models.KindSoftware: 1, models.KindData: 1.5, models.KindDocumentation: 0.4,
 		models.KindLicence: 0.5, models.KindHardware: 1.3}
-	for _, c := range cfg.Components() {
+)
+
+// components takes every component that a model applies to, with that model's path;
+// some components are more prone to failure than others of their kind.
+func (g *gen) components(envIdx map[string]int) error {
+	for _, c := range g.cfg.Components() {
 		var applies []int
-		for i, m := range cfg.Models {
+		for i, m := range g.cfg.Models {
 			if m.AppliesToKind(c.Kind) {
 				applies = append(applies, i)
 			}
@@ -140,7 +172,7 @@ func newGen(cfg *config.Config, opt Options) (*gen, error) {
 		}
 		mi := applies[len(g.comps)%len(applies)]
 		var path []int
-		for _, name := range cfg.Models[mi].Path {
+		for _, name := range g.cfg.Models[mi].Path {
 			if i, ok := envIdx[name]; ok {
 				path = append(path, i)
 			}
@@ -148,56 +180,62 @@ func newGen(cfg *config.Config, opt Options) (*gen, error) {
 		if len(path) == 0 {
 			continue
 		}
-		ci := &compInfo{c: c, idx: len(g.comps), model: mi, path: path, weight: weight[c.Kind],
-			failMul: fail[c.Kind] * (0.65 + 0.9*g.rng.Float64()), threePart: c.Kind == models.KindSoftware || c.Kind == models.KindData}
+		ci := &compInfo{c: c, idx: len(g.comps), model: mi, path: path, weight: kindWeight[c.Kind],
+			failMul: kindFailure[c.Kind] * (0.65 + 0.9*g.rng.Float64()), threePart: c.Kind == models.KindSoftware || c.Kind == models.KindData}
 		g.comps = append(g.comps, ci)
 	}
 	if len(g.comps) == 0 {
-		return nil, models.Invalidf("%s declares no component that a deployment model applies to", cfg.File)
+		return models.Invalidf("%s declares no component that a deployment model applies to", g.cfg.File)
 	}
 	sum := 0.0
 	for _, c := range g.comps {
 		sum += c.weight
 		g.cumW = append(g.cumW, sum)
 	}
+	return nil
+}
 
-	g.spanDays = spanDays(opt.Deployments)
+// span sets how far back the history reaches, how fast it grows, and from when
+// deployments use the current model versions.
+func (g *gen) span(n int) {
+	g.spanDays = spanDays(n)
 	years := g.spanDays / 365
 	g.lnGrowth = math.Log(1 + 0.8*years)
 	g.targetStart = g.now - int64(g.spanDays*float64(day))
 	g.cutoff = g.now - min(365*day, int64(g.spanDays*float64(day))/3)
+}
 
+// calendars lays out each environment's freezes from shortly before Now on and, where
+// deployments need them, the maintenance windows of the whole span that no freeze
+// touches.
+func (g *gen) calendars() {
 	from := g.now - int64(g.spanDays*1.2*float64(day)) - 30*day
 	to := g.now + 120*day
 	for _, e := range g.envs {
-		for _, w := range e.e.Freeze {
-			for _, iv := range w.Occurrences(time.Unix(g.now-2*day, 0), time.Unix(to, 0), g.loc) {
-				e.freezes = append(e.freezes, interval{iv.Start.Unix(), iv.End.Unix()})
-			}
-		}
+		e.freezes = g.occurrences(e.e.Freeze, g.now-2*day, to)
 		if !e.windowed {
 			continue
 		}
-		var all []interval
-		for _, w := range e.e.Maintenance {
-			for _, iv := range w.Occurrences(time.Unix(from, 0), time.Unix(to, 0), g.loc) {
-				all = append(all, interval{iv.Start.Unix(), iv.End.Unix()})
-			}
-		}
+		all := g.occurrences(e.e.Maintenance, from, to)
 		slices.SortFunc(all, func(a, b interval) int { return cmp.Or(cmp.Compare(a.s, b.s), cmp.Compare(a.e, b.e)) })
-		var freezes []interval
-		for _, w := range e.e.Freeze {
-			for _, iv := range w.Occurrences(time.Unix(from, 0), time.Unix(to, 0), g.loc) {
-				freezes = append(freezes, interval{iv.Start.Unix(), iv.End.Unix()})
-			}
-		}
+		freezes := g.occurrences(e.e.Freeze, from, to)
 		for _, iv := range all {
 			if !overlapsAny(iv, freezes) {
 				e.occ = append(e.occ, iv)
 			}
 		}
 	}
-	return g, nil
+}
+
+// occurrences lists the windows' occurrences in [from, to), window by window.
+func (g *gen) occurrences(ws []models.Window, from, to int64) []interval {
+	var out []interval
+	for _, w := range ws {
+		for _, iv := range w.Occurrences(time.Unix(from, 0), time.Unix(to, 0), g.loc) {
+			out = append(out, interval{iv.Start.Unix(), iv.End.Unix()})
+		}
+	}
+	return out
 }
 
 // spanDays is how far back the history reaches: about a year up to 20,000

@@ -44,213 +44,298 @@ func (x *expander) between(a, b int64) int64 {
 	return a + x.rnd.Int64N(b-a+1)
 }
 
+// story is one history record while it becomes a row.
+type story struct {
+	x                   *expander
+	r                   *rec
+	c                   *compInfo
+	mv                  *mvInfo
+	steps               []models.Step
+	out                 *row
+	assignee, requester string
+	mover               string // who moves it from stage to stage: "ferry" where it runs by itself
+	doneN, fail         int    // how many steps are done; the failing step, or -1
+}
+
+// expand writes record r, with id, into out: the deployment, its step runs, its
+// events and perhaps an incident. Each record has a random stream of its own, so
+// the rows do not depend on the order they are made in.
 func (x *expander) expand(r *rec, id int64, out *row) {
 	g := x.g
 	x.pcg.Seed(g.seed^0xd1b5_4a32_d192_ed03, uint64(r.order))
-	c := g.comps[r.comp]
 	mv := g.mvs[r.mv]
-	env := g.envs[r.env]
-	status := models.Statuses[r.status]
-	steps := mv.steps[r.env]
-
-	assignee := x.pick(g.assigneeFor(c))
-	var requester string
-	if r.k == 0 && c.c.Kind == models.KindSoftware && x.rnd.Float64() < 0.8 {
-		requester = x.pick(g.practs)
-	} else if x.rnd.Float64() < 0.6 {
-		requester = x.pick(g.managers)
-	} else {
-		requester = x.pick(g.reqs)
+	s := story{x: x, r: r, c: g.comps[r.comp], mv: mv, steps: mv.steps[r.env], out: out}
+	s.people()
+	s.deployment(id)
+	s.planned()
+	if models.Statuses[r.status] == models.StatusCancelled && r.started == 0 {
+		s.cancelledBeforeStart()
+		return
 	}
+	s.howFar()
+	s.stepRuns()
+	cur := s.stages()
+	s.end(cur)
+	s.incident()
+}
+
+// people picks who carries it out and who asked for it.
+func (s *story) people() {
+	x, g := s.x, s.x.g
+	s.assignee = x.pick(g.assigneeFor(s.c))
+	if s.r.k == 0 && s.c.c.Kind == models.KindSoftware && x.rnd.Float64() < 0.8 {
+		s.requester = x.pick(g.practs)
+	} else if x.rnd.Float64() < 0.6 {
+		s.requester = x.pick(g.managers)
+	} else {
+		s.requester = x.pick(g.reqs)
+	}
+	s.mover = s.assignee
+	if s.mv.automated[s.r.env] {
+		s.mover = "ferry"
+	}
+}
+
+// deployment fills in the deployment row.
+func (s *story) deployment(id int64) {
+	g, r, c, mv := s.x.g, s.r, s.c, s.mv
 	action := models.ActionDeploy
 	if r.remove {
 		action = models.ActionRemove
 	}
-	*out = row{mvID: mv.id, steps: out.steps[:0], events: out.events[:0]}
-	d := &out.d
+	*s.out = row{mvID: mv.id, steps: s.out.steps[:0], events: s.out.events[:0]}
+	d := &s.out.d
 	*d = models.Deployment{ID: id, Model: mv.m.Name, ModelVersion: mv.m.Version, Service: c.c.Service,
 		Component: c.c.Name, Kind: c.c.Kind, Version: formatVer(r.ver, c.threePart), Action: action,
-		Environment: env.e.Name, Status: status, Assignee: assignee, Requester: requester,
+		Environment: g.envs[r.env].e.Name, Status: models.Statuses[r.status], Assignee: s.assignee, Requester: s.requester,
 		ChangeRef: changeRef(r.chgYear, r.chg), ScheduledStart: time.Unix(r.start, 0).UTC(),
 		ScheduledEnd: time.Unix(r.end, 0).UTC(), CreatedAt: time.Unix(r.created, 0).UTC(),
-		UpdatedAt: time.Unix(r.finished, 0).UTC(), StepsTotal: len(steps)}
+		UpdatedAt: time.Unix(r.finished, 0).UTC(), StepsTotal: len(s.steps)}
 	if r.started != 0 {
 		d.StartedAt = time.Unix(r.started, 0).UTC()
 	}
 	d.FinishedAt = time.Unix(r.finished, 0).UTC()
+}
 
-	ev := func(at int64, actor, typ, detail string) {
-		out.events = append(out.events, models.Event{DeploymentID: id, At: time.Unix(at, 0).UTC(), Actor: actor, Type: typ, Detail: detail})
-	}
-	first := assignee
+// event records an event of the deployment.
+func (s *story) event(at int64, actor, typ, detail string) {
+	s.out.events = append(s.out.events, models.Event{DeploymentID: s.out.d.ID, At: time.Unix(at, 0).UTC(),
+		Actor: actor, Type: typ, Detail: detail})
+}
+
+// planned records the plan; now and then it was first assigned to someone else.
+func (s *story) planned() {
+	x, g, r := s.x, s.x.g, s.r
+	first := s.assignee
 	reassignAt := int64(0)
 	if x.rnd.Float64() < 0.04 {
-		first = x.pickOther(g.assigneeFor(c), assignee)
+		first = x.pickOther(g.assigneeFor(s.c), s.assignee)
 		end := r.finished
 		if r.started != 0 {
 			end = r.started
 		}
 		reassignAt = x.between(r.created+minute, end-minute)
 	}
-	ev(r.created, requester, "planned", g.plannedDetail(d, first))
-	if first != assignee {
-		ev(reassignAt, x.pick(g.managers), "assigned", first+" → "+assignee)
+	s.event(r.created, s.requester, "planned", g.plannedDetail(&s.out.d, first))
+	if first != s.assignee {
+		s.event(reassignAt, x.pick(g.managers), "assigned", first+" → "+s.assignee)
 	}
-	automatedHere := mv.automated[r.env]
-	mover := assignee
-	if automatedHere {
-		mover = "ferry"
-	}
-	if status == models.StatusCancelled && r.started == 0 {
-		for i := range steps {
-			out.steps = append(out.steps, stepRow{seq: i + 1, status: models.StepPending})
-		}
-		ev(r.finished, x.pick(append([]string{requester}, g.managers...)), "cancelled",
-			"planned → cancelled: "+cancelReasons[x.rnd.IntN(len(cancelReasons))])
-		return
-	}
+}
 
-	// How far it got: done steps, the failing one, and where it stopped.
-	n := len(steps)
-	doneN, fail := n, -1
-	switch status {
+// cancelledBeforeStart ends a deployment that never started: every step pending.
+func (s *story) cancelledBeforeStart() {
+	x, g := s.x, s.x.g
+	for i := range s.steps {
+		s.out.steps = append(s.out.steps, stepRow{seq: i + 1, status: models.StepPending})
+	}
+	s.event(s.r.finished, x.pick(append([]string{s.requester}, g.managers...)), "cancelled",
+		"planned → cancelled: "+cancelReasons[x.rnd.IntN(len(cancelReasons))])
+}
+
+// howFar decides how far it got: the steps done and the failing one; and spreads
+// the times of the steps that ran evenly over the run.
+func (s *story) howFar() {
+	x, steps, n := s.x, s.steps, len(s.steps)
+	s.doneN, s.fail = n, -1
+	switch models.Statuses[s.r.status] {
 	case models.StatusFailed:
-		fail = x.failingStep(steps, false)
+		s.fail = x.failingStep(steps, false)
 	case models.StatusRolledBack:
-		fail = x.failingStep(steps, true)
+		s.fail = x.failingStep(steps, true)
 	case models.StatusCancelled:
 		// stopped during verification
 		last := 0
 		for last < n && (steps[last].Stage == models.StageVerifyComponents || steps[last].Stage == models.StageVerifyEnvironment) {
 			last++
 		}
-		doneN = x.rnd.IntN(last + 1)
+		s.doneN = x.rnd.IntN(last + 1)
 	}
-	if fail >= 0 {
-		doneN = fail
+	executed := s.doneN
+	if s.fail >= 0 {
+		s.doneN = s.fail
+		executed = s.fail + 1
 	}
-	executed := doneN
-	if fail >= 0 {
-		executed++
-	}
-	// step times spread evenly over the run
 	x.ts = x.ts[:0]
-	span := r.finished - r.started
+	span := s.r.finished - s.r.started
 	for i := range executed {
-		x.ts = append(x.ts, r.started+span*int64(i+1)/int64(executed+1))
+		x.ts = append(x.ts, s.r.started+span*int64(i+1)/int64(executed+1))
 	}
-	stopStage := models.StageVerifyDeployment
+}
+
+// stopStage is the last stage it entered.
+func (s *story) stopStage() models.Stage {
 	switch {
-	case fail >= 0:
-		stopStage = steps[fail].Stage
-	case status == models.StatusCancelled:
-		stopStage = models.StageVerifyComponents
-		if doneN < n && doneN > 0 {
-			stopStage = steps[doneN].Stage
-		} else if doneN > 0 {
-			stopStage = steps[doneN-1].Stage
-		}
-		if stopStage != models.StageVerifyComponents && stopStage != models.StageVerifyEnvironment {
-			stopStage = models.StageVerifyEnvironment
-		}
+	case s.fail >= 0:
+		return s.steps[s.fail].Stage
+	case models.Statuses[s.r.status] != models.StatusCancelled:
+		return models.StageVerifyDeployment
 	}
-	gateApprover := func(s models.Step) string {
-		who := mv.approvers[s.Name]
-		if mv.m.SelfApproval {
-			return x.pick(who)
-		}
-		return x.pickOther(who, requester)
+	stop := models.StageVerifyComponents
+	if s.doneN < len(s.steps) && s.doneN > 0 {
+		stop = s.steps[s.doneN].Stage
+	} else if s.doneN > 0 {
+		stop = s.steps[s.doneN-1].Stage
 	}
-	for i, s := range steps {
+	if stop != models.StageVerifyComponents && stop != models.StageVerifyEnvironment {
+		stop = models.StageVerifyEnvironment
+	}
+	return stop
+}
+
+// gateApprover is who approved gate st: not the requester unless the model allows it.
+func (s *story) gateApprover(st models.Step) string {
+	who := s.mv.approvers[st.Name]
+	if s.mv.m.SelfApproval {
+		return s.x.pick(who)
+	}
+	return s.x.pickOther(who, s.requester)
+}
+
+// stepRuns makes a step run per step: done, failed, skipped after a rollback, or
+// pending.
+func (s *story) stepRuns() {
+	x, d := s.x, &s.out.d
+	rolledBack := models.Statuses[s.r.status] == models.StatusRolledBack
+	for i, st := range s.steps {
 		sr := stepRow{seq: i + 1, status: models.StepPending}
 		switch {
-		case i < doneN:
-			sr.status, sr.at = models.StepDone, x.ts[i]
-			switch s.Kind {
-			case models.StepAutomated:
-				sr.actor, sr.hasExit = "ferry", true
-			case models.StepGate:
-				sr.actor = gateApprover(s)
-			default:
-				sr.actor = assignee
-				if x.rnd.Float64() < 0.05 {
-					sr.note = tickNotes[x.rnd.IntN(len(tickNotes))]
-				}
-			}
-		case i == fail:
-			sr.status, sr.at = models.StepFailed, x.ts[i]
-			sr.actor = assignee
-			if s.Kind == models.StepAutomated {
-				sr.actor, sr.hasExit = "ferry", true
-				sr.exit, sr.note = x.failure(s)
-			} else if s.Kind == models.StepGate {
-				sr.actor = gateApprover(s)
-				sr.note = "approval refused: " + refusals[x.rnd.IntN(len(refusals))]
-			} else {
-				sr.note = manualFailures[x.rnd.IntN(len(manualFailures))]
-			}
-		case status == models.StatusRolledBack:
+		case i < s.doneN:
+			s.doneRun(&sr, st, x.ts[i])
+		case i == s.fail:
+			s.failedRun(&sr, st, x.ts[i])
+		case rolledBack:
 			sr.status = models.StepSkipped
 		}
-		out.steps = append(out.steps, sr)
+		s.out.steps = append(s.out.steps, sr)
 		if sr.status == models.StepDone || sr.status == models.StepSkipped {
 			d.StepsDone++
 		}
 	}
+}
 
-	// The record: every stage entered, ticks and approvals, the end.
+// doneRun is a step done at at: by ferry, an approver, or the assignee with a note
+// now and then.
+func (s *story) doneRun(sr *stepRow, st models.Step, at int64) {
+	x := s.x
+	sr.status, sr.at = models.StepDone, at
+	switch st.Kind {
+	case models.StepAutomated:
+		sr.actor, sr.hasExit = "ferry", true
+	case models.StepGate:
+		sr.actor = s.gateApprover(st)
+	default:
+		sr.actor = s.assignee
+		if x.rnd.Float64() < 0.05 {
+			sr.note = tickNotes[x.rnd.IntN(len(tickNotes))]
+		}
+	}
+}
+
+// failedRun is the step that failed at at, and why.
+func (s *story) failedRun(sr *stepRow, st models.Step, at int64) {
+	x := s.x
+	sr.status, sr.at = models.StepFailed, at
+	sr.actor = s.assignee
+	switch st.Kind {
+	case models.StepAutomated:
+		sr.actor, sr.hasExit = "ferry", true
+		sr.exit, sr.note = x.failure(st)
+	case models.StepGate:
+		sr.actor = s.gateApprover(st)
+		sr.note = "approval refused: " + refusals[x.rnd.IntN(len(refusals))]
+	default:
+		sr.note = manualFailures[x.rnd.IntN(len(manualFailures))]
+	}
+}
+
+// stages records every stage entered, with the ticks and approvals in it, up to the
+// stage it stopped in, and returns the status it is in then.
+func (s *story) stages() models.Status {
+	x, steps, n := s.x, s.steps, len(s.steps)
+	stop := s.stopStage()
 	cur := models.StatusPlanned
-	at := r.started
+	at := s.r.started
 	i := 0
 	for _, stage := range models.Stages {
 		next := stageStatus(stage)
-		actor := mover
+		actor := s.mover
 		if cur == models.StatusPlanned {
-			actor = assignee
+			actor = s.assignee
 		}
-		ev(min(at, r.finished), actor, "status", string(cur)+" → "+string(next))
+		s.event(min(at, s.r.finished), actor, "status", string(cur)+" → "+string(next))
 		cur = next
-		for ; i < n && steps[i].Stage == stage && i < doneN; i++ {
+		for ; i < n && steps[i].Stage == stage && i < s.doneN; i++ {
 			at = x.ts[i]
 			switch steps[i].Kind {
 			case models.StepManual:
 				detail := "ticked " + strconv.Itoa(i+1) + " " + strconv.Quote(steps[i].Name)
-				if note := out.steps[i].note; note != "" {
+				if note := s.out.steps[i].note; note != "" {
 					detail += ": " + note
 				}
-				ev(at, assignee, "step", detail)
+				s.event(at, s.assignee, "step", detail)
 			case models.StepGate:
-				ev(at, out.steps[i].actor, "step", "approved "+strconv.Itoa(i+1)+" "+strconv.Quote(steps[i].Name))
+				s.event(at, s.out.steps[i].actor, "step", "approved "+strconv.Itoa(i+1)+" "+strconv.Quote(steps[i].Name))
 			}
 		}
-		if stage == stopStage {
+		if stage == stop {
 			break
 		}
 		at += 20
 	}
-	what, failActor, how := "aborted by "+assignee, assignee, "rolled back by hand"
-	if fail >= 0 {
-		s := steps[fail]
-		what = "step " + strconv.Itoa(fail+1) + " " + strconv.Quote(s.Name) + ": " + out.steps[fail].note
-		if s.Kind == models.StepAutomated {
+	return cur
+}
+
+// end records how it ended, from status cur.
+func (s *story) end(cur models.Status) {
+	x, r := s.x, s.r
+	what, failActor, how := "aborted by "+s.assignee, s.assignee, "rolled back by hand"
+	if s.fail >= 0 {
+		st := s.steps[s.fail]
+		what = "step " + strconv.Itoa(s.fail+1) + " " + strconv.Quote(st.Name) + ": " + s.out.steps[s.fail].note
+		if st.Kind == models.StepAutomated {
 			failActor = "ferry"
 		}
-		if name, ok := mv.onFailure[s.Stage]; ok {
+		if name, ok := s.mv.onFailure[st.Stage]; ok {
 			how = "ran " + strconv.Quote(name)
 		}
 	}
-	switch status {
+	switch models.Statuses[r.status] {
 	case models.StatusSucceeded:
-		ev(r.finished, mover, "status", string(cur)+" → succeeded")
+		s.event(r.finished, s.mover, "status", string(cur)+" → succeeded")
 	case models.StatusFailed:
-		ev(r.finished, failActor, "status", string(cur)+" → failed: "+what)
+		s.event(r.finished, failActor, "status", string(cur)+" → failed: "+what)
 	case models.StatusRolledBack:
-		ev(r.finished, assignee, "status", string(cur)+" → rolled_back: "+what+"; "+how)
+		s.event(r.finished, s.assignee, "status", string(cur)+" → rolled_back: "+what+"; "+how)
 	case models.StatusCancelled:
-		ev(r.finished, assignee, "cancelled", string(cur)+" → cancelled: "+cancelReasons[x.rnd.IntN(len(cancelReasons))])
+		s.event(r.finished, s.assignee, "cancelled", string(cur)+" → cancelled: "+cancelReasons[x.rnd.IntN(len(cancelReasons))])
 	}
+}
 
-	// An incident now and then, more often after failures and in later environments.
+// incident opens an incident now and then, more often after failures and in later
+// environments; one opened before Now, and resolved before Now if it was.
+func (s *story) incident() {
+	x, g, r, c := s.x, s.x.g, s.r, s.c
+	status := models.Statuses[r.status]
 	p := 0.18
 	if status == models.StatusSucceeded {
 		p = 0.009
@@ -260,19 +345,21 @@ func (x *expander) expand(r *rec, id int64, out *row) {
 			p += 0.026 * float64(r.k) / float64(len(c.path)-1)
 		}
 	}
-	if status != models.StatusCancelled && x.rnd.Float64() < p {
-		opened := r.finished + int64(5*60+x.rnd.ExpFloat64()*4*3600)
-		if opened < g.now {
-			summary := x.incidentSummary(c, d)
-			in := &models.Incident{DeploymentID: id, OpenedAt: time.Unix(opened, 0).UTC(), Summary: summary}
-			fix := int64(math.Exp(math.Log(2*3600)+x.rnd.NormFloat64()) + 600)
-			if resolved := opened + min(fix, 5*day); resolved < g.now {
-				in.ResolvedAt = time.Unix(resolved, 0).UTC()
-			}
-			out.inc = in
-			ev(opened, x.pick(append(slices.Clone(g.managers), assignee)), "incident", "incident opened: "+summary)
-		}
+	if status == models.StatusCancelled || x.rnd.Float64() >= p {
+		return
 	}
+	opened := r.finished + int64(5*60+x.rnd.ExpFloat64()*4*3600)
+	if opened >= g.now {
+		return
+	}
+	summary := x.incidentSummary(c, &s.out.d)
+	in := &models.Incident{DeploymentID: s.out.d.ID, OpenedAt: time.Unix(opened, 0).UTC(), Summary: summary}
+	fix := int64(math.Exp(math.Log(2*3600)+x.rnd.NormFloat64()) + 600)
+	if resolved := opened + min(fix, 5*day); resolved < g.now {
+		in.ResolvedAt = time.Unix(resolved, 0).UTC()
+	}
+	s.out.inc = in
+	s.event(opened, x.pick(append(slices.Clone(g.managers), s.assignee)), "incident", "incident opened: "+summary)
 }
 
 func stageStatus(s models.Stage) models.Status {

@@ -6,6 +6,7 @@ import (
 	"time"
 )
 
+// packVer packs a version into one number that sorts as the version does.
 func packVer(maj, min, pat uint64) uint64 { return maj<<40 | min<<20 | pat }
 
 // bump moves the component to its next version at time t: a new major about once a
@@ -31,12 +32,14 @@ func (g *gen) bump(c *compInfo, t int64) uint64 {
 	return packVer(c.maj, c.min, c.pat)
 }
 
+// change is the next change number in t's year.
 func (g *gen) change(t int64) (uint32, uint16) {
 	y := time.Unix(t, 0).In(g.loc).Year()
 	g.changes[y]++
 	return g.changes[y], uint16(y)
 }
 
+// formatVer writes a packed version as major.minor(.patch).
 func formatVer(v uint64, three bool) string {
 	b := make([]byte, 0, 16)
 	b = strconv.AppendUint(b, v>>40, 10)
@@ -49,6 +52,7 @@ func formatVer(v uint64, three bool) string {
 	return string(b)
 }
 
+// changeRef is the change request reference, e.g. CHG-2026-000123.
 func changeRef(year uint16, n uint32) string {
 	if n == 0 {
 		return ""

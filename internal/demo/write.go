@@ -65,6 +65,7 @@ type batch struct {
 	incs   []models.Incident
 }
 
+// add appends a row, with its deployment id on every part.
 func (b *batch) add(r *row) {
 	b.deps = append(b.deps, r.d)
 	b.mvIDs = append(b.mvIDs, r.mvID)
@@ -86,68 +87,12 @@ func (b *batch) add(r *row) {
 // write expands the records batch by batch while the store writes the previous one.
 func (g *gen) write(ctx context.Context, st *store.Store, keys []sortKey, progress func(done, total int)) (Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	defer cancel() // stops the expansion when a write fails
 	batches := make(chan *batch, 2)
-	go func() {
-		defer close(batches)
-		x := newExpander(g)
-		var r row
-		for lo := 0; lo < len(keys); lo += batchSize {
-			hi := min(lo+batchSize, len(keys))
-			b := &batch{}
-			for i := lo; i < hi; i++ {
-				id := int64(i + 1)
-				k := keys[i]
-				if k.idx < 0 {
-					sp := *g.specials[-1-k.idx]
-					sp.d.ID = id
-					b.add(&sp)
-					continue
-				}
-				x.expand(&g.recs[k.idx], id, &r)
-				b.add(&r)
-			}
-			select {
-			case batches <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	go g.expandAll(ctx, keys, batches)
 	var res Result
 	for b := range batches {
-		err := st.Bulk(ctx, func(bk *store.Bulk) error {
-			for i := range b.deps {
-				if _, err := bk.Deployment(b.deps[i], b.mvIDs[i]); err != nil {
-					return err
-				}
-			}
-			for i, s := range b.steps {
-				r := models.StepRun{DeploymentID: b.stepOf[i], Seq: s.seq, Status: s.status, Actor: s.actor, Note: s.note}
-				if s.at != 0 {
-					r.At = time.Unix(s.at, 0)
-				}
-				if s.hasExit {
-					code := s.exit
-					r.ExitCode = &code
-				}
-				if err := bk.StepRun(r); err != nil {
-					return err
-				}
-			}
-			for _, e := range b.events {
-				if err := bk.Event(e); err != nil {
-					return err
-				}
-			}
-			for _, in := range b.incs {
-				if err := bk.Incident(in); err != nil {
-					return err
-				}
-			}
-			return ctx.Err()
-		})
-		if err != nil {
+		if err := st.Bulk(ctx, func(bk *store.Bulk) error { return writeBatch(ctx, bk, b) }); err != nil {
 			return res, fmt.Errorf("demo data: %w", err)
 		}
 		res.Deployments += len(b.deps)
@@ -165,4 +110,69 @@ func (g *gen) write(ctx context.Context, st *store.Store, keys []sortKey, progre
 		return res, fmt.Errorf("demo data: wrote %d of %d deployments", res.Deployments, len(keys))
 	}
 	return res, st.Optimize(ctx)
+}
+
+// expandAll sends the rows in batches of batchSize, in id order, until ctx is done.
+func (g *gen) expandAll(ctx context.Context, keys []sortKey, batches chan<- *batch) {
+	defer close(batches)
+	x := newExpander(g)
+	var r row
+	for lo := 0; lo < len(keys); lo += batchSize {
+		b := &batch{}
+		for i := lo; i < min(lo+batchSize, len(keys)); i++ {
+			id := int64(i + 1)
+			k := keys[i]
+			if k.idx < 0 {
+				sp := *g.specials[-1-k.idx]
+				sp.d.ID = id
+				b.add(&sp)
+				continue
+			}
+			x.expand(&g.recs[k.idx], id, &r)
+			b.add(&r)
+		}
+		select {
+		case batches <- b:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// writeBatch writes one batch through the store's bulk writer.
+func writeBatch(ctx context.Context, bk *store.Bulk, b *batch) error {
+	for i := range b.deps {
+		if _, err := bk.Deployment(b.deps[i], b.mvIDs[i]); err != nil {
+			return err
+		}
+	}
+	for i, s := range b.steps {
+		if err := bk.StepRun(s.run(b.stepOf[i])); err != nil {
+			return err
+		}
+	}
+	for _, e := range b.events {
+		if err := bk.Event(e); err != nil {
+			return err
+		}
+	}
+	for _, in := range b.incs {
+		if err := bk.Incident(in); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// run is the step run of deployment id.
+func (s stepRow) run(id int64) models.StepRun {
+	r := models.StepRun{DeploymentID: id, Seq: s.seq, Status: s.status, Actor: s.actor, Note: s.note}
+	if s.at != 0 {
+		r.At = time.Unix(s.at, 0)
+	}
+	if s.hasExit {
+		code := s.exit
+		r.ExitCode = &code
+	}
+	return r
 }
