@@ -110,11 +110,13 @@ func (g *gen) olderModels(ctx context.Context, st *store.Store) (map[int]models.
 // in each environment, who may approve its gates, and its on-failure steps by stage.
 func (g *gen) mvInfo(m models.Model, id int64) *mvInfo {
 	mv := &mvInfo{m: m, id: id, steps: make([][]models.Step, len(g.envs)), automated: make([]bool, len(g.envs)),
-		approvers: map[string][]string{}, onFailure: map[models.Stage]string{}, hasFailure: len(m.OnFailure) > 0}
+		approvers: map[string][]string{}, onFailure: make([]map[models.Stage][]string, len(g.envs)),
+		hasFailure: len(m.OnFailure) > 0}
 	for i, e := range g.envs {
 		if m.OnPath(e.e.Name) {
 			mv.steps[i] = m.StepsFor(e.e.Name)
 			mv.automated[i] = m.Automated(e.e.Name)
+			mv.onFailure[i] = onFailureByStage(m.OnFailureFor(e.e.Name))
 		}
 	}
 	for _, s := range m.Steps {
@@ -136,8 +138,14 @@ func (g *gen) mvInfo(m models.Model, id int64) *mvInfo {
 		}
 		mv.approvers[s.Name] = who
 	}
-	for _, s := range slices.Backward(m.OnFailure) {
-		mv.onFailure[s.Stage] = s.Name
-	}
 	return mv
+}
+
+// onFailureByStage lists the on-failure steps' names by stage, in run order.
+func onFailureByStage(steps []models.Step) map[models.Stage][]string {
+	out := map[models.Stage][]string{}
+	for _, s := range steps {
+		out[s.Stage] = append(out[s.Stage], s.Name)
+	}
+	return out
 }

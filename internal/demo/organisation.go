@@ -60,7 +60,7 @@ type mvInfo struct {
 	steps      [][]models.Step // by environment index; nil off the path
 	automated  []bool          // by environment index: every step runs without a person
 	approvers  map[string][]string
-	onFailure  map[models.Stage]string
+	onFailure  []map[models.Stage][]string // by environment index: the on-failure steps' names by stage
 	hasFailure bool
 }
 

@@ -3,9 +3,9 @@ package demo
 import (
 	"cmp"
 	"slices"
-	"strconv"
 	"time"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -67,9 +67,10 @@ func (sp *special) planned() {
 	if w.reassigned {
 		first = g.pick(g.assigneeFor(w.c))
 	}
-	sp.event(w.created, w.requester, "planned", g.plannedDetail(&sp.r.d, first))
+	sp.event(w.created, w.requester, engine.EventPlanned, plannedText(sp.r.d, first, g.loc))
 	if first != w.assignee {
-		sp.event(min(w.created+int64(1+g.rng.IntN(20))*hour, g.now-minute), g.pick(g.managers), "assigned", first+" → "+w.assignee)
+		sp.event(min(w.created+int64(1+g.rng.IntN(20))*hour, g.now-minute), g.pick(g.managers), engine.EventAssigned,
+			engine.AssignedText(first, w.assignee))
 	}
 }
 
@@ -151,7 +152,7 @@ func (sp *special) record(states []stepState, times []int64, started int64, curI
 		if cur == models.StatusPlanned {
 			actor = sp.w.assignee
 		}
-		sp.event(at, actor, "status", string(cur)+" → "+string(next))
+		sp.event(at, actor, engine.EventStatus, engine.StatusText(cur, next, ""))
 		cur = next
 		for i, s := range sp.steps {
 			if s.Stage != st || states[i].status == models.StepPending {
@@ -176,18 +177,14 @@ func (sp *special) recordStep(i int, state *stepState, at int64) {
 		if state.actor == w.requester && !sp.mv.m.SelfApproval && len(who) > 1 {
 			state.actor = who[(slices.Index(who, state.actor)+1)%len(who)]
 		}
-		sp.event(at, state.actor, "step", "approved "+strconv.Itoa(i+1)+" "+strconv.Quote(s.Name))
+		sp.event(at, state.actor, engine.EventStep, engine.ApprovedText(i+1, s.Name, ""))
 	case state.status == models.StepBlocked:
-		sp.event(at, w.assignee, "step", "blocked "+strconv.Itoa(i+1)+" "+strconv.Quote(s.Name)+": "+state.note)
+		sp.event(at, w.assignee, engine.EventStep, engine.BlockedText(i+1, s.Name, state.note))
 	default:
 		if w.c.c.Kind == models.KindHardware || g.rng.Float64() < 0.3 {
 			state.note = tickNotes[g.rng.IntN(len(tickNotes))]
 		}
-		detail := "ticked " + strconv.Itoa(i+1) + " " + strconv.Quote(s.Name)
-		if state.note != "" {
-			detail += ": " + state.note
-		}
-		sp.event(at, w.assignee, "step", detail)
+		sp.event(at, w.assignee, engine.EventStep, engine.TickedText(i+1, s.Name, state.note))
 	}
 }
 

@@ -6,9 +6,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"time"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -136,9 +136,9 @@ func (s *story) planned() {
 		}
 		reassignAt = x.between(r.created+minute, end-minute)
 	}
-	s.event(r.created, s.requester, "planned", g.plannedDetail(&s.out.d, first))
+	s.event(r.created, s.requester, engine.EventPlanned, plannedText(s.out.d, first, g.loc))
 	if first != s.assignee {
-		s.event(reassignAt, x.pick(g.managers), "assigned", first+" → "+s.assignee)
+		s.event(reassignAt, x.pick(g.managers), engine.EventAssigned, engine.AssignedText(first, s.assignee))
 	}
 }
 
@@ -148,8 +148,8 @@ func (s *story) cancelledBeforeStart() {
 	for i := range s.steps {
 		s.out.steps = append(s.out.steps, stepRow{seq: i + 1, status: models.StepPending})
 	}
-	s.event(s.r.finished, x.pick(append([]string{s.requester}, g.managers...)), "cancelled",
-		"planned → cancelled: "+cancelReasons[x.rnd.IntN(len(cancelReasons))])
+	s.event(s.r.finished, x.pick(append([]string{s.requester}, g.managers...)), engine.EventCancelled,
+		engine.StatusText(models.StatusPlanned, models.StatusCancelled, cancelReasons[x.rnd.IntN(len(cancelReasons))]))
 }
 
 // howFar decides how far it got: the steps done and the failing one; and spreads
@@ -282,19 +282,15 @@ func (s *story) stages() models.Status {
 		if cur == models.StatusPlanned {
 			actor = s.assignee
 		}
-		s.event(min(at, s.r.finished), actor, "status", string(cur)+" → "+string(next))
+		s.event(min(at, s.r.finished), actor, engine.EventStatus, engine.StatusText(cur, next, ""))
 		cur = next
 		for ; i < n && steps[i].Stage == stage && i < s.doneN; i++ {
 			at = x.ts[i]
 			switch steps[i].Kind {
 			case models.StepManual:
-				detail := "ticked " + strconv.Itoa(i+1) + " " + strconv.Quote(steps[i].Name)
-				if note := s.out.steps[i].note; note != "" {
-					detail += ": " + note
-				}
-				s.event(at, s.assignee, "step", detail)
+				s.event(at, s.assignee, engine.EventStep, engine.TickedText(i+1, steps[i].Name, s.out.steps[i].note))
 			case models.StepGate:
-				s.event(at, s.out.steps[i].actor, "step", "approved "+strconv.Itoa(i+1)+" "+strconv.Quote(steps[i].Name))
+				s.event(at, s.out.steps[i].actor, engine.EventStep, engine.ApprovedText(i+1, steps[i].Name, ""))
 			}
 		}
 		if stage == stop {
@@ -308,27 +304,59 @@ func (s *story) stages() models.Status {
 // end records how it ended, from status cur.
 func (s *story) end(cur models.Status) {
 	x, r := s.x, s.r
-	what, failActor, how := "aborted by "+s.assignee, s.assignee, "rolled back by hand"
-	if s.fail >= 0 {
-		st := s.steps[s.fail]
-		what = "step " + strconv.Itoa(s.fail+1) + " " + strconv.Quote(st.Name) + ": " + s.out.steps[s.fail].note
-		if st.Kind == models.StepAutomated {
-			failActor = "ferry"
-		}
-		if name, ok := s.mv.onFailure[st.Stage]; ok {
-			how = "ran " + strconv.Quote(name)
-		}
-	}
-	switch models.Statuses[r.status] {
+	switch to := models.Statuses[r.status]; to {
 	case models.StatusSucceeded:
-		s.event(r.finished, s.mover, "status", string(cur)+" → succeeded")
+		s.event(r.finished, s.mover, engine.EventStatus, engine.StatusText(cur, to, ""))
 	case models.StatusFailed:
-		s.event(r.finished, failActor, "status", string(cur)+" → failed: "+what)
+		s.event(r.finished, s.failActor(), engine.EventStatus, engine.StatusText(cur, to, s.failedNote()))
 	case models.StatusRolledBack:
-		s.event(r.finished, s.assignee, "status", string(cur)+" → rolled_back: "+what+"; "+how)
+		s.event(r.finished, s.assignee, engine.EventStatus, engine.StatusText(cur, to, s.rolledBackNote()))
 	case models.StatusCancelled:
-		s.event(r.finished, s.assignee, "cancelled", string(cur)+" → cancelled: "+cancelReasons[x.rnd.IntN(len(cancelReasons))])
+		s.event(r.finished, s.assignee, engine.EventCancelled,
+			engine.StatusText(cur, to, cancelReasons[x.rnd.IntN(len(cancelReasons))]))
 	}
+}
+
+// failure says what failed, as the runner does; without steps, the assignee aborted.
+func (s *story) failure() string {
+	if s.fail < 0 {
+		return "aborted by " + s.assignee
+	}
+	return engine.StepFailedText(s.fail+1, s.steps[s.fail].Name, s.out.steps[s.fail].note)
+}
+
+// failActor is who failed it: ferry when an automated step failed.
+func (s *story) failActor() string {
+	if s.fail >= 0 && s.steps[s.fail].Kind == models.StepAutomated {
+		return "ferry"
+	}
+	return s.assignee
+}
+
+// onFailure names the on-failure steps of the stage the failing step is in.
+func (s *story) onFailure() (models.Stage, []string) {
+	if s.fail < 0 {
+		return "", nil
+	}
+	stage := s.steps[s.fail].Stage
+	return stage, s.mv.onFailure[s.r.env][stage]
+}
+
+// failedNote is the failure; the runner adds when the stage has no on-failure steps.
+func (s *story) failedNote() string {
+	if stage, names := s.onFailure(); stage != "" && len(names) == 0 {
+		return engine.NoOnFailureText(s.failure(), stage)
+	}
+	return s.failure()
+}
+
+// rolledBackNote is the failure and the on-failure steps that ran, as the runner
+// writes it; where the stage has none, the assignee rolled back by hand.
+func (s *story) rolledBackNote() string {
+	if _, names := s.onFailure(); len(names) > 0 {
+		return engine.RanText(s.failure(), names...)
+	}
+	return s.failure() + "; rolled back by hand"
 }
 
 // incident opens an incident now and then, more often after failures and in later
@@ -359,7 +387,10 @@ func (s *story) incident() {
 		in.ResolvedAt = time.Unix(resolved, 0).UTC()
 	}
 	s.out.inc = in
-	s.event(opened, x.pick(append(slices.Clone(g.managers), s.assignee)), "incident", "incident opened: "+summary)
+	// recorded when it was opened: not resolved yet
+	opening := models.Incident{OpenedAt: in.OpenedAt, Summary: summary}
+	s.event(opened, x.pick(append(slices.Clone(g.managers), s.assignee)), engine.EventIncident,
+		engine.IncidentText(opening, g.loc))
 }
 
 func stageStatus(s models.Stage) models.Status {
@@ -436,13 +467,8 @@ func (x *expander) incidentSummary(c *compInfo, d *models.Deployment) string {
 	return fmt.Sprintf(list[x.rnd.IntN(len(list))], d.Component, d.Version, d.Environment)
 }
 
-// plannedDetail is the "planned" event's text, as the engine writes it.
-func (g *gen) plannedDetail(d *models.Deployment, assignee string) string {
-	s := fmt.Sprintf("%s v%d: %s %s %s → %s, %s – %s", d.Model, d.ModelVersion, d.Action, d.Component,
-		d.Version, d.Environment, d.ScheduledStart.In(g.loc).Format("2006-01-02 15:04 MST"),
-		d.ScheduledEnd.In(g.loc).Format("15:04 MST"))
-	if assignee != "" {
-		s += ", assignee " + assignee
-	}
-	return s
+// plannedText is the "planned" event's detail of d, planned for assignee.
+func plannedText(d models.Deployment, assignee string, loc *time.Location) string {
+	d.Assignee = assignee
+	return engine.PlannedText(d, loc)
 }
