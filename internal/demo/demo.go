@@ -50,6 +50,12 @@ const (
 // deployments for the organisation in cfg. Call it before the engine syncs the
 // config's models into a new database, so older model versions can come first.
 func Generate(ctx context.Context, st *store.Store, cfg *config.Config, opt Options) (Result, error) {
+	return generateInBatches(ctx, st, cfg, opt, batchSize)
+}
+
+// generateInBatches is Generate writing batch deployments per transaction; the rows
+// do not depend on it, so tests can cover several batches with a small history.
+func generateInBatches(ctx context.Context, st *store.Store, cfg *config.Config, opt Options, batch int) (Result, error) {
 	began := time.Now()
 	opt, err := opt.withDefaults()
 	if err != nil {
@@ -66,6 +72,7 @@ func Generate(ctx context.Context, st *store.Store, cfg *config.Config, opt Opti
 	if err != nil {
 		return Result{}, err
 	}
+	g.batch = batch
 	if err := g.syncModels(ctx, st); err != nil {
 		return Result{}, err
 	}

@@ -19,6 +19,7 @@ type gen struct {
 	seed     uint64
 	now      int64
 	total    int
+	batch    int        // deployments written per transaction
 	rng      *rand.Rand // the first pass's stream
 	envs     []*envInfo
 	comps    []*compInfo

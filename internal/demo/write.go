@@ -112,14 +112,14 @@ func (g *gen) write(ctx context.Context, st *store.Store, keys []sortKey, progre
 	return res, st.Optimize(ctx)
 }
 
-// expandAll sends the rows in batches of batchSize, in id order, until ctx is done.
+// expandAll sends the rows in batches, in id order, until ctx is done.
 func (g *gen) expandAll(ctx context.Context, keys []sortKey, batches chan<- *batch) {
 	defer close(batches)
 	x := newExpander(g)
 	var r row
-	for lo := 0; lo < len(keys); lo += batchSize {
+	for lo := 0; lo < len(keys); lo += g.batch {
 		b := &batch{}
-		for i := lo; i < min(lo+batchSize, len(keys)); i++ {
+		for i := lo; i < min(lo+g.batch, len(keys)); i++ {
 			id := int64(i + 1)
 			k := keys[i]
 			if k.idx < 0 {
