@@ -1,8 +1,10 @@
-package engine
+package engine_test
 
 // Benchmarks on big databases. They are built once and kept in the temp directory
 // (or $FERRY_BENCH_DIR), named after the schema, so that a new migration builds new
-// ones; each benchmark works on a copy, so the kept file never changes.
+// ones; each benchmark works on a copy, so the kept file never changes. They sit in
+// package engine_test because internal/benchdb builds the databases with
+// internal/demo, which imports engine.
 
 import (
 	"cmp"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/internal/benchdb"
 	"ferry/models"
@@ -23,7 +26,14 @@ var benchNow = benchdb.Now
 
 func benchConfig(b *testing.B) *config.Config { return benchdb.Config(b) }
 
-func openBench(b *testing.B, path string) (*Engine, models.Person) {
+func openBench(b *testing.B, path string) (*engine.Engine, models.Person) {
+	b.Helper()
+	e, _, mgr := openBenchStore(b, path)
+	return e, mgr
+}
+
+// openBenchStore is openBench with the engine's store, for writes below the engine.
+func openBenchStore(b *testing.B, path string) (*engine.Engine, *store.Store, models.Person) {
 	b.Helper()
 	cfg := benchConfig(b)
 	st, err := store.Open(context.Background(), path)
@@ -31,16 +41,16 @@ func openBench(b *testing.B, path string) (*Engine, models.Person) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	e, err := New(context.Background(), st, cfg, WithClock(func() time.Time { return benchNow }))
+	e, err := engine.New(context.Background(), st, cfg, engine.WithClock(func() time.Time { return benchNow }))
 	if err != nil {
 		b.Fatal(err)
 	}
 	mgr, _ := cfg.FirstManager()
-	return e, mgr
+	return e, st, mgr
 }
 
 // million is the 1,000,000-deployment demo history.
-func million(b *testing.B) (*Engine, models.Person) { return openBench(b, benchdb.Million(b)) }
+func million(b *testing.B) (*engine.Engine, models.Person) { return openBench(b, benchdb.Million(b)) }
 
 // BenchmarkPlanInto1M plans one deployment into the 1M-deployment history: checks,
 // insert, steps, event and conflict check, in one transaction.
@@ -50,7 +60,7 @@ func BenchmarkPlanInto1M(b *testing.B) {
 	start := time.Date(2027, 3, 1, 8, 0, 0, 0, time.UTC)
 	i := 0
 	for b.Loop() {
-		_, _, err := e.Plan(ctx, mgr, PlanRequest{Model: "web-service", Component: "web-frontend",
+		_, _, err := e.Plan(ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "web-frontend",
 			Version: fmt.Sprintf("9.0.%d", i), Environment: "dev", Start: start.Add(time.Duration(i) * time.Hour)})
 		if err != nil {
 			b.Fatal(err)
@@ -139,7 +149,7 @@ func BenchmarkSearch1M(b *testing.B) {
 // rollups and, where the search index keeps the status, its search document) and of
 // a reassignment, on a finished deployment in the 1M history.
 func BenchmarkChange1M(b *testing.B) {
-	e, mgr := million(b)
+	e, st, mgr := openBenchStore(b, benchdb.Million(b))
 	ctx := context.Background()
 	list, err := e.List(ctx, mgr, models.Filter{Search: "payments", Statuses: []models.Status{models.StatusFailed}, Limit: 1})
 	if err != nil || len(list) != 1 {
@@ -150,7 +160,7 @@ func BenchmarkChange1M(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			s := []models.Status{models.StatusRolledBack, models.StatusFailed}[i%2]
-			if err := e.st.Write(ctx, func(q store.Q) error {
+			if err := st.Write(ctx, func(q store.Q) error {
 				return q.SetStatus(ctx, d.ID, s, d.StartedAt, d.FinishedAt, benchNow)
 			}); err != nil {
 				b.Fatal(err)
@@ -162,7 +172,7 @@ func BenchmarkChange1M(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			who := []string{"tom", d.Assignee}[i%2]
-			if err := e.st.Write(ctx, func(q store.Q) error { return q.SetAssignee(ctx, d.ID, who, benchNow) }); err != nil {
+			if err := st.Write(ctx, func(q store.Q) error { return q.SetAssignee(ctx, d.ID, who, benchNow) }); err != nil {
 				b.Fatal(err)
 			}
 			i++
@@ -172,7 +182,7 @@ func BenchmarkChange1M(b *testing.B) {
 
 // planned100k is 100,000 planned deployments over three years, the schedule that
 // conflict detection is measured on.
-func planned100k(b *testing.B) (*Engine, models.Person) {
+func planned100k(b *testing.B) (*engine.Engine, models.Person) {
 	path := benchdb.Cached(b, "planned-100k-v3", func(ctx context.Context, st *store.Store) error {
 		return fillPlanned(ctx, st, benchConfig(b), 100_000)
 	})
@@ -286,7 +296,7 @@ func BenchmarkDetect100k(b *testing.B) {
 	ctx := context.Background()
 	var n int
 	for b.Loop() {
-		cs, err := e.Conflicts(ctx, mgr, ConflictFilter{})
+		cs, err := e.Conflicts(ctx, mgr, engine.ConflictFilter{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -303,7 +313,7 @@ func BenchmarkCheckOnePlan100k(b *testing.B) {
 	start := benchNow.Add(200 * 24 * time.Hour)
 	i := 0
 	for b.Loop() {
-		_, _, err := e.PreviewPlan(ctx, mgr, PlanRequest{Model: "web-service", Component: "payments-api",
+		_, _, err := e.PreviewPlan(ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "payments-api",
 			Version: "1.2.3", Environment: "staging", Assignee: "sam", Start: start.Add(time.Duration(i%500) * time.Hour)})
 		if err != nil {
 			b.Fatal(err)
@@ -339,12 +349,12 @@ func BenchmarkReport1M(b *testing.B) {
 	ctx := context.Background()
 	from := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
-		p  Period
-		by Grouping
-	}{{PeriodMonth, ByNothing}, {PeriodMonth, ByEnvironment}, {PeriodWeek, ByService}, {PeriodDay, ByModel}, {PeriodQuarter, ByNothing}} {
+		p  engine.Period
+		by engine.Grouping
+	}{{engine.PeriodMonth, engine.ByNothing}, {engine.PeriodMonth, engine.ByEnvironment}, {engine.PeriodWeek, engine.ByService}, {engine.PeriodDay, engine.ByModel}, {engine.PeriodQuarter, engine.ByNothing}} {
 		b.Run(fmt.Sprintf("%s-by-%s", c.p, cmp.Or(string(c.by), "none")), func(b *testing.B) {
 			for b.Loop() {
-				rep, err := e.Report(ctx, ReportRequest{From: from, To: benchNow, Period: c.p, By: c.by})
+				rep, err := e.Report(ctx, engine.ReportRequest{From: from, To: benchNow, Period: c.p, By: c.by})
 				if err != nil || len(rep.Rows) == 0 {
 					b.Fatal(rep, err)
 				}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -111,6 +112,15 @@ func UnblockedText(seq int, name, note string) string {
 	return withNote(fmt.Sprintf("unblocked %d %q", seq, name), note)
 }
 
+// SkippedText is the "step" event of an optional checklist item nobody ticked when
+// its stage was left; SkippedNote is the note on its step run.
+func SkippedText(seq int, name string) string {
+	return fmt.Sprintf("skipped %d %q: %s", seq, name, SkippedNote)
+}
+
+// SkippedNote is why an optional step was skipped.
+const SkippedNote = "optional, not done"
+
 // NoteText is a "note" event's detail.
 func NoteText(seq int, name, note string) string {
 	return fmt.Sprintf("note on %d %q: %s", seq, name, note)
@@ -123,4 +133,44 @@ func IncidentText(in models.Incident, loc *time.Location) string {
 		s += " (resolved " + LocalText(in.ResolvedAt, loc) + ")"
 	}
 	return s
+}
+
+// The end of a run after a required step failed. The failure says which step and
+// why; what happened next follows it, after a semicolon, in the note of the final
+// "status" event: the stage's on-failure steps ran (rolled_back), or one of them
+// failed, or some must be done by hand, or there are none (failed).
+
+// StepFailedText is the failure of step seq: "step 3 \"Smoke test\" failed: exit 1".
+func StepFailedText(seq int, name, detail string) string {
+	return withNote(fmt.Sprintf("step %d %q failed", seq, name), detail)
+}
+
+// RanText is a rolled back deployment's note: the failure, and the on-failure steps
+// that ran.
+func RanText(failure string, names ...string) string {
+	return failure + "; ran " + quoteList(names)
+}
+
+// OnFailureFailedText is the note when on-failure step name failed too.
+func OnFailureFailedText(failure, name, detail string) string {
+	return fmt.Sprintf("%s; on-failure step %q failed: %s", failure, name, detail)
+}
+
+// ByHandText is the note when on-failure steps are left for people to do.
+func ByHandText(failure string, names ...string) string {
+	return failure + "; on-failure steps to do by hand: " + quoteList(names)
+}
+
+// NoOnFailureText is the note when the failed stage has no on-failure steps.
+func NoOnFailureText(failure string, stage models.Stage) string {
+	return failure + "; " + stage.Title() + " has no on-failure steps"
+}
+
+// quoteList quotes each name and joins them with commas.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }

@@ -489,13 +489,7 @@ func (r *runner) advance() (Outcome, error) {
 }
 
 // failureOf says what failed, for the record and the result.
-func failureOf(sr models.StepRun) string {
-	s := fmt.Sprintf("step %d %q failed", sr.Seq, sr.Step.Name)
-	if sr.Note != "" {
-		s += ": " + sr.Note
-	}
-	return s
-}
+func failureOf(sr models.StepRun) string { return StepFailedText(sr.Seq, sr.Step.Name, sr.Note) }
 
 // next is what a stage needs next.
 type next struct {
@@ -609,12 +603,11 @@ func (r *runner) completeStage(stage models.Stage) error {
 			if sr.Step.Stage != stage || sr.Step.Required || sr.Status != models.StepPending {
 				continue
 			}
-			sr.Status, sr.Actor, sr.At, sr.Note = models.StepSkipped, r.actor.Name, r.e.Now(), "optional, not done"
+			sr.Status, sr.Actor, sr.At, sr.Note = models.StepSkipped, r.actor.Name, r.e.Now(), SkippedNote
 			if err := q.SetStepRun(ctx, sr, r.e.Now()); err != nil {
 				return err
 			}
-			if err := q.AddEvent(ctx, r.e.event(r.bg(), r.id, r.actor, EventStep,
-				fmt.Sprintf("skipped %d %q: optional, not done", sr.Seq, sr.Step.Name))); err != nil {
+			if err := q.AddEvent(ctx, r.e.event(r.bg(), r.id, r.actor, EventStep, SkippedText(sr.Seq, sr.Step.Name))); err != nil {
 				return err
 			}
 		}
@@ -648,16 +641,16 @@ func (r *runner) failStage(d models.Deployment, stage models.Stage, failure stri
 		a, tried := last[seq]
 		switch {
 		case tried && a.Status == models.StepDone:
-			ran = append(ran, strconv.Quote(st.Name))
+			ran = append(ran, st.Name)
 			continue
 		case tried && a.Status == models.StepFailed:
-			return r.end(models.StatusFailed, fmt.Sprintf("%s; on-failure step %q failed: %s", failure, st.Name, a.Detail))
+			return r.end(models.StatusFailed, OnFailureFailedText(failure, st.Name, a.Detail))
 		case tried && !r.opts.Resume:
 			w := &Waiting{Kind: WaitInterrupted, Seq: seq, Step: st, OnFailure: true, Note: a.Detail}
 			return r.result(r.e.describeWait(d, r.model, w))
 		}
 		if st.Kind != models.StepAutomated {
-			byHand = append(byHand, strconv.Quote(st.Name))
+			byHand = append(byHand, st.Name)
 			continue
 		}
 		ok, detail, err := r.runStep(seq, st, true)
@@ -668,17 +661,17 @@ func (r *runner) failStage(d models.Deployment, stage models.Stage, failure stri
 			return r.stoppedResult(err)
 		}
 		if !ok {
-			return r.end(models.StatusFailed, fmt.Sprintf("%s; on-failure step %q failed: %s", failure, st.Name, detail))
+			return r.end(models.StatusFailed, OnFailureFailedText(failure, st.Name, detail))
 		}
-		ran = append(ran, strconv.Quote(st.Name))
+		ran = append(ran, st.Name)
 	}
 	switch {
 	case len(byHand) > 0:
-		return r.end(models.StatusFailed, fmt.Sprintf("%s; on-failure steps to do by hand: %s", failure, strings.Join(byHand, ", ")))
+		return r.end(models.StatusFailed, ByHandText(failure, byHand...))
 	case len(ran) == 0:
-		return r.end(models.StatusFailed, fmt.Sprintf("%s; %s has no on-failure steps", failure, stage.Title()))
+		return r.end(models.StatusFailed, NoOnFailureText(failure, stage))
 	}
-	return r.end(models.StatusRolledBack, fmt.Sprintf("%s; ran %s", failure, strings.Join(ran, ", ")))
+	return r.end(models.StatusRolledBack, RanText(failure, ran...))
 }
 
 // end moves the deployment to a final status with the story as the note.

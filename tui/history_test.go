@@ -16,7 +16,7 @@ import (
 	"ferry"
 	"ferry/engine"
 	"ferry/engine/config"
-	"ferry/engine/demo"
+	"ferry/internal/demo"
 	"ferry/models"
 	"ferry/store"
 )

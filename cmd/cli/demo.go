@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"ferry/engine/demo"
+	"ferry/internal/demo"
 )
 
 func (a *app) demoCmd() *cobra.Command {

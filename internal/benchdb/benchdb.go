@@ -14,7 +14,7 @@ import (
 
 	"ferry"
 	"ferry/engine/config"
-	"ferry/engine/demo"
+	"ferry/internal/demo"
 	"ferry/store"
 )
 

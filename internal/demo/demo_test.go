@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 
 	"ferry"
 	"ferry/engine/config"
+	"ferry/internal/race"
 	"ferry/models"
 	"ferry/store"
 )
@@ -39,18 +41,80 @@ func testNow(t testing.TB, cfg *config.Config) time.Time {
 
 func generate(t testing.TB, path string, n int, seed int64) (*store.Store, Result) {
 	t.Helper()
-	cfg := testConfig(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
+	return generateBatched(t, path, n, seed, batchSize)
+}
+
+// generateBatched is generate writing batch deployments per transaction.
+func generateBatched(t testing.TB, path string, n int, seed int64, batch int) (*store.Store, Result) {
+	t.Helper()
+	st, res, err := build(path, n, seed, batch)
+	if st != nil {
+		t.Cleanup(func() { st.Close() })
 	}
-	t.Cleanup(func() { st.Close() })
-	res, err := Generate(ctx, st, cfg, Options{Deployments: n, Seed: seed, Now: testNow(t, cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return st, res
+}
+
+// build writes a demo history of n deployments into a new database at path.
+func build(path string, n int, seed int64, batch int) (*store.Store, Result, error) {
+	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	res, err := generateInBatches(ctx, st, cfg, Options{Deployments: n, Seed: seed, Now: time.Date(2026, 11, 26, 10, 30, 0, 0, cfg.Location)}, batch)
+	return st, res, err
+}
+
+// The tests that only read share one history, built once: building it is most of
+// their time, under the race detector most of all. It is written in several
+// batches, so the bulk load's batch boundaries are covered too.
+const (
+	sharedN     = 3000
+	sharedSeed  = 7
+	sharedBatch = 1000
+)
+
+var shared struct {
+	once      sync.Once
+	dir, path string
+	st        *store.Store
+	res       Result
+	err       error
+}
+
+// sharedDemo is the shared history: its file, its store (for reading only) and
+// what Generate said.
+func sharedDemo(t testing.TB) (string, *store.Store, Result) {
+	t.Helper()
+	shared.once.Do(func() {
+		if shared.dir, shared.err = os.MkdirTemp("", "ferry-demo-test-"); shared.err != nil {
+			return
+		}
+		shared.path = filepath.Join(shared.dir, "demo.db")
+		shared.st, shared.res, shared.err = build(shared.path, sharedN, sharedSeed, sharedBatch)
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.path, shared.st, shared.res
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.st != nil {
+		shared.st.Close()
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
 }
 
 // rawDB opens the file read-only for queries the store does not offer.
@@ -106,9 +170,8 @@ func tableHash(t testing.TB, db *sql.DB) string {
 }
 
 func TestGenerate(t *testing.T) {
-	const n = 3000
-	path := filepath.Join(t.TempDir(), "demo.db")
-	st, res := generate(t, path, n, 7)
+	const n = sharedN
+	path, st, res := sharedDemo(t)
 	ctx := context.Background()
 	cfg := testConfig(t)
 	now := testNow(t, cfg).UTC()
@@ -330,8 +393,7 @@ func TestGenerate(t *testing.T) {
 // after it succeeded in the previous one on its model's path, and that versions of a
 // component grow over time.
 func TestVersionsMoveAlongThePath(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "demo.db")
-	generate(t, path, 3000, 3)
+	path, _, _ := sharedDemo(t)
 	cfg := testConfig(t)
 	db := rawDB(t, path)
 	rows, err := db.Query(`SELECT id, model, component, version, environment, status, scheduled_start,
@@ -391,12 +453,18 @@ func semver(v string) []int {
 	return out
 }
 
+// TestSameSeedSameData: the same seed gives the same rows, however they are
+// batched; another seed gives others.
 func TestSameSeedSameData(t *testing.T) {
+	n := 1500
+	if race.Enabled { // the race detector slows SQLite's writes down a lot
+		n = 300
+	}
 	dir := t.TempDir()
 	a, b, c := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db"), filepath.Join(dir, "c.db")
-	generate(t, a, 1500, 42)
-	generate(t, b, 1500, 42)
-	generate(t, c, 1500, 43)
+	generate(t, a, n, 42)
+	generateBatched(t, b, n, 42, n/3)
+	generate(t, c, n, 43)
 	ha, hb, hc := tableHash(t, rawDB(t, a)), tableHash(t, rawDB(t, b)), tableHash(t, rawDB(t, c))
 	if ha != hb {
 		t.Fatalf("same seed, different data: %s vs %s", ha, hb)
@@ -499,8 +567,7 @@ func TestGenerateMillion(t *testing.T) {
 // The demo's bulk load bypasses the rollups; Generate counts them at the end, so a
 // report over the demo matches the raw rows.
 func TestDemoRollupsMatchTheRawRows(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "demo.db")
-	st, _ := generate(t, path, 3000, 7)
+	path, st, _ := sharedDemo(t)
 	diffs, err := st.Read().RollupDiffs(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -526,9 +593,11 @@ func TestDemoRollupsMatchTheRawRows(t *testing.T) {
 // (over more than one batch), the same the triggers would have written, and a search
 // finds what the notes, block reasons and incidents say.
 func TestDemoIsSearchable(t *testing.T) {
-	const n = batchSize + 2000
-	path := filepath.Join(t.TempDir(), "demo.db")
-	st, _ := generate(t, path, n, 3)
+	const n = sharedN
+	if n <= sharedBatch {
+		t.Fatalf("the shared history of %d deployments is written in one batch of %d", n, sharedBatch)
+	}
+	path, st, _ := sharedDemo(t)
 	db := rawDB(t, path)
 	if got := scalar[int](t, db, `SELECT count(*) FROM search`); got != n {
 		t.Fatalf("%d search documents for %d deployments", got, n)

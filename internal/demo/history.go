@@ -1,0 +1,269 @@
+package demo
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"ferry/models"
+)
+
+// rec is one deployment of the history, compact: a million of them fit in ~80 MB.
+type rec struct {
+	start, end, started, finished, created int64
+	ver                                    uint64
+	order                                  uint32
+	chg                                    uint32
+	chgYear                                uint16
+	comp, env, mv, status, k               uint8
+	remove                                 bool
+}
+
+type cand struct {
+	k       int
+	ver     uint64
+	chg     uint32
+	chgYear uint16
+	ready   int64
+}
+
+var statusCode = map[models.Status]uint8{}
+
+func init() {
+	for i, s := range models.Statuses {
+		statusCode[s] = uint8(i)
+	}
+}
+
+// history simulates until it has at least h finished deployments and keeps them all;
+// sortKeys later keeps the newest h. The release rate is calibrated so that about h
+// of them fall into the target span.
+func (g *gen) history(h int) {
+	spanSec := g.now - g.targetStart
+	from := g.now - spanSec*112/100
+	// An estimate: about two deployments per release.
+	sumRate := 0.0
+	for d := g.localDay(g.targetStart); d.Unix() < g.now; d = d.AddDate(0, 0, 1) {
+		sumRate += g.rate(d)
+	}
+	scale := float64(h) / (2 * sumRate)
+	for attempt := 0; ; attempt++ {
+		g.simulate(scale, from)
+		inSpan := 0
+		for i := range g.recs {
+			if g.recs[i].start >= g.targetStart {
+				inSpan++
+			}
+		}
+		if len(g.recs) >= h && (attempt >= 5 || math.Abs(float64(inSpan-h)) <= 0.03*float64(h)) {
+			return
+		}
+		switch {
+		case attempt >= 5 || inSpan == 0:
+			scale *= 1.3
+		default:
+			scale *= float64(h) / float64(inSpan)
+			if len(g.recs) < h {
+				scale *= 1.05
+			}
+		}
+	}
+}
+
+// localDay is the local midnight of t's day.
+func (g *gen) localDay(t int64) time.Time {
+	y, m, d := time.Unix(t, 0).In(g.loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, g.loc)
+}
+
+// rate is the relative number of releases on a day: growing over the years, low at
+// weekends, over Christmas and in August.
+func (g *gen) rate(d time.Time) float64 {
+	frac := float64(d.Unix()-g.targetStart) / float64(g.now-g.targetStart)
+	r := math.Exp(g.lnGrowth * frac)
+	switch d.Weekday() {
+	case time.Saturday:
+		r *= 0.06
+	case time.Sunday:
+		r *= 0.04
+	}
+	m, dd := d.Month(), d.Day()
+	switch {
+	case m == 12 && dd >= 24 || m == 1 && dd <= 1:
+		r *= 0.2
+	case m == 12 && dd >= 20 || m == 1 && dd <= 3:
+		r *= 0.5
+	case m == 8:
+		r *= 0.8
+	}
+	return r
+}
+
+type release struct {
+	t    int64
+	comp int
+}
+
+// simulate runs the history from the day of from until Now with scale releases per
+// unit of rate, from the first pass's random stream, anew each time.
+func (g *gen) simulate(scale float64, from int64) {
+	g.rng = rand.New(rand.NewPCG(g.seed, 0x5eed_f3e4_7a11_0002))
+	g.recs = g.recs[:0]
+	g.order = 0
+	clear(g.changes)
+	for _, e := range g.envs {
+		e.next = 0
+	}
+	for _, c := range g.comps {
+		c.started = false
+		c.lastOK = make([]uint64, len(g.envs))
+		c.lastAny = make([]uint64, len(g.envs))
+		c.cands = make([][]cand, len(g.envs))
+	}
+	var rels []release
+	for d := g.localDay(from); d.Unix() < g.now; d = d.AddDate(0, 0, 1) {
+		rels = g.releasesOn(d, scale, rels[:0])
+		for _, r := range rels {
+			if r.t < g.now {
+				g.release(g.comps[r.comp], r.t)
+			}
+		}
+		// only windows 20 days back: by then every version ready for them is staged
+		g.windows(d.Unix() - 20*day)
+	}
+	g.windows(g.now)
+}
+
+// releasesOn appends day d's releases to rels, in time order: mostly in working
+// hours, some in the evening, a few early in the morning.
+func (g *gen) releasesOn(d time.Time, scale float64, rels []release) []release {
+	n := g.poisson(scale * g.rate(d))
+	y, m, dd := d.Date()
+	for range n {
+		var mins int
+		switch u := g.rng.Float64(); {
+		case u < 0.90:
+			mins = 8*60 + g.rng.IntN(570)
+		case u < 0.98:
+			mins = 17*60 + 30 + g.rng.IntN(270)
+		default:
+			mins = 6*60 + g.rng.IntN(120)
+		}
+		t := time.Date(y, m, dd, 0, mins, 0, 0, g.loc).Unix()
+		rels = append(rels, release{t: t, comp: g.pickComp()})
+	}
+	slices.SortFunc(rels, func(a, b release) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.comp, b.comp)) })
+	return rels
+}
+
+// poisson draws a Poisson count; large means are drawn from the normal approximation.
+func (g *gen) poisson(lambda float64) int {
+	if lambda <= 0 {
+		return 0
+	}
+	if lambda > 30 {
+		return max(0, int(math.Round(lambda+math.Sqrt(lambda)*g.rng.NormFloat64())))
+	}
+	l, k, p := math.Exp(-lambda), 0, 1.0
+	for {
+		p *= g.rng.Float64()
+		if p <= l {
+			return k
+		}
+		k++
+	}
+}
+
+// pickComp picks a component by release weight.
+func (g *gen) pickComp() int {
+	u := g.rng.Float64() * g.cumW[len(g.cumW)-1]
+	i, _ := slices.BinarySearch(g.cumW, u)
+	return min(i, len(g.comps)-1)
+}
+
+// release makes c's next version at t, with its change number, and stages it into
+// the first environment of its path.
+func (g *gen) release(c *compInfo, t int64) {
+	ver := g.bump(c, t)
+	chg, year := g.change(t)
+	g.stage(c, 0, ver, chg, year, t)
+}
+
+// stage plans the version into the k-th environment of the component's path once it
+// is ready there: at once in an environment without windows, else it waits for a
+// maintenance window (or, rarely, goes as a hotfix outside one).
+func (g *gen) stage(c *compInfo, k int, ver uint64, chg uint32, year uint16, ready int64) {
+	env := g.envs[c.path[k]]
+	if env.windowed {
+		c.cands[env.idx] = append(c.cands[env.idx], cand{k: k, ver: ver, chg: chg, chgYear: year, ready: ready})
+		return
+	}
+	var start, created int64
+	if k == 0 {
+		start = roundUp5(ready)
+		if c.c.Kind == models.KindSoftware {
+			created = start - int64(2+g.rng.IntN(240))*minute
+		} else {
+			created = start - int64(1+g.rng.IntN(5*24))*hour
+		}
+	} else {
+		delay := int64(30+g.rng.IntN(26*60)) * minute
+		if k > 1 {
+			delay = int64(3*60+g.rng.IntN(3*24*60)) * minute
+		}
+		start = g.workSlot(ready+delay, false)
+		created = min(ready+int64(1+g.rng.IntN(60))*minute, start-minute)
+	}
+	g.run(c, k, ver, chg, year, start, created)
+}
+
+// run records one deployment of the history, if it finished before Now, and moves
+// the version on along the path when it succeeded.
+func (g *gen) run(c *compInfo, k int, ver uint64, chg uint32, year uint16, start, created int64) {
+	envIdx := c.path[k]
+	mvi := c.mvCur
+	if start < g.cutoff {
+		mvi = c.mvOld
+	}
+	mv := g.mvs[mvi]
+	dur := int64(mv.m.DefaultDuration / time.Second)
+	end := start + dur
+	if created >= start {
+		created = start - minute
+	}
+	status, started, finished := g.outcome(c, k, mv, envIdx, start, dur, created)
+	if end > g.now || finished >= g.now {
+		return
+	}
+	g.order++
+	g.recs = append(g.recs, rec{start: start, end: end, started: started, finished: finished, created: created,
+		ver: ver, order: g.order, chg: chg, chgYear: year, comp: uint8(c.idx), env: uint8(envIdx),
+		mv: uint8(mvi), status: statusCode[status], k: uint8(k),
+		remove: c.c.Kind == models.KindHardware && g.rng.Float64() < 0.08})
+	c.lastAny[envIdx] = max(c.lastAny[envIdx], ver)
+	if status != models.StatusSucceeded {
+		return
+	}
+	c.lastOK[envIdx] = max(c.lastOK[envIdx], ver)
+	if k+1 >= len(c.path) {
+		return
+	}
+	next := g.envs[c.path[k+1]]
+	switch {
+	case next.windowed:
+		g.stage(c, k+1, ver, chg, year, finished+12*hour)
+	case g.rng.Float64() < promote(k):
+		g.stage(c, k+1, ver, chg, year, finished)
+	}
+}
+
+// promote is how often a version that succeeded in the k-th environment is moved on
+// to the next one (not every build is worth testing further).
+func promote(k int) float64 {
+	if k == 0 {
+		return 0.75
+	}
+	return 0.5
+}

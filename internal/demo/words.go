@@ -1,0 +1,79 @@
+package demo
+
+import "ferry/models"
+
+// The words people write in the history: why a deployment was cancelled, notes on
+// ticked items, why a step failed or an approval was refused, and incident summaries
+// (by kind; %[1]s is the component, %[2]s the version, %[3]s the environment).
+
+var cancelReasons = []string{
+	"superseded by a newer version",
+	"change request withdrawn by the requester",
+	"requester asked to postpone",
+	"environment unavailable, replanned",
+	"dependency not ready yet",
+	"duplicate of another deployment",
+	"vendor delivery delayed",
+	"postponed after the go/no-go meeting",
+}
+
+var tickNotes = []string{
+	"all good",
+	"checked with the second on shift",
+	"photos attached to the change",
+	"serial numbers match the order",
+	"took longer than planned, see change",
+	"done, no remarks",
+	"labels printed and applied",
+	"as in the runbook",
+}
+
+var manualFailures = []string{
+	"does not match: see note in the change",
+	"rails do not fit the rack, wrong kit delivered",
+	"one power supply dead on arrival",
+	"POST fails: memory error on DIMM B2",
+	"screenshots show the old version",
+	"seat count differs from the purchase order",
+	"reviewer found errors, back to the author",
+}
+
+var refusals = []string{
+	"load test results missing",
+	"too close to the month-end closing",
+	"rollback plan not documented",
+	"open incident on the same service",
+}
+
+var incidentTexts = map[models.Kind][]string{
+	models.KindSoftware: {
+		"%[1]s %[2]s: error rate above 5%% in %[3]s after the rollout",
+		"%[1]s %[2]s: p95 latency doubled in %[3]s",
+		"%[1]s %[2]s: memory leak, pods restarted every 40 minutes",
+		"Login failures for some users after %[1]s %[2]s reached %[3]s",
+		"%[1]s %[2]s: feature flags reset to defaults in %[3]s",
+		"%[1]s %[2]s: queue backlog growing, consumers crash on old messages",
+		"%[1]s %[2]s: TLS certificate chain incomplete, partner calls fail",
+	},
+	models.KindData: {
+		"%[1]s %[2]s: reconciliation report shows missing rows in %[3]s",
+		"%[1]s %[2]s: migration locked tables for 25 minutes in %[3]s",
+		"Reports empty after %[1]s %[2]s in %[3]s",
+		"%[1]s %[2]s: index missing, nightly batch ran four hours late",
+	},
+	models.KindHardware: {
+		"%[1]s: ECC memory errors after installation",
+		"%[1]s: one power supply failed, running on a single feed",
+		"%[1]s: not reachable from monitoring after cabling",
+		"%[1]s: fan failure alarm, inlet temperature high",
+	},
+	models.KindDocumentation: {
+		"%[1]s %[2]s: failover step in the runbook is wrong, on-call escalated",
+		"%[1]s %[2]s: broken links in %[3]s",
+		"%[1]s %[2]s: published page shows internal hostnames",
+	},
+	models.KindLicence: {
+		"%[1]s %[2]s: seat limit reached, users locked out",
+		"%[1]s %[2]s: licence server rejects the new key",
+	},
+}
