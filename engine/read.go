@@ -14,6 +14,7 @@ type Detail struct {
 	Events    []models.Event
 	Incidents []models.Incident
 	Conflicts []models.Conflict // for unfinished deployments: the conflicts it is in now
+	Findings  []models.Finding  // what its record keeps of the controls around it
 }
 
 // Deployment loads one deployment's full record, in one snapshot.
@@ -53,6 +54,9 @@ func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (De
 		return out, err
 	}
 	if out.Incidents, err = q.Incidents(ctx, id); err != nil {
+		return out, err
+	}
+	if out.Findings, err = q.Findings(ctx, store.FindingFilter{Deployment: id}); err != nil {
 		return out, err
 	}
 	if !d.Status.Final() {

@@ -147,15 +147,26 @@ func parseClock(s string) (int, error) {
 // LocalLayout is how Ferry writes and reads wall-clock times in the organisation's zone.
 const LocalLayout = "2006-01-02 15:04"
 
-// ParseTime reads RFC 3339 or "YYYY-MM-DD HH:MM" (in loc). The result is in UTC.
+// NowWord is what a person types for "at once" in any time flag or field.
+const NowWord = "now"
+
+// ParseTime reads "now", RFC 3339, or "YYYY-MM-DD HH:MM" in loc; the result is in UTC.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	return ParseTimeAt(s, loc, time.Now())
+}
+
+// ParseTimeAt is ParseTime with the clock's now, for "now".
+func ParseTimeAt(s string, loc *time.Location, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, NowWord) {
+		return now.UTC().Truncate(time.Second), nil
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
 	t, err := time.ParseInLocation(LocalLayout, s, loc)
 	if err != nil {
-		return time.Time{}, Invalidf("%q is not a time: use \"YYYY-MM-DD HH:MM\" (%s) or RFC 3339", s, loc)
+		return time.Time{}, Invalidf("%q is not a time: use \"YYYY-MM-DD HH:MM\" (%s), RFC 3339 or \"now\"", s, loc)
 	}
 	return t.UTC(), nil
 }

@@ -24,6 +24,10 @@ import (
 // now is the console's fixed "now" in these tests: Thu 26 Nov 2026 14:05 in Berlin.
 var now = time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC)
 
+// testClock is the engine's clock of the console newTestCommon opened last: a test
+// moves it to where a person arrives (tests here run one at a time).
+var testClock *time.Time
+
 // newTestCommon opens the shipped example organisation on a fresh database with a
 // few deployments around now: one running, two due today, one overdue, one failed.
 func newTestCommon(t *testing.T, actor string) *Common {
@@ -60,14 +64,14 @@ func newTestCommon(t *testing.T, actor string) *Common {
 	plan("web-service", "web-frontend", "7.3.1", "test", now.Add(3*time.Hour), prac)
 	plan("web-service", "auth-service", "2.0.0", "dev", now.Add(-30*time.Minute), prac)
 	for _, id := range []int64{running.ID, failed.ID} {
-		if _, err := eng.Advance(ctx, mgr, id, ""); err != nil {
+		if _, err := eng.Start(ctx, mgr, id, "under way before the console opens"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if _, err := eng.Move(ctx, mgr, failed.ID, models.StatusFailed, "health check failed"); err != nil {
 		t.Fatal(err)
 	}
-	clock = now
+	clock, testClock = now, &clock
 	p, err := eng.Person(actor)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -177,6 +178,13 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 	if got := screenText(m); !strings.Contains(got, "Press g to start it") || !strings.Contains(got, "g start") {
 		t.Fatalf("a planned installation's checklist:\n%s", got)
 	}
+	// On Thursday it may not start: its window is Saturday night.
+	press(m, "g")
+	if got := screenText(m); !strings.Contains(got, "cannot start") || !strings.Contains(got, "window") {
+		t.Fatalf("g outside the window should be refused, saying why:\n%s", got)
+	}
+	*testClock = start.Add(5 * time.Minute) // tom arrives on site
+	load(m, m.overlay.Refresh())
 	press(m, "g")
 	got := screenText(m)
 	if !strings.Contains(got, "Verify components") || !strings.Contains(got, "Delivery complete") {

@@ -325,9 +325,15 @@ func runOutcome(id int64, msg runDoneMsg) tea.Cmd {
 	case errors.As(msg.err, &busy):
 		return note(fmt.Sprintf("#%d is run by %s on %s (process %d): following its output", id,
 			busy.Lease.Actor, busy.Lease.Host, busy.Lease.PID))
-	case errors.As(msg.err, &refused):
+	case errors.As(msg.err, &refused) && len(refused.Breaks) == len(refused.Conflicts):
 		return tea.Batch(resolve(id), fail(fmt.Errorf("#%d cannot start: %d open conflict%s", id,
 			len(refused.Conflicts), plural(len(refused.Conflicts)))))
+	case errors.As(msg.err, &refused):
+		var why []string
+		for _, b := range refused.Breaks {
+			why = append(why, b.Rule+": "+b.Message)
+		}
+		return fail(fmt.Errorf("#%d cannot start now: %s", id, strings.Join(why, "; ")))
 	case errors.As(msg.err, &stopped):
 		return note(fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
 	case msg.err != nil:

@@ -163,6 +163,8 @@ type deployment struct {
 	StepsTotal     int        `json:"steps_total"`
 	Steps          []step     `json:"steps"`
 	Events         []event    `json:"events"`
+	Findings       []finding  `json:"findings"`
+	Urgency        string     `json:"urgency"`
 	Incidents      []struct{} `json:"incidents"`
 }
 
@@ -172,6 +174,15 @@ type step struct {
 	Name   string `json:"name"`
 	Kind   string `json:"kind"`
 	Status string `json:"status"`
+}
+
+type finding struct {
+	Kind       string `json:"kind"`
+	Rule       string `json:"rule"`
+	ConflictID string `json:"conflict_id"`
+	Message    string `json:"message"`
+	Reason     string `json:"reason"`
+	Actor      string `json:"actor"`
 }
 
 type event struct {
@@ -465,7 +476,7 @@ func TestPlanJSON(t *testing.T) {
 		Stage: "planning", Assignee: "sam", Requester: "eve", ChangeRef: "CHG-1042",
 		// 10:00 in Berlin in December (CET, UTC+1); the model's default duration is 45m.
 		ScheduledStart: "2030-12-01T09:00:00Z", ScheduledEnd: "2030-12-01T09:45:00Z",
-		StepsTotal: stepsOutsideProduction}
+		StepsTotal: stepsOutsideProduction, Urgency: "normal"}
 	if d.ID < 1 {
 		t.Errorf("id = %d, want a positive id", d.ID)
 	}

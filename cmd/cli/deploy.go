@@ -27,6 +27,7 @@ func (a *app) deployCmd() *cobra.Command {
 func (a *app) planCmd() *cobra.Command {
 	var f struct {
 		model, component, version, env, start, end, duration, assignee, change, requester, action string
+		urgency, urgencyReason                                                                    string
 		after                                                                                     int64
 		json, strict, dryRun                                                                      bool
 	}
@@ -46,7 +47,11 @@ func (a *app) planCmd() *cobra.Command {
 			}
 			req := engine.PlanRequest{Model: f.model, Component: f.component, Version: f.version,
 				Environment: f.env, Action: models.Action(f.action), Assignee: f.assignee,
-				Requester: f.requester, ChangeRef: f.change, After: f.after, Strict: f.strict}
+				Requester: f.requester, ChangeRef: f.change, After: f.after, Strict: f.strict,
+				Urgency: models.Urgency(f.urgency), UrgencyReason: f.urgencyReason}
+			if !req.Urgency.Valid() {
+				return usagef("--urgency: %q must be normal, expedited or emergency", f.urgency)
+			}
 			var err error
 			if req.Start, req.End, req.Duration, err = a.window3(f.start, f.end, f.duration); err != nil {
 				return err
@@ -90,6 +95,9 @@ func (a *app) planCmd() *cobra.Command {
 	fl.StringVar(&f.action, "action", "deploy", "deploy or remove")
 	fl.Int64Var(&f.after, "after", 0, "a deployment ID this one must wait for")
 	fl.BoolVar(&f.strict, "strict", false, "refuse the plan if it would be in any conflict")
+	fl.StringVar(&f.urgency, "urgency", "normal", "normal, expedited or emergency (managers, with --urgency-reason: "+
+		"may start inside a freeze or outside maintenance windows)")
+	fl.StringVar(&f.urgencyReason, "urgency-reason", "", "why it is urgent (kept on its record; required for an emergency)")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "check the plan and list the conflicts it would be in; store nothing")
 	fl.BoolVar(&f.json, "json", false, "print the new deployment and its conflicts as JSON")
 	for _, req := range []string{"model", "component", "version", "env", "start"} {
@@ -277,6 +285,9 @@ func (a *app) printDetail(det engine.Detail) {
 	fmt.Fprintf(tw, "  assignee\t%s\n", dash(d.Assignee))
 	fmt.Fprintf(tw, "  requester\t%s\n", dash(d.Requester))
 	fmt.Fprintf(tw, "  change\t%s\n", dash(d.ChangeRef))
+	if d.Urgency != "" && d.Urgency != models.UrgencyNormal {
+		fmt.Fprintf(tw, "  urgency\t%s: %s\n", d.Urgency, d.UrgencyReason)
+	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nSteps (%d/%d)\n", d.StepsDone, d.StepsTotal)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -295,12 +306,28 @@ func (a *app) printDetail(det engine.Detail) {
 			fmt.Fprintf(w, "  %s  %s (resolved %s)\n", a.local(in.OpenedAt), in.Summary, a.local(in.ResolvedAt))
 		}
 	}
+	if len(det.Findings) > 0 {
+		fmt.Fprintln(w, "\nFindings")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, f := range det.Findings {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(f.At), f.Kind, f.Rule, engine.FindingText(f))
+		}
+		tw.Flush()
+	}
 	fmt.Fprintln(w, "\nRecord")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, e := range det.Events {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, e.Detail)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, e.Detail, principalNote(e))
 	}
 	tw.Flush()
+}
+
+// principalNote says who really acted, when the principal is more than the actor.
+func principalNote(e models.Event) string {
+	if e.Principal == "" {
+		return ""
+	}
+	return "(" + e.Principal + ")"
 }
 
 // stepGlyph gives every step status a glyph, so state reads without colour.

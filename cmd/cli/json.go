@@ -72,6 +72,27 @@ type detailJSON struct {
 	Steps     []stepJSON     `json:"steps"`
 	Events    []eventJSON    `json:"events"`
 	Incidents []incidentJSON `json:"incidents"`
+	Findings  []findingJSON  `json:"findings"`
+}
+
+type findingJSON struct {
+	Kind          string    `json:"kind"` // override, emergency, at_start, unresolved, overrun
+	Rule          string    `json:"rule"` // window, or a conflict kind
+	ConflictID    string    `json:"conflict_id"`
+	DeploymentIDs []int64   `json:"deployment_ids"`
+	Message       string    `json:"message"`
+	Reason        string    `json:"reason"`
+	Actor         string    `json:"actor"`
+	At            time.Time `json:"at"`
+}
+
+func findingToJSON(f models.Finding) findingJSON {
+	ids := f.DeploymentIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	return findingJSON{Kind: f.Kind, Rule: f.Rule, ConflictID: f.ConflictID, DeploymentIDs: ids, Message: f.Message,
+		Reason: f.Reason, Actor: f.Actor, At: f.At.UTC()}
 }
 
 // stageName is the lifecycle stage a status is in: planning, one of the four
@@ -108,7 +129,10 @@ func toJSON(d models.Deployment) deploymentJSON {
 
 func detailToJSON(det engine.Detail) detailJSON {
 	out := detailJSON{deploymentJSON: toJSON(det.Deployment),
-		Steps: []stepJSON{}, Events: []eventJSON{}, Incidents: []incidentJSON{}}
+		Steps: []stepJSON{}, Events: []eventJSON{}, Incidents: []incidentJSON{}, Findings: []findingJSON{}}
+	for _, f := range det.Findings {
+		out.Findings = append(out.Findings, findingToJSON(f))
+	}
 	for _, s := range det.Steps {
 		out.Steps = append(out.Steps, stepJSON{Seq: s.Seq, Stage: string(s.Step.Stage), Name: s.Step.Name,
 			Kind: string(s.Step.Kind), Required: s.Step.Required, Status: string(s.Status), Actor: s.Actor,

@@ -57,6 +57,7 @@ func (f *runFlags) add(cmd *cobra.Command) {
 
 func (a *app) deployRunCmd() *cobra.Command {
 	var f runFlags
+	var override string
 	cmd := &cobra.Command{
 		Use:   "run ID [--follow] [--json]",
 		Short: "Run a deployment as far as it can go",
@@ -64,16 +65,26 @@ func (a *app) deployRunCmd() *cobra.Command {
 			"steps stage by stage, and stop when a person is needed (a checklist item, a gate,\n" +
 			"a blocked item, an interrupted step). When a required step fails, the stage's\n" +
 			"on-failure steps run (rollback).\n\n" +
+			"A planned deployment starts only inside its window (from [ferry] start_tolerance before\n" +
+			"it), outside its environment's freezes, inside a required maintenance window, and in\n" +
+			"no open conflict; a manager may start it anyway with --override-reason, which is kept\n" +
+			"on its record and counted in the reports.\n\n" +
 			"Exit status: 0 succeeded; 1 failed, rolled back, cancelled or refused;\n" +
 			"3 waiting for a person (the output says for what and the command to go on).",
 		Args: exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("override-reason") && strings.TrimSpace(override) == "" {
+				return usagef("--override-reason: say why it starts against its controls (kept on its record)")
+			}
 			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.Outcome, error) {
+				o.OverrideReason = override
 				return a.eng.Run(a.ctx, a.actor, id, o)
 			})
 		},
 	}
 	f.add(cmd)
+	cmd.Flags().StringVar(&override, "override-reason", "", "a manager's reason to start it against its window, a freeze, "+
+		"a maintenance window or its conflicts")
 	return cmd
 }
 

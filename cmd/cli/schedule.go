@@ -112,7 +112,7 @@ func (a *app) refusedByConflicts(err error, asJSON bool) error {
 
 func (a *app) conflictsCmd() *cobra.Command {
 	var env string
-	var asJSON, openOnly bool
+	var asJSON, openOnly, all bool
 	cmd := &cobra.Command{
 		Use:   "conflicts [--env E] [--open] [--json]",
 		Short: "List conflicts between unfinished deployments",
@@ -126,7 +126,10 @@ func (a *app) conflictsCmd() *cobra.Command {
 			if err := a.checkEnv(env); err != nil {
 				return err
 			}
-			cs, err := a.eng.Conflicts(a.ctx, a.actor, engine.ConflictFilter{Environment: env, OpenOnly: openOnly})
+			if all && openOnly {
+				return usagef("--open and --all: give one or the other")
+			}
+			cs, err := a.eng.Conflicts(a.ctx, a.actor, engine.ConflictFilter{Environment: env, OpenOnly: !all, All: all})
 			if err != nil {
 				return err
 			}
@@ -145,7 +148,7 @@ func (a *app) conflictsCmd() *cobra.Command {
 					ids[i] = fmt.Sprintf("#%d", id)
 				}
 				status := c.Status
-				if !c.Open() {
+				if c.Reason != "" {
 					status += ": " + c.Reason
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, status, a.local(c.Start),
@@ -159,7 +162,8 @@ func (a *app) conflictsCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&env, "env", "", "only conflicts in this environment")
-	cmd.Flags().BoolVar(&openOnly, "open", false, "only conflicts nobody overrode")
+	cmd.Flags().BoolVar(&openOnly, "open", false, "only conflicts nobody overrode (the default)")
+	cmd.Flags().BoolVar(&all, "all", false, "also the overridden ones, and those left unresolved when a deployment finished")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as a JSON array")
 	cmd.AddCommand(a.overrideCmd())
 	return cmd

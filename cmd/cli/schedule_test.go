@@ -187,18 +187,31 @@ func TestConflictsOverride(t *testing.T) {
 	f.refused(1, []string{"may not override"}, "--as", "raj", "conflicts", "override", person.ID, "--reason", "ok")
 	f.refused(1, []string{"no current conflict cffffff"}, "--as", "ana", "conflicts", "override", "cffffff", "--reason", "ok")
 	f.ok("--as", "ana", "conflicts", "override", person.ID, "--reason", "sam pairs with jon on both")
-	for _, c := range f.conflicts() {
-		if c.ID == person.ID && (c.Status != "overridden" || c.Reason != "sam pairs with jon on both") {
-			t.Fatalf("after override: %+v", c)
+	overridden := 0
+	for _, c := range f.conflicts("--all") {
+		if c.ID == person.ID {
+			overridden++
+			if c.Status != "overridden" || c.Reason != "sam pairs with jon on both" {
+				t.Fatalf("after override: %+v", c)
+			}
 		}
 	}
-	if open := f.conflicts("--open"); len(open) != 1 || open[0].Kind != "component" {
-		t.Fatalf("--open: %+v", open)
+	if overridden != 1 {
+		t.Fatalf("--all should list the overridden conflict once, listed %d times", overridden)
+	}
+	// The listing is of the open ones, as --open says; --all adds the rest.
+	for _, args := range [][]string{nil, {"--open"}} {
+		if open := f.conflicts(args...); len(open) != 1 || open[0].Kind != "component" {
+			t.Fatalf("conflicts %v: %+v", args, open)
+		}
 	}
 	f.refused(1, []string{"already overridden"}, "--as", "ana", "conflicts", "override", person.ID, "--reason", "again")
-	r := f.ok("--as", "ana", "conflicts")
+	r := f.ok("--as", "ana", "conflicts", "--all")
 	if !strings.Contains(r.stdout, "overridden: sam pairs with jon") || !strings.Contains(r.stdout, "2 conflict(s), 1 open") {
 		t.Errorf("conflicts table:\n%s", r)
+	}
+	if r := f.ferry("--as", "ana", "conflicts", "--all", "--open"); r.code != 2 {
+		t.Errorf("--all with --open: want exit 2:\n%s", r)
 	}
 }
 

@@ -24,7 +24,7 @@ func (f *fixture) planBig(t testing.TB) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.eng.Advance(ctx, ana, d.ID, ""); err != nil {
+	if _, err := f.eng.Start(ctx, ana, d.ID, "the installation is under way"); err != nil {
 		t.Fatal(err)
 	}
 	return d.ID

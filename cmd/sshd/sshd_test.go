@@ -112,7 +112,7 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.eng.Advance(ctx, ana, d.ID, ""); err != nil {
+	if _, err := f.eng.Start(ctx, ana, d.ID, "the installation is under way"); err != nil {
 		t.Fatal(err)
 	}
 	f.hostKey = filepath.Join(dir, "ferry_host_ed25519")
