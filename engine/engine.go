@@ -52,6 +52,9 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 	if err := e.syncModels(ctx); err != nil {
 		return nil, err
 	}
+	if err := e.recordConfig(ctx); err != nil {
+		return nil, fmt.Errorf("recording the configuration: %w", err)
+	}
 	return e, nil
 }
 

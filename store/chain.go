@@ -245,3 +245,61 @@ func (q Q) linkFrom(ctx context.Context, first int64, prev []byte) error {
 	}
 	return nil
 }
+
+// ConfigVersion is the configuration as recorded at one moment (see engine/configlog.go).
+type ConfigVersion struct {
+	Hash    string
+	Content string
+	At      time.Time
+}
+
+// LastConfig is the configuration recorded last; zero when none was.
+func (q Q) LastConfig(ctx context.Context) (ConfigVersion, error) {
+	var c ConfigVersion
+	var at int64
+	err := q.db.QueryRowContext(ctx, `SELECT hash, content, at FROM config_versions ORDER BY id DESC LIMIT 1`).
+		Scan(&c.Hash, &c.Content, &at)
+	if err := mapErr(err); err != nil {
+		if isNotFound(err) {
+			return ConfigVersion{}, nil
+		}
+		return c, err
+	}
+	c.At = time.Unix(at, 0).UTC()
+	return c, nil
+}
+
+// AddConfigVersion records a configuration.
+func (q Q) AddConfigVersion(ctx context.Context, c ConfigVersion) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO config_versions (hash, content, at) VALUES (?, ?, ?)`,
+		c.Hash, c.Content, c.At.Unix())
+	return mapErr(err)
+}
+
+// LinkAt is the link stored with row id of table (events or audit_log).
+func (q Q) LinkAt(ctx context.Context, table string, id int64) ([]byte, error) {
+	var link []byte
+	err := q.db.QueryRowContext(ctx, `SELECT hash FROM `+table+` WHERE id = ?`, id).Scan(&link)
+	return link, mapErr(err)
+}
+
+// RecentEvents lists the newest events across every deployment, newest first.
+func (q Q) RecentEvents(ctx context.Context, limit int) ([]models.Event, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id, deployment_id, at, actor, type, detail, principal, hash FROM events
+		ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.Event
+	for rows.Next() {
+		var e models.Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.DeploymentID, &at, &e.Actor, &e.Type, &e.Detail, &e.Principal, &e.Hash); err != nil {
+			return nil, mapErr(err)
+		}
+		e.At = time.Unix(at, 0).UTC()
+		out = append(out, e)
+	}
+	return out, mapErr(rows.Err())
+}

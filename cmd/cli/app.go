@@ -143,6 +143,9 @@ func (a *app) open() error {
 	if err := a.openStore(); err != nil {
 		return err
 	}
+	// Until the actor is settled, what the engine records on opening (a changed
+	// configuration) is by the OS login.
+	a.ctx = engine.WithPrincipal(a.ctx, a.login().String())
 	var err error
 	if a.eng, err = engine.New(a.ctx, a.st, a.cfg); err != nil {
 		return err

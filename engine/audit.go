@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// RecordHead names the state of both records (the deployments' events and the
+// organisation's audit log): how many rows each holds and its last link. Kept
+// elsewhere, it shows later whether anything before it was rewritten.
+type RecordHead struct {
+	Events    int64
+	EventLink []byte
+	Entries   int64
+	EntryLink []byte
+}
+
+// String is the head as people keep it: "EVENTS:LINK/ENTRIES:LINK".
+func (h RecordHead) String() string {
+	return fmt.Sprintf("%d:%s/%d:%s", h.Events, store.HeadHex(h.EventLink), h.Entries, store.HeadHex(h.EntryLink))
+}
+
+// ParseRecordHead reads a head written by RecordHead.String.
+func ParseRecordHead(s string) (RecordHead, error) {
+	var h RecordHead
+	ev, au, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok {
+		return h, models.Invalidf("%q is not a record head (EVENTS:LINK/ENTRIES:LINK, as 'ferry audit head' prints)", s)
+	}
+	var err1, err2 error
+	h.Events, h.EventLink, err1 = parseHeadPart(ev)
+	h.Entries, h.EntryLink, err2 = parseHeadPart(au)
+	if err := errors.Join(err1, err2); err != nil {
+		return h, models.Invalidf("%q is not a record head (EVENTS:LINK/ENTRIES:LINK): %v", s, err)
+	}
+	return h, nil
+}
+
+func parseHeadPart(s string) (int64, []byte, error) {
+	n, link, ok := strings.Cut(s, ":")
+	if !ok {
+		return 0, nil, fmt.Errorf("%q has no ':'", s)
+	}
+	count, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || count < 0 {
+		return 0, nil, fmt.Errorf("%q is not a count", n)
+	}
+	if link == "-" {
+		return count, nil, nil
+	}
+	b, err := hex.DecodeString(link)
+	return count, b, err
+}
+
+// BrokenRecordError names the first row of a record that was changed, deleted,
+// inserted or moved outside Ferry.
+type BrokenRecordError struct {
+	Record string // "event" or "audit entry"
+	ID     int64
+	Why    string
+}
+
+func (e *BrokenRecordError) Error() string {
+	return fmt.Sprintf("the record does not hold: %s #%d %s", e.Record, e.ID, e.Why)
+}
+
+// VerifyRecord walks both records' chains in one snapshot and returns their head,
+// or a BrokenRecordError naming the first row that does not hold. With kept (a head
+// printed earlier), it also checks that the rows it named still carry its links: a
+// record rewritten and re-chained since does not pass.
+func (e *Engine) VerifyRecord(ctx context.Context, actor models.Person, kept *RecordHead) (RecordHead, error) {
+	var h RecordHead
+	if err := Can(actor, ActRead, nil); err != nil || onlyOwn(actor) {
+		return h, models.Forbiddenf("%s (%s) may not read the whole record: managers and analysts may", actor.Name, actor.MainRole())
+	}
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		ev, err := q.VerifyEvents(ctx)
+		if err != nil {
+			return brokenRecord(err)
+		}
+		au, err := q.VerifyAudit(ctx)
+		if err != nil {
+			return brokenRecord(err)
+		}
+		h = RecordHead{Events: ev.Rows, EventLink: ev.Head, Entries: au.Rows, EntryLink: au.Head}
+		if kept == nil {
+			return nil
+		}
+		return e.checkKept(ctx, q, h, *kept)
+	})
+	return h, err
+}
+
+func brokenRecord(err error) error {
+	var b *store.Break
+	if !errors.As(err, &b) {
+		return err
+	}
+	what := "event"
+	if b.Table == "audit_log" {
+		what = "audit entry"
+	}
+	return &BrokenRecordError{Record: what, ID: b.ID, Why: b.Why}
+}
+
+// checkKept checks that the rows a kept head named still carry its links.
+func (e *Engine) checkKept(ctx context.Context, q store.Q, now, kept RecordHead) error {
+	for _, c := range []struct {
+		table, what string
+		rows, keptRows int64
+		link           []byte
+	}{{"events", "event", now.Events, kept.Events, kept.EventLink}, {"audit_log", "audit entry", now.Entries, kept.Entries, kept.EntryLink}} {
+		if c.keptRows == 0 {
+			continue
+		}
+		if c.rows < c.keptRows {
+			return &BrokenRecordError{Record: c.what, ID: c.rows + 1, Why: fmt.Sprintf(
+				"is missing: the head kept names %d, the record holds %d", c.keptRows, c.rows)}
+		}
+		link, err := q.LinkAt(ctx, c.table, c.keptRows)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(link, c.link) {
+			return &BrokenRecordError{Record: c.what, ID: c.keptRows, Why: "is not the one the head kept: the record " +
+				"up to it was rewritten and chained again"}
+		}
+	}
+	return nil
+}
+
+// LogEntry is one line of the audit log: an entry of the organisation's record, or
+// an event of a deployment's.
+type LogEntry struct {
+	At           time.Time
+	Actor        string
+	Principal    string
+	Type         string
+	Detail       string
+	DeploymentID int64 // 0 for the organisation's record
+}
+
+// AuditLog lists the newest limit entries across the organisation's record and, unless
+// configOnly, every deployment's events, oldest first.
+func (e *Engine) AuditLog(ctx context.Context, actor models.Person, configOnly bool, limit int) ([]LogEntry, error) {
+	if err := Can(actor, ActRead, nil); err != nil || onlyOwn(actor) {
+		return nil, models.Forbiddenf("%s (%s) may not read the audit log: managers and analysts may", actor.Name, actor.MainRole())
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	var out []LogEntry
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var types []string
+		if configOnly {
+			types = []string{EntryConfig}
+		}
+		entries, err := q.AuditLog(ctx, types...)
+		if err != nil {
+			return err
+		}
+		for _, a := range entries {
+			out = append(out, LogEntry{At: a.At, Actor: a.Actor, Principal: a.Principal, Type: a.Type, Detail: a.Detail})
+		}
+		if configOnly {
+			return nil
+		}
+		events, err := q.RecentEvents(ctx, limit)
+		for _, ev := range events {
+			out = append(out, LogEntry{At: ev.At, Actor: ev.Actor, Principal: ev.Principal, Type: ev.Type, Detail: ev.Detail,
+				DeploymentID: ev.DeploymentID})
+		}
+		return err
+	})
+	slices.SortStableFunc(out, func(a, b LogEntry) int { return a.At.Compare(b.At) })
+	if len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	return out, err
+}
