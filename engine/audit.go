@@ -116,7 +116,7 @@ func brokenRecord(err error) error {
 // checkKept checks that the rows a kept head named still carry its links.
 func (e *Engine) checkKept(ctx context.Context, q store.Q, now, kept RecordHead) error {
 	for _, c := range []struct {
-		table, what string
+		table, what    string
 		rows, keptRows int64
 		link           []byte
 	}{{"events", "event", now.Events, kept.Events, kept.EventLink}, {"audit_log", "audit entry", now.Entries, kept.Entries, kept.EntryLink}} {
