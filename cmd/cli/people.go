@@ -51,14 +51,44 @@ func (a *app) peopleCmd() *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "PERSON\tTYPE\tFINGERPRINT\tCOMMENT\tFROM")
+			fmt.Fprintln(tw, "PERSON\tTYPE\tFINGERPRINT\tCOMMENT\tFROM\tLAST USED")
 			for _, k := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.Person, k.Type, k.Fingerprint, dash(k.Comment), k.Source)
+				from := k.Source
+				if !k.AddedAt.IsZero() {
+					from += " " + a.local(k.AddedAt)
+				}
+				if k.RevokedBy != "" {
+					from += ", revoked by " + k.RevokedBy
+				}
+				used := "never"
+				if !k.LastUsed.IsZero() {
+					used = a.local(k.LastUsed)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Person, k.Type, k.Fingerprint, dash(k.Comment), from, used)
 			}
 			return tw.Flush()
 		},
 	}
-	cmd.AddCommand(addKey, keys)
+	removeKey := &cobra.Command{
+		Use:   "remove-key PERSON FINGERPRINT",
+		Short: "Revoke one of PERSON's SSH keys at once (managers only)",
+		Long: "The key (SHA256:… as 'ferry people keys' lists it) is refused from now on, whether\n" +
+			"config lists it or it was added; a ferry serve closes the sessions open with it within\n" +
+			"a second. The audit log records who revoked it.",
+		Args: exactArgs(2, "a person and a key fingerprint"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			k, err := a.eng.RemoveKey(a.ctx, a.actor, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Revoked %s key %s of %s (%s).\n", k.Type, k.Fingerprint, k.Person, k.Source)
+			return nil
+		},
+	}
+	cmd.AddCommand(addKey, keys, removeKey)
 	return cmd
 }
 

@@ -310,6 +310,58 @@ func TestPeopleAddKey(t *testing.T) {
 		t.Fatalf("people keys:\n%s", r)
 	}
 	f.refused(1, []string{"may not list SSH keys"}, "--as", "eve", "people", "keys")
+	if !strings.Contains(r.stdout, "LAST USED") || strings.Contains(strings.SplitN(r.stdout, "raj@laptop", 2)[1], "never") {
+		t.Errorf("people keys should say when raj's key was last used:\n%s", r)
+	}
+
+	// Revoking the key closes the session open with it at once, and refuses it after.
+	console, err := s.dial(signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer console.Close()
+	sess, err := console.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 20, 60, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	var out lockedBuffer
+	sess.Stdout = &out
+	if _, err := sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "My work", func() bool { return strings.Contains(out.text(), "My work") }, out.text)
+	fp := gossh.FingerprintSHA256(signer.PublicKey())
+	f.refused(1, []string{"may not revoke"}, "--as", "sam", "people", "remove-key", "raj", fp)
+	f.refused(1, []string{"raj has no key SHA256:nope"}, "--as", "ana", "people", "remove-key", "raj", "SHA256:nope")
+	if r := f.ok("--as", "ana", "people", "remove-key", "raj", fp); !strings.Contains(r.stdout, "Revoked ssh-ed25519 key "+fp) {
+		t.Fatalf("remove-key:\n%s", r)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- sess.Wait() }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the session with the revoked key stayed open:\n%s", out.text())
+	}
+	if !strings.Contains(out.text(), "was revoked by ana") {
+		t.Errorf("the session should say why it closed:\n%s", out.text())
+	}
+	if c, err := s.dial(signer); err == nil {
+		c.Close()
+		t.Fatal("a revoked key still logs in")
+	}
+	log := f.ok("--as", "ana", "audit", "log", "--config-only=false")
+	for _, want := range []string{"key_added", "key_revoked", fp} {
+		if !strings.Contains(log.stdout, want) {
+			t.Errorf("the audit log should record %q:\n%s", want, log)
+		}
+	}
 }
 
 // TestServeReadOnlyCommands: without a terminal, a session may run the read-only

@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -76,9 +77,14 @@ type ctxKey struct{}
 type session struct {
 	ctx    context.Context
 	person models.Person
+	key    string       // the fingerprint of the key that let it in
 	last   atomic.Int64 // unix nanoseconds of the last input
 	why    atomic.Value // string: why the server ended the session
 }
+
+// revokedEvery is how often the server looks for revoked keys among its open
+// sessions: a revoked key's session closes within a second.
+const revokedEvery = 500 * time.Millisecond
 
 // New prepares a server: it checks the people's keys and loads or creates the host key.
 func New(eng *engine.Engine, opts Options) (*Server, error) {
@@ -215,6 +221,9 @@ func (s *Server) personOf(ctx context.Context, key ssh.PublicKey) (models.Person
 
 func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	if _, ok := s.personOf(ctx, key); ok {
+		if err := s.eng.KeyUsed(ctx, gossh.FingerprintSHA256(key)); err != nil {
+			s.log.Printf("noting the use of key %s: %v", gossh.FingerprintSHA256(key), err)
+		}
 		return true
 	}
 	s.log.Printf("refused %s key %s offered as %q from %s: it is in no person's ssh_keys",
@@ -233,8 +242,8 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 			return
 		}
 		// Over SSH the key is the identity: every event records it.
-		principal := fmt.Sprintf("ssh key %s (%s from %s)", gossh.FingerprintSHA256(sess.PublicKey()), p.Name,
-			hostOf(sess.RemoteAddr()))
+		fp := gossh.FingerprintSHA256(sess.PublicKey())
+		principal := fmt.Sprintf("ssh key %s (%s from %s)", fp, p.Name, hostOf(sess.RemoteAddr()))
 		if _, _, hasPty := sess.Pty(); !hasPty && len(sess.Command()) > 0 && s.opts.Command != nil {
 			s.log.Printf("%s from %s runs %q", p.Name, sess.RemoteAddr(), sess.RawCommand())
 			ctx := engine.WithPrincipal(sess.Context(), principal)
@@ -256,7 +265,7 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		// a tick being saved finishes; it ends with the session.
 		ctx, cancel := context.WithCancel(engine.WithPrincipal(context.WithoutCancel(sess.Context()), principal))
 		defer cancel()
-		st := &session{ctx: ctx, person: p}
+		st := &session{ctx: ctx, person: p, key: fp}
 		st.last.Store(time.Now().UnixNano())
 		sess.Context().SetValue(ctxKey{}, st)
 		s.log.Printf("%s (%s) connected from %s as %q", p.Name, p.MainRole(), sess.RemoteAddr(), sess.User())
@@ -360,6 +369,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	al := &acceptingListener{Listener: ln, accepting: make(chan struct{})}
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(al) }()
+	go s.closeRevoked(ctx)
 	select {
 	case err := <-errc:
 		return err
@@ -411,4 +421,36 @@ func hostOf(a net.Addr) string {
 		return host
 	}
 	return a.String()
+}
+
+// closeRevoked ends, until ctx ends, the sessions whose key was revoked since they
+// opened (ferry people remove-key, from any process).
+func (s *Server) closeRevoked(ctx context.Context) {
+	t := time.NewTicker(revokedEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		open := maps.Clone(s.programs)
+		s.mu.Unlock()
+		if len(open) == 0 {
+			continue
+		}
+		revoked, err := s.eng.RevokedKeys(ctx)
+		if err != nil {
+			s.log.Printf("looking for revoked keys: %v", err)
+			continue
+		}
+		for p, st := range open {
+			if by, gone := revoked[st.key]; gone {
+				st.why.Store(fmt.Sprintf("your key %s was revoked by %s.", st.key, by))
+				s.log.Printf("closing %s's session: key %s revoked by %s", st.person.Name, st.key, by)
+				go p.Quit()
+			}
+		}
+	}
 }
