@@ -281,4 +281,12 @@ func TestEvidenceLasts(t *testing.T) {
 	if !found {
 		t.Fatalf("--all should list the unresolved conflict: %+v", all)
 	}
+	// The reports count them in the period they were found.
+	rep, err := f.e.Report(f.ctx, ReportRequest{From: f.local("2026-11-24 00:00"), To: f.local("2026-11-25 00:00"), Period: PeriodDay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := rep.Totals[0].Metrics; m.StartOverrides != 1 || m.OutsideWindow != 0 || m.Unresolved != 1 || m.EmergencyStarts != 0 {
+		t.Fatalf("the audit columns: %+v", m)
+	}
 }

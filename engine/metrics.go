@@ -79,6 +79,11 @@ type Metrics struct {
 	Restores                                              int64   // outages ended in the period
 	RestoreP50                                            time.Duration
 	Overrides, FreezeOverrides                            int64
+	Emergency                                             int64 // deployments planned as emergencies
+	// Findings made in the period (see models.Finding): starts a manager allowed
+	// against a control, of those outside their window, starts in the emergency lane,
+	// and conflicts left unresolved when a deployment finished.
+	StartOverrides, OutsideWindow, EmergencyStarts, Unresolved int64
 }
 
 // ReportRow is the metrics of one period (or the whole range) and one group.
@@ -114,6 +119,7 @@ type acc struct {
 	lead, restore []int64
 	over          int64
 	freeze        int64
+	findings      [nFindingCounts]int64
 	backlog       int64
 	days          float64
 }
@@ -213,7 +219,10 @@ func (e *Engine) fill(ctx context.Context, q store.Q, g *grid, rep Report) (map[
 	if rep.By == ByNothing {
 		g.row("", 0) // empty periods still get their row
 	}
-	return opening, e.addOverrides(ctx, q, rep, g)
+	if err := e.addOverrides(ctx, q, rep, g); err != nil {
+		return nil, err
+	}
+	return opening, e.addFindings(ctx, q, rep, g)
 }
 
 // assemble turns the grid into rows by period and group, and the totals.
@@ -278,6 +287,10 @@ func (t *acc) add(a *acc) {
 	s.DoneOK += a.s.DoneOK
 	s.DoneBad += a.s.DoneBad
 	s.Restores += a.s.Restores
+	s.Emergency += a.s.Emergency
+	for i := range t.findings {
+		t.findings[i] += a.findings[i]
+	}
 	t.lead = addDense(t.lead, a.s.Lead)
 	t.restore = addDense(t.restore, a.s.Restore)
 	t.over += a.over
@@ -292,7 +305,9 @@ func (a *acc) metrics() Metrics {
 		IncidentRate: Ratio{s.WithIncident, s.Deployments}, Adherence: Ratio{s.Adherent, finished},
 		OnTimeStart: Ratio{s.OnTime, s.Started}, CurrentVersion: Ratio{s.Current, s.Deployments},
 		Throughput: s.Done, Backlog: a.backlog, ChangeFailure: Ratio{s.DoneBad, s.Done},
-		Restores: s.Restores, Overrides: a.over, FreezeOverrides: a.freeze}
+		Restores: s.Restores, Overrides: a.over, FreezeOverrides: a.freeze, Emergency: s.Emergency,
+		StartOverrides: a.findings[fStartOverride], OutsideWindow: a.findings[fOutsideWindow],
+		EmergencyStarts: a.findings[fEmergencyStart], Unresolved: a.findings[fUnresolved]}
 	m.LeadP50, m.LeadP90 = percentile(s.Lead, 0.5), percentile(s.Lead, 0.9)
 	m.RestoreP50 = percentile(s.Restore, 0.5)
 	if a.days > 0 {
@@ -445,6 +460,62 @@ func groupOf(by Grouping, env, model, service string) string {
 		return service
 	}
 	return ""
+}
+
+// The findings a report counts, by what they are.
+const (
+	fStartOverride = iota
+	fOutsideWindow
+	fEmergencyStart
+	fUnresolved
+	nFindingCounts
+)
+
+// addFindings counts findings in the period they were made, under their deployment's
+// group: a start overridden counts once (whatever it broke), and once more if it was
+// outside its window; an emergency start once; each unresolved conflict once.
+func (e *Engine) addFindings(ctx context.Context, q store.Q, rep Report, g *grid) error {
+	list, err := q.Findings(ctx, store.FindingFilter{From: rep.From, To: rep.To,
+		Kinds: []string{models.FindingOverride, models.FindingEmergency, models.FindingUnresolved}})
+	if err != nil {
+		return err
+	}
+	type seen struct {
+		id   int64
+		kind string
+	}
+	counted := map[seen]bool{}
+	for _, f := range list {
+		i := g.spanOf(store.LocalDay(f.At, e.cfg.Location))
+		if i < 0 {
+			continue
+		}
+		group := ""
+		if rep.By != ByNothing {
+			d, err := q.Deployment(ctx, f.DeploymentID)
+			if err != nil {
+				return err
+			}
+			group = groupOf(rep.By, d.Environment, d.Model, d.Service)
+		}
+		a := g.row(group, i)
+		first := !counted[seen{f.DeploymentID, f.Kind}]
+		counted[seen{f.DeploymentID, f.Kind}] = true
+		switch {
+		case f.Kind == models.FindingUnresolved:
+			a.findings[fUnresolved]++
+		case f.Kind == models.FindingEmergency && first:
+			a.findings[fEmergencyStart]++
+		case f.Kind == models.FindingOverride && f.Rule == models.RuleWindow:
+			a.findings[fOutsideWindow]++
+			if first {
+				a.findings[fStartOverride]++
+			}
+		case f.Kind == models.FindingOverride && first:
+			a.findings[fStartOverride]++
+		}
+	}
+	return nil
 }
 
 // addOverrides counts overrides in the period they were made, under the group of

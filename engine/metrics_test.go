@@ -298,6 +298,20 @@ func TestRollupsStayExactThroughChanges(t *testing.T) {
 	p := h.add("production", "2026-11-16 09:00", "2026-11-17 10:00")
 	h.end(p, models.StatusRolledBack, "2026-11-17 10:00", "2026-11-17 10:30")
 	h.exact()
+	// An emergency counts apart, in the rollups as in the recount.
+	em, _, err := h.f.e.Plan(h.f.ctx, ana, PlanRequest{Model: "web", Component: "payments-api", Version: "9",
+		Environment: "test", Start: h.f.local("2026-11-20 10:00"), Urgency: models.UrgencyEmergency, UrgencyReason: "outage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.exact()
+	if _, err := h.f.e.Reschedule(h.f.ctx, ana, em.ID, h.f.local("2026-11-21 10:00"), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	h.exact()
+	if m := h.report("2026-11-01 00:00", "2026-12-01 00:00", PeriodMonth, ByNothing).Rows[0].Metrics; m.Emergency != 1 {
+		t.Fatalf("one emergency in November: %+v", m.Emergency)
+	}
 	// A changed tolerance recounts everything.
 	h.f.e.cfg.AdherenceTolerance = time.Hour
 	rep := h.report("2026-11-01 00:00", "2026-12-01 00:00", PeriodMonth, ByNothing)

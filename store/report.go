@@ -17,6 +17,7 @@ type PeriodSums struct {
 	Deployments, Succeeded, Failed, RolledBack, Cancelled, Started, OnTime, Adherent int64
 	Incidents, WithIncident                                                          int64
 	Current                                                                          int64 // planned with their model's current version
+	Emergency                                                                        int64 // planned as emergencies
 	// By the day requested, closed (finished or cancelled), and done (finished).
 	Requested, Closed, Done, DoneOK, DoneBad int64
 	Lead                                     Hist // done: lead times
@@ -57,7 +58,7 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 		SUM(deployments), SUM(succeeded), SUM(failed), SUM(rolled_back), SUM(cancelled), SUM(started),
 		SUM(on_time), SUM(adherent), SUM(incidents), SUM(with_incident),
 		SUM(CASE WHEN `+isCurrent+` THEN deployments ELSE 0 END),
-		SUM(requested), SUM(closed), SUM(done), SUM(done_ok), SUM(done_bad), SUM(restores),
+		SUM(requested), SUM(closed), SUM(done), SUM(done_ok), SUM(done_bad), SUM(restores), SUM(emergency),
 		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), ''), COALESCE(group_concat(NULLIF(restore_hist, ''), ' '), '')
 		FROM rollup_days WHERE day >= ? AND day < ? GROUP BY p, g ORDER BY p, g`, append(args, fromDay, toDay)...)
 	if err != nil {
@@ -71,7 +72,7 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 		var lead, restore []byte
 		if err := rows.Scan(&s.Period, &s.Group, &s.Deployments, &s.Succeeded, &s.Failed, &s.RolledBack,
 			&s.Cancelled, &s.Started, &s.OnTime, &s.Adherent, &s.Incidents, &s.WithIncident, &s.Current,
-			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &s.Restores, &lead, &restore); err != nil {
+			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &s.Restores, &s.Emergency, &lead, &restore); err != nil {
 			return nil, mapErr(err)
 		}
 		var err1, err2 error

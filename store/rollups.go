@@ -37,11 +37,13 @@ const (
 	cDoneOK
 	cDoneBad
 	cRestores
+	cEmergency
 	nCounters
 )
 
 var counterCols = [nCounters]string{"deployments", "succeeded", "failed", "rolled_back", "cancelled", "started",
-	"on_time", "adherent", "incidents", "with_incident", "requested", "closed", "done", "done_ok", "done_bad", "restores"}
+	"on_time", "adherent", "incidents", "with_incident", "requested", "closed", "done", "done_ok", "done_bad", "restores",
+	"emergency"}
 
 // rollKey is one row of rollup_days.
 type rollKey struct {
@@ -116,6 +118,9 @@ func (t tally) count(f rollFacts, b Basis, sign int64) {
 	}
 	s := t.row(key(d.ScheduledStart))
 	s.n[cDeployments] += sign
+	if d.Urgency == models.UrgencyEmergency {
+		s.n[cEmergency] += sign
+	}
 	switch d.Status {
 	case models.StatusSucceeded:
 		s.n[cSucceeded] += sign

@@ -129,7 +129,7 @@ func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 	}
 	rows.Close()
 	rows, err = q.db.QueryContext(ctx, `SELECT id, model, model_version, service, component, environment, status,
-		scheduled_start, scheduled_end, started_at, finished_at, created_at FROM deployments`)
+		scheduled_start, scheduled_end, started_at, finished_at, created_at, urgency = 'emergency' FROM deployments`)
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
@@ -152,9 +152,13 @@ func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 		var d models.Deployment
 		var start, end, created int64
 		var started, fin sql.NullInt64
+		var emergency bool
 		if err := rows.Scan(&d.ID, &model, &d.ModelVersion, &service, &component, &env,
-			&status, &start, &end, &started, &fin, &created); err != nil {
+			&status, &start, &end, &started, &fin, &created, &emergency); err != nil {
 			return nil, nil, mapErr(err)
+		}
+		if emergency {
+			d.Urgency = models.UrgencyEmergency
 		}
 		d.Model, d.Service, d.Component, d.Environment = intern(model), intern(service), intern(component), intern(env)
 		d.Status = models.Status(intern(status))

@@ -94,7 +94,16 @@ CREATE TABLE revoked_keys (
     revoked_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- Failures by when they failed, whatever their planned window (the inbox, Needs you).
+CREATE INDEX deployments_failed_finish ON deployments (finished_at)
+    WHERE status IN ('failed', 'rolled_back');
+
+-- Emergency deployments, counted apart in the reports (by planned start, like the rest).
+ALTER TABLE rollup_days ADD COLUMN emergency INTEGER NOT NULL DEFAULT 0;
+
 -- +goose Down
+ALTER TABLE rollup_days DROP COLUMN emergency;
+DROP INDEX deployments_failed_finish;
 DROP TABLE revoked_keys;
 DROP TABLE key_use;
 DROP TABLE config_versions;
