@@ -27,6 +27,11 @@ const (
 	EventFinding     = "finding"
 )
 
+// RejectedText is the "step" event of a rejected gate.
+func RejectedText(seq int, name, reason string) string {
+	return fmt.Sprintf("rejected %d %q: %s", seq, name, reason)
+}
+
 // FindingText is a "finding" event's detail.
 func FindingText(f models.Finding) string {
 	s := f.Kind + " " + f.Rule

@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// What waits in a person's inbox.
+const (
+	InboxGate     = "gate"     // a gate they may approve
+	InboxBlocked  = "blocked"  // a checklist item blocked, on a deployment they may work on
+	InboxFailure  = "failure"  // a deployment that failed or rolled back in the last day
+	InboxConflict = "conflict" // an open conflict of a deployment they requested or are assigned
+)
+
+// InboxItem is one thing waiting for a person.
+type InboxItem struct {
+	Kind       string
+	Deployment models.Deployment
+	Seq        int              // the step, for a gate or a blocked item
+	Conflict   *models.Conflict // for a conflict
+	Message    string
+	At         time.Time // when it began to wait
+}
+
+// failureWindow is how long a failure stays in the inbox.
+const failureWindow = 24 * time.Hour
+
+// Inbox lists what waits for actor, oldest first, read in one snapshot: gates they
+// may approve on any deployment, blocked items they may act on, failures and
+// rollbacks of the last 24 hours (by when they failed), and the open conflicts of
+// deployments they requested or are assigned. The dashboard's "Needs you" is this.
+func (e *Engine) Inbox(ctx context.Context, actor models.Person) ([]InboxItem, error) {
+	var out []InboxItem
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		running, err := q.Running(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range running {
+			items, err := e.waitingFor(ctx, q, actor, d)
+			if err != nil {
+				return err
+			}
+			out = append(out, items...)
+		}
+		failed, err := q.FailedSince(ctx, e.Now().Add(-failureWindow), 100)
+		if err != nil {
+			return err
+		}
+		for _, d := range failed {
+			if Can(actor, ActRead, &d) == nil {
+				out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
+					Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
+						strings.ReplaceAll(string(d.Status), "_", " "))})
+			}
+		}
+		conflicts, err := e.theirConflicts(ctx, q, actor)
+		out = append(out, conflicts...)
+		return err
+	})
+	slices.SortStableFunc(out, func(a, b InboxItem) int { return a.At.Compare(b.At) })
+	return out, err
+}
+
+// waitingFor is what a running deployment waits for that actor may do: approve its
+// gate, or act on a blocked item.
+func (e *Engine) waitingFor(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) ([]InboxItem, error) {
+	w, err := e.waitingNow(ctx, q, d)
+	if err != nil || w == nil {
+		return nil, err
+	}
+	switch {
+	case w.Kind == WaitApproval && e.mayApproveNow(ctx, q, actor, d) == nil:
+		return []InboxItem{{Kind: InboxGate, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
+	case w.Kind == WaitBlocked && Can(actor, ActTick, &d) == nil:
+		return []InboxItem{{Kind: InboxBlocked, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
+	}
+	return nil, nil
+}
+
+// theirConflicts is the open conflicts of the unfinished deployments actor requested
+// or is assigned.
+func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Person) ([]InboxItem, error) {
+	cs, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	var out []InboxItem
+	for i := range cs {
+		for _, id := range cs[i].IDs {
+			d, err := q.Deployment(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if d.Requester == actor.Name || d.Assignee == actor.Name {
+				out = append(out, InboxItem{Kind: InboxConflict, Deployment: d, Conflict: &cs[i], At: cs[i].Start,
+					Message: cs[i].ID + " " + cs[i].Message})
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// RejectGate refuses the gate the deployment's current stage waits at, with a reason:
+// the stage fails and its on-failure steps run (the run carries on, see act). The
+// gate's roles may reject, as they may approve; the reason is on the record and
+// found by search.
+func (e *Engine) RejectGate(ctx context.Context, actor models.Person, id int64, reason string, opts ...RunOptions) (Outcome, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Outcome{}, models.Invalidf("a reason is needed to reject a gate: it is kept on the record")
+	}
+	return e.act(ctx, actor, id, ActApprove, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
+		gate, err := waitingGate(ctx, q, *d)
+		if err != nil {
+			return "", err
+		}
+		if err := mayReject(actor, *d, gate.Step); err != nil {
+			return "", err
+		}
+		gate.Status, gate.Actor, gate.At, gate.Note = models.StepFailed, actor.Name, e.Now(), "rejected: "+reason
+		if err := q.SetStepRun(ctx, gate, e.Now()); err != nil {
+			return "", err
+		}
+		did := RejectedText(gate.Seq, gate.Step.Name, reason)
+		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
+	})
+}
+
+// mayReject decides whether p may reject gate s of d: the gate's roles, technicians
+// only on their own deployments. Unlike approving, the requester may: refusing one's
+// own deployment is no conflict of interest.
+func mayReject(p models.Person, d models.Deployment, s models.Step) error {
+	if err := Can(p, ActApprove, &d); err != nil {
+		return err
+	}
+	if roles := gateRoles(s); !slices.ContainsFunc(roles, p.Has) {
+		return models.Forbiddenf("%s (%s) may not reject gate %q of deployment #%d: only a %s may",
+			p.Name, p.MainRole(), s.Name, d.ID, joinRoles(roles))
+	}
+	return nil
+}
