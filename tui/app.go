@@ -14,6 +14,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // The console reloads what it shows within changeEvery of a change made anywhere
@@ -31,7 +32,7 @@ const dueEvery = 30 * time.Second
 // Model is the console's root: a header, the active screen and a help footer. It only
 // routes: messages go to the active screen, which owns its data and keys.
 type Model struct {
-	c        *Common
+	c        *common.Common
 	screens  []screen
 	active   int
 	overlay  screen // a deployment or a panel, shown over the active screen when set
@@ -44,7 +45,7 @@ type Model struct {
 }
 
 // New builds the console for one session.
-func New(c *Common) *Model {
+func New(c *common.Common) *Model {
 	hm := help.New()
 	hm.Styles.ShortKey, hm.Styles.FullKey = c.Styles.HelpKey, c.Styles.HelpKey
 	hm.Styles.ShortDesc, hm.Styles.FullDesc = c.Styles.HelpDesc, c.Styles.HelpDesc
@@ -55,7 +56,7 @@ func New(c *Common) *Model {
 // screensFor picks the screens by role: a person who is only a technician starts on
 // "My work" and can list their deployments; everyone else gets the full console
 // (analysts read only: the engine refuses their edits and their edit keys are off).
-func screensFor(c *Common) []screen {
+func screensFor(c *common.Common) []screen {
 	if engine.SeesOnlyOwn(c.Actor) {
 		return []screen{newMyWork(c), newHistory(c)}
 	}
@@ -68,7 +69,7 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 	// next ferry offers to resume), instead of leaving it to die with the process.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	c := NewCommon(ctx, eng, actor)
+	c := common.New(ctx, eng, actor)
 	c.RunsDue = true
 	_, err := tea.NewProgram(New(c), tea.WithContext(ctx)).Run()
 	return err
@@ -85,7 +86,7 @@ func (m *Model) Init() tea.Cmd {
 // resumed is the overlay a new console opens with: where the person was when their
 // last session ended, or nil. It is there from the first frame, so the screen below
 // never flashes past.
-func resumed(c *Common) screen {
+func resumed(c *common.Common) screen {
 	switch p := c.Resume; {
 	case p.ID == 0:
 		return nil
@@ -96,7 +97,7 @@ func resumed(c *Common) screen {
 	}
 }
 
-func (m *Model) remember(p Place) {
+func (m *Model) remember(p common.Place) {
 	if m.c.Remember != nil {
 		m.c.Remember(p)
 	}
@@ -165,7 +166,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.c.Styles = NewStyles(msg.IsDark())
+		m.c.Styles = common.NewStyles(msg.IsDark())
 		return m, nil
 	case refreshMsg:
 		return m, tea.Batch(m.current().Refresh(), tick())
@@ -190,7 +191,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		if started > 0 {
-			m.note = fmt.Sprintf("started %d due automated deployment%s", started, plural(started))
+			m.note = fmt.Sprintf("started %d due automated deployment%s", started, common.Plural(started))
 		}
 		return m, m.current().Refresh()
 	case errMsg:
@@ -200,15 +201,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.note = msg.text
 		return m, nil
 	case openDetailMsg:
-		m.remember(Place{ID: msg.id})
+		m.remember(common.Place{ID: msg.id})
 		return m, m.open(newDetail(m.c, msg.id))
 	case openChecklistMsg:
-		m.remember(Place{Checklist: true, ID: msg.id})
+		m.remember(common.Place{Checklist: true, ID: msg.id})
 		return m, m.open(newChecklist(m.c, msg.id, closeOverlay))
 	case resolveMsg:
 		return m, m.open(newResolve(m.c, msg.id))
 	case closeOverlayMsg:
-		m.remember(Place{})
+		m.remember(common.Place{})
 		m.overlay = nil
 		return m, m.screens[m.active].Refresh()
 	case changedMsg:
@@ -326,7 +327,7 @@ func (m *Model) header() string {
 	}
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
-		return fit(left, m.w)
+		return common.Fit(left, m.w)
 	}
 	return left + strings.Repeat(" ", gap) + st.HeaderRight.Render(right)
 }
@@ -357,10 +358,10 @@ func (m *Model) tabs(compact bool) string {
 
 func (m *Model) footer() string {
 	if m.err != nil {
-		return fit(" "+m.c.Styles.Error.Render("✗ "+m.err.Error()), m.w)
+		return common.Fit(" "+m.c.Styles.Error.Render("✗ "+m.err.Error()), m.w)
 	}
 	if m.note != "" {
-		return fit(" "+m.c.Styles.Good.Render("✓ "+m.note), m.w)
+		return common.Fit(" "+m.c.Styles.Good.Render("✓ "+m.note), m.w)
 	}
 	if m.fullHelp {
 		return m.help.FullHelpView(m.fullHelpGroups())
@@ -375,7 +376,7 @@ func (m *Model) footer() string {
 	for {
 		line := " " + m.help.ShortHelpView(append(keys, global...))
 		if lipgloss.Width(line) <= m.w || len(keys) == 0 {
-			return fit(line, m.w)
+			return common.Fit(line, m.w)
 		}
 		keys = keys[:len(keys)-1]
 	}

@@ -19,6 +19,7 @@ import (
 	"ferry/engine/config"
 	"ferry/models"
 	"ferry/store"
+	"ferry/tui/common"
 )
 
 // now is the console's fixed "now" in these tests: Thu 26 Nov 2026 14:05 in Berlin.
@@ -26,7 +27,7 @@ var now = time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC)
 
 // newTestCommon opens the shipped example organisation on a fresh database with a
 // few deployments around now: one running, two due today, one overdue, one failed.
-func newTestCommon(t *testing.T, actor string) *Common {
+func newTestCommon(t *testing.T, actor string) *common.Common {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
@@ -72,7 +73,7 @@ func newTestCommon(t *testing.T, actor string) *Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewCommon(ctx, eng, p)
+	return common.New(ctx, eng, p)
 }
 
 // load runs a screen's background load and hands the result back, as the program would.

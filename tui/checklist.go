@@ -11,6 +11,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // checklistView is the technician's page: the current stage's items, large and clear,
@@ -18,7 +19,7 @@ import (
 // when a person's work leaves nothing waiting and nobody runs the deployment, the run
 // carries on by itself (Resume), so automated steps follow.
 type checklistView struct {
-	c       *Common
+	c       *common.Common
 	id      int64
 	back    tea.Cmd
 	st      engine.RunState
@@ -41,7 +42,7 @@ type checklistLoadedMsg struct {
 	err     error
 }
 
-func newChecklist(c *Common, id int64, back tea.Cmd) *checklistView {
+func newChecklist(c *common.Common, id int64, back tea.Cmd) *checklistView {
 	v := &checklistView{c: c, id: id, back: back}
 	v.keys.Tick = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "tick"))
 	v.keys.Note = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note"))
@@ -313,7 +314,7 @@ func (v *checklistView) state() string {
 	st, d := v.c.Styles, v.st.Deployment
 	switch {
 	case d.Status.Final():
-		return st.statusWord(d.Status)
+		return st.StatusWord(d.Status)
 	case v.running || v.st.Runner != nil:
 		return st.Warn.Render("RUNNING")
 	case d.Status == models.StatusPlanned:
@@ -336,15 +337,6 @@ func (v *checklistView) state() string {
 	return st.Dim.Render("OPEN")
 }
 
-// spread puts left and right on one line of w cells, cutting left if needed.
-func spread(left, right string, w int) string {
-	rw := lipgloss.Width(right)
-	if rw >= w-4 {
-		return fit(left, w)
-	}
-	return fit(left, w-rw-1) + " " + right
-}
-
 func (v *checklistView) View() string {
 	st := v.c.Styles
 	if !v.loaded {
@@ -356,7 +348,7 @@ func (v *checklistView) View() string {
 		done, total = done+p.Done, total+p.Total
 	}
 	head := []string{
-		spread(fmt.Sprintf(" %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Environment),
+		common.Spread(fmt.Sprintf(" %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Environment),
 			fmt.Sprintf("%d/%d  %s ", done, total, v.state()), v.w),
 		st.Border.Render(strings.Repeat("─", max(0, v.w))),
 	}
@@ -366,7 +358,7 @@ func (v *checklistView) View() string {
 		if v.canStart() {
 			why = fmt.Sprintf(" #%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
 		}
-		return strings.Join(append(head, "", st.Dim.Render(hang(why, v.w-2, 1))), "\n")
+		return strings.Join(append(head, "", st.Dim.Render(common.Hang(why, v.w-2, 1))), "\n")
 	}
 	sdone := 0
 	for _, s := range items {
@@ -374,7 +366,7 @@ func (v *checklistView) View() string {
 			sdone++
 		}
 	}
-	head = append(head, spread(" "+st.Bold.Render(d.Status.Stage().Title()), fmt.Sprintf("%d/%d ", sdone, len(items)), v.w))
+	head = append(head, common.Spread(" "+st.Bold.Render(d.Status.Stage().Title()), fmt.Sprintf("%d/%d ", sdone, len(items)), v.w))
 	var body []string
 	selTop, selBottom := 0, 0
 	for i, s := range items {
@@ -389,7 +381,7 @@ func (v *checklistView) View() string {
 	}
 	var foot []string
 	if v.input.Focused() {
-		foot = append(foot, "", " "+fit(v.input.View(), v.w-2))
+		foot = append(foot, "", " "+common.Fit(v.input.View(), v.w-2))
 	} else if v.running {
 		foot = append(foot, "", " "+st.Warn.Render("▸ carrying on with the run…"))
 	}
@@ -410,7 +402,7 @@ func (v *checklistView) row(s engine.StepState, selected bool) string {
 	var right string
 	switch {
 	case s.Status == models.StepBlocked:
-		right = st.Bad.Render("blocked: "+fit(s.Note, min(lipgloss.Width(s.Note), max(8, v.w/3)))) +
+		right = st.Bad.Render("blocked: "+common.Fit(s.Note, min(lipgloss.Width(s.Note), max(8, v.w/3)))) +
 			st.Dim.Render(" "+v.c.Local(s.At, "15:04"))
 	case s.Status == models.StepDone && s.Actor != "":
 		right = st.Dim.Render(s.Actor + " " + v.c.Local(s.At, "15:04"))
@@ -430,7 +422,7 @@ func (v *checklistView) row(s engine.StepState, selected bool) string {
 			name += st.Dim.Render(" (optional)")
 		}
 	}
-	return spread(" "+lead+st.stepGlyph(s.Status)+" "+name, right+" ", v.w)
+	return common.Spread(" "+lead+st.StepGlyph(s.Status)+" "+name, right+" ", v.w)
 }
 
 // more is what shows under the selected item: its hint, its note, who may approve.
@@ -439,8 +431,8 @@ func (v *checklistView) more(s engine.StepState) []string {
 	const indent = 7
 	var out []string
 	add := func(text string) {
-		for _, l := range strings.Split(hang(text, v.w-indent-1, 0), "\n") {
-			out = append(out, strings.Repeat(" ", indent)+st.Dim.Render(fit(l, v.w-indent-1)))
+		for _, l := range strings.Split(common.Hang(text, v.w-indent-1, 0), "\n") {
+			out = append(out, strings.Repeat(" ", indent)+st.Dim.Render(common.Fit(l, v.w-indent-1)))
 		}
 	}
 	if s.Step.Hint != "" {

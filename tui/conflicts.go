@@ -9,12 +9,13 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // conflictsScreen lists conflicts in plain words; enter opens the resolve panel for
 // the deployment that would move.
 type conflictsScreen struct {
-	c      *Common
+	c      *common.Common
 	list   []models.Conflict
 	loaded bool
 	all    bool   // show overridden ones too
@@ -29,7 +30,7 @@ type conflictsMsg struct {
 	err  error
 }
 
-func newConflicts(c *Common) *conflictsScreen {
+func newConflicts(c *common.Common) *conflictsScreen {
 	s := &conflictsScreen{c: c}
 	s.keys.Resolve = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "resolve"))
 	s.keys.All = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "open/all"))
@@ -100,7 +101,7 @@ func (s *conflictsScreen) View() string {
 	if s.all {
 		which = "open and overridden"
 	}
-	head := fmt.Sprintf(" %d %s conflict%s", len(s.list), which, plural(len(s.list)))
+	head := fmt.Sprintf(" %d %s conflict%s", len(s.list), which, common.Plural(len(s.list)))
 	if len(s.list) == 0 {
 		return head + "\n\n " + st.Good.Render("✓ No conflicts: every planned deployment fits its environment, people and windows.")
 	}
@@ -115,10 +116,10 @@ func (s *conflictsScreen) View() string {
 		for i, id := range c.IDs {
 			ids[i] = fmt.Sprintf("#%d", id)
 		}
-		row := fmt.Sprintf("%s %s %s %s ", mark, fit(string(c.Kind), 11), fit(s.c.Local(c.Start, "Mon 02 Jan 15:04"), 16),
-			fit(strings.Join(ids, " "), 14))
+		row := fmt.Sprintf("%s %s %s %s ", mark, common.Fit(string(c.Kind), 11), common.Fit(s.c.Local(c.Start, "Mon 02 Jan 15:04"), 16),
+			common.Fit(strings.Join(ids, " "), 14))
 		if !wide {
-			row = fmt.Sprintf("%s %s %s ", mark, fit(string(c.Kind), 11), fit(strings.Join(ids, " "), 14))
+			row = fmt.Sprintf("%s %s %s ", mark, common.Fit(string(c.Kind), 11), common.Fit(strings.Join(ids, " "), 14))
 		}
 		msg := c.Message
 		if !c.Open() {
@@ -138,9 +139,9 @@ func (s *conflictsScreen) View() string {
 	b.WriteString(head + "\n\n")
 	for j := s.off; j < min(len(rows), s.off+h); j++ {
 		if j == i {
-			b.WriteString(st.Selected.Render(fit("▸ "+rows[j], s.w)) + "\n")
+			b.WriteString(st.Selected.Render(common.Fit("▸ "+rows[j], s.w)) + "\n")
 		} else {
-			b.WriteString(fit("  "+rows[j], s.w) + "\n")
+			b.WriteString(common.Fit("  "+rows[j], s.w) + "\n")
 		}
 	}
 	return b.String()

@@ -10,12 +10,13 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // dashboard shows what runs now, what needs the user, what is due today and how the
 // last 30 days went. The cursor moves over every deployment it lists.
 type dashboard struct {
-	c      *Common
+	c      *common.Common
 	data   engine.Dashboard
 	loaded bool
 	cursor pick // the selected row, kept across refreshes
@@ -27,7 +28,7 @@ type dashboardMsg struct {
 	err  error
 }
 
-func newDashboard(c *Common) *dashboard { return &dashboard{c: c} }
+func newDashboard(c *common.Common) *dashboard { return &dashboard{c: c} }
 
 func (d *dashboard) Title() string    { return "1 Dashboard" }
 func (d *dashboard) SetSize(w, h int) { d.w, d.h = w, h }
@@ -132,9 +133,9 @@ func (d *dashboard) View() string {
 	}
 	last := d.last30Lines(d.w - 4)
 	l := layoutDashboard(d.w, d.h, len(d.runningLines(half)), len(d.needsLines(half)), len(d.dueLines(d.w)), len(last))
-	running := st.panel(fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
-	needs := st.panel("Needs you", d.render(panelNeeds, d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
-	due := st.panel(fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
+	running := panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
+	needs := panel(st, "Needs you", d.render(panelNeeds, d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	due := panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if wide {
 		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)
@@ -142,7 +143,7 @@ func (d *dashboard) View() string {
 	if l.Last30.H == 0 {
 		return lipgloss.JoinVertical(lipgloss.Left, top, due)
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, top, due, st.panel("Last 30 days", last, l.Last30.W, l.Last30.H))
+	return lipgloss.JoinVertical(lipgloss.Left, top, due, panel(st, "Last 30 days", last, l.Last30.W, l.Last30.H))
 }
 
 // render marks the selected row and scrolls so that it stays in the h visible rows.
@@ -175,16 +176,16 @@ func (d *dashboard) runningLines(w int) []line {
 	}
 	var out []line
 	for _, dep := range d.data.Running {
-		right := fmt.Sprintf("  %s %s", fit(compactStage(dep.Status), 11), progress(dep.StepsDone, dep.StepsTotal))
+		right := fmt.Sprintf("  %s %s", common.Fit(common.CompactStage(dep.Status), 11), common.Progress(dep.StepsDone, dep.StepsTotal))
 		if w < 50 {
-			right = "  " + progress(dep.StepsDone, dep.StepsTotal)
+			right = "  " + common.Progress(dep.StepsDone, dep.StepsTotal)
 		}
 		room := max(10, w-lipgloss.Width(right)-2)
 		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
 		if lipgloss.Width(what) > room { // the environment matters more than the version
 			what = fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
 		}
-		out = append(out, line{dep.ID, fit(what, room) + right})
+		out = append(out, line{dep.ID, common.Fit(what, room) + right})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID {
 				out = append(out, line{text: st.Bad.Render(fmt.Sprintf("   %s · blocked: %q %s",
@@ -199,7 +200,7 @@ func (d *dashboard) needsLines(w int) []line {
 	st := d.c.Styles
 	var out []line
 	if n := len(d.data.Conflicts); n > 0 {
-		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, plural(n))) + st.Dim.Render(" · press 4")},
+		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n))) + st.Dim.Render(" · press 4")},
 			line{text: st.Dim.Render(conflictSummary(d.data.Conflicts))})
 	}
 	for _, b := range d.data.Blocked {
@@ -261,7 +262,7 @@ func (d *dashboard) dueRow(dep models.Deployment, w int) string {
 		return row
 	}
 	what := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version)
-	return when + "  " + fit(what, 34) + " → " + fit(dep.Environment, 11) + " " + fit(dash(dep.Assignee), 6) + " " + clash
+	return when + "  " + common.Fit(what, 34) + " → " + common.Fit(dep.Environment, 11) + " " + common.Fit(common.Dash(dep.Assignee), 6) + " " + clash
 }
 
 // last30Lines lays the summary's figures out in as few lines as the width allows.
@@ -269,11 +270,11 @@ func (d *dashboard) last30Lines(w int) []string {
 	st := d.c.Styles
 	s := d.data.Last30
 	parts := []string{
-		"deployments " + st.Bold.Render(thousands(s.Total)),
-		"success " + st.Good.Render(percent(s.SuccessRate())) + " " + st.Good.Render(sparkline(s.DailySuccess[max(0, len(s.DailySuccess)-10):])),
-		"failed " + st.Bad.Render(thousands(s.Failed)),
-		"rolled back " + st.Bad.Render(thousands(s.RolledBack)),
-		"on time " + st.Bold.Render(percent(s.OnTimeRate())),
+		"deployments " + st.Bold.Render(common.Thousands(s.Total)),
+		"success " + st.Good.Render(common.Percent(s.SuccessRate())) + " " + st.Good.Render(common.Sparkline(s.DailySuccess[max(0, len(s.DailySuccess)-10):])),
+		"failed " + st.Bad.Render(common.Thousands(s.Failed)),
+		"rolled back " + st.Bad.Render(common.Thousands(s.RolledBack)),
+		"on time " + st.Bold.Render(common.Percent(s.OnTimeRate())),
 		"lead time p50 " + st.Bold.Render(leadTime(s)),
 	}
 	var out []string
@@ -290,13 +291,6 @@ func (d *dashboard) last30Lines(w int) []string {
 		}
 	}
 	return append(out, cur)
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
 
 func leadTime(s engine.Stats) string {
@@ -322,11 +316,4 @@ func conflictSummary(cs []models.Conflict) string {
 		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
 	}
 	return strings.Join(parts, " · ")
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

@@ -8,10 +8,10 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // detailScreen shows one deployment's full record: its facts, its steps by stage
@@ -20,7 +20,7 @@ import (
 type detailScreen struct {
 	keys   struct{ Resolve, Run, Checklist, Output, Incident key.Binding }
 	sub    screen // the run view, checklist, output or incident form opened from here; esc returns here
-	c      *Common
+	c      *common.Common
 	id     int64
 	det    engine.Detail
 	rec    record
@@ -46,7 +46,7 @@ type detailMsg struct {
 	err error
 }
 
-func newDetail(c *Common, id int64) *detailScreen {
+func newDetail(c *common.Common, id int64) *detailScreen {
 	d := &detailScreen{c: c, id: id, vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
 	d.keys.Resolve = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "resolve conflicts"))
 	d.keys.Run = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run view"))
@@ -228,8 +228,8 @@ func (d *detailScreen) content() string {
 	var b strings.Builder
 	head := fmt.Sprintf(" %s  %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
 		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment))
-	field := func(k, v string) { fmt.Fprintf(&b, " %s %s\n", st.Dim.Render(fit(k, 10)), v) }
-	if status := st.statusWord(dep.Status); lipgloss.Width(head+"   "+status) <= d.w {
+	field := func(k, v string) { fmt.Fprintf(&b, " %s %s\n", st.Dim.Render(common.Fit(k, 10)), v) }
+	if status := st.StatusWord(dep.Status); lipgloss.Width(head+"   "+status) <= d.w {
 		b.WriteString(head + "   " + status + "\n")
 	} else { // a phone: the status gets a line of its own
 		b.WriteString(head + "\n")
@@ -240,8 +240,8 @@ func (d *detailScreen) content() string {
 	field("window", d.c.Local(dep.ScheduledStart, "Mon 02 Jan 2006 15:04")+" – "+d.c.Local(dep.ScheduledEnd, "15:04 MST"))
 	field("started", d.c.Local(dep.StartedAt, "Mon 02 Jan 2006 15:04"))
 	field("finished", d.c.Local(dep.FinishedAt, "Mon 02 Jan 2006 15:04"))
-	field("people", fmt.Sprintf("assignee %s · requester %s", dash(dep.Assignee), dash(dep.Requester)))
-	field("change", dash(dep.ChangeRef))
+	field("people", fmt.Sprintf("assignee %s · requester %s", common.Dash(dep.Assignee), common.Dash(dep.Requester)))
+	field("change", common.Dash(dep.ChangeRef))
 	if dep.After != 0 {
 		field("after", fmt.Sprintf("#%d", dep.After))
 	}
@@ -251,8 +251,8 @@ func (d *detailScreen) content() string {
 	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
 	const lead = 2 + 12 + 2 + 6 + 1 + 11 + 1 // date, actor and type columns
 	for _, e := range d.det.Events {
-		fmt.Fprintf(&b, "  %s  %s %s %s\n", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")), fit(e.Actor, 6),
-			fit(e.Type, 11), hang(e.Detail, d.w-lead, lead))
+		fmt.Fprintf(&b, "  %s  %s %s %s\n", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")), common.Fit(e.Actor, 6),
+			common.Fit(e.Type, 11), common.Hang(e.Detail, d.w-lead, lead))
 	}
 	return b.String()
 }
@@ -262,7 +262,7 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 	st := d.c.Styles
 	if len(d.det.Conflicts) == 0 {
 		if !d.det.Status.Final() {
-			fmt.Fprintf(b, " %s %s\n", st.Dim.Render(fit("conflicts", 10)), st.Good.Render("✓ none"))
+			fmt.Fprintf(b, " %s %s\n", st.Dim.Render(common.Fit("conflicts", 10)), st.Good.Render("✓ none"))
 		}
 		return
 	}
@@ -274,14 +274,6 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 			mark = st.Dim.Render("✓")
 			msg += st.Dim.Render(" — overridden: " + c.Reason)
 		}
-		fmt.Fprintf(b, "  %s %s %s %s\n", mark, st.Dim.Render(c.ID), fit(string(c.Kind), 11), hang(msg, d.w-24, 24))
+		fmt.Fprintf(b, "  %s %s %s %s\n", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11), common.Hang(msg, d.w-24, 24))
 	}
-}
-
-// hang wraps s to width w, indenting every line after the first by indent cells.
-func hang(s string, w, indent int) string {
-	if w < 20 {
-		return s
-	}
-	return strings.ReplaceAll(ansi.Wrap(s, w, " "), "\n", "\n"+strings.Repeat(" ", indent))
 }

@@ -14,6 +14,7 @@ import (
 	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/store"
+	"ferry/tui/common"
 )
 
 // recordConfig is an organisation whose one model fails: its step writes two lines
@@ -58,7 +59,7 @@ default_duration = "1h"
 
 // newRecordCommon runs deployment #1 of recordConfig to its rollback, records an
 // incident on it, and opens a console for actor.
-func newRecordCommon(t *testing.T, actor string) *Common {
+func newRecordCommon(t *testing.T, actor string) *common.Common {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -91,7 +92,7 @@ func newRecordCommon(t *testing.T, actor string) *Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewCommon(ctx, eng, p)
+	return common.New(ctx, eng, p)
 }
 
 func openDetailOf(m *Model, id int64) {

@@ -7,6 +7,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // writeSteps lists the steps stage by stage, then the on-failure steps.
@@ -61,7 +62,7 @@ func (d *detailScreen) writeStep(b *strings.Builder, s engine.StepState) {
 	if s.Step.Kind == models.StepAutomated && len(s.Attempts) == 0 && s.Status == models.StepPending {
 		who = st.Dim.Render("not run")
 	}
-	fmt.Fprintf(b, "  %s %s%s%s  %s\n", st.stepGlyph(s.Status), s.Step.Name, kind, optional, who)
+	fmt.Fprintf(b, "  %s %s%s%s  %s\n", st.StepGlyph(s.Status), s.Step.Name, kind, optional, who)
 	note := s.Note
 	if a, ok := s.Last(); ok {
 		d.writeAttempt(b, s, a)
@@ -70,7 +71,7 @@ func (d *detailScreen) writeStep(b *strings.Builder, s engine.StepState) {
 		}
 	}
 	if note != "" {
-		fmt.Fprintf(b, "      %s\n", st.Dim.Render(hang("“"+note+"”", d.w-8, 7)))
+		fmt.Fprintf(b, "      %s\n", st.Dim.Render(common.Hang("“"+note+"”", d.w-8, 7)))
 	}
 }
 
@@ -96,11 +97,11 @@ func (d *detailScreen) writeAttempt(b *strings.Builder, s engine.StepState, a mo
 	case a.Lines > int64(len(d.rec.tails[s.Seq])):
 		facts = append(facts, fmt.Sprintf("%d lines · o shows all", a.Lines))
 	default:
-		facts = append(facts, fmt.Sprintf("%d line%s", a.Lines, plural(int(a.Lines))))
+		facts = append(facts, fmt.Sprintf("%d line%s", a.Lines, common.Plural(int(a.Lines))))
 	}
-	fmt.Fprintf(b, "      %s\n", st.Dim.Render(hang(strings.Join(facts, " · "), d.w-8, 6)))
+	fmt.Fprintf(b, "      %s\n", st.Dim.Render(common.Hang(strings.Join(facts, " · "), d.w-8, 6)))
 	for _, l := range d.rec.tails[s.Seq] {
-		mark, text := st.Dim.Render("│"), fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, d.w-9))
+		mark, text := st.Dim.Render("│"), common.Fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, d.w-9))
 		if l.Stream == models.StreamErr {
 			mark, text = st.Warn.Render("!"), st.Warn.Render(text)
 		}
@@ -144,6 +145,6 @@ func (d *detailScreen) writeIncidents(b *strings.Builder) {
 			until = d.c.Local(in.ResolvedAt, layout) + st.Dim.Render(" ("+models.HumanDuration(in.ResolvedAt.Sub(in.OpenedAt))+")")
 		}
 		fmt.Fprintf(b, "  %s %s → %s\n", st.Bad.Render("!"), opened, until)
-		fmt.Fprintf(b, "    %s\n", hang(in.Summary, d.w-6, 4))
+		fmt.Fprintf(b, "    %s\n", common.Hang(in.Summary, d.w-6, 4))
 	}
 }

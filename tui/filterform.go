@@ -10,12 +10,13 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // filterForm edits a copy of the History screen's filters. Every field is optional,
 // so enter applies from any field; tab (or ↓) moves on, ←/→ change a choice.
 type filterForm struct {
-	c    *Common
+	c    *common.Common
 	v    *historyFilter // the form's fields point here
 	form *huh.Form
 	err  error // a field that cannot be read, when it is not the focused one
@@ -33,7 +34,7 @@ type (
 	filterCancelledMsg struct{}
 )
 
-func newFilterForm(c *Common, f historyFilter, w, h int) *filterForm {
+func newFilterForm(c *common.Common, f historyFilter, w, h int) *filterForm {
 	ff := &filterForm{c: c, v: &f, w: w, h: h}
 	ff.keys.Apply = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply"))
 	ff.keys.Next = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/↓", "next field"))
@@ -227,9 +228,9 @@ func (ff *filterForm) View() string {
 	} else {
 		title += st.Dim.Render("  page 2 of 2 · shift+tab goes back")
 	}
-	out := []string{fit(title, ff.w)}
+	out := []string{common.Fit(title, ff.w)}
 	if ff.err != nil {
-		out = append(out, " "+st.Error.Render("✗ "+hang(ff.err.Error(), ff.w-4, 3)))
+		out = append(out, " "+st.Error.Render("✗ "+common.Hang(ff.err.Error(), ff.w-4, 3)))
 	}
 	out = append(out, strings.Trim(ff.form.View(), "\n"))
 	return strings.Join(out, "\n")

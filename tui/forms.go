@@ -4,6 +4,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+
+	"ferry/tui/common"
 )
 
 // compactTheme packs fields without blank lines between them, so a whole form fits
@@ -29,11 +31,11 @@ func formKeys() *huh.KeyMap {
 // fieldErrors shows a text field's validation error in its title, where the person
 // is looking, instead of under the whole form.
 type fieldErrors struct {
-	st     Styles
+	st     common.Styles
 	titles map[*huh.Input]string
 }
 
-func newFieldErrors(st Styles) *fieldErrors {
+func newFieldErrors(st common.Styles) *fieldErrors {
 	return &fieldErrors{st: st, titles: map[*huh.Input]string{}}
 }
 

@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // pageSize is how many rows one background load fetches (keyset paging, so deep
@@ -22,7 +23,7 @@ const pageSize = 100
 // filters in one line above the table: f opens the form for all of them, e, s and /
 // change the common ones at once.
 type history struct {
-	c        *Common
+	c        *common.Common
 	table    table.Model
 	search   textinput.Model
 	f        historyFilter
@@ -44,7 +45,7 @@ type historyMsg struct {
 	err    error
 }
 
-func newHistory(c *Common) *history {
+func newHistory(c *common.Common) *history {
 	d := &history{c: c, more: true}
 	d.keys.Filter = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filters"))
 	d.keys.Env = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "environment"))
@@ -308,16 +309,16 @@ func (d *history) View() string {
 	case d.more && len(d.rows) > 0:
 		count += "+"
 	}
-	bar := fit(" "+d.f.summary(st), d.w-lipgloss.Width(count)-2) + " " + st.Dim.Render(count) + " "
+	bar := common.Fit(" "+d.f.summary(st), d.w-lipgloss.Width(count)-2) + " " + st.Dim.Render(count) + " "
 	if d.search.Focused() {
-		bar = fit(" "+d.search.View(), d.w)
+		bar = common.Fit(" "+d.search.View(), d.w)
 	}
 	if len(d.rows) == 0 && !d.loading {
 		empty := " No deployments match: c clears the filters, f changes them."
 		if !d.f.active() {
 			empty = " No deployments yet. Plan one with 'ferry deploy plan', or fill a demo: ferry demo"
 		}
-		return bar + "\n\n" + st.Dim.Render(fit(empty, d.w))
+		return bar + "\n\n" + st.Dim.Render(common.Fit(empty, d.w))
 	}
 	return bar + "\n" + d.table.View()
 }

@@ -19,6 +19,7 @@ import (
 	"ferry/engine/demo"
 	"ferry/models"
 	"ferry/store"
+	"ferry/tui/common"
 )
 
 // historyOf is the History screen of a console sized w×h, shown.
@@ -140,7 +141,7 @@ func TestHistoryQuickKeys(t *testing.T) {
 
 // newDemoCommon opens the example organisation on a fresh database filled with a
 // demo history of n deployments.
-func newDemoCommon(t *testing.T, actor string, n int) *Common {
+func newDemoCommon(t *testing.T, actor string, n int) *common.Common {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
@@ -163,7 +164,7 @@ func newDemoCommon(t *testing.T, actor string, n int) *Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewCommon(ctx, eng, p)
+	return common.New(ctx, eng, p)
 }
 
 // TestHistoryPagingNeverSkipsOrRepeats scrolls through a few pages row by row, in
@@ -230,7 +231,7 @@ func TestHistoryPagingNeverSkipsOrRepeats(t *testing.T) {
 }
 
 // planAtTheTop plans a deployment that comes first in the listing's order.
-func planAtTheTop(t *testing.T, c *Common, oldest bool, i int) {
+func planAtTheTop(t *testing.T, c *common.Common, oldest bool, i int) {
 	t.Helper()
 	start := now.AddDate(2, 0, 0).Add(time.Duration(i) * time.Hour)
 	if oldest {

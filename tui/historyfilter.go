@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // statusChoice is one way to narrow by status: a word and the statuses it means.
@@ -140,7 +141,7 @@ func (f historyFilter) engineFilter(loc *time.Location) (models.Filter, error) {
 
 // summary names the active filters in one line: the order first, then each filter
 // as a dim word and its value.
-func (f historyFilter) summary(st Styles) string {
+func (f historyFilter) summary(st common.Styles) string {
 	order := "newest first"
 	if f.Oldest {
 		order = "oldest first"

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/table"
 
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // columns fit the width: narrow terminals drop version and assignee first, and the
@@ -39,13 +40,13 @@ func (d *history) tableRows() []table.Row {
 		if !d.narrow() {
 			row = append(row, dep.Version)
 		}
-		status := plainStatus(dep.Status)
+		status := common.PlainStatus(dep.Status)
 		if d.tiny() {
 			status, _, _ = strings.Cut(status, " ")
 		}
 		row = append(row, status)
 		if !d.narrow() {
-			row = append(row, dash(dep.Assignee))
+			row = append(row, common.Dash(dep.Assignee))
 		}
 		out = append(out, row)
 	}
@@ -63,22 +64,4 @@ func (d *history) start(dep models.Deployment) string {
 		return d.c.Local(dep.ScheduledStart, "02 Jan 15:04")
 	}
 	return d.c.Local(dep.ScheduledStart, "02 Jan 2006")
-}
-
-// plainStatus is the status with its glyph, uncoloured (table cells are measured as
-// text); statusWord colours it.
-func plainStatus(s models.Status) string {
-	switch s {
-	case models.StatusPlanned:
-		return "○ planned"
-	case models.StatusSucceeded:
-		return "✓ succeeded"
-	case models.StatusFailed:
-		return "✗ failed"
-	case models.StatusRolledBack:
-		return "↺ rolled back"
-	case models.StatusCancelled:
-		return "– cancelled"
-	}
-	return "▸ " + shortStage(s)
 }

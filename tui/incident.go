@@ -10,12 +10,13 @@ import (
 	"charm.land/huh/v2"
 
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // incidentForm records an incident linked to a deployment: when it was opened (now
 // by default), when it was resolved (if it was), and what happened.
 type incidentForm struct {
-	c       *Common
+	c       *common.Common
 	d       models.Deployment
 	back    tea.Cmd
 	v       *incidentValues // the form's fields point here
@@ -37,7 +38,7 @@ type incidentSavedMsg struct {
 	err error
 }
 
-func newIncidentForm(c *Common, d models.Deployment, back tea.Cmd) *incidentForm {
+func newIncidentForm(c *common.Common, d models.Deployment, back tea.Cmd) *incidentForm {
 	f := &incidentForm{c: c, d: d, back: back, v: &incidentValues{}}
 	f.v.opened = c.Eng.Now().In(c.Eng.Location()).Format(models.LocalLayout)
 	f.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save"))
@@ -171,12 +172,12 @@ func (f *incidentForm) View() string {
 	st, d := f.c.Styles, f.d
 	head := fmt.Sprintf(" %s %s %s → %s", st.Bold.Render("Record an incident on"),
 		st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Environment)
-	out := []string{fit(head, f.w), ""}
+	out := []string{common.Fit(head, f.w), ""}
 	switch {
 	case f.saving:
 		out = append(out, " "+st.Dim.Render("saving…"))
 	case f.err != nil:
-		out = append(out, " "+st.Error.Render("✗ not saved: "+hang(f.err.Error(), f.w-16, 15)))
+		out = append(out, " "+st.Error.Render("✗ not saved: "+common.Hang(f.err.Error(), f.w-16, 15)))
 	}
 	return strings.Join(out, "\n") + "\n" + strings.Trim(f.form.View(), "\n")
 }

@@ -1,5 +1,7 @@
 package tui
 
+import "ferry/tui/common"
+
 // Layout is a pure function of the terminal size and how much each panel has to
 // show, so it can be tested with plain-text pictures.
 
@@ -21,15 +23,15 @@ func layoutDashboard(w, h, running, needs, due, last30 int) dashLayout {
 		l30 = 0 // on a phone the 30-day summary gives way to what needs doing
 	}
 	if w >= wideMin {
-		top := clamp(max(running, needs)+2, 3, max(3, (h-l30)/2))
+		top := common.Clamp(max(running, needs)+2, 3, max(3, (h-l30)/2))
 		left := w * 11 / 20 // running rows carry more than the needs-you lines
 		l.Running = rect{0, 0, left, top}
 		l.Needs = rect{left, 0, w - left, top}
 		l.Due = rect{0, top, w, max(3, h-top-l30)}
 	} else {
 		rest := h - l30
-		rh := clamp(running+2, 3, max(3, rest*2/5))
-		nh := clamp(needs+2, 3, max(3, rest*2/5))
+		rh := common.Clamp(running+2, 3, max(3, rest*2/5))
+		nh := common.Clamp(needs+2, 3, max(3, rest*2/5))
 		l.Running = rect{0, 0, w, rh}
 		l.Needs = rect{0, rh, w, nh}
 		l.Due = rect{0, rh + nh, w, max(3, h-rh-nh-l30)}
@@ -40,5 +42,3 @@ func layoutDashboard(w, h, running, needs, due, last30 int) dashLayout {
 
 // phoneMaxHeight: below this many rows (and narrow), the dashboard drops its summary.
 const phoneMaxHeight = 24
-
-func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }

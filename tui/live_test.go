@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"ferry/tui/common"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -25,7 +27,7 @@ type live struct {
 }
 
 // runLive starts the console of c in a w×h terminal without colour.
-func runLive(t *testing.T, c *Common, w, h int) *live {
+func runLive(t *testing.T, c *common.Common, w, h int) *live {
 	l := &live{t: t}
 	// The filter runs on the program's goroutine before each message, so it can read
 	// what the model shows without racing it; pokes make sure it runs after a change.

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // myWorkLimit is how many unfinished deployments "My work" lists; a technician has a
@@ -26,7 +27,7 @@ type workItem struct {
 // them, oldest window first, each with its environment, window and checklist
 // progress; enter opens its checklist, where the work is done.
 type mywork struct {
-	c        *Common
+	c        *common.Common
 	items    []workItem
 	cursor   int
 	selected int64 // kept across refreshes
@@ -40,7 +41,7 @@ type myworkMsg struct {
 	err   error
 }
 
-func newMyWork(c *Common) *mywork {
+func newMyWork(c *common.Common) *mywork {
 	m := &mywork{c: c}
 	m.keys.Checklist = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "checklist"))
 	return m
@@ -192,7 +193,7 @@ func (m *mywork) row(it workItem, sel bool, w int) string {
 	if sel {
 		left = st.Bold.Render(left)
 	}
-	return mark + fit(left, w-2-whenWidth-7-1) + " " + right
+	return mark + common.Fit(left, w-2-whenWidth-7-1) + " " + right
 }
 
 // summary describes the selected deployment in four lines under the list.
@@ -201,10 +202,10 @@ func (m *mywork) summary(it workItem, w int) []string {
 	d := it.d
 	c := m.c
 	out := []string{
-		fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w),
-		fit(st.Dim.Render(" window ")+c.Local(d.ScheduledStart, "Mon 2 Jan 15:04")+"–"+
+		common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w),
+		common.Fit(st.Dim.Render(" window ")+c.Local(d.ScheduledStart, "Mon 2 Jan 15:04")+"–"+
 			c.Local(d.ScheduledEnd, "15:04")+st.Dim.Render(" · ")+d.Status.Label(), w),
-		fit(st.Dim.Render(" checklist ")+progress(d.StepsDone, d.StepsTotal), w),
+		common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w),
 	}
 	if it.blocked != nil {
 		// The reason first: the step's name may not fit on a phone.
@@ -212,9 +213,9 @@ func (m *mywork) summary(it workItem, w int) []string {
 		if it.blocked.Note != "" {
 			why = it.blocked.Note + st.Dim.Render(" · "+why)
 		}
-		out = append(out, fit(" "+st.Bad.Render("BLOCKED ")+why, w))
+		out = append(out, common.Fit(" "+st.Bad.Render("BLOCKED ")+why, w))
 	} else {
-		out = append(out, fit(st.Dim.Render(" enter opens its checklist"), w))
+		out = append(out, common.Fit(st.Dim.Render(" enter opens its checklist"), w))
 	}
 	return out
 }

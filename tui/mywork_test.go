@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"ferry/tui/common"
+
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -33,15 +35,15 @@ func TestTechnicianStartsOnMyWork(t *testing.T) {
 // person is, and a new console with that as Resume opens there.
 func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
-	var places []Place
-	m.c.Remember = func(p Place) { places = append(places, p) }
+	var places []common.Place
+	m.c.Remember = func(p common.Place) { places = append(places, p) }
 	press(m, "enter", "esc")
-	want := []Place{{Checklist: true, ID: 1}, {}}
+	want := []common.Place{{Checklist: true, ID: 1}, {}}
 	if len(places) != 2 || places[0] != want[0] || places[1] != want[1] {
 		t.Fatalf("remembered %+v, want %+v", places, want)
 	}
 	c := newTestCommon(t, "tom")
-	c.Resume = Place{Checklist: true, ID: 1}
+	c.Resume = common.Place{Checklist: true, ID: 1}
 	again := New(c)
 	again.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 	if got := screenText(again); strings.Contains(got, "My work") && !strings.Contains(got, "checklist #1") {

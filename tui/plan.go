@@ -13,12 +13,13 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // planForm plans a deployment. While it is filled in, a preview shows the window and
 // the conflicts the deployment would be in, before anything is saved.
 type planForm struct {
-	c       *Common
+	c       *common.Common
 	v       *planValues // the form's fields point here
 	form    *huh.Form
 	started bool
@@ -51,7 +52,7 @@ type planSavedMsg struct {
 	err       error
 }
 
-func newPlanForm(c *Common) *planForm {
+func newPlanForm(c *common.Common) *planForm {
 	p := &planForm{c: c, v: &planValues{}}
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	if len(c.Eng.Config().Models) > 0 {
@@ -301,7 +302,7 @@ func (p *planForm) previewView(w int) string {
 	b.WriteString(st.Bold.Render("Preview") + "\n")
 	switch {
 	case p.err != nil:
-		b.WriteString(st.Error.Render("✗ not saved: "+hang(p.err.Error(), w-14, 14)) + "\n")
+		b.WriteString(st.Error.Render("✗ not saved: "+common.Hang(p.err.Error(), w-14, 14)) + "\n")
 	case p.saving:
 		b.WriteString(st.Dim.Render("saving…") + "\n")
 	}
@@ -310,7 +311,7 @@ func (p *planForm) previewView(w int) string {
 	case pr.gen == 0:
 		b.WriteString(st.Dim.Render("fill in model, component, version, environment and start") + "\n")
 	case pr.err != nil:
-		b.WriteString(st.Bad.Render("✗ "+hang(pr.err.Error(), w-2, 2)) + "\n")
+		b.WriteString(st.Bad.Render("✗ "+common.Hang(pr.err.Error(), w-2, 2)) + "\n")
 	default:
 		d := pr.d
 		fmt.Fprintf(&b, "%s %s → %s\n%s – %s\n", d.Component, d.Version, d.Environment,
@@ -320,7 +321,7 @@ func (p *planForm) previewView(w int) string {
 			b.WriteString(st.Good.Render("✓ no conflicts") + "\n")
 		}
 		for _, c := range pr.conflicts { // the engine calls the previewed plan "this plan"
-			b.WriteString(st.Bad.Render("✗ "+string(c.Kind)) + " " + hang(c.Message, w-len(c.Kind)-3, len(c.Kind)+3) + "\n")
+			b.WriteString(st.Bad.Render("✗ "+string(c.Kind)) + " " + common.Hang(c.Message, w-len(c.Kind)-3, len(c.Kind)+3) + "\n")
 		}
 	}
 	return b.String()

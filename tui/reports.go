@@ -16,6 +16,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // reportViews are what `v` cycles through: the metrics table, then the charts.
@@ -29,7 +30,7 @@ var reportSpan = map[engine.Period]int{engine.PeriodDay: 30, engine.PeriodWeek: 
 // picture reads faster than numbers. All of it comes from the rollups, so it is
 // as quick on years of history as on a week.
 type reports struct {
-	c      *Common
+	c      *common.Common
 	period engine.Period
 	by     engine.Grouping
 	back   int // how many spans before the current one
@@ -59,7 +60,7 @@ type reportsMsg struct {
 	err error
 }
 
-func newReports(c *Common) *reports {
+func newReports(c *common.Common) *reports {
 	r := &reports{c: c, period: engine.PeriodMonth}
 	r.keys.Period = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "period"))
 	r.keys.Group = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "group by"))
@@ -239,7 +240,7 @@ func (r *reports) View() string {
 	if r.w < 80 {
 		layout = "Jan 2006"
 	}
-	bar = fit(bar+st.Dim.Render(fmt.Sprintf(" · %s – %s", r.c.Local(rep.From, layout),
+	bar = common.Fit(bar+st.Dim.Render(fmt.Sprintf(" · %s – %s", r.c.Local(rep.From, layout),
 		r.c.Local(rep.To.Add(-time.Second), layout))), r.w)
 	body := r.viewBody()
 	return bar + "\n" + body
@@ -257,7 +258,7 @@ func (r *reports) viewBody() string {
 	}
 	legend := r.c.Styles.Dim.Render(fmt.Sprintf(" columns %d–%d of %d (←/→) · on schedule: within %s of the planned start; definitions in the README",
 		r.colOff+1, r.colOff+len(r.table.Columns())-r.fixedCols(), len(engine.ReportColumns), models.HumanDuration(r.rep.Tolerance)))
-	return r.table.View() + "\n" + fit(legend, r.w)
+	return r.table.View() + "\n" + common.Fit(legend, r.w)
 }
 
 func (r *reports) fixedCols() int {
@@ -366,7 +367,7 @@ func (r *reports) volume(w, h int) string {
 		for i, l := range lines {
 			prefix, suffix := strings.Repeat(" ", labelW+2), ""
 			if i == len(lines)-1 {
-				prefix, suffix = fmt.Sprintf(" %-*s ", labelW, g), " "+thousands(int(total))
+				prefix, suffix = fmt.Sprintf(" %-*s ", labelW, g), " "+common.Thousands(int(total))
 			}
 			b.WriteString(prefix + glyphs(l, envGlyphs[gi%len(envGlyphs)]) + suffix + "\n")
 		}
@@ -422,7 +423,7 @@ func (r *reports) envStyle(i int) lipgloss.Style {
 }
 
 // envOrder lists the report's environments in the path order of config.
-func envOrder(c *Common, rep engine.Report) []string {
+func envOrder(c *common.Common, rep engine.Report) []string {
 	seen := map[string]bool{}
 	for _, t := range rep.Totals {
 		seen[t.Group] = true
@@ -462,9 +463,9 @@ func (r *reports) failures(w, h int) string {
 	notes, noteW := make([]string, len(totals)), 0
 	for i, t := range totals {
 		notes[i] = fmt.Sprintf(" %d failed, %d rolled back of %s (%.1f%%)", t.Failed, t.RolledBack,
-			thousands(int(t.Deployments)), share(t.Failed+t.RolledBack, t.Deployments))
+			common.Thousands(int(t.Deployments)), share(t.Failed+t.RolledBack, t.Deployments))
 		if w < 90 {
-			notes[i] = fmt.Sprintf(" %d+%d of %s", t.Failed, t.RolledBack, thousands(int(t.Deployments)))
+			notes[i] = fmt.Sprintf(" %d+%d of %s", t.Failed, t.RolledBack, common.Thousands(int(t.Deployments)))
 		}
 		noteW = max(noteW, len(notes[i]))
 	}

@@ -11,13 +11,14 @@ import (
 	"ferry/engine"
 	"ferry/engine/schedule"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // resolveScreen helps with one planned deployment's conflicts: it previews the
 // suggested slot and applies it with one key, reassigns to someone free, or (for a
 // manager) overrides the selected conflict with a reason.
 type resolveScreen struct {
-	c       *Common
+	c       *common.Common
 	id      int64
 	data    resolveData
 	loaded  bool
@@ -41,7 +42,7 @@ type resolveLoadedMsg struct {
 	err  error
 }
 
-func newResolve(c *Common, id int64) *resolveScreen {
+func newResolve(c *common.Common, id int64) *resolveScreen {
 	r := &resolveScreen{c: c, id: id}
 	r.keys.Apply = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "move to suggestion"))
 	r.keys.Reassign = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reassign"))
@@ -173,7 +174,7 @@ func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 // leftOver says how many conflicts remain after a change, if any.
 func leftOver(cs []models.Conflict) string {
 	if n := engine.CountOpen(cs); n > 0 {
-		return fmt.Sprintf("; %d conflict%s left", n, plural(n))
+		return fmt.Sprintf("; %d conflict%s left", n, common.Plural(n))
 	}
 	return "; no conflicts left"
 }
@@ -215,7 +216,7 @@ func (r *resolveScreen) View() string {
 	d := r.data.det
 	var b strings.Builder
 	fmt.Fprintf(&b, " %s %s %s → %s · %s\n", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version,
-		st.Bold.Render(d.Environment), dash(d.Assignee))
+		st.Bold.Render(d.Environment), common.Dash(d.Assignee))
 	if d.Status != models.StatusPlanned {
 		fmt.Fprintf(&b, "\n %s\n", st.Dim.Render(fmt.Sprintf("#%d is %s: only planned deployments can be moved.", d.ID, d.Status)))
 	}
@@ -228,11 +229,11 @@ func (r *resolveScreen) View() string {
 		if !c.Open() {
 			mark = st.Dim.Render("✓ overridden")
 		}
-		row := fmt.Sprintf("%s %s %s %s", mark, st.Dim.Render(c.ID), fit(string(c.Kind), 11), c.Message)
+		row := fmt.Sprintf("%s %s %s %s", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11), c.Message)
 		if i == r.sel {
-			fmt.Fprintln(&b, " "+st.Selected.Render("▸ "+fit(row, r.w-4)))
+			fmt.Fprintln(&b, " "+st.Selected.Render("▸ "+common.Fit(row, r.w-4)))
 		} else {
-			fmt.Fprintln(&b, "   "+fit(row, r.w-4))
+			fmt.Fprintln(&b, "   "+common.Fit(row, r.w-4))
 		}
 	}
 	r.writeMove(&b)
@@ -250,13 +251,13 @@ func (r *resolveScreen) writeMove(b *strings.Builder) {
 	}
 	win := func(s, e string) string { return s + " – " + e }
 	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Move it"))
-	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(fit("now", 10)),
+	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("now", 10)),
 		win(r.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04"), r.c.Local(d.ScheduledEnd, "15:04 MST")))
 	if len(sug.Slots) == 0 {
 		fmt.Fprintf(b, "   %s\n", st.Bad.Render("no conflict-free slot within 90 days"))
 	} else {
 		s := sug.Slots[0]
-		fmt.Fprintf(b, "   %s %s   %s\n", st.Dim.Render(fit("suggested", 10)),
+		fmt.Fprintf(b, "   %s %s   %s\n", st.Dim.Render(common.Fit("suggested", 10)),
 			st.Bold.Render(win(r.c.Local(s.Start, "Mon 02 Jan 15:04"), r.c.Local(s.End, "15:04 MST"))),
 			st.Good.Render("✓ no conflicts there"))
 		var alts []string
@@ -264,7 +265,7 @@ func (r *resolveScreen) writeMove(b *strings.Builder) {
 			alts = append(alts, r.c.Local(a.Start, "Mon 02 Jan 15:04"))
 		}
 		if len(alts) > 0 {
-			fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(fit("also free", 10)), fit(strings.Join(alts, " · "), r.w-15))
+			fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("also free", 10)), common.Fit(strings.Join(alts, " · "), r.w-15))
 		}
 	}
 	for i, sk := range sug.Skipped {
@@ -275,8 +276,8 @@ func (r *resolveScreen) writeMove(b *strings.Builder) {
 		if i == 0 {
 			label = "passed"
 		}
-		fmt.Fprintf(b, "   %s %s %s\n", st.Dim.Render(fit(label, 10)), r.c.Local(sk.Start, "Mon 02 Jan 15:04"),
-			st.Dim.Render(fit("— "+sk.Reason, r.w-32)))
+		fmt.Fprintf(b, "   %s %s %s\n", st.Dim.Render(common.Fit(label, 10)), r.c.Local(sk.Start, "Mon 02 Jan 15:04"),
+			st.Dim.Render(common.Fit("— "+sk.Reason, r.w-32)))
 	}
 }
 
@@ -309,5 +310,5 @@ func (r *resolveScreen) writeReassign(b *strings.Builder) {
 			names = append(names, p.Name)
 		}
 	}
-	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(fit("free then", 10)), strings.Join(names, "  "))
+	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("free then", 10)), strings.Join(names, "  "))
 }

@@ -14,6 +14,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 const (
@@ -28,7 +29,7 @@ const (
 // resumes, retries, cancels and approves when the person may. Long work (a run, a
 // resume) runs in a tea.Cmd; the view polls the engine while something is live.
 type runView struct {
-	c       *Common
+	c       *common.Common
 	id      int64
 	back    tea.Cmd
 	st      engine.RunState
@@ -77,7 +78,7 @@ func actCmd(owner any, act func() (engine.Outcome, error)) tea.Cmd {
 	}
 }
 
-func newRunView(c *Common, id int64, back tea.Cmd) *runView {
+func newRunView(c *common.Common, id int64, back tea.Cmd) *runView {
 	v := &runView{c: c, id: id, back: back, follow: true,
 		vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "run"))
@@ -255,11 +256,11 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return v.refuse(engine.ActRun, "nothing to run now")
 		}
 		if v.st.Deployment.Status == models.StatusPlanned {
-			return v.start("run", func(c *Common) (engine.Outcome, error) {
+			return v.start("run", func(c *common.Common) (engine.Outcome, error) {
 				return c.Eng.Run(c.Ctx, c.Actor, v.id, engine.RunOptions{})
 			})
 		}
-		return v.start("resume", func(c *Common) (engine.Outcome, error) {
+		return v.start("resume", func(c *common.Common) (engine.Outcome, error) {
 			return c.Eng.Resume(c.Ctx, c.Actor, v.id)
 		})
 	case key.Matches(msg, v.keys.Retry):
@@ -267,7 +268,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			return v.refuse(engine.ActRun, "no failed or interrupted step to retry in this stage")
 		}
-		return v.start(fmt.Sprintf("retry from step %d", seq), func(c *Common) (engine.Outcome, error) {
+		return v.start(fmt.Sprintf("retry from step %d", seq), func(c *common.Common) (engine.Outcome, error) {
 			return c.Eng.Retry(c.Ctx, c.Actor, v.id, seq)
 		})
 	case key.Matches(msg, v.keys.Cancel):
@@ -306,7 +307,7 @@ func (v *runView) refuse(a engine.Action, why string) tea.Cmd {
 }
 
 // start runs the deployment in a Cmd and polls its progress meanwhile.
-func (v *runView) start(what string, run func(*Common) (engine.Outcome, error)) tea.Cmd {
+func (v *runView) start(what string, run func(*common.Common) (engine.Outcome, error)) tea.Cmd {
 	v.running = true
 	c := v.c
 	return tea.Batch(note(fmt.Sprintf("#%d: %s under way…", v.id, what)), func() tea.Msg {
@@ -327,7 +328,7 @@ func runOutcome(id int64, msg runDoneMsg) tea.Cmd {
 			busy.Lease.Actor, busy.Lease.Host, busy.Lease.PID))
 	case errors.As(msg.err, &refused):
 		return tea.Batch(resolve(id), fail(fmt.Errorf("#%d cannot start: %d open conflict%s", id,
-			len(refused.Conflicts), plural(len(refused.Conflicts)))))
+			len(refused.Conflicts), common.Plural(len(refused.Conflicts)))))
 	case errors.As(msg.err, &stopped):
 		return note(fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
 	case msg.err != nil:
@@ -354,7 +355,7 @@ func didThen(res engine.Outcome) string {
 
 // approveCmd approves the gate deployment id waits at; the engine carries the run
 // on after it.
-func approveCmd(c *Common, owner any, id int64) tea.Cmd {
+func approveCmd(c *common.Common, owner any, id int64) tea.Cmd {
 	return actCmd(owner, func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, "") })
 }
 
@@ -388,7 +389,7 @@ func (v *runView) setLog() {
 	width := max(10, v.w-5)
 	for i, l := range v.lines {
 		text := strings.ReplaceAll(l.Text, "\t", "    ")
-		text = fit(text, width)
+		text = common.Fit(text, width)
 		if l.Stream == models.StreamErr {
 			text = st.Warn.Render(text)
 		}
@@ -403,8 +404,8 @@ func (v *runView) setLog() {
 // head is everything above the log, as lines.
 func (v *runView) head() []string {
 	st, d := v.c.Styles, v.st.Deployment
-	out := []string{fit(fmt.Sprintf(" %s %s %s → %s  %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component,
-		d.Version, st.Bold.Render(d.Environment), st.statusWord(d.Status)), v.w)}
+	out := []string{common.Fit(fmt.Sprintf(" %s %s %s → %s  %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component,
+		d.Version, st.Bold.Render(d.Environment), st.StatusWord(d.Status)), v.w)}
 	narrow := v.w < 90
 	var row []string
 	for i, p := range v.st.Stages {
@@ -415,26 +416,26 @@ func (v *runView) head() []string {
 		mark := "  "
 		if p.Current {
 			mark = st.Warn.Render("▸ ")
-			name = st.Bold.Render(fit(name, wname))
+			name = st.Bold.Render(common.Fit(name, wname))
 		} else {
-			name = fit(name, wname)
+			name = common.Fit(name, wname)
 		}
-		bar := progress(p.Done, p.Total)
+		bar := common.Progress(p.Done, p.Total)
 		switch {
 		case p.Total == 0:
-			bar = st.Dim.Render(fit("no steps", lipgloss.Width(bar)))
+			bar = st.Dim.Render(common.Fit("no steps", lipgloss.Width(bar)))
 		case p.Done == p.Total:
 			bar = st.Good.Render(bar)
 		}
 		row = append(row, mark+name+" "+bar)
 		if !narrow || i%2 == 1 || i == len(v.st.Stages)-1 {
-			out = append(out, fit(" "+strings.Join(row, "  "), v.w))
+			out = append(out, common.Fit(" "+strings.Join(row, "  "), v.w))
 			row = nil
 		}
 	}
 	out = append(out, v.now()...)
 	if v.confirm {
-		out = append(out, fit(" "+st.Error.Render(fmt.Sprintf("Cancel #%d? y/n", d.ID)), v.w))
+		out = append(out, common.Fit(" "+st.Error.Render(fmt.Sprintf("Cancel #%d? y/n", d.ID)), v.w))
 	}
 	label := " output · following "
 	if !v.follow {
@@ -450,7 +451,7 @@ func (v *runView) head() []string {
 // now says what is happening: the step under way, what it waits for, or the end.
 func (v *runView) now() []string {
 	st, d := v.c.Styles, v.st.Deployment
-	line := func(s string) string { return fit(" "+s, v.w) }
+	line := func(s string) string { return common.Fit(" "+s, v.w) }
 	for i, list := range [][]engine.StepState{v.st.Steps, v.st.OnFailure} {
 		for _, s := range list {
 			if s.Status != models.StepRunning {
@@ -479,10 +480,10 @@ func (v *runView) now() []string {
 	case d.Status == models.StatusPlanned:
 		return []string{line(st.Dim.Render("not started"))}
 	case d.Status.Final():
-		return []string{line(st.statusWord(d.Status) + st.Dim.Render("  "+v.c.Local(d.FinishedAt, "02 Jan 15:04")))}
+		return []string{line(st.StatusWord(d.Status) + st.Dim.Render("  "+v.c.Local(d.FinishedAt, "02 Jan 15:04")))}
 	case v.st.Waiting != nil:
 		w := v.st.Waiting
-		out := []string{" " + st.Warn.Render("⏸ ") + hang(w.Message, v.w-4, 4)}
+		out := []string{" " + st.Warn.Render("⏸ ") + common.Hang(w.Message, v.w-4, 4)}
 		if w.Kind == engine.WaitApproval {
 			may := "nobody in the configuration"
 			if len(w.Approvers) > 0 {
@@ -520,7 +521,7 @@ func (v *runView) View() string {
 	}
 	lines := v.head()
 	for i, l := range lines {
-		lines[i] = fit(l, v.w)
+		lines[i] = common.Fit(l, v.w)
 	}
 	return strings.Join(lines, "\n") + "\n" + v.vp.View()
 }

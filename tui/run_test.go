@@ -22,6 +22,7 @@ import (
 	"ferry/engine/config"
 	"ferry/models"
 	"ferry/store"
+	"ferry/tui/common"
 )
 
 // runConfig is a tiny organisation whose model runs real commands: "print" prints two
@@ -72,7 +73,7 @@ default_duration = "1h"
 
 // newRunCommon opens the tiny organisation in a temp directory (where commands run)
 // and plans deployment #1 of model as ana, for actor.
-func newRunCommon(t *testing.T, actor, model string) (*Common, string) {
+func newRunCommon(t *testing.T, actor, model string) (*common.Common, string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -99,7 +100,7 @@ func newRunCommon(t *testing.T, actor, model string) (*Common, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewCommon(ctx, eng, p), dir
+	return common.New(ctx, eng, p), dir
 }
 
 func openRunView(t *testing.T, m *Model, id int64) {

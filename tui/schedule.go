@@ -13,6 +13,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // scheduleScreen is the timeline: one row per environment (or per person), a week
@@ -20,7 +21,7 @@ import (
 // an open conflict marked. The cursor is a selected deployment; it stays on the same
 // deployment across refreshes.
 type scheduleScreen struct {
-	c    *Common
+	c    *common.Common
 	w, h int
 
 	// what to show: the loads ask for this period
@@ -85,7 +86,7 @@ type schedRowData struct {
 	wins      []engine.TimelineWindow
 }
 
-func newSchedule(c *Common) *scheduleScreen {
+func newSchedule(c *common.Common) *scheduleScreen {
 	s := &scheduleScreen{c: c, zoom: schedWeek, pick: schedPickFirst}
 	now := c.Eng.Now()
 	s.from = schedPeriodStart(schedWeek, now, c.Eng.Location())
@@ -323,7 +324,7 @@ func (s *scheduleScreen) moveRow(d int) {
 	if len(s.rows) == 0 {
 		return
 	}
-	i := clamp(s.rowIndex()+d, 0, len(s.rows)-1)
+	i := common.Clamp(s.rowIndex()+d, 0, len(s.rows)-1)
 	s.rowKey, s.rowIdx = s.rows[i].key, i
 	s.sel = schedNearest(s.rows[i].deps, s.at)
 }
@@ -444,7 +445,7 @@ func (s *scheduleScreen) rowIndex() int {
 			return i
 		}
 	}
-	return clamp(s.rowIdx, 0, max(0, len(s.rows)-1))
+	return common.Clamp(s.rowIdx, 0, max(0, len(s.rows)-1))
 }
 
 func (s *scheduleScreen) row() (schedRowData, bool) {
@@ -535,7 +536,7 @@ func (s *scheduleScreen) View() string {
 	}
 	st := s.c.Styles
 	if !s.loaded {
-		return fit(" "+st.Bold.Render("Schedule"), s.w) + "\n" + st.Dim.Render(" loading…")
+		return common.Fit(" "+st.Bold.Render("Schedule"), s.w) + "\n" + st.Dim.Render(" loading…")
 	}
 	loc := s.loc()
 	g := schedLayout(s.w, s.tlZoom, s.tl.From, loc, s.nameWidth())
@@ -552,7 +553,7 @@ func (s *scheduleScreen) View() string {
 	}
 	shown := min(n, room)
 	cur := s.rowIndex()
-	s.offset = clamp(s.offset, max(0, cur-shown+1), min(cur, n-shown))
+	s.offset = common.Clamp(s.offset, max(0, cur-shown+1), min(cur, n-shown))
 	nowX := g.cellAt(s.c.Eng.Now())
 	bars := make([][]schedBar, n)
 	lanes := make([]int, n)
@@ -571,7 +572,7 @@ func (s *scheduleScreen) View() string {
 	}
 	if shown < n {
 		more := fmt.Sprintf(" %d–%d of %d", s.offset+1, s.offset+shown, n)
-		out[1] = fit(out[1], s.w-lipgloss.Width(more)) + st.Dim.Render(more)
+		out[1] = common.Fit(out[1], s.w-lipgloss.Width(more)) + st.Dim.Render(more)
 	}
 	out = append(out, s.caretLine(g))
 	out = append(out, s.detailLines(dh)...)
@@ -582,7 +583,7 @@ func (s *scheduleScreen) View() string {
 		out = append(out, s.legend())
 	}
 	for i := range out {
-		out[i] = fit(out[i], s.w)
+		out[i] = common.Fit(out[i], s.w)
 	}
 	return strings.Join(out, "\n")
 }
@@ -628,7 +629,7 @@ func (s *scheduleScreen) titleLine() string {
 }
 
 // schedWord is an option's name, bold when it is the active one.
-func schedWord(st Styles, s string, active bool) string {
+func schedWord(st common.Styles, s string, active bool) string {
 	if active {
 		return st.Bold.Render(s)
 	}
@@ -712,11 +713,11 @@ func schedClock(t time.Time) string {
 func (s *scheduleScreen) rowLines(g schedGeom, r schedRowData, bars []schedBar, n int, current bool, nowX int) []string {
 	st := s.c.Styles
 	name := schedAbbrev(r.name, g.Label-2)
-	label := " " + fit(name, g.Label-1)
+	label := " " + common.Fit(name, g.Label-1)
 	if current {
-		label = st.Accent.Bold(true).Render("▸") + fit(st.Bold.Render(name), g.Label-1)
+		label = st.Accent.Bold(true).Render("▸") + common.Fit(st.Bold.Render(name), g.Label-1)
 	} else if len(r.deps) == 0 {
-		label = " " + fit(st.Dim.Render(name), g.Label-1)
+		label = " " + common.Fit(st.Dim.Render(name), g.Label-1)
 	}
 	wins := s.wins(r)
 	var out []string
@@ -838,7 +839,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 	default:
 		head = []string{
 			fmt.Sprintf("%s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version, d.Environment),
-			cmp.Or(d.Assignee, "unassigned"), s.when(d), st.statusWord(d.Status),
+			cmp.Or(d.Assignee, "unassigned"), s.when(d), st.StatusWord(d.Status),
 		}
 		tail = strings.Fields(fmt.Sprintf("%s · model %s v%d · requested by %s",
 			cmp.Or(d.ChangeRef, "no change reference"), d.Model, d.ModelVersion, cmp.Or(d.Requester, "—")))

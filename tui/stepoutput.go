@@ -11,12 +11,13 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // stepOutput shows everything one automated step wrote, attempt by attempt (the
 // newest keepLines lines); ←/→ go to the previous or next step that ran.
 type stepOutput struct {
-	c      *Common
+	c      *common.Common
 	id     int64
 	back   tea.Cmd
 	steps  []engine.StepState // the automated steps with at least one attempt
@@ -37,7 +38,7 @@ type stepOutputMsg struct {
 }
 
 // newStepOutput opens on the step that failed last, else the last that ran.
-func newStepOutput(c *Common, id int64, steps []engine.StepState, back tea.Cmd) *stepOutput {
+func newStepOutput(c *common.Common, id int64, steps []engine.StepState, back tea.Cmd) *stepOutput {
 	v := &stepOutput{c: c, id: id, back: back, steps: steps, at: len(steps) - 1,
 		vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
 	for i, s := range steps {
@@ -129,7 +130,7 @@ func (v *stepOutput) setContent() {
 			attempt = l.Attempt
 			out = append(out, v.rule(s, attempt))
 		}
-		text := fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, v.w-7))
+		text := common.Fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, v.w-7))
 		mark := st.Dim.Render(fmt.Sprintf("%4d  ", l.LineNo))
 		if l.Stream == models.StreamErr {
 			mark, text = st.Warn.Render(fmt.Sprintf("%4d! ", l.LineNo)), st.Warn.Render(text)
@@ -167,7 +168,7 @@ func (v *stepOutput) View() string {
 		return st.Dim.Render(" no automated step has run")
 	}
 	s := v.steps[v.at]
-	head := fmt.Sprintf(" %s %s  %s", st.stepGlyph(s.Status), st.Bold.Render(s.Step.Name),
+	head := fmt.Sprintf(" %s %s  %s", st.StepGlyph(s.Status), st.Bold.Render(s.Step.Name),
 		st.Dim.Render(fmt.Sprintf("%s · %d of %d steps that ran", s.Step.Stage.Title(), v.at+1, len(v.steps))))
-	return fit(head, v.w) + "\n" + v.vp.View()
+	return common.Fit(head, v.w) + "\n" + v.vp.View()
 }
