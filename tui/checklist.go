@@ -12,6 +12,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 // checklistView is the technician's page: the current stage's items, large and clear,
@@ -52,7 +53,7 @@ func newChecklist(c *common.Common, id int64, back tea.Cmd) *checklistView {
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
 	v.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
 	v.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	v.input = newInput("note: ", "")
+	v.input = components.NewInput("note: ", "")
 	return v
 }
 

@@ -11,6 +11,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 // dashboard shows what runs now, what needs the user, what is due today and how the
@@ -133,9 +134,9 @@ func (d *dashboard) View() string {
 	}
 	last := d.last30Lines(d.w - 4)
 	l := layoutDashboard(d.w, d.h, len(d.runningLines(half)), len(d.needsLines(half)), len(d.dueLines(d.w)), len(last))
-	running := panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
-	needs := panel(st, "Needs you", d.render(panelNeeds, d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
-	due := panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
+	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
+	needs := components.Panel(st, "Needs you", d.render(panelNeeds, d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if wide {
 		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)
@@ -143,7 +144,7 @@ func (d *dashboard) View() string {
 	if l.Last30.H == 0 {
 		return lipgloss.JoinVertical(lipgloss.Left, top, due)
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, top, due, panel(st, "Last 30 days", last, l.Last30.W, l.Last30.H))
+	return lipgloss.JoinVertical(lipgloss.Left, top, due, components.Panel(st, "Last 30 days", last, l.Last30.W, l.Last30.H))
 }
 
 // render marks the selected row and scrolls so that it stays in the h visible rows.

@@ -11,6 +11,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 // filterForm edits a copy of the History screen's filters. Every field is optional,
@@ -20,7 +21,7 @@ type filterForm struct {
 	v    *historyFilter // the form's fields point here
 	form *huh.Form
 	err  error // a field that cannot be read, when it is not the focused one
-	errs *fieldErrors
+	errs *components.FieldErrors
 	// choices are the values of the choice fields by key: enter takes the option a
 	// choice shows, which huh only stores when the field is left.
 	choices map[string]*string
@@ -47,10 +48,10 @@ func newFilterForm(c *common.Common, f historyFilter, w, h int) *filterForm {
 // build lays the fields out in two groups: side by side on a wide terminal, one
 // after the other (tab moves on to the second) on a narrow one.
 func (ff *filterForm) build() {
-	ff.errs = newFieldErrors(ff.c.Styles)
+	ff.errs = components.NewFieldErrors(ff.c.Styles)
 	ff.choices = map[string]*string{}
 	ff.form = huh.NewForm(huh.NewGroup(ff.whenWhat()...), huh.NewGroup(ff.whichWho()...)).
-		WithTheme(compactTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(formKeys())
+		WithTheme(components.FormTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys())
 	ff.SetSize(ff.w, ff.h)
 }
 
@@ -112,7 +113,7 @@ func (ff *filterForm) whichWho() []huh.Field {
 }
 
 func (ff *filterForm) input(k, title string, v *string, placeholder string) *huh.Input {
-	return ff.errs.input(k, title, v).Placeholder(placeholder).CharLimit(64)
+	return ff.errs.Input(k, title, v).Placeholder(placeholder).CharLimit(64)
 }
 
 // choice is an inline select of "any" and the given values.
@@ -171,7 +172,7 @@ func (ff *filterForm) Update(msg tea.Msg) tea.Cmd {
 	if f, ok := fm.(*huh.Form); ok {
 		ff.form = f
 	}
-	ff.errs.mark()
+	ff.errs.Mark()
 	if ff.form.State == huh.StateCompleted { // tab past the last field
 		return tea.Batch(cmd, ff.submit())
 	}

@@ -13,6 +13,7 @@ import (
 
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 // pageSize is how many rows one background load fetches (keyset paging, so deep
@@ -55,8 +56,8 @@ func newHistory(c *common.Common) *history {
 	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
 	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
-	d.search = newInput("/", "words in components, changes, notes, incidents; #ID opens one")
-	d.table = newTable(c)
+	d.search = components.NewInput("/", "words in components, changes, notes, incidents; #ID opens one")
+	d.table = components.NewTable(c.Styles)
 	return d
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 // incidentForm records an incident linked to a deployment: when it was opened (now
@@ -21,7 +22,7 @@ type incidentForm struct {
 	back    tea.Cmd
 	v       *incidentValues // the form's fields point here
 	form    *huh.Form
-	errs    *fieldErrors
+	errs    *components.FieldErrors
 	started bool
 	saving  bool
 	done    bool  // recorded: no message may save it again before the detail is back
@@ -49,16 +50,16 @@ func newIncidentForm(c *common.Common, d models.Deployment, back tea.Cmd) *incid
 
 // build makes the form over f.v, so a rebuilt form keeps what was typed.
 func (f *incidentForm) build() {
-	f.errs = newFieldErrors(f.c.Styles)
+	f.errs = components.NewFieldErrors(f.c.Styles)
 	zone := f.c.Eng.Location().String()
 	f.form = huh.NewForm(huh.NewGroup(
-		f.errs.input("opened", "Opened", &f.v.opened).Validate(f.validOpened).
+		f.errs.Input("opened", "Opened", &f.v.opened).Validate(f.validOpened).
 			Placeholder("YYYY-MM-DD HH:MM, "+zone),
-		f.errs.input("resolved", "Resolved", &f.v.resolved).Validate(f.validResolved).
+		f.errs.Input("resolved", "Resolved", &f.v.resolved).Validate(f.validResolved).
 			Placeholder("YYYY-MM-DD HH:MM, or empty while it is open"),
-		f.errs.input("summary", "Summary", &f.v.summary).Validate(validSummary).
+		f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary).
 			Placeholder("what happened, in a line").CharLimit(300),
-	)).WithTheme(compactTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(formKeys())
+	)).WithTheme(components.FormTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys())
 	f.form.WithWidth(min(max(20, f.w-2), 72))
 	f.started = false
 }
@@ -128,7 +129,7 @@ func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
 	if hf, ok := fm.(*huh.Form); ok {
 		f.form = hf
 	}
-	f.errs.mark()
+	f.errs.Mark()
 	if f.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, f.save())
 	}

@@ -14,6 +14,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 // planForm plans a deployment. While it is filled in, a preview shows the window and
@@ -77,7 +78,7 @@ func (p *planForm) build() {
 		}
 		p.form = huh.NewForm(huh.NewGroup(
 			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(len(modelOpts) + 1),
-		).Title("Which deployment model?")).WithTheme(huh.ThemeFunc(huh.ThemeCharm)).WithShowHelp(false).WithWidth(min(p.w, 64))
+		).Title("Which deployment model?")).WithTheme(components.FormTheme()).WithShowHelp(false).WithWidth(min(p.w, 64))
 		p.started = false
 		return
 	}
@@ -103,7 +104,7 @@ func (p *planForm) build() {
 			huh.NewInput().Title("After").Value(&p.v.after).Placeholder("a deployment ID it waits for (optional)").
 				Validate(validAfter),
 		).Title("Who"),
-	).WithTheme(huh.ThemeFunc(huh.ThemeCharm)).WithShowHelp(false).WithWidth(min(p.w, 64))
+	).WithTheme(components.FormTheme()).WithShowHelp(false).WithWidth(min(p.w, 64))
 	p.started = false
 }
 

@@ -17,6 +17,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 // reportViews are what `v` cycles through: the metrics table, then the charts.
@@ -69,7 +70,7 @@ func newReports(c *common.Common) *reports {
 	r.keys.Later = key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later"))
 	r.keys.Left = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "more columns"))
 	r.keys.Right = key.NewBinding(key.WithKeys("right", "l"))
-	r.table = newTable(c)
+	r.table = components.NewTable(c.Styles)
 	return r
 }
 

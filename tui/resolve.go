@@ -12,6 +12,7 @@ import (
 	"ferry/engine/schedule"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 // resolveScreen helps with one planned deployment's conflicts: it previews the
@@ -50,7 +51,7 @@ func newResolve(c *common.Common, id int64) *resolveScreen {
 	r.keys.Override = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override"))
 	r.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save override"))
 	r.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	r.reason = newInput("reason: ", "why this conflict is acceptable (kept as an audit finding)")
+	r.reason = components.NewInput("reason: ", "why this conflict is acceptable (kept as an audit finding)")
 	return r
 }
 

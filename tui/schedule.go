@@ -14,6 +14,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components/timeline"
 )
 
 // scheduleScreen is the timeline: one row per environment (or per person), a week
@@ -25,13 +26,13 @@ type scheduleScreen struct {
 	w, h int
 
 	// what to show: the loads ask for this period
-	zoom   schedZoom
+	zoom   timeline.Zoom
 	from   time.Time // start of the requested period (local midnight)
 	people bool      // one row per person instead of per environment
 
 	// what was loaded
 	tl     engine.Timeline
-	tlZoom schedZoom
+	tlZoom timeline.Zoom
 	loaded bool
 	gen    int // bumps when the period changes, so stale loads are dropped
 	rows   []schedRowData
@@ -74,7 +75,7 @@ const schedMaxLanes = 4
 // scheduleMsg carries a loaded timeline back to the screen.
 type scheduleMsg struct {
 	gen  int
-	zoom schedZoom
+	zoom timeline.Zoom
 	tl   engine.Timeline
 	err  error
 }
@@ -87,9 +88,9 @@ type schedRowData struct {
 }
 
 func newSchedule(c *common.Common) *scheduleScreen {
-	s := &scheduleScreen{c: c, zoom: schedWeek, pick: schedPickFirst}
+	s := &scheduleScreen{c: c, zoom: timeline.Week, pick: schedPickFirst}
 	now := c.Eng.Now()
-	s.from = schedPeriodStart(schedWeek, now, c.Eng.Location())
+	s.from = timeline.PeriodStart(timeline.Week, now, c.Eng.Location())
 	s.at = now
 	b := func(keys []string, k, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
@@ -138,7 +139,7 @@ func (s *scheduleScreen) loc() *time.Location { return s.c.Eng.Location() }
 // Refresh reloads the requested period in the background.
 func (s *scheduleScreen) Refresh() tea.Cmd {
 	c, gen, z, from := s.c, s.gen, s.zoom, s.from
-	to := schedShift(z, from, 1, c.Eng.Location())
+	to := timeline.Shift(z, from, 1, c.Eng.Location())
 	return func() tea.Msg {
 		tl, err := c.Eng.Timeline(c.Ctx, c.Actor, from, to)
 		return scheduleMsg{gen: gen, zoom: z, tl: tl, err: err}
@@ -146,7 +147,7 @@ func (s *scheduleScreen) Refresh() tea.Cmd {
 }
 
 // goTo asks for another period; the shown one stays until it arrives.
-func (s *scheduleScreen) goTo(z schedZoom, from time.Time, p schedPick) tea.Cmd {
+func (s *scheduleScreen) goTo(z timeline.Zoom, from time.Time, p schedPick) tea.Cmd {
 	s.zoom, s.from, s.pick, s.queued = z, from, p, 0
 	s.gen++
 	return s.Refresh()
@@ -195,19 +196,19 @@ func (s *scheduleScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			n = -1
 		}
 		days := n
-		if s.zoom == schedWeek {
+		if s.zoom == timeline.Week {
 			days = 7 * n
 		}
 		s.at = s.at.In(loc).AddDate(0, 0, days)
 		s.sel = 0
-		return s.goTo(s.zoom, schedShift(s.zoom, s.from, n, loc), schedPickNearest)
+		return s.goTo(s.zoom, timeline.Shift(s.zoom, s.from, n, loc), schedPickNearest)
 	case key.Matches(msg, k.Today):
 		s.at, s.sel = s.c.Eng.Now(), 0
-		return s.goTo(s.zoom, schedPeriodStart(s.zoom, s.at, loc), schedPickNearest)
+		return s.goTo(s.zoom, timeline.PeriodStart(s.zoom, s.at, loc), schedPickNearest)
 	case key.Matches(msg, k.Day):
-		return s.zoomTo(schedDay)
+		return s.zoomTo(timeline.Day)
 	case key.Matches(msg, k.Week):
-		return s.zoomTo(schedWeek)
+		return s.zoomTo(timeline.Week)
 	case key.Matches(msg, k.Envs), key.Matches(msg, k.People):
 		people := key.Matches(msg, k.People)
 		if people != s.people {
@@ -245,7 +246,7 @@ func (s *scheduleScreen) resolve() tea.Cmd {
 }
 
 // zoomTo shows the week or the day of the selection (or of the cursor's time).
-func (s *scheduleScreen) zoomTo(z schedZoom) tea.Cmd {
+func (s *scheduleScreen) zoomTo(z timeline.Zoom) tea.Cmd {
 	if z == s.zoom {
 		return nil
 	}
@@ -262,7 +263,7 @@ func (s *scheduleScreen) zoomTo(z schedZoom) tea.Cmd {
 		}
 	}
 	s.at = anchor
-	return s.goTo(z, schedPeriodStart(z, anchor, s.loc()), schedPickKeep)
+	return s.goTo(z, timeline.PeriodStart(z, anchor, s.loc()), schedPickKeep)
 }
 
 // step selects the previous or next deployment in the row, by start; past the edge
@@ -289,7 +290,7 @@ func (s *scheduleScreen) step(dir int) tea.Cmd {
 	if dir < 0 {
 		p = schedPickBefore
 	}
-	return s.goTo(s.zoom, schedShift(s.zoom, s.from, dir, s.loc()), p)
+	return s.goTo(s.zoom, timeline.Shift(s.zoom, s.from, dir, s.loc()), p)
 }
 
 // pending reports whether another period is on its way.
@@ -539,7 +540,7 @@ func (s *scheduleScreen) View() string {
 		return common.Fit(" "+st.Bold.Render("Schedule"), s.w) + "\n" + st.Dim.Render(" loading…")
 	}
 	loc := s.loc()
-	g := schedLayout(s.w, s.tlZoom, s.tl.From, loc, s.nameWidth())
+	g := timeline.Layout(s.w, s.tlZoom, s.tl.From, loc, s.nameWidth())
 	out := []string{s.titleLine(), s.headerLine(g)}
 
 	// Rows: all of them when they fit under the title and header and above the caret
@@ -554,8 +555,8 @@ func (s *scheduleScreen) View() string {
 	shown := min(n, room)
 	cur := s.rowIndex()
 	s.offset = common.Clamp(s.offset, max(0, cur-shown+1), min(cur, n-shown))
-	nowX := g.cellAt(s.c.Eng.Now())
-	bars := make([][]schedBar, n)
+	nowX := g.CellAt(s.c.Eng.Now())
+	bars := make([][]timeline.Bar, n)
 	lanes := make([]int, n)
 	for i, r := range s.rows {
 		bars[i], lanes[i] = s.bars(r), 1
@@ -563,9 +564,9 @@ func (s *scheduleScreen) View() string {
 	if shown == n {
 		need := make([]int, n)
 		for i := range s.rows {
-			need[i] = len(schedLanes(g, bars[i], schedMaxLanes))
+			need[i] = len(timeline.Lanes(g, bars[i], schedMaxLanes))
 		}
-		lanes = schedShare(need, room)
+		lanes = timeline.Share(need, room)
 	}
 	for i := s.offset; i < s.offset+shown; i++ {
 		out = append(out, s.rowLines(g, s.rows[i], bars[i], lanes[i], i == cur, nowX)...)
@@ -592,10 +593,10 @@ func (s *scheduleScreen) View() string {
 func (s *scheduleScreen) periodName() string {
 	loc := s.loc()
 	from := s.tl.From.In(loc)
-	if s.tlZoom == schedDay {
+	if s.tlZoom == timeline.Day {
 		return from.Format("Mon 2 Jan 2006")
 	}
-	last := schedShift(schedDay, s.tl.To, -1, loc).In(loc)
+	last := timeline.Shift(timeline.Day, s.tl.To, -1, loc).In(loc)
 	_, wk := from.ISOWeek()
 	var days string
 	switch {
@@ -620,8 +621,8 @@ func (s *scheduleScreen) titleLine() string {
 	}
 	hint := st.HelpKey.Render("e") + " " + schedWord(st, "environments", !s.people) + "  " +
 		st.HelpKey.Render("a") + " " + schedWord(st, "people", s.people) + "  " +
-		st.HelpKey.Render("d") + " " + schedWord(st, "day", s.tlZoom == schedDay) + "  " +
-		st.HelpKey.Render("w") + " " + schedWord(st, "week", s.tlZoom == schedWeek) + " "
+		st.HelpKey.Render("d") + " " + schedWord(st, "day", s.tlZoom == timeline.Day) + "  " +
+		st.HelpKey.Render("w") + " " + schedWord(st, "week", s.tlZoom == timeline.Week) + " "
 	if gap := s.w - lipgloss.Width(left) - lipgloss.Width(hint); gap >= 2 {
 		return left + strings.Repeat(" ", gap) + hint
 	}
@@ -637,17 +638,17 @@ func schedWord(st common.Styles, s string, active bool) string {
 }
 
 // headerLine labels the days (or hours); the one holding now stands out.
-func (s *scheduleScreen) headerLine(g schedGeom) string {
+func (s *scheduleScreen) headerLine(g timeline.Geom) string {
 	st := s.c.Styles
 	loc, now := s.loc(), s.c.Eng.Now()
-	ticks := g.ticks(loc)
+	ticks := g.Ticks(loc)
 	hot := -1
 	for i, t := range ticks {
 		if !now.Before(t.At) && now.Before(g.To) {
 			hot = i
 		}
 	}
-	if g.Zoom == schedWeek && hot >= 0 && !now.Before(schedShift(schedDay, ticks[hot].At, 1, loc)) {
+	if g.Zoom == timeline.Week && hot >= 0 && !now.Before(timeline.Shift(timeline.Day, ticks[hot].At, 1, loc)) {
 		hot = -1
 	}
 	line := strings.Repeat(" ", g.Label)
@@ -667,35 +668,35 @@ func (s *scheduleScreen) headerLine(g schedGeom) string {
 }
 
 // bars are a row's deployments as the layout draws them.
-func (s *scheduleScreen) bars(r schedRowData) []schedBar {
-	out := make([]schedBar, 0, len(r.deps))
+func (s *scheduleScreen) bars(r schedRowData) []timeline.Bar {
+	out := make([]timeline.Bar, 0, len(r.deps))
 	for _, d := range r.deps {
-		k := schedPlanned
+		k := timeline.Planned
 		switch {
 		case !d.Status.Final() && len(s.tl.Conflicted[d.ID]) > 0:
-			k = schedConflict
+			k = timeline.Conflict
 		case d.Status.Running():
-			k = schedRunning
+			k = timeline.Running
 		case d.Status == models.StatusFailed || d.Status == models.StatusRolledBack:
-			k = schedFailed
+			k = timeline.Failed
 		case d.Status.Final():
-			k = schedDone
+			k = timeline.Done
 		}
-		out = append(out, schedBar{ID: d.ID, Iv: d.Window(), Kind: k, Label: d.Component})
+		out = append(out, timeline.Bar{ID: d.ID, Iv: d.Window(), Kind: k, Label: d.Component})
 	}
 	return out
 }
 
 // wins are a row's freeze and maintenance windows.
-func (s *scheduleScreen) wins(r schedRowData) []schedWin {
+func (s *scheduleScreen) wins(r schedRowData) []timeline.Win {
 	loc := s.loc()
-	out := make([]schedWin, 0, len(r.wins))
+	out := make([]timeline.Win, 0, len(r.wins))
 	for _, w := range r.wins {
 		if w.Kind == "freeze" {
-			out = append(out, schedWin{Iv: w.Interval, Freeze: true, Label: "freeze"})
+			out = append(out, timeline.Win{Iv: w.Interval, Freeze: true, Label: "freeze"})
 			continue
 		}
-		out = append(out, schedWin{Iv: w.Interval, Label: "mw " + schedClock(w.Start.In(loc)) + "–" + schedClock(w.End.In(loc))})
+		out = append(out, timeline.Win{Iv: w.Interval, Label: "mw " + schedClock(w.Start.In(loc)) + "–" + schedClock(w.End.In(loc))})
 	}
 	return out
 }
@@ -710,9 +711,9 @@ func schedClock(t time.Time) string {
 
 // rowLines draws one row in up to n lanes: the marker and name, then the cells,
 // styled in runs. Windows shade every lane; their words go in the first.
-func (s *scheduleScreen) rowLines(g schedGeom, r schedRowData, bars []schedBar, n int, current bool, nowX int) []string {
+func (s *scheduleScreen) rowLines(g timeline.Geom, r schedRowData, bars []timeline.Bar, n int, current bool, nowX int) []string {
 	st := s.c.Styles
-	name := schedAbbrev(r.name, g.Label-2)
+	name := timeline.Abbrev(r.name, g.Label-2)
 	label := " " + common.Fit(name, g.Label-1)
 	if current {
 		label = st.Accent.Bold(true).Render("▸") + common.Fit(st.Bold.Render(name), g.Label-1)
@@ -721,7 +722,7 @@ func (s *scheduleScreen) rowLines(g schedGeom, r schedRowData, bars []schedBar, 
 	}
 	wins := s.wins(r)
 	var out []string
-	for j, lane := range schedLanes(g, bars, n) {
+	for j, lane := range timeline.Lanes(g, bars, n) {
 		if j == 1 {
 			label = strings.Repeat(" ", g.Label)
 			wins = slices.Clone(wins)
@@ -729,13 +730,13 @@ func (s *scheduleScreen) rowLines(g schedGeom, r schedRowData, bars []schedBar, 
 				wins[k].Label = ""
 			}
 		}
-		out = append(out, label+s.drawCells(schedRow(g, lane, wins, s.sel, nowX)))
+		out = append(out, label+s.drawCells(timeline.Row(g, lane, wins, s.sel, nowX)))
 	}
 	return out
 }
 
 // drawCells styles a row's cells in runs of the same look.
-func (s *scheduleScreen) drawCells(cells []schedCell) string {
+func (s *scheduleScreen) drawCells(cells []timeline.Cell) string {
 	var b strings.Builder
 	for i := 0; i < len(cells); {
 		j := i
@@ -752,28 +753,28 @@ func (s *scheduleScreen) drawCells(cells []schedCell) string {
 	return b.String()
 }
 
-func schedSameLook(a, b schedCell) bool {
+func schedSameLook(a, b timeline.Cell) bool {
 	return a.Kind == b.Kind && a.Conflict == b.Conflict && a.Selected == b.Selected && a.Text == b.Text
 }
 
 // cellStyle colours a cell by kind; the glyphs carry the meaning without colour.
-func (s *scheduleScreen) cellStyle(c schedCell) lipgloss.Style {
+func (s *scheduleScreen) cellStyle(c timeline.Cell) lipgloss.Style {
 	st := s.c.Styles
 	var base lipgloss.Style
 	switch c.Kind {
-	case schedNowLine:
+	case timeline.NowLine:
 		base = st.Accent
-	case schedMaint, schedFreeze, schedDone:
+	case timeline.Maint, timeline.Freeze, timeline.Done:
 		base = st.Dim
-	case schedFailed:
+	case timeline.Failed:
 		base = st.Bad
-	case schedPlanned:
+	case timeline.Planned:
 		base = st.Accent
-	case schedRunning:
+	case timeline.Running:
 		base = st.Warn
-	case schedConflict:
+	case timeline.Conflict:
 		base = st.Bad.Bold(true)
-	case schedOverlap:
+	case timeline.Overlap:
 		base = st.Bold
 		if c.Conflict {
 			base = st.Bad.Bold(true)
@@ -781,7 +782,7 @@ func (s *scheduleScreen) cellStyle(c schedCell) lipgloss.Style {
 	default:
 		return lipgloss.NewStyle()
 	}
-	if c.Text && c.Kind != schedMaint && c.Kind != schedFreeze {
+	if c.Text && c.Kind != timeline.Maint && c.Kind != timeline.Freeze {
 		base = base.Reverse(true)
 	}
 	if c.Selected {
@@ -794,12 +795,12 @@ func (s *scheduleScreen) cellStyle(c schedCell) lipgloss.Style {
 }
 
 // caretLine points at the selected bar from below the timeline.
-func (s *scheduleScreen) caretLine(g schedGeom) string {
+func (s *scheduleScreen) caretLine(g timeline.Geom) string {
 	d, ok := s.selected()
 	if !ok {
 		return ""
 	}
-	x0, _, ok := g.span(d.Window())
+	x0, _, ok := g.Span(d.Window())
 	if !ok {
 		return ""
 	}
@@ -821,7 +822,7 @@ func schedDetailHeight(w int) int {
 func (s *scheduleScreen) detailLines(n int) []string {
 	st := s.c.Styles
 	period := "week"
-	if s.tlZoom == schedDay {
+	if s.tlZoom == timeline.Day {
 		period = "day"
 	}
 	var head, tail []string // head parts are joined by headSep, tail words by a space

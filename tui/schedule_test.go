@@ -10,6 +10,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/components/timeline"
 )
 
 // scheduleModel is the test organisation (fixed clock Thu 26 Nov 2026 14:05 CET)
@@ -117,8 +118,8 @@ func TestScheduleWeek(t *testing.T) {
 	// #1 (production, Thu 13:05-17:05, running outside a maintenance window) is a bar
 	// with the conflict glyph where the layout says.
 	s := schedOf(m)
-	g := schedLayout(120, schedWeek, s.tl.From, s.loc(), s.nameWidth())
-	x0, x1, _ := g.span(models.Interval{Start: now.Add(-time.Hour), End: now.Add(3 * time.Hour)})
+	g := timeline.Layout(120, timeline.Week, s.tl.From, s.loc(), s.nameWidth())
+	x0, x1, _ := g.Span(models.Interval{Start: now.Add(-time.Hour), End: now.Add(3 * time.Hour)})
 	prod := schedRowLine(t, got, "production")
 	for x := x0; x < x1; x++ {
 		if c := schedCellOf(prod, g.Label+x); c != "▓" {
@@ -134,7 +135,7 @@ func TestScheduleWeek(t *testing.T) {
 		t.Fatalf("Friday evening in production is %q: %q", c, prod)
 	}
 	// The caret points at the selected bar, and the legend explains the glyphs.
-	dx, _, _ := g.span(models.Interval{Start: now.Add(-30 * time.Minute), End: now.Add(15 * time.Minute)})
+	dx, _, _ := g.Span(models.Interval{Start: now.Add(-30 * time.Minute), End: now.Add(15 * time.Minute)})
 	caretRow := -1
 	for i, l := range lines {
 		if strings.TrimSpace(l) == "^" {
@@ -164,9 +165,9 @@ func TestScheduleMovesThroughDeployments(t *testing.T) {
 	schedWantIn(t, got, "jon is booked on #8 and #9 at once", "· s resolve")
 	// Both bars of the pair carry the conflict glyph (in two lanes, or as a count).
 	s := schedOf(m)
-	g := schedLayout(120, schedWeek, s.tl.From, s.loc(), s.nameWidth())
+	g := timeline.Layout(120, timeline.Week, s.tl.From, s.loc(), s.nameWidth())
 	loc := s.loc()
-	x, _, _ := g.span(models.Interval{Start: time.Date(2026, 11, 28, 10, 0, 0, 0, loc), End: time.Date(2026, 11, 28, 10, 45, 0, 0, loc)})
+	x, _, _ := g.Span(models.Interval{Start: time.Date(2026, 11, 28, 10, 0, 0, 0, loc), End: time.Date(2026, 11, 28, 10, 45, 0, 0, loc)})
 	marks, inDev := 0, false
 	for _, l := range strings.Split(got, "\n") {
 		switch {

@@ -1,4 +1,4 @@
-package tui
+package components
 
 import (
 	"charm.land/bubbles/v2/key"
@@ -8,9 +8,9 @@ import (
 	"ferry/tui/common"
 )
 
-// compactTheme packs fields without blank lines between them, so a whole form fits
-// a phone's screen.
-func compactTheme() huh.Theme {
+// FormTheme is the one theme of every form: fields packed without blank lines
+// between them, so a whole form fits a phone's screen.
+func FormTheme() huh.Theme {
 	return huh.ThemeFunc(func(dark bool) *huh.Styles {
 		s := huh.ThemeCharm(dark)
 		s.FieldSeparator = lipgloss.NewStyle().SetString("\n")
@@ -18,8 +18,8 @@ func compactTheme() huh.Theme {
 	})
 }
 
-// formKeys let ↓ and ↑ move between fields as tab and shift+tab do.
-func formKeys() *huh.KeyMap {
+// FormKeys let ↓ and ↑ move between fields as tab and shift+tab do.
+func FormKeys() *huh.KeyMap {
 	k := huh.NewDefaultKeyMap()
 	k.Input.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))
 	k.Input.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"))
@@ -28,27 +28,28 @@ func formKeys() *huh.KeyMap {
 	return k
 }
 
-// fieldErrors shows a text field's validation error in its title, where the person
+// FieldErrors shows a text field's validation error in its title, where the person
 // is looking, instead of under the whole form.
-type fieldErrors struct {
+type FieldErrors struct {
 	st     common.Styles
 	titles map[*huh.Input]string
 }
 
-func newFieldErrors(st common.Styles) *fieldErrors {
-	return &fieldErrors{st: st, titles: map[*huh.Input]string{}}
+// NewFieldErrors keeps the titles of the fields Input makes.
+func NewFieldErrors(st common.Styles) *FieldErrors {
+	return &FieldErrors{st: st, titles: map[*huh.Input]string{}}
 }
 
-// input makes a text field whose errors show in its title.
-func (fe *fieldErrors) input(k, title string, v *string) *huh.Input {
+// Input makes a text field whose errors show in its title.
+func (fe *FieldErrors) Input(k, title string, v *string) *huh.Input {
 	in := huh.NewInput().Key(k).Title(title).Value(v).Prompt("")
 	fe.titles[in] = title
 	return in
 }
 
-// mark retitles every field after the form has seen a message (huh validates when a
+// Mark retitles every field after the form has seen a message (huh validates when a
 // field is left, and forgets the error at the next key).
-func (fe *fieldErrors) mark() {
+func (fe *FieldErrors) Mark() {
 	for in, title := range fe.titles {
 		if err := in.Error(); err != nil {
 			title += "  " + fe.st.Error.Render("✗ "+err.Error())

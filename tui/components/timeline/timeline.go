@@ -1,9 +1,9 @@
-package tui
-
-// The schedule's geometry is a pure function of the width, the zoom and the period:
-// which cells a day covers and which cells a deployment or a window covers. Days are
+// Package timeline lays out the schedule: its geometry is a pure function of the
+// width, the zoom and the period (which cells a day covers and which cells a
+// deployment or a window covers), so it is tested with plain-text pictures. Days are
 // cut with time.Date in the organisation's zone, never by adding 24h, so a 23- or
 // 25-hour day around a daylight-saving change still starts at local midnight.
+package timeline
 
 import (
 	"fmt"
@@ -12,73 +12,73 @@ import (
 	"ferry/models"
 )
 
-// schedZoom is how much time the timeline shows.
-type schedZoom int
+// Zoom is how much time the timeline shows.
+type Zoom int
 
 const (
-	schedWeek schedZoom = iota // Monday 00:00 to the next Monday 00:00, local
-	schedDay                   // 00:00 to 24:00 local
+	Week Zoom = iota // Monday 00:00 to the next Monday 00:00, local
+	Day              // 00:00 to 24:00 local
 )
 
-// schedMinDay is the narrowest day column that still fits a "Mon 23" label and a gap.
-const schedMinDay = 7
+// MinDay is the narrowest day column that still fits a "Mon 23" label and a gap.
+const MinDay = 7
 
-// schedPeriodStart is the start of the week (Monday 00:00) or day (00:00) holding t.
-func schedPeriodStart(z schedZoom, t time.Time, loc *time.Location) time.Time {
+// PeriodStart is the start of the week (Monday 00:00) or day (00:00) holding t.
+func PeriodStart(z Zoom, t time.Time, loc *time.Location) time.Time {
 	l := t.In(loc)
 	y, m, d := l.Date()
-	if z == schedWeek {
+	if z == Week {
 		d -= (int(l.Weekday()) + 6) % 7 // Monday is the first day
 	}
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
-// schedShift moves a period start by n periods, by the calendar, in loc.
-func schedShift(z schedZoom, from time.Time, n int, loc *time.Location) time.Time {
+// Shift moves a period start by n periods, by the calendar, in loc.
+func Shift(z Zoom, from time.Time, n int, loc *time.Location) time.Time {
 	days := n
-	if z == schedWeek {
+	if z == Week {
 		days = 7 * n
 	}
 	y, m, d := from.In(loc).Date()
 	return time.Date(y, m, d+days, 0, 0, 0, 0, loc)
 }
 
-// schedSeg is one stretch of the timeline drawn with cells of equal duration: a day
+// Seg is one stretch of the timeline drawn with cells of equal duration: a day
 // in the week view, the whole day in the day view. X is relative to the timeline.
-type schedSeg struct {
+type Seg struct {
 	Start, End time.Time
 	X, W       int
 }
 
-// schedGeom places the timeline in a line of Width cells: a label column, then
+// Geom places the timeline in a line of Width cells: a label column, then
 // Cells cells of time split into segments.
-type schedGeom struct {
-	Zoom       schedZoom
+type Geom struct {
+	Zoom       Zoom
 	Width      int
 	Label      int // cells of the row label column, the marker and a gap included
 	Cells      int // cells of time
 	From, To   time.Time
-	Segs       []schedSeg
+	Segs       []Seg
 	CellsPerHr int // day view: whole cells per hour (0 when the day is squeezed)
 }
 
-// schedLabelWidth is the label column for names up to nameW cells at width w: a
+// LabelWidth is the label column for names up to nameW cells at width w: a
 // marker cell, the name and a gap, shrunk (names get abbreviated) so that seven day
-// columns of schedMinDay still fit.
-func schedLabelWidth(w, nameW int) int {
-	return max(min(nameW+2, 16, w-1-7*schedMinDay), 5)
+// columns of MinDay still fit.
+func LabelWidth(w, nameW int) int {
+	return max(min(nameW+2, 16, w-1-7*MinDay), 5)
 }
 
-// schedLayout lays out the period starting at from for a w-cell line.
-func schedLayout(w int, z schedZoom, from time.Time, loc *time.Location, nameW int) schedGeom {
-	g := schedGeom{Zoom: z, Width: w, Label: schedLabelWidth(w, nameW), From: from}
-	g.To = schedShift(z, from, 1, loc)
+// Layout lays out the period starting at from for a w-cell line.
+func Layout(w int, z Zoom, from time.Time, loc *time.Location, nameW int) Geom {
+	g := Geom{Zoom: z, Width: w, Label: LabelWidth(w, nameW), From: from}
+	g.To = Shift(z, from, 1, loc)
 	avail := max(1, w-g.Label-1) // keep the last column free
-	if z == schedWeek {
+	if z == Week {
 		dayW := max(1, avail/7)
 		for i := range 7 {
-			s, e := schedShift(schedDay, from, i, loc), schedShift(schedDay, from, i+1, loc)
-			g.Segs = append(g.Segs, schedSeg{Start: s, End: e, X: i * dayW, W: dayW})
+			s, e := Shift(Day, from, i, loc), Shift(Day, from, i+1, loc)
+			g.Segs = append(g.Segs, Seg{Start: s, End: e, X: i * dayW, W: dayW})
 		}
 		g.Cells = 7 * dayW
 		return g
@@ -91,13 +91,13 @@ func schedLayout(w int, z schedZoom, from time.Time, loc *time.Location, nameW i
 	} else { // squeezed: cells of equal duration, not whole hours
 		g.Cells = avail
 	}
-	g.Segs = []schedSeg{{Start: from, End: g.To, X: 0, W: g.Cells}}
+	g.Segs = []Seg{{Start: from, End: g.To, X: 0, W: g.Cells}}
 	return g
 }
 
 // cellRange is the cells [c0, c1) of a segment that [s, e) touches; a sliver of a
 // cell counts, so even a short deployment gets one.
-func (sg schedSeg) cellRange(s, e time.Time) (int, int, bool) {
+func (sg Seg) cellRange(s, e time.Time) (int, int, bool) {
 	if !s.Before(sg.End) || !e.After(sg.Start) || !e.After(s) {
 		return 0, 0, false
 	}
@@ -119,8 +119,8 @@ func (sg schedSeg) cellRange(s, e time.Time) (int, int, bool) {
 	return c0, min(c1, sg.W), c0 < sg.W
 }
 
-// span is the cells [x0, x1) of the timeline that iv covers.
-func (g schedGeom) span(iv models.Interval) (x0, x1 int, ok bool) {
+// Span is the cells [x0, x1) of the timeline that iv covers.
+func (g Geom) Span(iv models.Interval) (x0, x1 int, ok bool) {
 	for _, sg := range g.Segs {
 		c0, c1, hit := sg.cellRange(iv.Start, iv.End)
 		if !hit {
@@ -134,27 +134,27 @@ func (g schedGeom) span(iv models.Interval) (x0, x1 int, ok bool) {
 	return x0, x1, ok
 }
 
-// cellAt is the cell holding instant t, or -1 outside the view.
-func (g schedGeom) cellAt(t time.Time) int {
-	x0, _, ok := g.span(models.Interval{Start: t, End: t.Add(time.Second)})
+// CellAt is the cell holding instant t, or -1 outside the view.
+func (g Geom) CellAt(t time.Time) int {
+	x0, _, ok := g.Span(models.Interval{Start: t, End: t.Add(time.Second)})
 	if !ok {
 		return -1
 	}
 	return x0
 }
 
-// schedTick is a label in the header row: a day, or an hour in the day view.
-type schedTick struct {
+// Tick is a label in the header row: a day, or an hour in the day view.
+type Tick struct {
 	X    int
 	Text string
 	At   time.Time
 }
 
-// ticks labels the header: each day in the week view, every hour (or every few
+// Ticks labels the header: each day in the week view, every hour (or every few
 // hours when cells are scarce) in the day view, at the local hour it starts.
-func (g schedGeom) ticks(loc *time.Location) []schedTick {
-	var out []schedTick
-	if g.Zoom == schedWeek {
+func (g Geom) Ticks(loc *time.Location) []Tick {
+	var out []Tick
+	if g.Zoom == Week {
 		for _, sg := range g.Segs {
 			d := sg.Start.In(loc)
 			text := ""
@@ -166,7 +166,7 @@ func (g schedGeom) ticks(loc *time.Location) []schedTick {
 			case sg.W >= 3:
 				text = d.Format("2")
 			}
-			out = append(out, schedTick{sg.X, text, sg.Start})
+			out = append(out, Tick{sg.X, text, sg.Start})
 		}
 		return out
 	}
@@ -181,107 +181,107 @@ func (g schedGeom) ticks(loc *time.Location) []schedTick {
 	last := -10
 	for t := g.From; t.Before(g.To); t = t.Add(time.Hour) {
 		h := t.In(loc).Hour()
-		x := g.cellAt(t)
+		x := g.CellAt(t)
 		if h%step != 0 || x < last+3 || x < 0 || x+2 > g.Cells {
 			continue
 		}
-		out = append(out, schedTick{x, fmt.Sprintf("%02d", h), t})
+		out = append(out, Tick{x, fmt.Sprintf("%02d", h), t})
 		last = x
 	}
 	return out
 }
 
-// schedKind is what a cell of a row shows.
-type schedKind int
+// Kind is what a cell of a row shows.
+type Kind int
 
 const (
-	schedEmpty    schedKind = iota
-	schedNowLine            // the now line through an empty cell
-	schedMaint              // inside a maintenance window
-	schedFreeze             // inside a freeze window
-	schedDone               // a finished deployment (succeeded, cancelled)
-	schedFailed             // a failed or rolled-back deployment
-	schedPlanned            // a planned deployment
-	schedRunning            // a running deployment
-	schedConflict           // a deployment in an open conflict
-	schedOverlap            // more than one deployment in the cell: a count
+	Empty    Kind = iota
+	NowLine       // the now line through an empty cell
+	Maint         // inside a maintenance window
+	Freeze        // inside a freeze window
+	Done          // a finished deployment (succeeded, cancelled)
+	Failed        // a failed or rolled-back deployment
+	Planned       // a planned deployment
+	Running       // a running deployment
+	Conflict      // a deployment in an open conflict
+	Overlap       // more than one deployment in the cell: a count
 )
 
-// schedBar is a deployment as a row draws it.
-type schedBar struct {
+// Bar is a deployment as a row draws it.
+type Bar struct {
 	ID    int64
 	Iv    models.Interval
-	Kind  schedKind // schedDone … schedConflict
-	Label string    // written into the bar where it fits, e.g. the component
+	Kind  Kind   // Done … Conflict
+	Label string // written into the bar where it fits, e.g. the component
 }
 
-// schedWin is a freeze or maintenance window occurrence in a row.
-type schedWin struct {
+// Win is a freeze or maintenance window occurrence in a row.
+type Win struct {
 	Iv     models.Interval
 	Freeze bool
 	Label  string // e.g. "freeze", "mw 22–02"
 }
 
-// schedCell is one cell of a row.
-type schedCell struct {
+// Cell is one cell of a row.
+type Cell struct {
 	R        rune
-	Kind     schedKind
+	Kind     Kind
 	Conflict bool // a bar here is in conflict (overlap cells too)
 	Selected bool // the selected deployment covers the cell
 	Text     bool // a letter of a bar's label
 }
 
-// schedGlyph is each kind's glyph, so a row reads without colour.
-var schedGlyph = map[schedKind]rune{
-	schedEmpty: ' ', schedNowLine: '│', schedMaint: '┄', schedFreeze: '░', schedDone: '▒', schedFailed: '▒',
-	schedPlanned: '█', schedRunning: '█', schedConflict: '▓',
+// glyph is each kind's glyph, so a row reads without colour.
+var glyph = map[Kind]rune{
+	Empty: ' ', NowLine: '│', Maint: '┄', Freeze: '░', Done: '▒', Failed: '▒',
+	Planned: '█', Running: '█', Conflict: '▓',
 }
 
-// schedRow draws one row: windows first, then bars over them; a cell that more than
+// Row draws one row: windows first, then bars over them; a cell that more than
 // one bar touches shows how many (9 at most). sel is the selected deployment; nowX the
 // now cell or -1.
-func schedRow(g schedGeom, bars []schedBar, wins []schedWin, sel int64, nowX int) []schedCell {
-	cells := make([]schedCell, g.Cells)
+func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
+	cells := make([]Cell, g.Cells)
 	count := make([]int, g.Cells)
 	for i := range cells {
-		cells[i] = schedCell{R: ' '}
+		cells[i] = Cell{R: ' '}
 	}
 	for _, freeze := range []bool{false, true} { // freeze wins over maintenance
 		for _, w := range wins {
 			if w.Freeze != freeze {
 				continue
 			}
-			x0, x1, ok := g.span(w.Iv)
+			x0, x1, ok := g.Span(w.Iv)
 			for x := x0; ok && x < x1; x++ {
-				k := schedMaint
+				k := Maint
 				if freeze {
-					k = schedFreeze
+					k = Freeze
 				}
-				cells[x] = schedCell{R: schedGlyph[k], Kind: k}
+				cells[x] = Cell{R: glyph[k], Kind: k}
 			}
 		}
 	}
-	if nowX >= 0 && nowX < g.Cells && cells[nowX].Kind == schedEmpty {
-		cells[nowX] = schedCell{R: schedGlyph[schedNowLine], Kind: schedNowLine}
+	if nowX >= 0 && nowX < g.Cells && cells[nowX].Kind == Empty {
+		cells[nowX] = Cell{R: glyph[NowLine], Kind: NowLine}
 	}
 	for _, b := range bars {
-		x0, x1, ok := g.span(b.Iv)
+		x0, x1, ok := g.Span(b.Iv)
 		for x := x0; ok && x < x1; x++ {
 			count[x]++
 			c := &cells[x]
-			c.Conflict = c.Conflict || b.Kind == schedConflict
+			c.Conflict = c.Conflict || b.Kind == Conflict
 			c.Selected = c.Selected || b.ID == sel
 			switch {
 			case count[x] > 1:
-				c.Kind, c.R = schedOverlap, rune('0'+min(count[x], 9))
+				c.Kind, c.R = Overlap, rune('0'+min(count[x], 9))
 			default:
-				c.Kind, c.R = b.Kind, schedGlyph[b.Kind]
+				c.Kind, c.R = b.Kind, glyph[b.Kind]
 			}
 		}
 	}
 	// Labels: a bar's component inside it, "freeze" or "mw …" in empty stretches.
 	for _, b := range bars {
-		x0, x1, ok := g.span(b.Iv)
+		x0, x1, ok := g.Span(b.Iv)
 		if !ok || x1-x0 < 6 || b.Label == "" {
 			continue
 		}
@@ -290,17 +290,17 @@ func schedRow(g schedGeom, bars []schedBar, wins []schedWin, sel int64, nowX int
 			alone = alone && count[x] == 1
 		}
 		if room := x1 - x0 - 2; alone && room >= min(len([]rune(b.Label)), 8) {
-			schedWriteLabel(cells[x0+1:x1-1], b.Label, true)
+			writeLabel(cells[x0+1:x1-1], b.Label, true)
 		}
 	}
 	for _, w := range wins {
-		x0, x1, ok := g.span(w.Iv)
+		x0, x1, ok := g.Span(w.Iv)
 		if !ok {
 			continue
 		}
-		k := schedMaint
+		k := Maint
 		if w.Freeze {
-			k = schedFreeze
+			k = Freeze
 		}
 		// the longest stretch of this window's cells still showing the window
 		for x := x0; x < x1; {
@@ -313,9 +313,9 @@ func schedRow(g schedGeom, bars []schedBar, wins []schedWin, sel int64, nowX int
 				e++
 			}
 			if n := len([]rune(w.Label)); e-x >= n+2 {
-				schedWriteLabel(cells[x+(e-x-n)/2:e], w.Label, false)
+				writeLabel(cells[x+(e-x-n)/2:e], w.Label, false)
 			} else if !w.Freeze && e-x >= 4 {
-				schedWriteLabel(cells[x+1:e], "mw", false)
+				writeLabel(cells[x+1:e], "mw", false)
 			}
 			x = e
 		}
@@ -323,8 +323,8 @@ func schedRow(g schedGeom, bars []schedBar, wins []schedWin, sel int64, nowX int
 	return cells
 }
 
-// schedWriteLabel writes s over the start of cells, cut with "…" when it does not fit.
-func schedWriteLabel(cells []schedCell, s string, inBar bool) {
+// writeLabel writes s over the start of cells, cut with "…" when it does not fit.
+func writeLabel(cells []Cell, s string, inBar bool) {
 	r := []rune(s)
 	if len(r) > len(cells) {
 		r = append(r[:max(0, len(cells)-1)], '…')
@@ -335,8 +335,8 @@ func schedWriteLabel(cells []schedCell, s string, inBar bool) {
 	}
 }
 
-// schedPlain is a row as plain text, for tests and pictures.
-func schedPlain(cells []schedCell) string {
+// Plain is a row as plain text, for tests and pictures.
+func Plain(cells []Cell) string {
 	r := make([]rune, len(cells))
 	for i, c := range cells {
 		r[i] = c.R
@@ -344,8 +344,8 @@ func schedPlain(cells []schedCell) string {
 	return string(r)
 }
 
-// schedAbbrev fits a row name into n cells, cutting it with "…".
-func schedAbbrev(name string, n int) string {
+// Abbrev fits a row name into n cells, cutting it with "…".
+func Abbrev(name string, n int) string {
 	r := []rune(name)
 	if len(r) <= n {
 		return name
@@ -356,15 +356,15 @@ func schedAbbrev(name string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// schedLanes stacks a row's bars into at most n lanes so that bars in one lane keep
+// Lanes stacks a row's bars into at most n lanes so that bars in one lane keep
 // a free cell between them; what does not fit goes into the last lane, where
 // overlapping bars show as counts. Bars come in start order.
-func schedLanes(g schedGeom, bars []schedBar, n int) [][]schedBar {
+func Lanes(g Geom, bars []Bar, n int) [][]Bar {
 	n = max(n, 1)
-	var lanes [][]schedBar
+	var lanes [][]Bar
 	var ends []int // the cell after each lane's last bar
 	for _, b := range bars {
-		x0, x1, ok := g.span(b.Iv)
+		x0, x1, ok := g.Span(b.Iv)
 		if !ok {
 			continue
 		}
@@ -378,20 +378,20 @@ func schedLanes(g schedGeom, bars []schedBar, n int) [][]schedBar {
 		switch {
 		case placed:
 		case len(lanes) < n:
-			lanes, ends = append(lanes, []schedBar{b}), append(ends, x1)
+			lanes, ends = append(lanes, []Bar{b}), append(ends, x1)
 		default:
 			lanes[n-1], ends[n-1] = append(lanes[n-1], b), max(ends[n-1], x1)
 		}
 	}
 	if len(lanes) == 0 {
-		lanes = [][]schedBar{nil}
+		lanes = [][]Bar{nil}
 	}
 	return lanes
 }
 
-// schedShare gives each row one line and hands out the rest of room one lane at a
+// Share gives each row one line and hands out the rest of room one lane at a
 // time, row after row, to rows that need more; rows are never given more than need.
-func schedShare(need []int, room int) []int {
+func Share(need []int, room int) []int {
 	lines := make([]int, len(need))
 	left := room - len(need)
 	for i := range lines {
