@@ -29,19 +29,28 @@ const (
 // window has begun (ferry run-due does the same from cron).
 const dueEvery = 30 * time.Second
 
-// Model is the console's root: a header, the active screen and a help footer. It only
-// routes: messages go to the active screen, which owns its data and keys.
+// Model is the console's root: a header, the page on top and a help footer. It only
+// routes: keys go to the page on top, which owns its data and keys. The top-level
+// screens are tabs; a page opened from one (a deployment, its checklist, a panel) is
+// pushed on a stack over it, and esc pops it.
 type Model struct {
 	c        *common.Common
-	screens  []screen
+	tabs     []tab
 	active   int
-	overlay  screen // a deployment or a panel, shown over the active screen when set
-	note     string // a short confirmation for the footer
-	mark     int64  // the last change mark seen
+	stack    []screen     // pages opened over the active tab, the last on top
+	place    common.Place // where Remember was last told the person is
+	note     string       // a short confirmation for the footer
+	mark     int64        // the last change mark seen
 	help     help.Model
 	fullHelp bool
 	err      error
 	w, h     int
+}
+
+// tab is one of the screens a person switches between with 1–5 and tab.
+type tab struct {
+	name string // "Dashboard", "My work": in the path and help
+	page screen
 }
 
 // New builds the console for one session.
@@ -50,17 +59,22 @@ func New(c *common.Common) *Model {
 	hm.Styles.ShortKey, hm.Styles.FullKey = c.Styles.HelpKey, c.Styles.HelpKey
 	hm.Styles.ShortDesc, hm.Styles.FullDesc = c.Styles.HelpDesc, c.Styles.HelpDesc
 	hm.Styles.ShortSeparator, hm.Styles.FullSeparator = c.Styles.HelpSep, c.Styles.HelpSep
-	return &Model{c: c, help: hm, screens: screensFor(c), overlay: resumed(c)}
+	m := &Model{c: c, help: hm, tabs: tabsFor(c), place: c.Resume}
+	if p := resumed(c); p != nil {
+		m.stack = []screen{p}
+	}
+	return m
 }
 
-// screensFor picks the screens by role: a person who is only a technician starts on
+// tabsFor picks the screens by role: a person who is only a technician starts on
 // "My work" and can list their deployments; everyone else gets the full console
 // (analysts read only: the engine refuses their edits and their edit keys are off).
-func screensFor(c *common.Common) []screen {
+func tabsFor(c *common.Common) []tab {
 	if engine.SeesOnlyOwn(c.Actor) {
-		return []screen{newMyWork(c), newHistory(c)}
+		return []tab{{"My work", newMyWork(c)}, {"History", newHistory(c)}}
 	}
-	return []screen{newDashboard(c), newHistory(c), newSchedule(c), newConflicts(c), newReports(c)}
+	return []tab{{"Dashboard", newDashboard(c)}, {"History", newHistory(c)}, {"Schedule", newSchedule(c)},
+		{"Conflicts", newConflicts(c)}, {"Reports", newReports(c)}}
 }
 
 // Run opens the console in the current terminal until the user quits.
@@ -76,28 +90,41 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 }
 
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.screens[m.active].Refresh(), tick(), dueTick(), m.watch()}
-	if m.overlay != nil { // resumed where the person was
-		cmds = append(cmds, m.overlay.Refresh())
+	cmds := []tea.Cmd{m.tabs[m.active].page.Refresh(), tick(), dueTick(), m.watch()}
+	if len(m.stack) > 0 { // resumed where the person was
+		cmds = append(cmds, m.top().Refresh())
 	}
 	return tea.Batch(cmds...)
 }
 
-// resumed is the overlay a new console opens with: where the person was when their
-// last session ended, or nil. It is there from the first frame, so the screen below
-// never flashes past.
+// resumed is the page a new console opens with over its first tab: where the person
+// was when their last session ended, or nil. It is there from the first frame, so
+// the screen below never flashes past.
 func resumed(c *common.Common) screen {
 	switch p := c.Resume; {
 	case p.ID == 0:
 		return nil
 	case p.Checklist:
-		return newChecklist(c, p.ID, closeOverlay)
+		return newChecklist(c, p.ID)
 	default:
 		return newDetail(c, p.ID)
 	}
 }
 
-func (m *Model) remember(p common.Place) {
+// remember tells the session where the person is now, when that changed: the
+// deployment or checklist nearest the top of the stack.
+func (m *Model) remember() {
+	p := common.Place{}
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if pl, ok := m.stack[i].(interface{ Place() common.Place }); ok {
+			p = pl.Place()
+			break
+		}
+	}
+	if p == m.place {
+		return
+	}
+	m.place = p
 	if m.c.Remember != nil {
 		m.c.Remember(p)
 	}
@@ -144,19 +171,30 @@ func (m *Model) runDue() tea.Cmd {
 	}
 }
 
-// current is the screen that gets keys: the overlay if open, else the active one.
-func (m *Model) current() screen {
-	if m.overlay != nil {
-		return m.overlay
+// top is the page that gets keys: the last one pushed, else the active tab.
+func (m *Model) top() screen {
+	if n := len(m.stack); n > 0 {
+		return m.stack[n-1]
 	}
-	return m.screens[m.active]
+	return m.tabs[m.active].page
 }
 
-// open shows an overlay over the active screen and loads it.
-func (m *Model) open(s screen) tea.Cmd {
-	m.overlay = s
+// push opens p over the page on top and loads it.
+func (m *Model) push(p screen) tea.Cmd {
+	m.stack = append(m.stack, p)
 	m.resize()
-	return s.Refresh()
+	m.remember()
+	return p.Refresh()
+}
+
+// pop closes the page on top and reloads the one it returns to.
+func (m *Model) pop() tea.Cmd {
+	if len(m.stack) == 0 {
+		return nil
+	}
+	m.stack = m.stack[:len(m.stack)-1]
+	m.remember()
+	return m.top().Refresh()
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -169,7 +207,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.c.Styles = common.NewStyles(msg.IsDark())
 		return m, nil
 	case refreshMsg:
-		return m, tea.Batch(m.current().Refresh(), tick())
+		return m, tea.Batch(m.top().Refresh(), tick())
 	case markMsg:
 		if msg.err != nil { // keep watching: the next read may well succeed
 			m.err = msg.err
@@ -178,7 +216,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		changed := m.mark != 0 && msg.mark != m.mark
 		m.mark = msg.mark
 		if changed {
-			return m, tea.Batch(m.current().Refresh(), m.watch())
+			return m, tea.Batch(m.top().Refresh(), m.watch())
 		}
 		return m, m.watch()
 	case dueMsg:
@@ -193,27 +231,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if started > 0 {
 			m.note = fmt.Sprintf("started %d due automated deployment%s", started, common.Plural(started))
 		}
-		return m, m.current().Refresh()
+		return m, m.top().Refresh()
 	case errMsg:
 		m.err = msg.err
 		return m, nil
 	case noteMsg:
 		m.note = msg.text
 		return m, nil
-	case openDetailMsg:
-		m.remember(common.Place{ID: msg.id})
-		return m, m.open(newDetail(m.c, msg.id))
-	case openChecklistMsg:
-		m.remember(common.Place{Checklist: true, ID: msg.id})
-		return m, m.open(newChecklist(m.c, msg.id, closeOverlay))
-	case resolveMsg:
-		return m, m.open(newResolve(m.c, msg.id))
-	case closeOverlayMsg:
-		m.remember(common.Place{})
-		m.overlay = nil
-		return m, m.screens[m.active].Refresh()
+	case pushMsg:
+		return m, m.push(msg.page)
+	case backMsg:
+		return m, m.pop()
 	case changedMsg:
-		return m, m.current().Refresh()
+		return m, m.top().Refresh()
 	case tea.KeyPressMsg:
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
@@ -221,15 +251,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if _, isKey := msg.(tea.KeyPressMsg); isKey {
 		m.err, m.note = nil, ""
-		return m, m.current().Update(msg)
+		return m, m.top().Update(msg)
 	}
-	// Data messages go to every screen: each ignores what is not its own.
+	// Data messages go to every page: each ignores what is not its own.
 	var cmds []tea.Cmd
-	for _, s := range m.screens {
-		cmds = append(cmds, s.Update(msg))
+	for _, t := range m.tabs {
+		cmds = append(cmds, t.page.Update(msg))
 	}
-	if m.overlay != nil {
-		cmds = append(cmds, m.overlay.Update(msg))
+	for _, p := range m.stack {
+		cmds = append(cmds, p.Update(msg))
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -240,10 +270,12 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit, true
 	}
-	if m.current().Capturing() {
+	if m.top().Capturing() {
 		return nil, false
 	}
 	switch {
+	case key.Matches(msg, k.Back) && len(m.stack) > 0:
+		return m.pop(), true
 	case key.Matches(msg, k.Quit):
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
@@ -251,26 +283,28 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.resize()
 		return nil, true
 	case key.Matches(msg, k.Refresh):
-		return m.current().Refresh(), true
+		return m.top().Refresh(), true
 	case key.Matches(msg, k.Plan):
-		return m.open(newPlanForm(m.c)), true
+		return m.push(newPlanForm(m.c)), true
 	case key.Matches(msg, k.Next):
-		return m.switchTo((m.active + 1) % len(m.screens)), true
+		return m.switchTo((m.active + 1) % len(m.tabs)), true
 	case key.Matches(msg, k.Prev):
-		return m.switchTo((m.active + len(m.screens) - 1) % len(m.screens)), true
+		return m.switchTo((m.active + len(m.tabs) - 1) % len(m.tabs)), true
 	}
 	for i, b := range k.Screens {
-		if key.Matches(msg, b) && i < len(m.screens) {
+		if key.Matches(msg, b) && i < len(m.tabs) {
 			return m.switchTo(i), true
 		}
 	}
 	return nil, false
 }
 
+// switchTo shows tab i; whatever was open over the last one closes.
 func (m *Model) switchTo(i int) tea.Cmd {
-	m.active, m.overlay = i, nil
+	m.active, m.stack = i, nil
 	m.resize()
-	return m.screens[i].Refresh()
+	m.remember()
+	return m.top().Refresh()
 }
 
 // bodyHeight is what is left for the screen under the header and the help.
@@ -280,11 +314,11 @@ func (m *Model) bodyHeight() int {
 
 func (m *Model) resize() {
 	m.help.SetWidth(m.w)
-	for _, s := range m.screens {
-		s.SetSize(m.w, m.bodyHeight())
+	for _, t := range m.tabs {
+		t.page.SetSize(m.w, m.bodyHeight())
 	}
-	if m.overlay != nil {
-		m.overlay.SetSize(m.w, m.bodyHeight())
+	for _, p := range m.stack {
+		p.SetSize(m.w, m.bodyHeight())
 	}
 }
 
@@ -293,7 +327,7 @@ func (m *Model) View() tea.View {
 	if m.w == 0 {
 		body = "loading…"
 	} else {
-		body = lipgloss.JoinVertical(lipgloss.Left, m.header(), m.fitBody(m.current().View()), m.footer())
+		body = lipgloss.JoinVertical(lipgloss.Left, m.header(), m.fitBody(m.top().View()), m.footer())
 	}
 	v := tea.NewView(body)
 	v.AltScreen = true
@@ -318,12 +352,12 @@ func (m *Model) header() string {
 	st := m.c.Styles
 	who := m.c.Actor.Name + " · " + string(m.c.Actor.MainRole())
 	right := who + " · " + m.c.Local(m.c.Eng.Now(), "Mon 2 Jan 15:04 MST") + " "
-	left := m.tabs(false)
+	left := m.tabLine(false)
 	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
 		right = who + " "
 	}
 	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
-		left = m.tabs(true)
+		left = m.tabLine(true)
 	}
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -332,15 +366,21 @@ func (m *Model) header() string {
 	return left + strings.Repeat(" ", gap) + st.HeaderRight.Render(right)
 }
 
-// tabs names the screens; compact shows only numbers for the inactive ones.
-func (m *Model) tabs(compact bool) string {
+// tabLine names the screens, numbered; compact shows only numbers for the inactive
+// ones, or for all of them when a page is open over the active one. Then the path to
+// the page on top: "History › #123 › checklist #123".
+func (m *Model) tabLine(compact bool) string {
 	st := m.c.Styles
+	compact = compact || len(m.stack) > 0
 	tabs := []string{st.Brand.Render(" ferry ")}
-	for i, s := range m.screens {
-		label, style := s.Title(), st.Tab
-		if i == m.active && m.overlay == nil {
+	for i, t := range m.tabs {
+		label, style := strconv.Itoa(i+1)+" "+t.page.Title(), st.Tab
+		switch {
+		case i == m.active && len(m.stack) == 0:
 			style = st.TabActive
-		} else if compact {
+		case i == m.active:
+			label, style = strconv.Itoa(i+1), st.TabActive
+		case compact:
 			label = strconv.Itoa(i + 1)
 		}
 		tabs = append(tabs, style.Render(label))
@@ -349,11 +389,25 @@ func (m *Model) tabs(compact bool) string {
 	if compact {
 		sep = " "
 	}
-	left := strings.Join(tabs, sep)
-	if m.overlay != nil {
-		left += st.Dim.Render(" › ") + st.TabActive.Render(m.overlay.Title())
+	return strings.Join(tabs, sep) + m.path()
+}
+
+// path is where the page on top was opened from, from the active tab on; "" when no
+// page is open over the tab.
+func (m *Model) path() string {
+	if len(m.stack) == 0 {
+		return ""
 	}
-	return left
+	st := m.c.Styles
+	crumbs := []string{st.Tab.Render(m.tabs[m.active].name)}
+	for i, p := range m.stack {
+		style := st.Tab
+		if i == len(m.stack)-1 {
+			style = st.TabActive
+		}
+		crumbs = append(crumbs, style.Render(p.Title()))
+	}
+	return "  " + strings.Join(crumbs, st.Dim.Render(" › "))
 }
 
 func (m *Model) footer() string {
@@ -368,9 +422,9 @@ func (m *Model) footer() string {
 	}
 	// Drop the screen's last keys until the line fits; ? shows them all. While a field
 	// takes the keys, ? and q are letters, so they are not offered.
-	keys := m.current().ShortHelp()
+	keys := m.top().ShortHelp()
 	var global []key.Binding
-	if !m.current().Capturing() {
+	if !m.top().Capturing() {
 		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
 	}
 	for {
@@ -386,5 +440,5 @@ func (m *Model) fullHelpGroups() [][]key.Binding {
 	k := m.c.Keys
 	global := append([]key.Binding{k.Next, k.Prev}, k.Screens...)
 	global = append(global, k.Plan, k.Refresh, k.Help, k.Quit)
-	return append(m.current().FullHelp(), global)
+	return append(m.top().FullHelp(), global)
 }

@@ -115,7 +115,7 @@ func screenText(m *Model) string { return ansi.Strip(m.View().Content) }
 func sized(t *testing.T, actor string, w, h int) *Model {
 	m := New(newTestCommon(t, actor))
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	load(m, m.screens[0].Refresh())
+	load(m, m.tabs[0].page.Refresh())
 	return m
 }
 

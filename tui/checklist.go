@@ -22,7 +22,6 @@ import (
 type checklistView struct {
 	c       *common.Common
 	id      int64
-	back    tea.Cmd
 	st      engine.RunState
 	approve error // why the person may not approve the waiting gate; nil: may
 	loaded  bool
@@ -43,8 +42,8 @@ type checklistLoadedMsg struct {
 	err     error
 }
 
-func newChecklist(c *common.Common, id int64, back tea.Cmd) *checklistView {
-	v := &checklistView{c: c, id: id, back: back}
+func newChecklist(c *common.Common, id int64) *checklistView {
+	v := &checklistView{c: c, id: id}
 	v.keys.Tick = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "tick"))
 	v.keys.Note = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note"))
 	v.keys.Block = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block"))
@@ -59,6 +58,9 @@ func newChecklist(c *common.Common, id int64, back tea.Cmd) *checklistView {
 
 func (v *checklistView) Title() string   { return fmt.Sprintf("checklist #%d", v.id) }
 func (v *checklistView) Capturing() bool { return v.input.Focused() }
+
+// Place is where the person is: on this deployment's checklist.
+func (v *checklistView) Place() common.Place { return common.Place{Checklist: true, ID: v.id} }
 
 func (v *checklistView) SetSize(w, h int) {
 	v.w, v.h = w, h
@@ -161,7 +163,7 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			if !v.loaded {
-				return tea.Batch(v.back, fail(msg.err))
+				return tea.Batch(back, fail(msg.err))
 			}
 			return fail(msg.err)
 		}
@@ -182,7 +184,7 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		v.running, v.working = false, false
-		return tea.Batch(runOutcome(v.id, msg), v.Refresh())
+		return tea.Batch(runOutcome(v.c, v.id, msg), v.Refresh())
 	case tea.KeyPressMsg:
 		if v.input.Focused() {
 			return v.inputKey(msg)
@@ -194,8 +196,6 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 
 func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, v.c.Keys.Back):
-		return v.back
 	case !v.loaded:
 		return nil
 	case key.Matches(msg, v.c.Keys.Up):

@@ -20,7 +20,7 @@ func space(m *Model) {
 // openChecklistVia opens deployment id and, with c, its checklist through the root.
 func openChecklistVia(t *testing.T, m *Model, id int64) {
 	t.Helper()
-	_, cmd := m.Update(openDetailMsg{id})
+	_, cmd := m.Update(pushMsg{newDetail(m.c, id)})
 	load(m, cmd)
 	press(m, "c")
 	if got := screenText(m); !strings.Contains(got, "checklist #") {
@@ -172,7 +172,7 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 	if err != nil || len(cs) != 0 {
 		t.Fatalf("setup: %+v %v", cs, err)
 	}
-	_, cmd := m.Update(openChecklistMsg{d.ID})
+	_, cmd := m.Update(pushMsg{newChecklist(m.c, d.ID)})
 	load(m, cmd)
 	if got := screenText(m); !strings.Contains(got, "Press g to start it") || !strings.Contains(got, "g start") {
 		t.Fatalf("a planned installation's checklist:\n%s", got)

@@ -18,46 +18,33 @@ type screen interface {
 	Capturing() bool  // a text field has focus: plain keys belong to it
 }
 
-// Messages between components.
+// Messages pages send the root.
 type (
-	// openDetailMsg asks the root to show one deployment.
-	openDetailMsg struct{ id int64 }
-	// closeOverlayMsg returns from a deployment or a panel to the screen below.
-	closeOverlayMsg struct{}
+	// pushMsg opens a page over the one that sent it: a deployment, its checklist,
+	// a panel. esc (or backMsg) returns to the page below.
+	pushMsg struct{ page screen }
+	// backMsg closes the page on top and returns to the one below.
+	backMsg struct{}
 	// noteMsg shows a short confirmation in the footer.
 	noteMsg struct{ text string }
-	// refreshMsg is the periodic tick that keeps data fresh.
-	refreshMsg struct{}
 	// errMsg reports a failure to show in the footer.
 	errMsg struct{ err error }
-	// resolveMsg asks the root to open the resolve panel for a planned deployment:
-	// its conflicts, the suggested slot with a preview, apply, override.
-	resolveMsg struct{ id int64 }
 	// changedMsg says data changed (a reschedule, an override): screens reload.
 	changedMsg struct{}
-	// closeSubMsg returns from a view opened inside the deployment detail (the run
-	// view, the checklist) to the detail.
-	closeSubMsg struct{}
+	// refreshMsg is the periodic tick that keeps data fresh.
+	refreshMsg struct{}
 )
 
-func openDetail(id int64) tea.Cmd { return func() tea.Msg { return openDetailMsg{id} } }
+// push asks the root to open p over the page on top.
+func push(p screen) tea.Cmd { return func() tea.Msg { return pushMsg{p} } }
 
-func resolve(id int64) tea.Cmd { return func() tea.Msg { return resolveMsg{id} } }
-
-// openChecklistMsg asks the root to show a deployment's checklist.
-type openChecklistMsg struct{ id int64 }
-
-func openChecklist(id int64) tea.Cmd { return func() tea.Msg { return openChecklistMsg{id} } }
-
-func closeOverlay() tea.Msg { return closeOverlayMsg{} }
-
-func closeSub() tea.Msg { return closeSubMsg{} }
+func back() tea.Msg { return backMsg{} }
 
 func note(text string) tea.Cmd { return func() tea.Msg { return noteMsg{text} } }
 
-// done closes the overlay, tells every screen data changed, and notes what happened.
+// done closes the page on top, tells the screens data changed, and notes what happened.
 func done(note string) tea.Cmd {
-	return tea.Batch(closeOverlay, func() tea.Msg { return changedMsg{} }, func() tea.Msg { return noteMsg{note} })
+	return tea.Batch(back, func() tea.Msg { return changedMsg{} }, func() tea.Msg { return noteMsg{note} })
 }
 
 func fail(err error) tea.Cmd { return func() tea.Msg { return errMsg{err} } }

@@ -37,7 +37,7 @@ func newConflicts(c *common.Common) *conflictsScreen {
 	return s
 }
 
-func (s *conflictsScreen) Title() string    { return "4 Conflicts" }
+func (s *conflictsScreen) Title() string    { return "Conflicts" }
 func (s *conflictsScreen) Capturing() bool  { return false }
 func (s *conflictsScreen) SetSize(w, h int) { s.w, s.h = w, h }
 func (s *conflictsScreen) ShortHelp() []key.Binding {
@@ -83,7 +83,7 @@ func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 			s.all = !s.all
 			return s.Refresh()
 		case key.Matches(msg, s.keys.Resolve) && i >= 0:
-			return resolve(mover(s.list[i]))
+			return push(newResolve(s.c, mover(s.list[i])))
 		}
 	}
 	return nil

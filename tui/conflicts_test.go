@@ -78,7 +78,7 @@ func selectedRow(m *Model) string {
 func TestResolveOverrideNeedsAReason(t *testing.T) {
 	m := sized(t, "ana", 120, 35)
 	d := withFreezeClash(t, m)
-	_, cmd := m.Update(resolveMsg{d.ID})
+	_, cmd := m.Update(pushMsg{newResolve(m.c, d.ID)})
 	load(m, cmd)
 	press(m, "o")
 	if got := screenText(m); !strings.Contains(got, "reason:") {
@@ -102,7 +102,7 @@ func TestResolveOverrideNeedsAReason(t *testing.T) {
 func TestResolveHidesWhatThePersonMayNotDo(t *testing.T) {
 	m := sized(t, "sam", 120, 35) // a practitioner: may move, may not override
 	d := withFreezeClash(t, m)
-	_, cmd := m.Update(resolveMsg{d.ID})
+	_, cmd := m.Update(pushMsg{newResolve(m.c, d.ID)})
 	load(m, cmd)
 	got := screenText(m)
 	if !strings.Contains(got, "a move to suggestion") || strings.Contains(got, "o override") {

@@ -31,7 +31,7 @@ type dashboardMsg struct {
 
 func newDashboard(c *common.Common) *dashboard { return &dashboard{c: c} }
 
-func (d *dashboard) Title() string    { return "1 Dashboard" }
+func (d *dashboard) Title() string    { return "Dashboard" }
 func (d *dashboard) SetSize(w, h int) { d.w, d.h = w, h }
 func (d *dashboard) Capturing() bool  { return false }
 func (d *dashboard) ShortHelp() []key.Binding {
@@ -64,7 +64,7 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, d.c.Keys.Down) && i < len(picks)-1:
 			d.cursor = picks[i+1]
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
-			return openDetail(d.cursor.id)
+			return push(newDetail(d.c, d.cursor.id))
 		}
 	}
 	return nil

@@ -19,7 +19,6 @@ import (
 // incidents, and every event. Read-only but for the keys that open other views.
 type detailScreen struct {
 	keys   struct{ Resolve, Run, Checklist, Output, Incident key.Binding }
-	sub    screen // the run view, checklist, output or incident form opened from here; esc returns here
 	c      *common.Common
 	id     int64
 	det    engine.Detail
@@ -94,17 +93,13 @@ func (d *detailScreen) hasChecklist() bool {
 	return false
 }
 
-func (d *detailScreen) Title() string {
-	if d.sub != nil {
-		return d.sub.Title()
-	}
-	return fmt.Sprintf("#%d", d.id)
-}
-func (d *detailScreen) Capturing() bool { return d.sub != nil && d.sub.Capturing() }
+func (d *detailScreen) Title() string   { return fmt.Sprintf("#%d", d.id) }
+func (d *detailScreen) Capturing() bool { return false }
+
+// Place is where the person is: on this deployment.
+func (d *detailScreen) Place() common.Place { return common.Place{ID: d.id} }
+
 func (d *detailScreen) ShortHelp() []key.Binding {
-	if d.sub != nil {
-		return d.sub.ShortHelp()
-	}
 	keys := []key.Binding{d.c.Keys.Back}
 	if d.canResolve() {
 		keys = append(keys, d.keys.Resolve)
@@ -123,36 +118,18 @@ func (d *detailScreen) ShortHelp() []key.Binding {
 	}
 	return append(keys, d.c.Keys.Up, d.c.Keys.Down)
 }
-func (d *detailScreen) FullHelp() [][]key.Binding {
-	if d.sub != nil {
-		return d.sub.FullHelp()
-	}
-	return [][]key.Binding{d.ShortHelp()}
-}
-
-// openSub shows the run view or the checklist in place of the detail.
-func (d *detailScreen) openSub(s screen) tea.Cmd {
-	d.sub = s
-	s.SetSize(d.w, d.h)
-	return s.Refresh()
-}
+func (d *detailScreen) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
 
 func (d *detailScreen) SetSize(w, h int) {
 	d.w, d.h = w, h
 	d.vp.SetWidth(w)
 	d.vp.SetHeight(h)
-	if d.sub != nil {
-		d.sub.SetSize(w, h)
-	}
 	if d.loaded {
 		d.vp.SetContent(d.content())
 	}
 }
 
 func (d *detailScreen) Refresh() tea.Cmd {
-	if d.sub != nil {
-		return d.sub.Refresh()
-	}
 	c, id := d.c, d.id
 	return func() tea.Msg {
 		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Tails: tailLines})
@@ -161,49 +138,31 @@ func (d *detailScreen) Refresh() tea.Cmd {
 }
 
 func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
-	if _, ok := msg.(closeSubMsg); ok && d.sub != nil {
-		d.sub = nil
-		return d.Refresh()
-	}
-	if d.sub != nil {
-		if _, ok := msg.(tea.KeyPressMsg); ok {
-			return d.sub.Update(msg)
-		}
-		// Data messages reach both: each takes only its own.
-		return tea.Batch(d.sub.Update(msg), d.update(msg))
-	}
-	return d.update(msg)
-}
-
-func (d *detailScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case detailMsg:
 		if msg.id != d.id {
 			return nil
 		}
 		if msg.err != nil {
-			return tea.Batch(closeOverlay, fail(msg.err))
+			return tea.Batch(back, fail(msg.err))
 		}
 		d.det, d.rec, d.loaded = msg.det, msg.rec, true
 		d.vp.SetContent(d.content())
 	case tea.KeyPressMsg:
-		if key.Matches(msg, d.c.Keys.Back) {
-			return closeOverlay
-		}
 		if key.Matches(msg, d.keys.Resolve) && d.canResolve() {
-			return resolve(d.id)
+			return push(newResolve(d.c, d.id))
 		}
 		if key.Matches(msg, d.keys.Run) && d.loaded {
-			return d.openSub(newRunView(d.c, d.id, closeSub))
+			return push(newRunView(d.c, d.id))
 		}
 		if key.Matches(msg, d.keys.Checklist) && d.hasChecklist() {
-			return d.openSub(newChecklist(d.c, d.id, closeSub))
+			return push(newChecklist(d.c, d.id))
 		}
 		if key.Matches(msg, d.keys.Output) && d.hasOutput() {
-			return d.openSub(newStepOutput(d.c, d.id, d.triedSteps(), closeSub))
+			return push(newStepOutput(d.c, d.id, d.triedSteps()))
 		}
 		if key.Matches(msg, d.keys.Incident) && d.canAddIncident() {
-			return d.openSub(newIncidentForm(d.c, d.det.Deployment, closeSub))
+			return push(newIncidentForm(d.c, d.det.Deployment))
 		}
 		var cmd tea.Cmd
 		d.vp, cmd = d.vp.Update(msg)
@@ -213,9 +172,6 @@ func (d *detailScreen) update(msg tea.Msg) tea.Cmd {
 }
 
 func (d *detailScreen) View() string {
-	if d.sub != nil {
-		return d.sub.View()
-	}
 	if !d.loaded {
 		return d.c.Styles.Dim.Render(fmt.Sprintf(" loading #%d…", d.id))
 	}

@@ -96,7 +96,7 @@ func newRecordCommon(t *testing.T, actor string) *common.Common {
 }
 
 func openDetailOf(m *Model, id int64) {
-	_, cmd := m.Update(openDetailMsg{id})
+	_, cmd := m.Update(pushMsg{newDetail(m.c, id)})
 	load(m, cmd)
 }
 
@@ -157,7 +157,7 @@ func TestIncidentFormAddsAnIncident(t *testing.T) {
 	c := newTestCommon(t, "sam")
 	l := runLive(t, c, 120, 35)
 	l.has("Last 30 days")
-	l.tm.Send(openDetailMsg{3})
+	l.tm.Send(pushMsg{newDetail(c, 3)})
 	l.has("Incidents none · i records one")
 	l.letter('i')
 	l.has("┃ 2026-11-26 14:05") // opened: now, in the organisation's zone

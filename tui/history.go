@@ -61,7 +61,7 @@ func newHistory(c *common.Common) *history {
 	return d
 }
 
-func (d *history) Title() string   { return "2 History" }
+func (d *history) Title() string   { return "History" }
 func (d *history) Capturing() bool { return d.search.Focused() || d.form != nil }
 
 func (d *history) ShortHelp() []key.Binding {
@@ -207,7 +207,7 @@ func (d *history) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, d.c.Keys.Open):
 		if i := d.table.Cursor(); i >= 0 && i < len(d.rows) {
-			return openDetail(d.rows[i].ID)
+			return push(newDetail(d.c, d.rows[i].ID))
 		}
 		return nil
 	case key.Matches(msg, d.keys.Filter):
@@ -284,7 +284,7 @@ func (d *history) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		q := strings.TrimSpace(d.search.Value())
 		if id, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil && strings.HasPrefix(q, "#") {
 			d.search.SetValue(d.f.Search)
-			return openDetail(id) // "#48213" goes to that deployment
+			return push(newDetail(d.c, id)) // "#48213" goes to that deployment
 		}
 		f := d.f
 		f.Search = q

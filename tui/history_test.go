@@ -26,9 +26,9 @@ import (
 func historyOf(t *testing.T, m *Model) *history {
 	t.Helper()
 	press(m, "2")
-	h, ok := m.screens[1].(*history)
+	h, ok := m.tabs[1].page.(*history)
 	if !ok {
-		t.Fatalf("screen 2 is %T", m.screens[1])
+		t.Fatalf("screen 2 is %T", m.tabs[1].page)
 	}
 	return h
 }

@@ -19,7 +19,6 @@ import (
 type incidentForm struct {
 	c       *common.Common
 	d       models.Deployment
-	back    tea.Cmd
 	v       *incidentValues // the form's fields point here
 	form    *huh.Form
 	errs    *components.FieldErrors
@@ -39,8 +38,8 @@ type incidentSavedMsg struct {
 	err error
 }
 
-func newIncidentForm(c *common.Common, d models.Deployment, back tea.Cmd) *incidentForm {
-	f := &incidentForm{c: c, d: d, back: back, v: &incidentValues{}}
+func newIncidentForm(c *common.Common, d models.Deployment) *incidentForm {
+	f := &incidentForm{c: c, d: d, v: &incidentValues{}}
 	f.v.opened = c.Eng.Now().In(c.Eng.Location()).Format(models.LocalLayout)
 	f.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save"))
 	f.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
@@ -119,7 +118,7 @@ func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
 		return f.saved(msg)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, f.keys.Cancel) {
-			return f.back
+			return back
 		}
 	}
 	if f.saving || f.done {
@@ -166,7 +165,7 @@ func (f *incidentForm) saved(msg incidentSavedMsg) tea.Cmd {
 		return f.Refresh()
 	}
 	f.done = true
-	return tea.Batch(f.back, note(fmt.Sprintf("recorded incident %d on #%d", msg.in.ID, f.d.ID)))
+	return tea.Batch(back, note(fmt.Sprintf("recorded incident %d on #%d", msg.in.ID, f.d.ID)))
 }
 
 func (f *incidentForm) View() string {

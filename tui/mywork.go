@@ -49,9 +49,9 @@ func newMyWork(c *common.Common) *mywork {
 
 func (m *mywork) Title() string {
 	if !m.loaded {
-		return "1 My work"
+		return "My work"
 	}
-	return fmt.Sprintf("1 My work (%d)", len(m.items))
+	return fmt.Sprintf("My work (%d)", len(m.items))
 }
 
 func (m *mywork) Capturing() bool  { return false }
@@ -112,7 +112,7 @@ func (m *mywork) Update(msg tea.Msg) tea.Cmd {
 			m.cursor = min(len(m.items)-1, m.cursor+1)
 		case key.Matches(msg, k.Open):
 			if len(m.items) > 0 { // a technician's work is the checklist: land on it
-				return openChecklist(m.items[m.cursor].d.ID)
+				return push(newChecklist(m.c, m.items[m.cursor].d.ID))
 			}
 		}
 		m.cursor = max(0, m.cursor)

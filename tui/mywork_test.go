@@ -49,7 +49,7 @@ func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
 	if got := screenText(again); strings.Contains(got, "My work") && !strings.Contains(got, "checklist #1") {
 		t.Fatalf("the first frame should already be where the person was:\n%s", got)
 	}
-	load(again, again.overlay.Refresh())
+	load(again, again.top().Refresh())
 	if got := screenText(again); !strings.Contains(got, "checklist #1") {
 		t.Fatalf("a new session should open where the person was:\n%s", got)
 	}
@@ -61,7 +61,7 @@ func TestMyWorkShowsBlocked(t *testing.T) {
 	if _, err := c.Eng.BlockStep(c.Ctx, c.Actor, 1, 1, "boxes missing"); err != nil {
 		t.Fatal(err)
 	}
-	load(m, m.screens[0].Refresh())
+	load(m, m.tabs[0].page.Refresh())
 	got := screenText(m)
 	for _, want := range []string{"BLOCKED", "BLOCKED boxes missing · step 1 Delivery"} {
 		if !strings.Contains(got, want) {

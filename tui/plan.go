@@ -252,7 +252,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 			msg.d.Environment, leftOver(msg.conflicts)))
 	case tea.KeyPressMsg:
 		if key.Matches(msg, p.keys.Cancel) {
-			return closeOverlay
+			return back
 		}
 	}
 	if p.saving || p.done {

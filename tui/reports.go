@@ -74,7 +74,7 @@ func newReports(c *common.Common) *reports {
 	return r
 }
 
-func (r *reports) Title() string   { return "5 Reports" }
+func (r *reports) Title() string   { return "Reports" }
 func (r *reports) Capturing() bool { return false }
 
 func (r *reports) ShortHelp() []key.Binding {

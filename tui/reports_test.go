@@ -105,13 +105,13 @@ func lineWith(s, part string) string {
 func TestReportsReloadKeepsTheCursor(t *testing.T) {
 	m := sized(t, "ana", 120, 35)
 	press(m, "5")
-	r := m.current().(*reports)
+	r := m.top().(*reports)
 	bottom := r.table.Cursor()
 	press(m, "k", "k", "k")
 	if r.table.Cursor() != bottom-3 {
 		t.Fatalf("cursor %d, want %d", r.table.Cursor(), bottom-3)
 	}
-	load(m, m.current().Refresh())
+	load(m, m.top().Refresh())
 	if r.table.Cursor() != bottom-3 {
 		t.Fatalf("a reload moved the cursor from %d to %d", bottom-3, r.table.Cursor())
 	}

@@ -111,7 +111,7 @@ func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			return tea.Batch(closeOverlay, fail(msg.err))
+			return tea.Batch(back, fail(msg.err))
 		}
 		r.data, r.loaded = msg.data, true
 		r.sel = min(r.sel, max(0, len(r.data.det.Conflicts)-1))
@@ -127,15 +127,10 @@ func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !r.loaded || r.working {
-		if key.Matches(msg, r.c.Keys.Back) {
-			return closeOverlay
-		}
 		return nil
 	}
 	c, id := r.c, r.id
 	switch {
-	case key.Matches(msg, r.c.Keys.Back):
-		return closeOverlay
 	case key.Matches(msg, r.c.Keys.Up):
 		r.sel = max(0, r.sel-1)
 	case key.Matches(msg, r.c.Keys.Down):

@@ -31,7 +31,6 @@ const (
 type runView struct {
 	c       *common.Common
 	id      int64
-	back    tea.Cmd
 	st      engine.RunState
 	approve error // why the person may not approve the waiting gate; nil: may
 	loaded  bool
@@ -78,8 +77,8 @@ func actCmd(owner any, act func() (engine.Outcome, error)) tea.Cmd {
 	}
 }
 
-func newRunView(c *common.Common, id int64, back tea.Cmd) *runView {
-	v := &runView{c: c, id: id, back: back, follow: true,
+func newRunView(c *common.Common, id int64) *runView {
+	v := &runView{c: c, id: id, follow: true,
 		vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "run"))
 	v.keys.Cancel = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel"))
@@ -200,7 +199,7 @@ func (v *runView) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil && !v.loaded {
-			return tea.Batch(v.back, fail(msg.err))
+			return tea.Batch(back, fail(msg.err))
 		}
 		if msg.err != nil {
 			return fail(msg.err)
@@ -221,7 +220,7 @@ func (v *runView) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		v.running, v.working = false, false
-		return tea.Batch(runOutcome(v.id, msg), v.Refresh())
+		return tea.Batch(runOutcome(v.c, v.id, msg), v.Refresh())
 	case tea.KeyPressMsg:
 		return v.key(msg)
 	}
@@ -243,8 +242,6 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
-	case key.Matches(msg, v.c.Keys.Back):
-		return v.back
 	case !v.loaded:
 		return nil
 	case key.Matches(msg, v.keys.Follow):
@@ -318,7 +315,7 @@ func (v *runView) start(what string, run func(*common.Common) (engine.Outcome, e
 
 // runOutcome tells what a run did, in the footer: someone else runs it (follow its
 // output), conflicts refused the start (open the resolve panel), where it stopped.
-func runOutcome(id int64, msg runDoneMsg) tea.Cmd {
+func runOutcome(c *common.Common, id int64, msg runDoneMsg) tea.Cmd {
 	var busy *engine.BusyError
 	var refused *engine.StartRefusedError
 	var stopped *engine.StoppedError
@@ -327,7 +324,7 @@ func runOutcome(id int64, msg runDoneMsg) tea.Cmd {
 		return note(fmt.Sprintf("#%d is run by %s on %s (process %d): following its output", id,
 			busy.Lease.Actor, busy.Lease.Host, busy.Lease.PID))
 	case errors.As(msg.err, &refused):
-		return tea.Batch(resolve(id), fail(fmt.Errorf("#%d cannot start: %d open conflict%s", id,
+		return tea.Batch(push(newResolve(c, id)), fail(fmt.Errorf("#%d cannot start: %d open conflict%s", id,
 			len(refused.Conflicts), common.Plural(len(refused.Conflicts)))))
 	case errors.As(msg.err, &stopped):
 		return note(fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))

@@ -105,7 +105,7 @@ func newRunCommon(t *testing.T, actor, model string) (*common.Common, string) {
 
 func openRunView(t *testing.T, m *Model, id int64) {
 	t.Helper()
-	_, cmd := m.Update(openDetailMsg{id})
+	_, cmd := m.Update(pushMsg{newDetail(m.c, id)})
 	load(m, cmd)
 	press(m, "r")
 	if got := screenText(m); !strings.Contains(got, "run #") {
@@ -232,7 +232,7 @@ func TestRunViewFollowsLiveOutput(t *testing.T) {
 	}
 	press := func(k rune) { tm.Send(tea.KeyPressMsg{Code: k, Text: string(k)}) }
 	has("Due today")
-	tm.Send(openDetailMsg{1})
+	tm.Send(pushMsg{newDetail(c, 1)})
 	has("Record")
 	press('r')
 	has("g run")

@@ -117,7 +117,7 @@ func newSchedule(c *common.Common) *scheduleScreen {
 	return s
 }
 
-func (s *scheduleScreen) Title() string    { return "3 Schedule" }
+func (s *scheduleScreen) Title() string    { return "Schedule" }
 func (s *scheduleScreen) SetSize(w, h int) { s.w, s.h = w, h }
 func (s *scheduleScreen) Capturing() bool  { return false }
 
@@ -219,7 +219,7 @@ func (s *scheduleScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Open):
 		if s.sel != 0 {
-			return openDetail(s.sel)
+			return push(newDetail(s.c, s.sel))
 		}
 	case key.Matches(msg, k.Resolve):
 		return s.resolve()
@@ -240,7 +240,7 @@ func (s *scheduleScreen) resolve() tea.Cmd {
 	case len(s.tl.Conflicted[d.ID]) == 0:
 		s.note = fmt.Sprintf("#%d is in no open conflict", d.ID)
 	default:
-		return resolve(d.ID)
+		return push(newResolve(s.c, d.ID))
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func scheduleModel(t *testing.T, w, h int) *Model {
 	}
 	m := New(c)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	load(m, m.screens[0].Refresh())
+	load(m, m.tabs[0].page.Refresh())
 	press(m, "3")
 	return m
 }
@@ -53,7 +53,7 @@ func schedPress(m *Model, codes ...rune) {
 	}
 }
 
-func schedOf(m *Model) *scheduleScreen { return m.screens[2].(*scheduleScreen) }
+func schedOf(m *Model) *scheduleScreen { return m.tabs[2].page.(*scheduleScreen) }
 
 // rowLine is the first line of the timeline row named name ("▸" marks the cursor's).
 func schedRowLine(t *testing.T, text, name string) string {
@@ -230,7 +230,7 @@ func TestScheduleResolveOnlyPlannedConflicts(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("s on #8 should open the resolve panel")
 	}
-	if msg, ok := cmd().(resolveMsg); !ok || msg.id != 8 {
+	if msg, ok := cmd().(pushMsg); !ok || msg.page.(*resolveScreen).id != 8 {
 		t.Fatalf("s on #8: %#v", cmd())
 	}
 	// #1 runs: it cannot be moved any more.

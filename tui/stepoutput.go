@@ -19,7 +19,6 @@ import (
 type stepOutput struct {
 	c      *common.Common
 	id     int64
-	back   tea.Cmd
 	steps  []engine.StepState // the automated steps with at least one attempt
 	at     int                // the step shown
 	lines  []models.OutputLine
@@ -38,8 +37,8 @@ type stepOutputMsg struct {
 }
 
 // newStepOutput opens on the step that failed last, else the last that ran.
-func newStepOutput(c *common.Common, id int64, steps []engine.StepState, back tea.Cmd) *stepOutput {
-	v := &stepOutput{c: c, id: id, back: back, steps: steps, at: len(steps) - 1,
+func newStepOutput(c *common.Common, id int64, steps []engine.StepState) *stepOutput {
+	v := &stepOutput{c: c, id: id, steps: steps, at: len(steps) - 1,
 		vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
 	for i, s := range steps {
 		if s.Status == models.StepFailed || s.Status == models.StepInterrupted {
@@ -101,8 +100,6 @@ func (v *stepOutput) Update(msg tea.Msg) tea.Cmd {
 
 func (v *stepOutput) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, v.c.Keys.Back):
-		return v.back
 	case key.Matches(msg, v.keys.Prev) && v.at > 0:
 		v.at--
 		return v.Refresh()

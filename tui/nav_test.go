@@ -1,0 +1,45 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+)
+
+// headerOf is the console's first line.
+func headerOf(m *Model) string { return strings.SplitN(screenText(m), "\n", 2)[0] }
+
+// TestStackPushAndPop: a deployment opened from a screen, and its run view from it,
+// stack up; the header shows the path; esc returns to each page in turn, where it
+// was; switching tabs closes them all.
+func TestStackPushAndPop(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	press(m, "2", "enter") // History, newest first: #4
+	press(m, "r")
+	if h := headerOf(m); !strings.Contains(h, "History › #4 › run #4") {
+		t.Fatalf("the header should show the path:\n%s", h)
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "Record") || strings.Contains(headerOf(m), "run #4") {
+		t.Fatalf("esc returns to the deployment:\n%s", got)
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "5 shown") || strings.Contains(headerOf(m), "›") {
+		t.Fatalf("esc returns to History:\n%s", got)
+	}
+	press(m, "esc") // nothing is open over History: esc stays there
+	if got := screenText(m); !strings.Contains(got, "5 shown") {
+		t.Fatalf("esc on a screen leaves it:\n%s", got)
+	}
+	press(m, "enter", "r")
+	if len(m.stack) != 2 {
+		t.Fatalf("%d pages open over History, want 2", len(m.stack))
+	}
+	press(m, "3")
+	if len(m.stack) != 0 || !strings.Contains(screenText(m), "Schedule · week 48") {
+		t.Fatalf("a tab closes what was open:\n%s", screenText(m))
+	}
+	press(m, "2")
+	if got := screenText(m); !strings.Contains(got, "5 shown") || strings.Contains(headerOf(m), "›") {
+		t.Fatalf("back on History, nothing is open over it:\n%s", got)
+	}
+}
