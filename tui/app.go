@@ -1,3 +1,5 @@
+// Package tui is Ferry's console: the root of pages and components over the engine.
+// It never touches the database; long work runs in tea.Cmds, never in Update or View.
 package tui
 
 import (
@@ -15,6 +17,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/pages"
 )
 
 // The console reloads what it shows within changeEvery of a change made anywhere
@@ -37,10 +40,10 @@ type Model struct {
 	c        *common.Common
 	tabs     []tab
 	active   int
-	stack    []screen     // pages opened over the active tab, the last on top
-	place    common.Place // where Remember was last told the person is
-	note     string       // a short confirmation for the footer
-	mark     int64        // the last change mark seen
+	stack    []common.Page // pages opened over the active tab, the last on top
+	place    common.Place  // where Remember was last told the person is
+	note     string        // a short confirmation for the footer
+	mark     int64         // the last change mark seen
 	help     help.Model
 	fullHelp bool
 	err      error
@@ -50,7 +53,7 @@ type Model struct {
 // tab is one of the screens a person switches between with 1–5 and tab.
 type tab struct {
 	name string // "Dashboard", "My work": in the path and help
-	page screen
+	page common.Page
 }
 
 // New builds the console for one session.
@@ -61,7 +64,7 @@ func New(c *common.Common) *Model {
 	hm.Styles.ShortSeparator, hm.Styles.FullSeparator = c.Styles.HelpSep, c.Styles.HelpSep
 	m := &Model{c: c, help: hm, tabs: tabsFor(c), place: c.Resume}
 	if p := resumed(c); p != nil {
-		m.stack = []screen{p}
+		m.stack = []common.Page{p}
 	}
 	return m
 }
@@ -71,10 +74,10 @@ func New(c *common.Common) *Model {
 // (analysts read only: the engine refuses their edits and their edit keys are off).
 func tabsFor(c *common.Common) []tab {
 	if engine.SeesOnlyOwn(c.Actor) {
-		return []tab{{"My work", newMyWork(c)}, {"History", newHistory(c)}}
+		return []tab{{"My work", pages.NewMyWork(c)}, {"History", pages.NewHistory(c)}}
 	}
-	return []tab{{"Dashboard", newDashboard(c)}, {"History", newHistory(c)}, {"Schedule", newSchedule(c)},
-		{"Conflicts", newConflicts(c)}, {"Reports", newReports(c)}}
+	return []tab{{"Dashboard", pages.NewDashboard(c)}, {"History", pages.NewHistory(c)}, {"Schedule", pages.NewSchedule(c)},
+		{"Conflicts", pages.NewConflicts(c)}, {"Reports", pages.NewReports(c)}}
 }
 
 // Run opens the console in the current terminal until the user quits.
@@ -92,7 +95,7 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.tabs[m.active].page.Refresh(), tick(), dueTick(), m.watch()}
 	if len(m.stack) > 0 { // resumed where the person was
-		cmds = append(cmds, m.top().Refresh())
+		cmds = append(cmds, m.Top().Refresh())
 	}
 	return tea.Batch(cmds...)
 }
@@ -100,14 +103,14 @@ func (m *Model) Init() tea.Cmd {
 // resumed is the page a new console opens with over its first tab: where the person
 // was when their last session ended, or nil. It is there from the first frame, so
 // the screen below never flashes past.
-func resumed(c *common.Common) screen {
+func resumed(c *common.Common) common.Page {
 	switch p := c.Resume; {
 	case p.ID == 0:
 		return nil
 	case p.Checklist:
-		return newChecklist(c, p.ID)
+		return pages.NewChecklist(c, p.ID)
 	default:
-		return newDetail(c, p.ID)
+		return pages.NewDetail(c, p.ID)
 	}
 }
 
@@ -147,6 +150,9 @@ func (m *Model) watch() tea.Cmd {
 	})
 }
 
+// refreshMsg is the periodic tick that keeps data fresh.
+type refreshMsg struct{}
+
 // dueMsg is the periodic tick that starts due automated deployments.
 type dueMsg struct{}
 
@@ -165,14 +171,14 @@ func (m *Model) runDue() tea.Cmd {
 	return func() tea.Msg {
 		runs, err := c.Eng.RunDue(c.Ctx, c.Actor, engine.RunOptions{})
 		if err != nil {
-			return errMsg{err}
+			return common.ErrMsg{Err: err}
 		}
 		return dueRunMsg{runs}
 	}
 }
 
-// top is the page that gets keys: the last one pushed, else the active tab.
-func (m *Model) top() screen {
+// Top is the page that has the keys now: the last one pushed, else the active tab.
+func (m *Model) Top() common.Page {
 	if n := len(m.stack); n > 0 {
 		return m.stack[n-1]
 	}
@@ -180,7 +186,7 @@ func (m *Model) top() screen {
 }
 
 // push opens p over the page on top and loads it.
-func (m *Model) push(p screen) tea.Cmd {
+func (m *Model) push(p common.Page) tea.Cmd {
 	m.stack = append(m.stack, p)
 	m.resize()
 	m.remember()
@@ -194,7 +200,7 @@ func (m *Model) pop() tea.Cmd {
 	}
 	m.stack = m.stack[:len(m.stack)-1]
 	m.remember()
-	return m.top().Refresh()
+	return m.Top().Refresh()
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -207,7 +213,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.c.Styles = common.NewStyles(msg.IsDark())
 		return m, nil
 	case refreshMsg:
-		return m, tea.Batch(m.top().Refresh(), tick())
+		return m, tea.Batch(m.Top().Refresh(), tick())
 	case markMsg:
 		if msg.err != nil { // keep watching: the next read may well succeed
 			m.err = msg.err
@@ -216,7 +222,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		changed := m.mark != 0 && msg.mark != m.mark
 		m.mark = msg.mark
 		if changed {
-			return m, tea.Batch(m.top().Refresh(), m.watch())
+			return m, tea.Batch(m.Top().Refresh(), m.watch())
 		}
 		return m, m.watch()
 	case dueMsg:
@@ -231,19 +237,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if started > 0 {
 			m.note = fmt.Sprintf("started %d due automated deployment%s", started, common.Plural(started))
 		}
-		return m, m.top().Refresh()
-	case errMsg:
-		m.err = msg.err
+		return m, m.Top().Refresh()
+	case common.ErrMsg:
+		m.err = msg.Err
 		return m, nil
-	case noteMsg:
-		m.note = msg.text
+	case common.NoteMsg:
+		m.note = msg.Text
 		return m, nil
-	case pushMsg:
-		return m, m.push(msg.page)
-	case backMsg:
+	case common.PushMsg:
+		return m, m.push(msg.Page)
+	case common.BackMsg:
 		return m, m.pop()
-	case changedMsg:
-		return m, m.top().Refresh()
+	case common.ChangedMsg:
+		return m, m.Top().Refresh()
 	case tea.KeyPressMsg:
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
@@ -251,7 +257,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if _, isKey := msg.(tea.KeyPressMsg); isKey {
 		m.err, m.note = nil, ""
-		return m, m.top().Update(msg)
+		return m, m.Top().Update(msg)
 	}
 	// Data messages go to every page: each ignores what is not its own.
 	var cmds []tea.Cmd
@@ -264,13 +270,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// globalKey handles the keys that work on every screen.
+// globalKey handles the keys that work on every page.
 func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.c.Keys
 	if msg.String() == "ctrl+c" {
 		return tea.Quit, true
 	}
-	if m.top().Capturing() {
+	if m.Top().Capturing() {
 		return nil, false
 	}
 	switch {
@@ -283,9 +289,9 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.resize()
 		return nil, true
 	case key.Matches(msg, k.Refresh):
-		return m.top().Refresh(), true
+		return m.Top().Refresh(), true
 	case key.Matches(msg, k.Plan):
-		return m.push(newPlanForm(m.c)), true
+		return m.push(pages.NewPlan(m.c)), true
 	case key.Matches(msg, k.Next):
 		return m.switchTo((m.active + 1) % len(m.tabs)), true
 	case key.Matches(msg, k.Prev):
@@ -304,10 +310,10 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	m.active, m.stack = i, nil
 	m.resize()
 	m.remember()
-	return m.top().Refresh()
+	return m.Top().Refresh()
 }
 
-// bodyHeight is what is left for the screen under the header and the help.
+// bodyHeight is what is left for the page under the header and the help.
 func (m *Model) bodyHeight() int {
 	return max(1, m.h-1-lipgloss.Height(m.footer()))
 }
@@ -327,7 +333,7 @@ func (m *Model) View() tea.View {
 	if m.w == 0 {
 		body = "loading…"
 	} else {
-		body = lipgloss.JoinVertical(lipgloss.Left, m.header(), m.fitBody(m.top().View()), m.footer())
+		body = lipgloss.JoinVertical(lipgloss.Left, m.header(), m.fitBody(m.Top().View()), m.footer())
 	}
 	v := tea.NewView(body)
 	v.AltScreen = true
@@ -335,7 +341,7 @@ func (m *Model) View() tea.View {
 	return v
 }
 
-// fitBody pads or cuts the screen to exactly the body height, so nothing jumps.
+// fitBody pads or cuts the page to exactly the body height, so nothing jumps.
 func (m *Model) fitBody(s string) string {
 	lines := strings.Split(s, "\n")
 	h := m.bodyHeight()
@@ -420,11 +426,11 @@ func (m *Model) footer() string {
 	if m.fullHelp {
 		return m.help.FullHelpView(m.fullHelpGroups())
 	}
-	// Drop the screen's last keys until the line fits; ? shows them all. While a field
+	// Drop the page's last keys until the line fits; ? shows them all. While a field
 	// takes the keys, ? and q are letters, so they are not offered.
-	keys := m.top().ShortHelp()
+	keys := m.Top().ShortHelp()
 	var global []key.Binding
-	if !m.top().Capturing() {
+	if !m.Top().Capturing() {
 		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
 	}
 	for {
@@ -440,5 +446,5 @@ func (m *Model) fullHelpGroups() [][]key.Binding {
 	k := m.c.Keys
 	global := append([]key.Binding{k.Next, k.Prev}, k.Screens...)
 	global = append(global, k.Plan, k.Refresh, k.Help, k.Quit)
-	return append(m.top().FullHelp(), global)
+	return append(m.Top().FullHelp(), global)
 }

@@ -3,6 +3,10 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/tui/common"
 )
 
 // headerOf is the console's first line.
@@ -41,5 +45,29 @@ func TestStackPushAndPop(t *testing.T) {
 	press(m, "2")
 	if got := screenText(m); !strings.Contains(got, "5 shown") || strings.Contains(headerOf(m), "›") {
 		t.Fatalf("back on History, nothing is open over it:\n%s", got)
+	}
+}
+
+// TestConsoleRemembersWhereThePersonIs: the console tells its Remember hook where the
+// person is, and a new console with that as Resume opens there.
+func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	var places []common.Place
+	m.c.Remember = func(p common.Place) { places = append(places, p) }
+	press(m, "enter", "esc")
+	want := []common.Place{{Checklist: true, ID: 1}, {}}
+	if len(places) != 2 || places[0] != want[0] || places[1] != want[1] {
+		t.Fatalf("remembered %+v, want %+v", places, want)
+	}
+	c := newTestCommon(t, "tom")
+	c.Resume = common.Place{Checklist: true, ID: 1}
+	again := New(c)
+	again.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if got := screenText(again); strings.Contains(got, "My work") && !strings.Contains(got, "checklist #1") {
+		t.Fatalf("the first frame should already be where the person was:\n%s", got)
+	}
+	load(again, again.Top().Refresh())
+	if got := screenText(again); !strings.Contains(got, "checklist #1") {
+		t.Fatalf("a new session should open where the person was:\n%s", got)
 	}
 }

@@ -1,0 +1,311 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/engine/schedule"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// resolveScreen helps with one planned deployment's conflicts: it previews the
+// suggested slot and applies it with one key, reassigns to someone free, or (for a
+// manager) overrides the selected conflict with a reason.
+type resolveScreen struct {
+	c       *common.Common
+	id      int64
+	data    resolveData
+	loaded  bool
+	sel     int // selected conflict
+	who     int // selected free person
+	reason  textinput.Model
+	working bool // an apply or override is under way
+	w, h    int
+	keys    struct{ Apply, Reassign, Choose, Override, Save, Cancel key.Binding }
+}
+
+type resolveData struct {
+	det  engine.Detail
+	sug  schedule.Suggestion
+	free []models.Person
+}
+
+type resolveLoadedMsg struct {
+	id   int64
+	data resolveData
+	err  error
+}
+
+// NewResolve is the panel that resolves planned deployment id's conflicts.
+func NewResolve(c *common.Common, id int64) common.Page {
+	r := &resolveScreen{c: c, id: id}
+	r.keys.Apply = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "move to suggestion"))
+	r.keys.Reassign = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reassign"))
+	r.keys.Choose = key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "choose person"))
+	r.keys.Override = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override"))
+	r.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save override"))
+	r.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	r.reason = components.NewInput("reason: ", "why this conflict is acceptable (kept as an audit finding)")
+	return r
+}
+
+func (r *resolveScreen) Title() string    { return fmt.Sprintf("resolve #%d", r.id) }
+func (r *resolveScreen) Capturing() bool  { return r.reason.Focused() }
+func (r *resolveScreen) SetSize(w, h int) { r.w, r.h = w, h; r.reason.SetWidth(max(10, w-12)) }
+
+func (r *resolveScreen) ShortHelp() []key.Binding {
+	if r.reason.Focused() {
+		return []key.Binding{r.keys.Save, r.keys.Cancel}
+	}
+	keys := []key.Binding{r.c.Keys.Back, r.c.Keys.Up, r.c.Keys.Down}
+	if r.canMove() && len(r.data.sug.Slots) > 0 {
+		keys = append(keys, r.keys.Apply)
+	}
+	if r.canAssign() && r.personClash() && len(r.data.free) > 0 {
+		keys = append(keys, r.keys.Reassign, r.keys.Choose)
+	}
+	if r.canOverride() {
+		keys = append(keys, r.keys.Override)
+	}
+	return keys
+}
+
+func (r *resolveScreen) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }
+
+func (r *resolveScreen) canMove() bool {
+	return r.loaded && engine.Can(r.c.Actor, engine.ActReschedule, &r.data.det.Deployment) == nil
+}
+func (r *resolveScreen) canAssign() bool {
+	return r.loaded && engine.Can(r.c.Actor, engine.ActAssign, &r.data.det.Deployment) == nil
+}
+func (r *resolveScreen) canOverride() bool {
+	return r.loaded && engine.Can(r.c.Actor, engine.ActOverride, &r.data.det.Deployment) == nil &&
+		r.selected() != nil && r.selected().Open()
+}
+
+func (r *resolveScreen) selected() *models.Conflict {
+	if r.sel >= 0 && r.sel < len(r.data.det.Conflicts) {
+		return &r.data.det.Conflicts[r.sel]
+	}
+	return nil
+}
+
+func (r *resolveScreen) Refresh() tea.Cmd {
+	c, id := r.c, r.id
+	return func() tea.Msg {
+		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Suggest: true})
+		return resolveLoadedMsg{id, resolveData{det: v.Detail, sug: v.Suggestion, free: v.Free}, err}
+	}
+}
+
+func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case resolveLoadedMsg:
+		if msg.id != r.id {
+			return nil
+		}
+		if msg.err != nil {
+			return tea.Batch(common.Back, common.Fail(msg.err))
+		}
+		r.data, r.loaded = msg.data, true
+		r.sel = min(r.sel, max(0, len(r.data.det.Conflicts)-1))
+		r.who = min(r.who, max(0, len(r.data.free)-1))
+	case tea.KeyPressMsg:
+		if r.reason.Focused() {
+			return r.reasonKey(msg)
+		}
+		return r.key(msg)
+	}
+	return nil
+}
+
+func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	if !r.loaded || r.working {
+		return nil
+	}
+	c, id := r.c, r.id
+	switch {
+	case key.Matches(msg, r.c.Keys.Up):
+		r.sel = max(0, r.sel-1)
+	case key.Matches(msg, r.c.Keys.Down):
+		r.sel = min(len(r.data.det.Conflicts)-1, r.sel+1)
+	case key.Matches(msg, r.keys.Choose) && len(r.data.free) > 0:
+		step := 1
+		if s := msg.String(); s == "left" || s == "h" {
+			step = len(r.data.free) - 1
+		}
+		r.who = (r.who + step) % len(r.data.free)
+	case key.Matches(msg, r.keys.Apply) && r.canMove() && len(r.data.sug.Slots) > 0:
+		r.working = true
+		return func() tea.Msg {
+			out, err := c.Eng.RescheduleSuggested(c.Ctx, c.Actor, id)
+			if err != nil {
+				return common.ErrMsg{Err: err}
+			}
+			return common.Done(fmt.Sprintf("moved #%d to %s%s", id, c.Local(out.Deployment.ScheduledStart, "Mon 02 Jan 15:04"),
+				leftOver(out.Conflicts)))()
+		}
+	case key.Matches(msg, r.keys.Reassign) && r.canAssign() && r.personClash() && len(r.data.free) > 0:
+		r.working = true
+		person := r.data.free[r.who].Name
+		return func() tea.Msg {
+			out, err := c.Eng.Assign(c.Ctx, c.Actor, id, person)
+			if err != nil {
+				return common.ErrMsg{Err: err}
+			}
+			return common.Done(fmt.Sprintf("assigned #%d to %s%s", id, person, leftOver(out.Conflicts)))()
+		}
+	case key.Matches(msg, r.keys.Override) && r.canOverride():
+		return r.reason.Focus()
+	}
+	return nil
+}
+
+// leftOver says how many conflicts remain after a change, if any.
+func leftOver(cs []models.Conflict) string {
+	if n := engine.CountOpen(cs); n > 0 {
+		return fmt.Sprintf("; %d conflict%s left", n, common.Plural(n))
+	}
+	return "; no conflicts left"
+}
+
+func (r *resolveScreen) reasonKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		r.reason.Blur()
+		return nil
+	case "enter":
+		reason := strings.TrimSpace(r.reason.Value())
+		if reason == "" {
+			return common.Fail(fmt.Errorf("write a reason: an override is kept as an audit finding"))
+		}
+		conflict := r.selected()
+		if conflict == nil {
+			return nil
+		}
+		r.reason.Blur()
+		r.working = true
+		c, cid := r.c, conflict.ID
+		return func() tea.Msg {
+			if _, err := c.Eng.Override(c.Ctx, c.Actor, cid, reason); err != nil {
+				return common.ErrMsg{Err: err}
+			}
+			return common.Done("overrode " + cid)()
+		}
+	}
+	var cmd tea.Cmd
+	r.reason, cmd = r.reason.Update(msg)
+	return cmd
+}
+
+func (r *resolveScreen) View() string {
+	st := r.c.Styles
+	if !r.loaded {
+		return st.Dim.Render(fmt.Sprintf(" loading #%d…", r.id))
+	}
+	d := r.data.det
+	var b strings.Builder
+	fmt.Fprintf(&b, " %s %s %s → %s · %s\n", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version,
+		st.Bold.Render(d.Environment), common.Dash(d.Assignee))
+	if d.Status != models.StatusPlanned {
+		fmt.Fprintf(&b, "\n %s\n", st.Dim.Render(fmt.Sprintf("#%d is %s: only planned deployments can be moved.", d.ID, d.Status)))
+	}
+	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Conflicts"))
+	if len(d.Conflicts) == 0 {
+		fmt.Fprintf(&b, "   %s\n", st.Good.Render("✓ none left"))
+	}
+	for i, c := range d.Conflicts {
+		mark := st.Bad.Render("✗")
+		if !c.Open() {
+			mark = st.Dim.Render("✓ overridden")
+		}
+		row := fmt.Sprintf("%s %s %s %s", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11), c.Message)
+		if i == r.sel {
+			fmt.Fprintln(&b, " "+st.Selected.Render("▸ "+common.Fit(row, r.w-4)))
+		} else {
+			fmt.Fprintln(&b, "   "+common.Fit(row, r.w-4))
+		}
+	}
+	r.writeMove(&b)
+	r.writeReassign(&b)
+	if r.reason.Focused() {
+		fmt.Fprintf(&b, "\n %s %s\n %s\n", st.Bold.Render("Override"), r.selected().ID, r.reason.View())
+	}
+	return b.String()
+}
+
+func (r *resolveScreen) writeMove(b *strings.Builder) {
+	st, d, sug := r.c.Styles, r.data.det, r.data.sug
+	if d.Status != models.StatusPlanned {
+		return
+	}
+	win := func(s, e string) string { return s + " – " + e }
+	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Move it"))
+	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("now", 10)),
+		win(r.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04"), r.c.Local(d.ScheduledEnd, "15:04 MST")))
+	if len(sug.Slots) == 0 {
+		fmt.Fprintf(b, "   %s\n", st.Bad.Render("no conflict-free slot within 90 days"))
+	} else {
+		s := sug.Slots[0]
+		fmt.Fprintf(b, "   %s %s   %s\n", st.Dim.Render(common.Fit("suggested", 10)),
+			st.Bold.Render(win(r.c.Local(s.Start, "Mon 02 Jan 15:04"), r.c.Local(s.End, "15:04 MST"))),
+			st.Good.Render("✓ no conflicts there"))
+		var alts []string
+		for _, a := range sug.Slots[1:] {
+			alts = append(alts, r.c.Local(a.Start, "Mon 02 Jan 15:04"))
+		}
+		if len(alts) > 0 {
+			fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("also free", 10)), common.Fit(strings.Join(alts, " · "), r.w-15))
+		}
+	}
+	for i, sk := range sug.Skipped {
+		if i == 3 {
+			break
+		}
+		label := ""
+		if i == 0 {
+			label = "passed"
+		}
+		fmt.Fprintf(b, "   %s %s %s\n", st.Dim.Render(common.Fit(label, 10)), r.c.Local(sk.Start, "Mon 02 Jan 15:04"),
+			st.Dim.Render(common.Fit("— "+sk.Reason, r.w-32)))
+	}
+}
+
+// personClash reports whether an open conflict is about the assignee's time, the
+// one kind that reassigning resolves.
+func (r *resolveScreen) personClash() bool {
+	for _, c := range r.data.det.Conflicts {
+		if c.Open() && c.Kind == models.ConflictPerson {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *resolveScreen) writeReassign(b *strings.Builder) {
+	st := r.c.Styles
+	if r.data.det.Status != models.StatusPlanned || !r.personClash() {
+		return
+	}
+	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Reassign"))
+	if len(r.data.free) == 0 {
+		fmt.Fprintf(b, "   %s\n", st.Dim.Render("nobody with the right role is free in this window"))
+		return
+	}
+	var names []string
+	for i, p := range r.data.free {
+		if i == r.who {
+			names = append(names, st.Selected.Render("▸"+p.Name))
+		} else {
+			names = append(names, p.Name)
+		}
+	}
+	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("free then", 10)), strings.Join(names, "  "))
+}
