@@ -1,12 +1,14 @@
 package tui
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
 	"ferry/tui/common"
+	"ferry/tui/pages"
 )
 
 // headerOf is the console's first line.
@@ -69,5 +71,57 @@ func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
 	load(again, again.Top().Refresh())
 	if got := screenText(again); !strings.Contains(got, "checklist #1") {
 		t.Fatalf("a new session should open where the person was:\n%s", got)
+	}
+}
+
+// TestRepliesReachOnlyThePageThatAsked: two deployments open one over the other; the
+// lower one's load, answered late, goes to it and leaves the upper one as it is; a
+// page closed before its answer came gets nothing.
+func TestRepliesReachOnlyThePageThatAsked(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	_, lower := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 1)}) // its load is still out...
+	_, upper := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 3)})
+	load(m, upper)
+	load(m, lower) // ...and answers now
+	got := screenText(m)
+	if !strings.Contains(got, "#3  deploy payments-api 4.12.0 → staging") || strings.Contains(got, "rack-b07-db-server") {
+		t.Fatalf("#1's answer must not change #3:\n%s", got)
+	}
+	_, reload := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}) // back to #1, before it reloads
+	if got := screenText(m); !strings.Contains(got, "#1  deploy rack-b07-db-server 1 → production") {
+		t.Fatalf("#1 should show what its own load brought:\n%s", got)
+	}
+	press(m, "r") // #1's run view, closed before its load answers
+	_, late := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 5)})
+	press(m, "esc", "esc")
+	load(m, late)
+	load(m, reload)
+	if got := screenText(m); !strings.Contains(got, "#1  deploy rack-b07-db-server") || strings.Contains(got, "auth-service") {
+		t.Fatalf("a closed page's answer is nobody's:\n%s", got)
+	}
+}
+
+// TestCommandsAreAddressed: what a page's commands send comes back addressed to it,
+// batches and sequences too; the program's own messages go to it as they are.
+func TestCommandsAreAddressed(t *testing.T) {
+	type hello struct{ n int }
+	say := func(n int) tea.Cmd { return func() tea.Msg { return hello{n} } }
+	if got := route(7, say(1))(); got != (routed{7, hello{1}}) {
+		t.Fatalf("a message: %#v", got)
+	}
+	for _, cmd := range []tea.Cmd{tea.Batch(say(1), say(2)), tea.Sequence(say(1), say(2))} {
+		list := route(7, cmd)()
+		v := reflect.ValueOf(list)
+		if v.Kind() != reflect.Slice || reflect.TypeOf(list) != reflect.TypeOf(cmd()) || v.Len() != 2 {
+			t.Fatalf("%T should stay a list of two commands: %#v", cmd(), list)
+		}
+		for i := range 2 {
+			if got := v.Index(i).Interface().(tea.Cmd)(); got != (routed{7, hello{i + 1}}) {
+				t.Fatalf("%T, command %d: %#v", cmd(), i, got)
+			}
+		}
+	}
+	if got := route(7, tea.Quit)(); got != (tea.QuitMsg{}) {
+		t.Fatalf("quit is the program's: %#v", got)
 	}
 }

@@ -36,7 +36,6 @@ type checklistView struct {
 }
 
 type checklistLoadedMsg struct {
-	v       *checklistView
 	st      engine.RunState
 	approve error
 	err     error
@@ -152,16 +151,13 @@ func (v *checklistView) Refresh() tea.Cmd {
 	c, id := v.c, v.id
 	return func() tea.Msg {
 		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{})
-		return checklistLoadedMsg{v: v, st: dv.Run, approve: dv.Approve, err: err}
+		return checklistLoadedMsg{st: dv.Run, approve: dv.Approve, err: err}
 	}
 }
 
 func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case checklistLoadedMsg:
-		if msg.v != v {
-			return nil
-		}
 		if msg.err != nil {
 			if !v.loaded {
 				return tea.Batch(common.Back, common.Fail(msg.err))
@@ -181,9 +177,6 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.sel = max(0, min(v.sel, len(v.items())-1))
 	case runDoneMsg:
-		if msg.owner != v {
-			return nil
-		}
 		v.running, v.working = false, false
 		return tea.Batch(runOutcome(v.c, v.id, msg), v.Refresh())
 	case tea.KeyPressMsg:
@@ -216,7 +209,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		c, id := v.c, v.id
 		return tea.Batch(common.Note(fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
 			res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{})
-			return runDoneMsg{owner: v, what: "run", res: res, err: err}
+			return runDoneMsg{what: "run", res: res, err: err}
 		})
 	case key.Matches(msg, v.keys.Approve):
 		if !v.canApprove() {
@@ -226,7 +219,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Fail(fmt.Errorf("#%d waits at no gate now", v.id))
 		}
 		v.working = true
-		return approveCmd(v.c, v, v.id)
+		return approveCmd(v.c, v.id)
 	}
 	s, ok := v.selected()
 	if !ok || v.working {
@@ -246,7 +239,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Fail(fmt.Errorf("step %d %q is %s: only checklist items are ticked", seq, name, kindName(s.Step.Kind)))
 		}
 		v.working = true
-		return actCmd(v, func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
+		return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
 	case key.Matches(msg, v.keys.Note):
 		v.blockIt = false
 		v.input.Prompt, v.input.Placeholder = "note: ", "what to remember about this item"
@@ -254,7 +247,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return v.input.Focus()
 	case key.Matches(msg, v.keys.Block) && s.Status == models.StepBlocked:
 		v.working = true
-		return actCmd(v, func() (engine.Outcome, error) { return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, "") })
+		return actCmd(func() (engine.Outcome, error) { return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, "") })
 	case key.Matches(msg, v.keys.Block):
 		if s.Step.Kind != models.StepManual {
 			return common.Fail(fmt.Errorf("step %d %q is %s: only checklist items are blocked", seq, name, kindName(s.Step.Kind)))
@@ -299,7 +292,7 @@ func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.input.Blur()
 		v.working = true
 		c, id, seq, block := v.c, v.id, s.Seq, v.blockIt
-		return actCmd(v, func() (engine.Outcome, error) {
+		return actCmd(func() (engine.Outcome, error) {
 			if block {
 				return c.Eng.BlockStep(c.Ctx, c.Actor, id, seq, text)
 			}

@@ -39,7 +39,6 @@ type record struct {
 const tailLines = 3
 
 type detailMsg struct {
-	id  int64
 	det engine.Detail
 	rec record
 	err error
@@ -134,16 +133,13 @@ func (d *detailScreen) Refresh() tea.Cmd {
 	c, id := d.c, d.id
 	return func() tea.Msg {
 		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Tails: tailLines})
-		return detailMsg{id, v.Detail, record{run: v.Run, tails: v.Tails}, err}
+		return detailMsg{v.Detail, record{run: v.Run, tails: v.Tails}, err}
 	}
 }
 
 func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case detailMsg:
-		if msg.id != d.id {
-			return nil
-		}
 		if msg.err != nil {
 			return tea.Batch(common.Back, common.Fail(msg.err))
 		}

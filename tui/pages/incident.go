@@ -33,7 +33,6 @@ type incidentForm struct {
 type incidentValues struct{ opened, resolved, summary string }
 
 type incidentSavedMsg struct {
-	f   *incidentForm
 	in  models.Incident
 	err error
 }
@@ -112,9 +111,6 @@ func (f *incidentForm) Refresh() tea.Cmd {
 func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case incidentSavedMsg:
-		if msg.f != f {
-			return nil
-		}
 		return f.saved(msg)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, f.keys.Cancel) {
@@ -145,13 +141,13 @@ func (f *incidentForm) save() tea.Cmd {
 		resolved, err2 = models.ParseTime(f.v.resolved, loc)
 	}
 	if err1 != nil || err2 != nil { // cannot happen: the fields refuse to be left so
-		return f.saved(incidentSavedMsg{f: f, err: fmt.Errorf("opened and resolved must be times")})
+		return f.saved(incidentSavedMsg{err: fmt.Errorf("opened and resolved must be times")})
 	}
 	f.saving, f.err = true, nil
 	c, id, summary := f.c, f.d.ID, f.v.summary
 	return func() tea.Msg {
 		in, err := c.Eng.AddIncident(c.Ctx, c.Actor, id, opened, resolved, summary)
-		return incidentSavedMsg{f: f, in: in, err: err}
+		return incidentSavedMsg{in: in, err: err}
 	}
 }
 

@@ -38,7 +38,6 @@ type resolveData struct {
 }
 
 type resolveLoadedMsg struct {
-	id   int64
 	data resolveData
 	err  error
 }
@@ -101,16 +100,13 @@ func (r *resolveScreen) Refresh() tea.Cmd {
 	c, id := r.c, r.id
 	return func() tea.Msg {
 		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Suggest: true})
-		return resolveLoadedMsg{id, resolveData{det: v.Detail, sug: v.Suggestion, free: v.Free}, err}
+		return resolveLoadedMsg{resolveData{det: v.Detail, sug: v.Suggestion, free: v.Free}, err}
 	}
 }
 
 func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case resolveLoadedMsg:
-		if msg.id != r.id {
-			return nil
-		}
 		if msg.err != nil {
 			return tea.Batch(common.Back, common.Fail(msg.err))
 		}

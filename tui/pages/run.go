@@ -50,7 +50,6 @@ type runView struct {
 
 // runLoadedMsg carries what a run view loads: the run state and new output.
 type runLoadedMsg struct {
-	v       *runView
 	st      engine.RunState
 	approve error
 	lines   []models.OutputLine
@@ -58,22 +57,21 @@ type runLoadedMsg struct {
 }
 
 // runPollMsg is a run view's poll tick.
-type runPollMsg struct{ v *runView }
+type runPollMsg struct{}
 
 // runDoneMsg says an act a view started ended: a run, resume or retry, or a tick,
 // an approval, a cancel... (whose outcome may hold the run it carried on).
 type runDoneMsg struct {
-	owner any
-	what  string
-	res   engine.Outcome
-	err   error
+	what string
+	res  engine.Outcome
+	err  error
 }
 
-// actCmd does an act in the background and reports its outcome to owner.
-func actCmd(owner any, act func() (engine.Outcome, error)) tea.Cmd {
+// actCmd does an act in the background and reports its outcome.
+func actCmd(act func() (engine.Outcome, error)) tea.Cmd {
 	return func() tea.Msg {
 		res, err := act()
-		return runDoneMsg{owner: owner, what: res.Did, res: res, err: err}
+		return runDoneMsg{what: res.Did, res: res, err: err}
 	}
 }
 
@@ -177,7 +175,7 @@ func (v *runView) Refresh() tea.Cmd {
 	return func() tea.Msg {
 		f := models.OutputFilter{AfterID: after, Limit: keepLines, Tail: after == 0}
 		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f})
-		return runLoadedMsg{v: v, st: dv.Run, approve: dv.Approve, lines: dv.Output, err: err}
+		return runLoadedMsg{st: dv.Run, approve: dv.Approve, lines: dv.Output, err: err}
 	}
 }
 
@@ -189,15 +187,12 @@ func (v *runView) poll() tea.Cmd {
 		return nil
 	}
 	v.polling = true
-	return tea.Tick(pollEvery, func(time.Time) tea.Msg { return runPollMsg{v} })
+	return tea.Tick(pollEvery, func(time.Time) tea.Msg { return runPollMsg{} })
 }
 
 func (v *runView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case runLoadedMsg:
-		if msg.v != v {
-			return nil
-		}
 		if msg.err != nil && !v.loaded {
 			return tea.Batch(common.Back, common.Fail(msg.err))
 		}
@@ -209,16 +204,10 @@ func (v *runView) Update(msg tea.Msg) tea.Cmd {
 		v.layout()
 		return v.poll()
 	case runPollMsg:
-		if msg.v != v {
-			return nil
-		}
 		v.polling = false
 		v.frame++
 		return v.Refresh()
 	case runDoneMsg:
-		if msg.owner != v {
-			return nil
-		}
 		v.running, v.working = false, false
 		return tea.Batch(runOutcome(v.c, v.id, msg), v.Refresh())
 	case tea.KeyPressMsg:
@@ -233,7 +222,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, v.keys.Yes):
 			v.confirm, v.working = false, true
 			c, id := v.c, v.id
-			return actCmd(v, func() (engine.Outcome, error) {
+			return actCmd(func() (engine.Outcome, error) {
 				return c.Eng.Cancel(c.Ctx, c.Actor, id, "cancelled by "+c.Actor.Name+" in the run view")
 			})
 		case key.Matches(msg, v.keys.No):
@@ -282,7 +271,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Fail(fmt.Errorf("#%d waits at no gate now", v.id))
 		}
 		v.working = true
-		return approveCmd(v.c, v, v.id)
+		return approveCmd(v.c, v.id)
 	}
 	// Anything else scrolls the log; scrolling away from the end stops following.
 	var cmd tea.Cmd
@@ -309,7 +298,7 @@ func (v *runView) start(what string, run func(*common.Common) (engine.Outcome, e
 	c := v.c
 	return tea.Batch(common.Note(fmt.Sprintf("#%d: %s under way…", v.id, what)), func() tea.Msg {
 		res, err := run(c)
-		return runDoneMsg{owner: v, what: what, res: res, err: err}
+		return runDoneMsg{what: what, res: res, err: err}
 	}, v.poll())
 }
 
@@ -352,8 +341,8 @@ func didThen(res engine.Outcome) string {
 
 // approveCmd approves the gate deployment id waits at; the engine carries the run
 // on after it.
-func approveCmd(c *common.Common, owner any, id int64) tea.Cmd {
-	return actCmd(owner, func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, "") })
+func approveCmd(c *common.Common, id int64) tea.Cmd {
+	return actCmd(func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, "") })
 }
 
 // add appends new output lines, dropping the oldest beyond keepLines.

@@ -171,8 +171,6 @@ func (s *scheduleScreen) Update(msg tea.Msg) tea.Cmd {
 			return s.step(dir)
 		}
 		return nil
-	case common.ChangedMsg:
-		return s.Refresh()
 	case tea.KeyPressMsg:
 		s.note = ""
 		return s.key(msg)

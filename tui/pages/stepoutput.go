@@ -30,7 +30,6 @@ type stepOutput struct {
 }
 
 type stepOutputMsg struct {
-	v     *stepOutput
 	seq   int
 	lines []models.OutputLine
 	err   error
@@ -72,14 +71,14 @@ func (v *stepOutput) Refresh() tea.Cmd {
 	c, id, seq := v.c, v.id, v.steps[v.at].Seq
 	return func() tea.Msg {
 		lines, err := c.Eng.Output(c.Ctx, c.Actor, id, models.OutputFilter{Seq: seq, Limit: keepLines, Tail: true})
-		return stepOutputMsg{v: v, seq: seq, lines: lines, err: err}
+		return stepOutputMsg{seq: seq, lines: lines, err: err}
 	}
 }
 
 func (v *stepOutput) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case stepOutputMsg:
-		if msg.v != v || msg.seq != v.steps[v.at].Seq {
+		if msg.seq != v.steps[v.at].Seq { // another step was asked for since
 			return nil
 		}
 		if msg.err != nil {
