@@ -4,6 +4,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -161,7 +162,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
 		}
-		m.err, m.note = nil, ""
+		m.err, m.note = m.refused(msg), ""
+		if m.err != nil { // a key that is off: its reason, and nothing else
+			return m, nil
+		}
 	}
 	// Unaddressed: the root's if it is a message for it, else the page on top's (a
 	// key, a paste, or what a test hands in).
@@ -221,12 +225,16 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
+		m.fullHelp, m.err, m.note = !m.fullHelp, nil, ""
 		m.resize()
 		return nil, true
 	case key.Matches(msg, k.Refresh):
 		return m.refresh(m.top()), true
 	case key.Matches(msg, k.Plan):
+		if why := m.c.PlanKey().Off; why != "" {
+			m.err, m.note = errors.New(why), ""
+			return nil, true
+		}
 		return m.push(pages.NewPlan(m.c)), true
 	case key.Matches(msg, k.Next):
 		return m.switchTo((m.active + 1) % len(m.tabs)), true

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -97,37 +96,4 @@ func (m *Model) path() string {
 		crumbs = append(crumbs, style.Render(p.page.Title()))
 	}
 	return "  " + strings.Join(crumbs, st.Dim.Render(" › "))
-}
-
-func (m *Model) footer() string {
-	if m.err != nil {
-		return common.Fit(" "+m.c.Styles.Error.Render("✗ "+m.err.Error()), m.w)
-	}
-	if m.note != "" {
-		return common.Fit(" "+m.c.Styles.Good.Render("✓ "+m.note), m.w)
-	}
-	if m.fullHelp {
-		return m.help.FullHelpView(m.fullHelpGroups())
-	}
-	// Drop the page's last keys until the line fits; ? shows them all. While a field
-	// takes the keys, ? and q are letters, so they are not offered.
-	keys := m.Top().ShortHelp()
-	var global []key.Binding
-	if !m.Top().Capturing() {
-		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
-	}
-	for {
-		line := " " + m.help.ShortHelpView(append(keys, global...))
-		if lipgloss.Width(line) <= m.w || len(keys) == 0 {
-			return common.Fit(line, m.w)
-		}
-		keys = keys[:len(keys)-1]
-	}
-}
-
-func (m *Model) fullHelpGroups() [][]key.Binding {
-	k := m.c.Keys
-	global := append([]key.Binding{k.Next, k.Prev}, k.Screens...)
-	global = append(global, k.Plan, k.Refresh, k.Help, k.Quit)
-	return append(m.Top().FullHelp(), global)
 }

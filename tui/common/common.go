@@ -37,12 +37,9 @@ type Place struct {
 }
 
 // New builds a session's shared state, in the dark styles until the terminal says
-// its background is light. Keys the person may not use are switched off, so help
-// never offers them (the engine refuses them anyway).
+// its background is light.
 func New(ctx context.Context, eng *engine.Engine, actor models.Person) *Common {
-	c := &Common{Ctx: ctx, Eng: eng, Actor: actor, Styles: NewStyles(true), Keys: DefaultKeyMap()}
-	c.Keys.Plan.SetEnabled(engine.Can(actor, engine.ActPlan, nil) == nil)
-	return c
+	return &Common{Ctx: ctx, Eng: eng, Actor: actor, Styles: NewStyles(true), Keys: DefaultKeyMap()}
 }
 
 // Local formats t in the organisation's zone with layout.

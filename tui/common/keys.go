@@ -1,6 +1,10 @@
 package common
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"ferry/engine"
+)
 
 // KeyMap holds the console's global keys and the ones pages share.
 type KeyMap struct {
@@ -29,4 +33,33 @@ func DefaultKeyMap() KeyMap {
 			key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "reports")),
 		},
 	}
+}
+
+// Key is a key a page has, and why the person may not use it now ("" when they may).
+// Help lists every key a page has: the footer line only those that are on (it has
+// room for few), the full help the others too, with their reason, as lazygit's
+// keybindings menu does. Pressing a key that is off shows its reason and does
+// nothing else.
+type Key struct {
+	key.Binding
+	Off string
+}
+
+// On is b, usable now.
+func On(b key.Binding) Key { return Key{Binding: b} }
+
+// OffFor is b, off for why; on when why is "".
+func OffFor(b key.Binding, why string) Key { return Key{b, why} }
+
+// Why is the reason err gives, "" for none: the engine's refusal as a key's Off.
+func Why(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// PlanKey is p, off for a person the engine does not let plan.
+func (c *Common) PlanKey() Key {
+	return Key{c.Keys.Plan, Why(engine.Can(c.Actor, engine.ActPlan, nil))}
 }

@@ -1,7 +1,6 @@
 package common
 
 import (
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -9,8 +8,11 @@ import (
 // over one (a deployment, its checklist, a panel). The root gives it its size and
 // the messages meant for it.
 type Page interface {
-	help.KeyMap
 	Title() string
+	// ShortHelp is the keys for the footer line, most useful first (those that are
+	// off are left out there); FullHelp is every key the page has, in groups.
+	ShortHelp() []Key
+	FullHelp() [][]Key
 	SetSize(w, h int)
 	Update(tea.Msg) tea.Cmd
 	View() string

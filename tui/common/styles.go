@@ -1,6 +1,8 @@
 package common
 
 import (
+	"strings"
+
 	"charm.land/lipgloss/v2"
 
 	"ferry/models"
@@ -136,3 +138,6 @@ func CompactStage(st models.Status) string {
 	}
 	return string(st)
 }
+
+// StatusText is the status in words: "rolled back", "verifying components".
+func StatusText(s models.Status) string { return strings.ReplaceAll(string(s), "_", " ") }

@@ -24,21 +24,24 @@ type checklistView struct {
 	id      int64
 	st      engine.RunState
 	approve error // why the person may not approve the waiting gate; nil: may
-	loaded  bool
-	stage   models.Stage
-	sel     int // index into items()
-	input   textinput.Model
-	blockIt bool // the input is a block reason, not a note
-	working bool // a tick, note, block or approval is being saved
-	running bool // the run carries on after a person's work
-	w, h    int
-	keys    struct{ Tick, Note, Block, Unblock, Approve, Start, Save, Cancel key.Binding }
+	// conflicts are a planned deployment's: the engine does not start it while one is open.
+	conflicts []models.Conflict
+	loaded    bool
+	stage     models.Stage
+	sel       int // index into items()
+	input     textinput.Model
+	blockIt   bool // the input is a block reason, not a note
+	working   bool // a tick, note, block or approval is being saved
+	running   bool // the run carries on after a person's work
+	w, h      int
+	keys      struct{ Tick, Note, Block, Approve, Start, Save, Cancel key.Binding }
 }
 
 type checklistLoadedMsg struct {
-	st      engine.RunState
-	approve error
-	err     error
+	st        engine.RunState
+	approve   error
+	conflicts []models.Conflict
+	err       error
 }
 
 // NewChecklist is the checklist of deployment id: the current stage's items.
@@ -47,7 +50,6 @@ func NewChecklist(c *common.Common, id int64) common.Page {
 	v.keys.Tick = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "tick"))
 	v.keys.Note = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note"))
 	v.keys.Block = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block"))
-	v.keys.Unblock = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "unblock"))
 	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
 	v.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
@@ -86,72 +88,119 @@ func (v *checklistView) selected() (engine.StepState, bool) {
 	return engine.StepState{}, false
 }
 
-// canStart: a planned deployment that the person may run, and nobody runs yet. A
-// technician arriving on site starts the installation from its checklist.
-func (v *checklistView) canStart() bool {
-	return v.loaded && !v.running && v.st.Runner == nil && v.st.Deployment.Status == models.StatusPlanned &&
-		v.may(engine.ActRun) == nil
-}
-
 func (v *checklistView) may(a engine.Action) error {
 	d := v.st.Deployment
 	return engine.Can(v.c.Actor, a, &d)
 }
 
-// open: the selected item is a checklist item that can still be ticked or blocked.
-func (v *checklistView) selectedItem(statuses ...models.StepStatus) bool {
-	s, ok := v.selected()
-	if !ok || s.Step.Kind != models.StepManual {
-		return false
-	}
-	for _, st := range statuses {
-		if s.Status == st {
-			return true
-		}
-	}
-	return false
-}
-
-func (v *checklistView) canApprove() bool {
-	return v.loaded && !v.working && v.st.Runner == nil && v.st.Waiting != nil &&
-		v.st.Waiting.Kind == engine.WaitApproval && v.approve == nil
-}
-
-func (v *checklistView) ShortHelp() []key.Binding {
+func (v *checklistView) ShortHelp() []common.Key {
+	on, off := common.On, common.OffFor
 	if v.input.Focused() {
-		return []key.Binding{v.keys.Save, v.keys.Cancel}
+		return []common.Key{on(v.keys.Save), on(v.keys.Cancel)}
 	}
-	keys := []key.Binding{}
-	if v.loaded && v.may(engine.ActTick) == nil {
-		if v.selectedItem(models.StepPending) {
-			keys = append(keys, v.keys.Tick)
-		}
-		if _, ok := v.selected(); ok {
-			keys = append(keys, v.keys.Note)
-		}
-		if v.selectedItem(models.StepPending) {
-			keys = append(keys, v.keys.Block)
-		}
-		if v.selectedItem(models.StepBlocked) {
-			keys = append(keys, v.keys.Unblock)
-		}
-	}
-	if v.canApprove() {
-		keys = append(keys, v.keys.Approve)
-	}
-	if v.canStart() {
-		keys = append(keys, v.keys.Start)
-	}
-	return append(keys, v.c.Keys.Up, v.c.Keys.Down, v.c.Keys.Back)
+	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoItem()), v.blockKey(),
+		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Start, v.whyNoStart()),
+		on(v.c.Keys.Up), on(v.c.Keys.Down), on(v.c.Keys.Back)}
 }
 
-func (v *checklistView) FullHelp() [][]key.Binding { return [][]key.Binding{v.ShortHelp()} }
+func (v *checklistView) FullHelp() [][]common.Key { return [][]common.Key{v.ShortHelp()} }
 
+// whyNoItem is why the selected item cannot be ticked, noted or blocked now: the
+// deployment is in no stage, nothing is selected, the engine does not let the
+// person, or a change is being saved.
+func (v *checklistView) whyNoItem() string {
+	d := v.st.Deployment
+	_, selected := v.selected()
+	switch {
+	case !v.loaded:
+		return loading
+	case d.Status.Stage() == "":
+		return fmt.Sprintf("#%d is %s: nothing to tick now", d.ID, common.StatusText(d.Status))
+	case !selected:
+		return "no item selected"
+	case v.may(engine.ActTick) != nil:
+		return v.may(engine.ActTick).Error()
+	case v.working:
+		return "a change is being saved"
+	}
+	return ""
+}
+
+// whyNoTick: only a checklist item still to do is ticked.
+func (v *checklistView) whyNoTick() string {
+	if why := v.whyNoItem(); why != "" {
+		return why
+	}
+	s, _ := v.selected()
+	switch {
+	case s.Step.Kind != models.StepManual:
+		return fmt.Sprintf("step %d %q is %s: only checklist items are ticked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
+	case s.Status == models.StepBlocked:
+		return fmt.Sprintf("step %d %q is blocked: b unblocks it", s.Seq, s.Step.Name)
+	case s.Status != models.StepPending:
+		return fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
+	}
+	return ""
+}
+
+// blockKey is b: block a checklist item still to do, or unblock a blocked one.
+func (v *checklistView) blockKey() common.Key {
+	k := common.OffFor(v.keys.Block, v.whyNoItem())
+	s, _ := v.selected()
+	switch {
+	case s.Status == models.StepBlocked:
+		k.SetHelp("b", "unblock")
+	case k.Off != "":
+	case s.Step.Kind != models.StepManual:
+		k.Off = fmt.Sprintf("step %d %q is %s: only checklist items are blocked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
+	case s.Status != models.StepPending:
+		k.Off = fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
+	}
+	return k
+}
+
+// whyNoApprove: a gate waits, and the engine says whether this person may approve it.
+func (v *checklistView) whyNoApprove() string {
+	switch w := v.st.Waiting; {
+	case !v.loaded:
+		return loading
+	case w == nil || w.Kind != engine.WaitApproval:
+		return fmt.Sprintf("#%d waits at no gate now", v.id)
+	case v.approve != nil:
+		return v.approve.Error()
+	case v.working || v.st.Runner != nil:
+		return fmt.Sprintf("#%d is running", v.id)
+	}
+	return ""
+}
+
+// whyNoStart: a technician arriving on site starts a planned installation from its
+// checklist, if the engine lets them and it is in no open conflict.
+func (v *checklistView) whyNoStart() string {
+	d := v.st.Deployment
+	switch {
+	case !v.loaded:
+		return loading
+	case d.Status.Final():
+		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+	case d.Status != models.StatusPlanned:
+		return fmt.Sprintf("#%d has started already", d.ID)
+	case v.may(engine.ActRun) != nil:
+		return v.may(engine.ActRun).Error()
+	case v.running || v.st.Runner != nil:
+		return fmt.Sprintf("#%d is running", d.ID)
+	}
+	return openConflicts(d.ID, v.conflicts)
+}
+
+// Refresh loads the run state; a planned deployment's record comes too, for its
+// conflicts.
 func (v *checklistView) Refresh() tea.Cmd {
 	c, id := v.c, v.id
+	planned := !v.loaded || v.st.Deployment.Status == models.StatusPlanned
 	return func() tea.Msg {
-		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{})
-		return checklistLoadedMsg{st: dv.Run, approve: dv.Approve, err: err}
+		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: planned})
+		return checklistLoadedMsg{st: dv.Run, approve: dv.Approve, conflicts: dv.Conflicts, err: err}
 	}
 }
 
@@ -164,7 +213,7 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			}
 			return common.Fail(msg.err)
 		}
-		v.st, v.approve, v.loaded = msg.st, msg.approve, true
+		v.st, v.approve, v.conflicts, v.loaded = msg.st, msg.approve, msg.conflicts, true
 		if stage := v.st.Deployment.Status.Stage(); stage != v.stage {
 			// A new stage: select its first open item.
 			v.stage, v.sel = stage, 0
@@ -198,67 +247,40 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, v.c.Keys.Down):
 		v.sel = max(0, min(len(v.items())-1, v.sel+1))
 		return nil
-	case key.Matches(msg, v.keys.Start):
-		if !v.canStart() {
-			if err := v.may(engine.ActRun); err != nil {
-				return common.Fail(err)
-			}
-			return nil
-		}
+	case key.Matches(msg, v.keys.Start) && v.whyNoStart() == "":
 		v.running = true
 		c, id := v.c, v.id
 		return tea.Batch(common.Note(fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
 			res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{})
 			return runDoneMsg{what: "run", res: res, err: err}
 		})
-	case key.Matches(msg, v.keys.Approve):
-		if !v.canApprove() {
-			if v.approve != nil {
-				return common.Fail(v.approve)
-			}
-			return common.Fail(fmt.Errorf("#%d waits at no gate now", v.id))
-		}
+	case key.Matches(msg, v.keys.Approve) && v.whyNoApprove() == "":
 		v.working = true
 		return approveCmd(v.c, v.id)
-	}
-	s, ok := v.selected()
-	if !ok || v.working {
-		return nil
-	}
-	isKey := key.Matches(msg, v.keys.Tick) || key.Matches(msg, v.keys.Note) || key.Matches(msg, v.keys.Block)
-	if !isKey {
-		return nil
-	}
-	if err := v.may(engine.ActTick); err != nil {
-		return common.Fail(err)
-	}
-	c, id, seq, name := v.c, v.id, s.Seq, s.Step.Name
-	switch {
-	case key.Matches(msg, v.keys.Tick):
-		if s.Step.Kind != models.StepManual {
-			return common.Fail(fmt.Errorf("step %d %q is %s: only checklist items are ticked", seq, name, kindName(s.Step.Kind)))
-		}
+	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
 		v.working = true
+		c, id, seq := v.c, v.id, v.items()[v.sel].Seq
 		return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
-	case key.Matches(msg, v.keys.Note):
-		v.blockIt = false
-		v.input.Prompt, v.input.Placeholder = "note: ", "what to remember about this item"
-		v.input.SetValue("")
-		return v.input.Focus()
-	case key.Matches(msg, v.keys.Block) && s.Status == models.StepBlocked:
-		v.working = true
-		return actCmd(func() (engine.Outcome, error) { return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, "") })
-	case key.Matches(msg, v.keys.Block):
-		if s.Step.Kind != models.StepManual {
-			return common.Fail(fmt.Errorf("step %d %q is %s: only checklist items are blocked", seq, name, kindName(s.Step.Kind)))
+	case key.Matches(msg, v.keys.Note) && v.whyNoItem() == "":
+		return v.ask(false, "note: ", "what to remember about this item")
+	case key.Matches(msg, v.keys.Block) && v.blockKey().Off == "":
+		if s, _ := v.selected(); s.Status == models.StepBlocked {
+			v.working = true
+			c, id, seq := v.c, v.id, s.Seq
+			return actCmd(func() (engine.Outcome, error) { return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, "") })
 		}
-		v.blockIt = true
-		v.input.Prompt, v.input.Placeholder = "blocked because: ", "what stops this item"
-		v.input.SetValue("")
-		v.SetSize(v.w, v.h)
-		return v.input.Focus()
+		return v.ask(true, "blocked because: ", "what stops this item")
 	}
 	return nil
+}
+
+// ask opens the text field for a note or a block's reason.
+func (v *checklistView) ask(block bool, prompt, placeholder string) tea.Cmd {
+	v.blockIt = block
+	v.input.Prompt, v.input.Placeholder = prompt, placeholder
+	v.input.SetValue("")
+	v.SetSize(v.w, v.h)
+	return v.input.Focus()
 }
 
 func kindName(k models.StepKind) string {
@@ -350,8 +372,11 @@ func (v *checklistView) View() string {
 	items := v.items()
 	if d.Status.Stage() == "" {
 		why := fmt.Sprintf(" #%d is %s: nothing to tick now.", d.ID, d.Status)
-		if v.canStart() {
+		switch no := v.whyNoStart(); {
+		case no == "":
 			why = fmt.Sprintf(" #%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
+		case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil:
+			why = fmt.Sprintf(" #%d has not started, and cannot start yet: %s.", d.ID, no)
 		}
 		return strings.Join(append(head, "", st.Dim.Render(common.Hang(why, v.w-2, 1))), "\n")
 	}

@@ -41,10 +41,14 @@ func NewConflicts(c *common.Common) common.Page {
 func (s *conflictsScreen) Title() string    { return "Conflicts" }
 func (s *conflictsScreen) Capturing() bool  { return false }
 func (s *conflictsScreen) SetSize(w, h int) { s.w, s.h = w, h }
-func (s *conflictsScreen) ShortHelp() []key.Binding {
-	return []key.Binding{s.c.Keys.Up, s.c.Keys.Down, s.keys.Resolve, s.keys.All}
+func (s *conflictsScreen) ShortHelp() []common.Key {
+	resolve := common.On(s.keys.Resolve)
+	if s.index() < 0 {
+		resolve.Off = "no conflict to resolve"
+	}
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), resolve, common.On(s.keys.All)}
 }
-func (s *conflictsScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+func (s *conflictsScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
 
 func (s *conflictsScreen) Refresh() tea.Cmd {
 	c, all := s.c, s.all

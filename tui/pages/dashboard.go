@@ -35,10 +35,15 @@ func NewDashboard(c *common.Common) common.Page { return &dashboard{c: c} }
 func (d *dashboard) Title() string    { return "Dashboard" }
 func (d *dashboard) SetSize(w, h int) { d.w, d.h = w, h }
 func (d *dashboard) Capturing() bool  { return false }
-func (d *dashboard) ShortHelp() []key.Binding {
-	return []key.Binding{d.c.Keys.Up, d.c.Keys.Down, d.c.Keys.Open, d.c.Keys.Plan, d.c.Keys.Screens[3]}
+func (d *dashboard) ShortHelp() []common.Key {
+	k := d.c.Keys
+	open := common.On(k.Open)
+	if len(d.picks()) == 0 {
+		open.Off = "nothing to open here"
+	}
+	return []common.Key{common.On(k.Up), common.On(k.Down), open, d.c.PlanKey(), common.On(k.Screens[3])}
 }
-func (d *dashboard) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
+func (d *dashboard) FullHelp() [][]common.Key { return [][]common.Key{d.ShortHelp()} }
 
 func (d *dashboard) Refresh() tea.Cmd {
 	c := d.c

@@ -55,8 +55,16 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	return d
 }
 
-// hasOutput: some automated step has been tried, so there is output to look at.
-func (d *detailScreen) hasOutput() bool { return d.loaded && len(d.triedSteps()) > 0 }
+// whyNoOutput: there is output to look at once an automated step was tried.
+func (d *detailScreen) whyNoOutput() string {
+	switch {
+	case !d.loaded:
+		return loading
+	case len(d.triedSteps()) == 0:
+		return fmt.Sprintf("no automated step of #%d has run", d.id)
+	}
+	return ""
+}
 
 // triedSteps are the automated steps with at least one attempt, in run order.
 func (d *detailScreen) triedSteps() []engine.StepState {
@@ -69,28 +77,43 @@ func (d *detailScreen) triedSteps() []engine.StepState {
 	return out
 }
 
-// canAddIncident: the person may record incidents (managers and practitioners).
-func (d *detailScreen) canAddIncident() bool {
-	return d.loaded && engine.Can(d.c.Actor, engine.ActIncident, &d.det.Deployment) == nil
-}
-
-// canResolve: a planned deployment in an open conflict, seen by someone who may move it.
-func (d *detailScreen) canResolve() bool {
-	return d.loaded && d.det.Status == models.StatusPlanned && engine.CountOpen(d.det.Conflicts) > 0 &&
-		engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment) == nil
-}
-
-// hasChecklist: the current stage has checklist items or gates.
-func (d *detailScreen) hasChecklist() bool {
+// whyNoIncident: the engine says who records incidents (managers and practitioners).
+func (d *detailScreen) whyNoIncident() string {
 	if !d.loaded {
-		return false
+		return loading
+	}
+	return common.Why(engine.Can(d.c.Actor, engine.ActIncident, &d.det.Deployment))
+}
+
+// whyNoResolve: a planned deployment in an open conflict, seen by someone who may
+// move it, is resolved.
+func (d *detailScreen) whyNoResolve() string {
+	switch {
+	case !d.loaded:
+		return loading
+	case d.det.Status != models.StatusPlanned:
+		return fmt.Sprintf("#%d is %s: only planned deployments can be moved", d.id, common.StatusText(d.det.Status))
+	case engine.CountOpen(d.det.Conflicts) == 0:
+		return fmt.Sprintf("#%d is in no open conflict", d.id)
+	}
+	return common.Why(engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment))
+}
+
+// whyNoChecklist: the checklist is the current stage's items and gates.
+func (d *detailScreen) whyNoChecklist() string {
+	stage := d.det.Status.Stage()
+	switch {
+	case !d.loaded:
+		return loading
+	case stage == "":
+		return fmt.Sprintf("#%d is %s: no stage is under way", d.id, common.StatusText(d.det.Status))
 	}
 	for _, r := range d.det.Steps {
-		if r.Step.Stage == d.det.Status.Stage() && r.Step.Kind != models.StepAutomated {
-			return true
+		if r.Step.Stage == stage && r.Step.Kind != models.StepAutomated {
+			return ""
 		}
 	}
-	return false
+	return fmt.Sprintf("%s has no checklist items or gates", stage.Title())
 }
 
 func (d *detailScreen) Title() string   { return fmt.Sprintf("#%d", d.id) }
@@ -99,26 +122,16 @@ func (d *detailScreen) Capturing() bool { return false }
 // Place is where the person is: on this deployment.
 func (d *detailScreen) Place() common.Place { return common.Place{ID: d.id} }
 
-func (d *detailScreen) ShortHelp() []key.Binding {
-	keys := []key.Binding{d.c.Keys.Back}
-	if d.canResolve() {
-		keys = append(keys, d.keys.Resolve)
+func (d *detailScreen) ShortHelp() []common.Key {
+	k, on, off := d.keys, common.On, common.OffFor
+	run := off(k.Run, "")
+	if !d.loaded {
+		run.Off = loading
 	}
-	if d.hasChecklist() {
-		keys = append(keys, d.keys.Checklist)
-	}
-	if d.loaded {
-		keys = append(keys, d.keys.Run)
-	}
-	if d.hasOutput() {
-		keys = append(keys, d.keys.Output)
-	}
-	if d.canAddIncident() {
-		keys = append(keys, d.keys.Incident)
-	}
-	return append(keys, d.c.Keys.Up, d.c.Keys.Down)
+	return []common.Key{on(d.c.Keys.Back), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
+		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), on(d.c.Keys.Up), on(d.c.Keys.Down)}
 }
-func (d *detailScreen) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
+func (d *detailScreen) FullHelp() [][]common.Key { return [][]common.Key{d.ShortHelp()} }
 
 func (d *detailScreen) SetSize(w, h int) {
 	d.w, d.h = w, h
@@ -146,26 +159,28 @@ func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
 		d.det, d.rec, d.loaded = msg.det, msg.rec, true
 		d.vp.SetContent(d.content())
 	case tea.KeyPressMsg:
-		if key.Matches(msg, d.keys.Resolve) && d.canResolve() {
-			return common.Push(NewResolve(d.c, d.id))
-		}
-		if key.Matches(msg, d.keys.Run) && d.loaded {
-			return common.Push(newRunView(d.c, d.id))
-		}
-		if key.Matches(msg, d.keys.Checklist) && d.hasChecklist() {
-			return common.Push(NewChecklist(d.c, d.id))
-		}
-		if key.Matches(msg, d.keys.Output) && d.hasOutput() {
-			return common.Push(newStepOutput(d.c, d.id, d.triedSteps()))
-		}
-		if key.Matches(msg, d.keys.Incident) && d.canAddIncident() {
-			return common.Push(newIncidentForm(d.c, d.det.Deployment))
-		}
-		var cmd tea.Cmd
-		d.vp, cmd = d.vp.Update(msg)
-		return cmd
+		return d.key(msg)
 	}
 	return nil
+}
+
+// key opens what a key opens, when it is on (the root shows why when it is off).
+func (d *detailScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, d.keys.Resolve) && d.whyNoResolve() == "":
+		return common.Push(NewResolve(d.c, d.id))
+	case key.Matches(msg, d.keys.Run) && d.loaded:
+		return common.Push(newRunView(d.c, d.id))
+	case key.Matches(msg, d.keys.Checklist) && d.whyNoChecklist() == "":
+		return common.Push(NewChecklist(d.c, d.id))
+	case key.Matches(msg, d.keys.Output) && d.whyNoOutput() == "":
+		return common.Push(newStepOutput(d.c, d.id, d.triedSteps()))
+	case key.Matches(msg, d.keys.Incident) && d.whyNoIncident() == "":
+		return common.Push(newIncidentForm(d.c, d.det.Deployment))
+	}
+	var cmd tea.Cmd
+	d.vp, cmd = d.vp.Update(msg)
+	return cmd
 }
 
 func (d *detailScreen) View() string {

@@ -127,7 +127,7 @@ func (d *detailScreen) writeIncidents(b *strings.Builder) {
 	st := d.c.Styles
 	if len(d.det.Incidents) == 0 {
 		hint := ""
-		if d.canAddIncident() {
+		if d.whyNoIncident() == "" {
 			hint = " · i records one"
 		}
 		fmt.Fprintf(b, "\n %s %s\n", st.Bold.Render("Incidents"), st.Dim.Render("none"+hint))

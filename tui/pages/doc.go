@@ -4,3 +4,6 @@
 // panel, the forms). One package, so that a page can build the page it opens and
 // push it. Pages read the engine in tea.Cmds, never in Update or View.
 package pages
+
+// loading is why a page's keys are off before its data arrived.
+const loading = "still loading"

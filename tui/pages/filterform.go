@@ -158,8 +158,8 @@ func (ff *filterForm) SetSize(w, h int) {
 
 func (ff *filterForm) Init() tea.Cmd { return ff.form.Init() }
 
-func (ff *filterForm) ShortHelp() []key.Binding {
-	return []key.Binding{ff.keys.Apply, ff.keys.Next, ff.keys.Choose, ff.keys.Cancel}
+func (ff *filterForm) ShortHelp() []common.Key {
+	return []common.Key{common.On(ff.keys.Apply), common.On(ff.keys.Next), common.On(ff.keys.Choose), common.On(ff.keys.Cancel)}
 }
 
 func (ff *filterForm) Update(msg tea.Msg) tea.Cmd {

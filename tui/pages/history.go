@@ -65,35 +65,55 @@ func NewHistory(c *common.Common) common.Page {
 func (d *history) Title() string   { return "History" }
 func (d *history) Capturing() bool { return d.search.Focused() || d.form != nil }
 
-func (d *history) ShortHelp() []key.Binding {
+func (d *history) ShortHelp() []common.Key {
 	switch {
 	case d.form != nil:
 		return d.form.ShortHelp()
 	case d.search.Focused():
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		return []common.Key{
+			common.On(key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search"))),
+			common.On(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))),
 		}
 	}
-	d.keys.Order.SetHelp("o", "oldest first")
-	if d.f.Oldest {
-		d.keys.Order.SetHelp("o", "newest first")
-	}
-	keys := []key.Binding{d.c.Keys.Open, d.keys.Filter, d.keys.Search, d.keys.Order, d.keys.Env, d.keys.Status}
-	if d.f.active() {
-		keys = append(keys, d.keys.Clear)
-	}
-	return keys
+	k := d.keys
+	return []common.Key{d.openKey(), common.On(k.Filter), common.On(k.Search), d.orderKey(), common.On(k.Env),
+		common.On(k.Status), d.clearKey()}
 }
 
-func (d *history) FullHelp() [][]key.Binding {
+func (d *history) FullHelp() [][]common.Key {
 	if d.form != nil || d.search.Focused() {
-		return [][]key.Binding{d.ShortHelp()}
+		return [][]common.Key{d.ShortHelp()}
 	}
-	return [][]key.Binding{
-		{d.c.Keys.Up, d.c.Keys.Down, d.keys.Top, d.keys.Bottom, d.c.Keys.Open},
-		{d.keys.Filter, d.keys.Search, d.keys.Order, d.keys.Env, d.keys.Status, d.keys.Clear},
+	k, on := d.keys, common.On
+	return [][]common.Key{
+		{on(d.c.Keys.Up), on(d.c.Keys.Down), on(k.Top), on(k.Bottom), d.openKey()},
+		{on(k.Filter), on(k.Search), d.orderKey(), on(k.Env), on(k.Status), d.clearKey()},
 	}
+}
+
+func (d *history) openKey() common.Key {
+	k := common.On(d.c.Keys.Open)
+	if len(d.rows) == 0 {
+		k.Off = "no deployment to open"
+	}
+	return k
+}
+
+// orderKey says which order o turns to.
+func (d *history) orderKey() common.Key {
+	k := common.On(d.keys.Order)
+	if d.f.Oldest {
+		k.SetHelp("o", "newest first")
+	}
+	return k
+}
+
+func (d *history) clearKey() common.Key {
+	k := common.On(d.keys.Clear)
+	if !d.f.active() {
+		k.Off = "no filter to clear"
+	}
+	return k
 }
 
 func (d *history) SetSize(w, h int) {

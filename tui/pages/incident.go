@@ -96,8 +96,10 @@ func (f *incidentForm) SetSize(w, h int) {
 	f.w, f.h = w, h
 	f.form.WithWidth(min(max(20, w-2), 72))
 }
-func (f *incidentForm) ShortHelp() []key.Binding  { return []key.Binding{f.keys.Next, f.keys.Cancel} }
-func (f *incidentForm) FullHelp() [][]key.Binding { return [][]key.Binding{f.ShortHelp()} }
+func (f *incidentForm) ShortHelp() []common.Key {
+	return []common.Key{common.On(f.keys.Next), common.On(f.keys.Cancel)}
+}
+func (f *incidentForm) FullHelp() [][]common.Key { return [][]common.Key{f.ShortHelp()} }
 
 // Refresh starts the form the first time; it has nothing to reload.
 func (f *incidentForm) Refresh() tea.Cmd {

@@ -58,12 +58,16 @@ func (m *mywork) Title() string {
 func (m *mywork) Capturing() bool  { return false }
 func (m *mywork) SetSize(w, h int) { m.w, m.h = w, h }
 
-func (m *mywork) ShortHelp() []key.Binding {
+func (m *mywork) ShortHelp() []common.Key {
 	k := m.c.Keys
-	return []key.Binding{m.keys.Checklist, k.Up, k.Down}
+	open := common.On(m.keys.Checklist)
+	if len(m.items) == 0 {
+		open.Off = "nothing is assigned to you"
+	}
+	return []common.Key{open, common.On(k.Up), common.On(k.Down)}
 }
 
-func (m *mywork) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+func (m *mywork) FullHelp() [][]common.Key { return [][]common.Key{m.ShortHelp()} }
 
 // Refresh loads the person's unfinished deployments, and the steps of each to find
 // a blocked one. The engine restricts technicians to their own; the filter says so

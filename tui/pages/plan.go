@@ -182,10 +182,14 @@ func (p *planForm) request() (engine.PlanRequest, bool) {
 func (p *planForm) Title() string    { return "plan a deployment" }
 func (p *planForm) Capturing() bool  { return true }
 func (p *planForm) SetSize(w, h int) { p.w, p.h = w, h; p.form.WithWidth(min(w, 64)) }
-func (p *planForm) ShortHelp() []key.Binding {
-	return append([]key.Binding{p.keys.Cancel}, p.form.KeyBinds()...)
+func (p *planForm) ShortHelp() []common.Key {
+	keys := []common.Key{common.On(p.keys.Cancel)}
+	for _, b := range p.form.KeyBinds() {
+		keys = append(keys, common.On(b))
+	}
+	return keys
 }
-func (p *planForm) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+func (p *planForm) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
 
 // Refresh starts the form the first time; later refreshes only renew the preview.
 func (p *planForm) Refresh() tea.Cmd {

@@ -78,14 +78,18 @@ func NewReports(c *common.Common) common.Page {
 func (r *reports) Title() string   { return "Reports" }
 func (r *reports) Capturing() bool { return false }
 
-func (r *reports) ShortHelp() []key.Binding {
-	ks := []key.Binding{r.keys.Period, r.keys.Group, r.keys.View, r.keys.Earlier, r.keys.Later}
-	if r.view == 0 {
-		ks = append(ks, r.keys.Left)
+func (r *reports) ShortHelp() []common.Key {
+	k, on := r.keys, common.On
+	later, cols := on(k.Later), on(k.Left)
+	if r.back == 0 {
+		later.Off = "these are the latest periods"
 	}
-	return ks
+	if r.view != 0 {
+		cols.Off = "the columns are the table's: v shows it"
+	}
+	return []common.Key{on(k.Period), on(k.Group), on(k.View), on(k.Earlier), later, cols}
 }
-func (r *reports) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }
+func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 
 func (r *reports) SetSize(w, h int) {
 	r.w, r.h = w, h

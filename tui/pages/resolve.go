@@ -37,6 +37,9 @@ type resolveData struct {
 	free []models.Person
 }
 
+// resolveFailedMsg says the engine refused a change: the panel takes keys again.
+type resolveFailedMsg struct{ err error }
+
 type resolveLoadedMsg struct {
 	data resolveData
 	err  error
@@ -59,34 +62,77 @@ func (r *resolveScreen) Title() string    { return fmt.Sprintf("resolve #%d", r.
 func (r *resolveScreen) Capturing() bool  { return r.reason.Focused() }
 func (r *resolveScreen) SetSize(w, h int) { r.w, r.h = w, h; r.reason.SetWidth(max(10, w-12)) }
 
-func (r *resolveScreen) ShortHelp() []key.Binding {
+func (r *resolveScreen) ShortHelp() []common.Key {
+	on, off := common.On, common.OffFor
 	if r.reason.Focused() {
-		return []key.Binding{r.keys.Save, r.keys.Cancel}
+		return []common.Key{on(r.keys.Save), on(r.keys.Cancel)}
 	}
-	keys := []key.Binding{r.c.Keys.Back, r.c.Keys.Up, r.c.Keys.Down}
-	if r.canMove() && len(r.data.sug.Slots) > 0 {
-		keys = append(keys, r.keys.Apply)
+	keys := []common.Key{on(r.c.Keys.Back), on(r.c.Keys.Up), on(r.c.Keys.Down), off(r.keys.Apply, r.whyNoMove()),
+		off(r.keys.Reassign, r.whyNoReassign())}
+	if r.whyNoReassign() == "" { // choosing the person is part of reassigning
+		keys = append(keys, on(r.keys.Choose))
 	}
-	if r.canAssign() && r.personClash() && len(r.data.free) > 0 {
-		keys = append(keys, r.keys.Reassign, r.keys.Choose)
-	}
-	if r.canOverride() {
-		keys = append(keys, r.keys.Override)
-	}
-	return keys
+	return append(keys, off(r.keys.Override, r.whyNoOverride()))
 }
 
-func (r *resolveScreen) FullHelp() [][]key.Binding { return [][]key.Binding{r.ShortHelp()} }
+func (r *resolveScreen) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 
-func (r *resolveScreen) canMove() bool {
-	return r.loaded && engine.Can(r.c.Actor, engine.ActReschedule, &r.data.det.Deployment) == nil
+// whyNot is why nothing can be changed now, whatever the key: loading, not planned
+// (only planned deployments move), or the engine does not let the person do a.
+func (r *resolveScreen) whyNot(a engine.Action) string {
+	d := r.data.det.Deployment
+	switch {
+	case !r.loaded:
+		return loading
+	case r.working:
+		return "a change is being saved"
+	case d.Status != models.StatusPlanned:
+		return fmt.Sprintf("#%d is %s: only planned deployments can be moved", d.ID, common.StatusText(d.Status))
+	}
+	return common.Why(engine.Can(r.c.Actor, a, &d))
 }
-func (r *resolveScreen) canAssign() bool {
-	return r.loaded && engine.Can(r.c.Actor, engine.ActAssign, &r.data.det.Deployment) == nil
+
+// whyNoMove: the suggested slot is where a moves the deployment.
+func (r *resolveScreen) whyNoMove() string {
+	if why := r.whyNot(engine.ActReschedule); why != "" {
+		return why
+	}
+	if len(r.data.sug.Slots) == 0 {
+		return "no conflict-free slot within 90 days"
+	}
+	return ""
 }
-func (r *resolveScreen) canOverride() bool {
-	return r.loaded && engine.Can(r.c.Actor, engine.ActOverride, &r.data.det.Deployment) == nil &&
-		r.selected() != nil && r.selected().Open()
+
+// whyNoReassign: reassigning resolves a person conflict, to someone free then.
+func (r *resolveScreen) whyNoReassign() string {
+	switch why := r.whyNot(engine.ActAssign); {
+	case why != "":
+		return why
+	case !r.personClash():
+		return fmt.Sprintf("#%d is in no person conflict: another assignee would not help", r.id)
+	case len(r.data.free) == 0:
+		return "nobody with the right role is free in this window"
+	}
+	return ""
+}
+
+// whyNoOverride: the engine says who overrides (managers), and an open conflict is,
+// of a deployment in any state.
+func (r *resolveScreen) whyNoOverride() string {
+	d, c := r.data.det.Deployment, r.selected()
+	switch {
+	case !r.loaded:
+		return loading
+	case r.working:
+		return "a change is being saved"
+	case engine.Can(r.c.Actor, engine.ActOverride, &d) != nil:
+		return engine.Can(r.c.Actor, engine.ActOverride, &d).Error()
+	case c == nil:
+		return "no conflict selected"
+	case !c.Open():
+		return fmt.Sprintf("%s is overridden already", c.ID)
+	}
+	return ""
 }
 
 func (r *resolveScreen) selected() *models.Conflict {
@@ -113,6 +159,9 @@ func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 		r.data, r.loaded = msg.data, true
 		r.sel = min(r.sel, max(0, len(r.data.det.Conflicts)-1))
 		r.who = min(r.who, max(0, len(r.data.free)-1))
+	case resolveFailedMsg:
+		r.working = false
+		return common.Fail(msg.err)
 	case tea.KeyPressMsg:
 		if r.reason.Focused() {
 			return r.reasonKey(msg)
@@ -123,42 +172,39 @@ func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	if !r.loaded || r.working {
-		return nil
-	}
 	c, id := r.c, r.id
 	switch {
 	case key.Matches(msg, r.c.Keys.Up):
 		r.sel = max(0, r.sel-1)
 	case key.Matches(msg, r.c.Keys.Down):
 		r.sel = min(len(r.data.det.Conflicts)-1, r.sel+1)
-	case key.Matches(msg, r.keys.Choose) && len(r.data.free) > 0:
+	case key.Matches(msg, r.keys.Choose) && r.whyNoReassign() == "":
 		step := 1
 		if s := msg.String(); s == "left" || s == "h" {
 			step = len(r.data.free) - 1
 		}
 		r.who = (r.who + step) % len(r.data.free)
-	case key.Matches(msg, r.keys.Apply) && r.canMove() && len(r.data.sug.Slots) > 0:
+	case key.Matches(msg, r.keys.Apply) && r.whyNoMove() == "":
 		r.working = true
 		return func() tea.Msg {
 			out, err := c.Eng.RescheduleSuggested(c.Ctx, c.Actor, id)
 			if err != nil {
-				return common.ErrMsg{Err: err}
+				return resolveFailedMsg{err}
 			}
 			return common.Done(fmt.Sprintf("moved #%d to %s%s", id, c.Local(out.Deployment.ScheduledStart, "Mon 02 Jan 15:04"),
 				leftOver(out.Conflicts)))()
 		}
-	case key.Matches(msg, r.keys.Reassign) && r.canAssign() && r.personClash() && len(r.data.free) > 0:
+	case key.Matches(msg, r.keys.Reassign) && r.whyNoReassign() == "":
 		r.working = true
 		person := r.data.free[r.who].Name
 		return func() tea.Msg {
 			out, err := c.Eng.Assign(c.Ctx, c.Actor, id, person)
 			if err != nil {
-				return common.ErrMsg{Err: err}
+				return resolveFailedMsg{err}
 			}
 			return common.Done(fmt.Sprintf("assigned #%d to %s%s", id, person, leftOver(out.Conflicts)))()
 		}
-	case key.Matches(msg, r.keys.Override) && r.canOverride():
+	case key.Matches(msg, r.keys.Override) && r.whyNoOverride() == "":
 		return r.reason.Focus()
 	}
 	return nil
@@ -191,7 +237,7 @@ func (r *resolveScreen) reasonKey(msg tea.KeyPressMsg) tea.Cmd {
 		c, cid := r.c, conflict.ID
 		return func() tea.Msg {
 			if _, err := c.Eng.Override(c.Ctx, c.Actor, cid, reason); err != nil {
-				return common.ErrMsg{Err: err}
+				return resolveFailedMsg{err}
 			}
 			return common.Done("overrode " + cid)()
 		}

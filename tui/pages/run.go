@@ -33,27 +33,30 @@ type runView struct {
 	id      int64
 	st      engine.RunState
 	approve error // why the person may not approve the waiting gate; nil: may
-	loaded  bool
-	lines   []models.OutputLine // the newest keepLines lines, oldest first
-	lastID  int64
-	vp      viewport.Model
-	follow  bool
-	logW    int  // the width the log was laid out for
-	polling bool // a poll tick is on its way
-	running bool // a run, resume or retry started here is under way
-	working bool // an action (cancel, approve) is under way
-	confirm bool // asking whether to cancel
-	frame   int  // spinner frame
-	w, h    int
-	keys    struct{ Start, Cancel, Retry, Approve, Follow, Yes, No key.Binding }
+	// conflicts are a planned deployment's: the engine does not start it while one is open.
+	conflicts []models.Conflict
+	loaded    bool
+	lines     []models.OutputLine // the newest keepLines lines, oldest first
+	lastID    int64
+	vp        viewport.Model
+	follow    bool
+	logW      int  // the width the log was laid out for
+	polling   bool // a poll tick is on its way
+	running   bool // a run, resume or retry started here is under way
+	working   bool // an action (cancel, approve) is under way
+	confirm   bool // asking whether to cancel
+	frame     int  // spinner frame
+	w, h      int
+	keys      struct{ Start, Cancel, Retry, Approve, Follow, Yes, No key.Binding }
 }
 
 // runLoadedMsg carries what a run view loads: the run state and new output.
 type runLoadedMsg struct {
-	st      engine.RunState
-	approve error
-	lines   []models.OutputLine
-	err     error
+	st        engine.RunState
+	approve   error
+	conflicts []models.Conflict
+	lines     []models.OutputLine
+	err       error
 }
 
 // runPollMsg is a run view's poll tick.
@@ -91,45 +94,62 @@ func newRunView(c *common.Common, id int64) *runView {
 func (v *runView) Title() string   { return fmt.Sprintf("run #%d", v.id) }
 func (v *runView) Capturing() bool { return v.confirm }
 
-func (v *runView) ShortHelp() []key.Binding {
+func (v *runView) ShortHelp() []common.Key {
+	on, off := common.On, common.OffFor
 	if v.confirm {
-		return []key.Binding{v.keys.Yes, v.keys.No}
+		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
 	}
-	keys := []key.Binding{v.c.Keys.Back}
-	if v.canStart() {
-		v.keys.Start.SetHelp("g", v.startWord())
-		keys = append(keys, v.keys.Start)
+	start := off(v.keys.Start, v.whyNot(engine.ActRun, v.startState()))
+	start.SetHelp("g", v.startWord())
+	follow := on(v.keys.Follow)
+	if v.follow {
+		follow.Off = "the log follows the output already"
 	}
-	if v.canApprove() {
-		keys = append(keys, v.keys.Approve)
-	}
-	if _, ok := v.retryStep(); ok {
-		keys = append(keys, v.keys.Retry)
-	}
-	if v.canCancel() {
-		keys = append(keys, v.keys.Cancel)
-	}
-	if !v.follow {
-		keys = append(keys, v.keys.Follow)
-	}
-	return append(keys, v.c.Keys.Up, v.c.Keys.Down)
+	return []common.Key{on(v.c.Keys.Back), start, off(v.keys.Approve, v.whyNot(engine.ActApprove, v.approveState())),
+		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())), off(v.keys.Cancel, v.whyNoCancel()), follow,
+		on(v.c.Keys.Up), on(v.c.Keys.Down)}
 }
 
-func (v *runView) FullHelp() [][]key.Binding { return [][]key.Binding{v.ShortHelp()} }
+func (v *runView) FullHelp() [][]common.Key { return [][]common.Key{v.ShortHelp()} }
 
-func (v *runView) idle() bool { return v.loaded && !v.running && !v.working && v.st.Runner == nil }
-
-// canStart: nobody runs it, it has not finished, and the person may run it.
-func (v *runView) canStart() bool {
+// whyNot is why the person may not do a now: the view is loading, the engine does
+// not let them, or a run is under way; else state, the reason the deployment's
+// state gives ("" when there is none).
+func (v *runView) whyNot(a engine.Action, state string) string {
 	d := v.st.Deployment
-	if !v.idle() || d.Status.Final() || engine.Can(v.c.Actor, engine.ActRun, &d) != nil {
-		return false
+	if !v.loaded {
+		return loading
 	}
-	if d.Status == models.StatusPlanned {
-		return true
+	if err := engine.Can(v.c.Actor, a, &d); err != nil {
+		return err.Error()
 	}
-	// A run waiting for a tick, an approval or an unblock would stop again at once.
-	return v.st.Waiting == nil || v.st.Waiting.Kind == engine.WaitInterrupted
+	if v.running || v.working || v.st.Runner != nil {
+		return fmt.Sprintf("#%d is running", v.id)
+	}
+	return state
+}
+
+// startState: a run starts a planned deployment that is in no open conflict (the
+// engine refuses the others), or resumes one that waits for nobody.
+func (v *runView) startState() string {
+	d := v.st.Deployment
+	switch {
+	case d.Status.Final():
+		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+	case d.Status == models.StatusPlanned:
+		return openConflicts(d.ID, v.conflicts)
+	case v.st.Waiting != nil && v.st.Waiting.Kind != engine.WaitInterrupted:
+		return v.st.Waiting.Message // a run would stop again at once
+	}
+	return ""
+}
+
+// openConflicts says that deployment id cannot start, if it is in open conflicts.
+func openConflicts(id int64, cs []models.Conflict) string {
+	if n := engine.CountOpen(cs); n > 0 {
+		return fmt.Sprintf("#%d is in %d open conflict%s", id, n, common.Plural(n))
+	}
+	return ""
 }
 
 func (v *runView) startWord() string {
@@ -139,24 +159,40 @@ func (v *runView) startWord() string {
 	return "resume"
 }
 
-func (v *runView) canApprove() bool {
-	return v.idle() && v.st.Waiting != nil && v.st.Waiting.Kind == engine.WaitApproval && v.approve == nil
+// approveState: a gate waits, and the engine says whether this person may approve it.
+func (v *runView) approveState() string {
+	if w := v.st.Waiting; w == nil || w.Kind != engine.WaitApproval {
+		return fmt.Sprintf("#%d waits at no gate now", v.id)
+	}
+	return common.Why(v.approve)
 }
 
-func (v *runView) canCancel() bool {
+func (v *runView) retryState() string {
+	if _, ok := v.retryStep(); !ok {
+		return "no failed or interrupted step to retry in this stage"
+	}
+	return ""
+}
+
+func (v *runView) whyNoCancel() string {
 	d := v.st.Deployment
-	return v.loaded && !v.working && !d.Status.Final() && engine.Can(v.c.Actor, engine.ActCancel, &d) == nil
+	switch {
+	case !v.loaded:
+		return loading
+	case d.Status.Final():
+		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+	case v.working:
+		return "a change is being saved"
+	}
+	return common.Why(engine.Can(v.c.Actor, engine.ActCancel, &d))
 }
 
 // retryStep is the failed or interrupted automated step of the current stage that r
 // runs again.
 func (v *runView) retryStep() (int, bool) {
 	d := v.st.Deployment
-	if !v.idle() || d.Status.Stage() == "" || engine.Can(v.c.Actor, engine.ActRun, &d) != nil {
-		return 0, false
-	}
 	for _, s := range v.st.Steps {
-		if s.Step.Stage == d.Status.Stage() && s.Step.Kind == models.StepAutomated &&
+		if d.Status.Stage() != "" && s.Step.Stage == d.Status.Stage() && s.Step.Kind == models.StepAutomated &&
 			(s.Status == models.StepFailed || s.Status == models.StepInterrupted) {
 			return s.Seq, true
 		}
@@ -170,12 +206,14 @@ func (v *runView) SetSize(w, h int) {
 }
 
 // Refresh loads the run state and the output written since the last line it holds.
+// A planned deployment's record comes too, for its conflicts.
 func (v *runView) Refresh() tea.Cmd {
 	c, id, after := v.c, v.id, v.lastID
+	planned := !v.loaded || v.st.Deployment.Status == models.StatusPlanned
 	return func() tea.Msg {
 		f := models.OutputFilter{AfterID: after, Limit: keepLines, Tail: after == 0}
-		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f})
-		return runLoadedMsg{st: dv.Run, approve: dv.Approve, lines: dv.Output, err: err}
+		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f, Record: planned})
+		return runLoadedMsg{st: dv.Run, approve: dv.Approve, conflicts: dv.Conflicts, lines: dv.Output, err: err}
 	}
 }
 
@@ -199,7 +237,7 @@ func (v *runView) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
-		v.st, v.approve, v.loaded = msg.st, msg.approve, true
+		v.st, v.approve, v.conflicts, v.loaded = msg.st, msg.approve, msg.conflicts, true
 		v.add(msg.lines)
 		v.layout()
 		return v.poll()
@@ -238,8 +276,8 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.vp.GotoBottom()
 		return nil
 	case key.Matches(msg, v.keys.Start):
-		if !v.canStart() {
-			return v.refuse(engine.ActRun, "nothing to run now")
+		if v.whyNot(engine.ActRun, v.startState()) != "" {
+			return nil
 		}
 		if v.st.Deployment.Status == models.StatusPlanned {
 			return v.start("run", func(c *common.Common) (engine.Outcome, error) {
@@ -251,24 +289,18 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, v.keys.Retry):
 		seq, ok := v.retryStep()
-		if !ok {
-			return v.refuse(engine.ActRun, "no failed or interrupted step to retry in this stage")
+		if !ok || v.whyNot(engine.ActRun, "") != "" {
+			return nil
 		}
 		return v.start(fmt.Sprintf("retry from step %d", seq), func(c *common.Common) (engine.Outcome, error) {
 			return c.Eng.Retry(c.Ctx, c.Actor, v.id, seq)
 		})
 	case key.Matches(msg, v.keys.Cancel):
-		if !v.canCancel() {
-			return v.refuse(engine.ActCancel, "it has finished")
-		}
-		v.confirm = true
+		v.confirm = v.whyNoCancel() == ""
 		return nil
 	case key.Matches(msg, v.keys.Approve):
-		if !v.canApprove() {
-			if v.approve != nil {
-				return common.Fail(v.approve)
-			}
-			return common.Fail(fmt.Errorf("#%d waits at no gate now", v.id))
+		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
+			return nil
 		}
 		v.working = true
 		return approveCmd(v.c, v.id)
@@ -278,18 +310,6 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 	v.vp, cmd = v.vp.Update(msg)
 	v.follow = v.vp.AtBottom()
 	return cmd
-}
-
-// refuse explains a key the person may not use now.
-func (v *runView) refuse(a engine.Action, why string) tea.Cmd {
-	d := v.st.Deployment
-	if err := engine.Can(v.c.Actor, a, &d); err != nil {
-		return common.Fail(err)
-	}
-	if v.running || v.st.Runner != nil {
-		return common.Fail(fmt.Errorf("#%d is running", v.id))
-	}
-	return common.Fail(fmt.Errorf("#%d: %s", v.id, why))
 }
 
 // start runs the deployment in a Cmd and polls its progress meanwhile.

@@ -122,17 +122,31 @@ func (s *scheduleScreen) Title() string    { return "Schedule" }
 func (s *scheduleScreen) SetSize(w, h int) { s.w, s.h = w, h }
 func (s *scheduleScreen) Capturing() bool  { return false }
 
-func (s *scheduleScreen) ShortHelp() []key.Binding {
-	return []key.Binding{s.keys.move, s.keys.row, s.keys.Open, s.keys.Resolve, s.keys.period, s.keys.zoom}
+func (s *scheduleScreen) ShortHelp() []common.Key {
+	k, on := s.keys, common.On
+	return []common.Key{on(k.move), on(k.row), s.openKey(), s.resolveKey(), on(k.period), on(k.zoom)}
 }
 
-func (s *scheduleScreen) FullHelp() [][]key.Binding {
-	k := s.keys
-	return [][]key.Binding{
-		{k.Left, k.Right, k.Up, k.Down},
-		{k.Prev, k.Next, k.Today, k.Day, k.Week},
-		{k.Envs, k.People, k.Open, k.Resolve},
+func (s *scheduleScreen) FullHelp() [][]common.Key {
+	k, on := s.keys, common.On
+	return [][]common.Key{
+		{on(k.Left), on(k.Right), on(k.Up), on(k.Down)},
+		{on(k.Prev), on(k.Next), on(k.Today), on(k.Day), on(k.Week)},
+		{on(k.Envs), on(k.People), s.openKey(), s.resolveKey()},
 	}
+}
+
+func (s *scheduleScreen) openKey() common.Key {
+	k := common.On(s.keys.Open)
+	if _, ok := s.selected(); !ok {
+		k.Off = "no deployment selected"
+	}
+	return k
+}
+
+// resolveKey is off unless the selection is a planned deployment in conflict.
+func (s *scheduleScreen) resolveKey() common.Key {
+	return common.Key{Binding: s.keys.Resolve, Off: s.whyNoResolve()}
 }
 
 func (s *scheduleScreen) loc() *time.Location { return s.c.Eng.Location() }
@@ -226,22 +240,30 @@ func (s *scheduleScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// resolve opens the resolve panel for a planned deployment in conflict.
+// resolve opens the resolve panel for a planned deployment in conflict, or says
+// under the timeline why not.
 func (s *scheduleScreen) resolve() tea.Cmd {
+	if s.note = s.whyNoResolve(); s.note != "" {
+		return nil
+	}
+	return common.Push(NewResolve(s.c, s.sel))
+}
+
+// whyNoResolve says why the selection's conflicts cannot be resolved, "" if they can:
+// only a planned deployment in an open conflict moves.
+func (s *scheduleScreen) whyNoResolve() string {
 	d, ok := s.selected()
 	switch {
 	case !ok:
-		s.note = "select a deployment in conflict first"
+		return "select a deployment in conflict first"
 	case d.Status.Running():
-		s.note = fmt.Sprintf("#%d is already running: only planned deployments can be moved", d.ID)
+		return fmt.Sprintf("#%d is already running: only planned deployments can be moved", d.ID)
 	case d.Status.Final():
-		s.note = fmt.Sprintf("#%d is done (%s): only planned deployments can be moved", d.ID, strings.ReplaceAll(string(d.Status), "_", " "))
+		return fmt.Sprintf("#%d is done (%s): only planned deployments can be moved", d.ID, common.StatusText(d.Status))
 	case len(s.tl.Conflicted[d.ID]) == 0:
-		s.note = fmt.Sprintf("#%d is in no open conflict", d.ID)
-	default:
-		return common.Push(NewResolve(s.c, d.ID))
+		return fmt.Sprintf("#%d is in no open conflict", d.ID)
 	}
-	return nil
+	return ""
 }
 
 // zoomTo shows the week or the day of the selection (or of the cursor's time).

@@ -51,10 +51,14 @@ func newStepOutput(c *common.Common, id int64, steps []engine.StepState) *stepOu
 
 func (v *stepOutput) Title() string   { return fmt.Sprintf("#%d output", v.id) }
 func (v *stepOutput) Capturing() bool { return false }
-func (v *stepOutput) ShortHelp() []key.Binding {
-	return []key.Binding{v.c.Keys.Back, v.keys.Prev, v.c.Keys.Up, v.c.Keys.Down}
+func (v *stepOutput) ShortHelp() []common.Key {
+	steps := common.On(v.keys.Prev)
+	if len(v.steps) < 2 {
+		steps.Off = "one step has run"
+	}
+	return []common.Key{common.On(v.c.Keys.Back), steps, common.On(v.c.Keys.Up), common.On(v.c.Keys.Down)}
 }
-func (v *stepOutput) FullHelp() [][]key.Binding { return [][]key.Binding{v.ShortHelp()} }
+func (v *stepOutput) FullHelp() [][]common.Key { return [][]common.Key{v.ShortHelp()} }
 
 func (v *stepOutput) SetSize(w, h int) {
 	v.w, v.h = w, h
