@@ -52,11 +52,8 @@ type Model struct {
 
 // New builds the console for one session.
 func New(c *common.Common) *Model {
-	hm := help.New()
-	hm.Styles.ShortKey, hm.Styles.FullKey = c.Styles.HelpKey, c.Styles.HelpKey
-	hm.Styles.ShortDesc, hm.Styles.FullDesc = c.Styles.HelpDesc, c.Styles.HelpDesc
-	hm.Styles.ShortSeparator, hm.Styles.FullSeparator = c.Styles.HelpSep, c.Styles.HelpSep
-	m := &Model{c: c, help: hm, place: c.Resume, tabs: tabsFor(c)}
+	m := &Model{c: c, help: help.New(), place: c.Resume, tabs: tabsFor(c)}
+	m.styleHelp()
 	for i := range m.tabs {
 		m.tabs[i].entry = m.entry(m.tabs[i].page)
 	}
@@ -91,7 +88,9 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 }
 
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.refresh(m.tabs[m.active].entry), tick(), dueTick(), m.watch()}
+	// The styles follow the terminal's background; until it answers (detached tmux
+	// and many SSH clients never do) they are the dark ones.
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.refresh(m.tabs[m.active].entry), tick(), dueTick(), m.watch()}
 	if len(m.stack) > 0 { // resumed where the person was
 		cmds = append(cmds, m.refresh(m.top()))
 	}
@@ -152,7 +151,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.c.Styles = common.NewStyles(msg.IsDark())
+		m.restyle(msg.IsDark())
 		return m, nil
 	case refreshMsg, markMsg, dueMsg, dueRunMsg:
 		return m, m.timer(msg)
@@ -174,6 +173,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	top := m.top()
 	return m, route(top.id, top.page.Update(msg))
+}
+
+// restyle builds the styles for a dark or light background and hands them to every
+// page (they read them from Common; those that keep styled parts take them again).
+func (m *Model) restyle(dark bool) {
+	m.c.Styles = common.NewStyles(dark)
+	m.styleHelp()
+	for _, e := range m.pages() {
+		if r, ok := e.page.(common.Restyler); ok {
+			r.Restyle()
+		}
+	}
+}
+
+func (m *Model) styleHelp() {
+	st, hs := m.c.Styles, &m.help.Styles
+	hs.ShortKey, hs.FullKey = st.HelpKey, st.HelpKey
+	hs.ShortDesc, hs.FullDesc = st.HelpDesc, st.HelpDesc
+	hs.ShortSeparator, hs.FullSeparator = st.HelpSep, st.HelpSep
 }
 
 // timer handles the root's periodic messages: reload what is shown, watch for
@@ -256,10 +274,7 @@ func (m *Model) bodyHeight() int {
 
 func (m *Model) resize() {
 	m.help.SetWidth(m.w)
-	for _, t := range m.tabs {
-		t.page.SetSize(m.w, m.bodyHeight())
-	}
-	for _, e := range m.stack {
+	for _, e := range m.pages() {
 		e.page.SetSize(m.w, m.bodyHeight())
 	}
 }

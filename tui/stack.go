@@ -41,14 +41,18 @@ func (m *Model) top() entry {
 // Top is the page that has the keys now.
 func (m *Model) Top() common.Page { return m.top().page }
 
+// pages are every page the console holds: the tabs, then the stack.
+func (m *Model) pages() []entry {
+	out := make([]entry, 0, len(m.tabs)+len(m.stack))
+	for _, t := range m.tabs {
+		out = append(out, t.entry)
+	}
+	return append(out, m.stack...)
+}
+
 // find is the page with id, if the console still holds it.
 func (m *Model) find(id int) (entry, bool) {
-	for _, t := range m.tabs {
-		if t.id == id {
-			return t.entry, true
-		}
-	}
-	for _, e := range m.stack {
+	for _, e := range m.pages() {
 		if e.id == id {
 			return e, true
 		}

@@ -20,6 +20,10 @@ type Page interface {
 	Capturing() bool  // a text field has focus: plain keys belong to it
 }
 
+// Restyler is a page that keeps styled parts (a table, a text field): it takes the
+// session's styles again when they change, once the terminal said its background.
+type Restyler interface{ Restyle() }
+
 // Messages pages send the root, which handles them whichever page sent them.
 type (
 	// PushMsg opens Page over the one on top: a deployment, its checklist, a

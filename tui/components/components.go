@@ -56,13 +56,23 @@ func TableStyles(st common.Styles) table.Styles {
 	return ts
 }
 
-// NewInput is a text field with a steady cursor: a blinking one redraws the screen
-// twice a second, which over SSH is traffic for nothing.
-func NewInput(prompt, placeholder string) textinput.Model {
+// NewInput is a text field in the console's styles.
+func NewInput(st common.Styles, prompt, placeholder string) textinput.Model {
 	in := textinput.New()
-	st := in.Styles()
-	st.Cursor.Blink = false
-	in.SetStyles(st)
+	in.SetStyles(InputStyles(st))
 	in.Prompt, in.Placeholder = prompt, placeholder
 	return in
+}
+
+// InputStyles are a text field's styles in the console's, with a steady cursor: a
+// blinking one redraws the screen twice a second, which over SSH is traffic for
+// nothing.
+func InputStyles(st common.Styles) textinput.Styles {
+	s := textinput.DefaultStyles(st.Dark)
+	for _, state := range []*textinput.StyleState{&s.Focused, &s.Blurred} {
+		state.Prompt, state.Placeholder, state.Suggestion, state.Text = st.Accent, st.Dim, st.Dim, st.Text
+	}
+	s.Cursor.Color = st.Text.GetForeground()
+	s.Cursor.Blink = false
+	return s
 }

@@ -8,11 +8,13 @@ import (
 	"ferry/tui/common"
 )
 
-// FormTheme is the one theme of every form: fields packed without blank lines
-// between them, so a whole form fits a phone's screen.
-func FormTheme() huh.Theme {
-	return huh.ThemeFunc(func(dark bool) *huh.Styles {
-		s := huh.ThemeCharm(dark)
+// FormTheme is the one theme of every form: for the terminal's background as the
+// console knows it (huh's own guess is a light one until the terminal answers, and
+// many never do), with fields packed without blank lines between them, so a whole
+// form fits a phone's screen.
+func FormTheme(c *common.Common) huh.Theme {
+	return huh.ThemeFunc(func(bool) *huh.Styles {
+		s := huh.ThemeCharm(c.Styles.Dark)
 		s.FieldSeparator = lipgloss.NewStyle().SetString("\n")
 		return s
 	})
@@ -31,13 +33,13 @@ func FormKeys() *huh.KeyMap {
 // FieldErrors shows a text field's validation error in its title, where the person
 // is looking, instead of under the whole form.
 type FieldErrors struct {
-	st     common.Styles
+	c      *common.Common
 	titles map[*huh.Input]string
 }
 
 // NewFieldErrors keeps the titles of the fields Input makes.
-func NewFieldErrors(st common.Styles) *FieldErrors {
-	return &FieldErrors{st: st, titles: map[*huh.Input]string{}}
+func NewFieldErrors(c *common.Common) *FieldErrors {
+	return &FieldErrors{c: c, titles: map[*huh.Input]string{}}
 }
 
 // Input makes a text field whose errors show in its title.
@@ -52,7 +54,7 @@ func (fe *FieldErrors) Input(k, title string, v *string) *huh.Input {
 func (fe *FieldErrors) Mark() {
 	for in, title := range fe.titles {
 		if err := in.Error(); err != nil {
-			title += "  " + fe.st.Error.Render("✗ "+err.Error())
+			title += "  " + fe.c.Styles.Error.Render("✗ "+err.Error())
 		}
 		in.Title(title)
 	}

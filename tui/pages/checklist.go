@@ -54,7 +54,7 @@ func NewChecklist(c *common.Common, id int64) common.Page {
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
 	v.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
 	v.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	v.input = components.NewInput("note: ", "")
+	v.input = components.NewInput(c.Styles, "note: ", "")
 	return v
 }
 
@@ -63,6 +63,9 @@ func (v *checklistView) Capturing() bool { return v.input.Focused() }
 
 // Place is where the person is: on this deployment's checklist.
 func (v *checklistView) Place() common.Place { return common.Place{Checklist: true, ID: v.id} }
+
+// Restyle takes the session's styles again, after the terminal said its background.
+func (v *checklistView) Restyle() { v.input.SetStyles(components.InputStyles(v.c.Styles)) }
 
 func (v *checklistView) SetSize(w, h int) {
 	v.w, v.h = w, h

@@ -48,10 +48,10 @@ func newFilterForm(c *common.Common, f historyFilter, w, h int) *filterForm {
 // build lays the fields out in two groups: side by side on a wide terminal, one
 // after the other (tab moves on to the second) on a narrow one.
 func (ff *filterForm) build() {
-	ff.errs = components.NewFieldErrors(ff.c.Styles)
+	ff.errs = components.NewFieldErrors(ff.c)
 	ff.choices = map[string]*string{}
 	ff.form = huh.NewForm(huh.NewGroup(ff.whenWhat()...), huh.NewGroup(ff.whichWho()...)).
-		WithTheme(components.FormTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys())
+		WithTheme(components.FormTheme(ff.c)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys())
 	ff.SetSize(ff.w, ff.h)
 }
 

@@ -57,7 +57,7 @@ func NewHistory(c *common.Common) common.Page {
 	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
 	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
-	d.search = components.NewInput("/", "words in components, changes, notes, incidents; #ID opens one")
+	d.search = components.NewInput(c.Styles, "/", "words in components, changes, notes, incidents; #ID opens one")
 	d.table = components.NewTable(c.Styles)
 	return d
 }
@@ -114,6 +114,12 @@ func (d *history) clearKey() common.Key {
 		k.Off = "no filter to clear"
 	}
 	return k
+}
+
+// Restyle takes the session's styles again, after the terminal said its background.
+func (d *history) Restyle() {
+	d.table.SetStyles(components.TableStyles(d.c.Styles))
+	d.search.SetStyles(components.InputStyles(d.c.Styles))
 }
 
 func (d *history) SetSize(w, h int) {

@@ -48,7 +48,7 @@ func newIncidentForm(c *common.Common, d models.Deployment) *incidentForm {
 
 // build makes the form over f.v, so a rebuilt form keeps what was typed.
 func (f *incidentForm) build() {
-	f.errs = components.NewFieldErrors(f.c.Styles)
+	f.errs = components.NewFieldErrors(f.c)
 	zone := f.c.Eng.Location().String()
 	f.form = huh.NewForm(huh.NewGroup(
 		f.errs.Input("opened", "Opened", &f.v.opened).Validate(f.validOpened).
@@ -57,7 +57,7 @@ func (f *incidentForm) build() {
 			Placeholder("YYYY-MM-DD HH:MM, or empty while it is open"),
 		f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary).
 			Placeholder("what happened, in a line").CharLimit(300),
-	)).WithTheme(components.FormTheme()).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys())
+	)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys())
 	f.form.WithWidth(min(max(20, f.w-2), 72))
 	f.started = false
 }

@@ -79,7 +79,7 @@ func (p *planForm) build() {
 		}
 		p.form = huh.NewForm(huh.NewGroup(
 			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(len(modelOpts) + 1),
-		).Title("Which deployment model?")).WithTheme(components.FormTheme()).WithShowHelp(false).WithWidth(min(p.w, 64))
+		).Title("Which deployment model?")).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithWidth(min(p.w, 64))
 		p.started = false
 		return
 	}
@@ -105,7 +105,7 @@ func (p *planForm) build() {
 			huh.NewInput().Title("After").Value(&p.v.after).Placeholder("a deployment ID it waits for (optional)").
 				Validate(validAfter),
 		).Title("Who"),
-	).WithTheme(components.FormTheme()).WithShowHelp(false).WithWidth(min(p.w, 64))
+	).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithWidth(min(p.w, 64))
 	p.started = false
 }
 

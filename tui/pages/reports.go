@@ -91,6 +91,9 @@ func (r *reports) ShortHelp() []common.Key {
 }
 func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 
+// Restyle takes the session's styles again, after the terminal said its background.
+func (r *reports) Restyle() { r.table.SetStyles(components.TableStyles(r.c.Styles)) }
+
 func (r *reports) SetSize(w, h int) {
 	r.w, r.h = w, h
 	r.layoutTable()

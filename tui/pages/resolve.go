@@ -54,13 +54,16 @@ func NewResolve(c *common.Common, id int64) common.Page {
 	r.keys.Override = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override"))
 	r.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save override"))
 	r.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	r.reason = components.NewInput("reason: ", "why this conflict is acceptable (kept as an audit finding)")
+	r.reason = components.NewInput(c.Styles, "reason: ", "why this conflict is acceptable (kept as an audit finding)")
 	return r
 }
 
 func (r *resolveScreen) Title() string    { return fmt.Sprintf("resolve #%d", r.id) }
 func (r *resolveScreen) Capturing() bool  { return r.reason.Focused() }
 func (r *resolveScreen) SetSize(w, h int) { r.w, r.h = w, h; r.reason.SetWidth(max(10, w-12)) }
+
+// Restyle takes the session's styles again, after the terminal said its background.
+func (r *resolveScreen) Restyle() { r.reason.SetStyles(components.InputStyles(r.c.Styles)) }
 
 func (r *resolveScreen) ShortHelp() []common.Key {
 	on, off := common.On, common.OffFor
