@@ -5,8 +5,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -18,18 +16,6 @@ import (
 	"ferry/tui/common"
 	"ferry/tui/pages"
 )
-
-// The console reloads what it shows within changeEvery of a change made anywhere
-// (it polls a cheap change mark), and every refreshEvery regardless, for what time
-// alone changes (overdue, the clock).
-const (
-	changeEvery  = time.Second
-	refreshEvery = 30 * time.Second
-)
-
-// dueEvery is how often a console starts the fully automated deployments whose
-// window has begun (ferry run-due does the same from cron).
-const dueEvery = 30 * time.Second
 
 // Model is the console's root: a header, the page on top and a help footer. It only
 // routes: keys go to the page on top, which owns its data and keys. The top-level
@@ -97,50 +83,6 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func tick() tea.Cmd { return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{} }) }
-
-// markMsg carries the change mark a watch read (or why it could not).
-type markMsg struct {
-	mark int64
-	err  error
-}
-
-// watch reads the change mark after changeEvery.
-func (m *Model) watch() tea.Cmd {
-	c := m.c
-	return tea.Tick(changeEvery, func(time.Time) tea.Msg {
-		mark, err := c.Eng.ChangeMark(c.Ctx)
-		return markMsg{mark, err}
-	})
-}
-
-// refreshMsg is the periodic tick that keeps data fresh.
-type refreshMsg struct{}
-
-// dueMsg is the periodic tick that starts due automated deployments.
-type dueMsg struct{}
-
-// dueRunMsg says which due deployments this console started and how they ended.
-type dueRunMsg struct{ runs []engine.DueRun }
-
-func dueTick() tea.Cmd { return tea.Tick(dueEvery, func(time.Time) tea.Msg { return dueMsg{} }) }
-
-// runDue starts due automated deployments in the background, if the person may run
-// deployments; the runs go on in this command's goroutine while the console works.
-func (m *Model) runDue() tea.Cmd {
-	if !m.c.RunsDue || engine.Can(m.c.Actor, engine.ActRun, nil) != nil {
-		return nil
-	}
-	c := m.c
-	return func() tea.Msg {
-		runs, err := c.Eng.RunDue(c.Ctx, c.Actor, engine.RunOptions{})
-		if err != nil {
-			return common.ErrMsg{Err: err}
-		}
-		return dueRunMsg{runs}
-	}
-}
-
 // Update routes: the root's own timers and size here, a page's messages to that page
 // (or to the root, for navigation, notes and errors), keys and anything else to the
 // page on top.
@@ -192,40 +134,6 @@ func (m *Model) styleHelp() {
 	hs.ShortKey, hs.FullKey = st.HelpKey, st.HelpKey
 	hs.ShortDesc, hs.FullDesc = st.HelpDesc, st.HelpDesc
 	hs.ShortSeparator, hs.FullSeparator = st.HelpSep, st.HelpSep
-}
-
-// timer handles the root's periodic messages: reload what is shown, watch for
-// changes made elsewhere, start due automated deployments.
-func (m *Model) timer(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case refreshMsg:
-		return tea.Batch(m.refresh(m.top()), tick())
-	case markMsg:
-		if msg.err != nil { // keep watching: the next read may well succeed
-			m.err = msg.err
-			return m.watch()
-		}
-		changed := m.mark != 0 && msg.mark != m.mark
-		m.mark = msg.mark
-		if changed {
-			return tea.Batch(m.refresh(m.top()), m.watch())
-		}
-		return m.watch()
-	case dueMsg:
-		return tea.Batch(m.runDue(), dueTick())
-	case dueRunMsg:
-		started := 0
-		for _, r := range msg.runs {
-			if r.Skipped == "" {
-				started++
-			}
-		}
-		if started > 0 {
-			m.note = fmt.Sprintf("started %d due automated deployment%s", started, common.Plural(started))
-		}
-		return m.refresh(m.top())
-	}
-	return nil
 }
 
 // globalKey handles the keys that work on every page.

@@ -75,7 +75,11 @@ func (m *Model) fullHelpView(lines int) string {
 			}
 		}
 	}
-	out := append(strings.Split(m.help.FullHelpView(on), "\n"), off...)
+	var out []string
+	for _, l := range strings.Split(m.help.FullHelpView(on), "\n") {
+		out = append(out, common.Fit(" "+l, m.w)) // in line with the short help
+	}
+	out = append(out, off...)
 	if len(out) > lines {
 		more := len(out) - lines + 1
 		out = append(out[:lines-1], st.Dim.Render(fmt.Sprintf(" … and %d more", more)))

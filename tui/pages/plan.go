@@ -315,7 +315,7 @@ func (p *planForm) previewView(w int) string {
 	pr := p.preview
 	switch {
 	case pr.gen == 0:
-		b.WriteString(st.Dim.Render("fill in model, component, version, environment and start") + "\n")
+		b.WriteString(st.Dim.Render(common.Hang("fill in model, component, version, environment and start", w, 0)) + "\n")
 	case pr.err != nil:
 		b.WriteString(st.Bad.Render("✗ "+common.Hang(pr.err.Error(), w-2, 2)) + "\n")
 	default:
