@@ -75,16 +75,31 @@ func (m *Model) fullHelpView(lines int) string {
 			}
 		}
 	}
-	var out []string
-	for _, l := range strings.Split(m.help.FullHelpView(on), "\n") {
-		out = append(out, common.Fit(" "+l, m.w)) // in line with the short help
-	}
-	out = append(out, off...)
+	out := append(m.columns(on), off...)
 	if len(out) > lines {
 		more := len(out) - lines + 1
 		out = append(out[:lines-1], st.Dim.Render(fmt.Sprintf(" … and %d more", more)))
 	}
 	return strings.Join(out, "\n")
+}
+
+// columns lays groups of keys out side by side, as many as the width takes, and the
+// rest in rows below (rather than cut off at the right, as help.Model would).
+func (m *Model) columns(groups [][]key.Binding) []string {
+	wide := m.help
+	wide.SetWidth(0) // to measure
+	var out []string
+	for len(groups) > 0 {
+		n := 1
+		for n < len(groups) && lipgloss.Width(wide.FullHelpView(groups[:n+1])) < m.w {
+			n++
+		}
+		for _, l := range strings.Split(m.help.FullHelpView(groups[:n]), "\n") {
+			out = append(out, common.Fit(" "+l, m.w)) // in line with the short help
+		}
+		groups = groups[n:]
+	}
+	return out
 }
 
 // fullHelpGroups are the page's keys, then the console's: moving between the screens
