@@ -1,11 +1,10 @@
+// Package tui is Ferry's console: the root of pages and components over the engine.
+// It never touches the database; long work runs in tea.Cmds, never in Update or View.
 package tui
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
+	"errors"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -14,29 +13,23 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/pages"
 )
 
-// The console reloads what it shows within changeEvery of a change made anywhere
-// (it polls a cheap change mark), and every refreshEvery regardless, for what time
-// alone changes (overdue, the clock).
-const (
-	changeEvery  = time.Second
-	refreshEvery = 30 * time.Second
-)
-
-// dueEvery is how often a console starts the fully automated deployments whose
-// window has begun (ferry run-due does the same from cron).
-const dueEvery = 30 * time.Second
-
-// Model is the console's root: a header, the active screen and a help footer. It only
-// routes: messages go to the active screen, which owns its data and keys.
+// Model is the console's root: a header, the page on top and a help footer. It only
+// routes: keys go to the page on top, which owns its data and keys. The top-level
+// screens are tabs; a page opened from one (a deployment, its checklist, a panel) is
+// pushed on a stack over it, and esc pops it.
 type Model struct {
-	c        *Common
-	screens  []screen
+	c        *common.Common
+	tabs     []tab
 	active   int
-	overlay  screen // a deployment or a panel, shown over the active screen when set
-	note     string // a short confirmation for the footer
-	mark     int64  // the last change mark seen
+	stack    []entry      // pages opened over the active tab, the last on top
+	ids      int          // the last id given to a page
+	place    common.Place // where Remember was last told the person is
+	note     string       // a short confirmation for the footer
+	mark     int64        // the last change mark seen
 	help     help.Model
 	fullHelp bool
 	err      error
@@ -44,22 +37,28 @@ type Model struct {
 }
 
 // New builds the console for one session.
-func New(c *Common) *Model {
-	hm := help.New()
-	hm.Styles.ShortKey, hm.Styles.FullKey = c.Styles.HelpKey, c.Styles.HelpKey
-	hm.Styles.ShortDesc, hm.Styles.FullDesc = c.Styles.HelpDesc, c.Styles.HelpDesc
-	hm.Styles.ShortSeparator, hm.Styles.FullSeparator = c.Styles.HelpSep, c.Styles.HelpSep
-	return &Model{c: c, help: hm, screens: screensFor(c), overlay: resumed(c)}
+func New(c *common.Common) *Model {
+	m := &Model{c: c, help: help.New(), place: c.Resume, tabs: tabsFor(c)}
+	m.styleHelp()
+	for i := range m.tabs {
+		m.tabs[i].entry = m.entry(m.tabs[i].page)
+	}
+	if p := resumed(c); p != nil {
+		m.stack = []entry{m.entry(p)}
+	}
+	return m
 }
 
-// screensFor picks the screens by role: a person who is only a technician starts on
+// tabsFor picks the screens by role: a person who is only a technician starts on
 // "My work" and can list their deployments; everyone else gets the full console
 // (analysts read only: the engine refuses their edits and their edit keys are off).
-func screensFor(c *Common) []screen {
+func tabsFor(c *common.Common) []tab {
+	t := func(name string, p common.Page) tab { return tab{name, entry{page: p}} }
 	if engine.SeesOnlyOwn(c.Actor) {
-		return []screen{newMyWork(c), newHistory(c)}
+		return []tab{t("My work", pages.NewMyWork(c)), t("History", pages.NewHistory(c))}
 	}
-	return []screen{newDashboard(c), newHistory(c), newSchedule(c), newConflicts(c), newReports(c)}
+	return []tab{t("Dashboard", pages.NewDashboard(c)), t("History", pages.NewHistory(c)),
+		t("Schedule", pages.NewSchedule(c)), t("Conflicts", pages.NewConflicts(c)), t("Reports", pages.NewReports(c))}
 }
 
 // Run opens the console in the current terminal until the user quits.
@@ -68,96 +67,25 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 	// next ferry offers to resume), instead of leaving it to die with the process.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	c := NewCommon(ctx, eng, actor)
+	c := common.New(ctx, eng, actor)
 	c.RunsDue = true
 	_, err := tea.NewProgram(New(c), tea.WithContext(ctx)).Run()
 	return err
 }
 
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.screens[m.active].Refresh(), tick(), dueTick(), m.watch()}
-	if m.overlay != nil { // resumed where the person was
-		cmds = append(cmds, m.overlay.Refresh())
+	// The styles follow the terminal's background; until it answers (detached tmux
+	// and many SSH clients never do) they are the dark ones.
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.refresh(m.tabs[m.active].entry), tick(), dueTick(), m.watch()}
+	if len(m.stack) > 0 { // resumed where the person was
+		cmds = append(cmds, m.refresh(m.top()))
 	}
 	return tea.Batch(cmds...)
 }
 
-// resumed is the overlay a new console opens with: where the person was when their
-// last session ended, or nil. It is there from the first frame, so the screen below
-// never flashes past.
-func resumed(c *Common) screen {
-	switch p := c.Resume; {
-	case p.ID == 0:
-		return nil
-	case p.Checklist:
-		return newChecklist(c, p.ID, closeOverlay)
-	default:
-		return newDetail(c, p.ID)
-	}
-}
-
-func (m *Model) remember(p Place) {
-	if m.c.Remember != nil {
-		m.c.Remember(p)
-	}
-}
-
-func tick() tea.Cmd { return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{} }) }
-
-// markMsg carries the change mark a watch read (or why it could not).
-type markMsg struct {
-	mark int64
-	err  error
-}
-
-// watch reads the change mark after changeEvery.
-func (m *Model) watch() tea.Cmd {
-	c := m.c
-	return tea.Tick(changeEvery, func(time.Time) tea.Msg {
-		mark, err := c.Eng.ChangeMark(c.Ctx)
-		return markMsg{mark, err}
-	})
-}
-
-// dueMsg is the periodic tick that starts due automated deployments.
-type dueMsg struct{}
-
-// dueRunMsg says which due deployments this console started and how they ended.
-type dueRunMsg struct{ runs []engine.DueRun }
-
-func dueTick() tea.Cmd { return tea.Tick(dueEvery, func(time.Time) tea.Msg { return dueMsg{} }) }
-
-// runDue starts due automated deployments in the background, if the person may run
-// deployments; the runs go on in this command's goroutine while the console works.
-func (m *Model) runDue() tea.Cmd {
-	if !m.c.RunsDue || engine.Can(m.c.Actor, engine.ActRun, nil) != nil {
-		return nil
-	}
-	c := m.c
-	return func() tea.Msg {
-		runs, err := c.Eng.RunDue(c.Ctx, c.Actor, engine.RunOptions{})
-		if err != nil {
-			return errMsg{err}
-		}
-		return dueRunMsg{runs}
-	}
-}
-
-// current is the screen that gets keys: the overlay if open, else the active one.
-func (m *Model) current() screen {
-	if m.overlay != nil {
-		return m.overlay
-	}
-	return m.screens[m.active]
-}
-
-// open shows an overlay over the active screen and loads it.
-func (m *Model) open(s screen) tea.Cmd {
-	m.overlay = s
-	m.resize()
-	return s.Refresh()
-}
-
+// Update routes: the root's own timers and size here, a page's messages to that page
+// (or to the root, for navigation, notes and errors), keys and anything else to the
+// page on top.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -165,225 +93,96 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.c.Styles = NewStyles(msg.IsDark())
+		m.restyle(msg.IsDark())
 		return m, nil
-	case refreshMsg:
-		return m, tea.Batch(m.current().Refresh(), tick())
-	case markMsg:
-		if msg.err != nil { // keep watching: the next read may well succeed
-			m.err = msg.err
-			return m, m.watch()
-		}
-		changed := m.mark != 0 && msg.mark != m.mark
-		m.mark = msg.mark
-		if changed {
-			return m, tea.Batch(m.current().Refresh(), m.watch())
-		}
-		return m, m.watch()
-	case dueMsg:
-		return m, tea.Batch(m.runDue(), dueTick())
-	case dueRunMsg:
-		started := 0
-		for _, r := range msg.runs {
-			if r.Skipped == "" {
-				started++
-			}
-		}
-		if started > 0 {
-			m.note = fmt.Sprintf("started %d due automated deployment%s", started, plural(started))
-		}
-		return m, m.current().Refresh()
-	case errMsg:
-		m.err = msg.err
-		return m, nil
-	case noteMsg:
-		m.note = msg.text
-		return m, nil
-	case openDetailMsg:
-		m.remember(Place{ID: msg.id})
-		return m, m.open(newDetail(m.c, msg.id))
-	case openChecklistMsg:
-		m.remember(Place{Checklist: true, ID: msg.id})
-		return m, m.open(newChecklist(m.c, msg.id, closeOverlay))
-	case resolveMsg:
-		return m, m.open(newResolve(m.c, msg.id))
-	case closeOverlayMsg:
-		m.remember(Place{})
-		m.overlay = nil
-		return m, m.screens[m.active].Refresh()
-	case changedMsg:
-		return m, m.current().Refresh()
+	case refreshMsg, markMsg, dueMsg, dueRunMsg:
+		return m, m.timer(msg)
+	case routed:
+		return m, m.deliver(msg.to, msg.msg)
 	case tea.KeyPressMsg:
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
 		}
+		m.err, m.note = m.refused(msg), ""
+		if m.err != nil { // a key that is off: its reason, and nothing else
+			return m, nil
+		}
 	}
-	if _, isKey := msg.(tea.KeyPressMsg); isKey {
-		m.err, m.note = nil, ""
-		return m, m.current().Update(msg)
+	// Unaddressed: the root's if it is a message for it, else the page on top's (a
+	// key, a paste, or what a test hands in).
+	if cmd, ok := m.forRoot(0, msg); ok {
+		return m, cmd
 	}
-	// Data messages go to every screen: each ignores what is not its own.
-	var cmds []tea.Cmd
-	for _, s := range m.screens {
-		cmds = append(cmds, s.Update(msg))
-	}
-	if m.overlay != nil {
-		cmds = append(cmds, m.overlay.Update(msg))
-	}
-	return m, tea.Batch(cmds...)
+	top := m.top()
+	return m, route(top.id, top.page.Update(msg))
 }
 
-// globalKey handles the keys that work on every screen.
+// restyle builds the styles for a dark or light background and hands them to every
+// page (they read them from Common; those that keep styled parts take them again).
+func (m *Model) restyle(dark bool) {
+	m.c.Styles = common.NewStyles(dark)
+	m.styleHelp()
+	for _, e := range m.pages() {
+		if r, ok := e.page.(common.Restyler); ok {
+			r.Restyle()
+		}
+	}
+}
+
+func (m *Model) styleHelp() {
+	st, hs := m.c.Styles, &m.help.Styles
+	hs.ShortKey, hs.FullKey = st.HelpKey, st.HelpKey
+	hs.ShortDesc, hs.FullDesc = st.HelpDesc, st.HelpDesc
+	hs.ShortSeparator, hs.FullSeparator = st.HelpSep, st.HelpSep
+}
+
+// globalKey handles the keys that work on every page.
 func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.c.Keys
 	if msg.String() == "ctrl+c" {
 		return tea.Quit, true
 	}
-	if m.current().Capturing() {
+	if m.top().page.Capturing() {
 		return nil, false
 	}
 	switch {
+	case key.Matches(msg, k.Back) && len(m.stack) > 0:
+		return m.closeFrom(len(m.stack) - 1), true
 	case key.Matches(msg, k.Quit):
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
+		m.fullHelp, m.err, m.note = !m.fullHelp, nil, ""
 		m.resize()
 		return nil, true
 	case key.Matches(msg, k.Refresh):
-		return m.current().Refresh(), true
+		return m.refresh(m.top()), true
 	case key.Matches(msg, k.Plan):
-		return m.open(newPlanForm(m.c)), true
+		if why := m.c.PlanKey().Off; why != "" {
+			m.err, m.note = errors.New(why), ""
+			return nil, true
+		}
+		return m.push(pages.NewPlan(m.c)), true
 	case key.Matches(msg, k.Next):
-		return m.switchTo((m.active + 1) % len(m.screens)), true
+		return m.switchTo((m.active + 1) % len(m.tabs)), true
 	case key.Matches(msg, k.Prev):
-		return m.switchTo((m.active + len(m.screens) - 1) % len(m.screens)), true
+		return m.switchTo((m.active + len(m.tabs) - 1) % len(m.tabs)), true
 	}
 	for i, b := range k.Screens {
-		if key.Matches(msg, b) && i < len(m.screens) {
+		if key.Matches(msg, b) && i < len(m.tabs) {
 			return m.switchTo(i), true
 		}
 	}
 	return nil, false
 }
 
-func (m *Model) switchTo(i int) tea.Cmd {
-	m.active, m.overlay = i, nil
-	m.resize()
-	return m.screens[i].Refresh()
-}
-
-// bodyHeight is what is left for the screen under the header and the help.
+// bodyHeight is what is left for the page under the header and the help.
 func (m *Model) bodyHeight() int {
 	return max(1, m.h-1-lipgloss.Height(m.footer()))
 }
 
 func (m *Model) resize() {
 	m.help.SetWidth(m.w)
-	for _, s := range m.screens {
-		s.SetSize(m.w, m.bodyHeight())
+	for _, e := range m.pages() {
+		e.page.SetSize(m.w, m.bodyHeight())
 	}
-	if m.overlay != nil {
-		m.overlay.SetSize(m.w, m.bodyHeight())
-	}
-}
-
-func (m *Model) View() tea.View {
-	var body string
-	if m.w == 0 {
-		body = "loading…"
-	} else {
-		body = lipgloss.JoinVertical(lipgloss.Left, m.header(), m.fitBody(m.current().View()), m.footer())
-	}
-	v := tea.NewView(body)
-	v.AltScreen = true
-	v.WindowTitle = "ferry"
-	return v
-}
-
-// fitBody pads or cuts the screen to exactly the body height, so nothing jumps.
-func (m *Model) fitBody(s string) string {
-	lines := strings.Split(s, "\n")
-	h := m.bodyHeight()
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (m *Model) header() string {
-	st := m.c.Styles
-	who := m.c.Actor.Name + " · " + string(m.c.Actor.MainRole())
-	right := who + " · " + m.c.Local(m.c.Eng.Now(), "Mon 2 Jan 15:04 MST") + " "
-	left := m.tabs(false)
-	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
-		right = who + " "
-	}
-	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
-		left = m.tabs(true)
-	}
-	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return fit(left, m.w)
-	}
-	return left + strings.Repeat(" ", gap) + st.HeaderRight.Render(right)
-}
-
-// tabs names the screens; compact shows only numbers for the inactive ones.
-func (m *Model) tabs(compact bool) string {
-	st := m.c.Styles
-	tabs := []string{st.Brand.Render(" ferry ")}
-	for i, s := range m.screens {
-		label, style := s.Title(), st.Tab
-		if i == m.active && m.overlay == nil {
-			style = st.TabActive
-		} else if compact {
-			label = strconv.Itoa(i + 1)
-		}
-		tabs = append(tabs, style.Render(label))
-	}
-	sep := "  "
-	if compact {
-		sep = " "
-	}
-	left := strings.Join(tabs, sep)
-	if m.overlay != nil {
-		left += st.Dim.Render(" › ") + st.TabActive.Render(m.overlay.Title())
-	}
-	return left
-}
-
-func (m *Model) footer() string {
-	if m.err != nil {
-		return fit(" "+m.c.Styles.Error.Render("✗ "+m.err.Error()), m.w)
-	}
-	if m.note != "" {
-		return fit(" "+m.c.Styles.Good.Render("✓ "+m.note), m.w)
-	}
-	if m.fullHelp {
-		return m.help.FullHelpView(m.fullHelpGroups())
-	}
-	// Drop the screen's last keys until the line fits; ? shows them all. While a field
-	// takes the keys, ? and q are letters, so they are not offered.
-	keys := m.current().ShortHelp()
-	var global []key.Binding
-	if !m.current().Capturing() {
-		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
-	}
-	for {
-		line := " " + m.help.ShortHelpView(append(keys, global...))
-		if lipgloss.Width(line) <= m.w || len(keys) == 0 {
-			return fit(line, m.w)
-		}
-		keys = keys[:len(keys)-1]
-	}
-}
-
-func (m *Model) fullHelpGroups() [][]key.Binding {
-	k := m.c.Keys
-	global := append([]key.Binding{k.Next, k.Prev}, k.Screens...)
-	global = append(global, k.Plan, k.Refresh, k.Help, k.Quit)
-	return append(m.current().FullHelp(), global)
 }

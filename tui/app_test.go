@@ -1,11 +1,11 @@
 package tui
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"ferry/tui/internal/tuitest"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -13,112 +13,21 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-
-	"ferry"
-	"ferry/engine"
-	"ferry/engine/config"
-	"ferry/models"
-	"ferry/store"
 )
 
-// now is the console's fixed "now" in these tests: Thu 26 Nov 2026 14:05 in Berlin.
-var now = time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC)
+var (
+	now           = tuitest.Now
+	newTestCommon = tuitest.Org
+	load          = tuitest.Load
+	press         = tuitest.Press
+	screenText    = tuitest.ScreenText
+)
 
-// testClock is the engine's clock of the console newTestCommon opened last: a test
-// moves it to where a person arrives (tests here run one at a time).
-var testClock *time.Time
-
-// newTestCommon opens the shipped example organisation on a fresh database with a
-// few deployments around now: one running, two due today, one overdue, one failed.
-func newTestCommon(t *testing.T, actor string) *Common {
-	t.Helper()
-	ctx := context.Background()
-	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ferry.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clock := now.Add(-2 * time.Hour)
-	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return clock }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr, _ := cfg.FirstManager()
-	plan := func(model, comp, ver, env string, start time.Time, who string) models.Deployment {
-		d, _, err := eng.Plan(ctx, mgr, engine.PlanRequest{Model: model, Component: comp, Version: ver,
-			Environment: env, Start: start, Assignee: who, ChangeRef: "CHG-2026-0042"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	tech := cfg.PeopleWithRole(models.RoleTechnician)[0].Name
-	prac := cfg.PeopleWithRole(models.RolePractitioner)[0].Name
-	running := plan("rack-server", "rack-b07-db-server", "1", "production", now.Add(-time.Hour), tech)
-	failed := plan("web-service", "payments-api", "4.11.9", "staging", now.Add(-90*time.Minute), prac)
-	plan("web-service", "payments-api", "4.12.0", "staging", now.Add(2*time.Hour), prac)
-	plan("web-service", "web-frontend", "7.3.1", "test", now.Add(3*time.Hour), prac)
-	plan("web-service", "auth-service", "2.0.0", "dev", now.Add(-30*time.Minute), prac)
-	for _, id := range []int64{running.ID, failed.ID} {
-		if _, err := eng.Start(ctx, mgr, id, "under way before the console opens"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := eng.Move(ctx, mgr, failed.ID, models.StatusFailed, "health check failed"); err != nil {
-		t.Fatal(err)
-	}
-	clock, testClock = now, &clock
-	p, err := eng.Person(actor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewCommon(ctx, eng, p)
-}
-
-// load runs a screen's background load and hands the result back, as the program would.
-func load(m *Model, cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	msg := cmd()
-	if batch, ok := msg.(tea.BatchMsg); ok {
-		for _, c := range batch {
-			load(m, c)
-		}
-		return
-	}
-	_, next := m.Update(msg)
-	load(m, next)
-}
-
-func press(m *Model, keys ...string) {
-	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		default:
-			msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
-		}
-		_, cmd := m.Update(msg)
-		load(m, cmd)
-	}
-}
-
-func screenText(m *Model) string { return ansi.Strip(m.View().Content) }
-
+// sized is actor's console in a w×h terminal, its first screen loaded.
 func sized(t *testing.T, actor string, w, h int) *Model {
 	m := New(newTestCommon(t, actor))
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	load(m, m.screens[0].Refresh())
+	load(m, m.Top().Refresh())
 	return m
 }
 

@@ -14,6 +14,7 @@ import (
 	"ferry/engine/config"
 	"ferry/models"
 	"ferry/store"
+	"ferry/tui/common"
 )
 
 const autoConfig = `
@@ -75,15 +76,15 @@ func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
 		t.Fatal(err)
 	}
 	kim, _ := eng.Person("kim")
-	kc := NewCommon(ctx, eng, kim)
+	kc := common.New(ctx, eng, kim)
 	kc.RunsDue = true
 	if cmd := New(kc).runDue(); cmd != nil {
 		t.Fatal("an analyst's console must not start deployments")
 	}
-	if cmd := New(NewCommon(ctx, eng, ana)).runDue(); cmd != nil {
+	if cmd := New(common.New(ctx, eng, ana)).runDue(); cmd != nil {
 		t.Fatal("a console under serve must leave due deployments to the server's scheduler")
 	}
-	ac := NewCommon(ctx, eng, ana)
+	ac := common.New(ctx, eng, ana)
 	ac.RunsDue = true
 	m := New(ac)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})

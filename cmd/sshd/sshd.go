@@ -32,6 +32,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui"
+	"ferry/tui/common"
 )
 
 // DefaultIdleTimeout ends sessions that sent no input for this long.
@@ -45,7 +46,7 @@ type Options struct {
 	Log             io.Writer     // refusals, sessions, panics (default os.Stderr)
 
 	// NewModel builds a session's console; nil means tui.New. Tests replace it.
-	NewModel func(c *tui.Common) tea.Model
+	NewModel func(c *common.Common) tea.Model
 
 	// Command, when set, answers a session that names a command and has no
 	// terminal (ssh host -- deploy list): it runs args as person, writes to the
@@ -68,7 +69,7 @@ type Server struct {
 	mu       sync.Mutex
 	stopping bool
 	programs map[*tea.Program]*session
-	places   map[string]tui.Place // where each person was, by name
+	places   map[string]common.Place // where each person was, by name
 }
 
 type ctxKey struct{}
@@ -98,10 +99,10 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 		opts.Log = os.Stderr
 	}
 	if opts.NewModel == nil {
-		opts.NewModel = func(c *tui.Common) tea.Model { return tui.New(c) }
+		opts.NewModel = func(c *common.Common) tea.Model { return tui.New(c) }
 	}
 	s := &Server{eng: eng, opts: opts, log: log.New(opts.Log, "ferry serve: ", log.LstdFlags),
-		programs: map[*tea.Program]*session{}, places: map[string]tui.Place{}}
+		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}}
 	// A key in config must name one person (the engine answers who a key is).
 	keys := map[string]string{}
 	for _, p := range eng.Config().People {
@@ -290,14 +291,14 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if !ok {
 		return nil
 	}
-	c := tui.NewCommon(st.ctx, s.eng, st.person)
+	c := common.New(st.ctx, s.eng, st.person)
 	// A dropped connection loses nothing (every tick is saved at once), and the
 	// person's next session opens where this one was.
 	name := st.person.Name
 	s.mu.Lock()
 	c.Resume = s.places[name]
 	s.mu.Unlock()
-	c.Remember = func(p tui.Place) {
+	c.Remember = func(p common.Place) {
 		s.mu.Lock()
 		s.places[name] = p
 		s.mu.Unlock()

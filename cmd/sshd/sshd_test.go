@@ -24,7 +24,7 @@ import (
 	"ferry/engine/config"
 	"ferry/models"
 	"ferry/store"
-	"ferry/tui"
+	"ferry/tui/common"
 )
 
 // now is the tests' fixed clock: Thu 26 Nov 2026 14:05 in Berlin.
@@ -465,7 +465,7 @@ func (p panicky) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (panicky) View() tea.View { return tea.NewView("press x to panic") }
 
 func TestAPanicEndsOnlyItsSession(t *testing.T) {
-	f := newFixture(t, Options{NewModel: func(*tui.Common) tea.Model { return panicky{} }})
+	f := newFixture(t, Options{NewModel: func(*common.Common) tea.Model { return panicky{} }})
 	a := f.open(t, "tom")
 	b := f.open(t, "ana")
 	a.waitFor("press x to panic")

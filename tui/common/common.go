@@ -1,0 +1,51 @@
+// Package common is what every part of Ferry's console shares within one session:
+// the engine and the person, the styles, the keys, the messages pages send the
+// root, and small formatting helpers. Nothing here is global: a session builds its
+// own Common.
+package common
+
+import (
+	"context"
+	"time"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+// Common is what every page and component of one console session shares; one per
+// session (a local terminal or one SSH connection), never global.
+type Common struct {
+	Ctx    context.Context
+	Eng    *engine.Engine
+	Actor  models.Person
+	Styles Styles
+	Keys   KeyMap
+	// RunsDue: this console starts due automated deployments itself (a local
+	// console; under serve, the server's scheduler does it once for everyone).
+	RunsDue bool
+	// Remember, when set, is told where the person is (a deployment or its
+	// checklist, or nowhere), and Resume is where a new session starts: together
+	// they land a reconnecting person where they were.
+	Remember func(Place)
+	Resume   Place
+}
+
+// Place is where in the console a person is: a deployment's detail or checklist.
+type Place struct {
+	Checklist bool
+	ID        int64 // 0: on a screen, no deployment open
+}
+
+// New builds a session's shared state, in the dark styles until the terminal says
+// its background is light.
+func New(ctx context.Context, eng *engine.Engine, actor models.Person) *Common {
+	return &Common{Ctx: ctx, Eng: eng, Actor: actor, Styles: NewStyles(true), Keys: DefaultKeyMap()}
+}
+
+// Local formats t in the organisation's zone with layout.
+func (c *Common) Local(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(c.Eng.Location()).Format(layout)
+}

@@ -1,0 +1,65 @@
+package common
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"ferry/engine"
+)
+
+// KeyMap holds the console's global keys and the ones pages share.
+type KeyMap struct {
+	Quit, Help, Next, Prev, Refresh, Back, Open, Up, Down, Plan key.Binding
+	Screens                                                     []key.Binding
+}
+
+// DefaultKeyMap is the console's standard keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
+		Refresh: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
+		Back:    key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Plan:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "plan")),
+		Screens: []key.Binding{
+			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "dashboard")),
+			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "history")),
+			key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "schedule")),
+			key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "conflicts")),
+			key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "reports")),
+		},
+	}
+}
+
+// Key is a key a page has, and why the person may not use it now ("" when they may).
+// Help lists every key a page has: the footer line only those that are on (it has
+// room for few), the full help the others too, with their reason, as lazygit's
+// keybindings menu does. Pressing a key that is off shows its reason and does
+// nothing else.
+type Key struct {
+	key.Binding
+	Off string
+}
+
+// On is b, usable now.
+func On(b key.Binding) Key { return Key{Binding: b} }
+
+// OffFor is b, off for why; on when why is "".
+func OffFor(b key.Binding, why string) Key { return Key{b, why} }
+
+// Why is the reason err gives, "" for none: the engine's refusal as a key's Off.
+func Why(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// PlanKey is p, off for a person the engine does not let plan.
+func (c *Common) PlanKey() Key {
+	return Key{c.Keys.Plan, Why(engine.Can(c.Actor, engine.ActPlan, nil))}
+}

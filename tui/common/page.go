@@ -1,0 +1,58 @@
+package common
+
+import (
+	tea "charm.land/bubbletea/v2"
+)
+
+// Page is one screen of the console: a tab (Dashboard, History…) or a page opened
+// over one (a deployment, its checklist, a panel). The root gives it its size and
+// the messages meant for it.
+type Page interface {
+	Title() string
+	// ShortHelp is the keys for the footer line, most useful first (those that are
+	// off are left out there); FullHelp is every key the page has, in groups.
+	ShortHelp() []Key
+	FullHelp() [][]Key
+	SetSize(w, h int)
+	Update(tea.Msg) tea.Cmd
+	View() string
+	Refresh() tea.Cmd // reload its data in the background
+	Capturing() bool  // a text field has focus: plain keys belong to it
+}
+
+// Restyler is a page that keeps styled parts (a table, a text field): it takes the
+// session's styles again when they change, once the terminal said its background.
+type Restyler interface{ Restyle() }
+
+// Messages pages send the root, which handles them whichever page sent them.
+type (
+	// PushMsg opens Page over the one on top: a deployment, its checklist, a
+	// panel. esc (or BackMsg) returns to the page below.
+	PushMsg struct{ Page Page }
+	// BackMsg closes the page on top and returns to the one below.
+	BackMsg struct{}
+	// NoteMsg shows a short confirmation in the footer.
+	NoteMsg struct{ Text string }
+	// ErrMsg reports a failure in the footer.
+	ErrMsg struct{ Err error }
+	// ChangedMsg says data changed (a reschedule, an override): pages reload.
+	ChangedMsg struct{}
+)
+
+// Push asks the root to open p over the page on top.
+func Push(p Page) tea.Cmd { return func() tea.Msg { return PushMsg{p} } }
+
+// Back asks the root to close the page on top.
+func Back() tea.Msg { return BackMsg{} }
+
+// Note shows text in the footer.
+func Note(text string) tea.Cmd { return func() tea.Msg { return NoteMsg{text} } }
+
+// Fail shows err in the footer.
+func Fail(err error) tea.Cmd { return func() tea.Msg { return ErrMsg{err} } }
+
+// Done closes the page on top, tells the pages data changed, and notes what
+// happened.
+func Done(note string) tea.Cmd {
+	return tea.Batch(Back, func() tea.Msg { return ChangedMsg{} }, Note(note))
+}

@@ -1,0 +1,78 @@
+// Package components are the pieces of the console that more than one page uses:
+// bordered panels, tables, text fields and forms, all in the session's styles. The
+// schedule's timeline layout is its own package, timeline.
+package components
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/table"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"ferry/tui/common"
+)
+
+// Panel draws a rounded box of exactly w×h cells with a title in the top border.
+func Panel(s common.Styles, title string, lines []string, w, h int) string {
+	if w < 4 || h < 2 {
+		return ""
+	}
+	inner := w - 2
+	t := ""
+	if title != "" {
+		t = " " + s.PanelTitle.Render(ansi.Truncate(title, inner-3, "…")) + " "
+	}
+	top := s.Border.Render("╭─") + t + s.Border.Render(strings.Repeat("─", max(0, inner-1-lipgloss.Width(t)))+"╮")
+	out := []string{top}
+	if len(lines) > h-2 && h > 3 { // with one row, show the first line: the title has the count
+		more := len(lines) - (h - 3)
+		lines = append(lines[:h-3:h-3], s.Dim.Render(fmt.Sprintf("… and %d more", more)))
+	}
+	for i := 0; i < h-2; i++ {
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		out = append(out, s.Border.Render("│")+common.Fit(" "+line, inner)+s.Border.Render("│"))
+	}
+	out = append(out, s.Border.Render("╰"+strings.Repeat("─", inner)+"╯"))
+	return strings.Join(out, "\n")
+}
+
+// NewTable is a focused table in the console's styles; pages set its columns. It
+// has a width from the start: a table without one shows its header and no rows.
+func NewTable(st common.Styles) table.Model {
+	return table.New(table.WithFocused(true), table.WithStyles(TableStyles(st)), table.WithWidth(80), table.WithHeight(10))
+}
+
+// TableStyles are a table's styles in the console's.
+func TableStyles(st common.Styles) table.Styles {
+	ts := table.DefaultStyles()
+	ts.Header = st.TableHeader.Padding(0, 1)
+	ts.Selected = st.Selected
+	return ts
+}
+
+// NewInput is a text field in the console's styles.
+func NewInput(st common.Styles, prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.SetStyles(InputStyles(st))
+	in.Prompt, in.Placeholder = prompt, placeholder
+	return in
+}
+
+// InputStyles are a text field's styles in the console's, with a steady cursor: a
+// blinking one redraws the screen twice a second, which over SSH is traffic for
+// nothing.
+func InputStyles(st common.Styles) textinput.Styles {
+	s := textinput.DefaultStyles(st.Dark)
+	for _, state := range []*textinput.StyleState{&s.Focused, &s.Blurred} {
+		state.Prompt, state.Placeholder, state.Suggestion, state.Text = st.Accent, st.Dim, st.Dim, st.Text
+	}
+	s.Cursor.Color = st.Text.GetForeground()
+	s.Cursor.Blink = false
+	return s
+}

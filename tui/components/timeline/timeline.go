@@ -1,0 +1,411 @@
+// Package timeline lays out the schedule: its geometry is a pure function of the
+// width, the zoom and the period (which cells a day covers and which cells a
+// deployment or a window covers), so it is tested with plain-text pictures. Days are
+// cut with time.Date in the organisation's zone, never by adding 24h, so a 23- or
+// 25-hour day around a daylight-saving change still starts at local midnight.
+package timeline
+
+import (
+	"fmt"
+	"time"
+
+	"ferry/models"
+)
+
+// Zoom is how much time the timeline shows.
+type Zoom int
+
+const (
+	Week Zoom = iota // Monday 00:00 to the next Monday 00:00, local
+	Day              // 00:00 to 24:00 local
+)
+
+// MinDay is the narrowest day column that still fits a "Mon 23" label and a gap.
+const MinDay = 7
+
+// PeriodStart is the start of the week (Monday 00:00) or day (00:00) holding t.
+func PeriodStart(z Zoom, t time.Time, loc *time.Location) time.Time {
+	l := t.In(loc)
+	y, m, d := l.Date()
+	if z == Week {
+		d -= (int(l.Weekday()) + 6) % 7 // Monday is the first day
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// Shift moves a period start by n periods, by the calendar, in loc.
+func Shift(z Zoom, from time.Time, n int, loc *time.Location) time.Time {
+	days := n
+	if z == Week {
+		days = 7 * n
+	}
+	y, m, d := from.In(loc).Date()
+	return time.Date(y, m, d+days, 0, 0, 0, 0, loc)
+}
+
+// Seg is one stretch of the timeline drawn with cells of equal duration: a day
+// in the week view, the whole day in the day view. X is relative to the timeline.
+type Seg struct {
+	Start, End time.Time
+	X, W       int
+}
+
+// Geom places the timeline in a line of Width cells: a label column, then
+// Cells cells of time split into segments.
+type Geom struct {
+	Zoom       Zoom
+	Width      int
+	Label      int // cells of the row label column, the marker and a gap included
+	Cells      int // cells of time
+	From, To   time.Time
+	Segs       []Seg
+	CellsPerHr int // day view: whole cells per hour (0 when the day is squeezed)
+}
+
+// LabelWidth is the label column for names up to nameW cells at width w: a
+// marker cell, the name and a gap, shrunk (names get abbreviated) so that seven day
+// columns of MinDay still fit.
+func LabelWidth(w, nameW int) int {
+	return max(min(nameW+2, 16, w-1-7*MinDay), 5)
+}
+
+// Layout lays out the period starting at from for a w-cell line.
+func Layout(w int, z Zoom, from time.Time, loc *time.Location, nameW int) Geom {
+	g := Geom{Zoom: z, Width: w, Label: LabelWidth(w, nameW), From: from}
+	g.To = Shift(z, from, 1, loc)
+	avail := max(1, w-g.Label-1) // keep the last column free
+	if z == Week {
+		dayW := max(1, avail/7)
+		for i := range 7 {
+			s, e := Shift(Day, from, i, loc), Shift(Day, from, i+1, loc)
+			g.Segs = append(g.Segs, Seg{Start: s, End: e, X: i * dayW, W: dayW})
+		}
+		g.Cells = 7 * dayW
+		return g
+	}
+	// A day: whole cells per hour when they fit (25 hours on the long DST day).
+	hours := int(g.To.Sub(from) / time.Hour)
+	if cph := avail / 25; cph >= 2 {
+		g.CellsPerHr = cph
+		g.Cells = hours * cph
+	} else { // squeezed: cells of equal duration, not whole hours
+		g.Cells = avail
+	}
+	g.Segs = []Seg{{Start: from, End: g.To, X: 0, W: g.Cells}}
+	return g
+}
+
+// cellRange is the cells [c0, c1) of a segment that [s, e) touches; a sliver of a
+// cell counts, so even a short deployment gets one.
+func (sg Seg) cellRange(s, e time.Time) (int, int, bool) {
+	if !s.Before(sg.End) || !e.After(sg.Start) || !e.After(s) {
+		return 0, 0, false
+	}
+	dur := int64(sg.End.Sub(sg.Start) / time.Second)
+	if s.Before(sg.Start) {
+		s = sg.Start
+	}
+	if e.After(sg.End) {
+		e = sg.End
+	}
+	off0 := int64(s.Sub(sg.Start) / time.Second)
+	off1 := int64(e.Sub(sg.Start) / time.Second)
+	w := int64(sg.W)
+	c0 := int(off0 * w / dur)
+	c1 := int((off1*w + dur - 1) / dur)
+	if c1 <= c0 {
+		c1 = c0 + 1
+	}
+	return c0, min(c1, sg.W), c0 < sg.W
+}
+
+// Span is the cells [x0, x1) of the timeline that iv covers.
+func (g Geom) Span(iv models.Interval) (x0, x1 int, ok bool) {
+	for _, sg := range g.Segs {
+		c0, c1, hit := sg.cellRange(iv.Start, iv.End)
+		if !hit {
+			continue
+		}
+		if !ok {
+			x0, ok = sg.X+c0, true
+		}
+		x1 = sg.X + c1
+	}
+	return x0, x1, ok
+}
+
+// CellAt is the cell holding instant t, or -1 outside the view.
+func (g Geom) CellAt(t time.Time) int {
+	x0, _, ok := g.Span(models.Interval{Start: t, End: t.Add(time.Second)})
+	if !ok {
+		return -1
+	}
+	return x0
+}
+
+// Tick is a label in the header row: a day, or an hour in the day view.
+type Tick struct {
+	X    int
+	Text string
+	At   time.Time
+}
+
+// Ticks labels the header: each day in the week view, every hour (or every few
+// hours when cells are scarce) in the day view, at the local hour it starts.
+func (g Geom) Ticks(loc *time.Location) []Tick {
+	var out []Tick
+	if g.Zoom == Week {
+		for _, sg := range g.Segs {
+			d := sg.Start.In(loc)
+			text := ""
+			switch {
+			case sg.W >= 7:
+				text = d.Format("Mon 2")
+			case sg.W >= 5:
+				text = d.Format("Mon")[:2] + d.Format("2")
+			case sg.W >= 3:
+				text = d.Format("2")
+			}
+			out = append(out, Tick{sg.X, text, sg.Start})
+		}
+		return out
+	}
+	perHour := float64(g.Cells) / g.To.Sub(g.From).Hours()
+	step := 1
+	for _, k := range []int{1, 2, 3, 4, 6, 12} {
+		step = k
+		if perHour*float64(k) >= 3.5 {
+			break
+		}
+	}
+	last := -10
+	for t := g.From; t.Before(g.To); t = t.Add(time.Hour) {
+		h := t.In(loc).Hour()
+		x := g.CellAt(t)
+		if h%step != 0 || x < last+3 || x < 0 || x+2 > g.Cells {
+			continue
+		}
+		out = append(out, Tick{x, fmt.Sprintf("%02d", h), t})
+		last = x
+	}
+	return out
+}
+
+// Kind is what a cell of a row shows.
+type Kind int
+
+const (
+	Empty    Kind = iota
+	NowLine       // the now line through an empty cell
+	Maint         // inside a maintenance window
+	Freeze        // inside a freeze window
+	Done          // a finished deployment (succeeded, cancelled)
+	Failed        // a failed or rolled-back deployment
+	Planned       // a planned deployment
+	Running       // a running deployment
+	Conflict      // a deployment in an open conflict
+	Overlap       // more than one deployment in the cell: a count
+)
+
+// Bar is a deployment as a row draws it.
+type Bar struct {
+	ID    int64
+	Iv    models.Interval
+	Kind  Kind   // Done … Conflict
+	Label string // written into the bar where it fits, e.g. the component
+}
+
+// Win is a freeze or maintenance window occurrence in a row.
+type Win struct {
+	Iv     models.Interval
+	Freeze bool
+	Label  string // e.g. "freeze", "mw 22–02"
+}
+
+// Cell is one cell of a row.
+type Cell struct {
+	R        rune
+	Kind     Kind
+	Conflict bool // a bar here is in conflict (overlap cells too)
+	Selected bool // the selected deployment covers the cell
+	Text     bool // a letter of a bar's label
+}
+
+// glyph is each kind's glyph, so a row reads without colour.
+var glyph = map[Kind]rune{
+	Empty: ' ', NowLine: '│', Maint: '┄', Freeze: '░', Done: '▒', Failed: '▒',
+	Planned: '█', Running: '█', Conflict: '▓',
+}
+
+// Row draws one row: windows first, then bars over them; a cell that more than
+// one bar touches shows how many (9 at most). sel is the selected deployment; nowX the
+// now cell or -1.
+func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
+	cells := make([]Cell, g.Cells)
+	count := make([]int, g.Cells)
+	for i := range cells {
+		cells[i] = Cell{R: ' '}
+	}
+	for _, freeze := range []bool{false, true} { // freeze wins over maintenance
+		for _, w := range wins {
+			if w.Freeze != freeze {
+				continue
+			}
+			x0, x1, ok := g.Span(w.Iv)
+			for x := x0; ok && x < x1; x++ {
+				k := Maint
+				if freeze {
+					k = Freeze
+				}
+				cells[x] = Cell{R: glyph[k], Kind: k}
+			}
+		}
+	}
+	if nowX >= 0 && nowX < g.Cells && cells[nowX].Kind == Empty {
+		cells[nowX] = Cell{R: glyph[NowLine], Kind: NowLine}
+	}
+	for _, b := range bars {
+		x0, x1, ok := g.Span(b.Iv)
+		for x := x0; ok && x < x1; x++ {
+			count[x]++
+			c := &cells[x]
+			c.Conflict = c.Conflict || b.Kind == Conflict
+			c.Selected = c.Selected || b.ID == sel
+			switch {
+			case count[x] > 1:
+				c.Kind, c.R = Overlap, rune('0'+min(count[x], 9))
+			default:
+				c.Kind, c.R = b.Kind, glyph[b.Kind]
+			}
+		}
+	}
+	// Labels: a bar's component inside it, "freeze" or "mw …" in empty stretches.
+	for _, b := range bars {
+		x0, x1, ok := g.Span(b.Iv)
+		if !ok || x1-x0 < 6 || b.Label == "" {
+			continue
+		}
+		alone := true
+		for x := x0; x < x1; x++ {
+			alone = alone && count[x] == 1
+		}
+		if room := x1 - x0 - 2; alone && room >= min(len([]rune(b.Label)), 8) {
+			writeLabel(cells[x0+1:x1-1], b.Label, true)
+		}
+	}
+	for _, w := range wins {
+		x0, x1, ok := g.Span(w.Iv)
+		if !ok {
+			continue
+		}
+		k := Maint
+		if w.Freeze {
+			k = Freeze
+		}
+		// the longest stretch of this window's cells still showing the window
+		for x := x0; x < x1; {
+			if cells[x].Kind != k {
+				x++
+				continue
+			}
+			e := x
+			for e < x1 && cells[e].Kind == k {
+				e++
+			}
+			if n := len([]rune(w.Label)); e-x >= n+2 {
+				writeLabel(cells[x+(e-x-n)/2:e], w.Label, false)
+			} else if !w.Freeze && e-x >= 4 {
+				writeLabel(cells[x+1:e], "mw", false)
+			}
+			x = e
+		}
+	}
+	return cells
+}
+
+// writeLabel writes s over the start of cells, cut with "…" when it does not fit.
+func writeLabel(cells []Cell, s string, inBar bool) {
+	r := []rune(s)
+	if len(r) > len(cells) {
+		r = append(r[:max(0, len(cells)-1)], '…')
+	}
+	for i, c := range r {
+		cells[i].R = c
+		cells[i].Text = inBar
+	}
+}
+
+// Plain is a row as plain text, for tests and pictures.
+func Plain(cells []Cell) string {
+	r := make([]rune, len(cells))
+	for i, c := range cells {
+		r[i] = c.R
+	}
+	return string(r)
+}
+
+// Abbrev fits a row name into n cells, cutting it with "…".
+func Abbrev(name string, n int) string {
+	r := []rune(name)
+	if len(r) <= n {
+		return name
+	}
+	if n <= 1 {
+		return string(r[:max(0, n)])
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// Lanes stacks a row's bars into at most n lanes so that bars in one lane keep
+// a free cell between them; what does not fit goes into the last lane, where
+// overlapping bars show as counts. Bars come in start order.
+func Lanes(g Geom, bars []Bar, n int) [][]Bar {
+	n = max(n, 1)
+	var lanes [][]Bar
+	var ends []int // the cell after each lane's last bar
+	for _, b := range bars {
+		x0, x1, ok := g.Span(b.Iv)
+		if !ok {
+			continue
+		}
+		placed := false
+		for i := range lanes {
+			if ends[i] < x0 {
+				lanes[i], ends[i], placed = append(lanes[i], b), x1, true
+				break
+			}
+		}
+		switch {
+		case placed:
+		case len(lanes) < n:
+			lanes, ends = append(lanes, []Bar{b}), append(ends, x1)
+		default:
+			lanes[n-1], ends[n-1] = append(lanes[n-1], b), max(ends[n-1], x1)
+		}
+	}
+	if len(lanes) == 0 {
+		lanes = [][]Bar{nil}
+	}
+	return lanes
+}
+
+// Share gives each row one line and hands out the rest of room one lane at a
+// time, row after row, to rows that need more; rows are never given more than need.
+func Share(need []int, room int) []int {
+	lines := make([]int, len(need))
+	left := room - len(need)
+	for i := range lines {
+		lines[i] = 1
+	}
+	for more := true; more && left > 0; {
+		more = false
+		for i := range lines {
+			if left > 0 && lines[i] < need[i] {
+				lines[i]++
+				left--
+				more = true
+			}
+		}
+	}
+	return lines
+}

@@ -1,0 +1,140 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/tui/common"
+)
+
+// The footer: a note or an error when there is one, else the keys of the page on top.
+// The short help offers the keys the person may use now; the full help (?) lists
+// every key, and those that are off with why, as lazygit's keybindings menu does:
+// the footer line has room for few, so it leaves the others out, as lazygit's
+// options bar does.
+
+func (m *Model) footer() string {
+	if m.err != nil {
+		return common.Fit(" "+m.c.Styles.Error.Render("✗ "+m.err.Error()), m.w)
+	}
+	if m.note != "" {
+		return common.Fit(" "+m.c.Styles.Good.Render("✓ "+m.note), m.w)
+	}
+	if m.fullHelp {
+		return m.fullHelpView(max(1, m.h-2))
+	}
+	// Drop the page's last keys until the line fits; ? shows them all. While a field
+	// takes the keys, ? and q are letters, so they are not offered.
+	keys := usable(m.Top().ShortHelp())
+	var global []key.Binding
+	if !m.Top().Capturing() {
+		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
+	}
+	for {
+		line := " " + m.help.ShortHelpView(append(keys, global...))
+		if lipgloss.Width(line) <= m.w || len(keys) == 0 {
+			return common.Fit(line, m.w)
+		}
+		keys = keys[:len(keys)-1]
+	}
+}
+
+// usable are the bindings of the keys that are on.
+func usable(keys []common.Key) []key.Binding {
+	var out []key.Binding
+	for _, k := range keys {
+		if k.Off == "" {
+			out = append(out, k.Binding)
+		}
+	}
+	return out
+}
+
+// fullHelpView shows in columns the keys the person may use now, then each that is
+// off, saying why; in at most lines lines.
+func (m *Model) fullHelpView(lines int) string {
+	st := m.c.Styles
+	var on [][]key.Binding
+	var off []string
+	for _, group := range m.fullHelpGroups() {
+		if keys := usable(group); len(keys) > 0 {
+			on = append(on, keys)
+		}
+		for _, k := range group {
+			if k.Off != "" {
+				h := k.Help()
+				for _, l := range strings.Split(common.Hang(" "+h.Key+" "+h.Desc+" — "+k.Off, m.w-1, 3), "\n") {
+					off = append(off, common.Fit(st.Dim.Render(l), m.w))
+				}
+			}
+		}
+	}
+	out := append(m.columns(on), off...)
+	if len(out) > lines {
+		more := len(out) - lines + 1
+		out = append(out[:lines-1], st.Dim.Render(fmt.Sprintf(" … and %d more", more)))
+	}
+	return strings.Join(out, "\n")
+}
+
+// columns lays groups of keys out side by side, as many as the width takes, and the
+// rest in rows below (rather than cut off at the right, as help.Model would).
+func (m *Model) columns(groups [][]key.Binding) []string {
+	wide := m.help
+	wide.SetWidth(0) // to measure
+	var out []string
+	for len(groups) > 0 {
+		n := 1
+		for n < len(groups) && lipgloss.Width(wide.FullHelpView(groups[:n+1])) < m.w {
+			n++
+		}
+		for _, l := range strings.Split(m.help.FullHelpView(groups[:n]), "\n") {
+			out = append(out, common.Fit(" "+l, m.w)) // in line with the short help
+		}
+		groups = groups[n:]
+	}
+	return out
+}
+
+// fullHelpGroups are the page's keys, then the console's: moving between the screens
+// the person has, and the keys that work everywhere.
+func (m *Model) fullHelpGroups() [][]common.Key {
+	k, on := m.c.Keys, common.On
+	screens := []common.Key{on(k.Next), on(k.Prev)}
+	for i, t := range m.tabs {
+		b := k.Screens[i]
+		b.SetHelp(strconv.Itoa(i+1), strings.ToLower(t.name))
+		screens = append(screens, on(b))
+	}
+	everywhere := []common.Key{m.c.PlanKey(), on(k.Refresh), on(k.Help), on(k.Quit)}
+	return append(m.Top().FullHelp(), screens, everywhere)
+}
+
+// refused says why the page on top does not take key msg now: the reason of a key it
+// has that is off, unless one of its keys that is on is msg too; nil otherwise. A page
+// whose text field has focus takes every key.
+func (m *Model) refused(msg tea.KeyPressMsg) error {
+	p := m.Top()
+	if p.Capturing() {
+		return nil
+	}
+	var why error
+	for _, group := range p.FullHelp() {
+		for _, k := range group {
+			switch {
+			case !key.Matches(msg, k.Binding):
+			case k.Off == "":
+				return nil
+			default:
+				why = errors.New(k.Off)
+			}
+		}
+	}
+	return why
+}

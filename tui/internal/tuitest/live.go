@@ -1,0 +1,79 @@
+package tuitest
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+)
+
+// Poke is a message nobody handles: it makes the program run its filter again.
+type Poke struct{}
+
+// Live is a console running in the real program loop, where huh forms move between
+// fields asynchronously: wait for what a step draws before taking the next one.
+type Live struct {
+	TM    *teatest.TestModel
+	t     *testing.T
+	mu    sync.Mutex
+	shown string
+}
+
+// RunLive starts console m in a w×h terminal without colour.
+func RunLive(t *testing.T, m tea.Model, w, h int) *Live {
+	l := &Live{t: t}
+	// The filter runs on the program's goroutine before each message, so it can read
+	// what the model shows without racing it; pokes make sure it runs after a change.
+	peek := func(m tea.Model, msg tea.Msg) tea.Msg {
+		l.mu.Lock()
+		l.shown = ansi.Strip(m.View().Content)
+		l.mu.Unlock()
+		return msg
+	}
+	l.TM = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(peek),
+			tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	return l
+}
+
+// Has waits until the screen shows want, and returns the screen.
+func (l *Live) Has(want string) string {
+	l.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l.TM.Send(Poke{})
+		l.mu.Lock()
+		now := l.shown
+		l.mu.Unlock()
+		if strings.Contains(now, want) {
+			return now
+		}
+		if time.Now().After(deadline) {
+			l.t.Fatalf("the screen never showed %q; it shows:\n%s", want, now)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the screen, not waiting for work
+	}
+}
+
+// Key sends a key by its code (tea.KeyEnter, tea.KeyTab…).
+func (l *Live) Key(code rune) { l.TM.Send(tea.KeyPressMsg{Code: code}) }
+
+// Letter types one character.
+func (l *Live) Letter(r rune) { l.TM.Send(tea.KeyPressMsg{Code: r, Text: string(r)}) }
+
+// TypeText types s.
+func (l *Live) TypeText(s string) { l.TM.Type(s) }
+
+// Quit ends the program and waits for it.
+func (l *Live) Quit() {
+	l.t.Helper()
+	if err := l.TM.Quit(); err != nil {
+		l.t.Fatal(err)
+	}
+	l.TM.WaitFinished(l.t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -1,0 +1,150 @@
+// Package tuitest is what the console's tests share: the test organisation, and
+// pressing keys and reading the screen of a console model, directly or in the real
+// program loop.
+package tuitest
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"ferry"
+	"ferry/engine"
+	"ferry/engine/config"
+	"ferry/internal/fixture"
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+// Now is the console's fixed "now" in the tests: Thu 26 Nov 2026 14:05 in Berlin.
+var Now = time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC)
+
+// Clock is the engine's clock of the organisation Org opened last: a test moves it to
+// where a person arrives (the console's tests run one at a time).
+var Clock *time.Time
+
+// Org opens the shipped example organisation on a fresh database with a few
+// deployments around Now: one running, two due today, one overdue, one failed; and
+// a console session of actor's.
+func Org(t *testing.T, actor string) *common.Common {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := Now.Add(-2 * time.Hour)
+	eng := fixture.Open(t, filepath.Join(t.TempDir(), "ferry.db"), cfg, engine.WithClock(func() time.Time { return clock }))
+	mgr, _ := cfg.FirstManager()
+	plan := func(model, comp, ver, env string, start time.Time, who string) models.Deployment {
+		d, _, err := eng.Plan(ctx, mgr, engine.PlanRequest{Model: model, Component: comp, Version: ver,
+			Environment: env, Start: start, Assignee: who, ChangeRef: "CHG-2026-0042"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	tech := cfg.PeopleWithRole(models.RoleTechnician)[0].Name
+	prac := cfg.PeopleWithRole(models.RolePractitioner)[0].Name
+	running := plan("rack-server", "rack-b07-db-server", "1", "production", Now.Add(-time.Hour), tech)
+	failed := plan("web-service", "payments-api", "4.11.9", "staging", Now.Add(-90*time.Minute), prac)
+	plan("web-service", "payments-api", "4.12.0", "staging", Now.Add(2*time.Hour), prac)
+	plan("web-service", "web-frontend", "7.3.1", "test", Now.Add(3*time.Hour), prac)
+	plan("web-service", "auth-service", "2.0.0", "dev", Now.Add(-30*time.Minute), prac)
+	for _, id := range []int64{running.ID, failed.ID} {
+		if _, err := eng.Start(ctx, mgr, id, "under way before the console opens"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := eng.Move(ctx, mgr, failed.ID, models.StatusFailed, "health check failed"); err != nil {
+		t.Fatal(err)
+	}
+	clock, Clock = Now, &clock
+	return Session(t, eng, actor)
+}
+
+// Session is a console session of actor's on eng.
+func Session(t *testing.T, eng *engine.Engine, actor string) *common.Common {
+	t.Helper()
+	p, err := eng.Person(actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return common.New(context.Background(), eng, p)
+}
+
+// Load runs a command and hands what it sends back to m, as the program would,
+// commands in a batch one after the other.
+func Load(m tea.Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range batch {
+			Load(m, c)
+		}
+		return
+	}
+	_, next := m.Update(msg)
+	Load(m, next)
+}
+
+// Press presses keys: "enter", "esc", "down", or a character.
+func Press(m tea.Model, keys ...string) {
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "down":
+			msg = tea.KeyPressMsg{Code: tea.KeyDown}
+		default:
+			msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+		}
+		_, cmd := m.Update(msg)
+		Load(m, cmd)
+	}
+}
+
+// Space presses the space bar, as a terminal sends it.
+func Space(m tea.Model) {
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+	Load(m, cmd)
+}
+
+// TypeText types s, a key at a time.
+func TypeText(m tea.Model, s string) {
+	for _, r := range s {
+		if r == ' ' {
+			Space(m)
+			continue
+		}
+		Press(m, string(r))
+	}
+}
+
+// ScreenText is what m shows, without colour.
+func ScreenText(m tea.Model) string { return ansi.Strip(m.View().Content) }
+
+// Fits checks that the screen is exactly w×h cells at most.
+func Fits(t *testing.T, m tea.Model, name string, w, h int) {
+	t.Helper()
+	lines := strings.Split(ScreenText(m), "\n")
+	if len(lines) != h {
+		t.Errorf("%s: %d lines, want %d", name, len(lines), h)
+	}
+	for i, l := range lines {
+		if lw := lipgloss.Width(l); lw > w {
+			t.Errorf("%s: line %d is %d cells wide: %q", name, i, lw, l)
+		}
+	}
+}

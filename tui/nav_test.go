@@ -1,0 +1,127 @@
+package tui
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/tui/common"
+	"ferry/tui/pages"
+)
+
+// headerOf is the console's first line.
+func headerOf(m *Model) string { return strings.SplitN(screenText(m), "\n", 2)[0] }
+
+// TestStackPushAndPop: a deployment opened from a screen, and its run view from it,
+// stack up; the header shows the path; esc returns to each page in turn, where it
+// was; switching tabs closes them all.
+func TestStackPushAndPop(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	press(m, "2", "enter") // History, newest first: #4
+	press(m, "r")
+	if h := headerOf(m); !strings.Contains(h, "History › #4 › run #4") {
+		t.Fatalf("the header should show the path:\n%s", h)
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "Record") || strings.Contains(headerOf(m), "run #4") {
+		t.Fatalf("esc returns to the deployment:\n%s", got)
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "5 shown") || strings.Contains(headerOf(m), "›") {
+		t.Fatalf("esc returns to History:\n%s", got)
+	}
+	press(m, "esc") // nothing is open over History: esc stays there
+	if got := screenText(m); !strings.Contains(got, "5 shown") {
+		t.Fatalf("esc on a screen leaves it:\n%s", got)
+	}
+	press(m, "enter", "r")
+	if len(m.stack) != 2 {
+		t.Fatalf("%d pages open over History, want 2", len(m.stack))
+	}
+	press(m, "3")
+	if len(m.stack) != 0 || !strings.Contains(screenText(m), "Schedule · week 48") {
+		t.Fatalf("a tab closes what was open:\n%s", screenText(m))
+	}
+	press(m, "2")
+	if got := screenText(m); !strings.Contains(got, "5 shown") || strings.Contains(headerOf(m), "›") {
+		t.Fatalf("back on History, nothing is open over it:\n%s", got)
+	}
+}
+
+// TestConsoleRemembersWhereThePersonIs: the console tells its Remember hook where the
+// person is, and a new console with that as Resume opens there.
+func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	var places []common.Place
+	m.c.Remember = func(p common.Place) { places = append(places, p) }
+	press(m, "enter", "esc")
+	want := []common.Place{{Checklist: true, ID: 1}, {}}
+	if len(places) != 2 || places[0] != want[0] || places[1] != want[1] {
+		t.Fatalf("remembered %+v, want %+v", places, want)
+	}
+	c := newTestCommon(t, "tom")
+	c.Resume = common.Place{Checklist: true, ID: 1}
+	again := New(c)
+	again.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if got := screenText(again); strings.Contains(got, "My work") && !strings.Contains(got, "checklist #1") {
+		t.Fatalf("the first frame should already be where the person was:\n%s", got)
+	}
+	load(again, again.Top().Refresh())
+	if got := screenText(again); !strings.Contains(got, "checklist #1") {
+		t.Fatalf("a new session should open where the person was:\n%s", got)
+	}
+}
+
+// TestRepliesReachOnlyThePageThatAsked: two deployments open one over the other; the
+// lower one's load, answered late, goes to it and leaves the upper one as it is; a
+// page closed before its answer came gets nothing.
+func TestRepliesReachOnlyThePageThatAsked(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	_, lower := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 1)}) // its load is still out...
+	_, upper := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 3)})
+	load(m, upper)
+	load(m, lower) // ...and answers now
+	got := screenText(m)
+	if !strings.Contains(got, "#3  deploy payments-api 4.12.0 → staging") || strings.Contains(got, "rack-b07-db-server") {
+		t.Fatalf("#1's answer must not change #3:\n%s", got)
+	}
+	_, reload := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape}) // back to #1, before it reloads
+	if got := screenText(m); !strings.Contains(got, "#1  deploy rack-b07-db-server 1 → production") {
+		t.Fatalf("#1 should show what its own load brought:\n%s", got)
+	}
+	press(m, "r") // #1's run view, closed before its load answers
+	_, late := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 5)})
+	press(m, "esc", "esc")
+	load(m, late)
+	load(m, reload)
+	if got := screenText(m); !strings.Contains(got, "#1  deploy rack-b07-db-server") || strings.Contains(got, "auth-service") {
+		t.Fatalf("a closed page's answer is nobody's:\n%s", got)
+	}
+}
+
+// TestCommandsAreAddressed: what a page's commands send comes back addressed to it,
+// batches and sequences too; the program's own messages go to it as they are.
+func TestCommandsAreAddressed(t *testing.T) {
+	type hello struct{ n int }
+	say := func(n int) tea.Cmd { return func() tea.Msg { return hello{n} } }
+	if got := route(7, say(1))(); got != (routed{7, hello{1}}) {
+		t.Fatalf("a message: %#v", got)
+	}
+	for _, cmd := range []tea.Cmd{tea.Batch(say(1), say(2)), tea.Sequence(say(1), say(2))} {
+		list := route(7, cmd)()
+		v := reflect.ValueOf(list)
+		if v.Kind() != reflect.Slice || reflect.TypeOf(list) != reflect.TypeOf(cmd()) || v.Len() != 2 {
+			t.Fatalf("%T should stay a list of two commands: %#v", cmd(), list)
+		}
+		for i := range 2 {
+			if got := v.Index(i).Interface().(tea.Cmd)(); got != (routed{7, hello{i + 1}}) {
+				t.Fatalf("%T, command %d: %#v", cmd(), i, got)
+			}
+		}
+	}
+	if got := route(7, tea.Quit)(); got != (tea.QuitMsg{}) {
+		t.Fatalf("quit is the program's: %#v", got)
+	}
+}

@@ -1,0 +1,484 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// checklistView is the technician's page: the current stage's items, large and clear,
+// who ticked what and when. A tick, a note, a block is saved the moment it is made;
+// when a person's work leaves nothing waiting and nobody runs the deployment, the run
+// carries on by itself (Resume), so automated steps follow.
+type checklistView struct {
+	c       *common.Common
+	id      int64
+	st      engine.RunState
+	approve error // why the person may not approve the waiting gate; nil: may
+	// conflicts are a planned deployment's: the engine does not start it while one is open.
+	conflicts []models.Conflict
+	loaded    bool
+	stage     models.Stage
+	sel       int // index into items()
+	input     textinput.Model
+	blockIt   bool // the input is a block reason, not a note
+	working   bool // a tick, note, block or approval is being saved
+	running   bool // the run carries on after a person's work
+	w, h      int
+	keys      struct{ Tick, Note, Block, Approve, Start, Save, Cancel key.Binding }
+}
+
+type checklistLoadedMsg struct {
+	st        engine.RunState
+	approve   error
+	conflicts []models.Conflict
+	err       error
+}
+
+// NewChecklist is the checklist of deployment id: the current stage's items.
+func NewChecklist(c *common.Common, id int64) common.Page {
+	v := &checklistView{c: c, id: id}
+	v.keys.Tick = key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "tick"))
+	v.keys.Note = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note"))
+	v.keys.Block = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block"))
+	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
+	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
+	v.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
+	v.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	v.input = components.NewInput(c.Styles, "note: ", "")
+	return v
+}
+
+func (v *checklistView) Title() string   { return fmt.Sprintf("checklist #%d", v.id) }
+func (v *checklistView) Capturing() bool { return v.input.Focused() }
+
+// Place is where the person is: on this deployment's checklist.
+func (v *checklistView) Place() common.Place { return common.Place{Checklist: true, ID: v.id} }
+
+// Restyle takes the session's styles again, after the terminal said its background.
+func (v *checklistView) Restyle() { v.input.SetStyles(components.InputStyles(v.c.Styles)) }
+
+func (v *checklistView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.input.SetWidth(max(10, w-len(v.input.Prompt)-4))
+}
+
+// items are the steps of the stage the deployment is in.
+func (v *checklistView) items() []engine.StepState {
+	var out []engine.StepState
+	for _, s := range v.st.Steps {
+		if s.Step.Stage == v.st.Deployment.Status.Stage() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (v *checklistView) selected() (engine.StepState, bool) {
+	items := v.items()
+	if v.sel >= 0 && v.sel < len(items) {
+		return items[v.sel], true
+	}
+	return engine.StepState{}, false
+}
+
+func (v *checklistView) may(a engine.Action) error {
+	d := v.st.Deployment
+	return engine.Can(v.c.Actor, a, &d)
+}
+
+func (v *checklistView) ShortHelp() []common.Key {
+	on, off := common.On, common.OffFor
+	if v.input.Focused() {
+		return []common.Key{on(v.keys.Save), on(v.keys.Cancel)}
+	}
+	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoItem()), v.blockKey(),
+		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Start, v.whyNoStart()),
+		on(v.c.Keys.Up), on(v.c.Keys.Down), on(v.c.Keys.Back)}
+}
+
+func (v *checklistView) FullHelp() [][]common.Key { return [][]common.Key{v.ShortHelp()} }
+
+// whyNoItem is why the selected item cannot be ticked, noted or blocked now: the
+// deployment is in no stage, nothing is selected, the engine does not let the
+// person, or a change is being saved.
+func (v *checklistView) whyNoItem() string {
+	d := v.st.Deployment
+	_, selected := v.selected()
+	switch {
+	case !v.loaded:
+		return loading
+	case d.Status.Stage() == "":
+		return fmt.Sprintf("#%d is %s: nothing to tick now", d.ID, common.StatusText(d.Status))
+	case !selected:
+		return "no item selected"
+	case v.may(engine.ActTick) != nil:
+		return v.may(engine.ActTick).Error()
+	case v.working:
+		return "a change is being saved"
+	}
+	return ""
+}
+
+// whyNoTick: only a checklist item still to do is ticked.
+func (v *checklistView) whyNoTick() string {
+	if why := v.whyNoItem(); why != "" {
+		return why
+	}
+	s, _ := v.selected()
+	switch {
+	case s.Step.Kind != models.StepManual:
+		return fmt.Sprintf("step %d %q is %s: only checklist items are ticked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
+	case s.Status == models.StepBlocked:
+		return fmt.Sprintf("step %d %q is blocked: b unblocks it", s.Seq, s.Step.Name)
+	case s.Status != models.StepPending:
+		return fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
+	}
+	return ""
+}
+
+// blockKey is b: block a checklist item still to do, or unblock a blocked one.
+func (v *checklistView) blockKey() common.Key {
+	k := common.OffFor(v.keys.Block, v.whyNoItem())
+	s, _ := v.selected()
+	switch {
+	case s.Status == models.StepBlocked:
+		k.SetHelp("b", "unblock")
+	case k.Off != "":
+	case s.Step.Kind != models.StepManual:
+		k.Off = fmt.Sprintf("step %d %q is %s: only checklist items are blocked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
+	case s.Status != models.StepPending:
+		k.Off = fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
+	}
+	return k
+}
+
+// whyNoApprove: a gate waits, and the engine says whether this person may approve it.
+func (v *checklistView) whyNoApprove() string {
+	switch w := v.st.Waiting; {
+	case !v.loaded:
+		return loading
+	case w == nil || w.Kind != engine.WaitApproval:
+		return fmt.Sprintf("#%d waits at no gate now", v.id)
+	case v.approve != nil:
+		return v.approve.Error()
+	case v.working || v.st.Runner != nil:
+		return fmt.Sprintf("#%d is running", v.id)
+	}
+	return ""
+}
+
+// whyNoStart: a technician arriving on site starts a planned installation from its
+// checklist, if the engine lets them and it is in no open conflict.
+func (v *checklistView) whyNoStart() string {
+	d := v.st.Deployment
+	switch {
+	case !v.loaded:
+		return loading
+	case d.Status.Final():
+		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+	case d.Status != models.StatusPlanned:
+		return fmt.Sprintf("#%d has started already", d.ID)
+	case v.may(engine.ActRun) != nil:
+		return v.may(engine.ActRun).Error()
+	case v.running || v.st.Runner != nil:
+		return fmt.Sprintf("#%d is running", d.ID)
+	}
+	return openConflicts(d.ID, v.conflicts)
+}
+
+// Refresh loads the run state; a planned deployment's record comes too, for its
+// conflicts.
+func (v *checklistView) Refresh() tea.Cmd {
+	c, id := v.c, v.id
+	planned := !v.loaded || v.st.Deployment.Status == models.StatusPlanned
+	return func() tea.Msg {
+		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: planned})
+		return checklistLoadedMsg{st: dv.Run, approve: dv.Approve, conflicts: dv.Conflicts, err: err}
+	}
+}
+
+func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case checklistLoadedMsg:
+		if msg.err != nil {
+			if !v.loaded {
+				return tea.Batch(common.Back, common.Fail(msg.err))
+			}
+			return common.Fail(msg.err)
+		}
+		v.st, v.approve, v.conflicts, v.loaded = msg.st, msg.approve, msg.conflicts, true
+		if stage := v.st.Deployment.Status.Stage(); stage != v.stage {
+			// A new stage: select its first open item.
+			v.stage, v.sel = stage, 0
+			for i, s := range v.items() {
+				if s.Status != models.StepDone && s.Status != models.StepSkipped {
+					v.sel = i
+					break
+				}
+			}
+		}
+		v.sel = max(0, min(v.sel, len(v.items())-1))
+	case runDoneMsg:
+		v.running, v.working = false, false
+		return tea.Batch(runOutcome(v.c, v.id, msg), v.Refresh())
+	case tea.KeyPressMsg:
+		if v.input.Focused() {
+			return v.inputKey(msg)
+		}
+		return v.key(msg)
+	}
+	return nil
+}
+
+func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case !v.loaded:
+		return nil
+	case key.Matches(msg, v.c.Keys.Up):
+		v.sel = max(0, v.sel-1)
+		return nil
+	case key.Matches(msg, v.c.Keys.Down):
+		v.sel = max(0, min(len(v.items())-1, v.sel+1))
+		return nil
+	case key.Matches(msg, v.keys.Start) && v.whyNoStart() == "":
+		v.running = true
+		c, id := v.c, v.id
+		return tea.Batch(common.Note(fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
+			res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{})
+			return runDoneMsg{what: "run", res: res, err: err}
+		})
+	case key.Matches(msg, v.keys.Approve) && v.whyNoApprove() == "":
+		v.working = true
+		return approveCmd(v.c, v.id)
+	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
+		v.working = true
+		c, id, seq := v.c, v.id, v.items()[v.sel].Seq
+		return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
+	case key.Matches(msg, v.keys.Note) && v.whyNoItem() == "":
+		return v.ask(false, "note: ", "what to remember about this item")
+	case key.Matches(msg, v.keys.Block) && v.blockKey().Off == "":
+		if s, _ := v.selected(); s.Status == models.StepBlocked {
+			v.working = true
+			c, id, seq := v.c, v.id, s.Seq
+			return actCmd(func() (engine.Outcome, error) { return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, "") })
+		}
+		return v.ask(true, "blocked because: ", "what stops this item")
+	}
+	return nil
+}
+
+// ask opens the text field for a note or a block's reason.
+func (v *checklistView) ask(block bool, prompt, placeholder string) tea.Cmd {
+	v.blockIt = block
+	v.input.Prompt, v.input.Placeholder = prompt, placeholder
+	v.input.SetValue("")
+	v.SetSize(v.w, v.h)
+	return v.input.Focus()
+}
+
+func kindName(k models.StepKind) string {
+	switch k {
+	case models.StepGate:
+		return "a gate"
+	case models.StepAutomated:
+		return "automated"
+	}
+	return "a checklist item"
+}
+
+func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		v.input.Blur()
+		return nil
+	case "enter":
+		text := strings.TrimSpace(v.input.Value())
+		s, ok := v.selected()
+		if !ok {
+			v.input.Blur()
+			return nil
+		}
+		if text == "" {
+			if v.blockIt {
+				return common.Fail(fmt.Errorf("write why it is blocked: the reason is kept in the record"))
+			}
+			return common.Fail(fmt.Errorf("the note is empty"))
+		}
+		v.input.Blur()
+		v.working = true
+		c, id, seq, block := v.c, v.id, s.Seq, v.blockIt
+		return actCmd(func() (engine.Outcome, error) {
+			if block {
+				return c.Eng.BlockStep(c.Ctx, c.Actor, id, seq, text)
+			}
+			return c.Eng.NoteStep(c.Ctx, c.Actor, id, seq, text)
+		})
+	}
+	var cmd tea.Cmd
+	v.input, cmd = v.input.Update(msg)
+	return cmd
+}
+
+// state is the header's word for where the deployment stands.
+func (v *checklistView) state() string {
+	st, d := v.c.Styles, v.st.Deployment
+	switch {
+	case d.Status.Final():
+		return st.StatusWord(d.Status)
+	case v.running || v.st.Runner != nil:
+		return st.Warn.Render("RUNNING")
+	case d.Status == models.StatusPlanned:
+		return st.Accent.Render("PLANNED")
+	}
+	for _, s := range v.items() {
+		if s.Status == models.StepBlocked {
+			return st.Bad.Render("BLOCKED")
+		}
+	}
+	if w := v.st.Waiting; w != nil {
+		switch w.Kind {
+		case engine.WaitApproval:
+			return st.Warn.Render("APPROVAL")
+		case engine.WaitInterrupted:
+			return st.Bad.Render("INTERRUPTED")
+		}
+		return st.Warn.Render("TO DO")
+	}
+	return st.Dim.Render("OPEN")
+}
+
+func (v *checklistView) View() string {
+	st := v.c.Styles
+	if !v.loaded {
+		return st.Dim.Render(fmt.Sprintf(" loading #%d…", v.id))
+	}
+	d := v.st.Deployment
+	done, total := 0, 0
+	for _, p := range v.st.Stages {
+		done, total = done+p.Done, total+p.Total
+	}
+	head := []string{
+		common.Spread(fmt.Sprintf(" %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Environment),
+			fmt.Sprintf("%d/%d  %s ", done, total, v.state()), v.w),
+		st.Border.Render(strings.Repeat("─", max(0, v.w))),
+	}
+	items := v.items()
+	if d.Status.Stage() == "" {
+		why := fmt.Sprintf(" #%d is %s: nothing to tick now.", d.ID, d.Status)
+		switch no := v.whyNoStart(); {
+		case no == "":
+			why = fmt.Sprintf(" #%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
+		case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil:
+			why = fmt.Sprintf(" #%d has not started, and cannot start yet: %s.", d.ID, no)
+		}
+		return strings.Join(append(head, "", st.Dim.Render(common.Hang(why, v.w-2, 1))), "\n")
+	}
+	sdone := 0
+	for _, s := range items {
+		if s.Status == models.StepDone || s.Status == models.StepSkipped {
+			sdone++
+		}
+	}
+	head = append(head, common.Spread(" "+st.Bold.Render(d.Status.Stage().Title()), fmt.Sprintf("%d/%d ", sdone, len(items)), v.w))
+	var body []string
+	selTop, selBottom := 0, 0
+	for i, s := range items {
+		if i == v.sel {
+			selTop = len(body)
+		}
+		body = append(body, v.row(s, i == v.sel))
+		if i == v.sel {
+			body = append(body, v.more(s)...)
+			selBottom = len(body)
+		}
+	}
+	var foot []string
+	if v.input.Focused() {
+		foot = append(foot, "", " "+common.Fit(v.input.View(), v.w-2))
+	} else if v.running {
+		foot = append(foot, "", " "+st.Warn.Render("▸ carrying on with the run…"))
+	}
+	room := max(1, v.h-len(head)-len(foot))
+	if len(body) > room {
+		// Keep the selected item and what is under it in sight.
+		top := max(0, min(selBottom-room, selTop))
+		top = min(top, len(body)-room)
+		body = body[top : top+room]
+	}
+	return strings.Join(append(append(head, body...), foot...), "\n")
+}
+
+// row is one item: its box, its name, and who ticked or blocked it when.
+func (v *checklistView) row(s engine.StepState, selected bool) string {
+	st := v.c.Styles
+	name := s.Step.Name
+	var right string
+	switch {
+	case s.Status == models.StepBlocked:
+		right = st.Bad.Render("blocked: "+common.Fit(s.Note, min(lipgloss.Width(s.Note), max(8, v.w/3)))) +
+			st.Dim.Render(" "+v.c.Local(s.At, "15:04"))
+	case s.Status == models.StepDone && s.Actor != "":
+		right = st.Dim.Render(s.Actor + " " + v.c.Local(s.At, "15:04"))
+	case s.Step.Kind == models.StepGate:
+		right = st.Dim.Render("gate")
+	case s.Step.Kind == models.StepAutomated:
+		right = st.Dim.Render("automated")
+	}
+	if !s.Step.Required {
+		name += st.Dim.Render(" (optional)")
+	}
+	lead := "  "
+	if selected {
+		lead = st.Accent.Render("▸ ")
+		name = st.Selected.Render(s.Step.Name)
+		if !s.Step.Required {
+			name += st.Dim.Render(" (optional)")
+		}
+	}
+	return common.Spread(" "+lead+st.StepGlyph(s.Status)+" "+name, right+" ", v.w)
+}
+
+// more is what shows under the selected item: its hint, its note, who may approve.
+func (v *checklistView) more(s engine.StepState) []string {
+	st := v.c.Styles
+	const indent = 7
+	var out []string
+	add := func(text string) {
+		for _, l := range strings.Split(common.Hang(text, v.w-indent-1, 0), "\n") {
+			out = append(out, strings.Repeat(" ", indent)+st.Dim.Render(common.Fit(l, v.w-indent-1)))
+		}
+	}
+	if s.Step.Hint != "" {
+		add(s.Step.Hint)
+	}
+	if s.Note != "" && s.Status != models.StepBlocked {
+		add("“" + s.Note + "”")
+	}
+	if s.Step.Kind == models.StepGate && s.Status != models.StepDone {
+		who := "approved by a " + engine.GateRolesText(s.Step)
+		if w := v.st.Waiting; w != nil && w.Kind == engine.WaitApproval && w.Seq == s.Seq {
+			who = "may approve: nobody in the configuration"
+			if len(w.Approvers) > 0 {
+				who = "may approve: " + strings.Join(w.Approvers, ", ")
+			}
+			if v.approve == nil {
+				who += " · a approves"
+			}
+		}
+		add(who)
+	}
+	if s.Step.Kind == models.StepAutomated && s.Note != "" && s.Status == models.StepFailed {
+		add("failed: " + s.Note)
+	}
+	return out
+}

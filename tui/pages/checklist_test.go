@@ -1,0 +1,177 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
+	"ferry/tui/pages"
+)
+
+// openChecklistVia opens deployment id and, with c, its checklist through the root.
+func openChecklistVia(t *testing.T, m *Model, id int64) {
+	t.Helper()
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, id)})
+	load(m, cmd)
+	press(m, "c")
+	if got := screenText(m); !strings.Contains(got, "checklist #") {
+		t.Fatalf("c should open the checklist of #%d:\n%s", id, got)
+	}
+}
+
+func TestChecklistTickIsSaved(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	press(m, "2", "enter") // tom's only deployment: #1, the rack server
+	press(m, "c")
+	got := screenText(m)
+	for _, want := range []string{"#1 rack-b07-db-server → production", "0/", "TO DO", "Verify components",
+		"[ ] Delivery complete", "Count the boxes", "space tick", "n note", "b block"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("checklist lacks %q:\n%s", want, got)
+		}
+	}
+	fits(t, m, "checklist", 60, 20)
+	space(m)
+	c := m.c
+	st, err := c.Eng.RunState(c.Ctx, c.Actor, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := st.Steps[0]; s.Status != models.StepDone || s.Actor != "tom" {
+		t.Fatalf("the tick should be stored at once: %+v", s.StepRun)
+	}
+	got = screenText(m)
+	if !strings.Contains(got, "[✓] Delivery complete") || !strings.Contains(got, "tom 14:05") ||
+		!strings.Contains(got, "ticked 1") {
+		t.Fatalf("after the tick:\n%s", got)
+	}
+	// The selection moved on to the next open item? No: it stays; down selects it.
+	press(m, "j")
+	if got := screenText(m); !strings.Contains(got, "Installation guide") {
+		t.Fatalf("the hint of the selected item should show:\n%s", got)
+	}
+	fits(t, m, "checklist after a tick", 60, 20)
+}
+
+func TestChecklistBlockAndNote(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	openChecklistVia(t, m, 1)
+	press(m, "j", "b")
+	typeText(m, "no power")
+	press(m, "enter")
+	got := screenText(m)
+	for _, want := range []string{"[!] Documentation", "blocked: no power", "BLOCKED"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("after blocking, the checklist lacks %q:\n%s", want, got)
+		}
+	}
+	fits(t, m, "blocked checklist", 60, 20)
+	press(m, "j", "k") // the footer shows keys again
+	if got := screenText(m); !strings.Contains(got, "b unblock") || strings.Contains(got, "space tick") {
+		t.Fatalf("a blocked item is unblocked, not ticked:\n%s", got)
+	}
+	press(m, "n")
+	typeText(m, "rail kit missing")
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "noted on 2") {
+		t.Fatalf("after a note:\n%s", got)
+	}
+	st, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	if s := st.Steps[1]; s.Status != models.StepBlocked || !strings.Contains(s.Note, "rail kit missing") {
+		t.Fatalf("stored: %+v", s.StepRun)
+	}
+	press(m, "b") // unblocks
+	if got := screenText(m); !strings.Contains(got, "[ ] Documentation") || strings.Contains(got, "BLOCKED") {
+		t.Fatalf("after unblocking:\n%s", got)
+	}
+}
+
+func TestChecklistRefusesOthers(t *testing.T) {
+	// An analyst reads the checklist but may not tick: no key offered, and the key
+	// is refused with the reason.
+	m := sized(t, "kim", 120, 35)
+	openChecklistVia(t, m, 1)
+	if got := screenText(m); strings.Contains(got, "space tick") {
+		t.Fatalf("an analyst should not be offered ticking:\n%s", got)
+	}
+	space(m)
+	if got := screenText(m); !strings.Contains(got, "may not tick") {
+		t.Fatalf("the refusal should show:\n%s", got)
+	}
+	// A technician whose deployment went to someone else meanwhile: the engine refuses.
+	m = sized(t, "tom", 60, 20)
+	openChecklistVia(t, m, 1)
+	ana, _ := m.c.Eng.Person("ana")
+	if _, err := m.c.Eng.Assign(m.c.Ctx, ana, 1, "ines"); err != nil {
+		t.Fatal(err)
+	}
+	space(m)
+	if got := screenText(m); !strings.Contains(got, "✗") || !strings.Contains(got, "may not") {
+		t.Fatalf("the engine's refusal should show:\n%s", got)
+	}
+	st, err := m.c.Eng.RunState(m.c.Ctx, ana, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Steps[0].Status != models.StepPending {
+		t.Fatalf("a refused tick must not be stored: %+v", st.Steps[0].StepRun)
+	}
+}
+
+// TestChecklistCarriesOn ticks the last item of a stage: nobody runs the deployment,
+// so the run resumes by itself and the next stage's items show.
+func TestChecklistCarriesOn(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	openChecklistVia(t, m, 1)
+	for range 3 {
+		space(m)
+		press(m, "j")
+	}
+	got := screenText(m)
+	if !strings.Contains(got, "Verify environment") || !strings.Contains(got, "Rack space free") {
+		t.Fatalf("after the last tick the run should carry on to the next stage:\n%s", got)
+	}
+	d, err := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	if err != nil || d.Deployment.Status != models.StatusVerifyingEnvironment {
+		t.Fatalf("status: %s %v", d.Deployment.Status, err)
+	}
+	fits(t, m, "next stage", 60, 20)
+}
+
+// TestChecklistStartsAPlannedInstallation: a technician on site starts the
+// installation from its checklist with g, and the first stage's items come up.
+func TestChecklistStartsAPlannedInstallation(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	mgr, _ := m.c.Eng.Person("ana")
+	start, _ := models.ParseTime("2026-11-28 22:00", m.c.Eng.Location()) // inside the weekend window
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: start, Assignee: "tom"})
+	if err != nil || len(cs) != 0 {
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, d.ID)})
+	load(m, cmd)
+	if got := screenText(m); !strings.Contains(got, "Press g to start it") || !strings.Contains(got, "g start") {
+		t.Fatalf("a planned installation's checklist:\n%s", got)
+	}
+	// On Thursday it may not start: its window is Saturday night.
+	press(m, "g")
+	if got := screenText(m); !strings.Contains(got, "cannot start") || !strings.Contains(got, "window") {
+		t.Fatalf("g outside the window should be refused, saying why:\n%s", got)
+	}
+	*tuitest.Clock = start.Add(5 * time.Minute) // tom arrives on site
+	press(m, "g")
+	got := screenText(m)
+	if !strings.Contains(got, "Verify components") || !strings.Contains(got, "Delivery complete") {
+		t.Fatalf("after g:\n%s", got)
+	}
+	after, err := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID)
+	if err != nil || after.Status != models.StatusVerifyingComponents {
+		t.Fatalf("#%d is %s (%v)", d.ID, after.Status, err)
+	}
+	fits(t, m, "started checklist", 60, 20)
+}

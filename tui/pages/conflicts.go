@@ -1,0 +1,153 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+// conflictsScreen lists conflicts in plain words; enter opens the resolve panel for
+// the deployment that would move.
+type conflictsScreen struct {
+	c      *common.Common
+	list   []models.Conflict
+	loaded bool
+	all    bool   // show overridden ones too
+	sel    string // selected conflict ID, kept across refreshes
+	off    int    // first visible row
+	w, h   int
+	keys   struct{ Resolve, All key.Binding }
+}
+
+type conflictsMsg struct {
+	list []models.Conflict
+	err  error
+}
+
+// NewConflicts is the Conflicts screen.
+func NewConflicts(c *common.Common) common.Page {
+	s := &conflictsScreen{c: c}
+	s.keys.Resolve = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "resolve"))
+	s.keys.All = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "open/all"))
+	return s
+}
+
+func (s *conflictsScreen) Title() string    { return "Conflicts" }
+func (s *conflictsScreen) Capturing() bool  { return false }
+func (s *conflictsScreen) SetSize(w, h int) { s.w, s.h = w, h }
+func (s *conflictsScreen) ShortHelp() []common.Key {
+	resolve := common.On(s.keys.Resolve)
+	if s.index() < 0 {
+		resolve.Off = "no conflict to resolve"
+	}
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), resolve, common.On(s.keys.All)}
+}
+func (s *conflictsScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
+
+func (s *conflictsScreen) Refresh() tea.Cmd {
+	c, all := s.c, s.all
+	return func() tea.Msg {
+		list, err := c.Eng.Conflicts(c.Ctx, c.Actor, engine.ConflictFilter{OpenOnly: !all})
+		return conflictsMsg{list, err}
+	}
+}
+
+func (s *conflictsScreen) index() int {
+	for i, c := range s.list {
+		if c.ID == s.sel {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case conflictsMsg:
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		s.list, s.loaded = msg.list, true
+		if s.index() < 0 && len(s.list) > 0 {
+			s.sel = s.list[0].ID
+		}
+	case tea.KeyPressMsg:
+		i := s.index()
+		switch {
+		case key.Matches(msg, s.c.Keys.Up) && i > 0:
+			s.sel = s.list[i-1].ID
+		case key.Matches(msg, s.c.Keys.Down) && i >= 0 && i < len(s.list)-1:
+			s.sel = s.list[i+1].ID
+		case key.Matches(msg, s.keys.All):
+			s.all = !s.all
+			return s.Refresh()
+		case key.Matches(msg, s.keys.Resolve) && i >= 0:
+			return common.Push(NewResolve(s.c, mover(s.list[i])))
+		}
+	}
+	return nil
+}
+
+// mover is the deployment that resolving a conflict would move: the newest plan.
+func mover(c models.Conflict) int64 { return c.IDs[len(c.IDs)-1] }
+
+func (s *conflictsScreen) View() string {
+	st := s.c.Styles
+	if !s.loaded {
+		return st.Dim.Render(" detecting conflicts…")
+	}
+	which := "open"
+	if s.all {
+		which = "open and overridden"
+	}
+	head := fmt.Sprintf(" %d %s conflict%s", len(s.list), which, common.Plural(len(s.list)))
+	if len(s.list) == 0 {
+		return head + "\n\n " + st.Good.Render("✓ No conflicts: every planned deployment fits its environment, people and windows.")
+	}
+	wide := s.w >= 100
+	var rows []string
+	for _, c := range s.list {
+		mark := st.Bad.Render("✗")
+		if !c.Open() {
+			mark = st.Dim.Render("✓")
+		}
+		ids := make([]string, len(c.IDs))
+		for i, id := range c.IDs {
+			ids[i] = fmt.Sprintf("#%d", id)
+		}
+		row := fmt.Sprintf("%s %s %s %s ", mark, common.Fit(string(c.Kind), 11), common.Fit(s.c.Local(c.Start, "Mon 02 Jan 15:04"), 16),
+			common.Fit(strings.Join(ids, " "), 14))
+		if !wide {
+			row = fmt.Sprintf("%s %s %s ", mark, common.Fit(string(c.Kind), 11), common.Fit(strings.Join(ids, " "), 14))
+		}
+		msg := c.Message
+		if !c.Open() {
+			msg = "overridden: " + c.Reason + " — " + msg
+		}
+		rows = append(rows, row+msg)
+	}
+	// Keep the selection on screen.
+	h := max(1, s.h-2)
+	i := max(0, s.index())
+	if i < s.off {
+		s.off = i
+	} else if i >= s.off+h {
+		s.off = i - h + 1
+	}
+	var b strings.Builder
+	b.WriteString(head + "\n\n")
+	for j := s.off; j < min(len(rows), s.off+h); j++ {
+		if j == i {
+			b.WriteString(st.Selected.Render(common.Fit("▸ "+rows[j], s.w)) + "\n")
+		} else {
+			b.WriteString(common.Fit("  "+rows[j], s.w) + "\n")
+		}
+	}
+	return b.String()
+}

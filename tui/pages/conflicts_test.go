@@ -1,0 +1,104 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/pages"
+)
+
+// withFreezeClash plans the SSO licence into production inside the year-end freeze:
+// its only conflict is the freeze (the licence model's path is production alone).
+func withFreezeClash(t *testing.T, m *Model) models.Deployment {
+	t.Helper()
+	mgr, _ := m.c.Eng.Person("ana")
+	start, _ := models.ParseTime("2026-12-19 22:00", m.c.Eng.Location())
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "licence-activation", Component: "sso-licence",
+		Version: "2027", Environment: "production", Start: start, Duration: time.Hour})
+	if err != nil || len(cs) != 1 || cs[0].Kind != "freeze" {
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	return d
+}
+
+func TestConflictsScreenResolveByMoving(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	d := withFreezeClash(t, m)
+	press(m, "4")
+	got := screenText(m)
+	if !strings.Contains(got, "freeze") || !strings.Contains(got, `touches freeze "year end"`) {
+		t.Fatalf("conflicts screen:\n%s", got)
+	}
+	// Select the freeze row and open the resolve panel.
+	for i := 0; i < 10 && !strings.Contains(selectedRow(m), "freeze"); i++ {
+		press(m, "down")
+	}
+	press(m, "enter")
+	got = screenText(m)
+	for _, want := range []string{"suggested", "✓ no conflicts there", "passed", "a move to suggestion"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("resolve panel lacks %q:\n%s", want, got)
+		}
+	}
+	press(m, "a")
+	got = screenText(m)
+	if !strings.Contains(got, "moved #") || strings.Contains(got, `touches freeze "year end"`) {
+		t.Fatalf("after applying:\n%s", got)
+	}
+	moved, err := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID)
+	if err != nil || !moved.ScheduledStart.After(time.Date(2027, 1, 3, 23, 0, 0, 0, time.UTC)) || len(moved.Conflicts) != 0 {
+		t.Fatalf("moved to %v with %+v", moved.ScheduledStart, moved.Conflicts)
+	}
+}
+
+func selectedRow(m *Model) string {
+	for _, l := range strings.Split(screenText(m), "\n") {
+		if strings.HasPrefix(l, "▸") || strings.HasPrefix(l, " ▸") {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestResolveOverrideNeedsAReason(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	d := withFreezeClash(t, m)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
+	load(m, cmd)
+	press(m, "o")
+	if got := screenText(m); !strings.Contains(got, "reason:") {
+		t.Fatalf("o should ask for a reason:\n%s", got)
+	}
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "write a reason") {
+		t.Fatalf("an empty reason must be refused:\n%s", got)
+	}
+	typeText(m, "licence must be live for the audit")
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "overrode c") {
+		t.Fatalf("after override:\n%s", got)
+	}
+	cs, _ := m.c.Eng.Conflicts(m.c.Ctx, m.c.Actor, engine.ConflictFilter{Deployment: d.ID})
+	if len(cs) != 1 || cs[0].Status != "overridden" || cs[0].Reason != "licence must be live for the audit" {
+		t.Fatalf("stored override: %+v", cs)
+	}
+}
+
+func TestResolveHidesWhatThePersonMayNotDo(t *testing.T) {
+	m := sized(t, "sam", 120, 35) // a practitioner: may move, may not override
+	d := withFreezeClash(t, m)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
+	load(m, cmd)
+	got := screenText(m)
+	if !strings.Contains(got, "a move to suggestion") || strings.Contains(got, "o override") {
+		t.Fatalf("practitioner's keys:\n%s", got)
+	}
+	press(m, "o")
+	if strings.Contains(screenText(m), "reason:") {
+		t.Fatal("o must do nothing for a practitioner")
+	}
+}

@@ -1,0 +1,326 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// dashboard shows what runs now, what needs the user, what is due today and how the
+// last 30 days went. The cursor moves over every deployment it lists.
+type dashboard struct {
+	c      *common.Common
+	data   engine.Dashboard
+	loaded bool
+	cursor pick // the selected row, kept across refreshes
+	w, h   int
+}
+
+type dashboardMsg struct {
+	data engine.Dashboard
+	err  error
+}
+
+// NewDashboard is the Dashboard screen.
+func NewDashboard(c *common.Common) common.Page { return &dashboard{c: c} }
+
+func (d *dashboard) Title() string    { return "Dashboard" }
+func (d *dashboard) SetSize(w, h int) { d.w, d.h = w, h }
+func (d *dashboard) Capturing() bool  { return false }
+func (d *dashboard) ShortHelp() []common.Key {
+	k := d.c.Keys
+	open := common.On(k.Open)
+	if len(d.picks()) == 0 {
+		open.Off = "nothing to open here"
+	}
+	return []common.Key{common.On(k.Up), common.On(k.Down), open, d.c.PlanKey(), common.On(k.Screens[3])}
+}
+func (d *dashboard) FullHelp() [][]common.Key { return [][]common.Key{d.ShortHelp()} }
+
+func (d *dashboard) Refresh() tea.Cmd {
+	c := d.c
+	return func() tea.Msg {
+		data, err := c.Eng.Dashboard(c.Ctx, c.Actor)
+		return dashboardMsg{data, err}
+	}
+}
+
+func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case dashboardMsg:
+		if msg.err != nil {
+			return func() tea.Msg { return common.ErrMsg{Err: msg.err} }
+		}
+		d.data, d.loaded = msg.data, true
+		d.keepCursor()
+	case tea.KeyPressMsg:
+		picks := d.picks()
+		i := indexOf(picks, d.cursor)
+		switch {
+		case key.Matches(msg, d.c.Keys.Up) && i > 0:
+			d.cursor = picks[i-1]
+		case key.Matches(msg, d.c.Keys.Down) && i < len(picks)-1:
+			d.cursor = picks[i+1]
+		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
+			return common.Push(NewDetail(d.c, d.cursor.id))
+		}
+	}
+	return nil
+}
+
+// keepCursor leaves the selection where it was, or on the first row if that is gone.
+func (d *dashboard) keepCursor() {
+	picks := d.picks()
+	if indexOf(picks, d.cursor) < 0 {
+		d.cursor = pick{}
+		if len(picks) > 0 {
+			d.cursor = picks[0]
+		}
+	}
+}
+
+// panels, in screen order; their index is pick.panel.
+const (
+	panelRunning = iota
+	panelNeeds
+	panelDue
+)
+
+// picks lists the selectable rows in screen order.
+func (d *dashboard) picks() []pick {
+	var out []pick
+	for p, group := range [][]line{d.runningLines(0), d.needsLines(0), d.dueLines(0)} {
+		for _, l := range group {
+			if l.id != 0 {
+				out = append(out, pick{p, l.id})
+			}
+		}
+	}
+	return out
+}
+
+func indexOf(picks []pick, p pick) int {
+	for i, x := range picks {
+		if x == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// pick names a selectable row: a deployment in one panel (it may appear in two).
+type pick struct {
+	panel int
+	id    int64
+}
+
+// line is one row of a panel; id is the deployment it opens (0: not selectable).
+type line struct {
+	id   int64
+	text string
+}
+
+func (d *dashboard) View() string {
+	if !d.loaded {
+		return d.c.Styles.Dim.Render(" loading the dashboard…")
+	}
+	st := d.c.Styles
+	wide := d.w >= wideMin
+	half := d.w
+	if wide {
+		half = d.w * 11 / 20
+	}
+	last := d.last30Lines(d.w - 4)
+	l := layoutDashboard(d.w, d.h, len(d.runningLines(half)), len(d.needsLines(half)), len(d.dueLines(d.w)), len(last))
+	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
+	needs := components.Panel(st, "Needs you", d.render(panelNeeds, d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
+	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
+	if wide {
+		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)
+	}
+	if l.Last30.H == 0 {
+		return lipgloss.JoinVertical(lipgloss.Left, top, due)
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, top, due, components.Panel(st, "Last 30 days", last, l.Last30.W, l.Last30.H))
+}
+
+// render marks the selected row and scrolls so that it stays in the h visible rows.
+func (d *dashboard) render(panel int, lines []line, h int) []string {
+	sel := -1
+	for i, l := range lines {
+		if l.id != 0 && d.cursor == (pick{panel, l.id}) {
+			sel = i
+		}
+	}
+	off := 0
+	if sel >= h-1 && h > 1 {
+		off = sel - h + 2
+	}
+	var out []string
+	for i, l := range lines[off:] {
+		if i+off == sel {
+			out = append(out, d.c.Styles.Selected.Render("▸ "+l.text))
+		} else {
+			out = append(out, "  "+l.text)
+		}
+	}
+	return out
+}
+
+func (d *dashboard) runningLines(w int) []line {
+	st := d.c.Styles
+	if len(d.data.Running) == 0 {
+		return []line{{text: st.Dim.Render("Nothing is running.")}}
+	}
+	var out []line
+	for _, dep := range d.data.Running {
+		right := fmt.Sprintf("  %s %s", common.Fit(common.CompactStage(dep.Status), 11), common.Progress(dep.StepsDone, dep.StepsTotal))
+		if w < 50 {
+			right = "  " + common.Progress(dep.StepsDone, dep.StepsTotal)
+		}
+		room := max(10, w-lipgloss.Width(right)-2)
+		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
+		if lipgloss.Width(what) > room { // the environment matters more than the version
+			what = fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
+		}
+		out = append(out, line{dep.ID, common.Fit(what, room) + right})
+		for _, b := range d.data.Blocked {
+			if b.Deployment.ID == dep.ID {
+				out = append(out, line{text: st.Bad.Render(fmt.Sprintf("   %s · blocked: %q %s",
+					b.Step.Actor, b.Step.Note, d.c.Local(b.Step.At, "15:04")))})
+			}
+		}
+	}
+	return out
+}
+
+func (d *dashboard) needsLines(w int) []line {
+	st := d.c.Styles
+	var out []line
+	if n := len(d.data.Conflicts); n > 0 {
+		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n))) + st.Dim.Render(" · press 4")},
+			line{text: st.Dim.Render(conflictSummary(d.data.Conflicts))})
+	}
+	for _, b := range d.data.Blocked {
+		out = append(out, line{b.Deployment.ID, st.Bad.Render("■ blocked ") +
+			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, b.Step.Note)})
+	}
+	for _, dep := range d.data.Overdue {
+		out = append(out, line{dep.ID, st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s %s",
+			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledStart, "Mon 15:04"))})
+	}
+	for _, dep := range d.data.RecentFailures {
+		word := "✗ failed "
+		if dep.Status == models.StatusRolledBack {
+			word = "↺ rolled back "
+		}
+		out = append(out, line{dep.ID, st.Bad.Render(word) + fmt.Sprintf("#%d %s → %s %s",
+			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.FinishedAt, "15:04"))})
+	}
+	if len(out) == 0 {
+		return []line{{text: st.Good.Render("✓ Nothing needs you right now.")}}
+	}
+	return out
+}
+
+func (d *dashboard) dueLines(w int) []line {
+	st := d.c.Styles
+	var out []line
+	if len(d.data.DueToday) == 0 {
+		out = append(out, line{text: st.Dim.Render("Nothing more is planned today.")})
+	}
+	for _, dep := range d.data.DueToday {
+		out = append(out, line{dep.ID, d.dueRow(dep, w)})
+	}
+	if len(d.data.Upcoming) > 0 {
+		out = append(out, line{text: st.Dim.Render("── coming up " + strings.Repeat("─", max(0, w-16)))})
+	}
+	for _, dep := range d.data.Upcoming {
+		out = append(out, line{dep.ID, d.dueRow(dep, w)})
+	}
+	return out
+}
+
+// dueRow is one planned deployment: when, what, where, who, and its conflicts.
+func (d *dashboard) dueRow(dep models.Deployment, w int) string {
+	st := d.c.Styles
+	when := d.c.Local(dep.ScheduledStart, "Mon 02 15:04") + " – " + d.c.Local(dep.ScheduledEnd, "15:04")
+	clash := ""
+	for _, c := range d.data.Conflicts {
+		if c.Involves(dep.ID) {
+			clash = st.Bad.Render("✗ " + string(c.Kind) + " conflict")
+			break
+		}
+	}
+	if w < 90 {
+		row := when + "  " + fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
+		if clash != "" {
+			row += " " + st.Bad.Render("✗")
+		}
+		return row
+	}
+	what := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version)
+	return when + "  " + common.Fit(what, 34) + " → " + common.Fit(dep.Environment, 11) + " " + common.Fit(common.Dash(dep.Assignee), 6) + " " + clash
+}
+
+// last30Lines lays the summary's figures out in as few lines as the width allows.
+func (d *dashboard) last30Lines(w int) []string {
+	st := d.c.Styles
+	s := d.data.Last30
+	parts := []string{
+		"deployments " + st.Bold.Render(common.Thousands(s.Total)),
+		"success " + st.Good.Render(common.Percent(s.SuccessRate())) + " " + st.Good.Render(common.Sparkline(s.DailySuccess[max(0, len(s.DailySuccess)-10):])),
+		"failed " + st.Bad.Render(common.Thousands(s.Failed)),
+		"rolled back " + st.Bad.Render(common.Thousands(s.RolledBack)),
+		"on time " + st.Bold.Render(common.Percent(s.OnTimeRate())),
+		"lead time p50 " + st.Bold.Render(leadTime(s)),
+	}
+	var out []string
+	cur := ""
+	for _, p := range parts {
+		switch {
+		case cur == "":
+			cur = p
+		case lipgloss.Width(cur)+3+lipgloss.Width(p) <= w:
+			cur += "   " + p
+		default:
+			out = append(out, cur)
+			cur = p
+		}
+	}
+	return append(out, cur)
+}
+
+func leadTime(s engine.Stats) string {
+	if s.Succeeded == 0 {
+		return "—"
+	}
+	return models.HumanDuration(s.LeadTimeP50)
+}
+
+// conflictSummary counts conflicts by kind: "1 freeze, 2 person".
+func conflictSummary(cs []models.Conflict) string {
+	counts := map[string]int{}
+	var order []string
+	for _, c := range cs {
+		k := string(c.Kind)
+		if counts[k] == 0 {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+	}
+	return strings.Join(parts, " · ")
+}

@@ -1,0 +1,88 @@
+package pages
+
+import (
+	"strings"
+	"testing"
+)
+
+// picture draws named rects as letters so a layout can be compared with a sketch.
+func picture(w, h int, rects map[byte]rect) string {
+	grid := make([][]byte, h)
+	for y := range grid {
+		grid[y] = []byte(strings.Repeat(".", w))
+	}
+	for c, r := range rects {
+		for y := r.Y; y < r.Y+r.H && y < h; y++ {
+			for x := r.X; x < r.X+r.W && x < w; x++ {
+				if grid[y][x] != '.' {
+					grid[y][x] = '#' // overlap: a bug
+				} else {
+					grid[y][x] = c
+				}
+			}
+		}
+	}
+	lines := make([]string, h)
+	for y := range grid {
+		lines[y] = string(grid[y])
+	}
+	return strings.Join(lines, "\n")
+}
+
+func dashPicture(w, h, running, needs, due, last int) string {
+	l := layoutDashboard(w, h, running, needs, due, last)
+	return picture(w, h, map[byte]rect{'R': l.Running, 'N': l.Needs, 'D': l.Due, 'L': l.Last30})
+}
+
+// rows builds a picture from (count, line) pairs.
+func rows(parts ...any) string {
+	var out []string
+	for i := 0; i < len(parts); i += 2 {
+		for range parts[i].(int) {
+			out = append(out, parts[i+1].(string))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestDashboardLayoutWide(t *testing.T) {
+	top := strings.Repeat("R", 55) + strings.Repeat("N", 45)
+	d, l := strings.Repeat("D", 100), strings.Repeat("L", 100)
+	// The top row is as tall as the fuller of its two panels...
+	if got, want := dashPicture(100, 14, 2, 3, 4, 1), rows(5, top, 6, d, 3, l); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	// ...but never more than half of what the summary leaves.
+	if got, want := dashPicture(100, 12, 2, 9, 4, 1), rows(4, top, 5, d, 3, l); got != want {
+		t.Fatalf("capped: got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestDashboardLayoutPhone(t *testing.T) {
+	// 60x20 has an 18-row body: the 30-day summary gives way, running and needs-you
+	// get up to two fifths each, what is due gets the rest.
+	got := dashPicture(10, 18, 8, 1, 9, 2)
+	want := rows(7, "RRRRRRRRRR", 3, "NNNNNNNNNN", 8, "DDDDDDDDDD")
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	// A taller phone keeps the summary.
+	got = dashPicture(10, 30, 8, 1, 9, 2)
+	want = rows(10, "RRRRRRRRRR", 3, "NNNNNNNNNN", 13, "DDDDDDDDDD", 4, "LLLLLLLLLL")
+	if got != want {
+		t.Fatalf("tall phone: got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestDashboardLayoutAlwaysFillsTheBody(t *testing.T) {
+	for w := 40; w <= 200; w += 7 {
+		for h := 14; h <= 60; h += 3 {
+			for _, rows := range [][4]int{{0, 0, 0, 1}, {20, 20, 40, 2}, {1, 9, 3, 1}} {
+				p := dashPicture(w, h, rows[0], rows[1], rows[2], rows[3])
+				if strings.ContainsAny(p, ".#") {
+					t.Fatalf("%dx%d rows %v leaves gaps or overlaps:\n%s", w, h, rows, p)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,247 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+// detailScreen shows one deployment's full record: its facts, its steps by stage
+// with who did what and when, each automated step's attempts and last output lines,
+// incidents, and every event. Read-only but for the keys that open other views.
+type detailScreen struct {
+	keys   struct{ Resolve, Run, Checklist, Output, Incident key.Binding }
+	c      *common.Common
+	id     int64
+	det    engine.Detail
+	rec    record
+	loaded bool
+	vp     viewport.Model
+	w, h   int
+}
+
+// record is what the detail loads besides engine.Detail: every attempt at the
+// automated steps (the on-failure ones too) and the last lines each one wrote.
+type record struct {
+	run   engine.RunState
+	tails map[int][]models.OutputLine // by step seq: the newest attempt's last lines
+}
+
+// tailLines is how many output lines of each automated step the detail shows.
+const tailLines = 3
+
+type detailMsg struct {
+	det engine.Detail
+	rec record
+	err error
+}
+
+// NewDetail is deployment id's full record.
+func NewDetail(c *common.Common, id int64) common.Page {
+	d := &detailScreen{c: c, id: id, vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
+	d.keys.Resolve = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "resolve conflicts"))
+	d.keys.Run = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run view"))
+	d.keys.Checklist = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "checklist"))
+	d.keys.Output = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "step output"))
+	d.keys.Incident = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "add incident"))
+	return d
+}
+
+// whyNoOutput: there is output to look at once an automated step was tried.
+func (d *detailScreen) whyNoOutput() string {
+	switch {
+	case !d.loaded:
+		return loading
+	case len(d.triedSteps()) == 0:
+		return fmt.Sprintf("no automated step of #%d has run", d.id)
+	}
+	return ""
+}
+
+// triedSteps are the automated steps with at least one attempt, in run order.
+func (d *detailScreen) triedSteps() []engine.StepState {
+	var out []engine.StepState
+	for _, s := range append(append([]engine.StepState{}, d.rec.run.Steps...), d.rec.run.OnFailure...) {
+		if len(s.Attempts) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// whyNoIncident: the engine says who records incidents (managers and practitioners).
+func (d *detailScreen) whyNoIncident() string {
+	if !d.loaded {
+		return loading
+	}
+	return common.Why(engine.Can(d.c.Actor, engine.ActIncident, &d.det.Deployment))
+}
+
+// whyNoResolve: a planned deployment in an open conflict, seen by someone who may
+// move it, is resolved.
+func (d *detailScreen) whyNoResolve() string {
+	switch {
+	case !d.loaded:
+		return loading
+	case d.det.Status != models.StatusPlanned:
+		return fmt.Sprintf("#%d is %s: only planned deployments can be moved", d.id, common.StatusText(d.det.Status))
+	case engine.CountOpen(d.det.Conflicts) == 0:
+		return fmt.Sprintf("#%d is in no open conflict", d.id)
+	}
+	return common.Why(engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment))
+}
+
+// whyNoChecklist: the checklist is the current stage's items and gates.
+func (d *detailScreen) whyNoChecklist() string {
+	stage := d.det.Status.Stage()
+	switch {
+	case !d.loaded:
+		return loading
+	case stage == "":
+		return fmt.Sprintf("#%d is %s: no stage is under way", d.id, common.StatusText(d.det.Status))
+	}
+	for _, r := range d.det.Steps {
+		if r.Step.Stage == stage && r.Step.Kind != models.StepAutomated {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s has no checklist items or gates", stage.Title())
+}
+
+func (d *detailScreen) Title() string   { return fmt.Sprintf("#%d", d.id) }
+func (d *detailScreen) Capturing() bool { return false }
+
+// Place is where the person is: on this deployment.
+func (d *detailScreen) Place() common.Place { return common.Place{ID: d.id} }
+
+func (d *detailScreen) ShortHelp() []common.Key {
+	k, on, off := d.keys, common.On, common.OffFor
+	run := off(k.Run, "")
+	if !d.loaded {
+		run.Off = loading
+	}
+	return []common.Key{on(d.c.Keys.Back), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
+		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), on(d.c.Keys.Up), on(d.c.Keys.Down)}
+}
+func (d *detailScreen) FullHelp() [][]common.Key { return [][]common.Key{d.ShortHelp()} }
+
+func (d *detailScreen) SetSize(w, h int) {
+	d.w, d.h = w, h
+	d.vp.SetWidth(w)
+	d.vp.SetHeight(h)
+	if d.loaded {
+		d.vp.SetContent(d.content())
+	}
+}
+
+func (d *detailScreen) Refresh() tea.Cmd {
+	c, id := d.c, d.id
+	return func() tea.Msg {
+		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Tails: tailLines})
+		return detailMsg{v.Detail, record{run: v.Run, tails: v.Tails}, err}
+	}
+}
+
+func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case detailMsg:
+		if msg.err != nil {
+			return tea.Batch(common.Back, common.Fail(msg.err))
+		}
+		d.det, d.rec, d.loaded = msg.det, msg.rec, true
+		d.vp.SetContent(d.content())
+	case tea.KeyPressMsg:
+		return d.key(msg)
+	}
+	return nil
+}
+
+// key opens what a key opens, when it is on (the root shows why when it is off).
+func (d *detailScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, d.keys.Resolve) && d.whyNoResolve() == "":
+		return common.Push(NewResolve(d.c, d.id))
+	case key.Matches(msg, d.keys.Run) && d.loaded:
+		return common.Push(newRunView(d.c, d.id))
+	case key.Matches(msg, d.keys.Checklist) && d.whyNoChecklist() == "":
+		return common.Push(NewChecklist(d.c, d.id))
+	case key.Matches(msg, d.keys.Output) && d.whyNoOutput() == "":
+		return common.Push(newStepOutput(d.c, d.id, d.triedSteps()))
+	case key.Matches(msg, d.keys.Incident) && d.whyNoIncident() == "":
+		return common.Push(newIncidentForm(d.c, d.det.Deployment))
+	}
+	var cmd tea.Cmd
+	d.vp, cmd = d.vp.Update(msg)
+	return cmd
+}
+
+func (d *detailScreen) View() string {
+	if !d.loaded {
+		return d.c.Styles.Dim.Render(fmt.Sprintf(" loading #%d…", d.id))
+	}
+	return d.vp.View()
+}
+
+// content is the whole page; the viewport scrolls it.
+func (d *detailScreen) content() string {
+	st, dep := d.c.Styles, d.det.Deployment
+	var b strings.Builder
+	head := fmt.Sprintf(" %s  %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
+		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment))
+	field := func(k, v string) { fmt.Fprintf(&b, " %s %s\n", st.Dim.Render(common.Fit(k, 10)), v) }
+	if status := st.StatusWord(dep.Status); lipgloss.Width(head+"   "+status) <= d.w {
+		b.WriteString(head + "   " + status + "\n")
+	} else { // a phone: the status gets a line of its own
+		b.WriteString(head + "\n")
+		field("status", status)
+	}
+	field("model", fmt.Sprintf("%s v%d", dep.Model, dep.ModelVersion))
+	field("service", fmt.Sprintf("%s (%s)", dep.Service, dep.Kind))
+	field("window", d.c.Local(dep.ScheduledStart, "Mon 02 Jan 2006 15:04")+" – "+d.c.Local(dep.ScheduledEnd, "15:04 MST"))
+	field("started", d.c.Local(dep.StartedAt, "Mon 02 Jan 2006 15:04"))
+	field("finished", d.c.Local(dep.FinishedAt, "Mon 02 Jan 2006 15:04"))
+	field("people", fmt.Sprintf("assignee %s · requester %s", common.Dash(dep.Assignee), common.Dash(dep.Requester)))
+	field("change", common.Dash(dep.ChangeRef))
+	if dep.After != 0 {
+		field("after", fmt.Sprintf("#%d", dep.After))
+	}
+	d.writeConflicts(&b)
+	d.writeSteps(&b)
+	d.writeIncidents(&b)
+	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
+	const lead = 2 + 12 + 2 + 6 + 1 + 11 + 1 // date, actor and type columns
+	for _, e := range d.det.Events {
+		fmt.Fprintf(&b, "  %s  %s %s %s\n", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")), common.Fit(e.Actor, 6),
+			common.Fit(e.Type, 11), common.Hang(e.Detail, d.w-lead, lead))
+	}
+	return b.String()
+}
+
+// writeConflicts lists the conflicts an unfinished deployment is in.
+func (d *detailScreen) writeConflicts(b *strings.Builder) {
+	st := d.c.Styles
+	if len(d.det.Conflicts) == 0 {
+		if !d.det.Status.Final() {
+			fmt.Fprintf(b, " %s %s\n", st.Dim.Render(common.Fit("conflicts", 10)), st.Good.Render("✓ none"))
+		}
+		return
+	}
+	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Conflicts"))
+	for _, c := range d.det.Conflicts {
+		mark := st.Bad.Render("✗")
+		msg := c.Message
+		if !c.Open() {
+			mark = st.Dim.Render("✓")
+			msg += st.Dim.Render(" — overridden: " + c.Reason)
+		}
+		fmt.Fprintf(b, "  %s %s %s %s\n", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11), common.Hang(msg, d.w-24, 24))
+	}
+}

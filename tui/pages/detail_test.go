@@ -1,0 +1,192 @@
+//go:build unix
+
+package pages_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/engine/config"
+	"ferry/store"
+	"ferry/tui/common"
+	"ferry/tui/pages"
+)
+
+// recordConfig is an organisation whose one model fails: its step writes two lines
+// to stderr and exits 3, twice, and the on-failure step then writes five lines.
+const recordConfig = `
+[ferry]
+timezone = "UTC"
+# Deployments here start days before their window: these tests are about the console.
+start_tolerance = "100000h"
+
+[[environment]]
+name = "dev"
+order = 1
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+
+[[person]]
+name = "kim"
+roles = ["analyst"]
+
+[[service]]
+name = "shop"
+  [[service.component]]
+  name = "db"
+  kind = "data"
+
+[[model]]
+name = "migrate"
+kinds = ["data"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Migrate"
+  run = "echo 'disk full' >&2; echo 'giving up' >&2; exit 3"
+  retries = 1
+  [[model.on_failure]]
+  stage = "execute"
+  name = "Restore"
+  run = "for i in 1 2 3 4 5; do echo restored $i; done"
+`
+
+// newRecordCommon runs deployment #1 of recordConfig to its rollback, records an
+// incident on it, and opens a console for actor.
+func newRecordCommon(t *testing.T, actor string) *common.Common {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg, err := config.Parse(filepath.Join(dir, "ferry.toml"), []byte(recordConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	eng, err := engine.New(ctx, st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, _ := eng.Person("ana")
+	start := time.Now().Add(-30 * time.Minute) // its hour-long window is still open
+	if _, _, err := eng.Plan(ctx, ana, engine.PlanRequest{Model: "migrate", Component: "db", Version: "7",
+		Environment: "dev", Start: start}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Run(ctx, ana, 1, engine.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.AddIncident(ctx, ana, 1, start, start.Add(25*time.Minute), "orders lost their history"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := eng.Person(actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return common.New(ctx, eng, p)
+}
+
+func openDetailOf(m *Model, id int64) {
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, id)})
+	load(m, cmd)
+}
+
+func TestDetailShowsTheFullRecord(t *testing.T) {
+	m := New(newRecordCommon(t, "kim"))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 60})
+	openDetailOf(m, 1)
+	got := screenText(m)
+	for _, want := range []string{"↺ rolled back", "[✗] Migrate (automated)", "exit 3 · 2 attempts",
+		"! disk full", "! giving up", "On failure", "[✓] Restore (automated)", "│ restored 3", "│ restored 5",
+		"5 lines · o shows all", "Incidents 1", "orders lost their history", "(25m)", "Record", "incident"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the detail lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "restored 1") {
+		t.Errorf("the detail shows only the last lines of a step:\n%s", got)
+	}
+	if strings.Contains(got, "add incident") || strings.Contains(got, "i records one") {
+		t.Errorf("an analyst is not offered to record incidents:\n%s", got)
+	}
+	press(m, "i")
+	if got := screenText(m); strings.Contains(got, "Record an incident") {
+		t.Fatalf("i must do nothing for an analyst:\n%s", got)
+	}
+}
+
+func TestDetailOutputShowsEveryLineOfAStep(t *testing.T) {
+	m := New(newRecordCommon(t, "kim"))
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	openDetailOf(m, 1)
+	press(m, "o")
+	got := screenText(m)
+	// It opens on the step that failed, both attempts, stderr marked.
+	for _, want := range []string{"#1 output", "[✗] Migrate", "1 of 2 steps that ran", "── attempt 1", "── attempt 2",
+		"exit 3", "1! disk full", "2! giving up"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the output view lacks %q:\n%s", want, got)
+		}
+	}
+	fits(t, m, "output view", 60, 20)
+	press(m, "l")
+	got = screenText(m)
+	for _, want := range []string{"[✓] Restore", "2 of 2", "1  restored 1", "5  restored 5"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("→ shows the next step's output; it lacks %q:\n%s", want, got)
+		}
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "#1  deploy db 7 → dev") {
+		t.Fatalf("esc returns to the detail:\n%s", got)
+	}
+}
+
+// TestIncidentFormAddsAnIncident fills the form through the real program loop: a
+// missing summary is refused at its field, then the incident is stored and shown.
+func TestIncidentFormAddsAnIncident(t *testing.T) {
+	c := newTestCommon(t, "sam")
+	l := runLive(t, c, 120, 35)
+	l.Has("Last 30 days")
+	l.TM.Send(common.PushMsg{Page: pages.NewDetail(c, 3)})
+	l.Has("Incidents none · i records one")
+	l.Letter('i')
+	l.Has("┃ 2026-11-26 14:05") // opened: now, in the organisation's zone
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Resolved")
+	l.TypeText("2026-11-26 14:50")
+	l.Has("┃ 2026-11-26 14:50")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Summary")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Summary  ✗ say what happened")
+	l.TypeText("payments timed out")
+	l.Has("┃ payments timed out")
+	l.Key(tea.KeyEnter)
+	l.Has("recorded incident 1 on #3")
+	got := l.Has("payments timed out")
+	if !strings.Contains(got, "26 Nov 2026 14:05 → 14:50 (45m)") {
+		t.Errorf("the detail should list the new incident:\n%s", got)
+	}
+	l.Quit()
+	det, err := c.Eng.Deployment(c.Ctx, c.Actor, 3)
+	if err != nil || len(det.Incidents) != 1 {
+		t.Fatalf("stored incidents: %+v, %v", det.Incidents, err)
+	}
+	in := det.Incidents[0]
+	if in.Summary != "payments timed out" || !in.OpenedAt.Equal(now) || !in.ResolvedAt.Equal(now.Add(45*time.Minute)) {
+		t.Fatalf("stored %+v", in)
+	}
+}

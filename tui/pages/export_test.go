@@ -1,0 +1,34 @@
+package pages
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/table"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/models"
+)
+
+// What the tests in package pages_test look at inside the pages they drive through
+// the console.
+type (
+	History       = history
+	HistoryFilter = historyFilter
+	Schedule      = scheduleScreen
+	Reports       = reports
+)
+
+var ReportViews = reportViews
+
+// FilterApplied is what the filter form sends when enter applies f.
+func FilterApplied(f HistoryFilter) tea.Msg { return filterAppliedMsg{f} }
+
+func (d *history) Rows() []models.Deployment { return d.rows }
+func (d *history) Cursor() int               { return d.table.Cursor() }
+
+func (s *scheduleScreen) From() time.Time     { return s.tl.From }
+func (s *scheduleScreen) Loc() *time.Location { return s.loc() }
+func (s *scheduleScreen) NameWidth() int      { return s.nameWidth() }
+func (s *scheduleScreen) Sel() int64          { return s.sel }
+
+func (r *reports) Table() table.Model { return r.table }

@@ -1,0 +1,352 @@
+package pages
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/table"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// pageSize is how many rows one background load fetches (keyset paging, so deep
+// pages cost the same as the first).
+const pageSize = 100
+
+// history is every deployment ever, newest (or oldest) first, narrowed by the
+// filters in one line above the table: f opens the form for all of them, e, s and /
+// change the common ones at once.
+type history struct {
+	c        *common.Common
+	table    table.Model
+	search   textinput.Model
+	f        historyFilter
+	form     *filterForm // open while the filters are edited
+	rows     []models.Deployment
+	loading  bool
+	more     bool  // another page may follow
+	req      int   // bumps with every load: only the newest load's rows are taken
+	selected int64 // kept across refreshes
+	w, h     int
+	keys     struct{ Filter, Env, Status, Search, Order, Clear, Top, Bottom key.Binding }
+}
+
+type historyMsg struct {
+	req    int
+	rows   []models.Deployment
+	limit  int
+	append bool
+	err    error
+}
+
+// NewHistory is the History screen.
+func NewHistory(c *common.Common) common.Page {
+	d := &history{c: c, more: true}
+	d.keys.Filter = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filters"))
+	d.keys.Env = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "environment"))
+	d.keys.Status = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "status"))
+	d.keys.Search = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search"))
+	d.keys.Order = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "oldest first"))
+	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
+	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
+	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
+	d.search = components.NewInput(c.Styles, "/", "words in components, changes, notes, incidents; #ID opens one")
+	d.table = components.NewTable(c.Styles)
+	return d
+}
+
+func (d *history) Title() string   { return "History" }
+func (d *history) Capturing() bool { return d.search.Focused() || d.form != nil }
+
+func (d *history) ShortHelp() []common.Key {
+	switch {
+	case d.form != nil:
+		return d.form.ShortHelp()
+	case d.search.Focused():
+		return []common.Key{
+			common.On(key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search"))),
+			common.On(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))),
+		}
+	}
+	k := d.keys
+	return []common.Key{d.openKey(), common.On(k.Filter), common.On(k.Search), d.orderKey(), common.On(k.Env),
+		common.On(k.Status), d.clearKey()}
+}
+
+func (d *history) FullHelp() [][]common.Key {
+	if d.form != nil || d.search.Focused() {
+		return [][]common.Key{d.ShortHelp()}
+	}
+	k, on := d.keys, common.On
+	return [][]common.Key{
+		{on(d.c.Keys.Up), on(d.c.Keys.Down), on(k.Top), on(k.Bottom), d.openKey()},
+		{on(k.Filter), on(k.Search), d.orderKey(), on(k.Env), on(k.Status), d.clearKey()},
+	}
+}
+
+func (d *history) openKey() common.Key {
+	k := common.On(d.c.Keys.Open)
+	if len(d.rows) == 0 {
+		k.Off = "no deployment to open"
+	}
+	return k
+}
+
+// orderKey says which order o turns to.
+func (d *history) orderKey() common.Key {
+	k := common.On(d.keys.Order)
+	if d.f.Oldest {
+		k.SetHelp("o", "newest first")
+	}
+	return k
+}
+
+func (d *history) clearKey() common.Key {
+	k := common.On(d.keys.Clear)
+	if !d.f.active() {
+		k.Off = "no filter to clear"
+	}
+	return k
+}
+
+// Restyle takes the session's styles again, after the terminal said its background.
+func (d *history) Restyle() {
+	d.table.SetStyles(components.TableStyles(d.c.Styles))
+	d.search.SetStyles(components.InputStyles(d.c.Styles))
+}
+
+func (d *history) SetSize(w, h int) {
+	d.w, d.h = w, h
+	d.search.SetWidth(max(10, w-4))
+	d.table.SetWidth(w)
+	d.table.SetRows(nil) // the old rows may have more cells than the new columns
+	d.table.SetColumns(d.columns())
+	d.table.SetHeight(max(3, h-1))
+	d.table.SetRows(d.tableRows())
+	d.restoreSelection()
+	if d.form != nil {
+		d.form.SetSize(w, h)
+	}
+}
+
+// Refresh reloads as many rows as are shown, so a refresh never shortens the list.
+func (d *history) Refresh() tea.Cmd {
+	return d.load(false, max(pageSize, len(d.rows)))
+}
+
+// load asks for rows in the background: the first limit rows, or (more) the page
+// after the last row held. A newer load makes this one's answer stale.
+func (d *history) load(more bool, limit int) tea.Cmd {
+	f, err := d.f.engineFilter(d.c.Eng.Location())
+	if err != nil {
+		return common.Fail(err)
+	}
+	f.Limit = limit
+	if more && len(d.rows) > 0 {
+		f.After = models.CursorOf(d.rows[len(d.rows)-1])
+	}
+	d.req++
+	c, req := d.c, d.req
+	d.loading = true
+	return func() tea.Msg {
+		rows, err := c.Eng.List(c.Ctx, c.Actor, f)
+		return historyMsg{req: req, rows: rows, limit: limit, append: more, err: err}
+	}
+}
+
+// refilter starts over with f.
+func (d *history) refilter(f historyFilter) tea.Cmd {
+	d.f = f
+	d.rows, d.more, d.selected = nil, true, 0
+	d.table.SetRows(nil)
+	d.table.SetCursor(0)
+	return d.load(false, pageSize)
+}
+
+func (d *history) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case historyMsg:
+		return d.loaded(msg)
+	case filterAppliedMsg:
+		d.form = nil
+		return d.refilter(msg.f)
+	case filterCancelledMsg:
+		d.form = nil
+		return nil
+	}
+	if d.form != nil {
+		return d.form.Update(msg)
+	}
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		if d.search.Focused() {
+			return d.searchKey(msg)
+		}
+		return d.key(msg)
+	}
+	return nil
+}
+
+func (d *history) loaded(msg historyMsg) tea.Cmd {
+	if msg.req != d.req {
+		return nil
+	}
+	d.loading = false
+	if msg.err != nil {
+		return common.Fail(msg.err)
+	}
+	if msg.append {
+		d.rows = append(d.rows, msg.rows...)
+	} else {
+		d.rows = msg.rows
+	}
+	d.more = len(msg.rows) == msg.limit
+	d.table.SetRows(d.tableRows())
+	d.restoreSelection()
+	return d.maybeMore()
+}
+
+// restoreSelection keeps the cursor on the same deployment after new rows arrive.
+func (d *history) restoreSelection() {
+	for i, r := range d.rows {
+		if r.ID == d.selected {
+			d.table.SetCursor(i)
+			return
+		}
+	}
+	d.table.SetCursor(min(d.table.Cursor(), max(0, len(d.rows)-1)))
+	d.remember()
+}
+
+func (d *history) remember() {
+	if i := d.table.Cursor(); i >= 0 && i < len(d.rows) {
+		d.selected = d.rows[i].ID
+	}
+}
+
+func (d *history) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, d.c.Keys.Open):
+		if i := d.table.Cursor(); i >= 0 && i < len(d.rows) {
+			return common.Push(NewDetail(d.c, d.rows[i].ID))
+		}
+		return nil
+	case key.Matches(msg, d.keys.Filter):
+		d.form = newFilterForm(d.c, d.f, d.w, d.h)
+		return d.form.Init()
+	case key.Matches(msg, d.keys.Search):
+		d.search.SetValue(d.f.Search)
+		return d.search.Focus()
+	case key.Matches(msg, d.keys.Top):
+		d.table.GotoTop()
+	case key.Matches(msg, d.keys.Bottom):
+		d.table.GotoBottom()
+	default:
+		if f, ok := d.quickFilter(msg); ok {
+			return d.refilter(f)
+		}
+		var cmd tea.Cmd
+		d.table, cmd = d.table.Update(msg)
+		d.remember()
+		return tea.Batch(cmd, d.maybeMore())
+	}
+	d.remember()
+	return d.maybeMore()
+}
+
+// quickFilter is the filter after a one-key change: the next environment or status,
+// the other order, or none at all.
+func (d *history) quickFilter(msg tea.KeyPressMsg) (historyFilter, bool) {
+	f := d.f
+	switch {
+	case key.Matches(msg, d.keys.Env):
+		f.Env = d.nextEnv()
+	case key.Matches(msg, d.keys.Status):
+		f.Status = nextStatus(f.Status)
+	case key.Matches(msg, d.keys.Order):
+		f.Oldest = !f.Oldest
+	case key.Matches(msg, d.keys.Clear):
+		f = historyFilter{Oldest: f.Oldest}
+	default:
+		return f, false
+	}
+	return f, true
+}
+
+// nextEnv cycles all → each environment in promotion order → all.
+func (d *history) nextEnv() string {
+	envs := d.c.Eng.Config().Environments
+	for i, e := range envs {
+		if e.Name == d.f.Env {
+			if i+1 < len(envs) {
+				return envs[i+1].Name
+			}
+			return ""
+		}
+	}
+	if len(envs) == 0 {
+		return ""
+	}
+	return envs[0].Name
+}
+
+// maybeMore fetches the next page when the cursor nears the end of what is loaded.
+func (d *history) maybeMore() tea.Cmd {
+	if d.loading || !d.more || d.table.Cursor() < len(d.rows)-d.table.Height() {
+		return nil
+	}
+	return d.load(true, pageSize)
+}
+
+func (d *history) searchKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "enter":
+		d.search.Blur()
+		q := strings.TrimSpace(d.search.Value())
+		if id, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil && strings.HasPrefix(q, "#") {
+			d.search.SetValue(d.f.Search)
+			return common.Push(NewDetail(d.c, id)) // "#48213" goes to that deployment
+		}
+		f := d.f
+		f.Search = q
+		return d.refilter(f)
+	case "esc":
+		d.search.Blur()
+		return nil
+	}
+	var cmd tea.Cmd
+	d.search, cmd = d.search.Update(msg)
+	return cmd
+}
+
+func (d *history) View() string {
+	if d.form != nil {
+		return d.form.View()
+	}
+	st := d.c.Styles
+	count := fmt.Sprintf("%d shown", len(d.rows))
+	switch {
+	case d.loading && len(d.rows) == 0:
+		count = "loading…"
+	case d.more && len(d.rows) > 0:
+		count += "+"
+	}
+	bar := common.Fit(" "+d.f.summary(st), d.w-lipgloss.Width(count)-2) + " " + st.Dim.Render(count) + " "
+	if d.search.Focused() {
+		bar = common.Fit(" "+d.search.View(), d.w)
+	}
+	if len(d.rows) == 0 && !d.loading {
+		empty := " No deployments match: c clears the filters, f changes them."
+		if !d.f.active() {
+			empty = " No deployments yet. Plan one with 'ferry deploy plan', or fill a demo: ferry demo"
+		}
+		return bar + "\n\n" + st.Dim.Render(common.Fit(empty, d.w))
+	}
+	return bar + "\n" + d.table.View()
+}

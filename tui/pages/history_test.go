@@ -1,0 +1,357 @@
+package pages_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"ferry"
+	"ferry/engine"
+	"ferry/engine/config"
+	"ferry/internal/demo"
+	"ferry/models"
+	"ferry/store"
+	"ferry/tui/common"
+	"ferry/tui/pages"
+)
+
+// historyOf is the History screen of a console sized w×h, shown.
+func historyOf(t *testing.T, m *Model) *history {
+	t.Helper()
+	press(m, "2")
+	h, ok := m.Top().(*history)
+	if !ok {
+		t.Fatalf("screen 2 is %T", m.Top())
+	}
+	return h
+}
+
+func shownIDs(h *history) []int64 {
+	var ids []int64
+	for _, r := range h.Rows() {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// apply sends the filters as the form does when enter is pressed, and loads.
+func apply(m *Model, f historyFilter) {
+	_, cmd := m.Update(pages.FilterApplied(f))
+	load(m, cmd)
+}
+
+// TestHistoryEachFilterNarrowsTheList applies each filter on its own to the test
+// organisation plus one documentation deployment next month, and checks the rows
+// engine.List gave back, and that the summary line names the filter.
+func TestHistoryEachFilterNarrowsTheList(t *testing.T) {
+	c := newTestCommon(t, "kim")
+	mgr, _ := c.Eng.Config().FirstManager()
+	if _, _, err := c.Eng.Plan(c.Ctx, mgr, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
+		Version: "2.1", Environment: "staging", Start: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
+		Assignee: "lea", Requester: "sam", ChangeRef: "CHG-2026-0099"}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	h := historyOf(t, m)
+	if got := shownIDs(h); !slices.Equal(got, []int64{6, 4, 3, 5, 1, 2}) {
+		t.Fatalf("unfiltered, newest first: %v", got)
+	}
+	cases := []struct {
+		f    historyFilter
+		says string
+		want []int64
+	}{
+		{historyFilter{From: "2026-11-26 15:00"}, "from 2026-11-26 15:00", []int64{6, 4, 3}},
+		{historyFilter{Until: "2026-11-26"}, "until 2026-11-26", []int64{4, 3, 5, 1, 2}},
+		{historyFilter{From: "2026-11-26 13:00", Until: "2026-11-26 14:00"}, "from 2026-11-26 13:00", []int64{5, 1}},
+		{historyFilter{Env: "staging"}, "env staging", []int64{6, 3, 2}},
+		{historyFilter{Status: "failed"}, "status failed", []int64{2}},
+		{historyFilter{Status: "running"}, "status running", []int64{1}},
+		{historyFilter{Model: "documentation"}, "model documentation", []int64{6}},
+		{historyFilter{Model: "web-service", ModelVersion: "1"}, "model web-service v1", []int64{4, 3, 5, 2}},
+		{historyFilter{Model: "web-service", ModelVersion: "2"}, "model web-service v2", nil},
+		{historyFilter{Service: "identity"}, "service identity", []int64{5}},
+		{historyFilter{Component: "payments-api"}, "component payments-api", []int64{3, 2}},
+		{historyFilter{Kind: "hardware"}, "kind hardware", []int64{1}},
+		{historyFilter{Assignee: "lea"}, "assignee lea", []int64{6}},
+		{historyFilter{Requester: "sam"}, "requester sam", []int64{6}},
+		{historyFilter{Change: "CHG-2026-0099"}, "change CHG-2026-0099", []int64{6}},
+		{historyFilter{Search: "web"}, "search web", []int64{6, 4}},
+		{historyFilter{Env: "staging", Oldest: true}, "oldest first", []int64{2, 3, 6}},
+	}
+	for _, tc := range cases {
+		apply(m, tc.f)
+		if got := shownIDs(h); !slices.Equal(got, tc.want) {
+			t.Errorf("%+v: rows %v, want %v", tc.f, got, tc.want)
+		}
+		screen := screenText(m)
+		if !strings.Contains(screen, tc.says) {
+			t.Errorf("%+v: the summary does not say %q:\n%s", tc.f, tc.says, screen)
+		}
+		for _, id := range tc.want {
+			if !strings.Contains(screen, fmt.Sprintf("#%d ", id)) {
+				t.Errorf("%+v: #%d is not on screen:\n%s", tc.f, id, screen)
+			}
+		}
+		if len(tc.want) == 0 && !strings.Contains(screen, "No deployments match") {
+			t.Errorf("%+v: an empty result should say so:\n%s", tc.f, screen)
+		}
+	}
+}
+
+func TestHistoryQuickKeys(t *testing.T) {
+	m := sized(t, "kim", 120, 35)
+	h := historyOf(t, m)
+	press(m, "o")
+	if got := shownIDs(h); !slices.Equal(got, []int64{2, 1, 5, 3, 4}) {
+		t.Fatalf("o shows oldest first: %v", got)
+	}
+	if got := screenText(m); !strings.Contains(got, "oldest first") || !strings.Contains(got, "o newest first") {
+		t.Fatalf("after o the summary and the help should say so:\n%s", got)
+	}
+	press(m, "s", "s") // planned, then running
+	if got := shownIDs(h); !slices.Equal(got, []int64{1}) || !strings.Contains(screenText(m), "status running") {
+		t.Fatalf("s s: %v\n%s", shownIDs(h), screenText(m))
+	}
+	press(m, "c") // clears the filters, keeps the order
+	if got := shownIDs(h); !slices.Equal(got, []int64{2, 1, 5, 3, 4}) {
+		t.Fatalf("c keeps oldest first and clears the rest: %v", got)
+	}
+	press(m, "o")
+	if got := shownIDs(h); !slices.Equal(got, []int64{4, 3, 5, 1, 2}) {
+		t.Fatalf("o again: newest first: %v", got)
+	}
+	press(m, "/", "#", "5", "enter") // an ID goes to that deployment, the filters stay
+	if got := screenText(m); !strings.Contains(got, "#5  deploy auth-service 2.0.0 → dev") {
+		t.Fatalf("/#5 opens #5:\n%s", got)
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "every deployment") || len(h.Rows()) != 5 {
+		t.Fatalf("back from #5, the list is as it was:\n%s", got)
+	}
+}
+
+// newDemoCommon opens the example organisation on a fresh database filled with a
+// demo history of n deployments.
+func newDemoCommon(t *testing.T, actor string, n int) *common.Common {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ferry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := demo.Generate(ctx, st, cfg, demo.Options{Deployments: n, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := eng.Person(actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return common.New(ctx, eng, p)
+}
+
+// TestHistoryPagingNeverSkipsOrRepeats scrolls through a few pages row by row, in
+// both orders, while refreshes race the page loads (the refresh answered before or
+// after the page it overtook): every deployment is passed exactly once, in order.
+func TestHistoryPagingNeverSkipsOrRepeats(t *testing.T) {
+	const n = 350
+	c := newDemoCommon(t, "kim", n)
+	for _, oldest := range []bool{false, true} {
+		all, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Limit: 10 * n, Oldest: oldest})
+		if err != nil || len(all) < n {
+			t.Fatalf("the whole list: %d rows, %v", len(all), err)
+		}
+		m := New(c)
+		m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+		h := historyOf(t, m)
+		if oldest {
+			press(m, "o")
+		}
+		var passed []int64
+		pages := 0
+		for range len(all) {
+			passed = append(passed, h.Rows()[h.Cursor()].ID)
+			_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+			if cmd == nil {
+				continue
+			}
+			// A page load is out: a new deployment shifts every row by one, and a
+			// refresh overtakes the load, answered before or after it.
+			planAtTheTop(t, c, oldest, pages)
+			refresh := h.Refresh()
+			if pages%2 == 0 {
+				load(m, refresh)
+				load(m, cmd)
+			} else {
+				load(m, cmd)
+				load(m, refresh)
+			}
+			pages++
+		}
+		want := make([]int64, len(all))
+		for i, d := range all {
+			want[i] = d.ID
+		}
+		if !slices.Equal(passed, want) {
+			t.Fatalf("oldest=%v: scrolling passed %d rows, want %d; first difference at %d", oldest,
+				len(passed), len(want), firstDiff(passed, want))
+		}
+		if pages < 3 {
+			t.Fatalf("oldest=%v: only %d page loads while scrolling", oldest, pages)
+		}
+		after, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Limit: 10 * n, Oldest: oldest})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = want[:0]
+		for _, d := range after {
+			want = append(want, d.ID)
+		}
+		if got := shownIDs(h); !slices.Equal(got, want) {
+			t.Fatalf("oldest=%v: %d rows held, want %d; first difference at %d", oldest, len(got), len(want), firstDiff(got, want))
+		}
+	}
+}
+
+// planAtTheTop plans a deployment that comes first in the listing's order.
+func planAtTheTop(t *testing.T, c *common.Common, oldest bool, i int) {
+	t.Helper()
+	start := now.AddDate(2, 0, 0).Add(time.Duration(i) * time.Hour)
+	if oldest {
+		start = now.AddDate(-10, 0, 0).Add(-time.Duration(i) * time.Hour)
+	}
+	mgr, _ := c.Eng.Config().FirstManager()
+	if _, _, err := c.Eng.Plan(c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "payments-api",
+		Version: fmt.Sprintf("9.9.%d", i), Environment: "dev", Start: start}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func firstDiff(a, b []int64) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// TestHistoryFilterForm fills the filter form as a person would: a date that cannot
+// be read is refused at its field, enter applies from any field, esc changes nothing.
+func TestHistoryFilterForm(t *testing.T) {
+	l := runLive(t, newTestCommon(t, "kim"), 120, 35)
+	l.Has("Last 30 days")
+	l.Letter('2')
+	l.Has("newest first · every deployment")
+	l.Letter('f')
+	l.Has("┃ From")
+	l.TypeText("26.11.2026")
+	l.Has("┃ 26.11.2026")
+	l.Key(tea.KeyTab) // refused: the form stays on From and says why
+	l.Has(`┃ From  ✗ "26.11.2026" is not a date`)
+	for range len("26.11.2026") {
+		l.Key(tea.KeyBackspace)
+	}
+	l.TypeText("2026-11-26 15:00")
+	l.Has("┃ 2026-11-26 15:00")
+	for _, next := range []string{"Until", "Order", "Search", "Environment"} {
+		l.Key(tea.KeyTab)
+		l.Has("┃ " + next)
+	}
+	for range 3 { // any → dev → test → staging
+		l.Key(tea.KeyRight)
+	}
+	l.Has("┃ ← staging →")
+	l.Key(tea.KeyEnter) // applies from here: the rest stays "any"
+	l.Has("from 2026-11-26 15:00 · env staging")
+	got := l.Has("1 shown")
+	if !strings.Contains(got, "#3 ") || strings.Contains(got, "#2 ") || strings.Contains(got, "#4 ") {
+		t.Fatalf("staging from 15:00 is #3 only:\n%s", got)
+	}
+	l.Letter('f') // the form opens on the filters in force; esc drops a change
+	l.Has("┃ 2026-11-26 15:00")
+	for _, next := range []string{"Until", "Order", "Search", "Environment"} {
+		l.Key(tea.KeyTab)
+		l.Has("┃ " + next)
+	}
+	l.Key(tea.KeyRight)
+	l.Has("┃ ← production →")
+	l.Key(tea.KeyEscape)
+	got = l.Has("1 shown")
+	if !strings.Contains(got, "env staging") || strings.Contains(got, "Filter history") {
+		t.Fatalf("esc keeps the filters in force:\n%s", got)
+	}
+	l.Quit()
+}
+
+// TestHistoryOnAPhone pictures the History screen and the first page of its filter
+// form at 60×20 (go test -update rewrites testdata/TestHistoryOnAPhone/*.golden).
+func TestHistoryOnAPhone(t *testing.T) {
+	m := sized(t, "kim", 60, 20)
+	press(m, "2")
+	fits(t, m, "history", 60, 20)
+	t.Run("list", func(t *testing.T) { golden.RequireEqual(t, []byte(screenText(m))) })
+
+	l := runLive(t, newTestCommon(t, "kim"), 60, 20)
+	l.Has("Running now")
+	l.Letter('2')
+	l.Has("every deployment")
+	l.Letter('f')
+	form := l.Has("┃ From")
+	t.Run("form", func(t *testing.T) { golden.RequireEqual(t, []byte(form)) })
+	for _, next := range []string{"Until", "Order", "Search", "Environment", "Status", "Kind", "Service"} {
+		l.Key(tea.KeyTab)
+		form = l.Has("┃ " + next)
+	}
+	if !strings.Contains(form, "page 2 of 2") {
+		t.Fatalf("seven tabs lead to the second page:\n%s", form)
+	}
+	for i, line := range strings.Split(form, "\n") {
+		if w := lipgloss.Width(line); w > 60 {
+			t.Errorf("page 2, line %d is %d cells wide: %q", i, w, line)
+		}
+	}
+	l.Quit()
+}
+
+// TestHistoryFilterFormTakesAFilteredChoice: a choice found by typing / and part of
+// its name is applied by enter, though huh stores it only when the field is left.
+func TestHistoryFilterFormTakesAFilteredChoice(t *testing.T) {
+	l := runLive(t, newTestCommon(t, "kim"), 60, 20)
+	l.Has("Running now")
+	l.Letter('2')
+	l.Has("every deployment")
+	l.Letter('f')
+	l.Has("┃ From")
+	for _, next := range []string{"Until", "Order", "Search", "Environment", "Status", "Kind", "Service", "Component"} {
+		l.Key(tea.KeyTab)
+		l.Has("┃ " + next)
+	}
+	l.Letter('/')
+	l.TypeText("auth")
+	l.Has("┃ ← auth-service →")
+	l.Key(tea.KeyEnter)
+	got := l.Has("component auth-service")
+	if !strings.Contains(l.Has("1 shown"), "#5 ") {
+		t.Fatalf("the component filter should leave #5:\n%s", got)
+	}
+	l.Quit()
+}

@@ -1,0 +1,67 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/table"
+
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+// columns fit the width: narrow terminals drop version and assignee first, and the
+// component column takes what is left (each cell is padded by one cell each side).
+func (d *history) columns() []table.Column {
+	cols := []table.Column{{Title: "ID", Width: 7}, {Title: "Start", Width: 21}, {Title: "Env", Width: 11},
+		{Title: "Component"}, {Title: "Version", Width: 10}, {Title: "Status", Width: 16}, {Title: "Assignee", Width: 8}}
+	if d.narrow() {
+		cols = []table.Column{{Title: "ID", Width: 6}, {Title: "Start", Width: 12}, {Title: "Env", Width: 10},
+			{Title: "Component"}, {Title: "Status", Width: 12}}
+	}
+	if d.tiny() { // a phone: the status as its glyph, so the component can be read
+		cols[4] = table.Column{Title: "", Width: 1}
+	}
+	used := 0
+	for _, c := range cols {
+		used += c.Width + 2
+	}
+	cols[3].Width = max(8, d.w-used-2)
+	return cols
+}
+
+func (d *history) narrow() bool { return d.w < 90 }
+func (d *history) tiny() bool   { return d.w < 75 }
+
+func (d *history) tableRows() []table.Row {
+	out := make([]table.Row, 0, len(d.rows))
+	for _, dep := range d.rows {
+		row := table.Row{fmt.Sprintf("#%d", dep.ID), d.start(dep), dep.Environment, dep.Component}
+		if !d.narrow() {
+			row = append(row, dep.Version)
+		}
+		status := common.PlainStatus(dep.Status)
+		if d.tiny() {
+			status, _, _ = strings.Cut(status, " ")
+		}
+		row = append(row, status)
+		if !d.narrow() {
+			row = append(row, common.Dash(dep.Assignee))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// start is when a deployment was scheduled to start: with its year, since history
+// spans years; on a narrow terminal the time of day only for this year's.
+func (d *history) start(dep models.Deployment) string {
+	if !d.narrow() {
+		return d.c.Local(dep.ScheduledStart, "Mon 02 Jan 2006 15:04")
+	}
+	loc := d.c.Eng.Location()
+	if dep.ScheduledStart.In(loc).Year() == d.c.Eng.Now().In(loc).Year() {
+		return d.c.Local(dep.ScheduledStart, "02 Jan 15:04")
+	}
+	return d.c.Local(dep.ScheduledStart, "02 Jan 2006")
+}

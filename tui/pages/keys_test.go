@@ -1,0 +1,127 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/pages"
+)
+
+// fullHelp is the screen with the full help open; ? closes it again.
+func fullHelp(m *Model) string {
+	press(m, "?")
+	defer press(m, "?")
+	return screenText(m)
+}
+
+// TestOffKeysSayWhy: a key the person may not use now is left out of the footer line,
+// listed in the full help with the engine's reason, and pressing it shows the reason
+// and opens no prompt.
+func TestOffKeysSayWhy(t *testing.T) {
+	m := sized(t, "sam", 120, 35) // a practitioner: may move a deployment, not override
+	d := withFreezeClash(t, m)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
+	load(m, cmd)
+	want := "o override — sam (practitioner) may not override conflicts of deployment #6: only managers override conflicts"
+	if got := fullHelp(m); !strings.Contains(got, want) || !strings.Contains(got, "move to suggestion") {
+		t.Fatalf("the full help should list o as off, with why:\n%s", got)
+	}
+	press(m, "o")
+	if got := screenText(m); !strings.Contains(got, "✗ sam (practitioner) may not override") || strings.Contains(got, "reason:") {
+		t.Fatalf("o should say why and ask for no reason:\n%s", got)
+	}
+
+	m = sized(t, "kim", 120, 35) // an analyst reads the checklist
+	_, cmd = m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, 1)})
+	load(m, cmd)
+	got := fullHelp(m)
+	for _, want := range []string{"space tick — kim (analyst) may not tick steps of deployment #1",
+		"n note — kim (analyst)", "b block — kim (analyst)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the full help lacks %q:\n%s", want, got)
+		}
+	}
+	press(m, "n")
+	if got := screenText(m); strings.Contains(got, "note:") || !strings.Contains(got, "may not tick") {
+		t.Fatalf("n should open no note field for an analyst:\n%s", got)
+	}
+}
+
+// atTheGate has sam plan a runbook into production for tom, and ana tick its
+// review: the run carries on to the publication gate, and waits there.
+func atTheGate(t *testing.T, m *Model) int64 {
+	t.Helper()
+	c := m.c
+	sam, _ := c.Eng.Person("sam")
+	ana, _ := c.Eng.Person("ana")
+	d, _, err := c.Eng.Plan(c.Ctx, sam, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
+		Version: "2.1", Environment: "production", Start: now.Add(-time.Minute), Assignee: "tom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Eng.Start(c.Ctx, ana, d.ID, "the runbook goes out now"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Eng.TickStep(c.Ctx, ana, d.ID, 1, "")
+	if err != nil || res.Waiting == nil || res.Waiting.Kind != engine.WaitApproval {
+		t.Fatalf("setup: %+v %v", res, err)
+	}
+	return d.ID
+}
+
+// TestGateKeysSayWhy: approving is the engine's decision (the gate's roles, not the
+// requester); a gate is approved, not ticked.
+func TestGateKeysSayWhy(t *testing.T) {
+	m := sized(t, "tom", 120, 35)
+	id := atTheGate(t, m)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})
+	load(m, cmd)
+	got := fullHelp(m)
+	for _, want := range []string{`a approve — tom (technician) may not approve gate "Publication approved" of deployment #6: only a manager or`,
+		`space tick — step 3 "Publication approved" is a gate: only checklist items are ticked`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the full help lacks %q:\n%s", want, got)
+		}
+	}
+	press(m, "a")
+	if got := screenText(m); !strings.Contains(got, "✗ tom (technician) may not approve gate") {
+		t.Fatalf("a should say why:\n%s", got)
+	}
+	m = sized(t, "sam", 120, 35) // a practitioner, but the one who asked for it
+	_, cmd = m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, atTheGate(t, m))})
+	load(m, cmd)
+	if got := fullHelp(m); !strings.Contains(got, "a approve — sam requested deployment #6 and may not approve its gate") {
+		t.Fatalf("the requester may not approve:\n%s", got)
+	}
+}
+
+// TestStartInConflictSaysWhy: a planned installation outside its maintenance window
+// cannot start; its checklist says so instead of offering g.
+func TestStartInConflictSaysWhy(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	mgr, _ := m.c.Eng.Person("ana")
+	start, _ := models.ParseTime("2026-11-27 10:00", m.c.Eng.Location()) // a Friday morning: no window
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: start, Assignee: "tom"})
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, d.ID)})
+	load(m, cmd)
+	got := screenText(m)
+	if strings.Contains(got, "g start") || !strings.Contains(got, "cannot start yet") {
+		t.Fatalf("a deployment in conflict offers no g:\n%s", got)
+	}
+	press(m, "g")
+	if got := screenText(m); !strings.Contains(got, "in 1 open conflict") {
+		t.Fatalf("g should say why:\n%s", got)
+	}
+	if after, _ := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID); after.Status != models.StatusPlanned {
+		t.Fatalf("#%d is %s", d.ID, after.Status)
+	}
+	fits(t, m, "checklist in conflict", 60, 20)
+}

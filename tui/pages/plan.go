@@ -1,0 +1,334 @@
+package pages
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// planForm plans a deployment. While it is filled in, a preview shows the window and
+// the conflicts the deployment would be in, before anything is saved.
+type planForm struct {
+	c       *common.Common
+	v       *planValues // the form's fields point here
+	form    *huh.Form
+	started bool
+	// modelChosen: the first form (the model) is done and the second one shows.
+	modelChosen bool
+	preview     planPreview
+	asked       string // the values the last preview was asked for
+	gen         int
+	saving      bool
+	done        bool  // saved: no message may save it again before the form closes
+	err         error // why the last save was refused
+	w, h        int
+	keys        struct{ Cancel key.Binding }
+}
+
+type planValues struct {
+	model, component, version, env, start, duration, assignee, change, after string
+}
+
+type planPreview struct {
+	gen       int
+	d         models.Deployment
+	conflicts []models.Conflict
+	err       error
+}
+
+type planSavedMsg struct {
+	d         models.Deployment
+	conflicts []models.Conflict
+	err       error
+}
+
+// NewPlan is the form that plans a deployment, with a live preview of its conflicts.
+func NewPlan(c *common.Common) common.Page {
+	p := &planForm{c: c, v: &planValues{}}
+	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	if len(c.Eng.Config().Models) > 0 {
+		p.v.model = c.Eng.Config().Models[0].Name
+	}
+	next := c.Eng.Now().In(c.Eng.Location()).Truncate(time.Hour).Add(time.Hour)
+	p.v.start = next.Format(models.LocalLayout)
+	p.build()
+	return p
+}
+
+// build makes the form over p.v, so a rebuilt form keeps what was typed. The first
+// form asks for the model; the second is built for that model, with fixed option
+// lists: huh evaluates OptionsFunc on another goroutine while the form writes the
+// value it depends on, which is a data race.
+func (p *planForm) build() {
+	cfg := p.c.Eng.Config()
+	if !p.modelChosen {
+		var modelOpts []huh.Option[string]
+		for _, m := range cfg.Models {
+			modelOpts = append(modelOpts, huh.NewOption(m.Name+"  "+p.c.Styles.Dim.Render(m.Description), m.Name))
+		}
+		p.form = huh.NewForm(huh.NewGroup(
+			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(len(modelOpts) + 1),
+		).Title("Which deployment model?")).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithWidth(min(p.w, 64))
+		p.started = false
+		return
+	}
+	people := []huh.Option[string]{huh.NewOption("nobody yet", "")}
+	for _, per := range p.c.Eng.Assignable() {
+		people = append(people, huh.NewOption(per.Name+" ("+string(per.MainRole())+")", per.Name))
+	}
+	p.form = huh.NewForm(
+		huh.NewGroup(
+			huh.NewSelect[string]().Title("Component").Value(&p.v.component).Height(4).Options(p.componentOptions()...),
+			huh.NewInput().Title("Version").Value(&p.v.version).Validate(huh.ValidateNotEmpty()),
+		).Title("What · "+p.v.model),
+		huh.NewGroup(
+			huh.NewSelect[string]().Title("Environment").Value(&p.v.env).Height(4).Options(p.envOptions()...),
+			huh.NewInput().Title("Start").Value(&p.v.start).Validate(p.validStart).
+				Description("YYYY-MM-DD HH:MM, "+p.c.Eng.Location().String()),
+			huh.NewInput().Title("Duration").Value(&p.v.duration).Placeholder(p.defaultDuration()).
+				Validate(validDuration),
+		).Title("When and where"),
+		huh.NewGroup(
+			huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(4),
+			huh.NewInput().Title("Change").Value(&p.v.change).Placeholder("CHG-… (optional)"),
+			huh.NewInput().Title("After").Value(&p.v.after).Placeholder("a deployment ID it waits for (optional)").
+				Validate(validAfter),
+		).Title("Who"),
+	).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithWidth(min(p.w, 64))
+	p.started = false
+}
+
+func (p *planForm) componentOptions() []huh.Option[string] {
+	m, _ := p.c.Eng.Model(p.v.model)
+	var out []huh.Option[string]
+	for _, comp := range p.c.Eng.Config().Components() {
+		if m.AppliesToKind(comp.Kind) {
+			out = append(out, huh.NewOption(comp.Name, comp.Name))
+		}
+	}
+	return out
+}
+
+func (p *planForm) envOptions() []huh.Option[string] {
+	m, _ := p.c.Eng.Model(p.v.model)
+	var out []huh.Option[string]
+	for _, e := range m.Path {
+		out = append(out, huh.NewOption(e, e))
+	}
+	return out
+}
+
+func (p *planForm) defaultDuration() string {
+	m, _ := p.c.Eng.Model(p.v.model)
+	return "default " + models.HumanDuration(m.DefaultDuration)
+}
+
+func (p *planForm) validStart(s string) error {
+	_, err := models.ParseTime(s, p.c.Eng.Location())
+	return err
+}
+
+func validDuration(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	_, err := models.ParseDuration(s)
+	return err
+}
+
+func validAfter(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	if n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64); err != nil || n < 1 {
+		return fmt.Errorf("%q is not a deployment ID", s)
+	}
+	return nil
+}
+
+// request turns the fields into a plan request; ok is false while required ones are missing.
+func (p *planForm) request() (engine.PlanRequest, bool) {
+	v := p.v
+	r := engine.PlanRequest{Model: v.model, Component: v.component, Version: strings.TrimSpace(v.version),
+		Environment: v.env, Assignee: v.assignee, ChangeRef: v.change}
+	var err error
+	if r.Start, err = models.ParseTime(v.start, p.c.Eng.Location()); err != nil {
+		return r, false
+	}
+	if strings.TrimSpace(v.duration) != "" {
+		if r.Duration, err = models.ParseDuration(v.duration); err != nil {
+			return r, false
+		}
+	}
+	if strings.TrimSpace(v.after) != "" {
+		if r.After, err = strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(v.after), "#"), 10, 64); err != nil {
+			return r, false
+		}
+	}
+	return r, r.Model != "" && r.Component != "" && r.Version != "" && r.Environment != ""
+}
+
+func (p *planForm) Title() string    { return "plan a deployment" }
+func (p *planForm) Capturing() bool  { return true }
+func (p *planForm) SetSize(w, h int) { p.w, p.h = w, h; p.form.WithWidth(min(w, 64)) }
+func (p *planForm) ShortHelp() []common.Key {
+	keys := []common.Key{common.On(p.keys.Cancel)}
+	for _, b := range p.form.KeyBinds() {
+		keys = append(keys, common.On(b))
+	}
+	return keys
+}
+func (p *planForm) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
+
+// Refresh starts the form the first time; later refreshes only renew the preview.
+func (p *planForm) Refresh() tea.Cmd {
+	if !p.started {
+		p.started = true
+		return tea.Batch(p.form.Init(), p.maybePreview())
+	}
+	p.asked = ""
+	return p.maybePreview()
+}
+
+// previewDelay is how long the fields must rest before a preview is asked for, so
+// typing a version asks once, not once a keystroke.
+const previewDelay = 250 * time.Millisecond
+
+// planPreviewDue asks for the preview of generation gen, if nothing changed since.
+type planPreviewDue struct {
+	gen int
+	r   engine.PlanRequest
+}
+
+// maybePreview asks for a new preview when the fields changed and then rested.
+func (p *planForm) maybePreview() tea.Cmd {
+	r, ok := p.request()
+	ask := fmt.Sprintf("%+v", r)
+	if !ok || ask == p.asked {
+		return nil
+	}
+	p.asked = ask
+	p.gen++
+	gen := p.gen
+	return tea.Tick(previewDelay, func(time.Time) tea.Msg { return planPreviewDue{gen, r} })
+}
+
+// preview checks the request without storing it (a read snapshot, no write lock).
+func (p *planForm) askPreview(due planPreviewDue) tea.Cmd {
+	if due.gen != p.gen {
+		return nil // the fields changed again meanwhile
+	}
+	c := p.c
+	return func() tea.Msg {
+		d, cs, err := c.Eng.PreviewPlan(c.Ctx, c.Actor, due.r)
+		return planPreview{due.gen, d, cs, err}
+	}
+}
+
+func (p *planForm) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case planPreviewDue:
+		return p.askPreview(msg)
+	case planPreview:
+		if msg.gen == p.gen {
+			p.preview = msg
+		}
+		return nil
+	case planSavedMsg:
+		p.saving = false
+		if msg.err != nil {
+			p.err = msg.err
+			p.build() // a completed form cannot be edited; rebuild it over the same values
+			return p.Refresh()
+		}
+		p.done = true
+		return common.Done(fmt.Sprintf("planned #%d %s %s → %s%s", msg.d.ID, msg.d.Component, msg.d.Version,
+			msg.d.Environment, leftOver(msg.conflicts)))
+	case tea.KeyPressMsg:
+		if key.Matches(msg, p.keys.Cancel) {
+			return common.Back
+		}
+	}
+	if p.saving || p.done {
+		return nil
+	}
+	fm, cmd := p.form.Update(msg)
+	if f, ok := fm.(*huh.Form); ok {
+		p.form = f
+	}
+	if p.form.State == huh.StateCompleted && !p.modelChosen {
+		p.modelChosen = true
+		p.build()
+		return tea.Batch(cmd, p.Refresh())
+	}
+	if p.form.State == huh.StateCompleted {
+		return tea.Batch(cmd, p.save())
+	}
+	return tea.Batch(cmd, p.maybePreview())
+}
+
+func (p *planForm) save() tea.Cmd {
+	r, ok := p.request()
+	if !ok {
+		p.err = fmt.Errorf("model, component, version, environment and start are needed")
+		p.build()
+		return p.Refresh()
+	}
+	p.saving, p.err = true, nil
+	c := p.c
+	return func() tea.Msg {
+		d, cs, err := c.Eng.Plan(c.Ctx, c.Actor, r)
+		return planSavedMsg{d, cs, err}
+	}
+}
+
+func (p *planForm) View() string {
+	form := p.form.View()
+	side := p.previewView(max(20, p.w-66))
+	if p.w < 100 {
+		return form + "\n" + p.previewView(p.w-2)
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, form, "  ", side)
+}
+
+func (p *planForm) previewView(w int) string {
+	st := p.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Bold.Render("Preview") + "\n")
+	switch {
+	case p.err != nil:
+		b.WriteString(st.Error.Render("✗ not saved: "+common.Hang(p.err.Error(), w-14, 14)) + "\n")
+	case p.saving:
+		b.WriteString(st.Dim.Render("saving…") + "\n")
+	}
+	pr := p.preview
+	switch {
+	case pr.gen == 0:
+		b.WriteString(st.Dim.Render(common.Hang("fill in model, component, version, environment and start", w, 0)) + "\n")
+	case pr.err != nil:
+		b.WriteString(st.Bad.Render("✗ "+common.Hang(pr.err.Error(), w-2, 2)) + "\n")
+	default:
+		d := pr.d
+		fmt.Fprintf(&b, "%s %s → %s\n%s – %s\n", d.Component, d.Version, d.Environment,
+			p.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04"), p.c.Local(d.ScheduledEnd, "15:04 MST"))
+		fmt.Fprintf(&b, "%s\n", st.Dim.Render(fmt.Sprintf("%s v%d · %d steps", d.Model, d.ModelVersion, d.StepsTotal)))
+		if len(pr.conflicts) == 0 {
+			b.WriteString(st.Good.Render("✓ no conflicts") + "\n")
+		}
+		for _, c := range pr.conflicts { // the engine calls the previewed plan "this plan"
+			b.WriteString(st.Bad.Render("✗ "+string(c.Kind)) + " " + common.Hang(c.Message, w-len(c.Kind)-3, len(c.Kind)+3) + "\n")
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,512 @@
+package pages
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/table"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/NimbleMarkets/ntcharts/v2/barchart"
+	"github.com/NimbleMarkets/ntcharts/v2/linechart/timeserieslinechart"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// reportViews are what `v` cycles through: the metrics table, then the charts.
+var reportViews = []string{"table", "trends", "volume", "failures"}
+
+// reportSpan is how many periods the screen shows at once.
+var reportSpan = map[engine.Period]int{engine.PeriodDay: 30, engine.PeriodWeek: 13,
+	engine.PeriodMonth: 12, engine.PeriodQuarter: 8}
+
+// reports is the metrics table for a period and grouping, and charts where a
+// picture reads faster than numbers. All of it comes from the rollups, so it is
+// as quick on years of history as on a week.
+type reports struct {
+	c      *common.Common
+	period engine.Period
+	by     engine.Grouping
+	back   int // how many spans before the current one
+	view   int
+	rep    engine.Report // what the view shows
+	shown  reportQuestion
+	loaded bool
+	gen    int
+	table  table.Model
+	colOff int // first metric column shown
+	w, h   int
+	keys   struct{ Period, Group, View, Earlier, Later, Left, Right key.Binding }
+}
+
+// reportQuestion is what a load answers; a new question lands on its latest rows,
+// a reload of the same one (every few seconds) leaves the cursor where it is.
+type reportQuestion struct {
+	period engine.Period
+	by     engine.Grouping
+	back   int
+}
+
+type reportsMsg struct {
+	gen int
+	q   reportQuestion
+	rep engine.Report
+	err error
+}
+
+// NewReports is the Reports screen.
+func NewReports(c *common.Common) common.Page {
+	r := &reports{c: c, period: engine.PeriodMonth}
+	r.keys.Period = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "period"))
+	r.keys.Group = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "group by"))
+	r.keys.View = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "table/charts"))
+	r.keys.Earlier = key.NewBinding(key.WithKeys("["), key.WithHelp("[", "earlier"))
+	r.keys.Later = key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later"))
+	r.keys.Left = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "more columns"))
+	r.keys.Right = key.NewBinding(key.WithKeys("right", "l"))
+	r.table = components.NewTable(c.Styles)
+	return r
+}
+
+func (r *reports) Title() string   { return "Reports" }
+func (r *reports) Capturing() bool { return false }
+
+func (r *reports) ShortHelp() []common.Key {
+	k, on := r.keys, common.On
+	later, cols := on(k.Later), on(k.Left)
+	if r.back == 0 {
+		later.Off = "these are the latest periods"
+	}
+	if r.view != 0 {
+		cols.Off = "the columns are the table's: v shows it"
+	}
+	return []common.Key{on(k.Period), on(k.Group), on(k.View), on(k.Earlier), later, cols}
+}
+func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
+
+// Restyle takes the session's styles again, after the terminal said its background.
+func (r *reports) Restyle() { r.table.SetStyles(components.TableStyles(r.c.Styles)) }
+
+func (r *reports) SetSize(w, h int) {
+	r.w, r.h = w, h
+	r.layoutTable()
+}
+
+// question is what the current view needs: the table the chosen grouping; the
+// trends the ungrouped figures (rates do not add up across groups); the volume
+// chart environments; the failures chart models.
+func (r *reports) question() reportQuestion {
+	q := reportQuestion{period: r.period, by: r.by, back: r.back}
+	switch reportViews[r.view] {
+	case "trends":
+		q.by = engine.ByNothing
+	case "volume":
+		q.by = engine.ByEnvironment
+	case "failures":
+		q.by = engine.ByModel
+	}
+	return q
+}
+
+// Refresh loads the report the view needs in the background; a newer load wins.
+func (r *reports) Refresh() tea.Cmd {
+	r.gen++
+	c, gen, q := r.c, r.gen, r.question()
+	from, to := c.Eng.RecentPeriods(q.period, reportSpan[q.period], q.back*reportSpan[q.period])
+	return func() tea.Msg {
+		rep, err := c.Eng.Report(c.Ctx, engine.ReportRequest{From: from, To: to, Period: q.period, By: q.by})
+		return reportsMsg{gen, q, rep, err}
+	}
+}
+
+func (r *reports) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case reportsMsg:
+		if msg.gen != r.gen {
+			return nil
+		}
+		if msg.err != nil {
+			return func() tea.Msg { return common.ErrMsg{Err: msg.err} }
+		}
+		asked := !r.loaded || msg.q != r.shown
+		r.rep, r.shown, r.loaded = msg.rep, msg.q, true
+		r.layoutTable()
+		if asked {
+			r.table.GotoBottom() // the latest periods and the totals
+		}
+	case tea.KeyPressMsg:
+		return r.key(msg)
+	}
+	return nil
+}
+
+func (r *reports) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, r.keys.Period):
+		r.period = engine.Periods[(slices.Index(engine.Periods, r.period)+1)%len(engine.Periods)]
+		r.back = 0
+		return r.Refresh()
+	case key.Matches(msg, r.keys.Group):
+		r.by = engine.Groupings[(slices.Index(engine.Groupings, r.by)+1)%len(engine.Groupings)]
+		return r.Refresh()
+	case key.Matches(msg, r.keys.View):
+		r.view = (r.view + 1) % len(reportViews)
+		return r.Refresh()
+	case key.Matches(msg, r.keys.Earlier):
+		r.back++
+		return r.Refresh()
+	case key.Matches(msg, r.keys.Later) && r.back > 0:
+		r.back--
+		return r.Refresh()
+	case key.Matches(msg, r.keys.Left) && r.view == 0 && r.colOff > 0:
+		r.colOff--
+		r.layoutTable()
+	case key.Matches(msg, r.keys.Right) && r.view == 0 && r.colOff < len(engine.ReportColumns)-1:
+		r.colOff++
+		r.layoutTable()
+	default:
+		if r.view == 0 {
+			var cmd tea.Cmd
+			r.table, cmd = r.table.Update(msg)
+			return cmd
+		}
+	}
+	return nil
+}
+
+// colWidth is a metric column's width: its heading, or the widest value
+// (100.0%, 23h59m, 999,999), whichever is wider.
+func colWidth(c engine.ReportColumn) int { return max(len(c.Header), 7) }
+
+// layoutTable fits the period (and group) columns and as many metrics as the width
+// takes, starting at colOff.
+func (r *reports) layoutTable() {
+	if r.w == 0 {
+		return
+	}
+	cols := []table.Column{{Title: "Period", Width: 8}}
+	if r.period == engine.PeriodDay {
+		cols[0].Width = 10
+	}
+	if r.rep.By != engine.ByNothing {
+		cols = append(cols, table.Column{Title: strings.ToUpper(string(r.rep.By[:1])) + string(r.rep.By[1:]), Width: 12})
+	}
+	used := 0
+	for _, c := range cols {
+		used += c.Width + 2
+	}
+	metrics := engine.ReportColumns[r.colOff:]
+	n := 0
+	for _, m := range metrics {
+		cw := colWidth(m)
+		if n > 0 && used+cw+2 > r.w {
+			break
+		}
+		used += cw + 2
+		cols = append(cols, table.Column{Title: fmt.Sprintf("%*s", cw, m.Header), Width: cw})
+		n++
+	}
+	var rows []table.Row
+	for _, row := range slices.Concat(r.rep.Rows, r.rep.Totals) {
+		line := table.Row{row.Period}
+		if r.rep.By != engine.ByNothing {
+			line = append(line, row.Group)
+		}
+		for _, m := range metrics[:n] {
+			line = append(line, fmt.Sprintf("%*s", colWidth(m), m.Text(row.Metrics)))
+		}
+		rows = append(rows, line)
+	}
+	cursor := r.table.Cursor()
+	r.table.SetRows(nil) // columns first: rows wider than the old columns would panic
+	r.table.SetColumns(cols)
+	r.table.SetRows(rows)
+	r.table.SetCursor(min(max(cursor, 0), len(rows)-1))
+	r.table.SetWidth(r.w)
+	r.table.SetHeight(max(3, r.h-3))
+}
+
+func (r *reports) View() string {
+	st := r.c.Styles
+	by := string(r.by)
+	if by == "" {
+		by = "nothing"
+	}
+	rep := r.rep
+	bar := fmt.Sprintf(" by %s · group %s · %s", st.Bold.Render(string(r.period)), st.Bold.Render(by),
+		st.Bold.Render(reportViews[r.view]))
+	if !r.loaded || r.shown != r.question() {
+		return bar + "\n\n" + st.Dim.Render(" loading…")
+	}
+	layout := "2 Jan 2006"
+	if r.w < 80 {
+		layout = "Jan 2006"
+	}
+	bar = common.Fit(bar+st.Dim.Render(fmt.Sprintf(" · %s – %s", r.c.Local(rep.From, layout),
+		r.c.Local(rep.To.Add(-time.Second), layout))), r.w)
+	body := r.viewBody()
+	return bar + "\n" + body
+}
+
+func (r *reports) viewBody() string {
+	h := max(3, r.h-2)
+	switch reportViews[r.view] {
+	case "trends":
+		return r.trends(r.w, h)
+	case "volume":
+		return r.volume(r.w, h)
+	case "failures":
+		return r.failures(r.w, h)
+	}
+	legend := r.c.Styles.Dim.Render(fmt.Sprintf(" columns %d–%d of %d (←/→) · on schedule: within %s of the planned start; definitions in the README",
+		r.colOff+1, r.colOff+len(r.table.Columns())-r.fixedCols(), len(engine.ReportColumns), models.HumanDuration(r.rep.Tolerance)))
+	return r.table.View() + "\n" + common.Fit(legend, r.w)
+}
+
+func (r *reports) fixedCols() int {
+	if r.rep.By != engine.ByNothing {
+		return 2
+	}
+	return 1
+}
+
+// trends draws success rate and lead time p50 per period, one above the other.
+func (r *reports) trends(w, h int) string {
+	rows := r.rep.Rows
+	ch := max(4, (h-2)/2)
+	success := r.line(rows, w, ch, func(m engine.Metrics) (float64, bool) {
+		return m.SuccessRate.Pct(), m.SuccessRate.Valid()
+	}, 0)
+	lead := r.line(rows, w, ch, func(m engine.Metrics) (float64, bool) {
+		return m.LeadP50.Hours(), m.Throughput > 0
+	}, 0)
+	st := r.c.Styles
+	return st.PanelTitle.Render(" Success rate, %") + "\n" + success + "\n" +
+		st.PanelTitle.Render(" Lead time, request to finish, median hours") + "\n" + lead
+}
+
+// line draws one metric per period as a braille line chart.
+func (r *reports) line(rows []engine.ReportRow, w, h int, val func(engine.Metrics) (float64, bool), floor float64) string {
+	var pts []timeserieslinechart.TimePoint
+	lo, hi := 1e18, -1e18
+	for _, row := range rows {
+		if v, ok := val(row.Metrics); ok {
+			pts = append(pts, timeserieslinechart.TimePoint{Time: row.Start, Value: v})
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if len(pts) < 2 {
+		return r.c.Styles.Dim.Render(" not enough data in this range to draw a line")
+	}
+	pad := max((hi-lo)*0.1, 0.5)
+	lo, hi = max(floor, lo-pad), hi+pad
+	layout := r.c.Eng.Location()
+	format := labelFormat(r.period)
+	chart := timeserieslinechart.New(max(20, w-2), h,
+		timeserieslinechart.WithYRange(lo, hi),
+		timeserieslinechart.WithXYSteps(4, 2),
+		timeserieslinechart.WithStyle(r.c.Styles.Accent),
+		timeserieslinechart.WithAxesStyles(r.c.Styles.Border, r.c.Styles.Dim),
+		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string {
+			return time.Unix(int64(v), 0).In(layout).Format(format)
+		}),
+		timeserieslinechart.WithYLabelFormatter(func(_ int, v float64) string { return fmt.Sprintf("%.0f", v) }))
+	for _, p := range pts {
+		chart.Push(p)
+	}
+	chart.SetViewYRange(lo, hi)
+	chart.DrawBraille()
+	return chart.View()
+}
+
+func labelFormat(p engine.Period) string {
+	switch p {
+	case engine.PeriodDay, engine.PeriodWeek:
+		return "2 Jan"
+	}
+	return "Jan 06"
+}
+
+// envGlyphs tell environments apart without colour; colour helps where there is some.
+var envGlyphs = []string{"█", "▓", "▒", "░"}
+
+// volume draws deployments per period, one bar row per environment (small
+// multiples: each environment on its own scale would hide production's few).
+func (r *reports) volume(w, h int) string {
+	st := r.c.Styles
+	rep := r.rep
+	groups := envOrder(r.c, rep)
+	var b strings.Builder
+	b.WriteString(st.PanelTitle.Render(fmt.Sprintf(" Deployments per %s by environment", r.period)) + "\n")
+	per := max(2, (h-2)/max(1, len(groups))-1)
+	labelW := 0
+	for _, g := range groups {
+		labelW = max(labelW, len(g))
+	}
+	chartW := max(10, w-labelW-12)
+	var labels []string
+	for gi, g := range groups {
+		var data []barchart.BarData
+		var total int64
+		for _, row := range rep.Rows {
+			if row.Group == g {
+				data = append(data, barchart.BarData{Label: row.Period, Values: []barchart.BarValue{
+					{Name: g, Value: float64(row.Deployments), Style: r.envStyle(gi)}}})
+				total += row.Deployments
+				if gi == 0 {
+					labels = append(labels, shortPeriod(row.Start.In(r.c.Eng.Location()), r.period))
+				}
+			}
+		}
+		if len(data) == 0 {
+			continue
+		}
+		bw := max(1, (chartW-(len(data)-1))/len(data))
+		bc := barchart.New(len(data)*(bw+1), per, barchart.WithNoAxis(), barchart.WithDataSet(data),
+			barchart.WithNoAutoBarWidth(), barchart.WithBarWidth(bw), barchart.WithBarGap(1))
+		bc.Draw()
+		lines := strings.Split(bc.View(), "\n")
+		for i, l := range lines {
+			prefix, suffix := strings.Repeat(" ", labelW+2), ""
+			if i == len(lines)-1 {
+				prefix, suffix = fmt.Sprintf(" %-*s ", labelW, g), " "+common.Thousands(int(total))
+			}
+			b.WriteString(prefix + glyphs(l, envGlyphs[gi%len(envGlyphs)]) + suffix + "\n")
+		}
+		if gi == len(groups)-1 {
+			b.WriteString(strings.Repeat(" ", labelW+2) + st.Dim.Render(labelRow(labels, bw)) + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// labelRow centres each label under its bar, leaving out labels that would touch.
+func labelRow(labels []string, bw int) string {
+	var b strings.Builder
+	next := 0 // first free column
+	for i, l := range labels {
+		at := i*(bw+1) + max(0, (bw-len(l))/2)
+		if at < next {
+			continue
+		}
+		b.WriteString(strings.Repeat(" ", at-next) + l)
+		next = at + len(l) + 1
+		b.WriteByte(' ')
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// shortPeriod names a period in a few cells: Nov, Q4, W48 or 26.
+func shortPeriod(t time.Time, p engine.Period) string {
+	switch p {
+	case engine.PeriodDay:
+		return t.Format("2")
+	case engine.PeriodWeek:
+		_, w := t.ISOWeek()
+		return fmt.Sprintf("W%d", w)
+	case engine.PeriodQuarter:
+		return fmt.Sprintf("Q%d", (int(t.Month())-1)/3+1)
+	}
+	return t.Format("Jan")
+}
+
+// glyphs swaps the chart's full blocks for the environment's glyph, so the rows
+// read the same without colour.
+func glyphs(line, g string) string {
+	if g == "█" {
+		return line
+	}
+	return strings.ReplaceAll(line, "█", g)
+}
+
+func (r *reports) envStyle(i int) lipgloss.Style {
+	st := r.c.Styles
+	return []lipgloss.Style{st.Accent, st.Good, st.Warn, st.Bad}[i%4]
+}
+
+// envOrder lists the report's environments in the path order of config.
+func envOrder(c *common.Common, rep engine.Report) []string {
+	seen := map[string]bool{}
+	for _, t := range rep.Totals {
+		seen[t.Group] = true
+	}
+	var out []string
+	for _, e := range c.Eng.Config().Environments {
+		if seen[e.Name] {
+			out = append(out, e.Name)
+		}
+	}
+	return out
+}
+
+// failures draws failed and rolled-back deployments per model over the range, as
+// horizontal bars drawn here: ntcharts v2.0.0's horizontal bar chart leaves out the
+// labels (it places its axis before it has data), and a bar without a model name
+// says nothing.
+func (r *reports) failures(w, h int) string {
+	st := r.c.Styles
+	var totals []engine.ReportRow
+	labelW := 0
+	var most int64
+	for _, t := range r.rep.Totals {
+		if t.Group != "all" {
+			totals = append(totals, t)
+			labelW = max(labelW, len(t.Group))
+			most = max(most, t.Failed+t.RolledBack)
+		}
+	}
+	out := []string{st.PanelTitle.Render(" Failures by model") + st.Dim.Render(" · failed or rolled back in this range")}
+	if len(totals) == 0 {
+		return out[0] + "\n" + st.Dim.Render(" no deployments in this range")
+	}
+	slices.SortStableFunc(totals, func(a, b engine.ReportRow) int {
+		return int((b.Failed + b.RolledBack) - (a.Failed + a.RolledBack))
+	})
+	notes, noteW := make([]string, len(totals)), 0
+	for i, t := range totals {
+		notes[i] = fmt.Sprintf(" %d failed, %d rolled back of %s (%.1f%%)", t.Failed, t.RolledBack,
+			common.Thousands(int(t.Deployments)), share(t.Failed+t.RolledBack, t.Deployments))
+		if w < 90 {
+			notes[i] = fmt.Sprintf(" %d+%d of %s", t.Failed, t.RolledBack, common.Thousands(int(t.Deployments)))
+		}
+		noteW = max(noteW, len(notes[i]))
+	}
+	barW := max(4, w-labelW-3-noteW)
+	for i, t := range totals {
+		if len(out) >= h {
+			break
+		}
+		out = append(out, fmt.Sprintf(" %-*s ", labelW, t.Group)+st.Bad.Render(hbar(t.Failed+t.RolledBack, most, barW))+
+			st.Dim.Render(notes[i]))
+	}
+	return strings.Join(out, "\n")
+}
+
+// share is n of d as a percentage, 0 when d is 0.
+func share(n, d int64) float64 {
+	if d == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(d)
+}
+
+// hbar is a bar of v on a scale where most fills w cells, in eighths of a cell,
+// padded to w.
+func hbar(v, most int64, w int) string {
+	if most <= 0 {
+		return strings.Repeat(" ", w)
+	}
+	eighths := int(v * int64(w) * 8 / most)
+	bar := strings.Repeat("█", eighths/8)
+	if rest := eighths % 8; rest > 0 {
+		bar += string([]rune("▏▎▍▌▋▊▉")[rest-1])
+	}
+	return bar + strings.Repeat(" ", w-utf8.RuneCountInString(bar))
+}

@@ -1,0 +1,356 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/engine/schedule"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// resolveScreen helps with one planned deployment's conflicts: it previews the
+// suggested slot and applies it with one key, reassigns to someone free, or (for a
+// manager) overrides the selected conflict with a reason.
+type resolveScreen struct {
+	c       *common.Common
+	id      int64
+	data    resolveData
+	loaded  bool
+	sel     int // selected conflict
+	who     int // selected free person
+	reason  textinput.Model
+	working bool // an apply or override is under way
+	w, h    int
+	keys    struct{ Apply, Reassign, Choose, Override, Save, Cancel key.Binding }
+}
+
+type resolveData struct {
+	det  engine.Detail
+	sug  schedule.Suggestion
+	free []models.Person
+}
+
+// resolveFailedMsg says the engine refused a change: the panel takes keys again.
+type resolveFailedMsg struct{ err error }
+
+type resolveLoadedMsg struct {
+	data resolveData
+	err  error
+}
+
+// NewResolve is the panel that resolves planned deployment id's conflicts.
+func NewResolve(c *common.Common, id int64) common.Page {
+	r := &resolveScreen{c: c, id: id}
+	r.keys.Apply = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "move to suggestion"))
+	r.keys.Reassign = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reassign"))
+	r.keys.Choose = key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "choose person"))
+	r.keys.Override = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override"))
+	r.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save override"))
+	r.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	r.reason = components.NewInput(c.Styles, "reason: ", "why this conflict is acceptable (kept as an audit finding)")
+	return r
+}
+
+func (r *resolveScreen) Title() string    { return fmt.Sprintf("resolve #%d", r.id) }
+func (r *resolveScreen) Capturing() bool  { return r.reason.Focused() }
+func (r *resolveScreen) SetSize(w, h int) { r.w, r.h = w, h; r.reason.SetWidth(max(10, w-12)) }
+
+// Restyle takes the session's styles again, after the terminal said its background.
+func (r *resolveScreen) Restyle() { r.reason.SetStyles(components.InputStyles(r.c.Styles)) }
+
+func (r *resolveScreen) ShortHelp() []common.Key {
+	on, off := common.On, common.OffFor
+	if r.reason.Focused() {
+		return []common.Key{on(r.keys.Save), on(r.keys.Cancel)}
+	}
+	keys := []common.Key{on(r.c.Keys.Back), on(r.c.Keys.Up), on(r.c.Keys.Down), off(r.keys.Apply, r.whyNoMove()),
+		off(r.keys.Reassign, r.whyNoReassign())}
+	if r.whyNoReassign() == "" { // choosing the person is part of reassigning
+		keys = append(keys, on(r.keys.Choose))
+	}
+	return append(keys, off(r.keys.Override, r.whyNoOverride()))
+}
+
+func (r *resolveScreen) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
+
+// whyNot is why nothing can be changed now, whatever the key: loading, not planned
+// (only planned deployments move), or the engine does not let the person do a.
+func (r *resolveScreen) whyNot(a engine.Action) string {
+	d := r.data.det.Deployment
+	switch {
+	case !r.loaded:
+		return loading
+	case r.working:
+		return "a change is being saved"
+	case d.Status != models.StatusPlanned:
+		return fmt.Sprintf("#%d is %s: only planned deployments can be moved", d.ID, common.StatusText(d.Status))
+	}
+	return common.Why(engine.Can(r.c.Actor, a, &d))
+}
+
+// whyNoMove: the suggested slot is where a moves the deployment.
+func (r *resolveScreen) whyNoMove() string {
+	if why := r.whyNot(engine.ActReschedule); why != "" {
+		return why
+	}
+	if len(r.data.sug.Slots) == 0 {
+		return "no conflict-free slot within 90 days"
+	}
+	return ""
+}
+
+// whyNoReassign: reassigning resolves a person conflict, to someone free then.
+func (r *resolveScreen) whyNoReassign() string {
+	switch why := r.whyNot(engine.ActAssign); {
+	case why != "":
+		return why
+	case !r.personClash():
+		return fmt.Sprintf("#%d is in no person conflict: another assignee would not help", r.id)
+	case len(r.data.free) == 0:
+		return "nobody with the right role is free in this window"
+	}
+	return ""
+}
+
+// whyNoOverride: the engine says who overrides (managers), and an open conflict is,
+// of a deployment in any state.
+func (r *resolveScreen) whyNoOverride() string {
+	d, c := r.data.det.Deployment, r.selected()
+	switch {
+	case !r.loaded:
+		return loading
+	case r.working:
+		return "a change is being saved"
+	case engine.Can(r.c.Actor, engine.ActOverride, &d) != nil:
+		return engine.Can(r.c.Actor, engine.ActOverride, &d).Error()
+	case c == nil:
+		return "no conflict selected"
+	case !c.Open():
+		return fmt.Sprintf("%s is overridden already", c.ID)
+	}
+	return ""
+}
+
+func (r *resolveScreen) selected() *models.Conflict {
+	if r.sel >= 0 && r.sel < len(r.data.det.Conflicts) {
+		return &r.data.det.Conflicts[r.sel]
+	}
+	return nil
+}
+
+func (r *resolveScreen) Refresh() tea.Cmd {
+	c, id := r.c, r.id
+	return func() tea.Msg {
+		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Suggest: true})
+		return resolveLoadedMsg{resolveData{det: v.Detail, sug: v.Suggestion, free: v.Free}, err}
+	}
+}
+
+func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case resolveLoadedMsg:
+		if msg.err != nil {
+			return tea.Batch(common.Back, common.Fail(msg.err))
+		}
+		r.data, r.loaded = msg.data, true
+		r.sel = min(r.sel, max(0, len(r.data.det.Conflicts)-1))
+		r.who = min(r.who, max(0, len(r.data.free)-1))
+	case resolveFailedMsg:
+		r.working = false
+		return common.Fail(msg.err)
+	case tea.KeyPressMsg:
+		if r.reason.Focused() {
+			return r.reasonKey(msg)
+		}
+		return r.key(msg)
+	}
+	return nil
+}
+
+func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	c, id := r.c, r.id
+	switch {
+	case key.Matches(msg, r.c.Keys.Up):
+		r.sel = max(0, r.sel-1)
+	case key.Matches(msg, r.c.Keys.Down):
+		r.sel = min(len(r.data.det.Conflicts)-1, r.sel+1)
+	case key.Matches(msg, r.keys.Choose) && r.whyNoReassign() == "":
+		step := 1
+		if s := msg.String(); s == "left" || s == "h" {
+			step = len(r.data.free) - 1
+		}
+		r.who = (r.who + step) % len(r.data.free)
+	case key.Matches(msg, r.keys.Apply) && r.whyNoMove() == "":
+		r.working = true
+		return func() tea.Msg {
+			out, err := c.Eng.RescheduleSuggested(c.Ctx, c.Actor, id)
+			if err != nil {
+				return resolveFailedMsg{err}
+			}
+			return common.Done(fmt.Sprintf("moved #%d to %s%s", id, c.Local(out.Deployment.ScheduledStart, "Mon 02 Jan 15:04"),
+				leftOver(out.Conflicts)))()
+		}
+	case key.Matches(msg, r.keys.Reassign) && r.whyNoReassign() == "":
+		r.working = true
+		person := r.data.free[r.who].Name
+		return func() tea.Msg {
+			out, err := c.Eng.Assign(c.Ctx, c.Actor, id, person)
+			if err != nil {
+				return resolveFailedMsg{err}
+			}
+			return common.Done(fmt.Sprintf("assigned #%d to %s%s", id, person, leftOver(out.Conflicts)))()
+		}
+	case key.Matches(msg, r.keys.Override) && r.whyNoOverride() == "":
+		return r.reason.Focus()
+	}
+	return nil
+}
+
+// leftOver says how many conflicts remain after a change, if any.
+func leftOver(cs []models.Conflict) string {
+	if n := engine.CountOpen(cs); n > 0 {
+		return fmt.Sprintf("; %d conflict%s left", n, common.Plural(n))
+	}
+	return "; no conflicts left"
+}
+
+func (r *resolveScreen) reasonKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		r.reason.Blur()
+		return nil
+	case "enter":
+		reason := strings.TrimSpace(r.reason.Value())
+		if reason == "" {
+			return common.Fail(fmt.Errorf("write a reason: an override is kept as an audit finding"))
+		}
+		conflict := r.selected()
+		if conflict == nil {
+			return nil
+		}
+		r.reason.Blur()
+		r.working = true
+		c, cid := r.c, conflict.ID
+		return func() tea.Msg {
+			if _, err := c.Eng.Override(c.Ctx, c.Actor, cid, reason); err != nil {
+				return resolveFailedMsg{err}
+			}
+			return common.Done("overrode " + cid)()
+		}
+	}
+	var cmd tea.Cmd
+	r.reason, cmd = r.reason.Update(msg)
+	return cmd
+}
+
+func (r *resolveScreen) View() string {
+	st := r.c.Styles
+	if !r.loaded {
+		return st.Dim.Render(fmt.Sprintf(" loading #%d…", r.id))
+	}
+	d := r.data.det
+	var b strings.Builder
+	fmt.Fprintf(&b, " %s %s %s → %s · %s\n", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version,
+		st.Bold.Render(d.Environment), common.Dash(d.Assignee))
+	if d.Status != models.StatusPlanned {
+		fmt.Fprintf(&b, "\n %s\n", st.Dim.Render(fmt.Sprintf("#%d is %s: only planned deployments can be moved.", d.ID, d.Status)))
+	}
+	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Conflicts"))
+	if len(d.Conflicts) == 0 {
+		fmt.Fprintf(&b, "   %s\n", st.Good.Render("✓ none left"))
+	}
+	for i, c := range d.Conflicts {
+		mark := st.Bad.Render("✗")
+		if !c.Open() {
+			mark = st.Dim.Render("✓ overridden")
+		}
+		row := fmt.Sprintf("%s %s %s %s", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11), c.Message)
+		if i == r.sel {
+			fmt.Fprintln(&b, " "+st.Selected.Render("▸ "+common.Fit(row, r.w-4)))
+		} else {
+			fmt.Fprintln(&b, "   "+common.Fit(row, r.w-4))
+		}
+	}
+	r.writeMove(&b)
+	r.writeReassign(&b)
+	if r.reason.Focused() {
+		fmt.Fprintf(&b, "\n %s %s\n %s\n", st.Bold.Render("Override"), r.selected().ID, r.reason.View())
+	}
+	return b.String()
+}
+
+func (r *resolveScreen) writeMove(b *strings.Builder) {
+	st, d, sug := r.c.Styles, r.data.det, r.data.sug
+	if d.Status != models.StatusPlanned {
+		return
+	}
+	win := func(s, e string) string { return s + " – " + e }
+	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Move it"))
+	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("now", 10)),
+		win(r.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04"), r.c.Local(d.ScheduledEnd, "15:04 MST")))
+	if len(sug.Slots) == 0 {
+		fmt.Fprintf(b, "   %s\n", st.Bad.Render("no conflict-free slot within 90 days"))
+	} else {
+		s := sug.Slots[0]
+		fmt.Fprintf(b, "   %s %s   %s\n", st.Dim.Render(common.Fit("suggested", 10)),
+			st.Bold.Render(win(r.c.Local(s.Start, "Mon 02 Jan 15:04"), r.c.Local(s.End, "15:04 MST"))),
+			st.Good.Render("✓ no conflicts there"))
+		var alts []string
+		for _, a := range sug.Slots[1:] {
+			alts = append(alts, r.c.Local(a.Start, "Mon 02 Jan 15:04"))
+		}
+		if len(alts) > 0 {
+			fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("also free", 10)), common.Fit(strings.Join(alts, " · "), r.w-15))
+		}
+	}
+	for i, sk := range sug.Skipped {
+		if i == 3 {
+			break
+		}
+		label := ""
+		if i == 0 {
+			label = "passed"
+		}
+		fmt.Fprintf(b, "   %s %s %s\n", st.Dim.Render(common.Fit(label, 10)), r.c.Local(sk.Start, "Mon 02 Jan 15:04"),
+			st.Dim.Render(common.Fit("— "+sk.Reason, r.w-32)))
+	}
+}
+
+// personClash reports whether an open conflict is about the assignee's time, the
+// one kind that reassigning resolves.
+func (r *resolveScreen) personClash() bool {
+	for _, c := range r.data.det.Conflicts {
+		if c.Open() && c.Kind == models.ConflictPerson {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *resolveScreen) writeReassign(b *strings.Builder) {
+	st := r.c.Styles
+	if r.data.det.Status != models.StatusPlanned || !r.personClash() {
+		return
+	}
+	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Reassign"))
+	if len(r.data.free) == 0 {
+		fmt.Fprintf(b, "   %s\n", st.Dim.Render("nobody with the right role is free in this window"))
+		return
+	}
+	var names []string
+	for i, p := range r.data.free {
+		if i == r.who {
+			names = append(names, st.Selected.Render("▸"+p.Name))
+		} else {
+			names = append(names, p.Name)
+		}
+	}
+	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("free then", 10)), strings.Join(names, "  "))
+}

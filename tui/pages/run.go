@@ -1,0 +1,539 @@
+package pages
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+const (
+	// pollEvery is how often a live run view asks for new output and progress.
+	pollEvery = 250 * time.Millisecond
+	// keepLines bounds the log a run view holds: the newest lines only.
+	keepLines = 2000
+)
+
+// runView follows one deployment's run: progress per stage, the step under way with
+// a spinner and its elapsed time, and a log that follows new output. It starts,
+// resumes, retries, cancels and approves when the person may. Long work (a run, a
+// resume) runs in a tea.Cmd; the view polls the engine while something is live.
+type runView struct {
+	c       *common.Common
+	id      int64
+	st      engine.RunState
+	approve error // why the person may not approve the waiting gate; nil: may
+	// conflicts are a planned deployment's: the engine does not start it while one is open.
+	conflicts []models.Conflict
+	loaded    bool
+	lines     []models.OutputLine // the newest keepLines lines, oldest first
+	lastID    int64
+	vp        viewport.Model
+	follow    bool
+	logW      int  // the width the log was laid out for
+	polling   bool // a poll tick is on its way
+	running   bool // a run, resume or retry started here is under way
+	working   bool // an action (cancel, approve) is under way
+	confirm   bool // asking whether to cancel
+	frame     int  // spinner frame
+	w, h      int
+	keys      struct{ Start, Cancel, Retry, Approve, Follow, Yes, No key.Binding }
+}
+
+// runLoadedMsg carries what a run view loads: the run state and new output.
+type runLoadedMsg struct {
+	st        engine.RunState
+	approve   error
+	conflicts []models.Conflict
+	lines     []models.OutputLine
+	err       error
+}
+
+// runPollMsg is a run view's poll tick.
+type runPollMsg struct{}
+
+// runDoneMsg says an act a view started ended: a run, resume or retry, or a tick,
+// an approval, a cancel... (whose outcome may hold the run it carried on).
+type runDoneMsg struct {
+	what string
+	res  engine.Outcome
+	err  error
+}
+
+// actCmd does an act in the background and reports its outcome.
+func actCmd(act func() (engine.Outcome, error)) tea.Cmd {
+	return func() tea.Msg {
+		res, err := act()
+		return runDoneMsg{what: res.Did, res: res, err: err}
+	}
+}
+
+func newRunView(c *common.Common, id int64) *runView {
+	v := &runView{c: c, id: id, follow: true,
+		vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
+	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "run"))
+	v.keys.Cancel = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel"))
+	v.keys.Retry = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry step"))
+	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
+	v.keys.Follow = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow"))
+	v.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, cancel it"))
+	v.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no"))
+	return v
+}
+
+func (v *runView) Title() string   { return fmt.Sprintf("run #%d", v.id) }
+func (v *runView) Capturing() bool { return v.confirm }
+
+func (v *runView) ShortHelp() []common.Key {
+	on, off := common.On, common.OffFor
+	if v.confirm {
+		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
+	}
+	start := off(v.keys.Start, v.whyNot(engine.ActRun, v.startState()))
+	start.SetHelp("g", v.startWord())
+	follow := on(v.keys.Follow)
+	if v.follow {
+		follow.Off = "the log follows the output already"
+	}
+	return []common.Key{on(v.c.Keys.Back), start, off(v.keys.Approve, v.whyNot(engine.ActApprove, v.approveState())),
+		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())), off(v.keys.Cancel, v.whyNoCancel()), follow,
+		on(v.c.Keys.Up), on(v.c.Keys.Down)}
+}
+
+func (v *runView) FullHelp() [][]common.Key { return [][]common.Key{v.ShortHelp()} }
+
+// whyNot is why the person may not do a now: the view is loading, the engine does
+// not let them, or a run is under way; else state, the reason the deployment's
+// state gives ("" when there is none).
+func (v *runView) whyNot(a engine.Action, state string) string {
+	d := v.st.Deployment
+	if !v.loaded {
+		return loading
+	}
+	if err := engine.Can(v.c.Actor, a, &d); err != nil {
+		return err.Error()
+	}
+	if v.running || v.working || v.st.Runner != nil {
+		return fmt.Sprintf("#%d is running", v.id)
+	}
+	return state
+}
+
+// startState: a run starts a planned deployment that is in no open conflict (the
+// engine refuses the others), or resumes one that waits for nobody.
+func (v *runView) startState() string {
+	d := v.st.Deployment
+	switch {
+	case d.Status.Final():
+		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+	case d.Status == models.StatusPlanned:
+		return openConflicts(d.ID, v.conflicts)
+	case v.st.Waiting != nil && v.st.Waiting.Kind != engine.WaitInterrupted:
+		return v.st.Waiting.Message // a run would stop again at once
+	}
+	return ""
+}
+
+// openConflicts says that deployment id cannot start, if it is in open conflicts.
+func openConflicts(id int64, cs []models.Conflict) string {
+	if n := engine.CountOpen(cs); n > 0 {
+		return fmt.Sprintf("#%d is in %d open conflict%s", id, n, common.Plural(n))
+	}
+	return ""
+}
+
+func (v *runView) startWord() string {
+	if v.st.Deployment.Status == models.StatusPlanned {
+		return "run"
+	}
+	return "resume"
+}
+
+// approveState: a gate waits, and the engine says whether this person may approve it.
+func (v *runView) approveState() string {
+	if w := v.st.Waiting; w == nil || w.Kind != engine.WaitApproval {
+		return fmt.Sprintf("#%d waits at no gate now", v.id)
+	}
+	return common.Why(v.approve)
+}
+
+func (v *runView) retryState() string {
+	if _, ok := v.retryStep(); !ok {
+		return "no failed or interrupted step to retry in this stage"
+	}
+	return ""
+}
+
+func (v *runView) whyNoCancel() string {
+	d := v.st.Deployment
+	switch {
+	case !v.loaded:
+		return loading
+	case d.Status.Final():
+		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+	case v.working:
+		return "a change is being saved"
+	}
+	return common.Why(engine.Can(v.c.Actor, engine.ActCancel, &d))
+}
+
+// retryStep is the failed or interrupted automated step of the current stage that r
+// runs again.
+func (v *runView) retryStep() (int, bool) {
+	d := v.st.Deployment
+	for _, s := range v.st.Steps {
+		if d.Status.Stage() != "" && s.Step.Stage == d.Status.Stage() && s.Step.Kind == models.StepAutomated &&
+			(s.Status == models.StepFailed || s.Status == models.StepInterrupted) {
+			return s.Seq, true
+		}
+	}
+	return 0, false
+}
+
+func (v *runView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.layout()
+}
+
+// Refresh loads the run state and the output written since the last line it holds.
+// A planned deployment's record comes too, for its conflicts.
+func (v *runView) Refresh() tea.Cmd {
+	c, id, after := v.c, v.id, v.lastID
+	planned := !v.loaded || v.st.Deployment.Status == models.StatusPlanned
+	return func() tea.Msg {
+		f := models.OutputFilter{AfterID: after, Limit: keepLines, Tail: after == 0}
+		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f, Record: planned})
+		return runLoadedMsg{st: dv.Run, approve: dv.Approve, conflicts: dv.Conflicts, lines: dv.Output, err: err}
+	}
+}
+
+// live: a runner works on the deployment, here or elsewhere: poll quickly.
+func (v *runView) live() bool { return v.running || v.st.Runner != nil }
+
+func (v *runView) poll() tea.Cmd {
+	if v.polling || !v.live() {
+		return nil
+	}
+	v.polling = true
+	return tea.Tick(pollEvery, func(time.Time) tea.Msg { return runPollMsg{} })
+}
+
+func (v *runView) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case runLoadedMsg:
+		if msg.err != nil && !v.loaded {
+			return tea.Batch(common.Back, common.Fail(msg.err))
+		}
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		v.st, v.approve, v.conflicts, v.loaded = msg.st, msg.approve, msg.conflicts, true
+		v.add(msg.lines)
+		v.layout()
+		return v.poll()
+	case runPollMsg:
+		v.polling = false
+		v.frame++
+		return v.Refresh()
+	case runDoneMsg:
+		v.running, v.working = false, false
+		return tea.Batch(runOutcome(v.c, v.id, msg), v.Refresh())
+	case tea.KeyPressMsg:
+		return v.key(msg)
+	}
+	return nil
+}
+
+func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
+	if v.confirm {
+		switch {
+		case key.Matches(msg, v.keys.Yes):
+			v.confirm, v.working = false, true
+			c, id := v.c, v.id
+			return actCmd(func() (engine.Outcome, error) {
+				return c.Eng.Cancel(c.Ctx, c.Actor, id, "cancelled by "+c.Actor.Name+" in the run view")
+			})
+		case key.Matches(msg, v.keys.No):
+			v.confirm = false
+		}
+		return nil
+	}
+	switch {
+	case !v.loaded:
+		return nil
+	case key.Matches(msg, v.keys.Follow):
+		v.follow = true
+		v.vp.GotoBottom()
+		return nil
+	case key.Matches(msg, v.keys.Start):
+		if v.whyNot(engine.ActRun, v.startState()) != "" {
+			return nil
+		}
+		if v.st.Deployment.Status == models.StatusPlanned {
+			return v.start("run", func(c *common.Common) (engine.Outcome, error) {
+				return c.Eng.Run(c.Ctx, c.Actor, v.id, engine.RunOptions{})
+			})
+		}
+		return v.start("resume", func(c *common.Common) (engine.Outcome, error) {
+			return c.Eng.Resume(c.Ctx, c.Actor, v.id)
+		})
+	case key.Matches(msg, v.keys.Retry):
+		seq, ok := v.retryStep()
+		if !ok || v.whyNot(engine.ActRun, "") != "" {
+			return nil
+		}
+		return v.start(fmt.Sprintf("retry from step %d", seq), func(c *common.Common) (engine.Outcome, error) {
+			return c.Eng.Retry(c.Ctx, c.Actor, v.id, seq)
+		})
+	case key.Matches(msg, v.keys.Cancel):
+		v.confirm = v.whyNoCancel() == ""
+		return nil
+	case key.Matches(msg, v.keys.Approve):
+		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
+			return nil
+		}
+		v.working = true
+		return approveCmd(v.c, v.id)
+	}
+	// Anything else scrolls the log; scrolling away from the end stops following.
+	var cmd tea.Cmd
+	v.vp, cmd = v.vp.Update(msg)
+	v.follow = v.vp.AtBottom()
+	return cmd
+}
+
+// start runs the deployment in a Cmd and polls its progress meanwhile.
+func (v *runView) start(what string, run func(*common.Common) (engine.Outcome, error)) tea.Cmd {
+	v.running = true
+	c := v.c
+	return tea.Batch(common.Note(fmt.Sprintf("#%d: %s under way…", v.id, what)), func() tea.Msg {
+		res, err := run(c)
+		return runDoneMsg{what: what, res: res, err: err}
+	}, v.poll())
+}
+
+// runOutcome tells what a run did, in the footer: someone else runs it (follow its
+// output), conflicts refused the start (open the resolve panel), where it stopped.
+func runOutcome(c *common.Common, id int64, msg runDoneMsg) tea.Cmd {
+	var busy *engine.BusyError
+	var refused *engine.StartRefusedError
+	var stopped *engine.StoppedError
+	switch {
+	case errors.As(msg.err, &busy):
+		return common.Note(fmt.Sprintf("#%d is run by %s on %s (process %d): following its output", id,
+			busy.Lease.Actor, busy.Lease.Host, busy.Lease.PID))
+	case errors.As(msg.err, &refused) && len(refused.Breaks) == len(refused.Conflicts):
+		return tea.Batch(common.Push(NewResolve(c, id)), common.Fail(fmt.Errorf("#%d cannot start: %d open conflict%s", id,
+			len(refused.Conflicts), common.Plural(len(refused.Conflicts)))))
+	case errors.As(msg.err, &refused):
+		var why []string
+		for _, b := range refused.Breaks {
+			why = append(why, b.Rule+": "+b.Message)
+		}
+		return common.Fail(fmt.Errorf("#%d cannot start now: %s", id, strings.Join(why, "; ")))
+	case errors.As(msg.err, &stopped):
+		return common.Note(fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
+	case msg.err != nil:
+		return common.Fail(msg.err)
+	case msg.res.Did != "" && !msg.res.Carried:
+		return common.Note(fmt.Sprintf("#%d: %s", id, msg.res.Did))
+	case msg.res.Waiting != nil:
+		return common.Note(fmt.Sprintf("#%d %swaits: %s", id, didThen(msg.res), msg.res.Waiting.Message))
+	}
+	out := fmt.Sprintf("#%d %s%s", id, didThen(msg.res), strings.ReplaceAll(msg.res.Result(), "_", " "))
+	if msg.res.Failure != "" {
+		out += ": " + msg.res.Failure
+	}
+	return common.Note(out)
+}
+
+// didThen is what an act did before the run it carried on, for a footer note.
+func didThen(res engine.Outcome) string {
+	if res.Did == "" {
+		return ""
+	}
+	return res.Did + ", then "
+}
+
+// approveCmd approves the gate deployment id waits at; the engine carries the run
+// on after it.
+func approveCmd(c *common.Common, id int64) tea.Cmd {
+	return actCmd(func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, "") })
+}
+
+// add appends new output lines, dropping the oldest beyond keepLines.
+func (v *runView) add(lines []models.OutputLine) {
+	n := 0
+	for _, l := range lines {
+		if l.ID > v.lastID {
+			v.lines = append(v.lines, l)
+			v.lastID = l.ID
+			n++
+		}
+	}
+	if extra := len(v.lines) - keepLines; extra > 0 {
+		copy(v.lines, v.lines[extra:])
+		v.lines = v.lines[:keepLines]
+	}
+	if n > 0 || v.vp.TotalLineCount() == 0 {
+		v.setLog()
+	}
+}
+
+func (v *runView) setLog() {
+	st := v.c.Styles
+	v.logW = v.w
+	if len(v.lines) == 0 {
+		v.vp.SetContent(st.Dim.Render(" no output yet"))
+		return
+	}
+	out := make([]string, len(v.lines))
+	width := max(10, v.w-5)
+	for i, l := range v.lines {
+		text := strings.ReplaceAll(l.Text, "\t", "    ")
+		text = common.Fit(text, width)
+		if l.Stream == models.StreamErr {
+			text = st.Warn.Render(text)
+		}
+		out[i] = st.Dim.Render(fmt.Sprintf("%3d ", l.Seq)) + text
+	}
+	v.vp.SetContentLines(out)
+	if v.follow {
+		v.vp.GotoBottom()
+	}
+}
+
+// head is everything above the log, as lines.
+func (v *runView) head() []string {
+	st, d := v.c.Styles, v.st.Deployment
+	out := []string{common.Fit(fmt.Sprintf(" %s %s %s → %s  %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component,
+		d.Version, st.Bold.Render(d.Environment), st.StatusWord(d.Status)), v.w)}
+	narrow := v.w < 90
+	var row []string
+	for i, p := range v.st.Stages {
+		name, wname := p.Stage.Title(), 19
+		if narrow {
+			name, wname = strings.TrimPrefix(name, "Verify "), 11
+		}
+		mark := "  "
+		if p.Current {
+			mark = st.Warn.Render("▸ ")
+			name = st.Bold.Render(common.Fit(name, wname))
+		} else {
+			name = common.Fit(name, wname)
+		}
+		bar := common.Progress(p.Done, p.Total)
+		switch {
+		case p.Total == 0:
+			bar = st.Dim.Render(common.Fit("no steps", lipgloss.Width(bar)))
+		case p.Done == p.Total:
+			bar = st.Good.Render(bar)
+		}
+		row = append(row, mark+name+" "+bar)
+		if !narrow || i%2 == 1 || i == len(v.st.Stages)-1 {
+			out = append(out, common.Fit(" "+strings.Join(row, "  "), v.w))
+			row = nil
+		}
+	}
+	out = append(out, v.now()...)
+	if v.confirm {
+		out = append(out, common.Fit(" "+st.Error.Render(fmt.Sprintf("Cancel #%d? y/n", d.ID)), v.w))
+	}
+	label := " output · following "
+	if !v.follow {
+		label = " output · paused (f follows) "
+	}
+	if len(v.lines) >= keepLines {
+		label += fmt.Sprintf("· last %d lines ", keepLines)
+	}
+	out = append(out, st.Border.Render("──")+st.Dim.Render(label)+st.Border.Render(strings.Repeat("─", max(0, v.w-2-lipgloss.Width(label)))))
+	return out
+}
+
+// now says what is happening: the step under way, what it waits for, or the end.
+func (v *runView) now() []string {
+	st, d := v.c.Styles, v.st.Deployment
+	line := func(s string) string { return common.Fit(" "+s, v.w) }
+	for i, list := range [][]engine.StepState{v.st.Steps, v.st.OnFailure} {
+		for _, s := range list {
+			if s.Status != models.StepRunning {
+				continue
+			}
+			spin := spinner.MiniDot.Frames[v.frame%len(spinner.MiniDot.Frames)]
+			elapsed := ""
+			if a, ok := s.Last(); ok && !a.StartedAt.IsZero() {
+				elapsed = st.Dim.Render("  " + time.Since(a.StartedAt).Round(time.Second).String())
+			}
+			rb := ""
+			if i == 1 {
+				rb = st.Bad.Render(" rollback")
+			}
+			return []string{line(st.Warn.Render(spin) + fmt.Sprintf(" %d %s", s.Seq, s.Step.Name) + rb + elapsed)}
+		}
+	}
+	var who string
+	if r := v.st.Runner; r != nil {
+		who = st.Dim.Render(fmt.Sprintf("run by %s on %s (pid %d)", r.Actor, r.Host, r.PID))
+	}
+	switch {
+	case v.running || v.st.Runner != nil:
+		spin := spinner.MiniDot.Frames[v.frame%len(spinner.MiniDot.Frames)]
+		return []string{line(st.Warn.Render(spin) + " running " + who)}
+	case d.Status == models.StatusPlanned:
+		return []string{line(st.Dim.Render("not started"))}
+	case d.Status.Final():
+		return []string{line(st.StatusWord(d.Status) + st.Dim.Render("  "+v.c.Local(d.FinishedAt, "02 Jan 15:04")))}
+	case v.st.Waiting != nil:
+		w := v.st.Waiting
+		out := []string{" " + st.Warn.Render("⏸ ") + common.Hang(w.Message, v.w-4, 4)}
+		if w.Kind == engine.WaitApproval {
+			may := "nobody in the configuration"
+			if len(w.Approvers) > 0 {
+				may = strings.Join(w.Approvers, ", ")
+			}
+			s := "may approve: " + may
+			if v.approve == nil {
+				s += st.Good.Render("  · a approves")
+			}
+			out = append(out, line("  "+s))
+		}
+		return strings.Split(strings.Join(out, "\n"), "\n")
+	}
+	return []string{line(st.Dim.Render("idle · nobody runs it"))}
+}
+
+// layout gives the log what the head leaves.
+func (v *runView) layout() {
+	if !v.loaded {
+		return
+	}
+	v.vp.SetWidth(v.w)
+	v.vp.SetHeight(max(1, v.h-len(v.head())))
+	if v.logW != v.w {
+		v.setLog()
+	}
+	if v.follow {
+		v.vp.GotoBottom()
+	}
+}
+
+func (v *runView) View() string {
+	if !v.loaded {
+		return v.c.Styles.Dim.Render(fmt.Sprintf(" loading #%d…", v.id))
+	}
+	lines := v.head()
+	for i, l := range lines {
+		lines[i] = common.Fit(l, v.w)
+	}
+	return strings.Join(lines, "\n") + "\n" + v.vp.View()
+}

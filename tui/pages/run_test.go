@@ -1,0 +1,278 @@
+//go:build unix
+
+package pages_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"ferry/engine"
+	"ferry/engine/config"
+	"ferry/models"
+	"ferry/store"
+	"ferry/tui"
+	"ferry/tui/common"
+	"ferry/tui/pages"
+)
+
+// runConfig is a tiny organisation whose model runs real commands: "print" prints two
+// lines; "stream" prints numbered lines until a file named stop appears.
+const runConfig = `
+[ferry]
+timezone = "UTC"
+# Deployments here start days before their window: these tests are about the console.
+start_tolerance = "100000h"
+
+[[environment]]
+name = "dev"
+order = 1
+capacity = 20
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+
+[[person]]
+name = "sam"
+roles = ["practitioner"]
+
+[[service]]
+name = "shop"
+  [[service.component]]
+  name = "api"
+  kind = "software"
+
+[[model]]
+name = "print"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Print"
+  run = "printf 'one\\ntwo\\n'"
+
+[[model]]
+name = "stream"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Stream"
+  run = "i=0; while [ ! -e stop ]; do i=$((i+1)); echo line $i; sleep 0.01; done; echo finished"
+`
+
+// newRunCommon opens the tiny organisation in a temp directory (where commands run)
+// and plans deployment #1 of model as ana, for actor.
+func newRunCommon(t *testing.T, actor, model string) (*common.Common, string) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ferry.toml")
+	cfg, err := config.Parse(path, []byte(runConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	eng, err := engine.New(ctx, st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, _ := eng.Person("ana")
+	if _, _, err := eng.Plan(ctx, ana, engine.PlanRequest{Model: model, Component: "api", Version: "1.0",
+		Environment: "dev", Start: time.Now().Add(time.Hour), Duration: time.Hour, Assignee: "sam"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := eng.Person(actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return common.New(ctx, eng, p), dir
+}
+
+func openRunView(t *testing.T, m *Model, id int64) {
+	t.Helper()
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, id)})
+	load(m, cmd)
+	press(m, "r")
+	if got := screenText(m); !strings.Contains(got, "run #") {
+		t.Fatalf("r should open the run view of #%d:\n%s", id, got)
+	}
+}
+
+func TestRunViewShowsOutputOfAFinishedRun(t *testing.T) {
+	c, _ := newRunCommon(t, "sam", "print")
+	if _, err := c.Eng.Run(c.Ctx, c.Actor, 1, engine.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range [][2]int{{120, 35}, {60, 20}} {
+		m := New(c)
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		openRunView(t, m, 1)
+		got := screenText(m)
+		for _, want := range []string{"#1 api 1.0 → dev", "✓ succeeded", "▓▓▓▓▓ 1/1", "one", "two", "output · following"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%dx%d: the run view lacks %q:\n%s", size[0], size[1], want, got)
+			}
+		}
+		if strings.Contains(got, "g run") || strings.Contains(got, "c cancel") {
+			t.Errorf("a finished run offers nothing to start or cancel:\n%s", got)
+		}
+		fits(t, m, "run view", size[0], size[1])
+		press(m, "esc")
+		if got := screenText(m); !strings.Contains(got, "Record") {
+			t.Fatalf("esc returns to the detail:\n%s", got)
+		}
+	}
+}
+
+// TestRunViewStartsAndRefuses: g runs a planned deployment (synchronously here) and
+// the output shows; an analyst-less config has no read-only person, so a technician
+// of the example organisation stands in: no g for someone else's deployment.
+func TestRunViewStartsAndRefuses(t *testing.T) {
+	c, _ := newRunCommon(t, "sam", "print")
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	openRunView(t, m, 1)
+	got := screenText(m)
+	if !strings.Contains(got, "not started") || !strings.Contains(got, "g run") {
+		t.Fatalf("a planned deployment offers g:\n%s", got)
+	}
+	press(m, "g")
+	got = screenText(m)
+	if !strings.Contains(got, "two") || !strings.Contains(got, "succeeded") {
+		t.Fatalf("after g:\n%s", got)
+	}
+	fits(t, m, "run view after g", 60, 20)
+
+	m = sized(t, "kim", 120, 35) // an analyst of the example organisation
+	openRunView(t, m, 1)
+	if got := screenText(m); strings.Contains(got, "g run") || strings.Contains(got, "c cancel") {
+		t.Fatalf("an analyst may not run or cancel:\n%s", got)
+	}
+	press(m, "g")
+	if got := screenText(m); !strings.Contains(got, "may not run") {
+		t.Fatalf("g should be refused with the reason:\n%s", got)
+	}
+}
+
+func TestRunViewCancelAsks(t *testing.T) {
+	m := sized(t, "ana", 60, 20)
+	openRunView(t, m, 1) // the rack server, in its first stage
+	fits(t, m, "rack run view", 60, 20)
+	press(m, "c")
+	if got := screenText(m); !strings.Contains(got, "Cancel #1? y/n") {
+		t.Fatalf("c should ask:\n%s", got)
+	}
+	press(m, "n")
+	if d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); d.Deployment.Status.Final() {
+		t.Fatal("n must not cancel")
+	}
+	press(m, "c", "y")
+	d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	if d.Deployment.Status != models.StatusCancelled {
+		t.Fatalf("y should cancel: %s", d.Deployment.Status)
+	}
+	if got := screenText(m); !strings.Contains(got, "#1: cancelled") {
+		t.Fatalf("after y:\n%s", got)
+	}
+}
+
+// TestRunViewFollowsLiveOutput runs a real command through the program loop: the log
+// follows its output; scrolling up stops following, f follows again.
+func TestRunViewFollowsLiveOutput(t *testing.T) {
+	c, dir := newRunCommon(t, "sam", "stream")
+	var mu sync.Mutex
+	var shown string
+	peek := func(m tea.Model, msg tea.Msg) tea.Msg {
+		mu.Lock()
+		shown = ansi.Strip(m.View().Content)
+		mu.Unlock()
+		return msg
+	}
+	tm := teatest.NewTestModel(t, tui.New(c), teatest.WithInitialTermSize(60, 20),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(peek),
+			tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	screen := func() string {
+		tm.Send(poke{})
+		time.Sleep(10 * time.Millisecond)
+		mu.Lock()
+		defer mu.Unlock()
+		return shown
+	}
+	waitFor := func(what string, ok func(string) bool) string {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			s := screen()
+			if ok(s) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the screen never showed %s; it shows:\n%s", what, s)
+			}
+		}
+	}
+	has := func(want string) string {
+		t.Helper()
+		return waitFor("“"+want+"”", func(s string) bool { return strings.Contains(s, want) })
+	}
+	press := func(k rune) { tm.Send(tea.KeyPressMsg{Code: k, Text: string(k)}) }
+	has("Due today")
+	tm.Send(common.PushMsg{Page: pages.NewDetail(c, 1)})
+	has("Record")
+	press('r')
+	has("g run")
+	press('g')
+	// The log follows the command's output: its newest lines keep coming into view
+	// (the command prints one every 10 ms, so any one number is on screen briefly).
+	waitFor("line 40 or later", func(s string) bool {
+		for _, m := range regexp.MustCompile(`line (\d+)`).FindAllStringSubmatch(s, -1) {
+			if n, _ := strconv.Atoi(m[1]); n >= 40 {
+				return true
+			}
+		}
+		return false
+	})
+	has("output · following")
+	press('k') // scrolling up stops following
+	has("paused (f follows)")
+	if err := os.WriteFile(filepath.Join(dir, "stop"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := has("succeeded")
+	if strings.Contains(s, "finished") {
+		t.Fatalf("a paused log must not jump to the end:\n%s", s)
+	}
+	press('f')
+	s = has("finished")
+	if !strings.Contains(s, "following") {
+		t.Fatalf("f should follow again:\n%s", s)
+	}
+	for i, l := range strings.Split(s, "\n") {
+		if w := ansi.StringWidth(l); w > 60 {
+			t.Errorf("line %d is %d cells wide: %q", i, w, l)
+		}
+	}
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -1,0 +1,357 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components/timeline"
+)
+
+// scheduleModel is the test organisation (fixed clock Thu 26 Nov 2026 14:05 CET)
+// with three more deployments in dev — #6 on Monday, #7 on Friday, and #8/#9, a
+// person conflict for jon on Saturday — on the schedule screen.
+func scheduleModel(t *testing.T, w, h int) *Model {
+	t.Helper()
+	c := newTestCommon(t, "ana")
+	mgr, _ := c.Eng.Config().FirstManager()
+	loc := c.Eng.Location()
+	for _, p := range []struct {
+		comp, ver  string
+		start      time.Time
+		assignee   string
+		wantConfls int
+	}{
+		{"web-frontend", "7.3.0", time.Date(2026, 11, 23, 10, 0, 0, 0, loc), "sam", 0},
+		{"auth-service", "2.0.1", time.Date(2026, 11, 27, 9, 0, 0, 0, loc), "sam", 0},
+		{"web-frontend", "7.3.2", time.Date(2026, 11, 28, 10, 0, 0, 0, loc), "jon", 0},
+		{"payments-api", "4.13.0", time.Date(2026, 11, 28, 10, 15, 0, 0, loc), "jon", 1},
+	} {
+		_, cs, err := c.Eng.Plan(c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: p.comp, Version: p.ver,
+			Environment: "dev", Start: p.start, Assignee: p.assignee})
+		if err != nil || len(cs) != p.wantConfls {
+			t.Fatalf("plan %s: %v, conflicts %+v", p.comp, err, cs)
+		}
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	load(m, m.Top().Refresh())
+	press(m, "3")
+	return m
+}
+
+// schedPress sends keys that press does not know, such as the arrows.
+func schedPress(m *Model, codes ...rune) {
+	for _, code := range codes {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: code})
+		load(m, cmd)
+	}
+}
+
+func schedOf(m *Model) *scheduleScreen { return m.Top().(*scheduleScreen) }
+
+// rowLine is the first line of the timeline row named name ("▸" marks the cursor's).
+func schedRowLine(t *testing.T, text, name string) string {
+	t.Helper()
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, " "+name+" ") || strings.HasPrefix(l, "▸"+name+" ") {
+			return l
+		}
+	}
+	t.Fatalf("no row %q in\n%s", name, text)
+	return ""
+}
+
+// schedCellOf is the glyph drawn at cell x of a line.
+func schedCellOf(line string, x int) string {
+	r := []rune(line)
+	if x < 0 || x >= len(r) {
+		return ""
+	}
+	return string(r[x])
+}
+
+func schedWantIn(t *testing.T, text string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("screen lacks %q:\n%s", w, text)
+		}
+	}
+}
+
+func TestScheduleWeek(t *testing.T) {
+	m := scheduleModel(t, 120, 35)
+	got := screenText(m)
+	schedWantIn(t, got, "Schedule · week 48 · 23–29 Nov 2026 · Europe/Berlin", "e environments  a people  d day  w week")
+	// The header names the days Monday to Sunday, in order, in equal columns.
+	lines := strings.Split(got, "\n")
+	header := lines[2]
+	last := -1
+	for _, d := range []string{"Mon 23", "Tue 24", "Wed 25", "Thu 26", "Fri 27", "Sat 28", "Sun 29"} {
+		i := strings.Index(header, d)
+		if i <= last {
+			t.Fatalf("header %q: %s at %d", header, d, i)
+		}
+		last = i
+	}
+	// One row per environment in promotion order; the cursor starts on what is
+	// happening now: #5 in dev (13:35-14:20).
+	var at []int
+	for _, env := range []string{"dev", "test", "staging", "production"} {
+		at = append(at, strings.Index(got, schedRowLine(t, got, env)))
+	}
+	for i := 1; i < len(at); i++ {
+		if at[i] <= at[i-1] {
+			t.Fatalf("rows out of order: %v", at)
+		}
+	}
+	if l := schedRowLine(t, got, "dev"); !strings.HasPrefix(l, "▸dev") {
+		t.Fatalf("the cursor should be on dev: %q", l)
+	}
+	schedWantIn(t, got, "#5 auth-service 2.0.0 → dev  sam  Thu 26 13:35–14:20  ○ planned  ✓ no conflicts", "CHG-2026-0042")
+	// #1 (production, Thu 13:05-17:05, running outside a maintenance window) is a bar
+	// with the conflict glyph where the layout says.
+	s := schedOf(m)
+	g := timeline.Layout(120, timeline.Week, s.From(), s.Loc(), s.NameWidth())
+	x0, x1, _ := g.Span(models.Interval{Start: now.Add(-time.Hour), End: now.Add(3 * time.Hour)})
+	prod := schedRowLine(t, got, "production")
+	for x := x0; x < x1; x++ {
+		if c := schedCellOf(prod, g.Label+x); c != "▓" {
+			t.Fatalf("production cell %d is %q, want ▓: %q", x, c, prod)
+		}
+	}
+	if x1-x0 < 2 || schedCellOf(prod, g.Label+x0-1) != " " {
+		t.Fatalf("the 4-hour bar: cells %d-%d in %q", x0, x1, prod)
+	}
+	// Friday afternoon is frozen in production.
+	fri := g.Segs[4]
+	if c := schedCellOf(prod, g.Label+fri.X+fri.W-1); c != "░" {
+		t.Fatalf("Friday evening in production is %q: %q", c, prod)
+	}
+	// The caret points at the selected bar, and the legend explains the glyphs.
+	dx, _, _ := g.Span(models.Interval{Start: now.Add(-30 * time.Minute), End: now.Add(15 * time.Minute)})
+	caretRow := -1
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "^" {
+			caretRow = i
+		}
+	}
+	if caretRow < 0 || strings.Index(lines[caretRow], "^") != g.Label+dx {
+		t.Fatalf("caret at line %d, want column %d:\n%s", caretRow, g.Label+dx, got)
+	}
+	schedWantIn(t, got, "█ planned", "▓ conflict", "░ freeze")
+}
+
+func TestScheduleMovesThroughDeployments(t *testing.T) {
+	m := scheduleModel(t, 120, 35)
+	step := func(code rune, want string) {
+		t.Helper()
+		schedPress(m, code)
+		if got := screenText(m); !strings.Contains(got, want) {
+			t.Fatalf("after %q want %q:\n%s", code, want, got)
+		}
+	}
+	step(tea.KeyLeft, "#6 web-frontend 7.3.0 → dev  sam  Mon 23 10:00–10:45")
+	step(tea.KeyRight, "#5 auth-service 2.0.0 → dev")
+	step(tea.KeyRight, "#7 auth-service 2.0.1 → dev  sam  Fri 27 09:00–09:45")
+	step(tea.KeyRight, "#8 web-frontend 7.3.2 → dev  jon  Sat 28 10:00–10:45  ○ planned  ✗ person conflict with #9")
+	got := screenText(m)
+	schedWantIn(t, got, "jon is booked on #8 and #9 at once", "· s resolve")
+	// Both bars of the pair carry the conflict glyph (in two lanes, or as a count).
+	s := schedOf(m)
+	g := timeline.Layout(120, timeline.Week, s.From(), s.Loc(), s.NameWidth())
+	loc := s.Loc()
+	x, _, _ := g.Span(models.Interval{Start: time.Date(2026, 11, 28, 10, 0, 0, 0, loc), End: time.Date(2026, 11, 28, 10, 45, 0, 0, loc)})
+	marks, inDev := 0, false
+	for _, l := range strings.Split(got, "\n") {
+		switch {
+		case strings.HasPrefix(l, "▸dev "):
+			inDev = true
+		case !strings.HasPrefix(l, strings.Repeat(" ", g.Label)):
+			inDev = false
+		}
+		if inDev && schedCellOf(l, g.Label+x) == "▓" {
+			marks++
+		}
+	}
+	if marks != 2 {
+		t.Fatalf("want two ▓ bars at column %d in dev:\n%s", g.Label+x, got)
+	}
+	step(tea.KeyRight, "#9 payments-api 4.13.0 → dev  jon  Sat 28 10:15–11:00  ○ planned  ✗ person conflict with #8")
+	step(tea.KeyLeft, "#8 web-frontend 7.3.2")
+	// ↓ goes to test and selects what is nearest in time there: #4 on Thursday.
+	step(tea.KeyDown, "#4 web-frontend 7.3.1 → test")
+	if l := schedRowLine(t, screenText(m), "test"); !strings.HasPrefix(l, "▸test") {
+		t.Fatalf("cursor row: %q", l)
+	}
+	// ↑ comes back to the same deployment, not just the same row.
+	step(tea.KeyUp, "#8 web-frontend 7.3.2")
+	// The selection survives refreshes, even when something new is planned before it.
+	mgr, _ := m.c.Eng.Config().FirstManager()
+	if _, _, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "web-frontend",
+		Version: "7.3.3", Environment: "dev", Start: time.Date(2026, 11, 24, 9, 0, 0, 0, loc)}); err != nil {
+		t.Fatal(err)
+	}
+	load(m, s.Refresh())
+	schedWantIn(t, screenText(m), "#8 web-frontend 7.3.2", "▸dev")
+	// enter opens it; esc comes back to it.
+	press(m, "enter")
+	schedWantIn(t, screenText(m), "#8", "web-frontend", "Record")
+	press(m, "esc")
+	schedWantIn(t, screenText(m), "Schedule · week 48", "#8 web-frontend 7.3.2")
+	// Past the last deployment of the row, → goes on into next week, which is empty.
+	step(tea.KeyRight, "#9 payments-api")
+	step(tea.KeyRight, "Nothing planned this week.")
+	schedWantIn(t, screenText(m), "week 49 · 30 Nov – 6 Dec 2026")
+	// ← comes back to the last one of the week before.
+	step(tea.KeyLeft, "#9 payments-api")
+	schedWantIn(t, screenText(m), "week 48")
+}
+
+func TestScheduleResolveOnlyPlannedConflicts(t *testing.T) {
+	m := scheduleModel(t, 120, 35)
+	s := schedOf(m)
+	key := tea.KeyPressMsg{Code: 's', Text: "s"}
+	if cmd := s.Update(key); cmd != nil {
+		t.Fatalf("s on #5 (no conflict) should do nothing, got %T", cmd())
+	}
+	schedWantIn(t, s.View(), "#5 is in no open conflict")
+	schedPress(m, tea.KeyRight, tea.KeyRight) // #7, then #8
+	if s.Sel() != 8 {
+		t.Fatalf("selected #%d", s.Sel())
+	}
+	cmd := s.Update(key)
+	if cmd == nil {
+		t.Fatal("s on #8 should open the resolve panel")
+	}
+	if msg, ok := cmd().(common.PushMsg); !ok || msg.Page.Title() != "resolve #8" {
+		t.Fatalf("s on #8: %#v", cmd())
+	}
+	// #1 runs: it cannot be moved any more.
+	schedPress(m, tea.KeyDown, tea.KeyDown, tea.KeyDown)
+	if s.Sel() != 1 {
+		t.Fatalf("selected #%d in production", s.Sel())
+	}
+	if cmd := s.Update(key); cmd != nil {
+		t.Fatal("s on a running deployment should do nothing")
+	}
+	schedWantIn(t, s.View(), "#1 is already running: only planned deployments can be moved")
+}
+
+func TestScheduleZoomAndPeriods(t *testing.T) {
+	m := scheduleModel(t, 120, 35)
+	press(m, "d")
+	got := screenText(m)
+	schedWantIn(t, got, "Schedule · Thu 26 Nov 2026", "#5 auth-service 2.0.0 → dev")
+	header := strings.Split(got, "\n")[2]
+	if !strings.Contains(header, "00  01  02") || !strings.Contains(header, "23") || strings.Contains(header, "Mon") {
+		t.Fatalf("day header: %q", header)
+	}
+	// In the day view a long bar has room for its component.
+	schedWantIn(t, schedRowLine(t, got, "production"), "▓rack-b07-db-se…▓")
+	press(m, "]")
+	schedWantIn(t, screenText(m), "Schedule · Fri 27 Nov 2026", "#7 auth-service 2.0.1")
+	press(m, "w")
+	schedWantIn(t, screenText(m), "week 48", "#7 auth-service 2.0.1")
+	press(m, "]")
+	got = screenText(m)
+	schedWantIn(t, got, "week 49 · 30 Nov – 6 Dec 2026", "Mon 30", "Sun 6",
+		"Nothing planned this week. ] next week · plan one with: ferry deploy plan")
+	press(m, "[", "[")
+	schedWantIn(t, screenText(m), "week 47 · 16–22 Nov 2026")
+	press(m, "t")
+	schedWantIn(t, screenText(m), "week 48", "#5 auth-service 2.0.0")
+}
+
+func TestScheduleDropsStaleLoads(t *testing.T) {
+	m := scheduleModel(t, 120, 35)
+	s := schedOf(m)
+	stale := s.Refresh() // a load of week 48 still on its way...
+	press(m, "]")        // ...when the user moves to week 49
+	load(m, stale)
+	if got := screenText(m); !strings.Contains(got, "week 49") || !strings.Contains(got, "Nothing planned this week") {
+		t.Fatalf("a stale load replaced the week:\n%s", got)
+	}
+}
+
+func TestSchedulePeopleRows(t *testing.T) {
+	m := scheduleModel(t, 120, 35)
+	press(m, "a")
+	got := screenText(m)
+	// People with work this week, in config order; the cursor follows #5 to sam.
+	for _, who := range []string{"sam", "jon", "tom"} {
+		schedRowLine(t, got, who)
+	}
+	if strings.Contains(got, " kim ") || !strings.HasPrefix(schedRowLine(t, got, "sam"), "▸sam") {
+		t.Fatalf("people rows:\n%s", got)
+	}
+	schedWantIn(t, got, "#5 auth-service 2.0.0 → dev")
+	press(m, "e")
+	if !strings.HasPrefix(schedRowLine(t, screenText(m), "dev"), "▸dev") {
+		t.Fatalf("back to environments:\n%s", screenText(m))
+	}
+}
+
+func TestScheduleFitsThePhone(t *testing.T) {
+	m := scheduleModel(t, 60, 20)
+	check := func(name string) {
+		t.Helper()
+		text := screenText(m)
+		lines := strings.Split(text, "\n")
+		if len(lines) != 20 {
+			t.Errorf("%s: %d lines, want 20:\n%s", name, len(lines), text)
+		}
+		for i, l := range lines {
+			if w := lipgloss.Width(l); w > 60 {
+				t.Errorf("%s: line %d is %d cells wide: %q", name, i, w, l)
+			}
+		}
+	}
+	check("week")
+	schedWantIn(t, screenText(m), "Mon 23", "Sun 29", "product…", "#5 auth-service 2.0.0 → dev")
+	schedPress(m, tea.KeyRight, tea.KeyRight, tea.KeyRight)
+	check("week, a conflict selected")
+	press(m, "d")
+	check("day")
+	press(m, "a")
+	check("people")
+	press(m, "?")
+	check("full help")
+	press(m, "?", "]", "]")
+	check("empty")
+}
+
+// Keys pressed faster than a period loads act on the period the user will see.
+func TestScheduleKeysPressedWhileLoading(t *testing.T) {
+	m := scheduleModel(t, 120, 35)
+	mgr, _ := m.c.Eng.Config().FirstManager()
+	loc := m.c.Eng.Location()
+	for i, day := range []int{1, 2} { // #10 Tue 1 Dec, #11 Wed 2 Dec in dev
+		if _, _, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "auth-service",
+			Version: "2.1." + string(rune('0'+i)), Environment: "dev", Start: time.Date(2026, 12, day, 10, 0, 0, 0, loc)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	schedPress(m, tea.KeyRight, tea.KeyRight, tea.KeyRight) // #7, #8, #9: the last of the week
+	s := schedOf(m)
+	if s.Sel() != 9 {
+		t.Fatalf("selected #%d", s.Sel())
+	}
+	right := tea.KeyPressMsg{Code: tea.KeyRight}
+	_, first := m.Update(right)  // loads week 49...
+	_, second := m.Update(right) // ...and this one waits for it
+	if second != nil {
+		t.Fatal("a step during a load should wait for it")
+	}
+	load(m, first)
+	if got := screenText(m); s.Sel() != 11 || !strings.Contains(got, "week 49") || !strings.Contains(got, "#11 auth-service 2.1.1") {
+		t.Fatalf("want #11 in week 49, got #%d:\n%s", s.Sel(), got)
+	}
+}
