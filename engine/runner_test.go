@@ -125,6 +125,7 @@ func newRunFixture(t testing.TB, modelsTOML string) *runFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	emptyDB.CopyTo(t, filepath.Join(dir, "ferry.db"))
 	f := &runFixture{t: t, dir: dir, ctx: context.Background()}
 	f.e = f.open(cfg)
 	return f
