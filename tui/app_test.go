@@ -2,7 +2,7 @@ package tui
 
 import (
 	"context"
-	"path/filepath"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +17,7 @@ import (
 	"ferry"
 	"ferry/engine"
 	"ferry/engine/config"
+	"ferry/internal/testdb"
 	"ferry/models"
 	"ferry/store"
 )
@@ -26,6 +27,7 @@ var now = time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC)
 
 // newTestCommon opens the shipped example organisation on a fresh database with a
 // few deployments around now: one running, two due today, one overdue, one failed.
+// The database is built once (testOrgDB) and copied for each test.
 func newTestCommon(t *testing.T, actor string) *Common {
 	t.Helper()
 	ctx := context.Background()
@@ -33,23 +35,51 @@ func newTestCommon(t *testing.T, actor string) *Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ferry.db"))
+	st, err := store.Open(ctx, testOrgDB.Copy(t, "ferry.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := now.Add(-2 * time.Hour)
-	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return clock }))
+	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
+	p, err := eng.Person(actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewCommon(ctx, eng, p)
+}
+
+// testOrgDB is newTestCommon's database: the example organisation, planned two
+// hours before now.
+var testOrgDB = testdb.New(func(path string) error {
+	ctx := context.Background()
+	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(planTestOrg(ctx, st, cfg), st.Close())
+})
+
+func planTestOrg(ctx context.Context, st *store.Store, cfg *config.Config) error {
+	clock := now.Add(-2 * time.Hour)
+	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return clock }))
+	if err != nil {
+		return err
+	}
 	mgr, _ := cfg.FirstManager()
 	plan := func(model, comp, ver, env string, start time.Time, who string) models.Deployment {
-		d, _, err := eng.Plan(ctx, mgr, engine.PlanRequest{Model: model, Component: comp, Version: ver,
-			Environment: env, Start: start, Assignee: who, ChangeRef: "CHG-2026-0042"})
 		if err != nil {
-			t.Fatal(err)
+			return models.Deployment{}
 		}
+		var d models.Deployment
+		d, _, err = eng.Plan(ctx, mgr, engine.PlanRequest{Model: model, Component: comp, Version: ver,
+			Environment: env, Start: start, Assignee: who, ChangeRef: "CHG-2026-0042"})
 		return d
 	}
 	tech := cfg.PeopleWithRole(models.RoleTechnician)[0].Name
@@ -59,21 +89,27 @@ func newTestCommon(t *testing.T, actor string) *Common {
 	plan("web-service", "payments-api", "4.12.0", "staging", now.Add(2*time.Hour), prac)
 	plan("web-service", "web-frontend", "7.3.1", "test", now.Add(3*time.Hour), prac)
 	plan("web-service", "auth-service", "2.0.0", "dev", now.Add(-30*time.Minute), prac)
+	if err != nil {
+		return err
+	}
 	for _, id := range []int64{running.ID, failed.ID} {
 		if _, err := eng.Advance(ctx, mgr, id, ""); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
-	if _, err := eng.Move(ctx, mgr, failed.ID, models.StatusFailed, "health check failed"); err != nil {
-		t.Fatal(err)
-	}
-	clock = now
-	p, err := eng.Person(actor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewCommon(ctx, eng, p)
+	_, err = eng.Move(ctx, mgr, failed.ID, models.StatusFailed, "health check failed")
+	return err
 }
+
+// emptyDB is a database that store.Open has just created: migrating costs a fifth
+// of a second under the race detector, so it is done once and the file copied.
+var emptyDB = testdb.New(func(path string) error {
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		return err
+	}
+	return st.Close()
+})
 
 // load runs a screen's background load and hands the result back, as the program would.
 func load(m *Model, cmd tea.Cmd) {

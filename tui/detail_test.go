@@ -66,7 +66,7 @@ func newRecordCommon(t *testing.T, actor string) *Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	st, err := store.Open(ctx, emptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
 	if err != nil {
 		t.Fatal(err)
 	}

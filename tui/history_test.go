@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -147,7 +146,7 @@ func newDemoCommon(t *testing.T, actor string, n int) *Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ferry.db"))
+	st, err := store.Open(ctx, emptyDB.Copy(t, "ferry.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
