@@ -12,6 +12,7 @@ import (
 
 	"ferry/engine"
 	"ferry/engine/config"
+	"ferry/internal/fixture"
 	"ferry/models"
 	"ferry/store"
 	"ferry/tui/common"
@@ -60,7 +61,7 @@ func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	st, err := store.Open(ctx, fixture.EmptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"ferry"
 	"ferry/engine"
 	"ferry/engine/config"
+	fx "ferry/internal/fixture"
 	"ferry/models"
 	"ferry/store"
 	"ferry/tui/common"
@@ -98,7 +99,7 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	st, err := store.Open(ctx, fx.EmptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
 	if err != nil {
 		t.Fatal(err)
 	}

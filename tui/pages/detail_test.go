@@ -13,6 +13,7 @@ import (
 
 	"ferry/engine"
 	"ferry/engine/config"
+	"ferry/internal/fixture"
 	"ferry/store"
 	"ferry/tui/common"
 	"ferry/tui/pages"
@@ -70,7 +71,7 @@ func newRecordCommon(t *testing.T, actor string) *common.Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	st, err := store.Open(ctx, fixture.EmptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
 	if err != nil {
 		t.Fatal(err)
 	}

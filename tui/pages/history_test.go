@@ -3,7 +3,6 @@ package pages_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/internal/demo"
+	"ferry/internal/fixture"
 	"ferry/models"
 	"ferry/store"
 	"ferry/tui/common"
@@ -149,7 +149,7 @@ func newDemoCommon(t *testing.T, actor string, n int) *common.Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ferry.db"))
+	st, err := store.Open(ctx, fixture.EmptyDB.Copy(t, "ferry.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

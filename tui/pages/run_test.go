@@ -20,6 +20,7 @@ import (
 
 	"ferry/engine"
 	"ferry/engine/config"
+	"ferry/internal/fixture"
 	"ferry/models"
 	"ferry/store"
 	"ferry/tui"
@@ -86,7 +87,7 @@ func newRunCommon(t *testing.T, actor, model string) (*common.Common, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	st, err := store.Open(ctx, fixture.EmptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/internal/fixture"
+	"ferry/internal/testdb"
 	"ferry/models"
 	"ferry/tui/common"
 )
@@ -31,23 +32,49 @@ var Clock *time.Time
 
 // Org opens the shipped example organisation on a fresh database with a few
 // deployments around Now: one running, two due today, one overdue, one failed; and
-// a console session of actor's.
+// a console session of actor's. The database is built once (orgDB) and copied for
+// each test; Clock is its engine's clock, at Now.
 func Org(t *testing.T, actor string) *common.Common {
 	t.Helper()
-	ctx := context.Background()
+	clock := Now
+	Clock = &clock
+	eng := fixture.OpenCopy(t, orgDB, filepath.Join(t.TempDir(), "ferry.db"), exampleConfig(t),
+		engine.WithClock(func() time.Time { return clock }))
+	return Session(t, eng, actor)
+}
+
+func exampleConfig(t testing.TB) *config.Config {
+	t.Helper()
 	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+// orgDB is Org's database: the example organisation, planned two hours before Now.
+var orgDB = testdb.New(func(path string) error {
+	cfg, err := config.Parse("config.toml", ferry.DefaultConfig)
+	if err != nil {
+		return err
+	}
 	clock := Now.Add(-2 * time.Hour)
-	eng := fixture.Open(t, filepath.Join(t.TempDir(), "ferry.db"), cfg, engine.WithClock(func() time.Time { return clock }))
+	return fixture.Build(path, cfg, func(eng *engine.Engine) error { return planOrg(eng, cfg) },
+		engine.WithClock(func() time.Time { return clock }))
+})
+
+// planOrg plans the deployments Org's organisation starts with.
+func planOrg(eng *engine.Engine, cfg *config.Config) error {
+	ctx := context.Background()
 	mgr, _ := cfg.FirstManager()
+	var err error
 	plan := func(model, comp, ver, env string, start time.Time, who string) models.Deployment {
-		d, _, err := eng.Plan(ctx, mgr, engine.PlanRequest{Model: model, Component: comp, Version: ver,
-			Environment: env, Start: start, Assignee: who, ChangeRef: "CHG-2026-0042"})
 		if err != nil {
-			t.Fatal(err)
+			return models.Deployment{}
 		}
+		var d models.Deployment
+		d, _, err = eng.Plan(ctx, mgr, engine.PlanRequest{Model: model, Component: comp, Version: ver,
+			Environment: env, Start: start, Assignee: who, ChangeRef: "CHG-2026-0042"})
 		return d
 	}
 	tech := cfg.PeopleWithRole(models.RoleTechnician)[0].Name
@@ -57,16 +84,16 @@ func Org(t *testing.T, actor string) *common.Common {
 	plan("web-service", "payments-api", "4.12.0", "staging", Now.Add(2*time.Hour), prac)
 	plan("web-service", "web-frontend", "7.3.1", "test", Now.Add(3*time.Hour), prac)
 	plan("web-service", "auth-service", "2.0.0", "dev", Now.Add(-30*time.Minute), prac)
+	if err != nil {
+		return err
+	}
 	for _, id := range []int64{running.ID, failed.ID} {
 		if _, err := eng.Start(ctx, mgr, id, "under way before the console opens"); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
-	if _, err := eng.Move(ctx, mgr, failed.ID, models.StatusFailed, "health check failed"); err != nil {
-		t.Fatal(err)
-	}
-	clock, Clock = Now, &clock
-	return Session(t, eng, actor)
+	_, err = eng.Move(ctx, mgr, failed.ID, models.StatusFailed, "health check failed")
+	return err
 }
 
 // Session is a console session of actor's on eng.
