@@ -580,7 +580,7 @@ func (a *app) stepNoteCmd() *cobra.Command {
 func (a *app) gateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "gate",
-		Short: "Approve gates",
+		Short: "Approve or reject gates",
 		Args:  noArgs,
 	}
 	var note string
@@ -604,7 +604,31 @@ func (a *app) gateCmd() *cobra.Command {
 	}
 	approve.Flags().StringVar(&note, "note", "", "a note kept with the approval")
 	f.add(approve)
-	cmd.AddCommand(approve)
+	var reason string
+	var rf runFlags
+	reject := &cobra.Command{
+		Use:   "reject ID --reason R",
+		Short: "Refuse the gate the deployment waits at: its stage fails and rolls back",
+		Long: "Refuse the gate of the deployment's current stage, with the reason (kept on the record\n" +
+			"and found by search). The gate's roles may; the stage fails and its on-failure steps run.\n" +
+			"Exit status 1: the deployment failed or rolled back.",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason: say why the gate is refused")
+			}
+			return a.act(id, rf, func(o engine.RunOptions) (engine.Outcome, error) {
+				return a.eng.RejectGate(a.ctx, a.actor, id, reason, o)
+			})
+		},
+	}
+	reject.Flags().StringVar(&reason, "reason", "", "why (required, kept on the record)")
+	rf.add(reject)
+	cmd.AddCommand(approve, reject)
 	return cmd
 }
 

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ferry/engine"
+)
+
+type inboxJSON struct {
+	Kind       string         `json:"kind"` // gate, blocked, failure, conflict
+	Deployment deploymentJSON `json:"deployment"`
+	Step       int            `json:"step,omitempty"`
+	ConflictID string         `json:"conflict_id,omitempty"`
+	Message    string         `json:"message"`
+	Since      time.Time      `json:"since"`
+	Next       string         `json:"next"`
+}
+
+func (a *app) inboxCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "inbox [--json]",
+		Short: "What waits for you: gates to approve, blocked items, recent failures, your conflicts",
+		Long: "Gates you may approve on any deployment, checklist items blocked on deployments you\n" +
+			"work on, deployments that failed or rolled back in the last 24 hours (by when they\n" +
+			"failed), and open conflicts of deployments you requested or are assigned. The\n" +
+			"console's \"Needs you\" is the same list.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			items, err := a.eng.Inbox(a.ctx, a.actor)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := []inboxJSON{}
+				for _, it := range items {
+					out = append(out, a.inboxItemJSON(it))
+				}
+				return writeJSON(a.stdout, out)
+			}
+			if len(items) == 0 {
+				fmt.Fprintf(a.stdout, "Nothing waits for %s.\n", a.actor.Name)
+				return nil
+			}
+			for _, it := range items {
+				fmt.Fprintf(a.stdout, "%-8s #%d %s\n         %s\n", it.Kind, it.Deployment.ID, it.Message, a.inboxNext(it))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as a JSON array")
+	return cmd
+}
+
+func (a *app) inboxItemJSON(it engine.InboxItem) inboxJSON {
+	j := inboxJSON{Kind: it.Kind, Deployment: toJSON(it.Deployment), Step: it.Seq, Message: it.Message,
+		Since: it.At.UTC(), Next: a.inboxNext(it)}
+	if it.Conflict != nil {
+		j.ConflictID = it.Conflict.ID
+	}
+	return j
+}
+
+// inboxNext is the command that deals with an item.
+func (a *app) inboxNext(it engine.InboxItem) string {
+	id := it.Deployment.ID
+	switch it.Kind {
+	case engine.InboxGate:
+		return fmt.Sprintf("ferry gate approve %d  (or gate reject %d --reason R)", id, id)
+	case engine.InboxBlocked:
+		return fmt.Sprintf("ferry step unblock %d %d --note N", id, it.Seq)
+	case engine.InboxFailure:
+		return fmt.Sprintf("ferry deploy show %d", id)
+	case engine.InboxConflict:
+		return fmt.Sprintf("ferry deploy suggest %d", id)
+	}
+	return ""
+}

@@ -1,0 +1,76 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+type inboxItem struct {
+	Kind       string     `json:"kind"`
+	Deployment deployment `json:"deployment"`
+	Step       int        `json:"step"`
+	Message    string     `json:"message"`
+	Next       string     `json:"next"`
+}
+
+func (f *fixture) inbox(who string) []inboxItem {
+	f.t.Helper()
+	var items []inboxItem
+	r := f.ok("--as", who, "inbox", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &items); err != nil || items == nil {
+		f.t.Fatalf("inbox --json must be an array: %v\n%s", err, r)
+	}
+	return items
+}
+
+func kinds(items []inboxItem) string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Kind)
+	}
+	return strings.Join(out, ",")
+}
+
+// A gate waits in the inbox of those who may approve it; rejected, its stage fails,
+// the reason is on the record and found by search, and the failure waits in the
+// managers' inbox whatever its planned window (planned years ahead here).
+func TestInboxAndGateReject(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	hw := f.planModel("rack", "rack-1", "--assignee", "raj")
+	f.ferry("--as", "raj", "deploy", "run", hw)
+	f.ok("--as", "raj", "step", "tick", hw, "1")
+	if got := kinds(f.inbox("marc")); got != "gate" {
+		t.Fatalf("marc's inbox: %s", got)
+	}
+	if got := kinds(f.inbox("ana")); got != "" {
+		t.Fatalf("ana requested it and may not approve it: her inbox is %s", got)
+	}
+	if got := kinds(f.inbox("raj")); got != "" {
+		t.Fatalf("raj, a technician, approves no gate: %s", got)
+	}
+	r := f.ok("--as", "marc", "inbox")
+	if !strings.Contains(r.stdout, "ferry gate approve "+hw) {
+		t.Errorf("the inbox says how to go on:\n%s", r)
+	}
+
+	f.refused(2, []string{"--reason"}, "--as", "marc", "gate", "reject", hw)
+	f.refused(1, []string{"only a manager"}, "--as", "sam", "gate", "reject", hw, "--reason", "no")
+	r = f.ferry("--as", "marc", "gate", "reject", hw, "--reason", "the rack is in the wrong row")
+	if r.code != 1 || !strings.Contains(r.stdout, `rejected 2 "Go-live approval": the rack is in the wrong row`) ||
+		!strings.Contains(r.stdout, "failed") {
+		t.Fatalf("gate reject: want exit 1 and the stage failed:\n%s", r)
+	}
+	d := f.show(mustID(t, hw))
+	if d.Status != "failed" || f.steps(hw)[1].Status != "failed" {
+		t.Fatalf("after the rejection: %s %+v", d.Status, f.steps(hw))
+	}
+	if found := f.list("--search", "wrong row"); len(found) != 1 || found[0].ID != d.ID {
+		t.Errorf("the reason should be found by search: %+v", found)
+	}
+	items := f.inbox("marc")
+	if kinds(items) != "failure" || items[0].Deployment.ID != d.ID {
+		t.Fatalf("a failure of today, planned years ahead, waits in marc's inbox: %+v", items)
+	}
+}
