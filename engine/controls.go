@@ -80,6 +80,30 @@ func (e *Engine) breaksAt(d models.Deployment, cs []models.Conflict, now time.Ti
 	return out
 }
 
+// startBreaks is what a start of d now would break that its urgency does not waive.
+func (e *Engine) startBreaks(ctx context.Context, q store.Q, d models.Deployment) ([]Break, error) {
+	cs, err := e.check(ctx, q, d)
+	if err != nil {
+		return nil, err
+	}
+	var out []Break
+	for _, b := range e.breaksAt(d, cs, e.Now()) {
+		if !(d.Urgency == models.UrgencyEmergency && waivedForEmergency(b)) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// BreaksText says in one line what a start would break, e.g. "window: …; freeze: …".
+func BreaksText(bs []Break) string {
+	msgs := make([]string, len(bs))
+	for i, b := range bs {
+		msgs[i] = b.Rule + ": " + b.Message
+	}
+	return strings.Join(msgs, "; ")
+}
+
 // inAny reports whether t lies inside one of the windows.
 func inAny(ws []models.Window, t time.Time, loc *time.Location) bool {
 	for _, w := range ws {

@@ -26,6 +26,10 @@ type DeploymentView struct {
 	Output     []models.OutputLine         // with Output
 	Suggestion schedule.Suggestion         // with Suggest, for a planned deployment
 	Free       []models.Person             // with Suggest, for a planned deployment
+	// For a planned deployment: the controls a start would break now, and whether
+	// the reader may start it anyway, with a reason (a manager's override).
+	StartBreaks []Break
+	MayOverride bool
 }
 
 // View reads what req asks of deployment id, if actor may see it, in one read
@@ -55,6 +59,12 @@ func (e *Engine) View(ctx context.Context, actor models.Person, id int64, req Vi
 			if v.Output, err = q.Output(ctx, f); err != nil {
 				return err
 			}
+		}
+		if d.Status == models.StatusPlanned {
+			if v.StartBreaks, err = e.startBreaks(ctx, q, d); err != nil {
+				return err
+			}
+			v.MayOverride = Can(actor, ActOverride, &d) == nil
 		}
 		if req.Suggest && d.Status == models.StatusPlanned {
 			if v.Suggestion, err = e.suggest(ctx, q, d); err != nil {

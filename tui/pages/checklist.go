@@ -20,28 +20,35 @@ import (
 // when a person's work leaves nothing waiting and nobody runs the deployment, the run
 // carries on by itself (Resume), so automated steps follow.
 type checklistView struct {
-	c       *common.Common
-	id      int64
-	st      engine.RunState
-	approve error // why the person may not approve the waiting gate; nil: may
-	// conflicts are a planned deployment's: the engine does not start it while one is open.
-	conflicts []models.Conflict
-	loaded    bool
-	stage     models.Stage
-	sel       int // index into items()
-	input     textinput.Model
-	blockIt   bool // the input is a block reason, not a note
-	working   bool // a tick, note, block or approval is being saved
-	running   bool // the run carries on after a person's work
-	w, h      int
-	keys      struct{ Tick, Note, Block, Approve, Start, Save, Cancel key.Binding }
+	c        *common.Common
+	id       int64
+	st       engine.RunState
+	approve  error    // why the person may not approve the waiting gate; nil: may
+	starting starting // a planned deployment's start: what it would break, who may override
+	loaded   bool
+	stage    models.Stage
+	sel      int // index into items()
+	input    textinput.Model
+	asking   asking // what the text field asks for
+	working  bool   // a tick, note, block or approval is being saved
+	running  bool   // the run carries on after a person's work
+	w, h     int
+	keys     struct{ Tick, Note, Block, Approve, Reject, Start, Save, Cancel key.Binding }
 }
 
+// asking is what a page's text field asks for.
+type asking int
+
+const (
+	askNote     asking = iota
+	askBlock           // why an item is blocked
+	askOverride        // a manager's reason to start against the controls
+	askReject          // why a gate is refused
+)
+
 type checklistLoadedMsg struct {
-	st        engine.RunState
-	approve   error
-	conflicts []models.Conflict
-	err       error
+	view engine.DeploymentView
+	err  error
 }
 
 // NewChecklist is the checklist of deployment id: the current stage's items.
@@ -51,6 +58,7 @@ func NewChecklist(c *common.Common, id int64) common.Page {
 	v.keys.Note = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note"))
 	v.keys.Block = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block"))
 	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
+	v.keys.Reject = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reject"))
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
 	v.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
 	v.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
@@ -102,7 +110,7 @@ func (v *checklistView) ShortHelp() []common.Key {
 		return []common.Key{on(v.keys.Save), on(v.keys.Cancel)}
 	}
 	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoItem()), v.blockKey(),
-		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Start, v.whyNoStart()),
+		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Reject, v.whyNoApprove()), v.startKey(),
 		on(v.c.Keys.Up), on(v.c.Keys.Down), on(v.c.Keys.Back)}
 }
 
@@ -178,7 +186,8 @@ func (v *checklistView) whyNoApprove() string {
 }
 
 // whyNoStart: a technician arriving on site starts a planned installation from its
-// checklist, if the engine lets them and it is in no open conflict.
+// checklist, if the engine lets them and the controls allow it now (a manager may
+// start it anyway, with a reason).
 func (v *checklistView) whyNoStart() string {
 	d := v.st.Deployment
 	switch {
@@ -193,17 +202,24 @@ func (v *checklistView) whyNoStart() string {
 	case v.running || v.st.Runner != nil:
 		return fmt.Sprintf("#%d is running", d.ID)
 	}
-	return openConflicts(d.ID, v.conflicts)
+	return v.starting.why(d.ID)
 }
 
-// Refresh loads the run state; a planned deployment's record comes too, for its
-// conflicts.
+func (v *checklistView) startKey() common.Key {
+	k := common.OffFor(v.keys.Start, v.whyNoStart())
+	if k.Off == "" && v.starting.needsReason() {
+		k.SetHelp("g", "start anyway")
+	}
+	return k
+}
+
+// Refresh loads the run state, and for a planned deployment what its start would
+// break.
 func (v *checklistView) Refresh() tea.Cmd {
 	c, id := v.c, v.id
-	planned := !v.loaded || v.st.Deployment.Status == models.StatusPlanned
 	return func() tea.Msg {
-		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: planned})
-		return checklistLoadedMsg{st: dv.Run, approve: dv.Approve, conflicts: dv.Conflicts, err: err}
+		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{})
+		return checklistLoadedMsg{view: dv, err: err}
 	}
 }
 
@@ -216,7 +232,8 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			}
 			return common.Fail(msg.err)
 		}
-		v.st, v.approve, v.conflicts, v.loaded = msg.st, msg.approve, msg.conflicts, true
+		v.st, v.approve, v.loaded = msg.view.Run, msg.view.Approve, true
+		v.starting.load(msg.view)
 		if stage := v.st.Deployment.Status.Stage(); stage != v.stage {
 			// A new stage: select its first open item.
 			v.stage, v.sel = stage, 0
@@ -251,35 +268,46 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.sel = max(0, min(len(v.items())-1, v.sel+1))
 		return nil
 	case key.Matches(msg, v.keys.Start) && v.whyNoStart() == "":
-		v.running = true
-		c, id := v.c, v.id
-		return tea.Batch(common.Note(fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
-			res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{})
-			return runDoneMsg{what: "run", res: res, err: err}
-		})
+		if v.starting.needsReason() {
+			return v.ask(askOverride, "start anyway, because: ", engine.BreaksText(v.starting.breaks))
+		}
+		return v.run("")
 	case key.Matches(msg, v.keys.Approve) && v.whyNoApprove() == "":
 		v.working = true
 		return approveCmd(v.c, v.id)
+	case key.Matches(msg, v.keys.Reject) && v.whyNoApprove() == "":
+		return v.ask(askReject, "reject, because: ", "why the gate is refused (the stage then rolls back)")
 	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
 		v.working = true
 		c, id, seq := v.c, v.id, v.items()[v.sel].Seq
 		return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
 	case key.Matches(msg, v.keys.Note) && v.whyNoItem() == "":
-		return v.ask(false, "note: ", "what to remember about this item")
+		return v.ask(askNote, "note: ", "what to remember about this item")
 	case key.Matches(msg, v.keys.Block) && v.blockKey().Off == "":
 		if s, _ := v.selected(); s.Status == models.StepBlocked {
 			v.working = true
 			c, id, seq := v.c, v.id, s.Seq
 			return actCmd(func() (engine.Outcome, error) { return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, "") })
 		}
-		return v.ask(true, "blocked because: ", "what stops this item")
+		return v.ask(askBlock, "blocked because: ", "what stops this item")
 	}
 	return nil
 }
 
-// ask opens the text field for a note or a block's reason.
-func (v *checklistView) ask(block bool, prompt, placeholder string) tea.Cmd {
-	v.blockIt = block
+// run starts the deployment and runs it as far as it goes; override is a manager's
+// reason to start against its controls ("" for none).
+func (v *checklistView) run(override string) tea.Cmd {
+	v.running = true
+	c, id := v.c, v.id
+	return tea.Batch(common.Note(fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
+		res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{OverrideReason: override})
+		return runDoneMsg{what: "run", res: res, err: err}
+	})
+}
+
+// ask opens the text field for a note, a block's reason, a rejection's, an override's.
+func (v *checklistView) ask(what asking, prompt, placeholder string) tea.Cmd {
+	v.asking = what
 	v.input.Prompt, v.input.Placeholder = prompt, placeholder
 	v.input.SetValue("")
 	v.SetSize(v.w, v.h)
@@ -302,31 +330,41 @@ func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		v.input.Blur()
 		return nil
 	case "enter":
-		text := strings.TrimSpace(v.input.Value())
-		s, ok := v.selected()
-		if !ok {
-			v.input.Blur()
-			return nil
-		}
-		if text == "" {
-			if v.blockIt {
-				return common.Fail(fmt.Errorf("write why it is blocked: the reason is kept in the record"))
-			}
-			return common.Fail(fmt.Errorf("the note is empty"))
-		}
-		v.input.Blur()
-		v.working = true
-		c, id, seq, block := v.c, v.id, s.Seq, v.blockIt
-		return actCmd(func() (engine.Outcome, error) {
-			if block {
-				return c.Eng.BlockStep(c.Ctx, c.Actor, id, seq, text)
-			}
-			return c.Eng.NoteStep(c.Ctx, c.Actor, id, seq, text)
-		})
+		return v.answer(strings.TrimSpace(v.input.Value()))
 	}
 	var cmd tea.Cmd
 	v.input, cmd = v.input.Update(msg)
 	return cmd
+}
+
+// answer does what the text field asked for, with its text.
+func (v *checklistView) answer(text string) tea.Cmd {
+	if text == "" {
+		return common.Fail(fmt.Errorf("%s: it is kept on the record", map[asking]string{askNote: "the note is empty",
+			askBlock: "write why it is blocked", askOverride: "write why it starts anyway",
+			askReject: "write why the gate is refused"}[v.asking]))
+	}
+	v.input.Blur()
+	c, id := v.c, v.id
+	switch v.asking {
+	case askOverride:
+		return v.run(text)
+	case askReject:
+		v.working = true
+		return actCmd(func() (engine.Outcome, error) { return c.Eng.RejectGate(c.Ctx, c.Actor, id, text) })
+	}
+	s, ok := v.selected()
+	if !ok {
+		return nil
+	}
+	v.working = true
+	seq, block := s.Seq, v.asking == askBlock
+	return actCmd(func() (engine.Outcome, error) {
+		if block {
+			return c.Eng.BlockStep(c.Ctx, c.Actor, id, seq, text)
+		}
+		return c.Eng.NoteStep(c.Ctx, c.Actor, id, seq, text)
+	})
 }
 
 // state is the header's word for where the deployment stands.
@@ -376,12 +414,19 @@ func (v *checklistView) View() string {
 	if d.Status.Stage() == "" {
 		why := fmt.Sprintf(" #%d is %s: nothing to tick now.", d.ID, d.Status)
 		switch no := v.whyNoStart(); {
+		case no == "" && v.starting.needsReason():
+			why = fmt.Sprintf(" #%d has not started, and a start now would break its controls (%s). "+
+				"Press g to start it anyway, with the reason.", d.ID, engine.BreaksText(v.starting.breaks))
 		case no == "":
 			why = fmt.Sprintf(" #%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
 		case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil:
 			why = fmt.Sprintf(" #%d has not started, and cannot start yet: %s.", d.ID, no)
 		}
-		return strings.Join(append(head, "", st.Dim.Render(common.Hang(why, v.w-2, 1))), "\n")
+		lines := append(head, "", st.Dim.Render(common.Hang(why, v.w-2, 1)))
+		if v.input.Focused() {
+			lines = append(lines, "", " "+common.Fit(v.input.View(), v.w-2))
+		}
+		return strings.Join(lines, "\n")
 	}
 	sdone := 0
 	for _, s := range items {

@@ -117,11 +117,72 @@ func TestStartInConflictSaysWhy(t *testing.T) {
 		t.Fatalf("a deployment in conflict offers no g:\n%s", got)
 	}
 	press(m, "g")
-	if got := screenText(m); !strings.Contains(got, "in 1 open conflict") {
+	if got := screenText(m); !strings.Contains(got, "cannot start now") || !strings.Contains(got, "maintenance") {
 		t.Fatalf("g should say why:\n%s", got)
 	}
 	if after, _ := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID); after.Status != models.StatusPlanned {
 		t.Fatalf("#%d is %s", d.ID, after.Status)
 	}
 	fits(t, m, "checklist in conflict", 60, 20)
+}
+
+// A manager may start a deployment against its controls from the console, with a
+// reason the record keeps; a technician is only told why not.
+func TestManagerStartsAnywayWithAReason(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	start, _ := models.ParseTime("2026-11-27 10:00", m.c.Eng.Location()) // Friday morning: no maintenance window
+	d, _, err := m.c.Eng.Plan(m.c.Ctx, m.c.Actor, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: start, Assignee: "tom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, d.ID)})
+	load(m, cmd)
+	if got := screenText(m); !strings.Contains(got, "g start anyway") {
+		t.Fatalf("a manager is offered the start against the controls:\n%s", got)
+	}
+	press(m, "g")
+	if got := screenText(m); !strings.Contains(got, "start anyway, because:") {
+		t.Fatalf("g asks for the reason:\n%s", got)
+	}
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "write why it starts anyway") {
+		t.Fatalf("an empty reason is refused at the field:\n%s", got)
+	}
+	typeText(m, "the vendor is on site today")
+	press(m, "enter")
+	det, err := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID)
+	if err != nil || det.Status != models.StatusVerifyingComponents {
+		t.Fatalf("#%d is %s (%v)", d.ID, det.Status, err)
+	}
+	overrides := 0
+	for _, f := range det.Findings {
+		if f.Kind == models.FindingOverride && f.Reason == "the vendor is on site today" {
+			overrides++
+		}
+	}
+	if overrides == 0 {
+		t.Fatalf("the override should stay with the deployment: %+v", det.Findings)
+	}
+}
+
+// x rejects the gate a deployment waits at, with a reason: the stage fails.
+func TestRejectAGateFromTheChecklist(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	id := atTheGate(t, m)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})
+	load(m, cmd)
+	press(m, "x")
+	if got := screenText(m); !strings.Contains(got, "reject, because:") {
+		t.Fatalf("x asks why:\n%s", got)
+	}
+	typeText(m, "the runbook names the wrong host")
+	press(m, "enter")
+	det, _ := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, id)
+	if det.Status != models.StatusFailed && det.Status != models.StatusRolledBack {
+		t.Fatalf("after the rejection #%d is %s", id, det.Status)
+	}
+	if got := screenText(m); !strings.Contains(got, "rejected") {
+		t.Errorf("the footer should say what was done:\n%s", got)
+	}
 }

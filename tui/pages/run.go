@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -15,6 +16,7 @@ import (
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
 const (
@@ -29,34 +31,32 @@ const (
 // resumes, retries, cancels and approves when the person may. Long work (a run, a
 // resume) runs in a tea.Cmd; the view polls the engine while something is live.
 type runView struct {
-	c       *common.Common
-	id      int64
-	st      engine.RunState
-	approve error // why the person may not approve the waiting gate; nil: may
-	// conflicts are a planned deployment's: the engine does not start it while one is open.
-	conflicts []models.Conflict
-	loaded    bool
-	lines     []models.OutputLine // the newest keepLines lines, oldest first
-	lastID    int64
-	vp        viewport.Model
-	follow    bool
-	logW      int  // the width the log was laid out for
-	polling   bool // a poll tick is on its way
-	running   bool // a run, resume or retry started here is under way
-	working   bool // an action (cancel, approve) is under way
-	confirm   bool // asking whether to cancel
-	frame     int  // spinner frame
-	w, h      int
-	keys      struct{ Start, Cancel, Retry, Approve, Follow, Yes, No key.Binding }
+	c        *common.Common
+	id       int64
+	st       engine.RunState
+	approve  error    // why the person may not approve the waiting gate; nil: may
+	starting starting // a planned deployment's start: what it would break, who may override
+	input    textinput.Model
+	asking   asking // what the text field asks for, while it has focus
+	loaded   bool
+	lines    []models.OutputLine // the newest keepLines lines, oldest first
+	lastID   int64
+	vp       viewport.Model
+	follow   bool
+	logW     int  // the width the log was laid out for
+	polling  bool // a poll tick is on its way
+	running  bool // a run, resume or retry started here is under way
+	working  bool // an action (cancel, approve) is under way
+	confirm  bool // asking whether to cancel
+	frame    int  // spinner frame
+	w, h     int
+	keys     struct{ Start, Cancel, Retry, Approve, Reject, Follow, Yes, No key.Binding }
 }
 
 // runLoadedMsg carries what a run view loads: the run state and new output.
 type runLoadedMsg struct {
-	st        engine.RunState
-	approve   error
-	conflicts []models.Conflict
-	lines     []models.OutputLine
-	err       error
+	view engine.DeploymentView
+	err  error
 }
 
 // runPollMsg is a run view's poll tick.
@@ -85,6 +85,8 @@ func newRunView(c *common.Common, id int64) *runView {
 	v.keys.Cancel = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel"))
 	v.keys.Retry = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry step"))
 	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
+	v.keys.Reject = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reject"))
+	v.input = components.NewInput(c.Styles, "", "")
 	v.keys.Follow = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow"))
 	v.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, cancel it"))
 	v.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no"))
@@ -92,12 +94,19 @@ func newRunView(c *common.Common, id int64) *runView {
 }
 
 func (v *runView) Title() string   { return fmt.Sprintf("run #%d", v.id) }
-func (v *runView) Capturing() bool { return v.confirm }
+func (v *runView) Capturing() bool { return v.confirm || v.input.Focused() }
+
+// Restyle takes the session's styles again (the terminal said its background).
+func (v *runView) Restyle() { v.input.SetStyles(components.InputStyles(v.c.Styles)) }
 
 func (v *runView) ShortHelp() []common.Key {
 	on, off := common.On, common.OffFor
 	if v.confirm {
 		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
+	}
+	if v.input.Focused() {
+		return []common.Key{on(key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))),
+			on(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))}
 	}
 	start := off(v.keys.Start, v.whyNot(engine.ActRun, v.startState()))
 	start.SetHelp("g", v.startWord())
@@ -106,6 +115,7 @@ func (v *runView) ShortHelp() []common.Key {
 		follow.Off = "the log follows the output already"
 	}
 	return []common.Key{on(v.c.Keys.Back), start, off(v.keys.Approve, v.whyNot(engine.ActApprove, v.approveState())),
+		off(v.keys.Reject, v.whyNot(engine.ActApprove, v.approveState())),
 		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())), off(v.keys.Cancel, v.whyNoCancel()), follow,
 		on(v.c.Keys.Up), on(v.c.Keys.Down)}
 }
@@ -137,23 +147,18 @@ func (v *runView) startState() string {
 	case d.Status.Final():
 		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
 	case d.Status == models.StatusPlanned:
-		return openConflicts(d.ID, v.conflicts)
+		return v.starting.why(d.ID)
 	case v.st.Waiting != nil && v.st.Waiting.Kind != engine.WaitInterrupted:
 		return v.st.Waiting.Message // a run would stop again at once
 	}
 	return ""
 }
 
-// openConflicts says that deployment id cannot start, if it is in open conflicts.
-func openConflicts(id int64, cs []models.Conflict) string {
-	if n := engine.CountOpen(cs); n > 0 {
-		return fmt.Sprintf("#%d is in %d open conflict%s", id, n, common.Plural(n))
-	}
-	return ""
-}
-
 func (v *runView) startWord() string {
 	if v.st.Deployment.Status == models.StatusPlanned {
+		if v.starting.needsReason() {
+			return "run anyway"
+		}
 		return "run"
 	}
 	return "resume"
@@ -205,15 +210,14 @@ func (v *runView) SetSize(w, h int) {
 	v.layout()
 }
 
-// Refresh loads the run state and the output written since the last line it holds.
-// A planned deployment's record comes too, for its conflicts.
+// Refresh loads the run state and the output written since the last line it holds,
+// and for a planned deployment what its start would break.
 func (v *runView) Refresh() tea.Cmd {
 	c, id, after := v.c, v.id, v.lastID
-	planned := !v.loaded || v.st.Deployment.Status == models.StatusPlanned
 	return func() tea.Msg {
 		f := models.OutputFilter{AfterID: after, Limit: keepLines, Tail: after == 0}
-		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f, Record: planned})
-		return runLoadedMsg{st: dv.Run, approve: dv.Approve, conflicts: dv.Conflicts, lines: dv.Output, err: err}
+		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f})
+		return runLoadedMsg{view: dv, err: err}
 	}
 }
 
@@ -237,8 +241,9 @@ func (v *runView) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
-		v.st, v.approve, v.conflicts, v.loaded = msg.st, msg.approve, msg.conflicts, true
-		v.add(msg.lines)
+		v.st, v.approve, v.loaded = msg.view.Run, msg.view.Approve, true
+		v.starting.load(msg.view)
+		v.add(msg.view.Output)
 		v.layout()
 		return v.poll()
 	case runPollMsg:
@@ -255,6 +260,9 @@ func (v *runView) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
+	if v.input.Focused() {
+		return v.inputKey(msg)
+	}
 	if v.confirm {
 		switch {
 		case key.Matches(msg, v.keys.Yes):
@@ -280,9 +288,10 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if v.st.Deployment.Status == models.StatusPlanned {
-			return v.start("run", func(c *common.Common) (engine.Outcome, error) {
-				return c.Eng.Run(c.Ctx, c.Actor, v.id, engine.RunOptions{})
-			})
+			if v.starting.needsReason() {
+				return v.ask(askOverride, "run anyway, because: ", engine.BreaksText(v.starting.breaks))
+			}
+			return v.runPlanned("")
 		}
 		return v.start("resume", func(c *common.Common) (engine.Outcome, error) {
 			return c.Eng.Resume(c.Ctx, c.Actor, v.id)
@@ -304,11 +313,56 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		v.working = true
 		return approveCmd(v.c, v.id)
+	case key.Matches(msg, v.keys.Reject):
+		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
+			return nil
+		}
+		return v.ask(askReject, "reject, because: ", "why the gate is refused (the stage then rolls back)")
 	}
 	// Anything else scrolls the log; scrolling away from the end stops following.
 	var cmd tea.Cmd
 	v.vp, cmd = v.vp.Update(msg)
 	v.follow = v.vp.AtBottom()
+	return cmd
+}
+
+// runPlanned starts the planned deployment and runs it; override is a manager's
+// reason to start against its controls ("" for none).
+func (v *runView) runPlanned(override string) tea.Cmd {
+	return v.start("run", func(c *common.Common) (engine.Outcome, error) {
+		return c.Eng.Run(c.Ctx, c.Actor, v.id, engine.RunOptions{OverrideReason: override})
+	})
+}
+
+// ask opens the text field for an override's or a rejection's reason.
+func (v *runView) ask(what asking, prompt, placeholder string) tea.Cmd {
+	v.asking = what
+	v.input.Prompt, v.input.Placeholder = prompt, placeholder
+	v.input.SetValue("")
+	v.input.SetWidth(max(10, v.w-len(prompt)-4))
+	return v.input.Focus()
+}
+
+func (v *runView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		v.input.Blur()
+		return nil
+	case "enter":
+		text := strings.TrimSpace(v.input.Value())
+		if text == "" {
+			return common.Fail(fmt.Errorf("write the reason: it is kept on the record"))
+		}
+		v.input.Blur()
+		if v.asking == askOverride {
+			return v.runPlanned(text)
+		}
+		v.working = true
+		c, id := v.c, v.id
+		return actCmd(func() (engine.Outcome, error) { return c.Eng.RejectGate(c.Ctx, c.Actor, id, text) })
+	}
+	var cmd tea.Cmd
+	v.input, cmd = v.input.Update(msg)
 	return cmd
 }
 
@@ -532,6 +586,9 @@ func (v *runView) View() string {
 		return v.c.Styles.Dim.Render(fmt.Sprintf(" loading #%d…", v.id))
 	}
 	lines := v.head()
+	if v.input.Focused() {
+		lines = append(lines, " "+v.input.View())
+	}
 	for i, l := range lines {
 		lines[i] = common.Fit(l, v.w)
 	}

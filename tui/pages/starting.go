@@ -1,0 +1,32 @@
+package pages
+
+import (
+	"fmt"
+
+	"ferry/engine"
+)
+
+// starting is what a page knows of starting a planned deployment: the controls a
+// start would break now (its window, a freeze, a maintenance window, an open
+// conflict), and whether the person may start it anyway with a reason. The engine
+// decides both; the page only asks and shows.
+type starting struct {
+	breaks      []engine.Break
+	mayOverride bool
+}
+
+func (s *starting) load(v engine.DeploymentView) {
+	s.breaks, s.mayOverride = v.StartBreaks, v.MayOverride
+}
+
+// why is why deployment id cannot be started now by this person, or "".
+func (s starting) why(id int64) string {
+	if len(s.breaks) == 0 || s.mayOverride {
+		return ""
+	}
+	return fmt.Sprintf("#%d cannot start now: %s", id, engine.BreaksText(s.breaks))
+}
+
+// needsReason reports whether a start breaks a control, which this person may
+// override with a reason.
+func (s starting) needsReason() bool { return len(s.breaks) > 0 && s.mayOverride }
