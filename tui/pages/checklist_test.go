@@ -166,7 +166,7 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 		t.Fatalf("g outside the window started #%d", d.ID)
 	}
 	*tuitest.Clock = start.Add(5 * time.Minute) // tom arrives on site
-	press(m, "ctrl+r", "k") // k: any key clears the footer's last word
+	press(m, "ctrl+r", "k")                     // k: any key clears the footer's last word
 	if got := screenText(m); !strings.Contains(got, "Press g to start it") || !strings.Contains(got, "g start") {
 		t.Fatalf("a planned installation's checklist in its window:\n%s", got)
 	}
