@@ -62,6 +62,17 @@ func parseHeadPart(s string) (int64, []byte, error) {
 	return count, b, err
 }
 
+// MayReadRecord says whether p may read the whole record (every deployment's events
+// and the organisation's audit log): managers, practitioners and analysts may, not a
+// technician, who sees only their own work.
+func MayReadRecord(p models.Person) error {
+	if err := Can(p, ActRead, nil); err != nil || onlyOwn(p) {
+		return models.Forbiddenf("%s (%s) may not read the audit log or the whole record: managers, practitioners and analysts may",
+			p.Name, p.MainRole())
+	}
+	return nil
+}
+
 // BrokenRecordError names the first row of a record that was changed, deleted,
 // inserted or moved outside Ferry.
 type BrokenRecordError struct {
@@ -80,8 +91,8 @@ func (e *BrokenRecordError) Error() string {
 // record rewritten and re-chained since does not pass.
 func (e *Engine) VerifyRecord(ctx context.Context, actor models.Person, kept *RecordHead) (RecordHead, error) {
 	var h RecordHead
-	if err := Can(actor, ActRead, nil); err != nil || onlyOwn(actor) {
-		return h, models.Forbiddenf("%s (%s) may not read the whole record: managers and analysts may", actor.Name, actor.MainRole())
+	if err := MayReadRecord(actor); err != nil {
+		return h, err
 	}
 	err := e.st.Snapshot(ctx, func(q store.Q) error {
 		ev, err := q.VerifyEvents(ctx)
@@ -150,11 +161,20 @@ type LogEntry struct {
 	DeploymentID int64 // 0 for the organisation's record
 }
 
-// AuditLog lists the newest limit entries across the organisation's record and, unless
-// configOnly, every deployment's events, oldest first.
-func (e *Engine) AuditLog(ctx context.Context, actor models.Person, configOnly bool, limit int) ([]LogEntry, error) {
-	if err := Can(actor, ActRead, nil); err != nil || onlyOwn(actor) {
-		return nil, models.Forbiddenf("%s (%s) may not read the audit log: managers and analysts may", actor.Name, actor.MainRole())
+// AuditQuery says which entries an audit log lists.
+type AuditQuery struct {
+	ConfigOnly bool // only the configuration's changes
+	Events     bool // the deployments' events too, beside the organisation's record
+	Limit      int  // the newest this many (default 50)
+}
+
+// AuditLog lists the newest entries of the organisation's record (configuration
+// changes, keys added and revoked) and, with q.Events, of every deployment's record,
+// oldest first.
+func (e *Engine) AuditLog(ctx context.Context, actor models.Person, aq AuditQuery) ([]LogEntry, error) {
+	configOnly, limit := aq.ConfigOnly, aq.Limit
+	if err := MayReadRecord(actor); err != nil {
+		return nil, err
 	}
 	if limit <= 0 {
 		limit = 50
@@ -172,10 +192,11 @@ func (e *Engine) AuditLog(ctx context.Context, actor models.Person, configOnly b
 		for _, a := range entries {
 			out = append(out, LogEntry{At: a.At, Actor: a.Actor, Principal: a.Principal, Type: a.Type, Detail: a.Detail})
 		}
-		if configOnly {
+		if configOnly || !aq.Events {
 			return nil
 		}
 		events, err := q.RecentEvents(ctx, limit)
+		slices.Reverse(events) // oldest first, so that equal times keep the record's order
 		for _, ev := range events {
 			out = append(out, LogEntry{At: ev.At, Actor: ev.Actor, Principal: ev.Principal, Type: ev.Type, Detail: ev.Detail,
 				DeploymentID: ev.DeploymentID})

@@ -39,7 +39,7 @@ func TestConfigChangesAreRecorded(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ferry.db")
 	e := openWith(t, path, controlsConfig)
 	ana, _ := e.Person("ana")
-	log, err := e.AuditLog(context.Background(), ana, true, 10)
+	log, err := e.AuditLog(context.Background(), ana, AuditQuery{ConfigOnly: true, Limit: 10})
 	if err != nil || len(log) != 1 || !strings.Contains(log[0].Detail, "first recorded: 2 environments, 2 people") ||
 		log[0].Principal != "ana@laptop" {
 		t.Fatalf("first open: %+v %v", log, err)
@@ -51,7 +51,7 @@ func TestConfigChangesAreRecorded(t *testing.T) {
 		"[[environment]]\nname = \"staging\"\norder = 1\ncapacity = 1", "[[environment]]\nname = \"staging\"\norder = 1\ncapacity = 2",
 	).Replace(controlsConfig) + "\n[[environment]]\nname = \"lab\"\norder = 9\n"
 	e = openWith(t, path, changed)
-	log, _ = e.AuditLog(context.Background(), ana, true, 10)
+	log, _ = e.AuditLog(context.Background(), ana, AuditQuery{ConfigOnly: true, Limit: 10})
 	if len(log) != 2 {
 		t.Fatalf("after a change: %d entries, want 2: %+v", len(log), log)
 	}

@@ -17,7 +17,9 @@ type Dashboard struct {
 	DueToday       []models.Deployment // planned to start later today
 	Upcoming       []models.Deployment // planned after today, soonest first
 	Overdue        []models.Deployment // planned, start passed, not started
-	RecentFailures []models.Deployment // failed or rolled back in the last 24 hours
+	Overrunning    []models.Deployment // running past their scheduled end
+	RecentFailures []models.Deployment // failed or rolled back in the last 24 hours (by when they failed)
+	Inbox          []InboxItem         // what waits for the person (see Inbox)
 	Conflicts      []models.Conflict   // open conflicts among unfinished deployments
 	Last30         Stats
 }
@@ -90,8 +92,15 @@ func (e *Engine) dashboard(ctx context.Context, q store.Q, actor models.Person) 
 	if db.Overdue, err = q.Deployments(ctx, models.Filter{Statuses: planned, To: now, Limit: 100}); err != nil {
 		return db, err
 	}
-	failed := []models.Status{models.StatusFailed, models.StatusRolledBack}
-	if db.RecentFailures, err = q.Deployments(ctx, models.Filter{Statuses: failed, From: now.Add(-24 * time.Hour), To: now, Limit: 20}); err != nil {
+	if db.RecentFailures, err = q.FailedSince(ctx, now.Add(-failureWindow), 20); err != nil {
+		return db, err
+	}
+	for _, d := range db.Running {
+		if !now.Before(d.ScheduledEnd) {
+			db.Overrunning = append(db.Overrunning, d)
+		}
+	}
+	if db.Inbox, err = e.inbox(ctx, q, actor); err != nil {
 		return db, err
 	}
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
@@ -152,6 +161,7 @@ func (db Dashboard) only(person string) Dashboard {
 		return slices.DeleteFunc(slices.Clone(ds), func(d models.Deployment) bool { return d.Assignee != person })
 	}
 	db.Running, db.DueToday, db.Overdue, db.RecentFailures = mine(db.Running), mine(db.DueToday), mine(db.Overdue), mine(db.RecentFailures)
+	db.Overrunning = mine(db.Overrunning)
 	db.Upcoming = mine(db.Upcoming)
 	db.Blocked = slices.DeleteFunc(db.Blocked, func(b Blocked) bool { return b.Deployment.Assignee != person })
 	return db

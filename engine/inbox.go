@@ -39,6 +39,17 @@ const failureWindow = 24 * time.Hour
 func (e *Engine) Inbox(ctx context.Context, actor models.Person) ([]InboxItem, error) {
 	var out []InboxItem
 	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var err error
+		out, err = e.inbox(ctx, q, actor)
+		return err
+	})
+	return out, err
+}
+
+// inbox reads actor's inbox through q.
+func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person) ([]InboxItem, error) {
+	var out []InboxItem
+	err := func() error {
 		running, err := q.Running(ctx)
 		if err != nil {
 			return err
@@ -64,7 +75,7 @@ func (e *Engine) Inbox(ctx context.Context, actor models.Person) ([]InboxItem, e
 		conflicts, err := e.theirConflicts(ctx, q, actor)
 		out = append(out, conflicts...)
 		return err
-	})
+	}()
 	slices.SortStableFunc(out, func(a, b InboxItem) int { return a.At.Compare(b.At) })
 	return out, err
 }

@@ -99,7 +99,7 @@ func (a *app) auditLogCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			log, err := a.eng.AuditLog(a.ctx, a.actor, configOnly, limit)
+			log, err := a.eng.AuditLog(a.ctx, a.actor, engine.AuditQuery{ConfigOnly: configOnly, Events: true, Limit: limit})
 			if err != nil {
 				return err
 			}

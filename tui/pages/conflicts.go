@@ -53,7 +53,7 @@ func (s *conflictsScreen) FullHelp() [][]common.Key { return [][]common.Key{s.Sh
 func (s *conflictsScreen) Refresh() tea.Cmd {
 	c, all := s.c, s.all
 	return func() tea.Msg {
-		list, err := c.Eng.Conflicts(c.Ctx, c.Actor, engine.ConflictFilter{OpenOnly: !all})
+		list, err := c.Eng.Conflicts(c.Ctx, c.Actor, engine.ConflictFilter{OpenOnly: !all, All: all})
 		return conflictsMsg{list, err}
 	}
 }

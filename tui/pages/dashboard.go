@@ -187,6 +187,9 @@ func (d *dashboard) runningLines(w int) []line {
 		if w < 50 {
 			right = "  " + common.Progress(dep.StepsDone, dep.StepsTotal)
 		}
+		if !d.data.Now.Before(dep.ScheduledEnd) {
+			right = st.Warn.Render("  overrunning") + right
+		}
 		room := max(10, w-lipgloss.Width(right)-2)
 		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
 		if lipgloss.Width(what) > room { // the environment matters more than the version
@@ -210,9 +213,20 @@ func (d *dashboard) needsLines(w int) []line {
 		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n))) + st.Dim.Render(" · press 4")},
 			line{text: st.Dim.Render(conflictSummary(d.data.Conflicts))})
 	}
+	for _, it := range d.data.Inbox {
+		if it.Kind == engine.InboxGate {
+			dep := it.Deployment
+			out = append(out, line{dep.ID, st.Warn.Render("◆ gate ") + fmt.Sprintf("#%d %s %s → %s: you may approve",
+				dep.ID, dep.Component, dep.Version, dep.Environment)})
+		}
+	}
 	for _, b := range d.data.Blocked {
 		out = append(out, line{b.Deployment.ID, st.Bad.Render("■ blocked ") +
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, b.Step.Note)})
+	}
+	for _, dep := range d.data.Overrunning {
+		out = append(out, line{dep.ID, st.Warn.Render("⌛ overrunning ") + fmt.Sprintf("#%d %s → %s, due %s",
+			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledEnd, "Mon 15:04"))})
 	}
 	for _, dep := range d.data.Overdue {
 		out = append(out, line{dep.ID, st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s %s",

@@ -213,16 +213,39 @@ func (d *detailScreen) content() string {
 	if dep.After != 0 {
 		field("after", fmt.Sprintf("#%d", dep.After))
 	}
+	if dep.Urgency != "" && dep.Urgency != models.UrgencyNormal {
+		field("urgency", st.Warn.Render(string(dep.Urgency))+" "+common.Hang(dep.UrgencyReason, d.w-20, 12))
+	}
 	d.writeConflicts(&b)
 	d.writeSteps(&b)
 	d.writeIncidents(&b)
+	d.writeFindings(&b)
 	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
 	const lead = 2 + 12 + 2 + 6 + 1 + 11 + 1 // date, actor and type columns
 	for _, e := range d.det.Events {
+		detail := e.Detail
+		if e.Principal != "" && e.Principal != e.Actor {
+			detail += st.Dim.Render(" — by " + e.Principal) // who really acted, whatever --as said
+		}
 		fmt.Fprintf(&b, "  %s  %s %s %s\n", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")), common.Fit(e.Actor, 6),
-			common.Fit(e.Type, 11), common.Hang(e.Detail, d.w-lead, lead))
+			common.Fit(e.Type, 11), common.Hang(detail, d.w-lead, lead))
 	}
 	return b.String()
+}
+
+// writeFindings lists what the record keeps of the controls around the deployment:
+// overrides at its start, the conflicts it started in or left unresolved, an overrun.
+func (d *detailScreen) writeFindings(b *strings.Builder) {
+	if len(d.det.Findings) == 0 {
+		return
+	}
+	st := d.c.Styles
+	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Findings"))
+	const lead = 2 + 12 + 2
+	for _, f := range d.det.Findings {
+		fmt.Fprintf(b, "  %s  %s\n", st.Dim.Render(d.c.Local(f.At, "02 Jan 15:04")),
+			common.Hang(engine.FindingText(f), d.w-lead, lead))
+	}
 }
 
 // writeConflicts lists the conflicts an unfinished deployment is in.

@@ -189,6 +189,8 @@ func (m *mywork) row(it workItem, sel bool, w int) string {
 	switch {
 	case it.blocked != nil:
 		right += st.Bad.Render(fmt.Sprintf("%-*s", whenWidth, "BLOCKED"))
+	case d.Status.Running() && !m.c.Eng.Now().Before(d.ScheduledEnd):
+		right += st.Warn.Render(fmt.Sprintf("%-*s", whenWidth, "OVERRUNNING"))
 	case d.Status.Running():
 		right += st.Warn.Render(fmt.Sprintf("%-*s", whenWidth, "in progress"))
 	default:

@@ -43,7 +43,7 @@ type reports struct {
 	table  table.Model
 	colOff int // first metric column shown
 	w, h   int
-	keys   struct{ Period, Group, View, Earlier, Later, Left, Right key.Binding }
+	keys   struct{ Period, Group, View, Earlier, Later, Left, Right, Audit key.Binding }
 }
 
 // reportQuestion is what a load answers; a new question lands on its latest rows,
@@ -71,6 +71,7 @@ func NewReports(c *common.Common) common.Page {
 	r.keys.Later = key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later"))
 	r.keys.Left = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "more columns"))
 	r.keys.Right = key.NewBinding(key.WithKeys("right", "l"))
+	r.keys.Audit = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "audit log"))
 	r.table = components.NewTable(c.Styles)
 	return r
 }
@@ -87,7 +88,11 @@ func (r *reports) ShortHelp() []common.Key {
 	if r.view != 0 {
 		cols.Off = "the columns are the table's: v shows it"
 	}
-	return []common.Key{on(k.Period), on(k.Group), on(k.View), on(k.Earlier), later, cols}
+	audit := on(k.Audit)
+	if err := engine.MayReadRecord(r.c.Actor); err != nil {
+		audit.Off = err.Error()
+	}
+	return []common.Key{on(k.Period), on(k.Group), on(k.View), on(k.Earlier), later, cols, audit}
 }
 func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 
@@ -165,6 +170,8 @@ func (r *reports) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, r.keys.Later) && r.back > 0:
 		r.back--
 		return r.Refresh()
+	case key.Matches(msg, r.keys.Audit) && engine.MayReadRecord(r.c.Actor) == nil:
+		return common.Push(NewAudit(r.c))
 	case key.Matches(msg, r.keys.Left) && r.view == 0 && r.colOff > 0:
 		r.colOff--
 		r.layoutTable()
