@@ -513,3 +513,26 @@ func TestStopClosesSessionsGracefully(t *testing.T) {
 		t.Fatal("a stopped server accepted a connection")
 	}
 }
+
+// A technician over SSH is held to the start's controls like everyone: a planned
+// installation outside its window offers no g, and the checklist says why.
+func TestTechnicianStartIsHeldToTheWindow(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	d, _, err := f.eng.Plan(ctx, f.person(t, "ana"), engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: now.Add(30 * 24 * time.Hour), Assignee: "tom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tom := f.open(t, "tom")
+	tom.waitFor("My work (2)")
+	tom.send("j")
+	tom.waitFor(fmt.Sprintf("▸ #%d", d.ID))
+	tom.send("\r") // enter opens the checklist
+	tom.waitFor(fmt.Sprintf("checklist #%d", d.ID), "cannot start yet", "window")
+	tom.send("g")
+	tom.waitFor("cannot start now")
+	if after, _ := f.eng.Deployment(ctx, f.person(t, "tom"), d.ID); after.Status != models.StatusPlanned {
+		t.Fatalf("tom's g over SSH started #%d, planned a month ahead", d.ID)
+	}
+}
