@@ -2,7 +2,6 @@ package models
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"strconv"
 	"time"
 )
@@ -67,17 +66,29 @@ type AuditEntry struct {
 const ChainLen = 16
 
 // ChainHash is an entry's link in a hash chain: SHA-256 over the previous link and
-// the entry's fields, each written with its length so no two entries read alike.
-func ChainHash(prev []byte, fields ...string) []byte {
+// the entry's canonical content (see Canonical).
+func ChainHash(prev []byte, fields ...string) []byte { return LinkOf(prev, Canonical(fields...)) }
+
+// LinkOf is the link after prev of an entry whose canonical content is content.
+func LinkOf(prev, content []byte) []byte {
 	h := sha256.New()
-	var n [binary.MaxVarintLen64]byte
-	h.Write(n[:binary.PutUvarint(n[:], uint64(len(prev)))])
 	h.Write(prev)
-	for _, f := range fields {
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(f)))])
-		h.Write([]byte(f))
-	}
+	h.Write(content)
 	return h.Sum(nil)[:ChainLen]
+}
+
+// Canonical writes fields as netstrings without the comma: each its length in bytes,
+// in decimal, a colon, then the bytes; so no two entries read alike, and SQLite can
+// write the same bytes itself (length(CAST(x AS BLOB)) || ':' || x), which lets a
+// verification read one column per row.
+func Canonical(fields ...string) []byte {
+	var b []byte
+	for _, f := range fields {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+	}
+	return b
 }
 
 // Link is e's link in the events' chain after prev.
