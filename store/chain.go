@@ -30,7 +30,9 @@ func (q Q) lastLink(ctx context.Context, table string) (int64, []byte, error) {
 }
 
 // LastEventLink is the newest event's id and link: what the next event is chained to.
-func (q Q) LastEventLink(ctx context.Context) (int64, []byte, error) { return q.lastLink(ctx, "events") }
+func (q Q) LastEventLink(ctx context.Context) (int64, []byte, error) {
+	return q.lastLink(ctx, "events")
+}
 
 // AddEvent appends to a deployment's record, linked to the event before it.
 func (q Q) AddEvent(ctx context.Context, e models.Event) error {
