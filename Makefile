@@ -7,7 +7,8 @@
 #   make bench   benchmarks; narrow with BENCH=Plan PKG=./store/...
 #   make lint    gofmt check, go vet, and staticcheck when it is installed
 #   make demo    a 1,000,000-deployment demo database in demo-1m.db
-#   make clean   remove the binary, databases and test caches of this tree
+#   make clean   remove the binary, databases, the SSH host key, what the example's
+#                scripts wrote, and test caches of this tree
 
 GO      ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
@@ -55,5 +56,6 @@ demo: build
 	./$(BIN) demo --deployments 1000000 --db demo-1m.db
 
 clean:
-	rm -f $(BIN) ferry.db ferry.db-wal ferry.db-shm demo-1m.db demo-1m.db-wal demo-1m.db-shm
+	rm -f $(BIN) ferry.db ferry.db-wal ferry.db-shm demo-1m.db demo-1m.db-wal demo-1m.db-shm ferry_host_ed25519
+	rm -rf artifacts build run
 	$(GO) clean -testcache

@@ -353,6 +353,34 @@ func (r *runner) httpCheck(st models.Step, out *sink) execResult {
 	return failed(fmt.Sprintf("HTTP %d, want %d", resp.StatusCode, want))
 }
 
+// inDir resolves a path of the config (relative to the config file's directory).
+func (r *runner) inDir(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(r.dir, path)
+}
+
+// expectedSum is the checksum a checksum step compares with: the step's sha256, else
+// the first word of its sha256_file (sha256sum writes "HEX  NAME"), else the
+// component's sha256.
+func (r *runner) expectedSum(st models.Step, out *sink) (string, error) {
+	want := expandVars(st.SHA256, r.vars)
+	if want == "" && st.SHA256File != "" {
+		file := r.inDir(expandVars(st.SHA256File, r.vars))
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("no checksum to compare with: %v", err)
+		}
+		out.line(models.StreamOut, "sha256 from "+file)
+		want, _, _ = strings.Cut(strings.TrimSpace(string(b)), " ")
+	}
+	if want == "" {
+		want = r.vars["FERRY_ARTIFACT_SHA256"]
+	}
+	return want, nil
+}
+
 // checksumCheck compares the SHA-256 of the artifact (the step's, else the
 // component's; ${FERRY_*} expanded; relative to the config file) with the step's
 // sha256, else the component's declared one. Both values go into the output.
@@ -362,17 +390,15 @@ func (r *runner) checksumCheck(st models.Step, out *sink) execResult {
 		path = r.comp.Artifact
 	}
 	path = expandVars(path, r.vars)
-	want := expandVars(st.SHA256, r.vars)
-	if want == "" {
-		want = r.vars["FERRY_ARTIFACT_SHA256"]
-	}
 	if path == "" {
 		return failed("no artifact to check: set artifact on the step or the component")
 	}
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(r.dir, path)
-	}
+	path = r.inDir(path)
 	out.line(models.StreamOut, "artifact "+path)
+	want, err := r.expectedSum(st, out)
+	if err != nil {
+		return failed(err.Error())
+	}
 	want = strings.ToLower(strings.TrimSpace(want))
 	switch {
 	case want == "":

@@ -61,6 +61,7 @@ type Step struct {
 	ExpectStatus int           `json:"expect_status,omitempty"`
 	Artifact     string        `json:"artifact,omitempty"`
 	SHA256       string        `json:"sha256,omitempty"`
+	SHA256File   string        `json:"sha256_file,omitempty"` // a file holding the expected checksum (sha256sum's form)
 	Timeout      time.Duration `json:"timeout,omitempty"`
 	Retries      int           `json:"retries,omitempty"`
 	Roles        []Role        `json:"roles,omitempty"`        // who may approve a gate

@@ -215,6 +215,10 @@ func newFixture(t *testing.T) *fixture {
 	dir := t.TempDir()
 	f := &fixture{t: t, dir: dir, cfg: filepath.Join(dir, "ferry-test.toml"), db: filepath.Join(dir, "test.db")}
 	writeFile(t, f.cfg, testConfig)
+	// testConfig's roll-out runs ./deploy.sh, which config validation looks for.
+	if err := os.WriteFile(filepath.Join(dir, "deploy.sh"), []byte("#!/bin/sh\necho deployed\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 

@@ -68,12 +68,16 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data)
+	return parse(path, data, true)
 }
 
 // Parse parses config text; file names it in messages and anchors a relative
 // database path. On failure the error is an Errors value listing every problem.
-func Parse(file string, data []byte) (*Config, error) {
+// The scripts its steps run are not looked for: the text may not be on disk (the
+// built-in example); Load looks for them.
+func Parse(file string, data []byte) (*Config, error) { return parse(file, data, false) }
+
+func parse(file string, data []byte, onDisk bool) (*Config, error) {
 	c := &collector{file: file}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
@@ -86,7 +90,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		return nil, c.errs
 	}
 	c.ix = buildLineIndex(string(data))
-	p := &parser{c: c, cfg: &Config{File: file}}
+	p := &parser{c: c, cfg: &Config{File: file}, onDisk: onDisk}
 	p.document(newTable(c, "", "", raw))
 	if len(c.errs) > 0 {
 		return nil, c.errs.sorted()
@@ -111,6 +115,7 @@ type parser struct {
 	serviceLines   map[string]int
 	componentLines map[string]int
 	modelLines     map[string]int
+	onDisk         bool // the file is on disk: the scripts steps run are looked for beside it
 }
 
 func (p *parser) document(doc *table) {
@@ -476,6 +481,14 @@ func (p *parser) step(t *table, m models.Model, onFailure bool) models.Step {
 	}
 	s.Artifact, _ = t.str("artifact")
 	s.SHA256, _ = t.str("sha256")
+	s.SHA256File, _ = t.str("sha256_file")
+	if s.Check != "checksum" {
+		for _, k := range []string{"artifact", "sha256", "sha256_file"} {
+			if t.has(k) {
+				t.errKey(k, "%s: %s only applies to check = \"checksum\"", label, k)
+			}
+		}
+	}
 	s.Timeout, _ = t.duration("timeout")
 	if n, ok := t.int("retries"); ok {
 		if n < 0 {
@@ -519,8 +532,59 @@ func (p *parser) step(t *table, m models.Model, onFailure bool) models.Step {
 		}
 		return nil
 	})
+	p.checksumFindsASum(t, m, s, label)
+	p.scriptExists(t, s, label)
 	t.finish()
 	return s
+}
+
+// checksumFindsASum reports a checksum step that can never find the checksum it
+// compares with: no sha256 or sha256_file of its own, and no component it can move
+// declares one.
+func (p *parser) checksumFindsASum(t *table, m models.Model, s models.Step, label string) {
+	if s.Check != "checksum" || s.SHA256File != "" || (s.SHA256 != "" && !strings.Contains(s.SHA256, "FERRY_ARTIFACT_SHA256")) {
+		return
+	}
+	for _, comp := range p.cfg.Components() {
+		if m.AppliesToKind(comp.Kind) && comp.SHA256 != "" {
+			return
+		}
+	}
+	at := "check"
+	if t.has("sha256") {
+		at = "sha256"
+	}
+	t.errKey(at, "%s: a checksum that can never be found: no %s component declares sha256; set sha256 or sha256_file on the step",
+		label, joinKinds(m.Kinds))
+}
+
+// scriptExists reports a run step whose program is a path (./scripts/deploy.sh) that
+// does not exist beside the config file or is not executable.
+func (p *parser) scriptExists(t *table, s models.Step, label string) {
+	fields := strings.Fields(s.Run)
+	if !p.onDisk || len(fields) == 0 || !strings.Contains(fields[0], "/") {
+		return
+	}
+	path := fields[0]
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(p.cfg.File), path)
+	}
+	switch st, err := os.Stat(path); {
+	case err != nil:
+		t.errKey("run", "%s: %s does not exist (paths are relative to %s)", label, fields[0], filepath.Dir(p.cfg.File))
+	case st.IsDir():
+		t.errKey("run", "%s: %s is a directory, not a program", label, fields[0])
+	case st.Mode().Perm()&0o111 == 0:
+		t.errKey("run", "%s: %s is not executable (chmod +x %s)", label, fields[0], path)
+	}
+}
+
+func joinKinds(ks []models.Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, "/")
 }
 
 // ---- shared checks ------------------------------------------------------------

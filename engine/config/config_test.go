@@ -177,6 +177,10 @@ func TestParseRefuses(t *testing.T) {
 			{"step with run and check", base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Both\" # <-\n  run = \"./x.sh\"\n  check = \"http\"\n  url = \"http://x\"\n", `model "web-service": step "Both": has both run and check`},
 			{"gate with a command", base + "  [[model.step]]\n  stage = \"execute\"\n  name = \"Gate\" # <-\n  gate = true\n  run = \"./x.sh\"\n", `step "Gate": a gate cannot also run a command`},
 			{"http check without url", base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Health\" # <-\n  check = \"http\"\n", `step "Health": check "http" needs url`},
+			{"a checksum that can never be found", base + "  [[model.step]]\n  stage = \"verify_components\"\n  name = \"Sum\"\n  check = \"checksum\"\n  artifact = \"a.tgz\"\n  sha256 = \"${FERRY_ARTIFACT_SHA256}\" # <-\n",
+				`step "Sum": a checksum that can never be found: no software component declares sha256; set sha256 or sha256_file on the step`},
+			{"sha256_file without a checksum", base + "  [[model.step]]\n  stage = \"verify_components\"\n  name = \"Sum\"\n  run = \"true\"\n  sha256_file = \"a.sha256\" # <-\n",
+				`sha256_file only applies to check = "checksum"`},
 			{"model name with a slash", replace(t, "name = \"web-service\"\n", "name = \"web/service\" # <-\n"), `model name "web/service" may only use letters`},
 		}
 	}
@@ -427,6 +431,9 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "deploy.sh"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	c, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -440,6 +447,40 @@ func TestLoad(t *testing.T) {
 	_, err = Load(path)
 	if want := fmt.Sprintf("%s:%d: unknown key \"oops\"", path, strings.Count(base, "\n")+1); err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+// Load looks for the scripts steps run beside the file: missing, or not executable,
+// is a problem at the run line.
+func TestLoadFindsTheScripts(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.toml")
+	write := func(name string, mode os.FileMode) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runLine := strings.Count(base[:strings.Index(base, "run = ")], "\n") + 1
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(),
+		fmt.Sprintf("config.toml:%d: model \"web-service\", step \"Roll out\": ./deploy.sh does not exist", runLine)) {
+		t.Errorf("a missing script: %v", err)
+	}
+	write("deploy.sh", 0o644)
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "./deploy.sh is not executable (chmod +x") {
+		t.Errorf("a script that is not executable: %v", err)
+	}
+	write("deploy.sh", 0o755)
+	if err := os.Chmod(filepath.Join(dir, "deploy.sh"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err != nil {
+		t.Errorf("an executable script: %v", err)
+	}
+	if _, err := Parse(path, []byte(strings.Replace(base, "./deploy.sh", "./elsewhere.sh", 1))); err != nil {
+		t.Errorf("Parse does not look for scripts (the built-in example is not on disk): %v", err)
 	}
 }
 
