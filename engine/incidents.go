@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -16,6 +17,9 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		ResolvedAt: resolved.UTC().Truncate(time.Second), Summary: strings.TrimSpace(summary)}
 	if err := Can(actor, ActIncident, nil); err != nil {
 		return in, err
+	}
+	if in.OpenedAt.After(e.Now()) {
+		return in, models.Invalidf("opened %s is in the future", e.Local(in.OpenedAt))
 	}
 	switch {
 	case in.Summary == "":
@@ -36,4 +40,92 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		return q.AddEvent(ctx, e.event(ctx, id, actor, EventIncident, IncidentText(in, e.Location())))
 	})
 	return in, err
+}
+
+// IncidentChange is a change to an incident; nil fields stay as they are.
+type IncidentChange struct {
+	Summary  *string
+	Resolved *time.Time // when it was resolved (the zero time: open again)
+	Note     string     // why, for the record
+}
+
+// UpdateIncident changes an incident's summary or resolution, and says so in its
+// deployment's record, in one transaction. Managers and practitioners may.
+func (e *Engine) UpdateIncident(ctx context.Context, actor models.Person, incidentID int64, ch IncidentChange) (models.Incident, error) {
+	var in models.Incident
+	err := e.st.Write(ctx, func(q store.Q) error {
+		var err error
+		if in, err = q.Incident(ctx, incidentID); err != nil {
+			return err
+		}
+		d, err := q.Deployment(ctx, in.DeploymentID)
+		if err != nil {
+			return err
+		}
+		if err := Can(actor, ActIncident, &d); err != nil {
+			return err
+		}
+		detail, err := e.changeIncident(&in, ch)
+		if err != nil {
+			return err
+		}
+		if err := q.SetIncident(ctx, in); err != nil {
+			return err
+		}
+		return q.AddEvent(ctx, e.event(ctx, in.DeploymentID, actor, EventIncident, detail))
+	})
+	return in, err
+}
+
+// changeIncident applies ch to in and says what changed.
+func (e *Engine) changeIncident(in *models.Incident, ch IncidentChange) (string, error) {
+	var did []string
+	if ch.Summary != nil {
+		s := strings.TrimSpace(*ch.Summary)
+		if s == "" {
+			return "", models.Invalidf("an incident needs a summary")
+		}
+		if s != in.Summary {
+			did, in.Summary = append(did, "summary now: "+s), s
+		}
+	}
+	if ch.Resolved != nil {
+		at := ch.Resolved.UTC().Truncate(time.Second)
+		switch {
+		case !at.IsZero() && !at.After(in.OpenedAt):
+			return "", models.Invalidf("resolved %s is not after opened %s", e.Local(at), e.Local(in.OpenedAt))
+		case at.After(e.Now()):
+			return "", models.Invalidf("resolved %s is in the future", e.Local(at))
+		case at.IsZero():
+			did = append(did, "open again")
+		default:
+			did = append(did, "resolved "+e.Local(at))
+		}
+		in.ResolvedAt = at
+	}
+	if len(did) == 0 {
+		return "", models.Invalidf("incident %d already is as asked: nothing changed", in.ID)
+	}
+	s := fmt.Sprintf("incident %d: %s", in.ID, strings.Join(did, "; "))
+	if note := strings.TrimSpace(ch.Note); note != "" {
+		s += " (" + note + ")"
+	}
+	return s, nil
+}
+
+// Incidents lists incidents across the deployments actor may see, newest first;
+// openOnly keeps those not resolved.
+func (e *Engine) Incidents(ctx context.Context, actor models.Person, openOnly bool) ([]models.Incident, error) {
+	var out []models.Incident
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		all, err := q.AllIncidents(ctx, openOnly, 500)
+		for _, in := range all {
+			d, derr := q.Deployment(ctx, in.DeploymentID)
+			if derr == nil && Can(actor, ActRead, &d) == nil {
+				out = append(out, in)
+			}
+		}
+		return err
+	})
+	return out, err
 }

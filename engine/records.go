@@ -24,6 +24,8 @@ const (
 	EventRun         = "run"
 	EventEmergency   = "emergency"
 	EventUrgency     = "urgency"
+	EventChanged     = "changed" // a change reference or what it waits for
+	EventAgain       = "again"   // run again as a new deployment, or run again of one
 	EventFinding     = "finding"
 )
 

@@ -65,7 +65,7 @@ func TestSearchFindsWhatWasWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An incident summary, a cancellation reason.
-	opened := f.now.Add(time.Hour)
+	opened := f.now.Add(-time.Hour)
 	if _, err := f.e.AddIncident(f.ctx, ana, pay2.ID, opened, time.Time{}, "Checkout latency doubled"); err != nil {
 		t.Fatal(err)
 	}

@@ -213,3 +213,14 @@ func urgencyOf(d models.Deployment) models.Urgency {
 	}
 	return d.Urgency
 }
+
+// SetChangeRef changes a deployment's change or release reference.
+func (q Q) SetChangeRef(ctx context.Context, id int64, ref string, now time.Time) error {
+	return q.exec1(ctx, `UPDATE deployments SET change_ref = ?, updated_at = ? WHERE id = ?`, ref, now.Unix(), id)
+}
+
+// SetAfter changes the deployment a deployment waits for (0: none).
+func (q Q) SetAfter(ctx context.Context, id, after int64, now time.Time) error {
+	return q.exec1(ctx, `UPDATE deployments SET after_id = ?, updated_at = ? WHERE id = ?`,
+		sql.NullInt64{Int64: after, Valid: after != 0}, now.Unix(), id)
+}

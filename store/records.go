@@ -122,3 +122,55 @@ func (q Q) AddIncident(ctx context.Context, in models.Incident) (int64, error) {
 	})
 	return id, err
 }
+
+// Incident loads one incident.
+func (q Q) Incident(ctx context.Context, id int64) (models.Incident, error) {
+	var in models.Incident
+	var opened int64
+	var resolved sql.NullInt64
+	err := q.db.QueryRowContext(ctx, `SELECT id, deployment_id, opened_at, resolved_at, summary FROM incidents WHERE id = ?`, id).
+		Scan(&in.ID, &in.DeploymentID, &opened, &resolved, &in.Summary)
+	if err := mapErr(err); err != nil {
+		if isNotFound(err) {
+			return in, models.NotFoundf("no incident %d", id)
+		}
+		return in, err
+	}
+	in.OpenedAt, in.ResolvedAt = time.Unix(opened, 0).UTC(), fromUnix(resolved)
+	return in, nil
+}
+
+// SetIncident changes an incident's summary and resolution (its rollups move with it).
+func (q Q) SetIncident(ctx context.Context, in models.Incident) error {
+	return q.reroll(ctx, in.DeploymentID, func() error {
+		return q.exec1(ctx, `UPDATE incidents SET summary = ?, resolved_at = ? WHERE id = ?`,
+			in.Summary, unix(in.ResolvedAt), in.ID)
+	})
+}
+
+// AllIncidents lists incidents across deployments, newest opened first; openOnly
+// keeps those not resolved.
+func (q Q) AllIncidents(ctx context.Context, openOnly bool, limit int) ([]models.Incident, error) {
+	where := ""
+	if openOnly {
+		where = "WHERE resolved_at IS NULL"
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT id, deployment_id, opened_at, resolved_at, summary FROM incidents `+where+`
+		ORDER BY opened_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.Incident
+	for rows.Next() {
+		var in models.Incident
+		var opened int64
+		var resolved sql.NullInt64
+		if err := rows.Scan(&in.ID, &in.DeploymentID, &opened, &resolved, &in.Summary); err != nil {
+			return nil, mapErr(err)
+		}
+		in.OpenedAt, in.ResolvedAt = time.Unix(opened, 0).UTC(), fromUnix(resolved)
+		out = append(out, in)
+	}
+	return out, mapErr(rows.Err())
+}

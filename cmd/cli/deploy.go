@@ -19,7 +19,8 @@ func (a *app) deployCmd() *cobra.Command {
 		Short: "Plan, list, show, move, assign and cancel deployments",
 		Args:  noArgs,
 	}
-	cmd.AddCommand(a.planCmd(), a.listCmd(), a.showCmd(), a.cancelCmd(), a.suggestCmd(), a.rescheduleCmd(), a.assignCmd())
+	cmd.AddCommand(a.planCmd(), a.listCmd(), a.showCmd(), a.cancelCmd(), a.suggestCmd(), a.rescheduleCmd(), a.assignCmd(),
+		a.editCmd(), a.againCmd())
 	cmd.AddCommand(a.runDeployCmds()...)
 	return cmd
 }
@@ -434,4 +435,87 @@ func dash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+func (a *app) editCmd() *cobra.Command {
+	var change, duration string
+	var after int64
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "edit ID [--change REF] [--after ID] [--duration D]",
+		Short: "Change a deployment's change reference, what it waits for (0: nothing), or its length",
+		Long: "Change what a deployment that has not finished refers to. A new length moves its end (planned\n" +
+			"deployments only, like a reschedule). The conflicts it is in afterwards are listed.",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var ed engine.Edit
+			if cmd.Flags().Changed("change") {
+				ed.ChangeRef = &change
+			}
+			if cmd.Flags().Changed("after") {
+				if after < 0 {
+					return usagef("--after: %d is not a deployment ID (0: waits for nothing)", after)
+				}
+				ed.After = &after
+			}
+			if cmd.Flags().Changed("duration") {
+				d, err := models.ParseDuration(duration)
+				if err != nil || d <= 0 {
+					return usagef("--duration: %q is not a length such as 45m or 2h", duration)
+				}
+				ed.Duration = &d
+			}
+			if ed.Empty() {
+				return usagef("say what changes: --change, --after or --duration")
+			}
+			id, err := a.openForID(args[0])
+			if err != nil {
+				return err
+			}
+			out, err := a.eng.EditDeployment(a.ctx, a.actor, id, ed)
+			if err != nil {
+				return err
+			}
+			return a.printChanged("Changed", out.Deployment, out.Conflicts, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&change, "change", "", "the change or release reference")
+	cmd.Flags().Int64Var(&after, "after", 0, "the deployment it waits for (0: nothing)")
+	cmd.Flags().StringVar(&duration, "duration", "", "its length, e.g. 45m")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the deployment and its conflicts as JSON")
+	return cmd
+}
+
+func (a *app) againCmd() *cobra.Command {
+	var start string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "again ID [--start T]",
+		Short: "Plan a failed or rolled-back deployment anew, with the same content",
+		Long: "Plan a new deployment with the failed one's model, component, version, environment,\n" +
+			"people, change and length, starting at --start (default now). The failure stays final\n" +
+			"for the first; each record shows the link.",
+		Args: exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := a.loadConfig(); err != nil {
+				return err
+			}
+			t, err := a.flagTime("--start", start)
+			if err != nil {
+				return err
+			}
+			id, err := a.openForID(args[0])
+			if err != nil {
+				return err
+			}
+			out, err := a.eng.Again(a.ctx, a.actor, id, t)
+			if err != nil {
+				return err
+			}
+			return a.printChanged("Planned again as", out.Deployment, out.Conflicts, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&start, "start", "now", "when the new deployment starts")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the new deployment and its conflicts as JSON")
+	return cmd
 }

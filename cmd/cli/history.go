@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -227,6 +228,133 @@ func (a *app) incidentCmd() *cobra.Command {
 	add.Flags().StringVar(&summary, "summary", "", "what happened (required)")
 	add.Flags().BoolVar(&asJSON, "json", false, "print the incident as JSON")
 	_ = add.MarkFlagRequired("opened")
-	cmd.AddCommand(add)
+	cmd.AddCommand(add, a.incidentResolveCmd(), a.incidentUpdateCmd(), a.incidentListCmd())
+	return cmd
+}
+
+func incidentToJSON(in models.Incident) incidentJSON {
+	return incidentJSON{ID: in.ID, DeploymentID: in.DeploymentID, OpenedAt: in.OpenedAt.UTC(), ResolvedAt: optTime(in.ResolvedAt),
+		Summary: in.Summary}
+}
+
+func (a *app) incidentResolveCmd() *cobra.Command {
+	var at, note string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "resolve INCIDENT --at T [--note N]",
+		Short: "Record when an incident was resolved (its time to restore ends there)",
+		Args:  exactArgs(1, "one incident ID (ferry incident list shows them)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if _, err := a.loadConfig(); err != nil {
+				return err
+			}
+			t, err := a.flagTime("--at", at)
+			if err != nil {
+				return err
+			}
+			return a.changeIncident(id, engine.IncidentChange{Resolved: &t, Note: note}, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&at, "at", "now", "when it was resolved")
+	cmd.Flags().StringVar(&note, "note", "", "how, for the record")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the incident as JSON")
+	return cmd
+}
+
+func (a *app) incidentUpdateCmd() *cobra.Command {
+	var summary, note string
+	var reopen, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "update INCIDENT [--summary S] [--reopen] [--note N]",
+		Short: "Change an incident's summary, or open a resolved one again",
+		Args:  exactArgs(1, "one incident ID (ferry incident list shows them)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			var ch engine.IncidentChange
+			if cmd.Flags().Changed("summary") {
+				ch.Summary = &summary
+			}
+			if reopen {
+				ch.Resolved = &time.Time{}
+			}
+			if ch.Summary == nil && ch.Resolved == nil {
+				return usagef("say what changes: --summary S or --reopen")
+			}
+			ch.Note = note
+			return a.changeIncident(id, ch, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&summary, "summary", "", "what happened, in other words")
+	cmd.Flags().BoolVar(&reopen, "reopen", false, "the incident is not resolved after all")
+	cmd.Flags().StringVar(&note, "note", "", "why, for the record")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the incident as JSON")
+	return cmd
+}
+
+func (a *app) changeIncident(id int64, ch engine.IncidentChange, asJSON bool) error {
+	if err := a.open(); err != nil {
+		return err
+	}
+	in, err := a.eng.UpdateIncident(a.ctx, a.actor, id, ch)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(a.stdout, incidentToJSON(in))
+	}
+	state := "open"
+	if !in.ResolvedAt.IsZero() {
+		state = "resolved " + a.local(in.ResolvedAt)
+	}
+	fmt.Fprintf(a.stdout, "Incident %d on #%d: %s, %s.\n", in.ID, in.DeploymentID, in.Summary, state)
+	return nil
+}
+
+func (a *app) incidentListCmd() *cobra.Command {
+	var open, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--open] [--json]",
+		Short: "Incidents, newest first",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			list, err := a.eng.Incidents(a.ctx, a.actor, open)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := []incidentJSON{}
+				for _, in := range list {
+					out = append(out, incidentToJSON(in))
+				}
+				return writeJSON(a.stdout, out)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(a.stdout, "No incidents.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tDEPLOYMENT\tOPENED\tRESOLVED\tSUMMARY")
+			for _, in := range list {
+				resolved := "open"
+				if !in.ResolvedAt.IsZero() {
+					resolved = a.local(in.ResolvedAt)
+				}
+				fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\n", in.ID, in.DeploymentID, a.local(in.OpenedAt), resolved, in.Summary)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&open, "open", false, "only incidents not resolved")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as a JSON array")
 	return cmd
 }

@@ -15,21 +15,23 @@ func TestIncidentAdd(t *testing.T) {
 	d := f.planIn("dev", "1.0", "2030-12-01 10:00")
 	id := fmt.Sprint(d.ID)
 	f.refused(1, []string{"may not record incidents"}, "--as", "eve", "incident", "add", id,
-		"--opened", "2030-12-01 11:00", "--summary", "checkout errors")
+		"--opened", "2024-12-01 11:00", "--summary", "checkout errors")
 	f.refused(1, []string{"is not after opened"}, "--as", "ana", "incident", "add", id,
-		"--opened", "2030-12-01 11:00", "--resolved", "2030-12-01 10:00", "--summary", "checkout errors")
-	f.refused(2, []string{"--summary"}, "--as", "ana", "incident", "add", id, "--opened", "2030-12-01 11:00")
+		"--opened", "2024-12-01 11:00", "--resolved", "2024-12-01 10:00", "--summary", "checkout errors")
+	f.refused(1, []string{"opened 2030-12-01 11:00 CET is in the future"}, "--as", "ana", "incident", "add", id,
+		"--opened", "2030-12-01 11:00", "--summary", "checkout errors")
+	f.refused(2, []string{"--summary"}, "--as", "ana", "incident", "add", id, "--opened", "2024-12-01 11:00")
 	f.refused(2, []string{"--opened"}, "--as", "ana", "incident", "add", id, "--opened", "soon", "--summary", "x")
-	f.refused(1, []string{"#999"}, "--as", "ana", "incident", "add", "999", "--opened", "2030-12-01 11:00", "--summary", "x")
+	f.refused(1, []string{"#999"}, "--as", "ana", "incident", "add", "999", "--opened", "2024-12-01 11:00", "--summary", "x")
 	var in struct {
 		ID         int64   `json:"id"`
 		OpenedAt   string  `json:"opened_at"`
 		ResolvedAt *string `json:"resolved_at"`
 		Summary    string  `json:"summary"`
 	}
-	decode(t, f.ok("--as", "ana", "incident", "add", id, "--opened", "2030-12-01 11:00", "--resolved", "2030-12-01 12:30",
+	decode(t, f.ok("--as", "ana", "incident", "add", id, "--opened", "2024-12-01 11:00", "--resolved", "2024-12-01 12:30",
 		"--summary", "checkout errors for 5% of users", "--json"), &in)
-	if in.ID == 0 || in.OpenedAt != "2030-12-01T10:00:00Z" || in.ResolvedAt == nil || *in.ResolvedAt != "2030-12-01T11:30:00Z" {
+	if in.ID == 0 || in.OpenedAt != "2024-12-01T10:00:00Z" || in.ResolvedAt == nil || *in.ResolvedAt != "2024-12-01T11:30:00Z" {
 		t.Fatalf("incident: %+v", in)
 	}
 	var shown struct {

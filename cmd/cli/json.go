@@ -61,10 +61,11 @@ type eventJSON struct {
 }
 
 type incidentJSON struct {
-	ID         int64      `json:"id"`
-	OpenedAt   time.Time  `json:"opened_at"`
-	ResolvedAt *time.Time `json:"resolved_at"`
-	Summary    string     `json:"summary"`
+	ID           int64      `json:"id"`
+	DeploymentID int64      `json:"deployment_id,omitempty"`
+	OpenedAt     time.Time  `json:"opened_at"`
+	ResolvedAt   *time.Time `json:"resolved_at"`
+	Summary      string     `json:"summary"`
 }
 
 type detailJSON struct {

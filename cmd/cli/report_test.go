@@ -28,7 +28,7 @@ func TestReportFormatsParseBack(t *testing.T) {
 	f.planIn("test", "1.0", "2030-11-12 10:00")
 	c := f.planIn("dev", "2.0", "2030-12-02 10:00")
 	f.ok("--as", "ana", "deploy", "cancel", fmt.Sprint(c.ID), "--reason", "not needed")
-	f.ok("--as", "ana", "incident", "add", fmt.Sprint(a.ID), "--opened", "2030-11-04 11:00", "--summary", "errors")
+	f.ok("--as", "ana", "incident", "add", fmt.Sprint(a.ID), "--opened", "2024-11-04 11:00", "--summary", "errors")
 	base := []string{"--as", "eve", "report", "--from", "2030-11-01", "--to", "2031-01-01"}
 
 	var rep reportOut

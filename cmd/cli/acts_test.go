@@ -1,0 +1,88 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestDeployEditChangesWhatItRefersTo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	first := f.planIn("dev", "1.0", "2030-12-01 10:00")
+	d := f.planIn("dev", "1.1", "2030-12-01 12:00")
+	id := strconv.FormatInt(d.ID, 10)
+	f.refused(2, []string{"say what changes"}, "--as", "ana", "deploy", "edit", id)
+	f.refused(1, []string{"analyst"}, "--as", "eve", "deploy", "edit", id, "--change", "CHG-9")
+	f.refused(1, []string{"#99 does not exist"}, "--as", "ana", "deploy", "edit", id, "--after", "99")
+	f.ok("--as", "ana", "deploy", "edit", id, "--change", "CHG-9", "--after", strconv.FormatInt(first.ID, 10), "--duration", "2h")
+	got := f.show(d.ID)
+	if got.ChangeRef != "CHG-9" || got.ScheduledEnd != "2030-12-01T13:00:00Z" {
+		t.Fatalf("after the edit: %+v", got)
+	}
+	var record []string
+	for _, e := range got.Events {
+		record = append(record, e.Type+" "+e.Detail)
+	}
+	for _, want := range []string{"changed change — → CHG-9", "changed waits for #1 (was nothing)", "rescheduled"} {
+		if !strings.Contains(strings.Join(record, "\n"), want) {
+			t.Errorf("the record lacks %q:\n%s", want, strings.Join(record, "\n"))
+		}
+	}
+}
+
+func TestDeployAgainAndIncidents(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	bad := f.planModel("broken", "web-frontend")
+	f.ferry("--as", "sam", "deploy", "run", bad)
+	f.refused(1, []string{"only a failed or rolled-back deployment"}, "--as", "sam", "deploy", "again",
+		f.planModel("auto", "web-frontend"))
+	r := f.ok("--as", "sam", "deploy", "again", bad, "--json")
+	var again deployment
+	decode(t, r, &again)
+	if again.Status != "planned" || again.Model != "broken" || again.Version != "1.0" {
+		t.Fatalf("run again: %+v", again)
+	}
+	old := f.show(mustID(t, bad))
+	if old.Status != "rolled_back" || !hasEventText(old.Events, "run again as #"+strconv.FormatInt(again.ID, 10)) ||
+		!hasEventText(f.show(again.ID).Events, "run again of #"+bad) {
+		t.Fatalf("each record shows the link:\n%+v\n%+v", old.Events, f.show(again.ID).Events)
+	}
+
+	f.ok("--as", "ana", "incident", "add", bad, "--opened", "2024-01-01 10:00", "--summary", "checkout down")
+	var open []struct {
+		ID           int64   `json:"id"`
+		DeploymentID int64   `json:"deployment_id"`
+		ResolvedAt   *string `json:"resolved_at"`
+	}
+	if err := json.Unmarshal([]byte(f.ok("--as", "eve", "incident", "list", "--open", "--json").stdout), &open); err != nil ||
+		len(open) != 1 || open[0].ResolvedAt != nil || strconv.FormatInt(open[0].DeploymentID, 10) != bad {
+		t.Fatalf("incident list --open: %+v %v", open, err)
+	}
+	in := strconv.FormatInt(open[0].ID, 10)
+	f.refused(1, []string{"not after opened"}, "--as", "ana", "incident", "resolve", in, "--at", "2023-12-31 10:00")
+	f.refused(1, []string{"may not"}, "--as", "eve", "incident", "resolve", in)
+	f.ok("--as", "ana", "incident", "resolve", in, "--at", "2024-01-01 11:30", "--note", "restarted the pods")
+	if r := f.ok("--as", "eve", "incident", "list", "--open"); !strings.Contains(r.stdout, "No incidents.") {
+		t.Errorf("a resolved incident is not open:\n%s", r)
+	}
+	// The fixture's organisation keeps UTC, so the time reads back as typed.
+	if !hasEventText(f.show(mustID(t, bad)).Events, "resolved 2024-01-01 11:30 UTC (restarted the pods)") {
+		t.Errorf("the record should say it was resolved: %+v", f.show(mustID(t, bad)).Events)
+	}
+	f.ok("--as", "ana", "incident", "update", in, "--reopen", "--note", "it came back")
+	if r := f.ok("--as", "eve", "incident", "list", "--open"); !strings.Contains(r.stdout, "checkout down") {
+		t.Errorf("a reopened incident is open:\n%s", r)
+	}
+}
+
+func hasEventText(es []event, text string) bool {
+	for _, e := range es {
+		if strings.Contains(e.Detail, text) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,175 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// Edit is a change to a deployment that has not finished; nil fields stay as they
+// are. A new window is for planned deployments only (a reschedule).
+type Edit struct {
+	Start     *time.Time     // a new start
+	Duration  *time.Duration // a new length (with Start or alone)
+	Assignee  *string        // another person
+	ChangeRef *string        // another change or release reference
+	After     *int64         // the deployment it waits for (0: none)
+}
+
+// Empty reports whether the edit changes nothing.
+func (ed Edit) Empty() bool {
+	return ed.Start == nil && ed.Duration == nil && ed.Assignee == nil && ed.ChangeRef == nil && ed.After == nil
+}
+
+// EditDeployment changes a deployment in one act: its window (a reschedule), who
+// carries it out, its change reference, what it waits for. Each change is checked as
+// its own act would be and recorded; the outcome carries the conflicts it is in after.
+func (e *Engine) EditDeployment(ctx context.Context, actor models.Person, id int64, ed Edit) (Outcome, error) {
+	if ed.Empty() {
+		return Outcome{}, models.Invalidf("nothing to change")
+	}
+	return e.actChecked(ctx, actor, id, ActRead, func(q store.Q, d *models.Deployment) (string, error) {
+		return e.edit(ctx, q, actor, d, ed)
+	})
+}
+
+// edit applies ed inside the caller's write transaction and says what it did.
+func (e *Engine) edit(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, ed Edit) (string, error) {
+	if d.Status.Final() {
+		return "", models.Conflictf("deployment #%d is %s; it can no longer be changed", d.ID, d.Status)
+	}
+	var did []string
+	if ed.Start != nil || ed.Duration != nil {
+		if err := Can(actor, ActReschedule, d); err != nil {
+			return "", err
+		}
+		start, end := editedWindow(*d, ed)
+		w, err := e.reschedule(ctx, q, actor, d, start, end)
+		if err != nil {
+			return "", err
+		}
+		did = append(did, w)
+	}
+	if ed.Assignee != nil && *ed.Assignee != d.Assignee {
+		w, err := e.reassign(ctx, q, actor, d, *ed.Assignee)
+		if err != nil {
+			return "", err
+		}
+		did = append(did, w)
+	}
+	if ed.ChangeRef != nil || ed.After != nil {
+		if err := Can(actor, ActReschedule, d); err != nil {
+			return "", err
+		}
+	}
+	if ed.ChangeRef != nil && strings.TrimSpace(*ed.ChangeRef) != d.ChangeRef {
+		w, err := e.setChangeRef(ctx, q, actor, d, strings.TrimSpace(*ed.ChangeRef))
+		if err != nil {
+			return "", err
+		}
+		did = append(did, w)
+	}
+	if ed.After != nil && *ed.After != d.After {
+		w, err := e.setAfter(ctx, q, actor, d, *ed.After)
+		if err != nil {
+			return "", err
+		}
+		did = append(did, w)
+	}
+	if len(did) == 0 {
+		return "", models.Invalidf("deployment #%d already is as asked: nothing changed", d.ID)
+	}
+	return strings.Join(did, "; "), nil
+}
+
+// editedWindow is the window an edit asks for: a new start keeps the length unless a
+// new one is given, and a new length alone keeps the start.
+func editedWindow(d models.Deployment, ed Edit) (time.Time, time.Time) {
+	start, length := d.ScheduledStart, d.ScheduledEnd.Sub(d.ScheduledStart)
+	if ed.Start != nil {
+		start = *ed.Start
+	}
+	if ed.Duration != nil {
+		length = *ed.Duration
+	}
+	return start, start.Add(length)
+}
+
+func (e *Engine) reassign(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, person string) (string, error) {
+	if err := Can(actor, ActAssign, d); err != nil {
+		return "", err
+	}
+	if err := e.checkAssignee(person); err != nil {
+		return "", err
+	}
+	if err := q.SetAssignee(ctx, d.ID, person, e.Now()); err != nil {
+		return "", err
+	}
+	did := AssignedText(d.Assignee, person)
+	return "assigned " + did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventAssigned, did))
+}
+
+func (e *Engine) setChangeRef(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, ref string) (string, error) {
+	if err := q.SetChangeRef(ctx, d.ID, ref, e.Now()); err != nil {
+		return "", err
+	}
+	did := fmt.Sprintf("change %s → %s", dashIfEmpty(d.ChangeRef), dashIfEmpty(ref))
+	return did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventChanged, did))
+}
+
+func (e *Engine) setAfter(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, after int64) (string, error) {
+	switch {
+	case after == d.ID:
+		return "", models.Invalidf("deployment #%d cannot wait for itself", d.ID)
+	case after < 0:
+		return "", models.Invalidf("after: %d is not a deployment", after)
+	case after != 0:
+		if _, err := q.Deployment(ctx, after); err != nil {
+			return "", models.Invalidf("after: deployment #%d does not exist", after)
+		}
+	}
+	if err := q.SetAfter(ctx, d.ID, after, e.Now()); err != nil {
+		return "", err
+	}
+	did := fmt.Sprintf("waits for %s (was %s)", afterText(after), afterText(d.After))
+	return did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventChanged, did))
+}
+
+func afterText(id int64) string {
+	if id == 0 {
+		return "nothing"
+	}
+	return fmt.Sprintf("#%d", id)
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// PreviewEdit finds the conflicts a deployment would be in after ed, without a write
+// transaction (one read snapshot), so a form can show them as the person chooses.
+func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64, ed Edit) ([]models.Conflict, error) {
+	var cs []models.Conflict
+	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		if ed.Start != nil || ed.Duration != nil {
+			d.ScheduledStart, d.ScheduledEnd = editedWindow(d, ed)
+		}
+		if ed.Assignee != nil {
+			d.Assignee = *ed.Assignee
+		}
+		if ed.After != nil {
+			d.After = *ed.After
+		}
+		var err error
+		cs, err = e.check(ctx, q, d)
+		return err
+	})
+	return cs, err
+}
