@@ -25,6 +25,7 @@ import (
 // id in the low 32, so that keys order like (scheduled_start, id).
 func searchKey(start int64, id int64) int64 {
 	start = min(max(start, 0), 1<<32-1)
+	id = min(max(id, 0), 1<<32-1) // a cursor "after every id" (math.MaxInt64) stays in its second
 	return (start-1<<31)<<32 + id
 }
 

@@ -45,11 +45,12 @@ func (m *Model) footer() string {
 	}
 }
 
-// usable are the bindings of the keys that are on.
+// usable are the bindings of the keys that are on and say what they do (a form's
+// own key map holds bindings that are disabled or have no help).
 func usable(keys []common.Key) []key.Binding {
 	var out []key.Binding
 	for _, k := range keys {
-		if k.Off == "" {
+		if k.Off == "" && k.Enabled() && k.Help().Key != "" {
 			out = append(out, k.Binding)
 		}
 	}

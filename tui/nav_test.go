@@ -19,13 +19,13 @@ func headerOf(m *Model) string { return strings.SplitN(screenText(m), "\n", 2)[0
 // was; switching tabs closes them all.
 func TestStackPushAndPop(t *testing.T) {
 	m := sized(t, "ana", 120, 35)
-	press(m, "2", "enter") // History, newest first: #4
+	press(m, "2", "enter") // History, at today: #5
 	press(m, "r")
-	if h := headerOf(m); !strings.Contains(h, "History › #4 › run #4") {
+	if h := headerOf(m); !strings.Contains(h, "History › #5 › run #5") {
 		t.Fatalf("the header should show the path:\n%s", h)
 	}
 	press(m, "esc")
-	if got := screenText(m); !strings.Contains(got, "Record") || strings.Contains(headerOf(m), "run #4") {
+	if got := screenText(m); !strings.Contains(got, "Record") || strings.Contains(headerOf(m), "run #5") {
 		t.Fatalf("esc returns to the deployment:\n%s", got)
 	}
 	press(m, "esc")

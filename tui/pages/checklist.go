@@ -44,6 +44,7 @@ const (
 	askBlock           // why an item is blocked
 	askOverride        // a manager's reason to start against the controls
 	askReject          // why a gate is refused
+	askCancel          // why the deployment is cancelled
 )
 
 type checklistLoadedMsg struct {

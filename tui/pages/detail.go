@@ -18,7 +18,7 @@ import (
 // with who did what and when, each automated step's attempts and last output lines,
 // incidents, and every event. Read-only but for the keys that open other views.
 type detailScreen struct {
-	keys   struct{ Resolve, Run, Checklist, Output, Incident key.Binding }
+	keys   struct{ Resolve, Run, Checklist, Output, Incident, Update, Edit, Cancel, Again key.Binding }
 	c      *common.Common
 	id     int64
 	det    engine.Detail
@@ -52,6 +52,10 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	d.keys.Checklist = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "checklist"))
 	d.keys.Output = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "step output"))
 	d.keys.Incident = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "add incident"))
+	d.keys.Update = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "resolve/update incident"))
+	d.keys.Edit = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "edit (when, who, change)"))
+	d.keys.Cancel = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel it"))
+	d.keys.Again = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "run again"))
 	return d
 }
 
@@ -129,7 +133,24 @@ func (d *detailScreen) ShortHelp() []common.Key {
 		run.Off = loading
 	}
 	return []common.Key{on(d.c.Keys.Back), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
-		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), on(d.c.Keys.Up), on(d.c.Keys.Down)}
+		off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain)),
+		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate()),
+		on(d.c.Keys.Up), on(d.c.Keys.Down)}
+}
+
+// why asks a rule about the deployment once it is loaded.
+func (d *detailScreen) why(rule func(*common.Common, models.Deployment) string) string {
+	if !d.loaded {
+		return loading
+	}
+	return rule(d.c, d.det.Deployment)
+}
+
+func (d *detailScreen) whyNoUpdate() string {
+	if !d.loaded {
+		return loading
+	}
+	return whyNoIncidentUpdate(d.c, d.det)
 }
 func (d *detailScreen) FullHelp() [][]common.Key { return [][]common.Key{d.ShortHelp()} }
 
@@ -177,6 +198,14 @@ func (d *detailScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Push(newStepOutput(d.c, d.id, d.triedSteps()))
 	case key.Matches(msg, d.keys.Incident) && d.whyNoIncident() == "":
 		return common.Push(newIncidentForm(d.c, d.det.Deployment))
+	case key.Matches(msg, d.keys.Update) && d.whyNoUpdate() == "":
+		return common.Push(newIncidentUpdate(d.c, d.det.Deployment, d.det.Incidents))
+	case key.Matches(msg, d.keys.Edit) && d.why(whyNoEdit) == "":
+		return common.Push(newEditForm(d.c, d.det.Deployment))
+	case key.Matches(msg, d.keys.Cancel) && d.why(whyNoCancel) == "":
+		return common.Push(newCancelPage(d.c, d.det.Deployment))
+	case key.Matches(msg, d.keys.Again) && d.why(whyNoAgain) == "":
+		return common.Push(newAgainPage(d.c, d.det.Deployment))
 	}
 	var cmd tea.Cmd
 	d.vp, cmd = d.vp.Update(msg)

@@ -2,6 +2,8 @@ package pages
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,18 +34,30 @@ type history struct {
 	rows     []models.Deployment
 	loading  bool
 	more     bool  // another page may follow
+	above    bool  // rows may precede the first held (the list opens at today)
 	req      int   // bumps with every load: only the newest load's rows are taken
 	selected int64 // kept across refreshes
 	w, h     int
-	keys     struct{ Filter, Env, Status, Search, Order, Clear, Top, Bottom key.Binding }
+	keys     struct{ Filter, Env, Status, Search, Order, Clear, Top, Bottom, Today key.Binding }
 }
 
+// historyLoad is what a load asks for: the rows around an anchor (those before it in
+// the list's order, and from it on), or the next page below or above those held.
+type historyLoad int
+
+const (
+	loadAround historyLoad = iota
+	loadBelow
+	loadAbove
+)
+
 type historyMsg struct {
-	req    int
-	rows   []models.Deployment
-	limit  int
-	append bool
-	err    error
+	req          int
+	kind         historyLoad
+	above, below []models.Deployment // above: nearest to the anchor first
+	limitAbove   int
+	limitBelow   int
+	err          error
 }
 
 // NewHistory is the History screen.
@@ -57,6 +71,7 @@ func NewHistory(c *common.Common) common.Page {
 	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
 	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
+	d.keys.Today = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "today"))
 	d.search = components.NewInput(c.Styles, "/", "words in components, changes, notes, incidents; #ID opens one")
 	d.table = components.NewTable(c.Styles)
 	return d
@@ -76,8 +91,8 @@ func (d *history) ShortHelp() []common.Key {
 		}
 	}
 	k := d.keys
-	return []common.Key{d.openKey(), common.On(k.Filter), common.On(k.Search), d.orderKey(), common.On(k.Env),
-		common.On(k.Status), d.clearKey()}
+	return []common.Key{d.openKey(), common.On(k.Filter), common.On(k.Search), common.On(k.Today), d.orderKey(),
+		common.On(k.Env), common.On(k.Status), d.clearKey()}
 }
 
 func (d *history) FullHelp() [][]common.Key {
@@ -86,7 +101,7 @@ func (d *history) FullHelp() [][]common.Key {
 	}
 	k, on := d.keys, common.On
 	return [][]common.Key{
-		{on(d.c.Keys.Up), on(d.c.Keys.Down), on(k.Top), on(k.Bottom), d.openKey()},
+		{on(d.c.Keys.Up), on(d.c.Keys.Down), on(k.Top), on(k.Bottom), on(k.Today), d.openKey()},
 		{on(k.Filter), on(k.Search), d.orderKey(), on(k.Env), on(k.Status), d.clearKey()},
 	}
 }
@@ -136,38 +151,77 @@ func (d *history) SetSize(w, h int) {
 	}
 }
 
-// Refresh reloads as many rows as are shown, so a refresh never shortens the list.
+// Refresh reloads around the selected deployment as many rows as are held on each
+// side of it, so a refresh neither moves the cursor nor shortens the list. Before
+// anything is held, the list opens at today.
 func (d *history) Refresh() tea.Cmd {
-	return d.load(false, max(pageSize, len(d.rows)))
+	i := d.table.Cursor()
+	if len(d.rows) == 0 || i < 0 || i >= len(d.rows) {
+		return d.loadToday()
+	}
+	sel, dir := d.rows[i], int64(1)
+	if d.f.Oldest {
+		dir = -1
+	}
+	// The selected row itself is the first below: the cursor just past it.
+	below := &models.Cursor{Start: sel.ScheduledStart, ID: sel.ID + dir}
+	above := models.CursorOf(sel)
+	return d.load(loadAround, above, below, max(pageSize, i), max(pageSize, len(d.rows)-i))
 }
 
-// load asks for rows in the background: the first limit rows, or (more) the page
-// after the last row held. A newer load makes this one's answer stale.
-func (d *history) load(more bool, limit int) tea.Cmd {
+// loadToday loads the rows around now: later work above, what started before below,
+// the cursor on the first of those (in oldest-first order, the other way round).
+func (d *history) loadToday() tea.Cmd {
+	at := &models.Cursor{Start: d.c.Eng.Now(), ID: math.MaxInt64}
+	if d.f.Oldest {
+		at.ID = 0
+	}
+	d.selected = 0
+	return d.load(loadAround, at, at, pageSize, pageSize)
+}
+
+// load asks for rows in the background. Rows above are listed in the other order
+// from the anchor outwards. A newer load makes this one's answer stale.
+func (d *history) load(kind historyLoad, above, below *models.Cursor, limitAbove, limitBelow int) tea.Cmd {
 	f, err := d.f.engineFilter(d.c.Eng.Location())
 	if err != nil {
 		return common.Fail(err)
 	}
-	f.Limit = limit
-	if more && len(d.rows) > 0 {
-		f.After = models.CursorOf(d.rows[len(d.rows)-1])
-	}
+	up := f
+	up.Oldest, up.After, up.Limit = !f.Oldest, above, limitAbove
+	f.After, f.Limit = below, limitBelow
 	d.req++
 	c, req := d.c, d.req
 	d.loading = true
 	return func() tea.Msg {
-		rows, err := c.Eng.List(c.Ctx, c.Actor, f)
-		return historyMsg{req: req, rows: rows, limit: limit, append: more, err: err}
+		msg := historyMsg{req: req, kind: kind, limitAbove: limitAbove, limitBelow: limitBelow}
+		if kind != loadBelow {
+			msg.above, msg.err = c.Eng.List(c.Ctx, c.Actor, up)
+		}
+		if kind != loadAbove && msg.err == nil {
+			msg.below, msg.err = c.Eng.List(c.Ctx, c.Actor, f)
+		}
+		return msg
 	}
 }
 
-// refilter starts over with f.
+// loadMore fetches the page after the last row held.
+func (d *history) loadMore() tea.Cmd {
+	return d.load(loadBelow, nil, models.CursorOf(d.rows[len(d.rows)-1]), 0, pageSize)
+}
+
+// loadEarlier fetches the page before the first row held.
+func (d *history) loadEarlier() tea.Cmd {
+	return d.load(loadAbove, models.CursorOf(d.rows[0]), nil, pageSize, 0)
+}
+
+// refilter starts over with f, at today.
 func (d *history) refilter(f historyFilter) tea.Cmd {
 	d.f = f
-	d.rows, d.more, d.selected = nil, true, 0
+	d.rows, d.more, d.above, d.selected = nil, true, false, 0
 	d.table.SetRows(nil)
 	d.table.SetCursor(0)
-	return d.load(false, pageSize)
+	return d.loadToday()
 }
 
 func (d *history) Update(msg tea.Msg) tea.Cmd {
@@ -201,13 +255,23 @@ func (d *history) loaded(msg historyMsg) tea.Cmd {
 	if msg.err != nil {
 		return common.Fail(msg.err)
 	}
-	if msg.append {
-		d.rows = append(d.rows, msg.rows...)
-	} else {
-		d.rows = msg.rows
+	slices.Reverse(msg.above) // nearest the anchor last, as the list shows them
+	switch msg.kind {
+	case loadAround: // the anchor's row on screen, a third of the way down
+		d.rows = append(msg.above, msg.below...)
+		d.above, d.more = len(msg.above) == msg.limitAbove, len(msg.below) == msg.limitBelow
+		d.table.SetRows(d.tableRows())
+		components.ShowAt(&d.table, len(msg.above), d.table.Height()/3)
+	case loadBelow:
+		d.rows = append(d.rows, msg.below...)
+		d.more = len(msg.below) == msg.limitBelow
+		d.table.SetRows(d.tableRows())
+	case loadAbove: // the same row under the cursor, the rows above it now held
+		d.rows = append(msg.above, d.rows...)
+		d.above = len(msg.above) == msg.limitAbove
+		d.table.SetRows(d.tableRows())
+		components.ShowAt(&d.table, d.table.Cursor()+len(msg.above), d.table.Height()/3)
 	}
-	d.more = len(msg.rows) == msg.limit
-	d.table.SetRows(d.tableRows())
 	d.restoreSelection()
 	return d.maybeMore()
 }
@@ -216,7 +280,9 @@ func (d *history) loaded(msg historyMsg) tea.Cmd {
 func (d *history) restoreSelection() {
 	for i, r := range d.rows {
 		if r.ID == d.selected {
-			d.table.SetCursor(i)
+			if i != d.table.Cursor() {
+				components.ShowAt(&d.table, i, d.table.Height()/3)
+			}
 			return
 		}
 	}
@@ -240,9 +306,12 @@ func (d *history) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, d.keys.Filter):
 		d.form = newFilterForm(d.c, d.f, d.w, d.h)
 		return d.form.Init()
-	case key.Matches(msg, d.keys.Search):
-		d.search.SetValue(d.f.Search)
+	case key.Matches(msg, d.keys.Search): // a fresh search: "/#ID" must not add to the last one
+		d.search.SetValue("")
 		return d.search.Focus()
+	case key.Matches(msg, d.keys.Today):
+		d.table.SetCursor(0)
+		return d.loadToday()
 	case key.Matches(msg, d.keys.Top):
 		d.table.GotoTop()
 	case key.Matches(msg, d.keys.Bottom):
@@ -296,12 +365,18 @@ func (d *history) nextEnv() string {
 	return envs[0].Name
 }
 
-// maybeMore fetches the next page when the cursor nears the end of what is loaded.
+// maybeMore fetches the next page when the cursor nears the end of what is loaded,
+// or the page before when it nears the top.
 func (d *history) maybeMore() tea.Cmd {
-	if d.loading || !d.more || d.table.Cursor() < len(d.rows)-d.table.Height() {
+	switch {
+	case d.loading || len(d.rows) == 0:
 		return nil
+	case d.more && d.table.Cursor() >= len(d.rows)-d.table.Height():
+		return d.loadMore()
+	case d.above && d.table.Cursor() < d.table.Height():
+		return d.loadEarlier()
 	}
-	return d.load(true, pageSize)
+	return nil
 }
 
 func (d *history) searchKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -334,7 +409,7 @@ func (d *history) View() string {
 	switch {
 	case d.loading && len(d.rows) == 0:
 		count = "loading…"
-	case d.more && len(d.rows) > 0:
+	case (d.more || d.above) && len(d.rows) > 0:
 		count += "+"
 	}
 	bar := common.Fit(" "+d.f.summary(st), d.w-lipgloss.Width(count)-2) + " " + st.Dim.Render(count) + " "

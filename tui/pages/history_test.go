@@ -168,67 +168,89 @@ func newDemoCommon(t *testing.T, actor string, n int) *common.Common {
 	return common.New(ctx, eng, p)
 }
 
-// TestHistoryPagingNeverSkipsOrRepeats scrolls through a few pages row by row, in
-// both orders, while refreshes race the page loads (the refresh answered before or
-// after the page it overtook): every deployment is passed exactly once, in order.
+// TestHistoryPagingNeverSkipsOrRepeats opens the list at today and scrolls row by
+// row down to its end, then from today up to its top, in both orders, while
+// refreshes race the page loads (the refresh answered before or after the page it
+// overtook): every deployment is passed exactly once, in order.
 func TestHistoryPagingNeverSkipsOrRepeats(t *testing.T) {
 	const n = 350
 	c := newDemoCommon(t, "kim", n)
 	for _, oldest := range []bool{false, true} {
-		all, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Limit: 10 * n, Oldest: oldest})
-		if err != nil || len(all) < n {
-			t.Fatalf("the whole list: %d rows, %v", len(all), err)
-		}
+		all := listAll(t, c, oldest)
 		m := New(c)
 		m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 		h := historyOf(t, m)
 		if oldest {
 			press(m, "o")
 		}
-		var passed []int64
-		pages := 0
-		for range len(all) {
-			passed = append(passed, h.Rows()[h.Cursor()].ID)
-			_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyDown})
-			if cmd == nil {
-				continue
-			}
-			// A page load is out: a new deployment shifts every row by one, and a
-			// refresh overtakes the load, answered before or after it.
-			planAtTheTop(t, c, oldest, pages)
-			refresh := h.Refresh()
-			if pages%2 == 0 {
-				load(m, refresh)
-				load(m, cmd)
-			} else {
-				load(m, cmd)
-				load(m, refresh)
-			}
-			pages++
+		at := slices.Index(ids(all), h.Rows()[h.Cursor()].ID)
+		if at < 1 || at >= len(all)-1 {
+			t.Fatalf("oldest=%v: the list should open inside the history, at today: row %d of %d", oldest, at, len(all))
 		}
-		want := make([]int64, len(all))
-		for i, d := range all {
-			want[i] = d.ID
-		}
-		if !slices.Equal(passed, want) {
-			t.Fatalf("oldest=%v: scrolling passed %d rows, want %d; first difference at %d", oldest,
+		// Down to the end: a deployment planned at the top during each page load only
+		// adds to what is above.
+		passed, loads := scroll(m, h, tea.KeyDown, len(all)-at, func(i int) { planAtTheTop(t, c, oldest, i) })
+		if want := ids(all[at:]); !slices.Equal(passed, want) {
+			t.Fatalf("oldest=%v: scrolling down passed %d rows, want %d; first difference at %d", oldest,
 				len(passed), len(want), firstDiff(passed, want))
 		}
-		if pages < 3 {
-			t.Fatalf("oldest=%v: only %d page loads while scrolling", oldest, pages)
+		// Back to today and up to the top.
+		press(m, "t")
+		all = listAll(t, c, oldest)
+		at = slices.Index(ids(all), h.Rows()[h.Cursor()].ID)
+		up, upLoads := scroll(m, h, tea.KeyUp, at+1, func(int) {})
+		want := ids(all[:at+1])
+		slices.Reverse(want)
+		if !slices.Equal(up, want) {
+			t.Fatalf("oldest=%v: scrolling up passed %d rows, want %d; first difference at %d", oldest,
+				len(up), len(want), firstDiff(up, want))
 		}
-		after, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Limit: 10 * n, Oldest: oldest})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = want[:0]
-		for _, d := range after {
-			want = append(want, d.ID)
-		}
-		if got := shownIDs(h); !slices.Equal(got, want) {
-			t.Fatalf("oldest=%v: %d rows held, want %d; first difference at %d", oldest, len(got), len(want), firstDiff(got, want))
+		// A load holds 100 rows: more than that on a side is paged in.
+		if len(passed) > 100 && loads < 1 || len(up) > 100 && upLoads < 1 {
+			t.Fatalf("oldest=%v: %d page loads for %d rows down, %d for %d up", oldest, loads, len(passed), upLoads, len(up))
 		}
 	}
+}
+
+// scroll presses k steps times and returns the deployments the cursor was on before
+// each press. Whenever a press asks for a page, during asks for a change and a
+// refresh overtakes the load, answered before or after it by turns.
+func scroll(m *Model, h *history, k rune, steps int, during func(i int)) (passed []int64, loads int) {
+	for range steps {
+		passed = append(passed, h.Rows()[h.Cursor()].ID)
+		_, cmd := m.Update(tea.KeyPressMsg{Code: k})
+		if cmd == nil {
+			continue
+		}
+		during(loads)
+		refresh := h.Refresh()
+		if loads%2 == 0 {
+			load(m, refresh)
+			load(m, cmd)
+		} else {
+			load(m, cmd)
+			load(m, refresh)
+		}
+		loads++
+	}
+	return passed, loads
+}
+
+func listAll(t *testing.T, c *common.Common, oldest bool) []models.Deployment {
+	t.Helper()
+	all, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Limit: 100000, Oldest: oldest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+func ids(ds []models.Deployment) []int64 {
+	out := make([]int64, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
 }
 
 // planAtTheTop plans a deployment that comes first in the listing's order.
@@ -354,4 +376,32 @@ func TestHistoryFilterFormTakesAFilteredChoice(t *testing.T) {
 		t.Fatalf("the component filter should leave #5:\n%s", got)
 	}
 	l.Quit()
+}
+
+// TestHistoryOpensAtToday: later work above, the cursor on what started last; t
+// comes back to it; / starts a fresh search, so "/#ID" after a search opens that one.
+func TestHistoryOpensAtToday(t *testing.T) {
+	m := sized(t, "kim", 120, 35)
+	h := historyOf(t, m)
+	if got := shownIDs(h); !slices.Equal(got, []int64{4, 3, 5, 1, 2}) || h.Rows()[h.Cursor()].ID != 5 {
+		t.Fatalf("the list opens at #5, the last due to start by 14:05, later work above: %v, cursor on row %d", got, h.Cursor())
+	}
+	press(m, "down", "down")
+	if h.Rows()[h.Cursor()].ID != 2 {
+		t.Fatalf("down: cursor on row %d", h.Cursor())
+	}
+	press(m, "t")
+	if h.Rows()[h.Cursor()].ID != 5 {
+		t.Fatalf("t comes back to today: cursor on row %d", h.Cursor())
+	}
+	press(m, "/")
+	typeText(m, "4.1")
+	press(m, "enter")
+	if got := shownIDs(h); !slices.Equal(got, []int64{3, 2}) {
+		t.Fatalf("search 4.1: %v", got)
+	}
+	press(m, "/", "#", "4", "enter")
+	if got := screenText(m); !strings.Contains(got, "#4  deploy web-frontend 7.3.1 → test") {
+		t.Fatalf("/#4 after a search opens #4:\n%s", got)
+	}
 }

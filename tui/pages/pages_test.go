@@ -1,6 +1,9 @@
 package pages_test
 
 import (
+	"strings"
+
+	"ferry/models"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -58,3 +61,13 @@ type (
 var reportViews = pages.ReportViews
 
 type poke = tuitest.Poke
+
+// hasEvent reports whether an event of the record says text.
+func hasEvent(events []models.Event, text string) bool {
+	for _, e := range events {
+		if strings.Contains(e.Detail, text) {
+			return true
+		}
+	}
+	return false
+}

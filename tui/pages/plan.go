@@ -33,7 +33,7 @@ type planForm struct {
 	done        bool  // saved: no message may save it again before the form closes
 	err         error // why the last save was refused
 	w, h        int
-	keys        struct{ Cancel key.Binding }
+	keys        struct{ Cancel, Next, Move key.Binding }
 }
 
 type planValues struct {
@@ -56,6 +56,8 @@ type planSavedMsg struct {
 // NewPlan is the form that plans a deployment, with a live preview of its conflicts.
 func NewPlan(c *common.Common) common.Page {
 	p := &planForm{c: c, v: &planValues{}}
+	p.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save on the last"))
+	p.keys.Move = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "field or choice"))
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	if len(c.Eng.Config().Models) > 0 {
 		p.v.model = c.Eng.Config().Models[0].Name
@@ -79,7 +81,7 @@ func (p *planForm) build() {
 		}
 		p.form = huh.NewForm(huh.NewGroup(
 			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(len(modelOpts) + 1),
-		).Title("Which deployment model?")).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithWidth(min(p.w, 64))
+		).Title("Which deployment model?")).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(p.w, 64))
 		p.started = false
 		return
 	}
@@ -105,7 +107,7 @@ func (p *planForm) build() {
 			huh.NewInput().Title("After").Value(&p.v.after).Placeholder("a deployment ID it waits for (optional)").
 				Validate(validAfter),
 		).Title("Who"),
-	).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithWidth(min(p.w, 64))
+	).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(p.w, 64))
 	p.started = false
 }
 
@@ -183,11 +185,8 @@ func (p *planForm) Title() string    { return "plan a deployment" }
 func (p *planForm) Capturing() bool  { return true }
 func (p *planForm) SetSize(w, h int) { p.w, p.h = w, h; p.form.WithWidth(min(w, 64)) }
 func (p *planForm) ShortHelp() []common.Key {
-	keys := []common.Key{common.On(p.keys.Cancel)}
-	for _, b := range p.form.KeyBinds() {
-		keys = append(keys, common.On(b))
-	}
-	return keys
+	k := p.keys
+	return []common.Key{common.On(k.Next), common.On(k.Move), common.On(k.Cancel)}
 }
 func (p *planForm) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
 

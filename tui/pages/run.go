@@ -47,10 +47,9 @@ type runView struct {
 	polling  bool // a poll tick is on its way
 	running  bool // a run, resume or retry started here is under way
 	working  bool // an action (cancel, approve) is under way
-	confirm  bool // asking whether to cancel
 	frame    int  // spinner frame
 	w, h     int
-	keys     struct{ Start, Cancel, Retry, Approve, Reject, Follow, Yes, No key.Binding }
+	keys     struct{ Start, Cancel, Retry, Approve, Reject, Follow key.Binding }
 }
 
 // runLoadedMsg carries what a run view loads: the run state and new output.
@@ -88,22 +87,17 @@ func newRunView(c *common.Common, id int64) *runView {
 	v.keys.Reject = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reject"))
 	v.input = components.NewInput(c.Styles, "", "")
 	v.keys.Follow = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow"))
-	v.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, cancel it"))
-	v.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no"))
 	return v
 }
 
 func (v *runView) Title() string   { return fmt.Sprintf("run #%d", v.id) }
-func (v *runView) Capturing() bool { return v.confirm || v.input.Focused() }
+func (v *runView) Capturing() bool { return v.input.Focused() }
 
 // Restyle takes the session's styles again (the terminal said its background).
 func (v *runView) Restyle() { v.input.SetStyles(components.InputStyles(v.c.Styles)) }
 
 func (v *runView) ShortHelp() []common.Key {
 	on, off := common.On, common.OffFor
-	if v.confirm {
-		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
-	}
 	if v.input.Focused() {
 		return []common.Key{on(key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))),
 			on(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))}
@@ -180,16 +174,13 @@ func (v *runView) retryState() string {
 }
 
 func (v *runView) whyNoCancel() string {
-	d := v.st.Deployment
 	switch {
 	case !v.loaded:
 		return loading
-	case d.Status.Final():
-		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
 	case v.working:
 		return "a change is being saved"
 	}
-	return common.Why(engine.Can(v.c.Actor, engine.ActCancel, &d))
+	return whyNoCancel(v.c, v.st.Deployment)
 }
 
 // retryStep is the failed or interrupted automated step of the current stage that r
@@ -263,19 +254,6 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 	if v.input.Focused() {
 		return v.inputKey(msg)
 	}
-	if v.confirm {
-		switch {
-		case key.Matches(msg, v.keys.Yes):
-			v.confirm, v.working = false, true
-			c, id := v.c, v.id
-			return actCmd(func() (engine.Outcome, error) {
-				return c.Eng.Cancel(c.Ctx, c.Actor, id, "cancelled by "+c.Actor.Name+" in the run view")
-			})
-		case key.Matches(msg, v.keys.No):
-			v.confirm = false
-		}
-		return nil
-	}
 	switch {
 	case !v.loaded:
 		return nil
@@ -305,8 +283,10 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return c.Eng.Retry(c.Ctx, c.Actor, v.id, seq)
 		})
 	case key.Matches(msg, v.keys.Cancel):
-		v.confirm = v.whyNoCancel() == ""
-		return nil
+		if v.whyNoCancel() != "" {
+			return nil
+		}
+		return v.ask(askCancel, "cancel, because: ", "why it stops here (kept on the record; cancelling is final)")
 	case key.Matches(msg, v.keys.Approve):
 		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
 			return nil
@@ -359,6 +339,9 @@ func (v *runView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		v.working = true
 		c, id := v.c, v.id
+		if v.asking == askCancel {
+			return actCmd(func() (engine.Outcome, error) { return c.Eng.Cancel(c.Ctx, c.Actor, id, text) })
+		}
 		return actCmd(func() (engine.Outcome, error) { return c.Eng.RejectGate(c.Ctx, c.Actor, id, text) })
 	}
 	var cmd tea.Cmd
@@ -500,9 +483,6 @@ func (v *runView) head() []string {
 		}
 	}
 	out = append(out, v.now()...)
-	if v.confirm {
-		out = append(out, common.Fit(" "+st.Error.Render(fmt.Sprintf("Cancel #%d? y/n", d.ID)), v.w))
-	}
 	label := " output · following "
 	if !v.follow {
 		label = " output · paused (f follows) "

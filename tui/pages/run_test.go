@@ -174,25 +174,38 @@ func TestRunViewStartsAndRefuses(t *testing.T) {
 	}
 }
 
-func TestRunViewCancelAsks(t *testing.T) {
+func TestRunViewCancelAsksWhy(t *testing.T) {
 	m := sized(t, "ana", 60, 20)
 	openRunView(t, m, 1) // the rack server, in its first stage
 	fits(t, m, "rack run view", 60, 20)
 	press(m, "c")
-	if got := screenText(m); !strings.Contains(got, "Cancel #1? y/n") {
-		t.Fatalf("c should ask:\n%s", got)
+	if got := screenText(m); !strings.Contains(got, "cancel, because:") {
+		t.Fatalf("c should ask why:\n%s", got)
 	}
-	press(m, "n")
+	fits(t, m, "run view asking why", 60, 20)
+	press(m, "esc")
 	if d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); d.Deployment.Status.Final() {
-		t.Fatal("n must not cancel")
+		t.Fatal("esc must not cancel")
 	}
-	press(m, "c", "y")
+	press(m, "c", "enter")
+	if d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); d.Deployment.Status.Final() {
+		t.Fatal("no reason, no cancel")
+	}
+	if got := screenText(m); !strings.Contains(got, "write the reason") {
+		t.Fatalf("an empty reason should be refused with a word:\n%s", got)
+	}
+	typeText(m, "the rack arrived damaged")
+	press(m, "enter")
 	d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
 	if d.Deployment.Status != models.StatusCancelled {
-		t.Fatalf("y should cancel: %s", d.Deployment.Status)
+		t.Fatalf("enter with a reason should cancel: %s", d.Deployment.Status)
 	}
 	if got := screenText(m); !strings.Contains(got, "#1: cancelled") {
-		t.Fatalf("after y:\n%s", got)
+		t.Fatalf("after the reason:\n%s", got)
+	}
+	v, err := m.c.Eng.View(m.c.Ctx, m.c.Actor, 1, engine.ViewRequest{Record: true})
+	if err != nil || !hasEvent(v.Detail.Events, "the rack arrived damaged") {
+		t.Fatalf("the reason belongs on the record: %v %+v", err, v.Detail.Events)
 	}
 }
 

@@ -53,7 +53,7 @@ type scheduleScreen struct {
 }
 
 type scheduleKeys struct {
-	Left, Right, Up, Down, Prev, Next, Today, Day, Week, Envs, People, Open, Resolve key.Binding
+	Left, Right, Up, Down, Prev, Next, Today, Day, Week, Envs, People, Open, Resolve, Edit, Cancel key.Binding
 	// shown in the short help only
 	move, row, period, zoom key.Binding
 }
@@ -110,6 +110,8 @@ func NewSchedule(c *common.Common) common.Page {
 		People:  b([]string{"a"}, "a", "rows by person (assignee)"),
 		Open:    b([]string{"enter"}, "enter", "details"),
 		Resolve: b([]string{"s"}, "s", "resolve"),
+		Edit:    b([]string{"m"}, "m", "edit (when, who, change)"),
+		Cancel:  b([]string{"x"}, "x", "cancel it"),
 		move:    b([]string{"left", "right"}, "←/→", "move"),
 		row:     b([]string{"up", "down"}, "↑/↓", "row"),
 		period:  b([]string{"[", "]"}, "[/]", "period"),
@@ -124,7 +126,8 @@ func (s *scheduleScreen) Capturing() bool  { return false }
 
 func (s *scheduleScreen) ShortHelp() []common.Key {
 	k, on := s.keys, common.On
-	return []common.Key{on(k.move), on(k.row), s.openKey(), s.resolveKey(), on(k.period), on(k.zoom)}
+	return []common.Key{on(k.move), on(k.row), s.openKey(), s.resolveKey(), s.actKey(k.Edit, whyNoEdit),
+		s.actKey(k.Cancel, whyNoCancel), on(k.period), on(k.zoom)}
 }
 
 func (s *scheduleScreen) FullHelp() [][]common.Key {
@@ -132,8 +135,21 @@ func (s *scheduleScreen) FullHelp() [][]common.Key {
 	return [][]common.Key{
 		{on(k.Left), on(k.Right), on(k.Up), on(k.Down)},
 		{on(k.Prev), on(k.Next), on(k.Today), on(k.Day), on(k.Week)},
-		{on(k.Envs), on(k.People), s.openKey(), s.resolveKey()},
+		{on(k.Envs), on(k.People), s.openKey(), s.resolveKey(), s.actKey(k.Edit, whyNoEdit), s.actKey(k.Cancel, whyNoCancel)},
 	}
+}
+
+// actKey is a key acting on the selection, off with the rule's reason.
+func (s *scheduleScreen) actKey(b key.Binding, rule func(*common.Common, models.Deployment) string) common.Key {
+	return common.Key{Binding: b, Off: s.whyNot(rule)}
+}
+
+func (s *scheduleScreen) whyNot(rule func(*common.Common, models.Deployment) string) string {
+	d, ok := s.selected()
+	if !ok {
+		return "no deployment selected"
+	}
+	return rule(s.c, d)
 }
 
 func (s *scheduleScreen) openKey() common.Key {
@@ -236,6 +252,12 @@ func (s *scheduleScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Resolve):
 		return s.resolve()
+	case key.Matches(msg, k.Edit) && s.whyNot(whyNoEdit) == "":
+		d, _ := s.selected()
+		return common.Push(newEditForm(s.c, d))
+	case key.Matches(msg, k.Cancel) && s.whyNot(whyNoCancel) == "":
+		d, _ := s.selected()
+		return common.Push(newCancelPage(s.c, d))
 	}
 	return nil
 }

@@ -1,0 +1,240 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
+	"ferry/tui/pages"
+)
+
+// The example organisation (tuitest.Org): #1 the rack server running, #2 a failed
+// payments-api in staging, #3 payments-api planned in staging at 16:05, #4
+// web-frontend planned in test at 17:05, #5 auth-service planned in dev; sam carries
+// out #2 to #5.
+
+func record(t *testing.T, c *common.Common, id int64) engine.DeploymentView {
+	t.Helper()
+	v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// liveDetail runs actor's console in the real program loop (huh forms move between
+// fields asynchronously) and opens deployment id.
+func liveDetail(t *testing.T, actor string, id int64, w, h int) (*tuitest.Live, *common.Common) {
+	c := newTestCommon(t, actor)
+	l := runLive(t, c, w, h)
+	l.Has("Dashboard")
+	l.TM.Send(common.PushMsg{Page: pages.NewDetail(c, id)})
+	l.Has("window ")
+	return l, c
+}
+
+// clear empties the text field that has focus, as ctrl+u does.
+func clear(l *tuitest.Live) { l.TM.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}) }
+
+func TestEditMovesADeploymentAndPreviewsItsConflicts(t *testing.T) {
+	l, c := liveDetail(t, "ana", 4, 120, 35)
+	l.Letter('m')
+	l.Has("Change #4")
+	l.Has("2026-11-26 17:05") // the start as it is
+	// The same start as #3, which sam also carries out: the preview says so before
+	// anything is saved.
+	clear(l)
+	l.TypeText("2026-11-26 16:05")
+	got := l.Has("✗ person")
+	if !strings.Contains(got, "#3") || !strings.Contains(got, "16:05 – 16:50 CET") {
+		t.Fatalf("the preview shows the new window and the person conflict with #3:\n%s", got)
+	}
+	if d := record(t, c, 4).Deployment; !d.ScheduledStart.Equal(now.Add(3 * time.Hour)) {
+		t.Fatalf("a preview saves nothing: %v", d.ScheduledStart)
+	}
+	for _, field := range []string{"Start", "Duration", "Assignee", "Change", "After"} {
+		l.Has("┃ " + field)
+		l.Key(tea.KeyEnter)
+	}
+	got = l.Has("#4: rescheduled")
+	if !strings.Contains(got, "conflict") {
+		t.Fatalf("the console says what it did and the conflicts left:\n%s", got)
+	}
+	l.Quit()
+	v := record(t, c, 4)
+	if !v.Deployment.ScheduledStart.Equal(now.Add(2*time.Hour)) || !hasEvent(v.Events, "→ 2026-11-26 16:05 CET") {
+		t.Fatalf("enter on the last field saves the new start: %v\n%+v", v.Deployment.ScheduledStart, v.Events)
+	}
+}
+
+func TestEditChangesWhoAndTheChangeReference(t *testing.T) {
+	l, c := liveDetail(t, "ana", 5, 60, 20)
+	l.Letter('m')
+	l.Has("┃ Start")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Duration")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Assignee")
+	l.Key(tea.KeyDown) // the next person after sam
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Change")
+	clear(l)
+	l.TypeText("CHG-2026-0099")
+	l.Has("CHG-2026-0099")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ After")
+	l.Key(tea.KeyEnter)
+	l.Has("#5: assigned")
+	l.Quit()
+	d := record(t, c, 5)
+	if d.Deployment.ChangeRef != "CHG-2026-0099" || d.Deployment.Assignee == "sam" || d.Deployment.Assignee == "" {
+		t.Fatalf("assignee and change: %+v", d.Deployment)
+	}
+	if !hasEvent(d.Events, "change CHG-2026-0042 → CHG-2026-0099") || !hasEvent(d.Events, "sam →") {
+		t.Fatalf("each change is on the record: %+v", d.Events)
+	}
+}
+
+func TestEditRefusedIsShownAndKept(t *testing.T) {
+	l, c := liveDetail(t, "ana", 5, 120, 35)
+	l.Letter('m')
+	for _, field := range []string{"Start", "Duration", "Assignee", "Change"} {
+		l.Has("┃ " + field)
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("┃ After")
+	l.TypeText("#5") // waits for itself
+	l.Has("#5")
+	l.Key(tea.KeyEnter)
+	got := l.Has("cannot wait for itself")
+	if !strings.Contains(got, "Change #5") {
+		t.Fatalf("the engine's refusal shows in the form, which stays open:\n%s", got)
+	}
+	l.Quit()
+	if d := record(t, c, 5).Deployment; d.After != 0 {
+		t.Fatalf("nothing saved: %+v", d)
+	}
+}
+
+func TestCancelFromTheDetailAndTheScheduleAsksWhy(t *testing.T) {
+	m := sized(t, "ana", 60, 20)
+	openDetailOf(m, 4)
+	press(m, "x")
+	fits(t, m, "cancel page", 60, 20)
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "write the reason first") {
+		t.Fatalf("no reason, no cancel:\n%s", got)
+	}
+	typeText(m, "release pulled by product")
+	press(m, "enter")
+	v := record(t, m.c, 4)
+	if v.Deployment.Status != models.StatusCancelled || !hasEvent(v.Events, "release pulled by product") {
+		t.Fatalf("cancelled with its reason: %s %+v", v.Deployment.Status, v.Events)
+	}
+	if got := screenText(m); !strings.Contains(got, "#4") || strings.Contains(got, "x cancel it") {
+		t.Fatalf("back on #4, which cannot be cancelled twice:\n%s", got)
+	}
+
+	m = sized(t, "ana", 120, 35)
+	press(m, "3") // the Schedule, at the deployment nearest to now
+	sel := m.Top().(*scheduleScreen).Sel()
+	press(m, "x")
+	if got := screenText(m); !strings.Contains(got, "cancel, because:") {
+		t.Fatalf("x on the Schedule asks why:\n%s", got)
+	}
+	press(m, "esc")
+	if d := record(t, m.c, sel).Deployment; d.Status == models.StatusCancelled {
+		t.Fatal("esc leaves it as it is")
+	}
+}
+
+func TestRunAgainPlansTheSameContentAnew(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	openDetailOf(m, 3)
+	press(m, "a")
+	if got := screenText(m); strings.Contains(got, "Run #3") || !strings.Contains(got, "only a failed or rolled-back") {
+		t.Fatalf("a planned deployment is not run again, and the console says why:\n%s", got)
+	}
+	openDetailOf(m, 2) // failed
+	press(m, "a")
+	if got := screenText(m); !strings.Contains(got, "Run #2 payments-api 4.11.9 → staging again") {
+		t.Fatalf("a opens the run-again page:\n%s", got)
+	}
+	press(m, "enter") // at the next full hour
+	got := screenText(m)
+	if !strings.Contains(got, "planned #6 to run #2 again") {
+		t.Fatalf("the console says what it planned:\n%s", got)
+	}
+	again := record(t, m.c, 6).Deployment
+	if again.Status != models.StatusPlanned || again.Version != "4.11.9" || again.Environment != "staging" ||
+		again.ScheduledStart.In(m.c.Eng.Location()).Format("15:04") != "15:00" {
+		t.Fatalf("the new deployment: %+v", again)
+	}
+	if old := record(t, m.c, 2); old.Deployment.Status != models.StatusFailed || !hasEvent(old.Events, "run again as #6") {
+		t.Fatalf("the failure stays final and shows the link: %+v", old.Events)
+	}
+}
+
+func TestIncidentsAreResolvedFromTheConsole(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	openDetailOf(m, 2)
+	press(m, "v")
+	if got := screenText(m); strings.Contains(got, "Update an incident") || !strings.Contains(got, "no incidents") {
+		t.Fatalf("v needs an incident to update, and says so:\n%s", got)
+	}
+
+	l, c := liveDetail(t, "ana", 2, 120, 35)
+	for _, summary := range []string{"checkout errors", "refunds slow"} {
+		if _, err := c.Eng.AddIncident(c.Ctx, c.Actor, 2, now.Add(-time.Hour), time.Time{}, summary); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.TM.Send(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	l.Has("refunds slow")
+	l.Letter('v')
+	got := l.Has("Which incident?")
+	if !strings.Contains(got, "checkout errors") {
+		t.Fatalf("with two incidents, v asks which:\n%s", got)
+	}
+	l.Key(tea.KeyEnter) // the first offered
+	l.Has("┃ Resolved")
+	l.Has("2026-11-26 14:05") // an open incident is offered as resolved now
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Summary")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Note")
+	l.TypeText("rolled back the flag")
+	l.Has("rolled back the flag")
+	l.Key(tea.KeyEnter)
+	l.Has("resolved 26 Nov 14:05")
+	l.Quit()
+	open, err := c.Eng.Incidents(c.Ctx, c.Actor, true)
+	if err != nil || len(open) != 1 {
+		t.Fatalf("one incident is resolved, one is open: %+v %v", open, err)
+	}
+	v := record(t, c, 2)
+	if !hasEvent(v.Events, "resolved 2026-11-26 14:05") || !hasEvent(v.Events, "(rolled back the flag)") {
+		t.Fatalf("the resolution and its note are on the record: %+v", v.Events)
+	}
+}
+
+func TestAnAnalystIsOfferedNoDailyActs(t *testing.T) {
+	m := sized(t, "kim", 120, 35)
+	openDetailOf(m, 4)
+	for _, k := range []string{"m", "x", "v"} {
+		press(m, k)
+		got := screenText(m)
+		if strings.Contains(got, "Change #4") || strings.Contains(got, "because:") || strings.Contains(got, "Update an incident") {
+			t.Fatalf("%s opened a form for an analyst:\n%s", k, got)
+		}
+		if !strings.Contains(got, "may not") {
+			t.Fatalf("%s should say why not:\n%s", k, got)
+		}
+	}
+}

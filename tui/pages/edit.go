@@ -1,0 +1,378 @@
+package pages
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// editForm changes a deployment that has not finished: a planned one's start and
+// duration (a reschedule), its assignee, change reference and what it waits for.
+// While it is filled in, a preview shows the conflicts the deployment would be in;
+// the engine checks each change as the CLI's `deploy edit` does.
+type editForm struct {
+	c       *common.Common
+	d       models.Deployment
+	v       *editValues // the form's fields point here
+	orig    editValues  // what the fields held at first: only changes are sent
+	form    *huh.Form
+	errs    *components.FieldErrors
+	started bool
+	preview editPreview
+	asked   string // the edit the last preview was asked for
+	gen     int
+	saving  bool
+	done    bool
+	err     error
+	w, h    int
+	keys    struct{ Cancel, Next, Move key.Binding }
+}
+
+type editValues struct{ start, duration, assignee, change, after string }
+
+type editPreview struct {
+	gen       int
+	ed        engine.Edit
+	conflicts []models.Conflict
+	err       error
+}
+
+type editPreviewDue struct {
+	gen int
+	ed  engine.Edit
+}
+
+type editSavedMsg struct {
+	out engine.Outcome
+	err error
+}
+
+// newEditForm edits d; the caller checked that the person may change something of it.
+func newEditForm(c *common.Common, d models.Deployment) *editForm {
+	f := &editForm{c: c, d: d}
+	f.orig = editValues{
+		start:    c.Local(d.ScheduledStart, models.LocalLayout),
+		duration: models.HumanDuration(d.ScheduledEnd.Sub(d.ScheduledStart)),
+		assignee: d.Assignee, change: d.ChangeRef,
+	}
+	if d.After != 0 {
+		f.orig.after = fmt.Sprintf("#%d", d.After)
+	}
+	v := f.orig
+	f.v = &v
+	f.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save on the last"))
+	f.keys.Move = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "field or choice"))
+	f.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave it as it is"))
+	f.build()
+	return f
+}
+
+// mayMove: the window, change and link are the planner's; the assignee may be
+// someone else's to give (the engine says).
+func (f *editForm) mayMove() bool {
+	return f.d.Status == models.StatusPlanned && engine.Can(f.c.Actor, engine.ActReschedule, &f.d) == nil
+}
+func (f *editForm) mayRelink() bool { return engine.Can(f.c.Actor, engine.ActReschedule, &f.d) == nil }
+func (f *editForm) mayAssign() bool { return engine.Can(f.c.Actor, engine.ActAssign, &f.d) == nil }
+
+// whyNoEdit is why person may change nothing of d, or "".
+func whyNoEdit(c *common.Common, d models.Deployment) string {
+	if d.Status.Final() {
+		return fmt.Sprintf("#%d is %s: a finished deployment is not changed", d.ID, common.StatusText(d.Status))
+	}
+	if err := engine.Can(c.Actor, engine.ActReschedule, &d); err == nil {
+		return ""
+	}
+	return common.Why(engine.Can(c.Actor, engine.ActAssign, &d))
+}
+
+// build makes the form over f.v, so a rebuilt form keeps what was typed.
+func (f *editForm) build() {
+	f.errs = components.NewFieldErrors(f.c)
+	var fields []huh.Field
+	if f.mayMove() {
+		fields = append(fields,
+			f.errs.Input("start", "Start", &f.v.start).Validate(f.validStart).
+				Description("YYYY-MM-DD HH:MM, "+f.c.Eng.Location().String()+", or now"),
+			f.errs.Input("duration", "Duration", &f.v.duration).Validate(validNeededDuration))
+	}
+	if f.mayAssign() {
+		fields = append(fields, huh.NewSelect[string]().Title("Assignee").Options(f.people()...).
+			Value(&f.v.assignee).Height(4))
+	}
+	if f.mayRelink() {
+		fields = append(fields,
+			f.errs.Input("change", "Change", &f.v.change).Placeholder("CHG-… (empty: none)").CharLimit(100),
+			f.errs.Input("after", "After", &f.v.after).Placeholder("a deployment ID it waits for (empty: none)").
+				Validate(validAfter))
+	}
+	f.form = huh.NewForm(huh.NewGroup(fields...)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).
+		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(20, f.w-2), 64))
+	f.started = false
+}
+
+// people are those who may carry the deployment out; the current assignee stays a
+// choice even if the config no longer lets them.
+func (f *editForm) people() []huh.Option[string] {
+	opts := []huh.Option[string]{huh.NewOption("nobody yet", "")}
+	seen := false
+	for _, p := range f.c.Eng.Assignable() {
+		opts = append(opts, huh.NewOption(p.Name+" ("+string(p.MainRole())+")", p.Name))
+		seen = seen || p.Name == f.d.Assignee
+	}
+	if !seen && f.d.Assignee != "" {
+		opts = append(opts, huh.NewOption(f.d.Assignee, f.d.Assignee))
+	}
+	return opts
+}
+
+func (f *editForm) validStart(s string) error {
+	_, err := models.ParseTimeAt(s, f.c.Eng.Location(), f.c.Eng.Now())
+	return err
+}
+
+func validNeededDuration(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return fmt.Errorf("say how long it takes")
+	}
+	_, err := models.ParseDuration(s)
+	return err
+}
+
+// edit is what the fields change; ok is false while a field does not parse.
+func (f *editForm) edit() (engine.Edit, bool) {
+	var ed engine.Edit
+	v, o := f.v, f.orig
+	if strings.TrimSpace(v.start) != o.start {
+		t, err := models.ParseTimeAt(v.start, f.c.Eng.Location(), f.c.Eng.Now())
+		if err != nil {
+			return ed, false
+		}
+		ed.Start = &t
+	}
+	if strings.TrimSpace(v.duration) != o.duration {
+		d, err := models.ParseDuration(v.duration)
+		if err != nil {
+			return ed, false
+		}
+		ed.Duration = &d
+	}
+	if v.assignee != o.assignee {
+		ed.Assignee = &v.assignee
+	}
+	if ref := strings.TrimSpace(v.change); ref != o.change {
+		ed.ChangeRef = &ref
+	}
+	if after := strings.TrimSpace(v.after); after != o.after {
+		n, err := strconv.ParseInt(strings.TrimPrefix(after, "#"), 10, 64)
+		if after == "" {
+			n, err = 0, nil
+		}
+		if err != nil {
+			return ed, false
+		}
+		ed.After = &n
+	}
+	return ed, true
+}
+
+func (f *editForm) Title() string   { return fmt.Sprintf("#%d edit", f.d.ID) }
+func (f *editForm) Capturing() bool { return true }
+func (f *editForm) SetSize(w, h int) {
+	f.w, f.h = w, h
+	f.form.WithWidth(min(max(20, w-2), 64))
+}
+func (f *editForm) ShortHelp() []common.Key {
+	k := f.keys
+	return []common.Key{common.On(k.Next), common.On(k.Move), common.On(k.Cancel)}
+}
+func (f *editForm) FullHelp() [][]common.Key { return [][]common.Key{f.ShortHelp()} }
+
+// Refresh starts the form the first time, and renews the preview.
+func (f *editForm) Refresh() tea.Cmd {
+	if !f.started {
+		f.started = true
+		return tea.Batch(f.form.Init(), f.maybePreview())
+	}
+	f.asked = ""
+	return f.maybePreview()
+}
+
+// maybePreview asks for a new preview once the fields changed and rested.
+func (f *editForm) maybePreview() tea.Cmd {
+	ed, ok := f.edit()
+	ask := editKey(ed)
+	if !ok || ask == f.asked {
+		return nil
+	}
+	f.asked = ask
+	f.gen++
+	gen := f.gen
+	return tea.Tick(previewDelay, func(time.Time) tea.Msg { return editPreviewDue{gen, ed} })
+}
+
+// editKey tells two edits apart (their pointers differ even when their values agree).
+func editKey(ed engine.Edit) string {
+	var b strings.Builder
+	if ed.Start != nil {
+		fmt.Fprintf(&b, "s%d ", ed.Start.Unix())
+	}
+	if ed.Duration != nil {
+		fmt.Fprintf(&b, "d%d ", *ed.Duration)
+	}
+	if ed.Assignee != nil {
+		fmt.Fprintf(&b, "a%q ", *ed.Assignee)
+	}
+	if ed.ChangeRef != nil {
+		fmt.Fprintf(&b, "c%q ", *ed.ChangeRef)
+	}
+	if ed.After != nil {
+		fmt.Fprintf(&b, "f%d", *ed.After)
+	}
+	return "edit:" + b.String()
+}
+
+func (f *editForm) askPreview(due editPreviewDue) tea.Cmd {
+	if due.gen != f.gen {
+		return nil
+	}
+	c, id := f.c, f.d.ID
+	return func() tea.Msg {
+		cs, err := c.Eng.PreviewEdit(c.Ctx, c.Actor, id, due.ed)
+		return editPreview{due.gen, due.ed, cs, err}
+	}
+}
+
+func (f *editForm) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case editPreviewDue:
+		return f.askPreview(msg)
+	case editPreview:
+		if msg.gen == f.gen {
+			f.preview = msg
+		}
+		return nil
+	case editSavedMsg:
+		return f.saved(msg)
+	case tea.KeyPressMsg:
+		if key.Matches(msg, f.keys.Cancel) {
+			return common.Back
+		}
+	}
+	if f.saving || f.done {
+		return nil
+	}
+	fm, cmd := f.form.Update(msg)
+	if hf, ok := fm.(*huh.Form); ok {
+		f.form = hf
+	}
+	f.errs.Mark()
+	if f.form.State == huh.StateCompleted {
+		return tea.Batch(cmd, f.save())
+	}
+	return tea.Batch(cmd, f.maybePreview())
+}
+
+func (f *editForm) save() tea.Cmd {
+	ed, ok := f.edit()
+	if !ok || ed.Empty() {
+		f.err = fmt.Errorf("nothing to change: edit a field, or esc to leave it as it is")
+		if ok {
+			f.err = fmt.Errorf("nothing changed: edit a field first, or esc to leave it as it is")
+		}
+		f.build()
+		return f.Refresh()
+	}
+	f.saving, f.err = true, nil
+	c, id := f.c, f.d.ID
+	return func() tea.Msg {
+		out, err := c.Eng.EditDeployment(c.Ctx, c.Actor, id, ed)
+		return editSavedMsg{out, err}
+	}
+}
+
+// saved returns to where the person came from, or shows why the engine refused and
+// lets them correct it (a completed huh form cannot be edited: it is rebuilt).
+func (f *editForm) saved(msg editSavedMsg) tea.Cmd {
+	f.saving = false
+	if msg.err != nil {
+		f.err = msg.err
+		f.build()
+		return f.Refresh()
+	}
+	f.done = true
+	return common.Done(fmt.Sprintf("#%d: %s%s", f.d.ID, msg.out.Did, leftOver(msg.out.Conflicts)))
+}
+
+func (f *editForm) View() string {
+	st, d := f.c.Styles, f.d
+	head := " " + st.Bold.Render(fmt.Sprintf("Change #%d", d.ID)) + fmt.Sprintf(" %s %s → %s", d.Component, d.Version,
+		d.Environment)
+	form := strings.Trim(f.form.View(), "\n")
+	if f.w < 100 {
+		return common.Fit(head, f.w) + "\n\n" + form + "\n\n" + f.previewView(f.w-2)
+	}
+	return common.Fit(head, f.w) + "\n\n" + lipgloss.JoinHorizontal(lipgloss.Top, form, "  ", f.previewView(max(20, f.w-68)))
+}
+
+// previewView is the window after the edit and the conflicts the deployment would
+// be in, as the engine sees them now.
+func (f *editForm) previewView(w int) string {
+	st := f.c.Styles
+	var b strings.Builder
+	b.WriteString(" " + st.Bold.Render("Preview") + "\n")
+	switch {
+	case f.err != nil:
+		b.WriteString(" " + st.Error.Render("✗ not saved: "+common.Hang(f.err.Error(), w-15, 15)) + "\n")
+	case f.saving:
+		b.WriteString(" " + st.Dim.Render("saving…") + "\n")
+	}
+	pr := f.preview
+	switch {
+	case pr.gen == 0:
+		b.WriteString(" " + st.Dim.Render("as it is now") + "\n")
+	case pr.err != nil:
+		b.WriteString(" " + st.Bad.Render("✗ "+common.Hang(pr.err.Error(), w-3, 3)) + "\n")
+	default:
+		b.WriteString(f.windowLine(pr.ed))
+		if len(pr.conflicts) == 0 {
+			b.WriteString(" " + st.Good.Render("✓ no conflicts") + "\n")
+		}
+		for i, c := range pr.conflicts {
+			if i == maxPreviewConflicts && len(pr.conflicts) > i+1 {
+				fmt.Fprintf(&b, " %s\n", st.Dim.Render(fmt.Sprintf("… %d more", len(pr.conflicts)-i)))
+				break
+			}
+			lead := len(c.Kind) + 4
+			b.WriteString(" " + st.Bad.Render("✗ "+string(c.Kind)) + " " + common.Hang(c.Message, w-lead, lead) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// maxPreviewConflicts is how many conflicts the preview lists before "… N more".
+const maxPreviewConflicts = 6
+
+func (f *editForm) windowLine(ed engine.Edit) string {
+	d := f.d
+	start := d.ScheduledStart
+	if ed.Start != nil {
+		start = *ed.Start
+	}
+	length := d.ScheduledEnd.Sub(d.ScheduledStart)
+	if ed.Duration != nil {
+		length = *ed.Duration
+	}
+	return " " + f.c.Local(start, "Mon 02 Jan 15:04") + " – " + f.c.Local(start.Add(length), "15:04 MST") + "\n"
+}

@@ -1,0 +1,164 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// askPage asks for the one thing an act needs (why a deployment is cancelled, when
+// a failed one runs again), then does it. The engine checks the answer; the page
+// only asks first and shows what the engine said.
+type askPage struct {
+	c      *common.Common
+	title  string // what the act is, for the heading: "Cancel #12 web-frontend 2.4 → test"
+	hint   string // what the answer is for
+	empty  string // what to say when there is no answer
+	act    func(answer string) (engine.Outcome, error)
+	input  textinput.Model
+	saving bool
+	done   bool
+	err    error
+	w, h   int
+	keys   struct{ Save, Cancel key.Binding }
+}
+
+type askDoneMsg struct {
+	out engine.Outcome
+	err error
+}
+
+func newAskPage(c *common.Common, title, prompt, hint string, act func(string) (engine.Outcome, error)) *askPage {
+	p := &askPage{c: c, title: title, hint: hint, act: act, empty: "write the reason first: it is kept on the record",
+		input: components.NewInput(c.Styles, prompt, "the reason is kept on the record")}
+	p.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "do it"))
+	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave it as it is"))
+	p.input.CharLimit = 300
+	return p
+}
+
+// newCancelPage cancels deployment d, with a reason.
+func newCancelPage(c *common.Common, d models.Deployment) *askPage {
+	return newAskPage(c, fmt.Sprintf("Cancel #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment),
+		"cancel, because: ", "Cancelling is final: the deployment stays on the record as cancelled, with this reason.",
+		func(reason string) (engine.Outcome, error) { return c.Eng.Cancel(c.Ctx, c.Actor, d.ID, reason) })
+}
+
+// newAgainPage plans failed deployment d anew, at the start the person gives.
+func newAgainPage(c *common.Common, d models.Deployment) *askPage {
+	loc := c.Eng.Location()
+	next := c.Eng.Now().In(loc).Truncate(time.Hour).Add(time.Hour)
+	p := newAskPage(c, fmt.Sprintf("Run #%d %s %s → %s again", d.ID, d.Component, d.Version, d.Environment),
+		"start: ", fmt.Sprintf("A new planned deployment with the same content and length; #%d stays %s. "+
+			"YYYY-MM-DD HH:MM, %s, or now.", d.ID, common.StatusText(d.Status), loc),
+		func(s string) (engine.Outcome, error) {
+			start, err := models.ParseTimeAt(s, loc, c.Eng.Now())
+			if err != nil {
+				return engine.Outcome{}, fmt.Errorf("start: %w", err)
+			}
+			return c.Eng.Again(c.Ctx, c.Actor, d.ID, start)
+		})
+	p.empty = "give the start: a time, or now"
+	p.input.SetValue(next.Format(models.LocalLayout))
+	return p
+}
+
+// whyNoCancel is why the person may not cancel d, or "".
+func whyNoCancel(c *common.Common, d models.Deployment) string {
+	if d.Status.Final() {
+		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+	}
+	return common.Why(engine.Can(c.Actor, engine.ActCancel, &d))
+}
+
+// whyNoAgain is why d cannot be run again by the person, or "": only a failed or
+// rolled-back deployment is planned anew, by someone who may plan.
+func whyNoAgain(c *common.Common, d models.Deployment) string {
+	if d.Status != models.StatusFailed && d.Status != models.StatusRolledBack {
+		return fmt.Sprintf("#%d is %s: only a failed or rolled-back deployment is run again", d.ID, common.StatusText(d.Status))
+	}
+	return common.Why(engine.Can(c.Actor, engine.ActPlan, nil))
+}
+
+func (p *askPage) Title() string   { return "reason" }
+func (p *askPage) Capturing() bool { return true }
+func (p *askPage) Restyle()        { p.input.SetStyles(components.InputStyles(p.c.Styles)) }
+func (p *askPage) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.input.SetWidth(max(10, w-lenRunes(p.input.Prompt)-3))
+}
+func (p *askPage) ShortHelp() []common.Key {
+	return []common.Key{common.On(p.keys.Save), common.On(p.keys.Cancel)}
+}
+func (p *askPage) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
+
+func (p *askPage) Refresh() tea.Cmd {
+	if p.input.Focused() {
+		return nil
+	}
+	return p.input.Focus()
+}
+
+func (p *askPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case askDoneMsg:
+		p.saving = false
+		if msg.err != nil {
+			p.err = msg.err
+			return nil
+		}
+		p.done = true
+		return common.Done(msg.out.Did)
+	case tea.KeyPressMsg:
+		if p.saving || p.done {
+			return nil
+		}
+		switch {
+		case key.Matches(msg, p.keys.Cancel):
+			return common.Back
+		case key.Matches(msg, p.keys.Save):
+			return p.save()
+		}
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return cmd
+}
+
+func (p *askPage) save() tea.Cmd {
+	reason := strings.TrimSpace(p.input.Value())
+	if reason == "" {
+		p.err = fmt.Errorf("%s", p.empty)
+		return nil
+	}
+	p.saving, p.err = true, nil
+	act := p.act
+	return func() tea.Msg {
+		out, err := act(reason)
+		return askDoneMsg{out, err}
+	}
+}
+
+func (p *askPage) View() string {
+	st := p.c.Styles
+	out := []string{" " + st.Bold.Render(common.Hang(p.title, p.w-2, 1)), " " + st.Dim.Render(common.Hang(p.hint, p.w-2, 1)), "",
+		" " + p.input.View()}
+	switch {
+	case p.saving:
+		out = append(out, "", " "+st.Dim.Render("saving…"))
+	case p.err != nil:
+		out = append(out, "", " "+st.Error.Render("✗ "+common.Hang(p.err.Error(), p.w-4, 3)))
+	}
+	return strings.Join(out, "\n")
+}
+
+func lenRunes(s string) int { return len([]rune(s)) }
