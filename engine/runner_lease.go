@@ -184,33 +184,45 @@ func (e *Engine) RecoverInterrupted(ctx context.Context) ([]Recovered, error) {
 			continue
 		}
 		seen[a.DeploymentID] = true
-		var rec []Recovered
-		err := e.st.Write(ctx, func(q store.Q) error {
-			rec = nil
-			l, err := q.Lease(ctx, a.DeploymentID)
-			why := "the runner that started it stopped"
-			switch {
-			case err == nil:
-				gone, reason := leaseGone(l, time.Now())
-				if !gone {
-					return nil // its runner is alive
-				}
-				why = reason
-				if err := q.ReleaseLease(ctx, a.DeploymentID, l.Holder); err != nil {
-					return err
-				}
-			case !errors.Is(err, models.ErrNotFound):
-				return err
-			}
-			rec, err = e.recoverAttempts(ctx, q, a.DeploymentID, why)
-			return err
-		})
+		rec, err := e.RecoverRun(ctx, a.DeploymentID)
 		if err != nil {
 			return out, err
 		}
 		out = append(out, rec...)
 	}
 	return out, nil
+}
+
+// RecoverRun marks deployment id's running step attempts interrupted if their runner
+// died, as RecoverInterrupted does for all; a console watching a run calls it as it
+// polls, so a dead runner shows within seconds, not as a step running forever. It
+// writes nothing while the runner is alive, or when nothing runs.
+func (e *Engine) RecoverRun(ctx context.Context, id int64) ([]Recovered, error) {
+	if atts, err := e.st.Read().RunningAttempts(ctx, id); err != nil || len(atts) == 0 {
+		return nil, err
+	}
+	var rec []Recovered
+	err := e.st.Write(ctx, func(q store.Q) error {
+		rec = nil
+		l, err := q.Lease(ctx, id)
+		why := "the runner that started it stopped"
+		switch {
+		case err == nil:
+			gone, reason := leaseGone(l, time.Now())
+			if !gone {
+				return nil // its runner is alive
+			}
+			why = reason
+			if err := q.ReleaseLease(ctx, id, l.Holder); err != nil {
+				return err
+			}
+		case !errors.Is(err, models.ErrNotFound):
+			return err
+		}
+		rec, err = e.recoverAttempts(ctx, q, id, why)
+		return err
+	})
+	return rec, err
 }
 
 func (e *Engine) recoverDeployment(ctx context.Context, q store.Q, id int64, why string) error {

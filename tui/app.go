@@ -76,7 +76,8 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
 func (m *Model) Init() tea.Cmd {
 	// The styles follow the terminal's background; until it answers (detached tmux
 	// and many SSH clients never do) they are the dark ones.
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.refresh(m.tabs[m.active].entry), tick(), dueTick(), m.watch()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.recoverRuns(), m.refresh(m.tabs[m.active].entry), tick(), dueTick(),
+		m.watch()}
 	if len(m.stack) > 0 { // resumed where the person was
 		cmds = append(cmds, m.refresh(m.top()))
 	}

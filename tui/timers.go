@@ -66,6 +66,22 @@ func (m *Model) runDue() tea.Cmd {
 	}
 }
 
+// recoverRuns marks the steps whose runner died as interrupted (as the CLI does when
+// it starts), so no screen shows a dead run as running; pages reload if it did.
+func (m *Model) recoverRuns() tea.Cmd {
+	c := m.c
+	return func() tea.Msg {
+		rec, err := c.Eng.RecoverInterrupted(c.Ctx)
+		switch {
+		case err != nil:
+			return common.ErrMsg{Err: err}
+		case len(rec) > 0:
+			return common.ChangedMsg{}
+		}
+		return nil
+	}
+}
+
 // timer handles the root's periodic messages: reload what is shown, watch for
 // changes made elsewhere, start due automated deployments.
 func (m *Model) timer(msg tea.Msg) tea.Cmd {
@@ -84,7 +100,7 @@ func (m *Model) timer(msg tea.Msg) tea.Cmd {
 		}
 		return m.watch()
 	case dueMsg:
-		return tea.Batch(m.runDue(), dueTick())
+		return tea.Batch(m.recoverRuns(), m.runDue(), dueTick())
 	case dueRunMsg:
 		started := 0
 		for _, r := range msg.runs {

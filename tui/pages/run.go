@@ -47,9 +47,11 @@ type runView struct {
 	polling  bool // a poll tick is on its way
 	running  bool // a run, resume or retry started here is under way
 	working  bool // an action (cancel, approve) is under way
+	confirm  string        // a question y answers, while it is asked
+	then     func() tea.Cmd // what y does
 	frame    int  // spinner frame
 	w, h     int
-	keys     struct{ Start, Cancel, Retry, Approve, Reject, Follow key.Binding }
+	keys     struct{ Start, Cancel, Retry, Approve, Reject, Follow, Yes, No key.Binding }
 }
 
 // runLoadedMsg carries what a run view loads: the run state and new output.
@@ -87,17 +89,22 @@ func newRunView(c *common.Common, id int64) *runView {
 	v.keys.Reject = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reject"))
 	v.input = components.NewInput(c.Styles, "", "")
 	v.keys.Follow = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow"))
+	v.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, run it again"))
+	v.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no"))
 	return v
 }
 
 func (v *runView) Title() string   { return fmt.Sprintf("run #%d", v.id) }
-func (v *runView) Capturing() bool { return v.input.Focused() }
+func (v *runView) Capturing() bool { return v.input.Focused() || v.confirm != "" }
 
 // Restyle takes the session's styles again (the terminal said its background).
 func (v *runView) Restyle() { v.input.SetStyles(components.InputStyles(v.c.Styles)) }
 
 func (v *runView) ShortHelp() []common.Key {
 	on, off := common.On, common.OffFor
+	if v.confirm != "" {
+		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
+	}
 	if v.input.Focused() {
 		return []common.Key{on(key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))),
 			on(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")))}
@@ -204,8 +211,13 @@ func (v *runView) SetSize(w, h int) {
 // Refresh loads the run state and the output written since the last line it holds,
 // and for a planned deployment what its start would break.
 func (v *runView) Refresh() tea.Cmd {
-	c, id, after := v.c, v.id, v.lastID
+	c, id, after, ours := v.c, v.id, v.lastID, v.running
 	return func() tea.Msg {
+		if !ours { // a runner elsewhere that died shows as interrupted, not running forever
+			if _, err := c.Eng.RecoverRun(c.Ctx, id); err != nil {
+				return runLoadedMsg{err: err}
+			}
+		}
 		f := models.OutputFilter{AfterID: after, Limit: keepLines, Tail: after == 0}
 		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f})
 		return runLoadedMsg{view: dv, err: err}
@@ -223,7 +235,15 @@ func (v *runView) poll() tea.Cmd {
 	return tea.Tick(pollEvery, func(time.Time) tea.Msg { return runPollMsg{} })
 }
 
+// Update handles msg, then lays the view out again: a question or a text field may
+// have come or gone above the log.
 func (v *runView) Update(msg tea.Msg) tea.Cmd {
+	cmd := v.update(msg)
+	v.layout()
+	return cmd
+}
+
+func (v *runView) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case runLoadedMsg:
 		if msg.err != nil && !v.loaded {
@@ -254,6 +274,14 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 	if v.input.Focused() {
 		return v.inputKey(msg)
 	}
+	if v.confirm != "" {
+		then := v.then
+		v.confirm, v.then = "", nil
+		if key.Matches(msg, v.keys.Yes) {
+			return then()
+		}
+		return nil
+	}
 	switch {
 	case !v.loaded:
 		return nil
@@ -271,16 +299,20 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			return v.runPlanned("")
 		}
-		return v.start("resume", func(c *common.Common) (engine.Outcome, error) {
-			return c.Eng.Resume(c.Ctx, c.Actor, v.id)
+		return v.askAgain(func() tea.Cmd {
+			return v.start("resume", func(c *common.Common) (engine.Outcome, error) {
+				return c.Eng.Resume(c.Ctx, c.Actor, v.id)
+			})
 		})
 	case key.Matches(msg, v.keys.Retry):
 		seq, ok := v.retryStep()
 		if !ok || v.whyNot(engine.ActRun, "") != "" {
 			return nil
 		}
-		return v.start(fmt.Sprintf("retry from step %d", seq), func(c *common.Common) (engine.Outcome, error) {
-			return c.Eng.Retry(c.Ctx, c.Actor, v.id, seq)
+		return v.askAgain(func() tea.Cmd {
+			return v.start(fmt.Sprintf("retry from step %d", seq), func(c *common.Common) (engine.Outcome, error) {
+				return c.Eng.Retry(c.Ctx, c.Actor, v.id, seq)
+			})
 		})
 	case key.Matches(msg, v.keys.Cancel):
 		if v.whyNoCancel() != "" {
@@ -347,6 +379,18 @@ func (v *runView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	v.input, cmd = v.input.Update(msg)
 	return cmd
+}
+
+// askAgain asks before an interrupted step runs again, since it may have done part
+// of its work (a migration half applied); anything else goes on at once.
+func (v *runView) askAgain(run func() tea.Cmd) tea.Cmd {
+	w := v.st.Waiting
+	if w == nil || w.Kind != engine.WaitInterrupted {
+		return run()
+	}
+	v.confirm = fmt.Sprintf("Step %d %q was interrupted and may have partly run. Run it again? y/n", w.Seq, w.Step.Name)
+	v.then = run
+	return nil
 }
 
 // start runs the deployment in a Cmd and polls its progress meanwhile.
@@ -483,6 +527,12 @@ func (v *runView) head() []string {
 		}
 	}
 	out = append(out, v.now()...)
+	if v.confirm != "" {
+		out = append(out, strings.Split(st.Warn.Render(" "+common.Hang(v.confirm, v.w-2, 1)), "\n")...)
+	}
+	if v.input.Focused() {
+		out = append(out, " "+v.input.View())
+	}
 	label := " output · following "
 	if !v.follow {
 		label = " output · paused (f follows) "
@@ -566,9 +616,6 @@ func (v *runView) View() string {
 		return v.c.Styles.Dim.Render(fmt.Sprintf(" loading #%d…", v.id))
 	}
 	lines := v.head()
-	if v.input.Focused() {
-		lines = append(lines, " "+v.input.View())
-	}
 	for i, l := range lines {
 		lines[i] = common.Fit(l, v.w)
 	}

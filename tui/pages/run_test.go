@@ -5,11 +5,13 @@ package pages_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -289,4 +291,83 @@ func TestRunViewFollowsLiveOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestHelperRunner is not a test: TestRunViewShowsADeadRunnerAndAsksBeforeAgain runs
+// the test binary as a separate ferry process with FERRY_HELPER_DIR set, to run #1
+// there and be killed mid-step.
+func TestHelperRunner(t *testing.T) {
+	dir := os.Getenv("FERRY_HELPER_DIR")
+	if dir == "" {
+		t.Skip("a helper process for another test")
+	}
+	ctx := context.Background()
+	cfg, err := config.Parse(filepath.Join(dir, "ferry.toml"), []byte(runConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(ctx, st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam, _ := eng.Person("sam")
+	_, err = eng.Run(ctx, sam, 1, engine.RunOptions{})
+	t.Fatalf("the run should have been killed before it ended: %v", err)
+}
+
+// A runner that dies mid-step (another process, killed) shows as interrupted within
+// a poll, not as a step running forever; g then asks before the step runs again,
+// since it may have partly run.
+func TestRunViewShowsADeadRunnerAndAsksBeforeAgain(t *testing.T) {
+	c, dir := newRunCommon(t, "sam", "stream")
+	helper := exec.Command(os.Args[0], "-test.run=^TestHelperRunner$")
+	helper.Dir, helper.Env = dir, append(os.Environ(), "FERRY_HELPER_DIR="+dir)
+	if err := helper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer helper.Process.Kill()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v, err := c.Eng.View(c.Ctx, c.Actor, 1, engine.ViewRequest{})
+		if err == nil && len(v.Run.Steps) > 0 && v.Run.Steps[0].Status == models.StepRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the helper never got the step running: %+v %v", v.Run.Steps, err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling another process, not waiting for work here
+	}
+	if err := helper.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = helper.Wait()
+
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	openRunView(t, m, 1)
+	got := screenText(m)
+	if !strings.Contains(got, "interrupted") || !strings.Contains(got, "g resume") {
+		t.Fatalf("the dead runner's step should show interrupted, with g to resume:\n%s", got)
+	}
+	press(m, "g")
+	if got := screenText(m); !strings.Contains(got, `"Stream" was interrupted and may have partly run`) {
+		t.Fatalf("g on an interrupted step asks first:\n%s", got)
+	}
+	fits(t, m, "asking before running again", 60, 20)
+	press(m, "n")
+	if v, _ := c.Eng.View(c.Ctx, c.Actor, 1, engine.ViewRequest{}); len(v.Run.Steps[0].Attempts) != 1 {
+		t.Fatalf("n must not run it again: %d attempts", len(v.Run.Steps[0].Attempts))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "stop"), nil, 0o644); err != nil { // the next attempt ends at once
+		t.Fatal(err)
+	}
+	press(m, "g", "y")
+	v, _ := c.Eng.View(c.Ctx, c.Actor, 1, engine.ViewRequest{})
+	if n := len(v.Run.Steps[0].Attempts); n != 2 || v.Run.Deployment.Status != models.StatusSucceeded {
+		t.Fatalf("y runs it again: %d attempts, %s", n, v.Run.Deployment.Status)
+	}
 }
