@@ -43,13 +43,13 @@ type runView struct {
 	lastID   int64
 	vp       viewport.Model
 	follow   bool
-	logW     int  // the width the log was laid out for
-	polling  bool // a poll tick is on its way
-	running  bool // a run, resume or retry started here is under way
-	working  bool // an action (cancel, approve) is under way
-	confirm  string        // a question y answers, while it is asked
+	logW     int            // the width the log was laid out for
+	polling  bool           // a poll tick is on its way
+	running  bool           // a run, resume or retry started here is under way
+	working  bool           // an action (cancel, approve) is under way
+	confirm  string         // a question y answers, while it is asked
 	then     func() tea.Cmd // what y does
-	frame    int  // spinner frame
+	frame    int            // spinner frame
 	w, h     int
 	keys     struct{ Start, Cancel, Retry, Approve, Reject, Follow, Yes, No key.Binding }
 }
