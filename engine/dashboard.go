@@ -21,8 +21,18 @@ type Dashboard struct {
 	RecentFailures []models.Deployment // failed or rolled back in the last 24 hours (by when they failed)
 	Inbox          []InboxItem         // what waits for the person (see Inbox)
 	Conflicts      []models.Conflict   // open conflicts among unfinished deployments
+	OpenIncidents  []IncidentOn        // incidents not yet resolved, newest first
 	Last30         Stats
 }
+
+// IncidentOn is an incident with the deployment it is linked to.
+type IncidentOn struct {
+	models.Incident
+	Deployment models.Deployment
+}
+
+// openIncidentsShown is how many open incidents the dashboard lists at most.
+const openIncidentsShown = 20
 
 // Blocked is a checklist item someone reported as blocked.
 type Blocked struct {
@@ -106,11 +116,34 @@ func (e *Engine) dashboard(ctx context.Context, q store.Q, actor models.Person) 
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
 		return db, err
 	}
+	if db.OpenIncidents, err = e.openIncidents(ctx, q, actor); err != nil {
+		return db, err
+	}
 	db.Last30, err = e.stats(ctx, q, now.AddDate(0, 0, -29), now)
 	if onlyOwn(actor) {
 		db = db.only(actor.Name)
 	}
 	return db, err
+}
+
+// openIncidents are the incidents not resolved yet, on deployments actor may see:
+// they stay on the dashboard until someone records their resolution.
+func (e *Engine) openIncidents(ctx context.Context, q store.Q, actor models.Person) ([]IncidentOn, error) {
+	open, err := q.AllIncidents(ctx, true, openIncidentsShown)
+	if err != nil {
+		return nil, err
+	}
+	var out []IncidentOn
+	for _, in := range open {
+		d, err := q.Deployment(ctx, in.DeploymentID)
+		if err != nil {
+			return nil, err
+		}
+		if Can(actor, ActRead, &d) == nil {
+			out = append(out, IncidentOn{Incident: in, Deployment: d})
+		}
+	}
+	return out, nil
 }
 
 // OpenWork lists the unfinished deployments assigned to actor, soonest first (at
@@ -164,6 +197,7 @@ func (db Dashboard) only(person string) Dashboard {
 	db.Overrunning = mine(db.Overrunning)
 	db.Upcoming = mine(db.Upcoming)
 	db.Blocked = slices.DeleteFunc(db.Blocked, func(b Blocked) bool { return b.Deployment.Assignee != person })
+	db.OpenIncidents = slices.DeleteFunc(db.OpenIncidents, func(in IncidentOn) bool { return in.Deployment.Assignee != person })
 	return db
 }
 

@@ -213,6 +213,11 @@ func (d *dashboard) needsLines(w int) []line {
 		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n))) + st.Dim.Render(" · press 4")},
 			line{text: st.Dim.Render(conflictSummary(d.data.Conflicts))})
 	}
+	for _, in := range d.data.OpenIncidents {
+		dep := in.Deployment
+		out = append(out, line{dep.ID, st.Bad.Render("⚑ incident ") + fmt.Sprintf("#%d %s → %s: %s, open since %s",
+			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Local(in.OpenedAt, "Mon 15:04"))})
+	}
 	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxGate {
 			dep := it.Deployment

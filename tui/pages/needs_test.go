@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"ferry/engine"
 	"ferry/tui/internal/tuitest"
 )
 
@@ -29,5 +30,27 @@ func TestNeedsYouHasGatesAndOverruns(t *testing.T) {
 	press(tom, "ctrl+r")
 	if got := screenText(tom); !strings.Contains(got, "OVERRUNNING") {
 		t.Fatalf("My work should mark the overrun:\n%s", got)
+	}
+}
+
+// An open incident stays in Needs you until its resolution is recorded.
+func TestNeedsYouKeepsOpenIncidentsUntilResolved(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	in, err := m.c.Eng.AddIncident(m.c.Ctx, m.c.Actor, 2, now.Add(-time.Hour), time.Time{}, "checkout errors for 5% of users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	*tuitest.Clock = tuitest.Now.Add(3 * 24 * time.Hour) // days later, it is still open
+	press(m, "ctrl+r")
+	if got := screenText(m); !strings.Contains(got, "⚑ incident #2 payments-api → staging") {
+		t.Fatalf("the open incident should be in Needs you:\n%s", got)
+	}
+	at := now.Add(time.Hour)
+	if _, err := m.c.Eng.UpdateIncident(m.c.Ctx, m.c.Actor, in.ID, engine.IncidentChange{Resolved: &at}); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "ctrl+r")
+	if got := screenText(m); strings.Contains(got, "⚑ incident") {
+		t.Fatalf("a resolved incident leaves Needs you:\n%s", got)
 	}
 }
