@@ -214,6 +214,12 @@ func (d *dashboard) needsLines(w int) []line {
 			line{text: st.Dim.Render(conflictSummary(d.data.Conflicts))})
 	}
 	for _, it := range d.data.Inbox {
+		if it.Kind == engine.InboxChannel {
+			out = append(out, line{text: st.Bad.Render("✉ ") + common.Fit(it.Message, max(20, w-26)) +
+				st.Dim.Render(" · ferry notify status")})
+		}
+	}
+	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxGate {
 			dep := it.Deployment
 			out = append(out, line{dep.ID, st.Warn.Render("◆ gate ") + fmt.Sprintf("#%d %s %s → %s: you may approve",
