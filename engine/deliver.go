@@ -78,12 +78,17 @@ func (s *DeliverStats) add(d Delivered) {
 	}
 }
 
-// concurrency is how many messages one channel sends at once.
+// concurrency is how many messages one channel sends at once: a Slack channel and
+// a command take them one at a time, in order (a chat reads top down; a script that
+// appends to a file should not race itself).
 func concurrency(ch models.Channel) int {
-	if ch.Type == models.ChannelWebhook {
+	switch ch.Type {
+	case models.ChannelWebhook:
 		return 16
+	case models.ChannelEmail:
+		return 4
 	}
-	return 4
+	return 1
 }
 
 // deliverer is one process's delivery of the outbox: a claim holder.
