@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -242,14 +241,16 @@ func (d *deliverer) drain(ctx context.Context, channel string, stale []string) e
 	return ctx.Err()
 }
 
-// sendBatch sends claimed messages, workers at a time, then records how each ended
-// in one transaction. After a failure worth retrying, the messages not yet tried are
+// sendBatch sends claimed messages, workers at a time, and records how each ended
+// as they end: every few messages or 20ms, in one short transaction, so that a
+// process killed mid-batch leaves little sent but unrecorded (that is sent again,
+// with the same key). After a failure worth retrying, the messages not yet tried are
 // released until that retry (paused).
 func (d *deliverer) sendBatch(ctx context.Context, ch models.Channel, known bool, batch []store.OutboxMessage, workers int) (bool, error) {
-	results := make([]store.Delivery, len(batch))
 	var mu sync.Mutex
 	var pauseUntil time.Time
 	next := 0
+	done := make(chan store.Delivery, len(batch))
 	var wg sync.WaitGroup
 	for range min(workers, len(batch)) {
 		wg.Add(1)
@@ -266,12 +267,11 @@ func (d *deliverer) sendBatch(ctx context.Context, ch models.Channel, known bool
 				if !pauseUntil.IsZero() || ctx.Err() != nil {
 					until := pauseUntil
 					mu.Unlock()
-					results[i] = store.Delivery{ID: batch[i].ID, Holder: d.claim, Status: models.OutboxPending, NextAt: until}
+					done <- store.Delivery{ID: batch[i].ID, Holder: d.claim, Status: models.OutboxPending, NextAt: until}
 					continue
 				}
 				mu.Unlock()
 				res, sendErr := d.send(ctx, ch, known, batch[i])
-				results[i] = res
 				if res.Status == models.OutboxPending && res.Tried {
 					mu.Lock()
 					if pauseUntil.IsZero() || res.NextAt.Before(pauseUntil) {
@@ -281,28 +281,61 @@ func (d *deliverer) sendBatch(ctx context.Context, ch models.Channel, known bool
 				}
 				if d.opts.OnDelivery != nil {
 					m := batch[i]
-					d.opts.OnDelivery(Delivered{ID: m.ID, Channel: m.Channel, Event: m.EventType, Recipient: m.Recipient,
-						Key: m.Key, Status: res.Status, Attempts: m.Attempts + 1, Next: res.NextAt, Err: sendErr})
+					d.opts.OnDelivery(Delivered{ID: m.ID, Channel: m.Channel, Event: m.Event, Recipient: m.Recipient,
+						Key: MessageKey(m.EventKey, m.Channel, m.Recipient), Status: res.Status, Attempts: m.Attempts + 1,
+						Next: res.NextAt, Err: sendErr})
 				}
+				done <- res
 			}
 		}()
 	}
-	wg.Wait()
+	go func() { wg.Wait(); close(done) }()
 	// What was sent is recorded even when ctx ended: a repeat is the only harm of
 	// not recording it, and recording it avoids that.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	err := d.e.st.Write(wctx, func(q store.Q) error { return q.FinishOutbox(wctx, results) })
-	if err == nil {
-		d.mu.Lock()
-		for i, r := range results {
-			if r.Tried || r.Status == models.OutboxDead {
-				d.stats.add(Delivered{Status: r.Status, Attempts: batch[i].Attempts + 1})
-			}
+	var firstErr error
+	var pending []store.Delivery
+	flush := func() {
+		if len(pending) == 0 {
+			return
 		}
-		d.mu.Unlock()
+		err := d.e.st.Write(wctx, func(q store.Q) error { return q.FinishOutbox(wctx, pending) })
+		if err == nil {
+			d.mu.Lock()
+			for _, r := range pending {
+				if r.Tried || r.Status == models.OutboxDead {
+					d.stats.add(Delivered{Status: r.Status})
+				}
+			}
+			d.mu.Unlock()
+		} else if firstErr == nil {
+			firstErr = err
+		}
+		pending = pending[:0]
 	}
-	return !pauseUntil.IsZero(), err
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for open := true; open; {
+		select {
+		case r, ok := <-done:
+			if !ok {
+				open = false
+				break
+			}
+			pending = append(pending, r)
+			if len(pending) >= workers {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+	flush()
+	mu.Lock()
+	paused := !pauseUntil.IsZero()
+	mu.Unlock()
+	return paused, firstErr
 }
 
 // send tries one message: sent, dead (a permanent refusal, or max_age passed), or
@@ -315,7 +348,7 @@ func (d *deliverer) send(ctx context.Context, ch models.Channel, known bool, m s
 		res.Tried = false
 	} else {
 		var msg notify.Message
-		if msg, err = outboxMessage(m); err == nil {
+		if msg, err = d.e.messageOf(m); err == nil {
 			err = d.opts.Sender.Send(ctx, ch, msg)
 		}
 	}
@@ -357,19 +390,6 @@ func oneLineErr(err error) string {
 		s = s[:500] + "…"
 	}
 	return s
-}
-
-// outboxMessage rebuilds the message to send from its outbox row.
-func outboxMessage(m store.OutboxMessage) (notify.Message, error) {
-	var ev notify.Event
-	if err := json.Unmarshal(m.Payload, &ev); err != nil {
-		return notify.Message{}, &notify.Error{Err: fmt.Errorf("event %s: %w", m.EventKey, err), Permanent: true}
-	}
-	var to []notify.Recipient
-	if err := json.Unmarshal([]byte(m.Recipients), &to); err != nil {
-		return notify.Message{}, &notify.Error{Err: fmt.Errorf("recipients of message %d: %w", m.ID, err), Permanent: true}
-	}
-	return notify.NewMessage(ev, m.Key, m.Channel, to, m.Address)
 }
 
 // NotifyStatus is how each channel's messages stand: every channel in config (with
@@ -472,7 +492,7 @@ func (e *Engine) TestChannel(ctx context.Context, actor models.Person, channel, 
 		return Delivered{}, err
 	}
 	m := batch[0]
-	return Delivered{ID: m.ID, Channel: m.Channel, Event: m.EventType, Recipient: m.Recipient, Key: m.Key,
+	return Delivered{ID: m.ID, Channel: m.Channel, Event: m.Event, Recipient: m.Recipient, Key: MessageKey(m.EventKey, m.Channel, m.Recipient),
 		Status: res.Status, Attempts: 1, Err: sendErr}, nil
 }
 

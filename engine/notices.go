@@ -27,7 +27,7 @@ type notice struct {
 	others  []models.Deployment // more deployments whose requester and assignee count
 	actor   string
 	summary string
-	text    string
+	text    string       // its own part of the text (Event.Detail)
 	ev      notify.Event // the parts particular to the event (Step, Conflict, …)
 }
 
@@ -43,6 +43,11 @@ func (e *Engine) indexRules() {
 		}
 	}
 }
+
+// mayRepeat are the events that can be raised again with the same key; the others
+// are raised once by what they are (a status reached, an act at its time).
+var mayRepeat = map[string]bool{models.NotifyConflictNew: true, models.NotifyGateWaiting: true,
+	models.NotifyOverdue: true, models.NotifyOverrun: true, models.NotifyFreezeAhead: true}
 
 // MessageKey is a message's idempotency key: the event's key, the channel and the
 // recipient, hashed, so it is the same however often the message is tried.
@@ -91,14 +96,24 @@ func (e *Engine) raise(ctx context.Context, q store.Q, n notice) error {
 	if len(targets) == 0 {
 		return nil
 	}
+	if mayRepeat[n.typ] {
+		// The same thing may be seen again (a conflict at the next check, a gate after
+		// another act, a rescan): told once, whoever its people are by then.
+		stored, err := q.EventsStored(ctx, []string{n.key})
+		if err != nil || stored[n.key] {
+			return err
+		}
+	}
 	return e.enqueue(ctx, q, n, targets)
 }
 
-// enqueue stores the notice's event and one message per channel (per recipient for
-// email), unless its key was stored before.
+// enqueue stores the notice's messages, one per channel (per recipient for email),
+// in one statement: the event as it is now (its JSON, without the text, which the
+// deliverer writes), the channel and who. A message whose key is stored already
+// (event, channel, recipient) is not added again.
 func (e *Engine) enqueue(ctx context.Context, q store.Q, n notice, targets []*channelTargets) error {
 	ev := n.ev
-	ev.Type, ev.Key, ev.At, ev.Summary, ev.Text, ev.Actor, ev.Environment = n.typ, n.key, e.Now(), n.summary, n.text, n.actor, n.env
+	ev.Type, ev.Key, ev.At, ev.Summary, ev.Detail, ev.Actor, ev.Environment = n.typ, n.key, e.Now(), n.summary, n.text, n.actor, n.env
 	var depID int64
 	if n.d != nil {
 		ev.Deployment = eventDeployment(*n.d)
@@ -108,22 +123,18 @@ func (e *Engine) enqueue(ctx context.Context, q store.Q, n notice, targets []*ch
 	if err != nil {
 		return err
 	}
-	id, added, err := q.AddNotifyEvent(ctx, store.NotifyEvent{Key: n.key, Type: n.typ, DeploymentID: depID, At: ev.At, Payload: payload})
-	if err != nil || !added {
-		return err
-	}
 	now := time.Now()
+	msg := store.OutboxMessage{EventKey: n.key, Event: n.typ, DeploymentID: depID, At: ev.At, Payload: payload, CreatedAt: now}
+	var msgs []store.OutboxMessage
 	for _, t := range targets {
+		msg.Channel, msg.Address, msg.Status, msg.LastError = t.ch.Name, "", "", ""
 		if t.ch.Type == models.ChannelEmail {
 			for _, p := range t.people {
-				m := store.OutboxMessage{EventID: id, Channel: t.ch.Name, Recipient: p.Name, Address: p.Email,
-					Recipients: recipientsJSON([]models.Person{p}), Key: MessageKey(n.key, t.ch.Name, p.Name), CreatedAt: now}
+				msg.Recipient, msg.Address = p.Name, p.Email
 				if p.Email == "" {
-					m.Status, m.LastError = models.OutboxDead, fmt.Sprintf("%s has no email in %s", p.Name, e.cfg.File)
+					msg.Status, msg.LastError = models.OutboxDead, fmt.Sprintf("%s has no email in %s", p.Name, e.cfg.File)
 				}
-				if err := q.AddOutbox(ctx, m); err != nil {
-					return err
-				}
+				msgs = append(msgs, msg)
 			}
 			continue
 		}
@@ -131,22 +142,41 @@ func (e *Engine) enqueue(ctx context.Context, q store.Q, n notice, targets []*ch
 		for i, p := range t.people {
 			names[i] = p.Name
 		}
-		who := strings.Join(names, ",")
-		if err := q.AddOutbox(ctx, store.OutboxMessage{EventID: id, Channel: t.ch.Name, Recipient: who,
-			Recipients: recipientsJSON(t.people), Key: MessageKey(n.key, t.ch.Name, who), CreatedAt: now}); err != nil {
-			return err
-		}
+		msg.Recipient = strings.Join(names, ",")
+		msgs = append(msgs, msg)
 	}
-	return nil
+	return q.AddOutbox(ctx, msgs...)
 }
 
-func recipientsJSON(ps []models.Person) string {
-	rs := make([]notify.Recipient, len(ps))
-	for i, p := range ps {
-		rs[i] = notify.Recipient{Name: p.Name, FullName: p.FullName, Email: p.Email, Slack: p.Slack}
+// messageOf rebuilds the message to send from its outbox row: the event as stored,
+// its text written now (the event's own part, then the deployment's facts), its
+// recipients as config has them.
+func (e *Engine) messageOf(m store.OutboxMessage) (notify.Message, error) {
+	var ev notify.Event
+	if err := json.Unmarshal(m.Payload, &ev); err != nil {
+		return notify.Message{}, &notify.Error{Err: fmt.Errorf("event %s: %w", m.EventKey, err), Permanent: true}
 	}
-	b, _ := json.Marshal(rs)
-	return string(b)
+	ev.Text = ev.Detail
+	if ev.Deployment != nil {
+		if ev.Text != "" {
+			ev.Text += "\n\n"
+		}
+		ev.Text += e.facts(*ev.Deployment)
+	}
+	var to []notify.Recipient
+	if m.Recipient != "" {
+		for _, name := range strings.Split(m.Recipient, ",") {
+			r := notify.Recipient{Name: name}
+			if p, ok := e.cfg.Person(name); ok {
+				r = notify.Recipient{Name: p.Name, FullName: p.FullName, Email: p.Email, Slack: p.Slack}
+			}
+			if m.Address != "" {
+				r.Email = m.Address
+			}
+			to = append(to, r)
+		}
+	}
+	return notify.NewMessage(ev, MessageKey(m.EventKey, m.Channel, m.Recipient), m.Channel, to, m.Address)
 }
 
 // recipients resolves one "to" of a rule for a notice.
@@ -219,7 +249,7 @@ func what(d models.Deployment) string {
 }
 
 // facts is a deployment in a few lines, in the organisation's zone.
-func (e *Engine) facts(d models.Deployment) string {
+func (e *Engine) facts(d notify.Deployment) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Deployment #%d: %s %s %s (%s) → %s, model %s v%d\n", d.ID, d.Action, d.Component, d.Version,
 		d.Service, d.Environment, d.Model, d.ModelVersion)
@@ -241,12 +271,10 @@ func orNobody(s string) string {
 	return s
 }
 
+// deploymentNotice is a notice about d; detail is its own part of the text (the
+// deliverer adds d's facts).
 func (e *Engine) deploymentNotice(typ, key string, d models.Deployment, actor, summary, detail string) notice {
-	text := e.facts(d)
-	if detail != "" {
-		text = detail + "\n\n" + text
-	}
-	return notice{typ: typ, key: key, env: d.Environment, d: &d, actor: actor, summary: summary, text: text}
+	return notice{typ: typ, key: key, env: d.Environment, d: &d, actor: actor, summary: summary, text: detail}
 }
 
 // noticePlanned: a deployment was planned.

@@ -280,7 +280,7 @@ func (f *notifyFixture) events(t testing.TB, channel string) []string {
 	t.Helper()
 	var out []string
 	for _, m := range f.outbox(t, channel) {
-		out = append(out, m.EventType)
+		out = append(out, m.Event)
 	}
 	return out
 }
@@ -338,7 +338,7 @@ func TestNotifyTellsTheLifecycle(t *testing.T) {
 	hooks := f.hook.requests("/hook")
 	keys := map[string]bool{}
 	for _, m := range f.outbox(t, "hook") {
-		keys[m.Key] = true
+		keys[MessageKey(m.EventKey, m.Channel, m.Recipient)] = true
 	}
 	var types []string
 	for _, r := range hooks {
@@ -426,7 +426,7 @@ func TestNotifyConflictsReschedulesBlocksIncidentsAndEnds(t *testing.T) {
 	})
 	var conflict notify.Event
 	for _, m := range f.outbox(t, "hook") {
-		if m.EventType == models.NotifyConflictNew {
+		if m.Event == models.NotifyConflictNew {
 			if err := json.Unmarshal(m.Payload, &conflict); err != nil {
 				t.Fatal(err)
 			}
@@ -472,7 +472,7 @@ func TestNotifyConflictsReschedulesBlocksIncidentsAndEnds(t *testing.T) {
 	// A failure in production is mailed to the requester and the managers.
 	var mailed []string
 	for _, m := range f.outbox(t, "mail") {
-		mailed = append(mailed, m.EventType+":"+m.Recipient)
+		mailed = append(mailed, m.Event+":"+m.Recipient)
 	}
 	if !slices.Equal(mailed, []string{"failed:ana", "failed:marc"}) {
 		t.Errorf("mail: %v", mailed)
@@ -681,8 +681,8 @@ to = ["requester", "assignee", "person:marc"]
 	var got []string
 	var freeze notify.Event
 	for _, m := range f.outbox(t, "hook") {
-		got = append(got, m.EventType)
-		if m.EventType == models.NotifyFreezeAhead {
+		got = append(got, m.Event)
+		if m.Event == models.NotifyFreezeAhead {
 			if err := json.Unmarshal(m.Payload, &freeze); err != nil {
 				t.Fatal(err)
 			}
@@ -695,7 +695,7 @@ to = ["requester", "assignee", "person:marc"]
 		t.Errorf("raised %v", got)
 	}
 	if freeze.Freeze == nil || freeze.Freeze.Name != "year end" || len(freeze.Deployments) != 1 || freeze.Deployments[0].ID != frozen.ID ||
-		!strings.Contains(freeze.Summary, "1 planned inside it") || !strings.Contains(freeze.Text, fmt.Sprintf("#%d", frozen.ID)) {
+		!strings.Contains(freeze.Summary, "1 planned inside it") || !strings.Contains(freeze.Detail, fmt.Sprintf("#%d", frozen.ID)) {
 		t.Errorf("freeze_ahead: %+v", freeze)
 	}
 	_ = late

@@ -41,7 +41,7 @@ func (e *Engine) ScanNotices(ctx context.Context) (int, error) {
 		for i, n := range found {
 			keys[i] = n.key
 		}
-		stored, err := q.NotifyEventsStored(ctx, keys)
+		stored, err := q.EventsStored(ctx, keys)
 		found = slices.DeleteFunc(found, func(n notice) bool { return stored[n.key] })
 		return err
 	})

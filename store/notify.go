@@ -3,41 +3,37 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"ferry/models"
 )
 
-// NotifyEvent is something that happened that a rule wants told (see the engine's
-// notices). Key makes it once only.
-type NotifyEvent struct {
-	Key          string
-	Type         string
-	DeploymentID int64 // 0: none (freeze_ahead, test)
-	At           time.Time
-	Payload      []byte // JSON
-}
-
 // OutboxMessage is one message of the outbox: an event for one channel and recipient.
 type OutboxMessage struct {
-	ID         int64
-	EventID    int64
-	Channel    string
-	Recipient  string // names, in words
-	Recipients string // JSON
-	Address    string // email: where to
-	Key        string // idempotency key
-	Status     string // pending, sent, dead
-	Attempts   int
-	CreatedAt  time.Time
-	NextAt     time.Time
-	DoneAt     time.Time
-	LastError  string
+	ID           int64
+	EventKey     string // what happened, once: failed:d12, gate_waiting:d12:s3, …
+	Event        string // its type: failed, gate_waiting, …
+	DeploymentID int64  // 0: none (freeze_ahead, test)
+	At           time.Time
+	Payload      []byte // the event's JSON as it was
+	Channel      string
+	Recipient    string // person names, comma-separated
+	Address      string // email: where to
+	Status       string // pending, sent, dead
+	Attempts     int
+	CreatedAt    time.Time
+	NextAt       time.Time
+	DoneAt       time.Time
+	LastError    string
+}
 
-	// Of its event, when loaded with it.
-	EventKey  string
-	EventType string
-	Payload   []byte
+// Key is the message's key in the outbox: event key, channel and recipient.
+func (m OutboxMessage) Key() string { return OutboxKey(m.EventKey, m.Channel, m.Recipient) }
+
+// OutboxKey is "event key|channel|recipient".
+func OutboxKey(eventKey, channel, recipient string) string {
+	return eventKey + "|" + channel + "|" + recipient
 }
 
 // ms stores a time as unix milliseconds.
@@ -50,43 +46,77 @@ func fromMs(n sql.NullInt64) time.Time {
 	return time.UnixMilli(n.Int64).UTC()
 }
 
-// AddNotifyEvent stores ev unless an event with its key is stored already: added
-// says which, and id is the stored event's either way.
-func (q Q) AddNotifyEvent(ctx context.Context, ev NotifyEvent) (id int64, added bool, err error) {
-	var dep sql.NullInt64
-	if ev.DeploymentID != 0 {
-		dep = sql.NullInt64{Int64: ev.DeploymentID, Valid: true}
-	}
-	err = q.db.QueryRowContext(ctx, `INSERT INTO notify_events (key, type, deployment_id, at, payload)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`,
-		ev.Key, ev.Type, dep, ev.At.Unix(), string(ev.Payload)).Scan(&id)
-	if err == sql.ErrNoRows {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, mapErr(err)
-	}
-	return id, true, nil
+// The statement an act's transaction runs to enqueue, prepared once on the writer
+// connection (see Store.prepare) for 1 to maxOutboxRows rows: parsing it each time
+// cost more than running it.
+const (
+	sqlAddOutbox = `INSERT INTO outbox (key, event, deployment_id, at, payload, channel, recipient, address,
+		status, created_at, next_at, done_at, last_error, error_at) VALUES `
+	outboxRow     = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	maxOutboxRows = 4
+)
+
+// addOutboxSQL inserts n messages, each unless its key is there already.
+func addOutboxSQL(n int) string {
+	return sqlAddOutbox + strings.TrimSuffix(strings.Repeat(outboxRow+", ", n), ", ") + ` ON CONFLICT (key) DO NOTHING`
 }
 
-// AddOutbox adds a message unless one with its key exists. A message with Status
-// dead is stored dead (it cannot be sent: no address), with its LastError.
-func (q Q) AddOutbox(ctx context.Context, m OutboxMessage) error {
-	status := m.Status
-	if status == "" {
-		status = models.OutboxPending
+// preparedSQL are the statements Store.Open prepares on the writer connection.
+var preparedSQL = func() []string {
+	var out []string
+	for n := 1; n <= maxOutboxRows; n++ {
+		out = append(out, addOutboxSQL(n))
 	}
-	var done, errAt sql.NullInt64
-	if status == models.OutboxDead {
-		done = sql.NullInt64{Int64: ms(m.CreatedAt), Valid: true}
-		errAt = done
+	return out
+}()
+
+// AddOutbox adds messages, each unless a message with its key (event key, channel,
+// recipient) is there already, a few rows a statement. A message with Status dead is
+// stored dead (it cannot be sent: no address), with its LastError.
+func (q Q) AddOutbox(ctx context.Context, msgs ...OutboxMessage) error {
+	for len(msgs) > 0 {
+		n := min(len(msgs), maxOutboxRows)
+		args := make([]any, 0, 14*n)
+		for _, m := range msgs[:n] {
+			status := m.Status
+			if status == "" {
+				status = models.OutboxPending
+			}
+			var done, errAt, dep sql.NullInt64
+			if status == models.OutboxDead {
+				done = sql.NullInt64{Int64: ms(m.CreatedAt), Valid: true}
+				errAt = done
+			}
+			if m.DeploymentID != 0 {
+				dep = sql.NullInt64{Int64: m.DeploymentID, Valid: true}
+			}
+			args = append(args, m.Key(), m.Event, dep, m.At.Unix(), string(m.Payload), m.Channel, m.Recipient, m.Address,
+				status, ms(m.CreatedAt), ms(m.CreatedAt), done, m.LastError, errAt)
+		}
+		if _, err := q.prepared(ctx, addOutboxSQL(n)).ExecContext(ctx, args...); err != nil {
+			return mapErr(err)
+		}
+		msgs = msgs[n:]
 	}
-	_, err := q.db.ExecContext(ctx, `INSERT INTO outbox (event_id, channel, recipient, recipients, address, key,
-		status, created_at, next_at, done_at, last_error, error_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (key) DO NOTHING`,
-		m.EventID, m.Channel, m.Recipient, m.Recipients, m.Address, m.Key, status, ms(m.CreatedAt), ms(m.CreatedAt),
-		done, m.LastError, errAt)
-	return mapErr(err)
+	return nil
+}
+
+// EventsStored reports which of the event keys have messages in the outbox: one
+// look-up in the key's index each.
+func (q Q) EventsStored(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, k := range keys {
+		var one int
+		err := q.db.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE key >= ? AND key < ? LIMIT 1`, k+"|", k+"}").Scan(&one)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return nil, mapErr(err)
+		default:
+			out[k] = true
+		}
+	}
+	return out, nil
 }
 
 // Claim is a deliverer's request for due messages.
@@ -146,7 +176,7 @@ func (q Q) ClaimOutbox(ctx context.Context, c Claim) ([]OutboxMessage, error) {
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return nil, mapErr(err)
 	}
-	return q.outboxWhere(ctx, "o.id IN ("+placeholders(len(ids))+") ORDER BY o.next_at, o.id", ids...)
+	return q.outboxWhere(ctx, "id IN ("+placeholders(len(ids))+") ORDER BY next_at, id", ids...)
 }
 
 // ClaimHolders lists the holders of live claims on pending messages.
@@ -178,9 +208,8 @@ func (q Q) NextDue(ctx context.Context) (time.Time, error) {
 }
 
 func (q Q) outboxWhere(ctx context.Context, where string, args ...any) ([]OutboxMessage, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT o.id, o.event_id, o.channel, o.recipient, o.recipients, o.address,
-		o.key, o.status, o.attempts, o.created_at, o.next_at, o.done_at, o.last_error, e.key, e.type, e.payload
-		FROM outbox o JOIN notify_events e ON e.id = o.event_id WHERE `+where, args...)
+	rows, err := q.db.QueryContext(ctx, `SELECT id, key, event, deployment_id, at, payload, channel, recipient, address,
+		status, attempts, created_at, next_at, done_at, last_error FROM outbox WHERE `+where, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -188,15 +217,16 @@ func (q Q) outboxWhere(ctx context.Context, where string, args ...any) ([]Outbox
 	var out []OutboxMessage
 	for rows.Next() {
 		var m OutboxMessage
-		var created, next int64
-		var done sql.NullInt64
-		var payload string
-		if err := rows.Scan(&m.ID, &m.EventID, &m.Channel, &m.Recipient, &m.Recipients, &m.Address, &m.Key, &m.Status,
-			&m.Attempts, &created, &next, &done, &m.LastError, &m.EventKey, &m.EventType, &payload); err != nil {
+		var key, payload string
+		var at, created, next int64
+		var dep, done sql.NullInt64
+		if err := rows.Scan(&m.ID, &key, &m.Event, &dep, &at, &payload, &m.Channel, &m.Recipient, &m.Address,
+			&m.Status, &m.Attempts, &created, &next, &done, &m.LastError); err != nil {
 			return nil, mapErr(err)
 		}
-		m.CreatedAt, m.NextAt = time.UnixMilli(created).UTC(), time.UnixMilli(next).UTC()
-		m.DoneAt, m.Payload = fromMs(done), []byte(payload)
+		m.EventKey, _, _ = strings.Cut(key, "|")
+		m.DeploymentID, m.At, m.Payload = dep.Int64, time.Unix(at, 0).UTC(), []byte(payload)
+		m.CreatedAt, m.NextAt, m.DoneAt = time.UnixMilli(created).UTC(), time.UnixMilli(next).UTC(), fromMs(done)
 		out = append(out, m)
 	}
 	return out, mapErr(rows.Err())
@@ -205,14 +235,14 @@ func (q Q) outboxWhere(ctx context.Context, where string, args ...any) ([]Outbox
 // Outbox lists messages, oldest first: every one, or those of one channel.
 func (q Q) Outbox(ctx context.Context, channel string) ([]OutboxMessage, error) {
 	if channel == "" {
-		return q.outboxWhere(ctx, "1 ORDER BY o.id")
+		return q.outboxWhere(ctx, "1 ORDER BY id")
 	}
-	return q.outboxWhere(ctx, "o.channel = ? ORDER BY o.id", channel)
+	return q.outboxWhere(ctx, "channel = ? ORDER BY id", channel)
 }
 
 // OutboxMessage returns one message with its event.
 func (q Q) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error) {
-	ms, err := q.outboxWhere(ctx, "o.id = ?", id)
+	ms, err := q.outboxWhere(ctx, "id = ?", id)
 	if err != nil {
 		return OutboxMessage{}, err
 	}
@@ -317,11 +347,13 @@ func (q Q) NotifyStatus(ctx context.Context) ([]models.ChannelStatus, error) {
 // sent one, with that message's error and time. Two index seeks.
 func (q Q) ChannelFailing(ctx context.Context, channel string) (bool, string, time.Time, error) {
 	var dead, sent sql.NullInt64
-	if err := q.db.QueryRowContext(ctx, `SELECT max(done_at) FROM outbox WHERE channel = ? AND status = 'dead'`,
+	if err := q.db.QueryRowContext(ctx, `SELECT max(done_at) FROM outbox INDEXED BY outbox_done
+		WHERE status IN ('sent', 'dead') AND channel = ? AND status = 'dead'`,
 		channel).Scan(&dead); err != nil || !dead.Valid {
 		return false, "", time.Time{}, mapErr(err)
 	}
-	if err := q.db.QueryRowContext(ctx, `SELECT max(done_at) FROM outbox WHERE channel = ? AND status = 'sent'`,
+	if err := q.db.QueryRowContext(ctx, `SELECT max(done_at) FROM outbox INDEXED BY outbox_done
+		WHERE status IN ('sent', 'dead') AND channel = ? AND status = 'sent'`,
 		channel).Scan(&sent); err != nil {
 		return false, "", time.Time{}, mapErr(err)
 	}
@@ -329,7 +361,8 @@ func (q Q) ChannelFailing(ctx context.Context, channel string) (bool, string, ti
 		return false, "", time.Time{}, nil
 	}
 	var msg string
-	err := q.db.QueryRowContext(ctx, `SELECT last_error FROM outbox WHERE channel = ? AND status = 'dead' AND done_at = ?
+	err := q.db.QueryRowContext(ctx, `SELECT last_error FROM outbox INDEXED BY outbox_done
+		WHERE status IN ('sent', 'dead') AND channel = ? AND status = 'dead' AND done_at = ?
 		ORDER BY id DESC LIMIT 1`, channel, dead.Int64).Scan(&msg)
 	return true, msg, fromMs(dead), mapErr(err)
 }
@@ -342,41 +375,7 @@ func (q Q) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
 		return 0, mapErr(err)
 	}
 	n, _ := res.RowsAffected()
-	if n > 0 {
-		_, err = q.db.ExecContext(ctx, `DELETE FROM notify_events WHERE NOT EXISTS
-			(SELECT 1 FROM outbox WHERE outbox.event_id = notify_events.id)`)
-	}
-	return n, mapErr(err)
-}
-
-// NotifyEventsStored reports which of keys are stored events.
-func (q Q) NotifyEventsStored(ctx context.Context, keys []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for len(keys) > 0 {
-		n := min(len(keys), 500)
-		args := make([]any, n)
-		for i, k := range keys[:n] {
-			args[i] = k
-		}
-		rows, err := q.db.QueryContext(ctx, `SELECT key FROM notify_events WHERE key IN (`+placeholders(n)+`)`, args...)
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return nil, mapErr(err)
-			}
-			out[k] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, mapErr(err)
-		}
-		keys = keys[n:]
-	}
-	return out, nil
+	return n, nil
 }
 
 // PendingChannels are the channels with messages due by now.
@@ -400,5 +399,5 @@ func (q Q) PendingChannels(ctx context.Context, now time.Time) ([]string, error)
 
 // OutboxOfEvent lists the messages of the event with key.
 func (q Q) OutboxOfEvent(ctx context.Context, key string) ([]OutboxMessage, error) {
-	return q.outboxWhere(ctx, "e.key = ? ORDER BY o.id", key)
+	return q.outboxWhere(ctx, "key >= ? AND key < ? ORDER BY id", key+"|", key+"}")
 }

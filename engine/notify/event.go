@@ -20,6 +20,7 @@ type Event struct {
 	At      time.Time `json:"at"`      // when it happened
 	Summary string    `json:"summary"` // one line in words
 	Text    string    `json:"text"`    // the whole story in words (local times), for people
+	Detail  string    `json:"detail"`  // the event's own part of the text (what failed, why it is blocked, …)
 	Actor   string    `json:"actor"`   // who did it ("" for what time did: overdue, overrun, freeze_ahead)
 	// Environment is where it happened.
 	Environment string       `json:"environment"`
