@@ -51,11 +51,17 @@ func (e *Engine) act(ctx context.Context, actor models.Person, id int64, a Actio
 		if err := Can(actor, a, &d); err != nil {
 			return err
 		}
+		before := d.Status
 		if out.Did, err = fn(q, &d); err != nil {
 			return err
 		}
 		if out.Deployment, err = q.Deployment(ctx, id); err != nil {
 			return err
+		}
+		if out.Deployment.Status == before { // a move told its own (moveTo)
+			if err := e.noticeWaiting(ctx, q, actor, out.Deployment); err != nil {
+				return err
+			}
 		}
 		out.Waiting, err = e.waitingNow(ctx, q, out.Deployment)
 		return err

@@ -26,6 +26,8 @@ type Engine struct {
 	keyOwners map[string]string // config's SSH keys (wire form) → person
 
 	active activeRuns // the runs going on in this engine
+
+	notifyWants map[string]bool // the events some [[notify.rule]] takes
 }
 
 type currentModel struct {
@@ -46,6 +48,7 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 	for _, o := range opts {
 		o(e)
 	}
+	e.indexRules()
 	if err := st.UseBasis(ctx, store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance}); err != nil {
 		return nil, fmt.Errorf("report rollups: %w", err)
 	}

@@ -17,6 +17,7 @@ const (
 	InboxBlocked  = "blocked"  // a checklist item blocked, on a deployment they may work on
 	InboxFailure  = "failure"  // a deployment that failed or rolled back in the last day
 	InboxConflict = "conflict" // an open conflict of a deployment they requested or are assigned
+	InboxChannel  = "channel"  // managers: a notification channel whose messages die
 )
 
 // InboxItem is one thing waiting for a person.
@@ -25,6 +26,7 @@ type InboxItem struct {
 	Deployment models.Deployment
 	Seq        int              // the step, for a gate or a blocked item
 	Conflict   *models.Conflict // for a conflict
+	Channel    string           // for a channel
 	Message    string
 	At         time.Time // when it began to wait
 }
@@ -74,6 +76,11 @@ func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person) ([]I
 		}
 		conflicts, err := e.theirConflicts(ctx, q, actor)
 		out = append(out, conflicts...)
+		if err != nil {
+			return err
+		}
+		channels, err := e.deadChannels(ctx, q, actor)
+		out = append(out, channels...)
 		return err
 	}()
 	slices.SortStableFunc(out, func(a, b InboxItem) int { return a.At.Compare(b.At) })
@@ -115,6 +122,27 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 					Message: cs[i].ID + " " + cs[i].Message})
 				break
 			}
+		}
+	}
+	return out, nil
+}
+
+// deadChannels, for managers, are the notification channels whose last message
+// died (nothing was sent on them since): people are not being told.
+func (e *Engine) deadChannels(ctx context.Context, q store.Q, actor models.Person) ([]InboxItem, error) {
+	if !actor.Has(models.RoleManager) {
+		return nil, nil
+	}
+	var out []InboxItem
+	for _, ch := range e.cfg.Notify.Channels {
+		failing, lastErr, at, err := q.ChannelFailing(ctx, ch.Name)
+		if err != nil {
+			return nil, err
+		}
+		if failing {
+			out = append(out, InboxItem{Kind: InboxChannel, Channel: ch.Name, At: at,
+				Message: fmt.Sprintf("notification channel %q (%s) is failing: messages died, the last at %s: %s",
+					ch.Name, ch.Type, e.Local(at), lastErr)})
 		}
 	}
 	return out, nil

@@ -30,11 +30,14 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		return in, models.Invalidf("resolved %s is not after opened %s", e.Local(in.ResolvedAt), e.Local(in.OpenedAt))
 	}
 	err := e.st.Write(ctx, func(q store.Q) error {
-		if _, err := q.Deployment(ctx, id); err != nil {
+		d, err := q.Deployment(ctx, id)
+		if err != nil {
 			return err
 		}
-		var err error
 		if in.ID, err = q.AddIncident(ctx, in); err != nil {
+			return err
+		}
+		if err := e.noticeIncident(ctx, q, actor, d, in); err != nil {
 			return err
 		}
 		return q.AddEvent(ctx, e.event(ctx, id, actor, EventIncident, IncidentText(in, e.Location())))

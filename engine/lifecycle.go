@@ -46,8 +46,10 @@ func (e *Engine) actChecked(ctx context.Context, actor models.Person, id int64, 
 		if err != nil {
 			return "", err
 		}
-		conflicts, err = e.check(ctx, q, after)
-		return did, err
+		if conflicts, err = e.check(ctx, q, after); err != nil {
+			return did, err
+		}
+		return did, e.noticeConflicts(ctx, q, actor, after, conflicts)
 	})
 	out.Conflicts = conflicts
 	return out, err
@@ -68,6 +70,11 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 		return "", err
 	}
 	did := fmt.Sprintf("%s → %s", e.window(d.ScheduledStart, d.ScheduledEnd), e.window(start, end))
+	after := *d
+	after.ScheduledStart, after.ScheduledEnd = start, end
+	if err := e.noticeRescheduled(ctx, q, actor, *d, after); err != nil {
+		return "", err
+	}
 	return "rescheduled " + did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventRescheduled, did))
 }
 
@@ -176,7 +183,15 @@ func (e *Engine) moveTo(ctx context.Context, q store.Q, actor models.Person, d *
 	if to == models.StatusCancelled {
 		typ = EventCancelled
 	}
-	return q.AddEvent(ctx, e.event(ctx, id, actor, typ, StatusText(from, to, note)))
+	if err := q.AddEvent(ctx, e.event(ctx, id, actor, typ, StatusText(from, to, note))); err != nil {
+		return err
+	}
+	moved := *d
+	moved.Status, moved.StartedAt, moved.FinishedAt, moved.UpdatedAt = to, started, finished, now
+	if err := e.noticeStatus(ctx, q, actor, moved, from, note); err != nil {
+		return err
+	}
+	return e.noticeWaiting(ctx, q, actor, moved) // a stage that opens with a gate
 }
 
 // allowedHint lists where a deployment may go from s, for refusals.

@@ -77,8 +77,14 @@ func (e *Engine) plan(ctx context.Context, q store.Q, actor models.Person, r Pla
 			return d, nil, err
 		}
 	}
+	if err := e.noticePlanned(ctx, q, actor, d); err != nil {
+		return d, nil, err
+	}
 	conflicts, err := e.check(ctx, q, d)
-	return d, conflicts, err
+	if err != nil {
+		return d, nil, err
+	}
+	return d, conflicts, e.noticeConflicts(ctx, q, actor, d, conflicts)
 }
 
 // candidate is the deployment a request would plan, checked against config and the

@@ -294,6 +294,8 @@ func (r *runner) load(ctx context.Context, q store.Q, d models.Deployment) error
 		"FERRY_ACTION":        string(d.Action),
 		"FERRY_SERVICE":       d.Service,
 		"FERRY_CHANGE_REF":    d.ChangeRef,
+		"FERRY_REQUESTER":     d.Requester,
+		"FERRY_ASSIGNEE":      d.Assignee,
 	} {
 		r.vars[k] = v
 	}
@@ -900,6 +902,9 @@ func (r *runner) recordAttempt(seq, att int, st models.Step, onFailure bool, ste
 			}
 			sr.Status, sr.Actor, sr.At, sr.ExitCode, sr.Note = stepStatus, r.actor.Name, r.e.Now(), res.exit, note
 			if err := q.SetStepRun(ctx, sr, r.e.Now()); err != nil {
+				return err
+			}
+			if err := r.e.noticeWaiting(ctx, q, r.actor, *d); err != nil { // the step before a gate
 				return err
 			}
 		}

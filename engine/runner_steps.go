@@ -183,6 +183,9 @@ func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, s
 			return "", err
 		}
 		did := BlockedText(seq, r.Step.Name, reason)
+		if err := e.noticeBlocked(ctx, q, actor, *d, r); err != nil {
+			return "", err
+		}
 		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
 }

@@ -28,6 +28,8 @@ type Person struct {
 	Roles    []Role
 	UnixUser string
 	SSHKeys  []string
+	Email    string // where email notifications go ("" none)
+	Slack    string // how Slack messages mention them: a member ID (U024BE7LH) or a name (@ana)
 	// Unmapped: an OS login that maps to no person in config. It may read but
 	// change nothing (identity "login").
 	Unmapped bool

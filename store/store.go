@@ -39,6 +39,52 @@ type Store struct {
 	// basis is what report rollups are counted with; until UseBasis sets it, writes
 	// mark the rollups stale instead of counting. Sessions read it concurrently.
 	basis atomic.Pointer[Basis]
+	// stmts are statements prepared on the writer connection (preparedSQL), by text.
+	stmts map[string]*sql.Stmt
+}
+
+// prepare prepares the hot statements of write transactions on the writer pool;
+// database/sql keeps them on its one connection and prepares them again should it
+// be replaced.
+func (s *Store) prepare(ctx context.Context) error {
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range preparedSQL {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
+
+// stmt is a statement to run with q: the prepared one, bound to q's transaction,
+// or q itself (reads, or a store without prepared statements).
+type stmt interface {
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+type unprepared struct {
+	db    querier
+	query string
+}
+
+func (u unprepared) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return u.db.ExecContext(ctx, u.query, args...)
+}
+
+func (u unprepared) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return u.db.QueryRowContext(ctx, u.query, args...)
+}
+
+func (q Q) prepared(ctx context.Context, query string) stmt {
+	if q.tx != nil && q.stmts != nil {
+		if st, ok := q.stmts[query]; ok {
+			return q.tx.StmtContext(ctx, st)
+		}
+	}
+	return unprepared{q.db, query}
 }
 
 // pragmas apply to every connection; see ../shared/docs/sqlite-notes.md.
@@ -76,9 +122,18 @@ func Open(ctx context.Context, file string) (*Store, error) {
 			s.Close()
 			return nil, fmt.Errorf("open %s: linking the record: %w", file, err)
 		}
+		if err := s.prepare(ctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open %s: %w", file, err)
+		}
 		return s, nil
 	}
-	return &Store{path: file, w: w, r: r}, nil
+	s := &Store{path: file, w: w, r: r}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", file, err)
+	}
+	return s, nil
 }
 
 // schemaCurrent reports whether every migration this build knows has been applied,
@@ -145,6 +200,9 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	for _, st := range s.stmts {
+		_ = st.Close()
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -170,7 +228,7 @@ func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := fn(Q{db: tx, basis: s.basis.Load()}); err != nil {
+	if err := fn(Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -195,6 +253,8 @@ type querier interface {
 type Q struct {
 	db    querier
 	basis *Basis // nil: do not count rollups (see reroll)
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
 }
 
 // mapErr turns SQLite errors into domain errors the callers can test with errors.Is.

@@ -10,8 +10,9 @@ import (
 )
 
 type inboxJSON struct {
-	Kind       string         `json:"kind"` // gate, blocked, failure, conflict
+	Kind       string         `json:"kind"` // gate, blocked, failure, conflict, channel
 	Deployment deploymentJSON `json:"deployment"`
+	Channel    string         `json:"channel,omitempty"`
 	Step       int            `json:"step,omitempty"`
 	ConflictID string         `json:"conflict_id,omitempty"`
 	Message    string         `json:"message"`
@@ -49,6 +50,10 @@ func (a *app) inboxCmd() *cobra.Command {
 				return nil
 			}
 			for _, it := range items {
+				if it.Kind == engine.InboxChannel {
+					fmt.Fprintf(a.stdout, "%-8s %s\n         %s\n", it.Kind, it.Message, a.inboxNext(it))
+					continue
+				}
 				fmt.Fprintf(a.stdout, "%-8s #%d %s\n         %s\n", it.Kind, it.Deployment.ID, it.Message, a.inboxNext(it))
 			}
 			return nil
@@ -59,7 +64,7 @@ func (a *app) inboxCmd() *cobra.Command {
 }
 
 func (a *app) inboxItemJSON(it engine.InboxItem) inboxJSON {
-	j := inboxJSON{Kind: it.Kind, Deployment: toJSON(it.Deployment), Step: it.Seq, Message: it.Message,
+	j := inboxJSON{Kind: it.Kind, Deployment: toJSON(it.Deployment), Channel: it.Channel, Step: it.Seq, Message: it.Message,
 		Since: it.At.UTC(), Next: a.inboxNext(it)}
 	if it.Conflict != nil {
 		j.ConflictID = it.Conflict.ID
@@ -79,6 +84,8 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 		return fmt.Sprintf("ferry deploy show %d", id)
 	case engine.InboxConflict:
 		return fmt.Sprintf("ferry deploy suggest %d", id)
+	case engine.InboxChannel:
+		return fmt.Sprintf("ferry notify status  (then ferry notify test %s)", it.Channel)
 	}
 	return ""
 }

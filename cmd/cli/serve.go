@@ -30,7 +30,8 @@ func (a *app) serveCmd() *cobra.Command {
 			"ssh_keys in the config and acts as that person; other keys, passwords and\n" +
 			"keyboard-interactive logins are refused and logged. Technicians land on \"My work\".\n" +
 			"The host key is created on first start (mode 0600) and kept. Stops on SIGTERM or ^C,\n" +
-			"closing the sessions first.",
+			"closing the sessions first. It also starts fully automated deployments when due\n" +
+			"(--schedule-every) and delivers notifications (as ferry notify run --follow).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if idle < 0 {
@@ -68,6 +69,16 @@ func (a *app) serveCmd() *cobra.Command {
 				}
 			}
 			go a.schedule(a.ctx, every)
+			if len(a.cfg.Notify.Channels) > 0 {
+				out := &lockedWriter{w: a.stderr}
+				go a.eng.DeliverFollow(a.ctx, engine.DeliverOptions{Sender: a.sender(), ScanEvery: every,
+					OnDelivery: func(d engine.Delivered) {
+						if d.Status != models.OutboxSent {
+							fmt.Fprint(out, "ferry: notify: ")
+							printDelivery(out, d)
+						}
+					}}, func(err error) { fmt.Fprintln(a.stderr, "ferry: notify:", err) })
+			}
 			return srv.Serve(a.ctx, ln)
 		},
 	}

@@ -52,6 +52,7 @@ type Config struct {
 	People             []models.Person
 	Services           []models.Service // each Component has Service filled in
 	Models             []models.Model   // Version is 0: the store assigns versions
+	Notify             models.Notify    // [notify]: channels and rules
 
 	envs       map[string]int
 	people     map[string]int
@@ -124,6 +125,7 @@ func (p *parser) document(doc *table) {
 	p.people(doc.tables("person"))
 	p.services(doc.tables("service"))
 	p.models(doc.tables("model"))
+	p.notify(doc.sub("notify"))
 	doc.finish()
 }
 
@@ -335,6 +337,18 @@ func (p *parser) people(ts []*table) {
 			}
 		}
 		per.SSHKeys = keys
+		if email, ok := t.str("email"); ok {
+			if err := checkEmail(email); err != nil {
+				t.errKey("email", "person %q: email %q is not an address (%v)", per.Name, email, err)
+			}
+			per.Email = email
+		}
+		if slack, ok := t.str("slack"); ok {
+			if strings.TrimSpace(slack) == "" {
+				t.errKey("slack", "person %q: slack is empty; leave it out, or give a member ID (U024BE7LH) or @name", per.Name)
+			}
+			per.Slack = strings.TrimSpace(slack)
+		}
 		p.unique(t, "person", per.Name, p.personLines)
 		if per.UnixUser != "" {
 			if first, dup := p.unixUserLines[per.UnixUser]; dup {

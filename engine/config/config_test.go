@@ -97,7 +97,7 @@ func TestParseRefuses(t *testing.T) {
 			{"unknown key in [ferry]", replace(t, "[ferry]\n", "[ferry]\ndb = \"x.db\" # <-\n"), `unknown key "db" in [ferry]`},
 			{"unknown key at the top", "title = \"x\" # <-\n" + base, `unknown key "title" at the top level`},
 			{"unknown table, with a suggestion", base + "\n[[enviroment]] # <-\nname = \"x\"\n", `unknown key "enviroment" at the top level (did you mean "environment"?)`},
-			{"unknown key in [[person]]", replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nemail = \"ana@example.com\" # <-\n"), `unknown key "email" in [[person]]`},
+			{"unknown key in [[person]]", replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nphone = \"+351 555\" # <-\n"), `unknown key "phone" in [[person]]`},
 			{"unknown key in [[service.component]]", replace(t, "  kind = \"software\"\n", "  kind = \"software\"\n  version = \"1.0\" # <-\n"), `unknown key "version" in [[service.component]]`},
 			{"unknown key in [[model]]", replace(t, "default_duration = \"45m\"\n", "default_duration = \"45m\"\nowner = \"ana\" # <-\n"), `unknown key "owner" in [[model]]`},
 			{"unknown key in the second [[model.step]]", base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Smoke\"\n  command = \"./smoke.sh\" # <-\n", `unknown key "command" in [[model.step]]`},
@@ -182,6 +182,34 @@ func TestParseRefuses(t *testing.T) {
 			{"sha256_file without a checksum", base + "  [[model.step]]\n  stage = \"verify_components\"\n  name = \"Sum\"\n  run = \"true\"\n  sha256_file = \"a.sha256\" # <-\n",
 				`sha256_file only applies to check = "checksum"`},
 			{"model name with a slash", replace(t, "name = \"web-service\"\n", "name = \"web/service\" # <-\n"), `model name "web/service" may only use letters`},
+
+			// notifications
+			{"person email that is no address", replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nemail = \"ana at example\" # <-\n"), `person "ana": email "ana at example" is not an address`},
+			{"unknown key in [[notify.channel]]", base + notifyHook + "  secret = \"x\" # <-\n", `unknown key "secret" in [[notify.channel]]`},
+			{"unknown key in [notify]", base + "[notify]\nretries = 3 # <-\n", `unknown key "retries" in [notify]`},
+			{"unknown key in [[notify.rule]]", base + notifyHook + notifyRule + "  when = \"always\" # <-\n", `unknown key "when" in [[notify.rule]]`},
+			{"channel of an unknown type", base + "[[notify.channel]]\n  name = \"x\"\n  type = \"pager\" # <-\n", `channel "x": unknown type "pager" (one of webhook, slack, email, command)`},
+			{"channel without a type", base + "[[notify.channel]] # <-\n  name = \"x\"\n", `missing key "type" in [[notify.channel]]`},
+			{"webhook without url", base + "[[notify.channel]] # <-\n  name = \"x\"\n  type = \"webhook\"\n", `missing key "url" in [[notify.channel]]`},
+			{"webhook url that is no URL", base + "[[notify.channel]]\n  name = \"x\"\n  type = \"webhook\"\n  url = \"hooks.example.org\" # <-\n", `channel "x": url "hooks.example.org" is not an http or https URL`},
+			{"key of another channel type", base + notifyHook + "  smtp = \"mail:25\" # <-\n", `channel "ops-hook": smtp applies to email channels, not webhook`},
+			{"secret_env that is no variable name", base + "[[notify.channel]]\n  name = \"x\"\n  type = \"webhook\"\n  url = \"https://h/x\"\n  secret_env = \"my secret\" # <-\n", `secret_env must name an environment variable`},
+			{"email without from", base + "[[notify.channel]] # <-\n  name = \"mail\"\n  type = \"email\"\n  smtp = \"mail.example.org:587\"\n", `missing key "from" in [[notify.channel]]`},
+			{"email smtp without port", base + "[[notify.channel]]\n  name = \"mail\"\n  type = \"email\"\n  smtp = \"mail.example.org\" # <-\n  from = \"f@example.org\"\n", `smtp must be "host:port"`},
+			{"email user_env without password_env", base + "[[notify.channel]] # <-\n  name = \"mail\"\n  type = \"email\"\n  smtp = \"m:587\"\n  from = \"f@example.org\"\n  user_env = \"U\"\n", `user_env and password_env go together`},
+			{"email tls unknown", base + "[[notify.channel]]\n  name = \"mail\"\n  type = \"email\"\n  smtp = \"m:587\"\n  from = \"f@example.org\"\n  tls = \"ssl\" # <-\n", `tls must be "starttls"`},
+			{"command without run", base + "[[notify.channel]] # <-\n  name = \"x\"\n  type = \"command\"\n", `missing key "run" in [[notify.channel]]`},
+			{"duplicate channel", base + notifyHook + "[[notify.channel]]\n  name = \"ops-hook\" # <-\n  type = \"command\"\n  run = \"cat\"\n", `duplicate channel "ops-hook"`},
+			{"rule with an unknown event", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\", \"exploded\"] # <-\n  channel = \"ops-hook\"\n", `rule: unknown event "exploded"`},
+			{"rule with review_due", base + notifyHook + "[[notify.rule]]\n  events = [\"review_due\"] # <-\n  channel = \"ops-hook\"\n", `event "review_due" is not available: Ferry has no reviews yet`},
+			{"rule with an unknown channel", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\"]\n  channel = \"mail\" # <-\n", `rule: unknown channel "mail" (declared: ops-hook)`},
+			{"rule with an unknown environment", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\"]\n  environments = [\"prod\"] # <-\n  channel = \"ops-hook\"\n", `rule: unknown environment "prod"`},
+			{"rule to an unknown person", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\"]\n  channel = \"ops-hook\"\n  to = [\"requester\", \"person:zed\"] # <-\n", `rule: no person "zed"`},
+			{"rule to an unknown role", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\"]\n  channel = \"ops-hook\"\n  to = [\"role:boss\"] # <-\n", `rule: unknown role in "role:boss"`},
+			{"rule to something else", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\"]\n  channel = \"ops-hook\"\n  to = [\"everyone\"] # <-\n", `rule: to "everyone" is not requester, assignee, role:ROLE or person:NAME`},
+			{"email rule to a person without email", base + notifyMail + "[[notify.rule]]\n  events = [\"failed\"]\n  channel = \"mail\"\n  to = [\"person:ana\"] # <-\n", `rule: ana has no email, and channel "mail" sends email`},
+			{"email rule to nobody", base + notifyMail + "[[notify.rule]] # <-\n  events = [\"failed\"]\n  channel = \"mail\"\n", `channel "mail" sends email: say to whom`},
+			{"max_age not positive", base + "[notify]\nmax_age = \"0s\" # <-\n", `max_age in [notify]`},
 		}
 	}
 	for _, c := range cases(t) {
@@ -257,6 +285,96 @@ func hasKey(lines []string, key string) bool {
 		}
 	}
 	return false
+}
+
+const notifyHook = `
+[[notify.channel]]
+  name = "ops-hook"
+  type = "webhook"
+  url = "https://hooks.example.org/ferry"
+`
+
+const notifyMail = `
+[[notify.channel]]
+  name = "mail"
+  type = "email"
+  smtp = "mail.example.org:587"
+  from = "ferry@example.org"
+`
+
+const notifyRule = `
+[[notify.rule]]
+  events = ["failed"]
+  channel = "ops-hook"
+`
+
+func TestNotifyParses(t *testing.T) {
+	src := replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nemail = \"Ana Sousa <ana@example.org>\"\nslack = \"U024BE7LH\"\n") + `
+[notify]
+max_age = "6h"
+
+[[notify.channel]]
+  name = "ops-hook"
+  type = "webhook"
+  url = "https://hooks.example.org/ferry"
+  secret_env = "FERRY_HOOK_SECRET"
+  timeout = "3s"
+
+[[notify.channel]]
+  name = "mail"
+  type = "email"
+  smtp = "mail.example.org:587"
+  from = "ferry@example.org"
+  user_env = "FERRY_SMTP_USER"
+  password_env = "FERRY_SMTP_PASSWORD"
+  ca_file = "ca.pem"
+  max_age = "1h"
+
+[[notify.channel]]
+  name = "chat"
+  type = "slack"
+  url = "https://hooks.slack.com/services/T/B/X"
+
+[[notify.channel]]
+  name = "log"
+  type = "command"
+  run = "cat >> notifications.log"
+
+[[notify.rule]]
+  events = ["gate_waiting", "failed", "rolled_back"]
+  environments = ["production"]
+  channel = "mail"
+  to = ["requester", "role:manager", "person:ana"]
+
+[[notify.rule]]
+  events = ["planned"]
+  channel = "ops-hook"
+`
+	c, err := Parse("/etc/ferry/config.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Notify
+	if n.MaxAge != 6*time.Hour || len(n.Channels) != 4 || len(n.Rules) != 2 {
+		t.Fatalf("notify: %+v", n)
+	}
+	hook, mail := n.Channels[0], n.Channels[1]
+	if hook.SecretEnv != "FERRY_HOOK_SECRET" || hook.Timeout != 3*time.Second || hook.MaxAge != 6*time.Hour {
+		t.Errorf("webhook: %+v", hook)
+	}
+	if mail.TLS != models.TLSStartTLS || mail.CAFile != "/etc/ferry/ca.pem" || mail.MaxAge != time.Hour || mail.Timeout != models.DefaultChannelTimeout {
+		t.Errorf("email: %+v", mail)
+	}
+	if n.Channels[3].Dir != "/etc/ferry" {
+		t.Errorf("a command runs in the config's directory, not %q", n.Channels[3].Dir)
+	}
+	if !n.Rules[0].Matches("failed", "production") || n.Rules[0].Matches("failed", "test") || !n.Rules[1].Matches("planned", "test") {
+		t.Errorf("rules: %+v", n.Rules)
+	}
+	ana, _ := c.Person("ana")
+	if ana.Email != "Ana Sousa <ana@example.org>" || ana.Slack != "U024BE7LH" {
+		t.Errorf("ana: %+v", ana)
+	}
 }
 
 func TestAllProblemsSortedByLine(t *testing.T) {

@@ -219,6 +219,12 @@ func (d *dashboard) needsLines(w int) []line {
 			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Local(in.OpenedAt, "Mon 15:04"))})
 	}
 	for _, it := range d.data.Inbox {
+		if it.Kind == engine.InboxChannel {
+			out = append(out, line{text: st.Bad.Render("✉ ") + common.Fit(it.Message, max(20, w-26)) +
+				st.Dim.Render(" · ferry notify status")})
+		}
+	}
+	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxGate {
 			dep := it.Deployment
 			out = append(out, line{dep.ID, st.Warn.Render("◆ gate ") + fmt.Sprintf("#%d %s %s → %s: you may approve",
