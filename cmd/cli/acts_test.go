@@ -30,6 +30,23 @@ func TestDeployEditChangesWhatItRefersTo(t *testing.T) {
 			t.Errorf("the record lacks %q:\n%s", want, strings.Join(record, "\n"))
 		}
 	}
+
+	// A new start onto #1's, with #1's person: --dry-run names the clash and changes
+	// nothing; the edit itself moves it and reassigns it in one act.
+	f.ok("--as", "ana", "deploy", "assign", strconv.FormatInt(first.ID, 10), "sam")
+	dry := f.ok("--as", "ana", "deploy", "edit", id, "--start", "2030-12-01 10:00", "--assignee", "sam", "--dry-run")
+	if !strings.Contains(dry.stdout, "Nothing changed") || !strings.Contains(dry.stdout, "#1") {
+		t.Fatalf("a dry run names the conflicts it would be in:\n%s", dry)
+	}
+	if got := f.show(d.ID); got.ScheduledStart != "2030-12-01T11:00:00Z" || got.Assignee == "sam" {
+		t.Fatalf("a dry run changes nothing: %+v", got)
+	}
+	f.ok("--as", "ana", "deploy", "edit", id, "--start", "2030-12-01 10:00", "--assignee", "sam", "--after", "none")
+	if got := f.show(d.ID); got.ScheduledStart != "2030-12-01T09:00:00Z" || got.Assignee != "sam" || got.After != 0 {
+		t.Fatalf("start, assignee and link in one edit: %+v", got)
+	}
+	f.refused(2, []string{"--after", `"soon"`}, "--as", "ana", "deploy", "edit", id, "--after", "soon")
+	f.refused(2, []string{"--start"}, "--as", "ana", "deploy", "edit", id, "--start", "tomorrowish")
 }
 
 func TestDeployAgainAndIncidents(t *testing.T) {
@@ -75,6 +92,13 @@ func TestDeployAgainAndIncidents(t *testing.T) {
 	f.ok("--as", "ana", "incident", "update", in, "--reopen", "--note", "it came back")
 	if r := f.ok("--as", "eve", "incident", "list", "--open"); !strings.Contains(r.stdout, "checkout down") {
 		t.Errorf("a reopened incident is open:\n%s", r)
+	}
+	f.refused(2, []string{"--resolved and --reopen"}, "--as", "ana", "incident", "update", in, "--resolved", "now", "--reopen")
+	if r := f.ok("--as", "ana", "incident", "update", in, "--resolved", "now", "--note", "for good"); !strings.Contains(r.stdout, "resolved") {
+		t.Errorf("update --resolved now resolves it:\n%s", r)
+	}
+	if r := f.ok("--as", "eve", "incident", "list", "--open"); !strings.Contains(r.stdout, "No incidents.") {
+		t.Errorf("resolved again, it is not open:\n%s", r)
 	}
 }
 

@@ -154,6 +154,7 @@ type deployment struct {
 	Status         string     `json:"status"`
 	Stage          string     `json:"stage"`
 	Assignee       string     `json:"assignee"`
+	After          int64      `json:"after"`
 	Requester      string     `json:"requester"`
 	ChangeRef      string     `json:"change_ref"`
 	ScheduledStart string     `json:"scheduled_start"`

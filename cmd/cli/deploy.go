@@ -438,39 +438,41 @@ func dash(s string) string {
 }
 
 func (a *app) editCmd() *cobra.Command {
-	var change, duration string
-	var after int64
-	var asJSON bool
+	var start, duration, assignee, change, after string
+	var asJSON, dryRun bool
 	cmd := &cobra.Command{
-		Use:   "edit ID [--change REF] [--after ID] [--duration D]",
-		Short: "Change a deployment's change reference, what it waits for (0: nothing), or its length",
-		Long: "Change what a deployment that has not finished refers to. A new length moves its end (planned\n" +
-			"deployments only, like a reschedule). The conflicts it is in afterwards are listed.",
+		Use:   "edit ID [--start T] [--duration D] [--assignee P] [--change REF] [--after ID|none] [--dry-run]",
+		Short: "Change an unfinished deployment: its window, assignee, change reference, what it waits for",
+		Long: "Change a deployment that has not finished, in one act. A new start or length moves its\n" +
+			"window (planned deployments only, like a reschedule); each change is checked as its own act\n" +
+			"would be and recorded. The conflicts it is in afterwards are listed; --dry-run lists them\n" +
+			"without changing anything.",
 		Args: exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var ed engine.Edit
-			if cmd.Flags().Changed("change") {
-				ed.ChangeRef = &change
+			if _, err := a.loadConfig(); err != nil {
+				return err
 			}
-			if cmd.Flags().Changed("after") {
-				if after < 0 {
-					return usagef("--after: %d is not a deployment ID (0: waits for nothing)", after)
-				}
-				ed.After = &after
-			}
-			if cmd.Flags().Changed("duration") {
-				d, err := models.ParseDuration(duration)
-				if err != nil || d <= 0 {
-					return usagef("--duration: %q is not a length such as 45m or 2h", duration)
-				}
-				ed.Duration = &d
-			}
-			if ed.Empty() {
-				return usagef("say what changes: --change, --after or --duration")
+			ed, err := a.editFlags(cmd, start, duration, assignee, change, after)
+			if err != nil {
+				return err
 			}
 			id, err := a.openForID(args[0])
 			if err != nil {
 				return err
+			}
+			if dryRun {
+				cs, err := a.eng.PreviewEdit(a.ctx, a.actor, id, ed)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, struct {
+						Conflicts []conflictJSON `json:"conflicts"`
+					}{conflictsToJSON(cs)})
+				}
+				fmt.Fprintf(a.stdout, "Nothing changed (dry run). #%d after this edit:\n", id)
+				a.printConflicts(cs, "It would be in")
+				return nil
 			}
 			out, err := a.eng.EditDeployment(a.ctx, a.actor, id, ed)
 			if err != nil {
@@ -479,11 +481,59 @@ func (a *app) editCmd() *cobra.Command {
 			return a.printChanged("Changed", out.Deployment, out.Conflicts, asJSON)
 		},
 	}
-	cmd.Flags().StringVar(&change, "change", "", "the change or release reference")
-	cmd.Flags().Int64Var(&after, "after", 0, "the deployment it waits for (0: nothing)")
-	cmd.Flags().StringVar(&duration, "duration", "", "its length, e.g. 45m")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the deployment and its conflicts as JSON")
+	fl := cmd.Flags()
+	fl.StringVar(&start, "start", "", "a new start (planned only): YYYY-MM-DD HH:MM in the organisation's zone, or now")
+	fl.StringVar(&duration, "duration", "", "a new length, e.g. 45m (planned only)")
+	fl.StringVar(&assignee, "assignee", "", "who carries it out (\"none\": nobody yet)")
+	fl.StringVar(&change, "change", "", "the change or release reference (\"\": none)")
+	fl.StringVar(&after, "after", "", "the deployment it waits for (none: nothing)")
+	fl.BoolVar(&dryRun, "dry-run", false, "show the conflicts it would be in, change nothing")
+	fl.BoolVar(&asJSON, "json", false, "print the deployment and its conflicts as JSON")
 	return cmd
+}
+
+// editFlags turns the edit flags that were given into an edit.
+func (a *app) editFlags(cmd *cobra.Command, start, duration, assignee, change, after string) (engine.Edit, error) {
+	var ed engine.Edit
+	set := cmd.Flags().Changed
+	if set("start") {
+		t, err := a.flagTime("--start", start)
+		if err != nil {
+			return ed, err
+		}
+		ed.Start = &t
+	}
+	if set("duration") {
+		d, err := models.ParseDuration(duration)
+		if err != nil || d <= 0 {
+			return ed, usagef("--duration: %q is not a length such as 45m or 2h", duration)
+		}
+		ed.Duration = &d
+	}
+	if set("assignee") {
+		if assignee == "none" {
+			assignee = ""
+		}
+		ed.Assignee = &assignee
+	}
+	if set("change") {
+		ed.ChangeRef = &change
+	}
+	if set("after") {
+		var n int64
+		if after != "none" && after != "0" {
+			v, err := parseID(strings.TrimPrefix(after, "#"))
+			if err != nil {
+				return ed, usagef("--after: %q is not a deployment ID (none: waits for nothing)", after)
+			}
+			n = v
+		}
+		ed.After = &n
+	}
+	if ed.Empty() {
+		return ed, usagef("say what changes: --start, --duration, --assignee, --change or --after")
+	}
+	return ed, nil
 }
 
 func (a *app) againCmd() *cobra.Command {

@@ -266,11 +266,11 @@ func (a *app) incidentResolveCmd() *cobra.Command {
 }
 
 func (a *app) incidentUpdateCmd() *cobra.Command {
-	var summary, note string
+	var summary, note, resolved string
 	var reopen, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "update INCIDENT [--summary S] [--reopen] [--note N]",
-		Short: "Change an incident's summary, or open a resolved one again",
+		Use:   "update INCIDENT [--summary S] [--resolved T | --reopen] [--note N]",
+		Short: "Change an incident's summary or resolution, or open a resolved one again",
 		Args:  exactArgs(1, "one incident ID (ferry incident list shows them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseID(args[0])
@@ -281,11 +281,23 @@ func (a *app) incidentUpdateCmd() *cobra.Command {
 			if cmd.Flags().Changed("summary") {
 				ch.Summary = &summary
 			}
-			if reopen {
+			switch {
+			case reopen && cmd.Flags().Changed("resolved"):
+				return usagef("--resolved and --reopen: give one")
+			case reopen:
 				ch.Resolved = &time.Time{}
+			case cmd.Flags().Changed("resolved"):
+				if _, err := a.loadConfig(); err != nil {
+					return err
+				}
+				at, err := a.flagTime("--resolved", resolved)
+				if err != nil {
+					return err
+				}
+				ch.Resolved = &at
 			}
 			if ch.Summary == nil && ch.Resolved == nil {
-				return usagef("say what changes: --summary S or --reopen")
+				return usagef("say what changes: --summary S, --resolved T or --reopen")
 			}
 			ch.Note = note
 			return a.changeIncident(id, ch, asJSON)
@@ -293,6 +305,7 @@ func (a *app) incidentUpdateCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&summary, "summary", "", "what happened, in other words")
 	cmd.Flags().BoolVar(&reopen, "reopen", false, "the incident is not resolved after all")
+	cmd.Flags().StringVar(&resolved, "resolved", "", "when it was resolved (a time, or now)")
 	cmd.Flags().StringVar(&note, "note", "", "why, for the record")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the incident as JSON")
 	return cmd

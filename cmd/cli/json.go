@@ -36,6 +36,7 @@ type deploymentJSON struct {
 	StepsTotal     int        `json:"steps_total"`
 	Urgency        string     `json:"urgency"`
 	UrgencyReason  string     `json:"urgency_reason"`
+	After          *int64     `json:"after"` // the deployment it waits for, or null
 }
 
 type stepJSON struct {
@@ -124,8 +125,15 @@ func toJSON(d models.Deployment) deploymentJSON {
 		ChangeRef: d.ChangeRef, ScheduledStart: d.ScheduledStart.UTC(), ScheduledEnd: d.ScheduledEnd.UTC(),
 		StartedAt: optTime(d.StartedAt), FinishedAt: optTime(d.FinishedAt),
 		StepsDone: d.StepsDone, StepsTotal: d.StepsTotal, Urgency: string(cmp.Or(d.Urgency, models.UrgencyNormal)),
-		UrgencyReason: d.UrgencyReason,
+		UrgencyReason: d.UrgencyReason, After: optID(d.After),
 	}
+}
+
+func optID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }
 
 func detailToJSON(det engine.Detail) detailJSON {
