@@ -1,0 +1,74 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Text that people type is stored as typed, and shown so that it can never drive a
+// terminal: a note holding "\x1b]2;OWNED\a\x1b[2J" must not set the title or clear
+// the screen of whoever reads it later, and a right-to-left override must not turn
+// what a line says around.
+
+// isBidiControl reports whether r changes the direction text is shown in.
+func isBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// CheckLabel refuses, for the named field, what a short identifier-like value (a
+// version, a change reference) may not hold: invalid UTF-8, control characters and
+// bidirectional overrides.
+func CheckLabel(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Invalidf("%s %q is not valid UTF-8", field, s)
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r):
+			return Invalidf("%s %q contains a control character (U+%04X)", field, s, r)
+		case isBidiControl(r):
+			return Invalidf("%s %q contains a bidirectional override (U+%04X)", field, s, r)
+		}
+	}
+	return nil
+}
+
+// Printable is s as a terminal may show it: control characters (escape sequences
+// included, colour ones too) and bidirectional overrides become visible marks, and
+// invalid UTF-8 becomes U+FFFD. Tabs stay; a newline stays when keepLines, else it
+// becomes "⏎" so that a value never splits a table row.
+func Printable(s string, keepLines bool) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) && r != '\t' && (r != '\n' || !keepLines) || isBidiControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t', r == '\n' && keepLines:
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString("⏎")
+		case r < 0x20:
+			b.WriteRune(0x2400 + r) // ␛ for escape, ␇ for bell…
+		case r == 0x7F:
+			b.WriteRune('␡')
+		case unicode.IsControl(r), isBidiControl(r):
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		default:
+			b.WriteRune(r) // U+FFFD for invalid UTF-8 comes through as itself
+		}
+	}
+	return b.String()
+}
+
+// Line is Printable for a value shown on one line.
+func Line(s string) string { return Printable(s, false) }
