@@ -1,0 +1,116 @@
+package pages_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/internal/tuitest"
+)
+
+// The phone is first-class: at 60×20, and at 61×20 (an odd width finds an indent
+// off by one), no line is wider than the terminal and what a person must read is
+// there whole, wrapped rather than cut.
+
+var phoneWidths = []int{60, 61}
+
+// withCrowdedProduction plans tom's second rack into production while his first is
+// being installed there: a capacity, a person and a maintenance conflict, besides
+// the licence inside the year-end freeze. It returns every open conflict.
+func withCrowdedProduction(t *testing.T, m *Model) []models.Conflict {
+	t.Helper()
+	withFreezeClash(t, m)
+	mgr, _ := m.c.Eng.Person("ana")
+	_, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: now.Add(30 * time.Minute), Assignee: "tom"})
+	if err != nil || len(cs) < 3 {
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	all, err := m.c.Eng.Conflicts(m.c.Ctx, mgr, engine.ConflictFilter{OpenOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+// screens presses key n times and returns what each screen showed, the first one
+// before any key; each must fit w×h.
+func screens(t *testing.T, m *Model, name string, w, h, n int, key string) []string {
+	t.Helper()
+	var out []string
+	for i := 0; i <= n; i++ {
+		if i > 0 {
+			press(m, key)
+		}
+		fits(t, m, fmt.Sprintf("%s, screen %d", name, i), w, h)
+		out = append(out, screenText(m))
+	}
+	return out
+}
+
+// shownWhole fails unless one of the screens shows text whole.
+func shownWhole(t *testing.T, where string, shown []string, text string) {
+	t.Helper()
+	for _, s := range shown {
+		if tuitest.Whole(s, text) {
+			return
+		}
+	}
+	t.Errorf("%s never shows whole %q; it showed:\n%s", where, text, strings.Join(shown, "\n----\n"))
+}
+
+// TestPhoneShowsEveryConflictWhole: every open conflict reads whole in the Conflicts
+// list (scrolling through it), in the resolve panel of the deployment that would move,
+// and in the record of each deployment it involves.
+func TestPhoneShowsEveryConflictWhole(t *testing.T) {
+	for _, w := range phoneWidths {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			m := sized(t, "ana", w, 20)
+			list := withCrowdedProduction(t, m)
+			press(m, "4")
+			shown := screens(t, m, "conflicts", w, 20, len(list), "down")
+			for _, c := range list {
+				shownWhole(t, "the Conflicts list", shown, c.Message)
+			}
+			for i, c := range list {
+				press(m, "4")
+				for range list {
+					press(m, "k") // back to the first
+				}
+				for range i {
+					press(m, "down")
+				}
+				press(m, "enter")
+				panel := screens(t, m, "resolve #"+fmt.Sprint(c.IDs[len(c.IDs)-1]), w, 20, 3, "down")
+				shownWhole(t, "the resolve panel", panel, c.Message)
+				for _, id := range c.IDs {
+					press(m, "esc", "2", "/")
+					typeText(m, fmt.Sprintf("#%d", id))
+					press(m, "enter")
+					record := screens(t, m, fmt.Sprintf("#%d", id), w, 20, 12, "down")
+					shownWhole(t, fmt.Sprintf("the record of #%d", id), record, c.Message)
+				}
+			}
+		})
+	}
+}
+
+// TestConflictsOnAPhone pictures the Conflicts list and the resolve panel of tom's
+// second rack at 60×20: each conflict a line of its kind, when and what, its message
+// whole under it (go test -update rewrites testdata/TestConflictsOnAPhone/*.golden).
+func TestConflictsOnAPhone(t *testing.T) {
+	m := sized(t, "ana", 60, 20)
+	withCrowdedProduction(t, m)
+	press(m, "4")
+	t.Run("list", func(t *testing.T) { golden.RequireEqual(t, []byte(screenText(m))) })
+	for i := 0; i < 10 && !strings.Contains(selectedRow(m), "person"); i++ {
+		press(m, "down")
+	}
+	press(m, "enter")
+	t.Run("resolve", func(t *testing.T) { golden.RequireEqual(t, []byte(screenText(m))) })
+}
