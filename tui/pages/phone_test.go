@@ -100,6 +100,49 @@ func TestPhoneShowsEveryConflictWhole(t *testing.T) {
 	}
 }
 
+// TestPhoneShowsBlockReasonsWhole: a block's reason too long for the item's line
+// reads whole under it, in the checklist and, as what the run waits for, in the run
+// view.
+func TestPhoneShowsBlockReasonsWhole(t *testing.T) {
+	const why = "the UPS in row B is still on bypass after this morning's maintenance; facilities expect it back tomorrow at 09:00"
+	for _, w := range phoneWidths {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			m := sized(t, "tom", w, 20)
+			if _, err := m.c.Eng.BlockStep(m.c.Ctx, m.c.Actor, 1, 1, why); err != nil {
+				t.Fatal(err)
+			}
+			openChecklistVia(t, m, 1)
+			shownWhole(t, "the checklist", screens(t, m, "checklist", w, 20, 0, ""), why)
+			press(m, "esc", "r")
+			shownWhole(t, "the run view", screens(t, m, "run view", w, 20, 0, ""), why)
+		})
+	}
+}
+
+// TestPhoneShowsTheWholeFilterLine: many filters in force wrap over as many lines as
+// they take above the History table, which gets what they leave.
+func TestPhoneShowsTheWholeFilterLine(t *testing.T) {
+	f := historyFilter{From: "2026-11-01", Until: "2026-11-30", Oldest: true, Env: "production", Service: "payments",
+		Component: "rack-b07-db-server", Kind: "hardware", Assignee: "tom", Requester: "ana", Change: "CHG-2026-0042",
+		Search: "rack b07 db server"}
+	for _, w := range phoneWidths {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			m := sized(t, "ana", w, 20)
+			historyOf(t, m)
+			apply(m, f)
+			fits(t, m, "filtered history", w, 20)
+			got := screenText(m)
+			for _, part := range []string{"oldest first", "from 2026-11-01", "until 2026-11-30", "env production",
+				"service payments", "component rack-b07-db-server", "kind hardware", "assignee tom", "requester ana",
+				"change CHG-2026-0042", "search rack b07 db server", "1 shown", "#1 "} {
+				if !strings.Contains(got, part) {
+					t.Errorf("the filtered History lacks %q:\n%s", part, got)
+				}
+			}
+		})
+	}
+}
+
 // TestConflictsOnAPhone pictures the Conflicts list and the resolve panel of tom's
 // second rack at 60×20: each conflict a line of its kind, when and what, its message
 // whole under it (go test -update rewrites testdata/TestConflictsOnAPhone/*.golden).
