@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"ferry/engine"
@@ -156,4 +157,52 @@ func TestConflictsOnAPhone(t *testing.T) {
 	}
 	press(m, "enter")
 	t.Run("resolve", func(t *testing.T) { golden.RequireEqual(t, []byte(screenText(m))) })
+}
+
+// alignedUnder reports whether one of the screens shows text starting on a line and
+// going on, on each line it wraps onto, in the very column it started in.
+func alignedUnder(shown []string, text string) bool {
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	want, prefix := squeeze(text), text[:12]
+	for _, screen := range shown {
+		lines := strings.Split(screen, "\n")
+		for i, l := range lines {
+			at := strings.Index(l, prefix)
+			if at < 0 {
+				continue
+			}
+			col, got := lipgloss.Width(l[:at]), squeeze(l[at:])
+			for j := i + 1; j < len(lines) && len(got) < len(want); j++ {
+				if next := lines[j]; len(next)-len(strings.TrimLeft(next, " ")) != col {
+					break
+				}
+				got += squeeze(lines[j])
+			}
+			if got == want || strings.HasPrefix(got, want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestRecordWrapsUnderTheText: in a deployment's record, a conflict message that
+// wraps goes on under its own first word, on a phone (under its kind) as on a wider
+// screen (beside it).
+func TestRecordWrapsUnderTheText(t *testing.T) {
+	for _, w := range []int{61, 100} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			m := sized(t, "ana", w, 30)
+			list := withCrowdedProduction(t, m)
+			press(m, "2", "/")
+			typeText(m, "#7")
+			press(m, "enter")
+			record := screens(t, m, "#7", w, 30, 0, "")
+			for _, c := range list {
+				if c.Involves(7) && !alignedUnder(record, c.Message) {
+					t.Errorf("%q does not wrap under its first word:\n%s", c.Message, record[0])
+				}
+			}
+		})
+	}
 }
