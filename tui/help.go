@@ -91,7 +91,7 @@ func (m *Model) helpLines() []string {
 		for _, k := range group {
 			if k.Off != "" {
 				h := k.Help()
-				for _, l := range common.Hanging(" "+h.Key+" "+h.Desc+" — ", k.Off, m.w-1) {
+				for _, l := range common.Beside(" "+h.Key+" "+h.Desc+" — ", k.Off, m.w-1, 40) {
 					off = append(off, common.Fit(st.Dim.Render(l), m.w))
 				}
 			}
