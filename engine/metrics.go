@@ -94,6 +94,10 @@ type ReportRow struct {
 	Metrics
 }
 
+// Partial reports whether the row's period is not over at now: its figures are so
+// far, and will still grow.
+func (r ReportRow) Partial(now time.Time) bool { return now.Before(r.End) }
+
 // Report is the metrics table for a range.
 type Report struct {
 	From, To  time.Time // whole periods

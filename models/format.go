@@ -5,11 +5,14 @@ import (
 	"time"
 )
 
-// HumanDuration is "45m", "3h12m" or "2d4h".
+// HumanDuration is "45m", "3h12m" or "2d4h": hours and minutes under a day, days and
+// hours from a day on, so a column of durations never mixes "46h31m" with "2d22h".
+// Every duration Ferry shows a person is written so (reports, the console, the CLI).
 func HumanDuration(d time.Duration) string {
 	d = d.Round(time.Minute)
 	switch {
-	case d >= 48*time.Hour:
+	case d >= 24*time.Hour:
+		d = d.Round(time.Hour)
 		return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
 	case d >= time.Hour:
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)

@@ -32,6 +32,7 @@ type Model struct {
 	mark     int64        // the last change mark seen
 	help     help.Model
 	fullHelp bool
+	helpOff  int // the first line of the full help shown, when it is longer than the screen
 	err      error
 	w, h     int
 }
@@ -146,13 +147,27 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if m.top().page.Capturing() {
 		return nil, false
 	}
+	if m.helpScrolls() { // the arrows scroll the help while it is open and does not fit
+		switch {
+		case key.Matches(msg, k.Up):
+			m.scrollHelp(-1)
+			return nil, true
+		case key.Matches(msg, k.Down):
+			m.scrollHelp(1)
+			return nil, true
+		}
+	}
 	switch {
+	case key.Matches(msg, k.Back) && m.fullHelp:
+		m.fullHelp = false
+		m.resize()
+		return nil, true
 	case key.Matches(msg, k.Back) && len(m.stack) > 0:
 		return m.closeFrom(len(m.stack) - 1), true
 	case key.Matches(msg, k.Quit):
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
-		m.fullHelp, m.err, m.note = !m.fullHelp, nil, ""
+		m.fullHelp, m.helpOff, m.err, m.note = !m.fullHelp, 0, nil, ""
 		m.resize()
 		return nil, true
 	case key.Matches(msg, k.Refresh):

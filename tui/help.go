@@ -57,9 +57,30 @@ func usable(keys []common.Key) []key.Binding {
 	return out
 }
 
-// fullHelpView shows in columns the keys the person may use now, then each that is
-// off, saying why; in at most lines lines.
+// fullHelpView shows the full help in at most lines lines; when it is longer, the
+// part from helpOff on, and the last line says how to scroll (↑/↓ while it is open).
 func (m *Model) fullHelpView(lines int) string {
+	out := m.helpLines()
+	if len(out) <= lines {
+		return strings.Join(out, "\n")
+	}
+	room := max(1, lines-1)
+	off := common.Clamp(m.helpOff, 0, len(out)-room)
+	more := fmt.Sprintf(" ↑/↓ scroll help · lines %d–%d of %d · ? closes", off+1, off+room, len(out))
+	return strings.Join(append(out[off:off+room:off+room], common.Fit(m.c.Styles.Dim.Render(more), m.w)), "\n")
+}
+
+// helpScrolls reports whether the full help is open and longer than the screen.
+func (m *Model) helpScrolls() bool { return m.fullHelp && len(m.helpLines()) > max(1, m.h-2) }
+
+// scrollHelp moves the full help by n lines, within what it has.
+func (m *Model) scrollHelp(n int) {
+	m.helpOff = common.Clamp(m.helpOff+n, 0, max(0, len(m.helpLines())-max(1, m.h-3)))
+}
+
+// helpLines is the full help: in columns the keys the person may use now, then each
+// that is off, saying why.
+func (m *Model) helpLines() []string {
 	st := m.c.Styles
 	var on [][]key.Binding
 	var off []string
@@ -70,18 +91,13 @@ func (m *Model) fullHelpView(lines int) string {
 		for _, k := range group {
 			if k.Off != "" {
 				h := k.Help()
-				for _, l := range strings.Split(common.Hang(" "+h.Key+" "+h.Desc+" — "+k.Off, m.w-1, 3), "\n") {
+				for _, l := range common.Beside(" "+h.Key+" "+h.Desc+" — ", k.Off, m.w-1, 40) {
 					off = append(off, common.Fit(st.Dim.Render(l), m.w))
 				}
 			}
 		}
 	}
-	out := append(m.columns(on), off...)
-	if len(out) > lines {
-		more := len(out) - lines + 1
-		out = append(out[:lines-1], st.Dim.Render(fmt.Sprintf(" … and %d more", more)))
-	}
-	return strings.Join(out, "\n")
+	return append(m.columns(on), off...)
 }
 
 // columns lays groups of keys out side by side, as many as the width takes, and the

@@ -49,3 +49,56 @@ func TestPlanKeyOffSaysWhy(t *testing.T) {
 		t.Fatalf("p should say why and open nothing:\n%s", got)
 	}
 }
+
+// TestHelpScrollsWhenLongerThanTheScreen: on a terminal too short for the full help,
+// it fits, its last line says how to scroll, ↓ brings the rest into view, line by
+// line, down to the last key that is off and why, and ↑ goes back.
+func TestHelpScrollsWhenLongerThanTheScreen(t *testing.T) {
+	m := sized(t, "tom", 60, 10)
+	press(m, "?")
+	first := screenText(m)
+	tuitest.Fits(t, m, "help", 60, 10)
+	if !strings.Contains(first, "↑/↓ scroll help") || strings.Contains(first, "p plan — tom") {
+		t.Fatalf("the help should start at its top and say it scrolls:\n%s", first)
+	}
+	const last = "p plan — tom (technician) may not plan deployments: technicians tick, note and block steps of their own deployments"
+	var seen []string
+	for i := 0; i < 30 && !tuitest.Whole(screenText(m), last); i++ {
+		press(m, "j")
+		tuitest.Fits(t, m, "scrolled help", 60, 10)
+		seen = append(seen, screenText(m))
+	}
+	if !tuitest.Whole(screenText(m), last) {
+		t.Fatalf("↓ never brought the end of the help into view:\n%s", strings.Join(seen, "\n----\n"))
+	}
+	for _, want := range []string{"my work", "history", "refresh", "quit"} {
+		if !tuitest.Whole(strings.Join(seen, "\n"), want) && !strings.Contains(first, want) {
+			t.Errorf("scrolling through the help never shows %q", want)
+		}
+	}
+	for range 30 {
+		press(m, "k")
+	}
+	if got := screenText(m); got != first {
+		t.Fatalf("↑ should come back to the top:\n%s", got)
+	}
+	press(m, "?")
+	if got := screenText(m); strings.Contains(got, "scroll help") {
+		t.Fatalf("? closes the help:\n%s", got)
+	}
+}
+
+// TestHelpFitsEveryScreenOfAPhone: at 60×20 and 61×20 every screen, and its full
+// help, keeps inside the terminal.
+func TestHelpFitsEveryScreenOfAPhone(t *testing.T) {
+	for _, w := range []int{60, 61} {
+		m := sized(t, "ana", w, 20)
+		for _, tab := range []string{"1", "2", "3", "4", "5"} {
+			press(m, tab)
+			tuitest.Fits(t, m, "screen "+tab, w, 20)
+			press(m, "?")
+			tuitest.Fits(t, m, "help of screen "+tab, w, 20)
+			press(m, "?")
+		}
+	}
+}

@@ -21,10 +21,77 @@ func Fit(s string, w int) string {
 
 // Hang wraps s to width w, indenting every line after the first by indent cells.
 func Hang(s string, w, indent int) string {
-	if w < 20 {
-		return s
+	return strings.Join(Wrap(s, w), "\n"+strings.Repeat(" ", indent))
+}
+
+// minText is the narrowest a wrapped text gets beside what leads it; narrower, it
+// goes under it.
+const minText = 12
+
+// Wrap breaks s into lines of at most w cells, at spaces where it can (and after a
+// hyphen), never cutting any of it.
+func Wrap(s string, w int) []string {
+	return strings.Split(ansi.Wrap(s, max(w, 1), " "), "\n")
+}
+
+// Hanging is text after lead, wrapped to w cells in all: the lines after the first
+// start under the first's text, so a wrapped message reads as one block. paint, if
+// given, styles each line of text on its own (a style over several lines would pad
+// them all to the widest). When lead leaves too little room, the text goes under it.
+func Hanging(lead, text string, w int, paint ...lipgloss.Style) []string {
+	var out []string
+	in := lipgloss.Width(lead)
+	if w-in < minText {
+		out, in = []string{lead}, max(0, min(in, w-minText))
+		lead = strings.Repeat(" ", in)
 	}
-	return strings.ReplaceAll(ansi.Wrap(s, w, " "), "\n", "\n"+strings.Repeat(" ", indent))
+	pad := strings.Repeat(" ", in)
+	for i, l := range Wrap(text, w-in) {
+		for _, p := range paint {
+			l = p.Render(l)
+		}
+		if i > 0 {
+			lead = pad
+		}
+		out = append(out, lead+l)
+	}
+	return out
+}
+
+// Beside is text after lead, wrapped there (Hanging) when it fits on the one line
+// or the width leaves it at least room cells beside lead; else lead on a line of its
+// own and the text under it, indented by 4: a long text in a narrow column would
+// read a few words a line.
+func Beside(lead, text string, w, room int) []string {
+	if beside := w - lipgloss.Width(lead); beside >= room || lipgloss.Width(text) <= beside {
+		return Hanging(lead, text, w)
+	}
+	return append([]string{Fit(lead, w)}, Hanging("    ", text, w)...)
+}
+
+// Pack lays items out in lines of at most w cells, sep between them on a line; an
+// item wider than a line is wrapped on lines of its own.
+func Pack(items []string, sep string, w int) []string {
+	var out []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = it
+		case lipgloss.Width(line+sep+it) <= w:
+			line += sep + it
+		default:
+			out, line = append(out, line), it
+		}
+		if lipgloss.Width(line) > w {
+			parts := Wrap(line, w)
+			out, line = append(out, parts[:len(parts)-1]...), parts[len(parts)-1]
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }
 
 // Spread puts left and right on one line of w cells, cutting left if needed.

@@ -442,7 +442,7 @@ func (v *checklistView) View() string {
 		if i == v.sel {
 			selTop = len(body)
 		}
-		body = append(body, v.row(s, i == v.sel))
+		body = append(body, v.row(s, i == v.sel)...)
 		if i == v.sel {
 			body = append(body, v.more(s)...)
 			selBottom = len(body)
@@ -464,15 +464,28 @@ func (v *checklistView) View() string {
 	return strings.Join(append(append(head, body...), foot...), "\n")
 }
 
-// row is one item: its box, its name, and who ticked or blocked it when.
-func (v *checklistView) row(s engine.StepState, selected bool) string {
+// row is one item: its box, its name, and who ticked or blocked it when. A block's
+// reason is read whole: beside the name when it fits, else on the lines under it.
+func (v *checklistView) row(s engine.StepState, selected bool) []string {
 	st := v.c.Styles
-	name := s.Step.Name
+	lead, name := "  ", s.Step.Name
+	if selected {
+		lead, name = st.Accent.Render("▸ "), st.Selected.Render(s.Step.Name)
+	}
+	if !s.Step.Required {
+		name += st.Dim.Render(" (optional)")
+	}
+	left := " " + lead + st.StepGlyph(s.Status) + " " + name
 	var right string
+	var under []string
 	switch {
 	case s.Status == models.StepBlocked:
-		right = st.Bad.Render("blocked: "+common.Fit(s.Note, min(lipgloss.Width(s.Note), max(8, v.w/3)))) +
-			st.Dim.Render(" "+v.c.Local(s.At, "15:04"))
+		at := st.Dim.Render(" " + v.c.Local(s.At, "15:04"))
+		right = st.Bad.Render("blocked: "+s.Note) + at
+		if lipgloss.Width(left+" "+right+" ") > v.w {
+			right = st.Bad.Render("blocked") + at
+			under = common.Hanging(strings.Repeat(" ", 7), s.Note, v.w-1, st.Bad)
+		}
 	case s.Status == models.StepDone && s.Actor != "":
 		right = st.Dim.Render(s.Actor + " " + v.c.Local(s.At, "15:04"))
 	case s.Step.Kind == models.StepGate:
@@ -480,18 +493,7 @@ func (v *checklistView) row(s engine.StepState, selected bool) string {
 	case s.Step.Kind == models.StepAutomated:
 		right = st.Dim.Render("automated")
 	}
-	if !s.Step.Required {
-		name += st.Dim.Render(" (optional)")
-	}
-	lead := "  "
-	if selected {
-		lead = st.Accent.Render("▸ ")
-		name = st.Selected.Render(s.Step.Name)
-		if !s.Step.Required {
-			name += st.Dim.Render(" (optional)")
-		}
-	}
-	return common.Spread(" "+lead+st.StepGlyph(s.Status)+" "+name, right+" ", v.w)
+	return append([]string{common.Spread(left, right+" ", v.w)}, under...)
 }
 
 // more is what shows under the selected item: its hint, its note, who may approve.

@@ -110,44 +110,63 @@ func (s *conflictsScreen) View() string {
 	if len(s.list) == 0 {
 		return head + "\n\n " + st.Good.Render("✓ No conflicts: every planned deployment fits its environment, people and windows.")
 	}
-	wide := s.w >= 100
-	var rows []string
-	for _, c := range s.list {
-		mark := st.Bad.Render("✗")
-		if !c.Open() {
-			mark = st.Dim.Render("✓")
-		}
-		ids := make([]string, len(c.IDs))
-		for i, id := range c.IDs {
-			ids[i] = fmt.Sprintf("#%d", id)
-		}
-		row := fmt.Sprintf("%s %s %s %s ", mark, common.Fit(string(c.Kind), 11), common.Fit(s.c.Local(c.Start, "Mon 02 Jan 15:04"), 16),
-			common.Fit(strings.Join(ids, " "), 14))
-		if !wide {
-			row = fmt.Sprintf("%s %s %s ", mark, common.Fit(string(c.Kind), 11), common.Fit(strings.Join(ids, " "), 14))
-		}
-		msg := c.Message
-		if !c.Open() {
-			msg = "overridden: " + c.Reason + " — " + msg
-		}
-		rows = append(rows, row+msg)
+	items := make([][]string, len(s.list))
+	for i, c := range s.list {
+		items[i] = s.item(c)
 	}
-	// Keep the selection on screen.
-	h := max(1, s.h-2)
 	i := max(0, s.index())
-	if i < s.off {
-		s.off = i
-	} else if i >= s.off+h {
-		s.off = i - h + 1
-	}
-	var b strings.Builder
-	b.WriteString(head + "\n\n")
-	for j := s.off; j < min(len(rows), s.off+h); j++ {
-		if j == i {
-			b.WriteString(st.Selected.Render(common.Fit("▸ "+rows[j], s.w)) + "\n")
-		} else {
-			b.WriteString(common.Fit("  "+rows[j], s.w) + "\n")
+	room := max(1, s.h-2)
+	s.scrollTo(items, i, room)
+	var body []string
+	end := s.off
+	for ; end < len(items) && (end == s.off || len(body)+len(items[end]) <= room); end++ {
+		for _, l := range items[end] {
+			if end == i {
+				l = st.Selected.Render(common.Fit(l, s.w))
+			}
+			body = append(body, l)
 		}
 	}
-	return b.String()
+	if s.off > 0 || end < len(items) { // say what is out of sight rather than cut it
+		head += st.Dim.Render(fmt.Sprintf(" · %d–%d in view, ↑/↓ for more", s.off+1, end))
+	}
+	return strings.Join(append([]string{common.Fit(head, s.w), ""}, body...), "\n")
+}
+
+// item is one conflict's lines: a row of its kind, when it bites and the deployments
+// it involves, and its message whole; "▸ " marks the selected one.
+func (s *conflictsScreen) item(c models.Conflict) []string {
+	st := s.c.Styles
+	mark := st.Bad.Render("✗")
+	msg := c.Message
+	if !c.Open() {
+		mark = st.Dim.Render("✓")
+		msg = "overridden: " + c.Reason + " — " + msg
+	}
+	ids := make([]string, len(c.IDs))
+	for i, id := range c.IDs {
+		ids[i] = fmt.Sprintf("#%d", id)
+	}
+	lead := "  "
+	if c.ID == s.sel {
+		lead = "▸ "
+	}
+	head := fmt.Sprintf("%s%s %s %s %s ", lead, mark, common.Fit(string(c.Kind), 11),
+		common.Fit(s.c.Local(c.Start, "Mon 02 Jan 15:04"), 16), common.Fit(strings.Join(ids, " "), 14))
+	return conflictLines(head, msg, s.w)
+}
+
+// scrollTo moves the first item shown so that item i is whole in h lines.
+func (s *conflictsScreen) scrollTo(items [][]string, i, h int) {
+	s.off = min(s.off, i)
+	for s.off < i {
+		n := 0
+		for _, it := range items[s.off : i+1] {
+			n += len(it)
+		}
+		if n <= h {
+			break
+		}
+		s.off++
+	}
 }

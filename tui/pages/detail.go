@@ -225,11 +225,11 @@ func (d *detailScreen) content() string {
 	var b strings.Builder
 	head := fmt.Sprintf(" %s  %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
 		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment))
-	field := func(k, v string) { fmt.Fprintf(&b, " %s %s\n", st.Dim.Render(common.Fit(k, 10)), v) }
+	field := func(k, v string) { writeLines(&b, common.Hanging(" "+st.Dim.Render(common.Fit(k, 10))+" ", v, d.w)) }
 	if status := st.StatusWord(dep.Status); lipgloss.Width(head+"   "+status) <= d.w {
 		b.WriteString(head + "   " + status + "\n")
 	} else { // a phone: the status gets a line of its own
-		b.WriteString(head + "\n")
+		writeLines(&b, common.Hanging(" ", strings.TrimPrefix(head, " "), d.w))
 		field("status", status)
 	}
 	field("model", fmt.Sprintf("%s v%d", dep.Model, dep.ModelVersion))
@@ -243,21 +243,20 @@ func (d *detailScreen) content() string {
 		field("after", fmt.Sprintf("#%d", dep.After))
 	}
 	if dep.Urgency != "" && dep.Urgency != models.UrgencyNormal {
-		field("urgency", st.Warn.Render(string(dep.Urgency))+" "+common.Hang(dep.UrgencyReason, d.w-20, 12))
+		field("urgency", st.Warn.Render(string(dep.Urgency))+" "+dep.UrgencyReason)
 	}
 	d.writeConflicts(&b)
 	d.writeSteps(&b)
 	d.writeIncidents(&b)
 	d.writeFindings(&b)
 	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
-	const lead = 2 + 12 + 2 + 6 + 1 + 11 + 1 // date, actor and type columns
 	for _, e := range d.det.Events {
 		detail := e.Detail
 		if e.Principal != "" && e.Principal != e.Actor {
 			detail += st.Dim.Render(" — by " + e.Principal) // who really acted, whatever --as said
 		}
-		fmt.Fprintf(&b, "  %s  %s %s %s\n", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")), common.Fit(e.Actor, 6),
-			common.Fit(e.Type, 11), common.Hang(detail, d.w-lead, lead))
+		writeLines(&b, common.Beside(fmt.Sprintf("  %s  %s %s ", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")),
+			common.Fit(e.Actor, 6), common.Fit(e.Type, 11)), detail, d.w, 40))
 	}
 	return b.String()
 }
@@ -270,10 +269,9 @@ func (d *detailScreen) writeFindings(b *strings.Builder) {
 	}
 	st := d.c.Styles
 	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Findings"))
-	const lead = 2 + 12 + 2
 	for _, f := range d.det.Findings {
-		fmt.Fprintf(b, "  %s  %s\n", st.Dim.Render(d.c.Local(f.At, "02 Jan 15:04")),
-			common.Hang(engine.FindingText(f), d.w-lead, lead))
+		lead := "  " + st.Dim.Render(d.c.Local(f.At, "02 Jan 15:04")) + "  "
+		writeLines(b, common.Hanging(lead, engine.FindingText(f), d.w))
 	}
 }
 
@@ -294,6 +292,7 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 			mark = st.Dim.Render("✓")
 			msg += st.Dim.Render(" — overridden: " + c.Reason)
 		}
-		fmt.Fprintf(b, "  %s %s %s %s\n", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11), common.Hang(msg, d.w-24, 24))
+		head := fmt.Sprintf("  %s %s %s ", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11))
+		writeLines(b, conflictLines(head, msg, d.w))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
+
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
@@ -62,7 +64,13 @@ func (d *detailScreen) writeStep(b *strings.Builder, s engine.StepState) {
 	if s.Step.Kind == models.StepAutomated && len(s.Attempts) == 0 && s.Status == models.StepPending {
 		who = st.Dim.Render("not run")
 	}
-	fmt.Fprintf(b, "  %s %s%s%s  %s\n", st.StepGlyph(s.Status), s.Step.Name, kind, optional, who)
+	row := common.Hanging("  "+st.StepGlyph(s.Status)+" ", s.Step.Name+kind+optional, d.w)
+	if last := row[len(row)-1]; who != "" && lipgloss.Width(last+"  "+who) <= d.w {
+		row[len(row)-1] = last + "  " + who
+	} else if who != "" { // who and when stay together, under the name
+		row = append(row, "      "+who)
+	}
+	writeLines(b, row)
 	note := s.Note
 	if a, ok := s.Last(); ok {
 		d.writeAttempt(b, s, a)
@@ -71,7 +79,8 @@ func (d *detailScreen) writeStep(b *strings.Builder, s engine.StepState) {
 		}
 	}
 	if note != "" {
-		fmt.Fprintf(b, "      %s\n", st.Dim.Render(common.Hang("“"+note+"”", d.w-8, 7)))
+		// The quote hangs in the margin: the note's words align under each other.
+		writeLines(b, common.Hanging("      "+st.Dim.Render("“"), note+"”", d.w, st.Dim))
 	}
 }
 
@@ -99,7 +108,7 @@ func (d *detailScreen) writeAttempt(b *strings.Builder, s engine.StepState, a mo
 	default:
 		facts = append(facts, fmt.Sprintf("%d line%s", a.Lines, common.Plural(int(a.Lines))))
 	}
-	fmt.Fprintf(b, "      %s\n", st.Dim.Render(common.Hang(strings.Join(facts, " · "), d.w-8, 6)))
+	writeLines(b, common.Hanging("      ", strings.Join(facts, " · "), d.w, st.Dim))
 	for _, l := range d.rec.tails[s.Seq] {
 		mark, text := st.Dim.Render("│"), common.Fit(strings.ReplaceAll(l.Text, "\t", "    "), max(10, d.w-9))
 		if l.Stream == models.StreamErr {
@@ -145,6 +154,13 @@ func (d *detailScreen) writeIncidents(b *strings.Builder) {
 			until = d.c.Local(in.ResolvedAt, layout) + st.Dim.Render(" ("+models.HumanDuration(in.ResolvedAt.Sub(in.OpenedAt))+")")
 		}
 		fmt.Fprintf(b, "  %s %s → %s\n", st.Bad.Render("!"), opened, until)
-		fmt.Fprintf(b, "    %s\n", common.Hang(in.Summary, d.w-6, 4))
+		writeLines(b, common.Hanging("    ", in.Summary, d.w))
+	}
+}
+
+// writeLines writes lines, each ended.
+func writeLines(b *strings.Builder, lines []string) {
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 }

@@ -143,7 +143,7 @@ func (d *history) SetSize(w, h int) {
 	d.table.SetWidth(w)
 	d.table.SetRows(nil) // the old rows may have more cells than the new columns
 	d.table.SetColumns(d.columns())
-	d.table.SetHeight(max(3, h-1))
+	d.fitTable()
 	d.table.SetRows(d.tableRows())
 	d.restoreSelection()
 	if d.form != nil {
@@ -225,6 +225,7 @@ func (d *history) refilter(f historyFilter) tea.Cmd {
 }
 
 func (d *history) Update(msg tea.Msg) tea.Cmd {
+	defer d.fitTable() // the filter line may have grown or shrunk
 	switch msg := msg.(type) {
 	case historyMsg:
 		return d.loaded(msg)
@@ -405,17 +406,7 @@ func (d *history) View() string {
 		return d.form.View()
 	}
 	st := d.c.Styles
-	count := fmt.Sprintf("%d shown", len(d.rows))
-	switch {
-	case d.loading && len(d.rows) == 0:
-		count = "loading…"
-	case (d.more || d.above) && len(d.rows) > 0:
-		count += "+"
-	}
-	bar := common.Fit(" "+d.f.summary(st), d.w-lipgloss.Width(count)-2) + " " + st.Dim.Render(count) + " "
-	if d.search.Focused() {
-		bar = common.Fit(" "+d.search.View(), d.w)
-	}
+	bar := strings.Join(d.bar(), "\n")
 	if len(d.rows) == 0 && !d.loading {
 		empty := " No deployments match: c clears the filters, f changes them."
 		if !d.f.active() {
@@ -424,4 +415,34 @@ func (d *history) View() string {
 		return bar + "\n\n" + st.Dim.Render(common.Fit(empty, d.w))
 	}
 	return bar + "\n" + d.table.View()
+}
+
+// bar is what is above the table: the filters in force, as many lines as they take,
+// with the count at the right of the first; or the search field while it is open.
+func (d *history) bar() []string {
+	st := d.c.Styles
+	if d.search.Focused() {
+		return []string{common.Fit(" "+d.search.View(), d.w)}
+	}
+	count := fmt.Sprintf("%d shown", len(d.rows))
+	switch {
+	case d.loading && len(d.rows) == 0:
+		count = "loading…"
+	case (d.more || d.above) && len(d.rows) > 0:
+		count += "+"
+	}
+	room := d.w - lipgloss.Width(count) - 3 // a space before, one between, one after
+	lines := common.Pack(d.f.summary(st), st.Dim.Render(" · "), room)
+	for i, l := range lines {
+		lines[i] = " " + l
+	}
+	lines[0] = common.Fit(lines[0], room+1) + " " + st.Dim.Render(count) + " "
+	return lines
+}
+
+// fitTable gives the table what the filter line leaves.
+func (d *history) fitTable() {
+	if h := max(3, d.h-len(d.bar())); h != d.table.Height() {
+		d.table.SetHeight(h)
+	}
 }

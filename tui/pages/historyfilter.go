@@ -139,9 +139,9 @@ func (f historyFilter) engineFilter(loc *time.Location) (models.Filter, error) {
 	return out, err
 }
 
-// summary names the active filters in one line: the order first, then each filter
-// as a dim word and its value.
-func (f historyFilter) summary(st common.Styles) string {
+// summary names the active filters: the order first, then each filter as a dim word
+// and its value; a part for each, to be laid out in the width there is.
+func (f historyFilter) summary(st common.Styles) []string {
 	order := "newest first"
 	if f.Oldest {
 		order = "oldest first"
@@ -167,7 +167,7 @@ func (f historyFilter) summary(st common.Styles) string {
 	if !f.active() {
 		parts = append(parts, st.Dim.Render("every deployment · f filters"))
 	}
-	return strings.Join(parts, st.Dim.Render(" · "))
+	return parts
 }
 
 func versionLabel(v string) string {

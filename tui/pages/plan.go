@@ -294,40 +294,52 @@ func (p *planForm) save() tea.Cmd {
 
 func (p *planForm) View() string {
 	form := p.form.View()
-	side := p.previewView(max(20, p.w-66))
-	if p.w < 100 {
-		return form + "\n" + p.previewView(p.w-2)
+	if p.w < 100 { // under the form, in what it leaves
+		return form + "\n" + strings.Join(p.previewLines(p.w-2, p.h-lipgloss.Height(form)-1), "\n")
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, form, "  ", side)
+	return lipgloss.JoinHorizontal(lipgloss.Top, form, "  ", strings.Join(p.previewLines(max(20, p.w-66), p.h), "\n"))
 }
 
-func (p *planForm) previewView(w int) string {
+// previewLines is the preview in at most h lines of w cells: the plan, then every
+// conflict it would be in, whole, or as many as fit and how many more there are.
+func (p *planForm) previewLines(w, h int) []string {
 	st := p.c.Styles
-	var b strings.Builder
-	b.WriteString(st.Bold.Render("Preview") + "\n")
-	switch {
-	case p.err != nil:
-		b.WriteString(st.Error.Render("✗ not saved: "+common.Hang(p.err.Error(), w-14, 14)) + "\n")
-	case p.saving:
-		b.WriteString(st.Dim.Render("saving…") + "\n")
-	}
+	out := []string{st.Bold.Render("Preview")}
 	pr := p.preview
 	switch {
 	case pr.gen == 0:
-		b.WriteString(st.Dim.Render(common.Hang("fill in model, component, version, environment and start", w, 0)) + "\n")
+		out = append(out, common.Hanging("", "fill in model, component, version, environment and start", w, st.Dim)...)
 	case pr.err != nil:
-		b.WriteString(st.Bad.Render("✗ "+common.Hang(pr.err.Error(), w-2, 2)) + "\n")
+		out = append(out, common.Hanging(st.Bad.Render("✗ "), pr.err.Error(), w, st.Bad)...)
 	default:
 		d := pr.d
-		fmt.Fprintf(&b, "%s %s → %s\n%s – %s\n", d.Component, d.Version, d.Environment,
-			p.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04"), p.c.Local(d.ScheduledEnd, "15:04 MST"))
-		fmt.Fprintf(&b, "%s\n", st.Dim.Render(fmt.Sprintf("%s v%d · %d steps", d.Model, d.ModelVersion, d.StepsTotal)))
-		if len(pr.conflicts) == 0 {
-			b.WriteString(st.Good.Render("✓ no conflicts") + "\n")
-		}
-		for _, c := range pr.conflicts { // the engine calls the previewed plan "this plan"
-			b.WriteString(st.Bad.Render("✗ "+string(c.Kind)) + " " + common.Hang(c.Message, w-len(c.Kind)-3, len(c.Kind)+3) + "\n")
+		what := fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment)
+		when := p.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04") + " – " + p.c.Local(d.ScheduledEnd, "15:04 MST")
+		how := fmt.Sprintf("%s v%d · %d steps", d.Model, d.ModelVersion, d.StepsTotal)
+		if h < 12 { // under the form: two lines, to leave the conflicts room
+			out = []string{common.Fit(out[0]+"  "+what, w), common.Fit(when+st.Dim.Render(" · "+how), w)}
+		} else {
+			out = append(out, common.Fit(what, w), when, st.Dim.Render(common.Fit(how, w)))
 		}
 	}
-	return b.String()
+	switch {
+	case p.err != nil:
+		out = append(out, common.Hanging(st.Error.Render("✗ not saved: "), p.err.Error(), w, st.Error)...)
+	case p.saving:
+		out = append(out, st.Dim.Render("saving…"))
+	}
+	if pr.gen == 0 || pr.err != nil {
+		return out
+	}
+	if len(pr.conflicts) == 0 {
+		return append(out, st.Good.Render("✓ no conflicts"))
+	}
+	for i, c := range pr.conflicts { // the engine calls the previewed plan "this plan"
+		lines := common.Hanging(st.Bad.Render("✗ "+string(c.Kind))+" ", c.Message, w)
+		if left := len(pr.conflicts) - i; len(out)+len(lines) > h || (left > 1 && len(out)+len(lines) == h) {
+			return append(out, st.Bad.Render(fmt.Sprintf("… %d more conflict%s", left, common.Plural(left))))
+		}
+		out = append(out, lines...)
+	}
+	return out
 }

@@ -1,10 +1,16 @@
 package pages
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"ferry/engine"
 	"ferry/tui/internal/tuitest"
 )
 
@@ -28,5 +34,47 @@ func TestPlanFormSavesOnce(t *testing.T) {
 	}
 	if cmd := p.Update(poke{}); cmd != nil || p.saving || p.err != nil {
 		t.Fatalf("a message after the save must not save again (saving %v, err %v)", p.saving, p.err)
+	}
+}
+
+// TestPlanPreviewShowsEveryConflictOrHowManyMore: under the form on a phone, the
+// preview has the lines the form leaves; in any number of them it shows each conflict
+// whole, as many as fit, and says how many more there are, never cutting one.
+func TestPlanPreviewShowsEveryConflictOrHowManyMore(t *testing.T) {
+	c := newTestCommon(t, "ana")
+	r := engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server", Version: "1",
+		Environment: "production", Start: tuitest.Now.Add(30 * time.Minute), Assignee: "tom"}
+	d, cs, err := c.Eng.PreviewPlan(c.Ctx, c.Actor, r)
+	if err != nil || len(cs) < 3 {
+		t.Fatalf("setup: %d conflicts, %v", len(cs), err)
+	}
+	p := NewPlan(c).(*planForm)
+	p.preview = planPreview{gen: 1, d: d, conflicts: cs}
+	for _, w := range []int{58, 59} { // the width the preview gets at 60 and 61 columns
+		for h := 3; h <= 20; h++ {
+			lines := p.previewLines(w, h)
+			got := ansi.Strip(strings.Join(lines, "\n"))
+			if len(lines) > h {
+				t.Errorf("%d×%d: %d lines:\n%s", w, h, len(lines), got)
+			}
+			for _, l := range lines {
+				if lipgloss.Width(l) > w {
+					t.Errorf("%d×%d: %q is wider", w, h, ansi.Strip(l))
+				}
+			}
+			shown := 0
+			for _, cf := range cs {
+				if tuitest.Whole(got, cf.Message) {
+					shown++
+				}
+			}
+			more := fmt.Sprintf("… %d more conflict", len(cs)-shown)
+			if shown < len(cs) && !strings.Contains(got, more) || shown == len(cs) && strings.Contains(got, "more conflict") {
+				t.Errorf("%d×%d: %d of %d conflicts whole, and no %q:\n%s", w, h, shown, len(cs), more, got)
+			}
+		}
+	}
+	if got := ansi.Strip(strings.Join(p.previewLines(58, 20), "\n")); strings.Contains(got, "more conflict") {
+		t.Errorf("20 lines take every conflict:\n%s", got)
 	}
 }

@@ -2,7 +2,9 @@ package pages
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,7 +13,6 @@ import (
 	"charm.land/bubbles/v2/table"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/NimbleMarkets/ntcharts/v2/barchart"
 	"github.com/NimbleMarkets/ntcharts/v2/linechart/timeserieslinechart"
 
 	"ferry/engine"
@@ -43,7 +44,7 @@ type reports struct {
 	table  table.Model
 	colOff int // first metric column shown
 	w, h   int
-	keys   struct{ Period, Group, View, Earlier, Later, Left, Right, Audit key.Binding }
+	keys   struct{ Period, Group, View, Earlier, Later, Left, Right, Rows, Audit key.Binding }
 }
 
 // reportQuestion is what a load answers; a new question lands on its latest rows,
@@ -69,8 +70,9 @@ func NewReports(c *common.Common) common.Page {
 	r.keys.View = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "table/charts"))
 	r.keys.Earlier = key.NewBinding(key.WithKeys("["), key.WithHelp("[", "earlier"))
 	r.keys.Later = key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "later"))
-	r.keys.Left = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "more columns"))
+	r.keys.Left = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "columns"))
 	r.keys.Right = key.NewBinding(key.WithKeys("right", "l"))
+	r.keys.Rows = key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "periods"))
 	r.keys.Audit = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "audit log"))
 	r.table = components.NewTable(c.Styles)
 	return r
@@ -79,20 +81,25 @@ func NewReports(c *common.Common) common.Page {
 func (r *reports) Title() string   { return "Reports" }
 func (r *reports) Capturing() bool { return false }
 
+// ShortHelp offers the scroll keys first: on a phone the table shows a few columns
+// at a time, and the footer is where a person finds how to see the others.
 func (r *reports) ShortHelp() []common.Key {
 	k, on := r.keys, common.On
-	later, cols := on(k.Later), on(k.Left)
+	later, cols, rows := on(k.Later), on(k.Left), on(k.Rows)
 	if r.back == 0 {
 		later.Off = "these are the latest periods"
 	}
 	if r.view != 0 {
 		cols.Off = "the columns are the table's: v shows it"
+		rows.Off = "the chart shows every period in the span"
+	} else if r.colOff == 0 && r.fitCols(0) == len(engine.ReportColumns) {
+		cols.Off = "every column is in view"
 	}
 	audit := on(k.Audit)
 	if err := engine.MayReadRecord(r.c.Actor); err != nil {
 		audit.Off = err.Error()
 	}
-	return []common.Key{on(k.Period), on(k.Group), on(k.View), on(k.Earlier), later, cols, audit}
+	return []common.Key{cols, rows, on(k.Earlier), later, on(k.Period), on(k.Group), on(k.View), audit}
 }
 func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 
@@ -173,10 +180,10 @@ func (r *reports) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, r.keys.Audit) && engine.MayReadRecord(r.c.Actor) == nil:
 		return common.Push(NewAudit(r.c))
 	case key.Matches(msg, r.keys.Left) && r.view == 0 && r.colOff > 0:
-		r.colOff--
+		r.colOff = r.pageBack(r.colOff)
 		r.layoutTable()
-	case key.Matches(msg, r.keys.Right) && r.view == 0 && r.colOff < len(engine.ReportColumns)-1:
-		r.colOff++
+	case key.Matches(msg, r.keys.Right) && r.view == 0 && r.colOff+r.fitCols(r.colOff) < len(engine.ReportColumns):
+		r.colOff += r.fitCols(r.colOff) // a screenful: the next column not yet seen comes first
 		r.layoutTable()
 	default:
 		if r.view == 0 {
@@ -192,41 +199,72 @@ func (r *reports) key(msg tea.KeyPressMsg) tea.Cmd {
 // (100.0%, 23h59m, 999,999), whichever is wider.
 func colWidth(c engine.ReportColumn) int { return max(len(c.Header), 7) }
 
+// fixedWidth is what the period (and group) columns take, with their gaps.
+func (r *reports) fixedWidth() int {
+	w := r.periodWidth() + 2
+	if r.rep.By != engine.ByNothing {
+		w += 12 + 2
+	}
+	return w
+}
+
+// periodWidth fits the longest period label and the partial mark.
+func (r *reports) periodWidth() int {
+	if r.period == engine.PeriodDay {
+		return 11
+	}
+	return 9
+}
+
+// fitCols is how many metric columns fit beside the fixed ones from column from on
+// (at least one).
+func (r *reports) fitCols(from int) int {
+	used, n := r.fixedWidth(), 0
+	for _, m := range engine.ReportColumns[from:] {
+		if n > 0 && used+colWidth(m)+2 > r.w {
+			break
+		}
+		used, n = used+colWidth(m)+2, n+1
+	}
+	return n
+}
+
+// pageBack is where the screenful of columns that ends before column to starts.
+func (r *reports) pageBack(to int) int {
+	used, from := r.fixedWidth(), to
+	for from > 0 && (from == to || used+colWidth(engine.ReportColumns[from-1])+2 <= r.w) {
+		used += colWidth(engine.ReportColumns[from-1]) + 2
+		from--
+	}
+	return from
+}
+
 // layoutTable fits the period (and group) columns and as many metrics as the width
-// takes, starting at colOff.
+// takes, starting at colOff; the table gets what the legend leaves.
 func (r *reports) layoutTable() {
 	if r.w == 0 {
 		return
 	}
-	cols := []table.Column{{Title: "Period", Width: 8}}
-	if r.period == engine.PeriodDay {
-		cols[0].Width = 10
-	}
+	cols := []table.Column{{Title: "Period", Width: r.periodWidth()}}
 	if r.rep.By != engine.ByNothing {
 		cols = append(cols, table.Column{Title: strings.ToUpper(string(r.rep.By[:1])) + string(r.rep.By[1:]), Width: 12})
 	}
-	used := 0
-	for _, c := range cols {
-		used += c.Width + 2
-	}
-	metrics := engine.ReportColumns[r.colOff:]
-	n := 0
+	metrics := engine.ReportColumns[r.colOff : r.colOff+r.fitCols(r.colOff)]
 	for _, m := range metrics {
-		cw := colWidth(m)
-		if n > 0 && used+cw+2 > r.w {
-			break
-		}
-		used += cw + 2
-		cols = append(cols, table.Column{Title: fmt.Sprintf("%*s", cw, m.Header), Width: cw})
-		n++
+		cols = append(cols, table.Column{Title: fmt.Sprintf("%*s", colWidth(m), m.Header), Width: colWidth(m)})
 	}
 	var rows []table.Row
-	for _, row := range slices.Concat(r.rep.Rows, r.rep.Totals) {
-		line := table.Row{row.Period}
+	now := r.c.Eng.Now()
+	for i, row := range slices.Concat(r.rep.Rows, r.rep.Totals) {
+		label := row.Period
+		if i < len(r.rep.Rows) && row.Partial(now) {
+			label += "*"
+		}
+		line := table.Row{label}
 		if r.rep.By != engine.ByNothing {
 			line = append(line, row.Group)
 		}
-		for _, m := range metrics[:n] {
+		for _, m := range metrics {
 			line = append(line, fmt.Sprintf("%*s", colWidth(m), m.Text(row.Metrics)))
 		}
 		rows = append(rows, line)
@@ -237,7 +275,38 @@ func (r *reports) layoutTable() {
 	r.table.SetRows(rows)
 	r.table.SetCursor(min(max(cursor, 0), len(rows)-1))
 	r.table.SetWidth(r.w)
-	r.table.SetHeight(max(3, r.h-3))
+	r.table.SetHeight(max(3, r.h-1-len(r.legend())))
+}
+
+// partial is the label of the span's last period when it is not over yet, else "".
+func (r *reports) partial(short bool) string {
+	rows := r.rep.Rows
+	if len(rows) == 0 || !rows[len(rows)-1].Partial(r.c.Eng.Now()) {
+		return ""
+	}
+	last := rows[len(rows)-1]
+	if short {
+		return shortPeriod(last.Start.In(r.c.Eng.Location()), r.period)
+	}
+	return last.Period
+}
+
+// legend says under the table which columns are in view, what is partial, and what
+// on schedule means, wrapped to the width.
+func (r *reports) legend() []string {
+	st := r.c.Styles
+	n := r.fitCols(r.colOff)
+	parts := []string{fmt.Sprintf("columns %d–%d of %d (←/→)", r.colOff+1, r.colOff+n, len(engine.ReportColumns))}
+	if p := r.partial(false); p != "" {
+		parts = append([]string{fmt.Sprintf("* %s is not over: partial", p)}, parts...)
+	}
+	parts = append(parts, fmt.Sprintf("on schedule: within %s of the planned start", models.HumanDuration(r.rep.Tolerance)),
+		"definitions in the README")
+	lines := common.Pack(parts, " · ", r.w-1)
+	for i, l := range lines {
+		lines[i] = st.Dim.Render(" " + l)
+	}
+	return lines
 }
 
 func (r *reports) View() string {
@@ -272,35 +341,59 @@ func (r *reports) viewBody() string {
 	case "failures":
 		return r.failures(r.w, h)
 	}
-	legend := r.c.Styles.Dim.Render(fmt.Sprintf(" columns %d–%d of %d (←/→) · on schedule: within %s of the planned start; definitions in the README",
-		r.colOff+1, r.colOff+len(r.table.Columns())-r.fixedCols(), len(engine.ReportColumns), models.HumanDuration(r.rep.Tolerance)))
-	return r.table.View() + "\n" + common.Fit(legend, r.w)
+	return r.table.View() + "\n" + strings.Join(r.legend(), "\n")
 }
 
-func (r *reports) fixedCols() int {
-	if r.rep.By != engine.ByNothing {
-		return 2
-	}
-	return 1
-}
-
-// trends draws success rate and lead time p50 per period, one above the other.
+// trends draws success rate and lead time p50 per period, one above the other. The
+// rate's axis ends at 100%, so a dip reads against the whole; lead times are in the
+// reports' one duration format. The axes step by round amounts.
 func (r *reports) trends(w, h int) string {
 	rows := r.rep.Rows
 	ch := max(4, (h-2)/2)
+	ch -= ch % 2 // an even height puts a label on the top line
+	pct := func(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 	success := r.line(rows, w, ch, func(m engine.Metrics) (float64, bool) {
 		return m.SuccessRate.Pct(), m.SuccessRate.Valid()
-	}, 0)
+	}, pctSteps, 100, pct)
 	lead := r.line(rows, w, ch, func(m engine.Metrics) (float64, bool) {
 		return m.LeadP50.Hours(), m.Throughput > 0
-	}, 0)
+	}, hourSteps, -1, func(v float64) string { return models.HumanDuration(time.Duration(v * float64(time.Hour))) })
 	st := r.c.Styles
-	return st.PanelTitle.Render(" Success rate, %") + "\n" + success + "\n" +
-		st.PanelTitle.Render(" Lead time, request to finish, median hours") + "\n" + lead
+	note := ""
+	if p := r.partial(false); p != "" {
+		note = st.Dim.Render(fmt.Sprintf(" · the last point, %s, is partial", p))
+	}
+	return common.Fit(st.PanelTitle.Render(" Success rate, %")+note, w) + "\n" + success + "\n" +
+		common.Fit(st.PanelTitle.Render(" Lead time, request to finish, median"), w) + "\n" + lead
 }
 
-// line draws one metric per period as a braille line chart.
-func (r *reports) line(rows []engine.ReportRow, w, h int, val func(engine.Metrics) (float64, bool), floor float64) string {
+// The round steps a chart's axis labels go by: percentage points, hours.
+var (
+	pctSteps  = []float64{0.5, 1, 2, 2.5, 5, 10, 20, 25, 50}
+	hourSteps = []float64{0.25, 0.5, 1, 2, 3, 4, 6, 12, 24, 48, 72, 168, 336, 720}
+)
+
+// axisRange is where a chart's axis with labels steps (a label every other line)
+// starts and ends to take in lo–hi: at top when top >= 0 (a percentage ends at
+// 100), else from the multiple of the step under lo; the step is the smallest of
+// steps that does.
+func axisRange(lo, hi float64, labels int, steps []float64, top float64) (float64, float64) {
+	for _, s := range steps {
+		span := s * float64(labels)
+		if top >= 0 && top-span <= lo {
+			return max(0, top-span), top
+		}
+		if base := math.Floor(lo/s) * s; top < 0 && base+span >= hi {
+			return base, base + span
+		}
+	}
+	return lo, hi
+}
+
+// line draws one metric per period as a braille line chart h lines tall, its axis
+// from round steps (ending at top, if top >= 0), labelled by label.
+func (r *reports) line(rows []engine.ReportRow, w, h int, val func(engine.Metrics) (float64, bool), steps []float64,
+	top float64, label func(float64) string) string {
 	var pts []timeserieslinechart.TimePoint
 	lo, hi := 1e18, -1e18
 	for _, row := range rows {
@@ -312,8 +405,7 @@ func (r *reports) line(rows []engine.ReportRow, w, h int, val func(engine.Metric
 	if len(pts) < 2 {
 		return r.c.Styles.Dim.Render(" not enough data in this range to draw a line")
 	}
-	pad := max((hi-lo)*0.1, 0.5)
-	lo, hi = max(floor, lo-pad), hi+pad
+	lo, hi = axisRange(lo, hi, max(1, (h-2)/2), steps, top) // two lines are the x axis
 	layout := r.c.Eng.Location()
 	format := labelFormat(r.period)
 	chart := timeserieslinechart.New(max(20, w-2), h,
@@ -324,7 +416,7 @@ func (r *reports) line(rows []engine.ReportRow, w, h int, val func(engine.Metric
 		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string {
 			return time.Unix(int64(v), 0).In(layout).Format(format)
 		}),
-		timeserieslinechart.WithYLabelFormatter(func(_ int, v float64) string { return fmt.Sprintf("%.0f", v) }))
+		timeserieslinechart.WithYLabelFormatter(func(_ int, v float64) string { return label(v) }))
 	for _, p := range pts {
 		chart.Push(p)
 	}
@@ -344,93 +436,39 @@ func labelFormat(p engine.Period) string {
 // envGlyphs tell environments apart without colour; colour helps where there is some.
 var envGlyphs = []string{"█", "▓", "▒", "░"}
 
-// volume draws deployments per period, one bar row per environment (small
-// multiples: each environment on its own scale would hide production's few).
+// volume draws deployments per period, a row of bars per environment, all on one
+// scale with its axis: production's few look few beside dev's many.
 func (r *reports) volume(w, h int) string {
 	st := r.c.Styles
-	rep := r.rep
-	groups := envOrder(r.c, rep)
-	var b strings.Builder
-	b.WriteString(st.PanelTitle.Render(fmt.Sprintf(" Deployments per %s by environment", r.period)) + "\n")
-	per := max(2, (h-2)/max(1, len(groups))-1)
-	labelW := 0
-	for _, g := range groups {
-		labelW = max(labelW, len(g))
+	v := volumeData{partial: r.partial(true) != ""}
+	for _, row := range r.rep.Rows {
+		if len(v.periods) == 0 || v.periods[len(v.periods)-1] != row.Period {
+			v.periods = append(v.periods, row.Period)
+			v.labels = append(v.labels, shortPeriod(row.Start.In(r.c.Eng.Location()), r.period))
+		}
 	}
-	chartW := max(10, w-labelW-12)
-	var labels []string
-	for gi, g := range groups {
-		var data []barchart.BarData
-		var total int64
-		for _, row := range rep.Rows {
+	for _, g := range envOrder(r.c, r.rep) {
+		counts := make([]int64, len(v.periods))
+		for _, row := range r.rep.Rows {
 			if row.Group == g {
-				data = append(data, barchart.BarData{Label: row.Period, Values: []barchart.BarValue{
-					{Name: g, Value: float64(row.Deployments), Style: r.envStyle(gi)}}})
-				total += row.Deployments
-				if gi == 0 {
-					labels = append(labels, shortPeriod(row.Start.In(r.c.Eng.Location()), r.period))
-				}
+				counts[slices.Index(v.periods, row.Period)] = row.Deployments
 			}
 		}
-		if len(data) == 0 {
-			continue
-		}
-		bw := max(1, (chartW-(len(data)-1))/len(data))
-		bc := barchart.New(len(data)*(bw+1), per, barchart.WithNoAxis(), barchart.WithDataSet(data),
-			barchart.WithNoAutoBarWidth(), barchart.WithBarWidth(bw), barchart.WithBarGap(1))
-		bc.Draw()
-		lines := strings.Split(bc.View(), "\n")
-		for i, l := range lines {
-			prefix, suffix := strings.Repeat(" ", labelW+2), ""
-			if i == len(lines)-1 {
-				prefix, suffix = fmt.Sprintf(" %-*s ", labelW, g), " "+common.Thousands(int(total))
-			}
-			b.WriteString(prefix + glyphs(l, envGlyphs[gi%len(envGlyphs)]) + suffix + "\n")
-		}
-		if gi == len(groups)-1 {
-			b.WriteString(strings.Repeat(" ", labelW+2) + st.Dim.Render(labelRow(labels, bw)) + "\n")
+		v.groups = append(v.groups, volumeGroup{name: g, counts: counts})
+	}
+	title := fmt.Sprintf(" Deployments per %s by environment", r.period)
+	if p := r.partial(true); p != "" {
+		title += st.Dim.Render(fmt.Sprintf(" · %s* so far", p))
+	}
+	out := []string{common.Fit(st.PanelTitle.Render(title), w)}
+	for _, l := range drawVolume(v, w, h-1) {
+		if l.group >= 0 {
+			out = append(out, l.head+r.envStyle(l.group).Render(l.bars)+l.tail)
+		} else {
+			out = append(out, st.Dim.Render(l.head+l.bars+l.tail))
 		}
 	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-// labelRow centres each label under its bar, leaving out labels that would touch.
-func labelRow(labels []string, bw int) string {
-	var b strings.Builder
-	next := 0 // first free column
-	for i, l := range labels {
-		at := i*(bw+1) + max(0, (bw-len(l))/2)
-		if at < next {
-			continue
-		}
-		b.WriteString(strings.Repeat(" ", at-next) + l)
-		next = at + len(l) + 1
-		b.WriteByte(' ')
-	}
-	return strings.TrimRight(b.String(), " ")
-}
-
-// shortPeriod names a period in a few cells: Nov, Q4, W48 or 26.
-func shortPeriod(t time.Time, p engine.Period) string {
-	switch p {
-	case engine.PeriodDay:
-		return t.Format("2")
-	case engine.PeriodWeek:
-		_, w := t.ISOWeek()
-		return fmt.Sprintf("W%d", w)
-	case engine.PeriodQuarter:
-		return fmt.Sprintf("Q%d", (int(t.Month())-1)/3+1)
-	}
-	return t.Format("Jan")
-}
-
-// glyphs swaps the chart's full blocks for the environment's glyph, so the rows
-// read the same without colour.
-func glyphs(line, g string) string {
-	if g == "█" {
-		return line
-	}
-	return strings.ReplaceAll(line, "█", g)
+	return strings.Join(out, "\n")
 }
 
 func (r *reports) envStyle(i int) lipgloss.Style {

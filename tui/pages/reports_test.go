@@ -1,10 +1,14 @@
 package pages_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
 )
 
 // The test history (newTestCommon): five deployments in November 2026, one failed
@@ -24,7 +28,7 @@ func TestReportsScreenTableAndKeys(t *testing.T) {
 	}
 	press(m, "b")
 	got = screenText(m)
-	if row := lineWith(got, "2026-11   staging"); !strings.Contains(got, "group environment") || !strings.Contains(row, " 1 ") {
+	if row := lineWith(got, "2026-11*   staging"); !strings.Contains(got, "group environment") || !strings.Contains(row, " 1 ") {
 		t.Fatalf("grouped by environment, November in staging has its failure, the latest months in view:\n%s", got)
 	}
 	press(m, "t")
@@ -118,5 +122,122 @@ func TestReportsReloadKeepsTheCursor(t *testing.T) {
 	press(m, "t") // quarter: 8 quarters and the total
 	if got := r.Table().Cursor(); got != len(r.Table().Rows())-1 {
 		t.Fatalf("a new period lands on the totals: cursor %d of %d rows", got, len(r.Table().Rows()))
+	}
+}
+
+// demoReports is the Reports screen over a year of demo history, in a w×h terminal.
+func demoReports(t *testing.T, w, h int) *Model {
+	t.Helper()
+	m := New(newDemoCommon(t, "ana", 3000))
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	press(m, "5")
+	return m
+}
+
+// hoursPastADay is a duration written in hours though it is a day or more: the
+// reports write those in days and hours.
+var hoursPastADay = regexp.MustCompile(`\b(2[4-9]|[3-9][0-9]|[0-9]{3,})h[0-9]{2}m\b`)
+
+// TestReportsTablePagesThroughTheColumns: on a phone ←/→ move a screenful of metric
+// columns, each shown once, in order; the footer offers them first, the current
+// month is marked partial, and no duration is written in hours past a day.
+func TestReportsTablePagesThroughTheColumns(t *testing.T) {
+	m := demoReports(t, 60, 20)
+	first := screenText(m)
+	if foot := lastLine(first); !strings.Contains(foot, "←/→ columns") || !strings.Contains(foot, "↑/↓ periods") {
+		t.Fatalf("the footer should offer the scroll keys: %q", foot)
+	}
+	if !strings.Contains(lineWith(first, "2026-11"), "2026-11*") || !strings.Contains(first, "2026-11 is not over: partial") ||
+		strings.Contains(lineWith(first, "2026-10"), "*") || strings.Contains(lineWith(first, "total"), "*") {
+		t.Fatalf("November, the current month, is marked partial, and only it:\n%s", first)
+	}
+	var headers []string
+	for range engine.ReportColumns {
+		got := screenText(m)
+		fits(t, m, "reports table", 60, 20)
+		if bad := hoursPastADay.FindString(got); bad != "" {
+			t.Errorf("%q is hours past a day:\n%s", bad, got)
+		}
+		headers = append(headers, columnHeaders(got)...)
+		if len(headers) >= len(engine.ReportColumns) {
+			break
+		}
+		press(m, "l")
+	}
+	var want []string
+	for _, c := range engine.ReportColumns {
+		want = append(want, strings.ReplaceAll(c.Header, " ", "_"))
+	}
+	if strings.Join(headers, " ") != strings.Join(want, " ") {
+		t.Fatalf("→ should show each column once, in order:\n got %v\nwant %v", headers, want)
+	}
+	for range engine.ReportColumns {
+		press(m, "h")
+	}
+	if got := screenText(m); got != first {
+		t.Fatalf("← should come back a screenful at a time to the first columns:\n%s", got)
+	}
+}
+
+// columnHeaders are the metric headings of the table on screen (spaces inside a
+// heading as _), after Period.
+func columnHeaders(screen string) []string {
+	line := lineWith(screen, "Period")
+	for _, c := range engine.ReportColumns {
+		if strings.Contains(c.Header, " ") {
+			line = strings.ReplaceAll(line, c.Header, strings.ReplaceAll(c.Header, " ", "_"))
+		}
+	}
+	return strings.Fields(line)[1:]
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestReportsChartsReadRight: the success rate's axis ends at 100; lead times are
+// labelled in the reports' duration format; the partial month is said; the volume
+// chart puts every environment on the one scale.
+func TestReportsChartsReadRight(t *testing.T) {
+	m := demoReports(t, 60, 20)
+	press(m, "v")
+	got := screenText(m)
+	fits(t, m, "trends", 60, 20)
+	if top := lineWith(got, "│"); !strings.HasPrefix(top, "100│") {
+		t.Errorf("the success rate's axis should end at 100, its first line is %q:\n%s", top, got)
+	}
+	if !strings.Contains(got, "the last point, 2026-11, is partial") {
+		t.Errorf("the partial month is not said:\n%s", got)
+	}
+	lead := regexp.MustCompile(`(?m)^\s*(\S+)[│└]`)
+	var labels []string
+	for _, l := range strings.Split(got[strings.Index(got, "Lead time"):], "\n") {
+		if mm := lead.FindStringSubmatch(l); mm != nil {
+			labels = append(labels, mm[1])
+		}
+	}
+	for _, l := range labels {
+		if !regexp.MustCompile(`^([0-9]+m|[0-9]+h[0-9]{2}m|[0-9]+d[0-9]+h)$`).MatchString(l) || hoursPastADay.MatchString(l) {
+			t.Errorf("lead time label %q is not a duration as the table writes it:\n%s", l, got)
+		}
+	}
+	if len(labels) < 2 {
+		t.Errorf("the lead time axis has labels %v:\n%s", labels, got)
+	}
+	press(m, "v")
+	got = screenText(m)
+	fits(t, m, "volume", 60, 20)
+	ticks := regexp.MustCompile(`([0-9,]+)┤`).FindAllStringSubmatch(got, -1)
+	if len(ticks) != 4 {
+		t.Fatalf("each of the 4 environments has its axis:\n%s", got)
+	}
+	for _, tk := range ticks {
+		if tk[1] != ticks[0][1] {
+			t.Errorf("the environments are on scales %v, not one:\n%s", ticks, got)
+		}
+	}
+	if !strings.Contains(got, "Nov* so far") {
+		t.Errorf("the partial month is not said:\n%s", got)
 	}
 }

@@ -2,11 +2,14 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/engine/schedule"
@@ -27,6 +30,7 @@ type resolveScreen struct {
 	who     int // selected free person
 	reason  textinput.Model
 	working bool // an apply or override is under way
+	moveEnd int  // where in moveLines the suggestion's detail goes
 	w, h    int
 	keys    struct{ Apply, Reassign, Choose, Override, Save, Cancel key.Binding }
 }
@@ -256,71 +260,141 @@ func (r *resolveScreen) View() string {
 		return st.Dim.Render(fmt.Sprintf(" loading #%d…", r.id))
 	}
 	d := r.data.det
-	var b strings.Builder
-	fmt.Fprintf(&b, " %s %s %s → %s · %s\n", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version,
-		st.Bold.Render(d.Environment), common.Dash(d.Assignee))
+	top := common.Hanging(" ", fmt.Sprintf("%s %s %s → %s · %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component,
+		d.Version, st.Bold.Render(d.Environment), common.Dash(d.Assignee)), r.w)
 	if d.Status != models.StatusPlanned {
-		fmt.Fprintf(&b, "\n %s\n", st.Dim.Render(fmt.Sprintf("#%d is %s: only planned deployments can be moved.", d.ID, d.Status)))
+		top = append(top, "")
+		top = append(top, common.Hanging(" ", fmt.Sprintf("#%d is %s: only planned deployments can be moved.", d.ID,
+			common.StatusText(d.Status)), r.w, st.Dim)...)
 	}
-	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Conflicts"))
+	top = append(top, "", " "+st.Bold.Render("Conflicts"))
 	if len(d.Conflicts) == 0 {
-		fmt.Fprintf(&b, "   %s\n", st.Good.Render("✓ none left"))
+		top = append(top, "   "+st.Good.Render("✓ none left"))
 	}
-	for i, c := range d.Conflicts {
+	var move, after []string
+	if d.Status == models.StatusPlanned {
+		move = r.moveLines()
+	}
+	after = r.reassignLines()
+	if r.reason.Focused() {
+		after = append(after, "", " "+st.Bold.Render("Override")+" "+r.selected().ID, " "+r.reason.View())
+	}
+	rest := slices.Concat(move, r.suggestionDetail(r.h-len(top)-r.conflictsHeight()-len(move)-len(after)), after)
+	return strings.Join(slices.Concat(top, r.conflictLines(r.h-len(top)-len(rest)), rest), "\n")
+}
+
+// conflictItems are the deployment's conflicts, each whole, the selected one marked.
+func (r *resolveScreen) conflictItems() [][]string {
+	st := r.c.Styles
+	var out [][]string
+	for i, c := range r.data.det.Conflicts {
 		mark := st.Bad.Render("✗")
 		if !c.Open() {
 			mark = st.Dim.Render("✓ overridden")
 		}
-		row := fmt.Sprintf("%s %s %s %s", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11), c.Message)
+		lead := "   "
 		if i == r.sel {
-			fmt.Fprintln(&b, " "+st.Selected.Render("▸ "+common.Fit(row, r.w-4)))
-		} else {
-			fmt.Fprintln(&b, "   "+common.Fit(row, r.w-4))
+			lead = " ▸ "
 		}
+		lines := conflictLines(fmt.Sprintf("%s%s %s %s ", lead, mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11)),
+			c.Message, r.w)
+		if i == r.sel {
+			for j, l := range lines {
+				lines[j] = st.Selected.Render(common.Fit(l, r.w))
+			}
+		}
+		out = append(out, lines)
 	}
-	r.writeMove(&b)
-	r.writeReassign(&b)
-	if r.reason.Focused() {
-		fmt.Fprintf(&b, "\n %s %s\n %s\n", st.Bold.Render("Override"), r.selected().ID, r.reason.View())
-	}
-	return b.String()
+	return out
 }
 
-func (r *resolveScreen) writeMove(b *strings.Builder) {
-	st, d, sug := r.c.Styles, r.data.det, r.data.sug
-	if d.Status != models.StatusPlanned {
-		return
+func (r *resolveScreen) conflictsHeight() int {
+	n := 0
+	for _, it := range r.conflictItems() {
+		n += len(it)
 	}
-	win := func(s, e string) string { return s + " – " + e }
-	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Move it"))
-	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("now", 10)),
-		win(r.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04"), r.c.Local(d.ScheduledEnd, "15:04 MST")))
+	return n
+}
+
+// conflictLines are the conflicts in room lines: all of them when they fit, else
+// as many whole ones around the selected one as fit, and how many more there are.
+func (r *resolveScreen) conflictLines(room int) []string {
+	items := r.conflictItems()
+	if r.conflictsHeight() <= room || len(items) == 0 {
+		return slices.Concat(items...)
+	}
+	from, to, used := r.sel, r.sel+1, len(items[r.sel])
+	for grew := true; grew; {
+		grew = false
+		if to < len(items) && used+len(items[to]) < room {
+			used, to, grew = used+len(items[to]), to+1, true
+		}
+		if from > 0 && used+len(items[from-1]) < room {
+			used, from, grew = used+len(items[from-1]), from-1, true
+		}
+	}
+	more := r.c.Styles.Dim.Render(fmt.Sprintf("   … %d more (↑/↓)", len(items)-(to-from)))
+	return append(slices.Concat(items[from:to]...), more)
+}
+
+// moveLines are where the deployment is now and the suggested slot.
+func (r *resolveScreen) moveLines() []string {
+	st, d, sug := r.c.Styles, r.data.det, r.data.sug
+	win := func(s, e time.Time) string {
+		return r.c.Local(s, "Mon 02 Jan 15:04") + " – " + r.c.Local(e, "15:04 MST")
+	}
+	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("now", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
 	if len(sug.Slots) == 0 {
-		fmt.Fprintf(b, "   %s\n", st.Bad.Render("no conflict-free slot within 90 days"))
+		out = append(out, "   "+st.Bad.Render("no conflict-free slot within 90 days"))
 	} else {
 		s := sug.Slots[0]
-		fmt.Fprintf(b, "   %s %s   %s\n", st.Dim.Render(common.Fit("suggested", 10)),
-			st.Bold.Render(win(r.c.Local(s.Start, "Mon 02 Jan 15:04"), r.c.Local(s.End, "15:04 MST"))),
-			st.Good.Render("✓ no conflicts there"))
-		var alts []string
-		for _, a := range sug.Slots[1:] {
-			alts = append(alts, r.c.Local(a.Start, "Mon 02 Jan 15:04"))
-		}
-		if len(alts) > 0 {
-			fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("also free", 10)), common.Fit(strings.Join(alts, " · "), r.w-15))
+		line := "   " + st.Dim.Render(common.Fit("suggested", 10)) + " " + st.Bold.Render(win(s.Start, s.End))
+		free := st.Good.Render("✓ no conflicts there")
+		if lipgloss.Width(line+"   "+free) <= r.w {
+			out = append(out, line+"   "+free)
+		} else {
+			out = append(out, line, strings.Repeat(" ", 14)+free)
 		}
 	}
-	for i, sk := range sug.Skipped {
-		if i == 3 {
-			break
+	return out
+}
+
+// suggestionDetail is the other free starts and the starts passed over and why, in
+// at most room lines: the passed ones give way first, then the free ones.
+func (r *resolveScreen) suggestionDetail(room int) []string {
+	st, sug := r.c.Styles, r.data.sug
+	if r.data.det.Status != models.StatusPlanned {
+		return nil
+	}
+	var alts []string
+	for _, a := range sug.Slots[min(1, len(sug.Slots)):] {
+		alts = append(alts, r.c.Local(a.Start, "Mon 02 Jan 15:04"))
+	}
+	var free []string
+	for i, l := range common.Pack(alts, " · ", r.w-14) {
+		label := ""
+		if i == 0 {
+			label = "also free"
 		}
+		free = append(free, "   "+st.Dim.Render(common.Fit(label, 10))+" "+l)
+	}
+	if len(free) > room {
+		return nil
+	}
+	var passed []string
+	for i, sk := range sug.Skipped[:min(3, len(sug.Skipped))] {
 		label := ""
 		if i == 0 {
 			label = "passed"
 		}
-		fmt.Fprintf(b, "   %s %s %s\n", st.Dim.Render(common.Fit(label, 10)), r.c.Local(sk.Start, "Mon 02 Jan 15:04"),
-			st.Dim.Render(common.Fit("— "+sk.Reason, r.w-32)))
+		lines := common.Hanging("   "+st.Dim.Render(common.Fit(label, 10))+" ",
+			r.c.Local(sk.Start, "Mon 02 Jan 15:04")+st.Dim.Render(" — "+sk.Reason), r.w)
+		if len(free)+len(passed)+len(lines) > room {
+			break
+		}
+		passed = append(passed, lines...)
 	}
+	return append(free, passed...)
 }
 
 // personClash reports whether an open conflict is about the assignee's time, the
@@ -334,15 +408,15 @@ func (r *resolveScreen) personClash() bool {
 	return false
 }
 
-func (r *resolveScreen) writeReassign(b *strings.Builder) {
+// reassignLines offer the people free in the window, for a person conflict.
+func (r *resolveScreen) reassignLines() []string {
 	st := r.c.Styles
 	if r.data.det.Status != models.StatusPlanned || !r.personClash() {
-		return
+		return nil
 	}
-	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Reassign"))
+	out := []string{"", " " + st.Bold.Render("Reassign")}
 	if len(r.data.free) == 0 {
-		fmt.Fprintf(b, "   %s\n", st.Dim.Render("nobody with the right role is free in this window"))
-		return
+		return append(out, "   "+st.Dim.Render("nobody with the right role is free in this window"))
 	}
 	var names []string
 	for i, p := range r.data.free {
@@ -352,5 +426,12 @@ func (r *resolveScreen) writeReassign(b *strings.Builder) {
 			names = append(names, p.Name)
 		}
 	}
-	fmt.Fprintf(b, "   %s %s\n", st.Dim.Render(common.Fit("free then", 10)), strings.Join(names, "  "))
+	for i, l := range common.Pack(names, "  ", r.w-14) {
+		label := ""
+		if i == 0 {
+			label = "free then"
+		}
+		out = append(out, "   "+st.Dim.Render(common.Fit(label, 10))+" "+l)
+	}
+	return out
 }

@@ -497,8 +497,12 @@ func (v *runView) setLog() {
 // head is everything above the log, as lines.
 func (v *runView) head() []string {
 	st, d := v.c.Styles, v.st.Deployment
-	out := []string{common.Fit(fmt.Sprintf(" %s %s %s → %s  %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component,
-		d.Version, st.Bold.Render(d.Environment), st.StatusWord(d.Status)), v.w)}
+	title := fmt.Sprintf(" %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version,
+		st.Bold.Render(d.Environment))
+	out := []string{title + "  " + st.StatusWord(d.Status)}
+	if lipgloss.Width(out[0]) > v.w { // the status gets a line of its own
+		out = []string{common.Fit(title, v.w), " " + st.StatusWord(d.Status)}
+	}
 	narrow := v.w < 90
 	var row []string
 	for i, p := range v.st.Stages {
@@ -579,7 +583,7 @@ func (v *runView) now() []string {
 		return []string{line(st.StatusWord(d.Status) + st.Dim.Render("  "+v.c.Local(d.FinishedAt, "02 Jan 15:04")))}
 	case v.st.Waiting != nil:
 		w := v.st.Waiting
-		out := []string{" " + st.Warn.Render("⏸ ") + common.Hang(w.Message, v.w-4, 4)}
+		out := common.Hanging(" "+st.Warn.Render("⏸ "), w.Message, v.w)
 		if w.Kind == engine.WaitApproval {
 			may := "nobody in the configuration"
 			if len(w.Approvers) > 0 {
@@ -589,9 +593,9 @@ func (v *runView) now() []string {
 			if v.approve == nil {
 				s += st.Good.Render("  · a approves")
 			}
-			out = append(out, line("  "+s))
+			out = append(out, common.Hanging("   ", s, v.w)...)
 		}
-		return strings.Split(strings.Join(out, "\n"), "\n")
+		return out
 	}
 	return []string{line(st.Dim.Render("idle · nobody runs it"))}
 }

@@ -177,3 +177,11 @@ func Fits(t *testing.T, m tea.Model, name string, w, h int) {
 		}
 	}
 }
+
+// Whole reports whether screen shows text unbroken but for where it wraps: every
+// character, in order, with nothing between them but line breaks and indentation
+// (so a text cut with "…" is not whole).
+func Whole(screen, text string) bool {
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	return strings.Contains(squeeze(screen), squeeze(text))
+}

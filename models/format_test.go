@@ -1,0 +1,27 @@
+package models
+
+import (
+	"testing"
+	"time"
+)
+
+// TestHumanDurationOneFormat: under a day, hours and minutes; from a day on, days and
+// hours, whichever side of two days (reports showed 46h31m beside 2d22h).
+func TestHumanDurationOneFormat(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{45 * time.Minute, "45m"},
+		{time.Hour + 8*time.Minute, "1h08m"},
+		{23*time.Hour + 59*time.Minute + 20*time.Second, "23h59m"},
+		{23*time.Hour + 59*time.Minute + 40*time.Second, "1d0h"},
+		{46*time.Hour + 31*time.Minute, "1d23h"},
+		{70 * time.Hour, "2d22h"},
+		{47*time.Hour + 45*time.Minute, "2d0h"},
+	} {
+		if got := HumanDuration(tc.d); got != tc.want {
+			t.Errorf("HumanDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package common
+
+import (
+	"strings"
+	"testing"
+
+	"charm.land/lipgloss/v2"
+)
+
+const msg = `#29721 touches freeze "friday afternoons" in production (Fri 04 Dec 14:00 – Fri 04 Dec 23:59)`
+
+// TestHangingAlignsUnderTheText: the lines after the first start where the text
+// started on the first, none is wider than asked, and every word is kept.
+func TestHangingAlignsUnderTheText(t *testing.T) {
+	for _, w := range []int{40, 41, 60, 61} {
+		lead := "  ✗ c38e887a freeze      "
+		lines := Hanging(lead, msg, w)
+		if len(lines) < 2 || !strings.HasPrefix(lines[0], lead) {
+			t.Fatalf("w=%d: %q", w, lines)
+		}
+		var words []string
+		for i, l := range lines {
+			if lipgloss.Width(l) > w {
+				t.Errorf("w=%d: line %d is %d wide: %q", w, i, lipgloss.Width(l), l)
+			}
+			text := strings.TrimPrefix(l, lead)
+			if i > 0 {
+				pad := strings.Repeat(" ", lipgloss.Width(lead))
+				if !strings.HasPrefix(l, pad) || strings.HasPrefix(l, pad+" ") {
+					t.Errorf("w=%d: line %d does not start under the text: %q", w, i, l)
+				}
+				text = strings.TrimPrefix(l, pad)
+			}
+			words = append(words, strings.Fields(text)...)
+		}
+		if got := strings.Join(words, " "); got != msg {
+			t.Errorf("w=%d: the words changed: %q", w, got)
+		}
+	}
+}
+
+// TestBesideGoesUnderWhenNarrow: a long text beside a wide lead goes under it,
+// indented, rather than a few words a line; a short one stays beside.
+func TestBesideGoesUnderWhenNarrow(t *testing.T) {
+	lead := "  03 Dec 21:32  marc   planned     "
+	if got := Beside(lead, "status planned", 60, 40); len(got) != 1 {
+		t.Errorf("a short text stays beside: %q", got)
+	}
+	got := Beside(lead, msg, 60, 40)
+	if strings.TrimSpace(got[0]) != strings.TrimSpace(lead) || !strings.HasPrefix(got[1], "    #29721") {
+		t.Errorf("a long one goes under: %q", got)
+	}
+	if got := Beside(lead, msg, 120, 40); !strings.HasPrefix(got[0], lead+"#29721") {
+		t.Errorf("with room, beside: %q", got)
+	}
+}
+
+// TestPackKeepsItemsWhole: items go on a line while they fit, never split, unless
+// one alone is wider than a line.
+func TestPackKeepsItemsWhole(t *testing.T) {
+	items := []string{"Tue 08 Dec 15:45", "Wed 09 Dec 01:45", "Wed 09 Dec 15:15"}
+	got := Pack(items, " · ", 40)
+	want := []string{"Tue 08 Dec 15:45 · Wed 09 Dec 01:45", "Wed 09 Dec 15:15"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := Pack([]string{"a", strings.Repeat("b", 25)}, " · ", 10); len(got) != 4 || got[0] != "a" {
+		t.Errorf("a long item is wrapped on lines of its own: %q", got)
+	}
+}
