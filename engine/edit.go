@@ -114,6 +114,9 @@ func (e *Engine) reassign(ctx context.Context, q store.Q, actor models.Person, d
 }
 
 func (e *Engine) setChangeRef(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, ref string) (string, error) {
+	if err := models.CheckLabel("change reference", ref); err != nil {
+		return "", err
+	}
 	if err := q.SetChangeRef(ctx, d.ID, ref, e.Now()); err != nil {
 		return "", err
 	}

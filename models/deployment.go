@@ -2,9 +2,7 @@ package models
 
 import (
 	"slices"
-	"strings"
 	"time"
-	"unicode"
 )
 
 // Status is where a deployment stands in its lifecycle.
@@ -145,8 +143,6 @@ func (d Deployment) Validate() error {
 		return Invalidf("deployment needs a component")
 	case d.Version == "":
 		return Invalidf("deployment needs a version")
-	case strings.IndexFunc(d.Version, unicode.IsControl) >= 0:
-		return Invalidf("version %q contains a control character", d.Version)
 	case d.Environment == "":
 		return Invalidf("deployment needs an environment")
 	case !d.Action.Valid():
@@ -157,7 +153,10 @@ func (d Deployment) Validate() error {
 		return Invalidf("scheduled end %s is not after the start %s",
 			d.ScheduledEnd.Format(time.RFC3339), d.ScheduledStart.Format(time.RFC3339))
 	}
-	return nil
+	if err := CheckLabel("version", d.Version); err != nil {
+		return err
+	}
+	return CheckLabel("change reference", d.ChangeRef)
 }
 
 // StepStatus is where a step run stands.

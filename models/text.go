@@ -12,8 +12,8 @@ import (
 // the screen of whoever reads it later, and a right-to-left override must not turn
 // what a line says around.
 
-// isBidiControl reports whether r changes the direction text is shown in.
-func isBidiControl(r rune) bool {
+// IsBidiControl reports whether r changes the direction text is shown in.
+func IsBidiControl(r rune) bool {
 	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
@@ -28,21 +28,21 @@ func CheckLabel(field, s string) error {
 		switch {
 		case unicode.IsControl(r):
 			return Invalidf("%s %q contains a control character (U+%04X)", field, s, r)
-		case isBidiControl(r):
+		case IsBidiControl(r):
 			return Invalidf("%s %q contains a bidirectional override (U+%04X)", field, s, r)
 		}
 	}
 	return nil
 }
 
-// Printable is s as a terminal may show it: control characters (escape sequences
-// included, colour ones too) and bidirectional overrides become visible marks, and
-// invalid UTF-8 becomes U+FFFD. Tabs stay; a newline stays when keepLines, else it
+// Printable is s as a terminal may show it: C0 control characters (escape sequences
+// included, colour ones too) become control pictures ("␛"), C1 controls and
+// bidirectional overrides become \uXXXX, and invalid UTF-8 becomes U+FFFD. Tabs stay; a newline stays when keepLines, else it
 // becomes "⏎" so that a value never splits a table row.
 func Printable(s string, keepLines bool) string {
 	clean := true
 	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) && r != '\t' && (r != '\n' || !keepLines) || isBidiControl(r) {
+		if r == utf8.RuneError || unicode.IsControl(r) && r != '\t' && (r != '\n' || !keepLines) || IsBidiControl(r) {
 			clean = false
 			break
 		}
@@ -61,8 +61,8 @@ func Printable(s string, keepLines bool) string {
 			b.WriteRune(0x2400 + r) // ␛ for escape, ␇ for bell…
 		case r == 0x7F:
 			b.WriteRune('␡')
-		case unicode.IsControl(r), isBidiControl(r):
-			fmt.Fprintf(&b, "<U+%04X>", r)
+		case unicode.IsControl(r), IsBidiControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteRune(r) // U+FFFD for invalid UTF-8 comes through as itself
 		}

@@ -13,7 +13,7 @@ func TestPrintableDefusesWhatWouldDriveATerminal(t *testing.T) {
 			t.Errorf("%q still holds %q", got, bad)
 		}
 	}
-	for _, want := range []string{"␛]2;OWNED␇", "␛[2J", "␛[31mred", "<U+202E>gnp.exe", "<U+009B>2J", "\uFFFD"} {
+	for _, want := range []string{"␛]2;OWNED␇", "␛[2J", "␛[31mred", `\u202egnp.exe`, `\u009b2J`, "\uFFFD"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q should show %q", got, want)
 		}

@@ -58,7 +58,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // the one place that opens the store and builds the engine (and the console) for
 // this process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, stdout: stdout, stderr: stderr}
+	a := &app{ctx: ctx, stdout: newSafeWriter(stdout), stderr: newSafeWriter(stderr)}
 	defer a.close()
 	return a.execute(args)
 }

@@ -126,7 +126,7 @@ func (a *app) auditLogCmd() *cobra.Command {
 				if l.Principal != "" && l.Principal != l.Actor {
 					who += " (" + l.Principal + ")"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.local(l.At), where, who, l.Type, l.Detail)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.local(l.At), where, who, l.Type, cell(l.Detail))
 			}
 			return tw.Flush()
 		},

@@ -63,6 +63,11 @@ func (a *app) planCmd() *cobra.Command {
 			if f.after < 0 {
 				return usagef("--after: %d is not a deployment ID", f.after)
 			}
+			for flag, v := range map[string]string{"--version": f.version, "--change": f.change} {
+				if err := models.CheckLabel(flag, v); err != nil {
+					return usagef("%v", err)
+				}
+			}
 			if err := a.open(); err != nil {
 				return err
 			}
@@ -188,14 +193,18 @@ func (a *app) listCmd() *cobra.Command {
 				return writeJSON(a.stdout, out)
 			}
 			if len(list) == 0 {
-				fmt.Fprintln(a.stdout, "No deployments match. Plan one with 'ferry deploy plan', or fill a demo with 'ferry demo'.")
+				if f.env != "" || f.status != "" || f.assignee != "" || f.search != "" {
+					fmt.Fprintln(a.stdout, "No deployments match.") // filtered: the database may be full
+				} else {
+					fmt.Fprintln(a.stdout, "No deployments yet. Plan one with 'ferry deploy plan', or fill a demo with 'ferry demo'.")
+				}
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSTART\tEND\tENV\tCOMPONENT\tVERSION\tSTATUS\tASSIGNEE")
 			for _, d := range list {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart),
-					d.ScheduledEnd.In(a.cfg.Location).Format("15:04"), d.Environment, d.Component, d.Version,
+					d.ScheduledEnd.In(a.cfg.Location).Format("15:04"), d.Environment, d.Component, cell(d.Version),
 					d.Status, dash(d.Assignee))
 			}
 			return tw.Flush()
@@ -285,9 +294,9 @@ func (a *app) printDetail(det engine.Detail) {
 	fmt.Fprintf(tw, "  finished\t%s\n", a.local(d.FinishedAt))
 	fmt.Fprintf(tw, "  assignee\t%s\n", dash(d.Assignee))
 	fmt.Fprintf(tw, "  requester\t%s\n", dash(d.Requester))
-	fmt.Fprintf(tw, "  change\t%s\n", dash(d.ChangeRef))
+	fmt.Fprintf(tw, "  change\t%s\n", cell(dash(d.ChangeRef)))
 	if d.Urgency != "" && d.Urgency != models.UrgencyNormal {
-		fmt.Fprintf(tw, "  urgency\t%s: %s\n", d.Urgency, d.UrgencyReason)
+		fmt.Fprintf(tw, "  urgency\t%s: %s\n", d.Urgency, cell(d.UrgencyReason))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nSteps (%d/%d)\n", d.StepsDone, d.StepsTotal)
@@ -298,27 +307,27 @@ func (a *app) printDetail(det engine.Detail) {
 			who = s.Actor + " " + a.local(s.At)
 		}
 		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Seq, stepGlyph(s.Status), s.Step.Stage.Title(),
-			s.Step.Name, s.Step.Kind, who, s.Note)
+			s.Step.Name, s.Step.Kind, who, cell(s.Note))
 	}
 	tw.Flush()
 	if len(det.Incidents) > 0 {
 		fmt.Fprintln(w, "\nIncidents")
 		for _, in := range det.Incidents {
-			fmt.Fprintf(w, "  %s  %s (resolved %s)\n", a.local(in.OpenedAt), in.Summary, a.local(in.ResolvedAt))
+			fmt.Fprintf(w, "  %s  %s (resolved %s)\n", a.local(in.OpenedAt), cell(in.Summary), a.local(in.ResolvedAt))
 		}
 	}
 	if len(det.Findings) > 0 {
 		fmt.Fprintln(w, "\nFindings")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, f := range det.Findings {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(f.At), f.Kind, f.Rule, engine.FindingText(f))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(f.At), f.Kind, f.Rule, cell(engine.FindingText(f)))
 		}
 		tw.Flush()
 	}
 	fmt.Fprintln(w, "\nRecord")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, e := range det.Events {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, e.Detail, principalNote(e))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, cell(e.Detail), principalNote(e))
 	}
 	tw.Flush()
 }
@@ -517,6 +526,9 @@ func (a *app) editFlags(cmd *cobra.Command, start, duration, assignee, change, a
 		ed.Assignee = &assignee
 	}
 	if set("change") {
+		if err := models.CheckLabel("--change", change); err != nil {
+			return ed, usagef("%v", err)
+		}
 		ed.ChangeRef = &change
 	}
 	if set("after") {

@@ -148,7 +148,7 @@ func (a *app) printHistory(list []models.Deployment) {
 	fmt.Fprintln(tw, "ID\tSTART\tENV\tCOMPONENT\tVERSION\tMODEL\tSTATUS\tASSIGNEE\tCHANGE")
 	for _, d := range list {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s v%d\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart), d.Environment,
-			d.Component, d.Version, d.Model, d.ModelVersion, d.Status, dash(d.Assignee), dash(d.ChangeRef))
+			d.Component, cell(d.Version), d.Model, d.ModelVersion, d.Status, dash(d.Assignee), cell(dash(d.ChangeRef)))
 	}
 	tw.Flush()
 }
@@ -362,7 +362,7 @@ func (a *app) incidentListCmd() *cobra.Command {
 				if !in.ResolvedAt.IsZero() {
 					resolved = a.local(in.ResolvedAt)
 				}
-				fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\n", in.ID, in.DeploymentID, a.local(in.OpenedAt), resolved, in.Summary)
+				fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\n", in.ID, in.DeploymentID, a.local(in.OpenedAt), resolved, cell(in.Summary))
 			}
 			return tw.Flush()
 		},

@@ -146,7 +146,7 @@ func (a *app) readOnlyCommand(ctx context.Context, person models.Person, args []
 		}
 	}
 	// The server's own store and engine, lent to this command as this person.
-	sub := &app{ctx: ctx, stdout: stdout, stderr: stderr, cfg: a.cfg, st: a.st, eng: a.eng, actor: person, shared: true}
+	sub := &app{ctx: ctx, stdout: newSafeWriter(stdout), stderr: newSafeWriter(stderr), cfg: a.cfg, st: a.st, eng: a.eng, actor: person, shared: true}
 	return sub.execute(args)
 }
 

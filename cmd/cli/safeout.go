@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"ferry/models"
+)
+
+// safeWriter is where the CLI writes everything it prints, locally and over SSH. The
+// CLI itself never means to send a terminal an escape sequence, so whatever reaches
+// here holding one came from stored text (a note, a reason, a step's output): it is
+// shown, not obeyed. C0 controls but newline and tab become control pictures ("␛");
+// C1 controls and bidirectional overrides become \uXXXX, which reads plainly in text
+// and is the same character inside a JSON string; invalid UTF-8 becomes U+FFFD.
+type safeWriter struct {
+	w    io.Writer
+	rest []byte // the start of a UTF-8 sequence the next write completes
+}
+
+func newSafeWriter(w io.Writer) *safeWriter { return &safeWriter{w: w} }
+
+func (s *safeWriter) Write(p []byte) (int, error) {
+	buf := append(s.rest, p...)
+	s.rest = nil
+	// Keep an incomplete sequence at the end for the next write (a buffered CSV or
+	// JSON writer may cut a character in two).
+	if cut := incompleteTail(buf); cut > 0 {
+		s.rest = append([]byte(nil), buf[len(buf)-cut:]...)
+		buf = buf[:len(buf)-cut]
+	}
+	if _, err := io.WriteString(s.w, defuse(buf)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// incompleteTail is how many bytes at the end of b begin a UTF-8 sequence that is
+// not complete yet (0 when b ends with a whole character or with bytes that can
+// never become one).
+func incompleteTail(b []byte) int {
+	for n := 1; n <= 3 && n <= len(b); n++ {
+		c := b[len(b)-n]
+		if c < 0x80 {
+			return 0
+		}
+		if utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-n:]) {
+				return n
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+func defuse(b []byte) string {
+	s := string(b)
+	if isPlain(s) {
+		return s
+	}
+	var out strings.Builder
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out.WriteRune(utf8.RuneError)
+		case r == '\n', r == '\t':
+			out.WriteRune(r)
+		case r < 0x20:
+			out.WriteRune(0x2400 + r)
+		case r == 0x7F:
+			out.WriteRune('␡')
+		case unicode.IsControl(r) || models.IsBidiControl(r):
+			fmt.Fprintf(&out, `\u%04x`, r)
+		default:
+			out.WriteRune(r)
+		}
+	}
+	return out.String()
+}
+
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 && c != '\n' && c != '\t' || c == 0x7F {
+			return isPlainUnicode(s[i:])
+		}
+	}
+	return true
+}
+
+func isPlainUnicode(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || r < 0x20 && r != '\n' && r != '\t' || r == 0x7F || unicode.IsControl(r) && r >= 0x80 || models.IsBidiControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// cell is stored text as one cell of a text table: on one line, and without a tab
+// that would start another column (the writer below makes the rest visible).
+func cell(s string) string { return strings.ReplaceAll(models.Line(s), "\t", " ") }
