@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"ferry/models"
 	"ferry/tui/common"
 )
 
@@ -21,10 +22,10 @@ import (
 
 func (m *Model) footer() string {
 	if m.err != nil {
-		return common.Fit(" "+m.c.Styles.Error.Render("✗ "+m.err.Error()), m.w)
+		return common.Fit(" "+m.c.Styles.Error.Render("✗ "+models.Line(m.err.Error())), m.w)
 	}
 	if m.note != "" {
-		return common.Fit(" "+m.c.Styles.Good.Render("✓ "+m.note), m.w)
+		return common.Fit(" "+m.c.Styles.Good.Render("✓ "+models.Line(m.note)), m.w)
 	}
 	if m.fullHelp {
 		return m.fullHelpView(max(1, m.h-2))

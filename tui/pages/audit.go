@@ -47,6 +47,7 @@ func (s *auditScreen) Refresh() tea.Cmd {
 	c, events := s.c, s.events
 	return func() tea.Msg {
 		log, err := c.Eng.AuditLog(c.Ctx, c.Actor, engine.AuditQuery{Events: events, Limit: 200})
+		common.Clean(&log) // stored text is shown, never obeyed
 		return auditMsg{log, err}
 	}
 }

@@ -220,6 +220,7 @@ func (v *checklistView) Refresh() tea.Cmd {
 	c, id := v.c, v.id
 	return func() tea.Msg {
 		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{})
+		common.Clean(&dv) // stored text is shown, never obeyed
 		return checklistLoadedMsg{view: dv, err: err}
 	}
 }

@@ -54,6 +54,7 @@ func (s *conflictsScreen) Refresh() tea.Cmd {
 	c, all := s.c, s.all
 	return func() tea.Msg {
 		list, err := c.Eng.Conflicts(c.Ctx, c.Actor, engine.ConflictFilter{OpenOnly: !all, All: all})
+		common.Clean(&list) // stored text is shown, never obeyed
 		return conflictsMsg{list, err}
 	}
 }

@@ -49,6 +49,7 @@ func (d *dashboard) Refresh() tea.Cmd {
 	c := d.c
 	return func() tea.Msg {
 		data, err := c.Eng.Dashboard(c.Ctx, c.Actor)
+		common.Clean(&data) // stored text is shown, never obeyed
 		return dashboardMsg{data, err}
 	}
 }

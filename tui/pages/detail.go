@@ -167,6 +167,7 @@ func (d *detailScreen) Refresh() tea.Cmd {
 	c, id := d.c, d.id
 	return func() tea.Msg {
 		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Tails: tailLines})
+		common.Clean(&v) // stored text is shown, never obeyed
 		return detailMsg{v.Detail, record{run: v.Run, tails: v.Tails}, err}
 	}
 }

@@ -201,6 +201,8 @@ func (d *history) load(kind historyLoad, above, below *models.Cursor, limitAbove
 		if kind != loadAbove && msg.err == nil {
 			msg.below, msg.err = c.Eng.List(c.Ctx, c.Actor, f)
 		}
+		common.Clean(&msg.above)
+		common.Clean(&msg.below)
 		return msg
 	}
 }

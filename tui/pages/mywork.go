@@ -76,6 +76,8 @@ func (m *mywork) Refresh() tea.Cmd {
 	c := m.c
 	return func() tea.Msg {
 		rows, blocked, err := c.Eng.OpenWork(c.Ctx, c.Actor, myWorkLimit)
+		common.Clean(&rows)
+		common.Clean(&blocked)
 		if err != nil {
 			return myworkMsg{err: err}
 		}

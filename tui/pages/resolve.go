@@ -153,6 +153,7 @@ func (r *resolveScreen) Refresh() tea.Cmd {
 	c, id := r.c, r.id
 	return func() tea.Msg {
 		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Suggest: true})
+		common.Clean(&v) // stored text is shown, never obeyed
 		return resolveLoadedMsg{resolveData{det: v.Detail, sug: v.Suggestion, free: v.Free}, err}
 	}
 }

@@ -220,6 +220,7 @@ func (v *runView) Refresh() tea.Cmd {
 		}
 		f := models.OutputFilter{AfterID: after, Limit: keepLines, Tail: after == 0}
 		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f})
+		common.Clean(&dv) // stored text is shown, never obeyed
 		return runLoadedMsg{view: dv, err: err}
 	}
 }

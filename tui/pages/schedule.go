@@ -173,6 +173,7 @@ func (s *scheduleScreen) Refresh() tea.Cmd {
 	to := timeline.Shift(z, from, 1, c.Eng.Location())
 	return func() tea.Msg {
 		tl, err := c.Eng.Timeline(c.Ctx, c.Actor, from, to)
+		common.Clean(&tl) // stored text is shown, never obeyed
 		return scheduleMsg{gen: gen, zoom: z, tl: tl, err: err}
 	}
 }

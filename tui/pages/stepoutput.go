@@ -75,6 +75,7 @@ func (v *stepOutput) Refresh() tea.Cmd {
 	c, id, seq := v.c, v.id, v.steps[v.at].Seq
 	return func() tea.Msg {
 		lines, err := c.Eng.Output(c.Ctx, c.Actor, id, models.OutputFilter{Seq: seq, Limit: keepLines, Tail: true})
+		common.Clean(&lines) // stored text is shown, never obeyed
 		return stepOutputMsg{seq: seq, lines: lines, err: err}
 	}
 }
