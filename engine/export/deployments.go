@@ -179,8 +179,24 @@ func csvRow(d models.Deployment) []string {
 		return t.UTC().Format(time.RFC3339)
 	}
 	return []string{strconv.FormatInt(d.ID, 10), at(d.ScheduledStart), at(d.ScheduledEnd), at(d.StartedAt),
-		at(d.FinishedAt), d.Environment, d.Service, d.Component, string(d.Kind), d.Version, string(d.Action), d.Model,
-		strconv.Itoa(d.ModelVersion), string(d.Status), d.Assignee, d.Requester, d.ChangeRef}
+		at(d.FinishedAt), textCell(d.Environment), textCell(d.Service), textCell(d.Component), string(d.Kind),
+		textCell(d.Version), string(d.Action), textCell(d.Model), strconv.Itoa(d.ModelVersion), string(d.Status),
+		textCell(d.Assignee), textCell(d.Requester), textCell(d.ChangeRef)}
+}
+
+// textCell is stored text as a CSV cell a spreadsheet shows rather than runs: a
+// cell starting with = + - @ would be taken as a formula, so it gets a leading
+// apostrophe, as OWASP advises. Control characters (tabs and carriage returns
+// included, which some spreadsheets skip before looking) and escape sequences are
+// shown, not kept (models.Line), so a line break never splits a row for a reader
+// that splits on lines and cat never obeys an escape. Numbers and times are not
+// text cells: a negative number stays a number.
+func textCell(s string) string {
+	s = models.Line(s)
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // jsonRow writes one element of the array, indented as the encoder indents a list.
@@ -208,11 +224,12 @@ func (d *Deployments) markdownRow(dep models.Deployment) error {
 }
 
 // cell is s as a Markdown table cell: a pipe would end the cell, a line break the
-// row; nothing is "—".
+// row, and an escape sequence in stored text would drive the terminal of whoever
+// cats the file (see models.Printable); nothing is "—".
 func cell(s string) string {
 	if s == "" {
 		return "—"
 	}
-	s = strings.ReplaceAll(s, `|`, `\|`)
+	s = strings.ReplaceAll(models.Line(s), `|`, `\|`)
 	return strings.Join(strings.Fields(s), " ")
 }

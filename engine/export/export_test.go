@@ -75,6 +75,39 @@ func TestDeploymentsCSVParsesBack(t *testing.T) {
 	}
 }
 
+// A spreadsheet opening the file shows stored text; it never runs it as a formula,
+// and a line break in a value never splits the row for a reader going by lines.
+func TestDeploymentsCSVCellsAreNeverFormulas(t *testing.T) {
+	list := sample(4)
+	list[0].ChangeRef = `=HYPERLINK("http://evil","x")`
+	list[1].Requester = "+1"
+	list[2].Component = "-2+3"
+	list[3].Version = "@SUM(A1)\nnext"
+	var b bytes.Buffer
+	if err := WriteDeployments(&b, CSV, berlin, list); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "\n"); n != 1+len(list) {
+		t.Errorf("%d lines for a header and %d rows:\n%s", n, len(list), b.String())
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		col  int
+		cell string
+	}{
+		{16, `'=HYPERLINK("http://evil","x")`}, {15, "'+1"}, {7, "'-2+3"}, {9, "'@SUM(A1)⏎next"}} {
+		if got := rows[i+1][want.col]; got != want.cell {
+			t.Errorf("row %d column %s: %q, want %q", i+1, HistoryColumns[want.col], got, want.cell)
+		}
+	}
+	if rows[2][0] != "3" || rows[2][14] != "sam" {
+		t.Errorf("numbers and plain text stay as they are: %v", rows[2])
+	}
+}
+
 // TestDeploymentsJSONPagesAreOneArray: written a page at a time, the JSON is the
 // bytes encoding/json gives for the whole list, which the CLI has always printed.
 func TestDeploymentsJSONPagesAreOneArray(t *testing.T) {
@@ -115,6 +148,7 @@ func TestDeploymentsJSONPagesAreOneArray(t *testing.T) {
 
 func TestDeploymentsMarkdownIsATable(t *testing.T) {
 	list := sample(4)
+	list[1].Component = "evil\x1b]2;owned\a\x1b[2J" // stored before labels were checked
 	var b bytes.Buffer
 	if err := WriteDeployments(&b, Markdown, berlin, list); err != nil {
 		t.Fatal(err)
@@ -137,6 +171,9 @@ func TestDeploymentsMarkdownIsATable(t *testing.T) {
 	// #4 is planned: version "1|2" stays one cell, no assignee is a dash.
 	if cells := mdCells(lines[2]); cells[4] != `1\|2` || cells[6] != "—" {
 		t.Errorf("#4: %q", lines[2])
+	}
+	if cells := mdCells(lines[3]); cells[3] != "evil␛]2;owned␇␛[2J" {
+		t.Errorf("#3: escape sequences are shown, not obeyed: %q", lines[3])
 	}
 }
 

@@ -176,7 +176,7 @@ func reportCSV(w io.Writer, rep engine.Report, loc *time.Location) error {
 		return err
 	}
 	for _, r := range slices.Concat(rep.Rows, rep.Totals) {
-		line := []string{r.Period, day(r.Start, loc), day(r.End, loc), r.Group}
+		line := []string{r.Period, day(r.Start, loc), day(r.End, loc), textCell(r.Group)}
 		for _, c := range engine.ReportColumns {
 			line = append(line, c.Cell(r.Metrics))
 		}
