@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"ferry/engine"
+	"ferry/engine/export"
 	"ferry/models"
 )
 
@@ -21,8 +22,8 @@ func (a *app) historyCmd() *cobra.Command {
 		modelVersion, limit                                                                         int
 	}
 	cmd := &cobra.Command{
-		Use:   "history [filters] [--format table|csv|json] [--limit N] [--after CURSOR]",
-		Short: "Every deployment ever, newest first, filtered; exports CSV and JSON",
+		Use:   "history [filters] [--format table|csv|json|markdown] [--limit N] [--after CURSOR]",
+		Short: "Every deployment ever, newest first, filtered; exports CSV, JSON and Markdown",
 		Long: "Lists deployments newest first by scheduled start. Pages stay fast at any depth:\n" +
 			"pass --after with the cursor printed at the end of a page (start/id of its last row).\n" +
 			"--from and --to take a date (YYYY-MM-DD, the organisation's zone), a local time\n" +
@@ -32,8 +33,8 @@ func (a *app) historyCmd() *cobra.Command {
 			if f.limit < 1 {
 				return usagef("--limit: must be at least 1, got %d", f.limit)
 			}
-			if f.format != "table" && f.format != "csv" && f.format != "json" {
-				return usagef("--format: %q is not table, csv or json", f.format)
+			if !slices.Contains([]string{"table", "csv", "json", "markdown"}, f.format) {
+				return usagef("--format: %q is not table, csv, json or markdown", f.format)
 			}
 			if f.kind != "" && !models.Kind(f.kind).Valid() {
 				return usagef("--kind: unknown kind %q (software, hardware, documentation, licence, data)", f.kind)
@@ -72,15 +73,8 @@ func (a *app) historyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			switch f.format {
-			case "json":
-				out := make([]deploymentJSON, 0, len(list))
-				for _, d := range list {
-					out = append(out, toJSON(d))
-				}
-				return writeJSON(a.stdout, out)
-			case "csv":
-				return writeHistoryCSV(a, list)
+			if f.format != "table" {
+				return export.WriteDeployments(a.stdout, export.Format(f.format), a.cfg.Location, list)
 			}
 			a.printHistory(list)
 			if len(list) == f.limit {
@@ -105,38 +99,9 @@ func (a *app) historyCmd() *cobra.Command {
 	fl.StringVar(&f.change, "change", "", "change reference")
 	fl.StringVar(&f.search, "search", "", "words in the component, service, version, change, notes, block reasons or incidents (all must match; the last may be a prefix)")
 	fl.StringVar(&f.after, "after", "", "continue after this cursor (printed at the end of a page)")
-	fl.StringVar(&f.format, "format", "table", "table, csv or json")
+	fl.StringVar(&f.format, "format", "table", "table, csv, json or markdown")
 	fl.IntVar(&f.limit, "limit", 50, "rows in this page")
 	return cmd
-}
-
-// historyColumns are the CSV columns, in order (documented in the README).
-var historyColumns = []string{"id", "scheduled_start", "scheduled_end", "started_at", "finished_at", "environment",
-	"service", "component", "kind", "version", "action", "model", "model_version", "status", "assignee", "requester",
-	"change_ref"}
-
-// writeHistoryCSV writes RFC 4180 CSV that spreadsheets open as they are: a header,
-// times in RFC 3339 UTC, empty cells for what has not happened.
-func writeHistoryCSV(a *app, list []models.Deployment) error {
-	w := csv.NewWriter(a.stdout)
-	if err := w.Write(historyColumns); err != nil {
-		return err
-	}
-	at := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format(time.RFC3339)
-	}
-	for _, d := range list {
-		if err := w.Write([]string{strconv.FormatInt(d.ID, 10), at(d.ScheduledStart), at(d.ScheduledEnd), at(d.StartedAt),
-			at(d.FinishedAt), d.Environment, d.Service, d.Component, string(d.Kind), d.Version, string(d.Action), d.Model,
-			strconv.Itoa(d.ModelVersion), string(d.Status), d.Assignee, d.Requester, d.ChangeRef}); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	return w.Error()
 }
 
 func (a *app) printHistory(list []models.Deployment) {

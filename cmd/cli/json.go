@@ -1,43 +1,20 @@
 package cli
 
 import (
-	"cmp"
 	"encoding/json"
 	"io"
 	"time"
 
 	"ferry/engine"
+	"ferry/engine/export"
 	"ferry/models"
 )
 
 // The --json shapes. Field names are a stable interface, documented in the README:
 // add fields, never rename or remove them.
 
-type deploymentJSON struct {
-	ID             int64      `json:"id"`
-	Model          string     `json:"model"`
-	ModelVersion   int        `json:"model_version"`
-	Service        string     `json:"service"`
-	Component      string     `json:"component"`
-	Kind           string     `json:"kind"`
-	Version        string     `json:"version"`
-	Action         string     `json:"action"`
-	Environment    string     `json:"environment"`
-	Status         string     `json:"status"`
-	Stage          string     `json:"stage"`
-	Assignee       string     `json:"assignee"`
-	Requester      string     `json:"requester"`
-	ChangeRef      string     `json:"change_ref"`
-	ScheduledStart time.Time  `json:"scheduled_start"`
-	ScheduledEnd   time.Time  `json:"scheduled_end"`
-	StartedAt      *time.Time `json:"started_at"`
-	FinishedAt     *time.Time `json:"finished_at"`
-	StepsDone      int        `json:"steps_done"`
-	StepsTotal     int        `json:"steps_total"`
-	Urgency        string     `json:"urgency"`
-	UrgencyReason  string     `json:"urgency_reason"`
-	After          *int64     `json:"after"` // the deployment it waits for, or null
-}
+// deploymentJSON is the deployment's shape, shared with the console's exports.
+type deploymentJSON = export.DeploymentJSON
 
 type stepJSON struct {
 	Seq      int        `json:"seq"`
@@ -97,44 +74,11 @@ func findingToJSON(f models.Finding) findingJSON {
 		Reason: f.Reason, Actor: f.Actor, At: f.At.UTC()}
 }
 
-// stageName is the lifecycle stage a status is in: planning, one of the four
-// step-holding stages, or done.
-func stageName(s models.Status) string {
-	switch {
-	case s == models.StatusPlanned:
-		return "planning"
-	case s.Final():
-		return "done"
-	}
-	return string(s.Stage())
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
-func toJSON(d models.Deployment) deploymentJSON {
-	return deploymentJSON{
-		ID: d.ID, Model: d.Model, ModelVersion: d.ModelVersion, Service: d.Service, Component: d.Component,
-		Kind: string(d.Kind), Version: d.Version, Action: string(d.Action), Environment: d.Environment,
-		Status: string(d.Status), Stage: stageName(d.Status), Assignee: d.Assignee, Requester: d.Requester,
-		ChangeRef: d.ChangeRef, ScheduledStart: d.ScheduledStart.UTC(), ScheduledEnd: d.ScheduledEnd.UTC(),
-		StartedAt: optTime(d.StartedAt), FinishedAt: optTime(d.FinishedAt),
-		StepsDone: d.StepsDone, StepsTotal: d.StepsTotal, Urgency: string(cmp.Or(d.Urgency, models.UrgencyNormal)),
-		UrgencyReason: d.UrgencyReason, After: optID(d.After),
-	}
-}
-
-func optID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
+var (
+	stageName = export.StageName
+	optTime   = export.OptTime
+	toJSON    = export.JSONOf
+)
 
 func detailToJSON(det engine.Detail) detailJSON {
 	out := detailJSON{deploymentJSON: toJSON(det.Deployment),

@@ -1,22 +1,17 @@
 package cli
 
 import (
-	"cmp"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"ferry/engine"
-	"ferry/models"
+	"ferry/engine/export"
 )
 
 // reportPeriods is how many periods a report covers when --from is not given.
@@ -135,17 +130,7 @@ func (a *app) reportCheckCmd() *cobra.Command {
 // writeReport writes rep in format to out, or to standard output. A file is written
 // whole or not at all.
 func (a *app) writeReport(rep engine.Report, format, out string) error {
-	write := func(w io.Writer) error {
-		switch format {
-		case "json":
-			return a.writeReportJSON(w, rep)
-		case "csv":
-			return a.reportCSV(w, rep)
-		case "markdown":
-			return a.reportText(w, rep, true)
-		}
-		return a.reportText(w, rep, false)
-	}
+	write := func(w io.Writer) error { return export.WriteReport(w, export.Format(format), rep, a.cfg.Location) }
 	if out == "" {
 		return write(a.stdout)
 	}
@@ -167,225 +152,3 @@ func (a *app) writeReport(rep engine.Report, format, out string) error {
 	fmt.Fprintf(a.stderr, "ferry: wrote %s\n", out)
 	return nil
 }
-
-// reportGroups is the groups in the order rows come, with "total" rows last.
-func reportGroups(rep engine.Report) []string {
-	var out []string
-	for _, r := range rep.Totals {
-		out = append(out, r.Group)
-	}
-	return out
-}
-
-// reportText writes one block per group: metrics down, periods across, then the
-// total; plain (aligned) or as Markdown tables.
-func (a *app) reportText(w io.Writer, rep engine.Report, markdown bool) error {
-	title := fmt.Sprintf("Deployment metrics by %s, %s – %s (%s)", rep.Period, a.localDay(rep.From),
-		a.localDay(rep.To.Add(-1)), a.cfg.TimezoneName)
-	if markdown {
-		fmt.Fprintf(w, "# %s\n", title)
-	} else {
-		fmt.Fprintln(w, title)
-	}
-	for _, g := range reportGroups(rep) {
-		if rep.By != engine.ByNothing {
-			if markdown {
-				fmt.Fprintf(w, "\n## %s: %s\n", rep.By, g)
-			} else {
-				fmt.Fprintf(w, "\n%s: %s\n", rep.By, g)
-			}
-		}
-		var cols []engine.ReportRow
-		for _, r := range rep.Rows {
-			if r.Group == g {
-				cols = append(cols, r)
-			}
-		}
-		for _, t := range rep.Totals {
-			if t.Group == g {
-				cols = append(cols, t)
-			}
-		}
-		lines := transposed(cols, markdown)
-		if len(cols) > maxAcross {
-			lines = periodsDown(cols)
-		}
-		if markdown {
-			writeMarkdownTable(w, lines)
-		} else {
-			writeAligned(w, lines)
-		}
-	}
-	if !markdown {
-		fmt.Fprintf(w, "\nOn schedule: started within %s of the planned start and finished inside the window. Definitions: README.\n",
-			models.HumanDuration(rep.Tolerance))
-	}
-	return nil
-}
-
-// maxAcross is how many periods a text report lays side by side (a year of months
-// and its total); longer reports list periods down the page instead.
-const maxAcross = 14
-
-// transposed is metrics down, periods across: the usual shape of a KPI report.
-func transposed(cols []engine.ReportRow, markdown bool) [][]string {
-	width := 0
-	for _, c := range engine.ReportColumns {
-		width = max(width, len(c.Label))
-	}
-	pad := func(s string) string { return s + strings.Repeat(" ", width-len(s)) }
-	if markdown {
-		pad = func(s string) string { return s }
-	}
-	lines := [][]string{append([]string{pad("")}, periodLabels(cols)...)}
-	for _, c := range engine.ReportColumns {
-		line := []string{pad(c.Label)}
-		for _, r := range cols {
-			line = append(line, c.Text(r.Metrics))
-		}
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-// periodsDown is one line per period under short metric headings.
-func periodsDown(rows []engine.ReportRow) [][]string {
-	head := []string{"PERIOD    "}
-	for _, c := range engine.ReportColumns {
-		head = append(head, c.Header)
-	}
-	lines := [][]string{head}
-	for _, r := range rows {
-		line := []string{r.Period + strings.Repeat(" ", max(0, 10-len(r.Period)))}
-		for _, c := range engine.ReportColumns {
-			line = append(line, c.Text(r.Metrics))
-		}
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-func periodLabels(rows []engine.ReportRow) []string {
-	out := make([]string, len(rows))
-	for i, r := range rows {
-		out[i] = r.Period
-	}
-	return out
-}
-
-func writeAligned(w io.Writer, lines [][]string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	for _, l := range lines {
-		fmt.Fprintln(tw, strings.Join(l, "\t")+"\t")
-	}
-	tw.Flush()
-}
-
-func writeMarkdownTable(w io.Writer, lines [][]string) {
-	fmt.Fprintln(w)
-	for i, l := range lines {
-		fmt.Fprintln(w, "| "+strings.Join(l, " | ")+" |")
-		if i == 0 {
-			seps := make([]string, len(l))
-			for j := range seps {
-				seps[j] = "---:"
-			}
-			seps[0] = "---"
-			fmt.Fprintln(w, "|"+strings.Join(seps, "|")+"|")
-		}
-	}
-}
-
-// reportCSV writes one line per period and group, totals last, for spreadsheets:
-// plain numbers, percentages without the sign, durations in minutes, empty for none.
-func (a *app) reportCSV(w io.Writer, rep engine.Report) error {
-	cw := csv.NewWriter(w)
-	head := []string{"period", "period_start", "period_end", "group"}
-	for _, c := range engine.ReportColumns {
-		head = append(head, c.Key)
-	}
-	if err := cw.Write(head); err != nil {
-		return err
-	}
-	for _, r := range slices.Concat(rep.Rows, rep.Totals) {
-		line := []string{r.Period, a.localDay(r.Start), a.localDay(r.End), r.Group}
-		for _, c := range engine.ReportColumns {
-			line = append(line, c.Cell(r.Metrics))
-		}
-		if err := cw.Write(line); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// reportJSONHead is the report's header; rows and totals follow, written by
-// writeReportJSON one row a line (a daily report over years has thousands: going
-// through encoding/json's compact-and-indent pass doubled the time of the whole
-// command).
-type reportJSONHead struct {
-	From                  string  `json:"from"`
-	To                    string  `json:"to"`
-	TimeZone              string  `json:"time_zone"`
-	Period                string  `json:"period"`
-	By                    string  `json:"by"`
-	AdherenceToleranceMin float64 `json:"adherence_tolerance_min"`
-}
-
-// writeReportJSON writes {from, to, time_zone, period, by, adherence_tolerance_min,
-// rows: [...], totals: [...]}; each row is {period, start, end, group, metrics} with
-// the metrics keyed as the CSV columns, null where there is nothing to measure.
-func (a *app) writeReportJSON(w io.Writer, rep engine.Report) error {
-	head := reportJSONHead{From: a.localDay(rep.From), To: a.localDay(rep.To), TimeZone: a.cfg.TimezoneName,
-		Period: string(rep.Period), By: cmp.Or(string(rep.By), "none"), AdherenceToleranceMin: rep.Tolerance.Minutes()}
-	b, err := json.Marshal(head)
-	if err != nil {
-		return err
-	}
-	b = b[:len(b)-1] // reopen the object
-	for _, part := range []struct {
-		name string
-		rows []engine.ReportRow
-	}{{"rows", rep.Rows}, {"totals", rep.Totals}} {
-		b = append(b, ",\n\""+part.name+"\": ["...)
-		for i, r := range part.rows {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = a.appendReportRow(append(b, "\n  "...), r)
-		}
-		b = append(b, "\n]"...)
-	}
-	b = append(b, "}\n"...)
-	_, err = w.Write(b)
-	return err
-}
-
-func (a *app) appendReportRow(b []byte, r engine.ReportRow) []byte {
-	str := func(b []byte, s string) []byte {
-		q, _ := json.Marshal(s) // a string always marshals
-		return append(b, q...)
-	}
-	b = str(append(b, `{"period":`...), r.Period)
-	b = str(append(b, `,"start":`...), a.localDay(r.Start))
-	b = str(append(b, `,"end":`...), a.localDay(r.End))
-	b = str(append(b, `,"group":`...), r.Group)
-	b = append(b, `,"metrics":{`...)
-	for i, c := range engine.ReportColumns {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = str(b, c.Key)
-		b = append(b, ':')
-		if v := c.Cell(r.Metrics); v != "" {
-			b = append(b, v...)
-		} else {
-			b = append(b, "null"...)
-		}
-	}
-	return append(b, "}}"...)
-}
-
-// localDay is t's date in the organisation's zone.
-func (a *app) localDay(t time.Time) string { return t.In(a.cfg.Location).Format("2006-01-02") }

@@ -292,6 +292,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	c := common.New(st.ctx, s.eng, st.person)
+	c.Remote = true
 	// A dropped connection loses nothing (every tick is saved at once), and the
 	// person's next session opens where this one was.
 	name := st.person.Name

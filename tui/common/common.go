@@ -23,6 +23,9 @@ type Common struct {
 	// RunsDue: this console starts due automated deployments itself (a local
 	// console; under serve, the server's scheduler does it once for everyone).
 	RunsDue bool
+	// Remote: the session comes over SSH, so this machine's files are not the
+	// person's; the console writes none (exports are for a local console or the CLI).
+	Remote bool
 	// Remember, when set, is told where the person is (a deployment or its
 	// checklist, or nowhere), and Resume is where a new session starts: together
 	// they land a reconnecting person where they were.

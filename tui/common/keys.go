@@ -9,6 +9,7 @@ import (
 // KeyMap holds the console's global keys and the ones pages share.
 type KeyMap struct {
 	Quit, Help, Next, Prev, Refresh, Back, Open, Up, Down, Plan key.Binding
+	Export                                                      key.Binding // History and Reports: what is in view, to a file
 	Screens                                                     []key.Binding
 }
 
@@ -25,6 +26,7 @@ func DefaultKeyMap() KeyMap {
 		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		Plan:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "plan")),
+		Export:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
 		Screens: []key.Binding{
 			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "dashboard")),
 			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "history")),
@@ -62,4 +64,14 @@ func Why(err error) string {
 // PlanKey is p, off for a person the engine does not let plan.
 func (c *Common) PlanKey() Key {
 	return Key{c.Keys.Plan, Why(engine.Can(c.Actor, engine.ActPlan, nil))}
+}
+
+// ExportKey is x, off in a session over SSH: the file would land on the server, where
+// the person cannot reach it and the server's account could overwrite its own files.
+func (c *Common) ExportKey() Key {
+	k := On(c.Keys.Export)
+	if c.Remote {
+		k.Off = "over SSH a file would be written on the server: use ferry history or ferry report there"
+	}
+	return k
 }

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ferry/models"
 	"ferry/tui/common"
@@ -92,7 +93,7 @@ func (d *history) ShortHelp() []common.Key {
 	}
 	k := d.keys
 	return []common.Key{d.openKey(), common.On(k.Filter), common.On(k.Search), common.On(k.Today), d.orderKey(),
-		common.On(k.Env), common.On(k.Status), d.clearKey()}
+		common.On(k.Env), common.On(k.Status), d.clearKey(), d.exportKey()}
 }
 
 func (d *history) FullHelp() [][]common.Key {
@@ -103,6 +104,7 @@ func (d *history) FullHelp() [][]common.Key {
 	return [][]common.Key{
 		{on(d.c.Keys.Up), on(d.c.Keys.Down), on(k.Top), on(k.Bottom), on(k.Today), d.openKey()},
 		{on(k.Filter), on(k.Search), d.orderKey(), on(k.Env), on(k.Status), d.clearKey()},
+		{d.exportKey()},
 	}
 }
 
@@ -121,6 +123,28 @@ func (d *history) orderKey() common.Key {
 		k.SetHelp("o", "newest first")
 	}
 	return k
+}
+
+// exportKey is x: every deployment the filters match, to a file.
+func (d *history) exportKey() common.Key {
+	k := d.c.ExportKey()
+	if k.Off == "" && len(d.rows) == 0 {
+		k.Off = "no deployment to export"
+	}
+	return k
+}
+
+// export asks where to write every deployment the filters match, in this order.
+func (d *history) export() tea.Cmd {
+	if d.exportKey().Off != "" {
+		return nil
+	}
+	f, err := d.f.engineFilter(d.c.Eng.Location())
+	if err != nil {
+		return common.Fail(err)
+	}
+	says := strings.TrimSuffix(ansi.Strip(strings.Join(d.f.summary(d.c.Styles), " · ")), " · f filters")
+	return common.Push(newHistoryExport(d.c, f, says))
 }
 
 func (d *history) clearKey() common.Key {
@@ -315,6 +339,8 @@ func (d *history) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, d.keys.Today):
 		d.table.SetCursor(0)
 		return d.loadToday()
+	case key.Matches(msg, d.c.Keys.Export):
+		return d.export()
 	case key.Matches(msg, d.keys.Top):
 		d.table.GotoTop()
 	case key.Matches(msg, d.keys.Bottom):

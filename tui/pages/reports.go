@@ -99,7 +99,7 @@ func (r *reports) ShortHelp() []common.Key {
 	if err := engine.MayReadRecord(r.c.Actor); err != nil {
 		audit.Off = err.Error()
 	}
-	return []common.Key{cols, rows, on(k.Earlier), later, on(k.Period), on(k.Group), on(k.View), audit}
+	return []common.Key{cols, rows, on(k.Earlier), later, on(k.Period), on(k.Group), on(k.View), audit, r.exportKey()}
 }
 func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 
@@ -179,6 +179,8 @@ func (r *reports) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.Refresh()
 	case key.Matches(msg, r.keys.Audit) && engine.MayReadRecord(r.c.Actor) == nil:
 		return common.Push(NewAudit(r.c))
+	case key.Matches(msg, r.c.Keys.Export):
+		return r.export()
 	case key.Matches(msg, r.keys.Left) && r.view == 0 && r.colOff > 0:
 		r.colOff = r.pageBack(r.colOff)
 		r.layoutTable()
