@@ -270,6 +270,10 @@ const dueParallel = 4
 // each as far as it goes. Deployments in open conflicts are refused by Run; one
 // that another runner holds is skipped.
 func (e *Engine) RunDue(ctx context.Context, actor models.Person, opts RunOptions) ([]DueRun, error) {
+	if actor.Unmapped || !CarriesOut(actor) {
+		// Refused whatever is due: "nothing is due" would read as a run that worked.
+		return nil, Can(actor, ActRun, nil)
+	}
 	q := e.st.Read()
 	due, err := q.Due(ctx, e.Now(), 200)
 	if err != nil {

@@ -58,6 +58,9 @@ func (a *app) historyCmd() *cobra.Command {
 			if filter.To, err = a.flagDate("--to", f.to); err != nil {
 				return err
 			}
+			if !filter.From.IsZero() && !filter.To.IsZero() && !filter.From.Before(filter.To) {
+				return usagef("--to: %s is not after --from %s: nothing could match", f.to, f.from)
+			}
 			if f.after != "" {
 				if filter.After, err = parseCursor(f.after); err != nil {
 					return err

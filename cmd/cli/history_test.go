@@ -115,4 +115,6 @@ func TestHistoryFiltersExportsAndPages(t *testing.T) {
 	f.refused(2, []string{"--model-version needs --model"}, "--as", "ana", "history", "--model-version", "1")
 	f.refused(2, []string{"--kind"}, "--as", "ana", "history", "--kind", "furniture")
 	f.refused(2, []string{"--from"}, "--as", "ana", "history", "--from", "last week")
+	f.refused(2, []string{"--to: 2030-11-01 is not after --from 2030-12-01"}, "--as", "ana", "history",
+		"--from", "2030-12-01", "--to", "2030-11-01")
 }

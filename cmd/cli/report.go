@@ -66,6 +66,10 @@ func (a *app) reportCmd() *cobra.Command {
 					return usagef("--to: %s is before the default start %s; give --from too", to, a.local(defFrom))
 				}
 			}
+			if !req.From.Before(req.To) && to == "" {
+				return usagef("--from: %s is after the default end %s (the end of the current %s); give --to too",
+					from, a.local(defTo), p)
+			}
 			if !req.From.Before(req.To) {
 				return usagef("--to: %s is not after --from %s", to, from)
 			}

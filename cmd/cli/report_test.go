@@ -103,6 +103,8 @@ func TestReportRefusesBadFlags(t *testing.T) {
 		{[]string{"--format", "xml"}, "--format"},
 		{[]string{"--from", "2030-12-01", "--to", "2030-11-01"}, "--to"},
 		{[]string{"--from", "next tuesday"}, "--from"},
+		// --to left to its default (the end of this month): the message says so.
+		{[]string{"--from", "2199-01-01"}, "--from: 2199-01-01 is after the default end"},
 		{[]string{"--out", filepath.Join(f.dir, "no", "such", "dir", "r.csv")}, "--out"},
 	} {
 		f.refused(2, []string{c.want}, append([]string{"--as", "eve", "report"}, c.args...)...)

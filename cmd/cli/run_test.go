@@ -453,6 +453,8 @@ func TestRunDueCommand(t *testing.T) {
 		"--start", now.Add(-time.Minute).Format(time.RFC3339))
 	hw := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.0", "--env", "dev",
 		"--start", now.Add(-time.Minute).Format(time.RFC3339))
+	// An analyst may run nothing: refused, though something is due, and it stays due.
+	f.refused(1, []string{"eve (analyst) may not run deployments"}, "--as", "eve", "run-due")
 	r := f.ok("--as", "sam", "run-due")
 	if !strings.Contains(r.stdout, fmt.Sprintf("#%d web-frontend 1.0 → dev: succeeded.", due.ID)) ||
 		!strings.Contains(r.stdout, fmt.Sprintf("#%d skipped", hw.ID)) {

@@ -164,6 +164,8 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 func HostKey(path string) (pemBytes []byte, created bool, err error) {
 	st, err := os.Stat(path)
 	switch {
+	case err == nil && st.IsDir():
+		return nil, false, fmt.Errorf("host key %s is a directory: give --host-key a file path (it is created on first start)", path)
 	case err == nil:
 		if st.Mode().Perm()&0o077 != 0 {
 			return nil, false, fmt.Errorf("host key %s is readable by others (mode %04o): chmod 600 it", path, st.Mode().Perm())

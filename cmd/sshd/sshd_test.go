@@ -424,6 +424,10 @@ func TestRestartKeepsTheHostKey(t *testing.T) {
 	if _, err := New(f.eng, Options{HostKeyPath: f.hostKey}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("a host key others may read: %v", err)
 	}
+	dir := t.TempDir()
+	if _, err := New(f.eng, Options{HostKeyPath: dir}); err == nil || !strings.Contains(err.Error(), dir+" is a directory") {
+		t.Fatalf("a host key path that is a directory: %v", err)
+	}
 }
 
 func TestTechnicianCannotTickAnotherPersonsChecklist(t *testing.T) {
