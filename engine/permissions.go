@@ -88,3 +88,12 @@ func SeesOnlyOwn(p models.Person) bool {
 func CarriesOut(p models.Person) bool {
 	return p.Has(models.RoleManager) || p.Has(models.RolePractitioner) || p.Has(models.RoleTechnician)
 }
+
+// CanRunDue reports whether p may start due automated deployments at all: someone
+// who carries out deployments (a technician's run-due starts only their own).
+func CanRunDue(p models.Person) error {
+	if p.Unmapped || !CarriesOut(p) {
+		return Can(p, ActRun, nil)
+	}
+	return nil
+}

@@ -270,9 +270,9 @@ const dueParallel = 4
 // each as far as it goes. Deployments in open conflicts are refused by Run; one
 // that another runner holds is skipped.
 func (e *Engine) RunDue(ctx context.Context, actor models.Person, opts RunOptions) ([]DueRun, error) {
-	if actor.Unmapped || !CarriesOut(actor) {
+	if err := CanRunDue(actor); err != nil {
 		// Refused whatever is due: "nothing is due" would read as a run that worked.
-		return nil, Can(actor, ActRun, nil)
+		return nil, err
 	}
 	q := e.st.Read()
 	due, err := q.Due(ctx, e.Now(), 200)

@@ -68,7 +68,12 @@ func (a *app) serveCmd() *cobra.Command {
 					fmt.Fprintf(a.stderr, "ferry: listening beyond this machine (%s): only keys in the config may log in\n", listen)
 				}
 			}
-			go a.schedule(a.ctx, every)
+			if err := engine.CanRunDue(a.actor); err != nil {
+				// Said once, not every tick: the server still serves the console.
+				fmt.Fprintf(a.stderr, "ferry: not starting automated deployments: %v\n", err)
+			} else {
+				go a.schedule(a.ctx, every)
+			}
 			if len(a.cfg.Notify.Channels) > 0 {
 				out := &lockedWriter{w: a.stderr}
 				go a.eng.DeliverFollow(a.ctx, engine.DeliverOptions{Sender: a.sender(), ScanEvery: every,
