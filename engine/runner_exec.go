@@ -195,9 +195,13 @@ func (r *runner) stopGroup(pgid int, exited <-chan struct{}) {
 }
 
 // readLines splits a stream into lines (without the newline, and a trailing \r)
-// and hands them to the sink; a line longer than MaxLineBytes goes in pieces.
+// and hands them to the sink; a line longer than MaxLineBytes goes in pieces. Lines
+// go over in groups: all that one read brought, handed on as soon as the reader has
+// nothing more buffered, so a quiet command's line is stored without waiting and a
+// loud one's cost one hand-over per group, not per line.
 func readLines(rd io.Reader, stream string, out *sink) {
 	br := bufio.NewReaderSize(rd, MaxLineBytes)
+	var group []rawLine
 	for {
 		b, err := br.ReadSlice('\n')
 		if len(b) > 0 {
@@ -207,7 +211,11 @@ func readLines(rd io.Reader, stream string, out *sink) {
 					b = b[:n-1]
 				}
 			}
-			out.line(stream, string(b))
+			group = append(group, rawLine{stream, string(b)})
+		}
+		if len(group) > 0 && (br.Buffered() == 0 || len(group) >= groupLines || err != nil) {
+			out.in <- group
+			group = nil
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return
@@ -215,12 +223,15 @@ func readLines(rd io.Reader, stream string, out *sink) {
 	}
 }
 
+// groupLines bounds the lines one hand-over carries (memory: two groups and a batch).
+const groupLines = 512
+
 // sink numbers lines as they arrive and stores them in batches, on a goroutine of
 // its own, so reading never waits for the database longer than one batch.
 type sink struct {
 	r            *runner
 	seq, attempt int
-	in           chan rawLine
+	in           chan []rawLine
 	done         chan struct{}
 	err          error // the first storing error; set before done closes
 }
@@ -231,13 +242,13 @@ type rawLine struct {
 }
 
 func (r *runner) newSink(seq, attempt int) *sink {
-	s := &sink{r: r, seq: seq, attempt: attempt, in: make(chan rawLine, 64), done: make(chan struct{})}
+	s := &sink{r: r, seq: seq, attempt: attempt, in: make(chan []rawLine, 4), done: make(chan struct{})}
 	go s.collect()
 	return s
 }
 
 // line adds one line; it blocks while the database is behind (back pressure).
-func (s *sink) line(stream, text string) { s.in <- rawLine{stream, text} }
+func (s *sink) line(stream, text string) { s.in <- []rawLine{{stream, text}} }
 
 // close stores what is left and reports the first error storing any of it.
 func (s *sink) close() error {
@@ -277,7 +288,7 @@ func (s *sink) collect() {
 	}
 	for {
 		select {
-		case l, ok := <-s.in:
+		case group, ok := <-s.in:
 			if !ok {
 				flush()
 				close(batches)
@@ -286,20 +297,24 @@ func (s *sink) collect() {
 				close(s.done)
 				return
 			}
-			lineNo++
-			ol := models.OutputLine{DeploymentID: s.r.id, Seq: s.seq, Attempt: s.attempt, LineNo: lineNo,
-				Stream: l.stream, At: time.Now(), Text: l.text}
-			if batch == nil {
-				batch = make([]models.OutputLine, 0, 256)
+			now := time.Now() // a group came in one read: one time serves it
+			for _, l := range group {
+				lineNo++
+				ol := models.OutputLine{DeploymentID: s.r.id, Seq: s.seq, Attempt: s.attempt, LineNo: lineNo,
+					Stream: l.stream, At: now, Text: l.text}
+				if batch == nil {
+					batch = make([]models.OutputLine, 0, 256)
+				}
+				batch = append(batch, ol)
+				size += len(l.text)
+				if s.r.opts.OnOutput != nil {
+					s.r.opts.OnOutput(ol)
+				}
+				if len(batch) >= batchLines || size >= batchBytes {
+					flush()
+				}
 			}
-			batch = append(batch, ol)
-			size += len(l.text)
-			if s.r.opts.OnOutput != nil {
-				s.r.opts.OnOutput(ol)
-			}
-			if len(batch) >= batchLines || size >= batchBytes {
-				flush()
-			} else if !armed {
+			if len(batch) > 0 && !armed {
 				timer.Reset(s.r.t.Flush)
 				armed = true
 			}

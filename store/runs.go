@@ -3,13 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"ferry/models"
 )
 
-// Times in leases, step_attempts and step_output are unix milliseconds: runs are
+// Times in leases, step_attempts and step_output_chunks are unix milliseconds: runs are
 // measured in seconds and less.
 
 func unixMilli(t time.Time) sql.NullInt64 {
@@ -175,137 +174,6 @@ func (q Q) RunningAttempts(ctx context.Context, id int64) ([]models.Attempt, err
 		return q.attempts(ctx, `WHERE status = 'running' ORDER BY deployment_id, seq, attempt`)
 	}
 	return q.attempts(ctx, `WHERE status = 'running' AND deployment_id = ? ORDER BY seq, attempt`, id)
-}
-
-// ---- output ---------------------------------------------------------------------
-
-// Output streams.
-
-// rowsPerInsert is how many lines one INSERT statement carries (7 parameters each,
-// far below SQLite's limit of 32766).
-const rowsPerInsert = 128
-
-var insertOutputSQL = func() string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO step_output (deployment_id, seq, attempt, line_no, stream, at, text) VALUES `)
-	for i := range rowsPerInsert {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?,?,?,?,?,?,?)")
-	}
-	return b.String()
-}()
-
-// AppendOutput stores lines (in the order given) and adds them to their attempts'
-// line and byte counts. Call it inside a write transaction with a batch of lines.
-func (q Q) AppendOutput(ctx context.Context, lines []models.OutputLine) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 7*rowsPerInsert)
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	for start := 0; start < len(lines); start += rowsPerInsert {
-		chunk := lines[start:min(start+rowsPerInsert, len(lines))]
-		args = args[:0]
-		for _, l := range chunk {
-			args = append(args, l.DeploymentID, l.Seq, l.Attempt, l.LineNo, l.Stream, l.At.UnixMilli(), l.Text)
-		}
-		var err error
-		if len(chunk) == rowsPerInsert {
-			if full == nil {
-				if full, err = q.db.PrepareContext(ctx, insertOutputSQL); err != nil {
-					return mapErr(err)
-				}
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			n := len(`INSERT INTO step_output (deployment_id, seq, attempt, line_no, stream, at, text) VALUES `) +
-				len(chunk)*len("(?,?,?,?,?,?,?),") - 1
-			_, err = q.db.ExecContext(ctx, insertOutputSQL[:n], args...)
-		}
-		if err != nil {
-			return mapErr(err)
-		}
-	}
-	// Count per attempt; a batch almost always belongs to one.
-	type key struct {
-		id           int64
-		seq, attempt int
-	}
-	type count struct{ lines, bytes int64 }
-	counts := map[key]*count{}
-	var order []key
-	for _, l := range lines {
-		k := key{l.DeploymentID, l.Seq, l.Attempt}
-		c, ok := counts[k]
-		if !ok {
-			c = &count{}
-			counts[k] = c
-			order = append(order, k)
-		}
-		c.lines++
-		c.bytes += int64(len(l.Text))
-	}
-	for _, k := range order {
-		c := counts[k]
-		if _, err := q.db.ExecContext(ctx, `UPDATE step_attempts SET lines = lines + ?, bytes = bytes + ?
-			WHERE deployment_id = ? AND seq = ? AND attempt = ?`, c.lines, c.bytes, k.id, k.seq, k.attempt); err != nil {
-			return mapErr(err)
-		}
-	}
-	return nil
-}
-
-// Output returns output lines in the order they were written.
-func (q Q) Output(ctx context.Context, f models.OutputFilter) ([]models.OutputLine, error) {
-	where := []string{"deployment_id = ?"}
-	args := []any{f.DeploymentID}
-	if f.Seq != 0 {
-		where, args = append(where, "seq = ?"), append(args, f.Seq)
-		if f.Attempt != 0 {
-			where, args = append(where, "attempt = ?"), append(args, f.Attempt)
-		}
-	}
-	if f.AfterID > 0 {
-		where, args = append(where, "id > ?"), append(args, f.AfterID)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 1000
-	}
-	order := "ASC"
-	if f.Tail {
-		order = "DESC"
-	}
-	args = append(args, limit)
-	rows, err := q.db.QueryContext(ctx, `SELECT id, deployment_id, seq, attempt, line_no, stream, at, text
-		FROM step_output WHERE `+strings.Join(where, " AND ")+` ORDER BY id `+order+` LIMIT ?`, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []models.OutputLine
-	for rows.Next() {
-		var l models.OutputLine
-		var at int64
-		if err := rows.Scan(&l.ID, &l.DeploymentID, &l.Seq, &l.Attempt, &l.LineNo, &l.Stream, &at, &l.Text); err != nil {
-			return nil, mapErr(err)
-		}
-		l.At = time.UnixMilli(at).UTC()
-		out = append(out, l)
-	}
-	if f.Tail {
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
-		}
-	}
-	return out, mapErr(rows.Err())
 }
 
 // ResetStepRuns sets steps back to pending (for a retry), keeping nothing of their

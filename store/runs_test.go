@@ -116,14 +116,14 @@ func TestAttemptsAndOutput(t *testing.T) {
 	}
 	// Output is append-only, like the record.
 	err = s.Write(ctx, func(q Q) error {
-		_, err := q.db.ExecContext(ctx, `UPDATE step_output SET text = 'x' WHERE deployment_id = ?`, id)
+		_, err := q.db.ExecContext(ctx, `UPDATE step_output_chunks SET text = 'x' WHERE deployment_id = ?`, id)
 		return mapErr(err)
 	})
 	if err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("updating output: %v", err)
 	}
 	err = s.Write(ctx, func(q Q) error {
-		_, err := q.db.ExecContext(ctx, `DELETE FROM step_output WHERE deployment_id = ?`, id)
+		_, err := q.db.ExecContext(ctx, `DELETE FROM step_output_chunks WHERE deployment_id = ?`, id)
 		return mapErr(err)
 	})
 	if err == nil || !strings.Contains(err.Error(), "append-only") {

@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ferry/models"
+)
+
+// Step output is stored a chunk of lines to a row (see migration 00015): one insert
+// for a batch of thousands of lines instead of one per line. A line's ID is its
+// chunk's id shifted left by lineBits, plus its index in the chunk, so IDs increase
+// in the order lines were written and a reader follows new output from the last ID.
+const (
+	lineBits      = 16
+	maxChunkLines = 1 << lineBits
+)
+
+// AppendOutput stores lines (in the order given) and adds them to their attempts'
+// line and byte counts. Call it inside a write transaction with a batch of lines:
+// each run of lines of one attempt becomes one row.
+func (q Q) AppendOutput(ctx context.Context, lines []models.OutputLine) error {
+	for len(lines) > 0 {
+		n := 1
+		for n < len(lines) && n < maxChunkLines && sameAttempt(lines[0], lines[n]) {
+			n++
+		}
+		if err := q.appendChunk(ctx, lines[:n]); err != nil {
+			return err
+		}
+		lines = lines[n:]
+	}
+	return nil
+}
+
+func sameAttempt(a, b models.OutputLine) bool {
+	return a.DeploymentID == b.DeploymentID && a.Seq == b.Seq && a.Attempt == b.Attempt
+}
+
+// appendChunk stores lines of one attempt as one row and counts them on the attempt.
+func (q Q) appendChunk(ctx context.Context, lines []models.OutputLine) error {
+	var text strings.Builder
+	lens := make([]byte, 0, 4*len(lines))
+	var errs []byte
+	for i, l := range lines {
+		text.WriteString(l.Text)
+		if i > 0 {
+			lens = append(lens, ',')
+		}
+		lens = strconv.AppendInt(lens, int64(len(l.Text)), 10)
+		if l.Stream == models.StreamErr && errs == nil {
+			errs = make([]byte, i, len(lines))
+			for j := range errs {
+				errs[j] = '0'
+			}
+		}
+		if errs != nil {
+			errs = append(errs, "01"[boolInt(l.Stream == models.StreamErr)])
+		}
+	}
+	var errCol any
+	if errs != nil {
+		errCol = string(errs)
+	}
+	first := lines[0]
+	if _, err := q.db.ExecContext(ctx, `INSERT INTO step_output_chunks
+		(deployment_id, seq, attempt, first_line, lines, at, lens, errs, text) VALUES (?,?,?,?,?,?,?,?,?)`,
+		first.DeploymentID, first.Seq, first.Attempt, first.LineNo, len(lines), first.At.UnixMilli(),
+		string(lens), errCol, text.String()); err != nil {
+		return mapErr(err)
+	}
+	_, err := q.db.ExecContext(ctx, `UPDATE step_attempts SET lines = lines + ?, bytes = bytes + ?
+		WHERE deployment_id = ? AND seq = ? AND attempt = ?`, len(lines), text.Len(), first.DeploymentID, first.Seq, first.Attempt)
+	return mapErr(err)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Output returns output lines in the order they were written: the first f.Limit
+// after f.AfterID, or with f.Tail the last f.Limit. Chunks are read one at a time
+// and reading stops once the page is full.
+func (q Q) Output(ctx context.Context, f models.OutputFilter) ([]models.OutputLine, error) {
+	where := []string{"deployment_id = ?"}
+	args := []any{f.DeploymentID}
+	if f.Seq != 0 {
+		where, args = append(where, "seq = ?"), append(args, f.Seq)
+		if f.Attempt != 0 {
+			where, args = append(where, "attempt = ?"), append(args, f.Attempt)
+		}
+	}
+	if f.AfterID > 0 {
+		where, args = append(where, "id >= ?"), append(args, f.AfterID>>lineBits)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	order := "ASC"
+	if f.Tail {
+		order = "DESC"
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT id, deployment_id, seq, attempt, first_line, at, lens, errs, text
+		FROM step_output_chunks WHERE `+strings.Join(where, " AND ")+` ORDER BY id `+order, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.OutputLine
+	for len(out) < limit && rows.Next() {
+		lines, err := scanChunk(rows)
+		if err != nil {
+			return nil, err
+		}
+		if f.Tail {
+			slices.Reverse(lines)
+		}
+		for _, l := range lines {
+			if l.ID > f.AfterID && len(out) < limit {
+				out = append(out, l)
+			}
+		}
+	}
+	if f.Tail {
+		slices.Reverse(out)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// scanChunk splits one stored chunk into its lines.
+func scanChunk(rows interface{ Scan(...any) error }) ([]models.OutputLine, error) {
+	var (
+		id, dep, at         int64
+		seq, attempt, first int
+		lens, text          string
+		errs                *string
+	)
+	if err := rows.Scan(&id, &dep, &seq, &attempt, &first, &at, &lens, &errs, &text); err != nil {
+		return nil, mapErr(err)
+	}
+	when := time.UnixMilli(at).UTC()
+	var out []models.OutputLine
+	off := 0
+	for i, n := range strings.Split(lens, ",") {
+		size, err := strconv.Atoi(n)
+		if err != nil || size < 0 || off+size > len(text) {
+			return nil, fmt.Errorf("step output chunk %d is damaged: its line lengths do not match its text", id)
+		}
+		stream := models.StreamOut
+		if errs != nil && i < len(*errs) && (*errs)[i] == '1' {
+			stream = models.StreamErr
+		}
+		out = append(out, models.OutputLine{ID: id<<lineBits | int64(i), DeploymentID: dep, Seq: seq, Attempt: attempt,
+			LineNo: first + i, Stream: stream, At: when, Text: text[off : off+size]})
+		off += size
+	}
+	return out, nil
+}
