@@ -215,6 +215,55 @@ func TestScheduleMovesThroughDeployments(t *testing.T) {
 	schedWantIn(t, screenText(m), "week 48")
 }
 
+// A cancelled deployment keeps its place in the Schedule with its own glyph, but it
+// is not work: it is not counted where it overlaps another, and the legend names it.
+// Without colour the legend still tells planned from running, by glyph.
+func TestScheduleCancelledAndTheLegend(t *testing.T) {
+	m := scheduleModel(t, 120, 8) // one lane a row: overlaps show as counts
+	schedPress(m, tea.KeyRight, tea.KeyRight, tea.KeyRight)
+	press(m, "d") // Saturday by the hour: #8 10:00-10:45, #9 10:15-11:00
+	s := schedOf(m)
+	g := timeline.Layout(120, timeline.Day, s.From(), s.Loc(), s.NameWidth())
+	loc := s.Loc()
+	x := g.CellAt(time.Date(2026, 11, 28, 10, 20, 0, 0, loc))
+	if c := schedCellOf(schedRowLine(t, screenText(m), "dev"), g.Label+x); c != "2" {
+		t.Fatalf("#8 and #9 overlap: cell %q, want 2:\n%s", c, screenText(m))
+	}
+	mgr, _ := m.c.Eng.Config().FirstManager()
+	if _, err := m.c.Eng.Cancel(m.c.Ctx, mgr, 9, "not this week"); err != nil {
+		t.Fatal(err)
+	}
+	load(m, s.Refresh())
+	got := screenText(m)
+	if c := schedCellOf(schedRowLine(t, got, "dev"), g.Label+x); c != "█" {
+		t.Fatalf("with #9 cancelled, #8 stands alone: cell %q, want █:\n%s", c, got)
+	}
+	// #9 ran on to 11:00, past #8: that stretch shows the cancelled glyph.
+	x1 := g.CellAt(time.Date(2026, 11, 28, 10, 55, 0, 0, loc))
+	if x1 <= x || x1 == g.CellAt(time.Date(2026, 11, 28, 10, 40, 0, 0, loc)) {
+		t.Fatalf("the test needs #9's last minutes in a cell of their own (cells %d, %d)", x, x1)
+	}
+	if c := schedCellOf(schedRowLine(t, got, "dev"), g.Label+x1); c != "×" {
+		t.Fatalf("cancelled #9: cell %q, want ×:\n%s", c, got)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	got = screenText(m)
+	schedWantIn(t, got, "█ planned  ▶ running  ▒ done  × cancelled  ▓ conflict")
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	got = screenText(m)
+	legend := ""
+	for _, l := range strings.Split(got, "\n") {
+		if strings.HasPrefix(l, " █") {
+			legend = l
+		}
+	}
+	for _, w := range []string{"plan", "▶", "×", "now"} {
+		if !strings.Contains(legend, w) || lipgloss.Width(legend) > 60 {
+			t.Fatalf("the legend is whole at 60 wide (%q missing):\n%s", w, got)
+		}
+	}
+}
+
 func TestScheduleResolveOnlyPlannedConflicts(t *testing.T) {
 	m := scheduleModel(t, 120, 35)
 	s := schedOf(m)
