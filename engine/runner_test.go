@@ -951,6 +951,17 @@ func TestChecklistAndGates(t *testing.T) {
 	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 2, "again"); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("blocking twice: %v", err)
 	}
+	// A tick does not clear a block: it is refused, and the item stays blocked.
+	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 2, ""); !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "unblock it first") {
+		t.Errorf("ticking a blocked item: %v", err)
+	}
+	if st, _ := f.e.RunState(f.ctx, tom, d.ID); st.Steps[1].Status != models.StepBlocked {
+		t.Errorf("a refused tick changed the item: %+v", st.Steps[1].StepRun)
+	}
+	// Nor is a ticked item blocked.
+	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 1, "late doubt"); !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "already ticked") {
+		t.Errorf("blocking a ticked item: %v", err)
+	}
 	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 4, "x"); !errors.Is(err, models.ErrInvalid) {
 		t.Errorf("blocking an automated step: %v", err)
 	}

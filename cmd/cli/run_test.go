@@ -219,6 +219,7 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	f.refused(1, []string{"eve", "may not"}, "--as", "eve", "step", "tick", hw, "1")
 	f.refused(1, []string{"not a checklist item"}, "--as", "raj", "step", "tick", hw, "2")
 	f.ok("--as", "raj", "step", "block", hw, "1", "--reason", "PDU B dead")
+	f.refused(1, []string{"is blocked (PDU B dead): unblock it first"}, "--as", "raj", "step", "tick", hw, "1")
 	r = f.ferry("--as", "raj", "deploy", "resume", hw)
 	if r.code != 3 || !strings.Contains(r.stdout, "is blocked: PDU B dead") || !strings.Contains(r.stdout, "ferry step unblock "+hw+" 1") {
 		t.Errorf("a blocked item:\n%s", r)

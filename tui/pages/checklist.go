@@ -148,7 +148,7 @@ func (v *checklistView) whyNoTick() string {
 	case s.Step.Kind != models.StepManual:
 		return fmt.Sprintf("step %d %q is %s: only checklist items are ticked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
 	case s.Status == models.StepBlocked:
-		return fmt.Sprintf("step %d %q is blocked: b unblocks it", s.Seq, s.Step.Name)
+		return fmt.Sprintf("step %d %q is blocked: unblock it first (b)", s.Seq, s.Step.Name)
 	case s.Status != models.StepPending:
 		return fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
 	}
