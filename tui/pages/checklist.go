@@ -197,7 +197,7 @@ func (v *checklistView) whyNoStart() string {
 	case d.Status.Final():
 		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
 	case d.Status != models.StatusPlanned:
-		return fmt.Sprintf("#%d has started already", d.ID)
+		return v.whyNoCarry()
 	case v.may(engine.ActRun) != nil:
 		return v.may(engine.ActRun).Error()
 	case v.running || v.st.Runner != nil:
@@ -206,9 +206,34 @@ func (v *checklistView) whyNoStart() string {
 	return v.starting.why(d.ID)
 }
 
+// whyNoCarry: a started deployment that waits for no person and that nobody runs
+// (its last item was ticked elsewhere, and the run did not go on there) is carried on
+// with g; otherwise why not.
+func (v *checklistView) whyNoCarry() string {
+	d, w := v.st.Deployment, v.st.Waiting
+	switch {
+	case v.may(engine.ActRun) != nil:
+		return v.may(engine.ActRun).Error()
+	case v.running || v.working || v.st.Runner != nil:
+		return fmt.Sprintf("#%d is running", d.ID)
+	case w != nil:
+		return w.Message
+	}
+	return ""
+}
+
+// stalled: the stage is in no one's hands: g carries the run on.
+func (v *checklistView) stalled() bool {
+	d := v.st.Deployment
+	return v.loaded && d.Status.Stage() != "" && v.whyNoCarry() == ""
+}
+
 func (v *checklistView) startKey() common.Key {
 	k := common.OffFor(v.keys.Start, v.whyNoStart())
-	if k.Off == "" && v.starting.needsReason() {
+	switch {
+	case v.loaded && v.st.Deployment.Status.Stage() != "":
+		k.SetHelp("g", "carry on")
+	case k.Off == "" && v.starting.needsReason():
 		k.SetHelp("g", "start anyway")
 	}
 	return k
@@ -269,6 +294,13 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, v.c.Keys.Down):
 		v.sel = max(0, min(len(v.items())-1, v.sel+1))
 		return nil
+	case key.Matches(msg, v.keys.Start) && v.stalled():
+		v.running = true
+		c, id := v.c, v.id
+		return tea.Batch(common.Note(fmt.Sprintf("#%d: carrying on…", id)), func() tea.Msg {
+			res, err := c.Eng.Resume(c.Ctx, c.Actor, id)
+			return runDoneMsg{what: "resume", res: res, err: err}
+		})
 	case key.Matches(msg, v.keys.Start) && v.whyNoStart() == "":
 		if v.starting.needsReason() {
 			return v.ask(askOverride, "start anyway, because: ", engine.BreaksText(v.starting.breaks))
@@ -394,7 +426,7 @@ func (v *checklistView) state() string {
 		}
 		return st.Warn.Render("TO DO")
 	}
-	return st.Dim.Render("OPEN")
+	return st.Warn.Render("READY")
 }
 
 func (v *checklistView) View() string {
@@ -450,10 +482,17 @@ func (v *checklistView) View() string {
 		}
 	}
 	var foot []string
-	if v.input.Focused() {
+	switch {
+	case v.input.Focused():
 		foot = append(foot, "", " "+common.Fit(v.input.View(), v.w-2))
-	} else if v.running {
+	case v.running:
 		foot = append(foot, "", " "+st.Warn.Render("▸ carrying on with the run…"))
+	case v.stalled():
+		why := fmt.Sprintf("Nothing here waits for a person, and nobody runs #%d now. Press g to carry the run on.", d.ID)
+		for _, l := range strings.Split(common.Hang(why, v.w-2, 0), "\n") {
+			foot = append(foot, " "+st.Warn.Render(l))
+		}
+		foot = append([]string{""}, foot...)
 	}
 	room := max(1, v.h-len(head)-len(foot))
 	if len(body) > room {
