@@ -66,6 +66,9 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 		return "", models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
 	}
 	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
+	if err := e.ahead(start, end, d.ScheduledStart); err != nil {
+		return "", err
+	}
 	if err := q.SetSchedule(ctx, d.ID, start, end, e.Now()); err != nil {
 		return "", err
 	}

@@ -554,6 +554,10 @@ func TestPlanRefused(t *testing.T) {
 		{"technician may not plan", 1, append([]string{"--as", "raj"}, plan("web-service", "web-frontend", "dev")...), []string{"raj", "may not plan"}},
 		{"unknown actor", 2, append([]string{"--as", "nobody"}, plan("web-service", "web-frontend", "dev")...), []string{"--as", `"nobody"`}},
 		{"start that is not a time", 2, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "tomorrow")...), []string{"--start"}},
+		{"window that has ended", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "2020-03-02 10:00")...),
+			[]string{"the window 2020-03-02 10:00 CET – 10:45 CET has ended", "now)"}},
+		{"start in the past", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", time.Now().Add(-10*time.Minute).Format(time.RFC3339), "--duration", "4h")...),
+			[]string{"is in the past", `give a later start, or "now"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -574,6 +578,9 @@ func TestPlanRefused(t *testing.T) {
 	f.refused(1, []string{"#1"}, "--as", "ana", "deploy", "show", "1")
 	if d := f.planIn("dev", "1.0", "2030-12-01 10:00"); d.ID != 1 {
 		t.Errorf("the first deployment that is accepted got id %d, want 1", d.ID)
+	}
+	if d := f.planIn("dev", "1.0", "now"); d.ID != 2 {
+		t.Errorf("a start now is planned: got id %d, want 2", d.ID)
 	}
 }
 

@@ -53,6 +53,7 @@ default_duration = "2h"
 // a fresh database, and one running rack-server deployment (#1) assigned to tom.
 type fixture struct {
 	eng     *engine.Engine
+	planner *engine.Engine // the same database two hours earlier, to plan what has begun by now
 	signers map[string]gossh.Signer
 	hostKey string
 	log     *syncBuffer
@@ -107,8 +108,13 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 	if f.eng, err = engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now })); err != nil {
 		t.Fatal(err)
 	}
+	// The deployments under way were planned before they began (the engine plans only
+	// what is still to come): by an engine whose clock is two hours earlier.
+	if f.planner, err = engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now.Add(-2 * time.Hour) })); err != nil {
+		t.Fatal(err)
+	}
 	ana := f.person(t, "ana")
-	d, _, err := f.eng.Plan(ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b07-db-server",
+	d, _, err := f.planner.Plan(ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b07-db-server",
 		Version: "1", Environment: "production", Start: now.Add(-time.Hour), Assignee: "tom", ChangeRef: "CHG-1"})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"ferry/models"
 	"ferry/tui/common"
 	"ferry/tui/components/timeline"
+	"ferry/tui/internal/tuitest"
 )
 
 // scheduleModel is the test organisation (fixed clock Thu 26 Nov 2026 14:05 CET)
@@ -33,10 +34,10 @@ func scheduleModel(t *testing.T, w, h int) *Model {
 		{"web-frontend", "7.3.2", time.Date(2026, 11, 28, 10, 0, 0, 0, loc), "jon", 0},
 		{"payments-api", "4.13.0", time.Date(2026, 11, 28, 10, 15, 0, 0, loc), "jon", 1},
 	} {
-		_, cs, err := c.Eng.Plan(c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: p.comp, Version: p.ver,
+		_, cs := tuitest.PlanEarlier(t, c, mgr.Name, engine.PlanRequest{Model: "web-service", Component: p.comp, Version: p.ver,
 			Environment: "dev", Start: p.start, Assignee: p.assignee})
-		if err != nil || len(cs) != p.wantConfls {
-			t.Fatalf("plan %s: %v, conflicts %+v", p.comp, err, cs)
+		if len(cs) != p.wantConfls {
+			t.Fatalf("plan %s: conflicts %+v", p.comp, cs)
 		}
 	}
 	m := New(c)
@@ -195,10 +196,8 @@ func TestScheduleMovesThroughDeployments(t *testing.T) {
 	step(tea.KeyUp, "#8 web-frontend 7.3.2")
 	// The selection survives refreshes, even when something new is planned before it.
 	mgr, _ := m.c.Eng.Config().FirstManager()
-	if _, _, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "web-frontend",
-		Version: "7.3.3", Environment: "dev", Start: time.Date(2026, 11, 24, 9, 0, 0, 0, loc)}); err != nil {
-		t.Fatal(err)
-	}
+	tuitest.PlanEarlier(t, m.c, mgr.Name, engine.PlanRequest{Model: "web-service", Component: "web-frontend",
+		Version: "7.3.3", Environment: "dev", Start: time.Date(2026, 11, 24, 9, 0, 0, 0, loc)})
 	load(m, s.Refresh())
 	schedWantIn(t, screenText(m), "#8 web-frontend 7.3.2", "▸dev")
 	// enter opens it; esc comes back to it.
