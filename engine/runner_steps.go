@@ -414,7 +414,7 @@ func (e *Engine) runState(ctx context.Context, q store.Q, d models.Deployment) (
 		s.Stages = append(s.Stages, p)
 	}
 	if l, err := q.Lease(ctx, id); err == nil {
-		if gone, _ := leaseGone(l, time.Now()); !gone {
+		if gone, _ := leaseGone(l, time.Now(), e.Location()); !gone {
 			s.Runner = &l
 		}
 	} else if !errors.Is(err, models.ErrNotFound) {
