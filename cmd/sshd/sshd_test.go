@@ -363,18 +363,32 @@ func TestUnknownKeyIsRefused(t *testing.T) {
 	}
 }
 
+// No password is offered, so no client asks for one it could never pass; keyboard-
+// interactive only says, once, that public keys are the way in.
 func TestPasswordAndKeyboardInteractiveAreRefused(t *testing.T) {
 	f := newFixture(t, Options{})
 	if c, err := f.dial(gossh.Password("tom")); err == nil {
 		c.Close()
 		t.Fatal("a password logged in")
+	} else if !strings.Contains(err.Error(), "no supported methods remain") {
+		t.Errorf("a password should not even be offered: %v", err)
 	}
-	ki := gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return []string{"tom"}, nil })
+	var told []string
+	ki := gossh.KeyboardInteractive(func(_, instruction string, questions []string, _ []bool) ([]string, error) {
+		if len(questions) > 0 {
+			t.Errorf("keyboard-interactive asked %q", questions)
+		}
+		told = append(told, instruction)
+		return nil, nil
+	})
 	if c, err := f.dial(ki); err == nil {
 		c.Close()
 		t.Fatal("keyboard-interactive logged in")
 	}
-	if err := f.log.waitFor(0, waitTimeout, "refused password login", "refused keyboard-interactive login"); err != nil {
+	if len(told) != 1 || told[0] != PublicKeysOnly {
+		t.Errorf("keyboard-interactive should say %q once: %q", PublicKeysOnly, told)
+	}
+	if err := f.log.waitFor(0, waitTimeout, "no accepted public key (told it: public keys only)"); err != nil {
 		t.Fatalf("%v in the log:\n%s", err, f.log.String())
 	}
 }
