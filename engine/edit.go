@@ -40,7 +40,7 @@ func (e *Engine) EditDeployment(ctx context.Context, actor models.Person, id int
 // edit applies ed inside the caller's write transaction and says what it did.
 func (e *Engine) edit(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, ed Edit) (string, error) {
 	if d.Status.Final() {
-		return "", models.Conflictf("deployment #%d is %s; it can no longer be changed", d.ID, d.Status)
+		return "", models.Conflictf("deployment #%d %s; it can no longer be changed", d.ID, d.Status.Phrase())
 	}
 	var did []string
 	if ed.Start != nil || ed.Duration != nil {

@@ -57,7 +57,7 @@ func (e *Engine) actChecked(ctx context.Context, actor models.Person, id int64, 
 
 func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, start, end time.Time) (string, error) {
 	if d.Status != models.StatusPlanned {
-		return "", models.Conflictf("deployment #%d is %s; only planned deployments can be rescheduled", d.ID, d.Status)
+		return "", models.Conflictf("deployment #%d %s; only planned deployments can be rescheduled", d.ID, d.Status.Phrase())
 	}
 	if end.IsZero() {
 		end = start.Add(d.ScheduledEnd.Sub(d.ScheduledStart))
@@ -89,7 +89,7 @@ func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, pers
 	}
 	return e.actChecked(ctx, actor, id, ActAssign, func(q store.Q, d *models.Deployment) (string, error) {
 		if d.Status.Final() {
-			return "", models.Conflictf("deployment #%d is %s; it can no longer be reassigned", id, d.Status)
+			return "", models.Conflictf("deployment #%d %s; it can no longer be reassigned", id, d.Status.Phrase())
 		}
 		if d.Assignee == person {
 			return "", models.Invalidf("deployment #%d is already assigned to %s", id, person)
@@ -119,7 +119,7 @@ func (e *Engine) Advance(ctx context.Context, actor models.Person, id int64, not
 	}
 	next := d.Status.Next()
 	if next == "" {
-		return Outcome{Deployment: d}, models.Conflictf("deployment #%d is %s; there is no next stage", id, d.Status)
+		return Outcome{Deployment: d}, models.Conflictf("deployment #%d %s; there is no next stage", id, d.Status.Phrase())
 	}
 	return e.Move(ctx, actor, id, next, note)
 }

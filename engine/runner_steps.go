@@ -72,7 +72,7 @@ func (e *Engine) approvers(d models.Deployment, m models.Model, s models.Step) [
 func waitingGate(ctx context.Context, q store.Q, d models.Deployment) (models.StepRun, error) {
 	stage := d.Status.Stage()
 	if stage == "" {
-		return models.StepRun{}, models.Conflictf("deployment #%d is %s; no gate waits for an approval", d.ID, d.Status)
+		return models.StepRun{}, models.Conflictf("deployment #%d %s; no gate waits for an approval", d.ID, d.Status.Phrase())
 	}
 	runs, err := q.StepRuns(ctx, d)
 	if err != nil {
@@ -157,8 +157,8 @@ func checklistItem(ctx context.Context, q store.Q, d models.Deployment, seq int,
 			seq, r.Step.Name, kindWord(r.Step.Kind), what)
 	}
 	if d.Status.Stage() != r.Step.Stage {
-		return r, models.Conflictf("step %d %q belongs to %s; deployment #%d is %s",
-			seq, r.Step.Name, r.Step.Stage.Title(), d.ID, d.Status)
+		return r, models.Conflictf("step %d %q belongs to %s; deployment #%d %s",
+			seq, r.Step.Name, r.Step.Stage.Title(), d.ID, d.Status.Phrase())
 	}
 	return r, nil
 }

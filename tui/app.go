@@ -25,11 +25,11 @@ type Model struct {
 	c        *common.Common
 	tabs     []tab
 	active   int
-	stack    []entry      // pages opened over the active tab, the last on top
-	ids      int          // the last id given to a page
-	place    common.Place // where Remember was last told the person is
-	note     string       // a short confirmation for the footer
-	mark     int64        // the last change mark seen
+	stack    []entry        // pages opened over the active tab, the last on top
+	ids      int            // the last id given to a page
+	place    common.Place   // where Remember was last told the person is
+	note     common.NoteMsg // a short note for the footer (a confirmation, or what goes on)
+	mark     int64          // the last change mark seen
 	help     help.Model
 	fullHelp bool
 	helpOff  int // the first line of the full help shown, when it is longer than the screen
@@ -105,7 +105,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
 		}
-		m.err, m.note = m.refused(msg), ""
+		m.err, m.note = m.refused(msg), common.NoteMsg{}
 		if m.err != nil { // a key that is off: its reason, and nothing else
 			return m, nil
 		}
@@ -167,14 +167,14 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
-		m.fullHelp, m.helpOff, m.err, m.note = !m.fullHelp, 0, nil, ""
+		m.fullHelp, m.helpOff, m.err, m.note = !m.fullHelp, 0, nil, common.NoteMsg{}
 		m.resize()
 		return nil, true
 	case key.Matches(msg, k.Refresh):
 		return m.refresh(m.top()), true
 	case key.Matches(msg, k.Plan):
 		if why := m.c.PlanKey().Off; why != "" {
-			m.err, m.note = errors.New(why), ""
+			m.err, m.note = errors.New(why), common.NoteMsg{}
 			return nil, true
 		}
 		return m.push(pages.NewPlan(m.c)), true

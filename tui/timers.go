@@ -111,7 +111,7 @@ func (m *Model) timer(msg tea.Msg) tea.Cmd {
 			}
 		}
 		if started > 0 {
-			m.note = fmt.Sprintf("started %d due automated deployment%s", started, common.Plural(started))
+			m.note = common.NoteMsg{Mark: "▸", Text: fmt.Sprintf("started %d due automated deployment%s", started, common.Plural(started))}
 		}
 		return m.refresh(m.top())
 	}

@@ -198,7 +198,9 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 		!strings.Contains(r.stdout, "rolling out web-frontend 1.0 to dev tier dev\n") || !strings.Contains(r.stdout, "a warning\n") {
 		t.Errorf("logs of one step are the plain lines:\n%s", r)
 	}
-	f.refused(1, []string{"has finished"}, "--as", "sam", "deploy", "run", ok)
+	f.refused(1, []string{"#" + ok + " has succeeded; there is nothing to run"}, "--as", "sam", "deploy", "run", ok)
+	f.refused(1, []string{"deployment #" + ok + " has succeeded; only planned deployments can be rescheduled"},
+		"--as", "ana", "deploy", "reschedule", ok, "--start", "2030-12-01 10:00")
 
 	bad := f.planModel("broken", "web-frontend")
 	r = f.ferry("--as", "sam", "deploy", "run", bad, "--json")

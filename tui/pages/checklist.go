@@ -127,7 +127,7 @@ func (v *checklistView) whyNoItem() string {
 	case !v.loaded:
 		return loading
 	case d.Status.Stage() == "":
-		return fmt.Sprintf("#%d is %s: nothing to tick now", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s: nothing to tick now", d.ID, d.Status.Phrase())
 	case !selected:
 		return "no item selected"
 	case v.may(engine.ActTick) != nil:
@@ -195,7 +195,7 @@ func (v *checklistView) whyNoStart() string {
 	case !v.loaded:
 		return loading
 	case d.Status.Final():
-		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s", d.ID, d.Status.Phrase())
 	case d.Status != models.StatusPlanned:
 		return v.whyNoCarry()
 	case v.may(engine.ActRun) != nil:
@@ -297,7 +297,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, v.keys.Start) && v.stalled():
 		v.running = true
 		c, id := v.c, v.id
-		return tea.Batch(common.Note(fmt.Sprintf("#%d: carrying on…", id)), func() tea.Msg {
+		return tea.Batch(common.NoteAs("▸", fmt.Sprintf("#%d: carrying on…", id)), func() tea.Msg {
 			res, err := c.Eng.Resume(c.Ctx, c.Actor, id)
 			return runDoneMsg{what: "resume", res: res, err: err}
 		})
@@ -333,7 +333,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 func (v *checklistView) run(override string) tea.Cmd {
 	v.running = true
 	c, id := v.c, v.id
-	return tea.Batch(common.Note(fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
+	return tea.Batch(common.NoteAs("▸", fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
 		res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{OverrideReason: override})
 		return runDoneMsg{what: "run", res: res, err: err}
 	})
@@ -446,7 +446,7 @@ func (v *checklistView) View() string {
 	}
 	items := v.items()
 	if d.Status.Stage() == "" {
-		why := fmt.Sprintf(" #%d is %s: nothing to tick now.", d.ID, d.Status)
+		why := fmt.Sprintf(" #%d %s: nothing to tick now.", d.ID, d.Status.Phrase())
 		switch no := v.whyNoStart(); {
 		case no == "" && v.starting.needsReason():
 			why = fmt.Sprintf(" #%d has not started, and a start now would break its controls (%s). "+

@@ -89,7 +89,7 @@ func (f *editForm) mayAssign() bool { return engine.Can(f.c.Actor, engine.ActAss
 // whyNoEdit is why person may change nothing of d, or "".
 func whyNoEdit(c *common.Common, d models.Deployment) string {
 	if d.Status.Final() {
-		return fmt.Sprintf("#%d is %s: a finished deployment is not changed", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s: a finished deployment is not changed", d.ID, d.Status.Phrase())
 	}
 	if err := engine.Can(c.Actor, engine.ActReschedule, &d); err == nil {
 		return ""

@@ -68,6 +68,16 @@ default_duration = "1h"
   run = "printf 'one\\ntwo\\n'"
 
 [[model]]
+name = "broken"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Break"
+  run = "echo no space left >&2; exit 3"
+
+[[model]]
 name = "stream"
 kinds = ["software"]
 path = ["dev"]
@@ -208,6 +218,24 @@ func TestRunViewCancelAsksWhy(t *testing.T) {
 	v, err := m.c.Eng.View(m.c.Ctx, m.c.Actor, 1, engine.ViewRequest{Record: true})
 	if err != nil || !hasEvent(v.Detail.Events, "the rack arrived damaged") {
 		t.Fatalf("the reason belongs on the record: %v %+v", err, v.Detail.Events)
+	}
+}
+
+// A run that fails is told as a failure in the footer, with its status's glyph, not
+// confirmed with a ✓; and a finished deployment is named in plain words.
+func TestRunViewTellsAFailureAsOne(t *testing.T) {
+	c, _ := newRunCommon(t, "sam", "broken")
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	openRunView(t, m, 1)
+	press(m, "g")
+	got := screenText(m)
+	if !strings.Contains(got, "✗ #1 failed") || strings.Contains(got, "✓ #1") {
+		t.Fatalf("the footer after a failed run:\n%s", got)
+	}
+	press(m, "?")
+	if got := screenText(m); !strings.Contains(got, "#1 has failed") {
+		t.Fatalf("the full help says why g is off, in words:\n%s", got)
 	}
 }
 
