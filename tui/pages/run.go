@@ -585,19 +585,9 @@ func (v *runView) now() []string {
 		return []string{line(st.StatusWord(d.Status) + st.Dim.Render("  "+v.c.Local(d.FinishedAt, "02 Jan 15:04")))}
 	case v.st.Waiting != nil:
 		w := v.st.Waiting
-		out := common.Hanging(" "+st.Warn.Render("⏸ "), w.Message, v.w)
-		if w.Kind == engine.WaitApproval {
-			may := "nobody in the configuration"
-			if len(w.Approvers) > 0 {
-				may = strings.Join(w.Approvers, ", ")
-			}
-			s := "may approve: " + may
-			if v.approve == nil {
-				s += st.Good.Render("  · a approves")
-			}
-			out = append(out, common.Hanging("   ", s, v.w)...)
-		}
-		return out
+		// The message says who may approve a gate, once; the footer offers a and x
+		// to those who may.
+		return common.Hanging(" "+st.Warn.Render("⏸ "), w.Message, v.w)
 	}
 	return []string{line(st.Dim.Render("idle · nobody runs it"))}
 }
