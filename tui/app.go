@@ -47,6 +47,9 @@ func New(c *common.Common) *Model {
 	if p := resumed(c); p != nil {
 		m.stack = []entry{m.entry(p)}
 	}
+	if c.Hello != "" {
+		m.note = common.NoteMsg{Mark: "!", Text: c.Hello}
+	}
 	return m
 }
 
@@ -62,14 +65,15 @@ func tabsFor(c *common.Common) []tab {
 		t("Schedule", pages.NewSchedule(c)), t("Conflicts", pages.NewConflicts(c)), t("Reports", pages.NewReports(c))}
 }
 
-// Run opens the console in the current terminal until the user quits.
-func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
+// Run opens the console in the current terminal until the user quits; hello is a
+// note its footer shows first (see Common.Hello), "" for none.
+func Run(ctx context.Context, eng *engine.Engine, actor models.Person, hello string) error {
 	// Quitting cancels what the console started (a due run stops its step, which the
 	// next ferry offers to resume), instead of leaving it to die with the process.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := common.New(ctx, eng, actor)
-	c.RunsDue = true
+	c.RunsDue, c.Hello = true, hello
 	_, err := tea.NewProgram(New(c), tea.WithContext(ctx)).Run()
 	return err
 }
