@@ -8,6 +8,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ferry/cmd/cli"
+	"ferry/internal/race"
 )
 
 // testVersion is stamped into the binary the way the Makefile stamps the git version.
@@ -941,6 +945,43 @@ func lineOf(t *testing.T, src, part string) int {
 }
 
 // ---- demo ----------------------------------------------------------------------------
+
+// The history a first `make run` makes is what the README says: 30,000 deployments
+// over about fifteen months up to today, and about three weeks of planned work.
+func TestFirstRunDemoSpansWhatTheReadmeSays(t *testing.T) {
+	if race.Enabled {
+		t.Skip("30,000 deployments take minutes under the race detector; go test ./... runs it")
+	}
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := fmt.Sprintf("(%d,%03d deployments over about fifteen months up to today and three weeks ahead,",
+		cli.FirstRunDemo/1000, cli.FirstRunDemo%1000)
+	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), claim) {
+		t.Fatalf("the README no longer says %q", claim)
+	}
+	f := newFixture(t)
+	f.cfg = repoConfig
+	f.db = filepath.Join(f.dir, "demo.db")
+	f.ok("demo", "--deployments", strconv.Itoa(cli.FirstRunDemo))
+	db, err := sql.Open("sqlite", "file:"+f.db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var first, last, n int64
+	if err := db.QueryRow(`SELECT min(scheduled_start), max(scheduled_start), count(*) FROM deployments`).Scan(&first, &last, &n); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	back := now.Sub(time.Unix(first, 0)).Hours() / 24 / 30.44 // months
+	ahead := time.Unix(last, 0).Sub(now).Hours() / 24
+	if n != int64(cli.FirstRunDemo) || back < 14 || back > 17 || ahead < 14 || ahead > 24 {
+		t.Fatalf("%d deployments from %.1f months back to %.1f days ahead", n, back, ahead)
+	}
+}
 
 func TestDemo(t *testing.T) {
 	t.Parallel()
