@@ -558,4 +558,19 @@ func TestDashboardShowsRunningDueAndOverdue(t *testing.T) {
 	if len(tom.Overdue)+len(tom.DueToday) != 0 || len(tom.Running) != 1 {
 		t.Errorf("tom's dashboard shows others' work: %+v", tom)
 	}
+	// A failure counts from when it failed, even when its planned start is still ahead
+	// (a manager started it early): it is a recent failure.
+	early := webReq()
+	early.Start = f.now.Add(48 * time.Hour)
+	d := f.plan(t, early)
+	if _, err := f.e.Start(f.ctx, ana, d.ID, "the change board moved it up"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Fail(f.ctx, ana, d.ID, "the smoke test failed", false); err != nil {
+		t.Fatal(err)
+	}
+	db, _ = f.e.Dashboard(f.ctx, ana)
+	if got := ids(db.RecentFailures); len(got) != 1 || got[0] != d.ID {
+		t.Errorf("recent failures %v, want [%d], which failed now and was planned for later", got, d.ID)
+	}
 }
