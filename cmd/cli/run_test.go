@@ -451,11 +451,8 @@ func TestTwoProcessesRace(t *testing.T) {
 func TestRunDueCommand(t *testing.T) {
 	t.Parallel()
 	f := runFixture(t)
-	now := time.Now().UTC()
-	due := f.plan("--model", "auto", "--component", "web-frontend", "--version", "1.0", "--env", "dev",
-		"--start", now.Add(-time.Minute).Format(time.RFC3339))
-	hw := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.0", "--env", "dev",
-		"--start", now.Add(-time.Minute).Format(time.RFC3339))
+	due := f.plan("--model", "auto", "--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", "now")
+	hw := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.0", "--env", "dev", "--start", "now")
 	// An analyst may run nothing: refused, though something is due, and it stays due.
 	f.refused(1, []string{"eve (analyst) may not run deployments"}, "--as", "eve", "run-due")
 	r := f.ok("--as", "sam", "run-due")

@@ -3,7 +3,6 @@ package pages_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"ferry/engine"
 	"ferry/models"
@@ -59,7 +58,7 @@ func atTheGate(t *testing.T, m *Model) int64 {
 	sam, _ := c.Eng.Person("sam")
 	ana, _ := c.Eng.Person("ana")
 	d, _, err := c.Eng.Plan(c.Ctx, sam, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
-		Version: "2.1", Environment: "production", Start: now.Add(-time.Minute), Assignee: "tom"})
+		Version: "2.1", Environment: "production", Start: now, Assignee: "tom"})
 	if err != nil {
 		t.Fatal(err)
 	}
