@@ -235,15 +235,12 @@ func requireStageDone(ctx context.Context, q store.Q, d models.Deployment, stage
 // let the caller watch it.
 func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, seq int, note string, opts ...RunOptions) (Outcome, error) {
 	return e.act(ctx, actor, id, ActTick, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
-		r, err := checklistItem(ctx, q, *d, seq, "ticked")
+		r, err := stepRun(ctx, q, *d, seq)
 		if err != nil {
 			return "", err
 		}
-		switch r.Status {
-		case models.StepDone:
-			return "", models.Conflictf("step %d %q was already ticked by %s at %s", seq, r.Step.Name, r.Actor, e.Local(r.At))
-		case models.StepBlocked:
-			return "", models.Conflictf("step %d %q is blocked (%s): unblock it first", seq, r.Step.Name, r.Note)
+		if err := e.WhyNoTick(*d, r); err != nil {
+			return "", err
 		}
 		r.Status, r.Actor, r.At, r.Note = models.StepDone, actor.Name, e.Now(), strings.TrimSpace(note)
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {

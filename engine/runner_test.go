@@ -975,7 +975,28 @@ func TestChecklistAndGates(t *testing.T) {
 	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 4, "x"); !errors.Is(err, models.ErrInvalid) {
 		t.Errorf("blocking an automated step: %v", err)
 	}
-	res, err := f.e.Resume(f.ctx, tom, d.ID, f.opts())
+	// The console asks these before it offers a key: they are the acts' own refusals.
+	st, err := f.e.RunState(f.ctx, tom, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		why  error
+		want string
+	}{
+		{f.e.WhyNoTick(st.Deployment, st.Steps[1].StepRun), "unblock it first"},
+		{f.e.WhyNoBlock(st.Deployment, st.Steps[0].StepRun), "already ticked"},
+		{f.e.WhyNoTick(st.Deployment, st.Steps[3].StepRun), "only checklist items can be ticked"},
+		{f.e.WhyNoUnblock(st.Deployment, st.Steps[0].StepRun), "not blocked"},
+	} {
+		if c.why == nil || !strings.Contains(c.why.Error(), c.want) {
+			t.Errorf("why not: %v, want %q", c.why, c.want)
+		}
+	}
+	if err := f.e.WhyNoUnblock(st.Deployment, st.Steps[1].StepRun); err != nil {
+		t.Errorf("a blocked item is unblocked: %v", err)
+	}
+	res, err = f.e.Resume(f.ctx, tom, d.ID, f.opts())
 	if err != nil || res.Waiting == nil || res.Waiting.Kind != WaitBlocked || res.Waiting.Note != "PDU B has no free outlet" {
 		t.Fatalf("want a wait for the blocked item: %+v %v", res.Waiting, err)
 	}

@@ -138,37 +138,41 @@ func (v *checklistView) whyNoItem() string {
 	return ""
 }
 
-// whyNoTick: only a checklist item still to do is ticked.
+// whyNoTick: the engine says whether the selected item can be ticked now.
 func (v *checklistView) whyNoTick() string {
 	if why := v.whyNoItem(); why != "" {
 		return why
 	}
 	s, _ := v.selected()
-	switch {
-	case s.Step.Kind != models.StepManual:
-		return fmt.Sprintf("step %d %q is %s: only checklist items are ticked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
-	case s.Status == models.StepBlocked:
-		return fmt.Sprintf("step %d %q is blocked: unblock it first (b)", s.Seq, s.Step.Name)
-	case s.Status != models.StepPending:
-		return fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
-	}
-	return ""
+	return errText(v.c.Eng.WhyNoTick(v.st.Deployment, s.StepRun))
 }
 
-// blockKey is b: block a checklist item still to do, or unblock a blocked one.
+// blockKey is b: block a checklist item still to do, or unblock a blocked one, as
+// the engine allows; off with its reason otherwise, so no prompt asks for a reason
+// that would then be refused.
 func (v *checklistView) blockKey() common.Key {
 	k := common.OffFor(v.keys.Block, v.whyNoItem())
 	s, _ := v.selected()
-	switch {
-	case s.Status == models.StepBlocked:
+	blocked := s.Status == models.StepBlocked
+	if blocked {
 		k.SetHelp("b", "unblock")
+	}
+	switch {
 	case k.Off != "":
-	case s.Step.Kind != models.StepManual:
-		k.Off = fmt.Sprintf("step %d %q is %s: only checklist items are blocked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
-	case s.Status != models.StepPending:
-		k.Off = fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
+	case blocked:
+		k.Off = errText(v.c.Eng.WhyNoUnblock(v.st.Deployment, s.StepRun))
+	default:
+		k.Off = errText(v.c.Eng.WhyNoBlock(v.st.Deployment, s.StepRun))
 	}
 	return k
+}
+
+// errText is err's message, "" for nil.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // whyNoApprove: a gate waits, and the engine says whether this person may approve it.
@@ -346,16 +350,6 @@ func (v *checklistView) ask(what asking, prompt, placeholder string) tea.Cmd {
 	v.input.SetValue("")
 	v.SetSize(v.w, v.h)
 	return v.input.Focus()
-}
-
-func kindName(k models.StepKind) string {
-	switch k {
-	case models.StepGate:
-		return "a gate"
-	case models.StepAutomated:
-		return "automated"
-	}
-	return "a checklist item"
 }
 
 func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {

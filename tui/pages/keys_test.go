@@ -81,7 +81,7 @@ func TestGateKeysSayWhy(t *testing.T) {
 	load(m, cmd)
 	got := fullHelp(m)
 	for _, want := range []string{`a approve — tom (technician) may not approve gate "Publication approved" of deployment #6: only a manager or`,
-		`space tick — step 3 "Publication approved" is a gate: only checklist items are ticked`} {
+		`space tick — step 3 "Publication approved" is a gate, not a checklist item: only checklist items can be ticked`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the full help lacks %q:\n%s", want, got)
 		}
