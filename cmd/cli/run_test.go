@@ -341,7 +341,7 @@ func TestCrashRecovery(t *testing.T) {
 		!strings.Contains(r.stdout, "ferry deploy retry "+id+" --from-step 1") {
 		t.Fatalf("after the crash, want exit 3 and the choices:\n%s", r)
 	}
-	if !processGone(pid) {
+	if !goneWithin(pid, 5*time.Second) {
 		t.Errorf("the sleep %d the killed run left was not stopped", pid)
 	}
 	st := f.steps(id)[0]
@@ -381,6 +381,20 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 // processGone reports whether pid has exited (a zombie nobody reaped has).
+// goneWithin polls processGone until the deadline: a SIGKILL is delivered
+// asynchronously, and on a loaded machine the process may still be there a moment
+// after the signal was sent.
+func goneWithin(pid int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for !processGone(pid) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond) // between polls of the condition
+	}
+	return true
+}
+
 func processGone(pid int) bool {
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
 		return true
