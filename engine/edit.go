@@ -157,12 +157,19 @@ func dashIfEmpty(s string) string {
 }
 
 // PreviewEdit finds the conflicts a deployment would be in after ed, without a write
-// transaction (one read snapshot), so a form can show them as the person chooses.
+// transaction (one read snapshot), so a form can show them as the person chooses. A
+// window the edit would refuse (one that has ended, a start in the past, a deployment
+// that has started) is refused here too.
 func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64, ed Edit) ([]models.Conflict, error) {
 	var cs []models.Conflict
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
 		if ed.Start != nil || ed.Duration != nil {
-			d.ScheduledStart, d.ScheduledEnd = editedWindow(d, ed)
+			start, end := editedWindow(d, ed)
+			start, end, err := e.newWindow(d, start, end)
+			if err != nil {
+				return err
+			}
+			d.ScheduledStart, d.ScheduledEnd = start, end
 		}
 		if ed.Assignee != nil {
 			d.Assignee = *ed.Assignee

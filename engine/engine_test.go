@@ -258,6 +258,12 @@ func TestPlanAndRescheduleRefuseThePast(t *testing.T) {
 		!strings.Contains(err.Error(), "has ended") {
 		t.Fatalf("a reschedule into the past: %v", err)
 	}
+	// An edit's preview says so before it is saved, as plan's preview does.
+	ended := f.local("2026-11-26 08:00")
+	if _, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{Start: &ended}); !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), "has ended") {
+		t.Fatalf("an edit's preview into the past: %v", err)
+	}
 	f.now = f.now.Add(10 * time.Minute)
 	longer := 2 * time.Hour
 	if _, err := f.e.EditDeployment(f.ctx, ana, d.ID, Edit{Duration: &longer}); err != nil {

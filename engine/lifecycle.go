@@ -56,17 +56,8 @@ func (e *Engine) actChecked(ctx context.Context, actor models.Person, id int64, 
 }
 
 func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, start, end time.Time) (string, error) {
-	if d.Status != models.StatusPlanned {
-		return "", models.Conflictf("deployment #%d %s; only planned deployments can be rescheduled", d.ID, d.Status.Phrase())
-	}
-	if end.IsZero() {
-		end = start.Add(d.ScheduledEnd.Sub(d.ScheduledStart))
-	}
-	if !end.After(start) {
-		return "", models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
-	}
-	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
-	if err := e.ahead(start, end, d.ScheduledStart); err != nil {
+	start, end, err := e.newWindow(*d, start, end)
+	if err != nil {
 		return "", err
 	}
 	if err := q.SetSchedule(ctx, d.ID, start, end, e.Now()); err != nil {
@@ -79,6 +70,22 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 		return "", err
 	}
 	return "rescheduled " + did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventRescheduled, did))
+}
+
+// newWindow checks a new window for d, as a reschedule takes it (a zero end keeps
+// the length): only a planned deployment moves, and only into time still to come.
+func (e *Engine) newWindow(d models.Deployment, start, end time.Time) (time.Time, time.Time, error) {
+	if d.Status != models.StatusPlanned {
+		return start, end, models.Conflictf("deployment #%d %s; only planned deployments can be rescheduled", d.ID, d.Status.Phrase())
+	}
+	if end.IsZero() {
+		end = start.Add(d.ScheduledEnd.Sub(d.ScheduledStart))
+	}
+	if !end.After(start) {
+		return start, end, models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
+	}
+	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
+	return start, end, e.ahead(start, end, d.ScheduledStart)
 }
 
 // Assign gives a deployment that has not finished to another person; the outcome
