@@ -97,7 +97,7 @@ func (e *Engine) runnerAlive(ctx context.Context, q store.Q, id int64) bool {
 	if err != nil {
 		return false
 	}
-	gone, _ := leaseGone(l, time.Now())
+	gone, _ := leaseGone(l, time.Now(), e.Location())
 	return !gone
 }
 

@@ -24,7 +24,7 @@ func (e *Engine) Again(ctx context.Context, actor models.Person, id int64, start
 			return err
 		}
 		if old.Status != models.StatusFailed && old.Status != models.StatusRolledBack {
-			return models.Conflictf("deployment #%d is %s; only a failed or rolled-back deployment is run again", id, old.Status)
+			return models.Conflictf("deployment #%d %s; only a failed or rolled-back deployment is run again", id, old.Status.Phrase())
 		}
 		r := PlanRequest{Model: old.Model, Component: old.Component, Version: old.Version, Environment: old.Environment,
 			Action: old.Action, Start: start, Duration: old.ScheduledEnd.Sub(old.ScheduledStart), Assignee: old.Assignee,

@@ -255,7 +255,7 @@ func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (sc
 
 func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (schedule.Suggestion, error) {
 	if d.Status != models.StatusPlanned {
-		return schedule.Suggestion{}, models.Conflictf("deployment #%d is %s; only planned deployments can move", d.ID, d.Status)
+		return schedule.Suggestion{}, models.Conflictf("deployment #%d %s; only planned deployments can move", d.ID, d.Status.Phrase())
 	}
 	cand := itemOf(d)
 	// Never suggest the past: start from the next quarter hour.

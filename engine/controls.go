@@ -257,7 +257,7 @@ func (e *Engine) recordFinish(ctx context.Context, q store.Q, actor models.Perso
 func (e *Engine) Start(ctx context.Context, actor models.Person, id int64, override string) (Outcome, error) {
 	return e.act(ctx, actor, id, ActRun, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
 		if d.Status != models.StatusPlanned {
-			return "", models.Conflictf("deployment #%d is %s; only a planned deployment starts", d.ID, d.Status)
+			return "", models.Conflictf("deployment #%d %s; only a planned deployment starts", d.ID, d.Status.Phrase())
 		}
 		return "started", e.start(ctx, q, actor, d, override)
 	})

@@ -146,27 +146,56 @@ func (e *Engine) openIncidents(ctx context.Context, q store.Q, actor models.Pers
 	return out, nil
 }
 
+// Work is one unfinished deployment on a person's list, with what stands in its way.
+type Work struct {
+	Deployment models.Deployment
+	Blocked    *models.StepRun   // its first blocked checklist item, if any
+	Waiting    *Waiting          // what it waits for a person to do (a tick, an approval…); nil when nothing
+	Conflicts  []models.Conflict // the open conflicts it is in (a freeze, a clash)
+}
+
 // OpenWork lists the unfinished deployments assigned to actor, soonest first (at
-// most limit), and the checklist items blocked in them, in one snapshot: a
-// technician's "My work".
-func (e *Engine) OpenWork(ctx context.Context, actor models.Person, limit int) ([]models.Deployment, []Blocked, error) {
+// most limit), with their blocked items, what each waits for and the open conflicts
+// each is in, in one snapshot: a technician's "My work".
+func (e *Engine) OpenWork(ctx context.Context, actor models.Person, limit int) ([]Work, error) {
 	var open []models.Status
 	for _, s := range models.Statuses {
 		if !s.Final() {
 			open = append(open, s)
 		}
 	}
-	var ds []models.Deployment
-	var bs []Blocked
+	var out []Work
 	err := e.st.Snapshot(ctx, func(q store.Q) error {
-		var err error
-		if ds, err = q.Deployments(ctx, models.Filter{Assignee: actor.Name, Statuses: open, Oldest: true, Limit: limit}); err != nil {
+		ds, err := q.Deployments(ctx, models.Filter{Assignee: actor.Name, Statuses: open, Oldest: true, Limit: limit})
+		if err != nil {
 			return err
 		}
-		bs, err = blocked(ctx, q, ds)
-		return err
+		bs, err := blocked(ctx, q, ds)
+		if err != nil {
+			return err
+		}
+		cs, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			w := Work{Deployment: d}
+			if i := slices.IndexFunc(bs, func(b Blocked) bool { return b.Deployment.ID == d.ID }); i >= 0 {
+				w.Blocked = &bs[i].Step
+			}
+			if w.Waiting, err = e.waitingNow(ctx, q, d); err != nil {
+				return err
+			}
+			for _, c := range cs {
+				if c.Involves(d.ID) {
+					w.Conflicts = append(w.Conflicts, c)
+				}
+			}
+			out = append(out, w)
+		}
+		return nil
 	})
-	return ds, bs, err
+	return out, err
 }
 
 func blocked(ctx context.Context, q store.Q, ds []models.Deployment) ([]Blocked, error) {

@@ -40,7 +40,7 @@ func (e *Engine) EditDeployment(ctx context.Context, actor models.Person, id int
 // edit applies ed inside the caller's write transaction and says what it did.
 func (e *Engine) edit(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, ed Edit) (string, error) {
 	if d.Status.Final() {
-		return "", models.Conflictf("deployment #%d is %s; it can no longer be changed", d.ID, d.Status)
+		return "", models.Conflictf("deployment #%d %s; it can no longer be changed", d.ID, d.Status.Phrase())
 	}
 	var did []string
 	if ed.Start != nil || ed.Duration != nil {
@@ -157,12 +157,19 @@ func dashIfEmpty(s string) string {
 }
 
 // PreviewEdit finds the conflicts a deployment would be in after ed, without a write
-// transaction (one read snapshot), so a form can show them as the person chooses.
+// transaction (one read snapshot), so a form can show them as the person chooses. A
+// window the edit would refuse (one that has ended, a start in the past, a deployment
+// that has started) is refused here too.
 func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64, ed Edit) ([]models.Conflict, error) {
 	var cs []models.Conflict
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
 		if ed.Start != nil || ed.Duration != nil {
-			d.ScheduledStart, d.ScheduledEnd = editedWindow(d, ed)
+			start, end := editedWindow(d, ed)
+			start, end, err := e.newWindow(d, start, end)
+			if err != nil {
+				return err
+			}
+			d.ScheduledStart, d.ScheduledEnd = start, end
 		}
 		if ed.Assignee != nil {
 			d.Assignee = *ed.Assignee

@@ -134,8 +134,15 @@ func (f *fixture) person(t *testing.T, name string) models.Person {
 	return p
 }
 
+// plan plans r as ana. A window that has begun by the fixture's now is planned as of
+// a day before it, as it would have been: the engine plans only what is still to
+// come, and many tests need deployments that are overdue, running or over.
 func (f *fixture) plan(t *testing.T, r PlanRequest) models.Deployment {
 	t.Helper()
+	if now := f.now; r.Start.Before(now) {
+		f.now = r.Start.Add(-24 * time.Hour)
+		defer func() { f.now = now }()
+	}
 	d, _, err := f.e.Plan(f.ctx, f.person(t, "ana"), r)
 	if err != nil {
 		t.Fatalf("plan %+v: %v", r, err)
@@ -211,6 +218,59 @@ func TestPlanRefusesWhatTheModelDoesNotAllow(t *testing.T) {
 	list, _ := f.e.List(f.ctx, f.person(t, "ana"), models.Filter{})
 	if len(list) != 0 {
 		t.Fatalf("refused plans must store nothing, found %d", len(list))
+	}
+}
+
+// A window in the past is not planned: one that has ended would change the counts of
+// periods already closed, and one that started before now is late before it exists.
+// "now" itself, read a moment before the engine sees it, is a start.
+func TestPlanAndRescheduleRefuseThePast(t *testing.T) {
+	f := newFixture(t) // now: Thu 26 Nov 2026 10:00 in Berlin
+	ana := f.person(t, "ana")
+	past := webReq()
+	past.Start = f.local("2026-11-25 10:00")
+	_, _, err := f.e.Plan(f.ctx, ana, past)
+	if !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), "the window 2026-11-25 10:00 CET – 10:45 CET has ended (it is 2026-11-26 10:00 CET now)") {
+		t.Fatalf("a window that ended: %v", err)
+	}
+	if _, _, err := f.e.PreviewPlan(f.ctx, ana, past); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("the preview says the same: %v", err)
+	}
+	begun := webReq()
+	begun.Start, begun.Duration = f.local("2026-11-26 09:30"), time.Hour
+	_, _, err = f.e.Plan(f.ctx, ana, begun)
+	if !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), `start 2026-11-26 09:30 CET is in the past (it is 2026-11-26 10:00 CET now): give a later start, or "now"`) {
+		t.Fatalf("a start in the past: %v", err)
+	}
+	if list, _ := f.e.List(f.ctx, ana, models.Filter{}); len(list) != 0 {
+		t.Fatalf("refused plans must store nothing, found %d", len(list))
+	}
+	now := webReq()
+	now.Start = f.now.Add(-20 * time.Second) // "now", as the CLI read it before opening the database
+	d, _, err := f.e.Plan(f.ctx, ana, now)
+	if err != nil {
+		t.Fatalf("a start now: %v", err)
+	}
+	// A reschedule is held to the same rule, unless only the length changes.
+	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, f.local("2026-11-26 08:00"), time.Time{}); !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), "has ended") {
+		t.Fatalf("a reschedule into the past: %v", err)
+	}
+	// An edit's preview says so before it is saved, as plan's preview does.
+	ended := f.local("2026-11-26 08:00")
+	if _, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{Start: &ended}); !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), "has ended") {
+		t.Fatalf("an edit's preview into the past: %v", err)
+	}
+	f.now = f.now.Add(10 * time.Minute)
+	longer := 2 * time.Hour
+	if _, err := f.e.EditDeployment(f.ctx, ana, d.ID, Edit{Duration: &longer}); err != nil {
+		t.Fatalf("a longer window for one that has begun: %v", err)
+	}
+	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, f.now, time.Time{}); err != nil {
+		t.Fatalf("a reschedule to now: %v", err)
 	}
 }
 
@@ -503,5 +563,20 @@ func TestDashboardShowsRunningDueAndOverdue(t *testing.T) {
 	tom, _ := f.e.Dashboard(f.ctx, f.person(t, "tom"))
 	if len(tom.Overdue)+len(tom.DueToday) != 0 || len(tom.Running) != 1 {
 		t.Errorf("tom's dashboard shows others' work: %+v", tom)
+	}
+	// A failure counts from when it failed, even when its planned start is still ahead
+	// (a manager started it early): it is a recent failure.
+	early := webReq()
+	early.Start = f.now.Add(48 * time.Hour)
+	d := f.plan(t, early)
+	if _, err := f.e.Start(f.ctx, ana, d.ID, "the change board moved it up"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Fail(f.ctx, ana, d.ID, "the smoke test failed", false); err != nil {
+		t.Fatal(err)
+	}
+	db, _ = f.e.Dashboard(f.ctx, ana)
+	if got := ids(db.RecentFailures); len(got) != 1 || got[0] != d.ID {
+		t.Errorf("recent failures %v, want [%d], which failed now and was planned for later", got, d.ID)
 	}
 }

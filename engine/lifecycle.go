@@ -56,16 +56,10 @@ func (e *Engine) actChecked(ctx context.Context, actor models.Person, id int64, 
 }
 
 func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, start, end time.Time) (string, error) {
-	if d.Status != models.StatusPlanned {
-		return "", models.Conflictf("deployment #%d is %s; only planned deployments can be rescheduled", d.ID, d.Status)
+	start, end, err := e.newWindow(*d, start, end)
+	if err != nil {
+		return "", err
 	}
-	if end.IsZero() {
-		end = start.Add(d.ScheduledEnd.Sub(d.ScheduledStart))
-	}
-	if !end.After(start) {
-		return "", models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
-	}
-	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
 	if err := q.SetSchedule(ctx, d.ID, start, end, e.Now()); err != nil {
 		return "", err
 	}
@@ -78,6 +72,22 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 	return "rescheduled " + did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventRescheduled, did))
 }
 
+// newWindow checks a new window for d, as a reschedule takes it (a zero end keeps
+// the length): only a planned deployment moves, and only into time still to come.
+func (e *Engine) newWindow(d models.Deployment, start, end time.Time) (time.Time, time.Time, error) {
+	if d.Status != models.StatusPlanned {
+		return start, end, models.Conflictf("deployment #%d %s; only planned deployments can be rescheduled", d.ID, d.Status.Phrase())
+	}
+	if end.IsZero() {
+		end = start.Add(d.ScheduledEnd.Sub(d.ScheduledStart))
+	}
+	if !end.After(start) {
+		return start, end, models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
+	}
+	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
+	return start, end, e.ahead(start, end, d.ScheduledStart)
+}
+
 // Assign gives a deployment that has not finished to another person; the outcome
 // carries the conflicts it is in afterwards.
 func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (Outcome, error) {
@@ -86,7 +96,7 @@ func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, pers
 	}
 	return e.actChecked(ctx, actor, id, ActAssign, func(q store.Q, d *models.Deployment) (string, error) {
 		if d.Status.Final() {
-			return "", models.Conflictf("deployment #%d is %s; it can no longer be reassigned", id, d.Status)
+			return "", models.Conflictf("deployment #%d %s; it can no longer be reassigned", id, d.Status.Phrase())
 		}
 		if d.Assignee == person {
 			return "", models.Invalidf("deployment #%d is already assigned to %s", id, person)
@@ -116,7 +126,7 @@ func (e *Engine) Advance(ctx context.Context, actor models.Person, id int64, not
 	}
 	next := d.Status.Next()
 	if next == "" {
-		return Outcome{Deployment: d}, models.Conflictf("deployment #%d is %s; there is no next stage", id, d.Status)
+		return Outcome{Deployment: d}, models.Conflictf("deployment #%d %s; there is no next stage", id, d.Status.Phrase())
 	}
 	return e.Move(ctx, actor, id, next, note)
 }
@@ -232,15 +242,12 @@ func requireStageDone(ctx context.Context, q store.Q, d models.Deployment, stage
 // let the caller watch it.
 func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, seq int, note string, opts ...RunOptions) (Outcome, error) {
 	return e.act(ctx, actor, id, ActTick, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
-		r, err := checklistItem(ctx, q, *d, seq, "ticked")
+		r, err := stepRun(ctx, q, *d, seq)
 		if err != nil {
 			return "", err
 		}
-		switch r.Status {
-		case models.StepDone:
-			return "", models.Conflictf("step %d %q was already ticked by %s at %s", seq, r.Step.Name, r.Actor, e.Local(r.At))
-		case models.StepBlocked:
-			return "", models.Conflictf("step %d %q is blocked (%s): unblock it first", seq, r.Step.Name, r.Note)
+		if err := e.WhyNoTick(*d, r); err != nil {
+			return "", err
 		}
 		r.Status, r.Actor, r.At, r.Note = models.StepDone, actor.Name, e.Now(), strings.TrimSpace(note)
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {

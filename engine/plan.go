@@ -188,6 +188,9 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 	if err != nil {
 		return d, cm, err
 	}
+	if err := e.ahead(r.Start, end, time.Time{}); err != nil {
+		return d, cm, err
+	}
 	requester := r.Requester
 	if requester == "" {
 		requester = actor.Name
@@ -230,6 +233,28 @@ func (e *Engine) planEnd(r PlanRequest, def time.Duration) (time.Time, error) {
 		return end, models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(r.Start))
 	}
 	return end, nil
+}
+
+// nowSlack is how long before the engine's now a start may lie and still be "now":
+// a start typed as now is read a moment before the act reaches the engine (the CLI
+// reads its flags before it opens the database; a form, when it is sent).
+const nowSlack = time.Minute
+
+// ahead refuses a window for work still to come that lies in the past: one that has
+// ended (planned silently, it would change the counts of periods already closed),
+// and one that starts before now unless it starts now. kept is a start that is not
+// new (only the length changes), which is not held to the second rule.
+func (e *Engine) ahead(start, end, kept time.Time) error {
+	now := e.Now()
+	switch {
+	case !end.After(now):
+		return models.Invalidf("the window %s has ended (it is %s now): a deployment is planned for time still to come",
+			e.window(start, end), e.Local(now))
+	case start.Before(now.Add(-nowSlack)) && !start.Equal(kept):
+		return models.Invalidf("start %s is in the past (it is %s now): give a later start, or %q",
+			e.Local(start), e.Local(now), models.NowWord)
+	}
+	return nil
 }
 
 // checkAssignee refuses people who cannot carry the deployment out.

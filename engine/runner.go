@@ -218,7 +218,7 @@ func (e *Engine) runWith(ctx context.Context, actor models.Person, id int64, opt
 			return err
 		}
 		if d.Status.Final() {
-			return models.Conflictf("deployment #%d has finished (%s); there is nothing to run", id, d.Status)
+			return models.Conflictf("deployment #%d %s; there is nothing to run", id, d.Status.Phrase())
 		}
 		if err := e.takeLease(ctx, q, r.h, actor, id, r.t.LeaseTTL); err != nil {
 			return err
@@ -698,7 +698,7 @@ func (r *runner) prepareRetry(q store.Q, d *models.Deployment, from int) error {
 	ctx := r.bg()
 	stage := d.Status.Stage()
 	if stage == "" {
-		return models.Conflictf("deployment #%d is %s; only a started deployment can be retried from a step", d.ID, d.Status)
+		return models.Conflictf("deployment #%d %s; only a started deployment can be retried from a step", d.ID, d.Status.Phrase())
 	}
 	runs, err := q.StepRuns(ctx, *d)
 	if err != nil {
@@ -709,8 +709,8 @@ func (r *runner) prepareRetry(q store.Q, d *models.Deployment, from int) error {
 	}
 	sr := runs[from-1]
 	if sr.Step.Stage != stage {
-		return models.Conflictf("step %d %q belongs to %s; deployment #%d is %s, and a stage it left is not run again",
-			from, sr.Step.Name, sr.Step.Stage.Title(), d.ID, d.Status)
+		return models.Conflictf("step %d %q belongs to %s; deployment #%d %s, and a stage it left is not run again",
+			from, sr.Step.Name, sr.Step.Stage.Title(), d.ID, d.Status.Phrase())
 	}
 	if sr.Step.Kind != models.StepAutomated {
 		return models.Invalidf("step %d %q is a %s; only automated steps are retried (tick or approve it instead)",

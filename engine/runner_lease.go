@@ -56,11 +56,12 @@ func sameBoot(host, boot string) bool {
 	return host == thisHost && boot != "" && boot == thisBoot
 }
 
-// leaseGone reports whether a lease no longer protects a run, and why: it expired, or
-// its holder was a process on this machine that has died.
-func leaseGone(l models.Lease, now time.Time) (bool, string) {
+// leaseGone reports whether a lease no longer protects a run, and why (with times in
+// loc, the organisation's zone): it expired, or its holder was a process on this
+// machine that has died.
+func leaseGone(l models.Lease, now time.Time, loc *time.Location) (bool, string) {
 	if !now.Before(l.ExpiresAt) {
-		return true, fmt.Sprintf("its lease expired at %s", l.ExpiresAt.Local().Format("15:04:05"))
+		return true, fmt.Sprintf("its lease expired at %s", l.ExpiresAt.In(loc).Format("15:04:05 MST"))
 	}
 	if sameBoot(l.Host, l.BootID) && l.PID != os.Getpid() && !pidAlive(l.PID) {
 		return true, fmt.Sprintf("process %d on %s is gone", l.PID, l.Host)
@@ -72,12 +73,17 @@ func leaseGone(l models.Lease, now time.Time) (bool, string) {
 type BusyError struct {
 	ID    int64
 	Lease models.Lease
+	Loc   *time.Location // the organisation's zone, for the message
 }
 
 func (e *BusyError) Error() string {
+	loc := e.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
 	return fmt.Sprintf("deployment #%d is already being run by %s on %s (process %d, since %s); "+
 		"wait for it to finish or stop, or cancel the deployment",
-		e.ID, e.Lease.Actor, e.Lease.Host, e.Lease.PID, e.Lease.AcquiredAt.Local().Format("15:04:05"))
+		e.ID, e.Lease.Actor, e.Lease.Host, e.Lease.PID, e.Lease.AcquiredAt.In(loc).Format("15:04:05 MST"))
 }
 
 // Unwrap makes a BusyError a models.ErrConflict.
@@ -142,9 +148,9 @@ func (e *Engine) takeLease(ctx context.Context, q store.Q, h holder, actor model
 	old, err := q.Lease(ctx, id)
 	switch {
 	case err == nil:
-		gone, reason := leaseGone(old, now)
+		gone, reason := leaseGone(old, now, e.Location())
 		if !gone {
-			return &BusyError{ID: id, Lease: old}
+			return &BusyError{ID: id, Lease: old, Loc: e.Location()}
 		}
 		why = reason
 	case !errors.Is(err, models.ErrNotFound):
@@ -208,7 +214,7 @@ func (e *Engine) RecoverRun(ctx context.Context, id int64) ([]Recovered, error) 
 		why := "the runner that started it stopped"
 		switch {
 		case err == nil:
-			gone, reason := leaseGone(l, time.Now())
+			gone, reason := leaseGone(l, time.Now(), e.Location())
 			if !gone {
 				return nil // its runner is alive
 			}

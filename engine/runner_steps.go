@@ -72,7 +72,7 @@ func (e *Engine) approvers(d models.Deployment, m models.Model, s models.Step) [
 func waitingGate(ctx context.Context, q store.Q, d models.Deployment) (models.StepRun, error) {
 	stage := d.Status.Stage()
 	if stage == "" {
-		return models.StepRun{}, models.Conflictf("deployment #%d is %s; no gate waits for an approval", d.ID, d.Status)
+		return models.StepRun{}, models.Conflictf("deployment #%d %s; no gate waits for an approval", d.ID, d.Status.Phrase())
 	}
 	runs, err := q.StepRuns(ctx, d)
 	if err != nil {
@@ -145,22 +145,53 @@ func (e *Engine) mayApproveNow(ctx context.Context, q store.Q, actor models.Pers
 
 // ---- checklist items ------------------------------------------------------------
 
-// checklistItem loads step seq of d and checks it is a checklist item of the stage
-// the deployment is in.
-func checklistItem(ctx context.Context, q store.Q, d models.Deployment, seq int, what string) (models.StepRun, error) {
-	r, err := stepRun(ctx, q, d, seq)
-	if err != nil {
-		return r, err
-	}
+// itemNow refuses r unless it is a checklist item of the stage d is in.
+func itemNow(d models.Deployment, r models.StepRun, what string) error {
 	if r.Step.Kind != models.StepManual {
-		return r, models.Invalidf("step %d %q is a %s, not a checklist item: only checklist items can be %s",
-			seq, r.Step.Name, kindWord(r.Step.Kind), what)
+		return models.Invalidf("step %d %q is a %s, not a checklist item: only checklist items can be %s",
+			r.Seq, r.Step.Name, kindWord(r.Step.Kind), what)
 	}
 	if d.Status.Stage() != r.Step.Stage {
-		return r, models.Conflictf("step %d %q belongs to %s; deployment #%d is %s",
-			seq, r.Step.Name, r.Step.Stage.Title(), d.ID, d.Status)
+		return models.Conflictf("step %d %q belongs to %s; deployment #%d %s",
+			r.Seq, r.Step.Name, r.Step.Stage.Title(), d.ID, d.Status.Phrase())
 	}
-	return r, nil
+	return nil
+}
+
+// WhyNoTick is why step r of d cannot be ticked now, nil if it can: the rule TickStep
+// holds, for a console to offer the key or say why not before anything is asked.
+func (e *Engine) WhyNoTick(d models.Deployment, r models.StepRun) error {
+	if err := itemNow(d, r, "ticked"); err != nil {
+		return err
+	}
+	switch r.Status {
+	case models.StepDone:
+		return models.Conflictf("step %d %q was already ticked by %s at %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At))
+	case models.StepBlocked:
+		return models.Conflictf("step %d %q is blocked (%s): unblock it first", r.Seq, r.Step.Name, r.Note)
+	case models.StepSkipped:
+		return models.Conflictf("step %d %q was skipped", r.Seq, r.Step.Name)
+	}
+	return nil
+}
+
+// WhyNoBlock is why step r of d cannot be blocked now, nil if it can (BlockStep's rule).
+func (e *Engine) WhyNoBlock(d models.Deployment, r models.StepRun) error {
+	if err := itemNow(d, r, "blocked"); err != nil {
+		return err
+	}
+	return blockable(r, e)
+}
+
+// WhyNoUnblock is why step r of d cannot be unblocked now, nil if it can.
+func (e *Engine) WhyNoUnblock(d models.Deployment, r models.StepRun) error {
+	if err := itemNow(d, r, "unblocked"); err != nil {
+		return err
+	}
+	if r.Status != models.StepBlocked {
+		return models.Conflictf("step %d %q is %s, not blocked", r.Seq, r.Step.Name, r.Status)
+	}
+	return nil
 }
 
 // BlockStep marks a checklist item of the current stage blocked, with the reason: the
@@ -171,11 +202,11 @@ func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, s
 		return Outcome{}, models.Invalidf("a reason is needed to mark a step blocked")
 	}
 	return e.act(ctx, actor, id, ActTick, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
-		r, err := checklistItem(ctx, q, *d, seq, "blocked")
+		r, err := stepRun(ctx, q, *d, seq)
 		if err != nil {
 			return "", err
 		}
-		if err := blockable(r, e); err != nil {
+		if err := e.WhyNoBlock(*d, r); err != nil {
 			return "", err
 		}
 		r.Status, r.Actor, r.At, r.Note = models.StepBlocked, actor.Name, e.Now(), reason
@@ -204,12 +235,12 @@ func blockable(r models.StepRun, e *Engine) error {
 // UnblockStep sets a blocked checklist item back to open, with an optional note.
 func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (Outcome, error) {
 	return e.act(ctx, actor, id, ActTick, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
-		r, err := checklistItem(ctx, q, *d, seq, "unblocked")
+		r, err := stepRun(ctx, q, *d, seq)
 		if err != nil {
 			return "", err
 		}
-		if r.Status != models.StepBlocked {
-			return "", models.Conflictf("step %d %q is %s, not blocked", seq, r.Step.Name, r.Status)
+		if err := e.WhyNoUnblock(*d, r); err != nil {
+			return "", err
 		}
 		r.Status, r.Actor, r.At, r.Note = models.StepPending, actor.Name, e.Now(), ""
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
@@ -414,7 +445,7 @@ func (e *Engine) runState(ctx context.Context, q store.Q, d models.Deployment) (
 		s.Stages = append(s.Stages, p)
 	}
 	if l, err := q.Lease(ctx, id); err == nil {
-		if gone, _ := leaseGone(l, time.Now()); !gone {
+		if gone, _ := leaseGone(l, time.Now(), e.Location()); !gone {
 			s.Runner = &l
 		}
 	} else if !errors.Is(err, models.ErrNotFound) {

@@ -136,7 +136,10 @@ func newRunFixture(t testing.TB, modelsTOML string) *runFixture {
 
 // open opens another engine on the fixture's database: another process, as far as
 // the database can tell.
-func (f *runFixture) open(cfg *config.Config) *Engine {
+func (f *runFixture) open(cfg *config.Config) *Engine { return f.openWith(cfg) }
+
+// openWith is open with options, such as a clock.
+func (f *runFixture) openWith(cfg *config.Config, opts ...Option) *Engine {
 	f.t.Helper()
 	if cfg == nil {
 		cfg = f.e.cfg
@@ -146,7 +149,7 @@ func (f *runFixture) open(cfg *config.Config) *Engine {
 		f.t.Fatal(err)
 	}
 	f.t.Cleanup(func() { st.Close() })
-	e, err := New(context.Background(), st, cfg)
+	e, err := New(context.Background(), st, cfg, opts...)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -171,7 +174,14 @@ func (f *runFixture) plan(model, component, env string, edit ...func(*PlanReques
 	for _, fn := range edit {
 		fn(&r)
 	}
-	d, _, err := f.e.Plan(f.ctx, f.person("ana"), r)
+	e := f.e
+	if r.Start.Before(time.Now()) {
+		// The engine plans only what is still to come: a window that has begun was
+		// planned before it, here by another engine whose clock says so.
+		at := r.Start.Add(-time.Hour)
+		e = f.openWith(nil, WithClock(func() time.Time { return at }))
+	}
+	d, _, err := e.Plan(f.ctx, f.person("ana"), r)
 	if err != nil {
 		f.t.Fatalf("plan %+v: %v", r, err)
 	}
@@ -951,10 +961,42 @@ func TestChecklistAndGates(t *testing.T) {
 	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 2, "again"); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("blocking twice: %v", err)
 	}
+	// A tick does not clear a block: it is refused, and the item stays blocked.
+	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 2, ""); !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "unblock it first") {
+		t.Errorf("ticking a blocked item: %v", err)
+	}
+	if st, _ := f.e.RunState(f.ctx, tom, d.ID); st.Steps[1].Status != models.StepBlocked {
+		t.Errorf("a refused tick changed the item: %+v", st.Steps[1].StepRun)
+	}
+	// Nor is a ticked item blocked.
+	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 1, "late doubt"); !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "already ticked") {
+		t.Errorf("blocking a ticked item: %v", err)
+	}
 	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 4, "x"); !errors.Is(err, models.ErrInvalid) {
 		t.Errorf("blocking an automated step: %v", err)
 	}
-	res, err := f.e.Resume(f.ctx, tom, d.ID, f.opts())
+	// The console asks these before it offers a key: they are the acts' own refusals.
+	st, err := f.e.RunState(f.ctx, tom, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		why  error
+		want string
+	}{
+		{f.e.WhyNoTick(st.Deployment, st.Steps[1].StepRun), "unblock it first"},
+		{f.e.WhyNoBlock(st.Deployment, st.Steps[0].StepRun), "already ticked"},
+		{f.e.WhyNoTick(st.Deployment, st.Steps[3].StepRun), "only checklist items can be ticked"},
+		{f.e.WhyNoUnblock(st.Deployment, st.Steps[0].StepRun), "not blocked"},
+	} {
+		if c.why == nil || !strings.Contains(c.why.Error(), c.want) {
+			t.Errorf("why not: %v, want %q", c.why, c.want)
+		}
+	}
+	if err := f.e.WhyNoUnblock(st.Deployment, st.Steps[1].StepRun); err != nil {
+		t.Errorf("a blocked item is unblocked: %v", err)
+	}
+	res, err = f.e.Resume(f.ctx, tom, d.ID, f.opts())
 	if err != nil || res.Waiting == nil || res.Waiting.Kind != WaitBlocked || res.Waiting.Note != "PDU B has no free outlet" {
 		t.Fatalf("want a wait for the blocked item: %+v %v", res.Waiting, err)
 	}

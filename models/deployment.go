@@ -2,6 +2,7 @@ package models
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -67,6 +68,22 @@ func (s Status) Label() string {
 		return "done"
 	}
 	return s.Stage().Title()
+}
+
+// Phrase is the status as the rest of a sentence about a deployment: "#7 is
+// planned", "#7 is executing", "#7 has succeeded", "#7 was rolled back".
+func (s Status) Phrase() string {
+	switch s {
+	case StatusSucceeded:
+		return "has succeeded"
+	case StatusFailed:
+		return "has failed"
+	case StatusRolledBack:
+		return "was rolled back"
+	case StatusCancelled:
+		return "was cancelled"
+	}
+	return "is " + strings.ReplaceAll(string(s), "_", " ")
 }
 
 // Next is the status after s on the happy path, or "" when there is none.

@@ -25,11 +25,11 @@ type Model struct {
 	c        *common.Common
 	tabs     []tab
 	active   int
-	stack    []entry      // pages opened over the active tab, the last on top
-	ids      int          // the last id given to a page
-	place    common.Place // where Remember was last told the person is
-	note     string       // a short confirmation for the footer
-	mark     int64        // the last change mark seen
+	stack    []entry        // pages opened over the active tab, the last on top
+	ids      int            // the last id given to a page
+	place    common.Place   // where Remember was last told the person is
+	note     common.NoteMsg // a short note for the footer (a confirmation, or what goes on)
+	mark     int64          // the last change mark seen
 	help     help.Model
 	fullHelp bool
 	helpOff  int // the first line of the full help shown, when it is longer than the screen
@@ -47,6 +47,9 @@ func New(c *common.Common) *Model {
 	if p := resumed(c); p != nil {
 		m.stack = []entry{m.entry(p)}
 	}
+	if c.Hello != "" {
+		m.note = common.NoteMsg{Mark: "!", Text: c.Hello}
+	}
 	return m
 }
 
@@ -62,14 +65,15 @@ func tabsFor(c *common.Common) []tab {
 		t("Schedule", pages.NewSchedule(c)), t("Conflicts", pages.NewConflicts(c)), t("Reports", pages.NewReports(c))}
 }
 
-// Run opens the console in the current terminal until the user quits.
-func Run(ctx context.Context, eng *engine.Engine, actor models.Person) error {
+// Run opens the console in the current terminal until the user quits; hello is a
+// note its footer shows first (see Common.Hello), "" for none.
+func Run(ctx context.Context, eng *engine.Engine, actor models.Person, hello string) error {
 	// Quitting cancels what the console started (a due run stops its step, which the
 	// next ferry offers to resume), instead of leaving it to die with the process.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := common.New(ctx, eng, actor)
-	c.RunsDue = true
+	c.RunsDue, c.Hello = true, hello
 	_, err := tea.NewProgram(New(c), tea.WithContext(ctx)).Run()
 	return err
 }
@@ -105,7 +109,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
 		}
-		m.err, m.note = m.refused(msg), ""
+		m.err, m.note = m.refused(msg), common.NoteMsg{}
 		if m.err != nil { // a key that is off: its reason, and nothing else
 			return m, nil
 		}
@@ -167,14 +171,14 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
-		m.fullHelp, m.helpOff, m.err, m.note = !m.fullHelp, 0, nil, ""
+		m.fullHelp, m.helpOff, m.err, m.note = !m.fullHelp, 0, nil, common.NoteMsg{}
 		m.resize()
 		return nil, true
 	case key.Matches(msg, k.Refresh):
 		return m.refresh(m.top()), true
 	case key.Matches(msg, k.Plan):
 		if why := m.c.PlanKey().Off; why != "" {
-			m.err, m.note = errors.New(why), ""
+			m.err, m.note = errors.New(why), common.NoteMsg{}
 			return nil, true
 		}
 		return m.push(pages.NewPlan(m.c)), true

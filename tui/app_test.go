@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"ferry/engine"
 	"ferry/tui/internal/tuitest"
 
 	tea "charm.land/bubbletea/v2"
@@ -144,4 +145,27 @@ func TestDashboardGolden(t *testing.T) {
 	}
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
 	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+}
+
+// Who the person acts as, when no --as said so, shows inside the console when it
+// opens (printed before it, the note is hidden until the console closes); the next
+// key clears it like any note.
+func TestTheConsoleSaysWhoYouActAs(t *testing.T) {
+	c := newTestCommon(t, "ana")
+	id, err := c.Eng.Identify(engine.Login{User: "root", Host: "box"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Actor, c.Hello = id.Actor, id.Note
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	want := `! acting as ana, the first manager in config.toml (no person has unix_user "root"; use --as)`
+	if got := screenText(m); !strings.Contains(got, want) {
+		t.Fatalf("the console should open saying %q:\n%s", want, got)
+	}
+	press(m, "j")
+	if got := screenText(m); strings.Contains(got, "acting as") {
+		t.Fatalf("a key clears the note:\n%s", got)
+	}
 }

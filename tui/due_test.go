@@ -72,7 +72,7 @@ func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
 	}
 	ana, _ := eng.Person("ana")
 	d, _, err := eng.Plan(ctx, ana, engine.PlanRequest{Model: "auto", Component: "api", Version: "1", Environment: "dev",
-		Start: now.Add(-time.Minute)})
+		Start: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,12 +20,27 @@ import (
 // the footer line has room for few, so it leaves the others out, as lazygit's
 // options bar does.
 
+// noteStyle colours a note by its mark: green a confirmation or a success, red a
+// failure, dim a cancellation, yellow the rest (work under way, a wait).
+func (m *Model) noteStyle() lipgloss.Style {
+	st := m.c.Styles
+	switch m.note.Mark {
+	case "✓":
+		return st.Good
+	case "✗", "↺":
+		return st.Bad
+	case "–":
+		return st.Dim
+	}
+	return st.Warn
+}
+
 func (m *Model) footer() string {
 	if m.err != nil {
 		return common.Fit(" "+m.c.Styles.Error.Render("✗ "+models.Line(m.err.Error())), m.w)
 	}
-	if m.note != "" {
-		return common.Fit(" "+m.c.Styles.Good.Render("✓ "+models.Line(m.note)), m.w)
+	if m.note.Text != "" {
+		return common.Fit(" "+m.noteStyle().Render(models.Line(m.note.Mark+" "+m.note.Text)), m.w)
 	}
 	if m.fullHelp {
 		return m.fullHelpView(max(1, m.h-2))

@@ -105,7 +105,7 @@ func (m *Model) forRoot(from int, msg tea.Msg) (tea.Cmd, bool) {
 	case common.ChangedMsg:
 		return m.refresh(m.top()), true
 	case common.NoteMsg:
-		m.note = msg.Text
+		m.note = msg
 		return nil, true
 	case common.ErrMsg:
 		m.err = msg.Err

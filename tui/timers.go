@@ -93,7 +93,9 @@ func (m *Model) timer(msg tea.Msg) tea.Cmd {
 			m.err = msg.err
 			return m.watch()
 		}
-		changed := m.mark != 0 && msg.mark != m.mark
+		// The first read has nothing to compare with: what changed between the first
+		// load and this read would stay unseen until the next refresh, so reload.
+		changed := msg.mark != m.mark
 		m.mark = msg.mark
 		if changed {
 			return tea.Batch(m.refresh(m.top()), m.watch())
@@ -109,7 +111,7 @@ func (m *Model) timer(msg tea.Msg) tea.Cmd {
 			}
 		}
 		if started > 0 {
-			m.note = fmt.Sprintf("started %d due automated deployment%s", started, common.Plural(started))
+			m.note = common.NoteMsg{Mark: "▸", Text: fmt.Sprintf("started %d due automated deployment%s", started, common.Plural(started))}
 		}
 		return m.refresh(m.top())
 	}

@@ -47,6 +47,12 @@ func TestDeployEditChangesWhatItRefersTo(t *testing.T) {
 	}
 	f.refused(2, []string{"--after", `"soon"`}, "--as", "ana", "deploy", "edit", id, "--after", "soon")
 	f.refused(2, []string{"--start"}, "--as", "ana", "deploy", "edit", id, "--start", "tomorrowish")
+	// A window that has ended is refused, the dry run's answer too: nothing it says may
+	// be refused when it is done.
+	for _, dry := range []string{"--dry-run", "--json"} {
+		f.refused(1, []string{"the window 2020-03-02 10:00", "has ended"}, "--as", "ana", "deploy", "edit", id,
+			"--start", "2020-03-02 10:00", dry)
+	}
 }
 
 func TestDeployAgainAndIncidents(t *testing.T) {

@@ -8,6 +8,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ferry/cmd/cli"
+	"ferry/internal/race"
 )
 
 // testVersion is stamped into the binary the way the Makefile stamps the git version.
@@ -554,6 +558,10 @@ func TestPlanRefused(t *testing.T) {
 		{"technician may not plan", 1, append([]string{"--as", "raj"}, plan("web-service", "web-frontend", "dev")...), []string{"raj", "may not plan"}},
 		{"unknown actor", 2, append([]string{"--as", "nobody"}, plan("web-service", "web-frontend", "dev")...), []string{"--as", `"nobody"`}},
 		{"start that is not a time", 2, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "tomorrow")...), []string{"--start"}},
+		{"window that has ended", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "2020-03-02 10:00")...),
+			[]string{"the window 2020-03-02 10:00 CET – 10:45 CET has ended", "now)"}},
+		{"start in the past", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", time.Now().Add(-10*time.Minute).Format(time.RFC3339), "--duration", "4h")...),
+			[]string{"is in the past", `give a later start, or "now"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -574,6 +582,9 @@ func TestPlanRefused(t *testing.T) {
 	f.refused(1, []string{"#1"}, "--as", "ana", "deploy", "show", "1")
 	if d := f.planIn("dev", "1.0", "2030-12-01 10:00"); d.ID != 1 {
 		t.Errorf("the first deployment that is accepted got id %d, want 1", d.ID)
+	}
+	if d := f.planIn("dev", "1.0", "now"); d.ID != 2 {
+		t.Errorf("a start now is planned: got id %d, want 2", d.ID)
 	}
 }
 
@@ -934,6 +945,43 @@ func lineOf(t *testing.T, src, part string) int {
 }
 
 // ---- demo ----------------------------------------------------------------------------
+
+// The history a first `make run` makes is what the README says: 30,000 deployments
+// over about fifteen months up to today, and about three weeks of planned work.
+func TestFirstRunDemoSpansWhatTheReadmeSays(t *testing.T) {
+	if race.Enabled {
+		t.Skip("30,000 deployments take minutes under the race detector; go test ./... runs it")
+	}
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := fmt.Sprintf("(%d,%03d deployments over about fifteen months up to today and three weeks ahead,",
+		cli.FirstRunDemo/1000, cli.FirstRunDemo%1000)
+	if !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), claim) {
+		t.Fatalf("the README no longer says %q", claim)
+	}
+	f := newFixture(t)
+	f.cfg = repoConfig
+	f.db = filepath.Join(f.dir, "demo.db")
+	f.ok("demo", "--deployments", strconv.Itoa(cli.FirstRunDemo))
+	db, err := sql.Open("sqlite", "file:"+f.db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var first, last, n int64
+	if err := db.QueryRow(`SELECT min(scheduled_start), max(scheduled_start), count(*) FROM deployments`).Scan(&first, &last, &n); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	back := now.Sub(time.Unix(first, 0)).Hours() / 24 / 30.44 // months
+	ahead := time.Unix(last, 0).Sub(now).Hours() / 24
+	if n != int64(cli.FirstRunDemo) || back < 14 || back > 17 || ahead < 14 || ahead > 24 {
+		t.Fatalf("%d deployments from %.1f months back to %.1f days ahead", n, back, ahead)
+	}
+}
 
 func TestDemo(t *testing.T) {
 	t.Parallel()

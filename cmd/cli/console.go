@@ -31,5 +31,11 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	if err := a.openRunner(); err != nil {
 		return err
 	}
-	return tui.Run(a.ctx, a.eng, a.actor)
+	// Who the person acts as, when no --as said so, shows in the console too: what was
+	// printed before it is hidden until it closes.
+	hello := ""
+	if a.as == "" || a.actor.Unmapped {
+		hello = a.identity.Note
+	}
+	return tui.Run(a.ctx, a.eng, a.actor, hello)
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,6 +43,9 @@ func (a *app) reportCmd() *cobra.Command {
 			}
 			if !slices.Contains([]string{"table", "json", "csv", "markdown"}, format) {
 				return usagef("--format: %q is not table, json, csv or markdown", format)
+			}
+			if err := writable(out); err != nil { // before the report is counted
+				return err
 			}
 			if _, err := a.loadConfig(); err != nil {
 				return err
@@ -138,9 +143,12 @@ func (a *app) writeReport(rep engine.Report, format, out string) error {
 	if out == "" {
 		return write(a.stdout)
 	}
+	if err := writable(out); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(filepath.Dir(out), ".ferry-report-*")
 	if err != nil {
-		return usagef("--out: %v", err)
+		return outError(out, err)
 	}
 	defer os.Remove(f.Name())
 	if err := write(f); err != nil {
@@ -151,8 +159,43 @@ func (a *app) writeReport(rep engine.Report, format, out string) error {
 		return err
 	}
 	if err := os.Rename(f.Name(), out); err != nil {
-		return usagef("--out: %v", err)
+		return outError(out, err)
 	}
 	fmt.Fprintf(a.stderr, "ferry: wrote %s\n", out)
 	return nil
+}
+
+// writable refuses an --out file that cannot be written where it is asked for: its
+// directory is missing or is not one, or the path is a directory ("" is stdout).
+func writable(out string) error {
+	if out == "" {
+		return nil
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return fmt.Errorf("--out %s: is a directory; name a file in it", out)
+	}
+	dir := filepath.Dir(out)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--out %s: directory %s does not exist", out, dir)
+	case err != nil:
+		return outError(out, err)
+	case !st.IsDir():
+		return fmt.Errorf("--out %s: %s is not a directory", out, dir)
+	}
+	return nil
+}
+
+// outError names the --out path the person gave, not the temporary file beside it.
+func outError(out string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		err = le.Err
+	}
+	return fmt.Errorf("--out %s: %v", out, err)
 }

@@ -105,9 +105,17 @@ func TestReportRefusesBadFlags(t *testing.T) {
 		{[]string{"--from", "next tuesday"}, "--from"},
 		// --to left to its default (the end of this month): the message says so.
 		{[]string{"--from", "2199-01-01"}, "--from: 2199-01-01 is after the default end"},
-		{[]string{"--out", filepath.Join(f.dir, "no", "such", "dir", "r.csv")}, "--out"},
 	} {
 		f.refused(2, []string{c.want}, append([]string{"--as", "eve", "report"}, c.args...)...)
+	}
+	// A file that cannot be written where it is asked for is refused (exit 1), by the
+	// path the person gave; nothing is left behind.
+	missing := filepath.Join(f.dir, "no", "such", "dir", "r.csv")
+	f.refused(1, []string{"--out " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
+		"--as", "eve", "report", "--out", missing)
+	f.refused(1, []string{"--out " + f.dir + ": is a directory"}, "--as", "eve", "report", "--out", f.dir)
+	if left, _ := filepath.Glob(filepath.Join(f.dir, ".ferry-report-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
 

@@ -198,7 +198,9 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 		!strings.Contains(r.stdout, "rolling out web-frontend 1.0 to dev tier dev\n") || !strings.Contains(r.stdout, "a warning\n") {
 		t.Errorf("logs of one step are the plain lines:\n%s", r)
 	}
-	f.refused(1, []string{"has finished"}, "--as", "sam", "deploy", "run", ok)
+	f.refused(1, []string{"#" + ok + " has succeeded; there is nothing to run"}, "--as", "sam", "deploy", "run", ok)
+	f.refused(1, []string{"deployment #" + ok + " has succeeded; only planned deployments can be rescheduled"},
+		"--as", "ana", "deploy", "reschedule", ok, "--start", "2030-12-01 10:00")
 
 	bad := f.planModel("broken", "web-frontend")
 	r = f.ferry("--as", "sam", "deploy", "run", bad, "--json")
@@ -219,6 +221,7 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	f.refused(1, []string{"eve", "may not"}, "--as", "eve", "step", "tick", hw, "1")
 	f.refused(1, []string{"not a checklist item"}, "--as", "raj", "step", "tick", hw, "2")
 	f.ok("--as", "raj", "step", "block", hw, "1", "--reason", "PDU B dead")
+	f.refused(1, []string{"is blocked (PDU B dead): unblock it first"}, "--as", "raj", "step", "tick", hw, "1")
 	r = f.ferry("--as", "raj", "deploy", "resume", hw)
 	if r.code != 3 || !strings.Contains(r.stdout, "is blocked: PDU B dead") || !strings.Contains(r.stdout, "ferry step unblock "+hw+" 1") {
 		t.Errorf("a blocked item:\n%s", r)
@@ -338,7 +341,7 @@ func TestCrashRecovery(t *testing.T) {
 		!strings.Contains(r.stdout, "ferry deploy retry "+id+" --from-step 1") {
 		t.Fatalf("after the crash, want exit 3 and the choices:\n%s", r)
 	}
-	if !processGone(pid) {
+	if !goneWithin(pid, 5*time.Second) {
 		t.Errorf("the sleep %d the killed run left was not stopped", pid)
 	}
 	st := f.steps(id)[0]
@@ -378,6 +381,20 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 // processGone reports whether pid has exited (a zombie nobody reaped has).
+// goneWithin polls processGone until the deadline: a SIGKILL is delivered
+// asynchronously, and on a loaded machine the process may still be there a moment
+// after the signal was sent.
+func goneWithin(pid int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for !processGone(pid) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond) // between polls of the condition
+	}
+	return true
+}
+
 func processGone(pid int) bool {
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
 		return true
@@ -448,11 +465,8 @@ func TestTwoProcessesRace(t *testing.T) {
 func TestRunDueCommand(t *testing.T) {
 	t.Parallel()
 	f := runFixture(t)
-	now := time.Now().UTC()
-	due := f.plan("--model", "auto", "--component", "web-frontend", "--version", "1.0", "--env", "dev",
-		"--start", now.Add(-time.Minute).Format(time.RFC3339))
-	hw := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.0", "--env", "dev",
-		"--start", now.Add(-time.Minute).Format(time.RFC3339))
+	due := f.plan("--model", "auto", "--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", "now")
+	hw := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.0", "--env", "dev", "--start", "now")
 	// An analyst may run nothing: refused, though something is due, and it stays due.
 	f.refused(1, []string{"eve (analyst) may not run deployments"}, "--as", "eve", "run-due")
 	r := f.ok("--as", "sam", "run-due")

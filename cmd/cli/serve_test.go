@@ -262,8 +262,7 @@ func TestServeSchedulesDueAutomatedDeployments(t *testing.T) {
   name = "Smoke check"
 `, "", 1)
 	writeFile(t, f.cfg, cfg)
-	start := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-	d := f.plan("--model", "web-service", "--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", start)
+	d := f.plan("--model", "web-service", "--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", "now")
 	s := f.serve("--schedule-every", "100ms")
 	deadline := time.Now().Add(20 * time.Second)
 	for f.show(d.ID).Status != "succeeded" {

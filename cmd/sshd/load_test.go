@@ -19,7 +19,7 @@ func (f *fixture) planBig(t testing.TB) int64 {
 	t.Helper()
 	ctx := context.Background()
 	ana := f.person(t, "ana")
-	d, _, err := f.eng.Plan(ctx, ana, engine.PlanRequest{Model: "big-checklist", Component: "rack-b08-app-server",
+	d, _, err := f.planner.Plan(ctx, ana, engine.PlanRequest{Model: "big-checklist", Component: "rack-b08-app-server",
 		Version: "1", Environment: "dev", Start: now.Add(-30 * time.Minute), Assignee: "tom", ChangeRef: "CHG-2"})
 	if err != nil {
 		t.Fatal(err)

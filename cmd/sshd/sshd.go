@@ -131,15 +131,11 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 
 	sopts := []ssh.Option{
 		wish.WithHostKeyPEM(pemBytes),
+		// Only public keys let anyone in. No password is offered, so a client never
+		// asks for one it could not pass; keyboard-interactive is offered only to say
+		// so in one line (see refuseOthers).
 		wish.WithPublicKeyAuth(s.publicKey),
-		wish.WithPasswordAuth(func(ctx ssh.Context, _ string) bool {
-			s.log.Printf("refused password login as %q from %s: only public keys are accepted", ctx.User(), ctx.RemoteAddr())
-			return false
-		}),
-		wish.WithKeyboardInteractiveAuth(func(ctx ssh.Context, _ gossh.KeyboardInteractiveChallenge) bool {
-			s.log.Printf("refused keyboard-interactive login as %q from %s: only public keys are accepted", ctx.User(), ctx.RemoteAddr())
-			return false
-		}),
+		wish.WithKeyboardInteractiveAuth(s.refuseOthers),
 		// Middlewares run last to first: recover guards everything; the session
 		// check (identity, pty, idle) runs before the console.
 		wish.WithMiddleware(recover.MiddlewareWithLogger(s.log,
@@ -231,6 +227,26 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	}
 	s.log.Printf("refused %s key %s offered as %q from %s: it is in no person's ssh_keys",
 		key.Type(), gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+	return false
+}
+
+// PublicKeysOnly is the one line a client whose keys were all refused reads.
+const PublicKeysOnly = "ferry: public keys only; no key you offered is known here (ferry people add-key)"
+
+// toldKey marks a connection that has read PublicKeysOnly.
+type toldKey struct{}
+
+// refuseOthers answers keyboard-interactive, which a client tries once its keys were
+// refused: the first try of a connection shows PublicKeysOnly, as an instruction
+// with no question (OpenSSH prints it, asks nothing); a client tries up to three
+// times, and the later tries fail quietly. Nobody gets in this way.
+func (s *Server) refuseOthers(ctx ssh.Context, challenge gossh.KeyboardInteractiveChallenge) bool {
+	if ctx.Value(toldKey{}) != nil {
+		return false
+	}
+	ctx.SetValue(toldKey{}, true)
+	s.log.Printf("refused login as %q from %s: no accepted public key (told it: public keys only)", ctx.User(), ctx.RemoteAddr())
+	_, _ = challenge("", PublicKeysOnly, nil, nil)
 	return false
 }
 

@@ -1,6 +1,7 @@
 // Package demo fills a new database with a realistic, seeded history of deployments,
-// for `ferry demo`: several years of deployments that end today, a few running now,
-// and about three weeks of planned work, some of it in conflict.
+// for `ferry demo`: a year (up to 20,000 deployments) to three years (from 300,000) of
+// deployments that end today, a few running now, and about three weeks of planned
+// work, some of it in conflict.
 //
 // The same seed, config and Now always give the same rows. Generation runs in two
 // passes: the first simulates releases moving through their model's path day by day

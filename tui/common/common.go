@@ -31,6 +31,10 @@ type Common struct {
 	// they land a reconnecting person where they were.
 	Remember func(Place)
 	Resume   Place
+	// Hello is a note the console shows in its footer when it opens: who the person
+	// acts as, when no --as said so (printed before the console, it would be hidden
+	// until it closes).
+	Hello string
 }
 
 // Place is where in the console a person is: a deployment's detail or checklist.

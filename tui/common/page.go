@@ -31,8 +31,10 @@ type (
 	PushMsg struct{ Page Page }
 	// BackMsg closes the page on top and returns to the one below.
 	BackMsg struct{}
-	// NoteMsg shows a short confirmation in the footer.
-	NoteMsg struct{ Text string }
+	// NoteMsg shows a short note in the footer after Mark: ✓ for a confirmation
+	// (Note), another glyph for what is not one (NoteAs): ▸ work under way, … a
+	// wait, a finished run's status glyph.
+	NoteMsg struct{ Text, Mark string }
 	// ErrMsg reports a failure in the footer.
 	ErrMsg struct{ Err error }
 	// ChangedMsg says data changed (a reschedule, an override): pages reload.
@@ -45,8 +47,13 @@ func Push(p Page) tea.Cmd { return func() tea.Msg { return PushMsg{p} } }
 // Back asks the root to close the page on top.
 func Back() tea.Msg { return BackMsg{} }
 
-// Note shows text in the footer.
-func Note(text string) tea.Cmd { return func() tea.Msg { return NoteMsg{text} } }
+// Note confirms text in the footer, marked ✓.
+func Note(text string) tea.Cmd { return NoteAs("✓", text) }
+
+// NoteAs shows text in the footer after mark.
+func NoteAs(mark, text string) tea.Cmd {
+	return func() tea.Msg { return NoteMsg{Text: text, Mark: mark} }
+}
 
 // Fail shows err in the footer.
 func Fail(err error) tea.Cmd { return func() tea.Msg { return ErrMsg{err} } }

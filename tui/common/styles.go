@@ -100,19 +100,28 @@ func (s Styles) StepGlyph(st models.StepStatus) string {
 // PlainStatus is the status with its glyph, uncoloured (table cells are measured as
 // text); StatusWord colours it.
 func PlainStatus(s models.Status) string {
+	if s.Final() || s == models.StatusPlanned {
+		return StatusMark(s) + " " + StatusText(s)
+	}
+	return StatusMark(s) + " " + ShortStage(s)
+}
+
+// StatusMark is a status's glyph: ○ planned, ▸ running, ✓ succeeded, ✗ failed,
+// ↺ rolled back, – cancelled.
+func StatusMark(s models.Status) string {
 	switch s {
 	case models.StatusPlanned:
-		return "○ planned"
+		return "○"
 	case models.StatusSucceeded:
-		return "✓ succeeded"
+		return "✓"
 	case models.StatusFailed:
-		return "✗ failed"
+		return "✗"
 	case models.StatusRolledBack:
-		return "↺ rolled back"
+		return "↺"
 	case models.StatusCancelled:
-		return "– cancelled"
+		return "–"
 	}
-	return "▸ " + ShortStage(s)
+	return "▸"
 }
 
 // ShortStage is the running stage in a word or two.

@@ -127,7 +127,7 @@ func (v *checklistView) whyNoItem() string {
 	case !v.loaded:
 		return loading
 	case d.Status.Stage() == "":
-		return fmt.Sprintf("#%d is %s: nothing to tick now", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s: nothing to tick now", d.ID, d.Status.Phrase())
 	case !selected:
 		return "no item selected"
 	case v.may(engine.ActTick) != nil:
@@ -138,37 +138,41 @@ func (v *checklistView) whyNoItem() string {
 	return ""
 }
 
-// whyNoTick: only a checklist item still to do is ticked.
+// whyNoTick: the engine says whether the selected item can be ticked now.
 func (v *checklistView) whyNoTick() string {
 	if why := v.whyNoItem(); why != "" {
 		return why
 	}
 	s, _ := v.selected()
-	switch {
-	case s.Step.Kind != models.StepManual:
-		return fmt.Sprintf("step %d %q is %s: only checklist items are ticked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
-	case s.Status == models.StepBlocked:
-		return fmt.Sprintf("step %d %q is blocked: b unblocks it", s.Seq, s.Step.Name)
-	case s.Status != models.StepPending:
-		return fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
-	}
-	return ""
+	return errText(v.c.Eng.WhyNoTick(v.st.Deployment, s.StepRun))
 }
 
-// blockKey is b: block a checklist item still to do, or unblock a blocked one.
+// blockKey is b: block a checklist item still to do, or unblock a blocked one, as
+// the engine allows; off with its reason otherwise, so no prompt asks for a reason
+// that would then be refused.
 func (v *checklistView) blockKey() common.Key {
 	k := common.OffFor(v.keys.Block, v.whyNoItem())
 	s, _ := v.selected()
-	switch {
-	case s.Status == models.StepBlocked:
+	blocked := s.Status == models.StepBlocked
+	if blocked {
 		k.SetHelp("b", "unblock")
+	}
+	switch {
 	case k.Off != "":
-	case s.Step.Kind != models.StepManual:
-		k.Off = fmt.Sprintf("step %d %q is %s: only checklist items are blocked", s.Seq, s.Step.Name, kindName(s.Step.Kind))
-	case s.Status != models.StepPending:
-		k.Off = fmt.Sprintf("step %d %q is %s", s.Seq, s.Step.Name, s.Status)
+	case blocked:
+		k.Off = errText(v.c.Eng.WhyNoUnblock(v.st.Deployment, s.StepRun))
+	default:
+		k.Off = errText(v.c.Eng.WhyNoBlock(v.st.Deployment, s.StepRun))
 	}
 	return k
+}
+
+// errText is err's message, "" for nil.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // whyNoApprove: a gate waits, and the engine says whether this person may approve it.
@@ -195,9 +199,9 @@ func (v *checklistView) whyNoStart() string {
 	case !v.loaded:
 		return loading
 	case d.Status.Final():
-		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s", d.ID, d.Status.Phrase())
 	case d.Status != models.StatusPlanned:
-		return fmt.Sprintf("#%d has started already", d.ID)
+		return v.whyNoCarry()
 	case v.may(engine.ActRun) != nil:
 		return v.may(engine.ActRun).Error()
 	case v.running || v.st.Runner != nil:
@@ -206,9 +210,34 @@ func (v *checklistView) whyNoStart() string {
 	return v.starting.why(d.ID)
 }
 
+// whyNoCarry: a started deployment that waits for no person and that nobody runs
+// (its last item was ticked elsewhere, and the run did not go on there) is carried on
+// with g; otherwise why not.
+func (v *checklistView) whyNoCarry() string {
+	d, w := v.st.Deployment, v.st.Waiting
+	switch {
+	case v.may(engine.ActRun) != nil:
+		return v.may(engine.ActRun).Error()
+	case v.running || v.working || v.st.Runner != nil:
+		return fmt.Sprintf("#%d is running", d.ID)
+	case w != nil:
+		return w.Message
+	}
+	return ""
+}
+
+// stalled: the stage is in no one's hands: g carries the run on.
+func (v *checklistView) stalled() bool {
+	d := v.st.Deployment
+	return v.loaded && d.Status.Stage() != "" && v.whyNoCarry() == ""
+}
+
 func (v *checklistView) startKey() common.Key {
 	k := common.OffFor(v.keys.Start, v.whyNoStart())
-	if k.Off == "" && v.starting.needsReason() {
+	switch {
+	case v.loaded && v.st.Deployment.Status.Stage() != "":
+		k.SetHelp("g", "carry on")
+	case k.Off == "" && v.starting.needsReason():
 		k.SetHelp("g", "start anyway")
 	}
 	return k
@@ -269,6 +298,13 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, v.c.Keys.Down):
 		v.sel = max(0, min(len(v.items())-1, v.sel+1))
 		return nil
+	case key.Matches(msg, v.keys.Start) && v.stalled():
+		v.running = true
+		c, id := v.c, v.id
+		return tea.Batch(common.NoteAs("▸", fmt.Sprintf("#%d: carrying on…", id)), func() tea.Msg {
+			res, err := c.Eng.Resume(c.Ctx, c.Actor, id)
+			return runDoneMsg{what: "resume", res: res, err: err}
+		})
 	case key.Matches(msg, v.keys.Start) && v.whyNoStart() == "":
 		if v.starting.needsReason() {
 			return v.ask(askOverride, "start anyway, because: ", engine.BreaksText(v.starting.breaks))
@@ -301,7 +337,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 func (v *checklistView) run(override string) tea.Cmd {
 	v.running = true
 	c, id := v.c, v.id
-	return tea.Batch(common.Note(fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
+	return tea.Batch(common.NoteAs("▸", fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
 		res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{OverrideReason: override})
 		return runDoneMsg{what: "run", res: res, err: err}
 	})
@@ -314,16 +350,6 @@ func (v *checklistView) ask(what asking, prompt, placeholder string) tea.Cmd {
 	v.input.SetValue("")
 	v.SetSize(v.w, v.h)
 	return v.input.Focus()
-}
-
-func kindName(k models.StepKind) string {
-	switch k {
-	case models.StepGate:
-		return "a gate"
-	case models.StepAutomated:
-		return "automated"
-	}
-	return "a checklist item"
 }
 
 func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -394,7 +420,7 @@ func (v *checklistView) state() string {
 		}
 		return st.Warn.Render("TO DO")
 	}
-	return st.Dim.Render("OPEN")
+	return st.Warn.Render("READY")
 }
 
 func (v *checklistView) View() string {
@@ -414,7 +440,7 @@ func (v *checklistView) View() string {
 	}
 	items := v.items()
 	if d.Status.Stage() == "" {
-		why := fmt.Sprintf(" #%d is %s: nothing to tick now.", d.ID, d.Status)
+		why := fmt.Sprintf(" #%d %s: nothing to tick now.", d.ID, d.Status.Phrase())
 		switch no := v.whyNoStart(); {
 		case no == "" && v.starting.needsReason():
 			why = fmt.Sprintf(" #%d has not started, and a start now would break its controls (%s). "+
@@ -450,10 +476,17 @@ func (v *checklistView) View() string {
 		}
 	}
 	var foot []string
-	if v.input.Focused() {
+	switch {
+	case v.input.Focused():
 		foot = append(foot, "", " "+common.Fit(v.input.View(), v.w-2))
-	} else if v.running {
+	case v.running:
 		foot = append(foot, "", " "+st.Warn.Render("▸ carrying on with the run…"))
+	case v.stalled():
+		why := fmt.Sprintf("Nothing here waits for a person, and nobody runs #%d now. Press g to carry the run on.", d.ID)
+		for _, l := range strings.Split(common.Hang(why, v.w-2, 0), "\n") {
+			foot = append(foot, " "+st.Warn.Render(l))
+		}
+		foot = append([]string{""}, foot...)
 	}
 	room := max(1, v.h-len(head)-len(foot))
 	if len(body) > room {

@@ -90,6 +90,31 @@ func TestChecklistBlockAndNote(t *testing.T) {
 	}
 }
 
+// A key that is not offered does nothing but say why: a blocked item is not ticked
+// (the engine refuses it too), and a ticked item is not blocked, so no prompt asks for
+// a reason that would then be refused.
+func TestChecklistOffersOnlyWhatTheEngineTakes(t *testing.T) {
+	m := sized(t, "tom", 120, 35)
+	openChecklistVia(t, m, 1)
+	space(m) // item 1 ticked; it stays selected
+	press(m, "b")
+	got := screenText(m)
+	if strings.Contains(got, "blocked because") || !strings.Contains(got, "already ticked") {
+		t.Fatalf("b on a ticked item must not ask for a reason, only say why not:\n%s", got)
+	}
+	press(m, "j", "b")
+	typeText(m, "no power")
+	press(m, "enter")
+	space(m)
+	if got := screenText(m); !strings.Contains(got, "unblock it first") {
+		t.Fatalf("space on a blocked item should say to unblock it first:\n%s", got)
+	}
+	st, err := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	if err != nil || st.Steps[0].Status != models.StepDone || st.Steps[1].Status != models.StepBlocked {
+		t.Fatalf("stored: %+v %+v %v", st.Steps[0].StepRun, st.Steps[1].StepRun, err)
+	}
+}
+
 func TestChecklistRefusesOthers(t *testing.T) {
 	// An analyst reads the checklist but may not tick: no key offered, and the key
 	// is refused with the reason.

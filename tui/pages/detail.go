@@ -96,7 +96,7 @@ func (d *detailScreen) whyNoResolve() string {
 	case !d.loaded:
 		return loading
 	case d.det.Status != models.StatusPlanned:
-		return fmt.Sprintf("#%d is %s: only planned deployments can be moved", d.id, common.StatusText(d.det.Status))
+		return fmt.Sprintf("#%d %s: only planned deployments can be moved", d.id, d.det.Status.Phrase())
 	case engine.CountOpen(d.det.Conflicts) == 0:
 		return fmt.Sprintf("#%d is in no open conflict", d.id)
 	}
@@ -110,7 +110,7 @@ func (d *detailScreen) whyNoChecklist() string {
 	case !d.loaded:
 		return loading
 	case stage == "":
-		return fmt.Sprintf("#%d is %s: no stage is under way", d.id, common.StatusText(d.det.Status))
+		return fmt.Sprintf("#%d %s: no stage is under way", d.id, d.det.Status.Phrase())
 	}
 	for _, r := range d.det.Steps {
 		if r.Step.Stage == stage && r.Step.Kind != models.StepAutomated {

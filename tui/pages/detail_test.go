@@ -82,7 +82,13 @@ func newRecordCommon(t *testing.T, actor string) *common.Common {
 	}
 	ana, _ := eng.Person("ana")
 	start := time.Now().Add(-30 * time.Minute) // its hour-long window is still open
-	if _, _, err := eng.Plan(ctx, ana, engine.PlanRequest{Model: "migrate", Component: "db", Version: "7",
+	// It was planned before its window began (the engine plans only what is still to
+	// come): by an engine whose clock says so.
+	planner, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return start.Add(-time.Hour) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := planner.Plan(ctx, ana, engine.PlanRequest{Model: "migrate", Component: "db", Version: "7",
 		Environment: "dev", Start: start}); err != nil {
 		t.Fatal(err)
 	}

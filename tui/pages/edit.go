@@ -89,7 +89,7 @@ func (f *editForm) mayAssign() bool { return engine.Can(f.c.Actor, engine.ActAss
 // whyNoEdit is why person may change nothing of d, or "".
 func whyNoEdit(c *common.Common, d models.Deployment) string {
 	if d.Status.Final() {
-		return fmt.Sprintf("#%d is %s: a finished deployment is not changed", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s: a finished deployment is not changed", d.ID, d.Status.Phrase())
 	}
 	if err := engine.Can(c.Actor, engine.ActReschedule, &d); err == nil {
 		return ""
@@ -118,7 +118,8 @@ func (f *editForm) build() {
 				Validate(validAfter))
 	}
 	f.form = huh.NewForm(huh.NewGroup(fields...)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).
-		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(20, f.w-2), 64))
+		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(20, f.w-2), 64)).
+		WithHeight(f.formHeight())
 	f.started = false
 }
 
@@ -191,7 +192,20 @@ func (f *editForm) Title() string   { return fmt.Sprintf("#%d edit", f.d.ID) }
 func (f *editForm) Capturing() bool { return true }
 func (f *editForm) SetSize(w, h int) {
 	f.w, f.h = w, h
-	f.form.WithWidth(min(max(20, w-2), 64))
+	f.form.WithWidth(min(max(20, w-2), 64)).WithHeight(f.formHeight())
+}
+
+// previewRows is how many lines the preview keeps under a narrow form: the form
+// scrolls to its field in focus instead, so a refusal or a conflict is always read.
+const previewRows = 6
+
+// formHeight: beside the preview the form has the page's height; above it, what the
+// preview leaves.
+func (f *editForm) formHeight() int {
+	if f.w >= 100 {
+		return max(6, f.h-2)
+	}
+	return max(6, f.h-3-previewRows)
 }
 func (f *editForm) ShortHelp() []common.Key {
 	k := f.keys
@@ -321,9 +335,21 @@ func (f *editForm) View() string {
 		d.Environment)
 	form := strings.Trim(f.form.View(), "\n")
 	if f.w < 100 {
-		return common.Fit(head, f.w) + "\n\n" + form + "\n\n" + f.previewView(f.w-2)
+		room := max(2, f.h-3-lipgloss.Height(form))
+		return common.Fit(head, f.w) + "\n\n" + form + "\n\n" + cutLines(f.previewView(f.w-2), room, st.Dim)
 	}
 	return common.Fit(head, f.w) + "\n\n" + lipgloss.JoinHorizontal(lipgloss.Top, form, "  ", f.previewView(max(20, f.w-68)))
+}
+
+// cutLines keeps the first n lines of s, the last of them saying how many more
+// there are when s is longer.
+func cutLines(s string, n int, dim lipgloss.Style) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) <= n {
+		return strings.Join(lines, "\n")
+	}
+	more := len(lines) - n + 1
+	return strings.Join(append(lines[:n-1], " "+dim.Render(fmt.Sprintf("… %d more lines", more))), "\n")
 }
 
 // previewView is the window after the edit and the conflicts the deployment would

@@ -20,6 +20,7 @@ import (
 	"ferry/models"
 	"ferry/store"
 	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
 	"ferry/tui/pages"
 )
 
@@ -157,7 +158,9 @@ func newDemoCommon(t *testing.T, actor string, n int) *common.Common {
 	if _, err := demo.Generate(ctx, st, cfg, demo.Options{Deployments: n, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now }))
+	clock := now
+	tuitest.Clock = &clock // so that tuitest.PlanEarlier can plan what has begun
+	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return clock }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,10 +264,8 @@ func planAtTheTop(t *testing.T, c *common.Common, oldest bool, i int) {
 		start = now.AddDate(-10, 0, 0).Add(-time.Duration(i) * time.Hour)
 	}
 	mgr, _ := c.Eng.Config().FirstManager()
-	if _, _, err := c.Eng.Plan(c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "payments-api",
-		Version: fmt.Sprintf("9.9.%d", i), Environment: "dev", Start: start}); err != nil {
-		t.Fatal(err)
-	}
+	tuitest.PlanEarlier(t, c, mgr.Name, engine.PlanRequest{Model: "web-service", Component: "payments-api",
+		Version: fmt.Sprintf("9.9.%d", i), Environment: "dev", Start: start})
 }
 
 func firstDiff(a, b []int64) int {

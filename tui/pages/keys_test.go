@@ -3,7 +3,6 @@ package pages_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"ferry/engine"
 	"ferry/models"
@@ -59,7 +58,7 @@ func atTheGate(t *testing.T, m *Model) int64 {
 	sam, _ := c.Eng.Person("sam")
 	ana, _ := c.Eng.Person("ana")
 	d, _, err := c.Eng.Plan(c.Ctx, sam, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
-		Version: "2.1", Environment: "production", Start: now.Add(-time.Minute), Assignee: "tom"})
+		Version: "2.1", Environment: "production", Start: now, Assignee: "tom"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +81,7 @@ func TestGateKeysSayWhy(t *testing.T) {
 	load(m, cmd)
 	got := fullHelp(m)
 	for _, want := range []string{`a approve — tom (technician) may not approve gate "Publication approved" of deployment #6: only a manager or`,
-		`space tick — step 3 "Publication approved" is a gate: only checklist items are ticked`} {
+		`space tick — step 3 "Publication approved" is a gate, not a checklist item: only checklist items can be ticked`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the full help lacks %q:\n%s", want, got)
 		}

@@ -2,12 +2,15 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
+	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
 )
@@ -16,19 +19,12 @@ import (
 // handful, so one page is plenty.
 const myWorkLimit = 50
 
-// workItem is one deployment on "My work", with what the list needs to know about its
-// steps: the first blocked one, if any.
-type workItem struct {
-	d       models.Deployment
-	blocked *models.StepRun
-}
-
 // mywork is the technician's first screen: the unfinished deployments assigned to
 // them, oldest window first, each with its environment, window and checklist
 // progress; enter opens its checklist, where the work is done.
 type mywork struct {
 	c        *common.Common
-	items    []workItem
+	items    []engine.Work
 	cursor   int
 	selected int64 // kept across refreshes
 	loaded   bool
@@ -37,7 +33,7 @@ type mywork struct {
 }
 
 type myworkMsg struct {
-	items []workItem
+	items []engine.Work
 	err   error
 }
 
@@ -69,30 +65,15 @@ func (m *mywork) ShortHelp() []common.Key {
 
 func (m *mywork) FullHelp() [][]common.Key { return [][]common.Key{m.ShortHelp()} }
 
-// Refresh loads the person's unfinished deployments, and the steps of each to find
-// a blocked one. The engine restricts technicians to their own; the filter says so
-// for everyone else who opens this screen.
+// Refresh loads the person's unfinished deployments with what stands in their way.
+// The engine restricts technicians to their own; the filter says so for everyone
+// else who opens this screen.
 func (m *mywork) Refresh() tea.Cmd {
 	c := m.c
 	return func() tea.Msg {
-		rows, blocked, err := c.Eng.OpenWork(c.Ctx, c.Actor, myWorkLimit)
-		common.Clean(&rows)
-		common.Clean(&blocked)
-		if err != nil {
-			return myworkMsg{err: err}
-		}
-		items := make([]workItem, 0, len(rows))
-		for _, d := range rows {
-			it := workItem{d: d}
-			for i := range blocked {
-				if blocked[i].Deployment.ID == d.ID {
-					it.blocked = &blocked[i].Step
-					break
-				}
-			}
-			items = append(items, it)
-		}
-		return myworkMsg{items: items}
+		items, err := c.Eng.OpenWork(c.Ctx, c.Actor, myWorkLimit)
+		common.Clean(&items)
+		return myworkMsg{items: items, err: err}
 	}
 }
 
@@ -105,7 +86,7 @@ func (m *mywork) Update(msg tea.Msg) tea.Cmd {
 		m.items, m.loaded = msg.items, true
 		m.cursor = 0
 		for i, it := range m.items {
-			if it.d.ID == m.selected {
+			if it.Deployment.ID == m.selected {
 				m.cursor = i
 			}
 		}
@@ -119,7 +100,7 @@ func (m *mywork) Update(msg tea.Msg) tea.Cmd {
 			m.cursor = min(len(m.items)-1, m.cursor+1)
 		case key.Matches(msg, k.Open):
 			if len(m.items) > 0 { // a technician's work is the checklist: land on it
-				return common.Push(NewChecklist(m.c, m.items[m.cursor].d.ID))
+				return common.Push(NewChecklist(m.c, m.items[m.cursor].Deployment.ID))
 			}
 		}
 		m.cursor = max(0, m.cursor)
@@ -130,18 +111,24 @@ func (m *mywork) Update(msg tea.Msg) tea.Cmd {
 
 func (m *mywork) remember() {
 	if m.cursor < len(m.items) {
-		m.selected = m.items[m.cursor].d.ID
+		m.selected = m.items[m.cursor].Deployment.ID
 	}
 }
 
-// when is the window's start: the time alone today, else the day and time.
+// when is the window's start: the time alone today, the day and time this month,
+// the date and time in another month, the date alone in another year.
 func (m *mywork) when(t time.Time) string {
 	now := m.c.Eng.Now().In(m.c.Eng.Location())
 	lt := t.In(m.c.Eng.Location())
-	if lt.Year() == now.Year() && lt.YearDay() == now.YearDay() {
-		return lt.Format("15:04")
+	switch {
+	case lt.Year() != now.Year():
+		return lt.Format("2 Jan 2006")
+	case lt.Month() != now.Month():
+		return lt.Format("2 Jan 15:04")
+	case lt.YearDay() != now.YearDay():
+		return lt.Format("Mon 2 15:04")
 	}
-	return lt.Format("Mon 2 15:04")
+	return lt.Format("15:04")
 }
 
 func (m *mywork) View() string {
@@ -155,8 +142,8 @@ func (m *mywork) View() string {
 			st.Dim.Render("New work shows up here by itself.")
 	}
 	// The list takes what the summary of the selection below leaves.
-	const summary = 5
-	listH := max(1, m.h-summary)
+	sum := m.summary(m.items[m.cursor], w)
+	listH := max(1, m.h-1-len(sum))
 	first := 0
 	if m.cursor >= listH {
 		first = m.cursor - listH + 1
@@ -165,50 +152,101 @@ func (m *mywork) View() string {
 	for i := first; i < len(m.items) && i < first+listH; i++ {
 		lines = append(lines, m.row(m.items[i], i == m.cursor, w))
 	}
-	if m.h > summary {
+	if m.h > 1+len(sum) {
 		for len(lines) < listH {
 			lines = append(lines, "")
 		}
 		lines = append(lines, st.Border.Render(strings.Repeat("─", w)))
-		lines = append(lines, m.summary(m.items[m.cursor], w)...)
+		lines = append(lines, sum...)
 	}
 	return strings.Join(lines, "\n")
 }
 
-// row is "▸ #48217 rack-b07-db-server → production   6/14  BLOCKED": what and where
-// on the left, cut to fit; progress and the window (or BLOCKED) on the right.
-// whenWidth fits the longest "when": "Sat 28 23:55".
-const whenWidth = 12
-
-func (m *mywork) row(it workItem, sel bool, w int) string {
+// row is "▸ #48217 rack-b07-db-server → production ✗ freeze  6/14  BLOCKED": what and
+// where on the left, cut to fit, then trouble (an open conflict; on a narrow screen
+// the ✗ alone, the summary says which); progress and the
+// state (or the window's start) on the right. The state column fits "Sat 28 23:55",
+// and on a wide screen "waiting for approval by marc".
+func (m *mywork) row(it engine.Work, sel bool, w int) string {
 	st := m.c.Styles
-	d := it.d
+	d := it.Deployment
 	mark := "  "
 	if sel {
 		mark = st.Accent.Render("▸ ")
 	}
-	right := fmt.Sprintf("%5s  ", fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal))
+	stateW := 12
+	if w >= 100 {
+		stateW = 30
+	}
+	state, style := m.state(it, stateW > 12)
+	right := fmt.Sprintf("%5s  ", fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal)) +
+		style.Render(fmt.Sprintf("%-*s", stateW, common.Fit(state, stateW)))
+	trouble := myworkTrouble(it.Conflicts)
 	switch {
-	case it.blocked != nil:
-		right += st.Bad.Render(fmt.Sprintf("%-*s", whenWidth, "BLOCKED"))
-	case d.Status.Running() && !m.c.Eng.Now().Before(d.ScheduledEnd):
-		right += st.Warn.Render(fmt.Sprintf("%-*s", whenWidth, "OVERRUNNING"))
-	case d.Status.Running():
-		right += st.Warn.Render(fmt.Sprintf("%-*s", whenWidth, "in progress"))
+	case trouble == "":
+	case w < 80: // the summary of the selection says what it is
+		trouble = " " + st.Bad.Render("✗")
 	default:
-		right += fmt.Sprintf("%-*s", whenWidth, m.when(d.ScheduledStart))
+		trouble = " " + st.Bad.Render("✗ "+trouble)
 	}
 	left := fmt.Sprintf("#%d %s → %s", d.ID, d.Component, d.Environment)
 	if sel {
 		left = st.Bold.Render(left)
 	}
-	return mark + common.Fit(left, w-2-whenWidth-7-1) + " " + right
+	return mark + common.Fit(left, w-2-stateW-7-1-lipgloss.Width(trouble)) + trouble + " " + right
 }
 
-// summary describes the selected deployment in four lines under the list.
-func (m *mywork) summary(it workItem, w int) []string {
+// state is the row's word for where the deployment stands, and its style: blocked,
+// overrunning, waiting for an approval (by whom, when wide), interrupted, in
+// progress, or the start of its window.
+func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
+	st, d := m.c.Styles, it.Deployment
+	switch w := it.Waiting; {
+	case it.Blocked != nil:
+		return "BLOCKED", st.Bad
+	case d.Status.Running() && !m.c.Eng.Now().Before(d.ScheduledEnd):
+		return "OVERRUNNING", st.Warn
+	case w != nil && w.Kind == engine.WaitApproval && wide:
+		return myworkApproval(w), st.Warn
+	case w != nil && w.Kind == engine.WaitApproval:
+		return "approval", st.Warn
+	case w != nil && w.Kind == engine.WaitInterrupted:
+		return "interrupted", st.Bad
+	case d.Status.Running():
+		return "in progress", st.Warn
+	}
+	return m.when(d.ScheduledStart), lipgloss.NewStyle()
+}
+
+// myworkApproval is "waiting for approval by marc", or by the gate's roles when
+// several may approve.
+func myworkApproval(w *engine.Waiting) string {
+	switch len(w.Approvers) {
+	case 0:
+		return "waiting for approval by a " + engine.GateRolesText(w.Step) + " (nobody may)"
+	case 1:
+		return "waiting for approval by " + w.Approvers[0]
+	}
+	return "waiting for approval by a " + engine.GateRolesText(w.Step)
+}
+
+// myworkTrouble names the worst of the open conflicts a deployment is in: a freeze,
+// else any other clash; "" for none.
+func myworkTrouble(cs []models.Conflict) string {
+	switch {
+	case len(cs) == 0:
+		return ""
+	case slices.ContainsFunc(cs, func(c models.Conflict) bool { return c.Kind == models.ConflictFreeze }):
+		return "freeze"
+	}
+	return "conflict"
+}
+
+// summary describes the selected deployment under the list: what, its window and
+// state, its checklist, what stops it or whom it waits for, and its conflicts.
+func (m *mywork) summary(it engine.Work, w int) []string {
 	st := m.c.Styles
-	d := it.d
+	d := it.Deployment
 	c := m.c
 	out := []string{
 		common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w),
@@ -216,15 +254,28 @@ func (m *mywork) summary(it workItem, w int) []string {
 			c.Local(d.ScheduledEnd, "15:04")+st.Dim.Render(" · ")+d.Status.Label(), w),
 		common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w),
 	}
-	if it.blocked != nil {
+	switch wt := it.Waiting; {
+	case it.Blocked != nil:
 		// The reason first: the step's name may not fit on a phone.
-		why := fmt.Sprintf("step %d %s", it.blocked.Seq, it.blocked.Step.Name)
-		if it.blocked.Note != "" {
-			why = it.blocked.Note + st.Dim.Render(" · "+why)
+		why := fmt.Sprintf("step %d %s", it.Blocked.Seq, it.Blocked.Step.Name)
+		if it.Blocked.Note != "" {
+			why = it.Blocked.Note + st.Dim.Render(" · "+why)
 		}
 		out = append(out, common.Fit(" "+st.Bad.Render("BLOCKED ")+why, w))
-	} else {
+	case wt != nil && wt.Kind == engine.WaitApproval:
+		out = append(out, common.Fit(" "+st.Warn.Render(myworkApproval(wt))+
+			st.Dim.Render(fmt.Sprintf(" · step %d %s", wt.Seq, wt.Step.Name)), w))
+	default:
 		out = append(out, common.Fit(st.Dim.Render(" enter opens its checklist"), w))
+	}
+	// Its conflicts, whole (wrapped), the first two: the deployment's page has them all.
+	for i, cf := range it.Conflicts {
+		if i == 2 {
+			out = append(out, st.Dim.Render(fmt.Sprintf("   … %d more on its page", len(it.Conflicts)-i)))
+			break
+		}
+		text := common.Hang(" "+st.Bad.Render("✗ "+string(cf.Kind))+" "+cf.Message, w-1, 3)
+		out = append(out, strings.Split(text, "\n")...)
 	}
 	return out
 }

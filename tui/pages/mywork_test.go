@@ -3,6 +3,11 @@ package pages_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
 )
 
 func TestTechnicianStartsOnMyWork(t *testing.T) {
@@ -51,4 +56,90 @@ func TestOthersKeepTheFullConsole(t *testing.T) {
 			t.Errorf("%s's console:\n%s", who, got)
 		}
 	}
+}
+
+// My work says what each deployment waits for (an approval, by whom), marks the ones
+// in trouble (a freeze, a clash), and dates a window outside this month with its
+// month.
+func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
+	c := newTestCommon(t, "tom")
+	ana, _ := c.Eng.Person("ana")
+	loc := c.Eng.Location()
+	for _, start := range []time.Time{
+		time.Date(2026, 11, 27, 15, 0, 0, 0, loc), // Friday afternoon: production is frozen
+		time.Date(2026, 12, 5, 22, 0, 0, 0, loc),  // next month, a Saturday night
+		time.Date(2027, 1, 9, 22, 0, 0, 0, loc),   // next year
+	} {
+		if _, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+			Version: start.Format("0102"), Environment: "production", Start: start, Assignee: "tom"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// #1 goes as far as its gate: every checklist item before it is ticked.
+	res, err := c.Eng.RunState(c.Ctx, c.Actor, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for w := res.Waiting; w != nil && w.Kind == engine.WaitTick; {
+		out, err := c.Eng.TickStep(c.Ctx, c.Actor, 1, w.Seq, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w = out.Waiting
+		if w != nil && w.Kind == engine.WaitApproval {
+			break
+		}
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	got := screenText(m)
+	for _, row := range [][]string{
+		{"#1 rack-b07-db-server → production", "✗ conflict", "12/15", "waiting for approval by marc"},
+		{"#6 ", "✗ freeze", "Fri 27 15:00"},
+		{"#7 ", "5 Dec 22:00"},
+		{"#8 ", "9 Jan 2027"},
+	} {
+		line := myworkRow(got, row[0])
+		for _, want := range row[1:] {
+			if !strings.Contains(line, want) {
+				t.Errorf("the row of %s lacks %q: %q\n%s", row[0], want, line, got)
+			}
+		}
+	}
+	if strings.Contains(myworkRow(got, "#7 "), "✗") {
+		t.Errorf("#7 is in no conflict:\n%s", got)
+	}
+	for _, want := range []string{"waiting for approval by marc · step 13 Go-live approval",
+		"✗ maintenance #1 (Thu 26 Nov 13:05 – 17:05) is not inside a maintenance window of production"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the summary of #1 lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "in progress") {
+		t.Errorf("#1 waits for an approval, it is not just in progress:\n%s", got)
+	}
+	// On a phone the row says "approval" and marks trouble with ✗; the summary of the
+	// selected one says whom it waits for and what the conflicts are.
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	got = screenText(m)
+	if l := myworkRow(got, "#1 rack-b07-db-server → production"); !strings.Contains(l, "✗") || !strings.Contains(l, "approval") {
+		t.Errorf("#1 on a phone: %q\n%s", l, got)
+	}
+	for _, want := range []string{"waiting for approval by marc", "✗ maintenance", "5 Dec 22:00"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("My work at 60 lacks %q:\n%s", want, got)
+		}
+	}
+	fits(t, m, "my work", 60, 20)
+}
+
+// myworkRow is the line of the list that shows what.
+func myworkRow(screen, what string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, what) && (strings.HasPrefix(l, "▸ ") || strings.HasPrefix(l, "  ")) {
+			return l
+		}
+	}
+	return ""
 }

@@ -97,7 +97,7 @@ func (p *planForm) build() {
 		huh.NewGroup(
 			huh.NewSelect[string]().Title("Environment").Value(&p.v.env).Height(4).Options(p.envOptions()...),
 			huh.NewInput().Title("Start").Value(&p.v.start).Validate(p.validStart).
-				Description("YYYY-MM-DD HH:MM, "+p.c.Eng.Location().String()),
+				Description("YYYY-MM-DD HH:MM ("+p.c.Eng.Location().String()+") or now"),
 			huh.NewInput().Title("Duration").Value(&p.v.duration).Placeholder(p.defaultDuration()).
 				Validate(validDuration),
 		).Title("When and where"),
@@ -137,8 +137,13 @@ func (p *planForm) defaultDuration() string {
 }
 
 func (p *planForm) validStart(s string) error {
-	_, err := models.ParseTime(s, p.c.Eng.Location())
+	_, err := p.parseStart(s)
 	return err
+}
+
+// parseStart reads the start field; "now" is the engine's now.
+func (p *planForm) parseStart(s string) (time.Time, error) {
+	return models.ParseTimeAt(s, p.c.Eng.Location(), p.c.Eng.Now())
 }
 
 func validDuration(s string) error {
@@ -165,7 +170,7 @@ func (p *planForm) request() (engine.PlanRequest, bool) {
 	r := engine.PlanRequest{Model: v.model, Component: v.component, Version: strings.TrimSpace(v.version),
 		Environment: v.env, Assignee: v.assignee, ChangeRef: v.change}
 	var err error
-	if r.Start, err = models.ParseTime(v.start, p.c.Eng.Location()); err != nil {
+	if r.Start, err = p.parseStart(v.start); err != nil {
 		return r, false
 	}
 	if strings.TrimSpace(v.duration) != "" {

@@ -30,8 +30,20 @@ func TestPlanFormPreviewsAndSaves(t *testing.T) {
 	screenHas("┃ > staging")
 	key(tea.KeyEnter)
 	screenHas("┃ Start")
-	// The start defaults to the next full hour; make it 16:00 and watch the preview.
+	// The start defaults to the next full hour. A window that has ended is refused, and
+	// the preview says so before anything is sent; "now" is the console's now.
 	for range len("2026-11-26 15:00") {
+		key(tea.KeyBackspace)
+	}
+	tm.Type("2026-11-26 10:00")
+	screenHas("ended (it is 2026-11-26 14:05 CET now)")
+	for range len("2026-11-26 10:00") {
+		key(tea.KeyBackspace)
+	}
+	tm.Type("now")
+	screenHas("14:05 – 14:50 CET")
+	// Make it 16:00 and watch the preview.
+	for range len("now") {
 		key(tea.KeyBackspace)
 	}
 	tm.Type("2026-11-26 16:00")

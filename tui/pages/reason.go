@@ -75,7 +75,7 @@ func newAgainPage(c *common.Common, d models.Deployment) *askPage {
 // whyNoCancel is why the person may not cancel d, or "".
 func whyNoCancel(c *common.Common, d models.Deployment) string {
 	if d.Status.Final() {
-		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s", d.ID, d.Status.Phrase())
 	}
 	return common.Why(engine.Can(c.Actor, engine.ActCancel, &d))
 }
@@ -84,7 +84,7 @@ func whyNoCancel(c *common.Common, d models.Deployment) string {
 // rolled-back deployment is planned anew, by someone who may plan.
 func whyNoAgain(c *common.Common, d models.Deployment) string {
 	if d.Status != models.StatusFailed && d.Status != models.StatusRolledBack {
-		return fmt.Sprintf("#%d is %s: only a failed or rolled-back deployment is run again", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s: only a failed or rolled-back deployment is run again", d.ID, d.Status.Phrase())
 	}
 	return common.Why(engine.Can(c.Actor, engine.ActPlan, nil))
 }

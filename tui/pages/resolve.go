@@ -94,7 +94,7 @@ func (r *resolveScreen) whyNot(a engine.Action) string {
 	case r.working:
 		return "a change is being saved"
 	case d.Status != models.StatusPlanned:
-		return fmt.Sprintf("#%d is %s: only planned deployments can be moved", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s: only planned deployments can be moved", d.ID, d.Status.Phrase())
 	}
 	return common.Why(engine.Can(r.c.Actor, a, &d))
 }
@@ -265,8 +265,8 @@ func (r *resolveScreen) View() string {
 		d.Version, st.Bold.Render(d.Environment), common.Dash(d.Assignee)), r.w)
 	if d.Status != models.StatusPlanned {
 		top = append(top, "")
-		top = append(top, common.Hanging(" ", fmt.Sprintf("#%d is %s: only planned deployments can be moved.", d.ID,
-			common.StatusText(d.Status)), r.w, st.Dim)...)
+		top = append(top, common.Hanging(" ", fmt.Sprintf("#%d %s: only planned deployments can be moved.", d.ID,
+			d.Status.Phrase()), r.w, st.Dim)...)
 	}
 	top = append(top, "", " "+st.Bold.Render("Conflicts"))
 	if len(d.Conflicts) == 0 {

@@ -146,7 +146,7 @@ func (v *runView) startState() string {
 	d := v.st.Deployment
 	switch {
 	case d.Status.Final():
-		return fmt.Sprintf("#%d has finished: %s", d.ID, common.StatusText(d.Status))
+		return fmt.Sprintf("#%d %s", d.ID, d.Status.Phrase())
 	case d.Status == models.StatusPlanned:
 		return v.starting.why(d.ID)
 	case v.st.Waiting != nil && v.st.Waiting.Kind != engine.WaitInterrupted:
@@ -398,7 +398,7 @@ func (v *runView) askAgain(run func() tea.Cmd) tea.Cmd {
 func (v *runView) start(what string, run func(*common.Common) (engine.Outcome, error)) tea.Cmd {
 	v.running = true
 	c := v.c
-	return tea.Batch(common.Note(fmt.Sprintf("#%d: %s under way…", v.id, what)), func() tea.Msg {
+	return tea.Batch(common.NoteAs("▸", fmt.Sprintf("#%d: %s under way…", v.id, what)), func() tea.Msg {
 		res, err := run(c)
 		return runDoneMsg{what: what, res: res, err: err}
 	}, v.poll())
@@ -412,7 +412,7 @@ func runOutcome(c *common.Common, id int64, msg runDoneMsg) tea.Cmd {
 	var stopped *engine.StoppedError
 	switch {
 	case errors.As(msg.err, &busy):
-		return common.Note(fmt.Sprintf("#%d is run by %s on %s (process %d): following its output", id,
+		return common.NoteAs("▸", fmt.Sprintf("#%d is run by %s on %s (process %d): following its output", id,
 			busy.Lease.Actor, busy.Lease.Host, busy.Lease.PID))
 	case errors.As(msg.err, &refused) && len(refused.Breaks) == len(refused.Conflicts):
 		return tea.Batch(common.Push(NewResolve(c, id)), common.Fail(fmt.Errorf("#%d cannot start: %d open conflict%s", id,
@@ -424,19 +424,20 @@ func runOutcome(c *common.Common, id int64, msg runDoneMsg) tea.Cmd {
 		}
 		return common.Fail(fmt.Errorf("#%d cannot start now: %s", id, strings.Join(why, "; ")))
 	case errors.As(msg.err, &stopped):
-		return common.Note(fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
+		return common.NoteAs("!", fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
 	case msg.err != nil:
 		return common.Fail(msg.err)
 	case msg.res.Did != "" && !msg.res.Carried:
 		return common.Note(fmt.Sprintf("#%d: %s", id, msg.res.Did))
 	case msg.res.Waiting != nil:
-		return common.Note(fmt.Sprintf("#%d %swaits: %s", id, didThen(msg.res), msg.res.Waiting.Message))
+		return common.NoteAs("…", fmt.Sprintf("#%d %swaits: %s", id, didThen(msg.res), msg.res.Waiting.Message))
 	}
+	// Marked with its status's glyph: a failure is not confirmed with a ✓.
 	out := fmt.Sprintf("#%d %s%s", id, didThen(msg.res), strings.ReplaceAll(msg.res.Result(), "_", " "))
 	if msg.res.Failure != "" {
 		out += ": " + msg.res.Failure
 	}
-	return common.Note(out)
+	return common.NoteAs(common.StatusMark(msg.res.Deployment.Status), out)
 }
 
 // didThen is what an act did before the run it carried on, for a footer note.
@@ -584,19 +585,9 @@ func (v *runView) now() []string {
 		return []string{line(st.StatusWord(d.Status) + st.Dim.Render("  "+v.c.Local(d.FinishedAt, "02 Jan 15:04")))}
 	case v.st.Waiting != nil:
 		w := v.st.Waiting
-		out := common.Hanging(" "+st.Warn.Render("⏸ "), w.Message, v.w)
-		if w.Kind == engine.WaitApproval {
-			may := "nobody in the configuration"
-			if len(w.Approvers) > 0 {
-				may = strings.Join(w.Approvers, ", ")
-			}
-			s := "may approve: " + may
-			if v.approve == nil {
-				s += st.Good.Render("  · a approves")
-			}
-			out = append(out, common.Hanging("   ", s, v.w)...)
-		}
-		return out
+		// The message says who may approve a gate, once; the footer offers a and x
+		// to those who may.
+		return common.Hanging(" "+st.Warn.Render("⏸ "), w.Message, v.w)
 	}
 	return []string{line(st.Dim.Render("idle · nobody runs it"))}
 }

@@ -27,6 +27,7 @@ import (
 	"ferry/store"
 	"ferry/tui"
 	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
 	"ferry/tui/pages"
 )
 
@@ -66,6 +67,16 @@ default_duration = "1h"
   stage = "execute"
   name = "Print"
   run = "printf 'one\\ntwo\\n'"
+
+[[model]]
+name = "broken"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Break"
+  run = "echo no space left >&2; exit 3"
 
 [[model]]
 name = "stream"
@@ -208,6 +219,24 @@ func TestRunViewCancelAsksWhy(t *testing.T) {
 	v, err := m.c.Eng.View(m.c.Ctx, m.c.Actor, 1, engine.ViewRequest{Record: true})
 	if err != nil || !hasEvent(v.Detail.Events, "the rack arrived damaged") {
 		t.Fatalf("the reason belongs on the record: %v %+v", err, v.Detail.Events)
+	}
+}
+
+// A run that fails is told as a failure in the footer, with its status's glyph, not
+// confirmed with a ✓; and a finished deployment is named in plain words.
+func TestRunViewTellsAFailureAsOne(t *testing.T) {
+	c, _ := newRunCommon(t, "sam", "broken")
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	openRunView(t, m, 1)
+	press(m, "g")
+	got := screenText(m)
+	if !strings.Contains(got, "✗ #1 failed") || strings.Contains(got, "✓ #1") {
+		t.Fatalf("the footer after a failed run:\n%s", got)
+	}
+	press(m, "?")
+	if got := screenText(m); !strings.Contains(got, "#1 has failed") {
+		t.Fatalf("the full help says why g is off, in words:\n%s", got)
 	}
 }
 
@@ -369,5 +398,36 @@ func TestRunViewShowsADeadRunnerAndAsksBeforeAgain(t *testing.T) {
 	v, _ := c.Eng.View(c.Ctx, c.Actor, 1, engine.ViewRequest{})
 	if n := len(v.Run.Steps[0].Attempts); n != 2 || v.Run.Deployment.Status != models.StatusSucceeded {
 		t.Fatalf("y runs it again: %d attempts, %s", n, v.Run.Deployment.Status)
+	}
+}
+
+// At a gate the run view says once who may approve it, and offers the keys only to
+// them.
+func TestRunViewSaysOnceWhoMayApprove(t *testing.T) {
+	c := newTestCommon(t, "marc")
+	tom, _ := c.Eng.Person("tom")
+	st, err := c.Eng.RunState(c.Ctx, tom, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for w := st.Waiting; w != nil && w.Kind == engine.WaitTick; {
+		out, err := c.Eng.TickStep(c.Ctx, tom, 1, w.Seq, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w = out.Waiting
+	}
+	for _, who := range []string{"marc", "sam"} {
+		m := New(tuitest.Session(t, c.Eng, who))
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+		openRunView(t, m, 1)
+		got := screenText(m)
+		if n := strings.Count(got, "may approve") + strings.Count(got, "may be approved"); n != 1 ||
+			!strings.Contains(got, "needs an approval by a manager; it may be approved by marc") {
+			t.Errorf("%s: who may approve should be said once (%d mentions):\n%s", who, n, got)
+		}
+		if offered := strings.Contains(got, "a approve"); offered != (who == "marc") {
+			t.Errorf("%s: a approves offered: %v\n%s", who, offered, got)
+		}
 	}
 }

@@ -723,6 +723,8 @@ func (s *scheduleScreen) bars(r schedRowData) []timeline.Bar {
 			k = timeline.Running
 		case d.Status == models.StatusFailed || d.Status == models.StatusRolledBack:
 			k = timeline.Failed
+		case d.Status == models.StatusCancelled:
+			k = timeline.Cancelled
 		case d.Status.Final():
 			k = timeline.Done
 		}
@@ -808,7 +810,7 @@ func (s *scheduleScreen) cellStyle(c timeline.Cell) lipgloss.Style {
 	switch c.Kind {
 	case timeline.NowLine:
 		base = st.Accent
-	case timeline.Maint, timeline.Freeze, timeline.Done:
+	case timeline.Maint, timeline.Freeze, timeline.Done, timeline.Cancelled:
 		base = st.Dim
 	case timeline.Failed:
 		base = st.Bad
@@ -966,33 +968,45 @@ func (s *scheduleScreen) when(d models.Deployment) string {
 }
 
 // legend names every glyph, so the timeline reads without colour; shorter words
-// when the width is short.
+// and fewer spaces when the width is short.
 func (s *scheduleScreen) legend() string {
 	st := s.c.Styles
 	items := []struct {
-		style              lipgloss.Style
-		glyph, word, terse string
+		style       lipgloss.Style
+		glyph       string
+		word, terse string
 	}{
-		{st.Accent, "█", "planned", "plan"}, {st.Warn, "█", "running", "run"}, {st.Dim, "▒", "done", "done"},
-		{st.Bad.Bold(true), "▓", "conflict", "clash"}, {st.Bold, "2", "in one cell", "overlap"},
-		{st.Dim, "░", "freeze", "freeze"}, {st.Dim, "┄", "maintenance", "mw"}, {st.Accent, "│", "now", "now"},
+		{st.Accent, timeline.Glyph(timeline.Planned), "planned", "plan"},
+		{st.Warn, timeline.Glyph(timeline.Running), "running", "run"},
+		{st.Dim, timeline.Glyph(timeline.Done), "done", "done"},
+		{st.Dim, timeline.Glyph(timeline.Cancelled), "cancelled", "cancel"},
+		{st.Bad.Bold(true), timeline.Glyph(timeline.Conflict), "conflict", "clash"},
+		{st.Bold, "2", "in one cell", "overlap"},
+		{st.Dim, timeline.Glyph(timeline.Freeze), "freeze", "freeze"},
+		{st.Dim, timeline.Glyph(timeline.Maint), "maintenance", "mw"},
+		{st.Accent, timeline.Glyph(timeline.NowLine), "now", "now"},
 	}
-	for _, terse := range []bool{false, true} {
+	// The full words, then the short ones, then the short ones closer together.
+	var line string
+	for tier := range 3 {
+		sep, gap := "  ", " "
+		if tier > 0 {
+			sep = " "
+		}
+		if tier > 1 {
+			gap = ""
+		}
 		var parts []string
 		for _, it := range items {
 			w := it.word
-			if terse {
+			if tier > 0 {
 				w = it.terse
 			}
-			parts = append(parts, it.style.Render(it.glyph)+st.Dim.Render(" "+w))
+			parts = append(parts, it.style.Render(it.glyph)+st.Dim.Render(gap+w))
 		}
-		sep := "  "
-		if terse {
-			sep = " "
-		}
-		if line := " " + strings.Join(parts, sep); !terse && lipgloss.Width(line) <= s.w || terse {
-			return line
+		if line = " " + strings.Join(parts, sep); lipgloss.Width(line) <= s.w {
+			break
 		}
 	}
-	return ""
+	return line
 }

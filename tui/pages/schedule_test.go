@@ -12,6 +12,7 @@ import (
 	"ferry/models"
 	"ferry/tui/common"
 	"ferry/tui/components/timeline"
+	"ferry/tui/internal/tuitest"
 )
 
 // scheduleModel is the test organisation (fixed clock Thu 26 Nov 2026 14:05 CET)
@@ -33,10 +34,10 @@ func scheduleModel(t *testing.T, w, h int) *Model {
 		{"web-frontend", "7.3.2", time.Date(2026, 11, 28, 10, 0, 0, 0, loc), "jon", 0},
 		{"payments-api", "4.13.0", time.Date(2026, 11, 28, 10, 15, 0, 0, loc), "jon", 1},
 	} {
-		_, cs, err := c.Eng.Plan(c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: p.comp, Version: p.ver,
+		_, cs := tuitest.PlanEarlier(t, c, mgr.Name, engine.PlanRequest{Model: "web-service", Component: p.comp, Version: p.ver,
 			Environment: "dev", Start: p.start, Assignee: p.assignee})
-		if err != nil || len(cs) != p.wantConfls {
-			t.Fatalf("plan %s: %v, conflicts %+v", p.comp, err, cs)
+		if len(cs) != p.wantConfls {
+			t.Fatalf("plan %s: conflicts %+v", p.comp, cs)
 		}
 	}
 	m := New(c)
@@ -195,10 +196,8 @@ func TestScheduleMovesThroughDeployments(t *testing.T) {
 	step(tea.KeyUp, "#8 web-frontend 7.3.2")
 	// The selection survives refreshes, even when something new is planned before it.
 	mgr, _ := m.c.Eng.Config().FirstManager()
-	if _, _, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "web-frontend",
-		Version: "7.3.3", Environment: "dev", Start: time.Date(2026, 11, 24, 9, 0, 0, 0, loc)}); err != nil {
-		t.Fatal(err)
-	}
+	tuitest.PlanEarlier(t, m.c, mgr.Name, engine.PlanRequest{Model: "web-service", Component: "web-frontend",
+		Version: "7.3.3", Environment: "dev", Start: time.Date(2026, 11, 24, 9, 0, 0, 0, loc)})
 	load(m, s.Refresh())
 	schedWantIn(t, screenText(m), "#8 web-frontend 7.3.2", "▸dev")
 	// enter opens it; esc comes back to it.
@@ -213,6 +212,55 @@ func TestScheduleMovesThroughDeployments(t *testing.T) {
 	// ← comes back to the last one of the week before.
 	step(tea.KeyLeft, "#9 payments-api")
 	schedWantIn(t, screenText(m), "week 48")
+}
+
+// A cancelled deployment keeps its place in the Schedule with its own glyph, but it
+// is not work: it is not counted where it overlaps another, and the legend names it.
+// Without colour the legend still tells planned from running, by glyph.
+func TestScheduleCancelledAndTheLegend(t *testing.T) {
+	m := scheduleModel(t, 120, 8) // one lane a row: overlaps show as counts
+	schedPress(m, tea.KeyRight, tea.KeyRight, tea.KeyRight)
+	press(m, "d") // Saturday by the hour: #8 10:00-10:45, #9 10:15-11:00
+	s := schedOf(m)
+	g := timeline.Layout(120, timeline.Day, s.From(), s.Loc(), s.NameWidth())
+	loc := s.Loc()
+	x := g.CellAt(time.Date(2026, 11, 28, 10, 20, 0, 0, loc))
+	if c := schedCellOf(schedRowLine(t, screenText(m), "dev"), g.Label+x); c != "2" {
+		t.Fatalf("#8 and #9 overlap: cell %q, want 2:\n%s", c, screenText(m))
+	}
+	mgr, _ := m.c.Eng.Config().FirstManager()
+	if _, err := m.c.Eng.Cancel(m.c.Ctx, mgr, 9, "not this week"); err != nil {
+		t.Fatal(err)
+	}
+	load(m, s.Refresh())
+	got := screenText(m)
+	if c := schedCellOf(schedRowLine(t, got, "dev"), g.Label+x); c != "█" {
+		t.Fatalf("with #9 cancelled, #8 stands alone: cell %q, want █:\n%s", c, got)
+	}
+	// #9 ran on to 11:00, past #8: that stretch shows the cancelled glyph.
+	x1 := g.CellAt(time.Date(2026, 11, 28, 10, 55, 0, 0, loc))
+	if x1 <= x || x1 == g.CellAt(time.Date(2026, 11, 28, 10, 40, 0, 0, loc)) {
+		t.Fatalf("the test needs #9's last minutes in a cell of their own (cells %d, %d)", x, x1)
+	}
+	if c := schedCellOf(schedRowLine(t, got, "dev"), g.Label+x1); c != "×" {
+		t.Fatalf("cancelled #9: cell %q, want ×:\n%s", c, got)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	got = screenText(m)
+	schedWantIn(t, got, "█ planned  ▶ running  ▒ done  × cancelled  ▓ conflict")
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	got = screenText(m)
+	legend := ""
+	for _, l := range strings.Split(got, "\n") {
+		if strings.HasPrefix(l, " █") {
+			legend = l
+		}
+	}
+	for _, w := range []string{"plan", "▶", "×", "now"} {
+		if !strings.Contains(legend, w) || lipgloss.Width(legend) > 60 {
+			t.Fatalf("the legend is whole at 60 wide (%q missing):\n%s", w, got)
+		}
+	}
 }
 
 func TestScheduleResolveOnlyPlannedConflicts(t *testing.T) {

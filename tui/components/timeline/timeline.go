@@ -7,6 +7,7 @@ package timeline
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"ferry/models"
@@ -195,23 +196,24 @@ func (g Geom) Ticks(loc *time.Location) []Tick {
 type Kind int
 
 const (
-	Empty    Kind = iota
-	NowLine       // the now line through an empty cell
-	Maint         // inside a maintenance window
-	Freeze        // inside a freeze window
-	Done          // a finished deployment (succeeded, cancelled)
-	Failed        // a failed or rolled-back deployment
-	Planned       // a planned deployment
-	Running       // a running deployment
-	Conflict      // a deployment in an open conflict
-	Overlap       // more than one deployment in the cell: a count
+	Empty     Kind = iota
+	NowLine        // the now line through an empty cell
+	Maint          // inside a maintenance window
+	Freeze         // inside a freeze window
+	Cancelled      // a cancelled deployment: drawn under the others, never counted
+	Done           // a succeeded deployment
+	Failed         // a failed or rolled-back deployment
+	Planned        // a planned deployment
+	Running        // a running deployment
+	Conflict       // a deployment in an open conflict
+	Overlap        // more than one deployment in the cell: a count
 )
 
 // Bar is a deployment as a row draws it.
 type Bar struct {
 	ID    int64
 	Iv    models.Interval
-	Kind  Kind   // Done … Conflict
+	Kind  Kind   // Cancelled … Conflict
 	Label string // written into the bar where it fits, e.g. the component
 }
 
@@ -231,18 +233,24 @@ type Cell struct {
 	Text     bool // a letter of a bar's label
 }
 
-// glyph is each kind's glyph, so a row reads without colour.
+// glyph is each kind's glyph, so a row reads without colour: planned and running
+// differ by shape, not only by colour, and a cancelled one is clearly not work.
 var glyph = map[Kind]rune{
-	Empty: ' ', NowLine: '│', Maint: '┄', Freeze: '░', Done: '▒', Failed: '▒',
-	Planned: '█', Running: '█', Conflict: '▓',
+	Empty: ' ', NowLine: '│', Maint: '┄', Freeze: '░', Cancelled: '×', Done: '▒', Failed: '▒',
+	Planned: '█', Running: '▶', Conflict: '▓',
 }
 
-// Row draws one row: windows first, then bars over them; a cell that more than
-// one bar touches shows how many (9 at most). sel is the selected deployment; nowX the
-// now cell or -1.
+// Glyph is the glyph a kind is drawn with, for the legend.
+func Glyph(k Kind) string { return string(glyph[k]) }
+
+// Row draws one row: windows first, then cancelled bars, then the other bars over
+// them; a cell that more than one of those touches shows how many (9 at most). A
+// cancelled deployment takes no time, so it is never counted. sel is the selected
+// deployment; nowX the now cell or -1.
 func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 	cells := make([]Cell, g.Cells)
-	count := make([]int, g.Cells)
+	count := make([]int, g.Cells)  // bars that take time
+	ghosts := make([]int, g.Cells) // cancelled bars
 	for i := range cells {
 		cells[i] = Cell{R: ' '}
 	}
@@ -264,18 +272,27 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 	if nowX >= 0 && nowX < g.Cells && cells[nowX].Kind == Empty {
 		cells[nowX] = Cell{R: glyph[NowLine], Kind: NowLine}
 	}
-	for _, b := range bars {
-		x0, x1, ok := g.Span(b.Iv)
-		for x := x0; ok && x < x1; x++ {
-			count[x]++
-			c := &cells[x]
-			c.Conflict = c.Conflict || b.Kind == Conflict
-			c.Selected = c.Selected || b.ID == sel
-			switch {
-			case count[x] > 1:
-				c.Kind, c.R = Overlap, rune('0'+min(count[x], 9))
-			default:
-				c.Kind, c.R = b.Kind, glyph[b.Kind]
+	for _, cancelled := range []bool{true, false} {
+		for _, b := range bars {
+			if (b.Kind == Cancelled) != cancelled {
+				continue
+			}
+			x0, x1, ok := g.Span(b.Iv)
+			for x := x0; ok && x < x1; x++ {
+				c := &cells[x]
+				c.Selected = c.Selected || b.ID == sel
+				if cancelled {
+					ghosts[x]++
+					c.Kind, c.R = Cancelled, glyph[Cancelled]
+					continue
+				}
+				count[x]++
+				c.Conflict = c.Conflict || b.Kind == Conflict
+				if count[x] > 1 {
+					c.Kind, c.R = Overlap, rune('0'+min(count[x], 9))
+				} else {
+					c.Kind, c.R = b.Kind, glyph[b.Kind]
+				}
 			}
 		}
 	}
@@ -287,7 +304,11 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 		}
 		alone := true
 		for x := x0; x < x1; x++ {
-			alone = alone && count[x] == 1
+			if b.Kind == Cancelled {
+				alone = alone && count[x] == 0 && ghosts[x] == 1
+			} else {
+				alone = alone && count[x] == 1
+			}
 		}
 		if room := x1 - x0 - 2; alone && room >= min(len([]rune(b.Label)), 8) {
 			writeLabel(cells[x0+1:x1-1], b.Label, true)
@@ -358,29 +379,35 @@ func Abbrev(name string, n int) string {
 
 // Lanes stacks a row's bars into at most n lanes so that bars in one lane keep
 // a free cell between them; what does not fit goes into the last lane, where
-// overlapping bars show as counts. Bars come in start order.
+// overlapping bars show as counts. Bars come in start order. Cancelled bars are
+// placed after the others, so they never push a live one into the counted lane.
 func Lanes(g Geom, bars []Bar, n int) [][]Bar {
 	n = max(n, 1)
 	var lanes [][]Bar
-	var ends []int // the cell after each lane's last bar
-	for _, b := range bars {
+	var used [][]bool // the cells each lane's bars cover
+	place := func(b Bar) {
 		x0, x1, ok := g.Span(b.Iv)
 		if !ok {
-			continue
+			return
 		}
-		placed := false
-		for i := range lanes {
-			if ends[i] < x0 {
-				lanes[i], ends[i], placed = append(lanes[i], b), x1, true
-				break
-			}
-		}
+		i := slices.IndexFunc(used, func(u []bool) bool { return !slices.Contains(u[max(0, x0-1):min(len(u), x1+1)], true) })
 		switch {
-		case placed:
+		case i >= 0:
 		case len(lanes) < n:
-			lanes, ends = append(lanes, []Bar{b}), append(ends, x1)
+			lanes, used, i = append(lanes, nil), append(used, make([]bool, g.Cells)), len(lanes)
 		default:
-			lanes[n-1], ends[n-1] = append(lanes[n-1], b), max(ends[n-1], x1)
+			i = n - 1
+		}
+		lanes[i] = append(lanes[i], b)
+		for x := x0; x < x1; x++ {
+			used[i][x] = true
+		}
+	}
+	for _, cancelled := range []bool{false, true} {
+		for _, b := range bars {
+			if (b.Kind == Cancelled) == cancelled {
+				place(b)
+			}
 		}
 	}
 	if len(lanes) == 0 {

@@ -224,7 +224,7 @@ func TestScheduleOverlapsStackOrCount(t *testing.T) {
 		t.Fatalf("%d lanes", len(one))
 	}
 	cells := Row(g, one[0], nil, 0, -1)
-	if got, want := Plain(cells), strings.Repeat(" ", 24)+"   2████"+strings.Repeat(" ", 24); got != want {
+	if got, want := Plain(cells), strings.Repeat(" ", 24)+"   2██▶▶"+strings.Repeat(" ", 24); got != want {
 		t.Fatalf("one lane\ngot  %q\nwant %q", got, want)
 	}
 	if !cells[27].Conflict {
@@ -236,7 +236,7 @@ func TestScheduleOverlapsStackOrCount(t *testing.T) {
 	for _, l := range lanes {
 		pics = append(pics, string([]rune(Plain(Row(g, l, nil, 0, -1)))[24:32]))
 	}
-	if got, want := strings.Join(pics, "\n"), "   ██ ██\n   ▓ █  "; got != want {
+	if got, want := strings.Join(pics, "\n"), "   ██ ▶▶\n   ▓ █  "; got != want {
 		t.Fatalf("lanes\ngot\n%s\nwant\n%s", got, want)
 	}
 	// Lanes are shared out one at a time, never more than a row needs.
@@ -245,6 +245,41 @@ func TestScheduleOverlapsStackOrCount(t *testing.T) {
 	}
 	if got := Share([]int{4, 1, 3}, 2); !schedEqualInts(got, []int{1, 1, 1}) {
 		t.Fatalf("share without room: %v", got)
+	}
+}
+
+// A cancelled deployment has its own glyph, lies under the live ones and is never
+// counted as an overlap, nor does it push a live one into the counted lane.
+func TestScheduleCancelledIsNotCounted(t *testing.T) {
+	loc := schedBerlin(t)
+	g := schedSmallWeek(t, schedAt(loc, 2026, 11, 23, 0, 0))
+	thu := func(h0, h1 int) models.Interval {
+		return schedIv(schedAt(loc, 2026, 11, 26, h0, 0), schedAt(loc, 2026, 11, 26, h1, 0))
+	}
+	bars := []Bar{
+		{ID: 1, Iv: thu(3, 12), Kind: Cancelled}, // cells 1-3
+		{ID: 2, Iv: thu(6, 9), Kind: Planned},    // cell 2
+		{ID: 3, Iv: thu(9, 12), Kind: Cancelled}, // cell 3, under #1 too
+		{ID: 4, Iv: thu(15, 21), Kind: Running},  // cells 5-6
+	}
+	one := Lanes(g, bars, 1)
+	if got, want := string([]rune(Plain(Row(g, one[0], nil, 0, -1)))[24:32]), " ×█× ▶▶ "; got != want {
+		t.Fatalf("one lane\ngot  %q\nwant %q", got, want)
+	}
+	// With two lanes the live bars take the first; the cancelled ones fill in after.
+	lanes := Lanes(g, bars, 2)
+	var pics []string
+	for _, l := range lanes {
+		pics = append(pics, string([]rune(Plain(Row(g, l, nil, 0, -1)))[24:32]))
+	}
+	if got, want := strings.Join(pics, "\n"), "  █  ▶▶ \n ×××    "; got != want {
+		t.Fatalf("lanes\ngot\n%s\nwant\n%s", got, want)
+	}
+	// Selecting a cancelled deployment marks its cells, even under a live bar.
+	for x, c := range Row(g, one[0], nil, 1, -1)[24:32] {
+		if c.Selected != (x >= 1 && x <= 3) {
+			t.Fatalf("cell %d selected=%v", x, c.Selected)
+		}
 	}
 }
 

@@ -96,6 +96,26 @@ func planOrg(eng *engine.Engine, cfg *config.Config) error {
 	return err
 }
 
+// PlanEarlier plans r as actor the way it would have been planned: a window that has
+// begun by the clock is planned as of a day before it (the engine plans only what is
+// still to come), with Clock moved there and back.
+func PlanEarlier(t testing.TB, c *common.Common, actor string, r engine.PlanRequest) (models.Deployment, []models.Conflict) {
+	t.Helper()
+	p, err := c.Eng.Person(actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now := *Clock; r.Start.Before(now) {
+		*Clock = r.Start.Add(-24 * time.Hour)
+		defer func() { *Clock = now }()
+	}
+	d, cs, err := c.Eng.Plan(c.Ctx, p, r)
+	if err != nil {
+		t.Fatalf("plan %s %s → %s at %s: %v", r.Component, r.Version, r.Environment, c.Eng.Local(r.Start), err)
+	}
+	return d, cs
+}
+
 // Session is a console session of actor's on eng.
 func Session(t *testing.T, eng *engine.Engine, actor string) *common.Common {
 	t.Helper()

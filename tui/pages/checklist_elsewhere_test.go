@@ -1,0 +1,71 @@
+//go:build unix
+
+package pages_test
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/pages"
+)
+
+// A technician looks at their checklist while someone else ticks its last item (in
+// the CLI, say): the engine carries the run on, and the console shows the next stage
+// within seconds, without a key.
+func TestChecklistCompletedElsewhereMovesOn(t *testing.T) {
+	c := newTestCommon(t, "tom")
+	l := runLive(t, c, 120, 35)
+	l.Has("My work")
+	l.TM.Send(common.PushMsg{Page: pages.NewChecklist(c, 1)})
+	l.Has("Delivery complete")
+	ana, _ := c.Eng.Person("ana")
+	for seq := 1; seq <= 3; seq++ {
+		if _, err := c.Eng.TickStep(c.Ctx, ana, 1, seq, "ticked at the desk"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := l.Has("Verify environment")
+	if !strings.Contains(got, "Rack space free") || strings.Contains(got, "READY") {
+		t.Errorf("the next stage's items should show:\n%s", got)
+	}
+	l.Quit()
+}
+
+// A started deployment that waits for no person and that nobody runs (its last item
+// was ticked in a process that ended before the run went on) is not left showing
+// an open stage with no way on: the checklist says so and g carries the run on.
+func TestChecklistOffersToCarryOn(t *testing.T) {
+	c, _ := newRunCommon(t, "sam", "print")
+	ana, _ := c.Eng.Person("ana")
+	if _, err := c.Eng.Start(c.Ctx, ana, 1, ""); err != nil { // into its first stage, and no further
+		t.Fatal(err)
+	}
+	m := New(c)
+	for _, size := range [][2]int{{120, 35}, {60, 20}} {
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, 1)})
+		load(m, cmd)
+		got := screenText(m)
+		for _, want := range []string{"READY", "Press g to carry the run on", "g carry on"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%dx%d: the stalled checklist lacks %q:\n%s", size[0], size[1], want, got)
+			}
+		}
+		fits(t, m, "stalled checklist", size[0], size[1])
+		press(m, "esc")
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, 1)})
+	load(m, cmd)
+	press(m, "g")
+	st, err := c.Eng.RunState(c.Ctx, c.Actor, 1)
+	if err != nil || st.Deployment.Status != models.StatusSucceeded {
+		t.Fatalf("g should carry the run on to the end: %s %v", st.Deployment.Status, err)
+	}
+	if got := screenText(m); !strings.Contains(got, "succeeded") || strings.Contains(got, "g carry on") {
+		t.Errorf("after g:\n%s", got)
+	}
+}

@@ -1,0 +1,38 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/tui/common"
+	"ferry/tui/pages"
+)
+
+// On a phone the edit form scrolls to its field and leaves the preview its room
+// below: a start whose window has ended is refused there before anything is sent
+// (the engine's rule, as at save), and the refusal is read whole.
+func TestEditFormSaysAPastWindowIsRefused(t *testing.T) {
+	c := newTestCommon(t, "ana")
+	l := runLive(t, c, 60, 20)
+	l.Has("Due today")
+	l.TM.Send(common.PushMsg{Page: pages.NewDetail(c, 3)}) // #3: planned, today 16:05
+	l.Has("CHG-2026-0042")                                 // its record is loaded: m is on
+	l.TM.Send(tea.KeyPressMsg{Code: 'm', Text: "m"})
+	l.Has("┃ Start")
+	for range len("2026-11-26 16:05") {
+		l.Key(tea.KeyBackspace)
+	}
+	l.TM.Type("2026-11-26 10:00")
+	l.Has("✗ the window 2026-11-26 10:00 CET – 10:45 CET has")
+	l.Has("planned for time still to come")
+	// The last field is in view, and the preview still under it.
+	for range 4 {
+		l.Key(tea.KeyTab)
+	}
+	got := l.Has("┃ After")
+	if !strings.Contains(got, "Preview") {
+		t.Fatalf("the preview should stay under the form:\n%s", got)
+	}
+}
