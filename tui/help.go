@@ -37,10 +37,10 @@ func (m *Model) noteStyle() lipgloss.Style {
 
 func (m *Model) footer() string {
 	if m.err != nil {
-		return common.Fit(" "+m.c.Styles.Error.Render("✗ "+models.Line(m.err.Error())), m.w)
+		return m.message("✗", m.err.Error(), m.c.Styles.Error)
 	}
 	if m.note.Text != "" {
-		return common.Fit(" "+m.noteStyle().Render(models.Line(m.note.Mark+" "+m.note.Text)), m.w)
+		return m.message(m.note.Mark, m.note.Text, m.noteStyle())
 	}
 	if m.fullHelp {
 		return m.fullHelpView(max(1, m.h-2))
@@ -170,4 +170,23 @@ func (m *Model) refused(msg tea.KeyPressMsg) error {
 		}
 	}
 	return why
+}
+
+// footerLines is the most a message in the footer takes: a refusal is read whole
+// (on a phone's 60 columns one takes two or three lines), and the page keeps the rest.
+const footerLines = 4
+
+// message is a note or an error in the footer, wrapped beside its mark so nothing a
+// person must read is cut; a message longer than footerLines (none Ferry writes)
+// ends in "…".
+func (m *Model) message(mark, text string, st lipgloss.Style) string {
+	lines := common.Hanging(" "+st.Render(mark)+" ", models.Line(text), m.w, st)
+	if len(lines) > footerLines {
+		lines = lines[:footerLines]
+		lines[footerLines-1] = common.Fit(strings.TrimRight(lines[footerLines-1], " ")+"…", m.w)
+	}
+	for i, l := range lines {
+		lines[i] = common.Fit(l, m.w)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -102,3 +102,15 @@ func TestHelpFitsEveryScreenOfAPhone(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusalIsReadWholeOnAPhone: at 60 columns a refusal wraps in the footer
+// instead of being cut, and the screen still fits.
+func TestRefusalIsReadWholeOnAPhone(t *testing.T) {
+	m := sized(t, "tom", 60, 20)
+	press(m, "p")
+	const why = "tom (technician) may not plan deployments: technicians tick, note and block steps of their own deployments"
+	if got := screenText(m); !tuitest.Whole(got, "✗ "+why) {
+		t.Fatalf("the refusal should be read whole:\n%s", got)
+	}
+	tuitest.Fits(t, m, "a refusal at 60×20", 60, 20)
+}
