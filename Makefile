@@ -4,7 +4,9 @@
 #   make run     build, then open the console on ./config.toml and ./ferry.db
 #                (a new ./ferry.db is filled with demo data on first open)
 #   make test    gofmt check, go vet, go test -race
-#   make bench   benchmarks; narrow with BENCH=Plan PKG=./store/...
+#   make bench   benchmarks; narrow with BENCH=Plan PKG=./store/...; the whole-process
+#                ones beside their baselines: make bench BENCH=Beside PKG=./cmd/cli
+#   make bench-table   the same, then the README table's rows (scripts/bench-table)
 #   make lint    gofmt check, go vet, and staticcheck when it is installed
 #   make demo    a 1,000,000-deployment demo database in demo-1m.db
 #   make clean   remove the binary, databases, the SSH host key, what the example's
@@ -17,7 +19,7 @@ BIN     := ferry
 BENCH   ?= .
 PKG     ?= ./...
 
-.PHONY: all build run test fmt-check vet bench lint demo clean
+.PHONY: all build run test fmt-check vet bench bench-table lint demo clean
 
 all: build
 
@@ -45,6 +47,11 @@ test: fmt-check vet
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
 
+bench-table:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG) > bench.out || { cat bench.out; exit 1; }
+	cat bench.out
+	scripts/bench-table < bench.out
+
 lint: fmt-check vet
 	@if command -v staticcheck >/dev/null 2>&1; then \
 		staticcheck ./...; \
@@ -56,6 +63,6 @@ demo: build
 	./$(BIN) demo --deployments 1000000 --db demo-1m.db
 
 clean:
-	rm -f $(BIN) ferry.db ferry.db-wal ferry.db-shm demo-1m.db demo-1m.db-wal demo-1m.db-shm ferry_host_ed25519
+	rm -f $(BIN) ferry.db ferry.db-wal ferry.db-shm demo-1m.db demo-1m.db-wal demo-1m.db-shm ferry_host_ed25519 bench.out
 	rm -rf artifacts build run
 	$(GO) clean -testcache
