@@ -207,7 +207,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 	d = models.Deployment{
 		Model: m.Name, ModelVersion: m.Version, Service: comp.Service, Component: comp.Name,
 		Kind: comp.Kind, Version: strings.TrimSpace(r.Version), Action: r.Action, Environment: r.Environment,
-		Status: models.StatusPlanned, Assignee: r.Assignee, Requester: requester,
+		Status: models.StatusPlanned, Assignee: r.Assignee, Requester: requester, PlannedBy: actor.Name,
 		ChangeRef: strings.TrimSpace(r.ChangeRef), After: r.After, ScheduledStart: r.Start.UTC().Truncate(time.Second),
 		ScheduledEnd: end.UTC().Truncate(time.Second), CreatedAt: now, UpdatedAt: now,
 		Urgency: r.Urgency, UrgencyReason: strings.TrimSpace(r.UrgencyReason),

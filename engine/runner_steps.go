@@ -39,7 +39,9 @@ func joinRoles(rs []models.Role) string {
 
 // mayApprove decides whether p may approve gate s of deployment d: only the roles the
 // gate names (default manager), technicians only on their own deployments, and never
-// the requester of the deployment unless the model allows self-approval.
+// the requester or the planner of the deployment unless the model allows
+// self-approval. The planner counts as well: naming someone else as requester must not
+// let a person approve the work they put forward.
 func mayApprove(p models.Person, d models.Deployment, m models.Model, s models.Step) error {
 	if err := Can(p, ActApprove, &d); err != nil {
 		return err
@@ -49,9 +51,16 @@ func mayApprove(p models.Person, d models.Deployment, m models.Model, s models.S
 		return models.Forbiddenf("%s (%s) may not approve gate %q of deployment #%d: only a %s may",
 			p.Name, p.MainRole(), s.Name, d.ID, joinRoles(roles))
 	}
-	if d.Requester == p.Name && !m.SelfApproval {
+	if m.SelfApproval {
+		return nil
+	}
+	switch p.Name {
+	case d.Requester:
 		return models.Forbiddenf("%s requested deployment #%d and may not approve its gate %q: model %s does not allow self-approval",
 			p.Name, d.ID, s.Name, m.Name)
+	case d.PlannedBy:
+		return models.Forbiddenf("%s planned deployment #%d (requested by %s) and may not approve its gate %q: model %s does not allow self-approval",
+			p.Name, d.ID, d.Requester, s.Name, m.Name)
 	}
 	return nil
 }

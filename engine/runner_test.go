@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1057,6 +1058,66 @@ func TestChecklistAndGates(t *testing.T) {
 	}
 	if _, err := f.e.ApproveGate(f.ctx, f.person("sam"), doc.ID, "mine, allowed"); err != nil {
 		t.Errorf("a practitioner approving a gate naming practitioners, self-approval allowed: %v", err)
+	}
+}
+
+// Separation of duties is judged against the person who planned a deployment as well
+// as its requester: naming someone else as requester does not let the planner approve
+// the gate of their own work.
+func TestPlannerMayNotApproveTheirGate(t *testing.T) {
+	f := newRunFixture(t, peopleModels+`
+[[model]]
+name = "strict"
+kinds = ["software"]
+path = ["test"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Release approved"
+  gate = true
+  roles = ["manager", "practitioner"]
+`)
+	plan := func(model string) models.Deployment {
+		t.Helper()
+		f.n++
+		d, _, err := f.e.Plan(f.ctx, f.person("sam"), PlanRequest{Model: model, Component: "api", Version: "1.0",
+			Environment: "test", Start: time.Now().Add(time.Duration(f.n) * 24 * time.Hour), Duration: time.Hour,
+			Requester: "ana"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.PlannedBy != "sam" || d.Requester != "ana" {
+			t.Fatalf("planned by %q, requested by %q; want sam and ana", d.PlannedBy, d.Requester)
+		}
+		return d
+	}
+	d := plan("strict")
+	res := f.run(d.ID)
+	if res.Waiting == nil || res.Waiting.Kind != WaitApproval {
+		t.Fatalf("want a wait for the gate: %+v", res.Waiting)
+	}
+	if got := strings.Join(res.Waiting.Approvers, ","); got != "marc" {
+		t.Errorf("approvers %q, want marc alone (sam planned it, ana requested it)", got)
+	}
+	_, err := f.e.ApproveGate(f.ctx, f.person("sam"), d.ID, "")
+	if !errors.Is(err, models.ErrForbidden) || !strings.Contains(err.Error(), "sam planned deployment #") ||
+		!strings.Contains(err.Error(), "requested by ana") {
+		t.Errorf("the planner approving, want a refusal that says sam planned it: %v", err)
+	}
+	if err := f.e.MayApprove(f.ctx, f.person("sam"), d.ID); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("the console would offer sam the approval: %v", err)
+	}
+	if got := f.state(d.ID); got.Waiting == nil || slices.Contains(got.Waiting.Approvers, "sam") {
+		t.Errorf("run state names sam as an approver: %+v", got.Waiting)
+	}
+	if _, err := f.e.ApproveGate(f.ctx, f.person("marc"), d.ID, "", f.opts()); err != nil {
+		t.Errorf("marc neither planned nor requested it: %v", err)
+	}
+	// A model that allows self-approval allows the planner too.
+	own := plan("docs")
+	f.run(own.ID)
+	if _, err := f.e.ApproveGate(f.ctx, f.person("sam"), own.ID, "", f.opts()); err != nil {
+		t.Errorf("self-approval allowed, the planner approving: %v", err)
 	}
 }
 

@@ -134,6 +134,7 @@ type Deployment struct {
 	Status         Status
 	Assignee       string
 	Requester      string
+	PlannedBy      string // who planned it (may differ from the requester); "" if unknown
 	ChangeRef      string
 	After          int64 // a deployment this one waits for, or 0
 	ScheduledStart time.Time

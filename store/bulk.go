@@ -52,7 +52,7 @@ const (
 )
 
 const (
-	deploymentRowCols = 22
+	deploymentRowCols = 23
 	stepRunCols       = 7
 	eventCols         = 8
 )
@@ -172,7 +172,7 @@ func deploymentArgs(args []any, d models.Deployment, modelVersionID int64) []any
 	return append(args, id, modelVersionID, d.Model, d.ModelVersion, d.Service, d.Component,
 		string(d.Kind), d.Version, string(d.Action), d.Environment, string(d.Status), d.Assignee, d.Requester,
 		d.ChangeRef, d.ScheduledStart.Unix(), d.ScheduledEnd.Unix(), unix(d.StartedAt), unix(d.FinishedAt),
-		d.CreatedAt.Unix(), d.UpdatedAt.Unix(), d.StepsDone, d.StepsTotal)
+		d.CreatedAt.Unix(), d.UpdatedAt.Unix(), d.StepsDone, d.StepsTotal, d.PlannedBy)
 }
 
 // StepRun inserts the state of one step of a deployment inserted before (in this
@@ -242,7 +242,7 @@ func (b *Bulk) Incident(in models.Incident) error {
 const (
 	deploymentInsert = `INSERT INTO deployments (id, model_version_id, model, model_version,
 		service, component, kind, version, action, environment, status, assignee, requester, change_ref,
-		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total)
+		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total, planned_by)
 		VALUES `
 	stepRunInsert = `INSERT INTO step_runs (deployment_id, seq, status, actor, at, note, exit_code) VALUES `
 	eventInsert   = `INSERT INTO events (id, deployment_id, at, actor, type, detail, principal, hash) VALUES `

@@ -11,7 +11,7 @@ import (
 
 const deploymentCols = `id, model, model_version, service, component, kind, version, action, environment,
 	status, assignee, requester, change_ref, scheduled_start, scheduled_end, started_at, finished_at,
-	created_at, updated_at, steps_done, steps_total, after_id, urgency, urgency_reason`
+	created_at, updated_at, steps_done, steps_total, after_id, urgency, urgency_reason, planned_by`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -22,7 +22,7 @@ func scanDeployment(r scanner) (models.Deployment, error) {
 	err := r.Scan(&d.ID, &d.Model, &d.ModelVersion, &d.Service, &d.Component, &d.Kind, &d.Version,
 		&d.Action, &d.Environment, &d.Status, &d.Assignee, &d.Requester, &d.ChangeRef,
 		&start, &end, &started, &finished, &created, &updated, &d.StepsDone, &d.StepsTotal, &after,
-		&d.Urgency, &d.UrgencyReason)
+		&d.Urgency, &d.UrgencyReason, &d.PlannedBy)
 	if err != nil {
 		return d, mapErr(err)
 	}
@@ -39,12 +39,12 @@ func (q Q) InsertDeployment(ctx context.Context, d models.Deployment, modelVersi
 	res, err := q.db.ExecContext(ctx, `INSERT INTO deployments (model_version_id, model, model_version,
 		service, component, kind, version, action, environment, status, assignee, requester, change_ref,
 		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total, after_id,
-		urgency, urgency_reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+		urgency, urgency_reason, planned_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
 		modelVersionID, d.Model, d.ModelVersion, d.Service, d.Component, d.Kind, d.Version, d.Action,
 		d.Environment, d.Status, d.Assignee, d.Requester, d.ChangeRef, d.ScheduledStart.Unix(),
 		d.ScheduledEnd.Unix(), unix(d.StartedAt), unix(d.FinishedAt), d.CreatedAt.Unix(), d.UpdatedAt.Unix(), steps,
-		sql.NullInt64{Int64: d.After, Valid: d.After != 0}, urgencyOf(d), d.UrgencyReason)
+		sql.NullInt64{Int64: d.After, Valid: d.After != 0}, urgencyOf(d), d.UrgencyReason, d.PlannedBy)
 	if err != nil {
 		return 0, mapErr(err)
 	}

@@ -294,6 +294,9 @@ func (a *app) printDetail(det engine.Detail) {
 	fmt.Fprintf(tw, "  finished\t%s\n", a.local(d.FinishedAt))
 	fmt.Fprintf(tw, "  assignee\t%s\n", dash(d.Assignee))
 	fmt.Fprintf(tw, "  requester\t%s\n", dash(d.Requester))
+	if d.PlannedBy != "" && d.PlannedBy != d.Requester {
+		fmt.Fprintf(tw, "  planned by\t%s\n", d.PlannedBy)
+	}
 	fmt.Fprintf(tw, "  change\t%s\n", cell(dash(d.ChangeRef)))
 	if d.Urgency != "" && d.Urgency != models.UrgencyNormal {
 		fmt.Fprintf(tw, "  urgency\t%s: %s\n", d.Urgency, cell(d.UrgencyReason))

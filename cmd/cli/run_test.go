@@ -267,6 +267,38 @@ func mustID(t *testing.T, s string) int64 {
 	return id
 }
 
+// Naming someone else as requester does not let the person who planned a deployment
+// approve its gate: separation of duties is judged against both.
+func TestPlannerMayNotApproveTheirGate(t *testing.T) {
+	f := runFixture(t)
+	writeFile(t, f.cfg, runConfig+`
+[[model]]
+name = "release"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Release approved"
+  gate = true
+  roles = ["manager", "practitioner"]
+`)
+	r := f.ok("--as", "sam", "deploy", "plan", "--json", "--model", "release", "--component", "web-frontend",
+		"--version", "1.0", "--env", "dev", "--start", "2031-06-01 10:00", "--requester", "ana")
+	var d deployment
+	decode(t, r, &d)
+	id := strconv.FormatInt(d.ID, 10)
+	if r := f.ferry("--as", "sam", "deploy", "run", id); r.code != 3 {
+		t.Fatalf("want a wait for the gate (exit 3):\n%s", r)
+	}
+	f.refused(1, []string{"sam planned deployment #" + id, "requested by ana", "self-approval"},
+		"--as", "sam", "gate", "approve", id)
+	if r := f.ok("--as", "ana", "deploy", "show", id); !regexp.MustCompile(`planned by\s+sam`).MatchString(r.stdout) {
+		t.Errorf("deploy show should say who planned it:\n%s", r)
+	}
+	f.ok("--as", "marc", "gate", "approve", id)
+}
+
 func TestRunUsageErrors(t *testing.T) {
 	t.Parallel()
 	f := runFixture(t)

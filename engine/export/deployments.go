@@ -29,6 +29,7 @@ type DeploymentJSON struct {
 	Stage          string     `json:"stage"`
 	Assignee       string     `json:"assignee"`
 	Requester      string     `json:"requester"`
+	PlannedBy      string     `json:"planned_by"`
 	ChangeRef      string     `json:"change_ref"`
 	ScheduledStart time.Time  `json:"scheduled_start"`
 	ScheduledEnd   time.Time  `json:"scheduled_end"`
@@ -46,7 +47,7 @@ func JSONOf(d models.Deployment) DeploymentJSON {
 	return DeploymentJSON{
 		ID: d.ID, Model: d.Model, ModelVersion: d.ModelVersion, Service: d.Service, Component: d.Component,
 		Kind: string(d.Kind), Version: d.Version, Action: string(d.Action), Environment: d.Environment,
-		Status: string(d.Status), Stage: StageName(d.Status), Assignee: d.Assignee, Requester: d.Requester,
+		Status: string(d.Status), Stage: StageName(d.Status), Assignee: d.Assignee, Requester: d.Requester, PlannedBy: d.PlannedBy,
 		ChangeRef: d.ChangeRef, ScheduledStart: d.ScheduledStart.UTC(), ScheduledEnd: d.ScheduledEnd.UTC(),
 		StartedAt: OptTime(d.StartedAt), FinishedAt: OptTime(d.FinishedAt),
 		StepsDone: d.StepsDone, StepsTotal: d.StepsTotal, Urgency: string(cmp.Or(d.Urgency, models.UrgencyNormal)),

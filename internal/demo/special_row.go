@@ -48,7 +48,7 @@ func (sp *special) deployment() {
 	g, w, c, mv := sp.g, sp.w, sp.w.c, sp.mv
 	sp.r.d = models.Deployment{Model: mv.m.Name, ModelVersion: mv.m.Version, Service: c.c.Service, Component: c.c.Name,
 		Kind: c.c.Kind, Version: formatVer(w.ver, c.threePart), Action: models.ActionDeploy,
-		Environment: g.envs[sp.env].e.Name, Status: w.status, Assignee: w.assignee, Requester: w.requester,
+		Environment: g.envs[sp.env].e.Name, Status: w.status, Assignee: w.assignee, Requester: w.requester, PlannedBy: w.requester,
 		ChangeRef: changeRef(w.chgYear, w.chg), ScheduledStart: time.Unix(w.start, 0).UTC(),
 		ScheduledEnd: time.Unix(w.end, 0).UTC(), CreatedAt: time.Unix(w.created, 0).UTC(),
 		UpdatedAt: time.Unix(w.created, 0).UTC(), StepsTotal: len(sp.steps)}

@@ -108,6 +108,7 @@ func (s *story) deployment(id int64) {
 	*d = models.Deployment{ID: id, Model: mv.m.Name, ModelVersion: mv.m.Version, Service: c.c.Service,
 		Component: c.c.Name, Kind: c.c.Kind, Version: formatVer(r.ver, c.threePart), Action: action,
 		Environment: g.envs[r.env].e.Name, Status: models.Statuses[r.status], Assignee: s.assignee, Requester: s.requester,
+		PlannedBy: s.requester, // the planned event names the requester as its actor
 		ChangeRef: changeRef(r.chgYear, r.chg), ScheduledStart: time.Unix(r.start, 0).UTC(),
 		ScheduledEnd: time.Unix(r.end, 0).UTC(), CreatedAt: time.Unix(r.created, 0).UTC(),
 		UpdatedAt: time.Unix(r.finished, 0).UTC(), StepsTotal: len(s.steps)}
