@@ -13,7 +13,8 @@ import (
 // BenchmarkBeside runs Ferry commands as whole processes beside a baseline measured
 // in the same run, alternating the two so that a machine busy for a moment slows
 // both: the sqlite3 shell asking the same question of the same file, or for process
-// start ferry version beside sqlite3 -version. Each reports the medians (ferry-ms,
+// start ferry version beside sqlite3 -version (ferry where beside both: the
+// environment matrix should cost little more than starting). Each reports the medians (ferry-ms,
 // base-ms) and their ratio (x-base), the figure targets are written in, since
 // absolute times move between machines. scripts/bench-table turns the output into
 // the README's table.
@@ -40,6 +41,14 @@ func BenchmarkBeside(b *testing.B) {
 	b.Run("history-page/same-query", func(b *testing.B) {
 		pair(b, ferry(million, "history", "--limit", "50", "--format", "json"), shell(million,
 			`SELECT * FROM deployments ORDER BY scheduled_start DESC, id DESC LIMIT 50;`))
+	})
+	b.Run("where-1m/version-start", func(b *testing.B) {
+		pair(b, ferry(million, "where"), []string{ferryBin, "version"})
+	})
+	b.Run("where-1m/state-rows", func(b *testing.B) {
+		pair(b, ferry(million, "where", "--json"), shell(million,
+			`SELECT s.component, s.environment, c.*, n.* FROM env_state s LEFT JOIN deployments c ON c.id = s.current_id
+			LEFT JOIN deployments n ON n.id = s.next_id ORDER BY s.component, s.environment;`))
 	})
 	b.Run("conflicts-100k/open-rows", func(b *testing.B) {
 		pair(b, ferry(planned, "conflicts", "--json"), shell(planned,
