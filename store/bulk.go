@@ -82,6 +82,12 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	// Stored conflicts are not kept row by row through a bulk load: the next engine
+	// to open recomputes them once.
+	if err := (Q{db: tx}).MarkConflictsStale(ctx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	if b.search, err = pauseSearch(ctx, tx); err != nil {
 		_ = tx.Rollback()
 		return err

@@ -44,6 +44,8 @@ type Store struct {
 	// at the first write: a process that only reads never opens the writer connection.
 	stmts    map[string]*sql.Stmt
 	prepared sync.Once
+	// beforeCommit runs at the end of every write transaction (see BeforeCommit).
+	beforeCommit atomic.Pointer[func(context.Context, Q) error]
 }
 
 // prepare prepares the hot statements of write transactions on the writer pool;
@@ -225,12 +227,22 @@ func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := fn(Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}); err != nil {
+	q := Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}
+	err = fn(q)
+	if hook := s.beforeCommit.Load(); err == nil && hook != nil {
+		err = (*hook)(ctx, q)
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	return mapErr(tx.Commit())
 }
+
+// BeforeCommit sets what every write transaction does last, before it commits: the
+// engine keeps its stored conclusions (the conflicts) current there, in the same
+// transaction as the change, whoever made it.
+func (s *Store) BeforeCommit(fn func(context.Context, Q) error) { s.beforeCommit.Store(&fn) }
 
 // Optimize lets SQLite refresh its query planner statistics; cheap, call now and then.
 func (s *Store) Optimize(ctx context.Context) error {

@@ -307,6 +307,15 @@ func sortConflicts(cs []models.Conflict) {
 	})
 }
 
+// Capacity finds the capacity conflicts among items (in any order): what keeping
+// stored conflicts current recomputes around a change, for the deployments whose
+// only conflicts that change could alter are these.
+func Capacity(items []Item, w World) []models.Conflict {
+	sorted := slices.Clone(items)
+	slices.SortFunc(sorted, byStart)
+	return capacity(sorted, w)
+}
+
 // capacity sweeps each environment: whenever more deployments run at once than it
 // allows, the ones running then are in conflict. Items must be sorted by start; the
 // sweep works on indexes, so that no Item is copied.
