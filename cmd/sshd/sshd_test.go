@@ -52,6 +52,7 @@ default_duration = "2h"
 // fixture is a served organisation: the example config with keys for some people,
 // a fresh database, and one running rack-server deployment (#1) assigned to tom.
 type fixture struct {
+	st      *store.Store
 	eng     *engine.Engine
 	planner *engine.Engine // the same database two hours earlier, to plan what has begun by now
 	signers map[string]gossh.Signer
@@ -105,6 +106,7 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	f.st = st
 	if f.eng, err = engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now })); err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +202,12 @@ func (f *fixture) open(t testing.TB, who string) *term {
 		t.Fatalf("%s: %v", who, err)
 	}
 	t.Cleanup(func() { client.Close() })
+	return f.session(t, client)
+}
+
+// session opens an interactive session on client.
+func (f *fixture) session(t testing.TB, client *gossh.Client) *term {
+	t.Helper()
 	sess, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)
