@@ -1,6 +1,8 @@
 package sshd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -95,6 +97,11 @@ type gate struct {
 	mu     sync.Mutex
 	unauth int
 	addrs  map[string]*addrCount
+	conns  map[*countedConn]struct{} // every connection open
+	// stopping: no connection is admitted, and none may log in any more; drained is
+	// closed once the last connection has closed.
+	stopping bool
+	drained  chan struct{}
 	// Refusals are logged at most once a second, with how many were not: a flood
 	// must not become a flood of log lines.
 	lastSaid time.Time
@@ -104,31 +111,34 @@ type gate struct {
 type addrCount struct{ all, unauth int }
 
 func newGate(lim Limits, l *log.Logger) *gate {
-	return &gate{lim: lim, log: l, addrs: map[string]*addrCount{}}
+	return &gate{lim: lim, log: l, addrs: map[string]*addrCount{}, conns: map[*countedConn]struct{}{},
+		drained: make(chan struct{})}
 }
 
 // wrap is the server's ConnCallback: it counts conn in, or closes it (nil) when it
 // is over a limit.
 func (g *gate) wrap(ctx ssh.Context, conn net.Conn) net.Conn {
-	host := hostOf(conn.RemoteAddr())
-	if err := g.admit(host); err != nil {
-		g.refused(host, err)
+	c := &countedConn{Conn: conn, g: g, host: hostOf(conn.RemoteAddr())}
+	if err := g.admit(c); err != nil {
+		g.refused(c.host, err)
 		return nil
 	}
-	c := &countedConn{Conn: conn, g: g, host: host}
 	ctx.SetValue(connKey{}, c)
 	return c
 }
 
-// admit counts a new connection from host, or says which limit it is over.
-func (g *gate) admit(host string) error {
+// admit counts a new connection, or says which limit it is over.
+func (g *gate) admit(c *countedConn) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	host := c.host
 	a := g.addrs[host]
 	if a == nil {
 		a = &addrCount{}
 	}
 	switch {
+	case g.stopping:
+		return errors.New("the server is stopping")
 	case a.all >= g.lim.PerAddress:
 		return fmt.Errorf("%d connections from this address already (at most %d)", a.all, g.lim.PerAddress)
 	case a.unauth >= g.lim.UnauthenticatedPerAddress:
@@ -140,6 +150,7 @@ func (g *gate) admit(host string) error {
 	a.unauth++
 	g.unauth++
 	g.addrs[host] = a
+	g.conns[c] = struct{}{}
 	return nil
 }
 
@@ -179,11 +190,19 @@ func (c *countedConn) loggedIn() {
 	if c.authed || c.closed {
 		return
 	}
-	c.authed = true
 	c.g.mu.Lock()
-	c.g.addrs[c.host].unauth--
-	c.g.unauth--
+	stopping := c.g.stopping
+	if !stopping {
+		c.authed = true
+		c.g.addrs[c.host].unauth--
+		c.g.unauth--
+	}
 	c.g.mu.Unlock()
+	if stopping {
+		// The login would end after the server began to stop: the handshake fails
+		// (see stop). The bookkeeping happens when the server closes the conn.
+		_ = c.Conn.Close()
+	}
 }
 
 func (c *countedConn) Close() error {
@@ -205,8 +224,60 @@ func (c *countedConn) Close() error {
 	if a.all == 0 {
 		delete(g.addrs, c.host)
 	}
+	delete(g.conns, c)
+	if g.stopping && len(g.conns) == 0 {
+		close(g.drained)
+	}
 	g.mu.Unlock()
 	return err
+}
+
+// stop admits no more connections, lets none log in any more, and closes those that
+// have not. The server then waits for the logged-in ones (drain) instead of the ssh
+// package's Shutdown, whose wait races a login that ends as it begins (it counts
+// connections with a WaitGroup that a late login adds to while Shutdown waits).
+func (g *gate) stop() {
+	g.mu.Lock()
+	g.stopping = true
+	open := make([]*countedConn, 0, len(g.conns))
+	for c := range g.conns {
+		open = append(open, c)
+	}
+	if len(open) == 0 {
+		close(g.drained)
+	}
+	g.mu.Unlock()
+	for _, c := range open {
+		c.mu.Lock()
+		authed := c.authed
+		c.mu.Unlock()
+		if !authed {
+			_ = c.Close()
+		}
+	}
+}
+
+// drain waits until every connection has closed, or ctx ends (false).
+func (g *gate) drain(ctx context.Context) bool {
+	select {
+	case <-g.drained:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// closeAll closes the connections still open.
+func (g *gate) closeAll() {
+	g.mu.Lock()
+	open := make([]*countedConn, 0, len(g.conns))
+	for c := range g.conns {
+		open = append(open, c)
+	}
+	g.mu.Unlock()
+	for _, c := range open {
+		_ = c.Close()
+	}
 }
 
 // openSession takes a session slot, unless max are taken: by open channels or by

@@ -288,3 +288,22 @@ func TestWeakRSAKeyIsRefusedAtLogin(t *testing.T) {
 	}
 	c.Close()
 }
+
+// Stopping closes the connections that have not logged in at once, rather than
+// waiting for them (their grace time and the stop's wait here are an hour).
+func TestStopClosesConnectionsNotLoggedIn(t *testing.T) {
+	f := newFixture(t, Options{ShutdownTimeout: time.Hour, Limits: Limits{LoginGrace: time.Hour}})
+	conn, line := f.raw(t, "127.0.0.1")
+	if !strings.HasPrefix(line, "SSH-2.0-") {
+		t.Fatalf("the server should greet a new connection: %q", line)
+	}
+	if err := f.stop(); err != nil {
+		t.Fatalf("stop: %v\nserver log:\n%s", err, f.log)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(waitTimeout))
+	if _, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Fatal("a connection not logged in outlived the server")
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("a connection not logged in is still open after the stop")
+	}
+}

@@ -408,10 +408,11 @@ func (s *Server) watchIdle(st *session, p *tea.Program) {
 }
 
 // Serve accepts sessions on ln until ctx ends, then asks every console to quit,
-// waits up to the shutdown timeout for the connections to close, and closes the rest.
+// closes the connections not logged in, waits up to the shutdown timeout for the
+// others to close, and closes the rest.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	// Shutdown must not run before Serve has registered the listener (the ssh
-	// package then races and waits out the timeout): wait for its first Accept.
+	// Stopping must not begin before Serve has registered the listener (the ssh
+	// package would then serve a listener closed under it): wait for its first Accept.
 	al := &acceptingListener{Listener: ln, accepting: make(chan struct{})}
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(al) }()
@@ -434,15 +435,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go p.Quit()
 	}
 	s.mu.Unlock()
+	// No new connections; those not logged in are closed; then wait for the rest (see
+	// gate.stop for why not the ssh package's Shutdown).
+	_ = ln.Close()
+	s.gate.stop()
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
-	err := s.srv.Shutdown(sctx)
-	if err != nil {
-		s.log.Printf("stopping: %v; closing the remaining connections", err)
-		err = s.srv.Close()
+	if !s.gate.drain(sctx) {
+		s.log.Printf("stopping: %v; closing the remaining connections", sctx.Err())
 	}
-	// Serve may not have registered ln yet when Shutdown closed the listeners it knew.
-	_ = ln.Close()
+	err := s.srv.Close()
+	s.gate.closeAll()
 	if serr := <-errc; serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 		return serr
 	}
