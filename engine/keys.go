@@ -8,6 +8,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"ferry/engine/config"
 	"ferry/models"
 	"ferry/store"
 )
@@ -98,6 +99,9 @@ func (e *Engine) AddKey(ctx context.Context, actor models.Person, person, line s
 	pub, comment, _, _, err := gossh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
 	if err != nil {
 		return KeyInfo{}, models.Invalidf("not an SSH public key in authorized_keys form (e.g. \"ssh-ed25519 AAAA… tom@laptop\"): %v", err)
+	}
+	if err := config.WeakKey(pub); err != nil {
+		return KeyInfo{}, models.Invalidf("key %s: %v", gossh.FingerprintSHA256(pub), err)
 	}
 	info := KeyInfo{Person: person, Type: pub.Type(), Fingerprint: gossh.FingerprintSHA256(pub), Comment: comment,
 		Source: "added by " + actor.Name, AddedAt: e.Now()}

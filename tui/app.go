@@ -35,6 +35,8 @@ type Model struct {
 	helpOff  int // the first line of the full help shown, when it is longer than the screen
 	err      error
 	w, h     int
+	drawn    *tea.View // the last view drawn
+	still    bool      // nothing moved since it was drawn (see unmoved)
 }
 
 // New builds the console for one session.
@@ -93,6 +95,9 @@ func (m *Model) Init() tea.Cmd {
 // (or to the root, for navigation, notes and errors), keys and anything else to the
 // page on top.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.still = m.unmoved(msg); m.still {
+		return m, nil
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -121,6 +126,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	top := m.top()
 	return m, route(top.id, top.page.Update(msg))
+}
+
+// unmoved is a key or a paste that changes nothing on screen: one into a full text
+// field of the page on top, with no note or error in the footer for it to clear.
+func (m *Model) unmoved(msg tea.Msg) bool {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+	default:
+		return false
+	}
+	top := m.top().page
+	u, ok := top.(common.Unmoved)
+	return ok && top.Capturing() && m.err == nil && m.note == (common.NoteMsg{}) && u.Unmoved(msg)
 }
 
 // restyle builds the styles for a dark or light background and hands them to every

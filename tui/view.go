@@ -11,6 +11,9 @@ import (
 )
 
 func (m *Model) View() tea.View {
+	if m.still && m.drawn != nil {
+		return *m.drawn
+	}
 	var body string
 	if m.w == 0 {
 		body = "loading…"
@@ -20,6 +23,7 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(body)
 	v.AltScreen = true
 	v.WindowTitle = "ferry"
+	m.drawn = &v
 	return v
 }
 

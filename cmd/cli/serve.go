@@ -23,6 +23,7 @@ const hostKeyName = "ferry_host_ed25519"
 func (a *app) serveCmd() *cobra.Command {
 	var listen, hostKey string
 	var idle, every time.Duration
+	var perAddress int
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the console over SSH to the people in config (public keys only)",
@@ -40,6 +41,9 @@ func (a *app) serveCmd() *cobra.Command {
 			if every <= 0 {
 				return usagef("--schedule-every must be positive")
 			}
+			if perAddress < 1 {
+				return usagef("--max-per-address must be at least 1")
+			}
 			// openRunner also marks steps a dead ferry left running as interrupted, and
 			// settles who acts: the scheduler starts due deployments as that person.
 			if err := a.openRunner(); err != nil {
@@ -49,7 +53,7 @@ func (a *app) serveCmd() *cobra.Command {
 				hostKey = filepath.Join(filepath.Dir(a.databasePath(a.cfg)), hostKeyName)
 			}
 			srv, err := sshd.New(a.eng, sshd.Options{HostKeyPath: hostKey, IdleTimeout: idle, Log: a.stderr,
-				Command: a.readOnlyCommand})
+				Command: a.readOnlyCommand, Limits: sshd.Limits{PerAddress: perAddress}})
 			if err != nil {
 				return err
 			}
@@ -91,6 +95,8 @@ func (a *app) serveCmd() *cobra.Command {
 	f.StringVar(&listen, "listen", "127.0.0.1:2222", "address to listen on (loopback unless told otherwise)")
 	f.StringVar(&hostKey, "host-key", "", "host key file, created on first start (default: "+hostKeyName+" next to the database)")
 	f.DurationVar(&idle, "idle-timeout", sshd.DefaultIdleTimeout, "end a session after this long without input (0: never)")
+	f.IntVar(&perAddress, "max-per-address", sshd.DefaultPerAddress,
+		"connections one address may hold at once (people behind one NAT share an address)")
 	f.DurationVar(&every, "schedule-every", 30*time.Second, "how often to start fully automated deployments whose window has begun")
 	return cmd
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -238,6 +239,7 @@ func TestServeUsage(t *testing.T) {
 	f := newFixture(t)
 	f.refused(2, []string{"--idle-timeout must not be negative"}, "serve", "--idle-timeout", "-1s")
 	f.refused(2, []string{"takes no arguments"}, "serve", "extra")
+	f.refused(2, []string{"--max-per-address must be at least 1"}, "serve", "--max-per-address", "0")
 }
 
 // TestServeSchedulesDueAutomatedDeployments: the serve process starts fully automated
@@ -276,6 +278,20 @@ func TestServeSchedulesDueAutomatedDeployments(t *testing.T) {
 	}
 }
 
+// rsaLine is the authorized_keys form of a fresh RSA key of bits bits.
+func rsaLine(t *testing.T, bits int) string {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, bits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := gossh.NewPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pub)))
+}
+
 // TestPeopleAddKey: a key added with ferry people add-key lets its person in at once,
 // also into a ferry serve that was already running; only managers may add keys.
 func TestPeopleAddKey(t *testing.T) {
@@ -295,6 +311,9 @@ func TestPeopleAddKey(t *testing.T) {
 	bad := filepath.Join(f.dir, "bad.pub")
 	writeFile(t, bad, "ssh-ed25519 not-a-key\n")
 	f.refused(1, []string{"not an SSH public key"}, "--as", "ana", "people", "add-key", "raj", bad)
+	weak := filepath.Join(f.dir, "weak.pub")
+	writeFile(t, weak, rsaLine(t, 1024)+" raj@old-laptop\n")
+	f.refused(1, []string{"RSA key of 1024 bits is too weak", "at least 2048"}, "--as", "ana", "people", "add-key", "raj", weak)
 	if r := f.ok("--as", "ana", "people", "add-key", "raj", keyFile); !strings.Contains(r.stdout, "for raj") {
 		t.Fatalf("add-key:\n%s", r)
 	}

@@ -68,7 +68,9 @@ func (tm *term) waitForAny(texts ...string) int {
 // session sees all of them.
 func TestTwentySessionsTickOneChecklist(t *testing.T) {
 	const n = 20
-	f := newFixtureItems(t, Options{}, n+1) // one item stays open: the stage does not end
+	// One item stays open: the stage does not end. The sessions log in all at once
+	// from one address, more than the default allows at once (see Limits).
+	f := newFixtureItems(t, Options{Limits: Limits{UnauthenticatedPerAddress: n}}, n+1)
 	id := f.planBig(t)
 	terms := make([]*term, n)
 	var wg sync.WaitGroup

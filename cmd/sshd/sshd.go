@@ -44,6 +44,7 @@ type Options struct {
 	IdleTimeout     time.Duration // no input for this long ends a session; 0: never
 	ShutdownTimeout time.Duration // how long Serve waits for sessions to close on stop (default 10s)
 	Log             io.Writer     // refusals, sessions, panics (default os.Stderr)
+	Limits          Limits        // what one client may hold (zero fields: the defaults)
 
 	// NewModel builds a session's console; nil means tui.New. Tests replace it.
 	NewModel func(c *common.Common) tea.Model
@@ -60,6 +61,8 @@ type Server struct {
 	opts Options
 	log  *log.Logger
 	srv  *ssh.Server
+	lim  Limits
+	gate *gate
 
 	// HostKeyFingerprint is the SHA256 fingerprint clients see.
 	HostKeyFingerprint string
@@ -102,7 +105,8 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 		opts.NewModel = func(c *common.Common) tea.Model { return tui.New(c) }
 	}
 	s := &Server{eng: eng, opts: opts, log: log.New(opts.Log, "ferry serve: ", log.LstdFlags),
-		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}}
+		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}, lim: opts.Limits.withDefaults()}
+	s.gate = newGate(s.lim, s.log)
 	// A key in config must name one person (the engine answers who a key is).
 	keys := map[string]string{}
 	for _, p := range eng.Config().People {
@@ -142,6 +146,7 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 			bubbletea.MiddlewareWithProgramHandler(s.program),
 			s.sessionMiddleware,
 		)),
+		s.limit,
 	}
 	if opts.IdleTimeout > 0 {
 		// The connection's own deadline is a backstop for connections that neither
@@ -153,6 +158,15 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// limit sets what one client may hold (see Limits) and the modern algorithms.
+func (s *Server) limit(srv *ssh.Server) error {
+	srv.HandshakeTimeout = s.lim.LoginGrace // the handshake ends with the login
+	srv.ConnCallback = s.gate.wrap
+	srv.ServerConfigCallback = serverConfig
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
+	return nil
 }
 
 // HostKey reads the ed25519 host key at path, creating it (0600) when missing. It
@@ -219,6 +233,9 @@ func (s *Server) personOf(ctx context.Context, key ssh.PublicKey) (models.Person
 }
 
 func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	if s.weakKeyRefused(ctx, key) {
+		return false
+	}
 	if _, ok := s.personOf(ctx, key); ok {
 		if err := s.eng.KeyUsed(ctx, gossh.FingerprintSHA256(key)); err != nil {
 			s.log.Printf("noting the use of key %s: %v", gossh.FingerprintSHA256(key), err)
@@ -254,6 +271,7 @@ func (s *Server) refuseOthers(ctx ssh.Context, challenge gossh.KeyboardInteracti
 // terminal, and says why a session the server ended was ended.
 func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
+		defer running(sess)()
 		p, ok := s.personOf(sess.Context(), sess.PublicKey())
 		if !ok { // cannot happen after public-key auth; refuse rather than guess
 			wish.Errorln(sess, "ferry: unknown key")
@@ -324,10 +342,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	m := s.opts.NewModel(c)
 	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler())
+	in := &inputTimer{r: sess, st: st}
 	if sess.EmulatedPty() {
-		opts = append(opts, tea.WithInput(inputTimer{sess, st}))
+		opts = append(opts, tea.WithInput(in))
 	}
 	p := tea.NewProgram(m, opts...)
+	in.p = p
 	s.mu.Lock()
 	if s.stopping {
 		s.mu.Unlock()
@@ -348,16 +368,22 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	return p
 }
 
-// inputTimer notes when the person last typed.
+// inputTimer notes when the person last typed, and ends the console when the client
+// closed its side of the session: nobody can type into it any more, and it would
+// otherwise run (and hold one of the connection's sessions) until the connection ends.
 type inputTimer struct {
 	r  io.Reader
 	st *session
+	p  *tea.Program // set before the program reads
 }
 
-func (t inputTimer) Read(b []byte) (int, error) {
+func (t *inputTimer) Read(b []byte) (int, error) {
 	n, err := t.r.Read(b)
 	if n > 0 {
 		t.st.last.Store(time.Now().UnixNano())
+	}
+	if err != nil {
+		go t.p.Quit()
 	}
 	return n, err
 }
@@ -382,10 +408,11 @@ func (s *Server) watchIdle(st *session, p *tea.Program) {
 }
 
 // Serve accepts sessions on ln until ctx ends, then asks every console to quit,
-// waits up to the shutdown timeout for the connections to close, and closes the rest.
+// closes the connections not logged in, waits up to the shutdown timeout for the
+// others to close, and closes the rest.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	// Shutdown must not run before Serve has registered the listener (the ssh
-	// package then races and waits out the timeout): wait for its first Accept.
+	// Stopping must not begin before Serve has registered the listener (the ssh
+	// package would then serve a listener closed under it): wait for its first Accept.
 	al := &acceptingListener{Listener: ln, accepting: make(chan struct{})}
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(al) }()
@@ -408,15 +435,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		go p.Quit()
 	}
 	s.mu.Unlock()
+	// No new connections; those not logged in are closed; then wait for the rest (see
+	// gate.stop for why not the ssh package's Shutdown).
+	_ = ln.Close()
+	s.gate.stop()
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
-	err := s.srv.Shutdown(sctx)
-	if err != nil {
-		s.log.Printf("stopping: %v; closing the remaining connections", err)
-		err = s.srv.Close()
+	if !s.gate.drain(sctx) {
+		s.log.Printf("stopping: %v; closing the remaining connections", sctx.Err())
 	}
-	// Serve may not have registered ln yet when Shutdown closed the listeners it knew.
-	_ = ln.Close()
+	err := s.srv.Close()
+	s.gate.closeAll()
 	if serr := <-errc; serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 		return serr
 	}

@@ -51,6 +51,7 @@ default_duration = "2h"
 // fixture is a served organisation: the example config with keys for some people,
 // a fresh database, and one running rack-server deployment (#1) assigned to tom.
 type fixture struct {
+	db      *fx.DB
 	eng     *engine.Engine
 	planner *engine.Engine // the same database two hours earlier, to plan what has begun by now
 	signers map[string]gossh.Signer
@@ -100,6 +101,7 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 		t.Fatal(err)
 	}
 	db := fx.NewDB(t, filepath.Join(dir, "ferry.db"))
+	f.db = db
 	f.eng = db.Engine(t, cfg, engine.WithClock(func() time.Time { return now }))
 	// The deployments under way were planned before they began (the engine plans only
 	// what is still to come): by an engine whose clock is two hours earlier.
@@ -191,6 +193,12 @@ func (f *fixture) open(t testing.TB, who string) *term {
 		t.Fatalf("%s: %v", who, err)
 	}
 	t.Cleanup(func() { client.Close() })
+	return f.session(t, client)
+}
+
+// session opens an interactive session on client.
+func (f *fixture) session(t testing.TB, client *gossh.Client) *term {
+	t.Helper()
 	sess, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)

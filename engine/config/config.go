@@ -7,6 +7,7 @@
 package config
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"os"
@@ -301,13 +302,40 @@ func (p *parser) wallClock(t *table, k, v string) (time.Time, bool) {
 }
 
 // checkSSHKey accepts one line in authorized_keys form: "ssh-ed25519 AAAA... comment".
-func checkSSHKey(k string) error {
-	_, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(k))
+func checkSSHKey(k string) (ssh.PublicKey, error) {
+	pub, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(k))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(strings.TrimSpace(string(rest))) > 0 {
-		return errors.New("one key per entry")
+		return nil, errors.New("one key per entry")
+	}
+	return pub, nil
+}
+
+// MinRSABits is the smallest RSA key that logs anyone in: smaller ones are within
+// reach of factoring, and OpenSSH refuses them too.
+const MinRSABits = 2048
+
+// WeakKey says why a user key is too weak to log in with, or nil: RSA under
+// MinRSABits bits, and DSA (1024 bits and SHA-1 by definition). The same rule holds
+// for keys in config, keys added with people add-key, and keys offered at login.
+func WeakKey(pub ssh.PublicKey) error {
+	if cert, ok := pub.(*ssh.Certificate); ok {
+		pub = cert.Key
+	}
+	switch pub.Type() {
+	case ssh.KeyAlgoDSA:
+		return errors.New("a DSA key is too weak (1024 bits, SHA-1): use an ed25519 key (ssh-keygen -t ed25519)")
+	case ssh.KeyAlgoRSA:
+		ck, ok := pub.(ssh.CryptoPublicKey)
+		if !ok {
+			return nil
+		}
+		if k, ok := ck.CryptoPublicKey().(*rsa.PublicKey); ok && k.N.BitLen() < MinRSABits {
+			return fmt.Errorf("an RSA key of %d bits is too weak: at least %d are needed (or use ssh-keygen -t ed25519)",
+				k.N.BitLen(), MinRSABits)
+		}
 	}
 	return nil
 }
@@ -332,8 +360,11 @@ func (p *parser) people(ts []*table) {
 		}
 		keys, _ := t.strs("ssh_keys")
 		for i, k := range keys {
-			if err := checkSSHKey(k); err != nil {
+			pub, err := checkSSHKey(k)
+			if err != nil {
 				t.errAt(indexPath(t.keyPath("ssh_keys"), i), "person %q: ssh_keys entry %d is not a public key in authorized_keys form (%v)", per.Name, i+1, err)
+			} else if err := WeakKey(pub); err != nil {
+				t.errAt(indexPath(t.keyPath("ssh_keys"), i), "person %q: ssh_keys entry %d: %v", per.Name, i+1, err)
 			}
 		}
 		per.SSHKeys = keys

@@ -20,6 +20,12 @@ type Page interface {
 	Capturing() bool  // a text field has focus: plain keys belong to it
 }
 
+// Unmoved is a page that can tell a key (or a paste) changes nothing it shows: a
+// character typed into a text field that is full. The root then leaves everything
+// as it is and draws nothing anew, so a pasted megabyte costs next to nothing past
+// the field's limit (the program draws the whole console after every message).
+type Unmoved interface{ Unmoved(tea.Msg) bool }
+
 // Restyler is a page that keeps styled parts (a table, a text field): it takes the
 // session's styles again when they change, once the terminal said its background.
 type Restyler interface{ Restyle() }

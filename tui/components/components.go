@@ -6,6 +6,7 @@ package components
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/table"
 	"charm.land/bubbles/v2/textinput"
@@ -57,11 +58,33 @@ func TableStyles(st common.Styles) table.Styles {
 }
 
 // NewInput is a text field in the console's styles.
+// It holds at most LongText characters (set CharLimit for another length).
 func NewInput(st common.Styles, prompt, placeholder string) textinput.Model {
 	in := textinput.New()
 	in.SetStyles(InputStyles(st))
 	in.Prompt, in.Placeholder = prompt, placeholder
+	in.CharLimit = LongText
 	return in
+}
+
+// Length limits of the console's text fields: what a person types fits with room to
+// spare, and a paste of a megabyte is cut at the limit at once instead of costing
+// the server time for every character.
+const (
+	ShortText = 100 // a version, a time, a duration, a change reference, an ID, a search
+	LongText  = 300 // a note, a reason, a summary
+)
+
+// LimitText is what a full field says.
+func LimitText(n int) string { return fmt.Sprintf("✗ full: at most %d characters", n) }
+
+// InputLines are a text field's line, and below it, when the field is full, a line
+// saying so (the characters beyond were not taken).
+func InputLines(st common.Styles, in textinput.Model) []string {
+	if in.CharLimit <= 0 || utf8.RuneCountInString(in.Value()) < in.CharLimit {
+		return []string{in.View()}
+	}
+	return []string{in.View(), st.Warn.Render(LimitText(in.CharLimit))}
 }
 
 // InputStyles are a text field's styles in the console's, with a steady cursor: a

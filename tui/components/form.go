@@ -1,7 +1,12 @@
 package components
 
 import (
+	"unicode"
+	"unicode/utf8"
+
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
@@ -12,8 +17,20 @@ import (
 // the terminal's background as the console knows it (huh's own guess is a light
 // one until the terminal answers, and many never do), and packs the fields without
 // blank lines between them, so a whole form fits a phone's screen.
+// The styles are made once for each background: huh asks for them for every field
+// it draws, at every key, and making them was most of a keystroke's cost.
 func FormTheme(c *common.Common) huh.Theme {
-	return huh.ThemeFunc(func(bool) *huh.Styles { return formStyles(c.Styles) })
+	var made [2]*huh.Styles // light, dark
+	return huh.ThemeFunc(func(bool) *huh.Styles {
+		i := 0
+		if c.Styles.Dark {
+			i = 1
+		}
+		if made[i] == nil {
+			made[i] = formStyles(c.Styles)
+		}
+		return made[i]
+	})
 }
 
 // formStyles dresses huh's base theme (its glyphs: ┃, >, ← →) in the console's colours.
@@ -56,31 +73,114 @@ func FormKeys() *huh.KeyMap {
 }
 
 // FieldErrors shows a text field's validation error in its title, where the person
-// is looking, instead of under the whole form.
+// is looking, instead of under the whole form; and it holds each field to a length
+// (see Full).
 type FieldErrors struct {
 	c      *common.Common
 	titles map[*huh.Input]string
+	shown  map[*huh.Input]fieldState // what the titles say now
+	limits map[*huh.Input]int
 }
 
 // NewFieldErrors keeps the titles of the fields Input makes.
 func NewFieldErrors(c *common.Common) *FieldErrors {
-	return &FieldErrors{c: c, titles: map[*huh.Input]string{}}
+	return &FieldErrors{c: c, titles: map[*huh.Input]string{}, shown: map[*huh.Input]fieldState{}, limits: map[*huh.Input]int{}}
 }
 
-// Input makes a text field whose errors show in its title.
+// Input makes a text field whose errors show in its title, holding at most ShortText
+// characters (Limit sets another length).
 func (fe *FieldErrors) Input(k, title string, v *string) *huh.Input {
 	in := huh.NewInput().Key(k).Title(title).Value(v).Prompt("")
 	fe.titles[in] = title
-	return in
+	return fe.Limit(in, ShortText)
+}
+
+// Limit holds in to at most n characters.
+func (fe *FieldErrors) Limit(in *huh.Input, n int) *huh.Input {
+	fe.limits[in] = n
+	return in.CharLimit(n)
+}
+
+// Full says whether msg would only add text to the focused field of f, which is full:
+// the page then leaves the form alone. huh redraws the whole group for every key, so
+// each character pasted cost time in proportion to the text before it (10 KB took
+// seconds of the server's time); past the limit the characters are dropped anyway.
+func (fe *FieldErrors) Full(f *huh.Form, msg tea.Msg) bool {
+	if !typesText(msg) {
+		return false
+	}
+	in, ok := f.GetFocusedField().(*huh.Input)
+	return ok && fe.full(in)
+}
+
+// typesText is whether msg is text for a field: a character typed, or a paste.
+func typesText(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return printable(msg.Text) && msg.Mod&(tea.ModCtrl|tea.ModAlt) == 0
+	case tea.PasteMsg:
+		return true
+	}
+	return false
+}
+
+// InputFull says whether msg would only add text to in, which has focus and is full
+// (see Full).
+func InputFull(in textinput.Model, msg tea.Msg) bool {
+	return in.Focused() && in.CharLimit > 0 && typesText(msg) && utf8.RuneCountInString(in.Value()) >= in.CharLimit
+}
+
+func (fe *FieldErrors) full(in *huh.Input) bool {
+	n, ok := fe.limits[in]
+	v, _ := in.GetValue().(string)
+	return ok && utf8.RuneCountInString(v) >= n
+}
+
+// printable is whether s is text a key types (not enter, tab or a control).
+func printable(s string) bool {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Mark retitles every field after the form has seen a message (huh validates when a
-// field is left, and forgets the error at the next key).
-func (fe *FieldErrors) Mark() {
+// field is left, and forgets the error at the next key); a full field says so. huh
+// draws a form when it gets a message, so a changed title is drawn at once with one
+// of no consequence; the command is the form's answer to it.
+func (fe *FieldErrors) Mark(f *huh.Form) tea.Cmd {
+	changed := false
 	for in, title := range fe.titles {
+		now := fieldState{full: fe.full(in)}
 		if err := in.Error(); err != nil {
-			title += "  " + fe.c.Styles.Error.Render("✗ "+err.Error())
+			now = fieldState{err: err.Error()}
+		}
+		if st, ok := fe.shown[in]; ok && st == now {
+			continue // the same as shown: spare the styling (Mark runs at every key)
+		}
+		fe.shown[in], changed = now, true
+		switch {
+		case now.err != "":
+			title += "  " + fe.c.Styles.Error.Render("✗ "+now.err)
+		case now.full:
+			title += "  " + fe.c.Styles.Warn.Render(LimitText(fe.limits[in]))
 		}
 		in.Title(title)
 	}
+	if !changed {
+		return nil
+	}
+	_, cmd := f.Update(redraw{})
+	return cmd
 }
+
+// fieldState is what a field's title says besides its name.
+type fieldState struct {
+	err  string
+	full bool
+}
+
+// redraw is a message no field answers: it makes a form draw itself.
+type redraw struct{}

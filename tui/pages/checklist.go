@@ -452,7 +452,8 @@ func (v *checklistView) View() string {
 		}
 		lines := append(head, "", st.Dim.Render(common.Hang(why, v.w-2, 1)))
 		if v.input.Focused() {
-			lines = append(lines, "", " "+common.Fit(v.input.View(), v.w-2))
+			lines = append(lines, "")
+			lines = append(lines, v.inputLines()...)
 		}
 		return strings.Join(lines, "\n")
 	}
@@ -478,7 +479,8 @@ func (v *checklistView) View() string {
 	var foot []string
 	switch {
 	case v.input.Focused():
-		foot = append(foot, "", " "+common.Fit(v.input.View(), v.w-2))
+		foot = append(foot, "")
+		foot = append(foot, v.inputLines()...)
 	case v.running:
 		foot = append(foot, "", " "+st.Warn.Render("▸ carrying on with the run…"))
 	case v.stalled():
@@ -564,3 +566,15 @@ func (v *checklistView) more(s engine.StepState) []string {
 	}
 	return out
 }
+
+// inputLines are the note field's line, and a line saying so when it is full.
+func (v *checklistView) inputLines() []string {
+	var out []string
+	for _, l := range components.InputLines(v.c.Styles, v.input) {
+		out = append(out, " "+common.Fit(l, v.w-2))
+	}
+	return out
+}
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (v *checklistView) Unmoved(msg tea.Msg) bool { return components.InputFull(v.input, msg) }

@@ -113,7 +113,7 @@ func (f *editForm) build() {
 	}
 	if f.mayRelink() {
 		fields = append(fields,
-			f.errs.Input("change", "Change", &f.v.change).Placeholder("CHG-… (empty: none)").CharLimit(100),
+			f.errs.Input("change", "Change", &f.v.change).Placeholder("CHG-… (empty: none)"),
 			f.errs.Input("after", "After", &f.v.after).Placeholder("a deployment ID it waits for (empty: none)").
 				Validate(validAfter))
 	}
@@ -287,11 +287,14 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 	if f.saving || f.done {
 		return nil
 	}
+	if f.errs.Full(f.form, msg) { // nothing to add: spare the form the work
+		return f.errs.Mark(f.form)
+	}
 	fm, cmd := f.form.Update(msg)
 	if hf, ok := fm.(*huh.Form); ok {
 		f.form = hf
 	}
-	f.errs.Mark()
+	cmd = tea.Batch(cmd, f.errs.Mark(f.form))
 	if f.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, f.save())
 	}
@@ -402,3 +405,6 @@ func (f *editForm) windowLine(ed engine.Edit) string {
 	}
 	return " " + f.c.Local(start, "Mon 02 Jan 15:04") + " – " + f.c.Local(start.Add(length), "15:04 MST") + "\n"
 }
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (f *editForm) Unmoved(msg tea.Msg) bool { return !f.saving && !f.done && f.errs.Full(f.form, msg) }

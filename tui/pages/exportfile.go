@@ -199,8 +199,10 @@ func (p *exportPage) done(msg exportDoneMsg) tea.Cmd {
 func (p *exportPage) View() string {
 	st := p.c.Styles
 	hint := "The extension says the format: .csv, .json or .md (Markdown). The file is written whole or not at all."
-	out := []string{" " + st.Bold.Render(common.Hang(p.title, p.w-2, 1)), " " + st.Dim.Render(common.Hang(hint, p.w-2, 1)), "",
-		" " + p.input.View()}
+	out := []string{" " + st.Bold.Render(common.Hang(p.title, p.w-2, 1)), " " + st.Dim.Render(common.Hang(hint, p.w-2, 1)), ""}
+	for _, l := range components.InputLines(st, p.input) {
+		out = append(out, " "+l)
+	}
 	switch {
 	case p.wrote != "":
 		out = append(out, "", " "+st.Good.Render("✓ "+common.Hang(p.wrote, p.w-4, 3)))
@@ -240,3 +242,6 @@ func (r *reports) export() tea.Cmd {
 		r.c.Local(rep.To.Add(-time.Second), "2 Jan 2006"))
 	return common.Push(newReportExport(r.c, rep, says))
 }
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (p *exportPage) Unmoved(msg tea.Msg) bool { return components.InputFull(p.input, msg) }

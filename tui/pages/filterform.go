@@ -113,7 +113,7 @@ func (ff *filterForm) whichWho() []huh.Field {
 }
 
 func (ff *filterForm) input(k, title string, v *string, placeholder string) *huh.Input {
-	return ff.errs.Input(k, title, v).Placeholder(placeholder).CharLimit(64)
+	return ff.errs.Limit(ff.errs.Input(k, title, v).Placeholder(placeholder), 64)
 }
 
 // choice is an inline select of "any" and the given values.
@@ -168,11 +168,14 @@ func (ff *filterForm) Update(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 	}
+	if ff.errs.Full(ff.form, msg) { // nothing to add: spare the form the work
+		return ff.errs.Mark(ff.form)
+	}
 	fm, cmd := ff.form.Update(msg)
 	if f, ok := fm.(*huh.Form); ok {
 		ff.form = f
 	}
-	ff.errs.Mark()
+	cmd = tea.Batch(cmd, ff.errs.Mark(ff.form))
 	if ff.form.State == huh.StateCompleted { // tab past the last field
 		return tea.Batch(cmd, ff.submit())
 	}
@@ -245,3 +248,6 @@ func onFirstPage(field string) bool {
 	}
 	return false
 }
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (ff *filterForm) Unmoved(msg tea.Msg) bool { return ff.errs.Full(ff.form, msg) }

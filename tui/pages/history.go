@@ -74,6 +74,7 @@ func NewHistory(c *common.Common) common.Page {
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
 	d.keys.Today = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "today"))
 	d.search = components.NewInput(c.Styles, "/", "words in components, changes, notes, incidents; #ID opens one")
+	d.search.CharLimit = components.ShortText
 	d.table = components.NewTable(c.Styles)
 	return d
 }
@@ -450,7 +451,11 @@ func (d *history) View() string {
 func (d *history) bar() []string {
 	st := d.c.Styles
 	if d.search.Focused() {
-		return []string{common.Fit(" "+d.search.View(), d.w)}
+		var out []string
+		for _, l := range components.InputLines(st, d.search) {
+			out = append(out, common.Fit(" "+l, d.w))
+		}
+		return out
 	}
 	count := fmt.Sprintf("%d shown", len(d.rows))
 	switch {
@@ -473,4 +478,12 @@ func (d *history) fitTable() {
 	if h := max(3, d.h-len(d.bar())); h != d.table.Height() {
 		d.table.SetHeight(h)
 	}
+}
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (d *history) Unmoved(msg tea.Msg) bool {
+	if d.form != nil {
+		return d.form.Unmoved(msg)
+	}
+	return components.InputFull(d.search, msg)
 }

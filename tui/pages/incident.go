@@ -115,8 +115,8 @@ func (f *incidentForm) build() {
 		f.form = f.newForm(
 			f.errs.Input("resolved", "Resolved", &f.v.resolved).Validate(f.validResolved).
 				Description("YYYY-MM-DD HH:MM, "+zone+", or now; empty: open again"),
-			f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary).CharLimit(300),
-			f.errs.Input("note", "Note", &f.v.note).Placeholder("what was done (kept on the record)").CharLimit(300))
+			f.errs.Limit(f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary), components.LongText),
+			f.errs.Limit(f.errs.Input("note", "Note", &f.v.note).Placeholder("what was done (kept on the record)"), components.LongText))
 		return
 	}
 	f.form = f.newForm(
@@ -124,8 +124,8 @@ func (f *incidentForm) build() {
 			Placeholder("YYYY-MM-DD HH:MM, "+zone),
 		f.errs.Input("resolved", "Resolved", &f.v.resolved).Validate(f.validResolved).
 			Placeholder("YYYY-MM-DD HH:MM, or empty while it is open"),
-		f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary).
-			Placeholder("what happened, in a line").CharLimit(300))
+		f.errs.Limit(f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary).
+			Placeholder("what happened, in a line"), components.LongText))
 }
 
 func (f *incidentForm) newForm(fields ...huh.Field) *huh.Form {
@@ -224,11 +224,14 @@ func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
 	if f.saving || f.done {
 		return nil
 	}
+	if f.errs.Full(f.form, msg) { // nothing to add: spare the form the work
+		return f.errs.Mark(f.form)
+	}
 	fm, cmd := f.form.Update(msg)
 	if hf, ok := fm.(*huh.Form); ok {
 		f.form = hf
 	}
-	f.errs.Mark()
+	cmd = tea.Batch(cmd, f.errs.Mark(f.form))
 	if f.form.State == huh.StateCompleted && f.updating() && f.pick == 0 {
 		id, _ := strconv.ParseInt(f.v.choice, 10, 64)
 		f.choose(id)
@@ -328,4 +331,9 @@ func (f *incidentForm) View() string {
 		out = append(out, " "+st.Error.Render("✗ not saved: "+common.Hang(f.err.Error(), f.w-16, 15)))
 	}
 	return strings.Join(out, "\n") + "\n" + strings.Trim(f.form.View(), "\n")
+}
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (f *incidentForm) Unmoved(msg tea.Msg) bool {
+	return !f.saving && !f.done && f.errs.Full(f.form, msg)
 }

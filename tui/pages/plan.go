@@ -23,6 +23,7 @@ type planForm struct {
 	c       *common.Common
 	v       *planValues // the form's fields point here
 	form    *huh.Form
+	errs    *components.FieldErrors // the text fields' errors and length limits
 	started bool
 	// modelChosen: the first form (the model) is done and the second one shows.
 	modelChosen bool
@@ -74,6 +75,7 @@ func NewPlan(c *common.Common) common.Page {
 // value it depends on, which is a data race.
 func (p *planForm) build() {
 	cfg := p.c.Eng.Config()
+	p.errs = components.NewFieldErrors(p.c)
 	if !p.modelChosen {
 		var modelOpts []huh.Option[string]
 		for _, m := range cfg.Models {
@@ -92,22 +94,23 @@ func (p *planForm) build() {
 	p.form = huh.NewForm(
 		huh.NewGroup(
 			huh.NewSelect[string]().Title("Component").Value(&p.v.component).Height(4).Options(p.componentOptions()...),
-			huh.NewInput().Title("Version").Value(&p.v.version).Validate(huh.ValidateNotEmpty()),
+			p.errs.Input("version", "Version", &p.v.version).Validate(huh.ValidateNotEmpty()),
 		).Title("What · "+p.v.model),
 		huh.NewGroup(
 			huh.NewSelect[string]().Title("Environment").Value(&p.v.env).Height(4).Options(p.envOptions()...),
-			huh.NewInput().Title("Start").Value(&p.v.start).Validate(p.validStart).
+			p.errs.Input("start", "Start", &p.v.start).Validate(p.validStart).
 				Description("YYYY-MM-DD HH:MM ("+p.c.Eng.Location().String()+") or now"),
-			huh.NewInput().Title("Duration").Value(&p.v.duration).Placeholder(p.defaultDuration()).
+			p.errs.Input("duration", "Duration", &p.v.duration).Placeholder(p.defaultDuration()).
 				Validate(validDuration),
 		).Title("When and where"),
 		huh.NewGroup(
 			huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(4),
-			huh.NewInput().Title("Change").Value(&p.v.change).Placeholder("CHG-… (optional)"),
-			huh.NewInput().Title("After").Value(&p.v.after).Placeholder("a deployment ID it waits for (optional)").
+			p.errs.Input("change", "Change", &p.v.change).Placeholder("CHG-… (optional)"),
+			p.errs.Input("after", "After", &p.v.after).Placeholder("a deployment ID it waits for (optional)").
 				Validate(validAfter),
 		).Title("Who"),
-	).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(p.w, 64))
+	).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).
+		WithWidth(min(p.w, 64))
 	p.started = false
 }
 
@@ -267,10 +270,14 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	if p.saving || p.done {
 		return nil
 	}
+	if p.errs.Full(p.form, msg) { // nothing to add: spare the form the work
+		return p.errs.Mark(p.form)
+	}
 	fm, cmd := p.form.Update(msg)
 	if f, ok := fm.(*huh.Form); ok {
 		p.form = f
 	}
+	cmd = tea.Batch(cmd, p.errs.Mark(p.form))
 	if p.form.State == huh.StateCompleted && !p.modelChosen {
 		p.modelChosen = true
 		p.build()
@@ -348,3 +355,6 @@ func (p *planForm) previewLines(w, h int) []string {
 	}
 	return out
 }
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (p *planForm) Unmoved(msg tea.Msg) bool { return !p.saving && !p.done && p.errs.Full(p.form, msg) }

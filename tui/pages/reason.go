@@ -42,7 +42,6 @@ func newAskPage(c *common.Common, title, prompt, hint string, act func(string) (
 		input: components.NewInput(c.Styles, prompt, "the reason is kept on the record")}
 	p.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "do it"))
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave it as it is"))
-	p.input.CharLimit = 300
 	return p
 }
 
@@ -150,8 +149,10 @@ func (p *askPage) save() tea.Cmd {
 
 func (p *askPage) View() string {
 	st := p.c.Styles
-	out := []string{" " + st.Bold.Render(common.Hang(p.title, p.w-2, 1)), " " + st.Dim.Render(common.Hang(p.hint, p.w-2, 1)), "",
-		" " + p.input.View()}
+	out := []string{" " + st.Bold.Render(common.Hang(p.title, p.w-2, 1)), " " + st.Dim.Render(common.Hang(p.hint, p.w-2, 1)), ""}
+	for _, l := range components.InputLines(st, p.input) {
+		out = append(out, " "+l)
+	}
 	switch {
 	case p.saving:
 		out = append(out, "", " "+st.Dim.Render("saving…"))
@@ -162,3 +163,6 @@ func (p *askPage) View() string {
 }
 
 func lenRunes(s string) int { return len([]rune(s)) }
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (p *askPage) Unmoved(msg tea.Msg) bool { return !p.saving && components.InputFull(p.input, msg) }

@@ -278,7 +278,10 @@ func (r *resolveScreen) View() string {
 	}
 	after = r.reassignLines()
 	if r.reason.Focused() {
-		after = append(after, "", " "+st.Bold.Render("Override")+" "+r.selected().ID, " "+r.reason.View())
+		after = append(after, "", " "+st.Bold.Render("Override")+" "+r.selected().ID)
+		for _, l := range components.InputLines(st, r.reason) {
+			after = append(after, " "+l)
+		}
 	}
 	rest := slices.Concat(move, r.suggestionDetail(r.h-len(top)-r.conflictsHeight()-len(move)-len(after)), after)
 	return strings.Join(slices.Concat(top, r.conflictLines(r.h-len(top)-len(rest)), rest), "\n")
@@ -436,3 +439,6 @@ func (r *resolveScreen) reassignLines() []string {
 	}
 	return out
 }
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (r *resolveScreen) Unmoved(msg tea.Msg) bool { return components.InputFull(r.reason, msg) }

@@ -537,7 +537,9 @@ func (v *runView) head() []string {
 		out = append(out, strings.Split(st.Warn.Render(" "+common.Hang(v.confirm, v.w-2, 1)), "\n")...)
 	}
 	if v.input.Focused() {
-		out = append(out, " "+v.input.View())
+		for _, l := range components.InputLines(st, v.input) {
+			out = append(out, " "+l)
+		}
 	}
 	label := " output · following "
 	if !v.follow {
@@ -617,3 +619,6 @@ func (v *runView) View() string {
 	}
 	return strings.Join(lines, "\n") + "\n" + v.vp.View()
 }
+
+// Unmoved: a character for a full field changes nothing (see common.Unmoved).
+func (v *runView) Unmoved(msg tea.Msg) bool { return components.InputFull(v.input, msg) }

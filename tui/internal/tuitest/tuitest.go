@@ -34,7 +34,7 @@ var Clock *time.Time
 // deployments around Now: one running, two due today, one overdue, one failed; and
 // a console session of actor's. The database is built once (orgDB) and copied for
 // each test; Clock is its engine's clock, at Now.
-func Org(t *testing.T, actor string) *common.Common {
+func Org(t testing.TB, actor string) *common.Common {
 	t.Helper()
 	clock := Now
 	Clock = &clock
@@ -117,7 +117,7 @@ func PlanEarlier(t testing.TB, c *common.Common, actor string, r engine.PlanRequ
 }
 
 // Session is a console session of actor's on eng.
-func Session(t *testing.T, eng *engine.Engine, actor string) *common.Common {
+func Session(t testing.TB, eng *engine.Engine, actor string) *common.Common {
 	t.Helper()
 	p, err := eng.Person(actor)
 	if err != nil {
