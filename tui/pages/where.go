@@ -24,7 +24,7 @@ type whereScreen struct {
 	row    int // selected component, index in data.Rows
 	col    int // selected environment
 	off    int // first component row in view
-	keys   struct{ Left, Right, Next key.Binding }
+	keys   struct{ Left, Right, Next, Releases key.Binding }
 }
 
 type whereMsg struct {
@@ -38,6 +38,7 @@ func NewWhere(c *common.Common) common.Page {
 	s.keys.Left = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "environment"))
 	s.keys.Right = key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "environment"))
 	s.keys.Next = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "open next"))
+	s.keys.Releases = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "releases"))
 	return s
 }
 
@@ -54,7 +55,8 @@ func (s *whereScreen) ShortHelp() []common.Key {
 	if !ok || cell.Next == nil {
 		next.Off = "nothing is planned here"
 	}
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), common.On(s.keys.Left), open, next}
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), common.On(s.keys.Left), open, next,
+		common.On(s.keys.Releases)}
 }
 
 func (s *whereScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
@@ -112,6 +114,8 @@ func (s *whereScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		if c, ok := s.cell(); ok && last(c) != nil {
 			return common.Push(NewDetail(s.c, last(c).ID))
 		}
+	case key.Matches(msg, s.keys.Releases):
+		return common.Push(NewReleases(s.c))
 	case key.Matches(msg, s.keys.Next):
 		if c, ok := s.cell(); ok && c.Next != nil {
 			return common.Push(NewDetail(s.c, c.Next.ID))
