@@ -53,9 +53,9 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 }
 
 func (a *app) versionCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print ferry's version",
+		Short: "Print ferry's version; block or unblock a component's version",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := Version
@@ -72,4 +72,6 @@ func (a *app) versionCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.AddCommand(a.blockCmd(), a.unblockCmd(), a.blockedCmd())
+	return cmd
 }

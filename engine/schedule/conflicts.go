@@ -41,6 +41,8 @@ type World struct {
 	Loc       *time.Location
 	Succeeded func(component, version, env string) bool // a deployment of it succeeded
 	Finished  func(id int64) (Done, bool)               // a finished deployment's outcome
+	// Blocked is why a manager blocked a component's version, if they did.
+	Blocked func(component, version string) (string, bool)
 }
 
 // Detect finds every conflict among items, sorted by start then kind.
@@ -399,7 +401,7 @@ func pairConflict(kind models.ConflictKind, a, b Item, w World) models.Conflict 
 }
 
 // single finds the conflicts one item has on its own: freeze, maintenance,
-// promotion and dependency.
+// promotion, dependency and a blocked version.
 func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool), w World) []models.Conflict {
 	var out []models.Conflict
 	env := w.Envs[it.Environment]
@@ -428,7 +430,24 @@ func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool)
 	if c, ok := dependency(it, byID, w); ok {
 		out = append(out, c)
 	}
+	if c, ok := blocked(it, w); ok {
+		out = append(out, c)
+	}
 	return out
+}
+
+// blocked: a version a manager blocked may go nowhere (a removal of it may).
+func blocked(it Item, w World) (models.Conflict, bool) {
+	if w.Blocked == nil || it.Action == models.ActionRemove {
+		return models.Conflict{}, false
+	}
+	why, ok := w.Blocked(it.Component, it.Version)
+	if !ok {
+		return models.Conflict{}, false
+	}
+	return models.Conflict{Kind: models.ConflictBlocked, IDs: []int64{it.ID}, Environment: it.Environment, Start: it.Start,
+		End: it.End, Key: key(models.ConflictBlocked, []int64{it.ID}, it.Version),
+		Message: fmt.Sprintf("%s %s is blocked (%s): #%d may not go to %s", it.Component, it.Version, why, it.ID, it.Environment)}, true
 }
 
 // insideMaintenance reports whether the item lies entirely inside one maintenance

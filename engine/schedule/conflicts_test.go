@@ -195,9 +195,16 @@ func TestMessagesSayWhatAndWhen(t *testing.T) {
 func TestCheckAgreesWithDetect(t *testing.T) {
 	w := world()
 	w.Succeeded = func(string, string, string) bool { return true }
+	w.Blocked = func(c, v string) (string, bool) { return "by ana: bad build", c == "etl" }
 	rng := rand.New(rand.NewPCG(1, 2))
 	items := randomItems(rng, 300)
 	all := Detect(items, w)
+	// The kinds this round added must be among what is compared.
+	for _, k := range []models.ConflictKind{models.ConflictBlocked} {
+		if !slices.ContainsFunc(all, func(c models.Conflict) bool { return c.Kind == k }) {
+			t.Fatalf("no %s conflict among the random plans: the comparison would not cover it", k)
+		}
+	}
 	for _, it := range items[:60] {
 		var others []Item
 		for _, o := range items {

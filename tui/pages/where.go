@@ -138,7 +138,7 @@ func WhereLines(c *common.Common, data engine.Where, row, col, w, h int) []strin
 	st := c.Styles
 	n := len(data.Environments)
 	head := fmt.Sprintf(" %d component%s × %d environment%s", len(data.Rows), common.Plural(len(data.Rows)), n, common.Plural(n))
-	head += st.Dim.Render(" · ≠ another version coming")
+	head += st.Dim.Render(" · ≠ changing · ✗ blocked")
 	if len(data.Rows) == 0 || n == 0 {
 		return []string{common.Fit(head, w), "", " No components are declared in the configuration."}
 	}
@@ -186,7 +186,10 @@ func whereRow(c *common.Common, r engine.WhereRow, selected bool, col, name, cw,
 func cellText(c *common.Common, cell engine.WhereCell, w int) string {
 	st := c.Styles
 	mark := " "
-	if cell.Differs {
+	switch {
+	case cell.Blocked != "" || cell.NextBlocked != "":
+		mark = st.Bad.Render("✗") // a blocked version there, or coming
+	case cell.Differs:
 		mark = st.Warn.Render("≠")
 	}
 	v := cell.Version()
@@ -225,6 +228,9 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 		now = fmt.Sprintf("%s removed from %s %s by %s (#%d)", r.Component, cell.Environment,
 			c.Local(d.FinishedAt, at), d.Assignee, d.ID)
 	}
+	if cell.Blocked != "" {
+		now += c.Styles.Bad.Render(" ✗ blocked " + cell.Blocked)
+	}
 	next := "nothing planned"
 	if n := cell.Next; n != nil {
 		what := n.Version
@@ -237,6 +243,9 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 		}
 		if cell.Differs {
 			next = c.Styles.Warn.Render("≠ ") + next
+		}
+		if cell.NextBlocked != "" {
+			next += c.Styles.Bad.Render(" ✗ blocked " + cell.NextBlocked)
 		}
 	}
 	out := []string{common.Fit(" "+strings.Repeat("─", max(0, w-2)), w)}
