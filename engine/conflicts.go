@@ -54,6 +54,7 @@ func (e *Engine) baseWorld() schedule.World {
 	for name, c := range e.current {
 		w.Models[name] = c.model
 	}
+	w.Depends = e.depends
 	return w
 }
 

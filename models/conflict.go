@@ -17,11 +17,12 @@ const (
 	ConflictPromotion   ConflictKind = "promotion"       // not yet through the previous environment on the path
 	ConflictDependency  ConflictKind = "dependency"      // starts before the deployment it waits for ends
 	ConflictBlocked     ConflictKind = "blocked_version" // a version a manager blocked (a bad build)
+	ConflictRelated     ConflictKind = "related"         // a component and one it depends on moved at once
 )
 
 // ConflictKinds lists every kind, in the order reports show them.
 var ConflictKinds = []ConflictKind{ConflictCapacity, ConflictComponent, ConflictPerson, ConflictFreeze,
-	ConflictMaintenance, ConflictPromotion, ConflictDependency, ConflictBlocked}
+	ConflictMaintenance, ConflictPromotion, ConflictDependency, ConflictBlocked, ConflictRelated}
 
 // Conflict states.
 const (
