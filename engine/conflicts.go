@@ -54,6 +54,7 @@ func (e *Engine) baseWorld() schedule.World {
 	for name, c := range e.current {
 		w.Models[name] = c.model
 	}
+	w.Depends = e.depends
 	return w
 }
 
@@ -79,12 +80,29 @@ func (e *Engine) answer(ctx context.Context, q store.Q, w *schedule.World, versi
 	if err != nil {
 		return err
 	}
+	blocks, err := q.BlockedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	w.Blocked = blockedIn(blocks)
 	w.Succeeded = func(c, v, env string) bool { return ok[store.VersionKey{Component: c, Version: v, Environment: env}] }
 	w.Finished = func(id int64) (schedule.Done, bool) {
 		s, ok := finished[id]
 		return schedule.Done{Status: s}, ok
 	}
 	return nil
+}
+
+// blockedIn answers World.Blocked from the list of blocks: "by ana: bad build".
+func blockedIn(blocks []models.BlockedVersion) func(string, string) (string, bool) {
+	why := map[[2]string]string{}
+	for _, b := range blocks {
+		why[[2]string{b.Component, b.Version}] = "by " + b.Actor + ": " + b.Reason
+	}
+	return func(c, v string) (string, bool) {
+		r, ok := why[[2]string{c, v}]
+		return r, ok
+	}
 }
 
 // decorate gives detected conflicts their IDs and override state.
@@ -218,6 +236,10 @@ func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason s
 			return models.NotFoundf("no current conflict %s (run 'ferry conflicts' for the list)", id)
 		}
 		found = all[i]
+		if found.Kind == models.ConflictBlocked {
+			return models.Conflictf("conflict %s is a blocked version: it is not overridden; a manager unblocks the version "+
+				"('ferry version unblock') or the deployment is cancelled", id)
+		}
 		if !found.Open() {
 			return models.Conflictf("conflict %s was already overridden by %s: %s", id, found.Override.Actor, found.Reason)
 		}

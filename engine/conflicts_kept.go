@@ -23,7 +23,7 @@ import (
 // detectorVersion names what detection finds: change it whenever a change to the
 // detector would find different conflicts in the same plans, so that stored ones
 // computed by an older Ferry are recomputed.
-const detectorVersion = "1"
+const detectorVersion = "2" // 2: blocked versions and related components
 
 // conflictBasis is a hash of everything besides the plans and their history that
 // detection depends on.
@@ -36,16 +36,21 @@ func (e *Engine) conflictBasis() string {
 		Freeze      []string
 		Maintenance []string
 	}
+	type componentRules struct {
+		Name      string
+		DependsOn []string
+	}
 	type modelRules struct {
 		Name     string
 		Path     []string
 		Parallel bool
 	}
 	var rules struct {
-		Detector string
-		Zone     string
-		Envs     []envRules
-		Models   []modelRules
+		Detector   string
+		Zone       string
+		Envs       []envRules
+		Models     []modelRules
+		Components []componentRules
 	}
 	rules.Detector, rules.Zone = detectorVersion, e.cfg.Location.String()
 	for _, env := range e.cfg.Environments {
@@ -61,6 +66,10 @@ func (e *Engine) conflictBasis() string {
 	for _, m := range e.cfg.Models {
 		rules.Models = append(rules.Models, modelRules{m.Name, m.Path, m.ParallelEnvironments})
 	}
+	for name, deps := range e.depends {
+		rules.Components = append(rules.Components, componentRules{name, deps})
+	}
+	slices.SortFunc(rules.Components, func(a, b componentRules) int { return cmpString(a.Name, b.Name) })
 	slices.SortFunc(rules.Envs, func(a, b envRules) int { return cmpString(a.Name, b.Name) })
 	slices.SortFunc(rules.Models, func(a, b modelRules) int { return cmpString(a.Name, b.Name) })
 	data, _ := json.Marshal(rules)

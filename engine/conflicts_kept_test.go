@@ -25,7 +25,15 @@ func TestKeptConflictsEqualFullDetection(t *testing.T) {
 }
 
 func keptEqualsDetected(t *testing.T, seed uint64) {
-	f := newFixtureWith(t, scheduleConfig)
+	// api depends on db: moving both at once in one environment is a related conflict.
+	related := strings.Replace(scheduleConfig, `  name = "api"
+  kind = "software"`, `  name = "api"
+  kind = "software"
+  depends_on = ["db"]`, 1)
+	if related == scheduleConfig {
+		t.Fatal("the test's config has no api component to relate")
+	}
+	f := newFixtureWith(t, related)
 	ana := f.person(t, "ana")
 	rng := rand.New(rand.NewPCG(seed, 99))
 	base := f.local("2026-11-27 08:00")
@@ -60,10 +68,19 @@ func keptEqualsDetected(t *testing.T, seed uint64) {
 			id, p := pick(), who[1+rng.IntN(2)]
 			what = fmt.Sprintf("assign #%d to %s", id, p)
 			_, err = f.e.Assign(f.ctx, ana, id, p)
-		case op == 6:
+		case op == 6 && rng.IntN(2) == 0:
 			id := pick()
 			what = fmt.Sprintf("cancel #%d", id)
 			_, err = f.e.Cancel(f.ctx, ana, id, "not needed")
+		case op == 6:
+			comp, ver := comps[rng.IntN(3)], fmt.Sprint(1+rng.IntN(2))
+			if rng.IntN(2) == 0 {
+				what = fmt.Sprintf("block %s %s", comp, ver)
+				_, err = f.e.BlockVersion(f.ctx, ana, comp, ver, "bad build")
+			} else {
+				what = fmt.Sprintf("unblock %s %s", comp, ver)
+				err = f.e.UnblockVersion(f.ctx, ana, comp, ver, "fixed")
+			}
 		default:
 			id, to := pick(), []models.Status{models.StatusVerifyingComponents, models.StatusExecuting, models.StatusSucceeded, models.StatusFailed}[rng.IntN(4)]
 			what = fmt.Sprintf("move #%d to %s", id, to)
@@ -82,7 +99,7 @@ func keptEqualsDetected(t *testing.T, seed uint64) {
 			kinds[c.Kind] = true
 		}
 	}
-	if len(kinds) < 4 {
+	if len(kinds) < 6 {
 		t.Fatalf("the sequence met only %v: too few kinds to say much", kinds)
 	}
 }

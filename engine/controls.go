@@ -12,9 +12,10 @@ import (
 	"ferry/store"
 )
 
-// The controls a start is held to, at the moment it happens: its scheduled window
-// (from start_tolerance before it until its end), the freezes and maintenance windows
-// of its environment, and the conflicts it is in. Every way of starting (deploy run,
+// The controls a start is held to, at the moment it happens: its version not blocked
+// (see notBlocked), its scheduled window (from start_tolerance before it until its
+// end), the freezes and maintenance windows of its environment, and the conflicts it
+// is in. Every way of starting (deploy run,
 // the console, SSH, run-due, the scheduler) goes through start.
 
 // Break is one control a start would break now.
@@ -126,6 +127,10 @@ func waivedForEmergency(b Break) bool {
 // anyway ("" for none). What it broke, and the conflicts it is in, stay with the
 // deployment as findings.
 func (e *Engine) start(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, override string) error {
+	// A blocked version is no control one overrides: a manager unblocks it first.
+	if err := e.notBlocked(ctx, q, *d); err != nil {
+		return err
+	}
 	cs, err := e.check(ctx, q, *d)
 	if err != nil {
 		return err
@@ -261,4 +266,22 @@ func (e *Engine) Start(ctx context.Context, actor models.Person, id int64, overr
 		}
 		return "started", e.start(ctx, q, actor, d, override)
 	})
+}
+
+// notBlocked refuses to plan or start d when its version is blocked (a removal of
+// it may go ahead: taking a bad version out is what a block is for).
+func (e *Engine) notBlocked(ctx context.Context, q store.Q, d models.Deployment) error {
+	if d.Action == models.ActionRemove {
+		return nil
+	}
+	b, blocked, err := q.Blocked(ctx, d.Component, d.Version)
+	if err != nil || !blocked {
+		return err
+	}
+	what := "planned"
+	if d.ID != 0 {
+		what = fmt.Sprintf("started (#%d)", d.ID)
+	}
+	return models.Conflictf("%s %s is blocked by %s (%s): it may not be %s anywhere until a manager unblocks it "+
+		"with 'ferry version unblock %s %s'", d.Component, d.Version, b.Actor, b.Reason, what, d.Component, d.Version)
 }

@@ -29,6 +29,8 @@ type Engine struct {
 	active activeRuns // the runs going on in this engine
 
 	notifyWants map[string]bool // the events some [[notify.rule]] takes
+
+	depends map[string][]string // component → the components it depends on
 }
 
 type currentModel struct {
@@ -50,6 +52,12 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 		o(e)
 	}
 	e.indexRules()
+	e.depends = map[string][]string{}
+	for _, c := range cfg.Components() {
+		if len(c.DependsOn) > 0 {
+			e.depends[c.Name] = c.DependsOn
+		}
+	}
 	e.rules = e.conflictBasis()
 	st.BeforeCommit(e.beforeCommit)
 	if err := st.UseBasis(ctx, store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance}); err != nil {

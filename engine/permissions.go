@@ -21,6 +21,7 @@ const (
 	ActIncident   Action = "incident" // record an incident linked to a deployment
 	ActOverride   Action = "override" // accept a conflict with a reason
 	ActAdmin      Action = "admin"    // let people in (SSH keys), repair the report rollups
+	ActBlock      Action = "block"    // block a bad version from going anywhere, or unblock it
 )
 
 // verb is how an action reads in a refusal.
@@ -28,6 +29,7 @@ var verb = map[Action]string{
 	ActRead: "see", ActPlan: "plan", ActReschedule: "reschedule", ActAssign: "assign",
 	ActCancel: "cancel", ActRun: "run", ActTick: "tick steps of", ActApprove: "approve gates of",
 	ActIncident: "record incidents on", ActOverride: "override conflicts of", ActAdmin: "administer",
+	ActBlock: "block or unblock versions of",
 }
 
 // Can reports whether p may do a to d (d may be nil for actions on no deployment yet).
@@ -46,6 +48,8 @@ func Can(p models.Person, a Action, d *models.Deployment) error {
 		return refuse(p, a, d, "only managers override conflicts")
 	case ActAdmin:
 		return refuse(p, a, d, "only managers may")
+	case ActBlock:
+		return refuse(p, a, d, "only managers block a version, or unblock it")
 	}
 	if p.Has(models.RolePractitioner) {
 		return nil

@@ -97,6 +97,9 @@ func (e *Engine) candidate(ctx context.Context, q store.Q, actor models.Person, 
 	if err != nil {
 		return d, cm, err
 	}
+	if err := e.notBlocked(ctx, q, d); err != nil {
+		return d, cm, err
+	}
 	if d.After != 0 {
 		if _, err := q.Deployment(ctx, d.After); err != nil {
 			return d, cm, models.Invalidf("--after: deployment #%d does not exist", d.After)

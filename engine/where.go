@@ -41,6 +41,9 @@ type WhereCell struct {
 	// Differs: what is running or planned next would change what is there (another
 	// version, a removal, or something where nothing is).
 	Differs bool
+	// Blocked and NextBlocked say why the version there, or the one coming, is
+	// blocked ("by ana: corrupts the ledger"); "" when it is not.
+	Blocked, NextBlocked string
 }
 
 // Version is what runs there, "" for nothing.
@@ -60,11 +63,33 @@ func (e *Engine) Where(ctx context.Context, actor models.Person, f WhereFilter) 
 	if err := e.checkWhereFilter(f); err != nil {
 		return Where{}, err
 	}
-	cells, err := e.st.Read().EnvState(ctx, f.Component)
+	q := e.st.Read()
+	cells, err := q.EnvState(ctx, f.Component)
 	if err != nil {
 		return Where{}, err
 	}
-	return e.matrix(f, cells), nil
+	blocks, err := q.BlockedVersions(ctx)
+	if err != nil {
+		return Where{}, err
+	}
+	w := e.matrix(f, cells)
+	markBlocked(w, blockedIn(blocks))
+	return w, nil
+}
+
+// markBlocked marks the cells whose version, or coming version, is blocked.
+func markBlocked(w Where, blocked func(c, v string) (string, bool)) {
+	for _, r := range w.Rows {
+		for i := range r.Cells {
+			c := &r.Cells[i]
+			if c.Current != nil {
+				c.Blocked, _ = blocked(c.Current.Component, c.Current.Version)
+			}
+			if c.Next != nil && c.Next.Action != models.ActionRemove {
+				c.NextBlocked, _ = blocked(c.Next.Component, c.Next.Version)
+			}
+		}
+	}
 }
 
 func (e *Engine) checkWhereFilter(f WhereFilter) error {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -183,5 +184,49 @@ func TestWhereFiltersAndRefusesTechnicians(t *testing.T) {
 	}
 	if _, err := f.e.Where(f.ctx, f.person(t, "tom"), WhereFilter{}); err == nil {
 		t.Fatal("a technician sees only their own work, not the matrix")
+	}
+}
+
+// TestRelatedComponentsConflict: api depends on db; moving both in test at
+// overlapping times is a related conflict, found when planning and by the full
+// detection; in two environments, or one after the other, it is not.
+func TestRelatedComponentsConflict(t *testing.T) {
+	f := newFixtureWith(t, strings.Replace(whereConfig, `  name = "api"
+  kind = "software"`, `  name = "api"
+  kind = "software"
+  depends_on = ["db"]`, 1))
+	at := func(h int) time.Time { return f.now.Add(time.Duration(h) * time.Hour) }
+	db := f.planWhere(t, "db", "7", "test", at(2), models.ActionDeploy)
+	f.planWhere(t, "api", "3", "production", at(2), models.ActionDeploy) // another environment
+	f.planWhere(t, "api", "3", "test", at(3), models.ActionDeploy)       // after db ends
+	_, cs, err := f.e.Plan(f.ctx, f.person(t, "ana"), PlanRequest{Model: "plain", Component: "api", Version: "4",
+		Environment: "test", Start: at(2).Add(30 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var related []models.Conflict
+	for _, c := range cs {
+		if c.Kind == models.ConflictRelated {
+			related = append(related, c)
+		}
+	}
+	if len(related) != 1 || !related[0].Involves(db.ID) || !strings.Contains(related[0].Message, "depends on db") {
+		t.Fatalf("planning api over db in test: %+v", cs)
+	}
+	all, err := f.e.Conflicts(f.ctx, f.person(t, "ana"), ConflictFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range all {
+		if c.Kind == models.ConflictRelated {
+			n++
+			if c.Key != related[0].Key {
+				t.Fatalf("the full detection finds another related conflict: %+v", c)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("one related conflict in all: %+v", all)
 	}
 }

@@ -32,6 +32,9 @@ type Component struct {
 	Service  string
 	Artifact string // optional path of the artifact, may use ${FERRY_*} variables
 	SHA256   string // optional declared checksum of the artifact
+	// DependsOn names the components this one depends on (depends_on): moving it
+	// while one of them moves in the same environment is a "related" conflict.
+	DependsOn []string
 }
 
 // Validate checks the component's own fields.

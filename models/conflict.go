@@ -9,18 +9,20 @@ import (
 type ConflictKind string
 
 const (
-	ConflictCapacity    ConflictKind = "capacity"    // more overlap in an environment than its capacity
-	ConflictComponent   ConflictKind = "component"   // the same component moved twice at once
-	ConflictPerson      ConflictKind = "person"      // the assignee booked twice at once
-	ConflictFreeze      ConflictKind = "freeze"      // the window touches a freeze window
-	ConflictMaintenance ConflictKind = "maintenance" // not inside a required maintenance window
-	ConflictPromotion   ConflictKind = "promotion"   // not yet through the previous environment on the path
-	ConflictDependency  ConflictKind = "dependency"  // starts before the deployment it waits for ends
+	ConflictCapacity    ConflictKind = "capacity"        // more overlap in an environment than its capacity
+	ConflictComponent   ConflictKind = "component"       // the same component moved twice at once
+	ConflictPerson      ConflictKind = "person"          // the assignee booked twice at once
+	ConflictFreeze      ConflictKind = "freeze"          // the window touches a freeze window
+	ConflictMaintenance ConflictKind = "maintenance"     // not inside a required maintenance window
+	ConflictPromotion   ConflictKind = "promotion"       // not yet through the previous environment on the path
+	ConflictDependency  ConflictKind = "dependency"      // starts before the deployment it waits for ends
+	ConflictBlocked     ConflictKind = "blocked_version" // a version a manager blocked (a bad build)
+	ConflictRelated     ConflictKind = "related"         // a component and one it depends on moved at once
 )
 
 // ConflictKinds lists every kind, in the order reports show them.
 var ConflictKinds = []ConflictKind{ConflictCapacity, ConflictComponent, ConflictPerson, ConflictFreeze,
-	ConflictMaintenance, ConflictPromotion, ConflictDependency}
+	ConflictMaintenance, ConflictPromotion, ConflictDependency, ConflictBlocked, ConflictRelated}
 
 // Conflict states.
 const (
@@ -60,4 +62,13 @@ type Override struct {
 	Reason string
 	Actor  string
 	At     time.Time
+}
+
+// BlockedVersion is a version of a component that may not be planned or started
+// anywhere until a manager unblocks it.
+type BlockedVersion struct {
+	Component, Version string
+	Reason             string
+	Actor              string
+	At                 time.Time
 }

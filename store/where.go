@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"ferry/models"
 )
@@ -58,81 +59,65 @@ type StateCell struct {
 }
 
 // EnvState lists the cells of the state table, optionally for one component, by
-// component then environment: one read of the table, one of the deployments named.
+// component then environment: one statement, which joins each cell's two
+// deployments, reading only the columns the matrix shows.
 func (q Q) EnvState(ctx context.Context, component string) ([]StateCell, error) {
-	query := `SELECT component, environment, current_id, next_id FROM env_state`
+	query := `SELECT s.component, s.environment, ` + cellCols("c") + `, ` + cellCols("n") + `
+		FROM env_state s LEFT JOIN deployments c ON c.id = s.current_id LEFT JOIN deployments n ON n.id = s.next_id`
 	var args []any
 	if component != "" {
-		query += ` WHERE component = ?`
+		query += ` WHERE s.component = ?`
 		args = append(args, component)
 	}
-	rows, err := q.db.QueryContext(ctx, query+` ORDER BY component, environment`, args...)
+	rows, err := q.db.QueryContext(ctx, query+` ORDER BY s.component, s.environment`, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	type ids struct{ current, next sql.NullInt64 }
-	var cells []StateCell
-	var refs []ids
+	defer rows.Close()
+	var out []StateCell
 	for rows.Next() {
 		var c StateCell
-		var r ids
-		if err := rows.Scan(&c.Component, &c.Environment, &r.current, &r.next); err != nil {
-			rows.Close()
+		var cur, next cellDeployment
+		if err := rows.Scan(append(append([]any{&c.Component, &c.Environment}, cur.dest()...), next.dest()...)...); err != nil {
 			return nil, mapErr(err)
 		}
-		cells, refs = append(cells, c), append(refs, r)
+		c.Current, c.Next = cur.deployment(), next.deployment()
+		out = append(out, c)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err)
-	}
-	var want []int64
-	for _, r := range refs {
-		for _, id := range []sql.NullInt64{r.current, r.next} {
-			if id.Valid {
-				want = append(want, id.Int64)
-			}
-		}
-	}
-	byID, err := q.deploymentsByID(ctx, want)
-	if err != nil {
-		return nil, err
-	}
-	for i, r := range refs {
-		cells[i].Current, cells[i].Next = byID[r.current.Int64], byID[r.next.Int64]
-	}
-	return cells, nil
+	return out, mapErr(rows.Err())
 }
 
-// deploymentsByID loads the deployments with the given ids.
-func (q Q) deploymentsByID(ctx context.Context, ids []int64) (map[int64]*models.Deployment, error) {
-	out := make(map[int64]*models.Deployment, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		rows, err := q.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments WHERE id IN (?`+
-			strings.Repeat(",?", n-1)+`)`, args...)
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		for rows.Next() {
-			d, err := scanDeployment(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[d.ID] = &d
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, mapErr(err)
-		}
-		ids = ids[n:]
+// cellCols are the columns of a cell's deployment (alias t) that the matrix reads.
+func cellCols(t string) string {
+	var cols []string
+	for _, c := range []string{"id", "model", "service", "component", "kind", "version", "action", "environment", "status",
+		"assignee", "scheduled_start", "scheduled_end", "started_at", "finished_at"} {
+		cols = append(cols, t+"."+c)
 	}
-	return out, nil
+	return strings.Join(cols, ", ")
+}
+
+// cellDeployment scans cellCols of a deployment that may be missing (NULLs).
+type cellDeployment struct {
+	id                                                                         sql.NullInt64
+	model, service, component, kind, version, action, environment, status, who sql.NullString
+	start, end, started, finished                                              sql.NullInt64
+}
+
+func (c *cellDeployment) dest() []any {
+	return []any{&c.id, &c.model, &c.service, &c.component, &c.kind, &c.version, &c.action, &c.environment, &c.status,
+		&c.who, &c.start, &c.end, &c.started, &c.finished}
+}
+
+func (c *cellDeployment) deployment() *models.Deployment {
+	if !c.id.Valid {
+		return nil
+	}
+	return &models.Deployment{ID: c.id.Int64, Model: c.model.String, Service: c.service.String, Component: c.component.String,
+		Kind: models.Kind(c.kind.String), Version: c.version.String, Action: models.Action(c.action.String),
+		Environment: c.environment.String, Status: models.Status(c.status.String), Assignee: c.who.String,
+		ScheduledStart: time.Unix(c.start.Int64, 0).UTC(), ScheduledEnd: time.Unix(c.end.Int64, 0).UTC(),
+		StartedAt: fromUnix(c.started), FinishedAt: fromUnix(c.finished)}
 }
 
 // WhereDiffs recomputes the state table from the deployments, in Go and by another

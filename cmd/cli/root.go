@@ -28,7 +28,7 @@ func (a *app) rootCmd() *cobra.Command {
 	pf.StringVar(&a.dbPath, "db", "", "database file (default: the config's database, or ./ferry.db)")
 	pf.StringVar(&a.as, "as", "", "act as this person (default: the person whose unix_user is $USER, else the first manager)")
 	root.AddCommand(a.versionCmd(), a.demoCmd(), a.deployCmd(), a.modelsCmd(), a.conflictsCmd(), a.freezeCmd())
-	root.AddCommand(a.serveCmd(), a.peopleCmd(), a.historyCmd(), a.incidentCmd(), a.reportCmd(), a.auditCmd(), a.inboxCmd(), a.notifyCmd(), a.whereCmd())
+	root.AddCommand(a.serveCmd(), a.peopleCmd(), a.historyCmd(), a.incidentCmd(), a.reportCmd(), a.auditCmd(), a.inboxCmd(), a.notifyCmd(), a.whereCmd(), a.releaseCmd())
 	root.AddCommand(a.runCmds()...)
 	return root
 }
@@ -53,9 +53,9 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 }
 
 func (a *app) versionCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print ferry's version",
+		Short: "Print ferry's version; block or unblock a component's version",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := Version
@@ -72,4 +72,6 @@ func (a *app) versionCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.AddCommand(a.blockCmd(), a.unblockCmd(), a.blockedCmd())
+	return cmd
 }

@@ -117,7 +117,8 @@ func (a *app) conflictsCmd() *cobra.Command {
 		Use:   "conflicts [--env E] [--open] [--json]",
 		Short: "List conflicts between unfinished deployments",
 		Long: "Detects every conflict among unfinished deployments: capacity, component, person,\n" +
-			"freeze, maintenance, promotion and dependency. Overridden ones are listed as such.",
+			"freeze, maintenance, promotion, dependency, blocked_version and related. Overridden ones are\n" +
+			"listed as such.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.open(); err != nil {

@@ -136,8 +136,14 @@ func (a *app) schedule(ctx context.Context, every time.Duration) {
 // only read, so that nothing changes without the console's or the CLI's own user.
 var readOnly = [][]string{
 	{"deploy", "list"}, {"deploy", "show"}, {"deploy", "logs"}, {"deploy", "suggest"},
-	{"conflicts"}, {"freeze", "impact"}, {"models", "list"}, {"version"},
+	{"conflicts"}, {"freeze", "impact"}, {"models", "list"}, {"where"}, {"release", "list"}, {"release", "show"},
+	{"version", "blocked"}, {"version"},
 }
+
+// withWritingSubcommands are the read-only commands that have subcommands which
+// write (conflicts override, version block and unblock): only the command itself
+// is read-only.
+var withWritingSubcommands = []string{"conflicts", "version"}
 
 // readOnlyCommand runs a read-only ferry command for person, over SSH without a
 // terminal (ssh host -- deploy list --json), with this server's config and database.
@@ -174,8 +180,8 @@ func isReadOnly(args []string) bool {
 	for _, ro := range readOnly {
 		if len(words) >= len(ro) && slices.Equal(words[:len(ro)], ro) {
 			// What follows a read-only command may be its arguments (an ID), but not a
-			// subcommand of it: only "conflicts" has one, and it writes.
-			return !(len(ro) == 1 && ro[0] == "conflicts" && len(words) > 1)
+			// subcommand of it that writes.
+			return !(len(ro) == 1 && slices.Contains(withWritingSubcommands, ro[0]) && len(words) > 1)
 		}
 	}
 	return false

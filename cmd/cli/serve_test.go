@@ -424,7 +424,8 @@ func TestServeReadOnlyCommands(t *testing.T) {
 	if len(list) != 1 || list[0].ID != mine.ID {
 		t.Fatalf("raj, a technician, should see only his deployment: %+v", list)
 	}
-	for _, cmd := range []string{"deploy cancel 1 --reason x", "conflicts override c123 --reason x", "demo", "serve"} {
+	for _, cmd := range []string{"deploy cancel 1 --reason x", "conflicts override c123 --reason x", "demo", "serve",
+		"version block web-frontend 1 --reason x", "version unblock web-frontend 1", "release create r --component web-frontend=1"} {
 		if out, code := run(cmd); code != 2 || !strings.Contains(out, "only these read-only commands") {
 			t.Errorf("%s: exit %d\n%s", cmd, code, out)
 		}

@@ -33,6 +33,7 @@ type whereCellJSON struct {
 	Removed      bool           `json:"removed"`       // the last success was a removal
 	Next         *whereNextJSON `json:"next"`
 	Differs      bool           `json:"differs"` // what comes next changes what runs there
+	Blocked      string         `json:"blocked"` // why the version there is blocked, "" if it is not
 }
 
 type whereNextJSON struct {
@@ -43,6 +44,7 @@ type whereNextJSON struct {
 	Assignee    string    `json:"assignee"`
 	WindowStart time.Time `json:"window_start"`
 	WindowEnd   time.Time `json:"window_end"`
+	Blocked     string    `json:"blocked"` // why its version is blocked, "" if it is not
 }
 
 func whereToJSON(w engine.Where) whereJSON {
@@ -58,7 +60,7 @@ func whereToJSON(w engine.Where) whereJSON {
 }
 
 func cellToJSON(c engine.WhereCell) whereCellJSON {
-	out := whereCellJSON{Environment: c.Environment, Version: c.Version(), Differs: c.Differs}
+	out := whereCellJSON{Environment: c.Environment, Version: c.Version(), Differs: c.Differs, Blocked: c.Blocked}
 	last := c.Current
 	if last == nil {
 		last, out.Removed = c.Removed, c.Removed != nil
@@ -68,7 +70,7 @@ func cellToJSON(c engine.WhereCell) whereCellJSON {
 	}
 	if n := c.Next; n != nil {
 		out.Next = &whereNextJSON{ID: n.ID, Version: n.Version, Action: string(n.Action), Status: string(n.Status),
-			Assignee: n.Assignee, WindowStart: n.ScheduledStart.UTC(), WindowEnd: n.ScheduledEnd.UTC()}
+			Assignee: n.Assignee, WindowStart: n.ScheduledStart.UTC(), WindowEnd: n.ScheduledEnd.UTC(), Blocked: c.NextBlocked}
 	}
 	return out
 }
@@ -115,6 +117,9 @@ func (a *app) printWhere(w engine.Where) error {
 			case c.Removed != nil:
 				version, since, by = "— removed", a.local(c.Removed.FinishedAt), c.Removed.Assignee
 			}
+			if c.Blocked != "" {
+				version += " ✗ blocked"
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Component, c.Environment, version, since, by, a.nextText(c))
 		}
 	}
@@ -138,6 +143,9 @@ func (a *app) nextText(c engine.WhereCell) string {
 	state := "planned " + a.local(n.ScheduledStart)
 	if n.Status.Running() {
 		state = string(n.Status)
+	}
+	if c.NextBlocked != "" {
+		state += " ✗ blocked"
 	}
 	return fmt.Sprintf("%s %s %s #%d", mark, what, state, n.ID)
 }

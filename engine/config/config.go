@@ -399,6 +399,7 @@ func (p *parser) people(ts []*table) {
 func (p *parser) services(ts []*table) {
 	p.serviceLines = map[string]int{}
 	p.componentLines = map[string]int{}
+	var deps []declared
 	for _, t := range ts {
 		t.require("name")
 		var s models.Service
@@ -422,14 +423,80 @@ func (p *parser) services(ts []*table) {
 			if comp.SHA256 != "" && !strings.Contains(comp.SHA256, "${") && !isSHA256(comp.SHA256) {
 				ct.errKey("sha256", "component %q: sha256 must be 64 hexadecimal digits", comp.Name)
 			}
+			comp.DependsOn, _ = ct.strs("depends_on")
 			p.unique(ct, "component", comp.Name, p.componentLines)
 			p.validate(ct, comp.Validate)
 			ct.finish()
 			s.Components = append(s.Components, comp)
+			deps = append(deps, declared{ct, comp})
 		}
 		t.finish()
 		p.cfg.Services = append(p.cfg.Services, s)
 	}
+	p.dependencies(deps)
+}
+
+// declared is a component with the table it was declared in, for messages.
+type declared struct {
+	t    *table
+	comp models.Component
+}
+
+// dependencies checks every depends_on once all components are known: each names a
+// declared component other than itself, once, and no chain of them comes back to
+// where it started.
+func (p *parser) dependencies(all []declared) {
+	graph := map[string][]string{}
+	for _, d := range all {
+		seen := map[string]bool{}
+		for _, dep := range d.comp.DependsOn {
+			switch _, known := p.componentLines[dep]; {
+			case dep == d.comp.Name:
+				d.t.errKey("depends_on", "component %q depends on itself", dep)
+			case !known:
+				d.t.errKey("depends_on", "component %q depends on %q, which no [[service.component]] declares", d.comp.Name, dep)
+			case seen[dep]:
+				d.t.errKey("depends_on", "component %q names %q twice in depends_on", d.comp.Name, dep)
+			default:
+				graph[d.comp.Name] = append(graph[d.comp.Name], dep)
+			}
+			seen[dep] = true
+		}
+	}
+	for _, d := range all {
+		if cycle := cycleFrom(d.comp.Name, graph); cycle != nil {
+			d.t.errKey("depends_on", "components depend on each other in a circle: %s", strings.Join(cycle, " → "))
+			return // one message for the circle, at its first member
+		}
+	}
+}
+
+// cycleFrom is a chain of dependencies from start back to start, or nil.
+func cycleFrom(start string, graph map[string][]string) []string {
+	var path []string
+	seen := map[string]bool{}
+	var walk func(n string) bool
+	walk = func(n string) bool {
+		path = append(path, n)
+		for _, next := range graph[n] {
+			if next == start {
+				path = append(path, start)
+				return true
+			}
+			if !seen[next] {
+				seen[next] = true
+				if walk(next) {
+					return true
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		return false
+	}
+	if walk(start) {
+		return path
+	}
+	return nil
 }
 
 func isSHA256(s string) bool {

@@ -122,6 +122,11 @@ func TestParseRefuses(t *testing.T) {
 			{"duplicate component across services", base + "\n[[service]]\nname = \"shop\"\n  [[service.component]]\n  name = \"web-frontend\" # <-\n  kind = \"software\"\n", `duplicate component "web-frontend" (first declared at line 21)`},
 			{"duplicate model", base + "\n[[model]]\nname = \"web-service\" # <-\nkinds = [\"software\"]\npath = [\"test\"]\ndefault_duration = \"1h\"\n", `duplicate model "web-service" (first declared at line 25)`},
 
+			// depends_on
+			{"depends_on names an unknown component", replace(t, "  kind = \"software\"\n", "  kind = \"software\"\n  depends_on = [\"ledger\"] # <-\n"), `component "web-frontend" depends on "ledger", which no [[service.component]] declares`},
+			{"depends_on names itself", replace(t, "  kind = \"software\"\n", "  kind = \"software\"\n  depends_on = [\"web-frontend\"] # <-\n"), `component "web-frontend" depends on itself`},
+			{"depends_on in a circle", replace(t, "  kind = \"software\"\n", "  kind = \"software\"\n  depends_on = [\"db\"] # <-\n  [[service.component]]\n  name = \"db\"\n  kind = \"software\"\n  depends_on = [\"cache\"]\n  [[service.component]]\n  name = \"cache\"\n  kind = \"software\"\n  depends_on = [\"web-frontend\"]\n"), `components depend on each other in a circle: web-frontend → db → cache → web-frontend`},
+
 			// references to environments and roles
 			{"model path names an unknown environment", replace(t, "path = [\"test\", \"production\"]\n", "path = [\"test\", \"prod\"] # <-\n"), `model "web-service": path names unknown environment "prod" (declared: test, production)`},
 			{"model path names an environment twice", replace(t, "path = [\"test\", \"production\"]\n", "path = [\"test\", \"test\"] # <-\n"), `model "web-service": environment "test" is on the path twice`},
@@ -764,4 +769,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("error is not a non-empty Errors: %v", err)
 		}
 	})
+}
+
+func TestDependsOnParses(t *testing.T) {
+	src := replace(t, "  kind = \"software\"\n", "  kind = \"software\"\n  depends_on = [\"db\"]\n  [[service.component]]\n  name = \"db\"\n  kind = \"data\"\n")
+	c, err := Parse("deps.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if comp, _ := c.Component("web-frontend"); len(comp.DependsOn) != 1 || comp.DependsOn[0] != "db" {
+		t.Fatalf("depends_on: %+v", comp)
+	}
 }

@@ -41,6 +41,28 @@ type World struct {
 	Loc       *time.Location
 	Succeeded func(component, version, env string) bool // a deployment of it succeeded
 	Finished  func(id int64) (Done, bool)               // a finished deployment's outcome
+	// Blocked is why a manager blocked a component's version, if they did.
+	Blocked func(component, version string) (string, bool)
+	// Depends lists, for each component, the components it depends on (depends_on).
+	Depends map[string][]string
+}
+
+// related reports whether a depends on b or b on a.
+func (w World) related(a, b string) bool {
+	return slices.Contains(w.Depends[a], b) || slices.Contains(w.Depends[b], a)
+}
+
+// dependent reports whether a component takes part in any depends_on.
+func (w World) dependent(c string) bool {
+	if len(w.Depends[c]) > 0 {
+		return true
+	}
+	for _, deps := range w.Depends {
+		if slices.Contains(deps, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Detect finds every conflict among items, sorted by start then kind.
@@ -147,6 +169,7 @@ func (p *Plans) Detect() []models.Conflict {
 	out = append(out, capacity(p.sorted, w)...)
 	out = append(out, pairs(p.sorted, models.ConflictComponent, w, componentKey(w))...)
 	out = append(out, pairs(p.sorted, models.ConflictPerson, w, assignee)...)
+	out = append(out, relatedPairs(p.sorted, w)...)
 	lookup := func(id int64) (Item, bool) { it, ok := p.byID[id]; return it, ok }
 	for i, it := range p.sorted {
 		ends := p.ends
@@ -240,6 +263,9 @@ func (c *checker) clear(cand Item) bool {
 		}
 		if o.Environment == cand.Environment {
 			sameEnv++
+			if w.related(o.Component, cand.Component) {
+				return false
+			}
 		}
 	}
 	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) {
@@ -287,7 +313,8 @@ func (c *checker) check(candidate Item) []models.Conflict {
 			out = append(out, cf)
 		}
 	}
-	for _, cf := range append(pairs(near, models.ConflictComponent, w, componentKey(w)), pairs(near, models.ConflictPerson, w, assignee)...) {
+	paired := append(pairs(near, models.ConflictComponent, w, componentKey(w)), pairs(near, models.ConflictPerson, w, assignee)...)
+	for _, cf := range append(paired, relatedPairs(near, w)...) {
 		if cf.Involves(candidate.ID) {
 			out = append(out, cf)
 		}
@@ -394,6 +421,50 @@ func pairs(items []Item, kind models.ConflictKind, w World, group func(*Item) st
 	return out
 }
 
+// relatedPairs reports every overlapping pair of items in one environment whose
+// components are related by depends_on. Items must be sorted by start; only those
+// whose component takes part in a dependency are swept.
+func relatedPairs(items []Item, w World) []models.Conflict {
+	if len(w.Depends) == 0 {
+		return nil
+	}
+	byEnv := groupBy(items, func(it *Item) string {
+		if !w.dependent(it.Component) {
+			return ""
+		}
+		return it.Environment
+	})
+	var out []models.Conflict
+	for _, env := range sortedKeys(byEnv) {
+		var active []int32
+		for _, i := range byEnv[env] {
+			it := &items[i]
+			active = slices.DeleteFunc(active, func(a int32) bool { return !items[a].End.After(it.Start) })
+			for _, a := range active {
+				if w.related(items[a].Component, it.Component) {
+					out = append(out, relatedConflict(items[a], *it, w))
+				}
+			}
+			active = append(active, i)
+		}
+	}
+	return out
+}
+
+// relatedConflict: a and b move related components in one environment at once.
+func relatedConflict(a, b Item, w World) models.Conflict {
+	ids := []int64{min(a.ID, b.ID), max(a.ID, b.ID)}
+	c := models.Conflict{Kind: models.ConflictRelated, IDs: ids, Environment: b.Environment, Start: b.Start,
+		End: minTime(a.End, b.End), Key: key(models.ConflictRelated, ids, b.Environment)}
+	dep, on := a, b
+	if !slices.Contains(w.Depends[a.Component], b.Component) {
+		dep, on = b, a
+	}
+	c.Message = fmt.Sprintf("%s (#%d) depends on %s (#%d); both are moved in %s at once (%s–%s)", dep.Component, dep.ID,
+		on.Component, on.ID, b.Environment, local(c.Start, w.Loc), c.End.In(w.Loc).Format("15:04"))
+	return c
+}
+
 func pairConflict(kind models.ConflictKind, a, b Item, w World) models.Conflict {
 	ids := []int64{min(a.ID, b.ID), max(a.ID, b.ID)}
 	c := models.Conflict{Kind: kind, IDs: ids, Start: b.Start, End: minTime(a.End, b.End)}
@@ -413,7 +484,7 @@ func pairConflict(kind models.ConflictKind, a, b Item, w World) models.Conflict 
 }
 
 // single finds the conflicts one item has on its own: freeze, maintenance,
-// promotion and dependency.
+// promotion, dependency and a blocked version.
 func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool), w World) []models.Conflict {
 	var out []models.Conflict
 	env := w.Envs[it.Environment]
@@ -442,7 +513,24 @@ func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool)
 	if c, ok := dependency(it, byID, w); ok {
 		out = append(out, c)
 	}
+	if c, ok := blocked(it, w); ok {
+		out = append(out, c)
+	}
 	return out
+}
+
+// blocked: a version a manager blocked may go nowhere (a removal of it may).
+func blocked(it Item, w World) (models.Conflict, bool) {
+	if w.Blocked == nil || it.Action == models.ActionRemove {
+		return models.Conflict{}, false
+	}
+	why, ok := w.Blocked(it.Component, it.Version)
+	if !ok {
+		return models.Conflict{}, false
+	}
+	return models.Conflict{Kind: models.ConflictBlocked, IDs: []int64{it.ID}, Environment: it.Environment, Start: it.Start,
+		End: it.End, Key: key(models.ConflictBlocked, []int64{it.ID}, it.Version),
+		Message: fmt.Sprintf("%s %s is blocked (%s): #%d may not go to %s", it.Component, it.Version, why, it.ID, it.Environment)}, true
 }
 
 // insideMaintenance reports whether the item lies entirely inside one maintenance

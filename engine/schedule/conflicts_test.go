@@ -195,9 +195,17 @@ func TestMessagesSayWhatAndWhen(t *testing.T) {
 func TestCheckAgreesWithDetect(t *testing.T) {
 	w := world()
 	w.Succeeded = func(string, string, string) bool { return true }
+	w.Blocked = func(c, v string) (string, bool) { return "by ana: bad build", c == "etl" }
+	w.Depends = map[string][]string{"api": {"db"}, "web": {"api", "auth"}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	items := randomItems(rng, 300)
 	all := Detect(items, w)
+	// The kinds this round added must be among what is compared.
+	for _, k := range []models.ConflictKind{models.ConflictBlocked, models.ConflictRelated} {
+		if !slices.ContainsFunc(all, func(c models.Conflict) bool { return c.Kind == k }) {
+			t.Fatalf("no %s conflict among the random plans: the comparison would not cover it", k)
+		}
+	}
 	for _, it := range items[:60] {
 		var others []Item
 		for _, o := range items {
@@ -304,5 +312,35 @@ func TestSuggestExplainsSkippedSlots(t *testing.T) {
 	sug = Suggest(mine, []Item{dep}, w, 1)
 	if len(sug.Slots) != 0 && sug.Slots[0].End.After(dep.Start) {
 		t.Fatalf("suggested %v overtakes dependent #2", sug.Slots)
+	}
+}
+
+// TestRelatedComponents: a component and one it depends on (either way round) moved
+// in one environment at overlapping times; not in two environments, not back to back.
+func TestRelatedComponents(t *testing.T) {
+	w := world()
+	w.Depends = map[string][]string{"ledger": {"rack"}}
+	items := []Item{
+		item(1, "staging", "ledger", "", "2026-11-24 10:00", 2),
+		item(2, "staging", "rack", "", "2026-11-24 11:00", 2),  // overlaps #1: related
+		item(3, "dev", "rack", "", "2026-11-24 10:30", 1),      // another environment
+		item(4, "staging", "rack", "", "2026-11-24 12:00", 1),  // back to back with #1, overlaps #2 (same component)
+		item(5, "staging", "other", "", "2026-11-24 10:00", 1), // not related
+	}
+	var got []string
+	for _, c := range Detect(items, w) {
+		if c.Kind == models.ConflictRelated {
+			got = append(got, c.Key)
+			if !strings.Contains(c.Message, "ledger (#1) depends on rack (#2)") {
+				t.Errorf("message: %s", c.Message)
+			}
+		}
+	}
+	if want := []string{"related:1,2:staging"}; !slices.Equal(got, want) {
+		t.Fatalf("related: got %v, want %v", got, want)
+	}
+	cs := Check(items[1], append(slices.Clone(items[:1]), items[2:]...), w)
+	if !slices.ContainsFunc(cs, func(c models.Conflict) bool { return c.Key == "related:1,2:staging" }) {
+		t.Fatalf("the one-plan check finds it too: %v", kinds(cs))
 	}
 }

@@ -59,7 +59,30 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- Blocking or unblocking a version changes the conflicts of its unfinished
+-- deployments without changing them: note them as changed.
+-- +goose StatementBegin
+CREATE TRIGGER conflict_dirty_block AFTER INSERT ON blocked_versions
+WHEN (SELECT basis FROM conflict_state) != ''
+BEGIN
+    INSERT INTO conflict_dirty SELECT id, environment, component, version, scheduled_start, scheduled_end
+    FROM deployments WHERE component = new.component AND version = new.version
+        AND status NOT IN ('succeeded', 'failed', 'rolled_back', 'cancelled');
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER conflict_dirty_unblock AFTER DELETE ON blocked_versions
+WHEN (SELECT basis FROM conflict_state) != ''
+BEGIN
+    INSERT INTO conflict_dirty SELECT id, environment, component, version, scheduled_start, scheduled_end
+    FROM deployments WHERE component = old.component AND version = old.version
+        AND status NOT IN ('succeeded', 'failed', 'rolled_back', 'cancelled');
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER conflict_dirty_unblock;
+DROP TRIGGER conflict_dirty_block;
 DROP TRIGGER conflict_dirty_update;
 DROP TRIGGER conflict_dirty_insert;
 DROP TABLE conflict_dirty;

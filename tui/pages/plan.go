@@ -35,7 +35,13 @@ type planForm struct {
 	err         error // why the last save was refused
 	w, h        int
 	keys        struct{ Cancel, Next, Move key.Binding }
+	// rel is the release form, when "a release" was chosen as the model: it takes
+	// this page's place.
+	rel common.Page
 }
+
+// aRelease is the model choice that plans a release instead (releaseplan.go).
+const aRelease = "\x00release"
 
 type planValues struct {
 	model, component, version, env, start, duration, assignee, change, after string
@@ -81,6 +87,7 @@ func (p *planForm) build() {
 		for _, m := range cfg.Models {
 			modelOpts = append(modelOpts, huh.NewOption(m.Name+"  "+p.c.Styles.Dim.Render(m.Description), m.Name))
 		}
+		modelOpts = append(modelOpts, huh.NewOption("a release  "+p.c.Styles.Dim.Render("one deployment per component of it"), aRelease))
 		p.form = huh.NewForm(huh.NewGroup(
 			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(len(modelOpts) + 1),
 		).Title("Which deployment model?")).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(p.w, 64))
@@ -189,10 +196,24 @@ func (p *planForm) request() (engine.PlanRequest, bool) {
 	return r, r.Model != "" && r.Component != "" && r.Version != "" && r.Environment != ""
 }
 
-func (p *planForm) Title() string    { return "plan a deployment" }
-func (p *planForm) Capturing() bool  { return true }
-func (p *planForm) SetSize(w, h int) { p.w, p.h = w, h; p.form.WithWidth(min(w, 64)) }
+func (p *planForm) Title() string {
+	if p.rel != nil {
+		return p.rel.Title()
+	}
+	return "plan a deployment"
+}
+func (p *planForm) Capturing() bool { return true }
+func (p *planForm) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.form.WithWidth(min(w, 64))
+	if p.rel != nil {
+		p.rel.SetSize(w, h)
+	}
+}
 func (p *planForm) ShortHelp() []common.Key {
+	if p.rel != nil {
+		return p.rel.ShortHelp()
+	}
 	k := p.keys
 	return []common.Key{common.On(k.Next), common.On(k.Move), common.On(k.Cancel)}
 }
@@ -200,6 +221,9 @@ func (p *planForm) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp
 
 // Refresh starts the form the first time; later refreshes only renew the preview.
 func (p *planForm) Refresh() tea.Cmd {
+	if p.rel != nil {
+		return p.rel.Refresh()
+	}
 	if !p.started {
 		p.started = true
 		return tea.Batch(p.form.Init(), p.maybePreview())
@@ -244,6 +268,9 @@ func (p *planForm) askPreview(due planPreviewDue) tea.Cmd {
 }
 
 func (p *planForm) Update(msg tea.Msg) tea.Cmd {
+	if p.rel != nil {
+		return p.rel.Update(msg)
+	}
 	switch msg := msg.(type) {
 	case planPreviewDue:
 		return p.askPreview(msg)
@@ -278,6 +305,11 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 		p.form = f
 	}
 	cmd = tea.Batch(cmd, p.errs.Mark(p.form))
+	if p.form.State == huh.StateCompleted && !p.modelChosen && p.v.model == aRelease {
+		p.rel = NewReleasePlan(p.c, "") // this form gives way to the release's
+		p.rel.SetSize(p.w, p.h)
+		return p.rel.Refresh()
+	}
 	if p.form.State == huh.StateCompleted && !p.modelChosen {
 		p.modelChosen = true
 		p.build()
@@ -305,6 +337,9 @@ func (p *planForm) save() tea.Cmd {
 }
 
 func (p *planForm) View() string {
+	if p.rel != nil {
+		return p.rel.View()
+	}
 	form := p.form.View()
 	if p.w < 100 { // under the form, in what it leaves
 		return form + "\n" + strings.Join(p.previewLines(p.w-2, p.h-lipgloss.Height(form)-1), "\n")

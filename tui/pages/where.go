@@ -24,7 +24,7 @@ type whereScreen struct {
 	row    int // selected component, index in data.Rows
 	col    int // selected environment
 	off    int // first component row in view
-	keys   struct{ Left, Right, Next key.Binding }
+	keys   struct{ Left, Right, Next, Releases key.Binding }
 }
 
 type whereMsg struct {
@@ -38,6 +38,7 @@ func NewWhere(c *common.Common) common.Page {
 	s.keys.Left = key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "environment"))
 	s.keys.Right = key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "environment"))
 	s.keys.Next = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "open next"))
+	s.keys.Releases = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "releases"))
 	return s
 }
 
@@ -54,7 +55,8 @@ func (s *whereScreen) ShortHelp() []common.Key {
 	if !ok || cell.Next == nil {
 		next.Off = "nothing is planned here"
 	}
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), common.On(s.keys.Left), open, next}
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), common.On(s.keys.Left), open, next,
+		common.On(s.keys.Releases)}
 }
 
 func (s *whereScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
@@ -112,6 +114,8 @@ func (s *whereScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		if c, ok := s.cell(); ok && last(c) != nil {
 			return common.Push(NewDetail(s.c, last(c).ID))
 		}
+	case key.Matches(msg, s.keys.Releases):
+		return common.Push(NewReleases(s.c))
 	case key.Matches(msg, s.keys.Next):
 		if c, ok := s.cell(); ok && c.Next != nil {
 			return common.Push(NewDetail(s.c, c.Next.ID))
@@ -134,7 +138,7 @@ func WhereLines(c *common.Common, data engine.Where, row, col, w, h int) []strin
 	st := c.Styles
 	n := len(data.Environments)
 	head := fmt.Sprintf(" %d component%s × %d environment%s", len(data.Rows), common.Plural(len(data.Rows)), n, common.Plural(n))
-	head += st.Dim.Render(" · ≠ another version coming")
+	head += st.Dim.Render(" · ≠ changing · ✗ blocked")
 	if len(data.Rows) == 0 || n == 0 {
 		return []string{common.Fit(head, w), "", " No components are declared in the configuration."}
 	}
@@ -182,7 +186,10 @@ func whereRow(c *common.Common, r engine.WhereRow, selected bool, col, name, cw,
 func cellText(c *common.Common, cell engine.WhereCell, w int) string {
 	st := c.Styles
 	mark := " "
-	if cell.Differs {
+	switch {
+	case cell.Blocked != "" || cell.NextBlocked != "":
+		mark = st.Bad.Render("✗") // a blocked version there, or coming
+	case cell.Differs:
 		mark = st.Warn.Render("≠")
 	}
 	v := cell.Version()
@@ -221,6 +228,9 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 		now = fmt.Sprintf("%s removed from %s %s by %s (#%d)", r.Component, cell.Environment,
 			c.Local(d.FinishedAt, at), d.Assignee, d.ID)
 	}
+	if cell.Blocked != "" {
+		now += c.Styles.Bad.Render(" ✗ blocked " + cell.Blocked)
+	}
 	next := "nothing planned"
 	if n := cell.Next; n != nil {
 		what := n.Version
@@ -233,6 +243,9 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 		}
 		if cell.Differs {
 			next = c.Styles.Warn.Render("≠ ") + next
+		}
+		if cell.NextBlocked != "" {
+			next += c.Styles.Bad.Render(" ✗ blocked " + cell.NextBlocked)
 		}
 	}
 	out := []string{common.Fit(" "+strings.Repeat("─", max(0, w-2)), w)}

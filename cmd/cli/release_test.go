@@ -1,0 +1,61 @@
+package cli_test
+
+import (
+	"strings"
+	"testing"
+)
+
+type releaseOut struct {
+	Name       string `json:"name"`
+	ChangeRef  string `json:"change_ref"`
+	Components []struct {
+		Component string `json:"component"`
+		Version   string `json:"version"`
+	} `json:"components"`
+	Status []struct {
+		Environment   string  `json:"environment"`
+		Status        string  `json:"status"`
+		DeploymentIDs []int64 `json:"deployment_ids"`
+	} `json:"status"`
+	Deployments []deployment `json:"deployments"`
+}
+
+func TestReleaseCreatePlanListShow(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.cfg, strings.Replace(testConfig, `  [[service.component]]
+  name = "web-runbook"`, `  [[service.component]]
+  name = "web-api"
+  kind = "software"
+
+  [[service.component]]
+  name = "web-runbook"`, 1))
+	f.ok("--as", "ana", "release", "create", "r7", "--component", "web-frontend=2.0", "--component", "web-api=1.4",
+		"--change", "CHG-77", "--notes", "spring")
+	var planned releaseOut
+	decode(t, f.ok("--as", "ana", "release", "plan", "r7", "--env", "dev", "--start", "2090-03-01 10:00",
+		"--sequential", "--json"), &planned)
+	if len(planned.Deployments) != 2 || planned.Deployments[1].After != planned.Deployments[0].ID ||
+		planned.Deployments[1].ScheduledStart != planned.Deployments[0].ScheduledEnd || planned.Deployments[0].ChangeRef != "CHG-77" {
+		t.Fatalf("sequential plan: %+v", planned.Deployments)
+	}
+	if planned.Status[0].Environment != "dev" || planned.Status[0].Status != "planned" || len(planned.Status[0].DeploymentIDs) != 2 ||
+		planned.Status[1].Status != "" {
+		t.Fatalf("status per environment: %+v", planned.Status)
+	}
+	list := f.ok("--as", "eve", "release", "list").stdout
+	if !strings.Contains(list, "r7") || !strings.Contains(list, "planned") || !strings.Contains(list, "PRODUCTION") {
+		t.Fatalf("release list:\n%s", list)
+	}
+	show := f.ok("--as", "eve", "release", "show", "r7").stdout
+	if !strings.Contains(show, "web-api 1.4") || !strings.Contains(show, "CHG-77") {
+		t.Fatalf("release show:\n%s", show)
+	}
+	f.refused(2, []string{`--component "web-api": write it as COMPONENT=VERSION`}, "--as", "ana", "release", "create", "r8", "--component", "web-api")
+	f.refused(2, []string{"--sequential and --parallel"}, "--as", "ana", "release", "plan", "r7", "--env", "test",
+		"--start", "2090-03-01 10:00", "--sequential", "--parallel")
+	f.refused(1, []string{`no release "nope"`}, "--as", "ana", "release", "show", "nope")
+	f.refused(1, []string{"release r7 is planned in dev"}, "--as", "ana", "release", "promote", "r7", "--env", "test",
+		"--start", "2090-03-02 10:00")
+	f.refused(1, []string{"eve (analyst) may not plan"}, "--as", "eve", "release", "plan", "r7", "--env", "test", "--start", "2090-03-02 10:00")
+}

@@ -1,0 +1,345 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ferry/models"
+	"ferry/store"
+)
+
+// A release is a named set of component versions that moves through the
+// environments together. Planning it into an environment plans one ordinary
+// deployment per component, all in one transaction; its status in each environment
+// is read from those deployments.
+
+// NewRelease is what a person gives to create a release.
+type NewRelease struct {
+	Name       string
+	Components []models.ReleaseComponent
+	ChangeRef  string
+	Notes      string
+}
+
+// ReleaseView is a release with its deployments and its status in each environment.
+type ReleaseView struct {
+	models.Release
+	Deployments []models.Deployment
+	Status      []ReleaseAt // one per environment of the configuration, in order
+}
+
+// ReleaseAt is a release's status in one environment.
+type ReleaseAt struct {
+	Environment string
+	Status      models.ReleaseStatus
+	IDs         []int64 // its latest deployment there of each component
+}
+
+// At is the release's status in env.
+func (v ReleaseView) At(env string) models.ReleaseStatus {
+	for _, s := range v.Status {
+		if s.Environment == env {
+			return s.Status
+		}
+	}
+	return models.ReleaseNone
+}
+
+// CreateRelease stores a new release (planners): a name not taken, known components,
+// each once, each with a version.
+func (e *Engine) CreateRelease(ctx context.Context, actor models.Person, r NewRelease) (models.Release, error) {
+	if err := Can(actor, ActPlan, nil); err != nil {
+		return models.Release{}, err
+	}
+	rel, err := e.checkRelease(r)
+	if err != nil {
+		return rel, err
+	}
+	rel.CreatedBy, rel.CreatedAt = actor.Name, e.Now()
+	err = e.st.Write(ctx, func(q store.Q) error {
+		var err error
+		rel.ID, err = q.InsertRelease(ctx, rel)
+		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+			return models.Conflictf("a release called %q exists already", rel.Name)
+		}
+		return err
+	})
+	return rel, err
+}
+
+func (e *Engine) checkRelease(r NewRelease) (models.Release, error) {
+	rel := models.Release{Name: strings.TrimSpace(r.Name), ChangeRef: strings.TrimSpace(r.ChangeRef), Notes: strings.TrimSpace(r.Notes)}
+	if err := models.CheckName("release name", rel.Name); err != nil {
+		return rel, err
+	}
+	if err := models.CheckLabel("change reference", rel.ChangeRef); err != nil {
+		return rel, err
+	}
+	if len(r.Components) == 0 {
+		return rel, models.Invalidf("--component: a release needs at least one component version (C=V)")
+	}
+	seen := map[string]bool{}
+	for _, c := range r.Components {
+		c.Component, c.Version = strings.TrimSpace(c.Component), strings.TrimSpace(c.Version)
+		if _, ok := e.cfg.Component(c.Component); !ok {
+			return rel, models.Invalidf("--component %s=%s: unknown component %q", c.Component, c.Version, c.Component)
+		}
+		if seen[c.Component] {
+			return rel, models.Invalidf("--component: %s is given twice; a release holds one version of each component", c.Component)
+		}
+		seen[c.Component] = true
+		if c.Version == "" {
+			return rel, models.Invalidf("--component %s=: a version is needed", c.Component)
+		}
+		if err := models.CheckLabel("version", c.Version); err != nil {
+			return rel, err
+		}
+		rel.Components = append(rel.Components, c)
+	}
+	return rel, nil
+}
+
+// Releases lists every release, newest first, with its status per environment.
+func (e *Engine) Releases(ctx context.Context, actor models.Person) ([]ReleaseView, error) {
+	if err := Can(actor, ActRead, nil); err != nil {
+		return nil, err
+	}
+	var out []ReleaseView
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		rels, err := q.Releases(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range rels {
+			v, err := e.releaseView(ctx, q, r)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Release is one release with its deployments and status per environment.
+func (e *Engine) Release(ctx context.Context, actor models.Person, name string) (ReleaseView, error) {
+	if err := Can(actor, ActRead, nil); err != nil {
+		return ReleaseView{}, err
+	}
+	var v ReleaseView
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		r, err := q.Release(ctx, name)
+		if err != nil {
+			return err
+		}
+		v, err = e.releaseView(ctx, q, r)
+		return err
+	})
+	return v, err
+}
+
+func (e *Engine) releaseView(ctx context.Context, q store.Q, r models.Release) (ReleaseView, error) {
+	ds, err := q.ReleaseDeployments(ctx, r.ID)
+	if err != nil {
+		return ReleaseView{}, err
+	}
+	v := ReleaseView{Release: r, Deployments: ds}
+	for _, env := range e.cfg.Environments {
+		v.Status = append(v.Status, e.releaseAt(r, ds, env.Name))
+	}
+	return v, nil
+}
+
+// releaseAt reads the release's status in env from the latest deployment there of
+// each of its components that goes there.
+func (e *Engine) releaseAt(r models.Release, ds []models.Deployment, env string) ReleaseAt {
+	at := ReleaseAt{Environment: env}
+	latest := map[string]models.Deployment{}
+	for _, d := range ds { // oldest first: the last one wins
+		if d.Environment == env {
+			latest[d.Component] = d
+		}
+	}
+	var statuses []models.Status
+	for _, c := range r.Components {
+		if d, ok := latest[c.Component]; ok {
+			statuses = append(statuses, d.Status)
+			at.IDs = append(at.IDs, d.ID)
+		}
+	}
+	planned, _ := e.releaseParts(r, env)
+	at.Status = models.StatusOfRelease(len(planned), statuses)
+	return at
+}
+
+// releaseParts splits a release's components into those that go to env (with the
+// model each is planned with: the first of the configuration that takes its kind
+// there) and those no model takes there.
+func (e *Engine) releaseParts(r models.Release, env string) (goes []PlanRequest, skipped []string) {
+	for _, c := range r.Components {
+		comp, _ := e.cfg.Component(c.Component)
+		i := slices.IndexFunc(e.cfg.Models, func(m models.Model) bool { return m.AppliesToKind(comp.Kind) && m.OnPath(env) })
+		if i < 0 {
+			skipped = append(skipped, c.Component)
+			continue
+		}
+		goes = append(goes, PlanRequest{Model: e.cfg.Models[i].Name, Component: c.Component, Version: c.Version,
+			Environment: env, ChangeRef: cmpOr(r.ChangeRef, r.Name)})
+	}
+	return goes, skipped
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// ReleasePlan asks to plan a release into one environment.
+type ReleasePlan struct {
+	Name        string
+	Environment string
+	Start       time.Time
+	Sequential  bool // one after the other, each waiting for the one before (--after); else all at Start
+	Assignee    string
+	Strict      bool // refuse the whole plan if any deployment would be in conflict
+}
+
+// PlannedRelease is what planning a release did.
+type PlannedRelease struct {
+	Release     models.Release
+	Deployments []models.Deployment
+	Skipped     []string // components no model takes into the environment
+	Conflicts   []models.Conflict
+}
+
+// PlanRelease plans one deployment per component of the release into an
+// environment, in one transaction: all are planned or none. Each is checked for
+// conflicts like any plan (with Strict, one in conflict refuses them all).
+func (e *Engine) PlanRelease(ctx context.Context, actor models.Person, rp ReleasePlan) (PlannedRelease, error) {
+	var out PlannedRelease
+	err := e.st.Write(ctx, func(q store.Q) error {
+		var err error
+		out, err = e.planRelease(ctx, q, actor, rp)
+		return err
+	})
+	return out, err
+}
+
+func (e *Engine) planRelease(ctx context.Context, q store.Q, actor models.Person, rp ReleasePlan) (PlannedRelease, error) {
+	out := PlannedRelease{}
+	if err := Can(actor, ActPlan, nil); err != nil {
+		return out, err
+	}
+	if _, ok := e.cfg.Environment(rp.Environment); !ok {
+		return out, models.Invalidf("--env: unknown environment %q", rp.Environment)
+	}
+	r, err := q.Release(ctx, rp.Name)
+	if err != nil {
+		return out, err
+	}
+	out.Release = r
+	v, err := e.releaseView(ctx, q, r)
+	if err != nil {
+		return out, err
+	}
+	switch s := v.At(rp.Environment); s {
+	case models.ReleasePlanned, models.ReleaseRunning, models.ReleaseDone:
+		return out, models.Conflictf("release %s is %s in %s already (see 'ferry release show %s')", r.Name, s, rp.Environment, r.Name)
+	}
+	goes, skipped := e.releaseParts(r, rp.Environment)
+	if len(goes) == 0 {
+		return out, models.Invalidf("no model takes any component of release %s into %s", r.Name, rp.Environment)
+	}
+	out.Skipped = skipped
+	start, after := rp.Start, int64(0)
+	for _, req := range goes {
+		req.Start, req.Assignee, req.Strict, req.After = start, rp.Assignee, rp.Strict, after
+		d, _, err := e.plan(ctx, q, actor, req)
+		if err != nil {
+			return out, fmt.Errorf("release %s, %s %s: %w", r.Name, req.Component, req.Version, err)
+		}
+		if err := q.LinkRelease(ctx, r.ID, d.ID); err != nil {
+			return out, err
+		}
+		out.Deployments = append(out.Deployments, d)
+		if rp.Sequential {
+			start, after = d.ScheduledEnd, d.ID
+		}
+	}
+	out.Conflicts, err = e.conflictsOfAll(ctx, q, out.Deployments)
+	return out, err
+}
+
+// conflictsOfAll is every conflict any of ds is in, each once: checked once all are
+// stored, so that a clash between two of them is found whichever came first.
+func (e *Engine) conflictsOfAll(ctx context.Context, q store.Q, ds []models.Deployment) ([]models.Conflict, error) {
+	var out []models.Conflict
+	seen := map[string]bool{}
+	for _, d := range ds {
+		cs, err := e.check(ctx, q, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if !seen[c.Key] {
+				seen[c.Key] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// PromoteRelease plans a release into the next environment of the promotion path:
+// the one after the last environment where it went, and only once it is done there
+// (every component that goes there succeeded: the release is promoted as a whole).
+func (e *Engine) PromoteRelease(ctx context.Context, actor models.Person, rp ReleasePlan) (PlannedRelease, error) {
+	var out PlannedRelease
+	err := e.st.Write(ctx, func(q store.Q) error {
+		r, err := q.Release(ctx, rp.Name)
+		if err != nil {
+			return err
+		}
+		v, err := e.releaseView(ctx, q, r)
+		if err != nil {
+			return err
+		}
+		if err := e.nextOnPath(v, rp.Environment); err != nil {
+			return err
+		}
+		out, err = e.planRelease(ctx, q, actor, rp)
+		return err
+	})
+	return out, err
+}
+
+// nextOnPath accepts env if it is the environment after the last one (in promotion
+// order) the release went to, and the release is done there.
+func (e *Engine) nextOnPath(v ReleaseView, env string) error {
+	last := -1
+	for i, s := range v.Status {
+		if s.Status != models.ReleaseNone && s.Status != models.ReleaseCancelled {
+			last = i
+		}
+	}
+	if last < 0 {
+		return models.Conflictf("release %s is planned nowhere yet: plan it into the first environment with 'ferry release plan'", v.Name)
+	}
+	from := v.Status[last]
+	if from.Status != models.ReleaseDone {
+		return models.Conflictf("release %s is %s in %s: it is promoted once every component succeeded there", v.Name, from.Status, from.Environment)
+	}
+	if last+1 >= len(v.Status) {
+		return models.Conflictf("release %s is done in %s, the last environment of the path", v.Name, from.Environment)
+	}
+	if next := v.Status[last+1].Environment; next != env {
+		return models.Invalidf("--env %s: release %s is done in %s, so the next environment of the path is %s", env, v.Name, from.Environment, next)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+func (f *fixture) release(t *testing.T, name string, comps ...string) models.Release {
+	t.Helper()
+	r := NewRelease{Name: name, ChangeRef: "CHG-9"}
+	for _, c := range comps {
+		comp, ver, _ := strings.Cut(c, "=")
+		r.Components = append(r.Components, models.ReleaseComponent{Component: comp, Version: ver})
+	}
+	rel, err := f.e.CreateRelease(f.ctx, f.person(t, "ana"), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
+}
+
+func TestCreateReleaseRefusesWhatIsWrong(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	f.release(t, "r1", "api=1")
+	for _, c := range []struct {
+		r    NewRelease
+		want string
+	}{
+		{NewRelease{Name: "r1", Components: []models.ReleaseComponent{{Component: "api", Version: "2"}}}, `release called "r1" exists already`},
+		{NewRelease{Name: "r2"}, "at least one component"},
+		{NewRelease{Name: "r2", Components: []models.ReleaseComponent{{Component: "nope", Version: "1"}}}, `unknown component "nope"`},
+		{NewRelease{Name: "r2", Components: []models.ReleaseComponent{{Component: "api", Version: "1"}, {Component: "api", Version: "2"}}}, "api is given twice"},
+		{NewRelease{Name: "r2", Components: []models.ReleaseComponent{{Component: "api", Version: ""}}}, "a version is needed"},
+		{NewRelease{Name: "r 2", Components: []models.ReleaseComponent{{Component: "api", Version: "1"}}}, "release name"},
+	} {
+		if _, err := f.e.CreateRelease(f.ctx, ana, c.r); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: got %v, want %q", c.r, err, c.want)
+		}
+	}
+	if _, err := f.e.CreateRelease(f.ctx, f.person(t, "tom"), NewRelease{Name: "r3",
+		Components: []models.ReleaseComponent{{Component: "api", Version: "1"}}}); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("a technician may not create a release: %v", err)
+	}
+}
+
+func TestPlanReleaseSequentialChainsAndStatusFollows(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	f.release(t, "spring", "api=2.0", "web=3.0")
+	start := f.now.Add(2 * time.Hour)
+	out, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "spring", Environment: "test", Start: start, Sequential: true, Assignee: "sam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Deployments) != 2 {
+		t.Fatalf("one deployment per component: %+v", out.Deployments)
+	}
+	a, w := out.Deployments[0], out.Deployments[1]
+	if !a.ScheduledStart.Equal(start) || !w.ScheduledStart.Equal(a.ScheduledEnd) || w.After != a.ID || a.After != 0 ||
+		a.ChangeRef != "CHG-9" || a.Version != "2.0" || w.Version != "3.0" {
+		t.Fatalf("sequential: the second starts when the first ends and waits for it: %+v %+v", a, w)
+	}
+	status := func(env string) models.ReleaseStatus {
+		v, err := f.e.Release(f.ctx, ana, "spring")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.At(env)
+	}
+	if s := status("test"); s != models.ReleasePlanned {
+		t.Fatalf("planned: %q", s)
+	}
+	if _, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "spring", Environment: "test", Start: start}); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("planning it twice into test should be refused: %v", err)
+	}
+	if _, err := f.e.Advance(f.ctx, ana, a.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if s := status("test"); s != models.ReleaseRunning {
+		t.Fatalf("running: %q", s)
+	}
+	f.finish(t, a.ID)
+	if _, err := f.e.PromoteRelease(f.ctx, ana, ReleasePlan{Name: "spring", Environment: "production", Start: start.Add(24 * time.Hour)}); err == nil ||
+		!strings.Contains(err.Error(), "is planned in test") {
+		t.Fatalf("promotion before the release is done in test: %v", err)
+	}
+	if _, err := f.e.Advance(f.ctx, ana, w.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Move(f.ctx, ana, w.ID, models.StatusFailed, "broke"); err != nil {
+		t.Fatal(err)
+	}
+	if s := status("test"); s != models.ReleasePartlyFailed {
+		t.Fatalf("one failed: %q", s)
+	}
+}
+
+func TestPromoteReleaseGoesToTheNextEnvironmentOnceDone(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	f.release(t, "r", "api=2.0", "web=3.0")
+	start := f.now.Add(time.Hour)
+	if _, err := f.e.PromoteRelease(f.ctx, ana, ReleasePlan{Name: "r", Environment: "test", Start: start}); err == nil ||
+		!strings.Contains(err.Error(), "planned nowhere yet") {
+		t.Fatalf("promoting a release planned nowhere: %v", err)
+	}
+	out, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "r", Environment: "test", Start: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range out.Deployments {
+		if !d.ScheduledStart.Equal(start) || d.After != 0 {
+			t.Fatalf("parallel: all at the start, none waiting: %+v", d)
+		}
+		f.finish(t, d.ID)
+	}
+	if v, _ := f.e.Release(f.ctx, ana, "r"); v.At("test") != models.ReleaseDone {
+		t.Fatalf("done in test: %+v", v.Status)
+	}
+	if _, err := f.e.PromoteRelease(f.ctx, ana, ReleasePlan{Name: "r", Environment: "test", Start: start}); err == nil ||
+		!strings.Contains(err.Error(), "next environment of the path is production") {
+		t.Fatalf("promoting into the wrong environment: %v", err)
+	}
+	p, err := f.e.PromoteRelease(f.ctx, ana, ReleasePlan{Name: "r", Environment: "production", Start: start.Add(24 * time.Hour)})
+	if err != nil || len(p.Deployments) != 2 || p.Deployments[0].Environment != "production" {
+		t.Fatalf("promote to production: %+v %v", p, err)
+	}
+	if len(p.Conflicts) != 0 {
+		t.Fatalf("done in test, the promotion is in no conflict: %+v", p.Conflicts)
+	}
+}
+
+// A release is planned whole or not at all: with --strict, a conflict of its second
+// component leaves the first unplanned too.
+func TestPlanReleaseIsAllOrNone(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	start := f.now.Add(3 * time.Hour)
+	busy := f.planWhere(t, "web", "9", "test", start, models.ActionDeploy) // web is moved then already
+	f.release(t, "r", "api=2.0", "web=3.0")
+	_, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "r", Environment: "test", Start: start, Strict: true})
+	var ce *ConflictsError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "web 3.0") {
+		t.Fatalf("strict: the web clash refuses the release: %v", err)
+	}
+	ds, err := f.e.st.Read().Deployments(f.ctx, models.Filter{Limit: 10})
+	if err != nil || len(ds) != 1 || ds[0].ID != busy.ID {
+		t.Fatalf("nothing of the release is stored: %+v %v", ds, err)
+	}
+	// Without --strict it is planned, with the clash reported once.
+	out, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "r", Environment: "test", Start: start})
+	if err != nil || len(out.Deployments) != 2 || len(out.Conflicts) != 1 || out.Conflicts[0].Kind != models.ConflictComponent {
+		t.Fatalf("planned with its conflict: %+v %v", out, err)
+	}
+}

@@ -1,0 +1,198 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// releasePlanForm plans a release into an environment: one deployment per
+// component, all or none, at once or one after the other (engine.PlanRelease).
+type releasePlanForm struct {
+	c       *common.Common
+	v       *releasePlanValues
+	form    *huh.Form
+	started bool
+	saving  bool
+	done    bool
+	err     error
+	w, h    int
+	keys    struct{ Cancel, Next key.Binding }
+}
+
+type releasePlanValues struct {
+	release, env, start, order, assignee string
+}
+
+type releasePlannedMsg struct {
+	out engine.PlannedRelease
+	err error
+}
+
+// NewReleasePlan is the form that plans release name ("" to choose one).
+func NewReleasePlan(c *common.Common, name string) common.Page {
+	p := &releasePlanForm{c: c, v: &releasePlanValues{release: name, order: "parallel"}}
+	p.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save on the last"))
+	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	next := c.Eng.Now().In(c.Eng.Location()).Truncate(time.Hour).Add(time.Hour)
+	p.v.start = next.Format(models.LocalLayout)
+	if envs := c.Eng.Config().Environments; len(envs) > 0 {
+		p.v.env = envs[0].Name
+	}
+	p.build(nil)
+	return p
+}
+
+// build makes the form over p.v with the releases known (nil: not read yet, the
+// release's name is kept as it is).
+func (p *releasePlanForm) build(releases []engine.ReleaseView) {
+	var relOpts []huh.Option[string]
+	for _, r := range releases {
+		relOpts = append(relOpts, huh.NewOption(r.Name+"  "+p.c.Styles.Dim.Render(fmt.Sprintf("%d components", len(r.Components))), r.Name))
+	}
+	if len(relOpts) == 0 {
+		relOpts = []huh.Option[string]{huh.NewOption(cmpText(p.v.release, "no releases"), p.v.release)}
+	}
+	var envOpts []huh.Option[string]
+	for _, e := range p.c.Eng.Config().Environments {
+		envOpts = append(envOpts, huh.NewOption(e.Name, e.Name))
+	}
+	people := []huh.Option[string]{huh.NewOption("nobody yet", "")}
+	for _, per := range p.c.Eng.Assignable() {
+		people = append(people, huh.NewOption(per.Name+" ("+string(per.MainRole())+")", per.Name))
+	}
+	p.form = huh.NewForm(huh.NewGroup(
+		huh.NewSelect[string]().Title("Release").Options(relOpts...).Value(&p.v.release).Height(4),
+		huh.NewSelect[string]().Title("Environment").Options(envOpts...).Value(&p.v.env).Height(4),
+		huh.NewInput().Title("Start").Value(&p.v.start).Validate(p.validStart).
+			Description("YYYY-MM-DD HH:MM ("+p.c.Eng.Location().String()+") or now"),
+		huh.NewSelect[string]().Title("Order").Value(&p.v.order).Options(
+			huh.NewOption("all at the start (parallel)", "parallel"),
+			huh.NewOption("one after the other (sequential)", "sequential")),
+		huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(4),
+	).Title("Plan a release: one deployment per component")).WithTheme(components.FormTheme(p.c)).
+		WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64))
+	p.started = false
+}
+
+func (p *releasePlanForm) validStart(s string) error {
+	_, err := models.ParseTimeAt(s, p.c.Eng.Location(), p.c.Eng.Now())
+	return err
+}
+
+func (p *releasePlanForm) Title() string    { return "plan a release" }
+func (p *releasePlanForm) Capturing() bool  { return true }
+func (p *releasePlanForm) SetSize(w, h int) { p.w, p.h = w, h; p.form.WithWidth(min(w, 64)) }
+func (p *releasePlanForm) ShortHelp() []common.Key {
+	return []common.Key{common.On(p.keys.Next), common.On(p.keys.Cancel)}
+}
+func (p *releasePlanForm) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
+
+type releaseChoicesMsg struct {
+	list []engine.ReleaseView
+	err  error
+}
+
+// Refresh reads the releases once, to offer them; later refreshes do nothing.
+func (p *releasePlanForm) Refresh() tea.Cmd {
+	if p.started {
+		return nil
+	}
+	p.started = true
+	c := p.c
+	return tea.Batch(p.form.Init(), func() tea.Msg {
+		list, err := c.Eng.Releases(c.Ctx, c.Actor)
+		return releaseChoicesMsg{list, err}
+	})
+}
+
+func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case releaseChoicesMsg:
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		if p.v.release == "" && len(msg.list) > 0 {
+			p.v.release = msg.list[0].Name
+		}
+		p.build(msg.list)
+		p.started = true
+		return p.form.Init()
+	case releasePlannedMsg:
+		p.saving = false
+		if msg.err != nil {
+			p.err = msg.err
+			p.build(nil)
+			p.started = false
+			return p.Refresh()
+		}
+		p.done = true
+		return common.Done(plannedNote(msg.out))
+	case tea.KeyPressMsg:
+		if key.Matches(msg, p.keys.Cancel) {
+			return common.Back
+		}
+	}
+	if p.saving || p.done {
+		return nil
+	}
+	fm, cmd := p.form.Update(msg)
+	if f, ok := fm.(*huh.Form); ok {
+		p.form = f
+	}
+	if p.form.State == huh.StateCompleted {
+		return tea.Batch(cmd, p.save())
+	}
+	return cmd
+}
+
+// plannedNote says what planning a release did, for the footer.
+func plannedNote(out engine.PlannedRelease) string {
+	ids := make([]string, len(out.Deployments))
+	for i, d := range out.Deployments {
+		ids[i] = fmt.Sprintf("#%d", d.ID)
+	}
+	env := ""
+	if len(out.Deployments) > 0 {
+		env = out.Deployments[0].Environment
+	}
+	return fmt.Sprintf("planned release %s → %s: %s%s", out.Release.Name, env, strings.Join(ids, " "), leftOver(out.Conflicts))
+}
+
+func (p *releasePlanForm) save() tea.Cmd {
+	start, err := models.ParseTimeAt(p.v.start, p.c.Eng.Location(), p.c.Eng.Now())
+	if err != nil || p.v.release == "" {
+		p.err = fmt.Errorf("a release, an environment and a start are needed")
+		p.build(nil)
+		p.started = false
+		return p.Refresh()
+	}
+	p.saving, p.err = true, nil
+	c, rp := p.c, engine.ReleasePlan{Name: p.v.release, Environment: p.v.env, Start: start,
+		Sequential: p.v.order == "sequential", Assignee: p.v.assignee}
+	return func() tea.Msg {
+		out, err := c.Eng.PlanRelease(c.Ctx, c.Actor, rp)
+		return releasePlannedMsg{out, err}
+	}
+}
+
+func (p *releasePlanForm) View() string {
+	st := p.c.Styles
+	out := p.form.View()
+	switch {
+	case p.err != nil:
+		out += "\n" + strings.Join(common.Hanging(st.Error.Render("✗ not saved: "), p.err.Error(), max(20, p.w-2), st.Error), "\n")
+	case p.saving:
+		out += "\n" + st.Dim.Render("saving…")
+	}
+	return out
+}

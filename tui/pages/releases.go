@@ -1,0 +1,174 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+// releasesScreen lists the releases, newest first, with their status in each
+// environment; m plans the selected one into an environment (p, everywhere, plans
+// a deployment or a release), enter opens its
+// newest deployment. Opened with r from Where.
+type releasesScreen struct {
+	c      *common.Common
+	w, h   int
+	list   []engine.ReleaseView
+	loaded bool
+	sel    int
+	keys   struct{ Plan key.Binding }
+}
+
+type releasesMsg struct {
+	list []engine.ReleaseView
+	err  error
+}
+
+// NewReleases is the Releases page.
+func NewReleases(c *common.Common) common.Page {
+	s := &releasesScreen{c: c}
+	s.keys.Plan = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move it: plan into an environment"))
+	return s
+}
+
+func (s *releasesScreen) Title() string    { return "Releases" }
+func (s *releasesScreen) Capturing() bool  { return false }
+func (s *releasesScreen) SetSize(w, h int) { s.w, s.h = w, h }
+
+func (s *releasesScreen) ShortHelp() []common.Key {
+	open, plan := common.On(s.c.Keys.Open), common.OffFor(s.keys.Plan, common.Why(engine.Can(s.c.Actor, engine.ActPlan, nil)))
+	if s.sel >= len(s.list) {
+		plan.Off = cmpText(plan.Off, "no release: create one with ferry release create")
+	}
+	if s.sel >= len(s.list) || len(s.list[s.sel].Deployments) == 0 {
+		open.Off = "the release is planned nowhere yet"
+	}
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, plan}
+}
+
+func cmpText(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (s *releasesScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
+
+func (s *releasesScreen) Refresh() tea.Cmd {
+	c := s.c
+	return func() tea.Msg {
+		list, err := c.Eng.Releases(c.Ctx, c.Actor)
+		return releasesMsg{list, err}
+	}
+}
+
+func (s *releasesScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case releasesMsg:
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		s.list, s.loaded = msg.list, true
+		s.sel = min(s.sel, max(0, len(s.list)-1))
+	case tea.KeyPressMsg:
+		k := s.c.Keys
+		switch {
+		case key.Matches(msg, k.Up) && s.sel > 0:
+			s.sel--
+		case key.Matches(msg, k.Down) && s.sel < len(s.list)-1:
+			s.sel++
+		case key.Matches(msg, k.Open) && s.sel < len(s.list) && len(s.list[s.sel].Deployments) > 0:
+			ds := s.list[s.sel].Deployments
+			return common.Push(NewDetail(s.c, ds[len(ds)-1].ID))
+		case key.Matches(msg, s.keys.Plan) && s.sel < len(s.list):
+			if why := common.Why(engine.Can(s.c.Actor, engine.ActPlan, nil)); why != "" {
+				return common.Fail(fmt.Errorf("%s", why))
+			}
+			return common.Push(NewReleasePlan(s.c, s.list[s.sel].Name))
+		}
+	}
+	return nil
+}
+
+func (s *releasesScreen) View() string {
+	st := s.c.Styles
+	if !s.loaded {
+		return st.Dim.Render(" reading the releases…")
+	}
+	if len(s.list) == 0 {
+		return " No releases yet.\n\n " + st.Dim.Render("Create one with ferry release create NAME --component C=V …")
+	}
+	envs := s.c.Eng.Config().Environments
+	name := min(18, max(8, s.w/5))
+	cw := max(5, (s.w-name-6)/max(1, len(envs)))
+	head := "  " + common.Fit("release", name) + " " + common.Fit("#", 3)
+	for _, e := range envs {
+		head += " " + common.Fit(e.Name, cw-1)
+	}
+	lines := []string{common.Fit(fmt.Sprintf(" %d release%s · status in each environment", len(s.list), common.Plural(len(s.list))), s.w),
+		st.Bold.Render(common.Fit(head, s.w))}
+	room := max(1, s.h-2-5)
+	off := max(0, s.sel-room+1)
+	for i := off; i < len(s.list) && i < off+room; i++ {
+		lines = append(lines, s.row(s.list[i], i == s.sel, name, cw))
+	}
+	return strings.Join(append(lines, s.foot()...), "\n")
+}
+
+func (s *releasesScreen) row(v engine.ReleaseView, selected bool, name, cw int) string {
+	lead := "  "
+	if selected {
+		lead = "▸ "
+	}
+	line := lead + common.Fit(v.Name, name) + " " + common.Fit(fmt.Sprint(len(v.Components)), 3)
+	for _, at := range v.Status {
+		line += " " + common.Fit(releaseWord(s.c, at.Status), cw-1)
+	}
+	if selected {
+		return s.c.Styles.Selected.Render(common.Fit(line, s.w))
+	}
+	return common.Fit(line, s.w)
+}
+
+// releaseWord is a status in a word and a glyph, coloured by what it means.
+func releaseWord(c *common.Common, s models.ReleaseStatus) string {
+	st := c.Styles
+	switch s {
+	case models.ReleaseDone:
+		return st.Good.Render("✓ done")
+	case models.ReleaseRunning:
+		return st.Warn.Render("▸ running")
+	case models.ReleasePartlyFailed:
+		return st.Bad.Render("✗ partly failed")
+	case models.ReleasePlanned:
+		return "○ planned"
+	case models.ReleaseCancelled:
+		return st.Dim.Render("cancelled")
+	}
+	return st.Dim.Render("—")
+}
+
+// foot is the selected release's components and change, in words.
+func (s *releasesScreen) foot() []string {
+	v := s.list[s.sel]
+	comps := make([]string, len(v.Components))
+	for i, c := range v.Components {
+		comps[i] = c.Component + " " + c.Version
+	}
+	out := []string{"", common.Fit(" "+strings.Repeat("─", max(0, s.w-2)), s.w)}
+	what := fmt.Sprintf("%s: %s", v.Name, strings.Join(comps, ", "))
+	if v.ChangeRef != "" {
+		what += " · " + v.ChangeRef
+	}
+	for _, l := range common.Wrap(what, s.w-2) {
+		out = append(out, " "+l)
+	}
+	return out
+}

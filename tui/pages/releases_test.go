@@ -1,0 +1,75 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+// TestReleasesPageAndPlanningARelease: r on Where opens the releases with their
+// status per environment; m plans the selected one through a form (one after the
+// other here), and the page shows it planned. The plan form offers a release too.
+func TestReleasesPageAndPlanningARelease(t *testing.T) {
+	c := newTestCommon(t, "ana")
+	if _, err := c.Eng.CreateRelease(c.Ctx, c.Actor, engine.NewRelease{Name: "winter", Components: []models.ReleaseComponent{
+		{Component: "payments-api", Version: "5.0.0"}, {Component: "web-frontend", Version: "8.0.0"}}}); err != nil {
+		t.Fatal(err)
+	}
+	l := runLive(t, c, 120, 35)
+	l.Has("Last 30 days")
+	l.Letter('6')
+	l.Has("components ×")
+	l.Letter('r')
+	l.Has("winter")
+	l.Has("1 release · status in each environment")
+	l.Letter('m')
+	l.Has("┃ Release")
+	l.Has("winter  2 components")
+	l.Key(tea.KeyEnter) // winter
+	l.Has("┃ Environment")
+	l.Key(tea.KeyEnter) // dev
+	l.Has("┃ Start")
+	l.Key(tea.KeyEnter) // the next full hour
+	l.Has("┃ Order")
+	l.Key(tea.KeyDown) // sequential
+	l.Has("> one after the other")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Assignee")
+	l.Key(tea.KeyEnter)
+	l.Has("planned release winter → dev: #6 #7")
+	l.Has("○ planned")
+	// The plan form's first question offers a release.
+	l.Letter('p')
+	l.Has("┃ Model")
+	for range c.Eng.Config().Models {
+		l.Key(tea.KeyDown)
+	}
+	l.Has("> a release")
+	l.Key(tea.KeyEnter)
+	l.Has("Plan a release: one deployment per component")
+	l.Quit()
+	second, err := c.Eng.Deployment(c.Ctx, c.Actor, 7)
+	if err != nil || second.After != 6 || second.Environment != "dev" || second.Component != "web-frontend" {
+		t.Fatalf("the second waits for the first: %+v %v", second.Deployment, err)
+	}
+}
+
+// TestReleasesOnAPhone: the releases page fits 60×20, each status still a word.
+func TestReleasesOnAPhone(t *testing.T) {
+	m := sized(t, "ana", 60, 20)
+	if _, err := m.c.Eng.CreateRelease(m.c.Ctx, m.c.Actor, engine.NewRelease{Name: "winter-2026", Components: []models.ReleaseComponent{
+		{Component: "payments-api", Version: "5.0.0"}, {Component: "web-frontend", Version: "8.0.0"}}}); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "6")
+	press(m, "r")
+	load(m, m.Top().Refresh())
+	fits(t, m, "releases", 60, 20)
+	if got := screenText(m); !strings.Contains(got, "winter-2026") || !strings.Contains(got, "—") {
+		t.Fatalf("releases at 60×20:\n%s", got)
+	}
+}
