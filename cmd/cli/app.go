@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"ferry"
 	"ferry/engine"
@@ -163,11 +164,29 @@ func (a *app) openStore() error {
 	if err != nil {
 		return err
 	}
-	if a.st, err = store.Open(a.ctx, a.databasePath(cfg)); err != nil {
+	busy, err := busyTimeout()
+	if err != nil {
+		return err
+	}
+	if a.st, err = store.Open(a.ctx, a.databasePath(cfg), store.BusyTimeout(busy)); err != nil {
 		return err
 	}
 	a.closer = append(a.closer, a.st.Close)
 	return nil
+}
+
+// busyTimeout is $FERRY_BUSY_TIMEOUT: how long a write waits for another writer
+// (0: the store's default).
+func busyTimeout() (time.Duration, error) {
+	v := os.Getenv("FERRY_BUSY_TIMEOUT")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usagef("FERRY_BUSY_TIMEOUT=%q: want a positive duration such as 30s or 2m", v)
+	}
+	return d, nil
 }
 
 func (a *app) databasePath(cfg *config.Config) string {
