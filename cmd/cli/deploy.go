@@ -204,7 +204,7 @@ func (a *app) listCmd() *cobra.Command {
 			fmt.Fprintln(tw, "ID\tSTART\tEND\tENV\tCOMPONENT\tVERSION\tSTATUS\tASSIGNEE")
 			for _, d := range list {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart),
-					d.ScheduledEnd.In(a.cfg.Location).Format("15:04"), d.Environment, d.Component, cell(d.Version),
+					models.EndText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location, "15:04", "2006-01-02 15:04"), d.Environment, d.Component, cell(d.Version),
 					d.Status, dash(d.Assignee))
 			}
 			return tw.Flush()
@@ -378,7 +378,7 @@ func (a *app) local(t time.Time) string {
 }
 
 func (a *app) window(d models.Deployment) string {
-	return a.eng.Local(d.ScheduledStart) + " – " + d.ScheduledEnd.In(a.cfg.Location).Format("15:04 MST")
+	return engine.WindowText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location)
 }
 
 // checkEnv refuses an environment the config does not declare (exit 1, as the
