@@ -37,8 +37,9 @@ func (a *app) serveCmd() *cobra.Command {
 			if idle < 0 {
 				return usagef("--idle-timeout must not be negative")
 			}
-			if every <= 0 {
-				return usagef("--schedule-every must be positive")
+			if every < time.Second {
+				// Each tick reads the database; faster than a second only burns it.
+				return usagef("--schedule-every %s: must be at least 1s", every)
 			}
 			// openRunner also marks steps a dead ferry left running as interrupted, and
 			// settles who acts: the scheduler starts due deployments as that person.
