@@ -66,6 +66,9 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 	if err := e.syncModels(ctx); err != nil {
 		return nil, err
 	}
+	if st.ReadOnly() {
+		return e, nil // nothing may be recorded in it
+	}
 	if err := e.recordConfig(ctx); err != nil {
 		return nil, fmt.Errorf("recording the configuration: %w", err)
 	}
@@ -90,7 +93,9 @@ func (e *Engine) syncModels(ctx context.Context) error {
 			return fmt.Errorf("model %q: %w", m.Name, err)
 		}
 	}
-	if !changed {
+	if !changed || e.st.ReadOnly() {
+		// A read-only database is read with the versions it has; a model that
+		// changed since cannot be planned with until the file may be written.
 		return nil
 	}
 	return e.st.Write(ctx, func(q store.Q) error {

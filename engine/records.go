@@ -58,7 +58,7 @@ func LocalText(t time.Time, loc *time.Location) string {
 
 // WindowText renders a scheduled window for the record.
 func WindowText(start, end time.Time, loc *time.Location) string {
-	return LocalText(start, loc) + " – " + end.In(loc).Format("15:04 MST")
+	return LocalText(start, loc) + " – " + models.EndText(start, end, loc, "15:04 MST", "2006-01-02 15:04 MST")
 }
 
 // PlannedText is a "planned" event's detail.

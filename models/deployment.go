@@ -171,6 +171,12 @@ func (d Deployment) Validate() error {
 		return Invalidf("scheduled end %s is not after the start %s",
 			d.ScheduledEnd.Format(time.RFC3339), d.ScheduledStart.Format(time.RFC3339))
 	}
+	if err := CheckYear("scheduled start "+d.ScheduledStart.Format(time.RFC3339), d.ScheduledStart); err != nil {
+		return err
+	}
+	if err := CheckYear("scheduled end "+d.ScheduledEnd.Format(time.RFC3339), d.ScheduledEnd); err != nil {
+		return err
+	}
 	if err := CheckLabel("version", d.Version); err != nil {
 		return err
 	}

@@ -158,17 +158,59 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 // ParseTimeAt is ParseTime with the clock's now, for "now".
 func ParseTimeAt(s string, loc *time.Location, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if strings.EqualFold(s, NowWord) {
-		return now.UTC().Truncate(time.Second), nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	t, err := time.ParseInLocation(LocalLayout, s, loc)
-	if err != nil {
+	t, ok, err := parseTime(s, loc, now)
+	if !ok {
 		return time.Time{}, Invalidf("%q is not a time: use \"YYYY-MM-DD HH:MM\" (%s), RFC 3339 or \"now\"", s, loc)
 	}
-	return t.UTC(), nil
+	return t, err
+}
+
+// parseTime is ParseTimeAt; ok is false when s is not written as a time at all, and
+// err says why a time written right is refused.
+func parseTime(s string, loc *time.Location, now time.Time) (t time.Time, ok bool, err error) {
+	if strings.EqualFold(s, NowWord) {
+		return now.UTC().Truncate(time.Second), true, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), true, CheckYear(s, t)
+	}
+	t, err = time.ParseInLocation(LocalLayout, s, loc)
+	if err != nil {
+		return time.Time{}, false, nil
+	}
+	if t.Format(LocalLayout) != s {
+		// Go moves a wall-clock time the clocks skip (summer time starts) forward;
+		// a person who typed 02:30 meant a time that does not happen.
+		return time.Time{}, true, Invalidf("%q does not exist in %s (the clocks skip it)", s, loc)
+	}
+	return t.UTC(), true, CheckYear(s, t)
+}
+
+// Times Ferry keeps are in the years MinYear to MaxYear: outside them JSON cannot
+// write every time in every zone (year 10000), and the search index cannot order them.
+const (
+	MinYear = 1970
+	MaxYear = 2200
+)
+
+// CheckYear refuses a time outside MinYear–MaxYear; typed is what the person wrote.
+func CheckYear(typed string, t time.Time) error {
+	if y := t.UTC().Year(); y < MinYear || y > MaxYear {
+		return Invalidf("%q is outside the years %d–%d Ferry keeps", typed, MinYear, MaxYear)
+	}
+	return nil
+}
+
+// EndText writes a window's end beside its start: clock alone (e.g. "15:04 MST")
+// when the window ends on the day it starts (in loc), dated (e.g. "2006-01-02 15:04
+// MST") when it ends on another day, so that a window of days never reads as one of
+// minutes.
+func EndText(start, end time.Time, loc *time.Location, clock, dated string) string {
+	a, b := start.In(loc), end.In(loc)
+	if a.Year() == b.Year() && a.YearDay() == b.YearDay() {
+		return b.Format(clock)
+	}
+	return b.Format(dated)
 }
 
 // DateLayout is how Ferry writes and reads a calendar day.
@@ -179,12 +221,13 @@ const DateLayout = "2006-01-02"
 // result is in UTC.
 func ParseDate(s string, loc *time.Location) (t time.Time, day bool, err error) {
 	if d, err := time.ParseInLocation(DateLayout, strings.TrimSpace(s), loc); err == nil {
-		return d.UTC(), true, nil
+		return d.UTC(), true, CheckYear(strings.TrimSpace(s), d)
 	}
-	if t, err = ParseTime(s, loc); err != nil {
+	t, ok, err := parseTime(strings.TrimSpace(s), loc, time.Now())
+	if !ok {
 		return t, false, Invalidf("%q is not a date: use YYYY-MM-DD, \"YYYY-MM-DD HH:MM\" (%s) or RFC 3339", strings.TrimSpace(s), loc)
 	}
-	return t, false, nil
+	return t, false, err
 }
 
 // NextDay is the midnight (in loc) after the day t falls on, in UTC: the end of that

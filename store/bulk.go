@@ -68,9 +68,9 @@ const (
 // The search index is written once, at the end of the batch, for every deployment the
 // batch inserted or added rows to, before the batch commits.
 func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
-		return mapErr(err)
+		return err
 	}
 	b := &Bulk{ctx: ctx, tx: tx, pairs: map[pair]bool{}}
 	defer b.close()
@@ -110,7 +110,7 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 			return err
 		}
 	}
-	return mapErr(tx.Commit())
+	return s.plain(mapErr(tx.Commit()))
 }
 
 // Q runs any other query inside the batch's transaction. Call Flush first if the

@@ -36,7 +36,7 @@ func (s *Store) UseBasis(ctx context.Context, b Basis) error {
 	if err != nil {
 		return mapErr(err)
 	}
-	if !stale && tz == b.Location.String() && time.Duration(tol)*time.Second == b.Tolerance {
+	if s.readOnly || !stale && tz == b.Location.String() && time.Duration(tol)*time.Second == b.Tolerance {
 		return nil
 	}
 	return s.Write(ctx, func(q Q) error { return q.recountRollups(ctx) })

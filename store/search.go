@@ -20,21 +20,21 @@ import (
 // stops after one page. Its facets column holds one token per filter value
 // (facetToken), so that filters intersect inside FTS5 too (searchListing).
 
-// searchKey is the search rowid of a deployment, as the migration computes it: the
-// scheduled start (unsigned seconds, clamped to 1970-2106) in the high 32 bits and the
-// id in the low 32, so that keys order like (scheduled_start, id).
+// searchKey is the search rowid of a deployment, as migration 00019 computes it: the
+// scheduled start (unsigned seconds, clamped to 1970-2242) in the high 33 bits and the
+// id in the low 31, so that keys order like (scheduled_start, id).
 func searchKey(start int64, id int64) int64 {
-	start = min(max(start, 0), 1<<32-1)
-	id = min(max(id, 0), 1<<32-1) // a cursor "after every id" (math.MaxInt64) stays in its second
-	return (start-1<<31)<<32 + id
+	start = min(max(start, 0), 1<<33-1)
+	id = min(max(id, 0), 1<<31-1) // a cursor "after every id" (math.MaxInt64) stays in its second
+	return (start-1<<32)<<31 + id
 }
 
 // keyable reports whether t is inside the range searchKey keeps apart: outside it
-// (before 1970, after 2106) the listing does without the rowid bound.
-func keyable(t time.Time) bool { return t.Unix() >= 0 && t.Unix() < 1<<32-1 }
+// (before 1970, after 2242) the listing does without the rowid bound.
+func keyable(t time.Time) bool { return t.Unix() >= 0 && t.Unix() < 1<<33-1 }
 
 // searchIDMask takes the deployment id out of a search rowid.
-const searchIDMask = "4294967295"
+const searchIDMask = "2147483647"
 
 // matchQuery turns what a person typed into an FTS5 query that cannot be a syntax
 // error: each space-separated word becomes a quoted string (inside quotes FTS5 has no

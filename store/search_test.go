@@ -50,21 +50,27 @@ func TestMatchQuery(t *testing.T) {
 
 func TestSearchKeyOrdersLikeStartThenID(t *testing.T) {
 	base := t0.Unix()
-	keys := []int64{searchKey(base-1, 1<<32-1), searchKey(base, 1), searchKey(base, 2), searchKey(base+1, 1)}
-	if !slices.IsSorted(keys) {
+	last := time.Date(models.MaxYear, 12, 31, 23, 59, 0, 0, time.UTC).Unix()
+	keys := []int64{searchKey(0, 1), searchKey(base-1, 1<<31-1), searchKey(base, 1), searchKey(base, 2), searchKey(base+1, 1),
+		searchKey(1<<32, 1), searchKey(last, 1), searchKey(last+1, 1)}
+	if !slices.IsSorted(keys) || len(slices.Compact(slices.Clone(keys))) != len(keys) {
 		t.Fatalf("keys out of order: %v", keys)
 	}
-	if got := searchKey(base, 12345) & (1<<32 - 1); got != 12345 {
+	if got := searchKey(last, 12345) & (1<<31 - 1); got != 12345 {
 		t.Fatalf("id from key: %d", got)
 	}
-	// The migration computes the same key.
+	// The migration's view computes the same key, up to the last year Ferry keeps.
 	s := openTemp(t)
-	var sqlKey int64
-	if err := s.r.QueryRow(`SELECT (min(max(?, 0), 4294967295) - 2147483648) * 4294967296 + ?`, base, 77).Scan(&sqlKey); err != nil {
-		t.Fatal(err)
-	}
-	if sqlKey != searchKey(base, 77) {
-		t.Fatalf("SQL key %d, Go key %d", sqlKey, searchKey(base, 77))
+	m, mvid := syncModel(t, s, testModel())
+	for _, start := range []time.Time{t0, time.Unix(1<<32+5, 0), time.Unix(last, 0)} {
+		id := plan(t, s, m, mvid, "test", start)
+		var sqlKey int64
+		if err := s.r.QueryRow(`SELECT key FROM search_source WHERE id = ?`, id).Scan(&sqlKey); err != nil {
+			t.Fatal(err)
+		}
+		if sqlKey != searchKey(start.Unix(), id) {
+			t.Fatalf("%s: SQL key %d, Go key %d", start, sqlKey, searchKey(start.Unix(), id))
+		}
 	}
 }
 
@@ -478,6 +484,49 @@ func TestSearchMigrationIndexesExistingRows(t *testing.T) {
 	for q, want := range map[string]string{"serial": "1", "pdu": "2", "login": "2", "chg-9": "1", "software": ""} {
 		if got := ids(t, s, models.Filter{Search: q}); got != want {
 			t.Errorf("search %q: %q, want %q", q, got, want)
+		}
+	}
+}
+
+// Starts after 2106 (where 32 bits of seconds end) up to the last year Ferry keeps
+// are listed in order by a search and paged without a skip or a repeat.
+func TestSearchOrdersStartsUpToTheLastYear(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	m, mvid := syncModel(t, s, testModel())
+	var starts []time.Time
+	for _, y := range []int{2199, 2107, 2150, 2105, 2200, 2150} {
+		starts = append(starts, time.Date(y, 6, 1, 10, 0, 0, 0, time.UTC))
+	}
+	ids := map[time.Time][]int64{}
+	for _, st := range starts {
+		ids[st] = append(ids[st], plan(t, s, m, mvid, "test", st))
+	}
+	slices.SortFunc(starts, func(a, b time.Time) int { return b.Compare(a) })
+	var want []int64
+	for _, st := range slices.Compact(starts) {
+		own := slices.Clone(ids[st])
+		slices.Reverse(own)
+		want = append(want, own...)
+	}
+	for _, size := range []int{1, 2, 100} {
+		f := models.Filter{Search: "svc", Limit: size}
+		var got []int64
+		for range 20 {
+			page, err := s.Read().Deployments(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range page {
+				got = append(got, d.ID)
+			}
+			if len(page) < size {
+				break
+			}
+			f.After = models.CursorOf(page[len(page)-1])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("pages of %d: got %v, want %v", size, got, want)
 		}
 	}
 }

@@ -14,13 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"path"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -35,8 +34,12 @@ var migrations embed.FS
 // Store is an open Ferry database.
 type Store struct {
 	path string
-	w    *sql.DB // the one writer connection
-	r    *sql.DB // readers
+	busy time.Duration // how long a write waits for another writer
+	// readOnly: the file (or its folder) cannot be written; it is read, and every
+	// write is refused with a sentence that says why.
+	readOnly bool
+	w        *sql.DB // the one writer connection
+	r        *sql.DB // readers
 	// basis is what report rollups are counted with; until UseBasis sets it, writes
 	// mark the rollups stale instead of counting. Sessions read it concurrently.
 	basis atomic.Pointer[Basis]
@@ -52,6 +55,9 @@ type Store struct {
 // database/sql keeps them on its one connection and prepares them again should it
 // be replaced. Should preparing fail, writes run the statements unprepared.
 func (s *Store) prepare(ctx context.Context) {
+	if s.w == nil { // read-only: begin refuses the write
+		return
+	}
 	s.prepared.Do(func() {
 		stmts := map[string]*sql.Stmt{}
 		for _, q := range preparedSQL {
@@ -94,78 +100,6 @@ func (q Q) prepared(ctx context.Context, query string) stmt {
 	return unprepared{q.db, query}
 }
 
-// pragmas apply to every connection; see ../shared/docs/sqlite-notes.md.
-const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-	"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
-
-// Open opens (creating if needed) the database at path and brings its schema up to date.
-func Open(ctx context.Context, file string) (*Store, error) {
-	base := "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + pragmas
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", file, err)
-	}
-	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open %s: %w", file, err)
-	}
-	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	// A database whose schema is current is opened without a write, so that reading
-	// never waits for (or fails on) a writer holding the lock.
-	if current, err := schemaCurrent(ctx, r); err != nil || !current {
-		if err == nil {
-			err = migrate(ctx, w)
-		}
-		if err != nil {
-			r.Close()
-			w.Close()
-			return nil, fmt.Errorf("open %s: %w", file, err)
-		}
-		// Events written before the records were chained get their links once.
-		s := &Store{path: file, w: w, r: r}
-		if err := s.linkUnlinked(ctx); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("open %s: linking the record: %w", file, err)
-		}
-		return s, nil
-	}
-	return &Store{path: file, w: w, r: r}, nil
-}
-
-// schemaCurrent reports whether every migration this build knows has been applied,
-// reading only. A database without the version table is not current.
-func schemaCurrent(ctx context.Context, db *sql.DB) (bool, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`).
-		Scan(&n); err != nil || n == 0 {
-		return false, err
-	}
-	rows, err := db.QueryContext(ctx, `SELECT version_id FROM goose_db_version WHERE is_applied AND version_id > 0`)
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	applied := map[int64]bool{}
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return false, err
-		}
-		applied[v] = true
-	}
-	if err := rows.Err(); err != nil {
-		return false, err
-	}
-	for _, v := range migrationVersions() {
-		if !applied[v] {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
 // migrationVersions are the versions of the embedded migrations, in order.
 func migrationVersions() []int64 {
 	names, _ := fs.Glob(migrations, "migrations/*.sql")
@@ -201,6 +135,9 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		_ = st.Close()
 	}
+	if s.w == nil {
+		return s.r.Close()
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -223,9 +160,9 @@ func (s *Store) Snapshot(ctx context.Context, fn func(Q) error) error {
 // changes land together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
 	s.prepare(ctx)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
-		return mapErr(err)
+		return err
 	}
 	q := Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}
 	err = fn(q)
@@ -234,9 +171,45 @@ func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
 	}
 	if err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.plain(err)
 	}
-	return mapErr(tx.Commit())
+	return s.plain(mapErr(tx.Commit()))
+}
+
+// begin starts a write transaction, waiting up to the busy timeout for another
+// writer (this process's or another's) to finish.
+//
+// SQLite lets waiting writers in by whoever polls first after the lock is released,
+// so with its own busy handler a writer can lose to newcomers again and again: 4 in
+// 800 writes of twenty ferry processes gave up after 5 s. Here the writer connection
+// does not wait inside SQLite; begin polls, and the longer a writer has waited the
+// more often it polls, so the oldest waiter is nearly always the next one in.
+func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+	if s.readOnly {
+		return nil, s.readOnlyErr()
+	}
+	start := time.Now()
+	for {
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err == nil {
+			return tx, nil
+		}
+		waited := time.Since(start)
+		if !isBusy(err) || waited >= s.busy {
+			return nil, s.plain(mapErr(err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pollAfter(waited)):
+		}
+	}
+}
+
+// pollAfter is how long a writer that has waited so long sleeps before it tries
+// again: 50 ms at first, down to 1 ms after a second.
+func pollAfter(waited time.Duration) time.Duration {
+	return max(time.Millisecond, 50*time.Millisecond/(1+waited/(20*time.Millisecond)))
 }
 
 // BeforeCommit sets what every write transaction does last, before it commits: the
@@ -246,6 +219,9 @@ func (s *Store) BeforeCommit(fn func(context.Context, Q) error) { s.beforeCommit
 
 // Optimize lets SQLite refresh its query planner statistics; cheap, call now and then.
 func (s *Store) Optimize(ctx context.Context) error {
+	if s.readOnly {
+		return nil
+	}
 	_, err := s.w.ExecContext(ctx, "PRAGMA optimize")
 	return err
 }

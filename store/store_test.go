@@ -43,12 +43,16 @@ func testModel() models.Model {
 		}}
 }
 
-func plan(t *testing.T, s *Store, m models.Model, mvid int64, env string, start time.Time) int64 {
-	t.Helper()
-	d := models.Deployment{Model: m.Name, ModelVersion: m.Version, Service: "svc", Component: "api",
+func plannedDeployment(m models.Model, env string, start time.Time) models.Deployment {
+	return models.Deployment{Model: m.Name, ModelVersion: m.Version, Service: "svc", Component: "api",
 		Kind: models.KindSoftware, Version: "1.0", Action: models.ActionDeploy, Environment: env,
 		Status: models.StatusPlanned, ScheduledStart: start, ScheduledEnd: start.Add(time.Hour),
 		CreatedAt: t0, UpdatedAt: t0}
+}
+
+func plan(t *testing.T, s *Store, m models.Model, mvid int64, env string, start time.Time) int64 {
+	t.Helper()
+	d := plannedDeployment(m, env, start)
 	var id int64
 	err := s.Write(context.Background(), func(q Q) error {
 		var err error

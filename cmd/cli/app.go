@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"ferry"
 	"ferry/engine"
@@ -150,7 +151,26 @@ func (a *app) open() error {
 	if a.eng, err = engine.New(a.ctx, a.st, a.cfg); err != nil {
 		return err
 	}
+	a.recoverQuietly()
 	return a.settleActor()
+}
+
+// recoverWait bounds how long a command that only reads waits to write a recovery.
+const recoverWait = 2 * time.Second
+
+// recoverQuietly marks the steps of runners that died as interrupted (and stops what
+// they left running) at the start of every command, so that deploy show and list
+// say so without waiting for a run command. Reading must not wait on it: a database
+// that is busy or read-only is read as it stands, and the run commands, which
+// recover before they act, say what stops them.
+func (a *app) recoverQuietly() {
+	if a.st.ReadOnly() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, recoverWait)
+	defer cancel()
+	rec, _ := a.eng.RecoverInterrupted(ctx)
+	a.sayRecovered(rec)
 }
 
 // openStore loads config and opens the database, without starting the engine (which
@@ -163,11 +183,29 @@ func (a *app) openStore() error {
 	if err != nil {
 		return err
 	}
-	if a.st, err = store.Open(a.ctx, a.databasePath(cfg)); err != nil {
+	busy, err := busyTimeout()
+	if err != nil {
+		return err
+	}
+	if a.st, err = store.Open(a.ctx, a.databasePath(cfg), store.BusyTimeout(busy)); err != nil {
 		return err
 	}
 	a.closer = append(a.closer, a.st.Close)
 	return nil
+}
+
+// busyTimeout is $FERRY_BUSY_TIMEOUT: how long a write waits for another writer
+// (0: the store's default).
+func busyTimeout() (time.Duration, error) {
+	v := os.Getenv("FERRY_BUSY_TIMEOUT")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usagef("FERRY_BUSY_TIMEOUT=%q: want a positive duration such as 30s or 2m", v)
+	}
+	return d, nil
 }
 
 func (a *app) databasePath(cfg *config.Config) string {

@@ -143,23 +143,9 @@ func (a *app) writeReport(rep engine.Report, format, out string) error {
 	if out == "" {
 		return write(a.stdout)
 	}
-	if err := writable(out); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(out), ".ferry-report-*")
-	if err != nil {
-		return outError(out, err)
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), out); err != nil {
-		return outError(out, err)
+	// Whole or not at all, keeping a replaced file's mode, never through a link.
+	if _, err := export.File(out, true, write); err != nil {
+		return fmt.Errorf("--out: %w", err)
 	}
 	fmt.Fprintf(a.stderr, "ferry: wrote %s\n", out)
 	return nil

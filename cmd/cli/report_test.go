@@ -142,3 +142,32 @@ func TestReportCheckFindsAndRepairsDrift(t *testing.T) {
 	}
 	f.ok("--as", "eve", "report", "check")
 }
+
+// report --out replaces a file keeping its mode (a report kept private stays so), and
+// refuses to replace a symbolic link, leaving the link and what it points to alone.
+func TestReportOutKeepsModeAndRefusesLinks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	private := filepath.Join(f.dir, "private.csv")
+	if err := os.WriteFile(private, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.ok("--as", "eve", "report", "--format", "csv", "--out", private)
+	if st, err := os.Stat(private); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("replaced report: mode %v (%v), want -rw-------", st.Mode().Perm(), err)
+	}
+
+	target := filepath.Join(f.dir, "elsewhere.txt")
+	writeFile(t, target, "keep me\n")
+	link := filepath.Join(f.dir, "link.csv")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	f.refused(1, []string{link + " is a symbolic link"}, "--as", "eve", "report", "--format", "csv", "--out", link)
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", st.Mode(), err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep me\n" {
+		t.Errorf("the link's target was written: %q", b)
+	}
+}

@@ -30,10 +30,18 @@ func (a *app) openRunner() error {
 	if err := a.open(); err != nil {
 		return err
 	}
-	if a.shared {
-		return nil // the server recovered at its start; its scheduler and runners go on
+	if a.shared || a.st.ReadOnly() {
+		// The server recovered at its start (its scheduler and runners go on); a
+		// read-only database is shown as it stands, and its runs refused.
+		return nil
 	}
 	rec, err := a.eng.RecoverInterrupted(a.ctx)
+	a.sayRecovered(rec)
+	return err
+}
+
+// sayRecovered tells on stderr which steps were found interrupted.
+func (a *app) sayRecovered(rec []engine.Recovered) {
 	for _, r := range rec {
 		msg := fmt.Sprintf("ferry: step %d %q of #%d was interrupted (its runner stopped); %d lines of output kept",
 			r.Seq, r.Step, r.DeploymentID, r.Lines)
@@ -42,7 +50,6 @@ func (a *app) openRunner() error {
 		}
 		fmt.Fprintln(a.stderr, msg)
 	}
-	return err
 }
 
 // runFlags are the flags every command that runs a deployment takes.

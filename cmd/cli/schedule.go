@@ -226,7 +226,8 @@ func (a *app) suggestCmd() *cobra.Command {
 				if i == 0 {
 					label = "earliest"
 				}
-				fmt.Fprintf(a.stdout, "%-11s  %s – %s\n", label, a.eng.Local(s.Start), s.End.In(a.cfg.Location).Format("15:04"))
+				fmt.Fprintf(a.stdout, "%-11s  %s – %s\n", label, a.eng.Local(s.Start),
+					models.EndText(s.Start, s.End, a.cfg.Location, "15:04", "2006-01-02 15:04"))
 			}
 			if len(sug.Skipped) > 0 {
 				fmt.Fprintln(a.stdout, "\nPassed over:")

@@ -240,6 +240,9 @@ func TestServeUsage(t *testing.T) {
 	f.refused(2, []string{"--idle-timeout must not be negative"}, "serve", "--idle-timeout", "-1s")
 	f.refused(2, []string{"takes no arguments"}, "serve", "extra")
 	f.refused(2, []string{"--max-per-address must be at least 1"}, "serve", "--max-per-address", "0")
+	// A tick faster than a second only burns the database.
+	f.refused(2, []string{"--schedule-every 100ms: must be at least 1s"}, "serve", "--schedule-every", "100ms")
+	f.refused(2, []string{"--schedule-every 0s: must be at least 1s"}, "serve", "--schedule-every", "0")
 }
 
 // TestServeSchedulesDueAutomatedDeployments: the serve process starts fully automated
@@ -265,7 +268,7 @@ func TestServeSchedulesDueAutomatedDeployments(t *testing.T) {
 `, "", 1)
 	writeFile(t, f.cfg, cfg)
 	d := f.plan("--model", "web-service", "--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", "now")
-	s := f.serve("--schedule-every", "100ms")
+	s := f.serve("--schedule-every", "1s")
 	deadline := time.Now().Add(20 * time.Second)
 	for f.show(d.ID).Status != "succeeded" {
 		if time.Now().After(deadline) {

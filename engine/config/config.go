@@ -81,6 +81,10 @@ func Parse(file string, data []byte) (*Config, error) { return parse(file, data,
 
 func parse(file string, data []byte, onDisk bool) (*Config, error) {
 	c := &collector{file: file}
+	if line, deep := tooDeep(data); deep {
+		c.atLine(line, "arrays and inline tables nest more than %d deep here; a Ferry config needs 3 at most", maxNesting)
+		return nil, c.errs
+	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError

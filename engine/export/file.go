@@ -77,12 +77,16 @@ func check(abs string, replace bool) (fs.FileMode, error) {
 	case !st.IsDir():
 		return 0, fmt.Errorf("%s: %s is not a directory", abs, dir)
 	}
-	st, err = os.Stat(abs)
+	st, err = os.Lstat(abs)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return 0o644, nil
 	case err != nil:
 		return 0, fmt.Errorf("%s: %w", abs, unwrapPath(err))
+	case st.Mode()&fs.ModeSymlink != 0:
+		// Renaming over it would put a file where the link was, and writing through
+		// it would write wherever it points: name the file itself.
+		return 0, fmt.Errorf("%s is a symbolic link; Ferry does not replace one: give the path of a file", abs)
 	case st.IsDir():
 		return 0, fmt.Errorf("%s is a directory: give a file name in it", abs)
 	case !replace:

@@ -468,7 +468,7 @@ func relatedConflict(a, b Item, w World) models.Conflict {
 func pairConflict(kind models.ConflictKind, a, b Item, w World) models.Conflict {
 	ids := []int64{min(a.ID, b.ID), max(a.ID, b.ID)}
 	c := models.Conflict{Kind: kind, IDs: ids, Start: b.Start, End: minTime(a.End, b.End)}
-	when := local(c.Start, w.Loc) + "–" + c.End.In(w.Loc).Format("15:04")
+	when := local(c.Start, w.Loc) + "–" + models.EndText(c.Start, c.End, w.Loc, "15:04", "Mon 02 Jan 15:04")
 	switch kind {
 	case models.ConflictPerson:
 		c.Person = a.Assignee
@@ -503,7 +503,7 @@ func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool)
 		out = append(out, models.Conflict{Kind: models.ConflictMaintenance, IDs: []int64{it.ID}, Environment: it.Environment,
 			Start: it.Start, End: it.End, Key: key(models.ConflictMaintenance, []int64{it.ID}, ""),
 			Message: fmt.Sprintf("#%d (%s – %s) is not inside a maintenance window of %s",
-				it.ID, local(it.Start, w.Loc), it.End.In(w.Loc).Format("15:04"), it.Environment)})
+				it.ID, local(it.Start, w.Loc), models.EndText(it.Start, it.End, w.Loc, "15:04", "Mon 02 Jan 15:04"), it.Environment)})
 	}
 	if ends != nil { // nil: the caller knows promotion is settled
 		if c, ok := promotion(it, ends, w); ok {

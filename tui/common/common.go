@@ -50,6 +50,12 @@ func New(ctx context.Context, eng *engine.Engine, actor models.Person) *Common {
 }
 
 // Local formats t in the organisation's zone with layout.
+// End is a window's end beside its start: in clock when it ends the day it starts,
+// in dated when it ends on another day (models.EndText).
+func (c *Common) End(start, end time.Time, clock, dated string) string {
+	return models.EndText(start, end, c.Eng.Location(), clock, dated)
+}
+
 func (c *Common) Local(t time.Time, layout string) string {
 	if t.IsZero() {
 		return "—"

@@ -279,7 +279,7 @@ func (d *dashboard) dueLines(w int) []line {
 // dueRow is one planned deployment: when, what, where, who, and its conflicts.
 func (d *dashboard) dueRow(dep models.Deployment, w int) string {
 	st := d.c.Styles
-	when := d.c.Local(dep.ScheduledStart, "Mon 02 15:04") + " – " + d.c.Local(dep.ScheduledEnd, "15:04")
+	when := d.c.Local(dep.ScheduledStart, "Mon 02 15:04") + " – " + d.c.End(dep.ScheduledStart, dep.ScheduledEnd, "15:04", "Mon 02 Jan 15:04")
 	clash := ""
 	for _, c := range d.data.Conflicts {
 		if c.Involves(dep.ID) {

@@ -186,3 +186,21 @@ func TestIncidentFormAddsAnIncident(t *testing.T) {
 		t.Fatalf("stored %+v", in)
 	}
 }
+
+// A window that ends on another day shows the end's date: 50 hours do not read as two.
+func TestDetailShowsBothDatesOfALongWindow(t *testing.T) {
+	c := newRecordCommon(t, "ana")
+	ana, _ := c.Eng.Person("ana")
+	start := time.Date(2030, 12, 1, 10, 0, 0, 0, time.UTC)
+	d, _, err := c.Eng.Plan(context.Background(), ana, engine.PlanRequest{Model: "migrate", Component: "db", Version: "8",
+		Environment: "dev", Start: start, Duration: 50 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 60})
+	openDetailOf(m, d.ID)
+	if got := screenText(m); !strings.Contains(got, "Sun 01 Dec 2030 10:00 – Tue 03 Dec 2030 12:00 UTC") {
+		t.Errorf("the detail's window lacks its end's date:\n%s", got)
+	}
+}

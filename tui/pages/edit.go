@@ -403,7 +403,7 @@ func (f *editForm) windowLine(ed engine.Edit) string {
 	if ed.Duration != nil {
 		length = *ed.Duration
 	}
-	return " " + f.c.Local(start, "Mon 02 Jan 15:04") + " – " + f.c.Local(start.Add(length), "15:04 MST") + "\n"
+	return " " + f.c.Local(start, "Mon 02 Jan 15:04") + " – " + f.c.End(start, start.Add(length), "15:04 MST", "Mon 02 Jan 15:04 MST") + "\n"
 }
 
 // Unmoved: a character for a full field changes nothing (see common.Unmoved).

@@ -251,7 +251,7 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 	out := []string{
 		common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w),
 		common.Fit(st.Dim.Render(" window ")+c.Local(d.ScheduledStart, "Mon 2 Jan 15:04")+"–"+
-			c.Local(d.ScheduledEnd, "15:04")+st.Dim.Render(" · ")+d.Status.Label(), w),
+			c.End(d.ScheduledStart, d.ScheduledEnd, "15:04", "Mon 2 Jan 15:04")+st.Dim.Render(" · ")+d.Status.Label(), w),
 		common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w),
 	}
 	switch wt := it.Waiting; {

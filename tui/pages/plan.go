@@ -361,7 +361,7 @@ func (p *planForm) previewLines(w, h int) []string {
 	default:
 		d := pr.d
 		what := fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment)
-		when := p.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04") + " – " + p.c.Local(d.ScheduledEnd, "15:04 MST")
+		when := p.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04") + " – " + p.c.End(d.ScheduledStart, d.ScheduledEnd, "15:04 MST", "Mon 02 Jan 15:04 MST")
 		how := fmt.Sprintf("%s v%d · %d steps", d.Model, d.ModelVersion, d.StepsTotal)
 		if h < 12 { // under the form: two lines, to leave the conflicts room
 			out = []string{common.Fit(out[0]+"  "+what, w), common.Fit(when+st.Dim.Render(" · "+how), w)}

@@ -345,7 +345,7 @@ func (r *resolveScreen) conflictLines(room int) []string {
 func (r *resolveScreen) moveLines() []string {
 	st, d, sug := r.c.Styles, r.data.det, r.data.sug
 	win := func(s, e time.Time) string {
-		return r.c.Local(s, "Mon 02 Jan 15:04") + " – " + r.c.Local(e, "15:04 MST")
+		return r.c.Local(s, "Mon 02 Jan 15:04") + " – " + r.c.End(s, e, "15:04 MST", "Mon 02 Jan 15:04 MST")
 	}
 	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("now", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
 	if len(sug.Slots) == 0 {

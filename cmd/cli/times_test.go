@@ -1,0 +1,65 @@
+package cli_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Times outside 1970-2200 and wall-clock times the clocks skip are refused at input,
+// naming the flag; what is accepted up to 2200 lists as JSON and in order.
+func TestTimesStayInRangeAndReal(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	plan := []string{"--as", "ana", "deploy", "plan", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "dev"}
+	for _, c := range []struct {
+		args []string
+		says []string
+	}{
+		{[]string{"--start", "9999-12-31 23:00"}, []string{"--start", `"9999-12-31 23:00" is outside the years 1970–2200`}},
+		{[]string{"--start", "2201-01-01 10:00"}, []string{"--start", "outside the years 1970–2200"}},
+		{[]string{"--start", "1969-12-31T10:00:00Z"}, []string{"--start", "outside the years 1970–2200"}},
+		{[]string{"--start", "2200-12-31 10:00", "--end", "2201-01-02 10:00"}, []string{"--end", "outside the years 1970–2200"}},
+		// 28 March 2027, Europe/Berlin: the clocks go from 02:00 to 03:00.
+		{[]string{"--start", "2027-03-28 02:30"}, []string{"--start", `"2027-03-28 02:30" does not exist in Europe/Berlin (the clocks skip it)`}},
+		// A duration that carries the end past 2200 is refused by the engine.
+		{[]string{"--start", "2200-12-31 10:00", "--duration", "48h"}, []string{"outside the years 1970–2200"}},
+	} {
+		r := f.ferry(append(plan, c.args...)...)
+		if r.code == 0 {
+			t.Errorf("accepted:\n%s", r)
+			continue
+		}
+		for _, s := range c.says {
+			if !strings.Contains(r.stderr, s) {
+				t.Errorf("want %q in stderr:\n%s", s, r)
+			}
+		}
+	}
+	if ds := f.list(); len(ds) != 0 {
+		t.Fatalf("refused plans left %d deployments", len(ds))
+	}
+
+	// The last year is kept, listed as JSON and in order after 2106.
+	late := f.planIn("dev", "2.0", "2200-06-01 10:00")
+	mid := f.planIn("dev", "3.0", "2150-06-01 10:00")
+	if got := ids(f.list("--search", "web")); len(got) != 2 || got[0] != late.ID || got[1] != mid.ID {
+		t.Errorf("search order %v, want [%d %d]", got, late.ID, mid.ID)
+	}
+}
+
+// A window that ends on another day shows its end's date, in the table and in show.
+func TestLongWindowsShowBothDates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	d := f.planIn("dev", "1.0", "2030-12-01 10:00", "--duration", "50h")
+	list := f.ok("--as", "ana", "deploy", "list").stdout
+	if !strings.Contains(list, "2030-12-01 10:00  2030-12-03 12:00") {
+		t.Errorf("deploy list does not show the end's date:\n%s", list)
+	}
+	show := f.ok("--as", "ana", "deploy", "show", strconv.FormatInt(d.ID, 10)).stdout
+	if !strings.Contains(show, "2030-12-01 10:00 CET – 2030-12-03 12:00 CET") {
+		t.Errorf("deploy show does not show the end's date:\n%s", show)
+	}
+}

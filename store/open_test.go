@@ -1,0 +1,192 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// holdWriteLock begins a write on s and keeps it open until the test releases it;
+// it returns once the lock is held.
+func holdWriteLock(t *testing.T, s *Store) (release func()) {
+	t.Helper()
+	held, done, finished := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		finished <- s.Write(context.Background(), func(q Q) error {
+			if _, err := q.db.ExecContext(context.Background(), `UPDATE rollup_basis SET stale = stale`); err != nil {
+				return err
+			}
+			close(held)
+			<-done
+			return nil
+		})
+	}()
+	select {
+	case <-held:
+	case err := <-finished:
+		t.Fatal(err)
+	}
+	var once bool
+	release = func() {
+		if !once {
+			once = true
+			close(done)
+			if err := <-finished; err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	t.Cleanup(release)
+	return release
+}
+
+func TestOpenAndReadWhileAnotherWriterHoldsTheLock(t *testing.T) {
+	a := openTemp(t)
+	m, mvid := syncModel(t, a, testModel())
+	plan(t, a, m, mvid, "test", t0)
+	holdWriteLock(t, a)
+
+	// A second process's view: its own pools on the same file.
+	b, err := Open(context.Background(), a.Path(), BusyTimeout(50*time.Millisecond))
+	if err != nil {
+		t.Fatalf("opening a current database while a writer holds the lock: %v", err)
+	}
+	defer b.Close()
+	if _, err := b.Read().Deployment(context.Background(), 1); err != nil {
+		t.Fatalf("reading while a writer holds the lock: %v", err)
+	}
+}
+
+func TestAWriteThatWaitsTooLongSaysSoPlainly(t *testing.T) {
+	a := openTemp(t)
+	holdWriteLock(t, a)
+	b, err := Open(context.Background(), a.Path(), BusyTimeout(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	err = b.Write(context.Background(), func(q Q) error { return q.markStale(context.Background()) })
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("err = %v, want ErrBusy", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{a.Path(), "another ferry", "100ms", "nothing was changed"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q does not say %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "SQLITE") || strings.Contains(msg, "(5)") {
+		t.Errorf("message %q shows SQLite's own words", msg)
+	}
+}
+
+func TestOpeningADatabaseOfANewerFerryIsRefusedUntouched(t *testing.T) {
+	s := openTemp(t)
+	file := s.Path()
+	s.Close()
+	raw, err := sql.Open("sqlite", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A newer Ferry applied a migration this build does not have.
+	if _, err := raw.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, 1); PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = Open(context.Background(), file)
+	want := fmt.Sprintf("written by a newer Ferry (schema 99); this is %d", newestKnown())
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), file) {
+		t.Fatalf("err = %v, want it to name %s and say %q", err, file, want)
+	}
+	after, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("the refused database was written to")
+	}
+	if wal, err := os.Stat(file + "-wal"); err == nil && wal.Size() > 0 {
+		t.Errorf("the refused database has %d bytes of new WAL", wal.Size())
+	}
+}
+
+func TestWhatIsNotAFerryDatabaseIsSaidInASentence(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.db")
+	noise := make([]byte, 5000)
+	rand.Read(noise)
+	if err := os.WriteFile(garbage, noise, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	folder := filepath.Join(dir, "folder.db")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(dir, "foreign.db")
+	raw, err := sql.Open("sqlite", foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE invoices (id INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	missing := filepath.Join(dir, "no-such-folder", "ferry.db")
+	damaged := filepath.Join(dir, "damaged.db")
+	s, err := Open(context.Background(), damaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	raw, err = sql.Open("sqlite", damaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`PRAGMA foreign_keys = OFF; DROP TABLE step_runs`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	for _, c := range []struct{ file, says string }{
+		{garbage, "not a Ferry database (not an SQLite file at all)"},
+		{folder, "is a folder, not a database file"},
+		{foreign, "an SQLite database but not Ferry's (it has a table invoices"},
+		{missing, "its folder " + filepath.Dir(missing) + " does not exist"},
+		{damaged, "damaged: its table step_runs is missing"},
+	} {
+		_, err := Open(context.Background(), c.file)
+		if err == nil {
+			t.Errorf("%s: opened", c.file)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, c.file) || !strings.Contains(msg, c.says) {
+			t.Errorf("%s: %q, want it to name the file and say %q", filepath.Base(c.file), msg, c.says)
+		}
+		for _, raw := range []string{"(26)", "(14)", "unable to open", "SQL logic", "no such table", "failed to initialize"} {
+			if strings.Contains(msg, raw) {
+				t.Errorf("%s: %q shows SQLite's words %q", filepath.Base(c.file), msg, raw)
+			}
+		}
+	}
+	// The foreign database was not given Ferry's tables.
+	raw, _ = sql.Open("sqlite", foreign)
+	defer raw.Close()
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the foreign database has %d tables (%v), want its 1", n, err)
+	}
+}
