@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -258,7 +259,13 @@ func (f *fixture) addRSAKey(t *testing.T, who string, bits int) gossh.Signer {
 	}
 	pub := signer.PublicKey()
 	ctx := context.Background()
-	err = f.st.Write(ctx, func(q store.Q) error {
+	// Through the database file, as another process would have stored it.
+	st, err := store.Open(ctx, filepath.Join(filepath.Dir(f.hostKey), "ferry.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Write(ctx, func(q store.Q) error {
 		return q.AddPersonKey(ctx, models.PersonKey{Key: pub.Marshal(), Person: who,
 			Line: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pub))), Fingerprint: gossh.FingerprintSHA256(pub),
 			AddedBy: "ana", AddedAt: now})

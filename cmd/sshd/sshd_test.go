@@ -52,7 +52,6 @@ default_duration = "2h"
 // fixture is a served organisation: the example config with keys for some people,
 // a fresh database, and one running rack-server deployment (#1) assigned to tom.
 type fixture struct {
-	st      *store.Store
 	eng     *engine.Engine
 	planner *engine.Engine // the same database two hours earlier, to plan what has begun by now
 	signers map[string]gossh.Signer
@@ -106,7 +105,6 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f.st = st
 	if f.eng, err = engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now })); err != nil {
 		t.Fatal(err)
 	}
