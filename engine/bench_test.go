@@ -10,6 +10,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -321,6 +323,47 @@ func BenchmarkHistory1M(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkPlanInto100k plans one deployment into the busiest schedule, 100,000
+// planned (a copy of it): checks, insert, steps, event, conflict check, and keeping
+// the stored conflicts of its neighbourhood current, in one transaction.
+func BenchmarkPlanInto100k(b *testing.B) {
+	src := benchdb.Planned100k(b)
+	path := filepath.Join(b.TempDir(), "planned.db")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	e, mgr := openBench(b, path)
+	ctx := context.Background()
+	start := benchNow.Add(200 * 24 * time.Hour)
+	i := 0
+	for b.Loop() {
+		_, _, err := e.Plan(ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "payments-api",
+			Version: fmt.Sprintf("9.0.%d", i), Environment: "staging", Assignee: "sam",
+			Start: start.Add(time.Duration(i%500) * time.Hour)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkDashboard100k reads the dashboard (running, due, overdue, failures, the
+// conflicts, the inbox, the last 30 days) over the 100,000-planned schedule: most of
+// what the console's first frame waits for.
+func BenchmarkDashboard100k(b *testing.B) {
+	e, mgr := planned100k(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := e.Dashboard(ctx, mgr); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

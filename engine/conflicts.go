@@ -118,7 +118,7 @@ func (e *Engine) Conflicts(ctx context.Context, actor models.Person, f ConflictF
 }
 
 func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, f ConflictFilter) ([]models.Conflict, error) {
-	items, detected, err := e.detect(ctx, q)
+	detected, err := e.storedOrDetected(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -128,10 +128,12 @@ func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, 
 	}
 	mine := map[int64]bool{}
 	if onlyOwn(actor) {
-		for _, it := range items {
-			if it.Assignee == actor.Name {
-				mine[it.ID] = true
-			}
+		own, err := q.OpenAssignedTo(ctx, actor.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range own {
+			mine[it.ID] = true
 		}
 	}
 	live := decorate(detected, overrides)

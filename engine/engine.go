@@ -21,6 +21,7 @@ type Engine struct {
 	cfg     *config.Config
 	now     func() time.Time
 	current map[string]currentModel // by model name
+	rules   string                  // what stored conflicts must have been computed under (conflictBasis)
 
 	keysOnce  sync.Once
 	keyOwners map[string]string // config's SSH keys (wire form) → person
@@ -49,6 +50,8 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 		o(e)
 	}
 	e.indexRules()
+	e.rules = e.conflictBasis()
+	st.BeforeCommit(e.beforeCommit)
 	if err := st.UseBasis(ctx, store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance}); err != nil {
 		return nil, fmt.Errorf("report rollups: %w", err)
 	}
@@ -57,6 +60,9 @@ func New(ctx context.Context, st *store.Store, cfg *config.Config, opts ...Optio
 	}
 	if err := e.recordConfig(ctx); err != nil {
 		return nil, fmt.Errorf("recording the configuration: %w", err)
+	}
+	if err := e.keepConflicts(ctx); err != nil {
+		return nil, fmt.Errorf("conflicts: %w", err)
 	}
 	return e, nil
 }

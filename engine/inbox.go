@@ -110,14 +110,14 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 	if err != nil {
 		return nil, err
 	}
+	theirs, err := q.OpenInvolving(ctx, actor.Name)
+	if err != nil {
+		return nil, err
+	}
 	var out []InboxItem
 	for i := range cs {
 		for _, id := range cs[i].IDs {
-			d, err := q.Deployment(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			if d.Requester == actor.Name || d.Assignee == actor.Name {
+			if d, ok := theirs[id]; ok {
 				out = append(out, InboxItem{Kind: InboxConflict, Deployment: d, Conflict: &cs[i], At: cs[i].Start,
 					Message: cs[i].ID + " " + cs[i].Message})
 				break

@@ -37,6 +37,9 @@ type Bulk struct {
 	lastEvent int64
 	lastLink  []byte
 	err       error // a failure outside fn's view, returned by Store.Bulk
+	// the components and environments the batch touched: their state rows are
+	// recomputed before it commits
+	pairs map[pair]bool
 }
 
 // BulkCounts says how many rows a batch inserted.
@@ -69,13 +72,19 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	if err != nil {
 		return mapErr(err)
 	}
-	b := &Bulk{ctx: ctx, tx: tx}
+	b := &Bulk{ctx: ctx, tx: tx, pairs: map[pair]bool{}}
 	defer b.close()
 	if b.lastEvent, b.lastLink, err = (Q{db: tx}).lastLink(ctx, "events"); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := (Q{db: tx}).markStale(ctx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	// Stored conflicts are not kept row by row through a bulk load: the next engine
+	// to open recomputes them once.
+	if err := (Q{db: tx}).MarkConflictsStale(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -94,6 +103,12 @@ func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
 	if err := b.search.resume(ctx, tx); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	for p := range b.pairs {
+		if err := (Q{db: tx}).refreshPair(ctx, p); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
 	}
 	return mapErr(tx.Commit())
 }
@@ -138,6 +153,7 @@ func (b *Bulk) prepare(st **sql.Stmt, query string) (*sql.Stmt, error) {
 // others, which is much faster; a constraint error may then surface on a later call or
 // when the batch ends. When it is zero, SQLite assigns the id at once.
 func (b *Bulk) Deployment(d models.Deployment, modelVersionID int64) (int64, error) {
+	b.pairs[pair{d.Component, d.Environment}] = true
 	if d.ID == 0 {
 		if err := b.flushDeployments(); err != nil {
 			return 0, err

@@ -112,6 +112,12 @@ type Neighbourhood struct {
 // OpenNear loads the unfinished deployments that share the environment, person or
 // component with n and could overlap [From, To), plus its dependency and dependents:
 // a handful of indexed range scans instead of every unfinished deployment.
+//
+// Over a short span each of environment, component and person has its own small
+// partial index; but those hold only the start, so every row found costs a lookup in
+// the table. Over a long span (a suggestion's 90 days) one scan of the covering index
+// of every unfinished deployment, filtered as it goes, reads fewer pages (~3x less
+// CPU in the shell at 100k planned).
 func (q Q) OpenNear(ctx context.Context, n Neighbourhood) ([]OpenItem, error) {
 	var longest int64
 	if err := q.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(scheduled_end - scheduled_start), 0) FROM deployments
@@ -119,26 +125,35 @@ func (q Q) OpenNear(ctx context.Context, n Neighbourhood) ([]OpenItem, error) {
 		return nil, mapErr(err)
 	}
 	from, to := n.From.Unix()-longest, n.To.Unix()
-	sel := `deployments WHERE ` + notFinished
-	parts := []struct {
+	return q.openNear(ctx, n, from, to, to-from > wideSpan)
+}
+
+// openNear is OpenNear over starts in [from, to), by one scan of the covering index
+// (wide) or by the small indexes.
+func (q Q) openNear(ctx context.Context, n Neighbourhood, from, to int64, wide bool) ([]OpenItem, error) {
+	type part struct {
 		query string
 		args  []any
-	}{
-		{sel + ` AND environment = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Environment, from, to}},
-		{sel + ` AND component = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Component, from, to}},
-		{sel + ` AND id = ?`, []any{n.After}},
 	}
-	if n.Assignee != "" {
-		parts = append(parts, struct {
-			query string
-			args  []any
-		}{sel + ` AND assignee = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Assignee, from, to}})
+	sel := `deployments WHERE ` + notFinished
+	var parts []part
+	if wide {
+		parts = append(parts, part{`deployments INDEXED BY deployments_open WHERE ` + notFinished +
+			` AND scheduled_start >= ? AND scheduled_start < ?
+			AND (environment = ? OR component = ? OR (? <> '' AND assignee = ?))`,
+			[]any{from, to, n.Environment, n.Component, n.Assignee, n.Assignee}})
+	} else {
+		parts = append(parts,
+			part{sel + ` AND environment = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Environment, from, to}},
+			part{sel + ` AND component = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Component, from, to}})
+		if n.Assignee != "" {
+			parts = append(parts, part{sel + ` AND assignee = ? AND scheduled_start >= ? AND scheduled_start < ?`,
+				[]any{n.Assignee, from, to}})
+		}
 	}
+	parts = append(parts, part{sel + ` AND id = ?`, []any{n.After}})
 	if n.ID != 0 {
-		parts = append(parts, struct {
-			query string
-			args  []any
-		}{sel + ` AND after_id = ?`, []any{n.ID}})
+		parts = append(parts, part{sel + ` AND after_id = ?`, []any{n.ID}})
 	}
 	seen := map[int64]bool{}
 	var out []OpenItem
@@ -156,6 +171,9 @@ func (q Q) OpenNear(ctx context.Context, n Neighbourhood) ([]OpenItem, error) {
 	}
 	return out, nil
 }
+
+// wideSpan is the span, in seconds, from which OpenNear scans the covering index.
+const wideSpan = 2 * 24 * 3600
 
 // OpenOfVersion loads unfinished deployments of one component version (promotion
 // checks look for the one in the previous environment).

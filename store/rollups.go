@@ -267,8 +267,15 @@ func (q Q) rollFactsOf(ctx context.Context, id int64) (rollFacts, error) {
 }
 
 // reroll runs change, which alters deployment id, and moves the deployment's
-// contribution to the rollups from what it was to what it is, in the same transaction.
-func (q Q) reroll(ctx context.Context, id int64, change func() error) error {
+// contribution to the rollups from what it was to what it is, and its place in the
+// state table (where.go), in the same transaction.
+func (q Q) reroll(ctx context.Context, id int64, alter func() error) error {
+	change := func() error {
+		if err := alter(); err != nil {
+			return err
+		}
+		return q.refreshOf(ctx, id)
+	}
 	if q.basis == nil { // no basis yet: the next UseBasis recounts everything
 		if err := change(); err != nil {
 			return err
@@ -285,8 +292,11 @@ func (q Q) reroll(ctx context.Context, id int64, change func() error) error {
 	return q.moveRollups(ctx, &before, id)
 }
 
-// rollNew counts a deployment just inserted.
+// rollNew counts a deployment just inserted, and puts it in the state table.
 func (q Q) rollNew(ctx context.Context, id int64) error {
+	if err := q.refreshOf(ctx, id); err != nil {
+		return err
+	}
 	if q.basis == nil {
 		return q.markStale(ctx)
 	}

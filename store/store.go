@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/pressly/goose/v3"
@@ -39,23 +40,29 @@ type Store struct {
 	// basis is what report rollups are counted with; until UseBasis sets it, writes
 	// mark the rollups stale instead of counting. Sessions read it concurrently.
 	basis atomic.Pointer[Basis]
-	// stmts are statements prepared on the writer connection (preparedSQL), by text.
-	stmts map[string]*sql.Stmt
+	// stmts are statements prepared on the writer connection (preparedSQL), by text,
+	// at the first write: a process that only reads never opens the writer connection.
+	stmts    map[string]*sql.Stmt
+	prepared sync.Once
+	// beforeCommit runs at the end of every write transaction (see BeforeCommit).
+	beforeCommit atomic.Pointer[func(context.Context, Q) error]
 }
 
 // prepare prepares the hot statements of write transactions on the writer pool;
 // database/sql keeps them on its one connection and prepares them again should it
-// be replaced.
-func (s *Store) prepare(ctx context.Context) error {
-	s.stmts = map[string]*sql.Stmt{}
-	for _, q := range preparedSQL {
-		st, err := s.w.PrepareContext(ctx, q)
-		if err != nil {
-			return err
+// be replaced. Should preparing fail, writes run the statements unprepared.
+func (s *Store) prepare(ctx context.Context) {
+	s.prepared.Do(func() {
+		stmts := map[string]*sql.Stmt{}
+		for _, q := range preparedSQL {
+			st, err := s.w.PrepareContext(ctx, q)
+			if err != nil {
+				return
+			}
+			stmts[q] = st
 		}
-		s.stmts[q] = st
-	}
-	return nil
+		s.stmts = stmts
+	})
 }
 
 // stmt is a statement to run with q: the prepared one, bound to q's transaction,
@@ -122,18 +129,9 @@ func Open(ctx context.Context, file string) (*Store, error) {
 			s.Close()
 			return nil, fmt.Errorf("open %s: linking the record: %w", file, err)
 		}
-		if err := s.prepare(ctx); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("open %s: %w", file, err)
-		}
 		return s, nil
 	}
-	s := &Store{path: file, w: w, r: r}
-	if err := s.prepare(ctx); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open %s: %w", file, err)
-	}
-	return s, nil
+	return &Store{path: file, w: w, r: r}, nil
 }
 
 // schemaCurrent reports whether every migration this build knows has been applied,
@@ -224,16 +222,27 @@ func (s *Store) Snapshot(ctx context.Context, fn func(Q) error) error {
 // Write runs fn in one IMMEDIATE transaction on the writer connection: all of fn's
 // changes land together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
+	s.prepare(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
-	if err := fn(Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}); err != nil {
+	q := Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}
+	err = fn(q)
+	if hook := s.beforeCommit.Load(); err == nil && hook != nil {
+		err = (*hook)(ctx, q)
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	return mapErr(tx.Commit())
 }
+
+// BeforeCommit sets what every write transaction does last, before it commits: the
+// engine keeps its stored conclusions (the conflicts) current there, in the same
+// transaction as the change, whoever made it.
+func (s *Store) BeforeCommit(fn func(context.Context, Q) error) { s.beforeCommit.Store(&fn) }
 
 // Optimize lets SQLite refresh its query planner statistics; cheap, call now and then.
 func (s *Store) Optimize(ctx context.Context) error {

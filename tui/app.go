@@ -64,7 +64,7 @@ func tabsFor(c *common.Common) []tab {
 		return []tab{t("My work", pages.NewMyWork(c)), t("History", pages.NewHistory(c))}
 	}
 	return []tab{t("Dashboard", pages.NewDashboard(c)), t("History", pages.NewHistory(c)),
-		t("Schedule", pages.NewSchedule(c)), t("Conflicts", pages.NewConflicts(c)), t("Reports", pages.NewReports(c))}
+		t("Schedule", pages.NewSchedule(c)), t("Conflicts", pages.NewConflicts(c)), t("Reports", pages.NewReports(c)), t("Where", pages.NewWhere(c))}
 }
 
 // Run opens the console in the current terminal until the user quits; hello is a

@@ -14,7 +14,6 @@ import (
 	"ferry/engine/config"
 	"ferry/internal/fixture"
 	"ferry/models"
-	"ferry/store"
 	"ferry/tui/common"
 )
 
@@ -61,15 +60,7 @@ func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, fixture.EmptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := fixture.Open(t, filepath.Join(dir, "ferry.db"), cfg, engine.WithClock(func() time.Time { return now }))
 	ana, _ := eng.Person("ana")
 	d, _, err := eng.Plan(ctx, ana, engine.PlanRequest{Model: "auto", Component: "api", Version: "1", Environment: "dev",
 		Start: now})

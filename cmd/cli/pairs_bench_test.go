@@ -13,7 +13,8 @@ import (
 // BenchmarkBeside runs Ferry commands as whole processes beside a baseline measured
 // in the same run, alternating the two so that a machine busy for a moment slows
 // both: the sqlite3 shell asking the same question of the same file, or for process
-// start ferry version beside sqlite3 -version. Each reports the medians (ferry-ms,
+// start ferry version beside sqlite3 -version (ferry where beside both: the
+// environment matrix should cost little more than starting). Each reports the medians (ferry-ms,
 // base-ms) and their ratio (x-base), the figure targets are written in, since
 // absolute times move between machines. scripts/bench-table turns the output into
 // the README's table.
@@ -21,7 +22,10 @@ func BenchmarkBeside(b *testing.B) {
 	if _, err := exec.LookPath("sqlite3"); err != nil {
 		b.Skip("no sqlite3 shell on this machine: the baselines need it")
 	}
-	million, planned := benchdb.Million(b), benchdb.Planned100k(b)
+	// Built on first use, so that a filter (-bench Beside/conflicts) builds only what
+	// it needs: the million takes minutes.
+	million := func() string { return benchdb.Million(b) }
+	planned := func() string { return benchdb.Planned100k(b) }
 	ferry := func(db string, args ...string) []string {
 		return append([]string{ferryBin, "--config", "../../config.toml", "--db", db, "--as", "ana"}, args...)
 	}
@@ -32,17 +36,25 @@ func BenchmarkBeside(b *testing.B) {
 	for _, period := range []string{"day", "week", "month", "quarter"} {
 		for _, by := range []string{"none", "environment", "model", "service"} {
 			b.Run(fmt.Sprintf("report-%s-by-%s/rollup-query", period, by), func(b *testing.B) {
-				pair(b, ferry(million, "report", "--period", period, "--by", by, "--from", "2023-01-01",
-					"--to", "2026-12-01", "--format", "json"), shell(million, rollupSQL(period, by)))
+				pair(b, ferry(million(), "report", "--period", period, "--by", by, "--from", "2023-01-01",
+					"--to", "2026-12-01", "--format", "json"), shell(million(), rollupSQL(period, by)))
 			})
 		}
 	}
 	b.Run("history-page/same-query", func(b *testing.B) {
-		pair(b, ferry(million, "history", "--limit", "50", "--format", "json"), shell(million,
+		pair(b, ferry(million(), "history", "--limit", "50", "--format", "json"), shell(million(),
 			`SELECT * FROM deployments ORDER BY scheduled_start DESC, id DESC LIMIT 50;`))
 	})
+	b.Run("where-1m/version-start", func(b *testing.B) {
+		pair(b, ferry(million(), "where"), []string{ferryBin, "version"})
+	})
+	b.Run("where-1m/state-rows", func(b *testing.B) {
+		pair(b, ferry(million(), "where", "--json"), shell(million(),
+			`SELECT s.component, s.environment, c.*, n.* FROM env_state s LEFT JOIN deployments c ON c.id = s.current_id
+			LEFT JOIN deployments n ON n.id = s.next_id ORDER BY s.component, s.environment;`))
+	})
 	b.Run("conflicts-100k/open-rows", func(b *testing.B) {
-		pair(b, ferry(planned, "conflicts", "--json"), shell(planned,
+		pair(b, ferry(planned(), "conflicts", "--json"), shell(planned(),
 			`SELECT id, model, component, version, action, environment, assignee, scheduled_start, scheduled_end,
 			after_id FROM deployments WHERE status NOT IN ('succeeded', 'failed', 'rolled_back', 'cancelled')
 			ORDER BY scheduled_start, id;`))

@@ -24,7 +24,6 @@ import (
 	"ferry/engine/config"
 	fx "ferry/internal/fixture"
 	"ferry/models"
-	"ferry/store"
 	"ferry/tui/common"
 )
 
@@ -100,19 +99,11 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, fx.EmptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if f.eng, err = engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now })); err != nil {
-		t.Fatal(err)
-	}
+	db := fx.NewDB(t, filepath.Join(dir, "ferry.db"))
+	f.eng = db.Engine(t, cfg, engine.WithClock(func() time.Time { return now }))
 	// The deployments under way were planned before they began (the engine plans only
 	// what is still to come): by an engine whose clock is two hours earlier.
-	if f.planner, err = engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now.Add(-2 * time.Hour) })); err != nil {
-		t.Fatal(err)
-	}
+	f.planner = db.Engine(t, cfg, engine.WithClock(func() time.Time { return now.Add(-2 * time.Hour) }))
 	ana := f.person(t, "ana")
 	d, _, err := f.planner.Plan(ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b07-db-server",
 		Version: "1", Environment: "production", Start: now.Add(-time.Hour), Assignee: "tom", ChangeRef: "CHG-1"})

@@ -190,6 +190,7 @@ type checker struct {
 	byID       map[int64]Item
 	ends       map[versionAt]time.Time
 	dependents map[int64][]Item
+	scratch    []Item // clear's overlap list, reused: a suggestion asks thousands of times
 }
 
 func newChecker(others []Item, w World) *checker {
@@ -208,9 +209,11 @@ func newChecker(others []Item, w World) *checker {
 }
 
 // overlapping returns the plans that overlap the candidate's window, by start.
-func (c *checker) overlapping(cand Item) []Item {
+func (c *checker) overlapping(cand Item) []Item { return c.overlapInto(nil, cand) }
+
+// overlapInto is overlapping appending to near.
+func (c *checker) overlapInto(near []Item, cand Item) []Item {
 	lo, _ := slices.BinarySearchFunc(c.sorted, cand.Start.Add(-c.longest), func(it Item, t time.Time) int { return it.Start.Compare(t) })
-	var near []Item
 	for _, o := range c.sorted[lo:] {
 		if !o.Start.Before(cand.End) {
 			break
@@ -226,7 +229,8 @@ func (c *checker) overlapping(cand Item) []Item {
 // what check answers, without building a single message.
 func (c *checker) clear(cand Item) bool {
 	w := c.w
-	near := c.overlapping(cand)
+	c.scratch = c.overlapInto(c.scratch[:0], cand)
+	near := c.scratch
 	group := componentKey(w)
 	sameEnv := 0
 	for i := range near {
@@ -240,7 +244,8 @@ func (c *checker) clear(cand Item) bool {
 	}
 	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) {
 		// Enough overlap to be over capacity at some instant: let the sweep decide.
-		for _, cf := range capacity(append(near, cand), w) {
+		c.scratch = append(near, cand)
+		for _, cf := range capacity(c.scratch, w) {
 			if cf.Involves(cand.ID) {
 				return false
 			}
@@ -300,6 +305,15 @@ func sortConflicts(cs []models.Conflict) {
 	slices.SortFunc(cs, func(a, b models.Conflict) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
 	})
+}
+
+// Capacity finds the capacity conflicts among items (in any order): what keeping
+// stored conflicts current recomputes around a change, for the deployments whose
+// only conflicts that change could alter are these.
+func Capacity(items []Item, w World) []models.Conflict {
+	sorted := slices.Clone(items)
+	slices.SortFunc(sorted, byStart)
+	return capacity(sorted, w)
 }
 
 // capacity sweeps each environment: whenever more deployments run at once than it

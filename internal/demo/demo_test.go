@@ -564,6 +564,23 @@ func TestGenerateMillion(t *testing.T) {
 	t.Logf("1M: %+v, %.1f deployments/s, files %.0f MB", res, float64(res.Deployments)/res.Elapsed.Seconds(), float64(size)/1e6)
 }
 
+// The demo's bulk load keeps the environment matrix's state table as it writes:
+// the table equals a recount from the deployments, and is not empty.
+func TestDemoStateTableMatchesTheDeployments(t *testing.T) {
+	path, st, _ := sharedDemo(t)
+	diffs, err := st.Read().WhereDiffs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) > 0 {
+		t.Fatalf("%d cells differ from a recount, e.g. %v", len(diffs), diffs[:min(len(diffs), 5)])
+	}
+	var n int
+	if err := rawDB(t, path).QueryRow(`SELECT count(*) FROM env_state WHERE current_id IS NOT NULL`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("the demo should leave versions in place: %d cells, %v", n, err)
+	}
+}
+
 // The demo's bulk load bypasses the rollups; Generate counts them at the end, so a
 // report over the demo matches the raw rows.
 func TestDemoRollupsMatchTheRawRows(t *testing.T) {

@@ -33,6 +33,7 @@ func DefaultKeyMap() KeyMap {
 			key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "schedule")),
 			key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "conflicts")),
 			key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "reports")),
+			key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "where")),
 		},
 	}
 }

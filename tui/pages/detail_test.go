@@ -14,7 +14,6 @@ import (
 	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/internal/fixture"
-	"ferry/store"
 	"ferry/tui/common"
 	"ferry/tui/pages"
 )
@@ -71,23 +70,13 @@ func newRecordCommon(t *testing.T, actor string) *common.Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, fixture.EmptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	eng, err := engine.New(ctx, st, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := fixture.NewDB(t, filepath.Join(dir, "ferry.db"))
+	eng := db.Engine(t, cfg)
 	ana, _ := eng.Person("ana")
 	start := time.Now().Add(-30 * time.Minute) // its hour-long window is still open
 	// It was planned before its window began (the engine plans only what is still to
 	// come): by an engine whose clock says so.
-	planner, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return start.Add(-time.Hour) }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	planner := db.Engine(t, cfg, engine.WithClock(func() time.Time { return start.Add(-time.Hour) }))
 	if _, _, err := planner.Plan(ctx, ana, engine.PlanRequest{Model: "migrate", Component: "db", Version: "7",
 		Environment: "dev", Start: start}); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package pages_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +19,6 @@ import (
 	"ferry/internal/demo"
 	"ferry/internal/fixture"
 	"ferry/models"
-	"ferry/store"
 	"ferry/tui/common"
 	"ferry/tui/internal/tuitest"
 	"ferry/tui/pages"
@@ -150,20 +150,10 @@ func newDemoCommon(t *testing.T, actor string, n int) *common.Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, fixture.EmptyDB.Copy(t, "ferry.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := demo.Generate(ctx, st, cfg, demo.Options{Deployments: n, Now: now}); err != nil {
-		t.Fatal(err)
-	}
 	clock := now
 	tuitest.Clock = &clock // so that tuitest.PlanEarlier can plan what has begun
-	eng, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return clock }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := fixture.OpenDemo(t, filepath.Join(t.TempDir(), "ferry.db"), cfg, &demo.Options{Deployments: n, Now: now},
+		engine.WithClock(func() time.Time { return clock }))
 	p, err := eng.Person(actor)
 	if err != nil {
 		t.Fatal(err)

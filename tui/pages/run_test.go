@@ -24,7 +24,6 @@ import (
 	"ferry/engine/config"
 	"ferry/internal/fixture"
 	"ferry/models"
-	"ferry/store"
 	"ferry/tui"
 	"ferry/tui/common"
 	"ferry/tui/internal/tuitest"
@@ -100,15 +99,7 @@ func newRunCommon(t *testing.T, actor, model string) (*common.Common, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, fixture.EmptyDB.CopyTo(t, filepath.Join(dir, "ferry.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	eng, err := engine.New(ctx, st, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := fixture.Open(t, filepath.Join(dir, "ferry.db"), cfg)
 	ana, _ := eng.Person("ana")
 	if _, _, err := eng.Plan(ctx, ana, engine.PlanRequest{Model: model, Component: "api", Version: "1.0",
 		Environment: "dev", Start: time.Now().Add(time.Hour), Duration: time.Hour, Assignee: "sam"}); err != nil {
@@ -335,14 +326,7 @@ func TestHelperRunner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "ferry.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := engine.New(ctx, st, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := fixture.OpenDB(t, filepath.Join(dir, "ferry.db")).Engine(t, cfg)
 	sam, _ := eng.Person("sam")
 	_, err = eng.Run(ctx, sam, 1, engine.RunOptions{})
 	t.Fatalf("the run should have been killed before it ended: %v", err)

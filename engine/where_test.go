@@ -1,0 +1,187 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+// whereConfig has a model without steps, so that a deployment moves to succeeded
+// by advancing it.
+const whereConfig = `
+[ferry]
+timezone = "Europe/Berlin"
+start_tolerance = "168h"
+
+[[environment]]
+name = "test"
+order = 1
+capacity = 5
+
+[[environment]]
+name = "production"
+order = 2
+capacity = 5
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+
+[[person]]
+name = "sam"
+roles = ["practitioner"]
+
+[[person]]
+name = "tom"
+roles = ["technician"]
+
+[[service]]
+name = "shop"
+  [[service.component]]
+  name = "api"
+  kind = "software"
+  [[service.component]]
+  name = "web"
+  kind = "software"
+  [[service.component]]
+  name = "db"
+  kind = "software"
+
+[[service]]
+name = "ledger"
+  [[service.component]]
+  name = "books"
+  kind = "software"
+
+[[model]]
+name = "plain"
+kinds = ["software"]
+path = ["test", "production"]
+default_duration = "1h"
+`
+
+// finish advances d to the end of its lifecycle as sam.
+func (f *fixture) finish(t *testing.T, id int64) {
+	t.Helper()
+	sam := f.person(t, "sam")
+	for range 6 {
+		out, err := f.e.Advance(f.ctx, sam, id, "")
+		if err != nil {
+			t.Fatalf("advance #%d: %v", id, err)
+		}
+		if out.Deployment.Status.Final() {
+			return
+		}
+	}
+	t.Fatalf("#%d did not finish", id)
+}
+
+func (f *fixture) planWhere(t *testing.T, comp, ver, env string, start time.Time, action models.Action) models.Deployment {
+	t.Helper()
+	return f.plan(t, PlanRequest{Model: "plain", Component: comp, Version: ver, Environment: env, Start: start,
+		Assignee: "sam", Action: action})
+}
+
+func (f *fixture) where(t *testing.T, flt WhereFilter) Where {
+	t.Helper()
+	w, err := f.e.Where(f.ctx, f.person(t, "ana"), flt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diffs, err := f.e.st.Read().WhereDiffs(f.ctx); err != nil || len(diffs) > 0 {
+		t.Fatalf("the state table differs from a recount of the deployments: %v %v", diffs, err)
+	}
+	return w
+}
+
+func cellAt(t *testing.T, w Where, comp, env string) WhereCell {
+	t.Helper()
+	for _, r := range w.Rows {
+		if r.Component == comp {
+			if c, ok := r.Cell(env); ok {
+				return c
+			}
+		}
+	}
+	t.Fatalf("no cell %s/%s in %+v", comp, env, w)
+	return WhereCell{}
+}
+
+func TestWhereShowsLastSuccessAndWhatComesNext(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	at := func(h int) time.Time { return f.now.Add(time.Duration(h) * time.Hour) }
+	a1 := f.planWhere(t, "api", "1.0", "test", at(1), models.ActionDeploy)
+	f.finish(t, a1.ID)
+	a2 := f.planWhere(t, "api", "1.1", "test", at(30), models.ActionDeploy)
+	a3 := f.planWhere(t, "api", "1.2", "test", at(50), models.ActionDeploy)
+
+	c := cellAt(t, f.where(t, WhereFilter{}), "api", "test")
+	if c.Version() != "1.0" || c.Current.ID != a1.ID || c.Current.Assignee != "sam" || c.Current.FinishedAt.IsZero() {
+		t.Fatalf("api in test should run 1.0 by sam (#%d), got %+v", a1.ID, c.Current)
+	}
+	if c.Next == nil || c.Next.ID != a2.ID || !c.Differs {
+		t.Fatalf("next in test should be #%d 1.1, marked as differing: %+v", a2.ID, c)
+	}
+	// Moving the later plan before the earlier one makes it the next.
+	if _, err := f.e.Reschedule(f.ctx, f.person(t, "ana"), a3.ID, at(20), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if c := cellAt(t, f.where(t, WhereFilter{}), "api", "test"); c.Next == nil || c.Next.ID != a3.ID {
+		t.Fatalf("after the reschedule the next should be #%d: %+v", a3.ID, c.Next)
+	}
+	// Cancelling both leaves nothing coming; what runs stays.
+	for _, id := range []int64{a2.ID, a3.ID} {
+		if _, err := f.e.Cancel(f.ctx, f.person(t, "ana"), id, "not now"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := cellAt(t, f.where(t, WhereFilter{}), "api", "test"); c.Next != nil || c.Version() != "1.0" || c.Differs {
+		t.Fatalf("after cancelling, 1.0 and nothing next: %+v", c)
+	}
+	// Nothing ever reached production.
+	if c := cellAt(t, f.where(t, WhereFilter{}), "api", "production"); c.Current != nil || c.Next != nil {
+		t.Fatalf("production should be empty: %+v", c)
+	}
+}
+
+func TestWhereRemovalEmptiesTheCellAndRunningComesFirst(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	at := func(h int) time.Time { return f.now.Add(time.Duration(h) * time.Hour) }
+	f.finish(t, f.planWhere(t, "web", "2.0", "test", at(1), models.ActionDeploy).ID)
+	rm := f.planWhere(t, "web", "2.0", "test", at(3), models.ActionRemove)
+	if c := cellAt(t, f.where(t, WhereFilter{}), "web", "test"); c.Version() != "2.0" || c.Next.ID != rm.ID || !c.Differs {
+		t.Fatalf("a planned removal is what comes next, marked: %+v", c)
+	}
+	f.finish(t, rm.ID)
+	c := cellAt(t, f.where(t, WhereFilter{}), "web", "test")
+	if c.Current != nil || c.Version() != "" || c.Removed == nil || c.Removed.ID != rm.ID {
+		t.Fatalf("a succeeded removal empties the cell: %+v", c)
+	}
+	// A running deployment is what is next, even if another is planned earlier.
+	late := f.planWhere(t, "web", "3.0", "test", at(10), models.ActionDeploy)
+	f.planWhere(t, "web", "2.9", "test", at(8), models.ActionDeploy)
+	if _, err := f.e.Advance(f.ctx, f.person(t, "sam"), late.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if c := cellAt(t, f.where(t, WhereFilter{}), "web", "test"); c.Next == nil || c.Next.ID != late.ID || !c.Differs {
+		t.Fatalf("the running #%d should be next: %+v", late.ID, c.Next)
+	}
+}
+
+func TestWhereFiltersAndRefusesTechnicians(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	w := f.where(t, WhereFilter{Service: "ledger"})
+	if len(w.Rows) != 1 || w.Rows[0].Component != "books" || len(w.Rows[0].Cells) != 2 {
+		t.Fatalf("--service ledger: %+v", w)
+	}
+	if w := f.where(t, WhereFilter{Component: "db"}); len(w.Rows) != 1 || w.Rows[0].Component != "db" {
+		t.Fatalf("--component db: %+v", w)
+	}
+	if _, err := f.e.Where(f.ctx, f.person(t, "ana"), WhereFilter{Component: "nope"}); err == nil {
+		t.Fatal("an unknown component should be refused")
+	}
+	if _, err := f.e.Where(f.ctx, f.person(t, "tom"), WhereFilter{}); err == nil {
+		t.Fatal("a technician sees only their own work, not the matrix")
+	}
+}

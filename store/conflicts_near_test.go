@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+// TestNeighbourhoodScansAgree: the one scan of the covering index that a long span
+// uses finds exactly what the small per-environment, component and person indexes
+// find, whatever the neighbourhood.
+func TestNeighbourhoodScansAgree(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	m, mvid := syncModel(t, s, testModel())
+	rng := rand.New(rand.NewPCG(5, 8))
+	envs, comps, people := []string{"test", "prod"}, []string{"api", "web", "db"}, []string{"", "sam", "lea"}
+	var ids []int64
+	err := s.Write(ctx, func(q Q) error {
+		for range 400 {
+			start := t0.Add(time.Duration(rng.IntN(30*24*4)) * 15 * time.Minute)
+			d := models.Deployment{Model: m.Name, ModelVersion: m.Version, Service: "svc",
+				Component: comps[rng.IntN(3)], Kind: models.KindSoftware, Version: "1.0", Action: models.ActionDeploy,
+				Environment: envs[rng.IntN(2)], Assignee: people[rng.IntN(3)], Status: models.StatusPlanned,
+				ScheduledStart: start, ScheduledEnd: start.Add(time.Duration(1+rng.IntN(8)) * time.Hour),
+				CreatedAt: t0, UpdatedAt: t0}
+			if len(ids) > 0 && rng.IntN(5) == 0 {
+				d.After = ids[rng.IntN(len(ids))]
+			}
+			id, err := q.InsertDeployment(ctx, d, mvid, 1)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := s.Read()
+	for i := range 60 {
+		from := t0.Add(time.Duration(rng.IntN(30*24)) * time.Hour)
+		n := Neighbourhood{ID: ids[rng.IntN(len(ids))], Environment: envs[rng.IntN(2)], Component: comps[rng.IntN(3)],
+			Assignee: people[rng.IntN(3)], After: ids[rng.IntN(len(ids))], From: from,
+			To: from.Add(time.Duration(1+rng.IntN(20*24)) * time.Hour)}
+		lo, hi := n.From.Unix()-8*3600, n.To.Unix()
+		narrow, err := q.openNear(ctx, n, lo, hi, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wide, err := q.openNear(ctx, n, lo, hi, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := nearIDs(narrow), nearIDs(wide); !slices.Equal(a, b) || len(a) == 0 {
+			t.Fatalf("neighbourhood %d %+v: small indexes found %v, the covering scan %v", i, n, a, b)
+		}
+	}
+}
+
+func nearIDs(items []OpenItem) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = fmt.Sprintf("%d", it.ID)
+	}
+	slices.Sort(out)
+	return out
+}

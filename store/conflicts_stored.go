@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"ferry/models"
+)
+
+// ConflictBasis is what the stored conflicts were computed under, "" when they are
+// not current.
+func (q Q) ConflictBasis(ctx context.Context) (string, error) {
+	var basis string
+	err := q.db.QueryRowContext(ctx, `SELECT basis FROM conflict_state WHERE id = 1`).Scan(&basis)
+	return basis, mapErr(err)
+}
+
+// MarkConflictsStale says the stored conflicts are not current (a bulk load is about
+// to write deployments without noting each): readers detect in memory until an
+// engine recomputes them.
+func (q Q) MarkConflictsStale(ctx context.Context) error {
+	_, err := q.db.ExecContext(ctx, `UPDATE conflict_state SET basis = '' WHERE id = 1;
+		DELETE FROM conflict_dirty`)
+	return mapErr(err)
+}
+
+// ReplaceConflicts stores cs as every current conflict, computed under basis.
+func (q Q) ReplaceConflicts(ctx context.Context, basis string, cs []models.Conflict) error {
+	if _, err := q.db.ExecContext(ctx, `DELETE FROM stored_conflicts; DELETE FROM stored_conflict_members;
+		DELETE FROM conflict_dirty`); err != nil {
+		return mapErr(err)
+	}
+	if err := q.AddConflicts(ctx, cs); err != nil {
+		return err
+	}
+	_, err := q.db.ExecContext(ctx, `UPDATE conflict_state SET basis = ? WHERE id = 1`, basis)
+	return mapErr(err)
+}
+
+// AddConflicts stores conflicts; one already stored (the same key) is kept.
+func (q Q) AddConflicts(ctx context.Context, cs []models.Conflict) error {
+	for _, c := range cs {
+		res, err := q.db.ExecContext(ctx, `INSERT OR IGNORE INTO stored_conflicts
+			(key, kind, environment, person, start_at, end_at, ids, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Key, string(c.Kind), c.Environment, c.Person, c.Start.Unix(), c.End.Unix(), joinIDs(c.IDs), c.Message)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		for _, id := range c.IDs {
+			if _, err := q.db.ExecContext(ctx, `INSERT OR IGNORE INTO stored_conflict_members (deployment_id, key)
+				VALUES (?, ?)`, id, c.Key); err != nil {
+				return mapErr(err)
+			}
+		}
+	}
+	return nil
+}
+
+// DropConflictsOf removes every stored conflict that involves one of ids, of kind
+// (any kind if "").
+func (q Q) DropConflictsOf(ctx context.Context, ids []int64, kind models.ConflictKind) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`CREATE TEMP TABLE IF NOT EXISTS dropped_conflicts (key TEXT PRIMARY KEY) WITHOUT ROWID`, nil},
+		{`DELETE FROM temp.dropped_conflicts`, nil},
+		{`INSERT OR IGNORE INTO temp.dropped_conflicts SELECT m.key FROM stored_conflict_members m
+			JOIN stored_conflicts c ON c.key = m.key
+			WHERE m.deployment_id IN (SELECT value FROM json_each('[' || ?1 || ']')) AND (?2 = '' OR c.kind = ?2)`,
+			[]any{joinIDs(ids), string(kind)}},
+		{`DELETE FROM stored_conflicts WHERE key IN (SELECT key FROM temp.dropped_conflicts)`, nil},
+		{`DELETE FROM stored_conflict_members WHERE key IN (SELECT key FROM temp.dropped_conflicts)`, nil},
+	} {
+		if _, err := q.db.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+// StoredConflicts lists the stored conflicts by start, kind and key, as detection
+// sorts them.
+func (q Q) StoredConflicts(ctx context.Context) ([]models.Conflict, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT key, kind, environment, person, start_at, end_at, ids, message
+		FROM stored_conflicts ORDER BY start_at, kind, key`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.Conflict
+	for rows.Next() {
+		var c models.Conflict
+		var kind, ids string
+		var start, end int64
+		if err := rows.Scan(&c.Key, &kind, &c.Environment, &c.Person, &start, &end, &ids, &c.Message); err != nil {
+			return nil, mapErr(err)
+		}
+		c.Kind, c.Start, c.End = models.ConflictKind(kind), time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
+		if c.IDs, err = splitIDs(ids); err != nil {
+			return nil, fmt.Errorf("stored conflict %s: %w", c.Key, err)
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// Dirty is a deployment changed in this transaction, with where it was before.
+type Dirty struct {
+	ID                              int64
+	Environment, Component, Version string
+	Start, End                      time.Time
+}
+
+// TakeDirty returns the deployments this transaction changed, and forgets them.
+func (q Q) TakeDirty(ctx context.Context) ([]Dirty, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, environment, component, version, start_at, end_at
+		FROM conflict_dirty`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var out []Dirty
+	for rows.Next() {
+		var d Dirty
+		var start, end int64
+		if err := rows.Scan(&d.ID, &d.Environment, &d.Component, &d.Version, &start, &end); err != nil {
+			rows.Close()
+			return nil, mapErr(err)
+		}
+		d.Start, d.End = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, mapErr(err)
+	}
+	_, err = q.db.ExecContext(ctx, `DELETE FROM conflict_dirty`)
+	return out, mapErr(err)
+}
+
+// OpenOverlapping loads the unfinished deployments in env that overlap [from, to).
+func (q Q) OpenOverlapping(ctx context.Context, env string, from, to time.Time) ([]OpenItem, error) {
+	var longest int64
+	if err := q.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(scheduled_end - scheduled_start), 0) FROM deployments
+		WHERE `+notFinished).Scan(&longest); err != nil {
+		return nil, mapErr(err)
+	}
+	return q.openItems(ctx, `deployments WHERE `+notFinished+` AND environment = ? AND scheduled_start >= ?
+		AND scheduled_start < ? AND scheduled_end > ?`, env, from.Unix()-longest, to.Unix(), from.Unix())
+}
+
+// OpenAfter loads the unfinished deployments that wait for id.
+func (q Q) OpenAfter(ctx context.Context, id int64) ([]OpenItem, error) {
+	return q.openItems(ctx, `deployments WHERE `+notFinished+` AND after_id = ?`, id)
+}
+
+// OpenAssignedTo loads the unfinished deployments assigned to person.
+func (q Q) OpenAssignedTo(ctx context.Context, person string) ([]OpenItem, error) {
+	return q.openItems(ctx, `deployments WHERE `+notFinished+` AND assignee = ?`, person)
+}
+
+// OpenByID loads those of ids that are unfinished.
+func (q Q) OpenByID(ctx context.Context, ids []int64) ([]OpenItem, error) {
+	return q.openItems(ctx, `deployments WHERE `+notFinished+
+		` AND id IN (SELECT value FROM json_each('[' || ? || ']'))`, joinIDs(ids))
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitIDs(s string) ([]int64, error) {
+	var out []int64
+	for part := range strings.SplitSeq(s, ",") {
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("deployment list %q: %w", s, err)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// OpenInvolving loads the unfinished deployments person requested or is assigned,
+// by ID: what an inbox matches conflicts against, in one query.
+func (q Q) OpenInvolving(ctx context.Context, person string) (map[int64]models.Deployment, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments
+		WHERE `+notFinished+` AND (assignee = ?1 OR requester = ?1)`, person)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[int64]models.Deployment{}
+	for rows.Next() {
+		d, err := scanDeployment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[d.ID] = d
+	}
+	return out, mapErr(rows.Err())
+}
