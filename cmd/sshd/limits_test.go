@@ -2,7 +2,6 @@ package sshd
 
 import (
 	"bufio"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
@@ -14,8 +13,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	fx "ferry/internal/fixture"
 	"ferry/models"
-	"ferry/store"
 )
 
 // These tests are about what one client may hold. Every client is a real SSH client
@@ -258,21 +257,10 @@ func (f *fixture) addRSAKey(t *testing.T, who string, bits int) gossh.Signer {
 		t.Fatal(err)
 	}
 	pub := signer.PublicKey()
-	ctx := context.Background()
 	// Through the database file, as another process would have stored it.
-	st, err := store.Open(ctx, filepath.Join(filepath.Dir(f.hostKey), "ferry.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	err = st.Write(ctx, func(q store.Q) error {
-		return q.AddPersonKey(ctx, models.PersonKey{Key: pub.Marshal(), Person: who,
-			Line: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pub))), Fingerprint: gossh.FingerprintSHA256(pub),
-			AddedBy: "ana", AddedAt: now})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx.OpenDB(t, filepath.Join(filepath.Dir(f.hostKey), "ferry.db")).AddKeyUnchecked(t, models.PersonKey{
+		Key: pub.Marshal(), Person: who, Line: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(pub))),
+		Fingerprint: gossh.FingerprintSHA256(pub), AddedBy: "ana", AddedAt: now})
 	return signer
 }
 
