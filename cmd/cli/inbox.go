@@ -10,7 +10,7 @@ import (
 )
 
 type inboxJSON struct {
-	Kind       string         `json:"kind"` // gate, blocked, failure, conflict, channel
+	Kind       string         `json:"kind"` // gate, blocked, failure, conflict, review, model, channel
 	Deployment deploymentJSON `json:"deployment"`
 	Channel    string         `json:"channel,omitempty"`
 	Step       int            `json:"step,omitempty"`
@@ -27,7 +27,8 @@ func (a *app) inboxCmd() *cobra.Command {
 		Short: "What waits for you: gates to approve, blocked items, recent failures, your conflicts",
 		Long: "Gates you may approve on any deployment, checklist items blocked on deployments you\n" +
 			"work on, deployments that failed or rolled back in the last 24 hours (by when they\n" +
-			"failed), and open conflicts of deployments you requested or are assigned. The\n" +
+			"failed), open conflicts of deployments you requested or are assigned, and failures\n" +
+			"left without a review for [ferry] review_after (yours; managers: all). The\n" +
 			"console's \"Needs you\" is the same list.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -84,6 +85,8 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 		return fmt.Sprintf("ferry deploy show %d", id)
 	case engine.InboxConflict:
 		return fmt.Sprintf("ferry deploy suggest %d", id)
+	case engine.InboxReview:
+		return fmt.Sprintf("ferry review add %d --outcome O --lessons TEXT  (or r on its record in the console)", id)
 	case engine.InboxChannel:
 		return fmt.Sprintf("ferry notify status  (then ferry notify test %s)", it.Channel)
 	}
