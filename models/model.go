@@ -215,4 +215,5 @@ type ModelVersionInfo struct {
 	Version     int
 	Fingerprint string
 	CreatedAt   time.Time
+	ChangeNote  string // what the version changed, as config said when it was stored
 }
