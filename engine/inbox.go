@@ -29,6 +29,7 @@ type InboxItem struct {
 	Seq        int              // the step, for a gate or a blocked item
 	Conflict   *models.Conflict // for a conflict
 	Channel    string           // for a channel
+	Model      string           // for a model due for review
 	Message    string
 	At         time.Time // when it began to wait
 }
@@ -50,6 +51,9 @@ const reviewLimit = 100
 // rollbacks of the last 24 hours (by when they failed), and the open conflicts of
 // deployments they requested or are assigned. The dashboard's "Needs you" is this.
 func (e *Engine) Inbox(ctx context.Context, actor models.Person) ([]InboxItem, error) {
+	if err := e.useBasis(ctx); err != nil { // models due for review read the rollups
+		return nil, err
+	}
 	var out []InboxItem
 	err := e.st.Snapshot(ctx, func(q store.Q) error {
 		var err error
@@ -90,6 +94,16 @@ func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person) ([]I
 			return err
 		}
 		out = append(out, reviews...)
+		if actor.Has(models.RoleManager) {
+			due, err := e.modelsDue(ctx, q)
+			if err != nil {
+				return err
+			}
+			for _, d := range due {
+				out = append(out, InboxItem{Kind: InboxModel, Model: d.Model, At: d.Since,
+					Message: ModelDueText(d, e.cfg.Location)})
+			}
+		}
 		conflicts, err := e.theirConflicts(ctx, q, actor)
 		out = append(out, conflicts...)
 		if err != nil {

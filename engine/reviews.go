@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"ferry/models"
 	"ferry/store"
@@ -198,3 +199,111 @@ func (e *Engine) knownModel(ctx context.Context, name string) error {
 
 // FailureCategories are the categories a review may name ([ferry] failure_categories).
 func (e *Engine) FailureCategories() []string { return slices.Clone(e.cfg.FailureCategories) }
+
+// ModelDue is a model due for review: none for model_review_every, or failures since
+// its last review.
+type ModelDue struct {
+	Model      string
+	LastReview time.Time // zero: never reviewed
+	Since      time.Time // what "since" counts from: the last review, or its first version
+	Failures   int64     // failed or rolled back since then
+	Overdue    bool      // no review for model_review_every
+}
+
+// ModelsReviewDue lists the configured models due for review, in config's order. A
+// model's review is the latest review of any of its deployments; failures (failed
+// or rolled back) are counted from it, or, never reviewed, from its first stored
+// version.
+func (e *Engine) ModelsReviewDue(ctx context.Context, actor models.Person) ([]ModelDue, error) {
+	if err := Can(actor, ActRead, nil); err != nil {
+		return nil, err
+	}
+	if err := e.useBasis(ctx); err != nil {
+		return nil, err
+	}
+	var out []ModelDue
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var err error
+		out, err = e.modelsDue(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+func (e *Engine) modelsDue(ctx context.Context, q store.Q) ([]ModelDue, error) {
+	last, err := q.LastReviews(ctx)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := q.ModelVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	first := map[string]time.Time{}
+	for _, v := range versions {
+		if t, ok := first[v.Name]; !ok || v.CreatedAt.Before(t) {
+			first[v.Name] = v.CreatedAt
+		}
+	}
+	since := map[string]int{}
+	var all []ModelDue
+	for _, m := range e.cfg.Models {
+		d := ModelDue{Model: m.Name, LastReview: last[m.Name], Since: last[m.Name]}
+		if d.Since.IsZero() {
+			d.Since = first[m.Name]
+		}
+		d.Overdue = e.Now().Sub(d.Since) >= e.cfg.ModelReviewEvery
+		// The days after the review's are summed from the rollups; its own day, from
+		// the review on, is read from the raw rows: exact, and cheap on any history.
+		nextDay := e.nextLocalDay(d.Since)
+		since[m.Name] = store.LocalDay(nextDay, e.cfg.Location)
+		// After the review (a failure the same second is what it reviewed); from the
+		// first version's storage on, that second included.
+		after := d.Since
+		if d.LastReview.IsZero() {
+			after = after.Add(-time.Second)
+		}
+		if d.Failures, err = q.ModelFailuresBetween(ctx, m.Name, after, nextDay); err != nil {
+			return nil, err
+		}
+		all = append(all, d)
+	}
+	failures, err := q.FailuresSince(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	var out []ModelDue
+	for _, d := range all {
+		if d.Failures += failures[d.Model]; d.Overdue || d.Failures > 0 {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// nextLocalDay is local midnight after t.
+func (e *Engine) nextLocalDay(t time.Time) time.Time {
+	y, m, d := t.In(e.cfg.Location).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, e.cfg.Location)
+}
+
+// ModelDueText says why a model is due for review.
+func ModelDueText(d ModelDue, loc *time.Location) string {
+	var why []string
+	switch {
+	case d.LastReview.IsZero() && d.Overdue:
+		why = append(why, "never reviewed, in use since "+LocalText(d.Since, loc))
+	case d.Overdue:
+		why = append(why, "last reviewed "+LocalText(d.LastReview, loc))
+	}
+	if d.Failures > 0 {
+		s := fmt.Sprintf("%d failure%s since ", d.Failures, plural(int(d.Failures)))
+		if d.LastReview.IsZero() {
+			s += "it was first stored"
+		} else {
+			s += "its last review"
+		}
+		why = append(why, s)
+	}
+	return fmt.Sprintf("model %s is due for review: %s", d.Model, strings.Join(why, "; "))
+}

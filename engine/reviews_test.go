@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,67 @@ func TestUnreviewedFailureWaitsInTheInbox(t *testing.T) {
 	h.f.now = h.f.now.Add(15 * 24 * time.Hour)
 	if got := reviews(ana); len(got) != 0 {
 		t.Fatalf("past the fortnight it leaves the inbox: %v", got)
+	}
+}
+
+// A model is due for review when it has failures since its last review, or no review
+// for model_review_every; the managers' inbox says so.
+func TestModelsReviewDue(t *testing.T) {
+	h := history{t, newFixtureWith(t, reviewConfig)}
+	ana, sam := h.f.person(t, "ana"), h.f.person(t, "sam")
+	due := func() string {
+		t.Helper()
+		list, err := h.f.e.ModelsReviewDue(h.f.ctx, sam)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range list {
+			out = append(out, ModelDueText(d, h.f.e.Location()))
+		}
+		return strings.Join(out, "|")
+	}
+	if got := due(); got != "" {
+		t.Fatalf("new models, no failures: %q", got)
+	}
+	d := h.add("test", "2026-11-27 09:00", "2026-11-28 10:00")
+	h.end(d, models.StatusFailed, "2026-11-28 10:00", "2026-11-28 10:20")
+	h.f.now = h.f.local("2026-11-28 12:00")
+	if got := due(); got != "model web is due for review: 1 failure since it was first stored" {
+		t.Fatalf("a failure: %q", got)
+	}
+	if _, _, err := h.f.e.AddReview(h.f.ctx, sam, models.Review{DeploymentID: d.ID, Outcome: models.OutcomeUnsuccessful,
+		Lessons: "flaky smoke test"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := due(); got != "" {
+		t.Fatalf("reviewed the same day, nothing since: %q", got)
+	}
+	h.f.now = h.f.local("2026-11-28 15:00")
+	d2 := h.add("test", "2026-11-28 15:00", "2026-11-28 16:00")
+	h.end(d2, models.StatusRolledBack, "2026-11-28 16:00", "2026-11-28 16:30")
+	h.f.now = h.f.local("2026-12-02 12:00")
+	if got := due(); got != "model web is due for review: 1 failure since its last review" {
+		t.Fatalf("a rollback after the review: %q", got)
+	}
+	items, err := h.f.e.Inbox(h.f.ctx, ana)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var models_ []string
+	for _, it := range items {
+		if it.Kind == InboxModel {
+			models_ = append(models_, it.Model)
+		}
+	}
+	if strings.Join(models_, ",") != "web" {
+		t.Errorf("ana's inbox names the model: %v", models_)
+	}
+	if items, _ := h.f.e.Inbox(h.f.ctx, sam); slices.ContainsFunc(items, func(it InboxItem) bool { return it.Kind == InboxModel }) {
+		t.Errorf("only managers see models due: %+v", items)
+	}
+	h.f.now = h.f.local("2027-03-01 12:00") // 90 days on, the rack model too
+	if got := due(); !strings.Contains(got, "model rack is due for review: never reviewed, in use since 2026-11-26") {
+		t.Errorf("no review for 90 days: %q", got)
 	}
 }

@@ -131,3 +131,61 @@ func (q Q) UnreviewedFailures(ctx context.Context, from, to time.Time, requester
 	}
 	return out, nil
 }
+
+// LastReviews is, per model, when a deployment of it was last reviewed.
+func (q Q) LastReviews(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT model, MAX(reviewed_at) FROM reviews GROUP BY model`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var m string
+		var at int64
+		if err := rows.Scan(&m, &at); err != nil {
+			return nil, mapErr(err)
+		}
+		out[m] = time.Unix(at, 0).UTC()
+	}
+	return out, mapErr(rows.Err())
+}
+
+// FailuresSince counts, per model, deployments that failed or rolled back on or after
+// the local day (YYYYMMDD) given for that model, from the rollups: one pass over a
+// few thousand rows whatever the history's size.
+func (q Q) FailuresSince(ctx context.Context, since map[string]int) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(since) == 0 {
+		return out, nil
+	}
+	var args []any
+	for m, day := range since {
+		args = append(args, m, day)
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT model, SUM(done - done_ok) FROM rollup_days
+		WHERE day >= CASE model`+strings.Repeat(" WHEN ? THEN ?", len(since))+` ELSE 99999999 END GROUP BY model`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m string
+		var n int64
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, mapErr(err)
+		}
+		out[m] = n
+	}
+	return out, mapErr(rows.Err())
+}
+
+// ModelFailuresBetween counts model's deployments that failed or rolled back with a
+// finish in (from, to): a short range, read from the failures' index.
+func (q Q) ModelFailuresBetween(ctx context.Context, model string, from, to time.Time) (int64, error) {
+	var n int64
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM deployments INDEXED BY deployments_failed_finish
+		WHERE status IN ('failed', 'rolled_back') AND finished_at > ? AND finished_at < ? AND model = ?`,
+		from.Unix(), to.Unix(), model).Scan(&n)
+	return n, mapErr(err)
+}

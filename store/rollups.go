@@ -119,7 +119,11 @@ type rollFacts struct {
 	incidents int
 	review    *models.Review // nil: not reviewed
 	bypassed  bool           // a start override or the emergency lane on its record
+	restored  []span         // its incidents that were resolved: opened to resolved
 }
+
+// span is a stretch of time: an incident from opened to resolved.
+type span struct{ from, to time.Time }
 
 // count adds (sign +1) or removes (-1) one deployment's contribution.
 func (t tally) count(f rollFacts, b Basis, sign int64) {
@@ -167,6 +171,13 @@ func (t tally) count(f rollFacts, b Basis, sign int64) {
 				s.n[sc.n] += sign
 			}
 		}
+	}
+	// An incident resolved is a restore (time to restore), counted on the day it was
+	// resolved, as the end of an outage is.
+	for _, sp := range f.restored {
+		r := t.row(key(sp.to))
+		r.n[cRestores] += sign
+		addTo(&r.restore, LeadBucket(sp.to.Sub(sp.from)), sign)
 	}
 	s.n[cIncidents] += sign * int64(f.incidents)
 	if f.incidents > 0 {
@@ -293,6 +304,15 @@ func (q Q) rollFactsOf(ctx context.Context, id int64) (rollFacts, error) {
 		Scan(&f.incidents, &f.bypassed)
 	if err != nil {
 		return f, mapErr(err)
+	}
+	ins, err := q.Incidents(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	for _, in := range ins {
+		if !in.ResolvedAt.IsZero() {
+			f.restored = append(f.restored, span{in.OpenedAt, in.ResolvedAt})
+		}
 	}
 	if r, err := q.Review(ctx, id); err == nil {
 		f.review = &r

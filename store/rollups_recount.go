@@ -114,18 +114,22 @@ func (q Q) insertOutages(ctx context.Context, list []Outage) error {
 // recount counts every rollup row and outage from the raw rows, in memory.
 func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 	incidents := map[int64]int{}
-	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, count(*) FROM incidents GROUP BY deployment_id`)
+	restored := map[int64][]span{}
+	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, opened_at, resolved_at FROM incidents`)
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
 	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
+		var id, opened int64
+		var resolved sql.NullInt64
+		if err := rows.Scan(&id, &opened, &resolved); err != nil {
 			rows.Close()
 			return nil, nil, mapErr(err)
 		}
-		incidents[id] = n
+		incidents[id]++
+		if resolved.Valid {
+			restored[id] = append(restored[id], span{time.Unix(opened, 0).UTC(), fromUnix(resolved)})
+		}
 	}
 	rows.Close()
 	reviews, bypassed, err := q.recountReviews(ctx)
@@ -168,7 +172,7 @@ func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 		d.Status = models.Status(intern(status))
 		d.ScheduledStart, d.ScheduledEnd = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
 		d.StartedAt, d.FinishedAt, d.CreatedAt = fromUnix(started), fromUnix(fin), time.Unix(created, 0).UTC()
-		f := rollFacts{Deployment: d, incidents: incidents[d.ID], bypassed: bypassed[d.ID]}
+		f := rollFacts{Deployment: d, incidents: incidents[d.ID], bypassed: bypassed[d.ID], restored: restored[d.ID]}
 		if r, ok := reviews[d.ID]; ok {
 			f.review = &r
 		}

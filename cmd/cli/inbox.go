@@ -13,6 +13,7 @@ type inboxJSON struct {
 	Kind       string         `json:"kind"` // gate, blocked, failure, conflict, review, model, channel
 	Deployment deploymentJSON `json:"deployment"`
 	Channel    string         `json:"channel,omitempty"`
+	Model      string         `json:"model,omitempty"`
 	Step       int            `json:"step,omitempty"`
 	ConflictID string         `json:"conflict_id,omitempty"`
 	Message    string         `json:"message"`
@@ -51,7 +52,7 @@ func (a *app) inboxCmd() *cobra.Command {
 				return nil
 			}
 			for _, it := range items {
-				if it.Kind == engine.InboxChannel {
+				if it.Kind == engine.InboxChannel || it.Kind == engine.InboxModel {
 					fmt.Fprintf(a.stdout, "%-8s %s\n         %s\n", it.Kind, it.Message, a.inboxNext(it))
 					continue
 				}
@@ -65,7 +66,7 @@ func (a *app) inboxCmd() *cobra.Command {
 }
 
 func (a *app) inboxItemJSON(it engine.InboxItem) inboxJSON {
-	j := inboxJSON{Kind: it.Kind, Deployment: toJSON(it.Deployment), Channel: it.Channel, Step: it.Seq, Message: it.Message,
+	j := inboxJSON{Kind: it.Kind, Deployment: toJSON(it.Deployment), Channel: it.Channel, Model: it.Model, Step: it.Seq, Message: it.Message,
 		Since: it.At.UTC(), Next: a.inboxNext(it)}
 	if it.Conflict != nil {
 		j.ConflictID = it.Conflict.ID
@@ -85,6 +86,8 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 		return fmt.Sprintf("ferry deploy show %d", id)
 	case engine.InboxConflict:
 		return fmt.Sprintf("ferry deploy suggest %d", id)
+	case engine.InboxModel:
+		return fmt.Sprintf("ferry review list --model %s  (and ferry improvement add --model %s …)", it.Model, it.Model)
 	case engine.InboxReview:
 		return fmt.Sprintf("ferry review add %d --outcome O --lessons TEXT  (or r on its record in the console)", id)
 	case engine.InboxChannel:

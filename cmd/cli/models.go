@@ -13,7 +13,7 @@ import (
 
 func (a *app) modelsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "models", Short: "Check and list deployment models", Args: noArgs}
-	cmd.AddCommand(a.modelsValidateCmd(), a.modelsListCmd(), a.modelsDiffCmd())
+	cmd.AddCommand(a.modelsValidateCmd(), a.modelsListCmd(), a.modelsDiffCmd(), a.modelsReviewDueCmd())
 	return cmd
 }
 

@@ -240,9 +240,12 @@ func (d *dashboard) needsLines(w int) []line {
 			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Local(in.OpenedAt, "Mon 15:04"))})
 	}
 	for _, it := range d.data.Inbox {
-		if it.Kind == engine.InboxChannel {
+		switch it.Kind {
+		case engine.InboxChannel:
 			out = append(out, line{text: st.Bad.Render("✉ ") + common.Fit(it.Message, max(20, w-26)) +
 				st.Dim.Render(" · ferry notify status")})
+		case engine.InboxModel:
+			out = append(out, line{text: st.Warn.Render("✎ model review due ") + common.Fit(it.Model, max(10, w-24))})
 		}
 	}
 	for _, it := range d.data.Inbox {
