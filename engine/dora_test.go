@@ -99,3 +99,27 @@ func TestReportByModelVersion(t *testing.T) {
 		t.Errorf("not grouped, the model's finding counts too, apart from overrides: %+v", all)
 	}
 }
+
+// Adoption of the agreed approach: a deployment started against a control (a
+// manager's override) did not follow it, whatever its outcome; the rollups say so as
+// a recount does.
+func TestAdoptionLeavesOutOverriddenStarts(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 09:00")
+	ana := f.person(t, "ana")
+	h := history{t, f}
+	late := f.planIn(t, "web", "staging", "2026-11-24 06:00")
+	if _, err := f.e.Start(f.ctx, ana, late.ID, "the release cannot wait"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Move(f.ctx, ana, late.ID, models.StatusFailed, "smoke test failed"); err != nil {
+		t.Fatal(err)
+	}
+	h.exact()
+	rep, err := f.e.Report(f.ctx, ReportRequest{From: f.local("2026-11-24 00:00"), To: f.local("2026-11-25 00:00"), Period: PeriodDay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := rep.Rows[0].Metrics; m.Adoption != (Ratio{0, 1}) || m.StartOverrides != 1 {
+		t.Errorf("an overridden start is not the agreed approach: adoption %v, start overrides %d", m.Adoption, m.StartOverrides)
+	}
+}
