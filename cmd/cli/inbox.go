@@ -89,7 +89,7 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 	case engine.InboxModel:
 		return fmt.Sprintf("ferry review list --model %s  (and ferry improvement add --model %s …)", it.Model, it.Model)
 	case engine.InboxReview:
-		return fmt.Sprintf("ferry review add %d --outcome O --lessons TEXT  (or r on its record in the console)", id)
+		return fmt.Sprintf("ferry review add %d --outcome O --lessons TEXT  (or w on its record in the console)", id)
 	case engine.InboxChannel:
 		return fmt.Sprintf("ferry notify status  (then ferry notify test %s)", it.Channel)
 	}
