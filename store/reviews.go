@@ -93,15 +93,16 @@ func (q Q) Reviews(ctx context.Context, f ReviewFilter) ([]models.Review, error)
 // UnreviewedFailures lists deployments that failed or rolled back, or succeeded with
 // an incident, finished in [from, to) and have no review, oldest first, at most
 // limit; requester, when not "", keeps theirs. Both halves walk small indexes:
-// failures by finish, and incidents by when they were opened, up to 30 days before
+// failures by finish (with their requester, so no row is read), and incidents by when they were opened, up to 30 days before
 // the range (an incident opened earlier than that before its deployment finished is
 // not looked for).
 func (q Q) UnreviewedFailures(ctx context.Context, from, to time.Time, requester string, limit int) ([]models.Deployment, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT id FROM (
-			SELECT id, finished_at, requester FROM deployments INDEXED BY deployments_failed_finish
+			SELECT id, finished_at, requester FROM deployments INDEXED BY deployments_failed_review
 			WHERE status IN ('failed', 'rolled_back') AND finished_at >= ?1 AND finished_at < ?2
 			UNION
-			SELECT d.id, d.finished_at, d.requester FROM incidents i JOIN deployments d ON d.id = i.deployment_id
+			SELECT d.id, d.finished_at, d.requester FROM incidents i INDEXED BY incidents_opened
+			CROSS JOIN deployments d ON d.id = i.deployment_id -- incidents first: left to itself SQLite walked every success
 			WHERE i.opened_at >= ?1 - 2592000 AND d.status = 'succeeded' AND d.finished_at >= ?1 AND d.finished_at < ?2
 		) f WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.deployment_id = f.id) AND (?3 = '' OR requester = ?3)
 		ORDER BY finished_at, id LIMIT ?4`, from.Unix(), to.Unix(), requester, limit)
