@@ -82,6 +82,28 @@ func BenchmarkList1MFirstPage(b *testing.B) {
 	}
 }
 
+// BenchmarkInbox1M is a manager's inbox on the 1M history (gates, blocked items, the
+// day's failures, failures waiting for a review, models due for review, conflicts)
+// beside the first page of a listing, measured in the same run.
+func BenchmarkInbox1M(b *testing.B) {
+	e, mgr := million(b)
+	ctx := context.Background()
+	b.Run("inbox", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := e.Inbox(ctx, mgr); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("list-first-page", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := e.List(ctx, mgr, models.Filter{Limit: 50}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkList1MDeepPage is a page of 50 of the same listing, half a million rows in.
 func BenchmarkList1MDeepPage(b *testing.B) {
 	e, mgr := million(b)

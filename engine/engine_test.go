@@ -29,6 +29,10 @@ timezone = "Europe/Berlin"
 # The lifecycle tests start deployments planned days ahead of the fixture's clock.
 # (The start window is tested in controls_test.go.)
 start_tolerance = "168h"
+` + testConfigBody
+
+// testConfigBody is testConfig without its [ferry] table.
+const testConfigBody = `
 
 [[environment]]
 name = "test"

@@ -18,6 +18,8 @@ const (
 	InboxFailure  = "failure"  // a deployment that failed or rolled back in the last day
 	InboxConflict = "conflict" // an open conflict of a deployment they requested or are assigned
 	InboxChannel  = "channel"  // managers: a notification channel whose messages die
+	InboxReview   = "review"   // a failure left without a review (theirs, or any for managers)
+	InboxModel    = "model"    // managers: a model due for review
 )
 
 // InboxItem is one thing waiting for a person.
@@ -27,6 +29,7 @@ type InboxItem struct {
 	Seq        int              // the step, for a gate or a blocked item
 	Conflict   *models.Conflict // for a conflict
 	Channel    string           // for a channel
+	Model      string           // for a model due for review
 	Message    string
 	At         time.Time // when it began to wait
 }
@@ -34,11 +37,23 @@ type InboxItem struct {
 // failureWindow is how long a failure stays in the inbox.
 const failureWindow = 24 * time.Hour
 
+// reviewHorizon is how long a failure left without a review waits in the inbox once
+// review_after has passed; after that the model's review-due still counts it (its
+// failures since its last review). The bound keeps the inbox about what is still
+// fresh to learn from, and its look cheap on years of history.
+const reviewHorizon = 14 * 24 * time.Hour
+
+// reviewLimit bounds the review items of one inbox.
+const reviewLimit = 100
+
 // Inbox lists what waits for actor, oldest first, read in one snapshot: gates they
 // may approve on any deployment, blocked items they may act on, failures and
 // rollbacks of the last 24 hours (by when they failed), and the open conflicts of
 // deployments they requested or are assigned. The dashboard's "Needs you" is this.
 func (e *Engine) Inbox(ctx context.Context, actor models.Person) ([]InboxItem, error) {
+	if err := e.useBasis(ctx); err != nil { // models due for review read the rollups
+		return nil, err
+	}
 	var out []InboxItem
 	err := e.st.Snapshot(ctx, func(q store.Q) error {
 		var err error
@@ -74,6 +89,21 @@ func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person) ([]I
 						strings.ReplaceAll(string(d.Status), "_", " "))})
 			}
 		}
+		reviews, err := e.reviewsDue(ctx, q, actor)
+		if err != nil {
+			return err
+		}
+		out = append(out, reviews...)
+		if actor.Has(models.RoleManager) {
+			due, err := e.modelsDue(ctx, q)
+			if err != nil {
+				return err
+			}
+			for _, d := range due {
+				out = append(out, InboxItem{Kind: InboxModel, Model: d.Model, At: d.Since,
+					Message: ModelDueText(d, e.cfg.Location)})
+			}
+		}
 		conflicts, err := e.theirConflicts(ctx, q, actor)
 		out = append(out, conflicts...)
 		if err != nil {
@@ -85,6 +115,35 @@ func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person) ([]I
 	}()
 	slices.SortStableFunc(out, func(a, b InboxItem) int { return a.At.Compare(b.At) })
 	return out, err
+}
+
+// reviewsDue are the failures (failed, rolled back, or with an incident) left
+// without a review for review_after, within reviewHorizon more: for their requester,
+// and every one for managers. Only failures: a review of every routine success would
+// bury them (the 1M demo finishes ~900 deployments a day), and the guide's value
+// stream starts from failure records.
+func (e *Engine) reviewsDue(ctx context.Context, q store.Q, actor models.Person) ([]InboxItem, error) {
+	requester := actor.Name
+	if actor.Has(models.RoleManager) {
+		requester = ""
+	}
+	to := e.Now().Add(-e.cfg.ReviewAfter)
+	list, err := q.UnreviewedFailures(ctx, to.Add(-reviewHorizon), to, requester, reviewLimit)
+	var out []InboxItem
+	for _, d := range list {
+		out = append(out, InboxItem{Kind: InboxReview, Deployment: d, At: d.FinishedAt.Add(e.cfg.ReviewAfter),
+			Message: fmt.Sprintf("#%d %s %s → %s %s %s ago, not reviewed", d.ID, d.Component, d.Version,
+				d.Environment, reviewWhat(d), models.HumanDuration(e.Now().Sub(d.FinishedAt).Truncate(time.Hour)))})
+	}
+	return out, err
+}
+
+// reviewWhat says why a finished deployment waits for a review.
+func reviewWhat(d models.Deployment) string {
+	if d.Status == models.StatusSucceeded {
+		return "succeeded with an incident"
+	}
+	return strings.ReplaceAll(string(d.Status), "_", " ")
 }
 
 // waitingFor is what a running deployment waits for that actor may do: approve its

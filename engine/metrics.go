@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"ferry/models"
@@ -32,10 +34,13 @@ const (
 	ByEnvironment Grouping = "environment"
 	ByModel       Grouping = "model"
 	ByService     Grouping = "service"
+	// ByModelVersion puts the versions of each model side by side ("web-service v3"):
+	// the measured effect of each change to a model.
+	ByModelVersion Grouping = "model-version"
 )
 
 // Groupings lists the report groupings.
-var Groupings = []Grouping{ByNothing, ByEnvironment, ByModel, ByService}
+var Groupings = []Grouping{ByNothing, ByEnvironment, ByModel, ByModelVersion, ByService}
 
 // ReportRequest asks for the metrics of [From, To) by Period and By. The range widens
 // to whole periods of the organisation's calendar.
@@ -43,10 +48,24 @@ type ReportRequest struct {
 	From, To time.Time
 	Period   Period
 	By       Grouping
+	// DoraEnvs are the environments the DORA measures (deployment frequency, change
+	// failure rate, time to restore) are taken in; none: the production ones.
+	DoraEnvs []string
 }
 
 // Ratio is N out of D; with D zero there is nothing to rate.
 type Ratio struct{ N, D int64 }
+
+// Mean is a mean of Sum over N answers; with N zero nobody answered.
+type Mean struct{ Sum, N int64 }
+
+// Value is the mean (0 with no answers).
+func (m Mean) Value() float64 {
+	if m.N == 0 {
+		return 0
+	}
+	return float64(m.Sum) / float64(m.N)
+}
 
 // Valid reports whether the ratio has a denominator.
 func (r Ratio) Valid() bool { return r.D > 0 }
@@ -74,9 +93,9 @@ type Metrics struct {
 	Throughput                                            int64 // finished (succeeded, failed, rolled back) in the period
 	LeadP50, LeadP90                                      time.Duration
 	Backlog                                               int64   // requested and not finished or cancelled at the period's end
-	Frequency                                             float64 // successful deployments per day
-	ChangeFailure                                         Ratio   // failed, rolled back or with an incident / finished
-	Restores                                              int64   // outages ended in the period
+	Frequency                                             float64 // successful deployments per day (DORA environments)
+	ChangeFailure                                         Ratio   // failed, rolled back or with an incident / finished (DORA environments)
+	Restores                                              int64   // outages ended and incidents resolved in the period (DORA environments)
 	RestoreP50                                            time.Duration
 	Overrides, FreezeOverrides                            int64
 	Emergency                                             int64 // deployments planned as emergencies
@@ -84,6 +103,15 @@ type Metrics struct {
 	// against a control, of those outside their window, starts in the emergency lane,
 	// and conflicts left unresolved when a deployment finished.
 	StartOverrides, OutsideWindow, EmergencyStarts, Unresolved int64
+	// Adoption of the agreed approach: finished without a start override or the
+	// emergency lane / finished (see README).
+	Adoption Ratio
+	// Reviews of the deployments planned in the period, and the means of their scores
+	// (guide table 2.4: satisfaction with deployments, with lead time, with quality).
+	Reviewed                                    int64
+	Satisfaction, LeadTimeSatisfaction, Quality Mean
+	// Audit and compliance findings recorded in the period (ferry finding add).
+	AuditFindings, ComplianceFindings int64
 }
 
 // ReportRow is the metrics of one period (or the whole range) and one group.
@@ -103,6 +131,7 @@ type Report struct {
 	From, To  time.Time // whole periods
 	Period    Period
 	By        Grouping
+	DoraEnvs  []string // the environments the DORA measures are taken in
 	Tolerance time.Duration
 	Rows      []ReportRow // by period, then group
 	Totals    []ReportRow // the whole range, one per group (and one for all when grouped)
@@ -123,6 +152,7 @@ type acc struct {
 	lead, restore []int64
 	over          int64
 	freeze        int64
+	audit, compl  int64 // audit and compliance findings
 	findings      [nFindingCounts]int64
 	backlog       int64
 	days          float64
@@ -137,6 +167,9 @@ func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
 	if err := e.useBasis(ctx); err != nil {
 		return Report{}, err
 	}
+	if len(r.DoraEnvs) == 0 {
+		r.DoraEnvs = e.ProductionEnvironments()
+	}
 	var rep Report
 	err := e.st.Snapshot(ctx, func(q store.Q) error {
 		var err error
@@ -144,6 +177,18 @@ func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
 		return err
 	})
 	return rep, err
+}
+
+// ProductionEnvironments are the environments that say production = true (by
+// default the last environment of each model's path): where DORA measures are taken.
+func (e *Engine) ProductionEnvironments() []string {
+	var out []string
+	for _, env := range e.cfg.Environments {
+		if env.Production {
+			out = append(out, env.Name)
+		}
+	}
+	return out
 }
 
 // useBasis makes sure the rollups are counted with this configuration's time zone
@@ -155,7 +200,7 @@ func (e *Engine) useBasis(ctx context.Context) error {
 // report reads a report through q; the rollups must be current (useBasis).
 func (e *Engine) report(ctx context.Context, q store.Q, r ReportRequest) (Report, error) {
 	g := &grid{spans: e.spans(r), rows: map[string][]*acc{}}
-	rep := Report{Period: r.Period, By: r.By, Tolerance: e.cfg.AdherenceTolerance,
+	rep := Report{Period: r.Period, By: r.By, DoraEnvs: r.DoraEnvs, Tolerance: e.cfg.AdherenceTolerance,
 		From: g.spans[0].start, To: g.spans[len(g.spans)-1].fin}
 	opening, err := e.fill(ctx, q, g, rep)
 	if err != nil {
@@ -170,9 +215,14 @@ func (e *Engine) validReport(r ReportRequest) error {
 	case !slices.Contains(Periods, r.Period):
 		return models.Invalidf("period %q: use day, week, month or quarter", r.Period)
 	case !slices.Contains(Groupings, r.By):
-		return models.Invalidf("grouping %q: use environment, model, service or none", r.By)
+		return models.Invalidf("grouping %q: use environment, model, model-version, service or none", r.By)
 	case !r.To.After(r.From):
 		return models.Invalidf("the report range ends (%s) before it starts (%s)", e.Local(r.To), e.Local(r.From))
+	}
+	for _, env := range r.DoraEnvs {
+		if _, ok := e.cfg.Environment(env); !ok {
+			return models.NotFoundf("unknown environment %q", env)
+		}
 	}
 	return nil
 }
@@ -206,7 +256,7 @@ func (g *grid) spanOf(day int) int {
 // and the overrides into g.
 func (e *Engine) fill(ctx context.Context, q store.Q, g *grid, rep Report) (map[string]int64, error) {
 	first, end := g.spans[0].first, g.spans[len(g.spans)-1].end
-	sums, err := q.ReportSums(ctx, first, end, string(rep.Period), string(rep.By), e.currentVersions())
+	sums, err := q.ReportSums(ctx, first, end, string(rep.Period), string(rep.By), e.currentVersions(), rep.DoraEnvs)
 	if err != nil {
 		return nil, err
 	}
@@ -226,6 +276,9 @@ func (e *Engine) fill(ctx context.Context, q store.Q, g *grid, rep Report) (map[
 	if err := e.addOverrides(ctx, q, rep, g); err != nil {
 		return nil, err
 	}
+	if err := e.addAuditFindings(ctx, q, rep, g); err != nil {
+		return nil, err
+	}
 	return opening, e.addFindings(ctx, q, rep, g)
 }
 
@@ -240,9 +293,18 @@ func (e *Engine) assemble(rep *Report, g *grid, opening map[string]int64) {
 			sp := g.spans[i]
 			bl += a.s.Requested - a.s.Closed
 			a.backlog, a.days = bl, e.daysBegun(sp.start, sp.fin, now)
-			rep.Rows = append(rep.Rows, ReportRow{Period: sp.label, Start: sp.start, End: sp.fin, Group: group, Metrics: a.metrics()})
 		}
 		rep.Totals = append(rep.Totals, total(*rep, group, g.rows[group], rangeDays))
+	}
+	// Rows by period, then group, written in that order into their place: a daily
+	// report by model version over years has ten thousand rows of ~50 fields, and
+	// sorting them afterwards moved them about more than making them.
+	rep.Rows = make([]ReportRow, 0, len(g.spans)*len(groups))
+	for i, sp := range g.spans {
+		for _, group := range groups {
+			rep.Rows = append(rep.Rows, ReportRow{Period: sp.label, Start: sp.start, End: sp.fin, Group: group,
+				Metrics: g.rows[group][i].metrics()})
+		}
 	}
 	if rep.By != ByNothing {
 		var all []*acc
@@ -255,7 +317,6 @@ func (e *Engine) assemble(rep *Report, g *grid, opening map[string]int64) {
 		t.Backlog = bl
 		rep.Totals = append(rep.Totals, t)
 	}
-	slices.SortStableFunc(rep.Rows, func(a, b ReportRow) int { return a.Start.Compare(b.Start) })
 }
 
 // total folds one group's rows into the row for the whole range.
@@ -267,7 +328,7 @@ func total(rep Report, group string, rows []*acc, days float64) ReportRow {
 	if len(rows) > 0 {
 		t.backlog = rows[len(rows)-1].backlog
 	}
-	t.s.Lead, t.s.Restore = sparse(t.lead), sparse(t.restore)
+	t.s.Lead, t.s.DoraRestore = sparse(t.lead), sparse(t.restore)
 	t.days = days
 	return ReportRow{Period: "total", Start: rep.From, End: rep.To, Group: group, Metrics: t.metrics()}
 }
@@ -292,13 +353,24 @@ func (t *acc) add(a *acc) {
 	s.DoneBad += a.s.DoneBad
 	s.Restores += a.s.Restores
 	s.Emergency += a.s.Emergency
+	s.Adopted += a.s.Adopted
+	s.Reviewed += a.s.Reviewed
+	s.SatSum, s.SatN = s.SatSum+a.s.SatSum, s.SatN+a.s.SatN
+	s.LeadSatSum, s.LeadSatN = s.LeadSatSum+a.s.LeadSatSum, s.LeadSatN+a.s.LeadSatN
+	s.QualitySum, s.QualityN = s.QualitySum+a.s.QualitySum, s.QualityN+a.s.QualityN
+	s.DoraDone += a.s.DoraDone
+	s.DoraOK += a.s.DoraOK
+	s.DoraBad += a.s.DoraBad
+	s.DoraRestores += a.s.DoraRestores
 	for i := range t.findings {
 		t.findings[i] += a.findings[i]
 	}
 	t.lead = addDense(t.lead, a.s.Lead)
-	t.restore = addDense(t.restore, a.s.Restore)
+	t.restore = addDense(t.restore, a.s.DoraRestore)
 	t.over += a.over
 	t.freeze += a.freeze
+	t.audit += a.audit
+	t.compl += a.compl
 }
 
 func (a *acc) metrics() Metrics {
@@ -308,14 +380,17 @@ func (a *acc) metrics() Metrics {
 		Cancelled: s.Cancelled, SuccessRate: Ratio{s.Succeeded, finished}, Incidents: s.Incidents,
 		IncidentRate: Ratio{s.WithIncident, s.Deployments}, Adherence: Ratio{s.Adherent, finished},
 		OnTimeStart: Ratio{s.OnTime, s.Started}, CurrentVersion: Ratio{s.Current, s.Deployments},
-		Throughput: s.Done, Backlog: a.backlog, ChangeFailure: Ratio{s.DoneBad, s.Done},
-		Restores: s.Restores, Overrides: a.over, FreezeOverrides: a.freeze, Emergency: s.Emergency,
+		Throughput: s.Done, Backlog: a.backlog, ChangeFailure: Ratio{s.DoraBad, s.DoraDone},
+		Restores: s.DoraRestores, Overrides: a.over, FreezeOverrides: a.freeze, Emergency: s.Emergency,
 		StartOverrides: a.findings[fStartOverride], OutsideWindow: a.findings[fOutsideWindow],
-		EmergencyStarts: a.findings[fEmergencyStart], Unresolved: a.findings[fUnresolved]}
+		EmergencyStarts: a.findings[fEmergencyStart], Unresolved: a.findings[fUnresolved],
+		Adoption: Ratio{s.Adopted, finished}, Reviewed: s.Reviewed, Satisfaction: Mean{s.SatSum, s.SatN},
+		LeadTimeSatisfaction: Mean{s.LeadSatSum, s.LeadSatN}, Quality: Mean{s.QualitySum, s.QualityN},
+		AuditFindings: a.audit, ComplianceFindings: a.compl}
 	m.LeadP50, m.LeadP90 = percentile(s.Lead, 0.5), percentile(s.Lead, 0.9)
-	m.RestoreP50 = percentile(s.Restore, 0.5)
+	m.RestoreP50 = percentile(s.DoraRestore, 0.5)
 	if a.days > 0 {
-		m.Frequency = float64(s.DoneOK) / a.days
+		m.Frequency = float64(s.DoraOK) / a.days
 	}
 	return m
 }
@@ -453,17 +528,59 @@ func (e *Engine) currentVersions() map[string]int {
 	return out
 }
 
-// groupOf is the value of a grouping for a deployment's facts.
-func groupOf(by Grouping, env, model, service string) string {
+// groupOf is the value of a grouping for a deployment.
+func groupOf(by Grouping, d models.Deployment) string {
 	switch by {
 	case ByEnvironment:
-		return env
+		return d.Environment
 	case ByModel:
-		return model
+		return d.Model
+	case ByModelVersion:
+		return VersionGroup(d.Model, d.ModelVersion)
 	case ByService:
-		return service
+		return d.Service
 	}
 	return ""
+}
+
+// VersionGroup is how a report names a model version: "web-service v3".
+func VersionGroup(model string, version int) string { return fmt.Sprintf("%s v%d", model, version) }
+
+// addAuditFindings counts audit and compliance findings in the period they were
+// recorded: one about a deployment under its group, one about a model under that
+// model when the report is not grouped or grouped by model (it has no environment,
+// service or version).
+func (e *Engine) addAuditFindings(ctx context.Context, q store.Q, rep Report, g *grid) error {
+	list, err := q.AuditFindings(ctx, store.AuditFindingFilter{From: rep.From, To: rep.To})
+	if err != nil {
+		return err
+	}
+	for _, f := range list {
+		i := g.spanOf(store.LocalDay(f.At, e.cfg.Location))
+		if i < 0 {
+			continue
+		}
+		group := ""
+		switch {
+		case f.DeploymentID != 0 && rep.By != ByNothing:
+			d, err := q.Deployment(ctx, f.DeploymentID)
+			if err != nil {
+				return err
+			}
+			group = groupOf(rep.By, d)
+		case f.DeploymentID == 0 && rep.By == ByModel:
+			group = f.Model
+		case f.DeploymentID == 0 && rep.By != ByNothing:
+			continue
+		}
+		a := g.row(group, i)
+		if f.Kind == models.FindingCompliance {
+			a.compl++
+		} else {
+			a.audit++
+		}
+	}
+	return nil
 }
 
 // The findings a report counts, by what they are.
@@ -500,7 +617,7 @@ func (e *Engine) addFindings(ctx context.Context, q store.Q, rep Report, g *grid
 			if err != nil {
 				return err
 			}
-			group = groupOf(rep.By, d.Environment, d.Model, d.Service)
+			group = groupOf(rep.By, d)
 		}
 		a := g.row(group, i)
 		first := !counted[seen{f.DeploymentID, f.Kind}]
@@ -540,7 +657,7 @@ func (e *Engine) addOverrides(ctx context.Context, q store.Q, rep Report, g *gri
 			if err != nil {
 				return err
 			}
-			group = groupOf(rep.By, d.Environment, d.Model, d.Service)
+			group = groupOf(rep.By, d)
 		}
 		a := g.row(group, i)
 		a.over++
@@ -560,7 +677,7 @@ func (e *Engine) groupOrder(by Grouping, rows map[string][]*acc) []string {
 		for _, env := range e.cfg.Environments {
 			names = append(names, env.Name)
 		}
-	case ByModel:
+	case ByModel, ByModelVersion:
 		for _, m := range e.cfg.Models {
 			names = append(names, m.Name)
 		}
@@ -574,13 +691,35 @@ func (e *Engine) groupOrder(by Grouping, rows map[string][]*acc) []string {
 		keys = append(keys, k)
 	}
 	rank := func(k string) int {
+		if by == ByModelVersion {
+			k, _ = splitVersionGroup(k)
+		}
 		if i := slices.Index(names, k); i >= 0 {
 			return i
 		}
 		return len(names)
 	}
-	slices.SortFunc(keys, func(a, b string) int { return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b)) })
+	// Versions of a model in their order (v2 before v10).
+	version := func(k string) int { _, v := splitVersionGroup(k); return v }
+	slices.SortFunc(keys, func(a, b string) int {
+		if by == ByModelVersion {
+			ma, _ := splitVersionGroup(a)
+			mb, _ := splitVersionGroup(b)
+			return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(ma, mb), cmp.Compare(version(a), version(b)))
+		}
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
+	})
 	return keys
+}
+
+// splitVersionGroup reads "web-service v3" back as its model and version.
+func splitVersionGroup(k string) (string, int) {
+	i := strings.LastIndex(k, " v")
+	if i < 0 {
+		return k, 0
+	}
+	v, _ := strconv.Atoi(k[i+2:])
+	return k[:i], v
 }
 
 // RecentPeriods is the range of n whole periods ending with the current one, or

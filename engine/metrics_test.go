@@ -54,9 +54,13 @@ func (h history) incident(d models.Deployment, opened string) {
 	}
 }
 
+// report asks for a report with the DORA measures over every environment of the
+// test config (test and production), so that the hand-built histories in test count;
+// TestDoraOnProduction asks with the default, production.
 func (h history) report(from, to string, p Period, by Grouping) Report {
 	h.t.Helper()
-	rep, err := h.f.e.Report(h.f.ctx, ReportRequest{From: h.f.local(from), To: h.f.local(to), Period: p, By: by})
+	rep, err := h.f.e.Report(h.f.ctx, ReportRequest{From: h.f.local(from), To: h.f.local(to), Period: p, By: by,
+		DoraEnvs: []string{"test", "production"}})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -125,7 +129,7 @@ func TestReportOfAHandBuiltMonth(t *testing.T) {
 		SuccessRate: Ratio{2, 3}, Incidents: 1, IncidentRate: Ratio{1, 5},
 		Adherence: Ratio{2, 3}, OnTimeStart: Ratio{2, 3}, CurrentVersion: Ratio{5, 5},
 		Throughput: 3, LeadP50: 4*time.Hour + 40*time.Minute, LeadP90: 23*time.Hour + 30*time.Minute,
-		Backlog: 2, Frequency: 2.0 / 30, ChangeFailure: Ratio{2, 3}, Restores: 1}
+		Backlog: 2, Frequency: 2.0 / 30, ChangeFailure: Ratio{2, 3}, Restores: 1, Adoption: Ratio{3, 3}}
 	// Durations over a day are read from 1%-wide buckets.
 	if restore := 2*24*time.Hour - 20*time.Minute; !within(m.RestoreP50, restore, 0.01) {
 		t.Errorf("time to restore %s, want %s within 1%%", m.RestoreP50, restore)
@@ -311,6 +315,26 @@ func TestRollupsStayExactThroughChanges(t *testing.T) {
 	h.exact()
 	if m := h.report("2026-11-01 00:00", "2026-12-01 00:00", PeriodMonth, ByNothing).Rows[0].Metrics; m.Emergency != 1 {
 		t.Fatalf("one emergency in November: %+v", m.Emergency)
+	}
+	// A review, its amendment and an incident's resolution (a restore) move the
+	// rollups as a recount counts them.
+	for _, sat := range []int{2, 4} {
+		if _, _, err := h.f.e.AddReview(h.f.ctx, ana, models.Review{DeploymentID: d[1].ID, Outcome: models.OutcomeUnsuccessful,
+			Satisfaction: sat, Quality: sat, Lessons: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		h.exact()
+	}
+	h.f.now = h.f.local("2026-11-16 12:00")
+	for _, at := range []time.Time{h.f.now, {}, h.f.now.Add(-time.Hour)} { // resolved, open again, resolved
+		if _, err := h.f.e.UpdateIncident(h.f.ctx, ana, 2, IncidentChange{Resolved: &at}); err != nil {
+			t.Fatal(err)
+		}
+		h.exact()
+	}
+	if m := h.report("2026-11-01 00:00", "2026-12-01 00:00", PeriodMonth, ByNothing).Rows[0].Metrics; m.Satisfaction != (Mean{4, 1}) ||
+		m.Restores != 2 {
+		t.Fatalf("the amended score, and the incident's restore beside the outage's: %+v", m)
 	}
 	// A changed tolerance recounts everything.
 	h.f.e.cfg.AdherenceTolerance = time.Hour

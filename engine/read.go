@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 
 	"ferry/models"
 	"ferry/store"
@@ -15,6 +16,7 @@ type Detail struct {
 	Incidents []models.Incident
 	Conflicts []models.Conflict // for unfinished deployments: the conflicts it is in now
 	Findings  []models.Finding  // what its record keeps of the controls around it
+	Review    *models.Review    // what was learned from it; nil while it has no review
 }
 
 // Deployment loads one deployment's full record, in one snapshot.
@@ -57,6 +59,11 @@ func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (De
 		return out, err
 	}
 	if out.Findings, err = q.Findings(ctx, store.FindingFilter{Deployment: id}); err != nil {
+		return out, err
+	}
+	if r, err := q.Review(ctx, id); err == nil {
+		out.Review = &r
+	} else if !errors.Is(err, models.ErrNotFound) {
 		return out, err
 	}
 	if !d.Status.Final() {

@@ -62,6 +62,22 @@ func durCol(n named, f func(Metrics) time.Duration, has func(Metrics) bool) Repo
 	})
 }
 
+// meanCol shows a mean score as 4.2 (12 answered: "4.2 (12)"), "—" with no answers;
+// its cell is the mean, and a column of its own (key_n) says how many answered.
+func meanCol(n named, f func(Metrics) Mean) ReportColumn {
+	return n.column(func(m Metrics) string {
+		if v := f(m); v.N > 0 {
+			return fmt.Sprintf("%.1f (%d)", v.Value(), v.N)
+		}
+		return "—"
+	}, func(m Metrics) string {
+		if v := f(m); v.N > 0 {
+			return strconv.FormatFloat(v.Value(), 'f', 2, 64)
+		}
+		return ""
+	})
+}
+
 func hasLead(m Metrics) bool    { return m.Throughput > 0 }
 func hasRestore(m Metrics) bool { return m.Restores > 0 }
 
@@ -93,14 +109,14 @@ var ReportColumns = []ReportColumn{
 		func(m Metrics) time.Duration { return m.LeadP90 }, hasLead),
 	countCol(named{"backlog", "backlog at end", "BACKLOG", "requested and not finished or cancelled at the period's end"},
 		func(m Metrics) int64 { return m.Backlog }),
-	named{"frequency_per_day", "successes per day", "PER DAY", "successful deployments per day"}.column(
+	named{"frequency_per_day", "successes per day", "PER DAY", "successful deployments per day, in production (DORA)"}.column(
 		func(m Metrics) string { return strconv.FormatFloat(m.Frequency, 'f', 1, 64) },
 		func(m Metrics) string { return strconv.FormatFloat(m.Frequency, 'f', 2, 64) }),
-	pctCol(named{"change_failure_rate_pct", "change failure rate", "CFR", "finished in the period that failed, rolled back or caused an incident"},
+	pctCol(named{"change_failure_rate_pct", "change failure rate", "CFR", "finished in production in the period that failed, rolled back or caused an incident (DORA)"},
 		func(m Metrics) Ratio { return m.ChangeFailure }),
-	countCol(named{"restores", "restores", "RESTORES", "outages ended in the period"},
+	countCol(named{"restores", "restores", "RESTORES", "production outages ended and incidents resolved in the period (DORA)"},
 		func(m Metrics) int64 { return m.Restores }),
-	durCol(named{"time_to_restore_p50_min", "time to restore p50", "RESTORE", "failure to the next success of the component there, median"},
+	durCol(named{"time_to_restore_p50_min", "time to restore p50", "RESTORE", "production failure to the next success of the component there, or incident to its resolution, median (DORA)"},
 		func(m Metrics) time.Duration { return m.RestoreP50 }, hasRestore),
 	pctCol(named{"current_model_pct", "current model", "CUR MODEL", "deployments that followed their model's current version"},
 		func(m Metrics) Ratio { return m.CurrentVersion }),
@@ -118,4 +134,24 @@ var ReportColumns = []ReportColumn{
 		func(m Metrics) int64 { return m.EmergencyStarts }),
 	countCol(named{"unresolved_conflicts", "unresolved conflicts", "UNRESOLVED", "conflicts still open when a deployment they involve finished"},
 		func(m Metrics) int64 { return m.Unresolved }),
+	pctCol(named{"adoption_pct", "adoption", "ADOPTION", "finished with no start override and not in the emergency lane / finished (the agreed approach followed)"},
+		func(m Metrics) Ratio { return m.Adoption }),
+	countCol(named{"reviewed", "reviewed", "REVIEWED", "deployments planned in the period that have a review"},
+		func(m Metrics) int64 { return m.Reviewed }),
+	meanCol(named{"satisfaction", "satisfaction", "SAT", "satisfaction with the deployments, 1-5: mean (answered)"},
+		func(m Metrics) Mean { return m.Satisfaction }),
+	countCol(named{"satisfaction_n", "satisfaction answered", "SAT N", "reviews that scored satisfaction"},
+		func(m Metrics) int64 { return m.Satisfaction.N }),
+	meanCol(named{"lead_time_satisfaction", "lead time satisfaction", "LEAD SAT", "satisfaction with the lead time, 1-5: mean (answered)"},
+		func(m Metrics) Mean { return m.LeadTimeSatisfaction }),
+	countCol(named{"lead_time_satisfaction_n", "lead time satisfaction answered", "LEAD SAT N", "reviews that scored the lead time"},
+		func(m Metrics) int64 { return m.LeadTimeSatisfaction.N }),
+	meanCol(named{"quality", "quality", "QUALITY", "quality of what was deployed, 1-5: mean (answered)"},
+		func(m Metrics) Mean { return m.Quality }),
+	countCol(named{"quality_n", "quality answered", "QUALITY N", "reviews that scored quality"},
+		func(m Metrics) int64 { return m.Quality.N }),
+	countCol(named{"audit_findings", "audit findings", "AUDIT", "audit findings recorded in the period (ferry finding add)"},
+		func(m Metrics) int64 { return m.AuditFindings }),
+	countCol(named{"compliance_findings", "compliance findings", "COMPLIANCE", "compliance findings recorded in the period"},
+		func(m Metrics) int64 { return m.ComplianceFindings }),
 }

@@ -7,6 +7,7 @@ type Environment struct {
 	Order                    int    // position on the promotion path
 	Capacity                 int    // deployments that may run here at once
 	RequireMaintenanceWindow bool
+	Production               bool              // DORA measures are taken here
 	Variables                map[string]string // passed to automated steps
 	Maintenance              []Window
 	Freeze                   []Window

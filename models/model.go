@@ -111,9 +111,12 @@ func (s Step) Validate() error {
 
 // Model is a deployment model: a repeatable approach for one type of deployment.
 type Model struct {
-	Name            string        `json:"name"`
-	Version         int           `json:"version"` // assigned by the store; 0 until stored
-	Description     string        `json:"description,omitempty"`
+	Name        string `json:"name"`
+	Version     int    `json:"version"` // assigned by the store; 0 until stored
+	Description string `json:"description,omitempty"`
+	// ChangeNote says what this version changed; stored with the version, it does not
+	// make a new version by itself.
+	ChangeNote      string        `json:"change_note,omitempty"`
 	Kinds           []Kind        `json:"kinds"`
 	Path            []string      `json:"path"`
 	DefaultDuration time.Duration `json:"default_duration"`
@@ -128,7 +131,7 @@ type Model struct {
 // Fingerprint identifies the model's content (not its version number): a changed
 // model gets a new fingerprint and so a new stored version.
 func (m Model) Fingerprint() string {
-	m.Version = 0
+	m.Version, m.ChangeNote = 0, ""
 	b, _ := json.Marshal(m) // a struct of plain fields always marshals
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
@@ -212,4 +215,5 @@ type ModelVersionInfo struct {
 	Version     int
 	Fingerprint string
 	CreatedAt   time.Time
+	ChangeNote  string // what the version changed, as config said when it was stored
 }

@@ -238,6 +238,20 @@ func NextDay(t time.Time, loc *time.Location) time.Time {
 }
 
 // ParseDuration reads a Go duration such as "45m" or "4h30m" and refuses zero or negative.
+// ParseDays reads whole days ("3d", "90d") or a Go duration ("36h"); it must be
+// positive.
+func ParseDays(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(t, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days <= 0 {
+			return 0, Invalidf("%q is not a number of days (e.g. \"3d\", \"90d\")", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return ParseDuration(s)
+}
+
 func ParseDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(s))
 	if err != nil {

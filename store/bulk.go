@@ -232,6 +232,23 @@ func (b *Bulk) Event(e models.Event) error {
 	return nil
 }
 
+// Review keeps a deployment's review (the demo's reviews; the engine writes through
+// SetReview).
+func (b *Bulk) Review(r models.Review) error {
+	if err := b.flushDeployments(); err != nil {
+		return err
+	}
+	if _, err := b.tx.ExecContext(b.ctx, `INSERT INTO reviews (deployment_id, outcome, satisfaction,
+		lead_time_satisfaction, quality, category, lessons, reviewer, reviewed_at, model, model_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.DeploymentID, r.Outcome, score(r.Satisfaction),
+		score(r.LeadTimeSatisfaction), score(r.Quality), r.Category, r.Lessons, r.Reviewer, r.ReviewedAt.Unix(),
+		r.Model, r.ModelVersion); err != nil {
+		return fmt.Errorf("review of deployment #%d: %w", r.DeploymentID, mapErr(err))
+	}
+	b.search.touch(r.DeploymentID)
+	return nil
+}
+
 // Incident links a disruption to a deployment; in.ID is used when set. A zero
 // ResolvedAt stores an incident that is still open.
 func (b *Bulk) Incident(in models.Incident) error {

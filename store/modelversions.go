@@ -72,7 +72,8 @@ func (q Q) modelVersionByID(ctx context.Context, id int64) (models.Model, error)
 // ModelVersions lists every stored version of every model, by name then version.
 func (q Q) ModelVersions(ctx context.Context) ([]models.ModelVersionInfo, error) {
 	rows, err := q.db.QueryContext(ctx,
-		`SELECT name, version, fingerprint, created_at FROM model_versions ORDER BY name, version`)
+		`SELECT name, version, fingerprint, created_at, COALESCE(json_extract(definition, '$.change_note'), '')
+		FROM model_versions ORDER BY name, version`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -81,7 +82,7 @@ func (q Q) ModelVersions(ctx context.Context) ([]models.ModelVersionInfo, error)
 	for rows.Next() {
 		var v models.ModelVersionInfo
 		var at int64
-		if err := rows.Scan(&v.Name, &v.Version, &v.Fingerprint, &at); err != nil {
+		if err := rows.Scan(&v.Name, &v.Version, &v.Fingerprint, &at, &v.ChangeNote); err != nil {
 			return nil, mapErr(err)
 		}
 		v.CreatedAt = time.Unix(at, 0).UTC()

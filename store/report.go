@@ -18,12 +18,16 @@ type PeriodSums struct {
 	Incidents, WithIncident                                                          int64
 	Current                                                                          int64 // planned with their model's current version
 	Emergency                                                                        int64 // planned as emergencies
+	Adopted                                                                          int64 // finished without override or emergency lane
+	Reviewed, SatSum, SatN, LeadSatSum, LeadSatN, QualitySum, QualityN               int64 // reviews and their scores
 	// By the day requested, closed (finished or cancelled), and done (finished).
 	Requested, Closed, Done, DoneOK, DoneBad int64
 	Lead                                     Hist // done: lead times
-	// By the day an outage ended.
+	// By the day an outage ended or an incident was resolved, in every environment.
 	Restores int64
-	Restore  Hist // times to restore
+	// DORA: the same, over the environments the report takes them in (production).
+	DoraDone, DoraOK, DoraBad, DoraRestores int64
+	DoraRestore                             Hist
 }
 
 // Period expressions over rollup_days: the first day of the period a day falls in.
@@ -34,12 +38,14 @@ var periodExpr = map[string]string{
 	"quarter": "day / 10000 * 10000 + ((day / 100 % 100 - 1) / 3 * 3 + 1) * 100 + 1",
 }
 
-var groupExpr = map[string]string{"": "''", "environment": "environment", "model": "model", "service": "service"}
+var groupExpr = map[string]string{"": "''", "environment": "environment", "model": "model", "service": "service",
+	"model-version": "model || ' v' || model_version"}
 
 // ReportSums sums the rollups of the local days [fromDay, toDay) (YYYYMMDD) by period
-// ("day", "week", "month" or "quarter") and group ("", "environment", "model" or
-// "service"). current names each model's current version, for the Current count.
-func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string, current map[string]int) ([]PeriodSums, error) {
+// ("day", "week", "month" or "quarter") and group ("", "environment", "model",
+// "model-version" or "service"). current names each model's current version, for the
+// Current count; dora the environments the DORA sums are taken over.
+func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string, current map[string]int, dora []string) ([]PeriodSums, error) {
 	pe, ok1 := periodExpr[period]
 	ge, ok2 := groupExpr[by]
 	if !ok1 || !ok2 {
@@ -54,12 +60,27 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 			args = append(args, m, current[m])
 		}
 	}
+	// The DORA environments, as environment IN (...): a handful of names.
+	isDora := "0"
+	if len(dora) > 0 {
+		isDora = "environment IN (" + placeholders(len(dora)) + ")"
+	}
+	for range 5 { // isDora appears five times below, after isCurrent
+		for _, env := range dora {
+			args = append(args, env)
+		}
+	}
 	rows, err := q.db.QueryContext(ctx, `SELECT `+pe+` AS p, `+ge+` AS g,
 		SUM(deployments), SUM(succeeded), SUM(failed), SUM(rolled_back), SUM(cancelled), SUM(started),
 		SUM(on_time), SUM(adherent), SUM(incidents), SUM(with_incident),
 		SUM(CASE WHEN `+isCurrent+` THEN deployments ELSE 0 END),
 		SUM(requested), SUM(closed), SUM(done), SUM(done_ok), SUM(done_bad), SUM(restores), SUM(emergency),
-		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), ''), COALESCE(group_concat(NULLIF(restore_hist, ''), ' '), '')
+		SUM(adopted), SUM(reviewed), SUM(satisfaction_sum), SUM(satisfaction_n), SUM(lead_sat_sum), SUM(lead_sat_n),
+		SUM(quality_sum), SUM(quality_n),
+		SUM(CASE WHEN `+isDora+` THEN done ELSE 0 END), SUM(CASE WHEN `+isDora+` THEN done_ok ELSE 0 END),
+		SUM(CASE WHEN `+isDora+` THEN done_bad ELSE 0 END), SUM(CASE WHEN `+isDora+` THEN restores ELSE 0 END),
+		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), ''),
+		COALESCE(group_concat(CASE WHEN `+isDora+` THEN NULLIF(restore_hist, '') END, ' '), '')
 		FROM rollup_days WHERE day >= ? AND day < ? GROUP BY p, g ORDER BY p, g`, append(args, fromDay, toDay)...)
 	if err != nil {
 		return nil, mapErr(err)
@@ -72,12 +93,14 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 		var lead, restore []byte
 		if err := rows.Scan(&s.Period, &s.Group, &s.Deployments, &s.Succeeded, &s.Failed, &s.RolledBack,
 			&s.Cancelled, &s.Started, &s.OnTime, &s.Adherent, &s.Incidents, &s.WithIncident, &s.Current,
-			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &s.Restores, &s.Emergency, &lead, &restore); err != nil {
+			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &s.Restores, &s.Emergency,
+			&s.Adopted, &s.Reviewed, &s.SatSum, &s.SatN, &s.LeadSatSum, &s.LeadSatN, &s.QualitySum, &s.QualityN,
+			&s.DoraDone, &s.DoraOK, &s.DoraBad, &s.DoraRestores, &lead, &restore); err != nil {
 			return nil, mapErr(err)
 		}
 		var err1, err2 error
 		s.Lead, err1 = hp.parse(lead)
-		s.Restore, err2 = hp.parse(restore)
+		s.DoraRestore, err2 = hp.parse(restore)
 		if err := errors.Join(err1, err2); err != nil {
 			return nil, err
 		}

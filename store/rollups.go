@@ -38,12 +38,21 @@ const (
 	cDoneBad
 	cRestores
 	cEmergency
+	cReviewed
+	cSatisfactionSum
+	cSatisfactionN
+	cLeadSatSum
+	cLeadSatN
+	cQualitySum
+	cQualityN
+	cAdopted
 	nCounters
 )
 
 var counterCols = [nCounters]string{"deployments", "succeeded", "failed", "rolled_back", "cancelled", "started",
 	"on_time", "adherent", "incidents", "with_incident", "requested", "closed", "done", "done_ok", "done_bad", "restores",
-	"emergency"}
+	"emergency", "reviewed", "satisfaction_sum", "satisfaction_n", "lead_sat_sum", "lead_sat_n", "quality_sum",
+	"quality_n", "adopted"}
 
 // rollKey is one row of rollup_days.
 type rollKey struct {
@@ -108,7 +117,13 @@ func (t tally) row(k rollKey) *rollRow {
 type rollFacts struct {
 	models.Deployment
 	incidents int
+	review    *models.Review // nil: not reviewed
+	bypassed  bool           // a start override or the emergency lane on its record
+	restored  []span         // its incidents that were resolved: opened to resolved
 }
+
+// span is a stretch of time: an incident from opened to resolved.
+type span struct{ from, to time.Time }
 
 // count adds (sign +1) or removes (-1) one deployment's contribution.
 func (t tally) count(f rollFacts, b Basis, sign int64) {
@@ -141,6 +156,28 @@ func (t tally) count(f rollFacts, b Basis, sign int64) {
 	done := d.Status.Final() && d.Status != models.StatusCancelled
 	if done && onTime && !d.FinishedAt.After(d.ScheduledEnd) {
 		s.n[cAdherent] += sign
+	}
+	// The agreed approach adopted: finished as its model says, no override, no
+	// emergency lane (a required step is never skipped: a stage cannot be left so).
+	if done && !f.bypassed && d.Urgency != models.UrgencyEmergency {
+		s.n[cAdopted] += sign
+	}
+	if r := f.review; r != nil {
+		s.n[cReviewed] += sign
+		for _, sc := range []struct{ v, sum, n int }{{r.Satisfaction, cSatisfactionSum, cSatisfactionN},
+			{r.LeadTimeSatisfaction, cLeadSatSum, cLeadSatN}, {r.Quality, cQualitySum, cQualityN}} {
+			if sc.v != 0 {
+				s.n[sc.sum] += sign * int64(sc.v)
+				s.n[sc.n] += sign
+			}
+		}
+	}
+	// An incident resolved is a restore (time to restore), counted on the day it was
+	// resolved, as the end of an outage is.
+	for _, sp := range f.restored {
+		r := t.row(key(sp.to))
+		r.n[cRestores] += sign
+		addTo(&r.restore, LeadBucket(sp.to.Sub(sp.from)), sign)
 	}
 	s.n[cIncidents] += sign * int64(f.incidents)
 	if f.incidents > 0 {
@@ -262,8 +299,27 @@ func (q Q) rollFactsOf(ctx context.Context, id int64) (rollFacts, error) {
 		return rollFacts{}, err
 	}
 	f := rollFacts{Deployment: d}
-	err = q.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE deployment_id = ?`, id).Scan(&f.incidents)
-	return f, mapErr(err)
+	err = q.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM incidents WHERE deployment_id = ?1),
+		EXISTS (SELECT 1 FROM findings WHERE deployment_id = ?1 AND kind IN ('override', 'emergency'))`, id).
+		Scan(&f.incidents, &f.bypassed)
+	if err != nil {
+		return f, mapErr(err)
+	}
+	ins, err := q.Incidents(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	for _, in := range ins {
+		if !in.ResolvedAt.IsZero() {
+			f.restored = append(f.restored, span{in.OpenedAt, in.ResolvedAt})
+		}
+	}
+	if r, err := q.Review(ctx, id); err == nil {
+		f.review = &r
+	} else if !isNotFound(err) {
+		return f, err
+	}
+	return f, nil
 }
 
 // reroll runs change, which alters deployment id, and moves the deployment's

@@ -114,20 +114,28 @@ func (q Q) insertOutages(ctx context.Context, list []Outage) error {
 // recount counts every rollup row and outage from the raw rows, in memory.
 func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 	incidents := map[int64]int{}
-	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, count(*) FROM incidents GROUP BY deployment_id`)
+	restored := map[int64][]span{}
+	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, opened_at, resolved_at FROM incidents`)
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
 	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
+		var id, opened int64
+		var resolved sql.NullInt64
+		if err := rows.Scan(&id, &opened, &resolved); err != nil {
 			rows.Close()
 			return nil, nil, mapErr(err)
 		}
-		incidents[id] = n
+		incidents[id]++
+		if resolved.Valid {
+			restored[id] = append(restored[id], span{time.Unix(opened, 0).UTC(), fromUnix(resolved)})
+		}
 	}
 	rows.Close()
+	reviews, bypassed, err := q.recountReviews(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	rows, err = q.db.QueryContext(ctx, `SELECT id, model, model_version, service, component, environment, status,
 		scheduled_start, scheduled_end, started_at, finished_at, created_at, urgency = 'emergency' FROM deployments`)
 	if err != nil {
@@ -164,7 +172,11 @@ func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 		d.Status = models.Status(intern(status))
 		d.ScheduledStart, d.ScheduledEnd = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
 		d.StartedAt, d.FinishedAt, d.CreatedAt = fromUnix(started), fromUnix(fin), time.Unix(created, 0).UTC()
-		t.count(rollFacts{d, incidents[d.ID]}, b, +1)
+		f := rollFacts{Deployment: d, incidents: incidents[d.ID], bypassed: bypassed[d.ID], restored: restored[d.ID]}
+		if r, ok := reviews[d.ID]; ok {
+			f.review = &r
+		}
+		t.count(f, b, +1)
 		if d.Status.Final() && d.Status != models.StatusCancelled {
 			finished = append(finished, finish{d.Component, d.Environment, d.Model, d.Service, d.ModelVersion,
 				d.ID, fin.Int64, d.Status == models.StatusSucceeded})
@@ -180,6 +192,33 @@ func (q Q) recount(ctx context.Context, b Basis) (tally, []Outage, error) {
 		}
 	}
 	return t, outages, nil
+}
+
+// recountReviews loads every review, and the deployments started against a control
+// or in the emergency lane, for a recount.
+func (q Q) recountReviews(ctx context.Context) (map[int64]models.Review, map[int64]bool, error) {
+	reviews := map[int64]models.Review{}
+	list, err := q.Reviews(ctx, ReviewFilter{})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range list {
+		reviews[r.DeploymentID] = r
+	}
+	bypassed := map[int64]bool{}
+	rows, err := q.db.QueryContext(ctx, `SELECT DISTINCT deployment_id FROM findings WHERE kind IN ('override', 'emergency')`)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, nil, mapErr(err)
+		}
+		bypassed[id] = true
+	}
+	return reviews, bypassed, mapErr(rows.Err())
 }
 
 // finish is what the outage sweep needs of a finished deployment.

@@ -336,6 +336,11 @@ func (a *app) printDetail(det engine.Detail) {
 			fmt.Fprintf(w, "  %s  %s (resolved %s)\n", a.local(in.OpenedAt), cell(in.Summary), a.local(in.ResolvedAt))
 		}
 	}
+	if r := det.Review; r != nil {
+		fmt.Fprintf(w, "\nReview (%s, %s)\n  %s · satisfaction %s · lead time %s · quality %s · category %s\n  %s\n",
+			r.Reviewer, a.local(r.ReviewedAt), engine.OutcomeText(r.Outcome), scoreText(r.Satisfaction),
+			scoreText(r.LeadTimeSatisfaction), scoreText(r.Quality), orDash(r.Category), cell(r.Lessons))
+	}
 	if len(det.Findings) > 0 {
 		fmt.Fprintln(w, "\nFindings")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

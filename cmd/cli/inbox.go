@@ -10,9 +10,10 @@ import (
 )
 
 type inboxJSON struct {
-	Kind       string         `json:"kind"` // gate, blocked, failure, conflict, channel
+	Kind       string         `json:"kind"` // gate, blocked, failure, conflict, review, model, channel
 	Deployment deploymentJSON `json:"deployment"`
 	Channel    string         `json:"channel,omitempty"`
+	Model      string         `json:"model,omitempty"`
 	Step       int            `json:"step,omitempty"`
 	ConflictID string         `json:"conflict_id,omitempty"`
 	Message    string         `json:"message"`
@@ -27,7 +28,8 @@ func (a *app) inboxCmd() *cobra.Command {
 		Short: "What waits for you: gates to approve, blocked items, recent failures, your conflicts",
 		Long: "Gates you may approve on any deployment, checklist items blocked on deployments you\n" +
 			"work on, deployments that failed or rolled back in the last 24 hours (by when they\n" +
-			"failed), and open conflicts of deployments you requested or are assigned. The\n" +
+			"failed), open conflicts of deployments you requested or are assigned, and failures\n" +
+			"left without a review for [ferry] review_after (yours; managers: all). The\n" +
 			"console's \"Needs you\" is the same list.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -50,7 +52,7 @@ func (a *app) inboxCmd() *cobra.Command {
 				return nil
 			}
 			for _, it := range items {
-				if it.Kind == engine.InboxChannel {
+				if it.Kind == engine.InboxChannel || it.Kind == engine.InboxModel {
 					fmt.Fprintf(a.stdout, "%-8s %s\n         %s\n", it.Kind, it.Message, a.inboxNext(it))
 					continue
 				}
@@ -64,7 +66,7 @@ func (a *app) inboxCmd() *cobra.Command {
 }
 
 func (a *app) inboxItemJSON(it engine.InboxItem) inboxJSON {
-	j := inboxJSON{Kind: it.Kind, Deployment: toJSON(it.Deployment), Channel: it.Channel, Step: it.Seq, Message: it.Message,
+	j := inboxJSON{Kind: it.Kind, Deployment: toJSON(it.Deployment), Channel: it.Channel, Model: it.Model, Step: it.Seq, Message: it.Message,
 		Since: it.At.UTC(), Next: a.inboxNext(it)}
 	if it.Conflict != nil {
 		j.ConflictID = it.Conflict.ID
@@ -84,6 +86,10 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 		return fmt.Sprintf("ferry deploy show %d", id)
 	case engine.InboxConflict:
 		return fmt.Sprintf("ferry deploy suggest %d", id)
+	case engine.InboxModel:
+		return fmt.Sprintf("ferry review list --model %s  (and ferry improvement add --model %s …)", it.Model, it.Model)
+	case engine.InboxReview:
+		return fmt.Sprintf("ferry review add %d --outcome O --lessons TEXT  (or w on its record in the console)", id)
 	case engine.InboxChannel:
 		return fmt.Sprintf("ferry notify status  (then ferry notify test %s)", it.Channel)
 	}

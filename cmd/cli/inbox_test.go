@@ -69,8 +69,11 @@ func TestInboxAndGateReject(t *testing.T) {
 	if found := f.list("--search", "wrong row"); len(found) != 1 || found[0].ID != d.ID {
 		t.Errorf("the reason should be found by search: %+v", found)
 	}
+	// The failure also makes its model due for review (a manager's item, listed by
+	// when the model was first stored: before the failure).
 	items := f.inbox("marc")
-	if kinds(items) != "failure" || items[0].Deployment.ID != d.ID {
+	if kinds(items) != "model,failure" || items[1].Deployment.ID != d.ID ||
+		!strings.Contains(items[0].Message, "model rack is due for review: 1 failure") {
 		t.Fatalf("a failure of today, planned years ahead, waits in marc's inbox: %+v", items)
 	}
 }

@@ -52,6 +52,7 @@ type detailJSON struct {
 	Events    []eventJSON    `json:"events"`
 	Incidents []incidentJSON `json:"incidents"`
 	Findings  []findingJSON  `json:"findings"`
+	Review    *reviewJSON    `json:"review"` // null while it has no review
 }
 
 type findingJSON struct {
@@ -85,6 +86,10 @@ func detailToJSON(det engine.Detail) detailJSON {
 		Steps: []stepJSON{}, Events: []eventJSON{}, Incidents: []incidentJSON{}, Findings: []findingJSON{}}
 	for _, f := range det.Findings {
 		out.Findings = append(out.Findings, findingToJSON(f))
+	}
+	if det.Review != nil {
+		r := reviewToJSON(*det.Review)
+		out.Review = &r
 	}
 	for _, s := range det.Steps {
 		out.Steps = append(out.Steps, stepJSON{Seq: s.Seq, Stage: string(s.Step.Stage), Name: s.Step.Name,

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -12,7 +13,7 @@ import (
 
 func (a *app) modelsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "models", Short: "Check and list deployment models", Args: noArgs}
-	cmd.AddCommand(a.modelsValidateCmd(), a.modelsListCmd())
+	cmd.AddCommand(a.modelsValidateCmd(), a.modelsListCmd(), a.modelsDiffCmd(), a.modelsReviewDueCmd())
 	return cmd
 }
 
@@ -63,15 +64,49 @@ func (a *app) modelsListCmd() *cobra.Command {
 				return err
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "MODEL\tVERSION\tSTORED\tFINGERPRINT\tCURRENT")
+			fmt.Fprintln(tw, "MODEL\tVERSION\tSTORED\tFINGERPRINT\tCURRENT\tCHANGE NOTE")
 			for _, v := range versions {
 				cur := ""
 				if m, ok := a.eng.Model(v.Name); ok && m.Version == v.Version {
 					cur = "✓"
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", v.Name, v.Version, a.local(v.CreatedAt), v.Fingerprint, cur)
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", v.Name, v.Version, a.local(v.CreatedAt), v.Fingerprint, cur,
+					cell(v.ChangeNote))
 			}
 			return tw.Flush()
+		},
+	}
+}
+
+func (a *app) modelsDiffCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "diff MODEL A B",
+		Short: "What changed between two stored versions of a model: steps added, removed and changed",
+		Args:  exactArgs(3, "a model and two of its versions (ferry models list shows them)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var vs [2]int
+			for i, s := range args[1:] {
+				n, err := strconv.Atoi(strings.TrimPrefix(s, "v"))
+				if err != nil || n < 1 {
+					return usagef("%q is not a version number (1, 2, … or v1, v2, …)", s)
+				}
+				vs[i] = n
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			changes, err := a.eng.ModelDiff(a.ctx, a.actor, args[0], vs[0], vs[1])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s v%d → v%d\n", args[0], vs[0], vs[1])
+			if len(changes) == 0 {
+				fmt.Fprintln(a.stdout, "  no step or setting changed")
+			}
+			for _, c := range changes {
+				fmt.Fprintf(a.stdout, "  %s %s\n", c.Mark, cell(c.Text))
+			}
+			return nil
 		},
 	}
 }

@@ -34,7 +34,7 @@ func BenchmarkBeside(b *testing.B) {
 		pair(b, []string{ferryBin, "version"}, []string{"sqlite3", "-version"})
 	})
 	for _, period := range []string{"day", "week", "month", "quarter"} {
-		for _, by := range []string{"none", "environment", "model", "service"} {
+		for _, by := range []string{"none", "environment", "model", "model-version", "service"} {
 			b.Run(fmt.Sprintf("report-%s-by-%s/rollup-query", period, by), func(b *testing.B) {
 				pair(b, ferry(million(), "report", "--period", period, "--by", by, "--from", "2023-01-01",
 					"--to", "2026-12-01", "--format", "json"), shell(million(), rollupSQL(period, by)))
@@ -92,14 +92,22 @@ func median(d []time.Duration) time.Duration {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // rollupSQL is the query Ferry's report runs for period and grouping over the same
-// days (store.ReportSums, with no model's current version to count).
+// days (store.ReportSums, with no model's current version to count, and the DORA
+// measures in the example's production environment).
 func rollupSQL(period, by string) string {
 	pe := map[string]string{"day": "day", "week": "week", "month": "day / 100 * 100 + 1",
 		"quarter": "day / 10000 * 10000 + ((day / 100 % 100 - 1) / 3 * 3 + 1) * 100 + 1"}[period]
-	ge := map[string]string{"none": "''", "environment": "environment", "model": "model", "service": "service"}[by]
+	ge := map[string]string{"none": "''", "environment": "environment", "model": "model", "service": "service",
+		"model-version": "model || ' v' || model_version"}[by]
+	prod := "environment IN ('production')"
 	return `SELECT ` + pe + ` AS p, ` + ge + ` AS g, SUM(deployments), SUM(succeeded), SUM(failed), SUM(rolled_back),
 		SUM(cancelled), SUM(started), SUM(on_time), SUM(adherent), SUM(incidents), SUM(with_incident), 0,
 		SUM(requested), SUM(closed), SUM(done), SUM(done_ok), SUM(done_bad), SUM(restores), SUM(emergency),
-		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), ''), COALESCE(group_concat(NULLIF(restore_hist, ''), ' '), '')
+		SUM(adopted), SUM(reviewed), SUM(satisfaction_sum), SUM(satisfaction_n), SUM(lead_sat_sum), SUM(lead_sat_n),
+		SUM(quality_sum), SUM(quality_n),
+		SUM(CASE WHEN ` + prod + ` THEN done ELSE 0 END), SUM(CASE WHEN ` + prod + ` THEN done_ok ELSE 0 END),
+		SUM(CASE WHEN ` + prod + ` THEN done_bad ELSE 0 END), SUM(CASE WHEN ` + prod + ` THEN restores ELSE 0 END),
+		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), ''),
+		COALESCE(group_concat(CASE WHEN ` + prod + ` THEN NULLIF(restore_hist, '') END, ' '), '')
 		FROM rollup_days WHERE day >= 20230101 AND day < 20261201 GROUP BY p, g ORDER BY p, g;`
 }

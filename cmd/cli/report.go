@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,14 +21,16 @@ import (
 const reportPeriods = 12
 
 func (a *app) reportCmd() *cobra.Command {
-	var from, to, period, by, format, out string
+	var from, to, period, by, format, out, envs string
 	cmd := &cobra.Command{
-		Use:   "report [--from D] [--to D] [--period month] [--by environment] [--format table|json|csv|markdown] [--out FILE]",
+		Use:   "report [--from D] [--to D] [--period month] [--by environment|model|model-version|service|none] [--env E[,E…]] [--format table|json|csv|markdown] [--out FILE]",
 		Short: "The practice's metrics per period: outcomes, incidents, adherence, lead time, DORA",
 		Long: "Reports the deployment management metrics (defined in the README) for each period\n" +
 			"of the range, optionally grouped. The range widens to whole periods of the\n" +
 			"organisation's calendar; without --from it is the last 12 periods. --from and --to\n" +
-			"take a date (YYYY-MM-DD) or a local time; --to is exclusive.",
+			"take a date (YYYY-MM-DD) or a local time; --to is exclusive. The DORA measures\n" +
+			"(successes per day, change failure rate, restores, time to restore) are taken in the\n" +
+			"production environments, or in those --env names.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p := engine.Period(period)
@@ -39,7 +42,7 @@ func (a *app) reportCmd() *cobra.Command {
 				g = engine.ByNothing
 			}
 			if !slices.Contains(engine.Groupings, g) {
-				return usagef("--by: %q is not environment, model, service or none", by)
+				return usagef("--by: %q is not environment, model, model-version, service or none", by)
 			}
 			if !slices.Contains([]string{"table", "json", "csv", "markdown"}, format) {
 				return usagef("--format: %q is not table, json, csv or markdown", format)
@@ -51,6 +54,11 @@ func (a *app) reportCmd() *cobra.Command {
 				return err
 			}
 			req := engine.ReportRequest{Period: p, By: g}
+			for _, e := range strings.Split(envs, ",") {
+				if e = strings.TrimSpace(e); e != "" {
+					req.DoraEnvs = append(req.DoraEnvs, e)
+				}
+			}
 			var err error
 			if req.From, err = a.flagDate("--from", from); err != nil {
 				return err
@@ -60,6 +68,11 @@ func (a *app) reportCmd() *cobra.Command {
 			}
 			if err := a.open(); err != nil {
 				return err
+			}
+			for _, e := range req.DoraEnvs {
+				if err := a.checkEnv(e); err != nil {
+					return err
+				}
 			}
 			defFrom, defTo := a.eng.RecentPeriods(p, reportPeriods, 0)
 			if req.To.IsZero() {
@@ -90,7 +103,8 @@ func (a *app) reportCmd() *cobra.Command {
 	fl.StringVar(&from, "from", "", "first day (default: the start of the last 12 periods)")
 	fl.StringVar(&to, "to", "", "end, exclusive (default: the end of the current period)")
 	fl.StringVar(&period, "period", "month", "day, week, month or quarter")
-	fl.StringVar(&by, "by", "none", "group rows by environment, model, service or none")
+	fl.StringVar(&by, "by", "none", "group rows by environment, model, model-version, service or none")
+	fl.StringVar(&envs, "env", "", "take the DORA measures in these environments (comma-separated) instead of production")
 	fl.StringVar(&format, "format", "table", "table, json, csv or markdown")
 	fl.StringVar(&out, "out", "", "write to this file instead of standard output")
 	return cmd

@@ -31,6 +31,13 @@ const DefaultAdherenceTolerance = 15 * time.Minute
 // started, when the config does not say.
 const DefaultStartTolerance = 15 * time.Minute
 
+// DefaultReviewAfter is how long a finished deployment may wait for its review
+// before it waits in the inbox.
+const DefaultReviewAfter = 3 * 24 * time.Hour
+
+// DefaultModelReviewEvery is how long a model may go without a review before it is due.
+const DefaultModelReviewEvery = 90 * 24 * time.Hour
+
 // How Ferry knows who is acting ([ferry] identity).
 const (
 	// IdentityLogin: the person is the one whose unix_user is the OS login; --as
@@ -49,6 +56,9 @@ type Config struct {
 	AdherenceTolerance time.Duration // a start within this of the planned start is on time
 	StartTolerance     time.Duration // how early before its scheduled start a deployment may start
 	Identity           string        // IdentityLogin or IdentityTrust
+	FailureCategories  []string      // what a review may name as the cause
+	ReviewAfter        time.Duration // a finished deployment without a review waits in the inbox after this
+	ModelReviewEvery   time.Duration // a model without a review for this long is due
 	Environments       []models.Environment
 	People             []models.Person
 	Services           []models.Service // each Component has Service filled in
@@ -121,6 +131,7 @@ type parser struct {
 	serviceLines   map[string]int
 	componentLines map[string]int
 	modelLines     map[string]int
+	productionSet  bool // an environment says production = true or false
 	onDisk         bool // the file is on disk: the scripts steps run are looked for beside it
 }
 
@@ -132,6 +143,25 @@ func (p *parser) document(doc *table) {
 	p.models(doc.tables("model"))
 	p.notify(doc.sub("notify"))
 	doc.finish()
+	p.defaultProduction()
+}
+
+// defaultProduction: when no environment says whether it is production, the last
+// environment of each model's path is.
+func (p *parser) defaultProduction() {
+	if p.productionSet {
+		return
+	}
+	for _, m := range p.cfg.Models {
+		if len(m.Path) == 0 {
+			continue
+		}
+		for i := range p.cfg.Environments {
+			if p.cfg.Environments[i].Name == m.Path[len(m.Path)-1] {
+				p.cfg.Environments[i].Production = true
+			}
+		}
+	}
 }
 
 // ---- [ferry] ------------------------------------------------------------------
@@ -142,6 +172,7 @@ func (p *parser) ferry(t *table) {
 	cfg.AdherenceTolerance = DefaultAdherenceTolerance
 	cfg.StartTolerance = DefaultStartTolerance
 	cfg.Identity = IdentityLogin
+	cfg.ReviewAfter, cfg.ModelReviewEvery = DefaultReviewAfter, DefaultModelReviewEvery
 	if t == nil {
 		return
 	}
@@ -168,6 +199,13 @@ func (p *parser) ferry(t *table) {
 	if d, ok := t.duration("start_tolerance"); ok {
 		cfg.StartTolerance = d
 	}
+	p.failureCategories(t)
+	if d, ok := t.days("review_after"); ok {
+		cfg.ReviewAfter = d
+	}
+	if d, ok := t.days("model_review_every"); ok {
+		cfg.ModelReviewEvery = d
+	}
 	if id, ok := t.str("identity"); ok {
 		if id != IdentityLogin && id != IdentityTrust {
 			t.errKey("identity", "identity in [ferry] must be \"login\" (the OS login is the person) or \"trust\" (--as is believed), not %q", id)
@@ -176,6 +214,22 @@ func (p *parser) ferry(t *table) {
 		}
 	}
 	t.finish()
+}
+
+// failureCategories reads [ferry] failure_categories: names a review may give as a
+// failure's cause, each once.
+func (p *parser) failureCategories(t *table) {
+	cats, _ := t.strs("failure_categories")
+	for i, c := range cats {
+		at := indexPath(t.keyPath("failure_categories"), i)
+		switch {
+		case strings.TrimSpace(c) == "" || strings.TrimSpace(c) != c:
+			t.errAt(at, "failure_categories in [ferry]: entry %d %q is empty or has spaces around it", i+1, c)
+		case slices.Contains(cats[:i], c):
+			t.errAt(at, "failure_categories in [ferry]: %q is listed twice", c)
+		}
+	}
+	p.cfg.FailureCategories = cats
 }
 
 func loadLocation(name string) (*time.Location, error) {
@@ -203,6 +257,9 @@ func (p *parser) environments(ts []*table) {
 			e.Capacity = n
 		}
 		e.RequireMaintenanceWindow = t.bool("require_maintenance_window", false)
+		if t.has("production") {
+			e.Production, p.productionSet = t.bool("production", false), true
+		}
 		e.Variables = t.strMap("variables")
 		for _, w := range t.tables("maintenance") {
 			if win, ok := p.window(w); ok {
@@ -524,6 +581,7 @@ func (p *parser) models(ts []*table) {
 		var m models.Model
 		m.Name, _ = t.str("name")
 		m.Description, _ = t.str("description")
+		m.ChangeNote, _ = t.str("change_note")
 		kinds, _ := t.strs("kinds")
 		for i, k := range kinds {
 			if !models.Kind(k).Valid() {

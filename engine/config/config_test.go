@@ -105,6 +105,13 @@ func TestParseRefuses(t *testing.T) {
 			{"unknown key in [[environment.maintenance]] of the second environment", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.maintenance]]\n  name = \"w\"\n  weekly = \"Sat 22:00 - Sun 04:00\"\n  [[environment.maintenance]]\n  name = \"w2\"\n  weekly = \"Tue 22:00 - Wed 02:00\"\n  every = \"week\" # <-\n"), `unknown key "every" in [[environment.maintenance]]`},
 			{"unknown sub-table of [[environment]]", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.window]] # <-\n  name = \"w\"\n"), `unknown key "window" in [[environment]]`},
 
+			// review settings
+			{"a failure category twice", replace(t, "[ferry]\n", "[ferry]\nfailure_categories = [\"config\", \"config\"] # <-\n"), `failure_categories in [ferry]: "config" is listed twice`},
+			{"an empty failure category", replace(t, "[ferry]\n", "[ferry]\nfailure_categories = [\"config\", \"\"] # <-\n"), `entry 2 "" is empty`},
+			{"review_after not a duration", replace(t, "[ferry]\n", "[ferry]\nreview_after = \"three days\" # <-\n"), `review_after in [ferry]: "three days" is not a duration`},
+			{"model_review_every not days", replace(t, "[ferry]\n", "[ferry]\nmodel_review_every = \"0d\" # <-\n"), `"0d" is not a number of days`},
+			{"production must be a boolean", replace(t, "capacity = 1\n", "capacity = 1\nproduction = \"yes\" # <-\n"), `production in [[environment]] must be`},
+
 			// wrong value types
 			{"order must be an integer", replace(t, "order = 2\n", "order = \"2\" # <-\n"), `order in [[environment]] must be an integer, not a string ("2")`},
 			{"capacity must be an integer", replace(t, "capacity = 1\n", "capacity = 1.5 # <-\n"), `capacity in [[environment]] must be an integer, not a float`},
@@ -752,6 +759,60 @@ func TestChangedStepChangesFingerprint(t *testing.T) {
 		if model(src).Fingerprint() == a.Fingerprint() {
 			t.Errorf("%s: fingerprint unchanged", name)
 		}
+	}
+}
+
+// A change note says what a version changed: it is kept with the version, and a note
+// changed alone makes no new version.
+func TestChangeNoteIsNotContent(t *testing.T) {
+	noted := replace(t, "default_duration = \"45m\"\n", "default_duration = \"45m\"\nchange_note = \"slower roll out\"\n")
+	a, err := Parse("a.toml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse("b.toml", []byte(noted))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ma, _ := a.Model("web-service")
+	mb, _ := b.Model("web-service")
+	if mb.ChangeNote != "slower roll out" || ma.Fingerprint() != mb.Fingerprint() {
+		t.Errorf("note %q, fingerprints %s %s: want the note kept and the same fingerprint", mb.ChangeNote, ma.Fingerprint(), mb.Fingerprint())
+	}
+}
+
+// Review settings and production environments: defaults, days, the last environment
+// of each path unless an environment says.
+func TestReviewSettingsAndProduction(t *testing.T) {
+	c, err := Parse("c.toml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ReviewAfter != 3*24*time.Hour || c.ModelReviewEvery != 90*24*time.Hour || len(c.FailureCategories) != 0 {
+		t.Errorf("defaults: review_after %v, model_review_every %v, categories %v", c.ReviewAfter, c.ModelReviewEvery, c.FailureCategories)
+	}
+	if test, _ := c.Environment("test"); test.Production {
+		t.Errorf("test is production by default")
+	}
+	if prod, _ := c.Environment("production"); !prod.Production {
+		t.Errorf("production (last of the path) is not production by default")
+	}
+	c, err = Parse("c.toml", []byte(replace(t, "[ferry]\n", "[ferry]\nreview_after = \"2d\"\nmodel_review_every = \"36h\"\nfailure_categories = [\"config\", \"test gap\"]\n")+
+		""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ReviewAfter != 48*time.Hour || c.ModelReviewEvery != 36*time.Hour || strings.Join(c.FailureCategories, ",") != "config,test gap" {
+		t.Errorf("read: review_after %v, model_review_every %v, categories %v", c.ReviewAfter, c.ModelReviewEvery, c.FailureCategories)
+	}
+	c, err = Parse("c.toml", []byte(replace(t, "order = 1\n", "order = 1\nproduction = true\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, _ := c.Environment("test")
+	prod, _ := c.Environment("production")
+	if !test.Production || prod.Production {
+		t.Errorf("said: test production %v, production production %v; want only the one that says so", test.Production, prod.Production)
 	}
 }
 

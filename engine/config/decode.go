@@ -201,6 +201,21 @@ func (t *table) duration(k string) (time.Duration, bool) {
 	return d, true
 }
 
+// days reads a duration that may also be whole days, such as "3d" or "90d", or a
+// Go duration such as "36h".
+func (t *table) days(k string) (time.Duration, bool) {
+	s, ok := t.str(k)
+	if !ok {
+		return 0, false
+	}
+	d, err := models.ParseDays(s)
+	if err != nil {
+		t.errKey(k, "%s%s: %v", k, t.in(), err)
+		return 0, false
+	}
+	return d, true
+}
+
 // sub reads a single table such as [ferry]; nil when absent.
 func (t *table) sub(k string) *table {
 	v, ok := t.get(k)

@@ -77,6 +77,7 @@ func (x *expander) expand(r *rec, id int64, out *row) {
 	cur := s.stages()
 	s.end(cur)
 	s.incident()
+	s.review()
 }
 
 // people picks who carries it out and who asked for it.
@@ -392,6 +393,55 @@ func (s *story) incident() {
 	opening := models.Incident{OpenedAt: in.OpenedAt, Summary: summary}
 	s.event(opened, x.pick(append(slices.Clone(g.managers), s.assignee)), engine.EventIncident,
 		engine.IncidentText(opening, g.loc))
+}
+
+// review writes what was learned from most failures and a few successes, a few
+// hours to days after the finish (before Now: the latest failures wait for theirs).
+func (s *story) review() {
+	x, g, r := s.x, s.x.g, s.r
+	status := models.Statuses[r.status]
+	failed := status == models.StatusFailed || status == models.StatusRolledBack
+	p := 0.02
+	switch {
+	case failed:
+		p = 0.6
+	case s.out.inc != nil:
+		p = 0.5
+	}
+	if status == models.StatusCancelled || !status.Final() || x.rnd.Float64() >= p {
+		return
+	}
+	after := r.finished // after the finish and the last event (an incident opened)
+	if n := len(s.out.events); n > 0 {
+		after = max(after, s.out.events[n-1].At.Unix())
+	}
+	at := after + int64(3600+x.rnd.ExpFloat64()*24*3600)
+	if at >= g.now {
+		return
+	}
+	score := func(lo, hi int) int {
+		if x.rnd.Float64() < 0.2 {
+			return 0 // not answered
+		}
+		return lo + x.rnd.IntN(hi-lo+1)
+	}
+	rv := &models.Review{Outcome: models.OutcomeSuccessful, Satisfaction: score(3, 5), LeadTimeSatisfaction: score(2, 5),
+		Quality: score(3, 5), Reviewer: s.requester, ReviewedAt: time.Unix(at, 0).UTC(), Model: s.out.d.Model,
+		ModelVersion: s.out.d.ModelVersion, Lessons: x.pick(reviewLessons[failed])}
+	if s.out.inc != nil {
+		rv.Outcome = models.OutcomeWithIssues
+	}
+	if failed {
+		rv.Outcome, rv.Satisfaction, rv.Quality = models.OutcomeUnsuccessful, score(1, 3), score(1, 3)
+		if cats := g.cfg.FailureCategories; len(cats) > 0 {
+			rv.Category = x.pick(cats)
+		}
+	}
+	if rv.Reviewer == "" {
+		rv.Reviewer = x.pick(g.managers)
+	}
+	s.out.rev = rv
+	s.event(at, rv.Reviewer, engine.EventReview, engine.ReviewText(*rv, false))
 }
 
 func stageStatus(s models.Stage) models.Status {

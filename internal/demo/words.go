@@ -45,6 +45,15 @@ var refusals = []string{
 	"open incident on the same service",
 }
 
+// reviewLessons are what a review says was learned, by whether it failed.
+var reviewLessons = map[bool][]string{
+	false: {"went as planned", "the checklist was clear", "smooth; the window was generous",
+		"lead time too long: approval waited a day", "good communication with the requester"},
+	true: {"the smoke tests did not cover the new endpoint", "configuration drift between staging and production",
+		"the rollback worked, but took too long", "capacity was not checked before the start",
+		"the supplier's package was incomplete", "test data did not match production"},
+}
+
 var incidentTexts = map[models.Kind][]string{
 	models.KindSoftware: {
 		"%[1]s %[2]s: error rate above 5%% in %[3]s after the rollout",

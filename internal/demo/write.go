@@ -19,6 +19,7 @@ type row struct {
 	steps  []stepRow
 	events []models.Event
 	inc    *models.Incident
+	rev    *models.Review
 }
 
 type stepRow struct {
@@ -63,6 +64,7 @@ type batch struct {
 	stepOf []int64 // deployment id of each step row
 	events []models.Event
 	incs   []models.Incident
+	revs   []models.Review
 }
 
 // add appends a row, with its deployment id on every part.
@@ -81,6 +83,11 @@ func (b *batch) add(r *row) {
 		in := *r.inc
 		in.DeploymentID = r.d.ID
 		b.incs = append(b.incs, in)
+	}
+	if r.rev != nil {
+		rv := *r.rev
+		rv.DeploymentID = r.d.ID
+		b.revs = append(b.revs, rv)
 	}
 }
 
@@ -158,6 +165,11 @@ func writeBatch(ctx context.Context, bk *store.Bulk, b *batch) error {
 	}
 	for _, in := range b.incs {
 		if err := bk.Incident(in); err != nil {
+			return err
+		}
+	}
+	for _, r := range b.revs {
+		if err := bk.Review(r); err != nil {
 			return err
 		}
 	}

@@ -207,6 +207,26 @@ func (d *dashboard) runningLines(w int) []line {
 	return out
 }
 
+// reviewLines are the failures waiting for a review: the three oldest, each opening
+// its record (r there reviews it), and how many more.
+func (d *dashboard) reviewLines() []line {
+	st := d.c.Styles
+	var out []line
+	n := 0
+	for _, it := range d.data.Inbox {
+		if it.Kind != engine.InboxReview {
+			continue
+		}
+		if n++; n <= 3 {
+			out = append(out, line{it.Deployment.ID, st.Warn.Render("✎ review ") + it.Message})
+		}
+	}
+	if n > 3 {
+		out = append(out, line{text: st.Dim.Render(fmt.Sprintf("   and %d more failures wait for a review · ferry inbox", n-3))})
+	}
+	return out
+}
+
 func (d *dashboard) needsLines(w int) []line {
 	st := d.c.Styles
 	var out []line
@@ -220,9 +240,12 @@ func (d *dashboard) needsLines(w int) []line {
 			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Local(in.OpenedAt, "Mon 15:04"))})
 	}
 	for _, it := range d.data.Inbox {
-		if it.Kind == engine.InboxChannel {
+		switch it.Kind {
+		case engine.InboxChannel:
 			out = append(out, line{text: st.Bad.Render("✉ ") + common.Fit(it.Message, max(20, w-26)) +
 				st.Dim.Render(" · ferry notify status")})
+		case engine.InboxModel:
+			out = append(out, line{text: st.Warn.Render("✎ model review due ") + common.Fit(it.Model, max(10, w-24))})
 		}
 	}
 	for _, it := range d.data.Inbox {
@@ -232,6 +255,7 @@ func (d *dashboard) needsLines(w int) []line {
 				dep.ID, dep.Component, dep.Version, dep.Environment)})
 		}
 	}
+	out = append(out, d.reviewLines()...)
 	for _, b := range d.data.Blocked {
 		out = append(out, line{b.Deployment.ID, st.Bad.Render("■ blocked ") +
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, b.Step.Note)})

@@ -18,7 +18,7 @@ import (
 // with who did what and when, each automated step's attempts and last output lines,
 // incidents, and every event. Read-only but for the keys that open other views.
 type detailScreen struct {
-	keys   struct{ Resolve, Run, Checklist, Output, Incident, Update, Edit, Cancel, Again key.Binding }
+	keys   struct{ Resolve, Run, Checklist, Output, Incident, Update, Edit, Cancel, Again, Review key.Binding }
 	c      *common.Common
 	id     int64
 	det    engine.Detail
@@ -56,6 +56,7 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	d.keys.Edit = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "edit (when, who, change)"))
 	d.keys.Cancel = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel it"))
 	d.keys.Again = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "run again"))
+	d.keys.Review = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "review"))
 	return d
 }
 
@@ -135,7 +136,7 @@ func (d *detailScreen) ShortHelp() []common.Key {
 	return []common.Key{on(d.c.Keys.Back), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
 		off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain)),
 		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate()),
-		on(d.c.Keys.Up), on(d.c.Keys.Down)}
+		off(k.Review, d.why(whyNoReview)), on(d.c.Keys.Up), on(d.c.Keys.Down)}
 }
 
 // why asks a rule about the deployment once it is loaded.
@@ -207,6 +208,8 @@ func (d *detailScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Push(newCancelPage(d.c, d.det.Deployment))
 	case key.Matches(msg, d.keys.Again) && d.why(whyNoAgain) == "":
 		return common.Push(newAgainPage(d.c, d.det.Deployment))
+	case key.Matches(msg, d.keys.Review) && d.why(whyNoReview) == "":
+		return common.Push(newReviewForm(d.c, d.det.Deployment, d.det.Review))
 	}
 	var cmd tea.Cmd
 	d.vp, cmd = d.vp.Update(msg)
@@ -250,6 +253,7 @@ func (d *detailScreen) content() string {
 	d.writeConflicts(&b)
 	d.writeSteps(&b)
 	d.writeIncidents(&b)
+	d.writeReview(&b)
 	d.writeFindings(&b)
 	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
 	for _, e := range d.det.Events {
@@ -261,6 +265,38 @@ func (d *detailScreen) content() string {
 			common.Fit(e.Actor, 6), common.Fit(e.Type, 11)), detail, d.w, 40))
 	}
 	return b.String()
+}
+
+// writeReview shows what was learned from a finished deployment, or that it waits
+// for a review.
+func (d *detailScreen) writeReview(b *strings.Builder) {
+	st := d.c.Styles
+	r := d.det.Review
+	if r == nil {
+		if d.det.Status.Final() && d.det.Status != models.StatusCancelled {
+			hint := ""
+			if d.why(whyNoReview) == "" {
+				hint = " · w to review"
+			}
+			fmt.Fprintf(b, "\n %s %s\n", st.Bold.Render("Review"), st.Dim.Render("none yet"+hint))
+		}
+		return
+	}
+	fmt.Fprintf(b, "\n %s %s\n", st.Bold.Render("Review"), st.Dim.Render(r.Reviewer+", "+d.c.Local(r.ReviewedAt, "02 Jan 15:04")))
+	scores := fmt.Sprintf("%s · satisfaction %s · lead time %s · quality %s", engine.OutcomeText(r.Outcome),
+		scoreWord(r.Satisfaction), scoreWord(r.LeadTimeSatisfaction), scoreWord(r.Quality))
+	if r.Category != "" {
+		scores += " · " + r.Category
+	}
+	writeLines(b, common.Hanging("  ", scores, d.w))
+	writeLines(b, common.Hanging("  ", r.Lessons, d.w))
+}
+
+func scoreWord(n int) string {
+	if n == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%d/5", n)
 }
 
 // writeFindings lists what the record keeps of the controls around the deployment:

@@ -22,7 +22,7 @@ import (
 )
 
 // reportViews are what `v` cycles through: the metrics table, then the charts.
-var reportViews = []string{"table", "trends", "volume", "failures"}
+var reportViews = []string{"table", "trends", "volume", "failures", "versions"}
 
 // reportSpan is how many periods the screen shows at once.
 var reportSpan = map[engine.Period]int{engine.PeriodDay: 30, engine.PeriodWeek: 13,
@@ -123,6 +123,8 @@ func (r *reports) question() reportQuestion {
 		q.by = engine.ByEnvironment
 	case "failures":
 		q.by = engine.ByModel
+	case "versions":
+		q.by = engine.ByModelVersion
 	}
 	return q
 }
@@ -342,6 +344,8 @@ func (r *reports) viewBody() string {
 		return r.volume(r.w, h)
 	case "failures":
 		return r.failures(r.w, h)
+	case "versions":
+		return r.versions(r.w, h)
 	}
 	return r.table.View() + "\n" + strings.Join(r.legend(), "\n")
 }
@@ -531,6 +535,43 @@ func (r *reports) failures(w, h int) string {
 			break
 		}
 		out = append(out, fmt.Sprintf(" %-*s ", labelW, t.Group)+st.Bad.Render(hbar(t.Failed+t.RolledBack, most, barW))+
+			st.Dim.Render(notes[i]))
+	}
+	return strings.Join(out, "\n")
+}
+
+// versions draws the success rate of each model version over the range, one bar per
+// version on a scale that ends at 100%, the versions of a model one under the other:
+// the measured effect of each change to a model, with its reviews' satisfaction.
+func (r *reports) versions(w, h int) string {
+	st := r.c.Styles
+	out := []string{common.Fit(st.PanelTitle.Render(" Success rate by model version")+
+		st.Dim.Render(" · succeeded / finished, planned in this range"), w)}
+	var rows []engine.ReportRow
+	labelW := 0
+	for _, t := range r.rep.Totals {
+		if t.Group != "all" && t.SuccessRate.Valid() {
+			rows = append(rows, t)
+			labelW = max(labelW, len(t.Group))
+		}
+	}
+	if len(rows) == 0 {
+		return out[0] + "\n" + st.Dim.Render(" no deployment finished in this range")
+	}
+	notes, noteW := make([]string, len(rows)), 0
+	for i, t := range rows {
+		notes[i] = fmt.Sprintf(" %.1f%% of %s", t.SuccessRate.Pct(), common.Thousands(int(t.SuccessRate.D)))
+		if t.Satisfaction.N > 0 {
+			notes[i] += fmt.Sprintf(" · satisfaction %.1f (%d)", t.Satisfaction.Value(), t.Satisfaction.N)
+		}
+		noteW = max(noteW, len(notes[i]))
+	}
+	barW := max(4, w-labelW-3-noteW)
+	for i, t := range rows {
+		if len(out) >= h {
+			break
+		}
+		out = append(out, fmt.Sprintf(" %-*s ", labelW, t.Group)+st.Good.Render(hbar(t.SuccessRate.N*1000/t.SuccessRate.D, 1000, barW))+
 			st.Dim.Render(notes[i]))
 	}
 	return strings.Join(out, "\n")

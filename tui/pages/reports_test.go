@@ -35,7 +35,7 @@ func TestReportsScreenTableAndKeys(t *testing.T) {
 	if got = screenText(m); !strings.Contains(got, "by quarter") || !strings.Contains(got, "2026-Q4") {
 		t.Fatalf("t cycles month → quarter:\n%s", got)
 	}
-	press(m, "t", "b", "b", "b") // day, grouped by nothing again
+	press(m, "t", "b", "b", "b", "b") // day, grouped by nothing again (after model, model version, service)
 	if got = screenText(m); !strings.Contains(got, "by day") || !strings.Contains(got, "2026-11-26") {
 		t.Fatalf("quarter → day:\n%s", got)
 	}
@@ -71,6 +71,12 @@ func TestReportsScreenCharts(t *testing.T) {
 	got = screenText(m)
 	if row := lineWith(got, "web-service"); !strings.Contains(row, "█") || !strings.Contains(row, "1 failed, 0 rolled back of 4") {
 		t.Fatalf("failures by model: %q\n%s", row, got)
+	}
+	press(m, "v")
+	got = screenText(m)
+	if row := lineWith(got, "web-service v1"); !strings.Contains(got, "Success rate by model version") ||
+		!strings.Contains(row, "0.0% of 1") {
+		t.Fatalf("success rate by model version: %q\n%s", row, got)
 	}
 	press(m, "v")
 	if !strings.Contains(screenText(m), "DEPLOYS") {

@@ -142,7 +142,7 @@ func TestRunViewShowsOutputOfAFinishedRun(t *testing.T) {
 		}
 		fits(t, m, "run view", size[0], size[1])
 		press(m, "esc")
-		if got := screenText(m); !strings.Contains(got, "Record") {
+		if got := screenText(m); !strings.Contains(got, "Incidents") {
 			t.Fatalf("esc returns to the detail:\n%s", got)
 		}
 	}

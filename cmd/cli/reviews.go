@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"ferry/engine"
+	"ferry/models"
+)
+
+type reviewJSON struct {
+	DeploymentID         int64     `json:"deployment_id"`
+	Model                string    `json:"model"`
+	ModelVersion         int       `json:"model_version"`
+	Outcome              string    `json:"outcome"`
+	Satisfaction         *int      `json:"satisfaction"` // null: not answered
+	LeadTimeSatisfaction *int      `json:"lead_time_satisfaction"`
+	Quality              *int      `json:"quality"`
+	Category             string    `json:"category"`
+	Lessons              string    `json:"lessons"`
+	Reviewer             string    `json:"reviewer"`
+	ReviewedAt           time.Time `json:"reviewed_at"`
+}
+
+func optScore(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
+}
+
+func reviewToJSON(r models.Review) reviewJSON {
+	return reviewJSON{DeploymentID: r.DeploymentID, Model: r.Model, ModelVersion: r.ModelVersion, Outcome: string(r.Outcome),
+		Satisfaction: optScore(r.Satisfaction), LeadTimeSatisfaction: optScore(r.LeadTimeSatisfaction),
+		Quality: optScore(r.Quality), Category: r.Category, Lessons: r.Lessons, Reviewer: r.Reviewer,
+		ReviewedAt: r.ReviewedAt.UTC()}
+}
+
+func (a *app) reviewCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "review", Short: "Review finished deployments: outcome, satisfaction, lessons", Args: noArgs}
+	cmd.AddCommand(a.reviewAddCmd(), a.reviewShowCmd(), a.reviewListCmd())
+	return cmd
+}
+
+func (a *app) reviewAddCmd() *cobra.Command {
+	var outcome, category, lessons string
+	var sat, lead, quality int
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use: "add ID --outcome successful|successful_with_issues|unsuccessful --lessons TEXT [--satisfaction 1-5]\n" +
+			"      [--lead-time-satisfaction 1-5] [--quality 1-5] [--category C]",
+		Short: "Review a finished deployment (its requester, a manager or a practitioner); again amends it",
+		Args:  exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if !models.Outcome(outcome).Valid() {
+				return usagef("--outcome: %q is not successful, successful_with_issues or unsuccessful", outcome)
+			}
+			for _, sc := range []struct {
+				flag string
+				v    int
+			}{{"--satisfaction", sat}, {"--lead-time-satisfaction", lead}, {"--quality", quality}} {
+				if cmd.Flags().Changed(sc.flag[2:]) && (sc.v < 1 || sc.v > 5) {
+					return usagef("%s: %d is not a score from 1 (poor) to 5 (excellent)", sc.flag, sc.v)
+				}
+			}
+			if strings.TrimSpace(lessons) == "" {
+				return usagef("--lessons: say what was learned (what went well, what should change)")
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			r, amended, err := a.eng.AddReview(a.ctx, a.actor, models.Review{DeploymentID: id, Outcome: models.Outcome(outcome),
+				Satisfaction: sat, LeadTimeSatisfaction: lead, Quality: quality, Category: category, Lessons: lessons})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, reviewToJSON(r))
+			}
+			did := "Reviewed"
+			if amended {
+				did = "Amended the review of"
+			}
+			fmt.Fprintf(a.stdout, "%s #%d: %s.\n", did, id, engine.OutcomeText(r.Outcome))
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&outcome, "outcome", "", "successful, successful_with_issues or unsuccessful (required)")
+	fl.IntVar(&sat, "satisfaction", 0, "satisfaction with the deployment, 1-5")
+	fl.IntVar(&lead, "lead-time-satisfaction", 0, "satisfaction with its lead time, 1-5")
+	fl.IntVar(&quality, "quality", 0, "quality of what was deployed, 1-5")
+	fl.StringVar(&category, "category", "", "a failure category of [ferry] failure_categories")
+	fl.StringVar(&lessons, "lessons", "", "what was learned (required)")
+	fl.BoolVar(&asJSON, "json", false, "print the review as JSON")
+	_ = cmd.MarkFlagRequired("outcome")
+	_ = cmd.MarkFlagRequired("lessons")
+	return cmd
+}
+
+func (a *app) reviewShowCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show ID [--json]",
+		Short: "A deployment's review",
+		Args:  exactArgs(1, "one deployment ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			if err := a.open(); err != nil {
+				return err
+			}
+			r, err := a.eng.Review(a.ctx, a.actor, id)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, reviewToJSON(r))
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintf(tw, "deployment\t#%d (%s v%d)\n", r.DeploymentID, r.Model, r.ModelVersion)
+			fmt.Fprintf(tw, "outcome\t%s\n", engine.OutcomeText(r.Outcome))
+			fmt.Fprintf(tw, "satisfaction\t%s\n", scoreText(r.Satisfaction))
+			fmt.Fprintf(tw, "lead time satisfaction\t%s\n", scoreText(r.LeadTimeSatisfaction))
+			fmt.Fprintf(tw, "quality\t%s\n", scoreText(r.Quality))
+			fmt.Fprintf(tw, "category\t%s\n", orDash(r.Category))
+			fmt.Fprintf(tw, "lessons\t%s\n", cell(r.Lessons))
+			fmt.Fprintf(tw, "by\t%s, %s\n", r.Reviewer, a.local(r.ReviewedAt))
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the review as JSON")
+	return cmd
+}
+
+func scoreText(n int) string {
+	if n == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%d/5", n)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (a *app) reviewListCmd() *cobra.Command {
+	var model, category string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--model M] [--category C] [--json]",
+		Short: "Reviews, the latest first",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.open(); err != nil {
+				return err
+			}
+			list, err := a.eng.Reviews(a.ctx, a.actor, engine.ReviewFilter{Model: model, Category: category})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := []reviewJSON{}
+				for _, r := range list {
+					out = append(out, reviewToJSON(r))
+				}
+				return writeJSON(a.stdout, out)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(a.stdout, "No reviews.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "DEPLOYMENT\tMODEL\tOUTCOME\tSAT\tLEAD\tQUALITY\tCATEGORY\tBY\tWHEN\tLESSONS")
+			for _, r := range list {
+				fmt.Fprintf(tw, "#%d\t%s v%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.DeploymentID, r.Model, r.ModelVersion,
+					engine.OutcomeText(r.Outcome), scoreText(r.Satisfaction), scoreText(r.LeadTimeSatisfaction),
+					scoreText(r.Quality), orDash(r.Category), r.Reviewer, a.local(r.ReviewedAt), cell(r.Lessons))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&model, "model", "", "only this model's")
+	cmd.Flags().StringVar(&category, "category", "", "only this failure category")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as a JSON array")
+	return cmd
+}

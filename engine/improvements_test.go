@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"ferry/engine/config"
+	"ferry/models"
+	"ferry/store"
+)
+
+// storeVersion stores m as the next version of its model, as a changed config would.
+func storeVersion(t *testing.T, f *fixture, m models.Model) models.Model {
+	t.Helper()
+	err := f.e.st.Write(f.ctx, func(q store.Q) error {
+		var err error
+		m, _, err = q.SyncModel(f.ctx, m, f.now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// An improvement is proposed from a model's deployments, approved by a manager,
+// implemented in a version of the model, and verified only once that version's effect
+// is measured; each move is in the audit log.
+func TestImprovementRegister(t *testing.T) {
+	h := history{t, newFixture(t)}
+	ana, sam, eve := h.f.person(t, "ana"), h.f.person(t, "sam"), h.f.person(t, "eve")
+	failed := h.add("test", "2026-11-01 11:00", "2026-11-02 10:00")
+	h.end(failed, models.StatusFailed, "2026-11-02 10:00", "2026-11-02 10:20")
+	req := ImprovementRequest{Model: "web", Title: "Smoke tests wait for the cache", From: []int64{failed.ID}, Owner: "sam"}
+	if _, err := h.f.e.AddImprovement(h.f.ctx, eve, req); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("an analyst proposes nothing: %v", err)
+	}
+	bad := req
+	bad.Model = "rack"
+	if _, err := h.f.e.AddImprovement(h.f.ctx, sam, bad); !errors.Is(err, models.ErrInvalid) || !strings.Contains(err.Error(), "followed web, not rack") {
+		t.Errorf("from another model's deployment: %v", err)
+	}
+	bad = req
+	bad.Owner = "zed"
+	if _, err := h.f.e.AddImprovement(h.f.ctx, sam, bad); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("an unknown owner: %v", err)
+	}
+	im, err := h.f.e.AddImprovement(h.f.ctx, sam, req)
+	if err != nil || im.ID == 0 || im.Status != models.ImprovementProposed {
+		t.Fatalf("sam proposes: %+v %v", im, err)
+	}
+	if _, err := h.f.e.SetImprovement(h.f.ctx, sam, im.ID, models.ImprovementApproved, "", 0); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("a practitioner approves nothing: %v", err)
+	}
+	if _, err := h.f.e.SetImprovement(h.f.ctx, ana, im.ID, models.ImprovementApproved, "worth it", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.f.e.SetImprovement(h.f.ctx, sam, im.ID, models.ImprovementImplemented, "", 0); !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), "--in-version") {
+		t.Errorf("implemented needs its version: %v", err)
+	}
+	if _, err := h.f.e.SetImprovement(h.f.ctx, sam, im.ID, models.ImprovementImplemented, "", 7); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("a version that does not exist: %v", err)
+	}
+	// The model changes in config: the next engine to open the file stores v2, with its note.
+	changed := strings.Replace(testConfig, `  [[model.step]]
+  stage = "execute"
+  name = "Tell support"`, `  [[model.step]]
+  stage = "verify_deployment"
+  name = "Cache warm"
+  [[model.step]]
+  stage = "execute"
+  name = "Tell support"`, 1)
+	changed = strings.Replace(changed, `name = "web"
+`, `name = "web"
+change_note = "smoke tests wait for the cache"
+`, 1)
+	cfg, err := config.Parse("test.toml", []byte(changed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.f.e, err = New(h.f.ctx, h.f.e.st, cfg, WithClock(func() time.Time { return h.f.now })); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := h.f.e.Model("web")
+	if im, err = h.f.e.SetImprovement(h.f.ctx, sam, im.ID, models.ImprovementImplemented, "", v2.Version); err != nil || im.InVersion != 2 {
+		t.Fatalf("implemented in v2: %+v %v", im, err)
+	}
+	if _, err := h.f.e.SetImprovement(h.f.ctx, ana, im.ID, models.ImprovementVerified, "", 0); !errors.Is(err, models.ErrConflict) ||
+		!strings.Contains(err.Error(), "web v2 has 0 finished deployments; its effect is measured from 5 on") {
+		t.Errorf("verified before the effect is measured: %v", err)
+	}
+	// Five deployments on v2 finish: the effect is measured.
+	for i := range VerifyMinimum {
+		day := fmt.Sprintf("2026-11-%02d ", 10+i)
+		d := h.add("test", day+"08:00", day+"10:00")
+		if d.ModelVersion != 2 {
+			t.Fatalf("planned with v2: %d", d.ModelVersion)
+		}
+		h.end(d, models.StatusSucceeded, day+"10:00", day+"10:30")
+	}
+	h.exact()
+	if im, err = h.f.e.SetImprovement(h.f.ctx, ana, im.ID, models.ImprovementVerified, "fewer failures", 0); err != nil {
+		t.Fatalf("verified once measured: %v", err)
+	}
+	if _, err := h.f.e.SetImprovement(h.f.ctx, ana, im.ID, models.ImprovementRejected, "", 0); !errors.Is(err, models.ErrConflict) {
+		t.Errorf("verified is final: %v", err)
+	}
+	v, err := h.f.e.Improvement(h.f.ctx, eve, im.ID)
+	if err != nil || v.Effect == nil || v.Effect.Finished != VerifyMinimum || v.Effect.OK != VerifyMinimum ||
+		v.Before == nil || v.Before.Finished != 1 || v.Before.OK != 0 {
+		t.Fatalf("effect beside the version before: %+v %v", v, err)
+	}
+	var hist []string
+	for _, a := range v.History {
+		hist = append(hist, a.Actor+": "+a.Detail)
+	}
+	want := "sam: improvement 1 proposed for web: Smoke tests wait for the cache (from #1; owner sam)|" +
+		"ana: improvement 1 approved: worth it|sam: improvement 1 implemented in web v2|" +
+		"ana: improvement 1 verified in web v2: fewer failures"
+	if strings.Join(hist, "|") != want {
+		t.Errorf("history:\n%s\nwant\n%s", strings.Join(hist, "|"), want)
+	}
+	// The model's versions: the note kept with v2, and what changed.
+	vs, _ := h.f.e.ModelVersions(h.f.ctx, eve)
+	if len(vs) < 3 || vs[len(vs)-1].ChangeNote != "smoke tests wait for the cache" {
+		t.Errorf("versions and their notes: %+v", vs)
+	}
+	diff, err := h.f.e.ModelDiff(h.f.ctx, eve, "web", 1, 2)
+	if err != nil || len(diff) != 1 || diff[0].Mark != "+" || diff[0].Text != `verify_deployment "Cache warm" (manual)` {
+		t.Errorf("diff v1 v2: %+v %v", diff, err)
+	}
+}
+
+// ModelDiff names each changed field of a step, and removed steps.
+func TestModelDiffNamesTheChanges(t *testing.T) {
+	f := newFixture(t)
+	eve := f.person(t, "eve")
+	web, _ := f.e.Model("web")
+	web.Steps[1].Run, web.Steps[1].Kind, web.Steps[1].Timeout = "./switch.sh", models.StepAutomated, 5*time.Minute
+	web.Steps = web.Steps[:2]
+	web.DefaultDuration = time.Hour
+	storeVersion(t, f, web)
+	diff, err := f.e.ModelDiff(f.ctx, eve, "web", 1, 2)
+	var got []string
+	for _, c := range diff {
+		got = append(got, c.Mark+" "+c.Text)
+	}
+	want := `~ default duration: 45m → 1h00m|~ execute "Switch traffic": kind manual → automated; run none → ./switch.sh; timeout none → 5m|` +
+		`- execute "Tell support" (manual)`
+	if err != nil || strings.Join(got, "|") != want {
+		t.Errorf("diff:\n%s\nwant\n%s (%v)", strings.Join(got, "|"), want, err)
+	}
+	if _, err := f.e.ModelDiff(f.ctx, eve, "web", 1, 9); !errors.Is(err, models.ErrNotFound) {
+		t.Errorf("a version that does not exist: %v", err)
+	}
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"ferry/models"
+)
+
+// score stores a 1-5 score; 0 (not answered) is NULL.
+func score(n int) sql.NullInt64 { return sql.NullInt64{Int64: int64(n), Valid: n != 0} }
+
+// SetReview writes deployment r.DeploymentID's review, replacing the one it had, and
+// moves its rollups (the satisfaction means) in the same transaction.
+func (q Q) SetReview(ctx context.Context, r models.Review) error {
+	return q.reroll(ctx, r.DeploymentID, func() error {
+		_, err := q.db.ExecContext(ctx, `INSERT INTO reviews (deployment_id, outcome, satisfaction,
+			lead_time_satisfaction, quality, category, lessons, reviewer, reviewed_at, model, model_version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (deployment_id) DO UPDATE SET outcome = excluded.outcome, satisfaction = excluded.satisfaction,
+				lead_time_satisfaction = excluded.lead_time_satisfaction, quality = excluded.quality,
+				category = excluded.category, lessons = excluded.lessons, reviewer = excluded.reviewer,
+				reviewed_at = excluded.reviewed_at`,
+			r.DeploymentID, r.Outcome, score(r.Satisfaction), score(r.LeadTimeSatisfaction), score(r.Quality),
+			r.Category, r.Lessons, r.Reviewer, r.ReviewedAt.Unix(), r.Model, r.ModelVersion)
+		return mapErr(err)
+	})
+}
+
+const reviewCols = `deployment_id, outcome, satisfaction, lead_time_satisfaction, quality, category, lessons,
+	reviewer, reviewed_at, model, model_version`
+
+func scanReview(sc interface{ Scan(...any) error }) (models.Review, error) {
+	var r models.Review
+	var sat, lead, quality sql.NullInt64
+	var at int64
+	err := sc.Scan(&r.DeploymentID, &r.Outcome, &sat, &lead, &quality, &r.Category, &r.Lessons, &r.Reviewer, &at,
+		&r.Model, &r.ModelVersion)
+	r.Satisfaction, r.LeadTimeSatisfaction, r.Quality = int(sat.Int64), int(lead.Int64), int(quality.Int64)
+	r.ReviewedAt = time.Unix(at, 0).UTC()
+	return r, mapErr(err)
+}
+
+// Review loads a deployment's review; ErrNotFound when it has none.
+func (q Q) Review(ctx context.Context, id int64) (models.Review, error) {
+	return scanReview(q.db.QueryRowContext(ctx, `SELECT `+reviewCols+` FROM reviews WHERE deployment_id = ?`, id))
+}
+
+// ReviewFilter narrows a listing of reviews; zero fields do not filter.
+type ReviewFilter struct {
+	Model    string
+	Category string
+	Limit    int
+}
+
+// Reviews lists reviews, the latest written first.
+func (q Q) Reviews(ctx context.Context, f ReviewFilter) ([]models.Review, error) {
+	var where []string
+	var args []any
+	if f.Model != "" {
+		where, args = append(where, "model = ?"), append(args, f.Model)
+	}
+	if f.Category != "" {
+		where, args = append(where, "category = ?"), append(args, f.Category)
+	}
+	query := `SELECT ` + reviewCols + ` FROM reviews`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY reviewed_at DESC, deployment_id DESC"
+	if f.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.Review
+	for rows.Next() {
+		r, err := scanReview(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// UnreviewedFailures lists deployments that failed or rolled back, or succeeded with
+// an incident, finished in [from, to) and have no review, oldest first, at most
+// limit; requester, when not "", keeps theirs. Both halves walk small indexes:
+// failures by finish (with their requester, so no row is read), and incidents by when they were opened, up to 30 days before
+// the range (an incident opened earlier than that before its deployment finished is
+// not looked for).
+func (q Q) UnreviewedFailures(ctx context.Context, from, to time.Time, requester string, limit int) ([]models.Deployment, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id FROM (
+			SELECT id, finished_at, requester FROM deployments INDEXED BY deployments_failed_review
+			WHERE status IN ('failed', 'rolled_back') AND finished_at >= ?1 AND finished_at < ?2
+			UNION
+			SELECT d.id, d.finished_at, d.requester FROM incidents i INDEXED BY incidents_opened
+			CROSS JOIN deployments d ON d.id = i.deployment_id -- incidents first: left to itself SQLite walked every success
+			WHERE i.opened_at >= ?1 - 2592000 AND d.status = 'succeeded' AND d.finished_at >= ?1 AND d.finished_at < ?2
+		) f WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.deployment_id = f.id) AND (?3 = '' OR requester = ?3)
+		ORDER BY finished_at, id LIMIT ?4`, from.Unix(), to.Unix(), requester, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, mapErr(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]models.Deployment, 0, len(ids))
+	for _, id := range ids {
+		d, err := q.Deployment(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// LastReviews is, per model, when a deployment of it was last reviewed.
+func (q Q) LastReviews(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT model, MAX(reviewed_at) FROM reviews GROUP BY model`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var m string
+		var at int64
+		if err := rows.Scan(&m, &at); err != nil {
+			return nil, mapErr(err)
+		}
+		out[m] = time.Unix(at, 0).UTC()
+	}
+	return out, mapErr(rows.Err())
+}
+
+// FailuresSince counts, per model, deployments that failed or rolled back on or after
+// the local day (YYYYMMDD) given for that model, from the rollups: one pass over a
+// few thousand rows whatever the history's size.
+func (q Q) FailuresSince(ctx context.Context, since map[string]int) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(since) == 0 {
+		return out, nil
+	}
+	var args []any
+	for m, day := range since {
+		args = append(args, m, day)
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT model, SUM(done - done_ok) FROM rollup_days
+		WHERE day >= CASE model`+strings.Repeat(" WHEN ? THEN ?", len(since))+` ELSE 99999999 END GROUP BY model`, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m string
+		var n int64
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, mapErr(err)
+		}
+		out[m] = n
+	}
+	return out, mapErr(rows.Err())
+}
+
+// ModelFailuresBetween counts model's deployments that failed or rolled back with a
+// finish in (from, to): a short range, read from the failures' index.
+func (q Q) ModelFailuresBetween(ctx context.Context, model string, from, to time.Time) (int64, error) {
+	var n int64
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM deployments INDEXED BY deployments_failed_finish
+		WHERE status IN ('failed', 'rolled_back') AND finished_at > ? AND finished_at < ? AND model = ?`,
+		from.Unix(), to.Unix(), model).Scan(&n)
+	return n, mapErr(err)
+}
