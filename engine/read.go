@@ -92,3 +92,15 @@ func onlyOwn(p models.Person) bool { return SeesOnlyOwn(p) }
 func (e *Engine) ChangeMark(ctx context.Context) (int64, error) {
 	return e.st.Read().ChangeMark(ctx)
 }
+
+// Interrupted is which of the listed deployments have a step whose runner died and
+// that waits for a person (resume, retry or fail): a listing marks them.
+func (e *Engine) Interrupted(ctx context.Context, list []models.Deployment) (map[int64]bool, error) {
+	var ids []int64
+	for _, d := range list {
+		if d.Status.Running() {
+			ids = append(ids, d.ID)
+		}
+	}
+	return e.st.Read().Interrupted(ctx, ids)
+}

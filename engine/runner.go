@@ -239,6 +239,8 @@ func (e *Engine) runWith(ctx context.Context, actor models.Person, id int64, opt
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	r.ctx = runCtx
+	e.active.going.Add(1)
+	defer e.active.going.Done() // after the lease is released below
 	unregister := e.registerRun(id, cancel)
 	stopWatch := make(chan struct{})
 	var wg sync.WaitGroup

@@ -108,6 +108,7 @@ func (r *runner) runCommand(seq, attempt int, st models.Step, out *sink, started
 			startErr <- err
 			return
 		}
+		startGuard(cmd.Process.Pid)
 		startErr <- nil
 		_ = cmd.Wait()
 	}()

@@ -100,6 +100,8 @@ var (
 type activeRuns struct {
 	sync.Mutex
 	m map[int64][]context.CancelCauseFunc
+	// going counts the runs that have not yet written how they ended.
+	going sync.WaitGroup
 }
 
 func (e *Engine) registerRun(id int64, cancel context.CancelCauseFunc) func() {
@@ -124,6 +126,30 @@ func (e *Engine) registerRun(id int64, cancel context.CancelCauseFunc) func() {
 			}
 		}
 		delete(a.m, id)
+	}
+}
+
+// StopRuns stops every run going on in this engine, as a stop of the process does
+// in the CLI: each step's processes end (SIGTERM, then SIGKILL after the grace time)
+// and its attempt is recorded stopped with cause. It returns once every run has
+// written how it ended, or when ctx ends. A server calls it as it shuts down.
+func (e *Engine) StopRuns(ctx context.Context, cause error) error {
+	e.active.Lock()
+	for _, list := range e.active.m {
+		for _, c := range list {
+			if c != nil {
+				c(cause)
+			}
+		}
+	}
+	e.active.Unlock()
+	done := make(chan struct{})
+	go func() { e.active.going.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -176,8 +202,8 @@ type Recovered struct {
 
 // RecoverInterrupted marks the step attempts whose runner died (its lease expired, or
 // its process on this machine is gone) as interrupted, keeping their output, and
-// stops what they left running on this machine. The CLI and the console call it when
-// they start; it writes nothing when nothing was interrupted.
+// stops what they left running on this machine. Every ferry command and the console
+// call it when they start; it writes nothing when nothing was interrupted.
 func (e *Engine) RecoverInterrupted(ctx context.Context) ([]Recovered, error) {
 	running, err := e.st.Read().RunningAttempts(ctx, 0)
 	if err != nil {
@@ -205,6 +231,15 @@ func (e *Engine) RecoverInterrupted(ctx context.Context) ([]Recovered, error) {
 // writes nothing while the runner is alive, or when nothing runs.
 func (e *Engine) RecoverRun(ctx context.Context, id int64) ([]Recovered, error) {
 	if atts, err := e.st.Read().RunningAttempts(ctx, id); err != nil || len(atts) == 0 {
+		return nil, err
+	}
+	// A live runner is told apart by reading, so that a command that only reads
+	// (deploy list) takes no write lock while a deployment runs.
+	if l, err := e.st.Read().Lease(ctx, id); err == nil {
+		if gone, _ := leaseGone(l, time.Now(), e.Location()); !gone {
+			return nil, nil
+		}
+	} else if !errors.Is(err, models.ErrNotFound) {
 		return nil, err
 	}
 	var rec []Recovered

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"ferry/models"
@@ -210,6 +211,33 @@ func (q Q) Due(ctx context.Context, now time.Time, limit int) ([]models.Deployme
 			return nil, err
 		}
 		out = append(out, d)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// Interrupted is which of ids have a step interrupted (its runner died) that nobody
+// has resumed, retried or failed yet.
+func (q Q) Interrupted(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT DISTINCT deployment_id FROM step_runs
+		WHERE deployment_id IN (SELECT value FROM json_each(?)) AND status = 'interrupted'`, string(list))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err)
+		}
+		out[id] = true
 	}
 	return out, mapErr(rows.Err())
 }

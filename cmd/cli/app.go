@@ -151,7 +151,26 @@ func (a *app) open() error {
 	if a.eng, err = engine.New(a.ctx, a.st, a.cfg); err != nil {
 		return err
 	}
+	a.recoverQuietly()
 	return a.settleActor()
+}
+
+// recoverWait bounds how long a command that only reads waits to write a recovery.
+const recoverWait = 2 * time.Second
+
+// recoverQuietly marks the steps of runners that died as interrupted (and stops what
+// they left running) at the start of every command, so that deploy show and list
+// say so without waiting for a run command. Reading must not wait on it: a database
+// that is busy or read-only is read as it stands, and the run commands, which
+// recover before they act, say what stops them.
+func (a *app) recoverQuietly() {
+	if a.st.ReadOnly() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(a.ctx, recoverWait)
+	defer cancel()
+	rec, _ := a.eng.RecoverInterrupted(ctx)
+	a.sayRecovered(rec)
 }
 
 // openStore loads config and opens the database, without starting the engine (which
@@ -188,6 +207,10 @@ func busyTimeout() (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// openOther opens (creating) a database that is not this command's own: the file a
+// demo fills before it takes the database's name.
+func (a *app) openOther(path string) (*store.Store, error) { return store.Open(a.ctx, path) }
 
 func (a *app) databasePath(cfg *config.Config) string {
 	switch {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"ferry/internal/demo"
+	"ferry/models"
 )
 
 func (a *app) demoCmd() *cobra.Command {
@@ -31,12 +33,28 @@ func (a *app) demoCmd() *cobra.Command {
 
 // fillDemo generates the history before the engine starts, so that the demo's older
 // model versions are stored before the config's current ones.
+//
+// It fills a file beside the database (DB.demo-partial) and gives it the database's
+// name only once the history is whole: a demo killed half way leaves no database
+// that looks like a demo history, and the next ferry demo (or first console) starts
+// again from nothing.
 func (a *app) fillDemo(n int, seed int64) error {
-	if err := a.openStore(); err != nil {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	path := a.databasePath(cfg)
+	if err := refuseFilled(a, path); err != nil {
+		return err
+	}
+	partial := path + ".demo-partial"
+	removeDB(partial) // what a killed demo left
+	st, err := a.openOther(partial)
+	if err != nil {
 		return err
 	}
 	tty := isTerminal(a.stderr)
-	res, err := demo.Generate(a.ctx, a.st, a.cfg, demo.Options{
+	res, err := demo.Generate(a.ctx, st, a.cfg, demo.Options{
 		Deployments: n, Seed: seed, Now: time.Now(),
 		Progress: func(done, total int) {
 			if tty {
@@ -47,12 +65,45 @@ func (a *app) fillDemo(n int, seed int64) error {
 	if tty {
 		fmt.Fprintln(a.stderr)
 	}
+	err = errors.Join(err, st.Close()) // closing folds the WAL into the file
+	if err == nil {
+		// An empty database there is replaced, with its WAL files.
+		_ = os.Remove(path + "-wal")
+		_ = os.Remove(path + "-shm")
+		err = os.Rename(partial, path)
+	}
 	if err != nil {
+		removeDB(partial)
 		return err
 	}
 	fmt.Fprintf(a.stdout, "Demo history in %s: %d deployments, %d steps, %d events, %d incidents in %.1fs\n",
-		absPath(a.st.Path()), res.Deployments, res.Steps, res.Events, res.Incidents, res.Elapsed.Seconds())
+		absPath(path), res.Deployments, res.Steps, res.Events, res.Incidents, res.Elapsed.Seconds())
 	return a.open()
+}
+
+// refuseFilled refuses to put a demo where a database with deployments is.
+func refuseFilled(a *app, path string) error {
+	if !fileExists(path) {
+		return nil
+	}
+	if err := a.openStore(); err != nil {
+		return err
+	}
+	n, err := a.st.Read().CountDeployments(a.ctx)
+	if err == nil && n > 0 {
+		err = models.Invalidf("database %s already has %d deployments; give a new file (--db)", path, n)
+	}
+	a.closer = a.closer[:len(a.closer)-1]
+	err = errors.Join(err, a.st.Close())
+	a.st = nil
+	return err
+}
+
+// removeDB removes a database file and its WAL and shared-memory files, if any.
+func removeDB(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		_ = os.Remove(p)
+	}
 }
 
 func isTerminal(w any) bool {

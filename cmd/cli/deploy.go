@@ -200,12 +200,16 @@ func (a *app) listCmd() *cobra.Command {
 				}
 				return nil
 			}
+			stopped, err := a.eng.Interrupted(a.ctx, list)
+			if err != nil {
+				return err
+			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSTART\tEND\tENV\tCOMPONENT\tVERSION\tSTATUS\tASSIGNEE")
 			for _, d := range list {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart),
 					models.EndText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location, "15:04", "2006-01-02 15:04"), d.Environment, d.Component, cell(d.Version),
-					d.Status, dash(d.Assignee))
+					statusText(d, stopped[d.ID]), dash(d.Assignee))
 			}
 			return tw.Flush()
 		},
@@ -281,12 +285,25 @@ func (a *app) cancelCmd() *cobra.Command {
 	return cmd
 }
 
+// statusText is a deployment's status, with ", interrupted" when a step's runner
+// died and the deployment waits for a person to resume, retry or fail it.
+func statusText(d models.Deployment, interrupted bool) string {
+	if interrupted {
+		return string(d.Status) + ", interrupted"
+	}
+	return string(d.Status)
+}
+
 func (a *app) printDetail(det engine.Detail) {
 	d := det.Deployment
 	w := a.stdout
 	fmt.Fprintf(w, "#%d  %s %s %s → %s\n", d.ID, d.Action, d.Component, d.Version, d.Environment)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  status\t%s (stage: %s)\n", d.Status, stageName(d.Status))
+	interrupted := false
+	for _, s := range det.Steps {
+		interrupted = interrupted || s.Status == models.StepInterrupted
+	}
+	fmt.Fprintf(tw, "  status\t%s (stage: %s)\n", statusText(d, interrupted), stageName(d.Status))
 	fmt.Fprintf(tw, "  model\t%s v%d\n", d.Model, d.ModelVersion)
 	fmt.Fprintf(tw, "  service\t%s (%s)\n", d.Service, d.Kind)
 	fmt.Fprintf(tw, "  window\t%s\n", a.window(d))

@@ -34,6 +34,12 @@ func (a *app) openRunner() error {
 		return nil // the server recovered at its start; its scheduler and runners go on
 	}
 	rec, err := a.eng.RecoverInterrupted(a.ctx)
+	a.sayRecovered(rec)
+	return err
+}
+
+// sayRecovered tells on stderr which steps were found interrupted.
+func (a *app) sayRecovered(rec []engine.Recovered) {
 	for _, r := range rec {
 		msg := fmt.Sprintf("ferry: step %d %q of #%d was interrupted (its runner stopped); %d lines of output kept",
 			r.Seq, r.Step, r.DeploymentID, r.Lines)
@@ -42,7 +48,6 @@ func (a *app) openRunner() error {
 		}
 		fmt.Fprintln(a.stderr, msg)
 	}
-	return err
 }
 
 // runFlags are the flags every command that runs a deployment takes.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -85,7 +86,9 @@ func (a *app) serveCmd() *cobra.Command {
 						}
 					}}, func(err error) { fmt.Fprintln(a.stderr, "ferry: notify:", err) })
 			}
-			return srv.Serve(a.ctx, ln)
+			err = srv.Serve(a.ctx, ln)
+			a.stopRuns()
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -99,6 +102,22 @@ func (a *app) serveCmd() *cobra.Command {
 // schedule starts, every so often until ctx ends, the fully automated deployments
 // whose window has begun, saying on stderr what it started. The SSH sessions do not:
 // one scheduler per server.
+// stopRuns stops the runs the server has going (the scheduler's and the consoles'),
+// recording each running step stopped, as the CLI does when it is stopped, instead of
+// leaving them running in the record until the next ferry finds them interrupted.
+func (a *app) stopRuns() {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(a.ctx), stopRunsWait)
+	defer cancel()
+	if err := a.eng.StopRuns(ctx, errServerStopping); err != nil {
+		fmt.Fprintf(a.stderr, "ferry: stopping: runs did not end within %s; the next ferry will find them interrupted\n", stopRunsWait)
+	}
+}
+
+// stopRunsWait bounds how long a stopping server waits for its runs to end.
+const stopRunsWait = 30 * time.Second
+
+var errServerStopping = errors.New("the server is stopping")
+
 func (a *app) schedule(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
