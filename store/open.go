@@ -223,6 +223,14 @@ func (v versions) check() error {
 		return nil
 	}
 	known := migrationVersions()
+	if len(v.applied) > 0 {
+		// A Ferry database has these whatever its schema; without one it is damaged.
+		for _, t := range []string{"deployments", "step_runs", "events", "model_versions"} {
+			if !slices.Contains(v.tables, t) {
+				return fmt.Errorf("damaged: its table %s is missing (restore it from a backup)", t)
+			}
+		}
+	}
 	for _, a := range v.applied {
 		if !slices.Contains(known, a) {
 			return fmt.Errorf("written by a newer Ferry (schema %d); this is %d. Nothing was changed: use that Ferry or a newer one",

@@ -145,12 +145,27 @@ func TestWhatIsNotAFerryDatabaseIsSaidInASentence(t *testing.T) {
 	}
 	raw.Close()
 	missing := filepath.Join(dir, "no-such-folder", "ferry.db")
+	damaged := filepath.Join(dir, "damaged.db")
+	s, err := Open(context.Background(), damaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	raw, err = sql.Open("sqlite", damaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`PRAGMA foreign_keys = OFF; DROP TABLE step_runs`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
 
 	for _, c := range []struct{ file, says string }{
 		{garbage, "not a Ferry database (not an SQLite file at all)"},
 		{folder, "is a folder, not a database file"},
 		{foreign, "an SQLite database but not Ferry's (it has a table invoices"},
 		{missing, "its folder " + filepath.Dir(missing) + " does not exist"},
+		{damaged, "damaged: its table step_runs is missing"},
 	} {
 		_, err := Open(context.Background(), c.file)
 		if err == nil {

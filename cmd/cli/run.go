@@ -30,8 +30,10 @@ func (a *app) openRunner() error {
 	if err := a.open(); err != nil {
 		return err
 	}
-	if a.shared {
-		return nil // the server recovered at its start; its scheduler and runners go on
+	if a.shared || a.st.ReadOnly() {
+		// The server recovered at its start (its scheduler and runners go on); a
+		// read-only database is shown as it stands, and its runs refused.
+		return nil
 	}
 	rec, err := a.eng.RecoverInterrupted(a.ctx)
 	a.sayRecovered(rec)
