@@ -107,7 +107,10 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	// Migrations are numbered by the work that adds them, not by when they land: a
+	// database may have 00015 and not yet 00013. Each one stands alone, so one that
+	// is missing is applied whatever came after it.
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
