@@ -287,9 +287,26 @@ func isBusy(err error) bool {
 // ferry may be migrating the same file at the same moment.
 func (s *Store) migrate(ctx context.Context) error {
 	start := time.Now()
+	before := -1
 	for {
+		if v, err := readVersions(ctx, s.r); err == nil {
+			before = len(v.applied)
+		}
 		err := migrate(ctx, s.w)
-		if err == nil || !isBusy(err) || time.Since(start) >= s.busy {
+		if err == nil {
+			return nil
+		}
+		// Another ferry opening the same new file may have applied a migration
+		// between this one's look at the versions and its own attempt ("table ...
+		// already exists", "duplicate column"): what counts is that the schema is
+		// now current. While migrations are still being applied, try again; a
+		// migration that fails with nothing applied meanwhile is an error.
+		v, verr := readVersions(ctx, s.r)
+		if verr == nil && v.current() {
+			return nil
+		}
+		progressed := verr == nil && len(v.applied) > before
+		if (!isBusy(err) && !progressed) || time.Since(start) >= s.busy {
 			return err
 		}
 		select {

@@ -242,3 +242,25 @@ func TestAMissingLowerMigrationIsApplied(t *testing.T) {
 		t.Fatalf("search after the migration: %+v", got)
 	}
 }
+
+// Twenty processes that open the same new file at once all get a current schema:
+// one migrates, the others wait or find it done (they used to fail with "table ...
+// already exists" when two applied the same migration).
+func TestManyFirstOpensAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ferry.db")
+	errs := make(chan error, 20)
+	for range 20 {
+		go func() {
+			s, err := Open(context.Background(), path)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
