@@ -73,6 +73,12 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 		s.readOnly = true
 		err = s.open(ctx)
 	}
+	if err != nil && s.readOnly && isReadOnly(err) {
+		// Nor may it make the WAL's shared-memory file: read the file alone.
+		s.close()
+		s.immutable = true
+		err = s.open(ctx)
+	}
 	if err != nil {
 		s.close()
 		return nil, s.describe(err)
@@ -84,11 +90,15 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 func (s *Store) open(ctx context.Context) error {
 	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() + "?"
 	var err error
-	if s.readOnly {
-		// Without a writable folder SQLite cannot make the WAL's shared-memory file,
-		// so a file nobody may write is read as immutable.
-		s.r, err = sql.Open("sqlite", base+"mode=ro&immutable=1&_pragma=query_only(1)&_pragma=foreign_keys(1)")
-	} else {
+	switch {
+	case s.immutable:
+		// Without a writable folder SQLite cannot make the WAL's shared-memory file:
+		// the file is read as it is, without what a WAL left beside it may hold.
+		s.r, err = sql.Open("sqlite", base+"mode=ro&immutable=1&_pragma=query_only(1)")
+	case s.readOnly:
+		s.r, err = sql.Open("sqlite", base+"mode=ro&_pragma=query_only(1)&"+
+			fmt.Sprintf("_pragma=busy_timeout(%d)", s.busy.Milliseconds()))
+	default:
 		s.r, err = sql.Open("sqlite", base+pragmas(s.busy)+"&_pragma=query_only(1)")
 	}
 	if err != nil {
