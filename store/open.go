@@ -73,6 +73,12 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 		s.readOnly = true
 		err = s.open(ctx)
 	}
+	if err != nil && s.readOnly && isReadOnly(err) {
+		// Nor may it make the WAL's shared-memory file: read the file alone.
+		s.close()
+		s.immutable = true
+		err = s.open(ctx)
+	}
 	if err != nil {
 		s.close()
 		return nil, s.describe(err)
@@ -84,11 +90,15 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 func (s *Store) open(ctx context.Context) error {
 	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() + "?"
 	var err error
-	if s.readOnly {
-		// Without a writable folder SQLite cannot make the WAL's shared-memory file,
-		// so a file nobody may write is read as immutable.
-		s.r, err = sql.Open("sqlite", base+"mode=ro&immutable=1&_pragma=query_only(1)&_pragma=foreign_keys(1)")
-	} else {
+	switch {
+	case s.immutable:
+		// Without a writable folder SQLite cannot make the WAL's shared-memory file:
+		// the file is read as it is, without what a WAL left beside it may hold.
+		s.r, err = sql.Open("sqlite", base+"mode=ro&immutable=1&_pragma=query_only(1)")
+	case s.readOnly:
+		s.r, err = sql.Open("sqlite", base+"mode=ro&_pragma=query_only(1)&"+
+			fmt.Sprintf("_pragma=busy_timeout(%d)", s.busy.Milliseconds()))
+	default:
 		s.r, err = sql.Open("sqlite", base+pragmas(s.busy)+"&_pragma=query_only(1)")
 	}
 	if err != nil {
@@ -289,9 +299,26 @@ func isBusy(err error) bool {
 // ferry may be migrating the same file at the same moment.
 func (s *Store) migrate(ctx context.Context) error {
 	start := time.Now()
+	before := -1
 	for {
+		if v, err := readVersions(ctx, s.r); err == nil {
+			before = len(v.applied)
+		}
 		err := migrate(ctx, s.w)
-		if err == nil || !isBusy(err) || time.Since(start) >= s.busy {
+		if err == nil {
+			return nil
+		}
+		// Another ferry opening the same new file may have applied a migration
+		// between this one's look at the versions and its own attempt ("table ...
+		// already exists", "duplicate column"): what counts is that the schema is
+		// now current. While migrations are still being applied, try again; a
+		// migration that fails with nothing applied meanwhile is an error.
+		v, verr := readVersions(ctx, s.r)
+		if verr == nil && v.current() {
+			return nil
+		}
+		progressed := verr == nil && len(v.applied) > before
+		if (!isBusy(err) && !progressed) || time.Since(start) >= s.busy {
 			return err
 		}
 		select {

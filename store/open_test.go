@@ -7,11 +7,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"ferry/models"
 )
 
 // holdWriteLock begins a write on s and keeps it open until the test releases it;
@@ -188,5 +194,73 @@ func TestWhatIsNotAFerryDatabaseIsSaidInASentence(t *testing.T) {
 	var n int
 	if err := raw.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("the foreign database has %d tables (%v), want its 1", n, err)
+	}
+}
+
+// A database that has every migration but 00013 (it was made before 00013 landed,
+// with 00015 already in) is brought up to date, and its search lists in order.
+func TestAMissingLowerMigrationIsApplied(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ferry.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	without := fstest.MapFS{}
+	names, _ := fs.Glob(sub, "*.sql")
+	for _, n := range names {
+		if !strings.HasPrefix(n, "00013_") {
+			data, _ := fs.ReadFile(sub, n)
+			without[n] = &fstest.MapFile{Data: data}
+		}
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, without)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("opening a database without 00013: %v", err)
+	}
+	defer s.Close()
+	m, mvid := syncModel(t, s, testModel())
+	late := plan(t, s, m, mvid, "test", time.Date(2150, 1, 1, 0, 0, 0, 0, time.UTC))
+	early := plan(t, s, m, mvid, "test", time.Date(2120, 1, 1, 0, 0, 0, 0, time.UTC))
+	got, err := s.Read().Deployments(context.Background(), models.Filter{Search: "svc", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != late || got[1].ID != early {
+		t.Fatalf("search after the migration: %+v", got)
+	}
+}
+
+// Twenty processes that open the same new file at once all get a current schema:
+// one migrates, the others wait or find it done (they used to fail with "table ...
+// already exists" when two applied the same migration).
+func TestManyFirstOpensAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ferry.db")
+	errs := make(chan error, 20)
+	for range 20 {
+		go func() {
+			s, err := Open(context.Background(), path)
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -37,9 +37,10 @@ type Store struct {
 	busy time.Duration // how long a write waits for another writer
 	// readOnly: the file (or its folder) cannot be written; it is read, and every
 	// write is refused with a sentence that says why.
-	readOnly bool
-	w        *sql.DB // the one writer connection
-	r        *sql.DB // readers
+	readOnly  bool
+	immutable bool    // read-only, and SQLite may not even make the WAL's files
+	w         *sql.DB // the one writer connection
+	r         *sql.DB // readers
 	// basis is what report rollups are counted with; until UseBasis sets it, writes
 	// mark the rollups stale instead of counting. Sessions read it concurrently.
 	basis atomic.Pointer[Basis]
@@ -117,7 +118,10 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	// Migrations are numbered by the work that adds them, not by when they land: a
+	// database may have 00015 and not yet 00013. Each one stands alone, so one that
+	// is missing is applied whatever came after it.
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -208,6 +208,10 @@ func busyTimeout() (time.Duration, error) {
 	return d, nil
 }
 
+// openOther opens (creating) a database that is not this command's own: the file a
+// demo fills before it takes the database's name.
+func (a *app) openOther(path string) (*store.Store, error) { return store.Open(a.ctx, path) }
+
 func (a *app) databasePath(cfg *config.Config) string {
 	switch {
 	case a.dbPath != "":

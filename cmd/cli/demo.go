@@ -49,8 +49,12 @@ func (a *app) fillDemo(n int, seed int64) error {
 	}
 	partial := path + ".demo-partial"
 	removeDB(partial) // what a killed demo left
+	st, err := a.openOther(partial)
+	if err != nil {
+		return err
+	}
 	tty := isTerminal(a.stderr)
-	res, err := demo.GenerateFile(a.ctx, partial, a.cfg, demo.Options{
+	res, err := demo.Generate(a.ctx, st, a.cfg, demo.Options{
 		Deployments: n, Seed: seed, Now: time.Now(),
 		Progress: func(done, total int) {
 			if tty {
@@ -61,6 +65,7 @@ func (a *app) fillDemo(n int, seed int64) error {
 	if tty {
 		fmt.Fprintln(a.stderr)
 	}
+	err = errors.Join(err, st.Close()) // closing folds the WAL into the file
 	if err == nil {
 		// An empty database there is replaced, with its WAL files.
 		_ = os.Remove(path + "-wal")

@@ -13,7 +13,6 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"ferry/engine/config"
@@ -50,16 +49,6 @@ const (
 
 // Generate fills st, which must hold no deployments yet, with opt.Deployments
 // deployments for the organisation in cfg. Call it before the engine syncs the
-// GenerateFile is Generate into a new database at path, closed when it returns
-// (closing folds the WAL into the file, so the file is whole when it is moved).
-func GenerateFile(ctx context.Context, path string, cfg *config.Config, opt Options) (Result, error) {
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		return Result{}, err
-	}
-	res, err := Generate(ctx, st, cfg, opt)
-	return res, errors.Join(err, st.Close())
-}
 
 // config's models into a new database, so older model versions can come first.
 func Generate(ctx context.Context, st *store.Store, cfg *config.Config, opt Options) (Result, error) {

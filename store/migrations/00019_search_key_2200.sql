@@ -63,7 +63,11 @@ BEGIN
 END;
 -- +goose StatementEnd
 
-DELETE FROM search;
+-- A new table rather than DELETE: FTS5 deletes a document by reading its words
+-- again, which took 40 s for 200,000 documents.
+DROP TABLE search;
+CREATE VIRTUAL TABLE search USING fts5(what, notes, facets,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3', columnsize = 0);
 INSERT INTO search (rowid, what, notes, facets) SELECT key, what, notes, facets FROM search_source ORDER BY key;
 
 -- +goose Down
@@ -122,5 +126,7 @@ BEGIN
 END;
 -- +goose StatementEnd
 
-DELETE FROM search;
+DROP TABLE search;
+CREATE VIRTUAL TABLE search USING fts5(what, notes, facets,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3', columnsize = 0);
 INSERT INTO search (rowid, what, notes, facets) SELECT key, what, notes, facets FROM search_source ORDER BY key;
