@@ -154,6 +154,12 @@ func (a *app) reportCheckCmd() *cobra.Command {
 // whole or not at all.
 func (a *app) writeReport(rep engine.Report, format, out string) error {
 	write := func(w io.Writer) error { return export.WriteReport(w, export.Format(format), rep, a.cfg.Location) }
+	return a.writeOut(out, write)
+}
+
+// writeOut writes with write to the file out, whole or not at all, or to standard
+// output when out is "".
+func (a *app) writeOut(out string, write func(io.Writer) error) error {
 	if out == "" {
 		return write(a.stdout)
 	}

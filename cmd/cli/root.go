@@ -28,7 +28,7 @@ func (a *app) rootCmd() *cobra.Command {
 	pf.StringVar(&a.dbPath, "db", "", "database file (default: the config's database, or ./ferry.db)")
 	pf.StringVar(&a.as, "as", "", "act as this person (default: the person whose unix_user is $USER, else the first manager)")
 	root.AddCommand(a.versionCmd(), a.demoCmd(), a.deployCmd(), a.modelsCmd(), a.conflictsCmd(), a.freezeCmd())
-	root.AddCommand(a.serveCmd(), a.peopleCmd(), a.historyCmd(), a.incidentCmd(), a.reportCmd(), a.auditCmd(), a.inboxCmd(), a.notifyCmd(), a.whereCmd(), a.releaseCmd())
+	root.AddCommand(a.serveCmd(), a.peopleCmd(), a.historyCmd(), a.incidentCmd(), a.reportCmd(), a.auditCmd(), a.inboxCmd(), a.notifyCmd(), a.whereCmd(), a.releaseCmd(), a.scheduleCmd())
 	root.AddCommand(a.reviewCmd(), a.improvementCmd(), a.findingCmd())
 	root.AddCommand(a.runCmds()...)
 	return root

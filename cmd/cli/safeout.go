@@ -105,3 +105,13 @@ func isPlainUnicode(s string) bool {
 // cell is stored text as one cell of a text table: on one line, and without a tab
 // that would start another column (the writer below makes the rest visible).
 func cell(s string) string { return strings.ReplaceAll(models.Line(s), "\t", " ") }
+
+// rawStdout is standard output without the safe writer, for a format whose writer
+// escapes all stored text itself and needs control characters of its own
+// (iCalendar's CRLF line ends).
+func (a *app) rawStdout() io.Writer {
+	if s, ok := a.stdout.(*safeWriter); ok {
+		return s.w
+	}
+	return a.stdout
+}

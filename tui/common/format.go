@@ -6,6 +6,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"ferry/models"
 )
 
 // Fit pads or cuts a styled string to exactly w cells.
@@ -173,3 +175,12 @@ func Sparkline(vals []float64) string {
 
 // Clamp is v, or lo or hi if it lies outside them.
 func Clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// KindLabel is a conflict kind in a column of 11 cells: blocked_version reads
+// "blocked" there (its message says the rest).
+func KindLabel(k models.ConflictKind) string {
+	if k == models.ConflictBlocked {
+		return "blocked"
+	}
+	return string(k)
+}

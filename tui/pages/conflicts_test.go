@@ -102,3 +102,18 @@ func TestResolveHidesWhatThePersonMayNotDo(t *testing.T) {
 		t.Fatal("o must do nothing for a practitioner")
 	}
 }
+
+// TestConflictsScreenShowsABlockedVersion: a planned deployment of a version a
+// manager blocked is listed as "blocked", with the block's reason whole.
+func TestConflictsScreenShowsABlockedVersion(t *testing.T) {
+	m := sized(t, "ana", 120, 35)
+	if _, err := m.c.Eng.BlockVersion(m.c.Ctx, m.c.Actor, "web-frontend", "7.3.1", "breaks checkout"); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "4")
+	load(m, m.Top().Refresh())
+	got := screenText(m)
+	if !strings.Contains(got, "blocked ") || !strings.Contains(got, "web-frontend 7.3.1 is blocked (by ana: breaks checkout)") {
+		t.Fatalf("conflicts screen:\n%s", got)
+	}
+}

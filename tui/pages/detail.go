@@ -330,7 +330,7 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 			mark = st.Dim.Render("✓")
 			msg += st.Dim.Render(" — overridden: " + c.Reason)
 		}
-		head := fmt.Sprintf("  %s %s %s ", mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11))
+		head := fmt.Sprintf("  %s %s %s ", mark, st.Dim.Render(c.ID), common.Fit(common.KindLabel(c.Kind), 11))
 		writeLines(b, conflictLines(head, msg, d.w))
 	}
 }

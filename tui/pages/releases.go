@@ -107,8 +107,12 @@ func (s *releasesScreen) View() string {
 	}
 	envs := s.c.Eng.Config().Environments
 	name := min(18, max(8, s.w/5))
-	cw := max(5, (s.w-name-6)/max(1, len(envs)))
-	head := "  " + common.Fit("release", name) + " " + common.Fit("#", 3)
+	count := s.w >= 80 // the number of components, when there is room
+	cw := max(5, (s.w-name-2-countWidth(count))/max(1, len(envs)))
+	head := "  " + common.Fit("release", name)
+	if count {
+		head += " " + common.Fit("#", 3)
+	}
 	for _, e := range envs {
 		head += " " + common.Fit(e.Name, cw-1)
 	}
@@ -117,17 +121,27 @@ func (s *releasesScreen) View() string {
 	room := max(1, s.h-2-5)
 	off := max(0, s.sel-room+1)
 	for i := off; i < len(s.list) && i < off+room; i++ {
-		lines = append(lines, s.row(s.list[i], i == s.sel, name, cw))
+		lines = append(lines, s.row(s.list[i], i == s.sel, name, cw, count))
 	}
 	return strings.Join(append(lines, s.foot()...), "\n")
 }
 
-func (s *releasesScreen) row(v engine.ReleaseView, selected bool, name, cw int) string {
+func countWidth(shown bool) int {
+	if shown {
+		return 4
+	}
+	return 0
+}
+
+func (s *releasesScreen) row(v engine.ReleaseView, selected bool, name, cw int, count bool) string {
 	lead := "  "
 	if selected {
 		lead = "▸ "
 	}
-	line := lead + common.Fit(v.Name, name) + " " + common.Fit(fmt.Sprint(len(v.Components)), 3)
+	line := lead + common.Fit(v.Name, name)
+	if count {
+		line += " " + common.Fit(fmt.Sprint(len(v.Components)), 3)
+	}
 	for _, at := range v.Status {
 		line += " " + common.Fit(releaseWord(s.c, at.Status), cw-1)
 	}

@@ -300,7 +300,7 @@ func (r *resolveScreen) conflictItems() [][]string {
 		if i == r.sel {
 			lead = " ▸ "
 		}
-		lines := conflictLines(fmt.Sprintf("%s%s %s %s ", lead, mark, st.Dim.Render(c.ID), common.Fit(string(c.Kind), 11)),
+		lines := conflictLines(fmt.Sprintf("%s%s %s %s ", lead, mark, st.Dim.Render(c.ID), common.Fit(common.KindLabel(c.Kind), 11)),
 			c.Message, r.w)
 		if i == r.sel {
 			for j, l := range lines {
