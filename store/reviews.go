@@ -160,12 +160,14 @@ func (q Q) FailuresSince(ctx context.Context, since map[string]int) (map[string]
 	if len(since) == 0 {
 		return out, nil
 	}
+	first := 99999999 // the earliest day asked: the rollups' key starts with the day
 	var args []any
 	for m, day := range since {
-		args = append(args, m, day)
+		args, first = append(args, m, day), min(first, day)
 	}
 	rows, err := q.db.QueryContext(ctx, `SELECT model, SUM(done - done_ok) FROM rollup_days
-		WHERE day >= CASE model`+strings.Repeat(" WHEN ? THEN ?", len(since))+` ELSE 99999999 END GROUP BY model`, args...)
+		WHERE day >= ? AND day >= CASE model`+strings.Repeat(" WHEN ? THEN ?", len(since))+` ELSE 99999999 END
+		GROUP BY model`, append([]any{first}, args...)...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
