@@ -68,8 +68,18 @@ func (e *Engine) plannedEvents(ctx context.Context, actor models.Person, f Calen
 		if err != nil {
 			return nil, err
 		}
+		ids := make([]int64, len(page))
+		for i, d := range page {
+			ids[i] = d.ID
+		}
+		// Each change of a deployment is an event on its record: their count is a
+		// sequence that grows with every change, whatever the clock's resolution.
+		counts, err := e.st.Read().EventCounts(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
 		for _, d := range page {
-			out = append(out, e.deploymentEvent(d))
+			out = append(out, e.deploymentEvent(d, max(0, counts[d.ID]-1)))
 		}
 		if len(page) < flt.Limit {
 			return out, nil
@@ -79,7 +89,7 @@ func (e *Engine) plannedEvents(ctx context.Context, actor models.Person, f Calen
 	}
 }
 
-func (e *Engine) deploymentEvent(d models.Deployment) CalEvent {
+func (e *Engine) deploymentEvent(d models.Deployment, sequence int64) CalEvent {
 	what := d.Component + " " + d.Version
 	if d.Action == models.ActionRemove {
 		what = "remove " + what
@@ -95,7 +105,7 @@ func (e *Engine) deploymentEvent(d models.Deployment) CalEvent {
 	return CalEvent{UID: fmt.Sprintf("deployment-%d@ferry", d.ID), Kind: "deployment",
 		Summary: fmt.Sprintf("#%d %s → %s", d.ID, what, d.Environment), Description: strings.Join(desc, "\n"),
 		Location: d.Environment, Start: d.ScheduledStart, End: d.ScheduledEnd, Modified: d.UpdatedAt,
-		Sequence: d.UpdatedAt.Unix() - d.CreatedAt.Unix()}
+		Sequence: sequence}
 }
 
 // windowEvents are the occurrences of every freeze and maintenance window in the span.

@@ -213,3 +213,25 @@ func (q Q) OpenInvolving(ctx context.Context, person string) (map[int64]models.D
 	}
 	return out, mapErr(rows.Err())
 }
+
+// EventCounts says how many events each of ids has on its record.
+func (q Q) EventCounts(ctx context.Context, ids []int64) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, count(*) FROM events
+		WHERE deployment_id IN (SELECT value FROM json_each('[' || ? || ']')) GROUP BY deployment_id`, joinIDs(ids))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, mapErr(err)
+		}
+		out[id] = n
+	}
+	return out, mapErr(rows.Err())
+}
