@@ -169,3 +169,33 @@ func TestTheConsoleSaysWhoYouActAs(t *testing.T) {
 		t.Fatalf("a key clears the note:\n%s", got)
 	}
 }
+
+// A window that ends on another day shows that day, and the due list's columns stay
+// in line: every row's arrow is where the others' are.
+func TestDueRowsLineUpWhenAWindowEndsTomorrow(t *testing.T) {
+	c := newTestCommon(t, "ana")
+	start := time.Date(2026, 11, 26, 22, 30, 0, 0, time.UTC) // 23:30 in Berlin, ending 03:30
+	tuitest.PlanEarlier(t, c, "ana", engine.PlanRequest{Model: "web-service", Component: "auth-service", Version: "9.9.9",
+		Environment: "dev", Start: start, Duration: 4 * time.Hour})
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	got := screenText(m)
+	if !strings.Contains(got, "Thu 26 23:30 – Fri 27 03:30") {
+		t.Fatalf("the window that ends tomorrow should say so:\n%s", got)
+	}
+	col := -1
+	for _, l := range strings.Split(got, "\n") {
+		if !strings.Contains(l, "Thu 26 ") || !strings.Contains(l, " → ") {
+			continue
+		}
+		at := lipgloss.Width(l[:strings.Index(l, " → ")])
+		if col >= 0 && at != col {
+			t.Fatalf("due rows' arrows at %d and %d:\n%s", col, at, got)
+		}
+		col = at
+	}
+	if col < 0 {
+		t.Fatalf("no due rows:\n%s", got)
+	}
+}

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -288,22 +289,33 @@ func (d *dashboard) dueLines(w int) []line {
 	if len(d.data.DueToday) == 0 {
 		out = append(out, line{text: st.Dim.Render("Nothing more is planned today.")})
 	}
+	// The window's column is as wide as its widest entry (one that ends on another
+	// day shows that day), so the rest of every row lines up.
+	whenW := 0
+	for _, dep := range append(slices.Clone(d.data.DueToday), d.data.Upcoming...) {
+		whenW = max(whenW, lipgloss.Width(d.when(dep)))
+	}
 	for _, dep := range d.data.DueToday {
-		out = append(out, line{dep.ID, d.dueRow(dep, w)})
+		out = append(out, line{dep.ID, d.dueRow(dep, w, whenW)})
 	}
 	if len(d.data.Upcoming) > 0 {
 		out = append(out, line{text: st.Dim.Render("── coming up " + strings.Repeat("─", max(0, w-16)))})
 	}
 	for _, dep := range d.data.Upcoming {
-		out = append(out, line{dep.ID, d.dueRow(dep, w)})
+		out = append(out, line{dep.ID, d.dueRow(dep, w, whenW)})
 	}
 	return out
 }
 
 // dueRow is one planned deployment: when, what, where, who, and its conflicts.
-func (d *dashboard) dueRow(dep models.Deployment, w int) string {
+// when is a due row's window: the end's day too when it ends on another.
+func (d *dashboard) when(dep models.Deployment) string {
+	return d.c.Local(dep.ScheduledStart, "Mon 02 15:04") + " – " + d.c.End(dep.ScheduledStart, dep.ScheduledEnd, "15:04", "Mon 02 15:04")
+}
+
+func (d *dashboard) dueRow(dep models.Deployment, w, whenW int) string {
 	st := d.c.Styles
-	when := d.c.Local(dep.ScheduledStart, "Mon 02 15:04") + " – " + d.c.End(dep.ScheduledStart, dep.ScheduledEnd, "15:04", "Mon 02 Jan 15:04")
+	when := d.when(dep)
 	clash := ""
 	for _, c := range d.data.Conflicts {
 		if c.Involves(dep.ID) {
@@ -319,7 +331,7 @@ func (d *dashboard) dueRow(dep models.Deployment, w int) string {
 		return row
 	}
 	what := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version)
-	return when + "  " + common.Fit(what, 34) + " → " + common.Fit(dep.Environment, 11) + " " + common.Fit(common.Dash(dep.Assignee), 6) + " " + clash
+	return common.Fit(when, whenW) + "  " + common.Fit(what, 34) + " → " + common.Fit(dep.Environment, 11) + " " + common.Fit(common.Dash(dep.Assignee), 6) + " " + clash
 }
 
 // last30Lines lays the summary's figures out in as few lines as the width allows.
