@@ -389,3 +389,14 @@ func BenchmarkDashboard100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDashboard1M reads the dashboard over the 1M-deployment demo history.
+func BenchmarkDashboard1M(b *testing.B) {
+	e, mgr := million(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := e.Dashboard(ctx, mgr); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,8 +25,8 @@ func BenchmarkBeside(b *testing.B) {
 	}
 	// Built on first use, so that a filter (-bench Beside/conflicts) builds only what
 	// it needs: the million takes minutes.
-	million := func() string { return benchdb.Million(b) }
-	planned := func() string { return benchdb.Planned100k(b) }
+	million := sync.OnceValue(func() string { return benchdb.Million(b) }) // a copy each call
+	planned := sync.OnceValue(func() string { return benchdb.Planned100k(b) })
 	ferry := func(db string, args ...string) []string {
 		return append([]string{ferryBin, "--config", "../../config.toml", "--db", db, "--as", "ana"}, args...)
 	}
