@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ferry/internal/race"
 	"ferry/models"
 )
 
@@ -21,8 +22,12 @@ func TestNeighbourhoodScansAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
 	envs, comps, people := []string{"test", "prod"}, []string{"api", "web", "db"}, []string{"", "sam", "lea"}
 	var ids []int64
+	plans, asks := 400, 60
+	if race.Enabled { // sequential: -race only multiplies its time
+		plans, asks = 150, 20
+	}
 	err := s.Write(ctx, func(q Q) error {
-		for range 400 {
+		for range plans {
 			start := t0.Add(time.Duration(rng.IntN(30*24*4)) * 15 * time.Minute)
 			d := models.Deployment{Model: m.Name, ModelVersion: m.Version, Service: "svc",
 				Component: comps[rng.IntN(3)], Kind: models.KindSoftware, Version: "1.0", Action: models.ActionDeploy,
@@ -44,7 +49,7 @@ func TestNeighbourhoodScansAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := s.Read()
-	for i := range 60 {
+	for i := range asks {
 		from := t0.Add(time.Duration(rng.IntN(30*24)) * time.Hour)
 		n := Neighbourhood{ID: ids[rng.IntN(len(ids))], Environment: envs[rng.IntN(2)], Component: comps[rng.IntN(3)],
 			Assignee: people[rng.IntN(3)], After: ids[rng.IntN(len(ids))], From: from,
