@@ -63,7 +63,8 @@ func addOutboxSQL(n int) string {
 
 // preparedSQL are the statements Store.Open prepares on the writer connection.
 var preparedSQL = func() []string {
-	var out []string
+	// Every status change and plan refreshes its cell of the where matrix.
+	out := []string{refreshEnvState, dropEmptyEnvState}
 	for n := 1; n <= maxOutboxRows; n++ {
 		out = append(out, addOutboxSQL(n))
 	}

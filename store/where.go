@@ -32,13 +32,16 @@ const refreshEnvState = `INSERT INTO env_state (component, environment, current_
 	ON CONFLICT (component, environment) DO UPDATE SET current_id = excluded.current_id, next_id = excluded.next_id`
 
 func (q Q) refreshPair(ctx context.Context, p pair) error {
-	if _, err := q.db.ExecContext(ctx, refreshEnvState, p.component, p.environment); err != nil {
+	if _, err := q.prepared(ctx, refreshEnvState).ExecContext(ctx, p.component, p.environment); err != nil {
 		return mapErr(err)
 	}
-	_, err := q.db.ExecContext(ctx, `DELETE FROM env_state WHERE component = ? AND environment = ?
-		AND current_id IS NULL AND next_id IS NULL`, p.component, p.environment)
+	_, err := q.prepared(ctx, dropEmptyEnvState).ExecContext(ctx, p.component, p.environment)
 	return mapErr(err)
 }
+
+// dropEmptyEnvState removes the row of a pair with neither a current nor a next.
+const dropEmptyEnvState = `DELETE FROM env_state WHERE component = ? AND environment = ?
+	AND current_id IS NULL AND next_id IS NULL`
 
 // refreshOf refreshes the pair of deployment id.
 func (q Q) refreshOf(ctx context.Context, id int64) error {
