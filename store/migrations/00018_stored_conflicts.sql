@@ -53,6 +53,15 @@ END;
 CREATE TRIGGER conflict_dirty_update AFTER UPDATE OF scheduled_start, scheduled_end, environment, status,
     assignee, component, version, after_id, action, model ON deployments
 WHEN (SELECT basis FROM conflict_state) != ''
+  AND (old.scheduled_start IS NOT new.scheduled_start OR old.scheduled_end IS NOT new.scheduled_end
+    OR old.environment IS NOT new.environment OR old.assignee IS NOT new.assignee
+    OR old.component IS NOT new.component OR old.version IS NOT new.version OR old.after_id IS NOT new.after_id
+    OR old.action IS NOT new.action OR old.model IS NOT new.model
+    -- a step from one stage to the next changes no conflict; finishing, or coming
+    -- back from finished, does
+    OR (old.status IS NOT new.status
+        AND (old.status IN ('succeeded', 'failed', 'rolled_back', 'cancelled')
+          OR new.status IN ('succeeded', 'failed', 'rolled_back', 'cancelled'))))
 BEGIN
     INSERT INTO conflict_dirty VALUES (old.id, old.environment, old.component, old.version,
         old.scheduled_start, old.scheduled_end);
