@@ -191,7 +191,19 @@ type versions struct {
 	tables  []string
 }
 
-func readVersions(ctx context.Context, db *sql.DB) (versions, error) {
+// readVersions reads the tables and the applied migrations in one read transaction:
+// another ferry may be migrating the same new file, and tables seen before its
+// commit beside versions seen after it would look like a damaged database.
+func readVersions(ctx context.Context, db *sql.DB) (v versions, err error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return v, err
+	}
+	defer func() { err = errors.Join(err, tx.Rollback()) }()
+	return readVersionsIn(ctx, tx)
+}
+
+func readVersionsIn(ctx context.Context, db *sql.Tx) (versions, error) {
 	var v versions
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 	if err != nil {
