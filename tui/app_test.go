@@ -33,6 +33,7 @@ func sized(t *testing.T, actor string, w, h int) *Model {
 }
 
 func TestDashboardShowsTheDay(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	got := screenText(m)
 	for _, want := range []string{"Running now (1)", "#1 rack-b07-db-server 1 → production", "verify comp",
@@ -47,6 +48,7 @@ func TestDashboardShowsTheDay(t *testing.T) {
 }
 
 func TestEveryScreenFitsThePhone(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 60, 20)
 	check := func(name string) {
 		lines := strings.Split(screenText(m), "\n")
@@ -69,6 +71,7 @@ func TestEveryScreenFitsThePhone(t *testing.T) {
 }
 
 func TestDeploymentsFilterAndOpen(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	press(m, "2")
 	got := screenText(m)
@@ -104,6 +107,7 @@ func TestDeploymentsFilterAndOpen(t *testing.T) {
 }
 
 func TestQuitKeys(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 80, 24)
 	_, cmd := m.Update(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	if cmd == nil {
@@ -123,6 +127,7 @@ func TestQuitKeys(t *testing.T) {
 }
 
 func TestTechnicianSeesOnlyOwnWork(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 120, 35)
 	press(m, "2")
 	got := screenText(m)
@@ -134,6 +139,7 @@ func TestTechnicianSeesOnlyOwnWork(t *testing.T) {
 // TestDashboardGolden runs the real program loop and compares the rendered dashboard,
 // without colour, with testdata/TestDashboardGolden.golden (go test -update rewrites it).
 func TestDashboardGolden(t *testing.T) {
+	t.Parallel()
 	m := New(newTestCommon(t, "ana"))
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 35),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii),
@@ -151,6 +157,7 @@ func TestDashboardGolden(t *testing.T) {
 // opens (printed before it, the note is hidden until the console closes); the next
 // key clears it like any note.
 func TestTheConsoleSaysWhoYouActAs(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "ana")
 	id, err := c.Eng.Identify(engine.Login{User: "root", Host: "box"}, "")
 	if err != nil {
@@ -173,6 +180,7 @@ func TestTheConsoleSaysWhoYouActAs(t *testing.T) {
 // A window that ends on another day shows that day, and the due list's columns stay
 // in line: every row's arrow is where the others' are.
 func TestDueRowsLineUpWhenAWindowEndsTomorrow(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "ana")
 	start := time.Date(2026, 11, 26, 22, 30, 0, 0, time.UTC) // 23:30 in Berlin, ending 03:30
 	tuitest.PlanEarlier(t, c, "ana", engine.PlanRequest{Model: "web-service", Component: "auth-service", Version: "9.9.9",

@@ -14,6 +14,7 @@ import (
 // TestStylesFollowTheBackground: dark until the terminal says otherwise; a light
 // background gives the light styles, on every page (History's table included).
 func TestStylesFollowTheBackground(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	press(m, "2")
 	// The selected row's background, as lipgloss writes it: the dark one, then the light.
@@ -37,6 +38,7 @@ func TestStylesFollowTheBackground(t *testing.T) {
 // TestConsoleAsksForTheBackground: the console asks the terminal for its background
 // colour (OSC 11) as it starts.
 func TestConsoleAsksForTheBackground(t *testing.T) {
+	t.Parallel()
 	tm := teatest.NewTestModel(t, New(newTestCommon(t, "ana")), teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii),
 			tea.WithEnvironment([]string{"TERM=xterm-256color"})))

@@ -50,6 +50,7 @@ default_duration = "10m"
 // TestConsoleStartsDueAutomatedDeployments: a console left open starts fully automated
 // deployments whose window has begun, as ferry run-due does; an analyst's does not.
 func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(path, []byte(autoConfig), 0o644); err != nil {

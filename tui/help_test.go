@@ -11,6 +11,7 @@ import (
 // technician: My work and History, keys 1 and 2), and p as off, with the engine's
 // reason, for someone who may not plan.
 func TestHelpListsThePersonsScreens(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 120, 35)
 	press(m, "?")
 	got := screenText(m)
@@ -42,6 +43,7 @@ func TestHelpListsThePersonsScreens(t *testing.T) {
 // TestPlanKeyOffSaysWhy: p opens no form for someone who may not plan; the footer
 // says why.
 func TestPlanKeyOffSaysWhy(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	press(m, "p")
 	got := screenText(m)
@@ -54,6 +56,7 @@ func TestPlanKeyOffSaysWhy(t *testing.T) {
 // it fits, its last line says how to scroll, ↓ brings the rest into view, line by
 // line, down to the last key that is off and why, and ↑ goes back.
 func TestHelpScrollsWhenLongerThanTheScreen(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 10)
 	press(m, "?")
 	first := screenText(m)
@@ -91,6 +94,7 @@ func TestHelpScrollsWhenLongerThanTheScreen(t *testing.T) {
 // TestHelpFitsEveryScreenOfAPhone: at 60×20 and 61×20 every screen, and its full
 // help, keeps inside the terminal.
 func TestHelpFitsEveryScreenOfAPhone(t *testing.T) {
+	t.Parallel()
 	for _, w := range []int{60, 61} {
 		m := sized(t, "ana", w, 20)
 		for _, tab := range []string{"1", "2", "3", "4", "5"} {
@@ -106,6 +110,7 @@ func TestHelpFitsEveryScreenOfAPhone(t *testing.T) {
 // TestRefusalIsReadWholeOnAPhone: at 60 columns a refusal wraps in the footer
 // instead of being cut, and the screen still fits.
 func TestRefusalIsReadWholeOnAPhone(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	press(m, "p")
 	const why = "tom (technician) may not plan deployments: technicians tick, note and block steps of their own deployments"

@@ -18,6 +18,7 @@ func headerOf(m *Model) string { return strings.SplitN(screenText(m), "\n", 2)[0
 // stack up; the header shows the path; esc returns to each page in turn, where it
 // was; switching tabs closes them all.
 func TestStackPushAndPop(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	press(m, "2", "enter") // History, at today: #5
 	press(m, "r")
@@ -53,6 +54,7 @@ func TestStackPushAndPop(t *testing.T) {
 // TestConsoleRemembersWhereThePersonIs: the console tells its Remember hook where the
 // person is, and a new console with that as Resume opens there.
 func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	var places []common.Place
 	m.c.Remember = func(p common.Place) { places = append(places, p) }
@@ -78,6 +80,7 @@ func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
 // lower one's load, answered late, goes to it and leaves the upper one as it is; a
 // page closed before its answer came gets nothing.
 func TestRepliesReachOnlyThePageThatAsked(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	_, lower := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 1)}) // its load is still out...
 	_, upper := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 3)})
@@ -104,6 +107,7 @@ func TestRepliesReachOnlyThePageThatAsked(t *testing.T) {
 // TestCommandsAreAddressed: what a page's commands send comes back addressed to it,
 // batches and sequences too; the program's own messages go to it as they are.
 func TestCommandsAreAddressed(t *testing.T) {
+	t.Parallel()
 	type hello struct{ n int }
 	say := func(n int) tea.Cmd { return func() tea.Msg { return hello{n} } }
 	if got := route(7, say(1))(); got != (routed{7, hello{1}}) {

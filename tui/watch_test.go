@@ -18,6 +18,7 @@ import (
 // called directly, as the CLI or another session would) shows up on an open console
 // without a key being pressed, well before the 30-second full refresh.
 func TestConsoleSeesChangesMadeElsewhere(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "ana")
 	var mu sync.Mutex
 	var shown string

@@ -43,6 +43,7 @@ func liveDetail(t *testing.T, actor string, id int64, w, h int) (*tuitest.Live, 
 func clear(l *tuitest.Live) { l.TM.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}) }
 
 func TestEditMovesADeploymentAndPreviewsItsConflicts(t *testing.T) {
+	t.Parallel()
 	l, c := liveDetail(t, "ana", 4, 120, 35)
 	l.Letter('m')
 	l.Has("Change #4")
@@ -74,6 +75,7 @@ func TestEditMovesADeploymentAndPreviewsItsConflicts(t *testing.T) {
 }
 
 func TestEditChangesWhoAndTheChangeReference(t *testing.T) {
+	t.Parallel()
 	l, c := liveDetail(t, "ana", 5, 60, 20)
 	l.Letter('m')
 	l.Has("┃ Start")
@@ -102,6 +104,7 @@ func TestEditChangesWhoAndTheChangeReference(t *testing.T) {
 }
 
 func TestEditRefusedIsShownAndKept(t *testing.T) {
+	t.Parallel()
 	l, c := liveDetail(t, "ana", 5, 120, 35)
 	l.Letter('m')
 	for _, field := range []string{"Start", "Duration", "Assignee", "Change"} {
@@ -123,6 +126,7 @@ func TestEditRefusedIsShownAndKept(t *testing.T) {
 }
 
 func TestCancelFromTheDetailAndTheScheduleAsksWhy(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 60, 20)
 	openDetailOf(m, 4)
 	press(m, "x")
@@ -155,6 +159,7 @@ func TestCancelFromTheDetailAndTheScheduleAsksWhy(t *testing.T) {
 }
 
 func TestRunAgainPlansTheSameContentAnew(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	openDetailOf(m, 3)
 	press(m, "a")
@@ -182,6 +187,7 @@ func TestRunAgainPlansTheSameContentAnew(t *testing.T) {
 }
 
 func TestIncidentsAreResolvedFromTheConsole(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	openDetailOf(m, 2)
 	press(m, "v")
@@ -225,6 +231,7 @@ func TestIncidentsAreResolvedFromTheConsole(t *testing.T) {
 }
 
 func TestAnAnalystIsOfferedNoDailyActs(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	openDetailOf(m, 4)
 	for _, k := range []string{"m", "x", "v"} {

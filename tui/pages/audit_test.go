@@ -9,6 +9,7 @@ import (
 
 // The audit log is one key away from Reports: the configuration's history, in words.
 func TestAuditLogFromReports(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	press(m, "5", "u")
 	got := screenText(m)

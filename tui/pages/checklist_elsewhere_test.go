@@ -17,6 +17,7 @@ import (
 // the CLI, say): the engine carries the run on, and the console shows the next stage
 // within seconds, without a key.
 func TestChecklistCompletedElsewhereMovesOn(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "tom")
 	l := runLive(t, c, 120, 35)
 	l.Has("My work")
@@ -39,6 +40,7 @@ func TestChecklistCompletedElsewhereMovesOn(t *testing.T) {
 // was ticked in a process that ended before the run went on) is not left showing
 // an open stage with no way on: the checklist says so and g carries the run on.
 func TestChecklistOffersToCarryOn(t *testing.T) {
+	t.Parallel()
 	c, _ := newRunCommon(t, "sam", "print")
 	ana, _ := c.Eng.Person("ana")
 	if _, err := c.Eng.Start(c.Ctx, ana, 1, ""); err != nil { // into its first stage, and no further

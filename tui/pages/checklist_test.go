@@ -24,6 +24,7 @@ func openChecklistVia(t *testing.T, m *Model, id int64) {
 }
 
 func TestChecklistTickIsSaved(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	press(m, "2", "enter") // tom's only deployment: #1, the rack server
 	press(m, "c")
@@ -58,6 +59,7 @@ func TestChecklistTickIsSaved(t *testing.T) {
 }
 
 func TestChecklistBlockAndNote(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	openChecklistVia(t, m, 1)
 	press(m, "j", "b")
@@ -94,6 +96,7 @@ func TestChecklistBlockAndNote(t *testing.T) {
 // (the engine refuses it too), and a ticked item is not blocked, so no prompt asks for
 // a reason that would then be refused.
 func TestChecklistOffersOnlyWhatTheEngineTakes(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 120, 35)
 	openChecklistVia(t, m, 1)
 	space(m) // item 1 ticked; it stays selected
@@ -116,6 +119,7 @@ func TestChecklistOffersOnlyWhatTheEngineTakes(t *testing.T) {
 }
 
 func TestChecklistRefusesOthers(t *testing.T) {
+	t.Parallel()
 	// An analyst reads the checklist but may not tick: no key offered, and the key
 	// is refused with the reason.
 	m := sized(t, "kim", 120, 35)
@@ -150,6 +154,7 @@ func TestChecklistRefusesOthers(t *testing.T) {
 // TestChecklistCarriesOn ticks the last item of a stage: nobody runs the deployment,
 // so the run resumes by itself and the next stage's items show.
 func TestChecklistCarriesOn(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	openChecklistVia(t, m, 1)
 	for range 3 {
@@ -170,6 +175,7 @@ func TestChecklistCarriesOn(t *testing.T) {
 // TestChecklistStartsAPlannedInstallation: a technician on site starts the
 // installation from its checklist with g, and the first stage's items come up.
 func TestChecklistStartsAPlannedInstallation(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	mgr, _ := m.c.Eng.Person("ana")
 	start, _ := models.ParseTime("2026-11-28 22:00", m.c.Eng.Location()) // inside the weekend window
@@ -190,8 +196,8 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 	if after, _ := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID); after.Status != models.StatusPlanned {
 		t.Fatalf("g outside the window started #%d", d.ID)
 	}
-	*tuitest.Clock = start.Add(5 * time.Minute) // tom arrives on site
-	press(m, "ctrl+r", "k")                     // k: any key clears the footer's last word
+	tuitest.ClockOf(t, m.c).Set(start.Add(5 * time.Minute)) // tom arrives on site
+	press(m, "ctrl+r", "k")                                 // k: any key clears the footer's last word
 	if got := screenText(m); !strings.Contains(got, "Press g to start it") || !strings.Contains(got, "g start") {
 		t.Fatalf("a planned installation's checklist in its window:\n%s", got)
 	}

@@ -26,6 +26,7 @@ func withFreezeClash(t *testing.T, m *Model) models.Deployment {
 }
 
 func TestConflictsScreenResolveByMoving(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	d := withFreezeClash(t, m)
 	press(m, "4")
@@ -65,6 +66,7 @@ func selectedRow(m *Model) string {
 }
 
 func TestResolveOverrideNeedsAReason(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	d := withFreezeClash(t, m)
 	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
@@ -89,6 +91,7 @@ func TestResolveOverrideNeedsAReason(t *testing.T) {
 }
 
 func TestResolveHidesWhatThePersonMayNotDo(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "sam", 120, 35) // a practitioner: may move, may not override
 	d := withFreezeClash(t, m)
 	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
@@ -106,6 +109,7 @@ func TestResolveHidesWhatThePersonMayNotDo(t *testing.T) {
 // TestConflictsScreenShowsABlockedVersion: a planned deployment of a version a
 // manager blocked is listed as "blocked", with the block's reason whole.
 func TestConflictsScreenShowsABlockedVersion(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	if _, err := m.c.Eng.BlockVersion(m.c.Ctx, m.c.Actor, "web-frontend", "7.3.1", "breaks checkout"); err != nil {
 		t.Fatal(err)

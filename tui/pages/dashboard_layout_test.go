@@ -46,6 +46,7 @@ func rows(parts ...any) string {
 }
 
 func TestDashboardLayoutWide(t *testing.T) {
+	t.Parallel()
 	top := strings.Repeat("R", 55) + strings.Repeat("N", 45)
 	d, l := strings.Repeat("D", 100), strings.Repeat("L", 100)
 	// The top row is as tall as the fuller of its two panels...
@@ -59,6 +60,7 @@ func TestDashboardLayoutWide(t *testing.T) {
 }
 
 func TestDashboardLayoutPhone(t *testing.T) {
+	t.Parallel()
 	// 60x20 has an 18-row body: the 30-day summary gives way, running and needs-you
 	// get up to two fifths each, what is due gets the rest.
 	got := dashPicture(10, 18, 8, 1, 9, 2)
@@ -75,6 +77,7 @@ func TestDashboardLayoutPhone(t *testing.T) {
 }
 
 func TestDashboardLayoutAlwaysFillsTheBody(t *testing.T) {
+	t.Parallel()
 	for w := 40; w <= 200; w += 7 {
 		for h := 14; h <= 60; h += 3 {
 			for _, rows := range [][4]int{{0, 0, 0, 1}, {20, 20, 40, 2}, {1, 9, 3, 1}} {

@@ -100,6 +100,7 @@ func openDetailOf(m *Model, id int64) {
 }
 
 func TestDetailShowsTheFullRecord(t *testing.T) {
+	t.Parallel()
 	m := New(newRecordCommon(t, "kim"))
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 60})
 	openDetailOf(m, 1)
@@ -124,6 +125,7 @@ func TestDetailShowsTheFullRecord(t *testing.T) {
 }
 
 func TestDetailOutputShowsEveryLineOfAStep(t *testing.T) {
+	t.Parallel()
 	m := New(newRecordCommon(t, "kim"))
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 	openDetailOf(m, 1)
@@ -153,6 +155,7 @@ func TestDetailOutputShowsEveryLineOfAStep(t *testing.T) {
 // TestIncidentFormAddsAnIncident fills the form through the real program loop: a
 // missing summary is refused at its field, then the incident is stored and shown.
 func TestIncidentFormAddsAnIncident(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "sam")
 	l := runLive(t, c, 120, 35)
 	l.Has("Last 30 days")
@@ -189,6 +192,7 @@ func TestIncidentFormAddsAnIncident(t *testing.T) {
 
 // A window that ends on another day shows the end's date: 50 hours do not read as two.
 func TestDetailShowsBothDatesOfALongWindow(t *testing.T) {
+	t.Parallel()
 	c := newRecordCommon(t, "ana")
 	ana, _ := c.Eng.Person("ana")
 	start := time.Date(2030, 12, 1, 10, 0, 0, 0, time.UTC)

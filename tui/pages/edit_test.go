@@ -14,6 +14,7 @@ import (
 // below: a start whose window has ended is refused there before anything is sent
 // (the engine's rule, as at save), and the refusal is read whole.
 func TestEditFormSaysAPastWindowIsRefused(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "ana")
 	l := runLive(t, c, 60, 20)
 	l.Has("Due today")

@@ -73,6 +73,7 @@ func fileIDs(t *testing.T, path string) []int64 {
 // it in each format; each file holds exactly the rows the list shows, in its order,
 // and the footer says where it went.
 func TestExportHistoryWritesWhatTheFilterShows(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	h := historyOf(t, m)
 	apply(m, historyFilter{Component: "payments-api", Oldest: true})
@@ -106,6 +107,7 @@ func TestExportHistoryWritesWhatTheFilterShows(t *testing.T) {
 // TestExportHistoryPastOnePage exports a history bigger than a page of the export's
 // listing: every deployment, once each, in the list's order.
 func TestExportHistoryPastOnePage(t *testing.T) {
+	t.Parallel()
 	c := newDemoCommon(t, "kim", 2300)
 	m := New(c)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
@@ -124,6 +126,7 @@ func TestExportHistoryPastOnePage(t *testing.T) {
 // TestExportHistoryIsWhatThePersonMaySee: a technician's export holds only the
 // deployments assigned to them, as their History does.
 func TestExportHistoryIsWhatThePersonMaySee(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 120, 35)
 	h := historyOf(t, m)
 	path := filepath.Join(t.TempDir(), "mine.json")
@@ -134,6 +137,7 @@ func TestExportHistoryIsWhatThePersonMaySee(t *testing.T) {
 }
 
 func TestExportRefusesAMissingDirectoryAndAsksBeforeReplacing(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 60, 20)
 	historyOf(t, m)
 	dir := t.TempDir()
@@ -183,6 +187,7 @@ func TestExportRefusesAMissingDirectoryAndAsksBeforeReplacing(t *testing.T) {
 // TestExportReportWritesTheReportInView: the report's period, grouping and range as
 // the screen shows them.
 func TestExportReportWritesTheReportInView(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	press(m, "5", "b") // by month, grouped by environment
 	r, ok := m.Top().(*reports)
@@ -232,6 +237,7 @@ func TestExportReportWritesTheReportInView(t *testing.T) {
 
 // TestExportIsOffOverSSH: a file would be written on the server, so x says why not.
 func TestExportIsOffOverSSH(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "kim")
 	c.Remote = true
 	m := New(c)

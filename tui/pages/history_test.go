@@ -53,6 +53,7 @@ func apply(m *Model, f historyFilter) {
 // organisation plus one documentation deployment next month, and checks the rows
 // engine.List gave back, and that the summary line names the filter.
 func TestHistoryEachFilterNarrowsTheList(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "kim")
 	mgr, _ := c.Eng.Config().FirstManager()
 	if _, _, err := c.Eng.Plan(c.Ctx, mgr, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
@@ -110,6 +111,7 @@ func TestHistoryEachFilterNarrowsTheList(t *testing.T) {
 }
 
 func TestHistoryQuickKeys(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	h := historyOf(t, m)
 	press(m, "o")
@@ -150,10 +152,10 @@ func newDemoCommon(t *testing.T, actor string, n int) *common.Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := now
-	tuitest.Clock = &clock // so that tuitest.PlanEarlier can plan what has begun
+	clock := tuitest.NewClock(now)
 	eng := fixture.OpenDemo(t, filepath.Join(t.TempDir(), "ferry.db"), cfg, &demo.Options{Deployments: n, Now: now},
-		engine.WithClock(func() time.Time { return clock }))
+		tuitest.WithClock(clock))
+	tuitest.Register(t, eng, clock) // so that tuitest.PlanEarlier can plan what has begun
 	p, err := eng.Person(actor)
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +168,7 @@ func newDemoCommon(t *testing.T, actor string, n int) *common.Common {
 // refreshes race the page loads (the refresh answered before or after the page it
 // overtook): every deployment is passed exactly once, in order.
 func TestHistoryPagingNeverSkipsOrRepeats(t *testing.T) {
+	t.Parallel()
 	const n = 350
 	c := newDemoCommon(t, "kim", n)
 	for _, oldest := range []bool{false, true} {
@@ -270,6 +273,7 @@ func firstDiff(a, b []int64) int {
 // TestHistoryFilterForm fills the filter form as a person would: a date that cannot
 // be read is refused at its field, enter applies from any field, esc changes nothing.
 func TestHistoryFilterForm(t *testing.T) {
+	t.Parallel()
 	l := runLive(t, newTestCommon(t, "kim"), 120, 35)
 	l.Has("Last 30 days")
 	l.Letter('2')
@@ -318,6 +322,7 @@ func TestHistoryFilterForm(t *testing.T) {
 // TestHistoryOnAPhone pictures the History screen and the first page of its filter
 // form at 60×20 (go test -update rewrites testdata/TestHistoryOnAPhone/*.golden).
 func TestHistoryOnAPhone(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 60, 20)
 	press(m, "2")
 	fits(t, m, "history", 60, 20)
@@ -348,6 +353,7 @@ func TestHistoryOnAPhone(t *testing.T) {
 // TestHistoryFilterFormTakesAFilteredChoice: a choice found by typing / and part of
 // its name is applied by enter, though huh stores it only when the field is left.
 func TestHistoryFilterFormTakesAFilteredChoice(t *testing.T) {
+	t.Parallel()
 	l := runLive(t, newTestCommon(t, "kim"), 60, 20)
 	l.Has("Running now")
 	l.Letter('2')
@@ -372,6 +378,7 @@ func TestHistoryFilterFormTakesAFilteredChoice(t *testing.T) {
 // TestHistoryOpensAtToday: later work above, the cursor on what started last; t
 // comes back to it; / starts a fresh search, so "/#ID" after a search opens that one.
 func TestHistoryOpensAtToday(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	h := historyOf(t, m)
 	if got := shownIDs(h); !slices.Equal(got, []int64{4, 3, 5, 1, 2}) || h.Rows()[h.Cursor()].ID != 5 {

@@ -9,6 +9,7 @@ import (
 // TestHistoryStatusChoicesMatchTheStatuses: every status is in some choice, and the
 // presets s cycles come first.
 func TestHistoryStatusChoicesMatchTheStatuses(t *testing.T) {
+	t.Parallel()
 	seen := map[models.Status]bool{}
 	for _, c := range statusChoices {
 		for _, s := range c.statuses {

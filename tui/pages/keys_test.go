@@ -21,6 +21,7 @@ func fullHelp(m *Model) string {
 // listed in the full help with the engine's reason, and pressing it shows the reason
 // and opens no prompt.
 func TestOffKeysSayWhy(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "sam", 120, 35) // a practitioner: may move a deployment, not override
 	d := withFreezeClash(t, m)
 	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
@@ -75,6 +76,7 @@ func atTheGate(t *testing.T, m *Model) int64 {
 // TestGateKeysSayWhy: approving is the engine's decision (the gate's roles, not the
 // requester); a gate is approved, not ticked.
 func TestGateKeysSayWhy(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 120, 35)
 	id := atTheGate(t, m)
 	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})
@@ -101,6 +103,7 @@ func TestGateKeysSayWhy(t *testing.T) {
 // TestStartInConflictSaysWhy: a planned installation outside its maintenance window
 // cannot start; its checklist says so instead of offering g.
 func TestStartInConflictSaysWhy(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	mgr, _ := m.c.Eng.Person("ana")
 	start, _ := models.ParseTime("2026-11-27 10:00", m.c.Eng.Location()) // a Friday morning: no window
@@ -128,6 +131,7 @@ func TestStartInConflictSaysWhy(t *testing.T) {
 // A manager may start a deployment against its controls from the console, with a
 // reason the record keeps; a technician is only told why not.
 func TestManagerStartsAnywayWithAReason(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	start, _ := models.ParseTime("2026-11-27 10:00", m.c.Eng.Location()) // Friday morning: no maintenance window
 	d, _, err := m.c.Eng.Plan(m.c.Ctx, m.c.Actor, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
@@ -167,6 +171,7 @@ func TestManagerStartsAnywayWithAReason(t *testing.T) {
 
 // x rejects the gate a deployment waits at, with a reason: the stage fails.
 func TestRejectAGateFromTheChecklist(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	id := atTheGate(t, m)
 	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestTechnicianStartsOnMyWork(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	got := screenText(m)
 	for _, want := range []string{"My work (1)", "2 History", "#1 rack-b07-db-server → production",
@@ -33,6 +34,7 @@ func TestTechnicianStartsOnMyWork(t *testing.T) {
 }
 
 func TestMyWorkShowsBlocked(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	c := m.c
 	if _, err := c.Eng.BlockStep(c.Ctx, c.Actor, 1, 1, "boxes missing"); err != nil {
@@ -49,6 +51,7 @@ func TestMyWorkShowsBlocked(t *testing.T) {
 }
 
 func TestOthersKeepTheFullConsole(t *testing.T) {
+	t.Parallel()
 	for _, who := range []string{"ana", "sam", "kim"} {
 		m := sized(t, who, 120, 30)
 		got := screenText(m)
@@ -62,6 +65,7 @@ func TestOthersKeepTheFullConsole(t *testing.T) {
 // in trouble (a freeze, a clash), and dates a window outside this month with its
 // month.
 func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "tom")
 	ana, _ := c.Eng.Person("ana")
 	loc := c.Eng.Location()

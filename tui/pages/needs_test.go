@@ -14,19 +14,20 @@ import (
 // deployment running past its window shows as overrunning, on the dashboard as in My
 // work.
 func TestNeedsYouHasGatesAndOverruns(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "marc", 120, 35) // a manager who did not ask for the runbook
 	id := atTheGate(t, m)
 	press(m, "ctrl+r")
 	if got := screenText(m); !strings.Contains(got, "◆ gate #"+strconv.FormatInt(id, 10)) {
 		t.Fatalf("the gate should wait in Needs you:\n%s", got)
 	}
-	*tuitest.Clock = tuitest.Now.Add(6 * time.Hour) // the running installation's window has ended
+	tuitest.ClockOf(t, m.c).Set(tuitest.Now.Add(6 * time.Hour)) // the running installation's window has ended
 	press(m, "ctrl+r")
 	if got := screenText(m); !strings.Contains(got, "overrunning #1") {
 		t.Fatalf("a deployment past its window should show as overrunning:\n%s", got)
 	}
 	tom := sized(t, "tom", 60, 20)
-	*tuitest.Clock = tuitest.Now.Add(6 * time.Hour)
+	tuitest.ClockOf(t, tom.c).Set(tuitest.Now.Add(6 * time.Hour))
 	press(tom, "ctrl+r")
 	if got := screenText(tom); !strings.Contains(got, "OVERRUNNING") {
 		t.Fatalf("My work should mark the overrun:\n%s", got)
@@ -35,12 +36,13 @@ func TestNeedsYouHasGatesAndOverruns(t *testing.T) {
 
 // An open incident stays in Needs you until its resolution is recorded.
 func TestNeedsYouKeepsOpenIncidentsUntilResolved(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	in, err := m.c.Eng.AddIncident(m.c.Ctx, m.c.Actor, 2, now.Add(-time.Hour), time.Time{}, "checkout errors for 5% of users")
 	if err != nil {
 		t.Fatal(err)
 	}
-	*tuitest.Clock = tuitest.Now.Add(3 * 24 * time.Hour) // days later, it is still open
+	tuitest.ClockOf(t, m.c).Set(tuitest.Now.Add(3 * 24 * time.Hour)) // days later, it is still open
 	press(m, "ctrl+r")
 	if got := screenText(m); !strings.Contains(got, "⚑ incident #2 payments-api → staging") {
 		t.Fatalf("the open incident should be in Needs you:\n%s", got)

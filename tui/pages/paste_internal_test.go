@@ -52,6 +52,7 @@ func (p *planForm) typeKeys(keys []tea.KeyPressMsg) {
 // A paste into a text field is cut at the field's limit, and the field says it is
 // full: typed a key at a time, or pasted in one piece (bracketed paste).
 func TestPasteIsCutAtTheFieldLimit(t *testing.T) {
+	t.Parallel()
 	p := planAtVersion(t)
 	p.typeKeys(pasted(10_000))
 	want := string(strings.Repeat("4.12.0-rc1 ", 10)[:components.ShortText])

@@ -69,6 +69,7 @@ func shownWhole(t *testing.T, where string, shown []string, text string) {
 // list (scrolling through it), in the resolve panel of the deployment that would move,
 // and in the record of each deployment it involves.
 func TestPhoneShowsEveryConflictWhole(t *testing.T) {
+	t.Parallel()
 	for _, w := range phoneWidths {
 		t.Run(fmt.Sprint(w), func(t *testing.T) {
 			m := sized(t, "ana", w, 20)
@@ -105,6 +106,7 @@ func TestPhoneShowsEveryConflictWhole(t *testing.T) {
 // reads whole under it, in the checklist and, as what the run waits for, in the run
 // view.
 func TestPhoneShowsBlockReasonsWhole(t *testing.T) {
+	t.Parallel()
 	const why = "the UPS in row B is still on bypass after this morning's maintenance; facilities expect it back tomorrow at 09:00"
 	for _, w := range phoneWidths {
 		t.Run(fmt.Sprint(w), func(t *testing.T) {
@@ -123,6 +125,7 @@ func TestPhoneShowsBlockReasonsWhole(t *testing.T) {
 // TestPhoneShowsTheWholeFilterLine: many filters in force wrap over as many lines as
 // they take above the History table, which gets what they leave.
 func TestPhoneShowsTheWholeFilterLine(t *testing.T) {
+	t.Parallel()
 	f := historyFilter{From: "2026-11-01", Until: "2026-11-30", Oldest: true, Env: "production", Service: "payments",
 		Component: "rack-b07-db-server", Kind: "hardware", Assignee: "tom", Requester: "ana", Change: "CHG-2026-0042",
 		Search: "rack b07 db server"}
@@ -148,6 +151,7 @@ func TestPhoneShowsTheWholeFilterLine(t *testing.T) {
 // second rack at 60×20: each conflict a line of its kind, when and what, its message
 // whole under it (go test -update rewrites testdata/TestConflictsOnAPhone/*.golden).
 func TestConflictsOnAPhone(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 60, 20)
 	withCrowdedProduction(t, m)
 	press(m, "4")
@@ -190,6 +194,7 @@ func alignedUnder(shown []string, text string) bool {
 // wraps goes on under its own first word, on a phone (under its kind) as on a wider
 // screen (beside it).
 func TestRecordWrapsUnderTheText(t *testing.T) {
+	t.Parallel()
 	for _, w := range []int{61, 100} {
 		t.Run(fmt.Sprint(w), func(t *testing.T) {
 			m := sized(t, "ana", w, 30)

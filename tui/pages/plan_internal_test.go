@@ -21,6 +21,7 @@ type poke = tuitest.Poke
 // TestPlanFormSavesOnce: a message reaching the form after its plan was saved, and
 // before it closed, does not plan the deployment again.
 func TestPlanFormSavesOnce(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "ana")
 	p := NewPlan(c).(*planForm)
 	p.modelChosen = true
@@ -41,6 +42,7 @@ func TestPlanFormSavesOnce(t *testing.T) {
 // preview has the lines the form leaves; in any number of them it shows each conflict
 // whole, as many as fit, and says how many more there are, never cutting one.
 func TestPlanPreviewShowsEveryConflictOrHowManyMore(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "ana")
 	r := engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server", Version: "1",
 		Environment: "production", Start: tuitest.Now.Add(30 * time.Minute), Assignee: "tom"}

@@ -9,6 +9,7 @@ import (
 // TestPlanFormPreviewsAndSaves fills the plan form through the real program loop
 // (huh moves between fields asynchronously), checks the live preview, and saves.
 func TestPlanFormPreviewsAndSaves(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "ana")
 	l := runLive(t, c, 120, 35)
 	screenHas := func(want string) { t.Helper(); l.Has(want) }

@@ -14,6 +14,7 @@ import (
 // status per environment; m plans the selected one through a form (one after the
 // other here), and the page shows it planned. The plan form offers a release too.
 func TestReleasesPageAndPlanningARelease(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "ana")
 	if _, err := c.Eng.CreateRelease(c.Ctx, c.Actor, engine.NewRelease{Name: "winter", Components: []models.ReleaseComponent{
 		{Component: "payments-api", Version: "5.0.0"}, {Component: "web-frontend", Version: "8.0.0"}}}); err != nil {
@@ -60,6 +61,7 @@ func TestReleasesPageAndPlanningARelease(t *testing.T) {
 
 // TestReleasesOnAPhone: the releases page fits 60×20, each status still a word.
 func TestReleasesOnAPhone(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 60, 20)
 	if _, err := m.c.Eng.CreateRelease(m.c.Ctx, m.c.Actor, engine.NewRelease{Name: "winter-2026", Components: []models.ReleaseComponent{
 		{Component: "payments-api", Version: "5.0.0"}, {Component: "web-frontend", Version: "8.0.0"}}}); err != nil {

@@ -14,6 +14,7 @@ import (
 // The test history (newTestCommon): five deployments in November 2026, one failed
 // in staging, one running in production, three planned.
 func TestReportsScreenTableAndKeys(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 120, 35) // an analyst reads reports
 	press(m, "5")
 	got := screenText(m)
@@ -55,6 +56,7 @@ func TestReportsScreenTableAndKeys(t *testing.T) {
 }
 
 func TestReportsScreenCharts(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	press(m, "5", "v")
 	if got := screenText(m); !strings.Contains(got, "Success rate") || !strings.Contains(got, "not enough data") {
@@ -85,6 +87,7 @@ func TestReportsScreenCharts(t *testing.T) {
 }
 
 func TestReportsScreenFitsAPhone(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 60, 20)
 	press(m, "5")
 	for view := range reportViews {
@@ -113,6 +116,7 @@ func lineWith(s, part string) string {
 // The screen reloads every few seconds: a reload leaves the cursor where the person
 // put it; a new question (another period) lands on its latest rows again.
 func TestReportsReloadKeepsTheCursor(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	press(m, "5")
 	r := m.Top().(*reports)
@@ -148,6 +152,7 @@ var hoursPastADay = regexp.MustCompile(`\b(2[4-9]|[3-9][0-9]|[0-9]{3,})h[0-9]{2}
 // columns, each shown once, in order; the footer offers them first, the current
 // month is marked partial, and no duration is written in hours past a day.
 func TestReportsTablePagesThroughTheColumns(t *testing.T) {
+	t.Parallel()
 	m := demoReports(t, 60, 20)
 	first := screenText(m)
 	if foot := lastLine(first); !strings.Contains(foot, "←/→ columns") || !strings.Contains(foot, "↑/↓ periods") {
@@ -206,6 +211,7 @@ func lastLine(s string) string {
 // labelled in the reports' duration format; the partial month is said; the volume
 // chart puts every environment on the one scale.
 func TestReportsChartsReadRight(t *testing.T) {
+	t.Parallel()
 	m := demoReports(t, 60, 20)
 	press(m, "v")
 	got := screenText(m)

@@ -18,6 +18,7 @@ func volumePicture(v volumeData, w, h int) string {
 // every band is drawn on the one scale, a round number over the busiest period,
 // written on each band's axis; the month not over yet is marked.
 func TestVolumeOnOneScale(t *testing.T) {
+	t.Parallel()
 	v := volumeData{periods: []string{"2026-10", "2026-11", "2026-12"}, labels: []string{"Oct", "Nov", "Dec"}, partial: true,
 		groups: []volumeGroup{{"dev", []int64{1146, 900, 300}}, {"production", []int64{35, 0, 12}}}}
 	got := volumePicture(v, 40, 7)
@@ -38,6 +39,7 @@ func TestVolumeOnOneScale(t *testing.T) {
 // TestVolumeFitsAnyWidth: bars narrow down to a cell, then the oldest periods give
 // way; no line is wider than the chart.
 func TestVolumeFitsAnyWidth(t *testing.T) {
+	t.Parallel()
 	v := volumeData{groups: []volumeGroup{{"dev", make([]int64, 30)}, {"staging", make([]int64, 30)}}}
 	for i := range 30 {
 		v.periods = append(v.periods, string(rune('a'+i%26)))
@@ -58,6 +60,7 @@ func TestVolumeFitsAnyWidth(t *testing.T) {
 // take in the lowest value; a duration's starts at a round number of hours under
 // the lowest and steps up past the highest.
 func TestAxisRange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		lo, hi, top    float64
 		labels         int

@@ -13,6 +13,7 @@ import (
 // the record and the detail shows it. An analyst is told why not; a planned
 // deployment is not reviewed yet.
 func TestReviewFromTheConsole(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	openDetailOf(m, 2)
 	press(m, "w")

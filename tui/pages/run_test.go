@@ -123,6 +123,7 @@ func openRunView(t *testing.T, m *Model, id int64) {
 }
 
 func TestRunViewShowsOutputOfAFinishedRun(t *testing.T) {
+	t.Parallel()
 	c, _ := newRunCommon(t, "sam", "print")
 	if _, err := c.Eng.Run(c.Ctx, c.Actor, 1, engine.RunOptions{}); err != nil {
 		t.Fatal(err)
@@ -152,6 +153,7 @@ func TestRunViewShowsOutputOfAFinishedRun(t *testing.T) {
 // the output shows; an analyst-less config has no read-only person, so a technician
 // of the example organisation stands in: no g for someone else's deployment.
 func TestRunViewStartsAndRefuses(t *testing.T) {
+	t.Parallel()
 	c, _ := newRunCommon(t, "sam", "print")
 	m := New(c)
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
@@ -179,6 +181,7 @@ func TestRunViewStartsAndRefuses(t *testing.T) {
 }
 
 func TestRunViewCancelAsksWhy(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 60, 20)
 	openRunView(t, m, 1) // the rack server, in its first stage
 	fits(t, m, "rack run view", 60, 20)
@@ -216,6 +219,7 @@ func TestRunViewCancelAsksWhy(t *testing.T) {
 // A run that fails is told as a failure in the footer, with its status's glyph, not
 // confirmed with a ✓; and a finished deployment is named in plain words.
 func TestRunViewTellsAFailureAsOne(t *testing.T) {
+	t.Parallel()
 	c, _ := newRunCommon(t, "sam", "broken")
 	m := New(c)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
@@ -234,6 +238,7 @@ func TestRunViewTellsAFailureAsOne(t *testing.T) {
 // TestRunViewFollowsLiveOutput runs a real command through the program loop: the log
 // follows its output; scrolling up stops following, f follows again.
 func TestRunViewFollowsLiveOutput(t *testing.T) {
+	t.Parallel()
 	c, dir := newRunCommon(t, "sam", "stream")
 	var mu sync.Mutex
 	var shown string
@@ -317,6 +322,7 @@ func TestRunViewFollowsLiveOutput(t *testing.T) {
 // the test binary as a separate ferry process with FERRY_HELPER_DIR set, to run #1
 // there and be killed mid-step.
 func TestHelperRunner(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("FERRY_HELPER_DIR")
 	if dir == "" {
 		t.Skip("a helper process for another test")
@@ -336,6 +342,7 @@ func TestHelperRunner(t *testing.T) {
 // a poll, not as a step running forever; g then asks before the step runs again,
 // since it may have partly run.
 func TestRunViewShowsADeadRunnerAndAsksBeforeAgain(t *testing.T) {
+	t.Parallel()
 	c, dir := newRunCommon(t, "sam", "stream")
 	helper := exec.Command(os.Args[0], "-test.run=^TestHelperRunner$")
 	helper.Dir, helper.Env = dir, append(os.Environ(), "FERRY_HELPER_DIR="+dir)
@@ -388,6 +395,7 @@ func TestRunViewShowsADeadRunnerAndAsksBeforeAgain(t *testing.T) {
 // At a gate the run view says once who may approve it, and offers the keys only to
 // them.
 func TestRunViewSaysOnceWhoMayApprove(t *testing.T) {
+	t.Parallel()
 	c := newTestCommon(t, "marc")
 	tom, _ := c.Eng.Person("tom")
 	st, err := c.Eng.RunState(c.Ctx, tom, 1)

@@ -88,6 +88,7 @@ func schedWantIn(t *testing.T, text string, wants ...string) {
 }
 
 func TestScheduleWeek(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 120, 35)
 	got := screenText(m)
 	schedWantIn(t, got, "Schedule · week 48 · 23–29 Nov 2026 · Europe/Berlin", "e environments  a people  d day  w week")
@@ -151,6 +152,7 @@ func TestScheduleWeek(t *testing.T) {
 }
 
 func TestScheduleMovesThroughDeployments(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 120, 35)
 	step := func(code rune, want string) {
 		t.Helper()
@@ -218,6 +220,7 @@ func TestScheduleMovesThroughDeployments(t *testing.T) {
 // is not work: it is not counted where it overlaps another, and the legend names it.
 // Without colour the legend still tells planned from running, by glyph.
 func TestScheduleCancelledAndTheLegend(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 120, 8) // one lane a row: overlaps show as counts
 	schedPress(m, tea.KeyRight, tea.KeyRight, tea.KeyRight)
 	press(m, "d") // Saturday by the hour: #8 10:00-10:45, #9 10:15-11:00
@@ -264,6 +267,7 @@ func TestScheduleCancelledAndTheLegend(t *testing.T) {
 }
 
 func TestScheduleResolveOnlyPlannedConflicts(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 120, 35)
 	s := schedOf(m)
 	key := tea.KeyPressMsg{Code: 's', Text: "s"}
@@ -294,6 +298,7 @@ func TestScheduleResolveOnlyPlannedConflicts(t *testing.T) {
 }
 
 func TestScheduleZoomAndPeriods(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 120, 35)
 	press(m, "d")
 	got := screenText(m)
@@ -319,6 +324,7 @@ func TestScheduleZoomAndPeriods(t *testing.T) {
 }
 
 func TestScheduleDropsStaleLoads(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 120, 35)
 	s := schedOf(m)
 	stale := s.Refresh() // a load of week 48 still on its way...
@@ -330,6 +336,7 @@ func TestScheduleDropsStaleLoads(t *testing.T) {
 }
 
 func TestSchedulePeopleRows(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 120, 35)
 	press(m, "a")
 	got := screenText(m)
@@ -348,6 +355,7 @@ func TestSchedulePeopleRows(t *testing.T) {
 }
 
 func TestScheduleFitsThePhone(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 60, 20)
 	check := func(name string) {
 		t.Helper()
@@ -378,6 +386,7 @@ func TestScheduleFitsThePhone(t *testing.T) {
 
 // Keys pressed faster than a period loads act on the period the user will see.
 func TestScheduleKeysPressedWhileLoading(t *testing.T) {
+	t.Parallel()
 	m := scheduleModel(t, 120, 35)
 	mgr, _ := m.c.Eng.Config().FirstManager()
 	loc := m.c.Eng.Location()

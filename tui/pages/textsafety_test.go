@@ -8,6 +8,7 @@ import (
 // A note holding escape sequences is drawn as text, never sent to the terminal: the
 // frame itself (with the console's own colours) holds none of the note's sequences.
 func TestStoredTextNeverDrivesTheConsole(t *testing.T) {
+	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	attack := "x\x1b]2;OWNED\a\x1b[2J\u202Egnp.exe"
 	if _, err := m.c.Eng.BlockStep(m.c.Ctx, m.c.Actor, 1, 1, attack); err != nil {

@@ -31,6 +31,7 @@ func whereConsole(t *testing.T, w, h int) (*Model, engine.Where) {
 // component against every environment, the selected cell in words below; enter
 // opens the deployment that put the version there, n the one coming.
 func TestWhereScreenShowsTheMatrixAndOpensTheDeployment(t *testing.T) {
+	t.Parallel()
 	m, data := whereConsole(t, 120, 35)
 	got := screenText(m)
 	for _, env := range data.Environments {
@@ -80,6 +81,7 @@ func TestWhereScreenShowsTheMatrixAndOpensTheDeployment(t *testing.T) {
 // TestWhereOnAPhoneAndWide pictures the matrix at 60×20 and 120×35 (go test
 // -update rewrites testdata/TestWhereOnAPhoneAndWide/*.golden).
 func TestWhereOnAPhoneAndWide(t *testing.T) {
+	t.Parallel()
 	for _, size := range [][2]int{{60, 20}, {120, 35}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			m, _ := whereConsole(t, size[0], size[1])

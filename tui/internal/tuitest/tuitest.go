@@ -7,6 +7,8 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,20 +28,55 @@ import (
 // Now is the console's fixed "now" in the tests: Thu 26 Nov 2026 14:05 in Berlin.
 var Now = time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC)
 
-// Clock is the engine's clock of the organisation Org opened last: a test moves it to
-// where a person arrives (the console's tests run one at a time).
-var Clock *time.Time
+// Clock is a test engine's clock: a test moves it to where a person arrives. The
+// console's goroutines read it while the test sets it, and tests run in parallel,
+// so each engine has its own, read and set atomically.
+type Clock struct{ ns atomic.Int64 }
+
+// NewClock is a clock at t.
+func NewClock(t time.Time) *Clock {
+	c := &Clock{}
+	c.Set(t)
+	return c
+}
+
+// Now is the clock's time, in UTC.
+func (c *Clock) Now() time.Time { return time.Unix(0, c.ns.Load()).UTC() }
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
+
+// clocks holds each test engine's Clock (*engine.Engine → *Clock).
+var clocks sync.Map
+
+// WithClock is the engine option that runs eng on clock; Register the engine after.
+func WithClock(clock *Clock) engine.Option { return engine.WithClock(clock.Now) }
+
+// Register records clock as eng's, for ClockOf and PlanEarlier; forgotten when t ends.
+func Register(t testing.TB, eng *engine.Engine, clock *Clock) {
+	clocks.Store(eng, clock)
+	t.Cleanup(func() { clocks.Delete(eng) })
+}
+
+// ClockOf is the clock of the session's engine (opened by Org or registered).
+func ClockOf(t testing.TB, c *common.Common) *Clock {
+	t.Helper()
+	v, ok := clocks.Load(c.Eng)
+	if !ok {
+		t.Fatal("tuitest: this session's engine has no registered clock")
+	}
+	return v.(*Clock)
+}
 
 // Org opens the shipped example organisation on a fresh database with a few
 // deployments around Now: one running, two due today, one overdue, one failed; and
 // a console session of actor's. The database is built once (orgDB) and copied for
-// each test; Clock is its engine's clock, at Now.
+// each test; its engine's clock (ClockOf) is at Now.
 func Org(t testing.TB, actor string) *common.Common {
 	t.Helper()
-	clock := Now
-	Clock = &clock
-	eng := fixture.OpenCopy(t, orgDB, filepath.Join(t.TempDir(), "ferry.db"), exampleConfig(t),
-		engine.WithClock(func() time.Time { return clock }))
+	clock := NewClock(Now)
+	eng := fixture.OpenCopy(t, orgDB, filepath.Join(t.TempDir(), "ferry.db"), exampleConfig(t), WithClock(clock))
+	Register(t, eng, clock)
 	return Session(t, eng, actor)
 }
 
@@ -98,16 +135,17 @@ func planOrg(eng *engine.Engine, cfg *config.Config) error {
 
 // PlanEarlier plans r as actor the way it would have been planned: a window that has
 // begun by the clock is planned as of a day before it (the engine plans only what is
-// still to come), with Clock moved there and back.
+// still to come), with the engine's clock moved there and back.
 func PlanEarlier(t testing.TB, c *common.Common, actor string, r engine.PlanRequest) (models.Deployment, []models.Conflict) {
 	t.Helper()
 	p, err := c.Eng.Person(actor)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if now := *Clock; r.Start.Before(now) {
-		*Clock = r.Start.Add(-24 * time.Hour)
-		defer func() { *Clock = now }()
+	clock := ClockOf(t, c)
+	if now := clock.Now(); r.Start.Before(now) {
+		clock.Set(r.Start.Add(-24 * time.Hour))
+		defer clock.Set(now)
 	}
 	d, cs, err := c.Eng.Plan(c.Ctx, p, r)
 	if err != nil {
