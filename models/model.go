@@ -128,6 +128,25 @@ type Model struct {
 	OnFailure            []Step `json:"on_failure,omitempty"`
 }
 
+// Clone is a copy of m that shares no slice with it.
+func (m Model) Clone() Model {
+	m.Kinds, m.Path = slices.Clone(m.Kinds), slices.Clone(m.Path)
+	m.Steps, m.OnFailure = cloneSteps(m.Steps), cloneSteps(m.OnFailure)
+	return m
+}
+
+func cloneSteps(steps []Step) []Step {
+	if steps == nil {
+		return nil
+	}
+	out := make([]Step, len(steps))
+	for i, s := range steps {
+		s.Roles, s.Environments = slices.Clone(s.Roles), slices.Clone(s.Environments)
+		out[i] = s
+	}
+	return out
+}
+
 // Fingerprint identifies the model's content (not its version number): a changed
 // model gets a new fingerprint and so a new stored version.
 func (m Model) Fingerprint() string {

@@ -67,6 +67,12 @@ func tabsFor(c *common.Common) []tab {
 		t("Schedule", pages.NewSchedule(c)), t("Conflicts", pages.NewConflicts(c)), t("Reports", pages.NewReports(c)), t("Where", pages.NewWhere(c))}
 }
 
+// FPS is the console's frame rate, Bubble Tea's highest: Bubble Tea draws only on
+// its frame clock, so a key's answer waits for the next frame; at the default 60 a
+// tick's round trip over SSH had a p99 of two frames (34 ms). An unchanged frame is
+// not redrawn, so an idle console costs little more.
+const FPS = 120
+
 // Run opens the console in the current terminal until the user quits; hello is a
 // note its footer shows first (see Common.Hello), "" for none.
 func Run(ctx context.Context, eng *engine.Engine, actor models.Person, hello string) error {
@@ -76,7 +82,7 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person, hello str
 	defer cancel()
 	c := common.New(ctx, eng, actor)
 	c.RunsDue, c.Hello = true, hello
-	_, err := tea.NewProgram(New(c), tea.WithContext(ctx)).Run()
+	_, err := tea.NewProgram(New(c), tea.WithContext(ctx), tea.WithFPS(FPS)).Run()
 	return err
 }
 

@@ -91,7 +91,7 @@ func TestTwentySessionsTickOneChecklist(t *testing.T) {
 		tm.send(" ")
 	}
 	for i, tm := range terms {
-		tm.waitFor(fmt.Sprintf(`ticked %d "Item %02d"`, i+1, i+1))
+		tm.waitScreen(fmt.Sprintf(`ticked %d "Item %02d"`, i+1, i+1))
 	}
 	det, err := f.eng.Deployment(context.Background(), f.person(t, "tom"), id)
 	if err != nil {
@@ -149,11 +149,11 @@ func BenchmarkTickRoundTrip(b *testing.B) {
 	for i := range b.N {
 		start := time.Now()
 		tm.send(" ")
-		tm.waitFor(fmt.Sprintf(`ticked %d "Item %02d"`, i+1, i+1))
+		tm.waitScreen(fmt.Sprintf(`ticked %d "Item %02d"`, i+1, i+1))
 		lat = append(lat, time.Since(start))
 		b.StopTimer()
 		tm.send("j")
-		tm.waitFor(fmt.Sprintf("▸ [ ] Item %02d", i+2))
+		tm.waitScreen(fmt.Sprintf("▸ [ ] Item %02d", i+2))
 		b.StartTimer()
 	}
 	b.StopTimer()

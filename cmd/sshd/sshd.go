@@ -341,7 +341,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		s.mu.Unlock()
 	}
 	m := s.opts.NewModel(c)
-	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler())
+	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler(), tea.WithFPS(tui.FPS))
 	in := &inputTimer{r: sess, st: st}
 	if sess.EmulatedPty() {
 		opts = append(opts, tea.WithInput(in))

@@ -286,6 +286,33 @@ func (s *syncBuffer) Len() int {
 	return s.b.Len()
 }
 
+// waitScreen waits until text is on the screen the terminal shows. It looks at the
+// screen only, not at everything printed so far: a benchmark times what a person
+// waits for, not the test's reading of all the earlier output again.
+func (tm *term) waitScreen(text string) {
+	tm.t.Helper()
+	s := tm.out
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		if strings.Contains(s.vt.String(), text) {
+			s.mu.Unlock()
+			return
+		}
+		if s.changed == nil {
+			s.changed = make(chan struct{})
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			tm.t.Fatalf("no %q on the screen after %s:\n%s", text, waitTimeout, tm.screen())
+		}
+	}
+}
+
 // waitFor waits until every text is in the stripped output after byte offset from.
 func (s *syncBuffer) waitFor(from int, timeout time.Duration, texts ...string) error {
 	deadline := time.NewTimer(timeout)

@@ -23,8 +23,9 @@ type checklistView struct {
 	c        *common.Common
 	id       int64
 	st       engine.RunState
-	approve  error    // why the person may not approve the waiting gate; nil: may
-	starting starting // a planned deployment's start: what it would break, who may override
+	stageIts []engine.StepState // st's steps of the current stage (items), kept with st
+	approve  error              // why the person may not approve the waiting gate; nil: may
+	starting starting           // a planned deployment's start: what it would break, who may override
 	loaded   bool
 	stage    models.Stage
 	sel      int // index into items()
@@ -82,10 +83,15 @@ func (v *checklistView) SetSize(w, h int) {
 }
 
 // items are the steps of the stage the deployment is in.
-func (v *checklistView) items() []engine.StepState {
+// items are the current stage's steps. They are worked out once per load: View, its
+// footer and the keys ask for them many times a frame, and a checklist may have
+// hundreds of items.
+func (v *checklistView) items() []engine.StepState { return v.stageIts }
+
+func stageItems(st engine.RunState) []engine.StepState {
 	var out []engine.StepState
-	for _, s := range v.st.Steps {
-		if s.Step.Stage == v.st.Deployment.Status.Stage() {
+	for _, s := range st.Steps {
+		if s.Step.Stage == st.Deployment.Status.Stage() {
 			out = append(out, s)
 		}
 	}
@@ -264,6 +270,7 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			return common.Fail(msg.err)
 		}
 		v.st, v.approve, v.loaded = msg.view.Run, msg.view.Approve, true
+		v.stageIts = stageItems(v.st)
 		v.starting.load(msg.view)
 		if stage := v.st.Deployment.Status.Stage(); stage != v.stage {
 			// A new stage: select its first open item.
@@ -466,7 +473,11 @@ func (v *checklistView) View() string {
 	head = append(head, common.Spread(" "+st.Bold.Render(d.Status.Stage().Title()), fmt.Sprintf("%d/%d ", sdone, len(items)), v.w))
 	var body []string
 	selTop, selBottom := 0, 0
-	for i, s := range items {
+	// At most v.h rows either side of the selection can be in sight (a row is a line
+	// or more): the rest are not drawn.
+	first, last := max(0, v.sel-v.h), min(len(items), v.sel+v.h+1)
+	for i, s := range items[first:last] {
+		i += first
 		if i == v.sel {
 			selTop = len(body)
 		}
