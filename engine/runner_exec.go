@@ -29,8 +29,8 @@ const MaxLineBytes = 16 << 10
 // Output batches: lines are stored in one transaction per batch, at the latest after
 // RunTiming.Flush. Two batches at most are in memory (one filling, one being stored).
 const (
-	batchLines = 2048
-	batchBytes = 1 << 20
+	batchLines = 16384
+	batchBytes = 4 << 20
 )
 
 // execResult is how one attempt went.
@@ -273,14 +273,14 @@ func (s *sink) collect() {
 		}
 	}()
 	var batch []models.OutputLine
-	size, lineNo := 0, 0
+	size, lineNo, last := 0, 0, 0
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed := false
 	flush := func() {
 		if len(batch) > 0 {
 			batches <- batch
-			batch, size = nil, 0
+			batch, size, last = nil, 0, len(batch)
 		}
 		if armed {
 			timer.Stop()
@@ -304,7 +304,9 @@ func (s *sink) collect() {
 				ol := models.OutputLine{DeploymentID: s.r.id, Seq: s.seq, Attempt: s.attempt, LineNo: lineNo,
 					Stream: l.stream, At: now, Text: l.text}
 				if batch == nil {
-					batch = make([]models.OutputLine, 0, 256)
+					// As big as the last batch: fast output fills whole batches, and
+					// growing one line by line copied it over and over.
+					batch = make([]models.OutputLine, 0, max(256, last))
 				}
 				batch = append(batch, ol)
 				size += len(l.text)

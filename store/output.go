@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"ferry/models"
 )
 
@@ -44,6 +46,11 @@ func sameAttempt(a, b models.OutputLine) bool {
 // appendChunk stores lines of one attempt as one row and counts them on the attempt.
 func (q Q) appendChunk(ctx context.Context, lines []models.OutputLine) error {
 	var text strings.Builder
+	n := 0
+	for _, l := range lines {
+		n += len(l.Text)
+	}
+	text.Grow(n)
 	lens := make([]byte, 0, 4*len(lines))
 	var errs []byte
 	for i, l := range lines {
@@ -67,15 +74,49 @@ func (q Q) appendChunk(ctx context.Context, lines []models.OutputLine) error {
 		errCol = string(errs)
 	}
 	first := lines[0]
+	body, codec := compressChunk(text.String())
 	if _, err := q.db.ExecContext(ctx, `INSERT INTO step_output_chunks
-		(deployment_id, seq, attempt, first_line, lines, at, lens, errs, text) VALUES (?,?,?,?,?,?,?,?,?)`,
+		(deployment_id, seq, attempt, first_line, lines, at, lens, errs, text, codec) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 		first.DeploymentID, first.Seq, first.Attempt, first.LineNo, len(lines), first.At.UnixMilli(),
-		string(lens), errCol, text.String()); err != nil {
+		string(lens), errCol, body, codec); err != nil {
 		return mapErr(err)
 	}
 	_, err := q.db.ExecContext(ctx, `UPDATE step_attempts SET lines = lines + ?, bytes = bytes + ?
 		WHERE deployment_id = ? AND seq = ? AND attempt = ?`, len(lines), text.Len(), first.DeploymentID, first.Seq, first.Attempt)
 	return mapErr(err)
+}
+
+// compressMin: a chunk shorter than this is stored as it is (a few lines, written
+// as they come, gain nothing).
+const compressMin = 4 << 10
+
+// compressChunk is what to store of a chunk's text, and its codec (nil: plain). A
+// chunk is stored compressed when that saves at least a tenth: most of what
+// storing output costs is writing pages, and logs compress two to four times.
+func compressChunk(text string) (body, codec any) {
+	if len(text) < compressMin {
+		return text, nil
+	}
+	packed := s2.Encode(nil, []byte(text))
+	if len(packed) > len(text)*9/10 {
+		return text, nil
+	}
+	return packed, "s2"
+}
+
+// chunkText is a stored chunk's text, decompressed.
+func chunkText(id int64, body []byte, codec *string) (string, error) {
+	if codec == nil {
+		return string(body), nil
+	}
+	if *codec != "s2" {
+		return "", fmt.Errorf("step output chunk %d is stored with codec %q, which this Ferry cannot read", id, *codec)
+	}
+	text, err := s2.Decode(nil, body)
+	if err != nil {
+		return "", fmt.Errorf("step output chunk %d is damaged: %v", id, err)
+	}
+	return string(text), nil
 }
 
 func boolInt(b bool) int {
@@ -108,7 +149,7 @@ func (q Q) Output(ctx context.Context, f models.OutputFilter) ([]models.OutputLi
 	if f.Tail {
 		order = "DESC"
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT id, deployment_id, seq, attempt, first_line, at, lens, errs, text
+	rows, err := q.db.QueryContext(ctx, `SELECT id, deployment_id, seq, attempt, first_line, at, lens, errs, text, codec
 		FROM step_output_chunks WHERE `+strings.Join(where, " AND ")+` ORDER BY id `+order, args...)
 	if err != nil {
 		return nil, mapErr(err)
@@ -140,11 +181,16 @@ func scanChunk(rows interface{ Scan(...any) error }) ([]models.OutputLine, error
 	var (
 		id, dep, at         int64
 		seq, attempt, first int
-		lens, text          string
-		errs                *string
+		lens                string
+		body                []byte
+		errs, codec         *string
 	)
-	if err := rows.Scan(&id, &dep, &seq, &attempt, &first, &at, &lens, &errs, &text); err != nil {
+	if err := rows.Scan(&id, &dep, &seq, &attempt, &first, &at, &lens, &errs, &body, &codec); err != nil {
 		return nil, mapErr(err)
+	}
+	text, err := chunkText(id, body, codec)
+	if err != nil {
+		return nil, err
 	}
 	when := time.UnixMilli(at).UTC()
 	var out []models.OutputLine
