@@ -231,7 +231,11 @@ func (e *Engine) ModelsReviewDue(ctx context.Context, actor models.Person) ([]Mo
 }
 
 func (e *Engine) modelsDue(ctx context.Context, q store.Q) ([]ModelDue, error) {
-	last, err := q.LastReviews(ctx)
+	names := make([]string, len(e.cfg.Models))
+	for i, m := range e.cfg.Models {
+		names[i] = m.Name
+	}
+	last, err := q.LastReviews(ctx, names)
 	if err != nil {
 		return nil, err
 	}

@@ -133,23 +133,21 @@ func (q Q) UnreviewedFailures(ctx context.Context, from, to time.Time, requester
 	return out, nil
 }
 
-// LastReviews is, per model, when a deployment of it was last reviewed.
-func (q Q) LastReviews(ctx context.Context) (map[string]time.Time, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT model, MAX(reviewed_at) FROM reviews GROUP BY model`)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
+// LastReviews is when each of the models named was last reviewed (models never
+// reviewed are left out): one look into the reviews_model index per model, not a
+// pass over every review (51,000 in the 1M demo: 3 ms a dashboard).
+func (q Q) LastReviews(ctx context.Context, names []string) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
-	for rows.Next() {
-		var m string
-		var at int64
-		if err := rows.Scan(&m, &at); err != nil {
+	for _, m := range names {
+		var at sql.NullInt64
+		if err := q.db.QueryRowContext(ctx, `SELECT MAX(reviewed_at) FROM reviews WHERE model = ?`, m).Scan(&at); err != nil {
 			return nil, mapErr(err)
 		}
-		out[m] = time.Unix(at, 0).UTC()
+		if at.Valid {
+			out[m] = time.Unix(at.Int64, 0).UTC()
+		}
 	}
-	return out, mapErr(rows.Err())
+	return out, nil
 }
 
 // FailuresSince counts, per model, deployments that failed or rolled back on or after
