@@ -69,6 +69,38 @@ func (q Q) Deployment(ctx context.Context, id int64) (models.Deployment, error) 
 	return d, err
 }
 
+// DeploymentsByID loads the deployments of ids in one statement, in the order of ids
+// (a deployment that does not exist is left out).
+func (q Q) DeploymentsByID(ctx context.Context, ids []int64) ([]models.Deployment, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments
+		WHERE id IN (SELECT value FROM json_each('[' || ? || ']'))`, joinIDs(ids))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]models.Deployment, len(ids))
+	for rows.Next() {
+		d, err := scanDeployment(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[d.ID] = d
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]models.Deployment, 0, len(ids))
+	for _, id := range ids {
+		if d, ok := byID[id]; ok {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 // DeploymentModel loads the model version a deployment was planned with.
 func (q Q) DeploymentModel(ctx context.Context, id int64) (models.Model, error) {
 	var mv int64

@@ -122,15 +122,7 @@ func (q Q) UnreviewedFailures(ctx context.Context, from, to time.Time, requester
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err)
 	}
-	out := make([]models.Deployment, 0, len(ids))
-	for _, id := range ids {
-		d, err := q.Deployment(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
+	return q.DeploymentsByID(ctx, ids)
 }
 
 // LastReviews is when each of the models named was last reviewed (models never
