@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"ferry/internal/race"
 	"ferry/models"
 )
 
@@ -23,9 +22,6 @@ func TestNeighbourhoodScansAgree(t *testing.T) {
 	envs, comps, people := []string{"test", "prod"}, []string{"api", "web", "db"}, []string{"", "sam", "lea"}
 	var ids []int64
 	plans, asks := 400, 60
-	if race.Enabled { // sequential: -race only multiplies its time
-		plans, asks = 150, 20
-	}
 	err := s.Write(ctx, func(q Q) error {
 		for range plans {
 			start := t0.Add(time.Duration(rng.IntN(30*24*4)) * 15 * time.Minute)
