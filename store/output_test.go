@@ -77,16 +77,8 @@ func TestOutputMigrationKeepsOldLines(t *testing.T) {
 // A page or a tail that ends inside a chunk returns exactly what was asked, and the
 // next page goes on from the last line given, across chunks and streams.
 func TestOutputPagesAcrossChunks(t *testing.T) {
-	s := openTemp(t)
+	s, id := attemptStarted(t)
 	ctx := context.Background()
-	m, mvid := syncModel(t, s, testModel())
-	id := plan(t, s, m, mvid, "test", t0)
-	if err := s.Write(ctx, func(q Q) error {
-		_, err := q.StartAttempt(ctx, models.Attempt{DeploymentID: id, Seq: 1, Holder: "h", Host: "box", StartedAt: time.Now()})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	no := 0
 	for _, size := range []int{7, 1, 5} { // three batches, three chunks
 		var batch []models.OutputLine
@@ -154,16 +146,8 @@ func describe(lines []models.OutputLine) string {
 // lengths, streams and multi-byte text intact; a short one is stored as it is; and a
 // chunk whose compressed text is damaged is an error that names it, not garbage.
 func TestOutputCompressedChunks(t *testing.T) {
-	s := openTemp(t)
+	s, id := attemptStarted(t)
 	ctx := context.Background()
-	m, mvid := syncModel(t, s, testModel())
-	id := plan(t, s, m, mvid, "test", t0)
-	if err := s.Write(ctx, func(q Q) error {
-		_, err := q.StartAttempt(ctx, models.Attempt{DeploymentID: id, Seq: 1, Holder: "h", Host: "box", StartedAt: time.Now()})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	var long, short []models.OutputLine
 	for no := 1; no <= 500; no++ {
 		stream := models.StreamOut
@@ -225,4 +209,21 @@ func TestOutputCompressedChunks(t *testing.T) {
 		!strings.Contains(err.Error(), "is damaged") {
 		t.Fatalf("a damaged chunk should be an error naming it, got %v", err)
 	}
+}
+
+// attemptStarted is a new store with one planned deployment whose first step has
+// begun its first attempt, for output to be stored on.
+func attemptStarted(t *testing.T) (*Store, int64) {
+	t.Helper()
+	s := openTemp(t)
+	ctx := context.Background()
+	m, mvid := syncModel(t, s, testModel())
+	id := plan(t, s, m, mvid, "test", t0)
+	if err := s.Write(ctx, func(q Q) error {
+		_, err := q.StartAttempt(ctx, models.Attempt{DeploymentID: id, Seq: 1, Holder: "h", Host: "box", StartedAt: time.Now()})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return s, id
 }

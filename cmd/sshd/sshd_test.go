@@ -291,47 +291,43 @@ func (s *syncBuffer) Len() int {
 // waits for, not the test's reading of all the earlier output again.
 func (tm *term) waitScreen(text string) {
 	tm.t.Helper()
-	s := tm.out
-	deadline := time.NewTimer(waitTimeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		if strings.Contains(s.vt.String(), text) {
-			s.mu.Unlock()
-			return
+	err := tm.out.waitUntil(waitTimeout, func() string {
+		if strings.Contains(tm.out.vt.String(), text) {
+			return ""
 		}
-		if s.changed == nil {
-			s.changed = make(chan struct{})
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-deadline.C:
-			tm.t.Fatalf("no %q on the screen after %s:\n%s", text, waitTimeout, tm.screen())
-		}
+		return text
+	})
+	if err != nil {
+		tm.t.Fatalf("%v on the screen:\n%s", err, tm.screen())
 	}
 }
 
 // waitFor waits until every text is in the stripped output after byte offset from.
 func (s *syncBuffer) waitFor(from int, timeout time.Duration, texts ...string) error {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
+	return s.waitUntil(timeout, func() string {
 		got := ansi.Strip(s.b.String()[min(from, s.b.Len()):])
 		var shown string
 		if s.vt != nil {
 			shown = s.vt.String()
 		}
-		missing := ""
 		for _, t := range texts {
 			if !strings.Contains(got, t) && !strings.Contains(shown, t) {
-				missing = t
-				break
+				return t
 			}
 		}
-		if missing == "" {
+		return ""
+	})
+}
+
+// waitUntil waits, looking again at each write, until missing (called with the
+// buffer locked) says nothing is missing any more.
+func (s *syncBuffer) waitUntil(timeout time.Duration, missing func() string) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		m := missing()
+		if m == "" {
 			s.mu.Unlock()
 			return nil
 		}
@@ -343,7 +339,7 @@ func (s *syncBuffer) waitFor(from int, timeout time.Duration, texts ...string) e
 		select {
 		case <-ch:
 		case <-deadline.C:
-			return fmt.Errorf("no %q after %s", missing, timeout)
+			return fmt.Errorf("no %q after %s", m, timeout)
 		}
 	}
 }
