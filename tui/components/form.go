@@ -113,6 +113,20 @@ func (fe *FieldErrors) Full(f *huh.Form, msg tea.Msg) bool {
 	return ok && fe.full(in)
 }
 
+// Step passes msg to f as every page that holds a form does: not at all when it would
+// only type into a full field (see Full), then marking the fields (see Mark). It
+// returns the form as it now is and what it asks to run.
+func (fe *FieldErrors) Step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
+	if fe.Full(f, msg) { // nothing to add: spare the form the work
+		return f, fe.Mark(f)
+	}
+	fm, cmd := f.Update(msg)
+	if hf, ok := fm.(*huh.Form); ok {
+		f = hf
+	}
+	return f, tea.Batch(cmd, fe.Mark(f))
+}
+
 // typesText is whether msg is text for a field: a character typed, or a paste.
 func typesText(msg tea.Msg) bool {
 	switch msg := msg.(type) {

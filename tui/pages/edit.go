@@ -287,14 +287,8 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 	if f.saving || f.done {
 		return nil
 	}
-	if f.errs.Full(f.form, msg) { // nothing to add: spare the form the work
-		return f.errs.Mark(f.form)
-	}
-	fm, cmd := f.form.Update(msg)
-	if hf, ok := fm.(*huh.Form); ok {
-		f.form = hf
-	}
-	cmd = tea.Batch(cmd, f.errs.Mark(f.form))
+	var cmd tea.Cmd
+	f.form, cmd = f.errs.Step(f.form, msg)
 	if f.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, f.save())
 	}

@@ -168,14 +168,8 @@ func (ff *filterForm) Update(msg tea.Msg) tea.Cmd {
 			return cmd
 		}
 	}
-	if ff.errs.Full(ff.form, msg) { // nothing to add: spare the form the work
-		return ff.errs.Mark(ff.form)
-	}
-	fm, cmd := ff.form.Update(msg)
-	if f, ok := fm.(*huh.Form); ok {
-		ff.form = f
-	}
-	cmd = tea.Batch(cmd, ff.errs.Mark(ff.form))
+	var cmd tea.Cmd
+	ff.form, cmd = ff.errs.Step(ff.form, msg)
 	if ff.form.State == huh.StateCompleted { // tab past the last field
 		return tea.Batch(cmd, ff.submit())
 	}

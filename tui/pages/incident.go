@@ -21,20 +21,16 @@ import (
 // deployment's incidents, it updates one instead: its summary, its resolution (now
 // by default while it is open; empty opens it again), with a note for the record.
 type incidentForm struct {
-	c       *common.Common
-	d       models.Deployment
-	all     []models.Incident // the deployment's incidents, to update one
-	pick    int64             // the chosen one's ID (while 0, the form asks which)
-	in      models.Incident   // the chosen one as it was
-	v       *incidentValues   // the form's fields point here
-	form    *huh.Form
-	errs    *components.FieldErrors
-	started bool
-	saving  bool
-	done    bool  // recorded: no message may save it again before the detail is back
-	err     error // why the engine refused the last save
-	w, h    int
-	keys    struct{ Next, Cancel key.Binding }
+	c    *common.Common
+	d    models.Deployment
+	all  []models.Incident // the deployment's incidents, to update one
+	pick int64             // the chosen one's ID (while 0, the form asks which)
+	in   models.Incident   // the chosen one as it was
+	v    *incidentValues   // the form's fields point here
+	formPage
+	saving bool
+	done   bool  // recorded: no message may save it again before the detail is back
+	err    error // why the engine refused the last save
 }
 
 type incidentValues struct{ opened, resolved, summary, note, choice string }
@@ -45,19 +41,15 @@ type incidentSavedMsg struct {
 }
 
 func newIncidentForm(c *common.Common, d models.Deployment) *incidentForm {
-	f := &incidentForm{c: c, d: d, v: &incidentValues{}}
+	f := &incidentForm{formPage: newFormPage(), c: c, d: d, v: &incidentValues{}}
 	f.v.opened = c.Eng.Now().In(c.Eng.Location()).Format(models.LocalLayout)
-	f.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save"))
-	f.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	f.build()
 	return f
 }
 
 // newIncidentUpdate updates one of the incidents of d: the newest open one first.
 func newIncidentUpdate(c *common.Common, d models.Deployment, incidents []models.Incident) *incidentForm {
-	f := &incidentForm{c: c, d: d, v: &incidentValues{}, all: incidents}
-	f.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save"))
-	f.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	f := &incidentForm{formPage: newFormPage(), c: c, d: d, v: &incidentValues{}, all: incidents}
 	if len(incidents) == 1 {
 		f.choose(incidents[0].ID)
 	} else {
@@ -131,7 +123,7 @@ func (f *incidentForm) build() {
 func (f *incidentForm) newForm(fields ...huh.Field) *huh.Form {
 	f.started = false
 	return huh.NewForm(huh.NewGroup(fields...)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).
-		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(20, f.w-2), 72))
+		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
 }
 
 func (f *incidentForm) incidentOptions() []huh.Option[string] {
@@ -193,24 +185,6 @@ func whyNoIncidentUpdate(c *common.Common, det engine.Detail) string {
 	}
 	return ""
 }
-func (f *incidentForm) Capturing() bool { return true }
-func (f *incidentForm) SetSize(w, h int) {
-	f.w, f.h = w, h
-	f.form.WithWidth(min(max(20, w-2), 72))
-}
-func (f *incidentForm) ShortHelp() []common.Key {
-	return []common.Key{common.On(f.keys.Next), common.On(f.keys.Cancel)}
-}
-func (f *incidentForm) FullHelp() [][]common.Key { return [][]common.Key{f.ShortHelp()} }
-
-// Refresh starts the form the first time; it has nothing to reload.
-func (f *incidentForm) Refresh() tea.Cmd {
-	if f.started {
-		return nil
-	}
-	f.started = true
-	return f.form.Init()
-}
 
 func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -224,14 +198,8 @@ func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
 	if f.saving || f.done {
 		return nil
 	}
-	if f.errs.Full(f.form, msg) { // nothing to add: spare the form the work
-		return f.errs.Mark(f.form)
-	}
-	fm, cmd := f.form.Update(msg)
-	if hf, ok := fm.(*huh.Form); ok {
-		f.form = hf
-	}
-	cmd = tea.Batch(cmd, f.errs.Mark(f.form))
+	var cmd tea.Cmd
+	f.form, cmd = f.errs.Step(f.form, msg)
 	if f.form.State == huh.StateCompleted && f.updating() && f.pick == 0 {
 		id, _ := strconv.ParseInt(f.v.choice, 10, 64)
 		f.choose(id)

@@ -297,14 +297,8 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	if p.saving || p.done {
 		return nil
 	}
-	if p.errs.Full(p.form, msg) { // nothing to add: spare the form the work
-		return p.errs.Mark(p.form)
-	}
-	fm, cmd := p.form.Update(msg)
-	if f, ok := fm.(*huh.Form); ok {
-		p.form = f
-	}
-	cmd = tea.Batch(cmd, p.errs.Mark(p.form))
+	var cmd tea.Cmd
+	p.form, cmd = p.errs.Step(p.form, msg)
 	if p.form.State == huh.StateCompleted && !p.modelChosen && p.v.model == aRelease {
 		p.rel = NewReleasePlan(p.c, "") // this form gives way to the release's
 		p.rel.SetSize(p.w, p.h)

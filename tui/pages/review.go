@@ -19,18 +19,14 @@ import (
 // left unanswered), a failure category and the lessons. Given the review it has, it
 // amends it, starting from what it says.
 type reviewForm struct {
-	c       *common.Common
-	d       models.Deployment
-	amend   bool
-	v       *reviewValues
-	form    *huh.Form
-	errs    *components.FieldErrors
-	started bool
-	saving  bool
-	done    bool
-	err     error
-	w, h    int
-	keys    struct{ Next, Cancel key.Binding }
+	c     *common.Common
+	d     models.Deployment
+	amend bool
+	v     *reviewValues
+	formPage
+	saving bool
+	done   bool
+	err    error
 }
 
 type reviewValues struct{ outcome, sat, lead, quality, category, lessons string }
@@ -42,7 +38,7 @@ type reviewSavedMsg struct {
 }
 
 func newReviewForm(c *common.Common, d models.Deployment, old *models.Review) *reviewForm {
-	f := &reviewForm{c: c, d: d, v: &reviewValues{outcome: string(models.OutcomeSuccessful)}}
+	f := &reviewForm{formPage: newFormPage(), c: c, d: d, v: &reviewValues{outcome: string(models.OutcomeSuccessful)}}
 	if d.Status != models.StatusSucceeded {
 		f.v.outcome = string(models.OutcomeUnsuccessful)
 	}
@@ -51,8 +47,6 @@ func newReviewForm(c *common.Common, d models.Deployment, old *models.Review) *r
 		f.v.outcome, f.v.category, f.v.lessons = string(old.Outcome), old.Category, old.Lessons
 		f.v.sat, f.v.lead, f.v.quality = scoreValue(old.Satisfaction), scoreValue(old.LeadTimeSatisfaction), scoreValue(old.Quality)
 	}
-	f.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save"))
-	f.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	f.build()
 	return f
 }
@@ -86,7 +80,7 @@ func (f *reviewForm) build() {
 		Placeholder("what went well, what should change")
 	fields = append(fields, f.errs.Limit(lessons, components.LongText))
 	f.form = huh.NewForm(huh.NewGroup(fields...)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).
-		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(20, f.w-2), 72))
+		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
 	f.started = false
 }
 
@@ -111,25 +105,7 @@ func whyNoReview(c *common.Common, d models.Deployment) string {
 	return common.Why(c.Eng.CanReview(c.Actor, d))
 }
 
-func (f *reviewForm) Title() string   { return fmt.Sprintf("#%d review", f.d.ID) }
-func (f *reviewForm) Capturing() bool { return true }
-func (f *reviewForm) SetSize(w, h int) {
-	f.w, f.h = w, h
-	f.form.WithWidth(min(max(20, w-2), 72))
-}
-func (f *reviewForm) ShortHelp() []common.Key {
-	return []common.Key{common.On(f.keys.Next), common.On(f.keys.Cancel)}
-}
-func (f *reviewForm) FullHelp() [][]common.Key { return [][]common.Key{f.ShortHelp()} }
-
-// Refresh starts the form the first time; it has nothing to reload.
-func (f *reviewForm) Refresh() tea.Cmd {
-	if f.started {
-		return nil
-	}
-	f.started = true
-	return f.form.Init()
-}
+func (f *reviewForm) Title() string { return fmt.Sprintf("#%d review", f.d.ID) }
 
 func (f *reviewForm) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -143,14 +119,8 @@ func (f *reviewForm) Update(msg tea.Msg) tea.Cmd {
 	if f.saving || f.done {
 		return nil
 	}
-	if f.errs.Full(f.form, msg) { // nothing to add: spare the form the work
-		return f.errs.Mark(f.form)
-	}
-	fm, cmd := f.form.Update(msg)
-	if hf, ok := fm.(*huh.Form); ok {
-		f.form = hf
-	}
-	cmd = tea.Batch(cmd, f.errs.Mark(f.form))
+	var cmd tea.Cmd
+	f.form, cmd = f.errs.Step(f.form, msg)
 	if f.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, f.save())
 	}
