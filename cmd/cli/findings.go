@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -98,27 +97,14 @@ func (a *app) findingListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				out := []auditFindingJSON{}
-				for _, f := range list {
-					out = append(out, auditFindingToJSON(f))
-				}
-				return writeJSON(a.stdout, out)
-			}
-			if len(list) == 0 {
-				fmt.Fprintln(a.stdout, "No findings.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tKIND\tABOUT\tBY\tWHEN\tSUMMARY")
-			for _, f := range list {
-				about := "model " + f.Model
-				if f.DeploymentID != 0 {
-					about = fmt.Sprintf("#%d", f.DeploymentID)
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.Kind, about, f.Actor, a.local(f.At), cell(f.Summary))
-			}
-			return tw.Flush()
+			return writeList(a.stdout, asJSON, list, auditFindingToJSON, "No findings.", "ID\tKIND\tABOUT\tBY\tWHEN\tSUMMARY",
+				func(f models.AuditFinding) string {
+					about := "model " + f.Model
+					if f.DeploymentID != 0 {
+						about = fmt.Sprintf("#%d", f.DeploymentID)
+					}
+					return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s", f.ID, f.Kind, about, f.Actor, a.local(f.At), cell(f.Summary))
+				})
 		},
 	}
 	cmd.Flags().StringVar(&kind, "kind", "", "only audit or only compliance findings")

@@ -312,27 +312,14 @@ func (a *app) incidentListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				out := []incidentJSON{}
-				for _, in := range list {
-					out = append(out, incidentToJSON(in))
-				}
-				return writeJSON(a.stdout, out)
-			}
-			if len(list) == 0 {
-				fmt.Fprintln(a.stdout, "No incidents.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tDEPLOYMENT\tOPENED\tRESOLVED\tSUMMARY")
-			for _, in := range list {
-				resolved := "open"
-				if !in.ResolvedAt.IsZero() {
-					resolved = a.local(in.ResolvedAt)
-				}
-				fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\n", in.ID, in.DeploymentID, a.local(in.OpenedAt), resolved, cell(in.Summary))
-			}
-			return tw.Flush()
+			return writeList(a.stdout, asJSON, list, incidentToJSON, "No incidents.", "ID\tDEPLOYMENT\tOPENED\tRESOLVED\tSUMMARY",
+				func(in models.Incident) string {
+					resolved := "open"
+					if !in.ResolvedAt.IsZero() {
+						resolved = a.local(in.ResolvedAt)
+					}
+					return fmt.Sprintf("%d\t#%d\t%s\t%s\t%s", in.ID, in.DeploymentID, a.local(in.OpenedAt), resolved, cell(in.Summary))
+				})
 		},
 	}
 	cmd.Flags().BoolVar(&open, "open", false, "only incidents not resolved")

@@ -101,24 +101,11 @@ func (a *app) improvementListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				out := []improvementJSON{}
-				for _, im := range list {
-					out = append(out, improvementToJSON(im))
-				}
-				return writeJSON(a.stdout, out)
-			}
-			if len(list) == 0 {
-				fmt.Fprintln(a.stdout, "No improvements.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tMODEL\tSTATUS\tIN\tOWNER\tFROM\tTITLE")
-			for _, im := range list {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", im.ID, im.Model, im.Status, versionText(im.InVersion),
-					orDash(im.Owner), idsText(im.From), cell(im.Title))
-			}
-			return tw.Flush()
+			return writeList(a.stdout, asJSON, list, improvementToJSON, "No improvements.", "ID\tMODEL\tSTATUS\tIN\tOWNER\tFROM\tTITLE",
+				func(im models.Improvement) string {
+					return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s", im.ID, im.Model, im.Status, versionText(im.InVersion),
+						orDash(im.Owner), idsText(im.From), cell(im.Title))
+				})
 		},
 	}
 	cmd.Flags().StringVar(&model, "model", "", "only this model's")

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"text/tabwriter"
 	"time"
 
 	"ferry/engine"
@@ -105,6 +107,29 @@ func detailToJSON(det engine.Detail) detailJSON {
 			ResolvedAt: optTime(in.ResolvedAt), Summary: in.Summary})
 	}
 	return out
+}
+
+// writeList prints a list command's answer: with --json an array of toJSON's
+// objects (empty, not null, when there are none); else a table under header, a row
+// (tab-separated cells) each, or none when the list is empty.
+func writeList[T, J any](w io.Writer, asJSON bool, list []T, toJSON func(T) J, none, header string, row func(T) string) error {
+	if asJSON {
+		out := make([]J, 0, len(list))
+		for _, x := range list {
+			out = append(out, toJSON(x))
+		}
+		return writeJSON(w, out)
+	}
+	if len(list) == 0 {
+		_, err := fmt.Fprintln(w, none)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, x := range list {
+		fmt.Fprintln(tw, row(x))
+	}
+	return tw.Flush()
 }
 
 func writeJSON(w io.Writer, v any) error {

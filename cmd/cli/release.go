@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -114,23 +113,12 @@ func (a *app) releaseListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				out := []releaseJSON{}
-				for _, v := range vs {
-					out = append(out, releaseToJSON(v))
-				}
-				return writeJSON(a.stdout, out)
-			}
-			if len(vs) == 0 {
-				fmt.Fprintln(a.stdout, "No releases yet: create one with 'ferry release create NAME --component C=V ...'.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "RELEASE\tCOMPONENTS\t"+strings.ToUpper(strings.Join(a.envNames(), "\t")))
-			for _, v := range vs {
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", v.Name, len(v.Components), strings.Join(statusWords(v), "\t"))
-			}
-			return tw.Flush()
+			return writeList(a.stdout, asJSON, vs, releaseToJSON,
+				"No releases yet: create one with 'ferry release create NAME --component C=V ...'.",
+				"RELEASE\tCOMPONENTS\t"+strings.ToUpper(strings.Join(a.envNames(), "\t")),
+				func(v engine.ReleaseView) string {
+					return fmt.Sprintf("%s\t%d\t%s", v.Name, len(v.Components), strings.Join(statusWords(v), "\t"))
+				})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as a JSON array")

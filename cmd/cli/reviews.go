@@ -172,25 +172,13 @@ func (a *app) reviewListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				out := []reviewJSON{}
-				for _, r := range list {
-					out = append(out, reviewToJSON(r))
-				}
-				return writeJSON(a.stdout, out)
-			}
-			if len(list) == 0 {
-				fmt.Fprintln(a.stdout, "No reviews.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "DEPLOYMENT\tMODEL\tOUTCOME\tSAT\tLEAD\tQUALITY\tCATEGORY\tBY\tWHEN\tLESSONS")
-			for _, r := range list {
-				fmt.Fprintf(tw, "#%d\t%s v%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.DeploymentID, r.Model, r.ModelVersion,
-					engine.OutcomeText(r.Outcome), scoreText(r.Satisfaction), scoreText(r.LeadTimeSatisfaction),
-					scoreText(r.Quality), orDash(r.Category), r.Reviewer, a.local(r.ReviewedAt), cell(r.Lessons))
-			}
-			return tw.Flush()
+			return writeList(a.stdout, asJSON, list, reviewToJSON, "No reviews.",
+				"DEPLOYMENT\tMODEL\tOUTCOME\tSAT\tLEAD\tQUALITY\tCATEGORY\tBY\tWHEN\tLESSONS",
+				func(r models.Review) string {
+					return fmt.Sprintf("#%d\t%s v%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", r.DeploymentID, r.Model, r.ModelVersion,
+						engine.OutcomeText(r.Outcome), scoreText(r.Satisfaction), scoreText(r.LeadTimeSatisfaction),
+						scoreText(r.Quality), orDash(r.Category), r.Reviewer, a.local(r.ReviewedAt), cell(r.Lessons))
+				})
 		},
 	}
 	cmd.Flags().StringVar(&model, "model", "", "only this model's")
