@@ -45,6 +45,9 @@ type app struct {
 	// shared: the store and engine are a server's, lent to one command run for a
 	// person over SSH: nothing is opened, migrated or recovered for it.
 	shared bool
+	// recovered: opening marked what dead runners left (recoverQuietly), so a run
+	// command need not do it again.
+	recovered bool
 }
 
 // usageError marks mistakes in how ferry was called (exit 2).
@@ -169,8 +172,9 @@ func (a *app) recoverQuietly() {
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, recoverWait)
 	defer cancel()
-	rec, _ := a.eng.RecoverInterrupted(ctx)
+	rec, err := a.eng.RecoverInterrupted(ctx)
 	a.sayRecovered(rec)
+	a.recovered = err == nil
 }
 
 // openStore loads config and opens the database, without starting the engine (which

@@ -30,9 +30,10 @@ func (a *app) openRunner() error {
 	if err := a.open(); err != nil {
 		return err
 	}
-	if a.shared || a.st.ReadOnly() {
+	if a.shared || a.st.ReadOnly() || a.recovered {
 		// The server recovered at its start (its scheduler and runners go on); a
-		// read-only database is shown as it stands, and its runs refused.
+		// read-only database is shown as it stands, and its runs refused; opening
+		// recovered already unless the database was too busy (then it waits here).
 		return nil
 	}
 	rec, err := a.eng.RecoverInterrupted(a.ctx)
