@@ -113,11 +113,7 @@ func (e *Engine) dashboard(ctx context.Context, q store.Q, actor models.Person) 
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
 		return db, err
 	}
-	seen := db.Conflicts
-	if seen == nil {
-		seen = []models.Conflict{} // none, as read: the inbox need not read them again
-	}
-	if db.Inbox, err = e.inbox(ctx, q, actor, seen); err != nil {
+	if db.Inbox, err = e.inbox(ctx, q, actor, db.Conflicts); err != nil {
 		return db, err
 	}
 	if db.OpenIncidents, err = e.openIncidents(ctx, q, actor); err != nil {

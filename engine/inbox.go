@@ -56,15 +56,18 @@ func (e *Engine) Inbox(ctx context.Context, actor models.Person) ([]InboxItem, e
 	}
 	var out []InboxItem
 	err := e.st.Snapshot(ctx, func(q store.Q) error {
-		var err error
-		out, err = e.inbox(ctx, q, actor, nil)
+		open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
+		if err != nil {
+			return err
+		}
+		out, err = e.inbox(ctx, q, actor, open)
 		return err
 	})
 	return out, err
 }
 
-// inbox reads actor's inbox through q. open are the open conflicts actor sees, when
-// the caller has them already (the dashboard shows them too); nil: read here.
+// inbox reads actor's inbox through q. open are the open conflicts actor sees, which
+// the caller reads (the dashboard shows them too).
 func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person, open []models.Conflict) ([]InboxItem, error) {
 	var out []InboxItem
 	err := func() error {
@@ -166,12 +169,6 @@ func (e *Engine) waitingFor(ctx context.Context, q store.Q, actor models.Person,
 // theirConflicts is the open conflicts of the unfinished deployments actor requested
 // or is assigned.
 func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Person, cs []models.Conflict) ([]InboxItem, error) {
-	if cs == nil {
-		var err error
-		if cs, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
-			return nil, err
-		}
-	}
 	theirs, err := q.OpenInvolving(ctx, actor.Name)
 	if err != nil {
 		return nil, err
