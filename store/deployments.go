@@ -69,28 +69,38 @@ func (q Q) Deployment(ctx context.Context, id int64) (models.Deployment, error) 
 	return d, err
 }
 
+// queryDeployments runs query, which selects deploymentCols, and scans its rows.
+func (q Q) queryDeployments(ctx context.Context, query string, args ...any) ([]models.Deployment, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []models.Deployment
+	for rows.Next() {
+		d, err := scanDeployment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, mapErr(rows.Err())
+}
+
 // DeploymentsByID loads the deployments of ids in one statement, in the order of ids
 // (a deployment that does not exist is left out).
 func (q Q) DeploymentsByID(ctx context.Context, ids []int64) ([]models.Deployment, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments
+	found, err := q.queryDeployments(ctx, `SELECT `+deploymentCols+` FROM deployments
 		WHERE id IN (SELECT value FROM json_each('[' || ? || ']'))`, joinIDs(ids))
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
-	defer rows.Close()
-	byID := make(map[int64]models.Deployment, len(ids))
-	for rows.Next() {
-		d, err := scanDeployment(rows)
-		if err != nil {
-			return nil, err
-		}
+	byID := make(map[int64]models.Deployment, len(found))
+	for _, d := range found {
 		byID[d.ID] = d
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err)
 	}
 	out := make([]models.Deployment, 0, len(ids))
 	for _, id := range ids {
@@ -222,20 +232,7 @@ func (q Q) Deployments(ctx context.Context, f models.Filter) ([]models.Deploymen
 	}
 	query += " ORDER BY " + orderBy + " LIMIT ?"
 	args = append(args, limit)
-	rows, err := q.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []models.Deployment
-	for rows.Next() {
-		d, err := scanDeployment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, mapErr(rows.Err())
+	return q.queryDeployments(ctx, query, args...)
 }
 
 // urgencyOf is d's urgency, normal when unset.

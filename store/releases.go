@@ -99,19 +99,6 @@ func (q Q) LinkRelease(ctx context.Context, rel, id int64) error {
 
 // ReleaseDeployments lists the deployments planned for release rel, oldest first.
 func (q Q) ReleaseDeployments(ctx context.Context, rel int64) ([]models.Deployment, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments
+	return q.queryDeployments(ctx, `SELECT `+deploymentCols+` FROM deployments
 		WHERE id IN (SELECT deployment_id FROM release_deployments WHERE release_id = ?) ORDER BY id`, rel)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []models.Deployment
-	for rows.Next() {
-		d, err := scanDeployment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, mapErr(rows.Err())
 }

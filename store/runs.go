@@ -197,22 +197,9 @@ func (q Q) Due(ctx context.Context, now time.Time, limit int) ([]models.Deployme
 	if limit <= 0 {
 		limit = 200
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments
+	return q.queryDeployments(ctx, `SELECT `+deploymentCols+` FROM deployments
 		WHERE status = 'planned' AND scheduled_start <= ? AND scheduled_end > ?
 		ORDER BY scheduled_start, id LIMIT ?`, now.Unix(), now.Unix(), limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []models.Deployment
-	for rows.Next() {
-		d, err := scanDeployment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, mapErr(rows.Err())
 }
 
 // Interrupted is which of ids have a step interrupted (its runner died) that nobody

@@ -17,20 +17,7 @@ func (q Q) Running(ctx context.Context) ([]models.Deployment, error) {
 // FailedSince lists the deployments that failed or rolled back at or after since,
 // newest failure first, at most limit.
 func (q Q) FailedSince(ctx context.Context, since time.Time, limit int) ([]models.Deployment, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT `+deploymentCols+` FROM deployments INDEXED BY deployments_failed_finish
+	return q.queryDeployments(ctx, `SELECT `+deploymentCols+` FROM deployments INDEXED BY deployments_failed_finish
 		WHERE status IN ('failed', 'rolled_back') AND finished_at >= ? ORDER BY finished_at DESC, id DESC LIMIT ?`,
 		since.Unix(), limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []models.Deployment
-	for rows.Next() {
-		d, err := scanDeployment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, mapErr(rows.Err())
 }
