@@ -278,8 +278,21 @@ func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (sc
 }
 
 func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (schedule.Suggestion, error) {
+	cand, items, w, err := e.suggestInputs(ctx, q, d)
+	if err != nil {
+		return schedule.Suggestion{}, err
+	}
+	return schedule.Suggest(cand, items, w, suggestSlots), nil
+}
+
+// suggestSlots is how many free starts a suggestion offers.
+const suggestSlots = 4
+
+// suggestInputs loads what a suggestion sweeps: the candidate as it would move (never
+// into the past), the plans it could clash with over the horizon, and their world.
+func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployment) (schedule.Item, []schedule.Item, schedule.World, error) {
 	if d.Status != models.StatusPlanned {
-		return schedule.Suggestion{}, models.Conflictf("deployment #%d %s; only planned deployments can move", d.ID, d.Status.Phrase())
+		return schedule.Item{}, nil, schedule.World{}, models.Conflictf("deployment #%d %s; only planned deployments can move", d.ID, d.Status.Phrase())
 	}
 	cand := itemOf(d)
 	// Never suggest the past: start from the next quarter hour.
@@ -289,10 +302,7 @@ func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (s
 		cand.End = cand.Start.Add(dur)
 	}
 	items, w, err := e.near(ctx, q, cand, cand.Start, cand.End.Add(schedule.Horizon))
-	if err != nil {
-		return schedule.Suggestion{}, err
-	}
-	return schedule.Suggest(cand, items, w, 4), nil
+	return cand, items, w, err
 }
 
 // near loads what cand could clash with anywhere in [from, to), and the world for it.
@@ -306,11 +316,18 @@ func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, 
 	if err != nil {
 		return nil, schedule.World{}, err
 	}
-	seen := map[int64]bool{cand.ID: true}
-	var items []schedule.Item
-	for _, o := range append(open, same...) {
-		if !seen[o.ID] {
-			seen[o.ID] = true
+	// open holds each deployment once; only same can repeat what it holds.
+	items := make([]schedule.Item, 0, len(open)+len(same))
+	inOpen := make(map[int64]struct{}, len(open))
+	for _, o := range open {
+		if o.ID != cand.ID {
+			inOpen[o.ID] = struct{}{}
+			items = append(items, toItem(o))
+		}
+	}
+	for _, o := range same {
+		if _, dup := inOpen[o.ID]; !dup && o.ID != cand.ID {
+			inOpen[o.ID] = struct{}{}
 			items = append(items, toItem(o))
 		}
 	}

@@ -155,21 +155,44 @@ func (q Q) openNear(ctx context.Context, n Neighbourhood, from, to int64, wide b
 	if n.ID != 0 {
 		parts = append(parts, part{sel + ` AND after_id = ?`, []any{n.ID}})
 	}
-	seen := map[int64]bool{}
-	var out []OpenItem
-	for _, p := range parts {
+	found := make([][]OpenItem, len(parts))
+	total, nonEmpty := 0, 0
+	for i, p := range parts {
 		items, err := q.openItems(ctx, p.query, p.args...)
 		if err != nil {
 			return nil, err
 		}
+		found[i], total = items, total+len(items)
+		if len(items) > 0 {
+			nonEmpty++
+		}
+	}
+	return mergeOpen(found, total, nonEmpty), nil
+}
+
+// mergeOpen joins the parts' rows, each deployment once, in the order first found.
+// A suggestion's scan finds thousands: an OpenItem is big, so the result is sized
+// once rather than grown, and a single part (often the whole answer) is returned as is.
+func mergeOpen(found [][]OpenItem, total, nonEmpty int) []OpenItem {
+	if nonEmpty <= 1 {
+		for _, items := range found {
+			if len(items) > 0 {
+				return items
+			}
+		}
+		return nil
+	}
+	seen := make(map[int64]struct{}, total)
+	out := make([]OpenItem, 0, total)
+	for _, items := range found {
 		for _, it := range items {
-			if !seen[it.ID] {
-				seen[it.ID] = true
+			if _, dup := seen[it.ID]; !dup {
+				seen[it.ID] = struct{}{}
 				out = append(out, it)
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // wideSpan is the span, in seconds, from which OpenNear scans the covering index.

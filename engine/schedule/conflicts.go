@@ -171,8 +171,9 @@ func (p *Plans) Detect() []models.Conflict {
 	out = append(out, pairs(p.sorted, models.ConflictPerson, w, assignee)...)
 	out = append(out, relatedPairs(p.sorted, w)...)
 	lookup := func(id int64) (Item, bool) { it, ok := p.byID[id]; return it, ok }
+	endOf := func(k versionAt) (time.Time, bool) { e, ok := p.ends[k]; return e, ok }
 	for i, it := range p.sorted {
-		ends := p.ends
+		ends := endOf
 		if p.settled[i] {
 			ends = nil // promotion settled: single skips it
 		}
@@ -201,34 +202,73 @@ func endsByVersion(items []Item) map[versionAt]time.Time {
 // Check finds the conflicts that candidate would be in among the others (which must
 // not include it). It is what planning and suggesting call for one deployment.
 func Check(candidate Item, others []Item, w World) []models.Conflict {
-	return newChecker(others, w).check(candidate)
+	return newChecker(slices.Clone(others), w).check(candidate)
 }
 
 // checker answers Check for many candidates against the same plans: the plans are
-// sorted and indexed once, and each check finds the overlapping ones by binary search.
+// sorted once, and each check finds the overlapping ones by binary search.
+//
+// It indexes nothing else up front: a suggestion builds one checker over thousands
+// of plans, yet asks only about one deployment, its dependency and its version, so
+// the look-ups by id and by version are found by a scan on first use and kept.
 type checker struct {
 	w          World
 	sorted     []Item // by start
 	longest    time.Duration
-	byID       map[int64]Item
-	ends       map[versionAt]time.Time
+	byID       map[int64]int32 // index in sorted; built on first use
+	ends       map[versionAt]endAt
 	dependents map[int64][]Item
 	scratch    []Item // clear's overlap list, reused: a suggestion asks thousands of times
 }
 
+// endAt is the earliest end among the plans of one version in one environment.
+type endAt struct {
+	end     time.Time
+	planned bool
+}
+
+// newChecker sorts others in place and keeps them: the caller hands them over.
 func newChecker(others []Item, w World) *checker {
-	c := &checker{w: w, sorted: slices.Clone(others), byID: make(map[int64]Item, len(others)),
-		dependents: map[int64][]Item{}}
+	c := &checker{w: w, sorted: others, ends: map[versionAt]endAt{}, dependents: map[int64][]Item{}}
 	slices.SortFunc(c.sorted, byStart)
 	for _, o := range c.sorted {
-		c.byID[o.ID] = o
 		c.longest = max(c.longest, o.End.Sub(o.Start))
 		if o.After != 0 {
 			c.dependents[o.After] = append(c.dependents[o.After], o)
 		}
 	}
-	c.ends = endsByVersion(c.sorted)
 	return c
+}
+
+// item finds a plan by id.
+func (c *checker) item(id int64) (Item, bool) {
+	if c.byID == nil {
+		c.byID = make(map[int64]int32, len(c.sorted))
+		for i := range c.sorted {
+			c.byID[c.sorted[i].ID] = int32(i)
+		}
+	}
+	i, ok := c.byID[id]
+	if !ok {
+		return Item{}, false
+	}
+	return c.sorted[i], true
+}
+
+// endOf is the earliest end among the plans of one version in one environment.
+func (c *checker) endOf(k versionAt) (time.Time, bool) {
+	if e, ok := c.ends[k]; ok {
+		return e.end, e.planned
+	}
+	var e endAt
+	for i := range c.sorted {
+		o := &c.sorted[i]
+		if o.Component == k.component && o.Version == k.version && o.Environment == k.env && (!e.planned || o.End.Before(e.end)) {
+			e = endAt{o.End, true}
+		}
+	}
+	c.ends[k] = e
+	return e.end, e.planned
 }
 
 // overlapping returns the plans that overlap the candidate's window, by start.
@@ -288,10 +328,9 @@ func (c *checker) checkAlone(candidate Item) []models.Conflict {
 		if id == candidate.ID {
 			return candidate, true
 		}
-		it, ok := c.byID[id]
-		return it, ok
+		return c.item(id)
 	}
-	out := single(candidate, c.ends, byID, w)
+	out := single(candidate, c.endOf, byID, w)
 	// Moving a deployment can also make the ones that wait for it start too early.
 	for _, o := range c.dependents[candidate.ID] {
 		if o.ID != candidate.ID {
@@ -485,7 +524,7 @@ func pairConflict(kind models.ConflictKind, a, b Item, w World) models.Conflict 
 
 // single finds the conflicts one item has on its own: freeze, maintenance,
 // promotion, dependency and a blocked version.
-func single(it Item, ends map[versionAt]time.Time, byID func(int64) (Item, bool), w World) []models.Conflict {
+func single(it Item, ends func(versionAt) (time.Time, bool), byID func(int64) (Item, bool), w World) []models.Conflict {
 	var out []models.Conflict
 	env := w.Envs[it.Environment]
 	for _, f := range env.Freeze {
@@ -555,7 +594,7 @@ func insideMaintenance(it Item, env models.Environment, loc *time.Location) bool
 
 // promotion: a version may enter an environment only after it succeeded in the one
 // before it on the model's path, or is planned to finish there first.
-func promotion(it Item, ends map[versionAt]time.Time, w World) (models.Conflict, bool) {
+func promotion(it Item, ends func(versionAt) (time.Time, bool), w World) (models.Conflict, bool) {
 	if it.Action == models.ActionRemove {
 		return models.Conflict{}, false
 	}
@@ -565,7 +604,7 @@ func promotion(it Item, ends map[versionAt]time.Time, w World) (models.Conflict,
 		return models.Conflict{}, false
 	}
 	prev := path[i-1]
-	if end, ok := ends[versionAt{it.Component, it.Version, prev}]; ok && !end.After(it.Start) {
+	if end, ok := ends(versionAt{it.Component, it.Version, prev}); ok && !end.After(it.Start) {
 		return models.Conflict{}, false
 	}
 	if w.Succeeded != nil && w.Succeeded(it.Component, it.Version, prev) {

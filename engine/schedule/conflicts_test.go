@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -193,15 +194,27 @@ func TestMessagesSayWhatAndWhen(t *testing.T) {
 }
 
 func TestCheckAgreesWithDetect(t *testing.T) {
+	// Once with every version through the earlier environments, once with none, so
+	// that a promotion rests on the plans in the environment before finishing first.
+	for _, succeeded := range []bool{true, false} {
+		t.Run(fmt.Sprint("succeeded-", succeeded), func(t *testing.T) { checkAgreesWithDetect(t, succeeded) })
+	}
+}
+
+func checkAgreesWithDetect(t *testing.T, succeeded bool) {
 	w := world()
-	w.Succeeded = func(string, string, string) bool { return true }
+	w.Succeeded = func(string, string, string) bool { return succeeded }
 	w.Blocked = func(c, v string) (string, bool) { return "by ana: bad build", c == "etl" }
 	w.Depends = map[string][]string{"api": {"db"}, "web": {"api", "auth"}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	items := randomItems(rng, 300)
 	all := Detect(items, w)
-	// The kinds this round added must be among what is compared.
-	for _, k := range []models.ConflictKind{models.ConflictBlocked, models.ConflictRelated} {
+	// The kinds the comparison must cover are among what is compared.
+	kinds := []models.ConflictKind{models.ConflictBlocked, models.ConflictRelated}
+	if !succeeded {
+		kinds = append(kinds, models.ConflictPromotion)
+	}
+	for _, k := range kinds {
 		if !slices.ContainsFunc(all, func(c models.Conflict) bool { return c.Kind == k }) {
 			t.Fatalf("no %s conflict among the random plans: the comparison would not cover it", k)
 		}

@@ -69,7 +69,7 @@ const maxSkipped = 8
 // relevant keeps only the plans that could clash with the candidate wherever it goes:
 // same environment, component, person or version, its dependency and its dependents.
 func relevant(c Item, others []Item) []Item {
-	var out []Item
+	out := make([]Item, 0, len(others))
 	for _, o := range others {
 		if o.ID == c.ID {
 			continue
