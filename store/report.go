@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -145,52 +146,61 @@ type HistBucket struct {
 
 // histParser reads stored histogram text ("bucket:count ...", several joined by
 // spaces when SQL concatenated rows). It is the hot loop of a report over years, so
-// it reads bytes directly and merges buckets in a dense scratch array it reuses.
+// it reads bytes directly and merges buckets in a dense scratch array it reuses,
+// marking the buckets it touched in a bitmap instead of sorting them.
 type histParser struct {
 	dense   []int64
-	touched []int
+	touched []uint64 // bit b%64 of word b/64: bucket b is in dense
 }
 
+// maxBucket bounds a stored bucket number, so that damaged text cannot make the
+// parser allocate without end (lead times of centuries stay far below it).
+const maxBucket = 1 << 16
+
 func (p *histParser) parse(s []byte) (Hist, error) {
-	bucket, n := 0, int64(0)
-	inCount := false
-	add := func() {
+	lo, hi, n := maxBucket, -1, 0
+	for i := 0; i < len(s); {
+		bucket, at := 0, i
+		for ; i < len(s) && s[i]-'0' <= 9 && bucket <= maxBucket; i++ {
+			bucket = bucket*10 + int(s[i]-'0')
+		}
+		if i == at || i == len(s) || s[i] != ':' || bucket > maxBucket {
+			return nil, histError(s, i)
+		}
+		i++
+		count, at := int64(0), i
+		for ; i < len(s) && s[i]-'0' <= 9; i++ {
+			count = count*10 + int64(s[i]-'0')
+		}
+		if i == at || (i < len(s) && (s[i] != ' ' || i == len(s)-1)) {
+			return nil, histError(s, i)
+		}
+		i++ // the space between two buckets
 		if bucket >= len(p.dense) {
 			p.dense = append(p.dense, make([]int64, bucket+1-len(p.dense))...)
+			p.touched = append(p.touched, make([]uint64, bucket/64+1-len(p.touched))...)
 		}
-		if p.dense[bucket] == 0 {
-			p.touched = append(p.touched, bucket)
+		if w, bit := bucket/64, uint64(1)<<(bucket%64); p.touched[w]&bit == 0 {
+			p.touched[w] |= bit
+			n++
 		}
-		p.dense[bucket] += n
+		p.dense[bucket] += count
+		lo, hi = min(lo, bucket), max(hi, bucket)
 	}
-	for i, c := range s {
-		switch {
-		case c >= '0' && c <= '9' && inCount:
-			n = n*10 + int64(c-'0')
-		case c >= '0' && c <= '9':
-			bucket = bucket*10 + int(c-'0')
-		case c == ':' && !inCount:
-			inCount = true
-		case c == ' ' && inCount:
-			add()
-			bucket, n, inCount = 0, 0, false
-		default:
-			return nil, fmt.Errorf("rollups: bad histogram at byte %d of %q", i, s)
+	h := make(Hist, 0, n)
+	for w := lo / 64; w <= hi/64 && n > 0; w++ {
+		for word := p.touched[w]; word != 0; word &= word - 1 {
+			b := w*64 + bits.TrailingZeros64(word)
+			if p.dense[b] != 0 {
+				h = append(h, HistBucket{b, p.dense[b]})
+			}
+			p.dense[b] = 0
 		}
+		p.touched[w] = 0
 	}
-	if inCount {
-		add()
-	} else if len(s) > 0 {
-		return nil, fmt.Errorf("rollups: histogram %q ends early", s)
-	}
-	slices.Sort(p.touched)
-	h := make(Hist, 0, len(p.touched))
-	for _, b := range p.touched {
-		if p.dense[b] != 0 {
-			h = append(h, HistBucket{b, p.dense[b]})
-		}
-		p.dense[b] = 0
-	}
-	p.touched = p.touched[:0]
 	return h, nil
+}
+
+func histError(s []byte, at int) error {
+	return fmt.Errorf("rollups: bad histogram at byte %d of %q", at, s)
 }

@@ -24,15 +24,26 @@ type safeWriter struct {
 func newSafeWriter(w io.Writer) *safeWriter { return &safeWriter{w: w} }
 
 func (s *safeWriter) Write(p []byte) (int, error) {
-	buf := append(s.rest, p...)
-	s.rest = nil
+	buf := p
+	if len(s.rest) > 0 {
+		buf = append(s.rest, p...)
+		s.rest = nil
+	}
 	// Keep an incomplete sequence at the end for the next write (a buffered CSV or
 	// JSON writer may cut a character in two).
 	if cut := incompleteTail(buf); cut > 0 {
 		s.rest = append([]byte(nil), buf[len(buf)-cut:]...)
 		buf = buf[:len(buf)-cut]
 	}
-	if _, err := io.WriteString(s.w, defuse(buf)); err != nil {
+	var err error
+	if isPlain(buf) {
+		// Nearly all output: passed on as it is, without a copy (a report by day
+		// over years is megabytes).
+		_, err = s.w.Write(buf)
+	} else {
+		_, err = io.WriteString(s.w, defuse(buf))
+	}
+	if err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -84,10 +95,10 @@ func defuse(b []byte) string {
 	return out.String()
 }
 
-func isPlain(s string) bool {
+func isPlain[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || c < 0x20 && c != '\n' && c != '\t' || c == 0x7F {
-			return isPlainUnicode(s[i:])
+			return isPlainUnicode(string(s[i:]))
 		}
 	}
 	return true
