@@ -249,11 +249,11 @@ func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, se
 		if err := e.WhyNoTick(*d, r); err != nil {
 			return "", err
 		}
-		r.Status, r.Actor, r.At, r.Note = models.StepDone, actor.Name, e.Now(), strings.TrimSpace(note)
+		r.Status, r.Actor, r.At, r.Note = models.StepDone, actor.Name, e.Now(), joinNote(r.Note, note)
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return "", err
 		}
-		did := TickedText(seq, r.Step.Name, r.Note)
+		did := TickedText(seq, r.Step.Name, strings.TrimSpace(note))
 		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
 }

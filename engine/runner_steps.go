@@ -121,11 +121,11 @@ func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64,
 		if err := mayApprove(actor, *d, m, gate.Step); err != nil {
 			return "", err
 		}
-		gate.Status, gate.Actor, gate.At, gate.Note = models.StepDone, actor.Name, e.Now(), strings.TrimSpace(note)
+		gate.Status, gate.Actor, gate.At, gate.Note = models.StepDone, actor.Name, e.Now(), joinNote(gate.Note, note)
 		if err := q.SetStepRun(ctx, gate, e.Now()); err != nil {
 			return "", err
 		}
-		did := ApprovedText(gate.Seq, gate.Step.Name, gate.Note)
+		did := ApprovedText(gate.Seq, gate.Step.Name, strings.TrimSpace(note))
 		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
 }
@@ -263,6 +263,24 @@ func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64,
 // maxNote bounds a step's note; the record keeps every note whole.
 const maxNote = 2000
 
+// joinNote adds a note to what a step's note holds already, so that a note written
+// earlier stays when the step is ticked or approved with another.
+func joinNote(was, note string) string {
+	note = strings.TrimSpace(note)
+	switch {
+	case note == "":
+		return was
+	case was == "":
+		was = note
+	default:
+		was += " · " + note
+	}
+	if len(was) > maxNote {
+		was = "…" + was[len(was)-maxNote:]
+	}
+	return was
+}
+
 // NoteStep adds a note to any step of a deployment: it is appended to the step's
 // note and recorded.
 func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (Outcome, error) {
@@ -275,14 +293,7 @@ func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, se
 		if err != nil {
 			return "", err
 		}
-		if r.Note == "" {
-			r.Note = note
-		} else {
-			r.Note += " · " + note
-		}
-		if len(r.Note) > maxNote {
-			r.Note = "…" + r.Note[len(r.Note)-maxNote:]
-		}
+		r.Note = joinNote(r.Note, note)
 		// The note changes; who set the status and when stay.
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return "", err

@@ -1010,8 +1010,12 @@ func TestChecklistAndGates(t *testing.T) {
 	if _, err := f.e.NoteStep(f.ctx, tom, d.ID, 2, "used the spare PDU port"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 2, ""); err != nil {
+	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 2, "plugged in"); err != nil {
 		t.Fatal(err)
+	}
+	// The note written before the tick stays on the item, beside the tick's own.
+	if st, _ := f.e.RunState(f.ctx, tom, d.ID); st.Steps[1].Note != "used the spare PDU port · plugged in" {
+		t.Errorf("the item's note after the tick: %q", st.Steps[1].Note)
 	}
 	res, err = f.e.Resume(f.ctx, tom, d.ID, f.opts())
 	if err != nil || res.Waiting == nil || res.Waiting.Kind != WaitApproval || res.Waiting.Seq != 3 {
