@@ -114,6 +114,19 @@ func BlockedText(seq int, name, reason string) string {
 	return fmt.Sprintf("blocked %d %q: %s", seq, name, reason)
 }
 
+// InterruptedText is the "step" event of an automated step whose runner died while
+// it ran; InterruptedNote is the note on its step run.
+func InterruptedText(seq int, name string, attempt int, why string, lines int64) string {
+	return fmt.Sprintf("interrupted %d %q in attempt %d: %s; %d lines of output kept", seq, name, attempt, why, lines)
+}
+
+// RunnerStopped is why a step was interrupted when nothing more is known of its
+// runner than that it is gone.
+const RunnerStopped = "the runner that started it stopped"
+
+// InterruptedNote is the note on the step run of an interrupted step.
+func InterruptedNote(why string) string { return "interrupted: " + why }
+
 // UnblockedText is the "step" event of an item set back to open.
 func UnblockedText(seq int, name, note string) string {
 	return withNote(fmt.Sprintf("unblocked %d %q", seq, name), note)

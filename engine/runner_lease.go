@@ -170,7 +170,7 @@ func (e *Engine) stopRunsHere(id int64, cause error) {
 // BusyError while another runner's lease is valid.
 func (e *Engine) takeLease(ctx context.Context, q store.Q, h holder, actor models.Person, id int64, ttl time.Duration) error {
 	now := time.Now()
-	why := "the runner that started it stopped"
+	why := RunnerStopped
 	old, err := q.Lease(ctx, id)
 	switch {
 	case err == nil:
@@ -246,7 +246,7 @@ func (e *Engine) RecoverRun(ctx context.Context, id int64) ([]Recovered, error) 
 	err := e.st.Write(ctx, func(q store.Q) error {
 		rec = nil
 		l, err := q.Lease(ctx, id)
-		why := "the runner that started it stopped"
+		why := RunnerStopped
 		switch {
 		case err == nil:
 			gone, reason := leaseGone(l, time.Now(), e.Location())
@@ -299,7 +299,7 @@ func (e *Engine) recoverAttempts(ctx context.Context, q store.Q, id int64, why s
 			}
 		}
 		a.Status, a.FinishedAt = models.StepInterrupted, time.Now()
-		a.Detail = "interrupted: " + why
+		a.Detail = InterruptedNote(why)
 		if _, err := q.FinishAttempt(ctx, a); err != nil {
 			return nil, err
 		}
@@ -310,13 +310,13 @@ func (e *Engine) recoverAttempts(ctx context.Context, q store.Q, id int64, why s
 				return nil, err
 			}
 			if r.Status == models.StepRunning {
-				r.Status, r.Actor, r.At, r.Note = models.StepInterrupted, SystemActor, e.Now(), "interrupted: "+why
+				r.Status, r.Actor, r.At, r.Note = models.StepInterrupted, SystemActor, e.Now(), InterruptedNote(why)
 				if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 					return nil, err
 				}
 			}
 		}
-		detail := fmt.Sprintf("interrupted %d %q in attempt %d: %s; %d lines of output kept", a.Seq, name, a.Attempt, why, a.Lines)
+		detail := InterruptedText(a.Seq, name, a.Attempt, why, a.Lines)
 		if killed {
 			detail += fmt.Sprintf("; stopped the processes it left (group %d)", a.PGID)
 		}

@@ -361,6 +361,21 @@ func TestGenerate(t *testing.T) {
 	if err != nil || blockedNote != "no power on PDU B" || blockedKind != "hardware" {
 		t.Errorf("blocked step: %q on %q (%v)", blockedNote, blockedKind, err)
 	}
+	// A step shown running has a runner's attempt behind it, or it could never end:
+	// the demo has no runner, so its automated steps under way were interrupted, and
+	// the record says so.
+	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs s WHERE s.status = 'running' AND NOT EXISTS
+		(SELECT 1 FROM step_attempts a WHERE a.deployment_id = s.deployment_id AND a.seq = s.seq AND a.status = 'running')`); n > 0 {
+		t.Errorf("%d steps running without a running attempt", n)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs s WHERE s.status = 'interrupted' AND NOT EXISTS
+		(SELECT 1 FROM events e WHERE e.deployment_id = s.deployment_id AND e.type = 'step'
+			AND e.detail LIKE 'interrupted ' || s.seq || ' %')`); n > 0 {
+		t.Errorf("%d interrupted steps without their event", n)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs s WHERE s.status = 'interrupted'`); n == 0 {
+		t.Errorf("no interrupted step: the demo shows no run to retry")
+	}
 	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs s JOIN deployments d ON d.id = s.deployment_id
 		WHERE d.status = 'succeeded' AND s.status <> 'done'`); n > 0 {
 		t.Errorf("%d steps of succeeded deployments are not done", n)

@@ -108,7 +108,9 @@ func (sp *special) stepStates(curIdx int) []stepState {
 			case w.blocked:
 				states[i] = stepState{status: models.StepBlocked, note: "no power on PDU B"}
 			case s.Kind == models.StepAutomated:
-				states[i].status = models.StepRunning
+				// Its runner is gone: a demo has none, and a step shown running
+				// with nothing running it could never end.
+				states[i] = stepState{status: models.StepInterrupted, note: engine.InterruptedNote(engine.RunnerStopped)}
 			}
 			inStage++
 		default:
@@ -170,6 +172,8 @@ func (sp *special) record(states []stepState, times []int64, started int64, curI
 func (sp *special) recordStep(i int, state *stepState, at int64) {
 	g, w, s := sp.g, sp.w, sp.steps[i]
 	switch {
+	case s.Kind == models.StepAutomated && state.status == models.StepInterrupted:
+		sp.event(at, engine.SystemActor, engine.EventStep, engine.InterruptedText(i+1, s.Name, 1, engine.RunnerStopped, 0))
 	case s.Kind == models.StepAutomated:
 	case s.Kind == models.StepGate:
 		who := sp.mv.approvers[s.Name]
