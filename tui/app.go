@@ -117,11 +117,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case routed:
 		return m, m.deliver(msg.to, msg.msg)
 	case tea.KeyPressMsg:
+		// A key answers the footer's message, whatever it does: a message of one page
+		// never stays over the next, nor hides the keys.
+		m.err, m.note = nil, common.NoteMsg{}
 		if cmd, ok := m.globalKey(msg); ok {
 			return m, cmd
 		}
-		m.err, m.note = m.refused(msg), common.NoteMsg{}
-		if m.err != nil { // a key that is off: its reason, and nothing else
+		if m.err = m.refused(msg); m.err != nil { // a key that is off: its reason, and nothing else
 			return m, nil
 		}
 	}
@@ -195,14 +197,14 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit, true
 	case key.Matches(msg, k.Help):
-		m.fullHelp, m.helpOff, m.err, m.note = !m.fullHelp, 0, nil, common.NoteMsg{}
+		m.fullHelp, m.helpOff = !m.fullHelp, 0
 		m.resize()
 		return nil, true
 	case key.Matches(msg, k.Refresh):
 		return m.refresh(m.top()), true
 	case key.Matches(msg, k.Plan):
 		if why := m.c.PlanKey().Off; why != "" {
-			m.err, m.note = errors.New(why), common.NoteMsg{}
+			m.err = errors.New(why)
 			return nil, true
 		}
 		return m.push(pages.NewPlan(m.c)), true

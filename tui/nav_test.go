@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -127,5 +128,22 @@ func TestCommandsAreAddressed(t *testing.T) {
 	}
 	if got := route(7, tea.Quit)(); got != (tea.QuitMsg{}) {
 		t.Fatalf("quit is the program's: %#v", got)
+	}
+}
+
+// TestFooterShowsTheNewestMessage: a run's outcome replaces the refusal of a key
+// pressed while it ran, and a message of one screen does not stay over the next.
+func TestFooterShowsTheNewestMessage(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	m.Update(common.ErrMsg{Err: errors.New("#5 is running")})
+	m.Update(common.NoteMsg{Mark: "↺", Text: "#5 rolled back: step 2 failed"})
+	if got := screenText(m); strings.Contains(got, "is running") || !strings.Contains(got, "#5 rolled back") {
+		t.Fatalf("the newest message should be shown:\n%s", got)
+	}
+	m.Update(common.ErrMsg{Err: errors.New("#5 cannot start now: freeze")})
+	press(m, "2")
+	if got := screenText(m); strings.Contains(got, "cannot start now") {
+		t.Fatalf("a message of the dashboard stays over History:\n%s", got)
 	}
 }

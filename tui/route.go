@@ -104,11 +104,11 @@ func (m *Model) forRoot(from int, msg tea.Msg) (tea.Cmd, bool) {
 		return m.closePage(from), true
 	case common.ChangedMsg:
 		return m.refresh(m.top()), true
-	case common.NoteMsg:
-		m.note = msg
+	case common.NoteMsg: // the newest message is the one shown: a run's outcome
+		m.note, m.err = msg, nil // replaces the refusal of a key pressed while it ran
 		return nil, true
 	case common.ErrMsg:
-		m.err = msg.Err
+		m.err, m.note = msg.Err, common.NoteMsg{}
 		return nil, true
 	}
 	return nil, false
