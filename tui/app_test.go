@@ -40,7 +40,7 @@ func TestDashboardShowsTheDay(t *testing.T) {
 		"Due today (2)", "#3 payments-api 4.12.0", "⚠ overdue #5 auth-service → dev", "✗ failed #2 payments-api → staging",
 		// The last 30 days are local days, today included: its later plans count too,
 		// as on the Reports screen.
-		"Last 30 days", "deployments 5", "ana · manager · Thu 26 Nov 14:05 CET"} {
+		"Last 30 days", "deployments 5 (2 started)", "ana · manager · Thu 26 Nov 14:05 CET"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("dashboard lacks %q:\n%s", want, got)
 		}

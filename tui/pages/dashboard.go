@@ -339,7 +339,9 @@ func (d *dashboard) last30Lines(w int) []string {
 	st := d.c.Styles
 	s := d.data.Last30
 	parts := []string{
-		"deployments " + st.Bold.Render(common.Thousands(s.Total)),
+		// By planned start, today's later plans included (as Reports counts them):
+		// how many of them ran is said beside.
+		"deployments " + st.Bold.Render(common.Thousands(s.Total)) + " (" + common.Thousands(s.Started) + " started)",
 		"success " + st.Good.Render(common.Percent(s.SuccessRate())) + " " + st.Good.Render(common.Sparkline(s.DailySuccess[max(0, len(s.DailySuccess)-10):])),
 		"failed " + st.Bad.Render(common.Thousands(s.Failed)),
 		"rolled back " + st.Bad.Render(common.Thousands(s.RolledBack)),
