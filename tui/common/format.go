@@ -30,10 +30,34 @@ func Hang(s string, w, indent int) string {
 // goes under it.
 const minText = 12
 
-// Wrap breaks s into lines of at most w cells, at spaces where it can (and after a
-// hyphen), never cutting any of it.
+// Wrap breaks s into lines of at most w cells, at spaces, never cutting any of it: a
+// word longer than a line is broken where the line ends. Not after a hyphen, as the
+// ansi package would: that splits dates ("2026-" / "12-05") and names.
 func Wrap(s string, w int) []string {
-	return strings.Split(ansi.Wrap(s, max(w, 1), " "), "\n")
+	w = max(w, 1)
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line, lw := "", 0
+		for i, word := range strings.Split(para, " ") {
+			ww := ansi.StringWidth(word)
+			switch {
+			case i == 0:
+				line, lw = word, ww
+			case lw+1+ww <= w:
+				line, lw = line+" "+word, lw+1+ww
+			default:
+				out = append(out, line)
+				line, lw = word, ww
+			}
+			for lw > w { // a word longer than a line
+				out = append(out, ansi.Truncate(line, w, ""))
+				line = ansi.TruncateLeft(line, w, "")
+				lw = ansi.StringWidth(line)
+			}
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // Hanging is text after lead, wrapped to w cells in all: the lines after the first
