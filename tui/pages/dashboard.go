@@ -125,9 +125,12 @@ type pick struct {
 }
 
 // line is one row of a panel; id is the deployment it opens (0: not selectable).
+// A part is not an item of its own: the rest of a wrapped one, or a heading.
 type line struct {
 	id   int64
 	text string
+	part bool
+	head string // a heading's name for the items under it ("coming up")
 }
 
 func (d *dashboard) View() string {
@@ -141,9 +144,15 @@ func (d *dashboard) View() string {
 		half = d.w * 11 / 20
 	}
 	last := d.last30Lines(d.w - 4)
-	l := layoutDashboard(d.w, d.h, len(d.runningLines(half)), len(d.needsLines(half)), len(d.dueLines(d.w)), len(last))
+	needsW := d.w - half // the Needs panel's width, beside Running or under it
+	if !wide {
+		needsW = d.w
+	}
+	l := layoutDashboard(d.w, d.h, len(d.runningLines(half)), len(wrapped(d.needsLines(needsW-4), needsW-5)), len(d.dueLines(d.w)), len(last))
 	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
-	needs := components.Panel(st, "Needs you", d.render(panelNeeds, d.needsLines(l.Needs.W-4), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	// Its rows: the panel's width less its borders, the space inside them and the
+	// selection mark.
+	needs := components.Panel(st, "Needs you", d.render(panelNeeds, wrapped(d.needsLines(l.Needs.W-4), l.Needs.W-5), l.Needs.H-2), l.Needs.W, l.Needs.H)
 	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if wide {
@@ -167,12 +176,81 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 	if sel >= h-1 && h > 1 {
 		off = sel - h + 2
 	}
+	shown, more := lines[off:], ""
+	if len(shown) > h && h > 1 {
+		more = hiddenItems(shown[h-1:], d.lastHead(lines, off+h-1))
+		shown = shown[:h-1]
+	}
 	var out []string
-	for i, l := range lines[off:] {
+	for i, l := range shown {
 		if i+off == sel {
 			out = append(out, d.c.Styles.Selected.Render("▸ "+l.text))
 		} else {
 			out = append(out, "  "+l.text)
+		}
+	}
+	if more != "" {
+		out = append(out, d.c.Styles.Dim.Render(more))
+	}
+	return out
+}
+
+// lastHead is the heading the row at i is under, if any.
+func (d *dashboard) lastHead(lines []line, i int) string {
+	head := ""
+	for _, l := range lines[:i] {
+		if l.head != "" {
+			head = l.head
+		}
+	}
+	return head
+}
+
+// hiddenItems says how many items the rows below the panel hold, by heading:
+// "… and 4 more, 50 coming up". Items, not rows: a wrapped item takes two.
+func hiddenItems(rows []line, head string) string {
+	var heads []string
+	counts := map[string]int{}
+	for _, l := range rows {
+		if l.head != "" {
+			head = l.head
+		}
+		if !l.part {
+			if counts[head] == 0 {
+				heads = append(heads, head)
+			}
+			counts[head]++
+		}
+	}
+	var parts []string
+	for i, h := range heads {
+		switch {
+		case i == 0 && h == "":
+			parts = append(parts, fmt.Sprintf("%d more", counts[h]))
+		case i == 0:
+			parts = append(parts, fmt.Sprintf("%d more %s", counts[h], h))
+		default:
+			parts = append(parts, fmt.Sprintf("%d %s", counts[h], h))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "… and " + strings.Join(parts, ", ")
+}
+
+// wrapped breaks the lines longer than w cells onto rows of their own, the rest
+// indented under the first: a needs-you item says what it is at its end ("succeeded
+// with an incident"), so it is wrapped rather than cut.
+func wrapped(lines []line, w int) []line {
+	var out []line
+	for _, l := range lines {
+		rows := common.Wrap(l.text, max(10, w))
+		out = append(out, line{id: l.id, text: rows[0], part: l.part, head: l.head})
+		if len(rows) > 1 {
+			for _, r := range common.Wrap(strings.Join(rows[1:], " "), max(8, w-2)) {
+				out = append(out, line{text: "  " + r, part: true})
+			}
 		}
 	}
 	return out
@@ -197,7 +275,7 @@ func (d *dashboard) runningLines(w int) []line {
 		if lipgloss.Width(what) > room { // the environment matters more than the version
 			what = fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
 		}
-		out = append(out, line{dep.ID, common.Fit(what, room) + right})
+		out = append(out, line{id: dep.ID, text: common.Fit(what, room) + right})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID {
 				out = append(out, line{text: st.Bad.Render(fmt.Sprintf("   %s · blocked: %q %s",
@@ -219,7 +297,7 @@ func (d *dashboard) reviewLines() []line {
 			continue
 		}
 		if n++; n <= 3 {
-			out = append(out, line{it.Deployment.ID, st.Warn.Render("✎ review ") + it.Message})
+			out = append(out, line{id: it.Deployment.ID, text: st.Warn.Render("✎ review ") + it.Message})
 		}
 	}
 	if n > 3 {
@@ -237,7 +315,7 @@ func (d *dashboard) needsLines(w int) []line {
 	}
 	for _, in := range d.data.OpenIncidents {
 		dep := in.Deployment
-		out = append(out, line{dep.ID, st.Bad.Render("⚑ incident ") + fmt.Sprintf("#%d %s → %s: %s, open since %s",
+		out = append(out, line{id: dep.ID, text: st.Bad.Render("⚑ incident ") + fmt.Sprintf("#%d %s → %s: %s, open since %s",
 			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Local(in.OpenedAt, "Mon 15:04"))})
 	}
 	for _, it := range d.data.Inbox {
@@ -252,21 +330,21 @@ func (d *dashboard) needsLines(w int) []line {
 	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxGate {
 			dep := it.Deployment
-			out = append(out, line{dep.ID, st.Warn.Render("◆ gate ") + fmt.Sprintf("#%d %s %s → %s: you may approve",
+			out = append(out, line{id: dep.ID, text: st.Warn.Render("◆ gate ") + fmt.Sprintf("#%d %s %s → %s: you may approve",
 				dep.ID, dep.Component, dep.Version, dep.Environment)})
 		}
 	}
 	out = append(out, d.reviewLines()...)
 	for _, b := range d.data.Blocked {
-		out = append(out, line{b.Deployment.ID, st.Bad.Render("■ blocked ") +
+		out = append(out, line{id: b.Deployment.ID, text: st.Bad.Render("■ blocked ") +
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, b.Step.Note)})
 	}
 	for _, dep := range d.data.Overrunning {
-		out = append(out, line{dep.ID, st.Warn.Render("⌛ overrunning ") + fmt.Sprintf("#%d %s → %s, due %s",
+		out = append(out, line{id: dep.ID, text: st.Warn.Render("⌛ overrunning ") + fmt.Sprintf("#%d %s → %s, due %s",
 			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledEnd, "Mon 15:04"))})
 	}
 	for _, dep := range d.data.Overdue {
-		out = append(out, line{dep.ID, st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s %s",
+		out = append(out, line{id: dep.ID, text: st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s %s",
 			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledStart, "Mon 15:04"))})
 	}
 	for _, dep := range d.data.RecentFailures {
@@ -274,7 +352,7 @@ func (d *dashboard) needsLines(w int) []line {
 		if dep.Status == models.StatusRolledBack {
 			word = "↺ rolled back "
 		}
-		out = append(out, line{dep.ID, st.Bad.Render(word) + fmt.Sprintf("#%d %s → %s %s",
+		out = append(out, line{id: dep.ID, text: st.Bad.Render(word) + fmt.Sprintf("#%d %s → %s %s",
 			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.FinishedAt, "15:04"))})
 	}
 	if len(out) == 0 {
@@ -296,13 +374,13 @@ func (d *dashboard) dueLines(w int) []line {
 		whenW = max(whenW, lipgloss.Width(d.when(dep)))
 	}
 	for _, dep := range d.data.DueToday {
-		out = append(out, line{dep.ID, d.dueRow(dep, w, whenW)})
+		out = append(out, line{id: dep.ID, text: d.dueRow(dep, w, whenW)})
 	}
 	if len(d.data.Upcoming) > 0 {
-		out = append(out, line{text: st.Dim.Render("── coming up " + strings.Repeat("─", max(0, w-16)))})
+		out = append(out, line{text: st.Dim.Render("── coming up " + strings.Repeat("─", max(0, w-16))), part: true, head: "coming up"})
 	}
 	for _, dep := range d.data.Upcoming {
-		out = append(out, line{dep.ID, d.dueRow(dep, w, whenW)})
+		out = append(out, line{id: dep.ID, text: d.dueRow(dep, w, whenW)})
 	}
 	return out
 }

@@ -3,6 +3,8 @@ package pages
 import (
 	"strings"
 	"testing"
+
+	"charm.land/lipgloss/v2"
 )
 
 // picture draws named rects as letters so a layout can be compared with a sketch.
@@ -86,6 +88,32 @@ func TestDashboardLayoutAlwaysFillsTheBody(t *testing.T) {
 					t.Fatalf("%dx%d rows %v leaves gaps or overlaps:\n%s", w, h, rows, p)
 				}
 			}
+		}
+	}
+}
+
+// A panel too short for its list says how many items are left below, not rows (a
+// wrapped item takes two), and how many of them are coming up rather than today.
+func TestHiddenItemsCountsItemsByHeading(t *testing.T) {
+	t.Parallel()
+	rows := []line{{id: 1, text: "a"}, {text: "  rest of a", part: true}, {id: 2, text: "b"},
+		{text: "── coming up", part: true, head: "coming up"}, {id: 3}, {id: 4}}
+	for _, c := range []struct {
+		from int
+		head string
+		want string
+	}{{0, "", "… and 2 more, 2 coming up"}, {3, "", "… and 2 more coming up"}, {4, "coming up", "… and 2 more coming up"}, {1, "", "… and 1 more, 2 coming up"}} {
+		if got := hiddenItems(rows[c.from:], c.head); got != c.want {
+			t.Errorf("from row %d: %q, want %q", c.from, got, c.want)
+		}
+	}
+	got := wrapped([]line{{id: 7, text: "✎ review #7 auth-service → test succeeded with an incident"}}, 30)
+	if len(got) < 2 || got[0].id != 7 || !got[1].part || got[1].id != 0 || !strings.Contains(got[len(got)-1].text, "incident") {
+		t.Errorf("a long item should go on over more rows, not selectable: %+v", got)
+	}
+	for _, l := range got {
+		if w := lipgloss.Width(l.text); w > 30 {
+			t.Errorf("row %q is %d cells wide, want at most 30", l.text, w)
 		}
 	}
 }
