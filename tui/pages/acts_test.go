@@ -129,7 +129,7 @@ func TestCancelFromTheDetailAndTheScheduleAsksWhy(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 60, 20)
 	openDetailOf(m, 4)
-	press(m, "x")
+	press(m, "X")
 	fits(t, m, "cancel page", 60, 20)
 	press(m, "enter")
 	if got := screenText(m); !strings.Contains(got, "write the reason first") {
@@ -141,16 +141,16 @@ func TestCancelFromTheDetailAndTheScheduleAsksWhy(t *testing.T) {
 	if v.Deployment.Status != models.StatusCancelled || !hasEvent(v.Events, "release pulled by product") {
 		t.Fatalf("cancelled with its reason: %s %+v", v.Deployment.Status, v.Events)
 	}
-	if got := screenText(m); !strings.Contains(got, "#4") || strings.Contains(got, "x cancel it") {
+	if got := screenText(m); !strings.Contains(got, "#4") || strings.Contains(got, "X cancel it") {
 		t.Fatalf("back on #4, which cannot be cancelled twice:\n%s", got)
 	}
 
 	m = sized(t, "ana", 120, 35)
 	press(m, "3") // the Schedule, at the deployment nearest to now
 	sel := m.Top().(*scheduleScreen).Sel()
-	press(m, "x")
+	press(m, "X")
 	if got := screenText(m); !strings.Contains(got, "cancel, because:") {
-		t.Fatalf("x on the Schedule asks why:\n%s", got)
+		t.Fatalf("X on the Schedule asks why:\n%s", got)
 	}
 	press(m, "esc")
 	if d := record(t, m.c, sel).Deployment; d.Status == models.StatusCancelled {
@@ -234,7 +234,7 @@ func TestAnAnalystIsOfferedNoDailyActs(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	openDetailOf(m, 4)
-	for _, k := range []string{"m", "x", "v"} {
+	for _, k := range []string{"m", "X", "v"} {
 		press(m, k)
 		got := screenText(m)
 		if strings.Contains(got, "Change #4") || strings.Contains(got, "because:") || strings.Contains(got, "Update an incident") {

@@ -54,7 +54,7 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	d.keys.Incident = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "add incident"))
 	d.keys.Update = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "resolve/update incident"))
 	d.keys.Edit = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "edit (when, who, change)"))
-	d.keys.Cancel = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel it"))
+	d.keys.Cancel = key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel it"))
 	d.keys.Again = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "run again"))
 	d.keys.Review = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "review"))
 	return d
@@ -106,14 +106,20 @@ func (d *detailScreen) whyNoResolve() string {
 
 // whyNoChecklist: the checklist is the current stage's items and gates.
 func (d *detailScreen) whyNoChecklist() string {
-	stage := d.det.Status.Stage()
-	switch {
-	case !d.loaded:
+	if !d.loaded {
 		return loading
-	case stage == "":
-		return fmt.Sprintf("#%d %s: no stage is under way", d.id, d.det.Status.Phrase())
 	}
-	for _, r := range d.det.Steps {
+	return whyNoChecklist(d.id, d.det.Status, d.det.Steps)
+}
+
+// whyNoChecklist is why deployment id in status has no checklist to open: no stage
+// under way, or none with items or gates in it.
+func whyNoChecklist(id int64, status models.Status, runs []models.StepRun) string {
+	stage := status.Stage()
+	if stage == "" {
+		return fmt.Sprintf("#%d %s: no stage is under way", id, status.Phrase())
+	}
+	for _, r := range runs {
 		if r.Step.Stage == stage && r.Step.Kind != models.StepAutomated {
 			return ""
 		}

@@ -51,7 +51,7 @@ type runView struct {
 	then     func() tea.Cmd // what y does
 	frame    int            // spinner frame
 	w, h     int
-	keys     struct{ Start, Cancel, Retry, Approve, Reject, Follow, Yes, No key.Binding }
+	keys     struct{ Start, Cancel, Retry, Approve, Reject, Checklist, Follow, Yes, No key.Binding }
 }
 
 // runLoadedMsg carries what a run view loads: the run state and new output.
@@ -83,10 +83,12 @@ func newRunView(c *common.Common, id int64) *runView {
 	v := &runView{c: c, id: id, follow: true,
 		vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "run"))
-	v.keys.Cancel = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel"))
+	v.keys.Cancel = key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel"))
 	v.keys.Retry = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry step"))
 	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
 	v.keys.Reject = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reject"))
+	// As on the deployment: c is its checklist, X cancels it.
+	v.keys.Checklist = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "checklist"))
 	v.input = components.NewInput(c.Styles, "", "")
 	v.keys.Follow = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "follow"))
 	v.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, run it again"))
@@ -117,11 +119,24 @@ func (v *runView) ShortHelp() []common.Key {
 	}
 	return []common.Key{on(v.c.Keys.Back), start, off(v.keys.Approve, v.whyNot(engine.ActApprove, v.approveState())),
 		off(v.keys.Reject, v.whyNot(engine.ActApprove, v.approveState())),
-		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())), off(v.keys.Cancel, v.whyNoCancel()), follow,
+		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())), off(v.keys.Checklist, v.whyNoChecklist()),
+		off(v.keys.Cancel, v.whyNoCancel()), follow,
 		on(v.c.Keys.Up), on(v.c.Keys.Down)}
 }
 
 func (v *runView) FullHelp() [][]common.Key { return [][]common.Key{v.ShortHelp()} }
+
+// whyNoChecklist: the checklist of the stage under way, as on the deployment.
+func (v *runView) whyNoChecklist() string {
+	if !v.loaded {
+		return loading
+	}
+	runs := make([]models.StepRun, len(v.st.Steps))
+	for i, s := range v.st.Steps {
+		runs[i] = s.StepRun
+	}
+	return whyNoChecklist(v.id, v.st.Deployment.Status, runs)
+}
 
 // whyNot is why the person may not do a now: the view is loading, the engine does
 // not let them, or a run is under way; else state, the reason the deployment's
@@ -286,6 +301,11 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case !v.loaded:
 		return nil
+	case key.Matches(msg, v.keys.Checklist):
+		if v.whyNoChecklist() != "" {
+			return nil
+		}
+		return common.Push(NewChecklist(v.c, v.id))
 	case key.Matches(msg, v.keys.Follow):
 		v.follow = true
 		v.vp.GotoBottom()

@@ -185,16 +185,16 @@ func TestRunViewCancelAsksWhy(t *testing.T) {
 	m := sized(t, "ana", 60, 20)
 	openRunView(t, m, 1) // the rack server, in its first stage
 	fits(t, m, "rack run view", 60, 20)
-	press(m, "c")
+	press(m, "X")
 	if got := screenText(m); !strings.Contains(got, "cancel, because:") {
-		t.Fatalf("c should ask why:\n%s", got)
+		t.Fatalf("X should ask why:\n%s", got)
 	}
 	fits(t, m, "run view asking why", 60, 20)
 	press(m, "esc")
 	if d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); d.Deployment.Status.Final() {
 		t.Fatal("esc must not cancel")
 	}
-	press(m, "c", "enter")
+	press(m, "X", "enter")
 	if d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); d.Deployment.Status.Final() {
 		t.Fatal("no reason, no cancel")
 	}
@@ -421,5 +421,20 @@ func TestRunViewSaysOnceWhoMayApprove(t *testing.T) {
 		if offered := strings.Contains(got, "a approve"); offered != (who == "marc") {
 			t.Errorf("%s: a approves offered: %v\n%s", who, offered, got)
 		}
+	}
+}
+
+// c in the run view opens the checklist, as on the deployment; cancelling is X on both.
+func TestRunViewOpensTheChecklist(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	openRunView(t, m, 1) // the rack server, its first stage a checklist
+	if got := screenText(m); !strings.Contains(got, "c checklist") || !strings.Contains(got, "X cancel") {
+		t.Fatalf("the run view should offer c checklist and X cancel:\n%s", got)
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'c', Text: "c"})
+	load(m, cmd)
+	if got := screenText(m); !strings.Contains(got, "checklist #1") || strings.Contains(got, "cancel, because") {
+		t.Fatalf("c should open the checklist:\n%s", got)
 	}
 }

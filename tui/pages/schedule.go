@@ -111,7 +111,7 @@ func NewSchedule(c *common.Common) common.Page {
 		Open:    b([]string{"enter"}, "enter", "details"),
 		Resolve: b([]string{"s"}, "s", "resolve"),
 		Edit:    b([]string{"m"}, "m", "edit (when, who, change)"),
-		Cancel:  b([]string{"x"}, "x", "cancel it"),
+		Cancel:  b([]string{"X"}, "X", "cancel it"),
 		move:    b([]string{"left", "right"}, "←/→", "move"),
 		row:     b([]string{"up", "down"}, "↑/↓", "row"),
 		period:  b([]string{"[", "]"}, "[/]", "period"),
