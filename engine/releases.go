@@ -65,9 +65,26 @@ func (e *Engine) CreateRelease(ctx context.Context, actor models.Person, r NewRe
 		if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 			return models.Conflictf("a release called %q exists already", rel.Name)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// On the organisation's record, which also tells every console to reload.
+		return e.audit(ctx, q, actor, EntryRelease, ReleaseCreatedText(rel))
 	})
 	return rel, err
+}
+
+// ReleaseCreatedText is the audit log entry of a new release.
+func ReleaseCreatedText(r models.Release) string {
+	parts := make([]string, len(r.Components))
+	for i, c := range r.Components {
+		parts[i] = c.Component + "=" + c.Version
+	}
+	s := fmt.Sprintf("created release %s: %s", r.Name, strings.Join(parts, " "))
+	if r.ChangeRef != "" {
+		s += ", change " + r.ChangeRef
+	}
+	return s
 }
 
 func (e *Engine) checkRelease(r NewRelease) (models.Release, error) {

@@ -158,3 +158,28 @@ func TestPlanReleaseIsAllOrNone(t *testing.T) {
 		t.Fatalf("planned with its conflict: %+v %v", out, err)
 	}
 }
+
+// A new release is on the organisation's record, and moves the change mark every
+// console watches, so an open Releases page shows it within a second.
+func TestCreatingAReleaseIsRecordedAndSeen(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	before, err := f.e.ChangeMark(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.release(t, "r1", "api=1")
+	if after, err := f.e.ChangeMark(f.ctx); err != nil || after <= before {
+		t.Fatalf("change mark %d → %d (%v): a console would not reload", before, after, err)
+	}
+	log, err := f.e.AuditLog(f.ctx, f.person(t, "ana"), AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range log {
+		found = found || (l.Type == EntryRelease && l.Actor == "ana" && l.Detail == "created release r1: api=1, change CHG-9")
+	}
+	if !found {
+		t.Fatalf("no release entry in the audit log: %+v", log)
+	}
+}

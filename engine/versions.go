@@ -9,10 +9,11 @@ import (
 	"ferry/store"
 )
 
-// Audit log entry types of version blocks.
+// Audit log entry types of version blocks and releases.
 const (
 	EntryBlock   = "block"
 	EntryUnblock = "unblock"
+	EntryRelease = "release"
 )
 
 // BlockVersion blocks a component's version (managers): it can no longer be

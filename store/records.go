@@ -100,11 +100,14 @@ func (q Q) Incidents(ctx context.Context, id int64) ([]models.Incident, error) {
 	return out, mapErr(rows.Err())
 }
 
-// ChangeMark is the id of the newest record entry: every change Ferry makes writes
-// one, so a console that sees it move knows to reload. One primary-key look-up.
+// ChangeMark moves with every entry of either record, a deployment's events or the
+// organisation's audit log: every change Ferry makes writes one (a release or a
+// block writes only the second), so a console that sees it move knows to reload.
+// The sum of their newest ids: two primary-key look-ups.
 func (q Q) ChangeMark(ctx context.Context) (int64, error) {
 	var id int64
-	err := q.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
+	err := q.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM events)
+		+ (SELECT COALESCE(MAX(id), 0) FROM audit_log)`).Scan(&id)
 	return id, mapErr(err)
 }
 
