@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,11 +53,13 @@ func (a *app) inboxCmd() *cobra.Command {
 				return nil
 			}
 			for _, it := range items {
-				if it.Kind == engine.InboxChannel || it.Kind == engine.InboxModel {
-					fmt.Fprintf(a.stdout, "%-8s %s\n         %s\n", it.Kind, it.Message, a.inboxNext(it))
-					continue
+				what := it.Message
+				// Led by its deployment, unless the message names it first already.
+				if id := fmt.Sprintf("#%d", it.Deployment.ID); it.Kind != engine.InboxChannel && it.Kind != engine.InboxModel &&
+					!strings.HasPrefix(what, id+" ") {
+					what = id + " " + what
 				}
-				fmt.Fprintf(a.stdout, "%-8s #%d %s\n         %s\n", it.Kind, it.Deployment.ID, it.Message, a.inboxNext(it))
+				fmt.Fprintf(a.stdout, "%-8s %s\n         %s\n", it.Kind, what, a.inboxNext(it))
 			}
 			return nil
 		},

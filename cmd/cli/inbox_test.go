@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -80,5 +81,10 @@ func TestInboxAndGateReject(t *testing.T) {
 	}
 	if len(items) != 2 || !failure || !model {
 		t.Fatalf("a failure of today, planned years ahead, waits in marc's inbox with its model's review: %+v", items)
+	}
+	// The failure's line names its deployment once.
+	id := fmt.Sprintf("#%d", d.ID)
+	if r := f.ok("--as", "marc", "inbox"); !strings.Contains(r.stdout, "failure  "+id+" rack-1") || strings.Contains(r.stdout, id+" "+id) {
+		t.Errorf("the failure's line:\n%s", r.stdout)
 	}
 }

@@ -75,7 +75,7 @@ func (ff *filterForm) whenWhat() []huh.Field {
 		ff.input("until", "Until", &v.Until, "YYYY-MM-DD (that day included)").Validate(ff.validUntil),
 		huh.NewSelect[bool]().Key("order").Title("Order").Inline(true).Value(&v.Oldest).
 			Options(huh.NewOption("newest first", false), huh.NewOption("oldest first", true)),
-		ff.input("search", "Search", &v.Search, "text in component, version or change ref"),
+		ff.input("search", "Search", &v.Search, "words in components, versions, changes, notes, reasons"),
 		ff.choice("env", "Environment", &v.Env, envs),
 		ff.choice("status", "Status", &v.Status, statuses),
 		ff.choice("kind", "Kind", &v.Kind, kinds),

@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
 	"ferry/tui/components"
@@ -144,7 +145,7 @@ func (d *history) export() tea.Cmd {
 	if err != nil {
 		return common.Fail(err)
 	}
-	says := strings.TrimSuffix(ansi.Strip(strings.Join(d.f.summary(d.c.Styles), " · ")), " · f filters")
+	says := strings.TrimSuffix(ansi.Strip(strings.Join(d.f.summary(d.c.Styles, d.everything()), " · ")), " · f filters")
 	return common.Push(newHistoryExport(d.c, f, says))
 }
 
@@ -430,6 +431,14 @@ func (d *history) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
+// everything is what the list holds with no filter.
+func (d *history) everything() string {
+	if engine.SeesOnlyOwn(d.c.Actor) {
+		return "every deployment assigned to you"
+	}
+	return "every deployment"
+}
+
 func (d *history) View() string {
 	if d.form != nil {
 		return d.form.View()
@@ -438,8 +447,14 @@ func (d *history) View() string {
 	bar := strings.Join(d.bar(), "\n")
 	if len(d.rows) == 0 && !d.loading {
 		empty := " No deployments match: c clears the filters, f changes them."
-		if !d.f.active() {
-			empty = " No deployments yet. Plan one with 'ferry deploy plan', or fill a demo: ferry demo"
+		switch {
+		case d.f.active():
+		case engine.SeesOnlyOwn(d.c.Actor):
+			empty = " No deployment has been assigned to you yet."
+		case d.c.PlanKey().Off == "":
+			empty = " No deployments yet. Press p to plan one, or fill a demo: ferry demo"
+		default:
+			empty = " No deployments yet."
 		}
 		return bar + "\n\n" + st.Dim.Render(common.Fit(empty, d.w))
 	}
@@ -465,7 +480,7 @@ func (d *history) bar() []string {
 		count += "+"
 	}
 	room := d.w - lipgloss.Width(count) - 3 // a space before, one between, one after
-	lines := common.Pack(d.f.summary(st), st.Dim.Render(" · "), room)
+	lines := common.Pack(d.f.summary(st, d.everything()), st.Dim.Render(" · "), room)
 	for i, l := range lines {
 		lines[i] = " " + l
 	}

@@ -403,3 +403,13 @@ func TestHistoryOpensAtToday(t *testing.T) {
 		t.Fatalf("/#4 after a search opens #4:\n%s", got)
 	}
 }
+
+// A technician's History holds only what is assigned to them, and says so.
+func TestTechnicianHistorySaysWhoseItIs(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 120, 35)
+	press(m, "2")
+	if got := screenText(m); !strings.Contains(got, "every deployment assigned to you") {
+		t.Fatalf("a technician's History should say it shows their own:\n%s", got)
+	}
+}

@@ -140,8 +140,9 @@ func (f historyFilter) engineFilter(loc *time.Location) (models.Filter, error) {
 }
 
 // summary names the active filters: the order first, then each filter as a dim word
-// and its value; a part for each, to be laid out in the width there is.
-func (f historyFilter) summary(st common.Styles) []string {
+// and its value; a part for each, to be laid out in the width there is. all is what
+// no filter shows: every deployment, or those of a person who sees only their own.
+func (f historyFilter) summary(st common.Styles, all string) []string {
 	order := "newest first"
 	if f.Oldest {
 		order = "oldest first"
@@ -165,7 +166,7 @@ func (f historyFilter) summary(st common.Styles) []string {
 	add("change", f.Change)
 	add("search", f.Search)
 	if !f.active() {
-		parts = append(parts, st.Dim.Render("every deployment · f filters"))
+		parts = append(parts, st.Dim.Render(all+" · f filters"))
 	}
 	return parts
 }

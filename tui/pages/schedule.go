@@ -877,7 +877,10 @@ func (s *scheduleScreen) detailLines(n int) []string {
 	switch {
 	case len(s.tl.Deployments) == 0:
 		head = []string{st.Bold.Render(fmt.Sprintf("Nothing planned this %s.", period)),
-			st.Dim.Render(fmt.Sprintf("] next %s · plan one with:", period)), "ferry deploy plan"}
+			st.Dim.Render(fmt.Sprintf("] next %s", period))}
+		if s.c.PlanKey().Off == "" {
+			head = append(head, st.Dim.Render("· p plans one"))
+		}
 		headSep = " "
 	case !ok:
 		r, _ := s.row()

@@ -316,7 +316,7 @@ func TestScheduleZoomAndPeriods(t *testing.T) {
 	press(m, "]")
 	got = screenText(m)
 	schedWantIn(t, got, "week 49 · 30 Nov – 6 Dec 2026", "Mon 30", "Sun 6",
-		"Nothing planned this week. ] next week · plan one with: ferry deploy plan")
+		"Nothing planned this week. ] next week · p plans one")
 	press(m, "[", "[")
 	schedWantIn(t, screenText(m), "week 47 · 16–22 Nov 2026")
 	press(m, "t")
