@@ -397,7 +397,7 @@ func (f *editForm) windowLine(ed engine.Edit) string {
 	if ed.Duration != nil {
 		length = *ed.Duration
 	}
-	return " " + f.c.Local(start, "Mon 02 Jan 15:04") + " – " + f.c.End(start, start.Add(length), "15:04 MST", "Mon 02 Jan 15:04 MST") + "\n"
+	return " " + previewWindow(f.c, start, start.Add(length)) + "\n"
 }
 
 // Unmoved: a character for a full field changes nothing (see common.Unmoved).

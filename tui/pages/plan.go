@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,8 +32,9 @@ type planForm struct {
 	asked       string // the values the last preview was asked for
 	gen         int
 	saving      bool
-	done        bool  // saved: no message may save it again before the form closes
-	err         error // why the last save was refused
+	done        bool   // saved: no message may save it again before the form closes
+	err         error  // why the last save was refused
+	errAsked    string // the values it was refused for
 	w, h        int
 	keys        struct{ Cancel, Next, Move key.Binding }
 	// rel is the release form, when "a release" was chosen as the model: it takes
@@ -242,11 +244,50 @@ type planPreviewDue struct {
 	r   engine.PlanRequest
 }
 
-// maybePreview asks for a new preview when the fields changed and then rested.
+// valuesKey is what the fields hold, to tell when they change.
+func (p *planForm) valuesKey() string { return fmt.Sprintf("%+v", *p.v) }
+
+// planFieldOf is the group and field of the plan form that a refusal is about, and
+// the refusal in the form's words: the engine names a flag ("--after: …") for the
+// CLI, which here is the field's title.
+func planFieldOf(err error) (group, field int, text string) {
+	text = err.Error()
+	if name, rest, ok := strings.Cut(strings.TrimPrefix(text, "--"), ": "); ok && strings.HasPrefix(text, "--") {
+		text = strings.ToUpper(name[:1]) + name[1:] + ": " + rest
+	}
+	low := strings.ToLower(text)
+	switch {
+	case strings.HasPrefix(low, "after"):
+		return 2, 2, text
+	case strings.HasPrefix(low, "a version"), strings.HasPrefix(low, "version"):
+		return 0, 1, text
+	case strings.HasPrefix(low, "duration"), strings.HasPrefix(low, "end "):
+		return 1, 2, text
+	case strings.HasPrefix(low, "start"), strings.HasPrefix(low, "a start"), strings.HasPrefix(low, "the window"):
+		return 1, 1, text
+	case strings.HasPrefix(low, "change"):
+		return 2, 1, text
+	}
+	return 2, 0, text // the last group, where it was saved
+}
+
+// maybePreview asks for a new preview when the fields changed and then rested. While
+// a field is not valid there is no preview: the last one would show a window that
+// is no longer asked for.
 func (p *planForm) maybePreview() tea.Cmd {
+	if p.err != nil && p.valuesKey() != p.errAsked {
+		p.err = nil // a field changed since the refusal
+	}
 	r, ok := p.request()
 	ask := fmt.Sprintf("%+v", r)
-	if !ok || ask == p.asked {
+	if !ok {
+		if p.preview.gen != 0 {
+			p.preview, p.asked = planPreview{}, ""
+			p.gen++ // a preview on its way is of other values
+		}
+		return nil
+	}
+	if ask == p.asked {
 		return nil
 	}
 	p.asked = ask
@@ -282,9 +323,19 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	case planSavedMsg:
 		p.saving = false
 		if msg.err != nil {
-			p.err = msg.err
-			p.build() // a completed form cannot be edited; rebuild it over the same values
-			return p.Refresh()
+			// A completed form cannot be edited: rebuild it over the same values, at
+			// the field the refusal is about.
+			group, field, text := planFieldOf(msg.err)
+			p.err, p.errAsked = errors.New(text), p.valuesKey()
+			p.build()
+			cmds := []tea.Cmd{p.Refresh()}
+			for range group {
+				cmds = append(cmds, p.form.NextGroup())
+			}
+			for range field {
+				cmds = append(cmds, p.form.NextField())
+			}
+			return tea.Batch(cmds...) // the refusal stays until a field changes
 		}
 		p.done = true
 		return common.Done(fmt.Sprintf("planned #%d %s %s → %s%s", msg.d.ID, msg.d.Component, msg.d.Version,
@@ -349,13 +400,13 @@ func (p *planForm) previewLines(w, h int) []string {
 	pr := p.preview
 	switch {
 	case pr.gen == 0:
-		out = append(out, common.Hanging("", "fill in model, component, version, environment and start", w, st.Dim)...)
+		out = append(out, common.Hanging("", "fill in model, component, version, environment and a valid start", w, st.Dim)...)
 	case pr.err != nil:
 		out = append(out, common.Hanging(st.Bad.Render("✗ "), pr.err.Error(), w, st.Bad)...)
 	default:
 		d := pr.d
 		what := fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment)
-		when := p.c.Local(d.ScheduledStart, "Mon 02 Jan 15:04") + " – " + p.c.End(d.ScheduledStart, d.ScheduledEnd, "15:04 MST", "Mon 02 Jan 15:04 MST")
+		when := previewWindow(p.c, d.ScheduledStart, d.ScheduledEnd)
 		how := fmt.Sprintf("%s v%d · %d steps", d.Model, d.ModelVersion, d.StepsTotal)
 		if h < 12 { // under the form: two lines, to leave the conflicts room
 			out = []string{common.Fit(out[0]+"  "+what, w), common.Fit(when+st.Dim.Render(" · "+how), w)}
@@ -381,6 +432,21 @@ func (p *planForm) previewLines(w, h int) []string {
 			return append(out, st.Bad.Render(fmt.Sprintf("… %d more conflict%s", left, common.Plural(left))))
 		}
 		out = append(out, lines...)
+	}
+	return out
+}
+
+// previewWindow is a window a form previews, with its year when that is not this
+// year, and how far ahead it is when that is more than a year: a mistyped year shows.
+func previewWindow(c *common.Common, start, end time.Time) string {
+	day := "Mon 02 Jan"
+	if start.In(c.Eng.Location()).Year() != c.Eng.Now().In(c.Eng.Location()).Year() {
+		day = "Mon 02 Jan 2006"
+	}
+	out := c.Local(start, day+" 15:04") + " – " + c.End(start, end, "15:04 MST", day+" 15:04 MST")
+	if ahead := start.Sub(c.Eng.Now()); ahead > 366*24*time.Hour {
+		years := int(ahead.Hours() / 24 / 365.25)
+		out += c.Styles.Warn.Render(fmt.Sprintf(" · ⚠ %d year%s ahead", years, common.Plural(years)))
 	}
 	return out
 }

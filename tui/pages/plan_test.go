@@ -71,3 +71,55 @@ func TestPlanFormPreviewsAndSaves(t *testing.T) {
 		t.Fatalf("the saved plan should clash with #3: %+v", det.Conflicts)
 	}
 }
+
+// TestPlanFormKeepsItsPreviewTrue: a start that is not a time leaves no preview of
+// the last one that was; a start years ahead shows its year and how far; a refusal
+// names the field in the form's words and puts the cursor back on it.
+func TestPlanFormKeepsItsPreviewTrue(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	l := runLive(t, c, 120, 35)
+	key, tm := l.Key, l.TM
+	l.Has("Last 30 days")
+	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	l.Has("┃ Model")
+	key(tea.KeyEnter)
+	l.Has("What · web-service")
+	key(tea.KeyEnter)
+	l.Has("┃ Version")
+	tm.Type("4.12.0")
+	l.Has("4.12.0")
+	key(tea.KeyEnter)
+	l.Has("┃   staging")
+	key(tea.KeyEnter) // dev
+	l.Has("┃ Start")
+	l.Has("15:00 – 15:45 CET") // the next full hour, previewed
+	clear := func(s string) {
+		for range len(s) {
+			key(tea.KeyBackspace)
+		}
+	}
+	clear("2026-11-26 15:00")
+	tm.Type("2026-13-45 25:00")
+	l.Has("valid start") // no preview of 15:00 any more
+	clear("2026-13-45 25:00")
+	tm.Type("2199-06-01 10:00")
+	l.Has("Sat 01 Jun 2199 10:00")
+	l.Has("172 years ahead")
+	clear("2199-06-01 10:00")
+	tm.Type("2026-11-26 16:00")
+	l.Has("16:00 – 16:45 CET")
+	key(tea.KeyEnter) // start
+	l.Has("┃ Duration")
+	key(tea.KeyEnter)
+	l.Has("┃ Assignee")
+	key(tea.KeyEnter)
+	l.Has("┃ Change")
+	key(tea.KeyEnter)
+	l.Has("┃ After")
+	tm.Type("999999")
+	key(tea.KeyEnter)
+	l.Has("After: deployment #999999 does not exist")
+	l.Has("┃ After") // back on the field it is about, not on the first page
+	l.Quit()
+}
