@@ -500,15 +500,22 @@ func (v *runView) setLog() {
 		v.vp.SetContent(st.Dim.Render(" no output yet"))
 		return
 	}
-	out := make([]string, len(v.lines))
+	out := make([]string, 0, len(v.lines))
 	width := max(10, v.w-5)
 	for i, l := range v.lines {
+		// A step tried again starts under a rule: its attempts do not run together.
+		if i > 0 && l.Seq == v.lines[i-1].Seq && l.Attempt != v.lines[i-1].Attempt {
+			out = append(out, st.Dim.Render(fmt.Sprintf("    ── step %d, attempt %d ", l.Seq, l.Attempt)+strings.Repeat("─", max(0, width-24))))
+		}
 		text := strings.ReplaceAll(l.Text, "\t", "    ")
 		text = common.Fit(text, width)
+		mark := st.Dim.Render(fmt.Sprintf("%3d ", l.Seq))
 		if l.Stream == models.StreamErr {
-			text = st.Warn.Render(text)
+			// Marked as deploy logs and the step's output mark it, so that it reads as
+			// an error without colour too (NO_COLOR).
+			mark, text = st.Warn.Render(fmt.Sprintf("%3d!", l.Seq)), st.Warn.Render(text)
 		}
-		out[i] = st.Dim.Render(fmt.Sprintf("%3d ", l.Seq)) + text
+		out = append(out, mark+text)
 	}
 	v.vp.SetContentLines(out)
 	if v.follow {

@@ -229,6 +229,10 @@ func TestRunViewTellsAFailureAsOne(t *testing.T) {
 	if !strings.Contains(got, "✗ #1 failed") || strings.Contains(got, "✓ #1") {
 		t.Fatalf("the footer after a failed run:\n%s", got)
 	}
+	// What the step wrote to standard error is marked, colour or not.
+	if !strings.Contains(got, "1!no space left") {
+		t.Fatalf("the step's standard error should be marked with !:\n%s", got)
+	}
 	press(m, "?")
 	if got := screenText(m); !strings.Contains(got, "#1 has failed") {
 		t.Fatalf("the full help says why g is off, in words:\n%s", got)
