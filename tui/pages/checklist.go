@@ -32,9 +32,12 @@ type checklistView struct {
 	input    textinput.Model
 	asking   asking // what the text field asks for
 	working  bool   // a tick, note, block or approval is being saved
-	running  bool   // the run carries on after a person's work
-	w, h     int
-	keys     struct{ Tick, Note, Block, Approve, Reject, Start, Save, Cancel key.Binding }
+	// advance is the step a tick or an approval is saving: once saved, the cursor
+	// moves on to the next open item, where the next space is meant to go.
+	advance int
+	running bool // the run carries on after a person's work
+	w, h    int
+	keys    struct{ Tick, Note, Block, Approve, Reject, Start, Save, Cancel key.Binding }
 }
 
 // asking is what a page's text field asks for.
@@ -285,6 +288,10 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		v.sel = max(0, min(v.sel, len(v.items())-1))
 	case runDoneMsg:
 		v.running, v.working = false, false
+		if v.advance != 0 && msg.err == nil {
+			v.moveOnFrom(v.advance)
+		}
+		v.advance = 0
 		return tea.Batch(runOutcome(v.c, v.id, msg), v.Refresh())
 	case tea.KeyPressMsg:
 		if v.input.Focused() {
@@ -293,6 +300,18 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		return v.key(msg)
 	}
 	return nil
+}
+
+// moveOnFrom puts the cursor on the first open item after step seq (the one just
+// ticked or approved), if there is one; else it stays.
+func (v *checklistView) moveOnFrom(seq int) {
+	items := v.items()
+	for i, s := range items {
+		if s.Seq > seq && s.Status != models.StepDone && s.Status != models.StepSkipped {
+			v.sel = i
+			return
+		}
+	}
 }
 
 func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -319,12 +338,16 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return v.run("")
 	case key.Matches(msg, v.keys.Approve) && v.whyNoApprove() == "":
 		v.working = true
+		if s, ok := v.selected(); ok {
+			v.advance = s.Seq
+		}
 		return approveCmd(v.c, v.id)
 	case key.Matches(msg, v.keys.Reject) && v.whyNoApprove() == "":
 		return v.ask(askReject, "reject, because: ", "why the gate is refused (the stage then rolls back)")
 	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
 		v.working = true
 		c, id, seq := v.c, v.id, v.items()[v.sel].Seq
+		v.advance = seq
 		return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
 	case key.Matches(msg, v.keys.Note) && v.whyNoItem() == "":
 		return v.ask(askNote, "note: ", "what to remember about this item")

@@ -50,10 +50,9 @@ func TestChecklistTickIsSaved(t *testing.T) {
 		!strings.Contains(got, "ticked 1") {
 		t.Fatalf("after the tick:\n%s", got)
 	}
-	// The selection moved on to the next open item? No: it stays; down selects it.
-	press(m, "j")
-	if got := screenText(m); !strings.Contains(got, "Installation guide") {
-		t.Fatalf("the hint of the selected item should show:\n%s", got)
+	// The selection moves on to the next open item, where the next space goes.
+	if got := screenText(m); !strings.Contains(got, "▸ [ ] Documentation included") || !strings.Contains(got, "Installation guide") {
+		t.Fatalf("the next open item should be selected, its hint showing:\n%s", got)
 	}
 	fits(t, m, "checklist after a tick", 60, 20)
 }
@@ -99,8 +98,8 @@ func TestChecklistOffersOnlyWhatTheEngineTakes(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "tom", 120, 35)
 	openChecklistVia(t, m, 1)
-	space(m) // item 1 ticked; it stays selected
-	press(m, "b")
+	space(m) // item 1 ticked; the cursor moved on: back to it
+	press(m, "k", "b")
 	got := screenText(m)
 	if strings.Contains(got, "blocked because") || !strings.Contains(got, "already ticked") {
 		t.Fatalf("b on a ticked item must not ask for a reason, only say why not:\n%s", got)
@@ -158,8 +157,7 @@ func TestChecklistCarriesOn(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
 	openChecklistVia(t, m, 1)
 	for range 3 {
-		space(m)
-		press(m, "j")
+		space(m) // the cursor moves on by itself
 	}
 	got := screenText(m)
 	if !strings.Contains(got, "Verify environment") || !strings.Contains(got, "Rack space free") {
