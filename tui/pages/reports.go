@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/NimbleMarkets/ntcharts/v2/linechart/timeserieslinechart"
+	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
@@ -558,13 +559,19 @@ func (r *reports) versions(w, h int) string {
 	if len(rows) == 0 {
 		return out[0] + "\n" + st.Dim.Render(" no deployment finished in this range")
 	}
-	notes, noteW := make([]string, len(rows)), 0
-	for i, t := range rows {
-		notes[i] = fmt.Sprintf(" %.1f%% of %s", t.SuccessRate.Pct(), common.Thousands(int(t.SuccessRate.D)))
-		if t.Satisfaction.N > 0 {
-			notes[i] += fmt.Sprintf(" · satisfaction %.1f (%d)", t.Satisfaction.Value(), t.Satisfaction.N)
+	// The figures beside each bar, as long as the width lets them be whole: a phone
+	// gets the short form rather than a satisfaction cut after its first digit.
+	var notes []string
+	noteW := 0
+	for short := range 3 {
+		notes, noteW = make([]string, len(rows)), 0
+		for i, t := range rows {
+			notes[i] = versionNote(t, short)
+			noteW = max(noteW, ansi.StringWidth(notes[i]))
 		}
-		noteW = max(noteW, len(notes[i]))
+		if w-labelW-3-noteW >= 8 {
+			break
+		}
 	}
 	barW := max(4, w-labelW-3-noteW)
 	for i, t := range rows {
@@ -575,6 +582,24 @@ func (r *reports) versions(w, h int) string {
 			st.Dim.Render(notes[i]))
 	}
 	return strings.Join(out, "\n")
+}
+
+// versionNote is the figures beside a version's bar: in full (short 0), without the
+// satisfaction's count (1), or the rate and satisfaction alone (2).
+func versionNote(t engine.ReportRow, short int) string {
+	out := fmt.Sprintf(" %.1f%%", t.SuccessRate.Pct())
+	if short < 2 {
+		out += " of " + common.Thousands(int(t.SuccessRate.D))
+	}
+	if t.Satisfaction.N > 0 {
+		switch short {
+		case 0:
+			out += fmt.Sprintf(" · satisfaction %.1f (%d)", t.Satisfaction.Value(), t.Satisfaction.N)
+		default:
+			out += fmt.Sprintf(" · sat. %.1f", t.Satisfaction.Value())
+		}
+	}
+	return out
 }
 
 // share is n of d as a percentage, 0 when d is 0.
