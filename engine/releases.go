@@ -248,6 +248,19 @@ func (e *Engine) PlanRelease(ctx context.Context, actor models.Person, rp Releas
 	return out, err
 }
 
+// PreviewRelease is what PlanRelease would plan and the conflicts it would leave,
+// without keeping any of it: the plan is made in a transaction that is rolled back,
+// so its deployments are checked against each other as they would be.
+func (e *Engine) PreviewRelease(ctx context.Context, actor models.Person, rp ReleasePlan) (PlannedRelease, error) {
+	var out PlannedRelease
+	err := e.st.Try(ctx, func(q store.Q) error {
+		var err error
+		out, err = e.planRelease(ctx, q, actor, rp)
+		return err
+	})
+	return out, err
+}
+
 func (e *Engine) planRelease(ctx context.Context, q store.Q, actor models.Person, rp ReleasePlan) (PlannedRelease, error) {
 	out := PlannedRelease{}
 	if err := Can(actor, ActPlan, nil); err != nil {

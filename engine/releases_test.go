@@ -183,3 +183,35 @@ func TestCreatingAReleaseIsRecordedAndSeen(t *testing.T) {
 		t.Fatalf("no release entry in the audit log: %+v", log)
 	}
 }
+
+// A release's preview is what planning it would do, conflicts included, and keeps
+// nothing: no deployment, no event, the release still unplanned there.
+func TestPreviewReleaseKeepsNothing(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	f.release(t, "spring", "api=2.0", "web=3.0")
+	before, _ := f.e.ChangeMark(f.ctx)
+	rp := ReleasePlan{Name: "spring", Environment: "test", Start: f.now.Add(2 * time.Hour), Assignee: "sam"}
+	pre, err := f.e.PreviewRelease(f.ctx, ana, rp)
+	if err != nil || len(pre.Deployments) != 2 {
+		t.Fatalf("preview: %+v %v", pre, err)
+	}
+	// Both at once, both assigned to sam: he cannot do two at a time.
+	person := false
+	for _, c := range pre.Conflicts {
+		person = person || c.Kind == models.ConflictPerson
+	}
+	if !person {
+		t.Errorf("the preview should find sam's two deployments at once: %+v", pre.Conflicts)
+	}
+	if after, _ := f.e.ChangeMark(f.ctx); after != before {
+		t.Errorf("the preview wrote to the record: mark %d → %d", before, after)
+	}
+	if v, err := f.e.Release(f.ctx, ana, "spring"); err != nil || v.At("test") != models.ReleaseNone {
+		t.Errorf("after a preview the release is %s in test (%v)", v.At("test"), err)
+	}
+	out, err := f.e.PlanRelease(f.ctx, ana, rp)
+	if err != nil || len(out.Conflicts) != len(pre.Conflicts) {
+		t.Fatalf("the plan should leave what the preview said: %d conflicts, previewed %d (%v)", len(out.Conflicts), len(pre.Conflicts), err)
+	}
+}

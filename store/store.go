@@ -180,6 +180,25 @@ func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
 	return s.plain(mapErr(tx.Commit()))
 }
 
+// Try runs fn in a write transaction as Write does, the hook before commit included,
+// and then rolls it back whatever fn did: what a change would come to, for a preview
+// that needs the rows it would write (a release's deployments waiting one for the
+// other). It holds the write lock for as long as fn runs.
+func (s *Store) Try(ctx context.Context, fn func(Q) error) error {
+	s.prepare(ctx)
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // nothing of it is kept, by design
+	q := Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}
+	err = fn(q)
+	if hook := s.beforeCommit.Load(); err == nil && hook != nil {
+		err = (*hook)(ctx, q)
+	}
+	return s.plain(err)
+}
+
 // begin starts a write transaction, waiting up to the busy timeout for another
 // writer (this process's or another's) to finish.
 //

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/models"
@@ -21,12 +22,29 @@ type releasePlanForm struct {
 	c       *common.Common
 	v       *releasePlanValues
 	form    *huh.Form
+	errs    *components.FieldErrors // the start field's error, shown in its title
 	started bool
 	saving  bool
 	done    bool
 	err     error
 	w, h    int
 	keys    struct{ Cancel, Next key.Binding }
+	// The live preview, as the deployment form has: what planning would do now.
+	preview releasePreview
+	asked   string // the plan the last preview was asked for
+	gen     int
+}
+
+type releasePreview struct {
+	gen int
+	out engine.PlannedRelease
+	err error
+}
+
+// releasePreviewDue asks for the preview of generation gen, if nothing changed since.
+type releasePreviewDue struct {
+	gen int
+	rp  engine.ReleasePlan
 }
 
 type releasePlanValues struct {
@@ -70,17 +88,18 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 	for _, per := range p.c.Eng.Assignable() {
 		people = append(people, huh.NewOption(per.Name+" ("+string(per.MainRole())+")", per.Name))
 	}
+	p.errs = components.NewFieldErrors(p.c)
 	p.form = huh.NewForm(huh.NewGroup(
 		huh.NewSelect[string]().Title("Release").Options(relOpts...).Value(&p.v.release).Height(4),
 		huh.NewSelect[string]().Title("Environment").Options(envOpts...).Value(&p.v.env).Height(4),
-		huh.NewInput().Title("Start").Value(&p.v.start).Validate(p.validStart).
+		p.errs.Input("start", "Start", &p.v.start).Validate(p.validStart).
 			Description("YYYY-MM-DD HH:MM ("+p.c.Eng.Location().String()+") or now"),
 		huh.NewSelect[string]().Title("Order").Value(&p.v.order).Options(
 			huh.NewOption("all at the start (parallel)", "parallel"),
 			huh.NewOption("one after the other (sequential)", "sequential")),
 		huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(4),
 	).Title("Plan a release: one deployment per component")).WithTheme(components.FormTheme(p.c)).
-		WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64))
+		WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64))
 	p.started = false
 }
 
@@ -126,7 +145,14 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.build(msg.list)
 		p.started = true
-		return p.form.Init()
+		return tea.Batch(p.form.Init(), p.maybePreview())
+	case releasePreviewDue:
+		return p.askPreview(msg)
+	case releasePreview:
+		if msg.gen == p.gen {
+			p.preview = msg
+		}
+		return nil
 	case releasePlannedMsg:
 		p.saving = false
 		if msg.err != nil {
@@ -145,14 +171,53 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 	if p.saving || p.done {
 		return nil
 	}
-	fm, cmd := p.form.Update(msg)
-	if f, ok := fm.(*huh.Form); ok {
-		p.form = f
-	}
+	var cmd tea.Cmd
+	p.form, cmd = p.errs.Step(p.form, msg)
 	if p.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, p.save())
 	}
-	return cmd
+	return tea.Batch(cmd, p.maybePreview())
+}
+
+// plan is the release plan the fields ask for; ok is false while the start is not a time.
+func (p *releasePlanForm) plan() (engine.ReleasePlan, bool) {
+	start, err := models.ParseTimeAt(p.v.start, p.c.Eng.Location(), p.c.Eng.Now())
+	return engine.ReleasePlan{Name: p.v.release, Environment: p.v.env, Start: start,
+		Sequential: p.v.order == "sequential", Assignee: p.v.assignee}, err == nil && p.v.release != ""
+}
+
+// maybePreview asks for a new preview when the fields changed and then rested; with a
+// start that is not a time there is none, rather than the last one's.
+func (p *releasePlanForm) maybePreview() tea.Cmd {
+	rp, ok := p.plan()
+	ask := fmt.Sprintf("%+v", rp)
+	switch {
+	case !ok:
+		if p.preview.gen != 0 {
+			p.preview, p.asked = releasePreview{}, ""
+			p.gen++
+		}
+		return nil
+	case ask == p.asked:
+		return nil
+	}
+	p.asked = ask
+	p.gen++
+	gen := p.gen
+	return tea.Tick(previewDelay, func(time.Time) tea.Msg { return releasePreviewDue{gen, rp} })
+}
+
+// askPreview plans the release in a transaction that is rolled back (see
+// engine.PreviewRelease), if the fields did not change meanwhile.
+func (p *releasePlanForm) askPreview(due releasePreviewDue) tea.Cmd {
+	if due.gen != p.gen {
+		return nil
+	}
+	c := p.c
+	return func() tea.Msg {
+		out, err := c.Eng.PreviewRelease(c.Ctx, c.Actor, due.rp)
+		return releasePreview{due.gen, out, err}
+	}
 }
 
 // plannedNote says what planning a release did, for the footer.
@@ -169,16 +234,15 @@ func plannedNote(out engine.PlannedRelease) string {
 }
 
 func (p *releasePlanForm) save() tea.Cmd {
-	start, err := models.ParseTimeAt(p.v.start, p.c.Eng.Location(), p.c.Eng.Now())
-	if err != nil || p.v.release == "" {
+	rp, ok := p.plan()
+	if !ok {
 		p.err = fmt.Errorf("a release, an environment and a start are needed")
 		p.build(nil)
 		p.started = false
 		return p.Refresh()
 	}
 	p.saving, p.err = true, nil
-	c, rp := p.c, engine.ReleasePlan{Name: p.v.release, Environment: p.v.env, Start: start,
-		Sequential: p.v.order == "sequential", Assignee: p.v.assignee}
+	c := p.c
 	return func() tea.Msg {
 		out, err := c.Eng.PlanRelease(c.Ctx, c.Actor, rp)
 		return releasePlannedMsg{out, err}
@@ -186,13 +250,51 @@ func (p *releasePlanForm) save() tea.Cmd {
 }
 
 func (p *releasePlanForm) View() string {
+	form := p.form.View()
+	if p.w < 100 { // under the form, in what it leaves
+		return form + "\n" + strings.Join(p.previewLines(p.w-2, p.h-lipgloss.Height(form)-1), "\n")
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, form, "  ", strings.Join(p.previewLines(max(20, p.w-66), p.h), "\n"))
+}
+
+// previewLines is the preview in at most h lines of w cells: each deployment the
+// release would get, then the conflicts they would be in, or how many more.
+func (p *releasePlanForm) previewLines(w, h int) []string {
 	st := p.c.Styles
-	out := p.form.View()
+	out := []string{st.Bold.Render("Preview")}
+	pr := p.preview
+	switch {
+	case pr.gen == 0:
+		out = append(out, common.Hanging("", "choose a release and an environment, and give a valid start", w, st.Dim)...)
+	case pr.err != nil:
+		out = append(out, common.Hanging(st.Bad.Render("✗ "), pr.err.Error(), w, st.Bad)...)
+	default:
+		for _, d := range pr.out.Deployments {
+			out = append(out, common.Fit(fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment), w),
+				st.Dim.Render(common.Fit("  "+previewWindow(p.c, d.ScheduledStart, d.ScheduledEnd), w)))
+		}
+		for _, sk := range pr.out.Skipped {
+			out = append(out, st.Dim.Render(common.Fit("not there: "+sk, w)))
+		}
+	}
 	switch {
 	case p.err != nil:
-		out += "\n" + strings.Join(common.Hanging(st.Error.Render("✗ not saved: "), p.err.Error(), max(20, p.w-2), st.Error), "\n")
+		out = append(out, common.Hanging(st.Error.Render("✗ not saved: "), p.err.Error(), w, st.Error)...)
 	case p.saving:
-		out += "\n" + st.Dim.Render("saving…")
+		out = append(out, st.Dim.Render("saving…"))
+	}
+	if pr.gen == 0 || pr.err != nil {
+		return out
+	}
+	if len(pr.out.Conflicts) == 0 {
+		return append(out, st.Good.Render("✓ no conflicts"))
+	}
+	for i, c := range pr.out.Conflicts {
+		lines := common.Hanging(st.Bad.Render("✗ "+string(c.Kind))+" ", c.Message, w)
+		if left := len(pr.out.Conflicts) - i; len(out)+len(lines) > h || (left > 1 && len(out)+len(lines) == h) {
+			return append(out, st.Bad.Render(fmt.Sprintf("… %d more conflict%s", left, common.Plural(left))))
+		}
+		out = append(out, lines...)
 	}
 	return out
 }

@@ -38,6 +38,10 @@ func TestReleasesPageAndPlanningARelease(t *testing.T) {
 	l.Has("┃ Order")
 	l.Key(tea.KeyDown) // sequential
 	l.Has("> one after the other")
+	// The preview shows what would be planned before anything is: the second after
+	// the first, in dev.
+	l.Has("web-frontend 8.0.0 → dev")
+	l.Has("15:45 – 16:30 CET")
 	l.Key(tea.KeyEnter)
 	l.Has("┃ Assignee")
 	l.Key(tea.KeyEnter)
