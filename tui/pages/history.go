@@ -51,6 +51,7 @@ const (
 	loadAround historyLoad = iota
 	loadBelow
 	loadAbove
+	loadFirst // the first page of the whole list, replacing what is held
 )
 
 type historyMsg struct {
@@ -71,7 +72,7 @@ func NewHistory(c *common.Common) common.Page {
 	d.keys.Search = key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search"))
 	d.keys.Order = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "oldest first"))
 	d.keys.Clear = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear filters"))
-	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top"))
+	d.keys.Top = key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top of the list"))
 	d.keys.Bottom = key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "end of what is loaded"))
 	d.keys.Today = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "today"))
 	d.search = components.NewInput(c.Styles, "/", "words in components, changes, notes, incidents; #ID opens one")
@@ -221,7 +222,7 @@ func (d *history) load(kind historyLoad, above, below *models.Cursor, limitAbove
 	d.loading = true
 	return func() tea.Msg {
 		msg := historyMsg{req: req, kind: kind, limitAbove: limitAbove, limitBelow: limitBelow}
-		if kind != loadBelow {
+		if kind == loadAround || kind == loadAbove {
 			msg.above, msg.err = c.Eng.List(c.Ctx, c.Actor, up)
 		}
 		if kind != loadAbove && msg.err == nil {
@@ -295,6 +296,13 @@ func (d *history) loaded(msg historyMsg) tea.Cmd {
 		d.rows = append(d.rows, msg.below...)
 		d.more = len(msg.below) == msg.limitBelow
 		d.table.SetRows(d.tableRows())
+	case loadFirst:
+		d.rows, d.above = msg.below, false
+		d.more = len(msg.below) == msg.limitBelow
+		d.table.SetRows(d.tableRows())
+		d.table.GotoTop()
+		d.selected = 0
+		d.remember()
 	case loadAbove: // the same row under the cursor, the rows above it now held
 		d.rows = append(msg.above, d.rows...)
 		d.above = len(msg.above) == msg.limitAbove
@@ -343,6 +351,10 @@ func (d *history) key(msg tea.KeyPressMsg) tea.Cmd {
 		return d.loadToday()
 	case key.Matches(msg, d.c.Keys.Export):
 		return d.export()
+	case key.Matches(msg, d.keys.Top) && d.above:
+		// The top of the whole list, not of what is held: the oldest deployment is a
+		// key away, not a page of 100 a key.
+		return d.load(loadFirst, nil, nil, 0, pageSize)
 	case key.Matches(msg, d.keys.Top):
 		d.table.GotoTop()
 	case key.Matches(msg, d.keys.Bottom):

@@ -413,3 +413,23 @@ func TestTechnicianHistorySaysWhoseItIs(t *testing.T) {
 		t.Fatalf("a technician's History should say it shows their own:\n%s", got)
 	}
 }
+
+// g goes to the top of the whole list in one key, not to the top of the page held:
+// the newest deployment, or with o the oldest.
+func TestHistoryTopIsTheWholeListsTop(t *testing.T) {
+	t.Parallel()
+	c := newDemoCommon(t, "kim", 350)
+	for _, oldest := range []bool{false, true} {
+		all := listAll(t, c, oldest)
+		m := New(c)
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+		h := historyOf(t, m)
+		if oldest {
+			press(m, "o")
+		}
+		press(m, "g")
+		if got := h.Rows()[h.Cursor()].ID; got != all[0].ID {
+			t.Fatalf("oldest=%v: g went to #%d, want the list's first, #%d", oldest, got, all[0].ID)
+		}
+	}
+}
