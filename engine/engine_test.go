@@ -307,6 +307,15 @@ func TestLifecycleHappyPathRecordsEveryMove(t *testing.T) {
 	if det.StartedAt.IsZero() || !det.FinishedAt.Equal(f.now) || det.StepsDone != 3 || det.Steps[2].Status != models.StepSkipped {
 		t.Fatalf("started %v finished %v done %d steps %+v", det.StartedAt, det.FinishedAt, det.StepsDone, det.Steps)
 	}
+	// Ferry skipped it, not ana, whose tick of another item left the stage.
+	if det.Steps[2].Actor != SystemActor {
+		t.Errorf("the skipped item's actor is %q, want %q", det.Steps[2].Actor, SystemActor)
+	}
+	for _, e := range det.Events {
+		if strings.HasPrefix(e.Detail, "skipped ") && e.Actor != SystemActor {
+			t.Errorf("the skip is recorded as %s's: %+v", e.Actor, e)
+		}
+	}
 	var types []string
 	for _, e := range det.Events {
 		types = append(types, e.Type)

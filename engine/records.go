@@ -139,7 +139,7 @@ func SkippedText(seq int, name string) string {
 }
 
 // SkippedNote is why an optional step was skipped.
-const SkippedNote = "optional, not done"
+const SkippedNote = "optional, not done when its stage was left"
 
 // NoteText is a "note" event's detail.
 func NoteText(seq int, name, note string) string {

@@ -603,15 +603,18 @@ func (r *runner) completeStage(stage models.Stage) error {
 		if err != nil {
 			return err
 		}
+		// Ferry skips what nobody did, not the person whose act left the stage: they
+		// may never have seen the item.
+		system := models.Person{Name: SystemActor}
 		for _, sr := range runs {
 			if sr.Step.Stage != stage || sr.Step.Required || sr.Status != models.StepPending {
 				continue
 			}
-			sr.Status, sr.Actor, sr.At, sr.Note = models.StepSkipped, r.actor.Name, r.e.Now(), SkippedNote
+			sr.Status, sr.Actor, sr.At, sr.Note = models.StepSkipped, SystemActor, r.e.Now(), SkippedNote
 			if err := q.SetStepRun(ctx, sr, r.e.Now()); err != nil {
 				return err
 			}
-			if err := q.AddEvent(ctx, r.e.event(r.bg(), r.id, r.actor, EventStep, SkippedText(sr.Seq, sr.Step.Name))); err != nil {
+			if err := q.AddEvent(ctx, r.e.event(r.bg(), r.id, system, EventStep, SkippedText(sr.Seq, sr.Step.Name))); err != nil {
 				return err
 			}
 		}
