@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -30,8 +29,7 @@ type editForm struct {
 	errs    *components.FieldErrors
 	started bool
 	preview editPreview
-	asked   string // the edit the last preview was asked for
-	gen     int
+	live    livePreview
 	saving  bool
 	done    bool
 	err     error
@@ -219,21 +217,21 @@ func (f *editForm) Refresh() tea.Cmd {
 		f.started = true
 		return tea.Batch(f.form.Init(), f.maybePreview())
 	}
-	f.asked = ""
+	f.live.again()
 	return f.maybePreview()
 }
 
 // maybePreview asks for a new preview once the fields changed and rested.
 func (f *editForm) maybePreview() tea.Cmd {
 	ed, ok := f.edit()
-	ask := editKey(ed)
-	if !ok || ask == f.asked {
+	ask, clear := f.live.changed(editKey(ed), ok)
+	if clear {
+		f.preview = editPreview{} // not of what the fields hold now
+	}
+	if !ask {
 		return nil
 	}
-	f.asked = ask
-	f.gen++
-	gen := f.gen
-	return tea.Tick(previewDelay, func(time.Time) tea.Msg { return editPreviewDue{gen, ed} })
+	return f.live.after(func(gen int) tea.Msg { return editPreviewDue{gen, ed} })
 }
 
 // editKey tells two edits apart (their pointers differ even when their values agree).
@@ -258,7 +256,7 @@ func editKey(ed engine.Edit) string {
 }
 
 func (f *editForm) askPreview(due editPreviewDue) tea.Cmd {
-	if due.gen != f.gen {
+	if !f.live.current(due.gen) {
 		return nil
 	}
 	c, id := f.c, f.d.ID
@@ -273,7 +271,7 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 	case editPreviewDue:
 		return f.askPreview(msg)
 	case editPreview:
-		if msg.gen == f.gen {
+		if f.live.current(msg.gen) {
 			f.preview = msg
 		}
 		return nil

@@ -10,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/models"
@@ -29,8 +28,7 @@ type planForm struct {
 	// modelChosen: the first form (the model) is done and the second one shows.
 	modelChosen bool
 	preview     planPreview
-	asked       string // the values the last preview was asked for
-	gen         int
+	live        livePreview
 	saving      bool
 	done        bool   // saved: no message may save it again before the form closes
 	err         error  // why the last save was refused
@@ -230,13 +228,9 @@ func (p *planForm) Refresh() tea.Cmd {
 		p.started = true
 		return tea.Batch(p.form.Init(), p.maybePreview())
 	}
-	p.asked = ""
+	p.live.again()
 	return p.maybePreview()
 }
-
-// previewDelay is how long the fields must rest before a preview is asked for, so
-// typing a version asks once, not once a keystroke.
-const previewDelay = 250 * time.Millisecond
 
 // planPreviewDue asks for the preview of generation gen, if nothing changed since.
 type planPreviewDue struct {
@@ -279,26 +273,19 @@ func (p *planForm) maybePreview() tea.Cmd {
 		p.err = nil // a field changed since the refusal
 	}
 	r, ok := p.request()
-	ask := fmt.Sprintf("%+v", r)
-	if !ok {
-		if p.preview.gen != 0 {
-			p.preview, p.asked = planPreview{}, ""
-			p.gen++ // a preview on its way is of other values
-		}
+	ask, clear := p.live.changed(fmt.Sprintf("%+v", r), ok)
+	if clear {
+		p.preview = planPreview{}
+	}
+	if !ask {
 		return nil
 	}
-	if ask == p.asked {
-		return nil
-	}
-	p.asked = ask
-	p.gen++
-	gen := p.gen
-	return tea.Tick(previewDelay, func(time.Time) tea.Msg { return planPreviewDue{gen, r} })
+	return p.live.after(func(gen int) tea.Msg { return planPreviewDue{gen, r} })
 }
 
 // preview checks the request without storing it (a read snapshot, no write lock).
 func (p *planForm) askPreview(due planPreviewDue) tea.Cmd {
-	if due.gen != p.gen {
+	if !p.live.current(due.gen) {
 		return nil // the fields changed again meanwhile
 	}
 	c := p.c
@@ -316,7 +303,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	case planPreviewDue:
 		return p.askPreview(msg)
 	case planPreview:
-		if msg.gen == p.gen {
+		if p.live.current(msg.gen) {
 			p.preview = msg
 		}
 		return nil
@@ -385,11 +372,7 @@ func (p *planForm) View() string {
 	if p.rel != nil {
 		return p.rel.View()
 	}
-	form := p.form.View()
-	if p.w < 100 { // under the form, in what it leaves
-		return form + "\n" + strings.Join(p.previewLines(p.w-2, p.h-lipgloss.Height(form)-1), "\n")
-	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, form, "  ", strings.Join(p.previewLines(max(20, p.w-66), p.h), "\n"))
+	return beside(p.form.View(), p.w, p.h, p.previewLines)
 }
 
 // previewLines is the preview in at most h lines of w cells: the plan, then every
@@ -423,17 +406,7 @@ func (p *planForm) previewLines(w, h int) []string {
 	if pr.gen == 0 || pr.err != nil {
 		return out
 	}
-	if len(pr.conflicts) == 0 {
-		return append(out, st.Good.Render("✓ no conflicts"))
-	}
-	for i, c := range pr.conflicts { // the engine calls the previewed plan "this plan"
-		lines := common.Hanging(st.Bad.Render("✗ "+string(c.Kind))+" ", c.Message, w)
-		if left := len(pr.conflicts) - i; len(out)+len(lines) > h || (left > 1 && len(out)+len(lines) == h) {
-			return append(out, st.Bad.Render(fmt.Sprintf("… %d more conflict%s", left, common.Plural(left))))
-		}
-		out = append(out, lines...)
-	}
-	return out
+	return previewConflicts(st, out, pr.conflicts, w, h)
 }
 
 // previewWindow is a window a form previews, with its year when that is not this

@@ -8,7 +8,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/models"
@@ -31,8 +30,7 @@ type releasePlanForm struct {
 	keys    struct{ Cancel, Next key.Binding }
 	// The live preview, as the deployment form has: what planning would do now.
 	preview releasePreview
-	asked   string // the plan the last preview was asked for
-	gen     int
+	live    livePreview
 }
 
 type releasePreview struct {
@@ -149,7 +147,7 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 	case releasePreviewDue:
 		return p.askPreview(msg)
 	case releasePreview:
-		if msg.gen == p.gen {
+		if p.live.current(msg.gen) {
 			p.preview = msg
 		}
 		return nil
@@ -190,27 +188,20 @@ func (p *releasePlanForm) plan() (engine.ReleasePlan, bool) {
 // start that is not a time there is none, rather than the last one's.
 func (p *releasePlanForm) maybePreview() tea.Cmd {
 	rp, ok := p.plan()
-	ask := fmt.Sprintf("%+v", rp)
-	switch {
-	case !ok:
-		if p.preview.gen != 0 {
-			p.preview, p.asked = releasePreview{}, ""
-			p.gen++
-		}
-		return nil
-	case ask == p.asked:
+	ask, clear := p.live.changed(fmt.Sprintf("%+v", rp), ok)
+	if clear {
+		p.preview = releasePreview{}
+	}
+	if !ask {
 		return nil
 	}
-	p.asked = ask
-	p.gen++
-	gen := p.gen
-	return tea.Tick(previewDelay, func(time.Time) tea.Msg { return releasePreviewDue{gen, rp} })
+	return p.live.after(func(gen int) tea.Msg { return releasePreviewDue{gen, rp} })
 }
 
 // askPreview plans the release in a transaction that is rolled back (see
 // engine.PreviewRelease), if the fields did not change meanwhile.
 func (p *releasePlanForm) askPreview(due releasePreviewDue) tea.Cmd {
-	if due.gen != p.gen {
+	if !p.live.current(due.gen) {
 		return nil
 	}
 	c := p.c
@@ -250,11 +241,7 @@ func (p *releasePlanForm) save() tea.Cmd {
 }
 
 func (p *releasePlanForm) View() string {
-	form := p.form.View()
-	if p.w < 100 { // under the form, in what it leaves
-		return form + "\n" + strings.Join(p.previewLines(p.w-2, p.h-lipgloss.Height(form)-1), "\n")
-	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, form, "  ", strings.Join(p.previewLines(max(20, p.w-66), p.h), "\n"))
+	return beside(p.form.View(), p.w, p.h, p.previewLines)
 }
 
 // previewLines is the preview in at most h lines of w cells: each deployment the
@@ -286,15 +273,5 @@ func (p *releasePlanForm) previewLines(w, h int) []string {
 	if pr.gen == 0 || pr.err != nil {
 		return out
 	}
-	if len(pr.out.Conflicts) == 0 {
-		return append(out, st.Good.Render("✓ no conflicts"))
-	}
-	for i, c := range pr.out.Conflicts {
-		lines := common.Hanging(st.Bad.Render("✗ "+string(c.Kind))+" ", c.Message, w)
-		if left := len(pr.out.Conflicts) - i; len(out)+len(lines) > h || (left > 1 && len(out)+len(lines) == h) {
-			return append(out, st.Bad.Render(fmt.Sprintf("… %d more conflict%s", left, common.Plural(left))))
-		}
-		out = append(out, lines...)
-	}
-	return out
+	return previewConflicts(st, out, pr.out.Conflicts, w, h)
 }
