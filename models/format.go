@@ -5,6 +5,24 @@ import (
 	"time"
 )
 
+// ExactDuration writes d to the minute, days first, in a form ParseDuration reads
+// back as the same length ("1d1h30m", "45m"): what a form offers to edit.
+func ExactDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days, h, m := int(d/(24*time.Hour)), int(d/time.Hour)%24, int(d/time.Minute)%60
+	out := ""
+	if days > 0 {
+		out += fmt.Sprintf("%dd", days)
+	}
+	if h > 0 {
+		out += fmt.Sprintf("%dh", h)
+	}
+	if m > 0 || out == "" {
+		out += fmt.Sprintf("%dm", m)
+	}
+	return out
+}
+
 // HumanDuration is "45m", "3h12m" or "2d4h": hours and minutes under a day, days and
 // hours from a day on, so a column of durations never mixes "46h31m" with "2d22h".
 // Every duration Ferry shows a person is written so (reports, the console, the CLI).

@@ -253,12 +253,34 @@ func ParseDays(s string) (time.Duration, error) {
 }
 
 func ParseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(strings.TrimSpace(s))
+	d, err := parseDays(strings.TrimSpace(s))
 	if err != nil {
-		return 0, Invalidf("%q is not a duration (e.g. \"45m\", \"4h\", \"1h30m\")", s)
+		return 0, Invalidf("%q is not a duration (e.g. \"45m\", \"4h\", \"1h30m\", \"2d\")", s)
 	}
 	if d <= 0 {
 		return 0, Invalidf("duration %q must be positive", s)
 	}
 	return d, nil
+}
+
+// parseDays is time.ParseDuration with whole days in front ("2d", "1d4h30m"), as
+// durations are shown (HumanDuration) and as people write long maintenance windows.
+func parseDays(s string) (time.Duration, error) {
+	days, rest, ok := strings.Cut(s, "d")
+	if !ok {
+		return time.ParseDuration(s)
+	}
+	n, err := strconv.Atoi(days)
+	if err != nil || n < 0 || n > 100000 {
+		return 0, fmt.Errorf("bad days %q", days)
+	}
+	d := time.Duration(n) * 24 * time.Hour
+	if rest == "" {
+		return d, nil
+	}
+	more, err := time.ParseDuration(rest)
+	if err != nil || more < 0 {
+		return 0, fmt.Errorf("bad duration %q", rest)
+	}
+	return d + more, nil
 }

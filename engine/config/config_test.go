@@ -410,7 +410,7 @@ default_duration = "soon"
 many.toml:3: unknown key "colour" in [ferry]
 many.toml:7: order in [[environment]] must be an integer, not a string ("one")
 many.toml:12: model "m": path names unknown environment "nowhere" (declared: test)
-many.toml:13: default_duration in [[model]]: "soon" is not a duration (e.g. "45m", "4h", "1h30m")`
+many.toml:13: default_duration in [[model]]: "soon" is not a duration (e.g. "45m", "4h", "1h30m", "2d")`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
 	}

@@ -61,7 +61,7 @@ func newEditForm(c *common.Common, d models.Deployment) *editForm {
 	f := &editForm{c: c, d: d}
 	f.orig = editValues{
 		start:    c.Local(d.ScheduledStart, models.LocalLayout),
-		duration: models.HumanDuration(d.ScheduledEnd.Sub(d.ScheduledStart)),
+		duration: models.ExactDuration(d.ScheduledEnd.Sub(d.ScheduledStart)),
 		assignee: d.Assignee, change: d.ChangeRef,
 	}
 	if d.After != 0 {

@@ -1,0 +1,27 @@
+package models
+
+import (
+	"testing"
+	"time"
+)
+
+// A duration the edit form offers is read back as the same length, days included,
+// and people may write days themselves.
+func TestDurationsRoundTrip(t *testing.T) {
+	for _, d := range []time.Duration{45 * time.Minute, 25 * time.Hour, 25*time.Hour + 30*time.Minute, 48 * time.Hour, 9999 * time.Hour} {
+		got, err := ParseDuration(ExactDuration(d))
+		if err != nil || got != d {
+			t.Errorf("%v written %q read back as %v (%v)", d, ExactDuration(d), got, err)
+		}
+	}
+	for s, want := range map[string]time.Duration{"2d": 48 * time.Hour, "1d4h30m": 28*time.Hour + 30*time.Minute, "90m": 90 * time.Minute} {
+		if got, err := ParseDuration(s); err != nil || got != want {
+			t.Errorf("%q: %v %v, want %v", s, got, err, want)
+		}
+	}
+	for _, bad := range []string{"d", "xd", "1d-5m", "1dabc", "-1d", "0", "abc", "-5m"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("%q read as a duration", bad)
+		}
+	}
+}
