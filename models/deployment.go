@@ -219,3 +219,12 @@ type Event struct {
 	Principal    string // who really acted: the OS login and host, or the SSH key, whatever --as said
 	Hash         []byte // its link in the record's hash chain
 }
+
+// DoneBy is who a finished deployment is put to, where one name is shown: its
+// assignee, or when nobody was assigned (an automated run) its requester.
+func (d Deployment) DoneBy() string {
+	if d.Assignee != "" {
+		return d.Assignee
+	}
+	return d.Requester
+}

@@ -25,3 +25,14 @@ func TestDurationsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Where one name says who did a deployment, an automated run with nobody assigned
+// is put to its requester, not left blank.
+func TestDoneByFallsBackToTheRequester(t *testing.T) {
+	if got := (Deployment{Assignee: "tom", Requester: "ana"}).DoneBy(); got != "tom" {
+		t.Errorf("assigned: %q", got)
+	}
+	if got := (Deployment{Requester: "ana"}).DoneBy(); got != "ana" {
+		t.Errorf("nobody assigned: %q, want the requester", got)
+	}
+}

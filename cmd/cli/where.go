@@ -66,7 +66,7 @@ func cellToJSON(c engine.WhereCell) whereCellJSON {
 		last, out.Removed = c.Removed, c.Removed != nil
 	}
 	if last != nil {
-		out.DeploymentID, out.Since, out.By = last.ID, optTime(last.FinishedAt), last.Assignee
+		out.DeploymentID, out.Since, out.By = last.ID, optTime(last.FinishedAt), last.DoneBy()
 	}
 	if n := c.Next; n != nil {
 		out.Next = &whereNextJSON{ID: n.ID, Version: n.Version, Action: string(n.Action), Status: string(n.Status),
@@ -113,9 +113,9 @@ func (a *app) printWhere(w engine.Where) error {
 			version, since, by := "—", "", ""
 			switch {
 			case c.Current != nil:
-				version, since, by = c.Current.Version, a.local(c.Current.FinishedAt), c.Current.Assignee
+				version, since, by = c.Current.Version, a.local(c.Current.FinishedAt), c.Current.DoneBy()
 			case c.Removed != nil:
-				version, since, by = "— removed", a.local(c.Removed.FinishedAt), c.Removed.Assignee
+				version, since, by = "— removed", a.local(c.Removed.FinishedAt), c.Removed.DoneBy()
 			}
 			if c.Blocked != "" {
 				version += " ✗ blocked"

@@ -222,11 +222,11 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 	case cell.Current != nil:
 		d := cell.Current
 		now = fmt.Sprintf("%s %s in %s since %s by %s (#%d)", r.Component, d.Version, cell.Environment,
-			c.Local(d.FinishedAt, at), d.Assignee, d.ID)
+			c.Local(d.FinishedAt, at), d.DoneBy(), d.ID)
 	case cell.Removed != nil:
 		d := cell.Removed
 		now = fmt.Sprintf("%s removed from %s %s by %s (#%d)", r.Component, cell.Environment,
-			c.Local(d.FinishedAt, at), d.Assignee, d.ID)
+			c.Local(d.FinishedAt, at), d.DoneBy(), d.ID)
 	}
 	if cell.Blocked != "" {
 		now += c.Styles.Bad.Render(" ✗ blocked " + cell.Blocked)
