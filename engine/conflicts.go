@@ -236,9 +236,8 @@ func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason s
 			return models.NotFoundf("no current conflict %s (run 'ferry conflicts' for the list)", id)
 		}
 		found = all[i]
-		if found.Kind == models.ConflictBlocked {
-			return models.Conflictf("conflict %s is a blocked version: it is not overridden; a manager unblocks the version "+
-				"('ferry version unblock') or the deployment is cancelled", id)
+		if err := WhyNoOverride(found); err != nil {
+			return err
 		}
 		if !found.Open() {
 			return models.Conflictf("conflict %s was already overridden by %s: %s", id, found.Override.Actor, found.Reason)
@@ -384,4 +383,14 @@ func CountOpen(cs []models.Conflict) int {
 // openOnly keeps the conflicts nobody accepted.
 func openOnly(cs []models.Conflict) []models.Conflict {
 	return slices.DeleteFunc(cs, func(c models.Conflict) bool { return !c.Open() })
+}
+
+// WhyNoOverride is why a conflict is not overridden whoever asks, nil when it may
+// be: a blocked version is lifted by unblocking it, not by a reason.
+func WhyNoOverride(c models.Conflict) error {
+	if c.Kind == models.ConflictBlocked {
+		return models.Conflictf("conflict %s is a blocked version: it is not overridden; a manager unblocks the version "+
+			"('ferry version unblock') or the deployment is cancelled", c.ID)
+	}
+	return nil
 }

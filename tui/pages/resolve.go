@@ -139,7 +139,7 @@ func (r *resolveScreen) whyNoOverride() string {
 	case !c.Open():
 		return fmt.Sprintf("%s is overridden already", c.ID)
 	}
-	return ""
+	return common.Why(engine.WhyNoOverride(*c))
 }
 
 func (r *resolveScreen) selected() *models.Conflict {
