@@ -315,19 +315,16 @@ func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, 
 	if err != nil {
 		return nil, schedule.World{}, err
 	}
-	// open holds each deployment once; only same can repeat what it holds.
+	// Sized once: a suggestion's neighbourhood holds thousands of plans.
 	items := make([]schedule.Item, 0, len(open)+len(same))
-	inOpen := make(map[int64]struct{}, len(open))
-	for _, o := range open {
-		if o.ID != cand.ID {
-			inOpen[o.ID] = struct{}{}
-			items = append(items, toItem(o))
-		}
-	}
-	for _, o := range same {
-		if _, dup := inOpen[o.ID]; !dup && o.ID != cand.ID {
-			inOpen[o.ID] = struct{}{}
-			items = append(items, toItem(o))
+	seen := make(map[int64]struct{}, len(open)+len(same))
+	seen[cand.ID] = struct{}{}
+	for _, list := range [][]store.OpenItem{open, same} {
+		for _, o := range list {
+			if _, dup := seen[o.ID]; !dup {
+				seen[o.ID] = struct{}{}
+				items = append(items, toItem(o))
+			}
 		}
 	}
 	// Checking cand asks history only about cand's own promotion and dependency: the

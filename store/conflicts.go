@@ -156,24 +156,26 @@ func (q Q) openNear(ctx context.Context, n Neighbourhood, from, to int64, wide b
 		parts = append(parts, part{sel + ` AND after_id = ?`, []any{n.ID}})
 	}
 	found := make([][]OpenItem, len(parts))
-	total, nonEmpty := 0, 0
 	for i, p := range parts {
-		items, err := q.openItems(ctx, p.query, p.args...)
-		if err != nil {
+		var err error
+		if found[i], err = q.openItems(ctx, p.query, p.args...); err != nil {
 			return nil, err
 		}
-		found[i], total = items, total+len(items)
-		if len(items) > 0 {
-			nonEmpty++
-		}
 	}
-	return mergeOpen(found, total, nonEmpty), nil
+	return mergeOpen(found), nil
 }
 
 // mergeOpen joins the parts' rows, each deployment once, in the order first found.
 // A suggestion's scan finds thousands: an OpenItem is big, so the result is sized
 // once rather than grown, and a single part (often the whole answer) is returned as is.
-func mergeOpen(found [][]OpenItem, total, nonEmpty int) []OpenItem {
+func mergeOpen(found [][]OpenItem) []OpenItem {
+	total, nonEmpty := 0, 0
+	for _, items := range found {
+		total += len(items)
+		if len(items) > 0 {
+			nonEmpty++
+		}
+	}
 	if nonEmpty <= 1 {
 		for _, items := range found {
 			if len(items) > 0 {
