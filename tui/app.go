@@ -73,15 +73,25 @@ func tabsFor(c *common.Common) []tab {
 // not redrawn, so an idle console costs little more.
 const FPS = 120
 
-// Run opens the console in the current terminal until the user quits; hello is a
-// note its footer shows first (see Common.Hello), "" for none.
-func Run(ctx context.Context, eng *engine.Engine, actor models.Person, hello string) error {
+// Options are how a local console is opened.
+type Options struct {
+	// Hello is a note the footer shows first (see Common.Hello), "" for none.
+	Hello string
+	// RunsDue: the console also starts the fully automated deployments whose window
+	// has begun, as ferry run-due does (ferry --run-due). Off by default: a console
+	// someone merely opened should not act in their name, and quitting it would stop
+	// what it started.
+	RunsDue bool
+}
+
+// Run opens the console in the current terminal until the user quits.
+func Run(ctx context.Context, eng *engine.Engine, actor models.Person, opts Options) error {
 	// Quitting cancels what the console started (a due run stops its step, which the
 	// next ferry offers to resume), instead of leaving it to die with the process.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := common.New(ctx, eng, actor)
-	c.RunsDue, c.Hello = true, hello
+	c.RunsDue, c.Hello = opts.RunsDue, opts.Hello
 	_, err := tea.NewProgram(New(c), tea.WithContext(ctx), tea.WithFPS(FPS)).Run()
 	return err
 }

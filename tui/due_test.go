@@ -47,8 +47,9 @@ default_duration = "10m"
   run = "echo rolled out"
 `
 
-// TestConsoleStartsDueAutomatedDeployments: a console left open starts fully automated
+// TestConsoleStartsDueAutomatedDeployments: a console opened with --run-due starts fully automated
 // deployments whose window has begun, as ferry run-due does; an analyst's does not.
+// Without it (the default, and under serve) it starts nothing.
 func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -75,7 +76,7 @@ func TestConsoleStartsDueAutomatedDeployments(t *testing.T) {
 		t.Fatal("an analyst's console must not start deployments")
 	}
 	if cmd := New(common.New(ctx, eng, ana)).runDue(); cmd != nil {
-		t.Fatal("a console under serve must leave due deployments to the server's scheduler")
+		t.Fatal("a console without --run-due (the default, and under serve) must start nothing")
 	}
 	ac := common.New(ctx, eng, ana)
 	ac.RunsDue = true

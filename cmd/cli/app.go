@@ -35,6 +35,8 @@ type app struct {
 	configPath string
 	dbPath     string
 	as         string
+	// consoleRunsDue: the console's --run-due (it starts due automated deployments)
+	consoleRunsDue bool
 
 	cfg      *config.Config
 	st       *store.Store

@@ -22,6 +22,8 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceErrors: true,
 		RunE:          a.runConsole,
 	}
+	root.Flags().BoolVar(&a.consoleRunsDue, "run-due", false,
+		"the console also starts fully automated deployments whose window has begun, every 30s, as ferry run-due does (quitting stops what it started)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configPath, "config", "", "config file (default ./config.toml, or $FERRY_CONFIG)")
