@@ -34,6 +34,9 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		if err != nil {
 			return err
 		}
+		if err := e.incidentFits(d, in); err != nil {
+			return err
+		}
 		if in.ID, err = q.AddIncident(ctx, in); err != nil {
 			return err
 		}
@@ -43,6 +46,28 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		return q.AddEvent(ctx, e.event(ctx, id, actor, EventIncident, IncidentText(in, e.Location())))
 	})
 	return in, err
+}
+
+// incidentFits: an incident is one a deployment caused, so the deployment has started
+// and the incident opened once it had: one recorded against a plan, or before its
+// start, would count in its metrics (failure rate, time to restore) for nothing it did.
+func (e *Engine) incidentFits(d models.Deployment, in models.Incident) error {
+	switch err := WhyNoIncident(d); {
+	case err != nil:
+		return err
+	case in.OpenedAt.Before(d.StartedAt.Truncate(time.Minute)): // a person writes minutes
+		return models.Invalidf("opened %s is before #%d started (%s)", e.Local(in.OpenedAt), d.ID, e.Local(d.StartedAt))
+	}
+	return nil
+}
+
+// WhyNoIncident says why no incident can be recorded against d (it has not started),
+// or nil: the rule the console's i and every other way share.
+func WhyNoIncident(d models.Deployment) error {
+	if d.StartedAt.IsZero() {
+		return models.Invalidf("#%d has not started (it is %s): an incident is recorded against a deployment that ran", d.ID, d.Status)
+	}
+	return nil
 }
 
 // IncidentChange is a change to an incident; nil fields stay as they are.

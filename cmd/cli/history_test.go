@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestIncidentAdd(t *testing.T) {
@@ -23,15 +24,21 @@ func TestIncidentAdd(t *testing.T) {
 	f.refused(2, []string{"--summary"}, "--as", "ana", "incident", "add", id, "--opened", "2024-12-01 11:00")
 	f.refused(2, []string{"--opened"}, "--as", "ana", "incident", "add", id, "--opened", "soon", "--summary", "x")
 	f.refused(1, []string{"#999"}, "--as", "ana", "incident", "add", "999", "--opened", "2024-12-01 11:00", "--summary", "x")
+	f.refused(1, []string{"has not started (it is planned)"}, "--as", "ana", "incident", "add", id,
+		"--opened", "2024-12-01 11:00", "--summary", "checkout errors")
+	id, started := f.startedIn("dev", "2.0")
+	f.refused(1, []string{"is before #" + id + " started"}, "--as", "ana", "incident", "add", id,
+		"--opened", started.Add(-time.Hour).Format(time.RFC3339), "--summary", "checkout errors")
 	var in struct {
 		ID         int64   `json:"id"`
 		OpenedAt   string  `json:"opened_at"`
 		ResolvedAt *string `json:"resolved_at"`
 		Summary    string  `json:"summary"`
 	}
-	decode(t, f.ok("--as", "ana", "incident", "add", id, "--opened", "2024-12-01 11:00", "--resolved", "2024-12-01 12:30",
+	opened := started.Truncate(time.Minute).Format(time.RFC3339) // a person writes minutes
+	decode(t, f.ok("--as", "ana", "incident", "add", id, "--opened", opened, "--resolved", "now",
 		"--summary", "checkout errors for 5% of users", "--json"), &in)
-	if in.ID == 0 || in.OpenedAt != "2024-12-01T10:00:00Z" || in.ResolvedAt == nil || *in.ResolvedAt != "2024-12-01T11:30:00Z" {
+	if in.ID == 0 || in.OpenedAt != opened || in.ResolvedAt == nil || *in.ResolvedAt < opened {
 		t.Fatalf("incident: %+v", in)
 	}
 	var shown struct {
@@ -45,6 +52,26 @@ func TestIncidentAdd(t *testing.T) {
 	if last := shown.Events[len(shown.Events)-1]; last.Type != "incident" || !strings.Contains(last.Detail, "checkout errors") {
 		t.Fatalf("record: %+v", last)
 	}
+}
+
+// startedIn plans web-frontend at version v into env now and runs it: it stops at
+// its first checklist item, started. It returns its ID and when it started.
+func (f *fixture) startedIn(env, v string) (string, time.Time) {
+	f.t.Helper()
+	d := f.planIn(env, v, "now")
+	id := fmt.Sprint(d.ID)
+	if r := f.ferry("--as", "ana", "deploy", "run", id); r.code != 3 { // 3: waiting for a person
+		f.t.Fatalf("want exit 3:\n%s", r)
+	}
+	s := f.show(d.ID)
+	if s.StartedAt == nil {
+		f.t.Fatalf("#%s did not start: %+v", id, s)
+	}
+	at, err := time.Parse(time.RFC3339, *s.StartedAt)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id, at
 }
 
 func TestHistoryFiltersExportsAndPages(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -24,12 +25,28 @@ type reportOut struct {
 func TestReportFormatsParseBack(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	a := f.planIn("dev", "1.0", "2030-11-04 10:00")
-	f.planIn("test", "1.0", "2030-11-12 10:00")
-	c := f.planIn("dev", "2.0", "2030-12-02 10:00")
+	// Month one: a ran (it started now, and had an incident), b was planned in the
+	// same minute; month two: c was planned and cancelled. The months are the
+	// organisation's (Europe/Berlin), from a's planned start.
+	aID, started := f.startedIn("dev", "1.0")
+	a := f.show(mustID(t, aID))
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := time.Parse(time.RFC3339, a.ScheduledStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at = at.In(berlin)
+	m1 := time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, berlin)
+	m2, m3 := m1.AddDate(0, 1, 0), m1.AddDate(0, 2, 0)
+	f.planIn("test", "1.0", at.Format(time.RFC3339))
+	c := f.planIn("dev", "2.0", m2.AddDate(0, 0, 1).Add(10*time.Hour).Format("2006-01-02 15:04"))
 	f.ok("--as", "ana", "deploy", "cancel", fmt.Sprint(c.ID), "--reason", "not needed")
-	f.ok("--as", "ana", "incident", "add", fmt.Sprint(a.ID), "--opened", "2024-11-04 11:00", "--summary", "errors")
-	base := []string{"--as", "eve", "report", "--from", "2030-11-01", "--to", "2031-01-01"}
+	f.ok("--as", "ana", "incident", "add", aID, "--opened", started.Format(time.RFC3339), "--summary", "errors")
+	month, day := func(t time.Time) string { return t.Format("2006-01") }, func(t time.Time) string { return t.Format("2006-01-02") }
+	base := []string{"--as", "eve", "report", "--from", day(m1), "--to", day(m3)}
 
 	var rep reportOut
 	if err := json.Unmarshal([]byte(f.ok(append(base, "--format", "json")...).stdout), &rep); err != nil {
@@ -47,7 +64,7 @@ func TestReportFormatsParseBack(t *testing.T) {
 		}
 		return *v
 	}
-	if nov.Period != "2030-11" || nov.Start != "2030-11-01" || nov.End != "2030-12-01" ||
+	if nov.Period != month(m1) || nov.Start != day(m1) || nov.End != day(m2) ||
 		num(nov.Metrics, "deployments") != 2 || num(nov.Metrics, "incidents") != 1 || num(nov.Metrics, "incident_rate_pct") != 50 {
 		t.Fatalf("November: %+v", nov)
 	}
@@ -67,7 +84,7 @@ func TestReportFormatsParseBack(t *testing.T) {
 		t.Fatalf("csv: a header, 2 months × 2 environments, 3 totals:\n%s", r.stdout)
 	}
 	for _, l := range lines[1:] {
-		if l[3] == "dev" && l[0] == "2030-11" && l[4] != "1" {
+		if l[3] == "dev" && l[0] == month(m1) && l[4] != "1" {
 			t.Fatalf("dev in November: %v", l)
 		}
 	}
@@ -77,7 +94,7 @@ func TestReportFormatsParseBack(t *testing.T) {
 		t.Fatalf("markdown:\n%s", md)
 	}
 	table := f.ok(base...).stdout
-	if !strings.Contains(table, "2030-11") || !strings.Contains(table, "lead time p50") {
+	if !strings.Contains(table, month(m1)) || !strings.Contains(table, "lead time p50") {
 		t.Fatalf("table:\n%s", table)
 	}
 

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -82,12 +83,13 @@ func (d *detailScreen) triedSteps() []engine.StepState {
 	return out
 }
 
-// whyNoIncident: the engine says who records incidents (managers and practitioners).
+// whyNoIncident: the engine says who records incidents (managers and practitioners)
+// and on what (a deployment that started).
 func (d *detailScreen) whyNoIncident() string {
 	if !d.loaded {
 		return loading
 	}
-	return common.Why(engine.Can(d.c.Actor, engine.ActIncident, &d.det.Deployment))
+	return common.Why(cmp.Or(engine.Can(d.c.Actor, engine.ActIncident, &d.det.Deployment), engine.WhyNoIncident(d.det.Deployment)))
 }
 
 // whyNoResolve: a planned deployment in an open conflict, seen by someone who may

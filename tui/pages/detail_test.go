@@ -84,7 +84,8 @@ func newRecordCommon(t *testing.T, actor string) *common.Common {
 	if _, err := eng.Run(ctx, ana, 1, engine.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.AddIncident(ctx, ana, 1, start, start.Add(25*time.Minute), "orders lost their history"); err != nil {
+	opened := time.Now() // once it had started
+	if _, err := eng.AddIncident(ctx, ana, 1, opened, opened.Add(25*time.Minute), "orders lost their history"); err != nil {
 		t.Fatal(err)
 	}
 	p, err := eng.Person(actor)
@@ -159,7 +160,7 @@ func TestIncidentFormAddsAnIncident(t *testing.T) {
 	c := newTestCommon(t, "sam")
 	l := runLive(t, c, 120, 35)
 	l.Has("Last 30 days")
-	l.TM.Send(common.PushMsg{Page: pages.NewDetail(c, 3)})
+	l.TM.Send(common.PushMsg{Page: pages.NewDetail(c, 2)})
 	l.Has("Incidents none · i records one")
 	l.Letter('i')
 	l.Has("┃ 2026-11-26 14:05") // opened: now, in the organisation's zone
@@ -174,13 +175,13 @@ func TestIncidentFormAddsAnIncident(t *testing.T) {
 	l.TypeText("payments timed out")
 	l.Has("┃ payments timed out")
 	l.Key(tea.KeyEnter)
-	l.Has("recorded incident 1 on #3")
+	l.Has("recorded incident 1 on #2")
 	got := l.Has("payments timed out")
 	if !strings.Contains(got, "26 Nov 2026 14:05 → 14:50 (45m)") {
 		t.Errorf("the detail should list the new incident:\n%s", got)
 	}
 	l.Quit()
-	det, err := c.Eng.Deployment(c.Ctx, c.Actor, 3)
+	det, err := c.Eng.Deployment(c.Ctx, c.Actor, 2)
 	if err != nil || len(det.Incidents) != 1 {
 		t.Fatalf("stored incidents: %+v, %v", det.Incidents, err)
 	}
