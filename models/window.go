@@ -237,7 +237,6 @@ func NextDay(t time.Time, loc *time.Location) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc).UTC()
 }
 
-// ParseDuration reads a Go duration such as "45m" or "4h30m" and refuses zero or negative.
 // ParseDays reads whole days ("3d", "90d") or a Go duration ("36h"); it must be
 // positive.
 func ParseDays(s string) (time.Duration, error) {
@@ -252,8 +251,10 @@ func ParseDays(s string) (time.Duration, error) {
 	return ParseDuration(s)
 }
 
+// ParseDuration reads a Go duration such as "45m" or "4h30m", with whole days allowed
+// in front ("2d", "1d4h30m"), and refuses zero or negative.
 func ParseDuration(s string) (time.Duration, error) {
-	d, err := parseDays(strings.TrimSpace(s))
+	d, err := parseLeadingDays(strings.TrimSpace(s))
 	if err != nil {
 		return 0, Invalidf("%q is not a duration (e.g. \"45m\", \"4h\", \"1h30m\", \"2d\")", s)
 	}
@@ -263,9 +264,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// parseDays is time.ParseDuration with whole days in front ("2d", "1d4h30m"), as
+// parseLeadingDays is time.ParseDuration with whole days in front ("2d", "1d4h30m"), as
 // durations are shown (HumanDuration) and as people write long maintenance windows.
-func parseDays(s string) (time.Duration, error) {
+func parseLeadingDays(s string) (time.Duration, error) {
 	days, rest, ok := strings.Cut(s, "d")
 	if !ok {
 		return time.ParseDuration(s)
