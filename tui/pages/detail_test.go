@@ -153,6 +153,23 @@ func TestDetailOutputShowsEveryLineOfAStep(t *testing.T) {
 	}
 }
 
+// A plan that never started is offered no incident: the engine refuses one there
+// (engine.WhyNoIncident), so the console does not offer i.
+func TestDetailOffersNoIncidentOnAPlan(t *testing.T) {
+	t.Parallel()
+	m := New(newTestCommon(t, "sam")) // a practitioner: records incidents where they fit
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	openDetailOf(m, 3) // planned
+	got := screenText(m)
+	if !strings.Contains(got, "Incidents none") || strings.Contains(got, "i records one") {
+		t.Errorf("a plan's record should say none, without offering i:\n%s", got)
+	}
+	press(m, "i")
+	if got := screenText(m); strings.Contains(got, "Record an incident") {
+		t.Fatalf("i must do nothing on a plan:\n%s", got)
+	}
+}
+
 // TestIncidentFormAddsAnIncident fills the form through the real program loop: a
 // missing summary is refused at its field, then the incident is stored and shown.
 func TestIncidentFormAddsAnIncident(t *testing.T) {
