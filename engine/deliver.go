@@ -172,6 +172,9 @@ func (e *Engine) PruneOutbox(ctx context.Context, keep time.Duration) error {
 // pass delivers what is due on every channel that has messages, concurrently, each
 // channel until nothing of it is due.
 func (d *deliverer) pass(ctx context.Context) error {
+	if err := d.e.spreadNotices(ctx); err != nil {
+		return err
+	}
 	stale, err := d.staleClaims(ctx)
 	if err != nil {
 		return err
@@ -397,6 +400,9 @@ func oneLineErr(err error) string {
 func (e *Engine) NotifyStatus(ctx context.Context, actor models.Person) ([]models.ChannelStatus, error) {
 	if !actor.Has(models.RoleManager) {
 		return nil, models.Forbiddenf("%s (%s) may not see the notification channels: only managers may", actor.Name, actor.MainRole())
+	}
+	if err := e.spreadNotices(ctx); err != nil {
+		return nil, err
 	}
 	st, err := e.st.Read().NotifyStatus(ctx)
 	if err != nil {

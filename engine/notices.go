@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,27 +105,72 @@ func (e *Engine) raise(ctx context.Context, q store.Q, n notice) error {
 			return err
 		}
 	}
-	return e.enqueue(ctx, q, n, targets)
+	payload, msgs, err := e.messages(n, targets)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	// A message that cannot be sent (no address) is stored dead at once, so that
+	// managers see the channel failing; the rest are one row, however many: the
+	// deliverer spreads it into the outbox in its own transaction (SpreadNotices).
+	pending := slices.DeleteFunc(slices.Clone(msgs), func(m store.OutboxMessage) bool { return m.Status == models.OutboxDead })
+	if len(pending) < len(msgs) {
+		dead := slices.DeleteFunc(msgs, func(m store.OutboxMessage) bool { return m.Status != models.OutboxDead })
+		if err := q.AddOutbox(ctx, dead...); err != nil {
+			return err
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	return q.AddNotice(ctx, store.Notice{Key: n.key, Repeat: mayRepeat[n.typ], Event: n.typ, DeploymentID: n.deploymentID(),
+		At: pending[0].At, Payload: payload, CreatedAt: pending[0].CreatedAt, Messages: pending})
 }
 
-// enqueue stores the notice's messages, one per channel (per recipient for email),
-// in one statement: the event as it is now (its JSON, without the text, which the
-// deliverer writes), the channel and who. A message whose key is stored already
-// (event, channel, recipient) is not added again.
-func (e *Engine) enqueue(ctx context.Context, q store.Q, n notice, targets []*channelTargets) error {
-	ev := n.ev
-	ev.Type, ev.Key, ev.At, ev.Summary, ev.Detail, ev.Actor, ev.Environment = n.typ, n.key, e.Now(), n.summary, n.text, n.actor, n.env
-	var depID int64
-	if n.d != nil {
-		ev.Deployment = eventDeployment(*n.d)
-		depID = n.d.ID
+// spreadNotices moves the notices acts wrote into the outbox, one message a row (a
+// write only when there are some). Whatever reads the outbox calls it first.
+func (e *Engine) spreadNotices(ctx context.Context) error {
+	has, err := e.st.Read().HasNotices(ctx)
+	if err != nil || !has {
+		return err
 	}
-	payload, err := json.Marshal(ev)
+	return e.st.Write(ctx, func(q store.Q) error {
+		_, err := q.SpreadNotices(ctx)
+		return err
+	})
+}
+
+func (n notice) deploymentID() int64 {
+	if n.d == nil {
+		return 0
+	}
+	return n.d.ID
+}
+
+// enqueue stores the notice's messages straight in the outbox, where the caller can
+// find them in the same transaction (a test message, sent at once).
+func (e *Engine) enqueue(ctx context.Context, q store.Q, n notice, targets []*channelTargets) error {
+	_, msgs, err := e.messages(n, targets)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	msg := store.OutboxMessage{EventKey: n.key, Event: n.typ, DeploymentID: depID, At: ev.At, Payload: payload, CreatedAt: now}
+	return q.AddOutbox(ctx, msgs...)
+}
+
+// messages are the notice's messages, one per channel (per recipient for email): the
+// event as it is now (its JSON, without the text, which the deliverer writes), the
+// channel and who. A message whose key is stored already (event, channel, recipient)
+// is not added again.
+func (e *Engine) messages(n notice, targets []*channelTargets) ([]byte, []store.OutboxMessage, error) {
+	ev := n.ev
+	ev.Type, ev.Key, ev.At, ev.Summary, ev.Detail, ev.Actor, ev.Environment = n.typ, n.key, e.Now(), n.summary, n.text, n.actor, n.env
+	if n.d != nil {
+		ev.Deployment = eventDeployment(*n.d)
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return nil, nil, err
+	}
+	msg := store.OutboxMessage{EventKey: n.key, Event: n.typ, DeploymentID: n.deploymentID(), At: ev.At, Payload: payload, CreatedAt: time.Now()}
 	var msgs []store.OutboxMessage
 	for _, t := range targets {
 		msg.Channel, msg.Address, msg.Status, msg.LastError = t.ch.Name, "", "", ""
@@ -145,7 +191,7 @@ func (e *Engine) enqueue(ctx context.Context, q store.Q, n notice, targets []*ch
 		msg.Recipient = strings.Join(names, ",")
 		msgs = append(msgs, msg)
 	}
-	return q.AddOutbox(ctx, msgs...)
+	return payload, msgs, nil
 }
 
 // messageOf rebuilds the message to send from its outbox row: the event as stored,

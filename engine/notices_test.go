@@ -268,6 +268,9 @@ func (f *notifyFixture) deliver(t testing.TB) DeliverStats {
 
 func (f *notifyFixture) outbox(t testing.TB, channel string) []store.OutboxMessage {
 	t.Helper()
+	if err := f.e.spreadNotices(f.ctx); err != nil {
+		t.Fatal(err)
+	}
 	ms, err := f.e.st.Read().Outbox(f.ctx, channel)
 	if err != nil {
 		t.Fatal(err)

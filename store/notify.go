@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -46,9 +47,8 @@ func fromMs(n sql.NullInt64) time.Time {
 	return time.UnixMilli(n.Int64).UTC()
 }
 
-// The statement an act's transaction runs to enqueue, prepared once on the writer
-// connection (see Store.prepare) for 1 to maxOutboxRows rows: parsing it each time
-// cost more than running it.
+// The statement that enqueues messages, for 1 to maxOutboxRows rows (a few texts, so
+// that the writer keeps each prepared: see stmtcache.go).
 const (
 	sqlAddOutbox = `INSERT INTO outbox (key, event, deployment_id, at, payload, channel, recipient, address,
 		status, created_at, next_at, done_at, last_error, error_at) VALUES `
@@ -60,16 +60,6 @@ const (
 func addOutboxSQL(n int) string {
 	return sqlAddOutbox + strings.TrimSuffix(strings.Repeat(outboxRow+", ", n), ", ") + ` ON CONFLICT (key) DO NOTHING`
 }
-
-// preparedSQL are the statements Store.Open prepares on the writer connection.
-var preparedSQL = func() []string {
-	// Every status change and plan refreshes its cell of the where matrix.
-	out := []string{refreshEnvState, dropEmptyEnvState}
-	for n := 1; n <= maxOutboxRows; n++ {
-		out = append(out, addOutboxSQL(n))
-	}
-	return out
-}()
 
 // AddOutbox adds messages, each unless a message with its key (event key, channel,
 // recipient) is there already, a few rows a statement. A message with Status dead is
@@ -94,7 +84,7 @@ func (q Q) AddOutbox(ctx context.Context, msgs ...OutboxMessage) error {
 			args = append(args, m.Key(), m.Event, dep, m.At.Unix(), string(m.Payload), m.Channel, m.Recipient, m.Address,
 				status, ms(m.CreatedAt), ms(m.CreatedAt), done, m.LastError, errAt)
 		}
-		if _, err := q.prepared(ctx, addOutboxSQL(n)).ExecContext(ctx, args...); err != nil {
+		if _, err := q.db.ExecContext(ctx, addOutboxSQL(n), args...); err != nil {
 			return mapErr(err)
 		}
 		msgs = msgs[n:]
@@ -102,13 +92,84 @@ func (q Q) AddOutbox(ctx context.Context, msgs ...OutboxMessage) error {
 	return nil
 }
 
-// EventsStored reports which of the event keys have messages in the outbox: one
-// look-up in the key's index each.
+// Notice is what an act's transaction stores for notifications: an event and the
+// messages the rules chose for it, in one row. SpreadNotices turns it into outbox
+// messages later, in the deliverer's transaction.
+type Notice struct {
+	Key          string
+	Repeat       bool // the event may be raised again with the same key (see EventsStored)
+	Event        string
+	DeploymentID int64
+	At           time.Time
+	Payload      []byte
+	CreatedAt    time.Time
+	// Messages are the outbox messages to be, pending: Channel, Recipient and
+	// Address; the rest comes from the notice.
+	Messages []OutboxMessage
+}
+
+const sqlAddNotice = `INSERT INTO notices (key, repeat, event, deployment_id, at, payload, messages, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+// AddNotice stores a notice: one row, in a table without indexes but for the
+// repeatable ones' keys.
+func (q Q) AddNotice(ctx context.Context, n Notice) error {
+	msgs := make([][3]string, len(n.Messages))
+	for i, m := range n.Messages {
+		msgs[i] = [3]string{m.Channel, m.Recipient, m.Address}
+	}
+	js, err := json.Marshal(msgs)
+	if err != nil {
+		return err
+	}
+	var dep sql.NullInt64
+	if n.DeploymentID != 0 {
+		dep = sql.NullInt64{Int64: n.DeploymentID, Valid: true}
+	}
+	_, err = q.db.ExecContext(ctx, sqlAddNotice, n.Key, n.Repeat, n.Event, dep, n.At.Unix(),
+		string(n.Payload), string(js), ms(n.CreatedAt))
+	return mapErr(err)
+}
+
+// HasNotices reports whether any notice waits to be spread into the outbox.
+func (q Q) HasNotices(ctx context.Context) (bool, error) {
+	var one int
+	err := q.db.QueryRowContext(ctx, `SELECT 1 FROM notices LIMIT 1`).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, mapErr(err)
+}
+
+// SpreadNotices moves every notice into the outbox, one message a row, in order; a
+// message whose key is there already (the same event told again) is not added. It
+// returns how many messages it added.
+func (q Q) SpreadNotices(ctx context.Context) (int64, error) {
+	res, err := q.db.ExecContext(ctx, `INSERT INTO outbox (key, event, deployment_id, at, payload, channel,
+			recipient, address, status, created_at, next_at, done_at, last_error, error_at)
+		SELECT n.key || '|' || (m.value ->> 0) || '|' || (m.value ->> 1), n.event, n.deployment_id, n.at,
+			n.payload, m.value ->> 0, m.value ->> 1, m.value ->> 2, 'pending', n.created_at, n.created_at, NULL, '', NULL
+		FROM notices n, json_each(n.messages) m WHERE true ORDER BY n.id, m.key
+		ON CONFLICT (key) DO NOTHING`)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	added, _ := res.RowsAffected()
+	if _, err := q.db.ExecContext(ctx, `DELETE FROM notices`); err != nil {
+		return 0, mapErr(err)
+	}
+	return added, nil
+}
+
+// EventsStored reports which of the event keys have messages in the outbox or wait
+// as a repeatable notice: one look-up in an index each. Only the keys of repeatable
+// events are looked up.
 func (q Q) EventsStored(ctx context.Context, keys []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for _, k := range keys {
 		var one int
-		err := q.db.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE key >= ? AND key < ? LIMIT 1`, k+"|", k+"}").Scan(&one)
+		err := q.db.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE key >= ? AND key < ?
+			UNION ALL SELECT 1 FROM notices WHERE key = ? AND repeat = 1 LIMIT 1`, k+"|", k+"}", k).Scan(&one)
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:
@@ -137,6 +198,10 @@ type Claim struct {
 // oldest due first, and returns them with their events. Messages another holder
 // claims are left alone until the claim expires or the holder is known gone.
 func (q Q) ClaimOutbox(ctx context.Context, c Claim) ([]OutboxMessage, error) {
+	// Notices written since the last claim are messages too.
+	if _, err := q.SpreadNotices(ctx); err != nil {
+		return nil, err
+	}
 	args := []any{c.Holder, ms(c.Until), ms(c.Now), ms(c.Now)}
 	stale := ""
 	if len(c.Stale) > 0 {

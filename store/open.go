@@ -59,7 +59,7 @@ func pragmas(busy time.Duration) string {
 // written is opened to read. Whatever is wrong with the file is said in a sentence
 // that names it.
 func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
-	s := &Store{path: file, busy: DefaultBusyTimeout}
+	s := &Store{path: file, busy: DefaultBusyTimeout, stmts: newStmtCache()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -139,10 +139,7 @@ func (s *Store) open(ctx context.Context) error {
 
 // close closes what open opened.
 func (s *Store) close() {
-	for _, st := range s.stmts {
-		_ = st.Close()
-	}
-	s.stmts = nil
+	s.stmts.close()
 	if s.r != nil {
 		_ = s.r.Close()
 	}

@@ -17,7 +17,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,61 +43,11 @@ type Store struct {
 	// basis is what report rollups are counted with; until UseBasis sets it, writes
 	// mark the rollups stale instead of counting. Sessions read it concurrently.
 	basis atomic.Pointer[Basis]
-	// stmts are statements prepared on the writer connection (preparedSQL), by text,
-	// at the first write: a process that only reads never opens the writer connection.
-	stmts    map[string]*sql.Stmt
-	prepared sync.Once
+	// stmts are the write transactions' statements, prepared on the writer
+	// connection as they are first used (see stmtcache.go).
+	stmts *stmtCache
 	// beforeCommit runs at the end of every write transaction (see BeforeCommit).
 	beforeCommit atomic.Pointer[func(context.Context, Q) error]
-}
-
-// prepare prepares the hot statements of write transactions on the writer pool;
-// database/sql keeps them on its one connection and prepares them again should it
-// be replaced. Should preparing fail, writes run the statements unprepared.
-func (s *Store) prepare(ctx context.Context) {
-	if s.w == nil { // read-only: begin refuses the write
-		return
-	}
-	s.prepared.Do(func() {
-		stmts := map[string]*sql.Stmt{}
-		for _, q := range preparedSQL {
-			st, err := s.w.PrepareContext(ctx, q)
-			if err != nil {
-				return
-			}
-			stmts[q] = st
-		}
-		s.stmts = stmts
-	})
-}
-
-// stmt is a statement to run with q: the prepared one, bound to q's transaction,
-// or q itself (reads, or a store without prepared statements).
-type stmt interface {
-	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, args ...any) *sql.Row
-}
-
-type unprepared struct {
-	db    querier
-	query string
-}
-
-func (u unprepared) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
-	return u.db.ExecContext(ctx, u.query, args...)
-}
-
-func (u unprepared) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
-	return u.db.QueryRowContext(ctx, u.query, args...)
-}
-
-func (q Q) prepared(ctx context.Context, query string) stmt {
-	if q.tx != nil && q.stmts != nil {
-		if st, ok := q.stmts[query]; ok {
-			return q.tx.StmtContext(ctx, st)
-		}
-	}
-	return unprepared{q.db, query}
 }
 
 // migrationVersions are the versions of the embedded migrations, in order.
@@ -136,9 +85,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	for _, st := range s.stmts {
-		_ = st.Close()
-	}
+	s.stmts.close()
 	if s.w == nil {
 		return s.r.Close()
 	}
@@ -163,12 +110,12 @@ func (s *Store) Snapshot(ctx context.Context, fn func(Q) error) error {
 // Write runs fn in one IMMEDIATE transaction on the writer connection: all of fn's
 // changes land together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
-	s.prepare(ctx)
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	q := Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}
+	defer s.stmts.learn(ctx, s.w)
+	q := Q{db: writeTx{tx, s.stmts}, basis: s.basis.Load()}
 	err = fn(q)
 	if hook := s.beforeCommit.Load(); err == nil && hook != nil {
 		err = (*hook)(ctx, q)
@@ -185,13 +132,13 @@ func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
 // that needs the rows it would write (a release's deployments waiting one for the
 // other). It holds the write lock for as long as fn runs.
 func (s *Store) Try(ctx context.Context, fn func(Q) error) error {
-	s.prepare(ctx)
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
+	defer s.stmts.learn(ctx, s.w)
 	defer tx.Rollback() //nolint:errcheck // nothing of it is kept, by design
-	q := Q{db: tx, basis: s.basis.Load(), tx: tx, stmts: s.stmts}
+	q := Q{db: writeTx{tx, s.stmts}, basis: s.basis.Load()}
 	err = fn(q)
 	if hook := s.beforeCommit.Load(); err == nil && hook != nil {
 		err = (*hook)(ctx, q)
@@ -261,8 +208,6 @@ type querier interface {
 type Q struct {
 	db    querier
 	basis *Basis // nil: do not count rollups (see reroll)
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
 }
 
 // mapErr turns SQLite errors into domain errors the callers can test with errors.Is.

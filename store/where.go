@@ -32,10 +32,10 @@ const refreshEnvState = `INSERT INTO env_state (component, environment, current_
 	ON CONFLICT (component, environment) DO UPDATE SET current_id = excluded.current_id, next_id = excluded.next_id`
 
 func (q Q) refreshPair(ctx context.Context, p pair) error {
-	if _, err := q.prepared(ctx, refreshEnvState).ExecContext(ctx, p.component, p.environment); err != nil {
+	if _, err := q.db.ExecContext(ctx, refreshEnvState, p.component, p.environment); err != nil {
 		return mapErr(err)
 	}
-	_, err := q.prepared(ctx, dropEmptyEnvState).ExecContext(ctx, p.component, p.environment)
+	_, err := q.db.ExecContext(ctx, dropEmptyEnvState, p.component, p.environment)
 	return mapErr(err)
 }
 
