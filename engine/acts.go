@@ -108,11 +108,16 @@ func (e *Engine) waitingNow(ctx context.Context, q store.Q, d models.Deployment)
 	if stage == "" || e.runnerAlive(ctx, q, d.ID) {
 		return nil, nil
 	}
-	runs, err := q.StepRuns(ctx, d)
-	if err != nil {
-		return nil, err
+	// What comes next is decided by the first open run of the stage: read no more.
+	var n next
+	for r, err := range q.OpenStepRuns(ctx, d) {
+		if err != nil {
+			return nil, err
+		}
+		if n = nextInStage(stage, []models.StepRun{r}, false); n != (next{}) {
+			break
+		}
 	}
-	n := nextInStage(stage, runs, false)
 	if n.wait == nil {
 		return nil, nil
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -259,12 +260,9 @@ func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, se
 }
 
 func stepRun(ctx context.Context, q store.Q, d models.Deployment, seq int) (models.StepRun, error) {
-	runs, err := q.StepRuns(ctx, d)
-	if err != nil {
-		return models.StepRun{}, err
+	r, err := q.StepRun(ctx, d, seq)
+	if errors.Is(err, models.ErrNotFound) {
+		return r, models.NotFoundf("deployment #%d has no step %d (it has %d)", d.ID, seq, d.StepsTotal)
 	}
-	if seq < 1 || seq > len(runs) {
-		return models.StepRun{}, models.NotFoundf("deployment #%d has no step %d (it has %d)", d.ID, seq, len(runs))
-	}
-	return runs[seq-1], nil
+	return r, err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"iter"
 	"time"
 
 	"ferry/models"
@@ -32,35 +33,71 @@ func (q Q) Events(ctx context.Context, id int64) ([]models.Event, error) {
 // StepRuns returns a deployment's steps with their state, in run order. The step
 // definitions come from the model version the deployment was planned with.
 func (q Q) StepRuns(ctx context.Context, d models.Deployment) ([]models.StepRun, error) {
-	m, err := q.DeploymentModel(ctx, d.ID)
-	if err != nil {
-		return nil, err
-	}
-	steps := m.StepsFor(d.Environment)
-	rows, err := q.db.QueryContext(ctx,
-		`SELECT seq, status, actor, at, note, exit_code FROM step_runs WHERE deployment_id = ? ORDER BY seq`, d.ID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
 	var out []models.StepRun
-	for rows.Next() {
-		r := models.StepRun{DeploymentID: d.ID}
-		var at, exit sql.NullInt64
-		if err := rows.Scan(&r.Seq, &r.Status, &r.Actor, &at, &r.Note, &exit); err != nil {
-			return nil, mapErr(err)
-		}
-		r.At = fromUnix(at)
-		if exit.Valid {
-			code := int(exit.Int64)
-			r.ExitCode = &code
-		}
-		if r.Seq >= 1 && r.Seq <= len(steps) {
-			r.Step = steps[r.Seq-1]
+	for r, err := range q.stepRuns(ctx, d, "") {
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, mapErr(rows.Err())
+	return out, nil
+}
+
+// StepRun is the run of step seq of d.
+func (q Q) StepRun(ctx context.Context, d models.Deployment, seq int) (models.StepRun, error) {
+	for r, err := range q.stepRuns(ctx, d, " AND seq = ?", seq) {
+		return r, err
+	}
+	return models.StepRun{}, models.NotFoundf("deployment #%d has no step %d", d.ID, seq)
+}
+
+// OpenStepRuns yields d's runs that are neither done nor skipped, in order, read as
+// the caller goes: one that looks for what comes next stops at the first that
+// decides, however long the checklist.
+func (q Q) OpenStepRuns(ctx context.Context, d models.Deployment) iter.Seq2[models.StepRun, error] {
+	return q.stepRuns(ctx, d, " AND status NOT IN ('done', 'skipped')")
+}
+
+// stepRuns yields d's runs that match where (an AND clause), in order, each with
+// its step from d's model.
+func (q Q) stepRuns(ctx context.Context, d models.Deployment, where string, args ...any) iter.Seq2[models.StepRun, error] {
+	return func(yield func(models.StepRun, error) bool) {
+		m, err := q.DeploymentModel(ctx, d.ID)
+		if err != nil {
+			yield(models.StepRun{}, err)
+			return
+		}
+		steps := m.StepsFor(d.Environment)
+		rows, err := q.db.QueryContext(ctx, `SELECT seq, status, actor, at, note, exit_code FROM step_runs
+			WHERE deployment_id = ?`+where+` ORDER BY seq`, append([]any{d.ID}, args...)...)
+		if err != nil {
+			yield(models.StepRun{}, mapErr(err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r := models.StepRun{DeploymentID: d.ID}
+			var at, exit sql.NullInt64
+			if err := rows.Scan(&r.Seq, &r.Status, &r.Actor, &at, &r.Note, &exit); err != nil {
+				yield(models.StepRun{}, mapErr(err))
+				return
+			}
+			r.At = fromUnix(at)
+			if exit.Valid {
+				code := int(exit.Int64)
+				r.ExitCode = &code
+			}
+			if r.Seq >= 1 && r.Seq <= len(steps) {
+				r.Step = steps[r.Seq-1]
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(models.StepRun{}, mapErr(err))
+		}
+	}
 }
 
 // SetStepRun records a step's new state and keeps the deployment's progress count right.
