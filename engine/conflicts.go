@@ -155,6 +155,9 @@ func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, 
 		}
 	}
 	live := decorate(detected, overrides)
+	if err := withStarts(ctx, q, live); err != nil {
+		return nil, err
+	}
 	if f.All {
 		if live, err = e.withEvidence(ctx, q, live, overrides); err != nil {
 			return nil, err
@@ -172,6 +175,45 @@ func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, 
 		}
 	}
 	return out, nil
+}
+
+// withStarts notes on each open conflict the start that went ahead against it: a
+// manager's override or an emergency, found among the findings of the deployments
+// running now (a finished one's open conflicts are unresolved).
+func withStarts(ctx context.Context, q store.Q, cs []models.Conflict) error {
+	if !slices.ContainsFunc(cs, models.Conflict.Open) {
+		return nil
+	}
+	running, err := q.Running(ctx)
+	if err != nil || len(running) == 0 {
+		return err
+	}
+	var all []models.Finding
+	for _, d := range running {
+		fs, err := q.Findings(ctx, store.FindingFilter{Deployment: d.ID,
+			Kinds: []string{models.FindingOverride, models.FindingEmergency}})
+		if err != nil {
+			return err
+		}
+		all = append(all, fs...)
+	}
+	noteStarts(cs, all)
+	return nil
+}
+
+// noteStarts sets StartedOver on each open conflict that one of the findings (an
+// override or emergency at a start) went ahead against.
+func noteStarts(cs []models.Conflict, fs []models.Finding) {
+	for _, f := range fs {
+		if f.ConflictKey == "" || (f.Kind != models.FindingOverride && f.Kind != models.FindingEmergency) {
+			continue
+		}
+		for i := range cs {
+			if cs[i].Key == f.ConflictKey && cs[i].Open() {
+				cs[i].StartedOver = &f
+			}
+		}
+	}
 }
 
 // withEvidence adds to the live conflicts the overrides no longer live (their

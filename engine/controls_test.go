@@ -242,6 +242,16 @@ func TestEvidenceLasts(t *testing.T) {
 	if _, err := f.e.Run(f.ctx, ana, d.ID, RunOptions{OverrideReason: "both are small"}); err != nil {
 		t.Fatal(err)
 	}
+	// While it runs, the conflict is open and says who started against it and why,
+	// in the list and on the deployment's page.
+	running, err := f.e.Conflicts(f.ctx, ana, ConflictFilter{OpenOnly: true, Deployment: d.ID})
+	if err != nil || len(running) != 1 || running[0].StartedText() != "started anyway by ana: both are small" {
+		t.Fatalf("the open conflict of the running deployment: %+v, %v", running, err)
+	}
+	det, err := f.e.Deployment(f.ctx, ana, d.ID)
+	if err != nil || len(det.Conflicts) != 1 || det.Conflicts[0].StartedOver == nil || !det.Conflicts[0].Open() {
+		t.Fatalf("its page's conflicts: %+v, %v", det.Conflicts, err)
+	}
 	f.now = f.local("2026-11-24 11:20") // 20 minutes past its end
 	out, err := f.e.TickStep(f.ctx, ana, d.ID, 1, "")
 	if err != nil || out.Deployment.Status != models.StatusSucceeded {

@@ -68,6 +68,7 @@ func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (De
 	}
 	if !d.Status.Final() {
 		out.Conflicts, err = e.check(ctx, q, d)
+		noteStarts(out.Conflicts, out.Findings)
 	}
 	return out, err
 }

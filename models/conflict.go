@@ -46,6 +46,10 @@ type Conflict struct {
 	Status   string // open | overridden
 	Reason   string // the override's reason
 	Override *Override
+	// StartedOver is the start a manager allowed against it (or an emergency's), while
+	// it is still open: the conflict stays open, for the run may yet settle it, and
+	// becomes unresolved at the finish if it does not.
+	StartedOver *Finding
 }
 
 // Involves reports whether the conflict involves deployment id.
@@ -71,4 +75,18 @@ type BlockedVersion struct {
 	Reason             string
 	Actor              string
 	At                 time.Time
+}
+
+// StartedText says who went ahead against the open conflict and why, e.g. "started
+// anyway by ana: the hotfix cannot wait"; "" when nobody did.
+func (c Conflict) StartedText() string {
+	f := c.StartedOver
+	if f == nil {
+		return ""
+	}
+	what := "started anyway"
+	if f.Kind == FindingEmergency {
+		what = "emergency start"
+	}
+	return what + " by " + f.Actor + ": " + f.Reason
 }

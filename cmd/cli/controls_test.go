@@ -62,6 +62,16 @@ default_duration = "1h"
   stage = "execute"
   name = "Roll out"
   run = "true"
+
+[[model]]
+name = "by-hand"
+kinds = ["software"]
+path = ["dev", "frozen", "guarded"]
+parallel_environments = true
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Look at it"
 `
 
 func controlsFixture(t *testing.T) *fixture {
@@ -132,4 +142,34 @@ func hasFinding(fs []finding, kind, rule, reason string) bool {
 		}
 	}
 	return false
+}
+
+// A manager's start against a conflict leaves it open while the deployment runs (it
+// becomes unresolved if the finish finds it still there), and ferry conflicts says
+// who started against it and why, in words and in JSON.
+func TestConflictsSayWhoStartedAgainstThem(t *testing.T) {
+	f := controlsFixture(t)
+	d := f.plan("--model", "by-hand", "--component", "web-frontend", "--version", "1.0", "--env", "frozen", "--start", "now")
+	id := strconv.FormatInt(d.ID, 10)
+	if r := f.ferry("--as", "ana", "deploy", "run", id, "--override-reason", "the fix cannot wait"); r.code != 3 {
+		t.Fatalf("want exit 3, waiting for its checklist item:\n%s", r) // it runs on
+	}
+	r := f.ok("--as", "sam", "conflicts")
+	if !strings.Contains(r.stdout, "open") || !strings.Contains(r.stdout, "started anyway by ana: the fix cannot wait — ") {
+		t.Errorf("ferry conflicts:\n%s", r.stdout)
+	}
+	var cs []struct {
+		Status      string
+		StartedOver *struct{ By, Kind, Reason string } `json:"started_over"`
+	}
+	decode(t, f.ok("--as", "sam", "conflicts", "--json"), &cs)
+	if len(cs) == 0 {
+		t.Fatal("ferry conflicts --json lists none")
+	}
+	for _, c := range cs { // each conflict it started in
+		if c.Status != "open" || c.StartedOver == nil ||
+			*c.StartedOver != (struct{ By, Kind, Reason string }{"ana", "override", "the fix cannot wait"}) {
+			t.Errorf("ferry conflicts --json: %+v", c)
+		}
+	}
 }

@@ -26,6 +26,17 @@ type conflictJSON struct {
 	Message       string    `json:"message"`
 	Status        string    `json:"status"`
 	Reason        string    `json:"reason,omitempty"`
+	// StartedOver: a deployment of it started while it was open, by a manager's
+	// override or as an emergency.
+	StartedOver *startedOverJSON `json:"started_over,omitempty"`
+}
+
+type startedOverJSON struct {
+	Deployment int64     `json:"deployment_id"`
+	Kind       string    `json:"kind"` // override or emergency
+	By         string    `json:"by"`
+	Reason     string    `json:"reason"`
+	At         time.Time `json:"at"`
 }
 
 type plannedJSON struct {
@@ -60,9 +71,16 @@ func conflictsToJSON(cs []models.Conflict) []conflictJSON {
 	for _, c := range cs {
 		out = append(out, conflictJSON{ID: c.ID, Kind: string(c.Kind), DeploymentIDs: c.IDs, Environment: c.Environment,
 			Person: c.Person, WindowStart: c.Start.UTC(), WindowEnd: c.End.UTC(), Message: c.Message,
-			Status: c.Status, Reason: c.Reason})
+			Status: c.Status, Reason: c.Reason, StartedOver: startedOverToJSON(c.StartedOver)})
 	}
 	return out
+}
+
+func startedOverToJSON(f *models.Finding) *startedOverJSON {
+	if f == nil {
+		return nil
+	}
+	return &startedOverJSON{Deployment: f.DeploymentID, Kind: f.Kind, By: f.Actor, Reason: f.Reason, At: f.At.UTC()}
 }
 
 func suggestionToJSON(id int64, s schedule.Suggestion) suggestionJSON {
@@ -92,6 +110,9 @@ func (a *app) printConflicts(cs []models.Conflict, lead string) {
 			continue
 		}
 		fmt.Fprintf(a.stdout, "  %s %s %-11s %s\n", mark, c.ID, c.Kind, c.Message)
+		if started := c.StartedText(); started != "" {
+			fmt.Fprintf(a.stdout, "    %s\n", started)
+		}
 	}
 	if open := engine.CountOpen(cs); open > 0 {
 		fmt.Fprintln(a.stdout, "Resolve with 'ferry deploy suggest ID', 'ferry deploy reschedule ID --suggested',")
@@ -148,12 +169,15 @@ func (a *app) conflictsCmd() *cobra.Command {
 				for i, id := range c.IDs {
 					ids[i] = fmt.Sprintf("#%d", id)
 				}
-				status := c.Status
+				status, what := c.Status, c.Message
 				if c.Reason != "" {
 					status += ": " + c.Reason
 				}
+				if started := c.StartedText(); started != "" {
+					what = started + " — " + what
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, status, a.local(c.Start),
-					strings.Join(ids, " "), c.Message)
+					strings.Join(ids, " "), what)
 			}
 			if err := tw.Flush(); err != nil {
 				return err

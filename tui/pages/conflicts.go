@@ -143,6 +143,8 @@ func (s *conflictsScreen) item(c models.Conflict) []string {
 	if !c.Open() {
 		mark = st.Dim.Render("✓")
 		msg = "overridden: " + c.Reason + " — " + msg
+	} else if started := c.StartedText(); started != "" {
+		msg = started + " — " + msg
 	}
 	ids := make([]string, len(c.IDs))
 	for i, id := range c.IDs {

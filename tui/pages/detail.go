@@ -337,6 +337,8 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 		if !c.Open() {
 			mark = st.Dim.Render("✓")
 			msg += st.Dim.Render(" — overridden: " + c.Reason)
+		} else if started := c.StartedText(); started != "" {
+			msg += st.Dim.Render(" — " + started)
 		}
 		head := fmt.Sprintf("  %s %s %s ", mark, st.Dim.Render(c.ID), common.Fit(common.KindLabel(c.Kind), 11))
 		writeLines(b, conflictLines(head, msg, d.w))

@@ -274,7 +274,12 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 			out = append(out, st.Dim.Render(fmt.Sprintf("   … %d more on its page", len(it.Conflicts)-i)))
 			break
 		}
-		text := common.Hang(" "+st.Bad.Render("✗ "+string(cf.Kind))+" "+cf.Message, w-1, 3)
+		msg := cf.Message
+		if started := cf.StartedText(); started != "" {
+			msg += " (" + started + ")"
+		}
+		// Lines after the first are indented by 3: wrapped to w-3, each fits.
+		text := common.Hang(" "+st.Bad.Render("✗ "+string(cf.Kind))+" "+msg, w-3, 3)
 		out = append(out, strings.Split(text, "\n")...)
 	}
 	return out
