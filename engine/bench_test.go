@@ -414,3 +414,30 @@ func BenchmarkDashboard1M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyRecord1M walks the whole record of the 1M history (about 6 million
+// events and the audit log) as ferry audit verify does, in parts on every core,
+// beside one walk of the events' chain on one connection in the same run: the
+// baseline it splits.
+func BenchmarkVerifyRecord1M(b *testing.B) {
+	e, st, mgr := openBenchStore(b, benchdb.Million(b))
+	ctx := context.Background()
+	b.Run("parts", func(b *testing.B) {
+		for b.Loop() {
+			h, err := e.VerifyRecord(ctx, mgr, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(h.Events), "events")
+		}
+	})
+	b.Run("one-walk", func(b *testing.B) {
+		for b.Loop() {
+			c, err := st.Read().VerifyEvents(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(c.Rows), "events")
+		}
+	})
+}

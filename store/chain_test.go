@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,5 +139,41 @@ func TestAuditLogChain(t *testing.T) {
 	var b *Break
 	if !errors.As(err, &b) || b.ID != 2 || b.Table != "audit_log" || !strings.Contains(b.Error(), "audit entry #2") {
 		t.Fatalf("verify audit: %v", err)
+	}
+}
+
+// The walk in parts finds what one walk finds: the same length and head on an intact
+// record, and the same first break wherever a row was changed or deleted, at the
+// edges of the parts too.
+func TestVerifyInPartsNamesWhatOneWalkNames(t *testing.T) {
+	ctx := context.Background()
+	const n = 10
+	s, _ := chained(t, n)
+	one, err := s.Read().VerifyEvents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, parts := range []int{1, 2, 3, 4, 20} {
+		c, err := s.VerifyEventsIn(ctx, parts)
+		if err != nil || c.Rows != one.Rows || !bytes.Equal(c.Head, one.Head) {
+			t.Fatalf("%d parts, an intact record: %+v %v; one walk: %+v", parts, c, err, one)
+		}
+	}
+	for id := int64(1); id <= n; id++ {
+		for _, stmt := range []string{`UPDATE events SET detail = 'x' WHERE id = %d`, `DELETE FROM events WHERE id = %d`,
+			`UPDATE events SET hash = NULL WHERE id = %d`} {
+			s, path := chained(t, n)
+			tamper(t, path, fmt.Sprintf(stmt, id))
+			_, want := s.Read().VerifyEvents(ctx)
+			if want == nil && !strings.HasPrefix(stmt, "DELETE") {
+				t.Fatalf("one walk missed %q on #%d", stmt, id)
+			}
+			for _, parts := range []int{2, 3, 4} {
+				_, got := s.VerifyEventsIn(ctx, parts)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%q on #%d, %d parts: %v; one walk: %v", stmt, id, parts, got, want)
+				}
+			}
+		}
 	}
 }
