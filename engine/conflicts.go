@@ -201,15 +201,15 @@ func withStarts(ctx context.Context, q store.Q, cs []models.Conflict) error {
 	return nil
 }
 
-// noteStarts sets StartedOver on each open conflict that one of the findings (an
-// override or emergency at a start) went ahead against.
+// noteStarts sets StartedOver on each open or unresolved conflict that one of the
+// findings (an override or emergency at a start) went ahead against.
 func noteStarts(cs []models.Conflict, fs []models.Finding) {
 	for _, f := range fs {
 		if f.ConflictKey == "" || (f.Kind != models.FindingOverride && f.Kind != models.FindingEmergency) {
 			continue
 		}
 		for i := range cs {
-			if cs[i].Key == f.ConflictKey && cs[i].Open() {
+			if cs[i].Key == f.ConflictKey && (cs[i].Open() || cs[i].Status == models.ConflictUnresolved) {
 				cs[i].StartedOver = &f
 			}
 		}
@@ -233,18 +233,21 @@ func (e *Engine) withEvidence(ctx context.Context, q store.Q, live []models.Conf
 				Message: fmt.Sprintf("%s conflict of %s, accepted by %s", o.Kind, idList(o.IDs), o.Actor)})
 		}
 	}
-	fs, err := q.Findings(ctx, store.FindingFilter{Kinds: []string{models.FindingUnresolved}})
+	fs, err := q.Findings(ctx, store.FindingFilter{Kinds: []string{models.FindingUnresolved, models.FindingOverride,
+		models.FindingEmergency}})
 	if err != nil {
 		return nil, err
 	}
+	first := len(live)
 	for _, fd := range fs {
-		if seen[fd.ConflictKey+"/unresolved"] {
+		if fd.Kind != models.FindingUnresolved || seen[fd.ConflictKey+"/unresolved"] {
 			continue
 		}
 		seen[fd.ConflictKey+"/unresolved"] = true
 		live = append(live, models.Conflict{Key: fd.ConflictKey, Kind: models.ConflictKind(fd.Rule), IDs: fd.DeploymentIDs,
 			ID: fd.ConflictID, Status: models.ConflictUnresolved, Message: fd.Message, Start: fd.At, End: fd.At})
 	}
+	noteStarts(live[first:], fs) // who went ahead against those left unresolved
 	return live, nil
 }
 

@@ -266,6 +266,10 @@ func TestEvidenceLasts(t *testing.T) {
 		if fd.Kind == models.FindingOverrun && !strings.Contains(fd.Message, "ran 20m past") {
 			t.Errorf("overrun finding: %+v", fd)
 		}
+		if text := FindingText(fd); fd.Kind == models.FindingOverride &&
+			(!strings.Contains(text, " by ana: ") || strings.Count(text, fd.ConflictID) != 1) {
+			t.Errorf("the override as people read it: %q", text)
+		}
 	}
 	if kinds[models.FindingOverride] != 1 || kinds[models.FindingAtStart] != 1 || kinds[models.FindingUnresolved] != 1 ||
 		kinds[models.FindingOverrun] != 1 {
@@ -286,6 +290,9 @@ func TestEvidenceLasts(t *testing.T) {
 	for _, c := range all {
 		if c.Status == models.ConflictUnresolved && c.Involves(d.ID) && c.Involves(other.ID) {
 			found = true
+			if c.StartedText() != "started anyway by ana: both are small" { // who went ahead stays with it
+				t.Errorf("the unresolved conflict: %+v", c)
+			}
 		}
 	}
 	if !found {

@@ -40,7 +40,11 @@ func FindingText(f models.Finding) string {
 	if f.ConflictID != "" {
 		s += " conflict " + f.ConflictID
 	}
-	return withNote(s+": "+f.Message, f.Reason)
+	if f.Kind == models.FindingOverride || f.Kind == models.FindingEmergency {
+		s += " by " + f.Actor // who allowed it; an unresolved one is found by whoever finished
+	}
+	msg := strings.TrimPrefix(f.Message, f.ConflictID+" ") // conflict messages lead with their ID
+	return withNote(s+": "+msg, f.Reason)
 }
 
 // UrgencyText is the "urgency" event of a deployment planned as expedited or emergency.

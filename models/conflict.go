@@ -46,9 +46,9 @@ type Conflict struct {
 	Status   string // open | overridden
 	Reason   string // the override's reason
 	Override *Override
-	// StartedOver is the start a manager allowed against it (or an emergency's), while
-	// it is still open: the conflict stays open, for the run may yet settle it, and
-	// becomes unresolved at the finish if it does not.
+	// StartedOver is the start a manager allowed against it (or an emergency's), on
+	// an open or unresolved conflict: it stays open, for the run may yet settle it,
+	// and becomes unresolved at the finish if it does not.
 	StartedOver *Finding
 }
 
@@ -77,7 +77,7 @@ type BlockedVersion struct {
 	At                 time.Time
 }
 
-// StartedText says who went ahead against the open conflict and why, e.g. "started
+// StartedText says who went ahead against the conflict and why, e.g. "started
 // anyway by ana: the hotfix cannot wait"; "" when nobody did.
 func (c Conflict) StartedText() string {
 	f := c.StartedOver

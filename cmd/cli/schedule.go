@@ -27,7 +27,7 @@ type conflictJSON struct {
 	Status        string    `json:"status"`
 	Reason        string    `json:"reason,omitempty"`
 	// StartedOver: a deployment of it started while it was open, by a manager's
-	// override or as an emergency.
+	// override or as an emergency (on open and unresolved conflicts).
 	StartedOver *startedOverJSON `json:"started_over,omitempty"`
 }
 

@@ -105,7 +105,7 @@ func (s *conflictsScreen) View() string {
 	}
 	which := "open"
 	if s.all {
-		which = "open and overridden"
+		which = "open, overridden and unresolved"
 	}
 	head := fmt.Sprintf(" %d %s conflict%s", len(s.list), which, common.Plural(len(s.list)))
 	if len(s.list) == 0 {
@@ -140,11 +140,18 @@ func (s *conflictsScreen) item(c models.Conflict) []string {
 	st := s.c.Styles
 	mark := st.Bad.Render("✗")
 	msg := c.Message
-	if !c.Open() {
-		mark = st.Dim.Render("✓")
-		msg = "overridden: " + c.Reason + " — " + msg
-	} else if started := c.StartedText(); started != "" {
-		msg = started + " — " + msg
+	var became []string // what became of it, before what it is
+	switch {
+	case c.Status == models.ConflictUnresolved:
+		mark, became = st.Warn.Render("!"), append(became, "unresolved at the finish")
+	case !c.Open():
+		mark, became = st.Dim.Render("✓"), append(became, "overridden: "+c.Reason)
+	}
+	if started := c.StartedText(); started != "" {
+		became = append(became, started)
+	}
+	if len(became) > 0 {
+		msg = strings.Join(became, "; ") + " — " + msg
 	}
 	ids := make([]string, len(c.IDs))
 	for i, id := range c.IDs {

@@ -121,3 +121,25 @@ func TestConflictsScreenShowsABlockedVersion(t *testing.T) {
 		t.Fatalf("conflicts screen:\n%s", got)
 	}
 }
+
+// A conflict left open when its deployment finished shows, with all of them, as
+// unresolved (not as overridden), still saying who started against it and why.
+func TestConflictsScreenShowsUnresolvedOnes(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	// #1 runs, started by ana outside production's maintenance windows; it fails.
+	if _, err := m.c.Eng.Fail(m.c.Ctx, m.c.Actor, 1, "the disk did not spin up", false); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "4")
+	press(m, "a")
+	got := screenText(m)
+	if words := strings.Join(strings.Fields(got), " "); !strings.Contains(words, "open, overridden and unresolved conflicts") ||
+		!strings.Contains(words, "! maintenance Thu 26 Nov 14:05 #1 unresolved at the finish; started anyway by ana: "+
+			"under way before the console opens — #1 (Thu 26 Nov") {
+		t.Fatalf("all conflicts:\n%s", got)
+	}
+	if strings.Contains(got, "overridden:  —") {
+		t.Fatalf("an unresolved conflict shown as overridden without a reason:\n%s", got)
+	}
+}

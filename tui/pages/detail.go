@@ -334,7 +334,7 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 	for _, c := range d.det.Conflicts {
 		mark := st.Bad.Render("✗")
 		msg := c.Message
-		if !c.Open() {
+		if c.Status == models.ConflictOverridden {
 			mark = st.Dim.Render("✓")
 			msg += st.Dim.Render(" — overridden: " + c.Reason)
 		} else if started := c.StartedText(); started != "" {
