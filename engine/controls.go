@@ -40,9 +40,61 @@ func (e *StartRefusedError) Error() string {
 		msgs[i] = b.Rule + ": " + b.Message
 	}
 	id := strconv.FormatInt(e.ID, 10)
-	return fmt.Sprintf("deployment #%d cannot start now:\n  %s\nways on: move it with 'ferry deploy reschedule %s --start now' "+
-		"(checked for conflicts like any plan), resolve its conflicts, or have a manager start it anyway with "+
-		"'ferry deploy run %s --override-reason REASON'", e.ID, strings.Join(msgs, "\n  "), id, id)
+	var ways []string
+	for _, w := range StartWays(e.Breaks) {
+		switch w {
+		case WayMove:
+			ways = append(ways, "move it with 'ferry deploy reschedule "+id+" --start now' (checked for conflicts like any plan)")
+		case WayResolve:
+			ways = append(ways, "resolve its conflicts ('ferry deploy suggest "+id+"', 'ferry conflicts')")
+		case WayOverride:
+			ways = append(ways, "have a manager start it anyway with 'ferry deploy run "+id+" --override-reason REASON'")
+		}
+	}
+	return fmt.Sprintf("deployment #%d cannot start now:\n  %s\nways on: %s", e.ID, strings.Join(msgs, "\n  "), orList(ways))
+}
+
+// A Way is something that lets a refused start go ahead.
+type Way int
+
+const (
+	WayMove     Way = iota // a new time: the window is not now, or a freeze or the maintenance rule bites now
+	WayResolve             // a conflict to settle: a new time, another person, a version promoted first
+	WayOverride            // a manager starts it anyway, with a reason
+)
+
+// StartWays are the ways on from a start refused for bs, in the order to try them:
+// a move only where time is what breaks (a promotion, say, is not settled by moving
+// to now), the conflicts' own resolution, and a manager's override.
+func StartWays(bs []Break) []Way {
+	var move, resolve bool
+	for _, b := range bs {
+		switch {
+		case b.Conflict != nil:
+			resolve = true
+		default: // the window, a freeze or the maintenance rule at this moment
+			move = true
+		}
+	}
+	var out []Way
+	if move {
+		out = append(out, WayMove)
+	}
+	if resolve {
+		out = append(out, WayResolve)
+	}
+	return append(out, WayOverride)
+}
+
+// orList is "a, b, or c".
+func orList(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + ", or " + parts[len(parts)-1]
 }
 
 func (e *StartRefusedError) Unwrap() error { return models.ErrConflict }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -305,5 +306,30 @@ func TestEvidenceLasts(t *testing.T) {
 	}
 	if m := rep.Totals[0].Metrics; m.StartOverrides != 1 || m.OutsideWindow != 0 || m.Unresolved != 1 || m.EmergencyStarts != 0 {
 		t.Fatalf("the audit columns: %+v", m)
+	}
+}
+
+// A refused start names the ways on that can help: a move only where time is what
+// breaks, the conflicts' resolution where a conflict does, and always the override.
+func TestStartWaysFitWhatBreaks(t *testing.T) {
+	promotion := &models.Conflict{Kind: models.ConflictPromotion}
+	for _, tc := range []struct {
+		name   string
+		breaks []Break
+		want   []Way
+	}{
+		{"a promotion", []Break{{Rule: string(models.ConflictPromotion), Conflict: promotion}}, []Way{WayResolve, WayOverride}},
+		{"the window", []Break{{Rule: models.RuleWindow}}, []Way{WayMove, WayOverride}},
+		{"a freeze and a promotion", []Break{{Rule: string(models.ConflictFreeze)},
+			{Rule: string(models.ConflictPromotion), Conflict: promotion}}, []Way{WayMove, WayResolve, WayOverride}},
+	} {
+		if got := StartWays(tc.breaks); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	err := &StartRefusedError{ID: 2, Breaks: []Break{{Rule: "promotion", Message: "2.4.0 goes to staging first", Conflict: promotion}}}
+	if msg := err.Error(); strings.Contains(msg, "reschedule") || !strings.Contains(msg, "ferry deploy suggest 2") ||
+		!strings.Contains(msg, "--override-reason") {
+		t.Errorf("a promotion's refusal: %s", msg)
 	}
 }

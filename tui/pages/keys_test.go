@@ -119,8 +119,10 @@ func TestStartInConflictSaysWhy(t *testing.T) {
 		t.Fatalf("a deployment in conflict offers no g:\n%s", got)
 	}
 	press(m, "g")
-	if got := screenText(m); !strings.Contains(got, "cannot start now") || !strings.Contains(got, "maintenance") {
-		t.Fatalf("g should say why:\n%s", got)
+	if got := strings.Join(strings.Fields(screenText(m)), " "); !strings.Contains(got, "cannot start now") ||
+		!strings.Contains(got, "maintenance") || !strings.Contains(got, "ways on:") ||
+		!strings.Contains(got, "a manager may start it anyway, with a reason") {
+		t.Fatalf("g should say why, and the ways on:\n%s", screenText(m))
 	}
 	if after, _ := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID); after.Status != models.StatusPlanned {
 		t.Fatalf("#%d is %s", d.ID, after.Status)

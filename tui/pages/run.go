@@ -442,7 +442,7 @@ func runOutcome(c *common.Common, id int64, msg runDoneMsg) tea.Cmd {
 		for _, b := range refused.Breaks {
 			why = append(why, b.Rule+": "+b.Message)
 		}
-		return common.Fail(fmt.Errorf("#%d cannot start now: %s", id, strings.Join(why, "; ")))
+		return common.Fail(fmt.Errorf("#%d cannot start now: %s; %s", id, strings.Join(why, "; "), waysOn(refused.Breaks)))
 	case errors.As(msg.err, &stopped):
 		return common.NoteAs("!", fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
 	case msg.err != nil:

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"strings"
 
 	"ferry/engine"
 )
@@ -24,7 +25,24 @@ func (s starting) why(id int64) string {
 	if len(s.breaks) == 0 || s.mayOverride {
 		return ""
 	}
-	return fmt.Sprintf("#%d cannot start now: %s", id, engine.BreaksText(s.breaks))
+	return fmt.Sprintf("#%d cannot start now: %s; %s", id, engine.BreaksText(s.breaks), waysOn(s.breaks))
+}
+
+// waysOn says, in the console's keys, what lets a refused start go ahead (the engine
+// says which ways there are).
+func waysOn(bs []engine.Break) string {
+	var ways []string
+	for _, w := range engine.StartWays(bs) {
+		switch w {
+		case engine.WayMove:
+			ways = append(ways, "move it (m on its page)")
+		case engine.WayResolve:
+			ways = append(ways, "resolve its conflicts (s on its page)")
+		case engine.WayOverride:
+			ways = append(ways, "a manager may start it anyway, with a reason")
+		}
+	}
+	return "ways on: " + strings.Join(ways, ", ")
 }
 
 // needsReason reports whether a start breaks a control, which this person may
