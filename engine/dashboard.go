@@ -14,9 +14,9 @@ type Dashboard struct {
 	Now            time.Time
 	Running        []models.Deployment
 	Blocked        []Blocked
-	DueToday       []models.Deployment // planned to start later today
+	DueToday       []models.Deployment // planned to start later today, or just now (within the adherence tolerance)
 	Upcoming       []models.Deployment // planned after today, soonest first
-	Overdue        []models.Deployment // planned, start passed, not started
+	Overdue        []models.Deployment // planned, not started, its start passed by more than the adherence tolerance
 	Overrunning    []models.Deployment // running past their scheduled end
 	RecentFailures []models.Deployment // failed or rolled back in the last 24 hours (by when they failed)
 	Inbox          []InboxItem         // what waits for the person (see Inbox)
@@ -93,13 +93,16 @@ func (e *Engine) dashboard(ctx context.Context, q store.Q, actor models.Person) 
 	}
 	planned := []models.Status{models.StatusPlanned}
 	endOfDay := startOfDay(now, e.Location()).AddDate(0, 0, 1)
-	if db.DueToday, err = q.Deployments(ctx, models.Filter{Statuses: planned, From: now, To: endOfDay, Oldest: true, Limit: 100}); err != nil {
+	// A plan for now is due, not late, until it would no longer start on time: the
+	// same tolerance the reports and the overdue notice count lateness by.
+	late := now.Add(-e.cfg.AdherenceTolerance)
+	if db.DueToday, err = q.Deployments(ctx, models.Filter{Statuses: planned, From: late, To: endOfDay, Oldest: true, Limit: 100}); err != nil {
 		return db, err
 	}
 	if db.Upcoming, err = q.Deployments(ctx, models.Filter{Statuses: planned, From: endOfDay, Oldest: true, Limit: 50}); err != nil {
 		return db, err
 	}
-	if db.Overdue, err = q.Deployments(ctx, models.Filter{Statuses: planned, To: now, Limit: 100}); err != nil {
+	if db.Overdue, err = q.Deployments(ctx, models.Filter{Statuses: planned, To: late, Limit: 100}); err != nil {
 		return db, err
 	}
 	if db.RecentFailures, err = q.FailedSince(ctx, now.Add(-failureWindow), 20); err != nil {

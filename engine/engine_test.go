@@ -548,6 +548,11 @@ func TestDashboardShowsRunningDueAndOverdue(t *testing.T) {
 	due := webReq()
 	due.Start = f.now.Add(3 * time.Hour)
 	dueToday := f.plan(t, due)
+	// Planned for a few minutes ago: due now, not late, within the adherence
+	// tolerance (a plan for "now" is not overdue the minute it is made).
+	justNow := webReq()
+	justNow.Version, justNow.Start = "4.13.0", f.now.Add(-5*time.Minute)
+	dueNow := f.plan(t, justNow)
 	running := f.plan(t, PlanRequest{Model: "rack", Component: "rack-b07", Version: "1", Environment: "production",
 		Start: f.now, Assignee: "tom"})
 	if _, err := f.e.Advance(f.ctx, ana, running.ID, ""); err != nil {
@@ -567,8 +572,8 @@ func TestDashboardShowsRunningDueAndOverdue(t *testing.T) {
 	if got := ids(db.Overdue); len(got) != 1 || got[0] != overdue.ID {
 		t.Errorf("overdue %v, want [%d]", got, overdue.ID)
 	}
-	if got := ids(db.DueToday); len(got) != 1 || got[0] != dueToday.ID {
-		t.Errorf("due today %v, want [%d]", got, dueToday.ID)
+	if got := ids(db.DueToday); len(got) != 2 || got[0] != dueNow.ID || got[1] != dueToday.ID {
+		t.Errorf("due today %v, want [%d %d]", got, dueNow.ID, dueToday.ID)
 	}
 	if got := ids(db.Running); len(got) != 1 || got[0] != running.ID {
 		t.Errorf("running %v, want [%d]", got, running.ID)

@@ -172,4 +172,10 @@ func TestConflictsSayWhoStartedAgainstThem(t *testing.T) {
 			t.Errorf("ferry conflicts --json: %+v", c)
 		}
 	}
+	// Planned in words, the ways on name the deployment, not a placeholder.
+	if r := f.ok("--as", "ana", "deploy", "plan", "--model", "by-hand", "--component", "web-frontend", "--version", "1.1",
+		"--env", "frozen", "--start", "now"); !strings.Contains(r.stdout, "Resolve with 'ferry deploy suggest 2', "+
+		"'ferry deploy reschedule 2 --suggested',\n'ferry deploy assign 2 PERSON'") {
+		t.Errorf("deploy plan into conflicts:\n%s", r.stdout)
+	}
 }

@@ -83,7 +83,7 @@ func (a *app) planCmd() *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "Planned #%d %s %s → %s, %s (%s v%d)\n", d.ID, d.Component, d.Version,
 				d.Environment, a.window(d), d.Model, d.ModelVersion)
-			a.printConflicts(conflicts, "It is in")
+			a.printConflicts(conflicts, "It is in", d.ID)
 			return nil
 		},
 	}
@@ -124,7 +124,7 @@ func (a *app) dryRun(req engine.PlanRequest, asJSON bool) error {
 	}
 	fmt.Fprintf(a.stdout, "Would plan %s %s → %s, %s (%s v%d); nothing was stored\n", d.Component, d.Version,
 		d.Environment, a.window(d), d.Model, d.ModelVersion)
-	a.printConflicts(conflicts, "It would be in")
+	a.printConflicts(conflicts, "It would be in", 0)
 	return nil
 }
 
@@ -505,7 +505,7 @@ func (a *app) editCmd() *cobra.Command {
 					}{conflictsToJSON(cs)})
 				}
 				fmt.Fprintf(a.stdout, "Nothing changed (dry run). #%d after this edit:\n", id)
-				a.printConflicts(cs, "It would be in")
+				a.printConflicts(cs, "It would be in", id)
 				return nil
 			}
 			out, err := a.eng.EditDeployment(a.ctx, a.actor, id, ed)

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -94,8 +95,9 @@ func suggestionToJSON(id int64, s schedule.Suggestion) suggestionJSON {
 	return out
 }
 
-// printConflicts lists conflicts for people, or nothing when there are none.
-func (a *app) printConflicts(cs []models.Conflict, lead string) {
+// printConflicts lists conflicts for people, or nothing when there are none; id is
+// the deployment the ways on are about (0: several, or none stored yet).
+func (a *app) printConflicts(cs []models.Conflict, lead string, id int64) {
 	if len(cs) == 0 {
 		return
 	}
@@ -115,8 +117,12 @@ func (a *app) printConflicts(cs []models.Conflict, lead string) {
 		}
 	}
 	if open := engine.CountOpen(cs); open > 0 {
-		fmt.Fprintln(a.stdout, "Resolve with 'ferry deploy suggest ID', 'ferry deploy reschedule ID --suggested',")
-		fmt.Fprintln(a.stdout, "'ferry deploy assign ID PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.")
+		ref := "ID"
+		if id != 0 {
+			ref = strconv.FormatInt(id, 10)
+		}
+		fmt.Fprintf(a.stdout, "Resolve with 'ferry deploy suggest %s', 'ferry deploy reschedule %s --suggested',\n", ref, ref)
+		fmt.Fprintf(a.stdout, "'ferry deploy assign %s PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.\n", ref)
 	}
 }
 
@@ -352,7 +358,7 @@ func (a *app) printChanged(verb string, d models.Deployment, cs []models.Conflic
 	}
 	fmt.Fprintf(a.stdout, "%s #%d %s %s → %s, %s, %s\n", verb, d.ID, d.Component, d.Version, d.Environment,
 		a.window(d), dash(d.Assignee))
-	a.printConflicts(cs, "It is in")
+	a.printConflicts(cs, "It is in", d.ID)
 	return nil
 }
 
