@@ -192,3 +192,28 @@ func TestRejectAGateFromTheChecklist(t *testing.T) {
 		t.Errorf("the footer should say what was done:\n%s", got)
 	}
 }
+
+// A manager's g on a deployment a start would break asks for a reason, and shows what
+// the reason answers whole (wrapped, even on a phone), not as placeholder text cut at
+// the edge that typing hides.
+func TestRunAnywayShowsWhatItOverrides(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 60, 20)
+	start, _ := models.ParseTime("2026-11-27 10:00", m.c.Eng.Location()) // a Friday morning: no window
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, m.c.Actor, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: start, Assignee: "tom"})
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, d.ID)})
+	load(m, cmd)
+	press(m, "r")
+	press(m, "g")
+	typeText(m, "the rack is here today")
+	words := strings.Join(strings.Fields(screenText(m)), " ")
+	if !strings.Contains(words, "run anyway, because: the rack is here today") ||
+		!strings.Contains(words, "is not inside a maintenance window of production") {
+		t.Fatalf("the reason prompt:\n%s", screenText(m))
+	}
+	fits(t, m, "run anyway", 60, 20)
+}

@@ -316,7 +316,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if v.st.Deployment.Status == models.StatusPlanned {
 			if v.starting.needsReason() {
-				return v.ask(askOverride, "run anyway, because: ", engine.BreaksText(v.starting.breaks))
+				return v.ask(askOverride, "run anyway, because: ", "why it cannot wait (kept on the record)")
 			}
 			return v.runPlanned("")
 		}
@@ -564,6 +564,11 @@ func (v *runView) head() []string {
 		out = append(out, strings.Split(st.Warn.Render(" "+common.Hang(v.confirm, v.w-2, 1)), "\n")...)
 	}
 	if v.input.Focused() {
+		if v.asking == askOverride { // what is being overridden, whole: it is what the reason answers
+			for _, l := range common.Hanging(" against ", engine.BreaksText(v.starting.breaks), v.w) {
+				out = append(out, st.Warn.Render(l))
+			}
+		}
 		for _, l := range components.InputLines(st, v.input) {
 			out = append(out, " "+l)
 		}
