@@ -62,7 +62,9 @@ func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, s.c.Keys.Up):
-			s.off++
+			if s.shown(s.off) > 0 { // entries above the screen
+				s.off++
+			}
 		case key.Matches(msg, s.c.Keys.Down):
 			s.off = max(0, s.off-1)
 		case key.Matches(msg, s.keys.Events):
@@ -86,31 +88,52 @@ func (s *auditScreen) View() string {
 	if len(s.log) == 0 {
 		return head + "\n\n " + st.Dim.Render("Nothing recorded yet.")
 	}
+	off := min(s.off, len(s.log)-1) // a reload may hold fewer
+	var lines []string
+	for _, l := range s.log[s.shown(off) : len(s.log)-off] {
+		lines = append(lines, s.entryLines(l)...)
+	}
+	room := max(1, s.h-2)
+	return strings.Join(append([]string{st.Bold.Render(head), ""}, lines[max(0, len(lines)-room):]...), "\n")
+}
+
+// shown is the first entry shown with off entries hidden below: the screen is
+// scrolled by entries, so it never opens in the middle of one; from the last shown
+// back, as many whole entries as fit.
+func (s *auditScreen) shown(off int) int {
+	room, n := max(1, s.h-2), 0
+	i := len(s.log) - off
+	for i > 0 {
+		h := len(s.entryLines(s.log[i-1]))
+		if n > 0 && n+h > room {
+			break
+		}
+		n, i = n+h, i-1
+	}
+	return i
+}
+
+// entryLines is one entry of the log, wrapped under its text.
+func (s *auditScreen) entryLines(l engine.LogEntry) []string {
+	st := s.c.Styles
 	whereW := 13 // "organisation"
 	if s.w < 80 {
 		whereW = 7 // "org", "#12345"
 	}
 	lead := 1 + 12 + 2 + whereW + 1
-	var lines []string
-	for _, l := range s.log {
-		where := "organisation"
-		if whereW < 13 {
-			where = "org"
-		}
-		if l.DeploymentID != 0 {
-			where = fmt.Sprintf("#%d", l.DeploymentID)
-		}
-		who := l.Actor
-		if l.Principal != "" && l.Principal != l.Actor {
-			who += " (" + l.Principal + ")"
-		}
-		text := l.Type + " · " + who + ": " + l.Detail
-		row := " " + st.Dim.Render(s.c.Local(l.At, "02 Jan 15:04")) + "  " + common.Fit(where, whereW) + " " +
-			common.Hang(text, s.w-lead, lead)
-		lines = append(lines, strings.Split(row, "\n")...)
+	where := "organisation"
+	if whereW < 13 {
+		where = "org"
 	}
-	room := max(1, s.h-2)
-	end := max(min(room, len(lines)), len(lines)-s.off) // scrolled up at most to the first screenful
-	start := max(0, end-room)
-	return strings.Join(append([]string{st.Bold.Render(head), ""}, lines[start:end]...), "\n")
+	if l.DeploymentID != 0 {
+		where = fmt.Sprintf("#%d", l.DeploymentID)
+	}
+	who := l.Actor
+	if l.Principal != "" && l.Principal != l.Actor {
+		who += " (" + l.Principal + ")"
+	}
+	text := l.Type + " · " + who + ": " + l.Detail
+	row := " " + st.Dim.Render(s.c.Local(l.At, "02 Jan 15:04")) + "  " + common.Fit(where, whereW) + " " +
+		common.Hang(text, s.w-lead, lead)
+	return strings.Split(row, "\n")
 }

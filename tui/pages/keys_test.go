@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -216,4 +217,24 @@ func TestRunAnywayShowsWhatItOverrides(t *testing.T) {
 		t.Fatalf("the reason prompt:\n%s", screenText(m))
 	}
 	fits(t, m, "run anyway", 60, 20)
+}
+
+// The audit log with the deployments' events opens on whole entries and scrolls by
+// entries: its first line is always an entry's own (its date), never the wrapped
+// end of one above, at the bottom and scrolled up.
+func TestAuditLogShowsWholeEntries(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 60, 20)
+	press(m, "5")
+	press(m, "u")
+	press(m, "e")
+	entry := regexp.MustCompile(`^ \d\d [A-Z][a-z][a-z] \d\d:\d\d  `)
+	for i := range 12 {
+		lines := strings.Split(screenText(m), "\n")
+		if len(lines) < 4 || !entry.MatchString(lines[3]) { // under the tabs, the heading and a blank line
+			t.Fatalf("after %d ups, the log does not open on an entry:\n%s", i, screenText(m))
+		}
+		press(m, "up")
+	}
+	fits(t, m, "audit log", 60, 20)
 }
