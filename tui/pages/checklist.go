@@ -558,6 +558,9 @@ func (v *checklistView) row(s engine.StepState, selected bool) []string {
 		}
 	case s.Status == models.StepDone && s.Actor != "":
 		right = st.Dim.Render(s.Actor + " " + v.c.Local(s.At, "15:04"))
+		if s.Note != "" { // it shows under the item when the cursor is on it
+			right = st.Dim.Render("✎ ") + right
+		}
 	case s.Step.Kind == models.StepGate:
 		right = st.Dim.Render("gate")
 	case s.Step.Kind == models.StepAutomated:

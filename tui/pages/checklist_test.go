@@ -210,3 +210,23 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 	}
 	fits(t, m, "started checklist", 60, 20)
 }
+
+// A ticked item with a note says it has one (✎) when the cursor has moved on, and
+// shows the note again when the cursor comes back to it.
+func TestChecklistKeepsATickedItemsNote(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 120, 35)
+	openChecklistVia(t, m, 1)
+	press(m, "n")
+	typeText(m, "U12-U14 reserved, rails ok")
+	press(m, "enter")
+	space(m) // ticked; the cursor moves on
+	got := screenText(m)
+	if !strings.Contains(got, "✎ tom") || strings.Contains(got, "U12-U14 reserved") {
+		t.Fatalf("a ticked item's note, the cursor on the next:\n%s", got)
+	}
+	press(m, "k")
+	if got := screenText(m); !strings.Contains(got, "“U12-U14 reserved, rails ok”") {
+		t.Fatalf("back on the ticked item, its note:\n%s", got)
+	}
+}
