@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,7 +147,22 @@ func (m *Model) fullHelpGroups() [][]common.Key {
 		screens = append(screens, on(b))
 	}
 	everywhere := []common.Key{m.c.PlanKey(), on(k.Refresh), on(k.Help), on(k.Quit)}
-	return append(m.Top().FullHelp(), screens, everywhere)
+	page := m.Top().FullHelp()
+	// A key the page lists already (the dashboard's p and 4) is not listed twice.
+	listed := map[string]bool{}
+	for _, g := range page {
+		for _, pk := range g {
+			for _, name := range pk.Keys() {
+				listed[name] = true
+			}
+		}
+	}
+	unlisted := func(g []common.Key) []common.Key {
+		return slices.DeleteFunc(g, func(ck common.Key) bool {
+			return slices.ContainsFunc(ck.Keys(), func(n string) bool { return listed[n] })
+		})
+	}
+	return append(page, unlisted(screens), unlisted(everywhere))
 }
 
 // refused says why the page on top does not take key msg now: the reason of a key it

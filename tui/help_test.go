@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,6 +38,12 @@ func TestHelpListsThePersonsScreens(t *testing.T) {
 	}
 	if strings.Contains(got, "p plan —") {
 		t.Errorf("a manager may plan:\n%s", got)
+	}
+	// The dashboard lists p and 4 itself: the console's groups do not list them again.
+	for _, once := range []string{`p\s+plan`, `4\s+conflicts`} {
+		if n := len(regexp.MustCompile(once).FindAllString(got, -1)); n != 1 {
+			t.Errorf("the dashboard's help lists %q %d times:\n%s", once, n, got)
+		}
 	}
 }
 
