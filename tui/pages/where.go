@@ -142,7 +142,20 @@ func WhereLines(c *common.Common, data engine.Where, row, col, w, h int) []strin
 	if len(data.Rows) == 0 || n == 0 {
 		return []string{common.Fit(head, w), "", " No components are declared in the configuration."}
 	}
-	name := min(20, max(8, w/5))
+	// Component names whole where the cells keep room for their environment's name
+	// and a version (10 cells at least; 7 on a phone); cut, with …, only past that.
+	longest := 0
+	for _, r := range data.Rows {
+		longest = max(longest, lipgloss.Width(r.Component))
+	}
+	minCell := 10
+	if w < 80 {
+		minCell = 7
+	}
+	for _, env := range data.Environments {
+		minCell = max(minCell, lipgloss.Width(env)+1)
+	}
+	name := max(8, min(longest+2, w-1-n*minCell))
 	cw := max(4, (w-1-name)/n)
 	cols := []string{common.Fit("", 1+name)}
 	for i, env := range data.Environments {
