@@ -306,12 +306,27 @@ func (d *dashboard) reviewLines() []line {
 	return out
 }
 
+// countStarted is how many of the conflicts a deployment went ahead against.
+func countStarted(cs []models.Conflict) int {
+	n := 0
+	for _, c := range cs {
+		if c.StartedOver != nil {
+			n++
+		}
+	}
+	return n
+}
+
 func (d *dashboard) needsLines(w int) []line {
 	st := d.c.Styles
 	var out []line
 	if n := len(d.data.Conflicts); n > 0 {
+		summary := conflictSummary(d.data.Conflicts)
+		if started := countStarted(d.data.Conflicts); started > 0 { // weighed by a manager, still open
+			summary += fmt.Sprintf(" · %d started anyway", started)
+		}
 		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n))) + st.Dim.Render(" · press 4")},
-			line{text: st.Dim.Render(conflictSummary(d.data.Conflicts))})
+			line{text: st.Dim.Render(summary)})
 	}
 	for _, in := range d.data.OpenIncidents {
 		dep := in.Deployment
