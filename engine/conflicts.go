@@ -204,14 +204,18 @@ func withStarts(ctx context.Context, q store.Q, cs []models.Conflict) error {
 // noteStarts sets StartedOver on each open or unresolved conflict that one of the
 // findings (an override or emergency at a start) went ahead against.
 func noteStarts(cs []models.Conflict, fs []models.Finding) {
+	byKey := map[string][]int{} // a key can stand twice: open, and unresolved of a finished run
+	for i, c := range cs {
+		if c.Open() || c.Status == models.ConflictUnresolved {
+			byKey[c.Key] = append(byKey[c.Key], i)
+		}
+	}
 	for _, f := range fs {
 		if f.ConflictKey == "" || (f.Kind != models.FindingOverride && f.Kind != models.FindingEmergency) {
 			continue
 		}
-		for i := range cs {
-			if cs[i].Key == f.ConflictKey && (cs[i].Open() || cs[i].Status == models.ConflictUnresolved) {
-				cs[i].StartedOver = &f
-			}
+		for _, i := range byKey[f.ConflictKey] {
+			cs[i].StartedOver = &f
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -112,9 +111,15 @@ func (e *Engine) raise(ctx context.Context, q store.Q, n notice) error {
 	// A message that cannot be sent (no address) is stored dead at once, so that
 	// managers see the channel failing; the rest are one row, however many: the
 	// deliverer spreads it into the outbox in its own transaction (SpreadNotices).
-	pending := slices.DeleteFunc(slices.Clone(msgs), func(m store.OutboxMessage) bool { return m.Status == models.OutboxDead })
-	if len(pending) < len(msgs) {
-		dead := slices.DeleteFunc(msgs, func(m store.OutboxMessage) bool { return m.Status != models.OutboxDead })
+	var pending, dead []store.OutboxMessage
+	for _, m := range msgs {
+		if m.Status == models.OutboxDead {
+			dead = append(dead, m)
+		} else {
+			pending = append(pending, m)
+		}
+	}
+	if len(dead) > 0 {
 		if err := q.AddOutbox(ctx, dead...); err != nil {
 			return err
 		}

@@ -10,18 +10,11 @@ import (
 	"ferry/models"
 )
 
-// Every write transaction reads these two before it commits (the engine's
-// BeforeCommit).
-const (
-	sqlConflictBasis = `SELECT basis FROM conflict_state WHERE id = 1`
-	sqlTakeDirty     = `SELECT deployment_id, environment, component, version, start_at, end_at FROM conflict_dirty`
-)
-
 // ConflictBasis is what the stored conflicts were computed under, "" when they are
 // not current.
 func (q Q) ConflictBasis(ctx context.Context) (string, error) {
 	var basis string
-	err := q.db.QueryRowContext(ctx, sqlConflictBasis).Scan(&basis)
+	err := q.db.QueryRowContext(ctx, `SELECT basis FROM conflict_state WHERE id = 1`).Scan(&basis)
 	return basis, mapErr(err)
 }
 
@@ -130,7 +123,8 @@ type Dirty struct {
 
 // TakeDirty returns the deployments this transaction changed, and forgets them.
 func (q Q) TakeDirty(ctx context.Context) ([]Dirty, error) {
-	rows, err := q.db.QueryContext(ctx, sqlTakeDirty)
+	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, environment, component, version, start_at, end_at
+		FROM conflict_dirty`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
