@@ -438,11 +438,7 @@ func runOutcome(c *common.Common, id int64, msg runDoneMsg) tea.Cmd {
 		return tea.Batch(common.Push(NewResolve(c, id)), common.Fail(fmt.Errorf("#%d cannot start: %d open conflict%s", id,
 			len(refused.Conflicts), common.Plural(len(refused.Conflicts)))))
 	case errors.As(msg.err, &refused):
-		var why []string
-		for _, b := range refused.Breaks {
-			why = append(why, b.Rule+": "+b.Message)
-		}
-		return common.Fail(fmt.Errorf("#%d cannot start now: %s; %s", id, strings.Join(why, "; "), waysOn(refused.Breaks)))
+		return common.Fail(errors.New(refusedText(id, refused.Breaks)))
 	case errors.As(msg.err, &stopped):
 		return common.NoteAs("!", fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
 	case msg.err != nil:

@@ -25,7 +25,12 @@ func (s starting) why(id int64) string {
 	if len(s.breaks) == 0 || s.mayOverride {
 		return ""
 	}
-	return fmt.Sprintf("#%d cannot start now: %s; %s", id, engine.BreaksText(s.breaks), waysOn(s.breaks))
+	return refusedText(id, s.breaks)
+}
+
+// refusedText is a start refused for bs: what breaks, and the ways on.
+func refusedText(id int64, bs []engine.Break) string {
+	return fmt.Sprintf("#%d cannot start now: %s; %s", id, engine.BreaksText(bs), waysOn(bs))
 }
 
 // waysOn says, in the console's keys, what lets a refused start go ahead (the engine
