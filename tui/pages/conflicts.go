@@ -27,6 +27,7 @@ type conflictsScreen struct {
 
 type conflictsMsg struct {
 	list []models.Conflict
+	all  bool // loaded with all of them, or the open ones
 	err  error
 }
 
@@ -55,7 +56,7 @@ func (s *conflictsScreen) Refresh() tea.Cmd {
 	return func() tea.Msg {
 		list, err := c.Eng.Conflicts(c.Ctx, c.Actor, engine.ConflictFilter{OpenOnly: !all, All: all})
 		common.Clean(&list) // stored text is shown, never obeyed
-		return conflictsMsg{list, err}
+		return conflictsMsg{list, all, err}
 	}
 }
 
@@ -71,6 +72,9 @@ func (s *conflictsScreen) index() int {
 func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case conflictsMsg:
+		if msg.all != s.all {
+			return nil // loaded before a toggles: the load since is the one shown
+		}
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}

@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +142,21 @@ func TestConflictsScreenShowsUnresolvedOnes(t *testing.T) {
 	}
 	if strings.Contains(got, "overridden:  —") {
 		t.Fatalf("an unresolved conflict shown as overridden without a reason:\n%s", got)
+	}
+}
+
+// a pressed while the open conflicts are still loading: the list that comes in late
+// is not shown under the heading of all of them.
+func TestConflictsToggleWinsOverALateLoad(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	if _, err := m.c.Eng.Fail(m.c.Ctx, m.c.Actor, 1, "the disk did not spin up", false); err != nil {
+		t.Fatal(err)
+	}
+	_, openLoad := m.Update(tea.KeyPressMsg{Code: '4', Text: "4"}) // its load not yet in
+	press(m, "a")
+	load(m, openLoad)
+	if got := screenText(m); !strings.Contains(got, "open, overridden and unresolved") || !strings.Contains(got, "! maintenance") {
+		t.Fatalf("all conflicts after a late load of the open ones:\n%s", got)
 	}
 }
