@@ -253,7 +253,7 @@ func (e *Engine) stats(ctx context.Context, q store.Q, from, to time.Time) (Stat
 	if err := e.validReport(r); err != nil {
 		return Stats{}, err
 	}
-	rep, err := e.report(ctx, q, r)
+	rep, err := e.report(ctx, []store.Q{q}, r)
 	if err != nil {
 		return Stats{}, err
 	}

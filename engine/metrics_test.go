@@ -2,6 +2,8 @@ package engine
 
 import (
 	"math/rand/v2"
+	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -353,6 +355,55 @@ func TestReportRefusesBadRequests(t *testing.T) {
 	} {
 		if _, err := f.e.Report(f.ctx, r); err == nil {
 			t.Errorf("%+v: want an error", r)
+		}
+	}
+}
+
+// A long report reads its rollups in parts at once, one per core: what it says is
+// what one read says, for every period and grouping, the range starting long before
+// the history does.
+func TestLongReportInPartsIsOneRead(t *testing.T) {
+	h := history{t, newFixture(t)}
+	at := time.Date(2025, 1, 6, 10, 0, 0, 0, time.UTC)
+	for i := range 40 {
+		start := at.AddDate(0, 0, i*17)
+		d := h.add([]string{"test", "production"}[i%2], start.AddDate(0, 0, -2).Format("2006-01-02 15:04"),
+			start.Format("2006-01-02 15:04"))
+		fin := start.Add(30 * time.Minute).Format("2006-01-02 15:04")
+		switch i % 4 {
+		case 0, 1:
+			h.end(d, models.StatusSucceeded, start.Format("2006-01-02 15:04"), fin)
+		case 2:
+			h.end(d, models.StatusFailed, start.Format("2006-01-02 15:04"), fin)
+		}
+	}
+	h.f.now = h.f.local("2026-12-15 12:00")
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, p := range Periods {
+		for _, by := range Groupings {
+			r := ReportRequest{From: h.f.local("2023-01-01 00:00"), To: h.f.local("2026-12-01 00:00"), Period: p, By: by,
+				DoraEnvs: []string{"production"}}
+			if reportParts(r) < 2 {
+				t.Fatalf("a report over years is read in parts: %d", reportParts(r))
+			}
+			parts, err := h.f.e.Report(h.f.ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var one Report
+			err = h.f.e.st.Snapshot(h.f.ctx, func(q store.Q) error {
+				one, err = h.f.e.report(h.f.ctx, []store.Q{q}, r)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(parts, one) {
+				t.Fatalf("by %s %q: read in parts, the report differs from one read", p, by)
+			}
+			if one.Totals[len(one.Totals)-1].Deployments != 40 {
+				t.Fatalf("by %s %q: the totals count all 40: %+v", p, by, one.Totals)
+			}
 		}
 	}
 }

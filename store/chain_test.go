@@ -177,3 +177,59 @@ func TestVerifyInPartsNamesWhatOneWalkNames(t *testing.T) {
 		}
 	}
 }
+
+// Readers started together see the same state even while another process commits:
+// a report read in parts adds up.
+func TestSnapshotsSeeOneState(t *testing.T) {
+	ctx := context.Background()
+	s, path := chained(t, 1)
+	other, err := Open(ctx, path) // another process's store on the same file
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	stop, done := make(chan struct{}), make(chan error)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			err := other.Write(ctx, func(q Q) error {
+				return q.AddEvent(ctx, models.Event{DeploymentID: 1, At: t0, Actor: "ana", Type: "note", Detail: fmt.Sprint(i)})
+			})
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	seen := map[int]bool{}
+	for i := 0; len(seen) < 10 && i < 5000; i++ {
+		err := s.Snapshots(ctx, 3, func(qs []Q) error {
+			counts := make([]int, len(qs))
+			for i, q := range qs {
+				if err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&counts[i]); err != nil {
+					return err
+				}
+			}
+			if len(qs) != 3 || counts[1] != counts[0] || counts[2] != counts[0] {
+				return fmt.Errorf("readers started together see %v", counts)
+			}
+			seen[counts[0]] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 10 {
+		t.Fatalf("the other process committed between the snapshots only %d times", len(seen))
+	}
+}

@@ -110,6 +110,17 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 	return out, mapErr(rows.Err())
 }
 
+// RollupDays are the first and last local days (YYYYMMDD) in [fromDay, toDay) that
+// have rollups, or zeros when none has.
+func (q Q) RollupDays(ctx context.Context, fromDay, toDay int) (first, last int, err error) {
+	// Two subqueries: SQLite takes a MIN or a MAX from the key alone only on its own.
+	err = q.db.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT MIN(day) FROM rollup_days WHERE day >= ?1 AND day < ?2), 0),
+		COALESCE((SELECT MAX(day) FROM rollup_days WHERE day >= ?1 AND day < ?2), 0)`,
+		fromDay, toDay).Scan(&first, &last)
+	return first, last, mapErr(err)
+}
+
 // OpenBefore counts, per group, deployments requested before the local day (YYYYMMDD)
 // and not finished or cancelled before it: the backlog a report range opens with.
 func (q Q) OpenBefore(ctx context.Context, day int, by string) (map[string]int64, error) {

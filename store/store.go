@@ -107,6 +107,50 @@ func (s *Store) Snapshot(ctx context.Context, fn func(Q) error) error {
 	return fn(Q{db: tx, basis: s.basis.Load()})
 }
 
+// Snapshots runs fn with n read transactions on n reader connections that all see
+// the same state of the database, so that one long question can be split across
+// cores. Readers do not agree by themselves (each sees what was committed when it
+// took its first read); holding the database's write lock while they start means no
+// commit, from this process or another, lands between them. The lock is let go
+// before fn runs. A read-only store cannot take the lock, so fn gets one.
+func (s *Store) Snapshots(ctx context.Context, n int, fn func([]Q) error) error {
+	if n <= 1 || s.readOnly {
+		return s.Snapshot(ctx, func(q Q) error { return fn([]Q{q}) })
+	}
+	lock, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	qs, txs, err := s.readersAtOnce(ctx, n)
+	_ = lock.Rollback() // nothing was written under it
+	for _, tx := range txs {
+		defer tx.Rollback() //nolint:errcheck // read transactions have nothing to keep
+	}
+	if err != nil {
+		return err
+	}
+	return fn(qs)
+}
+
+// readersAtOnce begins n read transactions and takes each one's snapshot with a
+// first read; on an error it returns those it began, for the caller to end.
+func (s *Store) readersAtOnce(ctx context.Context, n int) ([]Q, []*sql.Tx, error) {
+	qs, txs := make([]Q, 0, n), make([]*sql.Tx, 0, n)
+	for range n {
+		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return nil, txs, mapErr(err)
+		}
+		txs = append(txs, tx)
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM sqlite_schema LIMIT 1`).Scan(&one); err != nil {
+			return nil, txs, mapErr(err)
+		}
+		qs = append(qs, Q{db: tx, basis: s.basis.Load()})
+	}
+	return qs, txs, nil
+}
+
 // Write runs fn in one IMMEDIATE transaction on the writer connection: all of fn's
 // changes land together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(Q) error) error {
