@@ -96,12 +96,40 @@ func defuse(b []byte) string {
 }
 
 func isPlain[T string | []byte](s T) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || c < 0x20 && c != '\n' && c != '\t' || c == 0x7F {
-			return isPlainUnicode(string(s[i:]))
-		}
+	if i := plainASCII(s); i < len(s) {
+		return isPlainUnicode(string(s[i:]))
 	}
 	return true
+}
+
+// plainASCII is the length of s's start that is printable ASCII, newlines and tabs.
+// It tests eight bytes at a time (any byte from 0x80, below 0x20 or 0x7F flags the
+// word, and a flagged word is read byte by byte): a report's JSON is megabytes, and
+// byte by byte this scan took a sixth of the time of writing it.
+func plainASCII[T string | []byte](s T) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		del := x ^ 0x7F*ones
+		if (x|(x-0x20*ones)&^x|(del-ones)&^del)&highs == 0 {
+			continue
+		}
+		if j := plainBytes(s[i : i+8]); j < 8 {
+			return i + j
+		}
+	}
+	return i + plainBytes(s[i:])
+}
+
+func plainBytes[T string | []byte](s T) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 && c != '\n' && c != '\t' || c == 0x7F {
+			return i
+		}
+	}
+	return len(s)
 }
 
 func isPlainUnicode(s string) bool {
