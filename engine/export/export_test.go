@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -360,5 +361,41 @@ func TestReportFormatsParseBack(t *testing.T) {
 	}
 	if err := WriteReport(&b, Format("xlsx"), rep, berlin); err == nil {
 		t.Fatal("an unknown format is refused")
+	}
+}
+
+// A long report is encoded in parts on several cores: it still reads as one array,
+// each row once, in order, whatever the number of cores and the writes' sizes.
+func TestLongReportJSONKeepsItsRows(t *testing.T) {
+	rep := report()
+	rows := make([]engine.ReportRow, 5003)
+	for i := range rows {
+		rows[i] = rep.Rows[0]
+		rows[i].Period = fmt.Sprintf("p%05d", i)
+		rows[i].Deployments = int64(i)
+	}
+	rep.Rows = rows
+	for _, procs := range []int{1, 2, 3, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		var b bytes.Buffer
+		err := WriteReport(&b, JSON, rep, berlin)
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var js struct {
+			Rows []struct {
+				Period  string
+				Metrics struct{ Deployments int64 }
+			}
+		}
+		if err := json.Unmarshal(b.Bytes(), &js); err != nil || len(js.Rows) != len(rows) {
+			t.Fatalf("%d cores: %d rows of %d: %v", procs, len(js.Rows), len(rows), err)
+		}
+		for i, r := range js.Rows {
+			if r.Period != rows[i].Period || r.Metrics.Deployments != int64(i) {
+				t.Fatalf("%d cores: row %d is %+v", procs, i, r)
+			}
+		}
 	}
 }
