@@ -247,7 +247,10 @@ func writeRows(w io.Writer, b []byte, rows []engine.ReportRow, loc *time.Locatio
 	later := make([][]byte, n)
 	var wg sync.WaitGroup
 	for i := 1; i < n; i++ {
-		wg.Go(func() { later[i] = appendRows(nil, rows, i*len(rows)/n, (i+1)*len(rows)/n, loc, nil) })
+		lo, hi := i*len(rows)/n, (i+1)*len(rows)/n
+		// Sized from the first row, the part is rarely copied to grow.
+		size := (hi - lo) * (len(appendReportRow(nil, rows[lo], loc)) + 8)
+		wg.Go(func() { later[i] = appendRows(make([]byte, 0, size), rows, lo, hi, loc, nil) })
 	}
 	var err error
 	b = appendRows(b, rows, 0, len(rows)/n, loc, func(b []byte) []byte {
