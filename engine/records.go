@@ -190,6 +190,27 @@ func NoOnFailureText(failure string, stage models.Stage) string {
 	return failure + "; " + stage.Title() + " has no on-failure steps"
 }
 
+// RejectHint says what rejecting the gate st waits at leads to, for the prompt that
+// asks why: the gate's stage fails, and either its on-failure steps run or, when it
+// has none, the deployment fails there (failStage).
+func RejectHint(st RunState) string {
+	w := st.Waiting
+	if w == nil || w.Seq < 1 || w.Seq > len(st.Steps) {
+		return "why the gate is refused (kept on the record)"
+	}
+	stage := st.Steps[w.Seq-1].Step.Stage
+	var names []string
+	for _, s := range st.OnFailure {
+		if s.Step.Stage == stage {
+			names = append(names, s.Step.Name)
+		}
+	}
+	if len(names) == 0 {
+		return "why the gate is refused: the deployment then fails (" + stage.Title() + " has no on-failure steps)"
+	}
+	return "why the gate is refused: " + stage.Title() + " then fails and runs its on-failure steps " + quoteList(names)
+}
+
 // quoteList quotes each name and joins them with commas.
 func quoteList(names []string) string {
 	q := make([]string, len(names))

@@ -48,6 +48,7 @@ const (
 	askBlock           // why an item is blocked
 	askOverride        // a manager's reason to start against the controls
 	askReject          // why a gate is refused
+	askUnblock         // what cleared a block (optional)
 	askCancel          // why the deployment is cancelled
 )
 
@@ -343,7 +344,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return approveCmd(v.c, v.id)
 	case key.Matches(msg, v.keys.Reject) && v.whyNoApprove() == "":
-		return v.ask(askReject, "reject, because: ", "why the gate is refused (the stage then rolls back)")
+		return v.ask(askReject, "reject, because: ", engine.RejectHint(v.st))
 	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
 		v.working = true
 		c, id, seq := v.c, v.id, v.items()[v.sel].Seq
@@ -353,9 +354,9 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return v.ask(askNote, "note: ", "what to remember about this item")
 	case key.Matches(msg, v.keys.Block) && v.blockKey().Off == "":
 		if s, _ := v.selected(); s.Status == models.StepBlocked {
-			v.working = true
-			c, id, seq := v.c, v.id, s.Seq
-			return actCmd(func() (engine.Outcome, error) { return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, "") })
+			// Asked, as blocking is: a b that acted at once left what was typed next
+			// (the note meant for it) to run as keys, ticking the item with a space.
+			return v.ask(askUnblock, "unblock; what cleared it: ", "optional, kept on the record; enter unblocks")
 		}
 		return v.ask(askBlock, "blocked because: ", "what stops this item")
 	}
@@ -397,7 +398,7 @@ func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // answer does what the text field asked for, with its text.
 func (v *checklistView) answer(text string) tea.Cmd {
-	if text == "" {
+	if text == "" && v.asking != askUnblock {
 		return common.Fail(fmt.Errorf("%s: it is kept on the record", map[asking]string{askNote: "the note is empty",
 			askBlock: "write why it is blocked", askOverride: "write why it starts anyway",
 			askReject: "write why the gate is refused"}[v.asking]))
@@ -416,9 +417,12 @@ func (v *checklistView) answer(text string) tea.Cmd {
 		return nil
 	}
 	v.working = true
-	seq, block := s.Seq, v.asking == askBlock
+	seq, asked := s.Seq, v.asking
 	return actCmd(func() (engine.Outcome, error) {
-		if block {
+		switch asked {
+		case askUnblock:
+			return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, text)
+		case askBlock:
 			return c.Eng.BlockStep(c.Ctx, c.Actor, id, seq, text)
 		}
 		return c.Eng.NoteStep(c.Ctx, c.Actor, id, seq, text)

@@ -85,10 +85,26 @@ func TestChecklistBlockAndNote(t *testing.T) {
 	if s := st.Steps[1]; s.Status != models.StepBlocked || !strings.Contains(s.Note, "rail kit missing") {
 		t.Fatalf("stored: %+v", s.StepRun)
 	}
-	press(m, "b") // unblocks
-	if got := screenText(m); !strings.Contains(got, "[ ] Documentation") || strings.Contains(got, "BLOCKED") {
-		t.Fatalf("after unblocking:\n%s", got)
+	// b asks what cleared the block: what is typed is the note, not keys (a space
+	// once ticked the item).
+	press(m, "b")
+	typeText(m, "rails came ")
+	if st, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); st.Steps[1].Status != models.StepBlocked {
+		t.Fatalf("typing after b unblocked or ticked the item: %+v", st.Steps[1].StepRun)
 	}
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "[ ] Documentation") || strings.Contains(got, "BLOCKED") ||
+		!strings.Contains(got, "rails came") {
+		t.Fatalf("after unblocking, with the note said:\n%s", got)
+	}
+	// The note is optional: enter alone unblocks.
+	press(m, "b")
+	typeText(m, "no power")
+	press(m, "enter", "b", "enter")
+	if st, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); st.Steps[1].Status != models.StepPending {
+		t.Fatalf("b and enter unblock: %+v", st.Steps[1].StepRun)
+	}
+	fits(t, m, "unblock prompt", 60, 20)
 }
 
 // A key that is not offered does nothing but say why: a blocked item is not ticked

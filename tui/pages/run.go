@@ -350,7 +350,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
 			return nil
 		}
-		return v.ask(askReject, "reject, because: ", "why the gate is refused (the stage then rolls back)")
+		return v.ask(askReject, "reject, because: ", engine.RejectHint(v.st))
 	}
 	// Anything else scrolls the log; scrolling away from the end stops following.
 	var cmd tea.Cmd
