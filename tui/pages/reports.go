@@ -208,9 +208,21 @@ func colWidth(c engine.ReportColumn) int { return max(len(c.Header), 7) }
 func (r *reports) fixedWidth() int {
 	w := r.periodWidth() + 2
 	if r.rep.By != engine.ByNothing {
-		w += 12 + 2
+		w += r.groupWidth() + 2
 	}
 	return w
+}
+
+// groupWidth fits the heading and the longest group name ("web-service v2" and
+// "web-service v3" cut to the same "web-service…" told versions apart no more), as
+// long as a metric column still fits beside it; longer names are cut.
+func (r *reports) groupWidth() int {
+	w := lenRunes(string(r.rep.By))
+	for _, t := range r.rep.Totals {
+		w = max(w, lenRunes(t.Group))
+	}
+	room := r.w - (r.periodWidth() + 2) - 2 - (colWidth(engine.ReportColumns[0]) + 2)
+	return max(6, min(w, room))
 }
 
 // periodWidth fits the longest period label and the partial mark.
@@ -252,7 +264,7 @@ func (r *reports) layoutTable() {
 	}
 	cols := []table.Column{{Title: "Period", Width: r.periodWidth()}}
 	if r.rep.By != engine.ByNothing {
-		cols = append(cols, table.Column{Title: strings.ToUpper(string(r.rep.By[:1])) + string(r.rep.By[1:]), Width: 12})
+		cols = append(cols, table.Column{Title: strings.ToUpper(string(r.rep.By[:1])) + string(r.rep.By[1:]), Width: r.groupWidth()})
 	}
 	metrics := engine.ReportColumns[r.colOff : r.colOff+r.fitCols(r.colOff)]
 	for _, m := range metrics {

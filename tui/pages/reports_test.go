@@ -253,3 +253,32 @@ func TestReportsChartsReadRight(t *testing.T) {
 		t.Errorf("the partial month is not said:\n%s", got)
 	}
 }
+
+// A group's name is shown whole where the width allows (versions of one model told
+// apart), and cut only as far as one metric column needs at a phone's width.
+func TestReportsGroupNamesFit(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{120, 35}, {60, 20}} {
+		m := sized(t, "kim", size[0], size[1])
+		press(m, "5", "b", "b", "b") // grouped by model version
+		got := screenText(m)
+		if !strings.Contains(got, "group model-version") {
+			t.Fatalf("b three times groups by model version:\n%s", got)
+		}
+		rep, err := m.c.Eng.Report(m.c.Ctx, engine.ReportRequest{From: m.c.Eng.Now().AddDate(-1, 0, 0),
+			To: m.c.Eng.Now(), Period: engine.PeriodMonth, By: engine.ByModelVersion})
+		if err != nil {
+			t.Fatal(err)
+		}
+		longest := ""
+		for _, r := range rep.Totals {
+			if len(r.Group) > len(longest) {
+				longest = r.Group
+			}
+		}
+		if !strings.Contains(got, " "+longest+" ") || !strings.Contains(lineWith(got, "Period"), "DEPLOYS") {
+			t.Errorf("%dx%d: the group %q whole, and a metric beside it:\n%s", size[0], size[1], longest, got)
+		}
+		fits(t, m, "reports by model version", size[0], size[1])
+	}
+}
