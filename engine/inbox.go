@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -46,7 +47,7 @@ const reviewHorizon = 14 * 24 * time.Hour
 // reviewLimit bounds the review items of one inbox.
 const reviewLimit = 100
 
-// Inbox lists what waits for actor, oldest first, read in one snapshot: gates they
+// Inbox lists what waits for actor, most pressing first (inboxRank), read in one snapshot: gates they
 // may approve on any deployment, blocked items they may act on, failures and
 // rollbacks of the last 24 hours (by when they failed), and the open conflicts of
 // deployments they requested or are assigned. The dashboard's "Needs you" is this.
@@ -117,9 +118,24 @@ func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person, open
 		out = append(out, channels...)
 		return err
 	}()
-	slices.SortStableFunc(out, func(a, b InboxItem) int { return a.At.Compare(b.At) })
+	sortInbox(out)
 	return out, err
 }
+
+// sortInbox puts the most pressing first (inboxRank), the oldest first within a rank.
+func sortInbox(items []InboxItem) {
+	slices.SortStableFunc(items, func(a, b InboxItem) int {
+		return cmp.Or(cmp.Compare(inboxRank[a.Kind], inboxRank[b.Kind]), a.At.Compare(b.At))
+	})
+}
+
+// inboxRank orders an inbox by what presses: what holds a deployment up now (a gate,
+// a blocked item), the day's failures, conflicts to settle before a start, channels
+// that lose messages, then what is owed to learning (reviews, models due). Oldest
+// first within each; ordered by time alone, weeks-old reviews and models due came
+// before a gate raised a minute ago, and a short panel showed only them.
+var inboxRank = map[string]int{InboxGate: 0, InboxBlocked: 0, InboxFailure: 1, InboxConflict: 2, InboxChannel: 3,
+	InboxReview: 4, InboxModel: 5}
 
 // reviewsDue are the failures (failed, rolled back, or with an incident) left
 // without a review for review_after, within reviewHorizon more: for their requester,

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"ferry/models"
 )
@@ -27,5 +29,23 @@ func TestRejectHintNamesWhatRuns(t *testing.T) {
 	st.OnFailure = append(st.OnFailure, step(models.StageVerifyDeployment, "switch back"))
 	if got := RejectHint(st); !strings.Contains(got, `runs its on-failure steps "switch back"`) || strings.Contains(got, "restore") {
 		t.Errorf("the stage's own on-failure steps: %q", got)
+	}
+}
+
+// What holds a deployment up comes first in an inbox however new, and what is owed to
+// learning last however old; each kind oldest first.
+func TestInboxPutsWhatPressesFirst(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2026, 12, 1, h, 0, 0, 0, time.UTC) }
+	items := []InboxItem{{Kind: InboxModel, At: at(1)}, {Kind: InboxReview, At: at(2)}, {Kind: InboxConflict, At: at(3)},
+		{Kind: InboxFailure, At: at(5)}, {Kind: InboxGate, At: at(9)}, {Kind: InboxBlocked, At: at(8)},
+		{Kind: InboxFailure, At: at(4)}, {Kind: InboxChannel, At: at(0)}}
+	sortInbox(items)
+	var got []string
+	for _, it := range items {
+		got = append(got, fmt.Sprintf("%s@%d", it.Kind, it.At.Hour()))
+	}
+	want := "blocked@8 gate@9 failure@4 failure@5 conflict@3 channel@0 review@2 model@1"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("inbox order:\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
 }

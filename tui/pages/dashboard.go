@@ -178,8 +178,14 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 	}
 	shown, more := lines[off:], ""
 	if len(shown) > h && h > 1 {
-		more = hiddenItems(shown[h-1:], d.lastHead(lines, off+h-1))
-		shown = shown[:h-1]
+		// An item is shown whole or not at all: cut before the first row of one
+		// whose wrapped rest would not fit (unless it is the selected one).
+		cut := h - 1
+		for cut > 1 && shown[cut].part && shown[cut].head == "" && cut-1 != sel-off {
+			cut--
+		}
+		more = hiddenItems(shown[cut:], d.lastHead(lines, off+cut))
+		shown = shown[:cut]
 	}
 	var out []string
 	for i, l := range shown {
@@ -263,17 +269,23 @@ func (d *dashboard) runningLines(w int) []line {
 	}
 	var out []line
 	for _, dep := range d.data.Running {
-		right := fmt.Sprintf("  %s %s", common.Fit(common.CompactStage(dep.Status), 11), common.Progress(dep.StepsDone, dep.StepsTotal))
+		progress := common.Progress(dep.StepsDone, dep.StepsTotal)
+		right := "  " + common.Fit(common.CompactStage(dep.Status), 11) + " " + progress
 		if w < 50 {
-			right = "  " + common.Progress(dep.StepsDone, dep.StepsTotal)
+			right = "  " + progress
 		}
-		if !d.data.Now.Before(dep.ScheduledEnd) {
+		over := !d.data.Now.Before(dep.ScheduledEnd)
+		if over {
 			right = st.Warn.Render("  overrunning") + right
 		}
 		room := max(10, w-lipgloss.Width(right)-2)
 		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
 		if lipgloss.Width(what) > room { // the environment matters more than the version
 			what = fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
+		}
+		if lipgloss.Width(what) > room && over { // and more than the stage beside the overrun
+			right = st.Warn.Render("  overrunning") + "  " + progress
+			room = max(10, w-lipgloss.Width(right)-2)
 		}
 		out = append(out, line{id: dep.ID, text: common.Fit(what, room) + right})
 		for _, b := range d.data.Blocked {
@@ -318,42 +330,55 @@ func countStarted(cs []models.Conflict) int {
 }
 
 func (d *dashboard) needsLines(w int) []line {
-	st := d.c.Styles
+	// Most pressing first, as the inbox orders it (engine.Inbox): what holds a
+	// deployment up now, what went wrong, what is late, then what to settle or learn.
+	out := slices.Concat(d.gateLines(), d.blockedLines(), d.failureLines(), d.lateLines(), d.incidentLines(),
+		d.conflictLines(), d.channelLines(w), d.reviewLines(), d.modelLines(w))
+	if len(out) == 0 {
+		return []line{{text: d.c.Styles.Good.Render("✓ Nothing needs you right now.")}}
+	}
+	return out
+}
+
+func (d *dashboard) gateLines() []line {
 	var out []line
-	if n := len(d.data.Conflicts); n > 0 {
-		summary := conflictSummary(d.data.Conflicts)
-		if started := countStarted(d.data.Conflicts); started > 0 { // weighed by a manager, still open
-			summary += fmt.Sprintf(" · %d started anyway", started)
-		}
-		out = append(out, line{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n))) + st.Dim.Render(" · press 4")},
-			line{text: st.Dim.Render(summary)})
-	}
-	for _, in := range d.data.OpenIncidents {
-		dep := in.Deployment
-		out = append(out, line{id: dep.ID, text: st.Bad.Render("⚑ incident ") + fmt.Sprintf("#%d %s → %s: %s, open since %s",
-			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Local(in.OpenedAt, "Mon 15:04"))})
-	}
-	for _, it := range d.data.Inbox {
-		switch it.Kind {
-		case engine.InboxChannel:
-			out = append(out, line{text: st.Bad.Render("✉ ") + common.Fit(it.Message, max(20, w-26)) +
-				st.Dim.Render(" · ferry notify status")})
-		case engine.InboxModel:
-			out = append(out, line{text: st.Warn.Render("✎ model review due ") + common.Fit(it.Model, max(10, w-24))})
-		}
-	}
 	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxGate {
 			dep := it.Deployment
-			out = append(out, line{id: dep.ID, text: st.Warn.Render("◆ gate ") + fmt.Sprintf("#%d %s %s → %s: you may approve",
+			out = append(out, line{id: dep.ID, text: d.c.Styles.Warn.Render("◆ gate ") + fmt.Sprintf("#%d %s %s → %s: you may approve",
 				dep.ID, dep.Component, dep.Version, dep.Environment)})
 		}
 	}
-	out = append(out, d.reviewLines()...)
+	return out
+}
+
+func (d *dashboard) blockedLines() []line {
+	var out []line
 	for _, b := range d.data.Blocked {
-		out = append(out, line{id: b.Deployment.ID, text: st.Bad.Render("■ blocked ") +
+		out = append(out, line{id: b.Deployment.ID, text: d.c.Styles.Bad.Render("■ blocked ") +
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, b.Step.Note)})
 	}
+	return out
+}
+
+func (d *dashboard) failureLines() []line {
+	var out []line
+	for _, dep := range d.data.RecentFailures {
+		word := "✗ failed "
+		if dep.Status == models.StatusRolledBack {
+			word = "↺ rolled back "
+		}
+		out = append(out, line{id: dep.ID, text: d.c.Styles.Bad.Render(word) + fmt.Sprintf("#%d %s → %s %s",
+			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.FinishedAt, "15:04"))})
+	}
+	return out
+}
+
+// lateLines are the deployments running past their window and those that should
+// have started.
+func (d *dashboard) lateLines() []line {
+	st := d.c.Styles
+	var out []line
 	for _, dep := range d.data.Overrunning {
 		out = append(out, line{id: dep.ID, text: st.Warn.Render("⌛ overrunning ") + fmt.Sprintf("#%d %s → %s, due %s",
 			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledEnd, "Mon 15:04"))})
@@ -362,16 +387,49 @@ func (d *dashboard) needsLines(w int) []line {
 		out = append(out, line{id: dep.ID, text: st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s %s",
 			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledStart, "Mon 15:04"))})
 	}
-	for _, dep := range d.data.RecentFailures {
-		word := "✗ failed "
-		if dep.Status == models.StatusRolledBack {
-			word = "↺ rolled back "
-		}
-		out = append(out, line{id: dep.ID, text: st.Bad.Render(word) + fmt.Sprintf("#%d %s → %s %s",
-			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.FinishedAt, "15:04"))})
+	return out
+}
+
+func (d *dashboard) incidentLines() []line {
+	var out []line
+	for _, in := range d.data.OpenIncidents {
+		dep := in.Deployment
+		out = append(out, line{id: dep.ID, text: d.c.Styles.Bad.Render("⚑ incident ") + fmt.Sprintf("#%d %s → %s: %s, open since %s",
+			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Local(in.OpenedAt, "Mon 15:04"))})
 	}
-	if len(out) == 0 {
-		return []line{{text: st.Good.Render("✓ Nothing needs you right now.")}}
+	return out
+}
+
+func (d *dashboard) conflictLines() []line {
+	st, n := d.c.Styles, len(d.data.Conflicts)
+	if n == 0 {
+		return nil
+	}
+	summary := conflictSummary(d.data.Conflicts)
+	if started := countStarted(d.data.Conflicts); started > 0 { // weighed by a manager, still open
+		summary += fmt.Sprintf(" · %d started anyway", started)
+	}
+	return []line{{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n))) + st.Dim.Render(" · press 4")},
+		{text: st.Dim.Render(summary), part: true}}
+}
+
+func (d *dashboard) channelLines(w int) []line {
+	var out []line
+	for _, it := range d.data.Inbox {
+		if it.Kind == engine.InboxChannel {
+			out = append(out, line{text: d.c.Styles.Bad.Render("✉ ") + common.Fit(it.Message, max(20, w-26)) +
+				d.c.Styles.Dim.Render(" · ferry notify status")})
+		}
+	}
+	return out
+}
+
+func (d *dashboard) modelLines(w int) []line {
+	var out []line
+	for _, it := range d.data.Inbox {
+		if it.Kind == engine.InboxModel {
+			out = append(out, line{text: d.c.Styles.Warn.Render("✎ model review due ") + common.Fit(it.Model, max(10, w-24))})
+		}
 	}
 	return out
 }

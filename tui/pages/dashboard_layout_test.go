@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"ferry/tui/common"
+
 	"strings"
 	"testing"
 
@@ -115,5 +117,21 @@ func TestHiddenItemsCountsItemsByHeading(t *testing.T) {
 		if w := lipgloss.Width(l.text); w > 30 {
 			t.Errorf("row %q is %d cells wide, want at most 30", l.text, w)
 		}
+	}
+}
+
+// A panel shows an item whole or not at all: one whose wrapped rest would fall below
+// the panel moves below it with the rest, counted in what is left.
+func TestPanelCutsBetweenItems(t *testing.T) {
+	t.Parallel()
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	lines := []line{{id: 1, text: "a"}, {id: 2, text: "b"}, {text: "  rest of b", part: true}, {id: 3, text: "c"},
+		{id: 4, text: "d"}}
+	got := d.render(panelNeeds, lines, 3)
+	if len(got) != 2 || !strings.Contains(got[0], "a") || !strings.Contains(got[1], "and 3 more") {
+		t.Fatalf("b does not fit whole in 3 rows with the count: %q", got)
+	}
+	if got := d.render(panelNeeds, lines, 4); len(got) != 4 || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "and 2 more") {
+		t.Fatalf("b fits whole in 4 rows: %q", got)
 	}
 }

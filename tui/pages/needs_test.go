@@ -23,8 +23,13 @@ func TestNeedsYouHasGatesAndOverruns(t *testing.T) {
 	}
 	tuitest.ClockOf(t, m.c).Set(tuitest.Now.Add(6 * time.Hour)) // the running installation's window has ended
 	press(m, "ctrl+r")
-	if got := screenText(m); !strings.Contains(got, "overrunning #1") {
+	got := screenText(m)
+	if !strings.Contains(got, "overrunning #1") {
 		t.Fatalf("a deployment past its window should show as overrunning:\n%s", got)
+	}
+	row := strings.Split(lineWith(got, "#1 rack-b07-db-server"), "││")[0] // the Running panel's side
+	if !strings.Contains(row, "→ production") || !strings.Contains(row, "overrunning") {
+		t.Fatalf("the running row keeps where it runs beside the overrun: %q", row)
 	}
 	tom := sized(t, "tom", 60, 20)
 	tuitest.ClockOf(t, tom.c).Set(tuitest.Now.Add(6 * time.Hour))
