@@ -86,6 +86,24 @@ func StartWays(bs []Break) []Way {
 	return append(out, WayOverride)
 }
 
+// StartWaysFor splits StartWays(bs) into the ways actor may take and those left to
+// someone who may: a move or a conflict's resolution needs whoever may reschedule,
+// an override a manager. A technician told to move a deployment could not.
+func StartWaysFor(actor models.Person, bs []Break) (own, others []Way) {
+	for _, w := range StartWays(bs) {
+		act := ActReschedule
+		if w == WayOverride {
+			act = ActOverride
+		}
+		if Can(actor, act, nil) == nil {
+			own = append(own, w)
+		} else {
+			others = append(others, w)
+		}
+	}
+	return own, others
+}
+
 // orList is "a, b, or c".
 func orList(parts []string) string {
 	switch len(parts) {

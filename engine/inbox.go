@@ -31,6 +31,7 @@ type InboxItem struct {
 	Conflict   *models.Conflict // for a conflict
 	Channel    string           // for a channel
 	Model      string           // for a model due for review
+	Movable    int64            // for a conflict: a planned deployment in it the person may move, 0 when none
 	Message    string
 	At         time.Time // when it began to wait
 }
@@ -190,16 +191,45 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 		return nil, err
 	}
 	var out []InboxItem
+	var ids []int64
 	for i := range cs {
 		for _, id := range cs[i].IDs {
 			if d, ok := theirs[id]; ok {
 				out = append(out, InboxItem{Kind: InboxConflict, Deployment: d, Conflict: &cs[i], At: cs[i].Start,
 					Message: cs[i].ID + " " + cs[i].Message})
+				ids = append(ids, cs[i].IDs...)
 				break
 			}
 		}
 	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	in, err := q.DeploymentsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]models.Deployment{}
+	for _, d := range in {
+		byID[d.ID] = d
+	}
+	for i := range out {
+		out[i].Movable = movableIn(actor, out[i].Deployment, *out[i].Conflict, byID)
+	}
 	return out, nil
+}
+
+// movableIn is a deployment of conflict c that actor may move to settle it: their
+// own d when it is planned, else another planned one; 0 when they may move none (a
+// running deployment does not move, and technicians move nothing).
+func movableIn(actor models.Person, d models.Deployment, c models.Conflict, byID map[int64]models.Deployment) int64 {
+	ids := append([]int64{d.ID}, c.IDs...)
+	for _, id := range ids {
+		if o, ok := byID[id]; ok && o.Status == models.StatusPlanned && Can(actor, ActReschedule, &o) == nil {
+			return id
+		}
+	}
+	return 0
 }
 
 // deadChannels, for managers, are the notification channels whose last message

@@ -88,7 +88,10 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 	case engine.InboxFailure:
 		return fmt.Sprintf("ferry deploy show %d", id)
 	case engine.InboxConflict:
-		return fmt.Sprintf("ferry deploy suggest %d", id)
+		if it.Movable == 0 {
+			return "ferry conflicts  (ask a manager to move or resolve it)"
+		}
+		return fmt.Sprintf("ferry deploy suggest %d", it.Movable)
 	case engine.InboxModel:
 		return fmt.Sprintf("ferry review list --model %s  (and ferry improvement add --model %s …)", it.Model, it.Model)
 	case engine.InboxReview:

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -86,5 +87,47 @@ func TestInboxAndGateReject(t *testing.T) {
 	id := fmt.Sprintf("#%d", d.ID)
 	if r := f.ok("--as", "marc", "inbox"); !strings.Contains(r.stdout, "failure  "+id+" rack-1") || strings.Contains(r.stdout, id+" "+id) {
 		t.Errorf("the failure's line:\n%s", r.stdout)
+	}
+}
+
+// A conflict in the inbox names a way the reader may take: the planned deployment
+// they may move, or, for a technician who moves nothing, whom to ask.
+func TestInboxConflictWayIsTheReaders(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	start := "2031-03-03 10:00"
+	a := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.0", "--env", "dev", "--start", start, "--assignee", "raj")
+	f.plan("--model", "rack", "--component", "rack-1", "--version", "1.1", "--env", "dev", "--start", start, "--assignee", "raj")
+	var raj, ana []inboxItem
+	for _, it := range f.inbox("raj") {
+		if it.Kind == "conflict" {
+			raj = append(raj, it)
+		}
+	}
+	for _, it := range f.inbox("ana") {
+		if it.Kind == "conflict" {
+			ana = append(ana, it)
+		}
+	}
+	if len(raj) == 0 || len(ana) == 0 {
+		t.Fatalf("raj, booked twice, and ana, who planned both, see the conflict: %+v / %+v", raj, ana)
+	}
+	for _, it := range raj {
+		if strings.Contains(it.Next, "suggest") || !strings.Contains(it.Next, "ask a manager") {
+			t.Errorf("a technician moves nothing: %q", it.Next)
+		}
+	}
+	for _, it := range ana {
+		if !strings.Contains(it.Next, "ferry deploy suggest ") {
+			t.Errorf("a manager may move the planned deployment: %q", it.Next)
+		}
+	}
+	// Once one runs, the way is to move the other, the one still planned.
+	f.ferry("--as", "raj", "deploy", "run", strconv.FormatInt(a.ID, 10), "--override-reason", "x")
+	f.ferry("--as", "ana", "deploy", "run", strconv.FormatInt(a.ID, 10), "--override-reason", "on site now")
+	for _, it := range f.inbox("ana") {
+		if it.Kind == "conflict" && strings.Contains(it.Next, fmt.Sprintf("suggest %d", a.ID)) {
+			t.Errorf("#%d runs and cannot move: %q", a.ID, it.Next)
+		}
 	}
 }

@@ -217,7 +217,7 @@ func (v *checklistView) whyNoStart() string {
 	case v.running || v.st.Runner != nil:
 		return fmt.Sprintf("#%d is running", d.ID)
 	}
-	return v.starting.why(d.ID)
+	return v.starting.why(v.c.Actor, d.ID)
 }
 
 // whyNoCarry: a started deployment that waits for no person and that nobody runs

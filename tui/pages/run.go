@@ -163,7 +163,7 @@ func (v *runView) startState() string {
 	case d.Status.Final():
 		return fmt.Sprintf("#%d %s", d.ID, d.Status.Phrase())
 	case d.Status == models.StatusPlanned:
-		return v.starting.why(d.ID)
+		return v.starting.why(v.c.Actor, d.ID)
 	case v.st.Waiting != nil && v.st.Waiting.Kind != engine.WaitInterrupted:
 		return v.st.Waiting.Message // a run would stop again at once
 	}
@@ -438,7 +438,7 @@ func runOutcome(c *common.Common, id int64, msg runDoneMsg) tea.Cmd {
 		return tea.Batch(common.Push(NewResolve(c, id)), common.Fail(fmt.Errorf("#%d cannot start: %d open conflict%s", id,
 			len(refused.Conflicts), common.Plural(len(refused.Conflicts)))))
 	case errors.As(msg.err, &refused):
-		return common.Fail(errors.New(refusedText(id, refused.Breaks)))
+		return common.Fail(errors.New(refusedText(c.Actor, id, refused.Breaks)))
 	case errors.As(msg.err, &stopped):
 		return common.NoteAs("!", fmt.Sprintf("the run of #%d stopped: %v", id, stopped.Cause))
 	case msg.err != nil:

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"ferry/engine"
+	"ferry/models"
 )
 
 // starting is what a page knows of starting a planned deployment: the controls a
@@ -20,34 +21,57 @@ func (s *starting) load(v engine.DeploymentView) {
 	s.breaks, s.mayOverride = v.StartBreaks, v.MayOverride
 }
 
-// why is why deployment id cannot be started now by this person, or "".
-func (s starting) why(id int64) string {
+// why is why deployment id cannot be started now by actor, or "".
+func (s starting) why(actor models.Person, id int64) string {
 	if len(s.breaks) == 0 || s.mayOverride {
 		return ""
 	}
-	return refusedText(id, s.breaks)
+	return refusedText(actor, id, s.breaks)
 }
 
 // refusedText is a start refused for bs: what breaks, and the ways on.
-func refusedText(id int64, bs []engine.Break) string {
-	return fmt.Sprintf("#%d cannot start now: %s; %s", id, engine.BreaksText(bs), waysOn(bs))
+func refusedText(actor models.Person, id int64, bs []engine.Break) string {
+	return fmt.Sprintf("#%d cannot start now: %s; %s", id, engine.BreaksText(bs), waysOn(actor, bs))
 }
 
-// waysOn says, in the console's keys, what lets a refused start go ahead (the engine
-// says which ways there are).
-func waysOn(bs []engine.Break) string {
+// waysOn says what lets a refused start go ahead: in the console's keys the ways the
+// person may take, and who to ask for the rest (the engine says which are whose).
+func waysOn(actor models.Person, bs []engine.Break) string {
+	own, others := engine.StartWaysFor(actor, bs)
 	var ways []string
-	for _, w := range engine.StartWays(bs) {
+	for _, w := range own {
 		switch w {
 		case engine.WayMove:
 			ways = append(ways, "move it (m on its page)")
 		case engine.WayResolve:
 			ways = append(ways, "resolve its conflicts (s on its page)")
 		case engine.WayOverride:
-			ways = append(ways, "a manager may start it anyway, with a reason")
+			ways = append(ways, "start it anyway, with a reason")
 		}
 	}
+	var asks []string
+	for _, w := range others {
+		switch w {
+		case engine.WayMove:
+			asks = append(asks, "move it")
+		case engine.WayResolve:
+			asks = append(asks, "resolve its conflicts")
+		case engine.WayOverride:
+			asks = append(asks, "start it anyway")
+		}
+	}
+	if len(asks) > 0 { // a manager may take every way
+		ways = append(ways, "ask a manager to "+orWords(asks))
+	}
 	return "ways on: " + strings.Join(ways, ", ")
+}
+
+// orWords is "a, b or c".
+func orWords(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
 
 // needsReason reports whether a start breaks a control, which this person may
