@@ -412,6 +412,8 @@ func TestUsageErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown command", []string{"bogus"}, []string{"unknown command", "bogus"}},
+		{"unknown subcommand", []string{"deploy", "frob"}, []string{`unknown command "frob" for "ferry deploy"`}},
+		{"unknown subcommand two deep", []string{"people", "keys", "frob"}, []string{"frob"}},
 		{"unknown flag", []string{"deploy", "list", "--bogus"}, []string{"unknown flag", "--bogus"}},
 		{"unknown global flag", []string{"--colour", "deploy", "list"}, []string{"unknown flag", "--colour"}},
 		{"flag without its value", []string{"deploy", "list", "--env"}, []string{"--env"}},
@@ -434,7 +436,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown status", []string{"deploy", "list", "--status", "bogus"}, []string{"--status", `"bogus"`, "planned"}},
 		{"one unknown status of two", []string{"deploy", "list", "--status", "planned,bogus"}, []string{"--status", `"bogus"`}},
 		{"limit zero", []string{"deploy", "list", "--limit", "0"}, []string{"--limit"}},
-		{"limit not a number", []string{"deploy", "list", "--limit", "many"}, []string{"--limit"}},
+		{"limit not a number", []string{"deploy", "list", "--limit", "many"}, []string{`--limit: "many" is not a whole number`}},
 		{"demo of no deployments", []string{"demo", "--deployments", "0"}, []string{"--deployments"}},
 		{"models validate with two files", []string{"models", "validate", "a.toml", "b.toml"}, []string{"at most one FILE"}},
 	}

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Version is set at build time with -ldflags "-X ferry/cmd/cli.Version=...".
@@ -24,7 +26,7 @@ func (a *app) rootCmd() *cobra.Command {
 	}
 	root.Flags().BoolVar(&a.consoleRunsDue, "run-due", false,
 		"the console also starts fully automated deployments whose window has begun, every 30s, as ferry run-due does (quitting stops what it started)")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{plainFlagError(err)} })
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configPath, "config", "", "config file (default ./config.toml, or $FERRY_CONFIG)")
 	pf.StringVar(&a.dbPath, "db", "", "database file (default: the config's database, or ./ferry.db)")
@@ -33,7 +35,36 @@ func (a *app) rootCmd() *cobra.Command {
 	root.AddCommand(a.serveCmd(), a.peopleCmd(), a.historyCmd(), a.incidentCmd(), a.reportCmd(), a.auditCmd(), a.inboxCmd(), a.notifyCmd(), a.whereCmd(), a.releaseCmd(), a.scheduleCmd())
 	root.AddCommand(a.reviewCmd(), a.improvementCmd(), a.findingCmd())
 	root.AddCommand(a.runCmds()...)
+	groupsRefuseUnknown(root)
 	return root
+}
+
+// groupsRefuseUnknown makes a command that only groups others (ferry deploy) refuse
+// an unknown subcommand with exit 2: left to cobra it printed the group's help and
+// exited 0, so a script's typo (ferry deploy frob) passed as done.
+func groupsRefuseUnknown(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		if c.HasSubCommands() && !c.Runnable() {
+			c.Args = noArgs
+			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+		}
+		groupsRefuseUnknown(c)
+	}
+}
+
+// plainFlagError says what a flag's value should be, instead of the parser's words
+// ("strconv.ParseInt: parsing \"x\": invalid syntax").
+func plainFlagError(err error) error {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return err
+	}
+	want := map[string]string{"int": "a whole number", "int64": "a whole number", "uint": "a whole number",
+		"float64": "a number", "bool": "true or false", "duration": "a duration such as 90m or 2h"}[bad.GetFlag().Value.Type()]
+	if want == "" {
+		return err
+	}
+	return fmt.Errorf("--%s: %q is not %s", bad.GetFlag().Name, bad.GetValue(), want)
 }
 
 func noArgs(cmd *cobra.Command, args []string) error {
