@@ -125,21 +125,29 @@ func (e *Engine) setChangeRef(ctx context.Context, q store.Q, actor models.Perso
 }
 
 func (e *Engine) setAfter(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, after int64) (string, error) {
-	switch {
-	case after == d.ID:
-		return "", models.Invalidf("deployment #%d cannot wait for itself", d.ID)
-	case after < 0:
-		return "", models.Invalidf("after: %d is not a deployment", after)
-	case after != 0:
-		if _, err := q.Deployment(ctx, after); err != nil {
-			return "", models.Invalidf("after: deployment #%d does not exist", after)
-		}
+	if err := checkAfter(ctx, q, d.ID, after); err != nil {
+		return "", err
 	}
 	if err := q.SetAfter(ctx, d.ID, after, e.Now()); err != nil {
 		return "", err
 	}
 	did := fmt.Sprintf("waits for %s (was %s)", afterText(after), afterText(d.After))
 	return did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventChanged, did))
+}
+
+// checkAfter refuses a deployment for id to wait for that is no deployment, or itself.
+func checkAfter(ctx context.Context, q store.Q, id, after int64) error {
+	switch {
+	case after == id:
+		return models.Invalidf("deployment #%d cannot wait for itself", id)
+	case after < 0:
+		return models.Invalidf("after: %d is not a deployment", after)
+	case after != 0:
+		if _, err := q.Deployment(ctx, after); err != nil {
+			return models.Invalidf("after: deployment #%d does not exist", after)
+		}
+	}
+	return nil
 }
 
 func afterText(id int64) string {
@@ -175,6 +183,9 @@ func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64,
 			d.Assignee = *ed.Assignee
 		}
 		if ed.After != nil {
+			if err := checkAfter(ctx, q, d.ID, *ed.After); err != nil {
+				return err // the edit would refuse it, so the preview does not invent its conflict
+			}
 			d.After = *ed.After
 		}
 		var err error

@@ -268,6 +268,13 @@ func TestPlanAndRescheduleRefuseThePast(t *testing.T) {
 		!strings.Contains(err.Error(), "has ended") {
 		t.Fatalf("an edit's preview into the past: %v", err)
 	}
+	// Nor does a preview invent the conflict of waiting for itself: it is refused as the edit is.
+	self, none := d.ID, d.ID+1000
+	for _, after := range []*int64{&self, &none} {
+		if cs, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{After: after}); !errors.Is(err, models.ErrInvalid) || len(cs) > 0 {
+			t.Fatalf("a preview of waiting for #%d: %v %+v", *after, err, cs)
+		}
+	}
 	f.now = f.now.Add(10 * time.Minute)
 	longer := 2 * time.Hour
 	if _, err := f.e.EditDeployment(f.ctx, ana, d.ID, Edit{Duration: &longer}); err != nil {
