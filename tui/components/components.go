@@ -78,13 +78,21 @@ const (
 // LimitText is what a full field says.
 func LimitText(n int) string { return fmt.Sprintf("✗ full: at most %d characters", n) }
 
-// InputLines are a text field's line, and below it, when the field is full, a line
-// saying so (the characters beyond were not taken).
+// InputLines are a text field's line; below it, when what was typed no longer fits
+// the line (which then scrolls, hiding its start), all of it wrapped, dim; and when the
+// field is full, a line saying so (the characters beyond were not taken).
 func InputLines(st common.Styles, in textinput.Model) []string {
-	if in.CharLimit <= 0 || utf8.RuneCountInString(in.Value()) < in.CharLimit {
-		return []string{in.View()}
+	out := []string{in.View()}
+	if v := in.Value(); in.Width() > 0 && ansi.StringWidth(v) > in.Width() {
+		w := in.Width() + ansi.StringWidth(in.Prompt)
+		for _, l := range common.Wrap(v, w-2) {
+			out = append(out, st.Dim.Render("  "+l))
+		}
 	}
-	return []string{in.View(), st.Warn.Render(LimitText(in.CharLimit))}
+	if in.CharLimit > 0 && utf8.RuneCountInString(in.Value()) >= in.CharLimit {
+		out = append(out, st.Warn.Render(LimitText(in.CharLimit)))
+	}
+	return out
 }
 
 // InputStyles are a text field's styles in the console's, with a steady cursor: a

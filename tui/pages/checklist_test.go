@@ -246,3 +246,19 @@ func TestChecklistKeepsATickedItemsNote(t *testing.T) {
 		t.Fatalf("back on the ticked item, its note:\n%s", got)
 	}
 }
+
+// On a phone a long block reason is read whole while it is typed (the field scrolls
+// it away), and the checklist still fits the screen.
+func TestChecklistLongReasonShowsWhole(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	openChecklistVia(t, m, 1)
+	press(m, "j", "b")
+	reason := "suppression system shows fault code E42 on panel, waiting for facilities to inspect"
+	typeText(m, reason)
+	got := screenText(m)
+	if flat := strings.Join(strings.Fields(got), " "); !strings.Contains(flat, reason) {
+		t.Fatalf("the whole reason while typing:\n%s", got)
+	}
+	fits(t, m, "checklist with a long reason", 60, 20)
+}

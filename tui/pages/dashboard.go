@@ -289,9 +289,11 @@ func (d *dashboard) runningLines(w int) []line {
 		}
 		out = append(out, line{id: dep.ID, text: common.Fit(what, room) + right})
 		for _, b := range d.data.Blocked {
-			if b.Deployment.ID == dep.ID {
-				out = append(out, line{text: st.Bad.Render(fmt.Sprintf("   %s · blocked: %q %s",
-					b.Step.Actor, b.Step.Note, d.c.Local(b.Step.At, "15:04")))})
+			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
+				text := fmt.Sprintf("%s · blocked: %q %s", b.Step.Actor, b.Step.Note, d.c.Local(b.Step.At, "15:04"))
+				for _, r := range common.Wrap(text, max(10, w-5)) {
+					out = append(out, line{text: st.Bad.Render("   " + r), part: true})
+				}
 			}
 		}
 	}

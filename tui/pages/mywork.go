@@ -257,11 +257,12 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 	switch wt := it.Waiting; {
 	case it.Blocked != nil:
 		// The reason first: the step's name may not fit on a phone.
+		// The reason whole, wrapped: it says what is to fix.
 		why := fmt.Sprintf("step %d %s", it.Blocked.Seq, it.Blocked.Step.Name)
 		if it.Blocked.Note != "" {
-			why = it.Blocked.Note + st.Dim.Render(" · "+why)
+			why = it.Blocked.Note + " · " + why
 		}
-		out = append(out, common.Fit(" "+st.Bad.Render("BLOCKED ")+why, w))
+		out = append(out, common.Hanging(" "+st.Bad.Render("BLOCKED "), why, w)...)
 	case wt != nil && wt.Kind == engine.WaitApproval:
 		out = append(out, common.Fit(" "+st.Warn.Render(myworkApproval(wt))+
 			st.Dim.Render(fmt.Sprintf(" · step %d %s", wt.Seq, wt.Step.Name)), w))

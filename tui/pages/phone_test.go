@@ -114,10 +114,20 @@ func TestPhoneShowsBlockReasonsWhole(t *testing.T) {
 			if _, err := m.c.Eng.BlockStep(m.c.Ctx, m.c.Actor, 1, 1, why); err != nil {
 				t.Fatal(err)
 			}
+			press(m, "ctrl+r")
+			shownWhole(t, "My work", screens(t, m, "My work", w, 20, 0, ""), why)
 			openChecklistVia(t, m, 1)
 			shownWhole(t, "the checklist", screens(t, m, "checklist", w, 20, 0, ""), why)
 			press(m, "esc", "r")
 			shownWhole(t, "the run view", screens(t, m, "run view", w, 20, 0, ""), why)
+			mgr := sized(t, "ana", w, 20) // a console of its own, on a database of its own
+			tom, _ := mgr.c.Eng.Person("tom")
+			if _, err := mgr.c.Eng.BlockStep(mgr.c.Ctx, tom, 1, 1, why); err != nil {
+				t.Fatal(err)
+			}
+			press(mgr, "ctrl+r")
+			dash := screens(t, mgr, "dashboard", w, 20, 0, "")
+			shownWhole(t, "the dashboard's panels", []string{strings.ReplaceAll(dash[0], "│", " ")}, why)
 		})
 	}
 }
