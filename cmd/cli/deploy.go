@@ -319,6 +319,14 @@ func (a *app) printDetail(det engine.Detail) {
 		fmt.Fprintf(tw, "  urgency\t%s: %s\n", d.Urgency, cell(d.UrgencyReason))
 	}
 	tw.Flush()
+	if len(det.Conflicts) > 0 { // what stands in its way, before its steps
+		fmt.Fprintln(w)
+		if d.Status == models.StatusPlanned {
+			a.printConflicts(det.Conflicts, "It is in", d.ID)
+		} else { // under way: it no longer moves, the others may
+			a.listConflicts(det.Conflicts, "It is in")
+		}
+	}
 	fmt.Fprintf(w, "\nSteps (%d/%d)\n", d.StepsDone, d.StepsTotal)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range det.Steps {

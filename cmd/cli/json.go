@@ -55,6 +55,9 @@ type detailJSON struct {
 	Incidents []incidentJSON `json:"incidents"`
 	Findings  []findingJSON  `json:"findings"`
 	Review    *reviewJSON    `json:"review"` // null while it has no review
+	// Conflicts it is in now, open and overridden (an unfinished deployment; a
+	// finished one keeps them as findings)
+	Conflicts []conflictJSON `json:"conflicts"`
 }
 
 type findingJSON struct {
@@ -85,7 +88,8 @@ var (
 
 func detailToJSON(det engine.Detail) detailJSON {
 	out := detailJSON{deploymentJSON: toJSON(det.Deployment),
-		Steps: []stepJSON{}, Events: []eventJSON{}, Incidents: []incidentJSON{}, Findings: []findingJSON{}}
+		Steps: []stepJSON{}, Events: []eventJSON{}, Incidents: []incidentJSON{}, Findings: []findingJSON{},
+		Conflicts: conflictsToJSON(det.Conflicts)}
 	for _, f := range det.Findings {
 		out.Findings = append(out.Findings, findingToJSON(f))
 	}

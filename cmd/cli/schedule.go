@@ -101,6 +101,20 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, id int64) {
 	if len(cs) == 0 {
 		return
 	}
+	a.listConflicts(cs, lead)
+	if open := engine.CountOpen(cs); open > 0 {
+		ref := "ID"
+		if id != 0 {
+			ref = strconv.FormatInt(id, 10)
+		}
+		fmt.Fprintf(a.stdout, "Resolve with 'ferry deploy suggest %s', 'ferry deploy reschedule %s --suggested',\n", ref, ref)
+		fmt.Fprintf(a.stdout, "'ferry deploy assign %s PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.\n", ref)
+	}
+}
+
+// listConflicts lists conflicts under lead, without the ways to resolve them (a
+// deployment under way no longer moves).
+func (a *app) listConflicts(cs []models.Conflict, lead string) {
 	fmt.Fprintf(a.stdout, "%s %d conflict(s):\n", lead, len(cs))
 	for _, c := range cs {
 		mark := "✗"
@@ -115,14 +129,6 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, id int64) {
 		if started := c.StartedText(); started != "" {
 			fmt.Fprintf(a.stdout, "    %s\n", started)
 		}
-	}
-	if open := engine.CountOpen(cs); open > 0 {
-		ref := "ID"
-		if id != 0 {
-			ref = strconv.FormatInt(id, 10)
-		}
-		fmt.Fprintf(a.stdout, "Resolve with 'ferry deploy suggest %s', 'ferry deploy reschedule %s --suggested',\n", ref, ref)
-		fmt.Fprintf(a.stdout, "'ferry deploy assign %s PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.\n", ref)
 	}
 }
 

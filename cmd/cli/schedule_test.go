@@ -83,6 +83,18 @@ func TestPlanListsConflictsAndStrictRefuses(t *testing.T) {
 	if !kinds["capacity"] || !kinds["component"] || len(kinds) != 2 {
 		t.Fatalf("plan --json conflicts: %+v", planned.Conflicts)
 	}
+	// Its record shows them too, in text with the ways on, and as JSON.
+	id := strconv.FormatInt(planned.ID, 10)
+	if r := f.ok("--as", "ana", "deploy", "show", id); !strings.Contains(r.stdout, "It is in 2 conflict(s)") ||
+		!strings.Contains(r.stdout, planned.Conflicts[0].ID) || !strings.Contains(r.stdout, "ferry deploy suggest "+id) {
+		t.Errorf("deploy show lacks its conflicts:\n%s", r)
+	}
+	var shown struct {
+		Conflicts []conflict `json:"conflicts"`
+	}
+	if decode(t, f.ok("--as", "ana", "deploy", "show", id, "--json"), &shown); len(shown.Conflicts) != 2 {
+		t.Errorf("deploy show --json: %+v", shown.Conflicts)
+	}
 	// The text form says the same and how to resolve it.
 	r = f.ok("--as", "ana", "deploy", "plan", "--model", "web-service", "--component", "web-frontend",
 		"--version", "1.0", "--env", "production", "--start", "2030-11-30 22:40", "--assignee", "sam")
