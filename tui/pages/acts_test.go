@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -168,13 +169,18 @@ func TestRunAgainPlansTheSameContentAnew(t *testing.T) {
 	}
 	openDetailOf(m, 2) // failed
 	press(m, "a")
-	if got := screenText(m); !strings.Contains(got, "Run #2 payments-api 4.11.9 → staging again") {
-		t.Fatalf("a opens the run-again page:\n%s", got)
+	if got := screenText(m); !strings.Contains(got, "Run #2 payments-api 4.11.9 → staging again") ||
+		!strings.Contains(got, "run again") || strings.Contains(got, "› reason") {
+		t.Fatalf("a opens the run-again page, named for what it asks:\n%s", got)
 	}
 	press(m, "enter") // at the next full hour
 	got := screenText(m)
 	if !strings.Contains(got, "planned #6 to run #2 again") {
 		t.Fatalf("the console says what it planned:\n%s", got)
+	}
+	n := engine.CountOpen(record(t, m.c, 6).Conflicts)
+	if want := leftOverText(n); !strings.Contains(got, want) {
+		t.Fatalf("the console says how many conflicts the new plan is in (%q):\n%s", want, got)
 	}
 	again := record(t, m.c, 6).Deployment
 	if again.Status != models.StatusPlanned || again.Version != "4.11.9" || again.Environment != "staging" ||
@@ -244,4 +250,15 @@ func TestAnAnalystIsOfferedNoDailyActs(t *testing.T) {
 			t.Fatalf("%s should say why not:\n%s", k, got)
 		}
 	}
+}
+
+// leftOverText is how the console sums up the conflicts an act leaves.
+func leftOverText(n int) string {
+	switch n {
+	case 0:
+		return "no conflicts left"
+	case 1:
+		return "1 conflict left"
+	}
+	return fmt.Sprintf("%d conflicts left", n)
 }

@@ -21,6 +21,7 @@ import (
 type askPage struct {
 	c      *common.Common
 	title  string // what the act is, for the heading: "Cancel #12 web-frontend 2.4 → test"
+	crumb  string // the page's name in the breadcrumb: what it asks for
 	hint   string // what the answer is for
 	empty  string // what to say when there is no answer
 	act    func(answer string) (engine.Outcome, error)
@@ -38,7 +39,7 @@ type askDoneMsg struct {
 }
 
 func newAskPage(c *common.Common, title, prompt, hint string, act func(string) (engine.Outcome, error)) *askPage {
-	p := &askPage{c: c, title: title, hint: hint, act: act, empty: "write the reason first: it is kept on the record",
+	p := &askPage{c: c, title: title, hint: hint, act: act, crumb: "reason", empty: "write the reason first: it is kept on the record",
 		input: components.NewInput(c.Styles, prompt, "the reason is kept on the record")}
 	p.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "do it"))
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave it as it is"))
@@ -64,9 +65,13 @@ func newAgainPage(c *common.Common, d models.Deployment) *askPage {
 			if err != nil {
 				return engine.Outcome{}, fmt.Errorf("start: %w", err)
 			}
-			return c.Eng.Again(c.Ctx, c.Actor, d.ID, start)
+			out, err := c.Eng.Again(c.Ctx, c.Actor, d.ID, start)
+			if err == nil { // the new plan may clash: say so, as a plan says its conflicts
+				out.Did += leftOver(out.Conflicts)
+			}
+			return out, err
 		})
-	p.empty = "give the start: a time, or now"
+	p.empty, p.crumb = "give the start: a time, or now", "run again"
 	p.input.SetValue(next.Format(models.LocalLayout))
 	return p
 }
@@ -88,7 +93,7 @@ func whyNoAgain(c *common.Common, d models.Deployment) string {
 	return common.Why(engine.Can(c.Actor, engine.ActPlan, nil))
 }
 
-func (p *askPage) Title() string   { return "reason" }
+func (p *askPage) Title() string   { return p.crumb }
 func (p *askPage) Capturing() bool { return true }
 func (p *askPage) Restyle()        { p.input.SetStyles(components.InputStyles(p.c.Styles)) }
 func (p *askPage) SetSize(w, h int) {
