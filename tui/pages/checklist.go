@@ -597,7 +597,7 @@ func (v *checklistView) more(s engine.StepState) []string {
 				who = "may approve: " + strings.Join(w.Approvers, ", ")
 			}
 			if v.approve == nil {
-				who += " · a approves"
+				who += " · a approves, x rejects"
 			}
 		}
 		add(who)

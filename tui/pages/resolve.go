@@ -347,7 +347,7 @@ func (r *resolveScreen) moveLines() []string {
 	win := func(s, e time.Time) string {
 		return r.c.Local(s, "Mon 02 Jan 15:04") + " – " + r.c.End(s, e, "15:04 MST", "Mon 02 Jan 15:04 MST")
 	}
-	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("now", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
+	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("planned", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
 	if len(sug.Slots) == 0 {
 		out = append(out, "   "+st.Bad.Render("no conflict-free slot within 90 days"))
 	} else {
