@@ -191,21 +191,24 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 		return nil, err
 	}
 	var out []InboxItem
-	var ids []int64
+	var others []int64 // the other deployments of conflicts whose own one may not move
 	for i := range cs {
 		for _, id := range cs[i].IDs {
 			if d, ok := theirs[id]; ok {
-				out = append(out, InboxItem{Kind: InboxConflict, Deployment: d, Conflict: &cs[i], At: cs[i].Start,
-					Message: cs[i].ID + " " + cs[i].Message})
-				ids = append(ids, cs[i].IDs...)
+				it := InboxItem{Kind: InboxConflict, Deployment: d, Conflict: &cs[i], At: cs[i].Start,
+					Message: cs[i].ID + " " + cs[i].Message}
+				if it.Movable = movableIn(actor, d.ID, cs[i], theirs); it.Movable == 0 {
+					others = append(others, cs[i].IDs...)
+				}
+				out = append(out, it)
 				break
 			}
 		}
 	}
-	if len(out) == 0 {
-		return nil, nil
+	if len(others) == 0 {
+		return out, nil
 	}
-	in, err := q.DeploymentsByID(ctx, ids)
+	in, err := q.DeploymentsByID(ctx, others)
 	if err != nil {
 		return nil, err
 	}
@@ -214,17 +217,20 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 		byID[d.ID] = d
 	}
 	for i := range out {
-		out[i].Movable = movableIn(actor, out[i].Deployment, *out[i].Conflict, byID)
+		if out[i].Movable == 0 {
+			out[i].Movable = movableIn(actor, out[i].Deployment.ID, *out[i].Conflict, byID)
+		}
 	}
 	return out, nil
 }
 
-// movableIn is a deployment of conflict c that actor may move to settle it: their
-// own d when it is planned, else another planned one; 0 when they may move none (a
-// running deployment does not move, and technicians move nothing).
-func movableIn(actor models.Person, d models.Deployment, c models.Conflict, byID map[int64]models.Deployment) int64 {
-	ids := append([]int64{d.ID}, c.IDs...)
-	for _, id := range ids {
+// movableIn is a deployment of conflict c that actor may move to settle it, among
+// those byID holds: their own (own) when it is planned, else another planned one; 0
+// when they may move none (a running deployment does not move, and technicians move
+// nothing). The caller reads the others only when their own may not move: on a busy
+// schedule a manager's conflicts are many.
+func movableIn(actor models.Person, own int64, c models.Conflict, byID map[int64]models.Deployment) int64 {
+	for _, id := range append([]int64{own}, c.IDs...) {
 		if o, ok := byID[id]; ok && o.Status == models.StatusPlanned && Can(actor, ActReschedule, &o) == nil {
 			return id
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -671,65 +670,6 @@ func TestDemoIsSearchable(t *testing.T) {
 		}
 		if len(want) == 0 || !slices.Equal(got, want) {
 			t.Errorf("search %q:\n got %v\nwant %v", c.search, got, want)
-		}
-	}
-}
-
-// The backlog a report opens with is counted back from the deployments open now; on
-// the demo's history it is what counting the rollups forward from the first day
-// gives, for days across the history and every grouping.
-func TestOpenBeforeCountsBackAsForward(t *testing.T) {
-	path, st, _ := sharedDemo(t)
-	db := rawDB(t, path)
-	ctx := context.Background()
-	groups := map[string]string{"": "''", "environment": "environment", "model": "model", "service": "service",
-		"model-version": "model || ' v' || model_version"}
-	first, last := scalar[int](t, db, `SELECT MIN(day) FROM rollup_days`), scalar[int](t, db, `SELECT MAX(day) FROM rollup_days`)
-	days := []int{first - 1, first, last, last + 1}
-	rows, err := db.Query(`SELECT DISTINCT day FROM rollup_days ORDER BY day`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; rows.Next(); i++ {
-		var d int
-		if err := rows.Scan(&d); err != nil {
-			t.Fatal(err)
-		}
-		if i%29 == 0 {
-			days = append(days, d)
-		}
-	}
-	rows.Close()
-	for by, ge := range groups {
-		for _, day := range days {
-			got, err := st.Read().OpenBefore(ctx, day, by)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := map[string]int64{}
-			rs, err := db.Query(`SELECT `+ge+`, SUM(requested) - SUM(closed) FROM rollup_days WHERE day < ? GROUP BY 1`, day)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rs.Next() {
-				var g string
-				var n int64
-				if err := rs.Scan(&g, &n); err != nil {
-					t.Fatal(err)
-				}
-				want[g] = n
-			}
-			rs.Close()
-			for g := range maps.Keys(want) {
-				if got[g] != want[g] {
-					t.Fatalf("by %q before %d: group %q opens with %d, counted forward %d", by, day, g, got[g], want[g])
-				}
-			}
-			for g, n := range got {
-				if n != want[g] {
-					t.Fatalf("by %q before %d: group %q opens with %d, counted forward %d", by, day, g, n, want[g])
-				}
-			}
 		}
 	}
 }
