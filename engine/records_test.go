@@ -49,3 +49,18 @@ func TestInboxPutsWhatPressesFirst(t *testing.T) {
 		t.Fatalf("inbox order:\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
 }
+
+// A mean score fits its column: the count it is over has a column of its own.
+func TestMeanCellsFitTheirColumn(t *testing.T) {
+	m := Metrics{Satisfaction: Mean{Sum: 27, N: 10}}
+	for _, c := range ReportColumns {
+		if c.Key != "satisfaction" {
+			continue
+		}
+		if got := c.Text(m); got != "2.7" || len(got) > max(len(c.Header), 7) {
+			t.Fatalf("satisfaction cell %q", got)
+		}
+		return
+	}
+	t.Fatal("no satisfaction column")
+}

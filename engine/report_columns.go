@@ -66,8 +66,8 @@ func durCol(n named, f func(Metrics) time.Duration, has func(Metrics) bool) Repo
 // its cell is the mean, and a column of its own (key_n) says how many answered.
 func meanCol(n named, f func(Metrics) Mean) ReportColumn {
 	return n.column(func(m Metrics) string {
-		if v := f(m); v.N > 0 {
-			return fmt.Sprintf("%.1f (%d)", v.Value(), v.N)
+		if v := f(m); v.N > 0 { // how many answered is the next column
+			return fmt.Sprintf("%.1f", v.Value())
 		}
 		return "—"
 	}, func(m Metrics) string {
@@ -138,15 +138,15 @@ var ReportColumns = []ReportColumn{
 		func(m Metrics) Ratio { return m.Adoption }),
 	countCol(named{"reviewed", "reviewed", "REVIEWED", "deployments planned in the period that have a review"},
 		func(m Metrics) int64 { return m.Reviewed }),
-	meanCol(named{"satisfaction", "satisfaction", "SAT", "satisfaction with the deployments, 1-5: mean (answered)"},
+	meanCol(named{"satisfaction", "satisfaction", "SAT", "satisfaction with the deployments, 1-5: mean (how many answered: SAT N)"},
 		func(m Metrics) Mean { return m.Satisfaction }),
 	countCol(named{"satisfaction_n", "satisfaction answered", "SAT N", "reviews that scored satisfaction"},
 		func(m Metrics) int64 { return m.Satisfaction.N }),
-	meanCol(named{"lead_time_satisfaction", "lead time satisfaction", "LEAD SAT", "satisfaction with the lead time, 1-5: mean (answered)"},
+	meanCol(named{"lead_time_satisfaction", "lead time satisfaction", "LEAD SAT", "satisfaction with the lead time, 1-5: mean (how many answered: LEAD SAT N)"},
 		func(m Metrics) Mean { return m.LeadTimeSatisfaction }),
 	countCol(named{"lead_time_satisfaction_n", "lead time satisfaction answered", "LEAD SAT N", "reviews that scored the lead time"},
 		func(m Metrics) int64 { return m.LeadTimeSatisfaction.N }),
-	meanCol(named{"quality", "quality", "QUALITY", "quality of what was deployed, 1-5: mean (answered)"},
+	meanCol(named{"quality", "quality", "QUALITY", "quality of what was deployed, 1-5: mean (how many answered: QUALITY N)"},
 		func(m Metrics) Mean { return m.Quality }),
 	countCol(named{"quality_n", "quality answered", "QUALITY N", "reviews that scored quality"},
 		func(m Metrics) int64 { return m.Quality.N }),
