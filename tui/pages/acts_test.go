@@ -262,3 +262,26 @@ func leftOverText(n int) string {
 	}
 	return fmt.Sprintf("%d conflicts left", n)
 }
+
+// g on a planned deployment's page starts it where its run is followed: against its
+// controls a manager is asked why first; a deployment under way does not start again.
+func TestStartFromTheDeploymentsPage(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	openDetailOf(m, 1) // running
+	press(m, "g")
+	if got := screenText(m); strings.Contains(got, "run #1") {
+		t.Fatalf("a running deployment does not start again:\n%s", got)
+	}
+	openDetailOf(m, 3) // planned for later today, in a promotion conflict
+	press(m, "g")
+	got := screenText(m)
+	if !strings.Contains(got, "run #3") || !strings.Contains(got, "run anyway, because") {
+		t.Fatalf("g opens the run view, which asks a manager why it starts against its controls:\n%s", got)
+	}
+	typeText(m, "the release cannot wait")
+	press(m, "enter")
+	if d := record(t, m.c, 3).Deployment; d.Status == models.StatusPlanned {
+		t.Fatalf("#3 started with the reason: %s", d.Status)
+	}
+}

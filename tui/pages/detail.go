@@ -19,7 +19,7 @@ import (
 // with who did what and when, each automated step's attempts and last output lines,
 // incidents, and every event. Read-only but for the keys that open other views.
 type detailScreen struct {
-	keys   struct{ Resolve, Run, Checklist, Output, Incident, Update, Edit, Cancel, Again, Review key.Binding }
+	keys   struct{ Resolve, Run, Start, Checklist, Output, Incident, Update, Edit, Cancel, Again, Review key.Binding }
 	c      *common.Common
 	id     int64
 	det    engine.Detail
@@ -50,6 +50,7 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	d := &detailScreen{c: c, id: id, vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
 	d.keys.Resolve = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "resolve conflicts"))
 	d.keys.Run = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run view"))
+	d.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
 	d.keys.Checklist = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "checklist"))
 	d.keys.Output = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "step output"))
 	d.keys.Incident = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "add incident"))
@@ -106,6 +107,17 @@ func (d *detailScreen) whyNoResolve() string {
 	return common.Why(engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment))
 }
 
+// whyNoStart: a planned deployment is started from its page by whoever may run it.
+func (d *detailScreen) whyNoStart() string {
+	switch {
+	case !d.loaded:
+		return loading
+	case d.det.Status != models.StatusPlanned:
+		return fmt.Sprintf("#%d %s: only a planned deployment starts (r follows its run)", d.id, d.det.Status.Phrase())
+	}
+	return common.Why(engine.Can(d.c.Actor, engine.ActRun, &d.det.Deployment))
+}
+
 // whyNoChecklist: the checklist is the current stage's items and gates.
 func (d *detailScreen) whyNoChecklist() string {
 	if !d.loaded {
@@ -141,7 +153,7 @@ func (d *detailScreen) ShortHelp() []common.Key {
 	if !d.loaded {
 		run.Off = loading
 	}
-	return []common.Key{on(d.c.Keys.Back), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
+	return []common.Key{on(d.c.Keys.Back), off(k.Start, d.whyNoStart()), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
 		off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain)),
 		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate()),
 		off(k.Review, d.why(whyNoReview)), on(d.c.Keys.Up), on(d.c.Keys.Down)}
@@ -202,6 +214,12 @@ func (d *detailScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Push(NewResolve(d.c, d.id))
 	case key.Matches(msg, d.keys.Run) && d.loaded:
 		return common.Push(newRunView(d.c, d.id))
+	case key.Matches(msg, d.keys.Start) && d.whyNoStart() == "":
+		// Started where it is followed: the run view asks what a start needs (a
+		// manager's reason against its controls) and shows the run.
+		v := newRunView(d.c, d.id)
+		v.goOnLoad = true
+		return common.Push(v)
 	case key.Matches(msg, d.keys.Checklist) && d.whyNoChecklist() == "":
 		return common.Push(NewChecklist(d.c, d.id))
 	case key.Matches(msg, d.keys.Output) && d.whyNoOutput() == "":

@@ -52,6 +52,7 @@ type runView struct {
 	frame    int            // spinner frame
 	w, h     int
 	keys     struct{ Start, Cancel, Retry, Approve, Reject, Checklist, Follow, Yes, No key.Binding }
+	goOnLoad bool // opened by g on the deployment's page: start once loaded, as g here does
 }
 
 // runLoadedMsg carries what a run view loads: the run state and new output.
@@ -272,6 +273,10 @@ func (v *runView) update(msg tea.Msg) tea.Cmd {
 		v.starting.load(msg.view)
 		v.add(msg.view.Output)
 		v.layout()
+		if v.goOnLoad {
+			v.goOnLoad = false
+			return tea.Batch(v.poll(), v.key(tea.KeyPressMsg{Code: 'g', Text: "g"}))
+		}
 		return v.poll()
 	case runPollMsg:
 		v.polling = false
