@@ -445,6 +445,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.log.Printf("stopping: %v; closing the remaining connections", sctx.Err())
 	}
 	err := s.srv.Close()
+	if errors.Is(err, net.ErrClosed) { // the listener, which was closed above on purpose
+		err = nil
+	}
 	s.gate.closeAll()
 	if serr := <-errc; serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 		return serr
