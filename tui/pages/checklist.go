@@ -31,6 +31,7 @@ type checklistView struct {
 	sel      int // index into items()
 	input    textinput.Model
 	asking   asking // what the text field asks for
+	about    string // what the answer is for or leads to, wrapped above the field
 	working  bool   // a tick, note, block or approval is being saved
 	// advance is the step a tick or an approval is saving: once saved, the cursor
 	// moves on to the next open item, where the next space is meant to go.
@@ -356,7 +357,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		if s, _ := v.selected(); s.Status == models.StepBlocked {
 			// Asked, as blocking is: a b that acted at once left what was typed next
 			// (the note meant for it) to run as keys, ticking the item with a space.
-			return v.ask(askUnblock, "unblock; what cleared it: ", "optional, kept on the record; enter unblocks")
+			return v.ask(askUnblock, "unblock; what cleared it: ", "What cleared the block is kept on the record; it may be left empty: enter unblocks.")
 		}
 		return v.ask(askBlock, "blocked because: ", "what stops this item")
 	}
@@ -374,10 +375,12 @@ func (v *checklistView) run(override string) tea.Cmd {
 	})
 }
 
-// ask opens the text field for a note, a block's reason, a rejection's, an override's.
-func (v *checklistView) ask(what asking, prompt, placeholder string) tea.Cmd {
-	v.asking = what
-	v.input.Prompt, v.input.Placeholder = prompt, placeholder
+// ask opens the text field for a note, a block's reason, a rejection's, an override's;
+// about says what the answer is for, above the field, whole (as a placeholder it was
+// cut at the edge and gone at the first key).
+func (v *checklistView) ask(what asking, prompt, about string) tea.Cmd {
+	v.asking, v.about = what, about
+	v.input.Prompt, v.input.Placeholder = prompt, ""
 	v.input.SetValue("")
 	v.SetSize(v.w, v.h)
 	return v.input.Focus()
@@ -608,9 +611,15 @@ func (v *checklistView) more(s engine.StepState) []string {
 	return out
 }
 
-// inputLines are the note field's line, and a line saying so when it is full.
+// inputLines are what the answer is for, the note field's line, and a line saying so
+// when it is full.
 func (v *checklistView) inputLines() []string {
 	var out []string
+	if v.about != "" {
+		for _, l := range common.Hanging(" ", v.about, v.w) {
+			out = append(out, v.c.Styles.Dim.Render(l))
+		}
+	}
 	for _, l := range components.InputLines(v.c.Styles, v.input) {
 		out = append(out, " "+common.Fit(l, v.w-2))
 	}

@@ -221,3 +221,25 @@ func TestRecordWrapsUnderTheText(t *testing.T) {
 		})
 	}
 }
+
+// TestPhoneShowsWhatARejectionLeadsTo: the reject prompt says whole, above the field,
+// what the rejection leads to, and it stays while the reason is typed.
+func TestPhoneShowsWhatARejectionLeadsTo(t *testing.T) {
+	t.Parallel()
+	for _, w := range phoneWidths {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			m := sized(t, "marc", w, 20)
+			id := atTheGate(t, m)
+			openChecklistVia(t, m, id)
+			press(m, "x")
+			st, err := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hint := engine.RejectHint(st)
+			shownWhole(t, "the reject prompt", screens(t, m, "reject prompt", w, 20, 0, ""), hint)
+			typeText(m, "the runbook names the wrong rack")
+			shownWhole(t, "the reject prompt while typing", screens(t, m, "reject prompt", w, 20, 0, ""), hint)
+		})
+	}
+}

@@ -38,6 +38,7 @@ type runView struct {
 	starting starting // a planned deployment's start: what it would break, who may override
 	input    textinput.Model
 	asking   asking // what the text field asks for, while it has focus
+	about    string // what the answer is for or leads to, wrapped above the field
 	loaded   bool
 	lines    []models.OutputLine // the newest keepLines lines, oldest first
 	lastID   int64
@@ -373,9 +374,9 @@ func (v *runView) runPlanned(override string) tea.Cmd {
 }
 
 // ask opens the text field for an override's or a rejection's reason.
-func (v *runView) ask(what asking, prompt, placeholder string) tea.Cmd {
-	v.asking = what
-	v.input.Prompt, v.input.Placeholder = prompt, placeholder
+func (v *runView) ask(what asking, prompt, about string) tea.Cmd {
+	v.asking, v.about = what, about
+	v.input.Prompt, v.input.Placeholder = prompt, ""
 	v.input.SetValue("")
 	v.input.SetWidth(max(10, v.w-len(prompt)-4))
 	return v.input.Focus()
@@ -568,6 +569,11 @@ func (v *runView) head() []string {
 		if v.asking == askOverride { // what is being overridden, whole: it is what the reason answers
 			for _, l := range common.Hanging(" against ", engine.BreaksText(v.starting.breaks), v.w) {
 				out = append(out, st.Warn.Render(l))
+			}
+		}
+		if v.about != "" { // what the answer is for or leads to, whole
+			for _, l := range common.Hanging(" ", v.about, v.w) {
+				out = append(out, st.Dim.Render(l))
 			}
 		}
 		for _, l := range components.InputLines(st, v.input) {
