@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
@@ -172,16 +173,25 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 			sel = i
 		}
 	}
+	// The selected item in sight whole, its wrapped rows too; and the panel's top
+	// row an item's first, not the rest of one above.
+	end := sel
+	for end >= 0 && end+1 < len(lines) && continues(lines[end+1]) {
+		end++
+	}
 	off := 0
-	if sel >= h-1 && h > 1 {
-		off = sel - h + 2
+	if end >= h-1 && h > 1 {
+		off = min(sel, end-h+2)
+	}
+	for off < sel && continues(lines[off]) {
+		off++
 	}
 	shown, more := lines[off:], ""
 	if len(shown) > h && h > 1 {
 		// An item is shown whole or not at all: cut before the first row of one
 		// whose wrapped rest would not fit (unless it is the selected one).
 		cut := h - 1
-		for cut > 1 && shown[cut].part && shown[cut].head == "" && cut-1 != sel-off {
+		for cut > 1 && continues(shown[cut]) && cut-1 != sel-off {
 			cut--
 		}
 		more = hiddenItems(shown[cut:], d.lastHead(lines, off+cut))
@@ -200,6 +210,9 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 	}
 	return out
 }
+
+// continues reports whether l is the wrapped rest of the item above it.
+func continues(l line) bool { return l.part && l.head == "" }
 
 // lastHead is the heading the row at i is under, if any.
 func (d *dashboard) lastHead(lines []line, i int) string {
@@ -291,7 +304,7 @@ func (d *dashboard) runningLines(w int) []line {
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
 				text := fmt.Sprintf("%s · blocked: %q %s", b.Step.Actor, b.Step.Note, d.c.Local(b.Step.At, "15:04"))
-				for _, r := range common.Wrap(text, max(10, w-5)) {
+				for _, r := range clip(text, max(10, w-5), reasonRows) {
 					out = append(out, line{text: st.Bad.Render("   " + r), part: true})
 				}
 			}
@@ -357,10 +370,28 @@ func (d *dashboard) gateLines() []line {
 func (d *dashboard) blockedLines() []line {
 	var out []line
 	for _, b := range d.data.Blocked {
+		// The reason's start: the item is wrapped to the panel (see wrapped), and a
+		// reason of a paragraph would fill it; enter opens it whole.
+		note := strings.Join(clip(b.Step.Note, 50*reasonRows, 1), "")
 		out = append(out, line{id: b.Deployment.ID, text: d.c.Styles.Bad.Render("■ blocked ") +
-			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, b.Step.Note)})
+			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, note)})
 	}
 	return out
+}
+
+// reasonRows is how many rows a stored reason takes on the dashboard at most.
+const reasonRows = 2
+
+// clip wraps text to w cells and keeps its first rows, the last ending in … when
+// some was left out.
+func clip(text string, w, rows int) []string {
+	lines := common.Wrap(text, w)
+	if len(lines) <= rows {
+		return lines
+	}
+	lines = lines[:rows]
+	lines[rows-1] = ansi.Truncate(lines[rows-1], w-1, "") + "…"
+	return lines
 }
 
 func (d *dashboard) failureLines() []line {

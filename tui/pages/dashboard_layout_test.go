@@ -134,4 +134,12 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	if got := d.render(panelNeeds, lines, 4); len(got) != 4 || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "and 2 more") {
 		t.Fatalf("b fits whole in 4 rows: %q", got)
 	}
+	// Selected, b scrolls into sight whole, and the top row is an item's first.
+	long := []line{{id: 1, text: "a"}, {text: "  rest of a", part: true}, {id: 2, text: "b"},
+		{text: "  more of b", part: true}, {text: "  rest of b", part: true}, {id: 3, text: "c"}}
+	d.cursor = pick{panelNeeds, 2}
+	got = d.render(panelNeeds, long, 4)
+	if len(got) != 4 || !strings.Contains(got[0], "b") || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "c") {
+		t.Fatalf("the selected b whole, from its first row: %q", got)
+	}
 }
