@@ -16,6 +16,9 @@ import (
 const (
 	InboxGate     = "gate"     // a gate they may approve
 	InboxBlocked  = "blocked"  // a checklist item blocked, on a deployment they may work on
+	// a step whose runner stopped, on a deployment of theirs (or any, for managers)
+	// they may run: resume, retry or fail it
+	InboxInterrupted = "interrupted"
 	InboxFailure  = "failure"  // a deployment that failed or rolled back in the last day
 	InboxConflict = "conflict" // an open conflict of a deployment they requested or are assigned
 	InboxChannel  = "channel"  // managers: a notification channel whose messages die
@@ -89,7 +92,10 @@ func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person, open
 			return err
 		}
 		for _, d := range failed {
-			if Can(actor, ActRead, &d) == nil {
+			// Theirs (requested or carried out), or any for managers: an analyst
+			// or another team's planner has nothing to do about it.
+			mine := actor.Has(models.RoleManager) || d.Requester == actor.Name || d.Assignee == actor.Name
+			if mine && Can(actor, ActRead, &d) == nil {
 				out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
 					Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
 						strings.ReplaceAll(string(d.Status), "_", " "))})
@@ -135,7 +141,7 @@ func sortInbox(items []InboxItem) {
 // that lose messages, then what is owed to learning (reviews, models due). Oldest
 // first within each; ordered by time alone, weeks-old reviews and models due came
 // before a gate raised a minute ago, and a short panel showed only them.
-var inboxRank = map[string]int{InboxGate: 0, InboxBlocked: 0, InboxFailure: 1, InboxConflict: 2, InboxChannel: 3,
+var inboxRank = map[string]int{InboxGate: 0, InboxBlocked: 0, InboxInterrupted: 0, InboxFailure: 1, InboxConflict: 2, InboxChannel: 3,
 	InboxReview: 4, InboxModel: 5}
 
 // reviewsDue are the failures (failed, rolled back, or with an incident) left
@@ -179,6 +185,9 @@ func (e *Engine) waitingFor(ctx context.Context, q store.Q, actor models.Person,
 		return []InboxItem{{Kind: InboxGate, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
 	case w.Kind == WaitBlocked && Can(actor, ActTick, &d) == nil:
 		return []InboxItem{{Kind: InboxBlocked, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
+	case w.Kind == WaitInterrupted && Can(actor, ActRun, &d) == nil &&
+		(actor.Has(models.RoleManager) || d.Assignee == actor.Name || d.Requester == actor.Name):
+		return []InboxItem{{Kind: InboxInterrupted, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
 	}
 	return nil, nil
 }

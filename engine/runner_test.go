@@ -816,6 +816,19 @@ func TestInterruptThenResume(t *testing.T) {
 	if !strings.Contains(res.Waiting.Message, "was interrupted") {
 		t.Errorf("message: %s", res.Waiting.Message)
 	}
+	// It waits in the inbox of the managers and of its requester, not of others.
+	for who, want := range map[string]bool{"marc": true, d.Requester: true, "eve": false, "tia": false} {
+		items, err := f.e.Inbox(f.ctx, f.person(who))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := slices.ContainsFunc(items, func(it InboxItem) bool {
+			return it.Kind == InboxInterrupted && it.Deployment.ID == d.ID && it.Seq == 1
+		})
+		if found != want {
+			t.Errorf("%s's inbox has the interrupted #%d: %v, want %v (%+v)", who, d.ID, found, want, items)
+		}
+	}
 	// Resume does, as attempt 2; the step blocks again, and a cancel ends it.
 	started := make(chan struct{}, 1)
 	opts := f.opts()

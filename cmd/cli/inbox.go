@@ -85,10 +85,16 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 		return fmt.Sprintf("ferry gate approve %d  (or gate reject %d --reason R)", id, id)
 	case engine.InboxBlocked:
 		return fmt.Sprintf("ferry step unblock %d %d --note N", id, it.Seq)
+	case engine.InboxInterrupted:
+		return fmt.Sprintf("ferry deploy resume %d  (or deploy retry %d %d, deploy fail %d --reason R)", id, id, it.Seq, id)
 	case engine.InboxFailure:
 		return fmt.Sprintf("ferry deploy show %d", id)
 	case engine.InboxConflict:
-		if it.Movable == 0 {
+		switch {
+		case it.Movable == 0 && engine.Can(a.actor, engine.ActOverride, &it.Deployment) == nil:
+			// Nothing in it moves (its deployments are under way): a manager weighs it.
+			return fmt.Sprintf("ferry conflicts override %s --reason R  (nothing in it can move now)", it.Conflict.ID)
+		case it.Movable == 0:
 			return "ferry conflicts  (ask a manager to move or resolve it)"
 		}
 		return fmt.Sprintf("ferry deploy suggest %d", it.Movable)

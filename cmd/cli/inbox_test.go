@@ -83,6 +83,16 @@ func TestInboxAndGateReject(t *testing.T) {
 	if len(items) != 2 || !failure || !model {
 		t.Fatalf("a failure of today, planned years ahead, waits in marc's inbox with its model's review: %+v", items)
 	}
+	// And in the inbox of raj, who carried it out; not of eve, an analyst, nor sam,
+	// a planner who had no part in it.
+	if got := kinds(f.inbox("raj")); got != "failure" {
+		t.Errorf("raj's inbox: %s", got)
+	}
+	for _, who := range []string{"eve", "sam"} {
+		if got := kinds(f.inbox(who)); strings.Contains(got, "failure") {
+			t.Errorf("%s's inbox: %s", who, got)
+		}
+	}
 	// The failure's line names its deployment once.
 	id := fmt.Sprintf("#%d", d.ID)
 	if r := f.ok("--as", "marc", "inbox"); !strings.Contains(r.stdout, "failure  "+id+" rack-1") || strings.Contains(r.stdout, id+" "+id) {
@@ -97,7 +107,7 @@ func TestInboxConflictWayIsTheReaders(t *testing.T) {
 	f := runFixture(t)
 	start := "2031-03-03 10:00"
 	a := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.0", "--env", "dev", "--start", start, "--assignee", "raj")
-	f.plan("--model", "rack", "--component", "rack-1", "--version", "1.1", "--env", "dev", "--start", start, "--assignee", "raj")
+	b := f.plan("--model", "rack", "--component", "rack-1", "--version", "1.1", "--env", "dev", "--start", start, "--assignee", "raj")
 	var raj, ana []inboxItem
 	for _, it := range f.inbox("raj") {
 		if it.Kind == "conflict" {
@@ -129,5 +139,19 @@ func TestInboxConflictWayIsTheReaders(t *testing.T) {
 		if it.Kind == "conflict" && strings.Contains(it.Next, fmt.Sprintf("suggest %d", a.ID)) {
 			t.Errorf("#%d runs and cannot move: %q", a.ID, it.Next)
 		}
+	}
+	// Once both run, nothing moves: a manager is shown the override, not told to ask one.
+	f.ferry("--as", "ana", "deploy", "run", strconv.FormatInt(b.ID, 10), "--override-reason", "both on site")
+	weighed := 0
+	for _, it := range f.inbox("ana") {
+		if it.Kind != "conflict" {
+			continue
+		}
+		if weighed++; !strings.Contains(it.Next, "ferry conflicts override ") || strings.Contains(it.Next, "ask a manager") {
+			t.Errorf("a manager weighs a conflict nothing in can move: %q", it.Next)
+		}
+	}
+	if weighed == 0 {
+		t.Error("the conflicts of the two running deployments should stay in ana's inbox")
 	}
 }

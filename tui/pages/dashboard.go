@@ -347,7 +347,7 @@ func countStarted(cs []models.Conflict) int {
 func (d *dashboard) needsLines(w int) []line {
 	// Most pressing first, as the inbox orders it (engine.Inbox): what holds a
 	// deployment up now, what went wrong, what is late, then what to settle or learn.
-	out := slices.Concat(d.gateLines(), d.blockedLines(), d.failureLines(), d.lateLines(), d.incidentLines(),
+	out := slices.Concat(d.gateLines(), d.blockedLines(), d.interruptedLines(), d.failureLines(), d.lateLines(), d.incidentLines(),
 		d.conflictLines(), d.channelLines(w), d.reviewLines(), d.modelLines(w))
 	if len(out) == 0 {
 		return []line{{text: d.c.Styles.Good.Render("✓ Nothing needs you right now.")}}
@@ -375,6 +375,21 @@ func (d *dashboard) blockedLines() []line {
 		note := strings.Join(clip(b.Step.Note, 50*reasonRows, 1), "")
 		out = append(out, line{id: b.Deployment.ID, text: d.c.Styles.Bad.Render("■ blocked ") +
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, note)})
+	}
+	return out
+}
+
+// interruptedLines are the runs whose runner stopped mid-step, waiting for someone
+// to resume, retry or fail them (the inbox says whose).
+func (d *dashboard) interruptedLines() []line {
+	var out []line
+	for _, it := range d.data.Inbox {
+		if it.Kind == engine.InboxInterrupted {
+			dep := it.Deployment
+			out = append(out, line{id: dep.ID, text: d.c.Styles.Warn.Render("⏸ interrupted ") +
+				fmt.Sprintf("#%d %s → %s, step %d: resume, retry or fail it (r, then g)", dep.ID, dep.Component,
+					dep.Environment, it.Seq)})
+		}
 	}
 	return out
 }
