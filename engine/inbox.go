@@ -14,16 +14,16 @@ import (
 
 // What waits in a person's inbox.
 const (
-	InboxGate     = "gate"     // a gate they may approve
-	InboxBlocked  = "blocked"  // a checklist item blocked, on a deployment they may work on
+	InboxGate    = "gate"    // a gate they may approve
+	InboxBlocked = "blocked" // a checklist item blocked, on a deployment they may work on
 	// a step whose runner stopped, on a deployment of theirs (or any, for managers)
 	// they may run: resume, retry or fail it
 	InboxInterrupted = "interrupted"
-	InboxFailure  = "failure"  // a deployment that failed or rolled back in the last day
-	InboxConflict = "conflict" // an open conflict of a deployment they requested or are assigned
-	InboxChannel  = "channel"  // managers: a notification channel whose messages die
-	InboxReview   = "review"   // a failure left without a review (theirs, or any for managers)
-	InboxModel    = "model"    // managers: a model due for review
+	InboxFailure     = "failure"  // a deployment that failed or rolled back in the last day
+	InboxConflict    = "conflict" // an open conflict of a deployment they requested or are assigned
+	InboxChannel     = "channel"  // managers: a notification channel whose messages die
+	InboxReview      = "review"   // a failure left without a review (theirs, or any for managers)
+	InboxModel       = "model"    // managers: a model due for review
 )
 
 // InboxItem is one thing waiting for a person.
