@@ -437,6 +437,7 @@ func TestUsageErrors(t *testing.T) {
 		{"one unknown status of two", []string{"deploy", "list", "--status", "planned,bogus"}, []string{"--status", `"bogus"`}},
 		{"limit zero", []string{"deploy", "list", "--limit", "0"}, []string{"--limit"}},
 		{"limit not a number", []string{"deploy", "list", "--limit", "many"}, []string{`--limit: "many" is not a whole number`}},
+		{"limit too large", []string{"deploy", "list", "--limit", "99999999999999999999"}, []string{`--limit: "99999999999999999999" is too large`}},
 		{"demo of no deployments", []string{"demo", "--deployments", "0"}, []string{"--deployments"}},
 		{"models validate with two files", []string{"models", "validate", "a.toml", "b.toml"}, []string{"at most one FILE"}},
 	}

@@ -321,9 +321,9 @@ func (a *app) printDetail(det engine.Detail) {
 	tw.Flush()
 	if len(det.Conflicts) > 0 { // what stands in its way, before its steps
 		fmt.Fprintln(w)
-		if d.Status == models.StatusPlanned {
+		if d.Status == models.StatusPlanned && engine.Can(a.actor, engine.ActReschedule, &d) == nil {
 			a.printConflicts(det.Conflicts, "It is in", d.ID)
-		} else { // under way: it no longer moves, the others may
+		} else { // under way it no longer moves (the others may); nor does it for who may not move it
 			a.listConflicts(det.Conflicts, "It is in")
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -58,6 +59,9 @@ func plainFlagError(err error) error {
 	var bad *pflag.InvalidValueError
 	if !errors.As(err, &bad) {
 		return err
+	}
+	if errors.Is(err, strconv.ErrRange) {
+		return fmt.Errorf("--%s: %q is too large", bad.GetFlag().Name, bad.GetValue())
 	}
 	want := map[string]string{"int": "a whole number", "int64": "a whole number", "uint": "a whole number",
 		"float64": "a number", "bool": "true or false", "duration": "a duration such as 90m or 2h"}[bad.GetFlag().Value.Type()]

@@ -89,6 +89,10 @@ func TestPlanListsConflictsAndStrictRefuses(t *testing.T) {
 		!strings.Contains(r.stdout, planned.Conflicts[0].ID) || !strings.Contains(r.stdout, "ferry deploy suggest "+id) {
 		t.Errorf("deploy show lacks its conflicts:\n%s", r)
 	}
+	if r := f.ok("--as", "eve", "deploy", "show", id); !strings.Contains(r.stdout, "It is in 2 conflict(s)") ||
+		strings.Contains(r.stdout, "ferry deploy suggest") {
+		t.Errorf("an analyst sees the conflicts, not ways she may not take:\n%s", r)
+	}
 	var shown struct {
 		Conflicts []conflict `json:"conflicts"`
 	}

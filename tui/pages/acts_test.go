@@ -252,15 +252,15 @@ func TestAnAnalystIsOfferedNoDailyActs(t *testing.T) {
 	}
 }
 
-// leftOverText is how the console sums up the conflicts an act leaves.
+// leftOverText is how the console sums up the conflicts a new plan is in.
 func leftOverText(n int) string {
 	switch n {
 	case 0:
-		return "no conflicts left"
+		return "no conflicts"
 	case 1:
-		return "1 conflict left"
+		return "in 1 conflict"
 	}
-	return fmt.Sprintf("%d conflicts left", n)
+	return fmt.Sprintf("in %d conflicts", n)
 }
 
 // g on a planned deployment's page starts it where its run is followed: against its

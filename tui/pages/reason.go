@@ -67,7 +67,7 @@ func newAgainPage(c *common.Common, d models.Deployment) *askPage {
 			}
 			out, err := c.Eng.Again(c.Ctx, c.Actor, d.ID, start)
 			if err == nil { // the new plan may clash: say so, as a plan says its conflicts
-				out.Did += leftOver(out.Conflicts)
+				out.Did += inConflicts(out.Conflicts)
 			}
 			return out, err
 		})
@@ -168,6 +168,14 @@ func (p *askPage) View() string {
 }
 
 func lenRunes(s string) int { return len([]rune(s)) }
+
+// inConflicts sums up the conflicts a new plan is in.
+func inConflicts(cs []models.Conflict) string {
+	if n := engine.CountOpen(cs); n > 0 {
+		return fmt.Sprintf("; in %d conflict%s", n, common.Plural(n))
+	}
+	return "; no conflicts"
+}
 
 // Unmoved: a character for a full field changes nothing (see common.Unmoved).
 func (p *askPage) Unmoved(msg tea.Msg) bool { return !p.saving && components.InputFull(p.input, msg) }
