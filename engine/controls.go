@@ -32,6 +32,7 @@ type StartRefusedError struct {
 	Breaks    []Break
 	Conflicts []models.Conflict // the open conflicts among Breaks
 	Override  bool              // a manager may start it anyway with a reason
+	Actor     models.Person     // who asked: the ways on are theirs, or whom to ask
 }
 
 func (e *StartRefusedError) Error() string {
@@ -40,16 +41,24 @@ func (e *StartRefusedError) Error() string {
 		msgs[i] = b.Rule + ": " + b.Message
 	}
 	id := strconv.FormatInt(e.ID, 10)
-	var ways []string
-	for _, w := range StartWays(e.Breaks) {
+	own, others := StartWaysFor(e.Actor, e.Breaks)
+	var ways, asks []string
+	for _, w := range own {
 		switch w {
 		case WayMove:
 			ways = append(ways, "move it with 'ferry deploy reschedule "+id+" --start now' (checked for conflicts like any plan)")
 		case WayResolve:
 			ways = append(ways, "resolve its conflicts ('ferry deploy suggest "+id+"', 'ferry conflicts')")
 		case WayOverride:
-			ways = append(ways, "have a manager start it anyway with 'ferry deploy run "+id+" --override-reason REASON'")
+			ways = append(ways, "start it anyway with 'ferry deploy run "+id+" --override-reason REASON'")
 		}
+	}
+	for _, w := range others {
+		asks = append(asks, map[Way]string{WayMove: "move it", WayResolve: "resolve its conflicts",
+			WayOverride: "start it anyway ('ferry deploy run " + id + " --override-reason REASON')"}[w])
+	}
+	if len(asks) > 0 {
+		ways = append(ways, "ask a manager to "+orList(asks))
 	}
 	return fmt.Sprintf("deployment #%d cannot start now:\n  %s\nways on: %s", e.ID, strings.Join(msgs, "\n  "), orList(ways))
 }
@@ -218,7 +227,7 @@ func (e *Engine) start(ctx context.Context, q store.Q, actor models.Person, d *m
 		}
 	}
 	if len(refused) > 0 {
-		return refusal(d.ID, refused, Can(actor, ActOverride, d) == nil)
+		return refusal(actor, d.ID, refused, Can(actor, ActOverride, d) == nil)
 	}
 	if len(overridden) > 0 {
 		if err := Can(actor, ActOverride, d); err != nil {
@@ -232,8 +241,8 @@ func (e *Engine) start(ctx context.Context, q store.Q, actor models.Person, d *m
 	return e.moveTo(ctx, q, actor, d, models.StatusVerifyingComponents, "")
 }
 
-func refusal(id int64, bs []Break, override bool) error {
-	err := &StartRefusedError{ID: id, Breaks: bs, Override: override}
+func refusal(actor models.Person, id int64, bs []Break, override bool) error {
+	err := &StartRefusedError{ID: id, Breaks: bs, Override: override, Actor: actor}
 	for _, b := range bs {
 		if b.Conflict != nil {
 			err.Conflicts = append(err.Conflicts, *b.Conflict)

@@ -327,9 +327,16 @@ func TestStartWaysFitWhatBreaks(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	err := &StartRefusedError{ID: 2, Breaks: []Break{{Rule: "promotion", Message: "2.4.0 goes to staging first", Conflict: promotion}}}
+	mgr := models.Person{Name: "ana", Roles: []models.Role{models.RoleManager}}
+	err := &StartRefusedError{ID: 2, Breaks: []Break{{Rule: "promotion", Message: "2.4.0 goes to staging first", Conflict: promotion}},
+		Actor: mgr}
 	if msg := err.Error(); strings.Contains(msg, "reschedule") || !strings.Contains(msg, "ferry deploy suggest 2") ||
-		!strings.Contains(msg, "--override-reason") {
+		!strings.Contains(msg, "--override-reason") || strings.Contains(msg, "ask a manager") {
 		t.Errorf("a promotion's refusal: %s", msg)
+	}
+	// A technician is told whom to ask, not commands he may not run.
+	err.Actor = models.Person{Name: "tom", Roles: []models.Role{models.RoleTechnician}}
+	if msg := err.Error(); strings.Contains(msg, "deploy suggest") || !strings.Contains(msg, "ask a manager to resolve its conflicts") {
+		t.Errorf("a technician's refusal: %s", msg)
 	}
 }
