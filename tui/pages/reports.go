@@ -314,6 +314,10 @@ func (r *reports) legend() []string {
 	st := r.c.Styles
 	n := r.fitCols(r.colOff)
 	parts := []string{fmt.Sprintf("columns %d–%d of %d (←/→)", r.colOff+1, r.colOff+n, len(engine.ReportColumns))}
+	// The table opens on the latest rows: say that there are more, and where.
+	if rows := len(r.rep.Rows) + len(r.rep.Totals); r.view == 0 && rows > r.table.Height() {
+		parts = append(parts, fmt.Sprintf("row %d of %d (↑/↓)", r.table.Cursor()+1, rows))
+	}
 	if p := r.partial(false); p != "" {
 		parts = append([]string{fmt.Sprintf("* %s is not over: partial", p)}, parts...)
 	}

@@ -282,3 +282,16 @@ func TestReportsGroupNamesFit(t *testing.T) {
 		fits(t, m, "reports by model version", size[0], size[1])
 	}
 }
+
+// A table longer than the screen says so, and which row the cursor is on: it opens
+// on the latest rows, with the earlier ones above.
+func TestReportsSayRowsLieAbove(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 60, 20)
+	press(m, "5", "t", "t") // month, quarter, day: 30 rows and the total
+	got := screenText(m)
+	if !strings.Contains(got, "by day") || !regexp.MustCompile(`row \d+ of \d+ \(↑/↓\)`).MatchString(strings.Join(strings.Fields(got), " ")) {
+		t.Fatalf("a long table says where its rows are:\n%s", got)
+	}
+	fits(t, m, "reports by day", 60, 20)
+}
