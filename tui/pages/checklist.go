@@ -484,6 +484,9 @@ func (v *checklistView) View() string {
 				"Press g to start it anyway, with the reason.", d.ID, engine.BreaksText(v.starting.breaks))
 		case no == "":
 			why = fmt.Sprintf(" #%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
+		case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil && len(v.starting.breaks) > 0:
+			why = fmt.Sprintf(" #%d has not started, and cannot start now: %s; %s.", d.ID,
+				engine.BreaksText(v.starting.breaks), waysOn(v.c.Actor, v.starting.breaks))
 		case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil:
 			why = fmt.Sprintf(" #%d has not started, and cannot start yet: %s.", d.ID, no)
 		}

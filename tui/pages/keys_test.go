@@ -116,7 +116,7 @@ func TestStartInConflictSaysWhy(t *testing.T) {
 	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, d.ID)})
 	load(m, cmd)
 	got := screenText(m)
-	if strings.Contains(got, "g start") || !strings.Contains(got, "cannot start yet") {
+	if strings.Contains(got, "g start") || !strings.Contains(got, "cannot start now") || strings.Contains(got, "#6 cannot start") {
 		t.Fatalf("a deployment in conflict offers no g:\n%s", got)
 	}
 	press(m, "g")
