@@ -202,7 +202,7 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 	load(m, cmd)
 	// On Thursday it may not start: its window is Saturday night. The checklist says so,
 	// and g does nothing.
-	if got := screenText(m); !strings.Contains(got, "cannot start yet") || !strings.Contains(got, "window") ||
+	if got := screenText(m); !strings.Contains(got, "cannot start now") || !strings.Contains(got, "window") ||
 		strings.Contains(got, "g start") {
 		t.Fatalf("a planned installation's checklist before its window:\n%s", got)
 	}
