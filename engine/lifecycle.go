@@ -28,10 +28,27 @@ func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, i
 			return "", err
 		}
 		if len(sug.Slots) == 0 {
-			return "", models.Conflictf("no conflict-free slot for #%d within %d days", id, int(schedule.Horizon.Hours()/24))
+			return "", models.Conflictf("%s", NoSlotText(id, sug))
 		}
 		return e.reschedule(ctx, q, actor, d, sug.Slots[0].Start, sug.Slots[0].End)
 	})
+}
+
+// NoSlotText says that a suggestion found no conflict-free slot for #id, and, when
+// every start it tried was in one kind of conflict, that one: no move settles it (a
+// promotion not made yet, a blocked version), which the passed starts' first reasons
+// did not always show.
+func NoSlotText(id int64, sug schedule.Suggestion) string {
+	msg := fmt.Sprintf("no conflict-free slot for #%d within %d days", id, int(schedule.Horizon.Hours()/24))
+	if c, ok := sug.Stuck(); ok {
+		msg += "; " + StuckText(sug, c)
+	}
+	return msg
+}
+
+// StuckText says which conflict the starts a suggestion explained were all in.
+func StuckText(sug schedule.Suggestion, c models.Conflict) string {
+	return fmt.Sprintf("the %d starts tried first are all in a %s conflict: %s", len(sug.Skipped), c.Kind, c.Message)
 }
 
 // actChecked is act, then a conflict check of the result in the same transaction.

@@ -255,7 +255,8 @@ func (a *app) suggestCmd() *cobra.Command {
 				return writeJSON(a.stdout, suggestionToJSON(id, sug))
 			}
 			if len(sug.Slots) == 0 {
-				fmt.Fprintf(a.stdout, "No conflict-free slot for #%d within %d days.\n", id, int(schedule.Horizon.Hours()/24))
+				msg := engine.NoSlotText(id, sug)
+				fmt.Fprintf(a.stdout, "%s%s.\n", strings.ToUpper(msg[:1]), msg[1:])
 			}
 			for i, s := range sug.Slots {
 				label := "alternative"

@@ -309,3 +309,17 @@ func TestFreezeImpactAndApply(t *testing.T) {
 		t.Fatalf("moved to %s and %s", s1, s2)
 	}
 }
+
+// A plan no move can help (its version has not been through the environment before)
+// is told so by suggest and by reschedule --suggested, with the conflict that holds it.
+func TestSuggestSaysWhatNoMoveSettles(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	d := f.planIn("production", "7.7", "2030-11-30 22:00")
+	id := strconv.FormatInt(d.ID, 10)
+	r := f.ok("--as", "ana", "deploy", "suggest", id)
+	if !strings.Contains(r.stdout, "No conflict-free slot") || !strings.Contains(r.stdout, "are all in a promotion conflict") {
+		t.Fatalf("suggest:\n%s", r)
+	}
+	f.refused(1, []string{"are all in a promotion conflict"}, "--as", "ana", "deploy", "reschedule", id, "--suggested")
+}

@@ -3,6 +3,8 @@ package schedule
 import (
 	"slices"
 	"time"
+
+	"ferry/models"
 )
 
 // Horizon is how far ahead a suggestion searches.
@@ -13,8 +15,27 @@ type Slot struct{ Start, End time.Time }
 
 // Skipped is a start that was tried and why it would not do.
 type Skipped struct {
-	Start  time.Time
-	Reason string // the first conflict it would be in
+	Start     time.Time
+	Reason    string            // the first conflict it would be in
+	Conflicts []models.Conflict // every conflict it would be in
+}
+
+// Stuck is, when no free slot was found, a conflict every start explained was in:
+// one that moving does not settle (a promotion not made yet, a blocked version). ok
+// is false when there is a slot, or no kind of conflict was in every start tried.
+func (s Suggestion) Stuck() (c models.Conflict, ok bool) {
+	if len(s.Slots) > 0 || len(s.Skipped) == 0 {
+		return models.Conflict{}, false
+	}
+	for _, c := range s.Skipped[0].Conflicts {
+		in := func(sk Skipped) bool {
+			return slices.ContainsFunc(sk.Conflicts, func(o models.Conflict) bool { return o.Kind == c.Kind })
+		}
+		if !slices.ContainsFunc(s.Skipped[1:], func(sk Skipped) bool { return !in(sk) }) {
+			return c, true
+		}
+	}
+	return models.Conflict{}, false
 }
 
 // Suggestion is the earliest free slot and a few alternatives, plus why earlier
@@ -58,7 +79,7 @@ func Suggest(candidate Item, others []Item, w World, n int) Suggestion {
 			}
 			continue
 		}
-		sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message})
+		sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message, cs})
 	}
 	return sug
 }

@@ -350,6 +350,11 @@ func (r *resolveScreen) moveLines() []string {
 	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("planned", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
 	if len(sug.Slots) == 0 {
 		out = append(out, "   "+st.Bad.Render("no conflict-free slot within 90 days"))
+		if c, ok := sug.Stuck(); ok { // what no move settles: the way on is elsewhere
+			for _, l := range common.Hanging("   ", engine.StuckText(sug, c), r.w) {
+				out = append(out, st.Warn.Render(l))
+			}
+		}
 	} else {
 		s := sug.Slots[0]
 		line := "   " + st.Dim.Render(common.Fit("suggested", 10)) + " " + st.Bold.Render(win(s.Start, s.End))

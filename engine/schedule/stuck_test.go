@@ -1,0 +1,30 @@
+package schedule
+
+import (
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+// A suggestion with no free slot names the kind of conflict every start it explained
+// was in, and none when the starts were in different ones or a slot was found.
+func TestStuckNamesWhatEveryStartWasIn(t *testing.T) {
+	at := time.Date(2026, 12, 8, 22, 0, 0, 0, time.UTC)
+	promo := models.Conflict{Kind: models.ConflictPromotion, Message: "9.9 has not succeeded in staging"}
+	maint := models.Conflict{Kind: models.ConflictMaintenance, Message: "not inside a maintenance window"}
+	stuck := Suggestion{Skipped: []Skipped{{at, promo.Message, []models.Conflict{promo}},
+		{at.Add(time.Hour), maint.Message, []models.Conflict{maint, promo}}}}
+	if c, ok := stuck.Stuck(); !ok || c.Kind != models.ConflictPromotion {
+		t.Fatalf("every start was in the promotion conflict: %+v %v", c, ok)
+	}
+	mixed := Suggestion{Skipped: []Skipped{{at, promo.Message, []models.Conflict{promo}},
+		{at.Add(time.Hour), maint.Message, []models.Conflict{maint}}}}
+	if c, ok := mixed.Stuck(); ok {
+		t.Fatalf("no kind was in every start: %+v", c)
+	}
+	stuck.Slots = []Slot{{at, at.Add(time.Hour)}}
+	if _, ok := stuck.Stuck(); ok {
+		t.Fatal("a slot was found: nothing is stuck")
+	}
+}
