@@ -575,7 +575,7 @@ func TestTechnicianStartIsHeldToTheWindow(t *testing.T) {
 	tom.send("j")
 	tom.waitFor(fmt.Sprintf("▸ #%d", d.ID))
 	tom.send("\r") // enter opens the checklist
-	tom.waitFor(fmt.Sprintf("checklist #%d", d.ID), "cannot start yet", "window")
+	tom.waitFor(fmt.Sprintf("checklist #%d", d.ID), "cannot start now", "window")
 	tom.send("g")
 	tom.waitFor("cannot start now")
 	if after, _ := f.eng.Deployment(ctx, f.person(t, "tom"), d.ID); after.Status != models.StatusPlanned {
