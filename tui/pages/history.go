@@ -164,6 +164,21 @@ func (d *history) Restyle() {
 	d.search.SetStyles(components.InputStyles(d.c.Styles))
 }
 
+// setRows shows d.rows; the columns are fitted again when the rows change what fits
+// (a longer status than those before).
+func (d *history) setRows() {
+	cols := d.columns()
+	if slices.Equal(cols, d.table.Columns()) {
+		d.table.SetRows(d.tableRows())
+		return
+	}
+	cursor := d.table.Cursor()
+	d.table.SetRows(nil) // the old rows may have more cells than the new columns
+	d.table.SetColumns(cols)
+	d.table.SetRows(d.tableRows())
+	d.table.SetCursor(max(cursor, 0))
+}
+
 func (d *history) SetSize(w, h int) {
 	d.w, d.h = w, h
 	d.search.SetWidth(max(10, w-4))
@@ -290,23 +305,23 @@ func (d *history) loaded(msg historyMsg) tea.Cmd {
 	case loadAround: // the anchor's row on screen, a third of the way down
 		d.rows = append(msg.above, msg.below...)
 		d.above, d.more = len(msg.above) == msg.limitAbove, len(msg.below) == msg.limitBelow
-		d.table.SetRows(d.tableRows())
+		d.setRows()
 		components.ShowAt(&d.table, len(msg.above), d.table.Height()/3)
 	case loadBelow:
 		d.rows = append(d.rows, msg.below...)
 		d.more = len(msg.below) == msg.limitBelow
-		d.table.SetRows(d.tableRows())
+		d.setRows()
 	case loadFirst:
 		d.rows, d.above = msg.below, false
 		d.more = len(msg.below) == msg.limitBelow
-		d.table.SetRows(d.tableRows())
+		d.setRows()
 		d.table.GotoTop()
 		d.selected = 0
 		d.remember()
 	case loadAbove: // the same row under the cursor, the rows above it now held
 		d.rows = append(msg.above, d.rows...)
 		d.above = len(msg.above) == msg.limitAbove
-		d.table.SetRows(d.tableRows())
+		d.setRows()
 		components.ShowAt(&d.table, d.table.Cursor()+len(msg.above), d.table.Height()/3)
 	}
 	d.restoreSelection()

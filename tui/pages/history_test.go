@@ -433,3 +433,23 @@ func TestHistoryTopIsTheWholeListsTop(t *testing.T) {
 		}
 	}
 }
+
+// The list fits every width, and a status reads whole where the component names
+// leave it room: the component took all the width left, and "▸ verifying deployment"
+// was cut.
+func TestHistoryColumnsFit(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{60, 75, 90, 95, 100, 120} {
+		m := sized(t, "kim", w, 20)
+		h := historyOf(t, m)
+		fits(t, m, fmt.Sprintf("history at %d", w), w, 20)
+		if w < 120 {
+			continue
+		}
+		for _, r := range h.Rows() {
+			if s := common.PlainStatus(r.Status); !strings.Contains(screenText(m), s) {
+				t.Errorf("at %d columns the status %q is cut:\n%s", w, s, screenText(m))
+			}
+		}
+	}
+}

@@ -21,6 +21,14 @@ func (d *history) columns() []table.Column {
 	}
 	if d.tiny() { // a phone: the status as its glyph, so the component can be read
 		cols[4] = table.Column{Title: "", Width: 1}
+	} else {
+		st := 5 // ID, Start, Env, Component, Version, Status, Assignee
+		if d.narrow() {
+			st = 4 // no version
+		}
+		// The status whole ("▸ verifying deployment") where the component's longest
+		// name leaves room: the component took all that was left, the status was cut.
+		cols[st].Width = max(cols[st].Width, min(d.longestStatus(), d.w-d.longestComponent()-fixedHistory(cols, st)))
 	}
 	used := 0
 	for _, c := range cols {
@@ -30,7 +38,35 @@ func (d *history) columns() []table.Column {
 	return cols
 }
 
-func (d *history) narrow() bool { return d.w < 90 }
+// fixedHistory is what the columns but the component and the status take.
+func fixedHistory(cols []table.Column, status int) int {
+	used := 2 * len(cols)
+	for i, c := range cols {
+		if i != 3 && i != status {
+			used += c.Width
+		}
+	}
+	return used + 2
+}
+
+// longestStatus and longestComponent are the widest of the rows loaded.
+func (d *history) longestStatus() int {
+	n := 0
+	for _, dep := range d.rows {
+		n = max(n, lenRunes(common.PlainStatus(dep.Status)))
+	}
+	return n
+}
+
+func (d *history) longestComponent() int {
+	n := 8
+	for _, dep := range d.rows {
+		n = max(n, lenRunes(dep.Component))
+	}
+	return n
+}
+
+func (d *history) narrow() bool { return d.w < 100 } // below, the wide columns leave the component no room
 func (d *history) tiny() bool   { return d.w < 75 }
 
 func (d *history) tableRows() []table.Row {
