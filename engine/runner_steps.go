@@ -234,7 +234,8 @@ func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, s
 func blockable(r models.StepRun, e *Engine) error {
 	switch r.Status {
 	case models.StepDone:
-		return models.Conflictf("step %d %q was already ticked by %s at %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At))
+		return models.Conflictf("step %d %q was already ticked by %s at %s: a ticked item is not blocked (a note says what is wrong)",
+			r.Seq, r.Step.Name, r.Actor, e.Local(r.At))
 	case models.StepBlocked:
 		return models.Conflictf("step %d %q is already blocked (%s, %s): %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At), r.Note)
 	}

@@ -153,7 +153,7 @@ func (d *dashboard) View() string {
 	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
 	// Its rows: the panel's width less its borders, the space inside them and the
 	// selection mark.
-	needs := components.Panel(st, "Needs you", d.render(panelNeeds, wrapped(d.needsLines(l.Needs.W-4), l.Needs.W-5), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	needs := components.Panel(st, d.needsTitle(), d.render(panelNeeds, wrapped(d.needsLines(l.Needs.W-4), l.Needs.W-5), l.Needs.H-2), l.Needs.W, l.Needs.H)
 	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if wide {
@@ -377,6 +377,16 @@ func (d *dashboard) blockedLines() []line {
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, note)})
 	}
 	return out
+}
+
+// needsTitle names the panel for what the person may do about it: an analyst acts
+// on none of it, and watches.
+func (d *dashboard) needsTitle() string {
+	if engine.Can(d.c.Actor, engine.ActTick, nil) != nil && engine.Can(d.c.Actor, engine.ActPlan, nil) != nil &&
+		!d.c.Actor.Has(models.RoleTechnician) {
+		return "To watch"
+	}
+	return "Needs you"
 }
 
 // interruptedLines are the runs whose runner stopped mid-step, waiting for someone

@@ -61,3 +61,15 @@ func TestNeedsYouKeepsOpenIncidentsUntilResolved(t *testing.T) {
 		t.Fatalf("a resolved incident leaves Needs you:\n%s", got)
 	}
 }
+
+// An analyst acts on none of what the panel lists: it is named for watching.
+func TestAnAnalystWatches(t *testing.T) {
+	t.Parallel()
+	for who, want := range map[string]string{"kim": "To watch", "ana": "Needs you", "sam": "Needs you"} {
+		m := sized(t, who, 120, 35)
+		press(m, "1")
+		if got := screenText(m); !strings.Contains(got, want) {
+			t.Errorf("%s's dashboard: want %q:\n%s", who, want, got)
+		}
+	}
+}
