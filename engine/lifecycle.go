@@ -48,7 +48,8 @@ func NoSlotText(id int64, sug schedule.Suggestion) string {
 
 // StuckText says which conflict the starts a suggestion explained were all in.
 func StuckText(sug schedule.Suggestion, c models.Conflict) string {
-	return fmt.Sprintf("the %d starts tried first are all in a %s conflict: %s", len(sug.Skipped), c.Kind, c.Message)
+	return fmt.Sprintf("each of the %d starts tried first is in a %s conflict, which no move found settles "+
+		"(override it, or change the plan): %s", len(sug.Skipped), c.Kind, c.Message)
 }
 
 // actChecked is act, then a conflict check of the result in the same transaction.

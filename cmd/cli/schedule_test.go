@@ -318,8 +318,8 @@ func TestSuggestSaysWhatNoMoveSettles(t *testing.T) {
 	d := f.planIn("production", "7.7", "2030-11-30 22:00")
 	id := strconv.FormatInt(d.ID, 10)
 	r := f.ok("--as", "ana", "deploy", "suggest", id)
-	if !strings.Contains(r.stdout, "No conflict-free slot") || !strings.Contains(r.stdout, "are all in a promotion conflict") {
+	if !strings.Contains(r.stdout, "No conflict-free slot") || !strings.Contains(r.stdout, "is in a promotion conflict, which no move found settles") {
 		t.Fatalf("suggest:\n%s", r)
 	}
-	f.refused(1, []string{"are all in a promotion conflict"}, "--as", "ana", "deploy", "reschedule", id, "--suggested")
+	f.refused(1, []string{"is in a promotion conflict"}, "--as", "ana", "deploy", "reschedule", id, "--suggested")
 }

@@ -153,7 +153,8 @@ func (d *dashboard) View() string {
 	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
 	// Its rows: the panel's width less its borders, the space inside them and the
 	// selection mark.
-	needs := components.Panel(st, d.needsTitle(), d.render(panelNeeds, wrapped(d.needsLines(l.Needs.W-4), l.Needs.W-5), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	needLines := d.needsLines(l.Needs.W - 4)
+	needs := components.Panel(st, d.needsTitle(needLines), d.render(panelNeeds, wrapped(needLines, l.Needs.W-5), l.Needs.H-2), l.Needs.W, l.Needs.H)
 	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if wide {
@@ -327,10 +328,22 @@ func (d *dashboard) reviewLines() []line {
 			out = append(out, line{id: it.Deployment.ID, text: st.Warn.Render("✎ review ") + it.Message})
 		}
 	}
-	if n > 3 {
-		out = append(out, line{text: st.Dim.Render(fmt.Sprintf("   and %d more failures wait for a review · ferry inbox", n-3))})
+	if n > 3 { // part of the reviews' entries: the title counts each one it stands for
+		out = append(out, line{text: st.Dim.Render(fmt.Sprintf("   and %d more failures wait for a review · ferry inbox", n-3)),
+			part: true})
 	}
 	return out
+}
+
+// reviewsWaiting is how many failures wait for a review.
+func (d *dashboard) reviewsWaiting() int {
+	n := 0
+	for _, it := range d.data.Inbox {
+		if it.Kind == engine.InboxReview {
+			n++
+		}
+	}
+	return n
 }
 
 // countStarted is how many of the conflicts a deployment went ahead against.
@@ -379,14 +392,25 @@ func (d *dashboard) blockedLines() []line {
 	return out
 }
 
-// needsTitle names the panel for what the person may do about it: an analyst acts
-// on none of it, and watches.
-func (d *dashboard) needsTitle() string {
+// needsTitle names the panel for what the person may do about it (an analyst acts
+// on none of it, and watches) and counts its entries, as the other panels count
+// theirs: what is below the panel's end is in the count.
+func (d *dashboard) needsTitle(lines []line) string {
+	title := "Needs you"
 	if engine.Can(d.c.Actor, engine.ActTick, nil) != nil && engine.Can(d.c.Actor, engine.ActPlan, nil) != nil &&
 		!d.c.Actor.Has(models.RoleTechnician) {
-		return "To watch"
+		title = "To watch"
 	}
-	return "Needs you"
+	n := 0
+	for _, l := range lines {
+		if l.id != 0 || !continues(l) {
+			n++
+		}
+	}
+	if n == 1 && len(d.data.Inbox) == 0 && lines[0].id == 0 && strings.Contains(lines[0].text, "Nothing needs you") {
+		return title
+	}
+	return fmt.Sprintf("%s (%d)", title, n+max(0, d.reviewsWaiting()-3))
 }
 
 // interruptedLines are the runs whose runner stopped mid-step, waiting for someone
