@@ -328,22 +328,11 @@ func (d *dashboard) reviewLines() []line {
 			out = append(out, line{id: it.Deployment.ID, text: st.Warn.Render("✎ review ") + it.Message})
 		}
 	}
-	if n > 3 { // part of the reviews' entries: the title counts each one it stands for
+	if n > 3 { // with the three above: one entry, as counted in the panel's title
 		out = append(out, line{text: st.Dim.Render(fmt.Sprintf("   and %d more failures wait for a review · ferry inbox", n-3)),
 			part: true})
 	}
 	return out
-}
-
-// reviewsWaiting is how many failures wait for a review.
-func (d *dashboard) reviewsWaiting() int {
-	n := 0
-	for _, it := range d.data.Inbox {
-		if it.Kind == engine.InboxReview {
-			n++
-		}
-	}
-	return n
 }
 
 // countStarted is how many of the conflicts a deployment went ahead against.
@@ -394,7 +383,8 @@ func (d *dashboard) blockedLines() []line {
 
 // needsTitle names the panel for what the person may do about it (an analyst acts
 // on none of it, and watches) and counts its entries, as the other panels count
-// theirs: what is below the panel's end is in the count.
+// theirs: what is below the panel's end is in the count, as "… and N more" counts it
+// (the failures waiting for a review beyond the three shown are one entry).
 func (d *dashboard) needsTitle(lines []line) string {
 	title := "Needs you"
 	if engine.Can(d.c.Actor, engine.ActTick, nil) != nil && engine.Can(d.c.Actor, engine.ActPlan, nil) != nil &&
@@ -410,7 +400,7 @@ func (d *dashboard) needsTitle(lines []line) string {
 	if n == 1 && len(d.data.Inbox) == 0 && lines[0].id == 0 && strings.Contains(lines[0].text, "Nothing needs you") {
 		return title
 	}
-	return fmt.Sprintf("%s (%d)", title, n+max(0, d.reviewsWaiting()-3))
+	return fmt.Sprintf("%s (%d)", title, n)
 }
 
 // interruptedLines are the runs whose runner stopped mid-step, waiting for someone
