@@ -145,7 +145,7 @@ func (q Q) openBefore(ctx context.Context, day int, by string, limit int) (map[s
 	}
 	var open int
 	if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deployments
-		WHERE status NOT IN ('succeeded', 'failed', 'rolled_back', 'cancelled') LIMIT ?)`, limit).Scan(&open); err != nil {
+		WHERE `+notFinished+` LIMIT ?)`, limit).Scan(&open); err != nil {
 		return nil, mapErr(err)
 	}
 	query := `SELECT ` + ge + ` AS g, SUM(requested) - SUM(closed) FROM rollup_days WHERE day < ? GROUP BY g`
@@ -153,8 +153,7 @@ func (q Q) openBefore(ctx context.Context, day int, by string, limit int) (map[s
 		// The groups are those open now or with rollups from day on: any other
 		// group's backlog is 0.
 		query = `SELECT g, SUM(n) FROM (
-			SELECT ` + ge + ` AS g, COUNT(*) AS n FROM deployments
-				WHERE status NOT IN ('succeeded', 'failed', 'rolled_back', 'cancelled') GROUP BY g
+			SELECT ` + ge + ` AS g, COUNT(*) AS n FROM deployments WHERE ` + notFinished + ` GROUP BY g
 			UNION ALL
 			SELECT ` + ge + ` AS g, SUM(closed) - SUM(requested) AS n FROM rollup_days WHERE day >= ? GROUP BY g)
 			GROUP BY g`
