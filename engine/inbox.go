@@ -92,10 +92,8 @@ func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person, open
 			return err
 		}
 		for _, d := range failed {
-			// Theirs (requested or carried out), or any for managers: an analyst
-			// or another team's planner has nothing to do about it.
-			mine := actor.Has(models.RoleManager) || d.Requester == actor.Name || d.Assignee == actor.Name
-			if mine && Can(actor, ActRead, &d) == nil {
+			// An analyst or another team's planner has nothing to do about it.
+			if concerns(actor, d) && Can(actor, ActRead, &d) == nil {
 				out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
 					Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
 						strings.ReplaceAll(string(d.Status), "_", " "))})
@@ -127,6 +125,12 @@ func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person, open
 	}()
 	sortInbox(out)
 	return out, err
+}
+
+// concerns reports whether what happened to d waits for actor: theirs (requested or
+// carried out), or any for managers.
+func concerns(actor models.Person, d models.Deployment) bool {
+	return actor.Has(models.RoleManager) || d.Requester == actor.Name || d.Assignee == actor.Name
 }
 
 // sortInbox puts the most pressing first (inboxRank), the oldest first within a rank.
@@ -185,8 +189,7 @@ func (e *Engine) waitingFor(ctx context.Context, q store.Q, actor models.Person,
 		return []InboxItem{{Kind: InboxGate, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
 	case w.Kind == WaitBlocked && Can(actor, ActTick, &d) == nil:
 		return []InboxItem{{Kind: InboxBlocked, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
-	case w.Kind == WaitInterrupted && Can(actor, ActRun, &d) == nil &&
-		(actor.Has(models.RoleManager) || d.Assignee == actor.Name || d.Requester == actor.Name):
+	case w.Kind == WaitInterrupted && concerns(actor, d) && Can(actor, ActRun, &d) == nil:
 		return []InboxItem{{Kind: InboxInterrupted, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
 	}
 	return nil, nil
