@@ -41,26 +41,13 @@ func (e *StartRefusedError) Error() string {
 		msgs[i] = b.Rule + ": " + b.Message
 	}
 	id := strconv.FormatInt(e.ID, 10)
-	own, others := StartWaysFor(e.Actor, e.Breaks)
-	var ways, asks []string
-	for _, w := range own {
-		switch w {
-		case WayMove:
-			ways = append(ways, "move it with 'ferry deploy reschedule "+id+" --start now' (checked for conflicts like any plan)")
-		case WayResolve:
-			ways = append(ways, "resolve its conflicts ('ferry deploy suggest "+id+"', 'ferry conflicts')")
-		case WayOverride:
-			ways = append(ways, "start it anyway with 'ferry deploy run "+id+" --override-reason REASON'")
-		}
-	}
-	for _, w := range others {
-		asks = append(asks, map[Way]string{WayMove: "move it", WayResolve: "resolve its conflicts",
-			WayOverride: "start it anyway ('ferry deploy run " + id + " --override-reason REASON')"}[w])
-	}
-	if len(asks) > 0 {
-		ways = append(ways, "ask a manager to "+orList(asks))
-	}
-	return fmt.Sprintf("deployment #%d cannot start now:\n  %s\nways on: %s", e.ID, strings.Join(msgs, "\n  "), orList(ways))
+	run := "'ferry deploy run " + id + " --override-reason REASON'"
+	ways := WaysText(e.Actor, e.Breaks, map[Way]string{
+		WayMove:     "move it with 'ferry deploy reschedule " + id + " --start now' (checked for conflicts like any plan)",
+		WayResolve:  "resolve its conflicts ('ferry deploy suggest " + id + "', 'ferry conflicts')",
+		WayOverride: "start it anyway with " + run,
+	}, map[Way]string{WayMove: "move it", WayResolve: "resolve its conflicts", WayOverride: "start it anyway (" + run + ")"})
+	return fmt.Sprintf("deployment #%d cannot start now:\n  %s\nways on: %s", e.ID, strings.Join(msgs, "\n  "), OrList(ways))
 }
 
 // A Way is something that lets a refused start go ahead.
@@ -113,8 +100,26 @@ func StartWaysFor(actor models.Person, bs []Break) (own, others []Way) {
 	return own, others
 }
 
-// orList is "a, b, or c".
-func orList(parts []string) string {
+// WaysText words the ways on from a start refused for bs to actor: each way they may
+// take as own says it, then what to ask a manager for, as ask says each (a manager
+// may take every way). The CLI words them as commands, the console as keys.
+func WaysText(actor models.Person, bs []Break, own, ask map[Way]string) []string {
+	mine, others := StartWaysFor(actor, bs)
+	var ways, asks []string
+	for _, w := range mine {
+		ways = append(ways, own[w])
+	}
+	for _, w := range others {
+		asks = append(asks, ask[w])
+	}
+	if len(asks) > 0 {
+		ways = append(ways, "ask a manager to "+OrList(asks))
+	}
+	return ways
+}
+
+// OrList is "a, b, or c".
+func OrList(parts []string) string {
 	switch len(parts) {
 	case 0:
 		return ""

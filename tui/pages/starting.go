@@ -37,41 +37,13 @@ func refusedText(actor models.Person, id int64, bs []engine.Break) string {
 // waysOn says what lets a refused start go ahead: in the console's keys the ways the
 // person may take, and who to ask for the rest (the engine says which are whose).
 func waysOn(actor models.Person, bs []engine.Break) string {
-	own, others := engine.StartWaysFor(actor, bs)
-	var ways []string
-	for _, w := range own {
-		switch w {
-		case engine.WayMove:
-			ways = append(ways, "move it (m on its page)")
-		case engine.WayResolve:
-			ways = append(ways, "resolve its conflicts (s on its page)")
-		case engine.WayOverride:
-			ways = append(ways, "start it anyway, with a reason")
-		}
-	}
-	var asks []string
-	for _, w := range others {
-		switch w {
-		case engine.WayMove:
-			asks = append(asks, "move it")
-		case engine.WayResolve:
-			asks = append(asks, "resolve its conflicts")
-		case engine.WayOverride:
-			asks = append(asks, "start it anyway")
-		}
-	}
-	if len(asks) > 0 { // a manager may take every way
-		ways = append(ways, "ask a manager to "+orWords(asks))
-	}
+	ways := engine.WaysText(actor, bs, map[engine.Way]string{
+		engine.WayMove:     "move it (m on its page)",
+		engine.WayResolve:  "resolve its conflicts (s on its page)",
+		engine.WayOverride: "start it anyway, with a reason",
+	}, map[engine.Way]string{engine.WayMove: "move it", engine.WayResolve: "resolve its conflicts",
+		engine.WayOverride: "start it anyway"})
 	return "ways on: " + strings.Join(ways, ", ")
-}
-
-// orWords is "a, b or c".
-func orWords(parts []string) string {
-	if len(parts) < 2 {
-		return strings.Join(parts, "")
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
 
 // needsReason reports whether a start breaks a control, which this person may
