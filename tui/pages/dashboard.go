@@ -154,7 +154,7 @@ func (d *dashboard) View() string {
 	// Its rows: the panel's width less its borders, the space inside them and the
 	// selection mark.
 	needLines := d.needsLines(l.Needs.W - 4)
-	needs := components.Panel(st, d.needsTitle(needLines), d.render(panelNeeds, wrapped(needLines, l.Needs.W-5), l.Needs.H-2), l.Needs.W, l.Needs.H)
+	needs := components.Panel(st, d.needsTitle(d.needs(l.Needs.W-4)), d.render(panelNeeds, wrapped(needLines, l.Needs.W-5), l.Needs.H-2), l.Needs.W, l.Needs.H)
 	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if wide {
@@ -347,14 +347,18 @@ func countStarted(cs []models.Conflict) int {
 }
 
 func (d *dashboard) needsLines(w int) []line {
-	// Most pressing first, as the inbox orders it (engine.Inbox): what holds a
-	// deployment up now, what went wrong, what is late, then what to settle or learn.
-	out := slices.Concat(d.gateLines(), d.blockedLines(), d.interruptedLines(), d.failureLines(), d.lateLines(), d.incidentLines(),
-		d.conflictLines(), d.channelLines(w), d.reviewLines(), d.modelLines(w))
-	if len(out) == 0 {
-		return []line{{text: d.c.Styles.Good.Render("✓ Nothing needs you right now.")}}
+	if out := d.needs(w); len(out) > 0 {
+		return out
 	}
-	return out
+	return []line{{text: d.c.Styles.Good.Render("✓ Nothing needs you right now.")}}
+}
+
+// needs are the panel's entries, most pressing first, as the inbox orders them
+// (engine.Inbox): what holds a deployment up now, what went wrong, what is late, then
+// what to settle or learn.
+func (d *dashboard) needs(w int) []line {
+	return slices.Concat(d.gateLines(), d.blockedLines(), d.interruptedLines(), d.failureLines(), d.lateLines(),
+		d.incidentLines(), d.conflictLines(), d.channelLines(w), d.reviewLines(), d.modelLines(w))
 }
 
 func (d *dashboard) gateLines() []line {
@@ -374,7 +378,7 @@ func (d *dashboard) blockedLines() []line {
 	for _, b := range d.data.Blocked {
 		// The reason's start: the item is wrapped to the panel (see wrapped), and a
 		// reason of a paragraph would fill it; enter opens it whole.
-		note := strings.Join(clip(b.Step.Note, 50*reasonRows, 1), "")
+		note := clip(b.Step.Note, 50*reasonRows, 1)[0]
 		out = append(out, line{id: b.Deployment.ID, text: d.c.Styles.Bad.Render("■ blocked ") +
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, note)})
 	}
@@ -385,19 +389,18 @@ func (d *dashboard) blockedLines() []line {
 // on none of it, and watches) and counts its entries, as the other panels count
 // theirs: what is below the panel's end is in the count, as "… and N more" counts it
 // (the failures waiting for a review beyond the three shown are one entry).
-func (d *dashboard) needsTitle(lines []line) string {
+func (d *dashboard) needsTitle(entries []line) string {
 	title := "Needs you"
-	if engine.Can(d.c.Actor, engine.ActTick, nil) != nil && engine.Can(d.c.Actor, engine.ActPlan, nil) != nil &&
-		!d.c.Actor.Has(models.RoleTechnician) {
+	if engine.Can(d.c.Actor, engine.ActPlan, nil) != nil && !d.c.Actor.Has(models.RoleTechnician) {
 		title = "To watch"
 	}
 	n := 0
-	for _, l := range lines {
-		if l.id != 0 || !continues(l) {
+	for _, l := range entries {
+		if !continues(l) {
 			n++
 		}
 	}
-	if n == 1 && len(d.data.Inbox) == 0 && lines[0].id == 0 && strings.Contains(lines[0].text, "Nothing needs you") {
+	if n == 0 {
 		return title
 	}
 	return fmt.Sprintf("%s (%d)", title, n)
