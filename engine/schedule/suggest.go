@@ -20,8 +20,8 @@ type Skipped struct {
 	Conflicts []models.Conflict // every conflict it would be in
 }
 
-// Stuck is, when no free slot was found, a conflict every start explained was in:
-// one that moving does not settle (a promotion not made yet, a blocked version). ok
+// Stuck is, when no free slot was found, a conflict of a kind every start explained
+// was in (often one no move settles: a promotion not made yet, a blocked version). ok
 // is false when there is a slot, or no kind of conflict was in every start tried.
 func (s Suggestion) Stuck() (c models.Conflict, ok bool) {
 	if len(s.Slots) > 0 || len(s.Skipped) == 0 {
