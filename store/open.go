@@ -47,10 +47,28 @@ func BusyTimeout(d time.Duration) Option {
 	}
 }
 
+// Loading opens a store for a bulk load (a demo, an import): its writer keeps up to
+// 256 MB of the file's pages in memory, where an everyday writer keeps SQLite's 2 MB.
+// A load touches every index's pages again and again; with the small cache each
+// touch read the page again (the 1M demo took 162 s; 148 s with this).
+func Loading() Option { return func(s *Store) { s.loading = true } }
+
+// writerCache is the writer's cache size setting, "" for SQLite's default.
+func (s *Store) writerCache() string {
+	if !s.loading {
+		return ""
+	}
+	return "&_pragma=cache_size(-262144)" // in KiB
+}
+
 // pragmas apply to every connection; see ../shared/docs/sqlite-notes.md.
 func pragmas(busy time.Duration) string {
 	return fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)", busy.Milliseconds()) +
-		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
+		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)" +
+		// Pages are read from the file's memory map rather than copied in one read
+		// call each: on the 1M demo a dashboard's reads spent more time in those calls
+		// than in SQLite. SQLite maps at most 2 GB; beyond, it reads as before.
+		"&_pragma=mmap_size(2147418112)"
 }
 
 // Open opens (creating if needed) the database at file and brings its schema up to
@@ -119,7 +137,7 @@ func (s *Store) open(ctx context.Context) error {
 		return nil
 	}
 	// The writer does not wait inside SQLite: begin waits its turn (store.go).
-	if s.w, err = sql.Open("sqlite", base+pragmas(0)+"&_txlock=immediate"); err != nil {
+	if s.w, err = sql.Open("sqlite", base+pragmas(0)+s.writerCache()+"&_txlock=immediate"); err != nil {
 		return err
 	}
 	s.w.SetMaxOpenConns(1)

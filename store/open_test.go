@@ -264,3 +264,42 @@ func TestManyFirstOpensAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A console warms the store while it starts: afterwards the writer and as many
+// readers as asked for are open and idle, so the first questions open none.
+func TestWarmOpensTheConnections(t *testing.T) {
+	s := openTemp(t)
+	s.Warm(context.Background(), 2)
+	if r, w := s.r.Stats(), s.w.Stats(); r.Idle != 2 || w.Idle != 1 {
+		t.Fatalf("after Warm: %d readers and %d writers idle, want 2 and 1", r.Idle, w.Idle)
+	}
+}
+
+// Readers map the file instead of copying each page in a read call; only a store
+// opened for a bulk load gives its writer a cache of 256 MB.
+func TestConnectionSettings(t *testing.T) {
+	ctx := context.Background()
+	setting := func(db *sql.DB, pragma string) int64 {
+		t.Helper()
+		var n int64
+		if err := db.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	s := openTemp(t)
+	if got := setting(s.r, "mmap_size"); got < 1<<30 {
+		t.Errorf("readers' mmap_size %d", got)
+	}
+	if got := setting(s.w, "cache_size"); got != -2000 {
+		t.Errorf("an everyday writer's cache_size %d, want SQLite's -2000", got)
+	}
+	l, err := Open(ctx, filepath.Join(t.TempDir(), "load.db"), Loading())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if got := setting(l.w, "cache_size"); got != -262144 {
+		t.Errorf("a loading writer's cache_size %d, want -262144 (256 MB)", got)
+	}
+}

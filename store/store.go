@@ -17,6 +17,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,7 @@ type Store struct {
 	// write is refused with a sentence that says why.
 	readOnly  bool
 	immutable bool    // read-only, and SQLite may not even make the WAL's files
+	loading   bool    // opened for a bulk load (Loading)
 	w         *sql.DB // the one writer connection
 	r         *sql.DB // readers
 	// basis is what report rollups are counted with; until UseBasis sets it, writes
@@ -90,6 +92,35 @@ func (s *Store) Close() error {
 		return s.r.Close()
 	}
 	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Warm opens the connections a long-lived process is about to read and write with,
+// the writer and readers readers, all at once, so that its first questions do not
+// each wait to open one: a connection reads the whole schema before its first
+// question (about a millisecond each). Errors are left for the questions to meet.
+func (s *Store) Warm(ctx context.Context, readers int) {
+	var wg sync.WaitGroup
+	open := make(chan *sql.Conn, readers+1)
+	warm := func(db *sql.DB) {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			return
+		}
+		open <- c // held until all are open, so each is one of its own
+		var n int
+		_ = c.QueryRowContext(ctx, `SELECT count(*) FROM deployments WHERE 0`).Scan(&n)
+	}
+	for range readers {
+		wg.Go(func() { warm(s.r) })
+	}
+	if s.w != nil {
+		wg.Go(func() { warm(s.w) })
+	}
+	wg.Wait()
+	close(open)
+	for c := range open {
+		c.Close() // back to its pool, open
+	}
 }
 
 // Read returns queries over the reader pool.

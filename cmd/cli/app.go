@@ -214,9 +214,11 @@ func busyTimeout() (time.Duration, error) {
 	return d, nil
 }
 
-// openOther opens (creating) a database that is not this command's own: the file a
-// demo fills before it takes the database's name.
-func (a *app) openOther(path string) (*store.Store, error) { return store.Open(a.ctx, path) }
+// openOther opens (creating) a database that is not this command's own, for a bulk
+// load: the file a demo fills before it takes the database's name.
+func (a *app) openOther(path string) (*store.Store, error) {
+	return store.Open(a.ctx, path, store.Loading())
+}
 
 func (a *app) databasePath(cfg *config.Config) string {
 	switch {

@@ -44,7 +44,7 @@ func Cached(tb testing.TB, name string, fill func(ctx context.Context, st *store
 		tmp := kept + ".building"
 		os.Remove(tmp)
 		ctx := context.Background()
-		st, err := store.Open(ctx, tmp)
+		st, err := store.Open(ctx, tmp, store.Loading())
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -17,7 +17,7 @@ func BenchmarkGenerate100k(b *testing.B) {
 	dir := b.TempDir()
 	var total Result
 	for i := 0; b.Loop(); i++ {
-		st, err := store.Open(ctx, filepath.Join(dir, fmt.Sprintf("bench-%d.db", i)))
+		st, err := store.Open(ctx, filepath.Join(dir, fmt.Sprintf("bench-%d.db", i)), store.Loading())
 		if err != nil {
 			b.Fatal(err)
 		}
