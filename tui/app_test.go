@@ -47,6 +47,33 @@ func TestDashboardShowsTheDay(t *testing.T) {
 	}
 }
 
+// The dashboard's rows are built once for its data and size, not on every frame:
+// new data and a new size each draw them again.
+func TestDashboardRedrawsWhatChanged(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	if got := screenText(m); !strings.Contains(got, "Due today (2)") || !strings.Contains(got, "Last 30 days") {
+		t.Fatalf("dashboard:\n%s", got)
+	}
+	tuitest.PlanEarlier(t, m.c, "ana", engine.PlanRequest{Model: "web-service", Component: "web-frontend",
+		Version: "7.4.0", Environment: "dev", Start: now.Add(4 * time.Hour)})
+	load(m, m.Top().Refresh())
+	got := screenText(m)
+	if !strings.Contains(got, "Due today (3)") || !strings.Contains(got, "web-frontend 7.4.0") {
+		t.Fatalf("after a plan for today the dashboard should list it:\n%s", got)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	got = screenText(m)
+	if strings.Contains(got, "Last 30 days") || !strings.Contains(got, "Due today (3)") {
+		t.Fatalf("on a phone the summary gives way:\n%s", got)
+	}
+	for i, l := range strings.Split(got, "\n") {
+		if w := lipgloss.Width(l); w > 60 {
+			t.Fatalf("line %d is %d cells wide at 60 columns: %q", i, w, l)
+		}
+	}
+}
+
 func TestEveryScreenFitsThePhone(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 60, 20)

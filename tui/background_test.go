@@ -16,9 +16,12 @@ import (
 func TestStylesFollowTheBackground(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
-	press(m, "2")
 	// The selected row's background, as lipgloss writes it: the dark one, then the light.
 	darkSel, lightSel := "48;2;34;50;73", "48;2;220;228;236"
+	if !strings.Contains(m.View().Content, darkSel) {
+		t.Fatal("the dashboard's selected row should have the dark background")
+	}
+	press(m, "2")
 	if !m.c.Styles.Dark || !strings.Contains(m.View().Content, darkSel) {
 		t.Fatal("without an answer from the terminal the styles are the dark ones")
 	}
@@ -28,6 +31,11 @@ func TestStylesFollowTheBackground(t *testing.T) {
 	}
 	if got := m.View().Content; !strings.Contains(got, lightSel) || strings.Contains(got, darkSel) {
 		t.Fatalf("History's table should take the light styles:\n%q", got)
+	}
+	// The dashboard drawn in the dark styles before is drawn again in the light.
+	press(m, "1")
+	if got := m.View().Content; !strings.Contains(got, lightSel) || strings.Contains(got, darkSel) {
+		t.Fatalf("the dashboard should take the light styles:\n%q", got)
 	}
 	m.Update(tea.BackgroundColorMsg{Color: color.Black})
 	if !m.c.Styles.Dark || !strings.Contains(m.View().Content, darkSel) {

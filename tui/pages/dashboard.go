@@ -24,6 +24,18 @@ type dashboard struct {
 	loaded bool
 	cursor pick // the selected row, kept across refreshes
 	w, h   int
+	panes  *panes // the panels' rows for this data, size and styles; nil: to build
+}
+
+// panes are the panels' rows and where the panels go. They are built once for the
+// data, the size and the styles, not on every frame: with a hundred late deployments
+// building and wrapping every row took most of a frame, and a frame is drawn on
+// every key.
+type panes struct {
+	running, needs, due []line // needs: wrapped to its panel
+	needsTitle          string
+	last                []string
+	layout              dashLayout
 }
 
 type dashboardMsg struct {
@@ -34,9 +46,16 @@ type dashboardMsg struct {
 // NewDashboard is the Dashboard screen.
 func NewDashboard(c *common.Common) common.Page { return &dashboard{c: c} }
 
-func (d *dashboard) Title() string    { return "Dashboard" }
-func (d *dashboard) SetSize(w, h int) { d.w, d.h = w, h }
-func (d *dashboard) Capturing() bool  { return false }
+func (d *dashboard) Title() string { return "Dashboard" }
+func (d *dashboard) SetSize(w, h int) {
+	if w != d.w || h != d.h {
+		d.w, d.h, d.panes = w, h, nil
+	}
+}
+
+// Restyle drops the rows drawn in the old styles.
+func (d *dashboard) Restyle()        { d.panes = nil }
+func (d *dashboard) Capturing() bool { return false }
 func (d *dashboard) ShortHelp() []common.Key {
 	k := d.c.Keys
 	open := common.On(k.Open)
@@ -62,7 +81,7 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return func() tea.Msg { return common.ErrMsg{Err: msg.err} }
 		}
-		d.data, d.loaded = msg.data, true
+		d.data, d.loaded, d.panes = msg.data, true, nil
 		d.keepCursor()
 	case tea.KeyPressMsg:
 		picks := d.picks()
@@ -100,7 +119,8 @@ const (
 // picks lists the selectable rows in screen order.
 func (d *dashboard) picks() []pick {
 	var out []pick
-	for p, group := range [][]line{d.runningLines(0), d.needsLines(0), d.dueLines(0)} {
+	ps := d.built()
+	for p, group := range [][]line{ps.running, ps.needs, ps.due} {
 		for _, l := range group {
 			if l.id != 0 {
 				out = append(out, pick{p, l.id})
@@ -139,31 +159,43 @@ func (d *dashboard) View() string {
 		return d.c.Styles.Dim.Render(" loading the dashboard…")
 	}
 	st := d.c.Styles
-	wide := d.w >= wideMin
-	half := d.w
-	if wide {
-		half = d.w * 11 / 20
-	}
-	last := d.last30Lines(d.w - 4)
-	needsW := d.w - half // the Needs panel's width, beside Running or under it
-	if !wide {
-		needsW = d.w
-	}
-	l := layoutDashboard(d.w, d.h, len(d.runningLines(half)), len(wrapped(d.needsLines(needsW-4), needsW-5)), len(d.dueLines(d.w)), len(last))
-	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, d.runningLines(l.Running.W-4), l.Running.H-2), l.Running.W, l.Running.H)
-	// Its rows: the panel's width less its borders, the space inside them and the
-	// selection mark.
-	needLines := d.needsLines(l.Needs.W - 4)
-	needs := components.Panel(st, d.needsTitle(d.needs(l.Needs.W-4)), d.render(panelNeeds, wrapped(needLines, l.Needs.W-5), l.Needs.H-2), l.Needs.W, l.Needs.H)
-	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, d.dueLines(l.Due.W-4), l.Due.H-2), l.Due.W, l.Due.H)
+	ps := d.built()
+	l := ps.layout
+	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, ps.running, l.Running.H-2), l.Running.W, l.Running.H)
+	needs := components.Panel(st, ps.needsTitle, d.render(panelNeeds, ps.needs, l.Needs.H-2), l.Needs.W, l.Needs.H)
+	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, ps.due, l.Due.H-2), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
-	if wide {
+	if l.Needs.Y == 0 { // side by side
 		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)
 	}
 	if l.Last30.H == 0 {
 		return lipgloss.JoinVertical(lipgloss.Left, top, due)
 	}
-	return lipgloss.JoinVertical(lipgloss.Left, top, due, components.Panel(st, "Last 30 days", last, l.Last30.W, l.Last30.H))
+	return lipgloss.JoinVertical(lipgloss.Left, top, due, components.Panel(st, "Last 30 days", ps.last, l.Last30.W, l.Last30.H))
+}
+
+// built is the panels' rows, built now if the data, size or styles changed.
+func (d *dashboard) built() *panes {
+	if d.panes != nil {
+		return d.panes
+	}
+	// The panels' widths do not depend on their heights: each panel's rows are built
+	// for the width inside its borders and the space before them.
+	runW, needsW := d.w, d.w
+	if d.w >= wideMin {
+		runW = d.w * 11 / 20
+		needsW = d.w - runW
+	}
+	entries := d.needs(needsW - 4)
+	needs := entries
+	if len(needs) == 0 {
+		needs = []line{{text: d.c.Styles.Good.Render("✓ Nothing needs you right now.")}}
+	}
+	ps := &panes{running: d.runningLines(runW - 4), needs: wrapped(needs, needsW-5), needsTitle: d.needsTitle(entries),
+		due: d.dueLines(d.w - 4), last: d.last30Lines(d.w - 4)}
+	ps.layout = layoutDashboard(d.w, d.h, len(ps.running), len(ps.needs), len(ps.due), len(ps.last))
+	d.panes = ps
+	return ps
 }
 
 // render marks the selected row and scrolls so that it stays in the h visible rows.
@@ -344,13 +376,6 @@ func countStarted(cs []models.Conflict) int {
 		}
 	}
 	return n
-}
-
-func (d *dashboard) needsLines(w int) []line {
-	if out := d.needs(w); len(out) > 0 {
-		return out
-	}
-	return []line{{text: d.c.Styles.Good.Render("✓ Nothing needs you right now.")}}
 }
 
 // needs are the panel's entries, most pressing first, as the inbox orders them
