@@ -71,18 +71,50 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 	if err := e.useBasis(ctx); err != nil {
 		return Dashboard{}, err
 	}
+	return e.dashboardWith(ctx, actor, sideReaders())
+}
+
+// dashboardWith reads the dashboard with readers readers at one state.
+func (e *Engine) dashboardWith(ctx context.Context, actor models.Person, readers int) (Dashboard, error) {
 	var db Dashboard
-	err := e.st.Snapshot(ctx, func(q store.Q) error {
+	err := e.st.Snapshots(ctx, readers, func(qs []store.Q) error {
 		var err error
-		db, err = e.dashboard(ctx, q, actor)
+		db, err = e.dashboard(ctx, qs, actor)
 		return err
 	})
 	return db, err
 }
 
-// dashboard reads the dashboard through q.
-func (e *Engine) dashboard(ctx context.Context, q store.Q, actor models.Person) (Dashboard, error) {
-	now := e.Now()
+// dashboard reads the dashboard through qs, which see one state: the inbox's reviews
+// due and the 30 days' figures on the second, beside the rest, when there are two.
+func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Person) (Dashboard, error) {
+	var (
+		db    Dashboard
+		later []InboxItem
+		last  Stats
+		now   = e.Now()
+	)
+	err := beside(qs, func(q store.Q) error {
+		var err error
+		if db, err = e.dashboardNow(ctx, q, actor, now); err != nil {
+			return err
+		}
+		last, err = e.stats(ctx, q, now.AddDate(0, 0, -29), now)
+		return err
+	}, func(q store.Q) error {
+		var err error
+		later, err = e.inboxLater(ctx, q, actor)
+		return err
+	})
+	db.Inbox, db.Last30 = joinInbox(db.Inbox, later), last
+	if onlyOwn(actor) {
+		db = db.only(actor.Name)
+	}
+	return db, err
+}
+
+// dashboardNow reads all but what dashboard reads beside it.
+func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Person, now time.Time) (Dashboard, error) {
 	db := Dashboard{Now: now}
 	var err error
 	if db.Running, err = q.Running(ctx); err != nil {
@@ -116,16 +148,10 @@ func (e *Engine) dashboard(ctx context.Context, q store.Q, actor models.Person) 
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
 		return db, err
 	}
-	if db.Inbox, err = e.inbox(ctx, q, actor, db.Conflicts); err != nil {
+	if db.Inbox, err = e.inboxNow(ctx, q, actor, db.Conflicts); err != nil {
 		return db, err
 	}
-	if db.OpenIncidents, err = e.openIncidents(ctx, q, actor); err != nil {
-		return db, err
-	}
-	db.Last30, err = e.stats(ctx, q, now.AddDate(0, 0, -29), now)
-	if onlyOwn(actor) {
-		db = db.only(actor.Name)
-	}
+	db.OpenIncidents, err = e.openIncidents(ctx, q, actor)
 	return db, err
 }
 

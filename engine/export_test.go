@@ -19,3 +19,14 @@ func (e *Engine) SuggestSweep(ctx context.Context, actor models.Person, id int64
 	})
 	return sweep, err
 }
+
+// DashboardWith reads the dashboard with readers readers; Dashboard uses as many as
+// there are cores, up to two.
+func (e *Engine) DashboardWith(ctx context.Context, actor models.Person, readers int) (Dashboard, error) {
+	return e.dashboardWith(ctx, actor, readers)
+}
+
+// InboxWith reads actor's inbox with readers readers, as DashboardWith.
+func (e *Engine) InboxWith(ctx context.Context, actor models.Person, readers int) ([]InboxItem, error) {
+	return e.inboxWith(ctx, actor, readers)
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -59,72 +60,113 @@ func (e *Engine) Inbox(ctx context.Context, actor models.Person) ([]InboxItem, e
 	if err := e.useBasis(ctx); err != nil { // models due for review read the rollups
 		return nil, err
 	}
-	var out []InboxItem
-	err := e.st.Snapshot(ctx, func(q store.Q) error {
-		open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
-		if err != nil {
-			return err
-		}
-		out, err = e.inbox(ctx, q, actor, open)
-		return err
-	})
-	return out, err
+	return e.inboxWith(ctx, actor, sideReaders())
 }
 
-// inbox reads actor's inbox through q. open are the open conflicts actor sees, which
-// the caller reads (the dashboard shows them too).
-func (e *Engine) inbox(ctx context.Context, q store.Q, actor models.Person, open []models.Conflict) ([]InboxItem, error) {
-	var out []InboxItem
-	err := func() error {
-		running, err := q.Running(ctx)
-		if err != nil {
-			return err
-		}
-		for _, d := range running {
-			items, err := e.waitingFor(ctx, q, actor, d)
+// inboxWith reads actor's inbox with readers readers at one state.
+func (e *Engine) inboxWith(ctx context.Context, actor models.Person, readers int) ([]InboxItem, error) {
+	var now, later []InboxItem
+	err := e.st.Snapshots(ctx, readers, func(qs []store.Q) error {
+		return beside(qs, func(q store.Q) error {
+			open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
 			if err != nil {
 				return err
 			}
-			out = append(out, items...)
-		}
-		failed, err := q.FailedSince(ctx, e.Now().Add(-failureWindow), 100)
-		if err != nil {
+			now, err = e.inboxNow(ctx, q, actor, open)
 			return err
-		}
-		for _, d := range failed {
-			// An analyst or another team's planner has nothing to do about it.
-			if concerns(actor, d) && Can(actor, ActRead, &d) == nil {
-				out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
-					Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
-						strings.ReplaceAll(string(d.Status), "_", " "))})
-			}
-		}
-		reviews, err := e.reviewsDue(ctx, q, actor)
-		if err != nil {
+		}, func(q store.Q) error {
+			var err error
+			later, err = e.inboxLater(ctx, q, actor)
 			return err
-		}
-		out = append(out, reviews...)
-		if actor.Has(models.RoleManager) {
-			due, err := e.modelsDue(ctx, q)
-			if err != nil {
-				return err
-			}
-			for _, d := range due {
-				out = append(out, InboxItem{Kind: InboxModel, Model: d.Model, At: d.Since,
-					Message: ModelDueText(d, e.cfg.Location)})
-			}
-		}
-		conflicts, err := e.theirConflicts(ctx, q, actor, open)
-		out = append(out, conflicts...)
-		if err != nil {
-			return err
-		}
-		channels, err := e.deadChannels(ctx, q, actor)
-		out = append(out, channels...)
-		return err
-	}()
+		})
+	})
+	return joinInbox(now, later), err
+}
+
+// joinInbox is an inbox of what waits now and what is due, in its order.
+func joinInbox(now, later []InboxItem) []InboxItem {
+	out := append(now, later...)
 	sortInbox(out)
-	return out, err
+	return out
+}
+
+// inboxNow is what waits for actor now: gates, blocked and interrupted items,
+// failures, conflicts (of open, the open conflicts actor sees, which the caller reads:
+// the dashboard shows them too) and channels that fail.
+func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person, open []models.Conflict) ([]InboxItem, error) {
+	var out []InboxItem
+	running, err := q.Running(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range running {
+		items, err := e.waitingFor(ctx, q, actor, d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	failed, err := q.FailedSince(ctx, e.Now().Add(-failureWindow), 100)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range failed {
+		// An analyst or another team's planner has nothing to do about it.
+		if concerns(actor, d) && Can(actor, ActRead, &d) == nil {
+			out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
+				Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
+					strings.ReplaceAll(string(d.Status), "_", " "))})
+		}
+	}
+	conflicts, err := e.theirConflicts(ctx, q, actor, open)
+	if err != nil {
+		return nil, err
+	}
+	channels, err := e.deadChannels(ctx, q, actor)
+	return append(append(out, conflicts...), channels...), err
+}
+
+// inboxLater is what is due for actor to learn from: failures waiting for a review,
+// and (for managers) models due for theirs. Finding them walks more history than the
+// rest, so the dashboard and Inbox read it beside the rest, on a reader of its own.
+func (e *Engine) inboxLater(ctx context.Context, q store.Q, actor models.Person) ([]InboxItem, error) {
+	out, err := e.reviewsDue(ctx, q, actor)
+	if err != nil || !actor.Has(models.RoleManager) {
+		return out, err
+	}
+	due, err := e.modelsDue(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range due {
+		out = append(out, InboxItem{Kind: InboxModel, Model: d.Model, At: d.Since,
+			Message: ModelDueText(d, e.cfg.Location)})
+	}
+	return out, nil
+}
+
+// Warm opens the store's connections ahead of a console's first screen, which reads
+// the dashboard with sideReaders of them (see store.Warm).
+func (e *Engine) Warm(ctx context.Context) { e.st.Warm(ctx, sideReaders()) }
+
+// sideReaders is how many readers a question split in two (beside) is read with:
+// two when there is a core for each.
+func sideReaders() int { return min(2, runtime.NumCPU()) }
+
+// beside runs main on the first of qs and side on the second at the same time, or
+// both on the one reader when there is one, and returns when both have. The two must
+// not write to the same variables.
+func beside(qs []store.Q, main, side func(store.Q) error) error {
+	if len(qs) < 2 {
+		if err := main(qs[0]); err != nil {
+			return err
+		}
+		return side(qs[0])
+	}
+	done := make(chan error, 1)
+	go func() { done <- side(qs[1]) }()
+	err := main(qs[0])
+	return cmp.Or(err, <-done)
 }
 
 // concerns reports whether what happened to d waits for actor: theirs (requested or

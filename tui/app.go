@@ -90,6 +90,9 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person, opts Opti
 	// next ferry offers to resume), instead of leaving it to die with the process.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The store's connections open while Bubble Tea starts, not one after another
+	// as the first screen's questions need them.
+	go eng.Warm(ctx)
 	c := common.New(ctx, eng, actor)
 	c.RunsDue, c.Hello = opts.RunsDue, opts.Hello
 	_, err := tea.NewProgram(New(c), tea.WithContext(ctx), tea.WithFPS(FPS)).Run()
