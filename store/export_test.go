@@ -2,8 +2,8 @@ package store
 
 import "context"
 
-// OpenBeforeWithin is OpenBefore counting back from now while fewer than limit
-// deployments are open (0: always forward), for tests of both ways.
-func (q Q) OpenBeforeWithin(ctx context.Context, day int, by string, limit int) (map[string]int64, error) {
-	return q.openBefore(ctx, day, by, limit)
+// OpenBeforeCounted is OpenBefore counted back from now or forward, for tests of
+// both ways.
+func (q Q) OpenBeforeCounted(ctx context.Context, day int, by string, back bool) (map[string]int64, error) {
+	return q.openBefore(ctx, day, by, back)
 }

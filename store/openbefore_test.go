@@ -72,13 +72,13 @@ func TestOpenBeforeBothWays(t *testing.T) {
 				want[g] = n
 			}
 			rs.Close()
-			for _, limit := range []int{0, 1 << 30} {
-				got, err := st.Read().OpenBeforeWithin(ctx, day, by, limit)
+			for _, back := range []bool{false, true} {
+				got, err := st.Read().OpenBeforeCounted(ctx, day, by, back)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if diff := backlogDiff(got, want); diff != "" {
-					t.Fatalf("by %q before %d, %s: %s", by, day, map[int]string{0: "forward", 1 << 30: "back"}[limit], diff)
+					t.Fatalf("by %q before %d, %s: %s", by, day, map[bool]string{false: "forward", true: "back"}[back], diff)
 				}
 			}
 		}

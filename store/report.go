@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
 	"math/bits"
 	"slices"
 	"strings"
+	"time"
 )
 
 // PeriodSums is the rollup counters summed over one period and one group.
@@ -124,32 +126,53 @@ func (q Q) RollupDays(ctx context.Context, fromDay, toDay int) (first, last int,
 // OpenBefore counts, per group, deployments requested before the local day (YYYYMMDD)
 // and not finished or cancelled before it: the backlog a report range opens with.
 //
-// It is counted whichever way reads less. Forward: every day of the history before
-// the range (14 ms of the dashboard's 38 on the 1M demo, whose last 30 days follow
-// three years). Back from now: the deployments open now, less those the days from day
-// on opened, plus those they closed (each deployment is requested on one day and,
-// once final, closed on one); that reads the open rows, which on a schedule of
-// 100,000 planned deployments are the many. Back from now while fewer than
-// openBeforeLimit are open.
+// It is counted whichever way reads less (backward). Forward: every day of the
+// history before the range (14 ms of the dashboard's 38 on the 1M demo, whose last
+// 30 days follow three years). Back from now: the deployments open now, less those
+// the days from day on opened, plus those they closed (each deployment is requested
+// on one day and, once final, closed on one); that reads the open rows, which on a
+// schedule of 100,000 planned deployments are the many, and every day from day on,
+// which for a report over all of a long history are the many.
 func (q Q) OpenBefore(ctx context.Context, day int, by string) (map[string]int64, error) {
-	return q.openBefore(ctx, day, by, openBeforeLimit)
+	back, err := q.backward(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	return q.openBefore(ctx, day, by, back)
 }
 
 // openBeforeLimit is how many open deployments counting back reads at most.
 const openBeforeLimit = 5000
 
-func (q Q) openBefore(ctx context.Context, day int, by string, limit int) (map[string]int64, error) {
+// backward reports whether the backlog before day reads less counted back from now:
+// fewer than openBeforeLimit deployments are open, and fewer of the history's days
+// come from day on than before it.
+func (q Q) backward(ctx context.Context, day int) (bool, error) {
+	var open int
+	var first, last sql.NullInt64
+	if err := q.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM deployments
+		WHERE `+notFinished+` LIMIT ?)), (SELECT MIN(day) FROM rollup_days), (SELECT MAX(day) FROM rollup_days)`,
+		openBeforeLimit).Scan(&open, &first, &last); err != nil {
+		return false, mapErr(err)
+	}
+	if open >= openBeforeLimit || !first.Valid {
+		return false, nil
+	}
+	return dayNumber(int(last.Int64))-dayNumber(day) < dayNumber(day)-dayNumber(int(first.Int64)), nil
+}
+
+// dayNumber counts days to a local date given as YYYYMMDD, for its distance to others.
+func dayNumber(day int) int {
+	return int(time.Date(day/10000, time.Month(day/100%100), day%100, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+func (q Q) openBefore(ctx context.Context, day int, by string, back bool) (map[string]int64, error) {
 	ge, ok := groupExpr[by]
 	if !ok {
 		return nil, fmt.Errorf("report: unknown grouping %q", by)
 	}
-	var open int
-	if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deployments
-		WHERE `+notFinished+` LIMIT ?)`, limit).Scan(&open); err != nil {
-		return nil, mapErr(err)
-	}
 	query := `SELECT ` + ge + ` AS g, SUM(requested) - SUM(closed) FROM rollup_days WHERE day < ? GROUP BY g`
-	if open < limit {
+	if back {
 		// The groups are those open now or with rollups from day on: any other
 		// group's backlog is 0.
 		query = `SELECT g, SUM(n) FROM (
