@@ -80,11 +80,18 @@ type FieldErrors struct {
 	titles map[*huh.Input]string
 	shown  map[*huh.Input]fieldState // what the titles say now
 	limits map[*huh.Input]int
+	keys   *huh.KeyMap
+	// A move to another field reaches the form as a message of its own, after the
+	// key that asked for it: keys typed before it arrives (a quick typist's, a
+	// paste) are held until it has, or they would land in the field being left.
+	moving bool
+	held   []tea.Msg // keys typed meanwhile, in order
 }
 
 // NewFieldErrors keeps the titles of the fields Input makes.
 func NewFieldErrors(c *common.Common) *FieldErrors {
-	return &FieldErrors{c: c, titles: map[*huh.Input]string{}, shown: map[*huh.Input]fieldState{}, limits: map[*huh.Input]int{}}
+	return &FieldErrors{c: c, titles: map[*huh.Input]string{}, shown: map[*huh.Input]fieldState{},
+		limits: map[*huh.Input]int{}, keys: FormKeys()}
 }
 
 // Input makes a text field whose errors show in its title, holding at most ShortText
@@ -114,17 +121,74 @@ func (fe *FieldErrors) Full(f *huh.Form, msg tea.Msg) bool {
 }
 
 // Step passes msg to f as every page that holds a form does: not at all when it would
-// only type into a full field (see Full), then marking the fields (see Mark). It
-// returns the form as it now is and what it asks to run.
+// only type into a full field (see Full), then marking the fields (see Mark); keys
+// typed while a move between fields is under way wait for it. It returns the form as
+// it now is and what it asks to run.
 func (fe *FieldErrors) Step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
+	switch {
+	case fe.moving && isInput(msg):
+		fe.held = append(fe.held, msg)
+		return f, nil
+	case fe.moving && (msg == huh.NextField() || msg == huh.PrevField()):
+		fe.moving = false
+		f, cmd := fe.step(f, msg)
+		return fe.release(f, cmd)
+	}
+	return fe.step(f, msg)
+}
+
+func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 	if fe.Full(f, msg) { // nothing to add: spare the form the work
 		return f, fe.Mark(f)
 	}
+	field := f.GetFocusedField()
 	fm, cmd := f.Update(msg)
 	if hf, ok := fm.(*huh.Form); ok {
 		f = hf
 	}
+	if fe.asksMove(field, msg) {
+		fe.moving = true
+	}
 	return f, tea.Batch(cmd, fe.Mark(f))
+}
+
+// asksMove reports whether msg, which field has had, made it ask the form for the
+// next or previous field (huh.NextField, huh.PrevField): a text field does on its
+// keys for those, unless what it holds is refused. Only text fields are waited for:
+// what they do is certain, and typing is what comes in bursts.
+func (fe *FieldErrors) asksMove(field huh.Field, msg tea.Msg) bool {
+	k, ok := msg.(tea.KeyPressMsg)
+	if _, input := field.(*huh.Input); !ok || !input {
+		return false
+	}
+	km := fe.keys.Input
+	return key.Matches(k, km.Prev) || (key.Matches(k, km.Next, km.Submit) && field.Error() == nil)
+}
+
+// release steps the keys held during a move, in order, until one asks for another.
+func (fe *FieldErrors) release(f *huh.Form, cmd tea.Cmd) (*huh.Form, tea.Cmd) {
+	held := fe.held
+	fe.held = nil
+	cmds := []tea.Cmd{cmd}
+	for i, msg := range held {
+		var c tea.Cmd
+		f, c = fe.step(f, msg)
+		cmds = append(cmds, c)
+		if fe.moving {
+			fe.held = append(fe.held, held[i+1:]...)
+			break
+		}
+	}
+	return f, tea.Batch(cmds...)
+}
+
+// isInput is whether msg is something the person typed or pasted.
+func isInput(msg tea.Msg) bool {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg:
+		return true
+	}
+	return false
 }
 
 // typesText is whether msg is text for a field: a character typed, or a paste.
