@@ -206,24 +206,19 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 			sel = i
 		}
 	}
-	// The selected item in sight whole, its wrapped rows too; and the panel's top
-	// row an item's first, not the rest of one above.
-	end := sel
-	for end >= 0 && end+1 < len(lines) && continues(lines[end+1]) {
-		end++
-	}
-	off := 0
-	if end >= h-1 && h > 1 {
-		off = min(sel, end-h+2)
-	}
-	for off < sel && continues(lines[off]) {
-		off++
+	rows, off := h, scrolled(lines, sel, h)
+	above := ""
+	// Scrolled, the first row says what is above, if the selected item still fits
+	// whole below it with the row that says what is below.
+	if o := scrolled(lines, sel, h-1); off > 0 && h > 2 && fitsWhole(lines, sel, o, h-1) {
+		rows, off = h-1, o
+		above = d.c.Styles.Dim.Render(fmt.Sprintf("↑ %d more above", countItems(lines[:off])))
 	}
 	shown, more := lines[off:], ""
-	if len(shown) > h && h > 1 {
+	if len(shown) > rows && rows > 1 {
 		// An item is shown whole or not at all: cut before the first row of one
 		// whose wrapped rest would not fit (unless it is the selected one).
-		cut := h - 1
+		cut := rows - 1
 		for cut > 1 && continues(shown[cut]) && cut-1 != sel-off {
 			cut--
 		}
@@ -231,6 +226,9 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 		shown = shown[:cut]
 	}
 	var out []string
+	if above != "" {
+		out = append(out, above)
+	}
 	for i, l := range shown {
 		if i+off == sel {
 			out = append(out, d.c.Styles.Selected.Render("▸ "+l.text))
@@ -242,6 +240,49 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 		out = append(out, d.c.Styles.Dim.Render(more))
 	}
 	return out
+}
+
+// scrolled is the first of lines to show in h rows so that the selected one (sel)
+// is in sight whole, its wrapped rows too, with a row below it for what is further
+// down; the first row shown is an item's first, not the rest of one above.
+func scrolled(lines []line, sel, h int) int {
+	end := sel
+	for end >= 0 && end+1 < len(lines) && continues(lines[end+1]) {
+		end++
+	}
+	off := 0
+	if end >= h-1 && h > 1 {
+		off = min(sel, end-h+2)
+	}
+	for off < sel && continues(lines[off]) {
+		off++
+	}
+	return off
+}
+
+// fitsWhole reports whether the item at sel, with its wrapped rows, fits in rows
+// rows from off, and a row for what is below it if anything is.
+func fitsWhole(lines []line, sel, off, rows int) bool {
+	end := sel
+	for end+1 < len(lines) && continues(lines[end+1]) {
+		end++
+	}
+	need := end - off + 1
+	if end+1 < len(lines) {
+		need++
+	}
+	return need <= rows
+}
+
+// countItems is how many items lines hold (a wrapped one once).
+func countItems(lines []line) int {
+	n := 0
+	for _, l := range lines {
+		if !l.part {
+			n++
+		}
+	}
+	return n
 }
 
 // continues reports whether l is the wrapped rest of the item above it.

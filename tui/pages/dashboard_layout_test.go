@@ -1,12 +1,14 @@
 package pages
 
 import (
-	"ferry/tui/common"
-
+	"fmt"
 	"strings"
 	"testing"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"ferry/tui/common"
 )
 
 // picture draws named rects as letters so a layout can be compared with a sketch.
@@ -141,5 +143,22 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	got = d.render(panelNeeds, long, 4)
 	if len(got) != 4 || !strings.Contains(got[0], "b") || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "c") {
 		t.Fatalf("the selected b whole, from its first row: %q", got)
+	}
+	// Scrolled down a list, the first row says how many items are above when the
+	// selected one still fits whole with the row for those below.
+	var many []line
+	for i := int64(1); i <= 12; i++ {
+		many = append(many, line{id: i, text: fmt.Sprintf("item %d", i)})
+	}
+	d.cursor = pick{panelNeeds, 8}
+	got = d.render(panelNeeds, many, 5)
+	want := []string{"↑ 5 more above", "item 6", "item 7", "▸ item 8", "… and 4 more"}
+	if len(got) != len(want) {
+		t.Fatalf("scrolled to item 8 in 5 rows: %q", got)
+	}
+	for i, w := range want {
+		if !strings.Contains(ansi.Strip(got[i]), w) {
+			t.Fatalf("scrolled to item 8 in 5 rows, row %d: %q, want %q (%q)", i, got[i], w, got)
+		}
 	}
 }
