@@ -1,6 +1,8 @@
 package components
 
 import (
+	"fmt"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -84,9 +86,14 @@ type FieldErrors struct {
 	// A move to another field reaches the form as a message of its own, after the
 	// key that asked for it: keys typed before it arrives (a quick typist's, a
 	// paste) are held until it has, or they would land in the field being left.
-	moving bool
+	moving time.Time // when the move under way was asked for; zero: none
 	held   []tea.Msg // keys typed meanwhile, in order
 }
+
+// moveWait is how long keys wait for a move at most: it comes within a millisecond,
+// unless huh decided against it in a way asksMove did not foresee; the next key after
+// that lets the held ones go to the field they were typed in.
+const moveWait = 150 * time.Millisecond
 
 // NewFieldErrors keeps the titles of the fields Input makes.
 func NewFieldErrors(c *common.Common) *FieldErrors {
@@ -125,17 +132,48 @@ func (fe *FieldErrors) Full(f *huh.Form, msg tea.Msg) bool {
 // typed while a move between fields is under way wait for it. It returns the form as
 // it now is and what it asks to run.
 func (fe *FieldErrors) Step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
-	switch {
-	case fe.moving && isInput(msg):
-		fe.held = append(fe.held, msg)
-		return f, nil
-	case fe.moving && (msg == huh.NextField() || msg == huh.PrevField()):
-		fe.moving = false
-		f, cmd := fe.step(f, msg)
-		return fe.release(f, cmd)
+	var late tea.Cmd
+	if fe.isMoving() && time.Since(fe.moving) > moveWait {
+		fe.moving = time.Time{}
+		f, late = fe.release(f, nil)
 	}
-	return fe.step(f, msg)
+	switch {
+	case fe.isMoving() && isInput(msg):
+		fe.held = append(fe.held, msg)
+		return f, late
+	case fe.isMoving() && (msg == huh.NextField() || msg == huh.PrevField()):
+		field := f.GetFocusedField()
+		f, cmd := fe.step(f, msg)
+		if f.GetFocusedField() == field && f.State == huh.StateNormal {
+			// The group's last (or first) field: the form moves to the next group
+			// with a message of its own, still to come.
+			fe.moving = time.Now()
+			return f, tea.Batch(late, cmd)
+		}
+		fe.moving = time.Time{}
+		return fe.release(f, tea.Batch(late, cmd))
+	case fe.isMoving() && movesGroup(msg):
+		fe.moving = time.Time{}
+		f, cmd := fe.step(f, msg)
+		return fe.release(f, tea.Batch(late, cmd))
+	}
+	f, cmd := fe.step(f, msg)
+	return f, tea.Batch(late, cmd)
 }
+
+// movesGroup is whether msg is huh's move to the next or previous group, which
+// follows a field's move from the last (or first) field of a group. huh does not
+// export these messages, as it does NextField and PrevField: they are known by their
+// type's name (were it to change, keys would wait moveWait instead).
+func movesGroup(msg tea.Msg) bool {
+	switch fmt.Sprintf("%T", msg) {
+	case "huh.nextGroupMsg", "huh.prevGroupMsg":
+		return true
+	}
+	return false
+}
+
+func (fe *FieldErrors) isMoving() bool { return !fe.moving.IsZero() }
 
 func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 	if fe.Full(f, msg) { // nothing to add: spare the form the work
@@ -147,22 +185,33 @@ func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 		f = hf
 	}
 	if fe.asksMove(field, msg) {
-		fe.moving = true
+		fe.moving = time.Now()
 	}
 	return f, tea.Batch(cmd, fe.Mark(f))
 }
 
 // asksMove reports whether msg, which field has had, made it ask the form for the
-// next or previous field (huh.NextField, huh.PrevField): a text field does on its
-// keys for those, unless what it holds is refused. Only text fields are waited for:
-// what they do is certain, and typing is what comes in bursts.
+// next or previous field (huh.NextField, huh.PrevField): a text field or a choice
+// does on its keys for those, unless what it holds is refused; a choice's own keys
+// (↑/↓ among its options, / to filter them) come first.
 func (fe *FieldErrors) asksMove(field huh.Field, msg tea.Msg) bool {
 	k, ok := msg.(tea.KeyPressMsg)
-	if _, input := field.(*huh.Input); !ok || !input {
+	if !ok || field.Error() != nil {
 		return false
 	}
-	km := fe.keys.Input
-	return key.Matches(k, km.Prev) || (key.Matches(k, km.Next, km.Submit) && field.Error() == nil)
+	switch field.(type) {
+	case *huh.Input:
+		km := fe.keys.Input
+		return key.Matches(k, km.Prev, km.Next, km.Submit)
+	case *huh.Select[string]:
+		km := fe.keys.Select
+		if key.Matches(k, km.Filter, km.SetFilter, km.ClearFilter, km.Up, km.Left, km.GotoTop, km.GotoBottom,
+			km.HalfPageUp, km.HalfPageDown, km.Down, km.Right) {
+			return false
+		}
+		return key.Matches(k, km.Prev, km.Next, km.Submit)
+	}
+	return false
 }
 
 // release steps the keys held during a move, in order, until one asks for another.
@@ -174,7 +223,7 @@ func (fe *FieldErrors) release(f *huh.Form, cmd tea.Cmd) (*huh.Form, tea.Cmd) {
 		var c tea.Cmd
 		f, c = fe.step(f, msg)
 		cmds = append(cmds, c)
-		if fe.moving {
+		if fe.isMoving() {
 			fe.held = append(fe.held, held[i+1:]...)
 			break
 		}

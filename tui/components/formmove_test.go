@@ -3,6 +3,7 @@ package components
 import (
 	"errors"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -65,5 +66,89 @@ func TestKeysAfterTabWaitForTheMove(t *testing.T) {
 	word("!")
 	if version != "bad!" || env != "prod" {
 		t.Fatalf("after a refused tab: version %q, environment %q", version, env)
+	}
+}
+
+// A choice's tab moves on as a text field's does, and the keys typed before the move
+// wait for it; its arrows move among its options and nothing waits.
+func TestKeysAfterAChoiceWaitForTheMove(t *testing.T) {
+	c := &common.Common{Styles: common.NewStyles(true)}
+	fe := NewFieldErrors(c)
+	var comp, version string
+	f := huh.NewForm(huh.NewGroup(
+		huh.NewSelect[string]().Title("Component").Options(huh.NewOptions("api", "web")...).Value(&comp),
+		fe.Input("version", "Version", &version))).WithKeyMap(FormKeys())
+	f.Init()
+	typ := func(msgs ...tea.Msg) {
+		for _, msg := range msgs {
+			f, _ = fe.Step(f, msg)
+		}
+	}
+	typ(tea.KeyPressMsg{Code: tea.KeyDown})
+	typ(tea.KeyPressMsg{Code: tea.KeyTab}, letter('2'), letter('.'), letter('0'))
+	typ(huh.NextField())
+	if comp != "web" || version != "2.0" {
+		t.Fatalf("component %q, version %q: want web and 2.0", comp, version)
+	}
+}
+
+// A group's last field moves on in two messages, the field's and then the group's:
+// keys typed before the second wait for it too.
+func TestKeysWaitForTheNextGroup(t *testing.T) {
+	c := &common.Common{Styles: common.NewStyles(true)}
+	fe := NewFieldErrors(c)
+	var version, env string
+	f := huh.NewForm(huh.NewGroup(fe.Input("version", "Version", &version)),
+		huh.NewGroup(fe.Input("env", "Environment", &env))).WithKeyMap(FormKeys())
+	f.Init()
+	typ := func(msgs ...tea.Msg) tea.Cmd {
+		var cmds []tea.Cmd
+		for _, msg := range msgs {
+			var cmd tea.Cmd
+			f, cmd = fe.Step(f, msg)
+			cmds = append(cmds, cmd)
+		}
+		return tea.Batch(cmds...)
+	}
+	typ(letter('1'), tea.KeyPressMsg{Code: tea.KeyTab}, letter('p'))
+	group := groupMove(t, typ(huh.NextField(), letter('r')))
+	typ(letter('o'), letter('d'))
+	if version != "1" || env != "" {
+		t.Fatalf("before the group's move: version %q, environment %q", version, env)
+	}
+	typ(group)
+	if version != "1" || env != "prod" {
+		t.Fatalf("version %q, environment %q: want 1 and prod", version, env)
+	}
+}
+
+// groupMove runs what cmd batches, each on its own (a cursor's blink waits), and
+// returns the group's move among the messages they give.
+func groupMove(t *testing.T, cmd tea.Cmd) tea.Msg {
+	t.Helper()
+	found := make(chan tea.Msg, 1)
+	var run func(tea.Cmd)
+	run = func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		msg := cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				go run(c)
+			}
+			return
+		}
+		if movesGroup(msg) {
+			found <- msg
+		}
+	}
+	go run(cmd)
+	select {
+	case msg := <-found:
+		return msg
+	case <-time.After(5 * time.Second):
+		t.Fatal("the form never asked to move to the next group")
+		return nil
 	}
 }

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
@@ -83,11 +85,17 @@ func (p *planForm) build() {
 	cfg := p.c.Eng.Config()
 	p.errs = components.NewFieldErrors(p.c)
 	if !p.modelChosen {
+		// One row a model, its description cut to the form's width: wrapped, a
+		// phone's screen showed three of the six.
+		w := cmp.Or(min(p.w, 64), 64) - 5 // the form's border and the selection mark
+		option := func(name, about, value string) huh.Option[string] {
+			return huh.NewOption(ansi.Truncate(name+"  "+p.c.Styles.Dim.Render(about), w, "…"), value)
+		}
 		var modelOpts []huh.Option[string]
 		for _, m := range cfg.Models {
-			modelOpts = append(modelOpts, huh.NewOption(m.Name+"  "+p.c.Styles.Dim.Render(m.Description), m.Name))
+			modelOpts = append(modelOpts, option(m.Name, m.Description, m.Name))
 		}
-		modelOpts = append(modelOpts, huh.NewOption("a release  "+p.c.Styles.Dim.Render("one deployment per component of it"), aRelease))
+		modelOpts = append(modelOpts, option("a release", "one deployment per component of it", aRelease))
 		p.form = huh.NewForm(huh.NewGroup(
 			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(len(modelOpts) + 1),
 		).Title("Which deployment model?")).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(p.w, 64))
@@ -204,7 +212,11 @@ func (p *planForm) Title() string {
 }
 func (p *planForm) Capturing() bool { return true }
 func (p *planForm) SetSize(w, h int) {
+	resized := w != p.w
 	p.w, p.h = w, h
+	if resized && !p.modelChosen && p.rel == nil { // its options are cut to the width
+		p.build()
+	}
 	p.form.WithWidth(min(w, 64))
 	if p.rel != nil {
 		p.rel.SetSize(w, h)
@@ -371,6 +383,9 @@ func (p *planForm) save() tea.Cmd {
 func (p *planForm) View() string {
 	if p.rel != nil {
 		return p.rel.View()
+	}
+	if !p.modelChosen { // nothing to preview before the model
+		return p.form.View()
 	}
 	return beside(p.form.View(), p.w, p.h, p.previewLines)
 }
