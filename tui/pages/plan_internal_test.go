@@ -80,3 +80,28 @@ func TestPlanPreviewShowsEveryConflictOrHowManyMore(t *testing.T) {
 		t.Errorf("20 lines take every conflict:\n%s", got)
 	}
 }
+
+// On a phone the plan form's first question lists every model on one row each, a
+// description cut to the width, and no preview yet: there is nothing to preview.
+func TestPhoneListsEveryModel(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	p := NewPlan(c).(*planForm)
+	p.SetSize(60, 18)
+	p.Refresh()
+	p.Update(poke{})
+	got := ansi.Strip(p.View())
+	for _, m := range c.Eng.Config().Models {
+		if !strings.Contains(got, m.Name+"  ") {
+			t.Errorf("the model %s is not listed:\n%s", m.Name, got)
+		}
+	}
+	if !strings.Contains(got, "a release") || strings.Contains(got, "Preview") {
+		t.Errorf("a release is offered and nothing previewed:\n%s", got)
+	}
+	for i, l := range strings.Split(got, "\n") {
+		if w := lipgloss.Width(l); w > 60 {
+			t.Errorf("line %d is %d cells wide: %q", i, w, l)
+		}
+	}
+}
