@@ -332,13 +332,12 @@ func (r *reports) legend() []string {
 
 func (r *reports) View() string {
 	st := r.c.Styles
-	by := string(r.by)
-	if by == "" {
-		by = "nothing"
+	group := "not grouped"
+	if r.by != "" {
+		group = "per " + st.Bold.Render(string(r.by))
 	}
 	rep := r.rep
-	bar := fmt.Sprintf(" by %s · group %s · %s", st.Bold.Render(string(r.period)), st.Bold.Render(by),
-		st.Bold.Render(reportViews[r.view]))
+	bar := fmt.Sprintf(" by %s · %s · %s", st.Bold.Render(string(r.period)), group, st.Bold.Render(reportViews[r.view]))
 	if !r.loaded || r.shown != r.question() {
 		return bar + "\n\n" + st.Dim.Render(" loading…")
 	}

@@ -18,7 +18,7 @@ func TestReportsScreenTableAndKeys(t *testing.T) {
 	m := sized(t, "kim", 120, 35) // an analyst reads reports
 	press(m, "5")
 	got := screenText(m)
-	for _, want := range []string{"5 Reports", "by month · group nothing · table", "1 Dec 2025 – 30 Nov 2026",
+	for _, want := range []string{"5 Reports", "by month · not grouped · table", "1 Dec 2025 – 30 Nov 2026",
 		"DEPLOYS", "FAILED", "SUCCESS", "2025-12", "2026-11", "total", "columns 1–"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("reports lack %q:\n%s", want, got)
@@ -29,7 +29,7 @@ func TestReportsScreenTableAndKeys(t *testing.T) {
 	}
 	press(m, "b")
 	got = screenText(m)
-	if row := lineWith(got, "2026-11*   staging"); !strings.Contains(got, "group environment") || !strings.Contains(row, " 1 ") {
+	if row := lineWith(got, "2026-11*   staging"); !strings.Contains(got, "per environment") || !strings.Contains(row, " 1 ") {
 		t.Fatalf("grouped by environment, November in staging has its failure, the latest months in view:\n%s", got)
 	}
 	press(m, "t")
@@ -262,7 +262,7 @@ func TestReportsGroupNamesFit(t *testing.T) {
 		m := sized(t, "kim", size[0], size[1])
 		press(m, "5", "b", "b", "b") // grouped by model version
 		got := screenText(m)
-		if !strings.Contains(got, "group model-version") {
+		if !strings.Contains(got, "per model-version") {
 			t.Fatalf("b three times groups by model version:\n%s", got)
 		}
 		rep, err := m.c.Eng.Report(m.c.Ctx, engine.ReportRequest{From: m.c.Eng.Now().AddDate(-1, 0, 0),
