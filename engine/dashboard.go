@@ -18,6 +18,7 @@ type Dashboard struct {
 	Upcoming       []models.Deployment // planned after today, soonest first
 	Overdue        []models.Deployment // planned, not started, its start passed by more than the adherence tolerance
 	Overrunning    []models.Deployment // running past their scheduled end
+	Waits          map[int64]WaitKind  // what a running deployment waits for a person to do (none: its runner works)
 	RecentFailures []models.Deployment // failed or rolled back in the last 24 hours (by when they failed)
 	Inbox          []InboxItem         // what waits for the person (see Inbox)
 	Conflicts      []models.Conflict   // open conflicts among unfinished deployments
@@ -148,7 +149,15 @@ func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Perso
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
 		return db, err
 	}
-	if db.Inbox, err = e.inboxNow(ctx, q, actor, db.Conflicts); err != nil {
+	waits, err := e.waits(ctx, q, db.Running)
+	if err != nil {
+		return db, err
+	}
+	db.Waits = map[int64]WaitKind{}
+	for id, w := range waits {
+		db.Waits[id] = w.Kind
+	}
+	if db.Inbox, err = e.inboxNow(ctx, q, actor, db.Conflicts, db.Running, waits); err != nil {
 		return db, err
 	}
 	db.OpenIncidents, err = e.openIncidents(ctx, q, actor)
@@ -256,6 +265,13 @@ func (db Dashboard) only(person string) Dashboard {
 	db.Upcoming = mine(db.Upcoming)
 	db.Blocked = slices.DeleteFunc(db.Blocked, func(b Blocked) bool { return b.Deployment.Assignee != person })
 	db.OpenIncidents = slices.DeleteFunc(db.OpenIncidents, func(in IncidentOn) bool { return in.Deployment.Assignee != person })
+	waits := map[int64]WaitKind{}
+	for _, d := range db.Running {
+		if k, ok := db.Waits[d.ID]; ok {
+			waits[d.ID] = k
+		}
+	}
+	db.Waits = waits
 	return db
 }
 

@@ -72,7 +72,15 @@ func (e *Engine) inboxWith(ctx context.Context, actor models.Person, readers int
 			if err != nil {
 				return err
 			}
-			now, err = e.inboxNow(ctx, q, actor, open)
+			running, err := q.Running(ctx)
+			if err != nil {
+				return err
+			}
+			waits, err := e.waits(ctx, q, running)
+			if err != nil {
+				return err
+			}
+			now, err = e.inboxNow(ctx, q, actor, open, running, waits)
 			return err
 		}, func(q store.Q) error {
 			var err error
@@ -93,14 +101,11 @@ func joinInbox(now, later []InboxItem) []InboxItem {
 // inboxNow is what waits for actor now: gates, blocked and interrupted items,
 // failures, conflicts (of open, the open conflicts actor sees, which the caller reads:
 // the dashboard shows them too) and channels that fail.
-func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person, open []models.Conflict) ([]InboxItem, error) {
+func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person, open []models.Conflict,
+	running []models.Deployment, waits map[int64]*Waiting) ([]InboxItem, error) {
 	var out []InboxItem
-	running, err := q.Running(ctx)
-	if err != nil {
-		return nil, err
-	}
 	for _, d := range running {
-		items, err := e.waitingFor(ctx, q, actor, d)
+		items, err := e.waitingFor(ctx, q, actor, d, waits[d.ID])
 		if err != nil {
 			return nil, err
 		}
@@ -221,10 +226,9 @@ func reviewWhat(d models.Deployment) string {
 
 // waitingFor is what a running deployment waits for that actor may do: approve its
 // gate, or act on a blocked item.
-func (e *Engine) waitingFor(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) ([]InboxItem, error) {
-	w, err := e.waitingNow(ctx, q, d)
-	if err != nil || w == nil {
-		return nil, err
+func (e *Engine) waitingFor(ctx context.Context, q store.Q, actor models.Person, d models.Deployment, w *Waiting) ([]InboxItem, error) {
+	if w == nil {
+		return nil, nil
 	}
 	switch {
 	case w.Kind == WaitApproval && e.mayApproveNow(ctx, q, actor, d) == nil:
@@ -235,6 +239,22 @@ func (e *Engine) waitingFor(ctx context.Context, q store.Q, actor models.Person,
 		return []InboxItem{{Kind: InboxInterrupted, Deployment: d, Seq: w.Seq, Message: w.Message, At: d.UpdatedAt}}, nil
 	}
 	return nil, nil
+}
+
+// waits reads what each of the running deployments waits for a person to do: those
+// whose runner works, or that wait for nobody, are left out.
+func (e *Engine) waits(ctx context.Context, q store.Q, running []models.Deployment) (map[int64]*Waiting, error) {
+	out := map[int64]*Waiting{}
+	for _, d := range running {
+		w, err := e.waitingNow(ctx, q, d)
+		if err != nil {
+			return nil, err
+		}
+		if w != nil {
+			out[d.ID] = w
+		}
+	}
+	return out, nil
 }
 
 // theirConflicts is the open conflicts of the unfinished deployments actor requested

@@ -829,6 +829,16 @@ func TestInterruptThenResume(t *testing.T) {
 			t.Errorf("%s's inbox has the interrupted #%d: %v, want %v (%+v)", who, d.ID, found, want, items)
 		}
 	}
+	// The dashboard's running deployments say it, to an analyst too.
+	for _, who := range []string{"marc", "eve"} {
+		db, err := f.e.Dashboard(f.ctx, f.person(who))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if db.Waits[d.ID] != WaitInterrupted {
+			t.Errorf("%s's dashboard: #%d waits for %q, want interrupted", who, d.ID, db.Waits[d.ID])
+		}
+	}
 	// Resume does, as attempt 2; the step blocks again, and a cancel ends it.
 	started := make(chan struct{}, 1)
 	opts := f.opts()

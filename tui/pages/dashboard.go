@@ -361,17 +361,31 @@ func (d *dashboard) runningLines(w int) []line {
 		if w < 50 {
 			right = "  " + progress
 		}
-		over := !d.data.Now.Before(dep.ScheduledEnd)
-		if over {
-			right = st.Warn.Render("  overrunning") + right
+		// What stops it, or makes it late, before the stage: a step interrupted, a
+		// gate to approve, its window over.
+		wait := ""
+		switch d.data.Waits[dep.ID] {
+		case engine.WaitInterrupted:
+			wait = st.Warn.Render("  ⏸ interrupted")
+		case engine.WaitApproval:
+			wait = st.Warn.Render("  ◆ gate")
 		}
+		over := ""
+		if !d.data.Now.Before(dep.ScheduledEnd) {
+			over = "  overrunning"
+			if wait != "" && w < 90 { // both: the glyph the Needs panel has for it
+				over = "  ⌛"
+			}
+		}
+		marks := wait + st.Warn.Render(over)
+		right = marks + right
 		room := max(10, w-lipgloss.Width(right)-2)
 		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
 		if lipgloss.Width(what) > room { // the environment matters more than the version
 			what = fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
 		}
-		if lipgloss.Width(what) > room && over { // and more than the stage beside the overrun
-			right = st.Warn.Render("  overrunning") + "  " + progress
+		if lipgloss.Width(what) > room && wait+over != "" { // and more than the stage beside the marks
+			right = marks + "  " + progress
 			room = max(10, w-lipgloss.Width(right)-2)
 		}
 		out = append(out, line{id: dep.ID, text: common.Fit(what, room) + right})

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"ferry/engine"
+	"ferry/models"
 	"ferry/tui/common"
 )
 
@@ -159,6 +162,34 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	for i, w := range want {
 		if !strings.Contains(ansi.Strip(got[i]), w) {
 			t.Fatalf("scrolled to item 8 in 5 rows, row %d: %q, want %q (%q)", i, got[i], w, got)
+		}
+	}
+}
+
+// A running deployment that waits for a person says for what, before its stage: an
+// interrupted step, a gate; and that it runs past its window, in a word or, beside
+// the other mark on a narrow panel, the glyph. Its name and environment stay.
+func TestRunningSaysWhatItWaitsFor(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	run := func(id int64, end time.Duration) models.Deployment {
+		return models.Deployment{ID: id, Component: "ledger-db", Version: "1.4", Environment: "staging",
+			Status: models.StatusExecuting, ScheduledEnd: now.Add(end), StepsDone: 1, StepsTotal: 3}
+	}
+	d.data = engine.Dashboard{Now: now, Running: []models.Deployment{run(1, time.Hour), run(2, -time.Hour), run(3, -time.Hour), run(4, time.Hour)},
+		Waits: map[int64]engine.WaitKind{1: engine.WaitInterrupted, 2: engine.WaitInterrupted, 4: engine.WaitApproval}}
+	for _, w := range []int{56, 62, 116} {
+		lines := d.runningLines(w)
+		want := []string{"⏸ interrupted", "⏸ interrupted  ⌛", "overrunning", "◆ gate"}
+		if w >= 90 {
+			want[1] = "⏸ interrupted  overrunning"
+		}
+		for i, l := range lines {
+			text := ansi.Strip(l.text)
+			if !strings.Contains(text, want[i]) || !strings.Contains(text, "ledger-db") || !strings.Contains(text, "→ staging") || lipgloss.Width(text) > w {
+				t.Errorf("%d wide, #%d: %q, want %q", w, i+1, text, want[i])
+			}
 		}
 	}
 }
