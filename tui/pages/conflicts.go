@@ -93,7 +93,7 @@ func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 			s.all = !s.all
 			return s.Refresh()
 		case key.Matches(msg, s.keys.Resolve) && i >= 0:
-			return common.Push(NewResolve(s.c, mover(s.list[i])))
+			return common.Push(NewResolveOn(s.c, mover(s.list[i]), s.list[i].Key))
 		}
 	}
 	return nil

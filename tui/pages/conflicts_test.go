@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,45 @@ func TestConflictsToggleWinsOverALateLoad(t *testing.T) {
 	load(m, openLoad)
 	if got := screenText(m); !strings.Contains(got, "open, overridden and unresolved") || !strings.Contains(got, "! maintenance") {
 		t.Fatalf("all conflicts after a late load of the open ones:\n%s", got)
+	}
+}
+
+// Enter on a conflict opens the resolve panel on that conflict, so o overrides the
+// one chosen, not the deployment's first.
+func TestResolveOverridesTheChosenConflict(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, m.c.Actor, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: now.Add(30 * time.Minute), Assignee: "tom"})
+	if err != nil || len(cs) < 2 {
+		t.Fatalf("setup: %d conflicts, %v", len(cs), err)
+	}
+	// The person conflict: not the first of #6's, which the panel selected.
+	i := slices.IndexFunc(cs, func(c models.Conflict) bool { return c.Kind == models.ConflictPerson })
+	if i < 1 {
+		t.Fatalf("setup: the person conflict should not be the first: %+v", cs)
+	}
+	chosen := cs[i]
+	press(m, "4")
+	for range 20 {
+		if strings.Contains(selectedRow(m), "✗ person") {
+			break
+		}
+		press(m, "down")
+	}
+	if !strings.Contains(selectedRow(m), "✗ person") {
+		t.Fatalf("no row for %s (%+v):\n%s", chosen.ID, chosen, screenText(m))
+	}
+	press(m, "enter", "o")
+	typeText(m, "the rack is booked for it")
+	press(m, "enter")
+	after, err := m.c.Eng.Conflicts(m.c.Ctx, m.c.Actor, engine.ConflictFilter{Deployment: d.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range after {
+		if overridden := c.Status == "overridden"; overridden != (c.Key == chosen.Key) {
+			t.Errorf("%s %s is %s; only %s should be overridden", c.ID, c.Kind, c.Status, chosen.ID)
+		}
 	}
 }

@@ -26,8 +26,9 @@ type resolveScreen struct {
 	id      int64
 	data    resolveData
 	loaded  bool
-	sel     int // selected conflict
-	who     int // selected free person
+	sel     int    // selected conflict
+	want    string // the key of the conflict to select when it loads ("": the first)
+	who     int    // selected free person
 	reason  textinput.Model
 	working bool // an apply or override is under way
 	moveEnd int  // where in moveLines the suggestion's detail goes
@@ -50,8 +51,12 @@ type resolveLoadedMsg struct {
 }
 
 // NewResolve is the panel that resolves planned deployment id's conflicts.
-func NewResolve(c *common.Common, id int64) common.Page {
-	r := &resolveScreen{c: c, id: id}
+func NewResolve(c *common.Common, id int64) common.Page { return NewResolveOn(c, id, "") }
+
+// NewResolveOn is NewResolve with the conflict whose key is conflict selected: the one
+// chosen on the Conflicts screen, which o then overrides.
+func NewResolveOn(c *common.Common, id int64, conflict string) common.Page {
+	r := &resolveScreen{c: c, id: id, want: conflict}
 	r.keys.Apply = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "move to suggestion"))
 	r.keys.Reassign = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reassign"))
 	r.keys.Choose = key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "choose person"))
@@ -164,7 +169,14 @@ func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return tea.Batch(common.Back, common.Fail(msg.err))
 		}
+		if sel := r.selected(); sel != nil && r.want == "" { // the same conflict stays selected
+			r.want = sel.Key
+		}
 		r.data, r.loaded = msg.data, true
+		if i := slices.IndexFunc(r.data.det.Conflicts, func(c models.Conflict) bool { return c.Key == r.want }); i >= 0 {
+			r.sel = i
+		}
+		r.want = ""
 		r.sel = min(r.sel, max(0, len(r.data.det.Conflicts)-1))
 		r.who = min(r.who, max(0, len(r.data.free)-1))
 	case resolveFailedMsg:
