@@ -18,6 +18,13 @@ func TestStuckNamesWhatEveryStartWasIn(t *testing.T) {
 	if c, ok := stuck.Stuck(); !ok || c.Kind != models.ConflictPromotion {
 		t.Fatalf("every start was in the promotion conflict: %+v %v", c, ok)
 	}
+	// Every start outside a maintenance window and in the promotion conflict: the
+	// promotion is what no move settles, whichever came first.
+	both := Suggestion{Skipped: []Skipped{{at, maint.Message, []models.Conflict{maint, promo}},
+		{at.Add(time.Hour), maint.Message, []models.Conflict{maint, promo}}}}
+	if c, ok := both.Stuck(); !ok || c.Kind != models.ConflictPromotion {
+		t.Fatalf("the promotion, not the maintenance window, holds every start: %+v %v", c, ok)
+	}
 	mixed := Suggestion{Skipped: []Skipped{{at, promo.Message, []models.Conflict{promo}},
 		{at.Add(time.Hour), maint.Message, []models.Conflict{maint}}}}
 	if c, ok := mixed.Stuck(); ok {

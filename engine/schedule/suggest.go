@@ -21,9 +21,11 @@ type Skipped struct {
 }
 
 // Stuck is, when no free slot was found, a conflict of a kind every start explained
-// was in (often one no move settles: a promotion not made yet, a blocked version). ok
-// is false when there is a slot, or no kind of conflict was in every start tried.
-func (s Suggestion) Stuck() (c models.Conflict, ok bool) {
+// was in; of several such kinds, one no move settles (a blocked version, a promotion
+// not made yet, a dependency) before one a start elsewhere in time might (outside
+// the maintenance windows, say, which the starts tried first often all are). ok is
+// false when there is a slot, or no kind of conflict was in every start tried.
+func (s Suggestion) Stuck() (stuck models.Conflict, ok bool) {
 	if len(s.Slots) > 0 || len(s.Skipped) == 0 {
 		return models.Conflict{}, false
 	}
@@ -31,11 +33,25 @@ func (s Suggestion) Stuck() (c models.Conflict, ok bool) {
 		in := func(sk Skipped) bool {
 			return slices.ContainsFunc(sk.Conflicts, func(o models.Conflict) bool { return o.Kind == c.Kind })
 		}
-		if !slices.ContainsFunc(s.Skipped[1:], func(sk Skipped) bool { return !in(sk) }) {
-			return c, true
+		if slices.ContainsFunc(s.Skipped[1:], func(sk Skipped) bool { return !in(sk) }) {
+			continue
+		}
+		if !ok || settledByTime(stuck.Kind) && !settledByTime(c.Kind) {
+			stuck, ok = c, true
 		}
 	}
-	return models.Conflict{}, false
+	return stuck, ok
+}
+
+// settledByTime is whether a conflict of kind k may be settled by starting at another
+// time: not a blocked version, a promotion or a dependency, which wait on other
+// deployments (or a manager).
+func settledByTime(k models.ConflictKind) bool {
+	switch k {
+	case models.ConflictBlocked, models.ConflictPromotion, models.ConflictDependency:
+		return false
+	}
+	return true
 }
 
 // Suggestion is the earliest free slot and a few alternatives, plus why earlier
