@@ -22,11 +22,13 @@ import (
 // planForm plans a deployment. While it is filled in, a preview shows the window and
 // the conflicts the deployment would be in, before anything is saved.
 type planForm struct {
-	c       *common.Common
-	v       *planValues // the form's fields point here
-	form    *huh.Form
-	errs    *components.FieldErrors // the text fields' errors and length limits
-	started bool
+	c          *common.Common
+	v          *planValues // the form's fields point here
+	start      startField  // the Start field: empty, the next hour
+	incomplete error       // what the fields lack for a plan (request), nil: nothing
+	form       *huh.Form
+	errs       *components.FieldErrors // the text fields' errors and length limits
+	started    bool
 	// modelChosen: the first form (the model) is done and the second one shows.
 	modelChosen bool
 	preview     planPreview
@@ -71,8 +73,7 @@ func NewPlan(c *common.Common) common.Page {
 	if len(c.Eng.Config().Models) > 0 {
 		p.v.model = c.Eng.Config().Models[0].Name
 	}
-	next := c.Eng.Now().In(c.Eng.Location()).Truncate(time.Hour).Add(time.Hour)
-	p.v.start = next.Format(models.LocalLayout)
+	p.start = newStartField(c)
 	p.build()
 	return p
 }
@@ -109,12 +110,11 @@ func (p *planForm) build() {
 	p.form = huh.NewForm(
 		huh.NewGroup(
 			huh.NewSelect[string]().Title("Component").Value(&p.v.component).Height(4).Options(p.componentOptions()...),
-			p.errs.Input("version", "Version", &p.v.version).Validate(huh.ValidateNotEmpty()),
+			p.errs.Input("version", "Version", &p.v.version).Validate(validVersion),
 		).Title("What · "+p.v.model),
 		huh.NewGroup(
 			huh.NewSelect[string]().Title("Environment").Value(&p.v.env).Height(4).Options(p.envOptions()...),
-			p.errs.Input("start", "Start", &p.v.start).Validate(p.validStart).
-				Description("YYYY-MM-DD HH:MM ("+p.c.Eng.Location().String()+") or now"),
+			p.start.input(p.errs, &p.v.start),
 			p.errs.Input("duration", "Duration", &p.v.duration).Placeholder(p.defaultDuration()).
 				Validate(validDuration),
 		).Title("When and where"),
@@ -154,16 +154,6 @@ func (p *planForm) defaultDuration() string {
 	return "default " + models.HumanDuration(m.DefaultDuration)
 }
 
-func (p *planForm) validStart(s string) error {
-	_, err := p.parseStart(s)
-	return err
-}
-
-// parseStart reads the start field; "now" is the engine's now.
-func (p *planForm) parseStart(s string) (time.Time, error) {
-	return models.ParseTimeAt(s, p.c.Eng.Location(), p.c.Eng.Now())
-}
-
 func validDuration(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return nil
@@ -182,26 +172,47 @@ func validAfter(s string) error {
 	return nil
 }
 
-// request turns the fields into a plan request; ok is false while required ones are missing.
-func (p *planForm) request() (engine.PlanRequest, bool) {
+// validVersion: a version is needed, and spaces are none.
+func validVersion(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errNoVersion
+	}
+	return nil
+}
+
+var errNoVersion = errors.New("write the version to deploy")
+
+// request turns the fields into a plan request, or says which field is missing or
+// wrong, in the words of the form (Field: why).
+func (p *planForm) request() (engine.PlanRequest, error) {
 	v := p.v
 	r := engine.PlanRequest{Model: v.model, Component: v.component, Version: strings.TrimSpace(v.version),
 		Environment: v.env, Assignee: v.assignee, ChangeRef: v.change}
 	var err error
-	if r.Start, err = p.parseStart(v.start); err != nil {
-		return r, false
+	switch {
+	case r.Model == "":
+		return r, errors.New("Model: choose one")
+	case r.Component == "":
+		return r, errors.New("Component: choose one")
+	case r.Version == "":
+		return r, fmt.Errorf("Version: %w", errNoVersion)
+	case r.Environment == "":
+		return r, errors.New("Environment: choose one")
 	}
-	if strings.TrimSpace(v.duration) != "" {
-		if r.Duration, err = models.ParseDuration(v.duration); err != nil {
-			return r, false
-		}
+	if r.Start, err = p.start.parse(v.start); err != nil {
+		return r, fmt.Errorf("Start: %w", err)
 	}
-	if strings.TrimSpace(v.after) != "" {
-		if r.After, err = strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(v.after), "#"), 10, 64); err != nil {
-			return r, false
-		}
+	if err := validDuration(v.duration); err != nil {
+		return r, fmt.Errorf("Duration: %w", err)
+	} else if strings.TrimSpace(v.duration) != "" {
+		r.Duration, _ = models.ParseDuration(v.duration)
 	}
-	return r, r.Model != "" && r.Component != "" && r.Version != "" && r.Environment != ""
+	if err := validAfter(v.after); err != nil {
+		return r, fmt.Errorf("After: %w", err)
+	} else if strings.TrimSpace(v.after) != "" {
+		r.After, _ = strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(v.after), "#"), 10, 64)
+	}
+	return r, nil
 }
 
 func (p *planForm) Title() string {
@@ -273,6 +284,10 @@ func planFieldOf(err error) (group, field int, text string) {
 		return 1, 1, text
 	case strings.HasPrefix(low, "change"):
 		return 2, 1, text
+	case strings.HasPrefix(low, "component"), strings.HasPrefix(low, "model"):
+		return 0, 0, text
+	case strings.HasPrefix(low, "environment"):
+		return 1, 0, text
 	}
 	return 2, 0, text // the last group, where it was saved
 }
@@ -284,8 +299,9 @@ func (p *planForm) maybePreview() tea.Cmd {
 	if p.err != nil && p.valuesKey() != p.errAsked {
 		p.err = nil // a field changed since the refusal
 	}
-	r, ok := p.request()
-	ask, clear := p.live.changed(fmt.Sprintf("%+v", r), ok)
+	r, err := p.request()
+	p.incomplete = err
+	ask, clear := p.live.changed(fmt.Sprintf("%+v", r), err == nil)
 	if clear {
 		p.preview = planPreview{}
 	}
@@ -322,19 +338,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	case planSavedMsg:
 		p.saving = false
 		if msg.err != nil {
-			// A completed form cannot be edited: rebuild it over the same values, at
-			// the field the refusal is about.
-			group, field, text := planFieldOf(msg.err)
-			p.err, p.errAsked = errors.New(text), p.valuesKey()
-			p.build()
-			cmds := []tea.Cmd{p.Refresh()}
-			for range group {
-				cmds = append(cmds, p.form.NextGroup())
-			}
-			for range field {
-				cmds = append(cmds, p.form.NextField())
-			}
-			return tea.Batch(cmds...) // the refusal stays until a field changes
+			return p.refused(msg.err)
 		}
 		p.done = true
 		return common.Done(fmt.Sprintf("planned #%d %s %s → %s%s", msg.d.ID, msg.d.Component, msg.d.Version,
@@ -365,12 +369,27 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmd, p.maybePreview())
 }
 
+// refused shows why the plan was not saved, by the form or the engine. A completed
+// form cannot be edited: it is rebuilt over the same values, at the field the
+// refusal is about; the refusal stays until a field changes.
+func (p *planForm) refused(err error) tea.Cmd {
+	group, field, text := planFieldOf(err)
+	p.err, p.errAsked = errors.New(text), p.valuesKey()
+	p.build()
+	cmds := []tea.Cmd{p.Refresh()}
+	for range group {
+		cmds = append(cmds, p.form.NextGroup())
+	}
+	for range field {
+		cmds = append(cmds, p.form.NextField())
+	}
+	return tea.Batch(cmds...)
+}
+
 func (p *planForm) save() tea.Cmd {
-	r, ok := p.request()
-	if !ok {
-		p.err = fmt.Errorf("model, component, version, environment and start are needed")
-		p.build()
-		return p.Refresh()
+	r, err := p.request()
+	if err != nil {
+		return p.refused(err)
 	}
 	p.saving, p.err = true, nil
 	c := p.c
@@ -397,10 +416,13 @@ func (p *planForm) previewLines(w, h int) []string {
 	out := []string{st.Bold.Render("Preview")}
 	pr := p.preview
 	switch {
+	case pr.gen == 0 && p.incomplete != nil:
+		out = append(out, common.Hanging("", "to preview: "+p.incomplete.Error(), w, st.Dim)...)
 	case pr.gen == 0:
-		out = append(out, common.Hanging("", "fill in model, component, version, environment and a valid start", w, st.Dim)...)
+		out = append(out, common.Hanging("", "…", w, st.Dim)...)
 	case pr.err != nil:
-		out = append(out, common.Hanging(st.Bad.Render("✗ "), pr.err.Error(), w, st.Bad)...)
+		_, _, text := planFieldOf(pr.err) // in the form's words, not the CLI's
+		out = append(out, common.Hanging(st.Bad.Render("✗ "), text, w, st.Bad)...)
 	default:
 		d := pr.d
 		what := fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment)

@@ -105,3 +105,50 @@ func TestPhoneListsEveryModel(t *testing.T) {
 		}
 	}
 }
+
+// The plan form says which field a plan lacks, in the form's words: a version of
+// spaces is none; an empty Start is the next hour, and "now" typed into it is now;
+// a bad duration or After names its field. Saving what lacks one goes to that
+// field and says why, instead of back to the first.
+func TestPlanFormSaysWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	p := NewPlan(c).(*planForm)
+	p.modelChosen = true
+	*p.v = planValues{model: "web-service", component: "payments-api", version: "   ", env: "dev"}
+	if _, err := p.request(); err == nil || err.Error() != "Version: write the version to deploy" {
+		t.Fatalf("a version of spaces: %v", err)
+	}
+	if err := validVersion("   "); err == nil {
+		t.Fatal("the Version field should refuse spaces")
+	}
+	p.v.version = "4.12.1"
+	r, err := p.request()
+	next := c.Eng.Now().Truncate(time.Hour).Add(time.Hour)
+	if err != nil || !r.Start.Equal(next) {
+		t.Fatalf("an empty start is the next hour (%s): %s, %v", next, r.Start, err)
+	}
+	p.v.start = "now"
+	if r, err = p.request(); err != nil || !r.Start.Equal(c.Eng.Now()) {
+		t.Fatalf("now: %s, %v", r.Start, err)
+	}
+	for field, v := range map[string]*string{"Duration": &p.v.duration, "After": &p.v.after} {
+		*v = "banana"
+		if _, err := p.request(); err == nil || !strings.HasPrefix(err.Error(), field+": ") {
+			t.Errorf("%s banana: %v", field, err)
+		}
+		*v = ""
+	}
+	p.v.version = ""
+	p.SetSize(120, 35)
+	p.Refresh()
+	p.Update(poke{})
+	p.maybePreview()
+	if got := ansi.Strip(p.View()); !strings.Contains(got, "to preview: Version: write the version to deploy") {
+		t.Errorf("the preview should say what it lacks:\n%s", got)
+	}
+	p.save()
+	if p.err == nil || !strings.HasPrefix(p.err.Error(), "Version:") {
+		t.Errorf("saving without a version: %v", p.err)
+	}
+}

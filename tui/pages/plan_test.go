@@ -101,7 +101,7 @@ func TestPlanFormKeepsItsPreviewTrue(t *testing.T) {
 	}
 	clear("2026-11-26 15:00")
 	tm.Type("2026-13-45 25:00")
-	l.Has("valid start") // no preview of 15:00 any more
+	l.Has("to preview: Start:") // no preview of 15:00 any more, and why
 	clear("2026-13-45 25:00")
 	tm.Type("2199-06-01 10:00")
 	l.Has("Sat 01 Jun 2199 10:00")

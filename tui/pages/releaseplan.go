@@ -3,14 +3,12 @@ package pages
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
 	"ferry/engine"
-	"ferry/models"
 	"ferry/tui/common"
 	"ferry/tui/components"
 )
@@ -20,6 +18,7 @@ import (
 type releasePlanForm struct {
 	c       *common.Common
 	v       *releasePlanValues
+	start   startField
 	form    *huh.Form
 	errs    *components.FieldErrors // the start field's error, shown in its title
 	started bool
@@ -59,8 +58,7 @@ func NewReleasePlan(c *common.Common, name string) common.Page {
 	p := &releasePlanForm{c: c, v: &releasePlanValues{release: name, order: "parallel"}}
 	p.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save on the last"))
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	next := c.Eng.Now().In(c.Eng.Location()).Truncate(time.Hour).Add(time.Hour)
-	p.v.start = next.Format(models.LocalLayout)
+	p.start = newStartField(c)
 	if envs := c.Eng.Config().Environments; len(envs) > 0 {
 		p.v.env = envs[0].Name
 	}
@@ -90,8 +88,7 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 	p.form = huh.NewForm(huh.NewGroup(
 		huh.NewSelect[string]().Title("Release").Options(relOpts...).Value(&p.v.release).Height(4),
 		huh.NewSelect[string]().Title("Environment").Options(envOpts...).Value(&p.v.env).Height(4),
-		p.errs.Input("start", "Start", &p.v.start).Validate(p.validStart).
-			Description("YYYY-MM-DD HH:MM ("+p.c.Eng.Location().String()+") or now"),
+		p.start.input(p.errs, &p.v.start),
 		huh.NewSelect[string]().Title("Order").Value(&p.v.order).Options(
 			huh.NewOption("all at the start (parallel)", "parallel"),
 			huh.NewOption("one after the other (sequential)", "sequential")),
@@ -99,11 +96,6 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 	).Title("Plan a release: one deployment per component")).WithTheme(components.FormTheme(p.c)).
 		WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64))
 	p.started = false
-}
-
-func (p *releasePlanForm) validStart(s string) error {
-	_, err := models.ParseTimeAt(s, p.c.Eng.Location(), p.c.Eng.Now())
-	return err
 }
 
 func (p *releasePlanForm) Title() string    { return "plan a release" }
@@ -179,7 +171,7 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 
 // plan is the release plan the fields ask for; ok is false while the start is not a time.
 func (p *releasePlanForm) plan() (engine.ReleasePlan, bool) {
-	start, err := models.ParseTimeAt(p.v.start, p.c.Eng.Location(), p.c.Eng.Now())
+	start, err := p.start.parse(p.v.start)
 	return engine.ReleasePlan{Name: p.v.release, Environment: p.v.env, Start: start,
 		Sequential: p.v.order == "sequential", Assignee: p.v.assignee}, err == nil && p.v.release != ""
 }
