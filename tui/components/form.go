@@ -311,3 +311,10 @@ type fieldState struct {
 
 // redraw is a message no field answers: it makes a form draw itself.
 type redraw struct{}
+
+// Filtering reports whether the focused field of f is a choice whose options are
+// being filtered (/): esc then ends the filter, and must not leave the form.
+func Filtering(f *huh.Form) bool {
+	s, ok := f.GetFocusedField().(*huh.Select[string])
+	return ok && s.GetFiltering()
+}

@@ -278,7 +278,7 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 	case editSavedMsg:
 		return f.saved(msg)
 	case tea.KeyPressMsg:
-		if key.Matches(msg, f.keys.Cancel) {
+		if key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form) {
 			return common.Back
 		}
 	}

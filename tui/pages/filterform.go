@@ -182,7 +182,7 @@ func (ff *filterForm) key(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	focused := ff.form.GetFocusedField()
 	switch {
 	case key.Matches(k, ff.keys.Cancel):
-		if s, ok := focused.(*huh.Select[string]); ok && s.GetFiltering() {
+		if components.Filtering(ff.form) {
 			return nil, false // esc ends the choice's filter, not the form
 		}
 		return func() tea.Msg { return filterCancelledMsg{} }, true

@@ -191,7 +191,7 @@ func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
 	case incidentSavedMsg:
 		return f.saved(msg)
 	case tea.KeyPressMsg:
-		if key.Matches(msg, f.keys.Cancel) {
+		if key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form) {
 			return common.Back
 		}
 	}

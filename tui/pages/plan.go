@@ -344,7 +344,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 		return common.Done(fmt.Sprintf("planned #%d %s %s → %s%s", msg.d.ID, msg.d.Component, msg.d.Version,
 			msg.d.Environment, leftOver(msg.conflicts)))
 	case tea.KeyPressMsg:
-		if key.Matches(msg, p.keys.Cancel) {
+		if key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form) {
 			return common.Back
 		}
 	}

@@ -6,11 +6,14 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
+	"ferry/tui/common"
+	"ferry/tui/components"
 	"ferry/tui/internal/tuitest"
 )
 
@@ -151,4 +154,45 @@ func TestPlanFormSaysWhatIsMissing(t *testing.T) {
 	if p.err == nil || !strings.HasPrefix(p.err.Error(), "Version:") {
 		t.Errorf("saving without a version: %v", p.err)
 	}
+}
+
+// Esc while a choice's options are filtered (/) ends the filter; the form, and what
+// was typed in it, stays. A second esc leaves it.
+func TestEscEndsAFilterNotTheForm(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	p := NewPlan(c).(*planForm)
+	p.SetSize(120, 35)
+	p.modelChosen = true // web-service
+	p.build()
+	p.Refresh()
+	press := func(msgs ...tea.Msg) tea.Cmd {
+		var last tea.Cmd
+		for _, m := range msgs {
+			last = p.Update(m)
+		}
+		return last
+	}
+	if _, ok := p.form.GetFocusedField().(*huh.Select[string]); !ok {
+		t.Fatalf("the component choice should have focus: %T", p.form.GetFocusedField())
+	}
+	press(tea.KeyPressMsg{Code: '/', Text: "/"}, tea.KeyPressMsg{Code: 'w', Text: "w"})
+	if !components.Filtering(p.form) {
+		t.Fatal("/ should filter the choice")
+	}
+	if cmd := press(tea.KeyPressMsg{Code: tea.KeyEscape}); isBack(cmd) || components.Filtering(p.form) {
+		t.Fatal("esc while filtering should end the filter and keep the form")
+	}
+	if cmd := p.Update(tea.KeyPressMsg{Code: tea.KeyEscape}); !isBack(cmd) {
+		t.Fatal("esc, not filtering, leaves the form")
+	}
+}
+
+// isBack is whether cmd leaves the page.
+func isBack(cmd tea.Cmd) bool {
+	if cmd == nil {
+		return false
+	}
+	_, ok := cmd().(common.BackMsg)
+	return ok
 }

@@ -154,7 +154,7 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		p.done = true
 		return common.Done(plannedNote(msg.out))
 	case tea.KeyPressMsg:
-		if key.Matches(msg, p.keys.Cancel) {
+		if key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form) {
 			return common.Back
 		}
 	}

@@ -112,7 +112,7 @@ func (f *reviewForm) Update(msg tea.Msg) tea.Cmd {
 	case reviewSavedMsg:
 		return f.saved(msg)
 	case tea.KeyPressMsg:
-		if key.Matches(msg, f.keys.Cancel) {
+		if key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form) {
 			return common.Back
 		}
 	}
