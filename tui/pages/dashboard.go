@@ -62,7 +62,10 @@ func (d *dashboard) ShortHelp() []common.Key {
 	if len(d.picks()) == 0 {
 		open.Off = "nothing to open here"
 	}
-	return []common.Key{common.On(k.Up), common.On(k.Down), open, d.c.PlanKey(), common.On(k.Screens[3])}
+	// "4 conflicts" beside the panels' counts read as a count of its own.
+	conflicts := k.Screens[3]
+	conflicts.SetHelp("4", "conflicts screen")
+	return []common.Key{common.On(k.Up), common.On(k.Down), open, d.c.PlanKey(), common.On(conflicts)}
 }
 func (d *dashboard) FullHelp() [][]common.Key { return [][]common.Key{d.ShortHelp()} }
 
