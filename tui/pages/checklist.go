@@ -33,6 +33,10 @@ type checklistView struct {
 	asking   asking // what the text field asks for
 	about    string // what the answer is for or leads to, wrapped above the field
 	working  bool   // a tick, note, block or approval is being saved
+	// ticks pressed while one was being saved: each ticks the next open item once
+	// the one before is saved and the list read again (a quick space space had lost
+	// the second, its refusal hidden at once by the first one's result)
+	held []tea.KeyPressMsg
 	// advance is the step a tick or an approval is saving: once saved, the cursor
 	// moves on to the next open item, where the next space is meant to go.
 	advance int
@@ -151,6 +155,9 @@ func (v *checklistView) whyNoItem() string {
 
 // whyNoTick: the engine says whether the selected item can be ticked now.
 func (v *checklistView) whyNoTick() string {
+	if v.working && v.advance != 0 {
+		return "" // held until the tick being saved is (see held)
+	}
 	if why := v.whyNoItem(); why != "" {
 		return why
 	}
@@ -288,8 +295,16 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		v.sel = max(0, min(v.sel, len(v.items())-1))
+		if len(v.held) > 0 && !v.working {
+			k := v.held[0]
+			v.held = v.held[1:]
+			return v.key(k)
+		}
 	case runDoneMsg:
 		v.running, v.working = false, false
+		if msg.err != nil {
+			v.held = nil // the refusal is what to read, not more ticks after it
+		}
 		if v.advance != 0 && msg.err == nil {
 			v.moveOnFrom(v.advance)
 		}
@@ -346,6 +361,9 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return approveCmd(v.c, v.id)
 	case key.Matches(msg, v.keys.Reject) && v.whyNoApprove() == "":
 		return v.ask(askReject, "reject, because: ", engine.RejectHint(v.st))
+	case key.Matches(msg, v.keys.Tick) && v.working && v.advance != 0:
+		v.held = append(v.held, msg)
+		return nil
 	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
 		v.working = true
 		c, id, seq := v.c, v.id, v.items()[v.sel].Seq

@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"strings"
 	"testing"
 	"time"
@@ -261,4 +262,30 @@ func TestChecklistLongReasonShowsWhole(t *testing.T) {
 		t.Fatalf("the whole reason while typing:\n%s", got)
 	}
 	fits(t, m, "checklist with a long reason", 60, 20)
+}
+
+// Space pressed again while the first tick is being saved ticks the next item once
+// it is: a quick double space ticks two items, where it had lost the second.
+func TestChecklistQuickTicks(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 120, 35)
+	openChecklistVia(t, m, 1)
+	before, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	_, first := m.Update(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+	_, second := m.Update(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}) // while the first is saved
+	load(m, first)
+	load(m, second)
+	after, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	done := func(st engine.RunState) int {
+		n := 0
+		for _, s := range st.Steps {
+			if s.Status == models.StepDone {
+				n++
+			}
+		}
+		return n
+	}
+	if done(after) != done(before)+2 {
+		t.Fatalf("two quick ticks: %d items done, then %d", done(before), done(after))
+	}
 }
