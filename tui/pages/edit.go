@@ -2,7 +2,6 @@ package pages
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -174,10 +173,7 @@ func (f *editForm) edit() (engine.Edit, bool) {
 		ed.ChangeRef = &ref
 	}
 	if after := strings.TrimSpace(v.after); after != o.after {
-		n, err := strconv.ParseInt(strings.TrimPrefix(after, "#"), 10, 64)
-		if after == "" {
-			n, err = 0, nil
-		}
+		n, err := parseAfter(after)
 		if err != nil {
 			return ed, false
 		}

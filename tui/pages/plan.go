@@ -155,21 +155,34 @@ func (p *planForm) defaultDuration() string {
 }
 
 func validDuration(s string) error {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	_, err := models.ParseDuration(s)
+	_, err := parseDuration(s)
 	return err
 }
 
-func validAfter(s string) error {
+// parseDuration reads a Duration field: empty is 0, the model's default.
+func parseDuration(s string) (time.Duration, error) {
 	if strings.TrimSpace(s) == "" {
-		return nil
+		return 0, nil
 	}
-	if n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64); err != nil || n < 1 {
-		return fmt.Errorf("%q is not a deployment ID", s)
+	return models.ParseDuration(s)
+}
+
+func validAfter(s string) error {
+	_, err := parseAfter(s)
+	return err
+}
+
+// parseAfter reads an After field: a deployment ID, "#" before it or not; empty is 0,
+// none.
+func parseAfter(s string) (int64, error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, nil
 	}
-	return nil
+	n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%q is not a deployment ID", s)
+	}
+	return n, nil
 }
 
 // validVersion: a version is needed, and spaces are none.
@@ -188,7 +201,6 @@ func (p *planForm) request() (engine.PlanRequest, error) {
 	v := p.v
 	r := engine.PlanRequest{Model: v.model, Component: v.component, Version: strings.TrimSpace(v.version),
 		Environment: v.env, Assignee: v.assignee, ChangeRef: v.change}
-	var err error
 	switch {
 	case r.Model == "":
 		return r, errors.New("Model: choose one")
@@ -199,18 +211,15 @@ func (p *planForm) request() (engine.PlanRequest, error) {
 	case r.Environment == "":
 		return r, errors.New("Environment: choose one")
 	}
+	var err error
 	if r.Start, err = p.start.parse(v.start); err != nil {
 		return r, fmt.Errorf("Start: %w", err)
 	}
-	if err := validDuration(v.duration); err != nil {
+	if r.Duration, err = parseDuration(v.duration); err != nil {
 		return r, fmt.Errorf("Duration: %w", err)
-	} else if strings.TrimSpace(v.duration) != "" {
-		r.Duration, _ = models.ParseDuration(v.duration)
 	}
-	if err := validAfter(v.after); err != nil {
+	if r.After, err = parseAfter(v.after); err != nil {
 		return r, fmt.Errorf("After: %w", err)
-	} else if strings.TrimSpace(v.after) != "" {
-		r.After, _ = strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(v.after), "#"), 10, 64)
 	}
 	return r, nil
 }
