@@ -87,7 +87,7 @@ func (e *Engine) dashboardWith(ctx context.Context, actor models.Person, readers
 }
 
 // dashboard reads the dashboard through qs, which see one state: the inbox's reviews
-// due and the 30 days' figures on the second, beside the rest, when there are two.
+// and models due on the second, beside the rest, when there are two.
 func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Person) (Dashboard, error) {
 	var (
 		db    Dashboard

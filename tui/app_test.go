@@ -67,11 +67,7 @@ func TestDashboardRedrawsWhatChanged(t *testing.T) {
 	if strings.Contains(got, "Last 30 days") || !strings.Contains(got, "Due today (3)") {
 		t.Fatalf("on a phone the summary gives way:\n%s", got)
 	}
-	for i, l := range strings.Split(got, "\n") {
-		if w := lipgloss.Width(l); w > 60 {
-			t.Fatalf("line %d is %d cells wide at 60 columns: %q", i, w, l)
-		}
-	}
+	tuitest.Fits(t, m, "the dashboard on a phone", 60, 20)
 }
 
 func TestEveryScreenFitsThePhone(t *testing.T) {
