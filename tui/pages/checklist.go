@@ -153,9 +153,13 @@ func (v *checklistView) whyNoItem() string {
 	return ""
 }
 
+// holdsTicks is whether a tick pressed now waits (in held): a tick or an approval is
+// being saved, after which the cursor moves on to where it is meant to go.
+func (v *checklistView) holdsTicks() bool { return v.working && v.advance != 0 }
+
 // whyNoTick: the engine says whether the selected item can be ticked now.
 func (v *checklistView) whyNoTick() string {
-	if v.working && v.advance != 0 {
+	if v.holdsTicks() {
 		return "" // held until the tick being saved is (see held)
 	}
 	if why := v.whyNoItem(); why != "" {
@@ -298,7 +302,11 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		if len(v.held) > 0 && !v.working {
 			k := v.held[0]
 			v.held = v.held[1:]
-			return v.key(k)
+			cmd := v.key(k)
+			if !v.working {
+				v.held = nil // refused: the rest would tick later, unasked
+			}
+			return cmd
 		}
 	case runDoneMsg:
 		v.running, v.working = false, false
@@ -361,7 +369,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return approveCmd(v.c, v.id)
 	case key.Matches(msg, v.keys.Reject) && v.whyNoApprove() == "":
 		return v.ask(askReject, "reject, because: ", engine.RejectHint(v.st))
-	case key.Matches(msg, v.keys.Tick) && v.working && v.advance != 0:
+	case key.Matches(msg, v.keys.Tick) && v.holdsTicks():
 		v.held = append(v.held, msg)
 		return nil
 	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
