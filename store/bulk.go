@@ -22,7 +22,7 @@ type Bulk struct {
 	ctx context.Context
 	tx  *sql.Tx
 	// prepared on first use, closed when the batch ends
-	deployment, incident *sql.Stmt
+	deployment, incident, attempt *sql.Stmt
 	// multi-row statements: flushed every bulkRows rows
 	depRows   []any
 	stepRows  []any
@@ -128,7 +128,7 @@ func (b *Bulk) Q() Q {
 func (b *Bulk) Counts() BulkCounts { return b.n }
 
 func (b *Bulk) close() {
-	for _, st := range []*sql.Stmt{b.deployment, b.incident, b.depMany, b.stepMany, b.eventMany} {
+	for _, st := range []*sql.Stmt{b.deployment, b.incident, b.attempt, b.depMany, b.stepMany, b.eventMany} {
 		if st != nil {
 			st.Close()
 		}
@@ -228,6 +228,28 @@ func (b *Bulk) Event(e models.Event) error {
 	b.n.Events++
 	if len(b.eventRows) == bulkRows*eventCols {
 		return b.flushEvents()
+	}
+	return nil
+}
+
+// Attempt keeps a finished attempt at an automated step (the demo's rollbacks, which
+// are recorded only as attempts: their seq follows the checklist's steps).
+func (b *Bulk) Attempt(a models.Attempt) error {
+	if err := b.flushDeployments(); err != nil {
+		return err
+	}
+	st, err := b.prepare(&b.attempt, `INSERT INTO step_attempts (deployment_id, seq, attempt, status, holder, host,
+		boot_id, started_at, finished_at, exit_code, lines, bytes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	var exit sql.NullInt64
+	if a.ExitCode != nil {
+		exit = sql.NullInt64{Int64: int64(*a.ExitCode), Valid: true}
+	}
+	if _, err := st.ExecContext(b.ctx, a.DeploymentID, a.Seq, max(a.Attempt, 1), a.Status, a.Holder, a.Host, a.BootID,
+		a.StartedAt.UnixMilli(), unixMilli(a.FinishedAt), exit, a.Lines, a.Bytes, a.Detail); err != nil {
+		return fmt.Errorf("attempt at step %d of deployment #%d: %w", a.Seq, a.DeploymentID, mapErr(err))
 	}
 	return nil
 }

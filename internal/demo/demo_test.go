@@ -388,6 +388,47 @@ func TestGenerate(t *testing.T) {
 	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs WHERE status = 'failed' AND exit_code = 0`); n > 0 {
 		t.Errorf("%d failed steps with exit code 0", n)
 	}
+	// A person's reason for failing an item fits what was deployed: no dead power
+	// supply on a documentation deployment.
+	fits := map[string]models.Kind{}
+	for kind, notes := range manualFailures {
+		for _, n := range notes {
+			if _, twice := fits[n]; !twice {
+				fits[n] = kind
+			}
+		}
+	}
+	failRows, err := db.Query(`SELECT d.id, d.kind, s.note FROM step_runs s JOIN deployments d ON d.id = s.deployment_id
+		WHERE s.status = 'failed' AND s.exit_code IS NULL AND s.note NOT LIKE 'approval refused%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manualFailed := 0
+	for failRows.Next() {
+		var id int64
+		var kind, note string
+		if err := failRows.Scan(&id, &kind, &note); err != nil {
+			t.Fatal(err)
+		}
+		manualFailed++
+		if !slices.Contains(manualFailures[models.Kind(kind)], note) {
+			t.Errorf("#%d (%s) failed a checklist item with %q, a reason for %s", id, kind, note, fits[note])
+		}
+	}
+	failRows.Close()
+	if manualFailed == 0 {
+		t.Error("no checklist item failed by a person")
+	}
+	// A rollback's steps ran: the record shows them done, as the runner leaves them.
+	ranNote := `EXISTS (SELECT 1 FROM events e WHERE e.deployment_id = d.id AND e.type = 'status' AND e.detail LIKE '%; ran %')`
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'rolled_back' AND `+ranNote); n == 0 {
+		t.Error("no deployment rolled back by its on-failure steps")
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'rolled_back' AND `+ranNote+`
+		AND NOT EXISTS (SELECT 1 FROM step_attempts a WHERE a.deployment_id = d.id AND a.seq > d.steps_total
+			AND a.status = 'done' AND a.exit_code = 0 AND a.finished_at <= d.finished_at * 1000)`); n > 0 {
+		t.Errorf("%d deployments rolled back by on-failure steps that never ran", n)
+	}
 	// Events: planned first, a modest number per deployment.
 	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE
 		(SELECT type FROM events e WHERE e.deployment_id = d.id ORDER BY id LIMIT 1) <> 'planned'`); n > 0 {

@@ -111,12 +111,14 @@ func (g *gen) olderModels(ctx context.Context, st *store.Store) (map[int]models.
 func (g *gen) mvInfo(m models.Model, id int64) *mvInfo {
 	mv := &mvInfo{m: m, id: id, steps: make([][]models.Step, len(g.envs)), automated: make([]bool, len(g.envs)),
 		approvers: map[string][]string{}, onFailure: make([]map[models.Stage][]string, len(g.envs)),
+		rollback:   make([][]models.Step, len(g.envs)),
 		hasFailure: len(m.OnFailure) > 0}
 	for i, e := range g.envs {
 		if m.OnPath(e.e.Name) {
 			mv.steps[i] = m.StepsFor(e.e.Name)
 			mv.automated[i] = m.Automated(e.e.Name)
-			mv.onFailure[i] = onFailureByStage(m.OnFailureFor(e.e.Name))
+			mv.rollback[i] = m.OnFailureFor(e.e.Name)
+			mv.onFailure[i] = onFailureByStage(mv.rollback[i])
 		}
 	}
 	for _, s := range m.Steps {

@@ -62,6 +62,7 @@ type mvInfo struct {
 	automated  []bool          // by environment index: every step runs without a person
 	approvers  map[string][]string
 	onFailure  []map[models.Stage][]string // by environment index: the on-failure steps' names by stage
+	rollback   [][]models.Step             // by environment index: the on-failure steps, in seq order
 	hasFailure bool
 }
 

@@ -104,7 +104,7 @@ func (s *story) deployment(id int64) {
 	if r.remove {
 		action = models.ActionRemove
 	}
-	*s.out = row{mvID: mv.id, steps: s.out.steps[:0], events: s.out.events[:0]}
+	*s.out = row{mvID: mv.id, steps: s.out.steps[:0], events: s.out.events[:0], atts: s.out.atts[:0]}
 	d := &s.out.d
 	*d = models.Deployment{ID: id, Model: mv.m.Name, ModelVersion: mv.m.Version, Service: c.c.Service,
 		Component: c.c.Name, Kind: c.c.Kind, Version: formatVer(r.ver, c.threePart), Action: action,
@@ -266,7 +266,11 @@ func (s *story) failedRun(sr *stepRow, st models.Step, at int64) {
 		sr.actor = s.gateApprover(st)
 		sr.note = "approval refused: " + refusals[x.rnd.IntN(len(refusals))]
 	default:
-		sr.note = manualFailures[x.rnd.IntN(len(manualFailures))]
+		notes := manualFailures[s.c.c.Kind]
+		if len(notes) == 0 {
+			notes = manualFailures[models.KindSoftware]
+		}
+		sr.note = notes[x.rnd.IntN(len(notes))]
 	}
 }
 
@@ -312,6 +316,7 @@ func (s *story) end(cur models.Status) {
 	case models.StatusFailed:
 		s.event(r.finished, s.failActor(), engine.EventStatus, engine.StatusText(cur, to, s.failedNote()))
 	case models.StatusRolledBack:
+		s.rollback()
 		s.event(r.finished, s.assignee, engine.EventStatus, engine.StatusText(cur, to, s.rolledBackNote()))
 	case models.StatusCancelled:
 		s.event(r.finished, s.assignee, engine.EventCancelled,
@@ -359,6 +364,27 @@ func (s *story) rolledBackNote() string {
 		return engine.RanText(s.failure(), names...)
 	}
 	return s.failure() + "; rolled back by hand"
+}
+
+// rollback records the on-failure steps of the failing stage as the runner does: an
+// attempt each, one after the other between the failure and the finish, all passed.
+func (s *story) rollback() {
+	stage, names := s.onFailure()
+	if len(names) == 0 {
+		return
+	}
+	from := s.x.ts[s.fail]
+	span := (s.r.finished - from) / int64(len(names)+1)
+	ok := 0
+	for i, st := range s.mv.rollback[s.r.env] {
+		if st.Stage != stage {
+			continue
+		}
+		start := from + span*int64(len(s.out.atts)) + span/4
+		s.out.atts = append(s.out.atts, models.Attempt{Seq: len(s.steps) + i + 1, Attempt: 1, Status: models.StepDone,
+			Holder: "demo", Host: "demo", StartedAt: time.Unix(start, 0).UTC(),
+			FinishedAt: time.Unix(start+span*3/4, 0).UTC(), ExitCode: &ok})
+	}
 }
 
 // incident opens an incident now and then, more often after failures and in later

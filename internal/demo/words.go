@@ -28,14 +28,33 @@ var tickNotes = []string{
 	"as in the runbook",
 }
 
-var manualFailures = []string{
-	"does not match: see note in the change",
-	"rails do not fit the rack, wrong kit delivered",
-	"one power supply dead on arrival",
-	"POST fails: memory error on DIMM B2",
-	"screenshots show the old version",
-	"seat count differs from the purchase order",
-	"reviewer found errors, back to the author",
+// manualFailures are why a person failed a checklist item, by what was deployed: a
+// documentation deployment does not fail on a dead power supply.
+var manualFailures = map[models.Kind][]string{
+	models.KindHardware: {
+		"rails do not fit the rack, wrong kit delivered",
+		"one power supply dead on arrival",
+		"POST fails: memory error on DIMM B2",
+		"serial number differs from the order",
+	},
+	models.KindSoftware: {
+		"does not match: see note in the change",
+		"screenshots show the old version",
+		"login page shows an error after the switch",
+	},
+	models.KindData: {
+		"row counts do not match the source",
+		"does not match: see note in the change",
+	},
+	models.KindDocumentation: {
+		"reviewer found errors, back to the author",
+		"screenshots show the old version",
+		"links to the old pages still published",
+	},
+	models.KindLicence: {
+		"seat count differs from the purchase order",
+		"licence key rejected by the vendor portal",
+	},
 }
 
 var refusals = []string{

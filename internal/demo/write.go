@@ -18,6 +18,7 @@ type row struct {
 	mvID   int64
 	steps  []stepRow
 	events []models.Event
+	atts   []models.Attempt // the rollback's attempts: seq after the steps'
 	inc    *models.Incident
 	rev    *models.Review
 }
@@ -63,6 +64,7 @@ type batch struct {
 	steps  []stepRow
 	stepOf []int64 // deployment id of each step row
 	events []models.Event
+	atts   []models.Attempt
 	incs   []models.Incident
 	revs   []models.Review
 }
@@ -78,6 +80,10 @@ func (b *batch) add(r *row) {
 	for _, e := range r.events {
 		e.DeploymentID = r.d.ID
 		b.events = append(b.events, e)
+	}
+	for _, a := range r.atts {
+		a.DeploymentID = r.d.ID
+		b.atts = append(b.atts, a)
 	}
 	if r.inc != nil {
 		in := *r.inc
@@ -160,6 +166,11 @@ func writeBatch(ctx context.Context, bk *store.Bulk, b *batch) error {
 	}
 	for _, e := range b.events {
 		if err := bk.Event(e); err != nil {
+			return err
+		}
+	}
+	for _, a := range b.atts {
+		if err := bk.Attempt(a); err != nil {
 			return err
 		}
 	}
