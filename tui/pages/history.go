@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -35,10 +36,11 @@ type history struct {
 	form     *filterForm // open while the filters are edited
 	rows     []models.Deployment
 	loading  bool
-	more     bool  // another page may follow
-	above    bool  // rows may precede the first held (the list opens at today)
-	req      int   // bumps with every load: only the newest load's rows are taken
-	selected int64 // kept across refreshes
+	more     bool           // another page may follow
+	above    bool           // rows may precede the first held (the list opens at today)
+	req      int            // bumps with every load: only the newest load's rows are taken
+	selected int64          // kept across refreshes
+	stopped  map[int64]bool // rows held whose runner died: a person must resume, retry or fail them
 	w, h     int
 	keys     struct{ Filter, Env, Status, Search, Order, Clear, Top, Bottom, Today key.Binding }
 }
@@ -58,6 +60,7 @@ type historyMsg struct {
 	req          int
 	kind         historyLoad
 	above, below []models.Deployment // above: nearest to the anchor first
+	stopped      map[int64]bool      // which of them are interrupted
 	limitAbove   int
 	limitBelow   int
 	err          error
@@ -243,6 +246,9 @@ func (d *history) load(kind historyLoad, above, below *models.Cursor, limitAbove
 		if kind != loadAbove && msg.err == nil {
 			msg.below, msg.err = c.Eng.List(c.Ctx, c.Actor, f)
 		}
+		if msg.err == nil {
+			msg.stopped, msg.err = c.Eng.Interrupted(c.Ctx, slices.Concat(msg.above, msg.below))
+		}
 		common.Clean(&msg.above)
 		common.Clean(&msg.below)
 		return msg
@@ -301,6 +307,10 @@ func (d *history) loaded(msg historyMsg) tea.Cmd {
 		return common.Fail(msg.err)
 	}
 	slices.Reverse(msg.above) // nearest the anchor last, as the list shows them
+	if msg.kind == loadAround || msg.kind == loadFirst || d.stopped == nil {
+		d.stopped = map[int64]bool{}
+	}
+	maps.Copy(d.stopped, msg.stopped)
 	switch msg.kind {
 	case loadAround: // the anchor's row on screen, a third of the way down
 		d.rows = append(msg.above, msg.below...)

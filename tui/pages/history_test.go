@@ -453,3 +453,51 @@ func TestHistoryColumnsFit(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoryMarksInterruptedRuns: a deployment whose runner died waits for a person
+// to resume, retry or fail it; its row says so, as the dashboard does, and no other
+// running row does.
+func TestHistoryMarksInterruptedRuns(t *testing.T) {
+	t.Parallel()
+	c := newDemoCommon(t, "ana", 400)
+	var running []models.Status
+	for _, s := range models.Statuses {
+		if s.Running() {
+			running = append(running, s)
+		}
+	}
+	list, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Statuses: running})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped, err := c.Eng.Interrupted(c.Ctx, list)
+	if err != nil || len(stopped) == 0 || len(stopped) == len(list) {
+		t.Fatalf("the demo should have interrupted and other running deployments: %v of %d (%v)", stopped, len(list), err)
+	}
+	for _, size := range []struct{ w, h int }{{120, 35}, {60, 20}} {
+		mark := "⏸ interrupted"
+		if size.w < 75 {
+			mark = "⏸"
+		}
+		m := New(c)
+		m.Update(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+		historyOf(t, m)
+		press(m, "s", "s") // running
+		screen := screenText(m)
+		marked := 0
+		for _, d := range list {
+			line := lineWith(screen, fmt.Sprintf("#%d ", d.ID))
+			if line == "" {
+				continue // below the fold
+			}
+			if got := strings.Contains(line, mark); got != stopped[d.ID] {
+				t.Errorf("%d×%d: #%d interrupted %v, its row: %q", size.w, size.h, d.ID, stopped[d.ID], line)
+			} else if got {
+				marked++
+			}
+		}
+		if marked == 0 {
+			t.Errorf("%d×%d: no interrupted row on screen:\n%s", size.w, size.h, screen)
+		}
+	}
+}

@@ -53,7 +53,7 @@ func fixedHistory(cols []table.Column, status int) int {
 func (d *history) longestStatus() int {
 	n := 0
 	for _, dep := range d.rows {
-		n = max(n, lenRunes(common.PlainStatus(dep.Status)))
+		n = max(n, lenRunes(d.status(dep)))
 	}
 	return n
 }
@@ -76,17 +76,26 @@ func (d *history) tableRows() []table.Row {
 		if !d.narrow() {
 			row = append(row, dep.Version)
 		}
-		status := common.PlainStatus(dep.Status)
-		if d.tiny() {
-			status, _, _ = strings.Cut(status, " ")
-		}
-		row = append(row, status)
+		row = append(row, d.status(dep))
 		if !d.narrow() {
 			row = append(row, common.Dash(dep.Assignee))
 		}
 		out = append(out, row)
 	}
 	return out
+}
+
+// status is a row's status, or "⏸ interrupted" when its runner died and it waits for
+// a person (as the dashboard says it); on a tiny screen its glyph only.
+func (d *history) status(dep models.Deployment) string {
+	status := common.PlainStatus(dep.Status)
+	if d.stopped[dep.ID] {
+		status = "⏸ interrupted"
+	}
+	if d.tiny() {
+		status, _, _ = strings.Cut(status, " ")
+	}
+	return status
 }
 
 // start is when a deployment was scheduled to start: with its year, since history
