@@ -162,13 +162,21 @@ func Percent(r float64) string {
 	return fmt.Sprintf("%.1f%%", r*100)
 }
 
-// Progress draws a five-cell bar with a count, e.g. "▓▓▓░░ 3/5".
+// Progress draws a five-cell bar with a count, e.g. "▓▓▓░░ 3/5": filled to the
+// nearest cell, but never empty once something is done nor full before all is.
 func Progress(done, total int) string {
 	const cells = 5
 	n := 0
 	if total > 0 {
-		n = done * cells / total
+		n = (done*cells + total/2) / total
 	}
+	switch {
+	case done > 0 && n == 0:
+		n = 1
+	case done < total && n == cells:
+		n = cells - 1
+	}
+	n = Clamp(n, 0, cells)
 	return strings.Repeat("▓", n) + strings.Repeat("░", cells-n) + fmt.Sprintf(" %d/%d", done, total)
 }
 

@@ -68,3 +68,24 @@ func TestPackKeepsItemsWhole(t *testing.T) {
 		t.Errorf("a long item is wrapped on lines of its own: %q", got)
 	}
 }
+
+// TestProgressShowsWhereItStands: the bar fills to the nearest cell, shows a first
+// tick on a long checklist and keeps a cell open until the last.
+func TestProgressShowsWhereItStands(t *testing.T) {
+	for _, c := range []struct {
+		done, total int
+		want        string
+	}{
+		{0, 12, "░░░░░ 0/12"},
+		{1, 12, "▓░░░░ 1/12"},
+		{6, 12, "▓▓▓░░ 6/12"}, // 2.5 cells: to the nearest
+		{7, 10, "▓▓▓▓░ 7/10"},
+		{11, 12, "▓▓▓▓░ 11/12"},
+		{12, 12, "▓▓▓▓▓ 12/12"},
+		{0, 0, "░░░░░ 0/0"},
+	} {
+		if got := Progress(c.done, c.total); got != c.want {
+			t.Errorf("Progress(%d, %d) = %q, want %q", c.done, c.total, got, c.want)
+		}
+	}
+}
