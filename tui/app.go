@@ -5,6 +5,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"github.com/charmbracelet/colorprofile"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -123,7 +124,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.restyle(msg.IsDark())
+		m.restyle(msg.IsDark(), m.c.Styles.Plain)
+		return m, nil
+	case tea.ColorProfileMsg:
+		m.restyle(m.c.Styles.Dark, msg.Profile == colorprofile.Ascii)
 		return m, nil
 	case refreshMsg, markMsg, dueMsg, dueRunMsg:
 		return m, m.timer(msg)
@@ -164,8 +168,13 @@ func (m *Model) unmoved(msg tea.Msg) bool {
 
 // restyle builds the styles for a dark or light background and hands them to every
 // page (they read them from Common; those that keep styled parts take them again).
-func (m *Model) restyle(dark bool) {
+// restyle builds the styles for the terminal's background, and for one without
+// colour when plain.
+func (m *Model) restyle(dark, plain bool) {
 	m.c.Styles = common.NewStyles(dark)
+	if plain {
+		m.c.Styles = m.c.Styles.WithoutColour()
+	}
 	m.styleHelp()
 	for _, e := range m.pages() {
 		if r, ok := e.page.(common.Restyler); ok {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"image/color"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -56,4 +57,29 @@ func TestConsoleAsksForTheBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestSelectionShowsWithoutColour: on a terminal without colour (NO_COLOR) the
+// selected row is in reverse video, not a background that is dropped, so it can be
+// told from the others; in colour it keeps its background.
+func TestSelectionShowsWithoutColour(t *testing.T) {
+	t.Parallel()
+	reverse := regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?7(?:;[0-9;]*)?m`)
+	tm := teatest.NewTestModel(t, New(newTestCommon(t, "kim")), teatest.WithInitialTermSize(120, 35),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(string(b), "Running now") },
+		teatest.WithDuration(10*time.Second))
+	tm.Send(tea.KeyPressMsg{Code: '2', Text: "2"})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return reverse.Match(b) },
+		teatest.WithDuration(10*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+
+	m := sized(t, "kim", 120, 35)
+	press(m, "2")
+	if got := m.View().Content; reverse.MatchString(got) {
+		t.Fatalf("in colour the selection has its background, not reverse video:\n%q", got)
+	}
 }

@@ -13,6 +13,7 @@ import (
 // the past); every state also has a word or glyph, so NO_COLOR loses nothing.
 type Styles struct {
 	Dark                               bool           // built for a dark background
+	Plain                              bool           // for a terminal without colour (NO_COLOR)
 	Text                               lipgloss.Style // the ordinary foreground
 	Brand, Tab, TabActive, HeaderRight lipgloss.Style
 	Border, PanelTitle                 lipgloss.Style
@@ -59,6 +60,14 @@ func NewStyles(dark bool) Styles {
 		TableHeader: lipgloss.NewStyle().Bold(true).Foreground(fg),
 		TableCell:   lipgloss.NewStyle(),
 	}
+	return s
+}
+
+// WithoutColour is s for a terminal that shows no colour (NO_COLOR): the selection,
+// a background elsewhere, is shown in reverse video, which needs none.
+func (s Styles) WithoutColour() Styles {
+	s.Plain = true
+	s.Selected = lipgloss.NewStyle().Reverse(true).Bold(true)
 	return s
 }
 
