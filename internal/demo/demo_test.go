@@ -419,10 +419,50 @@ func TestGenerate(t *testing.T) {
 	if manualFailed == 0 {
 		t.Error("no checklist item failed by a person")
 	}
+	// What a review of a failure says fits what was deployed and how it ended.
+	revRows, err := db.Query(`SELECT d.id, d.kind, d.status, r.lessons FROM reviews r JOIN deployments d ON d.id = r.deployment_id
+		WHERE d.status IN ('failed', 'rolled_back')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewed := 0
+	for revRows.Next() {
+		var id int64
+		var kind, status, lessons string
+		if err := revRows.Scan(&id, &kind, &status, &lessons); err != nil {
+			t.Fatal(err)
+		}
+		reviewed++
+		fits := slices.Contains(failureLessons[models.Kind(kind)], lessons) ||
+			lessons == lessonRollback && status == string(models.StatusRolledBack)
+		if !fits {
+			t.Errorf("#%d (%s, %s) reviewed with %q", id, kind, status, lessons)
+		}
+	}
+	revRows.Close()
+	if reviewed == 0 {
+		t.Error("no failure reviewed")
+	}
+	// A start is held to its window (from start_tolerance before it, until its end),
+	// and no one in the demo overrides that.
+	tol := int64(cfg.StartTolerance / time.Second)
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments WHERE started_at IS NOT NULL
+		AND (started_at >= scheduled_end OR started_at < scheduled_start - ?)`, tol); n > 0 {
+		t.Errorf("%d deployments started outside their window", n)
+	}
 	// A rollback's steps ran: the record shows them done, as the runner leaves them.
 	ranNote := `EXISTS (SELECT 1 FROM events e WHERE e.deployment_id = d.id AND e.type = 'status' AND e.detail LIKE '%; ran %')`
-	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'rolled_back' AND `+ranNote); n == 0 {
-		t.Error("no deployment rolled back by its on-failure steps")
+	// Only the runner rolls back, by on-failure steps; the steps after the failure
+	// stay pending, as it leaves them.
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'rolled_back'`); n == 0 {
+		t.Error("no deployment rolled back")
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'rolled_back' AND NOT `+ranNote); n > 0 {
+		t.Errorf("%d deployments rolled back without on-failure steps to do it", n)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs s JOIN deployments d ON d.id = s.deployment_id
+		WHERE d.status IN ('failed', 'rolled_back') AND s.status = 'skipped'`); n > 0 {
+		t.Errorf("%d steps skipped after a failure", n)
 	}
 	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'rolled_back' AND `+ranNote+`
 		AND NOT EXISTS (SELECT 1 FROM step_attempts a WHERE a.deployment_id = d.id AND a.seq > d.steps_total

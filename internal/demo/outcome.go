@@ -16,10 +16,18 @@ func (g *gen) outcome(c *compInfo, k int, mv *mvInfo, envIdx int, start, dur, cr
 	}
 	mul := c.failMul * envMul * (1.2 - 0.4*min(max(frac, 0), 1))
 	pc, pf, pr := 0.014, 0.019*mul, 0.011*mul
-	if !mv.hasFailure {
-		pf, pr = pf+pr*0.6, pr*0.4
+	if len(mv.onFailure[envIdx]) == 0 {
+		// Only the runner rolls back, by the model's on-failure steps: without them
+		// a failure stays a failure.
+		pf, pr = pf+pr, 0
 	}
-	started := max(start+g.jitter(), created+minute)
+	// A start is held to its window: one that would come after it begins instead
+	// somewhere in its last part, late (no one in the demo overrides the controls).
+	late := g.jitter()
+	if late >= dur-minute {
+		late = dur/2 + int64(g.rng.Float64()*float64(dur/2-minute))
+	}
+	started := max(start+late, created+minute)
 	actual := float64(dur)
 	switch u := g.rng.Float64(); {
 	case mv.automated[envIdx]:

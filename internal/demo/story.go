@@ -161,9 +161,10 @@ func (s *story) howFar() {
 	s.doneN, s.fail = n, -1
 	switch models.Statuses[s.r.status] {
 	case models.StatusFailed:
-		s.fail = x.failingStep(steps, false)
+		s.fail = x.failingStep(steps, nil)
 	case models.StatusRolledBack:
-		s.fail = x.failingStep(steps, true)
+		// It failed in a stage whose on-failure steps then ran.
+		s.fail = x.failingStep(steps, func(st models.Stage) bool { return len(s.mv.onFailure[s.r.env][st]) > 0 })
 	case models.StatusCancelled:
 		// stopped during verification
 		last := 0
@@ -213,11 +214,10 @@ func (s *story) gateApprover(st models.Step) string {
 	return s.x.pickOther(who, s.requester)
 }
 
-// stepRuns makes a step run per step: done, failed, skipped after a rollback, or
-// pending.
+// stepRuns makes a step run per step: done, failed, or pending (those after a
+// failure stay pending, as the runner leaves them).
 func (s *story) stepRuns() {
 	x, d := s.x, &s.out.d
-	rolledBack := models.Statuses[s.r.status] == models.StatusRolledBack
 	for i, st := range s.steps {
 		sr := stepRow{seq: i + 1, status: models.StepPending}
 		switch {
@@ -225,8 +225,6 @@ func (s *story) stepRuns() {
 			s.doneRun(&sr, st, x.ts[i])
 		case i == s.fail:
 			s.failedRun(&sr, st, x.ts[i])
-		case rolledBack:
-			sr.status = models.StepSkipped
 		}
 		s.out.steps = append(s.out.steps, sr)
 		if sr.status == models.StepDone || sr.status == models.StepSkipped {
@@ -358,12 +356,10 @@ func (s *story) failedNote() string {
 }
 
 // rolledBackNote is the failure and the on-failure steps that ran, as the runner
-// writes it; where the stage has none, the assignee rolled back by hand.
+// writes it.
 func (s *story) rolledBackNote() string {
-	if _, names := s.onFailure(); len(names) > 0 {
-		return engine.RanText(s.failure(), names...)
-	}
-	return s.failure() + "; rolled back by hand"
+	_, names := s.onFailure()
+	return engine.RanText(s.failure(), names...)
 }
 
 // rollback records the on-failure steps of the failing stage as the runner does: an
@@ -385,6 +381,26 @@ func (s *story) rollback() {
 			Holder: "demo", Host: "demo", StartedAt: time.Unix(start, 0).UTC(),
 			FinishedAt: time.Unix(start+span*3/4, 0).UTC(), ExitCode: &ok})
 	}
+}
+
+// lessons are what a review of it may say was learned: nothing about a gate the
+// model does not have, a rollback that did not happen or tests of another kind.
+func (s *story) lessons(failed bool) []string {
+	if failed {
+		out := slices.Clone(failureLessons[s.c.c.Kind])
+		if len(out) == 0 {
+			out = slices.Clone(failureLessons[models.KindSoftware])
+		}
+		if models.Statuses[s.r.status] == models.StatusRolledBack {
+			out = append(out, lessonRollback)
+		}
+		return out
+	}
+	out := reviewLessons
+	if slices.ContainsFunc(s.steps, func(st models.Step) bool { return st.Kind == models.StepGate }) {
+		out = append(slices.Clone(out), lessonGate)
+	}
+	return out
 }
 
 // incident opens an incident now and then, more often after failures and in later
@@ -453,7 +469,7 @@ func (s *story) review() {
 	}
 	rv := &models.Review{Outcome: models.OutcomeSuccessful, Satisfaction: score(3, 5), LeadTimeSatisfaction: score(2, 5),
 		Quality: score(3, 5), Reviewer: s.requester, ReviewedAt: time.Unix(at, 0).UTC(), Model: s.out.d.Model,
-		ModelVersion: s.out.d.ModelVersion, Lessons: x.pick(reviewLessons[failed])}
+		ModelVersion: s.out.d.ModelVersion, Lessons: x.pick(s.lessons(failed))}
 	if s.out.inc != nil {
 		rv.Outcome = models.OutcomeWithIssues
 	}
@@ -483,11 +499,11 @@ func stageStatus(s models.Stage) models.Status {
 }
 
 // failingStep picks the step that failed: automated steps fail most, approvals are
-// rarely refused; a rollback needs the failure in execution or verification.
-func (x *expander) failingStep(steps []models.Step, late bool) int {
+// rarely refused; only in the stages in accepts, when it is set.
+func (x *expander) failingStep(steps []models.Step, accepts func(models.Stage) bool) int {
 	total := 0.0
 	w := func(s models.Step) float64 {
-		if late && s.Stage != models.StageExecute && s.Stage != models.StageVerifyDeployment {
+		if accepts != nil && !accepts(s.Stage) {
 			return 0
 		}
 		switch s.Kind {

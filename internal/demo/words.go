@@ -22,7 +22,7 @@ var tickNotes = []string{
 	"checked with the second on shift",
 	"photos attached to the change",
 	"serial numbers match the order",
-	"took longer than planned, see change",
+	"second pair of eyes on this one",
 	"done, no remarks",
 	"labels printed and applied",
 	"as in the runbook",
@@ -47,7 +47,7 @@ var manualFailures = map[models.Kind][]string{
 		"does not match: see note in the change",
 	},
 	models.KindDocumentation: {
-		"reviewer found errors, back to the author",
+		"publishing job stopped: the link check found broken links",
 		"screenshots show the old version",
 		"links to the old pages still published",
 	},
@@ -64,14 +64,27 @@ var refusals = []string{
 	"open incident on the same service",
 }
 
-// reviewLessons are what a review says was learned, by whether it failed.
-var reviewLessons = map[bool][]string{
-	false: {"went as planned", "the checklist was clear", "smooth; the window was generous",
-		"lead time too long: approval waited a day", "good communication with the requester"},
-	true: {"the smoke tests did not cover the new endpoint", "configuration drift between staging and production",
-		"the rollback worked, but took too long", "capacity was not checked before the start",
-		"the supplier's package was incomplete", "test data did not match production"},
+// reviewLessons are what a review says was learned from a deployment that went
+// well, and lessonGate one about its approval (for models with a gate).
+var reviewLessons = []string{"went as planned", "the checklist was clear", "smooth; the window was generous",
+	"good communication with the requester"}
+
+const lessonGate = "lead time too long: approval waited a day"
+
+// failureLessons are what a review of a failure says was learned, by what was
+// deployed; lessonRollback is said of a rollback only.
+var failureLessons = map[models.Kind][]string{
+	models.KindSoftware: {"the smoke tests did not cover the new endpoint", "configuration drift between staging and production",
+		"capacity was not checked before the start", "test data did not match production"},
+	models.KindData: {"test data did not match production", "the migration was not tried on a full-size copy",
+		"capacity was not checked before the start"},
+	models.KindHardware: {"the supplier's package was incomplete", "the rack survey was out of date",
+		"spare parts were not on site"},
+	models.KindDocumentation: {"the review started too late", "screenshots were taken before the release"},
+	models.KindLicence:       {"the supplier's package was incomplete", "the seat count was not checked with purchasing"},
 }
+
+const lessonRollback = "the rollback worked, but took too long"
 
 var incidentTexts = map[models.Kind][]string{
 	models.KindSoftware: {
