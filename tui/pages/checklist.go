@@ -55,6 +55,8 @@ const (
 	askReject          // why a gate is refused
 	askUnblock         // what cleared a block (optional)
 	askCancel          // why the deployment is cancelled
+	askFail            // why a started deployment ends failed
+	askRollback        // why it fails, its stage's on-failure steps run first
 )
 
 type checklistLoadedMsg struct {

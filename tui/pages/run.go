@@ -3,6 +3,7 @@ package pages
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ type runView struct {
 	then     func() tea.Cmd // what y does
 	frame    int            // spinner frame
 	w, h     int
-	keys     struct{ Start, Cancel, Retry, Approve, Reject, Checklist, Follow, Yes, No key.Binding }
+	keys     struct{ Start, Cancel, Retry, Approve, Reject, Fail, Rollback, Checklist, Follow, Yes, No key.Binding }
 	goOnLoad bool // opened by g on the deployment's page: start once loaded, as g here does
 }
 
@@ -89,6 +90,8 @@ func newRunView(c *common.Common, id int64) *runView {
 	v.keys.Retry = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry step"))
 	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
 	v.keys.Reject = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reject"))
+	v.keys.Fail = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "fail"))
+	v.keys.Rollback = key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "roll back"))
 	// As on the deployment: c is its checklist, X cancels it.
 	v.keys.Checklist = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "checklist"))
 	v.input = components.NewInput(c.Styles, "", "")
@@ -121,7 +124,9 @@ func (v *runView) ShortHelp() []common.Key {
 	}
 	return []common.Key{on(v.c.Keys.Back), start, off(v.keys.Approve, v.whyNot(engine.ActApprove, v.approveState())),
 		off(v.keys.Reject, v.whyNot(engine.ActApprove, v.approveState())),
-		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())), off(v.keys.Checklist, v.whyNoChecklist()),
+		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())),
+		off(v.keys.Fail, v.whyNot(engine.ActRun, v.failState())),
+		off(v.keys.Rollback, v.whyNot(engine.ActRun, v.rollbackState())), off(v.keys.Checklist, v.whyNoChecklist()),
 		off(v.keys.Cancel, v.whyNoCancel()), follow,
 		on(v.c.Keys.Up), on(v.c.Keys.Down)}
 }
@@ -205,6 +210,40 @@ func (v *runView) whyNoCancel() string {
 		return "a change is being saved"
 	}
 	return whyNoCancel(v.c, v.st.Deployment)
+}
+
+// failState: only a deployment under way fails; one not started is cancelled.
+func (v *runView) failState() string {
+	d := v.st.Deployment
+	switch {
+	case d.Status.Final():
+		return fmt.Sprintf("#%d %s", d.ID, d.Status.Phrase())
+	case d.Status == models.StatusPlanned:
+		return fmt.Sprintf("#%d has not started: X cancels it", d.ID)
+	}
+	return ""
+}
+
+// rollbackState: failing runs the stage's on-failure steps first when it has some.
+func (v *runView) rollbackState() string {
+	if why := v.failState(); why != "" {
+		return why
+	}
+	if len(v.rollbackSteps()) == 0 {
+		return fmt.Sprintf("%s has no on-failure steps: F fails it", v.st.Deployment.Status.Stage().Title())
+	}
+	return ""
+}
+
+// rollbackSteps names the on-failure steps of the stage under way.
+func (v *runView) rollbackSteps() []string {
+	var names []string
+	for _, s := range v.st.OnFailure {
+		if s.Step.Stage == v.st.Deployment.Status.Stage() {
+			names = append(names, strconv.Quote(s.Step.Name))
+		}
+	}
+	return names
 }
 
 // retryStep is the failed or interrupted automated step of the current stage that r
@@ -346,6 +385,21 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return v.ask(askCancel, "cancel, because: ", "why it stops here (kept on the record; cancelling is final)")
+	case key.Matches(msg, v.keys.Fail):
+		if v.whyNot(engine.ActRun, v.failState()) != "" {
+			return nil
+		}
+		about := "why it fails (kept on the record); it ends failed"
+		if names := v.rollbackSteps(); len(names) > 0 {
+			about += " without running " + strings.Join(names, ", ") + " (R does)"
+		}
+		return v.ask(askFail, "fail, because: ", about)
+	case key.Matches(msg, v.keys.Rollback):
+		if v.whyNot(engine.ActRun, v.rollbackState()) != "" {
+			return nil
+		}
+		return v.ask(askRollback, "roll back, because: ", "why it fails (kept on the record); then "+
+			strings.Join(v.rollbackSteps(), ", ")+" run, and it ends rolled back if they pass")
 	case key.Matches(msg, v.keys.Approve):
 		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
 			return nil
@@ -393,8 +447,15 @@ func (v *runView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Fail(fmt.Errorf("write the reason: it is kept on the record"))
 		}
 		v.input.Blur()
-		if v.asking == askOverride {
+		switch v.asking {
+		case askOverride:
 			return v.runPlanned(text)
+		case askFail, askRollback:
+			rollback := v.asking == askRollback
+			what := map[bool]string{false: "fail", true: "roll back"}[rollback]
+			return v.start(what, func(c *common.Common) (engine.Outcome, error) {
+				return c.Eng.Fail(c.Ctx, c.Actor, v.id, text, rollback)
+			})
 		}
 		v.working = true
 		c, id := v.c, v.id

@@ -78,6 +78,24 @@ default_duration = "1h"
   run = "echo no space left >&2; exit 3"
 
 [[model]]
+name = "gated"
+kinds = ["software"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Go ahead"
+  gate = true
+  [[model.step]]
+  stage = "execute"
+  name = "Print"
+  run = "echo rolled out"
+  [[model.on_failure]]
+  stage = "execute"
+  name = "Put back"
+  run = "echo put back"
+
+[[model]]
 name = "stream"
 kinds = ["software"]
 path = ["dev"]
@@ -440,5 +458,69 @@ func TestRunViewOpensTheChecklist(t *testing.T) {
 	load(m, cmd)
 	if got := screenText(m); !strings.Contains(got, "checklist #1") || strings.Contains(got, "cancel, because") {
 		t.Fatalf("c should open the checklist:\n%s", got)
+	}
+}
+
+// TestRunViewFailsWithAReason: a deployment under way that will not go on (a rack
+// that arrived broken, an interrupted step not to run again) is failed from the
+// console, with its reason on the record; R, which would roll back first, says why
+// it is off when the stage has no on-failure steps.
+func TestRunViewFailsWithAReason(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 60, 20)
+	openRunView(t, m, 1) // the rack server, in its first stage
+	press(m, "R")
+	if got := screenText(m); strings.Contains(got, "roll back, because:") || !strings.Contains(got, "no on-failure steps") {
+		t.Fatalf("R should say the stage has no rollback, not ask for one:\n%s", got)
+	}
+	press(m, "F")
+	if got := screenText(m); !strings.Contains(got, "fail, because:") {
+		t.Fatalf("F should ask why:\n%s", got)
+	}
+	fits(t, m, "run view asking why it fails", 60, 20)
+	press(m, "enter")
+	if d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); d.Deployment.Status.Final() {
+		t.Fatal("no reason, no failure")
+	}
+	typeText(m, "rack arrived with a bent rail")
+	press(m, "enter")
+	d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
+	if d.Deployment.Status != models.StatusFailed {
+		t.Fatalf("enter with a reason should fail it: %s", d.Deployment.Status)
+	}
+	if got := screenText(m); !strings.Contains(got, "✗ #1") {
+		t.Fatalf("the footer after failing:\n%s", got)
+	}
+	v, err := m.c.Eng.View(m.c.Ctx, m.c.Actor, 1, engine.ViewRequest{Record: true})
+	if err != nil || !hasEvent(v.Detail.Events, "rack arrived with a bent rail") {
+		t.Fatalf("the reason belongs on the record: %v %+v", err, v.Detail.Events)
+	}
+	press(m, "F")
+	if got := screenText(m); strings.Contains(got, "fail, because:") {
+		t.Fatalf("a failed deployment does not fail again:\n%s", got)
+	}
+}
+
+// TestRunViewRollsBack: R fails the stage under way with a reason and runs its
+// on-failure steps, and the deployment ends rolled back.
+func TestRunViewRollsBack(t *testing.T) {
+	t.Parallel()
+	c, _ := newRunCommon(t, "ana", "gated")
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	openRunView(t, m, 1)
+	press(m, "g")
+	if st, _ := c.Eng.RunState(c.Ctx, c.Actor, 1); st.Waiting == nil || st.Waiting.Kind != engine.WaitApproval {
+		t.Fatalf("the run should wait at its gate: %+v", st.Waiting)
+	}
+	press(m, "R")
+	if got := screenText(m); !strings.Contains(got, "roll back, because:") || !strings.Contains(got, `"Put back"`) {
+		t.Fatalf("R should ask why, naming the steps it runs:\n%s", got)
+	}
+	typeText(m, "the supplier recalled this version")
+	press(m, "enter")
+	st, err := c.Eng.RunState(c.Ctx, c.Actor, 1)
+	if err != nil || st.Deployment.Status != models.StatusRolledBack || st.OnFailure[0].Status != models.StepDone {
+		t.Fatalf("R with a reason should roll back: %v %s %+v", err, st.Deployment.Status, st.OnFailure)
 	}
 }
