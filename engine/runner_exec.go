@@ -139,7 +139,7 @@ func (r *runner) runCommand(seq, attempt int, st models.Step, out *sink, started
 	select {
 	case <-exited:
 	case <-timeout:
-		why = fmt.Sprintf("timed out after %s", st.Timeout)
+		why = "timed out after " + models.ShortDuration(st.Timeout)
 		out.line(models.StreamErr, "[ferry] "+why+"; stopping the step's processes")
 		r.stopGroup(pgid, exited)
 	case <-r.ctx.Done():
@@ -355,7 +355,7 @@ func (r *runner) httpCheck(st models.Step, out *sink) execResult {
 		case r.ctx.Err() != nil:
 			return failed("stopped")
 		case ctx.Err() != nil:
-			return failed(fmt.Sprintf("timed out after %s", timeout))
+			return failed("timed out after " + models.ShortDuration(timeout))
 		}
 		return failed(fmt.Sprintf("GET %s: %v", url, err))
 	}
@@ -438,7 +438,7 @@ func (r *runner) checksumCheck(st models.Step, out *sink) execResult {
 	h := sha256.New()
 	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
 		if ctx.Err() != nil && r.ctx.Err() == nil {
-			return failed(fmt.Sprintf("timed out after %s", st.Timeout))
+			return failed("timed out after " + models.ShortDuration(st.Timeout))
 		}
 		return failed(fmt.Sprintf("reading the artifact: %v", err))
 	}

@@ -23,6 +23,24 @@ func ExactDuration(d time.Duration) string {
 	return out
 }
 
+// ShortDuration writes a limit as it is configured, to the second, without the zero
+// units Go's String adds: "10m" (not "10m0s"), "30s", "1h", "1m30s"; under a
+// second as Go writes it ("300ms").
+func ShortDuration(d time.Duration) string {
+	if d > 0 && d < time.Second {
+		return d.String()
+	}
+	d = d.Round(time.Second)
+	secs := int(d/time.Second) % 60
+	switch {
+	case secs == 0 && d > 0:
+		return ExactDuration(d)
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", secs)
+	}
+	return fmt.Sprintf("%s%ds", ExactDuration(d.Truncate(time.Minute)), secs)
+}
+
 // HumanDuration is "45m", "3h12m" or "2d4h": hours and minutes under a day, days and
 // hours from a day on, so a column of durations never mixes "46h31m" with "2d22h".
 // Every duration Ferry shows a person is written so (reports, the console, the CLI).

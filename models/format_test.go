@@ -25,3 +25,16 @@ func TestHumanDurationOneFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestShortDurationAsConfigured: a step's timeout reads as it was written in the
+// config, never "10m0s".
+func TestShortDurationAsConfigured(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		10 * time.Minute: "10m", 30 * time.Second: "30s", time.Hour: "1h", 90 * time.Second: "1m30s",
+		2*time.Hour + 5*time.Second: "2h5s", 0: "0s", 36 * time.Hour: "1d12h", 300 * time.Millisecond: "300ms",
+	} {
+		if got := ShortDuration(d); got != want {
+			t.Errorf("ShortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

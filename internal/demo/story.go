@@ -540,14 +540,14 @@ func (x *expander) failure(s models.Step) (int, string) {
 	}
 	switch u := x.rnd.Float64(); {
 	case u < 0.15 && s.Timeout > 0:
-		return 124, "timed out after " + s.Timeout.String()
+		return 124, "timed out after " + models.ShortDuration(s.Timeout)
 	case u < 0.25:
 		return 137, "killed (out of memory)"
 	case u < 0.45:
 		return 2, "exit code 2"
 	}
 	if s.Retries > 0 {
-		return 1, fmt.Sprintf("exit code 1 after %d retries", s.Retries)
+		return 1, fmt.Sprintf("exit code 1 after %d %s", s.Retries, map[bool]string{true: "retry", false: "retries"}[s.Retries == 1])
 	}
 	return 1, "exit code 1"
 }
