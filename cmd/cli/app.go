@@ -50,6 +50,9 @@ type app struct {
 	// recovered: opening marked what dead runners left (recoverQuietly), so a run
 	// command need not do it again.
 	recovered bool
+	// actsForNobody: the command acts on no one's behalf (a demo fills a new file), so
+	// who it would act as is not worth saying.
+	actsForNobody bool
 }
 
 // usageError marks mistakes in how ferry was called (exit 2).
@@ -244,7 +247,7 @@ func (a *app) settleActor() error {
 	}
 	a.actor, a.identity = id.Actor, id
 	a.ctx = engine.WithPrincipal(a.ctx, id.Principal)
-	if a.as == "" || id.Actor.Unmapped {
+	if (a.as == "" || id.Actor.Unmapped) && !a.actsForNobody {
 		fmt.Fprintln(a.stderr, "ferry:", id.Note)
 	}
 	return nil

@@ -995,6 +995,9 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(r.stdout, "300 deployments") {
 		t.Errorf("demo should report how many deployments it made:\n%s", r)
 	}
+	if strings.Contains(r.stderr, "acting as") { // it acts for no one
+		t.Errorf("demo should not say whom it acts as:\n%s", r)
+	}
 	ds := f.list("--limit", "500")
 	if len(ds) != 300 {
 		t.Fatalf("demo --deployments 300 made %d deployments", len(ds))

@@ -23,6 +23,7 @@ func (a *app) demoCmd() *cobra.Command {
 			if n < demo.MinDeployments {
 				return usagef("--deployments: must be at least %d, got %d", demo.MinDeployments, n)
 			}
+			a.actsForNobody = true
 			return a.fillDemo(n, seed)
 		},
 	}
