@@ -59,7 +59,7 @@ func (a *app) historyCmd() *cobra.Command {
 				return err
 			}
 			if !filter.From.IsZero() && !filter.To.IsZero() && !filter.From.Before(filter.To) {
-				return usagef("--to: %s is not after --from %s: nothing could match", f.to, f.from)
+				return usagef("--to: %s is not after --from %s: nothing could match%s", f.to, f.from, a.dayAfterHint(f.to))
 			}
 			if f.after != "" {
 				if filter.After, err = parseCursor(f.after); err != nil {
@@ -146,6 +146,16 @@ func (a *app) flagDate(flag, v string) (time.Time, error) {
 		return t, usagef("%s: %v", flag, err)
 	}
 	return t, nil
+}
+
+// dayAfterHint says, for a --to that is a date, how to include that day: --to is
+// exclusive, so --from D --to D matches nothing.
+func (a *app) dayAfterHint(to string) string {
+	t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(to), a.cfg.Location)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (--to is exclusive: --to %s includes %s)", t.AddDate(0, 0, 1).Format(time.DateOnly), to)
 }
 
 func (a *app) incidentCmd() *cobra.Command {

@@ -144,4 +144,10 @@ func TestHistoryFiltersExportsAndPages(t *testing.T) {
 	f.refused(2, []string{"--from"}, "--as", "ana", "history", "--from", "last week")
 	f.refused(2, []string{"--to: 2030-11-01 is not after --from 2030-12-01"}, "--as", "ana", "history",
 		"--from", "2030-12-01", "--to", "2030-11-01")
+	// One day is asked for with the next day as --to, which is exclusive: the message
+	// says so.
+	f.refused(2, []string{"--to is exclusive: --to 2030-12-02 includes 2030-12-01"}, "--as", "ana", "history",
+		"--from", "2030-12-01", "--to", "2030-12-01")
+	f.refused(2, []string{"--to is exclusive: --to 2030-12-02 includes 2030-12-01"}, "--as", "ana", "report",
+		"--from", "2030-12-01", "--to", "2030-12-01")
 }

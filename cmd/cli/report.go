@@ -89,7 +89,7 @@ func (a *app) reportCmd() *cobra.Command {
 					from, a.local(defTo), p)
 			}
 			if !req.From.Before(req.To) {
-				return usagef("--to: %s is not after --from %s", to, from)
+				return usagef("--to: %s is not after --from %s%s", to, from, a.dayAfterHint(to))
 			}
 			rep, err := a.eng.Report(a.ctx, req)
 			if err != nil {
