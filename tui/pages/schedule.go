@@ -970,45 +970,58 @@ func (s *scheduleScreen) when(d models.Deployment) string {
 	return a.Format("Mon 2 15:04") + " – " + b.Format("Mon 2 15:04")
 }
 
+// legendItem is a glyph in its style and what it means, in a word and a shorter one.
+type legendItem struct {
+	style       lipgloss.Style
+	glyph       string
+	word, terse string
+}
+
+// legendLine writes items in tier's words: 0 the full ones, 1 the short ones, 2 the
+// short ones closer together.
+func legendLine(st common.Styles, items []legendItem, tier int) string {
+	sep, gap := "  ", " "
+	if tier > 0 {
+		sep = " "
+	}
+	if tier > 1 {
+		gap = ""
+	}
+	var parts []string
+	for _, it := range items {
+		w := it.word
+		if tier > 0 {
+			w = it.terse
+		}
+		parts = append(parts, it.style.Render(it.glyph)+st.Dim.Render(gap+w))
+	}
+	return " " + strings.Join(parts, sep)
+}
+
 // legend names every glyph, so the timeline reads without colour; shorter words
 // and fewer spaces when the width is short.
 func (s *scheduleScreen) legend() string {
 	st := s.c.Styles
-	items := []struct {
-		style       lipgloss.Style
-		glyph       string
-		word, terse string
-	}{
+	items := []legendItem{
 		{st.Accent, timeline.Glyph(timeline.Planned), "planned", "plan"},
 		{st.Warn, timeline.Glyph(timeline.Running), "running", "run"},
 		{st.Dim, timeline.Glyph(timeline.Done), "done", "done"},
 		{st.Dim, timeline.Glyph(timeline.Cancelled), "cancelled", "cancel"},
 		{st.Bad.Bold(true), timeline.Glyph(timeline.Conflict), "conflict", "clash"},
-		{st.Bold, "2", "in one cell", "overlap"},
+		{st.Bold.Reverse(true), "3", "overlapping", "overlap"},
 		{st.Dim, timeline.Glyph(timeline.Freeze), "freeze", "freeze"},
 		{st.Dim, timeline.Glyph(timeline.Maint), "maintenance", "mw"},
 		{st.Accent, timeline.Glyph(timeline.NowLine), "now", "now"},
+		{st.Accent.Bold(true), "^", "selected starts", "selected"}, // dropped first when short of room
 	}
-	// The full words, then the short ones, then the short ones closer together.
+	// The full words, then the short ones, then the short ones closer together; then
+	// the same without the caret, which the selection's own look also shows.
 	var line string
-	for tier := range 3 {
-		sep, gap := "  ", " "
-		if tier > 0 {
-			sep = " "
-		}
-		if tier > 1 {
-			gap = ""
-		}
-		var parts []string
-		for _, it := range items {
-			w := it.word
-			if tier > 0 {
-				w = it.terse
+	for _, list := range [][]legendItem{items, items[:len(items)-1]} {
+		for tier := range 3 {
+			if line = legendLine(st, list, tier); lipgloss.Width(line) <= s.w {
+				return line
 			}
-			parts = append(parts, it.style.Render(it.glyph)+st.Dim.Render(gap+w))
-		}
-		if line = " " + strings.Join(parts, sep); lipgloss.Width(line) <= s.w {
-			break
 		}
 	}
 	return line

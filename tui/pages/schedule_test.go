@@ -124,9 +124,14 @@ func TestScheduleWeek(t *testing.T) {
 	g := timeline.Layout(120, timeline.Week, s.From(), s.Loc(), s.NameWidth())
 	x0, x1, _ := g.Span(models.Interval{Start: now.Add(-time.Hour), End: now.Add(3 * time.Hour)})
 	prod := schedRowLine(t, got, "production")
+	nowX := g.CellAt(now)
 	for x := x0; x < x1; x++ {
-		if c := schedCellOf(prod, g.Label+x); c != "▓" {
-			t.Fatalf("production cell %d is %q, want ▓: %q", x, c, prod)
+		want := "▓"
+		if x == nowX { // the now line crosses the bar
+			want = "│"
+		}
+		if c := schedCellOf(prod, g.Label+x); c != want {
+			t.Fatalf("production cell %d is %q, want %s: %q", x, c, want, prod)
 		}
 	}
 	if x1-x0 < 2 || schedCellOf(prod, g.Label+x0-1) != " " {
@@ -228,8 +233,10 @@ func TestScheduleCancelledAndTheLegend(t *testing.T) {
 	g := timeline.Layout(120, timeline.Day, s.From(), s.Loc(), s.NameWidth())
 	loc := s.Loc()
 	x := g.CellAt(time.Date(2026, 11, 28, 10, 20, 0, 0, loc))
-	if c := schedCellOf(schedRowLine(t, screenText(m), "dev"), g.Label+x); c != "2" {
-		t.Fatalf("#8 and #9 overlap: cell %q, want 2:\n%s", c, screenText(m))
+	// The stack of #8 and #9 starts with how many it holds; then the conflict.
+	dev := schedRowLine(t, screenText(m), "dev")
+	if c, next := schedCellOf(dev, g.Label+g.CellAt(time.Date(2026, 11, 28, 10, 0, 0, 0, loc))), schedCellOf(dev, g.Label+x); c != "2" || next != "▓" {
+		t.Fatalf("#8 and #9 overlap: %q then %q, want 2 then ▓:\n%s", c, next, screenText(m))
 	}
 	mgr, _ := m.c.Eng.Config().FirstManager()
 	if _, err := m.c.Eng.Cancel(m.c.Ctx, mgr, 9, "not this week"); err != nil {

@@ -8,6 +8,7 @@ package timeline
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"ferry/models"
@@ -206,7 +207,7 @@ const (
 	Planned        // a planned deployment
 	Running        // a running deployment
 	Conflict       // a deployment in an open conflict
-	Overlap        // more than one deployment in the cell: a count
+	Overlap        // more than one deployment in the cell (a stack starts with its count)
 )
 
 // Bar is a deployment as a row draws it.
@@ -244,13 +245,14 @@ var glyph = map[Kind]rune{
 func Glyph(k Kind) string { return string(glyph[k]) }
 
 // Row draws one row: windows first, then cancelled bars, then the other bars over
-// them; a cell that more than one of those touches shows how many (9 at most). A
-// cancelled deployment takes no time, so it is never counted. sel is the selected
-// deployment; nowX the now cell or -1.
+// them; a stack of bars that overlap starts with how many it holds. A cancelled
+// deployment takes no time, so it is never counted. sel is the selected deployment;
+// nowX the now cell or -1.
 func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 	cells := make([]Cell, g.Cells)
 	count := make([]int, g.Cells)  // bars that take time
 	ghosts := make([]int, g.Cells) // cancelled bars
+	top := make([]Kind, g.Cells)   // the weightiest kind of bar in each cell
 	for i := range cells {
 		cells[i] = Cell{R: ' '}
 	}
@@ -269,9 +271,6 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 			}
 		}
 	}
-	if nowX >= 0 && nowX < g.Cells && cells[nowX].Kind == Empty {
-		cells[nowX] = Cell{R: glyph[NowLine], Kind: NowLine}
-	}
 	for _, cancelled := range []bool{true, false} {
 		for _, b := range bars {
 			if (b.Kind == Cancelled) != cancelled {
@@ -289,13 +288,18 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 				count[x]++
 				c.Conflict = c.Conflict || b.Kind == Conflict
 				if count[x] > 1 {
-					c.Kind, c.R = Overlap, rune('0'+min(count[x], 9))
+					// the weightiest bar's glyph: a conflict, then running, planned,
+					// failed, done (the kinds' order)
+					c.R = glyph[max(b.Kind, top[x])]
+					c.Kind = Overlap
 				} else {
 					c.Kind, c.R = b.Kind, glyph[b.Kind]
 				}
+				top[x] = max(top[x], b.Kind)
 			}
 		}
 	}
+	countStacks(g, cells, bars)
 	// Labels: a bar's component inside it, "freeze" or "mw …" in empty stretches.
 	for _, b := range bars {
 		x0, x1, ok := g.Span(b.Iv)
@@ -341,7 +345,42 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 			x = e
 		}
 	}
+	// The now line crosses every row, bars too (it would hide behind a busy row's),
+	// but not the letters of a label.
+	if nowX >= 0 && nowX < g.Cells && !cells[nowX].Text {
+		c := &cells[nowX]
+		c.R, c.Kind, c.Conflict = glyph[NowLine], NowLine, false
+	}
 	return cells
+}
+
+// countStacks writes, at the start of each stack of bars (bars joined by shared or
+// touching cells, which read as one run), how many deployments it holds: "12"
+// once, where a count per cell ran together into one long number ("5999973").
+func countStacks(g Geom, cells []Cell, bars []Bar) {
+	type span struct{ x0, x1 int }
+	var spans []span
+	for _, b := range bars {
+		if x0, x1, ok := g.Span(b.Iv); ok && b.Kind != Cancelled {
+			spans = append(spans, span{x0, x1})
+		}
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.x0 - b.x0 })
+	for i := 0; i < len(spans); {
+		j, end := i+1, spans[i].x1
+		for j < len(spans) && spans[j].x0 <= end {
+			end = max(end, spans[j].x1)
+			j++
+		}
+		if n := j - i; n > 1 {
+			label := strconv.Itoa(n)
+			if len(label) > end-spans[i].x0 {
+				label = "+"
+			}
+			writeLabel(cells[spans[i].x0:end], label, true)
+		}
+		i = j
+	}
 }
 
 // writeLabel writes s over the start of cells, cut with "…" when it does not fit.

@@ -218,13 +218,13 @@ func TestScheduleOverlapsStackOrCount(t *testing.T) {
 		{ID: 3, Iv: thu(15, 16), Kind: Planned},                      // cell 5, right after #1
 		{ID: 4, Iv: thu(19, 22), Kind: Running, Label: "api-server"}, // cells 6-7
 	}
-	// In one line, cells that several bars touch show how many.
+	// In one line, a run of bars that overlap or touch starts with how many it holds.
 	one := Lanes(g, bars, 1)
 	if len(one) != 1 {
 		t.Fatalf("%d lanes", len(one))
 	}
 	cells := Row(g, one[0], nil, 0, -1)
-	if got, want := Plain(cells), strings.Repeat(" ", 24)+"   2██▶▶"+strings.Repeat(" ", 24); got != want {
+	if got, want := Plain(cells), strings.Repeat(" ", 24)+"   4██▶▶"+strings.Repeat(" ", 24); got != want {
 		t.Fatalf("one lane\ngot  %q\nwant %q", got, want)
 	}
 	if !cells[27].Conflict {
@@ -322,5 +322,31 @@ func TestScheduleLayoutNeverExceedsTheWidth(t *testing.T) {
 	g := Layout(60, Week, schedAt(loc, 2026, 11, 23, 0, 0), loc, 10)
 	if g.Segs[0].W < 7 || Abbrev("production", g.Label-2) != "product…" {
 		t.Fatalf("60 wide: %d-cell days, label %d", g.Segs[0].W, g.Label)
+	}
+}
+
+// TestStacksSayHowManyOnce: a busy stretch in the last lane reads as one count at
+// its start (not a digit per cell that runs into a long number), a bar apart is
+// no stack, and the now line crosses bars.
+func TestStacksSayHowManyOnce(t *testing.T) {
+	loc := schedBerlin(t)
+	g := schedSmallWeek(t, schedAt(loc, 2026, 11, 23, 0, 0))
+	thu := func(h0, h1 int) models.Interval {
+		return schedIv(schedAt(loc, 2026, 11, 26, h0, 0), schedAt(loc, 2026, 11, 26, h1, 0))
+	}
+	var bars []Bar
+	for i := range 12 { // twelve planned, 08:00-17:00, each overlapping the next
+		bars = append(bars, Bar{ID: int64(i + 1), Iv: thu(8+i*2/3, 11+i*2/3), Kind: Planned})
+	}
+	bars = append(bars, Bar{ID: 20, Iv: thu(21, 24), Kind: Done})
+	one := Lanes(g, bars, 1)
+	row := string([]rune(Plain(Row(g, one[0], nil, 0, -1)))[24:32])
+	if want := "  12██ ▒"; row != want {
+		t.Fatalf("got  %q\nwant %q", row, want)
+	}
+	nowX := 24 + 7
+	cells := Row(g, one[0], nil, 0, nowX)
+	if cells[nowX].R != '│' || cells[nowX].Kind != NowLine {
+		t.Fatalf("the now line should cross the done bar: %q", Plain(cells[24:32]))
 	}
 }
