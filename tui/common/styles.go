@@ -63,6 +63,20 @@ func NewStyles(dark bool) Styles {
 	return s
 }
 
+// Select draws text as the selection, across the styles already in it: a styled
+// word inside (a yellow "⏸", a red "✗") ends with a reset, which would end the
+// selection's background there too, so the selection starts again after each one.
+func (s Styles) Select(text string) string {
+	on, _, _ := strings.Cut(s.Selected.Render("x"), "x")
+	if on == "" { // a style that writes nothing (no colour, no bold)
+		return s.Selected.Render(text)
+	}
+	for _, reset := range []string{"\x1b[0m", "\x1b[m"} {
+		text = strings.ReplaceAll(text, reset, "\x1b[m"+on)
+	}
+	return on + text + "\x1b[m"
+}
+
 // WithoutColour is s for a terminal that shows no colour (NO_COLOR): the selection,
 // a background elsewhere, is shown in reverse video, which needs none.
 func (s Styles) WithoutColour() Styles {

@@ -3,9 +3,11 @@ package common
 import (
 	"image/color"
 	"math"
+	"strings"
 	"testing"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // luminance is a colour's relative luminance (WCAG 2).
@@ -60,6 +62,21 @@ func TestBothPalettesRead(t *testing.T) {
 		}
 		if r := contrast(tc.bg, sel); r < 1.2 {
 			t.Errorf("dark=%v: the selection hardly stands out (%.2f:1)", tc.dark, r)
+		}
+	}
+}
+
+// TestSelectCoversStyledText: a selected line keeps its background after a styled
+// word inside it, in colour and without.
+func TestSelectCoversStyledText(t *testing.T) {
+	for _, st := range []Styles{NewStyles(true), NewStyles(false), NewStyles(true).WithoutColour()} {
+		on, _, _ := strings.Cut(st.Selected.Render("x"), "x")
+		got := st.Select("a" + st.Warn.Render("b") + "c")
+		if !strings.Contains(got, on+"c") || !strings.HasPrefix(got, on+"a") {
+			t.Errorf("the selection should start again after the styled b: %q (selection %q)", got, on)
+		}
+		if ansi.Strip(got) != "abc" {
+			t.Errorf("the text changed: %q", ansi.Strip(got))
 		}
 	}
 }

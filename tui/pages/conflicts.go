@@ -127,7 +127,7 @@ func (s *conflictsScreen) View() string {
 	for ; end < len(items) && (end == s.off || len(body)+len(items[end]) <= room); end++ {
 		for _, l := range items[end] {
 			if end == i {
-				l = st.Selected.Render(common.Fit(l, s.w))
+				l = st.Select(common.Fit(l, s.w))
 			}
 			body = append(body, l)
 		}

@@ -234,7 +234,7 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 	}
 	for i, l := range shown {
 		if i+off == sel {
-			out = append(out, d.c.Styles.Selected.Render("▸ "+l.text))
+			out = append(out, d.c.Styles.Select("▸ "+l.text))
 		} else {
 			out = append(out, "  "+l.text)
 		}

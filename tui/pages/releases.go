@@ -146,7 +146,7 @@ func (s *releasesScreen) row(v engine.ReleaseView, selected bool, name, cw int, 
 		line += " " + common.Fit(releaseWord(s.c, at.Status), cw-1)
 	}
 	if selected {
-		return s.c.Styles.Selected.Render(common.Fit(line, s.w))
+		return s.c.Styles.Select(common.Fit(line, s.w))
 	}
 	return common.Fit(line, s.w)
 }

@@ -316,7 +316,7 @@ func (r *resolveScreen) conflictItems() [][]string {
 			c.Message, r.w)
 		if i == r.sel {
 			for j, l := range lines {
-				lines[j] = st.Selected.Render(common.Fit(l, r.w))
+				lines[j] = st.Select(common.Fit(l, r.w))
 			}
 		}
 		out = append(out, lines)

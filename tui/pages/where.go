@@ -187,7 +187,7 @@ func whereRow(c *common.Common, r engine.WhereRow, selected bool, col, name, cw,
 	for i, cell := range r.Cells {
 		text := common.Fit(cellText(c, cell, cw-1), cw-1) + " "
 		if selected && i == col {
-			text = c.Styles.Selected.Render(text)
+			text = c.Styles.Select(text)
 		}
 		line += text
 	}
