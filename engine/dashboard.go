@@ -164,6 +164,13 @@ func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Perso
 	return db, err
 }
 
+// Overdue reports whether d is planned and no longer starts on time: its start lies
+// further back than the adherence tolerance (as the dashboard, the reports and the
+// overdue notice count lateness).
+func (e *Engine) Overdue(d models.Deployment) bool {
+	return d.Status == models.StatusPlanned && d.ScheduledStart.Before(e.Now().Add(-e.cfg.AdherenceTolerance))
+}
+
 // openIncidents are the incidents not resolved yet, on deployments actor may see:
 // they stay on the dashboard until someone records their resolution.
 func (e *Engine) openIncidents(ctx context.Context, q store.Q, actor models.Person) ([]IncidentOn, error) {

@@ -501,3 +501,43 @@ func TestHistoryMarksInterruptedRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoryMarksOverduePlans: a plan whose start has passed (beyond the adherence
+// tolerance) reads "⚠ overdue" in History, as on the dashboard, not as any plan.
+func TestHistoryMarksOverduePlans(t *testing.T) {
+	t.Parallel()
+	c := newDemoCommon(t, "ana", 400)
+	list, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Statuses: []models.Status{models.StatusPlanned}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	overdue := 0
+	for _, d := range list {
+		if c.Eng.Overdue(d) {
+			overdue++
+		}
+	}
+	if overdue == 0 || overdue == len(list) {
+		t.Fatalf("the demo should have overdue and other plans: %d of %d", overdue, len(list))
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	historyOf(t, m)
+	press(m, "s") // planned
+	screen := screenText(m)
+	marked := 0
+	for _, d := range list {
+		line := lineWith(screen, fmt.Sprintf("#%d ", d.ID))
+		if line == "" {
+			continue
+		}
+		if got := strings.Contains(line, "⚠ overdue"); got != c.Eng.Overdue(d) {
+			t.Errorf("#%d overdue %v, its row: %q", d.ID, c.Eng.Overdue(d), line)
+		} else if got {
+			marked++
+		}
+	}
+	if marked == 0 {
+		t.Errorf("no overdue plan on screen:\n%s", screen)
+	}
+}

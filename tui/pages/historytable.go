@@ -86,11 +86,15 @@ func (d *history) tableRows() []table.Row {
 }
 
 // status is a row's status, or "⏸ interrupted" when its runner died and it waits for
-// a person (as the dashboard says it); on a tiny screen its glyph only.
+// a person, "⚠ overdue" when it is planned and late to start (as the dashboard says
+// them); on a tiny screen its glyph only.
 func (d *history) status(dep models.Deployment) string {
 	status := common.PlainStatus(dep.Status)
-	if d.stopped[dep.ID] {
+	switch {
+	case d.stopped[dep.ID]:
 		status = "⏸ interrupted"
+	case d.c.Eng.Overdue(dep):
+		status = "⚠ overdue"
 	}
 	if d.tiny() {
 		status, _, _ = strings.Cut(status, " ")

@@ -251,7 +251,10 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 			what = "removal of " + n.Version
 		}
 		next = fmt.Sprintf("next: %s #%d %s", what, n.ID, strings.ReplaceAll(string(n.Status), "_", " "))
-		if n.Status == models.StatusPlanned {
+		switch {
+		case c.Eng.Overdue(*n):
+			next += " for " + c.Local(n.ScheduledStart, at) + c.Styles.Warn.Render(" ⚠ overdue")
+		case n.Status == models.StatusPlanned:
 			next += " for " + c.Local(n.ScheduledStart, at)
 		}
 		if cell.Differs {
