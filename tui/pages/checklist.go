@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -460,32 +461,22 @@ func (v *checklistView) answer(text string) tea.Cmd {
 	})
 }
 
-// state is the header's word for where the deployment stands.
+// state is the header's word for where the deployment stands: its status once
+// finished or before it starts, "running" while a runner works on it, else what My
+// work says of it (underWay).
 func (v *checklistView) state() string {
 	st, d := v.c.Styles, v.st.Deployment
 	switch {
 	case d.Status.Final():
 		return st.StatusWord(d.Status)
 	case v.running || v.st.Runner != nil:
-		return st.Warn.Render("RUNNING")
+		return st.Warn.Render("running")
 	case d.Status == models.StatusPlanned:
-		return st.Accent.Render("PLANNED")
+		return st.Accent.Render("planned")
 	}
-	for _, s := range v.items() {
-		if s.Status == models.StepBlocked {
-			return st.Bad.Render("BLOCKED")
-		}
-	}
-	if w := v.st.Waiting; w != nil {
-		switch w.Kind {
-		case engine.WaitApproval:
-			return st.Warn.Render("APPROVAL")
-		case engine.WaitInterrupted:
-			return st.Bad.Render("INTERRUPTED")
-		}
-		return st.Warn.Render("TO DO")
-	}
-	return st.Warn.Render("READY")
+	blocked := slices.ContainsFunc(v.items(), func(s engine.StepState) bool { return s.Status == models.StepBlocked })
+	word, style, _ := underWay(v.c, d, blocked, v.st.Waiting, false)
+	return style.Render(word)
 }
 
 func (v *checklistView) View() string {

@@ -30,7 +30,7 @@ func TestChecklistTickIsSaved(t *testing.T) {
 	press(m, "2", "enter") // tom's only deployment: #1, the rack server
 	press(m, "c")
 	got := screenText(m)
-	for _, want := range []string{"#1 rack-b07-db-server → production", "0/", "TO DO", "Verify components",
+	for _, want := range []string{"#1 rack-b07-db-server → production", "0/", "in progress", "Verify components",
 		"[ ] Delivery complete", "Count the boxes", "space tick", "n note", "b block"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("checklist lacks %q:\n%s", want, got)

@@ -196,26 +196,37 @@ func (m *mywork) row(it engine.Work, sel bool, w int) string {
 	return mark + common.Fit(left, w-2-stateW-7-1-lipgloss.Width(trouble)) + trouble + " " + right
 }
 
-// state is the row's word for where the deployment stands, and its style: blocked,
-// overrunning, waiting for an approval (by whom, when wide), interrupted, in
-// progress, or the start of its window.
+// state is the row's word for where the deployment stands (underWay's, as on its
+// checklist), or the start of its window while it waits for it.
 func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
-	st, d := m.c.Styles, it.Deployment
-	switch w := it.Waiting; {
-	case it.Blocked != nil:
-		return "BLOCKED", st.Bad
-	case d.Status.Running() && !m.c.Eng.Now().Before(d.ScheduledEnd):
-		return "OVERRUNNING", st.Warn
-	case w != nil && w.Kind == engine.WaitApproval && wide:
-		return myworkApproval(w), st.Warn
-	case w != nil && w.Kind == engine.WaitApproval:
-		return "approval", st.Warn
-	case w != nil && w.Kind == engine.WaitInterrupted:
-		return "interrupted", st.Bad
-	case d.Status.Running():
-		return "in progress", st.Warn
+	d := it.Deployment
+	if word, style, ok := underWay(m.c, d, it.Blocked != nil, it.Waiting, wide); ok {
+		return word, style
 	}
 	return m.when(d.ScheduledStart), lipgloss.NewStyle()
+}
+
+// underWay is the word My work and the checklist both say of a deployment under
+// way, and its style: what stops it in capitals (BLOCKED, OVERRUNNING, INTERRUPTED),
+// else what it waits for (an approval, by whom when wide) or "in progress"; false
+// for one not started.
+func underWay(c *common.Common, d models.Deployment, blocked bool, w *engine.Waiting, wide bool) (string, lipgloss.Style, bool) {
+	st := c.Styles
+	switch {
+	case !d.Status.Running():
+		return "", lipgloss.Style{}, false
+	case blocked:
+		return "BLOCKED", st.Bad, true
+	case !c.Eng.Now().Before(d.ScheduledEnd):
+		return "OVERRUNNING", st.Warn, true
+	case w != nil && w.Kind == engine.WaitApproval && wide:
+		return myworkApproval(w), st.Warn, true
+	case w != nil && w.Kind == engine.WaitApproval:
+		return "approval", st.Warn, true
+	case w != nil && w.Kind == engine.WaitInterrupted:
+		return "INTERRUPTED", st.Bad, true
+	}
+	return "in progress", st.Warn, true
 }
 
 // myworkApproval is "waiting for approval by marc", or by the gate's roles when

@@ -147,3 +147,28 @@ func myworkRow(screen, what string) string {
 	}
 	return ""
 }
+
+// TestMyWorkAndTheChecklistAgree: the word My work says of a deployment is the one
+// its checklist's header says, in progress and blocked alike.
+func TestMyWorkAndTheChecklistAgree(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 120, 35)
+	c := m.c
+	row := func() string { return lineWith(screenText(m), "#1 rack-b07-db-server") }
+	for _, want := range []string{"in progress", "BLOCKED"} {
+		if want == "BLOCKED" {
+			if _, err := c.Eng.BlockStep(c.Ctx, c.Actor, 1, 1, "boxes missing"); err != nil {
+				t.Fatal(err)
+			}
+			load(m, m.Top().Refresh())
+		}
+		if got := row(); !strings.Contains(got, want) {
+			t.Fatalf("My work's row should say %s: %q", want, got)
+		}
+		press(m, "enter")
+		if got := row(); !strings.Contains(got, want) {
+			t.Fatalf("the checklist's header should say %s: %q\n%s", want, got, screenText(m))
+		}
+		press(m, "esc")
+	}
+}
