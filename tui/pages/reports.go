@@ -92,7 +92,7 @@ func (r *reports) ShortHelp() []common.Key {
 	}
 	if r.view != 0 {
 		cols.Off = "the columns are the table's: v shows it"
-		rows.Off = "the chart shows every period in the span"
+		rows.Off = "charts show all periods: [ ] earlier/later · v table"
 	} else if r.colOff == 0 && r.fitCols(0) == len(engine.ReportColumns) {
 		cols.Off = "every column is in view"
 	}
