@@ -53,13 +53,34 @@ func (m *Model) footer() string {
 	if !m.Top().Capturing() {
 		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
 	}
-	for {
-		line := " " + m.help.ShortHelpView(append(keys, global...))
+	for short := false; ; short = true {
+		line := " " + m.help.ShortHelpView(append(slices.Clone(keys), global...))
 		if lipgloss.Width(line) <= m.w || len(keys) == 0 {
 			return common.Fit(line, m.w)
 		}
+		if !short { // too long as the page orders them: keep the way back first
+			keys = m.footerOrder(keys)
+		}
 		keys = keys[:len(keys)-1]
 	}
+}
+
+// footerOrder puts the way back first, so a footer too short for every key keeps it,
+// and the arrows last: they are the first it leaves out, as any list moves so.
+func (m *Model) footerOrder(keys []key.Binding) []key.Binding {
+	is := func(b, k key.Binding) bool { return b.Help() == k.Help() }
+	var back, rest, arrows []key.Binding
+	for _, k := range keys {
+		switch {
+		case is(k, m.c.Keys.Back):
+			back = append(back, k)
+		case is(k, m.c.Keys.Up), is(k, m.c.Keys.Down):
+			arrows = append(arrows, k)
+		default:
+			rest = append(rest, k)
+		}
+	}
+	return slices.Concat(back, rest, arrows)
 }
 
 // usable are the bindings of the keys that are on and say what they do (a form's

@@ -289,3 +289,21 @@ func TestChecklistQuickTicks(t *testing.T) {
 		t.Fatalf("two quick ticks: %d items done, then %d", done(before), done(after))
 	}
 }
+
+// TestPhoneFooterKeepsTheWayBack: on a phone the footer has room for few keys; the
+// way back stays among them, and the arrows (which any list is moved by) go first.
+func TestPhoneFooterKeepsTheWayBack(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	press(m, "enter") // My work → the checklist of #1
+	lines := strings.Split(screenText(m), "\n")
+	footer := lines[len(lines)-1]
+	if !strings.Contains(footer, "esc back") || !strings.Contains(footer, "space tick") {
+		t.Fatalf("the footer should keep esc and the page's first key: %q", footer)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 35})
+	lines = strings.Split(screenText(m), "\n")
+	if footer = lines[len(lines)-1]; !strings.Contains(footer, "↑/k up") {
+		t.Fatalf("with room the footer keeps every key: %q", footer)
+	}
+}
