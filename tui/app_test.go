@@ -230,3 +230,19 @@ func TestDueRowsLineUpWhenAWindowEndsTomorrow(t *testing.T) {
 		t.Fatalf("no due rows:\n%s", got)
 	}
 }
+
+// TestFooterKeepsHelpAndQuit: on every screen, wide or on a phone, the footer ends
+// with ? and q whole: it leaves out page keys to make room, never cuts them off.
+func TestFooterKeepsHelpAndQuit(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{120, 35}, {60, 20}} {
+		m := sized(t, "ana", size[0], size[1])
+		for _, screen := range []string{"1", "2", "3", "4", "5", "6"} {
+			press(m, screen)
+			lines := strings.Split(screenText(m), "\n")
+			if footer := strings.TrimRight(lines[len(lines)-1], " "); !strings.HasSuffix(footer, "? help • q quit") {
+				t.Errorf("%dx%d screen %s: footer %q", size[0], size[1], screen, footer)
+			}
+		}
+	}
+}

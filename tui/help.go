@@ -53,8 +53,10 @@ func (m *Model) footer() string {
 	if !m.Top().Capturing() {
 		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
 	}
+	wide := m.help
+	wide.SetWidth(0) // it would cut the line with "…" itself, ? and q first
 	for short := false; ; short = true {
-		line := " " + m.help.ShortHelpView(append(slices.Clone(keys), global...))
+		line := " " + wide.ShortHelpView(append(slices.Clone(keys), global...))
 		if lipgloss.Width(line) <= m.w || len(keys) == 0 {
 			return common.Fit(line, m.w)
 		}
