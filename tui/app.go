@@ -171,6 +171,9 @@ func (m *Model) unmoved(msg tea.Msg) bool {
 // restyle builds the styles for the terminal's background, and for one without
 // colour when plain.
 func (m *Model) restyle(dark, plain bool) {
+	if dark == m.c.Styles.Dark && plain == m.c.Styles.Plain {
+		return // the terminal says what was assumed: nothing to redraw
+	}
 	m.c.Styles = common.NewStyles(dark)
 	if plain {
 		m.c.Styles = m.c.Styles.WithoutColour()

@@ -125,7 +125,7 @@ func TestTwentySessionsTickOneChecklist(t *testing.T) {
 		tm.send("\x12")
 	}
 	for _, tm := range terms {
-		tm.waitFor(fmt.Sprintf("%d/%d  TO DO", n, n+1))
+		tm.waitFor(fmt.Sprintf("%d/%d  in progress", n, n+1))
 	}
 }
 

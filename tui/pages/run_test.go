@@ -270,6 +270,9 @@ func TestRunViewFollowsLiveOutput(t *testing.T) {
 		mu.Unlock()
 		return msg
 	}
+	// Built before the program runs: it restyles c from its own goroutine when the
+	// colour profile arrives, and building a page from c meanwhile would race that.
+	detail := pages.NewDetail(c, 1)
 	tm := teatest.NewTestModel(t, tui.New(c), teatest.WithInitialTermSize(60, 20),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(peek),
 			tea.WithEnvironment([]string{"TERM=xterm-256color"})))
@@ -299,7 +302,7 @@ func TestRunViewFollowsLiveOutput(t *testing.T) {
 	}
 	press := func(k rune) { tm.Send(tea.KeyPressMsg{Code: k, Text: string(k)}) }
 	has("Due today")
-	tm.Send(common.PushMsg{Page: pages.NewDetail(c, 1)})
+	tm.Send(common.PushMsg{Page: detail})
 	has("Record")
 	press('r')
 	has("g run")

@@ -22,6 +22,9 @@ type Live struct {
 	t     *testing.T
 	mu    sync.Mutex
 	shown string
+	// profiled is set when the program has delivered its colour profile, settled
+	// when a later message has been through the filter, so the model has restyled.
+	profiled, settled bool
 }
 
 // RunLive starts console m in a w×h terminal without colour.
@@ -32,9 +35,15 @@ func RunLive(t *testing.T, m tea.Model, w, h int) *Live {
 	// has sends one each time it looks, after every change it waits for, and a
 	// drawing for every key as well only cost time (a lot of it under -race).
 	peek := func(m tea.Model, msg tea.Msg) tea.Msg {
-		if _, ok := msg.(Poke); ok {
+		switch msg.(type) {
+		case tea.ColorProfileMsg:
+			l.mu.Lock()
+			l.profiled = true
+			l.mu.Unlock()
+		case Poke:
 			l.mu.Lock()
 			l.shown = ansi.Strip(m.View().Content)
+			l.settled = l.profiled
 			l.mu.Unlock()
 		}
 		return msg
@@ -42,7 +51,29 @@ func RunLive(t *testing.T, m tea.Model, w, h int) *Live {
 	l.TM = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii), tea.WithFilter(peek),
 			tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	l.settle()
 	return l
+}
+
+// settle waits until the model has taken the colour profile, which Bubble Tea sends
+// from its own goroutine at start: the model restyles the session's Common then,
+// and a test that builds a page from that Common before would race the restyle.
+func (l *Live) settle() {
+	l.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l.TM.Send(Poke{})
+		l.mu.Lock()
+		done := l.settled
+		l.mu.Unlock()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			l.t.Fatal("the program never delivered its colour profile")
+		}
+		time.Sleep(10 * time.Millisecond) // polling the program, not waiting for work
+	}
 }
 
 // Has waits until the screen shows want, and returns the screen.
