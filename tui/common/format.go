@@ -21,6 +21,17 @@ func Fit(s string, w int) string {
 	return s + strings.Repeat(" ", max(0, w-lipgloss.Width(s)))
 }
 
+// FitEnds fits head and tail into w cells as Fit does, but cuts head rather than
+// tail: "#12 rack-b07-db… → production" says where it goes, which "#12 rack-b07-db-server
+// → p…" did not. With too little room for the tail and a few cells of head, it is Fit.
+func FitEnds(head, tail string, w int) string {
+	const least = 4 // of head, with its "…"
+	if lipgloss.Width(head+tail) <= w || lipgloss.Width(tail)+least > w {
+		return Fit(head+tail, w)
+	}
+	return Fit(ansi.Truncate(head, w-lipgloss.Width(tail), "…")+tail, w)
+}
+
 // Hang wraps s to width w, indenting every line after the first by indent cells.
 func Hang(s string, w, indent int) string {
 	return strings.Join(Wrap(s, w), "\n"+strings.Repeat(" ", indent))

@@ -89,3 +89,19 @@ func TestProgressShowsWhereItStands(t *testing.T) {
 		}
 	}
 }
+
+// A route too long for its cell keeps where it goes and cuts what goes there.
+func TestFitEndsKeepsTheTail(t *testing.T) {
+	for _, c := range []struct {
+		w    int
+		want string
+	}{
+		{40, "#7 rack-b07-db-server → production      "},
+		{26, "#7 rack-b07-… → production"},
+		{16, "#7 rack-b07-db-…"}, // no room for the head beside it: cut as Fit cuts
+	} {
+		if got := FitEnds("#7 rack-b07-db-server", " → production", c.w); got != c.want || lipgloss.Width(got) != c.w {
+			t.Errorf("w=%d: %q, want %q", c.w, got, c.want)
+		}
+	}
+}

@@ -240,6 +240,9 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 		}
 	}
 	if more != "" {
+		for len(out) < h-1 { // the rows a wrapped item left: "… and N more" ends the panel
+			out = append(out, "")
+		}
 		out = append(out, d.c.Styles.Dim.Render(more))
 	}
 	return out
@@ -383,15 +386,15 @@ func (d *dashboard) runningLines(w int) []line {
 		marks := wait + st.Warn.Render(over)
 		right = marks + right
 		room := max(10, w-lipgloss.Width(right)-2)
-		what := fmt.Sprintf("#%d %s %s → %s", dep.ID, dep.Component, dep.Version, dep.Environment)
-		if lipgloss.Width(what) > room { // the environment matters more than the version
-			what = fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
+		head, tail := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version), " → "+dep.Environment
+		if lipgloss.Width(head+tail) > room { // the environment matters more than the version
+			head = fmt.Sprintf("#%d %s", dep.ID, dep.Component)
 		}
-		if lipgloss.Width(what) > room && wait+over != "" { // and more than the stage beside the marks
+		if lipgloss.Width(head+tail) > room && wait+over != "" { // and more than the stage beside the marks
 			right = marks + "  " + progress
 			room = max(10, w-lipgloss.Width(right)-2)
 		}
-		out = append(out, line{id: dep.ID, text: common.Fit(what, room) + right})
+		out = append(out, line{id: dep.ID, text: common.FitEnds(head, tail, room) + right})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
 				text := fmt.Sprintf("%s · blocked: %q %s", b.Step.Actor, b.Step.Note, d.c.Local(b.Step.At, "15:04"))

@@ -133,7 +133,8 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	lines := []line{{id: 1, text: "a"}, {id: 2, text: "b"}, {text: "  rest of b", part: true}, {id: 3, text: "c"},
 		{id: 4, text: "d"}}
 	got := d.render(panelNeeds, lines, 3)
-	if len(got) != 2 || !strings.Contains(got[0], "a") || !strings.Contains(got[1], "and 3 more") {
+	// The row b's first line would have taken stays empty: the count ends the panel.
+	if len(got) != 3 || !strings.Contains(got[0], "a") || got[1] != "" || !strings.Contains(got[2], "and 3 more") {
 		t.Fatalf("b does not fit whole in 3 rows with the count: %q", got)
 	}
 	if got := d.render(panelNeeds, lines, 4); len(got) != 4 || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "and 2 more") {
@@ -190,6 +191,23 @@ func TestRunningSaysWhatItWaitsFor(t *testing.T) {
 			if !strings.Contains(text, want[i]) || !strings.Contains(text, "ledger-db") || !strings.Contains(text, "→ staging") || lipgloss.Width(text) > w {
 				t.Errorf("%d wide, #%d: %q, want %q", w, i+1, text, want[i])
 			}
+		}
+	}
+}
+
+// A name too long for a phone's running panel is cut, not where it goes: the
+// environment is the word a manager scans the panel for.
+func TestRunningKeepsTheEnvironment(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	d.data = engine.Dashboard{Now: now, Running: []models.Deployment{{ID: 19787, Component: "rack-b07-db-server",
+		Version: "2026.11", Environment: "production", Status: models.StatusVerifyingEnvironment,
+		ScheduledEnd: now.Add(time.Hour), StepsDone: 4, StepsTotal: 15}}}
+	for _, w := range []int{56, 62} {
+		text := ansi.Strip(d.runningLines(w)[0].text)
+		if !strings.Contains(text, "→ production") || !strings.Contains(text, "#19787 rack-") || lipgloss.Width(text) > w {
+			t.Errorf("%d wide: %q", w, text)
 		}
 	}
 }
