@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -115,7 +114,7 @@ func (a *app) auditLogCmd() *cobra.Command {
 				}
 				return writeJSON(a.stdout, out)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := table(a.stdout)
 			fmt.Fprintln(tw, "WHEN\tWHERE\tWHO\tTYPE\tWHAT")
 			for _, l := range log {
 				where := "organisation"

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -204,7 +203,7 @@ func (a *app) listCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := table(a.stdout)
 			fmt.Fprintln(tw, "ID\tSTART\tEND\tENV\tCOMPONENT\tVERSION\tSTATUS\tASSIGNEE")
 			for _, d := range list {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart),
@@ -298,7 +297,7 @@ func (a *app) printDetail(det engine.Detail) {
 	d := det.Deployment
 	w := a.stdout
 	fmt.Fprintf(w, "#%d  %s %s %s → %s\n", d.ID, d.Action, d.Component, d.Version, d.Environment)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := table(w)
 	interrupted := false
 	for _, s := range det.Steps {
 		interrupted = interrupted || s.Status == models.StepInterrupted
@@ -328,7 +327,7 @@ func (a *app) printDetail(det engine.Detail) {
 		}
 	}
 	fmt.Fprintf(w, "\nSteps (%d/%d)\n", d.StepsDone, d.StepsTotal)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw = table(w)
 	for _, s := range det.Steps {
 		who := ""
 		if s.Actor != "" {
@@ -351,14 +350,14 @@ func (a *app) printDetail(det engine.Detail) {
 	}
 	if len(det.Findings) > 0 {
 		fmt.Fprintln(w, "\nFindings")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		tw = table(w)
 		for _, f := range det.Findings {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(f.At), f.Kind, f.Rule, cell(engine.FindingText(f)))
 		}
 		tw.Flush()
 	}
 	fmt.Fprintln(w, "\nRecord")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw = table(w)
 	for _, e := range det.Events {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, cell(e.Detail), principalNote(e))
 	}

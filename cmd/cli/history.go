@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -112,7 +111,7 @@ func (a *app) printHistory(list []models.Deployment) {
 		fmt.Fprintln(a.stdout, "No deployments match.")
 		return
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	tw := table(a.stdout)
 	fmt.Fprintln(tw, "ID\tSTART\tENV\tCOMPONENT\tVERSION\tMODEL\tSTATUS\tASSIGNEE\tCHANGE")
 	for _, d := range list {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s v%d\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart), d.Environment,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -152,7 +151,7 @@ func (a *app) improvementShowCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, improvementToJSON(v.Improvement))
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := table(a.stdout)
 			fmt.Fprintf(tw, "improvement\t%d: %s\n", v.ID, cell(v.Title))
 			fmt.Fprintf(tw, "model\t%s, in %s\n", v.Model, versionText(v.InVersion))
 			fmt.Fprintf(tw, "status\t%s\n", v.Status)

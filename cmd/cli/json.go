@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"ferry/engine"
@@ -128,7 +127,7 @@ func writeList[T, J any](w io.Writer, asJSON bool, list []T, toJSON func(T) J, n
 		_, err := fmt.Fprintln(w, none)
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := table(w)
 	fmt.Fprintln(tw, header)
 	for _, x := range list {
 		fmt.Fprintln(tw, row(x))

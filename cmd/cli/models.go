@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +39,7 @@ func (a *app) modelsValidateCmd() *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "%s is valid: %d environments, %d people, %d components, %d models\n",
 				cfg.File, len(cfg.Environments), len(cfg.People), len(cfg.Components()), len(cfg.Models))
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := table(a.stdout)
 			for _, m := range cfg.Models {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%d steps\t%s\n", m.Name, joinAny(m.Kinds, "/"),
 					strings.Join(m.Path, " → "), len(m.Steps)+len(m.OnFailure), m.Fingerprint())
@@ -63,7 +62,7 @@ func (a *app) modelsListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := table(a.stdout)
 			fmt.Fprintln(tw, "MODEL\tVERSION\tSTORED\tFINGERPRINT\tCURRENT\tCHANGE NOTE")
 			for _, v := range versions {
 				cur := ""

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 )
@@ -50,7 +49,7 @@ func (a *app) peopleCmd() *cobra.Command {
 				fmt.Fprintln(a.stdout, "No SSH keys: add ssh_keys in config, or ferry people add-key PERSON KEYFILE.")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := table(a.stdout)
 			fmt.Fprintln(tw, "PERSON\tTYPE\tFINGERPRINT\tCOMMENT\tFROM\tLAST USED")
 			for _, k := range list {
 				from := k.Source

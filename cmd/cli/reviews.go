@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -127,7 +126,7 @@ func (a *app) reviewShowCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, reviewToJSON(r))
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := table(a.stdout)
 			fmt.Fprintf(tw, "deployment\t#%d (%s v%d)\n", r.DeploymentID, r.Model, r.ModelVersion)
 			fmt.Fprintf(tw, "outcome\t%s\n", engine.OutcomeText(r.Outcome))
 			fmt.Fprintf(tw, "satisfaction\t%s\n", scoreText(r.Satisfaction))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -174,7 +173,7 @@ func (a *app) conflictsCmd() *cobra.Command {
 				fmt.Fprintln(a.stdout, "No conflicts.")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			tw := table(a.stdout)
 			fmt.Fprintln(tw, "ID\tKIND\tSTATUS\tWHEN\tDEPLOYMENTS\tWHAT")
 			for _, c := range cs {
 				ids := make([]string, len(c.IDs))

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"database/sql"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,6 +89,8 @@ func TestPlanListsConflictsAndStrictRefuses(t *testing.T) {
 	if r := f.ok("--as", "ana", "deploy", "show", id); !strings.Contains(r.stdout, "It is in 2 conflict(s)") ||
 		!strings.Contains(r.stdout, planned.Conflicts[0].ID) || !strings.Contains(r.stdout, "ferry deploy suggest "+id) {
 		t.Errorf("deploy show lacks its conflicts:\n%s", r)
+	} else if regexp.MustCompile(`(?m) $`).MatchString(r.stdout) { // its steps have no actor or note yet
+		t.Errorf("deploy show pads lines with spaces at their ends:\n%q", r.stdout)
 	}
 	if r := f.ok("--as", "eve", "deploy", "show", id); !strings.Contains(r.stdout, "It is in 2 conflict(s)") ||
 		strings.Contains(r.stdout, "ferry deploy suggest") {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -106,7 +105,7 @@ func (a *app) whereCmd() *cobra.Command {
 }
 
 func (a *app) printWhere(w engine.Where) error {
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	tw := table(a.stdout)
 	fmt.Fprintln(tw, "COMPONENT\tENVIRONMENT\tVERSION\tSINCE\tBY\tNEXT")
 	for _, r := range w.Rows {
 		for _, c := range r.Cells {
