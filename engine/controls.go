@@ -154,8 +154,7 @@ func (e *Engine) breaksAt(d models.Deployment, cs []models.Conflict, now time.Ti
 		}
 	}
 	if env.RequireMaintenanceWindow && !inAny(env.Maintenance, now, loc) {
-		out = append(out, Break{Rule: string(models.ConflictMaintenance), Message: fmt.Sprintf(
-			"%s requires a maintenance window and none is open now", env.Name)})
+		out = append(out, Break{Rule: string(models.ConflictMaintenance), Message: NoWindowOpenText(env.Name)})
 	}
 	for i := range cs {
 		if cs[i].Open() {
@@ -287,7 +286,7 @@ func (e *Engine) recordStart(ctx context.Context, q store.Q, actor models.Person
 		return err
 	}
 	if len(overridden) > 0 {
-		detail := fmt.Sprintf("started against %s: %s", breakRules(overridden), reason)
+		detail := OverrideText(breakRules(overridden), reason)
 		if err := q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventOverride, detail)); err != nil {
 			return err
 		}
@@ -298,6 +297,15 @@ func (e *Engine) recordStart(ctx context.Context, q store.Q, actor models.Person
 	}
 	return nil
 }
+
+// NoWindowOpenText is why a start in env, which requires a maintenance window, breaks
+// that rule now.
+func NoWindowOpenText(env string) string {
+	return env + " requires a maintenance window and none is open now"
+}
+
+// OverrideText is the "override" event of a start against rules ("window, freeze").
+func OverrideText(rules, reason string) string { return "started against " + rules + ": " + reason }
 
 func finding(id int64, kind string, b Break, reason string, actor models.Person, at time.Time) models.Finding {
 	f := models.Finding{DeploymentID: id, Kind: kind, Rule: b.Rule, Message: b.Message, Reason: reason,

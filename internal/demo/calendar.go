@@ -28,8 +28,8 @@ func (g *gen) dur(c *compInfo) int64 {
 }
 
 // free reports whether a deployment of comp in env by who fits [s, e) without a
-// conflict: capacity, the component elsewhere, the person elsewhere, and (when
-// asked) a freeze.
+// conflict: capacity, the component elsewhere, the person elsewhere, a component it
+// depends on (or that depends on it) moved in env at once, and (when asked) a freeze.
 func (g *gen) free(s, e int64, env, comp int, who string, freeze bool) bool {
 	n := 0
 	for _, b := range g.busy {
@@ -39,7 +39,7 @@ func (g *gen) free(s, e int64, env, comp int, who string, freeze bool) bool {
 		if b.env == env {
 			n++
 		}
-		if b.comp == comp || (who != "" && b.who == who) {
+		if b.comp == comp || (who != "" && b.who == who) || (b.env == env && g.related(b.comp, comp)) {
 			return false
 		}
 	}
@@ -47,6 +47,12 @@ func (g *gen) free(s, e int64, env, comp int, who string, freeze bool) bool {
 		return false
 	}
 	return !freeze || !overlapsAny(interval{s, e}, g.envs[env].freezes)
+}
+
+// related reports whether one of components a and b depends on the other.
+func (g *gen) related(a, b int) bool {
+	ca, cb := g.comps[a].c, g.comps[b].c
+	return slices.Contains(ca.DependsOn, cb.Name) || slices.Contains(cb.DependsOn, ca.Name)
 }
 
 // inWindow reports whether [s, e) lies inside one of env's maintenance windows.

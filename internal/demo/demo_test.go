@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"ferry"
+	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/internal/race"
 	"ferry/models"
@@ -753,4 +754,64 @@ func TestDemoIsSearchable(t *testing.T) {
 			t.Errorf("search %q:\n got %v\nwant %v", c.search, got, want)
 		}
 	}
+}
+
+// The demo obeys the controls it shows: a deployment under way that is in an open
+// conflict was started against it by a manager, and its record says so (the event
+// and the finding), as a start through the engine would have kept it.
+func TestRunningWorkInConflictWasOverridden(t *testing.T) {
+	cfg := testConfig(t)
+	now := testNow(t, cfg)
+	ctx := context.Background()
+	for seed := range int64(4) { // a few stories: which work runs now differs by seed
+		st, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if _, err := Generate(ctx, st, cfg, Options{Deployments: 2000, Seed: seed + 1, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		e, err := engine.New(ctx, st, cfg, engine.WithClock(func() time.Time { return now }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ana, _ := cfg.Person("ana")
+		cs, err := e.Conflicts(ctx, ana, engine.ConflictFilter{OpenOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, c := range cs {
+			for _, id := range c.IDs {
+				det, err := e.Deployment(ctx, ana, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if det.Status == models.StatusPlanned || det.Status.Final() {
+					continue
+				}
+				checked++
+				overridden := false
+				for _, f := range det.Findings {
+					p, _ := cfg.Person(f.Actor)
+					overridden = overridden || (f.Kind == models.FindingOverride && f.Rule == string(c.Kind) && p.Has(models.RoleManager))
+				}
+				if !overridden || !hasEvent(det.Events, engine.EventOverride) {
+					t.Errorf("seed %d: #%d runs in open conflict %s (%s) with no manager's override on its record",
+						seed+1, id, c.ID, c.Message)
+				}
+				if c.Kind == models.ConflictRelated {
+					t.Errorf("seed %d: #%d runs at once with what it depends on: %s", seed+1, id, c.Message)
+				}
+			}
+		}
+		if seed == 0 && checked == 0 {
+			t.Error("no deployment under way is in a conflict: the override story is not told")
+		}
+	}
+}
+
+func hasEvent(es []models.Event, typ string) bool {
+	return slices.ContainsFunc(es, func(e models.Event) bool { return e.Type == typ })
 }

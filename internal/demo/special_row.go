@@ -152,7 +152,7 @@ func (sp *special) record(states []stepState, times []int64, started int64, curI
 		next := stageStatus(st)
 		actor := mover
 		if cur == models.StatusPlanned {
-			actor = sp.w.assignee
+			actor = sp.starter(started)
 		}
 		sp.event(at, actor, engine.EventStatus, engine.StatusText(cur, next, ""))
 		cur = next
@@ -165,6 +165,25 @@ func (sp *special) record(states []stepState, times []int64, started int64, curI
 		}
 		at += 20
 	}
+}
+
+// starter is who started it: its assignee, or outside the maintenance windows its
+// environment requires, a manager who overrode that control (a technician may not),
+// with the reason on the record and among its findings, as the engine keeps them.
+func (sp *special) starter(started int64) string {
+	g, env := sp.g, sp.g.envs[sp.env].e
+	if !env.RequireMaintenanceWindow || overlapsAny(interval{started, started + 1}, g.occurrences(env.Maintenance, started-day, started+day)) {
+		return sp.w.assignee
+	}
+	who, rule := g.managers[0], string(models.ConflictMaintenance)
+	reason := "urgent: the requester accepts the risk"
+	if sp.r.d.Kind == models.KindHardware {
+		reason = "racking touches no running service; it goes live in the next window"
+	}
+	sp.event(started, who, engine.EventOverride, engine.OverrideText(rule, reason))
+	sp.r.finds = append(sp.r.finds, models.Finding{Kind: models.FindingOverride, Rule: rule,
+		Message: engine.NoWindowOpenText(env.Name), Reason: reason, Actor: who, At: time.Unix(started, 0).UTC()})
+	return who
 }
 
 // recordStep writes the event of a step that is not pending: an approval, the block,

@@ -123,7 +123,8 @@ func (g *gen) startRunning(c *compInfo, i int, blocked bool) bool {
 	start := (g.now - back) / (5 * minute) * (5 * minute)
 	until := max(start+dur, g.now+30*minute)
 	who := g.runningAssignee(c, start, until)
-	if who == "" || !g.free(start, until, c.path[k], c.idx, who, false) {
+	// Not in a freeze: nobody overrides one for work that can wait.
+	if who == "" || !g.free(start, until, c.path[k], c.idx, who, true) {
 		return false
 	}
 	g.add(&want{c: c, k: k, status: status, start: start, ver: ver, newVer: newVer, assignee: who,

@@ -21,6 +21,7 @@ type row struct {
 	atts   []models.Attempt // the rollback's attempts: seq after the steps'
 	inc    *models.Incident
 	rev    *models.Review
+	finds  []models.Finding // what its start broke, kept as the engine keeps it
 }
 
 type stepRow struct {
@@ -67,6 +68,7 @@ type batch struct {
 	atts   []models.Attempt
 	incs   []models.Incident
 	revs   []models.Review
+	finds  []models.Finding
 }
 
 // add appends a row, with its deployment id on every part.
@@ -94,6 +96,10 @@ func (b *batch) add(r *row) {
 		rv := *r.rev
 		rv.DeploymentID = r.d.ID
 		b.revs = append(b.revs, rv)
+	}
+	for _, f := range r.finds {
+		f.DeploymentID = r.d.ID
+		b.finds = append(b.finds, f)
 	}
 }
 
@@ -181,6 +187,14 @@ func writeBatch(ctx context.Context, bk *store.Bulk, b *batch) error {
 	}
 	for _, r := range b.revs {
 		if err := bk.Review(r); err != nil {
+			return err
+		}
+	}
+	if len(b.finds) > 0 { // a few, in the last batch: the slower path of Q costs nothing
+		if err := bk.Flush(); err != nil {
+			return err
+		}
+		if err := bk.Q().AddFindings(ctx, b.finds); err != nil {
 			return err
 		}
 	}
