@@ -58,6 +58,8 @@ type suggestionJSON struct {
 	ID      int64         `json:"id"`
 	Slots   []slotJSON    `json:"slots"`
 	Skipped []skippedJSON `json:"skipped"`
+	Passed  int           `json:"passed"`                 // starts passed over before the first slot
+	Last    *skippedJSON  `json:"last_skipped,omitempty"` // the last of them, when skipped does not reach it
 }
 
 type freezeHitJSON struct {
@@ -90,6 +92,10 @@ func suggestionToJSON(id int64, s schedule.Suggestion) suggestionJSON {
 	}
 	for _, sk := range s.Skipped {
 		out.Skipped = append(out.Skipped, skippedJSON{sk.Start.UTC(), sk.Reason})
+	}
+	out.Passed = s.Passed
+	if s.Last != nil {
+		out.Last = &skippedJSON{s.Last.Start.UTC(), s.Last.Reason}
 	}
 	return out
 }
@@ -269,6 +275,9 @@ func (a *app) suggestCmd() *cobra.Command {
 				fmt.Fprintln(a.stdout, "\nPassed over:")
 				for _, sk := range sug.Skipped {
 					fmt.Fprintf(a.stdout, "  %s — %s\n", a.eng.Local(sk.Start), sk.Reason)
+				}
+				if l := sug.Last; l != nil {
+					fmt.Fprintf(a.stdout, "  … %d more; the last, %s — %s\n", sug.Passed-len(sug.Skipped), a.eng.Local(l.Start), l.Reason)
 				}
 			}
 			if len(sug.Slots) > 0 {

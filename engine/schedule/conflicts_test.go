@@ -267,6 +267,7 @@ func TestSuggestedSlotsNeverConflict(t *testing.T) {
 	w := world()
 	w.Succeeded = func(component, version, env string) bool { return env == "dev" }
 	rng := rand.New(rand.NewPCG(7, 7))
+	lasts := 0
 	for round := range 40 {
 		items := randomItems(rng, 80+rng.IntN(200))
 		cand := items[rng.IntN(len(items))]
@@ -298,6 +299,22 @@ func TestSuggestedSlotsNeverConflict(t *testing.T) {
 				t.Fatalf("round %d: skipped %+v after the first slot", round, sk)
 			}
 		}
+		// Past the explained ones, the last start passed over says why, truly.
+		if l := sug.Last; l != nil {
+			lasts++
+			moved := cand
+			moved.Start, moved.End = l.Start, l.Start.Add(cand.End.Sub(cand.Start))
+			cs := Check(moved, others, w)
+			if !l.Start.Before(sug.Slots[0].Start) || !l.Start.After(sug.Skipped[len(sug.Skipped)-1].Start) ||
+				len(cs) == 0 || cs[0].Message != l.Reason || sug.Passed <= len(sug.Skipped) {
+				t.Fatalf("round %d: last passed over %+v (passed %d, first slot %v, check %v)", round, l, sug.Passed, sug.Slots[0], cs)
+			}
+		} else if sug.Passed != len(sug.Skipped) {
+			t.Fatalf("round %d: %d passed over, %d explained and no last", round, sug.Passed, len(sug.Skipped))
+		}
+	}
+	if lasts == 0 {
+		t.Error("no round passed over more starts than it explains: the last one is untested")
 	}
 }
 

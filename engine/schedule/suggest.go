@@ -59,6 +59,11 @@ func settledByTime(k models.ConflictKind) bool {
 type Suggestion struct {
 	Slots   []Slot // earliest first; empty when nothing is free within the horizon
 	Skipped []Skipped
+	// Passed is how many starts before the earliest free one were passed over, and
+	// Last the last of them when Skipped does not reach it: a slot weeks away says
+	// why the week before it would not do (a freeze, say), not only the first tries.
+	Passed int
+	Last   *Skipped
 }
 
 // Suggest finds up to n starts at or after the wanted one, keeping the candidate's
@@ -73,17 +78,28 @@ func Suggest(candidate Item, others []Item, w World, n int) Suggestion {
 	rel := relevant(candidate, others)
 	chk := newChecker(rel, w)
 	var sug Suggestion
+	var last *Item // the last start passed over that Skipped does not explain
 	for _, start := range eventPoints(candidate, rel, w, from, until) {
 		try := candidate
 		try.Start, try.End = start, start.Add(dur)
 		explain := len(sug.Slots) == 0 && len(sug.Skipped) < maxSkipped
 		if !explain {
 			// Only yes or no is needed: skip building messages.
-			if chk.clear(try) {
-				sug.Slots = append(sug.Slots, Slot{try.Start, try.End})
-				if len(sug.Slots) == n {
-					break
+			if !chk.clear(try) {
+				if len(sug.Slots) == 0 {
+					sug.Passed++
+					last = &try
 				}
+				continue
+			}
+			if len(sug.Slots) == 0 && last != nil { // the one message more that says why
+				if cs := chk.check(*last); len(cs) > 0 {
+					sug.Last = &Skipped{last.Start, cs[0].Message, cs}
+				}
+			}
+			sug.Slots = append(sug.Slots, Slot{try.Start, try.End})
+			if len(sug.Slots) == n {
+				break
 			}
 			continue
 		}
@@ -95,6 +111,7 @@ func Suggest(candidate Item, others []Item, w World, n int) Suggestion {
 			}
 			continue
 		}
+		sug.Passed++
 		sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message, cs})
 	}
 	return sug

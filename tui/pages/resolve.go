@@ -403,10 +403,17 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 		return nil
 	}
 	var passed []string
-	for i, sk := range sug.Skipped[:min(3, len(sug.Skipped))] {
+	shown := sug.Skipped[:min(3, len(sug.Skipped))]
+	if sug.Last != nil { // the first two, and the last before the slot, which says why it is so far
+		shown = append(slices.Clone(shown[:min(2, len(shown))]), *sug.Last)
+	}
+	for i, sk := range shown {
 		label := ""
-		if i == 0 {
+		switch {
+		case i == 0:
 			label = "passed"
+		case sug.Last != nil && i == len(shown)-1:
+			label = "… last"
 		}
 		lines := common.Hanging("   "+st.Dim.Render(common.Fit(label, 10))+" ",
 			r.c.Local(sk.Start, "Mon 02 Jan 15:04")+st.Dim.Render(" — "+sk.Reason), r.w)
