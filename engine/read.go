@@ -12,6 +12,7 @@ import (
 type Detail struct {
 	models.Deployment
 	Steps     []models.StepRun
+	OnFailure []StepState // the on-failure steps that apply in its environment, numbered after Steps
 	Events    []models.Event
 	Incidents []models.Incident
 	Conflicts []models.Conflict // for unfinished deployments: the conflicts it is in now
@@ -52,6 +53,9 @@ func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (De
 	if out.Steps, err = q.StepRuns(ctx, d); err != nil {
 		return out, err
 	}
+	if out.OnFailure, err = e.onFailure(ctx, q, d, len(out.Steps)); err != nil {
+		return out, err
+	}
 	if out.Events, err = q.Events(ctx, id); err != nil {
 		return out, err
 	}
@@ -71,6 +75,26 @@ func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (De
 		noteStarts(out.Conflicts, out.Findings)
 	}
 	return out, err
+}
+
+// onFailure reads d's on-failure steps and what their attempts left.
+func (e *Engine) onFailure(ctx context.Context, q store.Q, d models.Deployment, nRuns int) ([]StepState, error) {
+	m, err := q.DeploymentModel(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.OnFailureFor(d.Environment)) == 0 {
+		return nil, nil // no attempts to read
+	}
+	atts, err := q.Attempts(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	bySeq := map[int][]models.Attempt{}
+	for _, a := range atts {
+		bySeq[a.Seq] = append(bySeq[a.Seq], a)
+	}
+	return onFailureStates(m, d, nRuns, bySeq), nil
 }
 
 // Get loads one deployment's facts (no steps or record), if actor may see it.

@@ -407,6 +407,26 @@ type StageProgress struct {
 	Current     bool // the deployment is in this stage
 }
 
+// onFailureStates are the on-failure steps of d's model that apply in its
+// environment, numbered after its nRuns steps, each as its last attempt left it:
+// they have no step runs of their own.
+func onFailureStates(m models.Model, d models.Deployment, nRuns int, bySeq map[int][]models.Attempt) []StepState {
+	var out []StepState
+	for i, st := range m.OnFailureFor(d.Environment) {
+		seq := nRuns + i + 1
+		ss := StepState{StepRun: models.StepRun{DeploymentID: d.ID, Seq: seq, Step: st, Status: models.StepPending},
+			Attempts: bySeq[seq]}
+		if a, ok := ss.Last(); ok {
+			ss.Status, ss.At, ss.ExitCode, ss.Note = a.Status, a.FinishedAt, a.ExitCode, a.Detail
+			if a.FinishedAt.IsZero() {
+				ss.At = a.StartedAt
+			}
+		}
+		out = append(out, ss)
+	}
+	return out
+}
+
 // RunState loads what a run view of deployment id shows, in one snapshot.
 func (e *Engine) RunState(ctx context.Context, actor models.Person, id int64) (RunState, error) {
 	var s RunState
@@ -437,21 +457,9 @@ func (e *Engine) runState(ctx context.Context, q store.Q, d models.Deployment) (
 	for _, a := range atts {
 		bySeq[a.Seq] = append(bySeq[a.Seq], a)
 	}
-	s := RunState{Deployment: d}
+	s := RunState{Deployment: d, OnFailure: onFailureStates(m, d, len(runs), bySeq)}
 	for _, r := range runs {
 		s.Steps = append(s.Steps, StepState{StepRun: r, Attempts: bySeq[r.Seq]})
-	}
-	for i, st := range m.OnFailureFor(d.Environment) {
-		seq := len(runs) + i + 1
-		ss := StepState{StepRun: models.StepRun{DeploymentID: id, Seq: seq, Step: st, Status: models.StepPending},
-			Attempts: bySeq[seq]}
-		if a, ok := ss.Last(); ok {
-			ss.Status, ss.At, ss.ExitCode, ss.Note = a.Status, a.FinishedAt, a.ExitCode, a.Detail
-			if a.FinishedAt.IsZero() {
-				ss.At = a.StartedAt
-			}
-		}
-		s.OnFailure = append(s.OnFailure, ss)
 	}
 	for _, st := range models.Stages {
 		p := StageProgress{Stage: st, Current: d.Status.Stage() == st}

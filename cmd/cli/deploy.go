@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -329,14 +330,17 @@ func (a *app) printDetail(det engine.Detail) {
 	fmt.Fprintf(w, "\nSteps (%d/%d)\n", d.StepsDone, d.StepsTotal)
 	tw = table(w)
 	for _, s := range det.Steps {
-		who := ""
-		if s.Actor != "" {
-			who = s.Actor + " " + a.local(s.At)
-		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Seq, stepGlyph(s.Status), s.Step.Stage.Title(),
-			s.Step.Name, s.Step.Kind, who, cell(s.Note))
+		a.printStep(tw, s, s.Step.Stage.Title())
 	}
 	tw.Flush()
+	if len(det.OnFailure) > 0 {
+		fmt.Fprintln(w, "\nOn failure (run when their stage fails)")
+		tw = table(w)
+		for _, s := range det.OnFailure {
+			a.printStep(tw, s.StepRun, "after "+s.Step.Stage.Title())
+		}
+		tw.Flush()
+	}
 	if len(det.Incidents) > 0 {
 		fmt.Fprintln(w, "\nIncidents")
 		for _, in := range det.Incidents {
@@ -362,6 +366,17 @@ func (a *app) printDetail(det engine.Detail) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, cell(e.Detail), principalNote(e))
 	}
 	tw.Flush()
+}
+
+// printStep is one line of a deployment's steps.
+func (a *app) printStep(tw io.Writer, s models.StepRun, stage string) {
+	who := ""
+	if s.Actor != "" {
+		who = s.Actor + " " + a.local(s.At)
+	} else if !s.At.IsZero() { // an on-failure step: its attempt's time
+		who = a.local(s.At)
+	}
+	fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Seq, stepGlyph(s.Status), stage, s.Step.Name, s.Step.Kind, who, cell(s.Note))
 }
 
 // principalNote says who really acted, when the principal is more than the actor.

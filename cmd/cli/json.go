@@ -30,6 +30,12 @@ type stepJSON struct {
 	ExitCode *int       `json:"exit_code"`
 }
 
+func stepToJSON(s models.StepRun) stepJSON {
+	return stepJSON{Seq: s.Seq, Stage: string(s.Step.Stage), Name: s.Step.Name, Kind: string(s.Step.Kind),
+		Required: s.Step.Required, Status: string(s.Status), Actor: s.Actor, At: optTime(s.At), Note: s.Note,
+		ExitCode: s.ExitCode}
+}
+
 type eventJSON struct {
 	ID        int64     `json:"id"`
 	At        time.Time `json:"at"`
@@ -50,6 +56,7 @@ type incidentJSON struct {
 type detailJSON struct {
 	deploymentJSON
 	Steps     []stepJSON     `json:"steps"`
+	OnFailure []stepJSON     `json:"on_failure"` // the on-failure steps that apply, numbered after steps
 	Events    []eventJSON    `json:"events"`
 	Incidents []incidentJSON `json:"incidents"`
 	Findings  []findingJSON  `json:"findings"`
@@ -87,7 +94,7 @@ var (
 
 func detailToJSON(det engine.Detail) detailJSON {
 	out := detailJSON{deploymentJSON: toJSON(det.Deployment),
-		Steps: []stepJSON{}, Events: []eventJSON{}, Incidents: []incidentJSON{}, Findings: []findingJSON{},
+		Steps: []stepJSON{}, OnFailure: []stepJSON{}, Events: []eventJSON{}, Incidents: []incidentJSON{}, Findings: []findingJSON{},
 		Conflicts: conflictsToJSON(det.Conflicts)}
 	for _, f := range det.Findings {
 		out.Findings = append(out.Findings, findingToJSON(f))
@@ -97,9 +104,10 @@ func detailToJSON(det engine.Detail) detailJSON {
 		out.Review = &r
 	}
 	for _, s := range det.Steps {
-		out.Steps = append(out.Steps, stepJSON{Seq: s.Seq, Stage: string(s.Step.Stage), Name: s.Step.Name,
-			Kind: string(s.Step.Kind), Required: s.Step.Required, Status: string(s.Status), Actor: s.Actor,
-			At: optTime(s.At), Note: s.Note, ExitCode: s.ExitCode})
+		out.Steps = append(out.Steps, stepToJSON(s))
+	}
+	for _, s := range det.OnFailure {
+		out.OnFailure = append(out.OnFailure, stepToJSON(s.StepRun))
 	}
 	for _, e := range det.Events {
 		out.Events = append(out.Events, eventJSON{ID: e.ID, At: e.At.UTC(), Actor: e.Actor, Principal: e.Principal,

@@ -212,6 +212,21 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	if r := f.ok("--as", "ana", "deploy", "logs", bad, "--step", "2"); r.stdout != "rolled back\n" {
 		t.Errorf("the on-failure step's output is step 2:\n%s", r)
 	}
+	// Its record shows the rollback that ran, as step 2, in text and as JSON.
+	if r := f.ok("--as", "ana", "deploy", "show", bad); !regexp.MustCompile(`On failure.*\n  2  \[✓\]  after Execute  Roll back`).MatchString(r.stdout) {
+		t.Errorf("deploy show lacks the on-failure step that ran:\n%s", r)
+	}
+	var shown struct {
+		OnFailure []struct {
+			Seq    int    `json:"seq"`
+			Name   string `json:"name"`
+			Status string `json:"status"`
+		} `json:"on_failure"`
+	}
+	decode(t, f.ok("--as", "ana", "deploy", "show", bad, "--json"), &shown)
+	if len(shown.OnFailure) != 1 || shown.OnFailure[0].Seq != 2 || shown.OnFailure[0].Name != "Roll back" || shown.OnFailure[0].Status != "done" {
+		t.Errorf("deploy show --json on_failure: %+v", shown.OnFailure)
+	}
 
 	hw := f.planModel("rack", "rack-1", "--assignee", "raj")
 	r = f.ferry("--as", "raj", "deploy", "run", hw)
