@@ -479,6 +479,35 @@ func (v *checklistView) state() string {
 	return style.Render(word)
 }
 
+// preview is, before a deployment starts, what its checklists will ask, stage by
+// stage, in at most rows lines: a technician reads the job before the day.
+func (v *checklistView) preview(rows int) []string {
+	st := v.c.Styles
+	var out []string
+	var item []bool // whether out[i] is an item's line
+	stage := models.Stage("")
+	for _, s := range v.st.Steps {
+		if s.Step.Stage != stage {
+			stage = s.Step.Stage
+			out, item = append(out, "", " "+st.Bold.Render(stage.Title())), append(item, false, false)
+		}
+		out, item = append(out, st.Dim.Render(common.Fit("   [ ] "+s.Step.Name, v.w-1))), append(item, true)
+	}
+	if len(out) <= rows {
+		return out
+	}
+	if rows < 3 {
+		return nil
+	}
+	shown := 0
+	for _, it := range item[:rows-1] {
+		if it {
+			shown++
+		}
+	}
+	return append(out[:rows-1], st.Dim.Render(fmt.Sprintf(" … and %d more items", len(v.st.Steps)-shown)))
+}
+
 func (v *checklistView) View() string {
 	st := v.c.Styles
 	if !v.loaded {
@@ -510,6 +539,9 @@ func (v *checklistView) View() string {
 			why = fmt.Sprintf(" #%d has not started, and cannot start yet: %s.", d.ID, no)
 		}
 		lines := append(head, "", st.Dim.Render(common.Hang(why, v.w-2, 1)))
+		if d.Status == models.StatusPlanned && !v.input.Focused() {
+			lines = append(lines, v.preview(v.h-strings.Count(strings.Join(lines, "\n"), "\n")-2)...)
+		}
 		if v.input.Focused() {
 			lines = append(lines, "")
 			lines = append(lines, v.inputLines()...)

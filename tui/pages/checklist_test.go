@@ -207,6 +207,12 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 		strings.Contains(got, "g start") {
 		t.Fatalf("a planned installation's checklist before its window:\n%s", got)
 	}
+	// It shows the job ahead, as much as a phone holds, to read and not to tick.
+	if got := screenText(m); !strings.Contains(got, "   [ ] Delivery complete") || !strings.Contains(got, "more items") ||
+		strings.Contains(got, "▸ [ ]") {
+		t.Fatalf("a planned installation's checklist previews its items:\n%s", got)
+	}
+	fits(t, m, "planned checklist", 60, 20)
 	press(m, "g")
 	if after, _ := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID); after.Status != models.StatusPlanned {
 		t.Fatalf("g outside the window started #%d", d.ID)
@@ -218,7 +224,7 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 	}
 	press(m, "g")
 	got := screenText(m)
-	if !strings.Contains(got, "Verify components") || !strings.Contains(got, "Delivery complete") {
+	if !strings.Contains(got, "Verify components") || !strings.Contains(got, "▸ [ ] Delivery complete") {
 		t.Fatalf("after g:\n%s", got)
 	}
 	after, err := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID)

@@ -189,11 +189,12 @@ func (m *mywork) row(it engine.Work, sel bool, w int) string {
 	default:
 		trouble = " " + st.Bad.Render("✗ "+trouble)
 	}
-	left := fmt.Sprintf("#%d %s → %s", d.ID, d.Component, d.Environment)
+	// Cut the component, not where it goes: "→ production" is what a technician scans for.
+	left := common.FitEnds(fmt.Sprintf("#%d %s", d.ID, d.Component), " → "+d.Environment, w-2-stateW-7-1-lipgloss.Width(trouble))
 	if sel {
 		left = st.Bold.Render(left)
 	}
-	return mark + common.Fit(left, w-2-stateW-7-1-lipgloss.Width(trouble)) + trouble + " " + right
+	return mark + left + trouble + " " + right
 }
 
 // state is the row's word for where the deployment stands (underWay's, as on its

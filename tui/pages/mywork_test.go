@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"ferry/engine"
+	"ferry/models"
 )
 
 func TestTechnicianStartsOnMyWork(t *testing.T) {
@@ -171,4 +172,22 @@ func TestMyWorkAndTheChecklistAgree(t *testing.T) {
 		}
 		press(m, "esc")
 	}
+}
+
+// On a narrow phone a row too long cuts the component, never where it goes.
+func TestMyWorkKeepsTheEnvironment(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 54, 20)
+	mgr, _ := m.c.Eng.Person("ana")
+	start, _ := models.ParseTime("2026-11-30 10:00", m.c.Eng.Location()) // a Monday morning: no window
+	if _, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: start, Assignee: "tom"}); err != nil || len(cs) == 0 {
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	load(m, m.Top().Refresh())
+	got := screenText(m)
+	if !strings.Contains(got, "#6 rack-b08-app-… → production ✗") {
+		t.Errorf("the row should cut the component and keep the environment:\n%s", got)
+	}
+	fits(t, m, "my work, long row", 54, 20)
 }
