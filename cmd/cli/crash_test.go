@@ -64,6 +64,11 @@ func TestAKilledRunnerLeavesNothingRunning(t *testing.T) {
 	if !strings.Contains(list, "executing, interrupted") {
 		t.Errorf("deploy list should say the deployment was interrupted:\n%s", list)
 	}
+	// It waits in a manager's inbox, its way on under its text, not under its kind.
+	inbox := f.ok("--as", "ana", "inbox").stdout
+	if !strings.Contains(inbox, "interrupted #"+id+" step 1") || !strings.Contains(inbox, "\n            ferry deploy resume "+id) {
+		t.Errorf("the inbox's interrupted item:\n%s", inbox)
+	}
 }
 
 // SIGTERM stops a server as it stops the CLI: the step its scheduler was running is

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"ferry/engine"
+	"ferry/models"
 )
 
 type inboxJSON struct {
@@ -52,6 +53,10 @@ func (a *app) inboxCmd() *cobra.Command {
 				fmt.Fprintf(a.stdout, "Nothing waits for %s.\n", a.actor.Name)
 				return nil
 			}
+			label := len("conflict") // the kinds' column, wider for "interrupted"
+			for _, it := range items {
+				label = max(label, len(it.Kind))
+			}
 			for _, it := range items {
 				what := it.Message
 				// Led by its deployment, unless the message names it first already.
@@ -59,7 +64,7 @@ func (a *app) inboxCmd() *cobra.Command {
 					!strings.HasPrefix(what, id+" ") {
 					what = id + " " + what
 				}
-				fmt.Fprintf(a.stdout, "%-8s %s\n         %s\n", it.Kind, what, a.inboxNext(it))
+				fmt.Fprintf(a.stdout, "%-*s %s\n%*s %s\n", label, it.Kind, what, label, "", a.inboxNext(it))
 			}
 			return nil
 		},
@@ -94,6 +99,8 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 		case it.Movable == 0 && engine.Can(a.actor, engine.ActOverride, &it.Deployment) == nil:
 			// Nothing in it moves (its deployments are under way): a manager weighs it.
 			return fmt.Sprintf("ferry conflicts override %s --reason R  (nothing in it can move now)", it.Conflict.ID)
+		case it.Movable == 0 && it.Deployment.Status != models.StatusPlanned:
+			return fmt.Sprintf("ferry deploy show %d  (it is under way and no longer moves: a manager may override the conflict)", id)
 		case it.Movable == 0:
 			return "ferry conflicts  (ask a manager to move or resolve it)"
 		}
