@@ -410,7 +410,7 @@ func capacity(items []Item, w World) []models.Conflict {
 				continue
 			}
 			seen[c.Key] = true
-			c.Message = fmt.Sprintf("%d deployments at once in %s, which takes %d: %s",
+			c.Message = fmt.Sprintf("%d deployments at once in %s, where capacity is %d: %s",
 				len(active), env, limit, idList(c.IDs))
 			out = append(out, c)
 		}
