@@ -513,7 +513,7 @@ func runOutcome(c *common.Common, id int64, msg runDoneMsg) tea.Cmd {
 	case msg.res.Did != "" && !msg.res.Carried:
 		return common.Note(fmt.Sprintf("#%d: %s", id, msg.res.Did))
 	case msg.res.Waiting != nil:
-		return common.NoteAs("…", fmt.Sprintf("#%d %swaits: %s", id, didThen(msg.res), msg.res.Waiting.Message))
+		return common.NoteAs("◷", fmt.Sprintf("#%d %swaits: %s", id, didThen(msg.res), msg.res.Waiting.Message))
 	}
 	// Marked with its status's glyph: a failure is not confirmed with a ✓.
 	out := fmt.Sprintf("#%d %s%s", id, didThen(msg.res), strings.ReplaceAll(msg.res.Result(), "_", " "))
