@@ -58,6 +58,7 @@ const (
 	askCancel          // why the deployment is cancelled
 	askFail            // why a started deployment ends failed
 	askRollback        // why it fails, its stage's on-failure steps run first
+	askApprove         // a note with an approval (optional): a gate is passed on purpose
 )
 
 type checklistLoadedMsg struct {
@@ -365,11 +366,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return v.run("")
 	case key.Matches(msg, v.keys.Approve) && v.whyNoApprove() == "":
-		v.working = true
-		if s, ok := v.selected(); ok {
-			v.advance = s.Seq
-		}
-		return approveCmd(v.c, v.id)
+		return v.ask(askApprove, "approve; note: ", approveAbout(v.st))
 	case key.Matches(msg, v.keys.Reject) && v.whyNoApprove() == "":
 		return v.ask(askReject, "reject, because: ", engine.RejectHint(v.st))
 	case key.Matches(msg, v.keys.Tick) && v.holdsTicks():
@@ -430,7 +427,7 @@ func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // answer does what the text field asked for, with its text.
 func (v *checklistView) answer(text string) tea.Cmd {
-	if text == "" && v.asking != askUnblock {
+	if text == "" && v.asking != askUnblock && v.asking != askApprove {
 		return common.Fail(fmt.Errorf("%s: it is kept on the record", map[asking]string{askNote: "the note is empty",
 			askBlock: "write why it is blocked", askOverride: "write why it starts anyway",
 			askReject: "write why the gate is refused"}[v.asking]))
@@ -443,6 +440,12 @@ func (v *checklistView) answer(text string) tea.Cmd {
 	case askReject:
 		v.working = true
 		return actCmd(func() (engine.Outcome, error) { return c.Eng.RejectGate(c.Ctx, c.Actor, id, text) })
+	case askApprove:
+		v.working = true
+		if s, ok := v.selected(); ok {
+			v.advance = s.Seq
+		}
+		return approveCmd(c, id, text)
 	}
 	s, ok := v.selected()
 	if !ok {

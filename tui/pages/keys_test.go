@@ -74,6 +74,31 @@ func atTheGate(t *testing.T, m *Model) int64 {
 	return d.ID
 }
 
+// A gate is approved on purpose: a asks for a note (it may stay empty) and says what
+// enter does; esc leaves the gate waiting; enter approves, the note on the record.
+func TestApprovingAGateAsksFirst(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "marc", 120, 35)
+	id := atTheGate(t, m)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})
+	load(m, cmd)
+	press(m, "a")
+	if got := screenText(m); !strings.Contains(got, `enter approves gate 3 "Publication approved"`) || !strings.Contains(got, "approve; note:") {
+		t.Fatalf("a should ask for the approval's note:\n%s", got)
+	}
+	press(m, "esc")
+	if d, _ := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, id); d.Steps[2].Status != models.StepPending {
+		t.Fatalf("esc approved the gate: %s", d.Steps[2].Status)
+	}
+	press(m, "a")
+	typeText(m, "links checked")
+	press(m, "enter")
+	d, err := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, id)
+	if err != nil || d.Steps[2].Status != models.StepDone || d.Steps[2].Actor != "marc" || d.Steps[2].Note != "links checked" {
+		t.Fatalf("after enter the gate is approved by marc with his note: %+v %v", d.Steps[2], err)
+	}
+}
+
 // TestGateKeysSayWhy: approving is the engine's decision (the gate's roles, not the
 // requester); a gate is approved, not ticked.
 func TestGateKeysSayWhy(t *testing.T) {

@@ -404,8 +404,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
 			return nil
 		}
-		v.working = true
-		return approveCmd(v.c, v.id)
+		return v.ask(askApprove, "approve; note: ", approveAbout(v.st))
 	case key.Matches(msg, v.keys.Reject):
 		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
 			return nil
@@ -443,11 +442,14 @@ func (v *runView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "enter":
 		text := strings.TrimSpace(v.input.Value())
-		if text == "" {
+		if text == "" && v.asking != askApprove {
 			return common.Fail(fmt.Errorf("write the reason: it is kept on the record"))
 		}
 		v.input.Blur()
 		switch v.asking {
+		case askApprove:
+			v.working = true
+			return approveCmd(v.c, v.id, text)
 		case askOverride:
 			return v.runPlanned(text)
 		case askFail, askRollback:
@@ -533,8 +535,19 @@ func didThen(res engine.Outcome) string {
 
 // approveCmd approves the gate deployment id waits at; the engine carries the run
 // on after it.
-func approveCmd(c *common.Common, id int64) tea.Cmd {
-	return actCmd(func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, "") })
+func approveCmd(c *common.Common, id int64, note string) tea.Cmd {
+	return actCmd(func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, note) })
+}
+
+// approveAbout says, above the note asked with an approval, what enter does: one key
+// passed a production gate before, with no word on the record.
+func approveAbout(st engine.RunState) string {
+	what := "the gate"
+	if w := st.Waiting; w != nil && w.Kind == engine.WaitApproval {
+		what = fmt.Sprintf("gate %d %q", w.Seq, w.Step.Name)
+	}
+	return fmt.Sprintf("enter approves %s of #%d, with the note if you write one (kept on the record); esc does not",
+		what, st.Deployment.ID)
 }
 
 // add appends new output lines, dropping the oldest beyond keepLines.
