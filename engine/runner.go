@@ -542,6 +542,39 @@ func nextInStage(stage models.Stage, runs []models.StepRun, resume bool) next {
 	return next{}
 }
 
+// SkippedByTick are the optional checklist items that ticking step seq would leave
+// behind, skipped: when it is the last step a person must act on in its stage, the
+// run moves on, through every stage after it where nobody must act (an optional
+// item is no reason to wait), skipping their optional items as it leaves each
+// (completeStage). A console asks before such a tick: a stage of optional items
+// alone was otherwise gone before anyone saw it. It assumes the automated steps on
+// the way pass.
+func SkippedByTick(st RunState, seq int) []StepState {
+	if seq < 1 || seq > len(st.Steps) {
+		return nil
+	}
+	from := st.Steps[seq-1].Step.Stage
+	var out []StepState
+	for _, stage := range models.Stages[slices.Index(models.Stages, from):] {
+		var optional []StepState
+		for _, s := range st.Steps {
+			if s.Step.Stage != stage || s.Seq == seq || s.Status == models.StepDone || s.Status == models.StepSkipped {
+				continue
+			}
+			switch {
+			case s.Step.Kind == models.StepAutomated && s.Status == models.StepPending:
+				// runs by itself
+			case s.Step.Kind == models.StepManual && !s.Step.Required && s.Status == models.StepPending:
+				optional = append(optional, s)
+			default:
+				return out // a person must act here: the run waits, and skips nothing more
+			}
+		}
+		out = append(out, optional...)
+	}
+	return out
+}
+
 // describeWait fills in who may act and the sentence people read.
 func (e *Engine) describeWait(d models.Deployment, m models.Model, w *Waiting) *Waiting {
 	what := fmt.Sprintf("%d %q (%s)", w.Seq, w.Step.Name, w.Step.Stage.Title())

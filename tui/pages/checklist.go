@@ -42,8 +42,12 @@ type checklistView struct {
 	// moves on to the next open item, where the next space is meant to go.
 	advance int
 	running bool // the run carries on after a person's work
+	// confirm is a question y answers (then runs), while it is asked: a tick that
+	// leaves the stage with optional items nobody ticked, which Ferry then skips.
+	confirm string
+	then    func() tea.Cmd
 	w, h    int
-	keys    struct{ Tick, Note, Block, Approve, Reject, Start, Save, Cancel key.Binding }
+	keys    struct{ Tick, Note, Block, Approve, Reject, Start, Save, Cancel, Yes, No key.Binding }
 }
 
 // asking is what a page's text field asks for.
@@ -77,12 +81,14 @@ func NewChecklist(c *common.Common, id int64) common.Page {
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
 	v.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
 	v.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	v.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, tick it"))
+	v.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "not yet"))
 	v.input = components.NewInput(c.Styles, "note: ", "")
 	return v
 }
 
 func (v *checklistView) Title() string   { return fmt.Sprintf("checklist #%d", v.id) }
-func (v *checklistView) Capturing() bool { return v.input.Focused() }
+func (v *checklistView) Capturing() bool { return v.input.Focused() || v.confirm != "" }
 
 // Place is where the person is: on this deployment's checklist.
 func (v *checklistView) Place() common.Place { return common.Place{Checklist: true, ID: v.id} }
@@ -128,6 +134,9 @@ func (v *checklistView) ShortHelp() []common.Key {
 	on, off := common.On, common.OffFor
 	if v.input.Focused() {
 		return []common.Key{on(v.keys.Save), on(v.keys.Cancel)}
+	}
+	if v.confirm != "" {
+		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
 	}
 	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoItem()), v.blockKey(),
 		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Reject, v.whyNoApprove()), v.startKey(),
@@ -326,9 +335,31 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		if v.input.Focused() {
 			return v.inputKey(msg)
 		}
+		if v.confirm != "" {
+			then := v.then
+			v.confirm, v.then = "", nil
+			if key.Matches(msg, v.keys.Yes) {
+				return then()
+			}
+			return nil
+		}
 		return v.key(msg)
 	}
 	return nil
+}
+
+// optionalLeft are the optional items ("3 \"Links up to date\"") that ticking the
+// selected item would leave behind, skipped (engine.SkippedByTick says which).
+func (v *checklistView) optionalLeft() []string {
+	sel, ok := v.selected()
+	if !ok {
+		return nil
+	}
+	var left []string
+	for _, s := range engine.SkippedByTick(v.st, sel.Seq) {
+		left = append(left, fmt.Sprintf("%d %q", s.Seq, s.Step.Name))
+	}
+	return left
 }
 
 // moveOnFrom puts the cursor on the first open item after step seq (the one just
@@ -373,10 +404,23 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.held = append(v.held, msg)
 		return nil
 	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
-		v.working = true
-		c, id, seq := v.c, v.id, v.items()[v.sel].Seq
-		v.advance = seq
-		return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
+		tick := func() tea.Cmd {
+			v.working = true
+			c, id, seq := v.c, v.id, v.items()[v.sel].Seq
+			v.advance = seq
+			return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
+		}
+		if left := v.optionalLeft(); len(left) > 0 {
+			v.held = nil // the question comes first
+			what := "item " + left[0] + " is"
+			if len(left) > 1 {
+				what = "items " + strings.Join(left, ", ") + " are"
+			}
+			v.confirm = fmt.Sprintf("Ticking this moves the run on: optional %s then skipped, not done. Tick it now? y/n", what)
+			v.then = tick
+			return nil
+		}
+		return tick()
 	case key.Matches(msg, v.keys.Note) && v.whyNoItem() == "":
 		return v.ask(askNote, "note: ", "what to remember about this item")
 	case key.Matches(msg, v.keys.Block) && v.blockKey().Off == "":
@@ -579,6 +623,11 @@ func (v *checklistView) View() string {
 	case v.input.Focused():
 		foot = append(foot, "")
 		foot = append(foot, v.inputLines()...)
+	case v.confirm != "":
+		foot = append(foot, "")
+		for _, l := range strings.Split(common.Hang(v.confirm, v.w-2, 0), "\n") {
+			foot = append(foot, " "+st.Warn.Render(l))
+		}
 	case v.running:
 		foot = append(foot, "", " "+st.Warn.Render("▸ carrying on with the run…"))
 	case v.stalled():

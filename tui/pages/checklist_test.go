@@ -313,3 +313,39 @@ func TestPhoneFooterKeepsTheWayBack(t *testing.T) {
 		t.Fatalf("with room the footer keeps every key: %q", footer)
 	}
 }
+
+// A tick that moves the run past optional items asks first: a stage of optional
+// items alone was gone before anyone saw it. n leaves it unticked; y ticks, and the
+// engine skips just the items the question named.
+func TestChecklistAsksBeforeLeavingOptionalItems(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	c := m.c
+	ana, _ := c.Eng.Person("ana")
+	d, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
+		Version: "2.1", Environment: "staging", Start: now, Assignee: "tom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Eng.Start(c.Ctx, ana, d.ID, "tom is on #1 too: a runbook takes him a minute"); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, d.ID)})
+	load(m, cmd)
+	press(m, "space")
+	got := screenText(m)
+	if !strings.Contains(strings.Join(strings.Fields(got), " "), `optional item 2 "Links and screenshots up to date" is then skipped`) ||
+		!strings.Contains(got, "y yes, tick it") {
+		t.Fatalf("space on the last required item should ask:\n%s", got)
+	}
+	fits(t, m, "checklist asking", 60, 20)
+	press(m, "n")
+	if det, _ := c.Eng.Deployment(c.Ctx, ana, d.ID); det.Steps[0].Status != models.StepPending {
+		t.Fatalf("n ticked item 1: %s", det.Steps[0].Status)
+	}
+	press(m, "space", "y")
+	det, err := c.Eng.Deployment(c.Ctx, ana, d.ID)
+	if err != nil || det.Steps[0].Status != models.StepDone || det.Steps[1].Status != models.StepSkipped || det.Steps[2].Status != models.StepPending {
+		t.Fatalf("after y: %s, %s, %s (%v)", det.Steps[0].Status, det.Steps[1].Status, det.Steps[2].Status, err)
+	}
+}
