@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -89,6 +90,20 @@ func TestResolveOverrideNeedsAReason(t *testing.T) {
 	cs, _ := m.c.Eng.Conflicts(m.c.Ctx, m.c.Actor, engine.ConflictFilter{Deployment: d.ID})
 	if len(cs) != 1 || cs[0].Status != "overridden" || cs[0].Reason != "licence must be live for the audit" {
 		t.Fatalf("stored override: %+v", cs)
+	}
+}
+
+// Besides the suggestion, m moves it where the person chooses: the edit form, its
+// start field first, back on the panel once saved.
+func TestResolveMovesItWhereYouChoose(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "sam", 120, 35)
+	d := withFreezeClash(t, m)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
+	load(m, cmd)
+	press(m, "m")
+	if got := screenText(m); !strings.Contains(got, fmt.Sprintf("#%d edit", d.ID)) || !strings.Contains(got, "Start") {
+		t.Fatalf("m on the resolve panel should open the edit form:\n%s", got)
 	}
 }
 

@@ -33,7 +33,7 @@ type resolveScreen struct {
 	working bool // an apply or override is under way
 	moveEnd int  // where in moveLines the suggestion's detail goes
 	w, h    int
-	keys    struct{ Apply, Reassign, Choose, Override, Save, Cancel key.Binding }
+	keys    struct{ Apply, Edit, Reassign, Choose, Override, Save, Cancel key.Binding }
 }
 
 type resolveData struct {
@@ -59,6 +59,7 @@ func NewResolveOn(c *common.Common, id int64, conflict string) common.Page {
 	r := &resolveScreen{c: c, id: id, want: conflict}
 	r.keys.Apply = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "move to suggestion"))
 	r.keys.Reassign = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reassign"))
+	r.keys.Edit = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move it yourself (when, who)"))
 	r.keys.Choose = key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "choose person"))
 	r.keys.Override = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "override"))
 	r.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save override"))
@@ -84,7 +85,7 @@ func (r *resolveScreen) ShortHelp() []common.Key {
 	if r.whyNoReassign() == "" { // choosing the person is part of reassigning
 		keys = append(keys, on(r.keys.Choose))
 	}
-	return append(keys, off(r.keys.Override, r.whyNoOverride()))
+	return append(keys, off(r.keys.Override, r.whyNoOverride()), off(r.keys.Edit, r.whyNot(engine.ActReschedule)))
 }
 
 func (r *resolveScreen) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
@@ -226,6 +227,9 @@ func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, r.keys.Override) && r.whyNoOverride() == "":
 		return r.reason.Focus()
+	case key.Matches(msg, r.keys.Edit) && r.whyNot(engine.ActReschedule) == "":
+		// Another time than the suggestion (one of "also free", say), or another person.
+		return common.Push(newEditForm(c, r.data.det.Deployment))
 	}
 	return nil
 }
