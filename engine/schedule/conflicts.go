@@ -541,8 +541,9 @@ func single(it Item, ends func(versionAt) (time.Time, bool), byID func(int64) (I
 	if env.RequireMaintenanceWindow && !insideMaintenance(it, env, w.Loc) {
 		out = append(out, models.Conflict{Kind: models.ConflictMaintenance, IDs: []int64{it.ID}, Environment: it.Environment,
 			Start: it.Start, End: it.End, Key: key(models.ConflictMaintenance, []int64{it.ID}, ""),
-			Message: fmt.Sprintf("#%d (%s – %s) is not inside a maintenance window of %s",
-				it.ID, local(it.Start, w.Loc), models.EndText(it.Start, it.End, w.Loc, "15:04", "Mon 02 Jan 15:04"), it.Environment)})
+			Message: fmt.Sprintf("#%d (%s – %s) is not inside a maintenance window of %s%s",
+				it.ID, local(it.Start, w.Loc), models.EndText(it.Start, it.End, w.Loc, "15:04", "Mon 02 Jan 15:04"), it.Environment,
+				windowsText(env.Maintenance))})
 	}
 	if ends != nil { // nil: the caller knows promotion is settled
 		if c, ok := promotion(it, ends, w); ok {
@@ -650,6 +651,23 @@ func key(kind models.ConflictKind, ids []int64, extra string) string {
 		k += ":" + extra
 	}
 	return k
+}
+
+// windowsText names an environment's maintenance windows, as config writes them, for
+// a conflict that says a deployment is outside them: " (Tue 22:00 - Wed 02:00, Sat
+// 22:00 - Sun 04:00)", the first three of more and how many others.
+func windowsText(ws []models.Window) string {
+	if len(ws) == 0 {
+		return " (it has none)"
+	}
+	names := make([]string, 0, 3)
+	for _, w := range ws[:min(3, len(ws))] {
+		names = append(names, w.String())
+	}
+	if len(ws) > 3 {
+		names = append(names, fmt.Sprintf("%d more", len(ws)-3))
+	}
+	return " (" + strings.Join(names, ", ") + ")"
 }
 
 func idList(ids []int64) string {
