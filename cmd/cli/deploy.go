@@ -303,7 +303,8 @@ func (a *app) printDetail(det engine.Detail) {
 	for _, s := range det.Steps {
 		interrupted = interrupted || s.Status == models.StepInterrupted
 	}
-	fmt.Fprintf(tw, "  status\t%s (stage: %s)\n", statusText(d, interrupted), stageName(d.Status))
+	// In words, as the console says it; --json has the codes (status, stage).
+	fmt.Fprintf(tw, "  status\t%s\n", strings.ReplaceAll(statusText(d, interrupted), "_", " "))
 	fmt.Fprintf(tw, "  model\t%s v%d\n", d.Model, d.ModelVersion)
 	fmt.Fprintf(tw, "  service\t%s (%s)\n", d.Service, d.Kind)
 	fmt.Fprintf(tw, "  window\t%s\n", a.window(d))

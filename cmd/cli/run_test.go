@@ -215,6 +215,8 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	// Its record shows the rollback that ran, as step 2, in text and as JSON.
 	if r := f.ok("--as", "ana", "deploy", "show", bad); !regexp.MustCompile(`On failure.*\n  2  \[✓\]  after Execute  Roll back`).MatchString(r.stdout) {
 		t.Errorf("deploy show lacks the on-failure step that ran:\n%s", r)
+	} else if !regexp.MustCompile(`(?m)^  status +rolled back$`).MatchString(r.stdout) {
+		t.Errorf("deploy show's status is in words:\n%s", r)
 	}
 	var shown struct {
 		OnFailure []struct {
