@@ -324,6 +324,16 @@ func (r *reports) legend() []string {
 	parts = append(parts, fmt.Sprintf("on schedule: within %s of the planned start", models.HumanDuration(r.rep.Tolerance)),
 		"definitions in the README")
 	lines := common.Pack(parts, " · ", r.w-1)
+	// What the headings in view mean, when the table still has room for every row:
+	// "ROLLED" and "INCID%" are short for what a reader should not have to look up.
+	var helps []string
+	for _, m := range engine.ReportColumns[r.colOff : r.colOff+n] {
+		helps = append(helps, m.Header+": "+m.Help)
+	}
+	if help := common.Pack(helps, " · ", r.w-1); r.view == 0 && len(r.rep.Rows) > 0 &&
+		r.h-1-len(lines)-len(help) >= len(r.rep.Rows)+len(r.rep.Totals)+2 {
+		lines = append(help, lines...)
+	}
 	for i, l := range lines {
 		lines[i] = st.Dim.Render(" " + l)
 	}

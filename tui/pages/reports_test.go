@@ -186,7 +186,7 @@ func TestReportsTablePagesThroughTheColumns(t *testing.T) {
 		press(m, "h")
 	}
 	if got := screenText(m); got != first {
-		t.Fatalf("← should come back a screenful at a time to the first columns:\n%s", got)
+		t.Fatalf("← should come back a screenful at a time to the first columns:\n%s\nfirst:\n%s", got, first)
 	}
 }
 
@@ -294,4 +294,19 @@ func TestReportsSayRowsLieAbove(t *testing.T) {
 		t.Fatalf("a long table says where its rows are:\n%s", got)
 	}
 	fits(t, m, "reports by day", 60, 20)
+}
+
+// With room under the table, the headings in view are explained there; a phone
+// keeps its rows for the table.
+func TestReportsExplainTheirHeadings(t *testing.T) {
+	t.Parallel()
+	got := screenText(demoReports(t, 120, 35))
+	for _, want := range []string{"ROLLED: of those, rolled back", "INCID%: deployments with an incident / deployments"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the reports at 120×35 lack %q:\n%s", want, got)
+		}
+	}
+	if got := screenText(demoReports(t, 60, 20)); strings.Contains(got, "DEPLOYS: ") {
+		t.Errorf("a phone's report gives its rows to the table:\n%s", got)
+	}
 }
