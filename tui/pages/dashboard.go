@@ -500,7 +500,9 @@ func (d *dashboard) interruptedLines() []line {
 		if it.Kind == engine.InboxInterrupted {
 			dep := it.Deployment
 			out = append(out, line{id: dep.ID, text: d.c.Styles.Warn.Render("⏸ interrupted ") +
-				fmt.Sprintf("#%d %s → %s, step %d: resume, retry or fail it (r, then g)", dep.ID, dep.Component,
+				// No-break spaces: a wrap never leaves "step" at a line's end and its number
+				// on the next, nor "→" without where.
+				fmt.Sprintf("#%d %s →\u00a0%s, step\u00a0%d: resume, retry or fail it (r, then g)", dep.ID, dep.Component,
 					dep.Environment, it.Seq)})
 		}
 	}

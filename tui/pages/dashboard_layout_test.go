@@ -211,3 +211,20 @@ func TestRunningKeepsTheEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// An interrupted item wraps between phrases, never between "step" and its number
+// nor between "→" and where.
+func TestInterruptedItemWrapsWhole(t *testing.T) {
+	t.Parallel()
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	d.data = engine.Dashboard{Inbox: []engine.InboxItem{{Kind: engine.InboxInterrupted, Seq: 4,
+		Deployment: models.Deployment{ID: 19788, Component: "payments-api", Environment: "staging"}}}}
+	for w := 20; w <= 80; w++ {
+		for _, l := range wrapped(d.interruptedLines(), w) {
+			text := strings.TrimRight(ansi.Strip(l.text), " ")
+			if strings.HasSuffix(text, "step") || strings.HasSuffix(text, "→") {
+				t.Errorf("%d wide: a row ends %q", w, text)
+			}
+		}
+	}
+}
