@@ -151,7 +151,7 @@ func (p *planForm) envOptions() []huh.Option[string] {
 
 func (p *planForm) defaultDuration() string {
 	m, _ := p.c.Eng.Model(p.v.model)
-	return "default " + models.HumanDuration(m.DefaultDuration)
+	return "default " + models.ExactDuration(m.DefaultDuration) // as config writes it: "4h", not "4h00m"
 }
 
 func validDuration(s string) error {
