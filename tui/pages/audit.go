@@ -39,7 +39,11 @@ func (s *auditScreen) Title() string    { return "audit log" }
 func (s *auditScreen) Capturing() bool  { return false }
 func (s *auditScreen) SetSize(w, h int) { s.w, s.h = w, h }
 func (s *auditScreen) ShortHelp() []common.Key {
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), common.On(s.keys.Events), common.On(s.c.Keys.Back)}
+	events := s.keys.Events
+	if s.events { // the key says what it does now: it toggles
+		events.SetHelp("e", "organisation's record only")
+	}
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), common.On(events), common.On(s.c.Keys.Back)}
 }
 func (s *auditScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
 

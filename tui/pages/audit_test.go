@@ -18,8 +18,9 @@ func TestAuditLogFromReports(t *testing.T) {
 		t.Fatalf("the audit log should show the configuration's history:\n%s", got)
 	}
 	press(m, "e")
-	if got := screenText(m); !strings.Contains(got, "The whole record") || !strings.Contains(got, "planned") {
-		t.Fatalf("e should add the deployments' events:\n%s", got)
+	if got := screenText(m); !strings.Contains(got, "The whole record") || !strings.Contains(got, "planned") ||
+		!strings.Contains(got, "e organisation's record only") {
+		t.Fatalf("e should add the deployments' events, and then offer to take them away:\n%s", got)
 	}
 	phone := sized(t, "ana", 60, 20)
 	press(phone, "5", "u", "e")
