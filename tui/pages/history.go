@@ -513,8 +513,10 @@ func (d *history) bar() []string {
 	switch {
 	case d.loading && len(d.rows) == 0:
 		count = "loading…"
-	case (d.more || d.above) && len(d.rows) > 0:
-		count += "+"
+	case d.more && len(d.rows) > 0: // pages load as the cursor nears the end: say so
+		count += ", more below"
+	case d.above && len(d.rows) > 0:
+		count += ", more above"
 	}
 	room := d.w - lipgloss.Width(count) - 3 // a space before, one between, one after
 	lines := common.Pack(d.f.summary(st, d.everything()), st.Dim.Render(" · "), room)

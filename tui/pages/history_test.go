@@ -431,6 +431,10 @@ func TestHistoryTopIsTheWholeListsTop(t *testing.T) {
 		if got := h.Rows()[h.Cursor()].ID; got != all[0].ID {
 			t.Fatalf("oldest=%v: g went to #%d, want the list's first, #%d", oldest, got, all[0].ID)
 		}
+		// 350 do not load at once: the count says that there are more, and where.
+		if got := screenText(m); !strings.Contains(got, "shown, more below") {
+			t.Errorf("oldest=%v: the count should say more are below:\n%s", oldest, got)
+		}
 	}
 }
 
