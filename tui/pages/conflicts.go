@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -78,7 +79,7 @@ func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
-		s.list, s.loaded = msg.list, true
+		s.list, s.loaded = actionableFirst(msg.list), true
 		if s.index() < 0 && len(s.list) > 0 {
 			s.sel = s.list[0].ID
 		}
@@ -99,6 +100,24 @@ func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// actionableFirst puts first, each group in the engine's order, the open conflicts
+// still to settle, then those of work started against them (nothing in them moves
+// now; they become unresolved when it finishes), then the settled ones: on a phone
+// the started ones filled the screen and hid what can be acted on.
+func actionableFirst(cs []models.Conflict) []models.Conflict {
+	rank := func(c models.Conflict) int {
+		switch {
+		case !c.Open():
+			return 2
+		case c.StartedOver != nil:
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(cs, func(a, b models.Conflict) int { return rank(a) - rank(b) })
+	return cs
+}
+
 // mover is the deployment that resolving a conflict would move: the newest plan.
 func mover(c models.Conflict) int64 { return c.IDs[len(c.IDs)-1] }
 
@@ -112,6 +131,9 @@ func (s *conflictsScreen) View() string {
 		which = "open, overridden and unresolved"
 	}
 	head := fmt.Sprintf(" %d %s conflict%s", len(s.list), which, common.Plural(len(s.list)))
+	if n := countStarted(s.list); n > 0 && !s.all {
+		head += fmt.Sprintf(" · %d under way", n) // listed last: nothing in them moves now
+	}
 	if len(s.list) == 0 {
 		return head + "\n\n " + st.Good.Render("✓ No conflicts: every planned deployment fits its environment, people and windows.")
 	}

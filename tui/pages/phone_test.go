@@ -1,7 +1,9 @@
 package pages_test
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +76,17 @@ func TestPhoneShowsEveryConflictWhole(t *testing.T) {
 		t.Run(fmt.Sprint(w), func(t *testing.T) {
 			m := sized(t, "ana", w, 20)
 			list := withCrowdedProduction(t, m)
+			// The console lists the conflicts still to settle before those of work
+			// started against them.
+			slices.SortStableFunc(list, func(a, b models.Conflict) int {
+				started := func(c models.Conflict) int {
+					if c.StartedOver != nil {
+						return 1
+					}
+					return 0
+				}
+				return cmp.Compare(started(a), started(b))
+			})
 			press(m, "4")
 			shown := screens(t, m, "conflicts", w, 20, len(list), "down")
 			for _, c := range list {
