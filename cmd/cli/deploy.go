@@ -357,7 +357,7 @@ func (a *app) printDetail(det engine.Detail) {
 		fmt.Fprintln(w, "\nFindings")
 		tw = table(w)
 		for _, f := range det.Findings {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(f.At), f.Kind, f.Rule, cell(engine.FindingText(f)))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(f.At), strings.ReplaceAll(f.Kind, "_", " "), f.Rule, cell(engine.FindingText(f)))
 		}
 		tw.Flush()
 	}
