@@ -543,34 +543,38 @@ func nextInStage(stage models.Stage, runs []models.StepRun, resume bool) next {
 }
 
 // SkippedByTick are the optional checklist items that ticking step seq would leave
-// behind, skipped: when it is the last step a person must act on in its stage, the
-// run moves on, through every stage after it where nobody must act (an optional
-// item is no reason to wait), skipping their optional items as it leaves each
-// (completeStage). A console asks before such a tick: a stage of optional items
-// alone was otherwise gone before anyone saw it. It assumes the automated steps on
-// the way pass.
+// behind, skipped: the run goes on as nextInStage says, through every stage where
+// nobody must act (an optional item is no reason to wait), and leaving each skips
+// what skippedOnLeaving says. A console asks before such a tick: a stage of optional
+// items alone was otherwise gone before anyone saw it. It assumes the automated
+// steps on the way pass.
 func SkippedByTick(st RunState, seq int) []StepState {
 	if seq < 1 || seq > len(st.Steps) {
 		return nil
 	}
-	from := st.Steps[seq-1].Step.Stage
+	runs := make([]models.StepRun, len(st.Steps))
+	for i, s := range st.Steps {
+		runs[i] = s.StepRun
+	}
+	runs[seq-1].Status = models.StepDone
 	var out []StepState
-	for _, stage := range models.Stages[slices.Index(models.Stages, from):] {
-		var optional []StepState
-		for _, s := range st.Steps {
-			if s.Step.Stage != stage || s.Seq == seq || s.Status == models.StepDone || s.Status == models.StepSkipped {
-				continue
-			}
-			switch {
-			case s.Step.Kind == models.StepAutomated && s.Status == models.StepPending:
-				// runs by itself
-			case s.Step.Kind == models.StepManual && !s.Step.Required && s.Status == models.StepPending:
-				optional = append(optional, s)
-			default:
+	for _, stage := range models.Stages[slices.Index(models.Stages, runs[seq-1].Step.Stage):] {
+		for {
+			nx := nextInStage(stage, runs, false)
+			if nx.wait != nil || nx.failed != nil {
 				return out // a person must act here: the run waits, and skips nothing more
 			}
+			if nx.run == nil {
+				break // the stage is complete
+			}
+			nx.run.Status = models.StepDone
 		}
-		out = append(out, optional...)
+		for i := range runs {
+			if skippedOnLeaving(runs[i], stage) {
+				runs[i].Status = models.StepSkipped
+				out = append(out, st.Steps[i])
+			}
+		}
 	}
 	return out
 }
@@ -640,7 +644,7 @@ func (r *runner) completeStage(stage models.Stage) error {
 		// may never have seen the item.
 		system := models.Person{Name: SystemActor}
 		for _, sr := range runs {
-			if sr.Step.Stage != stage || sr.Step.Required || sr.Status != models.StepPending {
+			if !skippedOnLeaving(sr, stage) {
 				continue
 			}
 			sr.Status, sr.Actor, sr.At, sr.Note = models.StepSkipped, SystemActor, r.e.Now(), SkippedNote
@@ -658,6 +662,12 @@ func (r *runner) completeStage(stage models.Stage) error {
 		r.progress(Progress{Kind: ProgressStatus, Status: to})
 	}
 	return err
+}
+
+// skippedOnLeaving is whether leaving stage skips sr: an optional step of it that
+// nobody did.
+func skippedOnLeaving(sr models.StepRun, stage models.Stage) bool {
+	return sr.Step.Stage == stage && !sr.Step.Required && sr.Status == models.StepPending
 }
 
 // failStage runs the stage's on-failure steps and ends the deployment rolled_back
