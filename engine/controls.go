@@ -153,7 +153,7 @@ func (e *Engine) breaksAt(d models.Deployment, cs []models.Conflict, now time.Ti
 				env.Name, w.Name, LocalText(occ.End, loc))})
 		}
 	}
-	if env.RequireMaintenanceWindow && !inAny(env.Maintenance, now, loc) {
+	if NoWindowOpen(env, now, loc) {
 		out = append(out, Break{Rule: string(models.ConflictMaintenance), Message: NoWindowOpenText(env.Name)})
 	}
 	for i := range cs {
@@ -296,6 +296,12 @@ func (e *Engine) recordStart(ctx context.Context, q store.Q, actor models.Person
 		return q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventEmergency, detail))
 	}
 	return nil
+}
+
+// NoWindowOpen reports whether a start in env at t breaks its maintenance rule: env
+// requires a maintenance window and none is open then.
+func NoWindowOpen(env models.Environment, t time.Time, loc *time.Location) bool {
+	return env.RequireMaintenanceWindow && !inAny(env.Maintenance, t, loc)
 }
 
 // NoWindowOpenText is why a start in env, which requires a maintenance window, breaks

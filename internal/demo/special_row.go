@@ -172,7 +172,7 @@ func (sp *special) record(states []stepState, times []int64, started int64, curI
 // with the reason on the record and among its findings, as the engine keeps them.
 func (sp *special) starter(started int64) string {
 	g, env := sp.g, sp.g.envs[sp.env].e
-	if !env.RequireMaintenanceWindow || overlapsAny(interval{started, started + 1}, g.occurrences(env.Maintenance, started-day, started+day)) {
+	if !engine.NoWindowOpen(env, time.Unix(started, 0), g.loc) { // the engine's rule at the start
 		return sp.w.assignee
 	}
 	who, rule := g.managers[0], string(models.ConflictMaintenance)
