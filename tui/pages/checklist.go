@@ -42,10 +42,9 @@ type checklistView struct {
 	// moves on to the next open item, where the next space is meant to go.
 	advance int
 	running bool // the run carries on after a person's work
-	// confirm is a question y answers (then runs), while it is asked: a tick that
-	// leaves the stage with optional items nobody ticked, which Ferry then skips.
-	confirm string
-	then    func() tea.Cmd
+	// confirm is a question y answers, while it is asked: a tick that moves the run
+	// past optional items nobody ticked, which Ferry then skips.
+	confirm confirm
 	w, h    int
 	keys    struct{ Tick, Note, Block, Approve, Reject, Start, Save, Cancel, Yes, No key.Binding }
 }
@@ -88,7 +87,7 @@ func NewChecklist(c *common.Common, id int64) common.Page {
 }
 
 func (v *checklistView) Title() string   { return fmt.Sprintf("checklist #%d", v.id) }
-func (v *checklistView) Capturing() bool { return v.input.Focused() || v.confirm != "" }
+func (v *checklistView) Capturing() bool { return v.input.Focused() || v.confirm.asking() }
 
 // Place is where the person is: on this deployment's checklist.
 func (v *checklistView) Place() common.Place { return common.Place{Checklist: true, ID: v.id} }
@@ -135,7 +134,7 @@ func (v *checklistView) ShortHelp() []common.Key {
 	if v.input.Focused() {
 		return []common.Key{on(v.keys.Save), on(v.keys.Cancel)}
 	}
-	if v.confirm != "" {
+	if v.confirm.asking() {
 		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
 	}
 	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoItem()), v.blockKey(),
@@ -335,13 +334,8 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		if v.input.Focused() {
 			return v.inputKey(msg)
 		}
-		if v.confirm != "" {
-			then := v.then
-			v.confirm, v.then = "", nil
-			if key.Matches(msg, v.keys.Yes) {
-				return then()
-			}
-			return nil
+		if v.confirm.asking() {
+			return v.confirm.answer(msg, v.keys.Yes)
 		}
 		return v.key(msg)
 	}
@@ -416,8 +410,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 			if len(left) > 1 {
 				what = "items " + strings.Join(left, ", ") + " are"
 			}
-			v.confirm = fmt.Sprintf("Ticking this moves the run on: optional %s then skipped, not done. Tick it now? y/n", what)
-			v.then = tick
+			v.confirm.ask(fmt.Sprintf("Ticking this moves the run on: optional %s then skipped, not done. Tick it now? y/n", what), tick)
 			return nil
 		}
 		return tick()
@@ -623,11 +616,8 @@ func (v *checklistView) View() string {
 	case v.input.Focused():
 		foot = append(foot, "")
 		foot = append(foot, v.inputLines()...)
-	case v.confirm != "":
-		foot = append(foot, "")
-		for _, l := range strings.Split(common.Hang(v.confirm, v.w-2, 0), "\n") {
-			foot = append(foot, " "+st.Warn.Render(l))
-		}
+	case v.confirm.asking():
+		foot = append(append(foot, ""), v.confirm.lines(st, v.w)...)
 	case v.running:
 		foot = append(foot, "", " "+st.Warn.Render("▸ carrying on with the run…"))
 	case v.stalled():

@@ -45,13 +45,12 @@ type runView struct {
 	lastID   int64
 	vp       viewport.Model
 	follow   bool
-	logW     int            // the width the log was laid out for
-	polling  bool           // a poll tick is on its way
-	running  bool           // a run, resume or retry started here is under way
-	working  bool           // an action (cancel, approve) is under way
-	confirm  string         // a question y answers, while it is asked
-	then     func() tea.Cmd // what y does
-	frame    int            // spinner frame
+	logW     int     // the width the log was laid out for
+	polling  bool    // a poll tick is on its way
+	running  bool    // a run, resume or retry started here is under way
+	working  bool    // an action (cancel, approve) is under way
+	confirm  confirm // a question y answers, while it is asked
+	frame    int     // spinner frame
 	w, h     int
 	keys     struct{ Start, Cancel, Retry, Approve, Reject, Fail, Rollback, Checklist, Follow, Yes, No key.Binding }
 	goOnLoad bool // opened by g on the deployment's page: start once loaded, as g here does
@@ -102,14 +101,14 @@ func newRunView(c *common.Common, id int64) *runView {
 }
 
 func (v *runView) Title() string   { return fmt.Sprintf("run #%d", v.id) }
-func (v *runView) Capturing() bool { return v.input.Focused() || v.confirm != "" }
+func (v *runView) Capturing() bool { return v.input.Focused() || v.confirm.asking() }
 
 // Restyle takes the session's styles again (the terminal said its background).
 func (v *runView) Restyle() { v.input.SetStyles(components.InputStyles(v.c.Styles)) }
 
 func (v *runView) ShortHelp() []common.Key {
 	on, off := common.On, common.OffFor
-	if v.confirm != "" {
+	if v.confirm.asking() {
 		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
 	}
 	if v.input.Focused() {
@@ -335,13 +334,8 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 	if v.input.Focused() {
 		return v.inputKey(msg)
 	}
-	if v.confirm != "" {
-		then := v.then
-		v.confirm, v.then = "", nil
-		if key.Matches(msg, v.keys.Yes) {
-			return then()
-		}
-		return nil
+	if v.confirm.asking() {
+		return v.confirm.answer(msg, v.keys.Yes)
 	}
 	switch {
 	case !v.loaded:
@@ -478,8 +472,7 @@ func (v *runView) askAgain(run func() tea.Cmd) tea.Cmd {
 	if w == nil || w.Kind != engine.WaitInterrupted {
 		return run()
 	}
-	v.confirm = fmt.Sprintf("Step %d %q was interrupted and may have partly run. Run it again? y/n", w.Seq, w.Step.Name)
-	v.then = run
+	v.confirm.ask(fmt.Sprintf("Step %d %q was interrupted and may have partly run. Run it again? y/n", w.Seq, w.Step.Name), run)
 	return nil
 }
 
@@ -636,8 +629,8 @@ func (v *runView) head() []string {
 		}
 	}
 	out = append(out, v.now()...)
-	if v.confirm != "" {
-		out = append(out, strings.Split(st.Warn.Render(" "+common.Hang(v.confirm, v.w-2, 1)), "\n")...)
+	if v.confirm.asking() {
+		out = append(out, v.confirm.lines(st, v.w)...)
 	}
 	if v.input.Focused() {
 		if v.asking == askOverride { // what is being overridden, whole: it is what the reason answers
