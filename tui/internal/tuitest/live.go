@@ -60,36 +60,32 @@ func RunLive(t *testing.T, m tea.Model, w, h int) *Live {
 // and a test that builds a page from that Common before would race the restyle.
 func (l *Live) settle() {
 	l.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		l.TM.Send(Poke{})
-		l.mu.Lock()
-		done := l.settled
-		l.mu.Unlock()
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			l.t.Fatal("the program never delivered its colour profile")
-		}
-		time.Sleep(10 * time.Millisecond) // polling the program, not waiting for work
+	if _, ok := l.poll(func() bool { return l.settled }); !ok {
+		l.t.Fatal("the program never delivered its colour profile")
 	}
 }
 
 // Has waits until the screen shows want, and returns the screen.
 func (l *Live) Has(want string) string {
 	l.t.Helper()
+	now, ok := l.poll(func() bool { return strings.Contains(l.shown, want) })
+	if !ok {
+		l.t.Fatalf("the screen never showed %q; it shows:\n%s", want, now)
+	}
+	return now
+}
+
+// poll pokes the program until done holds (read under l.mu, after the program's
+// filter has run), for 10 seconds at most, and returns the screen as it last was.
+func (l *Live) poll(done func() bool) (string, bool) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		l.TM.Send(Poke{})
 		l.mu.Lock()
-		now := l.shown
+		ok, shown := done(), l.shown
 		l.mu.Unlock()
-		if strings.Contains(now, want) {
-			return now
-		}
-		if time.Now().After(deadline) {
-			l.t.Fatalf("the screen never showed %q; it shows:\n%s", want, now)
+		if ok || time.Now().After(deadline) {
+			return shown, ok
 		}
 		time.Sleep(10 * time.Millisecond) // polling the screen, not waiting for work
 	}
