@@ -49,8 +49,7 @@ func TestChecklistOffersToCarryOn(t *testing.T) {
 	m := New(c)
 	for _, size := range [][2]int{{120, 35}, {60, 20}} {
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, 1)})
-		load(m, cmd)
+		openChecklist(m, 1)
 		got := screenText(m)
 		for _, want := range []string{"in progress", "Press g to carry the run on", "g carry on"} {
 			if !strings.Contains(got, want) {
@@ -60,8 +59,7 @@ func TestChecklistOffersToCarryOn(t *testing.T) {
 		fits(t, m, "stalled checklist", size[0], size[1])
 		press(m, "esc")
 	}
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, 1)})
-	load(m, cmd)
+	openChecklist(m, 1)
 	press(m, "g")
 	st, err := c.Eng.RunState(c.Ctx, c.Actor, 1)
 	if err != nil || st.Deployment.Status != models.StatusSucceeded {

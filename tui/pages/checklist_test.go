@@ -13,6 +13,12 @@ import (
 	"ferry/tui/pages"
 )
 
+// openChecklist puts deployment id's checklist on top and waits for it to load.
+func openChecklist(m *Model, id int64) {
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})
+	load(m, cmd)
+}
+
 // openChecklistVia opens deployment id and, with c, its checklist through the root.
 func openChecklistVia(t *testing.T, m *Model, id int64) {
 	t.Helper()
@@ -199,8 +205,7 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 	if err != nil || len(cs) != 0 {
 		t.Fatalf("setup: %+v %v", cs, err)
 	}
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, d.ID)})
-	load(m, cmd)
+	openChecklist(m, d.ID)
 	// On Thursday it may not start: its window is Saturday night. The checklist says so,
 	// and g does nothing.
 	if got := screenText(m); !strings.Contains(got, "cannot start now") || !strings.Contains(got, "window") ||

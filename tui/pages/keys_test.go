@@ -37,8 +37,7 @@ func TestOffKeysSayWhy(t *testing.T) {
 	}
 
 	m = sized(t, "kim", 120, 35) // an analyst reads the checklist
-	_, cmd = m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, 1)})
-	load(m, cmd)
+	openChecklist(m, 1)
 	got := fullHelp(m)
 	for _, want := range []string{"space tick — kim (analyst) may not tick steps of deployment #1",
 		"n note — kim (analyst)", "b block — kim (analyst)"} {
@@ -80,8 +79,7 @@ func TestApprovingAGateAsksFirst(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "marc", 120, 35)
 	id := atTheGate(t, m)
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})
-	load(m, cmd)
+	openChecklist(m, id)
 	press(m, "a")
 	if got := screenText(m); !strings.Contains(got, `enter approves gate 3 "Publication approved"`) || !strings.Contains(got, "approve; note:") {
 		t.Fatalf("a should ask for the approval's note:\n%s", got)
@@ -105,8 +103,7 @@ func TestGateKeysSayWhy(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "tom", 120, 35)
 	id := atTheGate(t, m)
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})
-	load(m, cmd)
+	openChecklist(m, id)
 	got := fullHelp(m)
 	for _, want := range []string{`a approve — tom (technician) may not approve gate "Publication approved" of deployment #6: only a manager or`,
 		`space tick — step 3 "Publication approved" is a gate, not a checklist item: only checklist items can be ticked`} {
@@ -119,8 +116,7 @@ func TestGateKeysSayWhy(t *testing.T) {
 		t.Fatalf("a should say why:\n%s", got)
 	}
 	m = sized(t, "sam", 120, 35) // a practitioner, but the one who asked for it
-	_, cmd = m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, atTheGate(t, m))})
-	load(m, cmd)
+	openChecklist(m, atTheGate(t, m))
 	if got := fullHelp(m); !strings.Contains(got, "a approve — sam requested deployment #6 and may not approve its gate") {
 		t.Fatalf("the requester may not approve:\n%s", got)
 	}
@@ -138,8 +134,7 @@ func TestStartInConflictSaysWhy(t *testing.T) {
 	if err != nil || len(cs) == 0 {
 		t.Fatalf("setup: %+v %v", cs, err)
 	}
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, d.ID)})
-	load(m, cmd)
+	openChecklist(m, d.ID)
 	got := screenText(m)
 	if strings.Contains(got, "g start") || !strings.Contains(got, "cannot start now") || strings.Contains(got, "#6 cannot start") {
 		t.Fatalf("a deployment in conflict offers no g:\n%s", got)
@@ -168,8 +163,7 @@ func TestManagerStartsAnywayWithAReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, d.ID)})
-	load(m, cmd)
+	openChecklist(m, d.ID)
 	if got := screenText(m); !strings.Contains(got, "g start anyway") {
 		t.Fatalf("a manager is offered the start against the controls:\n%s", got)
 	}
@@ -203,8 +197,7 @@ func TestRejectAGateFromTheChecklist(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	id := atTheGate(t, m)
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(m.c, id)})
-	load(m, cmd)
+	openChecklist(m, id)
 	press(m, "x")
 	if got := screenText(m); !strings.Contains(got, "reject, because:") {
 		t.Fatalf("x asks why:\n%s", got)
