@@ -59,6 +59,12 @@ func TestConflictsScreenResolveByMoving(t *testing.T) {
 	}
 }
 
+// openResolve puts the resolve panel of deployment id on top and waits for it.
+func openResolve(m *Model, id int64) {
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, id)})
+	load(m, cmd)
+}
+
 func selectedRow(m *Model) string {
 	for _, l := range strings.Split(screenText(m), "\n") {
 		if strings.HasPrefix(l, "▸") || strings.HasPrefix(l, " ▸") {
@@ -72,8 +78,7 @@ func TestResolveOverrideNeedsAReason(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	d := withFreezeClash(t, m)
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
-	load(m, cmd)
+	openResolve(m, d.ID)
 	press(m, "o")
 	if got := screenText(m); !strings.Contains(got, "reason:") {
 		t.Fatalf("o should ask for a reason:\n%s", got)
@@ -99,8 +104,7 @@ func TestResolveMovesItWhereYouChoose(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "sam", 120, 35)
 	d := withFreezeClash(t, m)
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
-	load(m, cmd)
+	openResolve(m, d.ID)
 	press(m, "m")
 	if got := screenText(m); !strings.Contains(got, fmt.Sprintf("#%d edit", d.ID)) || !strings.Contains(got, "Start") {
 		t.Fatalf("m on the resolve panel should open the edit form:\n%s", got)
@@ -111,8 +115,7 @@ func TestResolveHidesWhatThePersonMayNotDo(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "sam", 120, 35) // a practitioner: may move, may not override
 	d := withFreezeClash(t, m)
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
-	load(m, cmd)
+	openResolve(m, d.ID)
 	got := screenText(m)
 	if !strings.Contains(got, "a move to suggestion") || strings.Contains(got, "o override") {
 		t.Fatalf("practitioner's keys:\n%s", got)

@@ -25,8 +25,7 @@ func TestOffKeysSayWhy(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "sam", 120, 35) // a practitioner: may move a deployment, not override
 	d := withFreezeClash(t, m)
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolve(m.c, d.ID)})
-	load(m, cmd)
+	openResolve(m, d.ID)
 	want := "o override — sam (practitioner) may not override conflicts of deployment #6: only managers override conflicts"
 	if got := fullHelp(m); !strings.Contains(got, want) || !strings.Contains(got, "move to suggestion") {
 		t.Fatalf("the full help should list o as off, with why:\n%s", got)
