@@ -23,7 +23,7 @@ import (
 // detectorVersion names what detection finds: change it whenever a change to the
 // detector would find different conflicts in the same plans, so that stored ones
 // computed by an older Ferry are recomputed.
-const detectorVersion = "2" // 2: blocked versions and related components
+const detectorVersion = "3" // 2: blocked versions and related components; 3: one capacity conflict per crowd
 
 // conflictBasis is a hash of everything besides the plans and their history that
 // detection depends on.

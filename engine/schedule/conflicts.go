@@ -415,7 +415,36 @@ func capacity(items []Item, w World) []models.Conflict {
 			out = append(out, c)
 		}
 	}
-	return out
+	return widest(out)
+}
+
+// widest drops each capacity conflict whose deployments all stand in a larger one
+// of the same environment: when a third joins two that already overran, a person
+// has one crowd to thin, not two conflicts to settle.
+func widest(cs []models.Conflict) []models.Conflict {
+	// A larger one holds c's first deployment too: only those are compared.
+	holding := map[int64][]int{}
+	for i, c := range cs {
+		for _, id := range c.IDs {
+			holding[id] = append(holding[id], i)
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(cs), func(c models.Conflict) bool {
+		return slices.ContainsFunc(holding[c.IDs[0]], func(i int) bool {
+			o := cs[i]
+			return o.Environment == c.Environment && len(o.IDs) > len(c.IDs) && subset(c.IDs, o.IDs)
+		})
+	})
+}
+
+// subset reports whether every one of a (sorted) is in b (sorted).
+func subset(a, b []int64) bool {
+	for _, id := range a {
+		if _, ok := slices.BinarySearch(b, id); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // groupBy lists, for each non-empty key, the indexes of the items that have it, in
