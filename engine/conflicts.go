@@ -15,8 +15,8 @@ import (
 	"ferry/store"
 )
 
-// conflictID derives the short ID people type from the conflict's key.
-func conflictID(key string) string {
+// ConflictID derives the short ID people type from the conflict's key.
+func ConflictID(key string) string {
 	sum := sha1.Sum([]byte(key))
 	return "c" + hex.EncodeToString(sum[:4])[:7]
 }
@@ -109,7 +109,7 @@ func blockedIn(blocks []models.BlockedVersion) func(string, string) (string, boo
 func decorate(cs []models.Conflict, overrides map[string]models.Override) []models.Conflict {
 	for i := range cs {
 		c := &cs[i]
-		c.ID, c.Status = conflictID(c.Key), models.ConflictOpen
+		c.ID, c.Status = ConflictID(c.Key), models.ConflictOpen
 		if o, ok := overrides[c.Key]; ok {
 			c.Status, c.Reason, c.Override = models.ConflictOverridden, o.Reason, &o
 		}
@@ -232,7 +232,7 @@ func (e *Engine) withEvidence(ctx context.Context, q store.Q, live []models.Conf
 		if !seen[key] {
 			seen[key] = true
 			o := o
-			live = append(live, models.Conflict{Key: key, Kind: models.ConflictKind(o.Kind), IDs: o.IDs, ID: conflictID(key),
+			live = append(live, models.Conflict{Key: key, Kind: models.ConflictKind(o.Kind), IDs: o.IDs, ID: ConflictID(key),
 				Status: models.ConflictOverridden, Reason: o.Reason, Override: &o, Start: o.At, End: o.At,
 				Message: fmt.Sprintf("%s conflict of %s, accepted by %s", o.Kind, idList(o.IDs), o.Actor)})
 		}

@@ -156,6 +156,12 @@ func (e *Engine) breaksAt(d models.Deployment, cs []models.Conflict, now time.Ti
 	if NoWindowOpen(env, now, loc) {
 		out = append(out, Break{Rule: string(models.ConflictMaintenance), Message: NoWindowOpenText(env.Name)})
 	}
+	return append(out, ConflictBreaks(cs)...)
+}
+
+// ConflictBreaks are the open ones of cs, as what a start would break.
+func ConflictBreaks(cs []models.Conflict) []Break {
+	var out []Break
 	for i := range cs {
 		if cs[i].Open() {
 			out = append(out, Break{Rule: string(cs[i].Kind), Message: cs[i].ID + " " + cs[i].Message, Conflict: &cs[i]})
@@ -270,18 +276,7 @@ func breakRules(bs []Break) string {
 // was in, as findings and events.
 func (e *Engine) recordStart(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment,
 	cs []models.Conflict, waived, overridden []Break, reason string) error {
-	now := e.Now()
-	var fs []models.Finding
-	for _, b := range overridden {
-		fs = append(fs, finding(d.ID, models.FindingOverride, b, reason, actor, now))
-	}
-	for _, b := range waived {
-		fs = append(fs, finding(d.ID, models.FindingEmergency, b, d.UrgencyReason, actor, now))
-	}
-	for i := range cs {
-		b := Break{Rule: string(cs[i].Kind), Message: cs[i].Message, Conflict: &cs[i]}
-		fs = append(fs, finding(d.ID, models.FindingAtStart, b, cs[i].Reason, actor, now))
-	}
+	fs := StartFindings(*d, cs, waived, overridden, reason, actor, e.Now())
 	if err := q.AddFindings(ctx, fs); err != nil {
 		return err
 	}
@@ -296,6 +291,25 @@ func (e *Engine) recordStart(ctx context.Context, q store.Q, actor models.Person
 		return q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventEmergency, detail))
 	}
 	return nil
+}
+
+// StartFindings is what the record of d keeps of its start at at: a finding for
+// each rule broken (an override with the manager's reason, or the emergency lane's
+// waiver with d's urgency reason) and one for each conflict it was in.
+func StartFindings(d models.Deployment, cs []models.Conflict, waived, overridden []Break, reason string,
+	actor models.Person, at time.Time) []models.Finding {
+	var fs []models.Finding
+	for _, b := range overridden {
+		fs = append(fs, finding(d.ID, models.FindingOverride, b, reason, actor, at))
+	}
+	for _, b := range waived {
+		fs = append(fs, finding(d.ID, models.FindingEmergency, b, d.UrgencyReason, actor, at))
+	}
+	for i := range cs {
+		b := Break{Rule: string(cs[i].Kind), Message: cs[i].Message, Conflict: &cs[i]}
+		fs = append(fs, finding(d.ID, models.FindingAtStart, b, cs[i].Reason, actor, at))
+	}
+	return fs
 }
 
 // NoWindowOpen reports whether a start in env at t breaks its maintenance rule: env

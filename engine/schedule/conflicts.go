@@ -554,6 +554,25 @@ func pairConflict(kind models.ConflictKind, a, b Item, w World) models.Conflict 
 // single finds the conflicts one item has on its own: freeze, maintenance,
 // promotion, dependency and a blocked version.
 func single(it Item, ends func(versionAt) (time.Time, bool), byID func(int64) (Item, bool), w World) []models.Conflict {
+	out := WindowRules(it, w)
+	if ends != nil { // nil: the caller knows promotion is settled
+		if c, ok := promotion(it, ends, w); ok {
+			out = append(out, c)
+		}
+	}
+	if c, ok := dependency(it, byID, w); ok {
+		out = append(out, c)
+	}
+	if c, ok := blocked(it, w); ok {
+		out = append(out, c)
+	}
+	return out
+}
+
+// WindowRules are the conflicts of it with its environment's windows alone: each
+// freeze it touches and, where maintenance windows are required, lying outside them.
+// They need neither other plans nor history (the demo records them on its starts).
+func WindowRules(it Item, w World) []models.Conflict {
 	var out []models.Conflict
 	env := w.Envs[it.Environment]
 	for _, f := range env.Freeze {
@@ -573,17 +592,6 @@ func single(it Item, ends func(versionAt) (time.Time, bool), byID func(int64) (I
 			Message: fmt.Sprintf("#%d (%s – %s) is not inside a maintenance window of %s%s",
 				it.ID, local(it.Start, w.Loc), models.EndText(it.Start, it.End, w.Loc, "15:04", "Mon 02 Jan 15:04"), it.Environment,
 				windowsText(env.Maintenance))})
-	}
-	if ends != nil { // nil: the caller knows promotion is settled
-		if c, ok := promotion(it, ends, w); ok {
-			out = append(out, c)
-		}
-	}
-	if c, ok := dependency(it, byID, w); ok {
-		out = append(out, c)
-	}
-	if c, ok := blocked(it, w); ok {
-		out = append(out, c)
 	}
 	return out
 }

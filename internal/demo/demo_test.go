@@ -757,8 +757,9 @@ func TestDemoIsSearchable(t *testing.T) {
 }
 
 // The demo obeys the controls it shows: a deployment under way that is in an open
-// conflict was started against it by a manager, and its record says so (the event
-// and the finding), as a start through the engine would have kept it.
+// conflict was started against it by a manager, and its record says so (the event,
+// the override of that conflict and the conflict kept as one it started in), as a
+// start through the engine would have kept it; the conflict says it was started anyway.
 func TestRunningWorkInConflictWasOverridden(t *testing.T) {
 	cfg := testConfig(t)
 	now := testNow(t, cfg)
@@ -792,14 +793,19 @@ func TestRunningWorkInConflictWasOverridden(t *testing.T) {
 					continue
 				}
 				checked++
-				overridden := false
+				overridden, atStart := false, false
 				for _, f := range det.Findings {
 					p, _ := cfg.Person(f.Actor)
-					overridden = overridden || (f.Kind == models.FindingOverride && f.Rule == string(c.Kind) && p.Has(models.RoleManager))
+					overridden = overridden || (f.Kind == models.FindingOverride && f.ConflictKey == c.Key && p.Has(models.RoleManager))
+					atStart = atStart || (f.Kind == models.FindingAtStart && f.ConflictKey == c.Key)
 				}
-				if !overridden || !hasEvent(det.Events, engine.EventOverride) {
-					t.Errorf("seed %d: #%d runs in open conflict %s (%s) with no manager's override on its record",
+				if !overridden || !atStart || !hasEvent(det.Events, engine.EventOverride) {
+					t.Errorf("seed %d: #%d runs in open conflict %s (%s) with no manager's override of it on its record",
 						seed+1, id, c.ID, c.Message)
+				}
+				// The Conflicts screen says who let it start, as after a start through the engine.
+				if c.StartedOver == nil || c.StartedOver.DeploymentID != id {
+					t.Errorf("seed %d: conflict %s of #%d under way does not say it was started anyway", seed+1, c.ID, id)
 				}
 				if c.Kind == models.ConflictRelated {
 					t.Errorf("seed %d: #%d runs at once with what it depends on: %s", seed+1, id, c.Message)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ferry/engine"
+	"ferry/engine/schedule"
 	"ferry/models"
 )
 
@@ -181,9 +182,30 @@ func (sp *special) starter(started int64) string {
 		reason = "racking touches no running service; it goes live in the next window"
 	}
 	sp.event(started, who, engine.EventOverride, engine.OverrideText(rule, reason))
-	sp.r.finds = append(sp.r.finds, models.Finding{Kind: models.FindingOverride, Rule: rule,
-		Message: engine.NoWindowOpenText(env.Name), Reason: reason, Actor: who, At: time.Unix(started, 0).UTC()})
+	sp.r.over = &startOver{env: env, who: who, reason: reason, at: started}
 	return who
+}
+
+// startOver is a manager's override of the maintenance rule at a start.
+type startOver struct {
+	env         models.Environment
+	who, reason string
+	at          int64
+}
+
+// overFindings is what the engine keeps of r's override at its start, once r has
+// its ID: the rule broken at that moment and the conflicts its plan was in with its
+// environment's windows, each overridden and each kept as one it started in.
+func (g *gen) overFindings(r *row) []models.Finding {
+	o := r.over
+	it := schedule.Item{ID: r.d.ID, Environment: o.env.Name, Start: r.d.ScheduledStart, End: r.d.ScheduledEnd}
+	cs := schedule.WindowRules(it, schedule.World{Loc: g.loc, Envs: map[string]models.Environment{o.env.Name: o.env}})
+	for i := range cs {
+		cs[i].ID, cs[i].Status = engine.ConflictID(cs[i].Key), models.ConflictOpen
+	}
+	broken := append([]engine.Break{{Rule: string(models.ConflictMaintenance), Message: engine.NoWindowOpenText(o.env.Name)}},
+		engine.ConflictBreaks(cs)...)
+	return engine.StartFindings(r.d, cs, nil, broken, o.reason, models.Person{Name: o.who}, time.Unix(o.at, 0).UTC())
 }
 
 // recordStep writes the event of a step that is not pending: an approval, the block,

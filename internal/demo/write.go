@@ -22,6 +22,7 @@ type row struct {
 	inc    *models.Incident
 	rev    *models.Review
 	finds  []models.Finding // what its start broke, kept as the engine keeps it
+	over   *startOver       // a manager's override at its start, kept once it has its ID
 }
 
 type stepRow struct {
@@ -144,6 +145,9 @@ func (g *gen) expandAll(ctx context.Context, keys []sortKey, batches chan<- *bat
 			if k.idx < 0 {
 				sp := *g.specials[-1-k.idx]
 				sp.d.ID = id
+				if sp.over != nil {
+					sp.finds = g.overFindings(&sp)
+				}
 				b.add(&sp)
 				continue
 			}
