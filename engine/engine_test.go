@@ -306,8 +306,13 @@ func TestLifecycleHappyPathRecordsEveryMove(t *testing.T) {
 		t.Fatalf("tick 1: %+v %v; want the run carried on to step 2 of execute", out, err)
 	}
 	// The optional step may stay open (the run skips it); the required one may not.
+	// A tick that would leave it is refused, naming it, until the person says so.
 	f.now = f.now.Add(time.Minute)
-	if out, err = f.e.TickStep(f.ctx, ana, d.ID, 2, ""); err != nil || !out.Carried || out.Deployment.Status != models.StatusSucceeded {
+	if _, err = f.e.TickStep(f.ctx, ana, d.ID, 2, ""); !errors.Is(err, models.ErrConflict) ||
+		!strings.Contains(err.Error(), `optional item 3 "Tell support"`) || !strings.Contains(err.Error(), "--skip-optional") {
+		t.Fatalf("tick 2 leaving optional step 3: got %v, want a refusal naming it", err)
+	}
+	if out, err = f.e.TickStep(f.ctx, ana, d.ID, 2, "", RunOptions{SkipOptional: true}); err != nil || !out.Carried || out.Deployment.Status != models.StatusSucceeded {
 		t.Fatalf("tick 2: %+v %v; want succeeded", out, err)
 	}
 	det, _ := f.e.Deployment(f.ctx, ana, d.ID)

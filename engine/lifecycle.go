@@ -260,13 +260,19 @@ func requireStageDone(ctx context.Context, q store.Q, d models.Deployment, stage
 // When that leaves nothing for a person to do, the run carries on (see act); opts
 // let the caller watch it.
 func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, seq int, note string, opts ...RunOptions) (Outcome, error) {
-	return e.act(ctx, actor, id, ActTick, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
+	o := firstOpts(opts)
+	return e.act(ctx, actor, id, ActTick, true, o, func(q store.Q, d *models.Deployment) (string, error) {
 		r, err := stepRun(ctx, q, *d, seq)
 		if err != nil {
 			return "", err
 		}
 		if err := e.WhyNoTick(*d, r); err != nil {
 			return "", err
+		}
+		if !o.SkipOptional {
+			if err := e.leavesNoOptional(ctx, q, *d, seq); err != nil {
+				return "", err
+			}
 		}
 		r.Status, r.Actor, r.At, r.Note = models.StepDone, actor.Name, e.Now(), joinNote(r.Note, note)
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
@@ -275,6 +281,35 @@ func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, se
 		did := TickedText(seq, r.Step.Name, strings.TrimSpace(note))
 		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
+}
+
+// leavesNoOptional refuses a tick of step seq of d that would move the run on past
+// optional items nobody ticked (they would be skipped, not done), naming them.
+func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deployment, seq int) error {
+	st, err := e.runState(ctx, q, d)
+	if err != nil {
+		return err
+	}
+	left := SkippedByTick(st, seq)
+	if len(left) == 0 {
+		return nil
+	}
+	what := "optional item " + ItemsText(left) + ", which nobody ticked, would be"
+	if len(left) > 1 {
+		what = "optional items " + ItemsText(left) + ", which nobody ticked, would be"
+	}
+	return models.Conflictf("ticking step %d moves #%d on: %s skipped, not done; tick them first, "+
+		"or tick it with --skip-optional to leave them", seq, d.ID, what)
+}
+
+// ItemsText names steps for a person, with the stage of each: `2 "Links up to
+// date" (Execute), 3 "Tell support" (Execute)`.
+func ItemsText(steps []StepState) string {
+	names := make([]string, len(steps))
+	for i, s := range steps {
+		names[i] = fmt.Sprintf("%d %q (%s)", s.Seq, s.Step.Name, s.Step.Stage.Title())
+	}
+	return strings.Join(names, ", ")
 }
 
 func stepRun(ctx context.Context, q store.Q, d models.Deployment, seq int) (models.StepRun, error) {

@@ -42,7 +42,7 @@ func TestInboxAndGateReject(t *testing.T) {
 	f := runFixture(t)
 	hw := f.planModel("rack", "rack-1", "--assignee", "raj")
 	f.ferry("--as", "raj", "deploy", "run", hw)
-	f.ok("--as", "raj", "step", "tick", hw, "1")
+	f.ok("--as", "raj", "step", "tick", hw, "1", "--skip-optional")
 	if got := kinds(f.inbox("marc")); got != "gate" {
 		t.Fatalf("marc's inbox: %s", got)
 	}
@@ -60,12 +60,12 @@ func TestInboxAndGateReject(t *testing.T) {
 	f.refused(2, []string{"--reason"}, "--as", "marc", "gate", "reject", hw)
 	f.refused(1, []string{"only a manager"}, "--as", "sam", "gate", "reject", hw, "--reason", "no")
 	r = f.ferry("--as", "marc", "gate", "reject", hw, "--reason", "the rack is in the wrong row")
-	if r.code != 1 || !strings.Contains(r.stdout, `rejected 2 "Go-live approval": the rack is in the wrong row`) ||
+	if r.code != 1 || !strings.Contains(r.stdout, `rejected 3 "Go-live approval": the rack is in the wrong row`) ||
 		!strings.Contains(r.stdout, "failed") {
 		t.Fatalf("gate reject: want exit 1 and the stage failed:\n%s", r)
 	}
 	d := f.show(mustID(t, hw))
-	if d.Status != "failed" || f.steps(hw)[1].Status != "failed" {
+	if d.Status != "failed" || f.steps(hw)[2].Status != "failed" {
 		t.Fatalf("after the rejection: %s %+v", d.Status, f.steps(hw))
 	}
 	if found := f.list("--search", "wrong row"); len(found) != 1 || found[0].ID != d.ID {

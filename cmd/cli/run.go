@@ -539,11 +539,19 @@ func (a *app) printWhereItStands(w io.Writer, out engine.Outcome) {
 }
 
 func (a *app) stepTickCmd() *cobra.Command {
-	return a.stepActionCmd(stepAction{use: "tick ID STEP [--note TEXT]", short: "Tick a checklist item of the deployment's current stage",
-		flag: "note", flagHelp: "a note kept with the tick",
+	var skip bool
+	cmd := a.stepActionCmd(stepAction{use: "tick ID STEP [--note TEXT] [--skip-optional]",
+		short: "Tick a checklist item of the deployment's current stage",
+		flag:  "note", flagHelp: "a note kept with the tick",
 		do: func(a *app, id int64, seq int, note string, o engine.RunOptions) (engine.Outcome, error) {
+			o.SkipOptional = skip
 			return a.eng.TickStep(a.ctx, a.actor, id, seq, note, o)
 		}})
+	cmd.Long = "Tick a checklist item of the deployment's current stage. When that moves the run on\n" +
+		"past optional items nobody ticked, they are skipped, not done: the tick is refused,\n" +
+		"naming them, unless --skip-optional says to leave them."
+	cmd.Flags().BoolVar(&skip, "skip-optional", false, "move on even past optional items nobody ticked (skipped)")
+	return cmd
 }
 
 func (a *app) stepBlockCmd() *cobra.Command {

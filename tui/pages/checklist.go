@@ -342,18 +342,14 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// optionalLeft are the optional items ("3 \"Links up to date\"") that ticking the
-// selected item would leave behind, skipped (engine.SkippedByTick says which).
-func (v *checklistView) optionalLeft() []string {
+// optionalLeft are the optional items that ticking the selected item would leave
+// behind, skipped (engine.SkippedByTick says which).
+func (v *checklistView) optionalLeft() []engine.StepState {
 	sel, ok := v.selected()
 	if !ok {
 		return nil
 	}
-	var left []string
-	for _, s := range engine.SkippedByTick(v.st, sel.Seq) {
-		left = append(left, fmt.Sprintf("%d %q", s.Seq, s.Step.Name))
-	}
-	return left
+	return engine.SkippedByTick(v.st, sel.Seq)
 }
 
 // moveOnFrom puts the cursor on the first open item after step seq (the one just
@@ -398,22 +394,26 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.held = append(v.held, msg)
 		return nil
 	case key.Matches(msg, v.keys.Tick) && v.whyNoTick() == "":
-		tick := func() tea.Cmd {
+		// skip: the person said yes to leaving optional items (asked below); else the
+		// engine refuses a tick that would, should the checklist have changed since.
+		tick := func(skip bool) tea.Cmd {
 			v.working = true
 			c, id, seq := v.c, v.id, v.items()[v.sel].Seq
 			v.advance = seq
-			return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "") })
+			o := engine.RunOptions{SkipOptional: skip}
+			return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "", o) })
 		}
 		if left := v.optionalLeft(); len(left) > 0 {
 			v.held = nil // the question comes first
-			what := "item " + left[0] + " is"
+			what := "item " + engine.ItemsText(left) + " is"
 			if len(left) > 1 {
-				what = "items " + strings.Join(left, ", ") + " are"
+				what = "items " + engine.ItemsText(left) + " are"
 			}
-			v.confirm.ask(fmt.Sprintf("Ticking this moves the run on: optional %s then skipped, not done. Tick it now? y/n", what), tick)
+			v.confirm.ask(fmt.Sprintf("Ticking this moves the run on: optional %s then skipped, not done. Tick it now? y/n", what),
+				func() tea.Cmd { return tick(true) })
 			return nil
 		}
-		return tick()
+		return tick(false)
 	case key.Matches(msg, v.keys.Note) && v.whyNoItem() == "":
 		return v.ask(askNote, "note: ", "what to remember about this item")
 	case key.Matches(msg, v.keys.Block) && v.blockKey().Off == "":

@@ -339,7 +339,7 @@ func TestChecklistAsksBeforeLeavingOptionalItems(t *testing.T) {
 	load(m, cmd)
 	press(m, "space")
 	got := screenText(m)
-	if !strings.Contains(strings.Join(strings.Fields(got), " "), `optional item 2 "Links and screenshots up to date" is then skipped`) ||
+	if !strings.Contains(strings.Join(strings.Fields(got), " "), `optional item 2 "Links and screenshots up to date" (Verify environment) is then skipped`) ||
 		!strings.Contains(got, "y yes, tick it") {
 		t.Fatalf("space on the last required item should ask:\n%s", got)
 	}
