@@ -221,7 +221,8 @@ func noteStarts(cs []models.Conflict, fs []models.Finding) {
 }
 
 // withEvidence adds to the live conflicts the overrides no longer live (their
-// deployments finished) and the conflicts left unresolved, each once.
+// deployments finished), the conflicts left unresolved, and those a start went ahead
+// against that are no longer live, each once.
 func (e *Engine) withEvidence(ctx context.Context, q store.Q, live []models.Conflict,
 	overrides map[string]models.Override) ([]models.Conflict, error) {
 	seen := map[string]bool{}
@@ -252,6 +253,18 @@ func (e *Engine) withEvidence(ctx context.Context, q store.Q, live []models.Conf
 			ID: fd.ConflictID, Status: models.ConflictUnresolved, Message: fd.Message, Start: fd.At, End: fd.At})
 	}
 	noteStarts(live[first:], fs) // who went ahead against those left unresolved
+	// Those a start went ahead against, with a reason, and that ended with their
+	// deployment: settled then, so overridden.
+	for _, fd := range fs {
+		if fd.Kind == models.FindingUnresolved || fd.ConflictKey == "" || seen[fd.ConflictKey] || seen[fd.ConflictKey+"/unresolved"] {
+			continue
+		}
+		seen[fd.ConflictKey] = true
+		fd := fd
+		live = append(live, models.Conflict{Key: fd.ConflictKey, Kind: models.ConflictKind(fd.Rule), IDs: fd.DeploymentIDs,
+			ID: fd.ConflictID, Status: models.ConflictOverridden, StartedOver: &fd, // the reason is the start's
+			Message: strings.TrimPrefix(fd.Message, fd.ConflictID+" "), Start: fd.At, End: fd.At})
+	}
 	return live, nil
 }
 

@@ -337,17 +337,25 @@ func finding(id int64, kind string, b Break, reason string, actor models.Person,
 }
 
 // recordFinish keeps, when a started deployment finishes, the conflicts still open
-// (they become unresolved) and an overrun of its window, inside the caller's write
-// transaction.
+// that nobody settled (they become unresolved) and an overrun of its window, inside
+// the caller's write transaction.
 func (e *Engine) recordFinish(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) error {
 	cs, err := e.check(ctx, q, d)
 	if err != nil {
 		return err
 	}
+	// A conflict it was let start against (a manager's override, the emergency lane)
+	// was settled then, with a reason on the record: it is not left unresolved.
+	started, err := q.Findings(ctx, store.FindingFilter{Deployment: d.ID,
+		Kinds: []string{models.FindingOverride, models.FindingEmergency}})
+	if err != nil {
+		return err
+	}
+	noteStarts(cs, started)
 	now := e.Now()
 	var fs []models.Finding
 	for i := range cs {
-		if cs[i].Open() {
+		if cs[i].Open() && cs[i].StartedOver == nil {
 			b := Break{Rule: string(cs[i].Kind), Message: cs[i].Message, Conflict: &cs[i]}
 			fs = append(fs, finding(d.ID, models.FindingUnresolved, b, "", actor, now))
 		}

@@ -49,6 +49,9 @@ name = "payments"
   [[service.component]]
   name = "web"
   kind = "software"
+  [[service.component]]
+  name = "cache"
+  kind = "software"
 
 [[model]]
 name = "web"
@@ -233,8 +236,9 @@ func TestEmergencyLane(t *testing.T) {
 }
 
 // Evidence lasts: the conflicts a deployment was in when it started stay with it,
-// those still open when it finishes become unresolved, and running past the end of
-// its window is an overrun.
+// those still open when it finishes that nobody settled become unresolved (one it
+// was let start against was settled then), and running past the end of its window
+// is an overrun.
 func TestEvidenceLasts(t *testing.T) {
 	f := controlsFixture(t, "2026-11-24 10:00")
 	ana := f.person(t, "ana")
@@ -253,6 +257,8 @@ func TestEvidenceLasts(t *testing.T) {
 	if err != nil || len(det.Conflicts) != 1 || det.Conflicts[0].StartedOver == nil || !det.Conflicts[0].Open() {
 		t.Fatalf("its page's conflicts: %+v, %v", det.Conflicts, err)
 	}
+	// A third planned into it while it runs makes a crowd nobody let it start against.
+	late := f.planIn(t, "cache", "staging", "2026-11-24 10:45")
 	f.now = f.local("2026-11-24 11:20") // 20 minutes past its end
 	out, err := f.e.TickStep(f.ctx, ana, d.ID, 1, "")
 	if err != nil || out.Deployment.Status != models.StatusSucceeded {
@@ -261,7 +267,7 @@ func TestEvidenceLasts(t *testing.T) {
 	kinds := map[string]int{}
 	for _, fd := range f.findings(t, d.ID) {
 		kinds[fd.Kind]++
-		if fd.Kind == models.FindingUnresolved && (fd.Rule != "capacity" || len(fd.DeploymentIDs) != 2 || fd.ConflictID == "") {
+		if fd.Kind == models.FindingUnresolved && (fd.Rule != "capacity" || len(fd.DeploymentIDs) != 3 || fd.ConflictID == "") {
 			t.Errorf("unresolved finding: %+v", fd)
 		}
 		if fd.Kind == models.FindingOverrun && !strings.Contains(fd.Message, "ran 20m past") {
@@ -287,17 +293,23 @@ func TestEvidenceLasts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
+	unresolved, settled := false, false
 	for _, c := range all {
-		if c.Status == models.ConflictUnresolved && c.Involves(d.ID) && c.Involves(other.ID) {
-			found = true
-			if c.StartedText() != "started anyway by ana: both are small" { // who went ahead stays with it
-				t.Errorf("the unresolved conflict: %+v", c)
+		switch {
+		case c.Status == models.ConflictUnresolved && c.Involves(late.ID):
+			unresolved = true
+		case c.Status == models.ConflictOverridden && c.Involves(d.ID) && c.Involves(other.ID) && !c.Involves(late.ID):
+			settled = true
+			// who went ahead, and why, stays with it
+			if c.StartedText() != "started anyway by ana: both are small" || strings.HasPrefix(c.Message, c.ID) {
+				t.Errorf("the conflict it was started against: %+v", c)
 			}
+		case c.Involves(d.ID):
+			t.Errorf("a conflict of the finished deployment as neither: %+v", c)
 		}
 	}
-	if !found {
-		t.Fatalf("--all should list the unresolved conflict: %+v", all)
+	if !unresolved || !settled {
+		t.Fatalf("--all should list the crowd left unresolved and the pair started against: %+v", all)
 	}
 	// The reports count them in the period they were found.
 	rep, err := f.e.Report(f.ctx, ReportRequest{From: f.local("2026-11-24 00:00"), To: f.local("2026-11-25 00:00"), Period: PeriodDay})

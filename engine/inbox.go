@@ -267,6 +267,9 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 	var out []InboxItem
 	var others []int64 // the other deployments of conflicts whose own one may not move
 	for i := range cs {
+		if cs[i].StartedOver != nil {
+			continue // a manager let it start against this one, with a reason: settled
+		}
 		for _, id := range cs[i].IDs {
 			if d, ok := theirs[id]; ok {
 				it := InboxItem{Kind: InboxConflict, Deployment: d, Conflict: &cs[i], At: cs[i].Start,

@@ -140,8 +140,28 @@ func TestInboxConflictWayIsTheReaders(t *testing.T) {
 			t.Errorf("#%d runs and cannot move: %q", a.ID, it.Next)
 		}
 	}
-	// Once both run, nothing moves: a manager is shown the override, not told to ask one.
+	// A manager let both start against their conflicts, with reasons: settled, so
+	// no longer asked of anyone.
 	f.ferry("--as", "ana", "deploy", "run", strconv.FormatInt(b.ID, 10), "--override-reason", "both on site")
+	for _, who := range []string{"ana", "raj"} {
+		for _, it := range f.inbox(who) {
+			if it.Kind == "conflict" {
+				t.Errorf("%s is still asked about a conflict a manager started both against: %+v", who, it)
+			}
+		}
+	}
+	// A freeze declared while they run is a conflict nobody let them start against,
+	// and nothing in it moves: a manager is shown the override, not told to ask one.
+	frozen := strings.Replace(runConfig, "variables = { TIER = \"dev\" }\n", `variables = { TIER = "dev" }
+  [[environment.freeze]]
+  name = "audit"
+  from = "2031-03-01 00:00"
+  to   = "2031-03-10 00:00"
+`, 1)
+	if frozen == runConfig {
+		t.Fatal("the test config has no dev variables line to add a freeze after")
+	}
+	writeFile(t, f.cfg, frozen)
 	weighed := 0
 	for _, it := range f.inbox("ana") {
 		if it.Kind != "conflict" {
@@ -152,6 +172,6 @@ func TestInboxConflictWayIsTheReaders(t *testing.T) {
 		}
 	}
 	if weighed == 0 {
-		t.Error("the conflicts of the two running deployments should stay in ana's inbox")
+		t.Error("the freeze over the two running deployments should be in ana's inbox")
 	}
 }

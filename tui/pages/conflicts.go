@@ -170,6 +170,8 @@ func (s *conflictsScreen) item(c models.Conflict) []string {
 	switch {
 	case c.Status == models.ConflictUnresolved:
 		mark, became = st.Warn.Render("!"), append(became, "unresolved at the finish")
+	case !c.Open() && c.Reason == "": // settled by the start that went ahead against it
+		mark = st.Dim.Render("✓")
 	case !c.Open():
 		mark, became = st.Dim.Render("✓"), append(became, "overridden: "+c.Reason)
 	}

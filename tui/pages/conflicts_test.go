@@ -142,25 +142,41 @@ func TestConflictsScreenShowsABlockedVersion(t *testing.T) {
 	}
 }
 
+// finishWithAClash plans a rack into production while #1 runs there (capacity 1):
+// a clash nobody let #1 start against. Then #1 fails.
+func finishWithAClash(t *testing.T, m *Model) models.Deployment {
+	t.Helper()
+	start, _ := models.ParseTime("2026-11-26 15:00", m.c.Eng.Location())
+	d, _, err := m.c.Eng.Plan(m.c.Ctx, m.c.Actor, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: start, Assignee: "tom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.c.Eng.Fail(m.c.Ctx, m.c.Actor, 1, "the disk did not spin up", false); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // A conflict left open when its deployment finished shows, with all of them, as
-// unresolved (not as overridden), still saying who started against it and why.
+// unresolved (not as overridden); one a manager let it start against was settled
+// then, and says who and why.
 func TestConflictsScreenShowsUnresolvedOnes(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	// #1 runs, started by ana outside production's maintenance windows; it fails.
-	if _, err := m.c.Eng.Fail(m.c.Ctx, m.c.Actor, 1, "the disk did not spin up", false); err != nil {
-		t.Fatal(err)
-	}
+	d := finishWithAClash(t, m)
 	press(m, "4")
 	press(m, "a")
 	got := screenText(m)
-	if words := strings.Join(strings.Fields(got), " "); !strings.Contains(words, "open, overridden and unresolved conflicts") ||
-		!strings.Contains(words, "! maintenance Thu 26 Nov 14:05 #1 unresolved at the finish; started anyway by ana: "+
-			"under way before the console opens — #1 (Thu 26 Nov") {
+	words := strings.Join(strings.Fields(got), " ")
+	if !strings.Contains(words, "open, overridden and unresolved conflicts") ||
+		!strings.Contains(words, fmt.Sprintf("! capacity Thu 26 Nov 14:05 #1 #%d unresolved at the finish — 2 deployments at once", d.ID)) ||
+		!strings.Contains(words, "✓ maintenance Thu 26 Nov 12:05 #1 started anyway by ana: under way before the console opens — #1 (Thu 26 Nov") {
 		t.Fatalf("all conflicts:\n%s", got)
 	}
-	if strings.Contains(got, "overridden:  —") {
-		t.Fatalf("an unresolved conflict shown as overridden without a reason:\n%s", got)
+	if strings.Contains(got, "overridden:  —") || strings.Contains(got, "overridden: —") {
+		t.Fatalf("a conflict shown as overridden without a reason:\n%s", got)
 	}
 }
 
@@ -169,13 +185,11 @@ func TestConflictsScreenShowsUnresolvedOnes(t *testing.T) {
 func TestConflictsToggleWinsOverALateLoad(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
-	if _, err := m.c.Eng.Fail(m.c.Ctx, m.c.Actor, 1, "the disk did not spin up", false); err != nil {
-		t.Fatal(err)
-	}
+	finishWithAClash(t, m)
 	_, openLoad := m.Update(tea.KeyPressMsg{Code: '4', Text: "4"}) // its load not yet in
 	press(m, "a")
 	load(m, openLoad)
-	if got := screenText(m); !strings.Contains(got, "open, overridden and unresolved") || !strings.Contains(got, "! maintenance") {
+	if got := screenText(m); !strings.Contains(got, "open, overridden and unresolved") || !strings.Contains(got, "! capacity") {
 		t.Fatalf("all conflicts after a late load of the open ones:\n%s", got)
 	}
 }
