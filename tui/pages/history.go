@@ -97,9 +97,11 @@ func (d *history) ShortHelp() []common.Key {
 			common.On(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))),
 		}
 	}
+	// Clear and export before the quick filters: the footer drops what does not fit
+	// from the end, and once a filter is set they are what an analyst looks for.
 	k := d.keys
-	return []common.Key{d.openKey(), common.On(k.Filter), common.On(k.Search), common.On(k.Today), d.orderKey(),
-		common.On(k.Env), common.On(k.Status), d.clearKey(), d.exportKey()}
+	return []common.Key{d.openKey(), common.On(k.Filter), d.clearKey(), common.On(k.Search), d.exportKey(),
+		common.On(k.Today), d.orderKey(), common.On(k.Env), common.On(k.Status)}
 }
 
 func (d *history) FullHelp() [][]common.Key {

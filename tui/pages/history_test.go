@@ -125,6 +125,11 @@ func TestHistoryQuickKeys(t *testing.T) {
 	if got := shownIDs(h); !slices.Equal(got, []int64{1}) || !strings.Contains(screenText(m), "status running") {
 		t.Fatalf("s s: %v\n%s", shownIDs(h), screenText(m))
 	}
+	// With filters set, clearing and exporting them are in the footer: what an
+	// analyst looks for next.
+	if got := screenText(m); !strings.Contains(got, "c clear") || !strings.Contains(got, "x export") {
+		t.Fatalf("a filtered list's footer should offer c and x:\n%s", got)
+	}
 	press(m, "c") // clears the filters, keeps the order
 	if got := shownIDs(h); !slices.Equal(got, []int64{2, 1, 5, 3, 4}) {
 		t.Fatalf("c keeps oldest first and clears the rest: %v", got)
