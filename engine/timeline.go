@@ -18,7 +18,8 @@ type Timeline struct {
 	Deployments []models.Deployment // by start; every status, so the past shows too
 	Windows     []TimelineWindow    // by environment, then start
 	Conflicted  map[int64][]models.Conflict
-	Truncated   bool // more deployments overlap than were loaded
+	Interrupted map[int64]bool // running ones whose runner died: they wait for a person
+	Truncated   bool           // more deployments overlap than were loaded
 }
 
 // TimelineWindow is one occurrence of a freeze or maintenance window.
@@ -85,7 +86,14 @@ func (e *Engine) timeline(ctx context.Context, q store.Q, actor models.Person, t
 			tl.Conflicted[id] = append(tl.Conflicted[id], c)
 		}
 	}
-	return nil
+	var running []int64
+	for _, d := range tl.Deployments {
+		if d.Status.Running() {
+			running = append(running, d.ID)
+		}
+	}
+	tl.Interrupted, err = q.Interrupted(ctx, running)
+	return err
 }
 
 // envOrder is an environment's place on the promotion path.

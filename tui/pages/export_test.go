@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/table"
 	tea "charm.land/bubbletea/v2"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -26,9 +27,11 @@ func FilterApplied(f HistoryFilter) tea.Msg { return filterAppliedMsg{f} }
 func (d *history) Rows() []models.Deployment { return d.rows }
 func (d *history) Cursor() int               { return d.table.Cursor() }
 
-func (s *scheduleScreen) From() time.Time     { return s.tl.From }
-func (s *scheduleScreen) Loc() *time.Location { return s.loc() }
-func (s *scheduleScreen) NameWidth() int      { return s.nameWidth() }
-func (s *scheduleScreen) Sel() int64          { return s.sel }
+func (s *scheduleScreen) From() time.Time           { return s.tl.From }
+func (s *scheduleScreen) Loc() *time.Location       { return s.loc() }
+func (s *scheduleScreen) NameWidth() int            { return s.nameWidth() }
+func (s *scheduleScreen) Sel() int64                { return s.sel }
+func (s *scheduleScreen) Select(id int64)           { s.sel = id }
+func (s *scheduleScreen) Timeline() engine.Timeline { return s.tl }
 
 func (r *reports) Table() table.Model { return r.table }

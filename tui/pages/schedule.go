@@ -167,6 +167,15 @@ func (s *scheduleScreen) resolveKey() common.Key {
 
 func (s *scheduleScreen) loc() *time.Location { return s.c.Eng.Location() }
 
+// statusWord is d's status as History and the dashboard say it: "⏸ interrupted"
+// when its runner died and it waits for a person.
+func (s *scheduleScreen) statusWord(d models.Deployment) string {
+	if s.tl.Interrupted[d.ID] {
+		return s.c.Styles.Bad.Render("⏸ interrupted")
+	}
+	return s.c.Styles.StatusWord(d.Status)
+}
+
 // Refresh reloads the requested period in the background.
 func (s *scheduleScreen) Refresh() tea.Cmd {
 	c, gen, z, from := s.c, s.gen, s.zoom, s.from
@@ -889,7 +898,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 	default:
 		head = []string{
 			fmt.Sprintf("%s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version, d.Environment),
-			cmp.Or(d.Assignee, "unassigned"), s.when(d), st.StatusWord(d.Status),
+			cmp.Or(d.Assignee, "unassigned"), s.when(d), s.statusWord(d),
 		}
 		tail = strings.Fields(fmt.Sprintf("%s · model %s v%d · requested by %s",
 			cmp.Or(d.ChangeRef, "no change reference"), d.Model, d.ModelVersion, cmp.Or(d.Requester, "—")))

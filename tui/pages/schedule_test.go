@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -417,5 +418,34 @@ func TestScheduleKeysPressedWhileLoading(t *testing.T) {
 	load(m, first)
 	if got := screenText(m); s.Sel() != 11 || !strings.Contains(got, "week 49") || !strings.Contains(got, "#11 auth-service 2.1.1") {
 		t.Fatalf("want #11 in week 49, got #%d:\n%s", s.Sel(), got)
+	}
+}
+
+// TestScheduleSaysARunIsInterrupted: the selected deployment's status reads as on
+// History and the dashboard: "⏸ interrupted" when its runner died, and only then.
+func TestScheduleSaysARunIsInterrupted(t *testing.T) {
+	t.Parallel()
+	c := newDemoCommon(t, "ana", 400)
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	press(m, "3")
+	load(m, m.Top().Refresh())
+	s := schedOf(m)
+	var running []models.Deployment
+	for _, d := range s.Timeline().Deployments {
+		if d.Status.Running() {
+			running = append(running, d)
+		}
+	}
+	stopped, err := c.Eng.Interrupted(c.Ctx, running)
+	if err != nil || len(stopped) == 0 || len(stopped) == len(running) {
+		t.Fatalf("this week should have interrupted and other running deployments: %v of %d (%v)", stopped, len(running), err)
+	}
+	for _, d := range running {
+		s.Select(d.ID)
+		line := lineWith(screenText(m), fmt.Sprintf("#%d %s", d.ID, d.Component))
+		if got := strings.Contains(line, "⏸ interrupted"); got != stopped[d.ID] {
+			t.Errorf("#%d interrupted %v, the schedule says: %q", d.ID, stopped[d.ID], line)
+		}
 	}
 }
