@@ -273,6 +273,10 @@ func TestEvidenceLasts(t *testing.T) {
 		if fd.Kind == models.FindingOverrun && !strings.Contains(fd.Message, "ran 20m past") {
 			t.Errorf("overrun finding: %+v", fd)
 		}
+		if text := FindingText(fd); fd.Kind == models.FindingAtStart &&
+			!strings.HasPrefix(text, "in capacity conflict "+fd.ConflictID+" at the start: 2 deployments at once") {
+			t.Errorf("the conflict it started in, as people read it: %q", text)
+		}
 		if text := FindingText(fd); fd.Kind == models.FindingOverride &&
 			(!strings.Contains(text, " by ana: ") || strings.Count(text, fd.ConflictID) != 1) {
 			t.Errorf("the override as people read it: %q", text)

@@ -34,11 +34,32 @@ func RejectedText(seq int, name, reason string) string {
 	return fmt.Sprintf("rejected %d %q: %s", seq, name, reason)
 }
 
+// ShownPrincipals is, for each of a record's events, who really acted (the OS login
+// and host, or the SSH key, whatever --as said) when it is not the one before: each
+// line repeating "root@vm as ana" hid what the record says. "" where it is the same,
+// or where an event has none.
+func ShownPrincipals(events []models.Event) []string {
+	out := make([]string, len(events))
+	last := ""
+	for i, e := range events {
+		if e.Principal != "" && e.Principal != e.Actor && e.Principal != last {
+			out[i] = e.Principal
+		}
+		if e.Principal != "" {
+			last = e.Principal
+		}
+	}
+	return out
+}
+
 // FindingText is a "finding" event's detail.
 func FindingText(f models.Finding) string {
 	s := f.Kind + " " + f.Rule
 	if f.ConflictID != "" {
 		s += " conflict " + f.ConflictID
+	}
+	if f.Kind == models.FindingAtStart { // in words, not the kind's key
+		s = "in " + strings.TrimPrefix(s, f.Kind+" ") + " at the start"
 	}
 	if f.Kind == models.FindingOverride || f.Kind == models.FindingEmergency {
 		s += " by " + f.Actor // who allowed it; an unresolved one is found by whoever finished

@@ -363,8 +363,9 @@ func (a *app) printDetail(det engine.Detail) {
 	}
 	fmt.Fprintln(w, "\nRecord")
 	tw = table(w)
-	for _, e := range det.Events {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, cell(e.Detail), principalNote(e))
+	by := engine.ShownPrincipals(det.Events)
+	for i, e := range det.Events {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, cell(e.Detail), principalNote(by[i]))
 	}
 	tw.Flush()
 }
@@ -380,12 +381,12 @@ func (a *app) printStep(tw io.Writer, s models.StepRun, stage string) {
 	fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Seq, stepGlyph(s.Status), stage, s.Step.Name, s.Step.Kind, who, cell(s.Note))
 }
 
-// principalNote says who really acted, when the principal is more than the actor.
-func principalNote(e models.Event) string {
-	if e.Principal == "" {
+// principalNote says who really acted (see engine.ShownPrincipals), "" for nothing.
+func principalNote(principal string) string {
+	if principal == "" {
 		return ""
 	}
-	return "(" + e.Principal + ")"
+	return "(" + principal + ")"
 }
 
 // stepGlyph gives every step status a glyph, so state reads without colour.

@@ -282,10 +282,11 @@ func (d *detailScreen) content() string {
 	d.writeReview(&b)
 	d.writeFindings(&b)
 	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
-	for _, e := range d.det.Events {
+	by := engine.ShownPrincipals(d.det.Events)
+	for i, e := range d.det.Events {
 		detail := e.Detail
-		if e.Principal != "" && e.Principal != e.Actor {
-			detail += st.Dim.Render(" — by " + e.Principal) // who really acted, whatever --as said
+		if by[i] != "" {
+			detail += st.Dim.Render(" — by " + by[i]) // who really acted, whatever --as said
 		}
 		writeLines(&b, common.Beside(fmt.Sprintf("  %s  %s %s ", st.Dim.Render(d.c.Local(e.At, "02 Jan 15:04")),
 			common.Fit(e.Actor, 6), common.Fit(e.Type, 11)), detail, d.w, 40))
