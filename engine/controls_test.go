@@ -356,3 +356,39 @@ func TestStartWaysFitWhatBreaks(t *testing.T) {
 		t.Errorf("a technician's refusal: %s", msg)
 	}
 }
+
+// A run past its end and a plan whose start passed wait in the inbox of whom they
+// concern (a manager's, the requester's), as on the dashboard, with the way on.
+func TestInboxHasOverrunsAndOverduePlans(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 10:00")
+	ana, sam := f.person(t, "ana"), f.person(t, "sam")
+	runs := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	late := f.planIn(t, "web", "staging", "2026-11-24 12:00", func(r *PlanRequest) { r.Requester = "sam" })
+	other := f.planIn(t, "cache", "staging", "2026-11-24 14:00")
+	if _, err := f.e.Run(f.ctx, ana, runs.ID, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 16:00") // runs' window ended at 11:00; late and other did not start
+	kinds := func(who models.Person) map[string][]int64 {
+		items, err := f.e.Inbox(f.ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][]int64{}
+		for _, it := range items {
+			out[it.Kind] = append(out[it.Kind], it.Deployment.ID)
+			if it.Kind == InboxOverdue && it.Deployment.ID == late.ID && !strings.Contains(it.Message, "was to start 2026-11-24 12:00") {
+				t.Errorf("the overdue item: %q", it.Message)
+			}
+		}
+		return out
+	}
+	got := kinds(ana)
+	if !slices.Equal(got[InboxOverrun], []int64{runs.ID}) || !slices.Equal(got[InboxOverdue], []int64{late.ID, other.ID}) {
+		t.Fatalf("a manager's inbox: %v", got)
+	}
+	got = kinds(sam) // requested late only
+	if len(got[InboxOverrun]) != 0 || !slices.Equal(got[InboxOverdue], []int64{late.ID}) {
+		t.Fatalf("the requester's inbox: %v", got)
+	}
+}

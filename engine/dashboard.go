@@ -135,7 +135,7 @@ func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Perso
 	if db.Upcoming, err = q.Deployments(ctx, models.Filter{Statuses: planned, From: endOfDay, Oldest: true, Limit: 50}); err != nil {
 		return db, err
 	}
-	if db.Overdue, err = q.Deployments(ctx, models.Filter{Statuses: planned, To: late, Limit: 100}); err != nil {
+	if db.Overdue, err = e.overdue(ctx, q); err != nil {
 		return db, err
 	}
 	if db.RecentFailures, err = q.FailedSince(ctx, now.Add(-failureWindow), 20); err != nil {
@@ -157,11 +157,17 @@ func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Perso
 	for id, w := range waits {
 		db.Waits[id] = w.Kind
 	}
-	if db.Inbox, err = e.inboxNow(ctx, q, actor, db.Conflicts, db.Running, waits); err != nil {
+	if db.Inbox, err = e.inboxNow(ctx, q, actor, db.Conflicts, db.Running, db.Overdue, waits); err != nil {
 		return db, err
 	}
 	db.OpenIncidents, err = e.openIncidents(ctx, q, actor)
 	return db, err
+}
+
+// overdue are the plans that no longer start on time (Overdue), the latest first.
+func (e *Engine) overdue(ctx context.Context, q store.Q) ([]models.Deployment, error) {
+	late := e.Now().Add(-e.cfg.AdherenceTolerance)
+	return q.Deployments(ctx, models.Filter{Statuses: []models.Status{models.StatusPlanned}, To: late, Limit: 100})
 }
 
 // Overdue reports whether d is planned and no longer starts on time: its start lies

@@ -21,6 +21,8 @@ const (
 	// they may run: resume, retry or fail it
 	InboxInterrupted = "interrupted"
 	InboxFailure     = "failure"  // a deployment that failed or rolled back in the last day
+	InboxOverrun     = "overrun"  // a deployment of theirs running past its scheduled end
+	InboxOverdue     = "overdue"  // a plan of theirs whose start passed: start, move or cancel it
 	InboxConflict    = "conflict" // an open conflict of a deployment they requested or are assigned
 	InboxChannel     = "channel"  // managers: a notification channel whose messages die
 	InboxReview      = "review"   // a failure left without a review (theirs, or any for managers)
@@ -80,7 +82,11 @@ func (e *Engine) inboxWith(ctx context.Context, actor models.Person, readers int
 			if err != nil {
 				return err
 			}
-			now, err = e.inboxNow(ctx, q, actor, open, running, waits)
+			overdue, err := e.overdue(ctx, q)
+			if err != nil {
+				return err
+			}
+			now, err = e.inboxNow(ctx, q, actor, open, running, overdue, waits)
 			return err
 		}, func(q store.Q) error {
 			var err error
@@ -99,10 +105,11 @@ func joinInbox(now, later []InboxItem) []InboxItem {
 }
 
 // inboxNow is what waits for actor now: gates, blocked and interrupted items,
-// failures, conflicts (of open, the open conflicts actor sees, which the caller reads:
-// the dashboard shows them too) and channels that fail.
+// failures, runs past their end and plans whose start passed, conflicts (of open, the
+// open conflicts actor sees, which the caller reads: the dashboard shows them too)
+// and channels that fail.
 func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person, open []models.Conflict,
-	running []models.Deployment, waits map[int64]*Waiting) ([]InboxItem, error) {
+	running, overdue []models.Deployment, waits map[int64]*Waiting) ([]InboxItem, error) {
 	var out []InboxItem
 	for _, d := range running {
 		items, err := e.waitingFor(ctx, q, actor, d, waits[d.ID])
@@ -111,6 +118,7 @@ func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person, o
 		}
 		out = append(out, items...)
 	}
+	out = append(out, e.lateItems(actor, running, overdue)...)
 	failed, err := q.FailedSince(ctx, e.Now().Add(-failureWindow), 100)
 	if err != nil {
 		return nil, err
@@ -192,8 +200,8 @@ func sortInbox(items []InboxItem) {
 // that lose messages, then what is owed to learning (reviews, models due). Oldest
 // first within each; ordered by time alone, weeks-old reviews and models due came
 // before a gate raised a minute ago, and a short panel showed only them.
-var inboxRank = map[string]int{InboxGate: 0, InboxBlocked: 0, InboxInterrupted: 0, InboxFailure: 1, InboxConflict: 2, InboxChannel: 3,
-	InboxReview: 4, InboxModel: 5}
+var inboxRank = map[string]int{InboxGate: 0, InboxBlocked: 0, InboxInterrupted: 0, InboxFailure: 1, InboxOverrun: 1,
+	InboxOverdue: 1, InboxConflict: 2, InboxChannel: 3, InboxReview: 4, InboxModel: 5}
 
 // reviewsDue are the failures (failed, rolled back, or with an incident) left
 // without a review for review_after, within reviewHorizon more: for their requester,
@@ -374,4 +382,26 @@ func mayReject(p models.Person, d models.Deployment, s models.Step) error {
 			p.Name, p.MainRole(), s.Name, d.ID, joinRoles(roles))
 	}
 	return nil
+}
+
+// lateItems are the runs of running past their scheduled end, and the plans of
+// overdue, that concern actor.
+func (e *Engine) lateItems(actor models.Person, running, overdue []models.Deployment) []InboxItem {
+	var out []InboxItem
+	now := e.Now()
+	for _, d := range running {
+		if !now.Before(d.ScheduledEnd) && concerns(actor, d) {
+			out = append(out, InboxItem{Kind: InboxOverrun, Deployment: d, At: d.ScheduledEnd,
+				Message: fmt.Sprintf("#%d %s %s → %s runs past its end, %s", d.ID, d.Component, d.Version, d.Environment,
+					LocalText(d.ScheduledEnd, e.Location()))})
+		}
+	}
+	for _, d := range overdue {
+		if concerns(actor, d) && Can(actor, ActRead, &d) == nil {
+			out = append(out, InboxItem{Kind: InboxOverdue, Deployment: d, At: d.ScheduledStart,
+				Message: fmt.Sprintf("#%d %s %s → %s was to start %s: start it, move it or cancel it", d.ID, d.Component,
+					d.Version, d.Environment, LocalText(d.ScheduledStart, e.Location()))})
+		}
+	}
+	return out
 }

@@ -94,6 +94,10 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 		return fmt.Sprintf("ferry deploy resume %d  (or deploy retry %d %d, deploy fail %d --reason R)", id, id, it.Seq, id)
 	case engine.InboxFailure:
 		return fmt.Sprintf("ferry deploy show %d", id)
+	case engine.InboxOverrun:
+		return fmt.Sprintf("ferry deploy show %d  (it goes on; the overrun is kept when it finishes)", id)
+	case engine.InboxOverdue:
+		return fmt.Sprintf("ferry deploy reschedule %d --start now  (or deploy run %d, deploy cancel %d --reason R)", id, id, id)
 	case engine.InboxConflict:
 		switch {
 		case it.Movable == 0 && engine.Can(a.actor, engine.ActOverride, &it.Deployment) == nil:
