@@ -123,7 +123,7 @@ func (s *Store) open(ctx context.Context) error {
 		return err
 	}
 	s.r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	v, err := readVersions(ctx, s.r)
+	v, err := s.firstLook(ctx)
 	if err != nil {
 		return err
 	}
@@ -153,6 +153,25 @@ func (s *Store) open(ctx context.Context) error {
 	// The writer's statements are prepared at its first write (Write), so a process
 	// that only reads spends nothing on them.
 	return nil
+}
+
+// firstLook reads the schema's versions, waiting its turn like a writer: a
+// connection's first read of a new file that another ferry is turning to WAL at that
+// moment fails at once with "database is locked", whatever the busy timeout (one
+// open in twenty, with twenty processes opening the same new file).
+func (s *Store) firstLook(ctx context.Context) (versions, error) {
+	start := time.Now()
+	for {
+		v, err := readVersions(ctx, s.r)
+		if err == nil || !isBusy(err) || time.Since(start) >= s.busy {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, ctx.Err()
+		case <-time.After(pollAfter(time.Since(start))):
+		}
+	}
 }
 
 // close closes what open opened.
