@@ -606,10 +606,11 @@ func (e *Engine) describeWait(d models.Deployment, m models.Model, w *Waiting) *
 	case WaitBlocked:
 		w.Message = fmt.Sprintf("checklist item %s is blocked: %s", what, w.Note)
 	case WaitInterrupted:
-		w.Message = fmt.Sprintf("step %s was interrupted (%s); its output is kept. Resume to run it again, "+
+		// What it printed before stopping, if anything, is kept with its attempt.
+		w.Message = fmt.Sprintf("step %s was interrupted (%s). Resume to run it again, "+
 			"retry from it, or fail the deployment", what, strings.TrimPrefix(w.Note, "interrupted: "))
 		if w.OnFailure {
-			w.Message = fmt.Sprintf("%s was interrupted while rolling back; its output is kept. Resume to run it again, "+
+			w.Message = fmt.Sprintf("%s was interrupted while rolling back. Resume to run it again, "+
 				"or fail the deployment", what)
 		}
 	}

@@ -101,6 +101,15 @@ func (s Styles) StatusWord(st models.Status) string {
 	return style.Render(PlainStatus(st))
 }
 
+// RunStatus is StatusWord, or "⏸ interrupted" for a running deployment whose runner
+// died and that waits for a person, as History and the dashboard say it.
+func (s Styles) RunStatus(st models.Status, interrupted bool) string {
+	if interrupted && st.Running() {
+		return s.Bad.Render("⏸ interrupted")
+	}
+	return s.StatusWord(st)
+}
+
 // StepGlyph renders a step's state as a checkbox that reads without colour.
 func (s Styles) StepGlyph(st models.StepStatus) string {
 	switch st {

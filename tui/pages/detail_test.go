@@ -14,6 +14,7 @@ import (
 	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/internal/fixture"
+	"ferry/models"
 	"ferry/tui/common"
 	"ferry/tui/pages"
 )
@@ -224,5 +225,38 @@ func TestDetailShowsBothDatesOfALongWindow(t *testing.T) {
 	openDetailOf(m, d.ID)
 	if got := screenText(m); !strings.Contains(got, "Sun 01 Dec 2030 10:00 – Tue 03 Dec 2030 12:00 UTC") {
 		t.Errorf("the detail's window lacks its end's date:\n%s", got)
+	}
+}
+
+// TestRecordAndRunViewSayARunIsInterrupted: a deployment whose runner died reads
+// "⏸ interrupted" at the head of its record and of its run view, as in History.
+func TestRecordAndRunViewSayARunIsInterrupted(t *testing.T) {
+	t.Parallel()
+	c := newDemoCommon(t, "ana", 400)
+	var running []models.Status
+	for _, s := range models.Statuses {
+		if s.Running() {
+			running = append(running, s)
+		}
+	}
+	list, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Statuses: running})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped, err := c.Eng.Interrupted(c.Ctx, list)
+	if err != nil || len(stopped) == 0 || len(stopped) == len(list) {
+		t.Fatalf("the demo should have interrupted and other running deployments: %v of %d (%v)", stopped, len(list), err)
+	}
+	for _, d := range list {
+		for _, page := range []common.Page{pages.NewDetail(c, d.ID), pages.NewRun(c, d.ID)} {
+			m := New(c)
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+			_, cmd := m.Update(common.PushMsg{Page: page})
+			load(m, cmd)
+			head := strings.Split(screenText(m), "\n")[1]
+			if got := strings.Contains(head, "⏸ interrupted"); got != stopped[d.ID] {
+				t.Errorf("%s of #%d, interrupted %v: %q", page.Title(), d.ID, stopped[d.ID], head)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // What the tests in package pages_test look at inside the pages they drive through
@@ -20,6 +21,9 @@ type (
 )
 
 var ReportViews = reportViews
+
+// NewRun is the run view of deployment id, as r opens it from its record.
+func NewRun(c *common.Common, id int64) common.Page { return newRunView(c, id) }
 
 // FilterApplied is what the filter form sends when enter applies f.
 func FilterApplied(f HistoryFilter) tea.Msg { return filterAppliedMsg{f} }

@@ -566,25 +566,32 @@ func (v *runView) setLog() {
 	st := v.c.Styles
 	v.logW = v.w
 	if len(v.lines) == 0 {
-		v.vp.SetContent(st.Dim.Render(" no output yet"))
+		v.vp.SetContent(st.Dim.Render(v.noOutput()))
 		return
 	}
 	out := make([]string, 0, len(v.lines))
 	width := max(10, v.w-5)
+	tried := triedAgain(v.lines)
 	for i, l := range v.lines {
-		// A step tried again starts under a rule: its attempts do not run together.
-		if i > 0 && l.Seq == v.lines[i-1].Seq && l.Attempt != v.lines[i-1].Attempt {
+		// Each attempt of a step tried again starts under a rule, the first too: its
+		// attempts do not run together.
+		if tried[l.Seq] && (i == 0 || l.Seq != v.lines[i-1].Seq || l.Attempt != v.lines[i-1].Attempt) {
 			out = append(out, st.Dim.Render(fmt.Sprintf("    ── step %d, attempt %d ", l.Seq, l.Attempt)+strings.Repeat("─", max(0, width-24))))
 		}
-		text := strings.ReplaceAll(l.Text, "\t", "    ")
-		text = common.Fit(text, width)
 		mark := st.Dim.Render(fmt.Sprintf("%3d ", l.Seq))
+		style := lipgloss.NewStyle()
 		if l.Stream == models.StreamErr {
 			// Marked as deploy logs and the step's output mark it, so that it reads as
 			// an error without colour too (NO_COLOR).
-			mark, text = st.Warn.Render(fmt.Sprintf("%3d!", l.Seq)), st.Warn.Render(text)
+			mark, style = st.Warn.Render(fmt.Sprintf("%3d!", l.Seq)), st.Warn
 		}
-		out = append(out, mark+text)
+		// Wrapped, not cut: the end of a failing command's line is often its reason.
+		for j, part := range common.Wrap(strings.ReplaceAll(l.Text, "\t", "    "), width) {
+			if j > 0 {
+				mark = "    "
+			}
+			out = append(out, mark+style.Render(part))
+		}
 	}
 	v.vp.SetContentLines(out)
 	if v.follow {
@@ -592,14 +599,40 @@ func (v *runView) setLog() {
 	}
 }
 
+// triedAgain says which steps have lines of more than one attempt.
+func triedAgain(lines []models.OutputLine) map[int]bool {
+	first := map[int]int{}
+	out := map[int]bool{}
+	for _, l := range lines {
+		if a, ok := first[l.Seq]; !ok {
+			first[l.Seq] = l.Attempt
+		} else if a != l.Attempt {
+			out[l.Seq] = true
+		}
+	}
+	return out
+}
+
+// noOutput is what the log says before it has a line: a step that runs may yet
+// print; otherwise nothing did.
+func (v *runView) noOutput() string {
+	for _, s := range v.st.Steps {
+		if s.Status == models.StepRunning {
+			return " no output yet"
+		}
+	}
+	return " no output: no automated step printed anything"
+}
+
 // head is everything above the log, as lines.
 func (v *runView) head() []string {
 	st, d := v.c.Styles, v.st.Deployment
 	title := fmt.Sprintf(" %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version,
 		st.Bold.Render(d.Environment))
-	out := []string{title + "  " + st.StatusWord(d.Status)}
+	status := st.RunStatus(d.Status, v.st.Waiting != nil && v.st.Waiting.Kind == engine.WaitInterrupted)
+	out := []string{title + "  " + status}
 	if lipgloss.Width(out[0]) > v.w { // the status gets a line of its own
-		out = []string{common.Fit(title, v.w), " " + st.StatusWord(d.Status)}
+		out = []string{common.Fit(title, v.w), " " + status}
 	}
 	narrow := v.w < 90
 	var row []string

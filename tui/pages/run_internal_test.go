@@ -23,8 +23,30 @@ func TestRunLogSeparatesAttempts(t *testing.T) {
 	v.setLog()
 	got := ansi.Strip(v.vp.GetContent())
 	lines := strings.Split(got, "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "  2!smoke: FAIL") || !strings.Contains(lines[1], "step 2, attempt 2") ||
-		!strings.HasPrefix(lines[2], "  2 smoke: ok") || !strings.HasPrefix(lines[3], "  3 next step") {
+	// Each attempt under its rule, the first too; a step run once has none.
+	if len(lines) != 5 || !strings.Contains(lines[0], "step 2, attempt 1") || !strings.HasPrefix(lines[1], "  2!smoke: FAIL") ||
+		!strings.Contains(lines[2], "step 2, attempt 2") || !strings.HasPrefix(lines[3], "  2 smoke: ok") ||
+		!strings.HasPrefix(lines[4], "  3 next step") {
 		t.Fatalf("the log:\n%s", got)
+	}
+}
+
+// A long line is wrapped, not cut: the end of a failing command's line is often why.
+func TestRunLogWrapsLongLines(t *testing.T) {
+	t.Parallel()
+	v := newRunView(newTestCommon(t, "ana"), 1)
+	v.w = 60
+	why := "sha256sum: artifacts/payments-api-4.12.0.tar.gz: No such file or directory"
+	v.add([]models.OutputLine{{ID: 1, Seq: 1, Attempt: 1, Text: "checking " + why, Stream: models.StreamErr}})
+	v.setLog()
+	got := ansi.Strip(v.vp.GetContent())
+	if joined := strings.Join(strings.Fields(got), " "); !strings.Contains(joined, "No such file or directory") ||
+		strings.Contains(got, "…") {
+		t.Fatalf("the log:\n%s", got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if ansi.StringWidth(l) > v.w {
+			t.Fatalf("a line wider than the view (%d):\n%s", v.w, got)
+		}
 	}
 }

@@ -167,13 +167,9 @@ func (s *scheduleScreen) resolveKey() common.Key {
 
 func (s *scheduleScreen) loc() *time.Location { return s.c.Eng.Location() }
 
-// statusWord is d's status as History and the dashboard say it: "⏸ interrupted"
-// when its runner died and it waits for a person.
+// statusWord is d's status as History and the dashboard say it.
 func (s *scheduleScreen) statusWord(d models.Deployment) string {
-	if s.tl.Interrupted[d.ID] {
-		return s.c.Styles.Bad.Render("⏸ interrupted")
-	}
-	return s.c.Styles.StatusWord(d.Status)
+	return s.c.Styles.RunStatus(d.Status, s.tl.Interrupted[d.ID])
 }
 
 // Refresh reloads the requested period in the background.
