@@ -52,6 +52,17 @@ func TestDoraOnProduction(t *testing.T) {
 	if prod.Throughput != 4 || prod.SuccessRate != (Ratio{2, 4}) {
 		t.Errorf("the practice's measures keep every environment: %+v", prod)
 	}
+	// A range that begins before anything was recorded counts its rate per day from
+	// the first record: October, before the history, is no month without deployments.
+	wide, err := h.f.e.Report(h.f.ctx, ReportRequest{From: h.f.local("2026-10-01 00:00"), To: h.f.local("2026-12-01 00:00"),
+		Period: PeriodMonth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := wide.Totals[0].Metrics.Frequency; got != 1.0/30 || wide.Rows[0].Metrics.Frequency != 0 {
+		t.Errorf("from October: total frequency %v, October's %v; want 1/30 (the days since the first record) and 0",
+			got, wide.Rows[0].Metrics.Frequency)
+	}
 	test := ask("test")
 	if test.Frequency != 1.0/30 || test.ChangeFailure != (Ratio{1, 2}) || test.Restores != 1 || !within(test.RestoreP50, 24*time.Hour, 0.01) {
 		t.Errorf("--env test: %+v", test)

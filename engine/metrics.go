@@ -225,8 +225,22 @@ func (e *Engine) report(ctx context.Context, qs []store.Q, r ReportRequest) (Rep
 	if err != nil {
 		return rep, err
 	}
-	e.assemble(&rep, g, opening)
+	first, err := e.firstRecorded(ctx, qs[0])
+	if err != nil {
+		return rep, err
+	}
+	e.assemble(&rep, g, opening, first)
 	return rep, nil
+}
+
+// firstRecorded is local midnight of the first day anything was recorded on, the
+// zero time for an empty history.
+func (e *Engine) firstRecorded(ctx context.Context, q store.Q) (time.Time, error) {
+	day, err := q.FirstRecordedDay(ctx)
+	if err != nil || day == 0 {
+		return time.Time{}, err
+	}
+	return time.Date(day/10000, time.Month(day/100%100), day%100, 0, 0, 0, 0, e.cfg.Location).UTC(), nil
 }
 
 func (e *Engine) validReport(r ReportRequest) error {
@@ -351,17 +365,28 @@ func (e *Engine) runsOf(ctx context.Context, qs []store.Q, spans []span) ([][]sp
 	return runs, nil
 }
 
-// assemble turns the grid into rows by period and group, and the totals.
-func (e *Engine) assemble(rep *Report, g *grid, opening map[string]int64) {
+// assemble turns the grid into rows by period and group, and the totals. The days a
+// rate per day divides by are those from the first recorded (first) on: days before
+// the organisation kept any record are not days without a deployment.
+func (e *Engine) assemble(rep *Report, g *grid, opening map[string]int64, first time.Time) {
 	now := e.Now()
 	groups := e.groupOrder(rep.By, g.rows)
-	rangeDays := e.daysBegun(rep.From, rep.To, now)
+	recorded := func(from, to time.Time) float64 {
+		if first.After(from) {
+			from = first
+		}
+		if !from.Before(to) {
+			return 0
+		}
+		return e.daysBegun(from, to, now)
+	}
+	rangeDays := recorded(rep.From, rep.To)
 	for _, group := range groups {
 		bl := opening[group]
 		for i, a := range g.rows[group] {
 			sp := g.spans[i]
 			bl += a.s.Requested - a.s.Closed
-			a.backlog, a.days = bl, e.daysBegun(sp.start, sp.fin, now)
+			a.backlog, a.days = bl, recorded(sp.start, sp.fin)
 		}
 		rep.Totals = append(rep.Totals, total(*rep, group, g.rows[group], rangeDays))
 	}
@@ -789,6 +814,28 @@ func splitVersionGroup(k string) (string, int) {
 	}
 	v, _ := strconv.Atoi(k[i+2:])
 	return k[:i], v
+}
+
+// RecentSpan is how many periods a report covers when no range is asked for, the
+// console's and the CLI's alike: a month of days, a quarter of weeks, a year of
+// months, two years of quarters.
+func RecentSpan(p Period) int {
+	switch p {
+	case PeriodDay:
+		return 30
+	case PeriodWeek:
+		return 13
+	case PeriodQuarter:
+		return 8
+	}
+	return 12
+}
+
+// RecentReport is the range a report of period p covers when no range is asked for:
+// RecentSpan(p) periods ending with the current one, or pages of them back.
+func (e *Engine) RecentReport(p Period, back int) (from, to time.Time) {
+	n := RecentSpan(p)
+	return e.RecentPeriods(p, n, back*n)
 }
 
 // RecentPeriods is the range of n whole periods ending with the current one, or

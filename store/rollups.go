@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"slices"
 	"strconv"
@@ -214,6 +215,14 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// FirstRecordedDay is the first local day (YYYYMMDD) the rollups count anything
+// on, 0 when they are empty: one step into their key.
+func (q Q) FirstRecordedDay(ctx context.Context) (int, error) {
+	var day sql.NullInt64
+	err := q.db.QueryRowContext(ctx, `SELECT min(day) FROM rollup_days`).Scan(&day)
+	return int(day.Int64), mapErr(err)
 }
 
 // LocalDay is the local calendar date of t in loc, as YYYYMMDD.

@@ -17,9 +17,6 @@ import (
 	"ferry/engine/export"
 )
 
-// reportPeriods is how many periods a report covers when --from is not given.
-const reportPeriods = 12
-
 func (a *app) reportCmd() *cobra.Command {
 	var from, to, period, by, format, out, envs string
 	cmd := &cobra.Command{
@@ -27,10 +24,12 @@ func (a *app) reportCmd() *cobra.Command {
 		Short: "The practice's metrics per period: outcomes, incidents, adherence, lead time, DORA",
 		Long: "Reports the deployment management metrics (defined in the README) for each period\n" +
 			"of the range, optionally grouped. The range widens to whole periods of the\n" +
-			"organisation's calendar; without --from it is the last 12 periods. --from and --to\n" +
-			"take a date (YYYY-MM-DD) or a local time; --to is exclusive. The DORA measures\n" +
-			"(successes per day, change failure rate, restores, time to restore) are taken in the\n" +
-			"production environments, or in those --env names.",
+			"organisation's calendar; without --from it is the last 30 days, 13 weeks, 12\n" +
+			"months or 8 quarters, as the console shows them. --from and --to take a date\n" +
+			"(YYYY-MM-DD) or a local time; --to is exclusive. The DORA measures (successes per\n" +
+			"day, change failure rate, restores, time to restore) are taken in the production\n" +
+			"environments, or in those --env names; a rate per day counts the days from the\n" +
+			"first with a record on.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p := engine.Period(period)
@@ -74,7 +73,7 @@ func (a *app) reportCmd() *cobra.Command {
 					return err
 				}
 			}
-			defFrom, defTo := a.eng.RecentPeriods(p, reportPeriods, 0)
+			defFrom, defTo := a.eng.RecentReport(p, 0)
 			if req.To.IsZero() {
 				req.To = defTo
 			}
@@ -100,7 +99,7 @@ func (a *app) reportCmd() *cobra.Command {
 	}
 	cmd.AddCommand(a.reportCheckCmd())
 	fl := cmd.Flags()
-	fl.StringVar(&from, "from", "", "first day (default: the start of the last 12 periods)")
+	fl.StringVar(&from, "from", "", "first day (default: the start of the last 30 days, 13 weeks, 12 months or 8 quarters)")
 	fl.StringVar(&to, "to", "", "end, exclusive (default: the end of the current period)")
 	fl.StringVar(&period, "period", "month", "day, week, month or quarter")
 	fl.StringVar(&by, "by", "none", "group rows by environment, model, model-version, service or none")

@@ -25,10 +25,6 @@ import (
 // reportViews are what `v` cycles through: the metrics table, then the charts.
 var reportViews = []string{"table", "trends", "volume", "failures", "versions"}
 
-// reportSpan is how many periods the screen shows at once.
-var reportSpan = map[engine.Period]int{engine.PeriodDay: 30, engine.PeriodWeek: 13,
-	engine.PeriodMonth: 12, engine.PeriodQuarter: 8}
-
 // reports is the metrics table for a period and grouping, and charts where a
 // picture reads faster than numbers. All of it comes from the rollups, so it is
 // as quick on years of history as on a week.
@@ -134,7 +130,7 @@ func (r *reports) question() reportQuestion {
 func (r *reports) Refresh() tea.Cmd {
 	r.gen++
 	c, gen, q := r.c, r.gen, r.question()
-	from, to := c.Eng.RecentPeriods(q.period, reportSpan[q.period], q.back*reportSpan[q.period])
+	from, to := c.Eng.RecentReport(q.period, q.back)
 	return func() tea.Msg {
 		rep, err := c.Eng.Report(c.Ctx, engine.ReportRequest{From: from, To: to, Period: q.period, By: q.by})
 		return reportsMsg{gen, q, rep, err}
