@@ -78,6 +78,19 @@ func NewPlan(c *common.Common) common.Page {
 	return p
 }
 
+// modelFormW is the widest the choice of a model gets: its descriptions are what
+// tells the models apart.
+const modelFormW = 100
+
+// peopleRows is how many rows the assignee list shows: every person where the
+// screen has room (a list of four showed the managers alone), four on a phone.
+func (p *planForm) peopleRows(n int) int {
+	if p.h < 30 {
+		return 4
+	}
+	return min(n+1, 10)
+}
+
 // build makes the form over p.v, so a rebuilt form keeps what was typed. The first
 // form asks for the model; the second is built for that model, with fixed option
 // lists: huh evaluates OptionsFunc on another goroutine while the form writes the
@@ -88,7 +101,7 @@ func (p *planForm) build() {
 	if !p.modelChosen {
 		// One row a model, its description cut to the form's width: wrapped, a
 		// phone's screen showed three of the six.
-		w := cmp.Or(min(p.w, 64), 64) - 5 // the form's border and the selection mark
+		w := cmp.Or(min(p.w, modelFormW), modelFormW) - 5 // the form's border and the selection mark
 		option := func(name, about, value string) huh.Option[string] {
 			return huh.NewOption(ansi.Truncate(name+"  "+p.c.Styles.Dim.Render(about), w, "…"), value)
 		}
@@ -99,7 +112,7 @@ func (p *planForm) build() {
 		modelOpts = append(modelOpts, option("a release", "one deployment per component of it", aRelease))
 		p.form = huh.NewForm(huh.NewGroup(
 			huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&p.v.model).Height(len(modelOpts) + 1),
-		).Title("Which deployment model?")).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(p.w, 64))
+		).Title("Which deployment model?")).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithKeyMap(components.FormKeys()).WithWidth(min(p.w, modelFormW))
 		p.started = false
 		return
 	}
@@ -119,7 +132,7 @@ func (p *planForm) build() {
 				Validate(validDuration),
 		).Title("When and where"),
 		huh.NewGroup(
-			huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(4),
+			huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(p.peopleRows(len(people))),
 			p.errs.Input("change", "Change", &p.v.change).Placeholder("CHG-… (optional)"),
 			p.errs.Input("after", "After", &p.v.after).Placeholder("a deployment ID it waits for (optional)").
 				Validate(validAfter),
@@ -237,7 +250,11 @@ func (p *planForm) SetSize(w, h int) {
 	if resized && !p.modelChosen && p.rel == nil { // its options are cut to the width
 		p.build()
 	}
-	p.form.WithWidth(min(w, 64))
+	if p.modelChosen {
+		p.form.WithWidth(min(w, 64))
+	} else {
+		p.form.WithWidth(min(w, modelFormW))
+	}
 	if p.rel != nil {
 		p.rel.SetSize(w, h)
 	}

@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -17,7 +18,13 @@ func TestPlanFormPreviewsAndSaves(t *testing.T) {
 	// WaitFor consumes the output, so each wait is for text that a step newly draws.
 	screenHas("Last 30 days")
 	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"})
-	screenHas("┃ Model")
+	// With room, each model's description is whole: it is what tells them apart.
+	shown := l.Has("┃ Model")
+	for _, md := range c.Eng.Config().Models {
+		if md.Description != "" && !strings.Contains(strings.Join(strings.Fields(shown), " "), md.Description) {
+			t.Errorf("the description of %s is not whole:\n%s", md.Name, shown)
+		}
+	}
 	key(tea.KeyEnter) // web-service
 	screenHas("What · web-service")
 	key(tea.KeyEnter)      // payments-api
@@ -53,6 +60,13 @@ func TestPlanFormPreviewsAndSaves(t *testing.T) {
 	key(tea.KeyEnter)        // start
 	screenHas("┃ Duration")
 	key(tea.KeyEnter)
+	// With room, everyone who may be assigned is in the list, not the managers alone.
+	shown = l.Has("┃ Assignee")
+	for _, per := range c.Eng.Assignable() {
+		if !strings.Contains(shown, per.Name+" (") {
+			t.Errorf("%s is not among the assignees shown:\n%s", per.Name, shown)
+		}
+	}
 	for _, field := range []string{"Assignee", "Change", "After"} {
 		screenHas("┃ " + field)
 		key(tea.KeyEnter)
