@@ -434,15 +434,14 @@ func (r *reports) line(rows []engine.ReportRow, w, h int, val func(engine.Metric
 		return r.c.Styles.Dim.Render(" not enough data in this range to draw a line")
 	}
 	lo, hi = axisRange(lo, hi, max(1, (h-2)/2), steps, top) // two lines are the x axis
-	layout := r.c.Eng.Location()
-	format := labelFormat(r.period)
+	loc, period := r.c.Eng.Location(), r.period
 	chart := timeserieslinechart.New(max(20, w-2), h,
 		timeserieslinechart.WithYRange(lo, hi),
 		timeserieslinechart.WithXYSteps(4, 2),
 		timeserieslinechart.WithStyle(r.c.Styles.Accent),
 		timeserieslinechart.WithAxesStyles(r.c.Styles.Border, r.c.Styles.Dim),
 		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string {
-			return time.Unix(int64(v), 0).In(layout).Format(format)
+			return timeLabel(time.Unix(int64(v), 0).In(loc), period)
 		}),
 		timeserieslinechart.WithYLabelFormatter(func(_ int, v float64) string { return label(v) }))
 	for _, p := range pts {
@@ -453,12 +452,17 @@ func (r *reports) line(rows []engine.ReportRow, w, h int, val func(engine.Metric
 	return chart.View()
 }
 
-func labelFormat(p engine.Period) string {
+// timeLabel names the period of p that t falls in, for a chart's axis: "2 Jan" for
+// days and weeks, "Jan '26" for months (not "Jan 26", which read as a date), "Q1 '26"
+// for quarters.
+func timeLabel(t time.Time, p engine.Period) string {
 	switch p {
 	case engine.PeriodDay, engine.PeriodWeek:
-		return "2 Jan"
+		return t.Format("2 Jan")
+	case engine.PeriodQuarter:
+		return fmt.Sprintf("Q%d %s", (int(t.Month())+2)/3, t.Format("'06"))
 	}
-	return "Jan 06"
+	return t.Format("Jan '06")
 }
 
 // envGlyphs tell environments apart without colour; colour helps where there is some.
