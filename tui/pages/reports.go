@@ -86,9 +86,11 @@ func (r *reports) ShortHelp() []common.Key {
 	if r.back == 0 {
 		later.Off = "these are the latest periods"
 	}
+	group := on(k.Group)
 	if r.view != 0 {
 		cols.Off = "the columns are the table's: v shows it"
 		rows.Off = "charts show all periods: [ ] earlier/later · v table"
+		group.Off = "each chart has its own grouping: v back to the table to group it"
 	} else if r.colOff == 0 && r.fitCols(0) == len(engine.ReportColumns) {
 		cols.Off = "every column is in view"
 	}
@@ -96,7 +98,7 @@ func (r *reports) ShortHelp() []common.Key {
 	if err := engine.MayReadRecord(r.c.Actor); err != nil {
 		audit.Off = err.Error()
 	}
-	return []common.Key{cols, rows, on(k.Earlier), later, on(k.Period), on(k.Group), on(k.View), audit, r.exportKey()}
+	return []common.Key{cols, rows, on(k.Earlier), later, on(k.Period), group, on(k.View), audit, r.exportKey()}
 }
 func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 
@@ -339,8 +341,8 @@ func (r *reports) legend() []string {
 func (r *reports) View() string {
 	st := r.c.Styles
 	group := "not grouped"
-	if r.by != "" {
-		group = "per " + st.Bold.Render(string(r.by))
+	if by := r.question().by; by != "" { // a chart's own grouping, not the table's
+		group = "per " + st.Bold.Render(string(by))
 	}
 	rep := r.rep
 	bar := fmt.Sprintf(" by %s · %s · %s", st.Bold.Render(string(r.period)), group, st.Bold.Render(reportViews[r.view]))

@@ -58,9 +58,18 @@ func TestReportsScreenTableAndKeys(t *testing.T) {
 func TestReportsScreenCharts(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
-	press(m, "5", "v")
+	press(m, "5", "b", "v") // the table grouped by environment, then the trends
 	if got := screenText(m); !strings.Contains(got, "Success rate") || !strings.Contains(got, "not enough data") {
 		t.Fatalf("trends with one month of history say so instead of drawing a dot:\n%s", got)
+	}
+	// The trends are of everything together, and the heading says so, not the table's
+	// grouping; b says why it does not group them.
+	if got := screenText(m); !strings.Contains(got, "by month · not grouped · trends") {
+		t.Fatalf("the trends' heading:\n%s", got)
+	}
+	press(m, "b")
+	if got := screenText(m); !strings.Contains(got, "each chart has its own grouping") {
+		t.Fatalf("b on a chart should say why it does nothing:\n%s", got)
 	}
 	press(m, "v")
 	got := screenText(m)
