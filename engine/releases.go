@@ -48,6 +48,24 @@ func (v ReleaseView) At(env string) models.ReleaseStatus {
 	return models.ReleaseNone
 }
 
+// ParseReleaseComponents reads a release's components as people write them:
+// COMPONENT=VERSION, several separated by commas or spaces ("payments-api=3.35.0,
+// ledger-db=2.1"). What it cannot read is said with the entry it could not.
+func ParseReleaseComponents(s string) ([]models.ReleaseComponent, error) {
+	var out []models.ReleaseComponent
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		name, version, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(version) == "" {
+			return nil, models.Invalidf("%q: write each as COMPONENT=VERSION", part)
+		}
+		out = append(out, models.ReleaseComponent{Component: name, Version: version})
+	}
+	if len(out) == 0 {
+		return nil, models.Invalidf("name at least one component, as COMPONENT=VERSION")
+	}
+	return out, nil
+}
+
 // CreateRelease stores a new release (planners): a name not taken, known components,
 // each once, each with a version.
 func (e *Engine) CreateRelease(ctx context.Context, actor models.Person, r NewRelease) (models.Release, error) {

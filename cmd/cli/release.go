@@ -76,11 +76,11 @@ func (a *app) releaseCreateCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r.Name = args[0]
 			for _, c := range comps {
-				name, version, ok := strings.Cut(c, "=")
-				if !ok {
-					return usagef("--component %q: write it as COMPONENT=VERSION", c)
+				parsed, err := engine.ParseReleaseComponents(c)
+				if err != nil {
+					return usagef("--component: %v", err)
 				}
-				r.Components = append(r.Components, models.ReleaseComponent{Component: name, Version: version})
+				r.Components = append(r.Components, parsed...)
 			}
 			if err := a.open(); err != nil {
 				return err

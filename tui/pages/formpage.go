@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -50,4 +52,14 @@ func (p *formPage) Refresh() tea.Cmd {
 	}
 	p.started = true
 	return p.form.Init()
+}
+
+// fieldWords is a refusal in a form's words: the engine names a flag ("--after: …")
+// for the CLI, which in a form is the field's title ("After: …").
+func fieldWords(err error) string {
+	text := err.Error()
+	if name, rest, ok := strings.Cut(strings.TrimPrefix(text, "--"), ": "); ok && strings.HasPrefix(text, "--") && name != "" {
+		text = strings.ToUpper(name[:1]) + name[1:] + ": " + rest
+	}
+	return text
 }

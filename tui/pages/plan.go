@@ -294,10 +294,7 @@ func (p *planForm) valuesKey() string { return fmt.Sprintf("%+v", *p.v) }
 // the refusal in the form's words: the engine names a flag ("--after: …") for the
 // CLI, which here is the field's title.
 func planFieldOf(err error) (group, field int, text string) {
-	text = err.Error()
-	if name, rest, ok := strings.Cut(strings.TrimPrefix(text, "--"), ": "); ok && strings.HasPrefix(text, "--") {
-		text = strings.ToUpper(name[:1]) + name[1:] + ": " + rest
-	}
+	text = fieldWords(err)
 	low := strings.ToLower(text)
 	switch {
 	case strings.HasPrefix(low, "after"):

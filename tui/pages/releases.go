@@ -22,7 +22,7 @@ type releasesScreen struct {
 	list   []engine.ReleaseView
 	loaded bool
 	sel    int
-	keys   struct{ Plan key.Binding }
+	keys   struct{ Plan, New key.Binding }
 }
 
 type releasesMsg struct {
@@ -34,6 +34,7 @@ type releasesMsg struct {
 func NewReleases(c *common.Common) common.Page {
 	s := &releasesScreen{c: c}
 	s.keys.Plan = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move it: plan into an environment"))
+	s.keys.New = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new release"))
 	return s
 }
 
@@ -42,14 +43,15 @@ func (s *releasesScreen) Capturing() bool  { return false }
 func (s *releasesScreen) SetSize(w, h int) { s.w, s.h = w, h }
 
 func (s *releasesScreen) ShortHelp() []common.Key {
-	open, plan := common.On(s.c.Keys.Open), common.OffFor(s.keys.Plan, common.Why(engine.Can(s.c.Actor, engine.ActPlan, nil)))
+	mayPlan := common.Why(engine.Can(s.c.Actor, engine.ActPlan, nil))
+	open, plan, create := common.On(s.c.Keys.Open), common.OffFor(s.keys.Plan, mayPlan), common.OffFor(s.keys.New, mayPlan)
 	if s.sel >= len(s.list) {
-		plan.Off = cmpText(plan.Off, "no release: create one with ferry release create")
+		plan.Off = cmpText(plan.Off, "no release yet: n creates one")
 	}
 	if s.sel >= len(s.list) || len(s.list[s.sel].Deployments) == 0 {
 		open.Off = "the release is planned nowhere yet"
 	}
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, plan}
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, plan, create}
 }
 
 func cmpText(a, b string) string {
@@ -92,6 +94,9 @@ func (s *releasesScreen) Update(msg tea.Msg) tea.Cmd {
 				return common.Fail(fmt.Errorf("%s", why))
 			}
 			return common.Push(NewReleasePlan(s.c, s.list[s.sel].Name))
+		case key.Matches(msg, s.keys.New) && engine.Can(s.c.Actor, engine.ActPlan, nil) == nil:
+			s.sel = 0 // the new one comes first: newest first
+			return common.Push(newReleaseForm(s.c))
 		}
 	}
 	return nil
@@ -103,7 +108,11 @@ func (s *releasesScreen) View() string {
 		return st.Dim.Render(" reading the releases…")
 	}
 	if len(s.list) == 0 {
-		return " No releases yet.\n\n " + st.Dim.Render("Create one with ferry release create NAME --component C=V …")
+		how := "n creates one (or ferry release create NAME --component C=V …)"
+		if engine.Can(s.c.Actor, engine.ActPlan, nil) != nil {
+			how = "a planner creates them"
+		}
+		return " No releases yet.\n\n " + st.Dim.Render(how)
 	}
 	envs := s.c.Eng.Config().Environments
 	name := min(18, max(8, s.w/5))
@@ -118,12 +127,13 @@ func (s *releasesScreen) View() string {
 	}
 	lines := []string{common.Fit(fmt.Sprintf(" %d release%s · status in each environment", len(s.list), common.Plural(len(s.list))), s.w),
 		st.Bold.Render(common.Fit(head, s.w))}
-	room := max(1, s.h-2-5)
+	foot := s.foot()
+	room := max(1, s.h-2-len(foot))
 	off := max(0, s.sel-room+1)
 	for i := off; i < len(s.list) && i < off+room; i++ {
 		lines = append(lines, s.row(s.list[i], i == s.sel, name, cw, count))
 	}
-	return strings.Join(append(lines, s.foot()...), "\n")
+	return strings.Join(append(lines, foot...), "\n")
 }
 
 func countWidth(shown bool) int {
@@ -183,6 +193,11 @@ func (s *releasesScreen) foot() []string {
 	}
 	for _, l := range common.Wrap(what, s.w-2) {
 		out = append(out, " "+l)
+	}
+	if v.Notes != "" {
+		for _, l := range common.Wrap(v.Notes, s.w-2) {
+			out = append(out, " "+s.c.Styles.Dim.Render(l))
+		}
 	}
 	return out
 }

@@ -79,3 +79,53 @@ func TestReleasesOnAPhone(t *testing.T) {
 		t.Fatalf("releases at 60×20:\n%s", got)
 	}
 }
+
+// TestCreatingAReleaseInTheConsole: n on the releases makes one through a form, as
+// ferry release create does; what the engine refuses (an unknown component) is said
+// in the form's words and the fields keep what was typed; its notes show with it.
+func TestCreatingAReleaseInTheConsole(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	l := runLive(t, c, 120, 35)
+	l.Has("Last 30 days")
+	l.Letter('6')
+	l.Has("components ×")
+	l.Letter('r')
+	l.Has("n creates one")
+	l.Letter('n')
+	l.Has("┃ Name")
+	l.TypeText("spring")
+	l.Has("spring")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Components")
+	l.TypeText("payments-api=6.0.0, web-frontnd=9.0.0")
+	l.Has("web-frontnd=9.0.0")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Change")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Notes")
+	l.TypeText("checkout rework")
+	l.Has("checkout rework")
+	l.Key(tea.KeyEnter)
+	l.Has(`✗ not saved: Component web-frontnd=9.0.0: unknown component "web-frontnd"`)
+	// Corrected: the last component's name, and saved.
+	l.Key(tea.KeyDown) // components
+	l.Has("┃ Components")
+	for range len("web-frontnd=9.0.0") {
+		l.Key(tea.KeyBackspace)
+	}
+	l.TypeText("web-frontend=9.0.0")
+	l.Has("web-frontend=9.0.0")
+	for _, field := range []string{"Change", "Notes"} {
+		l.Key(tea.KeyEnter)
+		l.Has("┃ " + field)
+	}
+	l.Key(tea.KeyEnter)
+	l.Has("created release spring: payments-api 6.0.0, web-frontend 9.0.0")
+	l.Has("checkout rework") // the selected release's notes, below the list
+	l.Quit()
+	rel, err := c.Eng.Release(c.Ctx, c.Actor, "spring")
+	if err != nil || len(rel.Components) != 2 || rel.Notes != "checkout rework" || rel.CreatedBy != "ana" {
+		t.Fatalf("stored: %+v %v", rel.Release, err)
+	}
+}

@@ -1,0 +1,151 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/components"
+)
+
+// releaseForm creates a release: its name, one version of each of its components,
+// the change it belongs to and its notes, as ferry release create takes them. The
+// engine checks them (the name free, the components known, each once).
+type releaseForm struct {
+	c *common.Common
+	v *releaseValues
+	formPage
+	saving bool
+	done   bool
+	err    error
+}
+
+type releaseValues struct{ name, components, change, notes string }
+
+type releaseCreatedMsg struct {
+	rel models.Release
+	err error
+}
+
+func newReleaseForm(c *common.Common) *releaseForm {
+	f := &releaseForm{formPage: newFormPage(), c: c, v: &releaseValues{}}
+	f.build()
+	return f
+}
+
+// build makes the form over f.v, so a rebuilt form keeps what was typed.
+func (f *releaseForm) build() {
+	f.errs = components.NewFieldErrors(f.c)
+	var names []string
+	for _, comp := range f.c.Eng.Config().Components() {
+		names = append(names, comp.Name)
+	}
+	example := "payments-api=3.35.0, ledger-db=2.1"
+	if len(names) > 1 {
+		example = names[0] + "=1.0, " + names[1] + "=2.0"
+	}
+	comps := f.errs.Input("components", "Components", &f.v.components).
+		Placeholder(example).Validate(func(s string) error {
+		_, err := engine.ParseReleaseComponents(s)
+		return err
+	})
+	f.form = huh.NewForm(huh.NewGroup(
+		f.errs.Input("name", "Name", &f.v.name).Placeholder("R-2026.12").Validate(required("name the release")),
+		f.errs.Limit(comps, components.LongText),
+		f.errs.Input("change", "Change", &f.v.change).Placeholder("its deployments' change reference (default: the name)"),
+		f.errs.Limit(f.errs.Input("notes", "Notes", &f.v.notes).Placeholder("what it brings (optional)"), components.LongText),
+	).Title("New release").Description("components: " + strings.Join(names, ", "))).
+		WithTheme(components.FormTheme(f.c)).WithShowHelp(false).WithShowErrors(false).
+		WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
+	f.started = false
+}
+
+// required refuses an empty field with why.
+func required(why string) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return fmt.Errorf("%s", why)
+		}
+		return nil
+	}
+}
+
+func (f *releaseForm) Title() string { return "new release" }
+
+func (f *releaseForm) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case releaseCreatedMsg:
+		return f.created(msg)
+	case tea.KeyPressMsg:
+		if key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form) {
+			return common.Back
+		}
+	}
+	if f.saving || f.done {
+		return nil
+	}
+	var cmd tea.Cmd
+	f.form, cmd = f.errs.Step(f.form, msg)
+	if f.form.State == huh.StateCompleted {
+		return tea.Batch(cmd, f.save())
+	}
+	return cmd
+}
+
+// save sends the release in the background; the form has read every field.
+func (f *releaseForm) save() tea.Cmd {
+	comps, err := engine.ParseReleaseComponents(f.v.components)
+	if err != nil { // the field checked it; kept for a form completed some other way
+		return f.created(releaseCreatedMsg{err: err})
+	}
+	r := engine.NewRelease{Name: strings.TrimSpace(f.v.name), Components: comps,
+		ChangeRef: strings.TrimSpace(f.v.change), Notes: strings.TrimSpace(f.v.notes)}
+	f.saving, f.err = true, nil
+	c := f.c
+	return func() tea.Msg {
+		rel, err := c.Eng.CreateRelease(c.Ctx, c.Actor, r)
+		return releaseCreatedMsg{rel, err}
+	}
+}
+
+// created returns to the releases, or shows why the engine refused and lets the
+// person correct it (a completed huh form cannot be edited: it is rebuilt).
+func (f *releaseForm) created(msg releaseCreatedMsg) tea.Cmd {
+	f.saving = false
+	if msg.err != nil {
+		f.err = msg.err
+		f.build()
+		return f.Refresh()
+	}
+	f.done = true
+	return common.Done(fmt.Sprintf("created release %s: %s · m plans it into an environment",
+		msg.rel.Name, componentsText(msg.rel.Components)))
+}
+
+// componentsText is "payments-api 3.35.0, ledger-db 2.1".
+func componentsText(cs []models.ReleaseComponent) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Component + " " + c.Version
+	}
+	return strings.Join(out, ", ")
+}
+
+func (f *releaseForm) View() string {
+	st := f.c.Styles
+	out := []string{common.Fit(" "+st.Bold.Render("Create a release")+st.Dim.Render(
+		" · one version of each of its components, moved through the environments together"), f.w), ""}
+	switch {
+	case f.saving:
+		out = append(out, " "+st.Dim.Render("saving…"))
+	case f.err != nil:
+		out = append(out, " "+st.Error.Render("✗ not saved: "+common.Hang(fieldWords(f.err), f.w-16, 15)))
+	}
+	return strings.Join(out, "\n") + "\n" + strings.Trim(f.form.View(), "\n")
+}
