@@ -451,8 +451,8 @@ func (e *Engine) noticeBlocked(ctx context.Context, q store.Q, actor models.Pers
 	}
 	n := e.deploymentNotice(models.NotifyBlocked, fmt.Sprintf("blocked:d%d:s%d:%d", d.ID, r.Seq, e.Now().Unix()), d, actor.Name,
 		fmt.Sprintf("%s is blocked at %q by %s", what(d), r.Step.Name, actor.Name),
-		fmt.Sprintf("Blocked: %s\nUnblock: ferry step unblock %d %d", r.Note, d.ID, r.Seq))
-	n.ev.Step = &notify.Step{Seq: r.Seq, Name: r.Step.Name, Stage: string(r.Step.Stage), Note: r.Note}
+		fmt.Sprintf("Blocked: %s\nUnblock: ferry step unblock %d %d", r.BlockReason, d.ID, r.Seq))
+	n.ev.Step = &notify.Step{Seq: r.Seq, Name: r.Step.Name, Stage: string(r.Step.Stage), Note: r.BlockReason}
 	return e.raise(ctx, q, n)
 }
 

@@ -524,7 +524,7 @@ func nextInStage(stage models.Stage, runs []models.StepRun, resume bool) next {
 			}
 			return next{failed: sr}
 		case models.StepBlocked:
-			return next{wait: &Waiting{Kind: WaitBlocked, Seq: sr.Seq, Step: sr.Step, Note: sr.Note}}
+			return next{wait: &Waiting{Kind: WaitBlocked, Seq: sr.Seq, Step: sr.Step, Note: sr.BlockReason}}
 		case models.StepInterrupted, models.StepRunning:
 			if resume && sr.Step.Kind == models.StepAutomated {
 				return next{run: sr}

@@ -177,7 +177,7 @@ func (e *Engine) WhyNoTick(d models.Deployment, r models.StepRun) error {
 	case models.StepDone:
 		return models.Conflictf("step %d %q was already ticked by %s at %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At))
 	case models.StepBlocked:
-		return models.Conflictf("step %d %q is blocked (%s): unblock it first", r.Seq, r.Step.Name, r.Note)
+		return models.Conflictf("step %d %q is blocked (%s): unblock it first", r.Seq, r.Step.Name, r.BlockReason)
 	case models.StepSkipped:
 		return models.Conflictf("step %d %q was skipped", r.Seq, r.Step.Name)
 	}
@@ -218,7 +218,8 @@ func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, s
 		if err := e.WhyNoBlock(*d, r); err != nil {
 			return "", err
 		}
-		r.Status, r.Actor, r.At, r.Note = models.StepBlocked, actor.Name, e.Now(), reason
+		// The reason apart: what was noted on the item stays with it.
+		r.Status, r.Actor, r.At, r.BlockReason = models.StepBlocked, actor.Name, e.Now(), reason
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return "", err
 		}
@@ -237,7 +238,7 @@ func blockable(r models.StepRun, e *Engine) error {
 		return models.Conflictf("step %d %q was already ticked by %s at %s: a ticked item is not blocked (a note says what is wrong)",
 			r.Seq, r.Step.Name, r.Actor, e.Local(r.At))
 	case models.StepBlocked:
-		return models.Conflictf("step %d %q is already blocked (%s, %s): %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At), r.Note)
+		return models.Conflictf("step %d %q is already blocked (%s, %s): %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At), r.BlockReason)
 	}
 	return nil
 }
@@ -252,7 +253,8 @@ func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64,
 		if err := e.WhyNoUnblock(*d, r); err != nil {
 			return "", err
 		}
-		r.Status, r.Actor, r.At, r.Note = models.StepPending, actor.Name, e.Now(), ""
+		// What cleared it is noted on the item, beside what was noted before.
+		r.Status, r.Actor, r.At, r.BlockReason, r.Note = models.StepPending, actor.Name, e.Now(), "", joinNote(r.Note, note)
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return "", err
 		}

@@ -979,8 +979,15 @@ func TestChecklistAndGates(t *testing.T) {
 	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 1, "U12-U14 free"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := f.e.NoteStep(f.ctx, tom, d.ID, 2, "cold aisle 24C"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 2, "PDU B has no free outlet"); err != nil {
 		t.Fatal(err)
+	}
+	// The block's reason is kept apart: what was noted on the item stays.
+	if st, _ := f.e.RunState(f.ctx, tom, d.ID); st.Steps[1].Note != "cold aisle 24C" || st.Steps[1].BlockReason != "PDU B has no free outlet" {
+		t.Errorf("the blocked item: note %q, reason %q", st.Steps[1].Note, st.Steps[1].BlockReason)
 	}
 	if _, err := f.e.BlockStep(f.ctx, tom, d.ID, 2, "again"); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("blocking twice: %v", err)
@@ -1036,8 +1043,10 @@ func TestChecklistAndGates(t *testing.T) {
 	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 2, "plugged in"); err != nil {
 		t.Fatal(err)
 	}
-	// The note written before the tick stays on the item, beside the tick's own.
-	if st, _ := f.e.RunState(f.ctx, tom, d.ID); st.Steps[1].Note != "used the spare PDU port · plugged in" {
+	// What cleared the block and the note written before the tick stay on the item,
+	// beside the tick's own; the block's reason is gone with the block.
+	if st, _ := f.e.RunState(f.ctx, tom, d.ID); st.Steps[1].Note != "cold aisle 24C · electrician fixed it · used the spare PDU port · plugged in" ||
+		st.Steps[1].BlockReason != "" {
 		t.Errorf("the item's note after the tick: %q", st.Steps[1].Note)
 	}
 	res, err = f.e.Resume(f.ctx, tom, d.ID, f.opts())

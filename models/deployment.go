@@ -204,7 +204,8 @@ type StepRun struct {
 	Status       StepStatus
 	Actor        string
 	At           time.Time // when the status was last set; zero if never
-	Note         string
+	Note         string    // what was noted on it, or how its run ended (failed, interrupted, skipped)
+	BlockReason  string    // while blocked: why
 	ExitCode     *int
 }
 

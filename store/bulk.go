@@ -56,7 +56,7 @@ const (
 
 const (
 	deploymentRowCols = 23
-	stepRunCols       = 7
+	stepRunCols       = 8
 	eventCols         = 8
 )
 
@@ -206,7 +206,7 @@ func (b *Bulk) StepRun(r models.StepRun) error {
 	if r.Note != "" {
 		b.search.touch(r.DeploymentID)
 	}
-	b.stepRows = append(b.stepRows, r.DeploymentID, r.Seq, string(status), r.Actor, unix(r.At), r.Note, exit)
+	b.stepRows = append(b.stepRows, r.DeploymentID, r.Seq, string(status), r.Actor, unix(r.At), r.Note, r.BlockReason, exit)
 	b.n.StepRuns++
 	if len(b.stepRows) == bulkRows*stepRunCols {
 		return b.flushSteps()
@@ -299,7 +299,7 @@ const (
 		service, component, kind, version, action, environment, status, assignee, requester, change_ref,
 		scheduled_start, scheduled_end, started_at, finished_at, created_at, updated_at, steps_done, steps_total, planned_by)
 		VALUES `
-	stepRunInsert = `INSERT INTO step_runs (deployment_id, seq, status, actor, at, note, exit_code) VALUES `
+	stepRunInsert = `INSERT INTO step_runs (deployment_id, seq, status, actor, at, note, block_reason, exit_code) VALUES `
 	eventInsert   = `INSERT INTO events (id, deployment_id, at, actor, type, detail, principal, hash) VALUES `
 )
 

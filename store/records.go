@@ -68,7 +68,7 @@ func (q Q) stepRuns(ctx context.Context, d models.Deployment, where string, args
 			return
 		}
 		steps := m.StepsFor(d.Environment)
-		rows, err := q.db.QueryContext(ctx, `SELECT seq, status, actor, at, note, exit_code FROM step_runs
+		rows, err := q.db.QueryContext(ctx, `SELECT seq, status, actor, at, note, block_reason, exit_code FROM step_runs
 			WHERE deployment_id = ?`+where+` ORDER BY seq`, append([]any{d.ID}, args...)...)
 		if err != nil {
 			yield(models.StepRun{}, mapErr(err))
@@ -78,7 +78,7 @@ func (q Q) stepRuns(ctx context.Context, d models.Deployment, where string, args
 		for rows.Next() {
 			r := models.StepRun{DeploymentID: d.ID}
 			var at, exit sql.NullInt64
-			if err := rows.Scan(&r.Seq, &r.Status, &r.Actor, &at, &r.Note, &exit); err != nil {
+			if err := rows.Scan(&r.Seq, &r.Status, &r.Actor, &at, &r.Note, &r.BlockReason, &exit); err != nil {
 				yield(models.StepRun{}, mapErr(err))
 				return
 			}
@@ -106,8 +106,8 @@ func (q Q) SetStepRun(ctx context.Context, r models.StepRun, now time.Time) erro
 	if r.ExitCode != nil {
 		exit = sql.NullInt64{Int64: int64(*r.ExitCode), Valid: true}
 	}
-	if err := q.exec1(ctx, `UPDATE step_runs SET status = ?, actor = ?, at = ?, note = ?, exit_code = ?
-		WHERE deployment_id = ? AND seq = ?`, r.Status, r.Actor, unix(r.At), r.Note, exit, r.DeploymentID, r.Seq); err != nil {
+	if err := q.exec1(ctx, `UPDATE step_runs SET status = ?, actor = ?, at = ?, note = ?, block_reason = ?, exit_code = ?
+		WHERE deployment_id = ? AND seq = ?`, r.Status, r.Actor, unix(r.At), r.Note, r.BlockReason, exit, r.DeploymentID, r.Seq); err != nil {
 		return err
 	}
 	return q.exec1(ctx, `UPDATE deployments SET updated_at = ?, steps_done =

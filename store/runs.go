@@ -181,7 +181,7 @@ func (q Q) RunningAttempts(ctx context.Context, id int64) ([]models.Attempt, err
 // last state but the record in events; it keeps the deployment's progress count right.
 func (q Q) ResetStepRuns(ctx context.Context, id int64, seqs []int, now time.Time) error {
 	for _, seq := range seqs {
-		if err := q.exec1(ctx, `UPDATE step_runs SET status = 'pending', actor = '', at = NULL, note = '', exit_code = NULL
+		if err := q.exec1(ctx, `UPDATE step_runs SET status = 'pending', actor = '', at = NULL, note = '', block_reason = '', exit_code = NULL
 			WHERE deployment_id = ? AND seq = ?`, id, seq); err != nil {
 			return err
 		}

@@ -378,7 +378,11 @@ func (a *app) printStep(tw io.Writer, s models.StepRun, stage string) {
 	} else if !s.At.IsZero() { // an on-failure step: its attempt's time
 		who = a.local(s.At)
 	}
-	fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Seq, stepGlyph(s.Status), stage, s.Step.Name, s.Step.Kind, who, cell(s.Note))
+	note := s.Note
+	if s.BlockReason != "" {
+		note = strings.TrimSuffix("blocked: "+s.BlockReason+" · "+note, " · ")
+	}
+	fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Seq, stepGlyph(s.Status), stage, s.Step.Name, s.Step.Kind, who, cell(note))
 }
 
 // principalNote says who really acted (see engine.ShownPrincipals), "" for nothing.

@@ -27,13 +27,14 @@ type stepJSON struct {
 	Actor    string     `json:"actor"`
 	At       *time.Time `json:"at"`
 	Note     string     `json:"note"`
+	Blocked  string     `json:"block_reason,omitempty"` // while blocked: why
 	ExitCode *int       `json:"exit_code"`
 }
 
 func stepToJSON(s models.StepRun) stepJSON {
 	return stepJSON{Seq: s.Seq, Stage: string(s.Step.Stage), Name: s.Step.Name, Kind: string(s.Step.Kind),
 		Required: s.Step.Required, Status: string(s.Status), Actor: s.Actor, At: optTime(s.At), Note: s.Note,
-		ExitCode: s.ExitCode}
+		Blocked: s.BlockReason, ExitCode: s.ExitCode}
 }
 
 type eventJSON struct {

@@ -358,7 +358,7 @@ func TestGenerate(t *testing.T) {
 		t.Errorf("%d running deployments with partly ticked checklists", partly)
 	}
 	var blockedNote, blockedKind string
-	err = db.QueryRow(`SELECT s.note, d.kind FROM step_runs s JOIN deployments d ON d.id = s.deployment_id
+	err = db.QueryRow(`SELECT s.block_reason, d.kind FROM step_runs s JOIN deployments d ON d.id = s.deployment_id
 		WHERE s.status = 'blocked'`).Scan(&blockedNote, &blockedKind)
 	if err != nil || blockedNote != "no power on PDU B" || blockedKind != "hardware" {
 		t.Errorf("blocked step: %q on %q (%v)", blockedNote, blockedKind, err)
@@ -724,7 +724,7 @@ func TestDemoIsSearchable(t *testing.T) {
 	}
 	for _, c := range []struct{ search, where string }{
 		{"photos attached", `id IN (SELECT deployment_id FROM step_runs WHERE note LIKE '%photos attached%')`},
-		{"PDU", `id IN (SELECT deployment_id FROM step_runs WHERE note LIKE '%PDU%')`},
+		{"PDU", `id IN (SELECT deployment_id FROM step_runs WHERE note LIKE '%PDU%' OR block_reason LIKE '%PDU%')`},
 		{"reconciliation", `id IN (SELECT deployment_id FROM incidents WHERE summary LIKE '%reconciliation%')`},
 		{"postponed go/no-go", `id IN (SELECT deployment_id FROM events WHERE type = 'cancelled' AND detail LIKE '%go/no-go%')`},
 		{"ledger-db", `component = 'ledger-db'`},

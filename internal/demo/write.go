@@ -208,6 +208,9 @@ func writeBatch(ctx context.Context, bk *store.Bulk, b *batch) error {
 // run is the step run of deployment id.
 func (s stepRow) run(id int64) models.StepRun {
 	r := models.StepRun{DeploymentID: id, Seq: s.seq, Status: s.status, Actor: s.actor, Note: s.note}
+	if s.status == models.StepBlocked { // its note is the block's reason
+		r.Note, r.BlockReason = "", s.note
+	}
 	if s.at != 0 {
 		r.At = time.Unix(s.at, 0)
 	}

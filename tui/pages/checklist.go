@@ -654,16 +654,18 @@ func (v *checklistView) row(s engine.StepState, selected bool) []string {
 	switch {
 	case s.Status == models.StepBlocked:
 		at := st.Dim.Render(" " + v.c.Local(s.At, "15:04"))
-		right = st.Bad.Render("blocked: "+s.Note) + at
+		right = st.Bad.Render("blocked: "+s.BlockReason) + at
 		if lipgloss.Width(left+" "+right+" ") > v.w {
 			right = st.Bad.Render("blocked") + at
-			under = common.Hanging(strings.Repeat(" ", 7), s.Note, v.w-1, st.Bad)
+			under = common.Hanging(strings.Repeat(" ", 7), s.BlockReason, v.w-1, st.Bad)
 		}
 	case s.Status == models.StepDone && s.Actor != "":
 		right = st.Dim.Render(s.Actor + " " + v.c.Local(s.At, "15:04"))
 		if s.Note != "" { // it shows under the item when the cursor is on it
 			right = st.Dim.Render("✎ ") + right
 		}
+	case s.Note != "" && s.Step.Kind == models.StepManual: // noted, not yet ticked
+		right = st.Dim.Render("✎")
 	case s.Step.Kind == models.StepGate:
 		right = st.Dim.Render("gate")
 	case s.Step.Kind == models.StepAutomated:
@@ -685,7 +687,7 @@ func (v *checklistView) more(s engine.StepState) []string {
 	if s.Step.Hint != "" {
 		add(s.Step.Hint)
 	}
-	if s.Note != "" && s.Status != models.StepBlocked {
+	if s.Note != "" { // blocked or not: the block's reason is apart
 		add("“" + s.Note + "”")
 	}
 	if s.Step.Kind == models.StepGate && s.Status != models.StepDone {

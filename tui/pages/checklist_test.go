@@ -89,8 +89,12 @@ func TestChecklistBlockAndNote(t *testing.T) {
 		t.Fatalf("after a note:\n%s", got)
 	}
 	st, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1)
-	if s := st.Steps[1]; s.Status != models.StepBlocked || !strings.Contains(s.Note, "rail kit missing") {
+	if s := st.Steps[1]; s.Status != models.StepBlocked || !strings.Contains(s.Note, "rail kit missing") || s.BlockReason != "no power" {
 		t.Fatalf("stored: %+v", s.StepRun)
+	}
+	// The note shows under the blocked item, beside its reason: neither hides the other.
+	if got := screenText(m); !strings.Contains(got, "“rail kit missing”") || !strings.Contains(got, "no power") {
+		t.Fatalf("a blocked item with a note:\n%s", got)
 	}
 	// b asks what cleared the block: what is typed is the note, not keys (a space
 	// once ticked the item).
@@ -103,6 +107,10 @@ func TestChecklistBlockAndNote(t *testing.T) {
 	if got := screenText(m); !strings.Contains(got, "[ ] Documentation") || strings.Contains(got, "BLOCKED") ||
 		!strings.Contains(got, "rails came") {
 		t.Fatalf("after unblocking, with the note said:\n%s", got)
+	}
+	// Both notes stay on the item, the one before the block and what cleared it.
+	if st, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); st.Steps[1].Note != "rail kit missing · rails came" {
+		t.Fatalf("the item's notes after unblocking: %q", st.Steps[1].Note)
 	}
 	// The note is optional: enter alone unblocks.
 	press(m, "b")

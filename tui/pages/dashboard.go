@@ -397,7 +397,7 @@ func (d *dashboard) runningLines(w int) []line {
 		out = append(out, line{id: dep.ID, text: common.FitEnds(head, tail, room) + right})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
-				text := fmt.Sprintf("%s · blocked: %q %s", b.Step.Actor, b.Step.Note, d.c.Local(b.Step.At, "15:04"))
+				text := fmt.Sprintf("%s · blocked: %q %s", b.Step.Actor, b.Step.BlockReason, d.c.Local(b.Step.At, "15:04"))
 				for _, r := range clip(text, max(10, w-5), reasonRows) {
 					out = append(out, line{text: st.Bad.Render("   " + r), part: true})
 				}
@@ -464,7 +464,7 @@ func (d *dashboard) blockedLines() []line {
 	for _, b := range d.data.Blocked {
 		// The reason's start: the item is wrapped to the panel (see wrapped), and a
 		// reason of a paragraph would fill it; enter opens it whole.
-		note := clip(b.Step.Note, 50*reasonRows, 1)[0]
+		note := clip(b.Step.BlockReason, 50*reasonRows, 1)[0]
 		out = append(out, line{id: b.Deployment.ID, text: d.c.Styles.Bad.Render("■ blocked ") +
 			fmt.Sprintf("#%d %s %q", b.Deployment.ID, b.Step.Actor, note)})
 	}

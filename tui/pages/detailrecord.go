@@ -78,6 +78,9 @@ func (d *detailScreen) writeStep(b *strings.Builder, s engine.StepState) {
 			note = "" // an automated step's note is how its attempt ended: said above
 		}
 	}
+	if s.BlockReason != "" {
+		writeLines(b, common.Hanging("      "+st.Bad.Render("blocked: "), s.BlockReason, d.w, st.Bad))
+	}
 	if note != "" {
 		// The quote hangs in the margin: the note's words align under each other.
 		writeLines(b, common.Hanging("      "+st.Dim.Render("“"), note+"”", d.w, st.Dim))

@@ -271,8 +271,8 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 		// The reason first: the step's name may not fit on a phone.
 		// The reason whole, wrapped: it says what is to fix.
 		why := fmt.Sprintf("step %d %s", it.Blocked.Seq, it.Blocked.Step.Name)
-		if it.Blocked.Note != "" {
-			why = it.Blocked.Note + " · " + why
+		if it.Blocked.BlockReason != "" {
+			why = it.Blocked.BlockReason + " · " + why
 		}
 		out = append(out, common.Hanging(" "+st.Bad.Render("BLOCKED "), why, w)...)
 	case wt != nil && wt.Kind == engine.WaitApproval:
