@@ -188,17 +188,31 @@ func withStarts(ctx context.Context, q store.Q, cs []models.Conflict) error {
 	if err != nil || len(running) == 0 {
 		return err
 	}
-	var all []models.Finding
-	for _, d := range running {
-		fs, err := q.Findings(ctx, store.FindingFilter{Deployment: d.ID,
-			Kinds: []string{models.FindingOverride, models.FindingEmergency}})
-		if err != nil {
-			return err
-		}
-		all = append(all, fs...)
+	ids := make([]int64, len(running))
+	for i, d := range running {
+		ids[i] = d.ID
+	}
+	all, err := startsOf(ctx, q, ids)
+	if err != nil {
+		return err
 	}
 	noteStarts(cs, all)
 	return nil
+}
+
+// startsOf are the findings of the starts of ids that went ahead against a rule: a
+// manager's override, or the emergency lane's.
+func startsOf(ctx context.Context, q store.Q, ids []int64) ([]models.Finding, error) {
+	var all []models.Finding
+	for _, id := range ids {
+		fs, err := q.Findings(ctx, store.FindingFilter{Deployment: id,
+			Kinds: []string{models.FindingOverride, models.FindingEmergency}})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, fs...)
+	}
+	return all, nil
 }
 
 // noteStarts sets StartedOver on each open or unresolved conflict that one of the
@@ -452,4 +466,19 @@ func WhyNoOverride(c models.Conflict) error {
 			"('ferry version unblock') or the deployment is cancelled", c.ID)
 	}
 	return nil
+}
+
+// memberIDs are the deployments cs are between, each once.
+func memberIDs(cs []models.Conflict) []int64 {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, c := range cs {
+		for _, id := range c.IDs {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
 }

@@ -344,10 +344,10 @@ func (e *Engine) recordFinish(ctx context.Context, q store.Q, actor models.Perso
 	if err != nil {
 		return err
 	}
-	// A conflict it was let start against (a manager's override, the emergency lane)
-	// was settled then, with a reason on the record: it is not left unresolved.
-	started, err := q.Findings(ctx, store.FindingFilter{Deployment: d.ID,
-		Kinds: []string{models.FindingOverride, models.FindingEmergency}})
+	// A conflict one of its deployments was let start against (a manager's override,
+	// the emergency lane) was settled then, with a reason on the record: it is not
+	// left unresolved, whichever of them finishes first.
+	started, err := startsOf(ctx, q, memberIDs(cs))
 	if err != nil {
 		return err
 	}

@@ -392,3 +392,52 @@ func TestInboxHasOverrunsAndOverduePlans(t *testing.T) {
 		t.Fatalf("the requester's inbox: %v", got)
 	}
 }
+
+// A conflict a manager let one deployment start against is settled for all of it:
+// the other, started before without a conflict, finishes first and leaves nothing
+// unresolved.
+func TestStartedAgainstByTheOtherIsSettledAtTheFinish(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 10:00")
+	ana := f.person(t, "ana")
+	first := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	if _, err := f.e.Run(f.ctx, ana, first.ID, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 10:30")
+	second := f.planIn(t, "web", "staging", "2026-11-24 10:30") // capacity 1: a conflict
+	if _, err := f.e.Run(f.ctx, ana, second.ID, RunOptions{OverrideReason: "both are small"}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 10:50")
+	if out, err := f.e.TickStep(f.ctx, ana, first.ID, 1, ""); err != nil || out.Deployment.Status != models.StatusSucceeded {
+		t.Fatalf("finishing the first: %+v %v", out.Deployment.Status, err)
+	}
+	for _, fd := range f.findings(t, first.ID) {
+		if fd.Kind == models.FindingUnresolved {
+			t.Errorf("the first left unresolved what a manager let the second start against: %+v", fd)
+		}
+	}
+}
+
+// A conflict a manager let one deployment start against stays in the inbox of those
+// of a plan still in it: that plan's start is refused for it until it moves.
+func TestStartedAgainstStaysForThePlanLeftInIt(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 10:00")
+	ana, sam := f.person(t, "ana"), f.person(t, "sam")
+	first := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	second := f.planIn(t, "web", "staging", "2026-11-24 10:30", func(r *PlanRequest) { r.Requester = "sam" })
+	if _, err := f.e.Run(f.ctx, ana, first.ID, RunOptions{OverrideReason: "the api cannot wait"}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := f.e.Inbox(f.ctx, sam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range items {
+		found = found || (it.Kind == InboxConflict && it.Movable == second.ID)
+	}
+	if !found {
+		t.Fatalf("sam's plan is still in the conflict ana started the first against: %+v", items)
+	}
+}

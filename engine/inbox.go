@@ -272,11 +272,15 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 	if err != nil {
 		return nil, err
 	}
+	settled, err := settledConflicts(ctx, q, cs)
+	if err != nil {
+		return nil, err
+	}
 	var out []InboxItem
 	var others []int64 // the other deployments of conflicts whose own one may not move
 	for i := range cs {
-		if cs[i].StartedOver != nil {
-			continue // a manager let it start against this one, with a reason: settled
+		if settled[cs[i].Key] {
+			continue
 		}
 		for _, id := range cs[i].IDs {
 			if d, ok := theirs[id]; ok {
@@ -304,6 +308,36 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 	for i := range out {
 		if out[i].Movable == 0 {
 			out[i].Movable = movableIn(actor, out[i].Deployment.ID, *out[i].Conflict, byID)
+		}
+	}
+	return out, nil
+}
+
+// settledConflicts are the keys of those of cs a manager let a deployment start
+// against and in which nothing planned is left: nothing more to ask of anyone. One
+// still holding a plan stays: its start is refused for it until it is settled.
+func settledConflicts(ctx context.Context, q store.Q, cs []models.Conflict) (map[string]bool, error) {
+	var started []models.Conflict
+	for _, c := range cs {
+		if c.StartedOver != nil {
+			started = append(started, c)
+		}
+	}
+	out := map[string]bool{}
+	if len(started) == 0 {
+		return out, nil
+	}
+	ds, err := q.DeploymentsByID(ctx, memberIDs(started))
+	if err != nil {
+		return nil, err
+	}
+	planned := map[int64]bool{}
+	for _, d := range ds {
+		planned[d.ID] = d.Status == models.StatusPlanned
+	}
+	for _, c := range started {
+		if !slices.ContainsFunc(c.IDs, func(id int64) bool { return planned[id] }) {
+			out[c.Key] = true
 		}
 	}
 	return out, nil

@@ -46,9 +46,9 @@ type Conflict struct {
 	Status   string // open | overridden
 	Reason   string // the override's reason
 	Override *Override
-	// StartedOver is the start a manager allowed against it (or an emergency's), on
-	// an open or unresolved conflict: it stays open, for the run may yet settle it,
-	// and becomes unresolved at the finish if it does not.
+	// StartedOver is the start a manager allowed against it (or an emergency's): it
+	// stays open while its deployments run (a plan left in it must still move), and
+	// is kept as overridden, not unresolved, when they finish.
 	StartedOver *Finding
 }
 

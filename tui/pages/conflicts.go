@@ -101,8 +101,8 @@ func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 // actionableFirst puts first, each group in the engine's order, the open conflicts
-// still to settle, then those of work started against them (nothing in them moves
-// now; they become unresolved when it finishes), then the settled ones: on a phone
+// still to settle, then those of work started against them (a manager let it start
+// with a reason; a plan left in one still has to move), then the settled ones: on a phone
 // the started ones filled the screen and hid what can be acted on.
 func actionableFirst(cs []models.Conflict) []models.Conflict {
 	rank := func(c models.Conflict) int {
