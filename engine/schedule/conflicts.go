@@ -418,9 +418,11 @@ func capacity(items []Item, w World) []models.Conflict {
 	return widest(out)
 }
 
-// widest drops each capacity conflict whose deployments all stand in a larger one
-// of the same environment: when a third joins two that already overran, a person
-// has one crowd to thin, not two conflicts to settle.
+// widest drops each capacity conflict whose deployments all stand in a larger one of
+// the same environment over all of its time: three planned for the same window are
+// one crowd to thin, not a pair and a triple to settle. A pair that overran for
+// longer than the third joined them stays a conflict of its own: accepting the
+// short crowd must not accept the long pair.
 func widest(cs []models.Conflict) []models.Conflict {
 	// A larger one holds c's first deployment too: only those are compared.
 	holding := map[int64][]int{}
@@ -432,7 +434,8 @@ func widest(cs []models.Conflict) []models.Conflict {
 	return slices.DeleteFunc(slices.Clone(cs), func(c models.Conflict) bool {
 		return slices.ContainsFunc(holding[c.IDs[0]], func(i int) bool {
 			o := cs[i]
-			return o.Environment == c.Environment && len(o.IDs) > len(c.IDs) && subset(c.IDs, o.IDs)
+			return o.Environment == c.Environment && len(o.IDs) > len(c.IDs) && subset(c.IDs, o.IDs) &&
+				!o.Start.After(c.Start) && !o.End.Before(c.End)
 		})
 	})
 }
