@@ -441,3 +441,46 @@ func TestStartedAgainstStaysForThePlanLeftInIt(t *testing.T) {
 		t.Fatalf("sam's plan is still in the conflict ana started the first against: %+v", items)
 	}
 }
+
+// An approval moves the run on as a tick does: one that would leave an optional item
+// of its stage behind is refused, naming it, until the person says to leave it.
+func TestApprovalLeavingOptionalItemsIsRefused(t *testing.T) {
+	cfg := strings.Replace(testConfig, `  [[model.step]]
+  stage = "execute"
+  name = "Tell support"
+  required = false
+`, `  [[model.step]]
+  stage = "execute"
+  name = "Tell support"
+  required = false
+  [[model.step]]
+  stage = "execute"
+  name = "Go"
+  gate = true
+  roles = ["practitioner"]
+`, 1)
+	if cfg == testConfig {
+		t.Fatal("the test config has no optional Tell support step to add a gate after")
+	}
+	f := newFixtureWith(t, cfg)
+	ana, sam := f.person(t, "ana"), f.person(t, "sam")
+	d := f.plan(t, webReq())
+	if _, err := f.e.Advance(f.ctx, ana, d.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.TickStep(f.ctx, ana, d.ID, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.e.TickStep(f.ctx, ana, d.ID, 2, "") // the gate still waits: nothing is left yet
+	if err != nil || out.Waiting == nil || out.Waiting.Kind != WaitApproval {
+		t.Fatalf("tick 2: %+v %v; want the gate to wait", out.Waiting, err)
+	}
+	_, err = f.e.ApproveGate(f.ctx, sam, d.ID, "")
+	if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), `optional item 3 "Tell support"`) {
+		t.Fatalf("approving past the optional item: %v, want a refusal naming it", err)
+	}
+	out, err = f.e.ApproveGate(f.ctx, sam, d.ID, "", RunOptions{SkipOptional: true})
+	if err != nil || out.Deployment.Status != models.StatusSucceeded {
+		t.Fatalf("approving, leaving it: %+v %v", out.Deployment.Status, err)
+	}
+}

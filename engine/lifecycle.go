@@ -283,8 +283,9 @@ func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, se
 	})
 }
 
-// leavesNoOptional refuses a tick of step seq of d that would move the run on past
-// optional items nobody ticked (they would be skipped, not done), naming them.
+// leavesNoOptional refuses a tick or an approval of step seq of d that would move
+// the run on past optional items nobody ticked (they would be skipped, not done),
+// naming them; the items of a later stage cannot be ticked first, and it says so.
 func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deployment, seq int) error {
 	st, err := e.runState(ctx, q, d)
 	if err != nil {
@@ -298,8 +299,12 @@ func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deplo
 	if len(left) > 1 {
 		what = "optional items " + ItemsText(left) + ", which nobody ticked, would be"
 	}
-	return models.Conflictf("ticking step %d moves #%d on: %s skipped, not done; tick them first, "+
-		"or tick it with --skip-optional to leave them", seq, d.ID, what)
+	first := "tick them first, or "
+	if left[0].Step.Stage != d.Status.Stage() { // a later stage's: they cannot be ticked before the run reaches it
+		first = "they come in a stage the run passes without stopping: "
+	}
+	return models.Conflictf("step %d moves #%d on: %s skipped, not done; %ssay to leave them (--skip-optional)",
+		seq, d.ID, what, first)
 }
 
 // ItemsText names steps for a person, with the stage of each: `2 "Links up to

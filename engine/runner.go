@@ -54,9 +54,9 @@ type RunOptions struct {
 	// controls that hold it now (its window, a freeze, a maintenance window, its
 	// conflicts); kept with the deployment as findings.
 	OverrideReason string
-	// SkipOptional lets a tick move the run on past optional checklist items nobody
-	// ticked, which are then skipped (SkippedByTick says which): the person was asked,
-	// or said so. Without it such a tick is refused, naming them.
+	// SkipOptional lets a tick or an approval move the run on past optional checklist
+	// items nobody ticked, which are then skipped (SkippedByTick says which): the
+	// person was asked, or said so. Without it such an act is refused, naming them.
 	SkipOptional bool
 	OnProgress   func(Progress)          // status moves, steps starting and ending
 	OnOutput     func(models.OutputLine) // every captured line as it arrives (ID is 0)

@@ -109,7 +109,8 @@ func waitingGate(ctx context.Context, q store.Q, d models.Deployment) (models.St
 // ApproveGate approves the gate the deployment's current stage waits at, with an
 // optional note; see mayApprove for who may. The run then carries on (see act).
 func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64, note string, opts ...RunOptions) (Outcome, error) {
-	return e.act(ctx, actor, id, ActApprove, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
+	o := firstOpts(opts)
+	return e.act(ctx, actor, id, ActApprove, true, o, func(q store.Q, d *models.Deployment) (string, error) {
 		gate, err := waitingGate(ctx, q, *d)
 		if err != nil {
 			return "", err
@@ -120,6 +121,11 @@ func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64,
 		}
 		if err := mayApprove(actor, *d, m, gate.Step); err != nil {
 			return "", err
+		}
+		if !o.SkipOptional { // an approval moves the run on as a tick does
+			if err := e.leavesNoOptional(ctx, q, *d, gate.Seq); err != nil {
+				return "", err
+			}
 		}
 		gate.Status, gate.Actor, gate.At, gate.Note = models.StepDone, actor.Name, e.Now(), joinNote(gate.Note, note)
 		if err := q.SetStepRun(ctx, gate, e.Now()); err != nil {

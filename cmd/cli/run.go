@@ -600,13 +600,16 @@ func (a *app) gateCmd() *cobra.Command {
 		Args:  noArgs,
 	}
 	var note string
+	var skip bool
 	var f runFlags
 	approve := &cobra.Command{
-		Use:   "approve ID [--note TEXT]",
+		Use:   "approve ID [--note TEXT] [--skip-optional]",
 		Short: "Approve the gate the deployment waits at",
 		Long: "Approve the gate of the deployment's current stage. Only the roles the gate names\n" +
 			"may (default: manager), and not the deployment's requester unless its model allows\n" +
-			"self-approval. The run then carries on by itself as far as it can go.",
+			"self-approval. The run then carries on by itself as far as it can go; when that\n" +
+			"passes optional items nobody ticked, which are then skipped, the approval is\n" +
+			"refused, naming them, unless --skip-optional says to leave them.",
 		Args: exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseID(args[0])
@@ -614,11 +617,13 @@ func (a *app) gateCmd() *cobra.Command {
 				return err
 			}
 			return a.act(id, f, func(o engine.RunOptions) (engine.Outcome, error) {
+				o.SkipOptional = skip
 				return a.eng.ApproveGate(a.ctx, a.actor, id, note, o)
 			})
 		},
 	}
 	approve.Flags().StringVar(&note, "note", "", "a note kept with the approval")
+	approve.Flags().BoolVar(&skip, "skip-optional", false, "move on even past optional items nobody ticked (skipped)")
 	f.add(approve)
 	var reason string
 	var rf runFlags

@@ -527,9 +527,11 @@ func didThen(res engine.Outcome) string {
 }
 
 // approveCmd approves the gate deployment id waits at; the engine carries the run
-// on after it.
+// on after it. The prompt that asked for the note named the optional items it leaves
+// (approveAbout), so enter there said to leave them.
 func approveCmd(c *common.Common, id int64, note string) tea.Cmd {
-	return actCmd(func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, note) })
+	o := engine.RunOptions{SkipOptional: true}
+	return actCmd(func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, note, o) })
 }
 
 // approveAbout says, above the note asked with an approval, what enter does: one key
@@ -539,8 +541,22 @@ func approveAbout(st engine.RunState) string {
 	if w := st.Waiting; w != nil && w.Kind == engine.WaitApproval {
 		what = fmt.Sprintf("gate %d %q", w.Seq, w.Step.Name)
 	}
-	return fmt.Sprintf("enter approves %s of #%d, with the note if you write one (kept on the record); esc does not",
+	about := fmt.Sprintf("enter approves %s of #%d, with the note if you write one (kept on the record); esc does not",
 		what, st.Deployment.ID)
+	if w := st.Waiting; w != nil && w.Kind == engine.WaitApproval {
+		if left := engine.SkippedByTick(st, w.Seq); len(left) > 0 {
+			about += fmt.Sprintf(". It moves the run on: optional %s then skipped, not done", itemsWord(left))
+		}
+	}
+	return about
+}
+
+// itemsWord is `item 2 "Links" (Execute)` or `items 2 "…" (…), 3 "…" (…)`.
+func itemsWord(left []engine.StepState) string {
+	if len(left) == 1 {
+		return "item " + engine.ItemsText(left)
+	}
+	return "items " + engine.ItemsText(left)
 }
 
 // add appends new output lines, dropping the oldest beyond keepLines.
