@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -243,6 +244,7 @@ func (e *Engine) withEvidence(ctx context.Context, q store.Q, live []models.Conf
 	for _, c := range live {
 		seen[c.Key] = true
 	}
+	kept := len(live) // what follows is kept from overrides and findings
 	for key, o := range overrides {
 		if !seen[key] {
 			seen[key] = true
@@ -276,10 +278,29 @@ func (e *Engine) withEvidence(ctx context.Context, q store.Q, live []models.Conf
 		seen[fd.ConflictKey] = true
 		fd := fd
 		live = append(live, models.Conflict{Key: fd.ConflictKey, Kind: models.ConflictKind(fd.Rule), IDs: fd.DeploymentIDs,
-			ID: fd.ConflictID, Status: models.ConflictOverridden, StartedOver: &fd, // the reason is the start's
+			ID: fd.ConflictID, Status: models.ConflictOverridden, StartedOver: &fd, Reason: fd.Reason,
 			Message: strings.TrimPrefix(fd.Message, fd.ConflictID+" "), Start: fd.At, End: fd.At})
 	}
-	return live, nil
+	return live, placeEvidence(ctx, q, live[kept:])
+}
+
+// placeEvidence gives the conflicts kept from overrides and findings the environment
+// they do not hold, their deployments': --env finds them too.
+func placeEvidence(ctx context.Context, q store.Q, cs []models.Conflict) error {
+	ds, err := q.DeploymentsByID(ctx, memberIDs(cs))
+	if err != nil {
+		return err
+	}
+	env := map[int64]string{}
+	for _, d := range ds {
+		env[d.ID] = d.Environment
+	}
+	for i := range cs {
+		for _, id := range cs[i].IDs {
+			cs[i].Environment = cmp.Or(cs[i].Environment, env[id])
+		}
+	}
+	return nil
 }
 
 // idList is "#1, #2".

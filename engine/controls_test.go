@@ -315,6 +315,24 @@ func TestEvidenceLasts(t *testing.T) {
 	if !unresolved || !settled {
 		t.Fatalf("--all should list the crowd left unresolved and the pair started against: %+v", all)
 	}
+	// Kept, they are still in their environment: --env finds them, and the settled
+	// one carries the reason it was started with.
+	inStaging, err := f.e.Conflicts(f.ctx, ana, ConflictFilter{All: true, Environment: "staging"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, c := range inStaging {
+		if c.Involves(d.ID) {
+			kept++
+			if c.Status == models.ConflictOverridden && c.Reason != "both are small" {
+				t.Errorf("the settled conflict's reason: %q", c.Reason)
+			}
+		}
+	}
+	if kept != 2 {
+		t.Fatalf("--all --env staging should list both kept conflicts of #%d: %+v", d.ID, inStaging)
+	}
 	// The reports count them in the period they were found.
 	rep, err := f.e.Report(f.ctx, ReportRequest{From: f.local("2026-11-24 00:00"), To: f.local("2026-11-25 00:00"), Period: PeriodDay})
 	if err != nil {

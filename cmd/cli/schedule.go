@@ -187,7 +187,7 @@ func (a *app) conflictsCmd() *cobra.Command {
 					ids[i] = fmt.Sprintf("#%d", id)
 				}
 				status, what := c.Status, c.Message
-				if c.Reason != "" {
+				if c.Reason != "" && (c.Override != nil || c.StartedOver == nil) { // else the start's reason, said with it
 					status += ": " + c.Reason
 				}
 				if started := c.StartedText(); started != "" {

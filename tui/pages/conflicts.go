@@ -170,7 +170,7 @@ func (s *conflictsScreen) item(c models.Conflict) []string {
 	switch {
 	case c.Status == models.ConflictUnresolved:
 		mark, became = st.Warn.Render("!"), append(became, "unresolved at the finish")
-	case !c.Open() && c.Reason == "": // settled by the start that went ahead against it
+	case !c.Open() && c.Override == nil: // settled by the start that went ahead against it, said below
 		mark = st.Dim.Render("✓")
 	case !c.Open():
 		mark, became = st.Dim.Render("✓"), append(became, "overridden: "+c.Reason)
