@@ -409,6 +409,20 @@ func TestInboxHasOverrunsAndOverduePlans(t *testing.T) {
 	if len(got[InboxOverrun]) != 0 || !slices.Equal(got[InboxOverdue], []int64{late.ID}) {
 		t.Fatalf("the requester's inbox: %v", got)
 	}
+	// The dashboard's Needs you is the same list: not everyone's lateness.
+	db, err := f.e.Dashboard(f.ctx, sam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onDashboard []int64
+	for _, it := range db.Inbox {
+		if it.Kind == InboxOverdue || it.Kind == InboxOverrun {
+			onDashboard = append(onDashboard, it.Deployment.ID)
+		}
+	}
+	if !slices.Equal(onDashboard, []int64{late.ID}) || len(db.Watched) != 0 {
+		t.Fatalf("the requester's dashboard: late %v, watched %d", onDashboard, len(db.Watched))
+	}
 }
 
 // A conflict a manager let one deployment start against is settled for all of it:

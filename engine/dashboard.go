@@ -11,19 +11,18 @@ import (
 
 // Dashboard is what a deployment manager needs at a glance.
 type Dashboard struct {
-	Now            time.Time
-	Running        []models.Deployment
-	Blocked        []Blocked
-	DueToday       []models.Deployment // planned to start later today, or just now (within the adherence tolerance)
-	Upcoming       []models.Deployment // planned after today, soonest first
-	Overdue        []models.Deployment // planned, not started, its start passed by more than the adherence tolerance
-	Overrunning    []models.Deployment // running past their scheduled end
-	Waits          map[int64]WaitKind  // what a running deployment waits for a person to do (none: its runner works)
-	RecentFailures []models.Deployment // failed or rolled back in the last 24 hours (by when they failed)
-	Inbox          []InboxItem         // what waits for the person (see Inbox)
-	Conflicts      []models.Conflict   // open conflicts among unfinished deployments
-	OpenIncidents  []IncidentOn        // incidents not yet resolved, newest first
-	Last30         Stats
+	Now           time.Time
+	Running       []models.Deployment
+	Blocked       []Blocked
+	DueToday      []models.Deployment // planned to start later today, or just now (within the adherence tolerance)
+	Upcoming      []models.Deployment // planned after today, soonest first
+	Overdue       []models.Deployment // planned, not started, its start passed by more than the adherence tolerance; the person's (see overdue)
+	Waits         map[int64]WaitKind  // what a running deployment waits for a person to do (none: its runner works)
+	Inbox         []InboxItem         // what waits for the person (see Inbox): Needs you, failures and lateness too
+	Watched       []InboxItem         // for one who watches rather than acts (an analyst): every failure and lateness
+	Conflicts     []models.Conflict   // open conflicts among unfinished deployments
+	OpenIncidents []IncidentOn        // incidents not yet resolved, newest first
+	Last30        Stats
 }
 
 // IncidentOn is an incident with the deployment it is linked to.
@@ -135,16 +134,8 @@ func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Perso
 	if db.Upcoming, err = q.Deployments(ctx, models.Filter{Statuses: planned, From: endOfDay, Oldest: true, Limit: 50}); err != nil {
 		return db, err
 	}
-	if db.Overdue, err = e.overdue(ctx, q); err != nil {
+	if db.Overdue, err = e.overdue(ctx, q, actor); err != nil {
 		return db, err
-	}
-	if db.RecentFailures, err = q.FailedSince(ctx, now.Add(-failureWindow), 20); err != nil {
-		return db, err
-	}
-	for _, d := range db.Running {
-		if !now.Before(d.ScheduledEnd) {
-			db.Overrunning = append(db.Overrunning, d)
-		}
 	}
 	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
 		return db, err
@@ -160,14 +151,36 @@ func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Perso
 	if db.Inbox, err = e.inboxNow(ctx, q, actor, db.Conflicts, db.Running, db.Overdue, waits); err != nil {
 		return db, err
 	}
+	if watches(actor) {
+		if db.Watched, err = e.wrongItems(ctx, q, actor, db.Running, db.Overdue, true); err != nil {
+			return db, err
+		}
+	}
 	db.OpenIncidents, err = e.openIncidents(ctx, q, actor)
 	return db, err
 }
 
-// overdue are the plans that no longer start on time (Overdue), the latest first.
-func (e *Engine) overdue(ctx context.Context, q store.Q) ([]models.Deployment, error) {
-	late := e.Now().Add(-e.cfg.AdherenceTolerance)
-	return q.Deployments(ctx, models.Filter{Statuses: []models.Status{models.StatusPlanned}, To: late, Limit: 100})
+// overdue are the plans that no longer start on time (Overdue) and concern actor
+// (theirs, or any for managers), the latest first: chosen in the query, so that a
+// requester's are not crowded out of the first hundred by everyone else's.
+func (e *Engine) overdue(ctx context.Context, q store.Q, actor models.Person) ([]models.Deployment, error) {
+	f := models.Filter{Statuses: []models.Status{models.StatusPlanned}, To: e.Now().Add(-e.cfg.AdherenceTolerance), Limit: 100}
+	if actor.Has(models.RoleManager) || watches(actor) {
+		return q.Deployments(ctx, f)
+	}
+	f.Assignee = actor.Name
+	assigned, err := q.Deployments(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	f.Assignee, f.Requester = "", actor.Name
+	requested, err := q.Deployments(ctx, f)
+	for _, d := range requested {
+		if !slices.ContainsFunc(assigned, func(a models.Deployment) bool { return a.ID == d.ID }) {
+			assigned = append(assigned, d)
+		}
+	}
+	return assigned, err
 }
 
 // Overdue reports whether d is planned and no longer starts on time: its start lies
@@ -273,8 +286,7 @@ func (db Dashboard) only(person string) Dashboard {
 	mine := func(ds []models.Deployment) []models.Deployment {
 		return slices.DeleteFunc(slices.Clone(ds), func(d models.Deployment) bool { return d.Assignee != person })
 	}
-	db.Running, db.DueToday, db.Overdue, db.RecentFailures = mine(db.Running), mine(db.DueToday), mine(db.Overdue), mine(db.RecentFailures)
-	db.Overrunning = mine(db.Overrunning)
+	db.Running, db.DueToday, db.Overdue = mine(db.Running), mine(db.DueToday), mine(db.Overdue)
 	db.Upcoming = mine(db.Upcoming)
 	db.Blocked = slices.DeleteFunc(db.Blocked, func(b Blocked) bool { return b.Deployment.Assignee != person })
 	db.OpenIncidents = slices.DeleteFunc(db.OpenIncidents, func(in IncidentOn) bool { return in.Deployment.Assignee != person })

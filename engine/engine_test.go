@@ -606,7 +606,13 @@ func TestDashboardShowsRunningDueAndOverdue(t *testing.T) {
 		t.Fatal(err)
 	}
 	db, _ = f.e.Dashboard(f.ctx, ana)
-	if got := ids(db.RecentFailures); len(got) != 1 || got[0] != d.ID {
-		t.Errorf("recent failures %v, want [%d], which failed now and was planned for later", got, d.ID)
+	var failed []int64
+	for _, it := range db.Inbox {
+		if it.Kind == InboxFailure {
+			failed = append(failed, it.Deployment.ID)
+		}
+	}
+	if len(failed) != 1 || failed[0] != d.ID {
+		t.Errorf("recent failures %v, want [%d], which failed now and was planned for later", failed, d.ID)
 	}
 }

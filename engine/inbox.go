@@ -82,7 +82,7 @@ func (e *Engine) inboxWith(ctx context.Context, actor models.Person, readers int
 			if err != nil {
 				return err
 			}
-			overdue, err := e.overdue(ctx, q)
+			overdue, err := e.overdue(ctx, q, actor)
 			if err != nil {
 				return err
 			}
@@ -118,19 +118,12 @@ func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person, o
 		}
 		out = append(out, items...)
 	}
-	out = append(out, e.lateItems(actor, running, overdue)...)
-	failed, err := q.FailedSince(ctx, e.Now().Add(-failureWindow), 100)
+	// An analyst or another team's planner has nothing to do about another's.
+	wrong, err := e.wrongItems(ctx, q, actor, running, overdue, false)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range failed {
-		// An analyst or another team's planner has nothing to do about it.
-		if concerns(actor, d) && Can(actor, ActRead, &d) == nil {
-			out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
-				Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
-					strings.ReplaceAll(string(d.Status), "_", " "))})
-		}
-	}
+	out = append(out, wrong...)
 	conflicts, err := e.theirConflicts(ctx, q, actor, open)
 	if err != nil {
 		return nil, err
@@ -187,6 +180,10 @@ func beside(qs []store.Q, main, side func(store.Q) error) error {
 func concerns(actor models.Person, d models.Deployment) bool {
 	return actor.Has(models.RoleManager) || d.Requester == actor.Name || d.Assignee == actor.Name
 }
+
+// watches reports whether actor watches everything rather than acts: an analyst,
+// whose dashboard panel is "To watch" (their inbox has nothing to act on).
+func watches(actor models.Person) bool { return actor.MainRole() == models.RoleAnalyst }
 
 // sortInbox puts the most pressing first (inboxRank), the oldest first within a rank.
 func sortInbox(items []InboxItem) {
@@ -418,20 +415,40 @@ func mayReject(p models.Person, d models.Deployment, s models.Step) error {
 	return nil
 }
 
+// wrongItems are what went wrong or is late: the day's failures, the runs of running
+// past their scheduled end and the plans of overdue, those that concern actor (all
+// that actor may read, when watch: see watches).
+func (e *Engine) wrongItems(ctx context.Context, q store.Q, actor models.Person, running, overdue []models.Deployment,
+	watch bool) ([]InboxItem, error) {
+	out := e.lateItems(actor, running, overdue, watch)
+	failed, err := q.FailedSince(ctx, e.Now().Add(-failureWindow), 100)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range failed {
+		if (watch || concerns(actor, d)) && Can(actor, ActRead, &d) == nil {
+			out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
+				Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
+					strings.ReplaceAll(string(d.Status), "_", " "))})
+		}
+	}
+	return out, nil
+}
+
 // lateItems are the runs of running past their scheduled end, and the plans of
-// overdue, that concern actor.
-func (e *Engine) lateItems(actor models.Person, running, overdue []models.Deployment) []InboxItem {
+// overdue, that concern actor (all of them, when watch).
+func (e *Engine) lateItems(actor models.Person, running, overdue []models.Deployment, watch bool) []InboxItem {
 	var out []InboxItem
 	now := e.Now()
 	for _, d := range running {
-		if !now.Before(d.ScheduledEnd) && concerns(actor, d) {
+		if !now.Before(d.ScheduledEnd) && (watch || concerns(actor, d)) {
 			out = append(out, InboxItem{Kind: InboxOverrun, Deployment: d, At: d.ScheduledEnd,
 				Message: fmt.Sprintf("#%d %s %s → %s runs past its end, %s", d.ID, d.Component, d.Version, d.Environment,
 					LocalText(d.ScheduledEnd, e.Location()))})
 		}
 	}
 	for _, d := range overdue {
-		if concerns(actor, d) && Can(actor, ActRead, &d) == nil {
+		if (watch || concerns(actor, d)) && Can(actor, ActRead, &d) == nil {
 			out = append(out, InboxItem{Kind: InboxOverdue, Deployment: d, At: d.ScheduledStart,
 				Message: fmt.Sprintf("#%d %s %s → %s was to start %s: start it, move it or cancel it", d.ID, d.Component,
 					d.Version, d.Environment, LocalText(d.ScheduledStart, e.Location()))})

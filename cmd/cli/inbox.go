@@ -28,11 +28,14 @@ func (a *app) inboxCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inbox [--json]",
 		Short: "What waits for you: gates to approve, blocked items, recent failures, your conflicts",
-		Long: "Gates you may approve on any deployment, checklist items blocked on deployments you\n" +
-			"work on, deployments that failed or rolled back in the last 24 hours (by when they\n" +
-			"failed), open conflicts of deployments you requested or are assigned, and failures\n" +
-			"left without a review for [ferry] review_after (yours; managers: all). The\n" +
-			"console's \"Needs you\" is the same list.",
+		Long: "Gates you may approve on any deployment, checklist items blocked and steps\n" +
+			"interrupted on deployments you work on, deployments that failed or rolled back in\n" +
+			"the last 24 hours (by when they failed), runs past their end and plans whose start\n" +
+			"passed, open conflicts of deployments you requested or are assigned (until nothing\n" +
+			"in one is still planned, once a manager let one start against it), failing\n" +
+			"notification channels, failures left without a review for [ferry] review_after,\n" +
+			"and models due for review: yours, or all for managers. The console's \"Needs you\"\n" +
+			"is the same list (an analyst's \"To watch\" shows everyone's failures and lateness).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.open(); err != nil {
@@ -97,6 +100,9 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 	case engine.InboxOverrun:
 		return fmt.Sprintf("ferry deploy show %d  (it goes on; the overrun is kept when it finishes)", id)
 	case engine.InboxOverdue:
+		if engine.Can(a.actor, engine.ActReschedule, &it.Deployment) != nil {
+			return fmt.Sprintf("ferry deploy show %d  (ask a manager or its requester to move or cancel it)", id)
+		}
 		return fmt.Sprintf("ferry deploy reschedule %d --start now  (or deploy run %d, deploy cancel %d --reason R)", id, id, id)
 	case engine.InboxConflict:
 		switch {

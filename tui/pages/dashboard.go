@@ -524,9 +524,24 @@ func clip(text string, w, rows int) []string {
 	return lines
 }
 
+// wrong is where the panel finds what went wrong or is late: the inbox, or for one
+// who watches rather than acts (an analyst), everyone's.
+func (d *dashboard) wrong() []engine.InboxItem {
+	if len(d.data.Watched) > 0 {
+		return d.data.Watched
+	}
+	return d.data.Inbox
+}
+
+// failureLines are the day's failures that concern the person, as the inbox has
+// them.
 func (d *dashboard) failureLines() []line {
 	var out []line
-	for _, dep := range d.data.RecentFailures {
+	for _, it := range d.wrong() {
+		if it.Kind != engine.InboxFailure {
+			continue
+		}
+		dep := it.Deployment
 		word := "✗ failed "
 		if dep.Status == models.StatusRolledBack {
 			word = "↺ rolled back "
@@ -538,17 +553,20 @@ func (d *dashboard) failureLines() []line {
 }
 
 // lateLines are the deployments running past their window and those that should
-// have started.
+// have started, that concern the person, as the inbox has them.
 func (d *dashboard) lateLines() []line {
 	st := d.c.Styles
 	var out []line
-	for _, dep := range d.data.Overrunning {
-		out = append(out, line{id: dep.ID, text: st.Warn.Render("⌛ overrunning ") + fmt.Sprintf("#%d %s → %s, due %s",
-			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledEnd, "Mon 15:04"))})
-	}
-	for _, dep := range d.data.Overdue {
-		out = append(out, line{id: dep.ID, text: st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s %s",
-			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledStart, "Mon 15:04"))})
+	for _, it := range d.wrong() {
+		dep := it.Deployment
+		switch it.Kind {
+		case engine.InboxOverrun:
+			out = append(out, line{id: dep.ID, text: st.Warn.Render("⌛ overrunning ") + fmt.Sprintf("#%d %s → %s, due %s",
+				dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledEnd, "Mon 15:04"))})
+		case engine.InboxOverdue:
+			out = append(out, line{id: dep.ID, text: st.Warn.Render("⚠ overdue ") + fmt.Sprintf("#%d %s → %s %s",
+				dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledStart, "Mon 15:04"))})
+		}
 	}
 	return out
 }
