@@ -46,7 +46,7 @@ func (e *StartRefusedError) Error() string {
 		WayMove:     "move it with 'ferry deploy reschedule " + id + " --start now' (checked for conflicts like any plan)",
 		WayResolve:  "resolve its conflicts ('ferry deploy suggest " + id + "', 'ferry conflicts')",
 		WayOverride: "start it anyway with " + run,
-	}, map[Way]string{WayMove: "move it", WayResolve: "resolve its conflicts", WayOverride: "start it anyway (" + run + ")"})
+	}, map[Way]string{WayMove: "move it", WayResolve: "resolve its conflicts", WayOverride: "start it anyway (a manager runs " + run + ")"})
 	return fmt.Sprintf("deployment #%d cannot start now:\n  %s\nways on: %s", e.ID, strings.Join(msgs, "\n  "), OrList(ways))
 }
 

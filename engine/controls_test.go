@@ -134,6 +134,10 @@ func TestAStartIsHeldToItsWindow(t *testing.T) {
 	} {
 		refusedFor(t, way.try(), models.RuleWindow)
 	}
+	// sam may not override: the command is said as the manager's to run, not his.
+	if _, err := f.e.Start(f.ctx, sam, d.ID, ""); err == nil || !strings.Contains(err.Error(), "ask a manager to start it anyway (a manager runs 'ferry deploy run") {
+		t.Errorf("a practitioner's ways on: %v", err)
+	}
 	f.now = f.local("2026-11-24 09:45") // within the 15 minutes before
 	if out, err := f.e.Start(f.ctx, sam, d.ID, ""); err != nil || out.Deployment.Status != models.StatusVerifyingComponents {
 		t.Fatalf("a start 15 minutes early: %+v %v", out.Deployment.Status, err)

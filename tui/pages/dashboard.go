@@ -586,12 +586,28 @@ func (d *dashboard) conflictLines() []line {
 	if n == 0 {
 		return nil
 	}
-	summary := conflictSummary(d.data.Conflicts)
-	if started := countStarted(d.data.Conflicts); started > 0 { // weighed by a manager, still open
-		summary += fmt.Sprintf(" · %d started anyway", started)
+	// Those a manager let work start against are counted apart: weighed already, they
+	// are not what there is to settle.
+	started := countStarted(d.data.Conflicts)
+	var toSettle []models.Conflict
+	for _, c := range d.data.Conflicts {
+		if c.StartedOver == nil {
+			toSettle = append(toSettle, c)
+		}
 	}
-	return []line{{text: st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n))) + st.Dim.Render(" · press 4")},
-		{text: st.Dim.Render(summary), part: true}}
+	head := st.Dim.Render(fmt.Sprintf("%d started anyway", started))
+	summary := ""
+	if n := len(toSettle); n > 0 {
+		head = st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n)))
+		if summary = conflictSummary(toSettle); started > 0 {
+			summary += fmt.Sprintf(" · %d started anyway", started)
+		}
+	}
+	out := []line{{text: head + st.Dim.Render(" · press 4")}}
+	if summary != "" {
+		out = append(out, line{text: st.Dim.Render(summary), part: true})
+	}
+	return out
 }
 
 func (d *dashboard) channelLines(w int) []line {

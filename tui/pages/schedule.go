@@ -167,6 +167,15 @@ func (s *scheduleScreen) resolveKey() common.Key {
 
 func (s *scheduleScreen) loc() *time.Location { return s.c.Eng.Location() }
 
+// startedNote is "started anyway by ana: why —" for a conflict a manager let work
+// start against, else "".
+func startedNote(c models.Conflict) string {
+	if s := c.StartedText(); s != "" {
+		return s + " —"
+	}
+	return ""
+}
+
 // statusWord is d's status as History and the dashboard say it.
 func (s *scheduleScreen) statusWord(d models.Deployment) string {
 	return s.c.Styles.RunStatus(d.Status, s.tl.Interrupted[d.ID])
@@ -914,7 +923,11 @@ func (s *scheduleScreen) detailLines(n int) []string {
 				what += fmt.Sprintf(" (+%d more)", len(cs)-1)
 			}
 			head = append(head, st.Bad.Render(what))
-			tail, tailStyle = strings.Fields(c.Message), st.Bad
+			tail, tailStyle = nil, st.Bad
+			for _, w := range strings.Fields(startedNote(c)) { // weighed by a manager already: first
+				tail = append(tail, st.Dim.Render(w))
+			}
+			tail = append(tail, strings.Fields(c.Message)...)
 			if d.Status == models.StatusPlanned {
 				tail = append(tail, st.Dim.Render("· s resolve"))
 			}

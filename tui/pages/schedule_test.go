@@ -449,3 +449,15 @@ func TestScheduleSaysARunIsInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleSaysAConflictWasStartedAnyway: the selected deployment's conflict says
+// when a manager let it start against it, as the Conflicts screen does.
+func TestScheduleSaysAConflictWasStartedAnyway(t *testing.T) {
+	t.Parallel()
+	m := scheduleModel(t, 120, 35)
+	s := schedOf(m)
+	s.Select(1) // under way, started by ana outside production's maintenance windows
+	if got := screenText(m); !strings.Contains(strings.Join(strings.Fields(got), " "), "started anyway by ana: under way before the console opens — #1") {
+		t.Fatalf("#1's conflict on the schedule:\n%s", got)
+	}
+}
