@@ -3,6 +3,7 @@ package pages
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -592,7 +593,8 @@ func (v *runView) setLog() {
 		// Each attempt of a step tried again starts under a rule, the first too: its
 		// attempts do not run together.
 		if tried[l.Seq] && (i == 0 || l.Seq != v.lines[i-1].Seq || l.Attempt != v.lines[i-1].Attempt) {
-			out = append(out, st.Dim.Render(fmt.Sprintf("    ── step %d, attempt %d ", l.Seq, l.Attempt)+strings.Repeat("─", max(0, width-24))))
+			rule := fmt.Sprintf("    ── step %d, attempt %d%s ", l.Seq, l.Attempt, v.attemptNote(l.Seq, l.Attempt))
+			out = append(out, st.Dim.Render(rule+strings.Repeat("─", max(0, width+5-lipgloss.Width(rule)))))
 		}
 		mark := st.Dim.Render(fmt.Sprintf("%3d ", l.Seq))
 		style := lipgloss.NewStyle()
@@ -630,14 +632,39 @@ func triedAgain(lines []models.OutputLine) map[int]bool {
 }
 
 // noOutput is what the log says before it has a line: a step that runs may yet
-// print; otherwise nothing did.
+// print; a deployment of people's steps alone has none; otherwise nothing printed.
 func (v *runView) noOutput() string {
-	for _, s := range v.st.Steps {
-		if s.Status == models.StepRunning {
-			return " no output yet"
+	if v.stepRunning() {
+		return " no output yet"
+	}
+	for _, s := range slices.Concat(v.st.Steps, v.st.OnFailure) {
+		if s.Step.Kind == models.StepAutomated {
+			return " no output: no automated step printed anything"
 		}
 	}
-	return " no output: no automated step printed anything"
+	return " no output: its steps are all people's (checklist items and gates)"
+}
+
+// stepRunning reports whether one of its steps runs now.
+func (v *runView) stepRunning() bool {
+	return slices.ContainsFunc(slices.Concat(v.st.Steps, v.st.OnFailure),
+		func(s engine.StepState) bool { return s.Status == models.StepRunning })
+}
+
+// attemptNote is how attempt n of step seq ended, for its rule: "interrupted",
+// "failed"; "" while it runs or when it succeeded.
+func (v *runView) attemptNote(seq, n int) string {
+	for _, s := range slices.Concat(v.st.Steps, v.st.OnFailure) {
+		if s.Seq != seq {
+			continue
+		}
+		for _, a := range s.Attempts {
+			if a.Attempt == n && a.Status != models.StepDone && a.Status != models.StepRunning {
+				return " (" + string(a.Status) + ")"
+			}
+		}
+	}
+	return ""
 }
 
 // head is everything above the log, as lines.
@@ -696,9 +723,12 @@ func (v *runView) head() []string {
 			out = append(out, " "+l)
 		}
 	}
-	label := " output · following "
-	if !v.follow {
+	label := " output "
+	switch {
+	case !v.follow:
 		label = " output · paused (f follows) "
+	case v.stepRunning():
+		label = " output · following "
 	}
 	if len(v.lines) >= keepLines {
 		label += fmt.Sprintf("· last %d lines ", keepLines)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -20,12 +21,15 @@ func TestRunLogSeparatesAttempts(t *testing.T) {
 		{ID: 2, Seq: 2, Attempt: 2, Text: "smoke: ok", Stream: models.StreamOut},
 		{ID: 3, Seq: 3, Attempt: 1, Text: "next step"},
 	})
+	// The first attempt was interrupted: its rule says so.
+	v.st.Steps = []engine.StepState{{}, {StepRun: models.StepRun{Seq: 2, Status: models.StepDone}, Attempts: []models.Attempt{
+		{Seq: 2, Attempt: 1, Status: models.StepInterrupted}, {Seq: 2, Attempt: 2, Status: models.StepDone}}}}
 	v.setLog()
 	got := ansi.Strip(v.vp.GetContent())
 	lines := strings.Split(got, "\n")
 	// Each attempt under its rule, the first too; a step run once has none.
-	if len(lines) != 5 || !strings.Contains(lines[0], "step 2, attempt 1") || !strings.HasPrefix(lines[1], "  2!smoke: FAIL") ||
-		!strings.Contains(lines[2], "step 2, attempt 2") || !strings.HasPrefix(lines[3], "  2 smoke: ok") ||
+	if len(lines) != 5 || !strings.Contains(lines[0], "step 2, attempt 1 (interrupted)") || !strings.HasPrefix(lines[1], "  2!smoke: FAIL") ||
+		!strings.Contains(lines[2], "step 2, attempt 2 ─") || !strings.HasPrefix(lines[3], "  2 smoke: ok") ||
 		!strings.HasPrefix(lines[4], "  3 next step") {
 		t.Fatalf("the log:\n%s", got)
 	}

@@ -151,10 +151,13 @@ func TestRunViewShowsOutputOfAFinishedRun(t *testing.T) {
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		openRunView(t, m, 1)
 		got := screenText(m)
-		for _, want := range []string{"#1 api 1.0 → dev", "✓ succeeded", "▓▓▓▓▓ 1/1", "one", "two", "output · following"} {
+		for _, want := range []string{"#1 api 1.0 → dev", "✓ succeeded", "▓▓▓▓▓ 1/1", "one", "two", "── output ──"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%dx%d: the run view lacks %q:\n%s", size[0], size[1], want, got)
 			}
+		}
+		if strings.Contains(got, "following") { // nothing runs: there is nothing to follow
+			t.Errorf("%dx%d: a finished run's output says it is followed:\n%s", size[0], size[1], got)
 		}
 		if strings.Contains(got, "g run") || strings.Contains(got, "c cancel") {
 			t.Errorf("a finished run offers nothing to start or cancel:\n%s", got)
@@ -329,7 +332,7 @@ func TestRunViewFollowsLiveOutput(t *testing.T) {
 	}
 	press('f')
 	s = has("finished")
-	if !strings.Contains(s, "following") {
+	if strings.Contains(s, "paused") {
 		t.Fatalf("f should follow again:\n%s", s)
 	}
 	for i, l := range strings.Split(s, "\n") {
