@@ -837,16 +837,18 @@ func (r *runner) runStep(seq int, st models.Step, onFailure bool) (bool, string,
 		}
 		base := Progress{Seq: seq, Step: st, OnFailure: onFailure, Attempt: att, Try: try, Tries: tries}
 		began := time.Now()
-		res := r.execute(seq, att, st, func(pgid int, at time.Time) {
+		// Said before the command starts: its first line, read on another goroutine,
+		// printed before the step's heading once.
+		p := base
+		p.Kind, p.At = ProgressStepStart, began
+		r.progress(p)
+		res := r.execute(seq, att, st, func(pgid int, _ time.Time) {
 			if pgid > 0 {
 				start := procStart(pgid)
 				_ = r.e.st.Write(r.bg(), func(q store.Q) error {
 					return q.SetAttemptPGID(r.bg(), r.id, seq, att, pgid, start)
 				})
 			}
-			p := base
-			p.Kind, p.At = ProgressStepStart, at
-			r.progress(p)
 		})
 		elapsed := time.Since(began)
 		end := base

@@ -341,10 +341,19 @@ func TestRunSucceeds(t *testing.T) {
 	var progress []string
 	var mu sync.Mutex
 	opts := f.opts()
+	var order []string // step starts and output lines, as a --follow prints them
 	opts.OnProgress = func(p Progress) {
 		mu.Lock()
 		defer mu.Unlock()
 		progress = append(progress, fmt.Sprintf("%s %s %d %s", p.Kind, p.Status, p.Seq, p.Result))
+		if p.Kind == ProgressStepStart {
+			order = append(order, fmt.Sprintf("start %d", p.Seq))
+		}
+	}
+	opts.OnOutput = func(l models.OutputLine) {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, fmt.Sprintf("line %d", l.Seq))
 	}
 	res, err := f.e.Run(f.ctx, f.person("sam"), d.ID, opts)
 	if err != nil {
@@ -396,6 +405,15 @@ func TestRunSucceeds(t *testing.T) {
 	defer mu.Unlock()
 	if len(progress) != 5+8 { // 5 moves, a start and an end per step
 		t.Errorf("progress: %q", progress)
+	}
+	// A step's output comes after its start, never before its heading.
+	started := map[string]bool{}
+	for _, o := range order {
+		if seq, ok := strings.CutPrefix(o, "line "); ok && !started[seq] {
+			t.Fatalf("a line of step %s before its start: %q", seq, order)
+		} else if seq, ok := strings.CutPrefix(o, "start "); ok {
+			started[seq] = true
+		}
 	}
 	if _, err := f.e.Run(f.ctx, f.person("sam"), d.ID, f.opts()); !errors.Is(err, models.ErrConflict) {
 		t.Errorf("running a finished deployment: %v", err)
