@@ -520,3 +520,39 @@ func TestApprovalLeavingOptionalItemsIsRefused(t *testing.T) {
 		t.Fatalf("approving, leaving it: %+v %v", out.Deployment.Status, err)
 	}
 }
+
+// Planning a version into an environment where its last deployment failed is worth a
+// second look: FailedThere says so, until one there succeeds.
+func TestFailedThere(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 10:00")
+	ana := f.person(t, "ana")
+	if _, ok, err := f.e.FailedThere(f.ctx, ana, "api", "1", "staging"); err != nil || ok {
+		t.Fatalf("never there: %v %v", ok, err)
+	}
+	bad := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	if _, err := f.e.Start(f.ctx, ana, bad.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 10:20")
+	if _, err := f.e.Fail(f.ctx, ana, bad.ID, "smoke test failed", false); err != nil {
+		t.Fatal(err)
+	}
+	last, ok, err := f.e.FailedThere(f.ctx, ana, "api", "1", "staging")
+	if err != nil || !ok || last.ID != bad.ID || FailedThereText(last, f.e.Location()) != "1 failed in staging on 2026-11-24 10:20 CET (#1)" {
+		t.Fatalf("after the failure: %+v %v %v", last.ID, ok, err)
+	}
+	if _, ok, _ := f.e.FailedThere(f.ctx, ana, "api", "1", "production"); ok {
+		t.Fatal("another environment is not where it failed")
+	}
+	good := f.planIn(t, "api", "staging", "2026-11-24 10:30")
+	if _, err := f.e.Run(f.ctx, ana, good.ID, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 10:40")
+	if out, err := f.e.TickStep(f.ctx, ana, good.ID, 1, ""); err != nil || out.Deployment.Status != models.StatusSucceeded {
+		t.Fatalf("the second: %v %v", out.Deployment.Status, err)
+	}
+	if _, ok, _ := f.e.FailedThere(f.ctx, ana, "api", "1", "staging"); ok {
+		t.Fatal("its last deployment there succeeded")
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -297,4 +298,29 @@ func joinKinds(ks []models.Kind) string {
 		s[i] = string(k)
 	}
 	return strings.Join(s, "/")
+}
+
+// FailedThere is the deployment of r's version to r's environment that failed or
+// rolled back there last, when that is how its last one there ended: a plan to move
+// it there again is worth a second look (a fix, or a block of the version). False
+// when it never went there or last succeeded.
+func (e *Engine) FailedThere(ctx context.Context, actor models.Person, component, version, env string) (models.Deployment, bool, error) {
+	if err := Can(actor, ActRead, nil); err != nil && !onlyOwn(actor) {
+		return models.Deployment{}, false, err
+	}
+	d, ok, err := e.st.Read().LastFinished(ctx, component, version, env)
+	if err != nil || !ok || d.Status == models.StatusSucceeded {
+		return models.Deployment{}, false, err
+	}
+	return d, true, nil
+}
+
+// FailedThereText says so: "4.12.0 rolled back in production on 2026-12-06 09:12 CET
+// (#19784)".
+func FailedThereText(d models.Deployment, loc *time.Location) string {
+	how := "failed"
+	if d.Status == models.StatusRolledBack {
+		how = "was rolled back"
+	}
+	return fmt.Sprintf("%s %s in %s on %s (#%d)", d.Version, how, d.Environment, LocalText(d.FinishedAt, loc), d.ID)
 }

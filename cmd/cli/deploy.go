@@ -84,7 +84,7 @@ func (a *app) planCmd() *cobra.Command {
 			fmt.Fprintf(a.stdout, "Planned #%d %s %s → %s, %s (%s v%d)\n", d.ID, d.Component, d.Version,
 				d.Environment, a.window(d), d.Model, d.ModelVersion)
 			a.printConflicts(conflicts, "It is in", d.ID)
-			return nil
+			return a.noteFailedThere(d)
 		},
 	}
 	fl := cmd.Flags()
@@ -125,6 +125,18 @@ func (a *app) dryRun(req engine.PlanRequest, asJSON bool) error {
 	fmt.Fprintf(a.stdout, "Would plan %s %s → %s, %s (%s v%d); nothing was stored\n", d.Component, d.Version,
 		d.Environment, a.window(d), d.Model, d.ModelVersion)
 	a.printConflicts(conflicts, "It would be in", 0)
+	return a.noteFailedThere(d)
+}
+
+// noteFailedThere says when the version's last deployment to that environment
+// failed: planning it there again is worth a second look.
+func (a *app) noteFailedThere(d models.Deployment) error {
+	last, failed, err := a.eng.FailedThere(a.ctx, a.actor, d.Component, d.Version, d.Environment)
+	if err != nil || !failed {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Note: %s; see 'ferry deploy show %d' (a manager may block the version: ferry version block).\n",
+		engine.FailedThereText(last, a.cfg.Location), last.ID)
 	return nil
 }
 

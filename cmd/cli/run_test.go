@@ -213,6 +213,12 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	if r.code != 1 || out.Outcome != "rolled_back" || !strings.Contains(out.Failure, "exit 4") || !strings.Contains(out.Failure, `ran "Roll back"`) {
 		t.Errorf("a failed step with a rollback, want exit 1 and rolled_back:\n%s", r)
 	}
+	// Planning that version there again says how its last deployment there ended.
+	r = f.ok("--as", "ana", "deploy", "plan", "--model", "broken", "--component", "web-frontend", "--version", "1.0",
+		"--env", "dev", "--start", "2032-06-01 10:00", "--dry-run")
+	if !strings.Contains(r.stdout, "Note: 1.0 was rolled back in dev on ") || !strings.Contains(r.stdout, "(#"+bad+")") {
+		t.Errorf("a plan of a version rolled back there:\n%s", r)
+	}
 	if r := f.ok("--as", "ana", "deploy", "logs", bad, "--step", "2"); r.stdout != "rolled back\n" {
 		t.Errorf("the on-failure step's output is step 2:\n%s", r)
 	}

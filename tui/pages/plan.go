@@ -55,6 +55,7 @@ type planPreview struct {
 	gen       int
 	d         models.Deployment
 	conflicts []models.Conflict
+	failed    *models.Deployment // the version's last deployment there, when it failed
 	err       error
 }
 
@@ -342,7 +343,14 @@ func (p *planForm) askPreview(due planPreviewDue) tea.Cmd {
 	c := p.c
 	return func() tea.Msg {
 		d, cs, err := c.Eng.PreviewPlan(c.Ctx, c.Actor, due.r)
-		return planPreview{due.gen, d, cs, err}
+		pr := planPreview{gen: due.gen, d: d, conflicts: cs, err: err}
+		if err == nil {
+			last, failed, ferr := c.Eng.FailedThere(c.Ctx, c.Actor, d.Component, d.Version, d.Environment)
+			if pr.err = ferr; failed {
+				pr.failed = &last
+			}
+		}
+		return pr
 	}
 }
 
@@ -455,6 +463,9 @@ func (p *planForm) previewLines(w, h int) []string {
 			out = []string{common.Fit(out[0]+"  "+what, w), common.Fit(when+st.Dim.Render(" · "+how), w)}
 		} else {
 			out = append(out, common.Fit(what, w), when, st.Dim.Render(common.Fit(how, w)))
+		}
+		if f := pr.failed; f != nil {
+			out = append(out, common.Hanging(st.Warn.Render("⚠ "), engine.FailedThereText(*f, p.c.Eng.Location()), w, st.Warn)...)
 		}
 	}
 	switch {

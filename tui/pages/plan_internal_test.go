@@ -196,3 +196,27 @@ func isBack(cmd tea.Cmd) bool {
 	_, ok := cmd().(common.BackMsg)
 	return ok
 }
+
+// TestPlanPreviewSaysWhereTheVersionFailed: a plan of a version whose last deployment
+// to that environment failed says so in its preview, as deploy plan notes it.
+func TestPlanPreviewSaysWhereTheVersionFailed(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	// #1 is rack-b07-db-server 1 under way in production; it fails.
+	if _, err := c.Eng.Fail(c.Ctx, c.Actor, 1, "the disk did not spin up", false); err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan(c).(*planForm)
+	r := engine.PlanRequest{Model: "rack-server", Component: "rack-b07-db-server", Version: "1",
+		Environment: "production", Start: tuitest.Now.Add(72 * time.Hour), Assignee: "tom"}
+	p.live.gen = 1
+	msg := p.askPreview(planPreviewDue{gen: 1, r: r})()
+	pr, ok := msg.(planPreview)
+	if !ok || pr.err != nil || pr.failed == nil || pr.failed.ID != 1 {
+		t.Fatalf("the preview of a plan where #1 failed: %+v", msg)
+	}
+	p.preview = pr
+	if got := ansi.Strip(strings.Join(p.previewLines(58, 20), "\n")); !strings.Contains(got, "⚠ 1 failed in production on") {
+		t.Fatalf("the preview:\n%s", got)
+	}
+}
