@@ -189,8 +189,10 @@ func (m *mywork) row(it engine.Work, sel bool, w int) string {
 	default:
 		trouble = " " + st.Bad.Render("✗ "+trouble)
 	}
-	// Cut the component, not where it goes: "→ production" is what a technician scans for.
-	left := common.FitEnds(fmt.Sprintf("#%d %s", d.ID, d.Component), " → "+d.Environment, w-2-stateW-7-1-lipgloss.Width(trouble))
+	// Cut the component, not the version or where it goes: "→ production" is what a
+	// technician scans for, and two racks of one component differ by their version.
+	left := common.FitEnds(fmt.Sprintf("#%d %s", d.ID, d.Component), " "+d.Version+" → "+d.Environment,
+		w-2-stateW-7-1-lipgloss.Width(trouble))
 	if sel {
 		left = st.Bold.Render(left)
 	}

@@ -15,7 +15,7 @@ func TestTechnicianStartsOnMyWork(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "tom", 60, 20)
 	got := screenText(m)
-	for _, want := range []string{"My work (1)", "2 History", "#1 rack-b07-db-server → production",
+	for _, want := range []string{"My work (1)", "2 History", "#1 rack-b07-db-server 1 → production",
 		"0/15", "in progress", "window Thu 26 Nov 13:05–17:05", "enter opens its checklist"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("My work lacks %q:\n%s", want, got)
@@ -100,7 +100,7 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	load(m, m.Top().Refresh())
 	got := screenText(m)
 	for _, row := range [][]string{
-		{"#1 rack-b07-db-server → production", "✗ conflict", "12/15", "waiting for approval by marc"},
+		{"#1 rack-b07-db-server 1 → production", "✗ conflict", "12/15", "waiting for approval by marc"},
 		{"#6 ", "✗ freeze", "Fri 27 15:00"},
 		{"#7 ", "5 Dec 22:00"},
 		{"#8 ", "9 Jan 2027"},
@@ -128,7 +128,7 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	// selected one says whom it waits for and what the conflicts are.
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 	got = screenText(m)
-	if l := myworkRow(got, "#1 rack-b07-db-server → production"); !strings.Contains(l, "✗") || !strings.Contains(l, "approval") {
+	if l := myworkRow(got, "#1 rack-b07-db-server 1 → production"); !strings.Contains(l, "✗") || !strings.Contains(l, "approval") {
 		t.Errorf("#1 on a phone: %q\n%s", l, got)
 	}
 	for _, want := range []string{"waiting for approval by marc", "✗ maintenance", "5 Dec 22:00"} {
@@ -174,7 +174,8 @@ func TestMyWorkAndTheChecklistAgree(t *testing.T) {
 	}
 }
 
-// On a narrow phone a row too long cuts the component, never where it goes.
+// On a narrow phone a row too long cuts the component, never its version or where
+// it goes.
 func TestMyWorkKeepsTheEnvironment(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "tom", 54, 20)
@@ -186,7 +187,7 @@ func TestMyWorkKeepsTheEnvironment(t *testing.T) {
 	}
 	load(m, m.Top().Refresh())
 	got := screenText(m)
-	if !strings.Contains(got, "#6 rack-b08-app-… → production ✗") {
+	if !strings.Contains(got, "#6 rack-b08-ap… 1 → production ✗") {
 		t.Errorf("the row should cut the component and keep the environment:\n%s", got)
 	}
 	fits(t, m, "my work, long row", 54, 20)
