@@ -347,7 +347,7 @@ func (s *syncBuffer) waitUntil(timeout time.Duration, missing func() string) err
 func TestTechnicianLandsOnMyWork(t *testing.T) {
 	f := newFixture(t, Options{})
 	tom := f.open(t, "tom")
-	tom.waitFor("My work (1)", "tom · technician", "#1 rack-b07-db-server → production", "0/15")
+	tom.waitFor("My work (1)", "tom · technician", "#1 rack-b07-db-server 1 → production", "0/15")
 	for _, not := range []string{"Dashboard", "Conflicts"} {
 		if strings.Contains(tom.screen(), not) {
 			t.Errorf("a technician's console shows %q:\n%s", not, tom.screen())
