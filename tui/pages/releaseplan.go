@@ -253,7 +253,8 @@ func (p *releasePlanForm) previewLines(w, h int) []string {
 				st.Dim.Render(common.Fit("  "+previewWindow(p.c, d.ScheduledStart, d.ScheduledEnd), w)))
 		}
 		for _, sk := range pr.out.Skipped {
-			out = append(out, st.Dim.Render(common.Fit("not there: "+sk, w)))
+			why := fmt.Sprintf("%s skipped: no model takes it to %s", sk, p.v.env)
+			out = append(out, common.Hanging("", why, w, st.Dim)...)
 		}
 	}
 	switch {
