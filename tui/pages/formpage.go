@@ -12,14 +12,18 @@ import (
 )
 
 // formPage is what a page that holds one huh form and nothing else to reload shares
-// with the others like it (a review, an incident): its size, its keys (enter goes
-// on and saves, esc leaves) and the form's first start. The page builds the form.
+// with the others like it (a review, an incident, a release): its size, its keys
+// (enter goes on and saves, esc leaves), the form's first start and how its save
+// went. The page builds the form and saves it.
 type formPage struct {
 	form    *huh.Form
 	errs    *components.FieldErrors
 	started bool
 	w, h    int
 	keys    struct{ Next, Cancel key.Binding }
+	saving  bool
+	done    bool  // saved: no message may save it again before the page closes
+	err     error // why the engine refused the last save
 }
 
 func newFormPage() formPage {
@@ -62,4 +66,44 @@ func fieldWords(err error) string {
 		text = strings.ToUpper(name[:1]) + name[1:] + ": " + rest
 	}
 	return text
+}
+
+// take gives msg to the form, as every form page does with what is not its own:
+// esc leaves (unless it ends a filter of a choice), nothing reaches the form while
+// it saves or once it has; completed says the form was just finished, to save.
+func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form) {
+		return common.Back, false
+	}
+	if p.saving || p.done {
+		return nil, false
+	}
+	p.form, cmd = p.errs.Step(p.form, msg)
+	return cmd, p.form.State == huh.StateCompleted
+}
+
+// settle ends a save: refused, it keeps why and starts the form again as rebuild
+// makes it (a completed huh form cannot be edited), and returns false; else the
+// page is done.
+func (p *formPage) settle(err error, rebuild func()) (tea.Cmd, bool) {
+	p.saving = false
+	if err != nil {
+		p.err = err
+		rebuild()
+		return p.Refresh(), false
+	}
+	p.done = true
+	return nil, true
+}
+
+// view is the page: head, then how the last save goes (saving, or why it was
+// refused, as why words it), then the form.
+func (p *formPage) view(st common.Styles, head []string, why func(error) string) string {
+	switch {
+	case p.saving:
+		head = append(head, " "+st.Dim.Render("saving…"))
+	case p.err != nil:
+		head = append(head, " "+st.Error.Render("✗ not saved: "+common.Hang(why(p.err), p.w-16, 15)))
+	}
+	return strings.Join(head, "\n") + "\n" + strings.Trim(p.form.View(), "\n")
 }

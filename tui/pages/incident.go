@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -28,9 +27,6 @@ type incidentForm struct {
 	in   models.Incident   // the chosen one as it was
 	v    *incidentValues   // the form's fields point here
 	formPage
-	saving bool
-	done   bool  // recorded: no message may save it again before the detail is back
-	err    error // why the engine refused the last save
 }
 
 type incidentValues struct{ opened, resolved, summary, note, choice string }
@@ -187,26 +183,17 @@ func whyNoIncidentUpdate(c *common.Common, det engine.Detail) string {
 }
 
 func (f *incidentForm) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case incidentSavedMsg:
+	if msg, ok := msg.(incidentSavedMsg); ok {
 		return f.saved(msg)
-	case tea.KeyPressMsg:
-		if key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form) {
-			return common.Back
-		}
 	}
-	if f.saving || f.done {
-		return nil
-	}
-	var cmd tea.Cmd
-	f.form, cmd = f.errs.Step(f.form, msg)
-	if f.form.State == huh.StateCompleted && f.updating() && f.pick == 0 {
+	cmd, completed := f.take(msg)
+	switch {
+	case completed && f.updating() && f.pick == 0:
 		id, _ := strconv.ParseInt(f.v.choice, 10, 64)
 		f.choose(id)
 		f.build()
 		return tea.Batch(cmd, f.Refresh())
-	}
-	if f.form.State == huh.StateCompleted {
+	case completed:
 		return tea.Batch(cmd, f.save())
 	}
 	return cmd
@@ -260,15 +247,11 @@ func (f *incidentForm) saveChange() tea.Cmd {
 }
 
 // saved returns to the deployment, or shows why the engine refused and lets the
-// person correct it (a completed huh form cannot be edited: it is rebuilt).
+// person correct it.
 func (f *incidentForm) saved(msg incidentSavedMsg) tea.Cmd {
-	f.saving = false
-	if msg.err != nil {
-		f.err = msg.err
-		f.build()
-		return f.Refresh()
+	if cmd, ok := f.settle(msg.err, f.build); !ok {
+		return cmd
 	}
-	f.done = true
 	did := fmt.Sprintf("recorded incident %d on #%d", msg.in.ID, f.d.ID)
 	if f.updating() {
 		did = fmt.Sprintf("updated incident %d on #%d", msg.in.ID, f.d.ID)
@@ -292,13 +275,7 @@ func (f *incidentForm) View() string {
 		out = append(out, " "+st.Dim.Render(fmt.Sprintf("incident %d, opened %s", f.in.ID,
 			f.c.Local(f.in.OpenedAt, "Mon 02 Jan 2006 15:04"))), "")
 	}
-	switch {
-	case f.saving:
-		out = append(out, " "+st.Dim.Render("saving…"))
-	case f.err != nil:
-		out = append(out, " "+st.Error.Render("✗ not saved: "+common.Hang(f.err.Error(), f.w-16, 15)))
-	}
-	return strings.Join(out, "\n") + "\n" + strings.Trim(f.form.View(), "\n")
+	return f.view(st, out, error.Error)
 }
 
 // Unmoved: a character for a full field changes nothing (see common.Unmoved).

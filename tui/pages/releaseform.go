@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -21,9 +20,6 @@ type releaseForm struct {
 	c *common.Common
 	v *releaseValues
 	formPage
-	saving bool
-	done   bool
-	err    error
 }
 
 type releaseValues struct{ name, components, change, notes string }
@@ -79,20 +75,11 @@ func required(why string) func(string) error {
 func (f *releaseForm) Title() string { return "new release" }
 
 func (f *releaseForm) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case releaseCreatedMsg:
+	if msg, ok := msg.(releaseCreatedMsg); ok {
 		return f.created(msg)
-	case tea.KeyPressMsg:
-		if key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form) {
-			return common.Back
-		}
 	}
-	if f.saving || f.done {
-		return nil
-	}
-	var cmd tea.Cmd
-	f.form, cmd = f.errs.Step(f.form, msg)
-	if f.form.State == huh.StateCompleted {
+	cmd, completed := f.take(msg)
+	if completed {
 		return tea.Batch(cmd, f.save())
 	}
 	return cmd
@@ -115,15 +102,11 @@ func (f *releaseForm) save() tea.Cmd {
 }
 
 // created returns to the releases, or shows why the engine refused and lets the
-// person correct it (a completed huh form cannot be edited: it is rebuilt).
+// person correct it.
 func (f *releaseForm) created(msg releaseCreatedMsg) tea.Cmd {
-	f.saving = false
-	if msg.err != nil {
-		f.err = msg.err
-		f.build()
-		return f.Refresh()
+	if cmd, ok := f.settle(msg.err, f.build); !ok {
+		return cmd
 	}
-	f.done = true
 	return common.Done(fmt.Sprintf("created release %s: %s · m plans it into an environment",
 		msg.rel.Name, componentsText(msg.rel.Components)))
 }
@@ -139,13 +122,7 @@ func componentsText(cs []models.ReleaseComponent) string {
 
 func (f *releaseForm) View() string {
 	st := f.c.Styles
-	out := []string{common.Fit(" "+st.Bold.Render("Create a release")+st.Dim.Render(
+	head := []string{common.Fit(" "+st.Bold.Render("Create a release")+st.Dim.Render(
 		" · one version of each of its components, moved through the environments together"), f.w), ""}
-	switch {
-	case f.saving:
-		out = append(out, " "+st.Dim.Render("saving…"))
-	case f.err != nil:
-		out = append(out, " "+st.Error.Render("✗ not saved: "+common.Hang(fieldWords(f.err), f.w-16, 15)))
-	}
-	return strings.Join(out, "\n") + "\n" + strings.Trim(f.form.View(), "\n")
+	return f.view(st, head, fieldWords)
 }

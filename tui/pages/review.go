@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
@@ -24,9 +23,6 @@ type reviewForm struct {
 	amend bool
 	v     *reviewValues
 	formPage
-	saving bool
-	done   bool
-	err    error
 }
 
 type reviewValues struct{ outcome, sat, lead, quality, category, lessons string }
@@ -108,20 +104,11 @@ func whyNoReview(c *common.Common, d models.Deployment) string {
 func (f *reviewForm) Title() string { return fmt.Sprintf("#%d review", f.d.ID) }
 
 func (f *reviewForm) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case reviewSavedMsg:
+	if msg, ok := msg.(reviewSavedMsg); ok {
 		return f.saved(msg)
-	case tea.KeyPressMsg:
-		if key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form) {
-			return common.Back
-		}
 	}
-	if f.saving || f.done {
-		return nil
-	}
-	var cmd tea.Cmd
-	f.form, cmd = f.errs.Step(f.form, msg)
-	if f.form.State == huh.StateCompleted {
+	cmd, completed := f.take(msg)
+	if completed {
 		return tea.Batch(cmd, f.save())
 	}
 	return cmd
@@ -141,15 +128,11 @@ func (f *reviewForm) save() tea.Cmd {
 }
 
 // saved returns to the deployment, or shows why the engine refused and lets the
-// person correct it (a completed huh form cannot be edited: it is rebuilt).
+// person correct it.
 func (f *reviewForm) saved(msg reviewSavedMsg) tea.Cmd {
-	f.saving = false
-	if msg.err != nil {
-		f.err = msg.err
-		f.build()
-		return f.Refresh()
+	if cmd, ok := f.settle(msg.err, f.build); !ok {
+		return cmd
 	}
-	f.done = true
 	did := "reviewed"
 	if msg.amended {
 		did = "amended the review of"
@@ -165,12 +148,5 @@ func (f *reviewForm) View() string {
 	}
 	head := fmt.Sprintf(" %s %s %s %s → %s, %s", st.Bold.Render(what), st.Bold.Render(fmt.Sprintf("#%d", d.ID)),
 		d.Component, d.Version, d.Environment, d.Status.Phrase())
-	out := []string{common.Fit(head, f.w), ""}
-	switch {
-	case f.saving:
-		out = append(out, " "+st.Dim.Render("saving…"))
-	case f.err != nil:
-		out = append(out, " "+st.Error.Render("✗ not saved: "+common.Hang(f.err.Error(), f.w-16, 15)))
-	}
-	return strings.Join(out, "\n") + "\n" + strings.Trim(f.form.View(), "\n")
+	return f.view(st, []string{common.Fit(head, f.w), ""}, error.Error)
 }
