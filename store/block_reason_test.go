@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"testing"
-
-	"github.com/pressly/goose/v3"
 )
 
 // An item blocked before the block's reason had a column of its own kept the reason
@@ -15,21 +11,7 @@ import (
 func TestBlockReasonMigrationMovesTheReason(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 24); err != nil {
-		t.Fatal(err)
-	}
+	db := oldDatabase(t, path, 24)
 	for _, q := range []string{
 		`INSERT INTO model_versions VALUES (1, 'rack', 1, 'f', '{}', 0)`,
 		`INSERT INTO deployments (id, model_version_id, model, model_version, service, component, kind, version, action,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -395,21 +394,7 @@ func TestSearchWithFiltersMatchesOracle(t *testing.T) {
 func TestSearchFacetsMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	provider := func() (*goose.Provider, *sql.DB) {
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-		if err != nil {
-			t.Fatal(err)
-		}
-		sub, err := fs.Sub(migrations, "migrations")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p, db
-	}
+	provider := func() (*goose.Provider, *sql.DB) { return migrationProvider(t, path) }
 	p, db := provider()
 	if _, err := p.UpTo(ctx, 6); err != nil {
 		t.Fatal(err)

@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"testing"
-
-	"github.com/pressly/goose/v3"
 )
 
 // A database from before the state table gets it filled when it is migrated: the
@@ -16,21 +12,7 @@ import (
 func TestWhereMigrationFillsTheStateTable(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 15); err != nil {
-		t.Fatal(err)
-	}
+	db := oldDatabase(t, path, 15)
 	ins := `INSERT INTO deployments (id, model_version_id, model, model_version, service, component, kind, version, action,
 		environment, status, scheduled_start, scheduled_end, finished_at, created_at, updated_at)
 		VALUES (?, 1, 'web', 1, 'shop', ?, 'software', ?, ?, ?, ?, ?, ?, ?, 0, 0)`

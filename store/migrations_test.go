@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+)
+
+// migrationProvider opens the database file at path as goose sees it, with every
+// migration Ferry has: a test brings it up (or down) to the one it needs.
+func migrationProvider(t *testing.T, path string) (*goose.Provider, *sql.DB) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, db
+}
+
+// oldDatabase makes the database at path as a Ferry of migration version left it,
+// for a test to fill before the Ferry of now opens it; the caller closes it.
+func oldDatabase(t *testing.T, path string, version int64) *sql.DB {
+	t.Helper()
+	p, db := migrationProvider(t, path)
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
