@@ -14,7 +14,6 @@ import (
 	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/internal/fixture"
-	"ferry/models"
 	"ferry/tui/common"
 	"ferry/tui/pages"
 )
@@ -233,20 +232,7 @@ func TestDetailShowsBothDatesOfALongWindow(t *testing.T) {
 func TestRecordAndRunViewSayARunIsInterrupted(t *testing.T) {
 	t.Parallel()
 	c := newDemoCommon(t, "ana", 400)
-	var running []models.Status
-	for _, s := range models.Statuses {
-		if s.Running() {
-			running = append(running, s)
-		}
-	}
-	list, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Statuses: running})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped, err := c.Eng.Interrupted(c.Ctx, list)
-	if err != nil || len(stopped) == 0 || len(stopped) == len(list) {
-		t.Fatalf("the demo should have interrupted and other running deployments: %v of %d (%v)", stopped, len(list), err)
-	}
+	list, stopped := runningAndInterrupted(t, c)
 	for _, d := range list {
 		for _, page := range []common.Page{pages.NewDetail(c, d.ID), pages.NewRun(c, d.ID)} {
 			m := New(c)

@@ -469,20 +469,7 @@ func TestHistoryColumnsFit(t *testing.T) {
 func TestHistoryMarksInterruptedRuns(t *testing.T) {
 	t.Parallel()
 	c := newDemoCommon(t, "ana", 400)
-	var running []models.Status
-	for _, s := range models.Statuses {
-		if s.Running() {
-			running = append(running, s)
-		}
-	}
-	list, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Statuses: running})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped, err := c.Eng.Interrupted(c.Ctx, list)
-	if err != nil || len(stopped) == 0 || len(stopped) == len(list) {
-		t.Fatalf("the demo should have interrupted and other running deployments: %v of %d (%v)", stopped, len(list), err)
-	}
+	list, stopped := runningAndInterrupted(t, c)
 	for _, size := range []struct{ w, h int }{{120, 35}, {60, 20}} {
 		mark := "⏸ interrupted"
 		if size.w < 75 {
@@ -549,4 +536,25 @@ func TestHistoryMarksOverduePlans(t *testing.T) {
 	if marked == 0 {
 		t.Errorf("no overdue plan on screen:\n%s", screen)
 	}
+}
+
+// runningAndInterrupted are c's running deployments and which of them are
+// interrupted (their runner died); it fails unless there are both.
+func runningAndInterrupted(t *testing.T, c *common.Common) ([]models.Deployment, map[int64]bool) {
+	t.Helper()
+	var running []models.Status
+	for _, s := range models.Statuses {
+		if s.Running() {
+			running = append(running, s)
+		}
+	}
+	list, err := c.Eng.List(c.Ctx, c.Actor, models.Filter{Statuses: running})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped, err := c.Eng.Interrupted(c.Ctx, list)
+	if err != nil || len(stopped) == 0 || len(stopped) == len(list) {
+		t.Fatalf("the demo should have interrupted and other running deployments: %v of %d (%v)", stopped, len(list), err)
+	}
+	return list, stopped
 }
