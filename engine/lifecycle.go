@@ -295,10 +295,7 @@ func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deplo
 	if len(left) == 0 {
 		return nil
 	}
-	what := "optional item " + ItemsText(left) + ", which nobody ticked, would be"
-	if len(left) > 1 {
-		what = "optional items " + ItemsText(left) + ", which nobody ticked, would be"
-	}
+	what := "optional " + ItemsText(left) + ", which nobody ticked, would be"
 	first := "tick them first, or "
 	if left[0].Step.Stage != d.Status.Stage() { // a later stage's: they cannot be ticked before the run reaches it
 		first = "they come in a stage the run passes without stopping: "
@@ -307,14 +304,17 @@ func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deplo
 		seq, d.ID, what, first)
 }
 
-// ItemsText names steps for a person, with the stage of each: `2 "Links up to
-// date" (Execute), 3 "Tell support" (Execute)`.
+// ItemsText names checklist items for a person, with the stage of each: `item 2
+// "Links up to date" (Execute)`, `items 2 "…" (Execute), 3 "Tell support" (Execute)`.
 func ItemsText(steps []StepState) string {
 	names := make([]string, len(steps))
 	for i, s := range steps {
 		names[i] = fmt.Sprintf("%d %q (%s)", s.Seq, s.Step.Name, s.Step.Stage.Title())
 	}
-	return strings.Join(names, ", ")
+	if len(names) == 1 {
+		return "item " + names[0]
+	}
+	return "items " + strings.Join(names, ", ")
 }
 
 func stepRun(ctx context.Context, q store.Q, d models.Deployment, seq int) (models.StepRun, error) {

@@ -405,9 +405,9 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if left := v.optionalLeft(); len(left) > 0 {
 			v.held = nil // the question comes first
-			what := "item " + engine.ItemsText(left) + " is"
+			what := engine.ItemsText(left) + " is"
 			if len(left) > 1 {
-				what = "items " + engine.ItemsText(left) + " are"
+				what = engine.ItemsText(left) + " are"
 			}
 			v.confirm.ask(fmt.Sprintf("Ticking this moves the run on: optional %s then skipped, not done. Tick it now? y/n", what),
 				func() tea.Cmd { return tick(true) })

@@ -546,18 +546,10 @@ func approveAbout(st engine.RunState) string {
 		what, st.Deployment.ID)
 	if w := st.Waiting; w != nil && w.Kind == engine.WaitApproval {
 		if left := engine.SkippedByTick(st, w.Seq); len(left) > 0 {
-			about += fmt.Sprintf(". It moves the run on: optional %s then skipped, not done", itemsWord(left))
+			about += fmt.Sprintf(". It moves the run on: optional %s then skipped, not done", engine.ItemsText(left))
 		}
 	}
 	return about
-}
-
-// itemsWord is `item 2 "Links" (Execute)` or `items 2 "…" (…), 3 "…" (…)`.
-func itemsWord(left []engine.StepState) string {
-	if len(left) == 1 {
-		return "item " + engine.ItemsText(left)
-	}
-	return "items " + engine.ItemsText(left)
 }
 
 // add appends new output lines, dropping the oldest beyond keepLines.
