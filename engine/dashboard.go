@@ -85,14 +85,16 @@ func (e *Engine) dashboardWith(ctx context.Context, actor models.Person, readers
 	return db, err
 }
 
-// dashboard reads the dashboard through qs, which see one state: the inbox's reviews
-// and models due on the second, beside the rest, when there are two.
+// dashboard reads the dashboard through qs, which see one state: the open conflicts
+// and the inbox's conflicts, reviews and models due on the second (inboxBeside),
+// beside the rest, when there are two.
 func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Person) (Dashboard, error) {
 	var (
-		db    Dashboard
-		later []InboxItem
-		last  Stats
-		now   = e.Now()
+		db   Dashboard
+		open []models.Conflict
+		side []InboxItem
+		last Stats
+		now  = e.Now()
 	)
 	err := beside(qs, func(q store.Q) error {
 		var err error
@@ -103,10 +105,10 @@ func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Perso
 		return err
 	}, func(q store.Q) error {
 		var err error
-		later, err = e.inboxLater(ctx, q, actor)
+		open, side, err = e.inboxBeside(ctx, q, actor)
 		return err
 	})
-	db.Inbox, db.Last30 = joinInbox(db.Inbox, later), last
+	db.Conflicts, db.Inbox, db.Last30 = open, joinInbox(db.Inbox, side), last
 	if onlyOwn(actor) {
 		db = db.only(actor.Name)
 	}
@@ -137,9 +139,6 @@ func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Perso
 	if db.Overdue, err = e.overdue(ctx, q, actor); err != nil {
 		return db, err
 	}
-	if db.Conflicts, err = e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true}); err != nil {
-		return db, err
-	}
 	waits, err := e.waits(ctx, q, db.Running)
 	if err != nil {
 		return db, err
@@ -148,7 +147,7 @@ func (e *Engine) dashboardNow(ctx context.Context, q store.Q, actor models.Perso
 	for id, w := range waits {
 		db.Waits[id] = w.Kind
 	}
-	if db.Inbox, err = e.inboxNow(ctx, q, actor, db.Conflicts, db.Running, db.Overdue, waits); err != nil {
+	if db.Inbox, err = e.inboxNow(ctx, q, actor, db.Running, db.Overdue, waits); err != nil {
 		return db, err
 	}
 	if watches(actor) {

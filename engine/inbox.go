@@ -67,13 +67,9 @@ func (e *Engine) Inbox(ctx context.Context, actor models.Person) ([]InboxItem, e
 
 // inboxWith reads actor's inbox with readers readers at one state.
 func (e *Engine) inboxWith(ctx context.Context, actor models.Person, readers int) ([]InboxItem, error) {
-	var now, later []InboxItem
+	var now, side []InboxItem
 	err := e.st.Snapshots(ctx, readers, func(qs []store.Q) error {
 		return beside(qs, func(q store.Q) error {
-			open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
-			if err != nil {
-				return err
-			}
 			running, err := q.Running(ctx)
 			if err != nil {
 				return err
@@ -86,29 +82,28 @@ func (e *Engine) inboxWith(ctx context.Context, actor models.Person, readers int
 			if err != nil {
 				return err
 			}
-			now, err = e.inboxNow(ctx, q, actor, open, running, overdue, waits)
+			now, err = e.inboxNow(ctx, q, actor, running, overdue, waits)
 			return err
 		}, func(q store.Q) error {
 			var err error
-			later, err = e.inboxLater(ctx, q, actor)
+			_, side, err = e.inboxBeside(ctx, q, actor)
 			return err
 		})
 	})
-	return joinInbox(now, later), err
+	return joinInbox(now, side), err
 }
 
-// joinInbox is an inbox of what waits now and what is due, in its order.
-func joinInbox(now, later []InboxItem) []InboxItem {
-	out := append(now, later...)
+// joinInbox is an inbox of the items read on two readers, in its order.
+func joinInbox(now, side []InboxItem) []InboxItem {
+	out := append(now, side...)
 	sortInbox(out)
 	return out
 }
 
-// inboxNow is what waits for actor now: gates, blocked and interrupted items,
-// failures, runs past their end and plans whose start passed, conflicts (of open, the
-// open conflicts actor sees, which the caller reads: the dashboard shows them too)
+// inboxNow is what waits for actor now on the running and the late: gates, blocked
+// and interrupted items, failures, runs past their end and plans whose start passed;
 // and channels that fail.
-func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person, open []models.Conflict,
+func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person,
 	running, overdue []models.Deployment, waits map[int64]*Waiting) ([]InboxItem, error) {
 	var out []InboxItem
 	for _, d := range running {
@@ -124,17 +119,29 @@ func (e *Engine) inboxNow(ctx context.Context, q store.Q, actor models.Person, o
 		return nil, err
 	}
 	out = append(out, wrong...)
-	conflicts, err := e.theirConflicts(ctx, q, actor, open)
-	if err != nil {
-		return nil, err
-	}
 	channels, err := e.deadChannels(ctx, q, actor)
-	return append(append(out, conflicts...), channels...), err
+	return append(out, channels...), err
+}
+
+// inboxBeside is what the dashboard and Inbox read beside the rest, on a reader of
+// its own: the open conflicts actor sees (the dashboard shows them too) and those
+// of actor's plans, which on a crowded schedule are hundreds of each, and what is due
+// to learn from (inboxLater).
+func (e *Engine) inboxBeside(ctx context.Context, q store.Q, actor models.Person) ([]models.Conflict, []InboxItem, error) {
+	open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	theirs, err := e.theirConflicts(ctx, q, actor, open)
+	if err != nil {
+		return nil, nil, err
+	}
+	later, err := e.inboxLater(ctx, q, actor)
+	return open, append(theirs, later...), err
 }
 
 // inboxLater is what is due for actor to learn from: failures waiting for a review,
-// and (for managers) models due for theirs. Finding them walks more history than the
-// rest, so the dashboard and Inbox read it beside the rest, on a reader of its own.
+// and (for managers) models due for theirs.
 func (e *Engine) inboxLater(ctx context.Context, q store.Q, actor models.Person) ([]InboxItem, error) {
 	out, err := e.reviewsDue(ctx, q, actor)
 	if err != nil || !actor.Has(models.RoleManager) {
@@ -262,29 +269,31 @@ func (e *Engine) waits(ctx context.Context, q store.Q, running []models.Deployme
 	return out, nil
 }
 
+// conflictLimit bounds the conflict items of one inbox, as reviewLimit the reviews':
+// the soonest are what presses, and the Conflicts screen and ferry conflicts list
+// them all (a planner with 550 plans on a crowded schedule had 549, and loading each
+// plan was a third of the console's first frame).
+const conflictLimit = 100
+
 // theirConflicts is the open conflicts of the unfinished deployments actor requested
-// or is assigned.
+// or is assigned, the soonest conflictLimit of them.
 func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Person, cs []models.Conflict) ([]InboxItem, error) {
-	theirs, err := q.OpenInvolving(ctx, actor.Name)
+	settled, err := settledConflicts(ctx, q, cs)
 	if err != nil {
 		return nil, err
 	}
-	settled, err := settledConflicts(ctx, q, cs)
+	picked, theirs, err := e.theirMembers(ctx, q, actor, cs, settled)
 	if err != nil {
 		return nil, err
 	}
 	var out []InboxItem
 	var others []int64 // the other deployments of conflicts whose own one may not move
-	for i := range cs {
-		if settled[cs[i].Key] {
-			continue
-		}
-		for _, id := range cs[i].IDs {
+	for _, c := range picked {
+		for _, id := range c.IDs {
 			if d, ok := theirs[id]; ok {
-				it := InboxItem{Kind: InboxConflict, Deployment: d, Conflict: &cs[i], At: cs[i].Start,
-					Message: cs[i].ID + " " + cs[i].Message}
-				if it.Movable = movableIn(actor, d.ID, cs[i], theirs); it.Movable == 0 {
-					others = append(others, cs[i].IDs...)
+				it := InboxItem{Kind: InboxConflict, Deployment: d, Conflict: c, At: c.Start, Message: c.ID + " " + c.Message}
+				if it.Movable = movableIn(actor, d.ID, *c, theirs); it.Movable == 0 {
+					others = append(others, c.IDs...)
 				}
 				out = append(out, it)
 				break
@@ -308,6 +317,33 @@ func (e *Engine) theirConflicts(ctx context.Context, q store.Q, actor models.Per
 		}
 	}
 	return out, nil
+}
+
+// theirMembers picks, of cs (in order of start) not settled, the first conflictLimit
+// with a member actor requested or is assigned, and loads those members. The members
+// are found by ID first, so that a person with hundreds of plans does not load them
+// all to match a few.
+func (e *Engine) theirMembers(ctx context.Context, q store.Q, actor models.Person, cs []models.Conflict, settled map[string]bool) ([]*models.Conflict, map[int64]models.Deployment, error) {
+	mine, err := q.OpenInvolving(ctx, actor.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var picked []*models.Conflict
+	var ids []int64
+	for i := 0; i < len(cs) && len(picked) < conflictLimit; i++ {
+		if settled[cs[i].Key] {
+			continue
+		}
+		if own := slices.DeleteFunc(slices.Clone(cs[i].IDs), func(id int64) bool { return !mine[id] }); len(own) > 0 {
+			picked, ids = append(picked, &cs[i]), append(ids, own...)
+		}
+	}
+	ds, err := q.DeploymentsByID(ctx, ids)
+	theirs := make(map[int64]models.Deployment, len(ds))
+	for _, d := range ds {
+		theirs[d.ID] = d
+	}
+	return picked, theirs, err
 }
 
 // settledConflicts are the keys of those of cs a manager let a deployment start

@@ -1,7 +1,9 @@
 package models
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -54,6 +56,11 @@ type Conflict struct {
 
 // Involves reports whether the conflict involves deployment id.
 func (c Conflict) Involves(id int64) bool { return slices.Contains(c.IDs, id) }
+
+// CompareConflicts orders conflicts as they are listed: by start, kind and key.
+func CompareConflicts(a, b Conflict) int {
+	return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
+}
 
 // Open reports whether the conflict still needs attention.
 func (c Conflict) Open() bool { return c.Status == ConflictOpen }

@@ -368,9 +368,7 @@ func byStart(a, b Item) int {
 }
 
 func sortConflicts(cs []models.Conflict) {
-	slices.SortFunc(cs, func(a, b models.Conflict) int {
-		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
-	})
+	slices.SortFunc(cs, models.CompareConflicts)
 }
 
 // Capacity finds the capacity conflicts among items (in any order): what keeping
