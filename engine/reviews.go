@@ -272,7 +272,7 @@ func (e *Engine) modelsDue(ctx context.Context, q store.Q) ([]ModelDue, error) {
 		}
 		all = append(all, d)
 	}
-	failures, err := q.FailuresSince(ctx, since)
+	failures, err := q.FailuresSince(ctx, since, store.LocalDay(e.Now(), e.cfg.Location))
 	if err != nil {
 		return nil, err
 	}

@@ -92,20 +92,12 @@ func (q Q) Reviews(ctx context.Context, f ReviewFilter) ([]models.Review, error)
 
 // UnreviewedFailures lists deployments that failed or rolled back, or succeeded with
 // an incident, finished in [from, to) and have no review, oldest first, at most
-// limit; requester, when not "", keeps theirs. Both halves walk small indexes:
-// failures by finish (with their requester, so no row is read), and incidents by when they were opened, up to 30 days before
-// the range (an incident opened earlier than that before its deployment finished is
-// not looked for).
+// limit; requester, when not "", keeps theirs. Triggers keep those waiting in
+// reviews_due (migration 27), so this reads only them.
 func (q Q) UnreviewedFailures(ctx context.Context, from, to time.Time, requester string, limit int) ([]models.Deployment, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT id FROM (
-			SELECT id, finished_at, requester FROM deployments INDEXED BY deployments_failed_review
-			WHERE status IN ('failed', 'rolled_back') AND finished_at >= ?1 AND finished_at < ?2
-			UNION
-			SELECT d.id, d.finished_at, d.requester FROM incidents i INDEXED BY incidents_opened
-			CROSS JOIN deployments d ON d.id = i.deployment_id -- incidents first: left to itself SQLite walked every success
-			WHERE i.opened_at >= ?1 - 2592000 AND d.status = 'succeeded' AND d.finished_at >= ?1 AND d.finished_at < ?2
-		) f WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.deployment_id = f.id) AND (?3 = '' OR requester = ?3)
-		ORDER BY finished_at, id LIMIT ?4`, from.Unix(), to.Unix(), requester, limit)
+	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id FROM reviews_due INDEXED BY reviews_due_finish
+		WHERE finished_at >= ?1 AND finished_at < ?2 AND (?3 = '' OR requester = ?3)
+		ORDER BY finished_at, deployment_id LIMIT ?4`, from.Unix(), to.Unix(), requester, limit)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -143,9 +135,11 @@ func (q Q) LastReviews(ctx context.Context, names []string) (map[string]time.Tim
 }
 
 // FailuresSince counts, per model, deployments that failed or rolled back on or after
-// the local day (YYYYMMDD) given for that model, from the rollups: one pass over a
-// few thousand rows whatever the history's size.
-func (q Q) FailuresSince(ctx context.Context, since map[string]int) (map[string]int64, error) {
+// the local day (YYYYMMDD) given for that model and up to today, from the rollups: one
+// pass over a few thousand rows whatever the history's size. Today bounds it because
+// the rollups hold the days planned ahead too, where nothing has finished (100,000
+// plans made it 14,000 rows).
+func (q Q) FailuresSince(ctx context.Context, since map[string]int, today int) (map[string]int64, error) {
 	out := map[string]int64{}
 	if len(since) == 0 {
 		return out, nil
@@ -156,8 +150,8 @@ func (q Q) FailuresSince(ctx context.Context, since map[string]int) (map[string]
 		args, first = append(args, m, day), min(first, day)
 	}
 	rows, err := q.db.QueryContext(ctx, `SELECT model, SUM(done - done_ok) FROM rollup_days
-		WHERE day >= ? AND day >= CASE model`+strings.Repeat(" WHEN ? THEN ?", len(since))+` ELSE 99999999 END
-		GROUP BY model`, append([]any{first}, args...)...)
+		WHERE day >= ? AND day <= ? AND day >= CASE model`+strings.Repeat(" WHEN ? THEN ?", len(since))+` ELSE 99999999 END
+		GROUP BY model`, append([]any{first, today}, args...)...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
