@@ -5,12 +5,12 @@ package tui
 import (
 	"context"
 	"errors"
-	"github.com/charmbracelet/colorprofile"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"ferry/engine"
 	"ferry/models"
@@ -23,21 +23,22 @@ import (
 // screens are tabs; a page opened from one (a deployment, its checklist, a panel) is
 // pushed on a stack over it, and esc pops it.
 type Model struct {
-	c        *common.Common
-	tabs     []tab
-	active   int
-	stack    []entry        // pages opened over the active tab, the last on top
-	ids      int            // the last id given to a page
-	place    common.Place   // where Remember was last told the person is
-	note     common.NoteMsg // a short note for the footer (a confirmation, or what goes on)
-	mark     int64          // the last change mark seen
-	help     help.Model
-	fullHelp bool
-	helpOff  int // the first line of the full help shown, when it is longer than the screen
-	err      error
-	w, h     int
-	drawn    *tea.View // the last view drawn
-	still    bool      // nothing moved since it was drawn (see unmoved)
+	c         *common.Common
+	tabs      []tab
+	active    int
+	stack     []entry        // pages opened over the active tab, the last on top
+	ids       int            // the last id given to a page
+	place     common.Place   // where Remember was last told the person is
+	note      common.NoteMsg // a short note for the footer (a confirmation, or what goes on)
+	mark      int64          // the last change mark seen
+	help      help.Model
+	fullHelp  bool
+	helpOff   int // the first line of the full help shown, when it is longer than the screen
+	err       error
+	w, h      int
+	drawn     *tea.View // the last view drawn
+	recovered bool      // interrupted runs were marked before the console opened
+	still     bool      // nothing moved since it was drawn (see unmoved)
 }
 
 // New builds the console for one session.
@@ -83,6 +84,9 @@ type Options struct {
 	// someone merely opened should not act in their name, and quitting it would stop
 	// what it started.
 	RunsDue bool
+	// Recovered: the steps of runners that died were just marked interrupted (the
+	// CLI does so before it opens the console), so Init need not look again.
+	Recovered bool
 }
 
 // Run opens the console in the current terminal until the user quits.
@@ -96,15 +100,22 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person, opts Opti
 	go eng.Warm(ctx)
 	c := common.New(ctx, eng, actor)
 	c.RunsDue, c.Hello = opts.RunsDue, opts.Hello
-	_, err := tea.NewProgram(New(c), tea.WithContext(ctx), tea.WithFPS(FPS)).Run()
+	m := New(c)
+	m.recovered = opts.Recovered
+	// The colours the terminal takes were found already, when lipgloss started, as
+	// Bubble Tea would find them again: inside tmux, each asks tmux (a process, 10 ms).
+	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(FPS),
+		tea.WithColorProfile(lipgloss.Writer.Profile)).Run()
 	return err
 }
 
 func (m *Model) Init() tea.Cmd {
 	// The styles follow the terminal's background; until it answers (detached tmux
 	// and many SSH clients never do) they are the dark ones.
-	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.recoverRuns(), m.refresh(m.tabs[m.active].entry), tick(), dueTick(),
-		m.watch()}
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.refresh(m.tabs[m.active].entry), tick(), dueTick(), m.watch()}
+	if !m.recovered {
+		cmds = append(cmds, m.recoverRuns())
+	}
 	if len(m.stack) > 0 { // resumed where the person was
 		cmds = append(cmds, m.refresh(m.top()))
 	}

@@ -37,5 +37,5 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	if a.as == "" || a.actor.Unmapped {
 		hello = a.identity.Note
 	}
-	return tui.Run(a.ctx, a.eng, a.actor, tui.Options{Hello: hello, RunsDue: a.consoleRunsDue})
+	return tui.Run(a.ctx, a.eng, a.actor, tui.Options{Hello: hello, RunsDue: a.consoleRunsDue, Recovered: true})
 }
