@@ -71,7 +71,7 @@ func (e *Engine) Dashboard(ctx context.Context, actor models.Person) (Dashboard,
 	if err := e.useBasis(ctx); err != nil {
 		return Dashboard{}, err
 	}
-	return e.dashboardWith(ctx, actor, sideReaders())
+	return e.dashboardWith(ctx, actor, e.readers())
 }
 
 // dashboardWith reads the dashboard with readers readers at one state.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ferry/engine/config"
@@ -31,6 +32,8 @@ type Engine struct {
 	notifyWants map[string]bool // the events some [[notify.rule]] takes
 
 	depends map[string][]string // component → the components it depends on
+
+	readBefore atomic.Bool // a question split in two was read once (see readers)
 }
 
 type currentModel struct {

@@ -265,16 +265,6 @@ func TestManyFirstOpensAtOnce(t *testing.T) {
 	}
 }
 
-// A console warms the store while it starts: afterwards the writer and as many
-// readers as asked for are open and idle, so the first questions open none.
-func TestWarmOpensTheConnections(t *testing.T) {
-	s := openTemp(t)
-	s.Warm(context.Background(), 2)
-	if r, w := s.r.Stats(), s.w.Stats(); r.Idle != 2 || w.Idle != 1 {
-		t.Fatalf("after Warm: %d readers and %d writers idle, want 2 and 1", r.Idle, w.Idle)
-	}
-}
-
 // Readers map the file instead of copying each page in a read call; only a store
 // opened for a bulk load gives its writer a cache of 256 MB.
 func TestConnectionSettings(t *testing.T) {

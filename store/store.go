@@ -17,7 +17,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -92,35 +91,6 @@ func (s *Store) Close() error {
 		return s.r.Close()
 	}
 	return errors.Join(s.r.Close(), s.w.Close())
-}
-
-// Warm opens the connections a long-lived process is about to read and write with,
-// the writer and readers readers, all at once, so that its first questions do not
-// each wait to open one: a connection reads the whole schema before its first
-// question (about a millisecond each). Errors are left for the questions to meet.
-func (s *Store) Warm(ctx context.Context, readers int) {
-	var wg sync.WaitGroup
-	open := make(chan *sql.Conn, readers+1)
-	warm := func(db *sql.DB) {
-		c, err := db.Conn(ctx)
-		if err != nil {
-			return
-		}
-		open <- c // held until all are open, so each is one of its own
-		var n int
-		_ = c.QueryRowContext(ctx, `SELECT count(*) FROM deployments WHERE 0`).Scan(&n)
-	}
-	for range readers {
-		wg.Go(func() { warm(s.r) })
-	}
-	if s.w != nil {
-		wg.Go(func() { warm(s.w) })
-	}
-	wg.Wait()
-	close(open)
-	for c := range open {
-		c.Close() // back to its pool, open
-	}
 }
 
 // Read returns queries over the reader pool.

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
@@ -89,15 +90,18 @@ type Options struct {
 	Recovered bool
 }
 
+// Preheat builds, in the background, the table of character widths that drawing the
+// first frame would otherwise build on the way (go-runewidth fills 2 MB the first time
+// a character beyond Latin, such as a border's, is measured: 6 ms here). Called
+// before the database opens, it is built on the core that waits meanwhile.
+func Preheat() { go ansi.StringWidthWc("─") }
+
 // Run opens the console in the current terminal until the user quits.
 func Run(ctx context.Context, eng *engine.Engine, actor models.Person, opts Options) error {
 	// Quitting cancels what the console started (a due run stops its step, which the
 	// next ferry offers to resume), instead of leaving it to die with the process.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The store's connections open while Bubble Tea starts, not one after another
-	// as the first screen's questions need them.
-	go eng.Warm(ctx)
 	c := common.New(ctx, eng, actor)
 	c.RunsDue, c.Hello = opts.RunsDue, opts.Hello
 	m := New(c)

@@ -17,6 +17,7 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		return fmt.Errorf("the console needs a terminal; for scripts use the commands (ferry --help)")
 	}
+	tui.Preheat()
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
