@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -90,31 +92,55 @@ func (q Q) DropConflictsOf(ctx context.Context, ids []int64, kind models.Conflic
 }
 
 // StoredConflicts lists the stored conflicts by start, kind and key, as detection
-// sorts them. They are sorted here, not by SQLite: its sorter copies every row, and
-// on 1,536 conflicts that was half the console's first read of them.
+// sorts them. They are read packed, as OpenItems are: SQLite joins every row into one
+// string and Go splits it, where scanning 1,536 conflicts column by column through
+// database/sql took 18 ms of the console's first frame on the 100k-planned database.
+// Keys, kinds, environments and people are names; the message comes last and takes
+// the rest of its record (a record separator in one, which no stored text may hold,
+// is read as a space). They are sorted here, not by SQLite, whose sorter copies rows.
 func (q Q) StoredConflicts(ctx context.Context) ([]models.Conflict, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT key, kind, environment, person, start_at, end_at, ids, message
-		FROM stored_conflicts`)
-	if err != nil {
+	var packed sql.NullString
+	err := q.db.QueryRowContext(ctx, `SELECT group_concat(format(?, key, kind, environment, person, start_at, end_at,
+		ids, replace(message, char(30), ' ')), char(30)) FROM stored_conflicts`, conflictRecord).Scan(&packed)
+	if err != nil || !packed.Valid || packed.String == "" {
 		return nil, mapErr(err)
 	}
-	defer rows.Close()
-	var out []models.Conflict
-	for rows.Next() {
-		var c models.Conflict
-		var kind, ids string
-		var start, end int64
-		if err := rows.Scan(&c.Key, &kind, &c.Environment, &c.Person, &start, &end, &ids, &c.Message); err != nil {
-			return nil, mapErr(err)
-		}
-		c.Kind, c.Start, c.End = models.ConflictKind(kind), time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
-		if c.IDs, err = splitIDs(ids); err != nil {
-			return nil, fmt.Errorf("stored conflict %s: %w", c.Key, err)
+	out := make([]models.Conflict, 0, strings.Count(packed.String, "\x1e")+1)
+	for rec := range strings.SplitSeq(packed.String, "\x1e") {
+		c, err := unpackConflict(rec)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, c)
 	}
 	slices.SortFunc(out, models.CompareConflicts)
-	return out, mapErr(rows.Err())
+	return out, nil
+}
+
+// conflictRecord is the format of one packed stored conflict, fields separated by the
+// unit separator.
+const conflictRecord = "%s\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d\x1f%s\x1f%s"
+
+func unpackConflict(rec string) (models.Conflict, error) {
+	var c models.Conflict
+	var f [8]string
+	rest := rec
+	for i := range 7 {
+		var ok bool
+		if f[i], rest, ok = strings.Cut(rest, "\x1f"); !ok {
+			return c, fmt.Errorf("stored conflict record %q has %d fields, want 8", rec, i+1)
+		}
+	}
+	f[7] = rest
+	start, err1 := strconv.ParseInt(f[4], 10, 64)
+	end, err2 := strconv.ParseInt(f[5], 10, 64)
+	ids, err3 := splitIDs(f[6])
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return c, fmt.Errorf("stored conflict %s: %w", f[0], err)
+	}
+	c = models.Conflict{Key: f[0], Kind: models.ConflictKind(f[1]), Environment: f[2], Person: f[3],
+		Start: time.Unix(start, 0).UTC(), End: time.Unix(end, 0).UTC(), IDs: ids, Message: f[7]}
+	return c, nil
 }
 
 // Dirty is a deployment changed in this transaction, with where it was before.
