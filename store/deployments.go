@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -172,6 +173,12 @@ func (q Q) Deployments(ctx context.Context, f models.Filter) ([]models.Deploymen
 		where = append(where, "status IN ("+marks+")")
 		for _, s := range f.Statuses {
 			args = append(args, s)
+		}
+		// Said again in the partial indexes' words, so that SQLite may use them: a
+		// person's overdue plans were found by walking all of their 330,000
+		// deployments on the 1M demo (0.6 s for each practitioner's inbox).
+		if !slices.ContainsFunc(f.Statuses, models.Status.Final) {
+			where = append(where, notFinished)
 		}
 	}
 	if f.Assignee != "" {
