@@ -74,17 +74,26 @@ func (q Q) openItems(ctx context.Context, from string, args ...any) ([]OpenItem,
 // the unit separator.
 const openRecord = "%d\x1f%d\x1f%d\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s"
 
+// unitFields splits a packed record into len(f) fields at the unit separator, the
+// last taking the rest of the record, and says how many it found.
+func unitFields(rec string, f []string) int {
+	rest := rec
+	for i := range len(f) - 1 {
+		var ok bool
+		if f[i], rest, ok = strings.Cut(rest, "\x1f"); !ok {
+			return i + 1
+		}
+	}
+	f[len(f)-1] = rest
+	return len(f)
+}
+
 func unpackOpenItem(rec string) (OpenItem, error) {
 	var it OpenItem
 	var f [11]string
-	rest := rec
-	for i := range 10 {
-		var ok bool
-		if f[i], rest, ok = strings.Cut(rest, "\x1f"); !ok {
-			return it, fmt.Errorf("unfinished deployment record %q has %d fields, want 11", rec, i+1)
-		}
+	if n := unitFields(rec, f[:]); n < len(f) {
+		return it, fmt.Errorf("unfinished deployment record %q has %d fields, want %d", rec, n, len(f))
 	}
-	f[10] = rest
 	var nums [4]int64
 	for i := range nums {
 		n, err := strconv.ParseInt(f[i], 10, 64)

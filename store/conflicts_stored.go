@@ -124,14 +124,9 @@ const conflictRecord = "%s\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d\x1f%s\x1f%s"
 func unpackConflict(rec string) (models.Conflict, error) {
 	var c models.Conflict
 	var f [8]string
-	rest := rec
-	for i := range 7 {
-		var ok bool
-		if f[i], rest, ok = strings.Cut(rest, "\x1f"); !ok {
-			return c, fmt.Errorf("stored conflict record %q has %d fields, want 8", rec, i+1)
-		}
+	if n := unitFields(rec, f[:]); n < len(f) {
+		return c, fmt.Errorf("stored conflict record %q has %d fields, want %d", rec, n, len(f))
 	}
-	f[7] = rest
 	start, err1 := strconv.ParseInt(f[4], 10, 64)
 	end, err2 := strconv.ParseInt(f[5], 10, 64)
 	ids, err3 := splitIDs(f[6])
