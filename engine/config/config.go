@@ -283,6 +283,11 @@ func (p *parser) environments(ts []*table) {
 func (p *parser) window(t *table) (models.Window, bool) {
 	var w models.Window
 	w.Name, _ = t.str("name")
+	// The name is in its conflicts' keys, which are stored and read packed between
+	// control characters (store.StoredConflicts), and it is shown.
+	if err := models.CheckLabel("window name", w.Name); err != nil {
+		t.errKey("name", "%v", err)
+	}
 	weekly, hasWeekly := t.str("weekly")
 	from, hasFrom := p.localTime(t, "from")
 	to, hasTo := p.localTime(t, "to")

@@ -153,6 +153,7 @@ func TestParseRefuses(t *testing.T) {
 
 			// windows
 			{"unparseable weekly window", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.maintenance]]\n  name = \"w\"\n  weekly = \"Sat 22:00 - Sun 25:00\" # <-\n"), `weekly window "Sat 22:00 - Sun 25:00": "25:00" is not a time of day HH:MM`},
+			{"window name with a control character", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"year\\u001fend\" # <-\n  weekly = \"Fri 14:00 - Fri 23:59\"\n"), `window name "year\x1fend" contains a control character (U+001F)`},
 			{"weekly window without a dash", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  weekly = \"Saturday night\" # <-\n"), `weekly window "Saturday night": want "Day HH:MM - Day HH:MM"`},
 			{"unparseable one-off from", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"year end\"\n  from = \"19.12.2026 00:00\" # <-\n  to = \"2027-01-04 00:00\"\n"), `from in [[environment.freeze]]: "19.12.2026 00:00" is not a time "YYYY-MM-DD HH:MM"`},
 			{"one-off time the clocks skip", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"spring\"\n  from = \"2026-03-29 02:30\" # <-\n  to = \"2026-03-29 05:00\"\n"), `from in [[environment.freeze]]: "2026-03-29 02:30" does not exist in Europe/Berlin`},
