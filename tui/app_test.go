@@ -246,3 +246,20 @@ func TestFooterKeepsHelpAndQuit(t *testing.T) {
 		}
 	}
 }
+
+// The console reads its first tab while Bubble Tea starts (preload): the answer may
+// come before the terminal's size, and the dashboard is then drawn for the size
+// when it comes, as if they had come the other way round.
+func TestTheFirstTabReadBeforeTheSize(t *testing.T) {
+	t.Parallel()
+	m := New(newTestCommon(t, "ana"))
+	m.preload()
+	if m.first == nil {
+		t.Fatal("nothing was preloaded for the first tab")
+	}
+	load(m, m.first)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	if got, want := screenText(m), screenText(sized(t, "ana", 120, 35)); got != want {
+		t.Fatalf("read before the size:\n%s\nread after it:\n%s", got, want)
+	}
+}
