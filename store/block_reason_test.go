@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 )
 
@@ -10,26 +9,14 @@ import (
 // in its note: the migration moves it out, and leaves other notes where they are.
 func TestBlockReasonMigrationMovesTheReason(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db := oldDatabase(t, path, 24)
-	for _, q := range []string{
+	s := migrated(t, 24,
 		`INSERT INTO model_versions VALUES (1, 'rack', 1, 'f', '{}', 0)`,
 		`INSERT INTO deployments (id, model_version_id, model, model_version, service, component, kind, version, action,
 			environment, status, requester, scheduled_start, scheduled_end, created_at, updated_at)
 			VALUES (1, 1, 'rack', 1, 'dc', 'rack-1', 'hardware', '1', 'deploy', 'test', 'executing', 'lea', 100, 200, 0, 0)`,
 		`INSERT INTO step_runs (deployment_id, seq, status, actor, at, note) VALUES
 			(1, 1, 'done', 'raj', 150, 'both feeds live'), (1, 2, 'blocked', 'raj', 160, 'no power on PDU B')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	)
 	d, err := s.Read().Deployment(ctx, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
+	"path/filepath"
 	"testing"
 
 	"github.com/pressly/goose/v3"
@@ -37,4 +38,25 @@ func oldDatabase(t *testing.T, path string, version int64) *sql.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// migrated is the database a Ferry of migration version left with what statements
+// put in it, opened by the Ferry of now (which brings it up to date); closed when the
+// test ends.
+func migrated(t *testing.T, version int64, statements ...string) *Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db := oldDatabase(t, path, version)
+	for _, q := range statements {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

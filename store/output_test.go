@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +15,7 @@ import (
 // finds the new ones.
 func TestOutputMigrationKeepsOldLines(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db := oldDatabase(t, path, 14)
-	for _, q := range []string{
+	s := migrated(t, 14,
 		`INSERT INTO model_versions VALUES (1, 'web', 1, 'f', '{}', 0)`,
 		`INSERT INTO deployments (id, model_version_id, model, model_version, service, component, kind, version, action,
 			environment, status, change_ref, scheduled_start, scheduled_end, created_at, updated_at)
@@ -27,17 +24,7 @@ func TestOutputMigrationKeepsOldLines(t *testing.T) {
 			VALUES (1, 1, 1, 'running', 'h', 'box', 'b', 0, 3, 9)`,
 		`INSERT INTO step_output (deployment_id, seq, attempt, line_no, stream, at, text)
 			VALUES (1, 1, 1, 1, 'out', 1000, 'one'), (1, 1, 1, 2, 'err', 2000, 'twö'), (1, 1, 1, 3, 'out', 3000, '')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	)
 	old, err := s.Read().Output(ctx, models.OutputFilter{DeploymentID: 1})
 	if err != nil {
 		t.Fatal(err)

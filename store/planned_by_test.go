@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 )
 
@@ -10,9 +9,7 @@ import (
 // record's first "planned" event, so separation of duties holds for them too.
 func TestPlannedByMigrationReadsTheRecord(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db := oldDatabase(t, path, 15)
-	for _, q := range []string{
+	s := migrated(t, 15,
 		`INSERT INTO model_versions VALUES (1, 'web', 1, 'f', '{}', 0)`,
 		`INSERT INTO deployments (id, model_version_id, model, model_version, service, component, kind, version, action,
 			environment, status, requester, scheduled_start, scheduled_end, created_at, updated_at)
@@ -20,17 +17,7 @@ func TestPlannedByMigrationReadsTheRecord(t *testing.T) {
 			       (2, 1, 'web', 1, 'payments', 'payments-api', 'software', '4.13.0', 'deploy', 'test', 'planned', 'lea', 300, 400, 0, 0)`,
 		`INSERT INTO events (deployment_id, at, actor, type, detail) VALUES
 			(1, 10, 'sam', 'planned', ''), (1, 20, 'ana', 'assigned', ''), (1, 30, 'kim', 'planned', '')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	)
 	for id, want := range map[int64]string{1: "sam", 2: ""} {
 		d, err := s.Read().Deployment(ctx, id)
 		if err != nil {

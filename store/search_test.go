@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -439,10 +438,7 @@ func TestBulkIndexesItsRows(t *testing.T) {
 
 // Opening a database from before the search migration indexes what it holds.
 func TestSearchMigrationIndexesExistingRows(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db := oldDatabase(t, path, 5)
-	for _, q := range []string{
+	s := migrated(t, 5,
 		`INSERT INTO model_versions VALUES (1, 'web', 1, 'f', '{}', 0)`,
 		`INSERT INTO deployments (id, model_version_id, model, model_version, service, component, kind, version, action,
 			environment, status, change_ref, scheduled_start, scheduled_end, created_at, updated_at)
@@ -451,17 +447,7 @@ func TestSearchMigrationIndexesExistingRows(t *testing.T) {
 		`INSERT INTO step_runs (deployment_id, seq, note) VALUES (1, 1, 'serial numbers match'), (2, 1, '')`,
 		`INSERT INTO events (deployment_id, at, actor, type, detail) VALUES (2, 0, 'bo', 'step', 'blocked 1 "Power": no PDU')`,
 		`INSERT INTO incidents (deployment_id, opened_at, summary) VALUES (2, 0, 'login errors')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	)
 	checkIndex(t, s)
 	for q, want := range map[string]string{"serial": "1", "pdu": "2", "login": "2", "chg-9": "1", "software": ""} {
 		if got := ids(t, s, models.Filter{Search: q}); got != want {
