@@ -91,10 +91,31 @@ func Canonical(fields ...string) []byte {
 	return b
 }
 
-// Link is e's link in the events' chain after prev.
+// Link is e's link in the events' chain after prev: ChainHash over its fields,
+// written into one buffer on the stack, since a bulk load links millions of events
+// (the 1M demo: 6.1M, 3 of its 75 s with a string per field).
 func (e Event) Link(prev []byte) []byte {
-	return ChainHash(prev, strconv.FormatInt(e.ID, 10), strconv.FormatInt(e.DeploymentID, 10),
-		strconv.FormatInt(e.At.Unix(), 10), e.Actor, e.Principal, e.Type, e.Detail)
+	var buf [512]byte
+	b := append(buf[:0], prev...)
+	b = appendIntField(b, e.ID)
+	b = appendIntField(b, e.DeploymentID)
+	b = appendIntField(b, e.At.Unix())
+	for _, f := range [...]string{e.Actor, e.Principal, e.Type, e.Detail} {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+	}
+	sum := sha256.Sum256(b)
+	return append([]byte(nil), sum[:ChainLen]...)
+}
+
+// appendIntField appends v's decimal form as Canonical writes a field.
+func appendIntField(b []byte, v int64) []byte {
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], v, 10)
+	b = strconv.AppendInt(b, int64(len(d)), 10)
+	b = append(b, ':')
+	return append(b, d...)
 }
 
 // Link is a's link in the audit log's chain after prev.
