@@ -36,11 +36,12 @@ type Store struct {
 	busy time.Duration // how long a write waits for another writer
 	// readOnly: the file (or its folder) cannot be written; it is read, and every
 	// write is refused with a sentence that says why.
-	readOnly  bool
-	immutable bool    // read-only, and SQLite may not even make the WAL's files
-	loading   bool    // opened for a bulk load (Loading)
-	w         *sql.DB // the one writer connection
-	r         *sql.DB // readers
+	readOnly   bool
+	immutable  bool    // read-only, and SQLite may not even make the WAL's files
+	loading    bool    // opened for a bulk load (Loading)
+	loadingNew bool    // ... into a new file
+	w          *sql.DB // the one writer connection
+	r          *sql.DB // readers
 	// basis is what report rollups are counted with; until UseBasis sets it, writes
 	// mark the rollups stale instead of counting. Sessions read it concurrently.
 	basis atomic.Pointer[Basis]

@@ -65,7 +65,7 @@ func build(path string, n int, seed int64, batch int) (*store.Store, Result, err
 		return nil, Result{}, err
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, path)
+	st, err := store.Open(ctx, path, store.Loading()) // as ferry demo opens it
 	if err != nil {
 		return nil, Result{}, err
 	}
@@ -701,6 +701,44 @@ func TestDemoRollupsMatchTheRawRows(t *testing.T) {
 		if got, want := scalar[int64](t, db, c.rollup), scalar[int64](t, db, c.raw); got != want || want == 0 {
 			t.Errorf("%s = %d, raw %s = %d", c.rollup, got, c.raw, want)
 		}
+	}
+}
+
+// A demo is loaded without the WAL, foreign key checks or some triggers (a fill): the
+// file it leaves is whole, every row's parent is there, it is in the WAL, and every
+// trigger is back.
+func TestDemoFileIsWhole(t *testing.T) {
+	path, _, _ := sharedDemo(t)
+	db := rawDB(t, path)
+	if got := scalar[string](t, db, `PRAGMA integrity_check`); got != "ok" {
+		t.Errorf("integrity check: %s", got)
+	}
+	rows, err := db.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var table, parent string
+		var rowid, fk sql.NullInt64
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s row %d refers to a missing %s row", table, rowid.Int64, parent)
+	}
+	rows.Close()
+	if got := scalar[string](t, db, `PRAGMA journal_mode`); got != "wal" {
+		t.Errorf("journal mode %q, want wal", got)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh.db")
+	st, err := store.Open(context.Background(), fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	const triggers = `SELECT group_concat(name || ': ' || sql, char(10)) FROM
+		(SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name)`
+	if got, want := scalar[string](t, db, triggers), scalar[string](t, rawDB(t, fresh), triggers); got != want {
+		t.Errorf("triggers after the demo:\n%s\nwant those of a new database:\n%s", got, want)
 	}
 }
 
