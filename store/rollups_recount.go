@@ -54,6 +54,12 @@ func (q Q) recountRollups(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return q.replaceRollups(ctx, *q.basis, t, outages)
+}
+
+// replaceRollups stores t and outages, counted with b, in place of every rollup row
+// and outage.
+func (q Q) replaceRollups(ctx context.Context, b Basis, t tally, outages []Outage) error {
 	for _, del := range []string{`DELETE FROM rollup_days`, `DELETE FROM outages`} {
 		if _, err := q.db.ExecContext(ctx, del); err != nil {
 			return mapErr(err)
@@ -65,8 +71,8 @@ func (q Q) recountRollups(ctx context.Context) error {
 	if err := q.insertOutages(ctx, outages); err != nil {
 		return err
 	}
-	_, err = q.db.ExecContext(ctx, `UPDATE rollup_basis SET time_zone = ?, tolerance = ?, stale = 0`,
-		q.basis.Location.String(), int64(q.basis.Tolerance/time.Second))
+	_, err := q.db.ExecContext(ctx, `UPDATE rollup_basis SET time_zone = ?, tolerance = ?, stale = 0`,
+		b.Location.String(), int64(b.Tolerance/time.Second))
 	return mapErr(err)
 }
 

@@ -178,38 +178,21 @@ type searchPause struct {
 
 // pauseSearch sets aside every trigger named search_*.
 func pauseSearch(ctx context.Context, tx *sql.Tx) (*searchPause, error) {
-	rows, err := tx.QueryContext(ctx,
-		`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search\_%' ESCAPE '\' ORDER BY name`)
-	if err != nil {
-		return nil, mapErr(err)
+	triggers, err := dropTriggers(ctx, tx, `name LIKE 'search\_%' ESCAPE '\'`)
+	if err != nil || triggers == nil { // none: set aside already, by a Fill
+		return &searchPause{}, err
 	}
-	var names []string
-	p := &searchPause{}
-	for rows.Next() {
-		var name, create string
-		if err := rows.Scan(&name, &create); err != nil {
-			rows.Close()
-			return nil, mapErr(err)
-		}
-		names, p.triggers = append(names, name), append(p.triggers, create)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, mapErr(err)
-	}
-	// FTS5 writes the terms it holds in memory out as a new segment whenever they
-	// pass its hash size (1 MB), and merges segments as they pile up: a batch's
-	// documents in one segment instead of many made the 100k demo 13% faster. The
-	// setting is kept in the index; an everyday write holds far less than 64 MB and
-	// writes its terms at its commit, as before.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO search(search, rank) VALUES('hashsize', 67108864)`); err != nil {
-		return nil, mapErr(err)
-	}
-	for _, name := range names {
-		if _, err := tx.ExecContext(ctx, `DROP TRIGGER "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
-			return nil, mapErr(err)
-		}
-	}
-	return p, nil
+	return &searchPause{triggers: triggers}, bigSearchHash(ctx, tx)
+}
+
+// bigSearchHash lets FTS5 hold up to 64 MB of terms in memory. It writes the terms it
+// holds out as a new segment whenever they pass its hash size (1 MB), and merges
+// segments as they pile up: a batch's documents in one segment instead of many made
+// the 100k demo 13% faster. The setting is kept in the index; an everyday write holds
+// far less than 64 MB and writes its terms at its commit, as before.
+func bigSearchHash(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO search(search, rank) VALUES('hashsize', 67108864)`)
+	return mapErr(err)
 }
 
 // touch notes that the document of deployment id must be written.

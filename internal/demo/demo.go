@@ -82,9 +82,10 @@ func generateInBatches(ctx context.Context, st *store.Store, cfg *config.Config,
 	g.history(opt.Deployments - nSpecial)
 	g.buildSpecials(nSpecial)
 	keys := g.sortKeys()
-	res, err := g.write(ctx, st, keys, opt.Progress)
-	if err == nil { // the bulk load bypassed the report rollups: count them once now
-		err = st.UseBasis(ctx, store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance})
+	basis := store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance}
+	res, err := g.write(ctx, st, keys, basis, opt.Progress)
+	if err == nil { // counted by the fill: this only makes them the store's
+		err = st.UseBasis(ctx, basis)
 	}
 	res.Elapsed = time.Since(began)
 	return res, err

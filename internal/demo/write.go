@@ -105,25 +105,29 @@ func (b *batch) add(r *row) {
 }
 
 // write expands the records batch by batch while the store writes the previous one.
-func (g *gen) write(ctx context.Context, st *store.Store, keys []sortKey, progress func(done, total int)) (Result, error) {
+func (g *gen) write(ctx context.Context, st *store.Store, keys []sortKey, basis store.Basis,
+	progress func(done, total int)) (Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the expansion when a write fails
 	batches := make(chan *batch, 2)
 	go g.expandAll(ctx, keys, batches)
 	var res Result
-	for b := range batches {
-		if err := st.Bulk(ctx, func(bk *store.Bulk) error { return writeBatch(ctx, bk, b) }); err != nil {
-			return res, fmt.Errorf("demo data: %w", err)
+	err := st.Fill(ctx, basis, func() error {
+		for b := range batches {
+			if err := st.Bulk(ctx, func(bk *store.Bulk) error { return writeBatch(ctx, bk, b) }); err != nil {
+				return fmt.Errorf("demo data: %w", err)
+			}
+			res.Deployments += len(b.deps)
+			res.Steps += len(b.steps)
+			res.Events += len(b.events)
+			res.Incidents += len(b.incs)
+			if progress != nil {
+				progress(res.Deployments, len(keys))
+			}
 		}
-		res.Deployments += len(b.deps)
-		res.Steps += len(b.steps)
-		res.Events += len(b.events)
-		res.Incidents += len(b.incs)
-		if progress != nil {
-			progress(res.Deployments, len(keys))
-		}
-	}
-	if err := ctx.Err(); err != nil {
+		return ctx.Err()
+	})
+	if err != nil {
 		return res, err
 	}
 	if res.Deployments != len(keys) {

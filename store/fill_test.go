@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+// A fill leaves what batch-by-batch bulk loads leave: the same search documents and
+// rollups, the same waiting reviews, every trigger back, and a store whose next
+// writes keep the index as usual.
+func TestFillLeavesWhatBatchesWould(t *testing.T) {
+	ctx := context.Background()
+	basis := Basis{Location: time.UTC, Tolerance: 15 * time.Minute}
+	plain := openTemp(t)
+	_, mvid := syncModel(t, plain, testModel())
+	bulkLoad(t, plain, mvid, 1, 101)
+	bulkLoad(t, plain, mvid, 201, 50)
+	if err := plain.UseBasis(ctx, basis); err != nil {
+		t.Fatal(err)
+	}
+
+	filled, err := Open(ctx, filepath.Join(t.TempDir(), "filled.db"), Loading()) // new, as ferry demo fills it
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { filled.Close() })
+	_, fmvid := syncModel(t, filled, testModel())
+	if err := filled.Fill(ctx, basis, func() error {
+		bulkLoad(t, filled, fmvid, 1, 101)
+		bulkLoad(t, filled, fmvid, 201, 50)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := filled.UseBasis(ctx, basis); err != nil {
+		t.Fatal(err)
+	}
+	for _, query := range []string{
+		`SELECT group_concat(rowid || '|' || what || '|' || notes || '|' || facets, char(10)) FROM (SELECT rowid AS rowid, what, notes, facets FROM search ORDER BY rowid)`,
+		`SELECT group_concat(deployment_id, ',') FROM (SELECT deployment_id FROM reviews_due ORDER BY 1)`,
+		`SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name)`,
+		`SELECT stale FROM rollup_basis`,
+	} {
+		if got, want := one(t, filled, query), one(t, plain, query); got != want || want == "" {
+			t.Errorf("%s:\nfilled %.300q\n plain %.300q", query, got, want)
+		}
+	}
+	if diffs, err := filled.Read().RollupDiffs(ctx); err != nil || len(diffs) > 0 {
+		t.Errorf("rollups after the fill differ from a recount: %v %v", diffs, err)
+	}
+	bulkLoad(t, filled, fmvid, 301, 1) // after the fill: indexed batch by batch again
+	if got := one(t, filled, `SELECT count(*) FROM search WHERE rowid = (SELECT key FROM search_source WHERE id = 301)`); got != "1" {
+		t.Errorf("a deployment loaded after the fill has %s documents, want 1", got)
+	}
+}
+
+// A fill is for a new database: one with deployments is refused, and left as it was.
+func TestFillRefusesADatabaseWithDeployments(t *testing.T) {
+	s := openTemp(t)
+	_, mvid := syncModel(t, s, testModel())
+	bulkLoad(t, s, mvid, 1, 3)
+	ran := false
+	err := s.Fill(context.Background(), Basis{Location: time.UTC}, func() error { ran = true; return nil })
+	if !errors.Is(err, models.ErrInvalid) || ran {
+		t.Fatalf("Fill on a database with deployments: %v, ran %v; want it refused before the load", err, ran)
+	}
+	if got := one(t, s, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search\_%' ESCAPE '\'`); got == "0" {
+		t.Error("the refused fill set the search triggers aside")
+	}
+}
+
+// one reads one value of query, as text.
+func one(t *testing.T, s *Store, query string) string {
+	t.Helper()
+	var v sql.NullString
+	if err := s.r.QueryRowContext(context.Background(), query).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v.String
+}
