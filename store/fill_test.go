@@ -21,6 +21,7 @@ func TestFillLeavesWhatBatchesWould(t *testing.T) {
 	_, mvid := syncModel(t, plain, testModel())
 	bulkLoad(t, plain, mvid, 1, 101)
 	bulkLoad(t, plain, mvid, 201, 50)
+	badlyEnded(t, plain, mvid, 251)
 	if err := plain.UseBasis(ctx, basis); err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +35,7 @@ func TestFillLeavesWhatBatchesWould(t *testing.T) {
 	if err := filled.Fill(ctx, basis, func() error {
 		bulkLoad(t, filled, fmvid, 1, 101)
 		bulkLoad(t, filled, fmvid, 201, 50)
+		badlyEnded(t, filled, fmvid, 251)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -72,6 +74,29 @@ func TestFillRefusesADatabaseWithDeployments(t *testing.T) {
 	}
 	if got := one(t, s, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search\_%' ESCAPE '\'`); got == "0" {
 		t.Error("the refused fill set the search triggers aside")
+	}
+}
+
+// badlyEnded loads three deployments from id first that failed or rolled back, the
+// last with its review.
+func badlyEnded(t *testing.T, s *Store, mvid int64, first int64) {
+	t.Helper()
+	err := s.Bulk(context.Background(), func(b *Bulk) error {
+		for i, status := range []models.Status{models.StatusFailed, models.StatusRolledBack, models.StatusFailed} {
+			id, start := first+int64(i), t0.Add(time.Duration(first+int64(i))*time.Hour)
+			d := models.Deployment{ID: id, Model: "web", ModelVersion: 1, Service: "svc", Component: "api",
+				Kind: models.KindSoftware, Version: "2.0.0", Action: models.ActionDeploy, Environment: "prod",
+				Status: status, Assignee: "bo", Requester: "ana", ScheduledStart: start, ScheduledEnd: start.Add(time.Hour),
+				StartedAt: start, FinishedAt: start.Add(time.Minute), CreatedAt: t0, UpdatedAt: start.Add(time.Minute)}
+			if _, err := b.Deployment(d, mvid); err != nil {
+				return err
+			}
+		}
+		return b.Review(models.Review{DeploymentID: first + 2, Outcome: models.OutcomeUnsuccessful, Satisfaction: 2, Reviewer: "ana",
+			ReviewedAt: t0.Add(100 * 24 * time.Hour), Model: "web", ModelVersion: 1})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
