@@ -36,7 +36,8 @@ type Bulk struct {
 	// its link as it is buffered
 	lastEvent int64
 	lastLink  []byte
-	err       error // a failure outside fn's view, returned by Store.Bulk
+	queued    []*queuedEvents // Events not yet buffered as rows
+	err       error           // a failure outside fn's view, returned by Store.Bulk
 	// the components and environments the batch touched: their state rows are
 	// recomputed before it commits
 	pairs map[pair]bool
@@ -221,6 +222,9 @@ func (b *Bulk) StepRun(r models.StepRun) error {
 // the record's chain (e.ID, when set, must be that id); the record lists a
 // deployment's events in id order. Rows are buffered like step runs.
 func (b *Bulk) Event(e models.Event) error {
+	if err := b.linkQueued(); err != nil {
+		return err
+	}
 	if e.ID != 0 && e.ID != b.lastEvent+1 {
 		return fmt.Errorf("event id %d: the record's next id is %d (events are appended in order)", e.ID, b.lastEvent+1)
 	}
@@ -232,6 +236,69 @@ func (b *Bulk) Event(e models.Event) error {
 	if len(b.eventRows) == bulkRows*eventCols {
 		return b.flushEvents()
 	}
+	return nil
+}
+
+// Events queues a batch's events, in order, to be appended after the batch's other
+// rows: each gets the next id (e.ID, when set, must be that id) and its link, which
+// another goroutine computes while the batch's deployments and steps are written
+// (on the 1M demo, 6.1M links took 1.7 s of the writer's time).
+func (b *Bulk) Events(list []models.Event) error {
+	if err := b.linkQueued(); err != nil { // Event and Events take their turn
+		return err
+	}
+	first := b.lastEvent + 1
+	for i, e := range list {
+		if want := first + int64(i); e.ID != 0 && e.ID != want {
+			return fmt.Errorf("event id %d: the record's next id is %d (events are appended in order)", e.ID, want)
+		}
+	}
+	q := &queuedEvents{list: list, first: first, links: make(chan []byte, 1)}
+	go q.link(b.lastLink)
+	b.queued = append(b.queued, q)
+	b.lastEvent += int64(len(list))
+	return nil
+}
+
+// queuedEvents are events whose links are being computed.
+type queuedEvents struct {
+	list  []models.Event
+	first int64
+	out   [][]byte    // each event's link, once links has sent the last
+	links chan []byte // the last link
+}
+
+func (q *queuedEvents) link(prev []byte) {
+	q.out = make([][]byte, len(q.list))
+	for i := range q.list {
+		e := q.list[i]
+		e.ID = q.first + int64(i)
+		prev = e.Link(prev)
+		q.out[i] = prev
+	}
+	q.links <- prev
+}
+
+// linkQueued buffers the queued events as rows, in order, once they are linked.
+func (b *Bulk) linkQueued() error {
+	for _, q := range b.queued {
+		last := <-q.links
+		for i, e := range q.list {
+			b.search.touch(e.DeploymentID)
+			b.eventRows = append(b.eventRows, q.first+int64(i), e.DeploymentID, e.At.Unix(), e.Actor, e.Type, e.Detail,
+				e.Principal, q.out[i])
+			b.n.Events++
+			if len(b.eventRows) == bulkRows*eventCols {
+				if err := b.flushEvents(); err != nil {
+					return err
+				}
+			}
+		}
+		if len(q.list) > 0 {
+			b.lastLink = last
+		}
+	}
+	b.queued = nil
 	return nil
 }
 
@@ -395,6 +462,9 @@ func (b *Bulk) flushEvents() error {
 // before it commits.
 func (b *Bulk) Flush() error {
 	if err := b.flushDeployments(); err != nil {
+		return err
+	}
+	if err := b.linkQueued(); err != nil {
 		return err
 	}
 	if err := b.flushSteps(); err != nil {

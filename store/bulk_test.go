@@ -190,3 +190,40 @@ func BenchmarkBulk10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "deployments/s")
 }
+
+// Events queued a batch at a time are linked beside the batch's other rows and land
+// in the chain in order, between events appended one by one, across batches.
+func TestBulkEventsKeepTheChain(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	_, mvid := syncModel(t, s, testModel())
+	bulkLoad(t, s, mvid, 1, 3) // two events each, one by one: ids 1-6
+	ev := func(id int64, detail string) models.Event {
+		return models.Event{DeploymentID: id, At: t0, Actor: "ana", Type: "note", Detail: detail}
+	}
+	err := s.Bulk(ctx, func(b *Bulk) error {
+		if err := b.Events([]models.Event{ev(1, "a"), ev(2, "b"), {ID: 9, DeploymentID: 3, At: t0, Actor: "ana", Type: "note"}}); err != nil {
+			return err
+		}
+		if err := b.Event(ev(3, "c")); err != nil { // waits for the queued ones: id 10
+			return err
+		}
+		if err := b.Events([]models.Event{ev(1, "d")}); err != nil {
+			return err
+		}
+		if err := b.Events([]models.Event{{ID: 99, DeploymentID: 1}}); err == nil {
+			return fmt.Errorf("an event with id 99 where 12 is next was queued")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Read().VerifyEvents(ctx)
+	if err != nil || c.Rows != 11 {
+		t.Fatalf("verify after queued events: %+v %v; want 11 linked events", c, err)
+	}
+	if got := one(t, s, `SELECT group_concat(id || detail, ' ') FROM (SELECT id, detail FROM events WHERE id > 6 ORDER BY id)`); got != "7a 8b 9 10c 11d" {
+		t.Errorf("events after the one-by-one ones: %q", got)
+	}
+}

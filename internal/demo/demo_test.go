@@ -705,10 +705,10 @@ func TestDemoRollupsMatchTheRawRows(t *testing.T) {
 }
 
 // A demo is loaded without the WAL, foreign key checks or some triggers (a fill): the
-// file it leaves is whole, every row's parent is there, it is in the WAL, and every
-// trigger is back.
+// file it leaves is whole, every row's parent is there, its record's chain holds, it
+// is in the WAL, and every trigger is back.
 func TestDemoFileIsWhole(t *testing.T) {
-	path, _, _ := sharedDemo(t)
+	path, st, res := sharedDemo(t)
 	db := rawDB(t, path)
 	if got := scalar[string](t, db, `PRAGMA integrity_check`); got != "ok" {
 		t.Errorf("integrity check: %s", got)
@@ -726,15 +726,18 @@ func TestDemoFileIsWhole(t *testing.T) {
 		t.Errorf("%s row %d refers to a missing %s row", table, rowid.Int64, parent)
 	}
 	rows.Close()
+	if c, err := st.Read().VerifyEvents(context.Background()); err != nil || c.Rows != int64(res.Events) {
+		t.Errorf("the record's chain: %+v %v; want %d events linked", c, err, res.Events)
+	}
 	if got := scalar[string](t, db, `PRAGMA journal_mode`); got != "wal" {
 		t.Errorf("journal mode %q, want wal", got)
 	}
 	fresh := filepath.Join(t.TempDir(), "fresh.db")
-	st, err := store.Open(context.Background(), fresh)
+	empty, err := store.Open(context.Background(), fresh)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
+	empty.Close()
 	const triggers = `SELECT group_concat(name || ': ' || sql, char(10)) FROM
 		(SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name)`
 	if got, want := scalar[string](t, db, triggers), scalar[string](t, rawDB(t, fresh), triggers); got != want {

@@ -168,6 +168,9 @@ func (g *gen) expandAll(ctx context.Context, keys []sortKey, batches chan<- *bat
 
 // writeBatch writes one batch through the store's bulk writer.
 func writeBatch(ctx context.Context, bk *store.Bulk, b *batch) error {
+	if err := bk.Events(b.events); err != nil { // linked beside what follows
+		return err
+	}
 	for i := range b.deps {
 		if _, err := bk.Deployment(b.deps[i], b.mvIDs[i]); err != nil {
 			return err
@@ -175,11 +178,6 @@ func writeBatch(ctx context.Context, bk *store.Bulk, b *batch) error {
 	}
 	for i, s := range b.steps {
 		if err := bk.StepRun(s.run(b.stepOf[i])); err != nil {
-			return err
-		}
-	}
-	for _, e := range b.events {
-		if err := bk.Event(e); err != nil {
 			return err
 		}
 	}
