@@ -42,7 +42,7 @@ func (s *Store) Fill(ctx context.Context, b Basis, fn func() error) error {
 			aside, err = dropTriggers(ctx, tx, fillAside)
 		}
 		if err == nil {
-			err = bigSearchHash(ctx, tx)
+			_, err = tx.ExecContext(ctx, `INSERT INTO search(search, rank) VALUES('hashsize', ?)`, fillHash)
 		}
 		return err
 	})
@@ -52,7 +52,14 @@ func (s *Store) Fill(ctx context.Context, b Basis, fn func() error) error {
 	if err := fn(); err != nil {
 		return err
 	}
-	return s.finishFill(ctx, b, aside)
+	if err := s.finishFill(ctx, b, aside); err != nil {
+		return err
+	}
+	if err := s.liftSegment(ctx); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	// Later bulk loads write a batch's documents at once, in 64 MB at most.
+	return s.bulkTx(ctx, func(tx *sql.Tx) error { return bigSearchHash(ctx, tx) })
 }
 
 // fillAside names the triggers a fill sets aside.

@@ -109,3 +109,54 @@ func one(t *testing.T, s *Store, query string) string {
 	}
 	return v.String
 }
+
+// A fill's index is one segment, lifted to the level merges would have carried it
+// to, and FTS5 finds it whole, before and after later writes.
+func TestFillLiftsItsSegment(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "filled.db"), Loading())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	_, mvid := syncModel(t, s, testModel())
+	if err := s.Fill(ctx, Basis{Location: time.UTC}, func() error { bulkLoad(t, s, mvid, 1, 3000); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var block []byte
+	if err := s.r.QueryRowContext(ctx, `SELECT block FROM search_data WHERE id = 10`).Scan(&block); err != nil {
+		t.Fatal(err)
+	}
+	r := varintReader{b: block, i: 4}
+	levels, segments := r.next(), r.next()
+	if r.err != nil || segments != 1 || levels < 3 {
+		t.Fatalf("structure after the fill: %d levels, %d segments (%v); want one segment, lifted", levels, segments, r.err)
+	}
+	integrity := func(when string) {
+		t.Helper()
+		if err := s.Write(ctx, func(q Q) error {
+			_, err := q.db.ExecContext(ctx, `INSERT INTO search(search, rank) VALUES ('integrity-check', 1)`)
+			return err
+		}); err != nil {
+			t.Fatalf("FTS5 integrity check %s: %v", when, err)
+		}
+	}
+	integrity("after the fill")
+	for i := range 40 { // enough small segments for FTS5 to merge some
+		bulkLoad(t, s, mvid, 5001+i, 1)
+	}
+	integrity("after later writes")
+	if got := one(t, s, `SELECT count(*) FROM search WHERE search MATCH 'api'`); got != "3040" {
+		t.Errorf("a search after the fill finds %s of 3040 documents", got)
+	}
+}
+
+func TestVarintsRoundTrip(t *testing.T) {
+	for _, v := range []uint64{0, 1, 127, 128, 240, 2287, 16383, 16384, 1<<21 - 1, 1 << 21, 1<<56 - 1, 1 << 56, 1<<64 - 1} {
+		b := appendVarint(nil, v)
+		r := varintReader{b: b}
+		if got := r.next(); got != v || r.i != len(b) || r.err != nil {
+			t.Errorf("%d: encoded %x, read back %d (%d of %d bytes, %v)", v, b, got, r.i, len(b), r.err)
+		}
+	}
+}
