@@ -55,6 +55,15 @@ func (s *Store) Fill(ctx context.Context, b Basis, fn func() error) error {
 	if err := s.finishFill(ctx, b, aside); err != nil {
 		return err
 	}
+	// A new file is loaded in a rollback journal (Loading); from now on it is used
+	// as every database is.
+	var mode string
+	if err := s.w.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
+		return s.plain(mapErr(err))
+	}
+	if mode != "wal" {
+		return fmt.Errorf("could not turn %s to the WAL (it stays %q): is another program using it?", s.path, mode)
+	}
 	if err := s.liftSegment(ctx); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
@@ -90,18 +99,12 @@ type recounted struct {
 
 // finishFill writes every deployment's document and the rollups, and puts the
 // triggers set aside back, in one transaction, while a reader computes the
-// documents and then recounts the rollups.
+// documents and then recounts the rollups. The reader takes its snapshot before the
+// writer begins and lets it go before the writer commits: in a loading store's
+// rollback journal, a commit waits for every reader, and while one reads the writer
+// keeps its changes in its cache rather than spill them into the file (in the WAL
+// instead, every page would be written twice: 1.5 s of the 1M demo).
 func (s *Store) finishFill(ctx context.Context, b Basis, aside []string) error {
-	// A loading store's rollback journal would hold the writer's changes in its cache
-	// for as long as the reader reads (a commit or a spill to the file waits for
-	// readers); in the WAL they spill as usual.
-	var mode string
-	if err := s.w.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
-		return s.plain(mapErr(err))
-	}
-	if mode != "wal" {
-		return fmt.Errorf("could not turn %s to the WAL (it stays %q): is another program using it?", s.path, mode)
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	_, txs, err := s.readersAtOnce(ctx, 1)
@@ -121,6 +124,7 @@ func (s *Store) finishFill(ctx context.Context, b Basis, aside []string) error {
 		if r.err == nil {
 			r.t, r.outages, r.err = q.recount(ctx, b)
 		}
+		_ = txs[0].Rollback() // in a rollback journal, the writer's commit waits for it
 		done <- r
 	}()
 	ran := false

@@ -59,7 +59,7 @@ func BusyTimeout(d time.Duration) Option {
 //     page is written once, not to the WAL and again into the file, and a failed
 //     batch still rolls back (1M demo: 82 s, 75 s with this). A crash can leave the
 //     file broken, which for such a file does not matter. Store.Fill turns the file
-//     to the WAL before its readers and its writer work side by side; it stays so;
+//     to the WAL once it is whole; it stays so;
 //   - foreign keys are not checked: the loader writes every row's parent first, and
 //     checking cost 6.5 s of the 1M demo's 75 (tests check the demo's rows).
 func Loading() Option { return func(s *Store) { s.loading = true } }
