@@ -227,3 +227,30 @@ func TestBulkEventsKeepTheChain(t *testing.T) {
 		t.Errorf("events after the one-by-one ones: %q", got)
 	}
 }
+
+// A batch whose queued events cannot be written fails, whatever fn does with the
+// error, and nothing waits for them again.
+func TestBulkEventsThatFailFailTheBatch(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	_, mvid := syncModel(t, s, testModel())
+	bulkLoad(t, s, mvid, 1, 1)
+	list := make([]models.Event, bulkRows+1) // a full statement's worth, then one
+	for i := range list {
+		list[i] = models.Event{DeploymentID: 999, At: t0, Actor: "ana", Type: "note"} // no such deployment
+	}
+	err := s.Bulk(ctx, func(b *Bulk) error {
+		if err := b.Events(list); err != nil {
+			return err
+		}
+		_ = b.Flush() // fails; ignored
+		_ = b.Event(models.Event{DeploymentID: 1, At: t0, Actor: "ana", Type: "note"})
+		return nil
+	})
+	if err == nil {
+		t.Fatal("a batch whose events refer to no deployment was committed")
+	}
+	if got := one(t, s, `SELECT count(*) FROM events`); got != "2" {
+		t.Errorf("%s events after the failed batch, want the 2 before it", got)
+	}
+}

@@ -55,14 +55,10 @@ func (s *Store) Fill(ctx context.Context, b Basis, fn func() error) error {
 	if err := s.finishFill(ctx, b, aside); err != nil {
 		return err
 	}
-	// A new file is loaded in a rollback journal (Loading); from now on it is used
-	// as every database is.
-	var mode string
-	if err := s.w.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
-		return s.plain(mapErr(err))
-	}
-	if mode != "wal" {
-		return fmt.Errorf("could not turn %s to the WAL (it stays %q): is another program using it?", s.path, mode)
+	// A new file is loaded in a rollback journal, unsynced (Loading); from now on it
+	// is used as every database is, and its close syncs it.
+	if err := s.loadDone(ctx); err != nil {
+		return err
 	}
 	if err := s.liftSegment(ctx); err != nil {
 		return fmt.Errorf("search index: %w", err)

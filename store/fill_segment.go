@@ -30,7 +30,7 @@ const fillHash = 1 << 30
 // liftSegment moves the index's one segment from level 0 to where merges would have
 // put it; any other structure is left as it is.
 func (s *Store) liftSegment(ctx context.Context) error {
-	db, err := sql.Open("sqlite", "file:"+s.path+"?"+pragmas(s.busy))
+	db, err := sql.Open("sqlite", fileURI(s.path)+"?"+pragmas(s.busy))
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Store) liftSegment(ctx context.Context) error {
 // liftedStructure is the structure record b with its one segment moved from level 0
 // to level log4(its pages), or false when b is not one segment on level 0.
 func liftedStructure(b []byte) ([]byte, bool) {
-	if len(b) < 4 || string(b[:4]) == "\xff\x00\x00\x01" { // a cookie, not FTS5's version 2 record
+	if len(b) < 8 || string(b[4:8]) == "\xff\x00\x00\x01" { // FTS5's version 2 record: left as it is
 		return nil, false
 	}
 	r := varintReader{b: b, i: 4}

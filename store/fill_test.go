@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -114,7 +115,11 @@ func one(t *testing.T, s *Store, query string) string {
 // to, and FTS5 finds it whole, before and after later writes.
 func TestFillLiftsItsSegment(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "filled.db"), Loading())
+	dir := filepath.Join(t.TempDir(), "a#b?c%d") // a name the file's URI must escape
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, filepath.Join(dir, "filled.db"), Loading())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,9 +133,20 @@ func TestFillLiftsItsSegment(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := varintReader{b: block, i: 4}
-	levels, segments := r.next(), r.next()
-	if r.err != nil || segments != 1 || levels < 3 {
-		t.Fatalf("structure after the fill: %d levels, %d segments (%v); want one segment, lifted", levels, segments, r.err)
+	levels, segments, _ := r.next(), r.next(), r.next()
+	for range levels - 1 {
+		if merging, n := r.next(), r.next(); merging != 0 || n != 0 {
+			t.Fatalf("a level below the segment holds %d segments (%d merging)", n, merging)
+		}
+	}
+	merging, n, _, first, last := r.next(), r.next(), r.next(), r.next(), r.next()
+	want := uint64(0)
+	for p := last - first + 1; p >= 4; p /= 4 {
+		want++
+	}
+	if r.err != nil || segments != 1 || merging != 0 || n != 1 || levels-1 != want || want < 2 {
+		t.Fatalf("structure after the fill: %d levels, %d segments (%v); want one segment of %d pages on level %d",
+			levels, segments, r.err, last-first+1, want)
 	}
 	integrity := func(when string) {
 		t.Helper()
@@ -157,6 +173,40 @@ func TestVarintsRoundTrip(t *testing.T) {
 		r := varintReader{b: b}
 		if got := r.next(); got != v || r.i != len(b) || r.err != nil {
 			t.Errorf("%d: encoded %x, read back %d (%d of %d bytes, %v)", v, b, got, r.i, len(b), r.err)
+		}
+	}
+}
+
+// Only one segment on level 0, not merging, is lifted; any other structure is left
+// to FTS5.
+func TestLiftedStructureLeavesOthersAlone(t *testing.T) {
+	record := func(v2 bool, nums ...uint64) []byte {
+		b := []byte{0, 0, 0, 7}
+		if v2 {
+			b = append(b, 0xff, 0, 0, 1)
+		}
+		for _, n := range nums {
+			b = appendVarint(b, n)
+		}
+		return b
+	}
+	// levels, segments, writes, then per level merging, count, and id, first, last
+	one := record(false, 1, 1, 99, 0, 1, 3, 1000, 1000+255) // 256 pages: level 4
+	got, ok := liftedStructure(one)
+	if want := record(false, 5, 1, 99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 1000, 1255); !ok || string(got) != string(want) {
+		t.Errorf("one segment of 256 pages: %x %v, want %x", got, ok, want)
+	}
+	for name, b := range map[string][]byte{
+		"version 2":        record(true, 1, 1, 99, 0, 1, 3, 1000, 1255),
+		"two segments":     record(false, 1, 2, 99, 0, 2, 3, 1000, 1255, 4, 1256, 1300),
+		"merging":          record(false, 2, 2, 99, 1, 1, 3, 1000, 1255, 0, 1, 4, 1256, 1300),
+		"on level 1":       record(false, 2, 1, 99, 0, 0, 0, 1, 3, 1000, 1255),
+		"three pages":      record(false, 1, 1, 99, 0, 1, 3, 1000, 1002),
+		"cut short":        record(false, 1, 1, 99, 0, 1, 3, 1000),
+		"something beyond": append(record(false, 1, 1, 99, 0, 1, 3, 1000, 1255), 1),
+	} {
+		if got, ok := liftedStructure(b); ok {
+			t.Errorf("%s: lifted to %x", name, got)
 		}
 	}
 }

@@ -88,13 +88,45 @@ func (s *Store) readerPragmas() string {
 }
 
 func (s *Store) writerPragmas() string {
-	p := pragmas(0) + s.writerCache()
-	if s.loadingNew {
-		p = strings.NewReplacer("journal_mode(WAL)", "journal_mode(MEMORY)", "synchronous(NORMAL)", "synchronous(OFF)",
-			"foreign_keys(1)", "foreign_keys(0)").Replace(p)
+	if s.loadingNew { // set by loadNew on the connection, not here (see there)
+		return strings.Replace(pragmas(0), "&_pragma=journal_mode(WAL)", "", 1) + s.writerCache()
 	}
-	return p
+	return pragmas(0) + s.writerCache()
 }
+
+// loadNew and loadDone set and undo what loading a new file changes on the writer.
+// They are statements on the writer's one connection rather than settings of the
+// pool, so that a connection the pool opens again after a load (as after a cancelled
+// query) is an everyday one in the file's own journal, the WAL.
+func (s *Store) loadNew(ctx context.Context) error {
+	for _, p := range []string{"journal_mode = MEMORY", "synchronous = OFF", "foreign_keys = OFF"} {
+		if _, err := s.w.ExecContext(ctx, "PRAGMA "+p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) loadDone(ctx context.Context) error {
+	var mode string
+	if err := s.w.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
+		return s.plain(mapErr(err))
+	}
+	if mode != "wal" {
+		return fmt.Errorf("could not turn %s to the WAL (it stays %q): is another program using it?", s.path, mode)
+	}
+	for _, p := range []string{"synchronous = NORMAL", "foreign_keys = ON"} {
+		if _, err := s.w.ExecContext(ctx, "PRAGMA "+p); err != nil {
+			return s.plain(mapErr(err))
+		}
+	}
+	s.loadingNew = false
+	return nil
+}
+
+// fileURI is the URI of file for the driver, its path escaped (a '#' or '?' in a
+// folder's name is part of the path).
+func fileURI(file string) string { return "file:" + (&url.URL{Path: file}).EscapedPath() }
 
 // pragmas apply to every connection; see ../shared/docs/sqlite-notes.md.
 func pragmas(busy time.Duration) string {
@@ -142,7 +174,7 @@ func Open(ctx context.Context, file string, opts ...Option) (*Store, error) {
 
 // open opens the pools and, unless the schema is current, migrates.
 func (s *Store) open(ctx context.Context) error {
-	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() + "?"
+	base := fileURI(s.path) + "?"
 	var err error
 	switch {
 	case s.immutable:
@@ -177,6 +209,11 @@ func (s *Store) open(ctx context.Context) error {
 		return err
 	}
 	s.w.SetMaxOpenConns(1)
+	if s.loadingNew {
+		if err := s.loadNew(ctx); err != nil {
+			return err
+		}
+	}
 	if !v.current() {
 		if err := s.migrate(ctx); err != nil {
 			return err

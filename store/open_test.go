@@ -292,4 +292,20 @@ func TestConnectionSettings(t *testing.T) {
 	if got := setting(l.w, "cache_size"); got != -262144 {
 		t.Errorf("a loading writer's cache_size %d, want -262144 (256 MB)", got)
 	}
+	mode := func(db *sql.DB) string {
+		var m string
+		if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m, sync, fk := mode(l.w), setting(l.w, "synchronous"), setting(l.w, "foreign_keys"); m != "memory" || sync != 0 || fk != 0 {
+		t.Errorf("loading a new file: journal %s, synchronous %d, foreign keys %d; want memory, 0, 0", m, sync, fk)
+	}
+	if err := l.Fill(ctx, Basis{Location: time.UTC}, func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if m, sync, fk := mode(l.w), setting(l.w, "synchronous"), setting(l.w, "foreign_keys"); m != "wal" || sync != 1 || fk != 1 {
+		t.Errorf("after the fill: journal %s, synchronous %d, foreign keys %d; want wal, 1 (normal), 1", m, sync, fk)
+	}
 }
