@@ -14,15 +14,28 @@ import (
 // migration Ferry has: a test brings it up (or down) to the one it needs.
 func migrationProvider(t *testing.T, path string) (*goose.Provider, *sql.DB) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return providerOf(t, path, migrationFiles(t))
+}
+
+// migrationFiles is Ferry's migrations, as goose reads them.
+func migrationFiles(t *testing.T) fs.FS {
+	t.Helper()
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	return sub
+}
+
+// providerOf opens the database file at path as goose sees it, with the
+// migrations in files.
+func providerOf(t *testing.T, path string, files fs.FS) (*goose.Provider, *sql.DB) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, files)
 	if err != nil {
 		t.Fatal(err)
 	}

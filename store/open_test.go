@@ -15,8 +15,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/pressly/goose/v3"
-
 	"ferry/models"
 )
 
@@ -201,14 +199,7 @@ func TestWhatIsNotAFerryDatabaseIsSaidInASentence(t *testing.T) {
 // with 00015 already in) is brought up to date, and its search lists in order.
 func TestAMissingLowerMigrationIsApplied(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ferry.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sub := migrationFiles(t)
 	without := fstest.MapFS{}
 	names, _ := fs.Glob(sub, "*.sql")
 	for _, n := range names {
@@ -217,10 +208,7 @@ func TestAMissingLowerMigrationIsApplied(t *testing.T) {
 			without[n] = &fstest.MapFile{Data: data}
 		}
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, without)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, db := providerOf(t, path, without)
 	if _, err := p.Up(context.Background()); err != nil {
 		t.Fatal(err)
 	}
