@@ -72,47 +72,53 @@ const (
 // The search index is written once, at the end of the batch, for every deployment the
 // batch inserted or added rows to, before the batch commits.
 func (s *Store) Bulk(ctx context.Context, fn func(b *Bulk) error) error {
+	return s.bulkTx(ctx, func(tx *sql.Tx) error {
+		b := &Bulk{ctx: ctx, tx: tx, pairs: map[pair]bool{}}
+		defer b.close()
+		q := Q{db: tx}
+		var err error
+		if b.lastEvent, b.lastLink, err = q.lastLink(ctx, "events"); err != nil {
+			return err
+		}
+		if err := q.markStale(ctx); err != nil {
+			return err
+		}
+		// Stored conflicts are not kept row by row through a bulk load: the next engine
+		// to open recomputes them once.
+		if err := q.MarkConflictsStale(ctx); err != nil {
+			return err
+		}
+		if b.search, err = pauseSearch(ctx, tx); err != nil {
+			return err
+		}
+		if err := cmp.Or(fn(b), b.err); err != nil {
+			return err
+		}
+		if err := b.Flush(); err != nil {
+			return err
+		}
+		if err := b.search.resume(ctx, tx); err != nil {
+			return err
+		}
+		for p := range b.pairs {
+			if err := q.refreshPair(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// bulkTx runs fn in a write transaction on the writer connection, without the hook
+// before commit: a bulk load's own steps.
+func (s *Store) bulkTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
-	b := &Bulk{ctx: ctx, tx: tx, pairs: map[pair]bool{}}
-	defer b.close()
-	if b.lastEvent, b.lastLink, err = (Q{db: tx}).lastLink(ctx, "events"); err != nil {
+	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
-	}
-	if err := (Q{db: tx}).markStale(ctx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	// Stored conflicts are not kept row by row through a bulk load: the next engine
-	// to open recomputes them once.
-	if err := (Q{db: tx}).MarkConflictsStale(ctx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if b.search, err = pauseSearch(ctx, tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := cmp.Or(fn(b), b.err); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := b.Flush(); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := b.search.resume(ctx, tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	for p := range b.pairs {
-		if err := (Q{db: tx}).refreshPair(ctx, p); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
+		return s.plain(err)
 	}
 	return s.plain(mapErr(tx.Commit()))
 }
@@ -225,8 +231,8 @@ func (b *Bulk) Event(e models.Event) error {
 	if err := b.linkQueued(); err != nil {
 		return err
 	}
-	if e.ID != 0 && e.ID != b.lastEvent+1 {
-		return fmt.Errorf("event id %d: the record's next id is %d (events are appended in order)", e.ID, b.lastEvent+1)
+	if err := nextEvent(e, b.lastEvent+1); err != nil {
+		return err
 	}
 	e.ID = b.lastEvent + 1
 	b.lastLink, b.lastEvent = e.Link(b.lastLink), e.ID
@@ -250,8 +256,8 @@ func (b *Bulk) Events(list []models.Event) error {
 	}
 	first := b.lastEvent + 1
 	for i, e := range list {
-		if want := first + int64(i); e.ID != 0 && e.ID != want {
-			return fmt.Errorf("event id %d: the record's next id is %d (events are appended in order)", e.ID, want)
+		if err := nextEvent(e, first+int64(i)); err != nil {
+			return err
 		}
 	}
 	q := &queuedEvents{list: list, first: first, links: make(chan []byte, 1)}
@@ -259,6 +265,14 @@ func (b *Bulk) Events(list []models.Event) error {
 	b.queued = append(b.queued, q)
 	b.lastEvent += int64(len(list))
 	b.n.Events += len(list)
+	return nil
+}
+
+// nextEvent refuses e when it names an id other than next, the one it gets.
+func nextEvent(e models.Event, next int64) error {
+	if e.ID != 0 && e.ID != next {
+		return fmt.Errorf("event id %d: the record's next id is %d (events are appended in order)", e.ID, next)
+	}
 	return nil
 }
 

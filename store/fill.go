@@ -17,9 +17,9 @@ import (
 // For the whole load the search triggers are set aside, and with them
 // conflict_dirty_insert, which does nothing while a bulk load has marked the stored
 // conflicts stale but costs a subquery per row, and reviews_due_insert, done for all
-// rows at the end. Written batch by batch, FTS5 flushes
-// each batch as a segment and merges the segments again and again as they pile up:
-// on the 1M demo that was 27 of its 90 s, against 13 s for every document at once.
+// rows at the end. Written batch by batch, FTS5 flushes each batch as a segment and
+// merges the segments again and again as they pile up: on the 1M demo that was 27 of
+// its 90 s, against 13 s for every document at once.
 // While the writer indexes the documents, a reader computes them and then recounts
 // the rollups, on the other core.
 //
@@ -77,8 +77,7 @@ const failedWaitForReview = `INSERT OR IGNORE INTO reviews_due (deployment_id, f
 	WHERE d.status IN ('failed', 'rolled_back') AND d.finished_at IS NOT NULL
 	  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.deployment_id = d.id)`
 
-// A fill's documents travel from the reader to the writer docRows at a time, which
-// is also how many one INSERT writes.
+// A fill's documents travel from the reader to the writer docRows at a time.
 const docRows = 64
 
 type searchDoc struct {
@@ -113,14 +112,13 @@ func (s *Store) finishFill(ctx context.Context, b Basis, aside []string) error {
 	docs := make(chan []searchDoc, 16)
 	done := make(chan recounted, 1)
 	go func() {
-		defer txs[0].Rollback() //nolint:errcheck // a read transaction has nothing to keep
 		q := Q{db: txs[0]}
 		r := recounted{err: q.streamDocs(ctx, docs)}
 		close(docs)
 		if r.err == nil {
 			r.t, r.outages, r.err = q.recount(ctx, b)
 		}
-		_ = txs[0].Rollback() // in a rollback journal, the writer's commit waits for it
+		_ = txs[0].Rollback() // a read has nothing to keep; in a rollback journal the writer's commit waits for it
 		done <- r
 	}()
 	ran := false
@@ -141,12 +139,7 @@ func (s *Store) finishFill(ctx context.Context, b Basis, aside []string) error {
 		if err := q.replaceRollups(ctx, b, r.t, r.outages); err != nil {
 			return err
 		}
-		for _, create := range aside {
-			if _, err := tx.ExecContext(ctx, create); err != nil {
-				return mapErr(err)
-			}
-		}
-		return nil
+		return restoreTriggers(ctx, tx, aside)
 	})
 	if !ran { // the writer could not begin: let the reader finish
 		cancel()
@@ -242,16 +235,12 @@ func dropTriggers(ctx context.Context, tx *sql.Tx, where string) ([]string, erro
 	return triggers, nil
 }
 
-// bulkTx runs fn in a write transaction on the writer connection, without the hook
-// before commit: a bulk load's own steps.
-func (s *Store) bulkTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.begin(ctx)
-	if err != nil {
-		return err
+// restoreTriggers creates again the triggers dropTriggers set aside.
+func restoreTriggers(ctx context.Context, tx *sql.Tx, creates []string) error {
+	for _, create := range creates {
+		if _, err := tx.ExecContext(ctx, create); err != nil {
+			return mapErr(err)
+		}
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return s.plain(err)
-	}
-	return s.plain(mapErr(tx.Commit()))
+	return nil
 }

@@ -226,10 +226,8 @@ func (p *searchPause) resume(ctx context.Context, tx *sql.Tx) error {
 		SELECT key, what, notes, facets FROM search_source WHERE id IN `+touched+` ORDER BY key`, string(ids)); err != nil {
 		return mapErr(err)
 	}
-	for _, create := range p.triggers {
-		if _, err := tx.ExecContext(ctx, create); err != nil {
-			return mapErr(err)
-		}
+	if err := restoreTriggers(ctx, tx, p.triggers); err != nil {
+		return err
 	}
 	p.triggers, p.ids = nil, nil
 	return nil
