@@ -78,20 +78,13 @@ func (s *Store) writerCache() string {
 	return "&_pragma=cache_size(-262144)" // in KiB
 }
 
-// readerPragmas and writerPragmas are the settings of each reader and of the writer.
-// A loading store's readers leave the journal as the writer set it.
-func (s *Store) readerPragmas() string {
+// pragmas are the settings of s's connections: those of every database, but that
+// while a new file loads, its connections leave the journal as loadNew set it.
+func (s *Store) pragmas(busy time.Duration) string {
 	if s.loadingNew {
-		return strings.Replace(pragmas(s.busy), "&_pragma=journal_mode(WAL)", "", 1)
+		return strings.Replace(pragmas(busy), "&_pragma=journal_mode(WAL)", "", 1)
 	}
-	return pragmas(s.busy)
-}
-
-func (s *Store) writerPragmas() string {
-	if s.loadingNew { // set by loadNew on the connection, not here (see there)
-		return strings.Replace(pragmas(0), "&_pragma=journal_mode(WAL)", "", 1) + s.writerCache()
-	}
-	return pragmas(0) + s.writerCache()
+	return pragmas(busy)
 }
 
 // loadNew and loadDone set and undo what loading a new file changes on the writer.
@@ -185,7 +178,7 @@ func (s *Store) open(ctx context.Context) error {
 		s.r, err = sql.Open("sqlite", base+"mode=ro&_pragma=query_only(1)&"+
 			fmt.Sprintf("_pragma=busy_timeout(%d)", s.busy.Milliseconds()))
 	default:
-		s.r, err = sql.Open("sqlite", base+s.readerPragmas()+"&_pragma=query_only(1)")
+		s.r, err = sql.Open("sqlite", base+s.pragmas(s.busy)+"&_pragma=query_only(1)")
 	}
 	if err != nil {
 		return err
@@ -205,7 +198,7 @@ func (s *Store) open(ctx context.Context) error {
 		return nil
 	}
 	// The writer does not wait inside SQLite: begin waits its turn (store.go).
-	if s.w, err = sql.Open("sqlite", base+s.writerPragmas()+"&_txlock=immediate"); err != nil {
+	if s.w, err = sql.Open("sqlite", base+s.pragmas(0)+s.writerCache()+"&_txlock=immediate"); err != nil {
 		return err
 	}
 	s.w.SetMaxOpenConns(1)
