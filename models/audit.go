@@ -84,11 +84,16 @@ func LinkOf(prev, content []byte) []byte {
 func Canonical(fields ...string) []byte {
 	var b []byte
 	for _, f := range fields {
-		b = strconv.AppendInt(b, int64(len(f)), 10)
-		b = append(b, ':')
-		b = append(b, f...)
+		b = appendField(b, f)
 	}
 	return b
+}
+
+// appendField appends f as Canonical writes a field.
+func appendField[T string | []byte](b []byte, f T) []byte {
+	b = strconv.AppendInt(b, int64(len(f)), 10)
+	b = append(b, ':')
+	return append(b, f...)
 }
 
 // Link is e's link in the events' chain after prev: ChainHash over its fields,
@@ -101,9 +106,7 @@ func (e Event) Link(prev []byte) []byte {
 	b = appendIntField(b, e.DeploymentID)
 	b = appendIntField(b, e.At.Unix())
 	for _, f := range [...]string{e.Actor, e.Principal, e.Type, e.Detail} {
-		b = strconv.AppendInt(b, int64(len(f)), 10)
-		b = append(b, ':')
-		b = append(b, f...)
+		b = appendField(b, f)
 	}
 	sum := sha256.Sum256(b)
 	return append([]byte(nil), sum[:ChainLen]...)
@@ -112,10 +115,7 @@ func (e Event) Link(prev []byte) []byte {
 // appendIntField appends v's decimal form as Canonical writes a field.
 func appendIntField(b []byte, v int64) []byte {
 	var digits [20]byte
-	d := strconv.AppendInt(digits[:0], v, 10)
-	b = strconv.AppendInt(b, int64(len(d)), 10)
-	b = append(b, ':')
-	return append(b, d...)
+	return appendField(b, strconv.AppendInt(digits[:0], v, 10))
 }
 
 // Link is a's link in the audit log's chain after prev.
