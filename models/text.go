@@ -40,6 +40,9 @@ func CheckLabel(field, s string) error {
 // bidirectional overrides become \uXXXX, and invalid UTF-8 becomes U+FFFD. Tabs stay; a newline stays when keepLines, else it
 // becomes "⏎" so that a value never splits a table row.
 func Printable(s string, keepLines bool) string {
+	if plainASCII(s, keepLines) {
+		return s
+	}
 	clean := true
 	for _, r := range s {
 		if r == utf8.RuneError || unicode.IsControl(r) && r != '\t' && (r != '\n' || !keepLines) || IsBidiControl(r) {
@@ -68,6 +71,19 @@ func Printable(s string, keepLines bool) string {
 		}
 	}
 	return b.String()
+}
+
+// plainASCII reports whether s is printable ASCII (tabs, and newlines when
+// keepLines, included): most stored text, which Printable then need not decode rune
+// by rune (the console cleans every string it loads: 1,536 conflicts' messages on a
+// crowded schedule).
+func plainASCII(s string, keepLines bool) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 || c >= 0x7F) && c != '\t' && (c != '\n' || !keepLines) {
+			return false
+		}
+	}
+	return true
 }
 
 // Line is Printable for a value shown on one line.

@@ -39,3 +39,23 @@ func TestCheckLabelRefusesWhatALabelMayNotHold(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Plain ASCII text is returned as it is without being decoded (plainASCII); every
+// control byte among it is still turned into a picture.
+func TestPrintableShowsEveryASCIIControlByte(t *testing.T) {
+	for c := range 0x80 {
+		s := "ok " + string(rune(c)) + " ok"
+		got := Line(s)
+		switch {
+		case c == '\t' || c >= 0x20 && c < 0x7F:
+			if got != s {
+				t.Errorf("byte %#x: %q became %q", c, s, got)
+			}
+		case strings.ContainsRune(got, rune(c)):
+			t.Errorf("byte %#x is still in %q", c, got)
+		}
+	}
+	if got := Printable("a\nb\x1b", true); got != "a\nb␛" {
+		t.Errorf("kept lines with an escape: %q", got)
+	}
+}
