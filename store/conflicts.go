@@ -34,7 +34,10 @@ const notFinished = `status NOT IN ('succeeded', 'failed', 'rolled_back', 'cance
 // Why the odd shape: SQLite reads 100,000 such rows in about 20 ms, but scanning
 // them column by column through database/sql and the pure-Go driver costs ten times
 // that. So SQLite packs each row into one record and all records into one string,
-// and Go splits it. Names are ids ([A-Za-z0-9._-], checked by config), so the unit
+// and Go splits it. A record is concat_ws(char(31), ...), which skips a NULL: every
+// column is NOT NULL but after_id, read as 0 when there is none (concat_ws costs
+// less than format(), which parses its format for every row: a suggestion on 100k
+// planned, 9.0-9.4 -> 8.3-9.2 ms). Names are ids ([A-Za-z0-9._-], checked by config), so the unit
 // separator cannot occur in them; the version, free text, comes last and takes the
 // rest of its record, and records are separated by the record separator, which
 // versions may not contain (see models.Deployment.Validate).
@@ -48,11 +51,10 @@ func (q Q) OpenItems(ctx context.Context) ([]OpenItem, error) {
 // per-environment ones.
 func (q Q) openItems(ctx context.Context, from string, args ...any) ([]OpenItem, error) {
 	var packed sql.NullString
-	// One format() a row costs half of a chain of || concatenations.
-	err := q.db.QueryRowContext(ctx, `SELECT group_concat(format(?, id, scheduled_start, scheduled_end,
+	err := q.db.QueryRowContext(ctx, `SELECT group_concat(concat_ws(char(31), id, scheduled_start, scheduled_end,
 		ifnull(after_id, 0), status, action, environment, component, assignee, model, version), char(30))
 		FROM (SELECT id, scheduled_start, scheduled_end, after_id, status, action, environment, component,
-			assignee, model, version FROM `+from+`)`, append([]any{openRecord}, args...)...).Scan(&packed)
+			assignee, model, version FROM `+from+`)`, args...).Scan(&packed)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -69,10 +71,6 @@ func (q Q) openItems(ctx context.Context, from string, args ...any) ([]OpenItem,
 	}
 	return out, nil
 }
-
-// openRecord is the format of one packed unfinished deployment, fields separated by
-// the unit separator.
-const openRecord = "%d\x1f%d\x1f%d\x1f%d\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s"
 
 // unitFields splits a packed record into len(f) fields at the unit separator, the
 // last taking the rest of the record, and says how many it found.

@@ -100,8 +100,8 @@ func (q Q) DropConflictsOf(ctx context.Context, ids []int64, kind models.Conflic
 // is read as a space). They are sorted here, not by SQLite, whose sorter copies rows.
 func (q Q) StoredConflicts(ctx context.Context) ([]models.Conflict, error) {
 	var packed sql.NullString
-	err := q.db.QueryRowContext(ctx, `SELECT group_concat(format(?, key, kind, environment, person, start_at, end_at,
-		ids, replace(message, char(30), ' ')), char(30)) FROM stored_conflicts`, conflictRecord).Scan(&packed)
+	err := q.db.QueryRowContext(ctx, `SELECT group_concat(concat_ws(char(31), key, kind, environment, person, start_at,
+		end_at, ids, replace(message, char(30), ' ')), char(30)) FROM stored_conflicts`).Scan(&packed)
 	if err != nil || !packed.Valid || packed.String == "" {
 		return nil, mapErr(err)
 	}
@@ -116,10 +116,6 @@ func (q Q) StoredConflicts(ctx context.Context) ([]models.Conflict, error) {
 	slices.SortFunc(out, models.CompareConflicts)
 	return out, nil
 }
-
-// conflictRecord is the format of one packed stored conflict, fields separated by the
-// unit separator.
-const conflictRecord = "%s\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d\x1f%s\x1f%s"
 
 func unpackConflict(rec string) (models.Conflict, error) {
 	var c models.Conflict
