@@ -41,8 +41,6 @@ type Model struct {
 	recovered bool      // interrupted runs were marked before the console opened
 	still     bool      // nothing moved since it was drawn (see unmoved)
 	first     tea.Cmd   // the first tab's load, begun before the program started (preload)
-	shown     func()    // Options.Shown, until it is called
-	firstIn   bool      // the first tab's first load has been delivered
 }
 
 // New builds the console for one session.
@@ -91,9 +89,6 @@ type Options struct {
 	// Recovered: the steps of runners that died were just marked interrupted (the
 	// CLI does so before it opens the console), so Init need not look again.
 	Recovered bool
-	// Shown, when set, is called once the first frame with the first screen's data
-	// has been drawn (or that screen's load failed).
-	Shown func()
 }
 
 // Preheat builds, in the background, the table of character widths that drawing the
@@ -111,7 +106,7 @@ func Run(ctx context.Context, eng *engine.Engine, actor models.Person, opts Opti
 	c := common.New(ctx, eng, actor)
 	c.RunsDue, c.Hello = opts.RunsDue, opts.Hello
 	m := New(c)
-	m.recovered, m.shown = opts.Recovered, opts.Shown
+	m.recovered = opts.Recovered
 	m.preload()
 	// The colours the terminal takes were found already, when lipgloss started, as
 	// Bubble Tea would find them again: inside tmux, each asks tmux (a process, 10 ms).
@@ -132,17 +127,13 @@ func (m *Model) preload() {
 	}
 	done := make(chan tea.Msg, 1)
 	go func() { done <- load() }()
-	m.first = func() tea.Msg { return firstLoad{<-done} }
+	m.first = func() tea.Msg { return <-done }
 }
-
-// firstLoad is the first tab's load that preload began.
-type firstLoad struct{ msg tea.Msg }
 
 func (m *Model) Init() tea.Cmd {
 	first := m.first
 	if first == nil {
 		first = m.refresh(m.tabs[m.active].entry)
-		m.firstIn = true // no load began before: the first frame is as good as it gets
 	}
 	// The styles follow the terminal's background; until it answers (detached tmux
 	// and many SSH clients never do) they are the dark ones.
@@ -174,9 +165,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.ColorProfileMsg:
 		m.restyle(m.c.Styles.Dark, msg.Profile == colorprofile.Ascii)
 		return m, nil
-	case firstLoad:
-		m.firstIn = true
-		return m.Update(msg.msg)
 	case refreshMsg, markMsg, dueMsg, dueRunMsg:
 		return m, m.timer(msg)
 	case routed:

@@ -263,33 +263,3 @@ func TestTheFirstTabReadBeforeTheSize(t *testing.T) {
 		t.Fatalf("read before the size:\n%s\nread after it:\n%s", got, want)
 	}
 }
-
-// Options.Shown (the CLI turns the collector back on with it) is called once the
-// frame with the first tab's data has been drawn: not for a frame drawn while the
-// tab still loads, and only once.
-func TestShownOnceTheFirstTabIsDrawn(t *testing.T) {
-	t.Parallel()
-	m := New(newTestCommon(t, "ana"))
-	calls := make(chan struct{}, 2)
-	m.shown = func() { calls <- struct{}{} }
-	m.preload()
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
-	m.View()
-	if m.shown == nil {
-		t.Fatal("Shown was set off by a frame drawn before the first tab's data came")
-	}
-	load(m, m.first)
-	m.View()
-	select {
-	case <-calls:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Shown was not called after the first tab's data was drawn")
-	}
-	if !strings.Contains(screenText(m), "Running now") {
-		t.Fatalf("the frame after the first load is not the dashboard:\n%s", screenText(m))
-	}
-	m.View()
-	if m.shown != nil || len(calls) != 0 {
-		t.Fatal("Shown is called once")
-	}
-}

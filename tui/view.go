@@ -3,7 +3,6 @@ package tui
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -25,12 +24,6 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "ferry"
 	m.drawn = &v
-	if m.firstIn && m.shown != nil {
-		// Bubble Tea writes this view at its next frame: called after two, so what
-		// Shown sets off (the collector) does not share the cores with that write.
-		time.AfterFunc(2*time.Second/FPS, m.shown)
-		m.shown = nil
-	}
 	return v
 }
 

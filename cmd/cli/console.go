@@ -3,8 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"runtime/debug"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -20,8 +18,6 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 		return fmt.Errorf("the console needs a terminal; for scripts use the commands (ferry --help)")
 	}
 	tui.Preheat()
-	gcOn := holdGC()
-	defer gcOn()
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
@@ -42,25 +38,5 @@ func (a *app) runConsole(cmd *cobra.Command, _ []string) error {
 	if a.as == "" || a.actor.Unmapped {
 		hello = a.identity.Note
 	}
-	return tui.Run(a.ctx, a.eng, a.actor, tui.Options{Hello: hello, RunsDue: a.consoleRunsDue, Recovered: true, Shown: gcOn})
-}
-
-// startHeap bounds the heap while the console opens without collecting (holdGC): far
-// above what opening takes (the whole process is under 50 MB resident on the 1M demo).
-const startHeap = 256 << 20
-
-// holdGC turns the garbage collector off until the returned func is called (once the
-// first frame is drawn), unless the heap reaches startHeap first. Opening allocates a
-// few tens of MB that mostly stay; collecting them as the heap doubled from 4 MB cost
-// 8 ms of a 36 ms first frame on the 100,000-planned schedule (GOGC=off, 20 runs).
-func holdGC() (restore func()) {
-	percent := debug.SetGCPercent(-1)
-	limit := debug.SetMemoryLimit(startHeap)
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			debug.SetGCPercent(percent)
-			debug.SetMemoryLimit(limit)
-		})
-	}
+	return tui.Run(a.ctx, a.eng, a.actor, tui.Options{Hello: hello, RunsDue: a.consoleRunsDue, Recovered: true})
 }
