@@ -269,15 +269,16 @@ func TestServeSchedulesDueAutomatedDeployments(t *testing.T) {
 	writeFile(t, f.cfg, cfg)
 	d := f.plan("--model", "web-service", "--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", "now")
 	s := f.serve("--schedule-every", "1s")
+	// The scheduler says what it started once the run has ended, just after the run's
+	// last commit: both are waited for.
+	said := fmt.Sprintf("scheduler started #%d", d.ID)
 	deadline := time.Now().Add(20 * time.Second)
-	for f.show(d.ID).Status != "succeeded" {
+	for f.show(d.ID).Status != "succeeded" || !strings.Contains(s.stderr(), said) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the scheduler did not run #%d; serve said:\n%s", d.ID, s.stderr())
+			t.Fatalf("the scheduler did not run #%d, or did not say so; it is %s; serve said:\n%s",
+				d.ID, f.show(d.ID).Status, s.stderr())
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-	if !strings.Contains(s.stderr(), fmt.Sprintf("scheduler started #%d", d.ID)) {
-		t.Fatalf("serve should say what it started:\n%s", s.stderr())
 	}
 }
 
