@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -287,6 +288,16 @@ func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, se
 // the run on past optional items nobody ticked (they would be skipped, not done),
 // naming them; the items of a later stage cannot be ticked first, and it says so.
 func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deployment, seq int) error {
+	// Only optional items are ever skipped: a checklist with none (every item is
+	// required unless the model says otherwise) needs no reading of its runs, which
+	// for 301 items was a sixth of a tick's time inside the write transaction.
+	m, err := q.DeploymentModel(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(m.StepsFor(d.Environment), func(s models.Step) bool { return !s.Required }) {
+		return nil
+	}
 	st, err := e.runState(ctx, q, d)
 	if err != nil {
 		return err
