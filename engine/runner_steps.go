@@ -465,7 +465,7 @@ func (e *Engine) runState(ctx context.Context, q store.Q, d models.Deployment) (
 	for _, a := range atts {
 		bySeq[a.Seq] = append(bySeq[a.Seq], a)
 	}
-	s := RunState{Deployment: d, OnFailure: onFailureStates(m, d, len(runs), bySeq)}
+	s := RunState{Deployment: d, OnFailure: onFailureStates(m, d, len(runs), bySeq), Steps: make([]StepState, 0, len(runs))}
 	for _, r := range runs {
 		s.Steps = append(s.Steps, StepState{StepRun: r, Attempts: bySeq[r.Seq]})
 	}

@@ -165,7 +165,7 @@ func (m Model) OnPath(env string) bool { return slices.Contains(m.Path, env) }
 // StepsFor returns the steps (not on-failure ones) that apply in env, in run order:
 // grouped by stage, keeping the order written in config within a stage.
 func (m Model) StepsFor(env string) []Step {
-	var out []Step
+	out := make([]Step, 0, len(m.Steps)) // sized once: a checklist may have hundreds
 	for _, st := range Stages {
 		for _, s := range m.Steps {
 			if s.Stage == st && s.AppliesTo(env) {
@@ -179,7 +179,7 @@ func (m Model) StepsFor(env string) []Step {
 // OnFailureFor returns the on-failure steps that apply in env, in run order: grouped
 // by stage, keeping the order written in config within a stage.
 func (m Model) OnFailureFor(env string) []Step {
-	var out []Step
+	out := make([]Step, 0, len(m.OnFailure))
 	for _, st := range Stages {
 		for _, s := range m.OnFailure {
 			if s.Stage == st && s.AppliesTo(env) {

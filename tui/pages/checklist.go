@@ -107,7 +107,14 @@ func (v *checklistView) SetSize(w, h int) {
 func (v *checklistView) items() []engine.StepState { return v.stageIts }
 
 func stageItems(st engine.RunState) []engine.StepState {
-	var out []engine.StepState
+	stage := st.Deployment.Status.Stage()
+	n := 0
+	for _, s := range st.Steps {
+		if s.Step.Stage == stage {
+			n++
+		}
+	}
+	out := make([]engine.StepState, 0, n) // sized once: a stage may have hundreds of items
 	for _, s := range st.Steps {
 		if s.Step.Stage == st.Deployment.Status.Stage() {
 			out = append(out, s)
