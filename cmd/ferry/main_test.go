@@ -1,42 +1,55 @@
 package main
 
 import (
-	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
-// A process starts without the collector (startWithoutGC) and must get it back as it
-// was: a console or a server left without it would grow until its heap limit.
-func TestStartWithoutGCPutsTheCollectorBack(t *testing.T) {
+// A process starts with a high GOGC (startWithoutGC) and gets back the one it had at
+// its first collection: a console or a server left with it would keep many times its
+// live heap.
+func TestStartWithoutGCEndsAtTheFirstCollection(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 
-	restore := startWithoutGC()
-	if p := debug.SetGCPercent(-1); p != -1 {
-		t.Fatalf("as the process starts the collector is at %d%%, want off", p)
+	ended := startWithoutGC(time.Hour) // only the collection can end it here
+	if p := debug.SetGCPercent(startGOGC); p != startGOGC {
+		t.Fatalf("as the process starts GOGC is %d, want %d", p, startGOGC)
 	}
-	if l := debug.SetMemoryLimit(-1); l != startHeap {
-		t.Fatalf("as the process starts the heap limit is %d, want %d", l, startHeap)
+	runtime.GC()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first collection did not end the start")
 	}
-	restore()
-	restore() // the timer calls it again
 	if p := debug.SetGCPercent(100); p != 100 {
-		t.Fatalf("after the start the collector is at %d%%, want 100%%", p)
-	}
-	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
-		t.Fatalf("after the start the heap limit is %d, want none", l)
+		t.Fatalf("after the first collection GOGC is %d, want 100 back", p)
 	}
 }
 
-// A lower GOMEMLIMIT than startHeap is kept while the process starts.
-func TestStartWithoutGCKeepsALowerLimit(t *testing.T) {
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
+// A GOGC that is off, or already higher, is left as it is.
+func TestStartWithoutGCLeavesAHigherGOGC(t *testing.T) {
+	for _, gogc := range []int{-1, 2 * startGOGC} {
+		func() {
+			defer debug.SetGCPercent(debug.SetGCPercent(gogc))
+			<-startWithoutGC(time.Hour)
+			if p := debug.SetGCPercent(gogc); p != gogc {
+				t.Errorf("GOGC %d became %d", gogc, p)
+			}
+		}()
+	}
+}
 
-	restore := startWithoutGC()
-	defer restore()
-	if l := debug.SetMemoryLimit(-1); l != 64<<20 {
-		t.Fatalf("the heap limit is %d while the process starts, want the lower 64 MiB", l)
+// Without a collection, the start ends after its span.
+func TestStartWithoutGCEndsAfterItsSpan(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	select {
+	case <-startWithoutGC(time.Millisecond):
+	case <-time.After(10 * time.Second):
+		t.Fatal("the start did not end after its span")
+	}
+	if p := debug.SetGCPercent(100); p != 100 {
+		t.Fatalf("after the start GOGC is %d, want 100 back", p)
 	}
 }
