@@ -33,7 +33,7 @@ func (q Q) Events(ctx context.Context, id int64) ([]models.Event, error) {
 // StepRuns returns a deployment's steps with their state, in run order. The step
 // definitions come from the model version the deployment was planned with.
 func (q Q) StepRuns(ctx context.Context, d models.Deployment) ([]models.StepRun, error) {
-	out := make([]models.StepRun, 0, d.StepsTotal) // sized once: a checklist may have hundreds
+	out := make([]models.StepRun, 0, max(d.StepsTotal, 0)) // sized once: a checklist may have hundreds
 	for r, err := range q.stepRuns(ctx, d, "") {
 		if err != nil {
 			return nil, err

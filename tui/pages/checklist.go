@@ -116,7 +116,7 @@ func stageItems(st engine.RunState) []engine.StepState {
 	}
 	out := make([]engine.StepState, 0, n) // sized once: a stage may have hundreds of items
 	for _, s := range st.Steps {
-		if s.Step.Stage == st.Deployment.Status.Stage() {
+		if s.Step.Stage == stage {
 			out = append(out, s)
 		}
 	}
