@@ -453,7 +453,7 @@ func (e *Engine) runState(ctx context.Context, q store.Q, d models.Deployment) (
 	if err != nil {
 		return RunState{}, err
 	}
-	runs, err := q.StepRuns(ctx, d)
+	runs, err := q.StepRunsOf(ctx, d, m)
 	if err != nil {
 		return RunState{}, err
 	}

@@ -33,8 +33,18 @@ func (q Q) Events(ctx context.Context, id int64) ([]models.Event, error) {
 // StepRuns returns a deployment's steps with their state, in run order. The step
 // definitions come from the model version the deployment was planned with.
 func (q Q) StepRuns(ctx context.Context, d models.Deployment) ([]models.StepRun, error) {
+	return q.collectStepRuns(ctx, d, nil)
+}
+
+// StepRunsOf is StepRuns for a caller that has d's model already (DeploymentModel):
+// a checklist's reload read and copied the model of hundreds of steps twice.
+func (q Q) StepRunsOf(ctx context.Context, d models.Deployment, m models.Model) ([]models.StepRun, error) {
+	return q.collectStepRuns(ctx, d, &m)
+}
+
+func (q Q) collectStepRuns(ctx context.Context, d models.Deployment, m *models.Model) ([]models.StepRun, error) {
 	out := make([]models.StepRun, 0, max(d.StepsTotal, 0)) // sized once: a checklist may have hundreds
-	for r, err := range q.stepRuns(ctx, d, "") {
+	for r, err := range q.stepRuns(ctx, d, m, "") {
 		if err != nil {
 			return nil, err
 		}
@@ -45,7 +55,7 @@ func (q Q) StepRuns(ctx context.Context, d models.Deployment) ([]models.StepRun,
 
 // StepRun is the run of step seq of d.
 func (q Q) StepRun(ctx context.Context, d models.Deployment, seq int) (models.StepRun, error) {
-	for r, err := range q.stepRuns(ctx, d, " AND seq = ?", seq) {
+	for r, err := range q.stepRuns(ctx, d, nil, " AND seq = ?", seq) {
 		return r, err
 	}
 	return models.StepRun{}, models.NotFoundf("deployment #%d has no step %d", d.ID, seq)
@@ -55,17 +65,20 @@ func (q Q) StepRun(ctx context.Context, d models.Deployment, seq int) (models.St
 // the caller goes: one that looks for what comes next stops at the first that
 // decides, however long the checklist.
 func (q Q) OpenStepRuns(ctx context.Context, d models.Deployment) iter.Seq2[models.StepRun, error] {
-	return q.stepRuns(ctx, d, " AND status NOT IN ('done', 'skipped')")
+	return q.stepRuns(ctx, d, nil, " AND status NOT IN ('done', 'skipped')")
 }
 
 // stepRuns yields d's runs that match where (an AND clause), in order, each with
-// its step from d's model.
-func (q Q) stepRuns(ctx context.Context, d models.Deployment, where string, args ...any) iter.Seq2[models.StepRun, error] {
+// its step from d's model (m, or read when m is nil).
+func (q Q) stepRuns(ctx context.Context, d models.Deployment, m *models.Model, where string, args ...any) iter.Seq2[models.StepRun, error] {
 	return func(yield func(models.StepRun, error) bool) {
-		m, err := q.DeploymentModel(ctx, d.ID)
-		if err != nil {
-			yield(models.StepRun{}, err)
-			return
+		if m == nil {
+			dm, err := q.DeploymentModel(ctx, d.ID)
+			if err != nil {
+				yield(models.StepRun{}, err)
+				return
+			}
+			m = &dm
 		}
 		steps := m.StepsFor(d.Environment)
 		rows, err := q.db.QueryContext(ctx, `SELECT seq, status, actor, at, note, block_reason, exit_code FROM step_runs
