@@ -295,7 +295,7 @@ func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deplo
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(m.StepsFor(d.Environment), func(s models.Step) bool { return !s.Required }) {
+	if !slices.ContainsFunc(m.Steps, func(s models.Step) bool { return !s.Required && s.AppliesTo(d.Environment) }) {
 		return nil
 	}
 	st, err := e.runState(ctx, q, d)

@@ -165,11 +165,23 @@ func (m Model) OnPath(env string) bool { return slices.Contains(m.Path, env) }
 // StepsFor returns the steps (not on-failure ones) that apply in env, in run order:
 // grouped by stage, keeping the order written in config within a stage.
 func (m Model) StepsFor(env string) []Step {
-	out := make([]Step, 0, len(m.Steps)) // sized once: a checklist may have hundreds
+	order := m.StepOrderFor(env)
+	out := make([]Step, len(order))
+	for i, at := range order {
+		out[i] = m.Steps[at]
+	}
+	return out
+}
+
+// StepOrderFor is StepsFor as positions in m.Steps: what a caller that looks steps up
+// by their run order needs, without a copy of each (a step is a few hundred bytes,
+// and a checklist's reload looks up hundreds).
+func (m Model) StepOrderFor(env string) []int {
+	out := make([]int, 0, len(m.Steps))
 	for _, st := range Stages {
-		for _, s := range m.Steps {
+		for i, s := range m.Steps {
 			if s.Stage == st && s.AppliesTo(env) {
-				out = append(out, s)
+				out = append(out, i)
 			}
 		}
 	}

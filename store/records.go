@@ -80,7 +80,7 @@ func (q Q) stepRuns(ctx context.Context, d models.Deployment, m *models.Model, w
 			}
 			m = &dm
 		}
-		steps := m.StepsFor(d.Environment)
+		order := m.StepOrderFor(d.Environment)
 		rows, err := q.db.QueryContext(ctx, `SELECT seq, status, actor, at, note, block_reason, exit_code FROM step_runs
 			WHERE deployment_id = ?`+where+` ORDER BY seq`, append([]any{d.ID}, args...)...)
 		if err != nil {
@@ -100,8 +100,8 @@ func (q Q) stepRuns(ctx context.Context, d models.Deployment, m *models.Model, w
 				code := int(exit.Int64)
 				r.ExitCode = &code
 			}
-			if r.Seq >= 1 && r.Seq <= len(steps) {
-				r.Step = steps[r.Seq-1]
+			if r.Seq >= 1 && r.Seq <= len(order) {
+				r.Step = m.Steps[order[r.Seq-1]]
 			}
 			if !yield(r, nil) {
 				return
