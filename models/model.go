@@ -164,22 +164,22 @@ func (m Model) OnPath(env string) bool { return slices.Contains(m.Path, env) }
 
 // StepsFor returns the steps (not on-failure ones) that apply in env, in run order:
 // grouped by stage, keeping the order written in config within a stage.
-func (m Model) StepsFor(env string) []Step {
-	order := m.StepOrderFor(env)
-	out := make([]Step, len(order))
-	for i, at := range order {
-		out[i] = m.Steps[at]
-	}
-	return out
-}
+func (m Model) StepsFor(env string) []Step { return inRunOrder(m.Steps, env) }
 
 // StepOrderFor is StepsFor as positions in m.Steps: what a caller that looks steps up
 // by their run order needs, without a copy of each (a step is a few hundred bytes,
 // and a checklist's reload looks up hundreds).
-func (m Model) StepOrderFor(env string) []int {
-	out := make([]int, 0, len(m.Steps))
+func (m Model) StepOrderFor(env string) []int { return runOrder(m.Steps, env) }
+
+// OnFailureFor returns the on-failure steps that apply in env, in run order: grouped
+// by stage, keeping the order written in config within a stage.
+func (m Model) OnFailureFor(env string) []Step { return inRunOrder(m.OnFailure, env) }
+
+// runOrder is the positions in steps of those that apply in env, in run order.
+func runOrder(steps []Step, env string) []int {
+	out := make([]int, 0, len(steps))
 	for _, st := range Stages {
-		for i, s := range m.Steps {
+		for i, s := range steps {
 			if s.Stage == st && s.AppliesTo(env) {
 				out = append(out, i)
 			}
@@ -188,16 +188,12 @@ func (m Model) StepOrderFor(env string) []int {
 	return out
 }
 
-// OnFailureFor returns the on-failure steps that apply in env, in run order: grouped
-// by stage, keeping the order written in config within a stage.
-func (m Model) OnFailureFor(env string) []Step {
-	out := make([]Step, 0, len(m.OnFailure))
-	for _, st := range Stages {
-		for _, s := range m.OnFailure {
-			if s.Stage == st && s.AppliesTo(env) {
-				out = append(out, s)
-			}
-		}
+// inRunOrder copies the steps that apply in env, in run order.
+func inRunOrder(steps []Step, env string) []Step {
+	order := runOrder(steps, env)
+	out := make([]Step, len(order))
+	for i, at := range order {
+		out[i] = steps[at]
 	}
 	return out
 }
