@@ -42,7 +42,7 @@ func (s *Store) Fill(ctx context.Context, b Basis, fn func() error) error {
 			aside, err = dropTriggers(ctx, tx, fillAside)
 		}
 		if err == nil {
-			_, err = tx.ExecContext(ctx, `INSERT INTO search(search, rank) VALUES('hashsize', ?)`, fillHash)
+			err = searchHash(ctx, tx, fillHash)
 		}
 		return err
 	})
@@ -64,7 +64,7 @@ func (s *Store) Fill(ctx context.Context, b Basis, fn func() error) error {
 		return fmt.Errorf("search index: %w", err)
 	}
 	// Later bulk loads write a batch's documents at once, in 64 MB at most.
-	return s.bulkTx(ctx, func(tx *sql.Tx) error { return bigSearchHash(ctx, tx) })
+	return s.bulkTx(ctx, func(tx *sql.Tx) error { return searchHash(ctx, tx, bulkHash) })
 }
 
 // fillAside names the triggers a fill sets aside.
@@ -237,10 +237,5 @@ func dropTriggers(ctx context.Context, tx *sql.Tx, where string) ([]string, erro
 
 // restoreTriggers creates again the triggers dropTriggers set aside.
 func restoreTriggers(ctx context.Context, tx *sql.Tx, creates []string) error {
-	for _, create := range creates {
-		if _, err := tx.ExecContext(ctx, create); err != nil {
-			return mapErr(err)
-		}
-	}
-	return nil
+	return mapErr(execAll(ctx, tx, creates...))
 }

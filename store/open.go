@@ -92,12 +92,7 @@ func (s *Store) pragmas(busy time.Duration) string {
 // pool, so that a connection the pool opens again after a load (as after a cancelled
 // query) is an everyday one in the file's own journal, the WAL.
 func (s *Store) loadNew(ctx context.Context) error {
-	for _, p := range []string{"journal_mode = MEMORY", "synchronous = OFF", "foreign_keys = OFF"} {
-		if _, err := s.w.ExecContext(ctx, "PRAGMA "+p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return execAll(ctx, s.w, "PRAGMA journal_mode = MEMORY", "PRAGMA synchronous = OFF", "PRAGMA foreign_keys = OFF")
 }
 
 func (s *Store) loadDone(ctx context.Context) error {
@@ -108,10 +103,8 @@ func (s *Store) loadDone(ctx context.Context) error {
 	if mode != "wal" {
 		return fmt.Errorf("could not turn %s to the WAL (it stays %q): is another program using it?", s.path, mode)
 	}
-	for _, p := range []string{"synchronous = NORMAL", "foreign_keys = ON"} {
-		if _, err := s.w.ExecContext(ctx, "PRAGMA "+p); err != nil {
-			return s.plain(mapErr(err))
-		}
+	if err := execAll(ctx, s.w, "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"); err != nil {
+		return s.plain(mapErr(err))
 	}
 	s.loadingNew = false
 	return nil

@@ -60,10 +60,8 @@ func (q Q) recountRollups(ctx context.Context) error {
 // replaceRollups stores t and outages, counted with b, in place of every rollup row
 // and outage.
 func (q Q) replaceRollups(ctx context.Context, b Basis, t tally, outages []Outage) error {
-	for _, del := range []string{`DELETE FROM rollup_days`, `DELETE FROM outages`} {
-		if _, err := q.db.ExecContext(ctx, del); err != nil {
-			return mapErr(err)
-		}
+	if err := execAll(ctx, q.db, `DELETE FROM rollup_days`, `DELETE FROM outages`); err != nil {
+		return mapErr(err)
 	}
 	if err := q.insertTally(ctx, t); err != nil {
 		return err

@@ -243,6 +243,16 @@ func (s *Store) Optimize(ctx context.Context) error {
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
+// execAll runs stmts on db one after the other, stopping at the first that fails.
+func execAll(ctx context.Context, db querier, stmts ...string) error {
+	for _, s := range stmts {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
