@@ -298,7 +298,7 @@ func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deplo
 	if !slices.ContainsFunc(m.Steps, func(s models.Step) bool { return !s.Required && s.AppliesTo(d.Environment) }) {
 		return nil
 	}
-	st, err := e.runState(ctx, q, d)
+	st, err := e.runStateOf(ctx, q, d, m)
 	if err != nil {
 		return err
 	}

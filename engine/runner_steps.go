@@ -448,11 +448,16 @@ func (e *Engine) RunState(ctx context.Context, actor models.Person, id int64) (R
 
 // runState reads d's run state through q.
 func (e *Engine) runState(ctx context.Context, q store.Q, d models.Deployment) (RunState, error) {
-	id := d.ID
-	m, err := q.DeploymentModel(ctx, id)
+	m, err := q.DeploymentModel(ctx, d.ID)
 	if err != nil {
 		return RunState{}, err
 	}
+	return e.runStateOf(ctx, q, d, m)
+}
+
+// runStateOf is runState for a caller that has read d's model, m, already.
+func (e *Engine) runStateOf(ctx context.Context, q store.Q, d models.Deployment, m models.Model) (RunState, error) {
+	id := d.ID
 	runs, err := q.StepRunsOf(ctx, d, m)
 	if err != nil {
 		return RunState{}, err
