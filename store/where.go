@@ -94,7 +94,7 @@ func (q Q) EnvState(ctx context.Context, component string) ([]StateCell, error) 
 func cellCols(t string) string {
 	var cols []string
 	for _, c := range []string{"id", "model", "service", "component", "kind", "version", "action", "environment", "status",
-		"assignee", "scheduled_start", "scheduled_end", "started_at", "finished_at"} {
+		"assignee", "requester", "scheduled_start", "scheduled_end", "started_at", "finished_at"} {
 		cols = append(cols, t+"."+c)
 	}
 	return strings.Join(cols, ", ")
@@ -102,14 +102,14 @@ func cellCols(t string) string {
 
 // cellDeployment scans cellCols of a deployment that may be missing (NULLs).
 type cellDeployment struct {
-	id                                                                         sql.NullInt64
-	model, service, component, kind, version, action, environment, status, who sql.NullString
-	start, end, started, finished                                              sql.NullInt64
+	id                                                                                sql.NullInt64
+	model, service, component, kind, version, action, environment, status, who, asker sql.NullString
+	start, end, started, finished                                                     sql.NullInt64
 }
 
 func (c *cellDeployment) dest() []any {
 	return []any{&c.id, &c.model, &c.service, &c.component, &c.kind, &c.version, &c.action, &c.environment, &c.status,
-		&c.who, &c.start, &c.end, &c.started, &c.finished}
+		&c.who, &c.asker, &c.start, &c.end, &c.started, &c.finished}
 }
 
 func (c *cellDeployment) deployment() *models.Deployment {
@@ -119,6 +119,7 @@ func (c *cellDeployment) deployment() *models.Deployment {
 	return &models.Deployment{ID: c.id.Int64, Model: c.model.String, Service: c.service.String, Component: c.component.String,
 		Kind: models.Kind(c.kind.String), Version: c.version.String, Action: models.Action(c.action.String),
 		Environment: c.environment.String, Status: models.Status(c.status.String), Assignee: c.who.String,
+		Requester:      c.asker.String,
 		ScheduledStart: time.Unix(c.start.Int64, 0).UTC(), ScheduledEnd: time.Unix(c.end.Int64, 0).UTC(),
 		StartedAt: fromUnix(c.started), FinishedAt: fromUnix(c.finished)}
 }

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -53,4 +54,22 @@ func TestWhereShowsWhatRunsAndWhatComes(t *testing.T) {
 		t.Fatalf("where as text:\n%s", text)
 	}
 	f.refused(1, []string{`--component: unknown component "nope"`}, "--as", "ana", "where", "--component", "nope")
+}
+
+// A version nobody was assigned to is said to be put there by its requester, as
+// the README promises, in the matrix's JSON and on the console's Where page alike.
+func TestWhereNamesTheRequesterWhenNobodyWasAssigned(t *testing.T) {
+	t.Parallel()
+	f := controlsFixture(t)
+	d := f.plan("--model", "auto", "--component", "web-frontend", "--version", "1.0", "--env", "dev",
+		"--start", "now", "--requester", "sam")
+	if d.Assignee != "" || d.Requester != "sam" {
+		t.Fatalf("planned with no assignee, sam requesting: %+v", d)
+	}
+	f.ok("--as", "ana", "deploy", "run", strconv.FormatInt(d.ID, 10))
+	var w whereOut
+	decode(t, f.ok("--as", "ana", "where", "--json"), &w)
+	if dev := w.Components[0].Cells[0]; dev.DeploymentID != d.ID || dev.By != "sam" {
+		t.Fatalf("dev should say #%d was put there by sam, its requester: %+v", d.ID, dev)
+	}
 }
