@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/models"
@@ -130,9 +131,16 @@ func (s *conflictsScreen) View() string {
 	if s.all {
 		which = "open, overridden and unresolved"
 	}
-	head := fmt.Sprintf(" %d %s conflict%s", len(s.list), which, common.Plural(len(s.list)))
-	if n := countStarted(s.list); n > 0 && !s.all {
-		head += fmt.Sprintf(" · %d under way", n) // listed last: nothing in them moves now
+	// Counted as the dashboard counts them: those a manager let work start against
+	// are apart (and listed last), weighed already and moving nothing now.
+	n, started := len(s.list), 0
+	if !s.all {
+		started = countStarted(s.list)
+		n -= started
+	}
+	head := fmt.Sprintf(" %d %s conflict%s", n, which, common.Plural(n))
+	if started > 0 {
+		head += fmt.Sprintf(" · %d started anyway", started)
 	}
 	if len(s.list) == 0 {
 		return head + "\n\n " + st.Good.Render("✓ No conflicts: every planned deployment fits its environment, people and windows.")
@@ -155,7 +163,11 @@ func (s *conflictsScreen) View() string {
 		}
 	}
 	if s.off > 0 || end < len(items) { // say what is out of sight rather than cut it
-		head += st.Dim.Render(fmt.Sprintf(" · %d–%d in view, ↑/↓ for more", s.off+1, end))
+		more := fmt.Sprintf(" · %d–%d of %d in view, ↑/↓ for more", s.off+1, end, len(items))
+		if lipgloss.Width(head+more) > s.w { // a phone: the keys, not the words
+			more = fmt.Sprintf(" · %d–%d of %d ↑/↓", s.off+1, end, len(items))
+		}
+		head += st.Dim.Render(more)
 	}
 	return strings.Join(append([]string{common.Fit(head, s.w), ""}, body...), "\n")
 }
