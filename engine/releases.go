@@ -225,7 +225,56 @@ func (e *Engine) releaseParts(r models.Release, env string) (goes []PlanRequest,
 		goes = append(goes, PlanRequest{Model: e.cfg.Models[i].Name, Component: c.Component, Version: c.Version,
 			Environment: env, ChangeRef: cmpOr(r.ChangeRef, r.Name)})
 	}
-	return goes, skipped
+	return e.dependenciesFirst(goes), skipped
+}
+
+// dependenciesFirst orders a release's deployments so that each comes after those
+// of the components it depends on (directly or through others), otherwise as the
+// release lists them: planned one after the other, a database's schema goes before
+// the service that reads it. The configuration refuses circular dependencies.
+func (e *Engine) dependenciesFirst(goes []PlanRequest) []PlanRequest {
+	out := make([]PlanRequest, 0, len(goes))
+	placed := make([]bool, len(goes))
+	waits := func(i int) bool { // on one not placed yet
+		for j := range goes {
+			if !placed[j] && j != i && e.dependsOn(goes[i].Component, goes[j].Component) {
+				return true
+			}
+		}
+		return false
+	}
+	for len(out) < len(goes) {
+		next := slices.Index(placed, false) // a circle the configuration refuses: as listed
+		for i := range goes {
+			if !placed[i] && !waits(i) {
+				next = i
+				break
+			}
+		}
+		placed[next] = true
+		out = append(out, goes[next])
+	}
+	return out
+}
+
+// dependsOn reports whether component a depends on b, directly or through others.
+func (e *Engine) dependsOn(a, b string) bool {
+	seen := map[string]bool{a: true}
+	todo := []string{a}
+	for len(todo) > 0 {
+		c := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, d := range e.depends[c] {
+			if d == b {
+				return true
+			}
+			if !seen[d] {
+				seen[d] = true
+				todo = append(todo, d)
+			}
+		}
+	}
+	return false
 }
 
 func cmpOr(a, b string) string {

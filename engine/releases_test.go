@@ -215,3 +215,38 @@ func TestPreviewReleaseKeepsNothing(t *testing.T) {
 		t.Fatalf("the plan should leave what the preview said: %d conflicts, previewed %d (%v)", len(out.Conflicts), len(pre.Conflicts), err)
 	}
 }
+
+// A release planned one after the other puts each component after those it depends
+// on, directly or through another, whatever order the release lists them in: the
+// database's schema goes before the service that reads it.
+func TestPlanReleaseSequentialPutsDependenciesFirst(t *testing.T) {
+	cfg := strings.Replace(whereConfig, `  name = "api"
+  kind = "software"`, `  name = "api"
+  kind = "software"
+  depends_on = ["db"]`, 1)
+	cfg = strings.Replace(cfg, `  name = "web"
+  kind = "software"`, `  name = "web"
+  kind = "software"
+  depends_on = ["api"]`, 1)
+	f := newFixtureWith(t, cfg)
+	ana := f.person(t, "ana")
+	f.release(t, "autumn", "web=4", "books=1", "api=3", "db=7")
+	out, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "autumn", Environment: "test",
+		Start: f.now.Add(2 * time.Hour), Sequential: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for i, d := range out.Deployments {
+		order = append(order, d.Component)
+		if i > 0 && d.After != out.Deployments[i-1].ID {
+			t.Errorf("%s should wait for the one before it: %+v", d.Component, d)
+		}
+	}
+	if got := strings.Join(order, " "); got != "books db api web" {
+		t.Fatalf("planned in the order %q, want books db api web (db before api before web, books as listed)", got)
+	}
+	if len(out.Conflicts) != 0 {
+		t.Fatalf("one after the other, related components do not conflict: %+v", out.Conflicts)
+	}
+}
