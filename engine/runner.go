@@ -884,7 +884,7 @@ func (r *runner) runStep(seq int, st models.Step, onFailure bool) (bool, string,
 		case try < tries:
 			end.Result = models.StepFailed
 			wait := backoff(r.t.RetryBackoff, try)
-			msg := fmt.Sprintf("try %d of %d of %d %q failed: %s; retrying in %s", try, tries, seq, st.Name, res.detail, models.ShortDuration(wait))
+			msg := fmt.Sprintf("step %d %q failed, try %d of %d: %s; retrying in %s", seq, st.Name, try, tries, res.detail, models.ShortDuration(wait))
 			if err := r.recordAttempt(seq, att, st, onFailure, "", res, elapsed, msg, ""); err != nil {
 				return false, "", err
 			}

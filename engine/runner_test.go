@@ -711,8 +711,8 @@ default_duration = "1h"
 		t.Errorf("output of the tries: %q", got)
 	}
 	ev := f.events(d.ID)
-	wantEvent(t, ev, `try 1 of 3 of 1 "Flaky" failed: exit 1; retrying in 10ms`)
-	wantEvent(t, ev, `try 2 of 3 of 1 "Flaky" failed: exit 1; retrying in 20ms`)
+	wantEvent(t, ev, `step 1 "Flaky" failed, try 1 of 3: exit 1; retrying in 10ms`)
+	wantEvent(t, ev, `step 1 "Flaky" failed, try 2 of 3: exit 1; retrying in 20ms`)
 	wantEvent(t, ev, `done 1 "Flaky"`, "try 3 of 3")
 
 	d = f.plan("broken", "api", "test")
