@@ -86,6 +86,15 @@ func NewChecklist(c *common.Common, id int64) common.Page {
 	return v
 }
 
+// NewChecklistApproving is deployment id's checklist asking at once for the approval
+// of the gate it waits at (the dashboard's a): the a is held until the checklist has
+// loaded, as keys typed before then are, so the engine's answer decides.
+func NewChecklistApproving(c *common.Common, id int64) common.Page {
+	v := NewChecklist(c, id).(*checklistView)
+	v.held = []tea.KeyPressMsg{{Code: 'a', Text: "a"}}
+	return v
+}
+
 func (v *checklistView) Title() string   { return fmt.Sprintf("checklist #%d", v.id) }
 func (v *checklistView) Capturing() bool { return v.input.Focused() || v.confirm.asking() }
 

@@ -65,7 +65,29 @@ func (d *dashboard) ShortHelp() []common.Key {
 	// "4 conflicts" beside the panels' counts read as a count of its own.
 	conflicts := k.Screens[3]
 	conflicts.SetHelp("4", "conflicts screen")
-	return []common.Key{common.On(k.Up), common.On(k.Down), open, d.c.PlanKey(), common.On(conflicts)}
+	return []common.Key{common.On(k.Up), common.On(k.Down), open, common.OffFor(approveKey, d.whyNoApprove()),
+		d.c.PlanKey(), common.On(conflicts)}
+}
+
+// approveKey opens the selected deployment's checklist asking for the approval of
+// the gate it waits at, as a on that page does: the note, and the run carrying on.
+var approveKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
+
+// whyNoApprove: the selected deployment waits at a gate this person may approve (the
+// engine put it in their inbox, the ◆ gate rows); "" when it does.
+func (d *dashboard) whyNoApprove() string {
+	if d.cursor.id == 0 {
+		return "nothing selected: a gate waiting for you is a ◆ gate row under Needs you"
+	}
+	for _, it := range d.data.Inbox {
+		if it.Kind == engine.InboxGate && it.Deployment.ID == d.cursor.id {
+			return ""
+		}
+	}
+	if d.data.Waits[d.cursor.id] == engine.WaitApproval {
+		return fmt.Sprintf("#%d waits at a gate you may not approve: enter shows who may", d.cursor.id)
+	}
+	return fmt.Sprintf("#%d waits at no gate: a gate waiting for you is a ◆ gate row under Needs you", d.cursor.id)
 }
 func (d *dashboard) FullHelp() [][]common.Key { return [][]common.Key{d.ShortHelp()} }
 
@@ -96,6 +118,8 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 			d.cursor = picks[i+1]
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
 			return common.Push(NewDetail(d.c, d.cursor.id))
+		case key.Matches(msg, approveKey) && d.whyNoApprove() == "":
+			return common.Push(NewChecklistApproving(d.c, d.cursor.id))
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ferry/engine"
+	"ferry/models"
 	"ferry/tui/internal/tuitest"
 )
 
@@ -71,5 +72,39 @@ func TestAnAnalystWatches(t *testing.T) {
 		if got := screenText(m); !strings.Contains(got, want) {
 			t.Errorf("%s's dashboard: want %q:\n%s", who, want, got)
 		}
+	}
+}
+
+// a on a gate in Needs you asks for the approval there and then, as the checklist's
+// a does (screens.md: "approve [a]"); on a row that waits at no gate it says why and
+// opens nothing.
+func TestDashboardApprovesTheGateSelected(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "marc", 120, 35) // a manager who did not ask for the runbook
+	id := atTheGate(t, m)
+	press(m, "ctrl+r")
+	press(m, "a") // the first row: a running deployment at no gate
+	if got := screenText(m); !strings.Contains(got, "waits at no gate") || strings.Contains(got, "approve; note:") {
+		t.Fatalf("a off a gate should say why and ask nothing:\n%s", got)
+	}
+	gate := "◆ gate #" + strconv.FormatInt(id, 10)
+	for range 20 {
+		if strings.Contains(screenText(m), "▸ "+gate) {
+			break
+		}
+		press(m, "down")
+	}
+	if !strings.Contains(screenText(m), "▸ "+gate) {
+		t.Fatalf("the cursor never reached the gate:\n%s", screenText(m))
+	}
+	press(m, "a")
+	if got := screenText(m); !strings.Contains(got, `enter approves gate 3 "Publication approved"`) || !strings.Contains(got, "approve; note:") {
+		t.Fatalf("a on the gate should ask for the approval's note:\n%s", got)
+	}
+	typeText(m, "read it through")
+	press(m, "enter")
+	d, err := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, id)
+	if err != nil || d.Steps[2].Status != models.StepDone || d.Steps[2].Actor != "marc" || d.Steps[2].Note != "read it through" {
+		t.Fatalf("after enter the gate is approved by marc with his note: %+v %v", d.Steps[2], err)
 	}
 }
