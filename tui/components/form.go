@@ -203,7 +203,7 @@ func (fe *FieldErrors) asksMove(field huh.Field, msg tea.Msg) bool {
 	case *huh.Input:
 		km := fe.keys.Input
 		return key.Matches(k, km.Prev, km.Next, km.Submit)
-	case *huh.Select[string]:
+	case choice: // a Select of any type: the history filter's Order is a Select[bool]
 		km := fe.keys.Select
 		if key.Matches(k, km.Filter, km.SetFilter, km.ClearFilter, km.Up, km.Left, km.GotoTop, km.GotoBottom,
 			km.HalfPageUp, km.HalfPageDown, km.Down, km.Right) {
@@ -315,6 +315,12 @@ type redraw struct{}
 // Filtering reports whether the focused field of f is a choice whose options are
 // being filtered (/): esc then ends the filter, and must not leave the form.
 func Filtering(f *huh.Form) bool {
-	s, ok := f.GetFocusedField().(*huh.Select[string])
+	s, ok := f.GetFocusedField().(choice)
 	return ok && s.GetFiltering()
+}
+
+// choice is a huh.Select of any type of option.
+type choice interface {
+	huh.Field
+	GetFiltering() bool
 }

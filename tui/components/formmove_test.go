@@ -90,6 +90,21 @@ func TestKeysAfterAChoiceWaitForTheMove(t *testing.T) {
 	if comp != "web" || version != "2.0" {
 		t.Fatalf("component %q, version %q: want web and 2.0", comp, version)
 	}
+
+	// A choice of another type than text (the history filter's Order is one of
+	// true/false) waits the same: its tab's keys went to the choice, the first lost.
+	var oldest bool
+	var search string
+	f = huh.NewForm(huh.NewGroup(
+		huh.NewSelect[bool]().Title("Order").Inline(true).Value(&oldest).
+			Options(huh.NewOption("newest first", false), huh.NewOption("oldest first", true)),
+		fe.Input("search", "Search", &search))).WithKeyMap(FormKeys())
+	f.Init()
+	typ(tea.KeyPressMsg{Code: tea.KeyTab}, letter('x'), letter('y'), letter('z'))
+	typ(huh.NextField())
+	if oldest || search != "xyz" {
+		t.Fatalf("oldest %v, search %q: want false and xyz", oldest, search)
+	}
 }
 
 // A group's last field moves on in two messages, the field's and then the group's:
