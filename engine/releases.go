@@ -113,28 +113,38 @@ func (e *Engine) checkRelease(r NewRelease) (models.Release, error) {
 	if err := models.CheckLabel("change reference", rel.ChangeRef); err != nil {
 		return rel, err
 	}
-	if len(r.Components) == 0 {
-		return rel, models.Invalidf("--component: a release needs at least one component version (C=V)")
+	var err error
+	rel.Components, err = e.CheckReleaseComponents(r.Components)
+	return rel, err
+}
+
+// CheckReleaseComponents checks a release's component versions, as creating it does
+// (the console's form checks the field with it before saving): at least one, each a
+// component of the configuration, once, with a version. It returns them trimmed.
+func (e *Engine) CheckReleaseComponents(cs []models.ReleaseComponent) ([]models.ReleaseComponent, error) {
+	if len(cs) == 0 {
+		return nil, models.Invalidf("--component: a release needs at least one component version (C=V)")
 	}
+	var out []models.ReleaseComponent
 	seen := map[string]bool{}
-	for _, c := range r.Components {
+	for _, c := range cs {
 		c.Component, c.Version = strings.TrimSpace(c.Component), strings.TrimSpace(c.Version)
 		if _, ok := e.cfg.Component(c.Component); !ok {
-			return rel, models.Invalidf("--component %s=%s: unknown component %q", c.Component, c.Version, c.Component)
+			return nil, models.Invalidf("--component %s=%s: unknown component %q", c.Component, c.Version, c.Component)
 		}
 		if seen[c.Component] {
-			return rel, models.Invalidf("--component: %s is given twice; a release holds one version of each component", c.Component)
+			return nil, models.Invalidf("--component: %s is given twice; a release holds one version of each component", c.Component)
 		}
 		seen[c.Component] = true
 		if c.Version == "" {
-			return rel, models.Invalidf("--component %s=: a version is needed", c.Component)
+			return nil, models.Invalidf("--component %s=: a version is needed", c.Component)
 		}
 		if err := models.CheckLabel("version", c.Version); err != nil {
-			return rel, err
+			return nil, err
 		}
-		rel.Components = append(rel.Components, c)
+		out = append(out, c)
 	}
-	return rel, nil
+	return out, nil
 }
 
 // Releases lists every release, newest first, with its status per environment.

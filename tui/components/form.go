@@ -2,6 +2,8 @@ package components
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -311,6 +313,46 @@ type fieldState struct {
 
 // redraw is a message no field answers: it makes a form draw itself.
 type redraw struct{}
+
+// Values is what the text fields hold, in a fixed order: a page compares two to know
+// whether the person changed anything between them.
+func (fe *FieldErrors) Values() string {
+	vals := make([]string, 0, len(fe.titles))
+	for in, title := range fe.titles {
+		v, _ := in.GetValue().(string)
+		vals = append(vals, title+"\x00"+v)
+	}
+	slices.Sort(vals)
+	return strings.Join(vals, "\x01")
+}
+
+// Focus moves f, just started, on to the text field a refusal is about: the one whose
+// title it begins with ("Components: unknown component …", as fieldWords words the
+// engine's "--component"), so the person lands where the fix goes. A field before it
+// that refuses what it holds stops the move there, which is as right.
+func (fe *FieldErrors) Focus(f *huh.Form, refusal string) *huh.Form {
+	name, _, _ := strings.Cut(refusal, ":")
+	name, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(name)), " ")
+	var target *huh.Input
+	for in, title := range fe.titles {
+		if t := strings.ToLower(title); name != "" && (t == name || strings.TrimSuffix(t, "s") == name) {
+			target = in
+		}
+	}
+	for range 32 { // more than any form has fields
+		if target == nil || f.GetFocusedField() == huh.Field(target) {
+			break
+		}
+		before := f.GetFocusedField()
+		if m, _ := f.Update(huh.NextField()); m != nil {
+			f = m.(*huh.Form)
+		}
+		if f.GetFocusedField() == before {
+			break // the group's last field, or one that refuses its value
+		}
+	}
+	return f
+}
 
 // Filtering reports whether the focused field of f is a choice whose options are
 // being filtered (/): esc then ends the filter, and must not leave the form.

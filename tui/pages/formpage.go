@@ -78,19 +78,29 @@ func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 	if p.saving || p.done {
 		return nil, false
 	}
+	if p.err == nil {
+		p.form, cmd = p.errs.Step(p.form, msg)
+		return cmd, p.form.State == huh.StateCompleted
+	}
+	before := p.errs.Values()
 	p.form, cmd = p.errs.Step(p.form, msg)
+	if p.errs.Values() != before {
+		p.err = nil // the refusal was about what the fields held; the fields say now
+	}
 	return cmd, p.form.State == huh.StateCompleted
 }
 
-// settle ends a save: refused, it keeps why and starts the form again as rebuild
-// makes it (a completed huh form cannot be edited), and returns false; else the
-// page is done.
+// settle ends a save: refused, it keeps why (until a field changes) and starts the
+// form again as rebuild makes it (a completed huh form cannot be edited), at the
+// field the refusal names, and returns false; else the page is done.
 func (p *formPage) settle(err error, rebuild func()) (tea.Cmd, bool) {
 	p.saving = false
 	if err != nil {
 		p.err = err
 		rebuild()
-		return p.Refresh(), false
+		cmd := p.Refresh()
+		p.form = p.errs.Focus(p.form, fieldWords(err))
+		return cmd, false
 	}
 	p.done = true
 	return nil, true

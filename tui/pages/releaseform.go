@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -48,8 +49,14 @@ func (f *releaseForm) build() {
 	}
 	comps := f.errs.Input("components", "Components", &f.v.components).
 		Placeholder(example).Validate(func(s string) error {
-		_, err := engine.ParseReleaseComponents(s)
-		return err
+		cs, err := engine.ParseReleaseComponents(s)
+		if err == nil {
+			_, err = f.c.Eng.CheckReleaseComponents(cs) // known, once each: before the save, not at it
+		}
+		if err != nil {
+			return errors.New(fieldWords(err))
+		}
+		return nil
 	})
 	f.form = huh.NewForm(huh.NewGroup(
 		f.errs.Input("name", "Name", &f.v.name).Placeholder("R-2026.12").Validate(required("name the release")),

@@ -100,23 +100,35 @@ func TestCreatingAReleaseInTheConsole(t *testing.T) {
 	l.Has("┃ Components")
 	l.TypeText("payments-api=6.0.0, web-frontnd=9.0.0")
 	l.Has("web-frontnd=9.0.0")
+	l.Key(tea.KeyEnter) // the field knows the components: it refuses a typo at once
+	l.Has(`✗ Component web-frontnd=9.0.0: unknown component`)
+	l.Has("┃ Components")
+	for range len("nd=9.0.0") {
+		l.Key(tea.KeyBackspace)
+	}
+	l.TypeText("end=9.0.0")
+	l.Has("web-frontend=9.0.0")
 	l.Key(tea.KeyEnter)
 	l.Has("┃ Change")
+	l.TypeText("CHG\u202e7") // a bidirectional override: the engine refuses it at the save
 	l.Key(tea.KeyEnter)
 	l.Has("┃ Notes")
 	l.TypeText("checkout rework")
 	l.Has("checkout rework")
 	l.Key(tea.KeyEnter)
-	l.Has(`✗ not saved: Component web-frontnd=9.0.0: unknown component "web-frontnd"`)
-	// Corrected: the last component's name, and saved.
-	l.Key(tea.KeyDown) // components
-	l.Has("┃ Components")
-	for range len("web-frontnd=9.0.0") {
-		l.Key(tea.KeyBackspace)
+	l.Has(`✗ not saved: change reference`)
+	// The form starts again at the field the refusal is about, which keeps it until
+	// the person changes something.
+	if got := l.Has("┃ Change"); strings.Contains(got, "┃ Name") {
+		t.Fatalf("the cursor should be on Change, not Name:\n%s", got)
 	}
-	l.TypeText("web-frontend=9.0.0")
-	l.Has("web-frontend=9.0.0")
-	for _, field := range []string{"Change", "Notes"} {
+	l.Key(tea.KeyBackspace)
+	l.Key(tea.KeyBackspace)
+	l.Letter('7')
+	if got := l.Has("┃ CHG7"); strings.Contains(got, "not saved") {
+		t.Fatalf("the refusal should go once the field changes:\n%s", got)
+	}
+	for _, field := range []string{"Notes"} {
 		l.Key(tea.KeyEnter)
 		l.Has("┃ " + field)
 	}
