@@ -384,41 +384,39 @@ func (d *dashboard) runningLines(w int) []line {
 	if len(d.data.Running) == 0 {
 		return []line{{text: st.Dim.Render("Nothing is running.")}}
 	}
+	// One set of columns for every row, so that states and bars line up. The state is
+	// what stops it or makes it late when something does, else its stage (which a
+	// narrow panel leaves out).
+	states := make([]string, len(d.data.Running))
+	progress := make([]string, len(d.data.Running))
+	stateW, progW := 0, 0
+	for i, dep := range d.data.Running {
+		if states[i] = d.runningMarks(dep, w); states[i] == "" && w >= 50 {
+			states[i] = common.CompactStage(dep.Status)
+		}
+		progress[i] = common.Progress(dep.StepsDone, dep.StepsTotal)
+		if w < 70 { // a phone: the count says it, and the name keeps the room
+			progress[i] = fmt.Sprintf("%d/%d", dep.StepsDone, dep.StepsTotal)
+		}
+		stateW = max(stateW, lipgloss.Width(states[i]))
+		progW = max(progW, lipgloss.Width(progress[i]))
+	}
+	if stateW > 0 {
+		stateW = max(stateW, 11) + 2
+	}
+	room := max(10, w-stateW-progW-4)
 	var out []line
-	for _, dep := range d.data.Running {
-		progress := common.Progress(dep.StepsDone, dep.StepsTotal)
-		right := "  " + common.Fit(common.CompactStage(dep.Status), 11) + " " + progress
-		if w < 50 {
-			right = "  " + progress
-		}
-		// What stops it, or makes it late, before the stage: a step interrupted, a
-		// gate to approve, its window over.
-		wait := ""
-		switch d.data.Waits[dep.ID] {
-		case engine.WaitInterrupted:
-			wait = st.Warn.Render("  ⏸ interrupted")
-		case engine.WaitApproval:
-			wait = st.Warn.Render("  ◆ gate")
-		}
-		over := ""
-		if !d.data.Now.Before(dep.ScheduledEnd) {
-			over = "  overrunning"
-			if wait != "" && w < 90 { // both: the glyph the Needs panel has for it
-				over = "  ⌛"
-			}
-		}
-		marks := wait + st.Warn.Render(over)
-		right = marks + right
-		room := max(10, w-lipgloss.Width(right)-2)
+	for i, dep := range d.data.Running {
 		head, tail := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version), " → "+dep.Environment
 		if lipgloss.Width(head+tail) > room { // the environment matters more than the version
 			head = fmt.Sprintf("#%d %s", dep.ID, dep.Component)
 		}
-		if lipgloss.Width(head+tail) > room && wait+over != "" { // and more than the stage beside the marks
-			right = marks + "  " + progress
-			room = max(10, w-lipgloss.Width(right)-2)
+		state := ""
+		if stateW > 0 {
+			state = "  " + common.Fit(states[i], stateW-2)
 		}
-		out = append(out, line{id: dep.ID, text: common.FitEnds(head, tail, room) + right})
+		text := common.FitEnds(head, tail, room) + state + "  " + common.Fit(progress[i], progW)
+		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
 				text := fmt.Sprintf("%s · blocked: %q %s", b.Step.Actor, b.Step.BlockReason, d.c.Local(b.Step.At, "15:04"))
@@ -429,6 +427,30 @@ func (d *dashboard) runningLines(w int) []line {
 		}
 	}
 	return out
+}
+
+// runningMarks say what stops a running deployment, or makes it late: a step
+// interrupted, a gate to approve, its window over ("" for none).
+func (d *dashboard) runningMarks(dep models.Deployment, w int) string {
+	st := d.c.Styles
+	var marks []string
+	switch d.data.Waits[dep.ID] {
+	case engine.WaitInterrupted:
+		marks = append(marks, "⏸ interrupted")
+	case engine.WaitApproval:
+		marks = append(marks, "◆ gate")
+	}
+	if !d.data.Now.Before(dep.ScheduledEnd) {
+		over := "overrunning"
+		if len(marks) > 0 && w < 90 { // both: the glyph the Needs panel has for it
+			over = "⌛"
+		}
+		marks = append(marks, over)
+	}
+	if len(marks) == 0 {
+		return ""
+	}
+	return st.Warn.Render(strings.Join(marks, "  "))
 }
 
 // reviewLines are the failures waiting for a review: the three oldest, each opening

@@ -178,7 +178,9 @@ func TestRunningSaysWhatItWaitsFor(t *testing.T) {
 		return models.Deployment{ID: id, Component: "ledger-db", Version: "1.4", Environment: "staging",
 			Status: models.StatusExecuting, ScheduledEnd: now.Add(end), StepsDone: 1, StepsTotal: 3}
 	}
-	d.data = engine.Dashboard{Now: now, Running: []models.Deployment{run(1, time.Hour), run(2, -time.Hour), run(3, -time.Hour), run(4, time.Hour)},
+	long := run(3, -time.Hour) // a count of more digits: 12/15
+	long.StepsDone, long.StepsTotal = 12, 15
+	d.data = engine.Dashboard{Now: now, Running: []models.Deployment{run(1, time.Hour), run(2, -time.Hour), long, run(4, time.Hour)},
 		Waits: map[int64]engine.WaitKind{1: engine.WaitInterrupted, 2: engine.WaitInterrupted, 4: engine.WaitApproval}}
 	for _, w := range []int{56, 62, 116} {
 		lines := d.runningLines(w)
@@ -186,11 +188,23 @@ func TestRunningSaysWhatItWaitsFor(t *testing.T) {
 		if w >= 90 {
 			want[1] = "⏸ interrupted  overrunning"
 		}
+		col := -1
 		for i, l := range lines {
 			text := ansi.Strip(l.text)
 			if !strings.Contains(text, want[i]) || !strings.Contains(text, "ledger-db") || !strings.Contains(text, "→ staging") || lipgloss.Width(text) > w {
 				t.Errorf("%d wide, #%d: %q, want %q", w, i+1, text, want[i])
 			}
+			// Numbers line up (screens.md): whatever marks a row has, the progress
+			// starts in the same column on every row.
+			progress := strings.LastIndex(strings.TrimRight(text, " "), "  ") + 2
+			if bar := strings.IndexAny(text, "▓░"); bar >= 0 {
+				progress = bar
+			}
+			at := lipgloss.Width(text[:progress])
+			if col >= 0 && at != col {
+				t.Errorf("%d wide, #%d: its progress starts at column %d, the first row's at %d:\n%s", w, i+1, at, col, text)
+			}
+			col = at
 		}
 	}
 }
