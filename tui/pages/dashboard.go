@@ -395,7 +395,7 @@ func (d *dashboard) runningLines(w int) []line {
 			states[i] = common.CompactStage(dep.Status)
 		}
 		progress[i] = common.Progress(dep.StepsDone, dep.StepsTotal)
-		if w < 70 { // a phone: the count says it, and the name keeps the room
+		if w < 60 { // a phone: the count says it, and the name keeps the room
 			progress[i] = fmt.Sprintf("%d/%d", dep.StepsDone, dep.StepsTotal)
 		}
 		stateW = max(stateW, lipgloss.Width(states[i]))
@@ -404,7 +404,7 @@ func (d *dashboard) runningLines(w int) []line {
 	if stateW > 0 {
 		stateW = max(stateW, 11) + 2
 	}
-	room := max(10, w-stateW-progW-4)
+	room := max(10, w-stateW-progW-3)
 	var out []line
 	for i, dep := range d.data.Running {
 		head, tail := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version), " → "+dep.Environment
@@ -415,7 +415,7 @@ func (d *dashboard) runningLines(w int) []line {
 		if stateW > 0 {
 			state = "  " + common.Fit(states[i], stateW-2)
 		}
-		text := common.FitEnds(head, tail, room) + state + "  " + common.Fit(progress[i], progW)
+		text := common.FitEnds(head, tail, room) + state + " " + common.Fit(progress[i], progW)
 		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix

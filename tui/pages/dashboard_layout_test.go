@@ -196,7 +196,7 @@ func TestRunningSaysWhatItWaitsFor(t *testing.T) {
 			}
 			// Numbers line up (screens.md): whatever marks a row has, the progress
 			// starts in the same column on every row.
-			progress := strings.LastIndex(strings.TrimRight(text, " "), "  ") + 2
+			progress := strings.LastIndex(strings.TrimRight(text, " "), " ") + 1 // the count, last
 			if bar := strings.IndexAny(text, "▓░"); bar >= 0 {
 				progress = bar
 			}
