@@ -189,18 +189,7 @@ func (f *editForm) SetSize(w, h int) {
 	f.form.WithWidth(min(max(20, w-2), 64)).WithHeight(f.formHeight())
 }
 
-// previewRows is how many lines the preview keeps under a narrow form: the form
-// scrolls to its field in focus instead, so a refusal or a conflict is always read.
-const previewRows = 6
-
-// formHeight: beside the preview the form has the page's height; above it, what the
-// preview leaves.
-func (f *editForm) formHeight() int {
-	if f.w >= 100 {
-		return max(6, f.h-2)
-	}
-	return max(6, f.h-3-previewRows)
-}
+func (f *editForm) formHeight() int { return formBesideHeight(f.w, f.h) }
 func (f *editForm) ShortHelp() []common.Key {
 	k := f.keys
 	return []common.Key{common.On(k.Next), common.On(k.Move), common.On(k.Cancel)}

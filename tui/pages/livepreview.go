@@ -57,6 +57,19 @@ func (lp *livePreview) after(due func(gen int) tea.Msg) tea.Cmd {
 // current reports whether a due or an answer of generation gen is still wanted.
 func (lp *livePreview) current(gen int) bool { return gen == lp.gen }
 
+// previewRows is how many lines the preview keeps under a narrow form: the form
+// scrolls to its field in focus instead, so a refusal or a conflict is always read.
+const previewRows = 6
+
+// formBesideHeight is the height of a form with a preview in a w×h page (beside):
+// beside the preview the page's height; above it, what the preview leaves.
+func formBesideHeight(w, h int) int {
+	if w >= 100 {
+		return max(6, h-2)
+	}
+	return max(6, h-3-previewRows)
+}
+
 // beside lays a form out with its preview: to its right from 100 columns (the
 // form takes 64 and a gap), under it on a narrower screen, in the rows it leaves.
 func beside(form string, w, h int, preview func(w, h int) []string) string {

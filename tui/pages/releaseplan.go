@@ -94,13 +94,17 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 			huh.NewOption("one after the other (sequential)", "sequential")),
 		huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(4),
 	).Title("Plan a release: one deployment per component")).WithTheme(components.FormTheme(p.c)).
-		WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64))
+		WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64)).
+		WithHeight(formBesideHeight(p.w, p.h))
 	p.started = false
 }
 
 func (p *releasePlanForm) Title() string    { return "plan a release" }
 func (p *releasePlanForm) Capturing() bool  { return true }
-func (p *releasePlanForm) SetSize(w, h int) { p.w, p.h = w, h; p.form.WithWidth(min(w, 64)) }
+func (p *releasePlanForm) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.form.WithWidth(min(w, 64)).WithHeight(formBesideHeight(w, h)) // a phone keeps room for the preview
+}
 func (p *releasePlanForm) ShortHelp() []common.Key {
 	return []common.Key{common.On(p.keys.Next), common.On(p.keys.Cancel)}
 }

@@ -108,7 +108,7 @@ func (s *releasesScreen) View() string {
 		return st.Dim.Render(" reading the releases…")
 	}
 	if len(s.list) == 0 {
-		how := "n creates one (or ferry release create NAME --component C=V …)"
+		how := "n creates one: a name, and a version of each of its components"
 		if engine.Can(s.c.Actor, engine.ActPlan, nil) != nil {
 			how = "a planner creates them"
 		}

@@ -141,3 +141,28 @@ func TestCreatingAReleaseInTheConsole(t *testing.T) {
 		t.Fatalf("stored: %+v %v", rel.Release, err)
 	}
 }
+
+// On a phone the release plan's form scrolls to the field in focus and leaves the
+// rows under it to the preview: down at the last field, what would be planned (and
+// its conflicts) is still in sight before the save.
+func TestReleasePlanOnAPhoneKeepsItsPreview(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	if _, err := c.Eng.CreateRelease(c.Ctx, c.Actor, engine.NewRelease{Name: "winter", Components: []models.ReleaseComponent{
+		{Component: "payments-api", Version: "5.0.0"}, {Component: "web-frontend", Version: "8.0.0"}}}); err != nil {
+		t.Fatal(err)
+	}
+	l := runLive(t, c, 60, 20)
+	l.Letter('6')
+	l.Letter('r')
+	l.Has("winter")
+	l.Letter('m')
+	l.Has("┃ Release")
+	for _, field := range []string{"Environment", "Start", "Order", "Assignee"} {
+		l.Key(tea.KeyEnter)
+		l.Has("┃ " + field)
+	}
+	l.Has("Preview")
+	l.Has("payments-api 5.0.0 → dev")
+	l.Quit()
+}
