@@ -99,8 +99,8 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 	p.started = false
 }
 
-func (p *releasePlanForm) Title() string    { return "plan a release" }
-func (p *releasePlanForm) Capturing() bool  { return true }
+func (p *releasePlanForm) Title() string   { return "plan a release" }
+func (p *releasePlanForm) Capturing() bool { return true }
 func (p *releasePlanForm) SetSize(w, h int) {
 	p.w, p.h = w, h
 	p.form.WithWidth(min(w, 64)).WithHeight(formBesideHeight(w, h)) // a phone keeps room for the preview
