@@ -148,21 +148,21 @@ func validNeededDuration(s string) error {
 	return err
 }
 
-// edit is what the fields change; ok is false while a field does not parse.
-func (f *editForm) edit() (engine.Edit, bool) {
+// edit is what the fields change, or why a field does not parse (named by its title).
+func (f *editForm) edit() (engine.Edit, error) {
 	var ed engine.Edit
 	v, o := f.v, f.orig
 	if strings.TrimSpace(v.start) != o.start {
 		t, err := models.ParseTimeAt(v.start, f.c.Eng.Location(), f.c.Eng.Now())
 		if err != nil {
-			return ed, false
+			return ed, fmt.Errorf("Start: %w", err)
 		}
 		ed.Start = &t
 	}
 	if strings.TrimSpace(v.duration) != o.duration {
 		d, err := models.ParseDuration(v.duration)
 		if err != nil {
-			return ed, false
+			return ed, fmt.Errorf("Duration: %w", err)
 		}
 		ed.Duration = &d
 	}
@@ -175,11 +175,11 @@ func (f *editForm) edit() (engine.Edit, bool) {
 	if after := strings.TrimSpace(v.after); after != o.after {
 		n, err := parseAfter(after)
 		if err != nil {
-			return ed, false
+			return ed, fmt.Errorf("After: %w", err)
 		}
 		ed.After = &n
 	}
-	return ed, true
+	return ed, nil
 }
 
 func (f *editForm) Title() string   { return fmt.Sprintf("#%d edit", f.d.ID) }
@@ -208,8 +208,8 @@ func (f *editForm) Refresh() tea.Cmd {
 
 // maybePreview asks for a new preview once the fields changed and rested.
 func (f *editForm) maybePreview() tea.Cmd {
-	ed, ok := f.edit()
-	ask, clear := f.live.changed(editKey(ed), ok)
+	ed, err := f.edit()
+	ask, clear := f.live.changed(editKey(ed), err == nil)
 	if clear {
 		f.preview = editPreview{} // not of what the fields hold now
 	}
@@ -279,10 +279,10 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (f *editForm) save() tea.Cmd {
-	ed, ok := f.edit()
-	if !ok || ed.Empty() {
-		f.err = fmt.Errorf("nothing to change: edit a field, or esc to leave it as it is")
-		if ok {
+	ed, err := f.edit()
+	if err != nil || ed.Empty() {
+		f.err = err
+		if err == nil {
 			f.err = fmt.Errorf("nothing changed: edit a field first, or esc to leave it as it is")
 		}
 		f.build()
@@ -347,6 +347,10 @@ func (f *editForm) previewView(w int) string {
 	pr := f.preview
 	switch {
 	case pr.gen == 0:
+		if _, err := f.edit(); err != nil { // said as the field is typed, not only at enter
+			b.WriteString(" " + st.Bad.Render("✗ "+common.Hang(err.Error(), w-3, 3)) + "\n")
+			break
+		}
 		b.WriteString(" " + st.Dim.Render("as it is now") + "\n")
 	case pr.err != nil:
 		b.WriteString(" " + st.Bad.Render("✗ "+common.Hang(pr.err.Error(), w-3, 3)) + "\n")

@@ -37,3 +37,23 @@ func TestEditFormSaysAPastWindowIsRefused(t *testing.T) {
 		t.Fatalf("the preview should stay under the form:\n%s", got)
 	}
 }
+
+// A duration that does not parse is said in the preview as it is typed, not only at
+// enter: the preview said "as it is now" for "0m", as if nothing had been asked.
+func TestEditPreviewSaysWhatDoesNotParse(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	l := runLive(t, c, 120, 35)
+	l.Has("Due today")
+	l.TM.Send(common.PushMsg{Page: pages.NewDetail(c, 3)})
+	l.Has("CHG-2026-0042")
+	l.TM.Send(tea.KeyPressMsg{Code: 'm', Text: "m"})
+	l.Has("┃ Start")
+	l.Key(tea.KeyTab)
+	l.Has("┃ Duration")
+	for range 8 {
+		l.Key(tea.KeyBackspace)
+	}
+	l.TM.Type("0m")
+	l.Has(`✗ Duration: duration "0m" must be positive`)
+}

@@ -220,3 +220,20 @@ func TestPlanPreviewSaysWhereTheVersionFailed(t *testing.T) {
 		t.Fatalf("the preview:\n%s", got)
 	}
 }
+
+// A preview's window names the year of a day not in this one, at either end: a
+// 400-day duration ended "Thu 13 Jan" with no hint it was the year after next.
+func TestPreviewWindowSaysTheYearOfEitherEnd(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	now := c.Eng.Now()
+	start := now.Add(time.Hour)
+	end := start.AddDate(1, 1, 0)
+	got := ansi.Strip(previewWindow(c, start, end))
+	if wantEnd := fmt.Sprint(end.In(c.Eng.Location()).Year()); !strings.Contains(got, wantEnd) {
+		t.Fatalf("the end's year %s is missing: %q", wantEnd, got)
+	}
+	if thisYear := fmt.Sprint(now.In(c.Eng.Location()).Year()); strings.Contains(got, thisYear) {
+		t.Fatalf("the start, this year, needs no year: %q", got)
+	}
+}
