@@ -58,6 +58,9 @@ func formStyles(st common.Styles) *huh.Styles {
 	f.Option, f.UnselectedOption, f.SelectedOption = st.Text, st.Text, st.Good
 	f.TextInput.Cursor, f.TextInput.Prompt = st.Accent, st.Accent
 	f.TextInput.Placeholder, f.TextInput.Text = st.Dim, st.Text
+	if st.Plain { // no colour tells a default from a value typed: faint italics do
+		f.TextInput.Placeholder = st.Dim.Faint(true).Italic(true)
+	}
 	t.Blurred = t.Focused
 	t.Blurred.Base = f.Base.BorderStyle(lipgloss.HiddenBorder())
 	t.Blurred.Card = t.Blurred.Base

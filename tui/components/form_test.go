@@ -3,6 +3,8 @@ package components
 import (
 	"testing"
 
+	"charm.land/lipgloss/v2"
+
 	"ferry/tui/common"
 )
 
@@ -27,5 +29,20 @@ func TestFormThemeFollowsTheStyles(t *testing.T) {
 				t.Errorf("dark=%v: the form's %s is %v, want %v", dark, name, got, want)
 			}
 		}
+	}
+}
+
+// Without colour (NO_COLOR) a placeholder, the default a field takes when left
+// empty, is told from a typed value by its attributes: faint and italic.
+func TestFormPlaceholderWithoutColourIsNotAValue(t *testing.T) {
+	st := common.NewStyles(true).WithoutColour()
+	fs := FormTheme(&common.Common{Styles: st}).Theme(true)
+	for _, p := range []lipgloss.Style{fs.Focused.TextInput.Placeholder, fs.Blurred.TextInput.Placeholder} {
+		if !p.GetFaint() || !p.GetItalic() {
+			t.Errorf("placeholder: faint %v, italic %v; want both", p.GetFaint(), p.GetItalic())
+		}
+	}
+	if text := fs.Focused.TextInput.Text; text.GetFaint() || text.GetItalic() {
+		t.Error("a typed value must look like a value, not a placeholder")
 	}
 }
