@@ -180,7 +180,7 @@ func TestIncidentFormAddsAnIncident(t *testing.T) {
 	l.TM.Send(common.PushMsg{Page: pages.NewDetail(c, 2)})
 	l.Has("Incidents none · i records one")
 	l.Letter('i')
-	l.Has("┃ 2026-11-26 14:05") // opened: now, in the organisation's zone
+	l.Has("┃ now (2026-11-26 14:05)") // opened: now, in the organisation's zone, until a time is typed
 	l.Key(tea.KeyEnter)
 	l.Has("┃ Resolved")
 	l.TypeText("2026-11-26 14:50")

@@ -38,7 +38,6 @@ type incidentSavedMsg struct {
 
 func newIncidentForm(c *common.Common, d models.Deployment) *incidentForm {
 	f := &incidentForm{formPage: newFormPage(), c: c, d: d, v: &incidentValues{}}
-	f.v.opened = c.Eng.Now().In(c.Eng.Location()).Format(models.LocalLayout)
 	f.build()
 	return f
 }
@@ -109,7 +108,7 @@ func (f *incidentForm) build() {
 	}
 	f.form = f.newForm(
 		f.errs.Input("opened", "Opened", &f.v.opened).Validate(f.validOpened).
-			Placeholder("YYYY-MM-DD HH:MM, "+zone),
+			Placeholder("now ("+f.c.Eng.Now().In(f.c.Eng.Location()).Format(models.LocalLayout)+"), or YYYY-MM-DD HH:MM, "+zone),
 		f.errs.Input("resolved", "Resolved", &f.v.resolved).Validate(f.validResolved).
 			Placeholder("YYYY-MM-DD HH:MM, or empty while it is open"),
 		f.errs.Limit(f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary).
@@ -136,8 +135,17 @@ func (f *incidentForm) incidentOptions() []huh.Option[string] {
 }
 
 func (f *incidentForm) validOpened(s string) error {
-	_, err := models.ParseTimeAt(s, f.c.Eng.Location(), f.c.Eng.Now())
+	_, err := models.ParseTimeAt(orNow(s), f.c.Eng.Location(), f.c.Eng.Now())
 	return err
+}
+
+// orNow is a time field's text, "now" when it is empty: the field offers now as its
+// placeholder rather than as a value, which what is typed would be appended to.
+func orNow(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return models.NowWord
+	}
+	return s
 }
 
 // validResolved: empty (still open), or a time after the opening.
@@ -152,7 +160,7 @@ func (f *incidentForm) validResolved(s string) error {
 	}
 	opened := f.in.OpenedAt
 	if !f.updating() {
-		if opened, err = models.ParseTimeAt(f.v.opened, loc, f.c.Eng.Now()); err != nil {
+		if opened, err = models.ParseTimeAt(orNow(f.v.opened), loc, f.c.Eng.Now()); err != nil {
 			return nil // the opened field says what is wrong
 		}
 	}
@@ -205,7 +213,7 @@ func (f *incidentForm) save() tea.Cmd {
 		return f.saveChange()
 	}
 	loc, now := f.c.Eng.Location(), f.c.Eng.Now()
-	opened, err1 := models.ParseTimeAt(f.v.opened, loc, now)
+	opened, err1 := models.ParseTimeAt(orNow(f.v.opened), loc, now)
 	var resolved time.Time
 	var err2 error
 	if strings.TrimSpace(f.v.resolved) != "" {
