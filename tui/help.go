@@ -212,17 +212,17 @@ func (m *Model) refused(msg tea.KeyPressMsg) error {
 }
 
 // footerLines is the most a message in the footer takes: a refusal is read whole
-// (on a phone's 60 columns one takes two or three lines), and the page keeps the rest.
-const footerLines = 4
+// (on a phone's 60 columns one takes two to six lines: a start refused for its
+// window and a freeze says both, and the ways on), and the page keeps two thirds.
+func (m *Model) footerLines() int { return max(4, m.h/3) }
 
 // message is a note or an error in the footer, wrapped beside its mark so nothing a
-// person must read is cut; a message longer than footerLines (none Ferry writes)
-// ends in "…".
+// person must read is cut; a message longer than footerLines ends in "…".
 func (m *Model) message(mark, text string, st lipgloss.Style) string {
 	lines := common.Hanging(" "+st.Render(mark)+" ", models.Line(text), m.w, st)
-	if len(lines) > footerLines {
-		lines = lines[:footerLines]
-		lines[footerLines-1] = common.Fit(strings.TrimRight(lines[footerLines-1], " ")+"…", m.w)
+	if n := m.footerLines(); len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = common.Fit(strings.TrimRight(lines[n-1], " ")+"…", m.w)
 	}
 	for i, l := range lines {
 		lines[i] = common.Fit(l, m.w)
