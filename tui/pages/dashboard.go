@@ -188,9 +188,9 @@ func (d *dashboard) View() string {
 	st := d.c.Styles
 	ps := d.built()
 	l := ps.layout
-	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, ps.running, l.Running.H-2), l.Running.W, l.Running.H)
-	needs := components.Panel(st, ps.needsTitle, d.render(panelNeeds, ps.needs, l.Needs.H-2), l.Needs.W, l.Needs.H)
-	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, ps.due, l.Due.H-2), l.Due.W, l.Due.H)
+	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, ps.running, l.Running.H-2, l.Running.W-6), l.Running.W, l.Running.H)
+	needs := components.Panel(st, ps.needsTitle, d.render(panelNeeds, ps.needs, l.Needs.H-2, l.Needs.W-6), l.Needs.W, l.Needs.H)
+	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, ps.due, l.Due.H-2, l.Due.W-6), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if l.Needs.Y == 0 { // side by side
 		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)
@@ -225,8 +225,9 @@ func (d *dashboard) built() *panes {
 	return ps
 }
 
-// render marks the selected row and scrolls so that it stays in the h visible rows.
-func (d *dashboard) render(panel int, lines []line, h int) []string {
+// render marks the selected row and scrolls so that it stays in the h visible rows
+// of a panel w cells wide (less the selection's mark).
+func (d *dashboard) render(panel int, lines []line, h, w int) []string {
 	sel := -1
 	for i, l := range lines {
 		if l.id != 0 && d.cursor == (pick{panel, l.id}) {
@@ -251,6 +252,15 @@ func (d *dashboard) render(panel int, lines []line, h int) []string {
 		}
 		more = hiddenItems(shown[cut:], d.lastHead(lines, off+cut))
 		shown = shown[:cut]
+	}
+	if rows == 1 && len(shown) > 1 { // one row (a phone with the help open): the item, and how many more
+		n := countItems(lines) - 1
+		l := shown[0]
+		if n > 0 && !l.part {
+			tail := d.c.Styles.Dim.Render(fmt.Sprintf(" +%d more", n))
+			l.text = common.Fit(strings.TrimRight(l.text, " "), w-lipgloss.Width(tail)) + tail
+		}
+		shown = []line{l}
 	}
 	var out []string
 	if above != "" {

@@ -132,19 +132,19 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
 	lines := []line{{id: 1, text: "a"}, {id: 2, text: "b"}, {text: "  rest of b", part: true}, {id: 3, text: "c"},
 		{id: 4, text: "d"}}
-	got := d.render(panelNeeds, lines, 3)
+	got := d.render(panelNeeds, lines, 3, 60)
 	// The row b's first line would have taken stays empty: the count ends the panel.
 	if len(got) != 3 || !strings.Contains(got[0], "a") || got[1] != "" || !strings.Contains(got[2], "and 3 more") {
 		t.Fatalf("b does not fit whole in 3 rows with the count: %q", got)
 	}
-	if got := d.render(panelNeeds, lines, 4); len(got) != 4 || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "and 2 more") {
+	if got := d.render(panelNeeds, lines, 4, 60); len(got) != 4 || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "and 2 more") {
 		t.Fatalf("b fits whole in 4 rows: %q", got)
 	}
 	// Selected, b scrolls into sight whole, and the top row is an item's first.
 	long := []line{{id: 1, text: "a"}, {text: "  rest of a", part: true}, {id: 2, text: "b"},
 		{text: "  more of b", part: true}, {text: "  rest of b", part: true}, {id: 3, text: "c"}}
 	d.cursor = pick{panelNeeds, 2}
-	got = d.render(panelNeeds, long, 4)
+	got = d.render(panelNeeds, long, 4, 60)
 	if len(got) != 4 || !strings.Contains(got[0], "b") || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "c") {
 		t.Fatalf("the selected b whole, from its first row: %q", got)
 	}
@@ -155,7 +155,7 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 		many = append(many, line{id: i, text: fmt.Sprintf("item %d", i)})
 	}
 	d.cursor = pick{panelNeeds, 8}
-	got = d.render(panelNeeds, many, 5)
+	got = d.render(panelNeeds, many, 5, 60)
 	want := []string{"↑ 5 more above", "item 6", "item 7", "▸ item 8", "… and 4 more"}
 	if len(got) != len(want) {
 		t.Fatalf("scrolled to item 8 in 5 rows: %q", got)
@@ -240,5 +240,21 @@ func TestInterruptedItemWrapsWhole(t *testing.T) {
 				t.Errorf("%d wide: a row ends %q", w, text)
 			}
 		}
+	}
+}
+
+// A panel of one row (a phone with the help open) shows the selected item's first
+// row and how many more there are, in the panel's width: it cut the item in half
+// and said nothing of the rest.
+func TestPanelOfOneRowCountsTheRest(t *testing.T) {
+	t.Parallel()
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	lines := []line{{id: 1, text: "■ blocked #29737 ines"}, {text: "  \"no power on PDU B\"", part: true},
+		{id: 2, text: "⏸ interrupted #29739"}, {id: 3, text: "⚠ overdue #29733"}}
+	d.cursor = pick{panelNeeds, 1}
+	got := d.render(panelNeeds, lines, 1, 40)
+	if len(got) != 1 || !strings.Contains(got[0], "#29737") || !strings.Contains(got[0], "+2 more") ||
+		lipgloss.Width(got[0]) > 42 {
+		t.Fatalf("one row: the selected item and +2 more in 40 cells: %q", got)
 	}
 }
