@@ -542,7 +542,7 @@ func approveAbout(st engine.RunState) string {
 	if w := st.Waiting; w != nil && w.Kind == engine.WaitApproval {
 		what = fmt.Sprintf("gate %d %q", w.Seq, w.Step.Name)
 	}
-	about := fmt.Sprintf("enter approves %s of #%d, with the note if you write one (kept on the record); esc does not",
+	about := fmt.Sprintf("enter approves %s of #%d, with the note if you write one (kept on the record); esc leaves it waiting",
 		what, st.Deployment.ID)
 	if w := st.Waiting; w != nil && w.Kind == engine.WaitApproval {
 		if left := engine.SkippedByTick(st, w.Seq); len(left) > 0 {
