@@ -219,6 +219,10 @@ func Sparkline(vals []float64) string {
 // Clamp is v, or lo or hi if it lies outside them.
 func Clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
+// KindWords is a conflict kind in words: "blocked version", not the key
+// "blocked_version" of the configuration and the JSON.
+func KindWords(k models.ConflictKind) string { return strings.ReplaceAll(string(k), "_", " ") }
+
 // KindLabel is a conflict kind in a column of 11 cells: blocked_version reads
 // "blocked" there (its message says the rest).
 func KindLabel(k models.ConflictKind) string {

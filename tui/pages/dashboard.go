@@ -721,7 +721,7 @@ func (d *dashboard) clashes() map[int64]string {
 	out := map[int64]string{}
 	for _, c := range d.data.Conflicts {
 		if kinds[c.Kind] == "" {
-			kinds[c.Kind] = d.c.Styles.Bad.Render("✗ " + string(c.Kind) + " conflict")
+			kinds[c.Kind] = d.c.Styles.Bad.Render("✗ " + common.KindWords(c.Kind) + " conflict")
 		}
 		for _, id := range c.IDs {
 			if _, ok := out[id]; !ok {
@@ -794,7 +794,7 @@ func conflictSummary(cs []models.Conflict) string {
 	counts := map[string]int{}
 	var order []string
 	for _, c := range cs {
-		k := string(c.Kind)
+		k := common.KindWords(c.Kind)
 		if counts[k] == 0 {
 			order = append(order, k)
 		}

@@ -258,3 +258,13 @@ func TestPanelOfOneRowCountsTheRest(t *testing.T) {
 		t.Fatalf("one row: the selected item and +2 more in 40 cells: %q", got)
 	}
 }
+
+// Conflict kinds are words on the screen: "blocked version", not the JSON's key.
+func TestConflictSummaryInWords(t *testing.T) {
+	t.Parallel()
+	got := conflictSummary([]models.Conflict{{Kind: models.ConflictBlocked}, {Kind: models.ConflictPerson},
+		{Kind: models.ConflictBlocked}})
+	if got != "2 blocked version · 1 person" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -59,7 +59,7 @@ func (d *detailScreen) writeStep(b *strings.Builder, s engine.StepState) {
 	}
 	optional := ""
 	if !s.Step.Required {
-		optional = st.Dim.Render(" optional")
+		optional = st.Dim.Render(" (optional)")
 	}
 	if s.Step.Kind == models.StepAutomated && len(s.Attempts) == 0 && s.Status == models.StepPending {
 		who = st.Dim.Render("not run")

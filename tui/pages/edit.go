@@ -364,8 +364,8 @@ func (f *editForm) previewView(w int) string {
 				fmt.Fprintf(&b, " %s\n", st.Dim.Render(fmt.Sprintf("… %d more", len(pr.conflicts)-i)))
 				break
 			}
-			lead := len(c.Kind) + 4
-			b.WriteString(" " + st.Bad.Render("✗ "+string(c.Kind)) + " " + common.Hang(c.Message, w-lead, lead) + "\n")
+			lead := len(common.KindWords(c.Kind)) + 4
+			b.WriteString(" " + st.Bad.Render("✗ "+common.KindWords(c.Kind)) + " " + common.Hang(c.Message, w-lead, lead) + "\n")
 		}
 	}
 	return b.String()

@@ -86,7 +86,7 @@ func previewConflicts(st common.Styles, out []string, cs []models.Conflict, w, h
 		return append(out, st.Good.Render("✓ no conflicts"))
 	}
 	for i, c := range cs { // the engine calls the previewed plan "this plan"
-		lines := common.Hanging(st.Bad.Render("✗ "+string(c.Kind))+" ", c.Message, w)
+		lines := common.Hanging(st.Bad.Render("✗ "+common.KindWords(c.Kind))+" ", c.Message, w)
 		if left := len(cs) - i; len(out)+len(lines) > h || (left > 1 && len(out)+len(lines) == h) {
 			return append(out, st.Bad.Render(fmt.Sprintf("… %d more conflict%s", left, common.Plural(left))))
 		}

@@ -294,7 +294,7 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 			msg += " (" + started + ")"
 		}
 		// Lines after the first are indented by 3: wrapped to w-3, each fits.
-		text := common.Hang(" "+st.Bad.Render("✗ "+string(cf.Kind))+" "+msg, w-3, 3)
+		text := common.Hang(" "+st.Bad.Render("✗ "+common.KindWords(cf.Kind))+" "+msg, w-3, 3)
 		out = append(out, strings.Split(text, "\n")...)
 	}
 	return out

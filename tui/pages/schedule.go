@@ -915,7 +915,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 					others = append(others, fmt.Sprintf("#%d", id))
 				}
 			}
-			what := fmt.Sprintf("✗ %s conflict", c.Kind)
+			what := fmt.Sprintf("✗ %s conflict", common.KindWords(c.Kind))
 			if len(others) > 0 {
 				what += " with " + strings.Join(others, ", ")
 			}
