@@ -277,8 +277,12 @@ func (r *resolveScreen) View() string {
 		return st.Dim.Render(fmt.Sprintf(" loading #%d…", r.id))
 	}
 	d := r.data.det
+	who := "nobody assigned"
+	if d.Assignee != "" {
+		who = d.Assignee
+	}
 	top := common.Hanging(" ", fmt.Sprintf("%s %s %s → %s · %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component,
-		d.Version, st.Bold.Render(d.Environment), common.Dash(d.Assignee)), r.w)
+		d.Version, st.Bold.Render(d.Environment), who), r.w)
 	if d.Status != models.StatusPlanned {
 		top = append(top, "")
 		top = append(top, common.Hanging(" ", fmt.Sprintf("#%d %s: only planned deployments can be moved.", d.ID,
