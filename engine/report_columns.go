@@ -27,8 +27,8 @@ func (n named) column(text, cell func(Metrics) string) ReportColumn {
 }
 
 func countCol(n named, f func(Metrics) int64) ReportColumn {
-	s := func(m Metrics) string { return strconv.FormatInt(f(m), 10) }
-	return n.column(s, s)
+	return n.column(func(m Metrics) string { return models.Thousands(f(m)) },
+		func(m Metrics) string { return strconv.FormatInt(f(m), 10) })
 }
 
 // pctCol shows a ratio as 96.1% ("—" with nothing to rate); its cell is 96.1.

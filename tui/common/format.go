@@ -157,13 +157,7 @@ func Dash(s string) string {
 }
 
 // Thousands writes 1284 as "1,284".
-func Thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func Thousands(n int) string { return models.Thousands(int64(n)) }
 
 // Percent formats a rate, or "—" when there is none.
 func Percent(r float64) string {
