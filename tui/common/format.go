@@ -2,6 +2,7 @@ package common
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -185,27 +186,27 @@ func Progress(done, total int) string {
 	return strings.Repeat("▓", n) + strings.Repeat("░", cells-n) + fmt.Sprintf(" %d/%d", done, total)
 }
 
-// Sparkline draws values as block characters scaled from their own lowest to highest,
-// so that a success rate moving between 94% and 99% still shows its shape; a
-// negative value (no data) is a dot.
+// Sparkline draws rates (0 to 1) as block characters on a scale from 80% (lower
+// when a value is: down to the tenth below it) to 100%, so that a success rate
+// moving between 94% and 99% still shows its shape, and one new value does not
+// redraw the others (screens.md: nothing jumps when data refreshes), as scaling
+// from the values' own lowest did; a negative value (no data) is a dot.
 func Sparkline(vals []float64) string {
 	blocks := []rune("▁▂▃▄▅▆▇█")
-	lo, hi := 1.0, 0.0
+	lo := 0.8
 	for _, v := range vals {
-		if v >= 0 {
-			lo, hi = min(lo, v), max(hi, v)
+		if v >= 0 && v < lo {
+			lo = math.Floor(v*10) / 10
 		}
 	}
 	var b strings.Builder
 	for _, v := range vals {
-		switch {
-		case v < 0:
+		if v < 0 {
 			b.WriteRune('·')
-		case hi-lo < 0.001: // flat: draw it level, mid-height
-			b.WriteRune(blocks[len(blocks)/2])
-		default:
-			b.WriteRune(blocks[int((v-lo)/(hi-lo)*float64(len(blocks)-1)+0.5)])
+			continue
 		}
+		i := int((min(v, 1)-lo)/(1-lo)*float64(len(blocks)-1) + 0.5)
+		b.WriteRune(blocks[Clamp(i, 0, len(blocks)-1)])
 	}
 	return b.String()
 }

@@ -105,3 +105,19 @@ func TestFitEndsKeepsTheTail(t *testing.T) {
 		}
 	}
 }
+
+// A sparkline keeps its scale when a new value comes (nothing jumps on a refresh)
+// and still shows the shape of rates between 94% and 99%; no data is a dot.
+func TestSparklineKeepsItsScale(t *testing.T) {
+	before := []rune(Sparkline([]float64{0.95, 0.99, 1, 0.97, -1}))
+	after := []rune(Sparkline([]float64{0.95, 0.99, 1, 0.97, 0.85}))
+	if string(before[:4]) != string(after[:4]) {
+		t.Fatalf("a new value redrew the others: %q then %q", string(before), string(after))
+	}
+	if !(before[0] < before[1] && before[1] <= before[2] && before[3] < before[1]) || before[4] != '·' {
+		t.Fatalf("the shape of 95, 99, 100, 97%% and no data: %q", string(before))
+	}
+	if low := []rune(Sparkline([]float64{0.5, 1})); low[0] != '▁' || low[1] != '█' {
+		t.Fatalf("a rate below 80%% lowers the scale to show it: %q", string(low))
+	}
+}
