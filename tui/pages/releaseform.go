@@ -63,7 +63,7 @@ func (f *releaseForm) build() {
 		f.errs.Limit(comps, components.LongText),
 		f.errs.Input("change", "Change", &f.v.change).Placeholder("its deployments' change reference (default: the name)"),
 		f.errs.Limit(f.errs.Input("notes", "Notes", &f.v.notes).Placeholder("what it brings (optional)"), components.LongText),
-	).Title("New release").Description("components: " + strings.Join(names, ", "))).
+	).Title("New release")).
 		WithTheme(components.FormTheme(f.c)).WithShowHelp(false).WithShowErrors(false).
 		WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
 	f.started = false
@@ -131,5 +131,12 @@ func (f *releaseForm) View() string {
 	st := f.c.Styles
 	head := []string{common.Fit(" "+st.Bold.Render("Create a release")+st.Dim.Render(
 		" · one version of each of its components, moved through the environments together"), f.w), ""}
+	// The components to choose from, wrapped at spaces: the form's own wrapping broke
+	// names at their hyphens ("core-" / "switch-02").
+	var names []string
+	for _, comp := range f.c.Eng.Config().Components() {
+		names = append(names, comp.Name)
+	}
+	head = append(head, common.Hanging(" components: ", strings.Join(names, ", "), formWidth(f.w), st.Dim)...)
 	return f.view(st, head, fieldWords)
 }
