@@ -63,10 +63,20 @@ func (e *Engine) PersonByKey(ctx context.Context, key []byte) (models.Person, bo
 	if _, gone := revoked[gossh.FingerprintSHA256(pub)]; gone {
 		return models.Person{}, false, nil
 	}
-	name, ok := e.configKeys()[string(key)]
-	if !ok {
-		if name, err = q.KeyOwner(ctx, key); err != nil || name == "" {
-			return models.Person{}, false, err
+	name, inConfig := e.configKeys()[string(key)]
+	added, err := q.KeyOwner(ctx, key)
+	if err != nil {
+		return models.Person{}, false, err
+	}
+	switch {
+	case inConfig && added != "" && added != name:
+		// Added for one person, then written into another's ssh_keys: a key names one
+		// person, and guessing which would let someone in as another.
+		return models.Person{}, false, models.Conflictf("key %s is %s's in config and was added for %s: "+
+			"nobody logs in with it until one is revoked (ferry people remove-key)", gossh.FingerprintSHA256(pub), name, added)
+	case !inConfig:
+		if name = added; name == "" {
+			return models.Person{}, false, nil
 		}
 	}
 	p, err := e.Person(name)
@@ -95,6 +105,9 @@ func (e *Engine) AddKey(ctx context.Context, actor models.Person, person, line s
 	}
 	if _, err := e.Person(person); err != nil {
 		return KeyInfo{}, models.Invalidf("%v", err)
+	}
+	if config.IsDSA(line) {
+		return KeyInfo{}, models.Invalidf("%v", config.ErrDSA)
 	}
 	pub, comment, _, _, err := gossh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
 	if err != nil {

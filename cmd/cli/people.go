@@ -18,7 +18,7 @@ func (a *app) peopleCmd() *cobra.Command {
 			"The key works at once, also for a ferry serve already running.",
 		Args: exactArgs(2, "a person and a public key file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			line, err := firstKeyLine(args[1])
+			line, err := keyLine(args[1])
 			if err != nil {
 				return err
 			}
@@ -91,21 +91,37 @@ func (a *app) peopleCmd() *cobra.Command {
 	return cmd
 }
 
-// firstKeyLine reads the first line of path that is not empty or a comment.
-func firstKeyLine(path string) (string, error) {
+// keyLine is the one key in path (lines empty or starting with # aside); a file of
+// several keys, or a private key, is refused with what to give instead.
+func keyLine(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", usagef("KEYFILE: %v", err)
 	}
 	defer f.Close()
+	var keys []string
+	var at []int
 	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
-			return line, nil
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(line, "-----BEGIN"):
+			return "", usagef("KEYFILE: %s is a private key, which stays with its owner: give its public half (%s.pub)",
+				path, strings.TrimSuffix(path, ".pub"))
+		case line != "" && !strings.HasPrefix(line, "#"):
+			keys, at = append(keys, line), append(at, n)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	return "", usagef("KEYFILE: %s holds no key", path)
+	switch len(keys) {
+	case 0:
+		return "", usagef("KEYFILE: %s holds no key", path)
+	case 1:
+		return keys[0], nil
+	}
+	// Adding the first and dropping the rest in silence would leave someone out.
+	return "", usagef("KEYFILE: %s holds %d keys (lines %d and %d…): give one key per file, one add-key each",
+		path, len(keys), at[0], at[1])
 }

@@ -107,22 +107,6 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 	s := &Server{eng: eng, opts: opts, log: log.New(opts.Log, "ferry serve: ", log.LstdFlags),
 		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}, lim: opts.Limits.withDefaults()}
 	s.gate = newGate(s.lim, s.log)
-	// A key in config must name one person (the engine answers who a key is).
-	keys := map[string]string{}
-	for _, p := range eng.Config().People {
-		for _, line := range p.SSHKeys {
-			pub, _, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
-			if err != nil {
-				return nil, fmt.Errorf("person %q: ssh key: %w", p.Name, err)
-			}
-			k := string(pub.Marshal())
-			if other, dup := keys[k]; dup && other != p.Name {
-				return nil, fmt.Errorf("ssh key %s belongs to both %q and %q: a key must name one person",
-					gossh.FingerprintSHA256(pub), other, p.Name)
-			}
-			keys[k] = p.Name
-		}
-	}
 	pemBytes, created, err := HostKey(opts.HostKeyPath)
 	if err != nil {
 		return nil, err

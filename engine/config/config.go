@@ -127,6 +127,7 @@ type parser struct {
 
 	envLines       map[string]int // name -> line of its first declaration
 	personLines    map[string]int
+	keyOwners      map[string]keyOwner // a key's wire form -> the first person to list it
 	unixUserLines  map[string]int
 	serviceLines   map[string]int
 	componentLines map[string]int
@@ -369,6 +370,9 @@ func (p *parser) wallClock(t *table, k, v string) (time.Time, bool) {
 
 // checkSSHKey accepts one line in authorized_keys form: "ssh-ed25519 AAAA... comment".
 func checkSSHKey(k string) (ssh.PublicKey, error) {
+	if IsDSA(k) {
+		return nil, ErrDSA
+	}
 	pub, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(k))
 	if err != nil {
 		return nil, err
@@ -377,6 +381,37 @@ func checkSSHKey(k string) (ssh.PublicKey, error) {
 		return nil, errors.New("one key per entry")
 	}
 	return pub, nil
+}
+
+// keyOwner is who listed a key first, and where.
+type keyOwner struct {
+	person string
+	line   int
+}
+
+// oneOwner refuses entry i of person's ssh_keys when another person lists the same
+// key: a key says who logs in, so it names one person.
+func (p *parser) oneOwner(t *table, pub ssh.PublicKey, person string, i int) {
+	path := indexPath(t.keyPath("ssh_keys"), i)
+	k := string(pub.Marshal())
+	if first, dup := p.keyOwners[k]; dup && first.person != person {
+		t.errAt(path, "person %q: ssh_keys entry %d (%s) is %q's key too (line %d): a key names one person",
+			person, i+1, ssh.FingerprintSHA256(pub), first.person, first.line)
+		return
+	}
+	if _, seen := p.keyOwners[k]; !seen {
+		p.keyOwners[k] = keyOwner{person, p.c.ix.line(path)}
+	}
+}
+
+// ErrDSA refuses a DSA key, which the SSH library no longer even reads.
+var ErrDSA = errors.New("a DSA key is too weak (1024 bits, SHA-1): use an ed25519 key (ssh-keygen -t ed25519)")
+
+// IsDSA reports whether an authorized_keys line holds a DSA key: said as such, not as
+// a line that does not parse.
+func IsDSA(line string) bool {
+	f := strings.Fields(line)
+	return len(f) > 0 && f[0] == ssh.KeyAlgoDSA
 }
 
 // MinRSABits is the smallest RSA key that logs anyone in: smaller ones are within
@@ -392,7 +427,7 @@ func WeakKey(pub ssh.PublicKey) error {
 	}
 	switch pub.Type() {
 	case ssh.KeyAlgoDSA:
-		return errors.New("a DSA key is too weak (1024 bits, SHA-1): use an ed25519 key (ssh-keygen -t ed25519)")
+		return ErrDSA
 	case ssh.KeyAlgoRSA:
 		ck, ok := pub.(ssh.CryptoPublicKey)
 		if !ok {
@@ -411,6 +446,7 @@ func WeakKey(pub ssh.PublicKey) error {
 func (p *parser) people(ts []*table) {
 	p.personLines = map[string]int{}
 	p.unixUserLines = map[string]int{}
+	p.keyOwners = map[string]keyOwner{}
 	for _, t := range ts {
 		t.require("name", "roles")
 		var per models.Person
@@ -431,6 +467,8 @@ func (p *parser) people(ts []*table) {
 				t.errAt(indexPath(t.keyPath("ssh_keys"), i), "person %q: ssh_keys entry %d is not a public key in authorized_keys form (%v)", per.Name, i+1, err)
 			} else if err := WeakKey(pub); err != nil {
 				t.errAt(indexPath(t.keyPath("ssh_keys"), i), "person %q: ssh_keys entry %d: %v", per.Name, i+1, err)
+			} else {
+				p.oneOwner(t, pub, per.Name, i)
 			}
 		}
 		per.SSHKeys = keys
