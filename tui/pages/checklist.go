@@ -41,6 +41,8 @@ type checklistView struct {
 	// advance is the step a tick or an approval is saving: once saved, the cursor
 	// moves on to the next open item, where the next space is meant to go.
 	advance int
+	top     int  // the first line of a planned deployment's items shown (see preview)
+	topMax  int  // the last top that shows anything new, as the last frame found
 	running bool // the run carries on after a person's work
 	// confirm is a question y answers, while it is asked: a tick that moves the run
 	// past optional items nobody ticked, which Ferry then skips.
@@ -385,10 +387,13 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case !v.loaded:
 		return nil
 	case key.Matches(msg, v.c.Keys.Up):
-		v.sel = max(0, v.sel-1)
+		v.sel, v.top = max(0, v.sel-1), max(0, v.top-1)
 		return nil
 	case key.Matches(msg, v.c.Keys.Down):
 		v.sel = max(0, min(len(v.items())-1, v.sel+1))
+		if len(v.items()) == 0 { // a planned deployment's job, read ahead: it scrolls
+			v.top = min(v.top+1, v.topMax)
+		}
 		return nil
 	case key.Matches(msg, v.keys.Start) && v.stalled():
 		v.running = true
@@ -555,13 +560,22 @@ func (v *checklistView) preview(rows int) []string {
 	if rows < 3 {
 		return nil
 	}
-	shown := 0
-	for _, it := range item[:rows-1] {
-		if it {
-			shown++
-		}
+	// ↑/↓ scroll it (v.top): the rows say how many items are above and below.
+	items := func(of []bool) int { return len(slices.DeleteFunc(slices.Clone(of), func(b bool) bool { return !b })) }
+	v.topMax = len(out) - rows + 1 // for ↓, which cannot know the rows View leaves
+	top := min(v.top, v.topMax)
+	end := top + rows - 1
+	var shown []string
+	if top > 0 { // the marker takes the first row: the line there goes above too
+		top++
+		n := items(item[:top])
+		shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", n, common.Plural(n))))
 	}
-	return append(out[:rows-1], st.Dim.Render(fmt.Sprintf(" … and %d more items", len(v.st.Steps)-shown)))
+	shown = append(shown, out[top:end]...)
+	if below := items(item[end:]); below > 0 {
+		shown = append(shown, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
+	}
+	return shown
 }
 
 func (v *checklistView) View() string {

@@ -226,6 +226,15 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 		t.Fatalf("a planned installation's checklist previews its items:\n%s", got)
 	}
 	fits(t, m, "planned checklist", 60, 20)
+	// ↓ scrolls the job ahead to its last item, and says how many are above.
+	for range 30 {
+		press(m, "down")
+	}
+	if got := screenText(m); !strings.Contains(got, "Requester notified") || !strings.Contains(got, "more items above") ||
+		strings.Contains(got, "Delivery complete") {
+		t.Fatalf("↓ should scroll to the last item:\n%s", got)
+	}
+	fits(t, m, "planned checklist scrolled", 60, 20)
 	press(m, "g")
 	if after, _ := m.c.Eng.Deployment(m.c.Ctx, m.c.Actor, d.ID); after.Status != models.StatusPlanned {
 		t.Fatalf("g outside the window started #%d", d.ID)
