@@ -287,10 +287,14 @@ func (r *reports) layoutTable() {
 	cursor := r.table.Cursor()
 	r.table.SetRows(nil) // columns first: rows wider than the old columns would panic
 	r.table.SetColumns(cols)
-	r.table.SetRows(rows)
-	r.table.SetCursor(min(max(cursor, 0), len(rows)-1))
 	r.table.SetWidth(r.w)
 	r.table.SetHeight(max(3, r.h-1-len(r.legend())))
+	r.table.SetRows(rows)
+	// Walked down to from the top, the cursor's row is in sight: SetCursor keeps the
+	// old scroll, which the emptied rows reset, and showed the rows above it (on a
+	// grouped report's grand total, not the total).
+	r.table.GotoTop()
+	r.table.MoveDown(min(max(cursor, 0), len(rows)-1))
 }
 
 // partial is the label of the span's last period when it is not over yet, else "".

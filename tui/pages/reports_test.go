@@ -319,3 +319,31 @@ func TestReportsExplainTheirHeadings(t *testing.T) {
 		t.Errorf("a phone's report gives its rows to the table:\n%s", got)
 	}
 }
+
+// Paging the columns keeps the cursor's row in sight: on the grand total of a
+// grouped report, → showed the rows above it and not the total, while the footer
+// said the cursor was on its last row; ← back the same.
+func TestReportsColumnsKeepTheTotalInSight(t *testing.T) {
+	t.Parallel()
+	grand := func(screen string) bool {
+		for _, l := range strings.Split(screen, "\n") {
+			if f := strings.Fields(l); len(f) > 1 && f[0] == "total" && f[1] == "all" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, size := range [][2]int{{120, 35}, {60, 20}} {
+		m := demoReports(t, size[0], size[1])
+		press(m, "b", "b") // per model: many rows, the grand total last
+		if got := screenText(m); !grand(got) {
+			t.Fatalf("%dx%d: the grand total is in sight at first:\n%s", size[0], size[1], got)
+		}
+		for _, k := range []string{"right", "left"} {
+			press(m, k)
+			if got := screenText(m); !grand(got) {
+				t.Fatalf("%dx%d: after %s the grand total should stay in sight:\n%s", size[0], size[1], k, got)
+			}
+		}
+	}
+}
