@@ -203,7 +203,7 @@ func TestPlanRefusesWhatTheModelDoesNotAllow(t *testing.T) {
 		"env not on path":     {func(r *PlanRequest) { r.Model, r.Component = "rack", "rack-b07" }, `environment "test" is not on model "rack"'s path (production)`},
 		"unknown env":         {func(r *PlanRequest) { r.Environment = "moon" }, `unknown environment "moon"`},
 		"no version":          {func(r *PlanRequest) { r.Version = " " }, "a version is needed"},
-		"end before start":    {func(r *PlanRequest) { r.End = r.Start.Add(-time.Hour) }, "is not after start"},
+		"end before start":    {func(r *PlanRequest) { r.End = r.Start.Add(-time.Hour) }, "is not after the start"},
 		"no start":            {func(r *PlanRequest) { r.Start = time.Time{} }, "a start time is needed"},
 		"unknown assignee":    {func(r *PlanRequest) { r.Assignee = "zed" }, `no person "zed"`},
 		"analyst as assignee": {func(r *PlanRequest) { r.Assignee = "eve" }, "only an analyst"},
@@ -245,7 +245,7 @@ func TestPlanAndRescheduleRefuseThePast(t *testing.T) {
 	begun.Start, begun.Duration = f.local("2026-11-26 09:30"), time.Hour
 	_, _, err = f.e.Plan(f.ctx, ana, begun)
 	if !errors.Is(err, models.ErrInvalid) ||
-		!strings.Contains(err.Error(), `start 2026-11-26 09:30 CET is in the past (it is 2026-11-26 10:00 CET now): give a later start, or "now"`) {
+		!strings.Contains(err.Error(), `--start: 2026-11-26 09:30 CET is in the past (it is 2026-11-26 10:00 CET now): give a later start, or "now"`) {
 		t.Fatalf("a start in the past: %v", err)
 	}
 	if list, _ := f.e.List(f.ctx, ana, models.Filter{}); len(list) != 0 {

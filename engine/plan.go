@@ -158,26 +158,26 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 	var d models.Deployment
 	cm, ok := e.current[r.Model]
 	if !ok {
-		return d, cm, models.Invalidf("unknown model %q (known: %s)", r.Model, strings.Join(e.modelNames(), ", "))
+		return d, cm, models.Invalidf("--model: unknown model %q (known: %s)", r.Model, strings.Join(e.modelNames(), ", "))
 	}
 	m := cm.model
 	comp, ok := e.cfg.Component(r.Component)
 	if !ok {
-		return d, cm, models.Invalidf("unknown component %q: declare it under a [[service]] in %s", r.Component, e.cfg.File)
+		return d, cm, models.Invalidf("--component: unknown component %q: declare it under a [[service]] in %s", r.Component, e.cfg.File)
 	}
 	if !m.AppliesToKind(comp.Kind) {
 		return d, cm, models.Invalidf("model %q is for %s components; %s is %s",
 			m.Name, joinKinds(m.Kinds), comp.Name, comp.Kind)
 	}
 	if _, ok := e.cfg.Environment(r.Environment); !ok {
-		return d, cm, models.Invalidf("unknown environment %q", r.Environment)
+		return d, cm, models.Invalidf("--env: unknown environment %q (known: %s)", r.Environment, strings.Join(e.envNames(), ", "))
 	}
 	if !m.OnPath(r.Environment) {
-		return d, cm, models.Invalidf("environment %q is not on model %q's path (%s)",
+		return d, cm, models.Invalidf("--env: environment %q is not on model %q's path (%s)",
 			r.Environment, m.Name, strings.Join(m.Path, " → "))
 	}
 	if strings.TrimSpace(r.Version) == "" {
-		return d, cm, models.Invalidf("a version is needed")
+		return d, cm, models.Invalidf("--version: a version is needed")
 	}
 	if r.Action == "" {
 		r.Action = models.ActionDeploy
@@ -200,7 +200,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 		requester = actor.Name
 	}
 	if _, err := e.Person(requester); err != nil {
-		return d, cm, models.Invalidf("requester: %v", err)
+		return d, cm, models.Invalidf("--requester: %v", err)
 	}
 	if r.Assignee != "" {
 		if err := e.checkAssignee(r.Assignee); err != nil {
@@ -221,7 +221,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 
 func (e *Engine) planEnd(r PlanRequest, def time.Duration) (time.Time, error) {
 	if r.Start.IsZero() {
-		return time.Time{}, models.Invalidf("a start time is needed")
+		return time.Time{}, models.Invalidf("--start: a start time is needed")
 	}
 	end := r.End
 	switch {
@@ -229,12 +229,12 @@ func (e *Engine) planEnd(r PlanRequest, def time.Duration) (time.Time, error) {
 	case r.Duration > 0:
 		end = r.Start.Add(r.Duration)
 	case r.Duration < 0:
-		return end, models.Invalidf("duration %s must be positive", r.Duration)
+		return end, models.Invalidf("--duration: %s must be positive", r.Duration)
 	default:
 		end = r.Start.Add(def)
 	}
 	if !end.After(r.Start) {
-		return end, models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(r.Start))
+		return end, models.Invalidf("--end: %s is not after the start %s", e.Local(end), e.Local(r.Start))
 	}
 	return end, nil
 }
@@ -252,10 +252,10 @@ func (e *Engine) ahead(start, end, kept time.Time) error {
 	now := e.Now()
 	switch {
 	case !end.After(now):
-		return models.Invalidf("the window %s has ended (it is %s now): a deployment is planned for time still to come",
+		return models.Invalidf("--start: the window %s has ended (it is %s now): a deployment is planned for time still to come",
 			e.window(start, end), e.Local(now))
 	case start.Before(now.Add(-nowSlack)) && !start.Equal(kept):
-		return models.Invalidf("start %s is in the past (it is %s now): give a later start, or %q",
+		return models.Invalidf("--start: %s is in the past (it is %s now): give a later start, or %q",
 			e.Local(start), e.Local(now), models.NowWord)
 	}
 	return nil
@@ -265,10 +265,10 @@ func (e *Engine) ahead(start, end, kept time.Time) error {
 func (e *Engine) checkAssignee(name string) error {
 	p, err := e.Person(name)
 	if err != nil {
-		return models.Invalidf("assignee: %v", err)
+		return models.Invalidf("--assignee: %v", err)
 	}
 	if !CarriesOut(p) {
-		return models.Invalidf("assignee %s is only an %s and cannot carry out deployments", p.Name, p.MainRole())
+		return models.Invalidf("--assignee: %s is only an %s and cannot carry out deployments", p.Name, p.MainRole())
 	}
 	return nil
 }
@@ -280,6 +280,14 @@ func (e *Engine) Assignable() []models.Person {
 		if CarriesOut(p) {
 			out = append(out, p)
 		}
+	}
+	return out
+}
+
+func (e *Engine) envNames() []string {
+	var out []string
+	for _, env := range e.cfg.Environments {
+		out = append(out, env.Name)
 	}
 	return out
 }

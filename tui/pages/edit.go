@@ -340,7 +340,7 @@ func (f *editForm) previewView(w int) string {
 	b.WriteString(" " + st.Bold.Render("Preview") + "\n")
 	switch {
 	case f.err != nil:
-		b.WriteString(" " + st.Error.Render("✗ not saved: "+common.Hang(f.err.Error(), w-15, 15)) + "\n")
+		b.WriteString(" " + st.Error.Render("✗ not saved: "+common.Hang(fieldWords(f.err), w-15, 15)) + "\n")
 	case f.saving:
 		b.WriteString(" " + st.Dim.Render("saving…") + "\n")
 	}
@@ -353,7 +353,7 @@ func (f *editForm) previewView(w int) string {
 		}
 		b.WriteString(" " + st.Dim.Render("as it is now") + "\n")
 	case pr.err != nil:
-		b.WriteString(" " + st.Bad.Render("✗ "+common.Hang(pr.err.Error(), w-3, 3)) + "\n")
+		b.WriteString(" " + st.Bad.Render("✗ "+common.Hang(fieldWords(pr.err), w-3, 3)) + "\n")
 	default:
 		b.WriteString(f.windowLine(pr.ed))
 		if len(pr.conflicts) == 0 {

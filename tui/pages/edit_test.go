@@ -26,7 +26,7 @@ func TestEditFormSaysAPastWindowIsRefused(t *testing.T) {
 		l.Key(tea.KeyBackspace)
 	}
 	l.TM.Type("2026-11-26 10:00")
-	l.Has("✗ the window 2026-11-26 10:00 CET – 10:45 CET has")
+	l.Has("✗ Start: the window 2026-11-26 10:00 CET – 10:45")
 	l.Has("planned for time still to come")
 	// The last field is in view, and the preview still under it.
 	for range 4 {

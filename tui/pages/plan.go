@@ -310,7 +310,7 @@ func planFieldOf(err error) (group, field int, text string) {
 		return 2, 1, text
 	case strings.HasPrefix(low, "component"), strings.HasPrefix(low, "model"):
 		return 0, 0, text
-	case strings.HasPrefix(low, "environment"):
+	case strings.HasPrefix(low, "environment"), strings.HasPrefix(low, "env:"):
 		return 1, 0, text
 	}
 	return 2, 0, text // the last group, where it was saved

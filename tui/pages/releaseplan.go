@@ -250,7 +250,7 @@ func (p *releasePlanForm) previewLines(w, h int) []string {
 	case pr.gen == 0:
 		out = append(out, common.Hanging("", "choose a release and an environment, and give a valid start", w, st.Dim)...)
 	case pr.err != nil:
-		out = append(out, common.Hanging(st.Bad.Render("✗ "), pr.err.Error(), w, st.Bad)...)
+		out = append(out, common.Hanging(st.Bad.Render("✗ "), fieldWords(pr.err), w, st.Bad)...)
 	default:
 		for _, d := range pr.out.Deployments {
 			out = append(out, common.Fit(fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment), w),
@@ -263,7 +263,7 @@ func (p *releasePlanForm) previewLines(w, h int) []string {
 	}
 	switch {
 	case p.err != nil:
-		out = append(out, common.Hanging(st.Error.Render("✗ not saved: "), p.err.Error(), w, st.Error)...)
+		out = append(out, common.Hanging(st.Error.Render("✗ not saved: "), fieldWords(p.err), w, st.Error)...)
 	case p.saving:
 		out = append(out, st.Dim.Render("saving…"))
 	}
