@@ -27,7 +27,7 @@ const (
 // verb is how an action reads in a refusal.
 var verb = map[Action]string{
 	ActRead: "see", ActPlan: "plan", ActReschedule: "reschedule", ActAssign: "assign",
-	ActCancel: "cancel", ActRun: "run", ActTick: "tick steps of", ActApprove: "approve gates of",
+	ActCancel: "cancel", ActRun: "run", ActTick: "tick, note or block steps of", ActApprove: "approve gates of",
 	ActIncident: "record incidents on", ActOverride: "override conflicts of", ActAdmin: "administer",
 	ActBlock: "block or unblock versions of",
 }

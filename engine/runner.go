@@ -159,6 +159,11 @@ func (e *Engine) Fail(ctx context.Context, actor models.Person, id int64, reason
 	if reason == "" {
 		return Outcome{}, models.Invalidf("a reason is needed to fail a deployment")
 	}
+	// Said as failing, not as running (the run's own check, which still holds, says
+	// "there is nothing to run"); read once more inside the run's transaction.
+	if d, err := e.st.Read().Deployment(ctx, id); err == nil && d.Status.Final() && Can(actor, ActRun, &d) == nil {
+		return Outcome{}, models.Conflictf("deployment #%d %s; only one not yet finished can be failed", id, d.Status.Phrase())
+	}
 	body := func(r *runner) (Outcome, error) {
 		d, err := r.e.st.Read().Deployment(r.bg(), r.id)
 		if err != nil {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -228,5 +229,17 @@ func TestRelatedComponentsConflict(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("one related conflict in all: %+v", all)
+	}
+}
+
+// Failing a finished deployment says so as failing: "there is nothing to run" was
+// the run's word for it.
+func TestFailingAFinishedDeploymentSaysWhy(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	d := f.planWhere(t, "api", "1", "test", f.now.Add(time.Hour), models.ActionDeploy)
+	f.finish(t, d.ID)
+	_, err := f.e.Fail(f.ctx, f.person(t, "ana"), d.ID, "it broke", false)
+	if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "only one not yet finished can be failed") {
+		t.Fatalf("failing a finished deployment: %v", err)
 	}
 }

@@ -88,10 +88,11 @@ func whyNoEdit(c *common.Common, d models.Deployment) string {
 	if d.Status.Final() {
 		return fmt.Sprintf("#%d %s: a finished deployment is not changed", d.ID, d.Status.Phrase())
 	}
-	if err := engine.Can(c.Actor, engine.ActReschedule, &d); err == nil {
+	resched, assign := engine.Can(c.Actor, engine.ActReschedule, &d), engine.Can(c.Actor, engine.ActAssign, &d)
+	if resched == nil || assign == nil {
 		return ""
 	}
-	return common.Why(engine.Can(c.Actor, engine.ActAssign, &d))
+	return common.Why(resched) // the edit form's first field is the start
 }
 
 // build makes the form over f.v, so a rebuilt form keeps what was typed.

@@ -38,7 +38,7 @@ func TestOffKeysSayWhy(t *testing.T) {
 	m = sized(t, "kim", 120, 35) // an analyst reads the checklist
 	openChecklist(m, 1)
 	got := fullHelp(m)
-	for _, want := range []string{"space tick — kim (analyst) may not tick steps of deployment #1",
+	for _, want := range []string{"space tick — kim (analyst) may not tick, note or block steps of",
 		"n note — kim (analyst)", "b block — kim (analyst)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the full help lacks %q:\n%s", want, got)
