@@ -157,7 +157,7 @@ func (a *app) schedule(ctx context.Context, every time.Duration) {
 var readOnly = [][]string{
 	{"deploy", "list"}, {"deploy", "show"}, {"deploy", "logs"}, {"deploy", "suggest"},
 	{"conflicts"}, {"freeze", "impact"}, {"models", "list"}, {"where"}, {"release", "list"}, {"release", "show"},
-	{"version", "blocked"}, {"version"},
+	{"version", "blocked"}, {"version"}, {"history"}, {"report"},
 }
 
 // withWritingSubcommands are the read-only commands that have subcommands which
@@ -179,6 +179,11 @@ func (a *app) readOnlyCommand(ctx context.Context, person models.Person, args []
 		if arg == "--config" || arg == "--db" || arg == "--as" || strings.HasPrefix(arg, "--config=") ||
 			strings.HasPrefix(arg, "--db=") || strings.HasPrefix(arg, "--as=") {
 			fmt.Fprintf(stderr, "ferry: %s is set by the server\n", strings.SplitN(arg, "=", 2)[0])
+			return ExitUsage
+		}
+		if arg == "--out" || strings.HasPrefix(arg, "--out=") { // the file would be written on the server
+			fmt.Fprintln(stderr, "ferry: --out writes on the server: over SSH the report comes on standard output "+
+				"(ssh HOST -- report --format csv > FILE)")
 			return ExitUsage
 		}
 	}

@@ -444,6 +444,18 @@ func TestServeReadOnlyCommands(t *testing.T) {
 			t.Errorf("%s: exit %d\n%s", cmd, code, out)
 		}
 	}
+	// An export comes on standard output, to the client's own file; --out, which would
+	// write on the server, is refused.
+	if out, code := run("history --format csv"); code != 0 || !strings.Contains(out, "id,") ||
+		!strings.Contains(out, fmt.Sprint(mine.ID)) {
+		t.Errorf("history as CSV over SSH: exit %d\n%s", code, out)
+	}
+	if out, code := run("report --format csv"); code != 0 || !strings.Contains(out, "period,") {
+		t.Errorf("report as CSV over SSH: exit %d\n%s", code, out)
+	}
+	if out, code := run("report --out /tmp/r.csv"); code != 2 || !strings.Contains(out, "--out writes on the server") {
+		t.Errorf("report --out over SSH: exit %d\n%s", code, out)
+	}
 	if out, code := run("deploy list --as ana"); code != 2 || !strings.Contains(out, "--as is set by the server") {
 		t.Errorf("--as over SSH: exit %d\n%s", code, out)
 	}

@@ -72,7 +72,8 @@ func (c *Common) PlanKey() Key {
 func (c *Common) ExportKey() Key {
 	k := On(c.Keys.Export)
 	if c.Remote {
-		k.Off = "over SSH a file would be written on the server: use ferry history or ferry report there"
+		k.Off = "over SSH a file would be written on the server: export from your own machine instead, " +
+			"ssh HOST -- history --format csv > FILE (or report)"
 	}
 	return k
 }
