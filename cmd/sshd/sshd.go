@@ -232,7 +232,7 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 }
 
 // PublicKeysOnly is the one line a client whose keys were all refused reads.
-const PublicKeysOnly = "ferry: public keys only; no key you offered is known here (ferry people add-key)"
+const PublicKeysOnly = "ferry: public keys only; no key you offered is known here: ask a manager to add yours"
 
 // toldKey marks a connection that has read PublicKeysOnly.
 type toldKey struct{}
