@@ -39,8 +39,8 @@ func (e *Engine) Calendar(ctx context.Context, actor models.Person, f CalendarFi
 		return nil, err
 	}
 	if f.Environment != "" {
-		if _, ok := e.cfg.Environment(f.Environment); !ok {
-			return nil, models.Invalidf("--env: unknown environment %q", f.Environment)
+		if err := e.cfg.CheckEnvironment("--env", f.Environment); err != nil {
+			return nil, err
 		}
 	}
 	if !f.To.After(f.From) {

@@ -253,8 +253,8 @@ func (e *Engine) validReport(r ReportRequest) error {
 		return models.Invalidf("the report range ends (%s) before it starts (%s)", e.Local(r.To), e.Local(r.From))
 	}
 	for _, env := range r.DoraEnvs {
-		if _, ok := e.cfg.Environment(env); !ok {
-			return models.NotFoundf("unknown environment %q", env)
+		if err := e.cfg.CheckEnvironment("--env", env); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -169,8 +169,8 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 		return d, cm, models.Invalidf("model %q is for %s components; %s is %s",
 			m.Name, joinKinds(m.Kinds), comp.Name, comp.Kind)
 	}
-	if _, ok := e.cfg.Environment(r.Environment); !ok {
-		return d, cm, models.Invalidf("--env: unknown environment %q (known: %s)", r.Environment, strings.Join(e.envNames(), ", "))
+	if err := e.cfg.CheckEnvironment("--env", r.Environment); err != nil {
+		return d, cm, err
 	}
 	if !m.OnPath(r.Environment) {
 		return d, cm, models.Invalidf("--env: environment %q is not on model %q's path (%s)",
@@ -280,14 +280,6 @@ func (e *Engine) Assignable() []models.Person {
 		if CarriesOut(p) {
 			out = append(out, p)
 		}
-	}
-	return out
-}
-
-func (e *Engine) envNames() []string {
-	var out []string
-	for _, env := range e.cfg.Environments {
-		out = append(out, env.Name)
 	}
 	return out
 }

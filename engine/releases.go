@@ -343,8 +343,8 @@ func (e *Engine) planRelease(ctx context.Context, q store.Q, actor models.Person
 	if err := Can(actor, ActPlan, nil); err != nil {
 		return out, err
 	}
-	if _, ok := e.cfg.Environment(rp.Environment); !ok {
-		return out, models.Invalidf("--env: unknown environment %q", rp.Environment)
+	if err := e.cfg.CheckEnvironment("--env", rp.Environment); err != nil {
+		return out, err
 	}
 	r, err := q.Release(ctx, rp.Name)
 	if err != nil {

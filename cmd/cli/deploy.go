@@ -449,10 +449,10 @@ func (a *app) window(d models.Deployment) string {
 // checkEnv refuses an environment the config does not declare (exit 1, as the
 // engine does for plans).
 func (a *app) checkEnv(env string) error {
-	if _, ok := a.cfg.Environment(env); env != "" && !ok {
-		return models.Invalidf("--env: unknown environment %q (known: %s)", env, strings.Join(a.envNames(), ", "))
+	if env == "" {
+		return nil
 	}
-	return nil
+	return a.cfg.CheckEnvironment("--env", env)
 }
 
 func (a *app) envNames() []string {

@@ -886,6 +886,20 @@ func (c *Config) Environment(name string) (models.Environment, bool) {
 	return c.Environments[i], true
 }
 
+// CheckEnvironment refuses an environment c does not declare, naming flag (what the
+// person gave it as: "--env"), the name and the environments there are. The CLI asks
+// it before the database opens; the engine asks it of every act that names one.
+func (c *Config) CheckEnvironment(flag, name string) error {
+	if _, ok := c.Environment(name); ok {
+		return nil
+	}
+	known := make([]string, len(c.Environments))
+	for i, e := range c.Environments {
+		known[i] = e.Name
+	}
+	return models.Invalidf("%s: unknown environment %q (known: %s)", flag, name, strings.Join(known, ", "))
+}
+
 // Person returns the person whose id is name.
 func (c *Config) Person(name string) (models.Person, bool) {
 	i, ok := c.people[name]
