@@ -75,6 +75,9 @@ func (a *app) historyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if len(list) == 0 {
+				a.notUnknown(f.service, f.component, f.assignee, f.requester)
+			}
 			if f.format != "table" {
 				return export.WriteDeployments(a.stdout, export.Format(f.format), a.cfg.Location, list)
 			}
@@ -104,6 +107,28 @@ func (a *app) historyCmd() *cobra.Command {
 	fl.StringVar(&f.format, "format", "table", "table, csv, json or markdown")
 	fl.IntVar(&f.limit, "limit", 50, "rows in this page")
 	return cmd
+}
+
+// notUnknown says, when a filter matched nothing, which names it gave that config
+// does not know: a typo read as "no deployments match" before. The record may hold
+// names config has since dropped, so they filter rather than refuse.
+func (a *app) notUnknown(service, component, assignee, requester string) {
+	note := func(flag, name, what string) {
+		fmt.Fprintf(a.stderr, "ferry: note: %s %q is no %s in %s (the record may still name ones since removed)\n",
+			flag, name, what, a.cfg.File)
+	}
+	if _, ok := a.cfg.Service(service); service != "" && !ok {
+		note("--service", service, "service")
+	}
+	if _, ok := a.cfg.Component(component); component != "" && !ok {
+		note("--component", component, "component")
+	}
+	if _, ok := a.cfg.Person(assignee); assignee != "" && !ok {
+		note("--assignee", assignee, "person")
+	}
+	if _, ok := a.cfg.Person(requester); requester != "" && !ok {
+		note("--requester", requester, "person")
+	}
 }
 
 func (a *app) printHistory(list []models.Deployment) {

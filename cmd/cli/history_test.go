@@ -151,3 +151,20 @@ func TestHistoryFiltersExportsAndPages(t *testing.T) {
 	f.refused(2, []string{"--to is exclusive: --to 2030-12-02 includes 2030-12-01"}, "--as", "ana", "report",
 		"--from", "2030-12-01", "--to", "2030-12-01")
 }
+
+// A filter by a name config does not know that matches nothing says so on stderr: a
+// typo read as "no deployments match" before. It still filters (the record may name
+// what config has since dropped), so the exit is 0.
+func TestHistoryNotesANameConfigDoesNotKnow(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.ok("--as", "ana", "history", "--component", "web-frontnd", "--assignee", "nobdy")
+	if !strings.Contains(r.stdout, "No deployments match.") ||
+		!strings.Contains(r.stderr, `--component "web-frontnd" is no component in`) ||
+		!strings.Contains(r.stderr, `--assignee "nobdy" is no person in`) {
+		t.Fatalf("history with unknown names:\n%s", r)
+	}
+	if r := f.ok("--as", "ana", "deploy", "list", "--assignee", "nobdy"); !strings.Contains(r.stderr, `--assignee "nobdy" is no person`) {
+		t.Fatalf("deploy list with an unknown assignee:\n%s", r)
+	}
+}
