@@ -579,9 +579,9 @@ func (a *app) editFlags(cmd *cobra.Command, start, duration, assignee, change, a
 		ed.Start = &t
 	}
 	if set("duration") {
-		d, err := models.ParseDuration(duration)
-		if err != nil || d <= 0 {
-			return ed, usagef("--duration: %q is not a length such as 45m or 2h", duration)
+		d, err := models.ParseDuration(duration) // says "must be positive" as plan does
+		if err != nil {
+			return ed, usagef("--duration: %v", err)
 		}
 		ed.Duration = &d
 	}

@@ -46,6 +46,9 @@ func (a *app) serveCmd() *cobra.Command {
 			if perAddress < 1 {
 				return usagef("--max-per-address must be at least 1")
 			}
+			if _, _, err := net.SplitHostPort(listen); err != nil {
+				return usagef("--listen %q: %v: give HOST:PORT, e.g. 127.0.0.1:2222", listen, err)
+			}
 			// openRunner also marks steps a dead ferry left running as interrupted, and
 			// settles who acts: the scheduler starts due deployments as that person.
 			if err := a.openRunner(); err != nil {
@@ -61,7 +64,7 @@ func (a *app) serveCmd() *cobra.Command {
 			}
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
-				return err
+				return fmt.Errorf("--listen %s: %w", listen, err)
 			}
 			made := "kept"
 			if srv.HostKeyCreated {

@@ -242,6 +242,7 @@ func TestServeUsage(t *testing.T) {
 	f.refused(2, []string{"--max-per-address must be at least 1"}, "serve", "--max-per-address", "0")
 	// A tick faster than a second only burns the database.
 	f.refused(2, []string{"--schedule-every 100ms: must be at least 1s"}, "serve", "--schedule-every", "100ms")
+	f.refused(2, []string{`--listen "nonsense"`, "give HOST:PORT"}, "serve", "--listen", "nonsense")
 	f.refused(2, []string{"--schedule-every 0s: must be at least 1s"}, "serve", "--schedule-every", "0")
 }
 
