@@ -71,6 +71,16 @@ func Can(p models.Person, a Action, d *models.Deployment) error {
 	return refuse(p, a, d, "analysts have read-only access")
 }
 
+// mayNot is the refusal of an act Can refused (err) in the act's own words: "ana
+// (analyst) may not list SSH keys: only managers may". A login that maps to no
+// person keeps Can's refusal, which says how to map it (it has no role to name).
+func mayNot(p models.Person, err error, act, why string) error {
+	if p.Unmapped {
+		return err
+	}
+	return models.Forbiddenf("%s (%s) may not %s: %s", p.Name, p.MainRole(), act, why)
+}
+
 func refuse(p models.Person, a Action, d *models.Deployment, why string) error {
 	what := "deployments"
 	if d != nil && d.ID != 0 {

@@ -35,6 +35,7 @@ type app struct {
 	configPath string
 	dbPath     string
 	as         string
+	noted      bool // the note on who acts was printed (settleActor)
 	// consoleRunsDue: the console's --run-due (it starts due automated deployments)
 	consoleRunsDue bool
 
@@ -86,6 +87,9 @@ func (a *app) execute(args []string) int {
 	var ex exitError
 	if errors.As(err, &ex) {
 		return ex.code
+	}
+	if a.noted && a.actor.Unmapped && errors.Is(err, models.ErrForbidden) {
+		return ExitFailed // the note on who acts said it already: a login of no person changes nothing
 	}
 	fmt.Fprintln(stderr, "ferry:", err)
 	if isUsage(err) {
@@ -249,6 +253,7 @@ func (a *app) settleActor() error {
 	a.ctx = engine.WithPrincipal(a.ctx, id.Principal)
 	if (a.as == "" || id.Actor.Unmapped) && !a.actsForNobody {
 		fmt.Fprintln(a.stderr, "ferry:", id.Note)
+		a.noted = true
 	}
 	return nil
 }

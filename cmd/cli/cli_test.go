@@ -800,8 +800,11 @@ func TestIdentityLogin(t *testing.T) {
 	plan := []string{"deploy", "plan", "--model", "web-service", "--component", "web-frontend",
 		"--version", "1.0", "--env", "dev", "--start", "2030-12-01 10:00"}
 	r := f.refused(1, []string{"maps to no person", `unix_user = "nobody-in-config"`}, plan...)
-	if !strings.Contains(r.stderr, "you may read but change nothing") {
-		t.Errorf("the unmapped login should be told before the refusal:\n%s", r)
+	if !strings.Contains(r.stderr, "you may read but change nothing") || strings.Count(r.stderr, "maps to no person") != 1 {
+		t.Errorf("the unmapped login should be told once, before the refusal:\n%s", r)
+	}
+	if r := f.refused(1, []string{"maps to no person"}, "people", "keys"); strings.Contains(r.stderr, "(analyst)") {
+		t.Errorf("a login of no person has no role to name:\n%s", r)
 	}
 	f.ok("deploy", "list") // reading is allowed
 	f.refused(1, []string{"only a manager may act as someone else"}, append([]string{"--as", "ana"}, plan...)...)
