@@ -520,12 +520,18 @@ func (d *history) bar() []string {
 	case d.above && len(d.rows) > 0:
 		count += ", more above"
 	}
-	room := d.w - lipgloss.Width(count) - 3 // a space before, one between, one after
+	// A space before, "· " between (a date at the end of the filters read as one
+	// with the count: "until 2026-11-30 31 shown"), one after.
+	room := d.w - lipgloss.Width(count) - 5
 	lines := common.Pack(d.f.summary(st, d.everything()), st.Dim.Render(" · "), room)
 	for i, l := range lines {
 		lines[i] = " " + l
 	}
-	lines[0] = common.Fit(lines[0], room+1) + " " + st.Dim.Render(count) + " "
+	sep := "   "
+	if lipgloss.Width(lines[0]) >= room { // the filters run up to the count
+		sep = " · "
+	}
+	lines[0] = common.Fit(lines[0], room+1) + st.Dim.Render(sep+count) + " "
 	return lines
 }
 
