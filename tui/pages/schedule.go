@@ -932,7 +932,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 				tail = append(tail, st.Dim.Render("· s resolve"))
 			}
 		} else if !d.Status.Final() {
-			head = append(head, st.Good.Render("✓ no conflicts"))
+			head = append(head, st.Good.Render("✓ no open conflicts")) // an overridden one is on its page
 		}
 	}
 	for i, w := range tail {

@@ -118,7 +118,7 @@ func TestScheduleWeek(t *testing.T) {
 	if l := schedRowLine(t, got, "dev"); !strings.HasPrefix(l, "▸dev") {
 		t.Fatalf("the cursor should be on dev: %q", l)
 	}
-	schedWantIn(t, got, "#5 auth-service 2.0.0 → dev  sam  Thu 26 13:35–14:20  ○ planned  ✓ no conflicts", "CHG-2026-0042")
+	schedWantIn(t, got, "#5 auth-service 2.0.0 → dev  sam  Thu 26 13:35–14:20  ○ planned  ✓ no open conflicts", "CHG-2026-0042")
 	// #1 (production, Thu 13:05-17:05, running outside a maintenance window) is a bar
 	// with the conflict glyph where the layout says.
 	s := schedOf(m)
