@@ -346,8 +346,9 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 		}
 	}
 	// The now line crosses every row, bars too (it would hide behind a busy row's),
-	// but not the letters of a label.
-	if nowX >= 0 && nowX < g.Cells && !cells[nowX].Text {
+	// but not the letters of a label, nor the selected deployment: a running one an
+	// hour long is one cell of a week, which the line hid as the person chose it.
+	if nowX >= 0 && nowX < g.Cells && !cells[nowX].Text && !cells[nowX].Selected {
 		c := &cells[nowX]
 		c.R, c.Kind, c.Conflict = glyph[NowLine], NowLine, false
 	}

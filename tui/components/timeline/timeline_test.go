@@ -349,4 +349,9 @@ func TestStacksSayHowManyOnce(t *testing.T) {
 	if cells[nowX].R != '│' || cells[nowX].Kind != NowLine {
 		t.Fatalf("the now line should cross the done bar: %q", Plain(cells[24:32]))
 	}
+	// Selected, the bar under the now line stays: it may be all there is of it.
+	cells = Row(g, one[0], nil, 20, nowX)
+	if cells[nowX].Kind == NowLine || !cells[nowX].Selected {
+		t.Fatalf("the now line should not hide the selected bar: %q", Plain(cells[24:32]))
+	}
 }
