@@ -153,7 +153,7 @@ func TestReleasePlanOnAPhoneKeepsItsPreview(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := runLive(t, c, 60, 20)
-	l.Has("Last 30 days")
+	l.Has("Due today")
 	l.Letter('6')
 	l.Has("components ×") // Where has loaded: r is its key
 	l.Letter('r')
