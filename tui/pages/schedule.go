@@ -946,6 +946,10 @@ func (s *scheduleScreen) detailLines(n int) []string {
 	} else {
 		lines = append(lines, schedWrap(tail, " ", s.w-1)...)
 	}
+	if len(lines) > n && n > 0 { // more than the rows: say so where it is cut
+		lines = lines[:n]
+		lines[n-1] = common.Fit(strings.TrimRight(lines[n-1], " ")+" …", s.w-1) // too wide, Fit ends it in "…"
+	}
 	out := make([]string, n)
 	for i := range out {
 		if i < len(lines) {
