@@ -482,7 +482,7 @@ func (r *reports) volume(w, h int) string {
 	for _, row := range r.rep.Rows {
 		if len(v.periods) == 0 || v.periods[len(v.periods)-1] != row.Period {
 			v.periods = append(v.periods, row.Period)
-			v.labels = append(v.labels, shortPeriod(row.Start.In(r.c.Eng.Location()), r.period))
+			v.labels = append(v.labels, axisPeriod(row.Start.In(r.c.Eng.Location()), r.period))
 		}
 	}
 	for _, g := range envOrder(r.c, r.rep) {

@@ -159,3 +159,15 @@ func shortPeriod(t time.Time, p engine.Period) string {
 	}
 	return t.Format("Jan")
 }
+
+// axisPeriod is shortPeriod under a bar: a year's first month or quarter says the
+// year ("2026", "Q1'26"), so an axis over two years reads which is which.
+func axisPeriod(t time.Time, p engine.Period) string {
+	switch {
+	case p == engine.PeriodMonth && t.Month() == time.January:
+		return t.Format("2006")
+	case p == engine.PeriodQuarter && t.Month() == time.January:
+		return "Q1'" + t.Format("06")
+	}
+	return shortPeriod(t, p)
+}

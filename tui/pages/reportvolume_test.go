@@ -3,6 +3,9 @@ package pages
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"ferry/engine"
 )
 
 // volumePicture draws v in w×h as plain text.
@@ -77,6 +80,23 @@ func TestAxisRange(t *testing.T) {
 		if lo != tc.wantLo || hi != tc.wantHi {
 			t.Errorf("axisRange(%v, %v, %d labels, top %v) = %v–%v, want %v–%v", tc.lo, tc.hi, tc.labels, tc.top,
 				lo, hi, tc.wantLo, tc.wantHi)
+		}
+	}
+}
+
+// An axis over two years says which is which: a year's first month or quarter is
+// labelled with the year; the rest keep their short names.
+func TestVolumeAxisSaysTheYear(t *testing.T) {
+	t.Parallel()
+	at := func(m time.Month) time.Time { return time.Date(2026, m, 1, 0, 0, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		t    time.Time
+		p    engine.Period
+		want string
+	}{{at(time.January), engine.PeriodMonth, "2026"}, {at(time.February), engine.PeriodMonth, "Feb"},
+		{at(time.January), engine.PeriodQuarter, "Q1'26"}, {at(time.April), engine.PeriodQuarter, "Q2"}} {
+		if got := axisPeriod(c.t, c.p); got != c.want {
+			t.Errorf("%s by %s: %q, want %q", c.t.Format("Jan"), c.p, got, c.want)
 		}
 	}
 }
