@@ -301,7 +301,7 @@ func (a *app) cancelCmd() *cobra.Command {
 // statusText is a deployment's status, with ", interrupted" when a step's runner
 // died and the deployment waits for a person to resume, retry or fail it.
 func statusText(d models.Deployment, interrupted bool) string {
-	if interrupted {
+	if interrupted && !d.Status.Final() { // a finished one waits for nobody: its step stays as it was left
 		return string(d.Status) + ", interrupted"
 	}
 	return string(d.Status)

@@ -42,7 +42,7 @@ func (a *app) notifyRunCmd() *cobra.Command {
 			}
 			out := &lockedWriter{w: a.stdout}
 			opts.Sender = a.sender()
-			opts.OnDelivery = func(d engine.Delivered) { printDelivery(out, d) }
+			opts.OnDelivery = func(d engine.Delivered) { printDelivery(out, d, a.cfg.Location) }
 			if follow {
 				fmt.Fprintf(a.stderr, "ferry: delivering notifications until stopped (%d channels)\n", len(a.cfg.Notify.Channels))
 				a.eng.DeliverFollow(a.ctx, opts, func(err error) { fmt.Fprintln(a.stderr, "ferry: notify:", err) })
@@ -71,7 +71,10 @@ func (a *app) notifyRunCmd() *cobra.Command {
 	return cmd
 }
 
-func printDelivery(out *lockedWriter, d engine.Delivered) {
+// printDelivery says what became of a message; a retry's time is in the
+// organisation's zone, as every time Ferry shows (it was the process's, UTC on a
+// server).
+func printDelivery(out *lockedWriter, d engine.Delivered, loc *time.Location) {
 	who := d.Recipient
 	if who == "" {
 		who = "-"
@@ -80,7 +83,7 @@ func printDelivery(out *lockedWriter, d engine.Delivered) {
 	switch {
 	case d.Status == models.OutboxPending:
 		line = fmt.Sprintf("retry   %s %s → %s (%s) at %s, try %d failed: %v", d.Channel, d.Event, who, d.Key,
-			d.Next.Local().Format("15:04:05"), d.Attempts, d.Err)
+			d.Next.In(loc).Format("15:04:05 MST"), d.Attempts, d.Err)
 	case d.Err != nil:
 		line += ": " + d.Err.Error()
 	}

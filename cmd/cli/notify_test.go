@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -193,8 +194,9 @@ func TestNotifyCommands(t *testing.T) {
 	rc.fail = true
 	rc.mu.Unlock()
 	r = f.ok("notify", "run")
-	if !strings.Contains(r.stdout, "retry   hook0 planned") || !strings.Contains(r.stdout, "502") {
-		t.Errorf("run with a failing receiver:\n%s", r)
+	if !strings.Contains(r.stdout, "retry   hook0 planned") || !strings.Contains(r.stdout, "502") ||
+		!regexp.MustCompile(`at \d\d:\d\d:\d\d CES?T, try 1 failed`).MatchString(r.stdout) {
+		t.Errorf("run with a failing receiver (the retry's time in the organisation's zone):\n%s", r)
 	}
 	r = f.ferry("--as", "ana", "notify", "test", "hook0")
 	if r.code != 1 || !strings.Contains(r.stderr, "502 Bad Gateway") {

@@ -89,7 +89,7 @@ func (a *app) serveCmd() *cobra.Command {
 					OnDelivery: func(d engine.Delivered) {
 						if d.Status != models.OutboxSent {
 							fmt.Fprint(out, "ferry: notify: ")
-							printDelivery(out, d)
+							printDelivery(out, d, a.cfg.Location)
 						}
 					}}, func(err error) { fmt.Fprintln(a.stderr, "ferry: notify:", err) })
 			}
