@@ -109,7 +109,11 @@ func WaysText(actor models.Person, bs []Break, own, ask map[Way]string) []string
 	for _, w := range mine {
 		ways = append(ways, own[w])
 	}
-	for _, w := range others {
+	for i, w := range others {
+		if i > 0 { // "…to move it, or to start it anyway": the manager does both
+			asks = append(asks, "to "+ask[w])
+			continue
+		}
 		asks = append(asks, ask[w])
 	}
 	if len(asks) > 0 {

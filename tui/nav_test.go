@@ -155,10 +155,10 @@ func TestFooterReadsALongRefusalWholeOnAPhone(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
 	why := "#29832 cannot start now: window: it is planned for 2026-12-12 22:00 CET – 2026-12-13 02:00 CET; " +
 		"it may start from 2026-12-12 21:45 CET, not before; maintenance: production requires a maintenance " +
-		"window and none is open now; ways on: ask a manager to move it, or start it anyway"
+		"window and none is open now; ways on: ask a manager to move it, or to start it anyway"
 	m.Update(common.ErrMsg{Err: errors.New(why)})
 	got := screenText(m)
-	if words := strings.Join(strings.Fields(got), " "); !strings.Contains(words, "ask a manager to move it, or start it anyway") {
+	if words := strings.Join(strings.Fields(got), " "); !strings.Contains(words, "ask a manager to move it, or to start it anyway") {
 		t.Fatalf("the refusal should be read whole:\n%s", got)
 	}
 	if lines := strings.Split(strings.TrimRight(got, "\n"), "\n"); len(lines) > 20 {

@@ -142,7 +142,7 @@ func TestStartInConflictSaysWhy(t *testing.T) {
 	press(m, "g")
 	if got := strings.Join(strings.Fields(screenText(m)), " "); !strings.Contains(got, "cannot start now") ||
 		!strings.Contains(got, "maintenance") || !strings.Contains(got, "ways on:") ||
-		!strings.Contains(got, "ask a manager to move it, resolve its conflicts, or start it anyway") ||
+		!strings.Contains(got, "ask a manager to move it, to resolve its conflicts, or to start it anyway") ||
 		strings.Contains(got, "(m on its page)") {
 		t.Fatalf("g should say why, and the ways on, none a technician's own:\n%s", screenText(m))
 	}

@@ -71,7 +71,7 @@ func NewReleasePlan(c *common.Common, name string) common.Page {
 func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 	var relOpts []huh.Option[string]
 	for _, r := range releases {
-		relOpts = append(relOpts, huh.NewOption(r.Name+"  "+p.c.Styles.Dim.Render(fmt.Sprintf("%d components", len(r.Components))), r.Name))
+		relOpts = append(relOpts, huh.NewOption(r.Name+"  "+p.c.Styles.Dim.Render(fmt.Sprintf("%d component%s", len(r.Components), common.Plural(len(r.Components)))), r.Name))
 	}
 	if len(relOpts) == 0 {
 		relOpts = []huh.Option[string]{huh.NewOption(cmpText(p.v.release, "no releases"), p.v.release)}
