@@ -29,19 +29,20 @@ var reportViews = []string{"table", "trends", "volume", "failures", "versions"}
 // picture reads faster than numbers. All of it comes from the rollups, so it is
 // as quick on years of history as on a week.
 type reports struct {
-	c      *common.Common
-	period engine.Period
-	by     engine.Grouping
-	back   int // how many spans before the current one
-	view   int
-	rep    engine.Report // what the view shows
-	shown  reportQuestion
-	loaded bool
-	gen    int
-	table  table.Model
-	colOff int // first metric column shown
-	w, h   int
-	keys   struct{ Period, Group, View, Earlier, Later, Left, Right, Rows, Audit key.Binding }
+	c        *common.Common
+	period   engine.Period
+	by       engine.Grouping
+	back     int // how many spans before the current one
+	view     int
+	rep      engine.Report // what the view shows
+	shown    reportQuestion
+	loaded   bool
+	gen      int
+	table    table.Model
+	colOff   int   // first metric column shown
+	colsBack []int // the colOff of each page → left, for ←
+	w, h     int
+	keys     struct{ Period, Group, View, Earlier, Later, Left, Right, Rows, Audit key.Binding }
 }
 
 // reportQuestion is what a load answers; a new question lands on its latest rows,
@@ -106,6 +107,9 @@ func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp(
 func (r *reports) Restyle() { r.table.SetStyles(components.TableStyles(r.c.Styles)) }
 
 func (r *reports) SetSize(w, h int) {
+	if w != r.w {
+		r.colsBack = nil // pages of another width
+	}
 	r.w, r.h = w, h
 	r.layoutTable()
 }
@@ -184,8 +188,12 @@ func (r *reports) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.export()
 	case key.Matches(msg, r.keys.Left) && r.view == 0 && r.colOff > 0:
 		r.colOff = r.pageBack(r.colOff)
+		if n := len(r.colsBack); n > 0 { // back to the page → came from, as it was
+			r.colOff, r.colsBack = r.colsBack[n-1], r.colsBack[:n-1]
+		}
 		r.layoutTable()
 	case key.Matches(msg, r.keys.Right) && r.view == 0 && r.colOff+r.fitCols(r.colOff) < len(engine.ReportColumns):
+		r.colsBack = append(r.colsBack, r.colOff)
 		r.colOff += r.fitCols(r.colOff) // a screenful: the next column not yet seen comes first
 		r.layoutTable()
 	default:
@@ -284,17 +292,20 @@ func (r *reports) layoutTable() {
 		}
 		rows = append(rows, line)
 	}
+	// Rows with more cells than the columns would panic: the wider of the two goes
+	// in second. Neither is emptied between, which reset the table's scroll: the
+	// cursor's row then slipped out of sight (on a grouped report, the grand total).
 	cursor := r.table.Cursor()
-	r.table.SetRows(nil) // columns first: rows wider than the old columns would panic
-	r.table.SetColumns(cols)
+	if len(cols) >= len(r.table.Columns()) {
+		r.table.SetColumns(cols)
+		r.table.SetRows(rows)
+	} else {
+		r.table.SetRows(rows)
+		r.table.SetColumns(cols)
+	}
+	r.table.SetCursor(min(max(cursor, 0), len(rows)-1))
 	r.table.SetWidth(r.w)
 	r.table.SetHeight(max(3, r.h-1-len(r.legend())))
-	r.table.SetRows(rows)
-	// Walked down to from the top, the cursor's row is in sight: SetCursor keeps the
-	// old scroll, which the emptied rows reset, and showed the rows above it (on a
-	// grouped report's grand total, not the total).
-	r.table.GotoTop()
-	r.table.MoveDown(min(max(cursor, 0), len(rows)-1))
 }
 
 // partial is the label of the span's last period when it is not over yet, else "".

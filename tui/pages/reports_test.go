@@ -347,3 +347,36 @@ func TestReportsColumnsKeepTheTotalInSight(t *testing.T) {
 		}
 	}
 }
+
+// ← goes back to the columns → came from, and paging keeps the rows in view where
+// they were: → → ← showed columns 10–19 after 11–19, and → moved the rows.
+func TestReportsColumnsPageBackAndKeepTheRows(t *testing.T) {
+	t.Parallel()
+	m := demoReports(t, 120, 35)
+	press(m, "b", "b")
+	for range 25 {
+		press(m, "up")
+	}
+	footer := func() string { return lineWith(screenText(m), "columns ") }
+	firstRow := func() string { // the first row of the table, under its head
+		lines := strings.Split(screenText(m), "\n")
+		return strings.Join(strings.Fields(lines[3])[:2], " ")
+	}
+	top := firstRow()
+	press(m, "right")
+	afterOne, topAfter := footer(), firstRow()
+	if topAfter != top {
+		t.Fatalf("→ moved the rows: the first was %q, now %q", top, topAfter)
+	}
+	press(m, "right", "left")
+	if got := footer(); !strings.Contains(got, columnsIn(afterOne)) {
+		t.Fatalf("→ → ← should show the columns of the first →: %q, then %q", afterOne, got)
+	}
+}
+
+// columnsIn is the "columns 10–19 of 35" part of a legend line.
+func columnsIn(line string) string {
+	i := strings.Index(line, "columns ")
+	j := strings.Index(line[i:], " of ")
+	return line[i : i+j]
+}
