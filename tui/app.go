@@ -5,6 +5,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -151,6 +152,27 @@ func (m *Model) Init() tea.Cmd {
 // (or to the root, for navigation, notes and errors), keys and anything else to the
 // page on top.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	before := m.footerKey()
+	model, cmd := m.update(msg)
+	if m.footerKey() != before {
+		// A message of two lines, or none after one: the page gets the rows the footer
+		// leaves (cut to them, a panel lost its bottom border).
+		m.resize()
+	}
+	return model, cmd
+}
+
+// footerKey is what decides the footer's height besides the size: its message and
+// whether the full help is open.
+func (m *Model) footerKey() string {
+	e := ""
+	if m.err != nil {
+		e = m.err.Error()
+	}
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%v", e, m.note.Mark, m.note.Text, m.fullHelp)
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.still = m.unmoved(msg); m.still {
 		return m, nil
 	}

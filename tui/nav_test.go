@@ -165,3 +165,24 @@ func TestFooterReadsALongRefusalWholeOnAPhone(t *testing.T) {
 		t.Fatalf("%d lines on a 20-line screen", len(lines))
 	}
 }
+
+// A footer message of two lines takes its rows from the page, which is laid out in
+// what is left: the last panel keeps its bottom border rather than being cut.
+func TestFooterMessageLeavesThePageWhole(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 60, 20)
+	m.Update(common.NoteMsg{Mark: "✓", Text: "planned #30004 web-frontend 2.9.97 → dev; 2 conflicts left, s on its page resolves them"})
+	lines := strings.Split(strings.TrimRight(screenText(m), "\n"), "\n")
+	if len(lines) > 20 {
+		t.Fatalf("%d lines on a 20-line screen", len(lines))
+	}
+	bottoms := 0
+	for _, l := range lines {
+		if strings.Contains(l, "╰") {
+			bottoms++
+		}
+	}
+	if tops := strings.Count(screenText(m), "╭"); bottoms != tops {
+		t.Fatalf("%d panels open, %d closed: one was cut under the footer:\n%s", tops, bottoms, screenText(m))
+	}
+}
