@@ -148,6 +148,9 @@ func (d *dashboard) picks() []pick {
 	var out []pick
 	ps := d.built()
 	for p, group := range [][]line{ps.running, ps.needs, ps.due} {
+		if p == panelDue && ps.layout.Due.H == 0 { // not drawn: the cursor does not go where nobody sees
+			continue
+		}
 		for _, l := range group {
 			if l.id != 0 {
 				out = append(out, pick{p, l.id})
@@ -194,6 +197,9 @@ func (d *dashboard) View() string {
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if l.Needs.Y == 0 { // side by side
 		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)
+	}
+	if l.Due.H == 0 {
+		return top
 	}
 	if l.Last30.H == 0 {
 		return lipgloss.JoinVertical(lipgloss.Left, top, due)

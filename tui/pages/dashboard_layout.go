@@ -35,6 +35,9 @@ func layoutDashboard(w, h, running, needs, due, last30 int) dashLayout {
 		l.Running = rect{0, 0, w, rh}
 		l.Needs = rect{0, rh, w, nh}
 		l.Due = rect{0, rh + nh, w, max(3, h-rh-nh-l30)}
+		if h-rh-nh-l30 < 3 { // a phone with the help open: no room for a third panel, rather than half of one
+			l.Due.H = 0
+		}
 	}
 	l.Last30 = rect{0, l.Due.Y + l.Due.H, w, l30}
 	return l

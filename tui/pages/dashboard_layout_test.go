@@ -268,3 +268,16 @@ func TestConflictSummaryInWords(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// With too few rows for three panels (a phone with the help open), the third is
+// left out rather than drawn in half: its top border and no row.
+func TestDashboardLayoutLeavesOutAPanelWithoutRoom(t *testing.T) {
+	t.Parallel()
+	l := layoutDashboard(60, 7, 6, 17, 15, 2)
+	if l.Due.H != 0 || l.Running.H+l.Needs.H > 7 || l.Running.H < 3 || l.Needs.H < 3 {
+		t.Fatalf("7 rows: running %d, needs %d, due %d", l.Running.H, l.Needs.H, l.Due.H)
+	}
+	if l := layoutDashboard(60, 9, 6, 17, 15, 2); l.Due.H < 3 {
+		t.Fatalf("9 rows hold three panels: due %d", l.Due.H)
+	}
+}
