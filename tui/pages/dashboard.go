@@ -259,6 +259,9 @@ func (d *dashboard) render(panel int, lines []line, h, w int) []string {
 		more = hiddenItems(shown[cut:], d.lastHead(lines, off+cut))
 		shown = shown[:cut]
 	}
+	if off > 0 && above == "" && more != "" { // no row to say what is above: the count below says it too
+		more += fmt.Sprintf(" · %d above", countItems(lines[:off]))
+	}
 	if rows == 1 && len(shown) > 1 { // one row (a phone with the help open): the item, and how many more
 		n := countItems(lines) - 1
 		l := shown[0]

@@ -281,3 +281,19 @@ func TestDashboardLayoutLeavesOutAPanelWithoutRoom(t *testing.T) {
 		t.Fatalf("9 rows hold three panels: due %d", l.Due.H)
 	}
 }
+
+// A panel too short for a row of its own for what is above says it with what is
+// below: "… and 10 more · 1 above".
+func TestShortPanelCountsWhatIsAbove(t *testing.T) {
+	t.Parallel()
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	var lines []line
+	for i := int64(1); i <= 12; i++ {
+		lines = append(lines, line{id: i, text: fmt.Sprintf("item %d", i)})
+	}
+	d.cursor = pick{panelDue, 2}
+	got := d.render(panelDue, lines, 2, 60)
+	if len(got) != 2 || !strings.Contains(got[0], "item 2") || !strings.Contains(ansi.Strip(got[1]), "… and 10 more · 1 above") {
+		t.Fatalf("item 2 selected in 2 rows: %q", got)
+	}
+}
