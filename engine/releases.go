@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -339,8 +341,36 @@ func (e *Engine) PreviewRelease(ctx context.Context, actor models.Person, rp Rel
 		out, err = e.planRelease(ctx, q, actor, rp)
 		return err
 	})
+	unstored(&out)
 	return out, err
 }
+
+// unstored words a previewed release as not stored: the IDs its deployments had in
+// the transaction rolled back are nobody's (a later plan takes them), so messages
+// name them "this release's payments-api", as a plan's preview says "this plan".
+func unstored(out *PlannedRelease) {
+	names := map[int64]string{}
+	for i := range out.Deployments {
+		d := &out.Deployments[i]
+		names[d.ID] = "this release's " + d.Component
+		d.ID, d.After = 0, 0
+	}
+	for i := range out.Conflicts {
+		c := &out.Conflicts[i]
+		c.ID = ""
+		c.IDs = slices.DeleteFunc(slices.Clone(c.IDs), func(id int64) bool { return names[id] != "" })
+		c.Message = deploymentRef.ReplaceAllStringFunc(c.Message, func(ref string) string {
+			id, _ := strconv.ParseInt(ref[1:], 10, 64)
+			if name := names[id]; name != "" {
+				return name
+			}
+			return ref
+		})
+	}
+}
+
+// deploymentRef is how a message names a deployment: "#123".
+var deploymentRef = regexp.MustCompile(`#\d+\b`)
 
 func (e *Engine) planRelease(ctx context.Context, q store.Q, actor models.Person, rp ReleasePlan) (PlannedRelease, error) {
 	out := PlannedRelease{}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -201,6 +202,13 @@ func TestPreviewReleaseKeepsNothing(t *testing.T) {
 	person := false
 	for _, c := range pre.Conflicts {
 		person = person || c.Kind == models.ConflictPerson
+		// The IDs of the rolled-back plans are nobody's: a later plan takes them.
+		if regexp.MustCompile(`#\d`).MatchString(c.Message) || len(c.IDs) != 0 || c.ID != "" {
+			t.Errorf("a preview's conflict names deployments that are not stored: %+v", c)
+		}
+		if !strings.Contains(c.Message, "this release's api") || !strings.Contains(c.Message, "this release's web") {
+			t.Errorf("a preview's conflict should name this release's deployments: %q", c.Message)
+		}
 	}
 	if !person {
 		t.Errorf("the preview should find sam's two deployments at once: %+v", pre.Conflicts)
