@@ -101,6 +101,9 @@ func newRunView(c *common.Common, id int64) *runView {
 	return v
 }
 
+// stageShort shortens a stage's title to 11 cells, as the dashboard's states read.
+var stageShort = strings.NewReplacer("components", "comp", "environment", "env", "deployment", "depl")
+
 func (v *runView) Title() string   { return fmt.Sprintf("run #%d", v.id) }
 func (v *runView) Capturing() bool { return v.input.Focused() || v.confirm.asking() }
 
@@ -673,8 +676,8 @@ func (v *runView) head() []string {
 	var row []string
 	for i, p := range v.st.Stages {
 		name, wname := p.Stage.Title(), 19
-		if narrow {
-			name, wname = strings.TrimPrefix(name, "Verify "), 11
+		if narrow { // one way for all four: "Verify comp" beside "Execute", not "components"
+			name, wname = stageShort.Replace(name), 11
 		}
 		mark := "  "
 		if p.Current {
