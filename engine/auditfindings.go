@@ -22,7 +22,7 @@ func AuditFindingText(f models.AuditFinding) string {
 func (e *Engine) AddAuditFinding(ctx context.Context, actor models.Person, f models.AuditFinding) (models.AuditFinding, error) {
 	f.Summary, f.Actor, f.At = strings.TrimSpace(f.Summary), actor.Name, e.Now()
 	if err := Can(actor, ActAdmin, nil); err != nil {
-		return f, mayNot(actor, err, "record audit findings", "only managers may")
+		return f, mayNot(actor, "record audit findings", "only managers may")
 	}
 	switch {
 	case f.Kind != models.FindingAudit && f.Kind != models.FindingCompliance:

@@ -60,7 +60,7 @@ func (e *Engine) AddImprovement(ctx context.Context, actor models.Person, r Impr
 	im := models.Improvement{Model: r.Model, Title: strings.TrimSpace(r.Title), Owner: r.Owner, From: r.From,
 		Status: models.ImprovementProposed, CreatedBy: actor.Name, CreatedAt: e.Now(), UpdatedAt: e.Now()}
 	if err := Can(actor, ActPlan, nil); err != nil {
-		return im, mayNot(actor, err, "propose improvements", "managers and practitioners do")
+		return im, mayNot(actor, "propose improvements", "managers and practitioners do")
 	}
 	if im.Title == "" {
 		return im, models.Invalidf("an improvement needs a title: what should change")

@@ -101,7 +101,7 @@ func (e *Engine) KeyUsed(ctx context.Context, fingerprint string) error {
 // form). Managers only; a key may belong to one person. The audit log records it.
 func (e *Engine) AddKey(ctx context.Context, actor models.Person, person, line string) (KeyInfo, error) {
 	if err := Can(actor, ActAdmin, nil); err != nil {
-		return KeyInfo{}, mayNot(actor, err, "add SSH keys", "only managers may")
+		return KeyInfo{}, mayNot(actor, "add SSH keys", "only managers may")
 	}
 	if _, err := e.Person(person); err != nil {
 		return KeyInfo{}, models.Invalidf("%v", err)
@@ -141,7 +141,7 @@ func (e *Engine) AddKey(ctx context.Context, actor models.Person, person, line s
 // open with it. Managers only; the audit log records it.
 func (e *Engine) RemoveKey(ctx context.Context, actor models.Person, person, fingerprint string) (KeyInfo, error) {
 	if err := Can(actor, ActAdmin, nil); err != nil {
-		return KeyInfo{}, mayNot(actor, err, "revoke SSH keys", "only managers may")
+		return KeyInfo{}, mayNot(actor, "revoke SSH keys", "only managers may")
 	}
 	keys, err := e.Keys(ctx, actor)
 	if err != nil {
@@ -175,7 +175,7 @@ func (e *Engine) audit(ctx context.Context, q store.Q, actor models.Person, typ,
 // Managers only: it says who can reach the console.
 func (e *Engine) Keys(ctx context.Context, actor models.Person) ([]KeyInfo, error) {
 	if err := Can(actor, ActAdmin, nil); err != nil {
-		return nil, mayNot(actor, err, "list SSH keys", "only managers may")
+		return nil, mayNot(actor, "list SSH keys", "only managers may")
 	}
 	var out []KeyInfo
 	err := e.st.Snapshot(ctx, func(q store.Q) error {

@@ -867,7 +867,7 @@ func (e *Engine) CheckRollups(ctx context.Context) (RollupCheck, error) {
 // RepairRollups recounts the report rollups from the raw rows (managers only).
 func (e *Engine) RepairRollups(ctx context.Context, actor models.Person) error {
 	if err := Can(actor, ActAdmin, nil); err != nil {
-		return mayNot(actor, err, "recount the report rollups", "only managers may")
+		return mayNot(actor, "recount the report rollups", "only managers may")
 	}
 	return e.st.RecountRollups(ctx)
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 
 	"ferry/models"
@@ -37,8 +38,8 @@ var verb = map[Action]string{
 // run and verify; technicians work only on deployments assigned to them; analysts read.
 func Can(p models.Person, a Action, d *models.Deployment) error {
 	if p.Unmapped && a != ActRead {
-		return models.Forbiddenf("login %q maps to no person in the configuration: it may read but change nothing "+
-			"(to act, add unix_user = %q to your [[person]])", p.Name, p.Name)
+		return unmappedError{models.Forbiddenf("login %q maps to no person in the configuration: it may read but change nothing "+
+			"(to act, add unix_user = %q to your [[person]])", p.Name, p.Name)}
 	}
 	if p.Has(models.RoleManager) {
 		return nil
@@ -71,12 +72,21 @@ func Can(p models.Person, a Action, d *models.Deployment) error {
 	return refuse(p, a, d, "analysts have read-only access")
 }
 
-// mayNot is the refusal of an act Can refused (err) in the act's own words: "ana
+// ErrUnmappedLogin is in the refusal of any change by a login that maps to no person
+// (errors.Is): the CLI, which said so before the act, need not say it again.
+var ErrUnmappedLogin = errors.New("login maps to no person")
+
+// unmappedError is a refusal for a login of no person: forbidden, and unmapped.
+type unmappedError struct{ error }
+
+func (e unmappedError) Unwrap() []error { return []error{e.error, ErrUnmappedLogin} }
+
+// mayNot is the refusal of an act Can refused, in the act's own words: "ana
 // (analyst) may not list SSH keys: only managers may". A login that maps to no
-// person keeps Can's refusal, which says how to map it (it has no role to name).
-func mayNot(p models.Person, err error, act, why string) error {
-	if p.Unmapped {
-		return err
+// person has no role to name: its refusal names the login.
+func mayNot(p models.Person, act, why string) error {
+	if p.Unmapped { // no role to name: the login, and the act's own rule
+		return models.Forbiddenf("login %q maps to no person in the configuration and may not %s: %s", p.Name, act, why)
 	}
 	return models.Forbiddenf("%s (%s) may not %s: %s", p.Name, p.MainRole(), act, why)
 }

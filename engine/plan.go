@@ -108,7 +108,7 @@ func (e *Engine) candidate(ctx context.Context, q store.Q, actor models.Person, 
 	}
 	if d.Urgency == models.UrgencyEmergency {
 		if err := Can(actor, ActOverride, nil); err != nil {
-			return d, cm, mayNot(actor, err, "plan an emergency deployment", "only managers may, with a reason")
+			return d, cm, mayNot(actor, "plan an emergency deployment", "only managers may, with a reason")
 		}
 		if d.UrgencyReason == "" {
 			return d, cm, models.Invalidf("an emergency deployment needs a reason (--urgency-reason): it is kept on its record")

@@ -88,7 +88,7 @@ func (a *app) execute(args []string) int {
 	if errors.As(err, &ex) {
 		return ex.code
 	}
-	if a.noted && a.actor.Unmapped && errors.Is(err, models.ErrForbidden) {
+	if a.noted && errors.Is(err, engine.ErrUnmappedLogin) {
 		return ExitFailed // the note on who acts said it already: a login of no person changes nothing
 	}
 	fmt.Fprintln(stderr, "ferry:", err)
