@@ -72,8 +72,10 @@ func (e *Engine) PersonByKey(ctx context.Context, key []byte) (models.Person, bo
 	case inConfig && added != "" && added != name:
 		// Added for one person, then written into another's ssh_keys: a key names one
 		// person, and guessing which would let someone in as another.
-		return models.Person{}, false, models.Conflictf("key %s is %s's in config and was added for %s: "+
-			"nobody logs in with it until one is revoked (ferry people remove-key)", gossh.FingerprintSHA256(pub), name, added)
+		fp := gossh.FingerprintSHA256(pub)
+		return models.Person{}, false, models.Conflictf("key %s is %s's in config and was added for %s: nobody logs in "+
+			"with it until it names one person: take it out of %s's ssh_keys, or revoke it (ferry people remove-key %s %s, "+
+			"which refuses it for both) and add it again for %s (ferry people add-key)", fp, name, added, name, added, fp, name)
 	case !inConfig:
 		if name = added; name == "" {
 			return models.Person{}, false, nil

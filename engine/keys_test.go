@@ -44,6 +44,17 @@ func TestAKeyOfTwoPeopleLetsNobodyIn(t *testing.T) {
 	if ok || err == nil || !strings.Contains(err.Error(), "is sam's in config and was added for tom") {
 		t.Fatalf("a key of two people: %q %v %v", p.Name, ok, err)
 	}
+	// The way out the refusal gives: revoke it, and add it again for the config's person.
+	ana := f.person(t, "ana")
+	if _, err := later.RemoveKey(f.ctx, ana, "tom", gossh.FingerprintSHA256(pub)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := later.AddKey(f.ctx, ana, "sam", line); err != nil {
+		t.Fatalf("adding it again for sam: %v", err)
+	}
+	if p, ok, err := later.PersonByKey(f.ctx, pub.Marshal()); err != nil || !ok || p.Name != "sam" {
+		t.Fatalf("after the way out, the key lets sam in: %q %v %v", p.Name, ok, err)
+	}
 	if _, err := f.e.AddKey(f.ctx, f.person(t, "ana"), "sam", "ssh-dss AAAAB3NzaC1kc3MAAACBAP sam@old"); err == nil ||
 		!strings.Contains(err.Error(), "a DSA key is too weak") {
 		t.Fatalf("a DSA key is refused as such: %v", err)
