@@ -30,6 +30,7 @@ type Model struct {
 	active    int
 	stack     []entry        // pages opened over the active tab, the last on top
 	ids       int            // the last id given to a page
+	sizedH    int            // the height the pages were last given (resize)
 	place     common.Place   // where Remember was last told the person is
 	note      common.NoteMsg // a short note for the footer (a confirmation, or what goes on)
 	mark      int64          // the last change mark seen
@@ -154,7 +155,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	before := m.footerKey()
 	model, cmd := m.update(msg)
-	if m.footerKey() != before {
+	if m.footerKey() != before && m.bodyHeight() != m.sizedH {
 		// A message of two lines, or none after one: the page gets the rows the footer
 		// leaves (cut to them, a panel lost its bottom border).
 		m.resize()
@@ -311,7 +312,8 @@ func (m *Model) bodyHeight() int {
 
 func (m *Model) resize() {
 	m.help.SetWidth(m.w)
+	m.sizedH = m.bodyHeight()
 	for _, e := range m.pages() {
-		e.page.SetSize(m.w, m.bodyHeight())
+		e.page.SetSize(m.w, m.sizedH)
 	}
 }

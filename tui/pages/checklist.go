@@ -562,13 +562,15 @@ func (v *checklistView) preview(rows int) []string {
 	}
 	// ↑/↓ scroll it (v.top): the rows say how many items are above and below.
 	items := func(of []bool) int { return len(slices.DeleteFunc(slices.Clone(of), func(b bool) bool { return !b })) }
-	v.topMax = len(out) - rows + 1 // for ↓, which cannot know the rows View leaves
-	top := min(v.top, v.topMax)
+	// ↓ cannot know the rows View leaves: the last top that shows more, and where ↓
+	// stopped once the screen grew.
+	v.topMax = len(out) - rows + 1
+	v.top = min(v.top, v.topMax)
+	top := v.top
 	end := top + rows - 1
 	var shown []string
-	if top > 0 { // the marker takes the first row: the line there goes above too
+	if n := items(item[:top+1]); top > 0 && n > 0 { // the marker takes the first row: the line there goes above too
 		top++
-		n := items(item[:top])
 		shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", n, common.Plural(n))))
 	}
 	shown = append(shown, out[top:end]...)

@@ -226,8 +226,15 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 		t.Fatalf("a planned installation's checklist previews its items:\n%s", got)
 	}
 	fits(t, m, "planned checklist", 60, 20)
-	// ↓ scrolls the job ahead to its last item, and says how many are above.
-	for range 30 {
+	// ↓ scrolls the job ahead to its last item, and says how many are above (none
+	// while only the stage's title has gone).
+	for range 2 {
+		press(m, "down")
+		if got := screenText(m); strings.Contains(got, "↑ 0") {
+			t.Fatalf("no item is above yet:\n%s", got)
+		}
+	}
+	for range 28 {
 		press(m, "down")
 	}
 	if got := screenText(m); !strings.Contains(got, "Requester notified") || !strings.Contains(got, "more items above") ||

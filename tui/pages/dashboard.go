@@ -50,6 +50,9 @@ func (d *dashboard) Title() string { return "Dashboard" }
 func (d *dashboard) SetSize(w, h int) {
 	if w != d.w || h != d.h {
 		d.w, d.h, d.panes = w, h, nil
+		if d.loaded {
+			d.keepCursor() // on a row still drawn: a panel may have given way (the help on a phone)
+		}
 	}
 }
 
@@ -76,7 +79,7 @@ var approveKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
 // whyNoApprove: the selected deployment waits at a gate this person may approve (the
 // engine put it in their inbox, the ◆ gate rows); "" when it does.
 func (d *dashboard) whyNoApprove() string {
-	if d.cursor.id == 0 {
+	if d.cursor.id == 0 || indexOf(d.picks(), d.cursor) < 0 {
 		return "nothing selected: a gate waiting for you is a ◆ gate row under Needs you"
 	}
 	for _, it := range d.data.Inbox {
@@ -265,6 +268,9 @@ func (d *dashboard) render(panel int, lines []line, h, w int) []string {
 	if rows == 1 && len(shown) > 1 { // one row (a phone with the help open): the item, and how many more
 		n := countItems(lines) - 1
 		l := shown[0]
+		if sel >= 0 { // the one chosen, wherever it is: scrolled keeps the first for one row
+			l, off = lines[sel], sel
+		}
 		if n > 0 && !l.part {
 			tail := d.c.Styles.Dim.Render(fmt.Sprintf(" +%d more", n))
 			l.text = common.Fit(strings.TrimRight(l.text, " "), w-lipgloss.Width(tail)) + tail

@@ -257,6 +257,11 @@ func TestPanelOfOneRowCountsTheRest(t *testing.T) {
 		lipgloss.Width(got[0]) > 42 {
 		t.Fatalf("one row: the selected item and +2 more in 40 cells: %q", got)
 	}
+	d.cursor = pick{panelNeeds, 3} // the last: it is the one shown, marked
+	if got := d.render(panelNeeds, lines, 1, 40); len(got) != 1 || !strings.Contains(got[0], "▸ ⚠ overdue #29733") ||
+		!strings.Contains(got[0], "+2 more") {
+		t.Fatalf("one row, the third selected: %q", got)
+	}
 }
 
 // Conflict kinds are words on the screen: "blocked version", not the JSON's key.

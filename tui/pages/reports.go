@@ -39,8 +39,9 @@ type reports struct {
 	loaded   bool
 	gen      int
 	table    table.Model
-	colOff   int   // first metric column shown
-	colsBack []int // the colOff of each page → left, for ←
+	colOff   int    // first metric column shown
+	colsBack []int  // the colOff of each page → left, for ←
+	colsPage [2]int // the width and the fixed columns' width colsBack's pages had
 	w, h     int
 	keys     struct{ Period, Group, View, Earlier, Later, Left, Right, Rows, Audit key.Binding }
 }
@@ -107,9 +108,6 @@ func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp(
 func (r *reports) Restyle() { r.table.SetStyles(components.TableStyles(r.c.Styles)) }
 
 func (r *reports) SetSize(w, h int) {
-	if w != r.w {
-		r.colsBack = nil // pages of another width
-	}
 	r.w, r.h = w, h
 	r.layoutTable()
 }
@@ -267,6 +265,9 @@ func (r *reports) pageBack(to int) int {
 func (r *reports) layoutTable() {
 	if r.w == 0 {
 		return
+	}
+	if page := [2]int{r.w, r.fixedWidth()}; page != r.colsPage { // ← undoes → on pages of this width only
+		r.colsBack, r.colsPage = nil, page
 	}
 	cols := []table.Column{{Title: "Period", Width: r.periodWidth()}}
 	if r.rep.By != engine.ByNothing {
