@@ -105,9 +105,12 @@ func keyLine(path string) (string, error) {
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		switch {
-		case strings.HasPrefix(line, "-----BEGIN"):
+		case strings.HasPrefix(line, "-----BEGIN") && strings.Contains(line, "PRIVATE KEY"):
 			return "", usagef("KEYFILE: %s is a private key, which stays with its owner: give its public half (%s.pub)",
 				path, strings.TrimSuffix(path, ".pub"))
+		case strings.HasPrefix(line, "-----BEGIN"), strings.HasPrefix(line, "---- BEGIN"):
+			return "", usagef("KEYFILE: %s is a public key in another form than authorized_keys: "+
+				"convert it with ssh-keygen -i -m PKCS8 -f %s (or -m RFC4716 for an SSH2 key)", path, path)
 		case line != "" && !strings.HasPrefix(line, "#"):
 			keys, at = append(keys, line), append(at, n)
 		}
