@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -124,16 +125,29 @@ func (e *Engine) candidate(ctx context.Context, q store.Q, actor models.Person, 
 func (e *Engine) checkCandidate(ctx context.Context, q store.Q, d models.Deployment) ([]models.Conflict, error) {
 	cs, err := e.check(ctx, q, d)
 	for i := range cs {
-		c := &cs[i]
-		c.ID = ""
-		c.IDs = slices.DeleteFunc(slices.Clone(c.IDs), func(id int64) bool { return id == 0 })
-		c.Message = candidateRef.ReplaceAllString(c.Message, "this plan")
+		unstoredIn(&cs[i], map[int64]string{0: "this plan"})
 	}
 	return cs, err
 }
 
-// candidateRef is how a conflict message names the deployment with ID 0.
-var candidateRef = regexp.MustCompile(`#0\b`)
+// unstoredIn words a conflict found for deployments not stored (or no longer: a
+// preview rolled back) as such: no conflict ID, their IDs out of its list, and its
+// message naming them as names says ("this plan") where it said "#0" or "#30009",
+// which a later plan may take.
+func unstoredIn(c *models.Conflict, names map[int64]string) {
+	c.ID = ""
+	c.IDs = slices.DeleteFunc(slices.Clone(c.IDs), func(id int64) bool { _, ok := names[id]; return ok })
+	c.Message = deploymentRef.ReplaceAllStringFunc(c.Message, func(ref string) string {
+		id, _ := strconv.ParseInt(ref[1:], 10, 64)
+		if name, ok := names[id]; ok {
+			return name
+		}
+		return ref
+	})
+}
+
+// deploymentRef is how a message names a deployment: "#123".
+var deploymentRef = regexp.MustCompile(`#\d+\b`)
 
 // PreviewPlan validates a request and finds the conflicts the deployment would be in,
 // without storing anything and without a write transaction: it reads one snapshot,

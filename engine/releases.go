@@ -3,9 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -356,21 +354,9 @@ func unstored(out *PlannedRelease) {
 		d.ID, d.After = 0, 0
 	}
 	for i := range out.Conflicts {
-		c := &out.Conflicts[i]
-		c.ID = ""
-		c.IDs = slices.DeleteFunc(slices.Clone(c.IDs), func(id int64) bool { return names[id] != "" })
-		c.Message = deploymentRef.ReplaceAllStringFunc(c.Message, func(ref string) string {
-			id, _ := strconv.ParseInt(ref[1:], 10, 64)
-			if name := names[id]; name != "" {
-				return name
-			}
-			return ref
-		})
+		unstoredIn(&out.Conflicts[i], names)
 	}
 }
-
-// deploymentRef is how a message names a deployment: "#123".
-var deploymentRef = regexp.MustCompile(`#\d+\b`)
 
 func (e *Engine) planRelease(ctx context.Context, q store.Q, actor models.Person, rp ReleasePlan) (PlannedRelease, error) {
 	out := PlannedRelease{}
