@@ -140,7 +140,7 @@ func (e *Engine) CheckReleaseComponents(cs []models.ReleaseComponent) ([]models.
 			return nil, models.Invalidf("--component %s=: a version is needed", c.Component)
 		}
 		if strings.Contains(c.Version, "=") { // two components run together: "api=1.2db=3"
-			return nil, models.Invalidf("--component %s=%s: a version has no \"=\"; separate components with commas or spaces",
+			return nil, models.Invalidf("--component %s=%s: a version may not contain \"=\" (two components run together?): separate them with commas or spaces",
 				c.Component, c.Version)
 		}
 		if err := models.CheckLabel("version", c.Version); err != nil {

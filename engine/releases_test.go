@@ -37,7 +37,7 @@ func TestCreateReleaseRefusesWhatIsWrong(t *testing.T) {
 		{NewRelease{Name: "r2", Components: []models.ReleaseComponent{{Component: "nope", Version: "1"}}}, `unknown component "nope"`},
 		{NewRelease{Name: "r2", Components: []models.ReleaseComponent{{Component: "api", Version: "1"}, {Component: "api", Version: "2"}}}, "api is given twice"},
 		{NewRelease{Name: "r2", Components: []models.ReleaseComponent{{Component: "api", Version: ""}}}, "a version is needed"},
-		{NewRelease{Name: "r2", Components: []models.ReleaseComponent{{Component: "api", Version: "1.2web=3"}}}, `a version has no "="`},
+		{NewRelease{Name: "r2", Components: []models.ReleaseComponent{{Component: "api", Version: "1.2web=3"}}}, `a version may not contain "="`},
 		{NewRelease{Name: "r 2", Components: []models.ReleaseComponent{{Component: "api", Version: "1"}}}, "release name"},
 	} {
 		if _, err := f.e.CreateRelease(f.ctx, ana, c.r); err == nil || !strings.Contains(err.Error(), c.want) {

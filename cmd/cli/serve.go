@@ -8,6 +8,7 @@ import (
 	"net"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,8 +47,10 @@ func (a *app) serveCmd() *cobra.Command {
 			if perAddress < 1 {
 				return usagef("--max-per-address must be at least 1")
 			}
-			if _, _, err := net.SplitHostPort(listen); err != nil {
+			if _, port, err := net.SplitHostPort(listen); err != nil {
 				return usagef("--listen %q: %v: give HOST:PORT, e.g. 127.0.0.1:2222", listen, err)
+			} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+				return usagef("--listen %q: port %q is not a number from 0 to 65535", listen, port)
 			}
 			// openRunner also marks steps a dead ferry left running as interrupted, and
 			// settles who acts: the scheduler starts due deployments as that person.

@@ -243,6 +243,8 @@ func TestServeUsage(t *testing.T) {
 	// A tick faster than a second only burns the database.
 	f.refused(2, []string{"--schedule-every 100ms: must be at least 1s"}, "serve", "--schedule-every", "100ms")
 	f.refused(2, []string{`--listen "nonsense"`, "give HOST:PORT"}, "serve", "--listen", "nonsense")
+	f.refused(2, []string{`port "99999" is not a number from 0 to 65535`}, "serve", "--listen", "127.0.0.1:99999")
+	f.refused(2, []string{`port "abc"`}, "serve", "--listen", "nonsense:abc")
 	f.refused(2, []string{"--schedule-every 0s: must be at least 1s"}, "serve", "--schedule-every", "0")
 }
 
