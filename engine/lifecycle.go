@@ -44,7 +44,35 @@ func NoSlotText(id int64, sug schedule.Suggestion) string {
 	if c, ok := sug.Stuck(); ok {
 		msg += "; " + StuckText(sug, c)
 	}
+	if w := WaitingText(id, sug); w != "" {
+		msg += "; " + w
+	}
 	return msg
+}
+
+// WaitingText says, when the later starts a suggestion for #id passed over broke a
+// deployment that waits for #id (--after: a release planned one after the other),
+// that that one must move first: moving #id later alone never settles it. "" when
+// none did.
+func WaitingText(id int64, sug schedule.Suggestion) string {
+	mine := fmt.Sprintf("#%d ", id) // a dependency message begins with the one that waits
+	skipped := slices.Clone(sug.Skipped)
+	if sug.Last != nil {
+		skipped = append(skipped, *sug.Last)
+	}
+	for _, sk := range skipped {
+		for _, c := range sk.Conflicts {
+			if c.Kind != models.ConflictDependency || strings.HasPrefix(c.Message, mine) || !slices.Contains(c.IDs, id) {
+				continue
+			}
+			other := c.IDs[0]
+			if other == id {
+				other = c.IDs[len(c.IDs)-1]
+			}
+			return fmt.Sprintf("#%d waits for it (--after): a later start breaks that, so move #%d later first", other, other)
+		}
+	}
+	return ""
 }
 
 // StuckText says which conflict the starts a suggestion explained were all in.

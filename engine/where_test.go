@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +242,21 @@ func TestFailingAFinishedDeploymentSaysWhy(t *testing.T) {
 	_, err := f.e.Fail(f.ctx, f.person(t, "ana"), d.ID, "it broke", false)
 	if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "only one not yet finished can be failed") {
 		t.Fatalf("failing a finished deployment: %v", err)
+	}
+}
+
+// A deployment another waits for (--after) cannot move later without breaking that
+// one: the refusal says to move the one that waits first (a release planned one
+// after the other met this dead end with "change the plan").
+func TestNoSlotForTheOneWaitedForSaysMoveTheOtherFirst(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	a := f.planWhere(t, "api", "1", "test", f.now.Add(time.Hour), models.ActionDeploy)
+	b := f.plan(t, PlanRequest{Model: "plain", Component: "web", Version: "1", Environment: "test",
+		Start: a.ScheduledEnd, Assignee: "tom", After: a.ID})
+	f.planWhere(t, "db", "1", "test", f.now.Add(time.Hour), models.ActionDeploy) // sam at once: a is in conflict
+	_, err := f.e.RescheduleSuggested(f.ctx, ana, a.ID)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("#%d waits for it (--after): a later start breaks that, so move #%d later first", b.ID, b.ID)) {
+		t.Fatalf("moving #%d, which #%d waits for: %v", a.ID, b.ID, err)
 	}
 }

@@ -375,6 +375,11 @@ func (r *resolveScreen) moveLines() []string {
 				out = append(out, st.Warn.Render(l))
 			}
 		}
+		if w := engine.WaitingText(d.ID, sug); w != "" {
+			for _, l := range common.Hanging("   ", w, r.w) {
+				out = append(out, st.Warn.Render(l))
+			}
+		}
 	} else {
 		s := sug.Slots[0]
 		line := "   " + st.Dim.Render(common.Fit("suggested", 10)) + " " + st.Bold.Render(win(s.Start, s.End))
