@@ -49,10 +49,10 @@ func NewDashboard(c *common.Common) common.Page { return &dashboard{c: c} }
 func (d *dashboard) Title() string { return "Dashboard" }
 func (d *dashboard) SetSize(w, h int) {
 	if w != d.w || h != d.h {
+		// The cursor stays where it is, even in a panel left out for now (the help
+		// open on a phone): it is there again when the panel is; meanwhile enter and a
+		// act only on a row in sight, and ↓ starts from the top.
 		d.w, d.h, d.panes = w, h, nil
-		if d.loaded {
-			d.keepCursor() // on a row still drawn: a panel may have given way (the help on a phone)
-		}
 	}
 }
 

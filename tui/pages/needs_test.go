@@ -108,3 +108,32 @@ func TestDashboardApprovesTheGateSelected(t *testing.T) {
 		t.Fatalf("after enter the gate is approved by marc with his note: %+v %v", d.Steps[2], err)
 	}
 }
+
+// On a phone the help leaves Due today out for a while: the cursor chosen there is
+// there again when the help closes, and meanwhile enter opens nothing out of sight.
+func TestHelpOnAPhoneKeepsTheCursorsPlace(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 60, 20)
+	due := func() bool { return strings.Contains(lineWith(screenText(m), "▸"), "16:05") }
+	for range 12 {
+		if due() {
+			break
+		}
+		press(m, "down")
+	}
+	if !due() {
+		t.Fatalf("the cursor never reached Due today:\n%s", screenText(m))
+	}
+	press(m, "?")
+	if got := screenText(m); strings.Contains(got, "Due today") {
+		t.Fatalf("with the help open on a phone Due today gives way:\n%s", got)
+	}
+	press(m, "enter")
+	if got := screenText(m); strings.Contains(got, "› #") {
+		t.Fatalf("enter opened a deployment out of sight:\n%s", got)
+	}
+	press(m, "?")
+	if !due() {
+		t.Fatalf("the cursor should be back on its Due today row:\n%s", screenText(m))
+	}
+}
