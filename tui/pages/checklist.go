@@ -3,6 +3,7 @@ package pages
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -545,38 +546,54 @@ func (v *checklistView) state() string {
 func (v *checklistView) preview(rows int) []string {
 	st := v.c.Styles
 	var out []string
-	var item []bool // whether out[i] is an item's line
-	stage := models.Stage("")
+	var itemAt, heading []int // the line of each item; the line of each line's stage title
+	stage, at := models.Stage(""), 0
 	for _, s := range v.st.Steps {
 		if s.Step.Stage != stage {
-			stage = s.Step.Stage
-			out, item = append(out, "", " "+st.Bold.Render(stage.Title())), append(item, false, false)
+			stage, at = s.Step.Stage, len(out)+1
+			out, heading = append(out, "", " "+st.Bold.Render(stage.Title())), append(heading, at, at)
 		}
-		out, item = append(out, st.Dim.Render(common.Fit("   [ ] "+s.Step.Name, v.w-1))), append(item, true)
+		itemAt, heading = append(itemAt, len(out)), append(heading, at)
+		out = append(out, st.Dim.Render(common.Fit("   [ ] "+s.Step.Name, v.w-1)))
 	}
 	if len(out) <= rows {
 		return out
 	}
-	if rows < 3 {
+	if rows < 4 {
 		return nil
 	}
-	// ↑/↓ scroll it (v.top): the rows say how many items are above and below.
-	items := func(of []bool) int { return len(slices.DeleteFunc(slices.Clone(of), func(b bool) bool { return !b })) }
-	// ↓ cannot know the rows View leaves: the last top that shows more, and where ↓
-	// stopped once the screen grew.
-	v.topMax = len(out) - rows + 1
+	// ↑/↓ scroll it an item at a time (v.top items above), each item under its stage's
+	// title; the rows say how many items are above and below.
+	view := func(top int) (shown []string, fits bool) {
+		from := 0
+		if top > 0 {
+			from = itemAt[top]
+			shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", top, common.Plural(top))),
+				out[heading[from]])
+		}
+		end := min(len(out), from+rows-len(shown))
+		below := len(itemAt) - sort.SearchInts(itemAt, end) // items from end on
+		if below > 0 {                                      // the last row says so
+			end--
+			below = len(itemAt) - sort.SearchInts(itemAt, end)
+		}
+		shown = append(shown, out[from:end]...)
+		if below > 0 {
+			shown = append(shown, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
+		}
+		return shown, below == 0
+	}
+	// ↓ cannot know the rows View leaves: the first top that shows the last item, kept
+	// for it, and where ↓ stopped once the screen grew.
+	v.topMax = len(itemAt) - 1
+	for t := range itemAt {
+		if _, fits := view(t); fits {
+			v.topMax = t
+			break
+		}
+	}
 	v.top = min(v.top, v.topMax)
-	top := v.top
-	end := top + rows - 1
-	var shown []string
-	if n := items(item[:top+1]); top > 0 && n > 0 { // the marker takes the first row: the line there goes above too
-		top++
-		shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", n, common.Plural(n))))
-	}
-	shown = append(shown, out[top:end]...)
-	if below := items(item[end:]); below > 0 {
-		shown = append(shown, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
-	}
+	shown, _ := view(v.top)
 	return shown
 }
 

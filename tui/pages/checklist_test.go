@@ -228,13 +228,18 @@ func TestChecklistStartsAPlannedInstallation(t *testing.T) {
 	fits(t, m, "planned checklist", 60, 20)
 	// ↓ scrolls the job ahead to its last item, and says how many are above (none
 	// while only the stage's title has gone).
-	for range 2 {
+	for range 4 { // each ↓ moves an item, the stage's title kept over the first shown
+		before := screenText(m)
 		press(m, "down")
-		if got := screenText(m); strings.Contains(got, "↑ 0") {
-			t.Fatalf("no item is above yet:\n%s", got)
+		got := screenText(m)
+		if strings.Contains(got, "↑ 0") || got == before {
+			t.Fatalf("↓ should scroll by an item:\n%s", got)
+		}
+		if !strings.Contains(got, "Verify components") && !strings.Contains(got, "Verify environment") {
+			t.Fatalf("the first item shown is under its stage's title:\n%s", got)
 		}
 	}
-	for range 28 {
+	for range 26 {
 		press(m, "down")
 	}
 	if got := screenText(m); !strings.Contains(got, "Requester notified") || !strings.Contains(got, "more items above") ||
