@@ -55,8 +55,10 @@ func (s *whereScreen) ShortHelp() []common.Key {
 	if !ok || cell.Next == nil {
 		next.Off = "nothing is planned here"
 	}
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), common.On(s.keys.Left), open, next,
-		common.On(s.keys.Releases)}
+	// ←/→ last of the page's own: a phone's footer keeps what opens and what goes to
+	// the releases (the full help has them all).
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, next, common.On(s.keys.Releases),
+		common.On(s.keys.Left)}
 }
 
 func (s *whereScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
