@@ -33,7 +33,7 @@ type releasesMsg struct {
 // NewReleases is the Releases page.
 func NewReleases(c *common.Common) common.Page {
 	s := &releasesScreen{c: c}
-	s.keys.Plan = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move it: plan into an environment"))
+	s.keys.Plan = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "plan it"))
 	s.keys.New = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new release"))
 	return s
 }
