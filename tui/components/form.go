@@ -93,6 +93,17 @@ type FieldErrors struct {
 	// paste) are held until it has, or they would land in the field being left.
 	moving time.Time // when the move under way was asked for; zero: none
 	held   []tea.Msg // keys typed meanwhile, in order
+	// width is the cells a field's title has (SetWidth); 0: huh wraps it, which it
+	// does at hyphens too ("YYYY-" / "MM-DD HH:MM").
+	width int
+}
+
+// SetWidth tells the field errors how wide the form's fields are, so that a refusal
+// in a title wraps between words only.
+func (fe *FieldErrors) SetWidth(w int) {
+	if w != fe.width {
+		fe.width, fe.shown = w, map[*huh.Input]fieldState{} // titles to wrap again
+	}
 }
 
 // moveWait is how long keys wait for a move at most: it comes within a millisecond,
@@ -294,6 +305,8 @@ func (fe *FieldErrors) Mark(f *huh.Form) tea.Cmd {
 		}
 		fe.shown[in], changed = now, true
 		switch {
+		case now.err != "" && fe.width > 0:
+			title = strings.Join(common.Hanging(title+"  ", "✗ "+now.err, fe.width, fe.c.Styles.Error), "\n")
 		case now.err != "":
 			title += "  " + fe.c.Styles.Error.Render("✗ "+now.err)
 		case now.full:

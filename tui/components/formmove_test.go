@@ -2,11 +2,13 @@ package components
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ferry/tui/common"
 )
@@ -165,5 +167,37 @@ func groupMove(t *testing.T, cmd tea.Cmd) tea.Msg {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the form never asked to move to the next group")
 		return nil
+	}
+}
+
+// With the fields' width known, a refusal in a title wraps between words, hanging
+// under itself: huh's own wrapping broke "YYYY-" from "MM-DD HH:MM".
+func TestFieldErrorWrapsBetweenWords(t *testing.T) {
+	c := &common.Common{Styles: common.NewStyles(true)}
+	fe := NewFieldErrors(c)
+	fe.SetWidth(40)
+	var from string
+	f := huh.NewForm(huh.NewGroup(
+		fe.Input("from", "From", &from).Validate(func(string) error {
+			return errors.New(`"26.11.2026" is not a date: use YYYY-MM-DD or "YYYY-MM-DD HH:MM"`)
+		}),
+		fe.Input("until", "Until", new(string)))).WithKeyMap(FormKeys()).WithWidth(42).WithShowErrors(false)
+	f.Init()
+	for _, r := range "26.11.2026" {
+		f, _ = fe.Step(f, letter(r))
+	}
+	f, _ = fe.Step(f, tea.KeyPressMsg{Code: tea.KeyTab})
+	view := ansi.Strip(f.View())
+	if !strings.Contains(view, "is not a date") {
+		t.Fatalf("the refusal should be in the title:\n%s", view)
+	}
+	lines := strings.Split(view, "\n")
+	for _, l := range lines {
+		if strings.HasSuffix(strings.TrimRight(l, " "), "-") {
+			t.Fatalf("a line ends at a hyphen: %q\n%s", l, view)
+		}
+	}
+	if len(lines) < 2 || !strings.HasPrefix(lines[1], "┃       ") { // under "✗", past "From  "
+		t.Fatalf("the refusal's second line should hang under its first:\n%s", view)
 	}
 }

@@ -98,6 +98,7 @@ func whyNoEdit(c *common.Common, d models.Deployment) string {
 // build makes the form over f.v, so a rebuilt form keeps what was typed.
 func (f *editForm) build() {
 	f.errs = components.NewFieldErrors(f.c)
+	f.errs.SetWidth(min(max(20, f.w-2), 64) - 2) // inside the field's "┃ "
 	var fields []huh.Field
 	if f.mayMove() {
 		fields = append(fields,
@@ -188,6 +189,7 @@ func (f *editForm) Capturing() bool { return true }
 func (f *editForm) SetSize(w, h int) {
 	f.w, f.h = w, h
 	f.form.WithWidth(min(max(20, w-2), 64)).WithHeight(f.formHeight())
+	f.errs.SetWidth(min(max(20, w-2), 64) - 2)
 }
 
 func (f *editForm) formHeight() int { return formBesideHeight(f.w, f.h) }

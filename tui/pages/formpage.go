@@ -41,6 +41,7 @@ func (p *formPage) Capturing() bool { return true }
 func (p *formPage) SetSize(w, h int) {
 	p.w, p.h = w, h
 	p.form.WithWidth(formWidth(w))
+	p.errs.SetWidth(formWidth(w) - 2) // inside the field's "┃ "
 }
 
 func (p *formPage) ShortHelp() []common.Key {
@@ -98,6 +99,7 @@ func (p *formPage) settle(err error, rebuild func()) (tea.Cmd, bool) {
 	if err != nil {
 		p.err = err
 		rebuild()
+		p.errs.SetWidth(formWidth(p.w) - 2)
 		cmd := p.Refresh()
 		p.form = p.errs.Focus(p.form, fieldWords(err))
 		return cmd, false
