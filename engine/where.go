@@ -109,10 +109,7 @@ func (e *Engine) checkWhereFilter(f WhereFilter) error {
 // matrix lays the state cells out: every component of the configuration (and any
 // the history holds that it no longer declares), every environment in order.
 func (e *Engine) matrix(f WhereFilter, cells []store.StateCell) Where {
-	w := Where{}
-	for _, env := range e.cfg.Environments {
-		w.Environments = append(w.Environments, env.Name)
-	}
+	w := Where{Environments: e.cfg.EnvironmentNames()}
 	byComp := map[string]map[string]store.StateCell{}
 	for _, c := range cells {
 		if byComp[c.Component] == nil {

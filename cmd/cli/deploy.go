@@ -456,14 +456,6 @@ func (a *app) checkEnv(env string) error {
 	return a.cfg.CheckEnvironment("--env", env)
 }
 
-func (a *app) envNames() []string {
-	var out []string
-	for _, e := range a.cfg.Environments {
-		out = append(out, e.Name)
-	}
-	return out
-}
-
 // openForID reads a deployment ID argument (a usage error when it is not one) and
 // only then opens the database.
 func (a *app) openForID(arg string) (int64, error) {

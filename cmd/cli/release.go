@@ -115,7 +115,7 @@ func (a *app) releaseListCmd() *cobra.Command {
 			}
 			return writeList(a.stdout, asJSON, vs, releaseToJSON,
 				"No releases yet: create one with 'ferry release create NAME --component C=V ...'.",
-				"RELEASE\tCOMPONENTS\t"+strings.ToUpper(strings.Join(a.envNames(), "\t")),
+				"RELEASE\tCOMPONENTS\t"+strings.ToUpper(strings.Join(a.cfg.EnvironmentNames(), "\t")),
 				func(v engine.ReleaseView) string {
 					return fmt.Sprintf("%s\t%d\t%s", v.Name, len(v.Components), strings.Join(statusWords(v), "\t"))
 				})

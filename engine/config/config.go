@@ -462,13 +462,18 @@ func (p *parser) people(ts []*table) {
 		}
 		keys, _ := t.strs("ssh_keys")
 		for i, k := range keys {
+			at := indexPath(t.keyPath("ssh_keys"), i)
 			pub, err := checkSSHKey(k)
-			if err != nil {
-				t.errAt(indexPath(t.keyPath("ssh_keys"), i), "person %q: ssh_keys entry %d is not a public key in authorized_keys form (%v)", per.Name, i+1, err)
-			} else if err := WeakKey(pub); err != nil {
-				t.errAt(indexPath(t.keyPath("ssh_keys"), i), "person %q: ssh_keys entry %d: %v", per.Name, i+1, err)
-			} else {
+			if err == nil {
+				err = WeakKey(pub)
+			}
+			switch {
+			case err == nil:
 				p.oneOwner(t, pub, per.Name, i)
+			case pub == nil && !errors.Is(err, ErrDSA): // a DSA key is a key, too weak, as WeakKey says
+				t.errAt(at, "person %q: ssh_keys entry %d is not a public key in authorized_keys form (%v)", per.Name, i+1, err)
+			default:
+				t.errAt(at, "person %q: ssh_keys entry %d: %v", per.Name, i+1, err)
 			}
 		}
 		per.SSHKeys = keys
@@ -893,11 +898,16 @@ func (c *Config) CheckEnvironment(flag, name string) error {
 	if _, ok := c.Environment(name); ok {
 		return nil
 	}
-	known := make([]string, len(c.Environments))
+	return models.Invalidf("%s: unknown environment %q (known: %s)", flag, name, strings.Join(c.EnvironmentNames(), ", "))
+}
+
+// EnvironmentNames are the environments' names, in promotion order.
+func (c *Config) EnvironmentNames() []string {
+	out := make([]string, len(c.Environments))
 	for i, e := range c.Environments {
-		known[i] = e.Name
+		out[i] = e.Name
 	}
-	return models.Invalidf("%s: unknown environment %q (known: %s)", flag, name, strings.Join(known, ", "))
+	return out
 }
 
 // Person returns the person whose id is name.

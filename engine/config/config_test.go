@@ -174,6 +174,7 @@ func TestParseRefuses(t *testing.T) {
 			{"unknown model kind", replace(t, "kinds = [\"software\"]\n", "kinds = [\"software\", \"firmware\"] # <-\n"), `model "web-service": unknown kind "firmware"`},
 			{"capacity below 1", replace(t, "capacity = 1\n", "capacity = 0 # <-\n"), `capacity in [[environment]] must be at least 1, not 0`},
 			{"invalid ssh key", replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nssh_keys = [\"ssh-ed25519 AAAAC3... ana@laptop\"] # <-\n"), `person "ana": ssh_keys entry 1 is not a public key`},
+			{"DSA key", replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nssh_keys = [\"ssh-dss AAAAB3NzaC1kc3MAAACBAP ana@old\"] # <-\n"), `person "ana": ssh_keys entry 1: a DSA key is too weak`},
 			{"RSA key under 2048 bits", replace(t, "unix_user = \"ana\"\n", "unix_user = \"ana\"\nssh_keys = [\""+rsaLine(t, 1024)+"\"] # <-\n"), `person "ana": ssh_keys entry 1: an RSA key of 1024 bits is too weak: at least 2048 are needed`},
 
 			// missing required keys, at the table header

@@ -59,10 +59,8 @@ func (ff *filterForm) build() {
 // state the deployments are in.
 func (ff *filterForm) whenWhat() []huh.Field {
 	v, cfg := ff.v, ff.c.Eng.Config()
-	var envs, kinds, statuses []string
-	for _, e := range cfg.Environments {
-		envs = append(envs, e.Name)
-	}
+	envs := cfg.EnvironmentNames()
+	var kinds, statuses []string
 	for _, k := range models.Kinds {
 		kinds = append(kinds, string(k))
 	}
