@@ -98,10 +98,10 @@ type FieldErrors struct {
 	width int
 }
 
-// SetWidth tells the field errors how wide the form's fields are, so that a refusal
-// in a title wraps between words only.
-func (fe *FieldErrors) SetWidth(w int) {
-	if w != fe.width {
+// SetWidth tells the field errors how wide the form (or its column) is, so that a
+// refusal in a title wraps between words only, inside the field's "┃ ".
+func (fe *FieldErrors) SetWidth(formW int) {
+	if w := max(0, formW-2); w != fe.width {
 		fe.width, fe.shown = w, map[*huh.Input]fieldState{} // titles to wrap again
 	}
 }

@@ -175,7 +175,7 @@ func groupMove(t *testing.T, cmd tea.Cmd) tea.Msg {
 func TestFieldErrorWrapsBetweenWords(t *testing.T) {
 	c := &common.Common{Styles: common.NewStyles(true)}
 	fe := NewFieldErrors(c)
-	fe.SetWidth(40)
+	fe.SetWidth(42) // the form's
 	var from string
 	f := huh.NewForm(huh.NewGroup(
 		fe.Input("from", "From", &from).Validate(func(string) error {

@@ -98,7 +98,7 @@ func whyNoEdit(c *common.Common, d models.Deployment) string {
 // build makes the form over f.v, so a rebuilt form keeps what was typed.
 func (f *editForm) build() {
 	f.errs = components.NewFieldErrors(f.c)
-	f.errs.SetWidth(min(max(20, f.w-2), 64) - 2) // inside the field's "┃ "
+	f.errs.SetWidth(f.formW())
 	var fields []huh.Field
 	if f.mayMove() {
 		fields = append(fields,
@@ -117,7 +117,7 @@ func (f *editForm) build() {
 				Validate(validAfter))
 	}
 	f.form = huh.NewForm(huh.NewGroup(fields...)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).
-		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(20, f.w-2), 64)).
+		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(f.formW()).
 		WithHeight(f.formHeight())
 	f.started = false
 }
@@ -188,9 +188,12 @@ func (f *editForm) Title() string   { return fmt.Sprintf("#%d edit", f.d.ID) }
 func (f *editForm) Capturing() bool { return true }
 func (f *editForm) SetSize(w, h int) {
 	f.w, f.h = w, h
-	f.form.WithWidth(min(max(20, w-2), 64)).WithHeight(f.formHeight())
-	f.errs.SetWidth(min(max(20, w-2), 64) - 2)
+	f.form.WithWidth(f.formW()).WithHeight(f.formHeight())
+	f.errs.SetWidth(f.formW())
 }
+
+// formW is the form's width in the page: the page less a margin, at most 64.
+func (f *editForm) formW() int { return min(max(20, f.w-2), 64) }
 
 func (f *editForm) formHeight() int { return formBesideHeight(f.w, f.h) }
 func (f *editForm) ShortHelp() []common.Key {

@@ -149,10 +149,10 @@ func (ff *filterForm) SetSize(w, h int) {
 	ff.w, ff.h = w, h
 	if w >= 100 {
 		ff.form.WithLayout(huh.LayoutColumns(2)).WithWidth(min(w-2, 120))
-		ff.errs.SetWidth(min(w-2, 120)/2 - 2) // a column, inside its field's "┃ "
+		ff.errs.SetWidth(min(w-2, 120) / 2) // a column
 	} else {
 		ff.form.WithLayout(huh.LayoutDefault).WithWidth(min(w-2, 64))
-		ff.errs.SetWidth(min(w-2, 64) - 2)
+		ff.errs.SetWidth(min(w-2, 64))
 	}
 }
 

@@ -41,7 +41,7 @@ func (p *formPage) Capturing() bool { return true }
 func (p *formPage) SetSize(w, h int) {
 	p.w, p.h = w, h
 	p.form.WithWidth(formWidth(w))
-	p.errs.SetWidth(formWidth(w) - 2) // inside the field's "┃ "
+	p.errs.SetWidth(formWidth(w))
 }
 
 func (p *formPage) ShortHelp() []common.Key {
@@ -79,13 +79,13 @@ func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 	if p.saving || p.done {
 		return nil, false
 	}
-	if p.err == nil {
-		p.form, cmd = p.errs.Step(p.form, msg)
-		return cmd, p.form.State == huh.StateCompleted
+	refused := p.err != nil
+	var before string
+	if refused { // read only then: a key costs a look at every field
+		before = p.errs.Values()
 	}
-	before := p.errs.Values()
 	p.form, cmd = p.errs.Step(p.form, msg)
-	if p.errs.Values() != before {
+	if refused && p.errs.Values() != before {
 		p.err = nil // the refusal was about what the fields held; the fields say now
 	}
 	return cmd, p.form.State == huh.StateCompleted
@@ -99,7 +99,7 @@ func (p *formPage) settle(err error, rebuild func()) (tea.Cmd, bool) {
 	if err != nil {
 		p.err = err
 		rebuild()
-		p.errs.SetWidth(formWidth(p.w) - 2)
+		p.errs.SetWidth(formWidth(p.w))
 		cmd := p.Refresh()
 		p.form = p.errs.Focus(p.form, fieldWords(err))
 		return cmd, false

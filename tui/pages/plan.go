@@ -99,7 +99,7 @@ func (p *planForm) peopleRows(n int) int {
 func (p *planForm) build() {
 	cfg := p.c.Eng.Config()
 	p.errs = components.NewFieldErrors(p.c)
-	p.errs.SetWidth(min(p.w, 64) - 2) // inside the field's "┃ "
+	p.errs.SetWidth(min(p.w, 64))
 	if !p.modelChosen {
 		// One row a model, its description cut to the form's width: wrapped, a
 		// phone's screen showed three of the six.
@@ -254,7 +254,7 @@ func (p *planForm) SetSize(w, h int) {
 	}
 	if p.modelChosen {
 		p.form.WithWidth(min(w, 64))
-		p.errs.SetWidth(min(w, 64) - 2) // inside the field's "┃ "
+		p.errs.SetWidth(min(w, 64))
 	} else {
 		p.form.WithWidth(min(w, modelFormW))
 	}

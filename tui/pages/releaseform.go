@@ -18,8 +18,9 @@ import (
 // the change it belongs to and its notes, as ferry release create takes them. The
 // engine checks them (the name free, the components known, each once).
 type releaseForm struct {
-	c *common.Common
-	v *releaseValues
+	c     *common.Common
+	v     *releaseValues
+	names []string // the components to choose from, as config lists them
 	formPage
 }
 
@@ -32,6 +33,9 @@ type releaseCreatedMsg struct {
 
 func newReleaseForm(c *common.Common) *releaseForm {
 	f := &releaseForm{formPage: newFormPage(), c: c, v: &releaseValues{}}
+	for _, comp := range c.Eng.Config().Components() {
+		f.names = append(f.names, comp.Name)
+	}
 	f.build()
 	return f
 }
@@ -39,13 +43,9 @@ func newReleaseForm(c *common.Common) *releaseForm {
 // build makes the form over f.v, so a rebuilt form keeps what was typed.
 func (f *releaseForm) build() {
 	f.errs = components.NewFieldErrors(f.c)
-	var names []string
-	for _, comp := range f.c.Eng.Config().Components() {
-		names = append(names, comp.Name)
-	}
 	example := "payments-api=3.35.0, ledger-db=2.1"
-	if len(names) > 1 {
-		example = names[0] + "=1.0, " + names[1] + "=2.0"
+	if len(f.names) > 1 {
+		example = f.names[0] + "=1.0, " + f.names[1] + "=2.0"
 	}
 	comps := f.errs.Input("components", "Components", &f.v.components).
 		Placeholder(example).Validate(func(s string) error {
@@ -133,10 +133,6 @@ func (f *releaseForm) View() string {
 		" · one version of each of its components, moved through the environments together"), f.w), ""}
 	// The components to choose from, wrapped at spaces: the form's own wrapping broke
 	// names at their hyphens ("core-" / "switch-02").
-	var names []string
-	for _, comp := range f.c.Eng.Config().Components() {
-		names = append(names, comp.Name)
-	}
-	head = append(head, common.Hanging(" components: ", strings.Join(names, ", "), formWidth(f.w), st.Dim)...)
+	head = append(head, common.Hanging(" components: ", strings.Join(f.names, ", "), formWidth(f.w), st.Dim)...)
 	return f.view(st, head, fieldWords)
 }
