@@ -5,7 +5,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -164,13 +163,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // footerKey is what decides the footer's height besides the size: its message and
-// whether the full help is open.
-func (m *Model) footerKey() string {
-	e := ""
-	if m.err != nil {
-		e = m.err.Error()
+// whether the full help is open. Compared at every message (a run's output lines
+// too), it is built of what is there, not formatted.
+func (m *Model) footerKey() footerState {
+	f := footerState{note: m.note, fullHelp: m.fullHelp}
+	if m.err != nil { // its text: an error's type need not be comparable
+		f.err = m.err.Error()
 	}
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%v", e, m.note.Mark, m.note.Text, m.fullHelp)
+	return f
+}
+
+type footerState struct {
+	err      string
+	note     common.NoteMsg
+	fullHelp bool
 }
 
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
