@@ -42,8 +42,8 @@ type checklistView struct {
 	// advance is the step a tick or an approval is saving: once saved, the cursor
 	// moves on to the next open item, where the next space is meant to go.
 	advance int
-	top     int  // the first line of a planned deployment's items shown (see preview)
-	topMax  int  // the last top that shows anything new, as the last frame found
+	top     int  // how many of a planned deployment's items are scrolled above (see preview)
+	topMax  int  // the top that shows the last item, as the last frame found
 	running bool // the run carries on after a person's work
 	// confirm is a question y answers, while it is asked: a tick that moves the run
 	// past optional items nobody ticked, which Ferry then skips.
@@ -562,38 +562,28 @@ func (v *checklistView) preview(rows int) []string {
 	if rows < 4 {
 		return nil
 	}
+	// ↓ cannot know the rows View leaves: the first top that shows the last item (the
+	// last line), under the marker and its stage's title, kept for it; and where ↓
+	// stopped once the screen grew.
+	v.topMax = sort.Search(len(itemAt), func(t int) bool { return t > 0 && len(out)-itemAt[t] <= rows-2 })
+	v.top = min(v.top, v.topMax)
 	// ↑/↓ scroll it an item at a time (v.top items above), each item under its stage's
 	// title; the rows say how many items are above and below.
-	view := func(top int) (shown []string, fits bool) {
-		from := 0
-		if top > 0 {
-			from = itemAt[top]
-			shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", top, common.Plural(top))),
-				out[heading[from]])
-		}
-		end := min(len(out), from+rows-len(shown))
-		below := len(itemAt) - sort.SearchInts(itemAt, end) // items from end on
-		if below > 0 {                                      // the last row says so
-			end--
-			below = len(itemAt) - sort.SearchInts(itemAt, end)
-		}
-		shown = append(shown, out[from:end]...)
-		if below > 0 {
-			shown = append(shown, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
-		}
-		return shown, below == 0
+	var shown []string
+	from := 0
+	if v.top > 0 {
+		from = itemAt[v.top]
+		shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", v.top, common.Plural(v.top))),
+			out[heading[from]])
 	}
-	// ↓ cannot know the rows View leaves: the first top that shows the last item, kept
-	// for it, and where ↓ stopped once the screen grew.
-	v.topMax = len(itemAt) - 1
-	for t := range itemAt {
-		if _, fits := view(t); fits {
-			v.topMax = t
-			break
-		}
+	end := min(len(out), from+rows-len(shown))
+	if sort.SearchInts(itemAt, end) < len(itemAt) { // items below: the last row says so
+		end--
 	}
-	v.top = min(v.top, v.topMax)
-	shown, _ := view(v.top)
+	shown = append(shown, out[from:end]...)
+	if below := len(itemAt) - sort.SearchInts(itemAt, end); below > 0 {
+		shown = append(shown, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
+	}
 	return shown
 }
 
