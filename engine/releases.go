@@ -239,7 +239,7 @@ func (e *Engine) releaseParts(r models.Release, env string) (goes []PlanRequest,
 		goes = append(goes, PlanRequest{Model: e.cfg.Models[i].Name, Component: c.Component, Version: c.Version,
 			Environment: env, ChangeRef: cmpOr(r.ChangeRef, r.Name)})
 	}
-	return e.dependenciesFirst(goes), skipped
+	return goes, skipped
 }
 
 // dependenciesFirst orders a release's deployments so that each comes after those
@@ -380,6 +380,7 @@ func (e *Engine) planRelease(ctx context.Context, q store.Q, actor models.Person
 		return out, models.Conflictf("release %s is %s in %s already (see 'ferry release show %s')", r.Name, s, rp.Environment, r.Name)
 	}
 	goes, skipped := e.releaseParts(r, rp.Environment)
+	goes = e.dependenciesFirst(goes) // planned in that order (a status view only counts them)
 	if len(goes) == 0 {
 		return out, models.Invalidf("no model takes any component of release %s into %s", r.Name, rp.Environment)
 	}
