@@ -204,31 +204,33 @@ func HostKey(path string) (pemBytes []byte, created bool, err error) {
 
 // personOf is the owner of key, if any: a key in config or one added with
 // `ferry people add-key`, looked up at each login so that an added key works at once.
-func (s *Server) personOf(ctx context.Context, key ssh.PublicKey) (models.Person, bool) {
+// An error is a key the engine refuses to name anyone by (one of two people).
+func (s *Server) personOf(ctx context.Context, key ssh.PublicKey) (models.Person, bool, error) {
 	if key == nil {
-		return models.Person{}, false
+		return models.Person{}, false, nil
 	}
-	p, ok, err := s.eng.PersonByKey(ctx, key.Marshal())
-	if err != nil {
-		s.log.Printf("looking up the owner of key %s: %v", gossh.FingerprintSHA256(key), err)
-		return models.Person{}, false
-	}
-	return p, ok
+	return s.eng.PersonByKey(ctx, key.Marshal())
 }
 
 func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	if s.weakKeyRefused(ctx, key) {
 		return false
 	}
-	if _, ok := s.personOf(ctx, key); ok {
-		if err := s.eng.KeyUsed(ctx, gossh.FingerprintSHA256(key)); err != nil {
-			s.log.Printf("noting the use of key %s: %v", gossh.FingerprintSHA256(key), err)
-		}
-		return true
+	_, ok, err := s.personOf(ctx, key)
+	switch {
+	case err != nil:
+		s.log.Printf("refused %s key %s offered as %q from %s: %v",
+			key.Type(), gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr(), err)
+		return false
+	case !ok:
+		s.log.Printf("refused %s key %s offered as %q from %s: it is in no person's ssh_keys",
+			key.Type(), gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+		return false
 	}
-	s.log.Printf("refused %s key %s offered as %q from %s: it is in no person's ssh_keys",
-		key.Type(), gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
-	return false
+	if err := s.eng.KeyUsed(ctx, gossh.FingerprintSHA256(key)); err != nil {
+		s.log.Printf("noting the use of key %s: %v", gossh.FingerprintSHA256(key), err)
+	}
+	return true
 }
 
 // PublicKeysOnly is the one line a client whose keys were all refused reads.
@@ -256,8 +258,8 @@ func (s *Server) refuseOthers(ctx ssh.Context, challenge gossh.KeyboardInteracti
 func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		defer running(sess)()
-		p, ok := s.personOf(sess.Context(), sess.PublicKey())
-		if !ok { // cannot happen after public-key auth; refuse rather than guess
+		p, ok, err := s.personOf(sess.Context(), sess.PublicKey())
+		if err != nil || !ok { // cannot happen after public-key auth; refuse rather than guess
 			wish.Errorln(sess, "ferry: unknown key")
 			_ = sess.Exit(1)
 			return

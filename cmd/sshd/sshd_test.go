@@ -55,6 +55,7 @@ type fixture struct {
 	eng     *engine.Engine
 	planner *engine.Engine // the same database two hours earlier, to plan what has begun by now
 	signers map[string]gossh.Signer
+	text    string // the config's text
 	hostKey string
 	log     *syncBuffer
 	addr    string
@@ -96,6 +97,7 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 		text += fmt.Sprintf("\n  [[model.step]]\n  stage = \"verify_components\"\n  name = \"Item %02d\"\n", i)
 	}
 	dir := t.TempDir()
+	f.text = text
 	cfg, err := config.Parse(filepath.Join(dir, "config.toml"), []byte(text))
 	if err != nil {
 		t.Fatal(err)
@@ -383,6 +385,42 @@ func TestUnknownKeyIsRefused(t *testing.T) {
 	if err := f.log.waitFor(0, waitTimeout, "refused ssh-ed25519 key "+fp, "127.0.0.1:"); err != nil {
 		t.Fatalf("%v in the log:\n%s", err, f.log.String())
 	}
+}
+
+// A key added for tom and later written into sam's ssh_keys in config names two
+// people: the server lets nobody in with it and its log says why, not that the key is
+// unknown; sam's own key still works.
+func TestAKeyOfTwoPeopleIsRefusedAtLogin(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, _ := gossh.NewSignerFromKey(priv)
+	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))
+	if _, err := f.eng.AddKey(ctx, f.person(t, "marc"), "tom", line); err != nil {
+		t.Fatal(err)
+	}
+	samKeys := "name = \"sam\"\nssh_keys = ["
+	if !strings.Contains(f.text, samKeys) {
+		t.Fatal("sam has no ssh_keys in the test config")
+	}
+	cfg, err := config.Parse("later.toml", []byte(strings.Replace(f.text, samKeys, samKeys+fmt.Sprintf("%q, ", line), 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.eng = f.db.Engine(t, cfg, engine.WithClock(func() time.Time { return now }))
+	f.start(t, Options{HostKeyPath: f.hostKey, Log: f.log})
+	if c, err := f.dial(gossh.PublicKeys(signer)); err == nil {
+		c.Close()
+		t.Fatal("a key of two people logged in")
+	}
+	fp := gossh.FingerprintSHA256(signer.PublicKey())
+	if err := f.log.waitFor(0, waitTimeout, "refused ssh-ed25519 key "+fp, "is sam's in config and was added for tom"); err != nil {
+		t.Fatalf("%v in the log:\n%s", err, f.log.String())
+	}
+	if strings.Contains(f.log.String(), "in no person's ssh_keys") {
+		t.Errorf("the log calls a key of two people unknown:\n%s", f.log.String())
+	}
+	f.open(t, "sam").waitFor("sam · ")
 }
 
 // No password is offered, so no client asks for one it could never pass; keyboard-
