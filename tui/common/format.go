@@ -44,13 +44,14 @@ const minText = 12
 
 // Wrap breaks s into lines of at most w cells, at spaces, never cutting any of it: a
 // word longer than a line is broken where the line ends. Not after a hyphen, as the
-// ansi package would: that splits dates ("2026-" / "12-05") and names.
+// ansi package would: that splits dates ("2026-" / "12-05") and names. Nor inside a
+// time ("Mon" / "04 Jan 00:00") when it fits on a line.
 func Wrap(s string, w int) []string {
 	w = max(w, 1)
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		line, lw := "", 0
-		for i, word := range strings.Split(para, " ") {
+		for i, word := range unbroken(strings.Split(para, " "), w) {
 			ww := ansi.StringWidth(word)
 			switch {
 			case i == 0:
@@ -70,6 +71,39 @@ func Wrap(s string, w int) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// unbroken joins the words of a time ("Sat 19 Dec 00:00") into one, as long as it
+// fits in w cells, so that Wrap breaks around it; a comma ends a time.
+func unbroken(words []string, w int) []string {
+	var out []string
+	for i, word := range words {
+		if n := len(out); i > 0 && timePart(words[i-1]) && timePart(word) && !strings.HasSuffix(words[i-1], ",") &&
+			ansi.StringWidth(out[n-1])+1+ansi.StringWidth(word) <= w {
+			out[n-1] += " " + word
+			continue
+		}
+		out = append(out, word)
+	}
+	return out
+}
+
+// timePart is a word of a written time: a day or month name, a number, a clock time
+// or a date, with any parenthesis or comma around it.
+func timePart(word string) bool {
+	word = strings.Trim(word, "(),")
+	if len(word) == 3 && strings.Contains("Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", word) {
+		return true
+	}
+	if word == "" {
+		return false
+	}
+	for _, r := range word {
+		if (r < '0' || r > '9') && r != ':' && r != '-' && r != '–' {
+			return false
+		}
+	}
+	return word[0] >= '0' && word[0] <= '9'
 }
 
 // Hanging is text after lead, wrapped to w cells in all: the lines after the first

@@ -27,6 +27,25 @@ func TestWrapKeepsDatesWhole(t *testing.T) {
 			t.Fatalf("line %q is wider than 10", l)
 		}
 	}
+	// A time is not split between lines when it fits on one.
+	got = Wrap("#29905 touches freeze \"year end\" in production (Sat 19 Dec 00:00 – Mon 04 Jan 00:00)", 50)
+	want = []string{"#29905 touches freeze \"year end\" in production", "(Sat 19 Dec 00:00 – Mon 04 Jan 00:00)"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("a time: got %q, want %q", got, want)
+	}
+	got = Wrap("sam is booked on #1 and #2 at once (Tue 08 Dec 10:00–10:45)", 40)
+	want = []string{"sam is booked on #1 and #2 at once", "(Tue 08 Dec 10:00–10:45)"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("a time: got %q, want %q", got, want)
+	}
+	got = Wrap("a maintenance window of production (Tue 22:00 - Wed 02:00, Sat 22:00 - Sun 04:00)", 60)
+	want = []string{"a maintenance window of production (Tue 22:00 - Wed 02:00,", "Sat 22:00 - Sun 04:00)"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("a comma ends a time: got %q, want %q", got, want)
+	}
+	if got := Wrap("Mon 04 Jan 00:00", 6); !slices.Equal(got, []string{"Mon 04", "Jan", "00:00"}) {
+		t.Fatalf("a time wider than a line is broken at its spaces: %q", got)
+	}
 	if got := Wrap("one\ntwo three", 20); !slices.Equal(got, []string{"one", "two three"}) {
 		t.Fatalf("lines: %q", got)
 	}
