@@ -85,6 +85,7 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 		people = append(people, huh.NewOption(per.Name+" ("+string(per.MainRole())+")", per.Name))
 	}
 	p.errs = components.NewFieldErrors(p.c)
+	p.errs.SetWidth(min(max(p.w, 40), 64))
 	p.form = huh.NewForm(huh.NewGroup(
 		huh.NewSelect[string]().Title("Release").Options(relOpts...).Value(&p.v.release).Height(4),
 		huh.NewSelect[string]().Title("Environment").Options(envOpts...).Value(&p.v.env).Height(4),
@@ -104,6 +105,7 @@ func (p *releasePlanForm) Capturing() bool { return true }
 func (p *releasePlanForm) SetSize(w, h int) {
 	p.w, p.h = w, h
 	p.form.WithWidth(min(w, 64)).WithHeight(formBesideHeight(w, h)) // a phone keeps room for the preview
+	p.errs.SetWidth(min(w, 64))
 }
 func (p *releasePlanForm) ShortHelp() []common.Key {
 	return []common.Key{common.On(p.keys.Next), common.On(p.keys.Cancel)}

@@ -169,3 +169,40 @@ func TestReleasePlanOnAPhoneKeepsItsPreview(t *testing.T) {
 	l.Has("payments-api 5.0.0 → dev")
 	l.Quit()
 }
+
+// A refusal of the release plan's Start wraps between words on a phone, hanging under
+// itself: huh's own wrapping broke "YYYY-" from "MM-DD HH:MM".
+func TestReleasePlanStartRefusalWrapsBetweenWords(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	if _, err := c.Eng.CreateRelease(c.Ctx, c.Actor, engine.NewRelease{Name: "winter", Components: []models.ReleaseComponent{
+		{Component: "payments-api", Version: "5.0.0"}}}); err != nil {
+		t.Fatal(err)
+	}
+	l := runLive(t, c, 60, 20)
+	l.Has("Due today")
+	l.Letter('6')
+	l.Has("components ×")
+	l.Letter('r')
+	l.Has("winter")
+	l.Letter('m')
+	l.Has("winter  1 component")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Environment")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Start")
+	l.TypeText("26.11.2026")
+	l.Key(tea.KeyEnter)
+	screen := l.Has("is not")
+	lines := strings.Split(screen, "\n")
+	for i, line := range lines {
+		if !strings.Contains(line, "┃ Start  ✗") {
+			continue
+		}
+		if strings.HasSuffix(strings.TrimRight(line, " "), "-") || i+1 == len(lines) ||
+			!strings.HasPrefix(lines[i+1], "┃        ") {
+			t.Fatalf("the refusal should wrap between words and hang under itself:\n%s", screen)
+		}
+	}
+	l.Quit()
+}
