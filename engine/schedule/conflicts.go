@@ -529,15 +529,15 @@ func relatedConflict(a, b Item, w World) models.Conflict {
 	if !slices.Contains(w.Depends[a.Component], b.Component) {
 		dep, on = b, a
 	}
-	c.Message = fmt.Sprintf("%s (#%d) depends on %s (#%d); both are moved in %s at once (%s–%s)", dep.Component, dep.ID,
-		on.Component, on.ID, b.Environment, local(c.Start, w.Loc), c.End.In(w.Loc).Format("15:04"))
+	c.Message = fmt.Sprintf("%s (#%d) depends on %s (#%d); both are moved in %s at once (%s)", dep.Component, dep.ID,
+		on.Component, on.ID, b.Environment, span(c.Start, c.End, w.Loc))
 	return c
 }
 
 func pairConflict(kind models.ConflictKind, a, b Item, w World) models.Conflict {
 	ids := []int64{min(a.ID, b.ID), max(a.ID, b.ID)}
 	c := models.Conflict{Kind: kind, IDs: ids, Start: b.Start, End: minTime(a.End, b.End)}
-	when := local(c.Start, w.Loc) + "–" + models.EndText(c.Start, c.End, w.Loc, "15:04", "Mon 02 Jan 15:04")
+	when := span(c.Start, c.End, w.Loc)
 	switch kind {
 	case models.ConflictPerson:
 		c.Person = a.Assignee
@@ -581,8 +581,8 @@ func WindowRules(it Item, w World) []models.Conflict {
 			c := models.Conflict{Kind: models.ConflictFreeze, IDs: []int64{it.ID}, Environment: it.Environment,
 				Start: maxTime(it.Start, occ.Start), End: minTime(it.End, occ.End),
 				Key: key(models.ConflictFreeze, []int64{it.ID}, f.Name)}
-			c.Message = fmt.Sprintf("#%d touches freeze %q in %s (%s – %s)", it.ID, f.Name, it.Environment,
-				local(occ.Start, w.Loc), local(occ.End, w.Loc))
+			c.Message = fmt.Sprintf("#%d touches freeze %q in %s (%s)", it.ID, f.Name, it.Environment,
+				span(occ.Start, occ.End, w.Loc))
 			out = append(out, c)
 			break // one conflict per freeze window, however often it recurs
 		}
@@ -590,9 +590,8 @@ func WindowRules(it Item, w World) []models.Conflict {
 	if env.RequireMaintenanceWindow && !insideMaintenance(it, env, w.Loc) {
 		out = append(out, models.Conflict{Kind: models.ConflictMaintenance, IDs: []int64{it.ID}, Environment: it.Environment,
 			Start: it.Start, End: it.End, Key: key(models.ConflictMaintenance, []int64{it.ID}, ""),
-			Message: fmt.Sprintf("#%d (%s – %s) is not inside a maintenance window of %s%s",
-				it.ID, local(it.Start, w.Loc), models.EndText(it.Start, it.End, w.Loc, "15:04", "Mon 02 Jan 15:04"), it.Environment,
-				windowsText(env.Maintenance))})
+			Message: fmt.Sprintf("#%d (%s) is not inside a maintenance window of %s%s",
+				it.ID, span(it.Start, it.End, w.Loc), it.Environment, windowsText(env.Maintenance))})
 	}
 	return out
 }
@@ -717,6 +716,16 @@ func idList(ids []int64) string {
 }
 
 func local(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 02 Jan 15:04") }
+
+// span is a conflict's time in loc: "Tue 08 Dec 10:00–10:45" within a day, spaced
+// when it ends on another ("Sat 19 Dec 00:00 – Mon 04 Jan 00:00"), in every kind alike.
+func span(start, end time.Time, loc *time.Location) string {
+	to := models.EndText(start, end, loc, "15:04", "Mon 02 Jan 15:04")
+	if len(to) == len("15:04") {
+		return local(start, loc) + "–" + to
+	}
+	return local(start, loc) + " – " + to
+}
 
 func assignee(it *Item) string { return it.Assignee }
 

@@ -203,6 +203,20 @@ func TestMessagesSayWhatAndWhen(t *testing.T) {
 			t.Errorf("messages lack %q:\n%s", want, all)
 		}
 	}
+	// Within a day the end is a clock time after an unspaced dash, in every kind alike.
+	cs = Detect([]Item{item(2, "production", "a", "tom", "2026-12-14 10:00", 2),
+		item(3, "production", "b", "tom", "2026-12-14 11:00", 2)}, w)
+	msgs = msgs[:0]
+	for _, c := range cs {
+		msgs = append(msgs, c.Message)
+	}
+	all = strings.Join(msgs, "\n")
+	for _, want := range []string{"#2 (Mon 14 Dec 10:00–12:00) is not inside a maintenance window of production",
+		"tom is booked on #2 and #3 at once (Mon 14 Dec 11:00–12:00)"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("messages lack %q:\n%s", want, all)
+		}
+	}
 }
 
 func TestCheckAgreesWithDetect(t *testing.T) {

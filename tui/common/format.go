@@ -73,12 +73,13 @@ func Wrap(s string, w int) []string {
 	return out
 }
 
-// unbroken joins the words of a time ("Sat 19 Dec 00:00") into one, as long as it
-// fits in w cells, so that Wrap breaks around it; a comma ends a time.
+// unbroken joins the words of a time ("Sat 19 Dec 00:00", "Tue 22:00 - Wed 02:00")
+// into one, as long as it fits in w cells, so that Wrap breaks around it; a comma
+// ends a time.
 func unbroken(words []string, w int) []string {
 	var out []string
 	for i, word := range words {
-		if n := len(out); i > 0 && timePart(words[i-1]) && timePart(word) && !strings.HasSuffix(words[i-1], ",") &&
+		if n := len(out); i > 0 && inTime(words, i) && !strings.HasSuffix(words[i-1], ",") &&
 			ansi.StringWidth(out[n-1])+1+ansi.StringWidth(word) <= w {
 			out[n-1] += " " + word
 			continue
@@ -86,6 +87,19 @@ func unbroken(words []string, w int) []string {
 		out = append(out, word)
 	}
 	return out
+}
+
+// inTime is whether words[i] goes on with the time words[i-1] is part of: both are
+// parts of a time, or a dash joins two.
+func inTime(words []string, i int) bool {
+	dash := func(s string) bool { return s == "-" || s == "–" }
+	switch {
+	case dash(words[i]):
+		return timePart(words[i-1]) && i+1 < len(words) && timePart(words[i+1])
+	case dash(words[i-1]):
+		return i >= 2 && timePart(words[i-2]) && timePart(words[i])
+	}
+	return timePart(words[i-1]) && timePart(words[i])
 }
 
 // timePart is a word of a written time: a day or month name, a number, a clock time

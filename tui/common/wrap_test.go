@@ -43,6 +43,11 @@ func TestWrapKeepsDatesWhole(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("a comma ends a time: got %q, want %q", got, want)
 	}
+	got = Wrap("not inside a maintenance window of production (Tue 22:00 - Wed 02:00, Sat 22:00 - Sun 04:00)", 56)
+	want = []string{"not inside a maintenance window of production", "(Tue 22:00 - Wed 02:00, Sat 22:00 - Sun 04:00)"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("a dash joins two times: got %q, want %q", got, want)
+	}
 	if got := Wrap("Mon 04 Jan 00:00", 6); !slices.Equal(got, []string{"Mon 04", "Jan", "00:00"}) {
 		t.Fatalf("a time wider than a line is broken at its spaces: %q", got)
 	}

@@ -116,7 +116,7 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 		t.Errorf("#7 is in no conflict:\n%s", got)
 	}
 	for _, want := range []string{"waiting for approval by marc · step 13 Go-live approval",
-		"✗ maintenance #1 (Thu 26 Nov 13:05 – 17:05) is not inside a maintenance window of production"} {
+		"✗ maintenance #1 (Thu 26 Nov 13:05–17:05) is not inside a maintenance window of production"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the summary of #1 lacks %q:\n%s", want, got)
 		}
