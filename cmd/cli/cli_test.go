@@ -1019,6 +1019,16 @@ func TestDemo(t *testing.T) {
 	if d := f.show(ds[len(ds)-1].ID); len(d.Events) == 0 {
 		t.Errorf("a demo deployment should have a record: %+v", d)
 	}
+	// An export is every row asked for, not the table's first page of 50; with
+	// --limit it is a page, and says how to go on.
+	csvLines := func(r result) int { return strings.Count(r.stdout, "\n") }
+	if r := f.ok("--as", "ana", "history", "--format", "csv"); csvLines(r) != 301 || strings.Contains(r.stderr, "more:") {
+		t.Errorf("history --format csv should export all 300 rows and a header, got %d lines:\n%s", csvLines(r), r.stderr)
+	}
+	if r := f.ok("--as", "ana", "history", "--format", "csv", "--limit", "50"); csvLines(r) != 51 ||
+		!strings.Contains(r.stderr, "ferry: more: add --after ") {
+		t.Errorf("a page of 50 should say how to go on, got %d lines:\n%s", csvLines(r), r.stderr)
+	}
 
 	// A second run on the same database is refused and adds nothing.
 	r = f.ferry("demo", "--deployments", "300")

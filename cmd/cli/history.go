@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -71,6 +72,9 @@ func (a *app) historyCmd() *cobra.Command {
 			if err := a.checkEnv(f.env); err != nil {
 				return err
 			}
+			if f.format != "table" && !cmd.Flags().Changed("limit") {
+				return a.exportHistory(export.Format(f.format), filter, f.service, f.component, f.assignee, f.requester)
+			}
 			list, err := a.eng.List(a.ctx, a.actor, filter)
 			if err != nil {
 				return err
@@ -79,14 +83,15 @@ func (a *app) historyCmd() *cobra.Command {
 				a.notUnknown(f.service, f.component, f.assignee, f.requester)
 			}
 			if f.format != "table" {
-				return export.WriteDeployments(a.stdout, export.Format(f.format), a.cfg.Location, list)
+				err = export.WriteDeployments(a.stdout, export.Format(f.format), a.cfg.Location, list)
+			} else {
+				a.printHistory(list)
 			}
-			a.printHistory(list)
-			if len(list) == f.limit {
+			if err == nil && len(list) == f.limit {
 				last := list[len(list)-1]
 				fmt.Fprintf(a.stderr, "ferry: more: add --after %s\n", formatCursor(last))
 			}
-			return nil
+			return err
 		},
 	}
 	fl := cmd.Flags()
@@ -105,8 +110,22 @@ func (a *app) historyCmd() *cobra.Command {
 	fl.StringVar(&f.search, "search", "", "words in the component, service, version, change, notes, block reasons or incidents (all must match; the last may be a prefix)")
 	fl.StringVar(&f.after, "after", "", "continue after this cursor (printed at the end of a page)")
 	fl.StringVar(&f.format, "format", "table", "table, csv, json or markdown")
-	fl.IntVar(&f.limit, "limit", 50, "rows in this page")
+	fl.IntVar(&f.limit, "limit", 50, "rows in this page (an export in csv, json or markdown without it has every row)")
 	return cmd
+}
+
+// exportHistory writes every deployment filter matches in format, a page at a time:
+// an export is the whole history asked for, not its first page (an analyst's CSV
+// over SSH held 50 of 20,000 rows and said nothing).
+func (a *app) exportHistory(format export.Format, filter models.Filter, service, component, assignee, requester string) error {
+	list := func(ctx context.Context, f models.Filter) ([]models.Deployment, error) {
+		return a.eng.List(ctx, a.actor, f)
+	}
+	n, err := export.History(a.ctx, a.stdout, format, a.cfg.Location, list, filter, nil)
+	if err == nil && n == 0 {
+		a.notUnknown(service, component, assignee, requester)
+	}
+	return err
 }
 
 // notUnknown says, when a filter matched nothing, which names it gave that config
