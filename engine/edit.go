@@ -146,8 +146,29 @@ func checkAfter(ctx context.Context, q store.Q, id, after int64) error {
 		if _, err := q.Deployment(ctx, after); err != nil {
 			return models.Invalidf("after: deployment #%d does not exist", after)
 		}
+		return noCircle(ctx, q, id, after)
 	}
 	return nil
+}
+
+// noCircle refuses id waiting for after when after already waits for id, directly
+// or through others: none of them could ever start.
+func noCircle(ctx context.Context, q store.Q, id, after int64) error {
+	chain := []string{fmt.Sprintf("#%d", after)}
+	seen := map[int64]bool{after: true}
+	for next := after; ; {
+		d, err := q.Deployment(ctx, next)
+		if err != nil || d.After == 0 || seen[d.After] {
+			return nil // the end of the chain, or a circle of others a check before this missed
+		}
+		if d.After == id {
+			return models.Invalidf("after: #%d cannot wait for %s, which waits for #%d: a circle, in which none could start",
+				id, strings.Join(chain, ", which waits for "), id)
+		}
+		seen[d.After] = true
+		chain = append(chain, fmt.Sprintf("#%d", d.After))
+		next = d.After
+	}
 }
 
 func afterText(id int64) string {

@@ -260,3 +260,34 @@ func TestNoSlotForTheOneWaitedForSaysMoveTheOtherFirst(t *testing.T) {
 		t.Fatalf("moving #%d, which #%d waits for: %v", a.ID, b.ID, err)
 	}
 }
+
+// Deployments may not wait for each other in a circle (#1 after #3, #3 after #2, #2
+// after #1): none could start. The edit that would close it is refused and changes
+// nothing; the dry run says the same.
+func TestWaitingInACircleIsRefused(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	var ids []int64
+	for i := range 3 {
+		d := f.planWhere(t, "api", fmt.Sprint(i+1), "test", f.now.Add(time.Duration(i+1)*24*time.Hour), models.ActionDeploy)
+		ids = append(ids, d.ID)
+	}
+	after := func(id, on int64) error {
+		_, err := f.e.EditDeployment(f.ctx, ana, id, Edit{After: &on})
+		return err
+	}
+	if err := after(ids[1], ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := after(ids[2], ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	err := after(ids[0], ids[2])
+	want := fmt.Sprintf("#%d cannot wait for #%d, which waits for #%d, which waits for #%d: a circle", ids[0], ids[2], ids[1], ids[0])
+	if !errors.Is(err, models.ErrInvalid) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("closing a circle: %v, want %q", err, want)
+	}
+	if d, err := f.e.Deployment(f.ctx, ana, ids[0]); err != nil || d.Deployment.After != 0 {
+		t.Fatalf("the refused edit changed #%d: after %d %v", ids[0], d.Deployment.After, err)
+	}
+}
