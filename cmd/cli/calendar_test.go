@@ -70,6 +70,6 @@ func TestScheduleExportICS(t *testing.T) {
 	if onlyDev := parseICS(t, f.ok(append(args, "--env", "dev")...).stdout); len(onlyDev) != 1 {
 		t.Fatalf("--env dev: %v", onlyDev)
 	}
-	f.refused(2, []string{`--format "csv": only ics`}, append(args, "--format", "csv")...)
+	f.refused(2, []string{`--format "csv": only ics`}, "--as", "eve", "schedule", "export", "--format", "csv")
 	f.refused(1, []string{`--env: unknown environment "moon"`}, append(args, "--env", "moon")...)
 }

@@ -439,6 +439,11 @@ func TestUsageErrors(t *testing.T) {
 		{"limit not a number", []string{"deploy", "list", "--limit", "many"}, []string{`--limit: "many" is not a whole number`}},
 		{"limit too large", []string{"deploy", "list", "--limit", "99999999999999999999"}, []string{`--limit: "99999999999999999999" is too large`}},
 		{"demo of no deployments", []string{"demo", "--deployments", "0"}, []string{"--deployments"}},
+		{"a list flag given twice", []string{"deploy", "list", "--status", "planned", "--status", "cancelled"},
+			[]string{`--status given twice ("planned", then "cancelled")`, "--status planned,cancelled"}},
+		{"a flag given twice", append(plan, "--start", "2030-12-01 10:00", "--env", "test"), []string{`--env given twice ("dev", then "test"): give it once`}},
+		{"--as given twice", []string{"--as", "ana", "--as", "marc", "deploy", "list"}, []string{`--as given twice`}},
+		{"--limit given twice", []string{"deploy", "list", "--limit", "1", "--limit", "2"}, []string{`--limit given twice ("1", then "2")`}},
 		{"models validate with two files", []string{"models", "validate", "a.toml", "b.toml"}, []string{"at most one FILE"}},
 	}
 	for _, c := range cases {
@@ -548,7 +553,6 @@ func TestPlanRefused(t *testing.T) {
 		{"unknown model", 1, append([]string{"--as", "ana"}, plan("teleport", "web-frontend", "dev")...), []string{`--model: unknown model "teleport"`, "web-service"}},
 		{"unknown component", 1, append([]string{"--as", "ana"}, plan("web-service", "toaster", "dev")...), []string{`--component: unknown component "toaster"`}},
 		{"model not for the component's kind", 1, append([]string{"--as", "ana"}, plan("web-service", "web-runbook", "dev")...), []string{"web-service", "software", "documentation"}},
-		{"environment not on the model's path", 1, append([]string{"--as", "ana", "--config", configWithStaging(t, f)}, plan("web-service", "web-frontend", "staging")...), []string{`"staging"`, "not on model"}},
 		{"unknown environment", 1, append([]string{"--as", "ana"}, plan("web-service", "web-frontend", "moon")...), []string{`--env: unknown environment "moon"`, "(known: dev, test, production)"}},
 		{"unknown environment in a filter", 1, []string{"--as", "ana", "deploy", "list", "--env", "moon"}, []string{"--env", `"moon"`, "dev, test, production"}},
 		{"end before start", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev"), "--end", "2030-12-01 09:00")...), []string{"--end:", "is not after the start"}},
@@ -573,6 +577,9 @@ func TestPlanRefused(t *testing.T) {
 			f.refused(c.code, c.want, c.args...)
 		})
 	}
+	staging := *f // a config whose staging is on no model's path
+	staging.cfg = configWithStaging(t, f)
+	staging.refused(1, []string{`"staging"`, "not on model"}, append([]string{"--as", "ana"}, plan("web-service", "web-frontend", "staging")...)...)
 
 	// Nothing half-written: no deployment, no id used.
 	if ds := f.list(); len(ds) != 0 {

@@ -103,7 +103,7 @@ func (a *app) reportCmd() *cobra.Command {
 	fl.StringVar(&to, "to", "", "end, exclusive (default: the end of the current period)")
 	fl.StringVar(&period, "period", "month", "day, week, month or quarter")
 	fl.StringVar(&by, "by", "none", "group rows by environment, model, model-version, service or none")
-	fl.StringVar(&envs, "env", "", "take the DORA measures in these environments (comma-separated) instead of production")
+	fl.StringVar(&envs, "env", "", "take the DORA measures in these environments, comma-separated, instead of production")
 	fl.StringVar(&format, "format", "table", "table, json, csv or markdown")
 	fl.StringVar(&out, "out", "", "write to this file instead of standard output")
 	return cmd

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -37,7 +38,55 @@ func (a *app) rootCmd() *cobra.Command {
 	root.AddCommand(a.reviewCmd(), a.improvementCmd(), a.findingCmd())
 	root.AddCommand(a.runCmds()...)
 	groupsRefuseUnknown(root)
+	onceEach(root)
 	return root
+}
+
+// onceEach makes every flag that holds one value refuse to be given twice: the parser
+// kept the last silently, so "report --env production --env dev" reported dev
+// alone. Flags that gather values (StringArray) and switches are left as they are.
+func onceEach(cmd *cobra.Command) {
+	wrap := func(f *pflag.Flag) {
+		switch f.Value.Type() {
+		case "string", "int", "int64", "duration":
+			f.Value = &onceValue{Value: f.Value, name: f.Name, list: strings.Contains(f.Usage, "comma-separated")}
+		}
+	}
+	cmd.PersistentFlags().VisitAll(wrap)
+	cmd.LocalNonPersistentFlags().VisitAll(wrap)
+	for _, c := range cmd.Commands() {
+		onceEach(c)
+	}
+}
+
+// onceValue is a flag's value that may be set once.
+type onceValue struct {
+	pflag.Value
+	name string
+	list bool // it takes several, comma-separated
+	set  bool
+}
+
+// givenTwice is the refusal of a flag given a second time.
+type givenTwice struct {
+	name, first, again string
+	list               bool
+}
+
+func (g givenTwice) Error() string {
+	if g.list {
+		return fmt.Sprintf("--%s given twice (%q, then %q): give it once, the values separated by commas (--%s %s,%s)",
+			g.name, g.first, g.again, g.name, g.first, g.again)
+	}
+	return fmt.Sprintf("--%s given twice (%q, then %q): give it once", g.name, g.first, g.again)
+}
+
+func (o *onceValue) Set(v string) error {
+	if o.set {
+		return givenTwice{o.name, o.Value.String(), v, o.list}
+	}
+	o.set = true
+	return o.Value.Set(v)
 }
 
 // groupsRefuseUnknown makes a command that only groups others (ferry deploy) refuse
@@ -56,6 +105,10 @@ func groupsRefuseUnknown(cmd *cobra.Command) {
 // plainFlagError says what a flag's value should be, instead of the parser's words
 // ("strconv.ParseInt: parsing \"x\": invalid syntax").
 func plainFlagError(err error) error {
+	var twice givenTwice
+	if errors.As(err, &twice) {
+		return twice
+	}
 	var bad *pflag.InvalidValueError
 	if !errors.As(err, &bad) {
 		return err
