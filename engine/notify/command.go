@@ -13,12 +13,13 @@ import (
 )
 
 // command runs the channel's command with /bin/sh -c in the config's directory, the
-// event's JSON on stdin and FERRY_NOTIFY_ID, FERRY_NOTIFY_EVENT and
+// event's JSON on stdin, one line ending in a newline (so that "cat >> file.jsonl"
+// keeps a message a line), and FERRY_NOTIFY_ID, FERRY_NOTIFY_EVENT and
 // FERRY_NOTIFY_CHANNEL set. Exit 0 is sent; anything else is tried again.
 func (s *Sender) command(ctx context.Context, ch models.Channel, m Message) error {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", ch.Run)
 	cmd.Dir = ch.Dir
-	cmd.Stdin = bytes.NewReader(m.Body)
+	cmd.Stdin = bytes.NewReader(append(bytes.TrimRight(m.Body, "\n"), '\n'))
 	cmd.Env = append(os.Environ(), "FERRY_NOTIFY_ID="+m.Event.ID, "FERRY_NOTIFY_EVENT="+m.Event.Type,
 		"FERRY_NOTIFY_CHANNEL="+ch.Name)
 	var out tail

@@ -273,8 +273,8 @@ func TestCommandGetsTheEventOnStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "event.json"))
-	if err != nil || string(got) != string(m.Body) {
-		t.Errorf("stdin: %q (%v), want %q", got, err, m.Body)
+	if err != nil || string(got) != strings.TrimRight(string(m.Body), "\n")+"\n" || strings.Count(string(got), "\n") != 1 {
+		t.Errorf("stdin: %q (%v), want %q and one newline", got, err, m.Body)
 	}
 	env, _ := os.ReadFile(filepath.Join(dir, "env.txt"))
 	if want := m.Event.ID + " failed log"; string(env) != want {
