@@ -24,6 +24,9 @@ func (a *app) notifyCmd() *cobra.Command {
 
 func (a *app) sender() *notify.Sender { return notify.NewSender("ferry/" + Version) }
 
+// minPoll is the shortest --poll: a message waits at most this long to be seen.
+const minPoll = 100 * time.Millisecond
+
 func (a *app) notifyRunCmd() *cobra.Command {
 	var follow bool
 	var opts engine.DeliverOptions
@@ -37,6 +40,13 @@ func (a *app) notifyRunCmd() *cobra.Command {
 			"Exit status: 0 nothing died; 1 a message died in this run.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Each look reads the database: more often than this only spins a core.
+			if opts.Poll < minPoll {
+				return usagef("--poll %s: must be at least %s", opts.Poll, minPoll)
+			}
+			if opts.ScanEvery < time.Second {
+				return usagef("--scan-every %s: must be at least 1s", opts.ScanEvery)
+			}
 			if err := a.open(); err != nil {
 				return err
 			}

@@ -188,6 +188,8 @@ func TestNotifyCommands(t *testing.T) {
 	}
 	f.refused(1, []string{`no channel "pager"`, "declared: hook0"}, "--as", "ana", "notify", "test", "pager")
 	f.refused(2, []string{"needs a CHANNEL"}, "--as", "ana", "notify", "test")
+	f.refused(2, []string{"--poll 1ns: must be at least 100ms"}, "--as", "ana", "notify", "run", "--follow", "--poll", "1ns")
+	f.refused(2, []string{"--scan-every -1s: must be at least 1s"}, "--as", "ana", "notify", "run", "--scan-every=-1s")
 
 	// A failing receiver: the message is retried, then dead; the managers' inbox says so.
 	rc.mu.Lock()
