@@ -185,12 +185,16 @@ func dashIfEmpty(s string) string {
 	return s
 }
 
-// PreviewEdit finds the conflicts a deployment would be in after ed, without a write
+// PreviewEdit finds the deployment as ed would leave it and the conflicts it would
+// be in then, without a write
 // transaction (one read snapshot), so a form can show them as the person chooses. A
 // window the edit would refuse (one that has ended, a start in the past, a deployment
 // that has started) is refused here too.
-func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64, ed Edit) ([]models.Conflict, error) {
-	var cs []models.Conflict
+func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64, ed Edit) (models.Deployment, []models.Conflict, error) {
+	var (
+		cs     []models.Conflict
+		edited models.Deployment
+	)
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
 		if ed.Start != nil || ed.Duration != nil {
 			start, end := editedWindow(d, ed)
@@ -211,7 +215,8 @@ func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64,
 		}
 		var err error
 		cs, err = e.check(ctx, q, d)
+		edited = d
 		return err
 	})
-	return cs, err
+	return edited, cs, err
 }

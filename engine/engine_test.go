@@ -264,14 +264,14 @@ func TestPlanAndRescheduleRefuseThePast(t *testing.T) {
 	}
 	// An edit's preview says so before it is saved, as plan's preview does.
 	ended := f.local("2026-11-26 08:00")
-	if _, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{Start: &ended}); !errors.Is(err, models.ErrInvalid) ||
+	if _, _, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{Start: &ended}); !errors.Is(err, models.ErrInvalid) ||
 		!strings.Contains(err.Error(), "has ended") {
 		t.Fatalf("an edit's preview into the past: %v", err)
 	}
 	// Nor does a preview invent the conflict of waiting for itself: it is refused as the edit is.
 	self, none := d.ID, d.ID+1000
 	for _, after := range []*int64{&self, &none} {
-		if cs, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{After: after}); !errors.Is(err, models.ErrInvalid) || len(cs) > 0 {
+		if _, cs, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{After: after}); !errors.Is(err, models.ErrInvalid) || len(cs) > 0 {
 			t.Fatalf("a preview of waiting for #%d: %v %+v", *after, err, cs)
 		}
 	}

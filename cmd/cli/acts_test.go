@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,8 +37,20 @@ func TestDeployEditChangesWhatItRefersTo(t *testing.T) {
 	// nothing; the edit itself moves it and reassigns it in one act.
 	f.ok("--as", "ana", "deploy", "assign", strconv.FormatInt(first.ID, 10), "sam")
 	dry := f.ok("--as", "ana", "deploy", "edit", id, "--start", "2030-12-01 10:00", "--assignee", "sam", "--dry-run")
-	if !strings.Contains(dry.stdout, "Nothing changed") || !strings.Contains(dry.stdout, "#1") {
-		t.Fatalf("a dry run names the conflicts it would be in:\n%s", dry)
+	if !strings.Contains(dry.stdout, "Nothing changed") || !strings.Contains(dry.stdout, "#1") ||
+		!strings.Contains(dry.stdout, "After this edit: #"+id+" web-frontend") || !strings.Contains(dry.stdout, "2030-12-01 10:00 CET") ||
+		!strings.Contains(dry.stdout, ", sam\n") {
+		t.Fatalf("a dry run shows the deployment after the edit and names the conflicts it would be in:\n%s", dry)
+	}
+	var after struct {
+		ID             int64  `json:"id"`
+		Assignee       string `json:"assignee"`
+		ScheduledStart string `json:"scheduled_start"`
+		Conflicts      []any  `json:"conflicts"`
+	}
+	decode(t, f.ok("--as", "ana", "deploy", "edit", id, "--start", "2030-12-01 10:00", "--assignee", "sam", "--dry-run", "--json"), &after)
+	if fmt.Sprint(after.ID) != id || after.Assignee != "sam" || after.ScheduledStart != "2030-12-01T09:00:00Z" || len(after.Conflicts) == 0 {
+		t.Fatalf("a dry run's JSON is the deployment after the edit and its conflicts: %+v", after)
 	}
 	if got := f.show(d.ID); got.ScheduledStart != "2030-12-01T11:00:00Z" || got.Assignee == "sam" {
 		t.Fatalf("a dry run changes nothing: %+v", got)

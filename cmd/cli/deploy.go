@@ -528,16 +528,18 @@ func (a *app) editCmd() *cobra.Command {
 				return err
 			}
 			if dryRun {
-				cs, err := a.eng.PreviewEdit(a.ctx, a.actor, id, ed)
+				d, cs, err := a.eng.PreviewEdit(a.ctx, a.actor, id, ed)
 				if err != nil {
 					return err
 				}
 				if asJSON {
-					return writeJSON(a.stdout, struct {
-						Conflicts []conflictJSON `json:"conflicts"`
-					}{conflictsToJSON(cs)})
+					return a.printChanged("", d, cs, true)
 				}
-				fmt.Fprintf(a.stdout, "Nothing changed (dry run). #%d after this edit:\n", id)
+				fmt.Fprintf(a.stdout, "Nothing changed (dry run). After this edit: #%d %s %s → %s, %s, %s\n", d.ID, d.Component,
+					d.Version, d.Environment, a.window(d), dash(d.Assignee))
+				if len(cs) == 0 {
+					fmt.Fprintln(a.stdout, "It would be in no conflict.")
+				}
 				a.printConflicts(cs, "It would be in", id)
 				return nil
 			}

@@ -252,7 +252,7 @@ func (f *editForm) askPreview(due editPreviewDue) tea.Cmd {
 	}
 	c, id := f.c, f.d.ID
 	return func() tea.Msg {
-		cs, err := c.Eng.PreviewEdit(c.Ctx, c.Actor, id, due.ed)
+		_, cs, err := c.Eng.PreviewEdit(c.Ctx, c.Actor, id, due.ed)
 		return editPreview{due.gen, due.ed, cs, err}
 	}
 }
