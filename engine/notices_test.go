@@ -185,7 +185,7 @@ ca_file = "{{CA}}"
 [[notify.channel]]
 name = "log"
 type = "command"
-run = "cat >> events.jsonl && echo >> events.jsonl"
+run = "cat >> events.jsonl"
 
 [[notify.rule]]
 events = ["planned", "rescheduled", "conflict_new", "gate_waiting", "blocked", "started", "failed", "rolled_back",

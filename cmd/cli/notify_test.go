@@ -109,7 +109,7 @@ func TestDelivererSurvivesKill9(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, ferryBin, "--config", f.cfg, "--db", f.db, "notify", "run", "--follow", "--poll", "50ms")
+	cmd := exec.CommandContext(ctx, ferryBin, "--config", f.cfg, "--db", f.db, "notify", "run", "--follow", "--poll", "100ms")
 	cmd.Dir, cmd.Env = f.dir, append(cleanEnv(), f.env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
