@@ -38,10 +38,11 @@ func ParseRecordHead(s string) (RecordHead, error) {
 	if !ok {
 		return h, models.Invalidf("%q is not a record head (EVENTS:LINK/ENTRIES:LINK, as 'ferry audit head' prints)", s)
 	}
-	var err1, err2 error
-	h.Events, h.EventLink, err1 = parseHeadPart(ev)
-	h.Entries, h.EntryLink, err2 = parseHeadPart(au)
-	if err := errors.Join(err1, err2); err != nil {
+	var err error
+	if h.Events, h.EventLink, err = parseHeadPart(ev); err == nil {
+		h.Entries, h.EntryLink, err = parseHeadPart(au)
+	}
+	if err != nil { // the first fault only: the same one twice read as two
 		return h, models.Invalidf("%q is not a record head (EVENTS:LINK/ENTRIES:LINK): %v", s, err)
 	}
 	return h, nil
@@ -60,7 +61,10 @@ func parseHeadPart(s string) (int64, []byte, error) {
 		return count, nil, nil
 	}
 	b, err := hex.DecodeString(link)
-	return count, b, err
+	if err != nil || len(b) == 0 {
+		return 0, nil, fmt.Errorf("%q is not a link (hexadecimal digits, or - for none)", link)
+	}
+	return count, b, nil
 }
 
 // MayReadRecord says whether p may read the whole record (every deployment's events

@@ -75,4 +75,9 @@ func TestAuditLogHasTheConfigurationsChanges(t *testing.T) {
 	}
 	f.refused(1, []string{"may not read the audit log"}, "--as", "raj", "audit", "log")
 	f.refused(2, []string{"--head"}, "--as", "eve", "audit", "verify", "--head", "nonsense")
+	r = f.refused(2, []string{`--head: "1:abc/1:def" is not a record head`, `"abc" is not a link (hexadecimal digits`},
+		"--as", "eve", "audit", "verify", "--head", "1:abc/1:def")
+	if strings.Contains(r.stderr, "encoding/hex") || strings.Contains(r.stderr, "def") && strings.Count(r.stderr, "is not a link") > 1 {
+		t.Errorf("a bad link is named once, in words:\n%s", r)
+	}
 }
