@@ -1026,6 +1026,16 @@ func TestDemo(t *testing.T) {
 	if d := f.show(ds[len(ds)-1].ID); len(d.Events) == 0 {
 		t.Errorf("a demo deployment should have a record: %+v", d)
 	}
+	// The demo keeps its steps' results, not their output: logs say so, not "yet".
+	for _, d := range ds {
+		if d.Status == "failed" {
+			r := f.ok("--as", "ana", "deploy", "logs", strconv.FormatInt(d.ID, 10))
+			if !strings.Contains(r.stderr, "kept no output of its automated steps: their results are in its record") {
+				t.Errorf("logs of the demo's failed #%d:\n%s", d.ID, r)
+			}
+			break
+		}
+	}
 	// An export is every row asked for, not the table's first page of 50; with
 	// --limit it is a page, and says how to go on.
 	csvLines := func(r result) int { return strings.Count(r.stdout, "\n") }

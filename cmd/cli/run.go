@@ -361,6 +361,13 @@ func (a *app) deployLogsCmd() *cobra.Command {
 			names := map[int]string{}
 			for _, s := range append(st.Steps, st.OnFailure...) {
 				names[s.Seq] = s.Step.Name
+				if s.Seq == step && attempt > len(s.Attempts) && !follow {
+					return models.NotFoundf("--attempt %d: step %d of #%d has %d attempt(s)", attempt, step, id, len(s.Attempts))
+				}
+			}
+			if st.OutputNotKept() {
+				fmt.Fprintf(a.stderr, "ferry: #%d kept no output of its automated steps: their results are in its record (deploy show)\n", id)
+				return nil
 			}
 			return a.printLogs(det.Deployment, names, models.OutputFilter{Seq: step, Attempt: attempt}, follow)
 		},
@@ -414,7 +421,11 @@ func (a *app) printLogs(d models.Deployment, names map[int]string, f models.Outp
 			return err
 		}
 	}
-	if !printed && !follow {
+	switch {
+	case printed || follow:
+	case d.Status.Final():
+		fmt.Fprintf(a.stderr, "ferry: #%d has no output%s: nothing was printed\n", d.ID, stepSuffix(f.Seq))
+	default:
 		fmt.Fprintf(a.stderr, "ferry: #%d has no output%s yet\n", d.ID, stepSuffix(f.Seq))
 	}
 	return nil

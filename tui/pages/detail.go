@@ -68,6 +68,8 @@ func (d *detailScreen) whyNoOutput() string {
 	switch {
 	case !d.loaded:
 		return loading
+	case len(d.triedSteps()) == 0 && d.rec.run.OutputNotKept():
+		return fmt.Sprintf("#%d kept no output of its automated steps: their results are in its record", d.id)
 	case len(d.triedSteps()) == 0:
 		return fmt.Sprintf("no automated step of #%d has run", d.id)
 	}

@@ -632,6 +632,9 @@ func (v *runView) noOutput() string {
 	if v.stepRunning() {
 		return " no output yet"
 	}
+	if v.st.OutputNotKept() {
+		return " no output kept: its automated steps' results are in the record"
+	}
 	for _, s := range slices.Concat(v.st.Steps, v.st.OnFailure) {
 		if s.Step.Kind == models.StepAutomated {
 			return " no output: no automated step printed anything"
