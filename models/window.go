@@ -150,7 +150,8 @@ const LocalLayout = "2006-01-02 15:04"
 // NowWord is what a person types for "at once" in any time flag or field.
 const NowWord = "now"
 
-// ParseTime reads "now", RFC 3339, or "YYYY-MM-DD HH:MM" in loc; the result is in UTC.
+// ParseTime reads "now", RFC 3339, or "YYYY-MM-DD HH:MM" in loc (see ParseLocal); the
+// result is in UTC.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	return ParseTimeAt(s, loc, time.Now())
 }
@@ -174,16 +175,16 @@ func parseTime(s string, loc *time.Location, now time.Time) (t time.Time, ok boo
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), true, CheckYear(s, t)
 	}
-	t, err = time.ParseInLocation(LocalLayout, s, loc)
-	if err != nil {
+	t, ok, exists := ParseLocal(s, loc)
+	if !ok {
 		return time.Time{}, false, nil
 	}
-	if t.Format(LocalLayout) != s {
-		// Go moves a wall-clock time the clocks skip (summer time starts) forward;
-		// a person who typed 02:30 meant a time that does not happen.
+	if !exists {
+		// A person who typed 02:30 on the night summer time starts meant a time that
+		// does not happen: refused rather than moved.
 		return time.Time{}, true, Invalidf("%q does not exist in %s (the clocks skip it)", s, loc)
 	}
-	return t.UTC(), true, CheckYear(s, t)
+	return t, true, CheckYear(s, t)
 }
 
 // Times Ferry keeps are in the years MinYear to MaxYear: outside them JSON cannot

@@ -49,6 +49,29 @@ func TestTimesStayInRangeAndReal(t *testing.T) {
 	}
 }
 
+// A one-digit hour and extra spaces are a time as people type it (they were refused as
+// a time the clocks skip, in February); what is not a time says so.
+func TestTimesAsTyped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for start, want := range map[string]string{
+		"2030-02-10 9:00":   "2030-02-10T08:00:00Z",
+		"2030-02-11  09:00": "2030-02-11T08:00:00Z",
+	} {
+		if d := f.planIn("dev", "1.0", start); d.ScheduledStart != want {
+			t.Errorf("--start %q: planned %s, want %s", start, d.ScheduledStart, want)
+		}
+	}
+	plan := []string{"--as", "ana", "deploy", "plan", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "dev", "--start"}
+	for _, bad := range []string{"2030-02-10 9:0", "2030-02-10 09:00:00"} {
+		r := f.refused(2, []string{"--start", `is not a time: use "YYYY-MM-DD HH:MM"`}, append(plan, bad)...)
+		if strings.Contains(r.stderr, "clocks skip") {
+			t.Errorf("%q is not a skipped time:\n%s", bad, r)
+		}
+	}
+}
+
 // A window that ends on another day shows its end's date, in the table and in show.
 func TestLongWindowsShowBothDates(t *testing.T) {
 	t.Parallel()

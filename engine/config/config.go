@@ -352,20 +352,19 @@ func (p *parser) localTime(t *table, k string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// wallClock reads "YYYY-MM-DD HH:MM" in the configured zone, refusing a time the
-// clocks skip when summer time starts.
+// wallClock reads "YYYY-MM-DD HH:MM" in the configured zone as every time input is
+// read (models.ParseLocal), refusing a time the clocks skip when summer time starts.
 func (p *parser) wallClock(t *table, k, v string) (time.Time, bool) {
-	s := strings.TrimSpace(v)
-	tm, err := time.ParseInLocation(models.LocalLayout, s, p.cfg.Location)
-	if err != nil {
+	tm, ok, exists := models.ParseLocal(v, p.cfg.Location)
+	if !ok {
 		t.errKey(k, "%s in %s: %q is not a time \"YYYY-MM-DD HH:MM\"", k, t.name, v)
 		return time.Time{}, false
 	}
-	if tm.Format(models.LocalLayout) != s {
+	if !exists {
 		t.errKey(k, "%s in %s: %q does not exist in %s (the clocks skip it)", k, t.name, v, p.cfg.TimezoneName)
 		return time.Time{}, false
 	}
-	return tm, true
+	return tm.In(p.cfg.Location), true
 }
 
 // checkSSHKey accepts one line in authorized_keys form: "ssh-ed25519 AAAA... comment".

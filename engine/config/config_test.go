@@ -733,6 +733,32 @@ order = 1
 	}
 }
 
+// A one-digit hour and extra spaces are read as people type them, not refused as a
+// time the clocks skip (in December).
+func TestOneOffWindowAsTyped(t *testing.T) {
+	c, err := Parse("typed.toml", []byte(`[ferry]
+timezone = "Europe/Berlin"
+[[environment]]
+name = "production"
+order = 1
+  [[environment.freeze]]
+  name = "year end"
+  from = "2026-12-19 0:00"
+  to = "2027-01-04  09:00"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := c.Environment("production")
+	w := e.Freeze[0]
+	if want := time.Date(2026, 12, 18, 23, 0, 0, 0, time.UTC); !w.From.Equal(want) {
+		t.Errorf("from %v, want %v", w.From.UTC(), want)
+	}
+	if want := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC); !w.To.Equal(want) {
+		t.Errorf("to %v, want %v", w.To.UTC(), want)
+	}
+}
+
 func TestChangedStepChangesFingerprint(t *testing.T) {
 	model := func(src string) models.Model {
 		t.Helper()
