@@ -37,3 +37,61 @@ func TestParseTimeAsPeopleTypeIt(t *testing.T) {
 		}
 	}
 }
+
+// A weekly window inside the skipped hour does not happen that day; one that reaches
+// into it keeps the part that happens; none ends before it starts.
+func TestWeeklyWindowInSkippedHour(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	week := func(s string) Window {
+		w, err := ParseWeekly(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Window{Weekly: w}
+	}
+	from, to := utc(2027, 3, 21, 0, 0), utc(2027, 4, 5, 0, 0) // the Sundays 21 Mar, 28 Mar, 4 Apr
+	inside := week("Sun 02:30 - Sun 03:00").Occurrences(from, to, berlin)
+	wantInside := []Interval{
+		{utc(2027, 3, 21, 1, 30), utc(2027, 3, 21, 2, 0)},
+		{utc(2027, 4, 4, 0, 30), utc(2027, 4, 4, 1, 0)},
+	}
+	if !sameIntervals(inside, wantInside) {
+		t.Errorf("Sun 02:30 - Sun 03:00: %v, want %v (none on 28 March)", inside, wantInside)
+	}
+	// 01:00 CET to the jump at 03:00 CEST (01:00 UTC), and from the jump to 04:00 CEST.
+	for s, want := range map[string]Interval{
+		"Sun 01:00 - Sun 02:30": {utc(2027, 3, 28, 0, 0), utc(2027, 3, 28, 1, 0)},
+		"Sun 02:30 - Sun 04:00": {utc(2027, 3, 28, 1, 0), utc(2027, 3, 28, 2, 0)},
+	} {
+		got := week(s).Occurrences(utc(2027, 3, 28, 0, 0), utc(2027, 3, 28, 3, 0), berlin)
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%s on 28 March: %v, want %v", s, got, want)
+		}
+	}
+	// No occurrence of any half-hour-aligned span ends before it starts, across both changes.
+	for sm := 0; sm < 24*60; sm += 30 {
+		for em := 0; em <= 24*60; em += 30 {
+			if sm == em {
+				continue
+			}
+			w := Window{Weekly: &WeeklySpan{time.Sunday, sm, time.Sunday, em}}
+			for _, o := range w.Occurrences(utc(2027, 3, 20, 0, 0), utc(2027, 11, 8, 0, 0), berlin) {
+				if !o.Start.Before(o.End) {
+					t.Fatalf("%s: occurrence %v ends before it starts", w.Weekly, o)
+				}
+			}
+		}
+	}
+}
+
+func sameIntervals(a, b []Interval) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Start.Equal(b[i].Start) || !a[i].End.Equal(b[i].End) {
+			return false
+		}
+	}
+	return true
+}

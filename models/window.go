@@ -59,7 +59,8 @@ func (s WeeklySpan) length() (days, mins int) {
 }
 
 // Occurrences returns every occurrence of the window that overlaps [from, to),
-// in UTC, in start order.
+// in UTC, in start order. Every check of a window (conflicts, controls, suggestions,
+// notices) and the calendar export take them from here, so all see the same ones.
 func (w Window) Occurrences(from, to time.Time, loc *time.Location) []Interval {
 	span := Interval{from, to}
 	if w.Weekly == nil {
@@ -77,10 +78,12 @@ func (w Window) Occurrences(from, to time.Time, loc *time.Location) []Interval {
 	for !day.After(to.In(loc)) {
 		if day.Weekday() == w.Weekly.StartDay {
 			y, m, d := day.Date()
-			start := time.Date(y, m, d, 0, w.Weekly.StartMin, 0, 0, loc)
-			end := time.Date(y, m, d+days, 0, endMin, 0, 0, loc)
-			iv := Interval{start.UTC(), end.UTC()}
-			if iv.Overlaps(span) {
+			// A start or end the clocks skip is the moment they jump, so an occurrence
+			// wholly inside the skipped hour is empty: that day it does not happen.
+			start, _ := WallTime(y, m, d, 0, w.Weekly.StartMin, loc)
+			end, _ := WallTime(y, m, d+days, 0, endMin, loc)
+			iv := Interval{start, end}
+			if start.Before(end) && iv.Overlaps(span) {
 				out = append(out, iv)
 			}
 		}

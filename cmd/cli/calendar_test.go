@@ -73,3 +73,44 @@ func TestScheduleExportICS(t *testing.T) {
 	f.refused(2, []string{`--format "csv": only ics`}, "--as", "eve", "schedule", "export", "--format", "csv")
 	f.refused(1, []string{`--env: unknown environment "moon"`}, append(args, "--env", "moon")...)
 }
+
+// A weekly window inside the hour the clocks skip (28 March 2027 in Berlin, 02:00 to
+// 03:00) does not happen that day: the export leaves it out rather than write an end
+// before its start; one reaching into the gap keeps the part that happens.
+func TestScheduleExportSkippedHour(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.cfg, strings.Replace(testConfig, "capacity = 1\n", `capacity = 1
+  [[environment.maintenance]]
+  name = "inside"
+  weekly = "Sun 02:30 - Sun 03:00"
+  [[environment.maintenance]]
+  name = "across"
+  weekly = "Sun 01:00 - Sun 02:30"
+`, 1))
+	f.ok("--as", "ana", "models", "validate")
+	out := f.ok("--as", "eve", "schedule", "export", "--format", "ics", "--env", "production",
+		"--from", "2027-03-21", "--to", "2027-04-05").stdout
+	got := parseICS(t, out)
+	want := map[string]string{
+		"maintenance-production-inside-20270321T013000Z@ferry": "20270321T013000Z",
+		"maintenance-production-inside-20270404T003000Z@ferry": "20270404T003000Z",
+		"maintenance-production-across-20270321T000000Z@ferry": "20270321T000000Z",
+		"maintenance-production-across-20270328T000000Z@ferry": "20270328T000000Z", // 01:00 CET to the jump
+		"maintenance-production-across-20270403T230000Z@ferry": "20270403T230000Z",
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d events, want %d:\n%s", len(got), len(want), out)
+	}
+	for uid, start := range want {
+		if got[uid][0] != start {
+			t.Errorf("%s: DTSTART %q, want %s", uid, got[uid][0], start)
+		}
+	}
+	if !strings.Contains(out, "DTSTART:20270328T000000Z\r\nDTEND:20270328T010000Z") {
+		t.Errorf("\"across\" on 28 March should end at the jump (01:00 UTC):\n%s", out)
+	}
+	if strings.Contains(out, "20270328T013000Z") {
+		t.Errorf("\"inside\" happens on 28 March:\n%s", out)
+	}
+}
