@@ -38,6 +38,49 @@ func TestParseTimeAsPeopleTypeIt(t *testing.T) {
 	}
 }
 
+// A time the clocks repeat is the first of the two, in every zone; the note names
+// the second and how to write it.
+func TestRepeatedHourIsTheFirst(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	newYork := mustLoad(t, "America/New_York")
+	for _, c := range []struct {
+		in   string
+		loc  *time.Location
+		want time.Time
+	}{
+		{"2027-10-31 02:30", berlin, utc(2027, 10, 31, 0, 30)},  // 02:30 CEST
+		{"2027-10-31 02:00", berlin, utc(2027, 10, 31, 0, 0)},   // 02:00 CEST
+		{"2027-10-31 03:00", berlin, utc(2027, 10, 31, 2, 0)},   // once: CET
+		{"2027-10-31 01:59", berlin, utc(2027, 10, 30, 23, 59)}, // once: CEST
+		{"2027-11-07 01:30", newYork, utc(2027, 11, 7, 5, 30)},  // 01:30 EDT
+	} {
+		got, err := ParseTimeAt(c.in, c.loc, time.Now())
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("ParseTimeAt(%q, %s) = %v, %v; want %v", c.in, c.loc, got, err, c.want)
+		}
+	}
+	want := "2027-10-31 02:30 happens twice in Europe/Berlin; taken as 02:30 CEST, the first; " +
+		"for the second (02:30 CET) write 2027-10-31T02:30:00+01:00"
+	if got := TwiceNote(" 2027-10-31  2:30 ", berlin); got != want {
+		t.Errorf("TwiceNote:\n got %q\nwant %q", got, want)
+	}
+	second, err := ParseTimeAt("2027-10-31T02:30:00+01:00", berlin, time.Now())
+	if err != nil || !second.Equal(utc(2027, 10, 31, 1, 30)) {
+		t.Errorf("the second, as the note says to write it: %v, %v", second, err)
+	}
+	for _, quiet := range []string{"2027-10-31 03:00", "2027-10-31 01:59", "2027-03-28 02:30", "2027-10-31T02:30:00+01:00", "now", "x"} {
+		if got := TwiceNote(quiet, berlin); got != "" {
+			t.Errorf("TwiceNote(%q) = %q, want none", quiet, got)
+		}
+	}
+	if other, ok := Twin(utc(2027, 10, 31, 1, 30), berlin); !ok || !other.Equal(utc(2027, 10, 31, 0, 30)) {
+		t.Errorf("Twin(02:30 CET) = %v, %v; want 02:30 CEST", other, ok)
+	}
+	if _, ok := Twin(utc(2027, 10, 31, 2, 0), berlin); ok {
+		t.Error("03:00 CET has no twin")
+	}
+}
+
 // A weekly window inside the skipped hour does not happen that day; one that reaches
 // into it keeps the part that happens; none ends before it starts.
 func TestWeeklyWindowInSkippedHour(t *testing.T) {

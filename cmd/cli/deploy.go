@@ -433,7 +433,17 @@ func (a *app) flagTime(flag, v string) (time.Time, error) {
 	if err != nil {
 		return t, usagef("%s: %v", flag, err)
 	}
+	a.noteTwice(flag, v)
 	return t, nil
+}
+
+// noteTwice says on stderr which instant a local time the clocks repeat (when summer
+// time ends) was taken as, and how to give the other: every time flag is read through
+// flagTime or flagDate, so every command says it alike.
+func (a *app) noteTwice(flag, v string) {
+	if note := models.TwiceNote(v, a.cfg.Location); note != "" {
+		fmt.Fprintf(a.stderr, "ferry: note: %s: %s\n", flag, note)
+	}
 }
 
 func (a *app) local(t time.Time) string {

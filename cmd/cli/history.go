@@ -188,6 +188,7 @@ func (a *app) flagDate(flag, v string) (time.Time, error) {
 	if err != nil {
 		return t, usagef("%s: %v", flag, err)
 	}
+	a.noteTwice(flag, v)
 	return t, nil
 }
 

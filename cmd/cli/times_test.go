@@ -72,6 +72,51 @@ func TestTimesAsTyped(t *testing.T) {
 	}
 }
 
+// A local time in the hour the clocks repeat (31 October 2027 in Berlin, 02:00 to
+// 03:00) is taken as the first, and every command that reads a time says so on
+// stderr, with how to write the second; an RFC 3339 time names its instant and says
+// nothing.
+func TestRepeatedHourNote(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	note := "ferry: note: --start: 2027-10-31 02:30 happens twice in Europe/Berlin; taken as 02:30 CEST, the first; " +
+		"for the second (02:30 CET) write 2027-10-31T02:30:00+01:00"
+	plan := f.ok("--as", "ana", "deploy", "plan", "--json", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--env", "dev", "--start", "2027-10-31 02:30")
+	if !strings.Contains(plan.stderr, note) {
+		t.Errorf("plan: want the note on stderr:\n%s", plan)
+	}
+	var d deployment
+	decode(t, plan, &d)
+	if d.ScheduledStart != "2027-10-31T00:30:00Z" {
+		t.Errorf("02:30 taken as %s, want the first (02:30 CEST, 00:30 UTC)", d.ScheduledStart)
+	}
+	id := strconv.FormatInt(d.ID, 10)
+	for _, args := range [][]string{
+		{"deploy", "edit", id, "--start", "2027-10-31 02:30"},
+		{"deploy", "reschedule", id, "--start", "2027-10-31  2:30"},
+	} {
+		if r := f.ok(append([]string{"--as", "ana"}, args...)...); !strings.Contains(r.stderr, note) {
+			t.Errorf("%s: want the note on stderr:\n%s", args[1], r)
+		}
+	}
+	if r := f.ok("--as", "ana", "history", "--from", "2027-10-31 02:30", "--format", "csv"); !strings.Contains(r.stderr, "--from: 2027-10-31 02:30 happens twice") {
+		t.Errorf("history --from: want the note on stderr:\n%s", r)
+	}
+	// The second, written as the note says: no note, and 01:30 UTC.
+	r := f.ok("--as", "ana", "deploy", "reschedule", id, "--start", "2027-10-31T02:30:00+01:00", "--json")
+	if strings.Contains(r.stderr, "twice") {
+		t.Errorf("an RFC 3339 time is not ambiguous:\n%s", r)
+	}
+	if got := f.list(); len(got) != 1 || got[0].ScheduledStart != "2027-10-31T01:30:00Z" {
+		t.Errorf("the second 02:30 is 01:30 UTC: %+v", got)
+	}
+	// Once-only times say nothing.
+	if r := f.ok("--as", "ana", "deploy", "reschedule", id, "--start", "2027-10-31 03:00"); strings.Contains(r.stderr, "note") {
+		t.Errorf("03:00 happens once:\n%s", r)
+	}
+}
+
 // A window that ends on another day shows its end's date, in the table and in show.
 func TestLongWindowsShowBothDates(t *testing.T) {
 	t.Parallel()
