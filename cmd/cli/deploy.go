@@ -220,8 +220,9 @@ func (a *app) listCmd() *cobra.Command {
 			tw := table(a.stdout)
 			fmt.Fprintln(tw, "ID\tSTART\tEND\tENV\tCOMPONENT\tVERSION\tSTATUS\tASSIGNEE")
 			for _, d := range list {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart),
-					models.EndText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location, "15:04", "2006-01-02 15:04"), d.Environment, d.Component, cell(d.Version),
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.twiceZone(d.ScheduledStart, a.local(d.ScheduledStart)),
+					a.twiceZone(d.ScheduledEnd, models.EndText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location, "15:04", "2006-01-02 15:04")),
+					d.Environment, d.Component, cell(d.Version),
 					statusText(d, stopped[d.ID]), dash(d.Assignee))
 			}
 			return tw.Flush()
@@ -451,6 +452,16 @@ func (a *app) local(t time.Time) string {
 		return "—"
 	}
 	return t.In(a.cfg.Location).Format("2006-01-02 15:04")
+}
+
+// twiceZone adds the zone to shown, t as a table writes it, when t falls in an hour
+// the clocks repeat: two rows there would otherwise read alike. Other rows keep the
+// table as narrow as it was.
+func (a *app) twiceZone(t time.Time, shown string) string {
+	if _, twice := models.Twin(t, a.cfg.Location); !twice || t.IsZero() {
+		return shown
+	}
+	return shown + t.In(a.cfg.Location).Format(" MST")
 }
 
 func (a *app) window(d models.Deployment) string {

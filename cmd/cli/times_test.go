@@ -117,6 +117,26 @@ func TestRepeatedHourNote(t *testing.T) {
 	}
 }
 
+// deploy list names the zone of a start or end in the hour the clocks repeat, so the
+// two 02:30s of 31 October 2027 read apart; other times keep the table as it was.
+func TestListNamesZoneInRepeatedHour(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.planIn("dev", "1.0", "2027-10-31 02:30")
+	f.planIn("test", "1.0", "2027-10-31T02:30:00+01:00")
+	f.planIn("dev", "2.0", "2027-10-30 10:00")
+	list := f.ok("--as", "ana", "deploy", "list").stdout
+	for _, want := range []string{
+		"2027-10-31 02:30 CET   03:15      test",
+		"2027-10-31 02:30 CEST  02:15 CET  dev",
+		"2027-10-30 10:00       10:45      dev",
+	} {
+		if !strings.Contains(list, want) {
+			t.Errorf("want %q in the list:\n%s", want, list)
+		}
+	}
+}
+
 // A window that ends on another day shows its end's date, in the table and in show.
 func TestLongWindowsShowBothDates(t *testing.T) {
 	t.Parallel()
