@@ -429,7 +429,7 @@ func (e *Engine) RejectGate(ctx context.Context, actor models.Person, id int64, 
 	if reason == "" {
 		return Outcome{}, models.Invalidf("a reason is needed to reject a gate: it is kept on the record")
 	}
-	return e.act(ctx, actor, id, ActApprove, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
+	return e.act(ctx, actor, id, ActReject, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
 		gate, err := waitingGate(ctx, q, *d)
 		if err != nil {
 			return "", err
@@ -450,7 +450,7 @@ func (e *Engine) RejectGate(ctx context.Context, actor models.Person, id int64, 
 // only on their own deployments. Unlike approving, the requester may: refusing one's
 // own deployment is no conflict of interest.
 func mayReject(p models.Person, d models.Deployment, s models.Step) error {
-	if err := Can(p, ActApprove, &d); err != nil {
+	if err := Can(p, ActReject, &d); err != nil {
 		return err
 	}
 	if roles := gateRoles(s); !slices.ContainsFunc(roles, p.Has) {

@@ -19,6 +19,7 @@ const (
 	ActRun        Action = "run"      // move a deployment through its lifecycle
 	ActTick       Action = "tick"     // tick, note or block a manual step
 	ActApprove    Action = "approve"  // approve a gate; the gate's roles decide further
+	ActReject     Action = "reject"   // reject a gate; as approving, but the requester may
 	ActIncident   Action = "incident" // record an incident linked to a deployment
 	ActOverride   Action = "override" // accept a conflict with a reason
 	ActAdmin      Action = "admin"    // let people in (SSH keys), repair the report rollups
@@ -28,7 +29,7 @@ const (
 // verb is how an action reads in a refusal.
 var verb = map[Action]string{
 	ActRead: "see", ActPlan: "plan", ActReschedule: "reschedule", ActAssign: "assign",
-	ActCancel: "cancel", ActRun: "run", ActTick: "tick, note or block steps of", ActApprove: "approve gates of",
+	ActCancel: "cancel", ActRun: "run", ActTick: "tick, note or block steps of", ActApprove: "approve gates of", ActReject: "reject gates of",
 	ActIncident: "record incidents on", ActOverride: "override conflicts of", ActAdmin: "administer",
 	ActBlock: "block or unblock versions of",
 }
@@ -58,7 +59,7 @@ func Can(p models.Person, a Action, d *models.Deployment) error {
 	if p.Has(models.RoleTechnician) {
 		assigned := d != nil && d.Assignee == p.Name
 		switch a {
-		case ActRead, ActRun, ActTick, ActApprove:
+		case ActRead, ActRun, ActTick, ActApprove, ActReject:
 			if assigned {
 				return nil
 			}

@@ -144,6 +144,15 @@ func (e *Engine) MayApprove(ctx context.Context, actor models.Person, id int64) 
 	})
 }
 
+// mayRejectNow is whether actor may reject the gate d waits at, through q.
+func (e *Engine) mayRejectNow(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) error {
+	gate, err := waitingGate(ctx, q, d)
+	if err != nil {
+		return err
+	}
+	return mayReject(actor, d, gate.Step)
+}
+
 // mayApproveNow is MayApprove through q.
 func (e *Engine) mayApproveNow(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) error {
 	id := d.ID

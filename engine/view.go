@@ -22,6 +22,7 @@ type DeploymentView struct {
 	Detail                                 // with Record
 	Run        RunState                    // always
 	Approve    error                       // nil: the reader may approve the gate it waits at
+	Reject     error                       // nil: the reader may reject it
 	Tails      map[int][]models.OutputLine // with Tails, by step seq
 	Output     []models.OutputLine         // with Output
 	Suggestion schedule.Suggestion         // with Suggest, for a planned deployment
@@ -49,6 +50,7 @@ func (e *Engine) View(ctx context.Context, actor models.Person, id int64, req Vi
 		}
 		if w := v.Run.Waiting; w != nil && w.Kind == WaitApproval {
 			v.Approve = e.mayApproveNow(ctx, q, actor, d)
+			v.Reject = e.mayRejectNow(ctx, q, actor, d)
 		}
 		if v.Tails, err = tails(ctx, q, v.Run, req.Tails); err != nil {
 			return err

@@ -59,6 +59,7 @@ func TestInboxAndGateReject(t *testing.T) {
 
 	f.refused(2, []string{"--reason"}, "--as", "marc", "gate", "reject", hw)
 	f.refused(1, []string{"only a manager"}, "--as", "sam", "gate", "reject", hw, "--reason", "no")
+	f.refused(1, []string{"eve (analyst) may not reject gates of deployment"}, "--as", "eve", "gate", "reject", hw, "--reason", "no")
 	r = f.ferry("--as", "marc", "gate", "reject", hw, "--reason", "the rack is in the wrong row")
 	if r.code != 1 || !strings.Contains(r.stdout, `rejected 3 "Go-live approval": the rack is in the wrong row`) ||
 		!strings.Contains(r.stdout, "failed") {

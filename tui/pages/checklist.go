@@ -27,6 +27,7 @@ type checklistView struct {
 	st       engine.RunState
 	stageIts []engine.StepState // st's steps of the current stage (items), kept with st
 	approve  error              // why the person may not approve the waiting gate; nil: may
+	reject   error              // why the person may not reject it; nil: may
 	starting starting           // a planned deployment's start: what it would break, who may override
 	loaded   bool
 	stage    models.Stage
@@ -157,7 +158,7 @@ func (v *checklistView) ShortHelp() []common.Key {
 		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
 	}
 	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoItem()), v.blockKey(),
-		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Reject, v.whyNoApprove()), v.startKey(),
+		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Reject, v.whyNoReject()), v.startKey(),
 		on(v.c.Keys.Up), on(v.c.Keys.Down), on(v.c.Keys.Back)}
 }
 
@@ -243,6 +244,15 @@ func (v *checklistView) whyNoApprove() string {
 	return ""
 }
 
+// whyNoReject: a gate waits, and the engine says whether this person may reject it
+// (the requester may, who may not approve).
+func (v *checklistView) whyNoReject() string {
+	if why := v.whyNoApprove(); v.approve == nil || why != v.approve.Error() {
+		return why // not loaded, no gate, running, or nothing to say about approving
+	}
+	return common.Why(v.reject)
+}
+
 // whyNoStart: a technician arriving on site starts a planned installation from its
 // checklist, if the engine lets them and the controls allow it now (a manager may
 // start it anyway, with a reason).
@@ -316,7 +326,7 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			}
 			return common.Fail(msg.err)
 		}
-		v.st, v.approve, v.loaded = msg.view.Run, msg.view.Approve, true
+		v.st, v.approve, v.reject, v.loaded = msg.view.Run, msg.view.Approve, msg.view.Reject, true
 		v.stageIts = stageItems(v.st)
 		v.starting.load(msg.view)
 		if stage := v.st.Deployment.Status.Stage(); stage != v.stage {
@@ -410,7 +420,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return v.run("")
 	case key.Matches(msg, v.keys.Approve) && v.whyNoApprove() == "":
 		return v.ask(askApprove, "approve; note: ", approveAbout(v.st))
-	case key.Matches(msg, v.keys.Reject) && v.whyNoApprove() == "":
+	case key.Matches(msg, v.keys.Reject) && v.whyNoReject() == "":
 		return v.ask(askReject, "reject, because: ", engine.RejectHint(v.st))
 	case key.Matches(msg, v.keys.Tick) && v.holdsTicks():
 		v.held = append(v.held, msg)

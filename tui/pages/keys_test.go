@@ -115,10 +115,18 @@ func TestGateKeysSayWhy(t *testing.T) {
 	if got := screenText(m); !strings.Contains(got, "✗ tom (technician) may not approve gate") {
 		t.Fatalf("a should say why:\n%s", got)
 	}
+	press(m, "x") // rejecting is refused in its own words
+	if got := screenText(m); !strings.Contains(got, "✗ tom (technician) may not reject gate") {
+		t.Fatalf("x should say why, of rejecting:\n%s", got)
+	}
 	m = sized(t, "sam", 120, 35) // a practitioner, but the one who asked for it
 	openChecklist(m, atTheGate(t, m))
-	if got := fullHelp(m); !strings.Contains(got, "a approve — sam requested deployment #6 and may not approve its gate") {
+	got = fullHelp(m)
+	if !strings.Contains(got, "a approve — sam requested deployment #6 and may not approve its gate") {
 		t.Fatalf("the requester may not approve:\n%s", got)
+	}
+	if strings.Contains(got, "x reject —") { // refusing one's own deployment is no conflict of interest
+		t.Fatalf("the requester may reject:\n%s", got)
 	}
 }
 

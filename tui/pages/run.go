@@ -37,6 +37,7 @@ type runView struct {
 	id       int64
 	st       engine.RunState
 	approve  error    // why the person may not approve the waiting gate; nil: may
+	reject   error    // why the person may not reject it; nil: may
 	starting starting // a planned deployment's start: what it would break, who may override
 	input    textinput.Model
 	asking   asking // what the text field asks for, while it has focus
@@ -126,7 +127,7 @@ func (v *runView) ShortHelp() []common.Key {
 		follow.Off = "the log follows the output already"
 	}
 	return []common.Key{on(v.c.Keys.Back), start, off(v.keys.Approve, v.whyNot(engine.ActApprove, v.approveState())),
-		off(v.keys.Reject, v.whyNot(engine.ActApprove, v.approveState())),
+		off(v.keys.Reject, v.whyNot(engine.ActReject, v.rejectState())),
 		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())),
 		off(v.keys.Fail, v.whyNot(engine.ActRun, v.failState())),
 		off(v.keys.Rollback, v.whyNot(engine.ActRun, v.rollbackState())), off(v.keys.Checklist, v.whyNoChecklist()),
@@ -196,6 +197,14 @@ func (v *runView) approveState() string {
 		return fmt.Sprintf("#%d waits at no gate now", v.id)
 	}
 	return common.Why(v.approve)
+}
+
+// rejectState: a gate waits, and the engine says whether this person may reject it.
+func (v *runView) rejectState() string {
+	if w := v.st.Waiting; w == nil || w.Kind != engine.WaitApproval {
+		return fmt.Sprintf("#%d waits at no gate now", v.id)
+	}
+	return common.Why(v.reject)
 }
 
 func (v *runView) retryState() string {
@@ -312,7 +321,7 @@ func (v *runView) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
-		v.st, v.approve, v.loaded = msg.view.Run, msg.view.Approve, true
+		v.st, v.approve, v.reject, v.loaded = msg.view.Run, msg.view.Approve, msg.view.Reject, true
 		v.starting.load(msg.view)
 		v.add(msg.view.Output)
 		v.layout()
@@ -404,7 +413,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return v.ask(askApprove, "approve; note: ", approveAbout(v.st))
 	case key.Matches(msg, v.keys.Reject):
-		if v.whyNot(engine.ActApprove, v.approveState()) != "" {
+		if v.whyNot(engine.ActReject, v.rejectState()) != "" {
 			return nil
 		}
 		return v.ask(askReject, "reject, because: ", engine.RejectHint(v.st))
