@@ -318,7 +318,7 @@ func BenchmarkSuggest100k(b *testing.B) {
 // BenchmarkReport1M computes reports over the whole 1M history from the rollups: the
 // engine's part of `ferry report` (see cmd/cli for the whole process).
 func BenchmarkReport1M(b *testing.B) {
-	e, _ := million(b)
+	e, mgr := million(b)
 	ctx := context.Background()
 	from := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
@@ -327,7 +327,7 @@ func BenchmarkReport1M(b *testing.B) {
 	}{{engine.PeriodMonth, engine.ByNothing}, {engine.PeriodMonth, engine.ByEnvironment}, {engine.PeriodWeek, engine.ByService}, {engine.PeriodDay, engine.ByModel}, {engine.PeriodQuarter, engine.ByNothing}} {
 		b.Run(fmt.Sprintf("%s-by-%s", c.p, cmp.Or(string(c.by), "none")), func(b *testing.B) {
 			for b.Loop() {
-				rep, err := e.Report(ctx, engine.ReportRequest{From: from, To: benchNow, Period: c.p, By: c.by})
+				rep, err := e.Report(ctx, mgr, engine.ReportRequest{From: from, To: benchNow, Period: c.p, By: c.by})
 				if err != nil || len(rep.Rows) == 0 {
 					b.Fatal(rep, err)
 				}

@@ -338,7 +338,7 @@ func TestEvidenceLasts(t *testing.T) {
 		t.Fatalf("--all --env staging should list both kept conflicts of #%d: %+v", d.ID, inStaging)
 	}
 	// The reports count them in the period they were found.
-	rep, err := f.e.Report(f.ctx, ReportRequest{From: f.local("2026-11-24 00:00"), To: f.local("2026-11-25 00:00"), Period: PeriodDay})
+	rep, err := f.e.Report(f.ctx, reportReader, ReportRequest{From: f.local("2026-11-24 00:00"), To: f.local("2026-11-25 00:00"), Period: PeriodDay})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestDoraOnProduction(t *testing.T) {
 	h.f.now = h.f.local("2026-12-10 12:00")
 	ask := func(envs ...string) Metrics {
 		t.Helper()
-		rep, err := h.f.e.Report(h.f.ctx, ReportRequest{From: h.f.local("2026-11-01 00:00"), To: h.f.local("2026-12-01 00:00"),
+		rep, err := h.f.e.Report(h.f.ctx, reportReader, ReportRequest{From: h.f.local("2026-11-01 00:00"), To: h.f.local("2026-12-01 00:00"),
 			Period: PeriodMonth, DoraEnvs: envs})
 		if err != nil {
 			t.Fatal(err)
@@ -54,7 +54,7 @@ func TestDoraOnProduction(t *testing.T) {
 	}
 	// A range that begins before anything was recorded counts its rate per day from
 	// the first record: October, before the history, is no month without deployments.
-	wide, err := h.f.e.Report(h.f.ctx, ReportRequest{From: h.f.local("2026-10-01 00:00"), To: h.f.local("2026-12-01 00:00"),
+	wide, err := h.f.e.Report(h.f.ctx, reportReader, ReportRequest{From: h.f.local("2026-10-01 00:00"), To: h.f.local("2026-12-01 00:00"),
 		Period: PeriodMonth})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestDoraOnProduction(t *testing.T) {
 	if test.Frequency != 1.0/30 || test.ChangeFailure != (Ratio{1, 2}) || test.Restores != 1 || !within(test.RestoreP50, 24*time.Hour, 0.01) {
 		t.Errorf("--env test: %+v", test)
 	}
-	if _, err := h.f.e.Report(h.f.ctx, ReportRequest{From: h.f.now.Add(-time.Hour), To: h.f.now, Period: PeriodDay,
+	if _, err := h.f.e.Report(h.f.ctx, reportReader, ReportRequest{From: h.f.now.Add(-time.Hour), To: h.f.now, Period: PeriodDay,
 		DoraEnvs: []string{"prod"}}); err == nil {
 		t.Errorf("an unknown environment is refused")
 	}
@@ -126,7 +126,7 @@ func TestAdoptionLeavesOutOverriddenStarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.exact()
-	rep, err := f.e.Report(f.ctx, ReportRequest{From: f.local("2026-11-24 00:00"), To: f.local("2026-11-25 00:00"), Period: PeriodDay})
+	rep, err := f.e.Report(f.ctx, reportReader, ReportRequest{From: f.local("2026-11-24 00:00"), To: f.local("2026-11-25 00:00"), Period: PeriodDay})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,8 +162,16 @@ type acc struct {
 }
 
 // Report computes the metrics table from the rollups: it reads a few thousand rows
-// whatever the history's size.
-func (e *Engine) Report(ctx context.Context, r ReportRequest) (Report, error) {
+// whatever the history's size. It counts every deployment, so a person who sees only
+// their own (a technician) may not read it.
+func (e *Engine) Report(ctx context.Context, actor models.Person, r ReportRequest) (Report, error) {
+	if SeesOnlyOwn(actor) {
+		return Report{}, models.Forbiddenf("%s (%s) may not read reports: they count every deployment, and technicians see only those assigned to them",
+			actor.Name, actor.MainRole())
+	}
+	if err := Can(actor, ActRead, nil); err != nil {
+		return Report{}, err
+	}
 	if err := e.validReport(r); err != nil {
 		return Report{}, err
 	}

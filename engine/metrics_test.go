@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"errors"
 	"math/rand/v2"
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,7 +63,7 @@ func (h history) incident(d models.Deployment, opened string) {
 // TestDoraOnProduction asks with the default, production.
 func (h history) report(from, to string, p Period, by Grouping) Report {
 	h.t.Helper()
-	rep, err := h.f.e.Report(h.f.ctx, ReportRequest{From: h.f.local(from), To: h.f.local(to), Period: p, By: by,
+	rep, err := h.f.e.Report(h.f.ctx, reportReader, ReportRequest{From: h.f.local(from), To: h.f.local(to), Period: p, By: by,
 		DoraEnvs: []string{"test", "production"}})
 	if err != nil {
 		h.t.Fatal(err)
@@ -353,7 +355,7 @@ func TestReportRefusesBadRequests(t *testing.T) {
 		{From: f.now, To: f.now.Add(time.Hour), Period: PeriodDay, By: "team"},
 		{From: f.now, To: f.now, Period: PeriodDay},
 	} {
-		if _, err := f.e.Report(f.ctx, r); err == nil {
+		if _, err := f.e.Report(f.ctx, reportReader, r); err == nil {
 			t.Errorf("%+v: want an error", r)
 		}
 	}
@@ -386,7 +388,7 @@ func TestLongReportInPartsIsOneRead(t *testing.T) {
 			if reportParts(r) < 2 {
 				t.Fatalf("a report over years is read in parts: %d", reportParts(r))
 			}
-			parts, err := h.f.e.Report(h.f.ctx, r)
+			parts, err := h.f.e.Report(h.f.ctx, reportReader, r)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -405,5 +407,22 @@ func TestLongReportInPartsIsOneRead(t *testing.T) {
 				t.Fatalf("by %s %q: the totals count all 40: %+v", p, by, one.Totals)
 			}
 		}
+	}
+}
+
+// reportReader is a manager, who may read every report.
+var reportReader = models.Person{Name: "ana", Roles: []models.Role{models.RoleManager}}
+
+// A report counts every deployment: a technician, who sees only their own, may not
+// read one; an analyst may.
+func TestReportIsReadByThoseWhoSeeEverything(t *testing.T) {
+	f := newFixture(t)
+	r := ReportRequest{From: f.now.AddDate(0, -1, 0), To: f.now, Period: PeriodMonth}
+	_, err := f.e.Report(f.ctx, f.person(t, "tom"), r)
+	if !errors.Is(err, models.ErrForbidden) || !strings.Contains(err.Error(), "tom (technician) may not read reports") {
+		t.Fatalf("a technician's report: %v", err)
+	}
+	if _, err := f.e.Report(f.ctx, f.person(t, "eve"), r); err != nil {
+		t.Fatalf("an analyst's report: %v", err)
 	}
 }

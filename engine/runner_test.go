@@ -576,7 +576,7 @@ func TestFailureRollsBack(t *testing.T) {
 		t.Fatalf("rollups after runs: %v %v", diffs, err)
 	}
 	from, to := f.e.RecentPeriods(PeriodQuarter, 8, 0)
-	rep, err := f.e.Report(f.ctx, ReportRequest{From: from, To: to.AddDate(1, 0, 0), Period: PeriodQuarter})
+	rep, err := f.e.Report(f.ctx, reportReader, ReportRequest{From: from, To: to.AddDate(1, 0, 0), Period: PeriodQuarter})
 	if err != nil {
 		t.Fatal(err)
 	}

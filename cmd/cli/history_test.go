@@ -17,7 +17,7 @@ func TestIncidentAdd(t *testing.T) {
 	id := fmt.Sprint(d.ID)
 	f.refused(1, []string{"may not record incidents"}, "--as", "eve", "incident", "add", id,
 		"--opened", "2024-12-01 11:00", "--summary", "checkout errors")
-	f.refused(1, []string{"is not after opened"}, "--as", "ana", "incident", "add", id,
+	f.refused(1, []string{"resolved 2024-12-01 10:00 CET is before opened 2024-12-01 11:00 CET"}, "--as", "ana", "incident", "add", id,
 		"--opened", "2024-12-01 11:00", "--resolved", "2024-12-01 10:00", "--summary", "checkout errors")
 	f.refused(1, []string{"opened 2030-12-01 11:00 CET is in the future"}, "--as", "ana", "incident", "add", id,
 		"--opened", "2030-12-01 11:00", "--summary", "checkout errors")
@@ -52,6 +52,8 @@ func TestIncidentAdd(t *testing.T) {
 	if last := shown.Events[len(shown.Events)-1]; last.Type != "incident" || !strings.Contains(last.Detail, "checkout errors") {
 		t.Fatalf("record: %+v", last)
 	}
+	// Opened and resolved in the same minute: a blip, not a mistake.
+	f.ok("--as", "ana", "incident", "add", id, "--opened", opened, "--resolved", opened, "--summary", "a blip")
 }
 
 // startedIn plans web-frontend at version v into env now and runs it: it stops at

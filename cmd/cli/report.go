@@ -90,7 +90,7 @@ func (a *app) reportCmd() *cobra.Command {
 			if !req.From.Before(req.To) {
 				return usagef("--to: %s is not after --from %s%s", to, from, a.dayAfterHint(to))
 			}
-			rep, err := a.eng.Report(a.ctx, req)
+			rep, err := a.eng.Report(a.ctx, a.actor, req)
 			if err != nil {
 				return err
 			}

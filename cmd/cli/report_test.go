@@ -131,6 +131,8 @@ func TestReportRefusesBadFlags(t *testing.T) {
 	f.refused(1, []string{"--out " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
 		"--as", "eve", "report", "--out", missing)
 	f.refused(1, []string{"--out " + f.dir + ": is a directory"}, "--as", "eve", "report", "--out", f.dir)
+	// A report counts every deployment: a technician sees only their own.
+	f.refused(1, []string{"raj (technician) may not read reports"}, "--as", "raj", "report")
 	if left, _ := filepath.Glob(filepath.Join(f.dir, ".ferry-report-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
 	}

@@ -456,8 +456,9 @@ func TestServeReadOnlyCommands(t *testing.T) {
 		!strings.Contains(out, fmt.Sprint(mine.ID)) {
 		t.Errorf("history as CSV over SSH: exit %d\n%s", code, out)
 	}
-	if out, code := run("report --format csv"); code != 0 || !strings.Contains(out, "period,") {
-		t.Errorf("report as CSV over SSH: exit %d\n%s", code, out)
+	// A report counts every deployment: raj, who sees only his own, may not read one.
+	if out, code := run("report --format csv"); code != 1 || !strings.Contains(out, "raj (technician) may not read reports") {
+		t.Errorf("a technician's report over SSH: exit %d\n%s", code, out)
 	}
 	if out, code := run("report --out /tmp/r.csv"); code != 2 || !strings.Contains(out, "--out writes on the server") {
 		t.Errorf("report --out over SSH: exit %d\n%s", code, out)

@@ -136,7 +136,7 @@ func (r *reports) Refresh() tea.Cmd {
 	c, gen, q := r.c, r.gen, r.question()
 	from, to := c.Eng.RecentReport(q.period, q.back)
 	return func() tea.Msg {
-		rep, err := c.Eng.Report(c.Ctx, engine.ReportRequest{From: from, To: to, Period: q.period, By: q.by})
+		rep, err := c.Eng.Report(c.Ctx, c.Actor, engine.ReportRequest{From: from, To: to, Period: q.period, By: q.by})
 		return reportsMsg{gen, q, rep, err}
 	}
 }

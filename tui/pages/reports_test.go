@@ -274,7 +274,7 @@ func TestReportsGroupNamesFit(t *testing.T) {
 		if !strings.Contains(got, "per model-version") {
 			t.Fatalf("b three times groups by model version:\n%s", got)
 		}
-		rep, err := m.c.Eng.Report(m.c.Ctx, engine.ReportRequest{From: m.c.Eng.Now().AddDate(-1, 0, 0),
+		rep, err := m.c.Eng.Report(m.c.Ctx, m.c.Actor, engine.ReportRequest{From: m.c.Eng.Now().AddDate(-1, 0, 0),
 			To: m.c.Eng.Now(), Period: engine.PeriodMonth, By: engine.ByModelVersion})
 		if err != nil {
 			t.Fatal(err)
