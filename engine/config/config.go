@@ -244,11 +244,13 @@ func loadLocation(name string) (*time.Location, error) {
 
 func (p *parser) environments(ts []*table) {
 	p.envLines = map[string]int{}
+	orders := map[int]named{}
 	for _, t := range ts {
 		t.require("name", "order")
 		var e models.Environment
 		e.Name, _ = t.str("name")
-		e.Order, _ = t.int("order")
+		order, orderOK := t.int("order")
+		e.Order = order
 		e.Description, _ = t.str("description")
 		e.Capacity = 1
 		if n, ok := t.int("capacity"); ok {
@@ -273,11 +275,34 @@ func (p *parser) environments(ts []*table) {
 			}
 		}
 		p.unique(t, "environment", e.Name, p.envLines)
+		if orderOK {
+			p.uniqueOrder(t, e, orders)
+		}
 		p.validate(t, e.Validate)
 		t.finish()
 		p.cfg.Environments = append(p.cfg.Environments, e)
 	}
 	slices.SortStableFunc(p.cfg.Environments, func(a, b models.Environment) int { return a.Order - b.Order })
+}
+
+// named is something declared with a name, and the line it was declared at.
+type named struct {
+	name string
+	line int
+}
+
+// uniqueOrder refuses an order another environment already has: order is each
+// environment's place on the promotion chain (how lists and the timeline show
+// them), and two in one place would be put in whichever order they are written.
+func (p *parser) uniqueOrder(t *table, e models.Environment, seen map[int]named) {
+	line := p.c.ix.line(t.keyPath("order"))
+	first, dup := seen[e.Order]
+	if !dup {
+		seen[e.Order] = named{e.Name, line}
+		return
+	}
+	t.errKey("order", "environments %q (line %d) and %q (line %d) both have order %d: the promotion chain would be ambiguous; give each environment its own order",
+		first.name, first.line, e.Name, line, e.Order)
 }
 
 // window reads a maintenance or freeze window: weekly, or one-off from + to.

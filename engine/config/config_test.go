@@ -127,6 +127,7 @@ func TestParseRefuses(t *testing.T) {
 			{"duplicate unix_user", base + "\n[[person]]\nname = \"bob\"\nroles = [\"analyst\"]\nunix_user = \"ana\" # <-\n", `unix_user "ana" is already used by another person (line 16)`},
 			{"duplicate service", base + "\n[[service]]\nname = \"web\" # <-\n", `duplicate service "web" (first declared at line 19)`},
 			{"duplicate component across services", base + "\n[[service]]\nname = \"shop\"\n  [[service.component]]\n  name = \"web-frontend\" # <-\n  kind = \"software\"\n", `duplicate component "web-frontend" (first declared at line 21)`},
+			{"two environments with one order", replace(t, "order = 2\n", "order = 1 # <-\n"), `environments "test" (line 6) and "production" (line 10) both have order 1: the promotion chain would be ambiguous; give each environment its own order`},
 			{"duplicate model", base + "\n[[model]]\nname = \"web-service\" # <-\nkinds = [\"software\"]\npath = [\"test\"]\ndefault_duration = \"1h\"\n", `duplicate model "web-service" (first declared at line 25)`},
 
 			// depends_on
