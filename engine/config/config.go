@@ -264,16 +264,8 @@ func (p *parser) environments(ts []*table) {
 			e.Production, p.productionSet = t.bool("production", false), true
 		}
 		e.Variables = t.strMap("variables")
-		for _, w := range t.tables("maintenance") {
-			if win, ok := p.window(w); ok {
-				e.Maintenance = append(e.Maintenance, win)
-			}
-		}
-		for _, w := range t.tables("freeze") {
-			if win, ok := p.window(w); ok {
-				e.Freeze = append(e.Freeze, win)
-			}
-		}
+		e.Maintenance = p.windows(t, e.Name, "maintenance")
+		e.Freeze = p.windows(t, e.Name, "freeze")
 		p.unique(t, "environment", e.Name, p.envLines)
 		if orderOK {
 			p.uniqueOrder(t, e, orders)
@@ -303,6 +295,34 @@ func (p *parser) uniqueOrder(t *table, e models.Environment, seen map[int]named)
 	}
 	t.errKey("order", "environments %q (line %d) and %q (line %d) both have order %d: the promotion chain would be ambiguous; give each environment its own order",
 		first.name, first.line, e.Name, line, e.Order)
+}
+
+// oneName says, for each kind of window whose name must be its own within an
+// environment, why.
+var oneName = map[string]string{
+	"freeze": "a freeze is known by its name (its conflicts, a manager's override of one, the audit log)",
+}
+
+// windows reads an environment's windows of one kind ("maintenance" or "freeze"),
+// refusing a name given twice where the kind needs its own (oneName).
+func (p *parser) windows(t *table, env, kind string) []models.Window {
+	var out []models.Window
+	lines := map[string]int{}
+	for _, wt := range t.tables(kind) {
+		w, ok := p.window(wt)
+		if !ok {
+			continue
+		}
+		line := p.c.ix.line(wt.keyPath("name"))
+		if first, dup := lines[w.Name]; dup && oneName[kind] != "" {
+			wt.errKey("name", "environment %q has two %s windows called %q (lines %d and %d): %s; give each its own name",
+				env, kind, w.Name, first, line, oneName[kind])
+			continue
+		}
+		lines[w.Name] = line
+		out = append(out, w)
+	}
+	return out
 }
 
 // window reads a maintenance or freeze window: weekly, or one-off from + to.

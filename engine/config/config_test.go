@@ -161,6 +161,8 @@ func TestParseRefuses(t *testing.T) {
 			{"window with weekly and from", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]] # <-\n  name = \"both\"\n  weekly = \"Fri 14:00 - Fri 23:59\"\n  from = \"2026-12-19 00:00\"\n  to = \"2027-01-04 00:00\"\n"), `a window in [[environment.freeze]] is either weekly or from + to, not both`},
 			{"window with neither", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]] # <-\n  name = \"empty\"\n"), `a window in [[environment.freeze]] needs weekly`},
 			{"window with from only", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]] # <-\n  name = \"half\"\n  from = \"2026-12-19 00:00\"\n"), `missing key "to" in [[environment.freeze]]`},
+			{"two freezes with one name", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"year end\"\n  from = \"2026-12-19 00:00\"\n  to = \"2027-01-04 00:00\"\n  [[environment.freeze]]\n  name = \"year end\" # <-\n  weekly = \"Fri 14:00 - Fri 23:59\"\n"),
+				`environment "production" has two freeze windows called "year end" (lines 13 and 17): a freeze is known by its name (its conflicts, a manager's override of one, the audit log); give each its own name`},
 			{"window ending before it starts", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"backwards\"\n  from = \"2027-01-04 00:00\"\n  to = \"2026-12-19 00:00\" # <-\n"), `window "backwards" in [[environment.freeze]] ends (2026-12-19 00:00) before it starts (2027-01-04 00:00)`},
 
 			// durations
@@ -891,5 +893,20 @@ func TestDeepNestingIsRefusedAtOnce(t *testing.T) {
 		"description = \"" + strings.Repeat("[{", 40) + "\"\n"
 	if _, err := Parse("quoted.toml", []byte(quoted)); err != nil && strings.Contains(err.Error(), "nest more than") {
 		t.Errorf("brackets in strings and comments counted: %v", err)
+	}
+}
+
+// Freezes may overlap, one inside another: each is a rule of its own. Only their
+// names must differ.
+func TestFreezesMayOverlap(t *testing.T) {
+	src := replace(t, "capacity = 1\n", "capacity = 1\n"+
+		"  [[environment.freeze]]\n  name = \"year end\"\n  from = \"2026-12-19 00:00\"\n  to = \"2027-01-04 00:00\"\n"+
+		"  [[environment.freeze]]\n  name = \"christmas\"\n  from = \"2026-12-24 00:00\"\n  to = \"2026-12-27 00:00\"\n")
+	c, err := Parse("c.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prod, _ := c.Environment("production"); len(prod.Freeze) != 2 {
+		t.Errorf("freezes %v, want both", prod.Freeze)
 	}
 }
