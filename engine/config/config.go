@@ -297,14 +297,15 @@ func (p *parser) uniqueOrder(t *table, e models.Environment, seen map[int]named)
 		first.name, first.line, e.Name, line, e.Order)
 }
 
-// oneName says, for each kind of window whose name must be its own within an
-// environment, why.
+// oneName says, for each kind of window, why its name must be its own within an
+// environment.
 var oneName = map[string]string{
-	"freeze": "a freeze is known by its name (its conflicts, a manager's override of one, the audit log)",
+	"freeze":      "a freeze is known by its name (its conflicts, a manager's override of one, the audit log)",
+	"maintenance": "the audit log records maintenance windows by name, so a change to one of the two would go unrecorded",
 }
 
 // windows reads an environment's windows of one kind ("maintenance" or "freeze"),
-// refusing a name given twice where the kind needs its own (oneName).
+// refusing a name given twice (see oneName for why).
 func (p *parser) windows(t *table, env, kind string) []models.Window {
 	var out []models.Window
 	lines := map[string]int{}
@@ -314,7 +315,7 @@ func (p *parser) windows(t *table, env, kind string) []models.Window {
 			continue
 		}
 		line := p.c.ix.line(wt.keyPath("name"))
-		if first, dup := lines[w.Name]; dup && oneName[kind] != "" {
+		if first, dup := lines[w.Name]; dup {
 			wt.errKey("name", "environment %q has two %s windows called %q (lines %d and %d): %s; give each its own name",
 				env, kind, w.Name, first, line, oneName[kind])
 			continue

@@ -163,6 +163,8 @@ func TestParseRefuses(t *testing.T) {
 			{"window with from only", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]] # <-\n  name = \"half\"\n  from = \"2026-12-19 00:00\"\n"), `missing key "to" in [[environment.freeze]]`},
 			{"two freezes with one name", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"year end\"\n  from = \"2026-12-19 00:00\"\n  to = \"2027-01-04 00:00\"\n  [[environment.freeze]]\n  name = \"year end\" # <-\n  weekly = \"Fri 14:00 - Fri 23:59\"\n"),
 				`environment "production" has two freeze windows called "year end" (lines 13 and 17): a freeze is known by its name (its conflicts, a manager's override of one, the audit log); give each its own name`},
+			{"two maintenance windows with one name", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.maintenance]]\n  name = \"night\"\n  weekly = \"Tue 22:00 - Wed 02:00\"\n  [[environment.maintenance]]\n  name = \"night\" # <-\n  weekly = \"Thu 22:00 - Fri 02:00\"\n"),
+				`environment "production" has two maintenance windows called "night" (lines 13 and 16): the audit log records maintenance windows by name, so a change to one of the two would go unrecorded; give each its own name`},
 			{"window ending before it starts", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"backwards\"\n  from = \"2027-01-04 00:00\"\n  to = \"2026-12-19 00:00\" # <-\n"), `window "backwards" in [[environment.freeze]] ends (2026-12-19 00:00) before it starts (2027-01-04 00:00)`},
 
 			// durations
