@@ -696,17 +696,25 @@ func (p *parser) models(ts []*table) {
 		m.DefaultDuration, _ = t.duration("default_duration")
 		m.SelfApproval = t.bool("self_approval", false)
 		m.ParallelEnvironments = t.bool("parallel_environments", false)
-		for _, st := range t.tables("step") {
-			m.Steps = append(m.Steps, p.step(st, m, false))
-		}
-		for _, st := range t.tables("on_failure") {
-			m.OnFailure = append(m.OnFailure, p.step(st, m, true))
-		}
+		p.modelSteps(t, &m)
 		p.unique(t, "model", m.Name, p.modelLines)
 		p.validate(t, m.Validate)
 		t.finish()
 		p.cfg.Models = append(p.cfg.Models, m)
 	}
+}
+
+// modelSteps reads a model's steps and on-failure steps.
+func (p *parser) modelSteps(t *table, m *models.Model) {
+	steps, onFailure := t.tables("step"), t.tables("on_failure")
+	for _, st := range steps {
+		m.Steps = append(m.Steps, p.step(st, *m, false))
+	}
+	for _, st := range onFailure {
+		m.OnFailure = append(m.OnFailure, p.step(st, *m, true))
+	}
+	p.uniqueSteps(m.Name, "steps", steps, m.Steps)
+	p.uniqueSteps(m.Name, "on-failure steps", onFailure, m.OnFailure)
 }
 
 func (p *parser) step(t *table, m models.Model, onFailure bool) models.Step {
@@ -803,6 +811,28 @@ func (p *parser) step(t *table, m models.Model, onFailure bool) models.Step {
 	p.scriptExists(t, s, label)
 	t.finish()
 	return s
+}
+
+// uniqueSteps refuses two steps of one stage with one name (ts are the tables
+// steps were read from). Steps are run, ticked and recorded by their number, so
+// the same name in two stages, or for a step and an on-failure step, is harmless;
+// but ferry models diff knows a step across versions by its stage and name, and
+// with two alike it would compare the wrong ones.
+func (p *parser) uniqueSteps(model, what string, ts []*table, steps []models.Step) {
+	lines := map[string]int{}
+	for i, s := range steps {
+		if s.Name == "" || !s.Stage.Valid() {
+			continue // already reported
+		}
+		k := string(s.Stage) + "\x00" + s.Name
+		line := p.c.ix.line(ts[i].keyPath("name"))
+		if first, dup := lines[k]; dup {
+			ts[i].errKey("name", "model %q has two %s called %q in stage %s (lines %d and %d): ferry models diff tells a stage's steps apart by name; give each its own name",
+				model, what, s.Name, s.Stage, first, line)
+			continue
+		}
+		lines[k] = line
+	}
 }
 
 // checksumFindsASum reports a checksum step that can never find the checksum it

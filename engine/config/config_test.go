@@ -150,6 +150,10 @@ func TestParseRefuses(t *testing.T) {
 			{"step with an unknown stage", base + "  [[model.step]]\n  stage = \"deploy\" # <-\n  name = \"Check\"\n", `model "web-service", step "Check": unknown stage "deploy" (one of verify_components, verify_environment, execute, verify_deployment)`},
 			{"step with an unknown check", base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Ping\"\n  check = \"ping\" # <-\n", `unknown check "ping" (http or checksum)`},
 			{"url without an http check", base + "  url = \"http://x\" # <-\n", `url only applies to check = "http"`},
+			{"two steps with one name in one stage", base + "  [[model.step]]\n  stage = \"execute\"\n  name = \"Roll out\" # <-\n  run = \"./deploy-again.sh\"\n",
+				`model "web-service" has two steps called "Roll out" in stage execute (lines 31 and 35): ferry models diff tells a stage's steps apart by name; give each its own name`},
+			{"two on-failure steps with one name in one stage", base + "  [[model.on_failure]]\n  stage = \"execute\"\n  name = \"Roll back\"\n  run = \"./a.sh\"\n  [[model.on_failure]]\n  stage = \"execute\"\n  name = \"Roll back\" # <-\n  run = \"./b.sh\"\n",
+				`model "web-service" has two on-failure steps called "Roll back" in stage execute (lines 35 and 39)`},
 			{"negative retries", base + "  retries = -1 # <-\n", `retries must not be negative`},
 
 			// windows
@@ -910,5 +914,19 @@ func TestFreezesMayOverlap(t *testing.T) {
 	}
 	if prod, _ := c.Environment("production"); len(prod.Freeze) != 2 {
 		t.Errorf("freezes %v, want both", prod.Freeze)
+	}
+}
+
+// A step name may come back in another stage, or as an on-failure step: steps are
+// run, ticked and recorded by number, and models diff tells those apart.
+func TestStepNamesMayRepeatAcrossStages(t *testing.T) {
+	src := base + "  [[model.step]]\n  stage = \"verify_deployment\"\n  name = \"Roll out\"\n  hint = \"Look at the dashboard\"\n" +
+		"  [[model.on_failure]]\n  stage = \"execute\"\n  name = \"Roll out\"\n  run = \"./rollback.sh\"\n"
+	c, err := Parse("c.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := c.Model("web-service"); len(m.Steps) != 2 || len(m.OnFailure) != 1 {
+		t.Errorf("steps %d, on-failure %d: want 2 and 1", len(m.Steps), len(m.OnFailure))
 	}
 }
