@@ -704,6 +704,27 @@ func (p *parser) models(ts []*table) {
 	}
 }
 
+// MaxRetries bounds a step's retries. The runner waits 1s before the first retry,
+// doubling to at most 30s, so ten retries already span minutes of failing; a step
+// that fails eleven times in a row needs a person, and a million tries would hold
+// the deployment (and its environment's capacity) for most of a year.
+const MaxRetries = 10
+
+// retries reads a step's retries: 0 to MaxRetries.
+func retries(t *table, label string) int {
+	n, ok := t.int("retries")
+	switch {
+	case !ok:
+		return 0
+	case n < 0:
+		t.errKey("retries", "%s: retries must not be negative", label)
+	case n > MaxRetries:
+		t.errKey("retries", "%s: retries must be at most %d, not %d: a step is tried at most %d times, with waits of 1s, 2s, 4s … up to 30s between tries; one that fails that often needs a person",
+			label, MaxRetries, n, MaxRetries+1)
+	}
+	return n
+}
+
 // modelSteps reads a model's steps and on-failure steps.
 func (p *parser) modelSteps(t *table, m *models.Model) {
 	steps, onFailure := t.tables("step"), t.tables("on_failure")
@@ -765,12 +786,7 @@ func (p *parser) step(t *table, m models.Model, onFailure bool) models.Step {
 		}
 	}
 	s.Timeout, _ = t.duration("timeout")
-	if n, ok := t.int("retries"); ok {
-		if n < 0 {
-			t.errKey("retries", "%s: retries must not be negative", label)
-		}
-		s.Retries = n
-	}
+	s.Retries = retries(t, label)
 	gate := t.bool("gate", false)
 	roles, _ := t.strs("roles")
 	for i, r := range roles {

@@ -154,6 +154,7 @@ func TestParseRefuses(t *testing.T) {
 				`model "web-service" has two steps called "Roll out" in stage execute (lines 31 and 35): ferry models diff tells a stage's steps apart by name; give each its own name`},
 			{"two on-failure steps with one name in one stage", base + "  [[model.on_failure]]\n  stage = \"execute\"\n  name = \"Roll back\"\n  run = \"./a.sh\"\n  [[model.on_failure]]\n  stage = \"execute\"\n  name = \"Roll back\" # <-\n  run = \"./b.sh\"\n",
 				`model "web-service" has two on-failure steps called "Roll back" in stage execute (lines 35 and 39)`},
+			{"retries beyond the bound", base + "  retries = 1000000 # <-\n", `model "web-service", step "Roll out": retries must be at most 10, not 1000000: a step is tried at most 11 times`},
 			{"negative retries", base + "  retries = -1 # <-\n", `retries must not be negative`},
 
 			// windows
@@ -928,5 +929,16 @@ func TestStepNamesMayRepeatAcrossStages(t *testing.T) {
 	}
 	if m, _ := c.Model("web-service"); len(m.Steps) != 2 || len(m.OnFailure) != 1 {
 		t.Errorf("steps %d, on-failure %d: want 2 and 1", len(m.Steps), len(m.OnFailure))
+	}
+}
+
+// MaxRetries itself is allowed.
+func TestRetriesUpToTheBound(t *testing.T) {
+	c, err := Parse("c.toml", []byte(base+fmt.Sprintf("  retries = %d\n", MaxRetries)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := c.Model("web-service"); m.Steps[0].Retries != MaxRetries {
+		t.Errorf("retries %d, want %d", m.Steps[0].Retries, MaxRetries)
 	}
 }
