@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -264,6 +265,7 @@ func (p *parser) environments(ts []*table) {
 			e.Production, p.productionSet = t.bool("production", false), true
 		}
 		e.Variables = t.strMap("variables")
+		variableNames(t, e.Name, e.Variables)
 		e.Maintenance = p.windows(t, e.Name, "maintenance")
 		e.Freeze = p.windows(t, e.Name, "freeze")
 		p.unique(t, "environment", e.Name, p.envLines)
@@ -275,6 +277,34 @@ func (p *parser) environments(ts []*table) {
 		p.cfg.Environments = append(p.cfg.Environments, e)
 	}
 	slices.SortStableFunc(p.cfg.Environments, func(a, b models.Environment) int { return a.Order - b.Order })
+}
+
+// variableNames refuses a variable a step's command could not use. Variables are
+// put in the command's environment as NAME=value and it runs under /bin/sh, which
+// reads only names of letters, digits and '_', not starting with a digit: "BAD NAME"
+// could never be read as $BAD NAME, and a name with '=' would be split elsewhere.
+func variableNames(t *table, env string, vars map[string]string) {
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		if !validEnvName(name) {
+			t.errAt(joinPath(t.keyPath("variables"), name),
+				"environment %q: variable name %q cannot be an environment variable of a step's command: use letters, digits and '_', not starting with a digit (e.g. %q)",
+				env, name, envNameLike(name))
+		}
+	}
+}
+
+// envNameLike is name made into a usable variable name, to suggest one.
+func envNameLike(name string) string {
+	s := strings.Map(func(r rune) rune {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, name)
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		s = "_" + s
+	}
+	return s
 }
 
 // named is something declared with a name, and the line it was declared at.

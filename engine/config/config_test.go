@@ -121,6 +121,11 @@ func TestParseRefuses(t *testing.T) {
 			{"environment must be an array of tables", "[environment] # <-\nname = \"test\"\norder = 1\n", `environment must be an array of tables, written [[environment]]`},
 			{"variables must be strings", replace(t, "capacity = 1\n", "capacity = 1\nvariables = { REGION = \"eu\", PORT = 8080 } # <-\n"), `variables.PORT in [[environment]] must be a string, not an integer`},
 
+			{"variable name with a space", replace(t, "capacity = 1\n", "capacity = 1\nvariables = { REGION = \"eu\", \"BAD NAME\" = \"x\" } # <-\n"),
+				`environment "production": variable name "BAD NAME" cannot be an environment variable of a step's command: use letters, digits and '_', not starting with a digit (e.g. "BAD_NAME")`},
+			{"variable name starting with a digit", replace(t, "capacity = 1\n", "capacity = 1\n  [environment.variables]\n  REGION = \"eu\"\n  9LIVES = \"x\" # <-\n"),
+				`variable name "9LIVES" cannot be an environment variable of a step's command: use letters, digits and '_', not starting with a digit (e.g. "_9LIVES")`},
+
 			// duplicate names, at the second declaration
 			{"duplicate environment", base + "\n[[environment]]\nname = \"test\" # <-\norder = 3\n", `duplicate environment "test" (first declared at line 5)`},
 			{"duplicate person", base + "\n[[person]]\nname = \"ana\" # <-\nroles = [\"analyst\"]\n", `duplicate person "ana" (first declared at line 14)`},
