@@ -26,6 +26,20 @@ func TestDurationsRoundTrip(t *testing.T) {
 	}
 }
 
+// A tolerance may be zero, never negative.
+func TestTolerances(t *testing.T) {
+	for s, want := range map[string]time.Duration{"0": 0, "0m": 0, "0d": 0, "15m": 15 * time.Minute, "1d": 24 * time.Hour} {
+		if got, err := ParseTolerance(s); err != nil || got != want {
+			t.Errorf("%q: %v %v, want %v", s, got, err, want)
+		}
+	}
+	for _, bad := range []string{"-5m", "-1d", "soon", ""} {
+		if _, err := ParseTolerance(bad); err == nil {
+			t.Errorf("%q read as a tolerance", bad)
+		}
+	}
+}
+
 // Where one name says who did a deployment, an automated run with nobody assigned
 // is put to its requester, not left blank.
 func TestDoneByFallsBackToTheRequester(t *testing.T) {

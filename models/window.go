@@ -268,6 +268,19 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// ParseTolerance reads a duration as ParseDuration does, but allows zero: a
+// tolerance of none is a strict setting, not a mistake.
+func ParseTolerance(s string) (time.Duration, error) {
+	d, err := parseLeadingDays(strings.TrimSpace(s))
+	if err != nil {
+		return 0, Invalidf("%q is not a duration (e.g. \"15m\", \"0m\", \"1h30m\")", s)
+	}
+	if d < 0 {
+		return 0, Invalidf("duration %q must not be negative", s)
+	}
+	return d, nil
+}
+
 // parseLeadingDays is time.ParseDuration with whole days in front ("2d", "1d4h30m"), as
 // durations are shown (HumanDuration) and as people write long maintenance windows.
 func parseLeadingDays(s string) (time.Duration, error) {

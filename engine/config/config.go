@@ -198,7 +198,8 @@ func (p *parser) ferry(t *table) {
 	if d, ok := t.duration("adherence_tolerance"); ok {
 		cfg.AdherenceTolerance = d
 	}
-	if d, ok := t.duration("start_tolerance"); ok {
+	// Zero is strict, not wrong: no start before the scheduled start.
+	if d, ok := t.tolerance("start_tolerance"); ok {
 		cfg.StartTolerance = d
 	}
 	p.failureCategories(t)

@@ -181,6 +181,7 @@ func TestParseRefuses(t *testing.T) {
 			{"unparseable default_duration", replace(t, "default_duration = \"45m\"\n", "default_duration = \"45 minutes\" # <-\n"), `default_duration in [[model]]: "45 minutes" is not a duration`},
 			{"zero default_duration", replace(t, "default_duration = \"45m\"\n", "default_duration = \"0s\" # <-\n"), `default_duration in [[model]]: duration "0s" must be positive`},
 			{"unparseable timeout", base + "  timeout = \"ten minutes\" # <-\n", `timeout in [[model.step]]: "ten minutes" is not a duration`},
+			{"negative start_tolerance", replace(t, "[ferry]\n", "[ferry]\nstart_tolerance = \"-5m\" # <-\n"), `start_tolerance in [ferry]: duration "-5m" must not be negative`},
 			{"unparseable adherence_tolerance", replace(t, "[ferry]\n", "[ferry]\nadherence_tolerance = \"quarter hour\" # <-\n"), `adherence_tolerance in [ferry]: "quarter hour" is not a duration`},
 
 			// the rest of the declarations
@@ -945,5 +946,17 @@ func TestRetriesUpToTheBound(t *testing.T) {
 	}
 	if m, _ := c.Model("web-service"); m.Steps[0].Retries != MaxRetries {
 		t.Errorf("retries %d, want %d", m.Steps[0].Retries, MaxRetries)
+	}
+}
+
+// start_tolerance = "0m" is strict, not wrong: a deployment may start at its
+// scheduled start and not before.
+func TestZeroStartTolerance(t *testing.T) {
+	c, err := Parse("c.toml", []byte(replace(t, "[ferry]\n", "[ferry]\nstart_tolerance = \"0m\"\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StartTolerance != 0 {
+		t.Errorf("start_tolerance %v, want 0", c.StartTolerance)
 	}
 }

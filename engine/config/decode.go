@@ -201,6 +201,20 @@ func (t *table) duration(k string) (time.Duration, bool) {
 	return d, true
 }
 
+// tolerance reads a duration that may be zero, such as "15m" or "0m".
+func (t *table) tolerance(k string) (time.Duration, bool) {
+	s, ok := t.str(k)
+	if !ok {
+		return 0, false
+	}
+	d, err := models.ParseTolerance(s)
+	if err != nil {
+		t.errKey(k, "%s%s: %v", k, t.in(), err)
+		return 0, false
+	}
+	return d, true
+}
+
 // days reads a duration that may also be whole days, such as "3d" or "90d", or a
 // Go duration such as "36h".
 func (t *table) days(k string) (time.Duration, bool) {
