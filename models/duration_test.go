@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,6 +37,21 @@ func TestTolerances(t *testing.T) {
 	for _, bad := range []string{"-5m", "-1d", "soon", ""} {
 		if _, err := ParseTolerance(bad); err == nil {
 			t.Errorf("%q read as a tolerance", bad)
+		}
+	}
+}
+
+// Days may be zero (the caller says whether zero means anything), never negative,
+// and a negative value is said to be negative, not to be no duration.
+func TestDays(t *testing.T) {
+	for s, want := range map[string]time.Duration{"0d": 0, "3d": 72 * time.Hour, "36h": 36 * time.Hour, "1d12h": 36 * time.Hour} {
+		if got, err := ParseDays(s); err != nil || got != want {
+			t.Errorf("%q: %v %v, want %v", s, got, err, want)
+		}
+	}
+	for s, want := range map[string]string{"-1d": "must not be negative", "-36h": "must not be negative", "three days": "is not a duration", "--1d": "is not a duration"} {
+		if _, err := ParseDays(s); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", s, err, want)
 		}
 	}
 }

@@ -241,18 +241,10 @@ func NextDay(t time.Time, loc *time.Location) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc).UTC()
 }
 
-// ParseDays reads whole days ("3d", "90d") or a Go duration ("36h"); it must be
-// positive.
+// ParseDays reads whole days ("3d", "90d") or a Go duration ("36h", "1d12h"). Zero
+// is allowed, negative is not: where zero means nothing, the caller says why.
 func ParseDays(s string) (time.Duration, error) {
-	t := strings.TrimSpace(s)
-	if n, ok := strings.CutSuffix(t, "d"); ok {
-		days, err := strconv.Atoi(n)
-		if err != nil || days <= 0 {
-			return 0, Invalidf("%q is not a number of days (e.g. \"3d\", \"90d\")", s)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
-	}
-	return ParseDuration(s)
+	return parseNotNegative(s, `"3d", "90d", "36h"`)
 }
 
 // ParseDuration reads a Go duration such as "45m" or "4h30m", with whole days allowed
@@ -271,11 +263,18 @@ func ParseDuration(s string) (time.Duration, error) {
 // ParseTolerance reads a duration as ParseDuration does, but allows zero: a
 // tolerance of none is a strict setting, not a mistake.
 func ParseTolerance(s string) (time.Duration, error) {
-	d, err := parseLeadingDays(strings.TrimSpace(s))
-	if err != nil {
-		return 0, Invalidf("%q is not a duration (e.g. \"15m\", \"0m\", \"1h30m\")", s)
-	}
-	if d < 0 {
+	return parseNotNegative(s, `"15m", "0m", "1h30m"`)
+}
+
+// parseNotNegative reads a duration, days allowed in front, that may be zero but not
+// negative; examples are shown when s is no duration at all.
+func parseNotNegative(s, examples string) (time.Duration, error) {
+	abs, neg := strings.CutPrefix(strings.TrimSpace(s), "-")
+	d, err := parseLeadingDays(abs)
+	switch {
+	case err != nil || d < 0:
+		return 0, Invalidf("%q is not a duration (e.g. %s)", s, examples)
+	case neg && d > 0:
 		return 0, Invalidf("duration %q must not be negative", s)
 	}
 	return d, nil

@@ -203,10 +203,11 @@ func (p *parser) ferry(t *table) {
 		cfg.StartTolerance = d
 	}
 	p.failureCategories(t)
-	if d, ok := t.days("review_after"); ok {
+	// Zero: a failure waits in the inbox for its review as soon as it ends.
+	if d, ok := t.days("review_after", ""); ok {
 		cfg.ReviewAfter = d
 	}
-	if d, ok := t.days("model_review_every"); ok {
+	if d, ok := t.days("model_review_every", `every model would always be due for review (e.g. "90d")`); ok {
 		cfg.ModelReviewEvery = d
 	}
 	if id, ok := t.str("identity"); ok {

@@ -109,7 +109,8 @@ func TestParseRefuses(t *testing.T) {
 			{"a failure category twice", replace(t, "[ferry]\n", "[ferry]\nfailure_categories = [\"config\", \"config\"] # <-\n"), `failure_categories in [ferry]: "config" is listed twice`},
 			{"an empty failure category", replace(t, "[ferry]\n", "[ferry]\nfailure_categories = [\"config\", \"\"] # <-\n"), `entry 2 "" is empty`},
 			{"review_after not a duration", replace(t, "[ferry]\n", "[ferry]\nreview_after = \"three days\" # <-\n"), `review_after in [ferry]: "three days" is not a duration`},
-			{"model_review_every not days", replace(t, "[ferry]\n", "[ferry]\nmodel_review_every = \"0d\" # <-\n"), `"0d" is not a number of days`},
+			{"model_review_every of 0", replace(t, "[ferry]\n", "[ferry]\nmodel_review_every = \"0d\" # <-\n"), `model_review_every in [ferry] must be more than 0, not "0d": every model would always be due for review (e.g. "90d")`},
+			{"negative review_after", replace(t, "[ferry]\n", "[ferry]\nreview_after = \"-1d\" # <-\n"), `review_after in [ferry]: duration "-1d" must not be negative`},
 			{"production must be a boolean", replace(t, "capacity = 1\n", "capacity = 1\nproduction = \"yes\" # <-\n"), `production in [[environment]] must be`},
 
 			// wrong value types
@@ -958,5 +959,17 @@ func TestZeroStartTolerance(t *testing.T) {
 	}
 	if c.StartTolerance != 0 {
 		t.Errorf("start_tolerance %v, want 0", c.StartTolerance)
+	}
+}
+
+// review_after = "0d" means at once: a failure waits in the inbox for its review as
+// soon as it ends (the inbox asks for those finished before now - review_after).
+func TestZeroReviewAfter(t *testing.T) {
+	c, err := Parse("c.toml", []byte(replace(t, "[ferry]\n", "[ferry]\nreview_after = \"0d\"\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ReviewAfter != 0 {
+		t.Errorf("review_after %v, want 0", c.ReviewAfter)
 	}
 }

@@ -216,15 +216,19 @@ func (t *table) tolerance(k string) (time.Duration, bool) {
 }
 
 // days reads a duration that may also be whole days, such as "3d" or "90d", or a
-// Go duration such as "36h".
-func (t *table) days(k string) (time.Duration, bool) {
+// Go duration such as "36h". zero says why k may not be 0, or is "" when it may.
+func (t *table) days(k, zero string) (time.Duration, bool) {
 	s, ok := t.str(k)
 	if !ok {
 		return 0, false
 	}
 	d, err := models.ParseDays(s)
-	if err != nil {
+	switch {
+	case err != nil:
 		t.errKey(k, "%s%s: %v", k, t.in(), err)
+		return 0, false
+	case d == 0 && zero != "":
+		t.errKey(k, "%s%s must be more than 0, not %q: %s", k, t.in(), s, zero)
 		return 0, false
 	}
 	return d, true
