@@ -158,8 +158,8 @@ func (a *app) schedule(ctx context.Context, every time.Duration) {
 	}
 }
 
-// readOnly lists the commands a session may run without a terminal: the ones that
-// only read, so that nothing changes without the console's or the CLI's own user.
+// readOnly lists the commands a session may name over SSH: the ones that only read,
+// so that nothing changes without the console's or the CLI's own user.
 var readOnly = [][]string{
 	{"deploy", "list"}, {"deploy", "show"}, {"deploy", "logs"}, {"deploy", "suggest"},
 	{"conflicts"}, {"freeze", "impact"}, {"models", "list"}, {"where"}, {"release", "list"}, {"release", "show"},
@@ -171,14 +171,15 @@ var readOnly = [][]string{
 // is read-only.
 var withWritingSubcommands = []string{"conflicts", "version"}
 
-// readOnlyCommand runs a read-only ferry command for person, over SSH without a
-// terminal (ssh host -- deploy list --json), with this server's config and database.
+// readOnlyCommand runs a read-only ferry command for person, over SSH with a terminal
+// or without (ssh host -- deploy list --json), with this server's config and database.
 func (a *app) readOnlyCommand(ctx context.Context, person models.Person, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "ferry" {
 		args = args[1:]
 	}
 	if !isReadOnly(args) {
-		fmt.Fprintf(stderr, "ferry: over SSH without a terminal only these read-only commands run: %s\n", readOnlyList())
+		fmt.Fprintf(stderr, "ferry: over SSH only these read-only commands run: %s; "+
+			"everything else is in the console (ssh -t HOST, no command)\n", readOnlyList())
 		return ExitUsage
 	}
 	for _, arg := range args {

@@ -518,3 +518,60 @@ func TestServeReadOnlyCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// runOver runs cmd in a new session of client, in a terminal when terminal is set
+// (ssh -t), and returns everything it printed and its exit status.
+func runOver(t *testing.T, client *gossh.Client, cmd string, terminal bool) (string, int) {
+	t.Helper()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if terminal {
+		if err := sess.RequestPty("xterm-256color", 20, 60, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := sess.CombinedOutput(cmd)
+	var exit *gossh.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitStatus()
+	}
+	t.Fatalf("%s: %v", cmd, err)
+	return "", -1
+}
+
+// TestServeCommandsWithATerminal: a session that asks for a terminal and names a
+// command (ssh -t host -- history --limit 3) runs it, a line to a terminal line, or
+// is refused as without a terminal; the console does not open.
+func TestServeCommandsWithATerminal(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	raj, rajKey := newKey(t)
+	writeFile(t, f.cfg, strings.Replace(testConfig, "name = \"raj\"\n",
+		fmt.Sprintf("name = \"raj\"\nssh_keys = [%q]\n", rajKey+" raj@test"), 1))
+	mine := f.planIn("dev", "1.0", "2030-12-01 10:00", "--assignee", "raj")
+	s := f.serve()
+	client, err := s.dial(raj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	out, code := runOver(t, client, "history --limit 3 --format csv", true)
+	if code != 0 || !strings.HasPrefix(out, "id,") || !strings.Contains(out, "\r\n"+strconv.FormatInt(mine.ID, 10)+",") {
+		t.Errorf("history with a terminal: exit %d\n%q", code, out)
+	}
+	plain, _ := runOver(t, client, "deploy cancel 1 --reason x", false)
+	out, code = runOver(t, client, "deploy cancel 1 --reason x", true)
+	if code != 2 || !strings.Contains(out, "only these read-only commands") ||
+		out != strings.ReplaceAll(plain, "\n", "\r\n") {
+		t.Errorf("a writing command with a terminal: exit %d\n%q\nwant as without one:\n%q", code, out, plain)
+	}
+	if strings.Contains(out, "My work") || strings.Contains(s.stderr(), "connected from") {
+		t.Errorf("the console opened:\n%s\n%s", out, s.stderr())
+	}
+}

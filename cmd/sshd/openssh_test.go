@@ -83,3 +83,82 @@ func TestOpenSSHWithoutAnAcceptedKeyReadsOneLine(t *testing.T) {
 		t.Errorf("a password is asked for:\n%s", got)
 	}
 }
+
+// realSSH is the OpenSSH client running in a terminal of its own, as a person runs it.
+type realSSH struct {
+	out    *syncBuffer // what the terminal showed (and shows: waitFor looks at both)
+	exited chan int    // the client's exit status
+}
+
+// openSSH starts the real OpenSSH client as who, with args after the host (-t and a
+// command, or nothing for the console), in a terminal.
+func (f *fixture) openSSH(t *testing.T, who string, args ...string) *realSSH {
+	t.Helper()
+	client, err := exec.LookPath("ssh")
+	if err != nil {
+		t.Skip("no OpenSSH client (ssh) on this machine")
+	}
+	block, err := gossh.MarshalPrivateKey(f.keys[who], who+"'s key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(f.addr)
+	cmd := exec.Command(client, append([]string{"-F", "/dev/null", "-p", port, "-o", "StrictHostKeyChecking=no",
+		"-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+		"-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-i", keyFile, "-o", "ConnectTimeout=20",
+		"ferry@" + host}, args...)...)
+	term, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 20, Cols: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &realSSH{out: &syncBuffer{vt: newVT(60, 20)}, exited: make(chan int, 1)}
+	read := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(r.out, term) // ends with EIO once the client has exited
+		close(read)
+	}()
+	go func() {
+		_ = cmd.Wait()
+		<-read
+		r.exited <- cmd.ProcessState.ExitCode()
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		term.Close()
+	})
+	return r
+}
+
+// status waits for the client to exit and returns its status.
+func (r *realSSH) status(t *testing.T) int {
+	t.Helper()
+	select {
+	case code := <-r.exited:
+		return code
+	case <-time.After(waitTimeout):
+		t.Fatalf("the client did not exit; it shows:\n%s", r.out.String())
+		return -1
+	}
+}
+
+// TestOpenSSHCommandWithATerminal: ssh -t host -- history --limit 3 runs the command
+// (here a stand-in) and exits with its status; the console does not open.
+func TestOpenSSHCommandWithATerminal(t *testing.T) {
+	f := newFixture(t, Options{Command: echoCommand})
+	r := f.openSSH(t, "tom", "-t", "--", "history", "--limit", "3")
+	code := r.status(t)
+	got := r.out.String()
+	if code != 3 {
+		t.Errorf("exit %d, want the command's 3:\n%s", code, got)
+	}
+	if want := "tom ran history --limit 3\r\nsecond line\r\na warning\r\n"; !strings.Contains(got, want) {
+		t.Errorf("the terminal shows %q, want %q", got, want)
+	}
+	if strings.Contains(got, "My work") {
+		t.Errorf("the console opened:\n%s", got)
+	}
+}

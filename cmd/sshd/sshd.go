@@ -49,9 +49,10 @@ type Options struct {
 	// NewModel builds a session's console; nil means tui.New. Tests replace it.
 	NewModel func(c *common.Common) tea.Model
 
-	// Command, when set, answers a session that names a command and has no
-	// terminal (ssh host -- deploy list): it runs args as person, writes to the
+	// Command, when set, answers a session that names a command, with a terminal
+	// or without (ssh host -- deploy list): it runs args as person, writes to the
 	// session and returns the exit status. Nil: such sessions get an explanation.
+	// Only a session that names no command gets the console.
 	Command func(ctx context.Context, person models.Person, args []string, stdout, stderr io.Writer) int
 }
 
@@ -253,8 +254,9 @@ func (s *Server) refuseOthers(ctx ssh.Context, challenge gossh.KeyboardInteracti
 	return false
 }
 
-// sessionMiddleware settles who the session is, refuses sessions without a
-// terminal, and says why a session the server ended was ended.
+// sessionMiddleware settles who the session is, runs or refuses a command the
+// session names, refuses sessions without a terminal, and says why a session the
+// server ended was ended.
 func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		defer running(sess)()
@@ -267,43 +269,74 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		// Over SSH the key is the identity: every event records it.
 		fp := gossh.FingerprintSHA256(sess.PublicKey())
 		principal := fmt.Sprintf("ssh key %s (%s from %s)", fp, p.Name, hostOf(sess.RemoteAddr()))
-		if _, _, hasPty := sess.Pty(); !hasPty && len(sess.Command()) > 0 && s.opts.Command != nil {
-			s.log.Printf("%s from %s runs %q", p.Name, sess.RemoteAddr(), sess.RawCommand())
-			ctx := engine.WithPrincipal(sess.Context(), principal)
-			_ = sess.Exit(s.opts.Command(ctx, p, sess.Command(), sess, sess.Stderr()))
-			return
-		}
-		if _, _, hasPty := sess.Pty(); !hasPty {
-			s.log.Printf("%s from %s: no terminal (command %q); explained and closed", p.Name, sess.RemoteAddr(), sess.RawCommand())
-			if s.opts.Command != nil {
-				wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command, "+
-					"or name a read-only command: ssh host -- deploy list")
-			} else {
-				wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command.")
-			}
+		_, _, hasPty := sess.Pty()
+		switch {
+		case len(sess.Command()) > 0 && s.opts.Command != nil:
+			// A command is run or refused, terminal or not: one that opened the console
+			// instead (ssh -t host -- history) would be ignored without a word.
+			_ = sess.Exit(s.runCommand(sess, p, principal))
+		case len(sess.Command()) > 0 || !hasPty:
+			s.explain(sess, p, hasPty)
 			_ = sess.Exit(1)
-			return
+		default:
+			s.console(next, sess, p, fp, principal)
 		}
-		// The console's context outlives a server stop until the console has quit, so
-		// a tick being saved finishes; it ends with the session.
-		ctx, cancel := context.WithCancel(engine.WithPrincipal(context.WithoutCancel(sess.Context()), principal))
-		defer cancel()
-		st := &session{ctx: ctx, person: p, key: fp}
-		st.last.Store(time.Now().UnixNano())
-		sess.Context().SetValue(ctxKey{}, st)
-		s.log.Printf("%s (%s) connected from %s as %q", p.Name, p.MainRole(), sess.RemoteAddr(), sess.User())
-		start := time.Now()
-		next(sess)
-		why, _ := st.why.Load().(string)
-		if why != "" {
-			wish.Println(sess, "ferry: "+why)
-		}
-		if why != "" {
-			why = " (" + why + ")"
-		}
-		s.log.Printf("%s disconnected from %s after %s%s", p.Name, sess.RemoteAddr(),
-			time.Since(start).Round(time.Second), why)
 	}
+}
+
+// runCommand runs the command the session names as p and returns its exit status.
+// With a terminal both outputs go to it, as a command run by OpenSSH's server
+// does; the session turns their newlines into the terminal's.
+func (s *Server) runCommand(sess ssh.Session, p models.Person, principal string) int {
+	_, _, hasPty := sess.Pty()
+	stderr := io.Writer(sess.Stderr())
+	terminal := ""
+	if hasPty {
+		stderr, terminal = sess, " with a terminal"
+	}
+	s.log.Printf("%s from %s runs %q%s", p.Name, sess.RemoteAddr(), sess.RawCommand(), terminal)
+	ctx := engine.WithPrincipal(sess.Context(), principal)
+	return s.opts.Command(ctx, p, sess.Command(), sess, stderr)
+}
+
+// explain answers a session the console cannot serve: one without a terminal, or
+// one naming a command on a server that runs none.
+func (s *Server) explain(sess ssh.Session, p models.Person, hasPty bool) {
+	switch {
+	case hasPty:
+		s.log.Printf("%s from %s: command %q, which this server does not run; explained and closed", p.Name, sess.RemoteAddr(), sess.RawCommand())
+		wish.Println(sess, "ferry: this server runs no commands; connect with ssh -t and no command.")
+	case s.opts.Command != nil:
+		s.log.Printf("%s from %s: no terminal and no command; explained and closed", p.Name, sess.RemoteAddr())
+		wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command, "+
+			"or name a read-only command: ssh host -- deploy list")
+	default:
+		s.log.Printf("%s from %s: no terminal (command %q); explained and closed", p.Name, sess.RemoteAddr(), sess.RawCommand())
+		wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command.")
+	}
+}
+
+// console serves the console to p, then says why the server ended it, if it did.
+func (s *Server) console(next ssh.Handler, sess ssh.Session, p models.Person, fp, principal string) {
+	// The console's context outlives a server stop until the console has quit, so
+	// a tick being saved finishes; it ends with the session.
+	ctx, cancel := context.WithCancel(engine.WithPrincipal(context.WithoutCancel(sess.Context()), principal))
+	defer cancel()
+	st := &session{ctx: ctx, person: p, key: fp}
+	st.last.Store(time.Now().UnixNano())
+	sess.Context().SetValue(ctxKey{}, st)
+	s.log.Printf("%s (%s) connected from %s as %q", p.Name, p.MainRole(), sess.RemoteAddr(), sess.User())
+	start := time.Now()
+	next(sess)
+	why, _ := st.why.Load().(string)
+	if why != "" {
+		wish.Println(sess, "ferry: "+why)
+	}
+	if why != "" {
+		why = " (" + why + ")"
+	}
+	s.log.Printf("%s disconnected from %s after %s%s", p.Name, sess.RemoteAddr(),
+		time.Since(start).Round(time.Second), why)
 }
 
 // program builds the session's console: the person's Common, the session's input

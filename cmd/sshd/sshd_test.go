@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -55,7 +56,8 @@ type fixture struct {
 	eng     *engine.Engine
 	planner *engine.Engine // the same database two hours earlier, to plan what has begun by now
 	signers map[string]gossh.Signer
-	text    string // the config's text
+	keys    map[string]ed25519.PrivateKey // the signers' keys, for a client that reads a file
+	text    string                        // the config's text
 	hostKey string
 	log     *syncBuffer
 	addr    string
@@ -69,7 +71,7 @@ func newFixture(t testing.TB, opts Options) *fixture { return newFixtureItems(t,
 func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{signers: map[string]gossh.Signer{}, log: &syncBuffer{}}
+	f := &fixture{signers: map[string]gossh.Signer{}, keys: map[string]ed25519.PrivateKey{}, log: &syncBuffer{}}
 	text := string(ferry.DefaultConfig)
 	for _, name := range keyed {
 		pub, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -84,7 +86,7 @@ func newFixtureItems(t testing.TB, opts Options, items int) *fixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.signers[name] = signer
+		f.signers[name], f.keys[name] = signer, priv
 		line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(sshPub))) + " " + name + "@test"
 		old := fmt.Sprintf("name = %q\n", name)
 		if !strings.Contains(text, old) {
@@ -618,5 +620,72 @@ func TestTechnicianStartIsHeldToTheWindow(t *testing.T) {
 	tom.waitFor("cannot start now")
 	if after, _ := f.eng.Deployment(ctx, f.person(t, "tom"), d.ID); after.Status != models.StatusPlanned {
 		t.Fatalf("tom's g over SSH started #%d, planned a month ahead", d.ID)
+	}
+}
+
+// echoCommand stands in for the CLI: it says who ran what, on both outputs, and
+// exits 3.
+func echoCommand(_ context.Context, p models.Person, args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stdout, "%s ran %s\nsecond line\n", p.Name, strings.Join(args, " "))
+	fmt.Fprintln(stderr, "a warning")
+	return 3
+}
+
+// TestACommandWithATerminalIsRun: a session that asks for a terminal and names a
+// command (ssh -t host -- history) has the command run, not the console opened; with
+// the terminal, what it writes to either output comes on the terminal, a line to a
+// line.
+func TestACommandWithATerminalIsRun(t *testing.T) {
+	f := newFixture(t, Options{Command: echoCommand})
+	client, err := f.dial(gossh.PublicKeys(f.signers["tom"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 20, 60, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	sess.Stdout, sess.Stderr = &out, &errOut
+	err = sess.Run("history --limit 3")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 3 {
+		t.Errorf("exit: %v, want the command's status 3", err)
+	}
+	if want := "tom ran history --limit 3\r\nsecond line\r\na warning\r\n"; out.String() != want || errOut.Len() != 0 {
+		t.Errorf("on the terminal: %q, apart: %q; want all on the terminal: %q", out.String(), errOut.String(), want)
+	}
+	if err := f.log.waitFor(0, waitTimeout, `runs "history --limit 3" with a terminal`); err != nil {
+		t.Errorf("%v in the log:\n%s", err, f.log.String())
+	}
+}
+
+// TestACommandWithATerminalWhereNoneRun: a server that runs no commands says so to
+// a session with a terminal that names one, instead of opening the console.
+func TestACommandWithATerminalWhereNoneRun(t *testing.T) {
+	f := newFixture(t, Options{})
+	client, err := f.dial(gossh.PublicKeys(f.signers["tom"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 20, 60, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.CombinedOutput("deploy list")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("exit: %v, want status 1", err)
+	}
+	if want := "ferry: this server runs no commands; connect with ssh -t and no command.\r\n"; string(out) != want {
+		t.Errorf("got %q, want %q", out, want)
 	}
 }
