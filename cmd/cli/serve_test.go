@@ -383,7 +383,12 @@ func TestPeopleAddKey(t *testing.T) {
 	closed := make(chan error, 1)
 	go func() { closed <- sess.Wait() }()
 	select {
-	case <-closed:
+	case err := <-closed:
+		// Status 1, for a script around ssh to notice.
+		var exit *gossh.ExitError
+		if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+			t.Errorf("the session closed for the revoked key ended with %v, want status 1", err)
+		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the session with the revoked key stayed open:\n%s", out.text())
 	}

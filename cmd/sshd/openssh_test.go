@@ -4,6 +4,7 @@ package sshd
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -160,5 +161,25 @@ func TestOpenSSHCommandWithATerminal(t *testing.T) {
 	}
 	if strings.Contains(got, "My work") {
 		t.Errorf("the console opened:\n%s", got)
+	}
+}
+
+// TestOpenSSHRevokedKeyExitsOne: a console the server closes because its key was
+// revoked ends the client with status 1, so a script notices; it says why.
+func TestOpenSSHRevokedKeyExitsOne(t *testing.T) {
+	f := newFixture(t, Options{})
+	r := f.openSSH(t, "tom", "-t")
+	if err := r.out.waitFor(0, waitTimeout, "My work (1)"); err != nil {
+		t.Fatalf("%v; the terminal shows:\n%s", err, r.out.String())
+	}
+	fp := gossh.FingerprintSHA256(f.signers["tom"].PublicKey())
+	if _, err := f.eng.RemoveKey(context.Background(), f.person(t, "ana"), "tom", fp); err != nil {
+		t.Fatal(err)
+	}
+	if code := r.status(t); code != 1 {
+		t.Errorf("exit %d after the key was revoked, want 1:\n%s", code, r.out.String())
+	}
+	if !strings.Contains(r.out.String(), "was revoked by ana") {
+		t.Errorf("the client is not told why:\n%s", r.out.String())
 	}
 }

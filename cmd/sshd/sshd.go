@@ -329,14 +329,16 @@ func (s *Server) console(next ssh.Handler, sess ssh.Session, p models.Person, fp
 	start := time.Now()
 	next(sess)
 	why, _ := st.why.Load().(string)
-	if why != "" {
-		wish.Println(sess, "ferry: "+why)
+	if why == "" {
+		s.log.Printf("%s disconnected from %s after %s", p.Name, sess.RemoteAddr(), time.Since(start).Round(time.Second))
+		return
 	}
-	if why != "" {
-		why = " (" + why + ")"
-	}
-	s.log.Printf("%s disconnected from %s after %s%s", p.Name, sess.RemoteAddr(),
+	wish.Println(sess, "ferry: "+why)
+	s.log.Printf("%s disconnected from %s after %s (%s)", p.Name, sess.RemoteAddr(),
 		time.Since(start).Round(time.Second), why)
+	// The server ended it (key revoked, idle, stopping): status 1, so that a script
+	// around ssh notices; the session would otherwise end with 0.
+	_ = sess.Exit(1)
 }
 
 // program builds the session's console: the person's Common, the session's input

@@ -575,7 +575,17 @@ func TestIdleSessionsTimeOut(t *testing.T) {
 	tom := f.open(t, "tom")
 	tom.waitFor("My work (1)")
 	tom.waitFor("closed after 400ms without input")
-	tom.ended()
+	endedByServer(t, tom.ended())
+}
+
+// endedByServer checks that a session the server closed ended with status 1, for
+// scripts around ssh to notice.
+func endedByServer(t *testing.T, err error) {
+	t.Helper()
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("a session the server closed ended with %v, want status 1", err)
+	}
 }
 
 func TestStopClosesSessionsGracefully(t *testing.T) {
@@ -585,7 +595,7 @@ func TestStopClosesSessionsGracefully(t *testing.T) {
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.stop() }()
 	tom.waitFor("the server is stopping; your work is saved")
-	tom.ended()
+	endedByServer(t, tom.ended())
 	tom.client.Close()
 	select {
 	case err := <-stopped:
