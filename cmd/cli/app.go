@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"ferry"
 	"ferry/engine"
 	"ferry/engine/config"
@@ -46,7 +48,8 @@ type app struct {
 	identity engine.Identity // how actor was settled
 	closer   []func() error
 	// shared: the store and engine are a server's, lent to one command run for a
-	// person over SSH: nothing is opened, migrated or recovered for it.
+	// person over SSH: nothing is opened, migrated or recovered for it, and a usage
+	// hint names the way to help there (usageHint).
 	shared bool
 	// recovered: opening marked what dead runners left (recoverQuietly), so a run
 	// command need not do it again.
@@ -80,7 +83,7 @@ func (a *app) execute(args []string) int {
 	root.SetArgs(args)
 	root.SetOut(a.stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(a.ctx)
+	cmd, err := root.ExecuteContextC(a.ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -93,10 +96,24 @@ func (a *app) execute(args []string) int {
 	}
 	fmt.Fprintln(stderr, "ferry:", err)
 	if isUsage(err) {
-		fmt.Fprintln(stderr, "Run 'ferry --help' or 'ferry COMMAND --help' for usage.")
+		fmt.Fprintln(stderr, a.usageHint(cmd))
 		return ExitUsage
 	}
 	return ExitFailed
+}
+
+// usageHint says where to read how to call cmd. Over SSH ferry --help is refused
+// (only the read-only commands run there), so it names the command's own help,
+// which runs: the command got this far, so it is one of them.
+func (a *app) usageHint(cmd *cobra.Command) string {
+	if !a.shared {
+		return "Run 'ferry --help' or 'ferry COMMAND --help' for usage."
+	}
+	name := "COMMAND"
+	if cmd != nil && cmd.HasParent() {
+		name = strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	}
+	return fmt.Sprintf("Run 'ssh HOST -- %s --help' for usage.", name)
 }
 
 // exitError ends the command with a code after it printed its own message.

@@ -580,3 +580,35 @@ func TestServeCommandsWithATerminal(t *testing.T) {
 		t.Errorf("the console opened:\n%s\n%s", out, s.stderr())
 	}
 }
+
+// TestServeUsageHint: a mistake in a command over SSH points to the command's own
+// help there (ssh HOST -- history --help, which runs), not to ferry --help, which
+// is refused over SSH; locally the hint stays ferry's.
+func TestServeUsageHint(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	raj, rajKey := newKey(t)
+	writeFile(t, f.cfg, strings.Replace(testConfig, "name = \"raj\"\n",
+		fmt.Sprintf("name = \"raj\"\nssh_keys = [%q]\n", rajKey+" raj@test"), 1))
+	f.refused(2, []string{"Run 'ferry --help' or 'ferry COMMAND --help' for usage."}, "history", "--format", "xml")
+	s := f.serve()
+	client, err := s.dial(raj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	for cmd, hint := range map[string]string{
+		"history --format xml": "Run 'ssh HOST -- history --help' for usage.",
+		"history --nope":       "Run 'ssh HOST -- history --help' for usage.",
+		"deploy show":          "Run 'ssh HOST -- deploy show --help' for usage.",
+	} {
+		out, code := runOver(t, client, cmd, false)
+		if code != 2 || !strings.Contains(out, hint) || strings.Contains(out, "ferry --help") {
+			t.Errorf("%s over SSH: exit %d\n%s\nwant the hint %q", cmd, code, out, hint)
+		}
+	}
+	// The help it names is there.
+	if out, code := runOver(t, client, "history --help", false); code != 0 || !strings.Contains(out, "Usage:") {
+		t.Errorf("history --help over SSH: exit %d\n%s", code, out)
+	}
+}
