@@ -45,6 +45,7 @@ func (s *server) stderr() string {
 }
 
 var servingRe = regexp.MustCompile(`serving the console over SSH on (\S+)`)
+var stampedRe = regexp.MustCompile(`(?m)^ferry serve: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d CES?T refused ssh-ed25519 key `)
 var hostKeyRe = regexp.MustCompile(`host key (\S+) \((created|kept)\) (SHA256:\S+)`)
 
 // serve starts `ferry serve` on a free loopback port and waits until it listens.
@@ -174,6 +175,10 @@ func TestServe(t *testing.T) {
 	waitFor(t, "logged refusal", func() bool {
 		return strings.Contains(s.stderr(), "refused ssh-ed25519 key "+gossh.FingerprintSHA256(stranger.PublicKey()))
 	}, s.stderr)
+	// Stamped in the organisation's zone (Europe/Berlin), as the screens show times.
+	if !stampedRe.MatchString(s.stderr()) {
+		t.Errorf("the log line is not stamped in the organisation's zone:\n%s", s.stderr())
+	}
 
 	client, err := s.dial(raj)
 	if err != nil {

@@ -105,7 +105,7 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 	if opts.NewModel == nil {
 		opts.NewModel = func(c *common.Common) tea.Model { return tui.New(c) }
 	}
-	s := &Server{eng: eng, opts: opts, log: log.New(opts.Log, "ferry serve: ", log.LstdFlags),
+	s := &Server{eng: eng, opts: opts, log: log.New(stamped{w: opts.Log, eng: eng}, "", 0),
 		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}, lim: opts.Limits.withDefaults()}
 	s.gate = newGate(s.lim, s.log)
 	pemBytes, created, err := HostKey(opts.HostKeyPath)
@@ -143,6 +143,22 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// stamped writes the server's log lines stamped with the time in the organisation's
+// zone, as every screen shows it ("ferry serve: 2026-12-07 05:56:44 CET ..."), not
+// the log package's zoneless UTC.
+type stamped struct {
+	w   io.Writer
+	eng *engine.Engine
+}
+
+func (s stamped) Write(line []byte) (int, error) {
+	at := s.eng.Now().In(s.eng.Location()).Format("2006-01-02 15:04:05 MST")
+	if _, err := fmt.Fprintf(s.w, "ferry serve: %s %s", at, line); err != nil {
+		return 0, err
+	}
+	return len(line), nil
 }
 
 // limit sets what one client may hold (see Limits) and the modern algorithms.

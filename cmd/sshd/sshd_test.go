@@ -699,3 +699,15 @@ func TestACommandWithATerminalWhereNoneRun(t *testing.T) {
 		t.Errorf("got %q, want %q", out, want)
 	}
 }
+
+// TestLogIsStampedInTheOrganisationsZone: the server's log lines carry the time as
+// the screens show it, in the organisation's zone and named (the clock is 13:05 UTC).
+func TestLogIsStampedInTheOrganisationsZone(t *testing.T) {
+	f := newFixture(t, Options{})
+	tom := f.open(t, "tom")
+	tom.waitFor("My work (1)")
+	want := "ferry serve: 2026-11-26 14:05:00 CET tom (technician) connected from "
+	if err := f.log.waitFor(0, waitTimeout, want); err != nil {
+		t.Fatalf("%v in the log:\n%s", err, f.log.String())
+	}
+}
