@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -148,14 +150,14 @@ func (a *app) loadConfig() (*config.Config, error) {
 	if a.cfg != nil {
 		return a.cfg, nil
 	}
-	path := a.configPath
+	path, from := a.configPath, "--config"
 	if path == "" {
-		path = os.Getenv("FERRY_CONFIG")
+		path, from = os.Getenv("FERRY_CONFIG"), "$FERRY_CONFIG"
 	}
 	var err error
 	switch {
 	case path != "":
-		a.cfg, err = config.Load(path)
+		a.cfg, err = loadConfigFile(from, path)
 	case fileExists("config.toml"):
 		a.cfg, err = config.Load("config.toml")
 	default:
@@ -163,6 +165,26 @@ func (a *app) loadConfig() (*config.Config, error) {
 		a.cfg, err = config.Parse("(built-in config.toml)", ferry.DefaultConfig)
 	}
 	return a.cfg, err
+}
+
+// loadConfigFile loads the config at path, named by from (the flag or variable that
+// gave it): a file that cannot be read is refused by where it was named, in words.
+func loadConfigFile(from, path string) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	var pe *fs.PathError
+	if err == nil || !errors.As(err, &pe) {
+		return cfg, err
+	}
+	why := pe.Err.Error()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		why = "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		why = "this user may not read it"
+	case errors.Is(err, syscall.EISDIR):
+		why = "is a directory, not a config file"
+	}
+	return nil, fmt.Errorf("%s %s: %s", from, path, why)
 }
 
 // open loads config, opens the store and the engine, and settles who is acting.

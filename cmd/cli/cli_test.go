@@ -1056,3 +1056,31 @@ func TestDemo(t *testing.T) {
 		t.Errorf("after the refused demo there are %d deployments, want 300", n)
 	}
 }
+
+// A config file that cannot be read is refused by the flag or variable that named
+// it, in words (it printed Go's "open …: no such file or directory"); exit 1, as
+// for a config that does not parse.
+func TestConfigFileThatCannotBeRead(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	missing := filepath.Join(f.dir, "missing.toml")
+	for _, c := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{[]string{"--config", missing, "deploy", "list"}, "", "ferry: --config " + missing + ": no such file"},
+		{[]string{"deploy", "list"}, "FERRY_CONFIG=" + missing, "ferry: $FERRY_CONFIG " + missing + ": no such file"},
+		{[]string{"models", "validate", f.dir}, "", "ferry: models validate " + f.dir + ": is a directory, not a config file"},
+	} {
+		g := *f
+		g.t = t
+		if c.env != "" {
+			g.env = append(append([]string{}, f.env...), c.env)
+		}
+		r := g.raw(append([]string{"--db", f.db}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("ferry %v (%s): want exit 1 and %q:\n%s", c.args, c.env, c.want, r)
+		}
+	}
+}

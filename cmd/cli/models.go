@@ -30,7 +30,7 @@ func (a *app) modelsValidateCmd() *cobra.Command {
 			var cfg *config.Config
 			var err error
 			if len(args) == 1 {
-				cfg, err = config.Load(args[0])
+				cfg, err = loadConfigFile("models validate", args[0])
 			} else {
 				cfg, err = a.loadConfig()
 			}
