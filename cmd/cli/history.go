@@ -39,6 +39,9 @@ func (a *app) historyCmd() *cobra.Command {
 			if f.kind != "" && !models.Kind(f.kind).Valid() {
 				return usagef("--kind: unknown kind %q (software, hardware, documentation, licence, data)", f.kind)
 			}
+			if cmd.Flags().Changed("model-version") && f.modelVersion < 1 {
+				return usagef("--model-version: versions count from 1, got %d", f.modelVersion)
+			}
 			if f.modelVersion != 0 && f.model == "" {
 				return usagef("--model-version needs --model")
 			}

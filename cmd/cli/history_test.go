@@ -142,6 +142,7 @@ func TestHistoryFiltersExportsAndPages(t *testing.T) {
 	f.refused(2, []string{"--format"}, "--as", "ana", "history", "--format", "xml")
 	f.refused(2, []string{"--after"}, "--as", "ana", "history", "--after", "yesterday")
 	f.refused(2, []string{"--model-version needs --model"}, "--as", "ana", "history", "--model-version", "1")
+	f.refused(2, []string{"--model-version: versions count from 1, got 0"}, "--as", "ana", "history", "--model", "web-service", "--model-version", "0")
 	f.refused(2, []string{"--kind"}, "--as", "ana", "history", "--kind", "furniture")
 	f.refused(2, []string{"--from"}, "--as", "ana", "history", "--from", "last week")
 	f.refused(2, []string{"--to: 2030-11-01 is not after --from 2030-12-01"}, "--as", "ana", "history",
