@@ -107,6 +107,9 @@ func (e *Engine) candidate(ctx context.Context, q store.Q, actor models.Person, 
 			return d, cm, models.Invalidf("--after: deployment #%d does not exist", d.After)
 		}
 	}
+	if d.UrgencyReason != "" && (d.Urgency == "" || d.Urgency == models.UrgencyNormal) {
+		return d, cm, models.Invalidf("--urgency-reason: a normal deployment has no urgency to explain: give --urgency expedited or emergency with it")
+	}
 	if d.Urgency == models.UrgencyEmergency {
 		if err := Can(actor, ActOverride, nil); err != nil {
 			return d, cm, mayNot(actor, "plan an emergency deployment", "only managers may, with a reason")

@@ -128,6 +128,8 @@ func TestStartsAreHeldToTheirControls(t *testing.T) {
 		"web-frontend", "--version", "2.0", "--env", "frozen", "--start", "now", "--urgency", "emergency")
 	f.refused(2, []string{"--urgency"}, "--as", "ana", "deploy", "plan", "--model", "auto", "--component",
 		"web-frontend", "--version", "2.0", "--env", "frozen", "--start", "now", "--urgency", "asap")
+	f.refused(1, []string{"--urgency-reason: a normal deployment has no urgency to explain"}, "--as", "ana", "deploy", "plan",
+		"--model", "auto", "--component", "web-frontend", "--version", "2.0", "--env", "frozen", "--start", "now", "--urgency-reason", "x")
 	em := f.planAuto("frozen", "now", "--urgency", "emergency", "--urgency-reason", "payments down")
 	f.ok("--as", "sam", "deploy", "run", em)
 	if d := f.show(mustID(t, em)); d.Urgency != "emergency" || !hasFinding(d.Findings, "emergency", "freeze", "payments down") {
