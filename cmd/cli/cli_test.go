@@ -439,6 +439,7 @@ func TestUsageErrors(t *testing.T) {
 		{"limit not a number", []string{"deploy", "list", "--limit", "many"}, []string{`--limit: "many" is not a whole number`}},
 		{"limit too large", []string{"deploy", "list", "--limit", "99999999999999999999"}, []string{`--limit: "99999999999999999999" is too large`}},
 		{"demo of no deployments", []string{"demo", "--deployments", "0"}, []string{"--deployments"}},
+		{"demo beyond memory", []string{"demo", "--deployments", "99999999999"}, []string{"--deployments: at most 2,000,000, got 99,999,999,999"}},
 		{"a list flag given twice", []string{"deploy", "list", "--status", "planned", "--status", "cancelled"},
 			[]string{`--status given twice ("planned", then "cancelled")`, "--status planned,cancelled"}},
 		{"a flag given twice", append(plan, "--start", "2030-12-01 10:00", "--env", "test"), []string{`--env given twice ("dev", then "test"): give it once`}},

@@ -23,6 +23,10 @@ func (a *app) demoCmd() *cobra.Command {
 			if n < demo.MinDeployments {
 				return usagef("--deployments: must be at least %d, got %d", demo.MinDeployments, n)
 			}
+			if n > demo.MaxDeployments {
+				return usagef("--deployments: at most %s, got %s: a demo is built in memory (1,000,000 took 3.2 GB)",
+					models.Thousands(demo.MaxDeployments), models.Thousands(int64(n)))
+			}
 			a.actsForNobody = true
 			return a.fillDemo(n, seed)
 		},
