@@ -103,7 +103,7 @@ func (e *Engine) reassign(ctx context.Context, q store.Q, actor models.Person, d
 	if err := Can(actor, ActAssign, d); err != nil {
 		return "", err
 	}
-	if err := e.checkAssignee(person); err != nil {
+	if err := e.checkAssignee("--assignee", person); err != nil {
 		return "", err
 	}
 	if err := q.SetAssignee(ctx, d.ID, person, e.Now()); err != nil {

@@ -139,7 +139,7 @@ func (e *Engine) newWindow(d models.Deployment, start, end time.Time) (time.Time
 // Assign gives a deployment that has not finished to another person; the outcome
 // carries the conflicts it is in afterwards.
 func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (Outcome, error) {
-	if err := e.checkAssignee(person); err != nil {
+	if err := e.checkAssignee("", person); err != nil {
 		return Outcome{}, err
 	}
 	return e.actChecked(ctx, actor, id, ActAssign, func(q store.Q, d *models.Deployment) (string, error) {

@@ -219,7 +219,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 		return d, cm, models.Invalidf("--requester: %v", err)
 	}
 	if r.Assignee != "" {
-		if err := e.checkAssignee(r.Assignee); err != nil {
+		if err := e.checkAssignee("--assignee", r.Assignee); err != nil {
 			return d, cm, err
 		}
 	}
@@ -277,14 +277,20 @@ func (e *Engine) ahead(start, end, kept time.Time) error {
 	return nil
 }
 
-// checkAssignee refuses people who cannot carry the deployment out.
-func (e *Engine) checkAssignee(name string) error {
+// checkAssignee refuses people who cannot carry the deployment out, under the flag
+// that named them (--assignee), or none where the person is the act's own argument
+// (deploy assign ID PERSON).
+func (e *Engine) checkAssignee(flag, name string) error {
+	lead := ""
+	if flag != "" {
+		lead = flag + ": "
+	}
 	p, err := e.Person(name)
 	if err != nil {
-		return models.Invalidf("--assignee: %v", err)
+		return models.Invalidf("%s%v", lead, err)
 	}
 	if !CarriesOut(p) {
-		return models.Invalidf("--assignee: %s is only an %s and cannot carry out deployments", p.Name, p.MainRole())
+		return models.Invalidf("%s%s is only an %s and cannot carry out deployments", lead, p.Name, p.MainRole())
 	}
 	return nil
 }

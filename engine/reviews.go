@@ -71,25 +71,25 @@ func (e *Engine) CanReview(actor models.Person, d models.Deployment) error {
 func (e *Engine) checkReview(r *models.Review) error {
 	r.Lessons, r.Category = strings.TrimSpace(r.Lessons), strings.TrimSpace(r.Category)
 	if !r.Outcome.Valid() {
-		return models.Invalidf("outcome %q: use successful, successful_with_issues or unsuccessful", r.Outcome)
+		return models.Invalidf("--outcome: %q is not successful, successful_with_issues or unsuccessful", r.Outcome)
 	}
 	for _, sc := range []struct {
-		name string
+		flag string
 		v    int
-	}{{"satisfaction", r.Satisfaction}, {"lead time satisfaction", r.LeadTimeSatisfaction}, {"quality", r.Quality}} {
+	}{{"--satisfaction", r.Satisfaction}, {"--lead-time-satisfaction", r.LeadTimeSatisfaction}, {"--quality", r.Quality}} {
 		if sc.v < 0 || sc.v > 5 {
-			return models.Invalidf("%s %d: a score is 1 (poor) to 5 (excellent), or left out", sc.name, sc.v)
+			return models.Invalidf("%s: %d is not a score: 1 (poor) to 5 (excellent), or left out", sc.flag, sc.v)
 		}
 	}
 	if r.Lessons == "" {
-		return models.Invalidf("a review needs its lessons: what went well, what should change")
+		return models.Invalidf("--lessons: a review needs its lessons: what went well, what should change")
 	}
 	cats := e.cfg.FailureCategories
 	if r.Category != "" && !slices.Contains(cats, r.Category) {
 		if len(cats) == 0 {
-			return models.Invalidf("category %q: the configuration lists no failure_categories in [ferry]", r.Category)
+			return models.Invalidf("--category: %q, but the configuration lists no failure_categories in [ferry]", r.Category)
 		}
-		return models.Invalidf("category %q is not one of the failure_categories in [ferry]: %s", r.Category,
+		return models.Invalidf("--category: %q is not one of the failure_categories in [ferry]: %s", r.Category,
 			strings.Join(cats, ", "))
 	}
 	return nil

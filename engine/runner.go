@@ -771,7 +771,7 @@ func (r *runner) prepareRetry(q store.Q, d *models.Deployment, from int) error {
 			from, sr.Step.Name, sr.Step.Stage.Title(), d.ID, d.Status.Phrase())
 	}
 	if sr.Step.Kind != models.StepAutomated {
-		return models.Invalidf("step %d %q is a %s; only automated steps are retried (tick or approve it instead)",
+		return models.Invalidf("step %d %q is %s; only automated steps are retried (tick or approve it instead)",
 			from, sr.Step.Name, kindWord(sr.Step.Kind))
 	}
 	atts, err := q.Attempts(ctx, d.ID)
@@ -802,14 +802,15 @@ func (r *runner) prepareRetry(q store.Q, d *models.Deployment, from int) error {
 	return q.AddEvent(ctx, r.e.event(r.bg(), d.ID, r.actor, EventStep, detail))
 }
 
+// kindWord is a step's kind as a refusal names it, with its article.
 func kindWord(k models.StepKind) string {
 	switch k {
 	case models.StepManual:
-		return "checklist item"
+		return "a checklist item"
 	case models.StepGate:
-		return "gate"
+		return "a gate"
 	}
-	return "automated step"
+	return "an automated step"
 }
 
 // runStep runs an automated step with its retries: true when an attempt succeeded,

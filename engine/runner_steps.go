@@ -172,7 +172,7 @@ func (e *Engine) mayApproveNow(ctx context.Context, q store.Q, actor models.Pers
 // itemNow refuses r unless it is a checklist item of the stage d is in.
 func itemNow(d models.Deployment, r models.StepRun, what string) error {
 	if r.Step.Kind != models.StepManual {
-		return models.Invalidf("step %d %q is a %s, not a checklist item: only checklist items can be %s",
+		return models.Invalidf("step %d %q is %s, not a checklist item: only checklist items can be %s",
 			r.Seq, r.Step.Name, kindWord(r.Step.Kind), what)
 	}
 	if d.Status.Stage() != r.Step.Stage {

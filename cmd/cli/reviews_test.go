@@ -33,7 +33,7 @@ func TestReviewCommands(t *testing.T) {
 	f.refused(2, []string{"--outcome", "fine"}, "--as", "sam", "review", "add", bad, "--outcome", "fine", "--lessons", "x")
 	f.refused(2, []string{"--quality", "7"}, "--as", "sam", "review", "add", bad, "--outcome", "unsuccessful", "--quality", "7", "--lessons", "x")
 	f.refused(2, []string{"lessons"}, "--as", "sam", "review", "add", bad, "--outcome", "unsuccessful")
-	f.refused(1, []string{`category "weather" is not one of the failure_categories in [ferry]: config, test gap`},
+	f.refused(1, []string{`--category: "weather" is not one of the failure_categories in [ferry]: config, test gap`},
 		"--as", "sam", "review", "add", bad, "--outcome", "unsuccessful", "--category", "weather", "--lessons", "x")
 	f.refused(1, []string{"eve (analyst) may not review deployment #" + bad}, "--as", "eve", "review", "add", bad,
 		"--outcome", "unsuccessful", "--lessons", "x")

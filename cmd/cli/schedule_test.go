@@ -269,7 +269,10 @@ func TestSuggestRescheduleAssign(t *testing.T) {
 	if moved.ScheduledStart != "2031-01-04T21:00:00Z" || len(moved.Conflicts) != 0 {
 		t.Fatalf("reschedule --suggested: %+v", moved)
 	}
-	f.refused(1, []string{"no person \"zed\""}, "--as", "ana", "deploy", "assign", id, "zed")
+	// The person is the command's own argument, not a flag: no "--assignee:".
+	if r := f.refused(1, []string{"ferry: no person \"zed\""}, "--as", "ana", "deploy", "assign", id, "zed"); strings.Contains(r.stderr, "--assignee") {
+		t.Errorf("assign names no flag it was not given:\n%s", r)
+	}
 	f.refused(1, []string{"only an analyst"}, "--as", "ana", "deploy", "assign", id, "eve")
 	f.refused(1, []string{"may not assign"}, "--as", "raj", "deploy", "assign", id, "raj")
 	f.refused(2, []string{"a deployment ID and a person"}, "--as", "ana", "deploy", "assign", id)
