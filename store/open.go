@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"modernc.org/sqlite"
@@ -253,9 +254,12 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 func checkFile(file string) error {
 	st, err := os.Stat(file)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
-		if dir, derr := os.Stat(filepath.Dir(file)); derr != nil || !dir.IsDir() {
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+		switch dir, derr := os.Stat(filepath.Dir(file)); {
+		case derr != nil:
 			return fmt.Errorf("database %s: its folder %s does not exist", file, filepath.Dir(file))
+		case !dir.IsDir():
+			return fmt.Errorf("database %s: %s is a file, not a folder", file, filepath.Dir(file))
 		}
 		return nil
 	case err != nil:
@@ -447,7 +451,7 @@ func (s *Store) describe(err error) error {
 	case sqlite3.SQLITE_CORRUPT:
 		return fmt.Errorf("database %s is damaged (%v); restore it from a backup", s.path, err)
 	case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
-		return fmt.Errorf("database %s cannot be opened: this user may not read it", s.path)
+		return fmt.Errorf("database %s cannot be opened: %s", s.path, whyCannotOpen(s.path))
 	case sqlite3.SQLITE_BUSY:
 		return s.plain(mapErr(err))
 	}
@@ -455,6 +459,17 @@ func (s *Store) describe(err error) error {
 		return fmt.Errorf("database %s has a damaged or foreign schema (%v); it is not one Ferry can use", s.path, err)
 	}
 	return fmt.Errorf("database %s: %w", s.path, err)
+}
+
+// whyCannotOpen says why SQLite could not open path: a file that is there this user
+// may not read; one that is not could not be made in its folder (as root, which may
+// write anywhere, this is not met: the tests cannot show it).
+func whyCannotOpen(path string) string {
+	if _, err := os.Stat(path); err == nil {
+		return "this user may not read it"
+	}
+	// checkFile has refused a missing folder already.
+	return fmt.Sprintf("it does not exist, and this user may not create files in %s", filepath.Dir(path))
 }
 
 // plain turns the SQLite errors a user can meet on a write into sentences: another

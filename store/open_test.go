@@ -169,6 +169,7 @@ func TestWhatIsNotAFerryDatabaseIsSaidInASentence(t *testing.T) {
 		{folder, "is a folder, not a database file"},
 		{foreign, "an SQLite database but not Ferry's (it has a table invoices"},
 		{missing, "its folder " + filepath.Dir(missing) + " does not exist"},
+		{filepath.Join(garbage, "x.db"), garbage + " is a file, not a folder"},
 		{damaged, "damaged: its table step_runs is missing"},
 	} {
 		_, err := Open(context.Background(), c.file)
