@@ -132,6 +132,9 @@ func (e *Engine) newWindow(d models.Deployment, start, end time.Time) (time.Time
 	if !end.After(start) {
 		return start, end, models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
 	}
+	if err := models.CheckWindowLength(end.Sub(start)); err != nil {
+		return start, end, models.Invalidf("--duration: %v", err)
+	}
 	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
 	return start, end, e.ahead(start, end, d.ScheduledStart)
 }

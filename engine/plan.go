@@ -252,6 +252,13 @@ func (e *Engine) planEnd(r PlanRequest, def time.Duration) (time.Time, error) {
 	if !end.After(r.Start) {
 		return end, models.Invalidf("--end: %s is not after the start %s", e.Local(end), e.Local(r.Start))
 	}
+	if err := models.CheckWindowLength(end.Sub(r.Start)); err != nil {
+		flag := "--end"
+		if r.End.IsZero() {
+			flag = "--duration"
+		}
+		return end, models.Invalidf("%s: %v", flag, err)
+	}
 	return end, nil
 }
 

@@ -260,6 +260,23 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// MaxWindow is the longest a deployment's window may be: past it, a slip of a unit
+// ("99999d") reached beyond the years Ferry keeps.
+const MaxWindow = 366 * 24 * time.Hour
+
+// CheckWindowLength refuses a deployment window shorter than a minute (windows are
+// planned, shown and checked in minutes: one of seconds read "12:00 – 12:00") or
+// longer than MaxWindow.
+func CheckWindowLength(d time.Duration) error {
+	switch {
+	case d < time.Minute:
+		return Invalidf("a window of %s is shorter than a minute: windows are planned in minutes", ShortDuration(d))
+	case d > MaxWindow:
+		return Invalidf("a window of %s is longer than a year (%s at most): split the work", ExactDuration(d), ExactDuration(MaxWindow))
+	}
+	return nil
+}
+
 // ParseTolerance reads a duration as ParseDuration does, but allows zero: a
 // tolerance of none is a strict setting, not a mistake.
 func ParseTolerance(s string) (time.Duration, error) {

@@ -246,3 +246,21 @@ func TestParseDate(t *testing.T) {
 		t.Errorf("NextDay across DST = %v, want %v", got, want)
 	}
 }
+
+// A deployment window is a minute to a year long.
+func TestCheckWindowLength(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{time.Second, "a window of 1s is shorter than a minute"},
+		{time.Minute, ""},
+		{MaxWindow, ""},
+		{MaxWindow + time.Hour, "a window of 366d1h is longer than a year (366d at most)"},
+	} {
+		err := CheckWindowLength(c.d)
+		if (c.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.d, err, c.want)
+		}
+	}
+}
