@@ -75,6 +75,9 @@ func (a *app) releaseCreateCmd() *cobra.Command {
 		Args:  exactArgs(1, "the release's name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r.Name = args[0]
+			if len(comps) == 0 {
+				return usagef("--component: a release needs at least one component version (--component C=V)")
+			}
 			for _, c := range comps {
 				parsed, err := engine.ParseReleaseComponents(c)
 				if err != nil {

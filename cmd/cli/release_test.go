@@ -52,6 +52,7 @@ func TestReleaseCreatePlanListShow(t *testing.T) {
 		t.Fatalf("release show:\n%s", show)
 	}
 	f.refused(2, []string{`--component: "web-api": write each as COMPONENT=VERSION`}, "--as", "ana", "release", "create", "r8", "--component", "web-api")
+	f.refused(2, []string{"--component: a release needs at least one component version"}, "--as", "ana", "release", "create", "r9")
 	f.refused(2, []string{"--sequential and --parallel"}, "--as", "ana", "release", "plan", "r7", "--env", "test",
 		"--start", "2090-03-01 10:00", "--sequential", "--parallel")
 	f.refused(1, []string{`no release "nope"`}, "--as", "ana", "release", "show", "nope")
