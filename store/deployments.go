@@ -70,6 +70,16 @@ func (q Q) Deployment(ctx context.Context, id int64) (models.Deployment, error) 
 	return d, err
 }
 
+// EnvironmentInRecord reports whether any deployment names env (one index probe).
+func (q Q) EnvironmentInRecord(ctx context.Context, env string) (bool, error) {
+	var one int
+	err := q.db.QueryRowContext(ctx, `SELECT 1 FROM deployments WHERE environment = ? LIMIT 1`, env).Scan(&one)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // queryDeployments runs query, which selects deploymentCols, and scans its rows.
 func (q Q) queryDeployments(ctx context.Context, query string, args ...any) ([]models.Deployment, error) {
 	rows, err := q.db.QueryContext(ctx, query, args...)

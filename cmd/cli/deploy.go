@@ -189,7 +189,7 @@ func (a *app) listCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			if err := a.checkEnv(f.env); err != nil {
+			if err := a.filterEnv(f.env); err != nil {
 				return err
 			}
 			list, err := a.eng.List(a.ctx, a.actor, models.Filter{Environment: f.env, Statuses: statuses,
@@ -475,6 +475,16 @@ func (a *app) checkEnv(env string) error {
 		return nil
 	}
 	return a.cfg.CheckEnvironment("--env", env)
+}
+
+// filterEnv checks the --env of a listing: an environment config has since dropped
+// still filters the record, with a note on stderr.
+func (a *app) filterEnv(env string) error {
+	note, err := a.eng.FilterEnvironment(a.ctx, "--env", env)
+	if note != "" {
+		fmt.Fprintln(a.stderr, "ferry: note:", note)
+	}
+	return err
 }
 
 // openForID reads a deployment ID argument (a usage error when it is not one) and

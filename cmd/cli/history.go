@@ -72,7 +72,7 @@ func (a *app) historyCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			if err := a.checkEnv(f.env); err != nil {
+			if err := a.filterEnv(f.env); err != nil {
 				return err
 			}
 			if f.format != "table" && !cmd.Flags().Changed("limit") {

@@ -171,3 +171,27 @@ func TestHistoryNotesANameConfigDoesNotKnow(t *testing.T) {
 		t.Fatalf("deploy list with an unknown assignee:\n%s", r)
 	}
 }
+
+// An environment taken out of config with work still in the record filters that
+// work, with a note (it was refused as unknown, so the work could not be found);
+// a name neither config nor the record holds is still refused.
+func TestAnEnvironmentSinceRemovedStillFilters(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	d := f.planIn("test", "1.0", "2030-12-02 10:00")
+	without := strings.Replace(testConfig, "[[environment]]\nname = \"test\"\norder = 2\n", "", 1)
+	without = strings.Replace(without, `path = ["dev", "test", "production"]`, `path = ["dev", "production"]`, 1)
+	if without == testConfig {
+		t.Fatal("the test config changed: no test environment to take out")
+	}
+	writeFile(t, f.cfg, without)
+	for _, cmd := range [][]string{{"deploy", "list", "--env", "test", "--json"}, {"history", "--env", "test", "--format", "json"}} {
+		r := f.ok(append([]string{"--as", "ana"}, cmd...)...)
+		var list []deployment
+		decode(t, r, &list)
+		if len(list) != 1 || list[0].ID != d.ID || !strings.Contains(r.stderr, "--env test: no longer in") {
+			t.Errorf("%v: %+v\n%s", cmd, list, r)
+		}
+	}
+	f.refused(1, []string{`--env: unknown environment "moon"`}, "--as", "ana", "deploy", "list", "--env", "moon")
+}
