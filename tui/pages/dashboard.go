@@ -68,8 +68,21 @@ func (d *dashboard) ShortHelp() []common.Key {
 	// "4 conflicts" beside the panels' counts read as a count of its own.
 	conflicts := k.Screens[3]
 	conflicts.SetHelp("4", "conflicts screen")
-	return []common.Key{common.On(k.Up), common.On(k.Down), open, common.OffFor(approveKey, d.whyNoApprove()),
-		d.c.PlanKey(), common.On(conflicts)}
+	return []common.Key{common.On(k.Up), common.On(k.Down), open, common.OffFor(runKey, d.whyNoRun()),
+		common.OffFor(approveKey, d.whyNoApprove()), d.c.PlanKey(), common.On(conflicts)}
+}
+
+// runKey opens the selected deployment's run view, as r on its page does: there g
+// resumes an interrupted step, r retries it, F fails the deployment.
+var runKey = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run view"))
+
+// whyNoRun: r follows the run of the deployment selected, whatever its state, as on
+// its page; "" when a row in sight is selected.
+func (d *dashboard) whyNoRun() string {
+	if d.cursor.id == 0 || indexOf(d.picks(), d.cursor) < 0 {
+		return "nothing selected: r opens the run view of the deployment selected"
+	}
+	return ""
 }
 
 // approveKey opens the selected deployment's checklist asking for the approval of
@@ -121,6 +134,8 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 			d.cursor = picks[i+1]
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
 			return common.Push(NewDetail(d.c, d.cursor.id))
+		case key.Matches(msg, runKey) && d.whyNoRun() == "":
+			return common.Push(newRunView(d.c, d.cursor.id))
 		case key.Matches(msg, approveKey) && d.whyNoApprove() == "":
 			return common.Push(NewChecklistApproving(d.c, d.cursor.id))
 		}
@@ -573,7 +588,7 @@ func (d *dashboard) interruptedLines() []line {
 			out = append(out, line{id: dep.ID, text: d.c.Styles.Warn.Render("⏸ interrupted ") +
 				// No-break spaces: a wrap never leaves "step" at a line's end and its number
 				// on the next, nor "→" without where.
-				fmt.Sprintf("#%d %s →\u00a0%s, step\u00a0%d: resume, retry or fail it (r, then g)", dep.ID, dep.Component,
+				fmt.Sprintf("#%d %s →\u00a0%s, step\u00a0%d: resume, retry or fail it (r, then g,\u00a0r\u00a0or\u00a0F)", dep.ID, dep.Component,
 					dep.Environment, it.Seq)})
 		}
 	}

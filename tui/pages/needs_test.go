@@ -1,6 +1,8 @@
 package pages_test
 
 import (
+	tea "charm.land/bubbletea/v2"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,5 +137,44 @@ func TestHelpOnAPhoneKeepsTheCursorsPlace(t *testing.T) {
 	press(m, "?")
 	if !due() {
 		t.Fatalf("the cursor should be back on its Due today row:\n%s", screenText(m))
+	}
+}
+
+// An interrupted run in Needs you says how to deal with it from the dashboard: r
+// opens its run view (as r on its page does), where g resumes, r retries and F fails
+// it; ? lists r. A row selected anywhere opens its own run.
+func TestDashboardOpensTheRunOfTheSelected(t *testing.T) {
+	t.Parallel()
+	m := New(newDemoCommon(t, "marc", 400))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	if got := fullHelp(m); !regexp.MustCompile(`\br +run view`).MatchString(got) {
+		t.Fatalf("the help should list r:\n%s", got)
+	}
+	row := ""
+	for range 30 {
+		if row = lineWith(screenText(m), "▸ ⏸ interrupted #"); row != "" {
+			break
+		}
+		press(m, "down")
+	}
+	if row == "" || !tuitest.Whole(screenText(m), "resume, retry or fail it (r, then g, r or F)") {
+		t.Fatalf("the cursor never reached an interrupted run that names its keys:\n%s", screenText(m))
+	}
+	id := strings.Fields(row[strings.Index(row, "#")+1:])[0]
+	press(m, "r")
+	got := screenText(m)
+	if !strings.Contains(got, "Dashboard › run #"+id) {
+		t.Fatalf("r should open the run view of #%s:\n%s", id, got)
+	}
+	help := fullHelp(m)
+	for _, want := range []string{`g +resume`, `r +retry step`, `F +fail`} { // on: off keys read "F fail — why"
+		if !regexp.MustCompile(`(?m)^ *` + want + ` *($|  )`).MatchString(help) {
+			t.Errorf("in the run view %q should be on, as the dashboard's hint says:\n%s", want, help)
+		}
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "Running now") {
+		t.Fatalf("esc goes back to the dashboard:\n%s", got)
 	}
 }
