@@ -742,7 +742,7 @@ func (s *scheduleScreen) bars(r schedRowData) []timeline.Bar {
 		case d.Status.Final():
 			k = timeline.Done
 		}
-		out = append(out, timeline.Bar{ID: d.ID, Iv: d.Window(), Kind: k, Label: d.Component})
+		out = append(out, timeline.Bar{ID: d.ID, Iv: d.Window(), Kind: k, Label: d.Component, Runs: d.Status.Running()})
 	}
 	return out
 }

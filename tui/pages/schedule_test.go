@@ -125,12 +125,8 @@ func TestScheduleWeek(t *testing.T) {
 	g := timeline.Layout(120, timeline.Week, s.From(), s.Loc(), s.NameWidth())
 	x0, x1, _ := g.Span(models.Interval{Start: now.Add(-time.Hour), End: now.Add(3 * time.Hour)})
 	prod := schedRowLine(t, got, "production")
-	nowX := g.CellAt(now)
 	for x := x0; x < x1; x++ {
-		want := "▓"
-		if x == nowX { // the now line crosses the bar
-			want = "│"
-		}
+		want := "▓" // the now line too: it leaves a run under way in sight
 		if c := schedCellOf(prod, g.Label+x); c != want {
 			t.Fatalf("production cell %d is %q, want %s: %q", x, c, want, prod)
 		}
@@ -459,5 +455,63 @@ func TestScheduleSaysAConflictWasStartedAnyway(t *testing.T) {
 	s.Select(1) // under way, started by ana outside production's maintenance windows
 	if got := screenText(m); !strings.Contains(strings.Join(strings.Fields(got), " "), "started anyway by ana: under way before the console opens — #1") {
 		t.Fatalf("#1's conflict on the schedule:\n%s", got)
+	}
+}
+
+// A run under way stays in sight where the now line crosses it: an hour's run is
+// one cell of the week, the now line's, and the line hid it (two runs in a row
+// read "│" and nothing). The line goes on through the rows beside, by environment
+// as by person.
+func TestScheduleNowLineLeavesRunsInSight(t *testing.T) {
+	t.Parallel()
+	m := scheduleModel(t, 120, 35)
+	mgr, _ := m.c.Eng.Config().FirstManager()
+	for _, p := range []struct{ comp, ver, who string }{{"payments-api", "4.12.1", "lea"}, {"web-frontend", "7.3.2", "jon"}} {
+		d, _ := tuitest.PlanEarlier(t, m.c, "ana", engine.PlanRequest{Model: "web-service", Component: p.comp, Version: p.ver,
+			Environment: "dev", Start: now.Add(-15 * time.Minute), Duration: 30 * time.Minute, Assignee: p.who})
+		if _, err := m.c.Eng.Start(m.c.Ctx, mgr, d.ID, "a short run"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Thursday's column of the timeline, row by row, from the row named first.
+	thursday := func(first string) string {
+		lines := strings.Split(screenText(m), "\n")
+		x := strings.Index(lines[2], "Thu 26")
+		var out []string
+		for _, l := range lines[3:] {
+			if strings.Contains(l, "^") {
+				break
+			}
+			r := []rune(l)
+			out = append(out, strings.TrimRight(string(r[:12])+"…"+string(r[x:x+15]), " "))
+		}
+		if !strings.HasPrefix(strings.TrimLeft(out[0], " ▸"), first) {
+			t.Fatalf("the rows should start with %s:\n%s", first, screenText(m))
+		}
+		return strings.Join(out, "\n")
+	}
+	press(m, "ctrl+r")
+	want := strings.Join([]string{
+		"▸dev        …        █",
+		"            …        ▶",
+		"            …        ▶",
+		" test       …        │ ▓▓",
+		" staging    …       ▒│ ▓",
+		" production …        ▓▓▓",
+	}, "\n")
+	if got := thursday("dev"); got != want {
+		t.Errorf("by environment, Thursday\ngot\n%s\nwant\n%s", got, want)
+	}
+	press(m, "a")
+	want = strings.Join([]string{
+		"▸sam        …       ▒│ ▓",
+		"            …        █ ▓▓",
+		" jon        …        ▶",
+		"            …        │",
+		" lea        …        ▶",
+		" tom        …        ▓▓▓",
+	}, "\n")
+	if got := thursday("sam"); got != want {
+		t.Errorf("by person, Thursday\ngot\n%s\nwant\n%s", got, want)
 	}
 }

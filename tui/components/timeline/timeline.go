@@ -216,6 +216,7 @@ type Bar struct {
 	Iv    models.Interval
 	Kind  Kind   // Cancelled … Conflict
 	Label string // written into the bar where it fits, e.g. the component
+	Runs  bool   // under way now (a running one in conflict too): the now line leaves it be
 }
 
 // Win is a freeze or maintenance window occurrence in a row.
@@ -253,6 +254,7 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 	count := make([]int, g.Cells)  // bars that take time
 	ghosts := make([]int, g.Cells) // cancelled bars
 	top := make([]Kind, g.Cells)   // the weightiest kind of bar in each cell
+	runs := make([]bool, g.Cells)  // a deployment under way covers the cell
 	for i := range cells {
 		cells[i] = Cell{R: ' '}
 	}
@@ -286,6 +288,7 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 					continue
 				}
 				count[x]++
+				runs[x] = runs[x] || b.Runs || b.Kind == Running
 				c.Conflict = c.Conflict || b.Kind == Conflict
 				if count[x] > 1 {
 					// the weightiest bar's glyph: a conflict, then running, planned,
@@ -346,9 +349,10 @@ func Row(g Geom, bars []Bar, wins []Win, sel int64, nowX int) []Cell {
 		}
 	}
 	// The now line crosses every row, bars too (it would hide behind a busy row's),
-	// but not the letters of a label, nor the selected deployment: a running one an
-	// hour long is one cell of a week, which the line hid as the person chose it.
-	if nowX >= 0 && nowX < g.Cells && !cells[nowX].Text && !cells[nowX].Selected {
+	// but not the letters of a label, nor the selected deployment, nor one under way:
+	// a run an hour long is one cell of a week, all there is of it, and it is at now
+	// itself (the line goes on in the rows above and below).
+	if nowX >= 0 && nowX < g.Cells && !cells[nowX].Text && !cells[nowX].Selected && !runs[nowX] {
 		c := &cells[nowX]
 		c.R, c.Kind, c.Conflict = glyph[NowLine], NowLine, false
 	}

@@ -355,3 +355,33 @@ func TestStacksSayHowManyOnce(t *testing.T) {
 		t.Fatalf("the now line should not hide the selected bar: %q", Plain(cells[24:32]))
 	}
 }
+
+// TestNowLineLeavesRunsInSight: a run under way at now is drawn over the now line,
+// a running glyph or, in conflict, the conflict's (it may be one cell, all there is
+// of it); the line still crosses a planned or finished bar and empty cells.
+func TestNowLineLeavesRunsInSight(t *testing.T) {
+	loc := schedBerlin(t)
+	g := schedSmallWeek(t, schedAt(loc, 2026, 11, 23, 0, 0))
+	thu := func(h0, m0, h1, m1 int) models.Interval {
+		return schedIv(schedAt(loc, 2026, 11, 26, h0, m0), schedAt(loc, 2026, 11, 26, h1, m1))
+	}
+	nowX := g.CellAt(schedAt(loc, 2026, 11, 26, 14, 5)) // Thu's cell 4, 12:00–15:00
+	for _, c := range []struct {
+		name string
+		bars []Bar
+		want string
+	}{
+		{"nothing", nil, "    │   "},
+		{"planned", []Bar{{ID: 1, Iv: thu(13, 0, 16, 0), Kind: Planned}}, "    │█  "},
+		{"done", []Bar{{ID: 1, Iv: thu(9, 0, 14, 30), Kind: Done}}, "   ▒│   "},
+		{"running", []Bar{{ID: 1, Iv: thu(13, 50, 14, 50), Kind: Running}}, "    ▶   "},
+		{"running, in conflict", []Bar{{ID: 1, Iv: thu(13, 0, 14, 30), Kind: Conflict, Runs: true}}, "    ▓   "},
+		{"running beside planned", []Bar{{ID: 1, Iv: thu(13, 0, 14, 30), Kind: Planned},
+			{ID: 2, Iv: thu(14, 0, 14, 30), Kind: Running}}, "    2   "},
+	} {
+		got := string([]rune(Plain(Row(g, c.bars, nil, 0, nowX)))[24:32])
+		if got != c.want {
+			t.Errorf("%s\ngot  %q\nwant %q", c.name, got, c.want)
+		}
+	}
+}
