@@ -64,8 +64,8 @@ func TestDashboardRedrawsWhatChanged(t *testing.T) {
 	}
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 	got = screenText(m)
-	if strings.Contains(got, "Last 30 days") || !strings.Contains(got, "Due today (3)") {
-		t.Fatalf("on a phone the summary gives way:\n%s", got)
+	if strings.Contains(got, "╭─ Last 30 days") || !strings.Contains(got, "Due today (3)") {
+		t.Fatalf("on a phone the summary gives way (named below the last panel):\n%s", got)
 	}
 	tuitest.Fits(t, m, "the dashboard on a phone", 60, 20)
 }

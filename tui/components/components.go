@@ -18,6 +18,12 @@ import (
 
 // Panel draws a rounded box of exactly w×h cells with a title in the top border.
 func Panel(s common.Styles, title string, lines []string, w, h int) string {
+	return PanelNote(s, title, "", lines, w, h)
+}
+
+// PanelNote is a Panel with a note in its bottom border, dim: what is not shown
+// below it, say.
+func PanelNote(s common.Styles, title, note string, lines []string, w, h int) string {
 	if w < 4 || h < 2 {
 		return ""
 	}
@@ -39,7 +45,11 @@ func Panel(s common.Styles, title string, lines []string, w, h int) string {
 		}
 		out = append(out, s.Border.Render("│")+common.Fit(" "+line, inner)+s.Border.Render("│"))
 	}
-	out = append(out, s.Border.Render("╰"+strings.Repeat("─", inner)+"╯"))
+	n := ""
+	if note != "" {
+		n = " " + s.Dim.Render(ansi.Truncate(note, inner-3, "…")) + " "
+	}
+	out = append(out, s.Border.Render("╰─")+n+s.Border.Render(strings.Repeat("─", max(0, inner-1-lipgloss.Width(n)))+"╯"))
 	return strings.Join(out, "\n")
 }
 

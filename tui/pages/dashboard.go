@@ -209,9 +209,28 @@ func (d *dashboard) View() string {
 	st := d.c.Styles
 	ps := d.built()
 	l := ps.layout
+	// The panels left out for lack of room are named in the last one's bottom border.
+	var left []string
+	if l.Due.H == 0 {
+		left = append(left, "Due today")
+	}
+	if l.Last30.H == 0 {
+		left = append(left, "Last 30 days")
+	}
+	note := ""
+	switch len(left) {
+	case 1:
+		note = left[0] + ": needs a taller window"
+	case 2:
+		note = strings.Join(left, ", ") + ": need a taller window"
+	}
 	running := components.Panel(st, fmt.Sprintf("Running now (%d)", len(d.data.Running)), d.render(panelRunning, ps.running, l.Running.H-2, l.Running.W-6), l.Running.W, l.Running.H)
-	needs := components.Panel(st, ps.needsTitle, d.render(panelNeeds, ps.needs, l.Needs.H-2, l.Needs.W-6), l.Needs.W, l.Needs.H)
-	due := components.Panel(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), d.render(panelDue, ps.due, l.Due.H-2, l.Due.W-6), l.Due.W, l.Due.H)
+	needsNote := ""
+	if l.Due.H == 0 {
+		needsNote = note
+	}
+	needs := components.PanelNote(st, ps.needsTitle, needsNote, d.render(panelNeeds, ps.needs, l.Needs.H-2, l.Needs.W-6), l.Needs.W, l.Needs.H)
+	due := components.PanelNote(st, fmt.Sprintf("Due today (%d)", len(d.data.DueToday)), note, d.render(panelDue, ps.due, l.Due.H-2, l.Due.W-6), l.Due.W, l.Due.H)
 	top := lipgloss.JoinVertical(lipgloss.Left, running, needs)
 	if l.Needs.Y == 0 { // side by side
 		top = lipgloss.JoinHorizontal(lipgloss.Top, running, needs)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -259,5 +260,23 @@ func TestPhoneShowsWhatARejectionLeadsTo(t *testing.T) {
 			typeText(m, "the runbook names the wrong rack")
 			shownWhole(t, "the reject prompt while typing", screens(t, m, "reject prompt", w, 20, 0, ""), hint)
 		})
+	}
+}
+
+// TestDashboardOnAPhone pictures the dashboard at 60×20, where the last 30 days give
+// way to what needs doing: the last panel's border says so, rather than the panel
+// going without a word (go test -update rewrites testdata/TestDashboardOnAPhone.golden).
+// A taller phone shows the panel, and says nothing.
+func TestDashboardOnAPhone(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 60, 20)
+	fits(t, m, "dashboard", 60, 20)
+	golden.RequireEqual(t, []byte(screenText(m)))
+	if got := fullHelp(m); !strings.Contains(got, "╰─ Due today, Last 30 days: need a taller window ─") {
+		t.Errorf("with the help open, both panels left out are named:\n%s", got)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 30})
+	if got := screenText(m); !strings.Contains(got, "╭─ Last 30 days") || strings.Contains(got, "taller window") {
+		t.Errorf("at 60×30 the panel is there, and no note:\n%s", got)
 	}
 }
