@@ -762,21 +762,32 @@ func (d *dashboard) dueLines(w int) []line {
 	return out
 }
 
-// clashes marks each deployment in an open conflict with the first conflict's kind,
-// styled: looked up once for all the rows, where each row went through every
-// conflict (150 rows by 1,536 conflicts on a crowded schedule).
+// clashes marks each deployment in open conflicts with the first conflict's kind
+// and how many more it is in ("✗ capacity conflict +1"), styled:
+// looked up once for all the rows, where each row went through every conflict (150
+// rows by 1,536 conflicts on a crowded schedule).
 func (d *dashboard) clashes() map[int64]string {
-	kinds := map[models.ConflictKind]string{}
-	out := map[int64]string{}
+	first := map[int64]models.ConflictKind{}
+	count := map[int64]int{}
 	for _, c := range d.data.Conflicts {
-		if kinds[c.Kind] == "" {
-			kinds[c.Kind] = d.c.Styles.Bad.Render("✗ " + common.KindWords(c.Kind) + " conflict")
-		}
 		for _, id := range c.IDs {
-			if _, ok := out[id]; !ok {
-				out[id] = kinds[c.Kind]
+			if count[id] == 0 {
+				first[id] = c.Kind
 			}
+			count[id]++
 		}
+	}
+	out := make(map[int64]string, len(count))
+	styled := map[string]string{} // styled once per text: there are few
+	for id, n := range count {
+		text := "✗ " + common.KindWords(first[id]) + " conflict"
+		if n > 1 {
+			text += fmt.Sprintf(" +%d", n-1)
+		}
+		if styled[text] == "" {
+			styled[text] = d.c.Styles.Bad.Render(text)
+		}
+		out[id] = styled[text]
 	}
 	return out
 }

@@ -2,7 +2,9 @@ package pages_test
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -176,5 +178,26 @@ func TestDashboardOpensTheRunOfTheSelected(t *testing.T) {
 	press(m, "esc")
 	if got := screenText(m); !strings.Contains(got, "Running now") {
 		t.Fatalf("esc goes back to the dashboard:\n%s", got)
+	}
+}
+
+// A deployment due today in several conflicts says so in its row: the first one's
+// kind and how many more ("✗ capacity conflict +2"), where it said only the first.
+func TestDueTodayCountsEveryConflict(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	all := withCrowdedProduction(t, m) // tom's second rack: capacity, person and maintenance conflicts
+	press(m, "ctrl+r")
+	row := lineWith(screenText(m), "rack-b08-app-server")
+	id, _ := strconv.ParseInt(strings.Fields(row[strings.Index(row, "#")+1:])[0], 10, 64)
+	n := 0
+	for _, c := range all {
+		if slices.Contains(c.IDs, id) {
+			n++
+		}
+	}
+	want := regexp.MustCompile(fmt.Sprintf(`✗ (capacity|person|maintenance) conflict \+%d\b`, n-1))
+	if n < 3 || !want.MatchString(row) {
+		t.Fatalf("#%d is in %d conflicts: its row should name one and count the others: %q\n%s", id, n, row, screenText(m))
 	}
 }
