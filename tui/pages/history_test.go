@@ -558,3 +558,31 @@ func runningAndInterrupted(t *testing.T, c *common.Common) ([]models.Deployment,
 	}
 	return list, stopped
 }
+
+// The version reads whole where the component column has room to spare: the
+// columns share the width, each up to its longest value, where the version was cut
+// at 10 cells ("2.9.300-b…") beside a component column ten cells too wide. With
+// less room the component and the status read whole first.
+func TestHistoryColumnsShareTheSpareWidth(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	tuitest.PlanEarlier(t, m.c, "ana", engine.PlanRequest{Model: "web-service", Component: "payments-api",
+		Version: "2.9.300-beta.1", Environment: "dev", Start: now.Add(2 * time.Hour)})
+	press(m, "2")
+	fits(t, m, "history at 120", 120, 35)
+	got := screenText(m)
+	if !strings.Contains(got, "2.9.300-beta.1") || strings.Contains(got, "…") {
+		t.Errorf("at 120 columns every value reads whole, the version too:\n%s", got)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 110, Height: 35})
+	fits(t, m, "history at 110", 110, 35)
+	got = screenText(m)
+	for _, r := range historyOf(t, m).Rows() {
+		if !strings.Contains(got, " "+r.Component+" ") {
+			t.Errorf("at 110 columns the component of #%d reads whole:\n%s", r.ID, got)
+		}
+	}
+	if !strings.Contains(got, "▸ verify components") || !strings.Contains(got, "2.9.300-b…") {
+		t.Errorf("at 110 columns the version gives way before the status (#1 running):\n%s", got)
+	}
+}

@@ -10,50 +10,54 @@ import (
 	"ferry/tui/common"
 )
 
-// columns fit the width: narrow terminals drop version and assignee first, and the
-// component column takes what is left (each cell is padded by one cell each side).
+// columns fit the width: narrow terminals drop version and assignee first. The
+// component, the status and the version share what the fixed columns leave, in that
+// order, each up to its longest value loaded (a component of 8 cells at least), and
+// the component takes what is left over (each cell is padded by one cell each side):
+// a version was cut at 10 cells ("2.9.300-b…") beside a component column with ten
+// cells to spare.
 func (d *history) columns() []table.Column {
 	cols := []table.Column{{Title: "ID", Width: 7}, {Title: "Start", Width: 21}, {Title: "Env", Width: 11},
-		{Title: "Component"}, {Title: "Version", Width: 10}, {Title: "Status", Width: 16}, {Title: "Assignee", Width: 8}}
+		{Title: "Component", Width: 8}, {Title: "Version", Width: 10}, {Title: "Status", Width: 16}, {Title: "Assignee", Width: 8}}
+	st := 5 // ID, Start, Env, Component, Version, Status, Assignee
+	flex := []struct{ col, want int }{{3, d.longestComponent()}, {st, d.longestStatus()}, {4, d.longestVersion()}}
 	if d.narrow() {
 		cols = []table.Column{{Title: "ID", Width: 6}, {Title: "Start", Width: 12}, {Title: "Env", Width: 10},
-			{Title: "Component"}, {Title: "Status", Width: 12}}
+			{Title: "Component", Width: 8}, {Title: "Status", Width: 12}}
+		st = 4 // no version
+		flex = flex[:2]
+		flex[1].col = st
 	}
 	if d.tiny() { // a phone: the status as its glyph, so the component can be read
-		cols[4] = table.Column{Title: "", Width: 1}
-	} else {
-		st := 5 // ID, Start, Env, Component, Version, Status, Assignee
-		if d.narrow() {
-			st = 4 // no version
-		}
-		// The status whole ("▸ verifying deployment") where the component's longest
-		// name leaves room: the component took all that was left, the status was cut.
-		cols[st].Width = max(cols[st].Width, min(d.longestStatus(), d.w-d.longestComponent()-fixedHistory(cols, st)))
+		cols[st] = table.Column{Title: "", Width: 1}
+		flex = flex[:1]
 	}
-	used := 0
+	spare := d.w - 2
 	for _, c := range cols {
-		used += c.Width + 2
+		spare -= c.Width + 2
 	}
-	cols[3].Width = max(8, d.w-used-2)
+	for _, f := range flex {
+		more := min(max(0, spare), max(0, f.want-cols[f.col].Width))
+		cols[f.col].Width += more
+		spare -= more
+	}
+	cols[3].Width += max(0, spare)
 	return cols
 }
 
-// fixedHistory is what the columns but the component and the status take.
-func fixedHistory(cols []table.Column, status int) int {
-	used := 2 * len(cols)
-	for i, c := range cols {
-		if i != 3 && i != status {
-			used += c.Width
-		}
-	}
-	return used + 2
-}
-
-// longestStatus and longestComponent are the widest of the rows loaded.
+// longestStatus, longestVersion and longestComponent are the widest of the rows loaded.
 func (d *history) longestStatus() int {
 	n := 0
 	for _, dep := range d.rows {
 		n = max(n, lenRunes(d.status(dep)))
+	}
+	return n
+}
+
+func (d *history) longestVersion() int {
+	n := 0
+	for _, dep := range d.rows {
+		n = max(n, lenRunes(dep.Version))
 	}
 	return n
 }
