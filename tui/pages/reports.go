@@ -392,25 +392,30 @@ func (r *reports) viewBody() string {
 
 // trends draws success rate and lead time p50 per period, one above the other. The
 // rate's axis ends at 100%, so a dip reads against the whole; lead times are in the
-// reports' one duration format. The axes step by round amounts.
+// reports' one duration format. The axes step by round amounts. Both charts share
+// one time axis, their y labels padded to one width, so that a period is in the
+// same column in both, and its label is written where its point is.
 func (r *reports) trends(w, h int) string {
 	rows := r.rep.Rows
 	ch := max(4, (h-2)/2)
 	ch -= ch % 2 // an even height puts a label on the top line
 	pct := func(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
-	success := r.line(rows, w, ch, func(m engine.Metrics) (float64, bool) {
+	success := newSeries(rows, ch, func(m engine.Metrics) (float64, bool) {
 		return m.SuccessRate.Pct(), m.SuccessRate.Valid()
 	}, pctSteps, 100, pct)
-	lead := r.line(rows, w, ch, func(m engine.Metrics) (float64, bool) {
+	lead := newSeries(rows, ch, func(m engine.Metrics) (float64, bool) {
 		return m.LeadP50.Hours(), m.Throughput > 0
 	}, hourSteps, -1, func(v float64) string { return models.HumanDuration(time.Duration(v * float64(time.Hour))) })
+	yw := max(success.labelWidth(ch), lead.labelWidth(ch))
+	ax := r.timeAxis(rows, max(20, w-2)-yw-1)
+	ax.yw = yw
 	st := r.c.Styles
 	note := ""
 	if p := r.partial(false); p != "" {
 		note = st.Dim.Render(fmt.Sprintf(" · the last point, %s, is partial", p))
 	}
-	return common.Fit(st.PanelTitle.Render(" Success rate, %")+note, w) + "\n" + success + "\n" +
-		common.Fit(st.PanelTitle.Render(" Lead time, request to finish, median"), w) + "\n" + lead
+	return common.Fit(st.PanelTitle.Render(" Success rate, %")+note, w) + "\n" + r.line(success, w, ch, ax) + "\n" +
+		common.Fit(st.PanelTitle.Render(" Lead time, request to finish, median"), w) + "\n" + r.line(lead, w, ch, ax)
 }
 
 // The round steps a chart's axis labels go by: percentage points, hours.
@@ -436,36 +441,140 @@ func axisRange(lo, hi float64, labels int, steps []float64, top float64) (float6
 	return lo, hi
 }
 
-// line draws one metric per period as a braille line chart h lines tall, its axis
-// from round steps (ending at top, if top >= 0), labelled by label.
-func (r *reports) line(rows []engine.ReportRow, w, h int, val func(engine.Metrics) (float64, bool), steps []float64,
-	top float64, label func(float64) string) string {
-	var pts []timeserieslinechart.TimePoint
-	lo, hi := 1e18, -1e18
+// series is one metric per period, ready to draw: its points and its axis's range,
+// from round steps.
+type series struct {
+	pts    []timeserieslinechart.TimePoint
+	lo, hi float64
+	label  func(float64) string
+}
+
+// newSeries takes val of every row that has one, for a chart h lines tall whose
+// axis goes by steps (ending at top, if top >= 0), labelled by label.
+func newSeries(rows []engine.ReportRow, h int, val func(engine.Metrics) (float64, bool), steps []float64,
+	top float64, label func(float64) string) series {
+	s := series{lo: 1e18, hi: -1e18, label: label}
 	for _, row := range rows {
 		if v, ok := val(row.Metrics); ok {
-			pts = append(pts, timeserieslinechart.TimePoint{Time: row.Start, Value: v})
-			lo, hi = min(lo, v), max(hi, v)
+			s.pts = append(s.pts, timeserieslinechart.TimePoint{Time: row.Start, Value: v})
+			s.lo, s.hi = min(s.lo, v), max(s.hi, v)
 		}
 	}
-	if len(pts) < 2 {
+	if len(s.pts) >= 2 {
+		s.lo, s.hi = axisRange(s.lo, s.hi, max(1, (h-2)/2), steps, top) // two lines are the x axis
+	}
+	return s
+}
+
+// labelWidth is the widest y label the chart of s, h lines tall, writes: ntcharts
+// writes one every other line from the axis up, by value (and measures in bytes).
+func (s series) labelWidth(h int) int {
+	if len(s.pts) < 2 {
+		return 0
+	}
+	g, n := h-2, 0 // the x axis and its labels take two lines
+	for i := 0; i <= g; i += 2 {
+		n = max(n, len(s.label(s.lo+(s.hi-s.lo)/float64(g)*float64(i))))
+	}
+	return n
+}
+
+// chartAxis is the time axis the trend charts share: from the first period's start
+// to the last one's end (or further, so that its label fits), the y labels padded
+// to yw, and the x labels by their column right of the y axis.
+type chartAxis struct {
+	from, to time.Time
+	yw       int
+	labels   map[int]string
+}
+
+// timeAxis places the periods of rows on a time axis gw cells wide and labels every
+// k-th of them, counted back from the last, at the column of its point: the
+// smallest k that leaves a cell between labels. ntcharts places its own labels at
+// even steps of the axis and names the time there, so months came unevenly spaced
+// ("Jan '26     Feb '26 Mar '26") and the last one, too near the end, was left out;
+// its label formatter is asked for every column (x step 1), and says "" where no
+// point is.
+func (r *reports) timeAxis(rows []engine.ReportRow, gw int) chartAxis {
+	var starts []time.Time
+	var end time.Time
+	for _, row := range rows {
+		if len(starts) == 0 || !row.Start.Equal(starts[len(starts)-1]) {
+			starts = append(starts, row.Start)
+		}
+		end = row.End
+	}
+	ax := chartAxis{labels: map[int]string{}}
+	if len(starts) < 2 || gw < 4 {
+		return ax
+	}
+	loc := r.c.Eng.Location()
+	names := make([]string, len(starts))
+	for i, t := range starts {
+		names[i] = timeLabel(t.In(loc), r.period)
+	}
+	ax.from, ax.to = starts[0], end
+	// The last label must end inside the axis: stretch it past the last period's end
+	// when that is too near.
+	last := starts[len(starts)-1].Sub(ax.from)
+	if need := len(names[len(names)-1]) + 2; gw > need {
+		ax.to = maxTime(ax.to, ax.from.Add(time.Duration(float64(last)*float64(gw)/float64(gw-need))+time.Second))
+	}
+	cols := make([]int, len(starts))
+	for i, t := range starts {
+		cols[i] = chartColumn(t, ax.from, ax.to, gw)
+	}
+	for k := 1; k < len(starts); k++ {
+		fits := true
+		for j := len(starts) - 1; j-k >= 0; j -= k {
+			fits = fits && cols[j]-cols[j-k] >= len(names[j-k])+1
+		}
+		if fits || k == len(starts)-1 {
+			for j := len(starts) - 1; j >= 0; j -= k {
+				ax.labels[cols[j]+1] = names[j] // column 0 is the y axis
+			}
+			break
+		}
+	}
+	return ax
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// chartColumn is the column, from the left of the plot (right of the y axis), where
+// ntcharts v2.0.0 draws a point at t on a braille chart gw columns wide from from to
+// to: it scales t to [0, gw], then to the braille grid's 2·gw−1 dots, rounded, two
+// dots a column (timeserieslinechart's scale buffer, graph.BrailleGrid.GridPoint).
+func chartColumn(t, from, to time.Time, gw int) int {
+	xs := float64(gw) / (float64(to.Unix()) - float64(from.Unix()))
+	sx := (float64(t.Unix()) - float64(from.Unix())) * xs
+	return int(math.Round(sx*float64(2*gw-1)/float64(gw))) / 2
+}
+
+// line draws s as a braille line chart h lines tall on the time axis ax.
+func (r *reports) line(s series, w, h int, ax chartAxis) string {
+	if len(s.pts) < 2 || len(ax.labels) == 0 {
 		return r.c.Styles.Dim.Render(" not enough data in this range to draw a line")
 	}
-	lo, hi = axisRange(lo, hi, max(1, (h-2)/2), steps, top) // two lines are the x axis
-	loc, period := r.c.Eng.Location(), r.period
 	chart := timeserieslinechart.New(max(20, w-2), h,
-		timeserieslinechart.WithYRange(lo, hi),
-		timeserieslinechart.WithXYSteps(4, 2),
+		timeserieslinechart.WithTimeRange(ax.from, ax.to),
+		timeserieslinechart.WithYRange(s.lo, s.hi),
+		timeserieslinechart.WithXYSteps(1, 2),
 		timeserieslinechart.WithStyle(r.c.Styles.Accent),
 		timeserieslinechart.WithAxesStyles(r.c.Styles.Border, r.c.Styles.Dim),
-		timeserieslinechart.WithXLabelFormatter(func(_ int, v float64) string {
-			return timeLabel(time.Unix(int64(v), 0).In(loc), period)
-		}),
-		timeserieslinechart.WithYLabelFormatter(func(_ int, v float64) string { return label(v) }))
-	for _, p := range pts {
+		timeserieslinechart.WithXLabelFormatter(func(i int, _ float64) string { return ax.labels[i] }),
+		timeserieslinechart.WithYLabelFormatter(func(_ int, v float64) string {
+			return fmt.Sprintf("%*s", ax.yw, s.label(v))
+		}))
+	for _, p := range s.pts {
 		chart.Push(p)
 	}
-	chart.SetViewYRange(lo, hi)
+	chart.SetViewYRange(s.lo, s.hi)
 	chart.DrawBraille()
 	return chart.View()
 }
