@@ -286,3 +286,35 @@ func TestPreviewPlanStoresNothing(t *testing.T) {
 		t.Fatalf("preview of a bad request: %v", err)
 	}
 }
+
+// An edit's preview carries a manager's override of a conflict the edit leaves as it
+// was (the same plans clash the same way: the same key), with who and why; a conflict
+// the edit makes anew is open.
+func TestPreviewEditKeepsTheOverride(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana := f.person(t, "ana")
+	d := f.planAt(t, "api", "1", "staging", "2026-11-26 10:00", "")
+	f.planAt(t, "api", "1", "staging", "2026-11-26 10:30", "") // same component twice
+	cs, _ := f.e.Conflicts(f.ctx, ana, ConflictFilter{})
+	if len(cs) != 1 {
+		t.Fatalf("conflicts: %+v", cs)
+	}
+	if _, err := f.e.Override(f.ctx, ana, cs[0].ID, "hotfix rides along"); err != nil {
+		t.Fatal(err)
+	}
+	later, change := f.local("2026-11-26 10:15"), "CHG-9"
+	for _, ed := range []Edit{{ChangeRef: &change}, {Start: &later}} {
+		_, got, err := f.e.PreviewEdit(f.ctx, ana, d.ID, ed)
+		if err != nil || len(got) != 1 || got[0].Open() || got[0].ID != cs[0].ID ||
+			got[0].OverrideText() != "overridden by ana: hotfix rides along" {
+			t.Fatalf("preview of %+v: %+v %v", ed, got, err)
+		}
+	}
+	// Assigned to sam, who is booked beside it: that person conflict is new, and open.
+	f.planAt(t, "web", "1", "production", "2026-11-26 10:00", "sam")
+	sam := "sam"
+	_, got, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{Assignee: &sam})
+	if err != nil || len(got) != 2 || CountOpen(got) != 1 {
+		t.Fatalf("preview with a new conflict: %+v %v", got, err)
+	}
+}

@@ -84,6 +84,18 @@ type BlockedVersion struct {
 	At                 time.Time
 }
 
+// OverrideText says who accepted the conflict and why, e.g. "overridden by marc:
+// agreed with ops"; "" when it is not overridden.
+func (c Conflict) OverrideText() string {
+	if c.Status != ConflictOverridden {
+		return ""
+	}
+	if c.Override == nil || c.Override.Actor == "" {
+		return "overridden: " + c.Reason
+	}
+	return "overridden by " + c.Override.Actor + ": " + c.Reason
+}
+
 // StartedText says who went ahead against the conflict and why, e.g. "started
 // anyway by ana: the hotfix cannot wait"; "" when nobody did.
 func (c Conflict) StartedText() string {

@@ -133,6 +133,8 @@ func (a *app) listConflicts(cs []models.Conflict, lead string) {
 		fmt.Fprintf(a.stdout, "  %s %s %-11s %s\n", mark, c.ID, c.Kind, c.Message)
 		if started := c.StartedText(); started != "" {
 			fmt.Fprintf(a.stdout, "    %s\n", started)
+		} else if o := c.OverrideText(); o != "" {
+			fmt.Fprintf(a.stdout, "    %s\n", o)
 		}
 	}
 }

@@ -329,3 +329,26 @@ func TestSuggestSaysWhatNoMoveSettles(t *testing.T) {
 	}
 	f.refused(1, []string{"is in a promotion conflict"}, "--as", "ana", "deploy", "reschedule", id, "--suggested")
 }
+
+// A conflict a manager overrode shows so in an edit's dry run while the edit leaves
+// it as it was: "✓ overridden:", then by whom and why, and no ways to resolve it.
+func TestEditDryRunShowsTheOverride(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	d := f.planIn("dev", "1.0", "2030-11-30 10:00")
+	f.planIn("dev", "1.0", "2030-11-30 10:30") // the same component twice
+	cs := f.conflicts()
+	if len(cs) != 1 {
+		t.Fatalf("conflicts: %+v", cs)
+	}
+	f.ok("--as", "ana", "conflicts", "override", cs[0].ID, "--reason", "agreed with ops")
+	r := f.ok("--as", "ana", "deploy", "edit", strconv.FormatInt(d.ID, 10), "--change", "CHG-9", "--dry-run")
+	for _, want := range []string{"✓ overridden: " + cs[0].ID + " component", "    overridden by ana: agreed with ops"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, r)
+		}
+	}
+	if strings.Contains(r.stdout, "✗") || strings.Contains(r.stdout, "Resolve with") {
+		t.Errorf("an overridden conflict is not to be resolved again:\n%s", r)
+	}
+}

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -371,7 +372,16 @@ func (f *editForm) previewView(w int) string {
 				break
 			}
 			lead := len(common.KindWords(c.Kind)) + 4
-			b.WriteString(" " + st.Bad.Render("✗ "+common.KindWords(c.Kind)) + " " + common.Hang(c.Message, w-lead, lead) + "\n")
+			if !c.Open() { // a manager accepted it already, and it stays as it was
+				msg := c.Message + " — " + cmp.Or(c.OverrideText(), c.StartedText())
+				b.WriteString(" " + st.Good.Render("✓ "+common.KindWords(c.Kind)) + " " + st.Dim.Render(common.Hang(msg, w-lead, lead)) + "\n")
+				continue
+			}
+			msg := c.Message
+			if started := c.StartedText(); started != "" {
+				msg += " — " + started
+			}
+			b.WriteString(" " + st.Bad.Render("✗ "+common.KindWords(c.Kind)) + " " + common.Hang(msg, w-lead, lead) + "\n")
 		}
 	}
 	return b.String()
