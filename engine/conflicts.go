@@ -361,8 +361,10 @@ func itemOf(d models.Deployment) schedule.Item {
 		Environment: d.Environment, Assignee: d.Assignee, Start: d.ScheduledStart, End: d.ScheduledEnd, After: d.After}
 }
 
-// Suggest finds the earliest conflict-free slot for a planned deployment, a few
-// alternatives, and why earlier starts were passed over.
+// Suggest finds the conflict-free slot nearest a planned deployment's start, earlier
+// (not before now) or later, a few alternatives, and why nearer starts were passed
+// over. Every way of moving to a suggestion (the CLI, the console, reschedule
+// --suggested, freeze apply) takes it from here.
 func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (schedule.Suggestion, error) {
 	var sug schedule.Suggestion
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
@@ -374,30 +376,46 @@ func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (sc
 }
 
 func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (schedule.Suggestion, error) {
-	cand, items, w, err := e.suggestInputs(ctx, q, d)
-	if err != nil {
-		return schedule.Suggestion{}, err
+	// Most plans find a free start within days: a week either way loads a few
+	// hundred neighbours, where the whole horizon loads tens of thousands.
+	reach := 7 * 24 * time.Hour
+	for {
+		cand, items, w, err := e.suggestInputs(ctx, q, d, reach)
+		if err != nil {
+			return schedule.Suggestion{}, err
+		}
+		sug := schedule.SuggestWithin(cand, e.notBefore(), items, w, suggestSlots, reach)
+		if len(sug.Slots) > 0 || reach == schedule.Horizon {
+			return sug, nil
+		}
+		reach = schedule.Horizon
 	}
-	return schedule.Suggest(cand, items, w, suggestSlots), nil
+}
+
+// notBefore is the first start a suggestion may offer: the next quarter hour.
+func (e *Engine) notBefore() time.Time {
+	return e.Now().Truncate(15 * time.Minute).Add(15 * time.Minute)
 }
 
 // suggestSlots is how many free starts a suggestion offers.
 const suggestSlots = 4
 
 // suggestInputs loads what a suggestion sweeps: the candidate as it would move (never
-// into the past), the plans it could clash with over the horizon, and their world.
-func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployment) (schedule.Item, []schedule.Item, schedule.World, error) {
+// into the past), the plans it could clash with over the horizon either side of its
+// start (not before now), and their world.
+func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration) (schedule.Item, []schedule.Item, schedule.World, error) {
 	if d.Status != models.StatusPlanned {
 		return schedule.Item{}, nil, schedule.World{}, models.Conflictf("deployment #%d %s; only planned deployments can move", d.ID, d.Status.Phrase())
 	}
 	cand := itemOf(d)
 	// Never suggest the past: start from the next quarter hour.
-	if now := e.Now(); cand.Start.Before(now) {
+	from := e.notBefore()
+	if cand.Start.Before(e.Now()) {
 		dur := cand.End.Sub(cand.Start)
-		cand.Start = now.Truncate(15 * time.Minute).Add(15 * time.Minute)
-		cand.End = cand.Start.Add(dur)
+		cand.Start, cand.End = from, from.Add(dur)
 	}
-	items, w, err := e.near(ctx, q, cand, cand.Start, cand.End.Add(schedule.Horizon))
+	from = maxTime(from, cand.Start.Add(-reach))
+	items, w, err := e.near(ctx, q, cand, from, cand.End.Add(reach))
 	return cand, items, w, err
 }
 

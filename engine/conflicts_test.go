@@ -150,15 +150,16 @@ func TestSuggestAndRescheduleSuggestedClearConflicts(t *testing.T) {
 	f := newFixtureWith(t, scheduleConfig)
 	ana := f.person(t, "ana")
 	f.planAt(t, "api", "1", "staging", "2026-11-20 10:00", "")
-	// Inside the year-end freeze: the first free slot is the first weekend window after it.
+	// Inside the year-end freeze (19 Dec – 4 Jan): the nearest free slot is the last
+	// hour of the weekend window before it (12/13 Dec), not the first one after it (9 Jan).
 	d := f.planAt(t, "api", "1", "production", "2026-12-19 22:00", "")
 	sug, err := f.e.Suggest(f.ctx, ana, d.ID)
-	if err != nil || len(sug.Slots) == 0 || !sug.Slots[0].Start.Equal(f.local("2027-01-09 22:00")) {
+	if err != nil || len(sug.Slots) == 0 || !sug.Slots[0].Start.Equal(f.local("2026-12-13 03:00")) {
 		t.Fatalf("suggestion: %+v %v", sug, err)
 	}
 	out, err := f.e.RescheduleSuggested(f.ctx, ana, d.ID)
 	moved, cs := out.Deployment, out.Conflicts
-	if err != nil || len(cs) != 0 || !moved.ScheduledStart.Equal(f.local("2027-01-09 22:00")) {
+	if err != nil || len(cs) != 0 || !moved.ScheduledStart.Equal(f.local("2026-12-13 03:00")) {
 		t.Fatalf("rescheduled to %v with %+v, %v", moved.ScheduledStart, cs, err)
 	}
 }
@@ -196,8 +197,10 @@ func TestFreezeImpactAndApply(t *testing.T) {
 	if err != nil || len(moved) != 2 {
 		t.Fatalf("apply: %+v %v", moved, err)
 	}
-	// Production takes one at a time: the second goes to the next window, not the same one.
-	if !moved[0].ScheduledStart.Equal(f.local("2027-01-09 22:00")) || !moved[1].ScheduledStart.Equal(f.local("2027-01-09 23:00")) {
+	// Each to the free start nearest it, both before the freeze (12/13 Dec is nearer
+	// 26 Dec than 9 Jan is); production takes one at a time: the second goes beside the
+	// first in that window, not into the same hour.
+	if !moved[0].ScheduledStart.Equal(f.local("2026-12-13 03:00")) || !moved[1].ScheduledStart.Equal(f.local("2026-12-13 02:00")) {
 		t.Fatalf("moved to %v and %v", moved[0].ScheduledStart, moved[1].ScheduledStart)
 	}
 	if cs, _ := f.e.Conflicts(f.ctx, ana, ConflictFilter{OpenOnly: true}); len(cs) != 0 {

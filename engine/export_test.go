@@ -13,8 +13,8 @@ import (
 func (e *Engine) SuggestSweep(ctx context.Context, actor models.Person, id int64) (func() schedule.Suggestion, error) {
 	var sweep func() schedule.Suggestion
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
-		cand, items, w, err := e.suggestInputs(ctx, q, d)
-		sweep = func() schedule.Suggestion { return schedule.Suggest(cand, items, w, suggestSlots) }
+		cand, items, w, err := e.suggestInputs(ctx, q, d, schedule.Horizon)
+		sweep = func() schedule.Suggestion { return schedule.Suggest(cand, e.notBefore(), items, w, suggestSlots) }
 		return err
 	})
 	return sweep, err

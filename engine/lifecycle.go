@@ -21,7 +21,8 @@ func (e *Engine) Reschedule(ctx context.Context, actor models.Person, id int64, 
 	})
 }
 
-// RescheduleSuggested moves a planned deployment to the earliest conflict-free slot.
+// RescheduleSuggested moves a planned deployment to the conflict-free slot nearest
+// its planned start (see schedule.Suggest).
 func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, id int64) (Outcome, error) {
 	return e.actChecked(ctx, actor, id, ActReschedule, func(q store.Q, d *models.Deployment) (string, error) {
 		sug, err := e.suggest(ctx, q, *d)

@@ -13,7 +13,7 @@ type ViewRequest struct {
 	Record  bool                 // its record: steps, events, incidents and conflicts
 	Tails   int                  // the last Tails lines of each automated step's newest attempt
 	Output  *models.OutputFilter // output lines, e.g. those after the last one the screen holds
-	Suggest bool                 // for a planned deployment: the earliest free slot, and who is free
+	Suggest bool                 // for a planned deployment: the free slot nearest its start, and who is free
 }
 
 // DeploymentView is what a screen shows of one deployment, read in one snapshot so

@@ -58,7 +58,7 @@ type suggestionJSON struct {
 	ID      int64         `json:"id"`
 	Slots   []slotJSON    `json:"slots"`
 	Skipped []skippedJSON `json:"skipped"`
-	Passed  int           `json:"passed"`                 // starts passed over before the first slot
+	Passed  int           `json:"passed"`                 // starts nearer than the first slot passed over
 	Last    *skippedJSON  `json:"last_skipped,omitempty"` // the last of them, when skipped does not reach it
 }
 
@@ -247,7 +247,7 @@ func (a *app) suggestCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "suggest ID [--json]",
-		Short: "Find the earliest conflict-free slot for a planned deployment",
+		Short: "Find the conflict-free slot nearest a planned deployment's start, earlier or later",
 		Args:  exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := a.openForID(args[0])
@@ -268,7 +268,7 @@ func (a *app) suggestCmd() *cobra.Command {
 			for i, s := range sug.Slots {
 				label := "alternative"
 				if i == 0 {
-					label = "earliest"
+					label = "nearest"
 				}
 				fmt.Fprintf(a.stdout, "%-11s  %s – %s\n", label, a.eng.Local(s.Start),
 					models.EndText(s.Start, s.End, a.cfg.Location, "15:04", "2006-01-02 15:04"))
@@ -342,7 +342,7 @@ func (a *app) rescheduleCmd() *cobra.Command {
 	fl.StringVar(&start, "start", "", "new start")
 	fl.StringVar(&end, "end", "", "new end")
 	fl.StringVar(&duration, "duration", "", "new duration (default: keep it)")
-	fl.BoolVar(&suggested, "suggested", false, "move to the earliest conflict-free slot")
+	fl.BoolVar(&suggested, "suggested", false, "move to the conflict-free slot nearest its start (as deploy suggest)")
 	fl.BoolVar(&asJSON, "json", false, "print the deployment and its conflicts as JSON")
 	return cmd
 }

@@ -246,14 +246,16 @@ func TestSuggestRescheduleAssign(t *testing.T) {
 		Skipped []struct{ Start, Reason string }
 	}
 	decode(t, f.ok("--as", "ana", "deploy", "suggest", id, "--json"), &sug)
-	// 2031-01-04 is a Saturday: its 22:00 Berlin (21:00Z) is the first window after the freeze.
-	if len(sug.Slots) == 0 || sug.Slots[0].Start != "2031-01-04T21:00:00Z" || sug.Slots[0].End != "2031-01-04T21:45:00Z" {
+	// The nearest free start is before the freeze (19 Dec), not after it: the last 45
+	// minutes of the weekend window of 14/15 Dec (Sun 03:15 Berlin, 02:15Z), nearer 21 Dec
+	// than the first window after the freeze (Sat 4 Jan 22:00).
+	if len(sug.Slots) == 0 || sug.Slots[0].Start != "2030-12-15T02:15:00Z" || sug.Slots[0].End != "2030-12-15T03:00:00Z" {
 		t.Fatalf("suggest: %+v", sug)
 	}
 	if len(sug.Skipped) == 0 || !strings.Contains(sug.Skipped[0].Reason, `freeze "year end"`) {
 		t.Fatalf("skipped: %+v", sug.Skipped)
 	}
-	if r := f.ok("--as", "ana", "deploy", "suggest", id); !strings.Contains(r.stdout, "earliest") || !strings.Contains(r.stdout, "year end") {
+	if r := f.ok("--as", "ana", "deploy", "suggest", id); !strings.Contains(r.stdout, "nearest      2030-12-15 03:15") || !strings.Contains(r.stdout, "year end") {
 		t.Errorf("suggest text:\n%s", r)
 	}
 	f.refused(2, []string{"--start or --suggested"}, "--as", "ana", "deploy", "reschedule", id)
@@ -266,7 +268,7 @@ func TestSuggestRescheduleAssign(t *testing.T) {
 		Conflicts      []conflict `json:"conflicts"`
 	}
 	decode(t, f.ok("--as", "ana", "deploy", "reschedule", id, "--suggested", "--json"), &moved)
-	if moved.ScheduledStart != "2031-01-04T21:00:00Z" || len(moved.Conflicts) != 0 {
+	if moved.ScheduledStart != "2030-12-15T02:15:00Z" || len(moved.Conflicts) != 0 {
 		t.Fatalf("reschedule --suggested: %+v", moved)
 	}
 	// The person is the command's own argument, not a flag: no "--assignee:".
@@ -310,8 +312,9 @@ func TestFreezeImpactAndApply(t *testing.T) {
 	if len(hits) != 0 {
 		t.Fatalf("after apply: %+v", hits)
 	}
-	// The two landed one after the other in the first window after the freeze.
-	if s1, s2 := f.show(a.ID).ScheduledStart, f.show(b.ID).ScheduledStart; s1 != "2031-01-04T21:00:00Z" || s2 != "2031-01-04T21:45:00Z" {
+	// Each landed nearest its start: the one of 21 Dec before the freeze (Sun 15 Dec
+	// 03:15), the one of 28 Dec in the first window after it (Sat 4 Jan 22:00).
+	if s1, s2 := f.show(a.ID).ScheduledStart, f.show(b.ID).ScheduledStart; s1 != "2030-12-15T02:15:00Z" || s2 != "2031-01-04T21:00:00Z" {
 		t.Fatalf("moved to %s and %s", s1, s2)
 	}
 }

@@ -288,12 +288,14 @@ func randomItems(rng *rand.Rand, n int) []Item {
 	return out
 }
 
-// TestSuggestedSlotsNeverConflict is the property the suggestion promises.
+// TestSuggestedSlotsNeverConflict is the property the suggestion promises: its slots
+// are free, nearest the wanted start first, never before notBefore, and no start on
+// the quarter-hour grid nearer the wanted one than the first slot is free.
 func TestSuggestedSlotsNeverConflict(t *testing.T) {
 	w := world()
 	w.Succeeded = func(component, version, env string) bool { return env == "dev" }
 	rng := rand.New(rand.NewPCG(7, 7))
-	lasts := 0
+	lasts, earlier := 0, 0
 	for round := range 40 {
 		items := randomItems(rng, 80+rng.IntN(200))
 		cand := items[rng.IntN(len(items))]
@@ -303,26 +305,44 @@ func TestSuggestedSlotsNeverConflict(t *testing.T) {
 				others = append(others, o)
 			}
 		}
-		sug := Suggest(cand, others, w, 3)
+		notBefore := cand.Start.Add(-time.Duration(rng.IntN(4*24*4)) * 15 * time.Minute)
+		sug := Suggest(cand, notBefore, others, w, 3)
 		if len(sug.Slots) == 0 {
 			t.Fatalf("round %d: no slot within 90 days for %+v", round, cand)
 		}
-		prev := time.Time{}
+		dist := func(s time.Time) time.Duration { return max(s.Sub(cand.Start), cand.Start.Sub(s)) }
+		prev := time.Duration(-1)
 		for _, s := range sug.Slots {
 			moved := cand
 			moved.Start, moved.End = s.Start, s.End
 			if cs := Check(moved, others, w); len(cs) > 0 {
 				t.Fatalf("round %d: suggested %s conflicts: %s", round, local(s.Start, berlin), cs[0].Message)
 			}
-			if s.Start.Before(cand.Start) || !s.Start.After(prev) || s.End.Sub(s.Start) != cand.End.Sub(cand.Start) {
-				t.Fatalf("round %d: slot %v breaks order or duration", round, s)
+			if s.Start.Before(notBefore) || dist(s.Start) < prev || s.End.Sub(s.Start) != cand.End.Sub(cand.Start) {
+				t.Fatalf("round %d: slot %v breaks order, bound or duration", round, s)
 			}
-			prev = s.Start
+			prev = dist(s.Start)
 		}
-		// Nothing earlier than the first slot was free: every event point before it was tried.
+		first := sug.Slots[0].Start
+		if first.Before(cand.Start) {
+			earlier++
+		}
+		// Nothing nearer than the first slot was free.
+		d := dist(first)
+		for at := cand.Start.Add(-d).Truncate(15 * time.Minute); at.Before(cand.Start.Add(d)); at = at.Add(15 * time.Minute) {
+			if at.Before(notBefore) || dist(at) >= d {
+				continue
+			}
+			moved := cand
+			moved.Start, moved.End = at, at.Add(cand.End.Sub(cand.Start))
+			if len(Check(moved, others, w)) == 0 {
+				t.Fatalf("round %d: %s is free and nearer %s than the slot %s", round,
+					local(at, berlin), local(cand.Start, berlin), local(first, berlin))
+			}
+		}
 		for _, sk := range sug.Skipped {
-			if !sk.Start.Before(sug.Slots[0].Start) || sk.Reason == "" {
-				t.Fatalf("round %d: skipped %+v after the first slot", round, sk)
+			if dist(sk.Start) > d || sk.Reason == "" {
+				t.Fatalf("round %d: skipped %+v farther than the first slot", round, sk)
 			}
 		}
 		// Past the explained ones, the last start passed over says why, truly.
@@ -331,7 +351,7 @@ func TestSuggestedSlotsNeverConflict(t *testing.T) {
 			moved := cand
 			moved.Start, moved.End = l.Start, l.Start.Add(cand.End.Sub(cand.Start))
 			cs := Check(moved, others, w)
-			if !l.Start.Before(sug.Slots[0].Start) || !l.Start.After(sug.Skipped[len(sug.Skipped)-1].Start) ||
+			if dist(l.Start) > d || dist(l.Start) < dist(sug.Skipped[len(sug.Skipped)-1].Start) ||
 				len(cs) == 0 || cs[0].Message != l.Reason || sug.Passed <= len(sug.Skipped) {
 				t.Fatalf("round %d: last passed over %+v (passed %d, first slot %v, check %v)", round, l, sug.Passed, sug.Slots[0], cs)
 			}
@@ -342,15 +362,18 @@ func TestSuggestedSlotsNeverConflict(t *testing.T) {
 	if lasts == 0 {
 		t.Error("no round passed over more starts than it explains: the last one is untested")
 	}
+	if earlier == 0 {
+		t.Error("no round found its slot before the wanted start: the earlier side is untested")
+	}
 }
 
 func TestSuggestExplainsSkippedSlots(t *testing.T) {
 	w := world()
 	w.Succeeded = func(string, string, string) bool { return true }
-	// Wanted inside the year-end freeze: the first free start is the first weekend
-	// maintenance window after it, Sat 9 Jan 2027 22:00.
+	// Wanted inside the year-end freeze, and nothing earlier may do: the first free
+	// start is the first weekend maintenance window after it, Sat 9 Jan 2027 22:00.
 	cand := item(1, "production", "a", "", "2026-12-19 22:00", 2)
-	sug := Suggest(cand, nil, w, 3)
+	sug := Suggest(cand, cand.Start, nil, w, 3)
 	if len(sug.Slots) != 3 || !sug.Slots[0].Start.Equal(at("2027-01-09 22:00")) {
 		t.Fatalf("slots %v", sug.Slots)
 	}
@@ -360,12 +383,12 @@ func TestSuggestExplainsSkippedSlots(t *testing.T) {
 	// A dependent must not be overtaken.
 	dep := withAfter(item(2, "dev", "b", "", "2026-11-26 12:00", 1), 1)
 	mine := item(1, "dev", "a", "", "2026-11-26 11:00", 1)
-	sug = Suggest(mine, []Item{dep}, w, 1)
+	sug = Suggest(mine, mine.Start, []Item{dep}, w, 1)
 	if len(sug.Slots) != 1 || !sug.Slots[0].Start.Equal(mine.Start) {
 		t.Fatalf("fits before its dependent: %v", sug.Slots)
 	}
 	mine.End = mine.Start.Add(2 * time.Hour)
-	sug = Suggest(mine, []Item{dep}, w, 1)
+	sug = Suggest(mine, mine.Start, []Item{dep}, w, 1)
 	if len(sug.Slots) != 0 && sug.Slots[0].End.After(dep.Start) {
 		t.Fatalf("suggested %v overtakes dependent #2", sug.Slots)
 	}
@@ -398,5 +421,45 @@ func TestRelatedComponents(t *testing.T) {
 	cs := Check(items[1], append(slices.Clone(items[:1]), items[2:]...), w)
 	if !slices.ContainsFunc(cs, func(c models.Conflict) bool { return c.Key == "related:1,2:staging" }) {
 		t.Fatalf("the one-plan check finds it too: %v", kinds(cs))
+	}
+}
+
+// TestSuggestNearestEitherSide: a plan caught by a freeze moves to the free start
+// nearest it, before the freeze when that is nearer than after it, never before
+// notBefore nor before what it waits for; the alternatives follow by nearness.
+func TestSuggestNearestEitherSide(t *testing.T) {
+	w := world()
+	w.Succeeded = func(string, string, string) bool { return true }
+	cand := item(1, "production", "a", "", "2026-12-19 22:00", 2)
+	// From Thu 10 Dec: the weekend window of 12/13 Dec is a week nearer than 9 Jan.
+	sug := Suggest(cand, at("2026-12-10 09:00"), nil, w, 3)
+	if len(sug.Slots) != 3 || !sug.Slots[0].Start.Equal(at("2026-12-13 02:00")) {
+		t.Fatalf("slots %v, want the last start of the 12/13 Dec window first", sug.Slots)
+	}
+	for _, s := range sug.Slots[1:] {
+		if !s.Start.Before(cand.Start) && s.Start.Before(at("2027-01-04 00:00")) {
+			t.Fatalf("alternative %v inside the freeze", s)
+		}
+	}
+	if len(sug.Skipped) == 0 || !strings.Contains(sug.Skipped[0].Reason, `freeze "year end"`) {
+		t.Fatalf("skipped %+v: the wanted start first, for the freeze", sug.Skipped)
+	}
+	// Not before notBefore: from Sun 13 Dec 03:00 that window has gone; 9 Jan it is.
+	sug = Suggest(cand, at("2026-12-13 03:00"), nil, w, 1)
+	if len(sug.Slots) != 1 || !sug.Slots[0].Start.Equal(at("2027-01-09 22:00")) {
+		t.Fatalf("slots %v, want 9 Jan", sug.Slots)
+	}
+	// Not before what it waits for: #9 ends Sun 13 Dec 01:00, so 13 Dec 02:00 is still fine,
+	// but ending at 03:00 it leaves no room that weekend.
+	waits := withAfter(cand, 9)
+	for _, c := range []struct {
+		end  string
+		want string
+	}{{"2026-12-13 01:00", "2026-12-13 02:00"}, {"2026-12-13 03:00", "2027-01-09 22:00"}} {
+		before := item(9, "staging", "b", "", "2026-12-12 20:00", at(c.end).Sub(at("2026-12-12 20:00")).Hours())
+		sug = Suggest(waits, at("2026-12-10 09:00"), []Item{before}, w, 1)
+		if len(sug.Slots) != 1 || !sug.Slots[0].Start.Equal(at(c.want)) {
+			t.Fatalf("waiting for #9 ending %s: slots %v, want %s", c.end, sug.Slots, c.want)
+		}
 	}
 }

@@ -54,32 +54,53 @@ func settledByTime(k models.ConflictKind) bool {
 	return true
 }
 
-// Suggestion is the earliest free slot and a few alternatives, plus why earlier
-// starts were passed over.
+// Suggestion is the free slot nearest the wanted start and a few alternatives, plus
+// why nearer starts were passed over.
 type Suggestion struct {
-	Slots   []Slot // earliest first; empty when nothing is free within the horizon
+	Slots   []Slot // nearest the wanted start first; empty when nothing is free within the horizon
 	Skipped []Skipped
-	// Passed is how many starts before the earliest free one were passed over, and
-	// Last the last of them when Skipped does not reach it: a slot weeks away says
-	// why the week before it would not do (a freeze, say), not only the first tries.
+	// Passed is how many starts nearer the wanted one than the first free one were
+	// passed over, and Last the last of them when Skipped does not reach it: a slot
+	// weeks away says why the week before it would not do (a freeze, say), not only
+	// the first tries.
 	Passed int
 	Last   *Skipped
 }
 
-// Suggest finds up to n starts at or after the wanted one, keeping the candidate's
-// duration, at which it would be in no conflict, searching Horizon ahead.
+// Suggest finds up to n starts nearest the wanted one (candidate.Start), on either
+// side of it but never before notBefore, keeping the candidate's duration, at which
+// it would be in no conflict, searching Horizon either way. A plan moves as little
+// as it can: a freeze on the 19th sends it to the free evening of the 13th rather
+// than to the 5th of next month; of two starts as near, the earlier. What it waits
+// for (--after), the previous environment of its path and those that wait for it
+// bound it as conflicts do.
 //
-// The earliest free start is always the wanted one or an "event point": the end of a
-// deployment it would clash with, the end of a freeze, the start of a maintenance
-// window. So only those are tried, in order, instead of every quarter hour.
-func Suggest(candidate Item, others []Item, w World, n int) Suggestion {
+// The nearest free start is always the wanted one, notBefore, or an "event point":
+// later, the end of a deployment it would clash with, the end of a freeze, the start
+// of a maintenance window; earlier, the start that ends it as one of them begins (or
+// a maintenance window ends). So only those are tried, nearest first, instead of
+// every quarter hour.
+func Suggest(candidate Item, notBefore time.Time, others []Item, w World, n int) Suggestion {
+	return SuggestWithin(candidate, notBefore, others, w, n, Horizon)
+}
+
+// SuggestWithin is Suggest searching only starts within reach of the wanted one
+// either way: others need only hold the plans that overlap [start-reach,
+// end+reach). Its first slot is Suggest's whenever it finds one; it may offer fewer
+// alternatives.
+func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, n int, reach time.Duration) Suggestion {
 	dur := candidate.End.Sub(candidate.Start)
-	from, until := candidate.Start, candidate.Start.Add(Horizon)
+	want := candidate.Start
 	rel := relevant(candidate, others)
+	for _, o := range rel {
+		if o.ID == candidate.After && o.End.After(notBefore) { // it starts once what it waits for ends
+			notBefore = o.End
+		}
+	}
 	chk := newChecker(rel, w)
 	var sug Suggestion
 	var last *Item // the last start passed over that Skipped does not explain
-	for _, start := range eventPoints(candidate, rel, w, from, until) {
+	for _, start := range nearestFirst(want, eventPoints(candidate, rel, w, notBefore, reach)) {
 		try := candidate
 		try.Start, try.End = start, start.Add(dur)
 		explain := len(sug.Slots) == 0 && len(sug.Skipped) < maxSkipped
@@ -117,6 +138,24 @@ func Suggest(candidate Item, others []Item, w World, n int) Suggestion {
 	return sug
 }
 
+// nearestFirst orders pts (sorted) by their distance from want, the earlier of two as
+// near first.
+func nearestFirst(want time.Time, pts []time.Time) []time.Time {
+	i, _ := slices.BinarySearchFunc(pts, want, func(a, b time.Time) int { return a.Compare(b) })
+	out := make([]time.Time, 0, len(pts))
+	lo, hi := i-1, i // pts[lo] before want, pts[hi] at or after it
+	for lo >= 0 || hi < len(pts) {
+		if hi >= len(pts) || lo >= 0 && want.Sub(pts[lo]) <= pts[hi].Sub(want) {
+			out = append(out, pts[lo])
+			lo--
+			continue
+		}
+		out = append(out, pts[hi])
+		hi++
+	}
+	return out
+}
+
 // maxSkipped is how many passed-over starts a suggestion explains.
 const maxSkipped = 8
 
@@ -136,26 +175,47 @@ func relevant(c Item, others []Item) []Item {
 	return out
 }
 
-// eventPoints lists, in order and without repeats, the starts worth trying.
-func eventPoints(c Item, rel []Item, w World, from, until time.Time) []time.Time {
-	pts := []time.Time{from}
+// eventPoints lists, in order and without repeats, the starts worth trying in
+// [notBefore, wanted+reach) and within reach of the wanted start: the wanted one, notBefore, and
+// the edges of the spans free of each thing it could clash with (a free span's first
+// start, and its last, which ends as the next thing begins).
+func eventPoints(c Item, rel []Item, w World, notBefore time.Time, reach time.Duration) []time.Time {
+	want, dur := c.Start, c.End.Sub(c.Start)
+	from, until := notBefore, want.Add(reach)
+	if from.Before(want.Add(-reach)) {
+		from = want.Add(-reach)
+	}
+	if want.Before(from) {
+		want = from
+	}
+	pts := []time.Time{want, from}
 	add := func(t time.Time) {
 		if !t.Before(from) && t.Before(until) {
 			pts = append(pts, t)
 		}
 	}
+	early := from.Before(c.Start) // earlier starts are worth trying at all
 	for _, o := range rel {
 		add(o.End)
+		if early && o.Start.Before(c.Start.Add(dur)) {
+			add(o.Start.Add(-dur))
+		}
 	}
 	env := w.Envs[c.Environment]
 	for _, f := range env.Freeze {
-		for _, occ := range f.Occurrences(from, until, w.Loc) {
+		for _, occ := range f.Occurrences(from, until.Add(dur), w.Loc) {
 			add(occ.End)
+			if early {
+				add(occ.Start.Add(-dur))
+			}
 		}
 	}
 	for _, m := range env.Maintenance {
-		for _, occ := range m.Occurrences(from, until, w.Loc) {
+		for _, occ := range m.Occurrences(from, until.Add(dur), w.Loc) {
 			add(occ.Start)
+			if early {
+				add(occ.End.Add(-dur))
+			}
 		}
 	}
 	slices.SortFunc(pts, func(a, b time.Time) int { return a.Compare(b) })
