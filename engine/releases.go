@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -35,7 +36,7 @@ type ReleaseView struct {
 type ReleaseAt struct {
 	Environment string
 	Status      models.ReleaseStatus
-	IDs         []int64 // its latest deployment there of each component
+	IDs         []int64 // its latest deployment there of each component, in run order
 }
 
 // At is the release's status in env.
@@ -214,11 +215,20 @@ func (e *Engine) releaseAt(r models.Release, ds []models.Deployment, env string)
 		}
 	}
 	var statuses []models.Status
+	var run []models.Deployment
 	for _, c := range r.Components {
 		if d, ok := latest[c.Component]; ok {
 			statuses = append(statuses, d.Status)
-			at.IDs = append(at.IDs, d.ID)
+			run = append(run, d)
 		}
+	}
+	// In the order they run (a sequential release: each after what it waits for),
+	// not as the release lists its components.
+	slices.SortStableFunc(run, func(a, b models.Deployment) int {
+		return cmp.Or(a.ScheduledStart.Compare(b.ScheduledStart), cmp.Compare(a.ID, b.ID))
+	})
+	for _, d := range run {
+		at.IDs = append(at.IDs, d.ID)
 	}
 	planned, _ := e.releaseParts(r, env)
 	at.Status = models.StatusOfRelease(len(planned), statuses)

@@ -181,7 +181,8 @@ func (a *app) printRelease(name string, asJSON bool, lead string) error {
 		for j, id := range s.IDs {
 			ids[j] = fmt.Sprintf("#%d", id)
 		}
-		fmt.Fprintf(a.stdout, "  %-12s %-14s %s\n", s.Environment, words[i], strings.Join(ids, " "))
+		line := fmt.Sprintf("  %-12s %-14s %s", s.Environment, words[i], strings.Join(ids, " "))
+		fmt.Fprintln(a.stdout, strings.TrimRight(line, " "))
 	}
 	return nil
 }

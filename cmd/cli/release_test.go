@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -59,4 +60,43 @@ func TestReleaseCreatePlanListShow(t *testing.T) {
 	f.refused(1, []string{"release r7 is planned in dev"}, "--as", "ana", "release", "promote", "r7", "--env", "test",
 		"--start", "2090-03-02 10:00")
 	f.refused(1, []string{"eve (analyst) may not plan"}, "--as", "eve", "release", "plan", "r7", "--env", "test", "--start", "2090-03-02 10:00")
+}
+
+// A sequential release is shown in the order it runs: web-frontend depends on web-api,
+// so web-api goes first though the release lists it second (it was shown newest
+// first, "#2 #1"). The environments it is not in end with their status, no spaces.
+func TestReleaseShowListsDeploymentsInRunOrder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.cfg, strings.Replace(testConfig, `  name = "web-frontend"
+  kind = "software"
+`, `  name = "web-frontend"
+  kind = "software"
+  depends_on = ["web-api"]
+
+  [[service.component]]
+  name = "web-api"
+  kind = "software"
+`, 1))
+	f.ok("--as", "ana", "release", "create", "r9", "--component", "web-frontend=2.0", "--component", "web-api=1.4")
+	var planned releaseOut
+	decode(t, f.ok("--as", "ana", "release", "plan", "r9", "--env", "dev", "--start", "2090-03-01 10:00",
+		"--sequential", "--json"), &planned)
+	first, second := planned.Deployments[0], planned.Deployments[1]
+	if first.Component != "web-api" || second.After != first.ID {
+		t.Fatalf("sequential plan: %+v", planned.Deployments)
+	}
+	if ids := planned.Status[0].DeploymentIDs; len(ids) != 2 || ids[0] != first.ID || ids[1] != second.ID {
+		t.Fatalf("dev's deployments %v, want #%d then #%d", ids, first.ID, second.ID)
+	}
+	show := f.ok("--as", "eve", "release", "show", "r9").stdout
+	want := fmt.Sprintf("  dev          planned        #%d #%d\n", first.ID, second.ID)
+	if !strings.Contains(show, want) {
+		t.Fatalf("release show lacks %q:\n%s", want, show)
+	}
+	for _, l := range strings.Split(show, "\n") {
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("trailing spaces: %q", l)
+		}
+	}
 }
