@@ -35,18 +35,14 @@ func RejectedText(seq int, name, reason string) string {
 }
 
 // ShownPrincipals is, for each of a record's events, who really acted (the OS login
-// and host, or the SSH key, whatever --as said) when it is not the one before: each
-// line repeating "root@vm as ana" hid what the record says. "" where it is the same,
-// or where an event has none.
+// and host, or the SSH key, whatever --as said), on every line as the audit log shows
+// it: a line left bare beside one that says it read as if someone else had acted.
+// "" where an event has none, or where it is the actor's own name.
 func ShownPrincipals(events []models.Event) []string {
 	out := make([]string, len(events))
-	last := ""
 	for i, e := range events {
-		if e.Principal != "" && e.Principal != e.Actor && e.Principal != last {
+		if e.Principal != e.Actor {
 			out[i] = e.Principal
-		}
-		if e.Principal != "" {
-			last = e.Principal
 		}
 	}
 	return out

@@ -66,14 +66,14 @@ func TestMeanCellsFitTheirColumn(t *testing.T) {
 	t.Fatal("no satisfaction column")
 }
 
-// The record says who really acted where that changes, not on every line.
+// The record says who really acted on every line that has it, as the audit log does.
 func TestShownPrincipals(t *testing.T) {
 	ev := func(actor, principal string) models.Event { return models.Event{Actor: actor, Principal: principal} }
 	got := ShownPrincipals([]models.Event{
 		ev("ana", "root@vm as ana"), ev("ana", "root@vm as ana"), ev("ferry", ""), ev("ana", "root@vm as ana"),
 		ev("raj", "SHA256:abc"), ev("raj", "SHA256:abc"), ev("ana", "root@vm as ana"), ev("tom", "tom"),
 	})
-	want := []string{"root@vm as ana", "", "", "", "SHA256:abc", "", "root@vm as ana", ""}
+	want := []string{"root@vm as ana", "root@vm as ana", "", "root@vm as ana", "SHA256:abc", "SHA256:abc", "root@vm as ana", ""}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}

@@ -81,3 +81,25 @@ func TestAuditLogHasTheConfigurationsChanges(t *testing.T) {
 		t.Errorf("a bad link is named once, in words:\n%s", r)
 	}
 }
+
+// deploy show says on every line of the record who really acted, as the audit log
+// does: the assignment right after a reschedule by the same login lacked it.
+func TestDeployShowNamesThePrincipalOnEveryEvent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	d := f.planIn("dev", "1.0", "2030-12-01 10:00")
+	id := fmt.Sprint(d.ID)
+	f.ok("--as", "ana", "deploy", "reschedule", id, "--start", "2030-12-01 11:00")
+	f.ok("--as", "ana", "deploy", "assign", id, "sam")
+	show := f.ok("--as", "ana", "deploy", "show", id).stdout
+	_, record, _ := strings.Cut(show, "\nRecord\n")
+	lines := strings.Split(strings.TrimRight(record, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("record:\n%s", show)
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, " as ana)") {
+			t.Errorf("no principal on %q", l)
+		}
+	}
+}
