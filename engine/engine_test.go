@@ -347,7 +347,8 @@ func TestIllegalTransitionsAreRefused(t *testing.T) {
 	d := f.plan(t, webReq())
 	for _, to := range []models.Status{models.StatusExecuting, models.StatusSucceeded, models.StatusFailed, models.StatusRolledBack} {
 		_, err := f.e.Move(f.ctx, ana, d.ID, to, "")
-		if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "cannot go from planned to "+string(to)) {
+		want := "deployment #1 is planned; it cannot move to " + to.Words() + " (from planned it can move to verifying components or cancelled)"
+		if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "_") {
 			t.Fatalf("planned → %s: got %v", to, err)
 		}
 	}
@@ -359,7 +360,8 @@ func TestIllegalTransitionsAreRefused(t *testing.T) {
 	if err != nil || c.Status != models.StatusCancelled || c.FinishedAt.IsZero() {
 		t.Fatalf("cancel: %+v %v", c, err)
 	}
-	if _, err := f.e.Cancel(f.ctx, ana, d.ID, "again"); !errors.Is(err, models.ErrConflict) {
+	if _, err := f.e.Cancel(f.ctx, ana, d.ID, "again"); !errors.Is(err, models.ErrConflict) ||
+		!strings.Contains(err.Error(), "deployment #1 was cancelled; it cannot move to cancelled (it has finished)") {
 		t.Fatalf("cancelling twice: got %v", err)
 	}
 	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, f.now, time.Time{}); !errors.Is(err, models.ErrConflict) {

@@ -223,7 +223,7 @@ func (e *Engine) moveTo(ctx context.Context, q store.Q, actor models.Person, d *
 	id := d.ID
 	from := d.Status
 	if !from.CanMove(to) {
-		return models.Conflictf("deployment #%d cannot go from %s to %s%s", id, from, to, allowedHint(from))
+		return models.Conflictf("deployment #%d %s; it cannot move to %s%s", id, from.Phrase(), to.Words(), allowedHint(from))
 	}
 	if stage := from.Stage(); stage != "" && to == from.Next() {
 		if err := requireStageDone(ctx, q, *d, stage); err != nil {
@@ -264,10 +264,14 @@ func allowedHint(s models.Status) string {
 	var to []string
 	for _, t := range models.Statuses {
 		if s.CanMove(t) {
-			to = append(to, string(t))
+			to = append(to, t.Words())
 		}
 	}
-	return " (from " + string(s) + " it can go to " + strings.Join(to, ", ") + ")"
+	last := len(to) - 1
+	if last > 0 {
+		to[last-1], to = to[last-1]+" or "+to[last], to[:last]
+	}
+	return " (from " + s.Words() + " it can move to " + strings.Join(to, ", ") + ")"
 }
 
 // requireStageDone refuses to leave a stage while a required step in it is not done.

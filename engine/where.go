@@ -38,6 +38,9 @@ type WhereCell struct {
 	Removed *models.Deployment
 	// Next is the deployment running there, else the one planned first; nil if none.
 	Next *models.Deployment
+	// NextInterrupted: Next is running and a step of it was interrupted (its runner
+	// died): it waits for a person to resume, retry or fail it.
+	NextInterrupted bool
 	// Differs: what is running or planned next would change what is there (another
 	// version, a removal, or something where nothing is).
 	Differs bool
@@ -74,7 +77,35 @@ func (e *Engine) Where(ctx context.Context, actor models.Person, f WhereFilter) 
 	}
 	w := e.matrix(f, cells)
 	markBlocked(w, blockedIn(blocks))
-	return w, nil
+	return w, markInterrupted(ctx, q, w)
+}
+
+// markInterrupted marks the cells whose running deployment waits after an
+// interrupted step.
+func markInterrupted(ctx context.Context, q store.Q, w Where) error {
+	var ids []int64
+	for _, r := range w.Rows {
+		for _, c := range r.Cells {
+			if c.Next != nil && c.Next.Status.Running() {
+				ids = append(ids, c.Next.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	stopped, err := q.Interrupted(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range w.Rows {
+		for i := range r.Cells {
+			if c := &r.Cells[i]; c.Next != nil {
+				c.NextInterrupted = stopped[c.Next.ID]
+			}
+		}
+	}
+	return nil
 }
 
 // markBlocked marks the cells whose version, or coming version, is blocked.

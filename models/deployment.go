@@ -86,6 +86,10 @@ func (s Status) Phrase() string {
 	return "is " + strings.ReplaceAll(string(s), "_", " ")
 }
 
+// Words is the status as people read it, without the underscores of its stored
+// name: "verifying deployment", "rolled back".
+func (s Status) Words() string { return strings.ReplaceAll(string(s), "_", " ") }
+
 // Next is the status after s on the happy path, or "" when there is none.
 func (s Status) Next() Status {
 	i := slices.Index(activeOrder, s)

@@ -64,6 +64,10 @@ func TestAKilledRunnerLeavesNothingRunning(t *testing.T) {
 	if !strings.Contains(list, "executing, interrupted") {
 		t.Errorf("deploy list should say the deployment was interrupted:\n%s", list)
 	}
+	// The environment matrix says so too, in the same words (it said the stored name).
+	if where := f.ok("--as", "eve", "where").stdout; !strings.Contains(where, "executing, interrupted #"+id) {
+		t.Errorf("where should say the deployment was interrupted:\n%s", where)
+	}
 	// It waits in a manager's inbox, its way on under its text, not under its kind.
 	inbox := f.ok("--as", "ana", "inbox").stdout
 	if !strings.Contains(inbox, "interrupted #"+id+" step 1") || !strings.Contains(inbox, "\n            ferry deploy resume "+id) {

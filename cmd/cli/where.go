@@ -141,7 +141,10 @@ func (a *app) nextText(c engine.WhereCell) string {
 	}
 	state := "planned " + a.local(n.ScheduledStart)
 	if n.Status.Running() {
-		state = string(n.Status)
+		state = n.Status.Words() // as deploy show says it, not the stored name
+		if c.NextInterrupted {
+			state += ", interrupted"
+		}
 	}
 	if c.NextBlocked != "" {
 		state += " ✗ blocked"

@@ -252,7 +252,10 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 		if n.Action == models.ActionRemove {
 			what = "removal of " + n.Version
 		}
-		next = fmt.Sprintf("next: %s #%d %s", what, n.ID, strings.ReplaceAll(string(n.Status), "_", " "))
+		next = fmt.Sprintf("next: %s #%d %s", what, n.ID, n.Status.Words())
+		if cell.NextInterrupted {
+			next += c.Styles.Warn.Render(" ⏸ interrupted")
+		}
 		switch {
 		case c.Eng.Overdue(*n):
 			next += " for " + c.Local(n.ScheduledStart, at) + c.Styles.Warn.Render(" ⚠ overdue")
