@@ -437,7 +437,34 @@ func (s StepState) Last() (models.Attempt, bool) {
 type StageProgress struct {
 	Stage       models.Stage
 	Done, Total int
+	Skipped     int  // of Done, the optional ones left undone when the stage was left
 	Current     bool // the deployment is in this stage
+}
+
+// Text is the progress as every view writes it: "5/5", or "5/5 · 1 skipped" when
+// optional items were left undone (counted as done, since nothing waits for them).
+func (p StageProgress) Text() string {
+	s := fmt.Sprintf("%d/%d", p.Done, p.Total)
+	if p.Skipped > 0 {
+		s += fmt.Sprintf(" · %d skipped", p.Skipped)
+	}
+	return s
+}
+
+// CountSteps is the progress of runs together, for a whole deployment or one stage.
+func CountSteps(runs []models.StepRun) StageProgress {
+	var p StageProgress
+	for _, r := range runs {
+		p.Total++
+		switch r.Status {
+		case models.StepDone:
+			p.Done++
+		case models.StepSkipped:
+			p.Done++
+			p.Skipped++
+		}
+	}
+	return p
 }
 
 // onFailureStates are the on-failure steps of d's model that apply in its
@@ -500,15 +527,14 @@ func (e *Engine) runStateOf(ctx context.Context, q store.Q, d models.Deployment,
 		s.Steps = append(s.Steps, StepState{StepRun: r, Attempts: bySeq[r.Seq]})
 	}
 	for _, st := range models.Stages {
-		p := StageProgress{Stage: st, Current: d.Status.Stage() == st}
+		var in []models.StepRun
 		for _, r := range runs {
 			if r.Step.Stage == st {
-				p.Total++
-				if r.Status == models.StepDone || r.Status == models.StepSkipped {
-					p.Done++
-				}
+				in = append(in, r)
 			}
 		}
+		p := CountSteps(in)
+		p.Stage, p.Current = st, d.Status.Stage() == st
 		s.Stages = append(s.Stages, p)
 	}
 	if l, err := q.Lease(ctx, id); err == nil {

@@ -342,7 +342,7 @@ func (a *app) printDetail(det engine.Detail) {
 			a.listConflicts(det.Conflicts, "It is in")
 		}
 	}
-	fmt.Fprintf(w, "\nSteps (%d/%d)\n", d.StepsDone, d.StepsTotal)
+	fmt.Fprintf(w, "\nSteps (%s)\n", engine.CountSteps(det.Steps).Text())
 	tw = table(w)
 	for _, s := range det.Steps {
 		a.printStep(tw, s, s.Step.Stage.Title())

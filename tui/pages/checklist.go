@@ -603,13 +603,13 @@ func (v *checklistView) View() string {
 		return st.Dim.Render(fmt.Sprintf(" loading #%d…", v.id))
 	}
 	d := v.st.Deployment
-	done, total := 0, 0
+	var all engine.StageProgress
 	for _, p := range v.st.Stages {
-		done, total = done+p.Done, total+p.Total
+		all.Done, all.Total, all.Skipped = all.Done+p.Done, all.Total+p.Total, all.Skipped+p.Skipped
 	}
 	head := []string{
 		common.Spread(fmt.Sprintf(" %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Environment),
-			fmt.Sprintf("%d/%d  %s ", done, total, v.state()), v.w),
+			fmt.Sprintf("%s  %s ", all.Text(), v.state()), v.w),
 		st.Border.Render(strings.Repeat("─", max(0, v.w))),
 	}
 	items := v.items()
@@ -637,13 +637,11 @@ func (v *checklistView) View() string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	sdone := 0
-	for _, s := range items {
-		if s.Status == models.StepDone || s.Status == models.StepSkipped {
-			sdone++
-		}
+	runs := make([]models.StepRun, len(items))
+	for i, s := range items {
+		runs[i] = s.StepRun
 	}
-	head = append(head, common.Spread(" "+st.Bold.Render(d.Status.Stage().Title()), fmt.Sprintf("%d/%d ", sdone, len(items)), v.w))
+	head = append(head, common.Spread(" "+st.Bold.Render(d.Status.Stage().Title()), engine.CountSteps(runs).Text()+" ", v.w))
 	var body []string
 	selTop, selBottom := 0, 0
 	// At most v.h rows either side of the selection can be in sight (a row is a line

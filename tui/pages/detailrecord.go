@@ -24,7 +24,7 @@ func (d *detailScreen) writeSteps(b *strings.Builder) {
 			if p.Current {
 				marker = st.Warn.Render("  ◀ now")
 			}
-			fmt.Fprintf(b, "\n %s %s%s\n", st.Bold.Render(stage.Title()), st.Dim.Render(fmt.Sprintf("%d/%d", p.Done, p.Total)), marker)
+			fmt.Fprintf(b, "\n %s %s%s\n", st.Bold.Render(stage.Title()), st.Dim.Render(p.Text()), marker)
 		}
 		d.writeStep(b, s)
 	}
