@@ -51,7 +51,7 @@ func (s *releasesScreen) ShortHelp() []common.Key {
 	if s.sel >= len(s.list) || len(s.list[s.sel].Deployments) == 0 {
 		open.Off = "the release is planned nowhere yet"
 	}
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, plan, create}
+	return []common.Key{common.On(s.c.Keys.Back), common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, plan, create}
 }
 
 func cmpText(a, b string) string {
@@ -112,7 +112,12 @@ func (s *releasesScreen) View() string {
 		if engine.Can(s.c.Actor, engine.ActPlan, nil) != nil {
 			how = "a planner creates them"
 		}
-		return " No releases yet.\n\n " + st.Dim.Render(how)
+		// Wrapped: on a phone the line was wider than the screen.
+		lines := []string{" No releases yet.", ""}
+		for _, l := range common.Wrap(how+". esc goes back to Where.", max(1, s.w-2)) {
+			lines = append(lines, " "+st.Dim.Render(l))
+		}
+		return strings.Join(lines, "\n")
 	}
 	envs := s.c.Eng.Config().Environments
 	name := min(18, max(8, s.w/5))
