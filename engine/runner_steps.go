@@ -185,12 +185,16 @@ func itemNow(d models.Deployment, r models.StepRun, what string) error {
 // WhyNoTick is why step r of d cannot be ticked now, nil if it can: the rule TickStep
 // holds, for a console to offer the key or say why not before anything is asked.
 func (e *Engine) WhyNoTick(d models.Deployment, r models.StepRun) error {
+	// Ticked already says by whom and when, first: a second tick of the item that
+	// closed a stage (two sessions at once) was told the item belonged to a stage
+	// left behind, which hid that someone had done it.
+	if err := e.tickedAlready(r, ""); err != nil {
+		return err
+	}
 	if err := itemNow(d, r, "ticked"); err != nil {
 		return err
 	}
 	switch r.Status {
-	case models.StepDone:
-		return models.Conflictf("step %d %q was already ticked by %s at %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At))
 	case models.StepBlocked:
 		return models.Conflictf("step %d %q is blocked (%s): unblock it first", r.Seq, r.Step.Name, r.BlockReason)
 	case models.StepSkipped:
@@ -199,8 +203,24 @@ func (e *Engine) WhyNoTick(d models.Deployment, r models.StepRun) error {
 	return nil
 }
 
+// tickedAlready refuses a checklist item that someone ticked, saying who and when,
+// then what follows ("" for nothing).
+func (e *Engine) tickedAlready(r models.StepRun, then string) error {
+	if r.Step.Kind != models.StepManual || r.Status != models.StepDone {
+		return nil
+	}
+	who := ""
+	if r.Actor != "" {
+		who = " by " + r.Actor
+	}
+	return models.Conflictf("step %d %q was already ticked%s at %s%s", r.Seq, r.Step.Name, who, e.Local(r.At), then)
+}
+
 // WhyNoBlock is why step r of d cannot be blocked now, nil if it can (BlockStep's rule).
 func (e *Engine) WhyNoBlock(d models.Deployment, r models.StepRun) error {
+	if err := e.tickedAlready(r, ": a ticked item is not blocked (a note says what is wrong)"); err != nil {
+		return err
+	}
 	if err := itemNow(d, r, "blocked"); err != nil {
 		return err
 	}
@@ -246,12 +266,10 @@ func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, s
 	})
 }
 
-// blockable refuses to block an item that is ticked or blocked already.
+// blockable refuses to block an item that is blocked already (a ticked one is
+// refused before: tickedAlready).
 func blockable(r models.StepRun, e *Engine) error {
 	switch r.Status {
-	case models.StepDone:
-		return models.Conflictf("step %d %q was already ticked by %s at %s: a ticked item is not blocked (a note says what is wrong)",
-			r.Seq, r.Step.Name, r.Actor, e.Local(r.At))
 	case models.StepBlocked:
 		return models.Conflictf("step %d %q is already blocked (%s, %s): %s", r.Seq, r.Step.Name, r.Actor, e.Local(r.At), r.BlockReason)
 	}

@@ -1115,6 +1115,35 @@ func TestChecklistAndGates(t *testing.T) {
 	}
 }
 
+// TestSecondTickSaysWhoTicked: two sessions tick the last item of a stage at once;
+// the one saved second is refused with who ticked it and when, not with the stage
+// the run has left meanwhile. A block typed meanwhile is refused the same way.
+func TestSecondTickSaysWhoTicked(t *testing.T) {
+	f := newRunFixture(t, peopleModels)
+	d := f.plan("hw", "rack", "production") // assigned to tom
+	f.run(d.ID)
+	tom := f.person("tom")
+	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 2, "", f.opts()); err != nil { // the stage is done: the run moves on
+		t.Fatal(err)
+	}
+	st, err := f.e.RunState(f.ctx, tom, d.ID)
+	if err != nil || st.Deployment.Status == models.StatusVerifyingEnvironment {
+		t.Fatalf("the run should have left verifying environment: %s %v", st.Deployment.Status, err)
+	}
+	at := f.e.Local(st.Steps[1].At)
+	want := `step 2 "Power available" was already ticked by tom at ` + at
+	_, tick := f.e.TickStep(f.ctx, tom, d.ID, 2, "")
+	_, block := f.e.BlockStep(f.ctx, tom, d.ID, 2, "PDU B dead")
+	for what, err := range map[string]error{"a second tick": tick, "a block": block} {
+		if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "belongs to") {
+			t.Errorf("%s of a ticked item: %v, want %q", what, err, want)
+		}
+	}
+}
+
 // Separation of duties is judged against the person who planned a deployment as well
 // as its requester: naming someone else as requester does not let the planner approve
 // the gate of their own work.
