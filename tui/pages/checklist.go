@@ -35,7 +35,12 @@ type checklistView struct {
 	input    textinput.Model
 	asking   asking // what the text field asks for
 	about    string // what the answer is for or leads to, wrapped above the field
-	working  bool   // a tick, note, block or approval is being saved
+	askSeq   int    // the item the field is about, kept while a reload moves the cursor
+	// sent is what the field held when enter sent it: should the act be refused (the
+	// item was ticked in another session meanwhile), the field opens again with it, so
+	// nothing typed is lost.
+	sent    sentText
+	working bool // a tick, note, block or approval is being saved
 	// ticks pressed while one was being saved: each ticks the next open item once
 	// the one before is saved and the list read again (a quick space space had lost
 	// the second, its refusal hidden at once by the first one's result)
@@ -55,6 +60,14 @@ type checklistView struct {
 
 // asking is what a page's text field asks for.
 type asking int
+
+// sentText is what a text field sent: what it asked, with which prompt, about which
+// item, and the text.
+type sentText struct {
+	asking       asking
+	prompt, text string
+	seq          int
+}
 
 const (
 	askNote     asking = iota
@@ -351,8 +364,14 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		}
 	case runDoneMsg:
 		v.running, v.working = false, false
+		sent := v.sent
+		v.sent = sentText{}
 		if msg.err != nil {
 			v.held = nil // the refusal is what to read, not more ticks after it
+			v.advance = 0
+			if sent.text != "" { // what was typed is not thrown away: the field opens again
+				return tea.Batch(v.reopen(sent, msg.err), v.Refresh())
+			}
 		}
 		if v.advance != 0 && msg.err == nil {
 			v.moveOnFrom(v.advance)
@@ -475,6 +494,10 @@ func (v *checklistView) run(override string) tea.Cmd {
 // cut at the edge and gone at the first key).
 func (v *checklistView) ask(what asking, prompt, about string) tea.Cmd {
 	v.asking, v.about = what, about
+	v.askSeq = 0
+	if s, ok := v.selected(); ok {
+		v.askSeq = s.Seq
+	}
 	v.input.Prompt, v.input.Placeholder = prompt, ""
 	v.input.SetValue("")
 	v.SetSize(v.w, v.h)
@@ -503,6 +526,9 @@ func (v *checklistView) answer(text string) tea.Cmd {
 	}
 	v.input.Blur()
 	c, id := v.c, v.id
+	if v.asking != askOverride { // a refused start says its own ways on
+		v.sent = sentText{asking: v.asking, prompt: v.input.Prompt, text: text, seq: v.askSeq}
+	}
 	switch v.asking {
 	case askOverride:
 		return v.run(text)
@@ -516,12 +542,12 @@ func (v *checklistView) answer(text string) tea.Cmd {
 		}
 		return approveCmd(c, id, text)
 	}
-	s, ok := v.selected()
-	if !ok {
+	if v.askSeq == 0 {
+		v.sent = sentText{}
 		return nil
 	}
 	v.working = true
-	seq, asked := s.Seq, v.asking
+	seq, asked := v.askSeq, v.asking // the item asked about, wherever a reload put the cursor
 	return actCmd(func() (engine.Outcome, error) {
 		switch asked {
 		case askUnblock:
@@ -531,6 +557,24 @@ func (v *checklistView) answer(text string) tea.Cmd {
 		}
 		return c.Eng.NoteStep(c.Ctx, c.Actor, id, seq, text)
 	})
+}
+
+// reopen opens the text field again with what it sent, after the act was refused
+// (err): a block refused (the item was ticked, or blocked, in another session
+// meanwhile) is offered as a note on that item; anything else may be sent again.
+// esc drops it.
+func (v *checklistView) reopen(sent sentText, err error) tea.Cmd {
+	why := strings.TrimSuffix(common.Why(err), ".")
+	about := why + ". enter sends it again; esc drops it."
+	if sent.asking == askBlock {
+		sent.asking, sent.prompt = askNote, "note: "
+		about = fmt.Sprintf("%s. enter keeps what you wrote as a note on step %d; esc drops it.", why, sent.seq)
+	}
+	cmd := v.ask(sent.asking, sent.prompt, about)
+	v.askSeq = sent.seq
+	v.input.SetValue(sent.text)
+	v.input.CursorEnd()
+	return cmd
 }
 
 // state is the header's word for where the deployment stands: its status once

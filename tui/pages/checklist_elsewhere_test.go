@@ -69,3 +69,59 @@ func TestChecklistOffersToCarryOn(t *testing.T) {
 		t.Errorf("after g:\n%s", got)
 	}
 }
+
+// Two sessions of one technician: in A he blocks an item and types why while B
+// ticks it, closing the stage. The block is refused, saying who ticked it and when,
+// and what he typed is kept: the field opens again, offering it as a note on that
+// item (not on the item the cursor moved to). A tick A sends of an item B ticked is
+// refused the same way.
+func TestChecklistKeepsWhatWasTypedWhenRefused(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	c := m.c
+	openChecklist(m, 1)
+	press(m, "j", "j", "b") // item 3, the stage's last
+	typeText(m, "box 3 dented")
+	for seq := 1; seq <= 3; seq++ { // session B ticks the stage through
+		if _, err := c.Eng.TickStep(c.Ctx, c.Actor, 1, seq, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	press(m, "enter")
+	got := screenText(m)
+	for _, want := range []string{"was already ticked by tom at", "a ticked item is not blocked",
+		"as a note on step 3", "note: box 3 dented"} {
+		if !strings.Contains(strings.Join(strings.Fields(got), " "), want) {
+			t.Errorf("the refused block lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "belongs to") {
+		t.Errorf("the refusal should say who ticked it, not where the run is:\n%s", got)
+	}
+	fits(t, m, "refused block kept", 60, 20)
+	press(m, "enter")
+	st, err := c.Eng.RunState(c.Ctx, c.Actor, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Steps[2].Note != "box 3 dented" || st.Steps[2].Status != models.StepDone {
+		t.Fatalf("the text should be kept as a note on step 3: %+v", st.Steps[2].StepRun)
+	}
+	for _, s := range st.Steps[3:] {
+		if s.Note != "" {
+			t.Fatalf("the note went to step %d: %+v", s.Seq, s.StepRun)
+		}
+	}
+	// A tick of an item ticked in the other session meanwhile says by whom and when.
+	if got := screenText(m); !strings.Contains(got, "Verify environment") {
+		t.Fatalf("the checklist should be at the next stage:\n%s", got)
+	}
+	first := st.Steps[3]
+	if _, err := c.Eng.TickStep(c.Ctx, c.Actor, 1, first.Seq, ""); err != nil {
+		t.Fatal(err)
+	}
+	space(m)
+	if got := strings.Join(strings.Fields(screenText(m)), " "); !strings.Contains(got, "was already ticked by tom at") {
+		t.Errorf("a second tick should say who ticked it:\n%s", screenText(m))
+	}
+}
