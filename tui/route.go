@@ -110,6 +110,11 @@ func (m *Model) forRoot(from int, msg tea.Msg) (tea.Cmd, bool) {
 	case common.ErrMsg:
 		m.err, m.note = msg.Err, common.NoteMsg{}
 		return nil, true
+	case common.SettledMsg: // only that failure: a newer message stays
+		if m.err != nil && m.err.Error() == msg.Text {
+			m.err = nil
+		}
+		return nil, true
 	}
 	return nil, false
 }

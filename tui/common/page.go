@@ -45,6 +45,9 @@ type (
 	ErrMsg struct{ Err error }
 	// ChangedMsg says data changed (a reschedule, an override): pages reload.
 	ChangedMsg struct{}
+	// SettledMsg says a failure a page reported is over (a reload that failed
+	// works again): the footer drops it if it still shows that one, Text.
+	SettledMsg struct{ Text string }
 )
 
 // Push asks the root to open p over the page on top.
@@ -63,6 +66,10 @@ func NoteAs(mark, text string) tea.Cmd {
 
 // Fail shows err in the footer.
 func Fail(err error) tea.Cmd { return func() tea.Msg { return ErrMsg{err} } }
+
+// Settled takes the failure text a page reported off the footer, if it still shows
+// it (see SettledMsg).
+func Settled(text string) tea.Cmd { return func() tea.Msg { return SettledMsg{text} } }
 
 // Done closes the page on top, tells the pages data changed, and notes what
 // happened.

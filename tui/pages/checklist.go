@@ -51,6 +51,9 @@ type checklistView struct {
 	top     int  // how many of a planned deployment's items are scrolled above (see preview)
 	topMax  int  // the top that shows the last item, as the last frame found
 	running bool // the run carries on after a person's work
+	// failed is the footer's refusal of the last reload ("tom may not see #1" while
+	// it was assigned to someone else): once a reload works again, it goes.
+	failed string
 	// confirm is a question y answers, while it is asked: a tick that moves the run
 	// past optional items nobody ticked, which Ferry then skips.
 	confirm confirm
@@ -337,7 +340,12 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			if !v.loaded {
 				return tea.Batch(common.Back, common.Fail(msg.err))
 			}
+			v.failed = msg.err.Error()
 			return common.Fail(msg.err)
+		}
+		var settled tea.Cmd
+		if v.failed != "" { // it loads again: the refusal no longer holds
+			settled, v.failed = common.Settled(v.failed), ""
 		}
 		v.st, v.approve, v.reject, v.loaded = msg.view.Run, msg.view.Approve, msg.view.Reject, true
 		v.stageIts = stageItems(v.st)
@@ -360,8 +368,9 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			if !v.working {
 				v.held = nil // refused: the rest would tick later, unasked
 			}
-			return cmd
+			return tea.Batch(settled, cmd)
 		}
+		return settled
 	case runDoneMsg:
 		v.running, v.working = false, false
 		sent := v.sent

@@ -5,6 +5,7 @@ package pages_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -124,4 +125,36 @@ func TestChecklistKeepsWhatWasTypedWhenRefused(t *testing.T) {
 	if got := strings.Join(strings.Fields(screenText(m)), " "); !strings.Contains(got, "was already ticked by tom at") {
 		t.Errorf("a second tick should say who ticked it:\n%s", screenText(m))
 	}
+}
+
+// The deployment is assigned away from the technician and back while he is on its
+// checklist: the footer says he may not see it meanwhile, and once it loads again
+// the refusal goes by itself, without a key.
+func TestChecklistDropsAStaleRefusal(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "tom")
+	l := runLive(t, c, 60, 20)
+	l.Has("My work")
+	l.TM.Send(common.PushMsg{Page: pages.NewChecklist(c, 1)})
+	l.Has("Delivery complete")
+	ana, _ := c.Eng.Person("ana")
+	if _, err := c.Eng.Assign(c.Ctx, ana, 1, "sam"); err != nil {
+		t.Fatal(err)
+	}
+	l.Has("may not see deployment #1")
+	if _, err := c.Eng.Assign(c.Ctx, ana, 1, "tom"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := l.Has("Delivery complete")
+		if !strings.Contains(got, "may not see") && strings.Contains(got, "space tick") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the refusal stays over the checklist that loads again:\n%s", got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	l.Quit()
 }
