@@ -103,7 +103,7 @@ func (m *Model) forRoot(from int, msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return m.closePage(from), true
 	case common.ChangedMsg:
-		return m.refresh(m.top()), true
+		return m.refreshShown(), true
 	case common.NoteMsg: // the newest message is the one shown: a run's outcome
 		m.note, m.err = msg, nil // replaces the refusal of a key pressed while it ran
 		return nil, true

@@ -87,7 +87,7 @@ func (m *Model) recoverRuns() tea.Cmd {
 func (m *Model) timer(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case refreshMsg:
-		return tea.Batch(m.refresh(m.top()), tick())
+		return tea.Batch(m.refreshShown(), tick())
 	case markMsg:
 		if msg.err != nil { // keep watching: the next read may well succeed
 			m.err = msg.err
@@ -98,7 +98,7 @@ func (m *Model) timer(msg tea.Msg) tea.Cmd {
 		changed := msg.mark != m.mark
 		m.mark = msg.mark
 		if changed {
-			return tea.Batch(m.refresh(m.top()), m.watch())
+			return tea.Batch(m.refreshShown(), m.watch())
 		}
 		return m.watch()
 	case dueMsg:
@@ -116,4 +116,17 @@ func (m *Model) timer(msg tea.Msg) tea.Cmd {
 		return m.refresh(m.top())
 	}
 	return nil
+}
+
+// refreshShown reloads what the screen shows: the page on top, and the tabs whose
+// titles in the header count their data (My work's count, while History is on top).
+func (m *Model) refreshShown() tea.Cmd {
+	top := m.top()
+	cmds := []tea.Cmd{m.refresh(top)}
+	for _, t := range m.tabs {
+		if _, ok := t.page.(common.Counter); ok && t.id != top.id {
+			cmds = append(cmds, m.refresh(t.entry))
+		}
+	}
+	return tea.Batch(cmds...)
 }

@@ -26,6 +26,11 @@ type Page interface {
 // the field's limit (the program draws the whole console after every message).
 type Unmoved interface{ Unmoved(tea.Msg) bool }
 
+// Counter is a tab whose title counts its data ("My work (2)"): the root reloads it
+// at every change made anywhere, whichever page is on top, so the header's count
+// follows the data and not the last visit.
+type Counter interface{ CountsInTitle() }
+
 // Restyler is a page that keeps styled parts (a table, a text field): it takes the
 // session's styles again when they change, once the terminal said its background.
 type Restyler interface{ Restyle() }

@@ -51,6 +51,9 @@ func (m *mywork) Title() string {
 	return fmt.Sprintf("My work (%d)", len(m.items))
 }
 
+// CountsInTitle: the header's "My work (2)" is reloaded with every change (Counter).
+func (m *mywork) CountsInTitle() {}
+
 func (m *mywork) Capturing() bool  { return false }
 func (m *mywork) SetSize(w, h int) { m.w, m.h = w, h }
 

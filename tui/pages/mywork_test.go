@@ -192,3 +192,23 @@ func TestMyWorkKeepsTheEnvironment(t *testing.T) {
 	}
 	fits(t, m, "my work, long row", 54, 20)
 }
+
+// TestMyWorkCountFollowsTheData: a deployment assigned to the technician while he is
+// on History shows in the header's "My work (N)" within a second, without a key or
+// a visit to My work.
+func TestMyWorkCountFollowsTheData(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "tom")
+	l := runLive(t, c, 60, 20)
+	l.Has("My work (1)")
+	l.Letter('2')
+	l.Has("2 History")
+	ana, _ := c.Eng.Person("ana")
+	start := now.Add(48 * time.Hour)
+	if _, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "2", Environment: "production", Start: start, Assignee: "tom"}); err != nil {
+		t.Fatal(err)
+	}
+	l.Has("My work (2)")
+	l.Quit()
+}
