@@ -166,7 +166,7 @@ func (m *mywork) View() string {
 }
 
 // row is "▸ #48217 rack-b07-db-server → production ✗ freeze  6/14  BLOCKED": what and
-// where on the left, cut to fit, then trouble (an open conflict; on a narrow screen
+// where on the left, cut at its end to fit, then trouble (an open conflict; on a narrow screen
 // the ✗ alone, the summary says which); progress and the
 // state (or the window's start) on the right. The state column fits "Sat 28 23:55",
 // and on a wide screen "waiting for approval by marc".
@@ -192,9 +192,11 @@ func (m *mywork) row(it engine.Work, sel bool, w int) string {
 	default:
 		trouble = " " + st.Bad.Render("✗ "+trouble)
 	}
-	// Cut the component, not the version or where it goes: "→ production" is what a
-	// technician scans for, and two racks of one component differ by their version.
-	left := common.FitEnds(fmt.Sprintf("#%d %s", d.ID, d.Component), " "+d.Version+" → "+d.Environment,
+	// The component has the room first: it tells the technician which server
+	// ("rack-b07-d…" did not); then its version (two racks of one component differ by
+	// it); where it goes is cut at its end ("→ prod…"), and the summary of the
+	// selected one below says it whole.
+	left := common.Fit(fmt.Sprintf("#%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment),
 		w-2-stateW-7-1-lipgloss.Width(trouble))
 	if sel {
 		left = st.Bold.Render(left)

@@ -174,9 +174,9 @@ func TestMyWorkAndTheChecklistAgree(t *testing.T) {
 	}
 }
 
-// On a narrow phone a row too long cuts the component, never its version or where
-// it goes.
-func TestMyWorkKeepsTheEnvironment(t *testing.T) {
+// On a phone a row too long keeps the component whole (it says which server) and
+// its version, and cuts where it goes at its end: the summary below says it whole.
+func TestMyWorkKeepsTheComponent(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "tom", 54, 20)
 	mgr, _ := m.c.Eng.Person("ana")
@@ -185,12 +185,19 @@ func TestMyWorkKeepsTheEnvironment(t *testing.T) {
 		Version: "1", Environment: "production", Start: start, Assignee: "tom"}); err != nil || len(cs) == 0 {
 		t.Fatalf("setup: %+v %v", cs, err)
 	}
-	load(m, m.Top().Refresh())
-	got := screenText(m)
-	if !strings.Contains(got, "#6 rack-b08-ap… 1 → production ✗") {
-		t.Errorf("the row should cut the component and keep the environment:\n%s", got)
+	for _, w := range []int{54, 60} {
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 20})
+		load(m, m.Top().Refresh())
+		got := screenText(m)
+		row := myworkRow(got, "#6 ")
+		if !strings.Contains(row, "#6 rack-b08-app-server 1 → p") || !strings.Contains(row, "✗") {
+			t.Errorf("at %d the row should keep the component and the version whole: %q\n%s", w, row, got)
+		}
+		if !strings.Contains(got, "#1 rack-b07-db-server") {
+			t.Errorf("at %d the rack should be named whole:\n%s", w, got)
+		}
+		fits(t, m, "my work, long row", w, 20)
 	}
-	fits(t, m, "my work, long row", 54, 20)
 }
 
 // TestMyWorkCountFollowsTheData: a deployment assigned to the technician while he is
