@@ -29,7 +29,7 @@ type mywork struct {
 	selected int64 // kept across refreshes
 	loaded   bool
 	w, h     int
-	keys     struct{ Checklist key.Binding }
+	keys     struct{ Checklist, Record key.Binding }
 }
 
 type myworkMsg struct {
@@ -41,6 +41,9 @@ type myworkMsg struct {
 func NewMyWork(c *common.Common) common.Page {
 	m := &mywork{c: c}
 	m.keys.Checklist = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "checklist"))
+	// The deployment's record (every conflict, its steps, its events): a technician may
+	// read the deployments assigned to him.
+	m.keys.Record = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deployment"))
 	return m
 }
 
@@ -59,11 +62,11 @@ func (m *mywork) SetSize(w, h int) { m.w, m.h = w, h }
 
 func (m *mywork) ShortHelp() []common.Key {
 	k := m.c.Keys
-	open := common.On(m.keys.Checklist)
+	open, record := common.On(m.keys.Checklist), common.On(m.keys.Record)
 	if len(m.items) == 0 {
-		open.Off = "nothing is assigned to you"
+		open.Off, record.Off = "nothing is assigned to you", "nothing is assigned to you"
 	}
-	return []common.Key{open, common.On(k.Up), common.On(k.Down)}
+	return []common.Key{open, record, common.On(k.Up), common.On(k.Down)}
 }
 
 func (m *mywork) FullHelp() [][]common.Key { return [][]common.Key{m.ShortHelp()} }
@@ -104,6 +107,10 @@ func (m *mywork) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, k.Open):
 			if len(m.items) > 0 { // a technician's work is the checklist: land on it
 				return common.Push(NewChecklist(m.c, m.items[m.cursor].Deployment.ID))
+			}
+		case key.Matches(msg, m.keys.Record):
+			if len(m.items) > 0 {
+				return common.Push(NewDetail(m.c, m.items[m.cursor].Deployment.ID))
 			}
 		}
 		m.cursor = max(0, m.cursor)
@@ -286,12 +293,13 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 		out = append(out, common.Fit(" "+st.Warn.Render(myworkApproval(wt))+
 			st.Dim.Render(fmt.Sprintf(" · step %d %s", wt.Seq, wt.Step.Name)), w))
 	default:
-		out = append(out, common.Fit(st.Dim.Render(" enter opens its checklist"), w))
+		out = append(out, common.Fit(st.Dim.Render(" enter opens its checklist, d its record"), w))
 	}
-	// Its conflicts, whole (wrapped), the first two: the deployment's page has them all.
+	// Its conflicts, whole (wrapped), the first two: the deployment's record (d) has
+	// them all.
 	for i, cf := range it.Conflicts {
 		if i == 2 {
-			out = append(out, st.Dim.Render(fmt.Sprintf("   … %d more on its page", len(it.Conflicts)-i)))
+			out = append(out, st.Dim.Render(fmt.Sprintf("   … %d more: d opens its record", len(it.Conflicts)-i)))
 			break
 		}
 		msg := cf.Message

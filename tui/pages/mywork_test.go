@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -218,4 +219,43 @@ func TestMyWorkCountFollowsTheData(t *testing.T) {
 	}
 	l.Has("My work (2)")
 	l.Quit()
+}
+
+// TestMyWorkOpensTheRecord: enter opens the selected deployment's checklist, d its
+// record, where every conflict is (the list below says how many more there are, and
+// that d shows them); esc comes back to My work.
+func TestMyWorkOpensTheRecord(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	mgr, _ := m.c.Eng.Person("ana")
+	start, _ := models.ParseTime("2026-11-27 15:00", m.c.Eng.Location()) // Friday afternoon: frozen, no window
+	var cs []models.Conflict
+	for _, comp := range []string{"rack-b08-app-server", "core-switch-02"} {
+		var err error
+		if _, cs, err = m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: comp,
+			Version: "1", Environment: "production", Start: start, Assignee: "tom"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(cs) < 3 {
+		t.Fatalf("setup: #7 should be in 3 conflicts or more: %+v", cs)
+	}
+	load(m, m.Top().Refresh())
+	press(m, "j", "j") // #7
+	got := screenText(m)
+	more := fmt.Sprintf("… %d more: d opens its record", len(cs)-2)
+	if !strings.Contains(got, "▸ #7 ") || !strings.Contains(got, more) || !strings.Contains(got, "d deployment") {
+		t.Fatalf("My work should say d shows the rest (%q):\n%s", more, got)
+	}
+	fits(t, m, "my work, conflicts", 60, 20)
+	press(m, "d")
+	got = screenText(m)
+	if !strings.Contains(got, "My work › #7") {
+		t.Fatalf("d should open the record of #7:\n%s", got)
+	}
+	fits(t, m, "record from my work", 60, 20)
+	press(m, "esc", "enter")
+	if got := screenText(m); !strings.Contains(got, "My work › checklist #7") {
+		t.Fatalf("enter should open the checklist of #7:\n%s", got)
+	}
 }
