@@ -198,6 +198,44 @@ func BreaksText(bs []Break) string {
 	return strings.Join(msgs, "; ")
 }
 
+// Words is what b says without its conflict's ID ("capacity: 2 deployments at once
+// …"), for a person who does not act on conflicts by their IDs: a technician. The
+// CLI's refusal (StartRefusedError) keeps the IDs a manager overrides by.
+func (b Break) Words() string {
+	if b.Conflict != nil {
+		return b.Rule + ": " + b.Conflict.Message
+	}
+	return b.Rule + ": " + b.Message
+}
+
+// BreaksWords is BreaksText without the conflicts' IDs (see Break.Words).
+func BreaksWords(bs []Break) string {
+	msgs := make([]string, len(bs))
+	for i, b := range bs {
+		msgs[i] = b.Words()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// BreaksBrief names what a start would break by kind, with how many of each, in the
+// order they come: "window, maintenance, capacity ×4, person".
+func BreaksBrief(bs []Break) string {
+	var rules []string
+	n := map[string]int{}
+	for _, b := range bs {
+		if n[b.Rule] == 0 {
+			rules = append(rules, b.Rule)
+		}
+		n[b.Rule]++
+	}
+	for i, r := range rules {
+		if n[r] > 1 {
+			rules[i] = fmt.Sprintf("%s ×%d", r, n[r])
+		}
+	}
+	return strings.Join(rules, ", ")
+}
+
 // inAny reports whether t lies inside one of the windows.
 func inAny(ws []models.Window, t time.Time, loc *time.Location) bool {
 	for _, w := range ws {

@@ -379,6 +379,33 @@ func TestStartWaysFitWhatBreaks(t *testing.T) {
 	}
 }
 
+// TestBreaksInWords: a technician's screen words what a start would break without
+// the conflicts' IDs (BreaksWords), and briefly by kind (BreaksBrief); the CLI's
+// refusal keeps the IDs a manager overrides by.
+func TestBreaksInWords(t *testing.T) {
+	cs := []models.Conflict{
+		{ID: "c8ccb10b", Kind: models.ConflictCapacity, Message: "2 deployments at once in production", Status: models.ConflictOpen},
+		{ID: "c1e2c772", Kind: models.ConflictPerson, Message: "tom is booked on #1 and #2 at once", Status: models.ConflictOpen},
+		{ID: "c0574b84", Kind: models.ConflictCapacity, Message: "3 deployments at once in production", Status: models.ConflictOpen},
+	}
+	bs := append([]Break{{Rule: models.RuleWindow, Message: "its window has ended"}}, ConflictBreaks(cs)...)
+	words := BreaksWords(bs)
+	if strings.Contains(words, "c8ccb10b") || strings.Contains(words, "c1e2c772") ||
+		!strings.Contains(words, "window: its window has ended; capacity: 2 deployments at once in production; person: tom is booked") {
+		t.Errorf("BreaksWords: %s", words)
+	}
+	if got := BreaksText(bs); !strings.Contains(got, "capacity: c8ccb10b 2 deployments") {
+		t.Errorf("BreaksText keeps the IDs: %s", got)
+	}
+	tom := models.Person{Name: "tom", Roles: []models.Role{models.RoleTechnician}}
+	if got := (&StartRefusedError{ID: 2, Breaks: bs, Actor: tom}).Error(); !strings.Contains(got, "c8ccb10b") {
+		t.Errorf("the CLI's refusal keeps the IDs: %s", got)
+	}
+	if got := BreaksBrief(bs); got != "window, capacity ×2, person" {
+		t.Errorf("BreaksBrief: %q", got)
+	}
+}
+
 // A run past its end and a plan whose start passed wait in the inbox of whom they
 // concern (a manager's, the requester's), as on the dashboard, with the way on.
 func TestInboxHasOverrunsAndOverduePlans(t *testing.T) {
