@@ -48,7 +48,12 @@ type checklistView struct {
 	// advance is the step a tick or an approval is saving: once saved, the cursor
 	// moves on to the next open item, where the next space is meant to go.
 	advance int
-	top     int  // how many of a planned deployment's items are scrolled above (see preview)
+	top     int // how many of a planned deployment's items are scrolled above (see preview)
+	// whyOpen: w shows whole why a planned deployment cannot start (or what a start
+	// would break), in place of its items, scrolled by whyTop lines; the checklist
+	// says it briefly otherwise, when it is long, so the items stay in sight.
+	whyOpen bool
+	whyTop  int
 	topMax  int  // the top that shows the last item, as the last frame found
 	running bool // the run carries on after a person's work
 	// failed is the footer's refusal of the last reload ("tom may not see #1" while
@@ -58,7 +63,7 @@ type checklistView struct {
 	// past optional items nobody ticked, which Ferry then skips.
 	confirm confirm
 	w, h    int
-	keys    struct{ Tick, Note, Block, Approve, Reject, Start, Save, Cancel, Yes, No key.Binding }
+	keys    struct{ Tick, Note, Block, Approve, Reject, Start, Why, Save, Cancel, Yes, No key.Binding }
 }
 
 // asking is what a page's text field asks for.
@@ -98,6 +103,7 @@ func NewChecklist(c *common.Common, id int64) common.Page {
 	v.keys.Approve = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
 	v.keys.Reject = key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "reject"))
 	v.keys.Start = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "start"))
+	v.keys.Why = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "why"))
 	v.keys.Save = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save"))
 	v.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	v.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, tick it"))
@@ -174,7 +180,7 @@ func (v *checklistView) ShortHelp() []common.Key {
 		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
 	}
 	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoItem()), v.blockKey(),
-		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Reject, v.whyNoReject()), v.startKey(),
+		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Reject, v.whyNoReject()), v.startKey(), v.whyKey(),
 		on(v.c.Keys.Up), on(v.c.Keys.Down), on(v.c.Keys.Back)}
 }
 
@@ -273,6 +279,15 @@ func (v *checklistView) whyNoReject() string {
 // checklist, if the engine lets them and the controls allow it now (a manager may
 // start it anyway, with a reason).
 func (v *checklistView) whyNoStart() string {
+	why := v.whyNoStartWhole()
+	if why != "" && why == v.starting.why(v.c.Actor, v.id) && v.whyLong() { // a phone's footer had six lines of it, ending "…;…"
+		return refusedBrief(v.c.Actor, v.id, v.starting.breaks) + "; w says why, whole"
+	}
+	return why
+}
+
+// whyNoStartWhole is whyNoStart, the refusal whole.
+func (v *checklistView) whyNoStartWhole() string {
 	d := v.st.Deployment
 	switch {
 	case !v.loaded:
@@ -303,6 +318,135 @@ func (v *checklistView) whyNoCarry() string {
 		return w.Message
 	}
 	return ""
+}
+
+// notStarted is what the checklist of a deployment in no stage says instead of its
+// items: why there is nothing to tick, whether g starts it and what that would break;
+// whole, and brief (what breaks named by kind) for when the whole is long.
+func (v *checklistView) notStarted() (whole, brief string) {
+	d := v.st.Deployment
+	bs := v.starting.breaks
+	whole = fmt.Sprintf("#%d %s: nothing to tick now.", d.ID, d.Status.Phrase())
+	brief = whole
+	switch no := v.whyNoStartWhole(); {
+	case no == "" && v.starting.needsReason():
+		const tail = "Press g to start it anyway, with the reason."
+		whole = fmt.Sprintf("#%d has not started, and a start now would break its controls (%s). %s", d.ID,
+			breaksText(v.c.Actor, bs), tail)
+		brief = fmt.Sprintf("#%d has not started, and a start now would break its controls (%s). %s", d.ID,
+			engine.BreaksBrief(bs), tail)
+	case no == "":
+		whole = fmt.Sprintf("#%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
+		brief = whole
+	case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil && len(bs) > 0:
+		whole = fmt.Sprintf("#%d has not started, and cannot start now: %s; %s.", d.ID, breaksText(v.c.Actor, bs), waysOn(v.c.Actor, bs))
+		// The header names it, and says planned: the room goes to what breaks.
+		brief = fmt.Sprintf("It cannot start now (%s); %s.", engine.BreaksBrief(bs), waysOn(v.c.Actor, bs))
+	case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil:
+		whole = fmt.Sprintf("#%d has not started, and cannot start yet: %s.", d.ID, no)
+		brief = whole
+	}
+	return whole, brief
+}
+
+// whyRows is the most lines the reason takes over a planned deployment's items: a
+// longer one is said briefly, and w shows it whole. The items are what a technician
+// came to read.
+func (v *checklistView) whyRows() int { return max(2, v.h/6) }
+
+// whyWidth is the width the reason is wrapped to.
+func (v *checklistView) whyWidth() int { return max(1, v.w-2) }
+
+// whyLong reports whether the whole reason takes more than whyRows lines.
+func (v *checklistView) whyLong() bool {
+	if !v.loaded || v.st.Deployment.Status.Stage() != "" {
+		return false
+	}
+	whole, _ := v.notStarted()
+	return len(common.Wrap(whole, v.whyWidth())) > v.whyRows()
+}
+
+// whyKey is w: the whole reason, or the items again; off when the reason is whole
+// already.
+func (v *checklistView) whyKey() common.Key {
+	k := common.OffFor(v.keys.Why, "")
+	switch {
+	case v.whyOpen:
+		k.SetHelp("w", "items")
+	case !v.whyLong():
+		k.Off = "the checklist says it whole already"
+	}
+	return k
+}
+
+// whyTopMax is the most lines the whole reason scrolls: what leaves its last line
+// above the hint under it.
+func (v *checklistView) whyTopMax() int { return max(0, len(v.whyWhole())-v.whyRoom()) }
+
+// whyWhole is the whole reason as w shows it, unstyled: each control a start would
+// break on lines of its own, then the ways on; else the reason wrapped.
+func (v *checklistView) whyWhole() []string {
+	d, bs := v.st.Deployment, v.starting.breaks
+	if d.Status != models.StatusPlanned || len(bs) == 0 {
+		whole, _ := v.notStarted()
+		return common.Wrap(whole, v.whyWidth())
+	}
+	var out []string
+	if v.starting.needsReason() {
+		out = common.Wrap(fmt.Sprintf("#%d has not started; a start now would break:", d.ID), v.whyWidth())
+	} else {
+		out = common.Wrap(fmt.Sprintf("#%d has not started, and cannot start now:", d.ID), v.whyWidth())
+	}
+	manager := engine.Can(v.c.Actor, engine.ActOverride, nil) == nil
+	for _, b := range bs {
+		text := b.Words()
+		if manager { // the ID a manager overrides it by
+			text = b.Rule + ": " + b.Message
+		}
+		out = append(out, common.Hanging("· ", text, v.whyWidth())...)
+	}
+	if v.starting.needsReason() {
+		return append(out, common.Wrap("Press g to start it anyway, with the reason.", v.whyWidth())...)
+	}
+	return append(out, common.Wrap(waysOn(v.c.Actor, bs)+".", v.whyWidth())...)
+}
+
+// whyRoom is the lines the whole reason has: under the header and a blank line,
+// above the hint.
+func (v *checklistView) whyRoom() int { return max(1, v.h-2-1-1) }
+
+// whyLines are the reason's lines over a deployment in no stage: whole when it takes
+// whyRows lines at most; else brief (cut to whyRows) and how to read it whole; and,
+// once w is pressed, whole, scrolled by ↑/↓ when it is longer than the screen.
+func (v *checklistView) whyLines() []string {
+	st := v.c.Styles
+	whole, brief := v.notStarted()
+	dim := func(ls []string) []string {
+		out := make([]string, len(ls))
+		for i, l := range ls {
+			out[i] = " " + st.Dim.Render(l)
+		}
+		return out
+	}
+	switch {
+	case !v.whyLong():
+		return dim(common.Wrap(whole, v.whyWidth()))
+	case !v.whyOpen:
+		ls := common.Wrap(brief, v.whyWidth())
+		if n := v.whyRows(); len(ls) > n {
+			ls = ls[:n]
+			ls[n-1] = common.Fit(strings.TrimRight(ls[n-1], " ")+"…", v.whyWidth())
+		}
+		return append(dim(ls), " "+st.Accent.Render("w")+st.Dim.Render(" says why, whole"))
+	}
+	ls := v.whyWhole()
+	top := min(v.whyTop, v.whyTopMax())
+	ls = ls[top:min(len(ls), top+v.whyRoom())]
+	hint := "w: the items again"
+	if v.whyTopMax() > 0 {
+		hint = fmt.Sprintf("↑/↓ scroll (line %d of %d) · w: the items again", top+1, v.whyTopMax()+v.whyRoom())
+	}
+	return append(dim(ls), " "+st.Dim.Render(hint))
 }
 
 // stalled: the stage is in no one's hands: g carries the run on.
@@ -425,6 +569,15 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case !v.loaded:
 		return nil
+	case key.Matches(msg, v.keys.Why) && v.whyKey().Off == "":
+		v.whyOpen, v.whyTop = !v.whyOpen, 0
+		return nil
+	case v.whyOpen && key.Matches(msg, v.c.Keys.Up):
+		v.whyTop = max(0, v.whyTop-1)
+		return nil
+	case v.whyOpen && key.Matches(msg, v.c.Keys.Down):
+		v.whyTop = min(v.whyTopMax(), v.whyTop+1)
+		return nil
 	case key.Matches(msg, v.c.Keys.Up):
 		v.sel, v.top = max(0, v.sel-1), max(0, v.top-1)
 		return nil
@@ -443,7 +596,11 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, v.keys.Start) && v.whyNoStart() == "":
 		if v.starting.needsReason() {
-			return v.ask(askOverride, "start anyway, because: ", engine.BreaksText(v.starting.breaks))
+			against := breaksText(v.c.Actor, v.starting.breaks)
+			if v.whyLong() { // said briefly above, as the field must stay in sight on a phone
+				against = "against " + engine.BreaksBrief(v.starting.breaks) + ": the record keeps your reason"
+			}
+			return v.ask(askOverride, "start anyway, because: ", against)
 		}
 		return v.run("")
 	case key.Matches(msg, v.keys.Approve) && v.whyNoApprove() == "":
@@ -667,22 +824,10 @@ func (v *checklistView) View() string {
 	}
 	items := v.items()
 	if d.Status.Stage() == "" {
-		why := fmt.Sprintf(" #%d %s: nothing to tick now.", d.ID, d.Status.Phrase())
-		switch no := v.whyNoStart(); {
-		case no == "" && v.starting.needsReason():
-			why = fmt.Sprintf(" #%d has not started, and a start now would break its controls (%s). "+
-				"Press g to start it anyway, with the reason.", d.ID, engine.BreaksText(v.starting.breaks))
-		case no == "":
-			why = fmt.Sprintf(" #%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
-		case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil && len(v.starting.breaks) > 0:
-			why = fmt.Sprintf(" #%d has not started, and cannot start now: %s; %s.", d.ID,
-				engine.BreaksText(v.starting.breaks), waysOn(v.c.Actor, v.starting.breaks))
-		case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil:
-			why = fmt.Sprintf(" #%d has not started, and cannot start yet: %s.", d.ID, no)
-		}
-		lines := append(head, "", st.Dim.Render(common.Hang(why, v.w-2, 1)))
-		if d.Status == models.StatusPlanned && !v.input.Focused() {
-			lines = append(lines, v.preview(v.h-strings.Count(strings.Join(lines, "\n"), "\n")-2)...)
+		lines := append(head, "")
+		lines = append(lines, v.whyLines()...)
+		if d.Status == models.StatusPlanned && !v.input.Focused() && !v.whyOpen {
+			lines = append(lines, v.preview(v.h-len(lines)-1)...)
 		}
 		if v.input.Focused() {
 			lines = append(lines, "")
