@@ -378,7 +378,15 @@ func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (sc
 func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (schedule.Suggestion, error) {
 	// Most plans find a free start within days: a week either way loads a few
 	// hundred neighbours, where the whole horizon loads tens of thousands.
-	reach := 7 * 24 * time.Hour
+	return e.suggestReaching(ctx, q, d, firstReach)
+}
+
+// firstReach is how far either side a suggestion looks first.
+const firstReach = 7 * 24 * time.Hour
+
+// suggestReaching looks reach either side of d's start, then the whole horizon if
+// nothing there is free.
+func (e *Engine) suggestReaching(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration) (schedule.Suggestion, error) {
 	for {
 		cand, items, w, err := e.suggestInputs(ctx, q, d, reach)
 		if err != nil {

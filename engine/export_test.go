@@ -20,6 +20,18 @@ func (e *Engine) SuggestSweep(ctx context.Context, actor models.Person, id int64
 	return sweep, err
 }
 
+// SuggestHorizon is Suggest when nothing is free within a week either side: it loads
+// and sweeps the whole horizon at once (the benchmarks' worst case).
+func (e *Engine) SuggestHorizon(ctx context.Context, actor models.Person, id int64) (schedule.Suggestion, error) {
+	var sug schedule.Suggestion
+	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		var err error
+		sug, err = e.suggestReaching(ctx, q, d, schedule.Horizon)
+		return err
+	})
+	return sug, err
+}
+
 // DashboardWith reads the dashboard with readers readers; Dashboard uses as many as
 // there are cores, up to two.
 func (e *Engine) DashboardWith(ctx context.Context, actor models.Person, readers int) (Dashboard, error) {
