@@ -607,7 +607,7 @@ func (d *dashboard) interruptedLines() []line {
 			out = append(out, line{id: dep.ID, text: d.c.Styles.Warn.Render("⏸ interrupted ") +
 				// No-break spaces: a wrap never leaves "step" at a line's end and its number
 				// on the next, nor "→" without where.
-				fmt.Sprintf("#%d %s →\u00a0%s, step\u00a0%d: resume, retry or fail it (r, then g,\u00a0r\u00a0or\u00a0F)", dep.ID, dep.Component,
+				fmt.Sprintf("#%d %s →\u00a0%s, step\u00a0%d: r\u00a0opens its run to resume, retry or fail it", dep.ID, dep.Component,
 					dep.Environment, it.Seq)})
 		}
 	}

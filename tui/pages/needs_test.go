@@ -160,7 +160,7 @@ func TestDashboardOpensTheRunOfTheSelected(t *testing.T) {
 		}
 		press(m, "down")
 	}
-	if row == "" || !tuitest.Whole(screenText(m), "resume, retry or fail it (r, then g, r or F)") {
+	if row == "" || !tuitest.Whole(screenText(m), "r opens its run to resume, retry or fail it") {
 		t.Fatalf("the cursor never reached an interrupted run that names its keys:\n%s", screenText(m))
 	}
 	id := strings.Fields(row[strings.Index(row, "#")+1:])[0]
