@@ -428,19 +428,17 @@ type StepState struct {
 }
 
 // OutputNotKept reports whether an automated step of the run has a result (an exit
-// code, done or failed) but no attempt was kept, so no output either: a record
-// brought in with its results only, such as the demo's history. Its steps ran; what
-// they printed is not here.
+// code, done or failed) but no attempt kept, so no output either: a record brought
+// in with its results only, such as the demo's history. Its steps ran; what they
+// printed is not here.
 func (r RunState) OutputNotKept() bool {
-	ran, kept := false, false
 	for _, s := range append(append([]StepState{}, r.Steps...), r.OnFailure...) {
-		if s.Step.Kind != models.StepAutomated {
-			continue
+		ran := s.ExitCode != nil || s.Status == models.StepDone || s.Status == models.StepFailed
+		if s.Step.Kind == models.StepAutomated && ran && len(s.Attempts) == 0 {
+			return true
 		}
-		kept = kept || len(s.Attempts) > 0
-		ran = ran || s.ExitCode != nil || s.Status == models.StepDone || s.Status == models.StepFailed
 	}
-	return ran && !kept
+	return false
 }
 
 // Last is the newest attempt, if any.

@@ -470,6 +470,21 @@ func TestGenerate(t *testing.T) {
 			AND a.status = 'done' AND a.exit_code = 0 AND a.finished_at <= d.finished_at * 1000)`); n > 0 {
 		t.Errorf("%d deployments rolled back by on-failure steps that never ran", n)
 	}
+	// A failure in a stage with on-failure steps ran them too, and the last failed:
+	// only that leaves it failed rather than rolled back, as the runner decides.
+	failedNote := `EXISTS (SELECT 1 FROM events e WHERE e.deployment_id = d.id AND e.type = 'status' AND e.detail LIKE '%; on-failure step "%" failed: %')`
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'failed' AND `+failedNote); n == 0 {
+		t.Error("no failed deployment whose on-failure steps failed")
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'failed' AND `+failedNote+`
+		AND NOT EXISTS (SELECT 1 FROM step_attempts a WHERE a.deployment_id = d.id AND a.seq > d.steps_total
+			AND a.status = 'failed' AND a.exit_code = 1)`); n > 0 {
+		t.Errorf("%d failed deployments whose failed on-failure step never ran", n)
+	}
+	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE d.status = 'failed' AND NOT `+failedNote+`
+		AND EXISTS (SELECT 1 FROM step_attempts a WHERE a.deployment_id = d.id)`); n > 0 {
+		t.Errorf("%d failed deployments ran on-failure steps the note does not name", n)
+	}
 	// Events: planned first, a modest number per deployment.
 	if n := scalar[int](t, db, `SELECT count(*) FROM deployments d WHERE
 		(SELECT type FROM events e WHERE e.deployment_id = d.id ORDER BY id LIMIT 1) <> 'planned'`); n > 0 {

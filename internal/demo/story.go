@@ -312,9 +312,13 @@ func (s *story) end(cur models.Status) {
 	case models.StatusSucceeded:
 		s.event(r.finished, s.mover, engine.EventStatus, engine.StatusText(cur, to, ""))
 	case models.StatusFailed:
-		s.event(r.finished, s.failActor(), engine.EventStatus, engine.StatusText(cur, to, s.failedNote()))
+		note := s.failedNote()
+		if failed := s.rollback(false); failed != "" {
+			note = engine.OnFailureFailedText(s.failure(), failed, rollbackFailure)
+		}
+		s.event(r.finished, s.failActor(), engine.EventStatus, engine.StatusText(cur, to, note))
 	case models.StatusRolledBack:
-		s.rollback()
+		s.rollback(true)
 		s.event(r.finished, s.assignee, engine.EventStatus, engine.StatusText(cur, to, s.rolledBackNote()))
 	case models.StatusCancelled:
 		s.event(r.finished, s.assignee, engine.EventCancelled,
@@ -362,25 +366,38 @@ func (s *story) rolledBackNote() string {
 	return engine.RanText(s.failure(), names...)
 }
 
+// rollbackFailure is how a demo's rollback that failed ended.
+const rollbackFailure = "exit code 1"
+
 // rollback records the on-failure steps of the failing stage as the runner does: an
-// attempt each, one after the other between the failure and the finish, all passed.
-func (s *story) rollback() {
+// attempt each, one after the other between the failure and the finish, all passed
+// when it rolled back; when it failed even so, the last of them failed, and its name
+// is returned (a stage with on-failure steps runs them; only their failure leaves
+// the deployment failed rather than rolled back).
+func (s *story) rollback(passed bool) (failed string) {
 	stage, names := s.onFailure()
 	if len(names) == 0 {
-		return
+		return ""
 	}
 	from := s.x.ts[s.fail]
 	span := (s.r.finished - from) / int64(len(names)+1)
-	ok := 0
+	ok, bad := 0, 1
+	ran := 0
 	for i, st := range s.mv.rollback[s.r.env] {
 		if st.Stage != stage {
 			continue
 		}
+		ran++
 		start := from + span*int64(len(s.out.atts)) + span/4
-		s.out.atts = append(s.out.atts, models.Attempt{Seq: len(s.steps) + i + 1, Attempt: 1, Status: models.StepDone,
+		a := models.Attempt{Seq: len(s.steps) + i + 1, Attempt: 1, Status: models.StepDone,
 			Holder: "demo", Host: "demo", StartedAt: time.Unix(start, 0).UTC(),
-			FinishedAt: time.Unix(start+span*3/4, 0).UTC(), ExitCode: &ok})
+			FinishedAt: time.Unix(start+span*3/4, 0).UTC(), ExitCode: &ok}
+		if !passed && ran == len(names) {
+			a.Status, a.ExitCode, a.Detail, failed = models.StepFailed, &bad, rollbackFailure, st.Name
+		}
+		s.out.atts = append(s.out.atts, a)
 	}
+	return failed
 }
 
 // lessons are what a review of it may say was learned: nothing about a gate the
