@@ -154,13 +154,26 @@ func (e *Engine) breaksAt(d models.Deployment, cs []models.Conflict, now time.Ti
 	for _, w := range env.Freeze {
 		for _, occ := range w.Occurrences(now, moment, loc) {
 			out = append(out, Break{Rule: string(models.ConflictFreeze), Message: fmt.Sprintf("%s is in freeze %q until %s",
-				env.Name, w.Name, LocalText(occ.End, loc))})
+				env.Name, w.Name, LocalText(occ.End, loc)) + plannedOver(cs, models.ConflictFreeze)})
 		}
 	}
 	if NoWindowOpen(env, now, loc) {
-		out = append(out, Break{Rule: string(models.ConflictMaintenance), Message: NoWindowOpenText(env.Name)})
+		out = append(out, Break{Rule: string(models.ConflictMaintenance),
+			Message: NoWindowOpenText(env.Name) + plannedOver(cs, models.ConflictMaintenance)})
 	}
 	return append(out, ConflictBreaks(cs)...)
+}
+
+// plannedOver says, after a control's break, that a conflict of the same kind was
+// overridden: that override accepted the plan, not a start against the control now,
+// which a technician read as the manager's word being ignored.
+func plannedOver(cs []models.Conflict, kind models.ConflictKind) string {
+	for _, c := range cs {
+		if c.Kind == kind && c.Override != nil {
+			return fmt.Sprintf(" (%s's override of its %s conflict accepted the plan, not a start now)", c.Override.Actor, kind)
+		}
+	}
+	return ""
 }
 
 // ConflictBreaks are the open ones of cs, as what a start would break.

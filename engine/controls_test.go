@@ -160,6 +160,24 @@ func TestAStartIsHeldToFreezesAndMaintenanceWindows(t *testing.T) {
 		string(models.ConflictFreeze), string(models.ConflictMaintenance), string(models.ConflictFreeze),
 		string(models.ConflictMaintenance))
 
+	// Overriding its maintenance conflict accepted the plan, not a start outside the
+	// windows: the refusal says so, rather than seem to ignore the manager.
+	cs, err := f.e.Conflicts(f.ctx, ana, ConflictFilter{OpenOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Kind == models.ConflictMaintenance && c.Involves(d.ID) {
+			if _, err := f.e.Override(f.ctx, ana, c.ID, "the CAB accepted it"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := f.e.Run(f.ctx, sam, d.ID, RunOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "(ana's override of its maintenance conflict accepted the plan, not a start now)") {
+		t.Fatalf("a start after the maintenance conflict was overridden: %v", err)
+	}
+
 	// A practitioner may not override; a manager may, with a reason, and it is kept.
 	if _, err := f.e.Run(f.ctx, sam, d.ID, RunOptions{OverrideReason: "customer outage"}); !errors.Is(err, models.ErrForbidden) {
 		t.Fatalf("a practitioner overriding: %v", err)
@@ -175,7 +193,9 @@ func TestAStartIsHeldToFreezesAndMaintenanceWindows(t *testing.T) {
 			t.Errorf("override finding: %+v", fd)
 		}
 	}
-	if kinds["override freeze"] != 2 || kinds["override maintenance"] != 2 || kinds["at_start freeze"] != 1 ||
+	// Two rules each (the control and the conflict), but the maintenance conflict was
+	// overridden before, so the start went against its control alone.
+	if kinds["override freeze"] != 2 || kinds["override maintenance"] != 1 || kinds["at_start freeze"] != 1 ||
 		kinds["at_start maintenance"] != 1 {
 		t.Fatalf("findings: %v", kinds)
 	}
