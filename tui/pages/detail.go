@@ -354,16 +354,21 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 		return
 	}
 	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Conflicts"))
+	// A conflict's ID is what a manager overrides it by; to others it is noise.
+	showIDs := engine.Can(d.c.Actor, engine.ActOverride, nil) == nil
 	for _, c := range d.det.Conflicts {
 		mark := st.Bad.Render("✗")
 		msg := c.Message
 		if c.Status == models.ConflictOverridden {
 			mark = st.Dim.Render("✓")
-			msg += st.Dim.Render(" — overridden: " + c.Reason)
+			msg += st.Dim.Render(" — " + c.OverrideText())
 		} else if started := c.StartedText(); started != "" {
 			msg += st.Dim.Render(" — " + started)
 		}
-		head := fmt.Sprintf("  %s %s %s ", mark, st.Dim.Render(c.ID), common.Fit(common.KindLabel(c.Kind), 11))
+		head := fmt.Sprintf("  %s %s ", mark, common.Fit(common.KindLabel(c.Kind), 11))
+		if showIDs {
+			head = fmt.Sprintf("  %s %s %s ", mark, st.Dim.Render(c.ID), common.Fit(common.KindLabel(c.Kind), 11))
+		}
 		writeLines(b, conflictLines(head, msg, d.w))
 	}
 }

@@ -259,3 +259,24 @@ func TestMyWorkOpensTheRecord(t *testing.T) {
 		t.Fatalf("enter should open the checklist of #7:\n%s", got)
 	}
 }
+
+// A conflict's ID is what a manager overrides it by: the record shows it to a
+// manager, not to the technician, who reads the same conflict in words.
+func TestTheRecordShowsConflictIDsToThoseWhoOverride(t *testing.T) {
+	t.Parallel()
+	for _, who := range []string{"tom", "ana"} {
+		m := sized(t, who, 120, 80)
+		mgr, _ := m.c.Eng.Person("ana")
+		start, _ := models.ParseTime("2026-11-27 15:00", m.c.Eng.Location()) // Friday afternoon: frozen, no window
+		d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+			Version: "1", Environment: "production", Start: start, Assignee: "tom"})
+		if err != nil || len(cs) == 0 {
+			t.Fatalf("setup: a plan in conflict: %v %v", cs, err)
+		}
+		openDetailOf(m, d.ID)
+		got := screenText(m)
+		if !strings.Contains(got, "Conflicts") || strings.Contains(got, cs[0].ID) != (who == "ana") {
+			t.Errorf("%s's record of #%d, conflict %s shown only to a manager:\n%s", who, d.ID, cs[0].ID, got)
+		}
+	}
+}
