@@ -5,6 +5,7 @@
 package sshd
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -311,8 +312,44 @@ func (s *Server) runCommand(sess ssh.Session, p models.Person, principal string)
 		stderr, terminal = sess, " with a terminal"
 	}
 	s.log.Printf("%s from %s runs %q%s", p.Name, sess.RemoteAddr(), sess.RawCommand(), terminal)
-	ctx := engine.WithPrincipal(sess.Context(), principal)
-	return s.opts.Command(ctx, p, sess.Command(), sess, stderr)
+	ctx, cancel := context.WithCancel(engine.WithPrincipal(sess.Context(), principal))
+	defer cancel()
+	interrupted := make(chan struct{})
+	if hasPty {
+		// With a terminal the client sends ^C as a byte, and every resize as a request
+		// the session holds for its reader: read both, or ^C does nothing and the
+		// second resize blocks the session for good.
+		_, win, _ := sess.Pty()
+		go func() {
+			for range win {
+			}
+		}()
+		go interruptOn(sess, cancel, interrupted)
+	}
+	code := s.opts.Command(ctx, p, sess.Command(), sess, stderr)
+	select {
+	case <-interrupted:
+		return 130 // as a shell reports a command ended by ^C
+	default:
+		return code
+	}
+}
+
+// interruptOn reads what the client types while a command runs and cancels it at ^C
+// or ^D, closing interrupted; it ends when the session does.
+func interruptOn(in io.Reader, cancel context.CancelFunc, interrupted chan<- struct{}) {
+	buf := make([]byte, 64)
+	for {
+		n, err := in.Read(buf)
+		if bytes.ContainsAny(buf[:n], "\x03\x04") {
+			close(interrupted)
+			cancel()
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // explain answers a session the console cannot serve: one without a terminal, or

@@ -711,3 +711,69 @@ func TestLogIsStampedInTheOrganisationsZone(t *testing.T) {
 		t.Fatalf("%v in the log:\n%s", err, f.log.String())
 	}
 }
+
+// followCommand writes a line, then follows until it is stopped, as deploy logs
+// --follow does.
+func followCommand(ctx context.Context, _ models.Person, _ []string, stdout, _ io.Writer) int {
+	fmt.Fprintln(stdout, "following")
+	<-ctx.Done()
+	return 0
+}
+
+// TestACommandWithATerminalStopsAtCtrlC: with a terminal, ^C reaches the server as a
+// byte: it stops the command (status 130, as a shell says), resizes meanwhile do not
+// hold the session, and its place on the connection is free again after.
+func TestACommandWithATerminalStopsAtCtrlC(t *testing.T) {
+	f := newFixture(t, Options{Command: followCommand, Limits: Limits{SessionsPerConnection: 1}})
+	c := f.login(t, "127.0.0.1", "tom")
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 20, 60, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	sess.Stdout = out
+	if err := sess.Start("deploy logs 1 --follow"); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.waitFor(0, waitTimeout, "following"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := sess.WindowChange(20+i, 60+i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := in.Write([]byte{3}); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- sess.Wait() }()
+	var exit *gossh.ExitError
+	select {
+	case err := <-ended:
+		if !errors.As(err, &exit) || exit.ExitStatus() != 130 {
+			t.Fatalf("^C: %v, want exit status 130", err)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatal("^C did not stop the command")
+	}
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		s, err := c.NewSession()
+		if err == nil {
+			s.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stopped command still holds its place on the connection: %v\nserver log:\n%s", err, f.log)
+		}
+		time.Sleep(10 * time.Millisecond) // retrying, not waiting for work
+	}
+}
