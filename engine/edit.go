@@ -42,6 +42,9 @@ func (e *Engine) edit(ctx context.Context, q store.Q, actor models.Person, d *mo
 	if d.Status.Final() {
 		return "", models.Conflictf("deployment #%d %s; it can no longer be changed", d.ID, d.Status.Phrase())
 	}
+	if err := e.checkEdit(*d, ed); err != nil {
+		return "", err
+	}
 	var did []string
 	if ed.Start != nil || ed.Duration != nil {
 		if err := Can(actor, ActReschedule, d); err != nil {
@@ -86,6 +89,22 @@ func (e *Engine) edit(ctx context.Context, q store.Q, actor models.Person, d *mo
 	return strings.Join(did, "; "), nil
 }
 
+// checkEdit refuses the values of ed that no edit of d may take, before anything is
+// changed or previewed, under the flags that gave them: a new length out of bounds
+// (a kept one still moves, see newWindow), a person who cannot carry it out ("" is
+// nobody, which may be).
+func (e *Engine) checkEdit(d models.Deployment, ed Edit) error {
+	if ed.Duration != nil && *ed.Duration != d.ScheduledEnd.Sub(d.ScheduledStart) {
+		if err := models.CheckWindowLength(*ed.Duration); err != nil {
+			return models.Invalidf("--duration: %v", err)
+		}
+	}
+	if ed.Assignee != nil && *ed.Assignee != "" && *ed.Assignee != d.Assignee {
+		return e.checkAssignee("--assignee", *ed.Assignee)
+	}
+	return nil
+}
+
 // editedWindow is the window an edit asks for: a new start keeps the length unless a
 // new one is given, and a new length alone keeps the start.
 func editedWindow(d models.Deployment, ed Edit) (time.Time, time.Time) {
@@ -101,9 +120,6 @@ func editedWindow(d models.Deployment, ed Edit) (time.Time, time.Time) {
 
 func (e *Engine) reassign(ctx context.Context, q store.Q, actor models.Person, d *models.Deployment, person string) (string, error) {
 	if err := Can(actor, ActAssign, d); err != nil {
-		return "", err
-	}
-	if err := e.checkAssignee("--assignee", person); err != nil {
 		return "", err
 	}
 	if err := q.SetAssignee(ctx, d.ID, person, e.Now()); err != nil {
@@ -196,6 +212,9 @@ func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64,
 		edited models.Deployment
 	)
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		if err := e.checkEdit(d, ed); err != nil {
+			return err
+		}
 		if ed.Start != nil || ed.Duration != nil {
 			start, end := editedWindow(d, ed)
 			start, end, err := e.newWindow(d, start, end)

@@ -133,8 +133,12 @@ func (e *Engine) newWindow(d models.Deployment, start, end time.Time) (time.Time
 	if !end.After(start) {
 		return start, end, models.Invalidf("end %s is not after start %s", e.Local(end), e.Local(start))
 	}
-	if err := models.CheckWindowLength(end.Sub(start)); err != nil {
-		return start, end, models.Invalidf("--duration: %v", err)
+	// Only a new length is held to the bounds: a window kept as it was planned (one
+	// from before them) still moves.
+	if length := end.Sub(start); length != d.ScheduledEnd.Sub(d.ScheduledStart) {
+		if err := models.CheckWindowLength(length); err != nil {
+			return start, end, err
+		}
 	}
 	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
 	return start, end, e.ahead(start, end, d.ScheduledStart)

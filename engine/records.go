@@ -100,6 +100,9 @@ func AssignedText(from, to string) string {
 	if from == "" {
 		from = "nobody"
 	}
+	if to == "" {
+		to = "nobody"
+	}
 	return from + " → " + to
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"ferry/store"
 	"fmt"
 	"strings"
 	"testing"
@@ -289,5 +290,38 @@ func TestWaitingInACircleIsRefused(t *testing.T) {
 	}
 	if d, err := f.e.Deployment(f.ctx, ana, ids[0]); err != nil || d.Deployment.After != 0 {
 		t.Fatalf("the refused edit changed #%d: after %d %v", ids[0], d.Deployment.After, err)
+	}
+}
+
+// An edit's values are checked alike in its preview and the edit: a person config
+// does not know is refused by both; "" unassigns (deploy edit --assignee none); a new
+// length is held to a minute or more, but a window kept as it was planned before that
+// rule (30 seconds) still moves.
+func TestEditAndItsPreviewCheckAlike(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	d := f.planWhere(t, "api", "1", "test", f.now.Add(24*time.Hour), models.ActionDeploy)
+	nosuch, nobody, short := "nosuch", "", 30*time.Second
+	if _, _, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{Assignee: &nosuch}); err == nil || !strings.Contains(err.Error(), `--assignee: no person "nosuch"`) {
+		t.Fatalf("a preview of an unknown person: %v", err)
+	}
+	if _, err := f.e.EditDeployment(f.ctx, ana, d.ID, Edit{Assignee: &nosuch}); err == nil || !strings.Contains(err.Error(), `--assignee: no person "nosuch"`) {
+		t.Fatalf("an edit to an unknown person: %v", err)
+	}
+	out, err := f.e.EditDeployment(f.ctx, ana, d.ID, Edit{Assignee: &nobody})
+	if err != nil || out.Deployment.Assignee != "" {
+		t.Fatalf("unassigning: %+v %v", out.Deployment.Assignee, err)
+	}
+	if _, _, err := f.e.PreviewEdit(f.ctx, ana, d.ID, Edit{Duration: &short}); err == nil || !strings.Contains(err.Error(), "--duration: a window of 30s is shorter than a minute") {
+		t.Fatalf("a preview of a 30 s window: %v", err)
+	}
+	if err := f.e.st.Write(f.ctx, func(q store.Q) error {
+		return q.SetSchedule(f.ctx, d.ID, d.ScheduledStart, d.ScheduledStart.Add(short), f.now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	later := d.ScheduledStart.Add(time.Hour)
+	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, later, time.Time{}); err != nil {
+		t.Fatalf("moving a window planned at 30 s before the rule: %v", err)
 	}
 }
