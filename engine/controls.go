@@ -392,7 +392,8 @@ func finding(id int64, kind string, b Break, reason string, actor models.Person,
 }
 
 // recordFinish keeps, when a started deployment finishes, the conflicts still open
-// that nobody settled (they become unresolved) and an overrun of its window, inside
+// that nobody settled and that had begun (they become unresolved) and an overrun of
+// its window, inside
 // the caller's write transaction.
 func (e *Engine) recordFinish(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) error {
 	cs, err := e.check(ctx, q, d)
@@ -410,7 +411,9 @@ func (e *Engine) recordFinish(ctx context.Context, q store.Q, actor models.Perso
 	now := e.Now()
 	var fs []models.Finding
 	for i := range cs {
-		if cs[i].Open() && cs[i].StartedOver == nil {
+		// One that would have begun only after it finished never happened: finishing
+		// early settled it (the clash with a plan later in its window).
+		if cs[i].Open() && cs[i].StartedOver == nil && cs[i].Start.Before(now) {
 			b := Break{Rule: string(cs[i].Kind), Message: cs[i].Message, Conflict: &cs[i]}
 			fs = append(fs, finding(d.ID, models.FindingUnresolved, b, "", actor, now))
 		}

@@ -603,3 +603,34 @@ func TestFailedThere(t *testing.T) {
 		t.Fatal("its last deployment there succeeded")
 	}
 }
+
+// A conflict that would have begun after the deployment finished never happened: it
+// is not kept as unresolved (the first finished at 10:20; the second, planned into
+// its window from 10:40, would have clashed only then). One that had begun is kept.
+func TestAClashThatNeverBeganIsNotUnresolved(t *testing.T) {
+	for _, c := range []struct {
+		second string
+		kept   bool
+	}{{"2026-11-24 10:40", false}, {"2026-11-24 10:10", true}} {
+		f := controlsFixture(t, "2026-11-24 09:00")
+		ana := f.person(t, "ana")
+		first := f.planIn(t, "api", "staging", "2026-11-24 10:00") // until 11:00; capacity 1
+		f.now = f.local("2026-11-24 10:00")
+		if _, err := f.e.Run(f.ctx, ana, first.ID, RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		f.now = f.local("2026-11-24 10:05") // planned into its window after it started: settled by nobody
+		f.planIn(t, "web", "staging", c.second)
+		f.now = f.local("2026-11-24 10:20")
+		if out, err := f.e.TickStep(f.ctx, ana, first.ID, 1, ""); err != nil || out.Deployment.Status != models.StatusSucceeded {
+			t.Fatalf("finishing the first: %+v %v", out.Deployment.Status, err)
+		}
+		kept := false
+		for _, fd := range f.findings(t, first.ID) {
+			kept = kept || fd.Kind == models.FindingUnresolved
+		}
+		if kept != c.kept {
+			t.Errorf("second from %s: unresolved kept %v, want %v: %+v", c.second, kept, c.kept, f.findings(t, first.ID))
+		}
+	}
+}

@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"ferry/tui/internal/tuitest"
 	"fmt"
 	"slices"
 	"strings"
@@ -156,6 +157,9 @@ func finishWithAClash(t *testing.T, m *Model) models.Deployment {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// #1 fails once the clash has begun: one that would begin only after it finished
+	// never happened, and is not left unresolved.
+	tuitest.ClockOf(t, m.c).Set(start.Add(10 * time.Minute))
 	if _, err := m.c.Eng.Fail(m.c.Ctx, m.c.Actor, 1, "the disk did not spin up", false); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +179,7 @@ func TestConflictsScreenShowsUnresolvedOnes(t *testing.T) {
 	got := screenText(m)
 	words := strings.Join(strings.Fields(got), " ")
 	if !strings.Contains(words, "open, overridden and unresolved conflicts") ||
-		!strings.Contains(words, fmt.Sprintf("! capacity Thu 26 Nov 14:05 #1 #%d unresolved at the finish — 2 deployments at once", d.ID)) ||
+		!strings.Contains(words, fmt.Sprintf("! capacity Thu 26 Nov 15:10 #1 #%d unresolved at the finish — 2 deployments at once", d.ID)) ||
 		!strings.Contains(words, "✓ maintenance Thu 26 Nov 12:05 #1 started anyway by ana: under way before the console opens — #1 (Thu 26 Nov") {
 		t.Fatalf("all conflicts:\n%s", got)
 	}
