@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -454,6 +455,22 @@ func TestPermissions(t *testing.T) {
 	list, _ = f.e.List(f.ctx, f.person(t, "tom"), models.Filter{})
 	if len(list) != 1 || list[0].ID != hw.ID {
 		t.Fatalf("tom's listing: %+v", list)
+	}
+	// One who is a technician and an analyst reads as an analyst: everything, the
+	// reports too, as the screens (SeesOnlyOwn) offer; and ticks only their own.
+	both := f.person(t, "tia")
+	both.Roles = append(both.Roles, models.RoleAnalyst)
+	if SeesOnlyOwn(both) {
+		t.Fatal("a technician and analyst should not see only their own")
+	}
+	if list, err := f.e.List(f.ctx, both, models.Filter{}); err != nil || !slices.ContainsFunc(list, func(d models.Deployment) bool { return d.ID == sw.ID }) {
+		t.Fatalf("a technician and analyst's listing: %d rows, %v", len(list), err)
+	}
+	if _, err := f.e.Report(f.ctx, both, ReportRequest{From: f.now.AddDate(0, -1, 0), To: f.now, Period: PeriodMonth}); err != nil {
+		t.Fatalf("a technician and analyst's report: %v", err)
+	}
+	if _, err := f.e.Advance(f.ctx, both, hw.ID, ""); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("a technician and analyst advancing another's: %v", err)
 	}
 }
 
