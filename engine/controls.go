@@ -221,6 +221,26 @@ func (b Break) Words() string {
 	return b.Rule + ": " + b.Message
 }
 
+// ShowsConflictIDs reports whether p is shown conflicts' IDs: those who override
+// conflicts by them (managers). To others they are noise beside the words.
+func ShowsConflictIDs(p models.Person) bool { return Can(p, ActOverride, nil) == nil }
+
+// For is what b says to p: with its conflict's ID to one who overrides by it.
+func (b Break) For(p models.Person) string {
+	if ShowsConflictIDs(p) {
+		return b.Rule + ": " + b.Message
+	}
+	return b.Words()
+}
+
+// BreaksFor is what a start would break, as p is told it (see Break.For).
+func BreaksFor(p models.Person, bs []Break) string {
+	if ShowsConflictIDs(p) {
+		return BreaksText(bs)
+	}
+	return BreaksWords(bs)
+}
+
 // BreaksWords is BreaksText without the conflicts' IDs (see Break.Words).
 func BreaksWords(bs []Break) string {
 	msgs := make([]string, len(bs))

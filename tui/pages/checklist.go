@@ -332,14 +332,14 @@ func (v *checklistView) notStarted() (whole, brief string) {
 	case no == "" && v.starting.needsReason():
 		const tail = "Press g to start it anyway, with the reason."
 		whole = fmt.Sprintf("#%d has not started, and a start now would break its controls (%s). %s", d.ID,
-			breaksText(v.c.Actor, bs), tail)
+			engine.BreaksFor(v.c.Actor, bs), tail)
 		brief = fmt.Sprintf("#%d has not started, and a start now would break its controls (%s). %s", d.ID,
 			engine.BreaksBrief(bs), tail)
 	case no == "":
 		whole = fmt.Sprintf("#%d has not started. Press g to start it: its first checklist comes up here.", d.ID)
 		brief = whole
 	case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil && len(bs) > 0:
-		whole = fmt.Sprintf("#%d has not started, and cannot start now: %s; %s.", d.ID, breaksText(v.c.Actor, bs), waysOn(v.c.Actor, bs))
+		whole = fmt.Sprintf("#%d has not started, and cannot start now: %s; %s.", d.ID, engine.BreaksFor(v.c.Actor, bs), waysOn(v.c.Actor, bs))
 		// The header names it, and says planned: the room goes to what breaks.
 		brief = fmt.Sprintf("It cannot start now (%s); %s.", engine.BreaksBrief(bs), waysOn(v.c.Actor, bs))
 	case d.Status == models.StatusPlanned && v.may(engine.ActRun) == nil:
@@ -397,13 +397,8 @@ func (v *checklistView) whyWhole() []string {
 	} else {
 		out = common.Wrap(fmt.Sprintf("#%d has not started, and cannot start now:", d.ID), v.whyWidth())
 	}
-	manager := engine.Can(v.c.Actor, engine.ActOverride, nil) == nil
 	for _, b := range bs {
-		text := b.Words()
-		if manager { // the ID a manager overrides it by
-			text = b.Rule + ": " + b.Message
-		}
-		out = append(out, common.Hanging("· ", text, v.whyWidth())...)
+		out = append(out, common.Hanging("· ", b.For(v.c.Actor), v.whyWidth())...)
 	}
 	if v.starting.needsReason() {
 		return append(out, common.Wrap("Press g to start it anyway, with the reason.", v.whyWidth())...)
@@ -596,7 +591,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(msg, v.keys.Start) && v.whyNoStart() == "":
 		if v.starting.needsReason() {
-			against := breaksText(v.c.Actor, v.starting.breaks)
+			against := engine.BreaksFor(v.c.Actor, v.starting.breaks)
 			if v.whyLong() { // said briefly above, as the field must stay in sight on a phone
 				against = "against " + engine.BreaksBrief(v.starting.breaks) + ": the record keeps your reason"
 			}

@@ -355,7 +355,7 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "\n %s\n", st.Bold.Render("Conflicts"))
 	// A conflict's ID is what a manager overrides it by; to others it is noise.
-	showIDs := engine.Can(d.c.Actor, engine.ActOverride, nil) == nil
+	showIDs := engine.ShowsConflictIDs(d.c.Actor)
 	for _, c := range d.det.Conflicts {
 		mark := st.Bad.Render("✗")
 		msg := c.Message

@@ -717,7 +717,7 @@ func (v *runView) head() []string {
 	}
 	if v.input.Focused() {
 		if v.asking == askOverride { // what is being overridden, whole: it is what the reason answers
-			for _, l := range common.Hanging(" against ", breaksText(v.c.Actor, v.starting.breaks), v.w) {
+			for _, l := range common.Hanging(" against ", engine.BreaksFor(v.c.Actor, v.starting.breaks), v.w) {
 				out = append(out, st.Warn.Render(l))
 			}
 		}

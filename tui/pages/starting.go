@@ -31,7 +31,7 @@ func (s starting) why(actor models.Person, id int64) string {
 
 // refusedText is a start refused for bs: what breaks, and the ways on.
 func refusedText(actor models.Person, id int64, bs []engine.Break) string {
-	return fmt.Sprintf("#%d cannot start now: %s; %s", id, breaksText(actor, bs), waysOn(actor, bs))
+	return fmt.Sprintf("#%d cannot start now: %s; %s", id, engine.BreaksFor(actor, bs), waysOn(actor, bs))
 }
 
 // refusedBrief is refusedText with what breaks named by kind ("window, capacity ×4,
@@ -39,16 +39,6 @@ func refusedText(actor models.Person, id int64, bs []engine.Break) string {
 // checklist.
 func refusedBrief(actor models.Person, id int64, bs []engine.Break) string {
 	return fmt.Sprintf("#%d cannot start now (%s); %s", id, engine.BreaksBrief(bs), waysOn(actor, bs))
-}
-
-// breaksText is what a start would break, in the person's words: with each
-// conflict's ID for whoever may override conflicts (they do so by ID), without for
-// anyone else: "c8ccb10b" tells a technician nothing.
-func breaksText(actor models.Person, bs []engine.Break) string {
-	if engine.Can(actor, engine.ActOverride, nil) == nil {
-		return engine.BreaksText(bs)
-	}
-	return engine.BreaksWords(bs)
 }
 
 // waysOn says what lets a refused start go ahead: in the console's keys the ways the
