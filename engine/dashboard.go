@@ -316,7 +316,7 @@ func (e *Engine) Stats(ctx context.Context, from, to time.Time) (Stats, error) {
 
 func (e *Engine) stats(ctx context.Context, q store.Q, from, to time.Time) (Stats, error) {
 	r := ReportRequest{From: from, To: to.Add(time.Second), Period: PeriodDay}
-	if err := e.validReport(r); err != nil {
+	if err := e.validReport(ctx, r); err != nil {
 		return Stats{}, err
 	}
 	rep, err := e.report(ctx, []store.Q{q}, r)

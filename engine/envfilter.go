@@ -18,7 +18,10 @@ func (e *Engine) FilterEnvironment(ctx context.Context, flag, env string) (note 
 		return "", nil
 	}
 	inRecord, err := e.st.Read().EnvironmentInRecord(ctx, env)
-	if err != nil || !inRecord {
+	if err != nil {
+		return "", err
+	}
+	if !inRecord {
 		return "", known
 	}
 	return fmt.Sprintf("%s %s: no longer in %s; shown from the record", flag, env, e.cfg.File), nil

@@ -172,7 +172,7 @@ func (e *Engine) Report(ctx context.Context, actor models.Person, r ReportReques
 	if err := Can(actor, ActRead, nil); err != nil {
 		return Report{}, err
 	}
-	if err := e.validReport(r); err != nil {
+	if err := e.validReport(ctx, r); err != nil {
 		return Report{}, err
 	}
 	if err := e.useBasis(ctx); err != nil {
@@ -251,7 +251,7 @@ func (e *Engine) firstRecorded(ctx context.Context, q store.Q) (time.Time, error
 	return time.Date(day/10000, time.Month(day/100%100), day%100, 0, 0, 0, 0, e.cfg.Location).UTC(), nil
 }
 
-func (e *Engine) validReport(r ReportRequest) error {
+func (e *Engine) validReport(ctx context.Context, r ReportRequest) error {
 	switch {
 	case !slices.Contains(Periods, r.Period):
 		return models.Invalidf("period %q: use day, week, month or quarter", r.Period)
@@ -260,8 +260,8 @@ func (e *Engine) validReport(r ReportRequest) error {
 	case !r.To.After(r.From):
 		return models.Invalidf("the report range ends (%s) before it starts (%s)", e.Local(r.To), e.Local(r.From))
 	}
-	for _, env := range r.DoraEnvs {
-		if err := e.cfg.CheckEnvironment("--env", env); err != nil {
+	for _, env := range r.DoraEnvs { // one config has since dropped still counts what the record holds
+		if _, err := e.FilterEnvironment(ctx, "--env", env); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -74,7 +75,7 @@ func (q Q) Deployment(ctx context.Context, id int64) (models.Deployment, error) 
 func (q Q) EnvironmentInRecord(ctx context.Context, env string) (bool, error) {
 	var one int
 	err := q.db.QueryRowContext(ctx, `SELECT 1 FROM deployments WHERE environment = ? LIMIT 1`, env).Scan(&one)
-	if isNotFound(err) {
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, err

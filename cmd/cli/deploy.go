@@ -468,15 +468,6 @@ func (a *app) window(d models.Deployment) string {
 	return engine.WindowText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location)
 }
 
-// checkEnv refuses an environment the config does not declare (exit 1, as the
-// engine does for plans).
-func (a *app) checkEnv(env string) error {
-	if env == "" {
-		return nil
-	}
-	return a.cfg.CheckEnvironment("--env", env)
-}
-
 // filterEnv checks the --env of a listing: an environment config has since dropped
 // still filters the record, with a note on stderr.
 func (a *app) filterEnv(env string) error {

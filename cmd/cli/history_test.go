@@ -185,6 +185,11 @@ func TestAnEnvironmentSinceRemovedStillFilters(t *testing.T) {
 		t.Fatal("the test config changed: no test environment to take out")
 	}
 	writeFile(t, f.cfg, without)
+	for _, cmd := range [][]string{{"conflicts", "--env", "test"}, {"report", "--env", "test"}} {
+		if r := f.ok(append([]string{"--as", "ana"}, cmd...)...); !strings.Contains(r.stderr, "--env test: no longer in") {
+			t.Errorf("%v:\n%s", cmd, r)
+		}
+	}
 	for _, cmd := range [][]string{{"deploy", "list", "--env", "test", "--json"}, {"history", "--env", "test", "--format", "json"}} {
 		r := f.ok(append([]string{"--as", "ana"}, cmd...)...)
 		var list []deployment

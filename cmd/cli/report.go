@@ -69,7 +69,7 @@ func (a *app) reportCmd() *cobra.Command {
 				return err
 			}
 			for _, e := range req.DoraEnvs {
-				if err := a.checkEnv(e); err != nil {
+				if err := a.filterEnv(e); err != nil {
 					return err
 				}
 			}

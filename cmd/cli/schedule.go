@@ -164,7 +164,7 @@ func (a *app) conflictsCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			if err := a.checkEnv(env); err != nil {
+			if err := a.filterEnv(env); err != nil {
 				return err
 			}
 			if all && openOnly {
