@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -174,7 +175,12 @@ func noCircle(ctx context.Context, q store.Q, id, after int64) error {
 	seen := map[int64]bool{after: true}
 	for next := after; ; {
 		d, err := q.Deployment(ctx, next)
-		if err != nil || d.After == 0 || seen[d.After] {
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			return nil // the chain ends at one since gone
+		case err != nil:
+			return err
+		case d.After == 0 || seen[d.After]:
 			return nil // the end of the chain, or a circle of others a check before this missed
 		}
 		if d.After == id {

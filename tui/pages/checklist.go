@@ -272,6 +272,9 @@ func (v *checklistView) whyNoReject() string {
 	if why := v.whyNoApprove(); v.approve == nil || why != v.approve.Error() {
 		return why // not loaded, no gate, running, or nothing to say about approving
 	}
+	if v.working || v.st.Runner != nil {
+		return fmt.Sprintf("#%d is running", v.id)
+	}
 	return common.Why(v.reject)
 }
 
