@@ -75,6 +75,17 @@ func (l *Live) Has(want string) string {
 	return now
 }
 
+// Until waits until the screen satisfies ok (described by what, for the failure),
+// and returns the screen.
+func (l *Live) Until(what string, ok func(screen string) bool) string {
+	l.t.Helper()
+	now, done := l.poll(func() bool { return ok(l.shown) })
+	if !done {
+		l.t.Fatalf("the screen never showed %s; it shows:\n%s", what, now)
+	}
+	return now
+}
+
 // poll pokes the program until done holds (read under l.mu, after the program's
 // filter has run), for 10 seconds at most, and returns the screen as it last was.
 func (l *Live) poll(done func() bool) (string, bool) {
