@@ -108,14 +108,17 @@ func (a *app) execute(args []string) int {
 // (only the read-only commands run there), so it names the command's own help,
 // which runs: the command got this far, so it is one of them.
 func (a *app) usageHint(cmd *cobra.Command) string {
-	if !a.shared {
-		return "Run 'ferry --help' or 'ferry COMMAND --help' for usage."
-	}
 	name := "COMMAND"
 	if cmd != nil && cmd.HasParent() {
-		name = strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+		name = commandName(cmd)
 	}
-	return fmt.Sprintf("Run 'ssh HOST -- %s --help' for usage.", name)
+	if a.shared {
+		return fmt.Sprintf("Run 'ssh HOST -- %s --help' for usage.", name)
+	}
+	if name == "COMMAND" {
+		return "Run 'ferry --help' or 'ferry COMMAND --help' for usage."
+	}
+	return fmt.Sprintf("Run 'ferry %s --help' for usage.", name)
 }
 
 // exitError ends the command with a code after it printed its own message.

@@ -412,7 +412,8 @@ func TestUsageErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown command", []string{"bogus"}, []string{"unknown command", "bogus"}},
-		{"unknown subcommand", []string{"deploy", "frob"}, []string{`unknown command "frob" for "ferry deploy"`}},
+		{"unknown subcommand", []string{"deploy", "frob"}, []string{`ferry: unknown command "frob" for "deploy"`, "Run 'ferry deploy --help' for usage."}},
+		{"a missing ID", []string{"deploy", "show"}, []string{"ferry: deploy show needs one deployment ID", "Run 'ferry deploy show --help' for usage."}},
 		{"unknown subcommand two deep", []string{"people", "keys", "frob"}, []string{"frob"}},
 		{"unknown flag", []string{"deploy", "list", "--bogus"}, []string{"unknown flag", "--bogus"}},
 		{"unknown global flag", []string{"--colour", "deploy", "list"}, []string{"unknown flag", "--colour"}},

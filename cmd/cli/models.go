@@ -22,7 +22,7 @@ func (a *app) modelsValidateCmd() *cobra.Command {
 		Short: "Check a config file: environments, people, services and models",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
-				return usagef("%s takes at most one FILE", cmd.CommandPath())
+				return usagef("%s takes at most one FILE", commandName(cmd))
 			}
 			return nil
 		},

@@ -124,12 +124,21 @@ func plainFlagError(err error) error {
 	return fmt.Errorf("--%s: %q is not %s", bad.GetFlag().Name, bad.GetValue(), want)
 }
 
+// commandName is the command as a refusal names it, after "ferry: " ("deploy show",
+// not "ferry deploy show"; the root is "ferry").
+func commandName(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return cmd.Name()
+	}
+	return strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+}
+
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		if cmd.HasSubCommands() {
-			return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+			return usagef("unknown command %q for %q", args[0], commandName(cmd))
 		}
-		return usagef("%s takes no arguments, got %q", cmd.CommandPath(), args)
+		return usagef("%s takes no arguments, got %q", commandName(cmd), args)
 	}
 	return nil
 }
@@ -137,7 +146,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func exactArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usagef("%s needs %s", cmd.CommandPath(), names)
+			return usagef("%s needs %s", commandName(cmd), names)
 		}
 		return nil
 	}

@@ -588,14 +588,14 @@ func TestServeCommandsWithATerminal(t *testing.T) {
 
 // TestServeUsageHint: a mistake in a command over SSH points to the command's own
 // help there (ssh HOST -- history --help, which runs), not to ferry --help, which
-// is refused over SSH; locally the hint stays ferry's.
+// is refused over SSH; locally the hint names ferry's own help of the command.
 func TestServeUsageHint(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	raj, rajKey := newKey(t)
 	writeFile(t, f.cfg, strings.Replace(testConfig, "name = \"raj\"\n",
 		fmt.Sprintf("name = \"raj\"\nssh_keys = [%q]\n", rajKey+" raj@test"), 1))
-	f.refused(2, []string{"Run 'ferry --help' or 'ferry COMMAND --help' for usage."}, "history", "--format", "xml")
+	f.refused(2, []string{"Run 'ferry history --help' for usage."}, "history", "--format", "xml")
 	s := f.serve()
 	client, err := s.dial(raj)
 	if err != nil {
