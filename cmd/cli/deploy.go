@@ -83,7 +83,7 @@ func (a *app) planCmd() *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "Planned #%d %s %s → %s, %s (%s v%d)\n", d.ID, d.Component, d.Version,
 				d.Environment, a.window(d), d.Model, d.ModelVersion)
-			a.printConflicts(conflicts, "It is in", d.ID)
+			a.printConflicts(conflicts, "It is in", d)
 			return a.noteFailedThere(d)
 		},
 	}
@@ -124,7 +124,7 @@ func (a *app) dryRun(req engine.PlanRequest, asJSON bool) error {
 	}
 	fmt.Fprintf(a.stdout, "Would plan %s %s → %s, %s (%s v%d); nothing was stored\n", d.Component, d.Version,
 		d.Environment, a.window(d), d.Model, d.ModelVersion)
-	a.printConflicts(conflicts, "It would be in", 0)
+	a.printConflicts(conflicts, "It would be in", models.Deployment{})
 	return a.noteFailedThere(d)
 }
 
@@ -336,11 +336,7 @@ func (a *app) printDetail(det engine.Detail) {
 	tw.Flush()
 	if len(det.Conflicts) > 0 { // what stands in its way, before its steps
 		fmt.Fprintln(w)
-		if d.Status == models.StatusPlanned && engine.Can(a.actor, engine.ActReschedule, &d) == nil {
-			a.printConflicts(det.Conflicts, "It is in", d.ID)
-		} else { // under way it no longer moves (the others may); nor does it for who may not move it
-			a.listConflicts(det.Conflicts, "It is in")
-		}
+		a.printConflicts(det.Conflicts, "It is in", d)
 	}
 	fmt.Fprintf(w, "\nSteps (%s)\n", engine.CountSteps(det.Steps).Text())
 	tw = table(w)
@@ -574,7 +570,7 @@ func (a *app) editCmd() *cobra.Command {
 				if len(cs) == 0 {
 					fmt.Fprintln(a.stdout, "It would be in no conflict.")
 				}
-				a.printConflicts(cs, "It would be in", id)
+				a.printConflicts(cs, "It would be in", d)
 				return nil
 			}
 			out, err := a.eng.EditDeployment(a.ctx, a.actor, id, ed)

@@ -102,39 +102,52 @@ func suggestionToJSON(id int64, s schedule.Suggestion) suggestionJSON {
 
 // printConflicts lists conflicts for people, or nothing when there are none; id is
 // the deployment the ways on are about (0: several, or none stored yet).
-func (a *app) printConflicts(cs []models.Conflict, lead string, id int64) {
+func (a *app) printConflicts(cs []models.Conflict, lead string, d models.Deployment) {
 	if len(cs) == 0 {
 		return
 	}
 	a.listConflicts(cs, lead)
-	if open := engine.CountOpen(cs); open > 0 {
-		ref := "ID"
-		if id != 0 {
-			ref = strconv.FormatInt(id, 10)
-		}
+	if engine.CountOpen(cs) == 0 {
+		return
+	}
+	ref := strconv.FormatInt(d.ID, 10)
+	switch {
+	case d.ID == 0: // a plan not stored
+		fmt.Fprintln(a.stdout, "Plan it at another start, or plan it and resolve them then ('ferry deploy suggest ID').")
+	case d.Status != models.StatusPlanned || engine.Can(a.actor, engine.ActReschedule, &d) != nil:
+		// Under way it no longer moves, nor for one who may not move it: the others may.
+		fmt.Fprintf(a.stdout, "The others in them may move, or a manager accepts one with 'ferry conflicts override CONFLICT_ID --reason R'.\n")
+	default:
 		fmt.Fprintf(a.stdout, "Resolve with 'ferry deploy suggest %s', 'ferry deploy reschedule %s --suggested',\n", ref, ref)
 		fmt.Fprintf(a.stdout, "'ferry deploy assign %s PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.\n", ref)
 	}
 }
 
-// listConflicts lists conflicts under lead, without the ways to resolve them (a
-// deployment under way no longer moves).
+// listConflicts lists conflicts under lead, without the ways to resolve them: each
+// open one marked ✗, a settled one (overridden, or started anyway against) ✓ with who
+// settled it and why on the line under it.
 func (a *app) listConflicts(cs []models.Conflict, lead string) {
-	fmt.Fprintf(a.stdout, "%s %d conflict(s):\n", lead, len(cs))
+	if open := engine.CountOpen(cs); open < len(cs) {
+		fmt.Fprintf(a.stdout, "%s %d conflict(s), %d open:\n", lead, len(cs), open)
+	} else {
+		fmt.Fprintf(a.stdout, "%s %d conflict(s):\n", lead, len(cs))
+	}
 	for _, c := range cs {
+		settled := c.StartedText()
+		if settled == "" {
+			settled = c.OverrideText()
+		}
 		mark := "✗"
-		if !c.Open() {
-			mark = "✓ overridden:"
+		if settled != "" {
+			mark = "✓"
 		}
 		if c.ID == "" { // a plan not stored: nothing to override yet
 			fmt.Fprintf(a.stdout, "  %s %-11s %s\n", mark, c.Kind, c.Message)
 			continue
 		}
 		fmt.Fprintf(a.stdout, "  %s %s %-11s %s\n", mark, c.ID, c.Kind, c.Message)
-		if started := c.StartedText(); started != "" {
-			fmt.Fprintf(a.stdout, "    %s\n", started)
-		} else if o := c.OverrideText(); o != "" {
-			fmt.Fprintf(a.stdout, "    %s\n", o)
+		if settled != "" {
+			fmt.Fprintf(a.stdout, "    %s\n", settled)
 		}
 	}
 }
@@ -375,7 +388,7 @@ func (a *app) printChanged(verb string, d models.Deployment, cs []models.Conflic
 	}
 	fmt.Fprintf(a.stdout, "%s #%d %s %s → %s, %s, %s\n", verb, d.ID, d.Component, d.Version, d.Environment,
 		a.window(d), dash(d.Assignee))
-	a.printConflicts(cs, "It is in", d.ID)
+	a.printConflicts(cs, "It is in", d)
 	return nil
 }
 

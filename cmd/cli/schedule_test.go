@@ -334,7 +334,8 @@ func TestSuggestSaysWhatNoMoveSettles(t *testing.T) {
 }
 
 // A conflict a manager overrode shows so in an edit's dry run while the edit leaves
-// it as it was: "✓ overridden:", then by whom and why, and no ways to resolve it.
+// it as it was: "✓", then by whom and why under it, counted apart from the open ones,
+// in the column the open ones' IDs take; and no ways to resolve it.
 func TestEditDryRunShowsTheOverride(t *testing.T) {
 	t.Parallel()
 	f := scheduleFixture(t)
@@ -346,12 +347,31 @@ func TestEditDryRunShowsTheOverride(t *testing.T) {
 	}
 	f.ok("--as", "ana", "conflicts", "override", cs[0].ID, "--reason", "agreed with ops")
 	r := f.ok("--as", "ana", "deploy", "edit", strconv.FormatInt(d.ID, 10), "--change", "CHG-9", "--dry-run")
-	for _, want := range []string{"✓ overridden: " + cs[0].ID + " component", "    overridden by ana: agreed with ops"} {
+	for _, want := range []string{"It would be in 1 conflict(s), 0 open:", "\n  ✓ " + cs[0].ID + " component", "\n    overridden by ana: agreed with ops"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, r)
 		}
 	}
 	if strings.Contains(r.stdout, "✗") || strings.Contains(r.stdout, "Resolve with") {
 		t.Errorf("an overridden conflict is not to be resolved again:\n%s", r)
+	}
+}
+
+// The ways to resolve a conflict are offered only where they work: a deployment under
+// way no longer moves (the others in it may), and a plan a dry run did not store has
+// no ID to suggest for.
+func TestWaysOnFitWhatCanMove(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id, _ := f.startedIn("dev", "2.0")
+	r := f.ok("--as", "ana", "deploy", "plan", "--model", "web-service", "--component", "web-frontend",
+		"--version", "2.1", "--env", "dev", "--start", "now", "--dry-run")
+	if !strings.Contains(r.stdout, "Plan it at another start, or plan it and resolve them then") || strings.Contains(r.stdout, "reschedule ID") {
+		t.Errorf("a dry run's ways on:\n%s", r)
+	}
+	f.planIn("dev", "2.1", "now") // the same component at once: a conflict with the one under way
+	r = f.ok("--as", "ana", "deploy", "assign", id, "sam")
+	if !strings.Contains(r.stdout, "The others in them may move") || strings.Contains(r.stdout, "Resolve with") {
+		t.Errorf("assigning one under way offers moves that fail:\n%s", r)
 	}
 }
