@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -201,12 +202,11 @@ func (a *app) conflictsCmd() *cobra.Command {
 				for i, id := range c.IDs {
 					ids[i] = fmt.Sprintf("#%d", id)
 				}
+				// Who settled it and why lead the message, not the status column: a
+				// reason may be a paragraph, and the table would be as wide.
 				status, what := c.Status, c.Message
-				if c.Reason != "" && (c.Override != nil || c.StartedOver == nil) { // else the start's reason, said with it
-					status += ": " + c.Reason
-				}
-				if started := c.StartedText(); started != "" {
-					what = started + " — " + what
+				if settled := cmp.Or(c.StartedText(), c.OverrideText()); settled != "" {
+					what = settled + " — " + what
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, status, a.local(c.Start),
 					strings.Join(ids, " "), what)
