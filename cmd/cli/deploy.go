@@ -566,7 +566,7 @@ func (a *app) editCmd() *cobra.Command {
 					return a.printChanged("", d, cs, true)
 				}
 				fmt.Fprintf(a.stdout, "Nothing changed (dry run). After this edit: #%d %s %s → %s, %s, %s\n", d.ID, d.Component,
-					d.Version, d.Environment, a.window(d), dash(d.Assignee))
+					d.Version, d.Environment, a.window(d), assigneeText(d.Assignee))
 				if len(cs) == 0 {
 					fmt.Fprintln(a.stdout, "It would be in no conflict.")
 				}

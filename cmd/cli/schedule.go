@@ -382,12 +382,21 @@ func (a *app) assignCmd() *cobra.Command {
 	return cmd
 }
 
+// assigneeText is who carries it out, in a sentence: "nobody assigned" rather than a
+// dash at its end.
+func assigneeText(name string) string {
+	if name == "" {
+		return "nobody assigned"
+	}
+	return name
+}
+
 func (a *app) printChanged(verb string, d models.Deployment, cs []models.Conflict, asJSON bool) error {
 	if asJSON {
 		return writeJSON(a.stdout, plannedJSON{toJSON(d), conflictsToJSON(cs)})
 	}
 	fmt.Fprintf(a.stdout, "%s #%d %s %s → %s, %s, %s\n", verb, d.ID, d.Component, d.Version, d.Environment,
-		a.window(d), dash(d.Assignee))
+		a.window(d), assigneeText(d.Assignee))
 	a.printConflicts(cs, "It is in", d)
 	return nil
 }
