@@ -634,6 +634,12 @@ func (s *scheduleScreen) View() string {
 		out[1] = common.Fit(out[1], s.w-lipgloss.Width(more)) + st.Dim.Render(more)
 	}
 	out = append(out, s.caretLine(g))
+	// Lines the rows leave over go to the detail, so that a long conflict message
+	// wraps into them rather than being cut; the legend takes the last line. How
+	// many depends on the size and the rows, never on the selection.
+	if spare := s.h - len(out) - dh - 1; spare > 0 {
+		dh += spare
+	}
 	out = append(out, s.detailLines(dh)...)
 	if left := s.h - len(out); left >= 1 {
 		if left >= 2 {

@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/charmbracelet/x/exp/golden"
+
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
@@ -513,5 +515,40 @@ func TestScheduleNowLineLeavesRunsInSight(t *testing.T) {
 	}, "\n")
 	if got := thursday("sam"); got != want {
 		t.Errorf("by person, Thursday\ngot\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestScheduleDetailWrapsIntoFreeLines pictures the selected deployment's detail
+// where the rows leave lines over: its conflict message wraps into them whole, not
+// cut after a line, and the legend stays on the same line whatever is selected
+// (go test -update rewrites testdata/TestScheduleDetailWrapsIntoFreeLines/*.golden).
+func TestScheduleDetailWrapsIntoFreeLines(t *testing.T) {
+	t.Parallel()
+	for _, sz := range [][2]int{{120, 35}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := scheduleModel(t, sz[0], sz[1])
+			s := schedOf(m)
+			legendAt := func() int {
+				for i, l := range strings.Split(screenText(m), "\n") {
+					if strings.Contains(l, "freeze") && strings.Contains(l, "now") {
+						return i
+					}
+				}
+				return -1
+			}
+			s.Select(8) // planned, in a person conflict: a short message
+			at := legendAt()
+			s.Select(1) // running against production's maintenance windows: a long one
+			got := screenText(m)
+			schedWantIn(t, strings.Join(strings.Fields(got), " "),
+				"is not inside a maintenance window of production (Tue 22:00 - Wed 02:00, Sat 22:00 - Sun 04:00)")
+			if strings.Contains(got, "…\n") || strings.Contains(got, "… \n") {
+				t.Errorf("the detail is cut although lines are free:\n%s", got)
+			}
+			if l := legendAt(); l != at || at < 0 {
+				t.Errorf("the legend moved from line %d to %d with the selection", at, l)
+			}
+			golden.RequireEqual(t, []byte(got))
+		})
 	}
 }
