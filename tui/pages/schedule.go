@@ -915,21 +915,31 @@ func (s *scheduleScreen) detailLines(n int) []string {
 			cmp.Or(d.ChangeRef, "no change reference"), d.Model, d.ModelVersion, cmp.Or(d.Requester, "—")))
 		if cs := s.tl.Conflicted[d.ID]; len(cs) > 0 && !d.Status.Final() {
 			c := cs[0]
+			started := c.StartedText() != "" // a manager let it start against it: settled
 			var others []string
 			for _, id := range c.IDs {
 				if id != d.ID {
 					others = append(others, fmt.Sprintf("#%d", id))
 				}
 			}
-			what := fmt.Sprintf("✗ %s conflict", common.KindWords(c.Kind))
+			mark, style := "✗", st.Bad
+			if started {
+				mark, style = "✓", st.Dim
+			}
+			what := fmt.Sprintf("%s %s conflict", mark, common.KindWords(c.Kind))
 			if len(others) > 0 {
 				what += " with " + strings.Join(others, ", ")
 			}
-			if len(cs) > 1 {
-				what += fmt.Sprintf(" (+%d more)", len(cs)-1)
+			what = style.Render(what)
+			if len(cs) > 1 { // red while one of them still needs someone
+				more := st.Dim
+				if slices.ContainsFunc(cs[1:], func(c models.Conflict) bool { return c.StartedText() == "" }) {
+					more = st.Bad
+				}
+				what += more.Render(fmt.Sprintf(" (+%d more)", len(cs)-1))
 			}
-			head = append(head, st.Bad.Render(what))
-			tail, tailStyle = nil, st.Bad
+			head = append(head, what)
+			tail, tailStyle = nil, style
 			for _, w := range strings.Fields(startedNote(c)) { // weighed by a manager already: first
 				tail = append(tail, st.Dim.Render(w))
 			}

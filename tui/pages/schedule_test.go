@@ -552,3 +552,25 @@ func TestScheduleDetailWrapsIntoFreeLines(t *testing.T) {
 		})
 	}
 }
+
+// TestScheduleStartedAnywayIsSettled: by person as by environment, a running
+// deployment's conflict a manager started it against says so (who and why) and is
+// marked settled, not with the red ✗ of an open one.
+func TestScheduleStartedAnywayIsSettled(t *testing.T) {
+	t.Parallel()
+	m := scheduleModel(t, 120, 35)
+	for _, rows := range []string{"e", "a"} {
+		press(m, rows)
+		schedOf(m).Select(1)
+		got := screenText(m)
+		line := lineWith(got, "maintenance conflict")
+		if !strings.Contains(line, "✓ maintenance conflict") || strings.Contains(line, "✗") {
+			t.Errorf("rows %q: the conflict started against is not marked settled: %q", rows, line)
+		}
+		schedWantIn(t, strings.Join(strings.Fields(got), " "), "started anyway by ana: under way before the console opens")
+	}
+	schedOf(m).Select(8) // an open one still reads ✗
+	if line := lineWith(screenText(m), "person conflict"); !strings.Contains(line, "✗ person conflict") {
+		t.Errorf("an open conflict: %q", line)
+	}
+}
