@@ -36,7 +36,7 @@ func TestDashboardShowsTheDay(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
 	got := screenText(m)
-	for _, want := range []string{"Running now (1)", "#1 rack-b07-db-server 1 → production", "verify comp",
+	for _, want := range []string{"Running now (1)", "#1 rack-b07-db-", "1 → production", "verify comp",
 		"Due today (2)", "#3 payments-api 4.12.0", "⚠ overdue #5 auth-service → dev", "✗ failed #2 payments-api → staging",
 		// The last 30 days are local days, today included: its later plans count too,
 		// as on the Reports screen.

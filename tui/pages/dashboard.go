@@ -443,38 +443,36 @@ func (d *dashboard) runningLines(w int) []line {
 	if len(d.data.Running) == 0 {
 		return []line{{text: st.Dim.Render("Nothing is running.")}}
 	}
-	// One set of columns for every row, so that states and bars line up. The state is
-	// what stops it or makes it late when something does, else its stage (which a
-	// narrow panel leaves out).
-	states := make([]string, len(d.data.Running))
-	progress := make([]string, len(d.data.Running))
-	stateW, progW := 0, 0
-	for i, dep := range d.data.Running {
-		if states[i] = d.runningMarks(dep, w); states[i] == "" && w >= 50 {
-			states[i] = common.CompactStage(dep.Status)
-		}
-		progress[i] = common.Progress(dep.StepsDone, dep.StepsTotal)
-		if w < 60 { // a phone: the count says it, and the name keeps the room
-			progress[i] = fmt.Sprintf("%d/%d", dep.StepsDone, dep.StepsTotal)
-		}
-		stateW = max(stateW, lipgloss.Width(states[i]))
-		progW = max(progW, lipgloss.Width(progress[i]))
+	// One set of columns for every row, so that states and bars line up, their
+	// widths set by the panel's alone: one row's progress (12/15) or state never
+	// changes what another row says. The state is what stops it or makes it late
+	// when something does, else its stage (which a narrow panel leaves out); a state
+	// or count wider than its column takes the room from its own row's name.
+	stateW, progW := 0, 11 // a stage ("verify comp") and its gap; "▓▓▓▓▓ 15/15"
+	if w >= 50 {
+		stateW = 11 + 2
 	}
-	if stateW > 0 {
-		stateW = max(stateW, 11) + 2
+	if w < 60 { // a phone: the count says it, and the name keeps the room
+		progW = 5
 	}
 	room := max(10, w-stateW-progW-3)
 	var out []line
-	for i, dep := range d.data.Running {
-		head, tail := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version), " → "+dep.Environment
-		if lipgloss.Width(head+tail) > room { // the environment matters more than the version
-			head = fmt.Sprintf("#%d %s", dep.ID, dep.Component)
+	for _, dep := range d.data.Running {
+		state := d.runningMarks(dep, w)
+		if state == "" && stateW > 0 {
+			state = common.CompactStage(dep.Status)
 		}
-		state := ""
-		if stateW > 0 {
-			state = "  " + common.Fit(states[i], stateW-2)
+		progress := common.Progress(dep.StepsDone, dep.StepsTotal)
+		if w < 60 {
+			progress = fmt.Sprintf("%d/%d", dep.StepsDone, dep.StepsTotal)
 		}
-		text := common.FitEnds(head, tail, room) + state + " " + common.Fit(progress[i], progW)
+		own := room // what this row's own state and count leave its name
+		if state != "" {
+			own -= max(0, lipgloss.Width(state)+2-stateW)
+			state = "  " + common.Fit(state, max(stateW-2, lipgloss.Width(state)))
+		}
+		own -= max(0, lipgloss.Width(progress)-progW)
+		text := runningName(dep, max(10, own)) + state + " " + common.Fit(progress, progW)
 		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
@@ -486,6 +484,18 @@ func (d *dashboard) runningLines(w int) []line {
 		}
 	}
 	return out
+}
+
+// runningName is "#12 payments-api 4.12.0 → staging" in w cells: the component
+// is cut before the version goes, and the version before where it goes (the word a
+// manager scans the panel for).
+func runningName(dep models.Deployment, w int) string {
+	const least = 6 // of the component, with its "…"
+	head, tail := fmt.Sprintf("#%d %s", dep.ID, dep.Component), fmt.Sprintf(" %s → %s", dep.Version, dep.Environment)
+	if dep.Version == "" || w-lipgloss.Width(tail) < lipgloss.Width(fmt.Sprintf("#%d ", dep.ID))+least {
+		tail = " → " + dep.Environment
+	}
+	return common.FitEnds(head, tail, w)
 }
 
 // runningMarks say what stops a running deployment, or makes it late: a step

@@ -302,3 +302,37 @@ func TestShortPanelCountsWhatIsAbove(t *testing.T) {
 		t.Fatalf("item 2 selected in 2 rows: %q", got)
 	}
 }
+
+// One running row's progress or state never changes another's text: the columns'
+// widths are the panel's, so a count reaching 12/15 or a step interrupted elsewhere
+// leaves "#29738 web-frontend 2.8.115 → test" as it was, version and all.
+func TestRunningRowsKeepTheirTextWhenAnotherChanges(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	rack := models.Deployment{ID: 29736, Component: "rack-b07-db-server", Version: "4.52", Environment: "production",
+		Status: models.StatusVerifyingEnvironment, ScheduledEnd: now.Add(time.Hour), StepsDone: 4, StepsTotal: 15}
+	web := models.Deployment{ID: 29738, Component: "web-frontend", Version: "2.8.115", Environment: "test",
+		Status: models.StatusVerifyingDeployment, ScheduledEnd: now.Add(time.Hour), StepsDone: 3, StepsTotal: 4}
+	for _, w := range []int{56, 62, 116} {
+		d.data = engine.Dashboard{Now: now, Running: []models.Deployment{rack, web}}
+		before := ansi.Strip(d.runningLines(w)[1].text)
+		if w >= 60 && !strings.Contains(before, "#29738 web-frontend 2.8.115 → test") {
+			t.Errorf("%d wide: %q", w, before)
+		}
+		moved := rack
+		moved.StepsDone = 12
+		d.data.Running = []models.Deployment{moved, web}
+		if after := ansi.Strip(d.runningLines(w)[1].text); after != before {
+			t.Errorf("%d wide: #29736 at 12/15 changed #29738's row\nfrom %q\nto   %q", w, before, after)
+		}
+		d.data.Waits = map[int64]engine.WaitKind{29736: engine.WaitInterrupted}
+		d.data.Now = now.Add(2 * time.Hour) // and past both windows: marks on both
+		d.data.Running = []models.Deployment{moved, web}
+		lines := d.runningLines(w)
+		d.data.Waits = nil
+		if a, b := ansi.Strip(lines[1].text), ansi.Strip(d.runningLines(w)[1].text); a != b {
+			t.Errorf("%d wide: #29736 interrupted changed #29738's row\nfrom %q\nto   %q", w, b, a)
+		}
+	}
+}

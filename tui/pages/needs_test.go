@@ -32,7 +32,7 @@ func TestNeedsYouHasGatesAndOverruns(t *testing.T) {
 	if !strings.Contains(got, "overrunning #1") {
 		t.Fatalf("a deployment past its window should show as overrunning:\n%s", got)
 	}
-	row := strings.Split(lineWith(got, "#1 rack-b07-db-server"), "││")[0] // the Running panel's side
+	row := strings.Split(lineWith(got, "│ ▸ #1 rack-b07"), "││")[0] // the Running panel's side
 	if !strings.Contains(row, "→ production") || !strings.Contains(row, "overrunning") {
 		t.Fatalf("the running row keeps where it runs beside the overrun: %q", row)
 	}
