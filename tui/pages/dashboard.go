@@ -476,7 +476,7 @@ func (d *dashboard) runningLines(w int) []line {
 		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
-				text := fmt.Sprintf("%s · blocked: %q %s", b.Step.Actor, b.Step.BlockReason, d.c.Local(b.Step.At, "15:04"))
+				text := fmt.Sprintf("blocked by %s: %q %s", b.Step.Actor, b.Step.BlockReason, d.c.Local(b.Step.At, "15:04")) // who blocked it, not the assignee
 				for _, r := range clip(text, max(10, w-5), reasonRows) {
 					out = append(out, line{text: st.Bad.Render("   " + r), part: true})
 				}

@@ -201,3 +201,22 @@ func TestDueTodayCountsEveryConflict(t *testing.T) {
 		t.Fatalf("#%d is in %d conflicts: its row should name one and count the others: %q\n%s", id, n, row, screenText(m))
 	}
 }
+
+// A blocked deployment handed to someone else: its Running-now line says who blocked
+// it ("blocked by tom: …"), not a bare name that reads as the assignee.
+func TestRunningSaysWhoBlockedIt(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	tom, _ := m.c.Eng.Person("tom")
+	if _, err := m.c.Eng.BlockStep(m.c.Ctx, tom, 1, 1, "no power on PDU B"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.c.Eng.Assign(m.c.Ctx, m.c.Actor, 1, "ines"); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "ctrl+r")
+	got := screenText(m)
+	if !strings.Contains(got, `blocked by tom: "no power on PDU B"`) || strings.Contains(got, "tom · blocked") {
+		t.Errorf("the running row should say who blocked it:\n%s", got)
+	}
+}
