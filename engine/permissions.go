@@ -37,7 +37,20 @@ var verb = map[Action]string{
 // Can reports whether p may do a to d (d may be nil for actions on no deployment yet).
 // The rules, from the product brief: managers may do everything; practitioners plan,
 // run and verify; technicians work only on deployments assigned to them; analysts read.
-func Can(p models.Person, a Action, d *models.Deployment) error {
+func Can(p models.Person, a Action, d *models.Deployment) error { return can(p, a, d, "") }
+
+// CanCreateRelease reports whether p may create a release: whoever may plan, refused
+// in the act's own words ("may not create releases", not "plan deployments").
+func CanCreateRelease(p models.Person) error { return can(p, ActPlan, nil, "create releases") }
+
+// can is Can, its refusal naming the act as act says when it is not "".
+func can(p models.Person, a Action, d *models.Deployment, act string) error {
+	refuse := func(p models.Person, a Action, d *models.Deployment, why string) error {
+		if act != "" {
+			return mayNot(p, act, why)
+		}
+		return refuse(p, a, d, why)
+	}
 	if p.Unmapped && a != ActRead {
 		return unmappedError{models.Forbiddenf("login %q maps to no person in the configuration: it may read but change nothing "+
 			"(to act, add unix_user = %q to your [[person]])", p.Name, p.Name)}

@@ -70,7 +70,7 @@ func ParseReleaseComponents(s string) ([]models.ReleaseComponent, error) {
 // CreateRelease stores a new release (planners): a name not taken, known components,
 // each once, each with a version.
 func (e *Engine) CreateRelease(ctx context.Context, actor models.Person, r NewRelease) (models.Release, error) {
-	if err := Can(actor, ActPlan, nil); err != nil {
+	if err := CanCreateRelease(actor); err != nil {
 		return models.Release{}, err
 	}
 	rel, err := e.checkRelease(r)

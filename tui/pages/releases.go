@@ -44,7 +44,7 @@ func (s *releasesScreen) SetSize(w, h int) { s.w, s.h = w, h }
 
 func (s *releasesScreen) ShortHelp() []common.Key {
 	mayPlan := common.Why(engine.Can(s.c.Actor, engine.ActPlan, nil))
-	open, plan, create := common.On(s.c.Keys.Open), common.OffFor(s.keys.Plan, mayPlan), common.OffFor(s.keys.New, mayPlan)
+	open, plan, create := common.On(s.c.Keys.Open), common.OffFor(s.keys.Plan, mayPlan), common.OffFor(s.keys.New, common.Why(engine.CanCreateRelease(s.c.Actor)))
 	if s.sel >= len(s.list) {
 		plan.Off = cmpText(plan.Off, "no release yet: n creates one")
 	}
@@ -94,7 +94,7 @@ func (s *releasesScreen) Update(msg tea.Msg) tea.Cmd {
 				return common.Fail(fmt.Errorf("%s", why))
 			}
 			return common.Push(NewReleasePlan(s.c, s.list[s.sel].Name))
-		case key.Matches(msg, s.keys.New) && engine.Can(s.c.Actor, engine.ActPlan, nil) == nil:
+		case key.Matches(msg, s.keys.New) && engine.CanCreateRelease(s.c.Actor) == nil:
 			s.sel = 0 // the new one comes first: newest first
 			return common.Push(newReleaseForm(s.c))
 		}

@@ -93,3 +93,20 @@ func TestReleasesOnAPhone(t *testing.T) {
 		t.Fatalf("esc on the releases should go back to Where:\n%s", got)
 	}
 }
+
+// An analyst pressing n on the Releases page is told the act refused is creating a
+// release, not planning deployments; the engine refuses it in the same words.
+func TestReleasesNewSaysWhoMayCreate(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 120, 35)
+	press(m, "6", "r", "n")
+	got := screenText(m)
+	if !strings.Contains(got, "may not create releases") || strings.Contains(got, "may not plan") {
+		t.Errorf("n should say an analyst may not create releases:\n%s", got)
+	}
+	_, err := m.c.Eng.CreateRelease(m.c.Ctx, m.c.Actor, engine.NewRelease{Name: "winter",
+		Components: []models.ReleaseComponent{{Component: "payments-api", Version: "5.0.0"}}})
+	if err == nil || !strings.Contains(err.Error(), "kim (analyst) may not create releases: analysts have read-only access") {
+		t.Errorf("the engine's refusal: %v", err)
+	}
+}
