@@ -151,18 +151,17 @@ func (m *mywork) View() string {
 		return " " + st.Good.Render("Nothing assigned to you.") + "\n " +
 			st.Dim.Render("New work shows up here by itself.")
 	}
-	// The list takes what the summary of the selection below leaves.
+	// The list takes what the summary of the selection below leaves; when that is
+	// less than three rows (the help open on a phone), the summary gives way and the
+	// list keeps every row that fits, saying how many more there are, as the
+	// dashboard's panels do.
 	sum := m.summary(m.items[m.cursor], w)
-	listH := max(1, m.h-1-len(sum))
-	first := 0
-	if m.cursor >= listH {
-		first = m.cursor - listH + 1
+	listH := m.h - 1 - len(sum)
+	if listH < min(len(m.items), 3) || listH < 1 {
+		listH, sum = max(1, m.h), nil
 	}
-	var lines []string
-	for i := first; i < len(m.items) && i < first+listH; i++ {
-		lines = append(lines, m.row(m.items[i], i == m.cursor, w))
-	}
-	if m.h > 1+len(sum) {
+	lines := m.list(listH, w)
+	if sum != nil {
 		for len(lines) < listH {
 			lines = append(lines, "")
 		}
@@ -170,6 +169,40 @@ func (m *mywork) View() string {
 		lines = append(lines, sum...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// list is the rows in h lines, scrolled to keep the cursor's in sight; with three
+// lines or more, the first and last say how many are above and below.
+func (m *mywork) list(h, w int) []string {
+	st := m.c.Styles
+	n := len(m.items)
+	lo, hi := 0, min(n, h) // the rows shown, [lo, hi)
+	if n > h {
+		marks := h >= 3
+		for first := 0; ; first++ {
+			lo, hi = first, first+h
+			if marks && first > 0 {
+				lo++
+			}
+			if marks && hi < n {
+				hi--
+			}
+			if m.cursor < hi || hi >= n {
+				break
+			}
+		}
+	}
+	var lines []string
+	if lo > 0 && n > h && h >= 3 {
+		lines = append(lines, st.Dim.Render(fmt.Sprintf("  ↑ %d more above", lo)))
+	}
+	for i := lo; i < hi; i++ {
+		lines = append(lines, m.row(m.items[i], i == m.cursor, w))
+	}
+	if hi < n && n > h && h >= 3 {
+		lines = append(lines, st.Dim.Render(fmt.Sprintf("  … and %d more", n-hi)))
+	}
+	return lines
 }
 
 // row is "▸ #48217 rack-b07-db-server → production ✗ freeze  6/14  BLOCKED": what and

@@ -280,3 +280,31 @@ func TestTheRecordShowsConflictIDsToThoseWhoOverride(t *testing.T) {
 		}
 	}
 }
+
+// With the help open on a phone, My work keeps every row that fits and says how
+// many more there are, as the dashboard's panels do, rather than the selected row
+// alone.
+func TestMyWorkKeepsItsRowsUnderTheHelp(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	ana, _ := m.c.Eng.Person("ana")
+	for i := range 11 {
+		if _, _, err := m.c.Eng.Plan(m.c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+			Version: fmt.Sprint(i + 2), Environment: "production", Start: now.Add(time.Duration(48+8*i) * time.Hour), Assignee: "tom"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	press(m, "ctrl+r", "?")
+	got := screenText(m)
+	rows := strings.Count(got, "rack-b0")
+	if rows < 4 || !strings.Contains(got, "… and ") {
+		t.Errorf("with the help open, %d rows and no count of the others:\n%s", rows, got)
+	}
+	for range 9 { // down the list: the rows above are counted too, the selected one in sight
+		press(m, "down")
+	}
+	got = screenText(m)
+	if !strings.Contains(got, "more above") || !strings.Contains(got, "▸ #14 ") || strings.Count(got, "rack-b0") < 4 {
+		t.Errorf("scrolled with the help open:\n%s", got)
+	}
+}
