@@ -382,3 +382,33 @@ type choice interface {
 	huh.Field
 	GetFiltering() bool
 }
+
+// ChoiceArrows makes ← and → choose in a list choice (a huh.Select not inline, where
+// huh leaves them dead) as ↑ and ↓ do, as they choose in an inline one: msg as the
+// form should see it. Elsewhere, in a text field, they move the cursor as ever.
+func ChoiceArrows(f *huh.Form, msg tea.Msg) tea.Msg {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok || Filtering(f) {
+		return msg
+	}
+	if _, ok := f.GetFocusedField().(choice); !ok {
+		return msg
+	}
+	switch k.String() {
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	return msg
+}
+
+// ListHeight is the height of a list choice of n options, its title's line included,
+// showing them all up to most; title says how many there are when some are out of
+// sight, so that nobody takes the ones shown for all.
+func ListHeight(title string, n, most int) (string, int) {
+	if n <= most {
+		return title, n + 1
+	}
+	return fmt.Sprintf("%s  (%d, ↑/↓ for more)", title, n), most + 1
+}

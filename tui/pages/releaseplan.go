@@ -26,7 +26,7 @@ type releasePlanForm struct {
 	done    bool
 	err     error
 	w, h    int
-	keys    struct{ Cancel, Next key.Binding }
+	keys    struct{ Cancel, Next, Move, Choose key.Binding }
 	// The live preview, as the deployment form has: what planning would do now.
 	preview releasePreview
 	live    livePreview
@@ -57,6 +57,8 @@ type releasePlannedMsg struct {
 func NewReleasePlan(c *common.Common, name string) common.Page {
 	p := &releasePlanForm{c: c, v: &releasePlanValues{release: name, order: "parallel"}}
 	p.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save on the last"))
+	p.keys.Move = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "field or choice"))
+	p.keys.Choose = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose"))
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	p.start = newStartField(c)
 	if envs := c.Eng.Config().Environments; len(envs) > 0 {
@@ -86,14 +88,19 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 	}
 	p.errs = components.NewFieldErrors(p.c)
 	p.errs.SetWidth(min(max(p.w, 40), 64))
+	// Every environment in sight (there are a few); the longer lists say how many
+	// they hold.
+	relTitle, relH := components.ListHeight("Release", len(relOpts), 3)
+	envTitle, envH := components.ListHeight("Environment", len(envOpts), 6)
+	whoTitle, whoH := components.ListHeight("Assignee", len(people), 3)
 	p.form = huh.NewForm(huh.NewGroup(
-		huh.NewSelect[string]().Title("Release").Options(relOpts...).Value(&p.v.release).Height(4),
-		huh.NewSelect[string]().Title("Environment").Options(envOpts...).Value(&p.v.env).Height(4),
+		huh.NewSelect[string]().Title(relTitle).Options(relOpts...).Value(&p.v.release).Height(relH),
+		huh.NewSelect[string]().Title(envTitle).Options(envOpts...).Value(&p.v.env).Height(envH),
 		p.start.input(p.errs, &p.v.start),
 		huh.NewSelect[string]().Title("Order").Value(&p.v.order).Options(
 			huh.NewOption("all at the start (parallel)", "parallel"),
 			huh.NewOption("one after the other (sequential)", "sequential")),
-		huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(4),
+		huh.NewSelect[string]().Title(whoTitle).Options(people...).Value(&p.v.assignee).Height(whoH),
 	).Title("Plan a release: one deployment per component")).WithTheme(components.FormTheme(p.c)).
 		WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64)).
 		WithHeight(formBesideHeight(p.w, p.h))
@@ -108,7 +115,7 @@ func (p *releasePlanForm) SetSize(w, h int) {
 	p.errs.SetWidth(min(w, 64))
 }
 func (p *releasePlanForm) ShortHelp() []common.Key {
-	return []common.Key{common.On(p.keys.Next), common.On(p.keys.Cancel)}
+	return []common.Key{common.On(p.keys.Next), common.On(p.keys.Move), common.On(p.keys.Choose), common.On(p.keys.Cancel)}
 }
 func (p *releasePlanForm) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
 
@@ -168,7 +175,7 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	p.form, cmd = p.errs.Step(p.form, msg)
+	p.form, cmd = p.errs.Step(p.form, components.ChoiceArrows(p.form, msg))
 	if p.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, p.save())
 	}

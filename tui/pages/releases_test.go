@@ -110,3 +110,46 @@ func TestReleasesNewSaysWhoMayCreate(t *testing.T) {
 		t.Errorf("the engine's refusal: %v", err)
 	}
 }
+
+// The release plan form's footer says ↑/↓ and ←/→ choose, as the other forms' do;
+// ←/→ choose in its lists as in the History filter's choices; every environment is
+// in sight, and the longer list says how many it holds.
+func TestReleasePlanFormChoosesWithTheArrows(t *testing.T) {
+	t.Parallel()
+	for _, sz := range [][2]int{{120, 35}, {60, 20}} {
+		m := sized(t, "ana", sz[0], sz[1])
+		for _, n := range []string{"winter", "spring"} {
+			if _, err := m.c.Eng.CreateRelease(m.c.Ctx, m.c.Actor, engine.NewRelease{Name: n,
+				Components: []models.ReleaseComponent{{Component: "payments-api", Version: "5.0.0"}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		press(m, "6", "r", "m")
+		got := screenText(m)
+		if !strings.Contains(got, "> spring") || sz[0] >= 100 && (!strings.Contains(got, "↑/↓ field or choice") || !strings.Contains(got, "←/→ choose")) {
+			t.Errorf("%v: the form and its keys:\n%s", sz, got)
+		}
+		press(m, "right")
+		if got := screenText(m); !strings.Contains(got, "> winter") {
+			t.Errorf("%v: → should choose the next release:\n%s", sz, got)
+		}
+		press(m, "left")
+		if got := screenText(m); !strings.Contains(got, "> spring") {
+			t.Errorf("%v: ← should choose the one before:\n%s", sz, got)
+		}
+		press(m, "enter") // to the environments: all four, or a count of them
+		got = screenText(m)
+		shown := map[string]bool{}
+		for _, l := range strings.Split(got, "\n") {
+			shown[strings.TrimSpace(strings.TrimLeft(l, "┃ >"))] = true
+		}
+		all := true
+		for _, env := range []string{"dev", "test", "staging", "production"} {
+			all = all && shown[env]
+		}
+		if !all && !strings.Contains(got, "Environment  (4") {
+			t.Errorf("%v: some environments out of sight without a word:\n%s", sz, got)
+		}
+		fits(t, m, "release plan", sz[0], sz[1])
+	}
+}
