@@ -36,7 +36,12 @@ func liveDetail(t *testing.T, actor string, id int64, w, h int) (*tuitest.Live, 
 	l := runLive(t, c, w, h)
 	l.Has("Dashboard")
 	l.TM.Send(common.PushMsg{Page: pages.NewDetail(c, id)})
-	l.Has("window ")
+	// Its page loaded: its breadcrumb and its window (the dashboard under it may say
+	// "window" too, which let a key go to a page still loading).
+	l.Until(fmt.Sprintf("#%d's page loaded", id), func(got string) bool {
+		return strings.Contains(got, fmt.Sprintf("› #%d", id)) && strings.Contains(got, "window ") &&
+			!strings.Contains(got, fmt.Sprintf("loading #%d", id))
+	})
 	return l, c
 }
 
