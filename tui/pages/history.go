@@ -36,11 +36,12 @@ type history struct {
 	form     *filterForm // open while the filters are edited
 	rows     []models.Deployment
 	loading  bool
-	more     bool           // another page may follow
-	above    bool           // rows may precede the first held (the list opens at today)
-	req      int            // bumps with every load: only the newest load's rows are taken
-	selected int64          // kept across refreshes
-	stopped  map[int64]bool // rows held whose runner died: a person must resume, retry or fail them
+	more     bool                                     // another page may follow
+	above    bool                                     // rows may precede the first held (the list opens at today)
+	widest   struct{ component, version, status int } // the widest loaded so far (columns)
+	req      int                                      // bumps with every load: only the newest load's rows are taken
+	selected int64                                    // kept across refreshes
+	stopped  map[int64]bool                           // rows held whose runner died: a person must resume, retry or fail them
 	w, h     int
 	keys     struct{ Filter, Env, Status, Search, Order, Clear, Top, Bottom, Today key.Binding }
 }
@@ -515,6 +516,8 @@ func (d *history) bar() []string {
 	switch {
 	case d.loading && len(d.rows) == 0:
 		count = "loading…"
+	case d.more && d.above && len(d.rows) > 0: // opened in the middle (t: today): both ways
+		count += ", more above and below"
 	case d.more && len(d.rows) > 0: // pages load as the cursor nears the end: say so
 		count += ", more below"
 	case d.above && len(d.rows) > 0:

@@ -586,3 +586,49 @@ func TestHistoryColumnsShareTheSpareWidth(t *testing.T) {
 		t.Errorf("at 110 columns the version gives way before the status (#1 running):\n%s", got)
 	}
 }
+
+// Opened at today in a long history, with more planned work above than one page
+// holds, the count says rows wait both ways.
+func TestHistoryCountSaysBothWays(t *testing.T) {
+	t.Parallel()
+	c := newDemoCommon(t, "kim", 12000) // some 150 planned ahead, a page is 100
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	historyOf(t, m)
+	if got := screenText(m); !strings.Contains(got, "shown, more above and below") {
+		t.Fatalf("the count at today:\n%s", got)
+	}
+}
+
+// The columns do not move back as another part of the history loads: after g (the
+// far end) and t (back to today) the header is where g left it.
+func TestHistoryColumnsStayPut(t *testing.T) {
+	t.Parallel()
+	c := newDemoCommon(t, "kim", 12000) // some 150 planned ahead: the top is not loaded at first
+	mgr, err := c.Eng.Person("ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Eng.Plan(c.Ctx, mgr, engine.PlanRequest{Model: "web-service", Component: "web-frontend",
+		Version: "9.9.9-release-candidate.42", Environment: "dev", Start: now.AddDate(0, 2, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	historyOf(t, m)
+	header := func() string {
+		for _, l := range strings.Split(screenText(m), "\n") {
+			if strings.Contains(l, "Component") {
+				return l
+			}
+		}
+		t.Fatalf("no header:\n%s", screenText(m))
+		return ""
+	}
+	press(m, "g")
+	far := header()
+	press(m, "t")
+	if got := header(); got != far {
+		t.Fatalf("the columns moved back at t:\n%s\n%s", far, got)
+	}
+}

@@ -45,29 +45,29 @@ func (d *history) columns() []table.Column {
 	return cols
 }
 
-// longestStatus, longestVersion and longestComponent are the widest of the rows loaded.
+// longestStatus, longestVersion and longestComponent are the widest of the rows
+// loaded so far: they grow as longer ones load and never shrink, so the columns do
+// not move back and forth under the cursor as g or t loads another part of the
+// history.
 func (d *history) longestStatus() int {
-	n := 0
 	for _, dep := range d.rows {
-		n = max(n, lenRunes(d.status(dep)))
+		d.widest.status = max(d.widest.status, lenRunes(d.status(dep)))
 	}
-	return n
+	return d.widest.status
 }
 
 func (d *history) longestVersion() int {
-	n := 0
 	for _, dep := range d.rows {
-		n = max(n, lenRunes(dep.Version))
+		d.widest.version = max(d.widest.version, lenRunes(dep.Version))
 	}
-	return n
+	return d.widest.version
 }
 
 func (d *history) longestComponent() int {
-	n := 8
 	for _, dep := range d.rows {
-		n = max(n, lenRunes(dep.Component))
+		d.widest.component = max(d.widest.component, lenRunes(dep.Component))
 	}
-	return n
+	return max(8, d.widest.component)
 }
 
 func (d *history) narrow() bool { return d.w < 100 } // below, the wide columns leave the component no room
