@@ -34,7 +34,7 @@ type editForm struct {
 	done    bool
 	err     error
 	w, h    int
-	keys    struct{ Cancel, Next, Move key.Binding }
+	keys    struct{ Cancel, Next, Move, Choose key.Binding }
 }
 
 type editValues struct{ start, duration, assignee, change, after string }
@@ -71,6 +71,7 @@ func newEditForm(c *common.Common, d models.Deployment) *editForm {
 	f.v = &v
 	f.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save on the last"))
 	f.keys.Move = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "field or choice"))
+	f.keys.Choose = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose"))
 	f.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave it as it is"))
 	f.build()
 	return f
@@ -108,8 +109,9 @@ func (f *editForm) build() {
 			f.errs.Input("duration", "Duration", &f.v.duration).Validate(validNeededDuration))
 	}
 	if f.mayAssign() {
-		fields = append(fields, huh.NewSelect[string]().Title("Assignee").Options(f.people()...).
-			Value(&f.v.assignee).Height(4))
+		people := f.people()
+		title, h := components.ListHeight("Assignee", len(people), 3)
+		fields = append(fields, huh.NewSelect[string]().Title(title).Options(people...).Value(&f.v.assignee).Height(h))
 	}
 	if f.mayRelink() {
 		fields = append(fields,
@@ -199,7 +201,7 @@ func (f *editForm) formW() int { return min(max(20, f.w-2), 64) }
 func (f *editForm) formHeight() int { return formBesideHeight(f.w, f.h) }
 func (f *editForm) ShortHelp() []common.Key {
 	k := f.keys
-	return []common.Key{common.On(k.Next), common.On(k.Move), common.On(k.Cancel)}
+	return []common.Key{common.On(k.Next), common.On(k.Move), common.On(k.Choose), common.On(k.Cancel)}
 }
 func (f *editForm) FullHelp() [][]common.Key { return [][]common.Key{f.ShortHelp()} }
 
@@ -278,7 +280,7 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	f.form, cmd = f.errs.Step(f.form, msg)
+	f.form, cmd = f.errs.Step(f.form, components.ChoiceArrows(f.form, msg))
 	if f.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, f.save())
 	}

@@ -38,7 +38,7 @@ type planForm struct {
 	err         error  // why the last save was refused
 	errAsked    string // the values it was refused for
 	w, h        int
-	keys        struct{ Cancel, Next, Move key.Binding }
+	keys        struct{ Cancel, Next, Move, Choose key.Binding }
 	// rel is the release form, when "a release" was chosen as the model: it takes
 	// this page's place.
 	rel common.Page
@@ -70,6 +70,7 @@ func NewPlan(c *common.Common) common.Page {
 	p := &planForm{c: c, v: &planValues{}}
 	p.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save on the last"))
 	p.keys.Move = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "field or choice"))
+	p.keys.Choose = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose"))
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	if len(c.Eng.Config().Models) > 0 {
 		p.v.model = c.Eng.Config().Models[0].Name
@@ -83,8 +84,9 @@ func NewPlan(c *common.Common) common.Page {
 // tells the models apart.
 const modelFormW = 100
 
-// peopleRows is how many rows the assignee list shows: every person where the
-// screen has room (a list of four showed the managers alone), four on a phone.
+// peopleRows is the rows a list of n choices takes, its title's line included: every
+// one up to 9 where the screen has room (a list of four showed the managers alone),
+// three on a phone.
 func (p *planForm) peopleRows(n int) int {
 	if p.h < 30 {
 		return 4
@@ -122,19 +124,23 @@ func (p *planForm) build() {
 	for _, per := range p.c.Eng.Assignable() {
 		people = append(people, huh.NewOption(per.Name+" ("+string(per.MainRole())+")", per.Name))
 	}
+	comps, envs := p.componentOptions(), p.envOptions()
+	compTitle, compH := components.ListHeight("Component", len(comps), p.peopleRows(len(comps))-1)
+	envTitle, envH := components.ListHeight("Environment", len(envs), 6)
+	whoTitle, whoH := components.ListHeight("Assignee", len(people), p.peopleRows(len(people))-1)
 	p.form = huh.NewForm(
 		huh.NewGroup(
-			huh.NewSelect[string]().Title("Component").Value(&p.v.component).Height(4).Options(p.componentOptions()...),
+			huh.NewSelect[string]().Title(compTitle).Value(&p.v.component).Height(compH).Options(comps...),
 			p.errs.Input("version", "Version", &p.v.version).Validate(validVersion),
 		).Title("What · "+p.v.model),
 		huh.NewGroup(
-			huh.NewSelect[string]().Title("Environment").Value(&p.v.env).Height(4).Options(p.envOptions()...),
+			huh.NewSelect[string]().Title(envTitle).Value(&p.v.env).Height(envH).Options(envs...),
 			p.start.input(p.errs, &p.v.start),
 			p.errs.Input("duration", "Duration", &p.v.duration).Placeholder(p.defaultDuration()).
 				Validate(validDuration),
 		).Title("When and where"),
 		huh.NewGroup(
-			huh.NewSelect[string]().Title("Assignee").Options(people...).Value(&p.v.assignee).Height(p.peopleRows(len(people))),
+			huh.NewSelect[string]().Title(whoTitle).Options(people...).Value(&p.v.assignee).Height(whoH),
 			p.errs.Input("change", "Change", &p.v.change).Placeholder("CHG-… (optional)"),
 			p.errs.Input("after", "After", &p.v.after).Placeholder("a deployment ID it waits for (optional)").
 				Validate(validAfter),
@@ -267,7 +273,7 @@ func (p *planForm) ShortHelp() []common.Key {
 		return p.rel.ShortHelp()
 	}
 	k := p.keys
-	return []common.Key{common.On(k.Next), common.On(k.Move), common.On(k.Cancel)}
+	return []common.Key{common.On(k.Next), common.On(k.Move), common.On(k.Choose), common.On(k.Cancel)}
 }
 func (p *planForm) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
 
@@ -385,7 +391,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	p.form, cmd = p.errs.Step(p.form, msg)
+	p.form, cmd = p.errs.Step(p.form, components.ChoiceArrows(p.form, msg))
 	if p.form.State == huh.StateCompleted && !p.modelChosen && p.v.model == aRelease {
 		p.rel = NewReleasePlan(p.c, "") // this form gives way to the release's
 		p.rel.SetSize(p.w, p.h)

@@ -137,3 +137,23 @@ func TestPlanFormKeepsItsPreviewTrue(t *testing.T) {
 	l.Has("┃ After") // back on the field it is about, not on the first page
 	l.Quit()
 }
+
+// On a phone the plan form's lists say when choices are out of sight, and ←/→
+// choose in them as ↑/↓ do, as in the other forms.
+func TestPlanFormChoosesWithTheArrowsOnAPhone(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	l := runLive(t, c, 60, 20)
+	l.Has("Due today")
+	l.Letter('p')
+	l.Has("┃ Model")
+	l.Key(tea.KeyEnter) // web-service
+	l.Has("What · web-service")
+	l.Has("↑/↓ for more)") // more components than a phone's list shows
+	l.Has("┃ > payments-api")
+	l.Key(tea.KeyRight)
+	l.Has("┃ > web-frontend")
+	l.Key(tea.KeyLeft)
+	l.Has("┃ > payments-api")
+	l.Quit()
+}
