@@ -411,6 +411,14 @@ func finding(id int64, kind string, b Break, reason string, actor models.Person,
 	return f
 }
 
+// neverBegan is a clash with another deployment whose overlap would have begun only
+// after now, when this one finished: finishing early settled it (a plan later in its
+// window). A conflict of its own (a freeze, a maintenance window, a blocked version,
+// a promotion) is about its own run, which did happen, whenever its window was.
+func neverBegan(c models.Conflict, now time.Time) bool {
+	return len(c.IDs) > 1 && !c.Start.Before(now)
+}
+
 // recordFinish keeps, when a started deployment finishes, the conflicts still open
 // that nobody settled and that had begun (they become unresolved) and an overrun of
 // its window, inside
@@ -431,9 +439,7 @@ func (e *Engine) recordFinish(ctx context.Context, q store.Q, actor models.Perso
 	now := e.Now()
 	var fs []models.Finding
 	for i := range cs {
-		// One that would have begun only after it finished never happened: finishing
-		// early settled it (the clash with a plan later in its window).
-		if cs[i].Open() && cs[i].StartedOver == nil && cs[i].Start.Before(now) {
+		if cs[i].Open() && cs[i].StartedOver == nil && !neverBegan(cs[i], now) {
 			b := Break{Rule: string(cs[i].Kind), Message: cs[i].Message, Conflict: &cs[i]}
 			fs = append(fs, finding(d.ID, models.FindingUnresolved, b, "", actor, now))
 		}

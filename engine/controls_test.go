@@ -633,4 +633,28 @@ func TestAClashThatNeverBeganIsNotUnresolved(t *testing.T) {
 			t.Errorf("second from %s: unresolved kept %v, want %v: %+v", c.second, kept, c.kept, f.findings(t, first.ID))
 		}
 	}
+	// A conflict of its own did happen, even when it started early and finished before
+	// its planned start: a version blocked while it ran.
+	f := controlsFixture(t, "2026-11-24 09:00")
+	ana := f.person(t, "ana")
+	d := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	f.now = f.local("2026-11-24 09:50") // within the start tolerance
+	if _, err := f.e.Run(f.ctx, ana, d.ID, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 09:52")
+	if _, err := f.e.BlockVersion(f.ctx, ana, "api", "1", "it corrupts the cache"); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 09:55")
+	if _, err := f.e.TickStep(f.ctx, ana, d.ID, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	kept := false
+	for _, fd := range f.findings(t, d.ID) {
+		kept = kept || fd.Kind == models.FindingUnresolved && fd.Rule == string(models.ConflictBlocked)
+	}
+	if !kept {
+		t.Errorf("a version blocked while it ran, finished before its planned start: not kept: %+v", f.findings(t, d.ID))
+	}
 }
