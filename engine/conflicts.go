@@ -490,6 +490,26 @@ func (e *ConflictsError) Error() string {
 func (e *ConflictsError) Unwrap() error { return models.ErrConflict }
 
 // CountOpen is how many of cs nobody accepted.
+// SettledFor reports whether c asks nothing more of deployment d: a manager
+// overrode it, or let one of its deployments start against it and d is no longer a
+// plan (a plan still in it must move: its start is refused for it until then). A
+// deployment not stored (ID 0) is a plan.
+func SettledFor(c models.Conflict, d models.Deployment) bool {
+	planned := d.ID == 0 || d.Status == models.StatusPlanned
+	return !c.Open() || (c.StartedOver != nil && !planned)
+}
+
+// CountOpenFor counts those of cs that still ask something of d (see SettledFor).
+func CountOpenFor(cs []models.Conflict, d models.Deployment) int {
+	n := 0
+	for _, c := range cs {
+		if !SettledFor(c, d) {
+			n++
+		}
+	}
+	return n
+}
+
 func CountOpen(cs []models.Conflict) int {
 	n := 0
 	for _, c := range cs {

@@ -98,6 +98,12 @@ func (e *Engine) actChecked(ctx context.Context, actor models.Person, id int64, 
 		if conflicts, err = e.check(ctx, q, after); err != nil {
 			return did, err
 		}
+		// Who went ahead against them, as the deployment's page says it.
+		started, err := startsOf(ctx, q, memberIDs(conflicts))
+		if err != nil {
+			return did, err
+		}
+		noteStarts(conflicts, started)
 		return did, e.noticeConflicts(ctx, q, actor, after, conflicts)
 	})
 	out.Conflicts = conflicts

@@ -174,10 +174,25 @@ func TestConflictsSayWhoStartedAgainstThem(t *testing.T) {
 			t.Errorf("ferry conflicts --json: %+v", c)
 		}
 	}
+	// Under way, what it was started against asks nothing more of it: ✓, none open, no
+	// ways; as deploy assign says it too.
+	for _, args := range [][]string{{"deploy", "show", id}, {"deploy", "assign", id, "sam"}} {
+		r := f.ok(append([]string{"--as", "ana"}, args...)...)
+		if !strings.Contains(r.stdout, "conflict(s), 0 open:") || strings.Contains(r.stdout, "  ✗ ") ||
+			strings.Contains(r.stdout, "may move") || strings.Contains(r.stdout, "Resolve with") {
+			t.Errorf("%v of one started anyway:\n%s", args, r.stdout)
+		}
+	}
 	// Planned in words, the ways on name the deployment, not a placeholder.
-	if r := f.ok("--as", "ana", "deploy", "plan", "--model", "by-hand", "--component", "web-frontend", "--version", "1.1",
-		"--env", "frozen", "--start", "now"); !strings.Contains(r.stdout, "Resolve with 'ferry deploy suggest 2', "+
+	r = f.ok("--as", "ana", "deploy", "plan", "--model", "by-hand", "--component", "web-frontend", "--version", "1.1",
+		"--env", "frozen", "--start", "now")
+	if !strings.Contains(r.stdout, "Resolve with 'ferry deploy suggest 2', "+
 		"'ferry deploy reschedule 2 --suggested',\n'ferry deploy assign 2 PERSON'") {
 		t.Errorf("deploy plan into conflicts:\n%s", r.stdout)
+	}
+	// The plan left in the component conflict with the one under way must still move:
+	// for it the conflict is open, though the other was started against it.
+	if r := f.ok("--as", "ana", "deploy", "show", "2"); !strings.Contains(r.stdout, "  ✗ ") || !strings.Contains(r.stdout, "Resolve with") {
+		t.Errorf("the plan in a conflict the other started against:\n%s", r.stdout)
 	}
 }

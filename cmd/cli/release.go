@@ -259,6 +259,6 @@ func (a *app) printPlanned(out engine.PlannedRelease, asJSON bool) error {
 	for _, s := range out.Skipped {
 		fmt.Fprintf(a.stdout, "Skipped %s: no model takes it there\n", s)
 	}
-	a.listConflicts(out.Conflicts, "Release "+out.Release.Name+" is in")
+	a.listConflicts(out.Conflicts, "Release "+out.Release.Name+" is in", models.Deployment{})
 	return nil
 }

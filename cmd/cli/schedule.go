@@ -107,8 +107,8 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, d models.Deploym
 	if len(cs) == 0 {
 		return
 	}
-	a.listConflicts(cs, lead)
-	if engine.CountOpen(cs) == 0 {
+	a.listConflicts(cs, lead, d)
+	if engine.CountOpenFor(cs, d) == 0 {
 		return
 	}
 	ref := strconv.FormatInt(d.ID, 10)
@@ -116,30 +116,53 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, d models.Deploym
 	case d.ID == 0: // a plan not stored
 		fmt.Fprintln(a.stdout, "Plan it at another start, or plan it and resolve them then ('ferry deploy suggest ID').")
 	case d.Status != models.StatusPlanned || engine.Can(a.actor, engine.ActReschedule, &d) != nil:
-		// Under way it no longer moves, nor for one who may not move it: the others may.
-		fmt.Fprintf(a.stdout, "The others in them may move, or a manager accepts one with 'ferry conflicts override CONFLICT_ID --reason R'.\n")
+		// Under way it no longer moves, nor for one who may not move it: what is left.
+		if ways := a.otherWays(cs, d); ways != "" {
+			fmt.Fprintln(a.stdout, ways)
+		}
 	default:
 		fmt.Fprintf(a.stdout, "Resolve with 'ferry deploy suggest %s', 'ferry deploy reschedule %s --suggested',\n", ref, ref)
 		fmt.Fprintf(a.stdout, "'ferry deploy assign %s PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.\n", ref)
 	}
 }
 
+// otherWays are the ways left when d itself does not move: the others in a conflict
+// with them may, and a manager may accept one (not a blocked version, which only
+// unblocking settles).
+func (a *app) otherWays(cs []models.Conflict, d models.Deployment) string {
+	others, overridable := false, false
+	for _, c := range cs {
+		if engine.SettledFor(c, d) {
+			continue
+		}
+		others = others || len(c.IDs) > 1
+		overridable = overridable || c.Kind != models.ConflictBlocked
+	}
+	const override = "a manager accepts one with 'ferry conflicts override CONFLICT_ID --reason R'"
+	switch {
+	case others && overridable:
+		return "The others in them may move, or " + override + "."
+	case others:
+		return "The others in them may move."
+	case overridable:
+		return strings.ToUpper(override[:1]) + override[1:] + "."
+	}
+	return ""
+}
+
 // listConflicts lists conflicts under lead, without the ways to resolve them: each
-// open one marked ✗, a settled one (overridden, or started anyway against) ✓ with who
-// settled it and why on the line under it.
-func (a *app) listConflicts(cs []models.Conflict, lead string) {
-	if open := engine.CountOpen(cs); open < len(cs) {
+// open one marked ✗, one settled for d (overridden, or started anyway against while
+// d is no longer a plan: engine.SettledFor) ✓ with who settled it and why under it.
+// A zero d stands for a plan not stored.
+func (a *app) listConflicts(cs []models.Conflict, lead string, d models.Deployment) {
+	if open := engine.CountOpenFor(cs, d); open < len(cs) {
 		fmt.Fprintf(a.stdout, "%s %d conflict(s), %d open:\n", lead, len(cs), open)
 	} else {
 		fmt.Fprintf(a.stdout, "%s %d conflict(s):\n", lead, len(cs))
 	}
 	for _, c := range cs {
-		settled := c.StartedText()
-		if settled == "" {
-			settled = c.OverrideText()
-		}
 		mark := "✗"
-		if settled != "" {
+		if engine.SettledFor(c, d) {
 			mark = "✓"
 		}
 		if c.ID == "" { // a plan not stored: nothing to override yet
@@ -147,7 +170,7 @@ func (a *app) listConflicts(cs []models.Conflict, lead string) {
 			continue
 		}
 		fmt.Fprintf(a.stdout, "  %s %s %-11s %s\n", mark, c.ID, c.Kind, c.Message)
-		if settled != "" {
+		if settled := cmp.Or(c.StartedText(), c.OverrideText()); settled != "" {
 			fmt.Fprintf(a.stdout, "    %s\n", settled)
 		}
 	}

@@ -915,7 +915,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 			cmp.Or(d.ChangeRef, "no change reference"), d.Model, d.ModelVersion, cmp.Or(d.Requester, "—")))
 		if cs := s.tl.Conflicted[d.ID]; len(cs) > 0 && !d.Status.Final() {
 			c := cs[0]
-			started := c.StartedText() != "" // a manager let it start against it: settled
+			started := engine.SettledFor(c, d) // a manager let it start against it, and it is under way
 			var others []string
 			for _, id := range c.IDs {
 				if id != d.ID {
@@ -933,7 +933,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 			what = style.Render(what)
 			if len(cs) > 1 { // red while one of them still needs someone
 				more := st.Dim
-				if slices.ContainsFunc(cs[1:], func(c models.Conflict) bool { return c.StartedText() == "" }) {
+				if slices.ContainsFunc(cs[1:], func(c models.Conflict) bool { return !engine.SettledFor(c, d) }) {
 					more = st.Bad
 				}
 				what += more.Render(fmt.Sprintf(" (+%d more)", len(cs)-1))
