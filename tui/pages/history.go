@@ -272,6 +272,7 @@ func (d *history) loadEarlier() tea.Cmd {
 func (d *history) refilter(f historyFilter) tea.Cmd {
 	d.f = f
 	d.rows, d.more, d.above, d.selected = nil, true, false, 0
+	d.widest.component, d.widest.version, d.widest.status = 0, 0, 0 // the columns fit what this filter shows
 	d.table.SetRows(nil)
 	d.table.SetCursor(0)
 	return d.loadToday()

@@ -585,6 +585,13 @@ func TestHistoryColumnsShareTheSpareWidth(t *testing.T) {
 	if !strings.Contains(got, "▸ verify components") || !strings.Contains(got, "2.9.300-b…") {
 		t.Errorf("at 110 columns the version gives way before the status (#1 running):\n%s", got)
 	}
+	// Searched down to that version, the columns fit what is shown: the version whole.
+	press(m, "/")
+	typeText(m, "2.9.300")
+	press(m, "enter")
+	if got = screenText(m); !strings.Contains(got, "2.9.300-beta.1") || strings.Contains(got, "rack-b07") {
+		t.Errorf("searched to 2.9.300 at 110 columns, the version reads whole:\n%s", got)
+	}
 }
 
 // Opened at today in a long history, with more planned work above than one page
