@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -150,24 +151,23 @@ func (e *Engine) newWindow(d models.Deployment, start, end time.Time) (time.Time
 	return start, end, e.ahead(start, end, d.ScheduledStart)
 }
 
-// Assign gives a deployment that has not finished to another person; the outcome
-// carries the conflicts it is in afterwards.
+// Assign gives a deployment that has not finished to another person, or to nobody
+// (""), as an edit's assignee does; the outcome carries the conflicts it is in
+// afterwards.
 func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, person string) (Outcome, error) {
-	if err := e.checkAssignee("", person); err != nil {
-		return Outcome{}, err
+	if person != "" {
+		if err := e.checkAssignee("", person); err != nil {
+			return Outcome{}, err
+		}
 	}
 	return e.actChecked(ctx, actor, id, ActAssign, func(q store.Q, d *models.Deployment) (string, error) {
 		if d.Status.Final() {
 			return "", models.Conflictf("deployment #%d %s; it can no longer be reassigned", id, d.Status.Phrase())
 		}
 		if d.Assignee == person {
-			return "", models.Invalidf("deployment #%d is already assigned to %s", id, person)
+			return "", models.Invalidf("deployment #%d is already assigned to %s", id, cmp.Or(person, "nobody"))
 		}
-		if err := q.SetAssignee(ctx, id, person, e.Now()); err != nil {
-			return "", err
-		}
-		did := AssignedText(d.Assignee, person)
-		return "assigned " + did, q.AddEvent(ctx, e.event(ctx, id, actor, EventAssigned, did))
+		return e.reassign(ctx, q, actor, d, person)
 	})
 }
 

@@ -486,6 +486,18 @@ func (a *app) openForID(arg string) (int64, error) {
 
 func parseID(s string) (int64, error) { return parseNumbered(s, "deployment") }
 
+// personArg reads who a deployment is given to: a person, or "none" for nobody. An
+// empty one is refused: an unset shell variable unassigned it without a word.
+func personArg(what, s string) (string, error) {
+	switch s = strings.TrimSpace(s); s {
+	case "":
+		return "", usagef("%s: give a person, or none for nobody", what)
+	case "none":
+		return "", nil
+	}
+	return s, nil
+}
+
 // parseNumbered reads the ID of a what (deployment, incident, improvement): a
 // positive number, "#" before it allowed.
 func parseNumbered(s, what string) (int64, error) {
@@ -610,10 +622,11 @@ func (a *app) editFlags(cmd *cobra.Command, start, duration, assignee, change, a
 		ed.Duration = &d
 	}
 	if set("assignee") {
-		if assignee == "none" {
-			assignee = ""
+		who, err := personArg("--assignee", assignee)
+		if err != nil {
+			return ed, err
 		}
-		ed.Assignee = &assignee
+		ed.Assignee = &who
 	}
 	if set("change") {
 		if err := models.CheckLabel("--change", change); err != nil {

@@ -386,15 +386,19 @@ func (a *app) rescheduleCmd() *cobra.Command {
 func (a *app) assignCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "assign ID PERSON",
-		Short: "Give a deployment to another person",
+		Use:   "assign ID PERSON|none",
+		Short: "Give a deployment to another person, or to nobody (none)",
 		Args:  exactArgs(2, "a deployment ID and a person"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := a.openForID(args[0])
 			if err != nil {
 				return err
 			}
-			out, err := a.eng.Assign(a.ctx, a.actor, id, args[1])
+			who, err := personArg("PERSON", args[1])
+			if err != nil {
+				return err
+			}
+			out, err := a.eng.Assign(a.ctx, a.actor, id, who)
 			if err != nil {
 				return err
 			}

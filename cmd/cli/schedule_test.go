@@ -278,6 +278,14 @@ func TestSuggestRescheduleAssign(t *testing.T) {
 		t.Errorf("assign names no flag it was not given:\n%s", r)
 	}
 	f.refused(1, []string{"only an analyst"}, "--as", "ana", "deploy", "assign", id, "eve")
+	// none gives it to nobody, as edit --assignee none does; an empty name is refused.
+	f.refused(2, []string{"PERSON: give a person, or none for nobody"}, "--as", "ana", "deploy", "assign", id, "")
+	f.refused(2, []string{"--assignee: give a person, or none for nobody"}, "--as", "ana", "deploy", "edit", id, "--assignee", " ")
+	f.ok("--as", "ana", "deploy", "assign", id, "sam")
+	if r := f.ok("--as", "ana", "deploy", "assign", id, "none"); !strings.Contains(r.stdout, "nobody assigned") {
+		t.Errorf("assign none:\n%s", r)
+	}
+	f.refused(1, []string{"is already assigned to nobody"}, "--as", "ana", "deploy", "assign", id, "none")
 	f.refused(1, []string{"may not assign"}, "--as", "raj", "deploy", "assign", id, "raj")
 	f.refused(2, []string{"a deployment ID and a person"}, "--as", "ana", "deploy", "assign", id)
 	if r := f.ok("--as", "ana", "deploy", "assign", id, "raj"); !strings.Contains(r.stdout, "Assigned #"+id) {
