@@ -391,8 +391,9 @@ func ChoiceArrows(f *huh.Form, msg tea.Msg) tea.Msg {
 	if !ok || Filtering(f) {
 		return msg
 	}
-	if _, ok := f.GetFocusedField().(choice); !ok {
-		return msg
+	field := f.GetFocusedField()
+	if _, ok := field.(choice); !ok || inlineChoice(field) {
+		return msg // an inline choice takes ←/→ itself
 	}
 	switch k.String() {
 	case "left":
@@ -401,6 +402,17 @@ func ChoiceArrows(f *huh.Form, msg tea.Msg) tea.Msg {
 		return tea.KeyPressMsg{Code: tea.KeyDown}
 	}
 	return msg
+}
+
+// inlineChoice reports whether field is a choice laid out on one line, which huh
+// moves through with ←/→ (its ↑/↓ are off): its key bindings say so.
+func inlineChoice(field huh.Field) bool {
+	for _, b := range field.KeyBinds() {
+		if slices.Contains(b.Keys(), "left") && b.Enabled() {
+			return true
+		}
+	}
+	return false
 }
 
 // ListHeight is the height of a list choice of n options, its title's line included,

@@ -472,7 +472,7 @@ func (d *dashboard) runningLines(w int) []line {
 			state = "  " + common.Fit(state, max(stateW-2, lipgloss.Width(state)))
 		}
 		own -= max(0, lipgloss.Width(progress)-progW)
-		text := runningName(dep, max(10, own)) + state + " " + common.Fit(progress, progW)
+		text := runningName(dep, max(10, own)) + state + " " + common.Fit(progress, max(progW, lipgloss.Width(progress)))
 		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
