@@ -484,7 +484,7 @@ func (a *app) openForID(arg string) (int64, error) {
 	return id, a.open()
 }
 
-func parseID(s string) (int64, error) { return parseNumbered(s, "deployment") }
+func parseID(s string) (int64, error) { return parseNumbered(s, "a deployment") }
 
 // personArg reads who a deployment is given to: a person, or "none" for nobody. An
 // empty one is refused: an unset shell variable unassigned it without a word.
@@ -498,22 +498,14 @@ func personArg(what, s string) (string, error) {
 	return s, nil
 }
 
-// parseNumbered reads the ID of a what (deployment, incident, improvement): a
-// positive number, "#" before it allowed.
+// parseNumbered reads the ID of what ("a deployment", "an incident"): a positive
+// number, "#" before it allowed.
 func parseNumbered(s, what string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 	if err != nil || id < 1 {
-		return 0, usagef("%q is not %s %s ID (a positive number such as 48213)", s, article(what), what)
+		return 0, usagef("%q is not %s ID (a positive number such as 48213)", s, what)
 	}
 	return id, nil
-}
-
-// article is "a" or "an" before word.
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an"
-	}
-	return "a"
 }
 
 func parseStatuses(s string) ([]models.Status, error) {

@@ -270,7 +270,7 @@ func (a *app) incidentResolveCmd() *cobra.Command {
 		Short: "Record when an incident was resolved (its time to restore ends there)",
 		Args:  exactArgs(1, "one incident ID (ferry incident list shows them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseNumbered(args[0], "incident")
+			id, err := parseNumbered(args[0], "an incident")
 			if err != nil {
 				return err
 			}
@@ -298,7 +298,7 @@ func (a *app) incidentUpdateCmd() *cobra.Command {
 		Short: "Change an incident's summary or resolution, or open a resolved one again",
 		Args:  exactArgs(1, "one incident ID (ferry incident list shows them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseNumbered(args[0], "incident")
+			id, err := parseNumbered(args[0], "an incident")
 			if err != nil {
 				return err
 			}

@@ -137,7 +137,7 @@ func (a *app) improvementShowCmd() *cobra.Command {
 		Short: "An improvement: its history, and the measured effect of the version that carries it",
 		Args:  exactArgs(1, "one improvement ID (ferry improvement list shows them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseNumbered(args[0], "improvement")
+			id, err := parseNumbered(args[0], "an improvement")
 			if err != nil {
 				return err
 			}
@@ -199,7 +199,7 @@ func (a *app) improvementSetCmd() *cobra.Command {
 		Short: "Move an improvement on (managers approve, reject and verify)",
 		Args:  exactArgs(2, "an improvement ID and a status"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := parseNumbered(args[0], "improvement")
+			id, err := parseNumbered(args[0], "an improvement")
 			if err != nil {
 				return err
 			}
