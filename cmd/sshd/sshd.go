@@ -234,15 +234,13 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	if s.weakKeyRefused(ctx, key) {
 		return false
 	}
-	_, ok, err := s.personOf(ctx, key)
-	switch {
-	case err != nil:
-		s.log.Printf("refused %s key %s offered as %q from %s: %v",
-			key.Type(), gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr(), err)
-		return false
-	case !ok:
-		s.log.Printf("refused %s key %s offered as %q from %s: it is in no person's ssh_keys",
-			key.Type(), gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr())
+	if _, ok, err := s.personOf(ctx, key); err != nil || !ok {
+		why := "it is in no person's ssh_keys"
+		if err != nil {
+			why = err.Error()
+		}
+		s.log.Printf("refused %s key %s offered as %q from %s: %s",
+			key.Type(), gossh.FingerprintSHA256(key), ctx.User(), ctx.RemoteAddr(), why)
 		return false
 	}
 	if err := s.eng.KeyUsed(ctx, gossh.FingerprintSHA256(key)); err != nil {
@@ -291,7 +289,7 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 		case len(sess.Command()) > 0 && s.opts.Command != nil:
 			// A command is run or refused, terminal or not: one that opened the console
 			// instead (ssh -t host -- history) would be ignored without a word.
-			_ = sess.Exit(s.runCommand(sess, p, principal))
+			_ = sess.Exit(s.runCommand(sess, p, principal, hasPty))
 		case len(sess.Command()) > 0 || !hasPty:
 			s.explain(sess, p, hasPty)
 			_ = sess.Exit(1)
@@ -304,8 +302,7 @@ func (s *Server) sessionMiddleware(next ssh.Handler) ssh.Handler {
 // runCommand runs the command the session names as p and returns its exit status.
 // With a terminal both outputs go to it, as a command run by OpenSSH's server
 // does; the session turns their newlines into the terminal's.
-func (s *Server) runCommand(sess ssh.Session, p models.Person, principal string) int {
-	_, _, hasPty := sess.Pty()
+func (s *Server) runCommand(sess ssh.Session, p models.Person, principal string, hasPty bool) int {
 	stderr := io.Writer(sess.Stderr())
 	terminal := ""
 	if hasPty {
@@ -382,13 +379,15 @@ func (s *Server) console(next ssh.Handler, sess ssh.Session, p models.Person, fp
 	start := time.Now()
 	next(sess)
 	why, _ := st.why.Load().(string)
+	suffix := ""
+	if why != "" {
+		suffix = " (" + why + ")"
+	}
+	s.log.Printf("%s disconnected from %s after %s%s", p.Name, sess.RemoteAddr(), time.Since(start).Round(time.Second), suffix)
 	if why == "" {
-		s.log.Printf("%s disconnected from %s after %s", p.Name, sess.RemoteAddr(), time.Since(start).Round(time.Second))
 		return
 	}
 	wish.Println(sess, "ferry: "+why)
-	s.log.Printf("%s disconnected from %s after %s (%s)", p.Name, sess.RemoteAddr(),
-		time.Since(start).Round(time.Second), why)
 	// The server ended it (key revoked, idle, stopping): status 1, so that a script
 	// around ssh notices; the session would otherwise end with 0.
 	_ = sess.Exit(1)
