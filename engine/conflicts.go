@@ -216,6 +216,17 @@ func startsOf(ctx context.Context, q store.Q, ids []int64) ([]models.Finding, er
 	return all, nil
 }
 
+// noteStartsOf notes, on cs, the starts of their deployments that went ahead against
+// them (see noteStarts), read through q.
+func noteStartsOf(ctx context.Context, q store.Q, cs []models.Conflict) error {
+	started, err := startsOf(ctx, q, memberIDs(cs))
+	if err != nil {
+		return err
+	}
+	noteStarts(cs, started)
+	return nil
+}
+
 // noteStarts sets StartedOver on each open or unresolved conflict that one of the
 // findings (an override or emergency at a start) went ahead against.
 func noteStarts(cs []models.Conflict, fs []models.Finding) {
@@ -489,7 +500,6 @@ func (e *ConflictsError) Error() string {
 
 func (e *ConflictsError) Unwrap() error { return models.ErrConflict }
 
-// CountOpen is how many of cs nobody accepted.
 // SettledFor reports whether c asks nothing more of deployment d: a manager
 // overrode it, or let one of its deployments start against it and d is no longer a
 // plan (a plan still in it must move: its start is refused for it until then). A
@@ -510,6 +520,7 @@ func CountOpenFor(cs []models.Conflict, d models.Deployment) int {
 	return n
 }
 
+// CountOpen is how many of cs nobody accepted.
 func CountOpen(cs []models.Conflict) int {
 	n := 0
 	for _, c := range cs {

@@ -431,11 +431,9 @@ func (e *Engine) recordFinish(ctx context.Context, q store.Q, actor models.Perso
 	// A conflict one of its deployments was let start against (a manager's override,
 	// the emergency lane) was settled then, with a reason on the record: it is not
 	// left unresolved, whichever of them finishes first.
-	started, err := startsOf(ctx, q, memberIDs(cs))
-	if err != nil {
+	if err := noteStartsOf(ctx, q, cs); err != nil {
 		return err
 	}
-	noteStarts(cs, started)
 	now := e.Now()
 	var fs []models.Finding
 	for i := range cs {

@@ -160,36 +160,38 @@ func checkAfter(ctx context.Context, q store.Q, id, after int64) error {
 	case after < 0:
 		return models.Invalidf("after: %d is not a deployment", after)
 	case after != 0:
-		if _, err := q.Deployment(ctx, after); err != nil {
+		d, err := q.Deployment(ctx, after)
+		if err != nil {
 			return models.Invalidf("after: deployment #%d does not exist", after)
 		}
-		return noCircle(ctx, q, id, after)
+		return noCircle(ctx, q, id, d)
 	}
 	return nil
 }
 
-// noCircle refuses id waiting for after when after already waits for id, directly
-// or through others: none of them could ever start.
-func noCircle(ctx context.Context, q store.Q, id, after int64) error {
-	chain := []string{fmt.Sprintf("#%d", after)}
-	seen := map[int64]bool{after: true}
-	for next := after; ; {
-		d, err := q.Deployment(ctx, next)
+// noCircle refuses id waiting for d when d already waits for id, directly or
+// through others: none of them could ever start.
+func noCircle(ctx context.Context, q store.Q, id int64, d models.Deployment) error {
+	chain := []string{fmt.Sprintf("#%d", d.ID)}
+	seen := map[int64]bool{d.ID: true}
+	for {
 		switch {
-		case errors.Is(err, models.ErrNotFound):
-			return nil // the chain ends at one since gone
-		case err != nil:
-			return err
 		case d.After == 0 || seen[d.After]:
 			return nil // the end of the chain, or a circle of others a check before this missed
-		}
-		if d.After == id {
+		case d.After == id:
 			return models.Invalidf("after: #%d cannot wait for %s, which waits for #%d: a circle, in which none could start",
 				id, strings.Join(chain, ", which waits for "), id)
 		}
 		seen[d.After] = true
 		chain = append(chain, fmt.Sprintf("#%d", d.After))
-		next = d.After
+		next, err := q.Deployment(ctx, d.After)
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			return nil // the chain ends at one since gone
+		case err != nil:
+			return err
+		}
+		d = next
 	}
 }
 

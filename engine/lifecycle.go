@@ -100,11 +100,9 @@ func (e *Engine) actChecked(ctx context.Context, actor models.Person, id int64, 
 			return did, err
 		}
 		// Who went ahead against them, as the deployment's page says it.
-		started, err := startsOf(ctx, q, memberIDs(conflicts))
-		if err != nil {
+		if err := noteStartsOf(ctx, q, conflicts); err != nil {
 			return did, err
 		}
-		noteStarts(conflicts, started)
 		return did, e.noticeConflicts(ctx, q, actor, after, conflicts)
 	})
 	out.Conflicts = conflicts
@@ -277,11 +275,7 @@ func allowedHint(s models.Status) string {
 			to = append(to, t.Words())
 		}
 	}
-	last := len(to) - 1
-	if last > 0 {
-		to[last-1], to = to[last-1]+" or "+to[last], to[:last]
-	}
-	return " (from " + s.Words() + " it can move to " + strings.Join(to, ", ") + ")"
+	return " (from " + s.Words() + " it can move to " + orList(to) + ")"
 }
 
 // requireStageDone refuses to leave a stage while a required step in it is not done.

@@ -31,6 +31,11 @@ func joinRoles(rs []models.Role) string {
 	for i, r := range rs {
 		s[i] = string(r)
 	}
+	return orList(s)
+}
+
+// orList is "a", "a or b", "a, b or c".
+func orList(s []string) string {
 	if len(s) <= 1 {
 		return strings.Join(s, "")
 	}
@@ -144,27 +149,24 @@ func (e *Engine) MayApprove(ctx context.Context, actor models.Person, id int64) 
 	})
 }
 
-// mayRejectNow is whether actor may reject the gate d waits at, through q.
-func (e *Engine) mayRejectNow(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) error {
+// gateRules says, through q, whether actor may approve (the first) and reject (the
+// second) the gate d waits at: one look at the gate serves both.
+func (e *Engine) gateRules(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) (approve, reject error) {
 	gate, err := waitingGate(ctx, q, d)
 	if err != nil {
-		return err
+		return err, err
 	}
-	return mayReject(actor, d, gate.Step)
+	m, err := q.DeploymentModel(ctx, d.ID)
+	if err != nil {
+		return err, err
+	}
+	return mayApprove(actor, d, m, gate.Step), mayReject(actor, d, gate.Step)
 }
 
 // mayApproveNow is MayApprove through q.
 func (e *Engine) mayApproveNow(ctx context.Context, q store.Q, actor models.Person, d models.Deployment) error {
-	id := d.ID
-	gate, err := waitingGate(ctx, q, d)
-	if err != nil {
-		return err
-	}
-	m, err := q.DeploymentModel(ctx, id)
-	if err != nil {
-		return err
-	}
-	return mayApprove(actor, d, m, gate.Step)
+	approve, _ := e.gateRules(ctx, q, actor, d)
+	return approve
 }
 
 // ---- checklist items ------------------------------------------------------------
@@ -432,10 +434,12 @@ type StepState struct {
 // in with its results only, such as the demo's history. Its steps ran; what they
 // printed is not here.
 func (r RunState) OutputNotKept() bool {
-	for _, s := range append(append([]StepState{}, r.Steps...), r.OnFailure...) {
-		ran := s.ExitCode != nil || s.Status == models.StepDone || s.Status == models.StepFailed
-		if s.Step.Kind == models.StepAutomated && ran && len(s.Attempts) == 0 {
-			return true
+	for _, steps := range [][]StepState{r.Steps, r.OnFailure} {
+		for _, s := range steps {
+			ran := s.ExitCode != nil || s.Status == models.StepDone || s.Status == models.StepFailed
+			if s.Step.Kind == models.StepAutomated && ran && len(s.Attempts) == 0 {
+				return true
+			}
 		}
 	}
 	return false

@@ -49,8 +49,7 @@ func (e *Engine) View(ctx context.Context, actor models.Person, id int64, req Vi
 			return err
 		}
 		if w := v.Run.Waiting; w != nil && w.Kind == WaitApproval {
-			v.Approve = e.mayApproveNow(ctx, q, actor, d)
-			v.Reject = e.mayRejectNow(ctx, q, actor, d)
+			v.Approve, v.Reject = e.gateRules(ctx, q, actor, d)
 		}
 		if v.Tails, err = tails(ctx, q, v.Run, req.Tails); err != nil {
 			return err
