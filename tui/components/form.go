@@ -143,11 +143,13 @@ func (fe *FieldErrors) Full(f *huh.Form, msg tea.Msg) bool {
 	return ok && fe.full(in)
 }
 
-// Step passes msg to f as every page that holds a form does: not at all when it would
+// Step passes msg to f as every page that holds a form does (←/→ in a list as ↑/↓,
+// see choiceArrows): not at all when it would
 // only type into a full field (see Full), then marking the fields (see Mark); keys
 // typed while a move between fields is under way wait for it. It returns the form as
 // it now is and what it asks to run.
 func (fe *FieldErrors) Step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
+	msg = choiceArrows(f, msg) // ←/→ choose in a list, in every form
 	var late tea.Cmd
 	if fe.isMoving() && time.Since(fe.moving) > moveWait {
 		fe.moving = time.Time{}
@@ -383,10 +385,10 @@ type choice interface {
 	GetFiltering() bool
 }
 
-// ChoiceArrows makes ← and → choose in a list choice (a huh.Select not inline, where
+// choiceArrows makes ← and → choose in a list choice (a huh.Select not inline, where
 // huh leaves them dead) as ↑ and ↓ do, as they choose in an inline one: msg as the
 // form should see it. Elsewhere, in a text field, they move the cursor as ever.
-func ChoiceArrows(f *huh.Form, msg tea.Msg) tea.Msg {
+func choiceArrows(f *huh.Form, msg tea.Msg) tea.Msg {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || Filtering(f) {
 		return msg

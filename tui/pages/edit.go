@@ -280,7 +280,7 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	f.form, cmd = f.errs.Step(f.form, components.ChoiceArrows(f.form, msg))
+	f.form, cmd = f.errs.Step(f.form, msg)
 	if f.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, f.save())
 	}

@@ -84,7 +84,7 @@ func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 	if refused { // read only then: a key costs a look at every field
 		before = p.errs.Values()
 	}
-	p.form, cmd = p.errs.Step(p.form, components.ChoiceArrows(p.form, msg))
+	p.form, cmd = p.errs.Step(p.form, msg)
 	if refused && p.errs.Values() != before {
 		p.err = nil // the refusal was about what the fields held; the fields say now
 	}

@@ -84,14 +84,13 @@ func NewPlan(c *common.Common) common.Page {
 // tells the models apart.
 const modelFormW = 100
 
-// peopleRows is the rows a list of n choices takes, its title's line included: every
-// one up to 9 where the screen has room (a list of four showed the managers alone),
-// three on a phone.
-func (p *planForm) peopleRows(n int) int {
+// listRows is how many choices a list shows at most (components.ListHeight): 9 where
+// the screen has room (a list of three showed the managers alone), 3 on a phone.
+func (p *planForm) listRows() int {
 	if p.h < 30 {
-		return 4
+		return 3
 	}
-	return min(n+1, 10)
+	return 9
 }
 
 // build makes the form over p.v, so a rebuilt form keeps what was typed. The first
@@ -125,9 +124,9 @@ func (p *planForm) build() {
 		people = append(people, huh.NewOption(per.Name+" ("+string(per.MainRole())+")", per.Name))
 	}
 	comps, envs := p.componentOptions(), p.envOptions()
-	compTitle, compH := components.ListHeight("Component", len(comps), p.peopleRows(len(comps))-1)
+	compTitle, compH := components.ListHeight("Component", len(comps), p.listRows())
 	envTitle, envH := components.ListHeight("Environment", len(envs), 6)
-	whoTitle, whoH := components.ListHeight("Assignee", len(people), p.peopleRows(len(people))-1)
+	whoTitle, whoH := components.ListHeight("Assignee", len(people), p.listRows())
 	p.form = huh.NewForm(
 		huh.NewGroup(
 			huh.NewSelect[string]().Title(compTitle).Value(&p.v.component).Height(compH).Options(comps...),
@@ -391,7 +390,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	p.form, cmd = p.errs.Step(p.form, components.ChoiceArrows(p.form, msg))
+	p.form, cmd = p.errs.Step(p.form, msg)
 	if p.form.State == huh.StateCompleted && !p.modelChosen && p.v.model == aRelease {
 		p.rel = NewReleasePlan(p.c, "") // this form gives way to the release's
 		p.rel.SetSize(p.w, p.h)

@@ -175,7 +175,7 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	p.form, cmd = p.errs.Step(p.form, components.ChoiceArrows(p.form, msg))
+	p.form, cmd = p.errs.Step(p.form, msg)
 	if p.form.State == huh.StateCompleted {
 		return tea.Batch(cmd, p.save())
 	}

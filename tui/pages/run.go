@@ -192,19 +192,17 @@ func (v *runView) startWord() string {
 }
 
 // approveState: a gate waits, and the engine says whether this person may approve it.
-func (v *runView) approveState() string {
-	if w := v.st.Waiting; w == nil || w.Kind != engine.WaitApproval {
-		return fmt.Sprintf("#%d waits at no gate now", v.id)
-	}
-	return common.Why(v.approve)
-}
+func (v *runView) approveState() string { return v.gateState(v.approve) }
 
 // rejectState: a gate waits, and the engine says whether this person may reject it.
-func (v *runView) rejectState() string {
+func (v *runView) rejectState() string { return v.gateState(v.reject) }
+
+// gateState is why a gate act is off: no gate waits, or the engine's refusal (may).
+func (v *runView) gateState(may error) string {
 	if w := v.st.Waiting; w == nil || w.Kind != engine.WaitApproval {
 		return fmt.Sprintf("#%d waits at no gate now", v.id)
 	}
-	return common.Why(v.reject)
+	return common.Why(may)
 }
 
 func (v *runView) retryState() string {

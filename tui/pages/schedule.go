@@ -933,7 +933,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 			what = style.Render(what)
 			if len(cs) > 1 { // red while one of them still needs someone
 				more := st.Dim
-				if slices.ContainsFunc(cs[1:], func(c models.Conflict) bool { return !engine.SettledFor(c, d) }) {
+				if engine.CountOpenFor(cs[1:], d) > 0 {
 					more = st.Bad
 				}
 				what += more.Render(fmt.Sprintf(" (+%d more)", len(cs)-1))
