@@ -141,6 +141,16 @@ func (v *checklistView) SetSize(w, h int) {
 // hundreds of items.
 func (v *checklistView) items() []engine.StepState { return v.stageIts }
 
+// stageProgress is the progress of the stage under way, as the engine counted it.
+func (v *checklistView) stageProgress() engine.StageProgress {
+	for _, p := range v.st.Stages {
+		if p.Current {
+			return p
+		}
+	}
+	return engine.StageProgress{}
+}
+
 func stageItems(st engine.RunState) []engine.StepState {
 	stage := st.Deployment.Status.Stage()
 	n := 0
@@ -833,11 +843,7 @@ func (v *checklistView) View() string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	runs := make([]models.StepRun, len(items))
-	for i, s := range items {
-		runs[i] = s.StepRun
-	}
-	head = append(head, common.Spread(" "+st.Bold.Render(d.Status.Stage().Title()), engine.CountSteps(runs).Text()+" ", v.w))
+	head = append(head, common.Spread(" "+st.Bold.Render(d.Status.Stage().Title()), v.stageProgress().Text()+" ", v.w))
 	var body []string
 	selTop, selBottom := 0, 0
 	// At most v.h rows either side of the selection can be in sight (a row is a line
