@@ -107,11 +107,9 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, d models.Deploym
 	if len(cs) == 0 {
 		return
 	}
-	a.listConflicts(cs, lead, d)
-	if engine.CountOpenFor(cs, d) == 0 {
+	if a.listConflicts(cs, lead, d) == 0 {
 		return
 	}
-	ref := strconv.FormatInt(d.ID, 10)
 	switch {
 	case d.ID == 0: // a plan not stored
 		fmt.Fprintln(a.stdout, "Plan it at another start, or plan it and resolve them then ('ferry deploy suggest ID').")
@@ -121,6 +119,7 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, d models.Deploym
 			fmt.Fprintln(a.stdout, ways)
 		}
 	default:
+		ref := strconv.FormatInt(d.ID, 10)
 		fmt.Fprintf(a.stdout, "Resolve with 'ferry deploy suggest %s', 'ferry deploy reschedule %s --suggested',\n", ref, ref)
 		fmt.Fprintf(a.stdout, "'ferry deploy assign %s PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.\n", ref)
 	}
@@ -153,9 +152,9 @@ func (a *app) otherWays(cs []models.Conflict, d models.Deployment) string {
 // listConflicts lists conflicts under lead, without the ways to resolve them: each
 // open one marked ✗, one settled for d (overridden, or started anyway against while
 // d is no longer a plan: engine.SettledFor) ✓ with who settled it and why under it.
-// A zero d stands for a plan not stored.
-func (a *app) listConflicts(cs []models.Conflict, lead string, d models.Deployment) {
-	if open := engine.CountOpenFor(cs, d); open < len(cs) {
+// A zero d stands for a plan not stored. It returns how many are open for d.
+func (a *app) listConflicts(cs []models.Conflict, lead string, d models.Deployment) (open int) {
+	if open = engine.CountOpenFor(cs, d); open < len(cs) {
 		fmt.Fprintf(a.stdout, "%s %d conflict(s), %d open:\n", lead, len(cs), open)
 	} else {
 		fmt.Fprintf(a.stdout, "%s %d conflict(s):\n", lead, len(cs))
@@ -174,6 +173,7 @@ func (a *app) listConflicts(cs []models.Conflict, lead string, d models.Deployme
 			fmt.Fprintf(a.stdout, "    %s\n", settled)
 		}
 	}
+	return open
 }
 
 // refusedByConflicts prints a strict refusal's conflicts (as JSON when asked) and

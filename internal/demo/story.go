@@ -312,9 +312,11 @@ func (s *story) end(cur models.Status) {
 	case models.StatusSucceeded:
 		s.event(r.finished, s.mover, engine.EventStatus, engine.StatusText(cur, to, ""))
 	case models.StatusFailed:
-		note := s.failedNote()
+		note := ""
 		if failed := s.rollback(false); failed != "" {
 			note = engine.OnFailureFailedText(s.failure(), failed, rollbackFailure)
+		} else {
+			note = s.failedNote()
 		}
 		s.event(r.finished, s.failActor(), engine.EventStatus, engine.StatusText(cur, to, note))
 	case models.StatusRolledBack:
