@@ -26,6 +26,11 @@ type receiver struct {
 	got   []delivery
 	delay time.Duration
 	fail  bool
+	// holdAt, when above 0: the request that makes holdAt deliveries, and any after,
+	// get no answer until hold is closed: a sender is then caught mid-batch, its
+	// message received and not yet marked sent.
+	holdAt int
+	hold   chan struct{}
 }
 
 type delivery struct {
@@ -45,7 +50,11 @@ func newReceiver(t *testing.T, delay time.Duration) *receiver {
 			rc.got = append(rc.got, delivery{key: r.Header.Get(notify.HeaderIdempotency), path: r.URL.Path, body: body,
 				signed: notify.Verify([]byte("cli-secret"), body, r.Header.Get(notify.HeaderSignature))})
 		}
+		held, hold := rc.holdAt > 0 && len(rc.got) >= rc.holdAt, rc.hold
 		rc.mu.Unlock()
+		if held {
+			<-hold
+		}
 		if fail {
 			w.WriteHeader(http.StatusBadGateway)
 		}
@@ -98,6 +107,10 @@ func (f *fixture) notifyStatus() []channelStatus {
 func TestDelivererSurvivesKill9(t *testing.T) {
 	rc := newReceiver(t, 15*time.Millisecond)
 	const hooks, plans = 6, 50
+	// From a third on, requests wait for their answer: the kill comes mid-batch.
+	rc.mu.Lock()
+	rc.holdAt, rc.hold = hooks*plans/3, make(chan struct{})
+	rc.mu.Unlock()
 	f := notifyFixture(t, rc.URL, hooks)
 	for i := range plans {
 		f.planIn("dev", fmt.Sprintf("1.%d", i), fmt.Sprintf("2030-01-%02d %02d:00", 1+i/20, i%20))
@@ -124,6 +137,7 @@ func TestDelivererSurvivesKill9(t *testing.T) {
 	}
 	_ = cmd.Process.Kill() // SIGKILL: no chance to mark what it sent
 	_ = cmd.Wait()
+	close(rc.hold) // the receiver answers again, for the restart
 	before := len(rc.deliveries())
 	st := f.notifyStatus()
 	marked := 0
