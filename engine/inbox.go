@@ -392,7 +392,7 @@ func settledConflicts(ctx context.Context, q store.Q, cs []models.Conflict) (map
 // schedule a manager's conflicts are many.
 func movableIn(actor models.Person, own int64, c models.Conflict, byID map[int64]models.Deployment) int64 {
 	for _, id := range append([]int64{own}, c.IDs...) {
-		if o, ok := byID[id]; ok && o.Status == models.StatusPlanned && Can(actor, ActReschedule, &o) == nil {
+		if o, ok := byID[id]; ok && MayMove(actor, o) {
 			return id
 		}
 	}

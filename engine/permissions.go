@@ -115,6 +115,12 @@ func refuse(p models.Person, a Action, d *models.Deployment, why string) error {
 	return models.Forbiddenf("%s (%s) may not %s %s: %s", p.Name, p.MainRole(), verb[a], what, why)
 }
 
+// MayMove reports whether p may move d now: it is still a plan, and p may reschedule
+// it (a deployment under way no longer moves).
+func MayMove(p models.Person, d models.Deployment) bool {
+	return d.Status == models.StatusPlanned && Can(p, ActReschedule, &d) == nil
+}
+
 // SeesOnlyOwn reports whether p sees only the deployments assigned to them: a person
 // who is only a technician. Screens ask this to choose what to offer; the engine's
 // queries apply it themselves.

@@ -113,7 +113,7 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, d models.Deploym
 	switch {
 	case d.ID == 0: // a plan not stored
 		fmt.Fprintln(a.stdout, "Plan it at another start, or plan it and resolve them then ('ferry deploy suggest ID').")
-	case d.Status != models.StatusPlanned || engine.Can(a.actor, engine.ActReschedule, &d) != nil:
+	case !engine.MayMove(a.actor, d):
 		// Under way it no longer moves, nor for one who may not move it: what is left.
 		if ways := a.otherWays(cs, d); ways != "" {
 			fmt.Fprintln(a.stdout, ways)

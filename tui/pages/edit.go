@@ -80,7 +80,7 @@ func newEditForm(c *common.Common, d models.Deployment) *editForm {
 // mayMove: the window, change and link are the planner's; the assignee may be
 // someone else's to give (the engine says).
 func (f *editForm) mayMove() bool {
-	return f.d.Status == models.StatusPlanned && engine.Can(f.c.Actor, engine.ActReschedule, &f.d) == nil
+	return engine.MayMove(f.c.Actor, f.d)
 }
 func (f *editForm) mayRelink() bool { return engine.Can(f.c.Actor, engine.ActReschedule, &f.d) == nil }
 func (f *editForm) mayAssign() bool { return engine.Can(f.c.Actor, engine.ActAssign, &f.d) == nil }
