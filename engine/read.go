@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"ferry/models"
 	"ferry/store"
@@ -123,6 +124,13 @@ func onlyOwn(p models.Person) bool { return SeesOnlyOwn(p) }
 // runner): consoles poll it to reload within a second without reloading for nothing.
 func (e *Engine) ChangeMark(ctx context.Context) (int64, error) {
 	return e.st.Read().ChangeMark(ctx)
+}
+
+// StoppedIn reports whether d waits for a person because a runner died under one of
+// its steps (resume, retry or fail): it is under way and a step is interrupted. A
+// finished one waits for nobody; its step stays as it was left.
+func StoppedIn(d models.Deployment, steps []models.StepRun) bool {
+	return d.Status.Running() && slices.ContainsFunc(steps, func(r models.StepRun) bool { return r.Status == models.StepInterrupted })
 }
 
 // Interrupted is which of the listed deployments have a step whose runner died and

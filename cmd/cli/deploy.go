@@ -313,12 +313,8 @@ func (a *app) printDetail(det engine.Detail) {
 	w := a.stdout
 	fmt.Fprintf(w, "#%d  %s %s %s → %s\n", d.ID, d.Action, d.Component, d.Version, d.Environment)
 	tw := table(w)
-	interrupted := false
-	for _, s := range det.Steps {
-		interrupted = interrupted || s.Status == models.StepInterrupted
-	}
 	// In words, as the console says it; --json has the codes (status, stage).
-	fmt.Fprintf(tw, "  status\t%s\n", strings.ReplaceAll(statusText(d, interrupted), "_", " "))
+	fmt.Fprintf(tw, "  status\t%s\n", strings.ReplaceAll(statusText(d, engine.StoppedIn(d, det.Steps)), "_", " "))
 	fmt.Fprintf(tw, "  model\t%s v%d\n", d.Model, d.ModelVersion)
 	fmt.Fprintf(tw, "  service\t%s (%s)\n", d.Service, d.Kind)
 	fmt.Fprintf(tw, "  window\t%s\n", a.window(d))

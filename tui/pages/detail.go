@@ -3,7 +3,6 @@ package pages
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -259,8 +258,7 @@ func (d *detailScreen) content() string {
 	head := fmt.Sprintf(" %s  %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
 		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment))
 	field := func(k, v string) { writeLines(&b, common.Hanging(" "+st.Dim.Render(common.Fit(k, 10))+" ", v, d.w)) }
-	interrupted := slices.ContainsFunc(d.det.Steps, func(r models.StepRun) bool { return r.Status == models.StepInterrupted })
-	if status := st.RunStatus(dep.Status, interrupted); lipgloss.Width(head+"   "+status) <= d.w {
+	if status := st.RunStatus(dep.Status, engine.StoppedIn(dep, d.det.Steps)); lipgloss.Width(head+"   "+status) <= d.w {
 		b.WriteString(head + "   " + status + "\n")
 	} else { // a phone: the status gets a line of its own
 		writeLines(&b, common.Hanging(" ", strings.TrimPrefix(head, " "), d.w))
