@@ -172,26 +172,33 @@ func (a *app) runDeployment(arg string, f runFlags, fn func(int64, engine.RunOpt
 	if err != nil {
 		return err
 	}
-	if err := a.openRunner(); err != nil {
+	out, w, err := a.carry(id, f, func(o engine.RunOptions) (engine.Outcome, error) { return fn(id, o) })
+	if err != nil {
 		return err
 	}
-	out := &lockedWriter{w: a.stdout}
+	return a.finishRun(w, out, f.json)
+}
+
+// carry opens the runner and calls fn with the run's progress (and with --follow its
+// output) printed as it goes, and says how to go on when the runner was stopped.
+func (a *app) carry(id int64, f runFlags, fn func(engine.RunOptions) (engine.Outcome, error)) (engine.Outcome, io.Writer, error) {
+	if err := a.openRunner(); err != nil {
+		return engine.Outcome{}, nil, err
+	}
+	w := &lockedWriter{w: a.stdout}
 	var opts engine.RunOptions
 	if !f.json {
-		opts.OnProgress = func(p engine.Progress) { a.printProgress(out, p) }
+		opts.OnProgress = func(p engine.Progress) { a.printProgress(w, p) }
 		if f.follow {
-			opts.OnOutput = func(l models.OutputLine) { printLine(out, l, "    ") }
+			opts.OnOutput = func(l models.OutputLine) { printLine(w, l, "    ") }
 		}
 	}
-	res, err := fn(id, opts)
-	if err != nil {
-		var stopped *engine.StoppedError
-		if errors.As(err, &stopped) {
-			return fmt.Errorf("%w; 'ferry deploy resume %d' goes on (an interrupted step runs again)", err, id)
-		}
-		return err
+	out, err := fn(opts)
+	var stopped *engine.StoppedError
+	if errors.As(err, &stopped) {
+		err = fmt.Errorf("%w; 'ferry deploy resume %d' goes on (an interrupted step runs again)", err, id)
 	}
-	return a.finishRun(out, res, f.json)
+	return out, w, err
 }
 
 // finishRun prints where a run left the deployment and picks the exit status.
@@ -498,23 +505,8 @@ func (a *app) stepActionCmd(s stepAction) *cobra.Command {
 // deployment: when the act let the run carry on, its progress and outcome too.
 // Exit status 0, or 1 when the run it carried on ended failed or rolled back.
 func (a *app) act(id int64, f runFlags, fn func(engine.RunOptions) (engine.Outcome, error)) error {
-	if err := a.openRunner(); err != nil {
-		return err
-	}
-	w := &lockedWriter{w: a.stdout}
-	var opts engine.RunOptions
-	if !f.json {
-		opts.OnProgress = func(p engine.Progress) { a.printProgress(w, p) }
-		if f.follow {
-			opts.OnOutput = func(l models.OutputLine) { printLine(w, l, "    ") }
-		}
-	}
-	out, err := fn(opts)
+	out, w, err := a.carry(id, f, fn)
 	if err != nil {
-		var stopped *engine.StoppedError
-		if errors.As(err, &stopped) {
-			return fmt.Errorf("%w; 'ferry deploy resume %d' goes on (an interrupted step runs again)", err, id)
-		}
 		return err
 	}
 	d := out.Deployment
