@@ -20,11 +20,6 @@ import (
 // changed (store triggers note them, so no write path can forget); a change of the
 // rules they follow (the configuration, or this code) recomputes them all.
 
-// detectorVersion names what detection finds: change it whenever a change to the
-// detector would find different conflicts in the same plans, so that stored ones
-// computed by an older Ferry are recomputed.
-const detectorVersion = "3" // 2: blocked versions and related components; 3: one capacity conflict per crowd
-
 // conflictBasis is a hash of everything besides the plans and their history that
 // detection depends on.
 func (e *Engine) conflictBasis() string {
@@ -52,7 +47,7 @@ func (e *Engine) conflictBasis() string {
 		Models     []modelRules
 		Components []componentRules
 	}
-	rules.Detector, rules.Zone = detectorVersion, e.cfg.Location.String()
+	rules.Detector, rules.Zone = schedule.Version, e.cfg.Location.String()
 	for _, env := range e.cfg.Environments {
 		r := envRules{Name: env.Name, Order: env.Order, Capacity: env.Capacity, RequireMW: env.RequireMaintenanceWindow}
 		for _, w := range env.Freeze {

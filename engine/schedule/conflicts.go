@@ -14,6 +14,15 @@ import (
 	"ferry/models"
 )
 
+// Version names what detection finds and how it words it. Conflicts are kept in the
+// database, so change it whenever the same plans would give other conflicts or other
+// messages: stored ones an older Ferry wrote are then found again (the engine keeps
+// it in the basis of what it stored). TestVersionFollowsMessages holds it to that.
+//
+// 2: blocked versions and related components; 3: one capacity conflict per crowd;
+// 4: a time within a day is written alike in every kind (10:00–10:45).
+const Version = "4"
+
 // Item is a deployment as the detector sees it: only unfinished ones take part.
 type Item struct {
 	ID          int64
