@@ -20,7 +20,8 @@ import (
 // it in the basis of what it stored). TestVersionFollowsMessages holds it to that.
 //
 // 2: blocked versions and related components; 3: one capacity conflict per crowd;
-// 4: a time within a day is written alike in every kind (10:00–10:45).
+// 4: a time within a day is written alike in every kind (10:00–10:45), and a
+// capacity conflict says when too.
 const Version = "4"
 
 // Item is a deployment as the detector sees it: only unfinished ones take part.
@@ -417,8 +418,8 @@ func capacity(items []Item, w World) []models.Conflict {
 				continue
 			}
 			seen[c.Key] = true
-			c.Message = fmt.Sprintf("%d deployments at once in %s, where capacity is %d: %s",
-				len(active), env, limit, idList(c.IDs))
+			c.Message = fmt.Sprintf("%d deployments at once in %s, where capacity is %d: %s (%s)",
+				len(active), env, limit, idList(c.IDs), span(c.Start, c.End, w.Loc))
 			out = append(out, c)
 		}
 	}
