@@ -169,9 +169,11 @@ func (d *dashboard) picks() []pick {
 		if p == panelDue && ps.layout.Due.H == 0 { // not drawn: the cursor does not go where nobody sees
 			continue
 		}
+		seen := map[int64]int{}
 		for _, l := range group {
 			if l.id != 0 {
-				out = append(out, pick{p, l.id})
+				out = append(out, pick{p, l.id, seen[l.id]})
+				seen[l.id]++
 			}
 		}
 	}
@@ -187,10 +189,13 @@ func indexOf(picks []pick, p pick) int {
 	return -1
 }
 
-// pick names a selectable row: a deployment in one panel (it may appear in two).
+// pick names a selectable row: a deployment in one panel (it may appear in two),
+// and which of its rows there (an interrupted run that also overruns has two rows in
+// Needs you: by its ID alone the cursor went back to the first and never got past).
 type pick struct {
 	panel int
 	id    int64
+	nth   int
 }
 
 // line is one row of a panel; id is the deployment it opens (0: not selectable).
@@ -271,11 +276,12 @@ func (d *dashboard) built() *panes {
 // render marks the selected row and scrolls so that it stays in the h visible rows
 // of a panel w cells wide (less the selection's mark).
 func (d *dashboard) render(panel int, lines []line, h, w int) []string {
-	sel := -1
+	sel, seen := -1, map[int64]int{}
 	for i, l := range lines {
-		if l.id != 0 && d.cursor == (pick{panel, l.id}) {
+		if l.id != 0 && d.cursor == (pick{panel, l.id, seen[l.id]}) {
 			sel = i
 		}
+		seen[l.id]++
 	}
 	rows, off := h, scrolled(lines, sel, h)
 	above := ""

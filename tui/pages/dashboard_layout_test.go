@@ -6,12 +6,14 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
 )
 
 // picture draws named rects as letters so a layout can be compared with a sketch.
@@ -143,7 +145,7 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	// Selected, b scrolls into sight whole, and the top row is an item's first.
 	long := []line{{id: 1, text: "a"}, {text: "  rest of a", part: true}, {id: 2, text: "b"},
 		{text: "  more of b", part: true}, {text: "  rest of b", part: true}, {id: 3, text: "c"}}
-	d.cursor = pick{panelNeeds, 2}
+	d.cursor = pick{panelNeeds, 2, 0}
 	got = d.render(panelNeeds, long, 4, 60)
 	if len(got) != 4 || !strings.Contains(got[0], "b") || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "c") {
 		t.Fatalf("the selected b whole, from its first row: %q", got)
@@ -154,7 +156,7 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	for i := int64(1); i <= 12; i++ {
 		many = append(many, line{id: i, text: fmt.Sprintf("item %d", i)})
 	}
-	d.cursor = pick{panelNeeds, 8}
+	d.cursor = pick{panelNeeds, 8, 0}
 	got = d.render(panelNeeds, many, 5, 60)
 	want := []string{"↑ 5 more above", "item 6", "item 7", "▸ item 8", "… and 4 more"}
 	if len(got) != len(want) {
@@ -251,13 +253,13 @@ func TestPanelOfOneRowCountsTheRest(t *testing.T) {
 	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
 	lines := []line{{id: 1, text: "■ blocked #29737 ines"}, {text: "  \"no power on PDU B\"", part: true},
 		{id: 2, text: "⏸ interrupted #29739"}, {id: 3, text: "⚠ overdue #29733"}}
-	d.cursor = pick{panelNeeds, 1}
+	d.cursor = pick{panelNeeds, 1, 0}
 	got := d.render(panelNeeds, lines, 1, 40)
 	if len(got) != 1 || !strings.Contains(got[0], "#29737") || !strings.Contains(got[0], "+2 more") ||
 		lipgloss.Width(got[0]) > 42 {
 		t.Fatalf("one row: the selected item and +2 more in 40 cells: %q", got)
 	}
-	d.cursor = pick{panelNeeds, 3} // the last: it is the one shown, marked
+	d.cursor = pick{panelNeeds, 3, 0} // the last: it is the one shown, marked
 	if got := d.render(panelNeeds, lines, 1, 40); len(got) != 1 || !strings.Contains(got[0], "▸ ⚠ overdue #29733") ||
 		!strings.Contains(got[0], "+2 more") {
 		t.Fatalf("one row, the third selected: %q", got)
@@ -296,7 +298,7 @@ func TestShortPanelCountsWhatIsAbove(t *testing.T) {
 	for i := int64(1); i <= 12; i++ {
 		lines = append(lines, line{id: i, text: fmt.Sprintf("item %d", i)})
 	}
-	d.cursor = pick{panelDue, 2}
+	d.cursor = pick{panelDue, 2, 0}
 	got := d.render(panelDue, lines, 2, 60)
 	if len(got) != 2 || !strings.Contains(got[0], "item 2") || !strings.Contains(ansi.Strip(got[1]), "… and 10 more · 1 above") {
 		t.Fatalf("item 2 selected in 2 rows: %q", got)
@@ -335,4 +337,43 @@ func TestRunningRowsKeepTheirTextWhenAnotherChanges(t *testing.T) {
 			t.Errorf("%d wide: #29736 interrupted changed #29738's row\nfrom %q\nto   %q", w, b, a)
 		}
 	}
+}
+
+// A deployment may have two items in Needs you (an interrupted run that also runs
+// past its window): ↓ goes through both and on to the items below. It came back to
+// the first of the two and never reached what was under them.
+func TestCursorPassesADeploymentListedTwice(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	d := &dashboard{c: tuitest.Org(t, "marc"), w: 120, h: 35, loaded: true}
+	dep := func(id int64) models.Deployment {
+		return models.Deployment{ID: id, Component: "web-frontend", Environment: "test", Status: models.StatusExecuting,
+			ScheduledStart: now.Add(-2 * time.Hour), ScheduledEnd: now.Add(-time.Hour)}
+	}
+	d.data = engine.Dashboard{Now: now, Inbox: []engine.InboxItem{
+		{Kind: engine.InboxInterrupted, Seq: 2, Deployment: dep(7)},
+		{Kind: engine.InboxOverrun, Deployment: dep(7)},
+		{Kind: engine.InboxOverdue, Deployment: dep(9)}}}
+	d.keepCursor()
+	var seen []string
+	for range 5 {
+		seen = append(seen, ansi.Strip(lineWithMark(d.View())))
+		d.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	want := []string{"⏸ interrupted #7", "⌛ overrunning #7", "⚠ overdue #9"}
+	for i, w := range want {
+		if i >= len(seen) || !strings.Contains(seen[i], w) {
+			t.Fatalf("↓ %d times: the selected rows were %q, want %q in turn", i, seen, want)
+		}
+	}
+}
+
+// lineWithMark is the row of view that bears the cursor's mark.
+func lineWithMark(view string) string {
+	for _, l := range strings.Split(ansi.Strip(view), "\n") {
+		if i := strings.Index(l, "▸ "); i >= 0 {
+			return l[i:]
+		}
+	}
+	return ""
 }
