@@ -197,6 +197,24 @@ func TestRunAgainPlansTheSameContentAnew(t *testing.T) {
 	}
 }
 
+// The next full hour is offered greyed, as the plan form's start is: "now" typed
+// there is now. It was written into the field, so "now" read "2026-12-07 08:00now"
+// and was refused as no time.
+func TestRunAgainNowIsNow(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	openDetailOf(m, 2) // failed
+	press(m, "a")
+	typeText(m, "now")
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "planned #6 to run #2 again") {
+		t.Fatalf("now should be taken as the start:\n%s", got)
+	}
+	if start := record(t, m.c, 6).Deployment.ScheduledStart; !start.Equal(m.c.Eng.Now().Truncate(time.Minute)) && !start.Equal(m.c.Eng.Now()) {
+		t.Fatalf("the new deployment starts now (%s), not at %s", m.c.Eng.Now(), start)
+	}
+}
+
 func TestIncidentsAreResolvedFromTheConsole(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)

@@ -19,18 +19,21 @@ import (
 // a failed one runs again), then does it. The engine checks the answer; the page
 // only asks first and shows what the engine said.
 type askPage struct {
-	c      *common.Common
-	title  string // what the act is, for the heading: "Cancel #12 web-frontend 2.4 → test"
-	crumb  string // the page's name in the breadcrumb: what it asks for
-	hint   string // what the answer is for
-	empty  string // what to say when there is no answer
-	act    func(answer string) (engine.Outcome, error)
-	input  textinput.Model
-	saving bool
-	done   bool
-	err    error
-	w, h   int
-	keys   struct{ Save, Cancel key.Binding }
+	c     *common.Common
+	title string // what the act is, for the heading: "Cancel #12 web-frontend 2.4 → test"
+	crumb string // the page's name in the breadcrumb: what it asks for
+	hint  string // what the answer is for
+	empty string // what to say when there is no answer
+	// fallback is the answer when none is typed, shown greyed in the field: a
+	// default written into it was typed after ("2026-12-07 08:00now").
+	fallback string
+	act      func(answer string) (engine.Outcome, error)
+	input    textinput.Model
+	saving   bool
+	done     bool
+	err      error
+	w, h     int
+	keys     struct{ Save, Cancel key.Binding }
 }
 
 type askDoneMsg struct {
@@ -71,8 +74,8 @@ func newAgainPage(c *common.Common, d models.Deployment) *askPage {
 			}
 			return out, err
 		})
-	p.empty, p.crumb = "give the start: a time, or now", "run again"
-	p.input.SetValue(next.Format(models.LocalLayout))
+	p.crumb, p.fallback = "run again", next.Format(models.LocalLayout)
+	p.input.Placeholder = p.fallback
 	return p
 }
 
@@ -140,6 +143,9 @@ func (p *askPage) Update(msg tea.Msg) tea.Cmd {
 
 func (p *askPage) save() tea.Cmd {
 	reason := strings.TrimSpace(p.input.Value())
+	if reason == "" {
+		reason = p.fallback
+	}
 	if reason == "" {
 		p.err = fmt.Errorf("%s", p.empty)
 		return nil
