@@ -80,7 +80,8 @@ func beside(form string, w, h int, preview func(w, h int) []string) string {
 }
 
 // previewConflicts adds the conflicts a preview found to out: each whole, as many as
-// fit in h lines of w cells, then how many more there are; or that there are none.
+// fit in h lines of w cells, then how many more there are and of which kinds; or
+// that there are none.
 func previewConflicts(st common.Styles, out []string, cs []models.Conflict, w, h int) []string {
 	if len(cs) == 0 {
 		return append(out, st.Good.Render("✓ no conflicts"))
@@ -88,9 +89,32 @@ func previewConflicts(st common.Styles, out []string, cs []models.Conflict, w, h
 	for i, c := range cs { // the engine calls the previewed plan "this plan"
 		lines := common.Hanging(st.Bad.Render("✗ "+common.KindWords(c.Kind))+" ", c.Message, w)
 		if left := len(cs) - i; len(out)+len(lines) > h || (left > 1 && len(out)+len(lines) == h) {
-			return append(out, st.Bad.Render(fmt.Sprintf("… %d more conflict%s", left, common.Plural(left))))
+			more := fmt.Sprintf("… %d more conflict%s: %s", left, common.Plural(left), kindsBrief(cs[i:]))
+			return append(out, st.Bad.Render(common.Fit(more, w)))
 		}
 		out = append(out, lines...)
 	}
 	return out
+}
+
+// kindsBrief names conflicts by kind, with how many of each, in the order they
+// come: "promotion, capacity ×2". On a phone the preview has room for no message
+// whole, and "… 1 more conflict" alone said nothing of what was wrong.
+func kindsBrief(cs []models.Conflict) string {
+	var kinds []models.ConflictKind
+	n := map[models.ConflictKind]int{}
+	for _, c := range cs {
+		if n[c.Kind] == 0 {
+			kinds = append(kinds, c.Kind)
+		}
+		n[c.Kind]++
+	}
+	words := make([]string, len(kinds))
+	for i, k := range kinds {
+		words[i] = common.KindWords(k)
+		if n[k] > 1 {
+			words[i] += fmt.Sprintf(" ×%d", n[k])
+		}
+	}
+	return strings.Join(words, ", ")
 }

@@ -237,3 +237,23 @@ func TestPreviewWindowSaysTheYearOfEitherEnd(t *testing.T) {
 		t.Fatalf("the start, this year, needs no year: %q", got)
 	}
 }
+
+// TestPlanPreviewNamesTheKindsItHasNoRoomFor: on a phone the preview has room for no
+// conflict whole; the line that counts them names their kinds, so the planner
+// knows what is wrong before saving ("… 3 more conflicts" alone said nothing).
+func TestPlanPreviewNamesTheKindsItHasNoRoomFor(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	r := engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server", Version: "1",
+		Environment: "production", Start: tuitest.Now.Add(30 * time.Minute), Assignee: "tom"}
+	d, cs, err := c.Eng.PreviewPlan(c.Ctx, c.Actor, r)
+	if err != nil || len(cs) < 3 {
+		t.Fatalf("setup: %d conflicts, %v", len(cs), err)
+	}
+	p := NewPlan(c).(*planForm)
+	p.preview = planPreview{gen: 1, d: d, conflicts: cs}
+	got := ansi.Strip(strings.Join(p.previewLines(58, 3), "\n"))
+	if !strings.Contains(got, fmt.Sprintf("… %d more conflicts: %s", len(cs), common.KindWords(cs[0].Kind))) {
+		t.Fatalf("the count names the kinds of the conflicts not shown (%s first):\n%s", cs[0].Kind, got)
+	}
+}
