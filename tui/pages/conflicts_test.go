@@ -79,6 +79,37 @@ func selectedRow(m *Model) string {
 	return ""
 }
 
+// A deployment in several conflicts keeps its panel open after one is overridden,
+// on the next still open, and says how many are left; the last override closes it.
+// Each override closed the panel, and the manager had to find the deployment again.
+func TestResolveOverridesOneAfterAnother(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	mgr, _ := m.c.Eng.Person("ana")
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: now.Add(30 * time.Minute), Assignee: "tom"})
+	if err != nil || engine.CountOpen(cs) < 2 {
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	openResolve(m, d.ID)
+	for left := engine.CountOpen(cs) - 1; left >= 0; left-- {
+		if row := selectedRow(m); !strings.Contains(row, "✗") {
+			t.Fatalf("%d left: the selected conflict should be an open one: %q\n%s", left+1, row, screenText(m))
+		}
+		press(m, "o")
+		typeText(m, "the rack must be in before the audit")
+		press(m, "enter")
+		got := screenText(m)
+		want := map[bool]string{true: fmt.Sprintf("; %d conflict", left), false: "; no conflicts left"}[left > 0]
+		if !strings.Contains(got, fmt.Sprintf("of #%d%s", d.ID, want)) {
+			t.Fatalf("the note should say how many are left (%d):\n%s", left, got)
+		}
+		if open := strings.Contains(got, fmt.Sprintf("resolve #%d", d.ID)); open != (left > 0) {
+			t.Fatalf("%d left: the panel should stay open while some are:\n%s", left, got)
+		}
+	}
+}
+
 func TestResolveOverrideNeedsAReason(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
@@ -94,7 +125,7 @@ func TestResolveOverrideNeedsAReason(t *testing.T) {
 	}
 	typeText(m, "licence must be live for the audit")
 	press(m, "enter")
-	if got := screenText(m); !strings.Contains(got, "overrode c") {
+	if got := screenText(m); !strings.Contains(got, "overrode the freeze conflict c") || !strings.Contains(got, "no conflicts left") {
 		t.Fatalf("after override:\n%s", got)
 	}
 	cs, _ := m.c.Eng.Conflicts(m.c.Ctx, m.c.Actor, engine.ConflictFilter{Deployment: d.ID})

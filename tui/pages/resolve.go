@@ -45,6 +45,13 @@ type resolveData struct {
 // resolveFailedMsg says the engine refused a change: the panel takes keys again.
 type resolveFailedMsg struct{ err error }
 
+// overriddenMsg says one conflict was overridden; left is how many other open
+// conflicts the deployment is still in.
+type overriddenMsg struct {
+	note string
+	left int
+}
+
 type resolveLoadedMsg struct {
 	data resolveData
 	err  error
@@ -183,6 +190,14 @@ func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 	case resolveFailedMsg:
 		r.working = false
 		return common.Fail(msg.err)
+	case overriddenMsg:
+		r.working = false
+		if msg.left == 0 {
+			return common.Done(msg.note)
+		}
+		// The others are still to settle: the panel stays, on the next of them,
+		// where it closed and each took finding the deployment again.
+		return tea.Batch(func() tea.Msg { return common.ChangedMsg{} }, common.Note(msg.note))
 	case tea.KeyPressMsg:
 		if r.reason.Focused() {
 			return r.reasonKey(msg)
@@ -235,11 +250,26 @@ func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // leftOver says how many conflicts remain after a change, if any.
-func leftOver(cs []models.Conflict) string {
-	if n := engine.CountOpen(cs); n > 0 {
+func leftOver(cs []models.Conflict) string { return leftOverN(engine.CountOpen(cs)) }
+
+func leftOverN(n int) string {
+	if n > 0 {
 		return fmt.Sprintf("; %d conflict%s left", n, common.Plural(n))
 	}
 	return "; no conflicts left"
+}
+
+// nextOpen is the key of the open conflict after the one keyed key (or before it,
+// when it is the last open one), "" when there is none.
+func (r *resolveScreen) nextOpen(key string) string {
+	cs := r.data.det.Conflicts
+	at := slices.IndexFunc(cs, func(c models.Conflict) bool { return c.Key == key })
+	for _, c := range slices.Concat(cs[at+1:], cs[:max(at, 0)]) {
+		if c.Open() && c.Key != key {
+			return c.Key
+		}
+	}
+	return ""
 }
 
 func (r *resolveScreen) reasonKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -258,12 +288,15 @@ func (r *resolveScreen) reasonKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		r.reason.Blur()
 		r.working = true
-		c, cid := r.c, conflict.ID
+		r.want = r.nextOpen(conflict.Key)
+		left := engine.CountOpen(r.data.det.Conflicts) - 1
+		c, cid, id := r.c, conflict.ID, r.id
+		note := fmt.Sprintf("overrode the %s conflict %s of #%d%s", common.KindWords(conflict.Kind), cid, id, leftOverN(left))
 		return func() tea.Msg {
 			if _, err := c.Eng.Override(c.Ctx, c.Actor, cid, reason); err != nil {
 				return resolveFailedMsg{err}
 			}
-			return common.Done("overrode " + cid)()
+			return overriddenMsg{note, left}
 		}
 	}
 	var cmd tea.Cmd
