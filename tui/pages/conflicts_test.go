@@ -4,6 +4,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"ferry/tui/internal/tuitest"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -106,6 +107,11 @@ func TestResolveOverridesOneAfterAnother(t *testing.T) {
 		}
 		if open := strings.Contains(got, fmt.Sprintf("resolve #%d", d.ID)); open != (left > 0) {
 			t.Fatalf("%d left: the panel should stay open while some are:\n%s", left, got)
+		}
+		// The overridden one stays listed in the same columns as the open ones,
+		// whose ID followed "✓ overridden" there; who and why come with its message.
+		if left > 0 && !regexp.MustCompile(`(?m)^   ✓ c[0-9a-f]{7} +\w+ +overridden by ana: the rack must`).MatchString(got) {
+			t.Fatalf("the overridden conflict in the columns of the others:\n%s", got)
 		}
 	}
 }

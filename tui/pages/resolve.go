@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -345,16 +346,16 @@ func (r *resolveScreen) conflictItems() [][]string {
 	st := r.c.Styles
 	var out [][]string
 	for i, c := range r.data.det.Conflicts {
-		mark := st.Bad.Render("✗")
-		if !c.Open() {
-			mark = st.Dim.Render("✓ overridden")
+		mark, msg := st.Bad.Render("✗"), c.Message
+		if !c.Open() { // said before the message, as the conflicts list says it, so the columns stay
+			mark, msg = st.Dim.Render("✓"), cmp.Or(c.OverrideText(), "overridden")+" — "+c.Message
 		}
 		lead := "   "
 		if i == r.sel {
 			lead = " ▸ "
 		}
 		lines := conflictLines(fmt.Sprintf("%s%s %s %s ", lead, mark, st.Dim.Render(c.ID), common.Fit(common.KindLabel(c.Kind), 11)),
-			c.Message, r.w)
+			msg, r.w)
 		if i == r.sel {
 			for j, l := range lines {
 				lines[j] = st.Select(common.Fit(l, r.w))
