@@ -91,3 +91,13 @@ func TestCountStepsSaysSkipped(t *testing.T) {
 		t.Fatalf("%q", p.Text())
 	}
 }
+
+// A failed step is counted apart, so a view can say which stage a run ended in: the
+// stage's "1/2" read the same failed as still to do.
+func TestCountStepsCountsFailed(t *testing.T) {
+	run := func(s models.StepStatus) models.StepRun { return models.StepRun{Status: s} }
+	p := CountSteps([]models.StepRun{run(models.StepDone), run(models.StepFailed), run(models.StepPending)})
+	if p.Done != 1 || p.Total != 3 || p.Failed != 1 {
+		t.Fatalf("%+v", p)
+	}
+}

@@ -458,6 +458,7 @@ type StageProgress struct {
 	Stage       models.Stage
 	Done, Total int
 	Skipped     int  // of Done, the optional ones left undone when the stage was left
+	Failed      int  // steps that failed (a gate rejected too): the stage the run ended in
 	Current     bool // the deployment is in this stage
 }
 
@@ -482,6 +483,8 @@ func CountSteps(runs []models.StepRun) StageProgress {
 		case models.StepSkipped:
 			p.Done++
 			p.Skipped++
+		case models.StepFailed:
+			p.Failed++
 		}
 	}
 	return p

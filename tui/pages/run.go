@@ -690,16 +690,22 @@ func (v *runView) head() []string {
 			name, wname = stageShort.Replace(name), 11
 		}
 		mark := "  "
-		if p.Current {
+		switch {
+		case p.Current:
 			mark = st.Warn.Render("▸ ")
 			name = st.Bold.Render(common.Fit(name, wname))
-		} else {
+		case p.Failed > 0: // where the run ended: its bar alone read as work still to do
+			mark = st.Bad.Render("✗ ")
+			name = st.Bad.Render(common.Fit(name, wname))
+		default:
 			name = common.Fit(name, wname)
 		}
 		bar := common.Progress(p.Done, p.Total)
 		switch {
 		case p.Total == 0:
 			bar = st.Dim.Render(common.Fit("no steps", lipgloss.Width(bar)))
+		case p.Failed > 0:
+			bar = st.Bad.Render(bar)
 		case p.Done == p.Total:
 			bar = st.Good.Render(bar)
 		}

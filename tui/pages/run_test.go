@@ -250,6 +250,11 @@ func TestRunViewTellsAFailureAsOne(t *testing.T) {
 	if !strings.Contains(got, "✗ #1 failed") || strings.Contains(got, "✓ #1") {
 		t.Fatalf("the footer after a failed run:\n%s", got)
 	}
+	// The stage it failed in is marked, in a glyph that reads without colour: its
+	// bar alone ("░░░░░ 0/1") read as a stage still to come.
+	if !regexp.MustCompile(`(?m)^ ✗ Execute +░`).MatchString(got) {
+		t.Fatalf("the stage that failed should be marked ✗:\n%s", got)
+	}
 	// What the step wrote to standard error is marked, colour or not.
 	if !strings.Contains(got, "1!no space left") {
 		t.Fatalf("the step's standard error should be marked with !:\n%s", got)
