@@ -150,6 +150,10 @@ func TestCancelFromTheDetailAndTheScheduleAsksWhy(t *testing.T) {
 	if got := screenText(m); !strings.Contains(got, "#4") || strings.Contains(got, "X cancel it") {
 		t.Fatalf("back on #4, which cannot be cancelled twice:\n%s", got)
 	}
+	press(m, "X") // off: it says why, not only what #4 is now
+	if got := screenText(m); !tuitest.Whole(got, "#4 was cancelled: a finished deployment is not cancelled") {
+		t.Fatalf("X on a finished deployment says why it is off:\n%s", got)
+	}
 
 	m = sized(t, "ana", 120, 35)
 	press(m, "3") // the Schedule, at the deployment nearest to now

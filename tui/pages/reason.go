@@ -81,8 +81,8 @@ func newAgainPage(c *common.Common, d models.Deployment) *askPage {
 
 // whyNoCancel is why the person may not cancel d, or "".
 func whyNoCancel(c *common.Common, d models.Deployment) string {
-	if d.Status.Final() {
-		return fmt.Sprintf("#%d %s", d.ID, d.Status.Phrase())
+	if d.Status.Final() { // said as m says it: the status alone did not say X was off for it
+		return fmt.Sprintf("#%d %s: a finished deployment is not cancelled", d.ID, d.Status.Phrase())
 	}
 	return common.Why(engine.Can(c.Actor, engine.ActCancel, &d))
 }
