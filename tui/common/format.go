@@ -157,20 +157,34 @@ func Beside(lead, text string, w, room int) []string {
 
 // Pack lays items out in lines of at most w cells, sep between them on a line; an
 // item wider than a line is wrapped on lines of its own.
-func Pack(items []string, sep string, w int) []string {
+func Pack(items []string, sep string, w int) []string { return PackBeside(items, sep, w, w) }
+
+// PackBeside is Pack for a first line that shares its row with something else (a
+// count at its right), so it has only first cells; the lines under it have w. With w
+// for all of them, what went under the first line was wrapped as if beside it too.
+func PackBeside(items []string, sep string, first, w int) []string {
 	var out []string
 	line := ""
+	width := func() int {
+		if len(out) == 0 {
+			return first
+		}
+		return w
+	}
 	for _, it := range items {
 		switch {
 		case line == "":
 			line = it
-		case lipgloss.Width(line+sep+it) <= w:
+		case lipgloss.Width(line+sep+it) <= width():
 			line += sep + it
 		default:
 			out, line = append(out, line), it
 		}
-		if lipgloss.Width(line) > w {
-			parts := Wrap(line, w)
+		if lipgloss.Width(line) > width() {
+			parts := Wrap(line, width())
+			if len(out) == 0 && len(parts) > 1 { // the rest goes under it, in w
+				parts = append(parts[:1], Wrap(strings.Join(parts[1:], " "), w)...)
+			}
 			out, line = append(out, parts[:len(parts)-1]...), parts[len(parts)-1]
 		}
 	}

@@ -69,6 +69,22 @@ func TestPackKeepsItemsWhole(t *testing.T) {
 	}
 }
 
+// TestPackBesideGivesTheLinesUnderTheFirstTheirWidth: only the first line shares its
+// row (with the History's count); an item under it is wrapped only when wider than
+// a whole line. It was wrapped to the first's width: "every deployment · f" over
+// "filters" on a phone.
+func TestPackBesideGivesTheLinesUnderTheFirstTheirWidth(t *testing.T) {
+	got := PackBeside([]string{"newest first", "every deployment · f filters"}, " · ", 24, 58)
+	want := []string{"newest first", "every deployment · f filters"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	got = PackBeside([]string{strings.Repeat("a ", 20)}, " · ", 10, 30)
+	if len(got) != 2 || lipgloss.Width(got[0]) > 10 || lipgloss.Width(got[1]) > 30 || lipgloss.Width(got[1]) <= 10 {
+		t.Errorf("an item too wide for the first line goes on under it in the full width: %q", got)
+	}
+}
+
 // TestProgressShowsWhereItStands: the bar fills to the nearest cell, shows a first
 // tick on a long checklist and keeps a cell open until the last.
 func TestProgressShowsWhereItStands(t *testing.T) {

@@ -527,7 +527,7 @@ func (d *history) bar() []string {
 	// A space before, "· " between (a date at the end of the filters read as one
 	// with the count: "until 2026-11-30 31 shown"), one after.
 	room := d.w - lipgloss.Width(count) - 5
-	lines := common.Pack(d.f.summary(st, d.everything()), st.Dim.Render(" · "), room)
+	lines := common.PackBeside(d.f.summary(st, d.everything()), st.Dim.Render(" · "), room, d.w-2)
 	for i, l := range lines {
 		lines[i] = " " + l
 	}

@@ -639,3 +639,17 @@ func TestHistoryColumnsStayPut(t *testing.T) {
 		t.Fatalf("the columns moved back at t:\n%s\n%s", far, got)
 	}
 }
+
+// On a phone the filters in force read whole under the count's row, each on one
+// line when it fits the screen: a filter wider than the room beside the count was
+// wrapped to that room on every line ("every deployment · f" over "filters").
+func TestHistoryFiltersReadWholeOnAPhone(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "marc", 60, 20)
+	press(m, "2", "/")
+	typeText(m, "payments api staging rollback notes for audit")
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "search payments api staging rollback notes for audit") {
+		t.Fatalf("the search should read on one line under the count:\n%s", got)
+	}
+}
