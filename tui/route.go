@@ -97,6 +97,11 @@ func (m *Model) forRoot(from int, msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		return m.push(msg.Page), true
+	case common.ReplaceMsg: // as a push: only the page on top, which is closed first
+		if from != 0 && from != m.top().id {
+			return nil, true
+		}
+		return tea.Batch(m.closeFrom(len(m.stack)-1), m.push(msg.Page)), true
 	case common.BackMsg:
 		if from == 0 {
 			return m.closeFrom(len(m.stack) - 1), true

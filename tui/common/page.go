@@ -58,6 +58,16 @@ type (
 // Push asks the root to open p over the page on top.
 func Push(p Page) tea.Cmd { return func() tea.Msg { return PushMsg{p} } }
 
+// ReplaceMsg asks the root to close the page on top, which asked, and open Page in
+// its place: a form whose act made something new shows it.
+type ReplaceMsg struct{ Page Page }
+
+// Replace closes the page on top and opens p where it was, tells the pages data
+// changed, and notes what happened: Done, going on to what the act made.
+func Replace(p Page, note string) tea.Cmd {
+	return tea.Batch(func() tea.Msg { return ReplaceMsg{p} }, func() tea.Msg { return ChangedMsg{} }, Note(note))
+}
+
 // Back asks the root to close the page on top.
 func Back() tea.Msg { return BackMsg{} }
 

@@ -187,6 +187,14 @@ func TestRunAgainPlansTheSameContentAnew(t *testing.T) {
 	if !strings.Contains(got, "planned #6 to run #2 again") {
 		t.Fatalf("the console says what it planned:\n%s", got)
 	}
+	// The new plan opens, over the old record: it is what is acted on next.
+	if !strings.Contains(got, "› #2 › #6") || !strings.Contains(got, "○ planned") {
+		t.Fatalf("the new deployment's record should open:\n%s", got)
+	}
+	press(m, "esc")
+	if got := screenText(m); !strings.Contains(got, "#2  deploy payments-api") {
+		t.Fatalf("esc goes back to the failed one:\n%s", got)
+	}
 	n := engine.CountOpen(record(t, m.c, 6).Conflicts)
 	if want := leftOverText(n); !strings.Contains(got, want) {
 		t.Fatalf("the console says how many conflicts the new plan is in (%q):\n%s", want, got)

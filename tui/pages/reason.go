@@ -28,12 +28,14 @@ type askPage struct {
 	// default written into it was typed after ("2026-12-07 08:00now").
 	fallback string
 	act      func(answer string) (engine.Outcome, error)
-	input    textinput.Model
-	saving   bool
-	done     bool
-	err      error
-	w, h     int
-	keys     struct{ Save, Cancel key.Binding }
+	// then, when set, is the page the act's outcome opens in place of this one.
+	then   func(engine.Outcome) common.Page
+	input  textinput.Model
+	saving bool
+	done   bool
+	err    error
+	w, h   int
+	keys   struct{ Save, Cancel key.Binding }
 }
 
 type askDoneMsg struct {
@@ -76,6 +78,10 @@ func newAgainPage(c *common.Common, d models.Deployment) *askPage {
 		})
 	p.crumb, p.fallback = "run again", next.Format(models.LocalLayout)
 	p.input.Placeholder = p.fallback
+	// The new plan is what the person acts on next (start it, settle its
+	// conflicts): it opens, where the old record came back and the new one had to
+	// be looked for in History.
+	p.then = func(out engine.Outcome) common.Page { return NewDetail(c, out.Deployment.ID) }
 	return p
 }
 
@@ -124,6 +130,9 @@ func (p *askPage) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.done = true
+		if p.then != nil {
+			return common.Replace(p.then(msg.out), msg.out.Did)
+		}
 		return common.Done(msg.out.Did)
 	case tea.KeyPressMsg:
 		if p.saving || p.done {
