@@ -251,22 +251,23 @@ func TestIncidentsAreResolvedFromTheConsole(t *testing.T) {
 	}
 	l.Key(tea.KeyEnter) // the first offered
 	l.Has("┃ Resolved")
-	l.Has("2026-11-26 14:05") // an open incident is offered as resolved now
+	l.Has("┃ now") // an open incident is offered as resolved now: when it is saved
 	l.Key(tea.KeyEnter)
 	l.Has("┃ Summary")
 	l.Key(tea.KeyEnter)
 	l.Has("┃ Note")
 	l.TypeText("rolled back the flag")
 	l.Has("rolled back the flag")
+	tuitest.ClockOf(t, c).Set(now.Add(10 * time.Minute)) // the form stayed open a while
 	l.Key(tea.KeyEnter)
-	l.Has("resolved 26 Nov 14:05")
+	l.Has("resolved 26 Nov 14:15")
 	l.Quit()
 	open, err := c.Eng.Incidents(c.Ctx, c.Actor, true)
 	if err != nil || len(open) != 1 {
 		t.Fatalf("one incident is resolved, one is open: %+v %v", open, err)
 	}
 	v := record(t, c, 2)
-	if !hasEvent(v.Events, "resolved 2026-11-26 14:05") || !hasEvent(v.Events, "(rolled back the flag)") {
+	if !hasEvent(v.Events, "resolved 2026-11-26 14:15") || !hasEvent(v.Events, "(rolled back the flag)") {
 		t.Fatalf("the resolution and its note are on the record: %+v", v.Events)
 	}
 }

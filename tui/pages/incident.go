@@ -80,7 +80,10 @@ func (f *incidentForm) choose(id int64) {
 	}
 	loc := f.c.Eng.Location()
 	f.v.summary, f.v.note = f.in.Summary, ""
-	f.v.resolved = f.c.Eng.Now().In(loc).Format(models.LocalLayout)
+	// An open one is offered as resolved "now", read when it is saved: the time
+	// written in went stale while the form stayed open, and "now" typed after it
+	// read "2026-12-07 08:35now".
+	f.v.resolved = "now"
 	if !f.in.ResolvedAt.IsZero() {
 		f.v.resolved = f.in.ResolvedAt.In(loc).Format(models.LocalLayout)
 	}
