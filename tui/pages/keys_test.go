@@ -243,6 +243,10 @@ func TestRunAnywayShowsWhatItOverrides(t *testing.T) {
 		!strings.Contains(words, "is not inside a maintenance window of production") {
 		t.Fatalf("the reason prompt:\n%s", screenText(m))
 	}
+	// What else settles it, with no audit finding: moving it into a window.
+	if !strings.Contains(words, "rather than override, esc and move it (m on its page)") {
+		t.Fatalf("the reason prompt should say what to do rather than override:\n%s", screenText(m))
+	}
 	fits(t, m, "run anyway", 60, 20)
 }
 

@@ -366,7 +366,8 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if v.st.Deployment.Status == models.StatusPlanned {
 			if v.starting.needsReason() {
-				return v.ask(askOverride, "run anyway, because: ", "why it cannot wait (kept on the record)")
+				return v.ask(askOverride, "run anyway, because: ", "why it cannot wait (kept on the record)"+
+					instead(v.c.Actor, v.starting.breaks))
 			}
 			return v.runPlanned("")
 		}

@@ -53,6 +53,25 @@ func waysOn(actor models.Person, bs []engine.Break) string {
 	return "ways on: " + strings.Join(ways, ", ")
 }
 
+// instead is what a manager may do rather than start against bs, "" when nothing
+// else settles them: asked for an override's reason alone, a manager was never told
+// that moving a late deployment (m) starts it with no audit finding.
+func instead(actor models.Person, bs []engine.Break) string {
+	var ways []string
+	for _, w := range engine.WaysText(actor, bs, map[engine.Way]string{
+		engine.WayMove:    "move it (m on its page)",
+		engine.WayResolve: "resolve its conflicts (s on its page)",
+	}, nil) {
+		if w != "" {
+			ways = append(ways, w)
+		}
+	}
+	if len(ways) == 0 {
+		return ""
+	}
+	return "; rather than override, esc and " + engine.OrList(ways)
+}
+
 // needsReason reports whether a start breaks a control, which this person may
 // override with a reason.
 func (s starting) needsReason() bool { return len(s.breaks) > 0 && s.mayOverride }
