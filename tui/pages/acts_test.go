@@ -321,3 +321,25 @@ func TestStartFromTheDeploymentsPage(t *testing.T) {
 		t.Fatalf("#3 started with the reason: %s", d.Status)
 	}
 }
+
+// A deployment late to start says so on its page, as History and the dashboard say
+// it; and one running past its window: the page read "○ planned" a day overdue.
+func TestDetailSaysItIsLate(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	openDetailOf(m, 3) // planned for later today
+	if got := screenText(m); strings.Contains(got, "overdue") {
+		t.Fatalf("a plan not due yet is not overdue:\n%s", got)
+	}
+	press(m, "esc")
+	tuitest.ClockOf(t, m.c).Set(now.Add(24 * time.Hour))
+	openDetailOf(m, 3)
+	if got := screenText(m); !strings.Contains(lineWith(got, "#3  deploy"), "○ planned  ⚠ overdue") {
+		t.Fatalf("a day later #3 is overdue, and its page says so:\n%s", got)
+	}
+	press(m, "esc")
+	openDetailOf(m, 1) // the rack server, running, its window over by now
+	if got := screenText(m); !strings.Contains(lineWith(got, "#1  deploy"), "⌛ overrunning") {
+		t.Fatalf("a run past its window says so:\n%s", got)
+	}
+}

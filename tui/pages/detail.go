@@ -251,6 +251,18 @@ func (d *detailScreen) View() string {
 	return d.vp.View()
 }
 
+// late marks a deployment late to start or running past its window, as History and
+// the dashboard do: its page said only "○ planned" of a plan a day overdue.
+func (d *detailScreen) late(dep models.Deployment) string {
+	switch {
+	case d.c.Eng.Overdue(dep):
+		return "  " + d.c.Styles.Warn.Render("⚠ overdue")
+	case dep.Status.Running() && !d.c.Eng.Now().Before(dep.ScheduledEnd):
+		return "  " + d.c.Styles.Warn.Render("⌛ overrunning")
+	}
+	return ""
+}
+
 // content is the whole page; the viewport scrolls it.
 func (d *detailScreen) content() string {
 	st, dep := d.c.Styles, d.det.Deployment
@@ -258,7 +270,8 @@ func (d *detailScreen) content() string {
 	head := fmt.Sprintf(" %s  %s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", dep.ID)), dep.Action,
 		st.Bold.Render(dep.Component), dep.Version, st.Bold.Render(dep.Environment))
 	field := func(k, v string) { writeLines(&b, common.Hanging(" "+st.Dim.Render(common.Fit(k, 10))+" ", v, d.w)) }
-	if status := st.RunStatus(dep.Status, engine.StoppedIn(dep, d.det.Steps)); lipgloss.Width(head+"   "+status) <= d.w {
+	status := st.RunStatus(dep.Status, engine.StoppedIn(dep, d.det.Steps)) + d.late(dep)
+	if lipgloss.Width(head+"   "+status) <= d.w {
 		b.WriteString(head + "   " + status + "\n")
 	} else { // a phone: the status gets a line of its own
 		writeLines(&b, common.Hanging(" ", strings.TrimPrefix(head, " "), d.w))
