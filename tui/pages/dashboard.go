@@ -529,7 +529,7 @@ func (d *dashboard) runningMarks(dep models.Deployment, w int) string {
 }
 
 // reviewLines are the failures waiting for a review: the three oldest, each opening
-// its record (r there reviews it), and how many more.
+// its record (w there reviews it), and how many more.
 func (d *dashboard) reviewLines() []line {
 	st := d.c.Styles
 	var out []line
@@ -543,7 +543,9 @@ func (d *dashboard) reviewLines() []line {
 		}
 	}
 	if n > 3 { // with the three above: one entry, as counted in the panel's title
-		out = append(out, line{text: st.Dim.Render(fmt.Sprintf("   and %d more failures wait for a review · ferry inbox", n-3)),
+		// The next come up here as these are reviewed (w on their page): the
+		// console is where they are done, not the CLI it sent the manager to.
+		out = append(out, line{text: st.Dim.Render(fmt.Sprintf("  and %d more wait for a review: the next come up here as these are reviewed (w on their page)", n-3)),
 			part: true})
 	}
 	return out

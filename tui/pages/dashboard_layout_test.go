@@ -377,3 +377,29 @@ func lineWithMark(view string) string {
 	}
 	return ""
 }
+
+// More failures wait for a review than Needs you lists: the line counting them says
+// they come up there as those listed are reviewed, in the console, under the items
+// it belongs to. It sent the manager to the CLI (ferry inbox), a cell further in.
+func TestReviewsBeyondTheThreeComeUpInTheConsole(t *testing.T) {
+	t.Parallel()
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	for id := int64(1); id <= 5; id++ {
+		d.data.Inbox = append(d.data.Inbox, engine.InboxItem{Kind: engine.InboxReview,
+			Deployment: models.Deployment{ID: id}, Message: fmt.Sprintf("#%d failed 4d ago, not reviewed", id)})
+	}
+	rows := wrapped(d.reviewLines(), 50)
+	var more []string
+	for _, r := range rows[3:] {
+		more = append(more, ansi.Strip(r.text))
+	}
+	text := strings.Join(more, " ")
+	if strings.Contains(text, "ferry inbox") || !strings.Contains(strings.Join(strings.Fields(text), " "), "and 2 more wait for a review: the next come up here") {
+		t.Fatalf("the count of the rest: %q", more)
+	}
+	for _, r := range more {
+		if !strings.HasPrefix(r, "  ") || strings.HasPrefix(r, "     ") {
+			t.Errorf("%q: indented as an item's wrapped rest (2 cells), not further", r)
+		}
+	}
+}
