@@ -164,6 +164,9 @@ var readOnly = [][]string{
 	{"deploy", "list"}, {"deploy", "show"}, {"deploy", "logs"}, {"deploy", "suggest"},
 	{"conflicts"}, {"freeze", "impact"}, {"models", "list"}, {"where"}, {"release", "list"}, {"release", "show"},
 	{"version", "blocked"}, {"version"}, {"history"}, {"report"},
+	// Reviews and what follows them, for an analyst who reads them from afar.
+	{"review", "list"}, {"review", "show"}, {"incident", "list"}, {"improvement", "list"}, {"improvement", "show"},
+	{"finding", "list"},
 }
 
 // withWritingSubcommands are the read-only commands that have subcommands which

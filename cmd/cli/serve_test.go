@@ -454,8 +454,21 @@ func TestServeReadOnlyCommands(t *testing.T) {
 	if len(list) != 1 || list[0].ID != mine.ID {
 		t.Fatalf("raj, a technician, should see only his deployment: %+v", list)
 	}
+	// Reviews and what follows them are read from afar too (an analyst's reading);
+	// writing them is not.
+	// (raj, a technician, is answered as on the command line: the register and the
+	// findings are about deployments not his.)
+	for cmd, want := range map[string]string{"review list": "No reviews.", "incident list": "No incidents.",
+		"improvement list": "raj (technician) may not see", "finding list": "raj (technician) may not see",
+		"review show " + strconv.FormatInt(mine.ID, 10): "has no review yet", "improvement show 1": "raj (technician) may not see"} {
+		if out, _ := run(cmd); !strings.Contains(out, want) {
+			t.Errorf("%s over SSH should answer %q:\n%s", cmd, want, out)
+		}
+	}
 	for _, cmd := range []string{"deploy cancel 1 --reason x", "conflicts override c123 --reason x", "demo", "serve",
-		"version block web-frontend 1 --reason x", "version unblock web-frontend 1", "release create r --component web-frontend=1"} {
+		"version block web-frontend 1 --reason x", "version unblock web-frontend 1", "release create r --component web-frontend=1",
+		"review add 1 --outcome successful --lessons x", "incident add 1 --opened now --summary x",
+		"improvement add --model web-service --title x", "improvement set 1 approved", "finding add --model web-service --kind audit --summary x"} {
 		if out, code := run(cmd); code != 2 || !strings.Contains(out, "only these read-only commands") {
 			t.Errorf("%s: exit %d\n%s", cmd, code, out)
 		}
