@@ -551,6 +551,30 @@ func nextInStage(stage models.Stage, runs []models.StepRun, resume bool) next {
 	return next{}
 }
 
+// LeftBehindText says, for a person about to tick or approve, what the act leaves behind
+// (left, from SkippedByTick): `optional item 2 "…" (Verify environment) is then
+// skipped, not done`, and when some come in a later stage, that they cannot be ticked
+// first: the run passes that stage without stopping, so asking "tick them first?"
+// offered a way that was not there.
+func LeftBehindText(st RunState, left []StepState) string {
+	if len(left) == 0 {
+		return ""
+	}
+	verb := "is"
+	if len(left) > 1 {
+		verb = "are"
+	}
+	s := fmt.Sprintf("optional %s %s then skipped, not done", ItemsText(left), verb)
+	if left[len(left)-1].Step.Stage != st.Deployment.Status.Stage() {
+		if len(left) == 1 {
+			s += "; it cannot be ticked first: the run passes its stage without stopping"
+		} else {
+			s += "; a later stage's cannot be ticked first: the run passes that stage without stopping"
+		}
+	}
+	return s
+}
+
 // SkippedByTick are the optional checklist items that ticking step seq would leave
 // behind, skipped: the run goes on as nextInStage says, through every stage where
 // nobody must act (an optional item is no reason to wait), and leaving each skips

@@ -630,11 +630,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if left := v.optionalLeft(); len(left) > 0 {
 			v.held = nil // the question comes first
-			what := engine.ItemsText(left) + " is"
-			if len(left) > 1 {
-				what = engine.ItemsText(left) + " are"
-			}
-			v.confirm.ask(fmt.Sprintf("Ticking this moves the run on: optional %s then skipped, not done. Tick it now? y/n", what),
+			v.confirm.ask(fmt.Sprintf("Ticking this moves the run on: %s. Tick it now? y/n", engine.LeftBehindText(v.st, left)),
 				func() tea.Cmd { return tick(true) })
 			return nil
 		}

@@ -372,6 +372,11 @@ func TestChecklistAsksBeforeLeavingOptionalItems(t *testing.T) {
 		!strings.Contains(got, "y yes, tick it") {
 		t.Fatalf("space on the last required item should ask:\n%s", got)
 	}
+	// Item 2 is the next stage's: the question does not let tom think he could tick
+	// it first (n, then tick it): the run never stops there.
+	if !strings.Contains(strings.Join(strings.Fields(got), " "), "it cannot be ticked first: the run passes its stage without stopping") {
+		t.Fatalf("the question should say a later stage's item cannot be ticked first:\n%s", got)
+	}
 	fits(t, m, "checklist asking", 60, 20)
 	press(m, "n")
 	if det, _ := c.Eng.Deployment(c.Ctx, ana, d.ID); det.Steps[0].Status != models.StepPending {

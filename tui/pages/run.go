@@ -557,7 +557,7 @@ func approveAbout(st engine.RunState) string {
 		what, st.Deployment.ID)
 	if w := st.Waiting; w != nil && w.Kind == engine.WaitApproval {
 		if left := engine.SkippedByTick(st, w.Seq); len(left) > 0 {
-			about += fmt.Sprintf(". It moves the run on: optional %s then skipped, not done", engine.ItemsText(left))
+			about += ". It moves the run on: " + engine.LeftBehindText(st, left)
 		}
 	}
 	return about
