@@ -19,6 +19,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -402,6 +403,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	c := common.New(st.ctx, s.eng, st.person)
 	c.Remote = true
+	c.SSH = sshCommand(sess.User(), sess.LocalAddr())
 	// A dropped connection loses nothing (every tick is saved at once), and the
 	// person's next session opens where this one was.
 	name := st.person.Name
@@ -578,4 +580,21 @@ func (s *Server) closeRevoked(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// sshCommand is how the client reached this server, as an ssh command line: the
+// commands the console tells a person to run from their own machine start with it.
+func sshCommand(user string, local net.Addr) string {
+	host, port, err := net.SplitHostPort(local.String())
+	if err != nil {
+		return ""
+	}
+	cmd := "ssh "
+	if port != "22" {
+		cmd += "-p " + port + " "
+	}
+	if user != "" && !strings.ContainsFunc(user, func(r rune) bool { return r <= ' ' || strings.ContainsRune(`'"\$;&|<>`+"`", r) }) {
+		cmd += user + "@"
+	}
+	return cmd + host
 }

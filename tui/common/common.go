@@ -26,6 +26,10 @@ type Common struct {
 	// Remote: the session comes over SSH, so this machine's files are not the
 	// person's; the console writes none (exports are for a local console or the CLI).
 	Remote bool
+	// SSH is how the person reached this console over SSH ("ssh -p 2222 kim@host"),
+	// for the commands the console names to run from their own machine; "" names
+	// none ("ssh HOST").
+	SSH string
 	// Remember, when set, is told where the person is (a deployment or its
 	// checklist, or nowhere), and Resume is where a new session starts: together
 	// they land a reconnecting person where they were.

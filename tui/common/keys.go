@@ -1,6 +1,8 @@
 package common
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 
 	"ferry/engine"
@@ -69,11 +71,43 @@ func (c *Common) PlanKey() Key {
 
 // ExportKey is x, off in a session over SSH: the file would land on the server, where
 // the person cannot reach it and the server's account could overwrite its own files.
-func (c *Common) ExportKey() Key {
+// The reason names the command that exports the same from the person's own machine:
+// args are the CLI's (history --search power --format csv), run over this session's
+// SSH address; "ssh HOST -- history … (or report)" left the person to work out the
+// port, the user and the flags for the filters they had just set.
+func (c *Common) ExportKey(args ...string) Key {
 	k := On(c.Keys.Export)
 	if c.Remote {
-		k.Off = "over SSH a file would be written on the server: export from your own machine instead, " +
-			"ssh HOST -- history --format csv > FILE (or report)"
+		k.Off = "over SSH a file would be written on the server: export from your own machine instead: " +
+			c.RemoteCommand(args...) + " > FILE"
 	}
 	return k
+}
+
+// RemoteCommand is the ssh command line that runs the ferry command args over this
+// session's address, quoted for a POSIX shell on the person's side and for the
+// server's splitting of it.
+func (c *Common) RemoteCommand(args ...string) string {
+	target := c.SSH
+	if target == "" {
+		target = "ssh HOST"
+	}
+	quoted := false
+	words := make([]string, len(args))
+	for i, a := range args {
+		words[i] = a
+		if a == "" || strings.ContainsFunc(a, func(r rune) bool { return !plainShellRune(r) }) {
+			words[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(a) + `"`
+			quoted = true
+		}
+	}
+	remote := strings.Join(words, " ")
+	if quoted { // the person's shell must leave the server's quotes alone
+		remote = "'" + strings.ReplaceAll(remote, "'", `'\''`) + "'"
+	}
+	return target + " -- " + remote
+}
+
+func plainShellRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)
 }

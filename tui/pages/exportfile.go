@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -220,7 +221,15 @@ func (p *exportPage) View() string {
 
 // exportKey is x on Reports: the report in view, to a file.
 func (r *reports) exportKey() common.Key {
-	k := r.c.ExportKey()
+	var args []string
+	if r.c.Remote {
+		q, rep := r.question(), r.rep
+		if !r.loaded || r.shown != q { // the range comes with the report; until then, the CLI's default
+			rep = engine.Report{Period: q.period, By: q.by}
+		}
+		args = reportArgs(rep, r.c.Eng.Location())
+	}
+	k := r.c.ExportKey(args...)
 	if k.Off == "" && (!r.loaded || r.shown != r.question()) {
 		k.Off = "the report is loading"
 	}
@@ -245,3 +254,59 @@ func (r *reports) export() tea.Cmd {
 
 // Unmoved: a character for a full field changes nothing (see common.Unmoved).
 func (p *exportPage) Unmoved(msg tea.Msg) bool { return components.InputFull(p.input, msg) }
+
+// historyArgs are the CLI's history command for the deployments f matches, as CSV:
+// what x would export, for a session over SSH to run from the person's machine.
+func historyArgs(f models.Filter, loc *time.Location) []string {
+	args := []string{"history"}
+	add := func(flag, v string) {
+		if v != "" {
+			args = append(args, flag, v)
+		}
+	}
+	add("--from", cliTime(f.From, loc))
+	add("--to", cliTime(f.To, loc))
+	add("--env", f.Environment)
+	var sts []string
+	for _, s := range f.Statuses {
+		sts = append(sts, string(s))
+	}
+	add("--status", strings.Join(sts, ","))
+	add("--model", f.Model)
+	if f.ModelVersion > 0 {
+		add("--model-version", strconv.Itoa(f.ModelVersion))
+	}
+	add("--service", f.Service)
+	add("--component", f.Component)
+	add("--kind", string(f.Kind))
+	add("--assignee", f.Assignee)
+	add("--requester", f.Requester)
+	add("--change", f.ChangeRef)
+	add("--search", f.Search)
+	return append(args, "--format", "csv")
+}
+
+// reportArgs are the CLI's report command for rep, as CSV.
+func reportArgs(rep engine.Report, loc *time.Location) []string {
+	by := string(rep.By)
+	if rep.By == engine.ByNothing {
+		by = "none"
+	}
+	args := []string{"report", "--period", string(rep.Period), "--by", by}
+	if !rep.From.IsZero() && !rep.To.IsZero() {
+		args = append(args, "--from", cliTime(rep.From, loc), "--to", cliTime(rep.To, loc))
+	}
+	return append(args, "--format", "csv")
+}
+
+// cliTime is t as the CLI reads it: a day at its midnight, else the minute.
+func cliTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(loc)
+	if t.Hour() == 0 && t.Minute() == 0 {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("2006-01-02 15:04")
+}

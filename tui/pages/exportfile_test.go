@@ -248,3 +248,28 @@ func TestExportIsOffOverSSH(t *testing.T) {
 		t.Fatalf("x over SSH says why not, and opens nothing:\n%s", got)
 	}
 }
+
+// TestExportOverSSHNamesTheCommand: x over SSH names the command that exports the
+// same from the person's own machine, with this session's address and the filters
+// in force (quoted to pass both shells), and on Reports the report in view.
+func TestExportOverSSHNamesTheCommand(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "kim")
+	c.Remote, c.SSH = true, "ssh -p 2222 kim@ferry-host"
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	historyOf(t, m)
+	press(m, "/")
+	typeText(m, "no power")
+	press(m, "enter", "x")
+	flat := func() string { return strings.Join(strings.Fields(screenText(m)), " ") }
+	if got := flat(); !strings.Contains(got, `export from your own machine instead: ssh -p 2222 kim@ferry-host -- 'history --search "no power" --format csv' > FILE`) {
+		t.Fatalf("x on a searched History over SSH should name the command:\n%s", screenText(m))
+	}
+	press(m, "5")
+	press(m, "x")
+	if got := flat(); !strings.Contains(got, "ssh -p 2222 kim@ferry-host -- report --period month --by none --from ") ||
+		!strings.Contains(got, "--format csv > FILE") {
+		t.Fatalf("x on Reports over SSH should name the report's command:\n%s", screenText(m))
+	}
+}

@@ -136,7 +136,12 @@ func (d *history) orderKey() common.Key {
 
 // exportKey is x: every deployment the filters match, to a file.
 func (d *history) exportKey() common.Key {
-	k := d.c.ExportKey()
+	var args []string
+	if d.c.Remote { // over SSH: the command that exports the same from the person's machine
+		f, _ := d.f.engineFilter(d.c.Eng.Location()) // a filter that does not read is named as far as it reads
+		args = historyArgs(f, d.c.Eng.Location())
+	}
+	k := d.c.ExportKey(args...)
 	if k.Off == "" && len(d.rows) == 0 {
 		k.Off = "no deployment to export"
 	}
