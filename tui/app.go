@@ -215,7 +215,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	top := m.top()
-	return m, route(top.id, top.page.Update(msg))
+	cmd := route(top.id, top.page.Update(msg))
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg: // what is typed is kept with the place, for the next session
+		m.remember()
+	}
+	return m, cmd
 }
 
 // unmoved is a key or a paste that changes nothing on screen: one into a full text

@@ -8,7 +8,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"ferry/engine"
+	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
 	"ferry/tui/pages"
 )
 
@@ -74,6 +77,41 @@ func TestConsoleRemembersWhereThePersonIs(t *testing.T) {
 	load(again, again.Top().Refresh())
 	if got := screenText(again); !strings.Contains(got, "checklist #1") {
 		t.Fatalf("a new session should open where the person was:\n%s", got)
+	}
+}
+
+// TestConsoleKeepsWhatWasTyped: a connection dropped while tom was writing why an
+// item is blocked loses nothing: the place remembered holds the text, and his next
+// session opens the same field on the same item with it, sent on enter.
+func TestConsoleKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	var last common.Place
+	m.c.Remember = func(p common.Place) { last = p }
+	press(m, "enter", "b")
+	tuitest.TypeText(m, "no power on PDU B")
+	if last.Draft.Text != "no power on PDU B" || last.Draft.Seq != 1 {
+		t.Fatalf("the place should hold the text typed so far: %+v", last)
+	}
+	c := tuitest.Session(t, m.c.Eng, "tom")
+	c.Resume = last
+	again := New(c)
+	again.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(again, again.Top().Refresh())
+	got := screenText(again)
+	if !strings.Contains(got, "blocked because: no power on PDU B") || !strings.Contains(got, "not sent yet") {
+		t.Fatalf("the next session should open the field again with the text:\n%s", got)
+	}
+	press(again, "enter")
+	v, err := c.Eng.View(c.Ctx, c.Actor, 1, engine.ViewRequest{})
+	if err != nil || v.Run.Steps[0].Status != models.StepBlocked || v.Run.Steps[0].BlockReason != "no power on PDU B" {
+		t.Fatalf("enter should block item 1 with the kept reason: %+v (%v)", v.Run.Steps[0].StepRun, err)
+	}
+	// Sent, the text is offered no more: a checklist opened again later starts clean.
+	press(again, "esc", "enter")
+	load(again, again.Top().Refresh())
+	if got := screenText(again); strings.Contains(got, "blocked because:") {
+		t.Fatalf("the kept text is offered once:\n%s", got)
 	}
 }
 

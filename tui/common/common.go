@@ -41,10 +41,22 @@ type Common struct {
 	Hello string
 }
 
-// Place is where in the console a person is: a deployment's detail or checklist.
+// Place is where in the console a person is: a deployment's detail or checklist,
+// and what they were typing there and had not sent yet.
 type Place struct {
 	Checklist bool
 	ID        int64 // 0: on a screen, no deployment open
+	Draft     Draft
+}
+
+// Draft is text typed into a page's field and not sent: a dropped connection (a
+// phone in a data centre) lost a blocker's reason half written, while the ticks
+// before it were safe. Kind and Seq are the page's: which question, about which item.
+type Draft struct {
+	Kind   int
+	Seq    int
+	Prompt string
+	Text   string
 }
 
 // New builds a session's shared state, in the dark styles until the terminal says

@@ -33,9 +33,10 @@ type checklistView struct {
 	stage    models.Stage
 	sel      int // index into items()
 	input    textinput.Model
-	asking   asking // what the text field asks for
-	about    string // what the answer is for or leads to, wrapped above the field
-	askSeq   int    // the item the field is about, kept while a reload moves the cursor
+	asking   asking       // what the text field asks for
+	draft    common.Draft // what the last session was typing here, opened again once loaded
+	about    string       // what the answer is for or leads to, wrapped above the field
+	askSeq   int          // the item the field is about, kept while a reload moves the cursor
 	// sent is what the field held when enter sent it: should the act be refused (the
 	// item was ticked in another session meanwhile), the field opens again with it, so
 	// nothing typed is lost.
@@ -109,6 +110,10 @@ func NewChecklist(c *common.Common, id int64) common.Page {
 	v.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, tick it"))
 	v.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "not yet"))
 	v.input = components.NewInput(c.Styles, "note: ", "")
+	if r := c.Resume; r.Checklist && r.ID == id && r.Draft.Text != "" {
+		v.draft = r.Draft
+		c.Resume.Draft = common.Draft{} // once: a checklist opened again later starts clean
+	}
 	return v
 }
 
@@ -124,8 +129,33 @@ func NewChecklistApproving(c *common.Common, id int64) common.Page {
 func (v *checklistView) Title() string   { return fmt.Sprintf("checklist #%d", v.id) }
 func (v *checklistView) Capturing() bool { return v.input.Focused() || v.confirm.asking() }
 
-// Place is where the person is: on this deployment's checklist.
-func (v *checklistView) Place() common.Place { return common.Place{Checklist: true, ID: v.id} }
+// Place is where the person is: on this deployment's checklist, with what they are
+// typing into its field and have not sent.
+func (v *checklistView) Place() common.Place {
+	p := common.Place{Checklist: true, ID: v.id}
+	if v.input.Focused() && strings.TrimSpace(v.input.Value()) != "" {
+		p.Draft = common.Draft{Kind: int(v.asking), Seq: v.askSeq, Prompt: v.input.Prompt, Text: v.input.Value()}
+	}
+	return p
+}
+
+// takeDraft opens the field again with what the person was typing when their last
+// session ended, once the checklist has loaded: about the same item, the same
+// question, not sent until enter (the engine decides then, as ever).
+func (v *checklistView) takeDraft() tea.Cmd {
+	d := v.draft
+	v.draft = common.Draft{}
+	for i, s := range v.items() {
+		if s.Seq == d.Seq {
+			v.sel = i
+		}
+	}
+	cmd := v.ask(asking(d.Kind), d.Prompt, "Typed before your last session ended, not sent yet: enter sends it; esc drops it.")
+	v.askSeq = d.Seq
+	v.input.SetValue(d.Text)
+	v.input.CursorEnd()
+	return cmd
+}
 
 // Restyle takes the session's styles again, after the terminal said its background.
 func (v *checklistView) Restyle() { v.input.SetStyles(components.InputStyles(v.c.Styles)) }
@@ -513,6 +543,9 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		v.sel = max(0, min(v.sel, len(v.items())-1))
+		if v.draft.Text != "" {
+			return tea.Batch(settled, v.takeDraft())
+		}
 		if len(v.held) > 0 && !v.working {
 			k := v.held[0]
 			v.held = v.held[1:]
