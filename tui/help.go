@@ -137,7 +137,13 @@ func (m *Model) helpLines() []string {
 			}
 		}
 	}
-	return append(m.columns(on), off...)
+	out := append(m.columns(on), off...)
+	if n, ok := m.Top().(common.HelpNoter); ok {
+		for _, l := range n.HelpNotes(m.w - 1) {
+			out = append(out, common.Fit(st.Dim.Render(" "+l), m.w))
+		}
+	}
+	return out
 }
 
 // columns lays groups of keys out side by side, as many as the width takes, and the

@@ -126,3 +126,24 @@ func TestRefusalIsReadWholeOnAPhone(t *testing.T) {
 	}
 	tuitest.Fits(t, m, "a refusal at 60×20", 60, 20)
 }
+
+// TestReportsHelpDefinesEveryColumn: on a phone the legend under the report has no
+// room for what its headings mean, and over SSH there is no README to look in: the
+// full help ends with every column's definition, scrolled to like the rest.
+func TestReportsHelpDefinesEveryColumn(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 60, 20)
+	press(m, "5")
+	load(m, m.Top().Refresh())
+	if got := screenText(m); !strings.Contains(got, "? defines every column") || strings.Contains(got, "README") {
+		t.Fatalf("the legend should point to ?:\n%s", got)
+	}
+	press(m, "?")
+	all := strings.Join(m.helpLines(), "\n")
+	for _, want := range []string{"What the columns mean:", "ROLLED: of those, rolled back", "INCID%: deployments with an incident"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the Reports' full help lacks %q:\n%s", want, all)
+		}
+	}
+	tuitest.Fits(t, m, "Reports' full help", 60, 20)
+}

@@ -35,6 +35,11 @@ type Counter interface{ CountsInTitle() }
 // session's styles again when they change, once the terminal said its background.
 type Restyler interface{ Restyle() }
 
+// HelpNoter is a page whose full help (?) ends with notes of its own, in lines of
+// at most w cells: what its words mean, for a person with no README at hand (over
+// SSH, on a phone).
+type HelpNoter interface{ HelpNotes(w int) []string }
+
 // Messages pages send the root, which handles them whichever page sent them.
 type (
 	// PushMsg opens Page over the one on top: a deployment, its checklist, a

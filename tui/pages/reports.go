@@ -336,7 +336,7 @@ func (r *reports) legend() []string {
 		parts = append([]string{fmt.Sprintf("* %s is not over: partial", p)}, parts...)
 	}
 	parts = append(parts, fmt.Sprintf("on schedule: within %s of the planned start", models.HumanDuration(r.rep.Tolerance)),
-		"definitions in the README")
+		"? defines every column")
 	lines := common.Pack(parts, " · ", r.w-1)
 	// What the headings in view mean, when the table still has room for every row:
 	// "ROLLED" and "INCID%" are short for what a reader should not have to look up.
@@ -352,6 +352,18 @@ func (r *reports) legend() []string {
 		lines[i] = st.Dim.Render(" " + l)
 	}
 	return lines
+}
+
+// HelpNotes are what every column of the reports means, below the keys of the full
+// help: the legend under the table names only the columns in view, and only when
+// the screen has the room; "definitions in the README" sent a person over SSH to a
+// file they do not have.
+func (r *reports) HelpNotes(w int) []string {
+	out := []string{"", "What the columns mean:"}
+	for _, c := range engine.ReportColumns {
+		out = append(out, common.Hanging(c.Header+": ", c.Help, w-1)...)
+	}
+	return out
 }
 
 func (r *reports) View() string {
