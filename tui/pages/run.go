@@ -585,8 +585,12 @@ func (v *runView) add(lines []models.OutputLine) {
 func (v *runView) setLog() {
 	st := v.c.Styles
 	v.logW = v.w
-	if len(v.lines) == 0 {
-		v.vp.SetContent(st.Dim.Render(v.noOutput()))
+	if len(v.lines) == 0 { // wrapped, not cut: a phone lost "…are in the rec"
+		var out []string
+		for _, l := range common.Wrap(strings.TrimSpace(v.noOutput()), max(10, v.w-2)) {
+			out = append(out, st.Dim.Render(" "+l))
+		}
+		v.vp.SetContentLines(out)
 		return
 	}
 	out := make([]string, 0, len(v.lines))

@@ -535,3 +535,14 @@ func TestRunViewRollsBack(t *testing.T) {
 		t.Fatalf("R with a reason should roll back: %v %s %+v", err, st.Deployment.Status, st.OnFailure)
 	}
 }
+
+// TestRunViewSaysWhyNoOutputWhole: a run with no output says why in words that wrap
+// on a phone, not cut at its edge.
+func TestRunViewSaysWhyNoOutputWhole(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	openRunView(t, m, 1) // tom's rack: checklist items and a gate, no command
+	if got := screenText(m); !tuitest.Whole(got, "no output: its steps are all people's (checklist items and gates)") {
+		t.Fatalf("the run view should say whole why it has no output:\n%s", got)
+	}
+}
