@@ -15,6 +15,7 @@ import (
 	"ferry/engine/config"
 	"ferry/internal/fixture"
 	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
 	"ferry/tui/pages"
 )
 
@@ -133,7 +134,7 @@ func TestDetailOutputShowsEveryLineOfAStep(t *testing.T) {
 	press(m, "o")
 	got := screenText(m)
 	// It opens on the step that failed, both attempts, stderr marked.
-	for _, want := range []string{"#1 output", "[✗] Migrate", "1 of 2 steps that ran", "── attempt 1", "── attempt 2",
+	for _, want := range []string{"#1 output", "[✗] Migrate", "1 of 2 steps that ran (←/→)", "── attempt 1", "── attempt 2",
 		"exit 3", "1! disk full", "2! giving up"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the output view lacks %q:\n%s", want, got)
@@ -147,6 +148,13 @@ func TestDetailOutputShowsEveryLineOfAStep(t *testing.T) {
 			t.Errorf("→ shows the next step's output; it lacks %q:\n%s", want, got)
 		}
 	}
+	// Too narrow for the name and where it ran on one line, the second goes under it,
+	// whole: how many steps ←/→ go through is not cut off.
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 20})
+	if got := screenText(m); !tuitest.Whole(got, "2 of 2 steps that ran (←/→)") || !strings.Contains(got, "5  restored 5") {
+		t.Errorf("a narrow output view should put where the step ran under its name:\n%s", got)
+	}
+	fits(t, m, "narrow output view", 40, 20)
 	press(m, "esc")
 	if got := screenText(m); !strings.Contains(got, "#1  deploy db 7 → dev") {
 		t.Fatalf("esc returns to the detail:\n%s", got)

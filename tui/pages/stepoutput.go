@@ -63,8 +63,17 @@ func (v *stepOutput) FullHelp() [][]common.Key { return [][]common.Key{v.ShortHe
 func (v *stepOutput) SetSize(w, h int) {
 	v.w, v.h = w, h
 	v.vp.SetWidth(w)
-	v.vp.SetHeight(max(1, h-1))
 	v.setContent()
+}
+
+// fitView gives the output what the head leaves; the head's height follows the step
+// shown, whose name may or may not fit beside the rest.
+func (v *stepOutput) fitView() {
+	head := 1
+	if len(v.steps) > 0 {
+		head = len(v.head())
+	}
+	v.vp.SetHeight(max(1, v.h-head))
 }
 
 // Refresh loads the shown step's output, every attempt, newest lines last.
@@ -119,6 +128,7 @@ func (v *stepOutput) key(msg tea.KeyPressMsg) tea.Cmd {
 // setContent lays the lines out, each attempt under a rule that says how it ended.
 func (v *stepOutput) setContent() {
 	st := v.c.Styles
+	v.fitView()
 	if !v.loaded {
 		v.vp.SetContent(st.Dim.Render(" loading…"))
 		return
@@ -168,8 +178,26 @@ func (v *stepOutput) View() string {
 	if len(v.steps) == 0 {
 		return st.Dim.Render(" no automated step has run")
 	}
+	return strings.Join(v.head(), "\n") + "\n" + v.vp.View()
+}
+
+// head names the step shown, its stage and which of the steps that ran it is: on one
+// line when they fit, else the name on its own line and the rest under it (a phone
+// cut "Verify …" and with it how many steps ←/→ go through).
+func (v *stepOutput) head() []string {
+	st := v.c.Styles
 	s := v.steps[v.at]
-	head := fmt.Sprintf(" %s %s  %s", st.StepGlyph(s.Status), st.Bold.Render(s.Step.Name),
-		st.Dim.Render(fmt.Sprintf("%s · %d of %d steps that ran", s.Step.Stage.Title(), v.at+1, len(v.steps))))
-	return common.Fit(head, v.w) + "\n" + v.vp.View()
+	name := fmt.Sprintf(" %s %s", st.StepGlyph(s.Status), st.Bold.Render(s.Step.Name))
+	where := fmt.Sprintf("%s · %d of %d steps that ran", s.Step.Stage.Title(), v.at+1, len(v.steps))
+	if len(v.steps) > 1 {
+		where += " (←/→)"
+	}
+	if one := name + "  " + st.Dim.Render(where); lipgloss.Width(one) <= v.w {
+		return []string{one}
+	}
+	out := []string{common.Fit(name, v.w)}
+	for _, l := range common.Wrap(where, max(10, v.w-5)) {
+		out = append(out, "     "+st.Dim.Render(l))
+	}
+	return out
 }
