@@ -29,7 +29,7 @@ type mywork struct {
 	selected int64 // kept across refreshes
 	loaded   bool
 	w, h     int
-	keys     struct{ Checklist, Record key.Binding }
+	keys     struct{ Checklist, Record, Items key.Binding }
 }
 
 type myworkMsg struct {
@@ -44,6 +44,9 @@ func NewMyWork(c *common.Common) common.Page {
 	// The deployment's record (every conflict, its steps, its events): a technician may
 	// read the deployments assigned to him.
 	m.keys.Record = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deployment"))
+	// The checklist's own keys, pressed here, say where they work: space on My work
+	// did nothing, and said nothing, to a technician who meant to tick.
+	m.keys.Items = key.NewBinding(key.WithKeys("space", "n", "b", "a", "x", "g", "w"), key.WithHelp("space n b", "tick, note, block"))
 	return m
 }
 
@@ -69,7 +72,13 @@ func (m *mywork) ShortHelp() []common.Key {
 	return []common.Key{open, record, common.On(k.Up), common.On(k.Down)}
 }
 
-func (m *mywork) FullHelp() [][]common.Key { return [][]common.Key{m.ShortHelp()} }
+func (m *mywork) FullHelp() [][]common.Key {
+	items := common.OffFor(m.keys.Items, "these work in a deployment's checklist: enter opens the selected one's")
+	if len(m.items) == 0 {
+		items.Off = "nothing is assigned to you"
+	}
+	return [][]common.Key{append(m.ShortHelp(), items)}
+}
 
 // Refresh loads the person's unfinished deployments with what stands in their way.
 // The engine restricts technicians to their own; the filter says so for everyone

@@ -10,6 +10,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/internal/tuitest"
 )
 
 func TestTechnicianStartsOnMyWork(t *testing.T) {
@@ -28,6 +29,15 @@ func TestTechnicianStartsOnMyWork(t *testing.T) {
 		}
 	}
 	fits(t, m, "my work", 60, 20)
+	// The checklist's keys pressed here say where they work, and do nothing else.
+	press(m, "space")
+	if got := screenText(m); !tuitest.Whole(got, "these work in a deployment's checklist: enter opens the selected one's") ||
+		strings.Contains(got, "checklist #1") {
+		t.Fatalf("space on My work should say where it ticks:\n%s", got)
+	}
+	if v, _ := m.c.Eng.View(m.c.Ctx, m.c.Actor, 1, engine.ViewRequest{}); v.Run.Steps[0].Status != models.StepPending {
+		t.Fatalf("space on My work ticked item 1: %s", v.Run.Steps[0].Status)
+	}
 	press(m, "enter")
 	if got := screenText(m); !strings.Contains(got, "checklist #1") || !strings.Contains(got, "Delivery complete") {
 		t.Fatalf("enter should open the checklist:\n%s", got)
