@@ -403,6 +403,10 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	c := common.New(st.ctx, s.eng, st.person)
 	c.Remote = true
+	// What the console sets running goes on when the connection drops (a phone in a
+	// data centre loses it often): as the person, principal and all; the server's
+	// stop ends it (StopRuns), as it ends every run.
+	c.RunCtx = context.WithoutCancel(st.ctx)
 	c.SSH = sshCommand(sess.User(), sess.LocalAddr())
 	// A dropped connection loses nothing (every tick is saved at once), and the
 	// person's next session opens where this one was.

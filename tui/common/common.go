@@ -30,6 +30,13 @@ type Common struct {
 	// for the commands the console names to run from their own machine; "" names
 	// none ("ssh HOST").
 	SSH string
+	// RunCtx, when set, is the context of what this console's acts carry on: the runs
+	// a start, a tick, an approval or a resume sets going. Under serve it outlives the
+	// session, so a dropped connection does not stop a deployment mid-step (it stopped
+	// "Roll out" with "context canceled", leaving it interrupted for a person to
+	// decide); the server's stop still stops it. Nil: Ctx (a local console's runs end
+	// with its process anyway).
+	RunCtx context.Context
 	// Remember, when set, is told where the person is (a deployment or its
 	// checklist, or nowhere), and Resume is where a new session starts: together
 	// they land a reconnecting person where they were.
@@ -63,6 +70,14 @@ type Draft struct {
 // its background is light.
 func New(ctx context.Context, eng *engine.Engine, actor models.Person) *Common {
 	return &Common{Ctx: ctx, Eng: eng, Actor: actor, Styles: NewStyles(true), Keys: DefaultKeyMap()}
+}
+
+// Runs is the context for an act that may carry a run on (see RunCtx).
+func (c *Common) Runs() context.Context {
+	if c.RunCtx != nil {
+		return c.RunCtx
+	}
+	return c.Ctx
 }
 
 // Local formats t in the organisation's zone with layout.

@@ -632,7 +632,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.running = true
 		c, id := v.c, v.id
 		return tea.Batch(common.NoteAs("▸", fmt.Sprintf("#%d: carrying on…", id)), func() tea.Msg {
-			res, err := c.Eng.Resume(c.Ctx, c.Actor, id)
+			res, err := c.Eng.Resume(c.Runs(), c.Actor, id)
 			return runDoneMsg{what: "resume", res: res, err: err}
 		})
 	case key.Matches(msg, v.keys.Start) && v.whyNoStart() == "":
@@ -659,7 +659,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 			c, id, seq := v.c, v.id, v.items()[v.sel].Seq
 			v.advance = seq
 			o := engine.RunOptions{SkipOptional: skip}
-			return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Ctx, c.Actor, id, seq, "", o) })
+			return actCmd(func() (engine.Outcome, error) { return c.Eng.TickStep(c.Runs(), c.Actor, id, seq, "", o) })
 		}
 		if left := v.optionalLeft(); len(left) > 0 {
 			v.held = nil // the question comes first
@@ -687,7 +687,7 @@ func (v *checklistView) run(override string) tea.Cmd {
 	v.running = true
 	c, id := v.c, v.id
 	return tea.Batch(common.NoteAs("▸", fmt.Sprintf("#%d: starting…", id)), func() tea.Msg {
-		res, err := c.Eng.Run(c.Ctx, c.Actor, id, engine.RunOptions{OverrideReason: override})
+		res, err := c.Eng.Run(c.Runs(), c.Actor, id, engine.RunOptions{OverrideReason: override})
 		return runDoneMsg{what: "run", res: res, err: err}
 	})
 }
@@ -737,7 +737,7 @@ func (v *checklistView) answer(text string) tea.Cmd {
 		return v.run(text)
 	case askReject:
 		v.working = true
-		return actCmd(func() (engine.Outcome, error) { return c.Eng.RejectGate(c.Ctx, c.Actor, id, text) })
+		return actCmd(func() (engine.Outcome, error) { return c.Eng.RejectGate(c.Runs(), c.Actor, id, text) })
 	case askApprove:
 		v.working = true
 		if s, ok := v.selected(); ok {
@@ -754,11 +754,11 @@ func (v *checklistView) answer(text string) tea.Cmd {
 	return actCmd(func() (engine.Outcome, error) {
 		switch asked {
 		case askUnblock:
-			return c.Eng.UnblockStep(c.Ctx, c.Actor, id, seq, text)
+			return c.Eng.UnblockStep(c.Runs(), c.Actor, id, seq, text)
 		case askBlock:
-			return c.Eng.BlockStep(c.Ctx, c.Actor, id, seq, text)
+			return c.Eng.BlockStep(c.Runs(), c.Actor, id, seq, text)
 		}
-		return c.Eng.NoteStep(c.Ctx, c.Actor, id, seq, text)
+		return c.Eng.NoteStep(c.Runs(), c.Actor, id, seq, text)
 	})
 }
 

@@ -373,7 +373,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return v.askAgain(func() tea.Cmd {
 			return v.start("resume", func(c *common.Common) (engine.Outcome, error) {
-				return c.Eng.Resume(c.Ctx, c.Actor, v.id)
+				return c.Eng.Resume(c.Runs(), c.Actor, v.id)
 			})
 		})
 	case key.Matches(msg, v.keys.Retry):
@@ -383,7 +383,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return v.askAgain(func() tea.Cmd {
 			return v.start(fmt.Sprintf("retry from step %d", seq), func(c *common.Common) (engine.Outcome, error) {
-				return c.Eng.Retry(c.Ctx, c.Actor, v.id, seq)
+				return c.Eng.Retry(c.Runs(), c.Actor, v.id, seq)
 			})
 		})
 	case key.Matches(msg, v.keys.Cancel):
@@ -428,7 +428,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 // reason to start against its controls ("" for none).
 func (v *runView) runPlanned(override string) tea.Cmd {
 	return v.start("run", func(c *common.Common) (engine.Outcome, error) {
-		return c.Eng.Run(c.Ctx, c.Actor, v.id, engine.RunOptions{OverrideReason: override})
+		return c.Eng.Run(c.Runs(), c.Actor, v.id, engine.RunOptions{OverrideReason: override})
 	})
 }
 
@@ -462,7 +462,7 @@ func (v *runView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 			rollback := v.asking == askRollback
 			what := map[bool]string{false: "fail", true: "roll back"}[rollback]
 			return v.start(what, func(c *common.Common) (engine.Outcome, error) {
-				return c.Eng.Fail(c.Ctx, c.Actor, v.id, text, rollback)
+				return c.Eng.Fail(c.Runs(), c.Actor, v.id, text, rollback)
 			})
 		}
 		v.working = true
@@ -470,7 +470,7 @@ func (v *runView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		if v.asking == askCancel {
 			return actCmd(func() (engine.Outcome, error) { return c.Eng.Cancel(c.Ctx, c.Actor, id, text) })
 		}
-		return actCmd(func() (engine.Outcome, error) { return c.Eng.RejectGate(c.Ctx, c.Actor, id, text) })
+		return actCmd(func() (engine.Outcome, error) { return c.Eng.RejectGate(c.Runs(), c.Actor, id, text) })
 	}
 	var cmd tea.Cmd
 	v.input, cmd = v.input.Update(msg)
@@ -543,7 +543,7 @@ func didThen(res engine.Outcome) string {
 // (approveAbout), so enter there said to leave them.
 func approveCmd(c *common.Common, id int64, note string) tea.Cmd {
 	o := engine.RunOptions{SkipOptional: true}
-	return actCmd(func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Ctx, c.Actor, id, note, o) })
+	return actCmd(func() (engine.Outcome, error) { return c.Eng.ApproveGate(c.Runs(), c.Actor, id, note, o) })
 }
 
 // approveAbout says, above the note asked with an approval, what enter does: one key
