@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"ferry"
+	"ferry/cmd/sshd"
 	"ferry/engine"
 	"ferry/engine/config"
 	"ferry/models"
@@ -113,7 +114,7 @@ func (a *app) usageHint(cmd *cobra.Command) string {
 		name = commandName(cmd)
 	}
 	if a.shared {
-		return fmt.Sprintf("Run 'ssh HOST -- %s --help' for usage.", name)
+		return fmt.Sprintf("Run '%s -- %s --help' for usage.", sshd.Via(a.ctx), name)
 	}
 	if name == "COMMAND" {
 		return "Run 'ferry --help' or 'ferry COMMAND --help' for usage."

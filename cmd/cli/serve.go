@@ -182,7 +182,7 @@ func (a *app) readOnlyCommand(ctx context.Context, person models.Person, args []
 	}
 	if !isReadOnly(args) {
 		fmt.Fprintf(stderr, "ferry: over SSH only these read-only commands run: %s; "+
-			"everything else is in the console (ssh -t HOST, no command)\n", readOnlyList())
+			"everything else is in the console (%s, no command)\n", readOnlyList(), strings.Replace(sshd.Via(ctx), "ssh ", "ssh -t ", 1))
 		return ExitUsage
 	}
 	for _, arg := range args {
@@ -193,7 +193,7 @@ func (a *app) readOnlyCommand(ctx context.Context, person models.Person, args []
 		}
 		if arg == "--out" || strings.HasPrefix(arg, "--out=") { // the file would be written on the server
 			fmt.Fprintln(stderr, "ferry: --out writes on the server: over SSH the report comes on standard output "+
-				"(ssh HOST -- report --format csv > FILE)")
+				"("+sshd.Via(ctx)+" -- report --format csv > FILE)")
 			return ExitUsage
 		}
 	}

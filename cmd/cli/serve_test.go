@@ -615,13 +615,18 @@ func TestServeUsageHint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
+	// The hint names how this client reached the server, not "ssh HOST".
+	host, port, _ := net.SplitHostPort(s.addr)
+	via := "ssh -p " + port + " whoever@" + host
 	for cmd, hint := range map[string]string{
-		"history --format xml": "Run 'ssh HOST -- history --help' for usage.",
-		"history --nope":       "Run 'ssh HOST -- history --help' for usage.",
-		"deploy show":          "Run 'ssh HOST -- deploy show --help' for usage.",
+		"history --format xml": "Run '" + via + " -- history --help' for usage.",
+		"history --nope":       "Run '" + via + " -- history --help' for usage.",
+		"deploy show":          "Run '" + via + " -- deploy show --help' for usage.",
+		"deploy cancel 1":      "everything else is in the console (ssh -t -p " + port + " whoever@" + host + ", no command)",
+		"report --out r.csv":   "(" + via + " -- report --format csv > FILE)",
 	} {
 		out, code := runOver(t, client, cmd, false)
-		if code != 2 || !strings.Contains(out, hint) || strings.Contains(out, "ferry --help") {
+		if code != 2 || !strings.Contains(out, hint) || strings.Contains(out, "ferry --help") || strings.Contains(out, "HOST") {
 			t.Errorf("%s over SSH: exit %d\n%s\nwant the hint %q", cmd, code, out, hint)
 		}
 	}

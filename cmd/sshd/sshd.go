@@ -312,6 +312,7 @@ func (s *Server) runCommand(sess ssh.Session, p models.Person, principal string,
 	s.log.Printf("%s from %s runs %q%s", p.Name, sess.RemoteAddr(), sess.RawCommand(), terminal)
 	ctx, cancel := context.WithCancel(engine.WithPrincipal(sess.Context(), principal))
 	defer cancel()
+	ctx = context.WithValue(ctx, viaKey{}, sshCommand(sess.User(), sess.LocalAddr()))
 	interrupted := make(chan struct{})
 	if hasPty {
 		// With a terminal the client sends ^C as a byte, and every resize as a request
@@ -360,7 +361,7 @@ func (s *Server) explain(sess ssh.Session, p models.Person, hasPty bool) {
 	case s.opts.Command != nil:
 		s.log.Printf("%s from %s: no terminal and no command; explained and closed", p.Name, sess.RemoteAddr())
 		wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command, "+
-			"or name a read-only command: ssh host -- deploy list")
+			"or name a read-only command: "+sshCommand(sess.User(), sess.LocalAddr())+" -- deploy list")
 	default:
 		s.log.Printf("%s from %s: no terminal (command %q); explained and closed", p.Name, sess.RemoteAddr(), sess.RawCommand())
 		wish.Println(sess, "ferry: the console needs a terminal; connect with ssh -t and no command.")
@@ -584,6 +585,18 @@ func (s *Server) closeRevoked(ctx context.Context) {
 			}
 		}
 	}
+}
+
+type viaKey struct{}
+
+// Via is, for a command run over SSH (Options.Command's ctx), how the client reached
+// the server, as an ssh command line ("ssh -p 2222 kim@host"): the hints a command
+// prints name it rather than "ssh HOST". "ssh HOST" elsewhere.
+func Via(ctx context.Context) string {
+	if v, ok := ctx.Value(viaKey{}).(string); ok && v != "" {
+		return v
+	}
+	return "ssh HOST"
 }
 
 // sshCommand is how the client reached this server, as an ssh command line: the
