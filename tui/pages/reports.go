@@ -374,15 +374,22 @@ func (r *reports) View() string {
 	}
 	rep := r.rep
 	bar := fmt.Sprintf(" by %s · %s · %s", st.Bold.Render(string(r.period)), group, st.Bold.Render(reportViews[r.view]))
+	if r.w < 80 && r.view != 0 { // a chart groups as its title says: a phone keeps the range whole instead
+		bar = fmt.Sprintf(" by %s · %s", st.Bold.Render(string(r.period)), st.Bold.Render(reportViews[r.view]))
+	}
 	if !r.loaded || r.shown != r.question() {
 		return bar + "\n\n" + st.Dim.Render(" loading…")
 	}
-	layout := "2 Jan 2006"
+	layout, first := "2 Jan 2006", "2 Jan 2006"
+	last := rep.To.Add(-time.Second)
 	if r.w < 80 {
-		layout = "Jan 2006"
+		layout, first = "Jan 2006", "Jan 2006"
+		if r.c.Local(rep.From, "2006") == r.c.Local(last, "2006") { // "Jan – Dec 2026": a phone cut "Dec 2…"
+			first = "Jan"
+		}
 	}
-	bar = common.Fit(bar+st.Dim.Render(fmt.Sprintf(" · %s – %s", r.c.Local(rep.From, layout),
-		r.c.Local(rep.To.Add(-time.Second), layout))), r.w)
+	bar = common.Fit(bar+st.Dim.Render(fmt.Sprintf(" · %s – %s", r.c.Local(rep.From, first),
+		r.c.Local(last, layout))), r.w)
 	body := r.viewBody()
 	return bar + "\n" + body
 }
@@ -710,8 +717,7 @@ func (r *reports) failures(w, h int) string {
 // the measured effect of each change to a model, with its reviews' satisfaction.
 func (r *reports) versions(w, h int) string {
 	st := r.c.Styles
-	out := []string{common.Fit(st.PanelTitle.Render(" Success rate by model version")+
-		st.Dim.Render(" · succeeded / finished, planned in this range"), w)}
+	out := titled(st.PanelTitle.Render(" Success rate by model version"), "succeeded / finished, planned in this range", st, w)
 	var rows []engine.ReportRow
 	labelW := 0
 	for _, t := range r.rep.Totals {
@@ -721,7 +727,7 @@ func (r *reports) versions(w, h int) string {
 		}
 	}
 	if len(rows) == 0 {
-		return out[0] + "\n" + st.Dim.Render(" no deployment finished in this range")
+		return strings.Join(out, "\n") + "\n" + st.Dim.Render(" no deployment finished in this range")
 	}
 	// The figures beside each bar, as long as the width lets them be whole: a phone
 	// gets the short form rather than a satisfaction cut after its first digit.
@@ -746,6 +752,20 @@ func (r *reports) versions(w, h int) string {
 			st.Dim.Render(notes[i]))
 	}
 	return strings.Join(out, "\n")
+}
+
+// titled is a chart's title and, after it, what it counts: on one line when they fit,
+// else what it counts on a line of its own under the title (a phone cut "succeeded /
+// finished, plan…", which is what the bars mean).
+func titled(title, about string, st common.Styles, w int) []string {
+	if lipgloss.Width(title)+3+lipgloss.Width(about) <= w {
+		return []string{title + st.Dim.Render(" · "+about)}
+	}
+	out := []string{common.Fit(title, w)}
+	for _, l := range common.Wrap(about, max(10, w-2)) {
+		out = append(out, " "+st.Dim.Render(l))
+	}
+	return out
 }
 
 // versionNote is the figures beside a version's bar: in full (short 0), without the

@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
+	"ferry/tui/internal/tuitest"
 )
 
 // The test history (newTestCommon): five deployments in November 2026, one failed
@@ -108,6 +109,13 @@ func TestReportsScreenFitsAPhone(t *testing.T) {
 		}
 		if n := strings.Count(got, "\n") + 1; n > 20 {
 			t.Fatalf("view %s is %d lines tall", reportViews[view], n)
+		}
+		// Nothing that says what is shown is cut: the range and the chart's meaning.
+		if strings.Contains(got, "…") {
+			t.Errorf("view %s cuts a line on a phone:\n%s", reportViews[view], got)
+		}
+		if reportViews[view] == "versions" && !tuitest.Whole(got, "succeeded / finished, planned in this range") {
+			t.Errorf("the versions chart should say what its bars count, whole:\n%s", got)
 		}
 		press(m, "v")
 	}
