@@ -260,6 +260,18 @@ func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
 	if word, style, ok := underWay(m.c, d, it.Blocked != nil, it.Waiting, wide); ok {
 		return word, style
 	}
+	// A plan whose start has passed says so, as History and the dashboard do: its
+	// bare start time ("07:55" at 08:40) read like one still to come.
+	if m.c.Eng.Overdue(d) {
+		when := m.when(d.ScheduledStart)
+		switch {
+		case wide:
+			return "⚠ overdue: was due " + when, m.c.Styles.Warn
+		case len(when) <= 5: // today: the time still fits
+			return "⚠ late " + when, m.c.Styles.Warn
+		}
+		return "⚠ overdue", m.c.Styles.Warn
+	}
 	return m.when(d.ScheduledStart), lipgloss.NewStyle()
 }
 

@@ -318,3 +318,27 @@ func TestMyWorkKeepsItsRowsUnderTheHelp(t *testing.T) {
 		t.Errorf("scrolled with the help open:\n%s", got)
 	}
 }
+
+// TestMyWorkSaysAPlanIsLate: a plan of tom's whose start has passed says so in its
+// row, as History and the dashboard do, rather than its bare start time, which read
+// like one still to come.
+func TestMyWorkSaysAPlanIsLate(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "tom")
+	tuitest.PlanEarlier(t, c, "ana", engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "2", Environment: "production", Start: now.Add(-time.Hour), Assignee: "tom"})
+	late := c.Eng.Local(now.Add(-time.Hour))[11:16] // its start's time of day
+	for _, w := range []int{60, 120} {
+		m := New(c)
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 20})
+		load(m, m.Top().Refresh())
+		row := lineWith(screenText(m), "rack-b08-app-server")
+		want := "⚠ late " + late
+		if w >= 100 {
+			want = "⚠ overdue: was due " + late
+		}
+		if !strings.Contains(row, want) {
+			t.Errorf("at %d the late plan's row should say %q: %q", w, want, row)
+		}
+	}
+}
