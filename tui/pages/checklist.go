@@ -931,7 +931,9 @@ func (v *checklistView) row(s engine.StepState, selected bool) []string {
 	var under []string
 	switch {
 	case s.Status == models.StepBlocked:
-		at := st.Dim.Render(" " + v.c.Local(s.At, "15:04"))
+		// Who blocked it, as a tick says who ticked: on a job of two, or a colleague's
+		// phone, "blocked 07:55" left the next person asking whom to call.
+		at := st.Dim.Render(" " + strings.TrimSpace(s.Actor+" "+v.c.Local(s.At, "15:04")))
 		right = st.Bad.Render("blocked: "+s.BlockReason) + at
 		if lipgloss.Width(left+" "+right+" ") > v.w {
 			right = st.Bad.Render("blocked") + at

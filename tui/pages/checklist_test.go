@@ -388,3 +388,21 @@ func TestChecklistAsksBeforeLeavingOptionalItems(t *testing.T) {
 		t.Fatalf("after y: %s, %s, %s (%v)", det.Steps[0].Status, det.Steps[1].Status, det.Steps[2].Status, err)
 	}
 }
+
+// TestChecklistSaysWhoBlocked: a blocked item names who blocked it, as a ticked one
+// names who ticked it: the next person on the job knows whom to ask.
+func TestChecklistSaysWhoBlocked(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	c := m.c
+	ana, _ := c.Eng.Person("ana")
+	if _, err := c.Eng.BlockStep(c.Ctx, ana, 1, 1, "no power on PDU B"); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, 1)})
+	load(m, cmd)
+	row := lineWith(screenText(m), "Delivery complete")
+	if !strings.Contains(row, "blocked") || !strings.Contains(row, "ana "+c.Eng.Local(now)[11:16]) {
+		t.Fatalf("the blocked item should say who blocked it and when: %q\n%s", row, screenText(m))
+	}
+}
