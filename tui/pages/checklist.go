@@ -951,6 +951,22 @@ func (v *checklistView) row(s engine.StepState, selected bool) []string {
 	case s.Step.Kind == models.StepAutomated:
 		right = st.Dim.Render("automated")
 	}
+	if right != "" && lipgloss.Width(left)+lipgloss.Width(right)+2 > v.w {
+		// The name is read whole, on as many lines as it takes, and who ticked or
+		// blocked it when goes under it at the right: a phone cut "Delivery complete
+		// against the packing…" to make room for "tom 07:55".
+		plain := s.Step.Name
+		if !s.Step.Required {
+			plain += " (optional)"
+		}
+		var paint []lipgloss.Style
+		if selected {
+			paint = append(paint, st.Selected)
+		}
+		lines := common.Hanging(" "+lead+st.StepGlyph(s.Status)+" ", plain, v.w-1, paint...)
+		lines = append(lines, common.Spread("", right+" ", v.w))
+		return append(lines, under...)
+	}
 	return append([]string{common.Spread(left, right+" ", v.w)}, under...)
 }
 

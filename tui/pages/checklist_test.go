@@ -401,8 +401,13 @@ func TestChecklistSaysWhoBlocked(t *testing.T) {
 	}
 	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, 1)})
 	load(m, cmd)
-	row := lineWith(screenText(m), "Delivery complete")
-	if !strings.Contains(row, "blocked") || !strings.Contains(row, "ana "+c.Eng.Local(now)[11:16]) {
-		t.Fatalf("the blocked item should say who blocked it and when: %q\n%s", row, screenText(m))
+	got := screenText(m)
+	if !strings.Contains(got, "blocked ana "+c.Eng.Local(now)[11:16]) {
+		t.Fatalf("the blocked item should say who blocked it and when:\n%s", got)
 	}
+	// Its name stays whole on a phone: what is beside it goes under it instead.
+	if !strings.Contains(got, "Delivery complete against the packing list") {
+		t.Fatalf("the blocked item's name should be whole:\n%s", got)
+	}
+	fits(t, m, "checklist with a blocked item", 60, 20)
 }
