@@ -254,3 +254,18 @@ func TestRecordAndRunViewSayARunIsInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailRecordSaysStatusesInWords: a status event reads "planned → verifying
+// components", as the rest of the record does, not the stored identifiers.
+func TestDetailRecordSaysStatusesInWords(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 120, 35)
+	openDetailOf(m, 1) // started: planned → verifying_components
+	for range 30 {
+		press(m, "j")
+	}
+	got := screenText(m)
+	if !strings.Contains(got, "planned → verifying components") || strings.Contains(got, "verifying_components") {
+		t.Fatalf("the record should say the statuses in words:\n%s", got)
+	}
+}
