@@ -28,7 +28,7 @@ func (e *Engine) BlockVersion(ctx context.Context, actor models.Person, componen
 	if b.Reason == "" {
 		return b, models.Invalidf("--reason: say why %s %s is blocked; people who try to use it read it", component, version)
 	}
-	if err := models.CheckLabel("reason", b.Reason); err != nil {
+	if err := models.CheckLine("reason", b.Reason); err != nil {
 		return b, err
 	}
 	err := e.st.Write(ctx, func(q store.Q) error {

@@ -66,8 +66,11 @@ func StatusOfRelease(n int, latest []Status) ReleaseStatus {
 }
 
 // CheckName checks a name people type on command lines (a release's): letters,
-// digits, '.', '_' and '-'.
+// digits, '.', '_' and '-', MaxLabel at most.
 func CheckName(field, s string) error {
+	if err := CheckLength(field, s); err != nil {
+		return err
+	}
 	if !validName(s) {
 		return Invalidf("%s %q may only use letters, digits, '.', '_' and '-'", field, s)
 	}

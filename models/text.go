@@ -17,10 +17,34 @@ func IsBidiControl(r rune) bool {
 	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
+// MaxLabel is the most characters a short identifier-like value (a version, a
+// change reference, a release name) may have: every listing gives it a column, and
+// one of thousands widened every row of the table it was in.
+const MaxLabel = 100
+
 // CheckLabel refuses, for the named field, what a short identifier-like value (a
-// version, a change reference) may not hold: invalid UTF-8, control characters and
-// bidirectional overrides.
+// version, a change reference) may not hold: more than MaxLabel characters, invalid
+// UTF-8, control characters and bidirectional overrides.
 func CheckLabel(field, s string) error {
+	if err := CheckLength(field, s); err != nil {
+		return err
+	}
+	return CheckLine(field, s)
+}
+
+// CheckLength refuses, for the named field, a label longer than MaxLabel characters,
+// quoting only its start.
+func CheckLength(field, s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxLabel {
+		start := []rune(s)[:20]
+		return Invalidf("%s %q… is %d characters long: %d at most", field, string(start), n, MaxLabel)
+	}
+	return nil
+}
+
+// CheckLine refuses, for the named field, what one line of text (a reason) may not
+// hold: invalid UTF-8, control characters and bidirectional overrides.
+func CheckLine(field, s string) error {
 	if !utf8.ValidString(s) {
 		return Invalidf("%s %q is not valid UTF-8", field, s)
 	}

@@ -1,0 +1,40 @@
+package cli_test
+
+// Hostile input at the command line: values no person means, each refused where it
+// is typed, with the flag, and nothing stored.
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// futureStart is a local start a week ahead, at 10:00.
+func futureStart() string {
+	return time.Now().AddDate(0, 0, 7).Format("2006-01-02") + " 10:00"
+}
+
+// A version, a change reference or a release name thousands of characters long is
+// refused: each listing gives it a column, and one such value widened every row of
+// deploy list to its length.
+func TestLabelsHaveALength(t *testing.T) {
+	f := newFixture(t)
+	long := strings.Repeat("v", 5000)
+	start := futureStart()
+	f.refused(2, []string{"--version", "5000 characters long: 100 at most"},
+		"--as", "ana", "deploy", "plan", "--model", "web-service", "--component", "web-frontend",
+		"--version", long, "--env", "dev", "--start", start)
+	f.refused(2, []string{"--change", "100 at most"},
+		"--as", "ana", "deploy", "plan", "--model", "web-service", "--component", "web-frontend",
+		"--version", "1.0", "--change", long, "--env", "dev", "--start", start)
+	f.refused(1, []string{"release name", "100 at most"},
+		"--as", "ana", "release", "create", strings.Repeat("r", 101), "--component", "web-frontend=1.0")
+	f.refused(1, []string{"version", "100 at most"},
+		"--as", "ana", "release", "create", "r1", "--component", "web-frontend="+long)
+	if ds := f.list(); len(ds) != 0 {
+		t.Fatalf("nothing should be stored, got %d deployments", len(ds))
+	}
+	// 100 is allowed, and a block's reason (a sentence, not a label) may be longer.
+	f.planIn("dev", strings.Repeat("v", 100), start)
+	f.ok("--as", "ana", "version", "block", "web-frontend", "9.9", "--reason", strings.Repeat("why ", 60))
+}
