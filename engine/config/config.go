@@ -725,7 +725,14 @@ func (p *parser) models(ts []*table) {
 			}
 		}
 		m.Path = path
-		m.DefaultDuration, _ = t.duration("default_duration")
+		var ok bool
+		if m.DefaultDuration, ok = t.duration("default_duration"); ok {
+			// It is the window of every plan that gives no length: one no plan may
+			// have would refuse each of them, blaming a --duration nobody gave.
+			if err := models.CheckWindowLength(m.DefaultDuration); err != nil {
+				t.errKey("default_duration", "default_duration in [[model]] %q: %v", m.Name, err)
+			}
+		}
 		m.SelfApproval = t.bool("self_approval", false)
 		m.ParallelEnvironments = t.bool("parallel_environments", false)
 		p.modelSteps(t, &m)

@@ -181,6 +181,8 @@ func TestParseRefuses(t *testing.T) {
 			// durations
 			{"unparseable default_duration", replace(t, "default_duration = \"45m\"\n", "default_duration = \"45 minutes\" # <-\n"), `default_duration in [[model]]: "45 minutes" is not a duration`},
 			{"zero default_duration", replace(t, "default_duration = \"45m\"\n", "default_duration = \"0s\" # <-\n"), `default_duration in [[model]]: duration "0s" must be positive`},
+			{"default_duration over a year", replace(t, "default_duration = \"45m\"\n", "default_duration = \"400d\" # <-\n"), `default_duration in [[model]] "web-service": a window of 400d is longer than a year`},
+			{"default_duration under a minute", replace(t, "default_duration = \"45m\"\n", "default_duration = \"30s\" # <-\n"), `default_duration in [[model]] "web-service": a window of 30s is shorter than a minute`},
 			{"unparseable timeout", base + "  timeout = \"ten minutes\" # <-\n", `timeout in [[model.step]]: "ten minutes" is not a duration`},
 			{"negative start_tolerance", replace(t, "[ferry]\n", "[ferry]\nstart_tolerance = \"-5m\" # <-\n"), `start_tolerance in [ferry]: duration "-5m" must not be negative`},
 			{"unparseable adherence_tolerance", replace(t, "[ferry]\n", "[ferry]\nadherence_tolerance = \"quarter hour\" # <-\n"), `adherence_tolerance in [ferry]: "quarter hour" is not a duration`},
