@@ -145,6 +145,12 @@ func (e *Engine) newWindow(d models.Deployment, start, end time.Time) (time.Time
 			return start, end, err
 		}
 	}
+	// A start is held to the years where it is typed; an end reached by a length is
+	// held to them here, as a plan's is (Deployment.Validate).
+	if y := end.UTC().Year(); y > models.MaxYear {
+		return start, end, models.Invalidf("the window would end %s, outside the years %d–%d Ferry keeps",
+			e.Local(end), models.MinYear, models.MaxYear)
+	}
 	start, end = start.UTC().Truncate(time.Second), end.UTC().Truncate(time.Second)
 	return start, end, e.ahead(start, end, d.ScheduledStart)
 }

@@ -4,6 +4,7 @@ package cli_test
 // is typed, with the flag, and nothing stored.
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,4 +38,23 @@ func TestLabelsHaveALength(t *testing.T) {
 	// 100 is allowed, and a block's reason (a sentence, not a label) may be longer.
 	f.planIn("dev", strings.Repeat("v", 100), start)
 	f.ok("--as", "ana", "version", "block", "web-frontend", "9.9", "--reason", strings.Repeat("why ", 60))
+}
+
+// A window moved so that it ends past the years Ferry keeps is refused, as a plan
+// ending there is: a reschedule or an edit of the length reached 2202 unchecked.
+func TestMovedWindowEndsWithinTheYears(t *testing.T) {
+	f := newFixture(t)
+	d := f.planIn("dev", "1.0", futureStart())
+	id := strconv.FormatInt(d.ID, 10)
+	f.refused(1, []string{"outside the years 1970–2200"},
+		"--as", "ana", "deploy", "reschedule", id, "--start", "2200-12-31 23:00", "--duration", "366d")
+	f.refused(1, []string{"outside the years 1970–2200"},
+		"--as", "ana", "deploy", "edit", id, "--start", "2200-12-31 12:00", "--duration", "2d")
+	f.refused(1, []string{"outside the years 1970–2200"},
+		"--as", "ana", "deploy", "edit", id, "--start", "2200-12-31 12:00", "--duration", "2d", "--dry-run")
+	if got := f.show(d.ID); got.ScheduledStart != d.ScheduledStart || got.ScheduledEnd != d.ScheduledEnd {
+		t.Fatalf("the window moved: %s – %s", got.ScheduledStart, got.ScheduledEnd)
+	}
+	// The last minutes of 2200 are still a window.
+	f.ok("--as", "ana", "deploy", "reschedule", id, "--start", "2200-12-31 22:00", "--duration", "30m")
 }
