@@ -344,8 +344,13 @@ func (a *app) deployLogsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if step < 0 || attempt < 0 {
-				return usagef("--step and --attempt are numbers from 1")
+			// 0 is what an absent flag reads as (every step, every attempt): given, it
+			// is no step, not all of them.
+			if step < 1 && cmd.Flags().Changed("step") {
+				return usagef("--step: %d is not a step number (they count from 1)", step)
+			}
+			if attempt < 1 && cmd.Flags().Changed("attempt") {
+				return usagef("--attempt: %d is not an attempt number (they count from 1)", attempt)
 			}
 			if attempt > 0 && step == 0 {
 				return usagef("--attempt needs --step")

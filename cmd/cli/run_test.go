@@ -349,6 +349,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"deploy", "retry", "1", "--from-step", "0"}, "--from-step"},
 		{[]string{"deploy", "fail", "1"}, "--reason"},
 		{[]string{"deploy", "logs", "1", "--attempt", "2"}, "--attempt needs --step"},
+		{[]string{"deploy", "logs", "1", "--step", "0"}, "--step: 0 is not a step number"},
+		{[]string{"deploy", "logs", "1", "--step", "1", "--attempt", "0"}, "--attempt: 0 is not an attempt number"},
 		{[]string{"step", "tick", "1"}, "a deployment ID and a step number"},
 		{[]string{"step", "tick", "1", "first"}, `"first" is not a step number`},
 		{[]string{"step", "block", "1", "1"}, "--reason"},
