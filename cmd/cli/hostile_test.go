@@ -58,3 +58,24 @@ func TestMovedWindowEndsWithinTheYears(t *testing.T) {
 	// The last minutes of 2200 are still a window.
 	f.ok("--as", "ana", "deploy", "reschedule", id, "--start", "2200-12-31 22:00", "--duration", "30m")
 }
+
+// The global flags' help gives their defaults as the README's table does, in the
+// order they are tried: it named $FERRY_CONFIG after ./config.toml, left $FERRY_DB
+// out, and offered the first manager also where identity = "login" offers nobody.
+func TestGlobalFlagsHelpMatchesREADME(t *testing.T) {
+	f := newFixture(t)
+	r := f.raw("--help")
+	if r.code != 0 {
+		t.Fatalf("want exit 0:\n%s", r)
+	}
+	help := strings.Join(strings.Fields(r.stdout), " ")
+	for _, want := range []string{
+		"(default: $FERRY_CONFIG, else ./config.toml, else the built-in example)",
+		"(default: $FERRY_DB, else the config's database, else ./ferry.db)",
+		`else with identity = "trust" the first manager); with identity = "login" only a manager may act as someone else`,
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("want %q in ferry --help:\n%s", want, r.stdout)
+		}
+	}
+}

@@ -30,9 +30,12 @@ func (a *app) rootCmd() *cobra.Command {
 		"the console also starts fully automated deployments whose window has begun, every 30s, as ferry run-due does (quitting stops what it started)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{plainFlagError(err)} })
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.configPath, "config", "", "config file (default ./config.toml, or $FERRY_CONFIG)")
-	pf.StringVar(&a.dbPath, "db", "", "database file (default: the config's database, or ./ferry.db)")
-	pf.StringVar(&a.as, "as", "", "act as this person (default: the person whose unix_user is $USER, else the first manager)")
+	// The defaults as the README's table of global flags gives them, in the order they
+	// are tried: $FERRY_CONFIG and $FERRY_DB come first.
+	pf.StringVar(&a.configPath, "config", "", "config file (default: $FERRY_CONFIG, else ./config.toml, else the built-in example)")
+	pf.StringVar(&a.dbPath, "db", "", "database file (default: $FERRY_DB, else the config's database, else ./ferry.db)")
+	pf.StringVar(&a.as, "as", "", "act as this person (default: the person whose unix_user is your login, else with identity = \"trust\" "+
+		"the first manager); with identity = \"login\" only a manager may act as someone else")
 	root.AddCommand(a.versionCmd(), a.demoCmd(), a.deployCmd(), a.modelsCmd(), a.conflictsCmd(), a.freezeCmd())
 	root.AddCommand(a.serveCmd(), a.peopleCmd(), a.historyCmd(), a.incidentCmd(), a.reportCmd(), a.auditCmd(), a.inboxCmd(), a.notifyCmd(), a.whereCmd(), a.releaseCmd(), a.scheduleCmd())
 	root.AddCommand(a.reviewCmd(), a.improvementCmd(), a.findingCmd())
