@@ -28,7 +28,7 @@ func (e *Engine) AddAuditFinding(ctx context.Context, actor models.Person, f mod
 	case f.Kind != models.FindingAudit && f.Kind != models.FindingCompliance:
 		return f, models.Invalidf("kind %q: use audit or compliance", f.Kind)
 	case f.Summary == "":
-		return f, models.Invalidf("a finding needs a summary: what was found")
+		return f, models.Invalidf("%s", NeedFindingSummary)
 	case (f.DeploymentID == 0) == (f.Model == ""):
 		return f, models.Invalidf("a finding is about one deployment or one model")
 	}

@@ -330,8 +330,8 @@ func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason s
 		return models.Conflict{}, err
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return models.Conflict{}, models.Invalidf("a reason is needed to override a conflict")
+	if err := Written(reason, NeedOverrideReason); err != nil {
+		return models.Conflict{}, err
 	}
 	var found models.Conflict
 	err := e.st.Write(ctx, func(q store.Q) error {

@@ -63,7 +63,7 @@ func (e *Engine) AddImprovement(ctx context.Context, actor models.Person, r Impr
 		return im, mayNot(actor, "propose improvements", "managers and practitioners do")
 	}
 	if im.Title == "" {
-		return im, models.Invalidf("an improvement needs a title: what should change")
+		return im, models.Invalidf("%s", NeedImprovementTitle)
 	}
 	if err := e.knownModel(ctx, im.Model); err != nil {
 		return im, err

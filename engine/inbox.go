@@ -426,8 +426,8 @@ func (e *Engine) deadChannels(ctx context.Context, q store.Q, actor models.Perso
 // found by search.
 func (e *Engine) RejectGate(ctx context.Context, actor models.Person, id int64, reason string, opts ...RunOptions) (Outcome, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Outcome{}, models.Invalidf("a reason is needed to reject a gate: it is kept on the record")
+	if err := Written(reason, NeedRejectReason); err != nil {
+		return Outcome{}, err
 	}
 	return e.act(ctx, actor, id, ActReject, true, firstOpts(opts), func(q store.Q, d *models.Deployment) (string, error) {
 		gate, err := waitingGate(ctx, q, *d)

@@ -23,7 +23,7 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 	}
 	switch {
 	case in.Summary == "":
-		return in, models.Invalidf("an incident needs a summary")
+		return in, models.Invalidf("%s", NeedIncidentSummary)
 	case in.OpenedAt.IsZero():
 		return in, models.Invalidf("an incident needs the time it was opened")
 	case !in.ResolvedAt.IsZero() && in.ResolvedAt.Before(in.OpenedAt):
@@ -112,7 +112,7 @@ func (e *Engine) changeIncident(in *models.Incident, ch IncidentChange) (string,
 	if ch.Summary != nil {
 		s := strings.TrimSpace(*ch.Summary)
 		if s == "" {
-			return "", models.Invalidf("an incident needs a summary")
+			return "", models.Invalidf("%s", NeedIncidentSummary)
 		}
 		if s != in.Summary {
 			did, in.Summary = append(did, "summary now: "+s), s

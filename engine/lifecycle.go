@@ -177,8 +177,8 @@ func (e *Engine) Assign(ctx context.Context, actor models.Person, id int64, pers
 
 // Cancel ends a deployment that has not finished; a reason is required for the record.
 func (e *Engine) Cancel(ctx context.Context, actor models.Person, id int64, reason string) (Outcome, error) {
-	if strings.TrimSpace(reason) == "" {
-		return Outcome{}, models.Invalidf("a reason is needed to cancel a deployment")
+	if err := Written(reason, NeedCancelReason); err != nil {
+		return Outcome{}, err
 	}
 	return e.Move(ctx, actor, id, models.StatusCancelled, reason)
 }

@@ -82,7 +82,7 @@ func (e *Engine) checkReview(r *models.Review) error {
 		}
 	}
 	if r.Lessons == "" {
-		return models.Invalidf("--lessons: a review needs its lessons: what went well, what should change")
+		return models.Invalidf("--lessons: %s", NeedLessons)
 	}
 	cats := e.cfg.FailureCategories
 	if r.Category != "" && !slices.Contains(cats, r.Category) {

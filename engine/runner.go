@@ -156,8 +156,8 @@ func (e *Engine) Retry(ctx context.Context, actor models.Person, id int64, fromS
 // on-failure steps run first, and it ends rolled_back when they all succeed.
 func (e *Engine) Fail(ctx context.Context, actor models.Person, id int64, reason string, rollback bool, opts ...RunOptions) (Outcome, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Outcome{}, models.Invalidf("a reason is needed to fail a deployment")
+	if err := Written(reason, NeedFailReason); err != nil {
+		return Outcome{}, err
 	}
 	// Said as failing, not as running (the run's own check, which still holds, says
 	// "there is nothing to run"); read once more inside the run's transaction.

@@ -244,8 +244,8 @@ func (e *Engine) WhyNoUnblock(d models.Deployment, r models.StepRun) error {
 // run stops there until someone unblocks it.
 func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, seq int, reason string) (Outcome, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Outcome{}, models.Invalidf("a reason is needed to mark a step blocked")
+	if err := Written(reason, NeedBlockReason); err != nil {
+		return Outcome{}, err
 	}
 	return e.act(ctx, actor, id, ActTick, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
 		r, err := stepRun(ctx, q, *d, seq)

@@ -26,7 +26,7 @@ func (e *Engine) BlockVersion(ctx context.Context, actor models.Person, componen
 		return b, err
 	}
 	if b.Reason == "" {
-		return b, models.Invalidf("--reason: say why %s %s is blocked; people who try to use it read it", component, version)
+		return b, models.Invalidf("--reason: %s", NeedVersionReason(component, version))
 	}
 	if err := models.CheckLine("reason", b.Reason); err != nil {
 		return b, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -32,7 +33,7 @@ func (a *app) blockCmd() *cobra.Command {
 		Args:  exactArgs(2, "a component and a version"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason: say why the version is blocked; whoever tries to use it reads it")
+				return usagef("--reason: %s", engine.NeedVersionReason(args[0], strings.TrimSpace(args[1])))
 			}
 			if err := a.open(); err != nil {
 				return err

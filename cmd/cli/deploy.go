@@ -277,7 +277,7 @@ func (a *app) cancelCmd() *cobra.Command {
 				return err
 			}
 			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason: say why the deployment is cancelled")
+				return usagef("--reason: %s", engine.NeedCancelReason)
 			}
 			if err := a.open(); err != nil {
 				return err

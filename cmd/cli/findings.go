@@ -52,7 +52,7 @@ func (a *app) findingAddCmd() *cobra.Command {
 				return usagef("--kind: %q is not audit or compliance", kind)
 			}
 			if strings.TrimSpace(summary) == "" {
-				return usagef("--summary: say what was found")
+				return usagef("--summary: %s", engine.NeedFindingSummary)
 			}
 			if err := a.open(); err != nil {
 				return err

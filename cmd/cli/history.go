@@ -219,7 +219,7 @@ func (a *app) incidentCmd() *cobra.Command {
 				return err
 			}
 			if strings.TrimSpace(summary) == "" {
-				return usagef("--summary: say what happened")
+				return usagef("--summary: %s", engine.NeedIncidentSummary)
 			}
 			if _, err := a.loadConfig(); err != nil {
 				return err

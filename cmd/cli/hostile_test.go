@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ferry/engine"
 )
 
 // futureStart is a local start a week ahead, at 10:00.
@@ -138,6 +140,35 @@ func TestREADMECommandsListEveryFlag(t *testing.T) {
 			if !regexp.MustCompile(`--` + m[1] + `\b`).MatchString(documented[c]) {
 				t.Errorf("ferry %s takes --%s, which the README's list of commands does not give it", c, m[1])
 			}
+		}
+	}
+}
+
+// The CLI refuses blank text under its flag in the engine's words, which the console
+// shows too: it had words of its own for the same rules ("whoever tries to use it
+// reads it" where the engine said "people who try to use it read it").
+func TestBlankTextRefusedInTheEnginesWords(t *testing.T) {
+	f := newFixture(t)
+	d := f.planIn("dev", "1.0", futureStart())
+	id := strconv.FormatInt(d.ID, 10)
+	for _, c := range []struct {
+		want string
+		args []string
+	}{
+		{"--reason: " + engine.NeedCancelReason, []string{"deploy", "cancel", id, "--reason", " "}},
+		{"--reason: " + engine.NeedFailReason, []string{"deploy", "fail", id, "--reason", " "}},
+		{"--reason: " + engine.NeedOverrideReason, []string{"conflicts", "override", "c1234567", "--reason", " "}},
+		{"--reason: " + engine.NeedRejectReason, []string{"gate", "reject", id, "--reason", " "}},
+		{"--reason: " + engine.NeedBlockReason, []string{"step", "block", id, "1", "--reason", " "}},
+		{"--reason: " + engine.NeedVersionReason("web-frontend", "1.0"), []string{"version", "block", "web-frontend", "1.0", "--reason", " "}},
+		{"--summary: " + engine.NeedIncidentSummary, []string{"incident", "add", id, "--opened", "now", "--summary", " "}},
+		{"--lessons: " + engine.NeedLessons, []string{"review", "add", id, "--outcome", "successful", "--lessons", " "}},
+		{"--title: " + engine.NeedImprovementTitle, []string{"improvement", "add", "--model", "web-service", "--title", " "}},
+		{"--summary: " + engine.NeedFindingSummary, []string{"finding", "add", "--model", "web-service", "--kind", "audit", "--summary", " "}},
+	} {
+		r := f.refused(2, nil, append([]string{"--as", "ana"}, c.args...)...)
+		if first, _, _ := strings.Cut(r.stderr, "\n"); first != "ferry: "+c.want {
+			t.Errorf("ferry %s: want %q first on stderr:\n%s", strings.Join(c.args, " "), "ferry: "+c.want, r)
 		}
 	}
 }

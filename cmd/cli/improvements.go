@@ -51,7 +51,7 @@ func (a *app) improvementAddCmd() *cobra.Command {
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if strings.TrimSpace(title) == "" {
-				return usagef("--title: say what should change")
+				return usagef("--title: %s", engine.NeedImprovementTitle)
 			}
 			var ids []int64
 			for _, f := range from {

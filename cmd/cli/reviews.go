@@ -71,7 +71,7 @@ func (a *app) reviewAddCmd() *cobra.Command {
 				}
 			}
 			if strings.TrimSpace(lessons) == "" {
-				return usagef("--lessons: say what was learned (what went well, what should change)")
+				return usagef("--lessons: %s", engine.NeedLessons)
 			}
 			if err := a.open(); err != nil {
 				return err

@@ -152,7 +152,7 @@ func (a *app) deployFailCmd() *cobra.Command {
 		Args: exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason: say why the deployment failed")
+				return usagef("--reason: %s", engine.NeedFailReason)
 			}
 			return a.runDeployment(args[0], f, func(id int64, o engine.RunOptions) (engine.Outcome, error) {
 				return a.eng.Fail(a.ctx, a.actor, id, reason, rollback, o)
@@ -564,7 +564,7 @@ func (a *app) stepTickCmd() *cobra.Command {
 
 func (a *app) stepBlockCmd() *cobra.Command {
 	return a.stepActionCmd(stepAction{use: "block ID STEP --reason TEXT", short: "Report a checklist item blocked, with the reason",
-		flag: "reason", flagHelp: "what blocks it (required, kept in the record)", required: "say what blocks the item",
+		flag: "reason", flagHelp: "what blocks it (required, kept in the record)", required: engine.NeedBlockReason,
 		do: func(a *app, id int64, seq int, reason string, _ engine.RunOptions) (engine.Outcome, error) {
 			return a.eng.BlockStep(a.ctx, a.actor, id, seq, reason)
 		}})
@@ -648,7 +648,7 @@ func (a *app) gateCmd() *cobra.Command {
 				return err
 			}
 			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason: say why the gate is refused")
+				return usagef("--reason: %s", engine.NeedRejectReason)
 			}
 			return a.act(id, rf, func(o engine.RunOptions) (engine.Outcome, error) {
 				return a.eng.RejectGate(a.ctx, a.actor, id, reason, o)

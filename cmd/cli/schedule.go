@@ -258,7 +258,7 @@ func (a *app) overrideCmd() *cobra.Command {
 		Args:  exactArgs(1, "one conflict ID (from 'ferry conflicts')"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(reason) == "" {
-				return usagef("--reason: say why this conflict is accepted; it is kept as an audit finding")
+				return usagef("--reason: %s", engine.NeedOverrideReason)
 			}
 			if err := a.open(); err != nil {
 				return err
