@@ -422,7 +422,7 @@ func (p *parser) localTime(t *table, k string) (time.Time, bool) {
 			t.errKey(k, "%s in %s needs a date: \"YYYY-MM-DD HH:MM\"", k, t.name)
 			return time.Time{}, false
 		}
-		return v.In(loc), true
+		return p.inYears(t, k, v.Format(time.RFC3339), v.In(loc))
 	case string:
 		return p.wallClock(t, k, v)
 	}
@@ -442,7 +442,17 @@ func (p *parser) wallClock(t *table, k, v string) (time.Time, bool) {
 		t.errKey(k, "%s in %s: %q does not exist in %s (the clocks skip it)", k, t.name, v, p.cfg.TimezoneName)
 		return time.Time{}, false
 	}
-	return tm.In(p.cfg.Location), true
+	return p.inYears(t, k, v, tm.In(p.cfg.Location))
+}
+
+// inYears refuses a time outside the years Ferry keeps (models.CheckYear), as a flag
+// or a field refuses it; typed is how the file wrote it.
+func (p *parser) inYears(t *table, k, typed string, tm time.Time) (time.Time, bool) {
+	if err := models.CheckYear(typed, tm); err != nil {
+		t.errKey(k, "%s in %s: %v", k, t.name, err)
+		return time.Time{}, false
+	}
+	return tm, true
 }
 
 // checkSSHKey accepts one line in authorized_keys form: "ssh-ed25519 AAAA... comment".

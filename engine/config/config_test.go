@@ -178,6 +178,9 @@ func TestParseRefuses(t *testing.T) {
 				`environment "production" has two maintenance windows called "night" (lines 13 and 16): the audit log records maintenance windows by name, so a change to one of the two would go unrecorded; give each its own name`},
 			{"window ending before it starts", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"backwards\"\n  from = \"2027-01-04 00:00\"\n  to = \"2026-12-19 00:00\" # <-\n"), `window "backwards" in [[environment.freeze]] ends (2026-12-19 00:00) before it starts (2027-01-04 00:00)`},
 
+			{"freeze past the years kept", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"far\"\n  from = \"2027-01-01 00:00\"\n  to = \"2300-01-02 00:00\" # <-\n"), `to in [[environment.freeze]]: "2300-01-02 00:00" is outside the years 1970–2200 Ferry keeps`},
+			{"freeze before the years kept, as a TOML date-time", replace(t, "capacity = 1\n", "capacity = 1\n  [[environment.freeze]]\n  name = \"old\"\n  from = 1960-01-01T00:00:00Z # <-\n  to = \"2026-01-02 00:00\"\n"), `from in [[environment.freeze]]: "1960-01-01T00:00:00Z" is outside the years 1970–2200 Ferry keeps`},
+
 			// durations
 			{"unparseable default_duration", replace(t, "default_duration = \"45m\"\n", "default_duration = \"45 minutes\" # <-\n"), `default_duration in [[model]]: "45 minutes" is not a duration`},
 			{"zero default_duration", replace(t, "default_duration = \"45m\"\n", "default_duration = \"0s\" # <-\n"), `default_duration in [[model]]: duration "0s" must be positive`},
