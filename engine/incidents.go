@@ -75,7 +75,11 @@ func WhyNoIncident(d models.Deployment) error {
 type IncidentChange struct {
 	Summary  *string
 	Resolved *time.Time // when it was resolved (the zero time: open again)
-	Note     string     // why, for the record
+	// Resolve says the change resolves an open incident ('incident resolve'): one
+	// resolved already is refused, not moved to the new time, which would change its
+	// time to restore unseen (an update's --resolved changes it, saying so).
+	Resolve bool
+	Note    string // why, for the record
 }
 
 // UpdateIncident changes an incident's summary or resolution, and says so in its
@@ -117,6 +121,10 @@ func (e *Engine) changeIncident(in *models.Incident, ch IncidentChange) (string,
 		if s != in.Summary {
 			did, in.Summary = append(did, "summary now: "+s), s
 		}
+	}
+	if ch.Resolve && !in.ResolvedAt.IsZero() {
+		return "", models.Conflictf("incident %d was already resolved at %s; to change when, 'ferry incident update %d --resolved T'",
+			in.ID, e.Local(in.ResolvedAt), in.ID)
 	}
 	if ch.Resolved != nil {
 		at := ch.Resolved.UTC().Truncate(time.Second)

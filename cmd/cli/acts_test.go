@@ -131,6 +131,9 @@ func TestDeployAgainAndIncidents(t *testing.T) {
 	if r := f.ok("--as", "eve", "incident", "list", "--open"); !strings.Contains(r.stdout, "No incidents.") {
 		t.Errorf("resolved again, it is not open:\n%s", r)
 	}
+	// Resolved, it is not resolved once more: that moved its time to restore unseen.
+	f.refused(1, []string{"incident " + in + " was already resolved at", "'ferry incident update " + in + " --resolved T'"},
+		"--as", "ana", "incident", "resolve", in, "--at", "now")
 }
 
 func hasEventText(es []event, text string) bool {

@@ -281,7 +281,7 @@ func (a *app) incidentResolveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.changeIncident(id, engine.IncidentChange{Resolved: &t, Note: note}, asJSON)
+			return a.changeIncident(id, engine.IncidentChange{Resolved: &t, Resolve: true, Note: note}, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&at, "at", "now", "when it was resolved")
