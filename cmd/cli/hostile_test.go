@@ -172,3 +172,13 @@ func TestBlankTextRefusedInTheEnginesWords(t *testing.T) {
 		}
 	}
 }
+
+// An environment named twice in report --env is measured once: the report said
+// "DORA measures in production, production".
+func TestReportEnvOnceEach(t *testing.T) {
+	f := newFixture(t)
+	r := f.ok("--as", "ana", "report", "--env", "production,dev,production")
+	if !strings.Contains(r.stdout, "DORA measures in production, dev\n") {
+		t.Fatalf("want each environment named once:\n%s", r)
+	}
+}

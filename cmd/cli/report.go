@@ -54,7 +54,8 @@ func (a *app) reportCmd() *cobra.Command {
 			}
 			req := engine.ReportRequest{Period: p, By: g}
 			for _, e := range strings.Split(envs, ",") {
-				if e = strings.TrimSpace(e); e != "" {
+				// Once each: "production,production" measured and named production twice.
+				if e = strings.TrimSpace(e); e != "" && !slices.Contains(req.DoraEnvs, e) {
 					req.DoraEnvs = append(req.DoraEnvs, e)
 				}
 			}
