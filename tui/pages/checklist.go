@@ -55,7 +55,6 @@ type checklistView struct {
 	// says it briefly otherwise, when it is long, so the items stay in sight.
 	whyOpen bool
 	whyTop  int
-	topMax  int  // the top that shows the last item, as the last frame found
 	running bool // the run carries on after a person's work
 	// failed is the footer's refusal of the last reload ("tom may not see #1" while
 	// it was assigned to someone else): once a reload works again, it goes.
@@ -620,12 +619,15 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.whyTop = min(v.whyTopMax(), v.whyTop+1)
 		return nil
 	case key.Matches(msg, v.c.Keys.Up):
-		v.sel, v.top = max(0, v.sel-1), max(0, v.top-1)
+		v.sel = max(0, v.sel-1)
+		if len(v.items()) == 0 {
+			v.scrollPreview(-1)
+		}
 		return nil
 	case key.Matches(msg, v.c.Keys.Down):
 		v.sel = max(0, min(len(v.items())-1, v.sel+1))
 		if len(v.items()) == 0 { // a planned deployment's job, read ahead: it scrolls
-			v.top = min(v.top+1, v.topMax)
+			v.scrollPreview(+1)
 		}
 		return nil
 	case key.Matches(msg, v.keys.Start) && v.stalled():
@@ -802,35 +804,21 @@ func (v *checklistView) state() string {
 // stage, in at most rows lines: a technician reads the job before the day.
 func (v *checklistView) preview(rows int) []string {
 	st := v.c.Styles
-	var out []string
-	var itemAt, heading []int // the line of each item; the line of each line's stage title
-	stage, at := models.Stage(""), 0
-	for _, s := range v.st.Steps {
-		if s.Step.Stage != stage {
-			stage, at = s.Step.Stage, len(out)+1
-			out, heading = append(out, "", " "+st.Bold.Render(stage.Title())), append(heading, at, at)
-		}
-		itemAt, heading = append(itemAt, len(out)), append(heading, at)
-		out = append(out, st.Dim.Render(common.Fit("   [ ] "+s.Step.Name, v.w-1)))
-	}
+	out, itemAt, heading := v.previewLines()
 	if len(out) <= rows {
 		return out
 	}
 	if rows < 4 {
 		return nil
 	}
-	// ↓ cannot know the rows View leaves: the first top that shows the last item (the
-	// last line), under the marker and its stage's title, kept for it; and where ↓
-	// stopped once the screen grew.
-	v.topMax = sort.Search(len(itemAt), func(t int) bool { return t > 0 && len(out)-itemAt[t] <= rows-2 })
-	v.top = min(v.top, v.topMax)
-	// ↑/↓ scroll it an item at a time (v.top items above), each item under its stage's
+	// ↑/↓ scroll it an item at a time (top items above), each item under its stage's
 	// title; the rows say how many items are above and below.
+	top := min(v.top, previewTopMax(len(out), itemAt, rows))
 	var shown []string
 	from := 0
-	if v.top > 0 {
-		from = itemAt[v.top]
-		shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", v.top, common.Plural(v.top))),
+	if top > 0 {
+		from = itemAt[top]
+		shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", top, common.Plural(top))),
 			out[heading[from]])
 	}
 	end := min(len(out), from+rows-len(shown))
@@ -842,6 +830,43 @@ func (v *checklistView) preview(rows int) []string {
 		shown = append(shown, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
 	}
 	return shown
+}
+
+// previewLines are the preview's lines whole, the line of each item, and for each
+// line the line of its stage's title.
+func (v *checklistView) previewLines() (out []string, itemAt, heading []int) {
+	st := v.c.Styles
+	stage, at := models.Stage(""), 0
+	for _, s := range v.st.Steps {
+		if s.Step.Stage != stage {
+			stage, at = s.Step.Stage, len(out)+1
+			out, heading = append(out, "", " "+st.Bold.Render(stage.Title())), append(heading, at, at)
+		}
+		itemAt, heading = append(itemAt, len(out)), append(heading, at)
+		out = append(out, st.Dim.Render(common.Fit("   [ ] "+s.Step.Name, v.w-1)))
+	}
+	return out, itemAt, heading
+}
+
+// previewTopMax is the first top that shows the last item (the last of n lines) in
+// rows, under the marker and its stage's title.
+func previewTopMax(n int, itemAt []int, rows int) int {
+	return sort.Search(len(itemAt), func(t int) bool { return t > 0 && n-itemAt[t] <= rows-2 })
+}
+
+// previewRows is the rows View leaves the preview: under the header, a blank line
+// and the reason, above the last line.
+func (v *checklistView) previewRows() int { return v.h - 3 - len(v.whyLines()) - 1 }
+
+// scrollPreview moves the preview's top by one item, within what the screen shows
+// now: a top the screen outgrew counts from where View stopped it.
+func (v *checklistView) scrollPreview(by int) {
+	out, itemAt, _ := v.previewLines()
+	most := 0
+	if rows := v.previewRows(); len(out) > rows && rows >= 4 {
+		most = previewTopMax(len(out), itemAt, rows)
+	}
+	v.top = max(0, min(most, min(v.top, most)+by))
 }
 
 func (v *checklistView) View() string {
