@@ -121,7 +121,7 @@ func NewSchedule(c *common.Common) common.Page {
 }
 
 func (s *scheduleScreen) Title() string    { return "Schedule" }
-func (s *scheduleScreen) SetSize(w, h int) { s.w, s.h = w, h }
+func (s *scheduleScreen) SetSize(w, h int) { s.w, s.h = w, h; s.offset = s.rowOffset() }
 func (s *scheduleScreen) Capturing() bool  { return false }
 
 func (s *scheduleScreen) ShortHelp() []common.Key {
@@ -199,7 +199,15 @@ func (s *scheduleScreen) goTo(z timeline.Zoom, from time.Time, p schedPick) tea.
 	return s.Refresh()
 }
 
+// Update handles msg, then scrolls the rows so the selected one stays in view: after
+// the selection, the rows or the size changed, not while drawing.
 func (s *scheduleScreen) Update(msg tea.Msg) tea.Cmd {
+	cmd := s.update(msg)
+	s.offset = s.rowOffset()
+	return cmd
+}
+
+func (s *scheduleScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case scheduleMsg:
 		if msg.gen != s.gen {
@@ -589,6 +597,27 @@ func (s *scheduleScreen) reselect() {
 
 // ---- view ----------------------------------------------------------------------
 
+// rowRoom is the lines the rows have and how many rows are shown: all of them when
+// they fit under the title and header and above the caret and the detail (else
+// scrolled to keep the cursor in view); lines left over stack overlapping bars into
+// lanes, and the legend takes the last two.
+func (s *scheduleScreen) rowRoom() (room, shown int) {
+	n := len(s.rows)
+	room = max(1, s.h-3-schedDetailHeight(s.w))
+	if n+2 <= room {
+		room -= 2
+	}
+	return room, min(n, room)
+}
+
+// rowOffset is the first row shown: where it was, moved as little as keeps the
+// selected row in view.
+func (s *scheduleScreen) rowOffset() int {
+	_, shown := s.rowRoom()
+	cur := s.rowIndex()
+	return common.Clamp(s.offset, max(0, cur-shown+1), min(cur, len(s.rows)-shown))
+}
+
 func (s *scheduleScreen) View() string {
 	if s.w <= 0 || s.h <= 0 {
 		return ""
@@ -601,18 +630,10 @@ func (s *scheduleScreen) View() string {
 	g := timeline.Layout(s.w, s.tlZoom, s.tl.From, loc, s.nameWidth())
 	out := []string{s.titleLine(), s.headerLine(g)}
 
-	// Rows: all of them when they fit under the title and header and above the caret
-	// and the detail (else scrolled to keep the cursor in view); lines left over
-	// stack overlapping bars into lanes, and the legend takes the last two.
 	n := len(s.rows)
-	dh := schedDetailHeight(s.w)
-	room := max(1, s.h-3-dh)
-	if n+2 <= room {
-		room -= 2
-	}
-	shown := min(n, room)
+	room, shown := s.rowRoom()
 	cur := s.rowIndex()
-	s.offset = common.Clamp(s.offset, max(0, cur-shown+1), min(cur, n-shown))
+	off := s.rowOffset()
 	nowX := g.CellAt(s.c.Eng.Now())
 	bars := make([][]timeline.Bar, n)
 	lanes := make([]int, n)
@@ -626,17 +647,18 @@ func (s *scheduleScreen) View() string {
 		}
 		lanes = timeline.Share(need, room)
 	}
-	for i := s.offset; i < s.offset+shown; i++ {
+	for i := off; i < off+shown; i++ {
 		out = append(out, s.rowLines(g, s.rows[i], bars[i], lanes[i], i == cur, nowX)...)
 	}
 	if shown < n {
-		more := fmt.Sprintf(" %d–%d of %d", s.offset+1, s.offset+shown, n)
+		more := fmt.Sprintf(" %d–%d of %d", off+1, off+shown, n)
 		out[1] = common.Fit(out[1], s.w-lipgloss.Width(more)) + st.Dim.Render(more)
 	}
 	out = append(out, s.caretLine(g))
 	// Lines the rows leave over go to the detail, so that a long conflict message
 	// wraps into them rather than being cut; the legend takes the last line. How
 	// many depends on the size and the rows, never on the selection.
+	dh := schedDetailHeight(s.w)
 	if spare := s.h - len(out) - dh - 1; spare > 0 {
 		dh += spare
 	}

@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -572,5 +573,43 @@ func TestScheduleStartedAnywayIsSettled(t *testing.T) {
 	schedOf(m).Select(8) // an open one still reads ✗
 	if line := lineWith(screenText(m), "person conflict"); !strings.Contains(line, "✗ person conflict") {
 		t.Errorf("an open conflict: %q", line)
+	}
+}
+
+// TestScheduleScrollsToTheSelectedRow: on a screen too short for every row, ↓ and ↑
+// scroll the rows so the selected one stays in sight, and the title says which are
+// shown; a resize keeps it in sight too.
+func TestScheduleScrollsToTheSelectedRow(t *testing.T) {
+	t.Parallel()
+	m := scheduleModel(t, 60, 11)
+	selected := func() string {
+		t.Helper()
+		for _, l := range strings.Split(screenText(m), "\n") {
+			if strings.HasPrefix(l, " ▸") || strings.HasPrefix(l, "▸") {
+				return strings.Fields(strings.TrimLeft(l, " ▸"))[0]
+			}
+		}
+		t.Fatalf("no selected row in sight:\n%s", screenText(m))
+		return ""
+	}
+	if got := screenText(m); !strings.Contains(got, " of 4") {
+		t.Fatalf("11 lines hold fewer than the 4 environments, and say which are shown:\n%s", got)
+	}
+	var seen []string
+	for range 4 {
+		seen = append(seen, selected())
+		press(m, "down")
+	}
+	if want := []string{"dev", "test", "staging", "product…"}; !slices.Equal(seen, want) {
+		t.Fatalf("↓ went through %v, want %v", seen, want)
+	}
+	press(m, "up", "up", "up")
+	if got := selected(); got != "dev" {
+		t.Fatalf("↑ back to the first row shows it: %s", got)
+	}
+	press(m, "down", "down", "down")
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 10})
+	if got := selected(); got != "product…" {
+		t.Fatalf("a shorter screen keeps the selected row in sight: %s", got)
 	}
 }
