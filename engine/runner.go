@@ -218,6 +218,9 @@ type runner struct {
 func (e *Engine) runWith(ctx context.Context, actor models.Person, id int64, opts RunOptions, how string,
 	prep func(store.Q, *models.Deployment, *runner) error, body func(*runner) (Outcome, error)) (Outcome, error) {
 	r := &runner{e: e, actor: actor, id: id, opts: opts, t: opts.Timing.withDefaults(), h: newHolder(), how: how, ctx: ctx}
+	if cause := e.runsStopped(); cause != nil { // the server is stopping: start nothing it would not see end
+		return Outcome{}, &StoppedError{ID: id, Cause: cause}
+	}
 	err := e.st.Write(ctx, func(q store.Q) error {
 		d, err := q.Deployment(ctx, id)
 		if err != nil {
@@ -248,9 +251,8 @@ func (e *Engine) runWith(ctx context.Context, actor models.Person, id int64, opt
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	r.ctx = runCtx
-	e.active.going.Add(1)
-	defer e.active.going.Done() // after the lease is released below
-	unregister := e.registerRun(id, cancel)
+	unregister, finished := e.registerRun(id, cancel)
+	defer finished() // after the lease is released below
 	stopWatch := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -102,11 +102,24 @@ type activeRuns struct {
 	m map[int64][]context.CancelCauseFunc
 	// going counts the runs that have not yet written how they ended.
 	going sync.WaitGroup
+	// stopped is StopRuns' cause once it was called: a run that registers after it
+	// (a console's act still in flight when a server stops; a console's runs outlive
+	// its session) is stopped at once instead of going on unseen, and is not added to
+	// going, which StopRuns may already be waiting on.
+	stopped error
 }
 
-func (e *Engine) registerRun(id int64, cancel context.CancelCauseFunc) func() {
+// registerRun counts a run going and lets Cancel and StopRuns stop it. It returns
+// unregister, and done, to call once the run has written how it ended.
+func (e *Engine) registerRun(id int64, cancel context.CancelCauseFunc) (unregister, done func()) {
 	a := &e.active
 	a.Lock()
+	if a.stopped != nil {
+		a.Unlock()
+		cancel(a.stopped)
+		return func() {}, func() {}
+	}
+	a.going.Add(1)
 	if a.m == nil {
 		a.m = map[int64][]context.CancelCauseFunc{}
 	}
@@ -126,15 +139,19 @@ func (e *Engine) registerRun(id int64, cancel context.CancelCauseFunc) func() {
 			}
 		}
 		delete(a.m, id)
-	}
+	}, a.going.Done
 }
 
 // StopRuns stops every run going on in this engine, as a stop of the process does
 // in the CLI: each step's processes end (SIGTERM, then SIGKILL after the grace time)
 // and its attempt is recorded stopped with cause. It returns once every run has
-// written how it ended, or when ctx ends. A server calls it as it shuts down.
+// written how it ended, or when ctx ends. A server calls it as it shuts down; a run
+// that begins after it stops at once, with cause.
 func (e *Engine) StopRuns(ctx context.Context, cause error) error {
 	e.active.Lock()
+	if e.active.stopped == nil {
+		e.active.stopped = cause
+	}
 	for _, list := range e.active.m {
 		for _, c := range list {
 			if c != nil {
@@ -151,6 +168,13 @@ func (e *Engine) StopRuns(ctx context.Context, cause error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// runsStopped is StopRuns' cause once it was called, else nil.
+func (e *Engine) runsStopped() error {
+	e.active.Lock()
+	defer e.active.Unlock()
+	return e.active.stopped
 }
 
 // stopRunsHere stops this engine's runs of deployment id, if any.
