@@ -115,6 +115,32 @@ func StatusText(from, to models.Status, note string) string {
 	return s
 }
 
+// StatusWords is a status event's detail (StatusText: "verifying_components →
+// verifying_environment: note") for people, the statuses in words ("verifying
+// components → verifying environment: note"), as the rest of the record reads; the
+// note stays as it was written, and a detail that is not two statuses as stored.
+func StatusWords(detail string) string {
+	move, note, hasNote := strings.Cut(detail, ": ")
+	from, to, ok := strings.Cut(move, " → ")
+	if !ok || strings.ContainsAny(from+to, " ") {
+		return detail
+	}
+	out := models.Status(from).Words() + " → " + models.Status(to).Words()
+	if hasNote {
+		out += ": " + note
+	}
+	return out
+}
+
+// EventWords is an event's detail as a person reads it: a status event's statuses in
+// words (StatusWords), any other as written. The JSON keeps what is stored.
+func EventWords(e models.Event) string {
+	if e.Type == EventStatus || e.Type == EventCancelled {
+		return StatusWords(e.Detail)
+	}
+	return e.Detail
+}
+
 // withNote appends ": note" when there is one.
 func withNote(s, note string) string {
 	if note = strings.TrimSpace(note); note != "" {

@@ -101,3 +101,18 @@ func TestCountStepsCountsFailed(t *testing.T) {
 		t.Fatalf("%+v", p)
 	}
 }
+
+// A status event reads in words wherever a person reads the record (the console's
+// deployment page, deploy show): "planned → verifying components", not the stored
+// identifiers; its note stays as written, and other text is left alone.
+func TestStatusWords(t *testing.T) {
+	for in, want := range map[string]string{
+		StatusText(models.StatusPlanned, models.StatusVerifyingComponents, ""):            "planned → verifying components",
+		StatusText(models.StatusExecuting, models.StatusRolledBack, "db_migrate: failed"): "executing → rolled back: db_migrate: failed",
+		"rescheduled: Mon 10:00 → Tue 10:00":                                              "rescheduled: Mon 10:00 → Tue 10:00",
+	} {
+		if got := StatusWords(in); got != want {
+			t.Errorf("StatusWords(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -371,7 +371,7 @@ func (a *app) printDetail(det engine.Detail) {
 	tw = table(w)
 	by := engine.ShownPrincipals(det.Events)
 	for i, e := range det.Events {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, cell(e.Detail), principalNote(by[i]))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, cell(engine.EventWords(e)), principalNote(by[i]))
 	}
 	tw.Flush()
 }

@@ -550,3 +550,19 @@ func TestRunDueCommand(t *testing.T) {
 	}
 	f.refused(1, []string{"eve"}, "--as", "eve", "deploy", "run", strconv.FormatInt(hw.ID, 10))
 }
+
+// deploy show's record says a status event in words, as the console's deployment
+// page does ("planned → verifying components"); --json keeps the stored text.
+func TestDeployShowSaysStatusesInWords(t *testing.T) {
+	t.Parallel()
+	f := runFixture(t)
+	id := f.planModel("auto", "web-frontend")
+	f.ok("--as", "sam", "deploy", "run", id)
+	_, record, _ := strings.Cut(f.ok("--as", "sam", "deploy", "show", id).stdout, "\nRecord\n")
+	if !strings.Contains(record, "planned → verifying components") || strings.Contains(record, "verifying_components") {
+		t.Fatalf("the record should say the statuses in words:\n%s", record)
+	}
+	if js := f.ok("--as", "sam", "deploy", "show", id, "--json").stdout; !strings.Contains(js, "planned → verifying_components") {
+		t.Errorf("the JSON should keep the stored text:\n%s", js)
+	}
+}

@@ -299,10 +299,7 @@ func (d *detailScreen) content() string {
 	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("Record"))
 	by := engine.ShownPrincipals(d.det.Events)
 	for i, e := range d.det.Events {
-		detail := e.Detail
-		if e.Type == engine.EventStatus || e.Type == engine.EventCancelled {
-			detail = statusWords(detail)
-		}
+		detail := engine.EventWords(e)
 		if by[i] != "" {
 			detail += st.Dim.Render(" — by " + by[i]) // who really acted, whatever --as said
 		}
@@ -310,22 +307,6 @@ func (d *detailScreen) content() string {
 			common.Fit(e.Actor, 6), common.Fit(e.Type, 11)), detail, d.w, 40))
 	}
 	return b.String()
-}
-
-// statusWords is a status event's "verifying_components → verifying_environment:
-// note" in words, as the rest of the record reads ("verifying components →
-// verifying environment: note"); the note after it stays as it was written.
-func statusWords(detail string) string {
-	move, note, hasNote := strings.Cut(detail, ": ")
-	from, to, ok := strings.Cut(move, " → ")
-	if !ok || strings.ContainsAny(from+to, " ") { // not two statuses: leave it as stored
-		return detail
-	}
-	out := models.Status(from).Words() + " → " + models.Status(to).Words()
-	if hasNote {
-		out += ": " + note
-	}
-	return out
 }
 
 // writeReview shows what was learned from a finished deployment, or that it waits
