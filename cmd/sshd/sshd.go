@@ -405,8 +405,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	c := common.New(st.ctx, s.eng, st.person)
 	c.Remote = true
 	// What the console sets running goes on when the connection drops (a phone in a
-	// data centre loses it often): as the person, principal and all; the server's
-	// stop ends it (StopRuns), as it ends every run.
+	// data centre loses it often): as the person, principal and all. The server's
+	// stop ends it as it ends every run: ferry serve calls the engine's StopRuns once
+	// Serve returns, and a run asked for after that starts nothing.
 	c.RunCtx = context.WithoutCancel(st.ctx)
 	c.SSH = sshCommand(sess.User(), sess.LocalAddr())
 	// A dropped connection loses nothing (every tick is saved at once), and the
