@@ -189,6 +189,10 @@ func (e *Engine) Overdue(d models.Deployment) bool {
 	return d.Status == models.StatusPlanned && d.ScheduledStart.Before(e.Now().Add(-e.cfg.AdherenceTolerance))
 }
 
+// Overrunning reports whether d is under way past the end of its window (as the
+// dashboard, the inbox, My work and its page say).
+func (e *Engine) Overrunning(d models.Deployment) bool { return d.OverrunsAt(e.Now()) }
+
 // openIncidents are the incidents not resolved yet, on deployments actor may see:
 // they stay on the dashboard until someone records their resolution.
 func (e *Engine) openIncidents(ctx context.Context, q store.Q, actor models.Person) ([]IncidentOn, error) {

@@ -486,7 +486,7 @@ func (e *Engine) lateItems(actor models.Person, running, overdue []models.Deploy
 	var out []InboxItem
 	now := e.Now()
 	for _, d := range running {
-		if !now.Before(d.ScheduledEnd) && (watch || concerns(actor, d)) {
+		if d.OverrunsAt(now) && (watch || concerns(actor, d)) {
 			out = append(out, InboxItem{Kind: InboxOverrun, Deployment: d, At: d.ScheduledEnd,
 				Message: fmt.Sprintf("#%d %s %s → %s runs past its end, %s", d.ID, d.Component, d.Version, d.Environment,
 					LocalText(d.ScheduledEnd, e.Location()))})

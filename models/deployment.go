@@ -156,6 +156,11 @@ type Deployment struct {
 // Window is the deployment's scheduled window.
 func (d Deployment) Window() Interval { return Interval{d.ScheduledStart, d.ScheduledEnd} }
 
+// OverrunsAt reports whether d is under way at now past the end of its window.
+func (d Deployment) OverrunsAt(now time.Time) bool {
+	return d.Status.Running() && !now.Before(d.ScheduledEnd)
+}
+
 // Validate checks the deployment's own fields before it is stored.
 func (d Deployment) Validate() error {
 	switch {

@@ -515,7 +515,7 @@ func (d *dashboard) runningMarks(dep models.Deployment, w int) string {
 	case engine.WaitApproval:
 		marks = append(marks, "◆ gate")
 	}
-	if !d.data.Now.Before(dep.ScheduledEnd) {
+	if dep.OverrunsAt(d.data.Now) {
 		over := "overrunning"
 		if len(marks) > 0 && w < 90 { // both: the glyph the Needs panel has for it
 			over = "⌛"

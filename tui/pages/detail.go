@@ -257,7 +257,7 @@ func (d *detailScreen) late(dep models.Deployment) string {
 	switch {
 	case d.c.Eng.Overdue(dep):
 		return "  " + d.c.Styles.Warn.Render("⚠ overdue")
-	case dep.Status.Running() && !d.c.Eng.Now().Before(dep.ScheduledEnd):
+	case d.c.Eng.Overrunning(dep):
 		return "  " + d.c.Styles.Warn.Render("⌛ overrunning")
 	}
 	return ""

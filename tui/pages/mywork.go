@@ -150,6 +150,14 @@ func (m *mywork) when(t time.Time) string {
 	return lt.Format("15:04")
 }
 
+// today reports whether t falls on today's date in the organisation's zone.
+func (m *mywork) today(t time.Time) bool {
+	loc := m.c.Eng.Location()
+	y, mo, d := m.c.Eng.Now().In(loc).Date()
+	ty, tmo, td := t.In(loc).Date()
+	return y == ty && mo == tmo && d == td
+}
+
 func (m *mywork) View() string {
 	st := m.c.Styles
 	w := max(m.w, 20)
@@ -262,13 +270,15 @@ func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
 	}
 	// A plan whose start has passed says so, as History and the dashboard do: its
 	// bare start time ("07:55" at 08:40) read like one still to come.
+	// "overdue" is the console's word for it; a narrow column has room for the time
+	// only when it is today's, and says "due" with the warning mark.
 	if m.c.Eng.Overdue(d) {
 		when := m.when(d.ScheduledStart)
 		switch {
 		case wide:
-			return "⚠ overdue: was due " + when, m.c.Styles.Warn
-		case len(when) <= 5: // today: the time still fits
-			return "⚠ late " + when, m.c.Styles.Warn
+			return "⚠ overdue since " + when, m.c.Styles.Warn
+		case m.today(d.ScheduledStart):
+			return "⚠ due " + when, m.c.Styles.Warn
 		}
 		return "⚠ overdue", m.c.Styles.Warn
 	}
@@ -286,7 +296,7 @@ func underWay(c *common.Common, d models.Deployment, blocked bool, w *engine.Wai
 		return "", lipgloss.Style{}, false
 	case blocked:
 		return "BLOCKED", st.Bad, true
-	case !c.Eng.Now().Before(d.ScheduledEnd):
+	case c.Eng.Overrunning(d):
 		return "OVERRUNNING", st.Warn, true
 	case w != nil && w.Kind == engine.WaitApproval && wide:
 		return myworkApproval(w), st.Warn, true

@@ -333,9 +333,9 @@ func TestMyWorkSaysAPlanIsLate(t *testing.T) {
 		m.Update(tea.WindowSizeMsg{Width: w, Height: 20})
 		load(m, m.Top().Refresh())
 		row := lineWith(screenText(m), "rack-b08-app-server")
-		want := "⚠ late " + late
+		want := "⚠ due " + late
 		if w >= 100 {
-			want = "⚠ overdue: was due " + late
+			want = "⚠ overdue since " + late
 		}
 		if !strings.Contains(row, want) {
 			t.Errorf("at %d the late plan's row should say %q: %q", w, want, row)
