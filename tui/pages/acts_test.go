@@ -80,6 +80,44 @@ func TestEditMovesADeploymentAndPreviewsItsConflicts(t *testing.T) {
 	}
 }
 
+// The start and duration open empty, their values as planned greyed: "now" typed
+// there is now. The start was written into the field, so "now" read
+// "2026-11-26 17:05now" and was refused as no time. Left empty, they change nothing.
+func TestEditStartNowIsNow(t *testing.T) {
+	t.Parallel()
+	l, c := liveDetail(t, "ana", 4, 120, 35)
+	l.Letter('m')
+	l.Has("┃ Start")
+	l.TypeText("now")
+	got := l.Has("14:05 – 14:50 CET") // the preview's window: now, for as long as planned
+	if strings.Contains(got, "17:05now") {
+		t.Fatalf("now replaces the greyed start:\n%s", got)
+	}
+	for _, field := range []string{"Start", "Duration", "Assignee", "Change", "After"} {
+		l.Has("┃ " + field)
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("#4: rescheduled")
+	l.Quit()
+	d := record(t, c, 4).Deployment
+	if !d.ScheduledStart.Equal(now) || d.ScheduledEnd.Sub(d.ScheduledStart) != 45*time.Minute {
+		t.Fatalf("#4 starts now for its 45 minutes: %v – %v", d.ScheduledStart, d.ScheduledEnd)
+	}
+}
+
+// Empty start and duration are the window as planned: nothing to save.
+func TestEditLeftEmptyChangesNothing(t *testing.T) {
+	t.Parallel()
+	l, _ := liveDetail(t, "ana", 4, 120, 35)
+	l.Letter('m')
+	l.Has("as it is now")
+	for _, field := range []string{"Start", "Duration", "Assignee", "Change", "After"} {
+		l.Has("┃ " + field)
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("nothing changed")
+}
+
 func TestEditChangesWhoAndTheChangeReference(t *testing.T) {
 	t.Parallel()
 	l, c := liveDetail(t, "ana", 5, 60, 20)

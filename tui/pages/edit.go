@@ -67,7 +67,11 @@ func newEditForm(c *common.Common, d models.Deployment) *editForm {
 	if d.After != 0 {
 		f.orig.after = fmt.Sprintf("#%d", d.After)
 	}
+	// Start and duration open empty, their current values greyed: a value typed
+	// replaces them, where one written in had "now" typed after it
+	// ("2026-12-06 06:05now"). Empty is "as planned".
 	v := f.orig
+	v.start, v.duration = "", ""
 	f.v = &v
 	f.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save on the last"))
 	f.keys.Move = key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "field or choice"))
@@ -104,9 +108,10 @@ func (f *editForm) build() {
 	var fields []huh.Field
 	if f.mayMove() {
 		fields = append(fields,
-			f.errs.Input("start", "Start", &f.v.start).Validate(f.validStart).
+			f.errs.Input("start", "Start", &f.v.start).Placeholder(f.orig.start).Validate(f.validStart).
 				Description("YYYY-MM-DD HH:MM, "+f.c.Eng.Location().String()+", or now"),
-			f.errs.Input("duration", "Duration", &f.v.duration).Validate(validNeededDuration))
+			f.errs.Input("duration", "Duration", &f.v.duration).Placeholder(f.orig.duration).
+				Validate(validNewDuration))
 	}
 	if f.mayAssign() {
 		people := f.people()
@@ -140,31 +145,43 @@ func (f *editForm) people() []huh.Option[string] {
 	return opts
 }
 
+// validStart: empty is the start as planned.
 func (f *editForm) validStart(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
 	_, err := models.ParseTimeAt(s, f.c.Eng.Location(), f.c.Eng.Now())
 	return err
 }
 
-func validNeededDuration(s string) error {
+// validNewDuration: empty is the duration as planned.
+func validNewDuration(s string) error {
 	if strings.TrimSpace(s) == "" {
-		return fmt.Errorf("say how long it takes")
+		return nil
 	}
 	_, err := models.ParseDuration(s)
 	return err
+}
+
+// changed says whether a start or duration field asks for something new: empty,
+// or the value as planned, does not.
+func changed(v, orig string) bool {
+	v = strings.TrimSpace(v)
+	return v != "" && v != orig
 }
 
 // edit is what the fields change, or why a field does not parse (named by its title).
 func (f *editForm) edit() (engine.Edit, error) {
 	var ed engine.Edit
 	v, o := f.v, f.orig
-	if strings.TrimSpace(v.start) != o.start {
+	if changed(v.start, o.start) {
 		t, err := models.ParseTimeAt(v.start, f.c.Eng.Location(), f.c.Eng.Now())
 		if err != nil {
 			return ed, fmt.Errorf("Start: %w", err)
 		}
 		ed.Start = &t
 	}
-	if strings.TrimSpace(v.duration) != o.duration {
+	if changed(v.duration, o.duration) {
 		d, err := models.ParseDuration(v.duration)
 		if err != nil {
 			return ed, fmt.Errorf("Duration: %w", err)
