@@ -449,36 +449,14 @@ func (d *dashboard) runningLines(w int) []line {
 	if len(d.data.Running) == 0 {
 		return []line{{text: st.Dim.Render("Nothing is running.")}}
 	}
-	// One set of columns for every row, so that states and bars line up, their
-	// widths set by the panel's alone: one row's progress (12/15) or state never
-	// changes what another row says. The state is what stops it or makes it late
-	// when something does, else its stage (which a narrow panel leaves out); a state
-	// or count wider than its column takes the room from its own row's name.
-	stateW, progW := 0, 11 // a stage ("verify comp") and its gap; "▓▓▓▓▓ 15/15"
-	if w >= 50 {
-		stateW = 11 + 2
-	}
-	if w < 60 { // a phone: the count says it, and the name keeps the room
-		progW = 5
-	}
-	room := max(10, w-stateW-progW-3)
+	cols := d.runningColumns(w)
 	var out []line
-	for _, dep := range d.data.Running {
-		state := d.runningMarks(dep, w)
-		if state == "" && stateW > 0 {
-			state = common.CompactStage(dep.Status)
+	for i, dep := range d.data.Running {
+		text := common.Fit(runningName(dep, cols.name), cols.name)
+		if cols.state > 0 {
+			text += "  " + common.Fit(cols.rows[i].state, cols.state)
 		}
-		progress := common.Progress(dep.StepsDone, dep.StepsTotal)
-		if w < 60 {
-			progress = fmt.Sprintf("%d/%d", dep.StepsDone, dep.StepsTotal)
-		}
-		own := room // what this row's own state and count leave its name
-		if state != "" {
-			own -= max(0, lipgloss.Width(state)+2-stateW)
-			state = "  " + common.Fit(state, max(stateW-2, lipgloss.Width(state)))
-		}
-		own -= max(0, lipgloss.Width(progress)-progW)
-		text := runningName(dep, max(10, own)) + state + " " + common.Fit(progress, max(progW, lipgloss.Width(progress)))
+		text += " " + common.Fit(cols.rows[i].progress, cols.progress)
 		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
@@ -490,6 +468,52 @@ func (d *dashboard) runningLines(w int) []line {
 		}
 	}
 	return out
+}
+
+// runningCols is one set of columns for every running row, so that states and bars
+// line up: each as wide as its widest cell in the rows, the name as wide as the
+// room left (or its widest), so a name is cut only when the panel lacks the room.
+type runningCols struct {
+	name, state, progress int
+	rows                  []runningCells
+}
+
+type runningCells struct{ state, progress string }
+
+// runningColumns sizes the columns for rows w cells wide (less the selection's
+// mark). The state is what stops a run or makes it late when something does, else
+// its stage (which a narrow panel leaves out). The progress is a bar and a count,
+// or the count alone when the bars would cut a name (and always on a phone).
+func (d *dashboard) runningColumns(w int) runningCols {
+	var c runningCols
+	widest := 0
+	for _, dep := range d.data.Running {
+		cells := runningCells{state: d.runningMarks(dep, w)}
+		if cells.state == "" && w >= 50 {
+			cells.state = common.CompactStage(dep.Status)
+		}
+		c.state = max(c.state, lipgloss.Width(cells.state))
+		widest = max(widest, lipgloss.Width(strings.TrimRight(runningName(dep, 1<<10), " ")))
+		c.rows = append(c.rows, cells)
+	}
+	gaps := 1 + 2*min(1, c.state) // before the progress, and before the state
+	bars := w >= 60
+	for {
+		c.progress = 0
+		for i, dep := range d.data.Running {
+			c.rows[i].progress = fmt.Sprintf("%d/%d", dep.StepsDone, dep.StepsTotal)
+			if bars {
+				c.rows[i].progress = common.Progress(dep.StepsDone, dep.StepsTotal)
+			}
+			c.progress = max(c.progress, lipgloss.Width(c.rows[i].progress))
+		}
+		room := w - 2 - c.state - c.progress - gaps
+		if !bars || room >= widest {
+			c.name = max(10, min(widest, room))
+			return c
+		}
+		bars = false
+	}
 }
 
 // runningName is "#12 payments-api 4.12.0 → staging" in w cells: the component

@@ -305,10 +305,9 @@ func TestShortPanelCountsWhatIsAbove(t *testing.T) {
 	}
 }
 
-// One running row's progress or state never changes another's text: the columns'
-// widths are the panel's, so a count reaching 12/15 or a step interrupted elsewhere
-// leaves "#29738 web-frontend 2.8.115 → test" as it was, version and all.
-func TestRunningRowsKeepTheirTextWhenAnotherChanges(t *testing.T) {
+// Another row's progress or state may move the columns (one set per frame), but
+// never cuts "#29738 web-frontend 2.8.115 → test" while the panel has room for it.
+func TestRunningRowsKeepTheirNameWhenAnotherChanges(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
 	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
@@ -316,26 +315,51 @@ func TestRunningRowsKeepTheirTextWhenAnotherChanges(t *testing.T) {
 		Status: models.StatusVerifyingEnvironment, ScheduledEnd: now.Add(time.Hour), StepsDone: 4, StepsTotal: 15}
 	web := models.Deployment{ID: 29738, Component: "web-frontend", Version: "2.8.115", Environment: "test",
 		Status: models.StatusVerifyingDeployment, ScheduledEnd: now.Add(time.Hour), StepsDone: 3, StepsTotal: 4}
-	for _, w := range []int{56, 62, 116} {
-		d.data = engine.Dashboard{Now: now, Running: []models.Deployment{rack, web}}
-		before := ansi.Strip(d.runningLines(w)[1].text)
-		if w >= 60 && !strings.Contains(before, "#29738 web-frontend 2.8.115 → test") {
-			t.Errorf("%d wide: %q", w, before)
-		}
+	const name = "#29738 web-frontend 2.8.115 → test"
+	for _, w := range []int{62, 116} {
 		moved := rack
 		moved.StepsDone = 12
-		d.data.Running = []models.Deployment{moved, web}
-		if after := ansi.Strip(d.runningLines(w)[1].text); after != before {
-			t.Errorf("%d wide: #29736 at 12/15 changed #29738's row\nfrom %q\nto   %q", w, before, after)
+		d.data = engine.Dashboard{Now: now, Running: []models.Deployment{rack, web}}
+		for step, running := range [][]models.Deployment{{rack, web}, {moved, web}, {moved, web}} {
+			if step == 2 { // interrupted, and past both windows: marks on both
+				d.data.Waits = map[int64]engine.WaitKind{29736: engine.WaitInterrupted}
+				d.data.Now = now.Add(2 * time.Hour)
+			}
+			d.data.Running = running
+			lines := d.runningLines(w)
+			if got := ansi.Strip(lines[1].text); !strings.Contains(got, name) || lipgloss.Width(got) > w {
+				t.Errorf("%d wide, step %d: %q", w, step, got)
+			}
 		}
-		d.data.Waits = map[int64]engine.WaitKind{29736: engine.WaitInterrupted}
-		d.data.Now = now.Add(2 * time.Hour) // and past both windows: marks on both
-		d.data.Running = []models.Deployment{moved, web}
-		lines := d.runningLines(w)
-		d.data.Waits = nil
-		if a, b := ansi.Strip(lines[1].text), ansi.Strip(d.runningLines(w)[1].text); a != b {
-			t.Errorf("%d wide: #29736 interrupted changed #29738's row\nfrom %q\nto   %q", w, b, a)
+	}
+}
+
+// The name takes the room the panel has: at 120 columns the demo's running rows
+// were cut hard ("wareh…", "web-fron…") beside columns sized for any row at all.
+func TestRunningNamesTakeThePanelsRoom(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	run := func(id int64, comp, version, env string, done, total int) models.Deployment {
+		return models.Deployment{ID: id, Component: comp, Version: version, Environment: env,
+			Status: models.StatusVerifyingDeployment, ScheduledEnd: now.Add(time.Hour), StepsDone: done, StepsTotal: total}
+	}
+	late := run(29742, "warehouse-etl", "5.15.125", "test", 1, 2)
+	late.ScheduledEnd = now.Add(-time.Minute)
+	d.data = engine.Dashboard{Now: now, Running: []models.Deployment{
+		run(29736, "rack-b07-db-server", "4.53", "production", 4, 15), run(29738, "web-runbook", "4.163", "staging", 3, 4),
+		run(29739, "payments-api", "4.9.49", "staging", 3, 4), run(29741, "web-frontend", "2.9.19", "test", 1, 2), late},
+		Waits: map[int64]engine.WaitKind{29739: engine.WaitInterrupted, 29741: engine.WaitInterrupted, 29742: engine.WaitInterrupted}}
+	lines := d.runningLines(62) // the running panel of a 120-column console
+	for i, want := range []string{"#29736 rack-b07-", "#29738 web-runbook 4.163 → staging", "#29739 payments-api 4.9.49 → staging",
+		"#29741 web-frontend 2.9.19 → test", "#29742 warehouse-etl 5.15.125 → test"} {
+		got := ansi.Strip(lines[i].text)
+		if !strings.Contains(got, want) || lipgloss.Width(got) > 62 {
+			t.Errorf("row %d: %q, want %q", i+1, got, want)
 		}
+	}
+	if got := ansi.Strip(lines[0].text); !strings.Contains(got, "→ production") {
+		t.Errorf("the environment stays: %q", got)
 	}
 }
 
