@@ -87,6 +87,17 @@ func (c *Common) End(start, end time.Time, clock, dated string) string {
 	return models.EndText(start, end, c.Eng.Location(), clock, dated)
 }
 
+// Window is a window as the console writes one: "Tue 08 Dec 10:00–10:45", or
+// "Tue 08 Dec 22:00 – Wed 09 Dec 02:00" when it ends on another day.
+func (c *Common) Window(start, end time.Time) string {
+	const day = "Mon 02 Jan 15:04"
+	a, b := start.In(c.Eng.Location()), end.In(c.Eng.Location())
+	if a.Year() == b.Year() && a.YearDay() == b.YearDay() {
+		return a.Format(day) + "–" + b.Format("15:04")
+	}
+	return a.Format(day) + " – " + b.Format(day)
+}
+
 func (c *Common) Local(t time.Time, layout string) string {
 	if t.IsZero() {
 		return "—"

@@ -73,6 +73,11 @@ func TestEditMovesADeploymentAndPreviewsItsConflicts(t *testing.T) {
 	if !strings.Contains(got, "conflict") {
 		t.Fatalf("the console says what it did and the conflicts left:\n%s", got)
 	}
+	// The window as the console writes one, not as the record does
+	// ("2026-11-26 16:05 CET – 16:50 CET").
+	if !strings.Contains(got, "#4: rescheduled to Thu 26 Nov 16:05–16:50") {
+		t.Fatalf("the footer writes the window as the console does:\n%s", got)
+	}
 	l.Quit()
 	v := record(t, c, 4)
 	if !v.Deployment.ScheduledStart.Equal(now.Add(2*time.Hour)) || !hasEvent(v.Events, "→ 2026-11-26 16:05 CET") {

@@ -332,7 +332,20 @@ func (f *editForm) saved(msg editSavedMsg) tea.Cmd {
 		return f.Refresh()
 	}
 	f.done = true
-	return common.Done(fmt.Sprintf("#%d: %s%s", f.d.ID, msg.out.Did, leftOver(msg.out.Conflicts)))
+	return common.Done(fmt.Sprintf("#%d: %s%s", f.d.ID, editDid(f.c, msg.out), leftOver(msg.out.Conflicts)))
+}
+
+// editDid is what the engine did, a new window written as the console writes one
+// ("rescheduled to Tue 08 Dec 10:00–10:45"): the engine's words are the record's
+// ("2026-12-08 10:00 CET – 10:45 CET").
+func editDid(c *common.Common, out engine.Outcome) string {
+	parts := strings.Split(out.Did, "; ")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "rescheduled ") {
+			parts[i] = "rescheduled to " + c.Window(out.Deployment.ScheduledStart, out.Deployment.ScheduledEnd)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (f *editForm) View() string {

@@ -228,7 +228,7 @@ func (r *resolveScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			if err != nil {
 				return resolveFailedMsg{err}
 			}
-			return common.Done(fmt.Sprintf("moved #%d to %s%s", id, c.Local(out.Deployment.ScheduledStart, "Mon 02 Jan 15:04"),
+			return common.Done(fmt.Sprintf("moved #%d to %s%s", id, c.Window(out.Deployment.ScheduledStart, out.Deployment.ScheduledEnd),
 				leftOver(out.Conflicts)))()
 		}
 	case key.Matches(msg, r.keys.Reassign) && r.whyNoReassign() == "":
