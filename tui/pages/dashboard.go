@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -785,12 +786,11 @@ func (d *dashboard) dueLines(w int) []line {
 	if len(d.data.DueToday) == 0 {
 		out = append(out, line{text: st.Dim.Render("Nothing more is planned today.")})
 	}
-	// The window's column is as wide as its widest entry (one that ends on another
-	// day shows that day), so the rest of every row lines up.
-	whenW := 0
-	for _, dep := range append(slices.Clone(d.data.DueToday), d.data.Upcoming...) {
-		whenW = max(whenW, lipgloss.Width(d.when(dep)))
-	}
+	// The window's column is as wide as a window within a day needs: one that ends
+	// on another day shows that day, and takes the room from its own row's name, so
+	// where it goes and who carries it out still line up.
+	day := time.Unix(12*3600, 0) // any time: a window within a day is always as wide
+	whenW := lipgloss.Width(d.when(models.Deployment{ScheduledStart: day, ScheduledEnd: day}))
 	clash := d.clashes()
 	for _, dep := range d.data.DueToday {
 		out = append(out, line{id: dep.ID, text: d.dueRow(dep, w, whenW, clash[dep.ID])})
@@ -851,7 +851,8 @@ func (d *dashboard) dueRow(dep models.Deployment, w, whenW int, clash string) st
 		return row
 	}
 	what := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version)
-	return common.Fit(when, whenW) + "  " + common.Fit(what, 34) + " → " + common.Fit(dep.Environment, 11) + " " + common.Fit(common.Dash(dep.Assignee), 6) + " " + clash
+	longer := max(0, lipgloss.Width(when)-whenW) // a window that ends on another day
+	return common.Fit(when, whenW+longer) + "  " + common.Fit(what, 34-longer) + " → " + common.Fit(dep.Environment, 11) + " " + common.Fit(common.Dash(dep.Assignee), 6) + " " + clash
 }
 
 // last30Lines lays the summary's figures out in as few lines as the width allows.

@@ -427,3 +427,36 @@ func TestReviewsBeyondTheThreeComeUpInTheConsole(t *testing.T) {
 		}
 	}
 }
+
+// Due today's window column is as wide as a window within a day: one entry that
+// ends the next day made it wide for every row. That one takes the room from its
+// own name, so where each goes still lines up.
+func TestDueWindowColumnIsAsNarrowAsMostRowsNeed(t *testing.T) {
+	t.Parallel()
+	c := tuitest.Org(t, "ana")
+	d := &dashboard{c: c}
+	now := tuitest.Now
+	due := func(id int64, from, to time.Duration) models.Deployment {
+		return models.Deployment{ID: id, Component: "web-frontend", Version: "7.3.1", Environment: "test",
+			ScheduledStart: now.Add(from), ScheduledEnd: now.Add(to)}
+	}
+	d.data = engine.Dashboard{Now: now, DueToday: []models.Deployment{due(11, time.Hour, 2*time.Hour),
+		due(12, 9*time.Hour, 13*time.Hour), due(13, 3*time.Hour, 4*time.Hour)}}
+	lines := d.dueLines(116)
+	env := -1
+	for i, l := range lines {
+		text := ansi.Strip(l.text)
+		if i != 1 && !strings.HasPrefix(text, fmt.Sprintf("Thu 26 %s – %s  #1%d ",
+			c.Local(d.data.DueToday[i].ScheduledStart, "15:04"), c.Local(d.data.DueToday[i].ScheduledEnd, "15:04"), i+1)) {
+			t.Errorf("row %d: the window's column is as wide as its window: %q", i+1, text)
+		}
+		if i == 1 && !strings.HasPrefix(text, "Thu 26 23:05 – Fri 27 03:05  #12 ") {
+			t.Errorf("the window that ends the next day is whole: %q", text)
+		}
+		at := strings.Index(text, "→ test")
+		if env >= 0 && at != env {
+			t.Errorf("row %d: → test at %d, the first row's at %d:\n%q", i+1, at, env, text)
+		}
+		env = at
+	}
+}
