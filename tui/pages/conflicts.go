@@ -15,7 +15,7 @@ import (
 )
 
 // conflictsScreen lists conflicts in plain words; enter opens the resolve panel for
-// the deployment that would move.
+// the deployment that would move (its page, for one who may not resolve).
 type conflictsScreen struct {
 	c      *common.Common
 	list   []models.Conflict
@@ -37,8 +37,31 @@ type conflictsMsg struct {
 func NewConflicts(c *common.Common) common.Page {
 	s := &conflictsScreen{c: c}
 	s.keys.Resolve = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "resolve"))
+	if !s.mayResolve() { // an analyst: enter opens what they may read
+		s.keys.Resolve.SetHelp("enter", "details")
+	}
 	s.keys.All = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "open/all"))
 	return s
+}
+
+// mayResolve: one the engine lets move, reassign or override settles a conflict in
+// the resolve panel; another reads the deployment's page, where its conflicts are.
+func (s *conflictsScreen) mayResolve() bool {
+	for _, a := range []engine.Action{engine.ActReschedule, engine.ActAssign, engine.ActOverride} {
+		if engine.Can(s.c.Actor, a, nil) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// open is the page enter opens on a conflict: its resolve panel, or the page of the
+// deployment that would move.
+func (s *conflictsScreen) open(c models.Conflict) tea.Cmd {
+	if !s.mayResolve() {
+		return common.Push(NewDetail(s.c, mover(c)))
+	}
+	return common.Push(NewResolveOn(s.c, mover(c), c.Key))
 }
 
 func (s *conflictsScreen) Title() string    { return "Conflicts" }
@@ -47,7 +70,7 @@ func (s *conflictsScreen) SetSize(w, h int) { s.w, s.h = w, h }
 func (s *conflictsScreen) ShortHelp() []common.Key {
 	resolve := common.On(s.keys.Resolve)
 	if s.index() < 0 {
-		resolve.Off = "no conflict to resolve"
+		resolve.Off = "no conflict in the list"
 	}
 	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), resolve, common.On(s.keys.All)}
 }
@@ -95,7 +118,7 @@ func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 			s.all = !s.all
 			return s.Refresh()
 		case key.Matches(msg, s.keys.Resolve) && i >= 0:
-			return common.Push(NewResolveOn(s.c, mover(s.list[i]), s.list[i].Key))
+			return s.open(s.list[i])
 		}
 	}
 	return nil

@@ -168,6 +168,28 @@ func TestResolveHidesWhatThePersonMayNotDo(t *testing.T) {
 	}
 }
 
+// An analyst may resolve nothing: enter offers what it does for them, the page of
+// the deployment that would move (its conflicts are there), where it offered
+// "resolve" and opened a panel of keys all off.
+func TestConflictsEnterOpensTheDeploymentForAnAnalyst(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 120, 35)
+	d := withFreezeClash(t, m)
+	press(m, "4")
+	got := screenText(m)
+	if !strings.Contains(got, "enter details") || strings.Contains(got, "enter resolve") {
+		t.Fatalf("an analyst's footer offers the details:\n%s", got)
+	}
+	for i := 0; i < 10 && !strings.Contains(selectedRow(m), "freeze"); i++ {
+		press(m, "down")
+	}
+	press(m, "enter")
+	got = screenText(m)
+	if !strings.Contains(got, fmt.Sprintf("› #%d", d.ID)) || strings.Contains(got, "suggested") {
+		t.Fatalf("enter opens #%d's page, not the resolve panel:\n%s", d.ID, got)
+	}
+}
+
 // TestConflictsScreenShowsABlockedVersion: a planned deployment of a version a
 // manager blocked is listed as "blocked", with the block's reason whole.
 func TestConflictsScreenShowsABlockedVersion(t *testing.T) {
