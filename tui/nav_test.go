@@ -102,6 +102,9 @@ func TestConsoleKeepsWhatWasTyped(t *testing.T) {
 	if !strings.Contains(got, "blocked because: no power on PDU B") || !strings.Contains(got, "not sent yet") {
 		t.Fatalf("the next session should open the field again with the text:\n%s", got)
 	}
+	if !strings.Contains(got, "what stops this item") { // what enter does, said as it was asked
+		t.Fatalf("the field reopened should say what it is for, as it did:\n%s", got)
+	}
 	press(again, "enter")
 	v, err := c.Eng.View(c.Ctx, c.Actor, 1, engine.ViewRequest{})
 	if err != nil || v.Run.Steps[0].Status != models.StepBlocked || v.Run.Steps[0].BlockReason != "no power on PDU B" {

@@ -64,6 +64,7 @@ type Draft struct {
 	Seq    int
 	Prompt string
 	Text   string
+	About  string // what the field said of what enter does, as it was asked
 }
 
 // New builds a session's shared state, in the dark styles until the terminal says

@@ -133,7 +133,8 @@ func (v *checklistView) Capturing() bool { return v.input.Focused() || v.confirm
 func (v *checklistView) Place() common.Place {
 	p := common.Place{Checklist: true, ID: v.id}
 	if v.input.Focused() && strings.TrimSpace(v.input.Value()) != "" {
-		p.Draft = common.Draft{Kind: int(v.asking), Seq: v.askSeq, Prompt: v.input.Prompt, Text: v.input.Value()}
+		p.Draft = common.Draft{Kind: int(v.asking), Seq: v.askSeq, Prompt: v.input.Prompt, Text: v.input.Value(),
+			About: v.about}
 	}
 	return p
 }
@@ -149,7 +150,14 @@ func (v *checklistView) takeDraft() tea.Cmd {
 			v.sel = i
 		}
 	}
-	cmd := v.ask(asking(d.Kind), d.Prompt, "Typed before your last session ended, not sent yet: enter sends it; esc drops it.")
+	// What enter does is said again first (an approval's warning that it skips the
+	// optional items, a start's controls it breaks): the draft is only the text.
+	about := d.About
+	if asking(d.Kind) == askApprove {
+		about = approveAbout(v.st) // as it stands now
+	}
+	about = strings.TrimSpace(about + " Typed before your last session ended, not sent yet; esc drops it.")
+	cmd := v.ask(asking(d.Kind), d.Prompt, about)
 	v.askSeq = d.Seq
 	v.input.SetValue(d.Text)
 	v.input.CursorEnd()
