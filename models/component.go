@@ -39,8 +39,8 @@ type Component struct {
 
 // Validate checks the component's own fields.
 func (c Component) Validate() error {
-	if !validName(c.Name) {
-		return Invalidf("component name %q may only use letters, digits, '.', '_' and '-'", c.Name)
+	if err := CheckIdentifier("component", c.Name); err != nil {
+		return err
 	}
 	if !c.Kind.Valid() {
 		return Invalidf("component %q: unknown kind %q (one of software, hardware, documentation, licence, data)", c.Name, c.Kind)

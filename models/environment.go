@@ -15,8 +15,8 @@ type Environment struct {
 
 // Validate checks the environment's own fields.
 func (e Environment) Validate() error {
-	if !validName(e.Name) {
-		return Invalidf("environment name %q may only use letters, digits, '.', '_' and '-'", e.Name)
+	if err := CheckIdentifier("environment", e.Name); err != nil {
+		return err
 	}
 	if e.Capacity < 1 {
 		return Invalidf("environment %q: capacity must be at least 1", e.Name)

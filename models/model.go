@@ -211,8 +211,8 @@ func (m Model) Automated(env string) bool {
 // Validate checks the model's own fields. Whether its environments exist is checked
 // by the config, which knows them.
 func (m Model) Validate() error {
-	if !validName(m.Name) {
-		return Invalidf("model name %q may only use letters, digits, '.', '_' and '-'", m.Name)
+	if err := CheckIdentifier("model", m.Name); err != nil {
+		return err
 	}
 	if len(m.Kinds) == 0 {
 		return Invalidf("model %q applies to no component kinds", m.Name)

@@ -53,8 +53,8 @@ func (p Person) Validate() error {
 	if strings.TrimSpace(p.Name) == "" {
 		return Invalidf("person has no name")
 	}
-	if !validName(p.Name) {
-		return Invalidf("person name %q may only use letters, digits, '.', '_' and '-'", p.Name)
+	if err := CheckIdentifier("person", p.Name); err != nil {
+		return err
 	}
 	if len(p.Roles) == 0 {
 		return Invalidf("person %q has no roles (one of manager, practitioner, technician, analyst)", p.Name)
@@ -63,6 +63,15 @@ func (p Person) Validate() error {
 		if !r.Valid() {
 			return Invalidf("person %q: unknown role %q (one of manager, practitioner, technician, analyst)", p.Name, r)
 		}
+	}
+	return nil
+}
+
+// CheckIdentifier refuses name as the name of a kind of thing declared in the config
+// (a person, an environment, a component, a model) unless validName accepts it.
+func CheckIdentifier(kind, name string) error {
+	if !validName(name) {
+		return Invalidf("%s name %q may only use letters, digits, '.', '_' and '-'", kind, name)
 	}
 	return nil
 }

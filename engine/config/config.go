@@ -251,7 +251,7 @@ func (p *parser) environments(ts []*table) {
 	for _, t := range ts {
 		t.require("name", "order")
 		var e models.Environment
-		e.Name, _ = t.str("name")
+		e.Name = p.name(t, "environment")
 		order, orderOK := t.int("order")
 		e.Order = order
 		e.Description, _ = t.str("description")
@@ -537,7 +537,7 @@ func (p *parser) people(ts []*table) {
 	for _, t := range ts {
 		t.require("name", "roles")
 		var per models.Person
-		per.Name, _ = t.str("name")
+		per.Name = p.name(t, "person")
 		per.FullName, _ = t.str("full_name")
 		per.UnixUser, _ = t.str("unix_user")
 		roles, _ := t.strs("roles")
@@ -607,7 +607,7 @@ func (p *parser) services(ts []*table) {
 		for _, ct := range t.tables("component") {
 			ct.require("name", "kind")
 			comp := models.Component{Service: s.Name}
-			comp.Name, _ = ct.str("name")
+			comp.Name = p.name(ct, "component")
 			if k, ok := ct.str("kind"); ok {
 				comp.Kind = models.Kind(k)
 				if !comp.Kind.Valid() {
@@ -714,7 +714,7 @@ func (p *parser) models(ts []*table) {
 	for _, t := range ts {
 		t.require("name", "kinds", "path", "default_duration")
 		var m models.Model
-		m.Name, _ = t.str("name")
+		m.Name = p.name(t, "model")
 		m.Description, _ = t.str("description")
 		m.ChangeNote, _ = t.str("change_note")
 		kinds, _ := t.strs("kinds")
@@ -963,6 +963,21 @@ func (p *parser) unique(t *table, what, name string, seen map[string]int) {
 		return
 	}
 	seen[name] = line
+}
+
+// name reads a table's name, refusing at its line one no command could type (kind
+// says what it names). It is checked here, not only by the entity's Validate, which
+// runs only when nothing else in the table is wrong: a bad name beside a bad role
+// went unreported, though every problem in a config is reported at once.
+func (p *parser) name(t *table, kind string) string {
+	name, _ := t.str("name")
+	if name == "" {
+		return name // missing or empty: require and Validate say so
+	}
+	if err := models.CheckIdentifier(kind, name); err != nil {
+		t.errKey("name", "%v", err)
+	}
+	return name
 }
 
 // validate runs the entity's own validation when nothing more precise was

@@ -978,3 +978,28 @@ func TestZeroReviewAfter(t *testing.T) {
 		t.Errorf("review_after %v, want 0", c.ReviewAfter)
 	}
 }
+
+// A table's bad name is reported with the table's other problems: it was checked
+// only when nothing else in the table was wrong, so name = "a b" beside an unknown
+// role reported the role alone.
+func TestBadNameReportedBesideOtherProblems(t *testing.T) {
+	src := `[ferry]
+timezone = "UTC"
+
+[[environment]]
+name = "d v"
+order = "one"
+
+[[person]]
+name = "a b"
+roles = ["boss"]
+`
+	_, err := Parse("names.toml", []byte(src))
+	want := `names.toml:5: environment name "d v" may only use letters, digits, '.', '_' and '-'
+names.toml:6: order in [[environment]] must be an integer, not a string ("one")
+names.toml:9: person name "a b" may only use letters, digits, '.', '_' and '-'
+names.toml:10: person "a b": unknown role "boss" (one of manager, practitioner, technician, analyst)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
