@@ -537,6 +537,26 @@ func TestPlanTimes(t *testing.T) {
 	}
 }
 
+// A --duration that cannot be a window's length is a bad value of the flag, exit 2
+// wherever it is given, as one that is no duration is: 0 exited 2 but 1s and 9999d
+// exited 1, refused by the engine after the rest was read.
+func TestBadDurationIsAUsageError(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	d := f.planIn("dev", "1.0", "2030-12-01 10:00")
+	id := fmt.Sprint(d.ID)
+	for _, bad := range []string{"0", "1s", "9999d", "soon"} {
+		for _, args := range [][]string{
+			{"deploy", "plan", "--model", "web-service", "--component", "web-frontend", "--version", "1.0", "--env", "dev",
+				"--start", "2030-12-02 10:00", "--duration", bad},
+			{"deploy", "edit", id, "--duration", bad},
+			{"deploy", "reschedule", id, "--start", "2030-12-03 10:00", "--duration", bad},
+		} {
+			f.refused(2, []string{"--duration"}, append([]string{"--as", "ana"}, args...)...)
+		}
+	}
+}
+
 // TestPlanRefused: every refusal exits 1 or 2 with a message naming the problem, and
 // none of them leaves anything behind.
 func TestPlanRefused(t *testing.T) {
@@ -567,9 +587,9 @@ func TestPlanRefused(t *testing.T) {
 		{"technician may not plan", 1, append([]string{"--as", "raj"}, plan("web-service", "web-frontend", "dev")...), []string{"raj", "may not plan"}},
 		{"unknown actor", 2, append([]string{"--as", "nobody"}, plan("web-service", "web-frontend", "dev")...), []string{"--as", `"nobody"`}},
 		{"start that is not a time", 2, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "tomorrow")...), []string{"--start"}},
-		{"window of seconds", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "2030-12-01 10:00", "--duration", "1s")...),
+		{"window of seconds", 2, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "2030-12-01 10:00", "--duration", "1s")...),
 			[]string{"--duration: a window of 1s is shorter than a minute"}},
-		{"window beyond a year", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "2030-12-01 10:00", "--duration", "99999d")...),
+		{"window beyond a year", 2, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "2030-12-01 10:00", "--duration", "99999d")...),
 			[]string{"--duration: a window of 99999d is longer than a year"}},
 		{"window that has ended", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev")[:10], "--start", "2020-03-02 10:00")...),
 			[]string{"the window 2020-03-02 10:00 CET – 10:45 CET has ended", "now)"}},

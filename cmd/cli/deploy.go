@@ -161,11 +161,23 @@ func (a *app) window3(start, end, duration string) (s, e time.Time, d time.Durat
 		}
 	}
 	if duration != "" {
-		if d, err = models.ParseDuration(duration); err != nil {
-			err = usagef("--duration: %v", err)
-		}
+		d, err = windowLength(duration)
 	}
 	return
+}
+
+// windowLength reads --duration, a window's length: one that cannot be a window (0,
+// 1s, 9999d) is a bad value of the flag, a usage error as one that is no duration
+// is, not a refusal by the engine after the rest was read.
+func windowLength(duration string) (time.Duration, error) {
+	d, err := models.ParseDuration(duration)
+	if err == nil {
+		err = models.CheckWindowLength(d)
+	}
+	if err != nil {
+		return 0, usagef("--duration: %v", err)
+	}
+	return d, nil
 }
 
 func (a *app) listCmd() *cobra.Command {
@@ -603,9 +615,9 @@ func (a *app) editFlags(cmd *cobra.Command, start, duration, assignee, change, a
 		ed.Start = &t
 	}
 	if set("duration") {
-		d, err := models.ParseDuration(duration) // says "must be positive" as plan does
+		d, err := windowLength(duration) // says what plan says
 		if err != nil {
-			return ed, usagef("--duration: %v", err)
+			return ed, err
 		}
 		ed.Duration = &d
 	}
