@@ -60,6 +60,10 @@ func TestDeployEditChangesWhatItRefersTo(t *testing.T) {
 		t.Fatalf("start, assignee and link in one edit: %+v", got)
 	}
 	f.refused(2, []string{"--after", `"soon"`}, "--as", "ana", "deploy", "edit", id, "--after", "soon")
+	// 0 is no deployment, refused as plan refuses it: none says "waits for nothing".
+	f.refused(2, []string{"--after", `"0"`, "none"}, "--as", "ana", "deploy", "edit", id, "--after", "0")
+	f.refused(2, []string{"--after: 0 is not a deployment ID"}, "--as", "ana", "deploy", "plan", "--model", "web-service",
+		"--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", "2030-12-05 10:00", "--after", "0")
 	f.refused(2, []string{"--start"}, "--as", "ana", "deploy", "edit", id, "--start", "tomorrowish")
 	// A window that has ended is refused, the dry run's answer too: nothing it says may
 	// be refused when it is done.

@@ -60,8 +60,9 @@ func (a *app) planCmd() *cobra.Command {
 			if !req.Action.Valid() {
 				return usagef("--action: %q must be deploy or remove", f.action)
 			}
-			if f.after < 0 {
-				return usagef("--after: %d is not a deployment ID", f.after)
+			// 0 was taken as no --after: one who typed it meant some deployment.
+			if cmd.Flags().Changed("after") && f.after < 1 {
+				return usagef("--after: %d is not a deployment ID (leave --after out when it waits for no deployment)", f.after)
 			}
 			for flag, v := range map[string]string{"--version": f.version, "--change": f.change} {
 				if err := models.CheckLabel(flag, v); err != nil {
@@ -636,7 +637,7 @@ func (a *app) editFlags(cmd *cobra.Command, start, duration, assignee, change, a
 	}
 	if set("after") {
 		var n int64
-		if after != "none" && after != "0" {
+		if after != "none" { // 0 is no deployment: refused as plan refuses it
 			v, err := parseID(strings.TrimPrefix(after, "#"))
 			if err != nil {
 				return ed, usagef("--after: %q is not a deployment ID (none: waits for nothing)", after)

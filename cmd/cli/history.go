@@ -176,7 +176,7 @@ func parseCursor(s string) (*models.Cursor, error) {
 	at, id, ok := strings.Cut(s, "/")
 	t, err1 := time.Parse(time.RFC3339, at)
 	n, err2 := strconv.ParseInt(id, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
+	if !ok || err1 != nil || err2 != nil || n < 1 { // a page ends at a deployment, whose IDs start at 1
 		return nil, usagef("--after: %q is not a cursor (START/ID, as printed at the end of a page)", s)
 	}
 	return &models.Cursor{Start: t, ID: n}, nil
@@ -242,7 +242,7 @@ func (a *app) incidentCmd() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return writeJSON(a.stdout, incidentJSON{ID: in.ID, OpenedAt: in.OpenedAt, ResolvedAt: optTime(in.ResolvedAt), Summary: in.Summary})
+				return writeJSON(a.stdout, incidentToJSON(in)) // as list, resolve and update print it
 			}
 			fmt.Fprintf(a.stdout, "Recorded incident %d on #%d, opened %s.\n", in.ID, id, a.local(in.OpenedAt))
 			return nil

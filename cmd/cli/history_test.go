@@ -31,6 +31,7 @@ func TestIncidentAdd(t *testing.T) {
 		"--opened", started.Add(-time.Hour).Format(time.RFC3339), "--summary", "checkout errors")
 	var in struct {
 		ID         int64   `json:"id"`
+		Deployment int64   `json:"deployment_id"` // as incident list --json has it
 		OpenedAt   string  `json:"opened_at"`
 		ResolvedAt *string `json:"resolved_at"`
 		Summary    string  `json:"summary"`
@@ -38,7 +39,7 @@ func TestIncidentAdd(t *testing.T) {
 	opened := started.Truncate(time.Minute).Format(time.RFC3339) // a person writes minutes
 	decode(t, f.ok("--as", "ana", "incident", "add", id, "--opened", opened, "--resolved", "now",
 		"--summary", "checkout errors for 5% of users", "--json"), &in)
-	if in.ID == 0 || in.OpenedAt != opened || in.ResolvedAt == nil || *in.ResolvedAt < opened {
+	if in.ID == 0 || fmt.Sprint(in.Deployment) != id || in.OpenedAt != opened || in.ResolvedAt == nil || *in.ResolvedAt < opened {
 		t.Fatalf("incident: %+v", in)
 	}
 	var shown struct {
@@ -141,6 +142,8 @@ func TestHistoryFiltersExportsAndPages(t *testing.T) {
 	}
 	f.refused(2, []string{"--format"}, "--as", "ana", "history", "--format", "xml")
 	f.refused(2, []string{"--after"}, "--as", "ana", "history", "--after", "yesterday")
+	// A page ends at a deployment: no cursor names ID 0 or a negative one.
+	f.refused(2, []string{"--after", "not a cursor"}, "--as", "ana", "history", "--after", "2026-12-29T08:00:00Z/-1")
 	f.refused(2, []string{"--model-version needs --model"}, "--as", "ana", "history", "--model-version", "1")
 	f.refused(2, []string{"--model-version: versions count from 1, got 0"}, "--as", "ana", "history", "--model", "web-service", "--model-version", "0")
 	f.refused(2, []string{"--kind"}, "--as", "ana", "history", "--kind", "furniture")
