@@ -14,7 +14,7 @@ type ReportColumn struct {
 	Key    string // CSV header and JSON field
 	Label  string // name in a row of its own
 	Header string // short heading over a column
-	Help   string // one line for legends
+	Help   string // one line for legends and report --help, so no key or heading of the console
 	Text   func(Metrics) string
 	Cell   func(Metrics) string // spreadsheet value: a plain number, or empty for none
 }
@@ -120,7 +120,7 @@ var ReportColumns = []ReportColumn{
 		func(m Metrics) time.Duration { return m.RestoreP50 }, hasRestore),
 	pctCol(named{"current_model_pct", "current model", "CUR MODEL", "deployments that followed their model's current version"},
 		func(m Metrics) Ratio { return m.CurrentVersion }),
-	countCol(named{"overrides", "conflicts accepted", "ACCEPTED", "conflicts a manager accepted with a reason in the period (o on a conflict; a start against one counts under START OVR)"},
+	countCol(named{"overrides", "conflicts accepted", "ACCEPTED", "conflicts a manager accepted with a reason in the period (a start against one is a start override)"},
 		func(m Metrics) int64 { return m.Overrides }),
 	countCol(named{"freeze_overrides", "freezes accepted", "FREEZE ACC", "of those, freeze conflicts"},
 		func(m Metrics) int64 { return m.FreezeOverrides }),
@@ -138,15 +138,15 @@ var ReportColumns = []ReportColumn{
 		func(m Metrics) Ratio { return m.Adoption }),
 	countCol(named{"reviewed", "reviewed", "REVIEWED", "deployments planned in the period that have a review"},
 		func(m Metrics) int64 { return m.Reviewed }),
-	meanCol(named{"satisfaction", "satisfaction", "SAT", "satisfaction with the deployments, 1-5: mean (how many answered: SAT N)"},
+	meanCol(named{"satisfaction", "satisfaction", "SAT", "satisfaction with the deployments, 1-5: the mean of the reviews that scored it"},
 		func(m Metrics) Mean { return m.Satisfaction }),
 	countCol(named{"satisfaction_n", "satisfaction answered", "SAT N", "reviews that scored satisfaction"},
 		func(m Metrics) int64 { return m.Satisfaction.N }),
-	meanCol(named{"lead_time_satisfaction", "lead time satisfaction", "LEAD SAT", "satisfaction with the lead time, 1-5: mean (how many answered: LEAD SAT N)"},
+	meanCol(named{"lead_time_satisfaction", "lead time satisfaction", "LEAD SAT", "satisfaction with the lead time, 1-5: the mean of the reviews that scored it"},
 		func(m Metrics) Mean { return m.LeadTimeSatisfaction }),
 	countCol(named{"lead_time_satisfaction_n", "lead time satisfaction answered", "LEAD SAT N", "reviews that scored the lead time"},
 		func(m Metrics) int64 { return m.LeadTimeSatisfaction.N }),
-	meanCol(named{"quality", "quality", "QUALITY", "quality of what was deployed, 1-5: mean (how many answered: QUALITY N)"},
+	meanCol(named{"quality", "quality", "QUALITY", "quality of what was deployed, 1-5: the mean of the reviews that scored it"},
 		func(m Metrics) Mean { return m.Quality }),
 	countCol(named{"quality_n", "quality answered", "QUALITY N", "reviews that scored quality"},
 		func(m Metrics) int64 { return m.Quality.N }),

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -22,14 +23,14 @@ func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report [--from D] [--to D] [--period month] [--by environment|model|model-version|service|none] [--env E[,E…]] [--format table|json|csv|markdown] [--out FILE]",
 		Short: "The practice's metrics per period: outcomes, incidents, adherence, lead time, DORA",
-		Long: "Reports the deployment management metrics (defined in the README) for each period\n" +
+		Long: "Reports the deployment management metrics (defined below) for each period\n" +
 			"of the range, optionally grouped. The range widens to whole periods of the\n" +
 			"organisation's calendar; without --from it is the last 30 days, 13 weeks, 12\n" +
 			"months or 8 quarters, as the console shows them. --from and --to take a date\n" +
 			"(YYYY-MM-DD) or a local time; --to is exclusive. The DORA measures (successes per\n" +
 			"day, change failure rate, restores, time to restore) are taken in the production\n" +
 			"environments, or in those --env names; a rate per day counts the days from the\n" +
-			"first with a record on.",
+			"first with a record on.\n\n" + reportDefinitions(),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p := engine.Period(period)
@@ -204,4 +205,21 @@ func outError(out string, err error) error {
 		err = le.Err
 	}
 	return fmt.Errorf("--out %s: %v", out, err)
+}
+
+// reportDefinitions defines each of the report's metrics, one line each, in the words
+// the console's Reports legends use (engine.ReportColumns): over SSH only the binary
+// is at hand, not the README the text report pointed to.
+func reportDefinitions() string {
+	width := 0
+	for _, c := range engine.ReportColumns {
+		width = max(width, utf8.RuneCountInString(c.Label))
+	}
+	var b strings.Builder
+	b.WriteString("Metrics (a deployment counts in the period of its planned start; a finish,\n" +
+		"restore, override or finding in the period it happens):\n")
+	for _, c := range engine.ReportColumns {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, c.Label, c.Help)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

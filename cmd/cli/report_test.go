@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"ferry/engine"
 )
 
 type reportOut struct {
@@ -188,5 +191,23 @@ func TestReportOutKeepsModeAndRefusesLinks(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(target); string(b) != "keep me\n" {
 		t.Errorf("the link's target was written: %q", b)
+	}
+}
+
+// The text report and report --help define the report's metrics where the binary
+// is, not in a README that is not there over SSH: the report ended "Definitions:
+// README." and its help said "defined in the README".
+func TestReportDefinesItsMetricsInItsHelp(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	help := f.ok("report", "--help").stdout
+	for _, c := range engine.ReportColumns {
+		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(c.Label) + ` +` + regexp.QuoteMeta(c.Help) + `$`).MatchString(help) {
+			t.Errorf("report --help should define %q on a line of its own as %q:\n%s", c.Label, c.Help, help)
+		}
+	}
+	out := f.ok("--as", "ana", "report").stdout
+	if strings.Contains(help+out, "README") || !strings.Contains(out, "Definitions: ferry report --help.") {
+		t.Errorf("the report should point to report --help, not the README:\n%s\n%s", out, help)
 	}
 }

@@ -90,7 +90,7 @@ func reportText(w io.Writer, rep engine.Report, loc *time.Location, markdown boo
 		}
 	}
 	if !markdown {
-		_, err := fmt.Fprintf(w, "\nOn schedule: started within %s of the planned start and finished inside the window. Definitions: README.\n",
+		_, err := fmt.Fprintf(w, "\nOn schedule: started within %s of the planned start and finished inside the window. Definitions: ferry report --help.\n",
 			models.HumanDuration(rep.Tolerance))
 		return err
 	}
