@@ -326,6 +326,9 @@ func idList(ids []int64) string {
 // Override accepts a conflict with a written reason (managers only). It stays visible
 // as overridden and counts as an audit finding; each deployment's record says so.
 func (e *Engine) Override(ctx context.Context, actor models.Person, id, reason string) (models.Conflict, error) {
+	if err := models.CheckText("reason", reason); err != nil { // a paste gone wrong, not an account
+		return models.Conflict{}, err
+	}
 	if err := Can(actor, ActOverride, nil); err != nil {
 		return models.Conflict{}, err
 	}

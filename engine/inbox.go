@@ -425,6 +425,9 @@ func (e *Engine) deadChannels(ctx context.Context, q store.Q, actor models.Perso
 // gate's roles may reject, as they may approve; the reason is on the record and
 // found by search.
 func (e *Engine) RejectGate(ctx context.Context, actor models.Person, id int64, reason string, opts ...RunOptions) (Outcome, error) {
+	if err := models.CheckText("reason", reason); err != nil { // a paste gone wrong, not an account
+		return Outcome{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	if err := Written(reason, NeedRejectReason); err != nil {
 		return Outcome{}, err

@@ -13,6 +13,9 @@ import (
 // AddIncident records a disruption linked to a deployment, and says so in the
 // deployment's record, in one transaction. Managers and practitioners may.
 func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64, opened, resolved time.Time, summary string) (models.Incident, error) {
+	if err := models.CheckText("summary", summary); err != nil { // a paste gone wrong, not an account
+		return models.Incident{}, err
+	}
 	in := models.Incident{DeploymentID: id, OpenedAt: opened.UTC().Truncate(time.Second),
 		ResolvedAt: resolved.UTC().Truncate(time.Second), Summary: strings.TrimSpace(summary)}
 	if err := Can(actor, ActIncident, nil); err != nil {
@@ -82,10 +85,23 @@ type IncidentChange struct {
 	Note    string // why, for the record
 }
 
+// sized refuses a summary or note of the change longer than models.MaxText.
+func (ch IncidentChange) sized() error {
+	if ch.Summary != nil {
+		if err := models.CheckText("summary", *ch.Summary); err != nil {
+			return err
+		}
+	}
+	return models.CheckText("note", ch.Note)
+}
+
 // UpdateIncident changes an incident's summary or resolution, and says so in its
 // deployment's record, in one transaction. Managers and practitioners may.
 func (e *Engine) UpdateIncident(ctx context.Context, actor models.Person, incidentID int64, ch IncidentChange) (models.Incident, error) {
 	var in models.Incident
+	if err := ch.sized(); err != nil {
+		return in, err
+	}
 	err := e.st.Write(ctx, func(q store.Q) error {
 		var err error
 		if in, err = q.Incident(ctx, incidentID); err != nil {

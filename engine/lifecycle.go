@@ -200,6 +200,9 @@ func (e *Engine) Advance(ctx context.Context, actor models.Person, id int64, not
 // Move takes a deployment from its status to another, if the lifecycle allows it,
 // and records the move.
 func (e *Engine) Move(ctx context.Context, actor models.Person, id int64, to models.Status, note string) (Outcome, error) {
+	if err := models.CheckText("note", note); err != nil { // a paste gone wrong, not an account
+		return Outcome{}, err
+	}
 	a := ActRun
 	if to == models.StatusCancelled {
 		a = ActCancel
@@ -307,6 +310,9 @@ func requireStageDone(ctx context.Context, q store.Q, d models.Deployment, stage
 // When that leaves nothing for a person to do, the run carries on (see act); opts
 // let the caller watch it.
 func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, seq int, note string, opts ...RunOptions) (Outcome, error) {
+	if err := models.CheckText("note", note); err != nil { // a paste gone wrong, not an account
+		return Outcome{}, err
+	}
 	o := firstOpts(opts)
 	return e.act(ctx, actor, id, ActTick, true, o, func(q store.Q, d *models.Deployment) (string, error) {
 		r, err := stepRun(ctx, q, *d, seq)

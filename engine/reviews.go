@@ -84,6 +84,9 @@ func (e *Engine) checkReview(r *models.Review) error {
 	if r.Lessons == "" {
 		return models.Invalidf("--lessons: %s", NeedLessons)
 	}
+	if err := models.CheckText("--lessons", r.Lessons); err != nil {
+		return err
+	}
 	cats := e.cfg.FailureCategories
 	if r.Category != "" && !slices.Contains(cats, r.Category) {
 		if len(cats) == 0 {

@@ -155,6 +155,9 @@ func (e *Engine) Retry(ctx context.Context, actor models.Person, id int64, fromS
 // step a person decided not to run again. With rollback the current stage's
 // on-failure steps run first, and it ends rolled_back when they all succeed.
 func (e *Engine) Fail(ctx context.Context, actor models.Person, id int64, reason string, rollback bool, opts ...RunOptions) (Outcome, error) {
+	if err := models.CheckText("reason", reason); err != nil { // a paste gone wrong, not an account
+		return Outcome{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	if err := Written(reason, NeedFailReason); err != nil {
 		return Outcome{}, err

@@ -114,6 +114,9 @@ func waitingGate(ctx context.Context, q store.Q, d models.Deployment) (models.St
 // ApproveGate approves the gate the deployment's current stage waits at, with an
 // optional note; see mayApprove for who may. The run then carries on (see act).
 func (e *Engine) ApproveGate(ctx context.Context, actor models.Person, id int64, note string, opts ...RunOptions) (Outcome, error) {
+	if err := models.CheckText("note", note); err != nil { // a paste gone wrong, not an account
+		return Outcome{}, err
+	}
 	o := firstOpts(opts)
 	return e.act(ctx, actor, id, ActApprove, true, o, func(q store.Q, d *models.Deployment) (string, error) {
 		gate, err := waitingGate(ctx, q, *d)
@@ -243,6 +246,9 @@ func (e *Engine) WhyNoUnblock(d models.Deployment, r models.StepRun) error {
 // BlockStep marks a checklist item of the current stage blocked, with the reason: the
 // run stops there until someone unblocks it.
 func (e *Engine) BlockStep(ctx context.Context, actor models.Person, id int64, seq int, reason string) (Outcome, error) {
+	if err := models.CheckText("reason", reason); err != nil { // a paste gone wrong, not an account
+		return Outcome{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	if err := Written(reason, NeedBlockReason); err != nil {
 		return Outcome{}, err
@@ -280,6 +286,9 @@ func blockable(r models.StepRun, e *Engine) error {
 
 // UnblockStep sets a blocked checklist item back to open, with an optional note.
 func (e *Engine) UnblockStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (Outcome, error) {
+	if err := models.CheckText("note", note); err != nil { // a paste gone wrong, not an account
+		return Outcome{}, err
+	}
 	return e.act(ctx, actor, id, ActTick, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
 		r, err := stepRun(ctx, q, *d, seq)
 		if err != nil {
@@ -322,6 +331,9 @@ func joinNote(was, note string) string {
 // NoteStep adds a note to any step of a deployment: it is appended to the step's
 // note and recorded.
 func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (Outcome, error) {
+	if err := models.CheckText("note", note); err != nil { // a paste gone wrong, not an account
+		return Outcome{}, err
+	}
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return Outcome{}, models.Invalidf("the note is empty")

@@ -20,6 +20,9 @@ const (
 // planned or started anywhere, and its planned deployments are in a blocked_version
 // conflict. The audit log keeps who blocked it and why.
 func (e *Engine) BlockVersion(ctx context.Context, actor models.Person, component, version, reason string) (models.BlockedVersion, error) {
+	if err := models.CheckText("reason", reason); err != nil { // a paste gone wrong, not an account
+		return models.BlockedVersion{}, err
+	}
 	b := models.BlockedVersion{Component: component, Version: strings.TrimSpace(version), Reason: strings.TrimSpace(reason),
 		Actor: actor.Name, At: e.Now()}
 	if err := e.checkBlock(actor, b.Component, b.Version); err != nil {
@@ -42,6 +45,9 @@ func (e *Engine) BlockVersion(ctx context.Context, actor models.Person, componen
 
 // UnblockVersion lifts a block (managers), with an optional note for the audit log.
 func (e *Engine) UnblockVersion(ctx context.Context, actor models.Person, component, version, note string) error {
+	if err := models.CheckText("note", note); err != nil { // a paste gone wrong, not an account
+		return err
+	}
 	version = strings.TrimSpace(version)
 	if err := e.checkBlock(actor, component, version); err != nil {
 		return err

@@ -42,6 +42,20 @@ func CheckLength(field, s string) error {
 	return nil
 }
 
+// MaxText is the most characters a free text (a note, a reason, a summary, a
+// review's lessons) may have: a few thousand are a long account, 100,000 a paste
+// gone wrong that every reader of the record scrolls past.
+const MaxText = 10000
+
+// CheckText refuses, for the named field, a free text longer than MaxText
+// characters, quoting only its start.
+func CheckText(field, s string) error {
+	if n := utf8.RuneCountInString(s); n > MaxText {
+		return Invalidf("%s %q… is %d characters long: %d at most", field, string([]rune(s)[:20]), n, MaxText)
+	}
+	return nil
+}
+
 // CheckLine refuses, for the named field, what one line of text (a reason) may not
 // hold: invalid UTF-8, control characters and bidirectional overrides.
 func CheckLine(field, s string) error {

@@ -384,7 +384,10 @@ func (a *app) printDetail(det engine.Detail) {
 	tw = table(w)
 	by := engine.ShownPrincipals(det.Events)
 	for i, e := range det.Events {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.local(e.At), e.Actor, e.Type, cell(engine.EventWords(e)), principalNote(by[i]))
+		// Who beside who really acted, as the audit log has it: the detail, last, is
+		// shown whole and pads no other line.
+		who := strings.TrimSpace(e.Actor + " " + principalNote(by[i]))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.local(e.At), who, e.Type, cell(engine.EventWords(e)))
 	}
 	tw.Flush()
 }

@@ -182,3 +182,30 @@ func TestReportEnvOnceEach(t *testing.T) {
 		t.Fatalf("want each environment named once:\n%s", r)
 	}
 }
+
+// A free text (a summary, a note, a reason) of 100,000 characters is refused under
+// its flag, and one that is stored pads no other line of a table: an incident's
+// summary padded every line of deploy show's record to its length.
+func TestFreeTextHasALengthAndWidensNoTable(t *testing.T) {
+	f := newFixture(t)
+	id, started := f.startedIn("dev", "1.0")
+	opened := started.Truncate(time.Minute).Format(time.RFC3339)
+	huge := strings.Repeat("a", 100000)
+	f.refused(2, []string{"--summary", "100000 characters long: 10000 at most"},
+		"--as", "ana", "incident", "add", id, "--opened", opened, "--summary", huge)
+	f.refused(2, []string{"--reason", "10000 at most"}, "--as", "ana", "step", "block", id, "1", "--reason", huge)
+	f.refused(1, []string{"note", "10000 at most"}, "--as", "ana", "step", "note", id, "1", huge)
+	// A long account is kept whole, in show and --json, and lengthens its own lines only.
+	long := strings.Repeat("b", 5000)
+	f.ok("--as", "ana", "incident", "add", id, "--opened", opened, "--summary", long)
+	f.ok("--as", "ana", "step", "block", id, "1", "--reason", long)
+	show := f.ok("--as", "ana", "deploy", "show", id).stdout
+	for _, l := range strings.Split(show, "\n") {
+		if len(l) > 300 && !strings.Contains(l, long) {
+			t.Errorf("a line other than the text's own is %d long: %.200q", len(l), l)
+		}
+	}
+	if !strings.Contains(f.ok("--as", "ana", "incident", "list", "--json").stdout, long) {
+		t.Errorf("incident list --json should keep the summary whole")
+	}
+}

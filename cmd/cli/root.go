@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"ferry/models"
 )
 
 // Version is set at build time with -ldflags "-X ferry/cmd/cli.Version=...".
@@ -89,8 +91,22 @@ func (o *onceValue) Set(v string) error {
 		return givenTwice{o.name, o.Value.String(), v, o.list}
 	}
 	o.set = true
+	if freeText[o.name] {
+		if err := models.CheckText("--"+o.name, v); err != nil {
+			return tooLong{err}
+		}
+	}
 	return o.Value.Set(v)
 }
+
+// freeText names the flags that take what a person writes (a note, a reason, a
+// summary): one longer than models.MaxText is refused as it is read, under its flag,
+// before anything else is (the engine refuses it too, for the console's fields).
+var freeText = map[string]bool{"summary": true, "note": true, "reason": true, "lessons": true,
+	"override-reason": true, "urgency-reason": true, "title": true, "notes": true}
+
+// tooLong is the refusal of a free text longer than models.MaxText.
+type tooLong struct{ error }
 
 // groupsRefuseUnknown makes a command that only groups others (ferry deploy) refuse
 // an unknown subcommand with exit 2: left to cobra it printed the group's help and
@@ -111,6 +127,10 @@ func plainFlagError(err error) error {
 	var twice givenTwice
 	if errors.As(err, &twice) {
 		return twice
+	}
+	var long tooLong
+	if errors.As(err, &long) {
+		return long.error // without the value, which pflag's message quotes whole
 	}
 	var bad *pflag.InvalidValueError
 	if !errors.As(err, &bad) {
