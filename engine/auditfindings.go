@@ -29,6 +29,8 @@ func (e *Engine) AddAuditFinding(ctx context.Context, actor models.Person, f mod
 		return f, models.Invalidf("kind %q: use audit or compliance", f.Kind)
 	case f.Summary == "":
 		return f, models.Invalidf("%s", NeedFindingSummary)
+	case models.CheckText("summary", f.Summary) != nil:
+		return f, models.CheckText("summary", f.Summary)
 	case (f.DeploymentID == 0) == (f.Model == ""):
 		return f, models.Invalidf("a finding is about one deployment or one model")
 	}

@@ -65,6 +65,9 @@ func (e *Engine) AddImprovement(ctx context.Context, actor models.Person, r Impr
 	if im.Title == "" {
 		return im, models.Invalidf("%s", NeedImprovementTitle)
 	}
+	if err := models.CheckText("title", im.Title); err != nil {
+		return im, err
+	}
 	if err := e.knownModel(ctx, im.Model); err != nil {
 		return im, err
 	}
@@ -124,6 +127,9 @@ func (e *Engine) SetImprovement(ctx context.Context, actor models.Person, id int
 	var im models.Improvement
 	if !to.Valid() {
 		return im, models.Invalidf("status %q: use proposed, approved, in_progress, implemented, verified or rejected", to)
+	}
+	if err := models.CheckText("note", note); err != nil {
+		return im, err
 	}
 	if err := mayMoveImprovement(actor, to); err != nil {
 		return im, err

@@ -107,6 +107,9 @@ func (e *Engine) candidate(ctx context.Context, q store.Q, actor models.Person, 
 			return d, cm, models.Invalidf("--after: deployment #%d does not exist", d.After)
 		}
 	}
+	if err := models.CheckText("--urgency-reason", d.UrgencyReason); err != nil {
+		return d, cm, err
+	}
 	if d.UrgencyReason != "" && (d.Urgency == "" || d.Urgency == models.UrgencyNormal) {
 		return d, cm, models.Invalidf("--urgency-reason: a normal deployment has no urgency to explain: give --urgency expedited or emergency with it")
 	}

@@ -114,6 +114,9 @@ func (e *Engine) checkRelease(r NewRelease) (models.Release, error) {
 	if err := models.CheckLabel("change reference", rel.ChangeRef); err != nil {
 		return rel, err
 	}
+	if err := models.CheckText("notes", rel.Notes); err != nil {
+		return rel, err
+	}
 	var err error
 	rel.Components, err = e.CheckReleaseComponents(r.Components)
 	return rel, err

@@ -49,3 +49,37 @@ func TestBlankTextIsRefusedInTheNeedWords(t *testing.T) {
 		}
 	}
 }
+
+// A free text past models.MaxText is refused by the engine, naming its field, so the
+// console obeys the limit the CLI checks under its flags.
+func TestFreeTextPastTheLimitIsRefused(t *testing.T) {
+	f := newFixture(t)
+	ana := f.person(t, "ana")
+	d := f.plan(t, webReq())
+	huge := strings.Repeat("a", models.MaxText+1)
+	for _, c := range []struct {
+		act string
+		err func() error
+	}{
+		{"cancel", func() error { _, err := f.e.Cancel(f.ctx, ana, d.ID, huge); return err }},
+		{"block a step", func() error { _, err := f.e.BlockStep(f.ctx, ana, d.ID, 1, huge); return err }},
+		{"note a step", func() error { _, err := f.e.NoteStep(f.ctx, ana, d.ID, 1, huge); return err }},
+		{"override", func() error { _, err := f.e.Override(f.ctx, ana, "c1234567", huge); return err }},
+		{"incident", func() error {
+			_, err := f.e.AddIncident(f.ctx, ana, d.ID, f.now.Add(-time.Hour), time.Time{}, huge)
+			return err
+		}},
+		{"improvement", func() error {
+			_, err := f.e.AddImprovement(f.ctx, ana, ImprovementRequest{Model: "web", Title: huge})
+			return err
+		}},
+		{"finding", func() error {
+			_, err := f.e.AddAuditFinding(f.ctx, ana, models.AuditFinding{Kind: models.FindingAudit, Model: "web", Summary: huge})
+			return err
+		}},
+	} {
+		if err := c.err(); err == nil || !strings.HasSuffix(err.Error(), "10001 characters long: 10000 at most") {
+			t.Errorf("%s with %d characters: want it refused for its length, got %v", c.act, len(huge), err)
+		}
+	}
+}
