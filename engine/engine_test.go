@@ -200,7 +200,7 @@ func TestPlanRefusesWhatTheModelDoesNotAllow(t *testing.T) {
 	}{
 		"unknown model":       {func(r *PlanRequest) { r.Model = "nope" }, `unknown model "nope"`},
 		"unknown component":   {func(r *PlanRequest) { r.Component = "nope" }, `unknown component "nope"`},
-		"kind not in model":   {func(r *PlanRequest) { r.Component = "rack-b07" }, "model \"web\" is for software components; rack-b07 is hardware"},
+		"kind not in model":   {func(r *PlanRequest) { r.Component = "rack-b07" }, `--model: "web" is for software components; rack-b07 is hardware`},
 		"env not on path":     {func(r *PlanRequest) { r.Model, r.Component = "rack", "rack-b07" }, `environment "test" is not on model "rack"'s path (production)`},
 		"unknown env":         {func(r *PlanRequest) { r.Environment = "moon" }, `unknown environment "moon"`},
 		"no version":          {func(r *PlanRequest) { r.Version = " " }, "a version is needed"},

@@ -185,7 +185,7 @@ func (e *Engine) buildDeployment(actor models.Person, r PlanRequest) (models.Dep
 		return d, cm, models.Invalidf("--component: unknown component %q: declare it under a [[service]] in %s", r.Component, e.cfg.File)
 	}
 	if !m.AppliesToKind(comp.Kind) {
-		return d, cm, models.Invalidf("model %q is for %s components; %s is %s",
+		return d, cm, models.Invalidf("--model: %q is for %s components; %s is %s",
 			m.Name, joinKinds(m.Kinds), comp.Name, comp.Kind)
 	}
 	if err := e.cfg.CheckEnvironment("--env", r.Environment); err != nil {

@@ -574,7 +574,7 @@ func TestPlanRefused(t *testing.T) {
 	}{
 		{"unknown model", 1, append([]string{"--as", "ana"}, plan("teleport", "web-frontend", "dev")...), []string{`--model: unknown model "teleport"`, "web-service"}},
 		{"unknown component", 1, append([]string{"--as", "ana"}, plan("web-service", "toaster", "dev")...), []string{`--component: unknown component "toaster"`}},
-		{"model not for the component's kind", 1, append([]string{"--as", "ana"}, plan("web-service", "web-runbook", "dev")...), []string{"web-service", "software", "documentation"}},
+		{"model not for the component's kind", 1, append([]string{"--as", "ana"}, plan("web-service", "web-runbook", "dev")...), []string{`--model: "web-service" is for software components; web-runbook is documentation`}},
 		{"unknown environment", 1, append([]string{"--as", "ana"}, plan("web-service", "web-frontend", "moon")...), []string{`--env: unknown environment "moon"`, "(known: dev, test, production)"}},
 		{"unknown environment in a filter", 1, []string{"--as", "ana", "deploy", "list", "--env", "moon"}, []string{"--env", `"moon"`, "dev, test, production"}},
 		{"end before start", 1, append([]string{"--as", "ana"}, append(plan("web-service", "web-frontend", "dev"), "--end", "2030-12-01 09:00")...), []string{"--end:", "is not after the start"}},
