@@ -181,7 +181,7 @@ func TestCancelFromTheDetailAndTheScheduleAsksWhy(t *testing.T) {
 	press(m, "X")
 	fits(t, m, "cancel page", 60, 20)
 	press(m, "enter")
-	if got := screenText(m); !strings.Contains(got, "write the reason first") {
+	if got := screenText(m); !strings.Contains(got, engine.NeedCancelReason) {
 		t.Fatalf("no reason, no cancel:\n%s", got)
 	}
 	typeText(m, "release pulled by product")

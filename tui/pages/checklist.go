@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -88,6 +89,24 @@ const (
 	askRollback        // why it fails, its stage's on-failure steps run first
 	askApprove         // a note with an approval (optional): a gate is passed on purpose
 )
+
+// need is what the field's act needs written, in the engine's words where the
+// engine has the rule (engine.Need…), so the field and the act refuse alike.
+func (a asking) need() string {
+	switch a {
+	case askBlock:
+		return engine.NeedBlockReason
+	case askOverride:
+		return engine.NeedOverrideReason
+	case askReject:
+		return engine.NeedRejectReason
+	case askCancel:
+		return engine.NeedCancelReason
+	case askFail, askRollback:
+		return engine.NeedFailReason
+	}
+	return "the note is empty: it is kept on the record"
+}
 
 type checklistLoadedMsg struct {
 	view engine.DeploymentView
@@ -733,9 +752,7 @@ func (v *checklistView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 // answer does what the text field asked for, with its text.
 func (v *checklistView) answer(text string) tea.Cmd {
 	if text == "" && v.asking != askUnblock && v.asking != askApprove {
-		return common.Fail(fmt.Errorf("%s: it is kept on the record", map[asking]string{askNote: "the note is empty",
-			askBlock: "write why it is blocked", askOverride: "write why it starts anyway",
-			askReject: "write why the gate is refused"}[v.asking]))
+		return common.Fail(errors.New(v.asking.need()))
 	}
 	v.input.Blur()
 	c, id := v.c, v.id

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -175,7 +176,7 @@ func (f *incidentForm) validResolved(s string) error {
 
 func validSummary(s string) error {
 	if strings.TrimSpace(s) == "" {
-		return fmt.Errorf("say what happened")
+		return errors.New(engine.NeedIncidentSummary)
 	}
 	return nil
 }

@@ -180,7 +180,7 @@ func TestManagerStartsAnywayWithAReason(t *testing.T) {
 		t.Fatalf("g asks for the reason:\n%s", got)
 	}
 	press(m, "enter")
-	if got := screenText(m); !strings.Contains(got, "write why it starts anyway") {
+	if got := screenText(m); !strings.Contains(got, engine.NeedOverrideReason) {
 		t.Fatalf("an empty reason is refused at the field:\n%s", got)
 	}
 	typeText(m, "the vendor is on site today")

@@ -53,9 +53,11 @@ func newAskPage(c *common.Common, title, prompt, hint string, act func(string) (
 
 // newCancelPage cancels deployment d, with a reason.
 func newCancelPage(c *common.Common, d models.Deployment) *askPage {
-	return newAskPage(c, fmt.Sprintf("Cancel #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment),
+	p := newAskPage(c, fmt.Sprintf("Cancel #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment),
 		"cancel, because: ", "Cancelling is final: the deployment stays on the record as cancelled, with this reason.",
 		func(reason string) (engine.Outcome, error) { return c.Eng.Cancel(c.Ctx, c.Actor, d.ID, reason) })
+	p.empty = askCancel.need()
+	return p
 }
 
 // newAgainPage plans failed deployment d anew, at the start the person gives.

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -91,7 +92,7 @@ func scoreSelect(title string, v *string) *huh.Select[string] {
 
 func validLessons(s string) error {
 	if strings.TrimSpace(s) == "" {
-		return fmt.Errorf("say what was learned")
+		return errors.New(engine.NeedLessons)
 	}
 	return nil
 }

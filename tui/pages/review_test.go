@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"ferry/engine"
 	"ferry/models"
 )
 
@@ -45,6 +46,8 @@ func TestReviewFromTheConsole(t *testing.T) {
 	l.Key(tea.KeyRight) // the first of config's: "config"
 	l.Key(tea.KeyEnter)
 	l.Has("┃ Lessons")
+	l.Key(tea.KeyEnter)
+	l.Has("✗ " + engine.NeedLessons) // the engine's words for its rule
 	l.TypeText("health check needs the cache warm")
 	l.Has("cache warm")
 	l.Key(tea.KeyEnter)

@@ -449,7 +449,7 @@ func (v *runView) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 	case "enter":
 		text := strings.TrimSpace(v.input.Value())
 		if text == "" && v.asking != askApprove {
-			return common.Fail(fmt.Errorf("write the reason: it is kept on the record"))
+			return common.Fail(errors.New(v.asking.need()))
 		}
 		v.input.Blur()
 		switch v.asking {

@@ -219,7 +219,7 @@ func TestRunViewCancelAsksWhy(t *testing.T) {
 	if d, _ := m.c.Eng.RunState(m.c.Ctx, m.c.Actor, 1); d.Deployment.Status.Final() {
 		t.Fatal("no reason, no cancel")
 	}
-	if got := screenText(m); !strings.Contains(got, "write the reason") {
+	if got := screenText(m); !strings.Contains(got, engine.NeedCancelReason) {
 		t.Fatalf("an empty reason should be refused with a word:\n%s", got)
 	}
 	typeText(m, "the rack arrived damaged")
