@@ -460,6 +460,24 @@ func (e *Engine) PromoteRelease(ctx context.Context, actor models.Person, rp Rel
 	return out, err
 }
 
+// promotedBack refuses env when the release went there or beyond already (last is
+// the index of the furthest environment it went to): said of the promotion asked
+// for, since the state of the furthest environment alone ("is planned in
+// production") did not say why staging was refused.
+func promotedBack(v ReleaseView, last int, env string) error {
+	i := slices.IndexFunc(v.Status, func(s ReleaseAt) bool { return s.Environment == env })
+	from := v.Status[last]
+	if i < 0 || i > last || (i == last && from.Status == models.ReleaseDone) { // done: nextOnPath names the next
+		return nil
+	}
+	if i == last {
+		return models.Invalidf("--env %s: release %s is %s there already; a promotion goes on to the environment after it",
+			env, v.Name, from.Status)
+	}
+	return models.Invalidf("--env %s: release %s is %s in %s already, which comes after %s; a release is promoted onwards, never back",
+		env, v.Name, from.Status, from.Environment, env)
+}
+
 // nextOnPath accepts env if it is the environment after the last one (in promotion
 // order) the release went to, and the release is done there.
 func (e *Engine) nextOnPath(v ReleaseView, env string) error {
@@ -473,6 +491,9 @@ func (e *Engine) nextOnPath(v ReleaseView, env string) error {
 		return models.Conflictf("release %s is planned nowhere yet: plan it into the first environment with 'ferry release plan'", v.Name)
 	}
 	from := v.Status[last]
+	if err := promotedBack(v, last, env); err != nil {
+		return err
+	}
 	if from.Status != models.ReleaseDone {
 		return models.Conflictf("release %s is %s in %s: it is promoted once every component succeeded there", v.Name, from.Status, from.Environment)
 	}

@@ -259,3 +259,24 @@ func TestPlanReleaseSequentialPutsDependenciesFirst(t *testing.T) {
 		t.Fatalf("one after the other, related components do not conflict: %+v", out.Conflicts)
 	}
 }
+
+// A promotion to where the release went already, or to before it, is refused in
+// terms of the promotion asked for, not only of where the release stands.
+func TestPromoteBackIsRefusedAsAPromotion(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	f.release(t, "r1", "api=1")
+	start := f.now.Add(2 * time.Hour)
+	if _, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "r1", Environment: "production", Start: start}); err != nil {
+		t.Fatal(err)
+	}
+	for env, want := range map[string]string{
+		"test":       "--env test: release r1 is planned in production already, which comes after test; a release is promoted onwards, never back",
+		"production": "--env production: release r1 is planned there already; a promotion goes on to the environment after it",
+	} {
+		_, err := f.e.PromoteRelease(f.ctx, ana, ReleasePlan{Name: "r1", Environment: env, Start: start.Add(24 * time.Hour)})
+		if !errors.Is(err, models.ErrInvalid) || err.Error() != want {
+			t.Errorf("promote into %s: got %v, want %q", env, err, want)
+		}
+	}
+}
