@@ -125,6 +125,24 @@ func (e *StoppedError) Error() string {
 
 func (e *StoppedError) Unwrap() error { return e.Cause }
 
+// Closed is the cause a way in cancels its runs with when it closes (the local
+// console quits): the step's record says that in words, and how the run goes on,
+// where a plain cancel left "stopped: context canceled".
+type Closed struct {
+	What string // what closed, as the record says it: "the console that ran it"
+}
+
+func (c Closed) Error() string { return c.What + " was closed" }
+
+// stopWords is why the run stopped, for its record: after a Closed, with the
+// command that goes on from the interrupted step.
+func (r *runner) stopWords(cause error) string {
+	if errors.As(cause, new(Closed)) {
+		return fmt.Sprintf("%v; ferry deploy resume %d goes on", cause, r.id)
+	}
+	return cause.Error()
+}
+
 // Run takes a deployment as far as it can: from planned through the four stages to
 // succeeded, running automated steps in order. It stops and returns a Waiting when a
 // checklist item, a gate, a blocked item or an interrupted step needs a person. When a
@@ -910,7 +928,7 @@ func (r *runner) runStep(seq int, st models.Step, onFailure bool) (bool, string,
 		case stopped != nil:
 			end.Result = models.StepInterrupted
 			err := r.recordAttempt(seq, att, st, onFailure, models.StepInterrupted, res, elapsed,
-				fmt.Sprintf("stopped %d %q in attempt %d: %v", seq, st.Name, att, stopped), "stopped: "+stopped.Error())
+				fmt.Sprintf("stopped %d %q in attempt %d: %s", seq, st.Name, att, r.stopWords(stopped)), "stopped: "+r.stopWords(stopped))
 			r.progress(end)
 			if errors.Is(err, errLeaseLost) || err == nil {
 				return false, "", stopped
@@ -936,13 +954,13 @@ func (r *runner) runStep(seq int, st models.Step, onFailure bool) (bool, string,
 						if err != nil {
 							return err
 						}
-						sr.Status, sr.At, sr.Note = models.StepPending, r.e.Now(), "stopped before a retry: "+cause.Error()
+						sr.Status, sr.At, sr.Note = models.StepPending, r.e.Now(), "stopped before a retry: "+r.stopWords(cause)
 						if err := q.SetStepRun(r.bg(), sr, r.e.Now()); err != nil {
 							return err
 						}
 					}
 					return q.AddEvent(r.bg(), r.e.event(r.bg(), r.id, r.actor, EventStep,
-						fmt.Sprintf("stopped %d %q before try %d: %v", seq, st.Name, try+1, cause)))
+						fmt.Sprintf("stopped %d %q before try %d: %s", seq, st.Name, try+1, r.stopWords(cause))))
 				})
 				if err != nil && !errors.Is(err, errLeaseLost) {
 					return false, "", err

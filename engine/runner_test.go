@@ -1555,3 +1555,22 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// A run stopped because the console that ran it closed says so on its step, and how
+// it goes on, in place of "context canceled".
+func TestInterruptByAClosedConsoleSaysWhy(t *testing.T) {
+	f := newRunFixture(t, blockingModel)
+	ctx, cancel := context.WithCancelCause(f.ctx)
+	d, _, done := startBlocked(t, f, f.e, ctx, f.opts())
+	cancel(Closed{What: "the console that ran it"})
+	r := <-done
+	var stopped *StoppedError
+	if !errors.As(r.err, &stopped) {
+		t.Fatalf("want a StoppedError, got %v", r.err)
+	}
+	want := fmt.Sprintf("the console that ran it was closed; ferry deploy resume %d goes on", d.ID)
+	if note := f.state(d.ID).Steps[0].Note; note != "stopped: "+want {
+		t.Errorf("the step's note: %q, want %q", note, "stopped: "+want)
+	}
+	wantEvent(t, f.events(d.ID), `stopped 1 "Waits" in attempt 1: `+want)
+}

@@ -102,8 +102,9 @@ func Preheat() { go ansi.StringWidthWc("─") }
 func Run(ctx context.Context, eng *engine.Engine, actor models.Person, opts Options) error {
 	// Quitting cancels what the console started (a due run stops its step, which the
 	// next ferry offers to resume), instead of leaving it to die with the process.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// The cause is the record's words for why the step stopped.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(engine.Closed{What: "the console that ran it"})
 	c := common.New(ctx, eng, actor)
 	c.RunsDue, c.Hello = opts.RunsDue, opts.Hello
 	m := New(c)
