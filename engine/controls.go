@@ -199,7 +199,22 @@ func (e *Engine) startBreaks(ctx context.Context, q store.Q, d models.Deployment
 			out = append(out, b)
 		}
 	}
-	return out, nil
+	return saidOnce(out), nil
+}
+
+// saidOnce is what a refusal says of bs: a conflict is left out where the control of
+// its kind breaks now too. A production plan outside the maintenance windows, started
+// outside them, said the rule twice ("maintenance ×2": none open now, and the plan's
+// conflict), and a move into a window settles both. The record of a start still
+// keeps each (breaksAt): only what is said is shorter.
+func saidOnce(bs []Break) []Break {
+	var out []Break
+	for _, b := range bs {
+		if b.Conflict == nil || !slices.ContainsFunc(bs, func(c Break) bool { return c.Conflict == nil && c.Rule == b.Rule }) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // BreaksText says in one line what a start would break, e.g. "window: …; freeze: …".
@@ -327,6 +342,7 @@ func (e *Engine) start(ctx context.Context, q store.Q, actor models.Person, d *m
 }
 
 func refusal(actor models.Person, id int64, bs []Break, override bool) error {
+	bs = saidOnce(bs)
 	err := &StartRefusedError{ID: id, Breaks: bs, Override: override, Actor: actor}
 	for _, b := range bs {
 		if b.Conflict != nil {

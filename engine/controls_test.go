@@ -156,9 +156,13 @@ func TestAStartIsHeldToFreezesAndMaintenanceWindows(t *testing.T) {
 	f := controlsFixture(t, "2026-11-27 15:00") // Friday afternoon: the freeze
 	sam, ana := f.person(t, "sam"), f.person(t, "ana")
 	d := f.planIn(t, "api", "production", "2026-11-27 15:00", func(r *PlanRequest) { r.Model = "hotfix" })
+	// Each rule is said once: the plan's freeze and maintenance conflicts are the
+	// controls that break now, which a move settles too.
 	refusedFor(t, func() error { _, err := f.e.Run(f.ctx, sam, d.ID, RunOptions{}); return err }(),
-		string(models.ConflictFreeze), string(models.ConflictMaintenance), string(models.ConflictFreeze),
-		string(models.ConflictMaintenance))
+		string(models.ConflictFreeze), string(models.ConflictMaintenance))
+	if v, err := f.e.View(f.ctx, sam, d.ID, ViewRequest{}); err != nil || BreaksBrief(v.StartBreaks) != "freeze, maintenance" {
+		t.Errorf("the view's breaks: %q %v", BreaksBrief(v.StartBreaks), err)
+	}
 
 	// Overriding its maintenance conflict accepted the plan, not a start outside the
 	// windows: the refusal says so, rather than seem to ignore the manager.
