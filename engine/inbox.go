@@ -473,8 +473,14 @@ func (e *Engine) wrongItems(ctx context.Context, q store.Q, actor models.Person,
 	if err != nil {
 		return nil, err
 	}
+	// A failure that a later run of the same version in its environment made good
+	// (its run again, say) needs no one any more; its review, if due, stays an item.
+	madeGood, err := q.SucceededAfter(ctx, failed)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range failed {
-		if (watch || concerns(actor, d)) && Can(actor, ActRead, &d) == nil {
+		if !madeGood[d.ID] && (watch || concerns(actor, d)) && Can(actor, ActRead, &d) == nil {
 			out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
 				Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
 					strings.ReplaceAll(string(d.Status), "_", " "))})

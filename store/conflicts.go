@@ -248,6 +248,39 @@ func (q Q) Succeeded(ctx context.Context, keys []VersionKey) (map[VersionKey]boo
 	return out, mapErr(rows.Err())
 }
 
+// SucceededAfter returns which of the failures ds (by ID) a deployment of the same
+// component version succeeded after (or in the same second), in the same
+// environment: one statement.
+func (q Q) SucceededAfter(ctx context.Context, ds []models.Deployment) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(ds) == 0 {
+		return out, nil
+	}
+	arr := make([][5]any, len(ds))
+	for i, d := range ds {
+		arr[i] = [5]any{d.ID, d.Component, d.Version, d.Environment, d.FinishedAt.Unix()}
+	}
+	b, err := json.Marshal(arr)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT j.value ->> 0 FROM json_each(?) j
+		WHERE EXISTS (SELECT 1 FROM deployments d WHERE d.component = j.value ->> 1 AND d.version = j.value ->> 2
+			AND d.environment = j.value ->> 3 AND d.status = 'succeeded' AND d.finished_at >= j.value ->> 4)`, string(b))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err)
+		}
+		out[id] = true
+	}
+	return out, mapErr(rows.Err())
+}
+
 // Outcome of finished deployments that unfinished ones depend on.
 func (q Q) FinishedStatus(ctx context.Context, ids []int64) (map[int64]models.Status, error) {
 	out := map[int64]models.Status{}

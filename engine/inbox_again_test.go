@@ -1,0 +1,56 @@
+package engine
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"ferry/models"
+)
+
+// A failure that its run again made good leaves the manager's inbox: the same
+// version succeeded in that environment since. Its review, due still, stays.
+func TestAFailureMadeGoodLeavesTheInbox(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	d := f.planWhere(t, "api", "2.0", "test", f.now, models.ActionDeploy)
+	if _, err := f.e.Start(f.ctx, ana, d.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Fail(f.ctx, ana, d.ID, "the smoke test failed", false); err != nil {
+		t.Fatal(err)
+	}
+	items := func(kind string) []int64 {
+		t.Helper()
+		in, err := f.e.Inbox(f.ctx, ana)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, it := range in {
+			if it.Kind == kind {
+				ids = append(ids, it.Deployment.ID)
+			}
+		}
+		return ids
+	}
+	if got := items(InboxFailure); !slices.Contains(got, d.ID) {
+		t.Fatalf("the failure of #%d should need the manager: %v", d.ID, got)
+	}
+	f.now = f.now.Add(time.Hour)
+	out, err := f.e.Again(f.ctx, ana, d.ID, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := items(InboxFailure); !slices.Contains(got, d.ID) {
+		t.Fatalf("run again but not yet run, #%d still needs the manager: %v", d.ID, got)
+	}
+	f.finish(t, out.Deployment.ID)
+	if got := items(InboxFailure); slices.Contains(got, d.ID) {
+		t.Errorf("#%d made good by #%d should leave the inbox: %v", d.ID, out.Deployment.ID, got)
+	}
+	f.now = f.now.Add(f.e.cfg.ReviewAfter) // the review falls due
+	if got := items(InboxReview); !slices.Contains(got, d.ID) {
+		t.Errorf("the review of #%d is due still: %v", d.ID, got)
+	}
+}
