@@ -116,6 +116,36 @@ func TestResolveOverridesOneAfterAnother(t *testing.T) {
 	}
 }
 
+// What is left is counted after the override: one another manager settled while the
+// panel was open is not counted, and the last open one closes the panel.
+func TestResolveCountsWhatIsLeftAfterTheOverride(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	mgr, _ := m.c.Eng.Person("ana")
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: now.Add(30 * time.Minute), Assignee: "tom"})
+	if err != nil || engine.CountOpen(cs) < 2 {
+		t.Fatalf("setup wants open conflicts: %+v %v", cs, err)
+	}
+	openResolve(m, d.ID)
+	selected := selectedRow(m)
+	marc, _ := m.c.Eng.Person("marc")
+	for _, c := range cs { // marc settles every other one, unseen by the panel
+		if !strings.Contains(selected, c.ID) {
+			if _, err := m.c.Eng.Override(m.c.Ctx, marc, c.ID, "accepted on the phone"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	press(m, "o")
+	typeText(m, "the rack must be in before the audit")
+	press(m, "enter")
+	got := screenText(m)
+	if !strings.Contains(got, "no conflicts left") || strings.Contains(got, fmt.Sprintf("resolve #%d", d.ID)) {
+		t.Fatalf("marc's override settled the other: none is left and the panel closes:\n%s", got)
+	}
+}
+
 func TestResolveOverrideNeedsAReason(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
@@ -126,7 +156,7 @@ func TestResolveOverrideNeedsAReason(t *testing.T) {
 		t.Fatalf("o should ask for a reason:\n%s", got)
 	}
 	press(m, "enter")
-	if got := screenText(m); !strings.Contains(got, "write a reason") {
+	if got := screenText(m); !strings.Contains(got, engine.NeedOverrideReason) {
 		t.Fatalf("an empty reason must be refused:\n%s", got)
 	}
 	typeText(m, "licence must be live for the audit")

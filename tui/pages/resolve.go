@@ -280,8 +280,8 @@ func (r *resolveScreen) reasonKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "enter":
 		reason := strings.TrimSpace(r.reason.Value())
-		if reason == "" {
-			return common.Fail(fmt.Errorf("write a reason: an override is kept as an audit finding"))
+		if err := engine.Written(reason, engine.NeedOverrideReason); err != nil {
+			return common.Fail(err)
 		}
 		conflict := r.selected()
 		if conflict == nil {
@@ -290,14 +290,20 @@ func (r *resolveScreen) reasonKey(msg tea.KeyPressMsg) tea.Cmd {
 		r.reason.Blur()
 		r.working = true
 		r.want = r.nextOpen(conflict.Key)
-		left := engine.CountOpen(r.data.det.Conflicts) - 1
 		c, cid, id := r.c, conflict.ID, r.id
-		note := fmt.Sprintf("overrode the %s conflict %s of #%d%s", common.KindWords(conflict.Kind), cid, id, leftOverN(left))
+		note := fmt.Sprintf("overrode the %s conflict %s of #%d", common.KindWords(conflict.Kind), cid, id)
 		return func() tea.Msg {
 			if _, err := c.Eng.Override(c.Ctx, c.Actor, cid, reason); err != nil {
 				return resolveFailedMsg{err}
 			}
-			return overriddenMsg{note, left}
+			// What is left is counted after the act: another manager may have settled
+			// one of them meanwhile, and none left closes the panel.
+			det, err := c.Eng.Deployment(c.Ctx, c.Actor, id)
+			if err != nil {
+				return overriddenMsg{note, 0}
+			}
+			left := engine.CountOpen(det.Conflicts)
+			return overriddenMsg{note + leftOverN(left), left}
 		}
 	}
 	var cmd tea.Cmd
