@@ -20,11 +20,13 @@ func (a *app) historyCmd() *cobra.Command {
 		from, to, env, status, model, service, component, kind, assignee, requester, change, search string
 		after, format                                                                               string
 		modelVersion, limit                                                                         int
+		oldest                                                                                      bool
 	}
 	cmd := &cobra.Command{
-		Use:   "history [filters] [--format table|csv|json|markdown] [--limit N] [--after CURSOR]",
+		Use:   "history [filters] [--oldest-first] [--format table|csv|json|markdown] [--limit N] [--after CURSOR]",
 		Short: "Every deployment ever, newest first, filtered; exports CSV, JSON and Markdown",
-		Long: "Lists deployments newest first by scheduled start. Pages stay fast at any depth:\n" +
+		Long: "Lists deployments newest first by scheduled start (--oldest-first: the other way).\n" +
+			"Pages stay fast at any depth:\n" +
 			"pass --after with the cursor printed at the end of a page (start/id of its last row).\n" +
 			"--from and --to take a date (YYYY-MM-DD, the organisation's zone), a local time\n" +
 			"or RFC 3339; --to is exclusive.",
@@ -54,7 +56,7 @@ func (a *app) historyCmd() *cobra.Command {
 			}
 			filter := models.Filter{Environment: f.env, Statuses: statuses, Model: f.model, ModelVersion: f.modelVersion,
 				Service: f.service, Component: f.component, Kind: models.Kind(f.kind), Assignee: f.assignee,
-				Requester: f.requester, ChangeRef: f.change, Search: f.search, Limit: f.limit}
+				Requester: f.requester, ChangeRef: f.change, Search: f.search, Limit: f.limit, Oldest: f.oldest}
 			if filter.From, err = a.flagDate("--from", f.from); err != nil {
 				return err
 			}
@@ -111,6 +113,7 @@ func (a *app) historyCmd() *cobra.Command {
 	fl.StringVar(&f.requester, "requester", "", "requester")
 	fl.StringVar(&f.change, "change", "", "change reference")
 	fl.StringVar(&f.search, "search", "", "words in the component, service, version, change, notes, block reasons or incidents (all must match; the last may be a prefix)")
+	fl.BoolVar(&f.oldest, "oldest-first", false, "oldest first by scheduled start, as the console's o")
 	fl.StringVar(&f.after, "after", "", "continue after this cursor (printed at the end of a page)")
 	fl.StringVar(&f.format, "format", "table", "table, csv, json or markdown")
 	fl.IntVar(&f.limit, "limit", 50, "rows in this page (an export in csv, json or markdown without it has every row)")

@@ -107,28 +107,36 @@ func TestHistoryFiltersExportsAndPages(t *testing.T) {
 		{[]string{"--model", "web-service", "--model-version", "2"}, ""},
 		{[]string{"--from", "2030-11-02", "--to", "2030-11-04"}, "3 2"},
 		{[]string{"--search", "CHG-4"}, "5"},
+		{[]string{"--oldest-first"}, "1 2 3 4 5"},
+		{[]string{"--oldest-first", "--search", "CHG-1"}, "1 2"},
 	} {
 		if got := ids(c.args...); got != c.want {
 			t.Errorf("history %v: %q, want %q", c.args, got, c.want)
 		}
 	}
-	// Pages of two, each continuing after the last: every row once, in order.
-	var seen []string
-	var after []string
-	for page := 0; page < 5; page++ {
-		r := f.ok(append([]string{"--as", "ana", "history", "--limit", "2"}, after...)...)
-		rows := regexp.MustCompile(`(?m)^(\d+)\s`).FindAllStringSubmatch(r.stdout, -1)
-		for _, m := range rows {
-			seen = append(seen, m[1])
+	// Pages of two, each continuing after the last: every row once, in order, either way.
+	for order, want := range map[string]string{"": "5 4 3 2 1", "--oldest-first": "1 2 3 4 5"} {
+		var seen []string
+		args := []string{"--as", "ana", "history", "--limit", "2"}
+		if order != "" {
+			args = append(args, order)
 		}
-		next := regexp.MustCompile(`--after (\S+)`).FindStringSubmatch(r.stderr)
-		if next == nil {
-			break
+		var after []string
+		for page := 0; page < 5; page++ {
+			r := f.ok(append(args, after...)...)
+			rows := regexp.MustCompile(`(?m)^(\d+)\s`).FindAllStringSubmatch(r.stdout, -1)
+			for _, m := range rows {
+				seen = append(seen, m[1])
+			}
+			next := regexp.MustCompile(`--after (\S+)`).FindStringSubmatch(r.stderr)
+			if next == nil {
+				break
+			}
+			after = []string{"--after", next[1]}
 		}
-		after = []string{"--after", next[1]}
-	}
-	if got := strings.Join(seen, " "); got != "5 4 3 2 1" {
-		t.Fatalf("paging saw %q", got)
+		if got := strings.Join(seen, " "); got != want {
+			t.Fatalf("paging %s saw %q, want %q", order, got, want)
+		}
 	}
 	// CSV opens as a table: a header and one row per deployment.
 	rows, err := csv.NewReader(strings.NewReader(f.ok("--as", "ana", "history", "--format", "csv").stdout)).ReadAll()

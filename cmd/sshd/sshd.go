@@ -600,8 +600,10 @@ func Via(ctx context.Context) string {
 	return "ssh HOST"
 }
 
-// sshCommand is how the client reached this server, as an ssh command line: the
-// commands the console tells a person to run from their own machine start with it.
+// sshCommand is an ssh command line to this server at the address the connection
+// reached, as the server sees it: the commands the console tells a person to run
+// from their own machine start with it. Behind NAT or a forwarded port the person's
+// own name for the host and port differ, which the README says.
 func sshCommand(user string, local net.Addr) string {
 	host, port, err := net.SplitHostPort(local.String())
 	if err != nil {

@@ -283,6 +283,9 @@ func historyArgs(f models.Filter, loc *time.Location) []string {
 	add("--requester", f.Requester)
 	add("--change", f.ChangeRef)
 	add("--search", f.Search)
+	if f.Oldest { // in the list's order, as x exports it
+		args = append(args, "--oldest-first")
+	}
 	return append(args, "--format", "csv")
 }
 

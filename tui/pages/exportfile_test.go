@@ -266,6 +266,11 @@ func TestExportOverSSHNamesTheCommand(t *testing.T) {
 	if got := flat(); !strings.Contains(got, `export from your own machine instead: ssh -p 2222 kim@ferry-host -- 'history --search "no power" --format csv' > FILE`) {
 		t.Fatalf("x on a searched History over SSH should name the command:\n%s", screenText(m))
 	}
+	press(m, "o") // oldest first: the command exports in the list's order too
+	press(m, "x")
+	if got := flat(); !strings.Contains(got, `--search "no power" --oldest-first --format csv' > FILE`) {
+		t.Fatalf("x on History oldest first should name the order:\n%s", screenText(m))
+	}
 	press(m, "5")
 	press(m, "x")
 	if got := flat(); !strings.Contains(got, "ssh -p 2222 kim@ferry-host -- report --period month --by none --from ") ||
