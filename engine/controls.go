@@ -268,20 +268,30 @@ func BreaksWords(bs []Break) string {
 // BreaksBrief names what a start would break by kind, with how many of each, in the
 // order they come: "window, maintenance, capacity ×4, person".
 func BreaksBrief(bs []Break) string {
-	var rules []string
+	rules := make([]string, len(bs))
+	for i, b := range bs {
+		rules[i] = b.Rule
+	}
+	return Tally(rules)
+}
+
+// Tally names things in the order they first come, with how many of each when more
+// than one: "promotion, capacity ×2".
+func Tally(names []string) string {
+	var once []string
 	n := map[string]int{}
-	for _, b := range bs {
-		if n[b.Rule] == 0 {
-			rules = append(rules, b.Rule)
+	for _, name := range names {
+		if n[name] == 0 {
+			once = append(once, name)
 		}
-		n[b.Rule]++
+		n[name]++
 	}
-	for i, r := range rules {
-		if n[r] > 1 {
-			rules[i] = fmt.Sprintf("%s ×%d", r, n[r])
+	for i, name := range once {
+		if n[name] > 1 {
+			once[i] = fmt.Sprintf("%s ×%d", name, n[name])
 		}
 	}
-	return strings.Join(rules, ", ")
+	return strings.Join(once, ", ")
 }
 
 // inAny reports whether t lies inside one of the windows.

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"ferry/engine"
 	"ferry/models"
 	"ferry/tui/common"
 )
@@ -101,20 +102,9 @@ func previewConflicts(st common.Styles, out []string, cs []models.Conflict, w, h
 // come: "promotion, capacity ×2". On a phone the preview has room for no message
 // whole, and "… 1 more conflict" alone said nothing of what was wrong.
 func kindsBrief(cs []models.Conflict) string {
-	var kinds []models.ConflictKind
-	n := map[models.ConflictKind]int{}
-	for _, c := range cs {
-		if n[c.Kind] == 0 {
-			kinds = append(kinds, c.Kind)
-		}
-		n[c.Kind]++
+	words := make([]string, len(cs))
+	for i, c := range cs {
+		words[i] = common.KindWords(c.Kind)
 	}
-	words := make([]string, len(kinds))
-	for i, k := range kinds {
-		words[i] = common.KindWords(k)
-		if n[k] > 1 {
-			words[i] += fmt.Sprintf(" ×%d", n[k])
-		}
-	}
-	return strings.Join(words, ", ")
+	return engine.Tally(words)
 }
