@@ -85,14 +85,7 @@ func selectedRow(m *Model) string {
 // Each override closed the panel, and the manager had to find the deployment again.
 func TestResolveOverridesOneAfterAnother(t *testing.T) {
 	t.Parallel()
-	m := sized(t, "ana", 120, 35)
-	mgr, _ := m.c.Eng.Person("ana")
-	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
-		Version: "1", Environment: "production", Start: now.Add(30 * time.Minute), Assignee: "tom"})
-	if err != nil || engine.CountOpen(cs) < 2 {
-		t.Fatalf("setup: %+v %v", cs, err)
-	}
-	openResolve(m, d.ID)
+	m, d, cs := resolvingARackInConflicts(t)
 	for left := engine.CountOpen(cs) - 1; left >= 0; left-- {
 		if row := selectedRow(m); !strings.Contains(row, "✗") {
 			t.Fatalf("%d left: the selected conflict should be an open one: %q\n%s", left+1, row, screenText(m))
@@ -120,14 +113,7 @@ func TestResolveOverridesOneAfterAnother(t *testing.T) {
 // panel was open is not counted, and the last open one closes the panel.
 func TestResolveCountsWhatIsLeftAfterTheOverride(t *testing.T) {
 	t.Parallel()
-	m := sized(t, "ana", 120, 35)
-	mgr, _ := m.c.Eng.Person("ana")
-	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
-		Version: "1", Environment: "production", Start: now.Add(30 * time.Minute), Assignee: "tom"})
-	if err != nil || engine.CountOpen(cs) < 2 {
-		t.Fatalf("setup wants open conflicts: %+v %v", cs, err)
-	}
-	openResolve(m, d.ID)
+	m, d, cs := resolvingARackInConflicts(t)
 	selected := selectedRow(m)
 	marc, _ := m.c.Eng.Person("marc")
 	for _, c := range cs { // marc settles every other one, unseen by the panel
@@ -144,6 +130,21 @@ func TestResolveCountsWhatIsLeftAfterTheOverride(t *testing.T) {
 	if !strings.Contains(got, "no conflicts left") || strings.Contains(got, fmt.Sprintf("resolve #%d", d.ID)) {
 		t.Fatalf("marc's override settled the other: none is left and the panel closes:\n%s", got)
 	}
+}
+
+// resolvingARackInConflicts is ana's resolve panel on a rack she planned into
+// production half an hour from now: in two open conflicts or more.
+func resolvingARackInConflicts(t *testing.T) (*Model, models.Deployment, []models.Conflict) {
+	t.Helper()
+	m := sized(t, "ana", 120, 35)
+	mgr, _ := m.c.Eng.Person("ana")
+	d, cs, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: now.Add(30 * time.Minute), Assignee: "tom"})
+	if err != nil || engine.CountOpen(cs) < 2 {
+		t.Fatalf("setup wants open conflicts: %+v %v", cs, err)
+	}
+	openResolve(m, d.ID)
+	return m, d, cs
 }
 
 func TestResolveOverrideNeedsAReason(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
+	"ferry/models"
 	"ferry/tui/common"
 	"ferry/tui/components"
 	"ferry/tui/internal/tuitest"
@@ -46,15 +47,7 @@ func TestPlanFormSavesOnce(t *testing.T) {
 // whole, as many as fit, and says how many more there are, never cutting one.
 func TestPlanPreviewShowsEveryConflictOrHowManyMore(t *testing.T) {
 	t.Parallel()
-	c := newTestCommon(t, "ana")
-	r := engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server", Version: "1",
-		Environment: "production", Start: tuitest.Now.Add(30 * time.Minute), Assignee: "tom"}
-	d, cs, err := c.Eng.PreviewPlan(c.Ctx, c.Actor, r)
-	if err != nil || len(cs) < 3 {
-		t.Fatalf("setup: %d conflicts, %v", len(cs), err)
-	}
-	p := NewPlan(c).(*planForm)
-	p.preview = planPreview{gen: 1, d: d, conflicts: cs}
+	p, cs := previewInThreeConflicts(t)
 	for _, w := range []int{58, 59} { // the width the preview gets at 60 and 61 columns
 		for h := 3; h <= 20; h++ {
 			lines := p.previewLines(w, h)
@@ -243,6 +236,17 @@ func TestPreviewWindowSaysTheYearOfEitherEnd(t *testing.T) {
 // knows what is wrong before saving ("… 3 more conflicts" alone said nothing).
 func TestPlanPreviewNamesTheKindsItHasNoRoomFor(t *testing.T) {
 	t.Parallel()
+	p, cs := previewInThreeConflicts(t)
+	got := ansi.Strip(strings.Join(p.previewLines(58, 3), "\n"))
+	if !strings.Contains(got, fmt.Sprintf("… %d more conflicts: %s", len(cs), common.KindWords(cs[0].Kind))) {
+		t.Fatalf("the count names the kinds of the conflicts not shown (%s first):\n%s", cs[0].Kind, got)
+	}
+}
+
+// previewInThreeConflicts is ana's plan form previewing a rack in production half an
+// hour from now: in three conflicts or more (capacity, maintenance, person).
+func previewInThreeConflicts(t *testing.T) (*planForm, []models.Conflict) {
+	t.Helper()
 	c := newTestCommon(t, "ana")
 	r := engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server", Version: "1",
 		Environment: "production", Start: tuitest.Now.Add(30 * time.Minute), Assignee: "tom"}
@@ -252,8 +256,5 @@ func TestPlanPreviewNamesTheKindsItHasNoRoomFor(t *testing.T) {
 	}
 	p := NewPlan(c).(*planForm)
 	p.preview = planPreview{gen: 1, d: d, conflicts: cs}
-	got := ansi.Strip(strings.Join(p.previewLines(58, 3), "\n"))
-	if !strings.Contains(got, fmt.Sprintf("… %d more conflicts: %s", len(cs), common.KindWords(cs[0].Kind))) {
-		t.Fatalf("the count names the kinds of the conflicts not shown (%s first):\n%s", cs[0].Kind, got)
-	}
+	return p, cs
 }
