@@ -47,6 +47,9 @@ func (a *app) notifyRunCmd() *cobra.Command {
 			if opts.ScanEvery < time.Second {
 				return usagef("--scan-every %s: must be at least 1s", opts.ScanEvery)
 			}
+			if opts.Backoff < 0 {
+				return usagef("--backoff %s: a wait cannot be negative", opts.Backoff)
+			}
 			if err := a.open(); err != nil {
 				return err
 			}

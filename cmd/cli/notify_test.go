@@ -204,6 +204,7 @@ func TestNotifyCommands(t *testing.T) {
 	f.refused(2, []string{"needs a CHANNEL"}, "--as", "ana", "notify", "test")
 	f.refused(2, []string{"--poll 1ns: must be at least 100ms"}, "--as", "ana", "notify", "run", "--follow", "--poll", "1ns")
 	f.refused(2, []string{"--scan-every -1s: must be at least 1s"}, "--as", "ana", "notify", "run", "--scan-every=-1s")
+	f.refused(2, []string{"--backoff -1s: a wait cannot be negative"}, "--as", "ana", "notify", "run", "--backoff=-1s")
 
 	// A failing receiver: the message is retried, then dead; the managers' inbox says so.
 	rc.mu.Lock()
