@@ -207,7 +207,7 @@ func TestFreeTextHasALengthAndWidensNoTable(t *testing.T) {
 	f.refused(2, []string{"--summary", "100000 characters long: 10000 at most"},
 		"--as", "ana", "incident", "add", id, "--opened", opened, "--summary", huge)
 	f.refused(2, []string{"--reason", "10000 at most"}, "--as", "ana", "step", "block", id, "1", "--reason", huge)
-	f.refused(1, []string{"note", "10000 at most"}, "--as", "ana", "step", "note", id, "1", huge)
+	f.refused(2, []string{"the note", "10000 at most"}, "--as", "ana", "step", "note", id, "1", huge) // a usage error, as a flag's
 	// A long account is kept whole, in show and --json, and lengthens its own lines only.
 	long := strings.Repeat("b", 5000)
 	f.ok("--as", "ana", "incident", "add", id, "--opened", opened, "--summary", long)

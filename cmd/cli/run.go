@@ -592,6 +592,9 @@ func (a *app) stepNoteCmd() *cobra.Command {
 			if strings.TrimSpace(args[2]) == "" {
 				return usagef("the note is empty")
 			}
+			if err := models.CheckText("the note", args[2]); err != nil { // as a --note flag is refused
+				return usageError{err}
+			}
 			return a.act(id, f, func(engine.RunOptions) (engine.Outcome, error) {
 				return a.eng.NoteStep(a.ctx, a.actor, id, seq, args[2])
 			})
