@@ -264,13 +264,19 @@ func (q Q) SucceededAfter(ctx context.Context, ds []models.Deployment) (map[int6
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT j.value ->> 0 FROM json_each(?) j
+	return q.idSet(ctx, `SELECT j.value ->> 0 FROM json_each(?) j
 		WHERE EXISTS (SELECT 1 FROM deployments d WHERE d.component = j.value ->> 1 AND d.version = j.value ->> 2
 			AND d.environment = j.value ->> 3 AND d.status = 'succeeded' AND d.finished_at >= j.value ->> 4)`, string(b))
+}
+
+// idSet is the IDs query returns, as a set.
+func (q Q) idSet(ctx context.Context, query string, args ...any) (map[int64]bool, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
+	out := map[int64]bool{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {

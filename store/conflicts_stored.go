@@ -218,23 +218,10 @@ func splitIDs(s string) ([]int64, error) {
 // assigned, read from two partial indexes alone: what an inbox matches the open
 // conflicts' members against before it loads the few that are the person's.
 func (q Q) OpenInvolving(ctx context.Context, person string) (map[int64]bool, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT id FROM deployments INDEXED BY deployments_open_assignee
+	return q.idSet(ctx, `SELECT id FROM deployments INDEXED BY deployments_open_assignee
 			WHERE `+notFinished+` AND assignee = ?1
 		UNION ALL SELECT id FROM deployments INDEXED BY deployments_open_requester
 			WHERE `+notFinished+` AND requester = ?1`, person)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapErr(err)
-		}
-		out[id] = true
-	}
-	return out, mapErr(rows.Err())
 }
 
 // EventCounts says how many events each of ids has on its record.

@@ -213,18 +213,6 @@ func (q Q) Interrupted(ctx context.Context, ids []int64) (map[int64]bool, error)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT DISTINCT deployment_id FROM step_runs
+	return q.idSet(ctx, `SELECT DISTINCT deployment_id FROM step_runs
 		WHERE deployment_id IN (SELECT value FROM json_each(?)) AND status = 'interrupted'`, string(list))
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapErr(err)
-		}
-		out[id] = true
-	}
-	return out, mapErr(rows.Err())
 }
