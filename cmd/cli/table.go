@@ -19,36 +19,20 @@ const maxCell = 60
 // diff sees as change. A cell before a line's last is cut to maxCell; the last pads
 // nothing and is kept whole. Every line written to it ends with a newline.
 func table(w io.Writer) *tableWriter {
-	return &tableWriter{tw: tabwriter.NewWriter(&trimEnds{w: w}, 0, 0, 2, ' ', 0)}
+	tw := tabwriter.NewWriter(eachLine(w, func(l []byte) []byte { return bytes.TrimRight(l, " ") }), 0, 0, 2, ' ', 0)
+	return &tableWriter{lineWriter: lineWriter{w: tw, fn: cutCells}, tw: tw}
 }
 
 // tableWriter passes whole lines to its tabwriter with their cells cut (maxCell).
 type tableWriter struct {
-	tw  *tabwriter.Writer
-	buf []byte
-}
-
-func (t *tableWriter) Write(p []byte) (int, error) {
-	t.buf = append(t.buf, p...)
-	for {
-		i := bytes.IndexByte(t.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		if _, err := t.tw.Write(append(cutCells(t.buf[:i]), '\n')); err != nil {
-			return 0, err
-		}
-		t.buf = t.buf[i+1:]
-	}
+	lineWriter
+	tw *tabwriter.Writer
 }
 
 // Flush writes what is aligned, and a last line without its newline as it is.
 func (t *tableWriter) Flush() error {
-	if len(t.buf) > 0 {
-		if _, err := t.tw.Write(cutCells(t.buf)); err != nil {
-			return err
-		}
-		t.buf = nil
+	if err := t.flush(); err != nil {
+		return err
 	}
 	return t.tw.Flush()
 }
@@ -64,23 +48,35 @@ func cutCells(line []byte) []byte {
 	return bytes.Join(cells, []byte{'\t'})
 }
 
-// trimEnds passes whole lines on without their trailing spaces.
-type trimEnds struct {
+// lineWriter passes each whole line written to it on to w as fn makes it, ending in
+// a newline; flush passes a last line without its newline.
+type lineWriter struct {
 	w   io.Writer
+	fn  func(line []byte) []byte
 	buf []byte
 }
 
-func (t *trimEnds) Write(p []byte) (int, error) {
+func eachLine(w io.Writer, fn func([]byte) []byte) *lineWriter { return &lineWriter{w: w, fn: fn} }
+
+func (t *lineWriter) Write(p []byte) (int, error) {
 	t.buf = append(t.buf, p...)
 	for {
 		i := bytes.IndexByte(t.buf, '\n')
 		if i < 0 {
 			return len(p), nil
 		}
-		line := bytes.TrimRight(t.buf[:i], " ")
-		if _, err := t.w.Write(append(line, '\n')); err != nil {
+		if _, err := t.w.Write(append(t.fn(t.buf[:i]), '\n')); err != nil {
 			return 0, err
 		}
 		t.buf = t.buf[i+1:]
 	}
+}
+
+func (t *lineWriter) flush() error {
+	if len(t.buf) == 0 {
+		return nil
+	}
+	_, err := t.w.Write(t.fn(t.buf))
+	t.buf = nil
+	return err
 }
