@@ -927,8 +927,9 @@ func (r *runner) runStep(seq int, st models.Step, onFailure bool) (bool, string,
 			return true, "", nil
 		case stopped != nil:
 			end.Result = models.StepInterrupted
+			why := r.stopWords(stopped)
 			err := r.recordAttempt(seq, att, st, onFailure, models.StepInterrupted, res, elapsed,
-				fmt.Sprintf("stopped %d %q in attempt %d: %s", seq, st.Name, att, r.stopWords(stopped)), "stopped: "+r.stopWords(stopped))
+				fmt.Sprintf("stopped %d %q in attempt %d: %s", seq, st.Name, att, why), "stopped: "+why)
 			r.progress(end)
 			if errors.Is(err, errLeaseLost) || err == nil {
 				return false, "", stopped
