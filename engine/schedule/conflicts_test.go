@@ -463,3 +463,22 @@ func TestSuggestNearestEitherSide(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestedAlternativesDoNotOverlap: a start a few minutes after one already
+// offered is the same choice again, so alternatives are windows of their own.
+func TestSuggestedAlternativesDoNotOverlap(t *testing.T) {
+	w := world()
+	cand := item(1, "dev", "a", "", "2026-11-26 10:00", 1)
+	others := []Item{
+		item(2, "dev", "a", "", "2026-11-26 09:30", 1),       // the same component until 10:30
+		item(3, "dev", "b", "", "2026-11-26 10:00", 35.0/60), // ends 10:35: a free start too, 5 minutes on
+	}
+	sug := Suggest(cand, at("2026-11-26 00:00"), others, w, 3)
+	var got []string
+	for _, s := range sug.Slots {
+		got = append(got, s.Start.In(berlin).Format("2006-01-02 15:04"))
+	}
+	if want := []string{"2026-11-26 10:30", "2026-11-26 08:30", "2026-11-26 00:00"}; !slices.Equal(got, want) {
+		t.Fatalf("slots %v, want %v (10:35 is inside the 10:30 offer)", got, want)
+	}
+}

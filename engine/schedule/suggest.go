@@ -69,11 +69,11 @@ type Suggestion struct {
 
 // Suggest finds up to n starts nearest the wanted one (candidate.Start), on either
 // side of it but never before notBefore, keeping the candidate's duration, at which
-// it would be in no conflict, searching Horizon either way. A plan moves as little
-// as it can: a freeze on the 19th sends it to the free evening of the 13th rather
-// than to the 5th of next month; of two starts as near, the earlier. What it waits
-// for (--after), the previous environment of its path and those that wait for it
-// bound it as conflicts do.
+// it would be in no conflict, searching Horizon either way; no two of them overlap.
+// A plan moves as little as it can: a freeze on the 19th sends it to the free
+// evening of the 13th rather than to the 5th of next month; of two starts as near,
+// the earlier. What it waits for (--after), the previous environment of its path and
+// those that wait for it bound it as conflicts do.
 //
 // The nearest free start is always the wanted one, notBefore, or an "event point":
 // later, the end of a deployment it would clash with, the end of a freeze, the start
@@ -103,6 +103,11 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 	for _, start := range nearestFirst(want, eventPoints(candidate, rel, w, notBefore, reach)) {
 		try := candidate
 		try.Start, try.End = start, start.Add(dur)
+		if overlapsSlot(sug.Slots, try) {
+			// Another start in a window already offered is no real choice: 10:00,
+			// 10:05 and 10:10 read as one offer three times.
+			continue
+		}
 		explain := len(sug.Slots) == 0 && len(sug.Skipped) < maxSkipped
 		if !explain {
 			// Only yes or no is needed: skip building messages.
@@ -136,6 +141,11 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 		sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message, cs})
 	}
 	return sug
+}
+
+// overlapsSlot is whether try's window overlaps one of slots.
+func overlapsSlot(slots []Slot, try Item) bool {
+	return slices.ContainsFunc(slots, func(s Slot) bool { return s.Start.Before(try.End) && try.Start.Before(s.End) })
 }
 
 // nearestFirst orders pts (sorted) by their distance from want, the earlier of two as
