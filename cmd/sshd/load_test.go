@@ -176,3 +176,24 @@ func TestReconnectLandsWhereThePersonWas(t *testing.T) {
 	second := f.open(t, "tom")
 	second.waitFor(fmt.Sprintf("checklist #%d", id), "[✓] Item 01")
 }
+
+// TestARestartKeepsWhatWasTyped: tom was writing why an item is blocked when the
+// server was restarted (an upgrade of Ferry): his next session, on the new server,
+// opens the same field with the text, not sent yet.
+func TestARestartKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, Options{})
+	tom := f.open(t, "tom")
+	tom.waitFor("My work (1)")
+	tom.send("\r") // enter opens the checklist of #1
+	tom.waitFor("checklist #1")
+	tom.send("b")
+	tom.send("no power on PDU B")
+	tom.waitFor("no power on PDU B")
+	if err := f.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	tom.client.Close()
+	f.start(t, Options{HostKeyPath: f.hostKey, Log: f.log})
+	again := f.open(t, "tom")
+	again.waitFor("checklist #1", "blocked because: no power on PDU B", "not sent yet")
+}

@@ -76,6 +76,7 @@ type Server struct {
 	stopping bool
 	programs map[*tea.Program]*session
 	places   map[string]common.Place // where each person was, by name
+	ending   sync.WaitGroup          // sessions whose end is still to be written down (see keepPlace)
 }
 
 type ctxKey struct{}
@@ -411,16 +412,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	c.RunCtx = context.WithoutCancel(st.ctx)
 	c.SSH = sshCommand(sess.User(), sess.LocalAddr())
 	// A dropped connection loses nothing (every tick is saved at once), and the
-	// person's next session opens where this one was.
-	name := st.person.Name
-	s.mu.Lock()
-	c.Resume = s.places[name]
-	s.mu.Unlock()
-	c.Remember = func(p common.Place) {
-		s.mu.Lock()
-		s.places[name] = p
-		s.mu.Unlock()
-	}
+	// person's next session opens where this one was, even on a restarted server.
+	c.Resume = s.placeOf(st.ctx, st.person)
+	c.Remember = s.remember(st.person)
 	m := s.opts.NewModel(c)
 	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler(), tea.WithFPS(tui.FPS))
 	in := &inputTimer{r: sess, st: st}
@@ -436,12 +430,15 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	s.programs[p] = st
+	s.ending.Add(1) // under mu while not stopping: Serve's Wait cannot have begun
 	s.mu.Unlock()
 	go func() {
+		defer s.ending.Done()
 		<-st.ctx.Done()
 		s.mu.Lock()
 		delete(s.programs, p)
 		s.mu.Unlock()
+		s.keepPlace(st.person)
 	}()
 	if s.opts.IdleTimeout > 0 {
 		go s.watchIdle(st, p)
@@ -530,6 +527,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	s.gate.closeAll()
+	// Every session has ended or is ending: where each was is written before Serve
+	// returns and its caller closes the database (a console that will not end is not
+	// waited for past the shutdown timeout).
+	if !waitGroupWithin(&s.ending, s.opts.ShutdownTimeout) {
+		s.log.Printf("stopping: a session did not end within %s; where it was is not kept", s.opts.ShutdownTimeout)
+	}
 	if serr := <-errc; serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
 		return serr
 	}
