@@ -208,6 +208,56 @@ func TestFreezeImpactAndApply(t *testing.T) {
 	}
 }
 
+// TestFreezePreviewSaysWhereTheApplyMoves: a person confirming the apply is told
+// where each deployment will land. The impact's suggestions are found one by one (both
+// plans are offered the same free hour of production); the preview makes the moves
+// as the apply does, so the second goes beside the first, keeps nothing, and is
+// is refused to whom the apply is.
+func TestFreezePreviewSaysWhereTheApplyMoves(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana, tom := f.person(t, "ana"), f.person(t, "tom")
+	f.planAt(t, "api", "1", "staging", "2026-11-20 10:00", "") // on the path before production
+	f.planAt(t, "web", "1", "staging", "2026-11-20 12:00", "")
+	a := f.planAt(t, "api", "1", "production", "2026-12-19 22:00", "")
+	b := f.planAt(t, "web", "1", "production", "2026-12-26 22:00", "")
+	hits, err := f.e.FreezeImpact(f.ctx, ana)
+	if err != nil || len(hits) != 2 || len(hits[0].Suggestion.Slots) == 0 || len(hits[1].Suggestion.Slots) == 0 ||
+		!hits[0].Suggestion.Slots[0].Start.Equal(hits[1].Suggestion.Slots[0].Start) {
+		t.Fatalf("the impact's suggestions, each alone, are the same hour: %+v %v", hits, err)
+	}
+	if _, err := f.e.PreviewFreezeApply(f.ctx, tom); !errors.Is(err, models.ErrForbidden) {
+		t.Fatalf("a technician previews what he may not do: %v", err)
+	}
+	preview, err := f.e.PreviewFreezeApply(f.ctx, ana)
+	if err != nil || len(preview) != 2 {
+		t.Fatalf("preview: %+v %v", preview, err)
+	}
+	for _, id := range []int64{a.ID, b.ID} {
+		d, err := f.e.Deployment(f.ctx, ana, id)
+		if err != nil || !d.ScheduledStart.Equal(map[int64]time.Time{a.ID: a.ScheduledStart, b.ID: b.ScheduledStart}[id]) ||
+			hasEventType(d.Events, EventRescheduled) {
+			t.Fatalf("the preview moved #%d: %+v %v", id, d.Deployment, err)
+		}
+	}
+	moved, err := f.e.FreezeApply(f.ctx, ana)
+	if err != nil || len(moved) != len(preview) {
+		t.Fatalf("apply: %+v %v", moved, err)
+	}
+	for i := range moved {
+		if moved[i].ID != preview[i].ID || !moved[i].ScheduledStart.Equal(preview[i].ScheduledStart) ||
+			!moved[i].ScheduledEnd.Equal(preview[i].ScheduledEnd) {
+			t.Fatalf("#%d: previewed at %v, moved to %v", moved[i].ID, preview[i].ScheduledStart, moved[i].ScheduledStart)
+		}
+	}
+	if moved[0].ScheduledStart.Equal(moved[1].ScheduledStart) {
+		t.Fatalf("both went to the same hour: %v", moved[0].ScheduledStart)
+	}
+}
+
+func hasEventType(es []models.Event, typ string) bool {
+	return slices.ContainsFunc(es, func(e models.Event) bool { return e.Type == typ })
+}
+
 // TestNeighbourhoodCheckAgreesWithFullDetection: checking one deployment from the few
 // rows its indexes load must find what detection over everything finds for it.
 func TestNeighbourhoodCheckAgreesWithFullDetection(t *testing.T) {

@@ -63,38 +63,68 @@ func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models
 	}
 	var moved []models.Deployment
 	err := e.st.Write(ctx, func(q store.Q) error {
-		hits, err := e.freezeImpact(ctx, q, actor)
-		if err != nil {
-			return err
-		}
-		for _, h := range hits {
-			d, err := q.Deployment(ctx, h.Deployment.ID)
-			if err != nil {
-				return err
-			}
-			if err := Can(actor, ActReschedule, &d); err != nil {
-				return err
-			}
-			sug, err := e.suggest(ctx, q, d)
-			if err != nil {
-				return err
-			}
-			if len(sug.Slots) == 0 {
-				return models.Conflictf("#%d has no conflict-free slot within %d days; nothing was moved",
-					d.ID, int(schedule.Horizon.Hours()/24))
-			}
-			if _, err := e.reschedule(ctx, q, actor, &d, sug.Slots[0].Start, sug.Slots[0].End); err != nil {
-				return err
-			}
-			if d, err = q.Deployment(ctx, d.ID); err != nil {
-				return err
-			}
-			moved = append(moved, d)
-		}
-		return nil
+		var err error
+		moved, err = e.freezeApply(ctx, q, actor)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return moved, nil
+}
+
+// PreviewFreezeApply is where FreezeApply would move each deployment now, keeping
+// none of it: the moves are made in a transaction that is rolled back. The impact's
+// suggestions are each found alone, so two plans of one environment may be offered
+// the same hour; the apply puts the second beside the first. A person asked to
+// confirm is told where they will really land. Refused as the apply is.
+func (e *Engine) PreviewFreezeApply(ctx context.Context, actor models.Person) ([]models.Deployment, error) {
+	if err := Can(actor, ActReschedule, nil); err != nil {
+		return nil, err
+	}
+	var moved []models.Deployment
+	err := e.st.Try(ctx, func(q store.Q) error {
+		var err error
+		moved, err = e.freezeApply(ctx, q, actor)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return moved, nil
+}
+
+// freezeApply makes FreezeApply's moves in q, earliest first, and returns the
+// deployments as they are after them.
+func (e *Engine) freezeApply(ctx context.Context, q store.Q, actor models.Person) ([]models.Deployment, error) {
+	hits, err := e.freezeImpact(ctx, q, actor)
+	if err != nil {
+		return nil, err
+	}
+	var moved []models.Deployment
+	for _, h := range hits {
+		d, err := q.Deployment(ctx, h.Deployment.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := Can(actor, ActReschedule, &d); err != nil {
+			return nil, err
+		}
+		sug, err := e.suggest(ctx, q, d)
+		if err != nil {
+			return nil, err
+		}
+		if len(sug.Slots) == 0 {
+			return nil, models.Conflictf("#%d has no conflict-free slot within %d days; nothing was moved",
+				d.ID, int(schedule.Horizon.Hours()/24))
+		}
+		if _, err := e.reschedule(ctx, q, actor, &d, sug.Slots[0].Start, sug.Slots[0].End); err != nil {
+			return nil, err
+		}
+		if d, err = q.Deployment(ctx, d.ID); err != nil {
+			return nil, err
+		}
+		moved = append(moved, d)
 	}
 	return moved, nil
 }

@@ -79,3 +79,30 @@ func TestBlockedVersionGoesNowhere(t *testing.T) {
 		t.Fatalf("the audit log keeps the block and the unblock:\n%s", got)
 	}
 }
+
+// TestViewSaysTheVersionIsBlocked: a deployment's page says its version is blocked,
+// by whom and why, whatever its status (a finished one too: a failure is where a bad
+// version shows), so the person reads it there and a manager may lift it there.
+func TestViewSaysTheVersionIsBlocked(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	done := f.planWhere(t, "api", "2.0", "test", f.now.Add(-30*time.Minute), models.ActionDeploy)
+	f.finish(t, done.ID)
+	other := f.planWhere(t, "api", "2.1", "test", f.now.Add(time.Hour), models.ActionDeploy)
+	if _, err := f.e.BlockVersion(f.ctx, ana, "api", "2.0", "corrupts the ledger"); err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.e.View(f.ctx, ana, done.ID, ViewRequest{Record: true})
+	if err != nil || v.Block == nil || v.Block.Actor != "ana" || v.Block.Reason != "corrupts the ledger" {
+		t.Fatalf("the finished deployment's version is blocked: %+v %v", v.Block, err)
+	}
+	if v, err := f.e.View(f.ctx, ana, other.ID, ViewRequest{Record: true}); err != nil || v.Block != nil {
+		t.Fatalf("another version of it is not: %+v %v", v.Block, err)
+	}
+	if err := f.e.UnblockVersion(f.ctx, ana, "api", "2.0", ""); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.e.View(f.ctx, ana, done.ID, ViewRequest{Record: true}); err != nil || v.Block != nil {
+		t.Fatalf("unblocked, the page says no block: %+v %v", v.Block, err)
+	}
+}

@@ -31,6 +31,10 @@ type DeploymentView struct {
 	// the reader may start it anyway, with a reason (a manager's override).
 	StartBreaks []Break
 	MayOverride bool
+	// With Record: the block on its component's version, nil when none. A page
+	// shows it, and offers to lift it, on any deployment of that version: a
+	// failed one is where a bad version is usually found.
+	Block *models.BlockedVersion
 }
 
 // View reads what req asks of deployment id, if actor may see it, in one read
@@ -43,6 +47,13 @@ func (e *Engine) View(ctx context.Context, actor models.Person, id int64, req Vi
 		if req.Record {
 			if v.Detail, err = e.detail(ctx, q, d); err != nil {
 				return err
+			}
+			b, blocked, err := q.Blocked(ctx, d.Component, d.Version)
+			if err != nil {
+				return err
+			}
+			if blocked {
+				v.Block = &b
 			}
 		}
 		if v.Run, err = e.runState(ctx, q, d); err != nil {
