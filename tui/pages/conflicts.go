@@ -24,7 +24,7 @@ type conflictsScreen struct {
 	sel    string // selected conflict ID, kept across refreshes
 	off    int    // first visible row
 	w, h   int
-	keys   struct{ Resolve, All key.Binding }
+	keys   struct{ Resolve, All, Freeze key.Binding }
 }
 
 type conflictsMsg struct {
@@ -41,6 +41,9 @@ func NewConflicts(c *common.Common) common.Page {
 		s.keys.Resolve.SetHelp("enter", "details")
 	}
 	s.keys.All = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "open/all"))
+	// What the freeze windows break, and moving them all out at once (ferry freeze
+	// impact and apply): the act a freeze added in config calls for.
+	s.keys.Freeze = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "freezes"))
 	return s
 }
 
@@ -72,7 +75,7 @@ func (s *conflictsScreen) ShortHelp() []common.Key {
 	if s.index() < 0 {
 		resolve.Off = "no conflict in the list"
 	}
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), resolve, common.On(s.keys.All)}
+	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), resolve, common.On(s.keys.All), common.On(s.keys.Freeze)}
 }
 func (s *conflictsScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
 
@@ -117,6 +120,8 @@ func (s *conflictsScreen) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, s.keys.All):
 			s.all = !s.all
 			return s.Refresh()
+		case key.Matches(msg, s.keys.Freeze):
+			return common.Push(NewFreeze(s.c))
 		case key.Matches(msg, s.keys.Resolve) && i >= 0:
 			return s.open(s.list[i])
 		}

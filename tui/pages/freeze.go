@@ -1,0 +1,339 @@
+package pages
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+// freezeScreen is what the freeze windows break: every planned deployment inside
+// one that nobody accepted, with the slot it would move to, as `ferry freeze impact`
+// lists them; a moves them all there, all or none, as `ferry freeze apply` does. A
+// manager changing a freeze in config had to leave the console for both. Opened
+// with f from Conflicts.
+type freezeScreen struct {
+	c      *common.Common
+	hits   []engine.FreezeHit
+	loaded bool
+	sel    int // selected hit
+	off    int // first hit in view
+	// plan is where the apply would move each one, read when a was pressed: the
+	// impact's suggestions are each found alone (two plans of one environment may
+	// be offered the same hour), the apply moves them one after the other. The
+	// question says where they really go. Kept while the question waits.
+	plan    map[int64]models.Deployment
+	ask     confirm
+	moved   []models.Deployment // what the last apply moved: the result stays in view
+	working bool                // a preview or the apply is under way
+	w, h    int
+	keys    struct{ Apply, Yes, No key.Binding }
+}
+
+type freezeMsg struct {
+	hits []engine.FreezeHit
+	err  error
+}
+
+// freezePlanMsg is where the apply would move each deployment, or why it would not.
+type freezePlanMsg struct {
+	moves []models.Deployment
+	err   error
+}
+
+// freezeAppliedMsg is what the apply moved, or why it moved nothing.
+type freezeAppliedMsg struct {
+	moved []models.Deployment
+	err   error
+}
+
+// NewFreeze is the freeze impact page.
+func NewFreeze(c *common.Common) common.Page {
+	s := &freezeScreen{c: c}
+	s.keys.Apply = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "move them all (asks first)"))
+	s.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, move them all"))
+	s.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no, leave them"))
+	return s
+}
+
+func (s *freezeScreen) Title() string    { return "freeze impact" }
+func (s *freezeScreen) SetSize(w, h int) { s.w, s.h = w, h }
+
+// Capturing: while the question waits every key answers it (but ↑/↓, which look
+// through the list it is about), as the run view's question takes them.
+func (s *freezeScreen) Capturing() bool { return s.ask.asking() }
+
+// whyNoApply is why a may not move them now: the engine's refusal for one who may
+// not reschedule (an analyst), or nothing to move.
+func (s *freezeScreen) whyNoApply() string {
+	switch {
+	case !s.loaded:
+		return loading
+	case s.working:
+		return "the moves are being worked out"
+	}
+	if why := common.Why(engine.Can(s.c.Actor, engine.ActReschedule, nil)); why != "" {
+		return why
+	}
+	if len(s.hits) == 0 {
+		return "no planned deployment is inside a freeze window"
+	}
+	return ""
+}
+
+func (s *freezeScreen) ShortHelp() []common.Key {
+	on := common.On
+	if s.ask.asking() {
+		return []common.Key{on(s.keys.Yes), on(s.keys.No), on(s.c.Keys.Up), on(s.c.Keys.Down)}
+	}
+	open := on(s.c.Keys.Open)
+	if len(s.hits) == 0 {
+		open.Off = "no deployment in the list"
+	}
+	return []common.Key{on(s.c.Keys.Back), common.OffFor(s.keys.Apply, s.whyNoApply()), open, on(s.c.Keys.Up), on(s.c.Keys.Down)}
+}
+
+func (s *freezeScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
+
+func (s *freezeScreen) Refresh() tea.Cmd {
+	c := s.c
+	return func() tea.Msg {
+		hits, err := c.Eng.FreezeImpact(c.Ctx, c.Actor)
+		common.Clean(&hits) // stored text is shown, never obeyed
+		return freezeMsg{hits, err}
+	}
+}
+
+func (s *freezeScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case freezeMsg:
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		id := s.selectedID()
+		s.hits, s.loaded = msg.hits, true
+		if i := slices.IndexFunc(s.hits, func(h engine.FreezeHit) bool { return h.Deployment.ID == id }); i >= 0 {
+			s.sel = i // the same deployment stays selected
+		}
+		s.sel = min(s.sel, max(0, len(s.hits)-1))
+	case freezePlanMsg:
+		s.working = false
+		if msg.err != nil { // the apply's own refusal: one with no free slot holds them all
+			return common.Fail(msg.err)
+		}
+		s.plan = map[int64]models.Deployment{}
+		for _, d := range msg.moves {
+			s.plan[d.ID] = d
+		}
+		s.ask.ask(s.question(msg.moves), s.apply)
+	case freezeAppliedMsg:
+		s.working, s.plan = false, nil
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		s.moved = msg.moved
+		n := len(msg.moved)
+		return tea.Batch(func() tea.Msg { return common.ChangedMsg{} },
+			common.Note(fmt.Sprintf("moved %d deployment%s out of freeze windows to their suggested slots", n, common.Plural(n))))
+	case tea.KeyPressMsg:
+		return s.key(msg)
+	}
+	return nil
+}
+
+func (s *freezeScreen) selectedID() int64 {
+	if s.sel < len(s.hits) {
+		return s.hits[s.sel].Deployment.ID
+	}
+	return 0
+}
+
+func (s *freezeScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := s.c.Keys
+	switch {
+	case key.Matches(msg, k.Up):
+		s.sel = max(0, s.sel-1)
+	case key.Matches(msg, k.Down):
+		s.sel = min(max(0, len(s.hits)-1), s.sel+1)
+	case s.ask.asking():
+		cmd := s.ask.answer(msg, s.keys.Yes)
+		if cmd == nil {
+			s.plan = nil
+			return common.NoteAs("–", "nothing moved")
+		}
+		return cmd
+	case key.Matches(msg, k.Open) && len(s.hits) > 0:
+		return common.Push(NewDetail(s.c, s.selectedID()))
+	case key.Matches(msg, s.keys.Apply) && s.whyNoApply() == "":
+		// First where each would go, worked out as the apply works it out: the
+		// question says where before anything moves.
+		s.working, s.moved = true, nil
+		c := s.c
+		return func() tea.Msg {
+			moves, err := c.Eng.PreviewFreezeApply(c.Ctx, c.Actor)
+			return freezePlanMsg{moves, err}
+		}
+	}
+	return nil
+}
+
+// apply moves them all, as the question said; the engine works the moves out again
+// in its transaction, so what it did is what the page then shows.
+func (s *freezeScreen) apply() tea.Cmd {
+	s.working = true
+	c := s.c
+	return func() tea.Msg {
+		moved, err := c.Eng.FreezeApply(c.Ctx, c.Actor)
+		return freezeAppliedMsg{moved, err}
+	}
+}
+
+// question asks to move them all, saying how many and where: each one's new start
+// when they are few, else the span they land in (each is in the list, under it).
+func (s *freezeScreen) question(moves []models.Deployment) string {
+	n := len(moves)
+	var where string
+	if n <= 3 {
+		to := make([]string, n)
+		for i, d := range moves {
+			to[i] = fmt.Sprintf("#%d to %s", d.ID, s.c.Window(d.ScheduledStart, d.ScheduledEnd))
+		}
+		where = strings.Join(to, ", ")
+	} else {
+		first, last := moves[0].ScheduledStart, moves[0].ScheduledStart
+		for _, d := range moves {
+			if d.ScheduledStart.Before(first) {
+				first = d.ScheduledStart
+			}
+			if d.ScheduledStart.After(last) {
+				last = d.ScheduledStart
+			}
+		}
+		where = fmt.Sprintf("each to the slot under it above, starting between %s and %s",
+			s.c.Local(first, "Mon 02 Jan 15:04"), s.c.Local(last, "Mon 02 Jan 15:04"))
+	}
+	return fmt.Sprintf("Move %d deployment%s out of freeze windows, all or none: %s? y moves them, n leaves them.",
+		n, common.Plural(n), where)
+}
+
+func (s *freezeScreen) View() string {
+	st := s.c.Styles
+	if !s.loaded {
+		return st.Dim.Render(" reading what the freeze windows break…")
+	}
+	top := s.movedLines()
+	if len(s.hits) == 0 {
+		top = append(top, common.Hanging(" ", st.Good.Render("✓ No planned deployment is inside a freeze window."), s.w)...)
+		return strings.Join(fitLines(top, s.w, s.h), "\n")
+	}
+	n := len(s.hits)
+	head := fmt.Sprintf(" %d planned deployment%s inside a freeze window", n, common.Plural(n))
+	var bottom []string
+	switch {
+	case s.working:
+		bottom = []string{"", " " + st.Dim.Render("working out where each one goes…")}
+	case s.ask.asking():
+		bottom = append([]string{""}, s.ask.lines(st, s.w)...)
+	}
+	items := make([][]string, n)
+	for i, h := range s.hits {
+		items[i] = s.item(h, i == s.sel)
+	}
+	room := max(1, s.h-len(top)-2-len(bottom))
+	s.off = scrollItems(items, s.off, s.sel, room)
+	var body []string
+	end := s.off
+	for ; end < n && (end == s.off || len(body)+len(items[end]) <= room); end++ {
+		body = append(body, items[end]...)
+	}
+	if s.off > 0 || end < n { // say what is out of sight rather than cut it
+		head += st.Dim.Render(fmt.Sprintf(" · %d–%d of %d ↑/↓", s.off+1, end, n))
+	}
+	out := slices.Concat(top, []string{common.Fit(head, s.w), ""}, body, bottom)
+	return strings.Join(fitLines(out, s.w, s.h), "\n")
+}
+
+// movedLines are what the last apply moved, each to where it went, in at most half
+// the page (the rest is counted: each move is on its deployment's record too).
+func (s *freezeScreen) movedLines() []string {
+	if len(s.moved) == 0 {
+		return nil
+	}
+	st := s.c.Styles
+	out := []string{" " + st.Good.Render(fmt.Sprintf("✓ Moved %d to their suggested slots:", len(s.moved)))}
+	room := max(1, s.h/2-2)
+	for i, d := range s.moved {
+		lines := common.Hanging("   ", fmt.Sprintf("#%d %s %s → %s  %s", d.ID, d.Component, d.Version,
+			d.Environment, st.Bold.Render(s.c.Window(d.ScheduledStart, d.ScheduledEnd))), s.w)
+		if len(out)-1+len(lines) > room && i < len(s.moved)-1 {
+			out = append(out, "   "+st.Dim.Render(fmt.Sprintf("… and %d more (each on its record)", len(s.moved)-i)))
+			break
+		}
+		out = append(out, lines...)
+	}
+	return append(out, "")
+}
+
+// item is one hit's lines: the deployment and its planned window, the freeze
+// conflict in words, and where it goes.
+func (s *freezeScreen) item(h engine.FreezeHit, selected bool) []string {
+	st, d := s.c.Styles, h.Deployment
+	lead := "  "
+	if selected {
+		lead = "▸ "
+	}
+	what := fmt.Sprintf("#%d %s %s → %s  %s", d.ID, d.Component, d.Version, d.Environment,
+		s.c.Window(d.ScheduledStart, d.ScheduledEnd))
+	lines := common.Hanging(lead, what, s.w)
+	if selected {
+		for i, l := range lines {
+			lines[i] = st.Select(common.Fit(l, s.w))
+		}
+	}
+	lines = append(lines, common.Hanging("    "+st.Bad.Render("✗")+" ", h.Conflict.Message, s.w)...)
+	var to string
+	switch p, planned := s.plan[d.ID]; {
+	case planned:
+		to = st.Good.Render("→ moves to ") + st.Bold.Render(s.c.Window(p.ScheduledStart, p.ScheduledEnd))
+	case len(h.Suggestion.Slots) > 0:
+		sl := h.Suggestion.Slots[0]
+		to = st.Dim.Render("→ suggested ") + s.c.Window(sl.Start, sl.End)
+	default:
+		to = st.Bad.Render("→ no conflict-free slot within 90 days: nothing moves while it stays")
+	}
+	return append(lines, common.Hanging("    ", to, s.w)...)
+}
+
+// scrollItems is the first item to show so that item sel is whole in room lines,
+// moving from off no more than it must.
+func scrollItems(items [][]string, off, sel, room int) int {
+	off = min(off, sel)
+	for off < sel {
+		n := 0
+		for _, it := range items[off : sel+1] {
+			n += len(it)
+		}
+		if n <= room {
+			break
+		}
+		off++
+	}
+	return off
+}
+
+// fitLines keeps lines to w cells and at most h of them.
+func fitLines(lines []string, w, h int) []string {
+	if len(lines) > h {
+		lines = lines[:max(0, h)]
+	}
+	for i, l := range lines {
+		lines[i] = common.Fit(l, w)
+	}
+	return lines
+}
