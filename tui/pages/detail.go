@@ -19,7 +19,7 @@ import (
 // with who did what and when, each automated step's attempts and last output lines,
 // incidents, and every event. Read-only but for the keys that open other views.
 type detailScreen struct {
-	keys   struct{ Resolve, Run, Start, Checklist, Output, Incident, Update, Edit, Cancel, Again, Review key.Binding }
+	keys   struct{ Resolve, Run, Start, Checklist, Output, Incident, Update, Edit, Cancel, Again, Review, Block key.Binding }
 	c      *common.Common
 	id     int64
 	det    engine.Detail
@@ -34,6 +34,7 @@ type detailScreen struct {
 type record struct {
 	run   engine.RunState
 	tails map[int][]models.OutputLine // by step seq: the newest attempt's last lines
+	block *models.BlockedVersion      // the block on its version, nil when none
 }
 
 // tailLines is how many output lines of each automated step the detail shows.
@@ -59,6 +60,9 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	d.keys.Cancel = key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel it"))
 	d.keys.Again = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "run again"))
 	d.keys.Review = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "review"))
+	// Its version, wherever it would go: block it (a bad build found here), or lift
+	// the block. Past viewport's b (a page up), which pgup still does.
+	d.keys.Block = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block version"))
 	return d
 }
 
@@ -158,7 +162,20 @@ func (d *detailScreen) ShortHelp() []common.Key {
 	return []common.Key{on(d.c.Keys.Back), off(k.Start, d.whyNoStart()), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
 		off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain)),
 		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate()),
-		off(k.Review, d.why(whyNoReview)), on(d.c.Keys.Up), on(d.c.Keys.Down)}
+		off(k.Review, d.why(whyNoReview)), d.blockKey(), on(d.c.Keys.Up), on(d.c.Keys.Down)}
+}
+
+// blockKey is b: block the deployment's version, or unblock it when it is blocked;
+// off, with the engine's reason, for one who is not a manager.
+func (d *detailScreen) blockKey() common.Key {
+	k := d.keys.Block
+	if d.rec.block != nil {
+		k.SetHelp("b", "unblock version")
+	}
+	if !d.loaded {
+		return common.OffFor(k, loading)
+	}
+	return common.OffFor(k, whyNoBlock(d.c))
 }
 
 // why asks a rule about the deployment once it is loaded.
@@ -191,7 +208,7 @@ func (d *detailScreen) Refresh() tea.Cmd {
 	return func() tea.Msg {
 		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Tails: tailLines})
 		common.Clean(&v) // stored text is shown, never obeyed
-		return detailMsg{v.Detail, record{run: v.Run, tails: v.Tails}, err}
+		return detailMsg{v.Detail, record{run: v.Run, tails: v.Tails, block: v.Block}, err}
 	}
 }
 
@@ -238,6 +255,11 @@ func (d *detailScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Push(newAgainPage(d.c, d.det.Deployment))
 	case key.Matches(msg, d.keys.Review) && d.why(whyNoReview) == "":
 		return common.Push(newReviewForm(d.c, d.det.Deployment, d.det.Review))
+	case key.Matches(msg, d.keys.Block) && d.blockKey().Off == "":
+		if b := d.rec.block; b != nil {
+			return common.Push(newUnblockPage(d.c, *b))
+		}
+		return common.Push(newBlockPage(d.c, d.det.Component, d.det.Version))
 	}
 	var cmd tea.Cmd
 	d.vp, cmd = d.vp.Update(msg)
@@ -285,6 +307,10 @@ func (d *detailScreen) content() string {
 	field("finished", d.c.Local(dep.FinishedAt, "Mon 02 Jan 2006 15:04"))
 	field("people", fmt.Sprintf("assignee %s · requester %s", common.Dash(dep.Assignee), common.Dash(dep.Requester)))
 	field("change", common.Dash(dep.ChangeRef))
+	if b := d.rec.block; b != nil { // said before its conflicts: the reason they are in one, or why it cannot run again
+		field("blocked", st.Bad.Render(fmt.Sprintf("✗ this version, by %s %s:", b.Actor, d.c.Local(b.At, "02 Jan 15:04")))+
+			" "+b.Reason)
+	}
 	if dep.After != 0 {
 		field("after", fmt.Sprintf("#%d", dep.After))
 	}

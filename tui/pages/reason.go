@@ -27,6 +27,8 @@ type askPage struct {
 	// fallback is the answer when none is typed, shown greyed in the field: a
 	// default written into it was typed after ("2026-12-07 08:00now").
 	fallback string
+	// optional: an empty answer is one (a note with an unblock), not refused.
+	optional bool
 	act      func(answer string) (engine.Outcome, error)
 	// then, when set, is the page the act's outcome opens in place of this one.
 	then   func(engine.Outcome) common.Page
@@ -157,7 +159,7 @@ func (p *askPage) save() tea.Cmd {
 	if reason == "" {
 		reason = p.fallback
 	}
-	if reason == "" {
+	if reason == "" && !p.optional {
 		p.err = fmt.Errorf("%s", p.empty)
 		return nil
 	}
@@ -179,7 +181,8 @@ func (p *askPage) View() string {
 	case p.saving:
 		out = append(out, "", " "+st.Dim.Render("saving…"))
 	case p.err != nil:
-		out = append(out, "", " "+st.Error.Render("✗ "+common.Hang(p.err.Error(), p.w-4, 3)))
+		// In the field's words: the engine names a flag (--reason) for the CLI.
+		out = append(out, "", " "+st.Error.Render("✗ "+common.Hang(fieldWords(p.err), p.w-4, 3)))
 	}
 	return strings.Join(out, "\n")
 }

@@ -24,7 +24,7 @@ type whereScreen struct {
 	row    int // selected component, index in data.Rows
 	col    int // selected environment
 	off    int // first component row in view
-	keys   struct{ Left, Right, Next, Releases key.Binding }
+	keys   struct{ Left, Right, Next, Releases, Blocked key.Binding }
 }
 
 type whereMsg struct {
@@ -39,6 +39,8 @@ func NewWhere(c *common.Common) common.Page {
 	s.keys.Right = key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "environment"))
 	s.keys.Next = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "open next"))
 	s.keys.Releases = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "releases"))
+	// The versions the matrix marks ✗, each with who blocked it and why.
+	s.keys.Blocked = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "blocked"))
 	return s
 }
 
@@ -58,7 +60,7 @@ func (s *whereScreen) ShortHelp() []common.Key {
 	// ←/→ last of the page's own: a phone's footer keeps what opens and what goes to
 	// the releases (the full help has them all).
 	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, next, common.On(s.keys.Releases),
-		common.On(s.keys.Left)}
+		common.On(s.keys.Blocked), common.On(s.keys.Left)}
 }
 
 func (s *whereScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
@@ -118,6 +120,8 @@ func (s *whereScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, s.keys.Releases):
 		return common.Push(NewReleases(s.c))
+	case key.Matches(msg, s.keys.Blocked):
+		return common.Push(NewBlocked(s.c))
 	case key.Matches(msg, s.keys.Next):
 		if c, ok := s.cell(); ok && c.Next != nil {
 			return common.Push(NewDetail(s.c, c.Next.ID))

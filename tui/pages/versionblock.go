@@ -1,0 +1,171 @@
+package pages
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+// A manager who finds a bad version (a failed deployment, usually) blocks it from
+// its deployment's page, and lifts the block there or from the list of blocked
+// versions: `ferry version block`, `unblock` and `blocked`, without leaving the
+// console. The engine decides who may (managers) and keeps both on the audit log.
+
+// newBlockPage blocks component's version, with a reason.
+func newBlockPage(c *common.Common, component, version string) *askPage {
+	p := newAskPage(c, fmt.Sprintf("Block %s %s", component, version), "reason: ",
+		"It can no longer be planned or started anywhere; its planned deployments go into a blocked_version conflict. "+
+			"People who try to use it read the reason; the audit log keeps it.",
+		func(reason string) (engine.Outcome, error) {
+			b, err := c.Eng.BlockVersion(c.Ctx, c.Actor, component, version, reason)
+			return engine.Outcome{Did: fmt.Sprintf("blocked %s %s: %s", b.Component, b.Version, b.Reason)}, err
+		})
+	p.crumb = "block " + version
+	// Refused as the engine refuses it, naming the field as the form's words do.
+	p.empty = "Reason: " + engine.NeedVersionReason(component, version)
+	p.input.Placeholder = "why it must go nowhere"
+	return p
+}
+
+// newUnblockPage lifts the block on component's version, with an optional note.
+func newUnblockPage(c *common.Common, b models.BlockedVersion) *askPage {
+	component, version := b.Component, b.Version
+	p := newAskPage(c, fmt.Sprintf("Unblock %s %s", component, version), "note: ",
+		fmt.Sprintf("Blocked by %s %s: %s. Unblocked, it may be planned and started again. "+
+			"The note is optional; the audit log keeps it with the block.", b.Actor, c.Local(b.At, "02 Jan 15:04"), b.Reason),
+		func(note string) (engine.Outcome, error) {
+			err := c.Eng.UnblockVersion(c.Ctx, c.Actor, component, version, note)
+			return engine.Outcome{Did: fmt.Sprintf("unblocked %s %s", component, version)}, err
+		})
+	p.crumb, p.optional = "unblock "+version, true
+	p.keys.Save.SetHelp("enter", "unblock")
+	p.input.Placeholder = "optional: what was fixed"
+	return p
+}
+
+// whyNoBlock is why the person may not block or unblock a version: the engine's
+// refusal (only managers may), "" when they may.
+func whyNoBlock(c *common.Common) string {
+	return common.Why(engine.Can(c.Actor, engine.ActBlock, nil))
+}
+
+// blockedScreen lists the blocked versions, as `ferry version blocked`: who blocked
+// each, when and why; u lifts the selected one's block. Opened with b from Where,
+// whose matrix marks them ✗.
+type blockedScreen struct {
+	c      *common.Common
+	list   []models.BlockedVersion
+	loaded bool
+	sel    int
+	off    int // first one in view
+	w, h   int
+	keys   struct{ Unblock key.Binding }
+}
+
+type blockedMsg struct {
+	list []models.BlockedVersion
+	err  error
+}
+
+// NewBlocked is the page of blocked versions.
+func NewBlocked(c *common.Common) common.Page {
+	s := &blockedScreen{c: c}
+	s.keys.Unblock = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unblock"))
+	return s
+}
+
+func (s *blockedScreen) Title() string    { return "Blocked versions" }
+func (s *blockedScreen) Capturing() bool  { return false }
+func (s *blockedScreen) SetSize(w, h int) { s.w, s.h = w, h }
+
+func (s *blockedScreen) ShortHelp() []common.Key {
+	unblock := common.OffFor(s.keys.Unblock, whyNoBlock(s.c))
+	if unblock.Off == "" && len(s.list) == 0 {
+		unblock.Off = "no version is blocked"
+	}
+	return []common.Key{common.On(s.c.Keys.Back), unblock, common.On(s.c.Keys.Up), common.On(s.c.Keys.Down)}
+}
+
+func (s *blockedScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
+
+func (s *blockedScreen) Refresh() tea.Cmd {
+	c := s.c
+	return func() tea.Msg {
+		list, err := c.Eng.BlockedVersions(c.Ctx, c.Actor)
+		common.Clean(&list) // stored text is shown, never obeyed
+		return blockedMsg{list, err}
+	}
+}
+
+func (s *blockedScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case blockedMsg:
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		s.list, s.loaded = msg.list, true
+		s.sel = min(s.sel, max(0, len(s.list)-1))
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, s.c.Keys.Up):
+			s.sel = max(0, s.sel-1)
+		case key.Matches(msg, s.c.Keys.Down):
+			s.sel = min(max(0, len(s.list)-1), s.sel+1)
+		case key.Matches(msg, s.keys.Unblock) && whyNoBlock(s.c) == "" && s.sel < len(s.list):
+			return common.Push(newUnblockPage(s.c, s.list[s.sel]))
+		}
+	}
+	return nil
+}
+
+func (s *blockedScreen) View() string {
+	st := s.c.Styles
+	if !s.loaded {
+		return st.Dim.Render(" reading the blocked versions…")
+	}
+	if len(s.list) == 0 {
+		out := []string{" " + st.Good.Render("✓ No version is blocked."), ""}
+		for _, l := range common.Wrap("A manager blocks a bad version from one of its deployments' pages (b there). esc goes back.", max(1, s.w-2)) {
+			out = append(out, " "+st.Dim.Render(l))
+		}
+		return strings.Join(fitLines(out, s.w, s.h), "\n")
+	}
+	n := len(s.list)
+	head := fmt.Sprintf(" %d blocked version%s: planned and started nowhere until unblocked", n, common.Plural(n))
+	if lipgloss.Width(head) > s.w {
+		head = fmt.Sprintf(" %d blocked version%s", n, common.Plural(n))
+	}
+	items := make([][]string, n)
+	for i, b := range s.list {
+		lead := "  "
+		if i == s.sel {
+			lead = "▸ "
+		}
+		first := common.Hanging(lead, fmt.Sprintf("%s %s  %s", st.Bold.Render(b.Component), b.Version,
+			st.Dim.Render("by "+b.Actor+" "+s.c.Local(b.At, "Mon 02 Jan 2006 15:04"))), s.w)
+		if i == s.sel {
+			for j, l := range first {
+				first[j] = st.Select(common.Fit(l, s.w))
+			}
+		}
+		items[i] = append(first, common.Hanging("    ", b.Reason, s.w)...) // the reason whole: it is why
+	}
+	room := max(1, s.h-2)
+	s.off = scrollItems(items, s.off, s.sel, room)
+	var body []string
+	end := s.off
+	for ; end < n && (end == s.off || len(body)+len(items[end]) <= room); end++ {
+		body = append(body, items[end]...)
+	}
+	if s.off > 0 || end < n {
+		head += st.Dim.Render(fmt.Sprintf(" · %d–%d of %d ↑/↓", s.off+1, end, n))
+	}
+	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
+}
