@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/models"
@@ -138,9 +139,7 @@ func (s *freezeScreen) Update(msg tea.Msg) tea.Cmd {
 			return common.Fail(msg.err)
 		}
 		s.moved = msg.moved
-		n := len(msg.moved)
-		return tea.Batch(func() tea.Msg { return common.ChangedMsg{} },
-			common.Note(fmt.Sprintf("moved %d deployment%s out of freeze windows to their suggested slots", n, common.Plural(n))))
+		return tea.Batch(func() tea.Msg { return common.ChangedMsg{} }, common.Note(movedWords(len(msg.moved))))
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	}
@@ -194,10 +193,15 @@ func (s *freezeScreen) apply() tea.Cmd {
 	}
 }
 
-// question asks to move them all, saying how many and where: each one's new start
+// question asks to move them all, saying how many and where: each one's new window
 // when they are few, else the span they land in (each is in the list, under it).
 func (s *freezeScreen) question(moves []models.Deployment) string {
 	n := len(moves)
+	if n == 1 {
+		d := moves[0]
+		return fmt.Sprintf("Move #%d out of its freeze window to %s? y moves it, n leaves it.", d.ID,
+			s.c.Window(d.ScheduledStart, d.ScheduledEnd))
+	}
 	var where string
 	if n <= 3 {
 		to := make([]string, n)
@@ -218,8 +222,15 @@ func (s *freezeScreen) question(moves []models.Deployment) string {
 		where = fmt.Sprintf("each to the slot under it above, starting between %s and %s",
 			s.c.Local(first, "Mon 02 Jan 15:04"), s.c.Local(last, "Mon 02 Jan 15:04"))
 	}
-	return fmt.Sprintf("Move %d deployment%s out of freeze windows, all or none: %s? y moves them, n leaves them.",
-		n, common.Plural(n), where)
+	return fmt.Sprintf("Move %d deployments out of freeze windows, all or none: %s? y moves them, n leaves them.", n, where)
+}
+
+// movedWords is what an apply that moved n did, in words.
+func movedWords(n int) string {
+	if n == 1 {
+		return "moved 1 deployment out of its freeze window to its suggested slot"
+	}
+	return fmt.Sprintf("moved %d deployments out of freeze windows to their suggested slots", n)
 }
 
 func (s *freezeScreen) View() string {
@@ -266,12 +277,12 @@ func (s *freezeScreen) movedLines() []string {
 		return nil
 	}
 	st := s.c.Styles
-	out := []string{" " + st.Good.Render(fmt.Sprintf("✓ Moved %d to their suggested slots:", len(s.moved)))}
+	words := movedWords(len(s.moved))
+	out := common.Hanging(" "+st.Good.Render("✓")+" ", strings.ToUpper(words[:1])+words[1:]+":", s.w, st.Good)
 	room := max(1, s.h/2-2)
 	for i, d := range s.moved {
-		lines := common.Hanging("   ", fmt.Sprintf("#%d %s %s → %s  %s", d.ID, d.Component, d.Version,
-			d.Environment, st.Bold.Render(s.c.Window(d.ScheduledStart, d.ScheduledEnd))), s.w)
-		if len(out)-1+len(lines) > room && i < len(s.moved)-1 {
+		lines := s.whatAndWhen("   ", d, st.Bold.Render(s.c.Window(d.ScheduledStart, d.ScheduledEnd)))
+		if len(out)+len(lines) > room && i < len(s.moved)-1 {
 			out = append(out, "   "+st.Dim.Render(fmt.Sprintf("… and %d more (each on its record)", len(s.moved)-i)))
 			break
 		}
@@ -288,9 +299,7 @@ func (s *freezeScreen) item(h engine.FreezeHit, selected bool) []string {
 	if selected {
 		lead = "▸ "
 	}
-	what := fmt.Sprintf("#%d %s %s → %s  %s", d.ID, d.Component, d.Version, d.Environment,
-		s.c.Window(d.ScheduledStart, d.ScheduledEnd))
-	lines := common.Hanging(lead, what, s.w)
+	lines := s.whatAndWhen(lead, d, s.c.Window(d.ScheduledStart, d.ScheduledEnd))
 	if selected {
 		for i, l := range lines {
 			lines[i] = st.Select(common.Fit(l, s.w))
@@ -308,6 +317,17 @@ func (s *freezeScreen) item(h engine.FreezeHit, selected bool) []string {
 		to = st.Bad.Render("→ no conflict-free slot within 90 days: nothing moves while it stays")
 	}
 	return append(lines, common.Hanging("    ", to, s.w)...)
+}
+
+// whatAndWhen is a deployment and a window after lead, on one line when it fits;
+// else the window goes under it whole (a phone cut "Tue" from "15 Dec 23:00").
+func (s *freezeScreen) whatAndWhen(lead string, d models.Deployment, when string) []string {
+	what := fmt.Sprintf("#%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment)
+	if lipgloss.Width(lead+what+"  "+when) <= s.w {
+		return []string{lead + what + "  " + when}
+	}
+	pad := strings.Repeat(" ", lipgloss.Width(lead)+2)
+	return append(common.Hanging(lead, what, s.w), common.Hanging(pad, when, s.w)...)
 }
 
 // scrollItems is the first item to show so that item sel is whole in room lines,

@@ -93,7 +93,7 @@ func TestFreezeImpactMovesThemAllAfterAsking(t *testing.T) {
 					w, h, d.ID, where, question, got)
 			}
 		}
-		for _, want := range []string{"Moved 2 to their suggested slots", "No planned deployment is inside a freeze window"} {
+		for _, want := range []string{"Moved 2 deployments out of freeze windows to their suggested slots", "No planned deployment is inside a freeze window"} {
 			if !tuitest.Whole(got, want) {
 				t.Errorf("%dx%d: after y the page lacks %q:\n%s", w, h, want, got)
 			}
@@ -153,5 +153,31 @@ func TestFreezeApplyRefusedInTheEnginesWords(t *testing.T) {
 	}
 	if s, _ := m.window(t, a.ID); !s.Equal(a.ScheduledStart) {
 		t.Fatalf("an analyst moved #%d", a.ID)
+	}
+}
+
+// One deployment in a freeze is asked about as one, on a phone too: where it goes,
+// whole, and the result says it in the singular.
+func TestFreezeApplyOfOneSaysIt(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "marc", 60, 20)
+	a := withFreezeClash(t, m)
+	openFreeze(t, m)
+	press(m, "a")
+	question := screenText(m)
+	press(m, "y")
+	s, e := m.window(t, a.ID)
+	if s.Equal(a.ScheduledStart) {
+		t.Fatal("y left it in the freeze")
+	}
+	want := "Move #6 out of its freeze window to " + m.c.Window(s, e) + "? y moves it, n leaves it."
+	if !tuitest.Whole(question, want) {
+		t.Fatalf("the question should be %q:\n%s", want, question)
+	}
+	got := screenText(m)
+	fits(t, m, "one moved", 60, 20)
+	if !tuitest.Whole(got, "Moved 1 deployment out of its freeze window to its suggested slot:") ||
+		!tuitest.Whole(got, m.c.Window(s, e)) {
+		t.Fatalf("the result should say where it went:\n%s", got)
 	}
 }
