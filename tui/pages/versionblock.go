@@ -27,7 +27,7 @@ func newBlockPage(c *common.Common, component, version string) *askPage {
 			b, err := c.Eng.BlockVersion(c.Ctx, c.Actor, component, version, reason)
 			return engine.Outcome{Did: fmt.Sprintf("blocked %s %s: %s", b.Component, b.Version, b.Reason)}, err
 		})
-	p.crumb = "block " + version
+	p.crumb = "block version"
 	// Refused as the engine refuses it, naming the field as the form's words do.
 	p.empty = "Reason: " + engine.NeedVersionReason(component, version)
 	p.input.Placeholder = "why it must go nowhere"
@@ -44,7 +44,7 @@ func newUnblockPage(c *common.Common, b models.BlockedVersion) *askPage {
 			err := c.Eng.UnblockVersion(c.Ctx, c.Actor, component, version, note)
 			return engine.Outcome{Did: fmt.Sprintf("unblocked %s %s", component, version)}, err
 		})
-	p.crumb, p.optional = "unblock "+version, true
+	p.crumb, p.optional = "unblock", true
 	p.keys.Save.SetHelp("enter", "unblock")
 	p.input.Placeholder = "optional: what was fixed"
 	return p
