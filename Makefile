@@ -6,7 +6,8 @@
 #   make test    gofmt check, go vet, go test -race (SQLite's own code not instrumented)
 #   make bench   benchmarks; narrow with BENCH=Plan PKG=./store/...; the whole-process
 #                ones beside their baselines: make bench BENCH=Beside PKG=./cmd/cli
-#   make bench-table   the same, then the README table's rows (scripts/bench-table)
+#   make bench-table   every benchmark, then the README's table written from them
+#                (scripts/benchtable: figures beside their baselines, ratios, targets)
 #   make lint    gofmt check, go vet, and staticcheck when it is installed
 #   make demo    a 1,000,000-deployment demo database in demo-1m.db
 #   make clean   remove the binary, databases, the SSH host key, what the example's
@@ -53,10 +54,11 @@ test: fmt-check vet
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
 
+# Every benchmark, then the README's table written from what they printed.
 bench-table:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG) > bench.out || { cat bench.out; exit 1; }
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./... > bench.out || { cat bench.out; exit 1; }
 	cat bench.out
-	scripts/bench-table < bench.out
+	$(GO) run ./scripts/benchtable -readme README.md < bench.out
 
 lint: fmt-check vet
 	@if command -v staticcheck >/dev/null 2>&1; then \
