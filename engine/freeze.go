@@ -58,19 +58,7 @@ func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Perso
 // earliest first, each suggestion taking the moves before it into account. All move
 // or none: if one has no free slot within the horizon, nothing changes.
 func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models.Deployment, error) {
-	if err := Can(actor, ActReschedule, nil); err != nil {
-		return nil, err
-	}
-	var moved []models.Deployment
-	err := e.st.Write(ctx, func(q store.Q) error {
-		var err error
-		moved, err = e.freezeApply(ctx, q, actor)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return moved, nil
+	return e.freezeMoves(ctx, actor, e.st.Write)
 }
 
 // PreviewFreezeApply is where FreezeApply would move each deployment now, keeping
@@ -79,11 +67,16 @@ func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models
 // the same hour; the apply puts the second beside the first. A person asked to
 // confirm is told where they will really land. Refused as the apply is.
 func (e *Engine) PreviewFreezeApply(ctx context.Context, actor models.Person) ([]models.Deployment, error) {
+	return e.freezeMoves(ctx, actor, e.st.Try)
+}
+
+// freezeMoves makes FreezeApply's moves in a transaction of inTx (kept or not).
+func (e *Engine) freezeMoves(ctx context.Context, actor models.Person, inTx func(context.Context, func(store.Q) error) error) ([]models.Deployment, error) {
 	if err := Can(actor, ActReschedule, nil); err != nil {
 		return nil, err
 	}
 	var moved []models.Deployment
-	err := e.st.Try(ctx, func(q store.Q) error {
+	err := inTx(ctx, func(q store.Q) error {
 		var err error
 		moved, err = e.freezeApply(ctx, q, actor)
 		return err
