@@ -7,7 +7,7 @@
 #   make bench   benchmarks; narrow with BENCH=Plan PKG=./store/...; the whole-process
 #                ones beside their baselines: make bench BENCH=Beside PKG=./cmd/cli
 #   make bench-table   every benchmark, then the README's table written from them
-#                (scripts/benchtable: figures beside their baselines, ratios, targets)
+#                (internal/benchtable: figures beside their baselines, ratios, targets)
 #   make lint    gofmt check, go vet, and staticcheck when it is installed
 #   make demo    a 1,000,000-deployment demo database in demo-1m.db
 #   make clean   remove the binary, databases, the SSH host key, what the example's
@@ -58,7 +58,7 @@ bench:
 bench-table:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./... > bench.out || { cat bench.out; exit 1; }
 	cat bench.out
-	$(GO) run ./scripts/benchtable -readme README.md < bench.out
+	$(GO) run ./internal/benchtable -readme README.md < bench.out
 
 lint: fmt-check vet
 	@if command -v staticcheck >/dev/null 2>&1; then \

@@ -5,7 +5,7 @@
 // (a narrowed run would drop rows).
 //
 //	go test -run '^$' -bench . -benchmem ./... > bench.out
-//	go run ./scripts/benchtable -readme README.md < bench.out
+//	go run ./internal/benchtable -readme README.md < bench.out
 package main
 
 import (
