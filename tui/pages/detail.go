@@ -276,11 +276,21 @@ func (d *detailScreen) View() string {
 // late marks a deployment late to start or running past its window, as History and
 // the dashboard do: its page said only "○ planned" of a plan a day overdue.
 func (d *detailScreen) late(dep models.Deployment) string {
+	if mark := lateMark(d.c, dep); mark != "" {
+		return "  " + mark
+	}
+	return ""
+}
+
+// lateMark is "⚠ overdue" for a plan whose start passed, "⌛ overrunning" for a run
+// past its window (the engine's rules, Overdue and Overrunning), styled; "" else.
+// The deployment's page and the Schedule's detail both say it from here.
+func lateMark(c *common.Common, dep models.Deployment) string {
 	switch {
-	case d.c.Eng.Overdue(dep):
-		return "  " + d.c.Styles.Warn.Render("⚠ overdue")
-	case d.c.Eng.Overrunning(dep):
-		return "  " + d.c.Styles.Warn.Render("⌛ overrunning")
+	case c.Eng.Overdue(dep):
+		return c.Styles.Warn.Render("⚠ overdue")
+	case c.Eng.Overrunning(dep):
+		return c.Styles.Warn.Render("⌛ overrunning")
 	}
 	return ""
 }

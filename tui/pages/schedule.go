@@ -933,6 +933,9 @@ func (s *scheduleScreen) detailLines(n int) []string {
 			fmt.Sprintf("%s %s %s → %s", st.Bold.Render(fmt.Sprintf("#%d", d.ID)), d.Component, d.Version, d.Environment),
 			cmp.Or(d.Assignee, "unassigned"), s.when(d), s.statusWord(d),
 		}
+		if late := lateMark(s.c, d); late != "" { // as its page and My work say it
+			head = append(head, late)
+		}
 		tail = strings.Fields(fmt.Sprintf("%s · model %s v%d · requested by %s",
 			cmp.Or(d.ChangeRef, "no change reference"), d.Model, d.ModelVersion, cmp.Or(d.Requester, "—")))
 		if cs := s.tl.Conflicted[d.ID]; len(cs) > 0 && !d.Status.Final() {

@@ -121,7 +121,7 @@ func TestScheduleWeek(t *testing.T) {
 	if l := schedRowLine(t, got, "dev"); !strings.HasPrefix(l, "▸dev") {
 		t.Fatalf("the cursor should be on dev: %q", l)
 	}
-	schedWantIn(t, got, "#5 auth-service 2.0.0 → dev  sam  Thu 26 13:35–14:20  ○ planned  ✓ no open conflicts", "CHG-2026-0042")
+	schedWantIn(t, got, "#5 auth-service 2.0.0 → dev  sam  Thu 26 13:35–14:20  ○ planned  ⚠ overdue  ✓ no open conflicts", "CHG-2026-0042")
 	// #1 (production, Thu 13:05-17:05, running outside a maintenance window) is a bar
 	// with the conflict glyph where the layout says.
 	s := schedOf(m)
@@ -611,5 +611,36 @@ func TestScheduleScrollsToTheSelectedRow(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 10})
 	if got := selected(); got != "product…" {
 		t.Fatalf("a shorter screen keeps the selected row in sight: %s", got)
+	}
+}
+
+// TestScheduleSaysAPlanIsOverdue: the selected deployment's status reads as on its
+// page and My work: "⚠ overdue" of a plan whose start passed (#5, due half an hour
+// ago), "⌛ overrunning" of a run past its window, by the engine's rule, and neither
+// of the others. It said only "○ planned" of #5. On a phone too.
+func TestScheduleSaysAPlanIsOverdue(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{120, 60} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			t.Parallel()
+			m := scheduleModel(t, w, 20)
+			s := schedOf(m)
+			overdue := 0
+			for _, d := range s.Timeline().Deployments {
+				s.Select(d.ID)
+				detail := strings.Join(strings.Fields(screenText(m)), " ")
+				if got, want := strings.Contains(detail, "⚠ overdue"), m.c.Eng.Overdue(d); got != want {
+					t.Errorf("#%d overdue %v, the schedule says:\n%s", d.ID, want, screenText(m))
+				} else if got {
+					overdue++
+				}
+				if got, want := strings.Contains(detail, "⌛ overrunning"), m.c.Eng.Overrunning(d); got != want {
+					t.Errorf("#%d overrunning %v, the schedule says:\n%s", d.ID, want, screenText(m))
+				}
+			}
+			if overdue == 0 {
+				t.Error("#5 is overdue: the schedule never said so")
+			}
+		})
 	}
 }
