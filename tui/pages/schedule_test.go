@@ -378,7 +378,7 @@ func TestScheduleFitsThePhone(t *testing.T) {
 		}
 	}
 	check("week")
-	schedWantIn(t, screenText(m), "Mon 23", "Sun 29", "product…", "#5 auth-service 2.0.0 → dev")
+	schedWantIn(t, screenText(m), "Mo 23", "Su 29", " production ", "#5 auth-service 2.0.0 → dev")
 	schedPress(m, tea.KeyRight, tea.KeyRight, tea.KeyRight)
 	check("week, a conflict selected")
 	press(m, "d")
@@ -600,7 +600,7 @@ func TestScheduleScrollsToTheSelectedRow(t *testing.T) {
 		seen = append(seen, selected())
 		press(m, "down")
 	}
-	if want := []string{"dev", "test", "staging", "product…"}; !slices.Equal(seen, want) {
+	if want := []string{"dev", "test", "staging", "production"}; !slices.Equal(seen, want) {
 		t.Fatalf("↓ went through %v, want %v", seen, want)
 	}
 	press(m, "up", "up", "up")
@@ -609,7 +609,7 @@ func TestScheduleScrollsToTheSelectedRow(t *testing.T) {
 	}
 	press(m, "down", "down", "down")
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 10})
-	if got := selected(); got != "product…" {
+	if got := selected(); got != "production" {
 		t.Fatalf("a shorter screen keeps the selected row in sight: %s", got)
 	}
 }

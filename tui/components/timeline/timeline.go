@@ -22,8 +22,11 @@ const (
 	Day              // 00:00 to 24:00 local
 )
 
-// MinDay is the narrowest day column that still fits a "Mon 23" label and a gap.
-const MinDay = 7
+// MinDay is the narrowest day column the row names give way to: it still fits a
+// "Mo 23" label and a gap. Names come first down to it: at 60 cells a day of 7
+// (room for "Mon 23") left "production" as "product…", and a row whose name is cut
+// is a row one cannot tell apart (prod… or product-data?).
+const MinDay = 6
 
 // PeriodStart is the start of the week (Monday 00:00) or day (00:00) holding t.
 func PeriodStart(z Zoom, t time.Time, loc *time.Location) time.Time {
@@ -65,8 +68,8 @@ type Geom struct {
 }
 
 // LabelWidth is the label column for names up to nameW cells at width w: a
-// marker cell, the name and a gap, shrunk (names get abbreviated) so that seven day
-// columns of MinDay still fit.
+// marker cell, the name and a gap, shrunk (names get abbreviated) only when seven
+// day columns of MinDay would not fit beside it.
 func LabelWidth(w, nameW int) int {
 	return max(min(nameW+2, 16, w-1-7*MinDay), 5)
 }
@@ -157,18 +160,23 @@ type Tick struct {
 func (g Geom) Ticks(loc *time.Location) []Tick {
 	var out []Tick
 	if g.Zoom == Week {
-		for _, sg := range g.Segs {
-			d := sg.Start.In(loc)
-			text := ""
-			switch {
-			case sg.W >= 7:
-				text = d.Format("Mon 2")
-			case sg.W >= 5:
-				text = d.Format("Mon")[:2] + d.Format("2")
-			case sg.W >= 3:
-				text = d.Format("2")
+		// One form for the whole week, the longest whose every label fits its day with
+		// a gap: "Mon 7" beside "Tu 10" read as two kinds of label.
+		forms := []func(time.Time) string{
+			func(d time.Time) string { return d.Format("Mon 2") },
+			func(d time.Time) string { return d.Format("Mon")[:2] + " " + d.Format("2") },
+			func(d time.Time) string { return d.Format("Mon")[:2] + d.Format("2") },
+			func(d time.Time) string { return d.Format("2") },
+		}
+		form := func(time.Time) string { return "" }
+		for _, f := range forms {
+			if !slices.ContainsFunc(g.Segs, func(sg Seg) bool { return len(f(sg.Start.In(loc)))+1 > sg.W }) {
+				form = f
+				break
 			}
-			out = append(out, Tick{sg.X, text, sg.Start})
+		}
+		for _, sg := range g.Segs {
+			out = append(out, Tick{sg.X, form(sg.Start.In(loc)), sg.Start})
 		}
 		return out
 	}

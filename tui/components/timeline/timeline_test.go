@@ -318,10 +318,29 @@ func TestScheduleLayoutNeverExceedsTheWidth(t *testing.T) {
 			}
 		}
 	}
-	// At 60 cells the week still fits with whole "Mon 23" labels and short names.
-	g := Layout(60, Week, schedAt(loc, 2026, 11, 23, 0, 0), loc, 10)
-	if g.Segs[0].W < 7 || Abbrev("production", g.Label-2) != "product…" {
-		t.Fatalf("60 wide: %d-cell days, label %d", g.Segs[0].W, g.Label)
+	// At 60 cells (a phone) "production" reads whole, and the days are still named,
+	// in one form: "Mo 23". Names gave way to days of 7 and read "product…".
+	for _, w := range []int{60, 61} {
+		g := Layout(w, Week, schedAt(loc, 2026, 11, 23, 0, 0), loc, 10)
+		if Abbrev("production", g.Label-2) != "production" {
+			t.Fatalf("%d wide: label %d cuts production", w, g.Label)
+		}
+		var days []string
+		for _, tk := range g.Ticks(loc) {
+			days = append(days, tk.Text)
+		}
+		if got := strings.Join(days, ","); got != "Mo 23,Tu 24,We 25,Th 26,Fr 27,Sa 28,Su 29" {
+			t.Fatalf("%d wide: days %q", w, got)
+		}
+	}
+	// A week of single-digit days and of two is named in the same form.
+	g := Layout(60, Week, schedAt(loc, 2026, 12, 7, 0, 0), loc, 10)
+	var days []string
+	for _, tk := range g.Ticks(loc) {
+		days = append(days, tk.Text)
+	}
+	if got := strings.Join(days, ","); got != "Mo 7,Tu 8,We 9,Th 10,Fr 11,Sa 12,Su 13" {
+		t.Fatalf("7-13 Dec: days %q", got)
 	}
 }
 
