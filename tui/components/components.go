@@ -67,6 +67,16 @@ func TableStyles(st common.Styles) table.Styles {
 	return ts
 }
 
+// TightTableStyles are TableStyles with the columns one cell apart rather than
+// two (a cell's padding on its left only), for a narrow screen, where a column more
+// is worth more than the air between them.
+func TightTableStyles(st common.Styles) table.Styles {
+	ts := TableStyles(st)
+	ts.Header = ts.Header.Padding(0, 0, 0, 1)
+	ts.Cell = ts.Cell.Padding(0, 0, 0, 1)
+	return ts
+}
+
 // NewInput is a text field in the console's styles.
 // It holds at most LongText characters (set CharLimit for another length).
 func NewInput(st common.Styles, prompt, placeholder string) textinput.Model {

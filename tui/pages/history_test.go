@@ -653,3 +653,37 @@ func TestHistoryFiltersReadWholeOnAPhone(t *testing.T) {
 		t.Fatalf("the search should read on one line under the count:\n%s", got)
 	}
 }
+
+// TestHistoryShowsTheVersionOnAPhone: the version is what a deployment moves, so a
+// narrow History keeps its column (it had none below 100 columns): each row's
+// version and component read whole at 60 columns as at 99, and on a phone a long
+// version reads whole before the tail of a long component does (wider, the status's
+// words come first, as at 110 columns).
+func TestHistoryShowsTheVersionOnAPhone(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{60, 61, 75, 80, 99} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			t.Parallel()
+			m := sized(t, "ana", w, 20)
+			h := historyOf(t, m)
+			fits(t, m, fmt.Sprintf("history at %d", w), w, 20)
+			got := screenText(m)
+			if !strings.Contains(got, " Version ") {
+				t.Errorf("no Version column at %d:\n%s", w, got)
+			}
+			for _, r := range h.Rows() {
+				line := lineWith(got, fmt.Sprintf("#%d ", r.ID))
+				if !strings.Contains(line, " "+r.Component+" ") || !strings.Contains(line, " "+r.Version+" ") {
+					t.Errorf("at %d the row of #%d lacks %s %s whole: %q", w, r.ID, r.Component, r.Version, line)
+				}
+			}
+			tuitest.PlanEarlier(t, m.c, "ana", engine.PlanRequest{Model: "rack-server", Component: "rack-b07-db-server",
+				Version: "2.9.300-beta.1", Environment: "production", Start: now.Add(26 * time.Hour)})
+			load(m, h.Refresh())
+			fits(t, m, fmt.Sprintf("history at %d, a long version", w), w, 20)
+			if got := screenText(m); w < 75 && !strings.Contains(got, " 2.9.300-beta.1 ") {
+				t.Errorf("at %d the long version is cut:\n%s", w, got)
+			}
+		})
+	}
+}

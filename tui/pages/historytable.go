@@ -2,47 +2,74 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/table"
 
 	"ferry/models"
 	"ferry/tui/common"
+	"ferry/tui/components"
 )
 
-// columns fit the width: narrow terminals drop version and assignee first. The
-// component, the status and the version share what the fixed columns leave, in that
-// order, each up to its longest value loaded (a component of 8 cells at least), and
-// the component takes what is left over (each cell is padded by one cell each side):
-// a version was cut at 10 cells ("2.9.300-b…") beside a component column with ten
-// cells to spare.
+// columns fit the width. The component, the status and the version share what the
+// fixed columns leave, each up to its longest value loaded (a component of 8 cells
+// at least), and the component takes what is left over: a version was cut at 10
+// cells ("2.9.300-b…") beside a component column with ten cells to spare. Wide, each
+// cell is padded by one cell each side and the assignee has a column.
+//
+// Narrow, the assignee goes and the columns stand one cell apart (tightStyles): the
+// version stays, as it is what a deployment moves (below 100 columns it had no
+// column). The component reads its first 12 cells, then the status and the version
+// read whole before the component's tail: a version cut is no version ("2.9.3…"),
+// where "rack-b07-db-…" still names the rack. The ID column is as wide as the
+// longest ID loaded. On a phone the status is its glyph.
 func (d *history) columns() []table.Column {
-	cols := []table.Column{{Title: "ID", Width: 7}, {Title: "Start", Width: 21}, {Title: "Env", Width: 11},
-		{Title: "Component", Width: 8}, {Title: "Version", Width: 10}, {Title: "Status", Width: 16}, {Title: "Assignee", Width: 8}}
-	st := 5 // ID, Start, Env, Component, Version, Status, Assignee
-	flex := []struct{ col, want int }{{3, d.longestComponent()}, {st, d.longestStatus()}, {4, d.longestVersion()}}
-	if d.narrow() {
-		cols = []table.Column{{Title: "ID", Width: 6}, {Title: "Start", Width: 12}, {Title: "Env", Width: 10},
-			{Title: "Component", Width: 8}, {Title: "Status", Width: 12}}
-		st = 4 // no version
-		flex = flex[:2]
-		flex[1].col = st
+	if !d.narrow() {
+		cols := []table.Column{{Title: "ID", Width: 7}, {Title: "Start", Width: 21}, {Title: "Env", Width: 11},
+			{Title: "Component", Width: 8}, {Title: "Version", Width: 10}, {Title: "Status", Width: 16}, {Title: "Assignee", Width: 8}}
+		return fitColumns(cols, d.w-2, 2, []colWant{{3, d.longestComponent()}, {5, d.longestStatus()}, {4, d.longestVersion()}})
 	}
+	const status = 5 // ID, Start, Env, Component, Version, Status
+	cols := []table.Column{{Title: "ID", Width: max(2, d.longestID())}, {Title: "Start", Width: 12}, {Title: "Env", Width: 10},
+		{Title: "Component", Width: 8}, {Title: "Version", Width: 7}, {Title: "Status", Width: 12}}
+	want := []colWant{{3, min(12, d.longestComponent())}, {status, d.longestStatus()}, {4, d.longestVersion()},
+		{3, d.longestComponent()}}
 	if d.tiny() { // a phone: the status as its glyph, so the component can be read
-		cols[st] = table.Column{Title: "", Width: 1}
-		flex = flex[:1]
+		cols[status] = table.Column{Title: "", Width: 1}
+		want = slices.Delete(want, 1, 2)
 	}
-	spare := d.w - 2
+	// One cell to the right of the last column, as the padding leaves one at the left.
+	return fitColumns(cols, d.w-1, 1, want)
+}
+
+// colWant is how wide a column would be to show its longest value whole.
+type colWant struct{ col, want int }
+
+// fitColumns widens cols, in the order of wants, each up to its want, with what a
+// line of w cells leaves once every column has its pad; the component (column 3)
+// takes what is left over.
+func fitColumns(cols []table.Column, w, pad int, wants []colWant) []table.Column {
+	spare := w
 	for _, c := range cols {
-		spare -= c.Width + 2
+		spare -= c.Width + pad
 	}
-	for _, f := range flex {
+	for _, f := range wants {
 		more := min(max(0, spare), max(0, f.want-cols[f.col].Width))
 		cols[f.col].Width += more
 		spare -= more
 	}
 	cols[3].Width += max(0, spare)
 	return cols
+}
+
+// styles are the table's styles for the width: narrow, the columns stand one cell
+// apart.
+func (d *history) styles() table.Styles {
+	if d.narrow() {
+		return components.TightTableStyles(d.c.Styles)
+	}
+	return components.TableStyles(d.c.Styles)
 }
 
 // longestStatus, longestVersion and longestComponent are the widest of the rows
@@ -63,6 +90,13 @@ func (d *history) longestVersion() int {
 	return d.widest.version
 }
 
+func (d *history) longestID() int {
+	for _, dep := range d.rows {
+		d.widest.id = max(d.widest.id, len(fmt.Sprintf("#%d", dep.ID)))
+	}
+	return d.widest.id
+}
+
 func (d *history) longestComponent() int {
 	for _, dep := range d.rows {
 		d.widest.component = max(d.widest.component, lenRunes(dep.Component))
@@ -76,11 +110,7 @@ func (d *history) tiny() bool   { return d.w < 75 }
 func (d *history) tableRows() []table.Row {
 	out := make([]table.Row, 0, len(d.rows))
 	for _, dep := range d.rows {
-		row := table.Row{fmt.Sprintf("#%d", dep.ID), d.start(dep), dep.Environment, dep.Component}
-		if !d.narrow() {
-			row = append(row, dep.Version)
-		}
-		row = append(row, d.status(dep))
+		row := table.Row{fmt.Sprintf("#%d", dep.ID), d.start(dep), dep.Environment, dep.Component, dep.Version, d.status(dep)}
 		if !d.narrow() {
 			row = append(row, common.Dash(dep.Assignee))
 		}
