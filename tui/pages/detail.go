@@ -56,7 +56,7 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	d.keys.Output = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "step output"))
 	d.keys.Incident = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "add incident"))
 	d.keys.Update = key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "resolve/update incident"))
-	d.keys.Edit = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "edit (when, who, change)"))
+	d.keys.Edit = key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "reschedule, edit"))
 	d.keys.Cancel = key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "cancel it"))
 	d.keys.Again = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "run again"))
 	d.keys.Review = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "review"))

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,6 +33,7 @@ type resolveScreen struct {
 	who     int    // selected free person
 	reason  textinput.Model
 	working bool // an apply or override is under way
+	asking  bool // ask for the override's reason once loaded (o on the Schedule)
 	moveEnd int  // where in moveLines the suggestion's detail goes
 	w, h    int
 	keys    struct{ Apply, Edit, Reassign, Choose, Override, Save, Cancel key.Binding }
@@ -60,6 +62,14 @@ type resolveLoadedMsg struct {
 
 // NewResolve is the panel that resolves planned deployment id's conflicts.
 func NewResolve(c *common.Common, id int64) common.Page { return NewResolveOn(c, id, "") }
+
+// NewResolveOverriding is NewResolveOn asking at once for the reason to override
+// that conflict, as o there would: o on the Schedule.
+func NewResolveOverriding(c *common.Common, id int64, conflict string) common.Page {
+	r := NewResolveOn(c, id, conflict).(*resolveScreen)
+	r.asking = true
+	return r
+}
 
 // NewResolveOn is NewResolve with the conflict whose key is conflict selected: the one
 // chosen on the Conflicts screen, which o then overrides.
@@ -188,6 +198,13 @@ func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 		r.want = ""
 		r.sel = min(r.sel, max(0, len(r.data.det.Conflicts)-1))
 		r.who = min(r.who, max(0, len(r.data.free)-1))
+		if r.asking { // once: a refresh does not open the field again after esc
+			r.asking = false
+			if why := r.whyNoOverride(); why != "" { // settled meanwhile, say
+				return common.Fail(errors.New(why))
+			}
+			return r.reason.Focus()
+		}
 	case resolveFailedMsg:
 		r.working = false
 		return common.Fail(msg.err)

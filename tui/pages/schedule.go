@@ -53,7 +53,7 @@ type scheduleScreen struct {
 }
 
 type scheduleKeys struct {
-	Left, Right, Up, Down, Prev, Next, Today, Day, Week, Envs, People, Open, Resolve, Edit, Cancel key.Binding
+	Left, Right, Up, Down, Prev, Next, Today, Day, Week, Envs, People, Open, Resolve, Override, Edit, Cancel key.Binding
 	// shown in the short help only
 	move, row, period, zoom key.Binding
 }
@@ -109,13 +109,16 @@ func NewSchedule(c *common.Common) common.Page {
 		Envs:    b([]string{"e"}, "e", "rows by environment"),
 		People:  b([]string{"a"}, "a", "rows by person (assignee)"),
 		Open:    b([]string{"enter"}, "enter", "details"),
-		Resolve: b([]string{"s"}, "s", "resolve"),
-		Edit:    b([]string{"m"}, "m", "edit (when, who, change)"),
-		Cancel:  b([]string{"X"}, "X", "cancel it"),
-		move:    b([]string{"left", "right"}, "←/→", "move"),
-		row:     b([]string{"up", "down"}, "↑/↓", "row"),
-		period:  b([]string{"[", "]"}, "[/]", "period"),
-		zoom:    b([]string{"d", "w"}, "d/w", "day/week"),
+		Resolve: b([]string{"s"}, "s", "resolve (suggested slot)"),
+		// o overrides, as o does in the resolve panel; m reschedules, as in the panel
+		// and on the deployment's page (r is the run view there, reassign in the panel).
+		Override: b([]string{"o"}, "o", "override its conflict"),
+		Edit:     b([]string{"m"}, "m", "reschedule, edit"),
+		Cancel:   b([]string{"X"}, "X", "cancel it"),
+		move:     b([]string{"left", "right"}, "←/→", "move"),
+		row:      b([]string{"up", "down"}, "↑/↓", "row"),
+		period:   b([]string{"[", "]"}, "[/]", "period"),
+		zoom:     b([]string{"d", "w"}, "d/w", "day/week"),
 	}
 	return s
 }
@@ -127,7 +130,7 @@ func (s *scheduleScreen) Capturing() bool  { return false }
 func (s *scheduleScreen) ShortHelp() []common.Key {
 	k, on := s.keys, common.On
 	return []common.Key{on(k.move), on(k.row), s.openKey(), s.resolveKey(), s.actKey(k.Edit, whyNoEdit),
-		s.actKey(k.Cancel, whyNoCancel), on(k.period), on(k.zoom)}
+		s.overrideKey(), s.actKey(k.Cancel, whyNoCancel), on(k.period), on(k.zoom)}
 }
 
 func (s *scheduleScreen) FullHelp() [][]common.Key {
@@ -135,7 +138,8 @@ func (s *scheduleScreen) FullHelp() [][]common.Key {
 	return [][]common.Key{
 		{on(k.Left), on(k.Right), on(k.Up), on(k.Down)},
 		{on(k.Prev), on(k.Next), on(k.Today), on(k.Day), on(k.Week)},
-		{on(k.Envs), on(k.People), s.openKey(), s.resolveKey(), s.actKey(k.Edit, whyNoEdit), s.actKey(k.Cancel, whyNoCancel)},
+		{on(k.Envs), on(k.People), s.openKey(), s.resolveKey(), s.actKey(k.Edit, whyNoEdit), s.overrideKey(),
+			s.actKey(k.Cancel, whyNoCancel)},
 	}
 }
 
@@ -158,6 +162,40 @@ func (s *scheduleScreen) openKey() common.Key {
 		k.Off = "no deployment selected"
 	}
 	return k
+}
+
+// overrideKey is off unless the person may override a conflict of the selection.
+func (s *scheduleScreen) overrideKey() common.Key {
+	_, why := s.overrideTarget()
+	return common.Key{Binding: s.keys.Override, Off: why}
+}
+
+// overrideTarget is the conflict of the selection that o overrides: the first one
+// that still asks something of it, else the first one open (a run a manager let
+// start against it); or why there is none to override, in the engine's words.
+func (s *scheduleScreen) overrideTarget() (models.Conflict, string) {
+	d, ok := s.selected()
+	if !ok {
+		return models.Conflict{}, "no deployment selected"
+	}
+	if err := engine.Can(s.c.Actor, engine.ActOverride, &d); err != nil {
+		return models.Conflict{}, err.Error()
+	}
+	var why error
+	for _, settled := range []bool{false, true} {
+		for _, c := range s.tl.Conflicted[d.ID] {
+			if !c.Open() || engine.SettledFor(c, d) != settled {
+				continue
+			}
+			if why = engine.WhyNoOverride(c); why == nil {
+				return c, ""
+			}
+		}
+	}
+	if why != nil {
+		return models.Conflict{}, common.Why(why)
+	}
+	return models.Conflict{}, fmt.Sprintf("#%d is in no open conflict", d.ID)
 }
 
 // resolveKey is off unless the selection is a planned deployment in conflict.
@@ -275,6 +313,12 @@ func (s *scheduleScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Resolve):
 		return s.resolve()
+	case key.Matches(msg, k.Override):
+		// The resolve panel on that conflict, asking for the reason: the override is
+		// the panel's, through the engine, and what is left to settle is in sight there.
+		if c, why := s.overrideTarget(); why == "" {
+			return common.Push(NewResolveOverriding(s.c, s.sel, c.Key))
+		}
 	case key.Matches(msg, k.Edit) && s.whyNot(whyNoEdit) == "":
 		d, _ := s.selected()
 		return common.Push(newEditForm(s.c, d))

@@ -644,3 +644,48 @@ func TestScheduleSaysAPlanIsOverdue(t *testing.T) {
 		})
 	}
 }
+
+// TestScheduleOverridesTheSelectedConflict: o on the Schedule, as screens.md has it,
+// overrides the selected deployment's conflict: the resolve panel opens on it asking
+// for the reason (the override is the engine's, kept as an audit finding), and
+// enter does it. Off, with why, for a deployment in no conflict and for one who may
+// not override. On a phone too.
+func TestScheduleOverridesTheSelectedConflict(t *testing.T) {
+	t.Parallel()
+	for _, sz := range [][2]int{{120, 35}, {60, 20}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			t.Parallel()
+			m := scheduleModel(t, sz[0], sz[1])
+			s := schedOf(m)
+			s.Select(7) // no conflict
+			press(m, "o")
+			if got := screenText(m); !strings.Contains(got, "#7 is in no open conflict") || strings.Contains(got, "reason:") {
+				t.Fatalf("o on #7 should say why not:\n%s", got)
+			}
+			s.Select(8) // a person conflict with #9
+			press(m, "o")
+			fits(t, m, "the override's reason", sz[0], sz[1])
+			if got := screenText(m); !strings.Contains(got, "Override") || !strings.Contains(got, "reason:") ||
+				!strings.Contains(got, "resolve #8") {
+				t.Fatalf("o on #8 should ask for the override's reason:\n%s", got)
+			}
+			typeText(m, "jon does one after the other")
+			press(m, "enter")
+			open, err := m.c.Eng.Conflicts(m.c.Ctx, m.c.Actor, engine.ConflictFilter{Deployment: 8, OpenOnly: true})
+			if err != nil || len(open) != 0 {
+				t.Fatalf("#8's conflicts after the override: %+v %v", open, err)
+			}
+			if got := screenText(m); !strings.Contains(got, "overrode the person conflict") || !strings.Contains(got, "Schedule · week 48") {
+				t.Fatalf("after the override, the schedule and what was done:\n%s", got)
+			}
+		})
+	}
+	m := sized(t, "sam", 120, 35) // a practitioner
+	press(m, "3")
+	load(m, m.Top().Refresh())
+	schedOf(m).Select(1) // in production's maintenance conflict
+	want := "o override its conflict — sam (practitioner) may not override conflicts"
+	if got := strings.Join(strings.Fields(fullHelp(m)), " "); !strings.Contains(got, want) {
+		t.Fatalf("the full help should say why o is off:\n%s", got)
+	}
+}
