@@ -81,7 +81,7 @@ var runKey = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run view"))
 // its page; "" when a row in sight is selected.
 func (d *dashboard) whyNoRun() string {
 	if d.cursor.id == 0 || indexOf(d.picks(), d.cursor) < 0 {
-		return "nothing selected: r opens the run view of the deployment selected"
+		return "no deployment selected: r opens the run view of the deployment selected"
 	}
 	return ""
 }
@@ -94,7 +94,7 @@ var approveKey = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve"))
 // engine put it in their inbox, the ◆ gate rows); "" when it does.
 func (d *dashboard) whyNoApprove() string {
 	if d.cursor.id == 0 || indexOf(d.picks(), d.cursor) < 0 {
-		return "nothing selected: a gate waiting for you is a ◆ gate row under Needs you"
+		return "no deployment selected: a gate waiting for you is a ◆ gate row under Needs you"
 	}
 	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxGate && it.Deployment.ID == d.cursor.id {
@@ -133,6 +133,8 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 			d.cursor = picks[i-1]
 		case key.Matches(msg, d.c.Keys.Down) && i < len(picks)-1:
 			d.cursor = picks[i+1]
+		case key.Matches(msg, d.c.Keys.Open) && i >= 0 && d.cursor.channel != "":
+			return common.Push(NewChannels(d.c, d.cursor.channel))
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
 			return common.Push(NewDetail(d.c, d.cursor.id))
 		case key.Matches(msg, runKey) && d.whyNoRun() == "":
@@ -172,9 +174,8 @@ func (d *dashboard) picks() []pick {
 		}
 		seen := map[int64]int{}
 		for _, l := range group {
-			if l.id != 0 {
-				out = append(out, pick{p, l.id, seen[l.id]})
-				seen[l.id]++
+			if pk, ok := l.pickIn(p, seen); ok {
+				out = append(out, pk)
 			}
 		}
 	}
@@ -192,20 +193,37 @@ func indexOf(picks []pick, p pick) int {
 
 // pick names a selectable row: a deployment in one panel (it may appear in two),
 // and which of its rows there (an interrupted run that also overruns has two rows in
-// Needs you: by its ID alone the cursor went back to the first and never got past).
+// Needs you: by its ID alone the cursor went back to the first and never got past);
+// or a failing notification channel, by its name.
 type pick struct {
-	panel int
-	id    int64
-	nth   int
+	panel   int
+	id      int64
+	nth     int
+	channel string
 }
 
-// line is one row of a panel; id is the deployment it opens (0: not selectable).
-// A part is not an item of its own: the rest of a wrapped one, or a heading.
+// pickIn is the pick that names l in panel, false for a row that is not selectable;
+// seen counts the rows of each deployment met so far in the panel.
+func (l line) pickIn(panel int, seen map[int64]int) (pick, bool) {
+	switch {
+	case l.channel != "":
+		return pick{panel: panel, channel: l.channel}, true
+	case l.id == 0:
+		return pick{}, false
+	}
+	seen[l.id]++
+	return pick{panel, l.id, seen[l.id] - 1, ""}, true
+}
+
+// line is one row of a panel; id is the deployment it opens, channel the failing
+// notification channel (neither: not selectable). A part is not an item of its own:
+// the rest of a wrapped one, or a heading.
 type line struct {
-	id   int64
-	text string
-	part bool
-	head string // a heading's name for the items under it ("coming up")
+	id      int64
+	channel string
+	text    string
+	part    bool
+	head    string // a heading's name for the items under it ("coming up")
 }
 
 func (d *dashboard) View() string {
@@ -279,10 +297,9 @@ func (d *dashboard) built() *panes {
 func (d *dashboard) render(panel int, lines []line, h, w int) []string {
 	sel, seen := -1, map[int64]int{}
 	for i, l := range lines {
-		if l.id != 0 && d.cursor == (pick{panel, l.id, seen[l.id]}) {
+		if pk, ok := l.pickIn(panel, seen); ok && d.cursor == pk {
 			sel = i
 		}
-		seen[l.id]++
 	}
 	rows, off := h, scrolled(lines, sel, h)
 	above := ""
@@ -435,7 +452,7 @@ func wrapped(lines []line, w int) []line {
 	var out []line
 	for _, l := range lines {
 		rows := common.Wrap(l.text, max(10, w))
-		out = append(out, line{id: l.id, text: rows[0], part: l.part, head: l.head})
+		out = append(out, line{id: l.id, channel: l.channel, text: rows[0], part: l.part, head: l.head})
 		if len(rows) > 1 {
 			for _, r := range common.Wrap(strings.Join(rows[1:], " "), max(8, w-2)) {
 				out = append(out, line{text: "  " + r, part: true})
@@ -759,12 +776,16 @@ func (d *dashboard) conflictLines() []line {
 	return out
 }
 
+// channelLines are the failing notification channels; enter shows the channel's
+// messages and its last error whole in the console (it sent the manager to the
+// CLI's notify status).
 func (d *dashboard) channelLines(w int) []line {
 	var out []line
 	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxChannel {
-			out = append(out, line{text: d.c.Styles.Bad.Render("✉ ") + common.Fit(it.Message, max(20, w-26)) +
-				d.c.Styles.Dim.Render(" · ferry notify status")})
+			// Short, to be read whole: the error, which may be long, is on its page.
+			out = append(out, line{channel: it.Channel, text: d.c.Styles.Bad.Render("✉ ") + fmt.Sprintf("%s failing: messages died, the last %s",
+				it.Channel, d.c.Local(it.At, "Mon 15:04")) + d.c.Styles.Dim.Render(" · enter shows why")})
 		}
 	}
 	return out

@@ -145,7 +145,7 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	// Selected, b scrolls into sight whole, and the top row is an item's first.
 	long := []line{{id: 1, text: "a"}, {text: "  rest of a", part: true}, {id: 2, text: "b"},
 		{text: "  more of b", part: true}, {text: "  rest of b", part: true}, {id: 3, text: "c"}}
-	d.cursor = pick{panelNeeds, 2, 0}
+	d.cursor = pick{panel: panelNeeds, id: 2, nth: 0}
 	got = d.render(panelNeeds, long, 4, 60)
 	if len(got) != 4 || !strings.Contains(got[0], "b") || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "c") {
 		t.Fatalf("the selected b whole, from its first row: %q", got)
@@ -156,7 +156,7 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 	for i := int64(1); i <= 12; i++ {
 		many = append(many, line{id: i, text: fmt.Sprintf("item %d", i)})
 	}
-	d.cursor = pick{panelNeeds, 8, 0}
+	d.cursor = pick{panel: panelNeeds, id: 8, nth: 0}
 	got = d.render(panelNeeds, many, 5, 60)
 	want := []string{"↑ 5 more above", "item 6", "item 7", "▸ item 8", "… and 4 more"}
 	if len(got) != len(want) {
@@ -253,13 +253,13 @@ func TestPanelOfOneRowCountsTheRest(t *testing.T) {
 	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
 	lines := []line{{id: 1, text: "■ blocked #29737 ines"}, {text: "  \"no power on PDU B\"", part: true},
 		{id: 2, text: "⏸ interrupted #29739"}, {id: 3, text: "⚠ overdue #29733"}}
-	d.cursor = pick{panelNeeds, 1, 0}
+	d.cursor = pick{panel: panelNeeds, id: 1, nth: 0}
 	got := d.render(panelNeeds, lines, 1, 40)
 	if len(got) != 1 || !strings.Contains(got[0], "#29737") || !strings.Contains(got[0], "+2 more") ||
 		lipgloss.Width(got[0]) > 42 {
 		t.Fatalf("one row: the selected item and +2 more in 40 cells: %q", got)
 	}
-	d.cursor = pick{panelNeeds, 3, 0} // the last: it is the one shown, marked
+	d.cursor = pick{panel: panelNeeds, id: 3, nth: 0} // the last: it is the one shown, marked
 	if got := d.render(panelNeeds, lines, 1, 40); len(got) != 1 || !strings.Contains(got[0], "▸ ⚠ overdue #29733") ||
 		!strings.Contains(got[0], "+2 more") {
 		t.Fatalf("one row, the third selected: %q", got)
@@ -298,7 +298,7 @@ func TestShortPanelCountsWhatIsAbove(t *testing.T) {
 	for i := int64(1); i <= 12; i++ {
 		lines = append(lines, line{id: i, text: fmt.Sprintf("item %d", i)})
 	}
-	d.cursor = pick{panelDue, 2, 0}
+	d.cursor = pick{panel: panelDue, id: 2, nth: 0}
 	got := d.render(panelDue, lines, 2, 60)
 	if len(got) != 2 || !strings.Contains(got[0], "item 2") || !strings.Contains(ansi.Strip(got[1]), "… and 10 more · 1 above") {
 		t.Fatalf("item 2 selected in 2 rows: %q", got)
