@@ -658,17 +658,21 @@ func (d *dashboard) needsTitle(entries []line) string {
 }
 
 // interruptedLines are the runs whose runner stopped mid-step, waiting for someone
-// to resume, retry or fail them (the inbox says whose).
+// to resume, retry or fail them (the inbox says whose). The first says what r does;
+// said again on each of five it filled the panel with the same words.
 func (d *dashboard) interruptedLines() []line {
 	var out []line
 	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxInterrupted {
 			dep := it.Deployment
+			hint := ""
+			if len(out) == 0 {
+				hint = ": r\u00a0opens its run to resume, retry or fail it"
+			}
 			out = append(out, line{id: dep.ID, text: d.c.Styles.Warn.Render("⏸ interrupted ") +
 				// No-break spaces: a wrap never leaves "step" at a line's end and its number
 				// on the next, nor "→" without where.
-				fmt.Sprintf("#%d %s →\u00a0%s, step\u00a0%d: r\u00a0opens its run to resume, retry or fail it", dep.ID, dep.Component,
-					dep.Environment, it.Seq)})
+				fmt.Sprintf("#%d %s →\u00a0%s, step\u00a0%d%s", dep.ID, dep.Component, dep.Environment, it.Seq, hint)})
 		}
 	}
 	return out

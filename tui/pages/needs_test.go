@@ -163,6 +163,10 @@ func TestDashboardOpensTheRunOfTheSelected(t *testing.T) {
 	if row == "" || !tuitest.Whole(screenText(m), "r opens its run to resume, retry or fail it") {
 		t.Fatalf("the cursor never reached an interrupted run that names its keys:\n%s", screenText(m))
 	}
+	// Said once, not on every interrupted run.
+	if got := screenText(m); strings.Count(got, "⏸ interrupted #") < 2 || strings.Count(got, "opens its run") != 1 {
+		t.Fatalf("several interrupted runs should name r's keys once:\n%s", got)
+	}
 	id := strings.Fields(row[strings.Index(row, "#")+1:])[0]
 	press(m, "r")
 	got := screenText(m)
