@@ -187,13 +187,47 @@ func TestARestartKeepsWhatWasTyped(t *testing.T) {
 	tom.send("\r") // enter opens the checklist of #1
 	tom.waitFor("checklist #1")
 	tom.send("b")
+	tom.waitFor("what stops this item") // the field is open: what is typed now goes into it
 	tom.send("no power on PDU B")
 	tom.waitFor("no power on PDU B")
 	if err := f.stop(); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
+	// Written before Serve returned, so before its caller closes the database.
+	if kept, err := f.eng.Place(context.Background(), f.person(t, "tom")); err != nil || !strings.Contains(kept, "no power on PDU B") {
+		t.Fatalf("once stopped, the server should have kept the draft: %q, %v", kept, err)
+	}
 	tom.client.Close()
 	f.start(t, Options{HostKeyPath: f.hostKey, Log: f.log})
 	again := f.open(t, "tom")
 	again.waitFor("checklist #1", "blocked because: no power on PDU B", "not sent yet")
+}
+
+// TestACrashNeverBringsBackASentDraft: tom's draft was kept when his connection
+// dropped; his next session sent it; then the server died without a word (a new one
+// starts on the same database while the old one's memory is lost). His next session
+// must not offer the reason again as "not sent yet": enter would file it twice.
+func TestACrashNeverBringsBackASentDraft(t *testing.T) {
+	f := newFixture(t, Options{})
+	tom := f.open(t, "tom")
+	tom.waitFor("My work (1)")
+	tom.send("\r")
+	tom.waitFor("checklist #1")
+	tom.send("b")
+	tom.waitFor("what stops this item") // the field is open: what is typed now goes into it
+	tom.send("no power on PDU B")
+	tom.waitFor("no power on PDU B")
+	tom.client.Close() // the connection drops: the draft is kept
+	second := f.open(t, "tom")
+	second.waitFor("blocked because: no power on PDU B", "not sent yet")
+	second.send("\r") // sent: item 1 is blocked
+	second.waitFor(`blocked 1 "Delivery complete`)
+	crashed := f.stop
+	defer func() { _ = crashed() }()
+	f.start(t, Options{HostKeyPath: f.hostKey, Log: f.log}) // the old server's memory is gone for the new one
+	third := f.open(t, "tom")
+	third.waitForAny("My work (1)", "checklist #1") // the place may be lost with the server; the text must be
+	if got := third.screen(); strings.Contains(got, "not sent yet") {
+		t.Fatalf("a draft sent before the crash came back as unsent:\n%s", got)
+	}
 }

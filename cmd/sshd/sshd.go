@@ -76,7 +76,9 @@ type Server struct {
 	stopping bool
 	programs map[*tea.Program]*session
 	places   map[string]common.Place // where each person was, by name
-	ending   sync.WaitGroup          // sessions whose end is still to be written down (see keepPlace)
+	kept     map[string]bool         // whose place the database holds (see places.go)
+	keepMu   sync.Mutex              // orders the places' writes
+	ending   sync.WaitGroup          // places still to be written down (see keepPlace)
 }
 
 type ctxKey struct{}
@@ -109,7 +111,7 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 		opts.NewModel = func(c *common.Common) tea.Model { return tui.New(c) }
 	}
 	s := &Server{eng: eng, opts: opts, log: log.New(stamped{w: opts.Log, eng: eng}, "", 0),
-		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}, lim: opts.Limits.withDefaults()}
+		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}, kept: map[string]bool{}, lim: opts.Limits.withDefaults()}
 	s.gate = newGate(s.lim, s.log)
 	pemBytes, created, err := HostKey(opts.HostKeyPath)
 	if err != nil {
@@ -530,7 +532,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// Every session has ended or is ending: where each was is written before Serve
 	// returns and its caller closes the database (a console that will not end is not
 	// waited for past the shutdown timeout).
-	if !waitGroupWithin(&s.ending, s.opts.ShutdownTimeout) {
+	if !waitGroupWithin(sctx, &s.ending) {
 		s.log.Printf("stopping: a session did not end within %s; where it was is not kept", s.opts.ShutdownTimeout)
 	}
 	if serr := <-errc; serr != nil && !errors.Is(serr, ssh.ErrServerClosed) && !errors.Is(serr, net.ErrClosed) {
