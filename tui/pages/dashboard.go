@@ -295,17 +295,26 @@ func (d *dashboard) built() *panes {
 // render marks the selected row and scrolls so that it stays in the h visible rows
 // of a panel w cells wide (less the selection's mark).
 func (d *dashboard) render(panel int, lines []line, h, w int) []string {
-	sel, seen := -1, map[int64]int{}
+	sel, last, seen := -1, -1, map[int64]int{}
 	for i, l := range lines {
-		if pk, ok := l.pickIn(panel, seen); ok && d.cursor == pk {
-			sel = i
+		if pk, ok := l.pickIn(panel, seen); ok {
+			last = i
+			if d.cursor == pk {
+				sel = i
+			}
 		}
 	}
-	rows, off := h, scrolled(lines, sel, h)
+	scroll := func(h int) int {
+		if sel >= 0 && sel == last { // the last the cursor reaches: what is below it comes into sight too
+			return tailScrolled(lines, sel, h)
+		}
+		return scrolled(lines, sel, h)
+	}
+	rows, off := h, scroll(h)
 	above := ""
 	// Scrolled, the first row says what is above, if the selected item still fits
 	// whole below it with the row that says what is below.
-	if o := scrolled(lines, sel, h-1); off > 0 && h > 2 && fitsWhole(lines, sel, o, h-1) {
+	if o := scroll(h - 1); off > 0 && h > 2 && fitsWhole(lines, sel, o, h-1) {
 		rows, off = h-1, o
 		above = d.c.Styles.Dim.Render(fmt.Sprintf("↑ %d more above", countItems(lines[:off])))
 	}
@@ -369,6 +378,21 @@ func scrolled(lines []line, sel, h int) int {
 	}
 	for off < sel && continues(lines[off]) {
 		off++
+	}
+	return off
+}
+
+// tailScrolled is scrolled for the last item the cursor can reach: the rows below it
+// (items nobody selects, such as the models due for a review, at the end of Needs
+// you) come into sight as far as the selected item's first row stays in sight; else
+// they were counted ("… and 3 more") and never shown.
+func tailScrolled(lines []line, sel, h int) int {
+	off := scrolled(lines, sel, h)
+	if t := len(lines) - h; t > off && h > 1 {
+		off = min(sel, t)
+		for off < sel && continues(lines[off]) {
+			off++
+		}
 	}
 	return off
 }

@@ -460,3 +460,29 @@ func TestDueWindowColumnIsAsNarrowAsMostRowsNeed(t *testing.T) {
 		env = at
 	}
 }
+
+// The rows below the last item the cursor reaches (the models due for a review end
+// Needs you, and nobody selects them) come into sight when the cursor gets there:
+// they were counted, "… and 2 more", and no key showed them.
+func TestLastItemShowsTheRowsBelowIt(t *testing.T) {
+	t.Parallel()
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	lines := []line{{id: 1, text: "item 1"}, {id: 2, text: "item 2"}, {id: 3, text: "item 3"},
+		{text: "model review due rack-server"}, {text: "model review due web-service"}}
+	d.cursor = pick{panel: panelNeeds, id: 3}
+	got := d.render(panelNeeds, lines, 4, 60)
+	want := []string{"↑ 2 more above", "▸ item 3", "model review due rack-server", "model review due web-service"}
+	if len(got) != len(want) {
+		t.Fatalf("item 3, the last selectable, in 4 rows: %q", got)
+	}
+	for i, w := range want {
+		if !strings.Contains(ansi.Strip(got[i]), w) {
+			t.Fatalf("row %d: %q, want %q (%q)", i, got[i], w, got)
+		}
+	}
+	// An item before the last scrolls as before: the rows below it are counted.
+	d.cursor = pick{panel: panelNeeds, id: 2}
+	if got := d.render(panelNeeds, lines, 4, 60); !strings.Contains(ansi.Strip(got[len(got)-1]), "… and 2 more") {
+		t.Fatalf("item 2 in 4 rows: %q", got)
+	}
+}
