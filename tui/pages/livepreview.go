@@ -81,8 +81,9 @@ func beside(form string, w, h int, preview func(w, h int) []string) string {
 }
 
 // previewConflicts adds the conflicts a preview found to out: each whole, as many as
-// fit in h lines of w cells, then how many more there are and of which kinds; or
-// that there are none.
+// fit in h lines of w cells, then how many more there are and of which kinds (when
+// none fits, how many there are: "✗ 3 conflicts: capacity, …"); or that there are
+// none.
 func previewConflicts(st common.Styles, out []string, cs []models.Conflict, w, h int) []string {
 	if len(cs) == 0 {
 		return append(out, st.Good.Render("✓ no conflicts"))
@@ -91,6 +92,9 @@ func previewConflicts(st common.Styles, out []string, cs []models.Conflict, w, h
 		lines := common.Hanging(st.Bad.Render("✗ "+common.KindWords(c.Kind))+" ", c.Message, w)
 		if left := len(cs) - i; len(out)+len(lines) > h || (left > 1 && len(out)+len(lines) == h) {
 			more := fmt.Sprintf("… %d more conflict%s: %s", left, common.Plural(left), kindsBrief(cs[i:]))
+			if i == 0 { // none has room: "more" than none read as if some were shown
+				more = fmt.Sprintf("✗ %d conflict%s: %s", left, common.Plural(left), kindsBrief(cs))
+			}
 			return append(out, st.Bad.Render(common.Fit(more, w)))
 		}
 		out = append(out, lines...)

@@ -67,6 +67,9 @@ func TestPlanPreviewShowsEveryConflictOrHowManyMore(t *testing.T) {
 				}
 			}
 			more := fmt.Sprintf("… %d more conflict", len(cs)-shown)
+			if shown == 0 {
+				more = fmt.Sprintf("✗ %d conflicts: ", len(cs))
+			}
 			if shown < len(cs) && !strings.Contains(got, more) || shown == len(cs) && strings.Contains(got, "more conflict") {
 				t.Errorf("%d×%d: %d of %d conflicts whole, and no %q:\n%s", w, h, shown, len(cs), more, got)
 			}
@@ -233,13 +236,14 @@ func TestPreviewWindowSaysTheYearOfEitherEnd(t *testing.T) {
 
 // TestPlanPreviewNamesTheKindsItHasNoRoomFor: on a phone the preview has room for no
 // conflict whole; the line that counts them names their kinds, so the planner
-// knows what is wrong before saving ("… 3 more conflicts" alone said nothing).
+// knows what is wrong before saving ("… 3 more conflicts" alone said nothing), and
+// does not say "more" than the none shown above it.
 func TestPlanPreviewNamesTheKindsItHasNoRoomFor(t *testing.T) {
 	t.Parallel()
 	p, cs := previewInThreeConflicts(t)
 	got := ansi.Strip(strings.Join(p.previewLines(58, 3), "\n"))
-	if !strings.Contains(got, fmt.Sprintf("… %d more conflicts: %s", len(cs), common.KindWords(cs[0].Kind))) {
-		t.Fatalf("the count names the kinds of the conflicts not shown (%s first):\n%s", cs[0].Kind, got)
+	if !strings.Contains(got, fmt.Sprintf("✗ %d conflicts: %s", len(cs), common.KindWords(cs[0].Kind))) || strings.Contains(got, "more") {
+		t.Fatalf("the count names the kinds of the conflicts (%s first), none shown above it:\n%s", cs[0].Kind, got)
 	}
 }
 
