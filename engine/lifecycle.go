@@ -42,14 +42,22 @@ func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, i
 // promotion not made yet, a blocked version), which the passed starts' first reasons
 // did not always show.
 func NoSlotText(id int64, sug schedule.Suggestion) string {
-	msg := fmt.Sprintf("no conflict-free slot for #%d within %d days", id, int(schedule.Horizon.Hours()/24))
+	return fmt.Sprintf("no conflict-free slot for #%d within %d days", id, int(schedule.Horizon.Hours()/24)) + NoSlotWhy(id, sug)
+}
+
+// NoSlotWhy is what NoSlotText adds to "no conflict-free slot" (the conflict no move
+// settles, the deployment waiting for #id), each after "; "; "" when it knows nothing
+// more. The freeze impact and its apply say it too: "no slot" alone left the manager
+// to find the promotion not yet made.
+func NoSlotWhy(id int64, sug schedule.Suggestion) string {
+	why := ""
 	if c, ok := sug.Stuck(); ok {
-		msg += "; " + StuckText(sug, c)
+		why += "; " + StuckText(sug, c)
 	}
 	if w := WaitingText(id, sug); w != "" {
-		msg += "; " + w
+		why += "; " + w
 	}
-	return msg
+	return why
 }
 
 // WaitingText says, when the later starts a suggestion for #id passed over broke a

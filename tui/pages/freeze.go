@@ -315,6 +315,13 @@ func (s *freezeScreen) item(h engine.FreezeHit, selected bool) []string {
 		to = st.Dim.Render("→ suggested ") + s.c.Window(sl.Start, sl.End)
 	default:
 		to = st.Bad.Render("→ no conflict-free slot within 90 days: nothing moves while it stays")
+		if why := engine.NoSlotWhy(d.ID, h.Suggestion); why != "" { // what no move settles: the way on is elsewhere
+			lines = append(lines, common.Hanging("    ", to, s.w)...)
+			for _, l := range common.Hanging("      ", strings.TrimPrefix(why, "; "), s.w) {
+				lines = append(lines, st.Warn.Render(l))
+			}
+			return lines
+		}
 	}
 	return append(lines, common.Hanging("    ", to, s.w)...)
 }

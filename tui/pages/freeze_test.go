@@ -122,10 +122,18 @@ func TestFreezeApplyIsAllOrNone(t *testing.T) {
 	if !tuitest.Whole(got, "no conflict-free slot within 90 days") {
 		t.Fatalf("the impact should say which one cannot move:\n%s", got)
 	}
+	// And why no slot frees it, as the resolve panel says: "no slot" alone left the
+	// manager to find the promotion not yet made.
+	if !tuitest.Whole(got, "is in a promotion conflict, which no move found settles") {
+		t.Fatalf("the impact should say what no move settles:\n%s", got)
+	}
 	press(m, "a")
 	got = screenText(m)
 	if !tuitest.Whole(got, "no conflict-free slot within 90 days; nothing was moved") || strings.Contains(got, "y moves them") {
 		t.Fatalf("a should say why nothing can move, and ask nothing:\n%s", got)
+	}
+	if _, err := m.c.Eng.FreezeApply(m.c.Ctx, mgr); err == nil || !strings.Contains(err.Error(), "promotion conflict, which no move found settles") {
+		t.Fatalf("the apply's refusal (ferry freeze apply) should say what holds it: %v", err)
 	}
 	for _, d := range []models.Deployment{a, stuck} {
 		if s, _ := m.window(t, d.ID); !s.Equal(d.ScheduledStart) {
