@@ -100,7 +100,9 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 	chk := newChecker(rel, w)
 	var sug Suggestion
 	var last *Item // the last start passed over that Skipped does not explain
-	for _, start := range nearestFirst(want, eventPoints(candidate, rel, w, notBefore, reach)) {
+	from, until := searchSpan(candidate, notBefore, reach)
+	next := &starts{want: want, pts: nearestFirst(want, eventPoints(candidate, rel, w, notBefore, reach)), from: from, until: until}
+	for start, ok := next.pop(); ok; start, ok = next.pop() {
 		try := candidate
 		try.Start, try.End = start, start.Add(dur)
 		if overlapsSlot(sug.Slots, try) {
@@ -127,6 +129,7 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 			if len(sug.Slots) == n {
 				break
 			}
+			next.around(try)
 			continue
 		}
 		cs := chk.check(try)
@@ -135,12 +138,62 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 			if len(sug.Slots) == n {
 				break
 			}
+			next.around(try)
 			continue
 		}
 		sug.Passed++
 		sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message, cs})
 	}
 	return sug
+}
+
+// starts gives the starts to try, nearest the wanted one first: the event points,
+// and beside each slot offered the next start that does not overlap it. Those are
+// free starts no event point names: a free afternoon offered at 14:00 has 15:00 for
+// an hour-long plan, where the next event point may be days away.
+type starts struct {
+	want        time.Time
+	pts         []time.Time // nearest first
+	extra       []time.Time // nearest first
+	from, until time.Time   // the search's span, as eventPoints has it
+	last        time.Time   // the start given last
+}
+
+func (s *starts) pop() (time.Time, bool) {
+	switch {
+	case len(s.extra) > 0 && (len(s.pts) == 0 || nearer(s.want, s.extra[0], s.pts[0])):
+		s.last, s.extra = s.extra[0], s.extra[1:]
+	case len(s.pts) > 0:
+		s.last, s.pts = s.pts[0], s.pts[1:]
+	default:
+		return time.Time{}, false
+	}
+	return s.last, true
+}
+
+// around offers the starts just clear of slot on either side. One nearer the wanted
+// start than the last given is not: the order never goes back, so slots stay nearest
+// first (and such a start overlaps what made the slot's own start an event point).
+func (s *starts) around(slot Item) {
+	dur := slot.End.Sub(slot.Start)
+	for _, t := range []time.Time{slot.End, slot.Start.Add(-dur)} {
+		if t.Before(s.from) || !t.Before(s.until) || nearer(s.want, t, s.last) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(s.extra, t, func(a, t time.Time) int {
+			if nearer(s.want, a, t) {
+				return -1
+			}
+			return 1
+		})
+		s.extra = slices.Insert(s.extra, i, t)
+	}
+}
+
+// nearer is whether a is tried before b: nearer want, or as near and earlier.
+func nearer(want, a, b time.Time) bool {
+	da, db := a.Sub(want).Abs(), b.Sub(want).Abs()
+	return da < db || da == db && a.Before(b)
 }
 
 // overlapsSlot is whether try's window overlaps one of slots.
@@ -185,16 +238,23 @@ func relevant(c Item, others []Item) []Item {
 	return out
 }
 
+// searchSpan is where a suggestion's starts lie: [notBefore, wanted+reach) and within
+// reach of the wanted start.
+func searchSpan(c Item, notBefore time.Time, reach time.Duration) (from, until time.Time) {
+	from, until = notBefore, c.Start.Add(reach)
+	if from.Before(c.Start.Add(-reach)) {
+		from = c.Start.Add(-reach)
+	}
+	return from, until
+}
+
 // eventPoints lists, in order and without repeats, the starts worth trying in
 // [notBefore, wanted+reach) and within reach of the wanted start: the wanted one, notBefore, and
 // the edges of the spans free of each thing it could clash with (a free span's first
 // start, and its last, which ends as the next thing begins).
 func eventPoints(c Item, rel []Item, w World, notBefore time.Time, reach time.Duration) []time.Time {
 	want, dur := c.Start, c.End.Sub(c.Start)
-	from, until := notBefore, want.Add(reach)
-	if from.Before(want.Add(-reach)) {
-		from = want.Add(-reach)
-	}
+	from, until := searchSpan(c, notBefore, reach)
 	if want.Before(from) {
 		want = from
 	}
