@@ -254,6 +254,40 @@ func TestFreezePreviewSaysWhereTheApplyMoves(t *testing.T) {
 	}
 }
 
+// TestFreezeApplyHoldsToWhatWasAsked: ana was asked to move two deployments; before
+// she said yes, one of them was cancelled. The apply would now move another set, so
+// it moves nothing and says to look again; asked what it would do now, it moves.
+func TestFreezeApplyHoldsToWhatWasAsked(t *testing.T) {
+	f := newFixtureWith(t, scheduleConfig)
+	ana := f.person(t, "ana")
+	f.planAt(t, "api", "1", "staging", "2026-11-20 10:00", "")
+	f.planAt(t, "web", "1", "staging", "2026-11-20 12:00", "")
+	a := f.planAt(t, "api", "1", "production", "2026-12-19 22:00", "")
+	b := f.planAt(t, "web", "1", "production", "2026-12-26 22:00", "")
+	asked, err := f.e.PreviewFreezeApply(f.ctx, ana)
+	if err != nil || len(asked) != 2 {
+		t.Fatalf("preview: %+v %v", asked, err)
+	}
+	if _, err := f.e.Cancel(f.ctx, ana, b.ID, "not needed after all"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.FreezeApplyAsAsked(f.ctx, ana, asked); !errors.Is(err, models.ErrConflict) ||
+		!strings.Contains(err.Error(), "the moves changed since you were asked") {
+		t.Fatalf("applied what nobody agreed to: %v", err)
+	}
+	if d, err := f.e.Deployment(f.ctx, ana, a.ID); err != nil || !d.ScheduledStart.Equal(a.ScheduledStart) {
+		t.Fatalf("#%d moved although the apply was refused: %v %v", a.ID, d.ScheduledStart, err)
+	}
+	asked, err = f.e.PreviewFreezeApply(f.ctx, ana)
+	if err != nil || len(asked) != 1 {
+		t.Fatalf("preview again: %+v %v", asked, err)
+	}
+	moved, err := f.e.FreezeApplyAsAsked(f.ctx, ana, asked)
+	if err != nil || len(moved) != 1 || !moved[0].ScheduledStart.Equal(asked[0].ScheduledStart) {
+		t.Fatalf("apply as asked: %+v %v", moved, err)
+	}
+}
+
 func hasEventType(es []models.Event, typ string) bool {
 	return slices.ContainsFunc(es, func(e models.Event) bool { return e.Type == typ })
 }

@@ -58,7 +58,27 @@ func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Perso
 // earliest first, each suggestion taking the moves before it into account. All move
 // or none: if one has no free slot within the horizon, nothing changes.
 func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models.Deployment, error) {
-	return e.freezeMoves(ctx, actor, e.st.Write)
+	return e.freezeMoves(ctx, actor, e.st.Write, nil)
+}
+
+// FreezeApplyAsAsked is FreezeApply held to what a person agreed to: the moves
+// PreviewFreezeApply showed them. When a plan was made, moved or settled since, so
+// that the moves would differ (another deployment, another window), nothing moves and
+// the refusal says to look again.
+func (e *Engine) FreezeApplyAsAsked(ctx context.Context, actor models.Person, asked []models.Deployment) ([]models.Deployment, error) {
+	return e.freezeMoves(ctx, actor, e.st.Write, func(moved []models.Deployment) error {
+		if !sameMoves(moved, asked) {
+			return models.Conflictf("the moves changed since you were asked (a plan was made, moved or settled meanwhile); nothing moved: look at the freeze impact again")
+		}
+		return nil
+	})
+}
+
+// sameMoves is whether a and b move the same deployments to the same windows.
+func sameMoves(a, b []models.Deployment) bool {
+	return slices.EqualFunc(a, b, func(x, y models.Deployment) bool {
+		return x.ID == y.ID && x.ScheduledStart.Equal(y.ScheduledStart) && x.ScheduledEnd.Equal(y.ScheduledEnd)
+	})
 }
 
 // PreviewFreezeApply is where FreezeApply would move each deployment now, keeping
@@ -67,19 +87,23 @@ func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models
 // the same hour; the apply puts the second beside the first. A person asked to
 // confirm is told where they will really land. Refused as the apply is.
 func (e *Engine) PreviewFreezeApply(ctx context.Context, actor models.Person) ([]models.Deployment, error) {
-	return e.freezeMoves(ctx, actor, e.st.Try)
+	return e.freezeMoves(ctx, actor, e.st.Try, nil)
 }
 
-// freezeMoves makes FreezeApply's moves in a transaction of inTx (kept or not).
-func (e *Engine) freezeMoves(ctx context.Context, actor models.Person, inTx func(context.Context, func(store.Q) error) error) ([]models.Deployment, error) {
+// freezeMoves makes FreezeApply's moves in a transaction of inTx (kept or not), which
+// check, when there is one, may refuse (and so undo).
+func (e *Engine) freezeMoves(ctx context.Context, actor models.Person, inTx func(context.Context, func(store.Q) error) error,
+	check func([]models.Deployment) error) ([]models.Deployment, error) {
 	if err := Can(actor, ActReschedule, nil); err != nil {
 		return nil, err
 	}
 	var moved []models.Deployment
 	err := inTx(ctx, func(q store.Q) error {
 		var err error
-		moved, err = e.freezeApply(ctx, q, actor)
-		return err
+		if moved, err = e.freezeApply(ctx, q, actor); err != nil || check == nil {
+			return err
+		}
+		return check(moved)
 	})
 	if err != nil {
 		return nil, err

@@ -30,6 +30,7 @@ type freezeScreen struct {
 	// be offered the same hour), the apply moves them one after the other. The
 	// question says where they really go. Kept while the question waits.
 	plan    map[int64]models.Deployment
+	asked   []models.Deployment // the same, as the engine gave them: the apply holds to them
 	ask     confirm
 	moved   []models.Deployment // what the last apply moved: the result stays in view
 	working bool                // a preview or the apply is under way
@@ -128,7 +129,7 @@ func (s *freezeScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil { // the apply's own refusal: one with no free slot holds them all
 			return common.Fail(msg.err)
 		}
-		s.plan = map[int64]models.Deployment{}
+		s.plan, s.asked = map[int64]models.Deployment{}, msg.moves
 		for _, d := range msg.moves {
 			s.plan[d.ID] = d
 		}
@@ -182,13 +183,14 @@ func (s *freezeScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// apply moves them all, as the question said; the engine works the moves out again
-// in its transaction, so what it did is what the page then shows.
+// apply moves them all, as the question said: the engine works the moves out again
+// in its transaction and moves nothing if they are no longer what was asked (a plan
+// made meanwhile), so what it did is what the person agreed to and the page shows.
 func (s *freezeScreen) apply() tea.Cmd {
 	s.working = true
-	c := s.c
+	c, asked := s.c, s.asked
 	return func() tea.Msg {
-		moved, err := c.Eng.FreezeApply(c.Ctx, c.Actor)
+		moved, err := c.Eng.FreezeApplyAsAsked(c.Ctx, c.Actor, asked)
 		return freezeAppliedMsg{moved, err}
 	}
 }
