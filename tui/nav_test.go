@@ -118,6 +118,49 @@ func TestConsoleKeepsWhatWasTyped(t *testing.T) {
 	}
 }
 
+// TestATextKeptTwiceSaysSoOnce: tom's connection drops while he writes a block's
+// reason, and drops again in the session that offered it back: the third session
+// says once that it was typed before, on a line of its own, after what the field
+// is for (it read "what stops this item Typed before …", and a second drop said it
+// twice).
+func TestATextKeptTwiceSaysSoOnce(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	var last common.Place
+	m.c.Remember = func(p common.Place) { last = p }
+	press(m, "enter", "b")
+	tuitest.TypeText(m, "no power on PDU B")
+	for range 2 { // two sessions in a row that end with the text still unsent
+		c := tuitest.Session(t, m.c.Eng, "tom")
+		c.Resume = last
+		c.Remember = func(p common.Place) { last = p }
+		again := New(c)
+		again.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+		load(again, again.Top().Refresh())
+		tuitest.TypeText(again, ",")
+		m = again
+	}
+	c := tuitest.Session(t, m.c.Eng, "tom")
+	c.Resume = last
+	// A place kept by the Ferry before this one held the sentence in its About.
+	c.Resume.Draft.About += " Typed before your last session ended, not sent yet; esc drops it."
+	third := New(c)
+	third.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(third, third.Top().Refresh())
+	got := screenText(third)
+	if !strings.Contains(got, "blocked because: no power on PDU B,,") {
+		t.Fatalf("the third session should open the field with the text:\n%s", got)
+	}
+	if n := strings.Count(got, "not sent yet"); n != 1 {
+		t.Fatalf("it should say once that the text was typed before, not %d times:\n%s", n, got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if strings.Contains(l, "what stops this item") && strings.Contains(l, "Typed") {
+			t.Fatalf("what the field is for and that its text was kept should read apart:\n%s", got)
+		}
+	}
+}
+
 // TestRepliesReachOnlyThePageThatAsked: two deployments open one over the other; the
 // lower one's load, answered late, goes to it and leaves the upper one as it is; a
 // page closed before its answer came gets nothing.

@@ -37,6 +37,7 @@ type checklistView struct {
 	asking   asking       // what the text field asks for
 	draft    common.Draft // what the last session was typing here, opened again once loaded
 	about    string       // what the answer is for or leads to, wrapped above the field
+	kept     bool         // the field's text was typed in an earlier session (said below about)
 	askSeq   int          // the item the field is about, kept while a reload moves the cursor
 	// sent is what the field held when enter sent it: should the act be refused (the
 	// item was ticked in another session meanwhile), the field opens again with it, so
@@ -171,13 +172,14 @@ func (v *checklistView) takeDraft() tea.Cmd {
 	}
 	// What enter does is said again first (an approval's warning that it skips the
 	// optional items, a start's controls it breaks): the draft is only the text.
-	about := d.About
+	// A place kept by an earlier Ferry may hold the kept text in About already.
+	about := strings.TrimSpace(strings.ReplaceAll(d.About, keptText, ""))
 	if asking(d.Kind) == askApprove {
 		about = approveAbout(v.st) // as it stands now
 	}
-	about = strings.TrimSpace(about + " Typed before your last session ended, not sent yet; esc drops it.")
 	cmd := v.ask(asking(d.Kind), d.Prompt, about)
 	v.askSeq = d.Seq
+	v.kept = true // said on its own line, never kept in about: a draft kept again would say it twice
 	v.input.SetValue(d.Text)
 	v.input.CursorEnd()
 	return cmd
@@ -725,7 +727,7 @@ func (v *checklistView) run(override string) tea.Cmd {
 // about says what the answer is for, above the field, whole (as a placeholder it was
 // cut at the edge and gone at the first key).
 func (v *checklistView) ask(what asking, prompt, about string) tea.Cmd {
-	v.asking, v.about = what, about
+	v.asking, v.about, v.kept = what, about, false
 	v.askSeq = 0
 	if s, ok := v.selected(); ok {
 		v.askSeq = s.Seq
@@ -1055,12 +1057,20 @@ func (v *checklistView) more(s engine.StepState) []string {
 	return out
 }
 
+// keptText says that a field's text comes from an earlier session.
+const keptText = "Typed before your last session ended, not sent yet; esc drops it."
+
 // inputLines are what the answer is for, the note field's line, and a line saying so
 // when it is full.
 func (v *checklistView) inputLines() []string {
 	var out []string
 	if v.about != "" {
 		for _, l := range common.Hanging(" ", v.about, v.w) {
+			out = append(out, v.c.Styles.Dim.Render(l))
+		}
+	}
+	if v.kept {
+		for _, l := range common.Hanging(" ", keptText, v.w) {
 			out = append(out, v.c.Styles.Dim.Render(l))
 		}
 	}
