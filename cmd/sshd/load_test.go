@@ -190,14 +190,50 @@ func TestARestartKeepsWhatWasTyped(t *testing.T) {
 	tom.waitFor("what stops this item") // the field is open: what is typed now goes into it
 	tom.send("no power on PDU B")
 	tom.waitFor("no power on PDU B")
-	if err := f.stop(); err != nil {
+	stopped := make(chan error, 1)
+	go func() { stopped <- f.stop() }()
+	endedByServer(t, tom.ended())
+	tom.client.Close() // as ssh does once its session ended; stop waits for it
+	if err := <-stopped; err != nil {
 		t.Fatalf("stop: %v", err)
 	}
 	// Written before Serve returned, so before its caller closes the database.
 	if kept, err := f.eng.Place(context.Background(), f.person(t, "tom")); err != nil || !strings.Contains(kept, "no power on PDU B") {
 		t.Fatalf("once stopped, the server should have kept the draft: %q, %v", kept, err)
 	}
-	tom.client.Close()
+	f.start(t, Options{HostKeyPath: f.hostKey, Log: f.log})
+	again := f.open(t, "tom")
+	again.waitFor("checklist #1", "blocked because: no power on PDU B", "not sent yet")
+}
+
+// TestAnotherSessionKeepsWhatWasTyped: tom has the console open on his laptop and
+// on his phone. On the phone he writes why an item is blocked; on the laptop he
+// opens the deployment's record and quits; the phone's connection drops, and the
+// server restarts. His next session opens the field with the text: the laptop's
+// moves replaced where tom was, and with it what the phone had typed.
+func TestAnotherSessionKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, Options{})
+	laptop := f.open(t, "tom")
+	laptop.waitFor("My work (1)")
+	phone := f.open(t, "tom")
+	phone.waitFor("My work (1)")
+	phone.send("\r") // enter opens the checklist of #1
+	phone.waitFor("checklist #1")
+	phone.send("b")
+	phone.waitFor("what stops this item") // the field is open: what is typed now goes into it
+	phone.send("no power on PDU B")
+	phone.waitFor("no power on PDU B")
+	laptop.send("d") // the record of #1
+	laptop.waitFor("My work › #1")
+	laptop.send("q")
+	if err := laptop.ended(); err != nil {
+		t.Fatalf("q should end the laptop's session: %v", err)
+	}
+	laptop.client.Close() // as ssh does once its session ended
+	phone.client.Close()  // the phone's connection drops
+	if err := f.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
 	f.start(t, Options{HostKeyPath: f.hostKey, Log: f.log})
 	again := f.open(t, "tom")
 	again.waitFor("checklist #1", "blocked because: no power on PDU B", "not sent yet")

@@ -15,30 +15,55 @@ import (
 // restart of the server as well as a dropped connection. Writing on every move would
 // put a write behind each key typed into a field; a session's end is when it matters.
 //
+// What a person typed and did not send is kept apart from where they were: one of
+// their sessions moving (a laptop beside the phone) must not throw away the text
+// another is writing. It stays until the session that holds it sends it or drops it
+// (esc, another place), and a next session opens where it is.
+//
 // A server that dies under a live session must lose at most that session's moves,
 // never bring back a draft sent since the row was written ("not sent yet" of a reason
 // already filed, which enter would file twice): a draft sent or dropped while a row
 // is kept is written through at once.
 
-// placeOf is where p's next session opens: where the server last saw them, else
-// where their last session ended before it started.
+// placeOf is where p's next session opens: where the server last saw them (or one
+// of their sessions holds unsent text), else where their last session ended before
+// it started.
 func (s *Server) placeOf(ctx context.Context, p models.Person) common.Place {
 	s.keepMu.Lock() // a write under way lands before the read
 	defer s.keepMu.Unlock()
-	s.mu.Lock()
-	place, ok := s.places[p.Name]
-	s.mu.Unlock()
-	if ok {
+	if place, ok := s.current(p); ok {
 		return place
 	}
 	place, kept := s.readPlace(ctx, p)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now, moved := s.places[p.Name]; moved { // another session of theirs, meanwhile
+	if now, ok := s.currentLocked(p.Name); ok { // another session of theirs, meanwhile
 		return now
 	}
 	s.places[p.Name], s.kept[p.Name] = place, kept
 	return place
+}
+
+// current is where p's next session opens, as far as this server knows: where one
+// of their sessions holds unsent text, else where they last were.
+func (s *Server) current(p models.Person) (common.Place, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.currentLocked(p.Name)
+}
+
+func (s *Server) currentLocked(name string) (common.Place, bool) {
+	if d, ok := s.drafts[name]; ok {
+		return d.place, true
+	}
+	place, ok := s.places[name]
+	return place, ok
+}
+
+// draftPlace is a place with unsent text, and the session that holds it.
+type draftPlace struct {
+	place common.Place
+	by    *session
 }
 
 // readPlace is the place kept for p, and whether a row was there.
@@ -61,14 +86,22 @@ func (s *Server) readPlace(ctx context.Context, p models.Person) (common.Place, 
 	return place, true
 }
 
-// remember is the console's Remember for p.
-func (s *Server) remember(p models.Person) func(common.Place) {
+// remember is the console's Remember for the session st.
+func (s *Server) remember(st *session) func(common.Place) {
+	p := st.person
 	return func(place common.Place) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		prev := s.places[p.Name]
+		before, _ := s.currentLocked(p.Name)
 		s.places[p.Name] = place
-		if s.kept[p.Name] && prev.Draft.Text != "" && place.Draft.Text == "" && !s.stopping {
+		switch d, ok := s.drafts[p.Name]; {
+		case place.Draft.Text != "":
+			s.drafts[p.Name] = draftPlace{place, st}
+		case ok && d.by == st: // sent, dropped or left by the session that held it
+			delete(s.drafts, p.Name)
+		}
+		after, _ := s.currentLocked(p.Name)
+		if s.kept[p.Name] && before.Draft.Text != "" && after.Draft.Text == "" && !s.stopping {
 			s.ending.Add(1) // under mu while not stopping, as program's
 			go func() {
 				defer s.ending.Done()
@@ -78,15 +111,12 @@ func (s *Server) remember(p models.Person) func(common.Place) {
 	}
 }
 
-// keepPlace writes where p is now to the database: when one of their sessions ended,
-// or when a kept draft was sent.
+// keepPlace writes where p's next session would open to the database: when one of
+// their sessions ended, or when a kept draft was sent.
 func (s *Server) keepPlace(p models.Person) {
 	s.keepMu.Lock()
 	defer s.keepMu.Unlock()
-	s.mu.Lock()
-	place, ok := s.places[p.Name]
-	s.mu.Unlock()
-	if ok {
+	if place, ok := s.current(p); ok {
 		s.writePlace(p, place)
 	}
 }

@@ -76,6 +76,7 @@ type Server struct {
 	stopping bool
 	programs map[*tea.Program]*session
 	places   map[string]common.Place // where each person was, by name
+	drafts   map[string]draftPlace   // where one of a person's sessions holds unsent text, by name
 	kept     map[string]bool         // whose place the database holds (see places.go)
 	keepMu   sync.Mutex              // orders the places' writes
 	ending   sync.WaitGroup          // places still to be written down (see keepPlace)
@@ -111,7 +112,8 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 		opts.NewModel = func(c *common.Common) tea.Model { return tui.New(c) }
 	}
 	s := &Server{eng: eng, opts: opts, log: log.New(stamped{w: opts.Log, eng: eng}, "", 0),
-		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}, kept: map[string]bool{}, lim: opts.Limits.withDefaults()}
+		programs: map[*tea.Program]*session{}, places: map[string]common.Place{}, drafts: map[string]draftPlace{},
+		kept: map[string]bool{}, lim: opts.Limits.withDefaults()}
 	s.gate = newGate(s.lim, s.log)
 	pemBytes, created, err := HostKey(opts.HostKeyPath)
 	if err != nil {
@@ -416,7 +418,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// A dropped connection loses nothing (every tick is saved at once), and the
 	// person's next session opens where this one was, even on a restarted server.
 	c.Resume = s.placeOf(st.ctx, st.person)
-	c.Remember = s.remember(st.person)
+	c.Remember = s.remember(st)
 	m := s.opts.NewModel(c)
 	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler(), tea.WithFPS(tui.FPS))
 	in := &inputTimer{r: sess, st: st}
