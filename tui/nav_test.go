@@ -151,6 +151,9 @@ func TestATextKeptTwiceSaysSoOnce(t *testing.T) {
 	if !strings.Contains(got, "blocked because: no power on PDU B,,") {
 		t.Fatalf("the third session should open the field with the text:\n%s", got)
 	}
+	if !strings.Contains(got, "Typed in another session of yours") { // which may still be open
+		t.Fatalf("the field should say where its text was typed:\n%s", got)
+	}
 	if n := strings.Count(got, "not sent yet"); n != 1 {
 		t.Fatalf("it should say once that the text was typed before, not %d times:\n%s", n, got)
 	}

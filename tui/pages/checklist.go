@@ -173,7 +173,7 @@ func (v *checklistView) takeDraft() tea.Cmd {
 	// What enter does is said again first (an approval's warning that it skips the
 	// optional items, a start's controls it breaks): the draft is only the text.
 	// A place kept by an earlier Ferry may hold the kept text in About already.
-	about := strings.TrimSpace(strings.ReplaceAll(d.About, keptText, ""))
+	about := strings.TrimSpace(strings.ReplaceAll(d.About, keptBefore, ""))
 	if asking(d.Kind) == askApprove {
 		about = approveAbout(v.st) // as it stands now
 	}
@@ -1057,8 +1057,13 @@ func (v *checklistView) more(s engine.StepState) []string {
 	return out
 }
 
-// keptText says that a field's text comes from an earlier session.
-const keptText = "Typed before your last session ended, not sent yet; esc drops it."
+// keptText says that a field's text comes from another session: one that ended, or
+// one still open elsewhere (a laptop beside the phone, a connection that dropped
+// unnoticed), which "before your last session ended" miscalled.
+const keptText = "Typed in another session of yours, not sent yet; esc drops it."
+
+// keptBefore is what an earlier Ferry wrote into a draft's About instead.
+const keptBefore = "Typed before your last session ended, not sent yet; esc drops it."
 
 // inputLines are what the answer is for, the note field's line, and a line saying so
 // when it is full.
