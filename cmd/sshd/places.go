@@ -60,6 +60,11 @@ func (s *Server) currentLocked(name string) (common.Place, bool) {
 	return place, ok
 }
 
+// sameDraft is whether a and b hold text for the same field of the same item.
+func sameDraft(a, b common.Place) bool {
+	return a.Draft.Text != "" && a.ID == b.ID && a.Checklist == b.Checklist && a.Draft.Kind == b.Draft.Kind && a.Draft.Seq == b.Draft.Seq
+}
+
 // draftPlace is a place with unsent text, and the session that holds it.
 type draftPlace struct {
 	place common.Place
@@ -86,9 +91,10 @@ func (s *Server) readPlace(ctx context.Context, p models.Person) (common.Place, 
 	return place, true
 }
 
-// remember is the console's Remember for the session st.
-func (s *Server) remember(st *session) func(common.Place) {
+// remember is the console's Remember for the session st, which opened at opened.
+func (s *Server) remember(st *session, opened common.Place) func(common.Place) {
 	p := st.person
+	mine := opened // where this session was last: a draft it opened with is its own
 	return func(place common.Place) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -97,9 +103,10 @@ func (s *Server) remember(st *session) func(common.Place) {
 		switch d, ok := s.drafts[p.Name]; {
 		case place.Draft.Text != "":
 			s.drafts[p.Name] = draftPlace{place, st}
-		case ok && d.by == st: // sent, dropped or left by the session that held it
+		case ok && (d.by == st || sameDraft(mine, d.place)): // sent, dropped or left by a session that held it
 			delete(s.drafts, p.Name)
 		}
+		mine = place
 		after, _ := s.currentLocked(p.Name)
 		if s.kept[p.Name] && before.Draft.Text != "" && after.Draft.Text == "" && !s.stopping {
 			s.ending.Add(1) // under mu while not stopping, as program's
