@@ -192,14 +192,19 @@ func (r *resolveScreen) Update(msg tea.Msg) tea.Cmd {
 			r.want = sel.Key
 		}
 		r.data, r.loaded = msg.data, true
-		if i := slices.IndexFunc(r.data.det.Conflicts, func(c models.Conflict) bool { return c.Key == r.want }); i >= 0 {
+		i := slices.IndexFunc(r.data.det.Conflicts, func(c models.Conflict) bool { return c.Key == r.want })
+		if i >= 0 {
 			r.sel = i
 		}
+		asked := r.want
 		r.want = ""
 		r.sel = min(r.sel, max(0, len(r.data.det.Conflicts)-1))
 		r.who = min(r.who, max(0, len(r.data.free)-1))
 		if r.asking { // once: a refresh does not open the field again after esc
 			r.asking = false
+			if i < 0 && asked != "" { // the conflict o was pressed on is gone: never another one's reason
+				return common.Fail(errors.New("that conflict is no longer open: look at the ones left"))
+			}
 			if why := r.whyNoOverride(); why != "" { // settled meanwhile, say
 				return common.Fail(errors.New(why))
 			}

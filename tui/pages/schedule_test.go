@@ -17,6 +17,7 @@ import (
 	"ferry/tui/common"
 	"ferry/tui/components/timeline"
 	"ferry/tui/internal/tuitest"
+	"ferry/tui/pages"
 )
 
 // scheduleModel is the test organisation (fixed clock Thu 26 Nov 2026 14:05 CET)
@@ -687,5 +688,19 @@ func TestScheduleOverridesTheSelectedConflict(t *testing.T) {
 	want := "o override its conflict — sam (practitioner) may not override conflicts"
 	if got := strings.Join(strings.Fields(fullHelp(m)), " "); !strings.Contains(got, want) {
 		t.Fatalf("the full help should say why o is off:\n%s", got)
+	}
+}
+
+// TestOverrideOfAConflictGoneMeanwhile: o was pressed on #8's conflict, which was
+// settled before the panel read it. The panel must not ask for a reason for another
+// of its conflicts (the reason would be kept on the wrong one): it says so instead.
+func TestOverrideOfAConflictGoneMeanwhile(t *testing.T) {
+	t.Parallel()
+	m := scheduleModel(t, 120, 35)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewResolveOverriding(m.c, 8, "person:8,9:settled-meanwhile")})
+	load(m, cmd)
+	got := screenText(m)
+	if !strings.Contains(got, "that conflict is no longer open") || strings.Contains(got, "reason:") {
+		t.Fatalf("the panel should say the conflict is gone, not ask for a reason:\n%s", got)
 	}
 }
