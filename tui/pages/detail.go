@@ -61,8 +61,9 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	d.keys.Again = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "run again"))
 	d.keys.Review = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "review"))
 	// Its version, wherever it would go: block it (a bad build found here), or lift
-	// the block. Past viewport's b (a page up), which pgup still does.
-	d.keys.Block = key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block version"))
+	// the block. A capital, as X: an act on more than this page's deployment, one key
+	// from the checklist's b (block an item) and the record's b (a page up).
+	d.keys.Block = key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "block version"))
 	return d
 }
 
@@ -170,7 +171,7 @@ func (d *detailScreen) ShortHelp() []common.Key {
 func (d *detailScreen) blockKey() common.Key {
 	k := d.keys.Block
 	if d.rec.block != nil {
-		k.SetHelp("b", "unblock version")
+		k.SetHelp("B", "unblock version")
 	}
 	if !d.loaded {
 		return common.OffFor(k, loading)

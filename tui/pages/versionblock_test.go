@@ -51,7 +51,7 @@ func TestBlockingAVersionFromItsDeployment(t *testing.T) {
 		w, h := size[0], size[1]
 		m := sized(t, "ana", w, h)
 		openDetailOf(m, 2) // payments-api 4.11.9, failed in staging
-		press(m, "b")
+		press(m, "B")
 		got := screenText(m)
 		if !strings.Contains(got, "Block payments-api 4.11.9") || !strings.Contains(got, "reason:") {
 			t.Fatalf("%dx%d: b should ask why the version is blocked:\n%s", w, h, got)
@@ -76,7 +76,7 @@ func TestBlockingAVersionFromItsDeployment(t *testing.T) {
 			!strings.Contains(got, "✓ blocked payments-api 4.11.9") {
 			t.Fatalf("%dx%d: back on the deployment, the page should say its version is blocked:\n%s", w, h, got)
 		}
-		press(m, "b")
+		press(m, "B")
 		got = screenText(m)
 		if !strings.Contains(got, "Unblock payments-api 4.11.9") || !tuitest.Whole(got, "Blocked by ana 26 Nov 14:05: corrupts the ledger") {
 			t.Fatalf("%dx%d: b on a blocked version should offer to lift the block, saying it:\n%s", w, h, got)
@@ -101,7 +101,7 @@ func TestBlockingAPlannedVersionPutsItInConflict(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "marc", 120, 35)
 	openDetailOf(m, 3) // payments-api 4.12.0, planned into staging
-	press(m, "b")
+	press(m, "B")
 	typeText(m, "memory leak under load")
 	press(m, "enter")
 	got := screenText(m)
@@ -112,7 +112,7 @@ func TestBlockingAPlannedVersionPutsItInConflict(t *testing.T) {
 	if err != nil || !hasKind(det.Conflicts, models.ConflictBlocked) {
 		t.Fatalf("the plan should be in a blocked_version conflict: %+v %v", det.Conflicts, err)
 	}
-	press(m, "b")
+	press(m, "B")
 	typeText(m, "fixed in the build")
 	press(m, "enter")
 	if !auditSays(t, m, "unblocked payments-api 4.12.0: fixed in the build") {
@@ -129,22 +129,22 @@ func hasKind(cs []models.Conflict, k models.ConflictKind) bool {
 	return false
 }
 
-// One who is not a manager gets the engine's refusal in words when pressing b on a
+// One who is not a manager gets the engine's refusal in words when pressing B on a
 // deployment, in the footer and in the full help, and no field opens.
 func TestBlockKeySaysWhyForOthers(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "sam", 60, 20)
 	openDetailOf(m, 2)
 	const why = "sam (practitioner) may not block or unblock versions of deployments: only managers block a version, or unblock it"
-	press(m, "b")
+	press(m, "B")
 	if got := screenText(m); !tuitest.Whole(got, "✗ "+why) || strings.Contains(got, "reason:") {
-		t.Fatalf("b should say why, and ask nothing:\n%s", got)
+		t.Fatalf("B should say why, and ask nothing:\n%s", got)
 	}
 	fits(t, m, "refusal on a phone", 60, 20)
 	m = sized(t, "sam", 120, 35)
 	openDetailOf(m, 2)
-	if got := fullHelp(m); !tuitest.Whole(got, "b block version — "+why) {
-		t.Fatalf("the full help should list b as off, with why:\n%s", got)
+	if got := fullHelp(m); !tuitest.Whole(got, "B block version — "+why) {
+		t.Fatalf("the full help should list B as off, with why:\n%s", got)
 	}
 }
 
