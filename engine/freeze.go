@@ -132,8 +132,7 @@ func (e *Engine) freezeApply(ctx context.Context, q store.Q, actor models.Person
 			return nil, err
 		}
 		if len(sug.Slots) == 0 {
-			return nil, models.Conflictf("#%d has no conflict-free slot within %d days; nothing was moved%s",
-				d.ID, int(schedule.Horizon.Hours()/24), NoSlotWhy(d.ID, sug))
+			return nil, models.Conflictf("#%d has %s; nothing was moved%s", d.ID, NoSlot, NoSlotWhy(d.ID, sug))
 		}
 		if _, err := e.reschedule(ctx, q, actor, &d, sug.Slots[0].Start, sug.Slots[0].End); err != nil {
 			return nil, err

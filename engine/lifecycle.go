@@ -42,7 +42,7 @@ func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, i
 // promotion not made yet, a blocked version), which the passed starts' first reasons
 // did not always show.
 func NoSlotText(id int64, sug schedule.Suggestion) string {
-	return fmt.Sprintf("no conflict-free slot for #%d within %d days", id, int(schedule.Horizon.Hours()/24)) + NoSlotWhy(id, sug)
+	return fmt.Sprintf("no conflict-free slot for #%d within %d days", id, HorizonDays) + NoSlotWhy(id, sug)
 }
 
 // NoSlotWhy is what NoSlotText adds to "no conflict-free slot" (the conflict no move

@@ -3,7 +3,9 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"ferry/engine/schedule"
 	"ferry/models"
 )
 
@@ -22,6 +24,13 @@ const (
 	NeedImprovementTitle = "say what should change"
 	NeedFindingSummary   = "say what was found"
 )
+
+// NoSlot is what a suggestion that found nothing says, in every way in: the
+// horizon's days are the engine's (schedule.Horizon), not each page's.
+var NoSlot = fmt.Sprintf("no conflict-free slot within %d days", HorizonDays)
+
+// HorizonDays is how many days either way a suggestion searches.
+const HorizonDays = int(schedule.Horizon / (24 * time.Hour))
 
 // NeedVersionReason is what blocking a version needs written.
 func NeedVersionReason(component, version string) string {

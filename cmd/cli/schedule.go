@@ -460,7 +460,7 @@ func (a *app) freezeCmd() *cobra.Command {
 				return nil
 			}
 			for _, h := range hits {
-				to := "no free slot within 90 days" + engine.NoSlotWhy(h.Deployment.ID, h.Suggestion)
+				to := engine.NoSlot + engine.NoSlotWhy(h.Deployment.ID, h.Suggestion)
 				if len(h.Suggestion.Slots) > 0 {
 					to = "→ " + a.eng.Local(h.Suggestion.Slots[0].Start)
 				}

@@ -316,7 +316,7 @@ func (s *freezeScreen) item(h engine.FreezeHit, selected bool) []string {
 		sl := h.Suggestion.Slots[0]
 		to = st.Dim.Render("→ suggested ") + s.c.Window(sl.Start, sl.End)
 	default:
-		to = st.Bad.Render("→ no conflict-free slot within 90 days: nothing moves while it stays")
+		to = st.Bad.Render("→ " + engine.NoSlot + ": nothing moves while it stays")
 		if why := engine.NoSlotWhy(d.ID, h.Suggestion); why != "" { // what no move settles: the way on is elsewhere
 			lines = append(lines, common.Hanging("    ", to, s.w)...)
 			for _, l := range common.Hanging("      ", strings.TrimPrefix(why, "; "), s.w) {

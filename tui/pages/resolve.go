@@ -129,7 +129,7 @@ func (r *resolveScreen) whyNoMove() string {
 		return why
 	}
 	if len(r.data.sug.Slots) == 0 {
-		return "no conflict-free slot within 90 days"
+		return engine.NoSlot
 	}
 	return ""
 }
@@ -431,7 +431,7 @@ func (r *resolveScreen) moveLines() []string {
 	}
 	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("planned", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
 	if len(sug.Slots) == 0 {
-		out = append(out, "   "+st.Bad.Render("no conflict-free slot within 90 days"))
+		out = append(out, "   "+st.Bad.Render(engine.NoSlot))
 		if c, ok := sug.Stuck(); ok { // what no move settles: the way on is elsewhere
 			for _, l := range common.Hanging("   ", engine.StuckText(sug, c), r.w) {
 				out = append(out, st.Warn.Render(l))
