@@ -38,7 +38,7 @@ func main() {
 		return
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(os.Stderr, "benchtable: %s not written: run every benchmark (make bench-table with no BENCH or PKG)\n", *readme)
+		fmt.Fprintf(os.Stderr, "benchtable: %s not written: every row needs its figure (a benchmark that skipped, e.g. without the sqlite3 shell, leaves one out)\n", *readme)
 		os.Exit(1)
 	}
 	if err := splice(*readme, table); err != nil {
@@ -47,9 +47,11 @@ func main() {
 	}
 }
 
-// Run is one `go test -bench` output: each benchmark's metrics by unit, and the CPU.
+// Run is one `go test -bench` output: each benchmark's metrics by unit, the CPU and
+// GOMAXPROCS (the names' -N suffix).
 type Run struct {
 	CPU     string
+	Procs   int
 	Metrics map[string]map[string]float64 // "Suggest100k/whole" → "ns/op" → value
 	Order   []string                      // names in the order they ran
 }
@@ -71,8 +73,9 @@ func parse(r io.Reader) (Run, error) {
 		}
 		name := strings.TrimPrefix(f[0], "Benchmark")
 		if i := strings.LastIndexByte(name, '-'); i > 0 {
-			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			if n, err := strconv.Atoi(name[i+1:]); err == nil {
 				name = name[:i]
+				run.Procs = max(run.Procs, n)
 			}
 		}
 		m := map[string]float64{}

@@ -66,14 +66,20 @@ func (r Run) cells(x row) []cell {
 		c := cell{fig: math.NaN(), base: math.NaN(), ratio: math.NaN()}
 		switch {
 		case x.metric == "ferry-ms":
-			c.fig, c.base, c.ratio = m["ferry-ms"], m["base-ms"], m["x-base"]
+			var ok [3]bool
+			c.fig, ok[0] = m["ferry-ms"]
+			c.base, ok[1] = m["base-ms"]
+			c.ratio, ok[2] = m["x-base"]
+			if ok != [3]bool{true, true, true} {
+				continue // a line without its figures (a benchmark that skipped) is no figure
+			}
 		case x.base != "":
-			b, ok := r.Metrics[x.base]
-			if !ok {
+			fig, ok := m[x.metric]
+			base, okBase := r.Metrics[x.base][x.metric]
+			if !ok || !okBase {
 				continue
 			}
-			c.fig, c.base = m[x.metric], b[x.metric]
-			c.ratio = c.fig / c.base
+			c.fig, c.base, c.ratio = fig, base, fig/base
 		default:
 			v, ok := m[x.metric]
 			if !ok {
@@ -93,8 +99,8 @@ func render(run Run, rows []row, now time.Time) (table string, missing []string)
 	if cs := run.cells(row{bench: "Beside/version/shell-start", metric: "ferry-ms"}); len(cs) > 0 {
 		start = fmt.Sprintf("%.1f ms", cs[0].fig)
 	}
-	fmt.Fprintf(&b, "Measured %s on %s (2 cores; `ferry version` as a whole process: %s). Made by `make bench-table`.\n\n",
-		now.UTC().Format("2 Jan 2006"), orUnknown(run.CPU), start)
+	fmt.Fprintf(&b, "Measured %s on %s (%d cores; `ferry version` as a whole process: %s). Made by `make bench-table`.\n\n",
+		now.UTC().Format("2 Jan 2006"), orUnknown(run.CPU), run.Procs, start)
 	b.WriteString("| what | benchmark | figure | baseline, same run | ratio | target | met |\n|---|---|---|---|---|---|---|\n")
 	for _, x := range rows {
 		cs := run.cells(x)

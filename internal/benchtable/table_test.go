@@ -17,6 +17,7 @@ BenchmarkSuggest100k/sweep-2   100   8000000 ns/op   1.000 slots
 BenchmarkHistory1M/none-first-2   100   400000 ns/op
 BenchmarkHistory1M/none-deep-2   100   6000000 ns/op
 BenchmarkStepOutput100MB-2   1   900000000 ns/op   110.5 MB/s   70.1 peak-rss-MB
+BenchmarkBeside/where-1m/state-rows-2   1   1 ns/op
 `
 
 var sampleRows = []row{
@@ -25,6 +26,7 @@ var sampleRows = []row{
 	{what: "history pages", bench: "History1M/*", metric: "ns/op", target: target{"<", 5e6, false}},
 	{what: "output", bench: "StepOutput100MB", metric: "MB/s", target: target{">=", 100, false}},
 	{what: "not run here", bench: "Detect100k", metric: "ns/op"},
+	{what: "skipped, without its figures", bench: "Beside/where-1m/state-rows", metric: "ferry-ms", target: target{"<=", 2, true}},
 }
 
 // The table gives each figure beside its baseline and their ratio, judges the target
@@ -48,8 +50,8 @@ func TestRenderJudgesEachRow(t *testing.T) {
 			t.Errorf("the table lacks\n%s\nin\n%s", want, table)
 		}
 	}
-	if len(missing) != 1 || missing[0] != "Detect100k" {
-		t.Errorf("missing %v, want [Detect100k]", missing)
+	if len(missing) != 2 || missing[0] != "Detect100k" || missing[1] != "Beside/where-1m/state-rows" {
+		t.Errorf("missing %v, want [Detect100k Beside/where-1m/state-rows]", missing)
 	}
 }
 
