@@ -2,6 +2,8 @@ package common
 
 import (
 	tea "charm.land/bubbletea/v2"
+
+	"ferry/models"
 )
 
 // Page is one screen of the console: a tab (Dashboard, History…) or a page opened
@@ -58,6 +60,9 @@ type (
 	// SettledMsg says a failure a page reported is over (a reload that failed
 	// works again): the footer drops it if it still shows that one, Text.
 	SettledMsg struct{ Text string }
+	// PlannedMsg tells the page a plan form was opened over that Deployment was just
+	// planned: a list that can show it selects it (see DonePlanned).
+	PlannedMsg struct{ Deployment models.Deployment }
 )
 
 // Push asks the root to open p over the page on top.
@@ -95,4 +100,13 @@ func Settled(text string) tea.Cmd { return func() tea.Msg { return SettledMsg{te
 // happened.
 func Done(note string) tea.Cmd {
 	return tea.Batch(Back, func() tea.Msg { return ChangedMsg{} }, Note(note))
+}
+
+// DonePlanned is Done for a form that planned d: then the page it was opened over,
+// on top again, is told (PlannedMsg), so History or the Schedule can select what was
+// just planned rather than leave the person to look for it. In sequence: the page
+// must be on top when it is told.
+func DonePlanned(note string, d models.Deployment) tea.Cmd {
+	return tea.Sequence(Back, func() tea.Msg { return ChangedMsg{} }, Note(note),
+		func() tea.Msg { return PlannedMsg{d} })
 }

@@ -295,6 +295,8 @@ func (d *history) Update(msg tea.Msg) tea.Cmd {
 	case filterCancelledMsg:
 		d.form = nil
 		return nil
+	case common.PlannedMsg:
+		return d.showPlanned(msg.Deployment)
 	}
 	if d.form != nil {
 		return d.form.Update(msg)
@@ -306,6 +308,21 @@ func (d *history) Update(msg tea.Msg) tea.Cmd {
 		return d.key(msg)
 	}
 	return nil
+}
+
+// showPlanned loads the rows around a deployment just planned from here, it
+// selected. A narrowed list may not hold it: that one only reloads as it was.
+func (d *history) showPlanned(p models.Deployment) tea.Cmd {
+	if d.f.active() {
+		return nil
+	}
+	dir := int64(1)
+	if d.f.Oldest {
+		dir = -1
+	}
+	d.selected = p.ID
+	// As Refresh around a selected row: the row itself is the first below.
+	return d.load(loadAround, models.CursorOf(p), &models.Cursor{Start: p.ScheduledStart, ID: p.ID + dir}, pageSize, pageSize)
 }
 
 func (d *history) loaded(msg historyMsg) tea.Cmd {

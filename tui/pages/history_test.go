@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -685,5 +686,44 @@ func TestHistoryShowsTheVersionOnAPhone(t *testing.T) {
 				t.Errorf("at %d the long version is cut:\n%s", w, got)
 			}
 		})
+	}
+}
+
+// TestHistorySelectsWhatWasJustPlanned: a plan made with p from History comes back to
+// a list that shows it, selected; ana need not look for it. A narrowed list that
+// may not hold it stays as it was.
+func TestHistorySelectsWhatWasJustPlanned(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	h := historyOf(t, m)
+	before := h.Rows()[h.Cursor()].ID
+	ana, _ := m.c.Eng.Person("ana")
+	d, _, err := m.c.Eng.Plan(m.c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
+		Version: "9.9", Environment: "staging", Start: now.Add(40 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The plan form saves (its page on top), as it ends: the list is told.
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewPlan(m.c)})
+	load(m, cmd)
+	loadInOrder(m, common.DonePlanned(fmt.Sprintf("planned #%d", d.ID), d))
+	if m.Top() != common.Page(h) || h.Rows()[h.Cursor()].ID != d.ID {
+		t.Fatalf("after planning #%d from History the cursor is on #%d (it was on #%d)", d.ID, h.Rows()[h.Cursor()].ID, before)
+	}
+	if got := screenText(m); !strings.Contains(got, "9.9") {
+		t.Fatalf("the plan should be in sight:\n%s", got)
+	}
+}
+
+// loadInOrder loads what a tea.Sequence sends, one command after the other, as the
+// program does (load leaves a sequence alone: huh's forms start with endless ones).
+func loadInOrder(m *Model, cmd tea.Cmd) {
+	v := reflect.ValueOf(cmd())
+	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
+		panic(fmt.Sprintf("not a sequence: %T", v.Interface()))
+	}
+	for i := range v.Len() {
+		c, _ := v.Index(i).Interface().(tea.Cmd)
+		load(m, c)
 	}
 }

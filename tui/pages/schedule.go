@@ -262,6 +262,10 @@ func (s *scheduleScreen) update(msg tea.Msg) tea.Cmd {
 			return s.step(dir)
 		}
 		return nil
+	case common.PlannedMsg: // planned from here: its period, it selected
+		d := msg.Deployment
+		s.at, s.sel = d.ScheduledStart, d.ID
+		return s.goTo(s.zoom, timeline.PeriodStart(s.zoom, s.at, s.loc()), schedPickKeep)
 	case tea.KeyPressMsg:
 		s.note = ""
 		return s.key(msg)

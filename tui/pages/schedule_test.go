@@ -704,3 +704,26 @@ func TestOverrideOfAConflictGoneMeanwhile(t *testing.T) {
 		t.Fatalf("the panel should say the conflict is gone, not ask for a reason:\n%s", got)
 	}
 }
+
+// TestScheduleSelectsWhatWasJustPlanned: a plan made with p from the Schedule, in a
+// later week, takes the Schedule to that week with it selected.
+func TestScheduleSelectsWhatWasJustPlanned(t *testing.T) {
+	t.Parallel()
+	m := scheduleModel(t, 120, 35)
+	s := schedOf(m)
+	ana, _ := m.c.Eng.Person("ana")
+	d, _, err := m.c.Eng.Plan(m.c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
+		Version: "9.9", Environment: "staging", Start: now.Add(15 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewPlan(m.c)})
+	load(m, cmd)
+	loadInOrder(m, common.DonePlanned(fmt.Sprintf("planned #%d", d.ID), d))
+	if s.Sel() != d.ID || !s.From().Before(d.ScheduledStart) || s.From().Add(7*24*time.Hour).Before(d.ScheduledStart) {
+		t.Fatalf("after planning #%d for %v the Schedule shows the week of %v with #%d selected", d.ID, d.ScheduledStart, s.From(), s.Sel())
+	}
+	if got := screenText(m); !strings.Contains(got, fmt.Sprintf("#%d web-runbook 9.9", d.ID)) {
+		t.Fatalf("its detail should be under the timeline:\n%s", got)
+	}
+}
