@@ -177,6 +177,18 @@ func TestReconnectLandsWhereThePersonWas(t *testing.T) {
 	second.waitFor(fmt.Sprintf("checklist #%d", id), "[✓] Item 01")
 }
 
+// writeBlockReason opens the checklist of #1 from My work and types why its first
+// item is blocked, not sending it.
+func (tm *term) writeBlockReason(text string) {
+	tm.t.Helper()
+	tm.send("\r") // enter opens the checklist of #1
+	tm.waitFor("checklist #1")
+	tm.send("b")
+	tm.waitFor("what stops this item") // the field is open: what is typed now goes into it
+	tm.send(text)
+	tm.waitFor(text)
+}
+
 // TestARestartKeepsWhatWasTyped: tom was writing why an item is blocked when the
 // server was restarted (an upgrade of Ferry): his next session, on the new server,
 // opens the same field with the text, not sent yet.
@@ -184,12 +196,7 @@ func TestARestartKeepsWhatWasTyped(t *testing.T) {
 	f := newFixture(t, Options{})
 	tom := f.open(t, "tom")
 	tom.waitFor("My work (1)")
-	tom.send("\r") // enter opens the checklist of #1
-	tom.waitFor("checklist #1")
-	tom.send("b")
-	tom.waitFor("what stops this item") // the field is open: what is typed now goes into it
-	tom.send("no power on PDU B")
-	tom.waitFor("no power on PDU B")
+	tom.writeBlockReason("no power on PDU B")
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.stop() }()
 	endedByServer(t, tom.ended())
@@ -217,12 +224,7 @@ func TestAnotherSessionKeepsWhatWasTyped(t *testing.T) {
 	laptop.waitFor("My work (1)")
 	phone := f.open(t, "tom")
 	phone.waitFor("My work (1)")
-	phone.send("\r") // enter opens the checklist of #1
-	phone.waitFor("checklist #1")
-	phone.send("b")
-	phone.waitFor("what stops this item") // the field is open: what is typed now goes into it
-	phone.send("no power on PDU B")
-	phone.waitFor("no power on PDU B")
+	phone.writeBlockReason("no power on PDU B")
 	laptop.send("d") // the record of #1
 	laptop.waitFor("My work › #1")
 	laptop.send("q")
@@ -247,12 +249,7 @@ func TestACrashNeverBringsBackASentDraft(t *testing.T) {
 	f := newFixture(t, Options{})
 	tom := f.open(t, "tom")
 	tom.waitFor("My work (1)")
-	tom.send("\r")
-	tom.waitFor("checklist #1")
-	tom.send("b")
-	tom.waitFor("what stops this item") // the field is open: what is typed now goes into it
-	tom.send("no power on PDU B")
-	tom.waitFor("no power on PDU B")
+	tom.writeBlockReason("no power on PDU B")
 	tom.client.Close() // the connection drops: the draft is kept
 	second := f.open(t, "tom")
 	second.waitFor("blocked because: no power on PDU B", "not sent yet")
