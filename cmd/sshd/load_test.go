@@ -181,8 +181,8 @@ func TestReconnectLandsWhereThePersonWas(t *testing.T) {
 // item is blocked, not sending it.
 func (tm *term) writeBlockReason(text string) {
 	tm.t.Helper()
-	tm.send("\r") // enter opens the checklist of #1
-	tm.waitFor("checklist #1")
+	tm.send("\r")                                         // enter opens the checklist of #1
+	tm.waitFor("checklist #1", "▸ [ ] Delivery complete") // its items, not "still loading"
 	tm.send("b")
 	tm.waitFor("what stops this item") // the field is open: what is typed now goes into it
 	tm.send(text)
