@@ -258,16 +258,9 @@ func (s *freezeScreen) View() string {
 	for i, h := range s.hits {
 		items[i] = s.item(h, i == s.sel)
 	}
-	room := max(1, s.h-len(top)-2-len(bottom))
-	s.off = scrollItems(items, s.off, s.sel, room)
-	var body []string
-	end := s.off
-	for ; end < n && (end == s.off || len(body)+len(items[end]) <= room); end++ {
-		body = append(body, items[end]...)
-	}
-	if s.off > 0 || end < n { // say what is out of sight rather than cut it
-		head += st.Dim.Render(fmt.Sprintf(" · %d–%d of %d ↑/↓", s.off+1, end, n))
-	}
+	body, first, end := itemsInView(items, s.off, s.sel, max(1, s.h-len(top)-2-len(bottom)))
+	s.off = first
+	head += outOfSight(st, first, end, n)
 	out := slices.Concat(top, []string{common.Fit(head, s.w), ""}, body, bottom)
 	return strings.Join(fitLines(out, s.w, s.h), "\n")
 }
@@ -337,6 +330,27 @@ func (s *freezeScreen) whatAndWhen(lead string, d models.Deployment, when string
 	}
 	pad := strings.Repeat(" ", lipgloss.Width(lead)+2)
 	return append(common.Hanging(lead, what, s.w), common.Hanging(pad, when, s.w)...)
+}
+
+// itemsInView is the lines of the items to show in room lines, each item whole and
+// the selected one in sight, the first of them (see scrollItems) and the one after
+// the last.
+func itemsInView(items [][]string, off, sel, room int) (body []string, first, end int) {
+	off = scrollItems(items, off, sel, room)
+	end = off
+	for ; end < len(items) && (end == off || len(body)+len(items[end]) <= room); end++ {
+		body = append(body, items[end]...)
+	}
+	return body, off, end
+}
+
+// outOfSight says which of n items are in view, " · 3–5 of 9 ↑/↓", when some are
+// not: what is out of sight is said rather than cut.
+func outOfSight(st common.Styles, first, end, n int) string {
+	if first == 0 && end == n {
+		return ""
+	}
+	return st.Dim.Render(fmt.Sprintf(" · %d–%d of %d ↑/↓", first+1, end, n))
 }
 
 // scrollItems is the first item to show so that item sel is whole in room lines,

@@ -132,7 +132,7 @@ func (s *blockedScreen) View() string {
 	}
 	if len(s.list) == 0 {
 		out := []string{" " + st.Good.Render("✓ No version is blocked."), ""}
-		for _, l := range common.Wrap("A manager blocks a bad version from one of its deployments' pages (b there). esc goes back.", max(1, s.w-2)) {
+		for _, l := range common.Wrap("A manager blocks a bad version from one of its deployments' pages (B there). esc goes back.", max(1, s.w-2)) {
 			out = append(out, " "+st.Dim.Render(l))
 		}
 		return strings.Join(fitLines(out, s.w, s.h), "\n")
@@ -157,15 +157,8 @@ func (s *blockedScreen) View() string {
 		}
 		items[i] = append(first, common.Hanging("    ", b.Reason, s.w)...) // the reason whole: it is why
 	}
-	room := max(1, s.h-2)
-	s.off = scrollItems(items, s.off, s.sel, room)
-	var body []string
-	end := s.off
-	for ; end < n && (end == s.off || len(body)+len(items[end]) <= room); end++ {
-		body = append(body, items[end]...)
-	}
-	if s.off > 0 || end < n {
-		head += st.Dim.Render(fmt.Sprintf(" · %d–%d of %d ↑/↓", s.off+1, end, n))
-	}
+	body, first, end := itemsInView(items, s.off, s.sel, max(1, s.h-2))
+	s.off = first
+	head += outOfSight(st, first, end, n)
 	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
 }
