@@ -51,13 +51,23 @@ func NoSlotText(id int64, sug schedule.Suggestion) string {
 // to find the promotion not yet made.
 func NoSlotWhy(id int64, sug schedule.Suggestion) string {
 	why := ""
-	if c, ok := sug.Stuck(); ok {
-		why += "; " + StuckText(sug, c)
-	}
-	if w := WaitingText(id, sug); w != "" {
-		why += "; " + w
+	for _, r := range NoSlotReasons(id, sug) {
+		why += "; " + r
 	}
 	return why
+}
+
+// NoSlotReasons are NoSlotWhy's parts, each a sentence, for a page that lays them out
+// a line each: the conflict no move settles, then the deployment waiting for #id.
+func NoSlotReasons(id int64, sug schedule.Suggestion) []string {
+	var out []string
+	if c, ok := sug.Stuck(); ok {
+		out = append(out, StuckText(sug, c))
+	}
+	if w := WaitingText(id, sug); w != "" {
+		out = append(out, w)
+	}
+	return out
 }
 
 // WaitingText says, when the later starts a suggestion for #id passed over broke a

@@ -166,7 +166,7 @@ func (d *detailScreen) ShortHelp() []common.Key {
 		off(k.Review, d.why(whyNoReview)), d.blockKey(), on(d.c.Keys.Up), on(d.c.Keys.Down)}
 }
 
-// blockKey is b: block the deployment's version, or unblock it when it is blocked;
+// blockKey is B: block the deployment's version, or unblock it when it is blocked;
 // off, with the engine's reason, for one who is not a manager.
 func (d *detailScreen) blockKey() common.Key {
 	k := d.keys.Block

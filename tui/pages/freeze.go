@@ -310,9 +310,9 @@ func (s *freezeScreen) item(h engine.FreezeHit, selected bool) []string {
 		to = st.Dim.Render("→ suggested ") + s.c.Window(sl.Start, sl.End)
 	default:
 		to = st.Bad.Render("→ " + engine.NoSlot + ": nothing moves while it stays")
-		if why := engine.NoSlotWhy(d.ID, h.Suggestion); why != "" { // what no move settles: the way on is elsewhere
+		if why := engine.NoSlotReasons(d.ID, h.Suggestion); len(why) > 0 { // what no move settles: the way on is elsewhere
 			lines = append(lines, common.Hanging("    ", to, s.w)...)
-			for _, l := range common.Hanging("      ", strings.TrimPrefix(why, "; "), s.w) {
+			for _, l := range common.Hanging("      ", strings.Join(why, "; "), s.w) {
 				lines = append(lines, st.Warn.Render(l))
 			}
 			return lines

@@ -432,13 +432,8 @@ func (r *resolveScreen) moveLines() []string {
 	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("planned", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
 	if len(sug.Slots) == 0 {
 		out = append(out, "   "+st.Bad.Render(engine.NoSlot))
-		if c, ok := sug.Stuck(); ok { // what no move settles: the way on is elsewhere
-			for _, l := range common.Hanging("   ", engine.StuckText(sug, c), r.w) {
-				out = append(out, st.Warn.Render(l))
-			}
-		}
-		if w := engine.WaitingText(d.ID, sug); w != "" {
-			for _, l := range common.Hanging("   ", w, r.w) {
+		for _, why := range engine.NoSlotReasons(d.ID, sug) { // what no move settles: the way on is elsewhere
+			for _, l := range common.Hanging("   ", why, r.w) {
 				out = append(out, st.Warn.Render(l))
 			}
 		}
