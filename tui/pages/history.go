@@ -213,14 +213,17 @@ func (d *history) Refresh() tea.Cmd {
 	if len(d.rows) == 0 || i < 0 || i >= len(d.rows) {
 		return d.loadToday()
 	}
-	sel, dir := d.rows[i], int64(1)
+	return d.loadAroundRow(d.rows[i], max(pageSize, i), max(pageSize, len(d.rows)-i))
+}
+
+// loadAroundRow loads up to above rows before sel and below from it on.
+func (d *history) loadAroundRow(sel models.Deployment, above, below int) tea.Cmd {
+	dir := int64(1)
 	if d.f.Oldest {
 		dir = -1
 	}
-	// The selected row itself is the first below: the cursor just past it.
-	below := &models.Cursor{Start: sel.ScheduledStart, ID: sel.ID + dir}
-	above := models.CursorOf(sel)
-	return d.load(loadAround, above, below, max(pageSize, i), max(pageSize, len(d.rows)-i))
+	// The row itself is the first below: the cursor just past it.
+	return d.load(loadAround, models.CursorOf(sel), &models.Cursor{Start: sel.ScheduledStart, ID: sel.ID + dir}, above, below)
 }
 
 // loadToday loads the rows around now: later work above, what started before below,
@@ -316,13 +319,8 @@ func (d *history) showPlanned(p models.Deployment) tea.Cmd {
 	if d.f.active() {
 		return nil
 	}
-	dir := int64(1)
-	if d.f.Oldest {
-		dir = -1
-	}
 	d.selected = p.ID
-	// As Refresh around a selected row: the row itself is the first below.
-	return d.load(loadAround, models.CursorOf(p), &models.Cursor{Start: p.ScheduledStart, ID: p.ID + dir}, pageSize, pageSize)
+	return d.loadAroundRow(p, pageSize, pageSize)
 }
 
 func (d *history) loaded(msg historyMsg) tea.Cmd {
