@@ -258,8 +258,11 @@ func (s *sink) close() error {
 	return s.err
 }
 
+// collect numbers lines and packs them in batches (joined and compressed) here, and
+// stores each packed batch on a writer goroutine: one batch is compressed while the
+// last is written, and the write lock is held only for the inserts.
 func (s *sink) collect() {
-	batches := make(chan []models.OutputLine, 1)
+	batches := make(chan store.PackedOutput, 1)
 	var werr error
 	wdone := make(chan struct{})
 	go func() {
@@ -269,7 +272,7 @@ func (s *sink) collect() {
 			if werr != nil {
 				continue // keep draining so the command is not blocked
 			}
-			werr = s.r.e.st.Write(ctx, func(q store.Q) error { return q.AppendOutput(ctx, b) })
+			werr = s.r.e.st.Write(ctx, func(q store.Q) error { return q.AppendPacked(ctx, b) })
 		}
 	}()
 	var batch []models.OutputLine
@@ -279,7 +282,7 @@ func (s *sink) collect() {
 	armed := false
 	flush := func() {
 		if len(batch) > 0 {
-			batches <- batch
+			batches <- store.PackOutput(batch)
 			batch, size, last = nil, 0, len(batch)
 		}
 		if armed {

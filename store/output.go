@@ -26,15 +26,43 @@ const (
 // line and byte counts. Call it inside a write transaction with a batch of lines:
 // each run of lines of one attempt becomes one row.
 func (q Q) AppendOutput(ctx context.Context, lines []models.OutputLine) error {
+	return q.AppendPacked(ctx, PackOutput(lines))
+}
+
+// PackedOutput is a batch of output lines made ready to store: joined and compressed,
+// a chunk to a run of lines of one attempt. PackOutput does that work outside any
+// transaction, so that a runner compresses one batch while the last is written and
+// the write lock is held only for the inserts.
+type PackedOutput []packedChunk
+
+type packedChunk struct {
+	first       models.OutputLine // its deployment, step, attempt, number and time
+	lines, size int               // how many lines, and their bytes before compression
+	lens        string            // each line's length, comma-separated
+	errs        any               // nil, or a '0'/'1' a line: which came from stderr
+	body, codec any
+}
+
+// PackOutput prepares lines (in the order given) for AppendPacked.
+func PackOutput(lines []models.OutputLine) PackedOutput {
+	var out PackedOutput
 	for len(lines) > 0 {
 		n := 1
 		for n < len(lines) && n < maxChunkLines && sameAttempt(lines[0], lines[n]) {
 			n++
 		}
-		if err := q.appendChunk(ctx, lines[:n]); err != nil {
+		out = append(out, packChunk(lines[:n]))
+		lines = lines[n:]
+	}
+	return out
+}
+
+// AppendPacked stores what PackOutput prepared, as AppendOutput does.
+func (q Q) AppendPacked(ctx context.Context, p PackedOutput) error {
+	for _, c := range p {
+		if err := q.appendChunk(ctx, c); err != nil {
 			return err
 		}
-		lines = lines[n:]
 	}
 	return nil
 }
@@ -43,18 +71,17 @@ func sameAttempt(a, b models.OutputLine) bool {
 	return a.DeploymentID == b.DeploymentID && a.Seq == b.Seq && a.Attempt == b.Attempt
 }
 
-// appendChunk stores lines of one attempt as one row and counts them on the attempt.
-func (q Q) appendChunk(ctx context.Context, lines []models.OutputLine) error {
-	var text strings.Builder
+// packChunk joins the lines of one attempt into one chunk.
+func packChunk(lines []models.OutputLine) packedChunk {
 	n := 0
 	for _, l := range lines {
 		n += len(l.Text)
 	}
-	text.Grow(n)
+	text := make([]byte, 0, n)
 	lens := make([]byte, 0, 4*len(lines))
 	var errs []byte
 	for i, l := range lines {
-		text.WriteString(l.Text)
+		text = append(text, l.Text...)
 		if i > 0 {
 			lens = append(lens, ',')
 		}
@@ -69,20 +96,24 @@ func (q Q) appendChunk(ctx context.Context, lines []models.OutputLine) error {
 			errs = append(errs, "01"[boolInt(l.Stream == models.StreamErr)])
 		}
 	}
-	var errCol any
+	c := packedChunk{first: lines[0], lines: len(lines), size: n, lens: string(lens)}
 	if errs != nil {
-		errCol = string(errs)
+		c.errs = string(errs)
 	}
-	first := lines[0]
-	body, codec := compressChunk(text.String())
+	c.body, c.codec = compressChunk(text)
+	return c
+}
+
+// appendChunk stores one chunk as one row and counts its lines on the attempt.
+func (q Q) appendChunk(ctx context.Context, c packedChunk) error {
+	f := c.first
 	if _, err := q.db.ExecContext(ctx, `INSERT INTO step_output_chunks
 		(deployment_id, seq, attempt, first_line, lines, at, lens, errs, text, codec) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		first.DeploymentID, first.Seq, first.Attempt, first.LineNo, len(lines), first.At.UnixMilli(),
-		string(lens), errCol, body, codec); err != nil {
+		f.DeploymentID, f.Seq, f.Attempt, f.LineNo, c.lines, f.At.UnixMilli(), c.lens, c.errs, c.body, c.codec); err != nil {
 		return mapErr(err)
 	}
 	_, err := q.db.ExecContext(ctx, `UPDATE step_attempts SET lines = lines + ?, bytes = bytes + ?
-		WHERE deployment_id = ? AND seq = ? AND attempt = ?`, len(lines), text.Len(), first.DeploymentID, first.Seq, first.Attempt)
+		WHERE deployment_id = ? AND seq = ? AND attempt = ?`, c.lines, c.size, f.DeploymentID, f.Seq, f.Attempt)
 	return mapErr(err)
 }
 
@@ -93,13 +124,13 @@ const compressMin = 4 << 10
 // compressChunk is what to store of a chunk's text, and its codec (nil: plain). A
 // chunk is stored compressed when that saves at least a tenth: most of what
 // storing output costs is writing pages, and logs compress two to four times.
-func compressChunk(text string) (body, codec any) {
+func compressChunk(text []byte) (body, codec any) {
 	if len(text) < compressMin {
-		return text, nil
+		return string(text), nil
 	}
-	packed := s2.Encode(nil, []byte(text))
+	packed := s2.Encode(nil, text)
 	if len(packed) > len(text)*9/10 {
-		return text, nil
+		return string(text), nil
 	}
 	return packed, "s2"
 }
