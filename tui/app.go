@@ -218,7 +218,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	top := m.top()
 	cmd := route(top.id, top.page.Update(msg))
 	switch msg.(type) {
-	case tea.KeyPressMsg, tea.PasteMsg: // what is typed is kept with the place, for the next session
+	case tea.KeyPressMsg, tea.PasteMsg, common.DraftMovedMsg: // what is typed is kept with the place, for the next session
 		m.remember()
 	}
 	return m, cmd

@@ -241,6 +241,42 @@ func TestAnotherSessionKeepsWhatWasTyped(t *testing.T) {
 	again.waitFor("checklist #1", "blocked because: no power on PDU B", "not sent yet")
 }
 
+// TestASessionThatOpensTakesWhatWasTyped: tom writes why an item is blocked on his
+// phone, then opens the console on his laptop with the phone still connected. The
+// laptop opens the field with his text; the phone's field closes and says where the
+// text went, so the reason is filed once, from the laptop, and enter on the phone
+// files nothing.
+func TestASessionThatOpensTakesWhatWasTyped(t *testing.T) {
+	f := newFixture(t, Options{})
+	phone := f.open(t, "tom")
+	phone.waitFor("My work (1)")
+	phone.writeBlockReason("no power on PDU B")
+	laptop := f.open(t, "tom")
+	laptop.waitFor("checklist #1", "blocked because: no power on PDU B", "not sent yet")
+	phone.waitFor("what you typed moved to your newer session")
+	if got := phone.screen(); strings.Contains(got, "blocked because:") {
+		t.Fatalf("the phone still holds the field the laptop took:\n%s", got)
+	}
+	laptop.send("\r")
+	laptop.waitFor(`blocked 1 "Delivery complete`)
+	phone.send("\r") // no field: enter files nothing
+	phone.send("n")  // keys are read in order: once the note's field shows, enter was read
+	phone.waitFor("note: ")
+	d, err := f.eng.Deployment(context.Background(), f.person(t, "tom"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := 0
+	for _, ev := range d.Events {
+		if strings.Contains(ev.Detail, "no power on PDU B") {
+			filed++
+		}
+	}
+	if filed != 1 {
+		t.Fatalf("the reason was filed %d times, want once: %+v", filed, d.Events)
+	}
+}
+
 // TestACrashNeverBringsBackASentDraft: tom's draft was kept when his connection
 // dropped; his next session sent it; then the server died without a word (a new one
 // starts on the same database while the old one's memory is lost). His next session

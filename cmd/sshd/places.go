@@ -18,30 +18,57 @@ import (
 // What a person typed and did not send is kept apart from where they were: one of
 // their sessions moving (a laptop beside the phone) must not throw away the text
 // another is writing. It stays until the session that holds it sends it or drops it
-// (esc, another place), and a next session opens where it is.
+// (esc, another place); a next session opens where it is and takes it, and a session
+// that still held it closes its field, so that it is never sent twice.
 //
 // A server that dies under a live session must lose at most that session's moves,
 // never bring back a draft sent since the row was written ("not sent yet" of a reason
 // already filed, which enter would file twice): a draft sent or dropped while a row
 // is kept is written through at once.
 
-// placeOf is where p's next session opens: where the server last saw them (or one
-// of their sessions holds unsent text), else where their last session ended before
-// it started.
-func (s *Server) placeOf(ctx context.Context, p models.Person) common.Place {
+// placeOf is where st, a session that opens, starts: where the server last saw its
+// person (or one of their sessions holds unsent text, which moves to st), else where
+// their last session ended before it started.
+func (s *Server) placeOf(st *session) common.Place {
 	s.keepMu.Lock() // a write under way lands before the read
 	defer s.keepMu.Unlock()
-	if place, ok := s.current(p); ok {
+	if place, ok := s.take(st); ok {
 		return place
 	}
-	place, kept := s.readPlace(ctx, p)
+	place, kept := s.readPlace(st.ctx, st.person)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now, ok := s.currentLocked(p.Name); ok { // another session of theirs, meanwhile
+	if now, ok := s.takeLocked(st); ok { // another session of theirs, meanwhile
 		return now
 	}
-	s.places[p.Name], s.kept[p.Name] = place, kept
+	s.places[st.person.Name], s.kept[st.person.Name] = place, kept
 	return place
+}
+
+// take is where st opens, as far as this server knows (see takeLocked).
+func (s *Server) take(st *session) (common.Place, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.takeLocked(st)
+}
+
+// takeLocked is currentLocked for st, which opens: unsent text another session of
+// the person holds becomes st's. That session may still be live (the phone whose
+// connection dropped without the server noticing yet, or the laptop beside it): it
+// is told to close its field, so that the text is sent from one session only.
+func (s *Server) takeLocked(st *session) (common.Place, bool) {
+	name := st.person.Name
+	d, ok := s.drafts[name]
+	if !ok {
+		return s.currentLocked(name)
+	}
+	for p, other := range s.programs {
+		if other == d.by {
+			go p.Send(common.DraftMovedMsg{Place: d.place}) // a program that ended takes nothing
+		}
+	}
+	s.drafts[name] = draftPlace{d.place, st}
+	return d.place, true
 }
 
 // current is where p's next session opens, as far as this server knows: where one
@@ -58,11 +85,6 @@ func (s *Server) currentLocked(name string) (common.Place, bool) {
 	}
 	place, ok := s.places[name]
 	return place, ok
-}
-
-// sameDraft is whether a and b hold text for the same field of the same item.
-func sameDraft(a, b common.Place) bool {
-	return a.Draft.Text != "" && a.ID == b.ID && a.Checklist == b.Checklist && a.Draft.Kind == b.Draft.Kind && a.Draft.Seq == b.Draft.Seq
 }
 
 // draftPlace is a place with unsent text, and the session that holds it.
@@ -91,10 +113,9 @@ func (s *Server) readPlace(ctx context.Context, p models.Person) (common.Place, 
 	return place, true
 }
 
-// remember is the console's Remember for the session st, which opened at opened.
-func (s *Server) remember(st *session, opened common.Place) func(common.Place) {
+// remember is the console's Remember for the session st.
+func (s *Server) remember(st *session) func(common.Place) {
 	p := st.person
-	mine := opened // where this session was last: a draft it opened with is its own
 	return func(place common.Place) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -103,10 +124,9 @@ func (s *Server) remember(st *session, opened common.Place) func(common.Place) {
 		switch d, ok := s.drafts[p.Name]; {
 		case place.Draft.Text != "":
 			s.drafts[p.Name] = draftPlace{place, st}
-		case ok && (d.by == st || sameDraft(mine, d.place)): // sent, dropped or left by a session that held it
+		case ok && d.by == st: // sent, dropped or left by the session that holds it
 			delete(s.drafts, p.Name)
 		}
-		mine = place
 		after, _ := s.currentLocked(p.Name)
 		if s.kept[p.Name] && before.Draft.Text != "" && after.Draft.Text == "" && !s.stopping {
 			s.ending.Add(1) // under mu while not stopping, as program's

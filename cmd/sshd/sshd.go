@@ -417,8 +417,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	c.SSH = sshCommand(sess.User(), sess.LocalAddr())
 	// A dropped connection loses nothing (every tick is saved at once), and the
 	// person's next session opens where this one was, even on a restarted server.
-	c.Resume = s.placeOf(st.ctx, st.person)
-	c.Remember = s.remember(st, c.Resume)
+	c.Resume = s.placeOf(st)
+	c.Remember = s.remember(st)
 	m := s.opts.NewModel(c)
 	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler(), tea.WithFPS(tui.FPS))
 	in := &inputTimer{r: sess, st: st}

@@ -67,6 +67,19 @@ type Draft struct {
 	About  string // what the field said of what enter does, as it was asked
 }
 
+// SameField is whether p and o hold unsent text for the same field: the same
+// question about the same item of the same deployment.
+func (p Place) SameField(o Place) bool {
+	return p.Draft.Text != "" && o.Draft.Text != "" && p.ID == o.ID && p.Checklist == o.Checklist &&
+		p.Draft.Kind == o.Draft.Kind && p.Draft.Seq == o.Draft.Seq
+}
+
+// DraftMovedMsg tells a session that the unsent text it held at Place was taken by
+// another session of the same person (one that opened since, on another device or
+// after a dropped connection): its field closes, so that the text can be sent from
+// one session only and is never filed twice.
+type DraftMovedMsg struct{ Place Place }
+
 // New builds a session's shared state, in the dark styles until the terminal says
 // its background is light.
 func New(ctx context.Context, eng *engine.Engine, actor models.Person) *Common {

@@ -600,6 +600,8 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		}
 		v.advance = 0
 		return tea.Batch(runOutcome(v.c, v.id, msg), v.Refresh())
+	case common.DraftMovedMsg:
+		return v.draftMoved(msg.Place)
 	case tea.KeyPressMsg:
 		if v.input.Focused() {
 			return v.inputKey(msg)
@@ -610,6 +612,18 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		return v.key(msg)
 	}
 	return nil
+}
+
+// draftMoved closes the field when another session of the person took what it
+// holds (see common.DraftMovedMsg): sent from here too, it would be filed twice.
+func (v *checklistView) draftMoved(p common.Place) tea.Cmd {
+	if !v.input.Focused() || !v.Place().SameField(p) {
+		return nil // sent or dropped meanwhile, or another field asked since
+	}
+	v.input.Blur()
+	v.input.SetValue("")
+	v.kept = false
+	return common.NoteAs("→", "what you typed moved to your newer session: send it there")
 }
 
 // optionalLeft are the optional items that ticking the selected item would leave
