@@ -292,7 +292,10 @@ func TestACrashNeverBringsBackASentDraft(t *testing.T) {
 	second.send("\r") // sent: item 1 is blocked
 	second.waitFor(`blocked 1 "Delivery complete`)
 	crashed := f.stop
-	defer func() { _ = crashed() }()
+	defer func() {
+		second.client.Close() // the old server's stop would wait out its shutdown timeout for it
+		_ = crashed()
+	}()
 	f.start(t, Options{HostKeyPath: f.hostKey, Log: f.log}) // the old server's memory is gone for the new one
 	third := f.open(t, "tom")
 	third.waitForAny("My work (1)", "checklist #1") // the place may be lost with the server; the text must be
