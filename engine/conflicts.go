@@ -390,9 +390,15 @@ func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (sc
 }
 
 func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (schedule.Suggestion, error) {
+	return e.suggestAmong(ctx, q, d, nil)
+}
+
+// suggestAmong is suggest with the plans of mv where mv moves them, not where q has
+// them: a batch of moves worked out before any is written (see freezePlan).
+func (e *Engine) suggestAmong(ctx context.Context, q store.Q, d models.Deployment, mv *moves) (schedule.Suggestion, error) {
 	// Most plans find a free start within days: a week either way loads a few
 	// hundred neighbours, where the whole horizon loads tens of thousands.
-	return e.suggestReaching(ctx, q, d, firstReach)
+	return e.suggestReaching(ctx, q, d, firstReach, mv)
 }
 
 // firstReach is how far either side a suggestion looks first.
@@ -400,9 +406,9 @@ const firstReach = 7 * 24 * time.Hour
 
 // suggestReaching looks reach either side of d's start, then the whole horizon if
 // nothing there is free.
-func (e *Engine) suggestReaching(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration) (schedule.Suggestion, error) {
+func (e *Engine) suggestReaching(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration, mv *moves) (schedule.Suggestion, error) {
 	for {
-		cand, items, w, err := e.suggestInputs(ctx, q, d, reach)
+		cand, items, w, err := e.suggestInputs(ctx, q, d, reach, mv)
 		if err != nil {
 			return schedule.Suggestion{}, err
 		}
@@ -424,8 +430,8 @@ const suggestSlots = 4
 
 // suggestInputs loads what a suggestion sweeps: the candidate as it would move (never
 // into the past), the plans it could clash with over the horizon either side of its
-// start (not before now), and their world.
-func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration) (schedule.Item, []schedule.Item, schedule.World, error) {
+// start (not before now), and their world; the plans mv moves, where it moves them.
+func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration, mv *moves) (schedule.Item, []schedule.Item, schedule.World, error) {
 	if d.Status != models.StatusPlanned {
 		return schedule.Item{}, nil, schedule.World{}, models.Conflictf("deployment #%d %s; only planned deployments can move", d.ID, d.Status.Phrase())
 	}
@@ -437,12 +443,13 @@ func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployme
 		cand.Start, cand.End = from, from.Add(dur)
 	}
 	from = maxTime(from, cand.Start.Add(-reach))
-	items, w, err := e.near(ctx, q, cand, from, cand.End.Add(reach))
+	items, w, err := e.near(ctx, q, cand, from, cand.End.Add(reach), mv)
 	return cand, items, w, err
 }
 
-// near loads what cand could clash with anywhere in [from, to), and the world for it.
-func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, to time.Time) ([]schedule.Item, schedule.World, error) {
+// near loads what cand could clash with anywhere in [from, to), and the world for it,
+// with the plans mv moves (nil: none) where it moves them.
+func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, to time.Time, mv *moves) ([]schedule.Item, schedule.World, error) {
 	open, err := q.OpenNear(ctx, store.Neighbourhood{ID: cand.ID, Environment: cand.Environment,
 		Component: cand.Component, Assignee: cand.Assignee, After: cand.After, From: from, To: to})
 	if err != nil {
@@ -460,16 +467,18 @@ func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, 
 		for _, o := range list {
 			if _, dup := seen[o.ID]; !dup {
 				seen[o.ID] = struct{}{}
-				items = append(items, toItem(o))
+				items = append(items, mv.at(toItem(o)))
 			}
 		}
 	}
+	items = mv.rest(items, seen)
 	// Checking cand asks history only about cand's own promotion and dependency: the
-	// plans of its version are what can settle the first without the database.
+	// plans of its version are what can settle the first without the database. Which
+	// questions those are depends on their windows, so moved ones count where they go.
 	ask := []schedule.Item{cand}
 	for _, o := range same {
 		if o.ID != cand.ID {
-			ask = append(ask, toItem(o))
+			ask = append(ask, mv.at(toItem(o)))
 		}
 	}
 	w, err := e.worldFor(ctx, q, ask)
@@ -479,7 +488,7 @@ func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, 
 // check finds the conflicts one deployment is in, from its neighbourhood only.
 func (e *Engine) check(ctx context.Context, q store.Q, d models.Deployment) ([]models.Conflict, error) {
 	cand := itemOf(d)
-	items, w, err := e.near(ctx, q, cand, cand.Start, cand.End)
+	items, w, err := e.near(ctx, q, cand, cand.Start, cand.End, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -223,7 +223,7 @@ func (e *Engine) refreshConflicts(ctx context.Context, q store.Q, dirty []store.
 	}
 	for _, o := range whole {
 		cand := toItem(o)
-		items, w, err := e.near(ctx, q, cand, cand.Start, cand.End)
+		items, w, err := e.near(ctx, q, cand, cand.Start, cand.End, nil)
 		if err != nil {
 			return err
 		}

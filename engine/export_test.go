@@ -13,7 +13,7 @@ import (
 func (e *Engine) SuggestSweep(ctx context.Context, actor models.Person, id int64) (func() schedule.Suggestion, error) {
 	var sweep func() schedule.Suggestion
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
-		cand, items, w, err := e.suggestInputs(ctx, q, d, schedule.Horizon)
+		cand, items, w, err := e.suggestInputs(ctx, q, d, schedule.Horizon, nil)
 		sweep = func() schedule.Suggestion { return schedule.Suggest(cand, e.notBefore(), items, w, suggestSlots) }
 		return err
 	})
@@ -26,7 +26,7 @@ func (e *Engine) SuggestHorizon(ctx context.Context, actor models.Person, id int
 	var sug schedule.Suggestion
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
 		var err error
-		sug, err = e.suggestReaching(ctx, q, d, schedule.Horizon)
+		sug, err = e.suggestReaching(ctx, q, d, schedule.Horizon, nil)
 		return err
 	})
 	return sug, err
