@@ -210,9 +210,10 @@ func TestFreezeImpactAndApply(t *testing.T) {
 
 // TestFreezePreviewSaysWhereTheApplyMoves: a person confirming the apply is told
 // where each deployment will land. The impact's suggestions are found one by one (both
-// plans are offered the same free hour of production); the preview makes the moves
-// as the apply does, so the second goes beside the first, keeps nothing, and is
-// is refused to whom the apply is.
+// plans are offered the same free hour of production); the preview works the moves
+// out as the apply does, each with the moves before it, so the second goes beside
+// the first, as writing the first and asking again puts it (movesWrittenOneByOne);
+// it keeps nothing, and is refused to whom the apply is.
 func TestFreezePreviewSaysWhereTheApplyMoves(t *testing.T) {
 	f := newFixtureWith(t, scheduleConfig)
 	ana, tom := f.person(t, "ana"), f.person(t, "tom")
@@ -231,6 +232,9 @@ func TestFreezePreviewSaysWhereTheApplyMoves(t *testing.T) {
 	preview, err := f.e.PreviewFreezeApply(f.ctx, ana)
 	if err != nil || len(preview) != 2 {
 		t.Fatalf("preview: %+v %v", preview, err)
+	}
+	if oracle, err := f.e.movesWrittenOneByOne(f.ctx, ana); err != nil || windows(oracle) != windows(preview) {
+		t.Fatalf("preview %s, written one by one %s (%v)", windows(preview), windows(oracle), err)
 	}
 	for _, id := range []int64{a.ID, b.ID} {
 		d, err := f.e.Deployment(f.ctx, ana, id)

@@ -25,7 +25,23 @@ func (e *Engine) FreezeImpact(ctx context.Context, actor models.Person) ([]Freez
 	return e.freezeImpact(ctx, e.st.Read(), actor)
 }
 
+// freezeImpact is freezeHits with each one's suggestion, found alone.
 func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Person) ([]FreezeHit, error) {
+	hits, err := e.freezeHits(ctx, q, actor)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		if hits[i].Suggestion, err = e.suggest(ctx, q, hits[i].Deployment); err != nil {
+			return nil, err
+		}
+	}
+	return hits, nil
+}
+
+// freezeHits are the planned deployments a freeze breaks, earliest first, without
+// suggestions: the apply finds each one's among the moves before it.
+func (e *Engine) freezeHits(ctx context.Context, q store.Q, actor models.Person) ([]FreezeHit, error) {
 	all, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
 	if err != nil {
 		return nil, err
@@ -44,11 +60,7 @@ func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Perso
 			continue // already running: moving it is not an option
 		}
 		seen[d.ID] = true
-		sug, err := e.suggest(ctx, q, d)
-		if err != nil {
-			return nil, err
-		}
-		hits = append(hits, FreezeHit{Deployment: d, Conflict: c, Suggestion: sug})
+		hits = append(hits, FreezeHit{Deployment: d, Conflict: c})
 	}
 	slices.SortFunc(hits, func(a, b FreezeHit) int { return a.Deployment.ScheduledStart.Compare(b.Deployment.ScheduledStart) })
 	return hits, nil
@@ -58,7 +70,7 @@ func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Perso
 // earliest first, each suggestion taking the moves before it into account. All move
 // or none: if one has no free slot within the horizon, nothing changes.
 func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models.Deployment, error) {
-	return e.freezeMoves(ctx, actor, e.st.Write, nil)
+	return e.freezeWrite(ctx, actor, nil)
 }
 
 // FreezeApplyAsAsked is FreezeApply held to what a person agreed to: the moves
@@ -66,7 +78,7 @@ func (e *Engine) FreezeApply(ctx context.Context, actor models.Person) ([]models
 // that the moves would differ (another deployment, another window), nothing moves and
 // the refusal says to look again.
 func (e *Engine) FreezeApplyAsAsked(ctx context.Context, actor models.Person, asked []models.Deployment) ([]models.Deployment, error) {
-	return e.freezeMoves(ctx, actor, e.st.Write, func(moved []models.Deployment) error {
+	return e.freezeWrite(ctx, actor, func(moved []models.Deployment) error {
 		if !sameMoves(moved, asked) {
 			return models.Conflictf("the moves changed since you were asked (a plan was made, moved or settled meanwhile); nothing moved: look at the freeze impact again")
 		}
@@ -82,28 +94,48 @@ func sameMoves(a, b []models.Deployment) bool {
 }
 
 // PreviewFreezeApply is where FreezeApply would move each deployment now, keeping
-// none of it: the moves are made in a transaction that is rolled back. The impact's
-// suggestions are each found alone, so two plans of one environment may be offered
-// the same hour; the apply puts the second beside the first. A person asked to
-// confirm is told where they will really land. Refused as the apply is.
+// none of it. The impact's suggestions are each found alone, so two plans of one
+// environment may be offered the same hour; the apply puts the second beside the
+// first. A person asked to confirm is told where they will really land: the moves
+// are worked out as the apply works them out (freezePlan), in a read snapshot, so
+// the preview writes nothing and holds no write lock: with hundreds of plans in a
+// freeze, the people ticking checklists and the runner do not wait for it. Refused
+// as the apply is.
 func (e *Engine) PreviewFreezeApply(ctx context.Context, actor models.Person) ([]models.Deployment, error) {
-	return e.freezeMoves(ctx, actor, e.st.Try, nil)
+	if err := Can(actor, ActReschedule, nil); err != nil {
+		return nil, err
+	}
+	var plan []freezeMove
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var err error
+		plan, err = e.freezePlan(ctx, q, actor)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return movedTo(plan), nil
 }
 
-// freezeMoves makes FreezeApply's moves in a transaction of inTx (kept or not), which
-// check, when there is one, may refuse (and so undo).
-func (e *Engine) freezeMoves(ctx context.Context, actor models.Person, inTx func(context.Context, func(store.Q) error) error,
-	check func([]models.Deployment) error) ([]models.Deployment, error) {
+// freezeWrite works FreezeApply's moves out and makes them, in one write
+// transaction; check, when there is one, may refuse them first (nothing moves).
+func (e *Engine) freezeWrite(ctx context.Context, actor models.Person, check func([]models.Deployment) error) ([]models.Deployment, error) {
 	if err := Can(actor, ActReschedule, nil); err != nil {
 		return nil, err
 	}
 	var moved []models.Deployment
-	err := inTx(ctx, func(q store.Q) error {
-		var err error
-		if moved, err = e.freezeApply(ctx, q, actor); err != nil || check == nil {
+	err := e.st.Write(ctx, func(q store.Q) error {
+		plan, err := e.freezePlan(ctx, q, actor)
+		if err != nil {
 			return err
 		}
-		return check(moved)
+		if check != nil {
+			if err := check(movedTo(plan)); err != nil {
+				return err
+			}
+		}
+		moved, err = e.makeMoves(ctx, q, actor, plan)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -111,36 +143,69 @@ func (e *Engine) freezeMoves(ctx context.Context, actor models.Person, inTx func
 	return moved, nil
 }
 
-// freezeApply makes FreezeApply's moves in q, earliest first, and returns the
-// deployments as they are after them.
-func (e *Engine) freezeApply(ctx context.Context, q store.Q, actor models.Person) ([]models.Deployment, error) {
-	hits, err := e.freezeImpact(ctx, q, actor)
+// freezeMove is one deployment of a freeze apply: as it is, and at its new window.
+type freezeMove struct{ from, to models.Deployment }
+
+// movedTo is each move's deployment at its new window.
+func movedTo(plan []freezeMove) []models.Deployment {
+	out := make([]models.Deployment, len(plan))
+	for i, m := range plan {
+		out[i] = m.to
+	}
+	return out
+}
+
+// freezePlan works FreezeApply's moves out in q, writing nothing: the deployments a
+// freeze breaks, earliest first, each to the first slot its suggestion offers with
+// the moves before it made (moves), as the apply will have made them when it writes
+// it. The preview and the apply both take their moves from here, so what a person is
+// shown is what is done.
+func (e *Engine) freezePlan(ctx context.Context, q store.Q, actor models.Person) ([]freezeMove, error) {
+	hits, err := e.freezeHits(ctx, q, actor)
 	if err != nil {
 		return nil, err
 	}
-	var moved []models.Deployment
+	var mv moves
+	plan := make([]freezeMove, 0, len(hits))
 	for _, h := range hits {
-		d, err := q.Deployment(ctx, h.Deployment.ID)
-		if err != nil {
-			return nil, err
-		}
+		d := h.Deployment
 		if err := Can(actor, ActReschedule, &d); err != nil {
 			return nil, err
 		}
-		sug, err := e.suggest(ctx, q, d)
+		sug, err := e.suggestAmong(ctx, q, d, &mv)
 		if err != nil {
 			return nil, err
 		}
 		if len(sug.Slots) == 0 {
 			return nil, models.Conflictf("#%d has %s; nothing was moved%s", d.ID, NoSlot, NoSlotWhy(d.ID, sug))
 		}
-		if _, err := e.reschedule(ctx, q, actor, &d, sug.Slots[0].Start, sug.Slots[0].End); err != nil {
+		// The window as the reschedule will write it, refused as it would be.
+		start, end, err := e.newWindow(d, sug.Slots[0].Start, sug.Slots[0].End)
+		if err != nil {
 			return nil, err
 		}
-		if d, err = q.Deployment(ctx, d.ID); err != nil {
+		to := d
+		to.ScheduledStart, to.ScheduledEnd = start, end
+		mv.add(itemOf(to))
+		plan = append(plan, freezeMove{from: d, to: to})
+	}
+	return plan, nil
+}
+
+// makeMoves reschedules each deployment of plan in q, and returns them as they are
+// after it.
+func (e *Engine) makeMoves(ctx context.Context, q store.Q, actor models.Person, plan []freezeMove) ([]models.Deployment, error) {
+	moved := make([]models.Deployment, 0, len(plan))
+	for _, m := range plan {
+		d := m.from
+		if _, err := e.reschedule(ctx, q, actor, &d, m.to.ScheduledStart, m.to.ScheduledEnd); err != nil {
 			return nil, err
 		}
-		moved = append(moved, d)
+		after, err := q.Deployment(ctx, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		moved = append(moved, after)
 	}
 	return moved, nil
 }
