@@ -65,7 +65,7 @@ func NewFreeze(c *common.Common) common.Page {
 }
 
 func (s *freezeScreen) Title() string    { return "freeze impact" }
-func (s *freezeScreen) SetSize(w, h int) { s.w, s.h = w, h }
+func (s *freezeScreen) SetSize(w, h int) { s.w, s.h = w, h; s.scroll() }
 
 // Capturing: while the question waits every key answers it (but ↑/↓, which look
 // through the list it is about), as the run view's question takes them.
@@ -113,6 +113,14 @@ func (s *freezeScreen) Refresh() tea.Cmd {
 }
 
 func (s *freezeScreen) Update(msg tea.Msg) tea.Cmd {
+	cmd := s.update(msg)
+	// Whatever changed (the cursor, the list, a question or a result above or under
+	// it), the selected hit stays in sight; View only draws.
+	s.scroll()
+	return cmd
+}
+
+func (s *freezeScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case freezeMsg:
 		if msg.err != nil {
@@ -247,22 +255,47 @@ func (s *freezeScreen) View() string {
 	}
 	n := len(s.hits)
 	head := fmt.Sprintf(" %d planned deployment%s inside a freeze window", n, common.Plural(n))
-	var bottom []string
+	bottom := s.bottomLines()
+	body, end := itemsFrom(s.items(), s.off, s.room(top, bottom))
+	head += outOfSight(st, s.off, end, n)
+	out := slices.Concat(top, []string{common.Fit(head, s.w), ""}, body, bottom)
+	return strings.Join(fitLines(out, s.w, s.h), "\n")
+}
+
+// scroll keeps the selected hit whole in sight, moving the first one shown no
+// more than it must. Update and SetSize call it, so that View only draws.
+func (s *freezeScreen) scroll() {
+	if len(s.hits) == 0 {
+		s.off = 0
+		return
+	}
+	s.off = scrollItems(s.items(), s.off, s.sel, s.room(s.movedLines(), s.bottomLines()))
+}
+
+// room is the lines the list has between top and bottom, under its heading.
+func (s *freezeScreen) room(top, bottom []string) int {
+	return max(1, s.h-len(top)-2-len(bottom))
+}
+
+// bottomLines are what goes under the list: the apply at work, or its question.
+func (s *freezeScreen) bottomLines() []string {
+	st := s.c.Styles
 	switch {
 	case s.working:
-		bottom = []string{"", " " + st.Dim.Render("working out where each one goes…")}
+		return []string{"", " " + st.Dim.Render("working out where each one goes…")}
 	case s.ask.asking():
-		bottom = append([]string{""}, s.ask.lines(st, s.w)...)
+		return append([]string{""}, s.ask.lines(st, s.w)...)
 	}
-	items := make([][]string, n)
+	return nil
+}
+
+// items are the hits' lines, the selected one marked.
+func (s *freezeScreen) items() [][]string {
+	items := make([][]string, len(s.hits))
 	for i, h := range s.hits {
 		items[i] = s.item(h, i == s.sel)
 	}
-	body, first, end := itemsInView(items, s.off, s.sel, max(1, s.h-len(top)-2-len(bottom)))
-	s.off = first
-	head += outOfSight(st, first, end, n)
-	out := slices.Concat(top, []string{common.Fit(head, s.w), ""}, body, bottom)
-	return strings.Join(fitLines(out, s.w, s.h), "\n")
+	return items
 }
 
 // movedLines are what the last apply moved, each to where it went, in at most half
@@ -332,16 +365,15 @@ func (s *freezeScreen) whatAndWhen(lead string, d models.Deployment, when string
 	return append(common.Hanging(lead, what, s.w), common.Hanging(pad, when, s.w)...)
 }
 
-// itemsInView is the lines of the items to show in room lines, each item whole and
-// the selected one in sight, the first of them (see scrollItems) and the one after
-// the last.
-func itemsInView(items [][]string, off, sel, room int) (body []string, first, end int) {
-	off = scrollItems(items, off, sel, room)
+// itemsFrom is the lines of the items from off on that fit in room lines, each
+// item whole (the first one whatever its length), and the one after the last shown.
+// The page chose off with scrollItems, in Update, so that the selected one is in it.
+func itemsFrom(items [][]string, off, room int) (body []string, end int) {
 	end = off
 	for ; end < len(items) && (end == off || len(body)+len(items[end]) <= room); end++ {
 		body = append(body, items[end]...)
 	}
-	return body, off, end
+	return body, end
 }
 
 // outOfSight says which of n items are in view, " · 3–5 of 9 ↑/↓", when some are

@@ -83,7 +83,7 @@ func NewBlocked(c *common.Common) common.Page {
 
 func (s *blockedScreen) Title() string    { return "Blocked versions" }
 func (s *blockedScreen) Capturing() bool  { return false }
-func (s *blockedScreen) SetSize(w, h int) { s.w, s.h = w, h }
+func (s *blockedScreen) SetSize(w, h int) { s.w, s.h = w, h; s.scroll() }
 
 func (s *blockedScreen) ShortHelp() []common.Key {
 	unblock := common.OffFor(s.keys.Unblock, whyNoBlock(s.c))
@@ -112,12 +112,15 @@ func (s *blockedScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		s.list, s.loaded = msg.list, true
 		s.sel = min(s.sel, max(0, len(s.list)-1))
+		s.scroll()
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, s.c.Keys.Up):
 			s.sel = max(0, s.sel-1)
+			s.scroll()
 		case key.Matches(msg, s.c.Keys.Down):
 			s.sel = min(max(0, len(s.list)-1), s.sel+1)
+			s.scroll()
 		case key.Matches(msg, s.keys.Unblock) && whyNoBlock(s.c) == "" && s.sel < len(s.list):
 			return common.Push(newUnblockPage(s.c, s.list[s.sel]))
 		}
@@ -142,7 +145,29 @@ func (s *blockedScreen) View() string {
 	if lipgloss.Width(head) > s.w {
 		head = fmt.Sprintf(" %d blocked version%s", n, common.Plural(n))
 	}
-	items := make([][]string, n)
+	body, end := itemsFrom(s.items(), s.off, s.room())
+	head += outOfSight(st, s.off, end, n)
+	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
+}
+
+// scroll keeps the selected version whole in sight, moving the first one shown no
+// more than it must. Update and SetSize call it, so that View only draws.
+func (s *blockedScreen) scroll() {
+	if len(s.list) == 0 {
+		s.off = 0
+		return
+	}
+	s.off = scrollItems(s.items(), s.off, s.sel, s.room())
+}
+
+// room is the lines the list has under its heading.
+func (s *blockedScreen) room() int { return max(1, s.h-2) }
+
+// items are the blocked versions' lines, the selected one marked: who blocked it
+// and when, then the reason whole (it is why).
+func (s *blockedScreen) items() [][]string {
+	st := s.c.Styles
+	items := make([][]string, len(s.list))
 	for i, b := range s.list {
 		lead := "  "
 		if i == s.sel {
@@ -155,10 +180,7 @@ func (s *blockedScreen) View() string {
 				first[j] = st.Select(common.Fit(l, s.w))
 			}
 		}
-		items[i] = append(first, common.Hanging("    ", b.Reason, s.w)...) // the reason whole: it is why
+		items[i] = append(first, common.Hanging("    ", b.Reason, s.w)...)
 	}
-	body, first, end := itemsInView(items, s.off, s.sel, max(1, s.h-2))
-	s.off = first
-	head += outOfSight(st, first, end, n)
-	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
+	return items
 }
