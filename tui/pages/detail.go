@@ -109,7 +109,7 @@ func (d *detailScreen) whyNoResolve() string {
 	case d.det.Status != models.StatusPlanned:
 		return fmt.Sprintf("#%d %s: only planned deployments can be moved", d.id, d.det.Status.Phrase())
 	case engine.CountOpen(d.det.Conflicts) == 0:
-		return fmt.Sprintf("#%d is in no open conflict", d.id)
+		return noOpenConflict(d.id)
 	}
 	return common.Why(engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment))
 }

@@ -195,7 +195,7 @@ func (s *scheduleScreen) overrideTarget() (models.Conflict, string) {
 	if why != nil {
 		return models.Conflict{}, common.Why(why)
 	}
-	return models.Conflict{}, fmt.Sprintf("#%d is in no open conflict", d.ID)
+	return models.Conflict{}, noOpenConflict(d.ID)
 }
 
 // resolveKey is off unless the selection is a planned deployment in conflict.
@@ -354,7 +354,7 @@ func (s *scheduleScreen) whyNoResolve() string {
 	case d.Status.Final():
 		return fmt.Sprintf("#%d is done (%s): only planned deployments can be moved", d.ID, common.StatusText(d.Status))
 	case len(s.tl.Conflicted[d.ID]) == 0:
-		return fmt.Sprintf("#%d is in no open conflict", d.ID)
+		return noOpenConflict(d.ID)
 	}
 	return ""
 }
