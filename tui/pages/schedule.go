@@ -961,7 +961,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 	if s.tlZoom == timeline.Day {
 		period = "day"
 	}
-	var head, tail []string // head parts are joined by headSep, tail words by a space
+	var head, tail, after []string // head parts are joined by headSep, tail words (then after's) by a space
 	headSep, tailStyle := "  ", st.Dim
 	d, ok := s.selected()
 	switch {
@@ -1017,8 +1017,8 @@ func (s *scheduleScreen) detailLines(n int) []string {
 				tail = append(tail, st.Dim.Render(w))
 			}
 			tail = append(tail, strings.Fields(c.Message)...)
-			if d.Status == models.StatusPlanned {
-				tail = append(tail, st.Dim.Render("· s resolve"))
+			if d.Status == models.StatusPlanned { // said after the message, cut or whole
+				after = []string{st.Dim.Render("· s resolve")}
 			}
 		} else if !d.Status.Final() {
 			head = append(head, st.Good.Render("✓ no open conflicts")) // an overridden one is on its page
@@ -1033,9 +1033,12 @@ func (s *scheduleScreen) detailLines(n int) []string {
 	if s.note != "" {
 		lines = append(lines, st.Warn.Render(s.note))
 	} else {
-		lines = append(lines, schedWrap(tail, " ", s.w-1)...)
+		// What the lines cannot hold ends between two words, saying which key shows
+		// it whole (the deployment's page): a cut message was a riddle on a phone.
+		more := append([]string{st.Dim.Render("… " + s.keys.Open.Help().Key + " shows all")}, after...)
+		lines = append(lines, wrapIn(append(tail, after...), " ", s.w-1, n-len(lines), more)...)
 	}
-	if len(lines) > n && n > 0 { // more than the rows: say so where it is cut
+	if len(lines) > n && n > 0 { // the head alone is more than the rows: say so where it is cut
 		lines = lines[:n]
 		lines[n-1] = common.Fit(strings.TrimRight(lines[n-1], " ")+" …", s.w-1) // too wide, Fit ends it in "…"
 	}
@@ -1068,6 +1071,23 @@ func schedWrap(parts []string, sep string, w int) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// wrapIn is parts wrapped as schedWrap wraps them, in at most n lines (any number
+// when n < 1). When they need more, the last line ends with more after as many
+// whole parts as leave it room: the parts are cut between two of them, never in one.
+func wrapIn(parts []string, sep string, w, n int, more []string) []string {
+	lines := schedWrap(parts, sep, w)
+	if n < 1 || len(lines) <= n {
+		return lines
+	}
+	for k := len(parts) - 1; k > 0; k-- {
+		if lines = schedWrap(append(slices.Clip(parts[:k]), more...), sep, w); len(lines) <= n {
+			return lines
+		}
+	}
+	lines = schedWrap(more, sep, w)
+	return lines[:min(n, len(lines))]
 }
 
 // when is "Fri 27 10:00–10:45", or "Sat 28 22:00 – Sun 29 02:00" across midnight

@@ -555,6 +555,41 @@ func TestScheduleDetailWrapsIntoFreeLines(t *testing.T) {
 	}
 }
 
+// TestScheduleDetailCutBetweenWords: where the rows leave the detail too few lines
+// for a long conflict message (a phone with four rows of lanes), the message is
+// wrapped into what there is and ends between two words with … and the key that
+// shows it whole; it was cut in a word, and nothing said where the rest was. A
+// planned one still says s resolves it.
+func TestScheduleDetailCutBetweenWords(t *testing.T) {
+	t.Parallel()
+	m := scheduleModel(t, 60, 16)
+	s := schedOf(m)
+	s.Select(1) // running against production's maintenance windows: a long message
+	got := screenText(m)
+	fits(t, m, "schedule, cut detail", 60, 16)
+	const whole = "started anyway by ana: under way before the console opens — #1 (Thu 26 Nov 13:05–17:05) " +
+		"is not inside a maintenance window of production (Tue 22:00 - Wed 02:00, Sat 22:00 - Sun 04:00)"
+	line := strings.TrimSpace(lineWith(got, "started anyway"))
+	shown, ok := strings.CutSuffix(line, " … enter shows all")
+	if !ok || shown == "" || !strings.HasPrefix(whole, shown+" ") {
+		t.Fatalf("the message should end between two words with … and the key that shows it whole, got %q:\n%s", line, got)
+	}
+	if lineWith(got, "is not inside") != "" || strings.Count(got, "…") != 1 {
+		t.Fatalf("the detail should keep to its lines, cut once:\n%s", got)
+	}
+
+	// Narrower still, a planned one in conflict: the words that fit, …, and s.
+	m = scheduleModel(t, 40, 16)
+	schedOf(m).Select(8)
+	got = screenText(m)
+	fits(t, m, "schedule, cut detail of a planned one", 40, 16)
+	line = strings.TrimSpace(lineWith(got, "jon is"))
+	if shown, ok := strings.CutSuffix(line, " … enter shows all · s resolve"); !ok ||
+		!strings.HasPrefix("jon is booked on #8 and #9 at once (Sat 28 Nov 10:15–10:45)", shown+" ") {
+		t.Fatalf("a cut planned one should end with … enter shows all · s resolve, got %q:\n%s", line, got)
+	}
+}
+
 // TestScheduleStartedAnywayIsSettled: by person as by environment, a running
 // deployment's conflict a manager started it against says so (who and why) and is
 // marked settled, not with the red ✗ of an open one.
