@@ -180,6 +180,10 @@ func itemNow(d models.Deployment, r models.StepRun, what string) error {
 		return models.Invalidf("step %d %q is %s, not a checklist item: only checklist items can be %s",
 			r.Seq, r.Step.Name, kindWord(r.Step.Kind), what)
 	}
+	if d.Status.Final() { // where it stopped is the record now
+		return models.Conflictf("deployment #%d %s: its items stay as they were left (a note may still be added)",
+			d.ID, d.Status.Phrase())
+	}
 	if d.Status.Stage() != r.Step.Stage {
 		return models.Conflictf("step %d %q belongs to %s; deployment #%d %s",
 			r.Seq, r.Step.Name, r.Step.Stage.Title(), d.ID, d.Status.Phrase())
@@ -328,8 +332,16 @@ func joinNote(was, note string) string {
 	return was
 }
 
-// NoteStep adds a note to any step of a deployment: it is appended to the step's
-// note and recorded.
+// WhyNoNote is why actor may not add a note to a step of d, nil if they may: whoever
+// works on the deployment may, on any of its steps and whatever its status. A
+// finished or cancelled deployment's items stay as they were left, but what is
+// noted on them is still worth keeping (what a technician left on site when the
+// work was called off); the record says who wrote it and when. NoteStep holds to
+// it, and the console asks it before it offers its note key.
+func WhyNoNote(actor models.Person, d models.Deployment) error { return Can(actor, ActTick, &d) }
+
+// NoteStep adds a note to any step of a deployment (see WhyNoNote): it is appended
+// to the step's note and recorded.
 func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, seq int, note string) (Outcome, error) {
 	if err := models.CheckText("note", note); err != nil { // a paste gone wrong, not an account
 		return Outcome{}, err
@@ -339,6 +351,9 @@ func (e *Engine) NoteStep(ctx context.Context, actor models.Person, id int64, se
 		return Outcome{}, models.Invalidf("the note is empty")
 	}
 	return e.act(ctx, actor, id, ActTick, false, RunOptions{}, func(q store.Q, d *models.Deployment) (string, error) {
+		if err := WhyNoNote(actor, *d); err != nil {
+			return "", err
+		}
 		r, err := stepRun(ctx, q, *d, seq)
 		if err != nil {
 			return "", err

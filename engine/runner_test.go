@@ -1144,6 +1144,50 @@ func TestSecondTickSaysWhoTicked(t *testing.T) {
 	}
 }
 
+// A deployment cancelled mid-stage keeps its items as they were left: nothing on it
+// is ticked or blocked any more, and the refusal says why in those words (not "step 2
+// belongs to Verify environment"). A note is still taken, from whoever works on it,
+// on the record with who and when: what a technician left on site when the work was
+// called off is worth keeping. One rule (WhyNoNote) for the CLI, the console and SSH.
+func TestNoteOnACancelledDeploymentIsKept(t *testing.T) {
+	f := newRunFixture(t, peopleModels)
+	d := f.plan("hw", "rack", "production") // assigned to tom
+	f.run(d.ID)
+	tom := f.person("tom")
+	if _, err := f.e.TickStep(f.ctx, tom, d.ID, 1, "U12-U14 free"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Cancel(f.ctx, f.person("ana"), d.ID, "postponed: PDU B needs an electrician"); err != nil {
+		t.Fatal(err)
+	}
+	st := f.state(d.ID)
+	if err := WhyNoNote(tom, st.Deployment); err != nil {
+		t.Fatalf("tom may note his cancelled deployment: %v", err)
+	}
+	if _, err := f.e.NoteStep(f.ctx, tom, d.ID, 2, "left the rails mounted"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.state(d.ID).Steps[1]; got.Note != "left the rails mounted" || got.Status != models.StepPending {
+		t.Errorf("the note should be kept, the item left as it was: %+v", got.StepRun)
+	}
+	if evs := strings.Join(f.events(d.ID), "\n"); !strings.Contains(evs, "note tom: ") || !strings.Contains(evs, "left the rails mounted") {
+		t.Errorf("the note should be on the record:\n%s", evs)
+	}
+	const want = "was cancelled: its items stay as they were left"
+	_, tick := f.e.TickStep(f.ctx, tom, d.ID, 2, "")
+	_, block := f.e.BlockStep(f.ctx, tom, d.ID, 2, "no power")
+	for what, err := range map[string]error{"a tick": tick, "a block": block, "why no tick": f.e.WhyNoTick(st.Deployment, st.Steps[1].StepRun)} {
+		if !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s on a cancelled deployment: %v, want %q", what, err, want)
+		}
+	}
+	// Who may not work on it may not note it either, finished or not.
+	eve := f.person("eve")
+	if _, err := f.e.NoteStep(f.ctx, eve, d.ID, 2, "x"); !errors.Is(err, models.ErrForbidden) || WhyNoNote(eve, st.Deployment) == nil {
+		t.Errorf("an analyst's note: %v", err)
+	}
+}
+
 // Separation of duties is judged against the person who planned a deployment as well
 // as its requester: naming someone else as requester does not let the planner approve
 // the gate of their own work.

@@ -193,11 +193,17 @@ func (v *checklistView) SetSize(w, h int) {
 	v.input.SetWidth(max(10, w-len(v.input.Prompt)-4))
 }
 
-// items are the steps of the stage the deployment is in.
-// items are the current stage's steps. They are worked out once per load: View, its
-// footer and the keys ask for them many times a frame, and a checklist may have
-// hundreds of items.
+// items are the current stage's steps; a finished deployment's are all its steps,
+// stage by stage (see record). They are worked out once per load: View, its footer
+// and the keys ask for them many times a frame, and a checklist may have hundreds of
+// items.
 func (v *checklistView) items() []engine.StepState { return v.stageIts }
+
+// record reports whether the checklist is a finished deployment's (succeeded, failed,
+// rolled back, cancelled): every item as it was left, with who ticked or blocked it
+// and the notes, read as the record; only a note is still added (engine.WhyNoNote).
+// A cancelled one listed nothing, and a note saved on it was nowhere to be seen.
+func (v *checklistView) record() bool { return v.loaded && v.st.Deployment.Status.Final() }
 
 // stageProgress is the progress of the stage under way, as the engine counted it.
 func (v *checklistView) stageProgress() engine.StageProgress {
@@ -210,6 +216,9 @@ func (v *checklistView) stageProgress() engine.StageProgress {
 }
 
 func stageItems(st engine.RunState) []engine.StepState {
+	if st.Deployment.Status.Final() {
+		return st.Steps
+	}
 	stage := st.Deployment.Status.Stage()
 	n := 0
 	for _, s := range st.Steps {
@@ -247,7 +256,7 @@ func (v *checklistView) ShortHelp() []common.Key {
 	if v.confirm.asking() {
 		return []common.Key{on(v.keys.Yes), on(v.keys.No)}
 	}
-	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoItem()), v.blockKey(),
+	return []common.Key{off(v.keys.Tick, v.whyNoTick()), off(v.keys.Note, v.whyNoNote()), v.blockKey(),
 		off(v.keys.Approve, v.whyNoApprove()), off(v.keys.Reject, v.whyNoReject()), v.startKey(), v.whyKey(),
 		on(v.c.Keys.Up), on(v.c.Keys.Down), on(v.c.Keys.Back)}
 }
@@ -263,7 +272,7 @@ func (v *checklistView) whyNoItem() string {
 	switch {
 	case !v.loaded:
 		return loading
-	case d.Status.Stage() == "":
+	case d.Status.Stage() == "" && !d.Status.Final(): // a planned one's items are read ahead, not selected
 		return fmt.Sprintf("#%d %s: nothing to tick now", d.ID, d.Status.Phrase())
 	case !selected:
 		return "no item selected"
@@ -273,6 +282,15 @@ func (v *checklistView) whyNoItem() string {
 		return "a change is being saved"
 	}
 	return ""
+}
+
+// whyNoNote: a note goes on the selected item as the engine allows, on a finished
+// deployment's record too.
+func (v *checklistView) whyNoNote() string {
+	if why := v.whyNoItem(); why != "" {
+		return why
+	}
+	return errText(engine.WhyNoNote(v.c.Actor, v.st.Deployment))
 }
 
 // holdsTicks is whether a tick pressed now waits (in held): a tick or an approval is
@@ -557,17 +575,23 @@ func (v *checklistView) Update(msg tea.Msg) tea.Cmd {
 		if v.failed != "" { // it loads again: the refusal no longer holds
 			settled, v.failed = common.Settled(v.failed), ""
 		}
+		was, _ := v.selected()
+		first := !v.loaded
 		v.st, v.approve, v.reject, v.loaded = msg.view.Run, msg.view.Approve, msg.view.Reject, true
 		v.stageIts = stageItems(v.st)
 		v.starting.load(msg.view)
-		if stage := v.st.Deployment.Status.Stage(); stage != v.stage {
-			// A new stage: select its first open item.
+		if stage := v.st.Deployment.Status.Stage(); stage != v.stage || first {
+			// A new stage: select its first open item; finished, the item the cursor
+			// was on stays selected (else where the work stopped).
 			v.stage, v.sel = stage, 0
 			for i, s := range v.items() {
 				if s.Status != models.StepDone && s.Status != models.StepSkipped {
 					v.sel = i
 					break
 				}
+			}
+			if i := slices.IndexFunc(v.items(), func(s engine.StepState) bool { return s.Seq == was.Seq }); i >= 0 && v.record() {
+				v.sel = i
 			}
 		}
 		v.sel = max(0, min(v.sel, len(v.items())-1))
@@ -713,7 +737,7 @@ func (v *checklistView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return tick(false)
-	case key.Matches(msg, v.keys.Note) && v.whyNoItem() == "":
+	case key.Matches(msg, v.keys.Note) && v.whyNoNote() == "":
 		return v.ask(askNote, "note: ", "what to remember about this item")
 	case key.Matches(msg, v.keys.Block) && v.blockKey().Off == "":
 		if s, _ := v.selected(); s.Status == models.StepBlocked {
@@ -926,7 +950,7 @@ func (v *checklistView) View() string {
 		st.Border.Render(strings.Repeat("─", max(0, v.w))),
 	}
 	items := v.items()
-	if d.Status.Stage() == "" {
+	if d.Status.Stage() == "" && !v.record() {
 		lines := append(head, "")
 		lines = append(lines, v.whyLines()...)
 		if d.Status == models.StatusPlanned && !v.input.Focused() && !v.whyOpen {
@@ -938,7 +962,18 @@ func (v *checklistView) View() string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	head = append(head, common.Spread(" "+st.Bold.Render(d.Status.Stage().Title()), v.stageProgress().Text()+" ", v.w))
+	if v.record() { // each stage's title is over its items, in the list
+		status := d.Status.Words() // the header says which deployment
+		words := strings.ToUpper(status[:1]) + status[1:] + ": its items as they were left"
+		if engine.WhyNoNote(v.c.Actor, d) == nil {
+			words += " · n adds a note"
+		}
+		for _, l := range common.Hanging(" ", words, v.w) {
+			head = append(head, st.Dim.Render(l))
+		}
+	} else {
+		head = append(head, v.stageTitle(d.Status.Stage(), v.stageProgress()))
+	}
 	var body []string
 	selTop, selBottom := 0, 0
 	// At most v.h rows either side of the selection can be in sight (a row is a line
@@ -948,6 +983,9 @@ func (v *checklistView) View() string {
 		i += first
 		if i == v.sel {
 			selTop = len(body)
+		}
+		if v.record() && (i == first || s.Step.Stage != items[i-1].Step.Stage) {
+			body = append(body, v.stageTitle(s.Step.Stage, v.progressOf(s.Step.Stage))) // in sight with its first item
 		}
 		body = append(body, v.row(s, i == v.sel)...)
 		if i == v.sel {
@@ -979,6 +1017,21 @@ func (v *checklistView) View() string {
 		body = body[top : top+room]
 	}
 	return strings.Join(append(append(head, body...), foot...), "\n")
+}
+
+// stageTitle is a stage's title line, with its progress at the right.
+func (v *checklistView) stageTitle(stage models.Stage, p engine.StageProgress) string {
+	return common.Spread(" "+v.c.Styles.Bold.Render(stage.Title()), p.Text()+" ", v.w)
+}
+
+// progressOf is the progress of stage, as the engine counted it.
+func (v *checklistView) progressOf(stage models.Stage) engine.StageProgress {
+	for _, p := range v.st.Stages {
+		if p.Stage == stage {
+			return p
+		}
+	}
+	return engine.StageProgress{Stage: stage}
 }
 
 // row is one item: its box, its name, and who ticked or blocked it when. A block's
@@ -1052,7 +1105,7 @@ func (v *checklistView) more(s engine.StepState) []string {
 	if s.Note != "" { // blocked or not: the block's reason is apart
 		add("“" + s.Note + "”")
 	}
-	if s.Step.Kind == models.StepGate && s.Status != models.StepDone {
+	if s.Step.Kind == models.StepGate && s.Status != models.StepDone && !v.record() { // no one approves it now
 		who := "approved by a " + engine.GateRolesText(s.Step)
 		if w := v.st.Waiting; w != nil && w.Kind == engine.WaitApproval && w.Seq == s.Seq {
 			who = "may approve: nobody in the configuration"

@@ -134,16 +134,20 @@ func (d *detailScreen) whyNoChecklist() string {
 }
 
 // whyNoChecklist is why deployment id in status has no checklist to open: no stage
-// under way, or none with items or gates in it.
+// under way, or none with items or gates in it. A finished one's is its record:
+// every item as it was left, where a note is still added.
 func whyNoChecklist(id int64, status models.Status, runs []models.StepRun) string {
 	stage := status.Stage()
-	if stage == "" {
+	if stage == "" && !status.Final() {
 		return fmt.Sprintf("#%d %s: no stage is under way", id, status.Phrase())
 	}
 	for _, r := range runs {
-		if r.Step.Stage == stage && r.Step.Kind != models.StepAutomated {
+		if (r.Step.Stage == stage || status.Final()) && r.Step.Kind != models.StepAutomated {
 			return ""
 		}
+	}
+	if status.Final() {
+		return fmt.Sprintf("#%d %s, and had no checklist items or gates", id, status.Phrase())
 	}
 	return fmt.Sprintf("%s has no checklist items or gates", stage.Title())
 }
