@@ -409,10 +409,14 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 	// A conflict's ID is what a manager overrides it by; to others it is noise.
 	showIDs := engine.ShowsConflictIDs(d.c.Actor)
 	for _, c := range d.det.Conflicts {
+		// Settled for this deployment (overridden, or started against it and under
+		// way) is a dim ✓, as the Schedule marks it; a plan still in it must move.
 		mark := st.Bad.Render("✗")
+		if engine.SettledFor(c, d.det.Deployment) {
+			mark = st.Dim.Render("✓")
+		}
 		msg := c.Message
 		if c.Status == models.ConflictOverridden {
-			mark = st.Dim.Render("✓")
 			msg += st.Dim.Render(" — " + c.OverrideText())
 		} else if started := c.StartedText(); started != "" {
 			msg += st.Dim.Render(" — " + started)
