@@ -211,7 +211,8 @@ func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 // asksMove reports whether msg, which field has had, made it ask the form for the
 // next or previous field (huh.NextField, huh.PrevField): a text field or a choice
 // does on its keys for those, unless what it holds is refused; a choice's own keys
-// (↑/↓ among its options, / to filter them) come first.
+// (↑/↓ among a list's options, ←/→ in one laid out on a line, / to filter them)
+// come first. A choice on one line has no ↑/↓ of its own: they move between fields.
 func (fe *FieldErrors) asksMove(field huh.Field, msg tea.Msg) bool {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || field.Error() != nil {
@@ -223,8 +224,12 @@ func (fe *FieldErrors) asksMove(field huh.Field, msg tea.Msg) bool {
 		return key.Matches(k, km.Prev, km.Next, km.Submit)
 	case choice: // a Select of any type: the history filter's Order is a Select[bool]
 		km := fe.keys.Select
-		if key.Matches(k, km.Filter, km.SetFilter, km.ClearFilter, km.Up, km.Left, km.GotoTop, km.GotoBottom,
-			km.HalfPageUp, km.HalfPageDown, km.Down, km.Right) {
+		own := []key.Binding{km.Filter, km.SetFilter, km.ClearFilter, km.Left, km.Right, km.GotoTop, km.GotoBottom,
+			km.HalfPageUp, km.HalfPageDown}
+		if !inlineChoice(field) {
+			own = append(own, km.Up, km.Down)
+		}
+		if key.Matches(k, own...) {
 			return false
 		}
 		return key.Matches(k, km.Prev, km.Next, km.Submit)

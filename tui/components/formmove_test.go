@@ -109,6 +109,32 @@ func TestKeysAfterAChoiceWaitForTheMove(t *testing.T) {
 	}
 }
 
+// ↓ on a choice laid out on one line (the review's scores) moves to the next field,
+// as tab does, and the keys typed before the move wait for it: they went to the
+// choice being left, changing the score just chosen.
+func TestKeysAfterDownOnAnInlineChoiceWaitForTheMove(t *testing.T) {
+	c := &common.Common{Styles: common.NewStyles(true)}
+	fe := NewFieldErrors(c)
+	var first, second int
+	score := func(title string, v *int) *huh.Select[int] {
+		return huh.NewSelect[int]().Title(title).Inline(true).Value(v).
+			Options(huh.NewOption("none", 0), huh.NewOption("1", 1), huh.NewOption("2", 2), huh.NewOption("3", 3))
+	}
+	f := huh.NewForm(huh.NewGroup(score("Satisfaction", &first), score("Quality", &second))).WithKeyMap(FormKeys())
+	f.Init()
+	typ := func(msgs ...tea.Msg) {
+		for _, msg := range msgs {
+			f, _ = fe.Step(f, msg)
+		}
+	}
+	right := tea.KeyPressMsg{Code: tea.KeyRight}
+	typ(right, right, tea.KeyPressMsg{Code: tea.KeyDown}, right)
+	typ(huh.NextField())
+	if first != 2 || second != 1 {
+		t.Fatalf("satisfaction %d, quality %d: want 2 and 1", first, second)
+	}
+}
+
 // A group's last field moves on in two messages, the field's and then the group's:
 // keys typed before the second wait for it too.
 func TestKeysWaitForTheNextGroup(t *testing.T) {
