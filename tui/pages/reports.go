@@ -100,7 +100,14 @@ func (r *reports) ShortHelp() []common.Key {
 	if err := engine.MayReadRecord(r.c.Actor); err != nil {
 		audit.Off = err.Error()
 	}
-	return []common.Key{cols, rows, on(k.Earlier), later, on(k.Period), group, on(k.View), audit, r.exportKey()}
+	// The footer leaves out the last keys it has no room for. ↑/↓ only moves the
+	// highlight when every period is in view: then it comes last, and the export
+	// before the audit log, so that 120 columns keep x export, an analyst's report.
+	keys := []common.Key{cols, on(k.Earlier), later, on(k.Period), group, on(k.View), r.exportKey(), audit}
+	if len(r.rep.Rows)+len(r.rep.Totals) <= r.table.Height() {
+		return append(keys, rows)
+	}
+	return slices.Insert(keys, 1, rows)
 }
 func (r *reports) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 

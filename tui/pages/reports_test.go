@@ -172,8 +172,9 @@ func TestReportsTablePagesThroughTheColumns(t *testing.T) {
 	t.Parallel()
 	m := demoReports(t, 60, 20)
 	first := screenText(m)
-	if foot := lastLine(first); !strings.Contains(foot, "←/→ columns") || !strings.Contains(foot, "↑/↓ periods") {
-		t.Fatalf("the footer should offer the scroll keys: %q", foot)
+	// Every period is in view: ↑/↓ gives way to the other keys (TestReportsFooterKeepsTheExport).
+	if foot := lastLine(first); !strings.Contains(foot, "←/→ columns") || strings.Contains(foot, "↑/↓ periods") {
+		t.Fatalf("the footer should offer the columns' scroll keys: %q", foot)
 	}
 	if !strings.Contains(lineWith(first, "2026-11"), "2026-11*") || !strings.Contains(first, "2026-11 is not over: partial") ||
 		strings.Contains(lineWith(first, "2026-10"), "*") || strings.Contains(lineWith(first, "total"), "*") {
@@ -387,4 +388,22 @@ func columnsIn(line string) string {
 	i := strings.Index(line, "columns ")
 	j := strings.Index(line[i:], " of ")
 	return line[i : i+j]
+}
+
+// An analyst's footer on the Reports table keeps x export at 120 columns: ↑/↓ comes
+// first only when some periods are out of sight (else it only moves the highlight,
+// and is the first key left out), and the export comes before the audit log.
+func TestReportsFooterKeepsTheExport(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 120, 35)
+	press(m, "5")
+	load(m, m.Top().Refresh())
+	foot := lastLine(screenText(m))
+	if !strings.Contains(foot, "x export") || strings.Contains(foot, "↑/↓ periods") {
+		t.Fatalf("every period in view: the footer should offer x export, not ↑/↓: %q", foot)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 8})
+	if foot := lastLine(screenText(m)); !strings.Contains(foot, "↑/↓ periods") {
+		t.Fatalf("periods out of sight: the footer should offer ↑/↓: %q", foot)
+	}
 }
