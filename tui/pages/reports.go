@@ -692,19 +692,23 @@ func (r *reports) failures(w, h int) string {
 			most = max(most, t.Failed+t.RolledBack)
 		}
 	}
-	out := []string{st.PanelTitle.Render(" Failures by model") + st.Dim.Render(" · failed or rolled back in this range")}
+	// Of those finished, as the success rate counts: the planned, running and
+	// cancelled ones have not failed, and counting them made a share that fell as
+	// plans were added and did not add up with the table's SUCCESS.
+	out := titled(st.PanelTitle.Render(" Failures by model"), "failed or rolled back / finished, planned in this range", st, w)
 	if len(totals) == 0 {
-		return out[0] + "\n" + st.Dim.Render(" no deployments in this range")
+		return strings.Join(out, "\n") + "\n" + st.Dim.Render(" no deployments in this range")
 	}
 	slices.SortStableFunc(totals, func(a, b engine.ReportRow) int {
 		return int((b.Failed + b.RolledBack) - (a.Failed + a.RolledBack))
 	})
 	notes, noteW := make([]string, len(totals)), 0
 	for i, t := range totals {
-		notes[i] = fmt.Sprintf(" %d failed, %d rolled back of %s (%.1f%%)", t.Failed, t.RolledBack,
-			common.Thousands(int(t.Deployments)), share(t.Failed+t.RolledBack, t.Deployments))
+		finished := t.SuccessRate.D
+		notes[i] = fmt.Sprintf(" %d failed, %d rolled back of %s finished (%.1f%%)", t.Failed, t.RolledBack,
+			common.Thousands(int(finished)), share(t.Failed+t.RolledBack, finished))
 		if w < 90 {
-			notes[i] = fmt.Sprintf(" %d+%d of %s", t.Failed, t.RolledBack, common.Thousands(int(t.Deployments)))
+			notes[i] = fmt.Sprintf(" %d+%d of %s", t.Failed, t.RolledBack, common.Thousands(int(finished)))
 		}
 		noteW = max(noteW, len(notes[i]))
 	}
