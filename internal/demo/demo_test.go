@@ -389,6 +389,13 @@ func TestGenerate(t *testing.T) {
 	if n := scalar[int](t, db, `SELECT count(*) FROM step_runs WHERE status = 'failed' AND exit_code = 0`); n > 0 {
 		t.Errorf("%d failed steps with exit code 0", n)
 	}
+	// A command that failed is said as the runner says it ("exit 2"): the record's
+	// page writes the exit code and then the detail when it says more, and read
+	// "exit 1 · exit code 1".
+	if n := scalar[int](t, db, `SELECT (SELECT count(*) FROM step_attempts WHERE detail LIKE 'exit code%')
+		+ (SELECT count(*) FROM step_runs WHERE note LIKE 'exit code%')`); n > 0 {
+		t.Errorf("%d steps or attempts say \"exit code N\" where the runner says \"exit N\"", n)
+	}
 	// A person's reason for failing an item fits what was deployed: no dead power
 	// supply on a documentation deployment.
 	fits := map[string]models.Kind{}

@@ -368,8 +368,8 @@ func (s *story) rolledBackNote() string {
 	return engine.RanText(s.failure(), names...)
 }
 
-// rollbackFailure is how a demo's rollback that failed ended.
-const rollbackFailure = "exit code 1"
+// rollbackFailure is how a demo's rollback that failed ended, in the runner's words.
+const rollbackFailure = "exit 1"
 
 // rollback records the on-failure steps of the failing stage as the runner does: an
 // attempt each, one after the other between the failure and the finish, all passed
@@ -563,12 +563,9 @@ func (x *expander) failure(s models.Step) (int, string) {
 	case u < 0.25:
 		return 137, "killed (out of memory)"
 	case u < 0.45:
-		return 2, "exit code 2"
+		return 2, "exit 2"
 	}
-	if s.Retries > 0 {
-		return 1, fmt.Sprintf("exit code 1 after %d %s", s.Retries, map[bool]string{true: "retry", false: "retries"}[s.Retries == 1])
-	}
-	return 1, "exit code 1"
+	return 1, "exit 1" // as the runner says it: the record's page shows the exit code once
 }
 
 func (x *expander) incidentSummary(c *compInfo, d *models.Deployment) string {
