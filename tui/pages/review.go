@@ -147,7 +147,8 @@ func (f *reviewForm) View() string {
 	if f.amend {
 		what = "Amend the review of"
 	}
-	head := fmt.Sprintf(" %s %s %s %s → %s, %s", st.Bold.Render(what), st.Bold.Render(fmt.Sprintf("#%d", d.ID)),
-		d.Component, d.Version, d.Environment, d.Status.Phrase())
-	return f.view(st, []string{common.Fit(head, f.w), ""}, error.Error)
+	// Wrapped, not cut: on a phone the cut took how it ended.
+	head := fmt.Sprintf("%s %s %s %s → %s · %s", st.Bold.Render(what), st.Bold.Render(fmt.Sprintf("#%d", d.ID)),
+		d.Component, d.Version, d.Environment, d.Status.Words())
+	return f.view(st, append(common.Hanging(" ", head, f.w), ""), error.Error)
 }

@@ -8,6 +8,7 @@ import (
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/internal/tuitest"
 )
 
 // w on a finished deployment's record opens the review form; saved, the review is on
@@ -61,4 +62,25 @@ func TestReviewFromTheConsole(t *testing.T) {
 	if err != nil || r.Outcome != models.OutcomeUnsuccessful || r.Satisfaction != 2 || r.LeadTimeSatisfaction != 0 || r.Reviewer != "sam" {
 		t.Fatalf("stored review: %+v %v", r, err)
 	}
+}
+
+// On a phone the review form's heading wraps rather than being cut: "Amend the
+// review of #2 payments-api 4.11.9 → staging, …" lost how the deployment ended.
+func TestReviewHeadingIsWholeOnAPhone(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "sam")
+	if _, _, err := c.Eng.AddReview(c.Ctx, c.Actor, models.Review{DeploymentID: 2,
+		Outcome: models.OutcomeUnsuccessful, Lessons: "the cache was cold"}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	openDetailOf(m, 2)
+	press(m, "w")
+	got := screenText(m)
+	head := strings.Join(strings.Split(got, "\n")[:4], "\n")
+	if !tuitest.Whole(head, "Amend the review of #2 payments-api 4.11.9 → staging · failed") || strings.Contains(head, "…") {
+		t.Fatalf("the heading should be whole:\n%s", got)
+	}
+	fits(t, m, "review form", 60, 20)
 }
