@@ -564,6 +564,48 @@ func TestVersionsMoveAlongThePath(t *testing.T) {
 	}
 }
 
+// TestOneRunOfAComponentAtATime: the demo never moves one component in one
+// environment twice at once (Ferry would flag the plans), and of two of its runs
+// there the one that ends later moved a newer version: Where, which shows what
+// finished last, shows the newest. Releases minutes apart overlapped in dev, and
+// Where showed the older version.
+func TestOneRunOfAComponentAtATime(t *testing.T) {
+	path, _, _ := sharedDemo(t)
+	db := rawDB(t, path)
+	overlaps := scalar[int](t, db, `WITH r AS (SELECT id, component, environment, started_at s, finished_at f
+		FROM deployments WHERE started_at IS NOT NULL AND finished_at IS NOT NULL)
+		SELECT count(*) FROM r a JOIN r b ON a.component = b.component AND a.environment = b.environment
+		AND a.id < b.id AND a.s < b.f AND b.s < a.f`)
+	if overlaps != 0 {
+		t.Errorf("%d pairs of runs of one component in one environment overlap", overlaps)
+	}
+	rows, err := db.Query(`SELECT id, component, environment, version FROM deployments
+		WHERE status = 'succeeded' ORDER BY component, environment, finished_at, id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	last := map[[2]string][]int{}
+	older := 0
+	for rows.Next() {
+		var id int64
+		var comp, env, ver string
+		if err := rows.Scan(&id, &comp, &env, &ver); err != nil {
+			t.Fatal(err)
+		}
+		k := [2]string{comp, env}
+		if prev := last[k]; prev != nil && slices.Compare(semver(ver), prev) < 0 {
+			if older++; older < 5 {
+				t.Errorf("#%d: %s %s in %s ends after %v", id, comp, ver, env, prev)
+			}
+		}
+		last[k] = semver(ver)
+	}
+	if older > 0 {
+		t.Fatalf("%d runs put an older version in place of a newer one", older)
+	}
+}
+
 func semver(v string) []int {
 	var out []int
 	for _, p := range strings.Split(v, ".") {

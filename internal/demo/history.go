@@ -120,6 +120,7 @@ func (g *gen) simulate(scale float64, from int64) {
 		c.started = false
 		c.lastOK = make([]uint64, len(g.envs))
 		c.lastAny = make([]uint64, len(g.envs))
+		c.freeAt = make([]int64, len(g.envs))
 		c.cands = make([][]cand, len(g.envs))
 	}
 	var rels []release
@@ -216,7 +217,23 @@ func (g *gen) stage(c *compInfo, k int, ver uint64, chg uint32, year uint16, rea
 		start = g.workSlot(ready+delay, false)
 		created = min(ready+int64(1+g.rng.IntN(60))*minute, start-minute)
 	}
-	g.run(c, k, ver, chg, year, start, created)
+	g.run(c, k, ver, chg, year, g.afterLast(c, env.idx, start, k > 0), created)
+}
+
+// afterLast is start, or later when the component's last deployment in environment
+// env had not ended by then: one component is not moved twice at once (Ferry flags
+// such plans), and a version deployed after another ends after it, so Where shows
+// the newest (two releases minutes apart showed the older one in dev). working: the
+// later start is in working hours. A start drifts at most a few minutes early.
+func (g *gen) afterLast(c *compInfo, env int, start int64, working bool) int64 {
+	free := c.freeAt[env] + 10*minute
+	switch {
+	case c.freeAt[env] == 0 || start >= free:
+		return start
+	case working:
+		return g.workSlot(free, false)
+	}
+	return roundUp5(free)
 }
 
 // run records one deployment of the history, if it finished before Now, and moves
@@ -243,6 +260,7 @@ func (g *gen) run(c *compInfo, k int, ver uint64, chg uint32, year uint16, start
 		mv: uint8(mvi), status: statusCode[status], k: uint8(k),
 		remove: c.c.Kind == models.KindHardware && g.rng.Float64() < 0.08})
 	c.lastAny[envIdx] = max(c.lastAny[envIdx], ver)
+	c.freeAt[envIdx] = max(c.freeAt[envIdx], finished)
 	if status != models.StatusSucceeded {
 		return
 	}

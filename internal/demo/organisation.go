@@ -80,6 +80,7 @@ type compInfo struct {
 	nextMinor, nextMajor int64
 	started              bool
 	lastOK, lastAny      []uint64 // by environment index: newest version that succeeded / was moved there
+	freeAt               []int64  // by environment index: when its last deployment there ended
 	cands                [][]cand // by environment index: versions waiting for a maintenance window
 	futureFirst          bool     // a planned deployment of a new version is already in a window
 }
