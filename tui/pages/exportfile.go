@@ -243,11 +243,11 @@ func (r *reports) export() tea.Cmd {
 		return nil
 	}
 	rep := r.rep
-	by := string(rep.By)
-	if rep.By == engine.ByNothing {
-		by = "nothing"
+	group := "not grouped" // the screen's words; "grouped by nothing" was the export's own
+	if rep.By != engine.ByNothing {
+		group = "grouped by " + string(rep.By)
 	}
-	says := fmt.Sprintf("by %s, grouped by %s, %s – %s", rep.Period, by, r.c.Local(rep.From, "2 Jan 2006"),
+	says := fmt.Sprintf("by %s, %s, %s – %s", rep.Period, group, r.c.Local(rep.From, "2 Jan 2006"),
 		r.c.Local(rep.To.Add(-time.Second), "2 Jan 2006"))
 	return common.Push(newReportExport(r.c, rep, says))
 }

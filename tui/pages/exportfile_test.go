@@ -235,6 +235,23 @@ func TestExportReportWritesTheReportInView(t *testing.T) {
 	}
 }
 
+// TestExportReportNotGroupedSaysSo: the export names an ungrouped report as the
+// screen does, "not grouped"; it said "grouped by nothing".
+func TestExportReportNotGroupedSaysSo(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 60, 20)
+	press(m, "5")
+	if got := screenText(m); !strings.Contains(got, "not grouped") {
+		t.Fatalf("the report opens not grouped:\n%s", got)
+	}
+	press(m, "x")
+	got := screenText(m)
+	if !strings.Contains(strings.Join(strings.Fields(got), " "), "by month, not grouped, 1 Dec 2025") ||
+		strings.Contains(got, "nothing") {
+		t.Fatalf("x names the report in the screen's words:\n%s", got)
+	}
+}
+
 // TestExportIsOffOverSSH: a file would be written on the server, so x says why not.
 func TestExportIsOffOverSSH(t *testing.T) {
 	t.Parallel()
