@@ -382,6 +382,11 @@ func itemOf(d models.Deployment) schedule.Item {
 func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (schedule.Suggestion, error) {
 	var sug schedule.Suggestion
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+		// A plan's suggestion is there to read; for one that no longer moves, the
+		// refusal names first who may move nothing at all (WhyNoMove's order).
+		if d.Status != models.StatusPlanned {
+			return WhyNoMove(actor, d)
+		}
 		var err error
 		sug, err = e.suggest(ctx, q, d)
 		return err
@@ -432,8 +437,8 @@ const suggestSlots = 4
 // into the past), the plans it could clash with over the horizon either side of its
 // start (not before now), and their world; the plans mv moves, where it moves them.
 func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration, mv *moves) (schedule.Item, []schedule.Item, schedule.World, error) {
-	if d.Status != models.StatusPlanned {
-		return schedule.Item{}, nil, schedule.World{}, models.Conflictf("deployment #%d %s; only planned deployments can move", d.ID, d.Status.Phrase())
+	if err := notPlanned(d); err != nil {
+		return schedule.Item{}, nil, schedule.World{}, err
 	}
 	cand := itemOf(d)
 	// Never suggest the past: start from the next quarter hour.

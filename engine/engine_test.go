@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -471,6 +472,44 @@ func TestPermissions(t *testing.T) {
 	}
 	if _, err := f.e.Advance(f.ctx, both, hw.ID, ""); !errors.Is(err, models.ErrForbidden) {
 		t.Fatalf("a technician and analyst advancing another's: %v", err)
+	}
+}
+
+// TestMoveRefusalNamesTheRoleFirst: one who may move nothing (an analyst) is told so
+// for a deployment under way too, by the reschedule, the suggestion and WhyNoMove
+// alike; "only planned deployments can move" sent them to try a planned one, to be
+// refused again. One who may move is told the state.
+func TestMoveRefusalNamesTheRoleFirst(t *testing.T) {
+	f := newFixture(t)
+	sw := f.plan(t, webReq())
+	ana, eve := f.person(t, "ana"), f.person(t, "eve")
+	if _, err := f.e.Advance(f.ctx, ana, sw.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.e.Deployment(f.ctx, ana, sw.ID)
+	if err != nil || !d.Status.Running() {
+		t.Fatalf("#%d should run: %v %v", sw.ID, d.Status, err)
+	}
+	role := fmt.Sprintf("eve (analyst) may not reschedule deployment #%d: analysts have read-only access", sw.ID)
+	state := fmt.Sprintf("deployment #%d %s; only planned deployments can", sw.ID, d.Status.Phrase())
+	_, suggest := f.e.Suggest(f.ctx, eve, sw.ID)
+	_, moveTo := f.e.Reschedule(f.ctx, eve, sw.ID, f.now.Add(48*time.Hour), time.Time{})
+	_, moveSug := f.e.RescheduleSuggested(f.ctx, eve, sw.ID)
+	for what, err := range map[string]error{"WhyNoMove": WhyNoMove(eve, d.Deployment), "Suggest": suggest,
+		"Reschedule": moveTo, "RescheduleSuggested": moveSug} {
+		if !errors.Is(err, models.ErrForbidden) || err.Error() != role {
+			t.Errorf("%s as an analyst on a running deployment: %v, want %q", what, err, role)
+		}
+	}
+	_, suggest = f.e.Suggest(f.ctx, ana, sw.ID)
+	_, moveTo = f.e.Reschedule(f.ctx, ana, sw.ID, f.now.Add(48*time.Hour), time.Time{})
+	for what, err := range map[string]error{"WhyNoMove": WhyNoMove(ana, d.Deployment), "Suggest": suggest, "Reschedule": moveTo} {
+		if !errors.Is(err, models.ErrConflict) || !strings.HasPrefix(err.Error(), state) {
+			t.Errorf("%s as a manager on a running deployment: %v, want %q…", what, err, state)
+		}
+	}
+	if MayMove(ana, d.Deployment) || MayMove(eve, d.Deployment) {
+		t.Error("a running deployment does not move")
 	}
 }
 

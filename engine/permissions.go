@@ -117,8 +117,26 @@ func refuse(p models.Person, a Action, d *models.Deployment, why string) error {
 
 // MayMove reports whether p may move d now: it is still a plan, and p may reschedule
 // it (a deployment under way no longer moves).
-func MayMove(p models.Person, d models.Deployment) bool {
-	return d.Status == models.StatusPlanned && Can(p, ActReschedule, &d) == nil
+func MayMove(p models.Person, d models.Deployment) bool { return WhyNoMove(p, d) == nil }
+
+// WhyNoMove says why p may not move d now, nil when they may: first p's role, which
+// holds for every deployment (an analyst moves none), then d's state (one under way
+// or finished no longer moves). Told only the state, an analyst would try the next
+// deployment and be refused again. The reschedule and the suggestion refuse in this
+// order, and the screens ask it for theirs.
+func WhyNoMove(p models.Person, d models.Deployment) error {
+	if err := Can(p, ActReschedule, &d); err != nil {
+		return err
+	}
+	return notPlanned(d)
+}
+
+// notPlanned refuses to move d unless it is still a plan.
+func notPlanned(d models.Deployment) error {
+	if d.Status != models.StatusPlanned {
+		return models.Conflictf("deployment #%d %s; only planned deployments can move", d.ID, d.Status.Phrase())
+	}
+	return nil
 }
 
 // SeesOnlyOwn reports whether p sees only the deployments assigned to them: a person

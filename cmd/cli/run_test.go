@@ -207,6 +207,12 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 	f.refused(1, []string{`step 1 "Roll out" is an automated step, not a checklist item`}, "--as", "sam", "step", "tick", ok, "1")
 	f.refused(1, []string{"deployment #" + ok + " has succeeded; only planned deployments can be rescheduled"},
 		"--as", "ana", "deploy", "reschedule", ok, "--start", "2030-12-01 10:00")
+	// One who may move nothing is told so first, whatever the deployment's state.
+	role := "eve (analyst) may not reschedule deployment #" + ok + ": analysts have read-only access"
+	f.refused(1, []string{role}, "--as", "eve", "deploy", "reschedule", ok, "--start", "2030-12-01 10:00")
+	f.refused(1, []string{role}, "--as", "eve", "deploy", "reschedule", ok, "--suggested")
+	f.refused(1, []string{role}, "--as", "eve", "deploy", "suggest", ok)
+	f.refused(1, []string{"deployment #" + ok + " has succeeded; only planned deployments can move"}, "--as", "ana", "deploy", "suggest", ok)
 
 	bad := f.planModel("broken", "web-frontend")
 	r = f.ferry("--as", "sam", "deploy", "run", bad, "--json")

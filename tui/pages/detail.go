@@ -106,12 +106,14 @@ func (d *detailScreen) whyNoResolve() string {
 	switch {
 	case !d.loaded:
 		return loading
+	case mayNotMove(d.c, d.det.Deployment) != "": // the role first: it holds whatever the state
+		return mayNotMove(d.c, d.det.Deployment)
 	case d.det.Status != models.StatusPlanned:
-		return fmt.Sprintf("#%d %s: only planned deployments can be moved", d.id, d.det.Status.Phrase())
+		return notPlannedHere(d.det.Deployment)
 	case engine.CountOpen(d.det.Conflicts) == 0:
 		return noOpenConflict(d.id)
 	}
-	return common.Why(engine.Can(d.c.Actor, engine.ActReschedule, &d.det.Deployment))
+	return ""
 }
 
 // whyNoStart: a planned deployment is started from its page by whoever may run it.

@@ -108,8 +108,10 @@ func (r *resolveScreen) ShortHelp() []common.Key {
 
 func (r *resolveScreen) FullHelp() [][]common.Key { return [][]common.Key{r.ShortHelp()} }
 
-// whyNot is why nothing can be changed now, whatever the key: loading, not planned
-// (only planned deployments move), or the engine does not let the person do a.
+// whyNot is why nothing can be changed now, whatever the key: loading, the engine
+// does not let the person do a (their role, which holds whatever the state, first,
+// as the engine refuses: engine.WhyNoMove), or not planned (only planned deployments
+// move).
 func (r *resolveScreen) whyNot(a engine.Action) string {
 	d := r.data.det.Deployment
 	switch {
@@ -117,10 +119,27 @@ func (r *resolveScreen) whyNot(a engine.Action) string {
 		return loading
 	case r.working:
 		return "a change is being saved"
+	case engine.Can(r.c.Actor, a, &d) != nil:
+		return common.Why(engine.Can(r.c.Actor, a, &d))
 	case d.Status != models.StatusPlanned:
-		return fmt.Sprintf("#%d %s: only planned deployments can be moved", d.ID, d.Status.Phrase())
+		return notPlannedHere(d)
 	}
-	return common.Why(engine.Can(r.c.Actor, a, &d))
+	return ""
+}
+
+// notPlannedHere says that d no longer moves, in the console's words.
+func notPlannedHere(d models.Deployment) string {
+	return fmt.Sprintf("#%d %s: only planned deployments can be moved", d.ID, d.Status.Phrase())
+}
+
+// mayNotMove is the engine's refusal to let the person move d when it is the
+// person's (their role, which holds for every deployment: engine.WhyNoMove says it
+// before d's state), "" otherwise; a page says d's state in its own words.
+func mayNotMove(c *common.Common, d models.Deployment) string {
+	if err := engine.WhyNoMove(c.Actor, d); errors.Is(err, models.ErrForbidden) {
+		return err.Error()
+	}
+	return ""
 }
 
 // whyNoMove: the suggested slot is where a moves the deployment.

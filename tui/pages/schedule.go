@@ -343,12 +343,15 @@ func (s *scheduleScreen) resolve() tea.Cmd {
 }
 
 // whyNoResolve says why the selection's conflicts cannot be resolved, "" if they can:
-// only a planned deployment in an open conflict moves.
+// by one who may move deployments (the role first, as the engine refuses: it holds
+// for every deployment), and only a planned deployment in an open conflict moves.
 func (s *scheduleScreen) whyNoResolve() string {
 	d, ok := s.selected()
 	switch {
 	case !ok:
 		return "select a deployment in conflict first"
+	case mayNotMove(s.c, d) != "":
+		return mayNotMove(s.c, d)
 	case d.Status.Running():
 		return fmt.Sprintf("#%d is already running: only planned deployments can be moved", d.ID)
 	case d.Status.Final():

@@ -25,7 +25,13 @@ import (
 // person conflict for jon on Saturday — on the schedule screen.
 func scheduleModel(t *testing.T, w, h int) *Model {
 	t.Helper()
-	c := newTestCommon(t, "ana")
+	return scheduleModelAs(t, "ana", w, h)
+}
+
+// scheduleModelAs is scheduleModel's Schedule as actor sees it.
+func scheduleModelAs(t *testing.T, actor string, w, h int) *Model {
+	t.Helper()
+	c := newTestCommon(t, actor)
 	mgr, _ := c.Eng.Config().FirstManager()
 	loc := c.Eng.Location()
 	for _, p := range []struct {
@@ -303,6 +309,44 @@ func TestScheduleResolveOnlyPlannedConflicts(t *testing.T) {
 		t.Fatal("s on a running deployment should do nothing")
 	}
 	schedWantIn(t, s.View(), "#1 is already running: only planned deployments can be moved")
+}
+
+// TestScheduleResolveRefusesAnAnalystFirst: an analyst moves no deployment, so s
+// says that, on a running one too; "#1 is already running" sent her to try a planned
+// one, to be refused again. The reason is the engine's (WhyNoMove), as the CLI's.
+func TestScheduleResolveRefusesAnAnalystFirst(t *testing.T) {
+	t.Parallel()
+	m := scheduleModelAs(t, "kim", 120, 35)
+	s := schedOf(m)
+	key := tea.KeyPressMsg{Code: 's', Text: "s"}
+	schedPress(m, tea.KeyRight, tea.KeyRight, tea.KeyDown, tea.KeyDown, tea.KeyDown)
+	if s.Sel() != 1 {
+		t.Fatalf("selected #%d in production", s.Sel())
+	}
+	if cmd := s.Update(key); cmd != nil {
+		t.Fatal("s on a running deployment should do nothing")
+	}
+	got := s.View()
+	schedWantIn(t, got, "kim (analyst) may not reschedule deployment #1: analysts have read-only access")
+	if strings.Contains(got, "already running") {
+		t.Errorf("the role comes before the state:\n%s", got)
+	}
+	// On a plan in conflict too: the panel would have had every key off.
+	schedPress(m, tea.KeyUp, tea.KeyUp, tea.KeyUp)
+	if s.Sel() != 8 {
+		t.Fatalf("selected #%d", s.Sel())
+	}
+	if cmd := s.Update(key); cmd != nil {
+		t.Fatalf("s on #8 as an analyst should open nothing, got %T", cmd())
+	}
+	schedWantIn(t, s.View(), "kim (analyst) may not reschedule deployment #8")
+	// The deployment page's resolve key says the same of #1.
+	schedPress(m, tea.KeyDown, tea.KeyDown, tea.KeyDown, tea.KeyEnter)
+	press(m, "?")
+	got = strings.Join(strings.Fields(screenText(m)), " ")
+	if !strings.Contains(got, "resolve conflicts — kim (analyst) may not reschedule deployment #1") || strings.Contains(got, "only planned") {
+		t.Errorf("#1's page: the resolve key's reason is the role:\n%s", screenText(m))
+	}
 }
 
 func TestScheduleZoomAndPeriods(t *testing.T) {
