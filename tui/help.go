@@ -48,7 +48,7 @@ func (m *Model) footer() string {
 	}
 	// Drop the page's last keys until the line fits; ? shows them all. While a field
 	// takes the keys, ? and q are letters, so they are not offered.
-	keys := usable(m.Top().ShortHelp())
+	keys := m.pairedArrows(usable(m.Top().ShortHelp()))
 	var global []key.Binding
 	if !m.Top().Capturing() {
 		global = []key.Binding{m.c.Keys.Help, m.c.Keys.Quit}
@@ -63,20 +63,38 @@ func (m *Model) footer() string {
 		if !short { // too long as the page orders them: keep the way back first
 			keys = m.footerOrder(keys)
 		}
-		keys = keys[:len(keys)-1]
+		n := len(keys) - 1
+		for n > 0 && m.isArrow(keys[n]) && m.isArrow(keys[n-1]) { // ↑ and ↓ go together
+			n--
+		}
+		keys = keys[:n]
 	}
+}
+
+// isArrow reports whether b is ↑ or ↓.
+func (m *Model) isArrow(b key.Binding) bool {
+	return b.Help() == m.c.Keys.Up.Help() || b.Help() == m.c.Keys.Down.Help()
+}
+
+// pairedArrows is keys with ↑ and ↓ both, or neither: a lone "↑/k up" read as if
+// the list went one way only (a page turns both off where there is nothing to move
+// among: common.Arrows).
+func (m *Model) pairedArrows(keys []key.Binding) []key.Binding {
+	if n := len(slices.DeleteFunc(slices.Clone(keys), func(b key.Binding) bool { return !m.isArrow(b) })); n == 1 {
+		return slices.DeleteFunc(keys, m.isArrow)
+	}
+	return keys
 }
 
 // footerOrder puts the way back first, so a footer too short for every key keeps it,
 // and the arrows last: they are the first it leaves out, as any list moves so.
 func (m *Model) footerOrder(keys []key.Binding) []key.Binding {
-	is := func(b, k key.Binding) bool { return b.Help() == k.Help() }
 	var back, rest, arrows []key.Binding
 	for _, k := range keys {
 		switch {
-		case is(k, m.c.Keys.Back):
+		case k.Help() == m.c.Keys.Back.Help():
 			back = append(back, k)
-		case is(k, m.c.Keys.Up), is(k, m.c.Keys.Down):
+		case m.isArrow(k):
 			arrows = append(arrows, k)
 		default:
 			rest = append(rest, k)

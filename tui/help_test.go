@@ -5,6 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/tui/common"
 	"ferry/tui/internal/tuitest"
 )
 
@@ -146,4 +150,46 @@ func TestReportsHelpDefinesEveryColumn(t *testing.T) {
 		}
 	}
 	tuitest.Fits(t, m, "Reports' full help", 60, 20)
+}
+
+// keysPage is a page of nothing but keys: the footer's line is built from them.
+type keysPage struct{ keys []common.Key }
+
+func (p *keysPage) Title() string            { return "keys" }
+func (p *keysPage) ShortHelp() []common.Key  { return p.keys }
+func (p *keysPage) FullHelp() [][]common.Key { return [][]common.Key{p.keys} }
+func (p *keysPage) SetSize(int, int)         {}
+func (p *keysPage) Update(tea.Msg) tea.Cmd   { return nil }
+func (p *keysPage) View() string             { return "" }
+func (p *keysPage) Refresh() tea.Cmd         { return nil }
+func (p *keysPage) Capturing() bool          { return false }
+
+// footerLine is the last line of the screen, its trailing blanks cut.
+func footerLine(m *Model) string {
+	lines := strings.Split(screenText(m), "\n")
+	return strings.TrimRight(lines[len(lines)-1], " ")
+}
+
+// TestFooterKeepsTheArrowsTogether: ↑ and ↓ are both in the footer or neither. At
+// 60 columns the Releases' keys left room for ↑ and not ↓, and the footer offered
+// "↑/k up" alone; a page that has only one of them on shows neither.
+func TestFooterKeepsTheArrowsTogether(t *testing.T) {
+	t.Parallel()
+	newRelease := key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new release"))
+	for _, c := range []struct {
+		w, h       int
+		down       string // ↓'s Off
+		wantArrows bool
+	}{{60, 20, "", false}, {120, 35, "", true}, {120, 35, "at the bottom", false}} {
+		m := sized(t, "ana", c.w, c.h)
+		k := m.c.Keys
+		load(m, common.Push(&keysPage{[]common.Key{common.On(k.Back), common.On(k.Up), common.OffFor(k.Down, c.down),
+			common.On(newRelease)}}))
+		got := footerLine(m)
+		up, down := strings.Contains(got, "↑/k up"), strings.Contains(got, "↓/j down")
+		if up != down || up != c.wantArrows || !strings.HasPrefix(got, " esc back • ") ||
+			!strings.Contains(got, "n new release") || !strings.HasSuffix(got, "? help • q quit") {
+			t.Errorf("%d×%d, ↓ off %q: footer %q, want the arrows %v (both or neither)", c.w, c.h, c.down, got, c.wantArrows)
+		}
+	}
 }

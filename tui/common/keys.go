@@ -56,6 +56,16 @@ func On(b key.Binding) Key { return Key{Binding: b} }
 // OffFor is b, off for why; on when why is "".
 func OffFor(b key.Binding, why string) Key { return Key{b, why} }
 
+// Arrows are ↑ and ↓ over a list of n entries, both off with why when it is empty:
+// there is nothing to move among. The footer shows the two together or neither.
+func (c *Common) Arrows(n int, why string) []Key {
+	up, down := On(c.Keys.Up), On(c.Keys.Down)
+	if n == 0 {
+		up.Off, down.Off = why, why
+	}
+	return []Key{up, down}
+}
+
 // Why is the reason err gives, "" for none: the engine's refusal as a key's Off.
 func Why(err error) string {
 	if err == nil {

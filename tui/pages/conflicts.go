@@ -75,7 +75,7 @@ func (s *conflictsScreen) ShortHelp() []common.Key {
 	if s.index() < 0 {
 		resolve.Off = "no conflict in the list"
 	}
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), resolve, common.On(s.keys.All), common.On(s.keys.Freeze)}
+	return append(s.c.Arrows(len(s.list), loadedOr(s.loaded, "no conflict in the list")), resolve, common.On(s.keys.All), common.On(s.keys.Freeze))
 }
 func (s *conflictsScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
 

@@ -69,8 +69,8 @@ func (d *dashboard) ShortHelp() []common.Key {
 	// "4 conflicts" beside the panels' counts read as a count of its own.
 	conflicts := k.Screens[3]
 	conflicts.SetHelp("4", "conflicts screen")
-	return []common.Key{common.On(k.Up), common.On(k.Down), open, common.OffFor(runKey, d.whyNoRun()),
-		common.OffFor(approveKey, d.whyNoApprove()), d.c.PlanKey(), common.On(conflicts)}
+	return append(d.c.Arrows(len(d.picks()), loadedOr(d.loaded, "nothing to open here")), open, common.OffFor(runKey, d.whyNoRun()),
+		common.OffFor(approveKey, d.whyNoApprove()), d.c.PlanKey(), common.On(conflicts))
 }
 
 // runKey opens the selected deployment's run view, as r on its page does: there g

@@ -7,3 +7,11 @@ package pages
 
 // loading is why a page's keys are off before its data arrived.
 const loading = "still loading"
+
+// loadedOr is why, once the page is loaded; until then, that it is still loading.
+func loadedOr(loaded bool, why string) string {
+	if !loaded {
+		return loading
+	}
+	return why
+}

@@ -98,7 +98,8 @@ func (s *freezeScreen) ShortHelp() []common.Key {
 	if len(s.hits) == 0 {
 		open.Off = "no deployment in the list"
 	}
-	return []common.Key{on(s.c.Keys.Back), common.OffFor(s.keys.Apply, s.whyNoApply()), open, on(s.c.Keys.Up), on(s.c.Keys.Down)}
+	return append([]common.Key{on(s.c.Keys.Back), common.OffFor(s.keys.Apply, s.whyNoApply()), open},
+		s.c.Arrows(len(s.hits), loadedOr(s.loaded, "no deployment in the list"))...)
 }
 
 func (s *freezeScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }

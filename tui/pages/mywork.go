@@ -64,12 +64,11 @@ func (m *mywork) Capturing() bool  { return false }
 func (m *mywork) SetSize(w, h int) { m.w, m.h = w, h }
 
 func (m *mywork) ShortHelp() []common.Key {
-	k := m.c.Keys
 	open, record := common.On(m.keys.Checklist), common.On(m.keys.Record)
 	if len(m.items) == 0 {
 		open.Off, record.Off = "nothing is assigned to you", "nothing is assigned to you"
 	}
-	return []common.Key{open, record, common.On(k.Up), common.On(k.Down)}
+	return append([]common.Key{open, record}, m.c.Arrows(len(m.items), loadedOr(m.loaded, "nothing is assigned to you"))...)
 }
 
 func (m *mywork) FullHelp() [][]common.Key {

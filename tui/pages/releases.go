@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -51,7 +52,8 @@ func (s *releasesScreen) ShortHelp() []common.Key {
 	if s.sel >= len(s.list) || len(s.list[s.sel].Deployments) == 0 {
 		open.Off = "the release is planned nowhere yet"
 	}
-	return []common.Key{common.On(s.c.Keys.Back), common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, plan, create}
+	return slices.Concat([]common.Key{common.On(s.c.Keys.Back)}, s.c.Arrows(len(s.list), loadedOr(s.loaded, "no release yet")),
+		[]common.Key{open, plan, create})
 }
 
 func cmpText(a, b string) string {

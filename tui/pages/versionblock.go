@@ -90,7 +90,7 @@ func (s *blockedScreen) ShortHelp() []common.Key {
 	if unblock.Off == "" && len(s.list) == 0 {
 		unblock.Off = "no version is blocked"
 	}
-	return []common.Key{common.On(s.c.Keys.Back), unblock, common.On(s.c.Keys.Up), common.On(s.c.Keys.Down)}
+	return append([]common.Key{common.On(s.c.Keys.Back), unblock}, s.c.Arrows(len(s.list), loadedOr(s.loaded, "no version is blocked"))...)
 }
 
 func (s *blockedScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }

@@ -59,8 +59,8 @@ func (s *whereScreen) ShortHelp() []common.Key {
 	}
 	// ←/→ last of the page's own: a phone's footer keeps what opens and what goes to
 	// the releases (the full help has them all).
-	return []common.Key{common.On(s.c.Keys.Up), common.On(s.c.Keys.Down), open, next, common.On(s.keys.Releases),
-		common.On(s.keys.Blocked), common.On(s.keys.Left)}
+	return append(s.c.Arrows(len(s.data.Rows), loadedOr(s.loaded, "no component is declared")), open, next, common.On(s.keys.Releases),
+		common.On(s.keys.Blocked), common.On(s.keys.Left))
 }
 
 func (s *whereScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
