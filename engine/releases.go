@@ -49,6 +49,38 @@ func (v ReleaseView) At(env string) models.ReleaseStatus {
 	return models.ReleaseNone
 }
 
+// NextEnvironment is the environment of the path (the configuration's, in order)
+// after the furthest one the release went to (planned, running, done or partly
+// failed there; a cancelled one it did not go to): where planning it goes on. The
+// first for one planned nowhere; "" for one that went to the last.
+func (v ReleaseView) NextEnvironment() string {
+	next := 0
+	for i, s := range v.Status {
+		if s.Status != models.ReleaseNone && s.Status != models.ReleaseCancelled {
+			next = i + 1
+		}
+	}
+	if next >= len(v.Status) {
+		return ""
+	}
+	return v.Status[next].Environment
+}
+
+// ReleaseThereError refuses to plan a release into an environment it is planned,
+// running or done in already. Its text points to the CLI's 'ferry release show'; a
+// screen says it in its own words from the fields. It is a conflict (errors.Is
+// models.ErrConflict).
+type ReleaseThereError struct {
+	Name, Environment string
+	Status            models.ReleaseStatus
+}
+
+func (e *ReleaseThereError) Error() string {
+	return fmt.Sprintf("release %s is %s in %s already (see 'ferry release show %s')", e.Name, e.Status, e.Environment, e.Name)
+}
+
+func (e *ReleaseThereError) Unwrap() error { return models.ErrConflict }
+
 // ParseReleaseComponents reads a release's components as people write them:
 // COMPONENT=VERSION, several separated by commas or spaces ("payments-api=3.35.0,
 // ledger-db=2.1"). What it cannot read is said with the entry it could not.
@@ -390,7 +422,7 @@ func (e *Engine) planRelease(ctx context.Context, q store.Q, actor models.Person
 	}
 	switch s := v.At(rp.Environment); s {
 	case models.ReleasePlanned, models.ReleaseRunning, models.ReleaseDone:
-		return out, models.Conflictf("release %s is %s in %s already (see 'ferry release show %s')", r.Name, s, rp.Environment, r.Name)
+		return out, &ReleaseThereError{Name: r.Name, Environment: rp.Environment, Status: s}
 	}
 	goes, skipped := e.releaseParts(r, rp.Environment)
 	goes = e.dependenciesFirst(goes) // planned in that order (a status view only counts them)

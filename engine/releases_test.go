@@ -77,8 +77,12 @@ func TestPlanReleaseSequentialChainsAndStatusFollows(t *testing.T) {
 	if s := status("test"); s != models.ReleasePlanned {
 		t.Fatalf("planned: %q", s)
 	}
-	if _, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "spring", Environment: "test", Start: start}); !errors.Is(err, models.ErrConflict) {
-		t.Fatalf("planning it twice into test should be refused: %v", err)
+	_, err = f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "spring", Environment: "test", Start: start})
+	var there *ReleaseThereError
+	if !errors.Is(err, models.ErrConflict) || !errors.As(err, &there) ||
+		*there != (ReleaseThereError{Name: "spring", Environment: "test", Status: models.ReleasePlanned}) ||
+		err.Error() != "release spring is planned in test already (see 'ferry release show spring')" {
+		t.Fatalf("planning it twice into test should be refused, in words a screen can make its own: %v", err)
 	}
 	if _, err := f.e.Advance(f.ctx, ana, a.ID, ""); err != nil {
 		t.Fatal(err)
@@ -99,6 +103,45 @@ func TestPlanReleaseSequentialChainsAndStatusFollows(t *testing.T) {
 	}
 	if s := status("test"); s != models.ReleasePartlyFailed {
 		t.Fatalf("one failed: %q", s)
+	}
+}
+
+// TestReleaseNextEnvironment: where planning a release goes on is the environment
+// after the furthest it went to: the first for one planned nowhere, none past the
+// last; a cancelled plan is not a step on the way.
+func TestReleaseNextEnvironment(t *testing.T) {
+	f := newFixtureWith(t, whereConfig)
+	ana := f.person(t, "ana")
+	f.release(t, "r", "api=2.0")
+	next := func() string {
+		t.Helper()
+		v, err := f.e.Release(f.ctx, ana, "r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.NextEnvironment()
+	}
+	if n := next(); n != "test" {
+		t.Fatalf("planned nowhere: next %q, want the first, test", n)
+	}
+	out, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "r", Environment: "test", Start: f.now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n != "production" {
+		t.Fatalf("planned in test: next %q, want production", n)
+	}
+	if _, err := f.e.Cancel(f.ctx, ana, out.Deployments[0].ID, "not now"); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n != "test" {
+		t.Fatalf("cancelled in test: next %q, want test again", n)
+	}
+	if _, err := f.e.PlanRelease(f.ctx, ana, ReleasePlan{Name: "r", Environment: "production", Start: f.now.Add(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n != "" {
+		t.Fatalf("planned in the last environment: next %q, want none", n)
 	}
 }
 

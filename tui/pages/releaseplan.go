@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,6 +23,7 @@ type releasePlanForm struct {
 	form    *huh.Form
 	errs    *components.FieldErrors // the start field's error, shown in its title
 	started bool
+	placed  bool // the environment was set to where the release goes on (once)
 	saving  bool
 	done    bool
 	err     error
@@ -146,6 +148,7 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		if p.v.release == "" && len(msg.list) > 0 {
 			p.v.release = msg.list[0].Name
 		}
+		p.placeEnv(msg.list)
 		p.build(msg.list)
 		p.started = true
 		return tea.Batch(p.form.Init(), p.maybePreview())
@@ -180,6 +183,34 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, p.save())
 	}
 	return tea.Batch(cmd, p.maybePreview())
+}
+
+// placeEnv opens the form, once, on the environment where the release goes on (the
+// next of its path it is not planned in, engine.ReleaseView.NextEnvironment): on the
+// first, it offered an environment the release was planned in already. A reload
+// after a refused save keeps what the person chose.
+func (p *releasePlanForm) placeEnv(list []engine.ReleaseView) {
+	if p.placed {
+		return
+	}
+	p.placed = true
+	for _, r := range list {
+		if r.Name == p.v.release && r.NextEnvironment() != "" {
+			p.v.env = r.NextEnvironment()
+		}
+	}
+}
+
+// releaseWords is a refusal in the form's words: that the release is in the
+// environment already is said with what to do here, and where the console shows
+// where it stands, rather than the CLI's 'ferry release show'.
+func releaseWords(err error) string {
+	var there *engine.ReleaseThereError
+	if errors.As(err, &there) {
+		return fmt.Sprintf("release %s is %s in %s already: choose another environment (Where › Releases shows it in each)",
+			there.Name, there.Status, there.Environment)
+	}
+	return fieldWords(err)
 }
 
 // plan is the release plan the fields ask for; ok is false while the start is not a time.
@@ -259,7 +290,7 @@ func (p *releasePlanForm) previewLines(w, h int) []string {
 	case pr.gen == 0:
 		out = append(out, common.Hanging("", "choose a release and an environment, and give a valid start", w, st.Dim)...)
 	case pr.err != nil:
-		out = append(out, common.Hanging(st.Bad.Render("✗ "), fieldWords(pr.err), w, st.Bad)...)
+		out = append(out, common.Hanging(st.Bad.Render("✗ "), releaseWords(pr.err), w, st.Bad)...)
 	default:
 		for _, d := range pr.out.Deployments {
 			out = append(out, common.Fit(fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment), w),
@@ -272,7 +303,7 @@ func (p *releasePlanForm) previewLines(w, h int) []string {
 	}
 	switch {
 	case p.err != nil:
-		out = append(out, common.Hanging(st.Error.Render("✗ not saved: "), fieldWords(p.err), w, st.Error)...)
+		out = append(out, common.Hanging(st.Error.Render("✗ not saved: "), releaseWords(p.err), w, st.Error)...)
 	case p.saving:
 		out = append(out, st.Dim.Render("saving…"))
 	}

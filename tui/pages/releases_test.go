@@ -3,6 +3,7 @@ package pages_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -152,4 +153,59 @@ func TestReleasePlanFormChoosesWithTheArrows(t *testing.T) {
 		}
 		fits(t, m, "release plan", sz[0], sz[1])
 	}
+}
+
+// TestReleasePlanOpensWhereTheReleaseGoesOn: m on a release planned in dev opens the
+// form on test, the next environment of its path, and its preview plans it there;
+// chosen back, dev is refused in the console's words, which say where the console
+// shows the release, not the CLI's 'ferry release show'.
+func TestReleasePlanOpensWhereTheReleaseGoesOn(t *testing.T) {
+	t.Parallel()
+	for _, sz := range [][2]int{{60, 20}, {120, 35}} {
+		m := sized(t, "ana", sz[0], sz[1])
+		c := m.c
+		if _, err := c.Eng.CreateRelease(c.Ctx, c.Actor, engine.NewRelease{Name: "R-2026.12",
+			Components: []models.ReleaseComponent{{Component: "payments-api", Version: "5.0.0"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Eng.PlanRelease(c.Ctx, c.Actor, engine.ReleasePlan{Name: "R-2026.12", Environment: "dev",
+			Start: now.Add(3 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		press(m, "6", "r", "m")
+		got := screenText(m)
+		flat := strings.Join(strings.Fields(got), " ")
+		if !strings.Contains(got, "> test") || !strings.Contains(flat, "payments-api 5.0.0 → test") || strings.Contains(flat, "already") {
+			t.Errorf("%v: the form should open on test, and preview the plan there:\n%s", sz, got)
+		}
+		fits(t, m, "release plan on test", sz[0], sz[1])
+		press(m, "enter", "left") // to the environments; back to dev
+		got = screenText(m)
+		flat = previewText(got)
+		if !strings.Contains(got, "> dev") || strings.Contains(got, "ferry release") || !strings.Contains(flat,
+			"✗ release R-2026.12 is planned in dev already: choose another environment (Where › Releases shows it in each)") {
+			t.Errorf("%v: dev is refused in the console's words:\n%s", sz, got)
+		}
+		fits(t, m, "release plan on dev", sz[0], sz[1])
+	}
+}
+
+// previewText is the text of a form's preview, below the form or beside it: from
+// its heading on, the columns from where the heading starts, in one line.
+func previewText(screen string) string {
+	var out []string
+	col := -1
+	for _, l := range strings.Split(screen, "\n") {
+		r := []rune(l)
+		if col < 0 {
+			if i := strings.Index(l, "Preview"); i >= 0 {
+				col = len([]rune(l[:i]))
+			}
+			continue
+		}
+		if col < len(r) {
+			out = append(out, string(r[col:]))
+		}
+	}
+	return strings.Join(strings.Fields(strings.Join(out, " ")), " ")
 }
