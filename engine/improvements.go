@@ -19,8 +19,9 @@ const AuditImprovement = "improvement"
 // verified: until then its effect is not measured.
 const VerifyMinimum = 5
 
-// ImprovementAddedText is the audit log's entry for a new improvement.
-func ImprovementAddedText(im models.Improvement) string {
+// ImprovementAddedText is the audit log's entry for a new improvement, with why it
+// was proposed (note, optional).
+func ImprovementAddedText(im models.Improvement, note string) string {
 	s := fmt.Sprintf("improvement %d proposed for %s: %s", im.ID, im.Model, im.Title)
 	var more []string
 	if len(im.From) > 0 {
@@ -36,7 +37,7 @@ func ImprovementAddedText(im models.Improvement) string {
 	if len(more) > 0 {
 		s += " (" + strings.Join(more, "; ") + ")"
 	}
-	return s
+	return withNote(s, note)
 }
 
 // ImprovementSetText is the audit log's entry for a change of status.
@@ -52,6 +53,26 @@ func ImprovementSetText(im models.Improvement, note string) string {
 type ImprovementRequest struct {
 	Model, Title, Owner string
 	From                []int64 // deployments of the model it came from
+	Note                string  // why, for the record (the audit log keeps it, not the register)
+}
+
+// MayPropose is why p may not propose an improvement, nil when they may: managers
+// and practitioners do.
+func MayPropose(p models.Person) error {
+	if err := Can(p, ActPlan, nil); err != nil {
+		return mayNot(p, "propose improvements", "managers and practitioners do")
+	}
+	return nil
+}
+
+// MayMoveImprovement is why p may not move im to status to, nil when they may, as far
+// as the improvement as it was read says: who moves it where, and what is final. A
+// verification's measure, read when it is made, may still refuse it.
+func MayMoveImprovement(p models.Person, im models.Improvement, to models.ImprovementStatus) error {
+	if err := mayMoveImprovement(p, to); err != nil {
+		return err
+	}
+	return improvementMove(im, to)
 }
 
 // AddImprovement proposes an improvement to a model, and writes it to the audit log,
@@ -59,13 +80,16 @@ type ImprovementRequest struct {
 func (e *Engine) AddImprovement(ctx context.Context, actor models.Person, r ImprovementRequest) (models.Improvement, error) {
 	im := models.Improvement{Model: r.Model, Title: strings.TrimSpace(r.Title), Owner: r.Owner, From: r.From,
 		Status: models.ImprovementProposed, CreatedBy: actor.Name, CreatedAt: e.Now(), UpdatedAt: e.Now()}
-	if err := Can(actor, ActPlan, nil); err != nil {
-		return im, mayNot(actor, "propose improvements", "managers and practitioners do")
+	if err := MayPropose(actor); err != nil {
+		return im, err
 	}
 	if im.Title == "" {
 		return im, models.Invalidf("%s", NeedImprovementTitle)
 	}
 	if err := models.CheckText("title", im.Title); err != nil {
+		return im, err
+	}
+	if err := models.CheckText("note", r.Note); err != nil {
 		return im, err
 	}
 	if err := e.knownModel(ctx, im.Model); err != nil {
@@ -83,7 +107,7 @@ func (e *Engine) AddImprovement(ctx context.Context, actor models.Person, r Impr
 				return err
 			}
 			if d.Model != im.Model {
-				return models.Invalidf("deployment #%d followed %s, not %s: an improvement comes from its model's deployments",
+				return models.Invalidf("--from: deployment #%d followed %s, not %s: an improvement comes from its model's deployments",
 					id, d.Model, im.Model)
 			}
 		}
@@ -91,7 +115,7 @@ func (e *Engine) AddImprovement(ctx context.Context, actor models.Person, r Impr
 		if im.ID, err = q.AddImprovement(ctx, im); err != nil {
 			return err
 		}
-		return e.auditImprovement(ctx, q, actor, ImprovementAddedText(im))
+		return e.auditImprovement(ctx, q, actor, ImprovementAddedText(im, r.Note))
 	})
 	return im, err
 }
@@ -154,10 +178,23 @@ func (e *Engine) SetImprovement(ctx context.Context, actor models.Person, id int
 	return im, err
 }
 
-// checkImprovementMove decides whether im may move to status to, setting its version.
-func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, im *models.Improvement, to models.ImprovementStatus, inVersion int) error {
+// improvementMove is what im's status alone says of a move to to: verified and
+// rejected are final, and only an implemented improvement is verified.
+func improvementMove(im models.Improvement, to models.ImprovementStatus) error {
 	if im.Status == models.ImprovementVerified || im.Status == models.ImprovementRejected {
 		return models.Conflictf("improvement %d is %s: that is final", im.ID, im.Status)
+	}
+	if to == models.ImprovementVerified && im.Status != models.ImprovementImplemented {
+		return models.Conflictf("improvement %d is %s: only an implemented improvement is verified",
+			im.ID, strings.ReplaceAll(string(im.Status), "_", " "))
+	}
+	return nil
+}
+
+// checkImprovementMove decides whether im may move to status to, setting its version.
+func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, im *models.Improvement, to models.ImprovementStatus, inVersion int) error {
+	if err := improvementMove(*im, to); err != nil {
+		return err
 	}
 	if inVersion != 0 {
 		if _, err := q.ModelVersion(ctx, im.Model, inVersion); err != nil {
@@ -168,13 +205,9 @@ func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, im *models
 	switch to {
 	case models.ImprovementImplemented:
 		if im.InVersion == 0 {
-			return models.Invalidf("improvement %d: say which version of %s implements it (--in-version V)", im.ID, im.Model)
+			return models.Invalidf("--in-version: %s", NeedInVersion(im.ID, im.Model))
 		}
 	case models.ImprovementVerified:
-		if im.Status != models.ImprovementImplemented {
-			return models.Conflictf("improvement %d is %s: only an implemented improvement is verified",
-				im.ID, strings.ReplaceAll(string(im.Status), "_", " "))
-		}
 		eff, err := e.versionEffect(ctx, q, im.Model, im.InVersion)
 		if err != nil {
 			return err

@@ -158,3 +158,44 @@ func TestModelDiffNamesTheChanges(t *testing.T) {
 		t.Errorf("a version that does not exist: %v", err)
 	}
 }
+
+// The rules the console asks before an act, to say why a key is off, are the ones
+// the acts obey: who proposes and who moves an improvement where, what is final; and
+// the why of a proposal is on the record.
+func TestImprovementRulesAskedBeforeTheAct(t *testing.T) {
+	f := newFixture(t)
+	ana, sam, eve := f.person(t, "ana"), f.person(t, "sam"), f.person(t, "eve")
+	if err := MayPropose(eve); !errors.Is(err, models.ErrForbidden) || !strings.Contains(err.Error(), "may not propose improvements") {
+		t.Errorf("an analyst proposes nothing: %v", err)
+	}
+	if err := MayPropose(sam); err != nil {
+		t.Errorf("a practitioner proposes: %v", err)
+	}
+	im, err := f.e.AddImprovement(f.ctx, sam, ImprovementRequest{Model: "web", Title: "Warm the cache", Note: "two failures"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := MayMoveImprovement(sam, im, models.ImprovementApproved); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("a practitioner approves nothing: %v", err)
+	}
+	if err := MayMoveImprovement(ana, im, models.ImprovementVerified); !errors.Is(err, models.ErrConflict) {
+		t.Errorf("a proposal is not verified: %v", err)
+	}
+	if err := MayMoveImprovement(ana, im, models.ImprovementApproved); err != nil {
+		t.Errorf("a manager approves: %v", err)
+	}
+	if _, err := f.e.SetImprovement(f.ctx, sam, im.ID, models.ImprovementImplemented, "", 0); err == nil ||
+		!strings.HasPrefix(err.Error(), "--in-version: "+NeedInVersion(im.ID, "web")) {
+		t.Errorf("implemented names the version it needs: %v", err)
+	}
+	if im, err = f.e.SetImprovement(f.ctx, ana, im.ID, models.ImprovementRejected, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := MayMoveImprovement(ana, im, models.ImprovementApproved); !errors.Is(err, models.ErrConflict) {
+		t.Errorf("rejected is final: %v", err)
+	}
+	v, err := f.e.Improvement(f.ctx, eve, im.ID)
+	if err != nil || len(v.History) == 0 || !strings.HasSuffix(v.History[0].Detail, "Warm the cache: two failures") {
+		t.Errorf("the why of the proposal is in its history: %+v %v", v.History, err)
+	}
+}

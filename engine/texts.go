@@ -37,6 +37,12 @@ func NeedVersionReason(component, version string) string {
 	return fmt.Sprintf("say why %s %s is blocked; people who try to use it read it", component, version)
 }
 
+// NeedInVersion is what marking improvement id of model implemented needs: the
+// model version that carries it.
+func NeedInVersion(id int64, model string) string {
+	return fmt.Sprintf("say which version of %s implements improvement %d", model, id)
+}
+
 // Written refuses text left empty (or blank) for an act that needs it, saying need,
 // one of the Need sentences.
 func Written(text, need string) error {

@@ -42,11 +42,11 @@ func (a *app) improvementCmd() *cobra.Command {
 }
 
 func (a *app) improvementAddCmd() *cobra.Command {
-	var model, title, owner string
+	var model, title, owner, note string
 	var from []string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "add --model M --title T [--from ID]... [--owner P]",
+		Use:   "add --model M --title T [--from ID]... [--owner P] [--note N]",
 		Short: "Propose an improvement to a model (managers and practitioners)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -64,7 +64,8 @@ func (a *app) improvementAddCmd() *cobra.Command {
 			if err := a.open(); err != nil {
 				return err
 			}
-			im, err := a.eng.AddImprovement(a.ctx, a.actor, engine.ImprovementRequest{Model: model, Title: title, Owner: owner, From: ids})
+			im, err := a.eng.AddImprovement(a.ctx, a.actor, engine.ImprovementRequest{Model: model, Title: title, Owner: owner, From: ids,
+				Note: note})
 			if err != nil {
 				return err
 			}
@@ -79,6 +80,7 @@ func (a *app) improvementAddCmd() *cobra.Command {
 	cmd.Flags().StringVar(&title, "title", "", "what should change (required)")
 	cmd.Flags().StringVar(&owner, "owner", "", "who carries it out")
 	cmd.Flags().StringArrayVar(&from, "from", nil, "a deployment (reviewed or failed) it came from; repeat for several")
+	cmd.Flags().StringVar(&note, "note", "", "why, for the record")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print it as JSON")
 	_ = cmd.MarkFlagRequired("model")
 	_ = cmd.MarkFlagRequired("title")
