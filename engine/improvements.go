@@ -240,6 +240,22 @@ func (e *Engine) versionEffect(ctx context.Context, q store.Q, model string, ver
 // VersionEffect is what the rollups measured of one model version.
 type VersionEffect = store.VersionEffect
 
+// EffectText is what the reports measured of a version, in the words of every way in
+// (improvement show, the console's improvement page).
+func EffectText(model string, e VersionEffect) string {
+	s := fmt.Sprintf("%s v%d: %d finished", model, e.Version, e.Finished)
+	if e.Finished > 0 {
+		s += fmt.Sprintf(", %.1f%% succeeded", 100*float64(e.OK)/float64(e.Finished))
+	}
+	if e.SatN > 0 {
+		s += fmt.Sprintf(", satisfaction %.1f (%d answered)", float64(e.SatSum)/float64(e.SatN), e.SatN)
+	}
+	if e.Finished < VerifyMinimum {
+		s += fmt.Sprintf(" — not measured yet (verified from %d finished)", VerifyMinimum)
+	}
+	return s
+}
+
 // ImprovementView is an improvement with its history and the measured effect of the
 // version that carries it, beside the version before.
 type ImprovementView struct {

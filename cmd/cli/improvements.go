@@ -160,9 +160,9 @@ func (a *app) improvementShowCmd() *cobra.Command {
 			fmt.Fprintf(tw, "owner\t%s\n", orDash(v.Owner))
 			fmt.Fprintf(tw, "from\t%s\n", idsText(v.From))
 			if v.Effect != nil {
-				fmt.Fprintf(tw, "effect\t%s\n", effectText(v.Model, *v.Effect))
+				fmt.Fprintf(tw, "effect\t%s\n", engine.EffectText(v.Model, *v.Effect))
 				if v.Before != nil {
-					fmt.Fprintf(tw, "before\t%s\n", effectText(v.Model, *v.Before))
+					fmt.Fprintf(tw, "before\t%s\n", engine.EffectText(v.Model, *v.Before))
 				}
 			}
 			tw.Flush()
@@ -175,21 +175,6 @@ func (a *app) improvementShowCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print it as JSON")
 	return cmd
-}
-
-// effectText is what the reports measured of a version.
-func effectText(model string, e engine.VersionEffect) string {
-	s := fmt.Sprintf("%s v%d: %d finished", model, e.Version, e.Finished)
-	if e.Finished > 0 {
-		s += fmt.Sprintf(", %.1f%% succeeded", 100*float64(e.OK)/float64(e.Finished))
-	}
-	if e.SatN > 0 {
-		s += fmt.Sprintf(", satisfaction %.1f (%d answered)", float64(e.SatSum)/float64(e.SatN), e.SatN)
-	}
-	if e.Finished < engine.VerifyMinimum {
-		s += fmt.Sprintf(" — not measured yet (verified from %d finished)", engine.VerifyMinimum)
-	}
-	return s
 }
 
 func (a *app) improvementSetCmd() *cobra.Command {
