@@ -354,11 +354,13 @@ func (fe *FieldErrors) Values() string {
 // engine's "--component"), so the person lands where the fix goes. A field before it
 // that refuses what it holds stops the move there, which is as right.
 func (fe *FieldErrors) Focus(f *huh.Form, refusal string) *huh.Form {
-	name, _, _ := strings.Cut(refusal, ":")
-	name, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(name)), " ")
+	head, _, _ := strings.Cut(refusal, ":")
+	head = strings.ToLower(strings.TrimSpace(head))
+	name, _, _ := strings.Cut(head, " ")
 	var target *huh.Input
 	for in, title := range fe.titles {
-		if t := strings.ToLower(title); name != "" && (t == name || strings.TrimSuffix(t, "s") == name) {
+		// A title of more than a word is named whole ("In version: …").
+		if t := strings.ToLower(title); name != "" && (t == name || t == head || strings.TrimSuffix(t, "s") == name) {
 			target = in
 		}
 	}

@@ -59,11 +59,13 @@ func (p *formPage) Refresh() tea.Cmd {
 	return p.form.Init()
 }
 
-// fieldWords is a refusal in a form's words: the engine names a flag ("--after: …")
-// for the CLI, which in a form is the field's title ("After: …").
+// fieldWords is a refusal in a form's words: the engine names a flag ("--after: …",
+// "--in-version: …") for the CLI, which in a form is the field's title ("After: …",
+// "In version: …").
 func fieldWords(err error) string {
 	text := err.Error()
 	if name, rest, ok := strings.Cut(strings.TrimPrefix(text, "--"), ": "); ok && strings.HasPrefix(text, "--") && name != "" {
+		name = strings.ReplaceAll(name, "-", " ")
 		text = strings.ToUpper(name[:1]) + name[1:] + ": " + rest
 	}
 	return text
