@@ -84,6 +84,7 @@ func TestReadmeSaysThePagesKeys(t *testing.T) {
 		{"deployment", open(pages.NewDetail(m.c, 2))},
 		{"Where", func() { press(m, "6") }},
 		{"Blocked versions", func() { press(m, "6", "b") }},
+		{"Improvements", func() { press(m, "5", "i") }},
 	} {
 		tc.reach()
 		var letters []string

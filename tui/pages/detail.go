@@ -19,7 +19,7 @@ import (
 // with who did what and when, each automated step's attempts and last output lines,
 // incidents, and every event. Read-only but for the keys that open other views.
 type detailScreen struct {
-	keys   struct{ Resolve, Run, Start, Checklist, Output, Incident, Update, Edit, Cancel, Again, Review, Block key.Binding }
+	keys   struct{ Resolve, Run, Start, Checklist, Output, Incident, Update, Edit, Cancel, Again, Review, Block, Propose key.Binding }
 	c      *common.Common
 	id     int64
 	det    engine.Detail
@@ -35,6 +35,8 @@ type record struct {
 	run   engine.RunState
 	tails map[int][]models.OutputLine // by step seq: the newest attempt's last lines
 	block *models.BlockedVersion      // the block on its version, nil when none
+	// improvements are those of the register that came from it (a review's outcome).
+	improvements []models.Improvement
 }
 
 // tailLines is how many output lines of each automated step the detail shows.
@@ -64,6 +66,8 @@ func NewDetail(c *common.Common, id int64) common.Page {
 	// the block. A capital, as X: an act on more than this page's deployment, one key
 	// from the checklist's b (block an item) and the record's b (a page up).
 	d.keys.Block = key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "block version"))
+	// What its review (or its failure) teaches: a change to its model, in the register.
+	d.keys.Propose = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "propose improvement"))
 	return d
 }
 
@@ -169,7 +173,15 @@ func (d *detailScreen) ShortHelp() []common.Key {
 	return []common.Key{on(d.c.Keys.Back), off(k.Start, d.whyNoStart()), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
 		off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain)),
 		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate()),
-		off(k.Review, d.why(whyNoReview)), d.blockKey(), on(d.c.Keys.Up), on(d.c.Keys.Down)}
+		off(k.Review, d.why(whyNoReview)), off(k.Propose, d.whyNoPropose()), d.blockKey(), on(d.c.Keys.Up), on(d.c.Keys.Down)}
+}
+
+// whyNoPropose: the engine says who proposes improvements.
+func (d *detailScreen) whyNoPropose() string {
+	if !d.loaded {
+		return loading
+	}
+	return whyNoPropose(d.c)
 }
 
 // blockKey is B: block the deployment's version, or unblock it when it is blocked;
@@ -214,8 +226,13 @@ func (d *detailScreen) Refresh() tea.Cmd {
 	c, id := d.c, d.id
 	return func() tea.Msg {
 		v, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Record: true, Tails: tailLines})
+		rec := record{run: v.Run, tails: v.Tails, block: v.Block}
+		if err == nil {
+			rec.improvements, err = improvementsFrom(c, v.Model, id)
+		}
 		common.Clean(&v) // stored text is shown, never obeyed
-		return detailMsg{v.Detail, record{run: v.Run, tails: v.Tails, block: v.Block}, err}
+		common.Clean(&rec.improvements)
+		return detailMsg{v.Detail, rec, err}
 	}
 }
 
@@ -262,6 +279,9 @@ func (d *detailScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Push(newAgainPage(d.c, d.det.Deployment))
 	case key.Matches(msg, d.keys.Review) && d.why(whyNoReview) == "":
 		return common.Push(newReviewForm(d.c, d.det.Deployment, d.det.Review))
+	case key.Matches(msg, d.keys.Propose) && d.whyNoPropose() == "":
+		dep := d.det.Deployment
+		return common.Push(newProposeForm(d.c, &dep))
 	case key.Matches(msg, d.keys.Block) && d.blockKey().Off == "":
 		if b := d.rec.block; b != nil {
 			return common.Push(newUnblockPage(d.c, *b))
@@ -364,6 +384,7 @@ func (d *detailScreen) writeReview(b *strings.Builder) {
 				hint = " · w to review"
 			}
 			fmt.Fprintf(b, "\n %s %s\n", st.Bold.Render("Review"), st.Dim.Render("none yet"+hint))
+			d.writeImprovements(b)
 		}
 		return
 	}
@@ -375,6 +396,19 @@ func (d *detailScreen) writeReview(b *strings.Builder) {
 	}
 	writeLines(b, common.Hanging("  ", scores, d.w))
 	writeLines(b, common.Hanging("  ", r.Lessons, d.w))
+	d.writeImprovements(b)
+}
+
+// writeImprovements lists the improvements that came from the deployment, under its
+// review: what its lessons led to, and where each stands.
+func (d *detailScreen) writeImprovements(b *strings.Builder) {
+	st := d.c.Styles
+	for _, im := range d.rec.improvements {
+		writeLines(b, common.Hanging("  ", fmt.Sprintf("→ improvement %d %s: %s", im.ID, statusMark(st, im.Status), im.Title), d.w))
+	}
+	if d.whyNoPropose() == "" {
+		writeLines(b, common.Hanging("  ", st.Dim.Render("n proposes an improvement to "+d.det.Model+" from it"), d.w))
+	}
 }
 
 func scoreWord(n int) string {

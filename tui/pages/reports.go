@@ -43,7 +43,7 @@ type reports struct {
 	colsBack []int  // the colOff of each page → left, for ←
 	colsPage [2]int // the width and the fixed columns' width colsBack's pages had
 	w, h     int
-	keys     struct{ Period, Group, View, Earlier, Later, Left, Right, Rows, Audit key.Binding }
+	keys     struct{ Period, Group, View, Earlier, Later, Left, Right, Rows, Audit, Improvements key.Binding }
 }
 
 // reportQuestion is what a load answers; a new question lands on its latest rows,
@@ -73,6 +73,9 @@ func NewReports(c *common.Common) common.Page {
 	r.keys.Right = key.NewBinding(key.WithKeys("right", "l"))
 	r.keys.Rows = key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "periods"))
 	r.keys.Audit = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "audit log"))
+	// The register of what reviews taught: beside the models' success rates, which
+	// say whether an improvement worked.
+	r.keys.Improvements = key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "improvements"))
 	r.table = components.NewTable(c.Styles)
 	return r
 }
@@ -103,7 +106,7 @@ func (r *reports) ShortHelp() []common.Key {
 	// The footer leaves out the last keys it has no room for. ↑/↓ only moves the
 	// highlight when every period is in view: then it comes last, and the export
 	// before the audit log, so that 120 columns keep x export, an analyst's report.
-	keys := []common.Key{cols, on(k.Earlier), later, on(k.Period), group, on(k.View), r.exportKey(), audit}
+	keys := []common.Key{cols, on(k.Earlier), later, on(k.Period), group, on(k.View), r.exportKey(), audit, on(k.Improvements)}
 	if len(r.rep.Rows)+len(r.rep.Totals) <= r.table.Height() {
 		return append(keys, rows)
 	}
@@ -189,6 +192,8 @@ func (r *reports) key(msg tea.KeyPressMsg) tea.Cmd {
 		return r.Refresh()
 	case key.Matches(msg, r.keys.Audit) && engine.MayReadRecord(r.c.Actor) == nil:
 		return common.Push(NewAudit(r.c))
+	case key.Matches(msg, r.keys.Improvements):
+		return common.Push(NewImprovements(r.c))
 	case key.Matches(msg, r.c.Keys.Export):
 		return r.export()
 	case key.Matches(msg, r.keys.Left) && r.view == 0 && r.colOff > 0:

@@ -1,0 +1,487 @@
+package pages
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+)
+
+// The improvement register in the console: what a review teaches becomes a proposed
+// change to a model, which a manager approves or rejects, a practitioner carries out
+// in a new version of the model, and a manager verifies once that version's effect is
+// measured. The same engine acts as `ferry improvement add|list|show|set`; the engine
+// says who may do what, and the keys say its reasons.
+
+// improvementMove is one way an improvement moves on, and its key.
+type improvementMove struct {
+	to  models.ImprovementStatus
+	key key.Binding
+}
+
+// improvementMoves are the moves the console offers, in the order an improvement
+// makes them. Reject is a capital, as other final acts are (X, B).
+func improvementMoves() []improvementMove {
+	mk := func(to models.ImprovementStatus, k, help string) improvementMove {
+		return improvementMove{to, key.NewBinding(key.WithKeys(k), key.WithHelp(k, help))}
+	}
+	return []improvementMove{mk(models.ImprovementApproved, "a", "approve"),
+		mk(models.ImprovementInProgress, "g", "work started"), mk(models.ImprovementImplemented, "i", "implemented"),
+		mk(models.ImprovementVerified, "v", "verify"), mk(models.ImprovementRejected, "R", "reject")}
+}
+
+// statusWords is a status as people say it: "in progress".
+func statusWords(s models.ImprovementStatus) string { return strings.ReplaceAll(string(s), "_", " ") }
+
+// whyNoMove is why the person may not move im to to: the engine's rule; im is nil
+// while nothing is there to move.
+func whyNoMove(c *common.Common, im *models.Improvement, to models.ImprovementStatus, none string) string {
+	if im == nil {
+		return none
+	}
+	return common.Why(engine.MayMoveImprovement(c.Actor, *im, to))
+}
+
+// whyNoPropose: the engine says who proposes improvements.
+func whyNoPropose(c *common.Common) string { return common.Why(engine.MayPropose(c.Actor)) }
+
+// moveKeys are the moves' keys for im, each off with its reason.
+func moveKeys(c *common.Common, moves []improvementMove, im *models.Improvement, none string) []common.Key {
+	out := make([]common.Key, len(moves))
+	for i, m := range moves {
+		out[i] = common.OffFor(m.key, whyNoMove(c, im, m.to, none))
+	}
+	return out
+}
+
+// moveFor opens what a move's key asks, when the move is on; nil otherwise.
+func moveFor(c *common.Common, moves []improvementMove, im *models.Improvement, msg tea.KeyPressMsg) tea.Cmd {
+	for _, m := range moves {
+		if key.Matches(msg, m.key) && whyNoMove(c, im, m.to, "-") == "" {
+			if m.to == models.ImprovementImplemented {
+				return common.Push(newImplementedForm(c, *im))
+			}
+			return common.Push(newMovePage(c, *im, m.to))
+		}
+	}
+	return nil
+}
+
+// newMovePage moves im to status to, with an optional note for the record.
+func newMovePage(c *common.Common, im models.Improvement, to models.ImprovementStatus) *askPage {
+	hints := map[models.ImprovementStatus]string{
+		models.ImprovementApproved:   "Approved, it is to be carried out in a new version of the model.",
+		models.ImprovementInProgress: "Someone is changing the model for it.",
+		models.ImprovementVerified:   fmt.Sprintf("Verified once its version's effect is measured (%d of its deployments finished); verified is final.", engine.VerifyMinimum),
+		models.ImprovementRejected:   "Rejected is final: it stays in the register as rejected.",
+	}
+	p := newAskPage(c, fmt.Sprintf("Improvement %d %s: %s", im.ID, statusWords(to), im.Title), "note: ",
+		hints[to]+" The note is optional; the audit log keeps it.",
+		func(note string) (engine.Outcome, error) {
+			got, err := c.Eng.SetImprovement(c.Ctx, c.Actor, im.ID, to, note, 0)
+			return engine.Outcome{Did: movedText(got)}, err
+		})
+	p.crumb, p.optional = statusWords(to), true
+	p.keys.Save.SetHelp("enter", statusWords(to))
+	p.input.Placeholder = "optional: why, for the record"
+	return p
+}
+
+// movedText is the footer's note of a move, as `ferry improvement set` prints it.
+func movedText(im models.Improvement) string {
+	s := fmt.Sprintf("improvement %d %s", im.ID, statusWords(im.Status))
+	if im.InVersion != 0 {
+		s += fmt.Sprintf(" in %s v%d", im.Model, im.InVersion)
+	}
+	return s
+}
+
+// improvementsScreen is the register, oldest first as `ferry improvement list` has
+// it: each improvement's status, model, what should change, who proposed it when,
+// the deployments it came from. Opened with i from Reports (where the models'
+// success rates are) and from a deployment's page.
+type improvementsScreen struct {
+	c      *common.Common
+	list   []models.Improvement
+	loaded bool
+	sel    int
+	off    int   // first one in view
+	want   int64 // one just proposed here: selected once loaded
+	w, h   int
+	moves  []improvementMove
+	keys   struct{ Propose key.Binding }
+}
+
+type improvementsMsg struct {
+	list []models.Improvement
+	err  error
+}
+
+// proposedMsg tells the page a propose form was opened over that it proposed im.
+type proposedMsg struct{ im models.Improvement }
+
+// NewImprovements is the improvement register.
+func NewImprovements(c *common.Common) common.Page {
+	s := &improvementsScreen{c: c, moves: improvementMoves()}
+	s.keys.Propose = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "propose"))
+	return s
+}
+
+func (s *improvementsScreen) Title() string    { return "Improvements" }
+func (s *improvementsScreen) Capturing() bool  { return false }
+func (s *improvementsScreen) SetSize(w, h int) { s.w, s.h = w, h; s.scroll() }
+
+// selected is the improvement under the cursor, nil when there is none.
+func (s *improvementsScreen) selected() *models.Improvement {
+	if s.sel < len(s.list) {
+		return &s.list[s.sel]
+	}
+	return nil
+}
+
+func (s *improvementsScreen) none() string {
+	if !s.loaded {
+		return loading
+	}
+	return "the register is empty: n proposes an improvement"
+}
+
+func (s *improvementsScreen) ShortHelp() []common.Key {
+	open := common.On(s.c.Keys.Open)
+	if s.selected() == nil {
+		open.Off = s.none()
+	}
+	keys := []common.Key{common.On(s.c.Keys.Back), open, common.OffFor(s.keys.Propose, whyNoPropose(s.c))}
+	keys = append(keys, moveKeys(s.c, s.moves, s.selected(), s.none())...)
+	return append(keys, common.On(s.c.Keys.Up), common.On(s.c.Keys.Down))
+}
+
+func (s *improvementsScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
+
+// HelpNotes says what the statuses mean, for one with no README at hand.
+func (s *improvementsScreen) HelpNotes(w int) []string {
+	return common.Wrap("An improvement moves proposed → approved → in progress → implemented (in a model version) → "+
+		fmt.Sprintf("verified, or is rejected. Practitioners propose and carry it out; managers approve, reject and verify, "+
+			"once %d deployments on its version have finished.", engine.VerifyMinimum), w)
+}
+
+func (s *improvementsScreen) Refresh() tea.Cmd {
+	c := s.c
+	return func() tea.Msg {
+		list, err := c.Eng.Improvements(c.Ctx, c.Actor, "")
+		common.Clean(&list) // stored text is shown, never obeyed
+		return improvementsMsg{list, err}
+	}
+}
+
+func (s *improvementsScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case improvementsMsg:
+		if msg.err != nil {
+			return common.Fail(msg.err)
+		}
+		s.list, s.loaded = msg.list, true
+		if i := slices.IndexFunc(s.list, func(im models.Improvement) bool { return im.ID == s.want }); i >= 0 {
+			s.sel, s.want = i, 0
+		}
+		s.sel = min(s.sel, max(0, len(s.list)-1))
+		s.scroll()
+	case proposedMsg:
+		s.want = msg.im.ID
+		return s.Refresh()
+	case tea.KeyPressMsg:
+		return s.key(msg)
+	}
+	return nil
+}
+
+func (s *improvementsScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, s.c.Keys.Up):
+		s.sel = max(0, s.sel-1)
+		s.scroll()
+	case key.Matches(msg, s.c.Keys.Down):
+		s.sel = min(max(0, len(s.list)-1), s.sel+1)
+		s.scroll()
+	case key.Matches(msg, s.c.Keys.Open) && s.selected() != nil:
+		return common.Push(newImprovementPage(s.c, s.selected().ID))
+	case key.Matches(msg, s.keys.Propose) && whyNoPropose(s.c) == "":
+		return common.Push(newProposeForm(s.c, nil))
+	}
+	return moveFor(s.c, s.moves, s.selected(), msg)
+}
+
+func (s *improvementsScreen) View() string {
+	st := s.c.Styles
+	if !s.loaded {
+		return st.Dim.Render(" reading the improvement register…")
+	}
+	if len(s.list) == 0 {
+		out := []string{" " + st.Dim.Render("No improvements yet."), ""}
+		for _, l := range common.Wrap("What a review teaches becomes a proposed change to a model: n here, or n on a "+
+			"reviewed deployment's page. esc goes back.", max(1, s.w-2)) {
+			out = append(out, " "+st.Dim.Render(l))
+		}
+		return strings.Join(fitLines(out, s.w, s.h), "\n")
+	}
+	body, end := itemsFrom(s.items(), s.off, s.room())
+	head := " " + s.counts() + outOfSight(st, s.off, end, len(s.list))
+	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
+}
+
+// counts is the heading: how many, and how many in each status there is room for.
+func (s *improvementsScreen) counts() string {
+	n := len(s.list)
+	head := fmt.Sprintf("%d improvement%s", n, common.Plural(n))
+	var parts []string
+	for _, st := range models.ImprovementStatuses {
+		if k := s.count(st); k > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", k, statusWords(st)))
+		}
+	}
+	if full := head + ": " + strings.Join(parts, ", "); lipgloss.Width(full) <= s.w-24 {
+		return full
+	}
+	return head
+}
+
+func (s *improvementsScreen) count(st models.ImprovementStatus) int {
+	n := 0
+	for _, im := range s.list {
+		if im.Status == st {
+			n++
+		}
+	}
+	return n
+}
+
+// scroll keeps the selected improvement whole in sight; Update and SetSize call it,
+// so that View only draws.
+func (s *improvementsScreen) scroll() {
+	if len(s.list) == 0 {
+		s.off = 0
+		return
+	}
+	s.off = scrollItems(s.items(), s.off, s.sel, s.room())
+}
+
+func (s *improvementsScreen) room() int { return max(1, s.h-2) }
+
+// items are the improvements' lines, the selected one marked: its number, status,
+// model and what should change (whole: it is the improvement), then who proposed it
+// and when, where it came from, who carries it out, the version that carries it.
+func (s *improvementsScreen) items() [][]string {
+	st := s.c.Styles
+	items := make([][]string, len(s.list))
+	for i, im := range s.list {
+		lead := "  "
+		if i == s.sel {
+			lead = "▸ "
+		}
+		first := common.Hanging(lead, fmt.Sprintf("%d %s %s  %s", im.ID, statusMark(st, im.Status),
+			st.Bold.Render(im.Model), im.Title), s.w)
+		if i == s.sel {
+			for j, l := range first {
+				first[j] = st.Select(common.Fit(l, s.w))
+			}
+		}
+		items[i] = append(first, common.Hanging("    ", st.Dim.Render(s.facts(im)), s.w)...)
+	}
+	return items
+}
+
+// facts is an improvement's second line: by whom, when, from where.
+func (s *improvementsScreen) facts(im models.Improvement) string {
+	parts := []string{"by " + im.CreatedBy + " " + s.c.Local(im.CreatedAt, "02 Jan 2006 15:04")}
+	if len(im.From) > 0 {
+		parts = append(parts, "from "+idsWords(im.From))
+	}
+	if im.Owner != "" {
+		parts = append(parts, "owner "+im.Owner)
+	}
+	if im.InVersion != 0 {
+		parts = append(parts, fmt.Sprintf("in v%d", im.InVersion))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// statusMark is a status in a word and a glyph, so it reads without colour.
+func statusMark(st common.Styles, s models.ImprovementStatus) string {
+	switch s {
+	case models.ImprovementVerified:
+		return st.Good.Render("✓ verified")
+	case models.ImprovementRejected:
+		return st.Dim.Render("✗ rejected")
+	case models.ImprovementImplemented:
+		return st.Good.Render("● implemented")
+	case models.ImprovementInProgress:
+		return st.Accent.Render("◐ in progress")
+	case models.ImprovementApproved:
+		return st.Accent.Render("◎ approved")
+	}
+	return st.Warn.Render("○ proposed")
+}
+
+// idsWords is deployments as their numbers: "#2, #7".
+func idsWords(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprintf("#%d", id)
+	}
+	return strings.Join(s, ", ")
+}
+
+// improvementPage is one improvement as `ferry improvement show` prints it: what it
+// changes, in which model and version, its status, owner and the deployments it came
+// from, the measured effect of the version that carries it beside the version before,
+// and its history from the audit log. enter opens the deployment it came from.
+type improvementPage struct {
+	c      *common.Common
+	id     int64
+	v      engine.ImprovementView
+	loaded bool
+	vp     viewport.Model
+	w, h   int
+	moves  []improvementMove
+}
+
+type improvementMsg struct {
+	v   engine.ImprovementView
+	err error
+}
+
+func newImprovementPage(c *common.Common, id int64) *improvementPage {
+	return &improvementPage{c: c, id: id, moves: improvementMoves(),
+		vp: viewport.New(viewport.WithWidth(80), viewport.WithHeight(10))}
+}
+
+func (p *improvementPage) Title() string   { return fmt.Sprintf("improvement %d", p.id) }
+func (p *improvementPage) Capturing() bool { return false }
+
+func (p *improvementPage) im() *models.Improvement {
+	if !p.loaded {
+		return nil
+	}
+	return &p.v.Improvement
+}
+
+func (p *improvementPage) ShortHelp() []common.Key {
+	open := common.On(p.c.Keys.Open)
+	open.SetHelp("enter", "its deployment")
+	switch {
+	case !p.loaded:
+		open.Off = loading
+	case len(p.v.From) == 0:
+		open.Off = fmt.Sprintf("improvement %d came from no deployment", p.id)
+	}
+	keys := append([]common.Key{common.On(p.c.Keys.Back)}, moveKeys(p.c, p.moves, p.im(), loading)...)
+	return append(keys, open, common.On(p.c.Keys.Up), common.On(p.c.Keys.Down))
+}
+
+func (p *improvementPage) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
+
+func (p *improvementPage) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.vp.SetWidth(w)
+	p.vp.SetHeight(h)
+	if p.loaded {
+		p.vp.SetContent(p.content())
+	}
+}
+
+func (p *improvementPage) Refresh() tea.Cmd {
+	c, id := p.c, p.id
+	return func() tea.Msg {
+		v, err := c.Eng.Improvement(c.Ctx, c.Actor, id)
+		common.Clean(&v) // stored text is shown, never obeyed
+		return improvementMsg{v, err}
+	}
+}
+
+func (p *improvementPage) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case improvementMsg:
+		if msg.err != nil {
+			return tea.Batch(common.Back, common.Fail(msg.err))
+		}
+		p.v, p.loaded = msg.v, true
+		p.vp.SetContent(p.content())
+	case tea.KeyPressMsg:
+		if key.Matches(msg, p.c.Keys.Open) && p.loaded && len(p.v.From) > 0 {
+			return common.Push(NewDetail(p.c, p.v.From[0]))
+		}
+		if cmd := moveFor(p.c, p.moves, p.im(), msg); cmd != nil {
+			return cmd
+		}
+		var cmd tea.Cmd
+		p.vp, cmd = p.vp.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (p *improvementPage) View() string {
+	if !p.loaded {
+		return p.c.Styles.Dim.Render(fmt.Sprintf(" loading improvement %d…", p.id))
+	}
+	return p.vp.View()
+}
+
+// content is the whole page, in the order `improvement show` prints it; the viewport
+// scrolls it.
+func (p *improvementPage) content() string {
+	st, v := p.c.Styles, p.v
+	var b strings.Builder
+	writeLines(&b, common.Hanging(" ", st.Bold.Render(fmt.Sprintf("Improvement %d", v.ID))+"  "+v.Title, p.w))
+	field := func(k, val string) { writeLines(&b, common.Hanging(" "+st.Dim.Render(common.Fit(k, 9))+" ", val, p.w)) }
+	in := "no version yet"
+	if v.InVersion != 0 {
+		in = fmt.Sprintf("in v%d", v.InVersion)
+	}
+	field("model", v.Model+", "+in)
+	field("status", statusMark(st, v.Status))
+	field("proposed", "by "+v.CreatedBy+" "+p.c.Local(v.CreatedAt, "Mon 02 Jan 2006 15:04"))
+	field("owner", common.Dash(v.Owner))
+	from := "—"
+	if len(v.From) > 0 {
+		from = idsWords(v.From)
+	}
+	field("from", from)
+	if v.Effect != nil {
+		field("effect", engine.EffectText(v.Model, *v.Effect))
+		if v.Before != nil {
+			field("before", engine.EffectText(v.Model, *v.Before))
+		}
+	}
+	fmt.Fprintf(&b, "\n %s\n", st.Bold.Render("History"))
+	for _, h := range v.History {
+		writeLines(&b, common.Beside(fmt.Sprintf("  %s  %s ", st.Dim.Render(p.c.Local(h.At, "02 Jan 15:04")),
+			common.Fit(h.Actor, 6)), h.Detail, p.w, 30))
+	}
+	return b.String()
+}
+
+// improvementsFrom are the improvements of model's register that came from
+// deployment id, for its page. The page is its record first: one who may not read
+// the register (or a model no longer configured) sees the record without them.
+func improvementsFrom(c *common.Common, model string, id int64) ([]models.Improvement, error) {
+	list, err := c.Eng.Improvements(c.Ctx, c.Actor, model)
+	if err != nil {
+		return nil, nil // see above
+	}
+	var out []models.Improvement
+	for _, im := range list {
+		if slices.Contains(im.From, id) {
+			out = append(out, im)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,199 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/models"
+	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
+)
+
+// proposed puts an improvement to web-service from failed deployment #2 in the
+// register, as sam (a practitioner) would, and approves it as ana when approved.
+func proposed(t *testing.T, c *common.Common, title string, approved bool) models.Improvement {
+	t.Helper()
+	sam, _ := c.Eng.Person("sam")
+	im, err := c.Eng.AddImprovement(c.Ctx, sam, engine.ImprovementRequest{Model: "web-service", Title: title, From: []int64{2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if approved {
+		ana, _ := c.Eng.Person("ana")
+		if im, err = c.Eng.SetImprovement(c.Ctx, ana, im.ID, models.ImprovementApproved, "", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return im
+}
+
+// A practitioner who has just reviewed failed #2 proposes an improvement from its
+// page (n): the form has its model and the deployment filled in; saved, the page
+// lists it under the review. A manager finds it in the register (i on Reports) and
+// approves it (a), with a note.
+func TestProposeFromAReviewThenApprove(t *testing.T) {
+	t.Parallel()
+	l, c := liveDetail(t, "sam", 2, 120, 40)
+	l.Letter('w')
+	l.Has("┃ Outcome")
+	for range 5 { // outcome, three scores, category: as offered
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("┃ Lessons")
+	l.TypeText("the cache was cold")
+	l.Key(tea.KeyEnter)
+	l.Has("reviewed #2")
+	l.Has("n proposes an improvement to web-service from it")
+	l.Letter('n')
+	l.Has("Propose an improvement from #2 payments-api 4.11.9 → staging · failed")
+	l.Key(tea.KeyEnter) // the model: #2's
+	l.Has("┃ What should change")
+	l.TypeText("health check waits for the cache")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Why")
+	l.TypeText("cold cache after a deploy")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ From")
+	l.Key(tea.KeyEnter) // #2, filled in
+	l.Has("┃ Owner")
+	l.Key(tea.KeyEnter)
+	l.Has("improvement 1 proposed for web-service: health check waits for the cache")
+	l.Has("→ improvement 1 ○ proposed: health check waits for the cache")
+	l.Quit()
+	v, err := c.Eng.Improvement(c.Ctx, c.Actor, 1)
+	if err != nil || v.Model != "web-service" || len(v.From) != 1 || v.From[0] != 2 || v.CreatedBy != "sam" ||
+		len(v.History) != 1 || !strings.HasSuffix(v.History[0].Detail, ": cold cache after a deploy") {
+		t.Fatalf("the proposal, from #2, with its why on the record: %+v %v", v, err)
+	}
+
+	m := New(tuitest.Session(t, c.Eng, "ana"))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i")
+	got := screenText(m)
+	for _, want := range []string{"Reports › Improvements", "1 ○ proposed web-service  health check waits for the cache",
+		"by sam", "from #2"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("the register should show %q:\n%s", want, got)
+		}
+	}
+	press(m, "a")
+	typeText(m, "worth it")
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "✓ improvement 1 approved") || !strings.Contains(got, "◎ approved") {
+		t.Fatalf("approved, the register says so:\n%s", got)
+	}
+	if v, _ := c.Eng.Improvement(c.Ctx, c.Actor, 1); v.Status != models.ImprovementApproved ||
+		!strings.HasSuffix(v.History[len(v.History)-1].Detail, "approved: worth it") {
+		t.Fatalf("approved with its note: %+v", v)
+	}
+}
+
+// The keys say the engine's refusals and do nothing else: an analyst reads the
+// register but proposes and moves nothing; a practitioner proposes but does not
+// approve.
+func TestImprovementKeysSayTheEnginesRefusal(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "kim")
+	proposed(t, c, "health check waits for the cache", false)
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i")
+	if got := screenText(m); !strings.Contains(got, "health check waits for the cache") {
+		t.Fatalf("an analyst reads the register:\n%s", got)
+	}
+	press(m, "a")
+	if got := screenText(m); !tuitest.Whole(got, "kim (analyst) may not change improvements: managers and practitioners do") ||
+		strings.Contains(got, "note:") {
+		t.Fatalf("a says why an analyst may not:\n%s", got)
+	}
+	press(m, "n")
+	if got := screenText(m); !tuitest.Whole(got, "kim (analyst) may not propose improvements") || strings.Contains(got, "What should change") {
+		t.Fatalf("n says why an analyst may not:\n%s", got)
+	}
+
+	m = New(tuitest.Session(t, c.Eng, "sam"))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i", "a")
+	if got := screenText(m); !tuitest.Whole(got, "sam (practitioner) may not set an improvement approved: only managers approve, reject and verify") ||
+		strings.Contains(got, "note:") {
+		t.Fatalf("a says why a practitioner may not approve:\n%s", got)
+	}
+	press(m, "v")
+	if got := screenText(m); !tuitest.Whole(got, "may not set an improvement verified") {
+		t.Fatalf("v says why a practitioner may not verify:\n%s", got)
+	}
+	if v, _ := c.Eng.Improvement(c.Ctx, c.Actor, 1); v.Status != models.ImprovementProposed {
+		t.Fatalf("nothing moved: %+v", v)
+	}
+	press(m, "n")
+	if got := screenText(m); !strings.Contains(got, "What should change") {
+		t.Fatalf("a practitioner proposes:\n%s", got)
+	}
+}
+
+// Implemented names the model version that carries it: left empty, the engine's
+// refusal names the field, whose value is then taken.
+func TestImplementedAsksForItsVersion(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "sam")
+	proposed(t, c, "health check waits for the cache", true)
+	l := runLive(t, c, 120, 35)
+	l.Has("Dashboard")
+	l.Letter('5')
+	l.Has("Reports")
+	l.Letter('i')
+	l.Has("◎ approved")
+	l.Letter('i')
+	l.Has("Improvement 1 implemented: health check waits for the cache")
+	l.Has("┃ In version")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Note")
+	l.Key(tea.KeyEnter)
+	got := l.Has("✗ not saved: In version: " + engine.NeedInVersion(1, "web-service"))
+	if !strings.Contains(got, "┃ In version") {
+		t.Fatalf("the refusal's field has the focus:\n%s", got)
+	}
+	l.TypeText("1")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Note")
+	l.Key(tea.KeyEnter)
+	l.Has("improvement 1 implemented in web-service v1")
+	l.Has("● implemented")
+	l.Quit()
+	if v, _ := c.Eng.Improvement(c.Ctx, c.Actor, 1); v.Status != models.ImprovementImplemented || v.InVersion != 1 {
+		t.Fatalf("implemented in v1: %+v", v)
+	}
+}
+
+// On a phone the register, an improvement's page and the propose form fit the
+// screen, and what should change is read whole, wrapped.
+func TestImprovementsOnAPhone(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	title := "the health check waits for the cache to be warm before it calls the deployment a failure"
+	proposed(t, c, title, false)
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i")
+	fits(t, m, "register", 60, 20)
+	if got := screenText(m); !tuitest.Whole(got, title) || !strings.Contains(got, "○ proposed") || !strings.Contains(got, "from #2") {
+		t.Fatalf("the register on a phone:\n%s", got)
+	}
+	press(m, "enter")
+	fits(t, m, "improvement", 60, 20)
+	if got := screenText(m); !tuitest.Whole(got, title) || !strings.Contains(got, "History") {
+		t.Fatalf("the improvement on a phone:\n%s", got)
+	}
+	press(m, "esc", "n")
+	fits(t, m, "propose", 60, 20)
+	if got := screenText(m); !strings.Contains(got, "Model") || !strings.Contains(got, "Owner") {
+		t.Fatalf("the whole propose form on a phone:\n%s", got)
+	}
+}
