@@ -112,6 +112,9 @@ func (m *Model) forRoot(from int, msg tea.Msg) (tea.Cmd, bool) {
 	case common.PlannedMsg: // for the page on top now, the one the form was opened over
 		top := m.top()
 		return route(top.id, top.page.Update(msg)), true
+	case common.TopMsg:
+		top := m.top()
+		return route(top.id, top.page.Update(msg.Msg)), true
 	case common.NoteMsg: // the newest message is the one shown: a run's outcome
 		m.note, m.err = msg, nil // replaces the refusal of a key pressed while it ran
 		return nil, true

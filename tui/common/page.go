@@ -63,6 +63,10 @@ type (
 	// PlannedMsg tells the page a plan form was opened over that Deployment was just
 	// planned: a list that can show it selects it (see DonePlanned).
 	PlannedMsg struct{ Deployment models.Deployment }
+	// TopMsg hands Msg to the page on top when it arrives, whichever page sent it:
+	// a form that closed tells the page it was opened over what it made (see
+	// DonePlanned), which selects it if it can.
+	TopMsg struct{ Msg tea.Msg }
 )
 
 // Push asks the root to open p over the page on top.

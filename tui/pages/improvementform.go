@@ -132,7 +132,7 @@ func (f *proposeForm) saved(msg proposeSavedMsg) tea.Cmd {
 		note += " · i on Reports lists the register"
 	}
 	return tea.Sequence(common.Back, func() tea.Msg { return common.ChangedMsg{} }, common.Note(note),
-		func() tea.Msg { return proposedMsg{msg.im} })
+		func() tea.Msg { return common.TopMsg{Msg: proposedMsg{msg.im}} })
 }
 
 func (f *proposeForm) View() string {

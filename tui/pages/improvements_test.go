@@ -93,8 +93,8 @@ func TestProposeFromAReviewThenApprove(t *testing.T) {
 }
 
 // The keys say the engine's refusals and do nothing else: an analyst reads the
-// register but proposes and moves nothing; a practitioner proposes but does not
-// approve.
+// register but proposes and moves nothing; a practitioner proposes (the register then
+// selects the proposal) but does not approve.
 func TestImprovementKeysSayTheEnginesRefusal(t *testing.T) {
 	t.Parallel()
 	c := newTestCommon(t, "kim")
@@ -131,10 +131,25 @@ func TestImprovementKeysSayTheEnginesRefusal(t *testing.T) {
 	if v, _ := c.Eng.Improvement(c.Ctx, c.Actor, 1); v.Status != models.ImprovementProposed {
 		t.Fatalf("nothing moved: %+v", v)
 	}
-	press(m, "n")
-	if got := screenText(m); !strings.Contains(got, "What should change") {
-		t.Fatalf("a practitioner proposes:\n%s", got)
+
+	l := runLive(t, tuitest.Session(t, c.Eng, "sam"), 120, 35)
+	l.Has("Dashboard")
+	l.Letter('5')
+	l.Has("Reports")
+	l.Letter('i')
+	l.Has("▸ 1 ○ proposed")
+	l.Letter('n')
+	l.Has("┃ Model")
+	l.Key(tea.KeyEnter) // web-service, the first model
+	l.Has("┃ What should change")
+	l.TypeText("roll back faster")
+	for _, field := range []string{"Why", "From", "Owner"} { // none of them: saved
+		l.Key(tea.KeyEnter)
+		l.Has("┃ " + field)
 	}
+	l.Key(tea.KeyEnter)
+	l.Has("▸ 2 ○ proposed web-service  roll back faster")
+	l.Quit()
 }
 
 // Implemented names the model version that carries it: left empty, the engine's
