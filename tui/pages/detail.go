@@ -404,7 +404,7 @@ func (d *detailScreen) writeReview(b *strings.Builder) {
 func (d *detailScreen) writeImprovements(b *strings.Builder) {
 	st := d.c.Styles
 	for _, im := range d.rec.improvements {
-		writeLines(b, common.Hanging("  ", fmt.Sprintf("→ improvement %d %s: %s", im.ID, statusMark(st, im.Status), im.Title), d.w))
+		writeLines(b, common.Hanging("  → ", fmt.Sprintf("improvement %d %s: %s", im.ID, statusMark(st, im.Status), im.Title), d.w))
 	}
 	if d.whyNoPropose() == "" {
 		writeLines(b, common.Hanging("  ", st.Dim.Render("n proposes an improvement to "+d.det.Model+" from it"), d.w))
