@@ -217,24 +217,45 @@ func (g *gen) stage(c *compInfo, k int, ver uint64, chg uint32, year uint16, rea
 		start = g.workSlot(ready+delay, false)
 		created = min(ready+int64(1+g.rng.IntN(60))*minute, start-minute)
 	}
-	g.run(c, k, ver, chg, year, g.afterLast(c, env.idx, start, k > 0), created)
+	if start, ok := g.afterLast(c, env.idx, start, k > 0); ok {
+		g.run(c, k, ver, chg, year, start, created)
+	}
 }
 
 // afterLast is start, or later when the component's last deployment in environment
 // env had not ended by then: one component is not moved twice at once (Ferry flags
 // such plans), and a version deployed after another ends after it, so Where shows
 // the newest (two releases minutes apart showed the older one in dev). working: the
-// later start is in working hours. A start drifts at most a few minutes early.
-func (g *gen) afterLast(c *compInfo, env int, start int64, working bool) int64 {
+// later start is in working hours. A start drifts at most a few minutes early. Not
+// ok: the version would wait longer than supersededAfter, and a newer one will come
+// (as a pipeline skips builds it is behind on); waiting, a busy history's queue grew
+// without end, and the demo never reached its size.
+//
+// Only histories of up to oneAtATimeUpTo deployments: the demo's dozen components
+// cannot carry many more one run at a time: the skipped versions grow with the
+// release rate, and the calibration needs more passes (3 at 50,000, 6 at 100,000,
+// where it took 2; at 400,000 it never ended). The bigger ones measure volume.
+func (g *gen) afterLast(c *compInfo, env int, start int64, working bool) (int64, bool) {
 	free := c.freeAt[env] + 10*minute
 	switch {
-	case c.freeAt[env] == 0 || start >= free:
-		return start
+	case g.total > oneAtATimeUpTo || c.freeAt[env] == 0 || start >= free:
+		return start, true
+	case free-start > supersededAfter:
+		return 0, false
 	case working:
-		return g.workSlot(free, false)
+		return g.workSlot(free, false), true
 	}
-	return roundUp5(free)
+	return roundUp5(free), true
 }
+
+// oneAtATimeUpTo is the biggest history whose runs of a component in an environment
+// follow one another (see afterLast): the console's first demo, and ferry demo's
+// default below it.
+const oneAtATimeUpTo = 30_000
+
+// supersededAfter is how long a version waits behind the last run of its component
+// in an environment before it is skipped there.
+const supersededAfter = 2 * hour
 
 // run records one deployment of the history, if it finished before Now, and moves
 // the version on along the path when it succeeded.
