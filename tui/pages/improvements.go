@@ -161,7 +161,7 @@ func (s *improvementsScreen) ShortHelp() []common.Key {
 	}
 	keys := []common.Key{common.On(s.c.Keys.Back), open, common.OffFor(s.keys.Propose, whyNoPropose(s.c))}
 	keys = append(keys, moveKeys(s.c, s.moves, s.selected(), s.none())...)
-	return append(keys, common.On(s.c.Keys.Up), common.On(s.c.Keys.Down))
+	return append(keys, s.c.Arrows(len(s.list), s.none())...)
 }
 
 func (s *improvementsScreen) FullHelp() [][]common.Key { return [][]common.Key{s.ShortHelp()} }
