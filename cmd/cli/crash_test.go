@@ -4,6 +4,7 @@ package cli_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -163,5 +164,55 @@ func TestAKilledDemoLeavesNoHalfHistory(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(f.db + ".demo-partial*"); len(left) != 0 {
 		t.Errorf("files left by the killed demo: %v", left)
+	}
+}
+
+// SIGTERM (what timeout sends) stops a demo while it calibrates its history: ferry
+// exits of itself, as a refusal, and leaves neither a database nor the partial file
+// (a big demo used to calibrate on, for an hour once, before it looked at the signal).
+func TestATerminatedDemoStopsAndLeavesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.cfg = repoConfig
+	f.db = filepath.Join(f.dir, "demo.db")
+	cmd := exec.Command(ferryBin, "--config", f.cfg, "--db", f.db, "demo", "--deployments", "2000000")
+	cmd.Dir = f.dir
+	cmd.Env = cleanEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// The partial file is there once the demo stored its models; the calibration follows.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := os.Stat(f.db + ".demo-partial"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the demo made no partial file in a minute")
+		}
+		time.Sleep(10 * time.Millisecond) // between looks at the files
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("a terminated demo should exit 1 of itself, got %v\n%s", err, stderr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("the demo did not stop in a minute after SIGTERM\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "context canceled") {
+		t.Errorf("stderr of the terminated demo:\n%s", stderr.String())
+	}
+	if left, _ := filepath.Glob(f.db + "*"); len(left) != 0 {
+		t.Errorf("files left by the terminated demo: %v", left)
 	}
 }

@@ -56,6 +56,7 @@ func (a *app) fillDemo(n int, seed int64) error {
 	removeDB(partial) // what a killed demo left
 	st, err := a.openOther(partial)
 	if err != nil {
+		removeDB(partial) // a SIGTERM while it was made left it half made
 		return err
 	}
 	tty := isTerminal(a.stderr)

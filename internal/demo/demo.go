@@ -26,6 +26,10 @@ type Options struct {
 	Seed        int64                 // default 1
 	Now         time.Time             // "today"; history ends here, planned work goes ~3 weeks beyond; default time.Now()
 	Progress    func(done, total int) // optional, called after every batch
+
+	// simulating, for tests, is called before each day of each calibration pass
+	// (history), before the pass looks at the context.
+	simulating func(pass, day int)
 }
 
 // Result says what was written.
@@ -82,7 +86,9 @@ func generateInBatches(ctx context.Context, st *store.Store, cfg *config.Config,
 		return Result{}, err
 	}
 	nSpecial := g.specialCount()
-	g.history(opt.Deployments - nSpecial)
+	if err := g.history(ctx, opt.Deployments-nSpecial); err != nil {
+		return Result{}, err
+	}
 	g.buildSpecials(nSpecial)
 	keys := g.sortKeys()
 	basis := store.Basis{Location: cfg.Location, Tolerance: cfg.AdherenceTolerance}

@@ -650,6 +650,51 @@ func TestRefusesDatabaseWithDeployments(t *testing.T) {
 	}
 }
 
+// A cancelled context stops the calibration of the biggest demo at the next simulated
+// day (it used to run every pass to the end: a SIGTERM waited for it), Generate
+// returns the context's error, and the database holds no deployment of the demo: a
+// new demo fills it.
+func TestCancelStopsTheCalibration(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := testConfig(t)
+	path := filepath.Join(t.TempDir(), "demo.db")
+	st, err := store.Open(ctx, path, store.Loading())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const cancelAt = 200 // a day of the first pass: the history spans more than three years
+	var days, after int
+	opt := Options{Deployments: MaxDeployments, Now: testNow(t, cfg), simulating: func(pass, day int) {
+		days++
+		if ctx.Err() != nil {
+			after++
+		}
+		if pass == 0 && day == cancelAt {
+			cancel()
+		}
+	}}
+	_, err = Generate(ctx, st, cfg, opt)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Generate cancelled while calibrating: got %v, want %v", err, context.Canceled)
+	}
+	if days != cancelAt+1 || after != 0 {
+		t.Errorf("the calibration simulated %d days, %d of them after the cancel; want %d, none after",
+			days, after, cancelAt+1)
+	}
+	db := rawDB(t, path)
+	for _, table := range []string{"deployments", "step_runs", "events"} {
+		if n := scalar[int](t, db, `SELECT count(*) FROM `+table); n != 0 {
+			t.Errorf("the cancelled demo left %d rows in %s", n, table)
+		}
+	}
+	res, err := Generate(context.Background(), st, cfg, Options{Deployments: 200, Now: testNow(t, cfg)})
+	if err != nil || res.Deployments != 200 {
+		t.Fatalf("a demo after the cancelled one: %+v, %v", res, err)
+	}
+}
+
 // TestAfterModelsWereSynced: when the engine stored the config's models first, the
 // older versions cannot come before them any more; the rest is generated as usual.
 func TestAfterModelsWereSynced(t *testing.T) {

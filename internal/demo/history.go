@@ -2,6 +2,7 @@ package demo
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -39,8 +40,10 @@ func init() {
 
 // history simulates until it has at least h finished deployments and keeps them all;
 // sortKeys later keeps the newest h. The release rate is calibrated so that about h
-// of them fall into the target span.
-func (g *gen) history(h int) {
+// of them fall into the target span. It stops with ctx's error when ctx is done, at
+// the next simulated day: a calibration of a big history takes several passes (a
+// SIGTERM once waited an hour for them).
+func (g *gen) history(ctx context.Context, h int) error {
 	spanSec := g.now - g.targetStart
 	from := g.now - spanSec*112/100
 	// An estimate: about two deployments per release.
@@ -50,7 +53,9 @@ func (g *gen) history(h int) {
 	}
 	scale := float64(h) / (2 * sumRate)
 	for attempt := 0; ; attempt++ {
-		g.simulate(scale, from)
+		if err := g.simulate(ctx, attempt, scale, from); err != nil {
+			return err
+		}
 		inSpan := 0
 		for i := range g.recs {
 			if g.recs[i].start >= g.targetStart {
@@ -58,7 +63,7 @@ func (g *gen) history(h int) {
 			}
 		}
 		if len(g.recs) >= h && (attempt >= 5 || math.Abs(float64(inSpan-h)) <= 0.03*float64(h)) {
-			return
+			return nil
 		}
 		switch {
 		case attempt >= 5 || inSpan == 0:
@@ -107,8 +112,9 @@ type release struct {
 }
 
 // simulate runs the history from the day of from until Now with scale releases per
-// unit of rate, from the first pass's random stream, anew each time.
-func (g *gen) simulate(scale float64, from int64) {
+// unit of rate, from the first pass's random stream, anew each time. It is the
+// calibration's pass; it looks at ctx before every day and stops with its error.
+func (g *gen) simulate(ctx context.Context, pass int, scale float64, from int64) error {
 	g.rng = rand.New(rand.NewPCG(g.seed, 0x5eed_f3e4_7a11_0002))
 	g.recs = g.recs[:0]
 	g.order = 0
@@ -124,7 +130,13 @@ func (g *gen) simulate(scale float64, from int64) {
 		c.cands = make([][]cand, len(g.envs))
 	}
 	var rels []release
-	for d := g.localDay(from); d.Unix() < g.now; d = d.AddDate(0, 0, 1) {
+	for i, d := 0, g.localDay(from); d.Unix() < g.now; i, d = i+1, d.AddDate(0, 0, 1) {
+		if g.simulating != nil {
+			g.simulating(pass, i)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		rels = g.releasesOn(d, scale, rels[:0])
 		for _, r := range rels {
 			if r.t < g.now {
@@ -135,6 +147,7 @@ func (g *gen) simulate(scale float64, from int64) {
 		g.windows(d.Unix() - 20*day)
 	}
 	g.windows(g.now)
+	return nil
 }
 
 // releasesOn appends day d's releases to rels, in time order: mostly in working

@@ -42,6 +42,8 @@ type gen struct {
 	specials []*row
 	busy     []slot
 	used     map[usedKey]bool
+
+	simulating func(pass, day int) // Options.simulating
 }
 
 type envInfo struct {
@@ -89,7 +91,7 @@ type compInfo struct {
 // by role, and the components that a deployment model applies to.
 func newGen(cfg *config.Config, opt Options) (*gen, error) {
 	g := &gen{cfg: cfg, loc: cfg.Location, seed: uint64(opt.Seed), now: opt.Now.Unix(), total: opt.Deployments,
-		changes: map[int]uint32{}, used: map[usedKey]bool{}}
+		changes: map[int]uint32{}, used: map[usedKey]bool{}, simulating: opt.simulating}
 	if g.loc == nil {
 		g.loc = time.UTC
 	}
