@@ -318,7 +318,16 @@ func (a *app) suggestCmd() *cobra.Command {
 					fmt.Fprintf(a.stdout, "  … %d more; the last, %s — %s\n", sug.Passed-len(sug.Skipped), a.eng.Local(l.Start), l.Reason)
 				}
 			}
-			if len(sug.Slots) > 0 {
+			if len(sug.Slots) == 0 {
+				return nil
+			}
+			// The way there only to one the engine lets move it: an analyst reads the
+			// suggestion, and reschedule would refuse them.
+			d, err := a.eng.Get(a.ctx, a.actor, id)
+			if err != nil {
+				return err
+			}
+			if engine.MayMove(a.actor, d) {
 				fmt.Fprintf(a.stdout, "\nMove it there: ferry deploy reschedule %d --suggested\n", id)
 			}
 			return nil

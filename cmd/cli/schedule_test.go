@@ -236,6 +236,35 @@ func TestConflictsOverride(t *testing.T) {
 	}
 }
 
+// A suggestion ends with the way to move there only for one whom reschedule lets:
+// an analyst reads it (and a technician their own deployment's) without being sent
+// to a command that refuses them.
+func TestSuggestOffersTheMoveOnlyToWhoMayMove(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	f.planIn("dev", "1.0", "2030-11-30 10:00")
+	f.planIn("test", "1.0", "2030-11-30 12:00")
+	d := f.planIn("production", "1.0", "2030-12-21 22:00") // inside the year-end freeze
+	id := strconv.FormatInt(d.ID, 10)
+	hint := "Move it there: ferry deploy reschedule " + id + " --suggested"
+	for _, who := range []string{"ana", "sam"} {
+		if r := f.ok("--as", who, "deploy", "suggest", id); !strings.Contains(r.stdout, hint) {
+			t.Errorf("suggest as %s should end with the way to move there:\n%s", who, r)
+		}
+	}
+	f.ok("--as", "ana", "deploy", "assign", id, "raj")
+	for _, who := range []string{"eve", "raj"} {
+		r := f.ok("--as", who, "deploy", "suggest", id)
+		if !strings.Contains(r.stdout, "nearest ") {
+			t.Errorf("suggest as %s should show the slot:\n%s", who, r)
+		}
+		if strings.Contains(r.stdout, "reschedule") {
+			t.Errorf("suggest as %s offers a move reschedule refuses them:\n%s", who, r)
+		}
+		f.refused(1, []string{"may not reschedule"}, "--as", who, "deploy", "reschedule", id, "--suggested")
+	}
+}
+
 func TestSuggestRescheduleAssign(t *testing.T) {
 	t.Parallel()
 	f := scheduleFixture(t)
