@@ -243,11 +243,9 @@ func (r *reports) export() tea.Cmd {
 		return nil
 	}
 	rep := r.rep
-	group := "not grouped" // the screen's words; "grouped by nothing" was the export's own
-	if rep.By != engine.ByNothing {
-		group = "grouped by " + string(rep.By)
-	}
-	says := fmt.Sprintf("by %s, %s, %s – %s", rep.Period, group, r.c.Local(rep.From, "2 Jan 2006"),
+	// The screen's words ("grouped by nothing", then "grouped by environment", were
+	// the export's own).
+	says := fmt.Sprintf("by %s, %s, %s – %s", rep.Period, groupWords(rep.By, nil), r.c.Local(rep.From, "2 Jan 2006"),
 		r.c.Local(rep.To.Add(-time.Second), "2 Jan 2006"))
 	return common.Push(newReportExport(r.c, rep, says))
 }

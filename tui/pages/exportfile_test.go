@@ -189,7 +189,10 @@ func TestExportRefusesAMissingDirectoryAndAsksBeforeReplacing(t *testing.T) {
 func TestExportReportWritesTheReportInView(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "kim", 120, 35)
-	press(m, "5", "b") // by month, grouped by environment
+	press(m, "5", "b") // by month, per environment
+	if got := screenText(m); !strings.Contains(got, "by month · per environment · table") {
+		t.Fatalf("the report grouped by environment:\n%s", got)
+	}
 	r, ok := m.Top().(*reports)
 	if !ok {
 		t.Fatalf("screen 5 is %T", m.Top())
@@ -200,8 +203,10 @@ func TestExportReportWritesTheReportInView(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "report.csv")
 	press(m, "x")
-	if got := screenText(m); !strings.Contains(got, "Export the report: by month, grouped by environment, 1 Dec 2025 – 30 Nov 2026") {
-		t.Fatalf("x names the report in view:\n%s", got)
+	// In the screen's words: it said "grouped by environment" under "per environment".
+	if got := screenText(m); !strings.Contains(got, "Export the report: by month, per environment, 1 Dec 2025 – 30 Nov 2026") ||
+		strings.Contains(got, "grouped by") {
+		t.Fatalf("x names the report in view as the screen does:\n%s", got)
 	}
 	clearField(m)
 	typeText(m, path)

@@ -378,12 +378,23 @@ func (r *reports) HelpNotes(w int) []string {
 	return out
 }
 
+// groupWords names a report's grouping as the screen's bar and the export of the
+// report both say it: "per environment", or "not grouped". style, if any, dresses
+// the grouping's name (the bar's bold).
+func groupWords(by engine.Grouping, style func(...string) string) string {
+	if by == engine.ByNothing {
+		return "not grouped"
+	}
+	name := string(by)
+	if style != nil {
+		name = style(name)
+	}
+	return "per " + name
+}
+
 func (r *reports) View() string {
 	st := r.c.Styles
-	group := "not grouped"
-	if by := r.question().by; by != "" { // a chart's own grouping, not the table's
-		group = "per " + st.Bold.Render(string(by))
-	}
+	group := groupWords(r.question().by, st.Bold.Render) // a chart's own grouping, not the table's
 	rep := r.rep
 	bar := fmt.Sprintf(" by %s · %s · %s", st.Bold.Render(string(r.period)), group, st.Bold.Render(reportViews[r.view]))
 	if r.w < 80 && r.view != 0 { // a chart groups as its title says: a phone keeps the range whole instead
