@@ -42,7 +42,7 @@ func ImprovementAddedText(im models.Improvement, note string) string {
 
 // ImprovementSetText is the audit log's entry for a change of status.
 func ImprovementSetText(im models.Improvement, note string) string {
-	s := fmt.Sprintf("improvement %d %s", im.ID, strings.ReplaceAll(string(im.Status), "_", " "))
+	s := fmt.Sprintf("improvement %d %s", im.ID, im.Status.Words())
 	if im.InVersion != 0 {
 		s += fmt.Sprintf(" in %s v%d", im.Model, im.InVersion)
 	}
@@ -72,7 +72,7 @@ func MayMoveImprovement(p models.Person, im models.Improvement, to models.Improv
 	if err := mayMoveImprovement(p, to); err != nil {
 		return err
 	}
-	return improvementMove(im, to)
+	return improvementMove(p, im, to)
 }
 
 // AddImprovement proposes an improvement to a model, and writes it to the audit log,
@@ -166,7 +166,7 @@ func (e *Engine) SetImprovement(ctx context.Context, actor models.Person, id int
 		if im, err = q.Improvement(ctx, id); err != nil {
 			return err
 		}
-		if err := e.checkImprovementMove(ctx, q, &im, to, inVersion); err != nil {
+		if err := e.checkImprovementMove(ctx, q, actor, &im, to, inVersion); err != nil {
 			return err
 		}
 		im.Status, im.UpdatedAt = to, e.Now()
@@ -178,22 +178,31 @@ func (e *Engine) SetImprovement(ctx context.Context, actor models.Person, id int
 	return im, err
 }
 
-// improvementMove is what im's status alone says of a move to to: verified and
-// rejected are final, and only an implemented improvement is verified.
-func improvementMove(im models.Improvement, to models.ImprovementStatus) error {
+// improvementMove is what im's status says of p's move to to: verified and rejected
+// are final, only an implemented improvement is verified, a move to where it is
+// changes nothing (an implemented one may name another version), and only a manager
+// sends back to proposed one that a manager approved: that withdraws the approval.
+func improvementMove(p models.Person, im models.Improvement, to models.ImprovementStatus) error {
 	if im.Status == models.ImprovementVerified || im.Status == models.ImprovementRejected {
 		return models.Conflictf("improvement %d is %s: that is final", im.ID, im.Status)
 	}
+	if im.Status == to && to != models.ImprovementImplemented {
+		return models.Conflictf("improvement %d is %s already", im.ID, to.Words())
+	}
+	if to == models.ImprovementProposed && !p.Has(models.RoleManager) {
+		return models.Forbiddenf("%s (%s) may not set improvement %d back to proposed: it is %s, and only managers withdraw an approval",
+			p.Name, p.MainRole(), im.ID, im.Status.Words())
+	}
 	if to == models.ImprovementVerified && im.Status != models.ImprovementImplemented {
 		return models.Conflictf("improvement %d is %s: only an implemented improvement is verified",
-			im.ID, strings.ReplaceAll(string(im.Status), "_", " "))
+			im.ID, im.Status.Words())
 	}
 	return nil
 }
 
-// checkImprovementMove decides whether im may move to status to, setting its version.
-func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, im *models.Improvement, to models.ImprovementStatus, inVersion int) error {
-	if err := improvementMove(*im, to); err != nil {
+// checkImprovementMove decides whether p may move im to status to, setting its version.
+func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, p models.Person, im *models.Improvement, to models.ImprovementStatus, inVersion int) error {
+	if err := improvementMove(p, *im, to); err != nil {
 		return err
 	}
 	if inVersion != 0 {

@@ -199,3 +199,38 @@ func TestImprovementRulesAskedBeforeTheAct(t *testing.T) {
 		t.Errorf("the why of the proposal is in its history: %+v %v", v.History, err)
 	}
 }
+
+// Sending an approved improvement back to proposed withdraws a manager's approval:
+// only a manager may. A move to where it already is changes nothing, and is refused
+// rather than written to the record.
+func TestImprovementBackToProposedIsAManagers(t *testing.T) {
+	f := newFixture(t)
+	ana, sam := f.person(t, "ana"), f.person(t, "sam")
+	im, err := f.e.AddImprovement(f.ctx, sam, ImprovementRequest{Model: "web", Title: "Warm the cache"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.SetImprovement(f.ctx, sam, im.ID, models.ImprovementProposed, "", 0); !errors.Is(err, models.ErrConflict) ||
+		!strings.Contains(err.Error(), "is proposed already") {
+		t.Errorf("a proposal proposed again: %v", err)
+	}
+	if im, err = f.e.SetImprovement(f.ctx, ana, im.ID, models.ImprovementApproved, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := MayMoveImprovement(sam, im, models.ImprovementProposed); !errors.Is(err, models.ErrForbidden) ||
+		!strings.Contains(err.Error(), "only managers withdraw an approval") {
+		t.Errorf("the console offers a practitioner to withdraw an approval: %v", err)
+	}
+	if _, err := f.e.SetImprovement(f.ctx, sam, im.ID, models.ImprovementProposed, "", 0); !errors.Is(err, models.ErrForbidden) {
+		t.Errorf("a practitioner withdrew a manager's approval: %v", err)
+	}
+	if got, err := f.e.Improvement(f.ctx, sam, im.ID); err != nil || got.Status != models.ImprovementApproved || len(got.History) != 2 {
+		t.Errorf("after the refusals it is %s with %d entries in its history (want approved, 2): %v", got.Status, len(got.History), err)
+	}
+	if im, err = f.e.SetImprovement(f.ctx, sam, im.ID, models.ImprovementInProgress, "", 0); err != nil {
+		t.Fatalf("a practitioner starts the work: %v", err)
+	}
+	if _, err := f.e.SetImprovement(f.ctx, ana, im.ID, models.ImprovementProposed, "not this quarter", 0); err != nil {
+		t.Errorf("a manager withdraws the approval: %v", err)
+	}
+}

@@ -242,7 +242,7 @@ func reviewWhat(d models.Deployment) string {
 	if d.Status == models.StatusSucceeded {
 		return "succeeded with an incident"
 	}
-	return strings.ReplaceAll(string(d.Status), "_", " ")
+	return d.Status.Words()
 }
 
 // waitingFor is what a running deployment waits for that actor may do: approve its
@@ -483,7 +483,7 @@ func (e *Engine) wrongItems(ctx context.Context, q store.Q, actor models.Person,
 		if !madeGood[d.ID] && (watch || concerns(actor, d)) && Can(actor, ActRead, &d) == nil {
 			out = append(out, InboxItem{Kind: InboxFailure, Deployment: d, At: d.FinishedAt,
 				Message: fmt.Sprintf("#%d %s %s → %s %s", d.ID, d.Component, d.Version, d.Environment,
-					strings.ReplaceAll(string(d.Status), "_", " "))})
+					d.Status.Words())})
 		}
 	}
 	return out, nil

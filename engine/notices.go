@@ -305,7 +305,7 @@ func (e *Engine) facts(d notify.Deployment) string {
 	fmt.Fprintf(&b, "Deployment #%d: %s %s %s (%s) → %s, model %s v%d\n", d.ID, d.Action, d.Component, d.Version,
 		d.Service, d.Environment, d.Model, d.ModelVersion)
 	fmt.Fprintf(&b, "Window: %s\n", e.window(d.ScheduledStart, d.ScheduledEnd))
-	fmt.Fprintf(&b, "Status: %s\n", strings.ReplaceAll(string(d.Status), "_", " "))
+	fmt.Fprintf(&b, "Status: %s\n", models.Status(d.Status).Words())
 	who := "Requester: " + orNobody(d.Requester) + " · assignee: " + orNobody(d.Assignee)
 	if d.ChangeRef != "" {
 		who += " · change " + d.ChangeRef

@@ -91,7 +91,7 @@ func (e *Engine) timeNotices(ctx context.Context, q store.Q) ([]notice, error) {
 			out = append(out, e.deploymentNotice(models.NotifyOverrun,
 				fmt.Sprintf("overrun:d%d:%d", d.ID, d.ScheduledEnd.Unix()), d, "",
 				fmt.Sprintf("%s runs past its scheduled end %s", what(d), e.Local(d.ScheduledEnd)),
-				fmt.Sprintf("It is %s; the overrun is recorded as a finding when it finishes.", strings.ReplaceAll(string(d.Status), "_", " "))))
+				fmt.Sprintf("It is %s; the overrun is recorded as a finding when it finishes.", d.Status.Words())))
 		}
 	}
 	if e.wantsNotice(models.NotifyFreezeAhead) {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -54,6 +55,9 @@ var ImprovementStatuses = []ImprovementStatus{ImprovementProposed, ImprovementAp
 
 // Valid reports whether s is one of ImprovementStatuses.
 func (s ImprovementStatus) Valid() bool { return slices.Contains(ImprovementStatuses, s) }
+
+// Words is the status as a sentence says it ("in progress").
+func (s ImprovementStatus) Words() string { return strings.ReplaceAll(string(s), "_", " ") }
 
 // Improvement is one entry of the improvement register: a change to a model that a
 // review or a failure suggested.

@@ -207,7 +207,7 @@ func (a *app) improvementSetCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, improvementToJSON(im))
 			}
-			fmt.Fprintf(a.stdout, "Improvement %d %s", im.ID, strings.ReplaceAll(string(im.Status), "_", " "))
+			fmt.Fprintf(a.stdout, "Improvement %d %s", im.ID, im.Status.Words())
 			if im.InVersion != 0 {
 				fmt.Fprintf(a.stdout, " in %s v%d", im.Model, im.InVersion)
 			}

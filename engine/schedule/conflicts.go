@@ -681,7 +681,7 @@ func dependency(it Item, byID func(int64) (Item, bool), w World) (models.Conflic
 	}
 	if w.Finished != nil {
 		if done, ok := w.Finished(it.After); ok && done.Status != models.StatusSucceeded {
-			c.Message = fmt.Sprintf("#%d depends on #%d, which ended %s", it.ID, it.After, strings.ReplaceAll(string(done.Status), "_", " "))
+			c.Message = fmt.Sprintf("#%d depends on #%d, which ended %s", it.ID, it.After, done.Status.Words())
 			return c, true
 		}
 	}
