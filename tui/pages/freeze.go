@@ -23,8 +23,7 @@ type freezeScreen struct {
 	c      *common.Common
 	hits   []engine.FreezeHit
 	loaded bool
-	sel    int // selected hit
-	off    int // first hit in view
+	items  itemList
 	// plan is where the apply would move each one, read when a was pressed: the
 	// impact's suggestions are each found alone (two plans of one environment may
 	// be offered the same hour), the apply moves them one after the other. The
@@ -58,6 +57,7 @@ type freezeAppliedMsg struct {
 // NewFreeze is the freeze impact page.
 func NewFreeze(c *common.Common) common.Page {
 	s := &freezeScreen{c: c}
+	s.items = newItemList(c, s.item)
 	s.keys.Apply = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "move them all (asks first)"))
 	s.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, move them all"))
 	s.keys.No = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no, leave them"))
@@ -127,12 +127,12 @@ func (s *freezeScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
-		id := s.selectedID()
+		id, sel := s.selectedID(), s.items.Selected()
 		s.hits, s.loaded = msg.hits, true
 		if i := slices.IndexFunc(s.hits, func(h engine.FreezeHit) bool { return h.Deployment.ID == id }); i >= 0 {
-			s.sel = i // the same deployment stays selected
+			sel = i // the same deployment stays selected
 		}
-		s.sel = min(s.sel, max(0, len(s.hits)-1))
+		s.items.Load(len(s.hits), sel)
 	case freezePlanMsg:
 		s.working = false
 		if msg.err != nil { // the apply's own refusal: one with no free slot holds them all
@@ -157,19 +157,17 @@ func (s *freezeScreen) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *freezeScreen) selectedID() int64 {
-	if s.sel < len(s.hits) {
-		return s.hits[s.sel].Deployment.ID
+	if sel := s.items.Selected(); sel < len(s.hits) {
+		return s.hits[sel].Deployment.ID
 	}
 	return 0
 }
 
 func (s *freezeScreen) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := s.c.Keys
+	if s.items.Update(msg) { // ↑/↓ look through the list, a question waiting or not
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		s.sel = max(0, s.sel-1)
-	case key.Matches(msg, k.Down):
-		s.sel = min(max(0, len(s.hits)-1), s.sel+1)
 	case s.ask.asking():
 		cmd := s.ask.answer(msg, s.keys.Yes)
 		if cmd == nil {
@@ -177,7 +175,7 @@ func (s *freezeScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			return common.NoteAs("–", "nothing moved")
 		}
 		return cmd
-	case key.Matches(msg, k.Open) && len(s.hits) > 0:
+	case key.Matches(msg, s.c.Keys.Open) && len(s.hits) > 0:
 		return common.Push(NewDetail(s.c, s.selectedID()))
 	case key.Matches(msg, s.keys.Apply) && s.whyNoApply() == "":
 		// First where each would go, worked out as the apply works it out: the
@@ -257,25 +255,17 @@ func (s *freezeScreen) View() string {
 	n := len(s.hits)
 	head := fmt.Sprintf(" %d planned deployment%s inside a freeze window", n, common.Plural(n))
 	bottom := s.bottomLines()
-	body, end := itemsFrom(s.items(), s.off, s.room(top, bottom))
-	head += outOfSight(st, s.off, end, n)
+	body, more := s.items.View()
+	head += more
 	out := slices.Concat(top, []string{common.Fit(head, s.w), ""}, body, bottom)
 	return strings.Join(fitLines(out, s.w, s.h), "\n")
 }
 
-// scroll keeps the selected hit whole in sight, moving the first one shown no
-// more than it must. Update and SetSize call it, so that View only draws.
+// scroll gives the list the lines between what the last apply moved and what goes
+// under the list, less its heading, which keeps the selected hit whole in sight.
+// Update and SetSize call it, so that View only draws.
 func (s *freezeScreen) scroll() {
-	if len(s.hits) == 0 {
-		s.off = 0
-		return
-	}
-	s.off = scrollItems(s.items(), s.off, s.sel, s.room(s.movedLines(), s.bottomLines()))
-}
-
-// room is the lines the list has between top and bottom, under its heading.
-func (s *freezeScreen) room(top, bottom []string) int {
-	return max(1, s.h-len(top)-2-len(bottom))
+	s.items.SetSize(s.h - len(s.movedLines()) - 2 - len(s.bottomLines()))
 }
 
 // bottomLines are what goes under the list: the apply at work, or its question.
@@ -288,15 +278,6 @@ func (s *freezeScreen) bottomLines() []string {
 		return append([]string{""}, s.ask.lines(st, s.w)...)
 	}
 	return nil
-}
-
-// items are the hits' lines, the selected one marked.
-func (s *freezeScreen) items() [][]string {
-	items := make([][]string, len(s.hits))
-	for i, h := range s.hits {
-		items[i] = s.item(h, i == s.sel)
-	}
-	return items
 }
 
 // movedLines are what the last apply moved, each to where it went, in at most half
@@ -320,20 +301,14 @@ func (s *freezeScreen) movedLines() []string {
 	return append(out, "")
 }
 
-// item is one hit's lines: the deployment and its planned window, the freeze
-// conflict in words, and where it goes.
-func (s *freezeScreen) item(h engine.FreezeHit, selected bool) []string {
+// item is hit i's lines, marked when it is selected: the deployment and its planned
+// window, the freeze conflict in words, and where it goes.
+func (s *freezeScreen) item(i int, selected bool) []string {
+	h := s.hits[i]
 	st, d := s.c.Styles, h.Deployment
-	lead := "  "
-	if selected {
-		lead = "▸ "
-	}
-	lines := s.whatAndWhen(lead, d, s.c.Window(d.ScheduledStart, d.ScheduledEnd))
-	if selected {
-		for i, l := range lines {
-			lines[i] = st.Select(common.Fit(l, s.w))
-		}
-	}
+	lines := marked(st, s.w, selected, func(lead string) []string {
+		return s.whatAndWhen(lead, d, s.c.Window(d.ScheduledStart, d.ScheduledEnd))
+	})
 	lines = append(lines, common.Hanging("    "+st.Bad.Render("✗")+" ", h.Conflict.Message, s.w)...)
 	var to string
 	switch p, planned := s.plan[d.ID]; {
@@ -364,43 +339,6 @@ func (s *freezeScreen) whatAndWhen(lead string, d models.Deployment, when string
 	}
 	pad := strings.Repeat(" ", lipgloss.Width(lead)+2)
 	return append(common.Hanging(lead, what, s.w), common.Hanging(pad, when, s.w)...)
-}
-
-// itemsFrom is the lines of the items from off on that fit in room lines, each
-// item whole (the first one whatever its length), and the one after the last shown.
-// The page chose off with scrollItems, in Update, so that the selected one is in it.
-func itemsFrom(items [][]string, off, room int) (body []string, end int) {
-	end = off
-	for ; end < len(items) && (end == off || len(body)+len(items[end]) <= room); end++ {
-		body = append(body, items[end]...)
-	}
-	return body, end
-}
-
-// outOfSight says which of n items are in view, " · 3–5 of 9 ↑/↓", when some are
-// not: what is out of sight is said rather than cut.
-func outOfSight(st common.Styles, first, end, n int) string {
-	if first == 0 && end == n {
-		return ""
-	}
-	return st.Dim.Render(fmt.Sprintf(" · %d–%d of %d ↑/↓", first+1, end, n))
-}
-
-// scrollItems is the first item to show so that item sel is whole in room lines,
-// moving from off no more than it must.
-func scrollItems(items [][]string, off, sel, room int) int {
-	off = min(off, sel)
-	for off < sel {
-		n := 0
-		for _, it := range items[off : sel+1] {
-			n += len(it)
-		}
-		if n <= room {
-			break
-		}
-		off++
-	}
-	return off
 }
 
 // fitLines keeps lines to w cells and at most h of them.

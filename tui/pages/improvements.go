@@ -112,8 +112,7 @@ type improvementsScreen struct {
 	c      *common.Common
 	list   []models.Improvement
 	loaded bool
-	sel    int
-	off    int   // first one in view
+	items  itemList
 	want   int64 // one just proposed here: selected once loaded
 	w, h   int
 	moves  []improvementMove
@@ -131,18 +130,21 @@ type proposedMsg struct{ im models.Improvement }
 // NewImprovements is the improvement register.
 func NewImprovements(c *common.Common) common.Page {
 	s := &improvementsScreen{c: c, moves: improvementMoves()}
+	s.items = newItemList(c, s.item)
 	s.keys.Propose = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "propose"))
 	return s
 }
 
-func (s *improvementsScreen) Title() string    { return "Improvements" }
-func (s *improvementsScreen) Capturing() bool  { return false }
-func (s *improvementsScreen) SetSize(w, h int) { s.w, s.h = w, h; s.scroll() }
+func (s *improvementsScreen) Title() string   { return "Improvements" }
+func (s *improvementsScreen) Capturing() bool { return false }
+
+// SetSize: the list has the page but its heading and the line under it.
+func (s *improvementsScreen) SetSize(w, h int) { s.w, s.h = w, h; s.items.SetSize(h - 2) }
 
 // selected is the improvement under the cursor, nil when there is none.
 func (s *improvementsScreen) selected() *models.Improvement {
-	if s.sel < len(s.list) {
-		return &s.list[s.sel]
+	if sel := s.items.Selected(); sel < len(s.list) {
+		return &s.list[sel]
 	}
 	return nil
 }
@@ -189,11 +191,11 @@ func (s *improvementsScreen) Update(msg tea.Msg) tea.Cmd {
 			return common.Fail(msg.err)
 		}
 		s.list, s.loaded = msg.list, true
+		sel := s.items.Selected()
 		if i := slices.IndexFunc(s.list, func(im models.Improvement) bool { return im.ID == s.want }); i >= 0 {
-			s.sel, s.want = i, 0
+			sel, s.want = i, 0
 		}
-		s.sel = min(s.sel, max(0, len(s.list)-1))
-		s.scroll()
+		s.items.Load(len(s.list), sel)
 	case proposedMsg:
 		s.want = msg.im.ID
 		return s.Refresh()
@@ -204,13 +206,10 @@ func (s *improvementsScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *improvementsScreen) key(msg tea.KeyPressMsg) tea.Cmd {
+	if s.items.Update(msg) {
+		return nil
+	}
 	switch {
-	case key.Matches(msg, s.c.Keys.Up):
-		s.sel = max(0, s.sel-1)
-		s.scroll()
-	case key.Matches(msg, s.c.Keys.Down):
-		s.sel = min(max(0, len(s.list)-1), s.sel+1)
-		s.scroll()
 	case key.Matches(msg, s.c.Keys.Open) && s.selected() != nil:
 		return common.Push(newImprovementPage(s.c, s.selected().ID))
 	case key.Matches(msg, s.keys.Propose) && whyNoPropose(s.c) == "":
@@ -232,8 +231,8 @@ func (s *improvementsScreen) View() string {
 		}
 		return strings.Join(fitLines(out, s.w, s.h), "\n")
 	}
-	body, end := itemsFrom(s.items(), s.off, s.room())
-	head := " " + s.counts() + outOfSight(st, s.off, end, len(s.list))
+	body, more := s.items.View()
+	head := " " + s.counts() + more
 	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
 }
 
@@ -263,39 +262,16 @@ func (s *improvementsScreen) count(st models.ImprovementStatus) int {
 	return n
 }
 
-// scroll keeps the selected improvement whole in sight; Update and SetSize call it,
-// so that View only draws.
-func (s *improvementsScreen) scroll() {
-	if len(s.list) == 0 {
-		s.off = 0
-		return
-	}
-	s.off = scrollItems(s.items(), s.off, s.sel, s.room())
-}
-
-func (s *improvementsScreen) room() int { return max(1, s.h-2) }
-
-// items are the improvements' lines, the selected one marked: its number, status,
+// item is improvement i's lines, marked when it is selected: its number, status,
 // model and what should change (whole: it is the improvement), then who proposed it
 // and when, where it came from, who carries it out, the version that carries it.
-func (s *improvementsScreen) items() [][]string {
-	st := s.c.Styles
-	items := make([][]string, len(s.list))
-	for i, im := range s.list {
-		lead := "  "
-		if i == s.sel {
-			lead = "▸ "
-		}
-		first := common.Hanging(lead, fmt.Sprintf("%d %s %s  %s", im.ID, statusMark(st, im.Status),
+func (s *improvementsScreen) item(i int, selected bool) []string {
+	st, im := s.c.Styles, s.list[i]
+	first := marked(st, s.w, selected, func(lead string) []string {
+		return common.Hanging(lead, fmt.Sprintf("%d %s %s  %s", im.ID, statusMark(st, im.Status),
 			st.Bold.Render(im.Model), im.Title), s.w)
-		if i == s.sel {
-			for j, l := range first {
-				first[j] = st.Select(common.Fit(l, s.w))
-			}
-		}
-		items[i] = append(first, common.Hanging("    ", st.Dim.Render(s.facts(im)), s.w)...)
-	}
-	return items
+	})
+	return append(first, common.Hanging("    ", st.Dim.Render(s.facts(im)), s.w)...)
 }
 
 // facts is an improvement's second line: by whom, when, from where.

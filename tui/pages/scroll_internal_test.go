@@ -66,7 +66,7 @@ func TestBlockedVersionsScrollInUpdate(t *testing.T) {
 			At: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), Reason: "it corrupts the ledger on the first write after a restart"}
 	}
 	s.Update(blockedMsg{list: list})
-	followsTheCursor(t, s, func() int { return s.off }, n, func(i int) string { return fmt.Sprintf("▸ comp-%d", i) })
+	followsTheCursor(t, s, func() int { return s.items.off }, n, func(i int) string { return fmt.Sprintf("▸ comp-%d", i) })
 }
 
 func TestFreezeImpactScrollsInUpdate(t *testing.T) {
@@ -83,5 +83,20 @@ func TestFreezeImpactScrollsInUpdate(t *testing.T) {
 			Suggestion: schedule.Suggestion{Slots: []schedule.Slot{{Start: start.AddDate(0, 0, 14), End: start.AddDate(0, 0, 14).Add(time.Hour)}}}}
 	}
 	s.Update(freezeMsg{hits: hits})
-	followsTheCursor(t, s, func() int { return s.off }, n, func(i int) string { return fmt.Sprintf("▸ #%d sso-licence", i+1) })
+	followsTheCursor(t, s, func() int { return s.items.off }, n, func(i int) string { return fmt.Sprintf("▸ #%d sso-licence", i+1) })
+}
+
+func TestImprovementRegisterScrollsInUpdate(t *testing.T) {
+	t.Parallel()
+	s := NewImprovements(newTestCommon(t, "ana")).(*improvementsScreen)
+	s.SetSize(60, 12)
+	const n = 8
+	list := make([]models.Improvement, n)
+	for i := range list {
+		list[i] = models.Improvement{ID: int64(i + 1), Model: "standard", Status: models.ImprovementProposed,
+			Title:     "the health check waits for the cache to be warm before it reports the service up",
+			CreatedBy: "ana", CreatedAt: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
+	}
+	s.Update(improvementsMsg{list: list})
+	followsTheCursor(t, s, func() int { return s.items.off }, n, func(i int) string { return fmt.Sprintf("▸ %d ○ proposed", i+1) })
 }

@@ -63,8 +63,7 @@ type blockedScreen struct {
 	c      *common.Common
 	list   []models.BlockedVersion
 	loaded bool
-	sel    int
-	off    int // first one in view
+	items  itemList
 	w, h   int
 	keys   struct{ Unblock key.Binding }
 }
@@ -77,13 +76,16 @@ type blockedMsg struct {
 // NewBlocked is the page of blocked versions.
 func NewBlocked(c *common.Common) common.Page {
 	s := &blockedScreen{c: c}
+	s.items = newItemList(c, s.item)
 	s.keys.Unblock = key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unblock"))
 	return s
 }
 
-func (s *blockedScreen) Title() string    { return "Blocked versions" }
-func (s *blockedScreen) Capturing() bool  { return false }
-func (s *blockedScreen) SetSize(w, h int) { s.w, s.h = w, h; s.scroll() }
+func (s *blockedScreen) Title() string   { return "Blocked versions" }
+func (s *blockedScreen) Capturing() bool { return false }
+
+// SetSize: the list has the page but its heading and the line under it.
+func (s *blockedScreen) SetSize(w, h int) { s.w, s.h = w, h; s.items.SetSize(h - 2) }
 
 func (s *blockedScreen) ShortHelp() []common.Key {
 	unblock := common.OffFor(s.keys.Unblock, whyNoBlock(s.c))
@@ -111,18 +113,13 @@ func (s *blockedScreen) Update(msg tea.Msg) tea.Cmd {
 			return common.Fail(msg.err)
 		}
 		s.list, s.loaded = msg.list, true
-		s.sel = min(s.sel, max(0, len(s.list)-1))
-		s.scroll()
+		s.items.Load(len(s.list), s.items.Selected())
 	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, s.c.Keys.Up):
-			s.sel = max(0, s.sel-1)
-			s.scroll()
-		case key.Matches(msg, s.c.Keys.Down):
-			s.sel = min(max(0, len(s.list)-1), s.sel+1)
-			s.scroll()
-		case key.Matches(msg, s.keys.Unblock) && whyNoBlock(s.c) == "" && s.sel < len(s.list):
-			return common.Push(newUnblockPage(s.c, s.list[s.sel]))
+		if s.items.Update(msg) {
+			return nil
+		}
+		if sel := s.items.Selected(); key.Matches(msg, s.keys.Unblock) && whyNoBlock(s.c) == "" && sel < len(s.list) {
+			return common.Push(newUnblockPage(s.c, s.list[sel]))
 		}
 	}
 	return nil
@@ -145,42 +142,18 @@ func (s *blockedScreen) View() string {
 	if lipgloss.Width(head) > s.w {
 		head = fmt.Sprintf(" %d blocked version%s", n, common.Plural(n))
 	}
-	body, end := itemsFrom(s.items(), s.off, s.room())
-	head += outOfSight(st, s.off, end, n)
+	body, more := s.items.View()
+	head += more
 	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
 }
 
-// scroll keeps the selected version whole in sight, moving the first one shown no
-// more than it must. Update and SetSize call it, so that View only draws.
-func (s *blockedScreen) scroll() {
-	if len(s.list) == 0 {
-		s.off = 0
-		return
-	}
-	s.off = scrollItems(s.items(), s.off, s.sel, s.room())
-}
-
-// room is the lines the list has under its heading.
-func (s *blockedScreen) room() int { return max(1, s.h-2) }
-
-// items are the blocked versions' lines, the selected one marked: who blocked it
-// and when, then the reason whole (it is why).
-func (s *blockedScreen) items() [][]string {
-	st := s.c.Styles
-	items := make([][]string, len(s.list))
-	for i, b := range s.list {
-		lead := "  "
-		if i == s.sel {
-			lead = "▸ "
-		}
-		first := common.Hanging(lead, fmt.Sprintf("%s %s  %s", st.Bold.Render(b.Component), b.Version,
+// item is a blocked version's lines, marked when it is selected: who blocked it and
+// when, then the reason whole (it is why).
+func (s *blockedScreen) item(i int, selected bool) []string {
+	st, b := s.c.Styles, s.list[i]
+	first := marked(st, s.w, selected, func(lead string) []string {
+		return common.Hanging(lead, fmt.Sprintf("%s %s  %s", st.Bold.Render(b.Component), b.Version,
 			st.Dim.Render("by "+b.Actor+" "+s.c.Local(b.At, "Mon 02 Jan 2006 15:04"))), s.w)
-		if i == s.sel {
-			for j, l := range first {
-				first[j] = st.Select(common.Fit(l, s.w))
-			}
-		}
-		items[i] = append(first, common.Hanging("    ", b.Reason, s.w)...)
-	}
-	return items
+	})
+	return append(first, common.Hanging("    ", b.Reason, s.w)...)
 }
