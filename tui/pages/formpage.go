@@ -14,7 +14,7 @@ import (
 // formPage is what a page that holds one huh form and nothing else to reload shares
 // with the others like it (a review, an incident, a release): its size, its keys
 // (enter goes on and saves, esc leaves), the form's first start and how its save
-// went. The page builds the form and saves it.
+// went. The page builds the form (its fields, through setForm) and saves it.
 type formPage struct {
 	form    *huh.Form
 	errs    *components.FieldErrors
@@ -49,6 +49,15 @@ func (p *formPage) ShortHelp() []common.Key {
 }
 
 func (p *formPage) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }
+
+// setForm makes the page's form of group, with the theme, keys and width of every
+// form page: built anew (at the start, or again after a refusal, as a completed huh
+// form cannot be edited), it waits for Refresh to start it.
+func (p *formPage) setForm(c *common.Common, group *huh.Group) {
+	p.form = huh.NewForm(group).WithTheme(components.FormTheme(c)).WithShowHelp(false).WithShowErrors(false).
+		WithKeyMap(components.FormKeys()).WithWidth(formWidth(p.w))
+	p.started = false
+}
 
 // Refresh starts the form the first time; it has nothing to reload.
 func (p *formPage) Refresh() tea.Cmd {
@@ -91,6 +100,15 @@ func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 		p.err = nil // the refusal was about what the fields held; the fields say now
 	}
 	return cmd, p.form.State == huh.StateCompleted
+}
+
+// takeThenSave gives msg to the form, as take does, and saves when that finished it.
+func (p *formPage) takeThenSave(msg tea.Msg, save func() tea.Cmd) tea.Cmd {
+	cmd, completed := p.take(msg)
+	if completed {
+		return tea.Batch(cmd, save())
+	}
+	return cmd
 }
 
 // settle ends a save: refused, it keeps why (until a field changes) and starts the

@@ -62,13 +62,11 @@ func (f *proposeForm) build() {
 	why := f.errs.Input("why", "Why", &f.v.why).Placeholder("optional: what the review found (kept on the record)")
 	from := f.errs.Input("from", "From", &f.v.from).Validate(validIDs).
 		Placeholder("optional: the deployments it came from, e.g. #2 #7")
-	f.form = huh.NewForm(huh.NewGroup(
+	f.setForm(f.c, huh.NewGroup(
 		huh.NewSelect[string]().Title("Model").Options(modelOpts...).Value(&f.v.model).Inline(true),
 		f.errs.Limit(title, components.LongText), f.errs.Limit(why, components.LongText), from,
 		huh.NewSelect[string]().Title("Owner (who carries it out)").Options(ownerOpts...).Value(&f.v.owner).Inline(true),
-	)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).WithShowErrors(false).
-		WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
-	f.started = false
+	))
 }
 
 func validTitle(s string) error {
@@ -102,11 +100,7 @@ func (f *proposeForm) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(proposeSavedMsg); ok {
 		return f.saved(msg)
 	}
-	cmd, completed := f.take(msg)
-	if completed {
-		return tea.Batch(cmd, f.save())
-	}
-	return cmd
+	return f.takeThenSave(msg, f.save)
 }
 
 // save sends the proposal in the background; the form has checked every field.
@@ -177,13 +171,11 @@ func (f *implementedForm) build() {
 	if m, ok := f.c.Eng.Model(f.im.Model); ok {
 		hint += fmt.Sprintf(" (the current is v%d)", m.Version)
 	}
-	f.form = huh.NewForm(huh.NewGroup(
+	f.setForm(f.c, huh.NewGroup(
 		f.errs.Input("version", "In version", &f.v.version).Validate(validInVersion).Placeholder(hint),
 		f.errs.Limit(f.errs.Input("note", "Note", &f.v.note).Placeholder("optional: what changed, for the record"),
 			components.LongText),
-	)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).WithShowErrors(false).
-		WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
-	f.started = false
+	))
 }
 
 // validInVersion takes a version number or nothing: the engine says what nothing
@@ -207,11 +199,7 @@ func (f *implementedForm) Update(msg tea.Msg) tea.Cmd {
 		}
 		return common.Done(movedText(msg.im))
 	}
-	cmd, completed := f.take(msg)
-	if completed {
-		return tea.Batch(cmd, f.save())
-	}
-	return cmd
+	return f.takeThenSave(msg, f.save)
 }
 
 func (f *implementedForm) save() tea.Cmd {

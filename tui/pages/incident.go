@@ -99,30 +99,24 @@ func (f *incidentForm) build() {
 	zone := f.c.Eng.Location().String()
 	switch {
 	case f.updating() && f.pick == 0:
-		f.form = f.newForm(huh.NewSelect[string]().Title("Which incident?").Options(f.incidentOptions()...).
-			Value(&f.v.choice).Height(min(len(f.all), 6) + 1))
+		f.setForm(f.c, huh.NewGroup(huh.NewSelect[string]().Title("Which incident?").Options(f.incidentOptions()...).
+			Value(&f.v.choice).Height(min(len(f.all), 6)+1)))
 		return
 	case f.updating():
-		f.form = f.newForm(
+		f.setForm(f.c, huh.NewGroup(
 			f.errs.Input("resolved", "Resolved", &f.v.resolved).Validate(f.validResolved).
 				Description("YYYY-MM-DD HH:MM, "+zone+", or now; empty: open again"),
 			f.errs.Limit(f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary), components.LongText),
-			f.errs.Limit(f.errs.Input("note", "Note", &f.v.note).Placeholder("what was done (kept on the record)"), components.LongText))
+			f.errs.Limit(f.errs.Input("note", "Note", &f.v.note).Placeholder("what was done (kept on the record)"), components.LongText)))
 		return
 	}
-	f.form = f.newForm(
+	f.setForm(f.c, huh.NewGroup(
 		f.errs.Input("opened", "Opened", &f.v.opened).Validate(f.validOpened).
 			Placeholder("now ("+f.c.Eng.Now().In(f.c.Eng.Location()).Format(models.LocalLayout)+"), or YYYY-MM-DD HH:MM, "+zone),
 		f.errs.Input("resolved", "Resolved", &f.v.resolved).Validate(f.validResolved).
 			Placeholder("YYYY-MM-DD HH:MM, or empty while it is open"),
 		f.errs.Limit(f.errs.Input("summary", "Summary", &f.v.summary).Validate(validSummary).
-			Placeholder("what happened, in a line"), components.LongText))
-}
-
-func (f *incidentForm) newForm(fields ...huh.Field) *huh.Form {
-	f.started = false
-	return huh.NewForm(huh.NewGroup(fields...)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).
-		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
+			Placeholder("what happened, in a line"), components.LongText)))
 }
 
 func (f *incidentForm) incidentOptions() []huh.Option[string] {

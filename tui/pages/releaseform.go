@@ -58,15 +58,12 @@ func (f *releaseForm) build() {
 		}
 		return nil
 	})
-	f.form = huh.NewForm(huh.NewGroup(
+	f.setForm(f.c, huh.NewGroup(
 		f.errs.Input("name", "Name", &f.v.name).Placeholder("R-2026.12").Validate(required("name the release")),
 		f.errs.Limit(comps, components.LongText),
 		f.errs.Input("change", "Change", &f.v.change).Placeholder("its deployments' change reference (default: the name)"),
 		f.errs.Limit(f.errs.Input("notes", "Notes", &f.v.notes).Placeholder("what it brings (optional)"), components.LongText),
-	).Title("New release")).
-		WithTheme(components.FormTheme(f.c)).WithShowHelp(false).WithShowErrors(false).
-		WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
-	f.started = false
+	).Title("New release"))
 }
 
 // required refuses an empty field with why.
@@ -85,11 +82,7 @@ func (f *releaseForm) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(releaseCreatedMsg); ok {
 		return f.created(msg)
 	}
-	cmd, completed := f.take(msg)
-	if completed {
-		return tea.Batch(cmd, f.save())
-	}
-	return cmd
+	return f.takeThenSave(msg, f.save)
 }
 
 // save sends the release in the background; the form has read every field.

@@ -76,9 +76,7 @@ func (f *reviewForm) build() {
 	lessons := f.errs.Input("lessons", "Lessons", &f.v.lessons).Validate(validLessons).
 		Placeholder("what went well, what should change")
 	fields = append(fields, f.errs.Limit(lessons, components.LongText))
-	f.form = huh.NewForm(huh.NewGroup(fields...)).WithTheme(components.FormTheme(f.c)).WithShowHelp(false).
-		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(formWidth(f.w))
-	f.started = false
+	f.setForm(f.c, huh.NewGroup(fields...))
 }
 
 // scoreSelect is a 1-5 score that may stay unanswered.
@@ -108,11 +106,7 @@ func (f *reviewForm) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(reviewSavedMsg); ok {
 		return f.saved(msg)
 	}
-	cmd, completed := f.take(msg)
-	if completed {
-		return tea.Batch(cmd, f.save())
-	}
-	return cmd
+	return f.takeThenSave(msg, f.save)
 }
 
 // save sends the review in the background; the form has checked every field.
