@@ -250,13 +250,17 @@ func maxTime(a, b time.Time) time.Time {
 
 // storedOrDetected is every current conflict: the stored ones when they were
 // computed under this engine's rules, else detected now (a bulk load under way, a
-// database this process may not write, another configuration).
-func (e *Engine) storedOrDetected(ctx context.Context, q store.Q) ([]models.Conflict, error) {
+// database this process may not write, another configuration). Heads reads the
+// stored ones' heads alone (store.StoredConflictHeads).
+func (e *Engine) storedOrDetected(ctx context.Context, q store.Q, heads bool) ([]models.Conflict, error) {
 	basis, err := q.ConflictBasis(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if basis == e.rules {
+	switch {
+	case basis == e.rules && heads:
+		return q.StoredConflictHeads(ctx)
+	case basis == e.rules:
 		return q.StoredConflicts(ctx)
 	}
 	_, cs, err := e.detect(ctx, q)

@@ -114,7 +114,7 @@ func (f *fixture) kept(t *testing.T) []models.Conflict {
 	if basis, err := q.ConflictBasis(f.ctx); err != nil || basis != f.e.rules {
 		t.Fatalf("stored conflicts are not current: basis %q, want %q (%v)", basis, f.e.rules, err)
 	}
-	cs, err := f.e.storedOrDetected(f.ctx, q)
+	cs, err := f.e.storedOrDetected(f.ctx, q, false)
 	if err != nil {
 		t.Fatal(err)
 	}

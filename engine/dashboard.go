@@ -20,7 +20,7 @@ type Dashboard struct {
 	Waits         map[int64]WaitKind  // what a running deployment waits for a person to do (none: its runner works)
 	Inbox         []InboxItem         // what waits for the person (see Inbox) but its conflicts, which Conflicts counts: Needs you, failures and lateness too
 	Watched       []InboxItem         // for one who watches rather than acts (an analyst): every failure and lateness
-	Conflicts     []models.Conflict   // open conflicts among unfinished deployments
+	Conflicts     []models.Conflict   // open conflicts among unfinished deployments, their heads (see ConflictFilter.Heads): the dashboard counts and marks them
 	OpenIncidents []IncidentOn        // incidents not yet resolved, newest first
 	Last30        Stats
 }
@@ -121,7 +121,7 @@ func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Perso
 // plans it lists, and those items, hundreds on a crowded schedule with their plans
 // loaded, took 4–6 ms of the console's first frame on the 100k-planned database.
 func (e *Engine) dashboardBeside(ctx context.Context, q store.Q, actor models.Person) ([]models.Conflict, []InboxItem, error) {
-	open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true})
+	open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true, Heads: true})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -99,9 +99,22 @@ func (q Q) DropConflictsOf(ctx context.Context, ids []int64, kind models.Conflic
 // the rest of its record (a record separator in one, which no stored text may hold,
 // is read as a space). They are sorted here, not by SQLite, whose sorter copies rows.
 func (q Q) StoredConflicts(ctx context.Context) ([]models.Conflict, error) {
+	return q.storedConflicts(ctx, `key, kind, environment, person, start_at, end_at, ids, replace(message, char(30), ' ')`)
+}
+
+// StoredConflictHeads is StoredConflicts with each conflict's key, kind, window and
+// deployments alone, what counting them and marking their deployments needs: without
+// their messages, environments and people, a third of the text to join and copy.
+func (q Q) StoredConflictHeads(ctx context.Context) ([]models.Conflict, error) {
+	return q.storedConflicts(ctx, `key, kind, '', '', start_at, end_at, ids, ''`)
+}
+
+// storedConflicts reads the stored conflicts packed, the fields unpackConflict reads
+// given by columns.
+func (q Q) storedConflicts(ctx context.Context, columns string) ([]models.Conflict, error) {
 	var packed sql.NullString
-	err := q.db.QueryRowContext(ctx, `SELECT group_concat(concat_ws(char(31), key, kind, environment, person, start_at,
-		end_at, ids, replace(message, char(30), ' ')), char(30)) FROM stored_conflicts`).Scan(&packed)
+	err := q.db.QueryRowContext(ctx, `SELECT group_concat(concat_ws(char(31), `+columns+`), char(30))
+		FROM stored_conflicts`).Scan(&packed)
 	if err != nil || !packed.Valid || packed.String == "" {
 		return nil, mapErr(err)
 	}

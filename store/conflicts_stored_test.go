@@ -35,4 +35,15 @@ func TestStoredConflictsReadBackWhole(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("read back\n%+v\nwant\n%+v", got, want)
 	}
+	// Their heads are the same conflicts in the same order, without their words.
+	heads, err := s.Read().StoredConflictHeads(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		want[i].Environment, want[i].Person, want[i].Message = "", "", ""
+	}
+	if !reflect.DeepEqual(heads, want) {
+		t.Fatalf("heads read back\n%+v\nwant\n%+v", heads, want)
+	}
 }
