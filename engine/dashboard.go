@@ -11,18 +11,19 @@ import (
 
 // Dashboard is what a deployment manager needs at a glance.
 type Dashboard struct {
-	Now           time.Time
-	Running       []models.Deployment
-	Blocked       []Blocked
-	DueToday      []models.Deployment // planned to start later today, or just now (within the adherence tolerance)
-	Upcoming      []models.Deployment // planned after today, soonest first
-	Overdue       []models.Deployment // planned, not started, its start passed by more than the adherence tolerance; the person's (see overdue)
-	Waits         map[int64]WaitKind  // what a running deployment waits for a person to do (none: its runner works)
-	Inbox         []InboxItem         // what waits for the person (see Inbox) but its conflicts, which Conflicts counts: Needs you, failures and lateness too
-	Watched       []InboxItem         // for one who watches rather than acts (an analyst): every failure and lateness
-	Conflicts     []models.Conflict   // open conflicts among unfinished deployments, their heads (see ConflictFilter.Heads): the dashboard counts and marks them
-	OpenIncidents []IncidentOn        // incidents not yet resolved, newest first
-	Last30        Stats
+	Now            time.Time
+	Running        []models.Deployment
+	Blocked        []Blocked
+	DueToday       []models.Deployment // planned to start later today, or just now (within the adherence tolerance)
+	Upcoming       []models.Deployment // planned after today, soonest first
+	Overdue        []models.Deployment // planned, not started, its start passed by more than the adherence tolerance; the person's (see overdue)
+	Waits          map[int64]WaitKind  // what a running deployment waits for a person to do (none: its runner works)
+	Inbox          []InboxItem         // what waits for the person (see Inbox) but its conflicts, which Conflicts counts: Needs you, failures and lateness too
+	Watched        []InboxItem         // for one who watches rather than acts (an analyst): every failure and lateness
+	ReviewsWaiting int                 // failures waiting for the person's review; Inbox holds the first ReviewsShown
+	Conflicts      []models.Conflict   // open conflicts among unfinished deployments, their heads (see ConflictFilter.Heads): the dashboard counts and marks them
+	OpenIncidents  []IncidentOn        // incidents not yet resolved, newest first
+	Last30         Stats
 }
 
 // IncidentOn is an incident with the deployment it is linked to.
@@ -90,11 +91,12 @@ func (e *Engine) dashboardWith(ctx context.Context, actor models.Person, readers
 // beside the rest, when there are two.
 func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Person) (Dashboard, error) {
 	var (
-		db   Dashboard
-		open []models.Conflict
-		side []InboxItem
-		last Stats
-		now  = e.Now()
+		db      Dashboard
+		open    []models.Conflict
+		side    []InboxItem
+		waiting int
+		last    Stats
+		now     = e.Now()
 	)
 	err := beside(qs, func(q store.Q) error {
 		var err error
@@ -105,10 +107,10 @@ func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Perso
 		return err
 	}, func(q store.Q) error {
 		var err error
-		open, side, err = e.dashboardBeside(ctx, q, actor)
+		open, side, waiting, err = e.dashboardBeside(ctx, q, actor)
 		return err
 	})
-	db.Conflicts, db.Inbox, db.Last30 = open, joinInbox(db.Inbox, side), last
+	db.Conflicts, db.Inbox, db.ReviewsWaiting, db.Last30 = open, joinInbox(db.Inbox, side), waiting, last
 	if onlyOwn(actor) {
 		db = db.only(actor.Name)
 	}
@@ -116,17 +118,24 @@ func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Perso
 }
 
 // dashboardBeside is what the dashboard reads beside the rest: the open conflicts
-// actor sees and what is due to learn from. Unlike the inbox it makes no item of each
-// conflict of actor's plans: the dashboard counts the conflicts by kind and marks the
-// plans it lists, and those items, hundreds on a crowded schedule with their plans
-// loaded, took 4–6 ms of the console's first frame on the 100k-planned database.
-func (e *Engine) dashboardBeside(ctx context.Context, q store.Q, actor models.Person) ([]models.Conflict, []InboxItem, error) {
+// actor sees, what is due to learn from, and how many failures wait for a review.
+// Unlike the inbox it makes no item of each conflict of actor's plans: the dashboard
+// counts the conflicts by kind and marks the plans it lists, and those items,
+// hundreds on a crowded schedule with their plans loaded, took 4–6 ms of the
+// console's first frame on the 100k-planned database. Of the failures it lists the
+// oldest ReviewsShown and counts the rest, where it loaded a hundred.
+func (e *Engine) dashboardBeside(ctx context.Context, q store.Q, actor models.Person) ([]models.Conflict, []InboxItem, int, error) {
 	open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true, Heads: true})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	later, err := e.inboxLater(ctx, q, actor)
-	return open, later, err
+	later, err := e.inboxLater(ctx, q, actor, ReviewsShown)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	from, to, requester := e.reviewRange(actor)
+	waiting, err := q.CountUnreviewedFailures(ctx, from, to, requester)
+	return open, later, waiting, err
 }
 
 // dashboardNow reads all but what dashboard reads beside it.

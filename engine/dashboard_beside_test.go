@@ -16,14 +16,15 @@ import (
 // The dashboard and the inbox read what is due to learn from (and the dashboard its
 // 30 days' figures) on a reader of its own, beside the rest: they say what one reader
 // says, for every person of the example organisation. The dashboard's inbox is the
-// inbox but its conflicts, which the dashboard counts from its Conflicts.
+// inbox but its conflicts, which the dashboard counts from its Conflicts, and but the
+// failures waiting for a review after the oldest ReviewsShown, which it counts.
 func TestDashboardBesideIsOneRead(t *testing.T) {
 	ctx := context.Background()
 	cfg := benchdb.Config(t)
 	now := benchdb.Now
 	eng := fixture.OpenDemo(t, filepath.Join(t.TempDir(), "ferry.db"), cfg, &demo.Options{Deployments: 20000, Now: now},
 		engine.WithClock(func() time.Time { return now }))
-	kinds := map[string]bool{}
+	kinds, mostReviews := map[string]bool{}, 0
 	for _, p := range cfg.People {
 		if _, err := eng.Dashboard(ctx, p); err != nil { // as the console asks first
 			t.Fatal(err)
@@ -50,8 +51,13 @@ func TestDashboardBesideIsOneRead(t *testing.T) {
 		if !reflect.DeepEqual(inOne, inTwo) {
 			t.Fatalf("%s: read beside, the inbox differs from one read:\n one %+v\n two %+v", p.Name, inOne, inTwo)
 		}
-		if butConflicts := withoutConflicts(inOne); !reflect.DeepEqual(butConflicts, one.Inbox) {
-			t.Fatalf("%s: the dashboard's inbox is not the inbox but its conflicts:\n dashboard %+v\n inbox %+v", p.Name, one.Inbox, butConflicts)
+		shown, reviews := dashboardPart(inOne)
+		if !reflect.DeepEqual(shown, one.Inbox) {
+			t.Fatalf("%s: the dashboard's inbox is not the inbox but its conflicts and later reviews:\n dashboard %+v\n inbox %+v", p.Name, one.Inbox, shown)
+		}
+		mostReviews = max(mostReviews, reviews)
+		if reviews < engine.ReviewLimit && one.ReviewsWaiting != reviews || one.ReviewsWaiting < reviews {
+			t.Fatalf("%s: the dashboard counts %d failures waiting for a review, the inbox lists %d", p.Name, one.ReviewsWaiting, reviews)
 		}
 		for _, it := range inOne {
 			kinds[it.Kind] = true
@@ -59,6 +65,9 @@ func TestDashboardBesideIsOneRead(t *testing.T) {
 		if one.Last30.Total == 0 {
 			t.Fatalf("%s: the 30 days' figures are empty: %+v", p.Name, one.Last30)
 		}
+	}
+	if mostReviews <= engine.ReviewsShown {
+		t.Errorf("no inbox had more than %d failures waiting for a review (at most %d): the count went unseen", engine.ReviewsShown, mostReviews)
 	}
 	// Both sides had something to say.
 	for _, k := range []string{engine.InboxReview, engine.InboxModel, engine.InboxConflict} {
@@ -68,14 +77,22 @@ func TestDashboardBesideIsOneRead(t *testing.T) {
 	}
 }
 
-// withoutConflicts is items but those of kind conflict, nil for none (as the
-// dashboard leaves an empty inbox).
-func withoutConflicts(items []engine.InboxItem) []engine.InboxItem {
+// dashboardPart is what of an inbox's items the dashboard lists (nil for none, as
+// the dashboard leaves an empty inbox): all but the conflicts and the reviews after
+// the first ReviewsShown; and how many review items the inbox has.
+func dashboardPart(items []engine.InboxItem) ([]engine.InboxItem, int) {
 	var out []engine.InboxItem
+	reviews := 0
 	for _, it := range items {
-		if it.Kind != engine.InboxConflict {
+		switch {
+		case it.Kind == engine.InboxConflict:
+		case it.Kind == engine.InboxReview:
+			if reviews++; reviews <= engine.ReviewsShown {
+				out = append(out, it)
+			}
+		default:
 			out = append(out, it)
 		}
 	}
-	return out
+	return out, reviews
 }

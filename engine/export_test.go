@@ -8,6 +8,9 @@ import (
 	"ferry/store"
 )
 
+// ReviewLimit bounds the review items of one inbox.
+const ReviewLimit = reviewLimit
+
 // SuggestSweep loads what a suggestion for deployment id sweeps and returns the sweep
 // alone, to run again and again: the benchmarks' in-memory baseline for Suggest.
 func (e *Engine) SuggestSweep(ctx context.Context, actor models.Person, id int64) (func() schedule.Suggestion, error) {

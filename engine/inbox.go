@@ -54,6 +54,10 @@ const reviewHorizon = 14 * 24 * time.Hour
 // reviewLimit bounds the review items of one inbox.
 const reviewLimit = 100
 
+// ReviewsShown is how many failures waiting for a review the dashboard lists (the
+// oldest); Dashboard.ReviewsWaiting counts them all.
+const ReviewsShown = 3
+
 // Inbox lists what waits for actor, most pressing first (inboxRank), read in one snapshot: gates they
 // may approve on any deployment, blocked items they may act on, failures and
 // rollbacks of the last 24 hours (by when they failed), and the open conflicts of
@@ -136,14 +140,14 @@ func (e *Engine) inboxBeside(ctx context.Context, q store.Q, actor models.Person
 	if err != nil {
 		return nil, nil, err
 	}
-	later, err := e.inboxLater(ctx, q, actor)
+	later, err := e.inboxLater(ctx, q, actor, reviewLimit)
 	return open, append(theirs, later...), err
 }
 
-// inboxLater is what is due for actor to learn from: failures waiting for a review,
-// and (for managers) models due for theirs.
-func (e *Engine) inboxLater(ctx context.Context, q store.Q, actor models.Person) ([]InboxItem, error) {
-	out, err := e.reviewsDue(ctx, q, actor)
+// inboxLater is what is due for actor to learn from: the first reviews failures
+// waiting for a review, and (for managers) models due for theirs.
+func (e *Engine) inboxLater(ctx context.Context, q store.Q, actor models.Person, reviews int) ([]InboxItem, error) {
+	out, err := e.reviewsDue(ctx, q, actor, reviews)
 	if err != nil || !actor.Has(models.RoleManager) {
 		return out, err
 	}
@@ -221,13 +225,9 @@ var inboxRank = map[string]int{InboxGate: 0, InboxBlocked: 0, InboxInterrupted: 
 // and every one for managers. Only failures: a review of every routine success would
 // bury them (the 1M demo finishes ~900 deployments a day), and the guide's value
 // stream starts from failure records.
-func (e *Engine) reviewsDue(ctx context.Context, q store.Q, actor models.Person) ([]InboxItem, error) {
-	requester := actor.Name
-	if actor.Has(models.RoleManager) {
-		requester = ""
-	}
-	to := e.Now().Add(-e.cfg.ReviewAfter)
-	list, err := q.UnreviewedFailures(ctx, to.Add(-reviewHorizon), to, requester, reviewLimit)
+func (e *Engine) reviewsDue(ctx context.Context, q store.Q, actor models.Person, limit int) ([]InboxItem, error) {
+	from, to, requester := e.reviewRange(actor)
+	list, err := q.UnreviewedFailures(ctx, from, to, requester, limit)
 	var out []InboxItem
 	for _, d := range list {
 		out = append(out, InboxItem{Kind: InboxReview, Deployment: d, At: d.FinishedAt.Add(e.cfg.ReviewAfter),
@@ -235,6 +235,16 @@ func (e *Engine) reviewsDue(ctx context.Context, q store.Q, actor models.Person)
 				d.Environment, reviewWhat(d), models.HumanDuration(e.Now().Sub(d.FinishedAt).Truncate(time.Hour)))})
 	}
 	return out, err
+}
+
+// reviewRange is where reviewsDue looks for actor: failures finished in [from, to),
+// requested by requester ("" for anyone's: a manager's).
+func (e *Engine) reviewRange(actor models.Person) (from, to time.Time, requester string) {
+	if !actor.Has(models.RoleManager) {
+		requester = actor.Name
+	}
+	to = e.Now().Add(-e.cfg.ReviewAfter)
+	return to.Add(-reviewHorizon), to, requester
 }
 
 // reviewWhat says why a finished deployment waits for a review.

@@ -594,24 +594,20 @@ func (d *dashboard) runningMarks(dep models.Deployment, w int) string {
 	return st.Warn.Render(strings.Join(marks, "  "))
 }
 
-// reviewLines are the failures waiting for a review: the three oldest, each opening
-// its record (w there reviews it), and how many more.
+// reviewLines are the failures waiting for a review: the oldest (engine.ReviewsShown),
+// each opening its record (w there reviews it), and how many more.
 func (d *dashboard) reviewLines() []line {
 	st := d.c.Styles
 	var out []line
-	n := 0
 	for _, it := range d.data.Inbox {
-		if it.Kind != engine.InboxReview {
-			continue
-		}
-		if n++; n <= 3 {
+		if it.Kind == engine.InboxReview {
 			out = append(out, line{id: it.Deployment.ID, text: st.Warn.Render("✎ review ") + it.Message})
 		}
 	}
-	if n > 3 { // with the three above: one entry, as counted in the panel's title
+	if n := d.data.ReviewsWaiting; n > len(out) { // with those above: one entry, as counted in the panel's title
 		// The next come up here as these are reviewed (w on their page): the
 		// console is where they are done, not the CLI it sent the manager to.
-		out = append(out, line{text: st.Dim.Render(fmt.Sprintf("  and %d more wait for a review: the next come up here as these are reviewed (w on their page)", n-3)),
+		out = append(out, line{text: st.Dim.Render(fmt.Sprintf("  and %d more wait for a review: the next come up here as these are reviewed (w on their page)", n-len(out))),
 			part: true})
 	}
 	return out

@@ -408,10 +408,11 @@ func lineWithMark(view string) string {
 func TestReviewsBeyondTheThreeComeUpInTheConsole(t *testing.T) {
 	t.Parallel()
 	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
-	for id := int64(1); id <= 5; id++ {
+	for id := int64(1); id <= engine.ReviewsShown; id++ {
 		d.data.Inbox = append(d.data.Inbox, engine.InboxItem{Kind: engine.InboxReview,
 			Deployment: models.Deployment{ID: id}, Message: fmt.Sprintf("#%d failed 4d ago, not reviewed", id)})
 	}
+	d.data.ReviewsWaiting = 5
 	rows := wrapped(d.reviewLines(), 50)
 	var more []string
 	for _, r := range rows[3:] {
