@@ -318,9 +318,10 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 // bodyHeight is what is left for the page under the header and the help.
-func (m *Model) bodyHeight() int {
-	return max(1, m.h-1-lipgloss.Height(m.footer()))
-}
+func (m *Model) bodyHeight() int { return m.heightAbove(m.footer()) }
+
+// heightAbove is the body's height above the footer foot.
+func (m *Model) heightAbove(foot string) int { return max(1, m.h-1-lipgloss.Height(foot)) }
 
 func (m *Model) resize() {
 	m.help.SetWidth(m.w)

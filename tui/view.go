@@ -18,7 +18,11 @@ func (m *Model) View() tea.View {
 	if m.w == 0 {
 		body = "loading…"
 	} else {
-		body = lipgloss.JoinVertical(lipgloss.Left, m.header(), m.fitBody(m.Top().View()), m.footer())
+		// The footer is drawn once a frame: its height sets the body's, and working
+		// it out (the page's keys, each with why it is off) twice was a fifth of a
+		// frame.
+		foot := m.footer()
+		body = lipgloss.JoinVertical(lipgloss.Left, m.header(), m.fitBody(m.Top().View(), m.heightAbove(foot)), foot)
 	}
 	v := tea.NewView(body)
 	v.AltScreen = true
@@ -27,10 +31,9 @@ func (m *Model) View() tea.View {
 	return v
 }
 
-// fitBody pads or cuts the page to exactly the body height, so nothing jumps.
-func (m *Model) fitBody(s string) string {
+// fitBody pads or cuts the page to exactly the body height h, so nothing jumps.
+func (m *Model) fitBody(s string, h int) string {
 	lines := strings.Split(s, "\n")
-	h := m.bodyHeight()
 	if len(lines) > h {
 		lines = lines[:h]
 	}
