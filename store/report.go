@@ -68,6 +68,13 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 	if len(dora) > 0 {
 		isDora = "environment IN (" + placeholders(len(dora)) + ")"
 	}
+	// Ungrouped, the groups are one constant: grouped by it too, SQLite sorted every
+	// row (hists and all) in a temporary tree, where by day alone it reads them in the
+	// primary key's order, already grouped.
+	groupBy := "p, g"
+	if by == "" {
+		groupBy = "p"
+	}
 	for range 5 { // isDora appears five times below, after isCurrent
 		for _, env := range dora {
 			args = append(args, env)
@@ -84,7 +91,7 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 		SUM(CASE WHEN `+isDora+` THEN done_bad ELSE 0 END), SUM(CASE WHEN `+isDora+` THEN restores ELSE 0 END),
 		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), ''),
 		COALESCE(group_concat(CASE WHEN `+isDora+` THEN NULLIF(restore_hist, '') END, ' '), '')
-		FROM rollup_days WHERE day >= ? AND day < ? GROUP BY p, g ORDER BY p, g`, append(args, fromDay, toDay)...)
+		FROM rollup_days WHERE day >= ? AND day < ? GROUP BY `+groupBy+` ORDER BY `+groupBy, append(args, fromDay, toDay)...)
 	if err != nil {
 		return nil, mapErr(err)
 	}

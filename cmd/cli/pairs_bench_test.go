@@ -101,6 +101,10 @@ func rollupSQL(period, by string) string {
 	ge := map[string]string{"none": "''", "environment": "environment", "model": "model", "service": "service",
 		"model-version": "model || ' v' || model_version"}[by]
 	prod := "environment IN ('production')"
+	groupBy := "p, g"
+	if by == "none" { // as ReportSums: ungrouped, by the period alone
+		groupBy = "p"
+	}
 	return `SELECT ` + pe + ` AS p, ` + ge + ` AS g, SUM(deployments), SUM(succeeded), SUM(failed), SUM(rolled_back),
 		SUM(cancelled), SUM(started), SUM(on_time), SUM(adherent), SUM(incidents), SUM(with_incident), 0,
 		SUM(requested), SUM(closed), SUM(done), SUM(done_ok), SUM(done_bad), SUM(restores), SUM(emergency),
@@ -110,5 +114,5 @@ func rollupSQL(period, by string) string {
 		SUM(CASE WHEN ` + prod + ` THEN done_bad ELSE 0 END), SUM(CASE WHEN ` + prod + ` THEN restores ELSE 0 END),
 		COALESCE(group_concat(NULLIF(lead_hist, ''), ' '), ''),
 		COALESCE(group_concat(CASE WHEN ` + prod + ` THEN NULLIF(restore_hist, '') END, ' '), '')
-		FROM rollup_days WHERE day >= 20230101 AND day < 20261201 GROUP BY p, g ORDER BY p, g;`
+		FROM rollup_days WHERE day >= 20230101 AND day < 20261201 GROUP BY ` + groupBy + ` ORDER BY ` + groupBy + `;`
 }
