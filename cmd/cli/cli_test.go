@@ -1091,6 +1091,50 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// The demo's improvement register is a team's: what failures of each model taught,
+// proposed from those failures and moved on by the engine's rules (so some are on
+// their way and one was turned down), each step in the audit log, which holds.
+func TestDemoRegisterHoldsWhatFailuresTaught(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.cfg = repoConfig
+	f.db = filepath.Join(f.dir, "demo.db")
+	if r := f.ok("demo", "--deployments", "2000"); !strings.Contains(r.stdout, " improvements in ") {
+		t.Errorf("the demo says how many improvements it proposed:\n%s", r)
+	}
+	var register []struct {
+		ID     int64
+		Model  string
+		Status string
+		From   []int64
+	}
+	if err := json.Unmarshal([]byte(f.ok("--as", "kim", "improvement", "list", "--json").stdout), &register); err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]bool{}
+	for _, im := range register {
+		statuses[im.Status] = true
+		if len(im.From) == 0 {
+			t.Errorf("improvement %d came from no deployment", im.ID)
+		}
+		for _, id := range im.From {
+			d := f.show(id)
+			if d.Model != im.Model || d.Status != "failed" && d.Status != "rolled_back" {
+				t.Errorf("improvement %d to %s came from #%d, a %s %s deployment", im.ID, im.Model, id, d.Status, d.Model)
+			}
+		}
+	}
+	if len(register) < 4 || len(statuses) < 4 || !statuses["rejected"] || !statuses["proposed"] {
+		t.Fatalf("the demo register holds %d improvements in %v", len(register), statuses)
+	}
+	r := f.ok("--as", "ana", "audit", "verify")
+	var events, entries int
+	if _, err := fmt.Sscanf(r.stdout, "The record holds: %d events, %d audit entries.", &events, &entries); err != nil ||
+		entries < len(register) {
+		t.Errorf("audit verify after the demo: %v (%d entries for %d improvements)\n%s", err, entries, len(register), r)
+	}
+}
+
 // A config file that cannot be read is refused by the flag or variable that named
 // it, in words (it printed Go's "open …: no such file or directory"); exit 1, as
 // for a config that does not parse.

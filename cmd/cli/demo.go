@@ -60,8 +60,9 @@ func (a *app) fillDemo(n int, seed int64) error {
 		return err
 	}
 	tty := isTerminal(a.stderr)
+	now := time.Now()
 	res, err := demo.Generate(a.ctx, st, a.cfg, demo.Options{
-		Deployments: n, Seed: seed, Now: time.Now(),
+		Deployments: n, Seed: seed, Now: now,
 		Progress: func(done, total int) {
 			if tty {
 				fmt.Fprintf(a.stderr, "\rgenerating demo history: %d/%d deployments", done, total)
@@ -70,6 +71,10 @@ func (a *app) fillDemo(n int, seed int64) error {
 	})
 	if tty {
 		fmt.Fprintln(a.stderr)
+	}
+	improved := 0
+	if err == nil {
+		improved, err = demo.Improvements(a.ctx, st, a.cfg, now)
 	}
 	err = errors.Join(err, st.Close()) // closing folds the WAL into the file
 	if err == nil {
@@ -82,8 +87,8 @@ func (a *app) fillDemo(n int, seed int64) error {
 		removeDB(partial)
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Demo history in %s: %d deployments, %d steps, %d events, %d incidents in %.1fs\n",
-		absPath(path), res.Deployments, res.Steps, res.Events, res.Incidents, res.Elapsed.Seconds())
+	fmt.Fprintf(a.stdout, "Demo history in %s: %d deployments, %d steps, %d events, %d incidents, %d improvements in %.1fs\n",
+		absPath(path), res.Deployments, res.Steps, res.Events, res.Incidents, improved, res.Elapsed.Seconds())
 	return a.open()
 }
 
