@@ -68,10 +68,7 @@ func (e *Engine) plannedEvents(ctx context.Context, actor models.Person, f Calen
 		if err != nil {
 			return nil, err
 		}
-		ids := make([]int64, len(page))
-		for i, d := range page {
-			ids[i] = d.ID
-		}
+		ids := models.IDs(page)
 		// Each change of a deployment is an event on its record: their count is a
 		// sequence that grows with every change, whatever the clock's resolution.
 		counts, err := e.st.Read().EventCounts(ctx, ids)

@@ -189,11 +189,7 @@ func withStarts(ctx context.Context, q store.Q, cs []models.Conflict) error {
 	if err != nil || len(running) == 0 {
 		return err
 	}
-	ids := make([]int64, len(running))
-	for i, d := range running {
-		ids[i] = d.ID
-	}
-	all, err := startsOf(ctx, q, ids)
+	all, err := startsOf(ctx, q, models.IDs(running))
 	if err != nil {
 		return err
 	}

@@ -156,6 +156,15 @@ type Deployment struct {
 // Window is the deployment's scheduled window.
 func (d Deployment) Window() Interval { return Interval{d.ScheduledStart, d.ScheduledEnd} }
 
+// IDs are the deployments' IDs, in their order.
+func IDs(ds []Deployment) []int64 {
+	ids := make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
 // OverrunsAt reports whether d is under way at now past the end of its window.
 func (d Deployment) OverrunsAt(now time.Time) bool {
 	return d.Status.Running() && !now.Before(d.ScheduledEnd)

@@ -68,7 +68,7 @@ func Improvements(ctx context.Context, st *store.Store, cfg *config.Config, now 
 				continue
 			}
 			im, err := eng.AddImprovement(ctx, pract, engine.ImprovementRequest{Model: m.Name, Title: title,
-				Owner: pract.Name, From: ids(from), Note: fmt.Sprintf("what #%d's review taught", from[0].ID)})
+				Owner: pract.Name, From: models.IDs(from), Note: fmt.Sprintf("what #%d's review taught", from[0].ID)})
 			if err != nil {
 				return n, err
 			}
@@ -136,12 +136,4 @@ func newest(versions []models.ModelVersionInfo, model string) int {
 		}
 	}
 	return v
-}
-
-func ids(ds []models.Deployment) []int64 {
-	out := make([]int64, len(ds))
-	for i, d := range ds {
-		out[i] = d.ID
-	}
-	return out
 }
