@@ -179,15 +179,20 @@ func (e *Engine) SetImprovement(ctx context.Context, actor models.Person, id int
 }
 
 // improvementMove is what im's status says of p's move to to: verified and rejected
-// are final, only an implemented improvement is verified, a move to where it is
-// changes nothing (an implemented one may name another version), and only a manager
-// sends back to proposed one that a manager approved: that withdraws the approval.
+// are final, work starts on an approved improvement only (in progress or implemented
+// straight from proposed skipped the manager's approval), only an implemented one is
+// verified, a move to where it is changes nothing (an implemented one may name
+// another version), and only a manager sends back to proposed one that was approved:
+// that withdraws the approval.
 func improvementMove(p models.Person, im models.Improvement, to models.ImprovementStatus) error {
 	if im.Status == models.ImprovementVerified || im.Status == models.ImprovementRejected {
 		return models.Conflictf("improvement %d is %s: that is final", im.ID, im.Status)
 	}
 	if im.Status == to && to != models.ImprovementImplemented {
 		return models.Conflictf("improvement %d is %s already", im.ID, to.Words())
+	}
+	if im.Status == models.ImprovementProposed && (to == models.ImprovementInProgress || to == models.ImprovementImplemented) {
+		return models.Conflictf("improvement %d is proposed: work starts once a manager approves it", im.ID)
 	}
 	if to == models.ImprovementProposed && !p.Has(models.RoleManager) {
 		return models.Forbiddenf("%s (%s) may not set improvement %d back to proposed: it is %s, and only managers withdraw an approval",

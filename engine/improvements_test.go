@@ -184,6 +184,17 @@ func TestImprovementRulesAskedBeforeTheAct(t *testing.T) {
 	if err := MayMoveImprovement(ana, im, models.ImprovementApproved); err != nil {
 		t.Errorf("a manager approves: %v", err)
 	}
+	for _, to := range []models.ImprovementStatus{models.ImprovementInProgress, models.ImprovementImplemented} {
+		if err := MayMoveImprovement(sam, im, to); !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "work starts once a manager approves it") {
+			t.Errorf("work on a proposal, %s, before its approval: %v", to, err)
+		}
+		if _, err := f.e.SetImprovement(f.ctx, sam, im.ID, to, "", 2); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("a practitioner skipped the approval to %s: %v", to, err)
+		}
+	}
+	if im, err = f.e.SetImprovement(f.ctx, ana, im.ID, models.ImprovementApproved, "", 0); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.e.SetImprovement(f.ctx, sam, im.ID, models.ImprovementImplemented, "", 0); err == nil ||
 		!strings.HasPrefix(err.Error(), "--in-version: "+NeedInVersion(im.ID, "web")) {
 		t.Errorf("implemented names the version it needs: %v", err)
