@@ -34,8 +34,12 @@ func (a *app) inboxCmd() *cobra.Command {
 			"passed, open conflicts of deployments you requested or are assigned (until nothing\n" +
 			"in one is still planned, once a manager let one start against it), failing\n" +
 			"notification channels, failures left without a review for [ferry] review_after,\n" +
-			"and models due for review: yours, or all for managers. The console's \"Needs you\"\n" +
-			"is the same list (an analyst's \"To watch\" shows everyone's failures and lateness).",
+			"and models due for review: yours, or all for managers (but the conflicts, which\n" +
+			"are of your own deployments for everyone: ferry conflicts --open lists them all).\n" +
+			"The console's \"Needs you\" is the same list, but that it counts every open conflict\n" +
+			"by kind rather than listing yours, lists the three oldest failures waiting for a\n" +
+			"review with how many more, and shows open incidents (an analyst's \"To watch\"\n" +
+			"shows everyone's failures and lateness).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.open(); err != nil {
