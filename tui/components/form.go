@@ -69,9 +69,16 @@ func formStyles(st common.Styles) *huh.Styles {
 	return t
 }
 
-// FormKeys let ↓ and ↑ move between fields as tab and shift+tab do.
+// FormKeys let ↓ and ↑ move between fields as tab and shift+tab do (in a text of
+// several lines they move between its lines). A text of several lines keeps huh's
+// keys: enter goes on (or saves), alt+enter and ctrl+j start a new line; its ctrl+e,
+// which opens $EDITOR, opens nothing: under `ferry serve` the editor would run on
+// the server, as its user, not on the person's machine.
 func FormKeys() *huh.KeyMap {
 	k := huh.NewDefaultKeyMap()
+	// No keys: it never matches. Text.ExternalEditor(false) alone does not do: huh
+	// (v2.0.3) turns the binding off only when it draws its help, which no form shows.
+	k.Text.Editor = key.NewBinding()
 	k.Input.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))
 	k.Input.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"))
 	k.Select.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))
@@ -81,12 +88,12 @@ func FormKeys() *huh.KeyMap {
 
 // FieldErrors shows a text field's validation error in its title, where the person
 // is looking, instead of under the whole form; and it holds each field to a length
-// (see Full).
+// (see Full). A text field is a line (Input) or a text of several lines (Text).
 type FieldErrors struct {
 	c      *common.Common
-	titles map[*huh.Input]string
-	shown  map[*huh.Input]fieldState // what the titles say now
-	limits map[*huh.Input]int
+	titles map[huh.Field]string
+	shown  map[huh.Field]fieldState // what the titles say now
+	limits map[huh.Field]int
 	keys   *huh.KeyMap
 	// A move to another field reaches the form as a message of its own, after the
 	// key that asked for it: keys typed before it arrives (a quick typist's, a
@@ -102,7 +109,7 @@ type FieldErrors struct {
 // refusal in a title wraps between words only, inside the field's "┃ ".
 func (fe *FieldErrors) SetWidth(formW int) {
 	if w := max(0, formW-2); w != fe.width {
-		fe.width, fe.shown = w, map[*huh.Input]fieldState{} // titles to wrap again
+		fe.width, fe.shown = w, map[huh.Field]fieldState{} // titles to wrap again
 	}
 }
 
@@ -111,10 +118,10 @@ func (fe *FieldErrors) SetWidth(formW int) {
 // that lets the held ones go to the field they were typed in.
 const moveWait = 150 * time.Millisecond
 
-// NewFieldErrors keeps the titles of the fields Input makes.
+// NewFieldErrors keeps the titles of the fields Input and Text make.
 func NewFieldErrors(c *common.Common) *FieldErrors {
-	return &FieldErrors{c: c, titles: map[*huh.Input]string{}, shown: map[*huh.Input]fieldState{},
-		limits: map[*huh.Input]int{}, keys: FormKeys()}
+	return &FieldErrors{c: c, titles: map[huh.Field]string{}, shown: map[huh.Field]fieldState{},
+		limits: map[huh.Field]int{}, keys: FormKeys()}
 }
 
 // Input makes a text field whose errors show in its title, holding at most ShortText
@@ -122,13 +129,39 @@ func NewFieldErrors(c *common.Common) *FieldErrors {
 func (fe *FieldErrors) Input(k, title string, v *string) *huh.Input {
 	in := huh.NewInput().Key(k).Title(title).Value(v).Prompt("")
 	fe.titles[in] = title
-	return fe.Limit(in, ShortText)
+	fe.Limit(in, ShortText)
+	return in
 }
 
-// Limit holds in to at most n characters.
-func (fe *FieldErrors) Limit(in *huh.Input, n int) *huh.Input {
-	fe.limits[in] = n
-	return in.CharLimit(n)
+// TextLines is how many lines a text of several lines shows; it scrolls through
+// more.
+const TextLines = 3
+
+// Text makes a text field of several lines whose errors show in its title, holding
+// at most LongText characters, its line breaks counted (Limit sets another length).
+// enter goes on, alt+enter and ctrl+j start a new line, as its description says;
+// it opens no editor (see FormKeys).
+func (fe *FieldErrors) Text(k, title string, v *string) *huh.Text {
+	t := huh.NewText().Key(k).Title(title).Value(v).ExternalEditor(false).Lines(TextLines).
+		Description("alt+enter or ctrl+j: new line · enter: next, save on the last")
+	fe.titles[t] = title
+	fe.Limit(t, LongText)
+	return t
+}
+
+// Limit holds field, a text field of fe's (Input or Text), to at most n characters,
+// and returns it.
+func (fe *FieldErrors) Limit(field huh.Field, n int) huh.Field {
+	switch f := field.(type) {
+	case *huh.Input:
+		f.CharLimit(n)
+	case *huh.Text:
+		f.CharLimit(n)
+	default:
+		panic(fmt.Sprintf("components: Limit of a %T, not a text field", field))
+	}
+	fe.limits[field] = n
+	return field
 }
 
 // Full says whether msg would only add text to the focused field of f, which is full:
@@ -136,11 +169,16 @@ func (fe *FieldErrors) Limit(in *huh.Input, n int) *huh.Input {
 // each character pasted cost time in proportion to the text before it (10 KB took
 // seconds of the server's time); past the limit the characters are dropped anyway.
 func (fe *FieldErrors) Full(f *huh.Form, msg tea.Msg) bool {
-	if !typesText(msg) {
-		return false
-	}
-	in, ok := f.GetFocusedField().(*huh.Input)
-	return ok && fe.full(in)
+	field := f.GetFocusedField()
+	return (typesText(msg) || fe.newLine(field, msg)) && fe.full(field)
+}
+
+// newLine is whether msg starts a new line in field, a text of several lines: the
+// line break is a character of its length, which huh's own limit lets through.
+func (fe *FieldErrors) newLine(field huh.Field, msg tea.Msg) bool {
+	k, ok := msg.(tea.KeyPressMsg)
+	_, text := field.(*huh.Text)
+	return ok && text && key.Matches(k, fe.keys.Text.NewLine)
 }
 
 // Step passes msg to f as every page that holds a form does (←/→ in a list as ↑/↓,
@@ -222,6 +260,9 @@ func (fe *FieldErrors) asksMove(field huh.Field, msg tea.Msg) bool {
 	case *huh.Input:
 		km := fe.keys.Input
 		return key.Matches(k, km.Prev, km.Next, km.Submit)
+	case *huh.Text: // its ↑/↓ move between its lines
+		km := fe.keys.Text
+		return key.Matches(k, km.Prev, km.Next, km.Submit)
 	case choice: // a Select of any type: the history filter's Order is a Select[bool]
 		km := fe.keys.Select
 		own := []key.Binding{km.Filter, km.SetFilter, km.ClearFilter, km.Left, km.Right, km.GotoTop, km.GotoBottom,
@@ -280,10 +321,13 @@ func InputFull(in textinput.Model, msg tea.Msg) bool {
 	return in.Focused() && in.CharLimit > 0 && typesText(msg) && utf8.RuneCountInString(in.Value()) >= in.CharLimit
 }
 
-func (fe *FieldErrors) full(in *huh.Input) bool {
-	n, ok := fe.limits[in]
-	v, _ := in.GetValue().(string)
-	return ok && utf8.RuneCountInString(v) >= n
+func (fe *FieldErrors) full(field huh.Field) bool {
+	n, ok := fe.limits[field]
+	if !ok {
+		return false
+	}
+	v, _ := field.GetValue().(string)
+	return utf8.RuneCountInString(v) >= n
 }
 
 // printable is whether s is text a key types (not enter, tab or a control).
@@ -319,13 +363,23 @@ func (fe *FieldErrors) Mark(f *huh.Form) tea.Cmd {
 		case now.full:
 			title += "  " + fe.c.Styles.Warn.Render(LimitText(fe.limits[in]))
 		}
-		in.Title(title)
+		retitle(in, title)
 	}
 	if !changed {
 		return nil
 	}
 	_, cmd := f.Update(redraw{})
 	return cmd
+}
+
+// retitle sets the title of a text field (Input or Text).
+func retitle(field huh.Field, title string) {
+	switch f := field.(type) {
+	case *huh.Input:
+		f.Title(title)
+	case *huh.Text:
+		f.Title(title)
+	}
 }
 
 // fieldState is what a field's title says besides its name.
@@ -357,7 +411,7 @@ func (fe *FieldErrors) Focus(f *huh.Form, refusal string) *huh.Form {
 	head, _, _ := strings.Cut(refusal, ":")
 	head = strings.ToLower(strings.TrimSpace(head))
 	name, _, _ := strings.Cut(head, " ")
-	var target *huh.Input
+	var target huh.Field
 	for in, title := range fe.titles {
 		// A title of more than a word is named whole ("In version: …").
 		if t := strings.ToLower(title); name != "" && (t == name || t == head || strings.TrimSuffix(t, "s") == name) {
@@ -365,7 +419,7 @@ func (fe *FieldErrors) Focus(f *huh.Form, refusal string) *huh.Form {
 		}
 	}
 	for range 32 { // more than any form has fields
-		if target == nil || f.GetFocusedField() == huh.Field(target) {
+		if target == nil || f.GetFocusedField() == target {
 			break
 		}
 		before := f.GetFocusedField()

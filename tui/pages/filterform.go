@@ -111,7 +111,9 @@ func (ff *filterForm) whichWho() []huh.Field {
 }
 
 func (ff *filterForm) input(k, title string, v *string, placeholder string) *huh.Input {
-	return ff.errs.Limit(ff.errs.Input(k, title, v).Placeholder(placeholder), 64)
+	in := ff.errs.Input(k, title, v).Placeholder(placeholder)
+	ff.errs.Limit(in, 64)
+	return in
 }
 
 // choice is an inline select of "any" and the given values.
