@@ -230,8 +230,15 @@ func (d *detailScreen) Refresh() tea.Cmd {
 		if err == nil {
 			rec.improvements, err = improvementsFrom(c, v.Model, id)
 		}
+		var lessons string
+		if v.Review != nil {
+			lessons = v.Review.Lessons
+		}
 		common.Clean(&v) // stored text is shown, never obeyed
 		common.Clean(&rec.improvements)
+		if v.Review != nil { // lessons run to several lines: their breaks stay (and amending keeps them)
+			v.Review.Lessons = models.Printable(lessons, true)
+		}
 		return detailMsg{v.Detail, rec, err}
 	}
 }

@@ -20,7 +20,7 @@ type formPage struct {
 	errs    *components.FieldErrors
 	started bool
 	w, h    int
-	keys    struct{ Next, Cancel key.Binding }
+	keys    struct{ Next, Cancel, NewLine key.Binding }
 	saving  bool
 	done    bool  // saved: no message may save it again before the page closes
 	err     error // why the engine refused the last save
@@ -30,6 +30,9 @@ func newFormPage() formPage {
 	var p formPage
 	p.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save"))
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	// huh's, in a text of several lines (components.FormKeys): the footer names it
+	// while one has focus, beside enter, which still goes on.
+	p.keys.NewLine = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter/ctrl+j", "new line"))
 	return p
 }
 
@@ -45,7 +48,11 @@ func (p *formPage) SetSize(w, h int) {
 }
 
 func (p *formPage) ShortHelp() []common.Key {
-	return []common.Key{common.On(p.keys.Next), common.On(p.keys.Cancel)}
+	keys := []common.Key{common.On(p.keys.Next), common.On(p.keys.Cancel)}
+	if _, ok := p.form.GetFocusedField().(*huh.Text); ok { // last: the first a narrow footer drops, the field says it too
+		keys = append(keys, common.On(p.keys.NewLine))
+	}
+	return keys
 }
 
 func (p *formPage) FullHelp() [][]common.Key { return [][]common.Key{p.ShortHelp()} }

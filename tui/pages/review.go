@@ -73,9 +73,11 @@ func (f *reviewForm) build() {
 		}
 		fields = append(fields, huh.NewSelect[string]().Title("Failure category").Options(opts...).Value(&f.v.category).Inline(true))
 	}
-	lessons := f.errs.Input("lessons", "Lessons", &f.v.lessons).Validate(validLessons).
-		Placeholder("what went well, what should change")
-	fields = append(fields, f.errs.Limit(lessons, components.LongText))
+	// Several sentences, on lines of their own if the person likes: the last field,
+	// so enter saves.
+	fields = append(fields, f.errs.Text("lessons", "Lessons", &f.v.lessons).Validate(validLessons).
+		Placeholder("what went well, what should change").
+		Description("enter saves · alt+enter or ctrl+j starts a new line"))
 	f.setForm(f.c, huh.NewGroup(fields...))
 }
 

@@ -1,13 +1,20 @@
 package pages_test
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"ferry/engine"
 	"ferry/models"
+	"ferry/tui/components"
 	"ferry/tui/internal/tuitest"
 )
 
@@ -83,4 +90,140 @@ func TestReviewHeadingIsWholeOnAPhone(t *testing.T) {
 		t.Fatalf("the heading should be whole:\n%s", got)
 	}
 	fits(t, m, "review form", 60, 20)
+}
+
+// trimmedLines is screen with each line's trailing spaces cut, for looking for lines.
+func trimmedLines(screen string) string {
+	lines := strings.Split(screen, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Lessons run to several lines: alt+enter and ctrl+j start a new one while enter
+// still saves, as the field says; the review keeps the line breaks, the deployment's
+// page shows each line under the heading, and amending the review from there keeps
+// them (the page cleans what it shows, and a line break is not made "⏎").
+func TestReviewLessonsOfSeveralLines(t *testing.T) {
+	t.Parallel()
+	l, c := liveDetail(t, "sam", 2, 120, 40)
+	l.Letter('w')
+	l.Has("┃ Outcome")
+	for range 5 { // outcome, three scores, category: as offered
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("┃ Lessons")
+	l.Has("enter saves · alt+enter or ctrl+j starts a new line")
+	l.Has("alt+enter/ctrl+j new line") // the footer says it too
+	l.TypeText("the cache was cold")
+	l.TM.Send(tea.KeyPressMsg{Code: tea.KeyEnter, Mod: tea.ModAlt})
+	l.TypeText("warm it before the health check")
+	l.TM.Send(tea.KeyPressMsg{Code: 'j', Mod: tea.ModCtrl})
+	l.TypeText("and say so in the runbook")
+	l.Until("three lines in the field", func(s string) bool {
+		return strings.Contains(trimmedLines(s), "┃ the cache was cold\n┃ warm it before the health check\n┃ and say so in the runbook")
+	})
+	l.Key(tea.KeyEnter)
+	l.Has("reviewed #2: unsuccessful")
+	want := "the cache was cold\nwarm it before the health check\nand say so in the runbook"
+	if r, err := c.Eng.Review(c.Ctx, c.Actor, 2); err != nil || r.Lessons != want {
+		t.Fatalf("stored lessons %q (%v), want %q", r.Lessons, err, want)
+	}
+	l.Until("the lessons' lines under the review", func(s string) bool {
+		return strings.Contains(trimmedLines(s), "\n  the cache was cold\n  warm it before the health check\n  and say so in the runbook\n")
+	})
+	// Amended from the page: the form starts from the lines, and saves them as they were.
+	l.Letter('w')
+	l.Has("Amend the review of #2")
+	l.Until("the lessons' lines in the form", func(s string) bool {
+		return strings.Contains(trimmedLines(s), "  the cache was cold\n  warm it before the health check\n  and say so in the runbook")
+	})
+	for range 6 {
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("amended the review of #2")
+	l.Quit()
+	if r, err := c.Eng.Review(c.Ctx, c.Actor, 2); err != nil || r.Lessons != want {
+		t.Fatalf("amended lessons %q (%v), want %q", r.Lessons, err, want)
+	}
+}
+
+// On a phone the lessons wrap, each line of them indented under the review's
+// heading; a control character in them is shown, not obeyed.
+func TestReviewLessonsWrapOnAPhone(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "sam")
+	if _, _, err := c.Eng.AddReview(c.Ctx, c.Actor, models.Review{DeploymentID: 2, Outcome: models.OutcomeUnsuccessful,
+		Lessons: "The health check answered before the cache was warm, so traffic came too early.\nWarm it first.\x1b[2J"}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 80}) // tall: the whole page, at a phone's width
+	openDetailOf(m, 2)
+	got := trimmedLines(screenText(m))
+	if !strings.Contains(got, "\n  The health check answered before the cache was warm, so\n  traffic came too early.\n  Warm it first.␛[2J\n") {
+		t.Fatalf("the lessons should wrap at 60 cells, each line under the heading:\n%s", got)
+	}
+}
+
+// ctrl+e in the lessons opens no editor: huh's Text would run $EDITOR, which under
+// ferry serve is a process on the server. Not parallel: it sets EDITOR.
+func TestReviewLessonsOpenNoEditor(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "editor-ran")
+	t.Setenv("EDITOR", "touch "+marker) // what huh's ctrl+e would run, with its temporary file
+	l, c := liveDetail(t, "sam", 2, 120, 40)
+	l.Letter('w')
+	l.Has("┃ Outcome")
+	for range 5 {
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("┃ Lessons")
+	l.TypeText("cold cache")
+	l.TM.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
+	l.TypeText(" again")
+	l.Has("cold cache again") // ctrl+e went to the end of the line, no further
+	l.Key(tea.KeyEnter)
+	l.Has("reviewed #2: unsuccessful")
+	l.Quit()
+	if _, err := os.Stat(marker); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("ctrl+e ran $EDITOR (%v)", err)
+	}
+	if r, err := c.Eng.Review(c.Ctx, c.Actor, 2); err != nil || r.Lessons != "cold cache again" {
+		t.Fatalf("stored lessons %q (%v)", r.Lessons, err)
+	}
+	f := huh.NewForm(huh.NewGroup(components.NewFieldErrors(c).Text("x", "X", new(string)))).WithKeyMap(components.FormKeys())
+	for _, b := range f.KeyBinds() {
+		if slices.Contains(b.Keys(), "ctrl+e") && b.Enabled() {
+			t.Errorf("a text field offers %q: %q", b.Keys(), b.Help().Desc)
+		}
+	}
+}
+
+// Lessons longer than the field holds: its title says it is full, under the field,
+// and what was typed past the limit, a new line too, is not taken.
+func TestReviewLessonsAreHeldToTheLimit(t *testing.T) {
+	t.Parallel()
+	l, c := liveDetail(t, "sam", 2, 120, 40)
+	l.Letter('w')
+	l.Has("┃ Outcome")
+	for range 5 {
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("┃ Lessons")
+	long := strings.Repeat("the cache was cold ", 20) // 380 characters
+	l.TM.Send(tea.PasteMsg{Content: long})
+	l.Has("┃ Lessons  " + components.LimitText(components.LongText))
+	for range 3 { // into the text, where a line break would stay
+		l.Key(tea.KeyLeft)
+	}
+	l.TM.Send(tea.KeyPressMsg{Code: tea.KeyEnter, Mod: tea.ModAlt})
+	l.TypeText("more")
+	l.Key(tea.KeyEnter)
+	l.Has("reviewed #2: unsuccessful")
+	l.Quit()
+	r, err := c.Eng.Review(c.Ctx, c.Actor, 2)
+	if want := strings.TrimSpace(long[:components.LongText]); err != nil || r.Lessons != want {
+		t.Fatalf("stored lessons %q (%v), want the first %d characters", r.Lessons, err, components.LongText)
+	}
 }
