@@ -370,7 +370,8 @@ func (a *app) printDetail(det engine.Detail) {
 	if r := det.Review; r != nil {
 		fmt.Fprintf(w, "\nReview (%s, %s)\n  %s · satisfaction %s · lead time %s · quality %s · category %s\n  %s\n",
 			r.Reviewer, a.local(r.ReviewedAt), engine.OutcomeText(r.Outcome), scoreText(r.Satisfaction),
-			scoreText(r.LeadTimeSatisfaction), scoreText(r.Quality), orDash(r.Category), cell(r.Lessons))
+			scoreText(r.LeadTimeSatisfaction), scoreText(r.Quality), orDash(r.Category),
+			strings.Join(cellLines(r.Lessons), "\n  ")) // its lines, each indented
 	}
 	if len(det.Findings) > 0 {
 		fmt.Fprintln(w, "\nFindings")

@@ -133,7 +133,13 @@ func (a *app) reviewShowCmd() *cobra.Command {
 			fmt.Fprintf(tw, "lead time satisfaction\t%s\n", scoreText(r.LeadTimeSatisfaction))
 			fmt.Fprintf(tw, "quality\t%s\n", scoreText(r.Quality))
 			fmt.Fprintf(tw, "category\t%s\n", orDash(r.Category))
-			fmt.Fprintf(tw, "lessons\t%s\n", cell(r.Lessons))
+			for i, l := range cellLines(r.Lessons) { // each line in the column, under the first
+				if i == 0 {
+					fmt.Fprintf(tw, "lessons\t%s\n", l)
+				} else {
+					fmt.Fprintf(tw, "\t%s\n", l)
+				}
+			}
 			fmt.Fprintf(tw, "by\t%s, %s\n", r.Reviewer, a.local(r.ReviewedAt))
 			return tw.Flush()
 		},

@@ -80,3 +80,42 @@ func eventTypes(d deployment) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// Lessons of several lines, as a manager writes them after a failure: review add
+// takes them as given, --json gives them back with their line breaks, and the text
+// forms (review show, deploy show) print each line under the first; review list
+// keeps a review on its row. A control character other than the line break is
+// still shown, not obeyed.
+func TestReviewLessonsOfSeveralLines(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.cfg, runConfig)
+	bad := f.planModel("broken", "web-frontend")
+	if r := f.ferry("--as", "sam", "deploy", "run", bad); r.code != 1 {
+		t.Fatalf("the broken model rolls back:\n%s", r)
+	}
+	lessons := "exit 4 was never tested in dev.\nTest the rollback path before staging.\x1b[2J"
+	var got reviewOut
+	decode(t, f.ok("--as", "ana", "review", "add", bad, "--outcome", "unsuccessful", "--lessons", lessons, "--json"), &got)
+	if got.Lessons != lessons {
+		t.Errorf("review add --json: lessons %q, want %q", got.Lessons, lessons)
+	}
+	got = reviewOut{}
+	decode(t, f.ok("--as", "eve", "review", "show", bad, "--json"), &got)
+	if got.Lessons != lessons {
+		t.Errorf("review show --json: lessons %q, want %q", got.Lessons, lessons)
+	}
+	show := f.ok("--as", "eve", "review", "show", bad).stdout
+	if !strings.Contains(show, "lessons                 exit 4 was never tested in dev.\n"+
+		"                        Test the rollback path before staging.␛[2J\n") {
+		t.Errorf("review show prints the lessons' lines one under the other:\n%s", show)
+	}
+	deploy := f.ok("--as", "eve", "deploy", "show", bad).stdout
+	if !strings.Contains(deploy, "\n  exit 4 was never tested in dev.\n  Test the rollback path before staging.␛[2J\n") {
+		t.Errorf("deploy show prints the lessons' lines, indented:\n%s", deploy)
+	}
+	list := f.ok("--as", "eve", "review", "list").stdout
+	if !strings.Contains(list, "exit 4 was never tested in dev.⏎Test the rollback path") {
+		t.Errorf("review list keeps a review on one row:\n%s", list)
+	}
+}

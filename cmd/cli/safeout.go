@@ -145,6 +145,12 @@ func isPlainUnicode(s string) bool {
 // that would start another column (the writer below makes the rest visible).
 func cell(s string) string { return strings.ReplaceAll(models.Line(s), "\t", " ") }
 
+// cellLines is a stored text of several lines (a review's lessons) as the lines a
+// reader sees: its line breaks kept, each line as cell makes it.
+func cellLines(s string) []string {
+	return strings.Split(strings.ReplaceAll(models.Printable(s, true), "\t", " "), "\n")
+}
+
 // rawStdout is standard output without the safe writer, for a format whose writer
 // escapes all stored text itself and needs control characters of its own
 // (iCalendar's CRLF line ends).
