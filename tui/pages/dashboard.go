@@ -135,6 +135,8 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 			d.cursor = picks[i+1]
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0 && d.cursor.channel != "":
 			return common.Push(NewChannels(d.c, d.cursor.channel))
+		case key.Matches(msg, d.c.Keys.Open) && i >= 0 && d.cursor.conflicts:
+			return common.Push(NewConflicts(d.c))
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
 			return common.Push(NewDetail(d.c, d.cursor.id))
 		case key.Matches(msg, runKey) && d.whyNoRun() == "":
@@ -194,12 +196,13 @@ func indexOf(picks []pick, p pick) int {
 // pick names a selectable row: a deployment in one panel (it may appear in two),
 // and which of its rows there (an interrupted run that also overruns has two rows in
 // Needs you: by its ID alone the cursor went back to the first and never got past);
-// or a failing notification channel, by its name.
+// or a failing notification channel, by its name; or the open conflicts' line.
 type pick struct {
-	panel   int
-	id      int64
-	nth     int
-	channel string
+	panel     int
+	id        int64
+	nth       int
+	channel   string
+	conflicts bool
 }
 
 // pickIn is the pick that names l in panel, false for a row that is not selectable;
@@ -208,22 +211,25 @@ func (l line) pickIn(panel int, seen map[int64]int) (pick, bool) {
 	switch {
 	case l.channel != "":
 		return pick{panel: panel, channel: l.channel}, true
+	case l.conflicts:
+		return pick{panel: panel, conflicts: true}, true
 	case l.id == 0:
 		return pick{}, false
 	}
 	seen[l.id]++
-	return pick{panel, l.id, seen[l.id] - 1, ""}, true
+	return pick{panel: panel, id: l.id, nth: seen[l.id] - 1}, true
 }
 
 // line is one row of a panel; id is the deployment it opens, channel the failing
-// notification channel (neither: not selectable). A part is not an item of its own:
-// the rest of a wrapped one, or a heading.
+// notification channel, conflicts the open conflicts' line (none: not selectable).
+// A part is not an item of its own: the rest of a wrapped one, or a heading.
 type line struct {
-	id      int64
-	channel string
-	text    string
-	part    bool
-	head    string // a heading's name for the items under it ("coming up")
+	id        int64
+	channel   string
+	conflicts bool
+	text      string
+	part      bool
+	head      string // a heading's name for the items under it ("coming up")
 }
 
 func (d *dashboard) View() string {
@@ -476,7 +482,7 @@ func wrapped(lines []line, w int) []line {
 	var out []line
 	for _, l := range lines {
 		rows := common.Wrap(l.text, max(10, w))
-		out = append(out, line{id: l.id, channel: l.channel, text: rows[0], part: l.part, head: l.head})
+		out = append(out, line{id: l.id, channel: l.channel, conflicts: l.conflicts, text: rows[0], part: l.part, head: l.head})
 		if len(rows) > 1 {
 			for _, r := range common.Wrap(strings.Join(rows[1:], " "), max(8, w-2)) {
 				out = append(out, line{text: "  " + r, part: true})
@@ -787,7 +793,10 @@ func (d *dashboard) conflictLines() []line {
 			summary += fmt.Sprintf(" · %d started anyway", started)
 		}
 	}
-	out := []line{{text: head + st.Dim.Render(" · press 4")}}
+	// Selectable, as the failing channels are, with enter opening what 4 does: a
+	// panel scrolls to keep the selected row in sight, so one nobody could select
+	// between two items that each fill a phone's panel was never seen.
+	out := []line{{conflicts: true, text: head + st.Dim.Render(" · press 4")}}
 	if summary != "" {
 		out = append(out, line{text: st.Dim.Render(summary), part: true})
 	}

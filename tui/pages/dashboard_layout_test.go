@@ -487,3 +487,84 @@ func TestLastItemShowsTheRowsBelowIt(t *testing.T) {
 		t.Fatalf("item 2 in 4 rows: %q", got)
 	}
 }
+
+// needsRows is what the Needs you panel shows in view, its borders left out.
+func needsRows(view string) []string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(ansi.Strip(view), "\n") {
+		switch {
+		case strings.Contains(l, "╭─ Needs you"), strings.Contains(l, "╭─ To watch"):
+			in = true
+		case in && strings.HasPrefix(l, "╰"):
+			return out
+		case in:
+			out = append(out, strings.TrimRight(strings.Trim(l, "│"), " "))
+		}
+	}
+	return out
+}
+
+// phoneNeeds is a 60×20 dashboard (an 18-row body) whose Needs you panel has an
+// incident of three rows, the open conflicts and a review of two rows, and more of
+// each around them, so that the panel scrolls.
+func phoneNeeds(t *testing.T, who string) *dashboard {
+	now := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
+	d := &dashboard{c: tuitest.Org(t, who), w: 60, h: 18, loaded: true}
+	dep := func(id int64) models.Deployment {
+		return models.Deployment{ID: id, Component: "web-runbook", Version: "3.648", Environment: "staging"}
+	}
+	d.data = engine.Dashboard{Now: now, ReviewsWaiting: 1}
+	for id := int64(1); id <= 4; id++ {
+		d.data.Inbox = append(d.data.Inbox, engine.InboxItem{Kind: engine.InboxOverdue, Deployment: dep(id)})
+	}
+	d.data.Watched = d.data.Inbox
+	d.data.OpenIncidents = []engine.IncidentOn{{Incident: models.Incident{Summary: "web-runbook 3.648: published page shows internal hostnames",
+		OpenedAt: now.Add(-time.Hour)}, Deployment: dep(5)}}
+	d.data.Inbox = append(d.data.Inbox, engine.InboxItem{Kind: engine.InboxReview, Deployment: dep(6),
+		Message: "#6 web-runbook 3.600 → staging succeeded with an incident 14d8h ago, not reviewed"})
+	d.data.Conflicts = []models.Conflict{{Kind: models.ConflictCapacity}, {Kind: models.ConflictPerson},
+		{Kind: models.ConflictFreeze}, {Kind: models.ConflictPerson, StartedOver: &models.Finding{}}}
+	d.keepCursor()
+	return d
+}
+
+// At 60×20 the open conflicts' line sat between an incident and a review that each
+// fill the panel: the cursor went from one to the other and the line was never in
+// sight. It is selectable (enter opens the conflicts), so ↓ stops on it.
+func TestPhoneNeedsYouShowsTheConflictsOnTheWayDown(t *testing.T) {
+	t.Parallel()
+	for _, who := range []string{"ana", "kim"} { // a manager's Needs you, an analyst's To watch
+		d := phoneNeeds(t, who)
+		var seen [][]string
+		for range 8 {
+			seen = append(seen, needsRows(d.View()))
+			if d.cursor.conflicts { // enter opens what 4 does
+				cmd := d.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+				if push, ok := cmd().(common.PushMsg); !ok || push.Page.Title() != "Conflicts" {
+					t.Errorf("%s: enter on the conflicts' line: %#v", who, cmd())
+				}
+			}
+			d.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+		}
+		found := false
+		for _, rows := range seen {
+			for i, r := range rows {
+				if strings.Contains(r, "▸ ✗ 3 open conflicts · press 4") && i+1 < len(rows) && strings.Contains(rows[i+1], "capacity") {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: going down Needs you never selects the conflicts' line with its kinds:\n%s", who, joinScreens(seen))
+		}
+	}
+}
+
+func joinScreens(screens [][]string) string {
+	var parts []string
+	for _, s := range screens {
+		parts = append(parts, strings.Join(s, "\n"))
+	}
+	return strings.Join(parts, "\n----\n")
+}
