@@ -335,6 +335,9 @@ func (d *dashboard) render(panel int, lines []line, h, w int) []string {
 		more = hiddenItems(shown[cut:], d.lastHead(lines, off+cut))
 		shown = shown[:cut]
 	}
+	if off > 0 && above == "" && more == "" && rows > 1 { // the last item's tail in sight, and nothing for what is above
+		above, shown, more = d.roomAbove(lines, shown, off, sel, rows)
+	}
 	if off > 0 && above == "" && more != "" { // no row to say what is above: the count below says it too
 		more += fmt.Sprintf(" · %d above", countItems(lines[:off]))
 	}
@@ -368,6 +371,33 @@ func (d *dashboard) render(panel int, lines []line, h, w int) []string {
 		out = append(out, d.c.Styles.Dim.Render(more))
 	}
 	return out
+}
+
+// roomAbove makes a row to say how many items are above the shown rows (from off),
+// when the tail below the last item (sel) fills the panel's rows: a spare row takes
+// "↑ N more above"; else the rows below the selected item give way to a count of
+// them, which says what is above too. The selected item stays whole. It said
+// nothing, and the panel looked like its list's start.
+func (d *dashboard) roomAbove(lines, shown []line, off, sel, rows int) (above string, _ []line, more string) {
+	if len(shown) < rows {
+		return d.c.Styles.Dim.Render(fmt.Sprintf("↑ %d more above", countItems(lines[:off]))), shown, ""
+	}
+	cut, end := rows-1, itemEnd(lines, sel)-off
+	for cut > end && continues(shown[cut]) {
+		cut--
+	}
+	if cut <= end { // the selected item alone fills the panel
+		return "", shown, ""
+	}
+	return "", shown[:cut], hiddenItems(shown[cut:], d.lastHead(lines, off+cut))
+}
+
+// itemEnd is the last row of the item whose first row is at i.
+func itemEnd(lines []line, i int) int {
+	for i+1 < len(lines) && continues(lines[i+1]) {
+		i++
+	}
+	return i
 }
 
 // scrolled is the first of lines to show in h rows so that the selected one (sel)

@@ -147,7 +147,9 @@ func TestPanelCutsBetweenItems(t *testing.T) {
 		{text: "  more of b", part: true}, {text: "  rest of b", part: true}, {id: 3, text: "c"}}
 	d.cursor = pick{panel: panelNeeds, id: 2, nth: 0}
 	got = d.render(panelNeeds, long, 4, 60)
-	if len(got) != 4 || !strings.Contains(got[0], "b") || !strings.Contains(got[2], "rest of b") || !strings.Contains(got[3], "c") {
+	// Nothing else says a is above: the last row does, with c, which gives way.
+	if len(got) != 4 || !strings.Contains(got[0], "b") || !strings.Contains(got[2], "rest of b") ||
+		!strings.Contains(ansi.Strip(got[3]), "… and 1 more · 1 above") {
 		t.Fatalf("the selected b whole, from its first row: %q", got)
 	}
 	// Scrolled down a list, the first row says how many items are above when the
@@ -567,4 +569,39 @@ func joinScreens(screens [][]string) string {
 		parts = append(parts, strings.Join(s, "\n"))
 	}
 	return strings.Join(parts, "\n----\n")
+}
+
+// At 60×20 with the last item of Needs you selected, its rows and those below it
+// (the count of more reviews, a model due for review) filled the panel and nothing
+// said 13 items were above. What is above is said, with what is below.
+func TestLastItemStillCountsWhatIsAbove(t *testing.T) {
+	t.Parallel()
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	var lines []line
+	for i := int64(1); i <= 13; i++ {
+		lines = append(lines, line{id: i, text: fmt.Sprintf("item %d", i)})
+	}
+	lines = append(lines, line{id: 14, text: "✎ review #28586 warehouse-etl 2.18.6 → dev succeeded"},
+		line{text: "  with an incident 14d4h ago, not reviewed", part: true},
+		line{text: "  and 20 more wait for a review: the next come up here", part: true},
+		line{text: "  as these are reviewed (w on their page)", part: true},
+		line{text: "✎ model review due data-migration"})
+	d.cursor = pick{panel: panelNeeds, id: 14}
+	for _, c := range []struct {
+		h    int
+		want []string
+	}{
+		{5, []string{"▸ ✎ review #28586", "with an incident", "and 20 more wait", "as these are reviewed", "… and 1 more · 13 above"}},
+		{6, []string{"↑ 13 more above", "▸ ✎ review #28586", "with an incident", "and 20 more wait", "as these are reviewed", "model review due"}},
+	} {
+		got := d.render(panelNeeds, lines, c.h, 56)
+		if len(got) != len(c.want) {
+			t.Fatalf("%d rows: %q", c.h, got)
+		}
+		for i, w := range c.want {
+			if !strings.Contains(ansi.Strip(got[i]), w) {
+				t.Fatalf("%d rows, row %d: %q, want %q (%q)", c.h, i, got[i], w, got)
+			}
+		}
+	}
 }
