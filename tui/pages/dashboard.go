@@ -864,29 +864,30 @@ func (d *dashboard) dueLines(w int) []line {
 	if len(d.data.DueToday) == 0 {
 		out = append(out, line{text: st.Dim.Render("Nothing more is planned today.")})
 	}
-	// The window's column is as wide as a window within a day needs: one that ends
-	// on another day shows that day, and takes the room from its own row's name, so
-	// where it goes and who carries it out still line up.
-	day := time.Unix(12*3600, 0) // any time: a window within a day is always as wide
-	whenW := lipgloss.Width(d.when(models.Deployment{ScheduledStart: day, ScheduledEnd: day}))
-	clash := d.clashes()
+	rowW := w - 2 // less the selection's mark: a row as wide as the panel lost its end
+	marks := d.clashes()
+	cols := d.dueColumns(rowW, marks)
 	for _, dep := range d.data.DueToday {
-		out = append(out, line{id: dep.ID, text: d.dueRow(dep, w, whenW, clash[dep.ID])})
+		out = append(out, line{id: dep.ID, text: d.dueRow(dep, rowW, cols, marks[dep.ID])})
 	}
 	if len(d.data.Upcoming) > 0 {
 		out = append(out, line{text: st.Dim.Render("── coming up " + strings.Repeat("─", max(0, w-16))), part: true, head: "coming up"})
 	}
 	for _, dep := range d.data.Upcoming {
-		out = append(out, line{id: dep.ID, text: d.dueRow(dep, w, whenW, clash[dep.ID])})
+		out = append(out, line{id: dep.ID, text: d.dueRow(dep, rowW, cols, marks[dep.ID])})
 	}
 	return out
 }
 
-// clashes marks each deployment in open conflicts with the first conflict's kind
-// and how many more it is in ("✗ capacity conflict +1"), styled:
-// looked up once for all the rows, where each row went through every conflict (150
-// rows by 1,536 conflicts on a crowded schedule).
-func (d *dashboard) clashes() map[int64]string {
+// clashMark is how a due row says it is in open conflicts, styled: full names the
+// first conflict's kind and counts the others ("✗ capacity conflict +1"); short
+// counts them all ("✗2", "✗" for one), for a row without the room.
+type clashMark struct{ full, short string }
+
+// clashes marks each deployment in open conflicts (see clashMark): looked up once
+// for all the rows, where each row went through every conflict (150 rows by 1,536
+// conflicts on a crowded schedule).
+func (d *dashboard) clashes() map[int64]clashMark {
 	// Only the rows' deployments are counted: the conflicts' thousands of others filled
 	// maps for nothing, on the way to the console's first frame.
 	shown := make(map[int64]bool, len(d.data.DueToday)+len(d.data.Upcoming))
@@ -908,40 +909,85 @@ func (d *dashboard) clashes() map[int64]string {
 			count[id]++
 		}
 	}
-	out := make(map[int64]string, len(count))
+	out := make(map[int64]clashMark, len(count))
 	styled := map[string]string{} // styled once per text: there are few
-	for id, n := range count {
-		text := "✗ " + common.KindWords(first[id]) + " conflict"
-		if n > 1 {
-			text += fmt.Sprintf(" +%d", n-1)
-		}
+	style := func(text string) string {
 		if styled[text] == "" {
 			styled[text] = d.c.Styles.Bad.Render(text)
 		}
-		out[id] = styled[text]
+		return styled[text]
+	}
+	for id, n := range count {
+		full, short := "✗ "+common.KindWords(first[id])+" conflict", "✗"
+		if n > 1 {
+			full += fmt.Sprintf(" +%d", n-1)
+			short += fmt.Sprint(n)
+		}
+		out[id] = clashMark{style(full), style(short)}
 	}
 	return out
 }
 
-// dueRow is one planned deployment: when, what, where, who, and its conflicts.
+// dueCols are Due today's columns, one set for all its rows so that where each
+// goes lines up (a wide panel's; a narrow one has none).
+type dueCols struct {
+	when  int  // a window within a day: one that ends on another day takes the extra from its own name
+	what  int  // "#12 payments-api 4.12.0": 34 cells, more when a row needs them and the panel has them
+	short bool // the conflicts' marks short ("✗2"): the full ones would leave the names too little
+}
+
+// Due today's fixed cells on a wide panel: the gaps, "→", where and who.
+const (
+	dueWhatLeast = 34
+	dueFixed     = 2 + 3 + 11 + 1 + 6 + 1
+)
+
+// dueColumns sizes the columns of rows w cells wide. A row in conflict always says
+// so: its mark is cut to "✗2" before its name goes under 24 cells, and the name
+// gives way to it (it crossed midnight, took the mark's room, and the mark went).
+func (d *dashboard) dueColumns(w int, marks map[int64]clashMark) dueCols {
+	day := time.Unix(12*3600, 0) // any time: a window within a day is always as wide
+	c := dueCols{when: lipgloss.Width(d.when(models.Deployment{ScheduledStart: day, ScheduledEnd: day}))}
+	need, full := dueWhatLeast, 0
+	for _, rows := range [][]models.Deployment{d.data.DueToday, d.data.Upcoming} {
+		for _, dep := range rows {
+			longer := max(0, lipgloss.Width(d.when(dep))-c.when)
+			need = max(need, lipgloss.Width(fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version))+longer)
+			full = max(full, lipgloss.Width(marks[dep.ID].full))
+		}
+	}
+	room := w - c.when - dueFixed - full
+	if room < 24 {
+		c.short, room = true, room+full-3 // "✗99"
+	}
+	c.what = max(10, min(need, room))
+	return c
+}
+
 // when is a due row's window: the end's day too when it ends on another.
 func (d *dashboard) when(dep models.Deployment) string {
 	return d.c.Local(dep.ScheduledStart, "Mon 02 15:04") + " – " + d.c.End(dep.ScheduledStart, dep.ScheduledEnd, "15:04", "Mon 02 15:04")
 }
 
-func (d *dashboard) dueRow(dep models.Deployment, w, whenW int, clash string) string {
-	st := d.c.Styles
+// dueRow is one planned deployment: when, what, where, who, and its conflicts. The
+// name is cut, the component first, before the version, where it goes or the mark.
+func (d *dashboard) dueRow(dep models.Deployment, w int, cols dueCols, mark clashMark) string {
 	when := d.when(dep)
-	if w < 90 {
-		row := when + "  " + fmt.Sprintf("#%d %s → %s", dep.ID, dep.Component, dep.Environment)
-		if clash != "" {
-			row += " " + st.Bad.Render("✗")
+	head := fmt.Sprintf("#%d %s", dep.ID, dep.Component)
+	if w < 90 { // a phone: the window, the name, where, and ✗
+		if mark.short != "" {
+			mark.short = " " + mark.short
 		}
-		return row
+		room := w - lipgloss.Width(when) - 2 - lipgloss.Width(mark.short)
+		return when + "  " + strings.TrimRight(common.FitEnds(head, " → "+dep.Environment, room), " ") + mark.short
 	}
-	what := fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version)
-	longer := max(0, lipgloss.Width(when)-whenW) // a window that ends on another day
-	return common.Fit(when, whenW+longer) + "  " + common.Fit(what, 34-longer) + " → " + common.Fit(dep.Environment, 11) + " " + common.Fit(common.Dash(dep.Assignee), 6) + " " + clash
+	clash := mark.full
+	if cols.short {
+		clash = mark.short
+	}
+	longer := max(0, lipgloss.Width(when)-cols.when) // a window that ends on another day
+	return common.Fit(when, cols.when+longer) + "  " + common.FitEnds(head, " "+dep.Version, cols.what-longer) + " → " +
+		common.Fit(dep.Environment, 11) + " " + common.Fit(common.Dash(dep.Assignee), 6) + " " + clash
 }
 
 // last30Lines lays the summary's figures out in as few lines as the width allows.

@@ -605,3 +605,43 @@ func TestLastItemStillCountsWhatIsAbove(t *testing.T) {
 		}
 	}
 }
+
+// A due row in conflict always shows its mark, and a window that ends the next day
+// takes no more than its extra from the name: at 60×20 such a row lost its ✗ past
+// the panel's edge, and at 120×35 its version.
+func TestDueRowAcrossMidnightKeepsItsMark(t *testing.T) {
+	t.Parallel()
+	c := tuitest.Org(t, "ana")
+	d := &dashboard{c: c}
+	now := tuitest.Now
+	due := func(id int64, comp string, from, to time.Duration) models.Deployment {
+		return models.Deployment{ID: id, Component: comp, Version: "2.133", Environment: "production", Assignee: "tom",
+			ScheduledStart: now.Add(from), ScheduledEnd: now.Add(to)}
+	}
+	d.data = engine.Dashboard{Now: now, DueToday: []models.Deployment{due(29762, "web-frontend", time.Hour, 2*time.Hour),
+		due(29763, "core-switch-02", 9*time.Hour, 13*time.Hour), due(29764, "rack-b07-db-server", 9*time.Hour, 13*time.Hour)},
+		Conflicts: []models.Conflict{{Kind: models.ConflictBlocked, IDs: []int64{29763, 29764}},
+			{Kind: models.ConflictCapacity, IDs: []int64{29763, 29764}}, {Kind: models.ConflictPerson, IDs: []int64{29762, 29900}}}}
+	for _, c := range []struct {
+		w    int
+		want []string
+	}{
+		{56, []string{"Thu 26 15:05 – 16:05  #29762 web-front… → production ✗",
+			"Thu 26 23:05 – Fri 27 03:05  #29763 c… → production ✗2",
+			"Thu 26 23:05 – Fri 27 03:05  #29764 r… → production ✗2"}},
+		{116, []string{"Thu 26 15:05 – 16:05  #29762 web-frontend 2.133              → production  tom    ✗ person conflict",
+			"Thu 26 23:05 – Fri 27 03:05  #29763 core-switch-02 2.133     → production  tom    ✗ blocked version conflict +1",
+			"Thu 26 23:05 – Fri 27 03:05  #29764 rack-b07-db-server 2.133 → production  tom    ✗ blocked version conflict +1"}},
+		// Narrower, the marks are cut before the names.
+		{80 + 12, []string{"Thu 26 15:05 – 16:05  #29762 web-frontend 2.133              → production  tom    ✗",
+			"Thu 26 23:05 – Fri 27 03:05  #29763 core-switch-02 2.133     → production  tom    ✗2",
+			"Thu 26 23:05 – Fri 27 03:05  #29764 rack-b07-db-server 2.133 → production  tom    ✗2"}},
+	} {
+		for i, l := range d.dueLines(c.w) {
+			got := strings.TrimRight(ansi.Strip(l.text), " ")
+			if got != c.want[i] || lipgloss.Width(got) > c.w-2 {
+				t.Errorf("%d wide, row %d:\n%q\nwant\n%q", c.w, i+1, got, c.want[i])
+			}
+		}
+	}
+}
