@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -807,28 +808,33 @@ func (d *dashboard) incidentLines() []line {
 	return out
 }
 
+// conflictLines are the open conflicts' count, which opens them, and their kinds.
 func (d *dashboard) conflictLines() []line {
 	st, n := d.c.Styles, len(d.data.Conflicts)
 	if n == 0 {
 		return nil
 	}
 	// Those a manager let work start against are counted apart: weighed already, they
-	// are not what there is to settle.
+	// are not what there is to settle. In the head, not after the kinds: there
+	// "· 1 started anyway" read as a kind among those counted.
 	started := countStarted(d.data.Conflicts)
-	head := st.Dim.Render(fmt.Sprintf("%d started anyway", started))
+	head, note := st.Dim.Render(fmt.Sprintf("%d started anyway", started)), ""
 	summary := ""
 	if n := n - started; n > 0 {
 		head = st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n)))
-		if summary = conflictSummary(d.data.Conflicts); started > 0 {
-			summary += fmt.Sprintf(" · %d started anyway", started)
+		summary = conflictSummary(d.data.Conflicts)
+		if started > 0 {
+			note = fmt.Sprintf(" (%d more started anyway)", started)
 		}
 	}
 	// Selectable, as the failing channels are, with enter opening what 4 does: a
 	// panel scrolls to keep the selected row in sight, so one nobody could select
-	// between two items that each fill a phone's panel was never seen.
-	out := []line{{conflicts: true, text: head + st.Dim.Render(" · press 4")}}
-	if summary != "" {
-		out = append(out, line{text: st.Dim.Render(summary), part: true})
+	// between two items that each fill a phone's panel was never seen. No-break
+	// spaces: wrapped, "press" keeps its key.
+	out := []line{{conflicts: true, text: head + st.Dim.Render(note+" ·\u00a0press\u00a04")}}
+	if summary != "" { // indented as an item's wrapped rest is
+		// Each count with its kind: wrapped, "1" ended a row and "maintenance" began the next.
+		out = append(out, line{text: st.Dim.Render("  " + nbsp.Replace(summary)), part: true})
 	}
 	return out
 }
@@ -1027,7 +1033,10 @@ func leadTime(s engine.Stats) string {
 	return models.HumanDuration(s.LeadTimeP50)
 }
 
-// conflictSummary counts the conflicts to settle by kind: "1 freeze, 2 person";
+// nbsp keeps the words of "2 blocked version" on one row: only " · " parts may end one.
+var nbsp = strings.NewReplacer(" · ", " · ", " ", "\u00a0")
+
+// conflictSummary counts the conflicts to settle by kind: "2 person · 1 freeze";
 // those a deployment went ahead against are left out. Counted in place: copying the
 // others out first was most of the dashboard's Update on a schedule of 1,536
 // conflicts, on the way to the console's first frame.
@@ -1044,6 +1053,8 @@ func conflictSummary(cs []models.Conflict) string {
 		}
 		counts[k]++
 	}
+	// Most first, then by name: by first appearance the order changed between reloads.
+	slices.SortFunc(order, func(a, b string) int { return cmp.Or(counts[b]-counts[a], strings.Compare(a, b)) })
 	parts := make([]string, len(order))
 	for i, k := range order {
 		parts[i] = fmt.Sprintf("%d %s", counts[k], k)

@@ -490,11 +490,19 @@ func TestLastItemShowsTheRowsBelowIt(t *testing.T) {
 	}
 }
 
-// needsRows is what the Needs you panel shows in view, its borders left out.
+// needsRows is what the Needs you panel shows in view, its borders left out, and
+// no-break spaces as spaces.
 func needsRows(view string) []string {
 	var out []string
 	in := false
-	for _, l := range strings.Split(ansi.Strip(view), "\n") {
+	for _, l := range strings.Split(strings.ReplaceAll(ansi.Strip(view), "\u00a0", " "), "\n") {
+		if i := strings.LastIndex(l, "││"); i >= 0 { // beside Running now
+			l = l[i+len("│"):]
+		} else if i := strings.LastIndex(l, "╮╭"); i >= 0 {
+			l = l[i+len("╮"):]
+		} else if i := strings.LastIndex(l, "╯╰"); i >= 0 {
+			l = l[i+len("╯"):]
+		}
 		switch {
 		case strings.Contains(l, "╭─ Needs you"), strings.Contains(l, "╭─ To watch"):
 			in = true
@@ -552,7 +560,7 @@ func TestPhoneNeedsYouShowsTheConflictsOnTheWayDown(t *testing.T) {
 		found := false
 		for _, rows := range seen {
 			for i, r := range rows {
-				if strings.Contains(r, "▸ ✗ 3 open conflicts · press 4") && i+1 < len(rows) && strings.Contains(rows[i+1], "capacity") {
+				if strings.Contains(r, "▸ ✗ 3 open conflicts") && strings.Contains(r, "press 4") && i+1 < len(rows) && strings.Contains(rows[i+1], "capacity") {
 					found = true
 				}
 			}
@@ -642,6 +650,32 @@ func TestDueRowAcrossMidnightKeepsItsMark(t *testing.T) {
 			if got != c.want[i] || lipgloss.Width(got) > c.w-2 {
 				t.Errorf("%d wide, row %d:\n%q\nwant\n%q", c.w, i+1, got, c.want[i])
 			}
+		}
+	}
+}
+
+// The open conflicts' kinds, at 120×35: "· 1 started anyway" after them read as a
+// fifth kind inside "4 open conflicts", the kinds sat left of an item's wrapped
+// rest, and their order, by first appearance, changed between reloads.
+func TestConflictKindsReadApartFromThoseStarted(t *testing.T) {
+	t.Parallel()
+	kinds := []models.ConflictKind{models.ConflictPerson, models.ConflictMaintenance, models.ConflictCapacity,
+		models.ConflictPerson, models.ConflictFreeze}
+	for _, order := range [][]int{{0, 1, 2, 3, 4}, {4, 2, 1, 0, 3}} { // another reload, another order
+		d := &dashboard{c: tuitest.Org(t, "ana"), w: 120, h: 33, loaded: true}
+		d.data.Conflicts = []models.Conflict{{Kind: models.ConflictCapacity, StartedOver: &models.Finding{}}}
+		for _, i := range order {
+			d.data.Conflicts = append(d.data.Conflicts, models.Conflict{Kind: kinds[i]})
+		}
+		d.keepCursor()
+		want := []string{
+			"▸ ✗ 5 open conflicts (1 more started anyway)",
+			"    · press 4",
+			"    2 person · 1 capacity · 1 freeze ·",
+			"    1 maintenance",
+		}
+		if got := needsRows(d.View()); len(got) < 4 || strings.Join(got[:4], "\n") != " "+strings.Join(want, "\n ") {
+			t.Errorf("order %v: got\n%s\nwant\n %s", order, strings.Join(got, "\n"), strings.Join(want, "\n "))
 		}
 	}
 }
