@@ -531,10 +531,7 @@ func (d *dashboard) runningLines(w int) []line {
 	cols := d.runningColumns(w)
 	var out []line
 	for i, dep := range d.data.Running {
-		text := common.Fit(runningName(dep, cols.name), cols.name)
-		if cols.state > 0 {
-			text += "  " + common.Fit(cols.rows[i].state, cols.state)
-		}
+		text := d.runningNameState(dep, cols, cols.rows[i].state)
 		text += " " + common.Fit(cols.rows[i].progress, cols.progress)
 		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
@@ -547,6 +544,21 @@ func (d *dashboard) runningLines(w int) []line {
 		}
 	}
 	return out
+}
+
+// runningNameState is a running row's name and state in their columns' room. A
+// name too long for its column takes the cells its own state leaves unused, so
+// the state moves right on that row alone and the progress still lines up: a
+// short stage beside a column sized for "⏸ interrupted  ⌛" left 8 cells blank
+// while the name was cut, its version gone on a phone.
+func (d *dashboard) runningNameState(dep models.Deployment, cols runningCols, state string) string {
+	if cols.state == 0 {
+		return common.Fit(runningName(dep, cols.name), cols.name)
+	}
+	room := cols.name + cols.state - lipgloss.Width(state)
+	name := strings.TrimRight(runningName(dep, room), " ")
+	nameW := max(cols.name, lipgloss.Width(name))
+	return common.Fit(name, nameW) + "  " + common.Fit(state, cols.name+cols.state-nameW)
 }
 
 // runningCols is one set of columns for every running row, so that states and bars

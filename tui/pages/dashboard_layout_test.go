@@ -679,3 +679,39 @@ func TestConflictKindsReadApartFromThoseStarted(t *testing.T) {
 		}
 	}
 }
+
+// A name cut in its column takes the cells its own state leaves: at 120×35
+// "#29715 rack-b07-… 2.133 → production  verify env        4/15" cut the component
+// beside 8 blank cells sized for another row's "⏸ interrupted  ⌛", and at 60×20 the
+// row lost its version. The progress still starts in one column.
+func TestRunningNameTakesItsStatesRoom(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	run := func(id int64, comp, version, env string, done, total int) models.Deployment {
+		return models.Deployment{ID: id, Component: comp, Version: version, Environment: env,
+			Status: models.StatusVerifyingEnvironment, ScheduledEnd: now.Add(time.Hour), StepsDone: done, StepsTotal: total}
+	}
+	late := run(29738, "warehouse-etl", "2.19.13", "test", 1, 2)
+	late.ScheduledEnd = now.Add(-time.Minute)
+	d.data = engine.Dashboard{Now: now, Running: []models.Deployment{run(29715, "rack-b07-db-server", "2.133", "production", 4, 15),
+		late, run(29739, "payments-api", "2.5.81", "staging", 3, 4)},
+		Waits: map[int64]engine.WaitKind{29738: engine.WaitInterrupted, 29739: engine.WaitInterrupted}}
+	for _, c := range []struct {
+		w    int
+		want []string
+	}{
+		{56, []string{"#29715 rack-b07-d… 2.133 → production  verify env 4/15",
+			"#29738 warehou… 2.19.13 → test  ⏸ interrupted  ⌛ 1/2",
+			"#29739 payments-… 2.5.81 → staging  ⏸ interrupted 3/4"}},
+		{62, []string{"#29715 rack-b07-db-serv… 2.133 → production  verify env 4/15",
+			"#29738 warehouse-etl 2.19.13 → test   ⏸ interrupted  ⌛ 1/2",
+			"#29739 payments-api 2.5.81 → staging  ⏸ interrupted     3/4"}},
+	} {
+		for i, l := range d.runningLines(c.w) {
+			if got := strings.TrimRight(ansi.Strip(l.text), " "); got != c.want[i] || lipgloss.Width(got) > c.w-2 {
+				t.Errorf("%d wide, row %d:\n%q\nwant\n%q", c.w, i+1, got, c.want[i])
+			}
+		}
+	}
+}
