@@ -113,7 +113,8 @@ type improvementsScreen struct {
 	list   []models.Improvement
 	loaded bool
 	items  itemList
-	want   int64 // one just proposed here: selected once loaded
+	want   int64  // one just proposed here: selected once loaded
+	cols   [3]int // the widths of the ID, status and model columns, for the widest of the list's
 	w, h   int
 	moves  []improvementMove
 	keys   struct{ Propose key.Binding }
@@ -191,6 +192,12 @@ func (s *improvementsScreen) Update(msg tea.Msg) tea.Cmd {
 			return common.Fail(msg.err)
 		}
 		s.list, s.loaded = msg.list, true
+		s.cols = [3]int{}
+		for _, im := range s.list {
+			for i, cell := range s.cells(im) {
+				s.cols[i] = max(s.cols[i], lipgloss.Width(cell))
+			}
+		}
 		sel := s.items.Selected()
 		if i := slices.IndexFunc(s.list, func(im models.Improvement) bool { return im.ID == s.want }); i >= 0 {
 			sel, s.want = i, 0
@@ -262,16 +269,28 @@ func (s *improvementsScreen) count(st models.ImprovementStatus) int {
 	return n
 }
 
+// cells are an improvement's ID, status and model, each in a column as wide as the
+// widest of the register's, so that they line up whatever the status's word or the
+// ID's digits; what should change follows them.
+func (s *improvementsScreen) cells(im models.Improvement) [3]string {
+	st := s.c.Styles
+	return [3]string{fmt.Sprint(im.ID), statusMark(st, im.Status), st.Bold.Render(im.Model)}
+}
+
 // item is improvement i's lines, marked when it is selected: its number, status,
-// model and what should change (whole: it is the improvement), then who proposed it
-// and when, where it came from, who carries it out, the version that carries it.
+// model and what should change (whole: it is the improvement, its lines wrapped under
+// its first word), then who proposed it and when, where it came from, who carries it
+// out, the version that carries it, under the status.
 func (s *improvementsScreen) item(i int, selected bool) []string {
 	st, im := s.c.Styles, s.list[i]
+	c := s.cells(im)
+	id := strings.Repeat(" ", max(0, s.cols[0]-lipgloss.Width(c[0]))) + c[0] // numbers line up at the right
+	cols := id + " " + common.Fit(c[1], s.cols[1]) + " " + common.Fit(c[2], s.cols[2]) + "  "
 	first := marked(st, s.w, selected, func(lead string) []string {
-		return common.Hanging(lead, fmt.Sprintf("%d %s %s  %s", im.ID, statusMark(st, im.Status),
-			st.Bold.Render(im.Model), im.Title), s.w)
+		return common.Hanging(lead+cols, im.Title, s.w)
 	})
-	return append(first, common.Hanging("    ", st.Dim.Render(s.facts(im)), s.w)...)
+	under := strings.Repeat(" ", 2+s.cols[0]+1) // under the status
+	return append(first, common.Hanging(under, st.Dim.Render(s.facts(im)), s.w)...)
 }
 
 // facts is an improvement's second line: by whom, when, from where.

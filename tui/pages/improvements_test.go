@@ -1,6 +1,8 @@
 package pages_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,4 +213,69 @@ func TestImprovementsOnAPhone(t *testing.T) {
 	if got := screenText(m); !strings.Contains(got, "Model") || !strings.Contains(got, "Owner") {
 		t.Fatalf("the whole propose form on a phone:\n%s", got)
 	}
+}
+
+// The register's columns line up: the ID's digits and the status's word set the
+// widths of their columns, not where the next one starts; a title wrapped on a phone
+// goes on under the title.
+func TestRegisterColumnsLineUp(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	first := proposed(t, c, "health check waits for the cache", true)
+	if _, err := c.Eng.SetImprovement(c.Ctx, c.Actor, first.ID, models.ImprovementInProgress, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	for i := 2; i <= 10; i++ {
+		proposed(t, c, fmt.Sprintf("T %d", i), false)
+	}
+	proposed(t, c, "the health check waits for the cache to be warm before it calls the deployment a failure", false)
+
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i")
+	want := []string{
+		"▸  1 ◐ in progress web-service  health check waits for the cache",
+		"   2 ○ proposed    web-service  T 2",
+		"  10 ○ proposed    web-service  T 10",
+	}
+	got := screenText(m)
+	for _, w := range want {
+		if !hasRow(got, w) {
+			t.Fatalf("the register's row %q:\n%s", w, got)
+		}
+	}
+
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	for range 10 {
+		press(m, "down")
+	}
+	got = screenText(m)
+	for _, w := range []string{
+		"▸ 11 ○ proposed    web-service  the health check waits for",
+		"                                the cache to be warm before",
+		"                                it calls the deployment a",
+		"                                failure",
+	} {
+		if !hasRow(got, w) {
+			t.Fatalf("on a phone, the row %q:\n%s", w, got)
+		}
+	}
+	if !strings.Contains(trimRows(got), "failure\n     by sam ") {
+		t.Fatalf("on a phone, who proposed it goes under the status:\n%s", got)
+	}
+}
+
+// hasRow reports whether a row of screen is want, but for the spaces after it.
+func hasRow(screen, want string) bool {
+	return slices.Contains(strings.Split(trimRows(screen), "\n"), want)
+}
+
+// trimRows is screen without the spaces that end its rows.
+func trimRows(screen string) string {
+	rows := strings.Split(screen, "\n")
+	for i, row := range rows {
+		rows[i] = strings.TrimRight(row, " ")
+	}
+	return strings.Join(rows, "\n")
 }
