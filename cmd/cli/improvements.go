@@ -104,7 +104,7 @@ func (a *app) improvementListCmd() *cobra.Command {
 			}
 			return writeList(a.stdout, asJSON, list, improvementToJSON, "No improvements.", "ID\tMODEL\tSTATUS\tIN\tOWNER\tFROM\tTITLE",
 				func(im models.Improvement) string {
-					return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s", im.ID, im.Model, im.Status, versionText(im.InVersion),
+					return fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t%s", im.ID, im.Model, im.Status.Words(), versionText(im.InVersion),
 						orDash(im.Owner), idsText(im.From), cell(im.Title))
 				})
 		},
@@ -156,7 +156,7 @@ func (a *app) improvementShowCmd() *cobra.Command {
 			tw := table(a.stdout)
 			fmt.Fprintf(tw, "improvement\t%d: %s\n", v.ID, cell(v.Title))
 			fmt.Fprintf(tw, "model\t%s, in %s\n", v.Model, versionText(v.InVersion))
-			fmt.Fprintf(tw, "status\t%s\n", v.Status)
+			fmt.Fprintf(tw, "status\t%s\n", v.Status.Words())
 			fmt.Fprintf(tw, "owner\t%s\n", orDash(v.Owner))
 			fmt.Fprintf(tw, "from\t%s\n", idsText(v.From))
 			if v.Effect != nil {
@@ -190,7 +190,8 @@ func (a *app) improvementSetCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			to := models.ImprovementStatus(args[1])
+			// as list and show print it ("in progress") or as stored ("in_progress")
+			to := models.ImprovementStatus(strings.ReplaceAll(args[1], " ", "_"))
 			if !to.Valid() {
 				return usagef("status %q: use proposed, approved, in_progress, implemented, verified or rejected", args[1])
 			}

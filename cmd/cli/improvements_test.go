@@ -73,3 +73,30 @@ func TestImprovementsAndModelVersions(t *testing.T) {
 		}
 	}
 }
+
+// list and show say a status as the console does, in words ("in progress"), and set
+// takes it so; --json keeps the stored value.
+func TestImprovementStatusInWords(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.ok("--as", "sam", "improvement", "add", "--model", "web-service", "--title", "Smoke check waits for the cache")
+	f.ok("--as", "ana", "improvement", "set", "1", "approved")
+	r := f.ok("--as", "sam", "improvement", "set", "1", "in progress")
+	if r.stdout != "Improvement 1 in progress.\n" {
+		t.Errorf("set in progress:\n%s", r)
+	}
+	r = f.ok("--as", "eve", "improvement", "list")
+	rows := strings.Split(r.stdout, "\n")
+	if len(rows) < 2 || !strings.Contains(rows[1], "web-service  in progress  —") || strings.Contains(r.stdout, "in_progress") {
+		t.Errorf("list says the status in words:\n%s", r)
+	}
+	r = f.ok("--as", "eve", "improvement", "show", "1")
+	if !strings.Contains(r.stdout, "\nstatus       in progress\n") || strings.Contains(r.stdout, "in_progress") {
+		t.Errorf("show says the status in words:\n%s", r)
+	}
+	for _, args := range [][]string{{"list", "--json"}, {"show", "1", "--json"}} {
+		if r := f.ok(append([]string{"--as", "eve", "improvement"}, args...)...); !strings.Contains(r.stdout, `"status": "in_progress"`) {
+			t.Errorf("%v keeps the stored value:\n%s", args, r)
+		}
+	}
+}
