@@ -388,7 +388,7 @@ func (p *improvementPage) SetSize(w, h int) {
 	p.vp.SetWidth(w)
 	p.vp.SetHeight(h)
 	if p.loaded {
-		p.vp.SetContent(p.content())
+		setScrolled(&p.vp, p.content(), h)
 	}
 }
 
@@ -408,7 +408,7 @@ func (p *improvementPage) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(common.Back, common.Fail(msg.err))
 		}
 		p.v, p.loaded = msg.v, true
-		p.vp.SetContent(p.content())
+		setScrolled(&p.vp, p.content(), p.h)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, p.c.Keys.Open) && p.loaded && len(p.v.From) > 0 {
 			return common.Push(NewDetail(p.c, p.v.From[0]))
@@ -427,11 +427,11 @@ func (p *improvementPage) View() string {
 	if !p.loaded {
 		return p.c.Styles.Dim.Render(fmt.Sprintf(" loading improvement %d…", p.id))
 	}
-	return p.vp.View()
+	return scrolledView(p.c.Styles, &p.vp)
 }
 
 // content is the whole page, in the order `improvement show` prints it; the viewport
-// scrolls it.
+// scrolls it, its last row saying what is out of sight (setScrolled).
 func (p *improvementPage) content() string {
 	st, v := p.c.Styles, p.v
 	var b strings.Builder

@@ -279,3 +279,38 @@ func trimRows(screen string) string {
 	}
 	return strings.Join(rows, "\n")
 }
+
+// On a phone an improvement with a long history says there is more below it, and how
+// much, until j has brought its end into sight; then it says what is above.
+func TestImprovementPageSaysWhatIsBelow(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	im := proposed(t, c, "health check waits for the cache", false)
+	for range 4 { // approved, worked on, sent back: 12 moves
+		for _, to := range []models.ImprovementStatus{models.ImprovementApproved, models.ImprovementInProgress, models.ImprovementProposed} {
+			if _, err := c.Eng.SetImprovement(c.Ctx, c.Actor, im.ID, to, "", 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i", "enter")
+	fits(t, m, "improvement", 60, 20)
+	got := trimRows(screenText(m))
+	rows := strings.Split(got, "\n")
+	if note := rows[len(rows)-2]; note != " ↓ 6 more lines" {
+		t.Fatalf("the page's last row says what is below it, %q:\n%s", note, got)
+	}
+	press(m, "j")
+	if rows := strings.Split(trimRows(screenText(m)), "\n"); rows[len(rows)-2] != " ↓ 5 more lines · 1 above" {
+		t.Fatalf("scrolled by one:\n%s", screenText(m))
+	}
+	press(m, "j", "j", "j", "j", "j")
+	got = trimRows(screenText(m))
+	rows = strings.Split(got, "\n")
+	if note := rows[len(rows)-2]; note != " ↑ 6 more above" || !strings.Contains(rows[len(rows)-3], "proposed") {
+		t.Fatalf("at its end, the last move in sight and what is above said, %q:\n%s", note, got)
+	}
+}
