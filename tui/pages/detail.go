@@ -218,7 +218,7 @@ func (d *detailScreen) SetSize(w, h int) {
 	d.vp.SetWidth(w)
 	d.vp.SetHeight(h)
 	if d.loaded {
-		d.vp.SetContent(d.content())
+		setScrolled(&d.vp, d.content(), h)
 	}
 }
 
@@ -250,7 +250,7 @@ func (d *detailScreen) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(common.Back, common.Fail(msg.err))
 		}
 		d.det, d.rec, d.loaded = msg.det, msg.rec, true
-		d.vp.SetContent(d.content())
+		setScrolled(&d.vp, d.content(), d.h)
 	case tea.KeyPressMsg:
 		return d.key(msg)
 	}
@@ -304,7 +304,7 @@ func (d *detailScreen) View() string {
 	if !d.loaded {
 		return d.c.Styles.Dim.Render(fmt.Sprintf(" loading #%d…", d.id))
 	}
-	return d.vp.View()
+	return scrolledView(d.c.Styles, &d.vp)
 }
 
 // late marks a deployment late to start or running past its window, as History and
@@ -329,7 +329,8 @@ func lateMark(c *common.Common, dep models.Deployment) string {
 	return ""
 }
 
-// content is the whole page; the viewport scrolls it.
+// content is the whole page; the viewport scrolls it, its last row saying what is
+// out of sight (setScrolled).
 func (d *detailScreen) content() string {
 	st, dep := d.c.Styles, d.det.Deployment
 	var b strings.Builder

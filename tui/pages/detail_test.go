@@ -269,3 +269,25 @@ func TestDetailRecordSaysStatusesInWords(t *testing.T) {
 		t.Fatalf("the record should say the statuses in words:\n%s", got)
 	}
 }
+
+// On a phone a deployment's page longer than the screen says so on its last row, how
+// many lines are below, as an improvement's page does, until its end is in sight.
+func TestDetailSaysWhatIsBelowOnAPhone(t *testing.T) {
+	t.Parallel()
+	m := New(newRecordCommon(t, "kim"))
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	openDetailOf(m, 1)
+	fits(t, m, "deployment", 60, 20)
+	rows := strings.Split(trimRows(screenText(m)), "\n")
+	note := rows[len(rows)-2]
+	if !strings.HasPrefix(note, " ↓ ") || !strings.HasSuffix(note, " more lines") {
+		t.Fatalf("the page's last row says what is below it, %q:\n%s", note, screenText(m))
+	}
+	for range 60 {
+		press(m, "j")
+	}
+	rows = strings.Split(trimRows(screenText(m)), "\n")
+	if note := rows[len(rows)-2]; !strings.HasPrefix(note, " ↑ ") || !strings.HasSuffix(note, " more above") {
+		t.Fatalf("at its end, what is above, %q:\n%s", note, screenText(m))
+	}
+}
