@@ -253,11 +253,9 @@ func (s *freezeScreen) View() string {
 		return strings.Join(fitLines(top, s.w, s.h), "\n")
 	}
 	n := len(s.hits)
-	head := fmt.Sprintf(" %d planned deployment%s inside a freeze window", n, common.Plural(n))
-	bottom := s.bottomLines()
-	body, more := s.items.View()
-	head += more
-	out := slices.Concat(top, []string{common.Fit(head, s.w), ""}, body, bottom)
+	head, body := s.items.View(s.w, fmt.Sprintf(" %d planned deployment%s inside a freeze window", n, common.Plural(n)),
+		fmt.Sprintf(" %d in a freeze window", n))
+	out := slices.Concat(top, []string{head, ""}, body, s.bottomLines())
 	return strings.Join(fitLines(out, s.w, s.h), "\n")
 }
 

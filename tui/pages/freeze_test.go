@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -188,4 +189,29 @@ func TestFreezeApplyOfOneSaysIt(t *testing.T) {
 		!tuitest.Whole(got, m.c.Window(s, e)) {
 		t.Fatalf("the result should say where it went:\n%s", got)
 	}
+}
+
+// On a phone the heading of a long impact keeps where the list is whole, "18–21 of
+// 21", and shortens its title for it: it was cut in the middle of the number.
+func TestFreezeImpactHeadingKeepsItsPlaceOnAPhone(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 60, 20)
+	mgr, _ := m.c.Eng.Person("ana")
+	for i := range 21 {
+		start, _ := models.ParseTime("2026-12-19 22:00", m.c.Eng.Location())
+		if _, _, err := m.c.Eng.Plan(m.c.Ctx, mgr, engine.PlanRequest{Model: "licence-activation", Component: "sso-licence",
+			Version: fmt.Sprint(3000 + i), Environment: "production", Start: start.Add(time.Duration(i) * 2 * time.Hour),
+			Duration: time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	openFreeze(t, m)
+	for range 20 {
+		press(m, "j")
+	}
+	rows := strings.Split(trimRows(screenText(m)), "\n")
+	if rows[1] != " 21 in a freeze window · 18–21 of 21 ↑/↓" {
+		t.Fatalf("the heading, %q:\n%s", rows[1], screenText(m))
+	}
+	fits(t, m, "freeze impact", 60, 20)
 }

@@ -238,25 +238,22 @@ func (s *improvementsScreen) View() string {
 		}
 		return strings.Join(fitLines(out, s.w, s.h), "\n")
 	}
-	body, more := s.items.View()
-	head := " " + s.counts() + more
-	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
+	head, body := s.items.View(s.w, s.counts()...)
+	return strings.Join(fitLines(append([]string{head, ""}, body...), s.w, s.h), "\n")
 }
 
-// counts is the heading: how many, and how many in each status there is room for.
-func (s *improvementsScreen) counts() string {
+// counts are the headings, longest first: how many, and how many in each status;
+// how many alone.
+func (s *improvementsScreen) counts() []string {
 	n := len(s.list)
-	head := fmt.Sprintf("%d improvement%s", n, common.Plural(n))
+	head := fmt.Sprintf(" %d improvement%s", n, common.Plural(n))
 	var parts []string
 	for _, st := range models.ImprovementStatuses {
 		if k := s.count(st); k > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", k, statusWords(st)))
 		}
 	}
-	if full := head + ": " + strings.Join(parts, ", "); lipgloss.Width(full) <= s.w-24 {
-		return full
-	}
-	return head
+	return []string{head + ": " + strings.Join(parts, ", "), head}
 }
 
 func (s *improvementsScreen) count(st models.ImprovementStatus) int {

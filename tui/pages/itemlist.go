@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ferry/tui/common"
 )
@@ -62,10 +63,12 @@ func (l *itemList) Update(msg tea.Msg) bool {
 	return true
 }
 
-// View is the lines of the items from the first in view on that fit, each item
-// whole, and for the list's heading what is out of sight, " · 3–5 of 9 ↑/↓" (said
-// rather than cut), or "" when all are in view.
-func (l *itemList) View() (body []string, more string) {
+// View is the list's heading in w cells, then the lines of the items from the first
+// in view on that fit, each item whole. The heading is the first of titles (longest
+// first, " 21 planned deployments inside a freeze window", " 21 in a freeze window")
+// that leaves room for what is out of sight, " · 19–21 of 21 ↑/↓" (said rather than
+// cut; nothing when all are in view); when none does, the last is cut, never that.
+func (l *itemList) View(w int, titles ...string) (head string, body []string) {
 	end := l.off
 	for ; end < l.n; end++ {
 		lines := l.draw(end)
@@ -74,10 +77,16 @@ func (l *itemList) View() (body []string, more string) {
 		}
 		body = append(body, lines...)
 	}
-	if l.off == 0 && end == l.n {
-		return body, ""
+	more := ""
+	if l.off > 0 || end < l.n {
+		more = l.c.Styles.Dim.Render(fmt.Sprintf(" · %d–%d of %d ↑/↓", l.off+1, end, l.n))
 	}
-	return body, l.c.Styles.Dim.Render(fmt.Sprintf(" · %d–%d of %d ↑/↓", l.off+1, end, l.n))
+	for _, t := range titles {
+		if lipgloss.Width(t+more) <= w {
+			return common.Fit(t+more, w), body
+		}
+	}
+	return common.FitEnds(titles[len(titles)-1], more, w), body
 }
 
 func (l *itemList) draw(i int) []string { return l.item(i, i == l.sel) }

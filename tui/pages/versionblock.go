@@ -6,7 +6,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/models"
@@ -138,13 +137,9 @@ func (s *blockedScreen) View() string {
 		return strings.Join(fitLines(out, s.w, s.h), "\n")
 	}
 	n := len(s.list)
-	head := fmt.Sprintf(" %d blocked version%s: planned and started nowhere until unblocked", n, common.Plural(n))
-	if lipgloss.Width(head) > s.w {
-		head = fmt.Sprintf(" %d blocked version%s", n, common.Plural(n))
-	}
-	body, more := s.items.View()
-	head += more
-	return strings.Join(fitLines(append([]string{common.Fit(head, s.w), ""}, body...), s.w, s.h), "\n")
+	head, body := s.items.View(s.w, fmt.Sprintf(" %d blocked version%s: planned and started nowhere until unblocked", n, common.Plural(n)),
+		fmt.Sprintf(" %d blocked version%s", n, common.Plural(n)))
+	return strings.Join(fitLines(append([]string{head, ""}, body...), s.w, s.h), "\n")
 }
 
 // item is a blocked version's lines, marked when it is selected: who blocked it and
