@@ -379,13 +379,14 @@ func (r *reports) HelpNotes(w int) []string {
 }
 
 // groupWords names a report's grouping as the screen's bar and the export of the
-// report both say it: "per environment", or "not grouped". style, if any, dresses
-// the grouping's name (the bar's bold).
+// report both say it: "per environment", "per model version" (not the flag's
+// "model-version"), or "not grouped". style, if any, dresses the grouping's name
+// (the bar's bold).
 func groupWords(by engine.Grouping, style func(...string) string) string {
 	if by == engine.ByNothing {
 		return "not grouped"
 	}
-	name := string(by)
+	name := strings.ReplaceAll(string(by), "-", " ")
 	if style != nil {
 		name = style(name)
 	}

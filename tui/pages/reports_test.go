@@ -281,9 +281,14 @@ func TestReportsGroupNamesFit(t *testing.T) {
 		m := sized(t, "kim", size[0], size[1])
 		press(m, "5", "b", "b", "b") // grouped by model version
 		got := screenText(m)
-		if !strings.Contains(got, "per model-version") {
-			t.Fatalf("b three times groups by model version:\n%s", got)
+		if !strings.Contains(got, "per model version") || strings.Contains(got, "model-version") {
+			t.Fatalf("b three times groups by model version, in words:\n%s", got)
 		}
+		press(m, "x")
+		if got := screenText(m); !tuitest.Whole(got, "Export the report: by month, per model version,") {
+			t.Fatalf("x names the grouping as the screen does:\n%s", got)
+		}
+		press(m, "esc")
 		rep, err := m.c.Eng.Report(m.c.Ctx, m.c.Actor, engine.ReportRequest{From: m.c.Eng.Now().AddDate(-1, 0, 0),
 			To: m.c.Eng.Now(), Period: engine.PeriodMonth, By: engine.ByModelVersion})
 		if err != nil {
