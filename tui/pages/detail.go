@@ -3,6 +3,7 @@ package pages
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -164,16 +165,27 @@ func (d *detailScreen) Capturing() bool { return false }
 // Place is where the person is: on this deployment.
 func (d *detailScreen) Place() common.Place { return common.Place{ID: d.id} }
 
+// ShortHelp is the page's keys in the order they are needed: the footer leaves out
+// the last it has no room for. The run view comes early while the deployment is to
+// run or running, and after what follows a finished one (its review, the
+// improvement proposed from it) once it is over: its page shows the run's steps and
+// their last lines then, and at 120 columns the footer of a failed deployment kept
+// r and left out the n its page offers.
 func (d *detailScreen) ShortHelp() []common.Key {
 	k, on, off := d.keys, common.On, common.OffFor
 	run := off(k.Run, "")
 	if !d.loaded {
 		run.Off = loading
 	}
-	return []common.Key{on(d.c.Keys.Back), off(k.Start, d.whyNoStart()), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist()), run,
-		off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain)),
+	first := []common.Key{on(d.c.Keys.Back), off(k.Start, d.whyNoStart()), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist())}
+	then := []common.Key{off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain)),
 		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate()),
-		off(k.Review, d.why(whyNoReview)), off(k.Propose, d.whyNoPropose()), d.blockKey(), on(d.c.Keys.Up), on(d.c.Keys.Down)}
+		off(k.Review, d.why(whyNoReview)), off(k.Propose, d.whyNoPropose())}
+	last := []common.Key{d.blockKey(), on(d.c.Keys.Up), on(d.c.Keys.Down)}
+	if d.loaded && d.det.Status.Final() {
+		return slices.Concat(first, then, []common.Key{run}, last)
+	}
+	return slices.Concat(first, []common.Key{run}, then, last)
 }
 
 // whyNoPropose: the engine says who proposes improvements.

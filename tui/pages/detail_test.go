@@ -5,6 +5,7 @@ package pages_test
 import (
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,13 @@ default_duration = "1h"
 // incident on it, and opens a console for actor.
 func newRecordCommon(t *testing.T, actor string) *common.Common {
 	t.Helper()
+	return rolledBack(t, actor, true)
+}
+
+// rolledBack runs deployment #1 of recordConfig to its rollback, records an incident
+// on it when incident, and opens a console for actor.
+func rolledBack(t *testing.T, actor string, incident bool) *common.Common {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg, err := config.Parse(filepath.Join(dir, "ferry.toml"), []byte(recordConfig))
@@ -86,8 +94,10 @@ func newRecordCommon(t *testing.T, actor string) *common.Common {
 		t.Fatal(err)
 	}
 	opened := time.Now() // once it had started
-	if _, err := eng.AddIncident(ctx, ana, 1, opened, opened.Add(25*time.Minute), "orders lost their history"); err != nil {
-		t.Fatal(err)
+	if incident {
+		if _, err := eng.AddIncident(ctx, ana, 1, opened, opened.Add(25*time.Minute), "orders lost their history"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	p, err := eng.Person(actor)
 	if err != nil {
@@ -289,5 +299,33 @@ func TestDetailSaysWhatIsBelowOnAPhone(t *testing.T) {
 	rows = strings.Split(trimRows(screenText(m)), "\n")
 	if note := rows[len(rows)-2]; !strings.HasPrefix(note, " ↑ ") || !strings.HasSuffix(note, " more above") {
 		t.Fatalf("at its end, what is above, %q:\n%s", note, screenText(m))
+	}
+}
+
+// At 120 columns the footer of a deployment that failed and rolled back offers what
+// follows it, the n its page speaks of too ("n proposes an improvement"): the run
+// view, whose steps and last lines the page shows once the run is over, comes after
+// them and is the one left out. A deployment to run keeps r early.
+func TestFinishedDeploymentFooterOffersWhatFollows(t *testing.T) {
+	t.Parallel()
+	m := New(rolledBack(t, "ana", false))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	openDetailOf(m, 1)
+	want := " esc back • a run again • o step output • i add incident • w review • n propose improvement • ? help • q quit"
+	if foot := strings.TrimRight(lastLine(screenText(m)), " "); foot != want {
+		t.Fatalf("the footer of rolled-back #1:\n%q\nwant\n%q", foot, want)
+	}
+	if !strings.Contains(screenText(m), "n proposes an improvement") {
+		t.Fatalf("the page says what n does:\n%s", screenText(m))
+	}
+	if help := fullHelp(m); !regexp.MustCompile(`\br +run view`).MatchString(help) {
+		t.Fatalf("? still lists the run view:\n%s", help)
+	}
+
+	p := sized(t, "ana", 120, 35)
+	d := withFreezeClash(t, p) // planned
+	openDetailOf(p, d.ID)
+	if foot := lastLine(screenText(p)); !strings.Contains(foot, " • r run view • m reschedule, edit • X cancel it") {
+		t.Fatalf("a planned deployment's footer keeps r where it was, before its changes: %q", foot)
 	}
 }

@@ -105,8 +105,10 @@ func (r *reports) ShortHelp() []common.Key {
 	}
 	// The footer leaves out the last keys it has no room for. ↑/↓ only moves the
 	// highlight when every period is in view: then it comes last, and the export
-	// before the audit log, so that 120 columns keep x export, an analyst's report.
-	keys := []common.Key{cols, on(k.Earlier), later, on(k.Period), group, on(k.View), r.exportKey(), audit, on(k.Improvements)}
+	// before the register and the register before the audit log, so that 120 columns
+	// keep x export, an analyst's report, and i improvements, the models' register
+	// beside their success rates (the audit log is an auditor's, less often needed).
+	keys := []common.Key{cols, on(k.Earlier), later, on(k.Period), group, on(k.View), r.exportKey(), on(k.Improvements), audit}
 	if len(r.rep.Rows)+len(r.rep.Totals) <= r.table.Height() {
 		return append(keys, rows)
 	}

@@ -398,15 +398,19 @@ func columnsIn(line string) string {
 
 // An analyst's footer on the Reports table keeps x export at 120 columns: ↑/↓ comes
 // first only when some periods are out of sight (else it only moves the highlight,
-// and is the first key left out), and the export comes before the audit log.
+// and is the first key left out), and the export comes before the register, the
+// register before the audit log (which ? lists).
 func TestReportsFooterKeepsTheExport(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "kim", 120, 35)
 	press(m, "5")
 	load(m, m.Top().Refresh())
 	foot := lastLine(screenText(m))
-	if !strings.Contains(foot, "x export") || strings.Contains(foot, "↑/↓ periods") {
-		t.Fatalf("every period in view: the footer should offer x export, not ↑/↓: %q", foot)
+	if !strings.Contains(foot, "x export • i improvements • ? help") || strings.Contains(foot, "↑/↓ periods") {
+		t.Fatalf("every period in view: the footer should offer x export and i improvements, not ↑/↓: %q", foot)
+	}
+	if help := fullHelp(m); !regexp.MustCompile(`\bu +audit log`).MatchString(help) {
+		t.Fatalf("? lists the audit log:\n%s", help)
 	}
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 8})
 	if foot := lastLine(screenText(m)); !strings.Contains(foot, "↑/↓ periods") {
