@@ -285,7 +285,8 @@ func (r *reports) layoutTable() {
 	}
 	cols := []table.Column{{Title: "Period", Width: r.periodWidth()}}
 	if r.rep.By != engine.ByNothing {
-		cols = append(cols, table.Column{Title: strings.ToUpper(string(r.rep.By[:1])) + string(r.rep.By[1:]), Width: r.groupWidth()})
+		name := groupName(r.rep.By)
+		cols = append(cols, table.Column{Title: strings.ToUpper(name[:1]) + name[1:], Width: r.groupWidth()})
 	}
 	metrics := engine.ReportColumns[r.colOff : r.colOff+r.fitCols(r.colOff)]
 	for _, m := range metrics {
@@ -381,19 +382,23 @@ func (r *reports) HelpNotes(w int) []string {
 }
 
 // groupWords names a report's grouping as the screen's bar and the export of the
-// report both say it: "per environment", "per model version" (not the flag's
-// "model-version"), or "not grouped". style, if any, dresses the grouping's name
+// report both say it: "per environment", "per model version" (groupName), or "not
+// grouped". style, if any, dresses the grouping's name
 // (the bar's bold).
 func groupWords(by engine.Grouping, style func(...string) string) string {
 	if by == engine.ByNothing {
 		return "not grouped"
 	}
-	name := strings.ReplaceAll(string(by), "-", " ")
+	name := groupName(by)
 	if style != nil {
 		name = style(name)
 	}
 	return "per " + name
 }
+
+// groupName is a grouping in words, as the table's column and groupWords say it:
+// "model version" (not the flag's "model-version").
+func groupName(by engine.Grouping) string { return strings.ReplaceAll(string(by), "-", " ") }
 
 func (r *reports) View() string {
 	st := r.c.Styles
