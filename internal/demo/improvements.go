@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -76,20 +77,23 @@ func Improvements(ctx context.Context, st *store.Store, cfg *config.Config, now 
 				return n, err
 			}
 			n++
-			at = at.Add(3 * 24 * time.Hour)
+			at = at.Add(actApart)
 		}
 	}
 	return n, nil
 }
 
-// moveOn moves improvement id along path, a few days apart: managers decide, the practitioner
-// carries it out in version v.
+// actApart is the time between two acts on the register: the clock only moves on,
+// so the audit log, listed by its order, reads in time too (the demo's 17 acts take
+// 34 of the 42 days).
+const actApart = 2 * 24 * time.Hour
+
+// moveOn moves improvement id along path, an act every actApart from *at, which it
+// moves on: managers decide, the practitioner carries it out in version v.
 func moveOn(ctx context.Context, eng *engine.Engine, id int64, path []models.ImprovementStatus,
 	mgr, pract models.Person, v int, at *time.Time) error {
-	start := *at
-	defer func() { *at = start }()
 	for _, to := range path {
-		*at = at.Add(4 * 24 * time.Hour)
+		*at = at.Add(actApart)
 		who, note, in := pract, "", 0
 		switch to {
 		case models.ImprovementApproved, models.ImprovementVerified:
@@ -100,7 +104,7 @@ func moveOn(ctx context.Context, eng *engine.Engine, id int64, path []models.Imp
 			in = v
 		}
 		_, err := eng.SetImprovement(ctx, who, id, to, note, in)
-		if err != nil && to == models.ImprovementVerified {
+		if errors.Is(err, models.ErrConflict) && to == models.ImprovementVerified {
 			return nil // its version's effect is not measured yet: it stays implemented
 		}
 		if err != nil {
