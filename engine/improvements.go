@@ -210,6 +210,10 @@ func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, p models.P
 	if err := improvementMove(p, *im, to); err != nil {
 		return err
 	}
+	if im.Status == models.ImprovementImplemented && to == im.Status && (inVersion == 0 || inVersion == im.InVersion) {
+		return models.Conflictf("improvement %d is implemented in %s v%d already: name another version to change it",
+			im.ID, im.Model, im.InVersion)
+	}
 	if inVersion != 0 {
 		if _, err := q.ModelVersion(ctx, im.Model, inVersion); err != nil {
 			return err

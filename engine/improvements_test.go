@@ -245,3 +245,34 @@ func TestImprovementBackToProposedIsAManagers(t *testing.T) {
 		t.Errorf("a manager withdraws the approval: %v", err)
 	}
 }
+
+// An implemented improvement may name another version; implemented again in the
+// same one (or none) changes nothing and is refused rather than written.
+func TestImplementedAgainNamesAnotherVersion(t *testing.T) {
+	f := newFixture(t)
+	ana, sam := f.person(t, "ana"), f.person(t, "sam")
+	im, err := f.e.AddImprovement(f.ctx, sam, ImprovementRequest{Model: "web", Title: "Warm the cache"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, _ := f.e.Model("web")
+	v := web.Version
+	for _, step := range []struct {
+		who models.Person
+		to  models.ImprovementStatus
+		in  int
+	}{{ana, models.ImprovementApproved, 0}, {sam, models.ImprovementImplemented, v}} {
+		if _, err := f.e.SetImprovement(f.ctx, step.who, im.ID, step.to, "", step.in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, in := range []int{0, v} {
+		if _, err := f.e.SetImprovement(f.ctx, sam, im.ID, models.ImprovementImplemented, "", in); !errors.Is(err, models.ErrConflict) ||
+			!strings.Contains(err.Error(), "already: name another version") {
+			t.Errorf("implemented again in version %d: %v", in, err)
+		}
+	}
+	if got, err := f.e.Improvement(f.ctx, sam, im.ID); err != nil || len(got.History) != 3 {
+		t.Errorf("its history holds %d entries, want 3 (proposed, approved, implemented): %v", len(got.History), err)
+	}
+}
