@@ -126,10 +126,10 @@ type ConflictFilter struct {
 	// All adds the evidence of finished deployments: conflicts overridden and conflicts
 	// left unresolved when a deployment they involve finished.
 	All bool
-	// Heads: what counting the conflicts needs may be all a conflict holds (its key,
+	// heads: what counting the conflicts needs may be all a conflict holds (its key,
 	// kind, window, deployments, status and the start that went ahead against it),
 	// without its message, environment or person.
-	Heads bool
+	heads bool // the dashboard's, within the engine
 }
 
 // Conflicts detects every conflict among unfinished deployments.
@@ -141,7 +141,7 @@ func (e *Engine) Conflicts(ctx context.Context, actor models.Person, f ConflictF
 }
 
 func (e *Engine) conflicts(ctx context.Context, q store.Q, actor models.Person, f ConflictFilter) ([]models.Conflict, error) {
-	detected, err := e.storedOrDetected(ctx, q, f.Heads && f.Environment == "")
+	detected, err := e.storedOrDetected(ctx, q, f.heads && f.Environment == "")
 	if err != nil {
 		return nil, err
 	}

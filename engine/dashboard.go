@@ -21,7 +21,7 @@ type Dashboard struct {
 	Inbox          []InboxItem         // what waits for the person (see Inbox) but its conflicts, which Conflicts counts: Needs you, failures and lateness too
 	Watched        []InboxItem         // for one who watches rather than acts (an analyst): every failure and lateness
 	ReviewsWaiting int                 // failures waiting for the person's review; Inbox holds the first ReviewsShown
-	Conflicts      []models.Conflict   // open conflicts among unfinished deployments, their heads (see ConflictFilter.Heads): the dashboard counts and marks them
+	Conflicts      []models.Conflict   // open conflicts among unfinished deployments, their heads (see ConflictFilter.heads): the dashboard counts and marks them
 	OpenIncidents  []IncidentOn        // incidents not yet resolved, newest first
 	Last30         Stats
 }
@@ -86,9 +86,9 @@ func (e *Engine) dashboardWith(ctx context.Context, actor models.Person, readers
 	return db, err
 }
 
-// dashboard reads the dashboard through qs, which see one state: the open conflicts
-// and the inbox's conflicts, reviews and models due on the second (inboxBeside),
-// beside the rest, when there are two.
+// dashboard reads the dashboard through qs, which see one state: the open conflicts,
+// the reviews and models due on the second (dashboardBeside), beside the rest, when
+// there are two.
 func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Person) (Dashboard, error) {
 	var (
 		db      Dashboard
@@ -125,16 +125,11 @@ func (e *Engine) dashboard(ctx context.Context, qs []store.Q, actor models.Perso
 // console's first frame on the 100k-planned database. Of the failures it lists the
 // oldest ReviewsShown and counts the rest, where it loaded a hundred.
 func (e *Engine) dashboardBeside(ctx context.Context, q store.Q, actor models.Person) ([]models.Conflict, []InboxItem, int, error) {
-	open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true, Heads: true})
+	open, err := e.conflicts(ctx, q, actor, ConflictFilter{OpenOnly: true, heads: true})
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	later, err := e.inboxLater(ctx, q, actor, ReviewsShown)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	from, to, requester := e.reviewRange(actor)
-	waiting, err := q.CountUnreviewedFailures(ctx, from, to, requester)
+	later, waiting, err := e.inboxLater(ctx, q, actor, ReviewsShown)
 	return open, later, waiting, err
 }
 

@@ -140,26 +140,27 @@ func (e *Engine) inboxBeside(ctx context.Context, q store.Q, actor models.Person
 	if err != nil {
 		return nil, nil, err
 	}
-	later, err := e.inboxLater(ctx, q, actor, reviewLimit)
+	later, _, err := e.inboxLater(ctx, q, actor, reviewLimit)
 	return open, append(theirs, later...), err
 }
 
 // inboxLater is what is due for actor to learn from: the first reviews failures
-// waiting for a review, and (for managers) models due for theirs.
-func (e *Engine) inboxLater(ctx context.Context, q store.Q, actor models.Person, reviews int) ([]InboxItem, error) {
-	out, err := e.reviewsDue(ctx, q, actor, reviews)
+// waiting for a review, and (for managers) models due for theirs; and how many
+// failures wait for a review in all.
+func (e *Engine) inboxLater(ctx context.Context, q store.Q, actor models.Person, reviews int) ([]InboxItem, int, error) {
+	out, waiting, err := e.reviewsDue(ctx, q, actor, reviews)
 	if err != nil || !actor.Has(models.RoleManager) {
-		return out, err
+		return out, waiting, err
 	}
 	due, err := e.modelsDue(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for _, d := range due {
 		out = append(out, InboxItem{Kind: InboxModel, Model: d.Model, At: d.Since,
 			Message: ModelDueText(d, e.cfg.Location)})
 	}
-	return out, nil
+	return out, waiting, nil
 }
 
 // readers is how many readers the dashboard and the inbox are read with: one the
@@ -224,27 +225,21 @@ var inboxRank = map[string]int{InboxGate: 0, InboxBlocked: 0, InboxInterrupted: 
 // without a review for review_after, within reviewHorizon more: for their requester,
 // and every one for managers. Only failures: a review of every routine success would
 // bury them (the 1M demo finishes ~900 deployments a day), and the guide's value
-// stream starts from failure records.
-func (e *Engine) reviewsDue(ctx context.Context, q store.Q, actor models.Person, limit int) ([]InboxItem, error) {
-	from, to, requester := e.reviewRange(actor)
-	list, err := q.UnreviewedFailures(ctx, from, to, requester, limit)
+// stream starts from failure records. The first limit, and how many wait in all.
+func (e *Engine) reviewsDue(ctx context.Context, q store.Q, actor models.Person, limit int) ([]InboxItem, int, error) {
+	requester := actor.Name
+	if actor.Has(models.RoleManager) {
+		requester = ""
+	}
+	to := e.Now().Add(-e.cfg.ReviewAfter)
+	list, waiting, err := q.UnreviewedFailures(ctx, to.Add(-reviewHorizon), to, requester, limit)
 	var out []InboxItem
 	for _, d := range list {
 		out = append(out, InboxItem{Kind: InboxReview, Deployment: d, At: d.FinishedAt.Add(e.cfg.ReviewAfter),
 			Message: fmt.Sprintf("#%d %s %s → %s %s %s ago, not reviewed", d.ID, d.Component, d.Version,
 				d.Environment, reviewWhat(d), models.HumanDuration(e.Now().Sub(d.FinishedAt).Truncate(time.Hour)))})
 	}
-	return out, err
-}
-
-// reviewRange is where reviewsDue looks for actor: failures finished in [from, to),
-// requested by requester ("" for anyone's: a manager's).
-func (e *Engine) reviewRange(actor models.Person) (from, to time.Time, requester string) {
-	if !actor.Has(models.RoleManager) {
-		requester = actor.Name
-	}
-	to = e.Now().Add(-e.cfg.ReviewAfter)
-	return to.Add(-reviewHorizon), to, requester
+	return out, waiting, err
 }
 
 // reviewWhat says why a finished deployment waits for a review.

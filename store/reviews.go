@@ -93,37 +93,31 @@ func (q Q) Reviews(ctx context.Context, f ReviewFilter) ([]models.Review, error)
 // UnreviewedFailures lists deployments that failed or rolled back, or succeeded with
 // an incident, finished in [from, to) and have no review, oldest first, at most
 // limit; requester, when not "", keeps theirs. Triggers keep those waiting in
-// reviews_due (migration 27), so this reads only them.
-func (q Q) UnreviewedFailures(ctx context.Context, from, to time.Time, requester string, limit int) ([]models.Deployment, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id FROM reviews_due INDEXED BY reviews_due_finish
+// reviews_due (migration 27), so this reads only them. It also counts them all,
+// beyond limit, in the same look into the index (the dashboard lists three).
+func (q Q) UnreviewedFailures(ctx context.Context, from, to time.Time, requester string, limit int) ([]models.Deployment, int, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT deployment_id, count(*) OVER () FROM reviews_due INDEXED BY reviews_due_finish
 		WHERE finished_at >= ?1 AND finished_at < ?2 AND (?3 = '' OR requester = ?3)
 		ORDER BY finished_at, deployment_id LIMIT ?4`, from.Unix(), to.Unix(), requester, limit)
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, 0, mapErr(err)
 	}
 	var ids []int64
+	total := 0
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		if err := rows.Scan(&id, &total); err != nil {
 			rows.Close()
-			return nil, mapErr(err)
+			return nil, 0, mapErr(err)
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, mapErr(err)
+		return nil, 0, mapErr(err)
 	}
-	return q.DeploymentsByID(ctx, ids)
-}
-
-// CountUnreviewedFailures is how many deployments UnreviewedFailures would list
-// without a limit.
-func (q Q) CountUnreviewedFailures(ctx context.Context, from, to time.Time, requester string) (int, error) {
-	var n int
-	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM reviews_due INDEXED BY reviews_due_finish
-		WHERE finished_at >= ?1 AND finished_at < ?2 AND (?3 = '' OR requester = ?3)`, from.Unix(), to.Unix(), requester).Scan(&n)
-	return n, mapErr(err)
+	list, err := q.DeploymentsByID(ctx, ids)
+	return list, total, err
 }
 
 // LastReviews is when each of the models named was last reviewed (models never

@@ -106,9 +106,16 @@ func TestReviewsDueMigrationFindsThoseWaiting(t *testing.T) {
 		requester string
 		want      []int64
 	}{{"", []int64{1, 3, 5}}, {"tom", []int64{3, 5}}, {"lea", []int64{1}}} {
-		list, err := s.Read().UnreviewedFailures(ctx, time.Unix(1000, 0), time.Unix(2000, 0), c.requester, 10)
+		list, total, err := s.Read().UnreviewedFailures(ctx, time.Unix(1000, 0), time.Unix(2000, 0), c.requester, 10)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if total != len(c.want) {
+			t.Errorf("unreviewed for %q: counted %d, want %d", c.requester, total, len(c.want))
+		}
+		if page, more, err := s.Read().UnreviewedFailures(ctx, time.Unix(1000, 0), time.Unix(2000, 0), c.requester, 1); err != nil ||
+			len(page) != 1 || page[0].ID != c.want[0] || more != len(c.want) {
+			t.Errorf("the oldest unreviewed for %q, and the count beyond it: %v, %d (%v)", c.requester, page, more, err)
 		}
 		var got []int64
 		for _, d := range list {
