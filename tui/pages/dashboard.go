@@ -406,8 +406,8 @@ func itemEnd(lines []line, i int) int {
 // down; the first row shown is an item's first, not the rest of one above.
 func scrolled(lines []line, sel, h int) int {
 	end := sel
-	for end >= 0 && end+1 < len(lines) && continues(lines[end+1]) {
-		end++
+	if sel >= 0 {
+		end = itemEnd(lines, sel)
 	}
 	off := 0
 	if end >= h-1 && h > 1 {
@@ -437,10 +437,7 @@ func tailScrolled(lines []line, sel, h int) int {
 // fitsWhole reports whether the item at sel, with its wrapped rows, fits in rows
 // rows from off, and a row for what is below it if anything is.
 func fitsWhole(lines []line, sel, off, rows int) bool {
-	end := sel
-	for end+1 < len(lines) && continues(lines[end+1]) {
-		end++
-	}
+	end := itemEnd(lines, sel)
 	need := end - off + 1
 	if end+1 < len(lines) {
 		need++
