@@ -197,7 +197,7 @@ func (f *implementedForm) Update(msg tea.Msg) tea.Cmd {
 		if cmd, ok := f.settle(msg.err, f.build); !ok {
 			return cmd
 		}
-		return common.Done(movedText(msg.im))
+		return common.Done(engine.ImprovementSetText(msg.im, ""))
 	}
 	return f.takeThenSave(msg, f.save)
 }

@@ -38,9 +38,6 @@ func improvementMoves() []improvementMove {
 		mk(models.ImprovementVerified, "v", "verify"), mk(models.ImprovementRejected, "R", "reject")}
 }
 
-// statusWords is a status as people say it: "in progress".
-func statusWords(s models.ImprovementStatus) string { return strings.ReplaceAll(string(s), "_", " ") }
-
 // whyNoMove is why the person may not move im to to: the engine's rule; im is nil
 // while nothing is there to move.
 func whyNoMove(c *common.Common, im *models.Improvement, to models.ImprovementStatus, none string) string {
@@ -83,25 +80,16 @@ func newMovePage(c *common.Common, im models.Improvement, to models.ImprovementS
 		models.ImprovementVerified:   fmt.Sprintf("Verified once its version's effect is measured (%d of its deployments finished); verified is final.", engine.VerifyMinimum),
 		models.ImprovementRejected:   "Rejected is final: it stays in the register as rejected.",
 	}
-	p := newAskPage(c, fmt.Sprintf("Improvement %d %s: %s", im.ID, statusWords(to), im.Title), "note: ",
+	p := newAskPage(c, fmt.Sprintf("Improvement %d %s: %s", im.ID, to.Words(), im.Title), "note: ",
 		hints[to]+" The note is optional; the audit log keeps it.",
 		func(note string) (engine.Outcome, error) {
 			got, err := c.Eng.SetImprovement(c.Ctx, c.Actor, im.ID, to, note, 0)
-			return engine.Outcome{Did: movedText(got)}, err
+			return engine.Outcome{Did: engine.ImprovementSetText(got, "")}, err
 		})
-	p.crumb, p.optional = statusWords(to), true
-	p.keys.Save.SetHelp("enter", statusWords(to))
+	p.crumb, p.optional = to.Words(), true
+	p.keys.Save.SetHelp("enter", to.Words())
 	p.input.Placeholder = "optional: why, for the record"
 	return p
-}
-
-// movedText is the footer's note of a move, as `ferry improvement set` prints it.
-func movedText(im models.Improvement) string {
-	s := fmt.Sprintf("improvement %d %s", im.ID, statusWords(im.Status))
-	if im.InVersion != 0 {
-		s += fmt.Sprintf(" in %s v%d", im.Model, im.InVersion)
-	}
-	return s
 }
 
 // improvementsScreen is the register, oldest first as `ferry improvement list` has
@@ -250,7 +238,7 @@ func (s *improvementsScreen) counts() []string {
 	var parts []string
 	for _, st := range models.ImprovementStatuses {
 		if k := s.count(st); k > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", k, statusWords(st)))
+			parts = append(parts, fmt.Sprintf("%d %s", k, st.Words()))
 		}
 	}
 	return []string{head + ": " + strings.Join(parts, ", "), head}
