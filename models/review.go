@@ -59,6 +59,17 @@ func (s ImprovementStatus) Valid() bool { return slices.Contains(ImprovementStat
 // Words is the status as a sentence says it ("in progress").
 func (s ImprovementStatus) Words() string { return strings.ReplaceAll(string(s), "_", " ") }
 
+// ParseImprovementStatus reads a status as stored ("in_progress") or as Words says
+// it ("in progress"); false when s is neither for any of ImprovementStatuses.
+func ParseImprovementStatus(s string) (ImprovementStatus, bool) {
+	for _, st := range ImprovementStatuses {
+		if s == string(st) || s == st.Words() {
+			return st, true
+		}
+	}
+	return "", false
+}
+
 // Improvement is one entry of the improvement register: a change to a model that a
 // review or a failure suggested.
 type Improvement struct {

@@ -191,8 +191,8 @@ func (a *app) improvementSetCmd() *cobra.Command {
 				return err
 			}
 			// as list and show print it ("in progress") or as stored ("in_progress")
-			to := models.ImprovementStatus(strings.ReplaceAll(args[1], " ", "_"))
-			if !to.Valid() {
+			to, ok := models.ParseImprovementStatus(args[1])
+			if !ok {
 				return usagef("status %q: use proposed, approved, in_progress, implemented, verified or rejected", args[1])
 			}
 			if cmd.Flags().Changed("in-version") && inVersion < 1 {
