@@ -208,11 +208,9 @@ func (a *app) improvementSetCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, improvementToJSON(im))
 			}
-			fmt.Fprintf(a.stdout, "Improvement %d %s", im.ID, im.Status.Words())
-			if im.InVersion != 0 {
-				fmt.Fprintf(a.stdout, " in %s v%d", im.Model, im.InVersion)
-			}
-			fmt.Fprintln(a.stdout, ".")
+			// the audit log's sentence ("improvement 3 implemented in web v2"), capitalised
+			done := engine.ImprovementSetText(im, "")
+			fmt.Fprintf(a.stdout, "%s%s.\n", strings.ToUpper(done[:1]), done[1:])
 			return nil
 		},
 	}
