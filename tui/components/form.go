@@ -79,6 +79,8 @@ func FormKeys() *huh.KeyMap {
 	// No keys: it never matches. Text.ExternalEditor(false) alone does not do: huh
 	// (v2.0.3) turns the binding off only when it draws its help, which no form shows.
 	k.Text.Editor = key.NewBinding()
+	// The console's footer names it while a text has focus (huh draws no help).
+	k.Text.NewLine.SetHelp("alt+enter/ctrl+j", "new line")
 	k.Input.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))
 	k.Input.Prev = key.NewBinding(key.WithKeys("shift+tab", "up"))
 	k.Select.Next = key.NewBinding(key.WithKeys("enter", "tab", "down"))

@@ -32,7 +32,7 @@ func newFormPage() formPage {
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	// huh's, in a text of several lines (components.FormKeys): the footer names it
 	// while one has focus, beside enter, which still goes on.
-	p.keys.NewLine = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("alt+enter/ctrl+j", "new line"))
+	p.keys.NewLine = components.FormKeys().Text.NewLine
 	return p
 }
 
