@@ -74,10 +74,9 @@ func (f *reviewForm) build() {
 		fields = append(fields, huh.NewSelect[string]().Title("Failure category").Options(opts...).Value(&f.v.category).Inline(true))
 	}
 	// Several sentences, on lines of their own if the person likes: the last field,
-	// so enter saves.
+	// so enter saves, as its description (any text's of several lines) says.
 	fields = append(fields, f.errs.Text("lessons", "Lessons", &f.v.lessons).Validate(validLessons).
-		Placeholder("what went well, what should change").
-		Description("enter saves · alt+enter or ctrl+j starts a new line"))
+		Placeholder("what went well, what should change"))
 	f.setForm(f.c, huh.NewGroup(fields...))
 }
 

@@ -114,7 +114,7 @@ func TestReviewLessonsOfSeveralLines(t *testing.T) {
 		l.Key(tea.KeyEnter)
 	}
 	l.Has("┃ Lessons")
-	l.Has("enter saves · alt+enter or ctrl+j starts a new line")
+	l.Has("alt+enter or ctrl+j: new line · enter: next, save on the last")
 	l.Has("alt+enter/ctrl+j new line") // the footer says it too
 	l.TypeText("the cache was cold")
 	l.TM.Send(tea.KeyPressMsg{Code: tea.KeyEnter, Mod: tea.ModAlt})
