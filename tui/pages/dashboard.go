@@ -827,20 +827,20 @@ func (d *dashboard) conflictLines() []line {
 	// are not what there is to settle. In the head, not after the kinds: there
 	// "· 1 started anyway" read as a kind among those counted.
 	started := countStarted(d.data.Conflicts)
-	head, note := st.Dim.Render(fmt.Sprintf("%d started anyway", started)), ""
-	summary := ""
+	head, summary := st.Dim.Render(fmt.Sprintf("%d started anyway", started)), ""
 	if n := n - started; n > 0 {
 		head = st.Bad.Render(fmt.Sprintf("✗ %d open conflict%s", n, common.Plural(n)))
 		summary = conflictSummary(d.data.Conflicts)
 		if started > 0 {
-			note = fmt.Sprintf(" (%d more started anyway)", started)
+			head += st.Dim.Render(fmt.Sprintf(" (%d more started anyway)", started))
 		}
 	}
 	// Selectable, as the failing channels are, with enter opening what 4 does: a
 	// panel scrolls to keep the selected row in sight, so one nobody could select
-	// between two items that each fill a phone's panel was never seen. No-break
-	// spaces: wrapped, "press" keeps its key.
-	out := []line{{conflicts: true, text: head + st.Dim.Render(note+" ·\u00a0press\u00a04")}}
+	// between two items that each fill a phone's panel was never seen. It names no
+	// key: enter on it and the footer's "4 conflicts screen" say how to open them
+	// (" · press 4" took a row of its own at 120 columns).
+	out := []line{{conflicts: true, text: head}}
 	if summary != "" { // indented as an item's wrapped rest is
 		// Each count with its kind: wrapped, "1" ended a row and "maintenance" began the next.
 		out = append(out, line{text: st.Dim.Render("  " + nbsp.Replace(summary)), part: true})
