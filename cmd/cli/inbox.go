@@ -36,10 +36,11 @@ func (a *app) inboxCmd() *cobra.Command {
 			"notification channels, failures left without a review for [ferry] review_after,\n" +
 			"and models due for review: yours, or all for managers (but the conflicts, which\n" +
 			"are of your own deployments for everyone: ferry conflicts --open lists them all).\n" +
-			"The console's \"Needs you\" is the same list, but that it counts every open conflict\n" +
-			"by kind rather than listing yours, lists the three oldest failures waiting for a\n" +
-			"review with how many more, and shows open incidents (an analyst's \"To watch\"\n" +
-			"shows everyone's failures and lateness).",
+			"The console's \"Needs you\" is the same list, but that it counts the open\n" +
+			"conflicts it shows by kind (all of them; a technician's, their own) rather than\n" +
+			"listing yours, lists the three oldest failures waiting for a review with how many\n" +
+			"more, and shows open incidents (an analyst's \"To watch\" shows everyone's\n" +
+			"failures and lateness).",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.open(); err != nil {
