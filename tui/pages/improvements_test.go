@@ -39,12 +39,7 @@ func proposed(t *testing.T, c *common.Common, title string, approved bool) model
 func TestProposeFromAReviewThenApprove(t *testing.T) {
 	t.Parallel()
 	l, c := liveDetail(t, "sam", 2, 120, 40)
-	l.Letter('w')
-	l.Has("┃ Outcome")
-	for range 5 { // outcome, three scores, category: as offered
-		l.Key(tea.KeyEnter)
-	}
-	l.Has("┃ Lessons")
+	toLessons(l)
 	l.TypeText("the cache was cold")
 	l.Key(tea.KeyEnter)
 	l.Has("reviewed #2")

@@ -108,12 +108,7 @@ func trimmedLines(screen string) string {
 func TestReviewLessonsOfSeveralLines(t *testing.T) {
 	t.Parallel()
 	l, c := liveDetail(t, "sam", 2, 120, 40)
-	l.Letter('w')
-	l.Has("┃ Outcome")
-	for range 5 { // outcome, three scores, category: as offered
-		l.Key(tea.KeyEnter)
-	}
-	l.Has("┃ Lessons")
+	toLessons(l)
 	l.Has("alt+enter or ctrl+j: new line · enter: next, save on the last")
 	l.Has("alt+enter/ctrl+j new line") // the footer says it too
 	l.TypeText("the cache was cold")
@@ -173,12 +168,7 @@ func TestReviewLessonsOpenNoEditor(t *testing.T) {
 	marker := filepath.Join(t.TempDir(), "editor-ran")
 	t.Setenv("EDITOR", "touch "+marker) // what huh's ctrl+e would run, with its temporary file
 	l, c := liveDetail(t, "sam", 2, 120, 40)
-	l.Letter('w')
-	l.Has("┃ Outcome")
-	for range 5 {
-		l.Key(tea.KeyEnter)
-	}
-	l.Has("┃ Lessons")
+	toLessons(l)
 	l.TypeText("cold cache")
 	l.TM.Send(tea.KeyPressMsg{Code: 'e', Mod: tea.ModCtrl})
 	l.TypeText(" again")
@@ -205,12 +195,7 @@ func TestReviewLessonsOpenNoEditor(t *testing.T) {
 func TestReviewLessonsAreHeldToTheLimit(t *testing.T) {
 	t.Parallel()
 	l, c := liveDetail(t, "sam", 2, 120, 40)
-	l.Letter('w')
-	l.Has("┃ Outcome")
-	for range 5 {
-		l.Key(tea.KeyEnter)
-	}
-	l.Has("┃ Lessons")
+	toLessons(l)
 	long := strings.Repeat("the cache was cold ", 20) // 380 characters
 	l.TM.Send(tea.PasteMsg{Content: long})
 	l.Has("┃ Lessons  " + components.LimitText(components.LongText))
@@ -226,4 +211,15 @@ func TestReviewLessonsAreHeldToTheLimit(t *testing.T) {
 	if want := strings.TrimSpace(long[:components.LongText]); err != nil || r.Lessons != want {
 		t.Fatalf("stored lessons %q (%v), want the first %d characters", r.Lessons, err, components.LongText)
 	}
+}
+
+// toLessons opens the review form on the deployment's page (w) and goes to its
+// lessons, the outcome, the three scores and the category left as offered.
+func toLessons(l *tuitest.Live) {
+	l.Letter('w')
+	l.Has("┃ Outcome")
+	for range 5 {
+		l.Key(tea.KeyEnter)
+	}
+	l.Has("┃ Lessons")
 }
