@@ -258,6 +258,15 @@ func (e *Engine) versionEffect(ctx context.Context, q store.Q, model string, ver
 // VersionEffect is what the rollups measured of one model version.
 type VersionEffect = store.VersionEffect
 
+// VersionText is the model version that carries im, in words: "in v2", or "no
+// version yet".
+func VersionText(im models.Improvement) string {
+	if im.InVersion == 0 {
+		return "no version yet"
+	}
+	return fmt.Sprintf("in v%d", im.InVersion)
+}
+
 // EffectText is what the reports measured of a version, in the words of every way in
 // (improvement show, the console's improvement page).
 func EffectText(model string, e VersionEffect) string {

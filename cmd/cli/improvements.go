@@ -155,7 +155,7 @@ func (a *app) improvementShowCmd() *cobra.Command {
 			}
 			tw := table(a.stdout)
 			fmt.Fprintf(tw, "improvement\t%d: %s\n", v.ID, cell(v.Title))
-			fmt.Fprintf(tw, "model\t%s, in %s\n", v.Model, versionText(v.InVersion))
+			fmt.Fprintf(tw, "model\t%s, %s\n", v.Model, engine.VersionText(v.Improvement))
 			fmt.Fprintf(tw, "status\t%s\n", v.Status.Words())
 			fmt.Fprintf(tw, "owner\t%s\n", orDash(v.Owner))
 			fmt.Fprintf(tw, "from\t%s\n", idsText(v.From))

@@ -94,6 +94,9 @@ func TestImprovementStatusInWords(t *testing.T) {
 	if !strings.Contains(r.stdout, "\nstatus       in progress\n") || strings.Contains(r.stdout, "in_progress") {
 		t.Errorf("show says the status in words:\n%s", r)
 	}
+	if !strings.Contains(r.stdout, "\nmodel        web-service, no version yet\n") { // as the console: it said "in —"
+		t.Errorf("show says no version carries it yet:\n%s", r)
+	}
 	for _, args := range [][]string{{"list", "--json"}, {"show", "1", "--json"}} {
 		if r := f.ok(append([]string{"--as", "eve", "improvement"}, args...)...); !strings.Contains(r.stdout, `"status": "in_progress"`) {
 			t.Errorf("%v keeps the stored value:\n%s", args, r)

@@ -422,11 +422,7 @@ func (p *improvementPage) content() string {
 	var b strings.Builder
 	writeLines(&b, common.Hanging(" ", st.Bold.Render(fmt.Sprintf("Improvement %d", v.ID))+"  "+v.Title, p.w))
 	field := func(k, val string) { writeLines(&b, common.Hanging(" "+st.Dim.Render(common.Fit(k, 9))+" ", val, p.w)) }
-	in := "no version yet"
-	if v.InVersion != 0 {
-		in = fmt.Sprintf("in v%d", v.InVersion)
-	}
-	field("model", v.Model+", "+in)
+	field("model", v.Model+", "+engine.VersionText(v.Improvement))
 	field("status", statusMark(st, v.Status))
 	field("proposed", "by "+v.CreatedBy+" "+p.c.Local(v.CreatedAt, "Mon 02 Jan 2006 15:04"))
 	field("owner", common.Dash(v.Owner))
