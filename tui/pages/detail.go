@@ -227,11 +227,7 @@ func (d *detailScreen) FullHelp() [][]common.Key { return [][]common.Key{d.Short
 
 func (d *detailScreen) SetSize(w, h int) {
 	d.w, d.h = w, h
-	d.vp.SetWidth(w)
-	d.vp.SetHeight(h)
-	if d.loaded {
-		setScrolled(&d.vp, d.content(), h)
-	}
+	sizeScrolled(&d.vp, w, h, d.loaded, d.content)
 }
 
 func (d *detailScreen) Refresh() tea.Cmd {

@@ -370,11 +370,7 @@ func (p *improvementPage) FullHelp() [][]common.Key { return [][]common.Key{p.Sh
 
 func (p *improvementPage) SetSize(w, h int) {
 	p.w, p.h = w, h
-	p.vp.SetWidth(w)
-	p.vp.SetHeight(h)
-	if p.loaded {
-		setScrolled(&p.vp, p.content(), h)
-	}
+	sizeScrolled(&p.vp, w, h, p.loaded, p.content)
 }
 
 func (p *improvementPage) Refresh() tea.Cmd {

@@ -26,6 +26,17 @@ func setScrolled(vp *viewport.Model, content string, h int) {
 	vp.SetYOffset(vp.YOffset()) // in range for the new height
 }
 
+// sizeScrolled sizes a page's viewport to w×h and, once the page has its content,
+// gives it again in those rows (setScrolled): the deployment's and the improvement's
+// pages each wrote this out.
+func sizeScrolled(vp *viewport.Model, w, h int, loaded bool, content func() string) {
+	vp.SetWidth(w)
+	vp.SetHeight(h)
+	if loaded {
+		setScrolled(vp, content(), h)
+	}
+}
+
 // scrolledView is vp's view and, when its content is longer than it, the row that
 // says what is out of sight.
 func scrolledView(st common.Styles, vp *viewport.Model) string {
