@@ -226,7 +226,7 @@ func (e *Engine) useBasis(ctx context.Context) error {
 // rollups are read split across them, the rest through the first); the rollups must
 // be current (useBasis).
 func (e *Engine) report(ctx context.Context, qs []store.Q, r ReportRequest) (Report, error) {
-	g := &grid{spans: e.spans(r), rows: map[string][]*acc{}}
+	g := &grid{spans: e.spans(r), rows: map[string][]acc{}}
 	rep := Report{Period: r.Period, By: r.By, DoraEnvs: r.DoraEnvs, Tolerance: e.cfg.AdherenceTolerance,
 		From: g.spans[0].start, To: g.spans[len(g.spans)-1].fin}
 	opening, err := e.fill(ctx, qs, g, rep)
@@ -271,17 +271,16 @@ func (e *Engine) validReport(ctx context.Context, r ReportRequest) error {
 // grid is a report's figures before they become rows: per group, one acc a span.
 type grid struct {
 	spans []span
-	rows  map[string][]*acc
+	rows  map[string][]acc
 }
 
+// row is group's acc of span i. A group's accs are made together: a daily report
+// over years has thousands of them, of some 500 bytes each.
 func (g *grid) row(group string, i int) *acc {
 	if g.rows[group] == nil {
-		g.rows[group] = make([]*acc, len(g.spans))
-		for j := range g.spans {
-			g.rows[group][j] = &acc{}
-		}
+		g.rows[group] = make([]acc, len(g.spans))
 	}
-	return g.rows[group][i]
+	return &g.rows[group][i]
 }
 
 // spanOf is the index of the span a local day (YYYYMMDD) is in, or -1.
@@ -305,8 +304,10 @@ func (e *Engine) fill(ctx context.Context, qs []store.Q, g *grid, rep Report) (m
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range sums {
-		g.row(s.Group, g.spanOf(s.Period)).s = s
+	for _, part := range sums {
+		for i := range part {
+			g.row(part[i].Group, g.spanOf(part[i].Period)).s = part[i]
+		}
 	}
 	for group := range opening {
 		g.row(group, 0)
@@ -324,11 +325,10 @@ func (e *Engine) fill(ctx context.Context, qs []store.Q, g *grid, rep Report) (m
 }
 
 // sumsInParts reads the rollups of spans in runs of whole spans, one run per
-// transaction in qs, all at once. Runs end at a span's end, so each period's sums
-// come from one run; in span order, the runs' rows are in the order one query gives.
-// The runs split the spans that hold rollups evenly: a range often begins long
-// before the history does.
-func (e *Engine) sumsInParts(ctx context.Context, qs []store.Q, spans []span, rep Report) ([]store.PeriodSums, error) {
+// transaction in qs, all at once, and returns each run's sums. Runs end at a span's
+// end, so each period's sums come from one run. The runs split the spans that hold
+// rollups evenly: a range often begins long before the history does.
+func (e *Engine) sumsInParts(ctx context.Context, qs []store.Q, spans []span, rep Report) ([][]store.PeriodSums, error) {
 	runs, err := e.runsOf(ctx, qs, spans)
 	if err != nil {
 		return nil, err
@@ -343,7 +343,7 @@ func (e *Engine) sumsInParts(ctx context.Context, qs []store.Q, spans []span, re
 		})
 	}
 	wg.Wait()
-	return slices.Concat(sums...), errors.Join(errs...)
+	return sums, errors.Join(errs...)
 }
 
 // runsOf splits spans into at most len(qs) runs, the spans holding rollups spread
@@ -391,12 +391,12 @@ func (e *Engine) assemble(rep *Report, g *grid, opening map[string]int64, first 
 	rangeDays := recorded(rep.From, rep.To)
 	for _, group := range groups {
 		bl := opening[group]
-		for i, a := range g.rows[group] {
-			sp := g.spans[i]
+		for i := range g.rows[group] {
+			a, sp := &g.rows[group][i], g.spans[i]
 			bl += a.s.Requested - a.s.Closed
 			a.backlog, a.days = bl, recorded(sp.start, sp.fin)
 		}
-		rep.Totals = append(rep.Totals, total(*rep, group, g.rows[group], rangeDays))
+		rep.Totals = append(rep.Totals, total(*rep, group, rangeDays, g.rows[group]))
 	}
 	// Rows by period, then group, written in that order into their place: a daily
 	// report by model version over years has ten thousand rows of ~50 fields, and
@@ -409,26 +409,29 @@ func (e *Engine) assemble(rep *Report, g *grid, opening map[string]int64, first 
 		}
 	}
 	if rep.By != ByNothing {
-		var all []*acc
+		all := make([][]acc, len(groups))
 		var bl int64
 		for i, group := range groups {
-			all = append(all, g.rows[group]...)
+			all[i] = g.rows[group]
 			bl += rep.Totals[i].Backlog
 		}
-		t := total(*rep, "all", all, rangeDays)
+		t := total(*rep, "all", rangeDays, all...)
 		t.Backlog = bl
 		rep.Totals = append(rep.Totals, t)
 	}
 }
 
-// total folds one group's rows into the row for the whole range.
-func total(rep Report, group string, rows []*acc, days float64) ReportRow {
+// total folds one group's rows, or several groups' (the backlog then is the last
+// group's, for the caller to set), into the row for the whole range.
+func total(rep Report, group string, days float64, rows ...[]acc) ReportRow {
 	t := &acc{}
-	for _, a := range rows {
-		t.add(a)
-	}
-	if len(rows) > 0 {
-		t.backlog = rows[len(rows)-1].backlog
+	for _, r := range rows {
+		for i := range r {
+			t.add(&r[i])
+		}
+		if len(r) > 0 {
+			t.backlog = r[len(r)-1].backlog
+		}
 	}
 	t.s.Lead, t.s.DoraRestore = sparse(t.lead), sparse(t.restore)
 	t.days = days
@@ -772,7 +775,7 @@ func (e *Engine) addOverrides(ctx context.Context, q store.Q, rep Report, g *gri
 
 // groupOrder lists the groups in config's order (environments along the path),
 // then any no longer in config by name.
-func (e *Engine) groupOrder(by Grouping, rows map[string][]*acc) []string {
+func (e *Engine) groupOrder(by Grouping, rows map[string][]acc) []string {
 	var names []string
 	switch by {
 	case ByEnvironment:
