@@ -375,16 +375,41 @@ func itemOf(d models.Deployment) schedule.Item {
 // (not before now) or later, a few alternatives, and why nearer starts were passed
 // over. Every way of moving to a suggestion (the CLI, the console, reschedule
 // --suggested, freeze apply) takes it from here.
+//
+// Most plans find a free start within days: a week either way loads a few hundred
+// neighbours. Only when nothing there is free does it look over the whole horizon,
+// tens of thousands, in a snapshot of its own read by two readers at once.
 func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (schedule.Suggestion, error) {
+	return widening(func(reach time.Duration) (schedule.Suggestion, error) {
+		return e.suggestPass(ctx, actor, id, reach)
+	})
+}
+
+// widening runs a suggestion's pass a week either side, then, if nothing there is
+// free, over the whole horizon.
+func widening(pass func(reach time.Duration) (schedule.Suggestion, error)) (schedule.Suggestion, error) {
+	sug, err := pass(firstReach)
+	if err != nil || len(sug.Slots) > 0 {
+		return sug, err
+	}
+	return pass(schedule.Horizon)
+}
+
+// suggestPass is Suggest looking reach either side of the plan's start only.
+func (e *Engine) suggestPass(ctx context.Context, actor models.Person, id int64, reach time.Duration) (schedule.Suggestion, error) {
+	readers := 1
+	if reach == schedule.Horizon {
+		readers = sideReaders()
+	}
 	var sug schedule.Suggestion
-	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
+	err := e.readableIn(ctx, actor, id, readers, func(qs []store.Q, d models.Deployment) error {
 		// A plan's suggestion is there to read; for one that no longer moves, the
 		// refusal names first who may move nothing at all (WhyNoMove's order).
 		if d.Status != models.StatusPlanned {
 			return WhyNoMove(actor, d)
 		}
 		var err error
-		sug, err = e.suggest(ctx, q, d)
+		sug, err = e.suggestWithin(ctx, qs, d, reach, nil)
 		return err
 	})
 	return sug, err
@@ -397,28 +422,22 @@ func (e *Engine) suggest(ctx context.Context, q store.Q, d models.Deployment) (s
 // suggestAmong is suggest with the plans of mv where mv moves them, not where q has
 // them: a batch of moves worked out before any is written (see freezePlan).
 func (e *Engine) suggestAmong(ctx context.Context, q store.Q, d models.Deployment, mv *moves) (schedule.Suggestion, error) {
-	// Most plans find a free start within days: a week either way loads a few
-	// hundred neighbours, where the whole horizon loads tens of thousands.
-	return e.suggestReaching(ctx, q, d, firstReach, mv)
+	return widening(func(reach time.Duration) (schedule.Suggestion, error) {
+		return e.suggestWithin(ctx, []store.Q{q}, d, reach, mv)
+	})
 }
 
 // firstReach is how far either side a suggestion looks first.
 const firstReach = 7 * 24 * time.Hour
 
-// suggestReaching looks reach either side of d's start, then the whole horizon if
-// nothing there is free.
-func (e *Engine) suggestReaching(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration, mv *moves) (schedule.Suggestion, error) {
-	for {
-		cand, items, w, err := e.suggestInputs(ctx, q, d, reach, mv)
-		if err != nil {
-			return schedule.Suggestion{}, err
-		}
-		sug := schedule.SuggestWithin(cand, e.notBefore(), items, w, suggestSlots, reach)
-		if len(sug.Slots) > 0 || reach == schedule.Horizon {
-			return sug, nil
-		}
-		reach = schedule.Horizon
+// suggestWithin looks reach either side of d's start, reading through qs (readers
+// that see the same state).
+func (e *Engine) suggestWithin(ctx context.Context, qs []store.Q, d models.Deployment, reach time.Duration, mv *moves) (schedule.Suggestion, error) {
+	cand, items, w, err := e.suggestInputs(ctx, qs, d, reach, mv)
+	if err != nil {
+		return schedule.Suggestion{}, err
 	}
+	return schedule.SuggestWithin(cand, e.notBefore(), items, w, suggestSlots, reach), nil
 }
 
 // notBefore is the first start a suggestion may offer: the next quarter hour.
@@ -432,7 +451,7 @@ const suggestSlots = 4
 // suggestInputs loads what a suggestion sweeps: the candidate as it would move (never
 // into the past), the plans it could clash with over the horizon either side of its
 // start (not before now), and their world; the plans mv moves, where it moves them.
-func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployment, reach time.Duration, mv *moves) (schedule.Item, []schedule.Item, schedule.World, error) {
+func (e *Engine) suggestInputs(ctx context.Context, qs []store.Q, d models.Deployment, reach time.Duration, mv *moves) (schedule.Item, []schedule.Item, schedule.World, error) {
 	if err := notPlanned(d); err != nil {
 		return schedule.Item{}, nil, schedule.World{}, err
 	}
@@ -444,14 +463,20 @@ func (e *Engine) suggestInputs(ctx context.Context, q store.Q, d models.Deployme
 		cand.Start, cand.End = from, from.Add(dur)
 	}
 	from = maxTime(from, cand.Start.Add(-reach))
-	items, w, err := e.near(ctx, q, cand, from, cand.End.Add(reach), mv)
+	items, w, err := e.nearIn(ctx, qs, cand, from, cand.End.Add(reach), mv)
 	return cand, items, w, err
 }
 
 // near loads what cand could clash with anywhere in [from, to), and the world for it,
 // with the plans mv moves (nil: none) where it moves them.
 func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, to time.Time, mv *moves) ([]schedule.Item, schedule.World, error) {
-	open, err := q.OpenNear(ctx, store.Neighbourhood{ID: cand.ID, Environment: cand.Environment,
+	return e.nearIn(ctx, []store.Q{q}, cand, from, to, mv)
+}
+
+// nearIn is near read through qs, readers that see the same state.
+func (e *Engine) nearIn(ctx context.Context, qs []store.Q, cand schedule.Item, from, to time.Time, mv *moves) ([]schedule.Item, schedule.World, error) {
+	q := qs[0]
+	parts, err := store.OpenNearIn(ctx, qs, store.Neighbourhood{ID: cand.ID, Environment: cand.Environment,
 		Component: cand.Component, Assignee: cand.Assignee, After: cand.After, From: from, To: to})
 	if err != nil {
 		return nil, schedule.World{}, err
@@ -460,19 +485,31 @@ func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, 
 	if err != nil {
 		return nil, schedule.World{}, err
 	}
-	// Sized once: a suggestion's neighbourhood holds thousands of plans.
-	items := make([]schedule.Item, 0, len(open)+len(same))
-	seen := make(map[int64]struct{}, len(open)+len(same))
-	seen[cand.ID] = struct{}{}
-	for _, list := range [][]store.OpenItem{open, same} {
-		for _, o := range list {
-			if _, dup := seen[o.ID]; !dup {
-				seen[o.ID] = struct{}{}
+	// The parts hold each plan once; of the plans of cand's version, a few, some may be
+	// in them too. Sized once: a suggestion's neighbourhood holds thousands of plans.
+	ofVersion := make(map[int64]bool, len(same)+1)
+	ofVersion[cand.ID] = true
+	total := len(same)
+	for _, o := range same {
+		ofVersion[o.ID] = true
+	}
+	for _, part := range parts {
+		total += len(part)
+	}
+	items := make([]schedule.Item, 0, total)
+	for _, part := range parts {
+		for _, o := range part {
+			if !ofVersion[o.ID] {
 				items = append(items, mv.at(toItem(o)))
 			}
 		}
 	}
-	items = mv.rest(items, seen)
+	for _, o := range same {
+		if o.ID != cand.ID {
+			items = append(items, mv.at(toItem(o)))
+		}
+	}
+	items = mv.rest(items, cand.ID)
 	// Checking cand asks history only about cand's own promotion and dependency: the
 	// plans of its version are what can settle the first without the database. Which
 	// questions those are depends on their windows, so moved ones count where they go.

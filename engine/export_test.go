@@ -16,23 +16,17 @@ const ReviewLimit = reviewLimit
 func (e *Engine) SuggestSweep(ctx context.Context, actor models.Person, id int64) (func() schedule.Suggestion, error) {
 	var sweep func() schedule.Suggestion
 	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
-		cand, items, w, err := e.suggestInputs(ctx, q, d, schedule.Horizon, nil)
+		cand, items, w, err := e.suggestInputs(ctx, []store.Q{q}, d, schedule.Horizon, nil)
 		sweep = func() schedule.Suggestion { return schedule.Suggest(cand, e.notBefore(), items, w, suggestSlots) }
 		return err
 	})
 	return sweep, err
 }
 
-// SuggestHorizon is Suggest when nothing is free within a week either side: it loads
-// and sweeps the whole horizon at once (the benchmarks' worst case).
+// SuggestHorizon is Suggest's pass when nothing is free within a week either side: it
+// loads and sweeps the whole horizon at once (the benchmarks' worst case).
 func (e *Engine) SuggestHorizon(ctx context.Context, actor models.Person, id int64) (schedule.Suggestion, error) {
-	var sug schedule.Suggestion
-	err := e.readable(ctx, actor, id, func(q store.Q, d models.Deployment) error {
-		var err error
-		sug, err = e.suggestReaching(ctx, q, d, schedule.Horizon, nil)
-		return err
-	})
-	return sug, err
+	return e.suggestPass(ctx, actor, id, schedule.Horizon)
 }
 
 // DashboardWith reads the dashboard with readers readers; Dashboard uses as many as

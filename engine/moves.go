@@ -32,18 +32,24 @@ func (m *moves) at(it schedule.Item) schedule.Item {
 	return it
 }
 
-// rest appends to items the moved plans not in seen: those a load by stored windows
-// missed, because a plan now lies where it was not. All of them, not only the ones
-// that could clash: a suggestion's sweep keeps only the plans that could clash with
-// its candidate, and where (schedule.relevant, its span), so more plans than it needs
-// change nothing, as the store's own wider scans already give it more.
-func (m *moves) rest(items []schedule.Item, seen map[int64]struct{}) []schedule.Item {
+// rest appends to items the moved plans not in it, other than the candidate (id):
+// those a load by stored windows missed, because a plan now lies where it was not.
+// All of them, not only the ones that could clash: a suggestion's sweep keeps only
+// the plans that could clash with its candidate, and where (schedule.relevant, its
+// span), so more plans than it needs change nothing, as the store's own wider scans
+// already give it more.
+func (m *moves) rest(items []schedule.Item, candidate int64) []schedule.Item {
 	if m == nil {
 		return items
 	}
-	for _, it := range m.list {
-		if _, dup := seen[it.ID]; !dup {
-			seen[it.ID] = struct{}{}
+	in := make([]bool, len(m.list))
+	for _, it := range items {
+		if i, ok := m.byID[it.ID]; ok {
+			in[i] = true
+		}
+	}
+	for i, it := range m.list {
+		if !in[i] && it.ID != candidate {
 			items = append(items, it)
 		}
 	}

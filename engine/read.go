@@ -34,15 +34,21 @@ func (e *Engine) Deployment(ctx context.Context, actor models.Person, id int64) 
 
 // readable runs fn in one read snapshot with deployment id, if actor may see it.
 func (e *Engine) readable(ctx context.Context, actor models.Person, id int64, fn func(q store.Q, d models.Deployment) error) error {
-	return e.st.Snapshot(ctx, func(q store.Q) error {
-		d, err := q.Deployment(ctx, id)
+	return e.readableIn(ctx, actor, id, 1, func(qs []store.Q, d models.Deployment) error { return fn(qs[0], d) })
+}
+
+// readableIn is readable with n readers that see the same state (Store.Snapshots),
+// for a question read in parts at once.
+func (e *Engine) readableIn(ctx context.Context, actor models.Person, id int64, n int, fn func(qs []store.Q, d models.Deployment) error) error {
+	return e.st.Snapshots(ctx, n, func(qs []store.Q) error {
+		d, err := qs[0].Deployment(ctx, id)
 		if err != nil {
 			return err
 		}
 		if err := Can(actor, ActRead, &d); err != nil {
 			return err
 		}
-		return fn(q, d)
+		return fn(qs, d)
 	})
 }
 

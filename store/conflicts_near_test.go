@@ -13,7 +13,8 @@ import (
 
 // TestNeighbourhoodScansAgree: the one scan of the covering index that a long span
 // uses finds exactly what the small per-environment, component and person indexes
-// find, whatever the neighbourhood.
+// find, whatever the neighbourhood; and so does that scan split between two readers,
+// each deployment once.
 func TestNeighbourhoodScansAgree(t *testing.T) {
 	s := openTemp(t)
 	ctx := context.Background()
@@ -61,6 +62,20 @@ func TestNeighbourhoodScansAgree(t *testing.T) {
 		}
 		if a, b := nearIDs(narrow), nearIDs(wide); !slices.Equal(a, b) || len(a) == 0 {
 			t.Fatalf("neighbourhood %d %+v: small indexes found %v, the covering scan %v", i, n, a, b)
+		}
+		one, err := OpenNearIn(ctx, []Q{q}, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Snapshots(ctx, 2, func(qs []Q) error {
+			two, err := OpenNearIn(ctx, qs, n)
+			if a, b := nearIDs(slices.Concat(one...)), nearIDs(slices.Concat(two...)); err == nil && (!slices.Equal(a, b) || len(a) == 0) {
+				t.Fatalf("neighbourhood %d %+v: one reader found %v, two %v", i, n, a, b)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }
