@@ -209,11 +209,12 @@ func TestFreezeImpactAndApply(t *testing.T) {
 }
 
 // TestFreezePreviewSaysWhereTheApplyMoves: a person confirming the apply is told
-// where each deployment will land. The impact's suggestions are found one by one (both
-// plans are offered the same free hour of production); the preview works the moves
-// out as the apply does, each with the moves before it, so the second goes beside
-// the first, as writing the first and asking again puts it (movesWrittenOneByOne);
-// it keeps nothing, and is refused to whom the apply is.
+// where each deployment will land. Found alone, both plans would be offered the same
+// free hour of production; the preview works the moves out as the apply does, each
+// with the moves before it, so the second goes beside the first, as writing the first
+// and asking again puts it (movesWrittenOneByOne); it keeps nothing, and is refused
+// to whom the apply is. The impact list suggests the same slots: what a person reads
+// under each deployment is where the apply puts it.
 func TestFreezePreviewSaysWhereTheApplyMoves(t *testing.T) {
 	f := newFixtureWith(t, scheduleConfig)
 	ana, tom := f.person(t, "ana"), f.person(t, "tom")
@@ -221,10 +222,15 @@ func TestFreezePreviewSaysWhereTheApplyMoves(t *testing.T) {
 	f.planAt(t, "web", "1", "staging", "2026-11-20 12:00", "")
 	a := f.planAt(t, "api", "1", "production", "2026-12-19 22:00", "")
 	b := f.planAt(t, "web", "1", "production", "2026-12-26 22:00", "")
+	for _, d := range []models.Deployment{a, b} {
+		if sug, err := f.e.Suggest(f.ctx, ana, d.ID); err != nil || len(sug.Slots) == 0 ||
+			!sug.Slots[0].Start.Equal(f.local("2026-12-13 03:00")) {
+			t.Fatalf("#%d alone is offered %+v (%v), not the free hour both would take", d.ID, sug.Slots, err)
+		}
+	}
 	hits, err := f.e.FreezeImpact(f.ctx, ana)
-	if err != nil || len(hits) != 2 || len(hits[0].Suggestion.Slots) == 0 || len(hits[1].Suggestion.Slots) == 0 ||
-		!hits[0].Suggestion.Slots[0].Start.Equal(hits[1].Suggestion.Slots[0].Start) {
-		t.Fatalf("the impact's suggestions, each alone, are the same hour: %+v %v", hits, err)
+	if err != nil || len(hits) != 2 || len(hits[0].Suggestion.Slots) == 0 || len(hits[1].Suggestion.Slots) == 0 {
+		t.Fatalf("impact: %+v %v", hits, err)
 	}
 	if _, err := f.e.PreviewFreezeApply(f.ctx, tom); !errors.Is(err, models.ErrForbidden) {
 		t.Fatalf("a technician previews what he may not do: %v", err)
@@ -255,6 +261,12 @@ func TestFreezePreviewSaysWhereTheApplyMoves(t *testing.T) {
 	}
 	if moved[0].ScheduledStart.Equal(moved[1].ScheduledStart) {
 		t.Fatalf("both went to the same hour: %v", moved[0].ScheduledStart)
+	}
+	for i, h := range hits {
+		if h.Deployment.ID != moved[i].ID || !h.Suggestion.Slots[0].Start.Equal(moved[i].ScheduledStart) {
+			t.Fatalf("the impact suggested #%d %v, the apply moved #%d to %v", h.Deployment.ID,
+				h.Suggestion.Slots[0].Start, moved[i].ID, moved[i].ScheduledStart)
+		}
 	}
 }
 

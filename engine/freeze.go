@@ -18,6 +18,7 @@ type FreezeHit struct {
 
 // FreezeImpact lists every planned deployment inside a freeze window that nobody has
 // accepted, with its suggested slot: what adding or changing a freeze in config broke.
+// Each one's slot is the one the apply moves it to, found with those before it moved.
 func (e *Engine) FreezeImpact(ctx context.Context, actor models.Person) ([]FreezeHit, error) {
 	if err := Can(actor, ActRead, nil); err != nil {
 		return nil, err
@@ -25,18 +26,44 @@ func (e *Engine) FreezeImpact(ctx context.Context, actor models.Person) ([]Freez
 	return e.freezeImpact(ctx, e.st.Read(), actor)
 }
 
-// freezeImpact is freezeHits with each one's suggestion, found alone.
+// freezeImpact is freezeHits with each one's suggestion, as the apply finds it.
 func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Person) ([]FreezeHit, error) {
 	hits, err := e.freezeHits(ctx, q, actor)
 	if err != nil {
 		return nil, err
 	}
+	_, err = e.suggestInTurn(ctx, q, hits)
+	return hits, err
+}
+
+// suggestInTurn gives each of hits (earliest first) its suggestion with the ones
+// before it moved to their first slots (moves), as the apply will have moved them when
+// it gets to it, and returns those moves. Found alone, two plans of one freeze were
+// both suggested the same free hour, where the apply puts the second beside the first.
+// One with no free slot stays where it is.
+func (e *Engine) suggestInTurn(ctx context.Context, q store.Q, hits []FreezeHit) ([]freezeMove, error) {
+	var mv moves
+	plan := make([]freezeMove, 0, len(hits))
 	for i := range hits {
-		if hits[i].Suggestion, err = e.suggest(ctx, q, hits[i].Deployment); err != nil {
+		d := hits[i].Deployment
+		sug, err := e.suggestAmong(ctx, q, d, &mv)
+		if err != nil {
 			return nil, err
 		}
+		if hits[i].Suggestion = sug; len(sug.Slots) == 0 {
+			continue
+		}
+		// The window as the reschedule will write it, refused as it would be.
+		start, end, err := e.newWindow(d, sug.Slots[0].Start, sug.Slots[0].End)
+		if err != nil {
+			return nil, err
+		}
+		to := d
+		to.ScheduledStart, to.ScheduledEnd = start, end
+		mv.add(itemOf(to))
+		plan = append(plan, freezeMove{from: d, to: to})
 	}
-	return hits, nil
+	return plan, nil
 }
 
 // freezeHits are the planned deployments a freeze breaks, earliest first, without
@@ -165,29 +192,19 @@ func (e *Engine) freezePlan(ctx context.Context, q store.Q, actor models.Person)
 	if err != nil {
 		return nil, err
 	}
-	var mv moves
-	plan := make([]freezeMove, 0, len(hits))
 	for _, h := range hits {
-		d := h.Deployment
-		if err := Can(actor, ActReschedule, &d); err != nil {
+		if err := Can(actor, ActReschedule, &h.Deployment); err != nil {
 			return nil, err
 		}
-		sug, err := e.suggestAmong(ctx, q, d, &mv)
-		if err != nil {
-			return nil, err
+	}
+	plan, err := e.suggestInTurn(ctx, q, hits)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hits {
+		if len(h.Suggestion.Slots) == 0 {
+			return nil, models.Conflictf("#%d has %s; nothing was moved%s", h.Deployment.ID, NoSlot, NoSlotWhy(h.Deployment.ID, h.Suggestion))
 		}
-		if len(sug.Slots) == 0 {
-			return nil, models.Conflictf("#%d has %s; nothing was moved%s", d.ID, NoSlot, NoSlotWhy(d.ID, sug))
-		}
-		// The window as the reschedule will write it, refused as it would be.
-		start, end, err := e.newWindow(d, sug.Slots[0].Start, sug.Slots[0].End)
-		if err != nil {
-			return nil, err
-		}
-		to := d
-		to.ScheduledStart, to.ScheduledEnd = start, end
-		mv.add(itemOf(to))
-		plan = append(plan, freezeMove{from: d, to: to})
 	}
 	return plan, nil
 }

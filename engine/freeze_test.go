@@ -161,6 +161,19 @@ func freezeRandomCase(t *testing.T, seed uint64) bool {
 	if fmt.Sprint(perr) != fmt.Sprint(oerr) || windows(preview) != windows(oracle) {
 		t.Fatalf("seed %d: preview %s (%v), written one by one %s (%v)", seed, windows(preview), perr, windows(oracle), oerr)
 	}
+	if perr == nil { // the impact list suggests each where the apply moves it
+		hits, err := f.e.FreezeImpact(f.ctx, ana)
+		suggested := make([]models.Deployment, len(hits))
+		for i, h := range hits {
+			suggested[i] = h.Deployment
+			if len(h.Suggestion.Slots) > 0 {
+				suggested[i].ScheduledStart, suggested[i].ScheduledEnd = h.Suggestion.Slots[0].Start, h.Suggestion.Slots[0].End
+			}
+		}
+		if err != nil || windows(suggested) != windows(preview) {
+			t.Fatalf("seed %d: impact suggests %s (%v), preview moves %s", seed, windows(suggested), err, windows(preview))
+		}
+	}
 	moved, err := f.e.FreezeApply(f.ctx, ana)
 	if fmt.Sprint(err) != fmt.Sprint(perr) || windows(moved) != windows(preview) {
 		t.Fatalf("seed %d: apply moved %s (%v), preview said %s (%v)", seed, windows(moved), err, windows(preview), perr)
