@@ -46,7 +46,7 @@ func (m *Model) fitBody(s string, h int) string {
 func (m *Model) header() string {
 	st := m.c.Styles
 	who := m.c.Actor.Name + " · " + string(m.c.Actor.MainRole())
-	right := who + " · " + m.c.Local(m.c.Eng.Now(), "Mon 2 Jan 15:04 MST") + " "
+	right := who + " · " + m.c.Local(m.c.Eng.Now(), common.DayLayout+" Jan 15:04 MST") + " "
 	left := m.tabLine(false)
 	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
 		right = who + " "

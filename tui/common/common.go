@@ -94,7 +94,12 @@ func (c *Common) Runs() context.Context {
 	return c.Ctx
 }
 
-// Local formats t in the organisation's zone with layout.
+// DayLayout is a day as every screen writes one: the weekday and the day of the
+// month in two digits, "Tue 08", so that days line up in a column and read alike
+// from screen to screen (My work and the Schedule wrote "Tue 8" where the dashboard
+// wrote "Tue 08"). Layouts build on it: DayLayout+" 15:04", DayLayout+" Jan 2006".
+const DayLayout = "Mon 02"
+
 // End is a window's end beside its start: in clock when it ends the day it starts,
 // in dated when it ends on another day (models.EndText).
 func (c *Common) End(start, end time.Time, clock, dated string) string {
@@ -104,7 +109,7 @@ func (c *Common) End(start, end time.Time, clock, dated string) string {
 // Window is a window as the console writes one: "Tue 08 Dec 10:00–10:45", or
 // "Tue 08 Dec 22:00 – Wed 09 Dec 02:00" when it ends on another day.
 func (c *Common) Window(start, end time.Time) string {
-	const day = "Mon 02 Jan 15:04"
+	const day = DayLayout + " Jan 15:04"
 	a, b := start.In(c.Eng.Location()), end.In(c.Eng.Location())
 	if a.Year() == b.Year() && a.YearDay() == b.YearDay() {
 		return a.Format(day) + "–" + b.Format("15:04")
@@ -112,6 +117,7 @@ func (c *Common) Window(start, end time.Time) string {
 	return a.Format(day) + " – " + b.Format(day)
 }
 
+// Local formats t in the organisation's zone with layout.
 func (c *Common) Local(t time.Time, layout string) string {
 	if t.IsZero() {
 		return "—"

@@ -354,10 +354,10 @@ func (d *detailScreen) content() string {
 	}
 	field("model", fmt.Sprintf("%s v%d", dep.Model, dep.ModelVersion))
 	field("service", fmt.Sprintf("%s (%s)", dep.Service, dep.Kind))
-	field("window", d.c.Local(dep.ScheduledStart, "Mon 02 Jan 2006 15:04")+" – "+
-		d.c.End(dep.ScheduledStart, dep.ScheduledEnd, "15:04 MST", "Mon 02 Jan 2006 15:04 MST"))
-	field("started", d.c.Local(dep.StartedAt, "Mon 02 Jan 2006 15:04"))
-	field("finished", d.c.Local(dep.FinishedAt, "Mon 02 Jan 2006 15:04"))
+	field("window", d.c.Local(dep.ScheduledStart, common.DayLayout+" Jan 2006 15:04")+" – "+
+		d.c.End(dep.ScheduledStart, dep.ScheduledEnd, "15:04 MST", common.DayLayout+" Jan 2006 15:04 MST"))
+	field("started", d.c.Local(dep.StartedAt, common.DayLayout+" Jan 2006 15:04"))
+	field("finished", d.c.Local(dep.FinishedAt, common.DayLayout+" Jan 2006 15:04"))
 	field("people", fmt.Sprintf("assignee %s · requester %s", common.Dash(dep.Assignee), common.Dash(dep.Requester)))
 	field("change", common.Dash(dep.ChangeRef))
 	if b := d.rec.block; b != nil { // said before its conflicts: the reason they are in one, or why it cannot run again

@@ -140,7 +140,7 @@ func (d *history) status(dep models.Deployment) string {
 // spans years; on a narrow terminal the time of day only for this year's.
 func (d *history) start(dep models.Deployment) string {
 	if !d.narrow() {
-		return d.c.Local(dep.ScheduledStart, "Mon 02 Jan 2006 15:04")
+		return d.c.Local(dep.ScheduledStart, common.DayLayout+" Jan 2006 15:04")
 	}
 	loc := d.c.Eng.Location()
 	if dep.ScheduledStart.In(loc).Year() == d.c.Eng.Now().In(loc).Year() {

@@ -420,7 +420,7 @@ func (p *improvementPage) content() string {
 	field := func(k, val string) { writeLines(&b, common.Hanging(" "+st.Dim.Render(common.Fit(k, 9))+" ", val, p.w)) }
 	field("model", v.Model+", "+engine.VersionText(v.Improvement))
 	field("status", statusMark(st, v.Status))
-	field("proposed", "by "+v.CreatedBy+" "+p.c.Local(v.CreatedAt, "Mon 02 Jan 2006 15:04"))
+	field("proposed", "by "+v.CreatedBy+" "+p.c.Local(v.CreatedAt, common.DayLayout+" Jan 2006 15:04"))
 	field("owner", common.Dash(v.Owner))
 	from := "—"
 	if len(v.From) > 0 {

@@ -279,7 +279,7 @@ func (f *incidentForm) View() string {
 	out := []string{common.Fit(head, f.w), ""}
 	if f.pick != 0 {
 		out = append(out, " "+st.Dim.Render(fmt.Sprintf("incident %d, opened %s", f.in.ID,
-			f.c.Local(f.in.OpenedAt, "Mon 02 Jan 2006 15:04"))), "")
+			f.c.Local(f.in.OpenedAt, common.DayLayout+" Jan 2006 15:04"))), "")
 	}
 	return f.view(st, out, error.Error)
 }

@@ -140,11 +140,11 @@ func (m *mywork) when(t time.Time) string {
 	lt := t.In(m.c.Eng.Location())
 	switch {
 	case lt.Year() != now.Year():
-		return lt.Format("2 Jan 2006")
+		return lt.Format("02 Jan 2006")
 	case lt.Month() != now.Month():
-		return lt.Format("2 Jan 15:04")
+		return lt.Format("02 Jan 15:04")
 	case lt.YearDay() != now.YearDay():
-		return lt.Format("Mon 2 15:04")
+		return lt.Format(common.DayLayout + " 15:04")
 	}
 	return lt.Format("15:04")
 }
@@ -339,8 +339,8 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 	c := m.c
 	out := []string{
 		common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w),
-		common.Fit(st.Dim.Render(" window ")+c.Local(d.ScheduledStart, "Mon 2 Jan 15:04")+"–"+
-			c.End(d.ScheduledStart, d.ScheduledEnd, "15:04", "Mon 2 Jan 15:04")+st.Dim.Render(" · ")+d.Status.Label(), w),
+		common.Fit(st.Dim.Render(" window ")+c.Local(d.ScheduledStart, common.DayLayout+" Jan 15:04")+"–"+
+			c.End(d.ScheduledStart, d.ScheduledEnd, "15:04", common.DayLayout+" Jan 15:04")+st.Dim.Render(" · ")+d.Status.Label(), w),
 		common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w),
 	}
 	switch wt := it.Waiting; {

@@ -113,8 +113,8 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	for _, row := range [][]string{
 		{"#1 rack-b07-db-server 1 → production", "✗ conflict", "12/15", "waiting for approval by marc"},
 		{"#6 ", "✗ freeze", "Fri 27 15:00"},
-		{"#7 ", "5 Dec 22:00"},
-		{"#8 ", "9 Jan 2027"},
+		{"#7 ", "05 Dec 22:00"},
+		{"#8 ", "09 Jan 2027"},
 	} {
 		line := myworkRow(got, row[0])
 		for _, want := range row[1:] {
@@ -142,12 +142,44 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	if l := myworkRow(got, "#1 rack-b07-db-server 1 → production"); !strings.Contains(l, "✗") || !strings.Contains(l, "approval") {
 		t.Errorf("#1 on a phone: %q\n%s", l, got)
 	}
-	for _, want := range []string{"waiting for approval by marc", "✗ maintenance", "5 Dec 22:00"} {
+	for _, want := range []string{"waiting for approval by marc", "✗ maintenance", "05 Dec 22:00"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("My work at 60 lacks %q:\n%s", want, got)
 		}
 	}
 	fits(t, m, "my work", 60, 20)
+}
+
+// TestMyWorkWritesDaysAsTheConsoleDoes: a day reads "Thu 03" on My work, the
+// day of the month in two digits as the dashboard, the Schedule and the header
+// write it; My work wrote "Thu 3" under a header and beside screens that said "Thu 03".
+func TestMyWorkWritesDaysAsTheConsoleDoes(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "tom")
+	ana, _ := c.Eng.Person("ana")
+	loc := c.Eng.Location()
+	if _, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "1", Environment: "production", Start: time.Date(2026, 12, 3, 22, 0, 0, 0, loc), Assignee: "tom"}); err != nil {
+		t.Fatal(err)
+	}
+	tuitest.ClockOf(t, c).Set(time.Date(2026, 12, 1, 9, 0, 0, 0, loc)) // Tuesday: #6 is this month, not today
+	for _, w := range []int{120, 60} {
+		m := New(c)
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 20})
+		load(m, m.Top().Refresh())
+		got := screenText(m)
+		if row := myworkRow(got, "#6 "); !strings.Contains(row, "Thu 03 22:00") {
+			t.Errorf("%d wide: the row of #6 should say Thu 03 22:00: %q\n%s", w, row, got)
+		}
+		if w == 120 && !strings.Contains(got, "Tue 01 Dec 09:00 CET") {
+			t.Errorf("the header should say Tue 01 Dec:\n%s", got)
+		}
+		press(m, "j") // #6 is below #1; its summary says its window
+		if got := screenText(m); !strings.Contains(got, "window Thu 03 Dec 22:00–") {
+			t.Errorf("%d wide: the summary of #6 should say window Thu 03 Dec 22:00–:\n%s", w, got)
+		}
+		fits(t, m, "my work", w, 20)
+	}
 }
 
 // myworkRow is the line of the list that shows what.

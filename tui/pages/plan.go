@@ -494,9 +494,9 @@ func previewWindow(c *common.Common, start, end time.Time) string {
 	year := c.Eng.Now().In(loc).Year()
 	day := func(t time.Time) string { // the year, when it is not this one
 		if t.In(loc).Year() != year {
-			return "Mon 02 Jan 2006"
+			return common.DayLayout + " Jan 2006"
 		}
-		return "Mon 02 Jan"
+		return common.DayLayout + " Jan"
 	}
 	out := c.Local(start, day(start)+" 15:04") + " – " + c.End(start, end, "15:04 MST", day(end)+" 15:04 MST")
 	if ahead := start.Sub(c.Eng.Now()); ahead > 366*24*time.Hour {

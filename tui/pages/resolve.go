@@ -446,7 +446,7 @@ func (r *resolveScreen) conflictLines(room int) []string {
 func (r *resolveScreen) moveLines() []string {
 	st, d, sug := r.c.Styles, r.data.det, r.data.sug
 	win := func(s, e time.Time) string {
-		return r.c.Local(s, "Mon 02 Jan 15:04") + " – " + r.c.End(s, e, "15:04 MST", "Mon 02 Jan 15:04 MST")
+		return r.c.Local(s, common.DayLayout+" Jan 15:04") + " – " + r.c.End(s, e, "15:04 MST", common.DayLayout+" Jan 15:04 MST")
 	}
 	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("planned", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
 	if len(sug.Slots) == 0 {
@@ -478,7 +478,7 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 	}
 	var alts []string
 	for _, a := range sug.Slots[min(1, len(sug.Slots)):] {
-		alts = append(alts, r.c.Local(a.Start, "Mon 02 Jan 15:04"))
+		alts = append(alts, r.c.Local(a.Start, common.DayLayout+" Jan 15:04"))
 	}
 	var free []string
 	for i, l := range common.Pack(alts, " · ", r.w-14) {
@@ -505,7 +505,7 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 			label = "… last"
 		}
 		lines := common.Hanging("   "+st.Dim.Render(common.Fit(label, 10))+" ",
-			r.c.Local(sk.Start, "Mon 02 Jan 15:04")+st.Dim.Render(" — "+sk.Reason), r.w)
+			r.c.Local(sk.Start, common.DayLayout+" Jan 15:04")+st.Dim.Render(" — "+sk.Reason), r.w)
 		if len(free)+len(passed)+len(lines) > room {
 			break
 		}

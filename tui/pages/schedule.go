@@ -726,23 +726,24 @@ func (s *scheduleScreen) View() string {
 	return strings.Join(out, "\n")
 }
 
-// periodName is "week 48 · 23–29 Nov 2026" or "Thu 26 Nov 2026".
+// periodName is "week 48 · 23–29 Nov 2026" or "Thu 26 Nov 2026", its days in two
+// digits as the ticks under it write them ("week 49 · 30 Nov – 06 Dec 2026").
 func (s *scheduleScreen) periodName() string {
 	loc := s.loc()
 	from := s.tl.From.In(loc)
 	if s.tlZoom == timeline.Day {
-		return from.Format("Mon 2 Jan 2006")
+		return from.Format(common.DayLayout + " Jan 2006")
 	}
 	last := timeline.Shift(timeline.Day, s.tl.To, -1, loc).In(loc)
 	_, wk := from.ISOWeek()
 	var days string
 	switch {
 	case from.Month() == last.Month():
-		days = fmt.Sprintf("%d–%s", from.Day(), last.Format("2 Jan 2006"))
+		days = from.Format("02") + "–" + last.Format("02 Jan 2006")
 	case from.Year() == last.Year():
-		days = from.Format("2 Jan") + " – " + last.Format("2 Jan 2006")
+		days = from.Format("02 Jan") + " – " + last.Format("02 Jan 2006")
 	default:
-		days = from.Format("2 Jan 2006") + " – " + last.Format("2 Jan 2006")
+		days = from.Format("02 Jan 2006") + " – " + last.Format("02 Jan 2006")
 	}
 	return fmt.Sprintf("week %d · %s", wk, days)
 }
@@ -1099,9 +1100,9 @@ func (s *scheduleScreen) when(d models.Deployment) string {
 	loc := s.loc()
 	a, b := d.ScheduledStart.In(loc), d.ScheduledEnd.In(loc)
 	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
-		return a.Format("Mon 2 15:04") + "–" + b.Format("15:04")
+		return a.Format(common.DayLayout+" 15:04") + "–" + b.Format("15:04")
 	}
-	return a.Format("Mon 2 15:04") + " – " + b.Format("Mon 2 15:04")
+	return a.Format(common.DayLayout+" 15:04") + " – " + b.Format(common.DayLayout+" 15:04")
 }
 
 // legendItem is a glyph in its style and what it means, in a word and a shorter one.

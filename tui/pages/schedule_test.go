@@ -222,7 +222,7 @@ func TestScheduleMovesThroughDeployments(t *testing.T) {
 	// Past the last deployment of the row, → goes on into next week, which is empty.
 	step(tea.KeyRight, "#9 payments-api")
 	step(tea.KeyRight, "Nothing planned this week.")
-	schedWantIn(t, screenText(m), "week 49 · 30 Nov – 6 Dec 2026")
+	schedWantIn(t, screenText(m), "week 49 · 30 Nov – 06 Dec 2026")
 	// ← comes back to the last one of the week before.
 	step(tea.KeyLeft, "#9 payments-api")
 	schedWantIn(t, screenText(m), "week 48")
@@ -367,7 +367,7 @@ func TestScheduleZoomAndPeriods(t *testing.T) {
 	schedWantIn(t, screenText(m), "week 48", "#7 auth-service 2.0.1")
 	press(m, "]")
 	got = screenText(m)
-	schedWantIn(t, got, "week 49 · 30 Nov – 6 Dec 2026", "Mon 30", "Sun 6",
+	schedWantIn(t, got, "week 49 · 30 Nov – 06 Dec 2026", "Mon 30", "Tue 01", "Sun 06",
 		"Nothing planned this week. ] next week · p plans one")
 	press(m, "[", "[")
 	schedWantIn(t, screenText(m), "week 47 · 16–22 Nov 2026")
@@ -463,6 +463,8 @@ func TestScheduleKeysPressedWhileLoading(t *testing.T) {
 	if got := screenText(m); s.Sel() != 11 || !strings.Contains(got, "week 49") || !strings.Contains(got, "#11 auth-service 2.1.1") {
 		t.Fatalf("want #11 in week 49, got #%d:\n%s", s.Sel(), got)
 	}
+	// Its day in two digits, as the dashboard writes it: "Wed 02", not "Wed 2".
+	schedWantIn(t, screenText(m), "#11 auth-service 2.1.1 → dev", "Wed 02 10:00–10:45", "Tue 01", "Wed 02")
 }
 
 // TestScheduleSaysARunIsInterrupted: the selected deployment's status reads as on

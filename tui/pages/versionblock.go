@@ -148,7 +148,7 @@ func (s *blockedScreen) item(i int, selected bool) []string {
 	st, b := s.c.Styles, s.list[i]
 	first := marked(st, s.w, selected, func(lead string) []string {
 		return common.Hanging(lead, fmt.Sprintf("%s %s  %s", st.Bold.Render(b.Component), b.Version,
-			st.Dim.Render("by "+b.Actor+" "+s.c.Local(b.At, "Mon 02 Jan 2006 15:04"))), s.w)
+			st.Dim.Render("by "+b.Actor+" "+s.c.Local(b.At, common.DayLayout+" Jan 2006 15:04"))), s.w)
 	})
 	return append(first, common.Hanging("    ", b.Reason, s.w)...)
 }

@@ -235,7 +235,7 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 	}
 	r := data.Rows[row]
 	cell := r.Cells[col]
-	const at = "Mon 02 Jan 15:04"
+	const at = common.DayLayout + " Jan 15:04"
 	now := fmt.Sprintf("%s in %s: nothing deployed", r.Component, cell.Environment)
 	switch {
 	case cell.Current != nil:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ferry/models"
+	"ferry/tui/common"
 )
 
 // Zoom is how much time the timeline shows.
@@ -161,12 +162,13 @@ func (g Geom) Ticks(loc *time.Location) []Tick {
 	var out []Tick
 	if g.Zoom == Week {
 		// One form for the whole week, the longest whose every label fits its day with
-		// a gap: "Mon 7" beside "Tu 10" read as two kinds of label.
+		// a gap: "Mon 07" beside "Tu 08" read as two kinds of label. The day of the
+		// month in two digits, as the console writes days (common.DayLayout).
 		forms := []func(time.Time) string{
-			func(d time.Time) string { return d.Format("Mon 2") },
-			func(d time.Time) string { return d.Format("Mon")[:2] + " " + d.Format("2") },
-			func(d time.Time) string { return d.Format("Mon")[:2] + d.Format("2") },
-			func(d time.Time) string { return d.Format("2") },
+			func(d time.Time) string { return d.Format(common.DayLayout) },
+			func(d time.Time) string { return d.Format("Mon")[:2] + " " + d.Format("02") },
+			func(d time.Time) string { return d.Format("Mon")[:2] + d.Format("02") },
+			func(d time.Time) string { return d.Format("02") },
 		}
 		form := func(time.Time) string { return "" }
 		for _, f := range forms {

@@ -333,13 +333,14 @@ func TestScheduleLayoutNeverExceedsTheWidth(t *testing.T) {
 			t.Fatalf("%d wide: days %q", w, got)
 		}
 	}
-	// A week of single-digit days and of two is named in the same form.
+	// A week of single-digit days and of two is named in the same form, the day in
+	// two digits as every screen writes it ("Tue 08", common.DayLayout).
 	g := Layout(60, Week, schedAt(loc, 2026, 12, 7, 0, 0), loc, 10)
 	var days []string
 	for _, tk := range g.Ticks(loc) {
 		days = append(days, tk.Text)
 	}
-	if got := strings.Join(days, ","); got != "Mo 7,Tu 8,We 9,Th 10,Fr 11,Sa 12,Su 13" {
+	if got := strings.Join(days, ","); got != "Mo 07,Tu 08,We 09,Th 10,Fr 11,Sa 12,Su 13" {
 		t.Fatalf("7-13 Dec: days %q", got)
 	}
 }
