@@ -167,10 +167,12 @@ func (d *detailScreen) Place() common.Place { return common.Place{ID: d.id} }
 
 // ShortHelp is the page's keys in the order they are needed: the footer leaves out
 // the last it has no room for. The run view comes early while the deployment is to
-// run or running, and after what follows a finished one (its review, the
-// improvement proposed from it) once it is over: its page shows the run's steps and
-// their last lines then, and at 120 columns the footer of a failed deployment kept
-// r and left out the n its page offers.
+// run or running. Once it is over, what follows it comes first (its review, the
+// improvement its page says n proposes), then running it again, its output and its
+// incidents (v, the one that resolves an open incident, before i adds another), and
+// the run view last: its page shows the run's steps and their last lines then. At
+// 120 columns the footer of a finished deployment with an incident left n out: v
+// took its room.
 func (d *detailScreen) ShortHelp() []common.Key {
 	k, on, off := d.keys, common.On, common.OffFor
 	run := off(k.Run, "")
@@ -178,14 +180,14 @@ func (d *detailScreen) ShortHelp() []common.Key {
 		run.Off = loading
 	}
 	first := []common.Key{on(d.c.Keys.Back), off(k.Start, d.whyNoStart()), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist())}
-	then := []common.Key{off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain)),
-		off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate()),
-		off(k.Review, d.why(whyNoReview)), off(k.Propose, d.whyNoPropose())}
+	edit, cancel, again := off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain))
+	output, incident, update := off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate())
+	review, propose := off(k.Review, d.why(whyNoReview)), off(k.Propose, d.whyNoPropose())
 	last := []common.Key{d.blockKey(), on(d.c.Keys.Up), on(d.c.Keys.Down)}
 	if d.loaded && d.det.Status.Final() {
-		return slices.Concat(first, then, []common.Key{run}, last)
+		return slices.Concat(first, []common.Key{review, propose, again, output, update, incident, edit, cancel, run}, last)
 	}
-	return slices.Concat(first, []common.Key{run}, then, last)
+	return slices.Concat(first, []common.Key{run, edit, cancel, again, output, incident, update, review, propose}, last)
 }
 
 // whyNoPropose: the engine says who proposes improvements.

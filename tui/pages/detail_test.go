@@ -311,7 +311,7 @@ func TestFinishedDeploymentFooterOffersWhatFollows(t *testing.T) {
 	m := New(rolledBack(t, "ana", false))
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
 	openDetailOf(m, 1)
-	want := " esc back • a run again • o step output • i add incident • w review • n propose improvement • ? help • q quit"
+	want := " esc back • w review • n propose improvement • a run again • o step output • i add incident • ? help • q quit"
 	if foot := strings.TrimRight(lastLine(screenText(m)), " "); foot != want {
 		t.Fatalf("the footer of rolled-back #1:\n%q\nwant\n%q", foot, want)
 	}
@@ -327,5 +327,33 @@ func TestFinishedDeploymentFooterOffersWhatFollows(t *testing.T) {
 	openDetailOf(p, d.ID)
 	if foot := lastLine(screenText(p)); !strings.Contains(foot, " • r run view • m reschedule, edit • X cancel it") {
 		t.Fatalf("a planned deployment's footer keeps r where it was, before its changes: %q", foot)
+	}
+}
+
+// At 120 columns the footer of a finished deployment with an open incident offers
+// n, which its page says proposes an improvement: v, on once it has an incident,
+// took n's room, and the footer left it out. v is offered too, before i: the open
+// incident is the one to resolve. n works as the footer says.
+func TestFinishedDeploymentWithAnOpenIncidentOffersN(t *testing.T) {
+	t.Parallel()
+	c := rolledBack(t, "ana", false)
+	opened := time.Now()
+	if _, err := c.Eng.AddIncident(c.Ctx, c.Actor, 1, opened, time.Time{}, "orders lost their history"); err != nil {
+		t.Fatal(err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	openDetailOf(m, 1)
+	got := screenText(m)
+	if !strings.Contains(got, "→ open") || !strings.Contains(got, "n proposes an improvement") {
+		t.Fatalf("#1 should show its open incident and what n does:\n%s", got)
+	}
+	want := " esc back • w review • n propose improvement • a run again • o step output • v resolve/update incident • ? help • q quit"
+	if foot := strings.TrimRight(lastLine(got), " "); foot != want {
+		t.Fatalf("the footer of rolled-back #1 with an open incident:\n%q\nwant\n%q", foot, want)
+	}
+	press(m, "n")
+	if got := screenText(m); !strings.Contains(got, "Propose an improvement") {
+		t.Fatalf("n should open the proposal:\n%s", got)
 	}
 }
