@@ -262,6 +262,19 @@ func (s *improvementsScreen) cells(im models.Improvement) [3]string {
 	return [3]string{fmt.Sprint(im.ID), statusMark(st, im.Status), st.Bold.Render(im.Model)}
 }
 
+// registerTitle is the room the register keeps for what should change beside a
+// long model name: the model column is cut with … rather than leave it less.
+const registerTitle = 24
+
+// modelW is the model column's width: the widest model name's, cut where it would
+// leave what should change fewer than registerTitle cells, but never to less than
+// a fifth of the width. At 60 columns a long model name set the column and left the
+// title a few words a line.
+func (s *improvementsScreen) modelW() int {
+	lead := 2 + s.cols[0] + 1 + s.cols[1] + 1 + 2 // the mark, ID, status, and the gap after the model
+	return min(s.cols[2], max(s.w/5, s.w-lead-registerTitle))
+}
+
 // item is improvement i's lines, marked when it is selected: its number, status,
 // model and what should change (whole: it is the improvement, its lines wrapped under
 // its first word), then who proposed it and when, where it came from, who carries it
@@ -270,7 +283,7 @@ func (s *improvementsScreen) item(i int, selected bool) []string {
 	st, im := s.c.Styles, s.list[i]
 	c := s.cells(im)
 	id := strings.Repeat(" ", max(0, s.cols[0]-lipgloss.Width(c[0]))) + c[0] // numbers line up at the right
-	cols := id + " " + common.Fit(c[1], s.cols[1]) + " " + common.Fit(c[2], s.cols[2]) + "  "
+	cols := id + " " + common.Fit(c[1], s.cols[1]) + " " + common.Fit(c[2], s.modelW()) + "  "
 	first := marked(st, s.w, selected, func(lead string) []string {
 		return common.Hanging(lead+cols, im.Title, s.w)
 	})

@@ -1,17 +1,23 @@
 package pages_test
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"ferry/engine"
+	"ferry/engine/config"
+	"ferry/internal/fixture"
 	"ferry/models"
 	"ferry/tui/common"
 	"ferry/tui/internal/tuitest"
+	"ferry/tui/pages"
 )
 
 // proposed puts an improvement to web-service from failed deployment #2 in the
@@ -307,5 +313,82 @@ func TestImprovementPageSaysWhatIsBelow(t *testing.T) {
 	rows = strings.Split(got, "\n")
 	if note := rows[len(rows)-2]; note != " ↑ 6 more above" || !strings.Contains(rows[len(rows)-3], "proposed") {
 		t.Fatalf("at its end, the last move in sight and what is above said, %q:\n%s", note, got)
+	}
+}
+
+// longModelConfig is an organisation whose one model has a long name.
+const longModelConfig = `
+[ferry]
+timezone = "UTC"
+
+[[environment]]
+name = "dev"
+order = 1
+
+[[person]]
+name = "ana"
+roles = ["manager"]
+
+[[service]]
+name = "shop"
+  [[service.component]]
+  name = "db"
+  kind = "data"
+
+[[model]]
+name = "customer-data-migration-with-backfill"
+kinds = ["data"]
+path = ["dev"]
+default_duration = "1h"
+  [[model.step]]
+  stage = "execute"
+  name = "Migrate"
+  run = "true"
+`
+
+// At 60 columns a long model name is cut with … so that what should change keeps
+// 24 cells beside it: the column the whole name set left the title 6, and it went
+// under the model's end a few words a line. At 120 the name is whole.
+func TestRegisterCutsALongModelName(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg, err := config.Parse(filepath.Join(dir, "ferry.toml"), []byte(longModelConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 13, 5, 0, 0, time.UTC)
+	eng := fixture.NewDB(t, filepath.Join(dir, "ferry.db")).Engine(t, cfg, engine.WithClock(func() time.Time { return at }))
+	ana, _ := eng.Person("ana")
+	for _, title := range []string{"the backfill runs in batches small enough to keep the replicas in step",
+		"count the rows before and after"} {
+		if _, err := eng.AddImprovement(context.Background(), ana, engine.ImprovementRequest{
+			Model: "customer-data-migration-with-backfill", Title: title}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New(common.New(context.Background(), eng, ana))
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewImprovements(m.c)})
+	load(m, cmd)
+	fits(t, m, "register", 60, 20)
+	want := `
+ 2 improvements: 2 proposed
+
+▸ 1 ○ proposed customer-data-migr…  the backfill runs in
+                                    batches small enough to
+                                    keep the replicas in
+                                    step
+    by ana 26 Nov 2026 13:05
+  2 ○ proposed customer-data-migr…  count the rows before
+                                    and after
+    by ana 26 Nov 2026 13:05
+`
+	if got := strings.Join(strings.Split(trimRows(screenText(m)), "\n")[1:11], "\n"); got != strings.Trim(want, "\n") {
+		t.Fatalf("the register at 60 columns:\n%s\nwant\n%s", got, strings.Trim(want, "\n"))
+	}
+
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 20})
+	if !hasRow(screenText(m), "▸ 1 ○ proposed customer-data-migration-with-backfill  the backfill runs in batches small enough to keep the replicas in") {
+		t.Fatalf("the register at 120 columns:\n%s", screenText(m))
 	}
 }
