@@ -1073,11 +1073,11 @@ func TestDemo(t *testing.T) {
 	// An export is every row asked for, not the table's first page of 50; with
 	// --limit it is a page, and says how to go on.
 	csvLines := func(r result) int { return strings.Count(r.stdout, "\n") }
-	if r := f.ok("--as", "ana", "history", "--format", "csv"); csvLines(r) != 301 || strings.Contains(r.stderr, "more:") {
+	if r := f.ok("--as", "ana", "history", "--format", "csv"); csvLines(r) != 301 || strings.Contains(r.stderr, "more") {
 		t.Errorf("history --format csv should export all 300 rows and a header, got %d lines:\n%s", csvLines(r), r.stderr)
 	}
 	if r := f.ok("--as", "ana", "history", "--format", "csv", "--limit", "50"); csvLines(r) != 51 ||
-		!strings.Contains(r.stderr, "ferry: more: add --after ") {
+		!strings.Contains(r.stderr, "ferry: more deployments match than these 50; to see the next page, run the same command with --after ") {
 		t.Errorf("a page of 50 should say how to go on, got %d lines:\n%s", csvLines(r), r.stderr)
 	}
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,10 +81,15 @@ func (a *app) historyCmd() *cobra.Command {
 			if f.format != "table" && !cmd.Flags().Changed("limit") {
 				return a.exportHistory(export.Format(f.format), filter, f.service, f.component, f.assignee, f.requester)
 			}
+			// One row past the page says whether there is another: a page that ended
+			// the history exactly said "more" and led to an empty one.
+			filter.Limit = min(f.limit, math.MaxInt-1) + 1
 			list, err := a.eng.List(a.ctx, a.actor, filter)
 			if err != nil {
 				return err
 			}
+			more := len(list) > f.limit
+			list = list[:min(len(list), f.limit)]
 			if len(list) == 0 {
 				a.notUnknown(f.service, f.component, f.assignee, f.requester)
 			}
@@ -92,9 +98,9 @@ func (a *app) historyCmd() *cobra.Command {
 			} else {
 				a.printHistory(list)
 			}
-			if err == nil && len(list) == f.limit {
-				last := list[len(list)-1]
-				fmt.Fprintf(a.stderr, "ferry: more: add --after %s\n", formatCursor(last))
+			if err == nil && more {
+				fmt.Fprintf(a.stderr, "ferry: more deployments match than these %d; to see the next page, "+
+					"run the same command with --after %s\n", len(list), formatCursor(list[len(list)-1]))
 			}
 			return err
 		},

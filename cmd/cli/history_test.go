@@ -138,6 +138,25 @@ func TestHistoryFiltersExportsAndPages(t *testing.T) {
 			t.Fatalf("paging %s saw %q, want %q", order, got, want)
 		}
 	}
+	// A page with more after it says so in a sentence on stderr, with the flag and
+	// the value that show the next: "more: add --after …" read as a code. The table
+	// and the JSON on stdout are the page alone; a page that ends the history says
+	// nothing (it said "more" and led to an empty page).
+	next := "ferry: more deployments match than these 2; to see the next page, run the same command with " +
+		"--after 2030-11-04T09:00:00Z/4\n"
+	if r := f.ok("--as", "ana", "history", "--limit", "2"); r.stderr != next || strings.Contains(r.stdout, "more") {
+		t.Errorf("history --limit 2:\n%s", r)
+	}
+	r := f.ok("--as", "ana", "history", "--limit", "2", "--format", "json")
+	var page []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &page); err != nil || len(page) != 2 || r.stderr != next {
+		t.Errorf("history --limit 2 --format json: %v\n%s", err, r)
+	}
+	for _, args := range [][]string{{"--limit", "5"}, {"--limit", "1", "--after", "2030-11-02T09:00:00Z/2"}} {
+		if r := f.ok(append([]string{"--as", "ana", "history"}, args...)...); r.stderr != "" {
+			t.Errorf("history %v ends the history and should say nothing more:\n%s", args, r)
+		}
+	}
 	// CSV opens as a table: a header and one row per deployment.
 	rows, err := csv.NewReader(strings.NewReader(f.ok("--as", "ana", "history", "--format", "csv").stdout)).ReadAll()
 	if err != nil || len(rows) != 6 || rows[0][0] != "id" || rows[0][1] != "scheduled_start" || rows[1][0] != "5" ||
