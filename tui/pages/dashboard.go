@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -896,8 +897,20 @@ func (d *dashboard) dueLines(w int) []line {
 
 // clashMark is how a due row says it is in open conflicts, styled: full names the
 // first conflict's kind and counts the others ("✗ capacity conflict +1"); short
-// counts them all ("✗2", "✗" for one), for a row without the room.
+// counts them all ("✗2", "✗" for one, "✗99+" past 99), for a row without the room.
 type clashMark struct{ full, short string }
+
+// shortClash is the short mark's text for n open conflicts: at most "✗99+", a
+// count past 99 says no more and "✗100" ran past the column sized for "✗99".
+func shortClash(n int) string {
+	switch {
+	case n > 99:
+		return "✗99+"
+	case n > 1:
+		return "✗" + strconv.Itoa(n)
+	}
+	return "✗"
+}
 
 // clashes marks each deployment in open conflicts (see clashMark): looked up once
 // for all the rows, where each row went through every conflict (150 rows by 1,536
@@ -933,12 +946,11 @@ func (d *dashboard) clashes() map[int64]clashMark {
 		return styled[text]
 	}
 	for id, n := range count {
-		full, short := "✗ "+common.KindWords(first[id])+" conflict", "✗"
+		full := "✗ " + common.KindWords(first[id]) + " conflict"
 		if n > 1 {
 			full += fmt.Sprintf(" +%d", n-1)
-			short += fmt.Sprint(n)
 		}
-		out[id] = clashMark{style(full), style(short)}
+		out[id] = clashMark{style(full), style(shortClash(n))}
 	}
 	return out
 }
@@ -960,20 +972,23 @@ const (
 // dueColumns sizes the columns of rows w cells wide. A row in conflict always says
 // so: its mark is cut to "✗2" before its name goes under 24 cells, and the name
 // gives way to it (it crossed midnight, took the mark's room, and the mark went).
+// The short marks take the cells of the widest ("✗99", "✗99+" when a row has more
+// than 99 conflicts).
 func (d *dashboard) dueColumns(w int, marks map[int64]clashMark) dueCols {
 	day := time.Unix(12*3600, 0) // any time: a window within a day is always as wide
 	c := dueCols{when: lipgloss.Width(d.when(models.Deployment{ScheduledStart: day, ScheduledEnd: day}))}
-	need, full := dueWhatLeast, 0
+	need, full, short := dueWhatLeast, 0, 3 // "✗99"
 	for _, rows := range [][]models.Deployment{d.data.DueToday, d.data.Upcoming} {
 		for _, dep := range rows {
 			longer := max(0, lipgloss.Width(d.when(dep))-c.when)
 			need = max(need, lipgloss.Width(fmt.Sprintf("#%d %s %s", dep.ID, dep.Component, dep.Version))+longer)
 			full = max(full, lipgloss.Width(marks[dep.ID].full))
+			short = max(short, lipgloss.Width(marks[dep.ID].short))
 		}
 	}
 	room := w - c.when - dueFixed - full
 	if room < 24 {
-		c.short, room = true, room+full-3 // "✗99"
+		c.short, room = true, room+full-short
 	}
 	c.what = max(10, min(need, room))
 	return c

@@ -654,6 +654,43 @@ func TestDueRowAcrossMidnightKeepsItsMark(t *testing.T) {
 	}
 }
 
+// A due row in more than 99 open conflicts says "✗99+" and keeps within its row:
+// "✗100" was one cell wider than the column sized for "✗99" and ran past the
+// panel's edge. The short marks start in one column, the longest's width reserved.
+func TestDueMarkPast99Holds(t *testing.T) {
+	t.Parallel()
+	c := tuitest.Org(t, "ana")
+	d := &dashboard{c: c}
+	now := tuitest.Now
+	due := func(id int64, comp string) models.Deployment {
+		return models.Deployment{ID: id, Component: comp, Version: "2.133", Environment: "production", Assignee: "tom",
+			ScheduledStart: now.Add(time.Hour), ScheduledEnd: now.Add(2 * time.Hour)}
+	}
+	d.data = engine.Dashboard{Now: now, DueToday: []models.Deployment{due(29763, "core-switch-02-north-datacentre-rack"), due(29764, "web-frontend")}}
+	d.data.Conflicts = append(d.data.Conflicts, models.Conflict{Kind: models.ConflictBlocked, IDs: []int64{29763, 29764}})
+	for i := range int64(120) {
+		d.data.Conflicts = append(d.data.Conflicts, models.Conflict{Kind: models.ConflictPerson, IDs: []int64{29763, 30000 + i}})
+	}
+	for _, c := range []struct {
+		w    int
+		want []string
+	}{
+		{56, []string{"Thu 26 15:05 – 16:05  #29763 core-s… → production ✗99+",
+			"Thu 26 15:05 – 16:05  #29764 web-front… → production ✗"}},
+		{92, []string{"Thu 26 15:05 – 16:05  #29763 core-switch-02-north-datacen… 2.133 → production  tom    ✗99+",
+			"Thu 26 15:05 – 16:05  #29764 web-frontend 2.133                  → production  tom    ✗"}},
+		{140, []string{"Thu 26 15:05 – 16:05  #29763 core-switch-02-north-datacentre-rack 2.133 → production  tom    ✗ blocked version conflict +120",
+			"Thu 26 15:05 – 16:05  #29764 web-frontend 2.133                         → production  tom    ✗ blocked version conflict"}},
+	} {
+		for i, l := range d.dueLines(c.w) {
+			got := strings.TrimRight(ansi.Strip(l.text), " ")
+			if got != c.want[i] || lipgloss.Width(ansi.Strip(l.text)) > c.w-2 {
+				t.Errorf("%d wide, row %d:\n%q\nwant\n%q", c.w, i+1, got, c.want[i])
+			}
+		}
+	}
+}
+
 // The open conflicts' kinds, at 120×35: "· 1 started anyway" after them read as a
 // fifth kind inside "4 open conflicts", the kinds sat left of an item's wrapped
 // rest, and their order, by first appearance, changed between reloads.
