@@ -232,17 +232,10 @@ func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, p models.P
 		}
 		if eff.Finished < VerifyMinimum {
 			return models.Conflictf("improvement %d: %s v%d has %d finished deployment%s; its effect is measured from %d on",
-				im.ID, im.Model, im.InVersion, eff.Finished, plural(int(eff.Finished)), VerifyMinimum)
+				im.ID, im.Model, im.InVersion, eff.Finished, models.Plural(int(eff.Finished)), VerifyMinimum)
 		}
 	}
 	return nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func (e *Engine) versionEffect(ctx context.Context, q store.Q, model string, version int) (store.VersionEffect, error) {

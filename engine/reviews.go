@@ -304,7 +304,7 @@ func ModelDueText(d ModelDue, loc *time.Location) string {
 		why = append(why, "last reviewed "+LocalText(d.LastReview, loc))
 	}
 	if d.Failures > 0 {
-		s := fmt.Sprintf("%d failure%s since ", d.Failures, plural(int(d.Failures)))
+		s := fmt.Sprintf("%d failure%s since ", d.Failures, models.Plural(int(d.Failures)))
 		if d.LastReview.IsZero() {
 			s += "it was first stored"
 		} else {

@@ -318,3 +318,11 @@ func parseLeadingDays(s string) (time.Duration, error) {
 	}
 	return d + more, nil
 }
+
+// Plural is "s" unless n is one: "1 deployment", "2 deployments".
+func Plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

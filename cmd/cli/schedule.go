@@ -306,8 +306,7 @@ func (a *app) suggestCmd() *cobra.Command {
 				if i == 0 {
 					label = "nearest"
 				}
-				fmt.Fprintf(a.stdout, "%-11s  %s – %s\n", label, a.eng.Local(s.Start),
-					models.EndText(s.Start, s.End, a.cfg.Location, "15:04", "2006-01-02 15:04"))
+				fmt.Fprintf(a.stdout, "%-11s  %s\n", label, engine.WindowText(s.Start, s.End, a.cfg.Location))
 			}
 			if len(sug.Skipped) > 0 {
 				fmt.Fprintln(a.stdout, "\nPassed over:")
@@ -322,10 +321,15 @@ func (a *app) suggestCmd() *cobra.Command {
 				return nil
 			}
 			// The way there only to one the engine lets move it: an analyst reads the
-			// suggestion, and reschedule would refuse them.
+			// suggestion, and reschedule would refuse them. A plan already in the
+			// nearest free slot has nowhere to go.
 			d, err := a.eng.Get(a.ctx, a.actor, id)
 			if err != nil {
 				return err
+			}
+			if sug.Slots[0].Start.Equal(d.ScheduledStart) && sug.Slots[0].End.Equal(d.ScheduledEnd) {
+				fmt.Fprintf(a.stdout, "\n#%d is in no conflict where it is: its own window is the nearest free one.\n", id)
+				return nil
 			}
 			if engine.MayMove(a.actor, d) {
 				fmt.Fprintf(a.stdout, "\nMove it there: ferry deploy reschedule %d --suggested\n", id)
@@ -469,14 +473,15 @@ func (a *app) freezeCmd() *cobra.Command {
 				return nil
 			}
 			for _, h := range hits {
-				to := engine.NoSlot + engine.NoSlotWhy(h.Deployment.ID, h.Suggestion)
+				to := "nowhere to go: " + engine.NoSlot + engine.NoSlotWhy(h.Deployment.ID, h.Suggestion)
 				if len(h.Suggestion.Slots) > 0 {
-					to = "→ " + a.eng.Local(h.Suggestion.Slots[0].Start)
+					sl := h.Suggestion.Slots[0]
+					to = "suggested → " + engine.WindowText(sl.Start, sl.End, a.cfg.Location)
 				}
-				fmt.Fprintf(a.stdout, "#%d %s %s → %s, %s\n    %s\n    suggested %s\n", h.Deployment.ID, h.Deployment.Component,
+				fmt.Fprintf(a.stdout, "#%d %s %s → %s, %s\n    %s\n    %s\n", h.Deployment.ID, h.Deployment.Component,
 					h.Deployment.Version, h.Deployment.Environment, a.window(h.Deployment), h.Conflict.Message, to)
 			}
-			fmt.Fprintf(a.stdout, "%d deployment(s) broken by freezes. Move them all: ferry freeze apply\n", len(hits))
+			fmt.Fprintf(a.stdout, "%d deployment%s broken by freezes. Move them all: ferry freeze apply\n", len(hits), models.Plural(len(hits)))
 			return nil
 		},
 	}
@@ -496,7 +501,7 @@ func (a *app) freezeCmd() *cobra.Command {
 			for _, d := range moved {
 				fmt.Fprintf(a.stdout, "Moved #%d %s → %s to %s\n", d.ID, d.Component, d.Environment, a.window(d))
 			}
-			fmt.Fprintf(a.stdout, "%d deployment(s) moved.\n", len(moved))
+			fmt.Fprintf(a.stdout, "%d deployment%s moved.\n", len(moved), models.Plural(len(moved)))
 			return nil
 		},
 	}

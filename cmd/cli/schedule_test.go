@@ -265,6 +265,19 @@ func TestSuggestOffersTheMoveOnlyToWhoMayMove(t *testing.T) {
 	}
 }
 
+// A plan in no conflict is told so: its own window is the nearest free one, and a
+// reschedule there would move it nowhere.
+func TestSuggestSaysAPlanInNoConflictStays(t *testing.T) {
+	t.Parallel()
+	f := scheduleFixture(t)
+	d := f.planIn("dev", "1.0", "2030-11-30 10:00")
+	id := strconv.FormatInt(d.ID, 10)
+	r := f.ok("--as", "ana", "deploy", "suggest", id)
+	if !strings.Contains(r.stdout, "#"+id+" is in no conflict where it is") || strings.Contains(r.stdout, "reschedule") {
+		t.Errorf("suggest for a plan in no conflict:\n%s", r)
+	}
+}
+
 func TestSuggestRescheduleAssign(t *testing.T) {
 	t.Parallel()
 	f := scheduleFixture(t)
@@ -286,7 +299,7 @@ func TestSuggestRescheduleAssign(t *testing.T) {
 	if len(sug.Skipped) == 0 || !strings.Contains(sug.Skipped[0].Reason, `freeze "year end"`) {
 		t.Fatalf("skipped: %+v", sug.Skipped)
 	}
-	if r := f.ok("--as", "ana", "deploy", "suggest", id); !strings.Contains(r.stdout, "nearest      2030-12-15 03:15") || !strings.Contains(r.stdout, "year end") {
+	if r := f.ok("--as", "ana", "deploy", "suggest", id); !strings.Contains(r.stdout, "nearest      2030-12-15 03:15 CET – 04:00 CET\n") || !strings.Contains(r.stdout, "year end") {
 		t.Errorf("suggest text:\n%s", r)
 	}
 	f.refused(2, []string{"--start or --suggested"}, "--as", "ana", "deploy", "reschedule", id)
@@ -344,7 +357,7 @@ func TestFreezeImpactAndApply(t *testing.T) {
 	}
 	f.refused(1, []string{"may not reschedule"}, "--as", "eve", "freeze", "apply")
 	r := f.ok("--as", "ana", "freeze", "apply")
-	if !strings.Contains(r.stdout, "2 deployment(s) moved") {
+	if !strings.Contains(r.stdout, "2 deployments moved") {
 		t.Fatalf("apply:\n%s", r)
 	}
 	decode(t, f.ok("--as", "ana", "freeze", "impact", "--json"), &hits)

@@ -203,13 +203,9 @@ func Spread(left, right string, w int) string {
 	return Fit(left, w-rw-1) + " " + right
 }
 
-// Plural is "s" unless n is one.
-func Plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
+// Plural is "s" unless n is one (models.Plural, which the engine's and the CLI's
+// words use too).
+func Plural(n int) string { return models.Plural(n) }
 
 // Dash is s, or "—" when it is empty.
 func Dash(s string) string {
