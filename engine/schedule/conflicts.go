@@ -318,16 +318,21 @@ func (c *checker) clear(cand Item) bool {
 			}
 		}
 	}
-	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) {
-		// Enough overlap to be over capacity at some instant: let the sweep decide.
-		c.scratch = append(near, cand)
-		for _, cf := range capacity(c.scratch, w) {
-			if cf.Involves(cand.ID) {
-				return false
-			}
-		}
+	// Enough overlap to be over capacity at some instant: let the sweep decide.
+	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) && c.overCapacity(near, cand) {
+		return false
 	}
 	return len(c.checkAlone(cand)) == 0
+}
+
+// overCapacity is whether cand, among near (c.scratch, what overlaps it, by start),
+// is in a capacity conflict. The sweep needs its items by start: cand goes in its
+// place, not after them all, where a sweep reaching it last had already let go of
+// those that ended before the last one began, and missed a crowd at cand's own start.
+func (c *checker) overCapacity(near []Item, cand Item) bool {
+	i, _ := slices.BinarySearchFunc(near, cand, byStart)
+	c.scratch = slices.Insert(near, i, cand)
+	return slices.ContainsFunc(capacity(c.scratch, c.w), func(cf models.Conflict) bool { return cf.Involves(cand.ID) })
 }
 
 // checkAlone is what check adds to the pairwise kinds: freeze, maintenance,

@@ -485,3 +485,39 @@ func TestSuggestedAlternativesDoNotOverlap(t *testing.T) {
 		t.Fatalf("slots %v, want %v", got, want)
 	}
 }
+
+// TestClearAgreesWithCheck: the suggestion's quick yes or no (clear) answers what the
+// full check answers, in environments of capacity 2 crowded with long plans. clear
+// once swept a candidate's capacity with the candidate put after all it overlaps,
+// not in its place by start, and found a long window free that starts in a crowd
+// which ends before the last of the others begins: the suggestion offered it.
+func TestClearAgreesWithCheck(t *testing.T) {
+	w := world()
+	for name, e := range w.Envs {
+		e.Capacity = 2
+		w.Envs[name] = e
+	}
+	w.Succeeded = func(string, string, string) bool { return true }
+	rng := rand.New(rand.NewPCG(3, 4))
+	crowded := 0
+	for range 200 {
+		items := randomItems(rng, 150)
+		cand := items[0]
+		chk := newChecker(relevant(cand, items[1:]), w)
+		for j := range 50 {
+			try := cand
+			try.Start = cand.Start.Add(time.Duration(j*15) * time.Minute)
+			try.End = try.Start.Add(3 * time.Hour)
+			cs := chk.check(try)
+			if chk.clear(try) != (len(cs) == 0) {
+				t.Fatalf("#%d at %s: clear says %v, check finds %v", try.ID, local(try.Start, berlin), chk.clear(try), cs)
+			}
+			if slices.ContainsFunc(cs, func(c models.Conflict) bool { return c.Kind == models.ConflictCapacity }) {
+				crowded++
+			}
+		}
+	}
+	if crowded == 0 {
+		t.Fatal("no try was over capacity: the test says nothing of the sweep")
+	}
+}
