@@ -209,7 +209,7 @@ func TestATerminatedDemoStopsAndLeavesNothing(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatalf("the demo did not stop in a minute after SIGTERM\n%s", stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "context canceled") {
+	if !strings.Contains(stderr.String(), "demo stopped (") || !strings.Contains(stderr.String(), "nothing was kept") {
 		t.Errorf("stderr of the terminated demo:\n%s", stderr.String())
 	}
 	if left, _ := filepath.Glob(f.db + "*"); len(left) != 0 {

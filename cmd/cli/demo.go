@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -57,7 +58,7 @@ func (a *app) fillDemo(n int, seed int64) error {
 	st, err := a.openOther(partial)
 	if err != nil {
 		removeDB(partial) // a SIGTERM while it was made left it half made
-		return err
+		return a.demoStopped(err)
 	}
 	tty := isTerminal(a.stderr)
 	now := time.Now()
@@ -85,11 +86,21 @@ func (a *app) fillDemo(n int, seed int64) error {
 	}
 	if err != nil {
 		removeDB(partial)
-		return err
+		return a.demoStopped(err)
 	}
 	fmt.Fprintf(a.stdout, "Demo history in %s: %d deployments, %d steps, %d events, %d incidents, %d improvements in %.1fs\n",
 		absPath(path), res.Deployments, res.Steps, res.Events, res.Incidents, improved, res.Elapsed.Seconds())
 	return a.open()
+}
+
+// demoStopped is err, or, when a signal (Ctrl-C, SIGTERM) stopped the demo, that
+// it stopped and kept nothing: whichever step the signal reached said it its own way
+// (a schema migration, the calibration, the generator).
+func (a *app) demoStopped(err error) error {
+	if a.ctx.Err() == nil {
+		return err
+	}
+	return fmt.Errorf("demo stopped (%v); nothing was kept", context.Cause(a.ctx))
 }
 
 // refuseFilled refuses to put a demo where a database with deployments is.
