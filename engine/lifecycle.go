@@ -95,10 +95,10 @@ func WaitingText(id int64, sug schedule.Suggestion) string {
 	return ""
 }
 
-// StuckText says which conflict the starts a suggestion explained were all in.
+// StuckText says which conflict the starts a suggestion passed over were all in.
 func StuckText(sug schedule.Suggestion, c models.Conflict) string {
-	return fmt.Sprintf("each of the %d starts tried first is in a %s conflict, which no move found settles "+
-		"(override it, or change the plan): %s", len(sug.Skipped), c.Kind, c.Message)
+	return fmt.Sprintf("each of the %d start%s tried is in a %s conflict, which no move found settles "+
+		"(override it, or change the plan): %s", sug.Passed, models.Plural(sug.Passed), c.Kind.Words(), c.Message)
 }
 
 // actChecked is act, then a conflict check of the result in the same transaction.

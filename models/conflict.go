@@ -10,6 +10,9 @@ import (
 // ConflictKind names a kind of conflict.
 type ConflictKind string
 
+// Words is the kind as text reads it: "blocked version", not "blocked_version".
+func (k ConflictKind) Words() string { return strings.ReplaceAll(string(k), "_", " ") }
+
 const (
 	ConflictCapacity    ConflictKind = "capacity"        // more overlap in an environment than its capacity
 	ConflictComponent   ConflictKind = "component"       // the same component moved twice at once

@@ -61,6 +61,13 @@ type suggestionJSON struct {
 	Skipped []skippedJSON `json:"skipped"`
 	Passed  int           `json:"passed"`                 // starts nearer than the first slot passed over
 	Last    *skippedJSON  `json:"last_skipped,omitempty"` // the last of them, when skipped does not reach it
+	Reasons []reasonJSON  `json:"reasons"`                // what the passed starts were in, by kind, most first
+}
+
+type reasonJSON struct {
+	Kind  string      `json:"kind"`
+	Count int         `json:"count"` // passed starts in a conflict of this kind (one may be in several kinds)
+	First skippedJSON `json:"first"` // the nearest of them, and its conflict of this kind
 }
 
 type freezeHitJSON struct {
@@ -87,7 +94,10 @@ func startedOverToJSON(f *models.Finding) *startedOverJSON {
 }
 
 func suggestionToJSON(id int64, s schedule.Suggestion) suggestionJSON {
-	out := suggestionJSON{ID: id, Slots: []slotJSON{}, Skipped: []skippedJSON{}}
+	out := suggestionJSON{ID: id, Slots: []slotJSON{}, Skipped: []skippedJSON{}, Reasons: []reasonJSON{}}
+	for _, r := range s.Reasons {
+		out.Reasons = append(out.Reasons, reasonJSON{string(r.Kind), r.Count, skippedJSON{r.First.Start.UTC(), r.First.Reason}})
+	}
 	for _, sl := range s.Slots {
 		out.Slots = append(out.Slots, slotJSON{sl.Start.UTC(), sl.End.UTC()})
 	}
@@ -308,15 +318,7 @@ func (a *app) suggestCmd() *cobra.Command {
 				}
 				fmt.Fprintf(a.stdout, "%-11s  %s\n", label, engine.WindowText(s.Start, s.End, a.cfg.Location))
 			}
-			if len(sug.Skipped) > 0 {
-				fmt.Fprintln(a.stdout, "\nPassed over:")
-				for _, sk := range sug.Skipped {
-					fmt.Fprintf(a.stdout, "  %s — %s\n", a.eng.Local(sk.Start), sk.Reason)
-				}
-				if l := sug.Last; l != nil {
-					fmt.Fprintf(a.stdout, "  … %d more; the last, %s — %s\n", sug.Passed-len(sug.Skipped), a.eng.Local(l.Start), l.Reason)
-				}
-			}
+			a.printPassed(sug)
 			if len(sug.Slots) == 0 {
 				return nil
 			}
@@ -339,6 +341,20 @@ func (a *app) suggestCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
+}
+
+// printPassed says why the starts nearer than the first slot were passed over: how
+// many were in each kind of conflict, most first, each with the nearest of them.
+func (a *app) printPassed(sug schedule.Suggestion) {
+	if sug.Passed == 0 {
+		return
+	}
+	fmt.Fprintf(a.stdout, "\nPassed over %d nearer start%s, each in one kind of conflict or more:\n", sug.Passed, models.Plural(sug.Passed))
+	width := len(fmt.Sprint(sug.Reasons[0].Count))
+	for _, r := range sug.Reasons {
+		fmt.Fprintf(a.stdout, "  %*d in a %s conflict, the nearest at %s: %s\n", width, r.Count, r.Kind.Words(),
+			a.eng.Local(r.First.Start), r.First.Reason)
+	}
 }
 
 func (a *app) rescheduleCmd() *cobra.Command {

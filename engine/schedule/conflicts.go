@@ -335,6 +335,45 @@ func (c *checker) overCapacity(near []Item, cand Item) bool {
 	return slices.ContainsFunc(capacity(c.scratch, c.w), func(cf models.Conflict) bool { return cf.Involves(cand.ID) })
 }
 
+// kinds are the kinds of conflict check finds for cand, each once, in the order of
+// their names; it builds no pairwise message, and reads what clear reads, to its end.
+func (c *checker) kinds(cand Item) []models.ConflictKind {
+	w := c.w
+	c.scratch = c.overlapInto(c.scratch[:0], cand)
+	near := c.scratch
+	group := componentKey(w)
+	var out []models.ConflictKind
+	add := func(k models.ConflictKind) {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	sameEnv := 0
+	for i := range near {
+		o := &near[i]
+		if group(o) == group(&cand) {
+			add(models.ConflictComponent)
+		}
+		if cand.Assignee != "" && o.Assignee == cand.Assignee {
+			add(models.ConflictPerson)
+		}
+		if o.Environment == cand.Environment {
+			sameEnv++
+			if w.related(o.Component, cand.Component) {
+				add(models.ConflictRelated)
+			}
+		}
+	}
+	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) && c.overCapacity(near, cand) {
+		add(models.ConflictCapacity)
+	}
+	for _, cf := range c.checkAlone(cand) {
+		add(cf.Kind)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // checkAlone is what check adds to the pairwise kinds: freeze, maintenance,
 // promotion and dependency, for the candidate and for those that wait for it.
 func (c *checker) checkAlone(candidate Item) []models.Conflict {

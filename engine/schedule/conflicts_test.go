@@ -345,6 +345,21 @@ func TestSuggestedSlotsNeverConflict(t *testing.T) {
 				t.Fatalf("round %d: skipped %+v farther than the first slot", round, sk)
 			}
 		}
+		// The reasons count the passed starts by kind, truly: each start in one or more.
+		sum := 0
+		for _, r := range sug.Reasons {
+			moved := cand
+			moved.Start, moved.End = r.First.Start, r.First.Start.Add(cand.End.Sub(cand.Start))
+			cs := Check(moved, others, w)
+			if r.Count < 1 || r.Count > sug.Passed || dist(r.First.Start) > d ||
+				!slices.ContainsFunc(cs, func(c models.Conflict) bool { return c.Kind == r.Kind && c.Message == r.First.Reason }) {
+				t.Fatalf("round %d: reason %+v (passed %d, check %v)", round, r, sug.Passed, cs)
+			}
+			sum += r.Count
+		}
+		if sum < sug.Passed || sug.Passed > 0 && len(sug.Reasons) == 0 {
+			t.Fatalf("round %d: %d passed over, the reasons count %d", round, sug.Passed, sum)
+		}
 		// Past the explained ones, the last start passed over says why, truly.
 		if l := sug.Last; l != nil {
 			lasts++
@@ -487,7 +502,8 @@ func TestSuggestedAlternativesDoNotOverlap(t *testing.T) {
 }
 
 // TestClearAgreesWithCheck: the suggestion's quick yes or no (clear) answers what the
-// full check answers, in environments of capacity 2 crowded with long plans. clear
+// full check answers, in environments of capacity 2 crowded with long plans, and so
+// do the kinds it counts a passed start under. clear
 // once swept a candidate's capacity with the candidate put after all it overlaps,
 // not in its place by start, and found a long window free that starts in a crowd
 // which ends before the last of the others begins: the suggestion offered it.
@@ -511,6 +527,16 @@ func TestClearAgreesWithCheck(t *testing.T) {
 			cs := chk.check(try)
 			if chk.clear(try) != (len(cs) == 0) {
 				t.Fatalf("#%d at %s: clear says %v, check finds %v", try.ID, local(try.Start, berlin), chk.clear(try), cs)
+			}
+			var kinds []models.ConflictKind
+			for _, c := range cs {
+				if !slices.Contains(kinds, c.Kind) {
+					kinds = append(kinds, c.Kind)
+				}
+			}
+			slices.Sort(kinds)
+			if got := chk.kinds(try); !slices.Equal(got, kinds) {
+				t.Fatalf("#%d at %s: kinds says %v, check finds %v", try.ID, local(try.Start, berlin), got, kinds)
 			}
 			if slices.ContainsFunc(cs, func(c models.Conflict) bool { return c.Kind == models.ConflictCapacity }) {
 				crowded++

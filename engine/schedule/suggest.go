@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -20,24 +21,21 @@ type Skipped struct {
 	Conflicts []models.Conflict // every conflict it would be in
 }
 
-// Stuck is, when no free slot was found, a conflict of a kind every start explained
-// was in; of several such kinds, one no move settles (a blocked version, a promotion
-// not made yet, a dependency) before one a start elsewhere in time might (outside
-// the maintenance windows, say, which the starts tried first often all are). ok is
-// false when there is a slot, or no kind of conflict was in every start tried.
+// Stuck is, when no free slot was found, a conflict of a kind every start passed
+// over was in (its Reasons); of several such kinds, one no move settles (a blocked
+// version, a promotion not made yet, a dependency) before one a start elsewhere in
+// time might (outside the maintenance windows, say). ok is false when there is a
+// slot, or no kind of conflict was in every start tried.
 func (s Suggestion) Stuck() (stuck models.Conflict, ok bool) {
-	if len(s.Slots) > 0 || len(s.Skipped) == 0 {
+	if len(s.Slots) > 0 || s.Passed == 0 {
 		return models.Conflict{}, false
 	}
-	for _, c := range s.Skipped[0].Conflicts {
-		in := func(sk Skipped) bool {
-			return slices.ContainsFunc(sk.Conflicts, func(o models.Conflict) bool { return o.Kind == c.Kind })
-		}
-		if slices.ContainsFunc(s.Skipped[1:], func(sk Skipped) bool { return !in(sk) }) {
+	for _, r := range s.Reasons {
+		if r.Count < s.Passed || len(r.First.Conflicts) == 0 {
 			continue
 		}
-		if !ok || settledByTime(stuck.Kind) && !settledByTime(c.Kind) {
-			stuck, ok = c, true
+		if !ok || settledByTime(stuck.Kind) && !settledByTime(r.Kind) {
+			stuck, ok = r.First.Conflicts[0], true
 		}
 	}
 	return stuck, ok
@@ -65,6 +63,40 @@ type Suggestion struct {
 	// the first tries.
 	Passed int
 	Last   *Skipped
+	// Reasons say what the starts counted in Passed were in, a kind of conflict each,
+	// most first: a start in two kinds counts in both. A slot a month away then says
+	// what filled the month (a freeze, a person's other plans, the maintenance
+	// windows), where the first starts tried said only what was near the wanted one.
+	Reasons []Reason
+}
+
+// Reason is one kind of conflict starts were passed over for: how many of them were
+// in it, and the nearest the wanted start of those, with its conflict of that kind.
+type Reason struct {
+	Kind  models.ConflictKind
+	Count int
+	First Skipped
+}
+
+// passed counts start (try) in the reasons for each kind of conflict it is in; cs is
+// its conflicts when already found, else they are found for a kind not met before.
+func (s *Suggestion) passed(chk *checker, try Item, cs []models.Conflict) {
+	s.Passed++
+	for _, k := range chk.kinds(try) {
+		i := slices.IndexFunc(s.Reasons, func(r Reason) bool { return r.Kind == k })
+		if i < 0 {
+			if cs == nil {
+				cs = chk.check(try)
+			}
+			j := slices.IndexFunc(cs, func(c models.Conflict) bool { return c.Kind == k })
+			if j < 0 { // kinds answers what check answers (TestClearAgreesWithCheck)
+				continue
+			}
+			s.Reasons = append(s.Reasons, Reason{Kind: k, First: Skipped{try.Start, cs[j].Message, cs[j : j+1]}})
+			i = len(s.Reasons) - 1
+		}
+		s.Reasons[i].Count++
+	}
 }
 
 // Suggest finds up to n starts nearest the wanted one (candidate.Start), on either
@@ -115,7 +147,7 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 			// Only yes or no is needed: skip building messages.
 			if !chk.clear(try) {
 				if len(sug.Slots) == 0 {
-					sug.Passed++
+					sug.passed(chk, try, nil)
 					last = &try
 				}
 				continue
@@ -141,9 +173,11 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 			next.around(try)
 			continue
 		}
-		sug.Passed++
+		sug.passed(chk, try, cs)
 		sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message, cs})
 	}
+	// Most first; of as many, in the order of their names.
+	slices.SortStableFunc(sug.Reasons, func(a, b Reason) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Kind, b.Kind)) })
 	return sug
 }
 

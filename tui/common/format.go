@@ -274,7 +274,7 @@ func Clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
 // KindWords is a conflict kind in words: "blocked version", not the key
 // "blocked_version" of the configuration and the JSON.
-func KindWords(k models.ConflictKind) string { return strings.ReplaceAll(string(k), "_", " ") }
+func KindWords(k models.ConflictKind) string { return k.Words() }
 
 // KindLabel is a conflict kind in a column of 11 cells: blocked_version reads
 // "blocked" there (its message says the rest).

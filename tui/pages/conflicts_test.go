@@ -50,6 +50,10 @@ func TestConflictsScreenResolveByMoving(t *testing.T) {
 			t.Fatalf("resolve panel lacks %q:\n%s", want, got)
 		}
 	}
+	// Why nearer starts would not do: how many were in the freeze, from the wanted one.
+	if !regexp.MustCompile(`passed +\d+ freeze, the nearest Sat 19 Dec 22:00: #\d+ touches freeze "year end"`).MatchString(got) {
+		t.Fatalf("resolve panel does not count the starts the freeze took:\n%s", got)
+	}
 	press(m, "a")
 	got = screenText(m)
 	if !strings.Contains(got, "moved #") || strings.Contains(got, `touches freeze "year end"`) {

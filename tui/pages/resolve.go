@@ -491,21 +491,17 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 	if len(free) > room {
 		return nil
 	}
+	// Why nearer starts would not do: how many were in each kind of conflict, most
+	// first, with the nearest of them.
 	var passed []string
-	shown := sug.Skipped[:min(3, len(sug.Skipped))]
-	if sug.Last != nil { // the first two, and the last before the slot, which says why it is so far
-		shown = append(slices.Clone(shown[:min(2, len(shown))]), *sug.Last)
-	}
-	for i, sk := range shown {
+	for i, rs := range sug.Reasons {
 		label := ""
-		switch {
-		case i == 0:
+		if i == 0 {
 			label = "passed"
-		case sug.Last != nil && i == len(shown)-1:
-			label = "… last"
 		}
 		lines := common.Hanging("   "+st.Dim.Render(common.Fit(label, 10))+" ",
-			r.c.Local(sk.Start, common.DayLayout+" Jan 15:04")+st.Dim.Render(" — "+sk.Reason), r.w)
+			fmt.Sprintf("%d %s", rs.Count, rs.Kind.Words())+st.Dim.Render(", the nearest "+
+				r.c.Local(rs.First.Start, common.DayLayout+" Jan 15:04")+": "+rs.First.Reason), r.w)
 		if len(free)+len(passed)+len(lines) > room {
 			break
 		}
