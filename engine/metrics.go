@@ -401,11 +401,14 @@ func (e *Engine) assemble(rep *Report, g *grid, opening map[string]int64, first 
 	// Rows by period, then group, written in that order into their place: a daily
 	// report by model version over years has ten thousand rows of ~50 fields, and
 	// sorting them afterwards moved them about more than making them.
-	rep.Rows = make([]ReportRow, 0, len(g.spans)*len(groups))
+	rep.Rows = make([]ReportRow, len(g.spans)*len(groups))
+	row := rep.Rows
 	for i, sp := range g.spans {
 		for _, group := range groups {
-			rep.Rows = append(rep.Rows, ReportRow{Period: sp.label, Start: sp.start, End: sp.fin, Group: group,
-				Metrics: g.rows[group][i].metrics()})
+			r := &row[0]
+			r.Period, r.Start, r.End, r.Group = sp.label, sp.start, sp.fin, group
+			g.rows[group][i].metricsInto(&r.Metrics)
+			row = row[1:]
 		}
 	}
 	if rep.By != ByNothing {
@@ -435,7 +438,9 @@ func total(rep Report, group string, days float64, rows ...[]acc) ReportRow {
 	}
 	t.s.Lead, t.s.DoraRestore = sparse(t.lead), sparse(t.restore)
 	t.days = days
-	return ReportRow{Period: "total", Start: rep.From, End: rep.To, Group: group, Metrics: t.metrics()}
+	r := ReportRow{Period: "total", Start: rep.From, End: rep.To, Group: group}
+	t.metricsInto(&r.Metrics)
+	return r
 }
 
 func (t *acc) add(a *acc) {
@@ -478,10 +483,12 @@ func (t *acc) add(a *acc) {
 	t.compl += a.compl
 }
 
-func (a *acc) metrics() Metrics {
-	s := a.s
+// metricsInto writes a's figures into m, in its place: a daily report over years has
+// ten thousand rows of ~50 fields, each made once where it stays.
+func (a *acc) metricsInto(m *Metrics) {
+	s := &a.s
 	finished := s.Succeeded + s.Failed + s.RolledBack
-	m := Metrics{Deployments: s.Deployments, Succeeded: s.Succeeded, Failed: s.Failed, RolledBack: s.RolledBack,
+	*m = Metrics{Deployments: s.Deployments, Succeeded: s.Succeeded, Failed: s.Failed, RolledBack: s.RolledBack,
 		Cancelled: s.Cancelled, SuccessRate: Ratio{s.Succeeded, finished}, Incidents: s.Incidents,
 		IncidentRate: Ratio{s.WithIncident, s.Deployments}, Adherence: Ratio{s.Adherent, finished},
 		OnTimeStart: Ratio{s.OnTime, s.Started}, CurrentVersion: Ratio{s.Current, s.Deployments},
@@ -497,7 +504,6 @@ func (a *acc) metrics() Metrics {
 	if a.days > 0 {
 		m.Frequency = float64(s.DoraOK) / a.days
 	}
-	return m
 }
 
 // rank is the nearest-rank index of the p-quantile among n sorted values.
