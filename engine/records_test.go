@@ -58,7 +58,7 @@ func TestMeanCellsFitTheirColumn(t *testing.T) {
 		if c.Key != "satisfaction" {
 			continue
 		}
-		if got := c.Text(m); got != "2.7" || len(got) > max(len(c.Header), 7) {
+		if got := c.Text(&m); got != "2.7" || len(got) > max(len(c.Header), 7) {
 			t.Fatalf("satisfaction cell %q", got)
 		}
 		return

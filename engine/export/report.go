@@ -115,7 +115,7 @@ func transposed(cols []engine.ReportRow, markdown bool) [][]string {
 	for _, c := range engine.ReportColumns {
 		line := []string{pad(c.Label)}
 		for _, r := range cols {
-			line = append(line, c.Text(r.Metrics))
+			line = append(line, c.Text(&r.Metrics))
 		}
 		lines = append(lines, line)
 	}
@@ -132,7 +132,7 @@ func periodsDown(rows []engine.ReportRow) [][]string {
 	for _, r := range rows {
 		line := []string{r.Period + strings.Repeat(" ", max(0, 10-len(r.Period)))}
 		for _, c := range engine.ReportColumns {
-			line = append(line, c.Text(r.Metrics))
+			line = append(line, c.Text(&r.Metrics))
 		}
 		lines = append(lines, line)
 	}
@@ -184,7 +184,7 @@ func reportCSV(w io.Writer, rep engine.Report, loc *time.Location) error {
 	for _, r := range slices.Concat(rep.Rows, rep.Totals) {
 		line := []string{r.Period, day(r.Start, loc), day(r.End, loc), textCell(r.Group)}
 		for _, c := range engine.ReportColumns {
-			line = append(line, c.Cell(r.Metrics))
+			line = append(line, c.Cell(&r.Metrics))
 		}
 		if err := cw.Write(line); err != nil {
 			return err
@@ -312,7 +312,7 @@ func appendReportRow(b []byte, r engine.ReportRow, loc *time.Location) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, quotedKeys[i]...)
-		if v := c.Cell(r.Metrics); v != "" {
+		if v := c.Cell(&r.Metrics); v != "" {
 			b = append(b, v...)
 		} else {
 			b = append(b, "null"...)

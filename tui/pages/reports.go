@@ -304,7 +304,7 @@ func (r *reports) layoutTable() {
 			line = append(line, row.Group)
 		}
 		for _, m := range metrics {
-			line = append(line, fmt.Sprintf("%*s", colWidth(m), m.Text(row.Metrics)))
+			line = append(line, fmt.Sprintf("%*s", colWidth(m), m.Text(&row.Metrics)))
 		}
 		rows = append(rows, line)
 	}
