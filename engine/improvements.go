@@ -261,14 +261,15 @@ func VersionText(im models.Improvement) string {
 }
 
 // EffectText is what the reports measured of a version, in the words of every way in
-// (improvement show, the console's improvement page).
+// (improvement show, the console's improvement page), its counts written as the
+// Reports write theirs ("1,568").
 func EffectText(model string, e VersionEffect) string {
-	s := fmt.Sprintf("%s v%d: %d finished", model, e.Version, e.Finished)
+	s := fmt.Sprintf("%s v%d: %s finished", model, e.Version, models.Thousands(e.Finished))
 	if e.Finished > 0 {
 		s += fmt.Sprintf(", %.1f%% succeeded", 100*float64(e.OK)/float64(e.Finished))
 	}
 	if e.SatN > 0 {
-		s += fmt.Sprintf(", satisfaction %.1f (%d answered)", float64(e.SatSum)/float64(e.SatN), e.SatN)
+		s += fmt.Sprintf(", satisfaction %.1f (%s answered)", float64(e.SatSum)/float64(e.SatN), models.Thousands(e.SatN))
 	}
 	if e.Finished < VerifyMinimum {
 		s += fmt.Sprintf(" — not measured yet (verified from %d finished)", VerifyMinimum)

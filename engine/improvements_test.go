@@ -276,3 +276,12 @@ func TestImplementedAgainNamesAnotherVersion(t *testing.T) {
 		t.Errorf("its history holds %d entries, want 3 (proposed, approved, implemented): %v", len(got.History), err)
 	}
 }
+
+// A version's effect counts as the Reports count: "9,261 finished", not "9261".
+func TestEffectTextGroupsThousands(t *testing.T) {
+	got := EffectText("rack-server", VersionEffect{Version: 3, Finished: 9261, OK: 9261, SatSum: 4 * 1568, SatN: 1568})
+	want := "rack-server v3: 9,261 finished, 100.0% succeeded, satisfaction 4.0 (1,568 answered)"
+	if got != want {
+		t.Errorf("EffectText = %q, want %q", got, want)
+	}
+}
