@@ -240,7 +240,7 @@ func (m *mywork) row(it engine.Work, sel bool, w int) string {
 	state, style := m.state(it, stateW > 12)
 	right := fmt.Sprintf("%5s  ", fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal)) +
 		style.Render(fmt.Sprintf("%-*s", stateW, common.Fit(state, stateW)))
-	trouble := myworkTrouble(it.Conflicts)
+	trouble := myworkTrouble(it.Conflicts, d)
 	switch {
 	case trouble == "":
 	case w < 80: // the summary of the selection says what it is
@@ -319,13 +319,16 @@ func myworkApproval(w *engine.Waiting) string {
 	return "waiting for approval by a " + engine.GateRolesText(w.Step)
 }
 
-// myworkTrouble names the worst of the open conflicts a deployment is in: a freeze,
-// else any other clash; "" for none.
-func myworkTrouble(cs []models.Conflict) string {
+// myworkTrouble names the worst of the conflicts that still ask something of d
+// (engine.SettledFor, the rule the deployment's page and the Schedule mark by): a
+// freeze, else any other clash; "" for none. One a manager let d start against,
+// under way, is no trouble: its page marks it ✓.
+func myworkTrouble(cs []models.Conflict, d models.Deployment) string {
+	open := slices.DeleteFunc(slices.Clone(cs), func(c models.Conflict) bool { return engine.SettledFor(c, d) })
 	switch {
-	case len(cs) == 0:
+	case len(open) == 0:
 		return ""
-	case slices.ContainsFunc(cs, func(c models.Conflict) bool { return c.Kind == models.ConflictFreeze }):
+	case slices.ContainsFunc(open, func(c models.Conflict) bool { return c.Kind == models.ConflictFreeze }):
 		return "freeze"
 	}
 	return "conflict"
@@ -358,11 +361,15 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 	default:
 		out = append(out, common.Fit(st.Dim.Render(" enter opens its checklist, d its record"), w))
 	}
-	// Its conflicts, whole (wrapped), the first two: the deployment's record (d) has
-	// them all.
-	for i, cf := range it.Conflicts {
+	// Its conflicts, whole (wrapped), the first two, those that still ask something
+	// first: the deployment's record (d) has them all. One settled for it (a manager
+	// let it start against it) is a dim ✓, as on its page.
+	settled := func(c models.Conflict) bool { return engine.SettledFor(c, d) }
+	cs := slices.Concat(slices.DeleteFunc(slices.Clone(it.Conflicts), settled),
+		slices.DeleteFunc(slices.Clone(it.Conflicts), func(c models.Conflict) bool { return !settled(c) }))
+	for i, cf := range cs {
 		if i == 2 {
-			out = append(out, st.Dim.Render(fmt.Sprintf("   … %d more: d opens its record", len(it.Conflicts)-i)))
+			out = append(out, st.Dim.Render(fmt.Sprintf("   … %d more: d opens its record", len(cs)-i)))
 			break
 		}
 		msg := cf.Message
@@ -370,7 +377,11 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 			msg += " (" + started + ")"
 		}
 		// Lines after the first are indented by 3: wrapped to w-3, each fits.
-		text := common.Hang(" "+st.Bad.Render("✗ "+common.KindWords(cf.Kind))+" "+msg, w-3, 3)
+		mark := st.Bad.Render("✗ " + common.KindWords(cf.Kind))
+		if settled(cf) {
+			mark = st.Dim.Render("✓ " + common.KindWords(cf.Kind))
+		}
+		text := common.Hang(" "+mark+" "+msg, w-3, 3)
 		out = append(out, strings.Split(text, "\n")...)
 	}
 	return out
