@@ -94,7 +94,9 @@ func (l *itemList) draw(i int) []string { return l.item(i, i == l.sel) }
 func (l *itemList) room() int { return max(1, l.h) }
 
 // scroll moves the first item shown no more than it must for the selected one to be
-// whole in sight.
+// whole in sight, then back while the items from it to the last still fit: a list
+// given more room (a terminal made larger, a shorter list loaded) shows as many as
+// fit, not "2–6 of 6" with item 1 out of sight above empty rows.
 func (l *itemList) scroll() {
 	if l.n == 0 {
 		l.off = 0
@@ -107,6 +109,14 @@ func (l *itemList) scroll() {
 	}
 	for ; l.off < l.sel && lines > l.room(); l.off++ {
 		lines -= len(l.draw(l.off))
+	}
+	tail := 0 // the lines of the items from the first shown to the last (enough to know they overflow)
+	for i := l.off; i < l.n && tail <= l.room(); i++ {
+		tail += len(l.draw(i))
+	}
+	for l.off > 0 && tail+len(l.draw(l.off-1)) <= l.room() {
+		l.off--
+		tail += len(l.draw(l.off))
 	}
 }
 
