@@ -150,8 +150,11 @@ func (s *improvementsScreen) ShortHelp() []common.Key {
 	if s.selected() == nil {
 		open.Off = s.none()
 	}
-	keys := []common.Key{common.On(s.c.Keys.Back), open, common.OffFor(s.keys.Propose, whyNoPropose(s.c))}
-	keys = append(keys, moveKeys(s.c, s.moves, s.selected(), s.none())...)
+	// The keys that act on the selection (its moves, then enter) ahead of propose and
+	// the arrows: a footer too short for all drops the last, and at 60 columns it
+	// dropped approve and reject for propose.
+	keys := append([]common.Key{common.On(s.c.Keys.Back)}, moveKeys(s.c, s.moves, s.selected(), s.none())...)
+	keys = append(keys, open, common.OffFor(s.keys.Propose, whyNoPropose(s.c)))
 	return append(keys, s.c.Arrows(len(s.list), s.none())...)
 }
 

@@ -392,3 +392,30 @@ func TestRegisterCutsALongModelName(t *testing.T) {
 		t.Fatalf("the register at 120 columns:\n%s", screenText(m))
 	}
 }
+
+// On a phone the register's footer keeps the keys that move the selected improvement
+// on (a approve, R reject for a proposed one, as at 120) ahead of propose and the
+// arrows: it showed "esc back • enter open • n propose", and approving took ? to find.
+func TestRegisterFooterKeepsTheMovesOnAPhone(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	proposed(t, c, "health check waits for the cache", false)
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i")
+	fits(t, m, "register", 60, 20)
+	foot := lastLine(screenText(m))
+	for _, want := range []string{"esc back", "a approve", "R reject", "? help"} {
+		if !strings.Contains(foot, want) {
+			t.Errorf("the register's footer at 60 lacks %q: %q", want, foot)
+		}
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	foot = lastLine(screenText(m))
+	for _, want := range []string{"a approve", "R reject", "enter open", "n propose"} {
+		if !strings.Contains(foot, want) {
+			t.Errorf("the register's footer at 120 lacks %q: %q", want, foot)
+		}
+	}
+}
