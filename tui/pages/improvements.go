@@ -265,48 +265,69 @@ func (s *improvementsScreen) cells(im models.Improvement) [3]string {
 	return [3]string{fmt.Sprint(im.ID), statusMark(st, im.Status), st.Bold.Render(im.Model)}
 }
 
-// registerTitle is the room the register keeps for what should change beside a
-// long model name: the model column is cut with … rather than leave it less.
-const registerTitle = 24
+// registerTitle is the least room the register keeps for what should change beside
+// the ID, status and model columns; with less (a phone) it goes narrow: at 60
+// columns a title beside them wrapped to three lines of 24 cells.
+const registerTitle = 40
 
-// modelW is the model column's width: the widest model name's, cut where it would
-// leave what should change fewer than registerTitle cells, but never to less than
-// a fifth of the width. At 60 columns a long model name set the column and left the
-// title a few words a line.
-func (s *improvementsScreen) modelW() int {
-	lead := 2 + s.cols[0] + 1 + s.cols[1] + 1 + 2 // the mark, ID, status, and the gap after the model
-	return min(s.cols[2], max(s.w/5, s.w-lead-registerTitle))
+// narrow reports whether the register writes each improvement's title on its own
+// line, its status, model and the rest under it (see item).
+func (s *improvementsScreen) narrow() bool {
+	lead := 2 + s.cols[0] + 1 + s.cols[1] + 1 + s.cols[2] + 2 // the mark, ID, status, model, and the gap after it
+	return s.w-lead < registerTitle
 }
 
-// item is improvement i's lines, marked when it is selected: its number, status,
-// model and what should change (whole: it is the improvement, its lines wrapped under
-// its first word), then who proposed it and when, where it came from, who carries it
-// out, the version that carries it, under the status.
+// item is improvement i's lines, marked when it is selected. Wide: its number,
+// status, model and what should change (whole: it is the improvement, its lines
+// wrapped under its first word), then who proposed it and when, where it came from,
+// who carries it out, the version that carries it, under the status. Narrow: its
+// number and what should change across the line (wrapped under its first word),
+// then under it its status, model, owner and version on one line and who proposed
+// it when and where from on the next, each cut with … rather than wrapped: "· owner"
+// at a line's end and "sam" under it read as two things.
 func (s *improvementsScreen) item(i int, selected bool) []string {
 	st, im := s.c.Styles, s.list[i]
 	c := s.cells(im)
 	id := strings.Repeat(" ", max(0, s.cols[0]-lipgloss.Width(c[0]))) + c[0] // numbers line up at the right
-	cols := id + " " + common.Fit(c[1], s.cols[1]) + " " + common.Fit(c[2], s.modelW()) + "  "
+	under := strings.Repeat(" ", 2+s.cols[0]+1)                              // under what follows the ID
+	if s.narrow() {
+		lines := marked(st, s.w, selected, func(lead string) []string {
+			return common.Hanging(lead+id+" ", im.Title, s.w)
+		})
+		dot := st.Dim.Render(" · ")
+		what := c[1] + dot + c[2]
+		if carried := s.carried(im); len(carried) > 0 {
+			what += dot + st.Dim.Render(strings.Join(carried, " · "))
+		}
+		return append(lines, common.Fit(under+what, s.w), common.Fit(under+st.Dim.Render(strings.Join(s.origin(im), " · ")), s.w))
+	}
+	cols := id + " " + common.Fit(c[1], s.cols[1]) + " " + common.Fit(c[2], s.cols[2]) + "  "
 	first := marked(st, s.w, selected, func(lead string) []string {
 		return common.Hanging(lead+cols, im.Title, s.w)
 	})
-	under := strings.Repeat(" ", 2+s.cols[0]+1) // under the status
-	return append(first, common.Hanging(under, st.Dim.Render(s.facts(im)), s.w)...)
+	facts := strings.Join(append(s.origin(im), s.carried(im)...), " · ")
+	return append(first, common.Hanging(under, st.Dim.Render(facts), s.w)...)
 }
 
-// facts is an improvement's second line: by whom, when, from where.
-func (s *improvementsScreen) facts(im models.Improvement) string {
+// origin is who proposed im and when, and the deployments it came from.
+func (s *improvementsScreen) origin(im models.Improvement) []string {
 	parts := []string{"by " + im.CreatedBy + " " + s.c.Local(im.CreatedAt, "02 Jan 2006 15:04")}
 	if len(im.From) > 0 {
 		parts = append(parts, "from "+idsWords(im.From))
 	}
+	return parts
+}
+
+// carried is who carries im out and the version that carries it, when there are.
+func (s *improvementsScreen) carried(im models.Improvement) []string {
+	var parts []string
 	if im.Owner != "" {
 		parts = append(parts, "owner "+im.Owner)
 	}
 	if im.InVersion != 0 {
 		parts = append(parts, fmt.Sprintf("in v%d", im.InVersion))
 	}
-	return strings.Join(parts, " · ")
+	return parts
 }
 
 // statusMark is a status in a word and a glyph, so it reads without colour.

@@ -217,8 +217,9 @@ func TestImprovementsOnAPhone(t *testing.T) {
 }
 
 // The register's columns line up: the ID's digits and the status's word set the
-// widths of their columns, not where the next one starts; a title wrapped on a phone
-// goes on under the title.
+// widths of their columns, not where the next one starts. On a phone the title has
+// the line after the ID, wrapped under its first word, and its status and model go
+// under it.
 func TestRegisterColumnsLineUp(t *testing.T) {
 	t.Parallel()
 	c := newTestCommon(t, "ana")
@@ -253,17 +254,57 @@ func TestRegisterColumnsLineUp(t *testing.T) {
 	}
 	got = screenText(m)
 	for _, w := range []string{
-		"▸ 11 ○ proposed    web-service  the health check waits for",
-		"                                the cache to be warm before",
-		"                                it calls the deployment a",
-		"                                failure",
+		"  10 T 10",
+		"▸ 11 the health check waits for the cache to be warm before",
+		"     it calls the deployment a failure",
+		"     ○ proposed · web-service",
 	} {
 		if !hasRow(got, w) {
 			t.Fatalf("on a phone, the row %q:\n%s", w, got)
 		}
 	}
-	if !strings.Contains(trimRows(got), "failure\n     by sam ") {
+	if !strings.Contains(trimRows(got), "web-service\n     by sam ") {
 		t.Fatalf("on a phone, who proposed it goes under the status:\n%s", got)
+	}
+}
+
+// On a phone the register is readable: each title has the width of the screen after
+// its number, and the status, model, owner and version go on the line under it,
+// then who proposed it, when and where from; a line too long is cut with …, never
+// wrapped. Beside 24-cell columns a title took three lines and the facts wrapped as
+// "· owner" / "sam".
+func TestRegisterOnAPhoneGivesTheTitleItsLine(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	sam, _ := c.Eng.Person("sam")
+	for _, title := range []string{"Smoke-test every new endpoint before traffic moves",
+		"Compare staging and production configuration before the start"} {
+		if _, err := c.Eng.AddImprovement(c.Ctx, sam, engine.ImprovementRequest{Model: "web-service", Title: title,
+			Owner: "sam", From: []int64{2, 3, 4, 5}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i")
+	fits(t, m, "register", 60, 20)
+	got := trimRows(screenText(m))
+	want := `
+▸ 1 Smoke-test every new endpoint before traffic moves
+    ○ proposed · web-service · owner sam
+    by sam 26 Nov 2026 14:05 · from #2, #3, #4, #5
+  2 Compare staging and production configuration before the
+    start
+    ○ proposed · web-service · owner sam
+    by sam 26 Nov 2026 14:05 · from #2, #3, #4, #5
+`
+	if !strings.Contains(got, strings.Trim(want, "\n")) {
+		t.Fatalf("the register at 60 columns:\n%s\nwant\n%s", got, strings.Trim(want, "\n"))
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35}) // wide: the columns, the title beside them
+	if got := screenText(m); !hasRow(got, "▸ 1 ○ proposed web-service  Smoke-test every new endpoint before traffic moves") {
+		t.Fatalf("the register at 120 columns:\n%s", got)
 	}
 }
 
@@ -346,10 +387,10 @@ default_duration = "1h"
   run = "true"
 `
 
-// At 60 columns a long model name is cut with … so that what should change keeps
-// 24 cells beside it: the column the whole name set left the title 6, and it went
-// under the model's end a few words a line. At 120 the name is whole.
-func TestRegisterCutsALongModelName(t *testing.T) {
+// At 60 columns a long model name goes under the title, whole; on a narrower screen
+// its line is cut with …. At 120 the name is whole in its column, the title beside
+// it.
+func TestRegisterKeepsALongModelName(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	cfg, err := config.Parse(filepath.Join(dir, "ferry.toml"), []byte(longModelConfig))
@@ -374,17 +415,21 @@ func TestRegisterCutsALongModelName(t *testing.T) {
 	want := `
  2 improvements: 2 proposed
 
-▸ 1 ○ proposed customer-data-migr…  the backfill runs in
-                                    batches small enough to
-                                    keep the replicas in
-                                    step
+▸ 1 the backfill runs in batches small enough to keep the
+    replicas in step
+    ○ proposed · customer-data-migration-with-backfill
     by ana 26 Nov 2026 13:05
-  2 ○ proposed customer-data-migr…  count the rows before
-                                    and after
+  2 count the rows before and after
+    ○ proposed · customer-data-migration-with-backfill
     by ana 26 Nov 2026 13:05
 `
-	if got := strings.Join(strings.Split(trimRows(screenText(m)), "\n")[1:11], "\n"); got != strings.Trim(want, "\n") {
+	if got := strings.Join(strings.Split(trimRows(screenText(m)), "\n")[1:10], "\n"); got != strings.Trim(want, "\n") {
 		t.Fatalf("the register at 60 columns:\n%s\nwant\n%s", got, strings.Trim(want, "\n"))
+	}
+	m.Update(tea.WindowSizeMsg{Width: 44, Height: 20})
+	fits(t, m, "register", 44, 20)
+	if got := screenText(m); !hasRow(got, "    ○ proposed · customer-data-migration-wi…") {
+		t.Fatalf("the register at 44 columns:\n%s", got)
 	}
 
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 20})

@@ -98,5 +98,5 @@ func TestImprovementRegisterScrollsInUpdate(t *testing.T) {
 			CreatedBy: "ana", CreatedAt: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
 	}
 	s.Update(improvementsMsg{list: list})
-	followsTheCursor(t, s, func() int { return s.items.off }, n, func(i int) string { return fmt.Sprintf("▸ %d ○ proposed", i+1) })
+	followsTheCursor(t, s, func() int { return s.items.off }, n, func(i int) string { return fmt.Sprintf("▸ %d the health check", i+1) })
 }
