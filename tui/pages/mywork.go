@@ -133,20 +133,25 @@ func (m *mywork) remember() {
 	}
 }
 
-// when is the window's start: the time alone today, the day and time this month,
-// the date and time in another month, the date alone in another year.
+// when is the window's start as every row writes it: the time alone today, else
+// the weekday, the day and the time ("Tue 08 22:00"), with the month when it is not
+// this month ("Wed 06 Jan 22:00") and the year when it is half a year or more away
+// ("Wed 06 Jan 2027 22:00"): each names the nearest such day. A far-off plan said
+// "06 Jan 2027", with no weekday and no time, beside "Tue 08 22:00".
 func (m *mywork) when(t time.Time) string {
+	if m.today(t) {
+		return m.c.Local(t, "15:04")
+	}
 	now := m.c.Eng.Now().In(m.c.Eng.Location())
 	lt := t.In(m.c.Eng.Location())
-	switch {
-	case lt.Year() != now.Year():
-		return lt.Format("02 Jan 2006")
-	case lt.Month() != now.Month():
-		return lt.Format("02 Jan 15:04")
-	case lt.YearDay() != now.YearDay():
-		return lt.Format(common.DayLayout + " 15:04")
+	day := common.DayLayout
+	if lt.Year() != now.Year() || lt.Month() != now.Month() {
+		day += " Jan"
 	}
-	return lt.Format("15:04")
+	if lt.Sub(now).Abs() >= 183*24*time.Hour {
+		day += " 2006"
+	}
+	return lt.Format(day + " 15:04")
 }
 
 // today reports whether t falls on today's date in the organisation's zone.
@@ -212,8 +217,9 @@ func (m *mywork) list(h, w int) []string {
 	if lo > 0 && n > h && h >= 3 {
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("  ↑ %d more above", lo)))
 	}
+	cols := m.columns(w)
 	for i := lo; i < hi; i++ {
-		lines = append(lines, m.row(m.items[i], i == m.cursor, w))
+		lines = append(lines, m.row(m.items[i], i == m.cursor, w, cols))
 	}
 	if hi < n && n > h && h >= 3 {
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("  … and %d more", n-hi)))
@@ -221,25 +227,52 @@ func (m *mywork) list(h, w int) []string {
 	return lines
 }
 
+// myworkCols are the widths of the right-hand columns, progress and state: the
+// widest of the list's (all of it, so that they keep still while it scrolls), the
+// state's at most 12 cells on a narrow screen ("Sat 28 23:55") and 36 on a wide
+// one. A fixed 12 left "BLOCKED" five spare cells while where it goes was cut
+// ("→ p… ✗"). A start wider than its column (a far-off plan's, "Wed 06 Jan 22:00"
+// on a phone) is never cut: its row takes the cells from its own text, so that one
+// far-off plan does not cut every other row.
+type myworkCols struct {
+	progress, state int
+	wide            bool
+}
+
+func (m *mywork) columns(w int) myworkCols {
+	c := myworkCols{wide: w >= 100}
+	most := 12
+	if c.wide {
+		most, c.progress = 36, 5
+	}
+	for _, it := range m.items {
+		d := it.Deployment
+		state, _ := m.state(it, c.wide)
+		c.progress = max(c.progress, len(fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal)))
+		c.state = max(c.state, min(lipgloss.Width(state), most))
+	}
+	return c
+}
+
 // row is "▸ #48217 rack-b07-db-server → production ✗ freeze  6/14  BLOCKED": what and
 // where on the left, cut at its end to fit, then trouble (an open conflict; on a narrow screen
 // the ✗ alone, the summary says which); progress and the
-// state (or the window's start) on the right. The state column fits "Sat 28 23:55",
-// and on a wide screen "waiting for approval by marc".
-func (m *mywork) row(it engine.Work, sel bool, w int) string {
+// state (or the window's start) on the right, each as wide as the list needs
+// (columns), on a wide screen "waiting for approval by marc".
+func (m *mywork) row(it engine.Work, sel bool, w int, cols myworkCols) string {
 	st := m.c.Styles
 	d := it.Deployment
 	mark := "  "
 	if sel {
 		mark = st.Accent.Render("▸ ")
 	}
-	stateW := 12
-	if w >= 100 {
-		stateW = 30
+	state, style := m.state(it, cols.wide)
+	stateW := cols.state
+	if _, ok := m.start(it); ok {
+		stateW = max(stateW, lipgloss.Width(state)) // a start is never cut
 	}
-	state, style := m.state(it, stateW > 12)
-	right := fmt.Sprintf("%5s  ", fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal)) +
-		style.Render(fmt.Sprintf("%-*s", stateW, common.Fit(state, stateW)))
+	right := fmt.Sprintf("%*s  ", cols.progress, fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal)) +
+		style.Render(common.Fit(state, stateW))
 	trouble := myworkTrouble(it.Conflicts, d)
 	switch {
 	case trouble == "":
@@ -253,7 +286,7 @@ func (m *mywork) row(it engine.Work, sel bool, w int) string {
 	// it); where it goes is cut at its end ("→ prod…"), and the summary of the
 	// selected one below says it whole.
 	left := common.Fit(fmt.Sprintf("#%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment),
-		w-2-stateW-7-1-lipgloss.Width(trouble))
+		w-2-lipgloss.Width(right)-1-lipgloss.Width(trouble))
 	if sel {
 		left = st.Bold.Render(left)
 	}
@@ -281,7 +314,18 @@ func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
 		}
 		return "⚠ overdue", m.c.Styles.Warn
 	}
-	return m.when(d.ScheduledStart), lipgloss.NewStyle()
+	when, _ := m.start(it)
+	return when, lipgloss.NewStyle()
+}
+
+// start is the row's start of the window, for a plan waiting for it; false for one
+// under way or overdue, whose row says that instead.
+func (m *mywork) start(it engine.Work) (string, bool) {
+	d := it.Deployment
+	if d.Status.Running() || m.c.Eng.Overdue(d) {
+		return "", false
+	}
+	return m.when(d.ScheduledStart), true
 }
 
 // underWay is the word My work and the checklist both say of a deployment under

@@ -85,7 +85,8 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	for _, start := range []time.Time{
 		time.Date(2026, 11, 27, 15, 0, 0, 0, loc), // Friday afternoon: production is frozen
 		time.Date(2026, 12, 5, 22, 0, 0, 0, loc),  // next month, a Saturday night
-		time.Date(2027, 1, 9, 22, 0, 0, 0, loc),   // next year
+		time.Date(2027, 1, 9, 22, 0, 0, 0, loc),   // next year, within half a year
+		time.Date(2027, 7, 10, 22, 0, 0, 0, loc),  // more than half a year ahead
 	} {
 		if _, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
 			Version: start.Format("0102"), Environment: "production", Start: start, Assignee: "tom"}); err != nil {
@@ -114,8 +115,9 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	for _, row := range [][]string{
 		{"#1 rack-b07-db-server 1 → production", "12/15", "waiting for approval by marc"},
 		{"#6 ", "✗ freeze", "Fri 27 15:00"},
-		{"#7 ", "05 Dec 22:00"},
-		{"#8 ", "09 Jan 2027"},
+		{"#7 ", "Sat 05 Dec 22:00"},
+		{"#8 ", "Sat 09 Jan 22:00"},
+		{"#9 ", "Sat 10 Jul 2027 22:00"},
 	} {
 		line := myworkRow(got, row[0])
 		for _, want := range row[1:] {
@@ -142,13 +144,13 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	// selected one says whom it waits for and what the conflicts are.
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 	got = screenText(m)
-	if l := myworkRow(got, "#1 rack-b07-db-server 1 → production"); strings.Contains(l, "✗") || !strings.Contains(l, "approval") {
+	if l := myworkRow(got, "#1 rack-b07-db-server 1 → "); strings.Contains(l, "✗") || !strings.Contains(l, "approval") {
 		t.Errorf("#1 on a phone: %q\n%s", l, got)
 	}
 	if l := myworkRow(got, "#6 "); !strings.Contains(l, "✗") {
 		t.Errorf("#6 on a phone, in a freeze: %q\n%s", l, got)
 	}
-	for _, want := range []string{"waiting for approval by marc", "✓ maintenance", "05 Dec 22:00"} {
+	for _, want := range []string{"waiting for approval by marc", "✓ maintenance", "Sat 05 Dec 22:00", "Sat 10 Jul 2027 22:00"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("My work at 60 lacks %q:\n%s", want, got)
 		}
@@ -378,5 +380,22 @@ func TestMyWorkSaysAPlanIsLate(t *testing.T) {
 		if !strings.Contains(row, want) {
 			t.Errorf("at %d the late plan's row should say %q: %q", w, want, row)
 		}
+	}
+}
+
+// On a phone a row's right-hand columns are as wide as the list needs: a list whose
+// one state is "BLOCKED" gives where it goes the cells a fixed 12-cell column left
+// empty, and it shows whole ("→ p…" before, with five spaces after BLOCKED).
+func TestMyWorkGivesWhereItGoesTheRoom(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 56, 20)
+	if _, err := m.c.Eng.BlockStep(m.c.Ctx, m.c.Actor, 1, 1, "boxes missing"); err != nil {
+		t.Fatal(err)
+	}
+	load(m, m.Top().Refresh())
+	fits(t, m, "my work", 56, 20)
+	if row := myworkRow(screenText(m), "#1 "); !strings.Contains(row, "#1 rack-b07-db-server 1 → production ") ||
+		!strings.HasSuffix(strings.TrimRight(row, " "), " 0/15  BLOCKED") {
+		t.Fatalf("at 56 the blocked row should say where it goes whole: %q\n%s", row, screenText(m))
 	}
 }
