@@ -5,6 +5,7 @@
 package common
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -100,21 +101,62 @@ func (c *Common) Runs() context.Context {
 // wrote "Tue 08"). Layouts build on it: DayLayout+" 15:04", DayLayout+" Jan 2006".
 const DayLayout = "Mon 02"
 
-// End is a window's end beside its start: in clock when it ends the day it starts,
-// in dated when it ends on another day (models.EndText).
-func (c *Common) End(start, end time.Time, clock, dated string) string {
-	return models.EndText(start, end, c.Eng.Location(), clock, dated)
+// A WindowForm is how a screen writes its windows (Common.WindowAs). Every window
+// the console writes goes through WindowAs, so that one across a daylight-saving
+// change names its zone at both ends on every screen.
+type WindowForm struct {
+	// Day is the layout of the start's day, and of the end's when it ends on another
+	// day; "" is DayLayout+" Jan" ("Tue 08 Dec").
+	Day string
+	// Year adds the year to a day that is not in this year (the forms' previews: a
+	// mistyped year shows).
+	Year bool
+	// Tight joins a window within a day without spaces: "10:00–10:45".
+	Tight bool
+	// Zone names the zone after every window's end: "10:00 – 10:45 CET".
+	Zone bool
+}
+
+// WindowAs writes a window in form f: "Tue 08 Dec 10:00–10:45", or with the end's day
+// when it ends on another day. A window whose start and end are in different zone
+// offsets (across a daylight-saving change) names the zone at both ends, whatever
+// the form: "Sat 27 Mar 22:00 CET – Sun 28 Mar 04:00 CEST"; "… 04:00 CEST" alone
+// read as if the start were CEST too, and no zone at all hid the hour the clocks
+// jump.
+func (c *Common) WindowAs(start, end time.Time, f WindowForm) string {
+	loc := c.Eng.Location()
+	a, b := start.In(loc), end.In(loc)
+	day := func(t time.Time) string {
+		d := cmp.Or(f.Day, DayLayout+" Jan")
+		if f.Year && t.Year() != c.Eng.Now().In(loc).Year() {
+			d += " 2006"
+		}
+		return d + " 15:04"
+	}
+	_, oa := a.Zone()
+	_, ob := b.Zone()
+	shift := oa != ob
+	from, to, sep := day(a), "15:04", "–"
+	if a.Year() != b.Year() || a.YearDay() != b.YearDay() {
+		to = day(b)
+	}
+	if shift {
+		from += " MST"
+	}
+	if shift || f.Zone {
+		to += " MST"
+	}
+	if !f.Tight || to != "15:04" {
+		sep = " – "
+	}
+	return a.Format(from) + sep + b.Format(to)
 }
 
 // Window is a window as the console writes one: "Tue 08 Dec 10:00–10:45", or
-// "Tue 08 Dec 22:00 – Wed 09 Dec 02:00" when it ends on another day.
+// "Tue 08 Dec 22:00 – Wed 09 Dec 02:00" when it ends on another day, with the zone at
+// both ends across a daylight-saving change (WindowAs).
 func (c *Common) Window(start, end time.Time) string {
-	const day = DayLayout + " Jan 15:04"
-	a, b := start.In(c.Eng.Location()), end.In(c.Eng.Location())
-	if a.Year() == b.Year() && a.YearDay() == b.YearDay() {
-		return a.Format(day) + "–" + b.Format("15:04")
-	}
-	return a.Format(day) + " – " + b.Format(day)
+	return c.WindowAs(start, end, WindowForm{Tight: true})
 }
 
 // Local formats t in the organisation's zone with layout.

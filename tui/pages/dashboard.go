@@ -996,7 +996,7 @@ func (d *dashboard) dueColumns(w int, marks map[int64]clashMark) dueCols {
 
 // when is a due row's window: the end's day too when it ends on another.
 func (d *dashboard) when(dep models.Deployment) string {
-	return d.c.Local(dep.ScheduledStart, common.DayLayout+" 15:04") + " – " + d.c.End(dep.ScheduledStart, dep.ScheduledEnd, "15:04", common.DayLayout+" 15:04")
+	return d.c.WindowAs(dep.ScheduledStart, dep.ScheduledEnd, common.WindowForm{Day: common.DayLayout})
 }
 
 // dueRow is one planned deployment: when, what, where, who, and its conflicts. The

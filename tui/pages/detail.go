@@ -356,8 +356,7 @@ func (d *detailScreen) content() string {
 	}
 	field("model", fmt.Sprintf("%s v%d", dep.Model, dep.ModelVersion))
 	field("service", fmt.Sprintf("%s (%s)", dep.Service, dep.Kind))
-	field("window", d.c.Local(dep.ScheduledStart, common.DayLayout+" Jan 2006 15:04")+" – "+
-		d.c.End(dep.ScheduledStart, dep.ScheduledEnd, "15:04 MST", common.DayLayout+" Jan 2006 15:04 MST"))
+	field("window", d.c.WindowAs(dep.ScheduledStart, dep.ScheduledEnd, common.WindowForm{Day: common.DayLayout + " Jan 2006", Zone: true}))
 	field("started", d.c.Local(dep.StartedAt, common.DayLayout+" Jan 2006 15:04"))
 	field("finished", d.c.Local(dep.FinishedAt, common.DayLayout+" Jan 2006 15:04"))
 	field("people", fmt.Sprintf("assignee %s · requester %s", common.Dash(dep.Assignee), common.Dash(dep.Requester)))

@@ -386,8 +386,7 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 	c := m.c
 	out := []string{
 		common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w),
-		common.Fit(st.Dim.Render(" window ")+c.Local(d.ScheduledStart, common.DayLayout+" Jan 15:04")+"–"+
-			c.End(d.ScheduledStart, d.ScheduledEnd, "15:04", common.DayLayout+" Jan 15:04")+st.Dim.Render(" · ")+d.Status.Label(), w),
+		common.Fit(st.Dim.Render(" window ")+c.Window(d.ScheduledStart, d.ScheduledEnd)+st.Dim.Render(" · ")+d.Status.Label(), w),
 		common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w),
 	}
 	switch wt := it.Waiting; {

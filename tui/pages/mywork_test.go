@@ -183,8 +183,8 @@ func TestMyWorkWritesDaysAsTheConsoleDoes(t *testing.T) {
 			t.Errorf("the header should say Tue 01 Dec:\n%s", got)
 		}
 		press(m, "j") // #6 is below #1; its summary says its window
-		if got := screenText(m); !strings.Contains(got, "window Thu 03 Dec 22:00–") {
-			t.Errorf("%d wide: the summary of #6 should say window Thu 03 Dec 22:00–:\n%s", w, got)
+		if got := screenText(m); !strings.Contains(got, "window Thu 03 Dec 22:00 – Fri 04 Dec 02:00") {
+			t.Errorf("%d wide: the summary of #6 should say window Thu 03 Dec 22:00 – Fri 04 Dec 02:00:\n%s", w, got)
 		}
 		fits(t, m, "my work", w, 20)
 	}

@@ -445,9 +445,7 @@ func (r *resolveScreen) conflictLines(room int) []string {
 // moveLines are where the deployment is now and the suggested slot.
 func (r *resolveScreen) moveLines() []string {
 	st, d, sug := r.c.Styles, r.data.det, r.data.sug
-	win := func(s, e time.Time) string {
-		return r.c.Local(s, common.DayLayout+" Jan 15:04") + " – " + r.c.End(s, e, "15:04 MST", common.DayLayout+" Jan 15:04 MST")
-	}
+	win := func(s, e time.Time) string { return r.c.WindowAs(s, e, common.WindowForm{Zone: true}) }
 	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("planned", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
 	if len(sug.Slots) == 0 {
 		out = append(out, "   "+st.Bad.Render(engine.NoSlot))

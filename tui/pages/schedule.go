@@ -1097,12 +1097,7 @@ func wrapIn(parts []string, sep string, w, n int, more []string) []string {
 // when is "Fri 27 10:00–10:45", or "Sat 28 22:00 – Sun 29 02:00" across midnight
 // (the title names the month).
 func (s *scheduleScreen) when(d models.Deployment) string {
-	loc := s.loc()
-	a, b := d.ScheduledStart.In(loc), d.ScheduledEnd.In(loc)
-	if a.YearDay() == b.YearDay() && a.Year() == b.Year() {
-		return a.Format(common.DayLayout+" 15:04") + "–" + b.Format("15:04")
-	}
-	return a.Format(common.DayLayout+" 15:04") + " – " + b.Format(common.DayLayout+" 15:04")
+	return s.c.WindowAs(d.ScheduledStart, d.ScheduledEnd, common.WindowForm{Day: common.DayLayout, Tight: true})
 }
 
 // legendItem is a glyph in its style and what it means, in a word and a shorter one.

@@ -1,0 +1,53 @@
+package pages_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"ferry/engine"
+	"ferry/tui/common"
+	"ferry/tui/internal/tuitest"
+	"ferry/tui/pages"
+)
+
+// A plan across the March change in Europe/Berlin (21:00 CET to 04:00 CEST) names
+// its zone at both ends wherever the console writes its window: its page, the
+// resolve panel and My work. The resolve panel wrote "Sat 27 Mar 21:00 – Sun 28 Mar
+// 04:00 CEST", the start reading as CEST, and My work no zone at all.
+func TestWindowAcrossTheMarchChangeOnEveryScreen(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "tom")
+	ana, _ := c.Eng.Person("ana")
+	loc := c.Eng.Location()
+	d, cs, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "2", Environment: "production", Assignee: "tom",
+		Start: time.Date(2027, 3, 27, 21, 0, 0, 0, loc), End: time.Date(2027, 3, 28, 4, 0, 0, 0, loc)})
+	if err != nil || len(cs) == 0 { // it starts before production's Saturday window
+		t.Fatalf("setup: %+v %v", cs, err)
+	}
+	const across = "Sat 27 Mar 21:00 CET – Sun 28 Mar 04:00 CEST"
+
+	m := New(c) // tom: My work, the plan selected
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	press(m, "j")
+	if got := screenText(m); !strings.Contains(got, "window "+across) {
+		t.Errorf("My work's summary should say window %s:\n%s", across, got)
+	}
+
+	mgr := New(tuitest.Session(t, c.Eng, "ana"))
+	mgr.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(mgr, mgr.Top().Refresh())
+	_, cmd := mgr.Update(common.PushMsg{Page: pages.NewDetail(mgr.c, d.ID)})
+	load(mgr, cmd)
+	if got := screenText(mgr); !strings.Contains(got, "Sat 27 Mar 2027 21:00 CET – Sun 28 Mar 2027 04:00 CEST") {
+		t.Errorf("its page should name both zones:\n%s", got)
+	}
+	openResolve(mgr, d.ID)
+	if got := screenText(mgr); !strings.Contains(got, "planned    "+across) {
+		t.Errorf("the resolve panel should name both zones:\n%s", got)
+	}
+}
