@@ -135,9 +135,9 @@ func (m *mywork) remember() {
 
 // when is the window's start as every row writes it: the time alone today, else
 // the weekday, the day and the time ("Tue 08 22:00"), with the month when it is not
-// this month ("Wed 06 Jan 22:00") and the year when it is half a year or more away
-// ("Wed 06 Jan 2027 22:00"): each names the nearest such day. A far-off plan said
-// "06 Jan 2027", with no weekday and no time, beside "Tue 08 22:00".
+// this month ("Mon 04 Jan 22:00") and the year when it is not this year ("Wed 06 Jan
+// 2027 22:00"), as the summary's window below and the forms' previews have it. A
+// far-off plan said "06 Jan 2027", with no weekday and no time, beside "Tue 08 22:00".
 func (m *mywork) when(t time.Time) string {
 	if m.today(t) {
 		return m.c.Local(t, "15:04")
@@ -148,7 +148,7 @@ func (m *mywork) when(t time.Time) string {
 	if lt.Year() != now.Year() || lt.Month() != now.Month() {
 		day += " Jan"
 	}
-	if lt.Sub(now).Abs() >= 183*24*time.Hour {
+	if lt.Year() != now.Year() {
 		day += " 2006"
 	}
 	return lt.Format(day + " 15:04")
@@ -386,7 +386,8 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 	c := m.c
 	out := []string{
 		common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w),
-		common.Fit(st.Dim.Render(" window ")+c.Window(d.ScheduledStart, d.ScheduledEnd)+st.Dim.Render(" · ")+d.Status.Label(), w),
+		common.Fit(st.Dim.Render(" window ")+c.WindowAs(d.ScheduledStart, d.ScheduledEnd, common.WindowForm{Tight: true, Year: true})+
+			st.Dim.Render(" · ")+d.Status.Label(), w),
 		common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w),
 	}
 	switch wt := it.Waiting; {

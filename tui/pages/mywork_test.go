@@ -85,8 +85,8 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	for _, start := range []time.Time{
 		time.Date(2026, 11, 27, 15, 0, 0, 0, loc), // Friday afternoon: production is frozen
 		time.Date(2026, 12, 5, 22, 0, 0, 0, loc),  // next month, a Saturday night
-		time.Date(2027, 1, 9, 22, 0, 0, 0, loc),   // next year, within half a year
-		time.Date(2027, 7, 10, 22, 0, 0, 0, loc),  // more than half a year ahead
+		time.Date(2027, 1, 9, 22, 0, 0, 0, loc),   // next year
+		time.Date(2027, 7, 10, 22, 0, 0, 0, loc),  // next year, further
 	} {
 		if _, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
 			Version: start.Format("0102"), Environment: "production", Start: start, Assignee: "tom"}); err != nil {
@@ -116,7 +116,7 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 		{"#1 rack-b07-db-server 1 → production", "12/15", "waiting for approval by marc"},
 		{"#6 ", "✗ freeze", "Fri 27 15:00"},
 		{"#7 ", "Sat 05 Dec 22:00"},
-		{"#8 ", "Sat 09 Jan 22:00"},
+		{"#8 ", "Sat 09 Jan 2027 22:00"},
 		{"#9 ", "Sat 10 Jul 2027 22:00"},
 	} {
 		line := myworkRow(got, row[0])
@@ -156,6 +156,10 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 		}
 	}
 	fits(t, m, "my work", 60, 20)
+	press(m, "j", "j", "j") // #8: its summary's window has the year its row has
+	if got := screenText(m); !strings.Contains(got, "window Sat 09 Jan 2027 22:00 – Sun 10 Jan 2027 02:00") {
+		t.Errorf("the summary of #8 should say its window with its year:\n%s", got)
+	}
 }
 
 // TestMyWorkWritesDaysAsTheConsoleDoes: a day reads "Thu 03" on My work, the
