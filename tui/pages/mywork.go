@@ -378,18 +378,30 @@ func myworkTrouble(cs []models.Conflict, d models.Deployment) string {
 	return "conflict"
 }
 
+// windowLines are the summary's window and state: on one line when it fits, else
+// with the end under the start rather than cut. On a phone a window across a
+// daylight-saving change, or in another year, is longer than the line, and it was
+// cut at its end's zone ("04:00 C…"), which is what it is written for.
+func (m *mywork) windowLines(d models.Deployment, w int) []string {
+	st := m.c.Styles
+	lead := st.Dim.Render(" window ")
+	win := m.c.WindowAs(d.ScheduledStart, d.ScheduledEnd, common.WindowForm{Tight: true, Year: true})
+	state := st.Dim.Render(" · ") + d.Status.Label()
+	from, to, ok := strings.Cut(win, " – ")
+	if !ok || lipgloss.Width(lead+win+state) <= w {
+		return []string{common.Fit(lead+win+state, w)}
+	}
+	return []string{common.Fit(lead+from+" –", w), common.Fit(strings.Repeat(" ", lipgloss.Width(lead))+to+state, w)}
+}
+
 // summary describes the selected deployment under the list: what, its window and
 // state, its checklist, what stops it or whom it waits for, and its conflicts.
 func (m *mywork) summary(it engine.Work, w int) []string {
 	st := m.c.Styles
 	d := it.Deployment
-	c := m.c
-	out := []string{
-		common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w),
-		common.Fit(st.Dim.Render(" window ")+c.WindowAs(d.ScheduledStart, d.ScheduledEnd, common.WindowForm{Tight: true, Year: true})+
-			st.Dim.Render(" · ")+d.Status.Label(), w),
-		common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w),
-	}
+	out := []string{common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w)}
+	out = append(out, m.windowLines(d, w)...)
+	out = append(out, common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w))
 	switch wt := it.Waiting; {
 	case it.Blocked != nil:
 		// The reason first: the step's name may not fit on a phone.

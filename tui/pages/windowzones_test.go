@@ -51,3 +51,26 @@ func TestWindowAcrossTheMarchChangeOnEveryScreen(t *testing.T) {
 		t.Errorf("the resolve panel should name both zones:\n%s", got)
 	}
 }
+
+// On a phone My work's summary wraps a window longer than its line rather than cut
+// it: "… Sun 28 Mar 2027 04:00 C…" lost the zone the window is written for.
+func TestMyWorkWrapsALongWindowOnAPhone(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "tom")
+	ana, _ := c.Eng.Person("ana")
+	loc := c.Eng.Location()
+	if _, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "2", Environment: "production", Assignee: "tom",
+		Start: time.Date(2027, 3, 27, 21, 0, 0, 0, loc), End: time.Date(2027, 3, 28, 4, 0, 0, 0, loc)}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(m, m.Top().Refresh())
+	press(m, "j")
+	fits(t, m, "my work", 60, 20)
+	got := trimRows(screenText(m))
+	if !strings.Contains(got, " window Sat 27 Mar 2027 21:00 CET –\n        Sun 28 Mar 2027 04:00 CEST · planning") {
+		t.Errorf("the summary's window, wrapped whole:\n%s", got)
+	}
+}
