@@ -773,12 +773,21 @@ func local(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mo
 
 // span is a conflict's time in loc: "Tue 08 Dec 10:00–10:45" within a day, spaced
 // when it ends on another ("Sat 19 Dec 00:00 – Mon 04 Jan 00:00"), in every kind alike.
+// Across a daylight-saving change both ends name their zone ("Sat 27 Mar 22:00 CET –
+// Sun 28 Mar 04:00 CEST"), as the console's windows do: without, a five-hour window
+// read as six.
 func span(start, end time.Time, loc *time.Location) string {
-	to := models.EndText(start, end, loc, "15:04", "Mon 02 Jan 15:04")
-	if len(to) == len("15:04") {
-		return local(start, loc) + "–" + to
+	a, b := start.In(loc), end.In(loc)
+	from, to, sep := "Mon 02 Jan 15:04", "15:04", "–"
+	if a.Year() != b.Year() || a.YearDay() != b.YearDay() {
+		to, sep = from, " – "
 	}
-	return local(start, loc) + " – " + to
+	_, oa := a.Zone()
+	_, ob := b.Zone()
+	if oa != ob {
+		from, to, sep = from+" MST", to+" MST", " – "
+	}
+	return a.Format(from) + sep + b.Format(to)
 }
 
 func assignee(it *Item) string { return it.Assignee }

@@ -217,6 +217,15 @@ func TestMessagesSayWhatAndWhen(t *testing.T) {
 			t.Errorf("messages lack %q:\n%s", want, all)
 		}
 	}
+	// Across the March change both ends name their zone: five hours read as five.
+	cs = Detect([]Item{item(4, "production", "a", "", "2027-03-27 23:00", 5)}, w)
+	msgs = msgs[:0]
+	for _, c := range cs {
+		msgs = append(msgs, c.Message)
+	}
+	if all = strings.Join(msgs, "\n"); !strings.Contains(all, "#4 (Sat 27 Mar 23:00 CET – Sun 28 Mar 05:00 CEST)") {
+		t.Errorf("a window across the change should name both zones:\n%s", all)
+	}
 }
 
 func TestCheckAgreesWithDetect(t *testing.T) {
