@@ -490,16 +490,25 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 		return nil
 	}
 	// Why nearer starts would not do: how many were in each kind of conflict, most
-	// first, with the nearest of them.
+	// first, all on the first lines; then the nearest of each, as room allows.
+	var counts []string
+	for _, rs := range sug.Reasons {
+		counts = append(counts, fmt.Sprintf("%d %s", rs.Count, rs.Kind.Words()))
+	}
 	var passed []string
-	for i, rs := range sug.Reasons {
+	for i, l := range common.Pack(counts, " · ", r.w-14) {
 		label := ""
 		if i == 0 {
 			label = "passed"
 		}
-		lines := common.Hanging("   "+st.Dim.Render(common.Fit(label, 10))+" ",
-			fmt.Sprintf("%d %s", rs.Count, rs.Kind.Words())+st.Dim.Render(", the nearest "+
-				r.c.Local(rs.First.Start, common.DayLayout+" Jan 15:04")+": "+rs.First.Reason), r.w)
+		passed = append(passed, "   "+st.Dim.Render(common.Fit(label, 10))+" "+l)
+	}
+	if len(free)+len(passed) > room {
+		return free
+	}
+	for _, rs := range sug.Reasons {
+		lines := common.Hanging("   "+common.Fit("", 10)+" ", st.Dim.Render("nearest "+rs.Kind.Words()+" "+
+			r.c.Local(rs.First.Start, common.DayLayout+" Jan 15:04")+": "+rs.First.Reason), r.w)
 		if len(free)+len(passed)+len(lines) > room {
 			break
 		}
