@@ -374,7 +374,7 @@ func (a *app) deployLogsCmd() *cobra.Command {
 			for _, s := range append(st.Steps, st.OnFailure...) {
 				names[s.Seq] = s.Step.Name
 				if s.Seq == step && attempt > len(s.Attempts) && !follow {
-					return models.NotFoundf("--attempt %d: step %d of #%d has %d attempt(s)", attempt, step, id, len(s.Attempts))
+					return models.NotFoundf("--attempt %d: step %d of #%d has %d attempt%s", attempt, step, id, len(s.Attempts), models.Plural(len(s.Attempts)))
 				}
 			}
 			if st.OutputNotKept() {

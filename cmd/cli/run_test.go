@@ -202,7 +202,7 @@ func TestRunExitCodesAndOutput(t *testing.T) {
 		!strings.Contains(r.stdout, "rolling out web-frontend 1.0 to dev tier dev\n") || !strings.Contains(r.stdout, "a warning\n") {
 		t.Errorf("logs of one step are the plain lines:\n%s", r)
 	}
-	f.refused(1, []string{"--attempt 2: step 1 of #" + ok + " has 1 attempt(s)"}, "--as", "eve", "deploy", "logs", ok, "--step", "1", "--attempt", "2")
+	f.refused(1, []string{"--attempt 2: step 1 of #" + ok + " has 1 attempt"}, "--as", "eve", "deploy", "logs", ok, "--step", "1", "--attempt", "2")
 	f.refused(1, []string{"#" + ok + " has succeeded; there is nothing to run"}, "--as", "sam", "deploy", "run", ok)
 	f.refused(1, []string{`step 1 "Roll out" is an automated step, not a checklist item`}, "--as", "sam", "step", "tick", ok, "1")
 	f.refused(1, []string{"deployment #" + ok + " has succeeded; only planned deployments can be rescheduled"},

@@ -165,9 +165,9 @@ func (a *app) otherWays(cs []models.Conflict, d models.Deployment) string {
 // A zero d stands for a plan not stored. It returns how many are open for d.
 func (a *app) listConflicts(cs []models.Conflict, lead string, d models.Deployment) (open int) {
 	if open = engine.CountOpenFor(cs, d); open < len(cs) {
-		fmt.Fprintf(a.stdout, "%s %d conflict(s), %d open:\n", lead, len(cs), open)
+		fmt.Fprintf(a.stdout, "%s %d conflict%s, %d open:\n", lead, len(cs), models.Plural(len(cs)), open)
 	} else {
-		fmt.Fprintf(a.stdout, "%s %d conflict(s):\n", lead, len(cs))
+		fmt.Fprintf(a.stdout, "%s %d conflict%s:\n", lead, len(cs), models.Plural(len(cs)))
 	}
 	for _, c := range cs {
 		mark := "✗"
@@ -247,7 +247,7 @@ func (a *app) conflictsCmd() *cobra.Command {
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%d conflict(s), %d open.\n", len(cs), engine.CountOpen(cs))
+			fmt.Fprintf(a.stdout, "%d conflict%s, %d open.\n", len(cs), models.Plural(len(cs)), engine.CountOpen(cs))
 			return nil
 		},
 	}

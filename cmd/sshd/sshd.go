@@ -511,7 +511,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.mu.Lock()
 	s.stopping = true
-	s.log.Printf("stopping: closing %d session(s)", len(s.programs))
+	s.log.Printf("stopping: closing %d session%s", len(s.programs), models.Plural(len(s.programs)))
 	for p, st := range s.programs {
 		st.why.Store("the server is stopping; your work is saved. Reconnect in a moment.")
 		go p.Quit()
