@@ -272,6 +272,7 @@ func (e *Engine) validReport(ctx context.Context, r ReportRequest) error {
 type grid struct {
 	spans []span
 	rows  map[string][]acc
+	mu    sync.Mutex // rows, while the rollups are read in parts at once
 }
 
 // row is group's acc of span i. A group's accs are made together: a daily report
@@ -295,19 +296,13 @@ func (g *grid) spanOf(day int) int {
 // fill reads the rollups, the backlog the range opens with (returned, by group)
 // and the overrides into g.
 func (e *Engine) fill(ctx context.Context, qs []store.Q, g *grid, rep Report) (map[string]int64, error) {
-	sums, err := e.sumsInParts(ctx, qs, g.spans, rep)
-	if err != nil {
+	if err := e.sumsInParts(ctx, qs, g, rep); err != nil {
 		return nil, err
 	}
 	q := qs[0]
 	opening, err := q.OpenBefore(ctx, g.spans[0].first, string(rep.By))
 	if err != nil {
 		return nil, err
-	}
-	for _, part := range sums {
-		for i := range part {
-			g.row(part[i].Group, g.spanOf(part[i].Period)).s = part[i]
-		}
 	}
 	for group := range opening {
 		g.row(group, 0)
@@ -324,26 +319,31 @@ func (e *Engine) fill(ctx context.Context, qs []store.Q, g *grid, rep Report) (m
 	return opening, e.addFindings(ctx, q, rep, g)
 }
 
-// sumsInParts reads the rollups of spans in runs of whole spans, one run per
-// transaction in qs, all at once, and returns each run's sums. Runs end at a span's
-// end, so each period's sums come from one run. The runs split the spans that hold
-// rollups evenly: a range often begins long before the history does.
-func (e *Engine) sumsInParts(ctx context.Context, qs []store.Q, spans []span, rep Report) ([][]store.PeriodSums, error) {
-	runs, err := e.runsOf(ctx, qs, spans)
+// sumsInParts reads the rollups of g's spans into it, in runs of whole spans, one run
+// per transaction in qs, all at once. Runs end at a span's end, so each period's sums
+// come from one run, and no two runs write one acc. The runs split the spans that
+// hold rollups evenly: a range often begins long before the history does.
+func (e *Engine) sumsInParts(ctx context.Context, qs []store.Q, g *grid, rep Report) error {
+	runs, err := e.runsOf(ctx, qs, g.spans)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	sums, errs := make([][]store.PeriodSums, len(runs)), make([]error, len(runs))
+	errs := make([]error, len(runs))
 	current := e.currentVersions()
 	var wg sync.WaitGroup
 	for i, run := range runs {
 		wg.Go(func() {
-			sums[i], errs[i] = qs[i].ReportSums(ctx, run[0].first, run[len(run)-1].end, string(rep.Period),
-				string(rep.By), current, rep.DoraEnvs)
+			errs[i] = qs[i].ReportSums(ctx, run[0].first, run[len(run)-1].end, string(rep.Period),
+				string(rep.By), current, rep.DoraEnvs, func(s *store.PeriodSums) {
+					g.mu.Lock()
+					a := g.row(s.Group, g.spanOf(s.Period))
+					g.mu.Unlock()
+					a.s = *s
+				})
 		})
 	}
 	wg.Wait()
-	return sums, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // runsOf splits spans into at most len(qs) runs, the spans holding rollups spread

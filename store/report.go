@@ -46,13 +46,16 @@ var groupExpr = map[string]string{"": "''", "environment": "environment", "model
 
 // ReportSums sums the rollups of the local days [fromDay, toDay) (YYYYMMDD) by period
 // ("day", "week", "month" or "quarter") and group ("", "environment", "model",
-// "model-version" or "service"). current names each model's current version, for the
-// Current count; dora the environments the DORA sums are taken over.
-func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string, current map[string]int, dora []string) ([]PeriodSums, error) {
+// "model-version" or "service"), and gives each period's and group's sums to each, in
+// period order; the sums are each's to keep, not the pointer. current names each
+// model's current version, for the Current count; dora the environments the DORA sums
+// are taken over. A daily report over years is thousands of sums of some 350 bytes:
+// they go straight where the report keeps them, not into a slice grown and copied.
+func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string, current map[string]int, dora []string, each func(*PeriodSums)) error {
 	pe, ok1 := periodExpr[period]
 	ge, ok2 := groupExpr[by]
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("report: unknown period %q or grouping %q", period, by)
+		return fmt.Errorf("report: unknown period %q or grouping %q", period, by)
 	}
 	// The current version of each model, as CASE model WHEN name THEN version ... END:
 	// a handful of models, and far cheaper per row than a lookup table.
@@ -93,10 +96,9 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 		COALESCE(group_concat(CASE WHEN `+isDora+` THEN NULLIF(restore_hist, '') END, ' '), '')
 		FROM rollup_days WHERE day >= ? AND day < ? GROUP BY `+groupBy+` ORDER BY `+groupBy, append(args, fromDay, toDay)...)
 	if err != nil {
-		return nil, mapErr(err)
+		return mapErr(err)
 	}
 	defer rows.Close()
-	var out []PeriodSums
 	var hp histParser
 	for rows.Next() {
 		var s PeriodSums
@@ -106,17 +108,17 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &s.Restores, &s.Emergency,
 			&s.Adopted, &s.Reviewed, &s.SatSum, &s.SatN, &s.LeadSatSum, &s.LeadSatN, &s.QualitySum, &s.QualityN,
 			&s.DoraDone, &s.DoraOK, &s.DoraBad, &s.DoraRestores, &lead, &restore); err != nil {
-			return nil, mapErr(err)
+			return mapErr(err)
 		}
 		var err1, err2 error
 		s.Lead, err1 = hp.parse(lead)
 		s.DoraRestore, err2 = hp.parse(restore)
 		if err := errors.Join(err1, err2); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, s)
+		each(&s)
 	}
-	return out, mapErr(rows.Err())
+	return mapErr(rows.Err())
 }
 
 // RollupDays are the first and last local days (YYYYMMDD) in [fromDay, toDay) that
