@@ -346,7 +346,7 @@ func (a *app) suggestCmd() *cobra.Command {
 // printPassed says why the starts nearer than the first slot were passed over: how
 // many were in each kind of conflict, most first, each with the nearest of them.
 func (a *app) printPassed(sug schedule.Suggestion) {
-	if sug.Passed == 0 {
+	if sug.Passed == 0 || len(sug.Reasons) == 0 {
 		return
 	}
 	fmt.Fprintf(a.stdout, "\nPassed over %d nearer start%s, each in one kind of conflict or more:\n", sug.Passed, models.Plural(sug.Passed))

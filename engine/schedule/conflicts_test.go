@@ -537,14 +537,7 @@ func TestClearAgreesWithCheck(t *testing.T) {
 			if chk.clear(try) != (len(cs) == 0) {
 				t.Fatalf("#%d at %s: clear says %v, check finds %v", try.ID, local(try.Start, berlin), chk.clear(try), cs)
 			}
-			var kinds []models.ConflictKind
-			for _, c := range cs {
-				if !slices.Contains(kinds, c.Kind) {
-					kinds = append(kinds, c.Kind)
-				}
-			}
-			slices.Sort(kinds)
-			if got := chk.kinds(try); !slices.Equal(got, kinds) {
+			if got, kinds := chk.kinds(try), kindsOf(cs); !slices.Equal(got, kinds) {
 				t.Fatalf("#%d at %s: kinds says %v, check finds %v", try.ID, local(try.Start, berlin), got, kinds)
 			}
 			if slices.ContainsFunc(cs, func(c models.Conflict) bool { return c.Kind == models.ConflictCapacity }) {

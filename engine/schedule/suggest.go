@@ -78,11 +78,12 @@ type Reason struct {
 	First Skipped
 }
 
-// passed counts start (try) in the reasons for each kind of conflict it is in; cs is
-// its conflicts when already found, else they are found for a kind not met before.
-func (s *Suggestion) passed(chk *checker, try Item, cs []models.Conflict) {
+// passed counts a start passed over (try) in the reasons for each kind of conflict it
+// is in (kinds); cs is its conflicts when already found, else they are found for a
+// kind not met before, for its example.
+func (s *Suggestion) passed(chk *checker, try Item, kinds []models.ConflictKind, cs []models.Conflict) {
 	s.Passed++
-	for _, k := range chk.kinds(try) {
+	for _, k := range kinds {
 		i := slices.IndexFunc(s.Reasons, func(r Reason) bool { return r.Kind == k })
 		if i < 0 {
 			if cs == nil {
@@ -92,11 +93,23 @@ func (s *Suggestion) passed(chk *checker, try Item, cs []models.Conflict) {
 			if j < 0 { // kinds answers what check answers (TestClearAgreesWithCheck)
 				continue
 			}
-			s.Reasons = append(s.Reasons, Reason{Kind: k, First: Skipped{try.Start, cs[j].Message, cs[j : j+1]}})
+			s.Reasons = append(s.Reasons, Reason{Kind: k, First: Skipped{try.Start, cs[j].Message, cs[j : j+1 : j+1]}})
 			i = len(s.Reasons) - 1
 		}
 		s.Reasons[i].Count++
 	}
+}
+
+// kindsOf is the kinds of cs, each once, in the order of their names (as kinds).
+func kindsOf(cs []models.Conflict) []models.ConflictKind {
+	var out []models.ConflictKind
+	for _, c := range cs {
+		if !slices.Contains(out, c.Kind) {
+			out = append(out, c.Kind)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Suggest finds up to n starts nearest the wanted one (candidate.Start), on either
@@ -144,12 +157,19 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 		}
 		explain := len(sug.Slots) == 0 && len(sug.Skipped) < maxSkipped
 		if !explain {
-			// Only yes or no is needed: skip building messages.
-			if !chk.clear(try) {
-				if len(sug.Slots) == 0 {
-					sug.passed(chk, try, nil)
+			// No message is needed: before the first slot, the kinds a start is in
+			// (the reasons count them; none is free); after it, yes or no.
+			var free bool
+			if len(sug.Slots) == 0 {
+				ks := chk.kinds(try)
+				if free = len(ks) == 0; !free {
+					sug.passed(chk, try, ks, nil)
 					last = &try
 				}
+			} else {
+				free = chk.clear(try)
+			}
+			if !free {
 				continue
 			}
 			if len(sug.Slots) == 0 && last != nil { // the one message more that says why
@@ -173,7 +193,7 @@ func SuggestWithin(candidate Item, notBefore time.Time, others []Item, w World, 
 			next.around(try)
 			continue
 		}
-		sug.passed(chk, try, cs)
+		sug.passed(chk, try, kindsOf(cs), cs)
 		sug.Skipped = append(sug.Skipped, Skipped{start, cs[0].Message, cs})
 	}
 	// Most first; of as many, in the order of their names.
