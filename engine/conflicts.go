@@ -378,7 +378,9 @@ func itemOf(d models.Deployment) schedule.Item {
 //
 // Most plans find a free start within days: a week either way loads a few hundred
 // neighbours. Only when nothing there is free does it look over the whole horizon,
-// tens of thousands, in a snapshot of its own read by two readers at once.
+// tens of thousands, in a snapshot of its own read by two readers at once where
+// there are two cores (the console's deployment view does the same; a batch of
+// moves, as a freeze apply works out, stays on its one snapshot).
 func (e *Engine) Suggest(ctx context.Context, actor models.Person, id int64) (schedule.Suggestion, error) {
 	return widening(func(reach time.Duration) (schedule.Suggestion, error) {
 		return e.suggestPass(ctx, actor, id, reach)

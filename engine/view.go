@@ -79,13 +79,18 @@ func (e *Engine) View(ctx context.Context, actor models.Person, id int64, req Vi
 			v.MayOverride = Can(actor, ActOverride, &d) == nil
 		}
 		if req.Suggest && d.Status == models.StatusPlanned {
-			if v.Suggestion, err = e.suggest(ctx, q, d); err != nil {
+			// A week either side here; the whole horizon, when nothing there is
+			// free, in a snapshot of its own read in parts, as Suggest does.
+			if v.Suggestion, err = e.suggestWithin(ctx, []store.Q{q}, d, firstReach, nil); err != nil {
 				return err
 			}
 			v.Free, err = e.freePeople(ctx, q, d)
 		}
 		return err
 	})
+	if err == nil && req.Suggest && v.Deployment.Status == models.StatusPlanned && len(v.Suggestion.Slots) == 0 {
+		v.Suggestion, err = e.suggestPass(ctx, actor, id, schedule.Horizon)
+	}
 	return v, err
 }
 
