@@ -32,7 +32,7 @@ func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Perso
 	if err != nil {
 		return nil, err
 	}
-	_, err = e.suggestInTurn(ctx, q, hits)
+	_, err = e.suggestInTurn(ctx, q, hits, false)
 	return hits, err
 }
 
@@ -40,8 +40,9 @@ func (e *Engine) freezeImpact(ctx context.Context, q store.Q, actor models.Perso
 // before it moved to their first slots (moves), as the apply will have moved them when
 // it gets to it, and returns those moves. Found alone, two plans of one freeze were
 // both suggested the same free hour, where the apply puts the second beside the first.
-// One with no free slot stays where it is.
-func (e *Engine) suggestInTurn(ctx context.Context, q store.Q, hits []FreezeHit) ([]freezeMove, error) {
+// One with no free slot stays where it is, or, with stop (the apply, which moves all
+// or none), ends the walk: the ones after it are not worked out.
+func (e *Engine) suggestInTurn(ctx context.Context, q store.Q, hits []FreezeHit, stop bool) ([]freezeMove, error) {
 	var mv moves
 	plan := make([]freezeMove, 0, len(hits))
 	for i := range hits {
@@ -51,6 +52,9 @@ func (e *Engine) suggestInTurn(ctx context.Context, q store.Q, hits []FreezeHit)
 			return nil, err
 		}
 		if hits[i].Suggestion = sug; len(sug.Slots) == 0 {
+			if stop {
+				break
+			}
 			continue
 		}
 		// The window as the reschedule will write it, refused as it would be.
@@ -197,11 +201,11 @@ func (e *Engine) freezePlan(ctx context.Context, q store.Q, actor models.Person)
 			return nil, err
 		}
 	}
-	plan, err := e.suggestInTurn(ctx, q, hits)
+	plan, err := e.suggestInTurn(ctx, q, hits, true)
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range hits {
+	for _, h := range hits { // the first with no slot is where the walk ended
 		if len(h.Suggestion.Slots) == 0 {
 			return nil, models.Conflictf("#%d has %s; nothing was moved%s", h.Deployment.ID, NoSlot, NoSlotWhy(h.Deployment.ID, h.Suggestion))
 		}
