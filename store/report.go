@@ -100,9 +100,9 @@ func (q Q) ReportSums(ctx context.Context, fromDay, toDay int, period, by string
 	}
 	defer rows.Close()
 	var hp histParser
+	var s PeriodSums               // each row's, given to each, which copies it
+	var lead, restore sql.RawBytes // parsed at once: no copy of their own
 	for rows.Next() {
-		var s PeriodSums
-		var lead, restore sql.RawBytes // parsed at once: no copy of their own
 		if err := rows.Scan(&s.Period, &s.Group, &s.Deployments, &s.Succeeded, &s.Failed, &s.RolledBack,
 			&s.Cancelled, &s.Started, &s.OnTime, &s.Adherent, &s.Incidents, &s.WithIncident, &s.Current,
 			&s.Requested, &s.Closed, &s.Done, &s.DoneOK, &s.DoneBad, &s.Restores, &s.Emergency,
