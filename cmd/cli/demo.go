@@ -100,7 +100,7 @@ func (a *app) demoStopped(err error) error {
 	if a.ctx.Err() == nil {
 		return err
 	}
-	return fmt.Errorf("demo stopped (%v); nothing was kept", context.Cause(a.ctx))
+	return fmt.Errorf("demo stopped (%v); nothing was kept: %w", context.Cause(a.ctx), err)
 }
 
 // refuseFilled refuses to put a demo where a database with deployments is.
