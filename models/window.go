@@ -205,6 +205,15 @@ func CheckYear(typed string, t time.Time) error {
 	return nil
 }
 
+// ZoneShifts reports whether a window's start and end are in different zone offsets
+// in loc (it crosses a daylight-saving change): written there, each end names its
+// zone, or a five-hour window reads as six.
+func ZoneShifts(start, end time.Time, loc *time.Location) bool {
+	_, a := start.In(loc).Zone()
+	_, b := end.In(loc).Zone()
+	return a != b
+}
+
 // EndText writes a window's end beside its start: clock alone (e.g. "15:04 MST")
 // when the window ends on the day it starts (in loc), dated (e.g. "2006-01-02 15:04
 // MST") when it ends on another day, so that a window of days never reads as one of

@@ -782,9 +782,7 @@ func span(start, end time.Time, loc *time.Location) string {
 	if a.Year() != b.Year() || a.YearDay() != b.YearDay() {
 		to, sep = from, " – "
 	}
-	_, oa := a.Zone()
-	_, ob := b.Zone()
-	if oa != ob {
+	if models.ZoneShifts(a, b, loc) {
 		from, to, sep = from+" MST", to+" MST", " – "
 	}
 	return a.Format(from) + sep + b.Format(to)

@@ -133,9 +133,7 @@ func (c *Common) WindowAs(start, end time.Time, f WindowForm) string {
 		}
 		return d + " 15:04"
 	}
-	_, oa := a.Zone()
-	_, ob := b.Zone()
-	shift := oa != ob
+	shift := models.ZoneShifts(a, b, loc)
 	from, to, sep := day(a), "15:04", "–"
 	if a.Year() != b.Year() || a.YearDay() != b.YearDay() {
 		to = day(b)
