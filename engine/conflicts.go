@@ -31,8 +31,8 @@ func (e *Engine) detect(ctx context.Context, q store.Q) ([]schedule.Item, []mode
 		return nil, nil, err
 	}
 	items := make([]schedule.Item, len(open))
-	for i, o := range open {
-		items[i] = toItem(o)
+	for i := range open {
+		items[i] = toItem(&open[i])
 	}
 	p := schedule.Prepare(items, e.baseWorld())
 	if err := e.answer(ctx, q, &p.W, p.PromotionQuestions(), p.Waited()); err != nil {
@@ -41,7 +41,9 @@ func (e *Engine) detect(ctx context.Context, q store.Q) ([]schedule.Item, []mode
 	return items, p.Detect(), nil
 }
 
-func toItem(o store.OpenItem) schedule.Item {
+// toItem is o as detection sweeps it; by pointer, as the tens of thousands a
+// detection or a suggestion loads are not copied twice each.
+func toItem(o *store.OpenItem) schedule.Item {
 	return schedule.Item{ID: o.ID, Model: o.Model, Component: o.Component, Version: o.Version,
 		Action: o.Action, Environment: o.Environment, Assignee: o.Assignee, Start: o.Start, End: o.End, After: o.After}
 }
@@ -487,38 +489,42 @@ func (e *Engine) nearIn(ctx context.Context, qs []store.Q, cand schedule.Item, f
 	if err != nil {
 		return nil, schedule.World{}, err
 	}
-	// The parts hold each plan once; of the plans of cand's version, a few, some may be
-	// in them too. Sized once: a suggestion's neighbourhood holds thousands of plans.
-	ofVersion := make(map[int64]bool, len(same)+1)
-	ofVersion[cand.ID] = true
+	// The parts hold each plan once, and among them every unfinished plan of cand's
+	// version that is near, which same holds whole: those are taken from same. Made
+	// in place, sized once: a suggestion's neighbourhood holds thousands of plans.
 	total := len(same)
-	for _, o := range same {
-		ofVersion[o.ID] = true
-	}
 	for _, part := range parts {
 		total += len(part)
 	}
-	items := make([]schedule.Item, 0, total)
+	items, n := make([]schedule.Item, total), 0
 	for _, part := range parts {
-		for _, o := range part {
-			if !ofVersion[o.ID] {
-				items = append(items, mv.at(toItem(o)))
+		for i := range part {
+			if o := &part[i]; o.ID != cand.ID && (o.Component != cand.Component || o.Version != cand.Version) {
+				items[n] = toItem(o)
+				n++
 			}
 		}
 	}
-	for _, o := range same {
-		if o.ID != cand.ID {
-			items = append(items, mv.at(toItem(o)))
+	for i := range same {
+		if same[i].ID != cand.ID {
+			items[n] = toItem(&same[i])
+			n++
 		}
 	}
-	items = mv.rest(items, cand.ID)
+	items = items[:n]
+	if mv != nil {
+		for i := range items {
+			items[i] = mv.at(items[i])
+		}
+		items = mv.rest(items, cand.ID)
+	}
 	// Checking cand asks history only about cand's own promotion and dependency: the
 	// plans of its version are what can settle the first without the database. Which
 	// questions those are depends on their windows, so moved ones count where they go.
 	ask := []schedule.Item{cand}
-	for _, o := range same {
-		if o.ID != cand.ID {
-			ask = append(ask, mv.at(toItem(o)))
+	for i := range same {
+		if same[i].ID != cand.ID {
+			ask = append(ask, mv.at(toItem(&same[i])))
 		}
 	}
 	w, err := e.worldFor(ctx, q, ask)

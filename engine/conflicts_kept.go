@@ -208,8 +208,8 @@ func (e *Engine) refreshConflicts(ctx context.Context, q store.Q, dirty []store.
 			return err
 		}
 		plans := make([]schedule.Item, len(wide))
-		for i, o := range wide {
-			plans[i] = toItem(o)
+		for i := range wide {
+			plans[i] = toItem(&wide[i])
 		}
 		var found []models.Conflict
 		for _, c := range schedule.Capacity(plans, e.baseWorld()) {
@@ -221,8 +221,8 @@ func (e *Engine) refreshConflicts(ctx context.Context, q store.Q, dirty []store.
 			return err
 		}
 	}
-	for _, o := range whole {
-		cand := toItem(o)
+	for i := range whole {
+		cand := toItem(&whole[i])
 		items, w, err := e.near(ctx, q, cand, cand.Start, cand.End, nil)
 		if err != nil {
 			return err
