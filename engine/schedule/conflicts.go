@@ -299,30 +299,59 @@ func (c *checker) overlapInto(near []Item, cand Item) []Item {
 }
 
 // clear reports whether the candidate would be in no conflict at all; it answers
-// what check answers, without building a single message.
-func (c *checker) clear(cand Item) bool {
+// what check answers, without building a single message, and stops at the first
+// conflict it meets.
+func (c *checker) clear(cand Item) bool { return len(c.blockers(cand, true)) == 0 }
+
+// kinds are the kinds of conflict check finds for cand, each once, in the order of
+// their names; it builds no pairwise message.
+func (c *checker) kinds(cand Item) []models.ConflictKind {
+	out := c.blockers(cand, false)
+	slices.Sort(out)
+	return out
+}
+
+// blockers are the kinds of conflict cand would be in, each once, as check finds
+// them but without the pairwise messages; first stops at the first one (clear).
+func (c *checker) blockers(cand Item, first bool) []models.ConflictKind {
 	w := c.w
 	c.scratch = c.overlapInto(c.scratch[:0], cand)
 	near := c.scratch
 	group := componentKey(w)
+	var out []models.ConflictKind
+	add := func(k models.ConflictKind) bool { // whether to stop
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+		return first
+	}
 	sameEnv := 0
 	for i := range near {
 		o := &near[i]
-		if group(o) == group(&cand) || (cand.Assignee != "" && o.Assignee == cand.Assignee) {
-			return false
+		if group(o) == group(&cand) && add(models.ConflictComponent) {
+			return out
+		}
+		if cand.Assignee != "" && o.Assignee == cand.Assignee && add(models.ConflictPerson) {
+			return out
 		}
 		if o.Environment == cand.Environment {
 			sameEnv++
-			if w.related(o.Component, cand.Component) {
-				return false
+			if w.related(o.Component, cand.Component) && add(models.ConflictRelated) {
+				return out
 			}
 		}
 	}
 	// Enough overlap to be over capacity at some instant: let the sweep decide.
-	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) && c.overCapacity(near, cand) {
-		return false
+	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) && c.overCapacity(near, cand) &&
+		add(models.ConflictCapacity) {
+		return out
 	}
-	return len(c.checkAlone(cand)) == 0
+	for _, cf := range c.checkAlone(cand) {
+		if add(cf.Kind) {
+			return out
+		}
+	}
+	return out
 }
 
 // overCapacity is whether cand, among near (c.scratch, what overlaps it, by start),
@@ -333,45 +362,6 @@ func (c *checker) overCapacity(near []Item, cand Item) bool {
 	i, _ := slices.BinarySearchFunc(near, cand, byStart)
 	c.scratch = slices.Insert(near, i, cand)
 	return slices.ContainsFunc(capacity(c.scratch, c.w), func(cf models.Conflict) bool { return cf.Involves(cand.ID) })
-}
-
-// kinds are the kinds of conflict check finds for cand, each once, in the order of
-// their names; it builds no pairwise message, and reads what clear reads, to its end.
-func (c *checker) kinds(cand Item) []models.ConflictKind {
-	w := c.w
-	c.scratch = c.overlapInto(c.scratch[:0], cand)
-	near := c.scratch
-	group := componentKey(w)
-	var out []models.ConflictKind
-	add := func(k models.ConflictKind) {
-		if !slices.Contains(out, k) {
-			out = append(out, k)
-		}
-	}
-	sameEnv := 0
-	for i := range near {
-		o := &near[i]
-		if group(o) == group(&cand) {
-			add(models.ConflictComponent)
-		}
-		if cand.Assignee != "" && o.Assignee == cand.Assignee {
-			add(models.ConflictPerson)
-		}
-		if o.Environment == cand.Environment {
-			sameEnv++
-			if w.related(o.Component, cand.Component) {
-				add(models.ConflictRelated)
-			}
-		}
-	}
-	if sameEnv >= max(1, w.Envs[cand.Environment].Capacity) && c.overCapacity(near, cand) {
-		add(models.ConflictCapacity)
-	}
-	for _, cf := range c.checkAlone(cand) {
-		add(cf.Kind)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // checkAlone is what check adds to the pairwise kinds: freeze, maintenance,
