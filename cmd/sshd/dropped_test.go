@@ -1,12 +1,14 @@
 package sshd
 
 import (
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
 
 	"ferry/engine"
 	"ferry/tui"
@@ -42,5 +44,24 @@ func TestRunsOutliveADroppedConnection(t *testing.T) {
 	}
 	if p := engine.PrincipalOf(c.Runs()); !strings.Contains(p, "tom") {
 		t.Fatalf("its runs should still act for tom's key, principal %q", p)
+	}
+}
+
+// TestADroppedConnectionIsNoError: a client that goes without quitting (a phone
+// losing its signal) is a disconnection, logged once as one, not an error on the
+// server's standard error for the frame Bubble Tea could no longer draw.
+func TestADroppedConnectionIsNoError(t *testing.T) {
+	var libLog syncBuffer
+	log.SetOutput(&libLog)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	f := newFixture(t, Options{})
+	tom := f.open(t, "tom")
+	tom.waitFor("My work (1)")
+	tom.client.Close()
+	if err := f.log.waitFor(0, waitTimeout, "tom disconnected"); err != nil {
+		t.Fatalf("%v in the log:\n%s", err, f.log.String())
+	}
+	if got := libLog.String(); got != "" {
+		t.Errorf("a dropped connection logged:\n%s", got)
 	}
 }

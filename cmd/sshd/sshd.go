@@ -400,6 +400,20 @@ func (s *Server) console(next ssh.Handler, sess ssh.Session, p models.Person, fp
 	_ = sess.Exit(1)
 }
 
+// sessionOutput is the session as its console's output. Once the client has gone,
+// what is still drawn (the last frame Bubble Tea draws as it stops) is dropped, not
+// failed: each dropped connection was logged as an error ("app exit with error ...
+// error writing to screen: EOF") on the server's standard error.
+type sessionOutput struct{ ssh.Session }
+
+func (o sessionOutput) Write(p []byte) (int, error) {
+	n, err := o.Session.Write(p)
+	if err != nil && o.Context().Err() != nil {
+		return len(p), nil
+	}
+	return n, err
+}
+
 // program builds the session's console: the person's Common, the session's input
 // (timed for idleness), window size and colour profile from the client.
 func (s *Server) program(sess ssh.Session) *tea.Program {
@@ -423,7 +437,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	opts := append(bubbletea.MakeOptions(sess), tea.WithoutSignalHandler(), tea.WithFPS(tui.FPS))
 	in := &inputTimer{r: sess, st: st}
 	if sess.EmulatedPty() {
-		opts = append(opts, tea.WithInput(in))
+		opts = append(opts, tea.WithInput(in), tea.WithOutput(sessionOutput{sess}))
 	}
 	p := tea.NewProgram(m, opts...)
 	in.p = p
