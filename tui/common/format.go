@@ -45,7 +45,8 @@ const minText = 12
 // Wrap breaks s into lines of at most w cells, at spaces, never cutting any of it: a
 // word longer than a line is broken where the line ends. Not after a hyphen, as the
 // ansi package would: that splits dates ("2026-" / "12-05") and names. Nor inside a
-// time ("Mon" / "04 Jan 00:00") when it fits on a line.
+// time ("Mon" / "04 Jan 00:00") when it fits on a line, nor ever between a time and
+// its zone ("04:00" / "CEST").
 func Wrap(s string, w int) []string {
 	w = max(w, 1)
 	var out []string
@@ -73,33 +74,85 @@ func Wrap(s string, w int) []string {
 	return out
 }
 
-// unbroken joins the words of a time ("Sat 19 Dec 00:00", "Tue 22:00 - Wed 02:00")
-// into one, as long as it fits in w cells, so that Wrap breaks around it; a comma
-// ends a time.
+// unbroken joins the words of a time ("Sat 19 Dec 00:00", "Tue 22:00 - Wed 02:00",
+// "21:45 CET") into one when it fits in w cells, so that Wrap breaks around it; a
+// comma ends a time. A window too long for a line is two, its ends, the dash after
+// the first ("Sat 27 Mar 22:00 CET –" / "Sun 28 Mar 04:00 CEST"); an end too long for
+// a line is as many as fit, a clock time and its zone always in one.
 func unbroken(words []string, w int) []string {
 	var out []string
-	for i, word := range words {
-		if n := len(out); i > 0 && inTime(words, i) && !strings.HasSuffix(words[i-1], ",") &&
-			ansi.StringWidth(out[n-1])+1+ansi.StringWidth(word) <= w {
-			out[n-1] += " " + word
-			continue
+	for i := 0; i < len(words); {
+		j := i + 1 // words[i:j] is one time, or a word
+		for j < len(words) && inTime(words, j) && !strings.HasSuffix(words[j-1], ",") {
+			j++
 		}
-		out = append(out, word)
+		out = append(out, joinTime(words[i:j], w)...)
+		i = j
 	}
 	return out
 }
 
+// joinTime is the words of one time as few words as fit in w cells each: whole, else
+// its ends, else each end's words joined while they fit, a dash with the time before
+// it and a zone with its clock time.
+func joinTime(words []string, w int) []string {
+	fits := func(s string) bool { return ansi.StringWidth(s) <= w }
+	if whole := strings.Join(words, " "); fits(whole) {
+		return []string{whole}
+	}
+	var units []string // the words, a dash and a zone joined to the word before
+	for i, word := range words {
+		if n := len(units); i > 0 && (dash(word) || zone(word) && clock(words[i-1])) {
+			units[n-1] += " " + word
+			continue
+		}
+		units = append(units, word)
+	}
+	var out []string
+	joining := false // out's last is an end of the time still open to more
+	for _, u := range units {
+		n := len(out)
+		if joining && fits(out[n-1]+" "+u) {
+			out[n-1] += " " + u
+		} else {
+			out = append(out, u)
+		}
+		joining = !strings.HasSuffix(u, "–") && !strings.HasSuffix(u, "-")
+	}
+	return out
+}
+
+// dash is the dash between a window's ends.
+func dash(s string) bool { return s == "-" || s == "–" }
+
 // inTime is whether words[i] goes on with the time words[i-1] is part of: both are
-// parts of a time, or a dash joins two.
+// parts of a time, or a dash joins two, or it is the zone of the clock time before it.
 func inTime(words []string, i int) bool {
-	dash := func(s string) bool { return s == "-" || s == "–" }
+	part := func(k int) bool { return timePart(words[k]) || k > 0 && zone(words[k]) && clock(words[k-1]) }
 	switch {
 	case dash(words[i]):
-		return timePart(words[i-1]) && i+1 < len(words) && timePart(words[i+1])
+		return part(i-1) && i+1 < len(words) && timePart(words[i+1])
 	case dash(words[i-1]):
-		return i >= 2 && timePart(words[i-2]) && timePart(words[i])
+		return i >= 2 && part(i-2) && timePart(words[i])
 	}
-	return timePart(words[i-1]) && timePart(words[i])
+	return part(i-1) && part(i)
+}
+
+// clock is a word of a time that has the time of day: "04:00", "10:00–10:45".
+func clock(word string) bool { return timePart(word) && strings.Contains(word, ":") }
+
+// zone is a zone as a time names it after its clock time: an abbreviation of three
+// to five capitals ("CET", "CEST") or an offset ("+03", "-0330"), with any
+// parenthesis or comma around it.
+func zone(word string) bool {
+	word = strings.Trim(word, "(),")
+	if n := len(word); n >= 3 && n <= 5 && strings.Trim(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+		return true
+	}
+	if n := len(word); (n == 3 || n == 5) && (word[0] == '+' || word[0] == '-') {
+		return strings.Trim(word[1:], "0123456789") == ""
+	}
+	return false
 }
 
 // timePart is a word of a written time: a day or month name, a number, a clock time

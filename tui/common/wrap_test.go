@@ -13,7 +13,7 @@ import (
 func TestWrapKeepsDatesWhole(t *testing.T) {
 	t.Parallel()
 	got := Wrap("#12 cannot start now: it may start from 2026-12-05 21:45 CET", 30)
-	want := []string{"#12 cannot start now: it may", "start from 2026-12-05 21:45", "CET"}
+	want := []string{"#12 cannot start now: it may", "start from", "2026-12-05 21:45 CET"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
@@ -53,5 +53,43 @@ func TestWrapKeepsDatesWhole(t *testing.T) {
 	}
 	if got := Wrap("one\ntwo three", 20); !slices.Equal(got, []string{"one", "two three"}) {
 		t.Fatalf("lines: %q", got)
+	}
+}
+
+// A time keeps its zone on its line: "04:00" at the end of one line and "CEST" at
+// the start of the next read as a time in no zone and a word. A window too long for a
+// line breaks after its dash, each end whole with its zone; an end too long for a
+// line breaks at its spaces, never between its time and its zone.
+func TestWrapKeepsATimeWithItsZone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		s    string
+		w    int
+		want []string
+	}{
+		{"✓ maintenance #29736 (Sat 27 Mar 22:00 CET – Sun 28 Mar 04:00 CEST) is not inside", 44,
+			[]string{"✓ maintenance #29736 (Sat 27 Mar 22:00 CET –", "Sun 28 Mar 04:00 CEST) is not inside"}},
+		{"moved to Sat 27 Mar 22:00 CET – Sun 28 Mar 04:00 CEST", 40,
+			[]string{"moved to Sat 27 Mar 22:00 CET –", "Sun 28 Mar 04:00 CEST"}},
+		{"(Mon 07 Dec 20:15 – Tue 08 Dec 00:15 CET) is not inside", 36,
+			[]string{"(Mon 07 Dec 20:15 –", "Tue 08 Dec 00:15 CET) is not inside"}},
+		{"it may start from 21:45 CET, not before", 23, []string{"it may start from", "21:45 CET, not before"}},
+		{"due at 04:00 +0530 there", 14, []string{"due at", "04:00 +0530", "there"}},
+		{"window Sun 28 Mar 01:00 CET – 04:00 CEST", 20, []string{"window Sun 28 Mar", "01:00 CET –", "04:00 CEST"}},
+		{"Sun 28 Mar 04:00 CEST", 12, []string{"Sun 28 Mar", "04:00 CEST"}},
+		{"at 14:02 BLOCKED by tom", 12, []string{"at 14:02", "BLOCKED by", "tom"}}, // a word, not a zone
+	} {
+		got := Wrap(tc.s, tc.w)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.s, tc.w, got, tc.want)
+		}
+		for _, l := range got {
+			if ansi.StringWidth(l) > tc.w {
+				t.Errorf("Wrap(%q, %d): line %q is too wide", tc.s, tc.w, l)
+			}
+		}
+		if strings.Join(strings.Fields(strings.Join(got, " ")), " ") != tc.s {
+			t.Errorf("Wrap(%q, %d) lost words: %q", tc.s, tc.w, got)
+		}
 	}
 }
