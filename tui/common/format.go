@@ -83,7 +83,7 @@ func unbroken(words []string, w int) []string {
 	var out []string
 	for i := 0; i < len(words); {
 		j := i + 1 // words[i:j] is one time, or a word
-		for j < len(words) && inTime(words, j) && !strings.HasSuffix(words[j-1], ",") {
+		for j < len(words) && inTime(words, j) && !strings.HasSuffix(ansi.Strip(words[j-1]), ",") {
 			j++
 		}
 		out = append(out, joinTime(words[i:j], w)...)
@@ -117,13 +117,16 @@ func joinTime(words []string, w int) []string {
 		} else {
 			out = append(out, u)
 		}
-		joining = !strings.HasSuffix(u, "–") && !strings.HasSuffix(u, "-")
+		joining = !dash(u[strings.LastIndex(u, " ")+1:])
 	}
 	return out
 }
 
 // dash is the dash between a window's ends.
-func dash(s string) bool { return s == "-" || s == "–" }
+func dash(s string) bool {
+	s = ansi.Strip(s)
+	return s == "-" || s == "–"
+}
 
 // inTime is whether words[i] goes on with the time words[i-1] is part of: both are
 // parts of a time, or a dash joins two, or it is the zone of the clock time before it.
@@ -145,7 +148,7 @@ func clock(word string) bool { return timePart(word) && strings.Contains(word, "
 // to five capitals ("CET", "CEST") or an offset ("+03", "-0330"), with any
 // parenthesis or comma around it.
 func zone(word string) bool {
-	word = strings.Trim(word, "(),")
+	word = strings.Trim(ansi.Strip(word), "(),")
 	if n := len(word); n >= 3 && n <= 5 && strings.Trim(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
 		return true
 	}
@@ -156,9 +159,11 @@ func zone(word string) bool {
 }
 
 // timePart is a word of a written time: a day or month name, a number, a clock time
-// or a date, with any parenthesis or comma around it.
+// or a date, with any parenthesis or comma around it, and any style: "→ suggested "
+// painted dim left the escape that ends its style on "Tue", which then was no day,
+// and a phone read "→ suggested Tue" over "05 Jan 2027 23:00 – …".
 func timePart(word string) bool {
-	word = strings.Trim(word, "(),")
+	word = strings.Trim(ansi.Strip(word), "(),")
 	if len(word) == 3 && strings.Contains("Mon Tue Wed Thu Fri Sat Sun Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", word) {
 		return true
 	}

@@ -93,3 +93,18 @@ func TestWrapKeepsATimeWithItsZone(t *testing.T) {
 		}
 	}
 }
+
+// A time after styled text is a time all the same: the escape that ends the style
+// sits on its first word ("\x1b[0mTue"), and a phone broke "→ suggested Tue" from
+// "05 Jan 2027 23:00 – Wed 06 Jan 2027 00:00".
+func TestWrapKnowsATimeAfterStyledText(t *testing.T) {
+	t.Parallel()
+	got := Wrap("\x1b[2m→ suggested \x1b[0mTue 05 Jan 2027 23:00 – Wed 06 Jan 2027 00:00 CET", 56)
+	for i := range got {
+		got[i] = ansi.Strip(got[i])
+	}
+	want := []string{"→ suggested", "Tue 05 Jan 2027 23:00 – Wed 06 Jan 2027 00:00 CET"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
