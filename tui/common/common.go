@@ -5,7 +5,6 @@
 package common
 
 import (
-	"cmp"
 	"context"
 	"time"
 
@@ -101,16 +100,49 @@ func (c *Common) Runs() context.Context {
 // wrote "Tue 08"). Layouts build on it: DayLayout+" 15:04", DayLayout+" Jan 2006".
 const DayLayout = "Mon 02"
 
+// At is a moment as every screen writes one, a start, a finish, when something was
+// done: "Tue 08 Dec 15:04", with the year when it is not this year's ("Tue 05 Jan
+// 2027 15:04"). The year says that a moment is far from now, whichever screen shows
+// it: History wrote "Tue 08 Dec 2026 12:15" where the other screens wrote "Tue 08
+// Dec 12:15" for the same kind of value. "—" for none.
+func (c *Common) At(t time.Time) string { return c.AtIn(t, 0) }
+
+// AtIn is At in at most w cells, for a column (0: any width): without the weekday
+// ("08 Dec 15:04", "05 Jan 2027 15:04"), then another year's without its time ("05
+// Jan 2027"), never without its year. It takes at most 12 cells; narrower than
+// that, it is the shortest and the column cuts it.
+func (c *Common) AtIn(t time.Time, w int) string {
+	if t.IsZero() {
+		return "—"
+	}
+	year := ""
+	if c.OtherYear(t) {
+		year = " 2006"
+	}
+	lt, s := t.In(c.Eng.Location()), ""
+	for _, layout := range []string{DayLayout + " Jan" + year + " 15:04", "02 Jan" + year + " 15:04", "02 Jan" + year} {
+		if s = lt.Format(layout); w <= 0 || len(s) <= w {
+			break
+		}
+	}
+	return s
+}
+
+// OtherYear is whether t falls in another year than now, in the organisation's
+// zone: the console writes it with its year.
+func (c *Common) OtherYear(t time.Time) bool {
+	loc := c.Eng.Location()
+	return t.In(loc).Year() != c.Eng.Now().In(loc).Year()
+}
+
 // A WindowForm is how a screen writes its windows (Common.WindowAs). Every window
 // the console writes goes through WindowAs, so that one across a daylight-saving
 // change names its zone at both ends on every screen.
 type WindowForm struct {
 	// Day is the layout of the start's day, and of the end's when it ends on another
-	// day; "" is DayLayout+" Jan" ("Tue 08 Dec").
+	// day; "" is DayLayout+" Jan" ("Tue 08 Dec"), with the year for a day not in this
+	// year ("Tue 05 Jan 2027", as At writes a moment), on every screen alike.
 	Day string
-	// Year adds the year to a day that is not in this year (the forms' previews: a
-	// mistyped year shows).
-	Year bool
 	// Tight joins a window within a day without spaces: "10:00–10:45".
 	Tight bool
 	// Zone names the zone after every window's end: "10:00 – 10:45 CET".
@@ -127,11 +159,13 @@ func (c *Common) WindowAs(start, end time.Time, f WindowForm) string {
 	loc := c.Eng.Location()
 	a, b := start.In(loc), end.In(loc)
 	day := func(t time.Time) string {
-		d := cmp.Or(f.Day, DayLayout+" Jan")
-		if f.Year && t.Year() != c.Eng.Now().In(loc).Year() {
-			d += " 2006"
+		if f.Day != "" {
+			return f.Day + " 15:04"
 		}
-		return d + " 15:04"
+		if c.OtherYear(t) {
+			return DayLayout + " Jan 2006 15:04"
+		}
+		return DayLayout + " Jan 15:04"
 	}
 	shift := models.ZoneShifts(a, b, loc)
 	from, to, sep := day(a), "15:04", "–"

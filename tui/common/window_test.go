@@ -13,7 +13,8 @@ import (
 // every form the console writes windows in: the start is CET, the end CEST. Without
 // it the console wrote "Sat 27 Mar 22:00 – Sun 28 Mar 04:00" (no zone) or "… – Sun
 // 28 Mar 04:00 CEST" (the start read as CEST). Windows within one offset read as
-// they did.
+// they did. A day with its month has its year when it is not this year (November
+// 2026 here), in every form: the deployment's page wrote it always, the others never.
 func TestWindowAcrossTheMarchChangeNamesBothZones(t *testing.T) {
 	t.Parallel()
 	c := tuitest.Org(t, "ana") // Europe/Berlin; the clock in November 2026
@@ -40,19 +41,14 @@ func TestWindowAcrossTheMarchChangeNamesBothZones(t *testing.T) {
 		start, end time.Time
 		want       string
 	}{
-		{"console", common.WindowForm{Tight: true}, across, across2, "Sat 27 Mar 22:00 CET – Sun 28 Mar 04:00 CEST"},
-		{"console, one day", common.WindowForm{Tight: true}, within, within2, "Sun 28 Mar 01:00 CET – 04:00 CEST"},
+		{"console", common.WindowForm{Tight: true}, across, across2, "Sat 27 Mar 2027 22:00 CET – Sun 28 Mar 2027 04:00 CEST"},
+		{"console, one day", common.WindowForm{Tight: true}, within, within2, "Sun 28 Mar 2027 01:00 CET – 04:00 CEST"},
 		{"console, plain", common.WindowForm{Tight: true}, plain, plain2, "Tue 08 Dec 22:00 – Wed 09 Dec 02:00"},
 		{"console, short", common.WindowForm{Tight: true}, short, short2, "Tue 08 Dec 10:00–10:45"},
-		{"console, summer", common.WindowForm{Tight: true}, summer, summer2, "Sun 28 Mar 10:00–10:45"},
-		{"resolve", common.WindowForm{Zone: true}, across, across2, "Sat 27 Mar 22:00 CET – Sun 28 Mar 04:00 CEST"},
-		{"resolve, plain", common.WindowForm{Zone: true}, short, short2, "Tue 08 Dec 10:00 – 10:45 CET"},
-		{"deployment", common.WindowForm{Day: common.DayLayout + " Jan 2006", Zone: true}, across, across2,
-			"Sat 27 Mar 2027 22:00 CET – Sun 28 Mar 2027 04:00 CEST"},
-		{"deployment, plain", common.WindowForm{Day: common.DayLayout + " Jan 2006", Zone: true}, plain, plain2,
-			"Tue 08 Dec 2026 22:00 – Wed 09 Dec 2026 02:00 CET"},
-		{"preview", common.WindowForm{Year: true, Zone: true}, across, across2, "Sat 27 Mar 2027 22:00 CET – Sun 28 Mar 2027 04:00 CEST"},
-		{"preview, this year", common.WindowForm{Year: true, Zone: true}, plain, plain2, "Tue 08 Dec 22:00 – Wed 09 Dec 02:00 CET"},
+		{"console, summer", common.WindowForm{Tight: true}, summer, summer2, "Sun 28 Mar 2027 10:00–10:45"},
+		{"zone", common.WindowForm{Zone: true}, across, across2, "Sat 27 Mar 2027 22:00 CET – Sun 28 Mar 2027 04:00 CEST"},
+		{"zone, plain", common.WindowForm{Zone: true}, plain, plain2, "Tue 08 Dec 22:00 – Wed 09 Dec 02:00 CET"},
+		{"zone, short", common.WindowForm{Zone: true}, short, short2, "Tue 08 Dec 10:00 – 10:45 CET"},
 		{"dashboard", common.WindowForm{Day: common.DayLayout}, across, across2, "Sat 27 22:00 CET – Sun 28 04:00 CEST"},
 		{"dashboard, plain", common.WindowForm{Day: common.DayLayout}, short, short2, "Tue 08 10:00 – 10:45"},
 		{"schedule", common.WindowForm{Day: common.DayLayout, Tight: true}, within, within2, "Sun 28 01:00 CET – 04:00 CEST"},
@@ -62,7 +58,43 @@ func TestWindowAcrossTheMarchChangeNamesBothZones(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if got := c.Window(across, across2); got != "Sat 27 Mar 22:00 CET – Sun 28 Mar 04:00 CEST" {
+	if got := c.Window(across, across2); got != "Sat 27 Mar 2027 22:00 CET – Sun 28 Mar 2027 04:00 CEST" {
 		t.Errorf("Window: %q", got)
+	}
+}
+
+// TestAMomentHasItsYearByRule: every screen writes a moment (a start, a finish) with
+// At, the year only when it is not this year's; History wrote "Tue 08 Dec 2026
+// 12:15" where the other screens wrote "Tue 08 Dec 12:15". In a column (AtIn) it
+// gives up its weekday, then another year's time, never its year.
+func TestAMomentHasItsYearByRule(t *testing.T) {
+	t.Parallel()
+	c := tuitest.Org(t, "ana") // the clock in November 2026
+	loc := c.Eng.Location()
+	this := time.Date(2026, 12, 8, 12, 15, 0, 0, loc)
+	next := time.Date(2027, 1, 5, 9, 30, 0, 0, loc)
+	last := time.Date(2025, 11, 20, 16, 0, 0, 0, loc)
+	for _, tc := range []struct {
+		t    time.Time
+		w    int
+		want string
+	}{
+		{this, 0, "Tue 08 Dec 12:15"},
+		{next, 0, "Tue 05 Jan 2027 09:30"},
+		{last, 0, "Thu 20 Nov 2025 16:00"},
+		{this, 16, "Tue 08 Dec 12:15"},
+		{next, 16, "05 Jan 2027"},
+		{next, 17, "05 Jan 2027 09:30"},
+		{this, 12, "08 Dec 12:15"},
+		{last, 12, "20 Nov 2025"},
+		{last, 8, "20 Nov 2025"},
+		{time.Time{}, 0, "—"},
+	} {
+		if got := c.AtIn(tc.t, tc.w); got != tc.want {
+			t.Errorf("AtIn(%s, %d) = %q, want %q", tc.t, tc.w, got, tc.want)
+		}
+	}
+	if got := c.At(next); got != c.AtIn(next, 0) {
+		t.Errorf("At = %q", got)
 	}
 }

@@ -303,7 +303,7 @@ func TestIncidentsAreResolvedFromTheConsole(t *testing.T) {
 	l.Has("rolled back the flag")
 	tuitest.ClockOf(t, c).Set(now.Add(10 * time.Minute)) // the form stayed open a while
 	l.Key(tea.KeyEnter)
-	l.Has("resolved 26 Nov 14:15")
+	l.Has("resolved Thu 26 Nov 14:15")
 	l.Quit()
 	open, err := c.Eng.Incidents(c.Ctx, c.Actor, true)
 	if err != nil || len(open) != 1 {

@@ -137,7 +137,7 @@ func (s *auditScreen) entryLines(l engine.LogEntry) []string {
 		who += " (" + l.Principal + ")"
 	}
 	text := l.Type + " · " + who + ": " + l.Detail
-	row := " " + st.Dim.Render(s.c.Local(l.At, "02 Jan 15:04")) + "  " + common.Fit(where, whereW) + " " +
+	row := " " + st.Dim.Render(common.Fit(s.c.AtIn(l.At, 12), 12)) + "  " + common.Fit(where, whereW) + " " +
 		common.Hang(text, s.w-lead, lead)
 	return strings.Split(row, "\n")
 }

@@ -156,7 +156,7 @@ func (s *channelsScreen) blockLines(ch models.ChannelStatus) []string {
 	field("messages", fmt.Sprintf("%s pending · %s sent · %s dead", common.Thousands(ch.Pending),
 		common.Thousands(ch.Sent), common.Thousands(ch.Dead)))
 	if ch.Pending > 0 {
-		field("oldest", "waiting since "+s.c.Local(ch.OldestPending, common.DayLayout+" Jan 15:04"))
+		field("oldest", "waiting since "+s.c.At(ch.OldestPending))
 	}
 	field("last sent", s.when(ch.LastSentAt))
 	if !ch.LastDeadAt.IsZero() {
@@ -173,5 +173,5 @@ func (s *channelsScreen) when(t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	return s.c.Local(t, common.DayLayout+" Jan 15:04")
+	return s.c.At(t)
 }

@@ -230,7 +230,7 @@ func (s *conflictsScreen) item(c models.Conflict) []string {
 		lead = "▸ "
 	}
 	head := fmt.Sprintf("%s%s %s %s %s ", lead, mark, common.Fit(common.KindLabel(c.Kind), 11),
-		common.Fit(s.c.Local(c.Start, common.DayLayout+" Jan 15:04"), 16), common.Fit(strings.Join(ids, " "), 14))
+		common.Fit(s.c.AtIn(c.Start, 16), 16), common.Fit(strings.Join(ids, " "), 14))
 	return conflictLines(head, msg, s.w)
 }
 

@@ -356,13 +356,13 @@ func (d *detailScreen) content() string {
 	}
 	field("model", fmt.Sprintf("%s v%d", dep.Model, dep.ModelVersion))
 	field("service", fmt.Sprintf("%s (%s)", dep.Service, dep.Kind))
-	field("window", d.c.WindowAs(dep.ScheduledStart, dep.ScheduledEnd, common.WindowForm{Day: common.DayLayout + " Jan 2006", Zone: true}))
-	field("started", d.c.Local(dep.StartedAt, common.DayLayout+" Jan 2006 15:04"))
-	field("finished", d.c.Local(dep.FinishedAt, common.DayLayout+" Jan 2006 15:04"))
+	field("window", d.c.WindowAs(dep.ScheduledStart, dep.ScheduledEnd, common.WindowForm{Zone: true}))
+	field("started", d.c.At(dep.StartedAt))
+	field("finished", d.c.At(dep.FinishedAt))
 	field("people", fmt.Sprintf("assignee %s · requester %s", common.Dash(dep.Assignee), common.Dash(dep.Requester)))
 	field("change", common.Dash(dep.ChangeRef))
 	if b := d.rec.block; b != nil { // said before its conflicts: the reason they are in one, or why it cannot run again
-		field("blocked", st.Bad.Render(fmt.Sprintf("✗ this version, by %s %s:", b.Actor, d.c.Local(b.At, "02 Jan 15:04")))+
+		field("blocked", st.Bad.Render(fmt.Sprintf("✗ this version, by %s %s:", b.Actor, d.c.At(b.At)))+
 			" "+b.Reason)
 	}
 	if dep.After != 0 {
@@ -405,7 +405,7 @@ func (d *detailScreen) writeReview(b *strings.Builder) {
 		}
 		return
 	}
-	fmt.Fprintf(b, "\n %s %s\n", st.Bold.Render("Review"), st.Dim.Render(r.Reviewer+", "+d.c.Local(r.ReviewedAt, "02 Jan 15:04")))
+	fmt.Fprintf(b, "\n %s %s\n", st.Bold.Render("Review"), st.Dim.Render(r.Reviewer+", "+d.c.At(r.ReviewedAt)))
 	scores := fmt.Sprintf("%s · satisfaction %s · lead time %s · quality %s", engine.OutcomeText(r.Outcome),
 		scoreWord(r.Satisfaction), scoreWord(r.LeadTimeSatisfaction), scoreWord(r.Quality))
 	if r.Category != "" {

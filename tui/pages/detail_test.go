@@ -212,7 +212,7 @@ func TestIncidentFormAddsAnIncident(t *testing.T) {
 	l.Key(tea.KeyEnter)
 	l.Has("recorded incident 1 on #2")
 	got := l.Has("payments timed out")
-	if !strings.Contains(got, "26 Nov 2026 14:05 → 14:50 (45m)") {
+	if !strings.Contains(got, "! Thu 26 Nov 14:05 → 14:50 (45m)") {
 		t.Errorf("the detail should list the new incident:\n%s", got)
 	}
 	l.Quit()

@@ -147,14 +147,14 @@ func (d *detailScreen) writeIncidents(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "\n %s %s\n", st.Bold.Render("Incidents"), st.Dim.Render(fmt.Sprint(len(d.det.Incidents))))
 	for _, in := range d.det.Incidents {
-		opened := d.c.Local(in.OpenedAt, "02 Jan 2006 15:04")
+		opened := d.c.At(in.OpenedAt)
 		until := st.Bad.Render("open")
 		if !in.ResolvedAt.IsZero() {
-			layout := "15:04"
+			resolved := d.c.Local(in.ResolvedAt, "15:04") // the day it opened
 			if d.c.Local(in.ResolvedAt, "2006-01-02") != d.c.Local(in.OpenedAt, "2006-01-02") {
-				layout = "02 Jan 15:04"
+				resolved = d.c.At(in.ResolvedAt)
 			}
-			until = d.c.Local(in.ResolvedAt, layout) + st.Dim.Render(" ("+models.HumanDuration(in.ResolvedAt.Sub(in.OpenedAt))+")")
+			until = resolved + st.Dim.Render(" ("+models.HumanDuration(in.ResolvedAt.Sub(in.OpenedAt))+")")
 		}
 		fmt.Fprintf(b, "  %s %s → %s\n", st.Bad.Render("!"), opened, until)
 		writeLines(b, common.Hanging("    ", in.Summary, d.w))

@@ -229,7 +229,7 @@ func (s *freezeScreen) question(moves []models.Deployment) string {
 			}
 		}
 		where = fmt.Sprintf("each to the slot under it above, starting between %s and %s",
-			s.c.Local(first, common.DayLayout+" Jan 15:04"), s.c.Local(last, common.DayLayout+" Jan 15:04"))
+			s.c.At(first), s.c.At(last))
 	}
 	return fmt.Sprintf("Move %d deployments out of freeze windows, all or none: %s? y moves them, n leaves them.", n, where)
 }

@@ -191,7 +191,7 @@ func TestFreezeApplyOfOneSaysIt(t *testing.T) {
 	}
 }
 
-// On a phone the heading of a long impact keeps where the list is whole, "18–21 of
+// On a phone the heading of a long impact keeps where the list is whole, "19–21 of
 // 21", and shortens its title for it: it was cut in the middle of the number.
 func TestFreezeImpactHeadingKeepsItsPlaceOnAPhone(t *testing.T) {
 	t.Parallel()
@@ -210,7 +210,7 @@ func TestFreezeImpactHeadingKeepsItsPlaceOnAPhone(t *testing.T) {
 		press(m, "j")
 	}
 	rows := strings.Split(trimRows(screenText(m)), "\n")
-	if rows[1] != " 21 in a freeze window · 18–21 of 21 ↑/↓" {
+	if rows[1] != " 21 in a freeze window · 19–21 of 21 ↑/↓" {
 		t.Fatalf("the heading, %q:\n%s", rows[1], screenText(m))
 	}
 	fits(t, m, "freeze impact", 60, 20)

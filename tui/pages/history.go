@@ -36,12 +36,12 @@ type history struct {
 	form     *filterForm // open while the filters are edited
 	rows     []models.Deployment
 	loading  bool
-	more     bool                                         // another page may follow
-	above    bool                                         // rows may precede the first held (the list opens at today)
-	widest   struct{ id, component, version, status int } // the widest loaded so far (columns)
-	req      int                                          // bumps with every load: only the newest load's rows are taken
-	selected int64                                        // kept across refreshes
-	stopped  map[int64]bool                               // rows held whose runner died: a person must resume, retry or fail them
+	more     bool                                                // another page may follow
+	above    bool                                                // rows may precede the first held (the list opens at today)
+	widest   struct{ id, component, version, status, start int } // the widest loaded so far (columns)
+	req      int                                                 // bumps with every load: only the newest load's rows are taken
+	selected int64                                               // kept across refreshes
+	stopped  map[int64]bool                                      // rows held whose runner died: a person must resume, retry or fail them
 	w, h     int
 	keys     struct{ Filter, Env, Status, Search, Order, Clear, Top, Bottom, Today key.Binding }
 }
@@ -281,7 +281,7 @@ func (d *history) loadEarlier() tea.Cmd {
 func (d *history) refilter(f historyFilter) tea.Cmd {
 	d.f = f
 	d.rows, d.more, d.above, d.selected = nil, true, false, 0
-	d.widest = struct{ id, component, version, status int }{} // the columns fit what this filter shows
+	d.widest = struct{ id, component, version, status, start int }{} // the columns fit what this filter shows
 	d.table.SetRows(nil)
 	d.table.SetCursor(0)
 	return d.loadToday()

@@ -575,23 +575,23 @@ func TestHistoryColumnsShareTheSpareWidth(t *testing.T) {
 	if !strings.Contains(got, "2.9.300-beta.1") || strings.Contains(got, "…") {
 		t.Errorf("at 120 columns every value reads whole, the version too:\n%s", got)
 	}
-	m.Update(tea.WindowSizeMsg{Width: 110, Height: 35})
-	fits(t, m, "history at 110", 110, 35)
+	m.Update(tea.WindowSizeMsg{Width: 105, Height: 35})
+	fits(t, m, "history at 105", 105, 35)
 	got = screenText(m)
 	for _, r := range historyOf(t, m).Rows() {
 		if !strings.Contains(got, " "+r.Component+" ") {
-			t.Errorf("at 110 columns the component of #%d reads whole:\n%s", r.ID, got)
+			t.Errorf("at 105 columns the component of #%d reads whole:\n%s", r.ID, got)
 		}
 	}
 	if !strings.Contains(got, "▸ verify components") || !strings.Contains(got, "2.9.300-b…") {
-		t.Errorf("at 110 columns the version gives way before the status (#1 running):\n%s", got)
+		t.Errorf("at 105 columns the version gives way before the status (#1 running):\n%s", got)
 	}
 	// Searched down to that version, the columns fit what is shown: the version whole.
 	press(m, "/")
 	typeText(m, "2.9.300")
 	press(m, "enter")
 	if got = screenText(m); !strings.Contains(got, "2.9.300-beta.1") || strings.Contains(got, "rack-b07") {
-		t.Errorf("searched to 2.9.300 at 110 columns, the version reads whole:\n%s", got)
+		t.Errorf("searched to 2.9.300 at 105 columns, the version reads whole:\n%s", got)
 	}
 }
 
@@ -725,5 +725,50 @@ func loadInOrder(m *Model, cmd tea.Cmd) {
 	for i := range v.Len() {
 		c, _ := v.Index(i).Interface().(tea.Cmd)
 		load(m, c)
+	}
+}
+
+// TestHistoryWritesStartsAsTheConsoleDoes: a start in History reads as on every other
+// screen (common.At), the year only when it is not this year's, whatever the width;
+// History wrote "Thu 26 Nov 2026 13:05" beside screens that wrote "Thu 26 Nov 13:05".
+// Narrow, the column's 12 cells keep another year's year and leave out its time.
+func TestHistoryWritesStartsAsTheConsoleDoes(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	loc := m.c.Eng.Location()
+	tuitest.PlanEarlier(t, m.c, "ana", engine.PlanRequest{Model: "web-service", Component: "payments-api",
+		Version: "1.0.2025", Environment: "dev", Start: time.Date(2025, 11, 20, 10, 0, 0, 0, loc)})
+	tuitest.PlanEarlier(t, m.c, "ana", engine.PlanRequest{Model: "web-service", Component: "payments-api",
+		Version: "1.0.2027", Environment: "dev", Start: time.Date(2027, 1, 5, 10, 0, 0, 0, loc)})
+	press(m, "2")
+	for _, tc := range []struct {
+		w                int
+		this, last, next string
+	}{
+		{120, "Thu 26 Nov 13:05", "Thu 20 Nov 2025 10:00", "Tue 05 Jan 2027 10:00"},
+		{60, "26 Nov 13:05", "20 Nov 2025", "05 Jan 2027"},
+	} {
+		m.Update(tea.WindowSizeMsg{Width: tc.w, Height: 35})
+		got := screenText(m)
+		if row := lineWith(got, "#1 "); !strings.Contains(row, tc.this) || strings.Contains(row, "2026") {
+			t.Errorf("at %d this year's start reads %q, without its year: %q\n%s", tc.w, tc.this, row, got)
+		}
+		if row := lineWith(got, "1.0.2025"); !strings.Contains(row, tc.last) {
+			t.Errorf("at %d last year's start reads %q: %q\n%s", tc.w, tc.last, row, got)
+		}
+		if row := lineWith(got, "1.0.2027"); !strings.Contains(row, tc.next) {
+			t.Errorf("at %d next year's start reads %q: %q\n%s", tc.w, tc.next, row, got)
+		}
+		fits(t, m, "history", tc.w, 35)
+	}
+	// A deployment's page writes its window and its start alike: no year this year,
+	// where it wrote "Thu 26 Nov 2026" always.
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	openDetailOf(m, 1)
+	got := screenText(m)
+	for _, want := range []string{"window     Thu 26 Nov 13:05 – 17:05 CET", "started    Thu 26 Nov 12:05"} {
+		if !strings.Contains(got, want) || strings.Contains(got, "Nov 2026") {
+			t.Errorf("#1's page should say %q, without its year:\n%s", want, got)
+		}
 	}
 }

@@ -26,7 +26,7 @@ import (
 // longest ID loaded. On a phone the status is its glyph.
 func (d *history) columns() []table.Column {
 	if !d.narrow() {
-		cols := []table.Column{{Title: "ID", Width: 7}, {Title: "Start", Width: 21}, {Title: "Env", Width: 11},
+		cols := []table.Column{{Title: "ID", Width: 7}, {Title: "Start", Width: d.longestStart()}, {Title: "Env", Width: 11},
 			{Title: "Component", Width: 8}, {Title: "Version", Width: 10}, {Title: "Status", Width: 16}, {Title: "Assignee", Width: 8}}
 		return fitColumns(cols, d.w-2, 2, []colWant{{3, d.longestComponent()}, {5, d.longestStatus()}, {4, d.longestVersion()}})
 	}
@@ -83,6 +83,13 @@ func (d *history) longestStatus() int {
 	return d.widest.status
 }
 
+func (d *history) longestStart() int {
+	for _, dep := range d.rows {
+		d.widest.start = max(d.widest.start, lenRunes(d.start(dep)))
+	}
+	return max(16, d.widest.start) // "Tue 08 Dec 12:15"; another year's is longer
+}
+
 func (d *history) longestVersion() int {
 	for _, dep := range d.rows {
 		d.widest.version = max(d.widest.version, lenRunes(dep.Version))
@@ -136,15 +143,13 @@ func (d *history) status(dep models.Deployment) string {
 	return status
 }
 
-// start is when a deployment was scheduled to start: with its year, since history
-// spans years; on a narrow terminal the time of day only for this year's.
+// start is when a deployment was scheduled to start, as every screen writes a start
+// (common.At): with its year when it is not this year's; on a narrow terminal in the
+// column's 12 cells (common.AtIn), another year's without its time. It had its year
+// always, "Tue 08 Dec 2026 12:15" beside screens that wrote "Tue 08 Dec 12:15".
 func (d *history) start(dep models.Deployment) string {
 	if !d.narrow() {
-		return d.c.Local(dep.ScheduledStart, common.DayLayout+" Jan 2006 15:04")
+		return d.c.At(dep.ScheduledStart)
 	}
-	loc := d.c.Eng.Location()
-	if dep.ScheduledStart.In(loc).Year() == d.c.Eng.Now().In(loc).Year() {
-		return d.c.Local(dep.ScheduledStart, "02 Jan 15:04")
-	}
-	return d.c.Local(dep.ScheduledStart, "02 Jan 2006")
+	return d.c.AtIn(dep.ScheduledStart, 12)
 }

@@ -311,7 +311,7 @@ func (s *improvementsScreen) item(i int, selected bool) []string {
 
 // origin is who proposed im and when, and the deployments it came from.
 func (s *improvementsScreen) origin(im models.Improvement) []string {
-	parts := []string{"by " + im.CreatedBy + " " + s.c.Local(im.CreatedAt, "02 Jan 2006 15:04")}
+	parts := []string{"by " + im.CreatedBy + " " + s.c.At(im.CreatedAt)}
 	if len(im.From) > 0 {
 		parts = append(parts, "from "+idsWords(im.From))
 	}
@@ -457,7 +457,7 @@ func (p *improvementPage) content() string {
 	field := func(k, val string) { writeLines(&b, common.Hanging(" "+st.Dim.Render(common.Fit(k, 9))+" ", val, p.w)) }
 	field("model", v.Model+", "+engine.VersionText(v.Improvement))
 	field("status", statusMark(st, v.Status))
-	field("proposed", "by "+v.CreatedBy+" "+p.c.Local(v.CreatedAt, common.DayLayout+" Jan 2006 15:04"))
+	field("proposed", "by "+v.CreatedBy+" "+p.c.At(v.CreatedAt))
 	field("owner", common.Dash(v.Owner))
 	from := "—"
 	if len(v.From) > 0 {

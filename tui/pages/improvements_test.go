@@ -293,11 +293,11 @@ func TestRegisterOnAPhoneGivesTheTitleItsLine(t *testing.T) {
 	want := `
 ▸ 1 Smoke-test every new endpoint before traffic moves
     ○ proposed · web-service · owner sam
-    by sam 26 Nov 2026 14:05 · from #2, #3, #4, #5
+    by sam Thu 26 Nov 14:05 · from #2, #3, #4, #5
   2 Compare staging and production configuration before the
     start
     ○ proposed · web-service · owner sam
-    by sam 26 Nov 2026 14:05 · from #2, #3, #4, #5
+    by sam Thu 26 Nov 14:05 · from #2, #3, #4, #5
 `
 	if !strings.Contains(got, strings.Trim(want, "\n")) {
 		t.Fatalf("the register at 60 columns:\n%s\nwant\n%s", got, strings.Trim(want, "\n"))
@@ -418,10 +418,10 @@ func TestRegisterKeepsALongModelName(t *testing.T) {
 ▸ 1 the backfill runs in batches small enough to keep the
     replicas in step
     ○ proposed · customer-data-migration-with-backfill
-    by ana 26 Nov 2026 13:05
+    by ana Thu 26 Nov 13:05
   2 count the rows before and after
     ○ proposed · customer-data-migration-with-backfill
-    by ana 26 Nov 2026 13:05
+    by ana Thu 26 Nov 13:05
 `
 	if got := strings.Join(strings.Split(trimRows(screenText(m)), "\n")[1:10], "\n"); got != strings.Trim(want, "\n") {
 		t.Fatalf("the register at 60 columns:\n%s\nwant\n%s", got, strings.Trim(want, "\n"))

@@ -262,7 +262,7 @@ func (f *incidentForm) saved(msg incidentSavedMsg) tea.Cmd {
 	if f.updating() {
 		did = fmt.Sprintf("updated incident %d on #%d", msg.in.ID, f.d.ID)
 		if !msg.in.ResolvedAt.IsZero() {
-			did = fmt.Sprintf("incident %d on #%d resolved %s", msg.in.ID, f.d.ID, f.c.Local(msg.in.ResolvedAt, "02 Jan 15:04"))
+			did = fmt.Sprintf("incident %d on #%d resolved %s", msg.in.ID, f.d.ID, f.c.At(msg.in.ResolvedAt))
 		}
 	}
 	return common.Done(did)
@@ -279,7 +279,7 @@ func (f *incidentForm) View() string {
 	out := []string{common.Fit(head, f.w), ""}
 	if f.pick != 0 {
 		out = append(out, " "+st.Dim.Render(fmt.Sprintf("incident %d, opened %s", f.in.ID,
-			f.c.Local(f.in.OpenedAt, common.DayLayout+" Jan 2006 15:04"))), "")
+			f.c.At(f.in.OpenedAt))), "")
 	}
 	return f.view(st, out, error.Error)
 }

@@ -385,7 +385,7 @@ func myworkTrouble(cs []models.Conflict, d models.Deployment) string {
 func (m *mywork) windowLines(d models.Deployment, w int) []string {
 	st := m.c.Styles
 	lead := st.Dim.Render(" window ")
-	win := m.c.WindowAs(d.ScheduledStart, d.ScheduledEnd, common.WindowForm{Tight: true, Year: true})
+	win := m.c.WindowAs(d.ScheduledStart, d.ScheduledEnd, common.WindowForm{Tight: true})
 	state := st.Dim.Render(" · ") + d.Status.Label()
 	from, to, ok := strings.Cut(win, " – ")
 	if !ok || lipgloss.Width(lead+win+state) <= w {

@@ -490,7 +490,7 @@ func (p *planForm) previewLines(w, h int) []string {
 // previewWindow is a window a form previews, with its year when that is not this
 // year, and how far ahead it is when that is more than a year: a mistyped year shows.
 func previewWindow(c *common.Common, start, end time.Time) string {
-	out := c.WindowAs(start, end, common.WindowForm{Year: true, Zone: true})
+	out := c.WindowAs(start, end, common.WindowForm{Zone: true})
 	if ahead := start.Sub(c.Eng.Now()); ahead > 366*24*time.Hour {
 		years := int(ahead.Hours() / 24 / 365.25)
 		out += c.Styles.Warn.Render(fmt.Sprintf(" · ⚠ %d year%s ahead", years, common.Plural(years)))

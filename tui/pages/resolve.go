@@ -476,7 +476,7 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 	}
 	var alts []string
 	for _, a := range sug.Slots[min(1, len(sug.Slots)):] {
-		alts = append(alts, r.c.Local(a.Start, common.DayLayout+" Jan 15:04"))
+		alts = append(alts, r.c.At(a.Start))
 	}
 	var free []string
 	for i, l := range common.Pack(alts, " · ", r.w-14) {
@@ -508,7 +508,7 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 	}
 	for _, rs := range sug.Reasons {
 		lines := common.Hanging("   "+common.Fit("", 10)+" ", st.Dim.Render("nearest "+rs.Kind.Words()+" "+
-			r.c.Local(rs.First.Start, common.DayLayout+" Jan 15:04")+": "+rs.First.Reason), r.w)
+			r.c.At(rs.First.Start)+": "+rs.First.Reason), r.w)
 		if len(free)+len(passed)+len(lines) > room {
 			break
 		}

@@ -785,7 +785,7 @@ func (v *runView) now() []string {
 	case d.Status == models.StatusPlanned:
 		return []string{line(st.Dim.Render("not started"))}
 	case d.Status.Final():
-		return []string{line(st.StatusWord(d.Status) + st.Dim.Render("  "+v.c.Local(d.FinishedAt, "02 Jan 15:04")))}
+		return []string{line(st.StatusWord(d.Status) + st.Dim.Render("  "+v.c.At(d.FinishedAt)))}
 	case v.st.Waiting != nil:
 		w := v.st.Waiting
 		// The message says who may approve a gate, once; the footer offers a and x

@@ -38,7 +38,7 @@ func newUnblockPage(c *common.Common, b models.BlockedVersion) *askPage {
 	component, version := b.Component, b.Version
 	p := newAskPage(c, fmt.Sprintf("Unblock %s %s", component, version), "note: ",
 		fmt.Sprintf("Blocked by %s %s: %s. Unblocked, it may be planned and started again. "+
-			"The note is optional; the audit log keeps it with the block.", b.Actor, c.Local(b.At, "02 Jan 15:04"), b.Reason),
+			"The note is optional; the audit log keeps it with the block.", b.Actor, c.At(b.At), b.Reason),
 		func(note string) (engine.Outcome, error) {
 			err := c.Eng.UnblockVersion(c.Ctx, c.Actor, component, version, note)
 			return engine.Outcome{Did: fmt.Sprintf("unblocked %s %s", component, version)}, err
@@ -148,7 +148,7 @@ func (s *blockedScreen) item(i int, selected bool) []string {
 	st, b := s.c.Styles, s.list[i]
 	first := marked(st, s.w, selected, func(lead string) []string {
 		return common.Hanging(lead, fmt.Sprintf("%s %s  %s", st.Bold.Render(b.Component), b.Version,
-			st.Dim.Render("by "+b.Actor+" "+s.c.Local(b.At, common.DayLayout+" Jan 2006 15:04"))), s.w)
+			st.Dim.Render("by "+b.Actor+" "+s.c.At(b.At))), s.w)
 	})
 	return append(first, common.Hanging("    ", b.Reason, s.w)...)
 }

@@ -72,13 +72,13 @@ func TestBlockingAVersionFromItsDeployment(t *testing.T) {
 		}
 		got = screenText(m)
 		fits(t, m, "a blocked version's deployment", w, h)
-		if !tuitest.Whole(got, "blocked ✗ this version, by ana 26 Nov 14:05: corrupts the ledger") ||
+		if !tuitest.Whole(got, "blocked ✗ this version, by ana Thu 26 Nov 14:05: corrupts the ledger") ||
 			!strings.Contains(got, "✓ blocked payments-api 4.11.9") {
 			t.Fatalf("%dx%d: back on the deployment, the page should say its version is blocked:\n%s", w, h, got)
 		}
 		press(m, "B")
 		got = screenText(m)
-		if !strings.Contains(got, "Unblock payments-api 4.11.9") || !tuitest.Whole(got, "Blocked by ana 26 Nov 14:05: corrupts the ledger") {
+		if !strings.Contains(got, "Unblock payments-api 4.11.9") || !tuitest.Whole(got, "Blocked by ana Thu 26 Nov 14:05: corrupts the ledger") {
 			t.Fatalf("%dx%d: b on a blocked version should offer to lift the block, saying it:\n%s", w, h, got)
 		}
 		fits(t, m, "unblock's note", w, h)

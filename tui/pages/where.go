@@ -235,17 +235,16 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 	}
 	r := data.Rows[row]
 	cell := r.Cells[col]
-	const at = common.DayLayout + " Jan 15:04"
 	now := fmt.Sprintf("%s in %s: nothing deployed", r.Component, cell.Environment)
 	switch {
 	case cell.Current != nil:
 		d := cell.Current
 		now = fmt.Sprintf("%s %s in %s since %s by %s (#%d)", r.Component, d.Version, cell.Environment,
-			c.Local(d.FinishedAt, at), d.DoneBy(), d.ID)
+			c.At(d.FinishedAt), d.DoneBy(), d.ID)
 	case cell.Removed != nil:
 		d := cell.Removed
 		now = fmt.Sprintf("%s removed from %s %s by %s (#%d)", r.Component, cell.Environment,
-			c.Local(d.FinishedAt, at), d.DoneBy(), d.ID)
+			c.At(d.FinishedAt), d.DoneBy(), d.ID)
 	}
 	if cell.Blocked != "" {
 		now += c.Styles.Bad.Render(" ✗ blocked " + cell.Blocked)
@@ -262,9 +261,9 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 		}
 		switch {
 		case c.Eng.Overdue(*n):
-			next += " for " + c.Local(n.ScheduledStart, at) + c.Styles.Warn.Render(" ⚠ overdue")
+			next += " for " + c.At(n.ScheduledStart) + c.Styles.Warn.Render(" ⚠ overdue")
 		case n.Status == models.StatusPlanned:
-			next += " for " + c.Local(n.ScheduledStart, at)
+			next += " for " + c.At(n.ScheduledStart)
 		}
 		if cell.Differs {
 			next = c.Styles.Warn.Render("≠ ") + next
