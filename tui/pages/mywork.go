@@ -134,24 +134,24 @@ func (m *mywork) remember() {
 }
 
 // when is the window's start as every row writes it: the time alone today, else
-// the weekday, the day and the time ("Tue 08 22:00"), with the month when it is not
-// this month ("Mon 04 Jan 22:00") and the year when it is not this year ("Wed 06 Jan
-// 2027 22:00"), as the summary's window below and the forms' previews have it. A
-// far-off plan said "06 Jan 2027", with no weekday and no time, beside "Tue 08 22:00".
-func (m *mywork) when(t time.Time) string {
+// the weekday, the day and the time ("Tue 08 22:00") this month; further off, as
+// every screen writes a moment (common.At: "Mon 04 Jan 22:00", and the year when it
+// is not this year, "Wed 06 Jan 2027 22:00"). In a narrow column (not wide) a start
+// further off than this month takes the column's 12 cells, as "Tue 08 22:00" does:
+// "04 Jan 22:00", "06 Jan 2027" (common.AtIn), and the summary's window below says
+// the rest. On a phone "Wed 06 Jan 2027 22:00" took nine cells from its row's text.
+func (m *mywork) when(t time.Time, wide bool) string {
 	if m.today(t) {
 		return m.c.Local(t, "15:04")
 	}
 	now := m.c.Eng.Now().In(m.c.Eng.Location())
-	lt := t.In(m.c.Eng.Location())
-	day := common.DayLayout
-	if lt.Year() != now.Year() || lt.Month() != now.Month() {
-		day += " Jan"
+	if lt := t.In(m.c.Eng.Location()); lt.Year() == now.Year() && lt.Month() == now.Month() {
+		return lt.Format(common.DayLayout + " 15:04")
 	}
-	if lt.Year() != now.Year() {
-		day += " 2006"
+	if wide {
+		return m.c.At(t)
 	}
-	return lt.Format(day + " 15:04")
+	return m.c.AtIn(t, myworkNarrowState)
 }
 
 // today reports whether t falls on today's date in the organisation's zone.
@@ -229,19 +229,20 @@ func (m *mywork) list(h, w int) []string {
 
 // myworkCols are the widths of the right-hand columns, progress and state: the
 // widest of the list's (all of it, so that they keep still while it scrolls), the
-// state's at most 12 cells on a narrow screen ("Sat 28 23:55") and 36 on a wide
-// one. A fixed 12 left "BLOCKED" five spare cells while where it goes was cut
-// ("→ p… ✗"). A start wider than its column (a far-off plan's, "Wed 06 Jan 22:00"
-// on a phone) is never cut: its row takes the cells from its own text, so that one
-// far-off plan does not cut every other row.
+// state's at most myworkNarrowState cells on a narrow screen ("Sat 28 23:55", a start
+// further off in a shorter form: when) and 36 on a wide one. A fixed 12 left
+// "BLOCKED" five spare cells while where it goes was cut ("→ p… ✗").
 type myworkCols struct {
 	progress, state int
 	wide            bool
 }
 
+// myworkNarrowState is the most cells the state column takes on a narrow screen.
+const myworkNarrowState = 12
+
 func (m *mywork) columns(w int) myworkCols {
 	c := myworkCols{wide: w >= 100}
-	most := 12
+	most := myworkNarrowState
 	if c.wide {
 		most, c.progress = 36, 5
 	}
@@ -267,12 +268,8 @@ func (m *mywork) row(it engine.Work, sel bool, w int, cols myworkCols) string {
 		mark = st.Accent.Render("▸ ")
 	}
 	state, style := m.state(it, cols.wide)
-	stateW := cols.state
-	if _, ok := m.start(it); ok {
-		stateW = max(stateW, lipgloss.Width(state)) // a start is never cut
-	}
 	right := fmt.Sprintf("%*s  ", cols.progress, fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal)) +
-		style.Render(common.Fit(state, stateW))
+		style.Render(common.Fit(state, cols.state))
 	trouble := myworkTrouble(it.Conflicts, d)
 	switch {
 	case trouble == "":
@@ -305,7 +302,7 @@ func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
 	// "overdue" is the console's word for it; a narrow column has room for the time
 	// only when it is today's, and says "due" with the warning mark.
 	if m.c.Eng.Overdue(d) {
-		when := m.when(d.ScheduledStart)
+		when := m.when(d.ScheduledStart, wide)
 		switch {
 		case wide:
 			return "⚠ overdue since " + when, m.c.Styles.Warn
@@ -314,18 +311,7 @@ func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
 		}
 		return "⚠ overdue", m.c.Styles.Warn
 	}
-	when, _ := m.start(it)
-	return when, lipgloss.NewStyle()
-}
-
-// start is the row's start of the window, for a plan waiting for it; false for one
-// under way or overdue, whose row says that instead.
-func (m *mywork) start(it engine.Work) (string, bool) {
-	d := it.Deployment
-	if d.Status.Running() || m.c.Eng.Overdue(d) {
-		return "", false
-	}
-	return m.when(d.ScheduledStart), true
+	return m.when(d.ScheduledStart, wide), lipgloss.NewStyle()
 }
 
 // underWay is the word My work and the checklist both say of a deployment under

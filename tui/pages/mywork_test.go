@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"ferry/engine"
 	"ferry/models"
@@ -150,7 +151,7 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	if l := myworkRow(got, "#6 "); !strings.Contains(l, "✗") {
 		t.Errorf("#6 on a phone, in a freeze: %q\n%s", l, got)
 	}
-	for _, want := range []string{"waiting for approval by marc", "✓ maintenance", "Sat 05 Dec 22:00", "Sat 10 Jul 2027 22:00"} {
+	for _, want := range []string{"waiting for approval by marc", "✓ maintenance", "05 Dec 22:00", "10 Jul 2027"} { // in the column's 12 cells
 		if !strings.Contains(got, want) {
 			t.Errorf("My work at 60 lacks %q:\n%s", want, got)
 		}
@@ -401,5 +402,56 @@ func TestMyWorkGivesWhereItGoesTheRoom(t *testing.T) {
 	if row := myworkRow(screenText(m), "#1 "); !strings.Contains(row, "#1 rack-b07-db-server 1 → production ") ||
 		!strings.HasSuffix(strings.TrimRight(row, " "), " 0/15  BLOCKED") {
 		t.Fatalf("at 56 the blocked row should say where it goes whole: %q\n%s", row, screenText(m))
+	}
+}
+
+// TestMyWorkFarOffStartsKeepTheColumn: on a phone a start far off fits the column
+// the others have, in a shorter form (the month without the weekday, another year
+// without the time: the summary below says the whole window), so that every row's
+// progress and start stand in the same cells and its text keeps its width. "Wed 06
+// Jan 2027 22:00" took nine cells from its own row's text.
+func TestMyWorkFarOffStartsKeepTheColumn(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "tom")
+	ana, _ := c.Eng.Person("ana")
+	loc := c.Eng.Location()
+	for _, start := range []time.Time{
+		time.Date(2026, 11, 28, 22, 0, 0, 0, loc), // this month, a Saturday night
+		time.Date(2026, 12, 5, 22, 0, 0, 0, loc),  // next month
+		time.Date(2027, 1, 9, 22, 0, 0, 0, loc),   // next year
+	} {
+		if _, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+			Version: "1", Environment: "production", Start: start, Assignee: "tom"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(m, m.Top().Refresh())
+	got := screenText(m)
+	fits(t, m, "my work", 60, 20)
+	rows := map[string]string{"#6 ": "Sat 28 22:00", "#7 ": "05 Dec 22:00", "#8 ": "09 Jan 2027"}
+	var text, progress int // where the text ends and the progress stands, alike on every row
+	for id, want := range rows {
+		row := myworkRow(got, id)
+		if !strings.HasSuffix(strings.TrimRight(row, " "), want) {
+			t.Errorf("the row of %sshould end with %q: %q\n%s", id, want, row, got)
+		}
+		at := strings.Index(row, "0/15")
+		end := strings.Index(row, "→ ") + len("→ ")
+		for end < len(row) && row[end] != ' ' {
+			end++
+		}
+		at, end = ansi.StringWidth(row[:at]), ansi.StringWidth(row[:end]) // in cells
+		if text == 0 {
+			text, progress = end, at
+		}
+		if at != progress || end != text {
+			t.Errorf("the row of %shas its text to %d and its progress at %d, the others %d and %d:\n%s", id, end, at, text, progress, got)
+		}
+	}
+	press(m, "j", "j", "j") // #8: the summary has its whole window
+	if got := screenText(m); !strings.Contains(got, "window Sat 09 Jan 2027 22:00 –") {
+		t.Errorf("the summary of #8 should say its window whole:\n%s", got)
 	}
 }
