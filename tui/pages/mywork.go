@@ -30,6 +30,7 @@ type mywork struct {
 	loaded   bool
 	w, h     int
 	keys     struct{ Checklist, Record, Items key.Binding }
+	stated   int // how many rows' states were worked out (state), for the test that View works each out once
 }
 
 type myworkMsg struct {
@@ -181,7 +182,7 @@ func (m *mywork) View() string {
 	if listH < min(len(m.items), 3) || listH < 1 {
 		listH, sum = max(1, m.h), nil
 	}
-	lines := m.list(listH, w)
+	lines := m.list(listH, w, m.states(w >= 100))
 	if sum != nil {
 		for len(lines) < listH {
 			lines = append(lines, "")
@@ -192,9 +193,27 @@ func (m *mywork) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// myworkState is a row's state as a redraw works it out, once (states): the word
+// for where it stands, or its start, and its style.
+type myworkState struct {
+	text  string
+	style lipgloss.Style
+}
+
+// states are the rows' states, each worked out once per redraw for both the state
+// column's width (columns) and the row (row): it was twice for every row in sight.
+func (m *mywork) states(wide bool) []myworkState {
+	out := make([]myworkState, len(m.items))
+	for i, it := range m.items {
+		out[i].text, out[i].style = m.state(it, wide)
+	}
+	return out
+}
+
 // list is the rows in h lines, scrolled to keep the cursor's in sight; with three
-// lines or more, the first and last say how many are above and below.
-func (m *mywork) list(h, w int) []string {
+// lines or more, the first and last say how many are above and below. states are
+// the rows' (states), for a screen w cells wide.
+func (m *mywork) list(h, w int, states []myworkState) []string {
 	st := m.c.Styles
 	n := len(m.items)
 	lo, hi := 0, min(n, h) // the rows shown, [lo, hi)
@@ -217,9 +236,9 @@ func (m *mywork) list(h, w int) []string {
 	if lo > 0 && n > h && h >= 3 {
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("  ↑ %d more above", lo)))
 	}
-	cols := m.columns(w)
+	cols := m.columns(w, states)
 	for i := lo; i < hi; i++ {
-		lines = append(lines, m.row(m.items[i], i == m.cursor, w, cols))
+		lines = append(lines, m.row(m.items[i], states[i], i == m.cursor, w, cols))
 	}
 	if hi < n && n > h && h >= 3 {
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("  … and %d more", n-hi)))
@@ -240,17 +259,16 @@ type myworkCols struct {
 // myworkNarrowState is the most cells the state column takes on a narrow screen.
 const myworkNarrowState = 12
 
-func (m *mywork) columns(w int) myworkCols {
+func (m *mywork) columns(w int, states []myworkState) myworkCols {
 	c := myworkCols{wide: w >= 100}
 	most := myworkNarrowState
 	if c.wide {
 		most, c.progress = 36, 5
 	}
-	for _, it := range m.items {
+	for i, it := range m.items {
 		d := it.Deployment
-		state, _ := m.state(it, c.wide)
 		c.progress = max(c.progress, len(fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal)))
-		c.state = max(c.state, min(lipgloss.Width(state), most))
+		c.state = max(c.state, min(lipgloss.Width(states[i].text), most))
 	}
 	return c
 }
@@ -260,16 +278,15 @@ func (m *mywork) columns(w int) myworkCols {
 // the ✗ alone, the summary says which); progress and the
 // state (or the window's start) on the right, each as wide as the list needs
 // (columns), on a wide screen "waiting for approval by marc".
-func (m *mywork) row(it engine.Work, sel bool, w int, cols myworkCols) string {
+func (m *mywork) row(it engine.Work, state myworkState, sel bool, w int, cols myworkCols) string {
 	st := m.c.Styles
 	d := it.Deployment
 	mark := "  "
 	if sel {
 		mark = st.Accent.Render("▸ ")
 	}
-	state, style := m.state(it, cols.wide)
 	right := fmt.Sprintf("%*s  ", cols.progress, fmt.Sprintf("%d/%d", d.StepsDone, d.StepsTotal)) +
-		style.Render(common.Fit(state, cols.state))
+		state.style.Render(common.Fit(state.text, cols.state))
 	trouble := myworkTrouble(it.Conflicts, d)
 	switch {
 	case trouble == "":
@@ -293,6 +310,7 @@ func (m *mywork) row(it engine.Work, sel bool, w int, cols myworkCols) string {
 // state is the row's word for where the deployment stands (underWay's, as on its
 // checklist), or the start of its window while it waits for it.
 func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
+	m.stated++
 	d := it.Deployment
 	if word, style, ok := underWay(m.c, d, it.Blocked != nil, it.Waiting, wide); ok {
 		return word, style
