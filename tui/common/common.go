@@ -128,6 +128,26 @@ func (c *Common) AtIn(t time.Time, w int) string {
 	return s
 }
 
+// Near is a moment where most are today, a technician's work and ticks: the time
+// alone today ("22:00"), the weekday and the day this month ("Tue 08 22:00"), and
+// further off as AtIn writes it in w cells ("04 Jan 22:00", "06 Jan 2027"; w 0: At,
+// "Mon 04 Jan 22:00"). A tick of yesterday evening said "tom 21:19" on the
+// checklist, as if it were today's.
+func (c *Common) Near(t time.Time, w int) string {
+	if t.IsZero() {
+		return "—"
+	}
+	loc := c.Eng.Location()
+	lt, now := t.In(loc), c.Eng.Now().In(loc)
+	switch {
+	case lt.Year() != now.Year() || lt.Month() != now.Month():
+		return c.AtIn(t, w)
+	case lt.Day() != now.Day():
+		return lt.Format(DayLayout + " 15:04")
+	}
+	return lt.Format("15:04")
+}
+
 // OtherYear is whether t falls in another year than now, in the organisation's
 // zone: the console writes it with its year.
 func (c *Common) OtherYear(t time.Time) bool {

@@ -98,3 +98,30 @@ func TestAMomentHasItsYearByRule(t *testing.T) {
 		t.Errorf("At = %q", got)
 	}
 }
+
+// TestNearIsTheTimeAloneToday: where most moments are today (a technician's work,
+// the ticks of a checklist), today's is its time alone, this month's has its day,
+// further off as AtIn has it, in the column's cells.
+func TestNearIsTheTimeAloneToday(t *testing.T) {
+	t.Parallel()
+	c := tuitest.Org(t, "tom") // Thu 26 Nov 2026 14:05
+	loc := c.Eng.Location()
+	for _, tc := range []struct {
+		t    time.Time
+		w    int
+		want string
+	}{
+		{time.Date(2026, 11, 26, 9, 41, 0, 0, loc), 12, "09:41"},
+		{time.Date(2026, 11, 25, 21, 19, 0, 0, loc), 12, "Wed 25 21:19"},
+		{time.Date(2026, 11, 28, 22, 0, 0, 0, loc), 12, "Sat 28 22:00"},
+		{time.Date(2026, 12, 5, 22, 0, 0, 0, loc), 12, "05 Dec 22:00"},
+		{time.Date(2026, 12, 5, 22, 0, 0, 0, loc), 0, "Sat 05 Dec 22:00"},
+		{time.Date(2027, 1, 9, 22, 0, 0, 0, loc), 12, "09 Jan 2027"},
+		{time.Date(2027, 1, 9, 22, 0, 0, 0, loc), 0, "Sat 09 Jan 2027 22:00"},
+		{time.Date(2025, 11, 26, 9, 41, 0, 0, loc), 12, "26 Nov 2025"}, // this day of the month, another year
+	} {
+		if got := c.Near(tc.t, tc.w); got != tc.want {
+			t.Errorf("Near(%s, %d) = %q, want %q", tc.t, tc.w, got, tc.want)
+		}
+	}
+}

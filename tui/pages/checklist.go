@@ -1034,8 +1034,9 @@ func (v *checklistView) progressOf(stage models.Stage) engine.StageProgress {
 	return engine.StageProgress{Stage: stage}
 }
 
-// row is one item: its box, its name, and who ticked or blocked it when. A block's
-// reason is read whole: beside the name when it fits, else on the lines under it.
+// row is one item: its box, its name, and who ticked or blocked it when (the time
+// alone today, with its day before: common.Near). A block's reason is read whole:
+// beside the name when it fits, else on the lines under it.
 func (v *checklistView) row(s engine.StepState, selected bool) []string {
 	st := v.c.Styles
 	lead, name := "  ", s.Step.Name
@@ -1052,14 +1053,14 @@ func (v *checklistView) row(s engine.StepState, selected bool) []string {
 	case s.Status == models.StepBlocked:
 		// Who blocked it, as a tick says who ticked: on a job of two, or a colleague's
 		// phone, "blocked 07:55" left the next person asking whom to call.
-		at := st.Dim.Render(" " + strings.TrimSpace(s.Actor+" "+v.c.Local(s.At, "15:04")))
+		at := st.Dim.Render(" " + strings.TrimSpace(s.Actor+" "+v.c.Near(s.At, 12)))
 		right = st.Bad.Render("blocked: "+s.BlockReason) + at
 		if lipgloss.Width(left+" "+right+" ") > v.w {
 			right = st.Bad.Render("blocked") + at
 			under = common.Hanging(strings.Repeat(" ", 7), s.BlockReason, v.w-1, st.Bad)
 		}
 	case s.Status == models.StepDone && s.Actor != "":
-		right = st.Dim.Render(s.Actor + " " + v.c.Local(s.At, "15:04"))
+		right = st.Dim.Render(s.Actor + " " + v.c.Near(s.At, 12))
 		if s.Note != "" { // it shows under the item when the cursor is on it
 			right = st.Dim.Render("✎ ") + right
 		}

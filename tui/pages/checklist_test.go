@@ -411,3 +411,31 @@ func TestChecklistSaysWhoBlocked(t *testing.T) {
 	}
 	fits(t, m, "checklist with a blocked item", 60, 20)
 }
+
+// TestChecklistTicksOfAnotherDaySayTheDay: a tick of yesterday evening says its day
+// beside its time, "tom Wed 25 21:19" (common.Near), and a block of today its time
+// alone; the checklist said "tom 21:19" of both, yesterday's read as today's.
+func TestChecklistTicksOfAnotherDaySayTheDay(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	c := m.c
+	clock := tuitest.ClockOf(t, c)
+	today := clock.Now()
+	clock.Set(time.Date(2026, 11, 25, 21, 19, 0, 0, c.Eng.Location())) // yesterday evening
+	if _, err := c.Eng.TickStep(c.Ctx, c.Actor, 1, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(today)
+	if _, err := c.Eng.BlockStep(c.Ctx, c.Actor, 1, 2, "boxes missing"); err != nil {
+		t.Fatal(err)
+	}
+	openChecklistVia(t, m, 1)
+	got := screenText(m)
+	if !strings.Contains(got, "tom Wed 25 21:19") || strings.Contains(got, "tom 21:19") { // under its name on a phone
+		t.Errorf("yesterday's tick should say its day:\n%s", got)
+	}
+	if row := lineWith(got, "Documentation included"); !strings.Contains(row, "tom 14:05") || strings.Contains(row, "Thu 26") {
+		t.Errorf("today's block should say its time alone: %q\n%s", row, got)
+	}
+	fits(t, m, "checklist", 60, 20)
+}

@@ -134,25 +134,19 @@ func (m *mywork) remember() {
 	}
 }
 
-// when is the window's start as every row writes it: the time alone today, else
-// the weekday, the day and the time ("Tue 08 22:00") this month; further off, as
-// every screen writes a moment (common.At: "Mon 04 Jan 22:00", and the year when it
-// is not this year, "Wed 06 Jan 2027 22:00"). In a narrow column (not wide) a start
-// further off than this month takes the column's 12 cells, as "Tue 08 22:00" does:
-// "04 Jan 22:00", "06 Jan 2027" (common.AtIn), and the summary's window below says
-// the rest. On a phone "Wed 06 Jan 2027 22:00" took nine cells from its row's text.
+// when is the window's start as every row writes it (common.Near): the time alone
+// today, else the weekday, the day and the time ("Tue 08 22:00") this month;
+// further off, as every screen writes a moment (common.At: "Mon 04 Jan 22:00", and
+// the year when it is not this year, "Wed 06 Jan 2027 22:00"). In a narrow column
+// (not wide) a start further off takes the column's 12 cells, as "Tue 08 22:00"
+// does: "04 Jan 22:00", "06 Jan 2027" (common.AtIn), and the summary's window below
+// says the rest. On a phone "Wed 06 Jan 2027 22:00" took nine cells from its row's
+// text.
 func (m *mywork) when(t time.Time, wide bool) string {
-	if m.today(t) {
-		return m.c.Local(t, "15:04")
-	}
-	now := m.c.Eng.Now().In(m.c.Eng.Location())
-	if lt := t.In(m.c.Eng.Location()); lt.Year() == now.Year() && lt.Month() == now.Month() {
-		return lt.Format(common.DayLayout + " 15:04")
-	}
 	if wide {
-		return m.c.At(t)
+		return m.c.Near(t, 0)
 	}
-	return m.c.AtIn(t, myworkNarrowState)
+	return m.c.Near(t, myworkNarrowState)
 }
 
 // today reports whether t falls on today's date in the organisation's zone.
