@@ -1055,7 +1055,9 @@ func (v *checklistView) row(s engine.StepState, selected bool) []string {
 		// phone, "blocked 07:55" left the next person asking whom to call.
 		at := st.Dim.Render(" " + strings.TrimSpace(s.Actor+" "+v.c.Near(s.At, 12)))
 		right = st.Bad.Render("blocked: "+s.BlockReason) + at
-		if lipgloss.Width(left+" "+right+" ") > v.w {
+		// Two cells at least between the name and the reason: "Power available
+		// blocked: no power on PDU B" read as one sentence.
+		if lipgloss.Width(left+"  "+right+" ") > v.w {
 			right = st.Bad.Render("blocked") + at
 			under = common.Hanging(strings.Repeat(" ", 7), s.BlockReason, v.w-1, st.Bad)
 		}
@@ -1071,7 +1073,7 @@ func (v *checklistView) row(s engine.StepState, selected bool) []string {
 	case s.Step.Kind == models.StepAutomated:
 		right = st.Dim.Render("automated")
 	}
-	if right != "" && lipgloss.Width(left)+lipgloss.Width(right)+2 > v.w {
+	if right != "" && lipgloss.Width(left)+2+lipgloss.Width(right)+1 > v.w { // two cells apart at least, as a block's reason
 		// The name is read whole, on as many lines as it takes, and who ticked or
 		// blocked it when goes under it at the right: a phone cut "Delivery complete
 		// against the packing…" to make room for "tom 07:55".

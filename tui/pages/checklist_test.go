@@ -439,3 +439,29 @@ func TestChecklistTicksOfAnotherDaySayTheDay(t *testing.T) {
 	}
 	fits(t, m, "checklist", 60, 20)
 }
+
+// TestChecklistKeepsABlocksReasonApartFromTheName: a reason beside the item's name
+// stands two cells from it at least, else it goes under the name; with one cell
+// "Documentation included blocked: boxes gone" read as one sentence, and "against
+// the packing list tom 14:05" as if tom were on the list.
+func TestChecklistKeepsABlocksReasonApartFromTheName(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	c := m.c
+	if _, err := c.Eng.TickStep(c.Ctx, c.Actor, 1, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	// " ▸ [!] Documentation included" and "blocked: boxes gone tom 14:05 " fill 59 cells.
+	if _, err := c.Eng.BlockStep(c.Ctx, c.Actor, 1, 2, "boxes gone"); err != nil {
+		t.Fatal(err)
+	}
+	openChecklistVia(t, m, 1)
+	got := screenText(m)
+	if strings.Contains(got, "included blocked") || !strings.Contains(got, "boxes gone") {
+		t.Errorf("the reason should stand apart from the name, or under it:\n%s", got)
+	}
+	if strings.Contains(got, "packing list tom") { // a tick's who and when, alike
+		t.Errorf("who ticked it should stand apart from the name, or under it:\n%s", got)
+	}
+	fits(t, m, "checklist", 60, 20)
+}
