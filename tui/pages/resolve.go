@@ -442,11 +442,16 @@ func (r *resolveScreen) conflictLines(room int) []string {
 	return append(slices.Concat(items[from:to]...), more)
 }
 
-// moveLines are where the deployment is now and the suggested slot.
+// moveLines are where the deployment is now and the suggested slot, each window
+// wrapped under its label when it is longer than the line (on a phone, one across a
+// daylight-saving change or in another year: it was cut at its end's zone, "…
+// Sun 28 Mar 2027 04").
 func (r *resolveScreen) moveLines() []string {
 	st, d, sug := r.c.Styles, r.data.det, r.data.sug
-	win := func(s, e time.Time) string { return r.c.WindowAs(s, e, common.WindowForm{Zone: true}) }
-	out := []string{"", " " + st.Bold.Render("Move it"), "   " + st.Dim.Render(common.Fit("planned", 10)) + " " + win(d.ScheduledStart, d.ScheduledEnd)}
+	win := func(label string, s, e time.Time, paint ...lipgloss.Style) []string {
+		return common.Hanging("   "+st.Dim.Render(common.Fit(label, 10))+" ", r.c.WindowAs(s, e, common.WindowForm{Zone: true}), r.w, paint...)
+	}
+	out := append([]string{"", " " + st.Bold.Render("Move it")}, win("planned", d.ScheduledStart, d.ScheduledEnd)...)
 	if len(sug.Slots) == 0 {
 		out = append(out, "   "+st.Bad.Render(engine.NoSlot))
 		for _, why := range engine.NoSlotReasons(d.ID, sug) { // what no move settles: the way on is elsewhere
@@ -456,12 +461,13 @@ func (r *resolveScreen) moveLines() []string {
 		}
 	} else {
 		s := sug.Slots[0]
-		line := "   " + st.Dim.Render(common.Fit("suggested", 10)) + " " + st.Bold.Render(win(s.Start, s.End))
+		lines := win("suggested", s.Start, s.End, st.Bold)
+		line := lines[len(lines)-1]
 		free := st.Good.Render("✓ no conflicts there")
 		if lipgloss.Width(line+"   "+free) <= r.w {
-			out = append(out, line+"   "+free)
+			out = append(append(out, lines[:len(lines)-1]...), line+"   "+free)
 		} else {
-			out = append(out, line, strings.Repeat(" ", 14)+free)
+			out = append(append(out, lines...), strings.Repeat(" ", 14)+free)
 		}
 	}
 	return out

@@ -76,3 +76,27 @@ func TestMyWorkWrapsALongWindowOnAPhone(t *testing.T) {
 		t.Errorf("the summary's window, wrapped whole:\n%s", got)
 	}
 }
+
+// On a phone the resolve panel wraps a window longer than its line under its label,
+// after its dash, rather than cut it: "planned    Sat 27 Mar 2027 21:00 CET – Sun 28
+// Mar 2027 04" lost the end's zone the window is written for.
+func TestResolveWrapsALongWindowOnAPhone(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	loc := c.Eng.Location()
+	d, _ := tuitest.PlanEarlier(t, c, "ana", engine.PlanRequest{Model: "rack-server", Component: "rack-b08-app-server",
+		Version: "2", Environment: "production", Assignee: "tom",
+		Start: time.Date(2027, 3, 27, 21, 0, 0, 0, loc), End: time.Date(2027, 3, 28, 4, 0, 0, 0, loc)})
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(m, m.Top().Refresh())
+	openResolve(m, d.ID)
+	fits(t, m, "resolve", 60, 20)
+	got := trimRows(screenText(m))
+	if !strings.Contains(got, "   planned    Sat 27 Mar 2027 21:00 CET –\n              Sun 28 Mar 2027 04:00 CEST\n") {
+		t.Errorf("the planned window, wrapped whole:\n%s", got)
+	}
+	if !strings.Contains(got, "   suggested  Sat 20 Mar 2027 22:00 –\n              Sun 21 Mar 2027 04:00 CET") {
+		t.Errorf("the suggested window, wrapped whole:\n%s", got)
+	}
+}
