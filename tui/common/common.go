@@ -137,15 +137,22 @@ func (c *Common) Near(t time.Time, w int) string {
 	if t.IsZero() {
 		return "—"
 	}
-	loc := c.Eng.Location()
-	lt, now := t.In(loc), c.Eng.Now().In(loc)
+	lt := t.In(c.Eng.Location())
 	switch {
-	case lt.Year() != now.Year() || lt.Month() != now.Month():
+	case !c.ThisMonth(t):
 		return c.AtIn(t, w)
-	case lt.Day() != now.Day():
+	case lt.Day() != c.Eng.Now().In(lt.Location()).Day():
 		return lt.Format(DayLayout + " 15:04")
 	}
 	return lt.Format("15:04")
+}
+
+// ThisMonth is whether t falls in this month, in the organisation's zone: a day of
+// it is written without its month ("Tue 08"), one of another month with it.
+func (c *Common) ThisMonth(t time.Time) bool {
+	loc := c.Eng.Location()
+	lt, now := t.In(loc), c.Eng.Now().In(loc)
+	return lt.Year() == now.Year() && lt.Month() == now.Month()
 }
 
 // OtherYear is whether t falls in another year than now, in the organisation's

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -534,7 +533,7 @@ func (d *dashboard) runningLines(w int) []line {
 		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
-				text := fmt.Sprintf("blocked by %s: %q %s", b.Step.Actor, b.Step.BlockReason, d.c.Local(b.Step.At, "15:04")) // who blocked it, not the assignee
+				text := fmt.Sprintf("blocked by %s: %q %s", b.Step.Actor, b.Step.BlockReason, d.c.Near(b.Step.At, 0)) // who blocked it, not the assignee
 				for _, r := range clip(text, max(10, w-5), reasonRows) {
 					out = append(out, line{text: st.Bad.Render("   " + r), part: true})
 				}
@@ -783,7 +782,7 @@ func (d *dashboard) failureLines() []line {
 			word = "↺ rolled back "
 		}
 		out = append(out, line{id: dep.ID, text: d.c.Styles.Bad.Render(word) + fmt.Sprintf("#%d %s → %s %s",
-			dep.ID, dep.Component, dep.Environment, d.c.Local(dep.FinishedAt, "15:04"))})
+			dep.ID, dep.Component, dep.Environment, d.c.Near(dep.FinishedAt, 0))})
 	}
 	return out
 }
@@ -799,10 +798,10 @@ func (d *dashboard) lateLines() []line {
 		switch it.Kind {
 		case engine.InboxOverrun:
 			out = append(out, line{id: dep.ID, text: overrun + fmt.Sprintf("#%d %s → %s, due %s",
-				dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledEnd, "Mon 15:04"))})
+				dep.ID, dep.Component, dep.Environment, d.c.Near(dep.ScheduledEnd, 0))})
 		case engine.InboxOverdue:
 			out = append(out, line{id: dep.ID, text: overdue + fmt.Sprintf("#%d %s → %s %s",
-				dep.ID, dep.Component, dep.Environment, d.c.Local(dep.ScheduledStart, "Mon 15:04"))})
+				dep.ID, dep.Component, dep.Environment, d.c.Near(dep.ScheduledStart, 0))})
 		}
 	}
 	return out
@@ -813,7 +812,7 @@ func (d *dashboard) incidentLines() []line {
 	for _, in := range d.data.OpenIncidents {
 		dep := in.Deployment
 		out = append(out, line{id: dep.ID, text: d.c.Styles.Bad.Render("⚑ incident ") + fmt.Sprintf("#%d %s → %s: %s, open since %s",
-			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Local(in.OpenedAt, "Mon 15:04"))})
+			dep.ID, dep.Component, dep.Environment, in.Summary, d.c.Near(in.OpenedAt, 0))})
 	}
 	return out
 }
@@ -858,7 +857,7 @@ func (d *dashboard) channelLines(w int) []line {
 		if it.Kind == engine.InboxChannel {
 			// Short, to be read whole: the error, which may be long, is on its page.
 			out = append(out, line{channel: it.Channel, text: d.c.Styles.Bad.Render("✉ ") + fmt.Sprintf("%s failing: messages died, the last %s",
-				it.Channel, d.c.Local(it.At, "Mon 15:04")) + d.c.Styles.Dim.Render(" · enter shows why")})
+				it.Channel, d.c.Near(it.At, 0)) + d.c.Styles.Dim.Render(" · enter shows why")})
 		}
 	}
 	return out
@@ -975,7 +974,7 @@ const (
 // The short marks take the cells of the widest ("✗99", "✗99+" when a row has more
 // than 99 conflicts).
 func (d *dashboard) dueColumns(w int, marks map[int64]clashMark) dueCols {
-	day := time.Unix(12*3600, 0) // any time: a window within a day is always as wide
+	day := d.c.Eng.Now() // any time this month: a window within a day of it is always as wide
 	c := dueCols{when: lipgloss.Width(d.when(models.Deployment{ScheduledStart: day, ScheduledEnd: day}))}
 	need, full, short := dueWhatLeast, 0, 3 // "✗99"
 	for _, rows := range [][]models.Deployment{d.data.DueToday, d.data.Upcoming} {
@@ -994,9 +993,15 @@ func (d *dashboard) dueColumns(w int, marks map[int64]clashMark) dueCols {
 	return c
 }
 
-// when is a due row's window: the end's day too when it ends on another.
+// when is a due row's window: the end's day too when it ends on another, and the
+// month (and another year) when it starts in another month: "Tue 05 10:00 – 10:45" of
+// a plan in January read as the 5th of this month.
 func (d *dashboard) when(dep models.Deployment) string {
-	return d.c.WindowAs(dep.ScheduledStart, dep.ScheduledEnd, common.WindowForm{Day: common.DayLayout})
+	f := common.WindowForm{Day: common.DayLayout}
+	if !d.c.ThisMonth(dep.ScheduledStart) {
+		f.Day = ""
+	}
+	return d.c.WindowAs(dep.ScheduledStart, dep.ScheduledEnd, f)
 }
 
 // dueRow is one planned deployment: when, what, where, who, and its conflicts. The

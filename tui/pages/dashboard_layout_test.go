@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -749,5 +750,65 @@ func TestRunningNameTakesItsStatesRoom(t *testing.T) {
 				t.Errorf("%d wide, row %d:\n%q\nwant\n%q", c.w, i+1, got, c.want[i])
 			}
 		}
+	}
+}
+
+// A due row of another month says its month, and of another year its year: "Tue 05
+// 10:00 – 10:45" of a plan in January read as the 5th of this month. Those of this
+// month keep the short day, and the rows still line up where each goes.
+func TestDueRowsOfAnotherMonthSayIt(t *testing.T) {
+	t.Parallel()
+	c := tuitest.Org(t, "ana")
+	d := &dashboard{c: c}
+	now := tuitest.Now // Thu 26 Nov 2026 14:05 in Berlin
+	plan := func(id int64, start time.Time) models.Deployment {
+		return models.Deployment{ID: id, Component: "web-frontend", Version: "7.3.1", Environment: "test",
+			ScheduledStart: start, ScheduledEnd: start.Add(45 * time.Minute)}
+	}
+	d.data = engine.Dashboard{Now: now, DueToday: []models.Deployment{plan(11, now.Add(time.Hour))},
+		Upcoming: []models.Deployment{plan(12, now.Add(3*24*time.Hour)), plan(13, now.AddDate(0, 1, 0)), plan(14, now.AddDate(0, 2, 0))}}
+	want := map[int64]string{11: "Thu 26 15:05 – 15:50", 12: "Sun 29 14:05 – 14:50",
+		13: "Sat 26 Dec 14:05 – 14:50", 14: "Tue 26 Jan 2027 14:05 – 14:50"}
+	env := -1
+	for _, l := range d.dueLines(116) {
+		if l.id == 0 {
+			continue
+		}
+		text := ansi.Strip(l.text)
+		if !strings.HasPrefix(text, want[l.id]+"  #") {
+			t.Errorf("#%d: %q, want it to start %q", l.id, text, want[l.id])
+		}
+		if at := strings.Index(text, "→ test"); env >= 0 && at != env {
+			t.Errorf("#%d: → test at %d, the first row's at %d:\n%q", l.id, at, env, text)
+		} else {
+			env = at
+		}
+	}
+}
+
+// What needs the person says when as every screen does (Common.Near): the time alone
+// today, the day this month, the date further back. An overdue plan of last month
+// said "Thu 13:35", as if of this week.
+func TestNeedsYouSaysWhenAsNear(t *testing.T) {
+	t.Parallel()
+	c := tuitest.Org(t, "ana")
+	d := &dashboard{c: c}
+	now := tuitest.Now
+	dep := func(id int64, start time.Time) models.Deployment {
+		return models.Deployment{ID: id, Component: "auth-service", Environment: "dev", Status: models.StatusPlanned,
+			ScheduledStart: start, ScheduledEnd: start.Add(time.Hour)}
+	}
+	d.data = engine.Dashboard{Now: now, Inbox: []engine.InboxItem{
+		{Kind: engine.InboxOverdue, Deployment: dep(1, now.Add(-30*time.Minute))},
+		{Kind: engine.InboxOverdue, Deployment: dep(2, now.AddDate(0, 0, -7))},
+		{Kind: engine.InboxOverdue, Deployment: dep(3, now.AddDate(0, -1, 0))}}}
+	var got []string
+	for _, l := range d.lateLines() {
+		got = append(got, ansi.Strip(l.text))
+	}
+	want := []string{"⚠ overdue #1 auth-service → dev 13:35", "⚠ overdue #2 auth-service → dev Thu 19 14:05",
+		"⚠ overdue #3 auth-service → dev Mon 26 Oct 14:05"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
