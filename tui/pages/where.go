@@ -227,6 +227,15 @@ func cellText(c *common.Common, cell engine.WhereCell, w int) string {
 	return mark + v
 }
 
+// whatSince joins what stands in a cell and since when, on one line when it fits in
+// w cells, else each on its own, so that neither breaks in the middle.
+func whatSince(what, since string, w int) string {
+	if lipgloss.Width(what)+1+lipgloss.Width(since) <= w {
+		return what + " " + since
+	}
+	return what + "\n" + since
+}
+
 // whereFoot says the selected cell in words: what runs, since when and by whom, and
 // what comes.
 func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
@@ -239,12 +248,14 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 	switch {
 	case cell.Current != nil:
 		d := cell.Current
-		now = fmt.Sprintf("%s %s in %s since %s by %s (#%d)", r.Component, d.Version, cell.Environment,
-			c.At(d.FinishedAt), d.DoneBy(), d.ID)
+		// The deployment's number after the version, as the next line has it: last, in
+		// brackets, a phone left it alone on a line.
+		now = whatSince(fmt.Sprintf("%s %s #%d in %s", r.Component, d.Version, d.ID, cell.Environment),
+			fmt.Sprintf("since %s by %s", c.At(d.FinishedAt), d.DoneBy()), w-2)
 	case cell.Removed != nil:
 		d := cell.Removed
-		now = fmt.Sprintf("%s removed from %s %s by %s (#%d)", r.Component, cell.Environment,
-			c.At(d.FinishedAt), d.DoneBy(), d.ID)
+		now = whatSince(fmt.Sprintf("%s #%d removed from %s", r.Component, d.ID, cell.Environment),
+			fmt.Sprintf("%s by %s", c.At(d.FinishedAt), d.DoneBy()), w-2)
 	}
 	if cell.Blocked != "" {
 		now += c.Styles.Bad.Render(" ✗ blocked " + cell.Blocked)

@@ -60,7 +60,7 @@ func TestWhereScreenShowsTheMatrixAndOpensTheDeployment(t *testing.T) {
 	}
 	cell := data.Rows[r].Cells[c]
 	got = screenText(m)
-	want := fmt.Sprintf("%s %s in %s since", data.Rows[r].Component, cell.Current.Version, cell.Environment)
+	want := fmt.Sprintf("%s %s #%d in %s since", data.Rows[r].Component, cell.Current.Version, cell.Current.ID, cell.Environment)
 	if !strings.Contains(got, want) || !strings.Contains(got, "by "+cell.Current.Assignee) ||
 		!strings.Contains(got, fmt.Sprintf("≠ next: %s #%d", cell.Next.Version, cell.Next.ID)) {
 		t.Fatalf("the foot should say %q by %s and what comes (#%d):\n%s", want, cell.Current.Assignee, cell.Next.ID, got)
