@@ -141,10 +141,18 @@ func (c *Common) Near(t time.Time, w int) string {
 	switch {
 	case !c.ThisMonth(t):
 		return c.AtIn(t, w)
-	case lt.Day() != c.Eng.Now().In(lt.Location()).Day():
+	case !c.Today(t):
 		return lt.Format(DayLayout + " 15:04")
 	}
 	return lt.Format("15:04")
+}
+
+// Today is whether t falls on today's date, in the organisation's zone.
+func (c *Common) Today(t time.Time) bool {
+	loc := c.Eng.Location()
+	y, m, d := c.Eng.Now().In(loc).Date()
+	ty, tm, td := t.In(loc).Date()
+	return y == ty && m == tm && d == td
 }
 
 // ThisMonth is whether t falls in this month, in the organisation's zone: a day of

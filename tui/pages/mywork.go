@@ -149,14 +149,6 @@ func (m *mywork) when(t time.Time, wide bool) string {
 	return m.c.Near(t, myworkNarrowState)
 }
 
-// today reports whether t falls on today's date in the organisation's zone.
-func (m *mywork) today(t time.Time) bool {
-	loc := m.c.Eng.Location()
-	y, mo, d := m.c.Eng.Now().In(loc).Date()
-	ty, tmo, td := t.In(loc).Date()
-	return y == ty && mo == tmo && d == td
-}
-
 func (m *mywork) View() string {
 	st := m.c.Styles
 	w := max(m.w, 20)
@@ -318,7 +310,7 @@ func (m *mywork) state(it engine.Work, wide bool) (string, lipgloss.Style) {
 		switch {
 		case wide:
 			return "⚠ overdue since " + when, m.c.Styles.Warn
-		case m.today(d.ScheduledStart):
+		case m.c.Today(d.ScheduledStart):
 			return "⚠ due " + when, m.c.Styles.Warn
 		}
 		return "⚠ overdue", m.c.Styles.Warn
