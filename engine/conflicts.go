@@ -480,38 +480,26 @@ func (e *Engine) near(ctx context.Context, q store.Q, cand schedule.Item, from, 
 // nearIn is near read through qs, readers that see the same state.
 func (e *Engine) nearIn(ctx context.Context, qs []store.Q, cand schedule.Item, from, to time.Time, mv *moves) ([]schedule.Item, schedule.World, error) {
 	q := qs[0]
-	parts, err := store.OpenNearIn(ctx, qs, store.Neighbourhood{ID: cand.ID, Environment: cand.Environment,
-		Component: cand.Component, Assignee: cand.Assignee, After: cand.After, From: from, To: to})
-	if err != nil {
-		return nil, schedule.World{}, err
-	}
 	same, err := q.OpenOfVersion(ctx, cand.Component, cand.Version)
 	if err != nil {
 		return nil, schedule.World{}, err
 	}
-	// The parts hold each plan once, and among them every unfinished plan of cand's
-	// version that is near, which same holds whole: those are taken from same. Made
-	// in place, sized once: a suggestion's neighbourhood holds thousands of plans.
-	total := len(same)
-	for _, part := range parts {
-		total += len(part)
-	}
-	items, n := make([]schedule.Item, total), 0
-	for _, part := range parts {
-		for i := range part {
-			if o := &part[i]; o.ID != cand.ID && (o.Component != cand.Component || o.Version != cand.Version) {
-				items[n] = toItem(o)
-				n++
-			}
-		}
+	// The neighbourhood holds, among the rest, every unfinished plan of cand's version
+	// that is near, which same holds whole: those are taken from same, added to what
+	// the readers made into items as they read (thousands, in a slice made once).
+	items, err := store.OpenNearAs(ctx, qs, store.Neighbourhood{ID: cand.ID, Environment: cand.Environment,
+		Component: cand.Component, Assignee: cand.Assignee, After: cand.After, From: from, To: to}, len(same),
+		func(o store.OpenItem) (schedule.Item, bool) {
+			return toItem(&o), o.ID != cand.ID && (o.Component != cand.Component || o.Version != cand.Version)
+		})
+	if err != nil {
+		return nil, schedule.World{}, err
 	}
 	for i := range same {
 		if same[i].ID != cand.ID {
-			items[n] = toItem(&same[i])
-			n++
+			items = append(items, toItem(&same[i]))
 		}
 	}
-	items = items[:n]
 	if mv != nil {
 		for i := range items {
 			items[i] = mv.at(items[i])

@@ -63,14 +63,23 @@ func TestNeighbourhoodScansAgree(t *testing.T) {
 		if a, b := nearIDs(narrow), nearIDs(wide); !slices.Equal(a, b) || len(a) == 0 {
 			t.Fatalf("neighbourhood %d %+v: small indexes found %v, the covering scan %v", i, n, a, b)
 		}
-		one, err := OpenNearIn(ctx, []Q{q}, n)
+		one, err := OpenNearAs(ctx, []Q{q}, n, 0, itself)
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = s.Snapshots(ctx, 2, func(qs []Q) error {
-			two, err := OpenNearIn(ctx, qs, n)
-			if a, b := nearIDs(slices.Concat(one...)), nearIDs(slices.Concat(two...)); err == nil && (!slices.Equal(a, b) || len(a) == 0) {
+			two, err := OpenNearAs(ctx, qs, n, 0, itself)
+			if a, b := nearIDs(one), nearIDs(two); err == nil && (!slices.Equal(a, b) || len(a) == 0) {
 				t.Fatalf("neighbourhood %d %+v: one reader found %v, two %v", i, n, a, b)
+			}
+			// What the caller leaves out as it is read leaves no gap, in any part.
+			odd, err := OpenNearAs(ctx, qs, n, 3, func(o OpenItem) (int64, bool) { return o.ID, o.ID%2 == 1 })
+			want := slices.DeleteFunc(slices.Clone(two), func(o OpenItem) bool { return o.ID%2 == 0 })
+			if got := idsOf(want); err == nil && !slices.Equal(slices.Sorted(slices.Values(odd)), got) {
+				t.Fatalf("neighbourhood %d %+v: the odd ones read %v, want %v", i, n, odd, got)
+			}
+			if cap(odd)-len(odd) < 3 {
+				t.Fatalf("neighbourhood %d: room for %d more, want 3", i, cap(odd)-len(odd))
 			}
 			return err
 		})
@@ -78,6 +87,15 @@ func TestNeighbourhoodScansAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func idsOf(items []OpenItem) []int64 {
+	out := make([]int64, len(items))
+	for i, it := range items {
+		out[i] = it.ID
+	}
+	slices.Sort(out)
+	return out
 }
 
 func nearIDs(items []OpenItem) []string {
