@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -46,13 +47,13 @@ const minText = 12
 // word longer than a line is broken where the line ends. Not after a hyphen, as the
 // ansi package would: that splits dates ("2026-" / "12-05") and names. Nor inside a
 // time ("Mon" / "04 Jan 00:00") when it fits on a line, nor ever between a time and
-// its zone ("04:00" / "CEST").
+// its zone ("04:00" / "CEST"), nor around a number (together).
 func Wrap(s string, w int) []string {
 	w = max(w, 1)
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		line, lw := "", 0
-		for i, word := range unbroken(strings.Split(para, " "), w) {
+		for i, word := range together(unbroken(strings.Split(para, " "), w), w) {
 			ww := ansi.StringWidth(word)
 			switch {
 			case i == 0:
@@ -76,20 +77,64 @@ func Wrap(s string, w int) []string {
 
 // unbroken joins the words of a time ("Sat 19 Dec 00:00", "Tue 22:00 - Wed 02:00",
 // "21:45 CET") into one when it fits in w cells, so that Wrap breaks around it; a
-// comma ends a time. A window too long for a line is two, its ends, the dash after
+// comma ends a time, and a parenthesis opens one: "is 2 (Mon 07 Dec 10:00)" is a
+// number, then a time. A window too long for a line is two, its ends, the dash after
 // the first ("Sat 27 Mar 22:00 CET –" / "Sun 28 Mar 04:00 CEST"); an end too long for
 // a line is as many as fit, a clock time and its zone always in one.
 func unbroken(words []string, w int) []string {
 	var out []string
 	for i := 0; i < len(words); {
 		j := i + 1 // words[i:j] is one time, or a word
-		for j < len(words) && inTime(words, j) && !strings.HasSuffix(ansi.Strip(words[j-1]), ",") {
+		for j < len(words) && inTime(words, j) && !strings.HasSuffix(ansi.Strip(words[j-1]), ",") &&
+			!strings.HasPrefix(ansi.Strip(words[j]), "(") {
 			j++
 		}
 		out = append(out, joinTime(words[i:j], w)...)
 		i = j
 	}
 	return out
+}
+
+// together joins a number to the word it belongs with, when they fit in w cells,
+// so that a line neither ends on "where capacity is" with the number under it nor
+// starts or ends on a lone "1:": a number goes with the word before it ("is 2"),
+// unless that word ends a clause ("stopped;", "·") or there is none, when it goes
+// with the word after it ("0 lines"), and a number ending in a colon takes the word
+// after it too ("2: #12,"). Times are joined already (unbroken).
+func together(words []string, w int) []string {
+	var out []string
+	after := false // the word before takes this one
+	for _, word := range words {
+		n := len(out)
+		num := number(word)
+		back := num && n > 0 && !clauseEnd(out[n-1])
+		joined := n > 0 && (after || back) && ansi.StringWidth(out[n-1]+" "+word) <= w
+		if joined {
+			out[n-1] += " " + word
+		} else {
+			out = append(out, word)
+		}
+		after = num && (strings.HasSuffix(ansi.Strip(word), ":") || !joined) // it starts a line or a clause
+	}
+	return out
+}
+
+// number is a word that is a number: "2", "1,284", "96.1%", "5.18.121", with a
+// comma, colon, semicolon or full stop after it.
+func number(word string) bool {
+	s := strings.TrimSuffix(strings.TrimRight(ansi.Strip(word), ",;:."), "%")
+	if s == "" || s[0] < '0' || s[0] > '9' || s[len(s)-1] < '0' || s[len(s)-1] > '9' {
+		return false
+	}
+	return strings.Trim(s, "0123456789,.") == ""
+}
+
+// clauseEnd is a word that ends a clause ("production,", "stopped;") or is a mark
+// between clauses ("·", "→"): a number after it starts the next clause.
+func clauseEnd(word string) bool {
+	s := ansi.Strip(word)
+	return strings.HasSuffix(s, ",") || strings.HasSuffix(s, ";") || strings.HasSuffix(s, ":") ||
+		strings.HasSuffix(s, ".") || !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }
 
 // joinTime is the words of one time as few words as fit in w cells each: whole, else

@@ -108,3 +108,43 @@ func TestWrapKnowsATimeAfterStyledText(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// A number stays with the words it belongs to: a line that ends on "where capacity
+// is" with the number under it, or starts or ends on a lone "1:", reads as a sentence
+// cut short. A number goes with the word before it, or after a clause's end with the
+// word after it; a number ending in a colon takes what follows.
+func TestWrapKeepsANumberWithItsWords(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		s    string
+		w    int
+		want []string
+	}{
+		{"2 deployments at once in production, where capacity is 1: #29821, #29822 (Sat 12 Dec 22:00–22:30)", 56,
+			[]string{"2 deployments at once in production, where capacity", "is 1: #29821, #29822 (Sat 12 Dec 22:00–22:30)"}},
+		{"3 deployments at once in staging, where capacity is 2: #12, #15, #19 (Mon 07 Dec 10:00–11:00)", 50,
+			[]string{"3 deployments at once in staging, where capacity", "is 2: #12, #15, #19 (Mon 07 Dec 10:00–11:00)"}},
+		{"3 deployments at once in staging, where capacity is 2: #12, #15, #19 (Mon 07 Dec 10:00–11:00)", 38,
+			[]string{"3 deployments at once in staging,", "where capacity is 2: #12, #15, #19", "(Mon 07 Dec 10:00–11:00)"}},
+		{"3 deployments at once in staging, where capacity is 2 (Mon 07 Dec 10:00–11:00)", 52,
+			[]string{"3 deployments at once in staging, where capacity", "is 2 (Mon 07 Dec 10:00–11:00)"}},
+		{"the runner that started it stopped; 0 lines of output kept", 36,
+			[]string{"the runner that started it stopped;", "0 lines of output kept"}},
+		{"passed 3 capacity · 1 component · 1 maintenance", 30,
+			[]string{"passed 3 capacity ·", "1 component · 1 maintenance"}},
+		{"deployments 1,284 success 96.1% failed 31", 20, []string{"deployments 1,284", "success 96.1%", "failed 31"}},
+	} {
+		got := Wrap(tc.s, tc.w)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.s, tc.w, got, tc.want)
+		}
+		for _, l := range got {
+			if ansi.StringWidth(l) > tc.w {
+				t.Errorf("Wrap(%q, %d): line %q is too wide", tc.s, tc.w, l)
+			}
+		}
+		if strings.Join(got, " ") != tc.s {
+			t.Errorf("Wrap(%q, %d) lost words: %q", tc.s, tc.w, got)
+		}
+	}
+}
