@@ -55,6 +55,33 @@ func TestStackPushAndPop(t *testing.T) {
 	}
 }
 
+// On a phone the header cannot name every screen; it names the one you are on,
+// with its number, rather than "1 2 3 Schedule 4 5 6" (numbers that say nothing of
+// what is where), and with a page open over it the path starts there, "2 History ›
+// #5", not after a row of bare numbers. Wide, every screen is named.
+func TestHeaderSaysWhereYouAreOnAPhone(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 60, 20)
+	for key, want := range map[string]string{"1": "‹ 1 Dashboard ›", "3": "‹ 3 Schedule ›", "4": "‹ 4 Conflicts ›", "6": "‹ 6 Where ›"} {
+		press(m, key)
+		if h := headerOf(m); !strings.Contains(h, want) || !strings.Contains(h, "ana · manager") || strings.Contains(h, " 5 ") {
+			t.Errorf("after %s the header should name the screen alone, with who:\n%s", key, h)
+		}
+	}
+	press(m, "2", "enter", "r")
+	if h := headerOf(m); !strings.HasPrefix(strings.TrimSpace(h), "ferry  2 History › #5 › run #5") {
+		t.Errorf("the path starts at the tab, named:\n%s", h)
+	}
+	wide := sized(t, "ana", 120, 35)
+	if h := headerOf(wide); !strings.Contains(h, "1 Dashboard  2 History  3 Schedule  4 Conflicts  5 Reports  6 Where") {
+		t.Errorf("wide, every screen is named:\n%s", h)
+	}
+	tom := sized(t, "tom", 60, 20)
+	if h := headerOf(tom); !strings.Contains(h, "1 My work") || !strings.Contains(h, "2 History") {
+		t.Errorf("a technician's two screens fit a phone, named:\n%s", h)
+	}
+}
+
 // TestConsoleRemembersWhereThePersonIs: the console tells its Remember hook where the
 // person is, and a new console with that as Resume opens there.
 func TestConsoleRemembersWhereThePersonIs(t *testing.T) {

@@ -47,12 +47,14 @@ func (m *Model) header() string {
 	st := m.c.Styles
 	who := m.c.Actor.Name + " · " + string(m.c.Actor.MainRole())
 	right := who + " · " + m.c.Local(m.c.Eng.Now(), common.DayLayout+" Jan 15:04 MST") + " "
-	left := m.tabLine(false)
+	left := m.tabLine(tabsWide)
 	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
 		right = who + " "
 	}
-	if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
-		left = m.tabLine(true)
+	for _, form := range []tabForm{tabsTight, tabsOne} {
+		if lipgloss.Width(left)+lipgloss.Width(right)+2 > m.w {
+			left = m.tabLine(form)
+		}
 	}
 	gap := m.w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -61,40 +63,50 @@ func (m *Model) header() string {
 	return left + strings.Repeat(" ", gap) + st.HeaderRight.Render(right)
 }
 
-// tabLine names the screens, numbered; compact shows only numbers for the inactive
-// ones, or for all of them when a page is open over the active one. Then the path to
-// the page on top: "History › #123 › checklist #123".
-func (m *Model) tabLine(compact bool) string {
+// tabForm is how much of the tabs the header names, the most that fits.
+type tabForm int
+
+const (
+	tabsWide  tabForm = iota // every tab named: "1 Dashboard  2 History  3 Schedule …"
+	tabsTight                // the same, closer together
+	tabsOne                  // the active tab alone, "‹ 3 Schedule ›" (a phone)
+)
+
+// tabLine names the screens, numbered, in form; or, when a page is open over the
+// active one, that tab and the path from it to the page on top, at any width:
+// "2 History › #123 › checklist #123". Numbers alone ("1 2 3 4 5 6") told a phone's
+// user neither where they were nor what was where.
+func (m *Model) tabLine(form tabForm) string {
 	st := m.c.Styles
-	compact = compact || len(m.stack) > 0
-	tabs := []string{st.Brand.Render(" ferry ")}
-	for i, t := range m.tabs {
-		label, style := strconv.Itoa(i+1)+" "+t.page.Title(), st.Tab
-		switch {
-		case i == m.active && len(m.stack) == 0:
+	brand := st.Brand.Render(" ferry ")
+	switch {
+	case len(m.stack) > 0:
+		return brand + " " + m.path()
+	case form == tabsOne:
+		return brand + " " + st.Dim.Render("‹ ") + st.TabActive.Render(m.tabLabel(m.active)) + st.Dim.Render(" ›")
+	}
+	tabs := []string{brand}
+	for i := range m.tabs {
+		style := st.Tab
+		if i == m.active {
 			style = st.TabActive
-		case i == m.active:
-			label, style = strconv.Itoa(i+1), st.TabActive
-		case compact:
-			label = strconv.Itoa(i + 1)
 		}
-		tabs = append(tabs, style.Render(label))
+		tabs = append(tabs, style.Render(m.tabLabel(i)))
 	}
 	sep := "  "
-	if compact {
+	if form == tabsTight {
 		sep = " "
 	}
-	return strings.Join(tabs, sep) + m.path()
+	return strings.Join(tabs, sep)
 }
 
-// path is where the page on top was opened from, from the active tab on; "" when no
-// page is open over the tab.
+// tabLabel is tab i's number, the key that opens it, and its name.
+func (m *Model) tabLabel(i int) string { return strconv.Itoa(i+1) + " " + m.tabs[i].page.Title() }
+
+// path is the active tab and the pages open over it, the one on top last.
 func (m *Model) path() string {
-	if len(m.stack) == 0 {
-		return ""
-	}
 	st := m.c.Styles
-	crumbs := []string{st.Tab.Render(m.tabs[m.active].name)}
+	crumbs := []string{st.Tab.Render(strconv.Itoa(m.active+1) + " " + m.tabs[m.active].name)}
 	for i, p := range m.stack {
 		style := st.Tab
 		if i == len(m.stack)-1 {
@@ -102,5 +114,5 @@ func (m *Model) path() string {
 		}
 		crumbs = append(crumbs, style.Render(p.page.Title()))
 	}
-	return "  " + strings.Join(crumbs, st.Dim.Render(" › "))
+	return strings.Join(crumbs, st.Dim.Render(" › "))
 }
