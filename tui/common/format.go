@@ -77,8 +77,8 @@ func Wrap(s string, w int) []string {
 
 // unbroken joins the words of a time ("Sat 19 Dec 00:00", "Tue 22:00 - Wed 02:00",
 // "21:45 CET") into one when it fits in w cells, so that Wrap breaks around it; a
-// comma ends a time, and a parenthesis opens one: "is 2 (Mon 07 Dec 10:00)" is a
-// number, then a time. A window too long for a line is two, its ends, the dash after
+// comma or a colon ends a time ("22:00: 2 deployments"), and a parenthesis opens
+// one: "is 2 (Mon 07 Dec 10:00)" is a number, then a time. A window too long for a line is two, its ends, the dash after
 // the first ("Sat 27 Mar 22:00 CET –" / "Sun 28 Mar 04:00 CEST"); an end too long for
 // a line is as many as fit, a clock time and its zone always in one.
 func unbroken(words []string, w int) []string {
@@ -86,7 +86,7 @@ func unbroken(words []string, w int) []string {
 	for i := 0; i < len(words); {
 		j := i + 1 // words[i:j] is one time, or a word
 		for j < len(words) && inTime(words, j) && !strings.HasSuffix(ansi.Strip(words[j-1]), ",") &&
-			!strings.HasPrefix(ansi.Strip(words[j]), "(") {
+			!strings.HasSuffix(ansi.Strip(words[j-1]), ":") && !strings.HasPrefix(ansi.Strip(words[j]), "(") {
 			j++
 		}
 		out = append(out, joinTime(words[i:j], w)...)

@@ -128,6 +128,8 @@ func TestWrapKeepsANumberWithItsWords(t *testing.T) {
 			[]string{"3 deployments at once in staging,", "where capacity is 2: #12, #15, #19", "(Mon 07 Dec 10:00–11:00)"}},
 		{"3 deployments at once in staging, where capacity is 2 (Mon 07 Dec 10:00–11:00)", 52,
 			[]string{"3 deployments at once in staging, where capacity", "is 2 (Mon 07 Dec 10:00–11:00)"}},
+		{"nearest capacity Sat 12 Dec 22:00: 2 deployments at once in production", 44,
+			[]string{"nearest capacity Sat 12 Dec 22:00:", "2 deployments at once in production"}},
 		{"the runner that started it stopped; 0 lines of output kept", 36,
 			[]string{"the runner that started it stopped;", "0 lines of output kept"}},
 		{"passed 3 capacity · 1 component · 1 maintenance", 30,
