@@ -333,6 +333,9 @@ func (d *dashboard) render(panel int, lines []line, h, w int) []string {
 		for cut > 1 && continues(shown[cut]) && cut-1 != sel-off {
 			cut--
 		}
+		for cut > 1 && shown[cut-1].head != "" { // nor a heading with nothing under it
+			cut--
+		}
 		more = hiddenItems(shown[cut:], d.lastHead(lines, off+cut))
 		shown = shown[:cut]
 	}

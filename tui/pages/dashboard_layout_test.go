@@ -308,6 +308,27 @@ func TestShortPanelCountsWhatIsAbove(t *testing.T) {
 	}
 }
 
+// A heading does not end a panel with nothing of its own under it: Due today on a
+// phone read "Nothing more is planned today.", "── coming up ──", "… and 50 more
+// coming up", a heading over no items. The count says what is coming up.
+func TestPanelDoesNotEndOnAHeading(t *testing.T) {
+	t.Parallel()
+	d := &dashboard{c: &common.Common{Styles: common.NewStyles(true)}}
+	lines := []line{{text: "Nothing more is planned today."}, {text: "── coming up ──", part: true, head: "coming up"}}
+	for i := int64(1); i <= 50; i++ {
+		lines = append(lines, line{id: i, text: fmt.Sprintf("item %d", i)})
+	}
+	got := d.render(panelDue, lines, 3, 60)
+	if len(got) != 3 || strings.Contains(strings.Join(got, "\n"), "──") || !strings.Contains(ansi.Strip(got[2]), "… and 50 more coming up") {
+		t.Fatalf("3 rows: %q", got)
+	}
+	got = d.render(panelDue, lines, 4, 60)
+	if len(got) != 4 || !strings.Contains(got[1], "── coming up") || !strings.Contains(got[2], "item 1") ||
+		!strings.Contains(ansi.Strip(got[3]), "… and 49 more coming up") {
+		t.Fatalf("4 rows hold the heading and an item under it: %q", got)
+	}
+}
+
 // Another row's progress or state may move the columns (one set per frame), but
 // never cuts "#29738 web-frontend 2.8.115 → test" while the panel has room for it.
 func TestRunningRowsKeepTheirNameWhenAnotherChanges(t *testing.T) {
