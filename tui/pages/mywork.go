@@ -368,20 +368,26 @@ func myworkTrouble(cs []models.Conflict, d models.Deployment) string {
 	return "conflict"
 }
 
-// windowLines are the summary's window and state: on one line when it fits, else
-// with the end under the start rather than cut. On a phone a window across a
-// daylight-saving change, or in another year, is longer than the line, and it was
-// cut at its end's zone ("04:00 C…"), which is what it is written for.
-func (m *mywork) windowLines(d models.Deployment, w int) []string {
+// windowLines are the summary's window and, when it fits beside it, its state (""
+// when it did; else the state for the checklist's line): a window split while it
+// fitted on its line whole ("Mon 07 Dec 23:20 –" over "Tue 08 Dec 03:20 · Verify
+// environment") read as two moments. A window longer than the line (across a
+// daylight-saving change, or in another year, on a phone) has its end under its
+// start rather than cut at its end's zone ("04:00 C…"), which is what it is written
+// for.
+func (m *mywork) windowLines(d models.Deployment, w int) (lines []string, state string) {
 	st := m.c.Styles
 	lead := st.Dim.Render(" window ")
 	win := m.c.WindowAs(d.ScheduledStart, d.ScheduledEnd, common.WindowForm{Tight: true})
-	state := st.Dim.Render(" · ") + d.Status.Label()
+	state = st.Dim.Render(" · ") + d.Status.Label()
 	from, to, ok := strings.Cut(win, " – ")
-	if !ok || lipgloss.Width(lead+win+state) <= w {
-		return []string{common.Fit(lead+win+state, w)}
+	switch {
+	case lipgloss.Width(lead+win+state) <= w:
+		return []string{common.Fit(lead+win+state, w)}, ""
+	case !ok || lipgloss.Width(lead+win) <= w:
+		return []string{common.Fit(lead+win, w)}, state
 	}
-	return []string{common.Fit(lead+from+" –", w), common.Fit(strings.Repeat(" ", lipgloss.Width(lead))+to+state, w)}
+	return []string{common.Fit(lead+from+" –", w), common.Fit(strings.Repeat(" ", lipgloss.Width(lead))+to, w)}, state
 }
 
 // summary describes the selected deployment under the list: what, its window and
@@ -390,8 +396,9 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 	st := m.c.Styles
 	d := it.Deployment
 	out := []string{common.Fit(fmt.Sprintf(" #%d %s %s → %s", d.ID, d.Component, d.Version, d.Environment), w)}
-	out = append(out, m.windowLines(d, w)...)
-	out = append(out, common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal), w))
+	win, state := m.windowLines(d, w)
+	out = append(out, win...)
+	out = append(out, common.Fit(st.Dim.Render(" checklist ")+common.Progress(d.StepsDone, d.StepsTotal)+state, w))
 	switch wt := it.Waiting; {
 	case it.Blocked != nil:
 		// The reason first: the step's name may not fit on a phone.

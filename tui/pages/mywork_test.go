@@ -157,8 +157,11 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 		}
 	}
 	fits(t, m, "my work", 60, 20)
-	press(m, "j", "j", "j") // #8: its summary's window has the year its row has (its end under its start at 60)
-	if got := screenText(m); !strings.Contains(got, "window Sat 09 Jan 2027 22:00 –") || !strings.Contains(got, "Sun 10 Jan 2027 02:00 · planning") {
+	// #8: its summary's window has the year its row has, whole on its line at 60,
+	// not split at its dash; its state, with no room beside it, goes by the checklist.
+	press(m, "j", "j", "j")
+	if got := screenText(m); !strings.Contains(got, "window Sat 09 Jan 2027 22:00 – Sun 10 Jan 2027 02:00") ||
+		!strings.Contains(got, "checklist ░░░░░ 0/15 · planning") {
 		t.Errorf("the summary of #8 should say its window with its year:\n%s", got)
 	}
 }

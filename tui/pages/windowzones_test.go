@@ -72,7 +72,7 @@ func TestMyWorkWrapsALongWindowOnAPhone(t *testing.T) {
 	press(m, "j")
 	fits(t, m, "my work", 60, 20)
 	got := trimRows(screenText(m))
-	if !strings.Contains(got, " window Sat 27 Mar 2027 21:00 CET –\n        Sun 28 Mar 2027 04:00 CEST · planning") {
+	if !strings.Contains(got, " window Sat 27 Mar 2027 21:00 CET –\n        Sun 28 Mar 2027 04:00 CEST\n checklist ░░░░░ 0/15 · planning") {
 		t.Errorf("the summary's window, wrapped whole:\n%s", got)
 	}
 }
