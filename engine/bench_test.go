@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -327,6 +329,38 @@ func BenchmarkSuggest100k(b *testing.B) {
 		}
 		b.ReportMetric(float64(slots), "slots")
 	})
+	// The worst case beside its sweep, the two alternating, each from a collected heap:
+	// apart, each runs at its own moment of a machine whose speed drifts (the sweep
+	// alone took 8.3 ms in one run, 10-12 ms in the next), and the ratio with them.
+	b.Run("horizon-beside-sweep", func(b *testing.B) {
+		sweep, err := e.SuggestSweep(ctx, mgr, list[0].ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var hs, ss []time.Duration
+		for b.Loop() {
+			runtime.GC()
+			t0 := time.Now()
+			if _, err := e.SuggestHorizon(ctx, mgr, list[0].ID); err != nil {
+				b.Fatal(err)
+			}
+			hs = append(hs, time.Since(t0))
+			runtime.GC()
+			t0 = time.Now()
+			sweep()
+			ss = append(ss, time.Since(t0))
+		}
+		h, sw := median(hs), median(ss)
+		b.ReportMetric(float64(h.Microseconds())/1000, "ferry-ms")
+		b.ReportMetric(float64(sw.Microseconds())/1000, "base-ms")
+		b.ReportMetric(float64(h)/float64(sw), "x-base")
+	})
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // BenchmarkReport1M computes reports over the whole 1M history from the rollups: the

@@ -58,12 +58,13 @@ func byStartID(a, b OpenItem) int {
 
 // openRecord is an unfinished deployment as one packed record, its fields joined by
 // the unit separator; every column is NOT NULL but after_id, read as 0 when there is
-// none. Plain || rather than concat_ws, which would cost less to build each time but
-// is built once, in the index, and which a sqlite3 shell older than 3.44 (Debian
-// 12's) does not know: it could no longer write to the table. Names are ids ([A-Za-z0-9._-], checked by
-// config), so the unit separator cannot occur in them; the version, free text, comes
-// last and takes the rest of its record, and records are separated by the record
-// separator, which versions may not contain (see models.Deployment.Validate).
+// none. Plain || rather than concat_ws, which costs less to build row by row: the
+// index builds it once, and a sqlite3 shell older than 3.44 (Debian 12's) does not
+// know concat_ws, so it could no longer write to the table. Names are ids
+// ([A-Za-z0-9._-], checked by config), so the unit separator cannot occur in them;
+// the version, free text, comes last and takes the rest of its record, and records
+// are separated by the record separator, which versions may not contain (see
+// models.Deployment.Validate).
 //
 // The index deployments_open holds this very expression (migration 00029): SQLite
 // reads it from there only while the two are the same (TestOpenRecordIsIndexed).
