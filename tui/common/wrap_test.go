@@ -79,18 +79,7 @@ func TestWrapKeepsATimeWithItsZone(t *testing.T) {
 		{"Sun 28 Mar 04:00 CEST", 12, []string{"Sun 28 Mar", "04:00 CEST"}},
 		{"at 14:02 BLOCKED by tom", 12, []string{"at 14:02", "BLOCKED by", "tom"}}, // a word, not a zone
 	} {
-		got := Wrap(tc.s, tc.w)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.s, tc.w, got, tc.want)
-		}
-		for _, l := range got {
-			if ansi.StringWidth(l) > tc.w {
-				t.Errorf("Wrap(%q, %d): line %q is too wide", tc.s, tc.w, l)
-			}
-		}
-		if strings.Join(strings.Fields(strings.Join(got, " ")), " ") != tc.s {
-			t.Errorf("Wrap(%q, %d) lost words: %q", tc.s, tc.w, got)
-		}
+		wrapsAs(t, tc.s, tc.w, tc.want)
 	}
 }
 
@@ -136,17 +125,23 @@ func TestWrapKeepsANumberWithItsWords(t *testing.T) {
 			[]string{"passed 3 capacity ·", "1 component · 1 maintenance"}},
 		{"deployments 1,284 success 96.1% failed 31", 20, []string{"deployments 1,284", "success 96.1%", "failed 31"}},
 	} {
-		got := Wrap(tc.s, tc.w)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.s, tc.w, got, tc.want)
+		wrapsAs(t, tc.s, tc.w, tc.want)
+	}
+}
+
+// wrapsAs checks that Wrap(s, w) gives want, no line wider than w, no word lost.
+func wrapsAs(t *testing.T, s string, w int, want []string) {
+	t.Helper()
+	got := Wrap(s, w)
+	if !slices.Equal(got, want) {
+		t.Errorf("Wrap(%q, %d) = %q, want %q", s, w, got, want)
+	}
+	for _, l := range got {
+		if ansi.StringWidth(l) > w {
+			t.Errorf("Wrap(%q, %d): line %q is too wide", s, w, l)
 		}
-		for _, l := range got {
-			if ansi.StringWidth(l) > tc.w {
-				t.Errorf("Wrap(%q, %d): line %q is too wide", tc.s, tc.w, l)
-			}
-		}
-		if strings.Join(got, " ") != tc.s {
-			t.Errorf("Wrap(%q, %d) lost words: %q", tc.s, tc.w, got)
-		}
+	}
+	if strings.Join(strings.Fields(strings.Join(got, " ")), " ") != s {
+		t.Errorf("Wrap(%q, %d) lost words: %q", s, w, got)
 	}
 }
