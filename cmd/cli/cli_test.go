@@ -1099,7 +1099,7 @@ func TestDemoRegisterHoldsWhatFailuresTaught(t *testing.T) {
 	f := newFixture(t)
 	f.cfg = repoConfig
 	f.db = filepath.Join(f.dir, "demo.db")
-	if r := f.ok("demo", "--deployments", "2000"); !strings.Contains(r.stdout, " improvements in ") {
+	if r := f.ok("demo", "--deployments", "10000"); !strings.Contains(r.stdout, " improvements in ") {
 		t.Errorf("the demo says how many improvements it proposed:\n%s", r)
 	}
 	var register []struct {
