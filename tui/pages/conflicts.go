@@ -214,6 +214,8 @@ func (s *conflictsScreen) item(c models.Conflict) []string {
 		mark = st.Dim.Render("✓")
 	case !c.Open():
 		mark, became = st.Dim.Render("✓"), append(became, "overridden: "+c.Reason)
+	case c.StartedOver != nil: // open, but weighed already: its work runs against it
+		mark = st.Warn.Render("▶")
 	}
 	if started := c.StartedText(); started != "" {
 		became = append(became, started)

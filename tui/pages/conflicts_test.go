@@ -336,3 +336,18 @@ func TestResolveOverridesTheChosenConflict(t *testing.T) {
 		}
 	}
 }
+
+// A conflict a manager let work start against is listed with the open ones, apart in
+// the count, and marked as under way (▶), not as one waiting to be resolved (✗): its
+// deployment runs, and moving nothing settles it now.
+func TestConflictsMarksOneStartedAnywayAsUnderWay(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35) // #1 runs, started by ana outside production's maintenance windows
+	press(m, "4")
+	got := screenText(m)
+	words := strings.Join(strings.Fields(got), " ")
+	if !strings.Contains(words, "▶ maintenance Thu 26 Nov 13:05 #1 started anyway by ana") ||
+		strings.Contains(words, "✗ maintenance") || !strings.Contains(words, "1 started anyway") {
+		t.Fatalf("open conflicts:\n%s", got)
+	}
+}
