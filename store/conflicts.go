@@ -194,7 +194,7 @@ func OpenNearAs[T any](ctx context.Context, qs []Q, n Neighbourhood, extra int, 
 	}
 	from, to := n.From.Unix()-longest, n.To.Unix()
 	if to-from <= wideSpan {
-		found, err := qs[0].openNear(ctx, n, from, to, false)
+		found, err := qs[0].openNear(ctx, n, from, to)
 		return made(found, extra, as), err
 	}
 	// The span in equal parts, a reader each; the first reads the links too, and
@@ -267,26 +267,23 @@ type nearPart struct {
 	args []any
 }
 
-// openNear is OpenNear over starts in [from, to), by one scan of the covering index
-// (wide) or by the small indexes.
-func (q Q) openNear(ctx context.Context, n Neighbourhood, from, to int64, wide bool) ([]OpenItem, error) {
-	sel := `deployments WHERE ` + notFinished
-	var parts []nearPart
-	if wide {
-		parts = append(parts, wideNear(n, from, to))
-	} else {
-		parts = append(parts,
-			nearPart{sel + ` AND environment = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Environment, from, to}},
-			nearPart{sel + ` AND component = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Component, from, to}})
-		if n.Assignee != "" {
-			parts = append(parts, nearPart{sel + ` AND assignee = ? AND scheduled_start >= ? AND scheduled_start < ?`,
-				[]any{n.Assignee, from, to}})
-		}
+// openNear is OpenNearAs over a short span, starts in [from, to): a scan of each of
+// the small indexes by environment, component and person, and the links.
+func (q Q) openNear(ctx context.Context, n Neighbourhood, from, to int64) ([]OpenItem, error) {
+	sel := `deployments WHERE ` + notFinished + ` AND `
+	parts := []nearPart{
+		{sel + `environment = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Environment, from, to}},
+		{sel + `component = ? AND scheduled_start >= ? AND scheduled_start < ?`, []any{n.Component, from, to}},
+	}
+	if n.Assignee != "" {
+		parts = append(parts, nearPart{sel + `assignee = ? AND scheduled_start >= ? AND scheduled_start < ?`,
+			[]any{n.Assignee, from, to}})
 	}
 	return q.readNear(ctx, append(parts, linksNear(n)...))
 }
 
-// wideNear is the scan of the covering index over starts in [from, to).
+// wideNear is the scan of the index of every unfinished deployment over starts in
+// [from, to), filtered as it goes: a long span's.
 func wideNear(n Neighbourhood, from, to int64) nearPart {
 	return nearPart{`deployments INDEXED BY deployments_open WHERE ` + notFinished +
 		` AND scheduled_start >= ? AND scheduled_start < ?
@@ -317,7 +314,7 @@ func (q Q) readNear(ctx context.Context, parts []nearPart) ([]OpenItem, error) {
 }
 
 // mergeOpen joins the parts' rows, each deployment once, in the order first found.
-// A suggestion's scan finds thousands: an OpenItem is big, so the result is sized
+// A busy environment's day holds hundreds: an OpenItem is big, so the result is sized
 // once rather than grown, and a single part (often the whole answer) is returned as is.
 func mergeOpen(found [][]OpenItem) []OpenItem {
 	total, nonEmpty := 0, 0
