@@ -20,7 +20,7 @@ import (
 
 // Break is one control a start would break now.
 type Break struct {
-	Rule     string           // models.RuleWindow, or a conflict kind (freeze, maintenance, capacity, ...)
+	Rule     string           // models.RuleWindow, models.RuleOverrun, or a conflict kind (freeze, maintenance, capacity, ...)
 	Message  string           // what is wrong, in words
 	Conflict *models.Conflict // set when a conflict is what breaks
 }
@@ -187,14 +187,70 @@ func ConflictBreaks(cs []models.Conflict) []Break {
 	return out
 }
 
+// overrunBreaks is what a start of d now would break against deployments still
+// under way in its environment past their windows. Stored conflicts compare
+// windows: one that overran its window takes part in none after its end, yet still
+// holds the environment. Starting a version of its component beside it, or more than
+// the environment's capacity with it, was let through, and whichever finished last
+// was taken for what the environment runs.
+func (e *Engine) overrunBreaks(ctx context.Context, q store.Q, d models.Deployment, now time.Time) ([]Break, error) {
+	under, err := q.Deployments(ctx, models.Filter{Environment: d.Environment, Statuses: underWayStatuses(), Oldest: true, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	var out []Break
+	var held []string
+	over := false
+	for _, u := range under {
+		if u.ID == d.ID {
+			continue
+		}
+		if !u.OverrunsAt(now) {
+			held = append(held, fmt.Sprintf("#%d", u.ID))
+			continue
+		}
+		over = true
+		past := fmt.Sprintf("past its window %s", e.window(u.ScheduledStart, u.ScheduledEnd))
+		held = append(held, fmt.Sprintf("#%d (%s, %s)", u.ID, u.Status.Words(), past))
+		if u.Component == d.Component {
+			out = append(out, Break{Rule: models.RuleOverrun, Message: fmt.Sprintf(
+				"#%d %s %s → %s is still under way (%s), %s: it must end before another version of %s starts there",
+				u.ID, u.Component, u.Version, u.Environment, u.Status.Words(), past, u.Component)})
+		}
+	}
+	env, _ := e.cfg.Environment(d.Environment)
+	if capacity := max(1, env.Capacity); over && len(held) >= capacity {
+		out = append(out, Break{Rule: models.RuleOverrun, Message: fmt.Sprintf(
+			"%s runs %d at once, and %d %s still under way: %s", d.Environment, capacity, len(held),
+			map[bool]string{true: "is", false: "are"}[len(held) == 1], strings.Join(held, ", "))})
+	}
+	return out, nil
+}
+
+// underWayStatuses are the statuses of a deployment that has started and not ended.
+func underWayStatuses() []models.Status {
+	var out []models.Status
+	for _, s := range models.Statuses {
+		if s.Running() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // startBreaks is what a start of d now would break that its urgency does not waive.
 func (e *Engine) startBreaks(ctx context.Context, q store.Q, d models.Deployment) ([]Break, error) {
 	cs, err := e.check(ctx, q, d)
 	if err != nil {
 		return nil, err
 	}
+	now := e.Now()
+	overrun, err := e.overrunBreaks(ctx, q, d, now)
+	if err != nil {
+		return nil, err
+	}
 	var out []Break
-	for _, b := range e.breaksAt(d, cs, e.Now()) {
+	for _, b := range append(e.breaksAt(d, cs, now), overrun...) {
 		if !(d.Urgency == models.UrgencyEmergency && waivedForEmergency(b)) {
 			out = append(out, b)
 		}
@@ -325,8 +381,12 @@ func (e *Engine) start(ctx context.Context, q store.Q, actor models.Person, d *m
 		return err
 	}
 	now := e.Now()
+	overrun, err := e.overrunBreaks(ctx, q, *d, now)
+	if err != nil {
+		return err
+	}
 	var waived, overridden, refused []Break
-	for _, b := range e.breaksAt(*d, cs, now) {
+	for _, b := range append(e.breaksAt(*d, cs, now), overrun...) {
 		switch {
 		case d.Urgency == models.UrgencyEmergency && waivedForEmergency(b):
 			waived = append(waived, b)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -660,5 +661,55 @@ func TestAClashThatNeverBeganIsNotUnresolved(t *testing.T) {
 	}
 	if !kept {
 		t.Errorf("a version blocked while it ran, finished before its planned start: not kept: %+v", f.findings(t, d.ID))
+	}
+}
+
+// A deployment still under way past its window holds its environment: stored
+// conflicts compare windows and no longer see it, so nothing of its component, and
+// nothing beyond the capacity, starts there until it ends. Two versions of one
+// component ran at once, and the one that finished last was taken for what ran.
+func TestAnOverrunHoldsItsEnvironment(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 10:00") // staging holds one at once
+	ana, sam := f.person(t, "ana"), f.person(t, "sam")
+	first := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	if _, err := f.e.Run(f.ctx, ana, first.ID, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.local("2026-11-24 11:30") // first's window ended at 11:00; it is still under way
+	next := f.planIn(t, "api", "staging", "2026-11-24 11:30", func(r *PlanRequest) { r.Version = "2" })
+	other := f.planIn(t, "cache", "staging", "2026-11-24 13:00")
+	if cs := f.kept(t); len(cs) != 0 {
+		t.Fatalf("no windows overlap, so no conflict is stored: %+v", cs)
+	}
+	_, err := f.e.Start(f.ctx, sam, next.ID, "")
+	r := refusedFor(t, err, models.RuleOverrun, models.RuleOverrun)
+	if msg := r.Breaks[0].Message; !strings.Contains(msg, fmt.Sprintf("#%d api 1 → staging is still under way (executing), past its window", first.ID)) {
+		t.Errorf("the same component's break: %q", msg)
+	}
+	if msg := r.Breaks[1].Message; !strings.Contains(msg, fmt.Sprintf("staging runs 1 at once, and 1 is still under way: #%d (executing, past", first.ID)) {
+		t.Errorf("the capacity's break: %q", msg)
+	}
+	f.now = f.local("2026-11-24 13:00")
+	refusedFor(t, func() error { _, err := f.e.Run(f.ctx, sam, other.ID, RunOptions{}); return err }(), models.RuleOverrun)
+	// What the console shows before a start says the same.
+	if bs, err := f.e.startBreaks(f.ctx, f.e.st.Read(), other); err != nil || len(bs) != 1 || bs[0].Rule != models.RuleOverrun {
+		t.Fatalf("breaks before the start: %+v %v", bs, err)
+	}
+	// A manager may start against it, and the override is kept as evidence.
+	if _, err := f.e.Start(f.ctx, ana, other.ID, "cache warm-up cannot wait"); err != nil {
+		t.Fatal(err)
+	}
+	if fs := f.findings(t, other.ID); !slices.ContainsFunc(fs, func(x models.Finding) bool {
+		return x.Kind == models.FindingOverride && x.Rule == models.RuleOverrun
+	}) {
+		t.Errorf("the override's findings: %+v", fs)
+	}
+	// Once the first ends, nothing overruns: other is under way in its own window,
+	// which the stored conflicts compare.
+	if _, err := f.e.Fail(f.ctx, ana, first.ID, "stuck", false); err != nil {
+		t.Fatal(err)
+	}
+	if bs, err := f.e.overrunBreaks(f.ctx, f.e.st.Read(), next, f.now); err != nil || len(bs) != 0 {
+		t.Fatalf("after the overrun ended: %+v %v", bs, err)
 	}
 }

@@ -32,6 +32,9 @@ const (
 // Rules a start is held to besides the conflicts (whose kinds are rules too).
 const (
 	RuleWindow = "window" // the start must lie in its scheduled window (with the tolerance)
+	// RuleOverrun: nothing starts beside a deployment still under way past its window
+	// that it would clash with (the same component there, or the capacity).
+	RuleOverrun = "overrun"
 )
 
 // Finding is one piece of evidence kept with a deployment.
