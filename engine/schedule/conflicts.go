@@ -21,8 +21,9 @@ import (
 //
 // 2: blocked versions and related components; 3: one capacity conflict per crowd;
 // 4: a time within a day is written alike in every kind (10:00–10:45), and a
-// capacity conflict says when too.
-const Version = "4"
+// capacity conflict says when too. 5: a time that ends in another year says both
+// years.
+const Version = "5"
 
 // Item is a deployment as the detector sees it: only unfinished ones take part.
 type Item struct {
@@ -762,14 +763,21 @@ func idList(ids []int64) string {
 func local(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 02 Jan 15:04") }
 
 // span is a conflict's time in loc: "Tue 08 Dec 10:00–10:45" within a day, spaced
-// when it ends on another ("Sat 19 Dec 00:00 – Mon 04 Jan 00:00"), in every kind alike.
-// Across a daylight-saving change both ends name their zone ("Sat 27 Mar 22:00 CET –
-// Sun 28 Mar 04:00 CEST"), as the console's windows do: without, a five-hour window
-// read as six.
+// when it ends on another ("Sat 05 Dec 00:00 – Mon 07 Dec 00:00"), in every kind
+// alike; with both years when it ends in another year ("Sat 19 Dec 2026 00:00 – Mon
+// 04 Jan 2027 00:00": a year-end freeze read as ending in the January gone by). The
+// message is kept, so it cannot leave the year out only when it is this year, as the
+// console does. Across a daylight-saving change both ends name their zone ("Sat 27
+// Mar 22:00 CET – Sun 28 Mar 04:00 CEST"), as the console's windows do: without, a
+// five-hour window read as six.
 func span(start, end time.Time, loc *time.Location) string {
 	a, b := start.In(loc), end.In(loc)
 	from, to, sep := "Mon 02 Jan 15:04", "15:04", "–"
-	if a.Year() != b.Year() || a.YearDay() != b.YearDay() {
+	switch {
+	case a.Year() != b.Year():
+		from = "Mon 02 Jan 2006 15:04"
+		to, sep = from, " – "
+	case a.YearDay() != b.YearDay():
 		to, sep = from, " – "
 	}
 	if models.ZoneShifts(a, b, loc) {

@@ -197,7 +197,7 @@ func TestMessagesSayWhatAndWhen(t *testing.T) {
 		msgs = append(msgs, c.Message)
 	}
 	all := strings.Join(msgs, "\n")
-	for _, want := range []string{`#1 touches freeze "year end" in production (Sat 19 Dec 00:00 – Mon 04 Jan 00:00)`,
+	for _, want := range []string{`#1 touches freeze "year end" in production (Sat 19 Dec 2026 00:00 – Mon 04 Jan 2027 00:00)`,
 		"a 1.0 goes to production (#1) before it has succeeded in staging"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("messages lack %q:\n%s", want, all)
