@@ -975,12 +975,14 @@ func (v *checklistView) View() string {
 		head = append(head, v.stageTitle(d.Status.Stage(), v.stageProgress()))
 	}
 	var body []string
+	var starts []int // the line of body each drawn item begins on
 	selTop, selBottom := 0, 0
 	// At most v.h rows either side of the selection can be in sight (a row is a line
 	// or more): the rest are not drawn.
 	first, last := max(0, v.sel-v.h), min(len(items), v.sel+v.h+1)
 	for i, s := range items[first:last] {
 		i += first
+		starts = append(starts, len(body))
 		if i == v.sel {
 			selTop = len(body)
 		}
@@ -1010,13 +1012,54 @@ func (v *checklistView) View() string {
 		foot = append([]string{""}, foot...)
 	}
 	room := max(1, v.h-len(head)-len(foot))
-	if len(body) > room {
-		// Keep the selected item and what is under it in sight.
-		top := max(0, min(selBottom-room, selTop))
-		top = min(top, len(body)-room)
-		body = body[top : top+room]
+	if len(body) > room || first > 0 || last < len(items) {
+		body = inSight(st, body, sight{starts: starts, before: first, after: len(items) - last,
+			selTop: selTop, selBottom: selBottom}, room)
 	}
 	return strings.Join(append(append(head, body...), foot...), "\n")
+}
+
+// sight is what inSight needs to know of a checklist's drawn lines: where each drawn
+// item begins, how many items are not drawn before and after them, and the lines of
+// the selected one with what shows under it.
+type sight struct {
+	starts            []int
+	before, after     int
+	selTop, selBottom int
+}
+
+// inSight is body cut to room lines that keep the selected item and what is under it
+// in sight, the first and last of them saying how many items are out of sight above
+// and below: a finished installation's checklist ended at its eighth item on a
+// phone, and nothing said that seven more were under it.
+func inSight(st common.Styles, body []string, s sight, room int) []string {
+	var top, rows, above, below int
+	for marks := 0; ; {
+		rows = max(1, room-marks)
+		top = max(0, min(s.selBottom-rows, s.selTop))
+		top = max(0, min(top, len(body)-rows))
+		above = s.before + sort.SearchInts(s.starts, top)
+		below = s.after + len(s.starts) - sort.SearchInts(s.starts, top+rows)
+		need := 0
+		if above > 0 {
+			need++
+		}
+		if below > 0 {
+			need++
+		}
+		if need <= marks || room-need < 1 {
+			break
+		}
+		marks = need
+	}
+	out := body[top:min(len(body), top+rows)]
+	if above > 0 && rows < room {
+		out = append([]string{st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", above, common.Plural(above)))}, out...)
+	}
+	if below > 0 && len(out) < room {
+		out = append(out, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
+	}
+	return out
 }
 
 // stageTitle is a stage's title line, with its progress at the right.

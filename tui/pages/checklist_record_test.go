@@ -39,6 +39,10 @@ func TestCancelledChecklistShowsItsRecord(t *testing.T) {
 		}
 	}
 	fits(t, m, "cancelled checklist", 60, 20)
+	// The screen says how many items are out of sight, as the planned job's does.
+	if got := screenText(m); !strings.Contains(got, "more items (↓)") || strings.Contains(got, "above") {
+		t.Errorf("the items below should be counted:\n%s", got)
+	}
 
 	space(m) // the engine's refusal, not a tick
 	if got := screenText(m); !tuitest.Whole(got, "deployment #1 was cancelled: its items stay as they were left") {
@@ -63,9 +67,18 @@ func TestCancelledChecklistShowsItsRecord(t *testing.T) {
 	for range 10 {
 		press(m, "down")
 	}
-	if got := screenText(m); !tuitest.Whole(got, "Execute") || !tuitest.Whole(got, "[ ] Mount in the rack") {
-		t.Errorf("the later stages should be listed too:\n%s", got)
+	if got := screenText(m); !tuitest.Whole(got, "Execute") || !tuitest.Whole(got, "[ ] Mount in the rack") ||
+		!strings.Contains(got, "more items above") || !strings.Contains(got, "more items (↓)") {
+		t.Errorf("the later stages should be listed too, what is above and below counted:\n%s", got)
 	}
+	fits(t, m, "cancelled checklist, in the middle", 60, 20)
+	for range 20 {
+		press(m, "down")
+	}
+	if got := screenText(m); !strings.Contains(got, "more items above") || strings.Contains(got, "(↓)") {
+		t.Errorf("at the last item nothing is below:\n%s", got)
+	}
+	fits(t, m, "cancelled checklist, at its end", 60, 20)
 }
 
 // A checklist open when the deployment is cancelled becomes its record on the next
