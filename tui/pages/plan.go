@@ -476,6 +476,10 @@ func (p *planForm) previewLines(w, h int) []string {
 		}
 	}
 	switch {
+	case p.err != nil && pr.err != nil && sameWords(p.err, pr.err):
+		// The preview says it whole just above: said again, it was cut to "✗ not
+		// saved: Start: the window" on a phone.
+		out = append(out, st.Error.Render("✗ not saved, for what the preview says"))
 	case p.err != nil:
 		out = append(out, common.Hanging(st.Error.Render("✗ not saved: "), p.err.Error(), w, st.Error)...)
 	case p.saving:
@@ -485,6 +489,12 @@ func (p *planForm) previewLines(w, h int) []string {
 		return out
 	}
 	return previewConflicts(st, out, pr.conflicts, w, h)
+}
+
+// sameWords reports whether a refused save says what the preview's error says.
+func sameWords(saved, previewed error) bool {
+	_, _, text := planFieldOf(previewed)
+	return strings.Contains(saved.Error(), text)
 }
 
 // previewWindow is a window a form previews, with its year when that is not this

@@ -157,3 +157,41 @@ func TestPlanFormChoosesWithTheArrowsOnAPhone(t *testing.T) {
 	l.Has("┃ > payments-api")
 	l.Quit()
 }
+
+// A save refused for what the preview already says is not said twice: on a phone the
+// second saying was cut to "✗ not saved: Start: the window", and the first lost its
+// end to make room for it.
+func TestPlanFormRefusalOnAPhoneIsReadWhole(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	l := runLive(t, c, 60, 20)
+	key, tm := l.Key, l.TM
+	l.Has("Due today")
+	l.Letter('p')
+	l.Has("┃ Model")
+	key(tea.KeyEnter)
+	l.Has("What · web-service")
+	key(tea.KeyEnter)
+	l.Has("┃ Version")
+	tm.Type("4.12.0")
+	l.Has("4.12.0")
+	key(tea.KeyEnter)
+	l.Has("┃ > dev")
+	key(tea.KeyEnter)
+	l.Has("┃ Start")
+	for range len("2026-11-26 15:00") {
+		key(tea.KeyBackspace)
+	}
+	tm.Type("2025-01-01 10:00")
+	l.Has("ended (it is")
+	for _, field := range []string{"Duration", "Assignee", "Change", "After"} {
+		key(tea.KeyEnter)
+		l.Has("┃ " + field)
+	}
+	key(tea.KeyEnter) // save: refused, back on Start
+	got := l.Has("✗ not saved, for what the preview says")
+	if flat := strings.Join(strings.Fields(got), " "); !strings.Contains(flat, "a deployment is planned for time still to come") {
+		t.Errorf("the preview's reason should stay whole:\n%s", got)
+	}
+	l.Quit()
+}
