@@ -33,6 +33,7 @@ type editForm struct {
 	saving  bool
 	done    bool
 	err     error
+	errAt   editValues // what the fields held when err was said: it stays until one changes
 	w, h    int
 	keys    struct{ Cancel, Next, Move, Choose key.Binding }
 }
@@ -234,6 +235,9 @@ func (f *editForm) Refresh() tea.Cmd {
 
 // maybePreview asks for a new preview once the fields changed and rested.
 func (f *editForm) maybePreview() tea.Cmd {
+	if f.err != nil && *f.v != f.errAt {
+		f.err = nil // a field changed since the refusal: it was read above the new preview
+	}
 	ed, err := f.edit()
 	ask, clear := f.live.changed(editKey(ed), err == nil)
 	if clear {
@@ -307,7 +311,7 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 func (f *editForm) save() tea.Cmd {
 	ed, err := f.edit()
 	if err != nil || ed.Empty() {
-		f.err = err
+		f.err, f.errAt = err, *f.v
 		if err == nil {
 			f.err = fmt.Errorf("nothing changed: edit a field first, or esc to leave it as it is")
 		}
@@ -327,7 +331,7 @@ func (f *editForm) save() tea.Cmd {
 func (f *editForm) saved(msg editSavedMsg) tea.Cmd {
 	f.saving = false
 	if msg.err != nil {
-		f.err = msg.err
+		f.err, f.errAt = msg.err, *f.v
 		f.build()
 		return f.Refresh()
 	}
@@ -377,13 +381,19 @@ func (f *editForm) previewView(w int) string {
 	st := f.c.Styles
 	var b strings.Builder
 	b.WriteString(" " + st.Bold.Render("Preview") + "\n")
+	pr := f.preview
+	shown := pr.err // the error the preview says below
+	if pr.gen == 0 {
+		_, shown = f.edit()
+	}
 	switch {
+	case f.err != nil && shown != nil && strings.Contains(fieldWords(f.err), fieldWords(shown)):
+		b.WriteString(" " + st.Error.Render("✗ not saved, for the reason below") + "\n") // said once
 	case f.err != nil:
 		b.WriteString(" " + st.Error.Render("✗ not saved: "+common.Hang(fieldWords(f.err), w-15, 15)) + "\n")
 	case f.saving:
 		b.WriteString(" " + st.Dim.Render("saving…") + "\n")
 	}
-	pr := f.preview
 	switch {
 	case pr.gen == 0:
 		if _, err := f.edit(); err != nil { // said as the field is typed, not only at enter

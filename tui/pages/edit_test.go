@@ -36,6 +36,18 @@ func TestEditFormSaysAPastWindowIsRefused(t *testing.T) {
 	if !strings.Contains(got, "Preview") {
 		t.Fatalf("the preview should stay under the form:\n%s", got)
 	}
+	// Saved anyway, it is refused once, not said twice; a start that does go then
+	// leaves no refusal of the old one above its preview.
+	l.Key(tea.KeyEnter)
+	l.Has("✗ not saved, for the reason below")
+	l.Has("┃ Start")
+	for range len("2026-11-26 10:00") {
+		l.Key(tea.KeyBackspace)
+	}
+	l.TM.Type("2026-11-26 18:00")
+	if got := l.Has("18:00 – 18:45"); strings.Contains(got, "not saved") || strings.Contains(got, "10:00") {
+		t.Fatalf("the refusal of the old start should go once a field changed:\n%s", got)
+	}
 }
 
 // A duration that does not parse is said in the preview as it is typed, not only at
