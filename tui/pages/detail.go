@@ -449,6 +449,20 @@ func (d *detailScreen) writeFindings(b *strings.Builder) {
 	}
 }
 
+// conflictMark is how a deployment's page and the Schedule mark a conflict d is in,
+// as the Conflicts screen does: ✗ what still asks something of d (a plan in it must
+// move), ▶ one a manager let it start against and it is under way, ✓ one overridden.
+// The started one read ✓ here and ▶ there, as though it were resolved.
+func conflictMark(st common.Styles, c models.Conflict, d models.Deployment) (string, lipgloss.Style) {
+	switch {
+	case !engine.SettledFor(c, d):
+		return "✗", st.Bad
+	case c.Open() && c.StartedOver != nil:
+		return "▶", st.Warn
+	}
+	return "✓", st.Dim
+}
+
 // writeConflicts lists the conflicts an unfinished deployment is in.
 func (d *detailScreen) writeConflicts(b *strings.Builder) {
 	st := d.c.Styles
@@ -462,12 +476,8 @@ func (d *detailScreen) writeConflicts(b *strings.Builder) {
 	// A conflict's ID is what a manager overrides it by; to others it is noise.
 	showIDs := engine.ShowsConflictIDs(d.c.Actor)
 	for _, c := range d.det.Conflicts {
-		// Settled for this deployment (overridden, or started against it and under
-		// way) is a dim ✓, as the Schedule marks it; a plan still in it must move.
-		mark := st.Bad.Render("✗")
-		if engine.SettledFor(c, d.det.Deployment) {
-			mark = st.Dim.Render("✓")
-		}
+		text, style := conflictMark(st, c, d.det.Deployment)
+		mark := style.Render(text)
 		msg := c.Message
 		if c.Status == models.ConflictOverridden {
 			msg += st.Dim.Render(" — " + c.OverrideText())

@@ -6,10 +6,11 @@ import (
 )
 
 // TestDetailMarksAConflictStartedAgainstAsSettled: #1 is under way, started by a
-// manager outside production's maintenance windows. Its page marks that conflict
-// settled (✓, beside who let it start and why), as the Schedule and the Conflicts
-// screen do: nothing more is asked of a deployment under way. It showed ✗, which
-// reads as something still to resolve.
+// manager outside production's maintenance windows. Its page marks that conflict ▶
+// (under way against it, beside who let it start and why), as the Schedule and the
+// Conflicts screen do: nothing more is asked of a deployment under way. It showed ✗,
+// which reads as something still to resolve, and then ✓ where the Conflicts screen
+// said ▶, which read as resolved.
 func TestDetailMarksAConflictStartedAgainstAsSettled(t *testing.T) {
 	t.Parallel()
 	m := sized(t, "ana", 120, 35)
@@ -24,7 +25,7 @@ func TestDetailMarksAConflictStartedAgainstAsSettled(t *testing.T) {
 			break
 		}
 	}
-	if !strings.Contains(got, "started anyway by ana") || !strings.Contains(head, "✓") || strings.Contains(head, "✗") {
-		t.Fatalf("#1's maintenance conflict should be marked settled (✓); its line: %q\n%s", head, got)
+	if !strings.Contains(got, "started anyway by ana") || !strings.Contains(head, "▶") || strings.Contains(head, "✗") {
+		t.Fatalf("#1's maintenance conflict should be marked under way (▶); its line: %q\n%s", head, got)
 	}
 }

@@ -992,17 +992,13 @@ func (s *scheduleScreen) detailLines(n int) []string {
 			cmp.Or(d.ChangeRef, "no change reference"), d.Model, d.ModelVersion, cmp.Or(d.Requester, "—")))
 		if cs := s.tl.Conflicted[d.ID]; len(cs) > 0 && !d.Status.Final() {
 			c := cs[0]
-			started := engine.SettledFor(c, d) // a manager let it start against it, and it is under way
 			var others []string
 			for _, id := range c.IDs {
 				if id != d.ID {
 					others = append(others, fmt.Sprintf("#%d", id))
 				}
 			}
-			mark, style := "✗", st.Bad
-			if started {
-				mark, style = "✓", st.Dim
-			}
+			mark, style := conflictMark(st, c, d)
 			what := fmt.Sprintf("%s %s conflict", mark, common.KindWords(c.Kind))
 			if len(others) > 0 {
 				what += " with " + strings.Join(others, ", ")

@@ -638,7 +638,8 @@ func TestScheduleDetailCutBetweenWords(t *testing.T) {
 
 // TestScheduleStartedAnywayIsSettled: by person as by environment, a running
 // deployment's conflict a manager started it against says so (who and why) and is
-// marked settled, not with the red ✗ of an open one.
+// marked ▶ (under way against it) as on the Conflicts screen, not with the red ✗ of
+// an open one.
 func TestScheduleStartedAnywayIsSettled(t *testing.T) {
 	t.Parallel()
 	m := scheduleModel(t, 120, 35)
@@ -647,7 +648,7 @@ func TestScheduleStartedAnywayIsSettled(t *testing.T) {
 		schedOf(m).Select(1)
 		got := screenText(m)
 		line := lineWith(got, "maintenance conflict")
-		if !strings.Contains(line, "✓ maintenance conflict") || strings.Contains(line, "✗") {
+		if !strings.Contains(line, "▶ maintenance conflict") || strings.Contains(line, "✗") {
 			t.Errorf("rows %q: the conflict started against is not marked settled: %q", rows, line)
 		}
 		schedWantIn(t, strings.Join(strings.Fields(got), " "), "started anyway by ana: under way before the console opens")
