@@ -169,6 +169,17 @@ type LogEntry struct {
 	DeploymentID int64 // 0 for the organisation's record
 }
 
+// Words is the entry as a person reads it: its type with spaces ("key added"), and a
+// status change's statuses in words, as a deployment's record says them (EventWords).
+// The JSON keeps what is stored.
+func (l LogEntry) Words() (typ, detail string) {
+	detail = l.Detail
+	if l.Type == EventStatus || l.Type == EventCancelled {
+		detail = StatusWords(detail)
+	}
+	return strings.ReplaceAll(l.Type, "_", " "), detail
+}
+
 // AuditQuery says which entries an audit log lists.
 type AuditQuery struct {
 	ConfigOnly bool // only the configuration's changes

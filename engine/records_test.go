@@ -116,3 +116,21 @@ func TestStatusWords(t *testing.T) {
 		}
 	}
 }
+
+// The audit log reads as the record does: an entry's type with spaces, a status
+// change in words; the stored text is untouched (the JSON prints it).
+func TestLogEntryWords(t *testing.T) {
+	for _, c := range []struct {
+		in         LogEntry
+		typ, words string
+	}{
+		{LogEntry{Type: EventStatus, Detail: StatusText(models.StatusVerifyingEnvironment, models.StatusExecuting, "")},
+			"status", "verifying environment → executing"},
+		{LogEntry{Type: EntryKeyAdded, Detail: "ssh-ed25519 key SHA256:x for raj"}, "key added", "ssh-ed25519 key SHA256:x for raj"},
+		{LogEntry{Type: EventNote, Detail: "a_b → c_d"}, "note", "a_b → c_d"},
+	} {
+		if typ, words := c.in.Words(); typ != c.typ || words != c.words {
+			t.Errorf("%+v: %q %q, want %q %q", c.in, typ, words, c.typ, c.words)
+		}
+	}
+}

@@ -125,7 +125,8 @@ func (a *app) auditLogCmd() *cobra.Command {
 				if l.Principal != "" && l.Principal != l.Actor {
 					who += " (" + l.Principal + ")"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.local(l.At), where, who, l.Type, cell(l.Detail))
+				typ, detail := l.Words()
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.local(l.At), where, who, typ, cell(detail))
 			}
 			return tw.Flush()
 		},

@@ -279,7 +279,7 @@ func (a *app) printProgress(w io.Writer, p engine.Progress) {
 	case engine.ProgressActed:
 		fmt.Fprintf(w, "#%d: %s; the run carries on.\n", p.DeploymentID, p.Detail)
 	case engine.ProgressStatus:
-		fmt.Fprintf(w, "#%d → %s\n", p.DeploymentID, p.Status)
+		fmt.Fprintf(w, "#%d → %s\n", p.DeploymentID, p.Status.Words())
 	case engine.ProgressStepStart:
 		label := "step"
 		if p.OnFailure {

@@ -405,7 +405,7 @@ func TestPeopleAddKey(t *testing.T) {
 		t.Fatal("a revoked key still logs in")
 	}
 	log := f.ok("--as", "ana", "audit", "log", "--config-only=false")
-	for _, want := range []string{"key_added", "key_revoked", fp} {
+	for _, want := range []string{"key added", "key revoked", fp} {
 		if !strings.Contains(log.stdout, want) {
 			t.Errorf("the audit log should record %q:\n%s", want, log)
 		}

@@ -136,7 +136,8 @@ func (s *auditScreen) entryLines(l engine.LogEntry) []string {
 	if l.Principal != "" && l.Principal != l.Actor {
 		who += " (" + l.Principal + ")"
 	}
-	text := l.Type + " · " + who + ": " + l.Detail
+	typ, detail := l.Words()
+	text := typ + " · " + who + ": " + detail
 	row := " " + st.Dim.Render(common.Fit(s.c.AtIn(l.At, 12), 12)) + "  " + common.Fit(where, whereW) + " " +
 		common.Hang(text, s.w-lead, lead)
 	return strings.Split(row, "\n")
