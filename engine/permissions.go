@@ -43,6 +43,17 @@ func Can(p models.Person, a Action, d *models.Deployment) error { return can(p, 
 // in the act's own words ("may not create releases", not "plan deployments").
 func CanCreateRelease(p models.Person) error { return can(p, ActPlan, nil, "create releases") }
 
+// CanAs is Can, its refusal naming the act in verb's words ("fail", "roll back")
+// where one action stands for several acts: an analyst pressing F on a failed
+// deployment was told he "may not run" it.
+func CanAs(p models.Person, a Action, d *models.Deployment, verb string) error {
+	what := "deployments"
+	if d != nil && d.ID != 0 {
+		what = fmt.Sprintf("deployment #%d", d.ID)
+	}
+	return can(p, a, d, verb+" "+what)
+}
+
 // can is Can, its refusal naming the act as act says when it is not "".
 func can(p models.Person, a Action, d *models.Deployment, act string) error {
 	refuse := func(p models.Person, a Action, d *models.Deployment, why string) error {

@@ -169,6 +169,14 @@ func (e *Engine) Retry(ctx context.Context, actor models.Person, id int64, fromS
 	return e.runWith(ctx, actor, id, o, fmt.Sprintf("retry from step %d", fromStep), prep, nil)
 }
 
+// failVerb names what Fail does, for a refusal.
+func failVerb(rollback bool) string {
+	if rollback {
+		return "roll back"
+	}
+	return "fail"
+}
+
 // Fail ends a running deployment as failed, with a reason, e.g. after an interrupted
 // step a person decided not to run again. With rollback the current stage's
 // on-failure steps run first, and it ends rolled_back when they all succeed.
@@ -180,10 +188,16 @@ func (e *Engine) Fail(ctx context.Context, actor models.Person, id int64, reason
 	if err := Written(reason, NeedFailReason); err != nil {
 		return Outcome{}, err
 	}
-	// Said as failing, not as running (the run's own check, which still holds, says
-	// "there is nothing to run"); read once more inside the run's transaction.
-	if d, err := e.st.Read().Deployment(ctx, id); err == nil && d.Status.Final() && Can(actor, ActRun, &d) == nil {
-		return Outcome{}, models.Conflictf("deployment #%d %s; only one not yet finished can be failed", id, d.Status.Phrase())
+	// Said as failing, not as running (the run's own checks, which still hold, say
+	// "may not run" and "there is nothing to run"); read once more inside the run's
+	// transaction.
+	if d, err := e.st.Read().Deployment(ctx, id); err == nil {
+		if err := CanAs(actor, ActRun, &d, failVerb(rollback)); err != nil {
+			return Outcome{}, err
+		}
+		if d.Status.Final() {
+			return Outcome{}, models.Conflictf("deployment #%d %s; only one not yet finished can be failed", id, d.Status.Phrase())
+		}
 	}
 	body := func(r *runner) (Outcome, error) {
 		d, err := r.e.st.Read().Deployment(r.bg(), r.id)

@@ -129,8 +129,8 @@ func (v *runView) ShortHelp() []common.Key {
 	return []common.Key{on(v.c.Keys.Back), start, off(v.keys.Approve, v.whyNot(engine.ActApprove, v.approveState())),
 		off(v.keys.Reject, v.whyNot(engine.ActReject, v.rejectState())),
 		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())),
-		off(v.keys.Fail, v.whyNot(engine.ActRun, v.failState())),
-		off(v.keys.Rollback, v.whyNot(engine.ActRun, v.rollbackState())), off(v.keys.Checklist, v.whyNoChecklist()),
+		off(v.keys.Fail, v.whyNotAs("fail", v.failState())),
+		off(v.keys.Rollback, v.whyNotAs("roll back", v.rollbackState())), off(v.keys.Checklist, v.whyNoChecklist()),
 		off(v.keys.Cancel, v.whyNoCancel()), follow,
 		on(v.c.Keys.Up), on(v.c.Keys.Down)}
 }
@@ -164,6 +164,18 @@ func (v *runView) whyNot(a engine.Action, state string) string {
 		return fmt.Sprintf("#%d is running", v.id)
 	}
 	return state
+}
+
+// whyNotAs is whyNot for an act of the run's that the engine allows as it allows a
+// run, its refusal naming the act (verb) the key does.
+func (v *runView) whyNotAs(verb, state string) string {
+	d := v.st.Deployment
+	if v.loaded {
+		if err := engine.CanAs(v.c.Actor, engine.ActRun, &d, verb); err != nil {
+			return err.Error()
+		}
+	}
+	return v.whyNot(engine.ActRun, state)
 }
 
 // startState: a run starts a planned deployment that is in no open conflict (the
@@ -392,7 +404,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return v.ask(askCancel, "cancel, because: ", "why it stops here (kept on the record; cancelling is final)")
 	case key.Matches(msg, v.keys.Fail):
-		if v.whyNot(engine.ActRun, v.failState()) != "" {
+		if v.whyNotAs("fail", v.failState()) != "" {
 			return nil
 		}
 		about := "why it fails (kept on the record); it ends failed"
@@ -401,7 +413,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return v.ask(askFail, "fail, because: ", about)
 	case key.Matches(msg, v.keys.Rollback):
-		if v.whyNot(engine.ActRun, v.rollbackState()) != "" {
+		if v.whyNotAs("roll back", v.rollbackState()) != "" {
 			return nil
 		}
 		return v.ask(askRollback, "roll back, because: ", "why it fails (kept on the record); then "+

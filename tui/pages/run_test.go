@@ -546,3 +546,21 @@ func TestRunViewSaysWhyNoOutputWhole(t *testing.T) {
 		t.Fatalf("the run view should say whole why it has no output:\n%s", got)
 	}
 }
+
+// An analyst's F and R name the act they are refused, as the engine's refusal of
+// 'deploy fail' does: "may not run deployment #1" answered a key that fails it.
+func TestRunViewRefusesFailInItsWords(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 120, 35)
+	openRunView(t, m, 1)
+	for key, want := range map[string]string{"F": "kim (analyst) may not fail deployment #1", "R": "kim (analyst) may not roll back deployment #1"} {
+		press(m, key)
+		if got := strings.Join(strings.Fields(screenText(m)), " "); !strings.Contains(got, want) {
+			t.Errorf("%s should say %q:\n%s", key, want, screenText(m))
+		}
+	}
+	kim, _ := m.c.Eng.Person("kim")
+	if _, err := m.c.Eng.Fail(m.c.Ctx, kim, 1, "broken", false); err == nil || !strings.Contains(err.Error(), "may not fail deployment #1") {
+		t.Errorf("the engine's refusal: %v", err)
+	}
+}
