@@ -218,7 +218,7 @@ func (a *app) listCmd() *cobra.Command {
 				return writeJSON(a.stdout, out)
 			}
 			if len(list) == 0 {
-				a.notUnknown("", "", f.assignee, "")
+				a.notUnknown(filterNames{assignee: f.assignee})
 				if f.env != "" || f.status != "" || f.assignee != "" || f.search != "" {
 					fmt.Fprintln(a.stdout, "No deployments match.") // filtered: the database may be full
 				} else {

@@ -23,6 +23,9 @@ func (a *app) historyCmd() *cobra.Command {
 		modelVersion, limit                                                                         int
 		oldest                                                                                      bool
 	}
+	names := func() filterNames {
+		return filterNames{service: f.service, component: f.component, assignee: f.assignee, requester: f.requester, model: f.model}
+	}
 	cmd := &cobra.Command{
 		Use:   "history [filters] [--oldest-first] [--format table|csv|json|markdown] [--limit N] [--after CURSOR]",
 		Short: "Every deployment ever, newest first, filtered; exports CSV, JSON and Markdown",
@@ -79,7 +82,7 @@ func (a *app) historyCmd() *cobra.Command {
 				return err
 			}
 			if f.format != "table" && !cmd.Flags().Changed("limit") {
-				return a.exportHistory(export.Format(f.format), filter, f.service, f.component, f.assignee, f.requester)
+				return a.exportHistory(export.Format(f.format), filter, names())
 			}
 			// One row past the page says whether there is another: a page that ended
 			// the history exactly said "more" and led to an empty one.
@@ -91,7 +94,7 @@ func (a *app) historyCmd() *cobra.Command {
 			more := len(list) > f.limit
 			list = list[:min(len(list), f.limit)]
 			if len(list) == 0 {
-				a.notUnknown(f.service, f.component, f.assignee, f.requester)
+				a.notUnknown(names())
 			}
 			if f.format != "table" {
 				err = export.WriteDeployments(a.stdout, export.Format(f.format), a.cfg.Location, list)
@@ -129,36 +132,42 @@ func (a *app) historyCmd() *cobra.Command {
 // exportHistory writes every deployment filter matches in format, a page at a time:
 // an export is the whole history asked for, not its first page (an analyst's CSV
 // over SSH held 50 of 20,000 rows and said nothing).
-func (a *app) exportHistory(format export.Format, filter models.Filter, service, component, assignee, requester string) error {
+func (a *app) exportHistory(format export.Format, filter models.Filter, names filterNames) error {
 	list := func(ctx context.Context, f models.Filter) ([]models.Deployment, error) {
 		return a.eng.List(ctx, a.actor, f)
 	}
 	n, err := export.History(a.ctx, a.stdout, format, a.cfg.Location, list, filter, nil)
 	if err == nil && n == 0 {
-		a.notUnknown(service, component, assignee, requester)
+		a.notUnknown(names)
 	}
 	return err
 }
 
+// filterNames are the names a listing was filtered by that config may not know.
+type filterNames struct{ service, component, assignee, requester, model string }
+
 // notUnknown says, when a filter matched nothing, which names it gave that config
 // does not know: a typo read as "no deployments match" before. The record may hold
 // names config has since dropped, so they filter rather than refuse.
-func (a *app) notUnknown(service, component, assignee, requester string) {
+func (a *app) notUnknown(n filterNames) {
 	note := func(flag, name, what string) {
 		fmt.Fprintf(a.stderr, "ferry: note: %s %q is no %s in %s (the record may still name ones since removed)\n",
 			flag, name, what, a.cfg.File)
 	}
-	if _, ok := a.cfg.Service(service); service != "" && !ok {
-		note("--service", service, "service")
+	if _, ok := a.cfg.Service(n.service); n.service != "" && !ok {
+		note("--service", n.service, "service")
 	}
-	if _, ok := a.cfg.Component(component); component != "" && !ok {
-		note("--component", component, "component")
+	if _, ok := a.cfg.Component(n.component); n.component != "" && !ok {
+		note("--component", n.component, "component")
 	}
-	if _, ok := a.cfg.Person(assignee); assignee != "" && !ok {
-		note("--assignee", assignee, "person")
+	if _, ok := a.cfg.Model(n.model); n.model != "" && !ok {
+		note("--model", n.model, "model")
 	}
-	if _, ok := a.cfg.Person(requester); requester != "" && !ok {
-		note("--requester", requester, "person")
+	if _, ok := a.cfg.Person(n.assignee); n.assignee != "" && !ok {
+		note("--assignee", n.assignee, "person")
+	}
+	if _, ok := a.cfg.Person(n.requester); n.requester != "" && !ok {
+		note("--requester", n.requester, "person")
 	}
 }
 

@@ -200,6 +200,9 @@ func TestHistoryNotesANameConfigDoesNotKnow(t *testing.T) {
 	if r := f.ok("--as", "ana", "deploy", "list", "--assignee", "nobdy"); !strings.Contains(r.stderr, `--assignee "nobdy" is no person`) {
 		t.Fatalf("deploy list with an unknown assignee:\n%s", r)
 	}
+	if r := f.ok("--as", "ana", "history", "--model", "web-servce"); !strings.Contains(r.stderr, `--model "web-servce" is no model in`) {
+		t.Fatalf("history with an unknown model:\n%s", r)
+	}
 }
 
 // An environment taken out of config with work still in the record filters that
