@@ -1,7 +1,6 @@
 package pages
 
 import (
-	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -534,7 +533,7 @@ func (d *history) bar() []string {
 		}
 		return out
 	}
-	count := fmt.Sprintf("%d shown", len(d.rows))
+	count := common.Thousands(len(d.rows)) + " shown"
 	switch {
 	case d.loading && len(d.rows) == 0:
 		count = "loading…"
