@@ -119,15 +119,17 @@ func together(words []string, w int) []string {
 	return out
 }
 
-// number is a word that is a number: "2", "1,284", "96.1%", "5.18.121", with a
-// comma, colon, semicolon or full stop after it.
+// number is a word that is a number: "2", "1,284", "96.1%", "5.18.121", or a clock
+// time alone ("01:20": "due" ended a line with its time under it), with a comma,
+// colon, semicolon or full stop after it.
 func number(word string) bool {
 	s := strings.TrimSuffix(strings.TrimRight(ansi.Strip(word), ",;:."), "%")
 	if s == "" || s[0] < '0' || s[0] > '9' || s[len(s)-1] < '0' || s[len(s)-1] > '9' {
 		return false
 	}
-	return strings.Trim(s, "0123456789,.") == ""
+	return strings.Trim(s, "0123456789,.") == "" || clock(s)
 }
+
 
 // clauseEnd is a word that ends a clause ("production,", "stopped;") or is a mark
 // between clauses ("·", "→"): a number after it starts the next clause.

@@ -124,6 +124,9 @@ func TestWrapKeepsANumberWithItsWords(t *testing.T) {
 		{"passed 3 capacity · 1 component · 1 maintenance", 30,
 			[]string{"passed 3 capacity ·", "1 component · 1 maintenance"}},
 		{"deployments 1,284 success 96.1% failed 31", 20, []string{"deployments 1,284", "success 96.1%", "failed 31"}},
+		// A clock time alone is a number too: "due" ended a line, its time alone under it.
+		{"⌛ overrunning #29738 auth-service → dev, due 01:20", 46,
+			[]string{"⌛ overrunning #29738 auth-service → dev,", "due 01:20"}},
 	} {
 		wrapsAs(t, tc.s, tc.w, tc.want)
 	}

@@ -292,7 +292,7 @@ func (d *dashboard) built() *panes {
 	if len(needs) == 0 {
 		needs = []line{{text: d.c.Styles.Good.Render("✓ Nothing needs you right now.")}}
 	}
-	ps := &panes{running: d.runningLines(runW - 4), needs: wrapped(needs, needsW-5), needsTitle: d.needsTitle(entries),
+	ps := &panes{running: d.runningLines(runW - 4), needs: wrapped(needs, needsW-6), needsTitle: d.needsTitle(entries),
 		due: d.dueLines(d.w - 4), last: d.last30Lines(d.w - 4)}
 	ps.layout = layoutDashboard(d.w, d.h, len(ps.running), len(ps.needs), len(ps.due), len(ps.last))
 	d.panes = ps
@@ -566,6 +566,7 @@ func (d *dashboard) runningNameState(dep models.Deployment, cols runningCols, st
 // room left (or its widest), so a name is cut only when the panel lacks the room.
 type runningCols struct {
 	name, state, progress int
+	bars                  bool // the progress a bar and a count, not the count alone
 	rows                  []runningCells
 }
 
@@ -576,12 +577,27 @@ type runningCells struct{ state, progress string }
 // its stage (which a narrow panel leaves out). The progress is a bar and a count,
 // or the count alone when the bars would cut a name (and always on a phone).
 func (d *dashboard) runningColumns(w int) runningCols {
+	// A stage in its words ("verify deployment") where the names keep their room,
+	// else short ("verify depl", which read as cut off).
+	short, _ := d.runningColumnsWith(w, false)
+	if c, whole := d.runningColumnsWith(w, true); whole && c.bars == short.bars {
+		return c
+	}
+	return short
+}
+
+// runningColumnsWith is runningColumns with each stage whole or short, and whether
+// every name has its room.
+func (d *dashboard) runningColumnsWith(w int, wholeStage bool) (runningCols, bool) {
 	var c runningCols
 	widest := 0
 	for _, dep := range d.data.Running {
 		cells := runningCells{state: d.runningMarks(dep, w)}
 		if cells.state == "" && w >= 50 {
 			cells.state = common.CompactStage(dep.Status)
+			if wholeStage {
+				cells.state = strings.ToLower(dep.Status.Stage().Title())
+			}
 		}
 		c.state = max(c.state, lipgloss.Width(cells.state))
 		widest = max(widest, lipgloss.Width(strings.TrimRight(runningName(dep, 1<<10), " ")))
@@ -600,8 +616,8 @@ func (d *dashboard) runningColumns(w int) runningCols {
 		}
 		room := w - 2 - c.state - c.progress - gaps
 		if !bars || room >= widest {
-			c.name = max(10, min(widest, room))
-			return c
+			c.name, c.bars = max(10, min(widest, room)), bars
+			return c, room >= widest
 		}
 		bars = false
 	}
