@@ -130,7 +130,6 @@ func number(word string) bool {
 	return strings.Trim(s, "0123456789,.") == "" || clock(s)
 }
 
-
 // clauseEnd is a word that ends a clause ("production,", "stopped;") or is a mark
 // between clauses ("·", "→"): a number after it starts the next clause.
 func clauseEnd(word string) bool {
