@@ -25,6 +25,11 @@ func TestReportsScreenTableAndKeys(t *testing.T) {
 			t.Fatalf("reports lack %q:\n%s", want, got)
 		}
 	}
+	// On schedule is both halves of the column's definition, not the start alone.
+	if flat := strings.Join(strings.Fields(got), " "); !strings.Contains(flat,
+		"on schedule: started within 15m of the planned start and finished inside the window") {
+		t.Fatalf("the legend's on schedule:\n%s", got)
+	}
 	if row := lineWith(got, "2026-11"); !strings.Contains(row, " 5 ") || !strings.Contains(row, "0.0%") {
 		t.Fatalf("November: 5 planned, 1 failed of 1 finished: %q", row)
 	}
