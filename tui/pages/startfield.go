@@ -37,5 +37,5 @@ func (s startField) input(fe *components.FieldErrors, v *string) *huh.Input {
 	return fe.Input("start", "Start", v).Placeholder(s.next).Validate(func(v string) error {
 		_, err := s.parse(v)
 		return err
-	}).Description("YYYY-MM-DD HH:MM (" + s.c.Eng.Location().String() + ") or now")
+	}).Description("YYYY-MM-DD HH:MM, " + s.c.Eng.Location().String() + ", or now") // as the edit form says it
 }
