@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -213,7 +214,7 @@ func (s *conflictsScreen) item(c models.Conflict) []string {
 	case !c.Open() && c.Override == nil: // settled by the start that went ahead against it, said below
 		mark = st.Dim.Render("✓")
 	case !c.Open():
-		mark, became = st.Dim.Render("✓"), append(became, "overridden: "+c.Reason)
+		mark, became = st.Dim.Render("✓"), append(became, cmp.Or(c.OverrideText(), "overridden: "+c.Reason)) // who, as the CLI says it
 	case c.StartedOver != nil: // open, but weighed already: its work runs against it
 		mark = st.Warn.Render("▶")
 	}

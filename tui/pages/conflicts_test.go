@@ -135,6 +135,14 @@ func TestResolveCountsWhatIsLeftAfterTheOverride(t *testing.T) {
 	if !strings.Contains(got, "no conflicts left") || strings.Contains(got, fmt.Sprintf("resolve #%d", d.ID)) {
 		t.Fatalf("marc's override settled the other: none is left and the panel closes:\n%s", got)
 	}
+	// With every conflict listed, each overridden one says who, as the CLI does.
+	press(m, "4", "a")
+	words := strings.Join(strings.Fields(screenText(m)), " ")
+	for _, want := range []string{"overridden by marc: accepted on the phone", "overridden by ana: the rack must be in"} {
+		if !strings.Contains(words, want) {
+			t.Errorf("the Conflicts screen lacks %q:\n%s", want, screenText(m))
+		}
+	}
 }
 
 // resolvingARackInConflicts is ana's resolve panel on a rack she planned into
