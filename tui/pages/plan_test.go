@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"ferry/tui/internal/tuitest"
 )
 
 // TestPlanFormPreviewsAndSaves fills the plan form through the real program loop
@@ -95,15 +97,7 @@ func TestPlanFormKeepsItsPreviewTrue(t *testing.T) {
 	l := runLive(t, c, 120, 35)
 	key, tm := l.Key, l.TM
 	l.Has("Last 30 days")
-	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"})
-	l.Has("┃ Model")
-	key(tea.KeyEnter)
-	l.Has("What · web-service")
-	key(tea.KeyEnter)
-	l.Has("┃ Version")
-	tm.Type("4.12.0")
-	l.Has("4.12.0")
-	key(tea.KeyEnter)
+	planPaymentsAPI(l)
 	l.Has("┃   staging")
 	key(tea.KeyEnter) // dev
 	l.Has("┃ Start")
@@ -167,15 +161,7 @@ func TestPlanFormRefusalOnAPhoneIsReadWhole(t *testing.T) {
 	l := runLive(t, c, 60, 20)
 	key, tm := l.Key, l.TM
 	l.Has("Due today")
-	l.Letter('p')
-	l.Has("┃ Model")
-	key(tea.KeyEnter)
-	l.Has("What · web-service")
-	key(tea.KeyEnter)
-	l.Has("┃ Version")
-	tm.Type("4.12.0")
-	l.Has("4.12.0")
-	key(tea.KeyEnter)
+	planPaymentsAPI(l)
 	l.Has("┃ > dev")
 	key(tea.KeyEnter)
 	l.Has("┃ Start")
@@ -194,4 +180,18 @@ func TestPlanFormRefusalOnAPhoneIsReadWhole(t *testing.T) {
 		t.Errorf("the preview's reason should stay whole:\n%s", got)
 	}
 	l.Quit()
+}
+
+// planPaymentsAPI opens the plan form and fills its first page: web-service,
+// payments-api 4.12.0; the environments come next.
+func planPaymentsAPI(l *tuitest.Live) {
+	l.Letter('p')
+	l.Has("┃ Model")
+	l.Key(tea.KeyEnter)
+	l.Has("What · web-service")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Version")
+	l.TM.Type("4.12.0")
+	l.Has("4.12.0")
+	l.Key(tea.KeyEnter)
 }
