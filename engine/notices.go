@@ -181,7 +181,8 @@ func (e *Engine) messages(n notice, targets []*channelTargets) ([]byte, []store.
 		msg.Channel, msg.Address, msg.Status, msg.LastError = t.ch.Name, "", "", ""
 		if t.ch.Type == models.ChannelEmail {
 			for _, p := range t.people {
-				msg.Recipient, msg.Address = p.Name, p.Email
+				// Each its own: one without an address marked those after it dead too.
+				msg.Recipient, msg.Address, msg.Status, msg.LastError = p.Name, p.Email, "", ""
 				if p.Email == "" {
 					msg.Status, msg.LastError = models.OutboxDead, fmt.Sprintf("%s has no email in %s", p.Name, e.cfg.File)
 				}

@@ -803,3 +803,31 @@ channel = "hook"
 		}
 	}
 }
+
+// A mail to several people where one has no address: that one's message is dead,
+// the others' go. Each after the first without an address was marked dead too, so
+// the managers never heard of a gate whose requester had no email.
+func TestMailToOneWithoutAnAddressSparesTheOthers(t *testing.T) {
+	f := newNotifyFixture(t, `
+[[notify.rule]]
+events = ["planned"]
+channel = "mail"
+to = ["assignee", "role:manager"]
+`)
+	f.planProd(t, f.now.Add(24*time.Hour), func(r *PlanRequest) { r.Assignee = "tom" }) // tom has no email
+	got := map[string]string{}
+	for _, m := range f.outbox(t, "mail") {
+		got[m.Recipient] = string(m.Status) + " " + m.LastError
+	}
+	if !strings.HasPrefix(got["tom"], string(models.OutboxDead)+" tom has no email") {
+		t.Errorf("tom's message: %q", got["tom"])
+	}
+	for _, who := range []string{"ana", "marc"} {
+		if s, ok := got[who]; !ok || strings.HasPrefix(s, string(models.OutboxDead)) {
+			t.Errorf("%s's message should wait to be sent: %q (all: %v)", who, s, got)
+		}
+	}
+	if st := f.deliver(t); st.Sent != 2 {
+		t.Errorf("delivered: %+v", st)
+	}
+}
