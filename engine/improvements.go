@@ -218,6 +218,9 @@ func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, p models.P
 		if _, err := q.ModelVersion(ctx, im.Model, inVersion); err != nil {
 			return err
 		}
+		if err := laterThanItsCause(ctx, q, *im, inVersion); err != nil {
+			return err
+		}
 		im.InVersion = inVersion
 	}
 	switch to {
@@ -236,6 +239,29 @@ func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, p models.P
 		}
 	}
 	return nil
+}
+
+// laterThanItsCause refuses a version that cannot carry im: one no later than the
+// model version a deployment it came from ran. Named v1, with thousands of old
+// deployments, an improvement proposed from a failure of v2 was verified a minute
+// later on v1's figures. One proposed from no deployment may name any version: the
+// model may have been changed before the register was written.
+func laterThanItsCause(ctx context.Context, q store.Q, im models.Improvement, version int) error {
+	least, why := 0, ""
+	for _, id := range im.From {
+		d, err := q.Deployment(ctx, id)
+		if err != nil {
+			return err
+		}
+		if d.ModelVersion >= least {
+			least, why = d.ModelVersion, fmt.Sprintf("#%d ran %s v%d", d.ID, im.Model, d.ModelVersion)
+		}
+	}
+	if version > least {
+		return nil
+	}
+	return models.Conflictf("--in-version: improvement %d cannot be carried by %s v%d: %s, so the change comes in a later version "+
+		"(change the model in config.toml, and the next ferry stores it as v%d)", im.ID, im.Model, version, why, least+1)
 }
 
 func (e *Engine) versionEffect(ctx context.Context, q store.Q, model string, version int) (store.VersionEffect, error) {

@@ -65,6 +65,12 @@ func TestImprovementRegister(t *testing.T) {
 	if _, err := h.f.e.SetImprovement(h.f.ctx, sam, im.ID, models.ImprovementImplemented, "", 7); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("a version that does not exist: %v", err)
 	}
+	// v1, which the failure ran, does not carry what the failure taught: verified at
+	// once on v1's old figures, the register would say the lesson worked.
+	if _, err := h.f.e.SetImprovement(h.f.ctx, sam, im.ID, models.ImprovementImplemented, "", 1); !errors.Is(err, models.ErrConflict) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("cannot be carried by web v1: #%d ran web v1", failed.ID)) {
+		t.Errorf("implemented in the version that failed: %v", err)
+	}
 	// The model changes in config: the next engine to open the file stores v2, with its note.
 	changed := strings.Replace(testConfig, `  [[model.step]]
   stage = "execute"

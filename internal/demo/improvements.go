@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"ferry/engine"
@@ -59,9 +60,15 @@ func Improvements(ctx context.Context, st *store.Store, cfg *config.Config, now 
 		if len(m.Kinds) == 0 {
 			continue
 		}
+		v := newest(versions, m.Name)
 		for _, title := range improvementTitles[m.Kinds[0]] {
-			from, err := eng.List(ctx, mgr, models.Filter{Model: m.Name, To: at, Limit: 2,
-				Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack}})
+			// What a model's latest version changed was learnt from the failures of the
+			// one before it.
+			f := models.Filter{Model: m.Name, To: at, Limit: 2, Statuses: []models.Status{models.StatusFailed, models.StatusRolledBack}}
+			if v > 1 {
+				f.ModelVersion = v - 1
+			}
+			from, err := eng.List(ctx, mgr, f)
 			if err != nil {
 				return n, err
 			}
@@ -73,7 +80,11 @@ func Improvements(ctx context.Context, st *store.Store, cfg *config.Config, now 
 			if err != nil {
 				return n, err
 			}
-			if err := moveOn(ctx, eng, im.ID, improvementPath[n%len(improvementPath)], mgr, pract, newest(versions, m.Name), &at); err != nil {
+			path := improvementPath[n%len(improvementPath)]
+			if i := slices.Index(path, models.ImprovementImplemented); i >= 0 && !carries(v, from) {
+				path = path[:i] // no version after the failures' yet: the work goes on
+			}
+			if err := moveOn(ctx, eng, im.ID, path, mgr, pract, v, &at); err != nil {
 				return n, err
 			}
 			n++
@@ -132,6 +143,17 @@ func proposers(cfg *config.Config) (mgr, pract models.Person, ok bool) {
 }
 
 // newest is the newest stored version of model.
+// carries reports whether model version v comes after every version the failures
+// from ran: only such a version carries what they taught (the engine refuses others).
+func carries(v int, from []models.Deployment) bool {
+	for _, d := range from {
+		if d.ModelVersion >= v {
+			return false
+		}
+	}
+	return true
+}
+
 func newest(versions []models.ModelVersionInfo, model string) int {
 	v := 0
 	for _, mv := range versions {
