@@ -337,6 +337,11 @@ func (v *runView) update(msg tea.Msg) tea.Cmd {
 		v.layout()
 		if v.goOnLoad {
 			v.goOnLoad = false
+			// Refused, it says why, as g pressed here does: the run view opened on
+			// "not started" and said nothing until g was pressed again.
+			if why := v.whyNot(engine.ActRun, v.startState()); why != "" {
+				return tea.Batch(v.poll(), common.Fail(errors.New(why)))
+			}
 			return tea.Batch(v.poll(), v.key(tea.KeyPressMsg{Code: 'g', Text: "g"}))
 		}
 		return v.poll()

@@ -564,3 +564,17 @@ func TestRunViewRefusesFailInItsWords(t *testing.T) {
 		t.Errorf("the engine's refusal: %v", err)
 	}
 }
+
+// g on the page of a plan that may not start now opens its run view saying why, as
+// g pressed there does: it said "not started", and nothing until g was pressed again.
+func TestStartFromThePageSaysWhyNot(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "sam", 120, 35)
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewDetail(m.c, 3)}) // planned, today 16:05
+	load(m, cmd)
+	press(m, "g")
+	if got := strings.Join(strings.Fields(screenText(m)), " "); !strings.Contains(got, "run #3") ||
+		!strings.Contains(got, "#3 cannot start now: window: it is planned for") {
+		t.Fatalf("g should open the run view and say why it does not start:\n%s", screenText(m))
+	}
+}
