@@ -22,7 +22,7 @@ type DeliverOptions struct {
 	// try (±20% jitter) up to MaxBackoff. Defaults 5s and 15m.
 	Backoff, MaxBackoff time.Duration
 	// Poll is how often a following deliverer looks for new messages (1s), ScanEvery
-	// how often it raises the notices time makes: overdue, overrun, freeze_ahead (30s).
+	// how often it raises the notices time makes: overdue, overrun, freeze_ahead, review_due (30s).
 	Poll, ScanEvery time.Duration
 	// KeepDone is how long sent and dead messages stay in the outbox (30 days).
 	KeepDone time.Duration

@@ -47,7 +47,7 @@ func (e *Engine) indexRules() {
 // mayRepeat are the events that can be raised again with the same key; the others
 // are raised once by what they are (a status reached, an act at its time).
 var mayRepeat = map[string]bool{models.NotifyConflictNew: true, models.NotifyGateWaiting: true,
-	models.NotifyOverdue: true, models.NotifyOverrun: true, models.NotifyFreezeAhead: true}
+	models.NotifyOverdue: true, models.NotifyOverrun: true, models.NotifyFreezeAhead: true, models.NotifyReviewDue: true}
 
 // MessageKey is a message's idempotency key: the event's key, the channel and the
 // recipient, hashed, so it is the same however often the message is tried.

@@ -831,3 +831,48 @@ to = ["assignee", "role:manager"]
 		t.Errorf("delivered: %+v", st)
 	}
 }
+
+// review_due is told once, when a failure has waited review_after for its review,
+// to whom the rule names (the requester here); a rescan raises nothing more.
+func TestScanRaisesReviewDueOnce(t *testing.T) {
+	f := newNotifyFixture(t, `
+[[notify.rule]]
+events = ["review_due"]
+channel = "hook"
+to = ["requester"]
+`)
+	ana := f.person(t, "ana")
+	d := f.planProd(t, f.now.Add(time.Hour), func(r *PlanRequest) { r.Component, r.Model, r.Environment = "payments-web", "quick", "test" })
+	f.now = d.ScheduledStart
+	if _, err := f.e.Start(f.ctx, ana, d.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Fail(f.ctx, ana, d.ID, "the health check timed out", false); err != nil {
+		t.Fatal(err)
+	}
+	scan := func() int {
+		t.Helper()
+		n, err := f.e.ScanNotices(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	f.now = f.now.Add(2 * 24 * time.Hour)
+	if n := scan(); n != 0 {
+		t.Errorf("its review is not due for three days: raised %d", n)
+	}
+	f.now = f.now.Add(24*time.Hour + time.Minute)
+	if n := scan(); n != 1 {
+		t.Fatalf("review_due: raised %d", n)
+	}
+	if n := scan(); n != 0 {
+		t.Errorf("a rescan raised %d more", n)
+	}
+	ms := f.outbox(t, "hook")
+	var ev notify.Event
+	if len(ms) != 1 || ms[0].Event != models.NotifyReviewDue || ms[0].Recipient != "ana" || json.Unmarshal(ms[0].Payload, &ev) != nil ||
+		!strings.Contains(ev.Summary, fmt.Sprintf("#%d", d.ID)) || !strings.Contains(ev.Summary, "failed 3d0h ago and waits for its review") {
+		t.Errorf("the message: %+v %+v", ms, ev)
+	}
+}

@@ -21,13 +21,15 @@ const freezeNotice = 24 * time.Hour
 
 // ScanNotices raises the notices that time makes rather than an act: overdue (a
 // planned deployment whose window began more than the adherence tolerance ago and
-// that has not started), overrun (a running deployment past its scheduled end) and
-// freeze_ahead (a freeze that begins within a day, with what is planned inside it).
+// that has not started), overrun (a running deployment past its scheduled end),
+// freeze_ahead (a freeze that begins within a day, with what is planned inside it)
+// and review_due (a failure left without a review for review_after).
 // Each is raised once, by its key, however often the scan runs; it reads first and
 // takes the write lock only when there is something new. It returns how many
 // notices it raised.
 func (e *Engine) ScanNotices(ctx context.Context) (int, error) {
-	if !e.wantsNotice(models.NotifyOverdue) && !e.wantsNotice(models.NotifyOverrun) && !e.wantsNotice(models.NotifyFreezeAhead) {
+	if !slices.ContainsFunc([]string{models.NotifyOverdue, models.NotifyOverrun, models.NotifyFreezeAhead, models.NotifyReviewDue},
+		e.wantsNotice) {
 		return 0, nil
 	}
 	var found []notice
@@ -100,6 +102,36 @@ func (e *Engine) timeNotices(ctx context.Context, q store.Q) ([]notice, error) {
 			return nil, err
 		}
 		out = append(out, ns...)
+	}
+	if e.wantsNotice(models.NotifyReviewDue) {
+		ns, err := e.reviewsDueNotices(ctx, q, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ns...)
+	}
+	return out, nil
+}
+
+// reviewDueWithin is how long after its review fell due a failure is still told as
+// review_due: older ones wait in the inbox, not in people's mail.
+const reviewDueWithin = 24 * time.Hour
+
+// reviewsDueNotices is a review_due notice for each failure (or success with an
+// incident) whose review fell due within the last day (review_after after it
+// finished) and is not written: the inbox's review items, told once.
+func (e *Engine) reviewsDueNotices(ctx context.Context, q store.Q, now time.Time) ([]notice, error) {
+	due := now.Add(-e.cfg.ReviewAfter)
+	ds, _, err := q.UnreviewedFailures(ctx, due.Add(-reviewDueWithin), due, "", 500)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]notice, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, e.deploymentNotice(models.NotifyReviewDue, fmt.Sprintf("review_due:d%d", d.ID), d, "",
+			fmt.Sprintf("%s %s %s ago and waits for its review", what(d), reviewWhat(d),
+				models.HumanDuration(now.Sub(d.FinishedAt).Truncate(time.Hour))),
+			fmt.Sprintf("Review it: ferry review add %d --outcome … --lessons …", d.ID)))
 	}
 	return out, nil
 }

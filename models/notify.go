@@ -21,13 +21,14 @@ const (
 	NotifyOverrun        = "overrun"         // it runs past its scheduled end
 	NotifyFreezeAhead    = "freeze_ahead"    // a freeze begins within a day; lists what is planned inside it
 	NotifyIncidentOpened = "incident_opened" // an incident was linked to it
+	NotifyReviewDue      = "review_due"      // a failure (or a success with an incident) waits for its review
 	NotifyTest           = "test"            // ferry notify test: not for rules
 )
 
 // NotifyEvents lists the events a rule may name, in lifecycle order.
 var NotifyEvents = []string{NotifyPlanned, NotifyRescheduled, NotifyConflictNew, NotifyGateWaiting, NotifyBlocked,
 	NotifyStarted, NotifyFailed, NotifyRolledBack, NotifySucceeded, NotifyCancelled, NotifyOverdue, NotifyOverrun,
-	NotifyFreezeAhead, NotifyIncidentOpened}
+	NotifyFreezeAhead, NotifyIncidentOpened, NotifyReviewDue}
 
 // ValidNotifyEvent reports whether a rule may name ev.
 func ValidNotifyEvent(ev string) bool { return slices.Contains(NotifyEvents, ev) }

@@ -33,7 +33,7 @@ func (a *app) notifyRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [--follow]",
 		Short: "Send the notifications waiting in the outbox (cron, a systemd timer, or --follow)",
-		Long: "Raise the notices time makes (overdue, overrun, freeze_ahead), then send every message\n" +
+		Long: "Raise the notices time makes (overdue, overrun, freeze_ahead, review_due), then send every message\n" +
 			"of the outbox that is due, each channel on its own. A message that fails is tried again\n" +
 			"later, waiting longer each time, until its channel's max_age: then it is dead, with its\n" +
 			"last error. With --follow it goes on until stopped (ferry serve does the same).\n\n" +

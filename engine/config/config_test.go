@@ -238,7 +238,6 @@ func TestParseRefuses(t *testing.T) {
 			{"command without run", base + "[[notify.channel]] # <-\n  name = \"x\"\n  type = \"command\"\n", `missing key "run" in [[notify.channel]]`},
 			{"duplicate channel", base + notifyHook + "[[notify.channel]]\n  name = \"ops-hook\" # <-\n  type = \"command\"\n  run = \"cat\"\n", `duplicate channel "ops-hook"`},
 			{"rule with an unknown event", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\", \"exploded\"] # <-\n  channel = \"ops-hook\"\n", `rule: unknown event "exploded"`},
-			{"rule with review_due", base + notifyHook + "[[notify.rule]]\n  events = [\"review_due\"] # <-\n  channel = \"ops-hook\"\n", `event "review_due" is not available: Ferry has no reviews yet`},
 			{"rule with an unknown channel", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\"]\n  channel = \"mail\" # <-\n", `rule: unknown channel "mail" (declared: ops-hook)`},
 			{"rule with an unknown environment", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\"]\n  environments = [\"prod\"] # <-\n  channel = \"ops-hook\"\n", `rule: unknown environment "prod"`},
 			{"rule to an unknown person", base + notifyHook + "[[notify.rule]]\n  events = [\"failed\"]\n  channel = \"ops-hook\"\n  to = [\"requester\", \"person:zed\"] # <-\n", `rule: no person "zed"`},

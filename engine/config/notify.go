@@ -167,10 +167,7 @@ func (p *parser) rule(t *table, n *models.Notify) models.NotifyRule {
 	var r models.NotifyRule
 	events, _ := t.strs("events")
 	for i, ev := range events {
-		switch {
-		case ev == "review_due":
-			t.errAt(indexPath(t.keyPath("events"), i), "rule: event \"review_due\" is not available: Ferry has no reviews yet")
-		case !models.ValidNotifyEvent(ev):
+		if !models.ValidNotifyEvent(ev) {
 			t.errAt(indexPath(t.keyPath("events"), i), "rule: unknown event %q (one of %s)", ev, strings.Join(models.NotifyEvents, ", "))
 		}
 	}
