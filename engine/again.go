@@ -33,6 +33,15 @@ func (e *Engine) Again(ctx context.Context, actor models.Person, id int64, start
 		if err != nil {
 			return err
 		}
+		// Run again for its release, it counts in the release's status there: the
+		// release stayed "partly failed" after its failed part succeeded again.
+		if rel, ok, err := q.ReleaseOf(ctx, id); err != nil {
+			return err
+		} else if ok {
+			if err := q.LinkRelease(ctx, rel, d.ID); err != nil {
+				return err
+			}
+		}
 		if err := q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventAgain, fmt.Sprintf("run again of #%d, which %s", id,
 			old.Status))); err != nil {
 			return err

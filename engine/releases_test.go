@@ -104,6 +104,25 @@ func TestPlanReleaseSequentialChainsAndStatusFollows(t *testing.T) {
 	if s := status("test"); s != models.ReleasePartlyFailed {
 		t.Fatalf("one failed: %q", s)
 	}
+	// Its failed part run again is the release's too: once it succeeds, the release
+	// is done in test and goes on (it stayed partly failed, and could not).
+	again, err := f.e.Again(f.ctx, ana, w.ID, f.now.Add(4*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := status("test"); s != models.ReleasePlanned {
+		t.Fatalf("its failed part planned again: %q", s)
+	}
+	if _, err := f.e.Advance(f.ctx, ana, again.Deployment.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.finish(t, again.Deployment.ID)
+	if s := status("test"); s != models.ReleaseDone {
+		t.Fatalf("its failed part succeeded again: %q", s)
+	}
+	if _, err := f.e.PromoteRelease(f.ctx, ana, ReleasePlan{Name: "spring", Environment: "production", Start: start.Add(24 * time.Hour)}); err != nil {
+		t.Fatalf("promoted once done in test: %v", err)
+	}
 }
 
 // TestReleaseNextEnvironment: where planning a release goes on is the environment

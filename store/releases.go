@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"ferry/models"
@@ -95,6 +96,15 @@ func (q Q) Releases(ctx context.Context) ([]models.Release, error) {
 func (q Q) LinkRelease(ctx context.Context, rel, id int64) error {
 	_, err := q.db.ExecContext(ctx, `INSERT INTO release_deployments (release_id, deployment_id) VALUES (?, ?)`, rel, id)
 	return mapErr(err)
+}
+
+// ReleaseOf is the release deployment id was planned for, if any.
+func (q Q) ReleaseOf(ctx context.Context, id int64) (rel int64, ok bool, err error) {
+	err = q.db.QueryRowContext(ctx, `SELECT release_id FROM release_deployments WHERE deployment_id = ?`, id).Scan(&rel)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	return rel, err == nil, mapErr(err)
 }
 
 // ReleaseDeployments lists the deployments planned for release rel, oldest first.
