@@ -259,6 +259,8 @@ func (a *app) printPlanned(out engine.PlannedRelease, asJSON bool) error {
 	for _, s := range out.Skipped {
 		fmt.Fprintf(a.stdout, "Skipped %s: no model takes it there\n", s)
 	}
-	a.listConflicts(out.Conflicts, "Release "+out.Release.Name+" is in", models.Deployment{})
+	if len(out.Conflicts) > 0 { // none: nothing to list ("is in 0 conflicts:" and nothing under it)
+		a.listConflicts(out.Conflicts, "Release "+out.Release.Name+" is in", models.Deployment{})
+	}
 	return nil
 }

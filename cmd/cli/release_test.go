@@ -60,6 +60,12 @@ func TestReleaseCreatePlanListShow(t *testing.T) {
 	f.refused(1, []string{"release r7 is planned in dev"}, "--as", "ana", "release", "promote", "r7", "--env", "test",
 		"--start", "2090-03-02 10:00")
 	f.refused(1, []string{"eve (analyst) may not plan"}, "--as", "eve", "release", "plan", "r7", "--env", "test", "--start", "2090-03-02 10:00")
+	// Planned in no conflict, it says what it planned and no empty list of conflicts.
+	f.ok("--as", "ana", "release", "create", "r10", "--component", "web-frontend=2.1")
+	if r := f.ok("--as", "ana", "release", "plan", "r10", "--env", "dev", "--start", "2090-04-01 10:00"); !strings.Contains(r.stdout, "Planned #") ||
+		strings.Contains(r.stdout, "conflict") {
+		t.Errorf("a release planned in no conflict:\n%s", r)
+	}
 }
 
 // A sequential release is shown in the order it runs: web-frontend depends on web-api,
