@@ -179,7 +179,7 @@ func (a *app) improvementShowCmd() *cobra.Command {
 
 func (a *app) improvementSetCmd() *cobra.Command {
 	var note string
-	var inVersion int
+	var version string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "set ID proposed|approved|in_progress|implemented|verified|rejected [--note N] [--in-version V]",
@@ -195,8 +195,11 @@ func (a *app) improvementSetCmd() *cobra.Command {
 			if !ok {
 				return usagef("status %q: use proposed, approved, in_progress, implemented, verified or rejected", args[1])
 			}
-			if cmd.Flags().Changed("in-version") && inVersion < 1 {
-				return usagef("--in-version: %d is not a version number", inVersion)
+			inVersion := 0
+			if cmd.Flags().Changed("in-version") {
+				if inVersion, err = modelVersionArg("--in-version", version); err != nil {
+					return err
+				}
 			}
 			if err := a.open(); err != nil {
 				return err
@@ -215,7 +218,7 @@ func (a *app) improvementSetCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&note, "note", "", "why, for the record")
-	cmd.Flags().IntVar(&inVersion, "in-version", 0, "the model version that carries it (needed for implemented)")
+	cmd.Flags().StringVar(&version, "in-version", "", "the model version that carries it, 2 or v2 (needed for implemented)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print it as JSON")
 	return cmd
 }

@@ -49,7 +49,8 @@ func TestImprovementsAndModelVersions(t *testing.T) {
 	f.refused(1, []string{"only managers approve"}, "--as", "sam", "improvement", "set", "1", "approved")
 	f.ok("--as", "ana", "improvement", "set", "1", "approved", "--note", "cheap")
 	f.refused(1, []string{"--in-version"}, "--as", "sam", "improvement", "set", "1", "implemented")
-	r = f.ok("--as", "sam", "improvement", "set", "1", "implemented", "--in-version", "2")
+	f.refused(2, []string{`--in-version: "two" is not a version number`}, "--as", "sam", "improvement", "set", "1", "implemented", "--in-version", "two")
+	r = f.ok("--as", "sam", "improvement", "set", "1", "implemented", "--in-version", "v2") // as Ferry writes it
 	if !strings.Contains(r.stdout, "Improvement 1 implemented in web-service v2.") {
 		t.Errorf("set implemented:\n%s", r)
 	}

@@ -85,9 +85,9 @@ func (a *app) modelsDiffCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var vs [2]int
 			for i, s := range args[1:] {
-				n, err := strconv.Atoi(strings.TrimPrefix(s, "v"))
-				if err != nil || n < 1 {
-					return usagef("%q is not a version number (1, 2, … or v1, v2, …)", s)
+				n, err := modelVersionArg("", s)
+				if err != nil {
+					return err
 				}
 				vs[i] = n
 			}
@@ -116,4 +116,17 @@ func joinAny[T ~string](xs []T, sep string) string {
 		s[i] = string(x)
 	}
 	return strings.Join(s, sep)
+}
+
+// modelVersionArg reads a model version as Ferry writes it, "v2", or as a number;
+// flag names where it was given ("" for an argument).
+func modelVersionArg(flag, s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimPrefix(s, "v"))
+	if err != nil || n < 1 {
+		if flag != "" {
+			flag += ": "
+		}
+		return 0, usagef("%s%q is not a version number (1, 2, … or v1, v2, …)", flag, s)
+	}
+	return n, nil
 }
