@@ -96,8 +96,15 @@ func (e *Engine) AddImprovement(ctx context.Context, actor models.Person, r Impr
 		return im, err
 	}
 	if im.Owner != "" {
-		if _, err := e.Person(im.Owner); err != nil {
+		owner, err := e.Person(im.Owner)
+		if err != nil {
 			return im, err
+		}
+		// An owner carries it out: one who may not move it (an analyst) owned work
+		// nobody could do.
+		if mayMoveImprovement(owner, models.ImprovementInProgress) != nil {
+			return im, models.Invalidf("--owner: %s (%s) may not carry out an improvement: managers and practitioners do",
+				owner.Name, owner.MainRole())
 		}
 	}
 	err := e.st.Write(ctx, func(q store.Q) error {
@@ -128,6 +135,18 @@ func (e *Engine) auditImprovement(ctx context.Context, q store.Q, actor models.P
 
 // mayMoveImprovement: managers approve, reject and verify; practitioners propose and
 // carry an improvement out (in progress, implemented).
+// ImprovementOwners are the people who may own an improvement: those who may carry
+// it out (managers and practitioners), as AddImprovement holds an owner to.
+func (e *Engine) ImprovementOwners() []models.Person {
+	var out []models.Person
+	for _, p := range e.cfg.People {
+		if mayMoveImprovement(p, models.ImprovementInProgress) == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func mayMoveImprovement(p models.Person, to models.ImprovementStatus) error {
 	if err := Can(p, ActPlan, nil); err != nil {
 		return models.Forbiddenf("%s (%s) may not change improvements: managers and practitioners do", p.Name, p.MainRole())

@@ -48,6 +48,19 @@ func TestImprovementRegister(t *testing.T) {
 	if _, err := h.f.e.AddImprovement(h.f.ctx, sam, bad); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("an unknown owner: %v", err)
 	}
+	bad.Owner = "eve"
+	if _, err := h.f.e.AddImprovement(h.f.ctx, sam, bad); !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), "--owner: eve (analyst) may not carry out an improvement") {
+		t.Errorf("an owner who may not carry it out: %v", err)
+	}
+	for _, p := range h.f.e.ImprovementOwners() { // what the console offers as owners
+		if !p.Has(models.RoleManager) && !p.Has(models.RolePractitioner) {
+			t.Errorf("%s (%s) is offered as an owner", p.Name, p.MainRole())
+		}
+	}
+	if len(h.f.e.ImprovementOwners()) == 0 {
+		t.Error("nobody may own an improvement")
+	}
 	im, err := h.f.e.AddImprovement(h.f.ctx, sam, req)
 	if err != nil || im.ID == 0 || im.Status != models.ImprovementProposed {
 		t.Fatalf("sam proposes: %+v %v", im, err)

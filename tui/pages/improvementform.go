@@ -54,7 +54,7 @@ func (f *proposeForm) build() {
 		modelOpts = append(modelOpts, huh.NewOption(m.Name, m.Name))
 	}
 	ownerOpts := []huh.Option[string]{huh.NewOption("nobody yet", "")}
-	for _, p := range cfg.People {
+	for _, p := range f.c.Eng.ImprovementOwners() { // who may carry it out, as the engine holds an owner to
 		ownerOpts = append(ownerOpts, huh.NewOption(p.Name, p.Name))
 	}
 	title := f.errs.Input("title", "What should change", &f.v.title).Validate(validTitle).
