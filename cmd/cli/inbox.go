@@ -12,15 +12,15 @@ import (
 )
 
 type inboxJSON struct {
-	Kind       string         `json:"kind"` // gate, blocked, failure, conflict, review, model, channel
-	Deployment deploymentJSON `json:"deployment"`
-	Channel    string         `json:"channel,omitempty"`
-	Model      string         `json:"model,omitempty"`
-	Step       int            `json:"step,omitempty"`
-	ConflictID string         `json:"conflict_id,omitempty"`
-	Message    string         `json:"message"`
-	Since      time.Time      `json:"since"`
-	Next       string         `json:"next"`
+	Kind       string          `json:"kind"`       // gate, blocked, failure, conflict, review, model, channel
+	Deployment *deploymentJSON `json:"deployment"` // null for a channel or a model
+	Channel    string          `json:"channel,omitempty"`
+	Model      string          `json:"model,omitempty"`
+	Step       int             `json:"step,omitempty"`
+	ConflictID string          `json:"conflict_id,omitempty"`
+	Message    string          `json:"message"`
+	Since      time.Time       `json:"since"`
+	Next       string          `json:"next"`
 }
 
 func (a *app) inboxCmd() *cobra.Command {
@@ -82,8 +82,12 @@ func (a *app) inboxCmd() *cobra.Command {
 }
 
 func (a *app) inboxItemJSON(it engine.InboxItem) inboxJSON {
-	j := inboxJSON{Kind: it.Kind, Deployment: toJSON(it.Deployment), Channel: it.Channel, Model: it.Model, Step: it.Seq, Message: it.Message,
+	j := inboxJSON{Kind: it.Kind, Channel: it.Channel, Model: it.Model, Step: it.Seq, Message: it.Message,
 		Since: it.At.UTC(), Next: a.inboxNext(it)}
+	if it.Deployment.ID != 0 { // a channel or a model is about none: null, not a zero deployment of year 1
+		d := toJSON(it.Deployment)
+		j.Deployment = &d
+	}
 	if it.Conflict != nil {
 		j.ConflictID = it.Conflict.ID
 	}

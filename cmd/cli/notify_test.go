@@ -225,10 +225,11 @@ func TestNotifyCommands(t *testing.T) {
 	}
 	var inbox []struct {
 		Kind, Channel, Message, Next string
+		Deployment                   *struct{ ID int64 } // null: a channel is about no deployment
 	}
 	decode(t, f.ok("--as", "ana", "inbox", "--json"), &inbox)
 	if len(inbox) == 0 || inbox[len(inbox)-1].Kind != "channel" || inbox[len(inbox)-1].Channel != "hook0" ||
-		!strings.Contains(inbox[len(inbox)-1].Next, "ferry notify status") {
+		!strings.Contains(inbox[len(inbox)-1].Next, "ferry notify status") || inbox[len(inbox)-1].Deployment != nil {
 		t.Errorf("inbox: %+v", inbox)
 	}
 }
