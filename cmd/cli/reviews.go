@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -176,6 +177,11 @@ func (a *app) reviewListCmd() *cobra.Command {
 			list, err := a.eng.Reviews(a.ctx, a.actor, engine.ReviewFilter{Model: model, Category: category})
 			if err != nil {
 				return err
+			}
+			if len(list) == 0 && category != "" && !slices.Contains(a.eng.FailureCategories(), category) {
+				// as history notes a name config does not know: a typo read as "No reviews."
+				fmt.Fprintf(a.stderr, "ferry: note: --category %q is no failure category in %s (%s; the record may still name ones since removed)\n",
+					category, a.cfg.File, strings.Join(a.eng.FailureCategories(), ", "))
 			}
 			return writeList(a.stdout, asJSON, list, reviewToJSON, "No reviews.",
 				"DEPLOYMENT\tMODEL\tOUTCOME\tSAT\tLEAD\tQUALITY\tCATEGORY\tBY\tWHEN\tLESSONS",

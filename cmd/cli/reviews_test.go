@@ -38,6 +38,9 @@ func TestReviewCommands(t *testing.T) {
 	f.refused(1, []string{"eve (analyst) may not review deployment #" + bad}, "--as", "eve", "review", "add", bad,
 		"--outcome", "unsuccessful", "--lessons", "x")
 	f.refused(1, []string{"has no review yet"}, "--as", "eve", "review", "show", bad)
+	if r := f.ok("--as", "eve", "review", "list", "--category", "tset gap"); !strings.Contains(r.stderr, `--category "tset gap" is no failure category in`) {
+		t.Errorf("a category config does not know:\n%s", r)
+	}
 
 	r := f.ok("--as", "sam", "review", "add", bad, "--outcome", "unsuccessful", "--satisfaction", "2", "--quality", "1",
 		"--category", "test gap", "--lessons", "exit 4 was never tested in dev")
