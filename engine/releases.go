@@ -474,6 +474,11 @@ func (e *Engine) conflictsOfAll(ctx context.Context, q store.Q, ds []models.Depl
 // (every component that goes there succeeded: the release is promoted as a whole).
 func (e *Engine) PromoteRelease(ctx context.Context, actor models.Person, rp ReleasePlan) (PlannedRelease, error) {
 	var out PlannedRelease
+	// Who may plan at all first, as planning it says: a technician was told where the
+	// release stands, and tried again when it was done.
+	if err := Can(actor, ActPlan, nil); err != nil {
+		return out, err
+	}
 	err := e.st.Write(ctx, func(q store.Q) error {
 		r, err := q.Release(ctx, rp.Name)
 		if err != nil {

@@ -71,6 +71,9 @@ func CheckName(field, s string) error {
 	if err := CheckLength(field, s); err != nil {
 		return err
 	}
+	if s == "" {
+		return Invalidf("%s is empty: give one", field)
+	}
 	if !validName(s) {
 		return Invalidf("%s %q may only use letters, digits, '.', '_' and '-'", field, s)
 	}

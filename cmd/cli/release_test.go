@@ -54,12 +54,14 @@ func TestReleaseCreatePlanListShow(t *testing.T) {
 	}
 	f.refused(2, []string{`--component: "web-api": write each as COMPONENT=VERSION`}, "--as", "ana", "release", "create", "r8", "--component", "web-api")
 	f.refused(2, []string{"--component: a release needs at least one component version"}, "--as", "ana", "release", "create", "r9")
+	f.refused(1, []string{"release name is empty: give one"}, "--as", "ana", "release", "create", "", "--component", "web-api=1")
 	f.refused(2, []string{"--sequential and --parallel"}, "--as", "ana", "release", "plan", "r7", "--env", "test",
 		"--start", "2090-03-01 10:00", "--sequential", "--parallel")
 	f.refused(1, []string{`no release "nope"`}, "--as", "ana", "release", "show", "nope")
 	f.refused(1, []string{"release r7 is planned in dev"}, "--as", "ana", "release", "promote", "r7", "--env", "test",
 		"--start", "2090-03-02 10:00")
 	f.refused(1, []string{"eve (analyst) may not plan"}, "--as", "eve", "release", "plan", "r7", "--env", "test", "--start", "2090-03-02 10:00")
+	f.refused(1, []string{"eve (analyst) may not plan"}, "--as", "eve", "release", "promote", "r7", "--env", "test", "--start", "2090-03-02 10:00")
 	// Planned in no conflict, it says what it planned and no empty list of conflicts.
 	f.ok("--as", "ana", "release", "create", "r10", "--component", "web-frontend=2.1")
 	if r := f.ok("--as", "ana", "release", "plan", "r10", "--env", "dev", "--start", "2090-04-01 10:00"); !strings.Contains(r.stdout, "Planned #") ||
