@@ -88,6 +88,11 @@ func (a *app) notifyRunCmd() *cobra.Command {
 // organisation's zone, as every time Ferry shows (it was the process's, UTC on a
 // server).
 func printDelivery(out *lockedWriter, d engine.Delivered, loc *time.Location) {
+	fmt.Fprintln(out, deliveryLine(d, loc))
+}
+
+// deliveryLine is what became of one message, in one line.
+func deliveryLine(d engine.Delivered, loc *time.Location) string {
 	who := d.Recipient
 	if who == "" {
 		who = "-"
@@ -100,7 +105,7 @@ func printDelivery(out *lockedWriter, d engine.Delivered, loc *time.Location) {
 	case d.Err != nil:
 		line += ": " + d.Err.Error()
 	}
-	fmt.Fprintln(out, line)
+	return line
 }
 
 type channelStatusJSON struct {

@@ -87,14 +87,15 @@ func (a *app) serveCmd() *cobra.Command {
 				go a.schedule(a.ctx, every)
 			}
 			if len(a.cfg.Notify.Channels) > 0 {
-				out := &lockedWriter{w: a.stderr}
+				// Stamped as the server's own lines are, a line a Write: a retry read
+				// with no time beside lines that had one.
+				out := sshd.Stamped(&lockedWriter{w: a.stderr}, a.eng)
 				go a.eng.DeliverFollow(a.ctx, engine.DeliverOptions{Sender: a.sender(), ScanEvery: every,
 					OnDelivery: func(d engine.Delivered) {
 						if d.Status != models.OutboxSent {
-							fmt.Fprint(out, "ferry: notify: ")
-							printDelivery(out, d, a.cfg.Location)
+							fmt.Fprintln(out, "notify: "+deliveryLine(d, a.cfg.Location))
 						}
-					}}, func(err error) { fmt.Fprintln(a.stderr, "ferry: notify:", err) })
+					}}, func(err error) { fmt.Fprintln(out, "notify:", err) })
 			}
 			err = srv.Serve(a.ctx, ln)
 			a.stopRuns()

@@ -635,3 +635,24 @@ func TestServeUsageHint(t *testing.T) {
 		t.Errorf("history --help over SSH: exit %d\n%s", code, out)
 	}
 }
+
+// What ferry serve logs of its notifications is stamped as its own lines are: a
+// retry read with no time beside lines that had one.
+func TestServeStampsItsNotifyLines(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.cfg, testConfig+`
+[[notify.channel]]
+name = "hook"
+type = "webhook"
+url = "http://127.0.0.1:1/hook"
+
+[[notify.rule]]
+events = ["planned"]
+channel = "hook"
+`)
+	f.plan("--model", "web-service", "--component", "web-frontend", "--version", "1.0", "--env", "dev", "--start", "2090-01-01 10:00")
+	s := f.serve()
+	retry := regexp.MustCompile(`(?m)^ferry serve: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d CES?T notify: retry +hook planned`)
+	waitFor(t, "a stamped retry", func() bool { return retry.MatchString(s.stderr()) }, s.stderr)
+}

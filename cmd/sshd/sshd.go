@@ -152,6 +152,11 @@ func New(eng *engine.Engine, opts Options) (*Server, error) {
 	return s, nil
 }
 
+// Stamped writes each line written to it (one Write a line) to w stamped as the
+// server's own log lines are (see stamped): what else ferry serve logs (its
+// notifications) reads alike.
+func Stamped(w io.Writer, eng *engine.Engine) io.Writer { return stamped{w: w, eng: eng} }
+
 // stamped writes the server's log lines stamped with the time in the organisation's
 // zone, as every screen shows it ("ferry serve: 2026-12-07 05:56:44 CET ..."), not
 // the log package's zoneless UTC.
