@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/mail"
 	"os"
 	"strconv"
 	"strings"
@@ -441,7 +442,16 @@ func (e *Engine) TestChannel(ctx context.Context, actor models.Person, channel, 
 		return Delivered{}, models.NotFoundf("no channel %q in %s%s", channel, e.cfg.File, channelList(e.cfg.Notify.Channels))
 	}
 	address := strings.TrimSpace(to)
-	if address == "" {
+	switch {
+	case address != "" && ch.Type != models.ChannelEmail:
+		return Delivered{}, models.Invalidf("--to: channel %q is a %s channel, which has no addresses: --to is for email channels", ch.Name, ch.Type)
+	case address != "":
+		// A typo sent the test nowhere, and marked the channel failing in every
+		// manager's inbox.
+		if a, err := mail.ParseAddress(address); err != nil || a.Address != address {
+			return Delivered{}, models.Invalidf("--to: %q is not an email address (name@example.org)", address)
+		}
+	default:
 		address = actor.Email
 	}
 	if ch.Type == models.ChannelEmail && address == "" {

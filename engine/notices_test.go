@@ -629,6 +629,11 @@ func TestTestChannel(t *testing.T) {
 	if _, err := f.e.TestChannel(f.ctx, ana, "pager", "", nil); err == nil || !strings.Contains(err.Error(), "declared: hook, chat, mail, log") {
 		t.Errorf("unknown channel: %v", err)
 	}
+	for ch, to := range map[string]string{"mail": "ops.example.org", "hook": "ops@example.org"} {
+		if _, err := f.e.TestChannel(f.ctx, ana, ch, to, nil); !errors.Is(err, models.ErrInvalid) || !strings.HasPrefix(err.Error(), "--to: ") {
+			t.Errorf("--to %s on %s: %v", to, ch, err)
+		}
+	}
 	f.env["FERRY_TEST_SMTP_PASSWORD"] = "wrong"
 	d, err := f.e.TestChannel(f.ctx, ana, "mail", "ops@example.org", f.opts().Sender)
 	if err != nil || d.Err == nil || d.Status != models.OutboxDead {
