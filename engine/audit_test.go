@@ -61,6 +61,23 @@ func TestConfigChangesAreRecorded(t *testing.T) {
 			t.Errorf("want %q in %q", want, log[1].Detail)
 		}
 	}
+	// Who is told what is recorded too: a channel and a rule added.
+	notified := changed + `
+[[notify.channel]]
+name = "log"
+type = "command"
+run = "cat >> events.jsonl"
+
+[[notify.rule]]
+events = ["failed"]
+environments = ["production"]
+channel = "log"
+`
+	e = openWith(t, path, notified)
+	log, _ = e.AuditLog(context.Background(), ana, AuditQuery{ConfigOnly: true, Limit: 10})
+	if len(log) != 3 || !strings.Contains(log[2].Detail, "notification channel log added (command); notification rule added: failed in production → log") {
+		t.Fatalf("after [notify] was added: %+v", log)
+	}
 }
 
 func TestVerifyRecordAndAKeptHead(t *testing.T) {

@@ -35,6 +35,10 @@ type configShape struct {
 	People             map[string]whoShape `json:"people"`
 	Components         map[string]string   `json:"components"` // name → service/kind
 	Models             map[string]int      `json:"models"`     // name → current version
+	// Who is told what ([notify]): left out when there is none, so a configuration
+	// recorded before it was kept here reads as it did.
+	Channels map[string]string `json:"channels,omitempty"` // name → type
+	Rules    []string          `json:"rules,omitempty"`    // each rule in words, sorted
 }
 
 type envShape struct {
@@ -88,7 +92,31 @@ func (e *Engine) shape() configShape {
 	for name, cm := range e.current {
 		s.Models[name] = cm.model.Version
 	}
+	if len(c.Notify.Channels) > 0 {
+		s.Channels = map[string]string{}
+	}
+	for _, ch := range c.Notify.Channels {
+		s.Channels[ch.Name] = ch.Type
+	}
+	for _, r := range c.Notify.Rules {
+		s.Rules = append(s.Rules, ruleWords(r))
+	}
+	slices.Sort(s.Rules)
 	return s
+}
+
+// ruleWords is a notification rule in words: "failed, rolled_back in production →
+// mail to requester, role:manager".
+func ruleWords(r models.NotifyRule) string {
+	out := strings.Join(r.Events, ", ")
+	if len(r.Environments) > 0 {
+		out += " in " + strings.Join(r.Environments, ", ")
+	}
+	out += " → " + r.Channel
+	if len(r.To) > 0 {
+		out += " to " + strings.Join(r.To, ", ")
+	}
+	return out
 }
 
 // recordConfig writes a "config" entry when the configuration differs from the last
@@ -161,6 +189,28 @@ func configChanges(a, b configShape) []string {
 			add("model %s removed", name)
 		case was != is:
 			add("model %s now v%d", name, is)
+		}
+	}
+	for _, name := range union(a.Channels, b.Channels) {
+		was, had := a.Channels[name]
+		is, has := b.Channels[name]
+		switch {
+		case !had:
+			add("notification channel %s added (%s)", name, is)
+		case !has:
+			add("notification channel %s removed", name)
+		case was != is:
+			add("notification channel %s now %s (was %s)", name, is, was)
+		}
+	}
+	for _, r := range b.Rules {
+		if !slices.Contains(a.Rules, r) {
+			add("notification rule added: %s", r)
+		}
+	}
+	for _, r := range a.Rules {
+		if !slices.Contains(b.Rules, r) {
+			add("notification rule removed: %s", r)
 		}
 	}
 	if len(out) == 0 {
