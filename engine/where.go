@@ -44,6 +44,9 @@ type WhereCell struct {
 	// Differs: what is running or planned next would change what is there (another
 	// version, a removal, or something where nothing is).
 	Differs bool
+	// OffPath: nothing is there, and no model takes the component's kind to the
+	// environment: not a gap to fill ("nothing deployed" read as one).
+	OffPath bool
 	// Blocked and NextBlocked say why the version there, or the one coming, is
 	// blocked ("by ana: corrupts the ledger"); "" when it is not.
 	Blocked, NextBlocked string
@@ -148,6 +151,17 @@ func (e *Engine) matrix(f WhereFilter, cells []store.StateCell) Where {
 		}
 		byComp[c.Component][c.Environment] = c
 	}
+	reach := map[models.Kind]map[string]bool{} // where some model takes each kind
+	for _, m := range e.cfg.Models {
+		for _, k := range m.Kinds {
+			if reach[k] == nil {
+				reach[k] = map[string]bool{}
+			}
+			for _, env := range m.Path {
+				reach[k][env] = true
+			}
+		}
+	}
 	comps := e.cfg.Components()
 	for name := range byComp {
 		if _, ok := e.cfg.Component(name); !ok {
@@ -160,7 +174,9 @@ func (e *Engine) matrix(f WhereFilter, cells []store.StateCell) Where {
 		}
 		row := WhereRow{Service: comp.Service, Component: comp.Name, Kind: comp.Kind}
 		for _, env := range w.Environments {
-			row.Cells = append(row.Cells, cellOf(env, byComp[comp.Name][env]))
+			c := cellOf(env, byComp[comp.Name][env])
+			c.OffPath = !reach[comp.Kind][env] && c.Current == nil && c.Removed == nil && c.Next == nil
+			row.Cells = append(row.Cells, c)
 		}
 		w.Rows = append(w.Rows, row)
 	}

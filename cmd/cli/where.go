@@ -31,8 +31,9 @@ type whereCellJSON struct {
 	By           string         `json:"by"`            // who carried it out
 	Removed      bool           `json:"removed"`       // the last success was a removal
 	Next         *whereNextJSON `json:"next"`
-	Differs      bool           `json:"differs"` // what comes next changes what runs there
-	Blocked      string         `json:"blocked"` // why the version there is blocked, "" if it is not
+	Differs      bool           `json:"differs"`  // what comes next changes what runs there
+	Blocked      string         `json:"blocked"`  // why the version there is blocked, "" if it is not
+	OffPath      bool           `json:"off_path"` // nothing there, and no model takes the component there
 }
 
 type whereNextJSON struct {
@@ -59,7 +60,7 @@ func whereToJSON(w engine.Where) whereJSON {
 }
 
 func cellToJSON(c engine.WhereCell) whereCellJSON {
-	out := whereCellJSON{Environment: c.Environment, Version: c.Version(), Differs: c.Differs, Blocked: c.Blocked}
+	out := whereCellJSON{Environment: c.Environment, Version: c.Version(), Differs: c.Differs, Blocked: c.Blocked, OffPath: c.OffPath}
 	last := c.Current
 	if last == nil {
 		last, out.Removed = c.Removed, c.Removed != nil
@@ -111,6 +112,8 @@ func (a *app) printWhere(w engine.Where) error {
 		for _, c := range r.Cells {
 			version, since, by := "—", "", ""
 			switch {
+			case c.OffPath:
+				version = "· no model goes there"
 			case c.Current != nil:
 				version, since, by = c.Current.Version, a.local(c.Current.FinishedAt), c.Current.DoneBy()
 			case c.Removed != nil:

@@ -145,6 +145,9 @@ func WhereLines(c *common.Common, data engine.Where, row, col, w, h int) []strin
 	n := len(data.Environments)
 	head := fmt.Sprintf(" %d component%s × %d environment%s", len(data.Rows), common.Plural(len(data.Rows)), n, common.Plural(n))
 	head += st.Dim.Render(" · ≠ changing · ✗ blocked")
+	if legend := " · · not on its path"; lipgloss.Width(head+legend) <= w {
+		head += st.Dim.Render(legend)
+	}
 	if len(data.Rows) == 0 || n == 0 {
 		return []string{common.Fit(head, w), "", " No components are declared in the configuration."}
 	}
@@ -212,7 +215,10 @@ func cellText(c *common.Common, cell engine.WhereCell, w int) string {
 		mark = st.Warn.Render("≠")
 	}
 	v := cell.Version()
-	if v == "" {
+	switch {
+	case cell.OffPath: // no model goes there: not a gap to fill
+		v = st.Dim.Render("·")
+	case v == "":
 		v = st.Dim.Render("—")
 	}
 	if n := cell.Next; n != nil && cell.Differs {
@@ -246,6 +252,8 @@ func whereFoot(c *common.Common, data engine.Where, row, col, w int) []string {
 	cell := r.Cells[col]
 	now := fmt.Sprintf("%s in %s: nothing deployed", r.Component, cell.Environment)
 	switch {
+	case cell.OffPath:
+		now = fmt.Sprintf("%s does not go to %s: no model takes %s there", r.Component, cell.Environment, r.Kind)
 	case cell.Current != nil:
 		d := cell.Current
 		// The deployment's number after the version, as the next line has it: last, in

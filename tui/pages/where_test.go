@@ -90,3 +90,27 @@ func TestWhereOnAPhoneAndWide(t *testing.T) {
 		})
 	}
 }
+
+// A cell no model goes to (a rack in dev) is "·", not the "—" of a gap, and its foot
+// says why: "nothing deployed" read as work left undone.
+func TestWhereSaysACellIsOffItsPath(t *testing.T) {
+	t.Parallel()
+	m, data := whereConsole(t, 120, 35)
+	r := -1
+	for i, row := range data.Rows {
+		if r < 0 && row.Cells[0].OffPath && !row.Cells[len(row.Cells)-1].OffPath {
+			r = i
+		}
+	}
+	if r < 0 {
+		t.Fatal("the demo should have a component that goes to production and not to dev")
+	}
+	for range r {
+		press(m, "down")
+	}
+	row := data.Rows[r]
+	want := fmt.Sprintf("%s does not go to %s: no model takes %s there", row.Component, row.Cells[0].Environment, row.Kind)
+	if got := screenText(m); !strings.Contains(got, want) || !strings.Contains(lineWith(got, row.Component), "·") {
+		t.Fatalf("want %q, the cell marked ·:\n%s", want, got)
+	}
+}
