@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"ferry/engine"
 	"ferry/models"
@@ -160,7 +161,11 @@ func (s *releasesScreen) row(v engine.ReleaseView, selected bool, name, cw int, 
 		line += " " + common.Fit(fmt.Sprint(len(v.Components)), 3)
 	}
 	for _, at := range v.Status {
-		line += " " + common.Fit(releaseWord(s.c, at.Status), cw-1)
+		word := releaseWord(s.c, at.Status)
+		if lipgloss.Width(word) > cw-1 { // a phone: "✗ partly failed" was cut to "✗ partly …"
+			word = releaseShort(s.c, at.Status)
+		}
+		line += " " + common.Fit(word, cw-1)
 	}
 	if selected {
 		return s.c.Styles.Select(common.Fit(line, s.w))
@@ -181,9 +186,22 @@ func releaseWord(c *common.Common, s models.ReleaseStatus) string {
 	case models.ReleasePlanned:
 		return "○ planned"
 	case models.ReleaseCancelled:
-		return st.Dim.Render("cancelled")
+		return st.Dim.Render("× cancelled") // with its glyph, as the others, and the Schedule's ×
 	}
 	return st.Dim.Render("—")
+}
+
+// releaseShort is releaseWord for a narrow column: the glyph and the word's start,
+// whole words ("✗ partly", "× cancel"), the glyph saying the rest.
+func releaseShort(c *common.Common, s models.ReleaseStatus) string {
+	st := c.Styles
+	switch s {
+	case models.ReleasePartlyFailed:
+		return st.Bad.Render("✗ partly")
+	case models.ReleaseCancelled:
+		return st.Dim.Render("× cancel")
+	}
+	return releaseWord(c, s)
 }
 
 // foot is the selected release's components and change, in words.

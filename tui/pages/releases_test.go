@@ -93,6 +93,39 @@ func TestReleasesOnAPhone(t *testing.T) {
 	if got := screenText(m); !strings.Contains(got, "components ×") {
 		t.Fatalf("esc on the releases should go back to Where:\n%s", got)
 	}
+	// A status too long for a phone's column keeps its glyph and whole words: one of
+	// two parts failed in dev, both cancelled in test.
+	ctx, ana := m.c.Ctx, m.c.Actor
+	for _, env := range []string{"dev", "test"} {
+		if _, err := m.c.Eng.PlanRelease(ctx, ana, engine.ReleasePlan{Name: "winter-2026", Environment: env, Start: now.Add(10 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rel, err := m.c.Eng.Release(ctx, ana, "winter-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := false
+	for _, d := range rel.Deployments {
+		switch {
+		case d.Environment == "test":
+			_, err = m.c.Eng.Cancel(ctx, ana, d.ID, "postponed")
+		case !failed:
+			if _, err = m.c.Eng.Start(ctx, ana, d.ID, "for the test"); err == nil {
+				_, err = m.c.Eng.Move(ctx, ana, d.ID, models.StatusFailed, "broke")
+			}
+			failed = true
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	press(m, "6", "r")
+	load(m, m.Top().Refresh())
+	if row := lineWith(screenText(m), "winter-2026"); !strings.Contains(row, "✗ partly ") || !strings.Contains(row, "× cancel ") {
+		t.Fatalf("the release's row at 60×20: %q\n%s", row, screenText(m))
+	}
+	fits(t, m, "releases, partly failed and cancelled", 60, 20)
 }
 
 // An analyst pressing n on the Releases page is told the act refused is creating a
