@@ -681,8 +681,25 @@ func TestAnOverrunHoldsItsEnvironment(t *testing.T) {
 	if cs := f.kept(t); len(cs) != 0 {
 		t.Fatalf("no windows overlap, so no conflict is stored: %+v", cs)
 	}
+	// The way on is the other one's end, not a move: moved to now, it is held the same.
+	overrun := func(err error, rules ...string) *StartRefusedError {
+		t.Helper()
+		var r *StartRefusedError
+		if !errors.As(err, &r) || len(r.Breaks) != len(rules) {
+			t.Fatalf("want a start refused for %v: %v", rules, err)
+		}
+		for i, b := range r.Breaks {
+			if b.Rule != rules[i] {
+				t.Fatalf("refused for %s, want %v: %v", b.Rule, rules, err)
+			}
+		}
+		if msg := err.Error(); !strings.Contains(msg, "ways on: let what is still under way there end first") || strings.Contains(msg, "reschedule") {
+			t.Errorf("the ways on: %v", err)
+		}
+		return r
+	}
 	_, err := f.e.Start(f.ctx, sam, next.ID, "")
-	r := refusedFor(t, err, models.RuleOverrun, models.RuleOverrun)
+	r := overrun(err, models.RuleOverrun, models.RuleOverrun)
 	if msg := r.Breaks[0].Message; !strings.Contains(msg, fmt.Sprintf("#%d api 1 → staging is still under way (executing), past its window", first.ID)) {
 		t.Errorf("the same component's break: %q", msg)
 	}
@@ -690,7 +707,7 @@ func TestAnOverrunHoldsItsEnvironment(t *testing.T) {
 		t.Errorf("the capacity's break: %q", msg)
 	}
 	f.now = f.local("2026-11-24 13:00")
-	refusedFor(t, func() error { _, err := f.e.Run(f.ctx, sam, other.ID, RunOptions{}); return err }(), models.RuleOverrun)
+	overrun(func() error { _, err := f.e.Run(f.ctx, sam, other.ID, RunOptions{}); return err }(), models.RuleOverrun)
 	// What the console shows before a start says the same.
 	if bs, err := f.e.startBreaks(f.ctx, f.e.st.Read(), other); err != nil || len(bs) != 1 || bs[0].Rule != models.RuleOverrun {
 		t.Fatalf("breaks before the start: %+v %v", bs, err)
