@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,5 +114,53 @@ func TestVerifyRecordAndAKeptHead(t *testing.T) {
 	tech.Roles = nil
 	if _, err := e.VerifyRecord(context.Background(), tech, nil); err == nil {
 		t.Fatal("someone with no role read the whole record")
+	}
+}
+
+// A database whose configuration was recorded before Ferry kept its notifications
+// says so once, not that every channel and rule was just added; after that a
+// channel's changed settings (not shown: a Slack URL is a secret) are an entry, and
+// a rule's events written in another order are none.
+func TestConfigRecordKeepsNotificationsFromNowOn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ferry.db")
+	notified := controlsConfig + `
+[[notify.channel]]
+name = "log"
+type = "command"
+run = "cat >> events.jsonl"
+
+[[notify.rule]]
+events = ["failed", "cancelled"]
+channel = "log"
+`
+	e := openWith(t, path, notified)
+	ana, _ := e.Person("ana")
+	old := e.shape() // as a Ferry before shape 2 recorded it
+	old.Shape, old.Channels, old.Rules = 0, nil, nil
+	text, _ := json.Marshal(old)
+	if err := e.st.Write(context.Background(), func(q store.Q) error {
+		return q.AddConfigVersion(context.Background(), store.ConfigVersion{Hash: "recorded-before", Content: string(text), At: e.Now()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	last := func(e *Engine) string {
+		log, err := e.AuditLog(context.Background(), ana, AuditQuery{ConfigOnly: true, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d: %s", len(log), log[len(log)-1].Detail)
+	}
+	e = openWith(t, path, notified)
+	if got := last(e); !strings.HasPrefix(got, "2: ") ||
+		!strings.HasSuffix(got, "notifications kept in this record from now on: channels log (command); rules cancelled, failed → log") {
+		t.Fatalf("upgraded: %s", got)
+	}
+	e = openWith(t, path, strings.Replace(notified, `events = ["failed", "cancelled"]`, `events = ["cancelled", "failed"]`, 1))
+	if got := last(e); !strings.HasPrefix(got, "2: ") {
+		t.Fatalf("the same events in another order: %s", got)
+	}
+	e = openWith(t, path, strings.Replace(notified, "cat >> events.jsonl", "cat >> other.jsonl", 1))
+	if got := last(e); !strings.HasPrefix(got, "3: ") || !strings.HasSuffix(got, "notification channel log changed its settings") {
+		t.Fatalf("a channel's settings changed: %s", got)
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -35,11 +36,16 @@ type configShape struct {
 	People             map[string]whoShape `json:"people"`
 	Components         map[string]string   `json:"components"` // name → service/kind
 	Models             map[string]int      `json:"models"`     // name → current version
-	// Who is told what ([notify]): left out when there is none, so a configuration
-	// recorded before it was kept here reads as it did.
-	Channels map[string]string `json:"channels,omitempty"` // name → type
-	Rules    []string          `json:"rules,omitempty"`    // each rule in words, sorted
+	// Who is told what ([notify]), kept from shape 2 on: a channel's type and a
+	// fingerprint of its settings (a Slack URL is a secret, so not the URL itself),
+	// each rule in words, its lists sorted.
+	Shape    int               `json:"shape,omitempty"`
+	Channels map[string]string `json:"channels,omitempty"` // name → "type settings-fingerprint"
+	Rules    []string          `json:"rules,omitempty"`
 }
+
+// shapeNow is the shape Ferry keeps now: 2 holds the notifications.
+const shapeNow = 2
 
 type envShape struct {
 	Order       int               `json:"order"`
@@ -92,11 +98,15 @@ func (e *Engine) shape() configShape {
 	for name, cm := range e.current {
 		s.Models[name] = cm.model.Version
 	}
+	s.Shape = shapeNow
 	if len(c.Notify.Channels) > 0 {
 		s.Channels = map[string]string{}
 	}
 	for _, ch := range c.Notify.Channels {
-		s.Channels[ch.Name] = ch.Type
+		settings := fmt.Sprintf("%q", []any{ch.URL, ch.SecretEnv, ch.SMTP, ch.From, ch.UserEnv, ch.PasswordEnv, ch.TLS, ch.CAFile,
+			ch.Run, ch.Dir, ch.Timeout.String(), ch.MaxAge.String()})
+		sum := sha256.Sum256([]byte(settings))
+		s.Channels[ch.Name] = ch.Type + " " + hex.EncodeToString(sum[:6])
 	}
 	for _, r := range c.Notify.Rules {
 		s.Rules = append(s.Rules, ruleWords(r))
@@ -108,13 +118,14 @@ func (e *Engine) shape() configShape {
 // ruleWords is a notification rule in words: "failed, rolled_back in production →
 // mail to requester, role:manager".
 func ruleWords(r models.NotifyRule) string {
-	out := strings.Join(r.Events, ", ")
+	sorted := func(l []string) string { return strings.Join(slices.Sorted(slices.Values(l)), ", ") }
+	out := sorted(r.Events) // their order changes nothing
 	if len(r.Environments) > 0 {
-		out += " in " + strings.Join(r.Environments, ", ")
+		out += " in " + sorted(r.Environments)
 	}
 	out += " → " + r.Channel
 	if len(r.To) > 0 {
-		out += " to " + strings.Join(r.To, ", ")
+		out += " to " + sorted(r.To)
 	}
 	return out
 }
@@ -191,16 +202,30 @@ func configChanges(a, b configShape) []string {
 			add("model %s now v%d", name, is)
 		}
 	}
+	if a.Shape < 2 && b.Shape >= 2 { // recorded before Ferry kept them: not a change
+		var chans []string
+		for _, name := range slices.Sorted(maps.Keys(b.Channels)) {
+			typ, _, _ := strings.Cut(b.Channels[name], " ")
+			chans = append(chans, name+" ("+typ+")")
+		}
+		add("notifications kept in this record from now on: channels %s; rules %s", cmp.Or(strings.Join(chans, ", "), "none"),
+			cmp.Or(strings.Join(b.Rules, "; "), "none"))
+		return out
+	}
 	for _, name := range union(a.Channels, b.Channels) {
 		was, had := a.Channels[name]
 		is, has := b.Channels[name]
+		wasType, _, _ := strings.Cut(was, " ")
+		isType, _, _ := strings.Cut(is, " ")
 		switch {
 		case !had:
-			add("notification channel %s added (%s)", name, is)
+			add("notification channel %s added (%s)", name, isType)
 		case !has:
 			add("notification channel %s removed", name)
+		case wasType != isType:
+			add("notification channel %s now %s (was %s)", name, isType, wasType)
 		case was != is:
-			add("notification channel %s now %s (was %s)", name, is, was)
+			add("notification channel %s changed its settings", name)
 		}
 	}
 	for _, r := range b.Rules {
