@@ -240,14 +240,20 @@ func (e *Engine) releaseView(ctx context.Context, q store.Q, r models.Release) (
 }
 
 // releaseAt reads the release's status in env from the latest deployment there of
-// each of its components that goes there.
+// each of its components that goes there (the latest not cancelled, when one is).
 func (e *Engine) releaseAt(r models.Release, ds []models.Deployment, env string) ReleaseAt {
 	at := ReleaseAt{Environment: env}
 	latest := map[string]models.Deployment{}
-	for _, d := range ds { // oldest first: the last one wins
-		if d.Environment == env {
-			latest[d.Component] = d
+	for _, d := range ds { // oldest first: the last one wins, but a cancelled one does not hide what ran
+		if d.Environment != env {
+			continue
 		}
+		// A failure run again and the new one cancelled is still a failure there, and
+		// a part done there stays done: they read "planned" and "cancelled".
+		if was, ok := latest[d.Component]; ok && d.Status == models.StatusCancelled && was.Status != models.StatusCancelled {
+			continue
+		}
+		latest[d.Component] = d
 	}
 	var statuses []models.Status
 	var run []models.Deployment

@@ -106,6 +106,17 @@ func TestPlanReleaseSequentialChainsAndStatusFollows(t *testing.T) {
 	}
 	// Its failed part run again is the release's too: once it succeeds, the release
 	// is done in test and goes on (it stayed partly failed, and could not).
+	// Run again and that cancelled, it is still partly failed there.
+	dropped, err := f.e.Again(f.ctx, ana, w.ID, f.now.Add(3*time.Hour))
+	if err == nil {
+		_, err = f.e.Cancel(f.ctx, ana, dropped.Deployment.ID, "not today")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := status("test"); s != models.ReleasePartlyFailed {
+		t.Fatalf("its failed part planned again and cancelled: %q", s)
+	}
 	again, err := f.e.Again(f.ctx, ana, w.ID, f.now.Add(4*time.Hour))
 	if err != nil {
 		t.Fatal(err)
