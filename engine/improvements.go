@@ -133,8 +133,6 @@ func (e *Engine) auditImprovement(ctx context.Context, q store.Q, actor models.P
 	return err
 }
 
-// mayMoveImprovement: managers approve, reject and verify; practitioners propose and
-// carry an improvement out (in progress, implemented).
 // ImprovementOwners are the people who may own an improvement: those who may carry
 // it out (managers and practitioners), as AddImprovement holds an owner to.
 func (e *Engine) ImprovementOwners() []models.Person {
@@ -147,6 +145,8 @@ func (e *Engine) ImprovementOwners() []models.Person {
 	return out
 }
 
+// mayMoveImprovement: managers approve, reject and verify; practitioners propose and
+// carry an improvement out (in progress, implemented).
 func mayMoveImprovement(p models.Person, to models.ImprovementStatus) error {
 	if err := Can(p, ActPlan, nil); err != nil {
 		return models.Forbiddenf("%s (%s) may not change improvements: managers and practitioners do", p.Name, p.MainRole())
@@ -279,8 +279,12 @@ func laterThanItsCause(ctx context.Context, q store.Q, im models.Improvement, ve
 	if version > least {
 		return nil
 	}
-	return models.Conflictf("--in-version: improvement %d cannot be carried by %s v%d: %s, so the change comes in a later version "+
-		"(change the model in config.toml, and the next ferry stores it as v%d)", im.ID, im.Model, version, why, least+1)
+	way := fmt.Sprintf("change the model in config.toml, and the next ferry stores it as v%d", least+1)
+	if _, err := q.ModelVersion(ctx, im.Model, least+1); err == nil {
+		way = fmt.Sprintf("name v%d or later", least+1) // the model has moved on already
+	}
+	return models.Conflictf("--in-version: improvement %d cannot be carried by %s v%d: %s, so the change comes in a later version (%s)",
+		im.ID, im.Model, version, why, way)
 }
 
 func (e *Engine) versionEffect(ctx context.Context, q store.Q, model string, version int) (store.VersionEffect, error) {

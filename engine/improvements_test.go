@@ -105,6 +105,10 @@ change_note = "smoke tests wait for the cache"
 		t.Fatal(err)
 	}
 	v2, _ := h.f.e.Model("web")
+	if _, err := h.f.e.SetImprovement(h.f.ctx, sam, im.ID, models.ImprovementImplemented, "", 1); err == nil ||
+		!strings.Contains(err.Error(), "(name v2 or later)") {
+		t.Errorf("with v2 stored, v1 is refused naming it: %v", err)
+	}
 	if im, err = h.f.e.SetImprovement(h.f.ctx, sam, im.ID, models.ImprovementImplemented, "", v2.Version); err != nil || im.InVersion != 2 {
 		t.Fatalf("implemented in v2: %+v %v", im, err)
 	}

@@ -78,7 +78,7 @@ func (a *app) notifyRunCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.BoolVar(&follow, "follow", false, "keep delivering until stopped")
 	f.DurationVar(&opts.Poll, "poll", time.Second, "with --follow: how often to look for new messages")
-	f.DurationVar(&opts.ScanEvery, "scan-every", 30*time.Second, "with --follow: how often to look for overdue, overrun and freeze_ahead")
+	f.DurationVar(&opts.ScanEvery, "scan-every", 30*time.Second, "with --follow: how often to look for overdue, overrun, freeze_ahead and review_due")
 	f.DurationVar(&opts.Backoff, "backoff", 5*time.Second, "wait before the first retry of a message (doubling, at most 15m)")
 	_ = f.MarkHidden("backoff")
 	return cmd

@@ -69,6 +69,10 @@ func Improvements(ctx context.Context, st *store.Store, cfg *config.Config, now 
 				f.ModelVersion = v - 1
 			}
 			from, err := eng.List(ctx, mgr, f)
+			if err == nil && len(from) == 0 && f.ModelVersion != 0 { // none of it: any failure, still worth proposing
+				f.ModelVersion = 0
+				from, err = eng.List(ctx, mgr, f)
+			}
 			if err != nil {
 				return n, err
 			}
@@ -142,7 +146,6 @@ func proposers(cfg *config.Config) (mgr, pract models.Person, ok bool) {
 	return mgr, pract, mgr.Name != ""
 }
 
-// newest is the newest stored version of model.
 // carries reports whether model version v comes after every version the failures
 // from ran: only such a version carries what they taught (the engine refuses others).
 func carries(v int, from []models.Deployment) bool {
@@ -154,6 +157,7 @@ func carries(v int, from []models.Deployment) bool {
 	return true
 }
 
+// newest is the newest stored version of model.
 func newest(versions []models.ModelVersionInfo, model string) int {
 	v := 0
 	for _, mv := range versions {
