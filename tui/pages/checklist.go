@@ -982,13 +982,13 @@ func (v *checklistView) View() string {
 	first, last := max(0, v.sel-v.h), min(len(items), v.sel+v.h+1)
 	for i, s := range items[first:last] {
 		i += first
-		starts = append(starts, len(body))
 		if i == v.sel {
 			selTop = len(body)
 		}
 		if v.record() && (i == first || s.Step.Stage != items[i-1].Step.Stage) {
 			body = append(body, v.stageTitle(s.Step.Stage, v.progressOf(s.Step.Stage))) // in sight with its first item
 		}
+		starts = append(starts, len(body)) // its own row: a stage's title out of sight leaves it in sight
 		body = append(body, v.row(s, i == v.sel)...)
 		if i == v.sel {
 			body = append(body, v.more(s)...)
