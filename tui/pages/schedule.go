@@ -1134,7 +1134,7 @@ func (s *scheduleScreen) legend() string {
 		{st.Dim, timeline.Glyph(timeline.Done), "done", "done"},
 		{st.Dim, timeline.Glyph(timeline.Cancelled), "cancelled", "cancel"},
 		{st.Bad.Bold(true), timeline.Glyph(timeline.Conflict), "conflict", "clash"},
-		{st.Bold.Reverse(true), "3", "overlapping", "overlap"},
+		{st.Bold.Reverse(true), "3", "together", "together"}, // touching in cells, not only overlapping in time
 		{st.Dim, timeline.Glyph(timeline.Freeze), "freeze", "freeze"},
 		{st.Dim, timeline.Glyph(timeline.Maint), "maintenance", "mw"},
 		{st.Accent, timeline.Glyph(timeline.NowLine), "now", "now"},
