@@ -305,6 +305,14 @@ func TestFileRefusals(t *testing.T) {
 	if _, err := File(dir, true, write("x")); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Fatalf("a directory is not a file: %v", err)
 	}
+	// A directory that is there but takes no files (procfs answers "no such file"):
+	// said so, not as missing.
+	if _, err := os.Stat("/proc/self"); err == nil {
+		if _, err := File("/proc/x.csv", true, write("x")); err == nil || !strings.Contains(err.Error(), "cannot write in /proc") ||
+			strings.Contains(err.Error(), "no such file") {
+			t.Errorf("/proc: %v", err)
+		}
+	}
 	for _, bad := range []string{"h.xlsx", "history"} {
 		if _, err := FormatOf(bad); err == nil || !strings.Contains(err.Error(), ".csv, .json or .md") {
 			t.Errorf("%s: the refusal says which formats there are: %v", bad, err)

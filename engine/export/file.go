@@ -51,6 +51,9 @@ func File(path string, replace bool, write func(io.Writer) error) (string, error
 		return abs, err
 	}
 	f, err := os.CreateTemp(filepath.Dir(abs), ".ferry-export-*")
+	if errors.Is(err, fs.ErrNotExist) { // the directory is there (check): it takes no new files (/proc)
+		return abs, fmt.Errorf("%s: cannot write in %s: it takes no new files", abs, filepath.Dir(abs))
+	}
 	if err != nil {
 		return abs, fmt.Errorf("%s: cannot write in %s: %w", abs, filepath.Dir(abs), unwrapPath(err))
 	}
