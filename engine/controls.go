@@ -62,7 +62,7 @@ const (
 
 // waitText is WayWait in words, the same for every way in and every person: anyone
 // may wait, and whoever runs the other deployment ends it.
-const waitText = "let what is still under way there end first (finished, failed or cancelled)"
+const waitText = "let what is still under way there end first (run to its end, failed or cancelled; an interrupted one is resumed or failed)"
 
 // StartWays are the ways on from a start refused for bs, in the order to try them:
 // a move only where time is what breaks (a promotion, say, is not settled by moving
@@ -238,7 +238,7 @@ func (e *Engine) overrunBreaks(ctx context.Context, q store.Q, d models.Deployme
 	env, _ := e.cfg.Environment(d.Environment)
 	if capacity := max(1, env.Capacity); over && len(held) >= capacity {
 		out = append(out, Break{Rule: models.RuleOverrun, Message: fmt.Sprintf(
-			"%s runs %d at once, and %d %s still under way: %s", d.Environment, capacity, len(held),
+			"%s takes %d at once, and %d %s still under way: %s", d.Environment, capacity, len(held),
 			map[bool]string{true: "is", false: "are"}[len(held) == 1], strings.Join(held, ", "))})
 	}
 	return out, nil

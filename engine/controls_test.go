@@ -703,7 +703,7 @@ func TestAnOverrunHoldsItsEnvironment(t *testing.T) {
 	if msg := r.Breaks[0].Message; !strings.Contains(msg, fmt.Sprintf("#%d api 1 → staging is still under way (executing), past its window", first.ID)) {
 		t.Errorf("the same component's break: %q", msg)
 	}
-	if msg := r.Breaks[1].Message; !strings.Contains(msg, fmt.Sprintf("staging runs 1 at once, and 1 is still under way: #%d (executing, past", first.ID)) {
+	if msg := r.Breaks[1].Message; !strings.Contains(msg, fmt.Sprintf("staging takes 1 at once, and 1 is still under way: #%d (executing, past", first.ID)) {
 		t.Errorf("the capacity's break: %q", msg)
 	}
 	f.now = f.local("2026-11-24 13:00")

@@ -59,9 +59,11 @@ func StatusOfRelease(n int, latest []Status) ReleaseStatus {
 		return ReleasePartlyFailed
 	case succeeded == n:
 		return ReleaseDone
-	case planned > 0 || succeeded > 0:
+	case planned > 0:
 		return ReleasePlanned
 	}
+	// Nothing planned or under way, and not all done: the rest was cancelled (one
+	// part done and the other cancelled read "planned", with nothing planned).
 	return ReleaseCancelled
 }
 

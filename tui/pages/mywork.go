@@ -356,7 +356,7 @@ func myworkApproval(w *engine.Waiting) string {
 // myworkTrouble names the worst of the conflicts that still ask something of d
 // (engine.SettledFor, the rule the deployment's page and the Schedule mark by): a
 // freeze, else any other clash; "" for none. One a manager let d start against,
-// under way, is no trouble: its page marks it ✓.
+// under way, is no trouble: its page marks it ▶.
 func myworkTrouble(cs []models.Conflict, d models.Deployment) string {
 	open := slices.DeleteFunc(slices.Clone(cs), func(c models.Conflict) bool { return engine.SettledFor(c, d) })
 	switch {
@@ -415,8 +415,8 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 		out = append(out, common.Fit(st.Dim.Render(" enter opens its checklist, d its record"), w))
 	}
 	// Its conflicts, whole (wrapped), the first two, those that still ask something
-	// first: the deployment's record (d) has them all. One settled for it (a manager
-	// let it start against it) is a dim ✓, as on its page.
+	// first: the deployment's record (d) has them all. One a manager let it start
+	// against, under way, is ▶, as on its page.
 	settled := func(c models.Conflict) bool { return engine.SettledFor(c, d) }
 	cs := slices.Concat(slices.DeleteFunc(slices.Clone(it.Conflicts), settled),
 		slices.DeleteFunc(slices.Clone(it.Conflicts), func(c models.Conflict) bool { return !settled(c) }))
@@ -430,10 +430,8 @@ func (m *mywork) summary(it engine.Work, w int) []string {
 			msg += " (" + started + ")"
 		}
 		// Lines after the first are indented by 3: wrapped to w-3, each fits.
-		mark := st.Bad.Render("✗ " + common.KindWords(cf.Kind))
-		if settled(cf) {
-			mark = st.Dim.Render("✓ " + common.KindWords(cf.Kind))
-		}
+		glyph, style := conflictMark(st, cf, d) // as its page and the Schedule mark it
+		mark := style.Render(glyph + " " + common.KindWords(cf.Kind))
 		text := common.Hang(" "+mark+" "+msg, w-3, 3)
 		out = append(out, strings.Split(text, "\n")...)
 	}

@@ -77,7 +77,7 @@ func TestOthersKeepTheFullConsole(t *testing.T) {
 // My work says what each deployment waits for (an approval, by whom), marks the ones
 // in trouble (a freeze, a clash), and dates a window outside this month with its
 // month. #1's conflict is one ana let it start against: under way, nothing more is
-// asked of it, so My work marks it ✓ as its page does (engine.SettledFor), not ✗.
+// asked of it, so My work marks it ▶ as its page does (engine.SettledFor), not ✗.
 func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	t.Parallel()
 	c := newTestCommon(t, "tom")
@@ -133,7 +133,7 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"waiting for approval by marc · step 13 Go-live approval",
-		"✓ maintenance #1 (Thu 26 Nov 13:05–17:05) is not inside a maintenance window of production"} {
+		"▶ maintenance #1 (Thu 26 Nov 13:05–17:05) is not inside a maintenance window of production"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the summary of #1 lacks %q:\n%s", want, got)
 		}
@@ -151,7 +151,7 @@ func TestMyWorkSaysWhatStandsInTheWay(t *testing.T) {
 	if l := myworkRow(got, "#6 "); !strings.Contains(l, "✗") {
 		t.Errorf("#6 on a phone, in a freeze: %q\n%s", l, got)
 	}
-	for _, want := range []string{"waiting for approval by marc", "✓ maintenance", "05 Dec 22:00", "10 Jul 2027"} { // in the column's 12 cells
+	for _, want := range []string{"waiting for approval by marc", "▶ maintenance", "05 Dec 22:00", "10 Jul 2027"} { // in the column's 12 cells
 		if !strings.Contains(got, want) {
 			t.Errorf("My work at 60 lacks %q:\n%s", want, got)
 		}
