@@ -800,7 +800,15 @@ func (v *runView) now() []string {
 		spin := spinner.MiniDot.Frames[v.frame%len(spinner.MiniDot.Frames)]
 		return []string{line(st.Warn.Render(spin) + " running " + who)}
 	case d.Status == models.StatusPlanned:
-		return []string{line(st.Dim.Render("not started"))}
+		out := []string{line(st.Dim.Render("not started"))}
+		// Why it may not start, whole, to one who may not start it anyway: the
+		// footer cut it on a phone before its ways on.
+		if why := v.starting.why(v.c.Actor, d.ID); why != "" {
+			for _, l := range common.Hanging(" ", why, v.w) {
+				out = append(out, st.Warn.Render(l))
+			}
+		}
+		return out
 	case d.Status.Final():
 		return []string{line(st.StatusWord(d.Status) + st.Dim.Render("  "+v.c.At(d.FinishedAt)))}
 	case v.st.Waiting != nil:

@@ -578,3 +578,16 @@ func TestStartFromThePageSaysWhyNot(t *testing.T) {
 		t.Fatalf("g should open the run view and say why it does not start:\n%s", screenText(m))
 	}
 }
+
+// On a phone, why a plan may not start is in the run view whole, to one who may not
+// start it anyway: the footer cut it before its ways on.
+func TestRunViewSaysWhyNotWholeOnAPhone(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "sam", 60, 20)
+	openRunView(t, m, 3) // planned, today 16:05: its window has not opened
+	got := strings.Join(strings.Fields(screenText(m)), " ")
+	if !strings.Contains(got, "not started #3 cannot start now: window: it is planned for") || !strings.Contains(got, "ways on: move it (m on its page)") {
+		t.Fatalf("the run view should say why, whole:\n%s", screenText(m))
+	}
+	fits(t, m, "run view of a plan that may not start", 60, 20)
+}
