@@ -136,6 +136,9 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 			d.cursor = picks[i+1]
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0 && d.cursor.channel != "":
 			return common.Push(NewChannels(d.c, d.cursor.channel))
+		case key.Matches(msg, d.c.Keys.Open) && i >= 0 && d.cursor.model != "":
+			// What a model's review acts on: its improvements (n proposes one there).
+			return common.Push(NewImprovements(d.c))
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0 && d.cursor.conflicts:
 			return common.Push(NewConflicts(d.c))
 		case key.Matches(msg, d.c.Keys.Open) && i >= 0:
@@ -203,6 +206,7 @@ type pick struct {
 	id        int64
 	nth       int
 	channel   string
+	model     string // a model due for review: enter opens the improvement register
 	conflicts bool
 }
 
@@ -212,6 +216,8 @@ func (l line) pickIn(panel int, seen map[int64]int) (pick, bool) {
 	switch {
 	case l.channel != "":
 		return pick{panel: panel, channel: l.channel}, true
+	case l.model != "":
+		return pick{panel: panel, model: l.model}, true
 	case l.conflicts:
 		return pick{panel: panel, conflicts: true}, true
 	case l.id == 0:
@@ -227,6 +233,7 @@ func (l line) pickIn(panel int, seen map[int64]int) (pick, bool) {
 type line struct {
 	id        int64
 	channel   string
+	model     string
 	conflicts bool
 	text      string
 	part      bool
@@ -513,7 +520,7 @@ func wrapped(lines []line, w int) []line {
 	var out []line
 	for _, l := range lines {
 		rows := common.Wrap(l.text, max(10, w))
-		out = append(out, line{id: l.id, channel: l.channel, conflicts: l.conflicts, text: rows[0], part: l.part, head: l.head})
+		out = append(out, line{id: l.id, channel: l.channel, model: l.model, conflicts: l.conflicts, text: rows[0], part: l.part, head: l.head})
 		if len(rows) > 1 {
 			for _, r := range common.Wrap(strings.Join(rows[1:], " "), max(8, w-2)) {
 				out = append(out, line{text: "  " + r, part: true})
@@ -886,7 +893,8 @@ func (d *dashboard) modelLines(w int) []line {
 	var out []line
 	for _, it := range d.data.Inbox {
 		if it.Kind == engine.InboxModel {
-			out = append(out, line{text: d.c.Styles.Warn.Render("✎ model review due ") + common.Fit(it.Model, max(10, w-24))})
+			// Selectable: on a phone the last of the panel were out of reach of the cursor.
+			out = append(out, line{model: it.Model, text: d.c.Styles.Warn.Render("✎ model review due ") + common.Fit(it.Model, max(10, w-24))})
 		}
 	}
 	return out

@@ -224,3 +224,31 @@ func TestRunningSaysWhoBlockedIt(t *testing.T) {
 		t.Errorf("the running row should say who blocked it:\n%s", got)
 	}
 }
+
+// A model due for review is an item the cursor reaches, on a phone too, where the
+// last of Needs you were out of its reach; enter opens the improvement register,
+// where what its review finds is proposed.
+func TestDashboardReachesAModelDueForReview(t *testing.T) {
+	t.Parallel()
+	c := newDemoCommon(t, "ana", 400)
+	db, err := c.Eng.Dashboard(c.Ctx, c.Actor)
+	if err != nil || !slices.ContainsFunc(db.Inbox, func(it engine.InboxItem) bool { return it.Kind == engine.InboxModel }) {
+		t.Fatalf("the demo should have a model due for review: %v", err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	load(m, m.Top().Refresh())
+	for range 40 {
+		if strings.Contains(screenText(m), "▸ ✎ model review due") {
+			break
+		}
+		press(m, "j")
+	}
+	if !strings.Contains(screenText(m), "▸ ✎ model review due") {
+		t.Fatalf("the cursor never reached a model due for review:\n%s", screenText(m))
+	}
+	press(m, "enter")
+	if got := screenText(m); !strings.Contains(got, "Improvements") {
+		t.Fatalf("enter should open the improvement register:\n%s", got)
+	}
+}
