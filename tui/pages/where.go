@@ -51,10 +51,13 @@ func (s *whereScreen) SetSize(w, h int) { s.w, s.h = w, h }
 func (s *whereScreen) ShortHelp() []common.Key {
 	open, next := common.On(s.c.Keys.Open), common.On(s.keys.Next)
 	cell, ok := s.cell()
-	if !ok || last(cell) == nil {
+	switch {
+	case ok && cell.OffPath: // "yet" read as a gap to fill
+		open.Off, next.Off = "no model takes it here: nothing goes here", "no model takes it here: nothing goes here"
+	case !ok || last(cell) == nil:
 		open.Off = "nothing was deployed here yet"
 	}
-	if !ok || cell.Next == nil {
+	if next.Off == "" && (!ok || cell.Next == nil) {
 		next.Off = "nothing is planned here"
 	}
 	// ←/→ last of the page's own: a phone's footer keeps what opens and what goes to

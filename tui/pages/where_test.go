@@ -113,4 +113,8 @@ func TestWhereSaysACellIsOffItsPath(t *testing.T) {
 	if got := screenText(m); !strings.Contains(got, want) || !strings.Contains(lineWith(got, row.Component), "·") {
 		t.Fatalf("want %q, the cell marked ·:\n%s", want, got)
 	}
+	press(m, "enter") // off, and why: not "yet"
+	if got := screenText(m); !strings.Contains(got, "no model takes it here") || strings.Contains(got, "deployed here yet") {
+		t.Fatalf("enter on a cell off the path:\n%s", got)
+	}
 }
