@@ -278,6 +278,16 @@ func (f *notifyFixture) outbox(t testing.TB, channel string) []store.OutboxMessa
 	return ms
 }
 
+// scan raises the notices time makes, as the deliverer's scan does, and says how many.
+func (f *notifyFixture) scan(t testing.TB) int {
+	t.Helper()
+	n, err := f.e.ScanNotices(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // events lists the event types of a channel's messages, oldest first.
 func (f *notifyFixture) events(t testing.TB, channel string) []string {
 	t.Helper()
@@ -652,14 +662,7 @@ to = ["requester", "assignee", "person:marc"]
 	late := f.planProd(t, f.now.Add(time.Hour))
 	running := f.planProd(t, f.now.Add(3*time.Hour), func(r *PlanRequest) { r.Component, r.Model, r.Environment = "payments-web", "quick", "test" })
 	frozen := f.planProd(t, f.local("2026-12-20 10:00"), func(r *PlanRequest) { r.Assignee = "tom" })
-	scan := func() int {
-		t.Helper()
-		n, err := f.e.ScanNotices(f.ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	scan := func() int { t.Helper(); return f.scan(t) }
 	if n := scan(); n != 0 {
 		t.Errorf("nothing is due yet, raised %d", n)
 	}
@@ -855,14 +858,7 @@ to = ["requester"]
 	if _, err := f.e.Fail(f.ctx, ana, d.ID, "the health check timed out", false); err != nil {
 		t.Fatal(err)
 	}
-	scan := func() int {
-		t.Helper()
-		n, err := f.e.ScanNotices(f.ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	scan := func() int { t.Helper(); return f.scan(t) }
 	f.now = f.now.Add(2 * 24 * time.Hour)
 	if n := scan(); n != 0 {
 		t.Errorf("its review is not due for three days: raised %d", n)
