@@ -380,7 +380,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.done = true
 		return common.DonePlanned(fmt.Sprintf("planned #%d %s %s → %s%s", msg.d.ID, msg.d.Component, msg.d.Version,
-			msg.d.Environment, leftOver(msg.conflicts)), msg.d)
+			msg.d.Environment, inConflicts(msg.conflicts)), msg.d)
 	case tea.KeyPressMsg:
 		if key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form) {
 			return common.Back

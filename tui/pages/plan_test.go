@@ -73,7 +73,7 @@ func TestPlanFormPreviewsAndSaves(t *testing.T) {
 		screenHas("┃ " + field)
 		key(tea.KeyEnter)
 	}
-	screenHas("planned #6 payments-api 4.12.0 → staging")
+	screenHas("planned #6 payments-api 4.12.0 → staging; in ") // its conflicts, not "left" of a new plan
 	l.Quit()
 	det, err := c.Eng.Deployment(c.Ctx, c.Actor, 6)
 	if err != nil || det.Environment != "staging" || det.Version != "4.12.0" {

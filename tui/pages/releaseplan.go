@@ -257,7 +257,7 @@ func plannedNote(out engine.PlannedRelease) string {
 	if len(out.Deployments) > 0 {
 		env = out.Deployments[0].Environment
 	}
-	return fmt.Sprintf("planned release %s → %s: %s%s", out.Release.Name, env, strings.Join(ids, " "), leftOver(out.Conflicts))
+	return fmt.Sprintf("planned release %s → %s: %s%s", out.Release.Name, env, strings.Join(ids, " "), inConflicts(out.Conflicts))
 }
 
 func (p *releasePlanForm) save() tea.Cmd {
