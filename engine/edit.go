@@ -156,13 +156,13 @@ func (e *Engine) setAfter(ctx context.Context, q store.Q, actor models.Person, d
 func checkAfter(ctx context.Context, q store.Q, id, after int64) error {
 	switch {
 	case after == id:
-		return models.Invalidf("deployment #%d cannot wait for itself", id)
+		return models.Invalidf("--after: deployment #%d cannot wait for itself", id)
 	case after < 0:
-		return models.Invalidf("after: %d is not a deployment", after)
+		return models.Invalidf("--after: %d is not a deployment", after)
 	case after != 0:
 		d, err := q.Deployment(ctx, after)
 		if err != nil {
-			return models.Invalidf("after: deployment #%d does not exist", after)
+			return models.Invalidf("--after: deployment #%d does not exist", after)
 		}
 		return noCircle(ctx, q, id, d)
 	}
@@ -179,7 +179,7 @@ func noCircle(ctx context.Context, q store.Q, id int64, d models.Deployment) err
 		case d.After == 0 || seen[d.After]:
 			return nil // the end of the chain, or a circle of others a check before this missed
 		case d.After == id:
-			return models.Invalidf("after: #%d cannot wait for %s, which waits for #%d: a circle, in which none could start",
+			return models.Invalidf("--after: #%d cannot wait for %s, which waits for #%d: a circle, in which none could start",
 				id, strings.Join(chain, ", which waits for "), id)
 		}
 		seen[d.After] = true

@@ -164,10 +164,11 @@ func TestEditRefusedIsShownAndKept(t *testing.T) {
 	l.TypeText("#5") // waits for itself
 	l.Has("#5")
 	l.Key(tea.KeyEnter)
-	got := l.Has("cannot wait for itself")
+	got := l.Has("After: deployment #5 cannot wait for itself")
 	if !strings.Contains(got, "Change #5") {
 		t.Fatalf("the engine's refusal shows in the form, which stays open:\n%s", got)
 	}
+	l.Has("┃ After") // the cursor back on the field it names, not on Start
 	l.Quit()
 	if d := record(t, c, 5).Deployment; d.After != 0 {
 		t.Fatalf("nothing saved: %+v", d)

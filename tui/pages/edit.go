@@ -3,6 +3,7 @@ package pages
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -34,6 +35,7 @@ type editForm struct {
 	done    bool
 	err     error
 	errAt   editValues // what the fields held when err was said: it stays until one changes
+	names   []string   // the fields' names, in the form's order
 	w, h    int
 	keys    struct{ Cancel, Next, Move, Choose key.Binding }
 }
@@ -107,7 +109,9 @@ func (f *editForm) build() {
 	f.errs = components.NewFieldErrors(f.c)
 	f.errs.SetWidth(f.formW())
 	var fields []huh.Field
+	f.names = nil // in the form's order, for the cursor to go back to the one a refusal names
 	if f.mayMove() {
+		f.names = append(f.names, "start", "duration")
 		fields = append(fields,
 			f.errs.Input("start", "Start", &f.v.start).Placeholder(f.orig.start).Validate(f.validStart).
 				Description("YYYY-MM-DD HH:MM, "+f.c.Eng.Location().String()+", or now"),
@@ -115,11 +119,13 @@ func (f *editForm) build() {
 				Validate(validNewDuration))
 	}
 	if f.mayAssign() {
+		f.names = append(f.names, "assignee")
 		people := f.people()
 		title, h := components.ListHeight("Assignee", len(people), 3)
 		fields = append(fields, huh.NewSelect[string]().Title(title).Options(people...).Value(&f.v.assignee).Height(h))
 	}
 	if f.mayRelink() {
+		f.names = append(f.names, "change", "after")
 		fields = append(fields,
 			f.errs.Input("change", "Change", &f.v.change).Placeholder("CHG-… (empty: none)"),
 			f.errs.Input("after", "After", &f.v.after).Placeholder("a deployment ID it waits for (empty: none)").
@@ -333,7 +339,14 @@ func (f *editForm) saved(msg editSavedMsg) tea.Cmd {
 	if msg.err != nil {
 		f.err, f.errAt = msg.err, *f.v
 		f.build()
-		return f.Refresh()
+		// Back on the field it is about ("After: …"), as the plan form does: it went
+		// back to Start, whatever the refusal named.
+		cmds := []tea.Cmd{f.Refresh()}
+		name, _, _ := strings.Cut(strings.ToLower(fieldWords(msg.err)), ":")
+		for range max(0, slices.Index(f.names, name)) {
+			cmds = append(cmds, f.form.NextField())
+		}
+		return tea.Sequence(cmds...)
 	}
 	f.done = true
 	return common.Done(fmt.Sprintf("#%d: %s%s", f.d.ID, editDid(f.c, msg.out), leftOver(msg.out.Conflicts)))
