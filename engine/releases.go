@@ -514,8 +514,19 @@ func promotedBack(v ReleaseView, last int, env string) error {
 		return nil
 	}
 	if i == last {
-		return models.Invalidf("--env %s: release %s is %s there already; a promotion goes on to the environment after it",
-			env, v.Name, from.Status)
+		again := "what failed there is run again ('ferry deploy again ID')"
+		var onward string
+		switch isLast, failed := last == len(v.Status)-1, from.Status == models.ReleasePartlyFailed; {
+		case isLast && failed:
+			onward = "it is the last environment of the path: " + again
+		case isLast: // there is none after the last
+			onward = "it is the last environment of the path"
+		case failed:
+			onward = "a promotion goes on to the environment after it, once " + again + " and succeeds"
+		default:
+			onward = "a promotion goes on to the environment after it"
+		}
+		return models.Invalidf("--env %s: release %s is %s there already; %s", env, v.Name, from.Status, onward)
 	}
 	return models.Invalidf("--env %s: release %s is %s in %s already, which comes after %s; a release is promoted onwards, never back",
 		env, v.Name, from.Status, from.Environment, env)

@@ -345,11 +345,28 @@ func TestPromoteBackIsRefusedAsAPromotion(t *testing.T) {
 	}
 	for env, want := range map[string]string{
 		"test":       "--env test: release r1 is planned in production already, which comes after test; a release is promoted onwards, never back",
-		"production": "--env production: release r1 is planned there already; a promotion goes on to the environment after it",
+		"production": "--env production: release r1 is planned there already; it is the last environment of the path",
 	} {
 		_, err := f.e.PromoteRelease(f.ctx, ana, ReleasePlan{Name: "r1", Environment: env, Start: start.Add(24 * time.Hour)})
 		if !errors.Is(err, models.ErrInvalid) || err.Error() != want {
 			t.Errorf("promote into %s: got %v, want %q", env, err, want)
 		}
+	}
+	// Failed there, the way on is its failed part run again.
+	v, err := f.e.Release(f.ctx, ana, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := v.Deployments[0]
+	if _, err := f.e.Start(f.ctx, ana, d.ID, "the test starts it early"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Move(f.ctx, ana, d.ID, models.StatusFailed, "broke"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.e.PromoteRelease(f.ctx, ana, ReleasePlan{Name: "r1", Environment: "production", Start: start.Add(24 * time.Hour)})
+	if err == nil || !strings.HasSuffix(err.Error(), "partly failed there already; it is the last environment of the path: "+
+		"what failed there is run again ('ferry deploy again ID')") {
+		t.Errorf("promote into production where it failed: %v", err)
 	}
 }
