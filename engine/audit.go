@@ -173,11 +173,7 @@ type LogEntry struct {
 // status change's statuses in words, as a deployment's record says them (EventWords).
 // The JSON keeps what is stored.
 func (l LogEntry) Words() (typ, detail string) {
-	detail = l.Detail
-	if l.Type == EventStatus || l.Type == EventCancelled {
-		detail = StatusWords(detail)
-	}
-	return strings.ReplaceAll(l.Type, "_", " "), detail
+	return strings.ReplaceAll(l.Type, "_", " "), EventWords(models.Event{Type: l.Type, Detail: l.Detail})
 }
 
 // AuditQuery says which entries an audit log lists.

@@ -211,7 +211,7 @@ func (e *Engine) overrunBreaks(ctx context.Context, q store.Q, d models.Deployme
 	// Every one under way, by status (a few, through the status index), then this
 	// environment's: filtered by environment first, SQLite walked every unfinished
 	// deployment there (15-20 ms at 33,000 planned in one environment).
-	under, err := q.Deployments(ctx, models.Filter{Statuses: underWayStatuses(), Oldest: true, Limit: 10_000})
+	under, err := q.Deployments(ctx, models.Filter{Statuses: models.UnderWay, Oldest: true, Limit: 10_000})
 	if err != nil {
 		return nil, err
 	}
@@ -244,30 +244,26 @@ func (e *Engine) overrunBreaks(ctx context.Context, q store.Q, d models.Deployme
 	return out, nil
 }
 
-// underWayStatuses are the statuses of a deployment that has started and not ended.
-func underWayStatuses() []models.Status {
-	var out []models.Status
-	for _, s := range models.Statuses {
-		if s.Running() {
-			out = append(out, s)
-		}
+// breaksNow is what a start of d now would break, urgency aside: its window and the
+// environment's controls, its open conflicts (cs, as checked now), and what still
+// overruns beside it.
+func (e *Engine) breaksNow(ctx context.Context, q store.Q, d models.Deployment) (cs []models.Conflict, bs []Break, err error) {
+	if cs, err = e.check(ctx, q, d); err != nil {
+		return nil, nil, err
 	}
-	return out
+	now := e.Now()
+	overrun, err := e.overrunBreaks(ctx, q, d, now)
+	return cs, append(e.breaksAt(d, cs, now), overrun...), err
 }
 
 // startBreaks is what a start of d now would break that its urgency does not waive.
 func (e *Engine) startBreaks(ctx context.Context, q store.Q, d models.Deployment) ([]Break, error) {
-	cs, err := e.check(ctx, q, d)
-	if err != nil {
-		return nil, err
-	}
-	now := e.Now()
-	overrun, err := e.overrunBreaks(ctx, q, d, now)
+	_, bs, err := e.breaksNow(ctx, q, d)
 	if err != nil {
 		return nil, err
 	}
 	var out []Break
-	for _, b := range append(e.breaksAt(d, cs, now), overrun...) {
+	for _, b := range bs {
 		if !(d.Urgency == models.UrgencyEmergency && waivedForEmergency(b)) {
 			out = append(out, b)
 		}
@@ -393,17 +389,12 @@ func (e *Engine) start(ctx context.Context, q store.Q, actor models.Person, d *m
 	if err := e.notBlocked(ctx, q, *d); err != nil {
 		return err
 	}
-	cs, err := e.check(ctx, q, *d)
-	if err != nil {
-		return err
-	}
-	now := e.Now()
-	overrun, err := e.overrunBreaks(ctx, q, *d, now)
+	cs, bs, err := e.breaksNow(ctx, q, *d)
 	if err != nil {
 		return err
 	}
 	var waived, overridden, refused []Break
-	for _, b := range append(e.breaksAt(*d, cs, now), overrun...) {
+	for _, b := range bs {
 		switch {
 		case d.Urgency == models.UrgencyEmergency && waivedForEmergency(b):
 			waived = append(waived, b)

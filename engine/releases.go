@@ -282,15 +282,26 @@ func (e *Engine) releaseAt(r models.Release, ds []models.Deployment, env string)
 func (e *Engine) releaseParts(r models.Release, env string) (goes []PlanRequest, skipped []string) {
 	for _, c := range r.Components {
 		comp, _ := e.cfg.Component(c.Component)
-		i := slices.IndexFunc(e.cfg.Models, func(m models.Model) bool { return m.AppliesToKind(comp.Kind) && m.OnPath(env) })
-		if i < 0 {
+		m, ok := e.modelFor(comp.Kind, env)
+		if !ok {
 			skipped = append(skipped, c.Component)
 			continue
 		}
-		goes = append(goes, PlanRequest{Model: e.cfg.Models[i].Name, Component: c.Component, Version: c.Version,
+		goes = append(goes, PlanRequest{Model: m.Name, Component: c.Component, Version: c.Version,
 			Environment: env, ChangeRef: cmpOr(r.ChangeRef, r.Name)})
 	}
 	return goes, skipped
+}
+
+// modelFor is the first model of the configuration that takes kind into env: the one
+// a release's component is planned with there; none, and nothing of that kind goes
+// there (Where's cells off the path).
+func (e *Engine) modelFor(kind models.Kind, env string) (models.Model, bool) {
+	i := slices.IndexFunc(e.cfg.Models, func(m models.Model) bool { return m.AppliesToKind(kind) && m.OnPath(env) })
+	if i < 0 {
+		return models.Model{}, false
+	}
+	return e.cfg.Models[i], true
 }
 
 // dependenciesFirst orders a release's deployments so that each comes after those

@@ -151,17 +151,6 @@ func (e *Engine) matrix(f WhereFilter, cells []store.StateCell) Where {
 		}
 		byComp[c.Component][c.Environment] = c
 	}
-	reach := map[models.Kind]map[string]bool{} // where some model takes each kind
-	for _, m := range e.cfg.Models {
-		for _, k := range m.Kinds {
-			if reach[k] == nil {
-				reach[k] = map[string]bool{}
-			}
-			for _, env := range m.Path {
-				reach[k][env] = true
-			}
-		}
-	}
 	comps := e.cfg.Components()
 	for name := range byComp {
 		if _, ok := e.cfg.Component(name); !ok {
@@ -175,7 +164,8 @@ func (e *Engine) matrix(f WhereFilter, cells []store.StateCell) Where {
 		row := WhereRow{Service: comp.Service, Component: comp.Name, Kind: comp.Kind}
 		for _, env := range w.Environments {
 			c := cellOf(env, byComp[comp.Name][env])
-			c.OffPath = !reach[comp.Kind][env] && c.Current == nil && c.Removed == nil && c.Next == nil
+			_, reached := e.modelFor(comp.Kind, env)
+			c.OffPath = !reached && c.Current == nil && c.Removed == nil && c.Next == nil
 			row.Cells = append(row.Cells, c)
 		}
 		w.Rows = append(w.Rows, row)

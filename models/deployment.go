@@ -27,6 +27,9 @@ var Statuses = []Status{
 	StatusVerifyingDeployment, StatusSucceeded, StatusFailed, StatusRolledBack, StatusCancelled,
 }
 
+// UnderWay are the statuses of a deployment that has started and not ended (Running).
+var UnderWay = []Status{StatusVerifyingComponents, StatusVerifyingEnvironment, StatusExecuting, StatusVerifyingDeployment}
+
 // activeOrder is the happy path through the lifecycle.
 var activeOrder = []Status{
 	StatusPlanned, StatusVerifyingComponents, StatusVerifyingEnvironment,

@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -29,6 +30,16 @@ func TestDeploymentValidate(t *testing.T) {
 		mod(&d)
 		if err := d.Validate(); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: want ErrInvalid, got %v", name, err)
+		}
+	}
+}
+
+// UnderWay is every status Running reports, and no other: the store's running
+// deployments, a start's overrun and History's "running" filter read it.
+func TestUnderWayIsRunning(t *testing.T) {
+	for _, s := range Statuses {
+		if s.Running() != slices.Contains(UnderWay, s) {
+			t.Errorf("%s: Running %v, in UnderWay %v", s, s.Running(), slices.Contains(UnderWay, s))
 		}
 	}
 }

@@ -21,8 +21,7 @@ type statusChoice struct {
 var statusChoices = []statusChoice{
 	{"", nil},
 	{"planned", []models.Status{models.StatusPlanned}},
-	{"running", []models.Status{models.StatusVerifyingComponents, models.StatusVerifyingEnvironment,
-		models.StatusExecuting, models.StatusVerifyingDeployment}},
+	{"running", models.UnderWay},
 	{"succeeded", []models.Status{models.StatusSucceeded}},
 	{"failed or rolled back", []models.Status{models.StatusFailed, models.StatusRolledBack}},
 	{"cancelled", []models.Status{models.StatusCancelled}},
