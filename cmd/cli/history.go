@@ -150,25 +150,31 @@ type filterNames struct{ service, component, assignee, requester, model string }
 // does not know: a typo read as "no deployments match" before. The record may hold
 // names config has since dropped, so they filter rather than refuse.
 func (a *app) notUnknown(n filterNames) {
-	note := func(flag, name, what string) {
-		fmt.Fprintf(a.stderr, "ferry: note: %s %q is no %s in %s (the record may still name ones since removed)\n",
-			flag, name, what, a.cfg.File)
-	}
 	if _, ok := a.cfg.Service(n.service); n.service != "" && !ok {
-		note("--service", n.service, "service")
+		a.noteUnknown("--service", n.service, "service")
 	}
 	if _, ok := a.cfg.Component(n.component); n.component != "" && !ok {
-		note("--component", n.component, "component")
+		a.noteUnknown("--component", n.component, "component")
 	}
 	if _, ok := a.cfg.Model(n.model); n.model != "" && !ok {
-		note("--model", n.model, "model")
+		a.noteUnknown("--model", n.model, "model")
 	}
 	if _, ok := a.cfg.Person(n.assignee); n.assignee != "" && !ok {
-		note("--assignee", n.assignee, "person")
+		a.noteUnknown("--assignee", n.assignee, "person")
 	}
 	if _, ok := a.cfg.Person(n.requester); n.requester != "" && !ok {
-		note("--requester", n.requester, "person")
+		a.noteUnknown("--requester", n.requester, "person")
 	}
+}
+
+// noteUnknown says on stderr that flag's name is no what config knows (listing the
+// known ones when given): it still filtered, as the record may name ones since removed.
+func (a *app) noteUnknown(flag, name, what string, known ...string) {
+	also := "the record may still name ones since removed"
+	if len(known) > 0 {
+		also = strings.Join(known, ", ") + "; " + also
+	}
+	fmt.Fprintf(a.stderr, "ferry: note: %s %q is no %s in %s (%s)\n", flag, name, what, a.cfg.File, also)
 }
 
 func (a *app) printHistory(list []models.Deployment) {

@@ -180,8 +180,7 @@ func (a *app) reviewListCmd() *cobra.Command {
 			}
 			if len(list) == 0 && category != "" && !slices.Contains(a.eng.FailureCategories(), category) {
 				// as history notes a name config does not know: a typo read as "No reviews."
-				fmt.Fprintf(a.stderr, "ferry: note: --category %q is no failure category in %s (%s; the record may still name ones since removed)\n",
-					category, a.cfg.File, strings.Join(a.eng.FailureCategories(), ", "))
+				a.noteUnknown("--category", category, "failure category", a.eng.FailureCategories()...)
 			}
 			return writeList(a.stdout, asJSON, list, reviewToJSON, "No reviews.",
 				"DEPLOYMENT\tMODEL\tOUTCOME\tSAT\tLEAD\tQUALITY\tCATEGORY\tBY\tWHEN\tLESSONS",

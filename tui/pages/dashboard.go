@@ -586,8 +586,12 @@ type runningCells struct{ state, progress string }
 func (d *dashboard) runningColumns(w int) runningCols {
 	// A stage in its words ("verify deployment") where the names keep their room,
 	// else short ("verify depl", which read as cut off).
+	c, whole := d.runningColumnsWith(w, true)
+	if whole && c.bars { // the short words could not have kept more: no need to size them
+		return c
+	}
 	short, _ := d.runningColumnsWith(w, false)
-	if c, whole := d.runningColumnsWith(w, true); whole && c.bars == short.bars {
+	if whole && c.bars == short.bars {
 		return c
 	}
 	return short

@@ -153,29 +153,26 @@ func (v *runView) whyNoChecklist() string {
 // not let them, or a run is under way; else state, the reason the deployment's
 // state gives ("" when there is none).
 func (v *runView) whyNot(a engine.Action, state string) string {
-	d := v.st.Deployment
-	if !v.loaded {
-		return loading
-	}
-	if err := engine.Can(v.c.Actor, a, &d); err != nil {
-		return err.Error()
-	}
-	if v.running || v.working || v.st.Runner != nil {
-		return fmt.Sprintf("#%d is running", v.id)
-	}
-	return state
+	return v.whyRefused(engine.Can(v.c.Actor, a, &v.st.Deployment), state)
 }
 
 // whyNotAs is whyNot for an act of the run's that the engine allows as it allows a
 // run, its refusal naming the act (verb) the key does.
 func (v *runView) whyNotAs(verb, state string) string {
-	d := v.st.Deployment
-	if v.loaded {
-		if err := engine.CanAs(v.c.Actor, engine.ActRun, &d, verb); err != nil {
-			return err.Error()
-		}
+	return v.whyRefused(engine.CanAs(v.c.Actor, engine.ActRun, &v.st.Deployment, verb), state)
+}
+
+// whyRefused is whyNot with the engine's answer on the person's act given.
+func (v *runView) whyRefused(refused error, state string) string {
+	switch {
+	case !v.loaded:
+		return loading
+	case refused != nil:
+		return refused.Error()
+	case v.running || v.working || v.st.Runner != nil:
+		return fmt.Sprintf("#%d is running", v.id)
 	}
-	return v.whyNot(engine.ActRun, state)
+	return state
 }
 
 // startState: a run starts a planned deployment that is in no open conflict (the
