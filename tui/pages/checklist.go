@@ -883,7 +883,7 @@ func (v *checklistView) preview(rows int) []string {
 	from := 0
 	if top > 0 {
 		from = itemAt[top]
-		shown = append(shown, st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", top, common.Plural(top))),
+		shown = append(shown, moreAbove(st, top),
 			out[heading[from]])
 	}
 	end := min(len(out), from+rows-len(shown))
@@ -892,7 +892,7 @@ func (v *checklistView) preview(rows int) []string {
 	}
 	shown = append(shown, out[from:end]...)
 	if below := len(itemAt) - sort.SearchInts(itemAt, end); below > 0 {
-		shown = append(shown, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
+		shown = append(shown, moreBelow(st, below))
 	}
 	return shown
 }
@@ -1028,6 +1028,16 @@ type sight struct {
 	selTop, selBottom int
 }
 
+// moreAbove and moreBelow are the lines that say how many items are out of sight,
+// in the preview of a job ahead and the checklist alike.
+func moreAbove(st common.Styles, n int) string {
+	return st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", n, common.Plural(n)))
+}
+
+func moreBelow(st common.Styles, n int) string {
+	return st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", n, common.Plural(n)))
+}
+
 // inSight is body cut to room lines that keep the selected item and what is under it
 // in sight, the first and last of them saying how many items are out of sight above
 // and below: a finished installation's checklist ended at its eighth item on a
@@ -1054,10 +1064,10 @@ func inSight(st common.Styles, body []string, s sight, room int) []string {
 	}
 	out := body[top:min(len(body), top+rows)]
 	if above > 0 && rows < room {
-		out = append([]string{st.Dim.Render(fmt.Sprintf(" ↑ %d more item%s above", above, common.Plural(above)))}, out...)
+		out = append([]string{moreAbove(st, above)}, out...)
 	}
 	if below > 0 && len(out) < room {
-		out = append(out, st.Dim.Render(fmt.Sprintf(" … and %d more item%s (↓)", below, common.Plural(below))))
+		out = append(out, moreBelow(st, below))
 	}
 	return out
 }

@@ -400,7 +400,7 @@ func (f *editForm) previewView(w int) string {
 		_, shown = f.edit()
 	}
 	switch {
-	case f.err != nil && shown != nil && strings.Contains(fieldWords(f.err), fieldWords(shown)):
+	case f.err != nil && shown != nil && sameWords(f.err, shown):
 		b.WriteString(" " + st.Error.Render("✗ not saved, for the reason below") + "\n") // said once
 	case f.err != nil:
 		b.WriteString(" " + st.Error.Render("✗ not saved: "+common.Hang(fieldWords(f.err), w-15, 15)) + "\n")

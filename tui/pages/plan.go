@@ -491,10 +491,10 @@ func (p *planForm) previewLines(w, h int) []string {
 	return previewConflicts(st, out, pr.conflicts, w, h)
 }
 
-// sameWords reports whether a refused save says what the preview's error says.
+// sameWords reports whether a refused save says what the preview's error says, each
+// in the form's words: the plan and edit forms then say it once.
 func sameWords(saved, previewed error) bool {
-	_, _, text := planFieldOf(previewed)
-	return strings.Contains(saved.Error(), text)
+	return strings.Contains(fieldWords(saved), fieldWords(previewed))
 }
 
 // previewWindow is a window a form previews, with its year when that is not this

@@ -53,7 +53,8 @@ func (s *whereScreen) ShortHelp() []common.Key {
 	cell, ok := s.cell()
 	switch {
 	case ok && cell.OffPath: // "yet" read as a gap to fill
-		open.Off, next.Off = "no model takes it here: nothing goes here", "no model takes it here: nothing goes here"
+		open.Off = "no model takes it here: nothing goes here"
+		next.Off = open.Off
 	case !ok || last(cell) == nil:
 		open.Off = "nothing was deployed here yet"
 	}
