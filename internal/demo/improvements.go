@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"ferry/engine"
@@ -84,11 +83,7 @@ func Improvements(ctx context.Context, st *store.Store, cfg *config.Config, now 
 			if err != nil {
 				return n, err
 			}
-			path := improvementPath[n%len(improvementPath)]
-			if i := slices.Index(path, models.ImprovementImplemented); i >= 0 && !carries(v, from) {
-				path = path[:i] // no version after the failures' yet: the work goes on
-			}
-			if err := moveOn(ctx, eng, im.ID, path, mgr, pract, v, &at); err != nil {
+			if err := moveOn(ctx, eng, im.ID, improvementPath[n%len(improvementPath)], mgr, pract, v, &at); err != nil {
 				return n, err
 			}
 			n++
@@ -119,7 +114,13 @@ func moveOn(ctx context.Context, eng *engine.Engine, id int64, path []models.Imp
 			in = v
 		}
 		_, err := eng.SetImprovement(ctx, who, id, to, note, in)
-		if errors.Is(err, models.ErrConflict) && to == models.ImprovementVerified {
+		switch {
+		case errors.Is(err, models.ErrConflict) && to == models.ImprovementImplemented:
+			// v is no later than what its failures ran (the engine's rule): the work
+			// goes on, and nothing was done at that time.
+			*at = at.Add(-actApart)
+			return nil
+		case errors.Is(err, models.ErrConflict) && to == models.ImprovementVerified:
 			return nil // its version's effect is not measured yet: it stays implemented
 		}
 		if err != nil {
@@ -144,17 +145,6 @@ func proposers(cfg *config.Config) (mgr, pract models.Person, ok bool) {
 		pract = mgr
 	}
 	return mgr, pract, mgr.Name != ""
-}
-
-// carries reports whether model version v comes after every version the failures
-// from ran: only such a version carries what they taught (the engine refuses others).
-func carries(v int, from []models.Deployment) bool {
-	for _, d := range from {
-		if d.ModelVersion >= v {
-			return false
-		}
-	}
-	return true
 }
 
 // newest is the newest stored version of model.
