@@ -100,7 +100,9 @@ func unbroken(words []string, w int) []string {
 // starts or ends on a lone "1:": a number goes with the word before it ("is 2"),
 // unless that word ends a clause ("stopped;", "·") or there is none, when it goes
 // with the word after it ("0 lines"), and a number ending in a colon takes the word
-// after it too ("2: #12,"). Times are joined already (unbroken).
+// after it too ("2: #12,"). A status mark takes the word after it ("⚠ overdue": a
+// line ended on the mark, its word alone under it). Times are joined already
+// (unbroken).
 func together(words []string, w int) []string {
 	var out []string
 	after := false // the word before takes this one
@@ -115,8 +117,15 @@ func together(words []string, w int) []string {
 			out = append(out, word)
 		}
 		after = num && (strings.HasSuffix(ansi.Strip(word), ":") || !joined) // it starts a line or a clause
+		after = after || statusMark(word)
 	}
 	return out
+}
+
+// statusMark is a word that is one of the marks a status is shown by.
+func statusMark(word string) bool {
+	s := ansi.Strip(word)
+	return s != "" && strings.Trim(s, "⚠✗⏸≠▶✓■⌛") == ""
 }
 
 // number is a word that is a number: "2", "1,284", "96.1%", "5.18.121", or a clock

@@ -127,6 +127,10 @@ func TestWrapKeepsANumberWithItsWords(t *testing.T) {
 		// A clock time alone is a number too: "due" ended a line, its time alone under it.
 		{"⌛ overrunning #29738 auth-service → dev, due 01:20", 46,
 			[]string{"⌛ overrunning #29738 auth-service → dev,", "due 01:20"}},
+		// A status mark goes with its word: a line ended on "⚠", "overdue" alone under it.
+		{"≠ next: 2.5.136 #29743 planned for Tue 08 Dec 03:15 ⚠ overdue", 58,
+			[]string{"≠ next: 2.5.136 #29743 planned for Tue 08 Dec 03:15", "⚠ overdue"}},
+		{"payments-api 2.5.135 ✗ blocked by raj", 22, []string{"payments-api 2.5.135", "✗ blocked by raj"}},
 	} {
 		wrapsAs(t, tc.s, tc.w, tc.want)
 	}

@@ -90,7 +90,7 @@ func TestReleasesOnAPhone(t *testing.T) {
 		t.Fatalf("releases at 60×20:\n%s", got)
 	}
 	press(m, "esc")
-	if got := screenText(m); !strings.Contains(got, "components ×") {
+	if got := screenText(m); !strings.Contains(got, "‹ 6 Where ›") {
 		t.Fatalf("esc on the releases should go back to Where:\n%s", got)
 	}
 	// A status too long for a phone's column keeps its glyph and whole words: one of

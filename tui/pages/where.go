@@ -141,17 +141,29 @@ func (s *whereScreen) View() string {
 	return strings.Join(WhereLines(s.c, s.data, s.row, s.col, s.w, s.h), "\n")
 }
 
+// whereHead counts what the matrix holds and names its marks: every mark, in shorter
+// words on a phone, where the counts give way before a mark does.
+func whereHead(st common.Styles, rows, envs, w int) string {
+	counts := fmt.Sprintf(" %d component%s × %d environment%s", rows, common.Plural(rows), envs, common.Plural(envs))
+	marks := []string{" · ≠ changing · ✗ blocked · · not on its path", " · ≠ changing · ✗ blocked · · off path"}
+	for _, m := range marks {
+		if lipgloss.Width(counts+m) <= w {
+			return counts + st.Dim.Render(m)
+		}
+	}
+	if m := strings.TrimPrefix(marks[0], " ·"); lipgloss.Width(m) <= w {
+		return st.Dim.Render(m)
+	}
+	return counts + st.Dim.Render(marks[1])
+}
+
 // WhereLines lays the matrix out in w×h cells, the cell (row, col) selected: a
 // head, the environments' names, a line per component (scrolled to keep the
 // selected one in view), and the selected cell in words at the bottom.
 func WhereLines(c *common.Common, data engine.Where, row, col, w, h int) []string {
 	st := c.Styles
 	n := len(data.Environments)
-	head := fmt.Sprintf(" %d component%s × %d environment%s", len(data.Rows), common.Plural(len(data.Rows)), n, common.Plural(n))
-	head += st.Dim.Render(" · ≠ changing · ✗ blocked")
-	if legend := " · · not on its path"; lipgloss.Width(head+legend) <= w {
-		head += st.Dim.Render(legend)
-	}
+	head := whereHead(st, len(data.Rows), n, w)
 	if len(data.Rows) == 0 || n == 0 {
 		return []string{common.Fit(head, w), "", " No components are declared in the configuration."}
 	}
