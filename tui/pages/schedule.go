@@ -811,8 +811,8 @@ func (s *scheduleScreen) bars(r schedRowData) []timeline.Bar {
 	for _, d := range r.deps {
 		k := timeline.Planned
 		switch {
-		case !d.Status.Final() && len(s.tl.Conflicted[d.ID]) > 0:
-			k = timeline.Conflict
+		case !d.Status.Final() && engine.CountOpenFor(s.tl.Conflicted[d.ID], d) > 0:
+			k = timeline.Conflict // not one a manager let it start against: that is under way, ▶
 		case d.Status.Running():
 			k = timeline.Running
 		case d.Status == models.StatusFailed || d.Status == models.StatusRolledBack:

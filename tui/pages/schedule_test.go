@@ -129,14 +129,15 @@ func TestScheduleWeek(t *testing.T) {
 		t.Fatalf("the cursor should be on dev: %q", l)
 	}
 	schedWantIn(t, got, "#5 auth-service 2.0.0 → dev  sam  Thu 26 13:35–14:20  ○ planned  ⚠ overdue  ✓ no open conflicts", "CHG-2026-0042")
-	// #1 (production, Thu 13:05-17:05, running outside a maintenance window) is a bar
-	// with the conflict glyph where the layout says.
+	// #1 (production, Thu 13:05-17:05, running outside a maintenance window, started
+	// anyway by ana) is a bar with the running glyph where the layout says: the
+	// conflict asks nothing more of it.
 	s := schedOf(m)
 	g := timeline.Layout(120, timeline.Week, s.From(), s.Loc(), s.NameWidth())
 	x0, x1, _ := g.Span(models.Interval{Start: now.Add(-time.Hour), End: now.Add(3 * time.Hour)})
 	prod := schedRowLine(t, got, "production")
 	for x := x0; x < x1; x++ {
-		want := "▓" // the now line too: it leaves a run under way in sight
+		want := "▶" // the now line too: it leaves a run under way in sight
 		if c := schedCellOf(prod, g.Label+x); c != want {
 			t.Fatalf("production cell %d is %q, want %s: %q", x, c, want, prod)
 		}
@@ -360,7 +361,7 @@ func TestScheduleZoomAndPeriods(t *testing.T) {
 		t.Fatalf("day header: %q", header)
 	}
 	// In the day view a long bar has room for its component.
-	schedWantIn(t, schedRowLine(t, got, "production"), "▓rack-b07-db-se…▓")
+	schedWantIn(t, schedRowLine(t, got, "production"), "▶rack-b07-db-se…▶")
 	press(m, "]")
 	schedWantIn(t, screenText(m), "Schedule · Fri 27 Nov 2026", "#7 auth-service 2.0.1")
 	press(m, "w")
@@ -511,7 +512,8 @@ func TestScheduleSaysAConflictWasStartedAnyway(t *testing.T) {
 // A run under way stays in sight where the now line crosses it: an hour's run is
 // one cell of the week, the now line's, and the line hid it (two runs in a row
 // read "│" and nothing). The line goes on through the rows beside, by environment
-// as by person.
+// as by person. #1 in production, under way against a conflict a manager let it
+// start against, is drawn running (▶), not in conflict (▓).
 func TestScheduleNowLineLeavesRunsInSight(t *testing.T) {
 	t.Parallel()
 	m := scheduleModel(t, 120, 35)
@@ -547,7 +549,7 @@ func TestScheduleNowLineLeavesRunsInSight(t *testing.T) {
 		"            …        ▶",
 		" test       …        │ ▓▓",
 		" staging    …       ▒│ ▓",
-		" production …        ▓▓▓",
+		" production …        ▶▶▶",
 	}, "\n")
 	if got := thursday("dev"); got != want {
 		t.Errorf("by environment, Thursday\ngot\n%s\nwant\n%s", got, want)
@@ -559,7 +561,7 @@ func TestScheduleNowLineLeavesRunsInSight(t *testing.T) {
 		" jon        …        ▶",
 		"            …        │",
 		" lea        …        ▶",
-		" tom        …        ▓▓▓",
+		" tom        …        ▶▶▶",
 	}, "\n")
 	if got := thursday("sam"); got != want {
 		t.Errorf("by person, Thursday\ngot\n%s\nwant\n%s", got, want)
