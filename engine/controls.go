@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"ferry/engine/schedule"
 	"ferry/models"
 	"ferry/store"
 )
@@ -227,7 +228,7 @@ func (e *Engine) overrunBreaks(ctx context.Context, q store.Q, d models.Deployme
 			continue
 		}
 		over = true
-		past := fmt.Sprintf("past its window %s", e.window(u.ScheduledStart, u.ScheduledEnd))
+		past := "past its window " + schedule.Span(u.ScheduledStart, u.ScheduledEnd, e.Location())
 		held = append(held, fmt.Sprintf("#%d (%s, %s)", u.ID, u.Status.Words(), past))
 		if u.Component == d.Component {
 			out = append(out, Break{Rule: models.RuleOverrun, Message: fmt.Sprintf(
@@ -242,6 +243,25 @@ func (e *Engine) overrunBreaks(ctx context.Context, q store.Q, d models.Deployme
 			map[bool]string{true: "is", false: "are"}[len(held) == 1], strings.Join(held, ", "))})
 	}
 	return out, nil
+}
+
+// OverrunHolds is what would hold a start of d, a plan not yet stored, if it were
+// started now: the deployments still under way past their windows in its
+// environment (see overrunBreaks). Nothing when its window does not let it start
+// now. The plan form says it beside the conflicts: those compare windows, and a
+// plan for now was saved and then refused at once.
+func (e *Engine) OverrunHolds(ctx context.Context, d models.Deployment) ([]Break, error) {
+	now := e.Now()
+	if now.Before(d.ScheduledStart.Add(-e.cfg.StartTolerance)) || !now.Before(d.ScheduledEnd) {
+		return nil, nil
+	}
+	var out []Break
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		var err error
+		out, err = e.overrunBreaks(ctx, q, d, now)
+		return err
+	})
+	return out, err
 }
 
 // breaksNow is what a start of d now would break, urgency aside: its window and the

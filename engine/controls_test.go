@@ -698,6 +698,16 @@ func TestAnOverrunHoldsItsEnvironment(t *testing.T) {
 		}
 		return r
 	}
+	// The plan form says so before the plan is saved, for a plan its window lets
+	// start now; of one for tomorrow, nothing.
+	if bs, err := f.e.OverrunHolds(f.ctx, next); err != nil || len(bs) != 2 || bs[0].Rule != models.RuleOverrun {
+		t.Fatalf("a plan for now is held: %+v %v", bs, err)
+	}
+	later := next
+	later.ScheduledStart, later.ScheduledEnd = next.ScheduledStart.Add(24*time.Hour), next.ScheduledEnd.Add(24*time.Hour)
+	if bs, err := f.e.OverrunHolds(f.ctx, later); err != nil || len(bs) != 0 {
+		t.Fatalf("a plan for tomorrow is not held now: %+v %v", bs, err)
+	}
 	_, err := f.e.Start(f.ctx, sam, next.ID, "")
 	r := overrun(err, models.RuleOverrun, models.RuleOverrun)
 	if msg := r.Breaks[0].Message; !strings.Contains(msg, fmt.Sprintf("#%d api 1 → staging is still under way (executing), past its window", first.ID)) {

@@ -786,6 +786,11 @@ func span(start, end time.Time, loc *time.Location) string {
 	return a.Format(from) + sep + b.Format(to)
 }
 
+// Span is a window as conflicts say it (see span), for the engine's other messages
+// about what holds a deployment: a start held by an overrun said its window in
+// another form than the conflicts beside it.
+func Span(start, end time.Time, loc *time.Location) string { return span(start, end, loc) }
+
 func assignee(it *Item) string { return it.Assignee }
 
 func minTime(a, b time.Time) time.Time {

@@ -56,6 +56,7 @@ type planPreview struct {
 	d         models.Deployment
 	conflicts []models.Conflict
 	failed    *models.Deployment // the version's last deployment there, when it failed
+	held      []engine.Break     // what would hold its start now: deployments under way past their windows there
 	err       error
 }
 
@@ -357,6 +358,9 @@ func (p *planForm) askPreview(due planPreviewDue) tea.Cmd {
 				pr.failed = &last
 			}
 		}
+		if pr.err == nil {
+			pr.held, pr.err = c.Eng.OverrunHolds(c.Ctx, d)
+		}
 		return pr
 	}
 }
@@ -473,6 +477,9 @@ func (p *planForm) previewLines(w, h int) []string {
 		}
 		if f := pr.failed; f != nil {
 			out = append(out, common.Hanging(st.Warn.Render("⚠ "), engine.FailedThereText(*f, p.c.Eng.Location()), w, st.Warn)...)
+		}
+		if len(pr.held) > 0 {
+			out = append(out, common.Hanging(st.Warn.Render("⚠ "), "held at its start now: "+engine.BreaksWords(pr.held), w, st.Warn)...)
 		}
 	}
 	switch {

@@ -1,6 +1,8 @@
 package pages_test
 
 import (
+	"time"
+
 	"strings"
 	"testing"
 
@@ -194,4 +196,42 @@ func planPaymentsAPI(l *tuitest.Live) {
 	l.TM.Type("4.12.0")
 	l.Has("4.12.0")
 	l.Key(tea.KeyEnter)
+}
+
+// A plan for now in an environment still held by a run past its window is saved,
+// then refused at its start: the preview says so before it is saved. The stored
+// conflicts compare windows, and the overrunning one's has ended.
+func TestPlanFormSaysAnOverrunHoldsItsStart(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	tuitest.ClockOf(t, c).Set(now.Add(4 * time.Hour)) // #1 runs in production, its window ended at 17:05
+	l := runLive(t, c, 120, 35)
+	key, tm := l.Key, l.TM
+	l.Has("Due today")
+	planPaymentsAPI(l)
+	l.Has("┃   staging")
+	for range 3 {
+		key(tea.KeyDown)
+	}
+	l.Has("┃ > production")
+	key(tea.KeyEnter)
+	l.Has("┃ Start")
+	for range len("2026-11-26 19:00") {
+		key(tea.KeyBackspace)
+	}
+	tm.Type("now")
+	got := l.Has("held at its start now")
+	if flat := strings.Join(strings.Fields(got), " "); !strings.Contains(flat, "still under way: #1 (verifying") ||
+		!strings.Contains(flat, "past its window Thu 26 Nov 13:05–17:05)") { // beside the form: its lines between
+		t.Errorf("the preview should name what holds it:\n%s", got)
+	}
+	for range len("now") {
+		key(tea.KeyBackspace)
+	}
+	tm.Type("2026-11-27 22:00")
+	got = l.Has("22:00 – 22:45 CET")
+	if strings.Contains(got, "held at its start") {
+		t.Errorf("a plan for tomorrow is not held now:\n%s", got)
+	}
+	l.Quit()
 }
