@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -53,32 +54,52 @@ func (a *app) reviewAddCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "add ID --outcome successful|successful_with_issues|unsuccessful --lessons TEXT [--satisfaction 1-5]\n" +
 			"      [--lead-time-satisfaction 1-5] [--quality 1-5] [--category C]",
-		Short: "Review a finished deployment (its requester, a manager or a practitioner); again amends it",
+		Short: "Review a finished deployment (its requester, a manager or a practitioner); again amends it, keeping what no flag names",
 		Args:  exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseID(args[0])
 			if err != nil {
 				return err
 			}
-			if !models.Outcome(outcome).Valid() {
+			fl := cmd.Flags()
+			if fl.Changed("outcome") && !models.Outcome(outcome).Valid() {
 				return usagef("--outcome: %q is not successful, successful_with_issues or unsuccessful", outcome)
 			}
 			for _, sc := range []struct {
 				flag string
 				v    int
 			}{{"--satisfaction", sat}, {"--lead-time-satisfaction", lead}, {"--quality", quality}} {
-				if cmd.Flags().Changed(sc.flag[2:]) && (sc.v < 1 || sc.v > 5) {
+				if fl.Changed(sc.flag[2:]) && (sc.v < 1 || sc.v > 5) {
 					return usagef("%s: %d is not a score from 1 (poor) to 5 (excellent)", sc.flag, sc.v)
 				}
 			}
-			if strings.TrimSpace(lessons) == "" {
+			if fl.Changed("lessons") && strings.TrimSpace(lessons) == "" {
 				return usagef("--lessons: %s", engine.NeedLessons)
 			}
 			if err := a.open(); err != nil {
 				return err
 			}
-			r, amended, err := a.eng.AddReview(a.ctx, a.actor, models.Review{DeploymentID: id, Outcome: models.Outcome(outcome),
-				Satisfaction: sat, LeadTimeSatisfaction: lead, Quality: quality, Category: category, Lessons: lessons})
+			// Amending says what changes: a flag not given keeps what the review has
+			// (an amended lesson cleared the scores it did not name).
+			r, err := a.eng.Review(a.ctx, a.actor, id)
+			switch {
+			case errors.Is(err, models.ErrNotFound):
+				for _, req := range []string{"outcome", "lessons"} {
+					if !fl.Changed(req) {
+						return usagef("--%s: required for a new review (deployment #%d has none yet)", req, id)
+					}
+				}
+			case err != nil:
+				return err
+			}
+			r.DeploymentID = id
+			keep(fl.Changed("outcome"), &r.Outcome, models.Outcome(outcome))
+			keep(fl.Changed("satisfaction"), &r.Satisfaction, sat)
+			keep(fl.Changed("lead-time-satisfaction"), &r.LeadTimeSatisfaction, lead)
+			keep(fl.Changed("quality"), &r.Quality, quality)
+			keep(fl.Changed("category"), &r.Category, category)
+			keep(fl.Changed("lessons"), &r.Lessons, lessons)
+			r, amended, err := a.eng.AddReview(a.ctx, a.actor, r)
 			if err != nil {
 				return err
 			}
@@ -94,16 +115,21 @@ func (a *app) reviewAddCmd() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&outcome, "outcome", "", "successful, successful_with_issues or unsuccessful (required)")
+	fl.StringVar(&outcome, "outcome", "", "successful, successful_with_issues or unsuccessful (required for a new review)")
 	fl.IntVar(&sat, "satisfaction", 0, "satisfaction with the deployment, 1-5")
 	fl.IntVar(&lead, "lead-time-satisfaction", 0, "satisfaction with its lead time, 1-5")
 	fl.IntVar(&quality, "quality", 0, "quality of what was deployed, 1-5")
 	fl.StringVar(&category, "category", "", "a failure category of [ferry] failure_categories")
-	fl.StringVar(&lessons, "lessons", "", "what was learned (required)")
+	fl.StringVar(&lessons, "lessons", "", "what was learned (required for a new review)")
 	fl.BoolVar(&asJSON, "json", false, "print the review as JSON")
-	_ = cmd.MarkFlagRequired("outcome")
-	_ = cmd.MarkFlagRequired("lessons")
 	return cmd
+}
+
+// keep sets *field to v when its flag was given; otherwise it keeps what it has.
+func keep[T any](given bool, field *T, v T) {
+	if given {
+		*field = v
+	}
 }
 
 func (a *app) reviewShowCmd() *cobra.Command {

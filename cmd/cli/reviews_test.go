@@ -32,7 +32,8 @@ func TestReviewCommands(t *testing.T) {
 	}
 	f.refused(2, []string{"--outcome", "fine"}, "--as", "sam", "review", "add", bad, "--outcome", "fine", "--lessons", "x")
 	f.refused(2, []string{"--quality", "7"}, "--as", "sam", "review", "add", bad, "--outcome", "unsuccessful", "--quality", "7", "--lessons", "x")
-	f.refused(2, []string{"lessons"}, "--as", "sam", "review", "add", bad, "--outcome", "unsuccessful")
+	f.refused(2, []string{"--lessons: required for a new review"}, "--as", "sam", "review", "add", bad, "--outcome", "unsuccessful")
+	f.refused(2, []string{"--outcome: required for a new review"}, "--as", "sam", "review", "add", bad, "--lessons", "x")
 	f.refused(1, []string{`--category: "weather" is not one of the failure_categories in [ferry]: config, test gap`},
 		"--as", "sam", "review", "add", bad, "--outcome", "unsuccessful", "--category", "weather", "--lessons", "x")
 	f.refused(1, []string{"eve (analyst) may not review deployment #" + bad}, "--as", "eve", "review", "add", bad,
@@ -52,10 +53,18 @@ func TestReviewCommands(t *testing.T) {
 	var got reviewOut
 	decode(t, r, &got)
 	if got.Outcome != "successful_with_issues" || got.Reviewer != "ana" || got.Satisfaction == nil || *got.Satisfaction != 3 ||
-		got.Quality != nil || got.Model != "broken" || got.ModelVersion != 1 {
-		t.Errorf("the amended review replaces the first, unanswered scores null: %+v", got)
+		got.Quality == nil || *got.Quality != 1 || got.Model != "broken" || got.ModelVersion != 1 {
+		t.Errorf("the amendment changes what it names and keeps the quality it does not: %+v", got)
 	}
-	if d := f.show(mustID(t, bad)); !strings.Contains(eventTypes(d), "review review") {
+	// Amending the lessons alone keeps the outcome, the scores and the category: an
+	// amended lesson cleared them, and the reports lost them.
+	r = f.ok("--as", "ana", "review", "add", bad, "--lessons", "the rollback worked; exit 4 was never tested in dev", "--json")
+	decode(t, r, &got)
+	if got.Outcome != "successful_with_issues" || got.Satisfaction == nil || *got.Satisfaction != 3 ||
+		got.Quality == nil || *got.Quality != 1 || got.Category != "test gap" {
+		t.Errorf("an amendment of the lessons alone keeps the rest: %+v", got)
+	}
+	if d := f.show(mustID(t, bad)); !strings.Contains(eventTypes(d), "review review review") {
 		t.Errorf("both reviews are on the record: %s", eventTypes(d))
 	}
 	r = f.ok("--as", "eve", "review", "show", bad)
