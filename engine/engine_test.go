@@ -674,3 +674,33 @@ func TestDashboardShowsRunningDueAndOverdue(t *testing.T) {
 		t.Errorf("recent failures %v, want [%d], which failed now and was planned for later", failed, d.ID)
 	}
 }
+
+// An optional item of a stage the run has not reached may be ticked ahead of it:
+// the run does not stop for an optional item, so one alone in its stage could only
+// ever be skipped. A required one still waits for its stage.
+func TestAnOptionalItemIsTickedAheadOfItsStage(t *testing.T) {
+	f := newFixture(t)
+	ana := f.person(t, "ana")
+	d := f.plan(t, webReq())
+	if _, err := f.e.Advance(f.ctx, ana, d.ID, ""); err != nil { // → verifying components
+		t.Fatal(err)
+	}
+	if _, err := f.e.TickStep(f.ctx, ana, d.ID, 2, ""); !errors.Is(err, models.ErrConflict) || !strings.Contains(err.Error(), "belongs to Execute") {
+		t.Fatalf("a required item of a later stage: got %v, want it refused", err)
+	}
+	out, err := f.e.TickStep(f.ctx, ana, d.ID, 3, "told them early")
+	if err != nil || out.Deployment.Status != models.StatusVerifyingComponents {
+		t.Fatalf("optional item 3 ahead of Execute: %+v %v", out, err)
+	}
+	if _, err := f.e.TickStep(f.ctx, ana, d.ID, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing is left behind now: the last required item ends the run with no question.
+	if out, err = f.e.TickStep(f.ctx, ana, d.ID, 2, ""); err != nil || out.Deployment.Status != models.StatusSucceeded {
+		t.Fatalf("tick 2: %+v %v; want succeeded", out, err)
+	}
+	det, _ := f.e.Deployment(f.ctx, ana, d.ID)
+	if s := det.Steps[2]; s.Status != models.StepDone || s.Actor != "ana" || !strings.Contains(s.Note, "told them early") {
+		t.Fatalf("item 3 is done by ana, not skipped: %+v", s)
+	}
+}

@@ -377,12 +377,16 @@ func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deplo
 		return nil
 	}
 	what := "optional " + ItemsText(left) + ", which nobody ticked, would be"
-	first := "tick them first, or "
-	if left[0].Step.Stage != d.Status.Stage() { // a later stage's: they cannot be ticked before the run reaches it
-		first = "they come in a stage the run passes without stopping: "
+	them, ticks := "them", make([]string, len(left))
+	if len(left) == 1 {
+		them = "it"
 	}
-	return models.Conflictf("step %d moves #%d on: %s skipped, not done; %ssay to leave them (--skip-optional)",
-		seq, d.ID, what, first)
+	for i, l := range left {
+		ticks[i] = fmt.Sprintf("'ferry step tick %d %d'", d.ID, l.Seq)
+	}
+	return models.Conflictf("step %d moves #%d on: %s skipped, not done; tick %s first (%s: a later stage's may be "+
+		"ticked ahead, as the run does not stop for it), or say to leave %s (--skip-optional)",
+		seq, d.ID, what, them, strings.Join(ticks, ", "), them)
 }
 
 // ItemsText names checklist items for a person, with the stage of each: `item 2

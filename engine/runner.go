@@ -590,9 +590,8 @@ func nextInStage(stage models.Stage, runs []models.StepRun, resume bool) next {
 
 // LeftBehindText says, for a person about to tick or approve, what the act leaves behind
 // (left, from SkippedByTick): `optional item 2 "…" (Verify environment) is then
-// skipped, not done`, and when some come in a later stage, that they cannot be ticked
-// first: the run passes that stage without stopping, so asking "tick them first?"
-// offered a way that was not there.
+// skipped, not done`, and when some come in a later stage, that they may be ticked
+// first all the same (see optionalAhead): the run does not stop in that stage.
 func LeftBehindText(st RunState, left []StepState) string {
 	if len(left) == 0 {
 		return ""
@@ -604,9 +603,9 @@ func LeftBehindText(st RunState, left []StepState) string {
 	s := fmt.Sprintf("optional %s %s then skipped, not done", ItemsText(left), verb)
 	if left[len(left)-1].Step.Stage != st.Deployment.Status.Stage() {
 		if len(left) == 1 {
-			s += "; it cannot be ticked first: the run passes its stage without stopping"
+			s += "; it may be ticked first, ahead of its stage: the run does not stop there"
 		} else {
-			s += "; a later stage's cannot be ticked first: the run passes that stage without stopping"
+			s += "; a later stage's may be ticked first, ahead of it: the run does not stop there"
 		}
 	}
 	return s

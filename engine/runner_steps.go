@@ -191,6 +191,27 @@ func itemNow(d models.Deployment, r models.StepRun, what string) error {
 	return nil
 }
 
+// optionalAhead is an optional item of a stage the run has not reached yet: it may
+// be ticked ahead of its stage. The run does not stop for an optional item, so a
+// stage of optional items alone was passed before anyone could tick them, and they
+// could only ever be skipped ("Links and screenshots up to date", never done).
+func optionalAhead(d models.Deployment, r models.StepRun) bool {
+	now := slices.Index(models.Stages, d.Status.Stage())
+	return !r.Step.Required && r.Status == models.StepPending && now >= 0 && slices.Index(models.Stages, r.Step.Stage) > now
+}
+
+// Ahead are the checklist items of st that may be ticked ahead of their stage (see
+// optionalAhead), in order: a checklist lists them after the stage under way.
+func (st RunState) Ahead() []StepState {
+	var out []StepState
+	for _, s := range st.Steps {
+		if s.Step.Kind == models.StepManual && optionalAhead(st.Deployment, s.StepRun) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // WhyNoTick is why step r of d cannot be ticked now, nil if it can: the rule TickStep
 // holds, for a console to offer the key or say why not before anything is asked.
 func (e *Engine) WhyNoTick(d models.Deployment, r models.StepRun) error {
@@ -200,7 +221,7 @@ func (e *Engine) WhyNoTick(d models.Deployment, r models.StepRun) error {
 	if err := e.tickedAlready(r, ""); err != nil {
 		return err
 	}
-	if err := itemNow(d, r, "ticked"); err != nil {
+	if err := itemNow(d, r, "ticked"); err != nil && !(r.Step.Kind == models.StepManual && optionalAhead(d, r)) {
 		return err
 	}
 	switch r.Status {

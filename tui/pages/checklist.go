@@ -193,7 +193,8 @@ func (v *checklistView) SetSize(w, h int) {
 	v.input.SetWidth(max(10, w-len(v.input.Prompt)-4))
 }
 
-// items are the current stage's steps; a finished deployment's are all its steps,
+// items are the current stage's steps, then the optional items of later stages (they
+// may be ticked ahead: the run does not stop for them); a finished deployment's are all its steps,
 // stage by stage (see record). They are worked out once per load: View, its footer
 // and the keys ask for them many times a frame, and a checklist may have hundreds of
 // items.
@@ -226,13 +227,14 @@ func stageItems(st engine.RunState) []engine.StepState {
 			n++
 		}
 	}
-	out := make([]engine.StepState, 0, n) // sized once: a stage may have hundreds of items
+	ahead := st.Ahead()
+	out := make([]engine.StepState, 0, n+len(ahead)) // sized once: a stage may have hundreds of items
 	for _, s := range st.Steps {
 		if s.Step.Stage == stage {
 			out = append(out, s)
 		}
 	}
-	return out
+	return append(out, ahead...) // optional items of later stages, which may be ticked ahead
 }
 
 func (v *checklistView) selected() (engine.StepState, bool) {
@@ -985,8 +987,14 @@ func (v *checklistView) View() string {
 		if i == v.sel {
 			selTop = len(body)
 		}
-		if v.record() && (i == first || s.Step.Stage != items[i-1].Step.Stage) {
+		switch {
+		case v.record() && (i == first || s.Step.Stage != items[i-1].Step.Stage):
 			body = append(body, v.stageTitle(s.Step.Stage, v.progressOf(s.Step.Stage))) // in sight with its first item
+		case !v.record() && s.Step.Stage != d.Status.Stage() && (i == first || s.Step.Stage != items[i-1].Step.Stage):
+			body = append(body, "", v.stageTitle(s.Step.Stage, v.progressOf(s.Step.Stage)))
+			for _, l := range common.Hanging(" ", "optional, may be ticked ahead: the run does not stop for it", v.w) {
+				body = append(body, st.Dim.Render(l))
+			}
 		}
 		starts = append(starts, len(body)) // its own row: a stage's title out of sight leaves it in sight
 		body = append(body, v.row(s, i == v.sel)...)
