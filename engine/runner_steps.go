@@ -510,10 +510,11 @@ type StageProgress struct {
 	Current     bool // the deployment is in this stage
 }
 
-// Text is the progress as every view writes it: "5/5", or "5/5 · 1 skipped" when
-// optional items were left undone (counted as done, since nothing waits for them).
+// Text is the progress as every view writes it: "5/5", or "4/5 · 1 skipped" when
+// optional items were left undone: counted apart from the done ones ("5/5 · 1
+// skipped" read as five done), though nothing waits for them.
 func (p StageProgress) Text() string {
-	s := fmt.Sprintf("%d/%d", p.Done, p.Total)
+	s := fmt.Sprintf("%d/%d", p.Done-p.Skipped, p.Total)
 	if p.Skipped > 0 {
 		s += fmt.Sprintf(" · %d skipped", p.Skipped)
 	}
