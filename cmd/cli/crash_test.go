@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -73,6 +74,15 @@ func TestAKilledRunnerLeavesNothingRunning(t *testing.T) {
 	inbox := f.ok("--as", "ana", "inbox").stdout
 	if !strings.Contains(inbox, "interrupted #"+id+" step 1") || !strings.Contains(inbox, "\n            ferry deploy resume "+id) {
 		t.Errorf("the inbox's interrupted item:\n%s", inbox)
+	}
+	// Each way on it names is a command that runs: its retry read "deploy retry ID 1",
+	// which the command line refused. eve may not retry: refused for that, not for
+	// its words.
+	for _, way := range regexp.MustCompile(`deploy (?:retry|fail) [^,)]*`).FindAllString(inbox, -1) {
+		args := append([]string{"--as", "eve"}, strings.Fields(strings.ReplaceAll(way, " R", " lost"))...)
+		if r := f.ferry(args...); r.code != 1 || !strings.Contains(r.stderr, "eve (analyst) may not") {
+			t.Errorf("the inbox's way on %q does not run:\n%s", way, r)
+		}
 	}
 }
 

@@ -103,7 +103,7 @@ func (a *app) inboxNext(it engine.InboxItem) string {
 	case engine.InboxBlocked:
 		return fmt.Sprintf("ferry step unblock %d %d --note N", id, it.Seq)
 	case engine.InboxInterrupted:
-		return fmt.Sprintf("ferry deploy resume %d  (or deploy retry %d %d, deploy fail %d --reason R)", id, id, it.Seq, id)
+		return fmt.Sprintf("ferry deploy resume %d  (or deploy retry %d --from-step %d, deploy fail %d --reason R)", id, id, it.Seq, id)
 	case engine.InboxFailure:
 		return fmt.Sprintf("ferry deploy show %d", id)
 	case engine.InboxOverrun:
