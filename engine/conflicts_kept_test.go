@@ -78,8 +78,10 @@ func keptEqualsDetected(t *testing.T, seed uint64, steps int) {
 		case op == 6:
 			comp, ver := comps[rng.IntN(3)], fmt.Sprint(1+rng.IntN(2))
 			if rng.IntN(2) == 0 {
-				what = fmt.Sprintf("block %s %s", comp, ver)
-				_, err = f.e.BlockVersion(f.ctx, ana, comp, ver, "bad build")
+				// A block of a blocked version says why anew: its conflicts say the new reason.
+				why := []string{"bad build", "corrupts the cache"}[rng.IntN(2)]
+				what = fmt.Sprintf("block %s %s: %s", comp, ver, why)
+				_, err = f.e.BlockVersion(f.ctx, ana, comp, ver, why)
 			} else {
 				what = fmt.Sprintf("unblock %s %s", comp, ver)
 				err = f.e.UnblockVersion(f.ctx, ana, comp, ver, "fixed")
