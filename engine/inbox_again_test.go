@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +47,17 @@ func TestAFailureMadeGoodLeavesTheInbox(t *testing.T) {
 	}
 	if got := items(InboxFailure); !slices.Contains(got, d.ID) {
 		t.Fatalf("run again but not yet run, #%d still needs the manager: %v", d.ID, got)
+	}
+	// Run again once is enough while that one is not finished: a second made two plans
+	// of the same version in the same place, and nothing said so.
+	if _, err := f.e.Again(f.ctx, ana, d.ID, f.now.Add(time.Hour)); !errors.Is(err, models.ErrConflict) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("run again already: #%d is planned", out.Deployment.ID)) {
+		t.Fatalf("a second run again of #%d: %v", d.ID, err)
+	}
+	if evs, _ := f.e.st.Read().Events(f.ctx, out.Deployment.ID); !slices.ContainsFunc(evs, func(e models.Event) bool {
+		return e.Detail == fmt.Sprintf("run again of #%d, which failed", d.ID)
+	}) {
+		t.Errorf("the new one's record says what it runs again: %+v", evs)
 	}
 	f.finish(t, out.Deployment.ID)
 	if got := items(InboxFailure); slices.Contains(got, d.ID) {
