@@ -51,12 +51,13 @@ func (e *Engine) edit(ctx context.Context, q store.Q, actor models.Person, d *mo
 		if err := Can(actor, ActReschedule, d); err != nil {
 			return "", err
 		}
-		start, end := editedWindow(*d, ed)
-		w, err := e.reschedule(ctx, q, actor, d, start, end)
-		if err != nil {
-			return "", err
+		if start, end := editedWindow(*d, ed); !sameWindow(*d, start, end) { // the same window is no change
+			w, err := e.reschedule(ctx, q, actor, d, start, end)
+			if err != nil {
+				return "", err
+			}
+			did = append(did, w)
 		}
-		did = append(did, w)
 	}
 	if ed.Assignee != nil && *ed.Assignee != d.Assignee {
 		w, err := e.reassign(ctx, q, actor, d, *ed.Assignee)

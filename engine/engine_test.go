@@ -526,6 +526,16 @@ func TestRescheduleAndAssignRecordTheChange(t *testing.T) {
 	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, start, start); !errors.Is(err, models.ErrInvalid) {
 		t.Fatalf("empty window: got %v", err)
 	}
+	// To the window it has is no move, and none is recorded; nor by an edit, which
+	// says it changed nothing.
+	if _, err := f.e.Reschedule(f.ctx, ana, d.ID, start, time.Time{}); !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), "nothing changed") {
+		t.Fatalf("a reschedule to the same window: got %v", err)
+	}
+	if _, err := f.e.EditDeployment(f.ctx, ana, d.ID, Edit{Start: &start}); !errors.Is(err, models.ErrInvalid) ||
+		!strings.Contains(err.Error(), "nothing changed") {
+		t.Fatalf("an edit to the same start: got %v", err)
+	}
 	if _, err := f.e.Assign(f.ctx, ana, d.ID, "eve"); !errors.Is(err, models.ErrInvalid) {
 		t.Fatalf("assigning an analyst: got %v", err)
 	}
@@ -534,7 +544,7 @@ func TestRescheduleAndAssignRecordTheChange(t *testing.T) {
 	}
 	det, _ := f.e.Deployment(f.ctx, ana, d.ID)
 	last := det.Events[len(det.Events)-1]
-	if last.Type != "assigned" || last.Detail != "sam → tom" || det.Events[1].Type != "rescheduled" {
+	if last.Type != "assigned" || last.Detail != "sam → tom" || det.Events[1].Type != "rescheduled" || len(det.Events) != 3 {
 		t.Fatalf("record: %+v", det.Events)
 	}
 }

@@ -132,6 +132,10 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 	if err != nil {
 		return "", err
 	}
+	if sameWindow(*d, start, end) { // the record gained "rescheduled 12:00–12:45 → 12:00–12:45"
+		return "", models.Invalidf("deployment #%d is planned for %s already: nothing changed", d.ID,
+			e.window(start, end))
+	}
 	if err := q.SetSchedule(ctx, d.ID, start, end, e.Now()); err != nil {
 		return "", err
 	}
@@ -142,6 +146,11 @@ func (e *Engine) reschedule(ctx context.Context, q store.Q, actor models.Person,
 		return "", err
 	}
 	return "rescheduled " + did, q.AddEvent(ctx, e.event(ctx, d.ID, actor, EventRescheduled, did))
+}
+
+// sameWindow reports whether start–end is d's window, to the second a window is kept to.
+func sameWindow(d models.Deployment, start, end time.Time) bool {
+	return start.UTC().Truncate(time.Second).Equal(d.ScheduledStart) && end.UTC().Truncate(time.Second).Equal(d.ScheduledEnd)
 }
 
 // newWindow checks a new window for d, as a reschedule takes it (a zero end keeps

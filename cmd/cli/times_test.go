@@ -93,8 +93,8 @@ func TestRepeatedHourNote(t *testing.T) {
 	}
 	id := strconv.FormatInt(d.ID, 10)
 	for _, args := range [][]string{
-		{"deploy", "edit", id, "--start", "2027-10-31 02:30"},
-		{"deploy", "reschedule", id, "--start", "2027-10-31  2:30"},
+		{"deploy", "edit", id, "--start", "2027-10-31 02:30", "--duration", "1h"}, // the same start: a change all the same
+		{"deploy", "reschedule", id, "--start", "2027-10-31  2:30", "--duration", "45m"},
 	} {
 		if r := f.ok(append([]string{"--as", "ana"}, args...)...); !strings.Contains(r.stderr, note) {
 			t.Errorf("%s: want the note on stderr:\n%s", args[1], r)
