@@ -560,6 +560,12 @@ func (e *Engine) nextOnPath(v ReleaseView, env string) error {
 		return err
 	}
 	if from.Status != models.ReleaseDone {
+		// Asked for an environment further on, it names the next too: "is planned in
+		// test" alone, of a promotion to production, read as test being in the way.
+		if last+1 < len(v.Status) && v.Status[last+1].Environment != env {
+			return models.Invalidf("--env %s: release %s is %s in %s; once every component succeeded there, it is promoted to %s, the next environment of the path",
+				env, v.Name, from.Status, from.Environment, v.Status[last+1].Environment)
+		}
 		return models.Conflictf("release %s is %s in %s: it is promoted once every component succeeded there", v.Name, from.Status, from.Environment)
 	}
 	if last+1 >= len(v.Status) {

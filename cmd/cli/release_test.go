@@ -60,6 +60,10 @@ func TestReleaseCreatePlanListShow(t *testing.T) {
 	f.refused(1, []string{`no release "nope"`}, "--as", "ana", "release", "show", "nope")
 	f.refused(1, []string{"release r7 is planned in dev"}, "--as", "ana", "release", "promote", "r7", "--env", "test",
 		"--start", "2090-03-02 10:00")
+	// Asked for an environment further on, it says which comes next: "is planned in
+	// dev" alone read as dev being in the way of production.
+	f.refused(1, []string{"--env production: release r7 is planned in dev; once every component succeeded there, it is promoted to test"},
+		"--as", "ana", "release", "promote", "r7", "--env", "production", "--start", "2090-03-02 10:00")
 	f.refused(1, []string{"eve (analyst) may not plan"}, "--as", "eve", "release", "plan", "r7", "--env", "test", "--start", "2090-03-02 10:00")
 	f.refused(1, []string{"eve (analyst) may not plan"}, "--as", "eve", "release", "promote", "r7", "--env", "test", "--start", "2090-03-02 10:00")
 	// Planned in no conflict, it says what it planned and no empty list of conflicts.
