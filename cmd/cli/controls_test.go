@@ -187,8 +187,9 @@ func TestConflictsSayWhoStartedAgainstThem(t *testing.T) {
 	// Planned in words, the ways on name the deployment, not a placeholder.
 	r = f.ok("--as", "ana", "deploy", "plan", "--model", "by-hand", "--component", "web-frontend", "--version", "1.1",
 		"--env", "frozen", "--start", "now")
+	// Another person is offered only for a person booked twice: for a freeze it could not help.
 	if !strings.Contains(r.stdout, "Resolve with 'ferry deploy suggest 2', "+
-		"'ferry deploy reschedule 2 --suggested',\n'ferry deploy assign 2 PERSON'") {
+		"'ferry deploy reschedule 2 --suggested',\nor a manager's 'ferry conflicts override") || strings.Contains(r.stdout, "assign") {
 		t.Errorf("deploy plan into conflicts:\n%s", r.stdout)
 	}
 	// The plan left in the component conflict with the one under way must still move:

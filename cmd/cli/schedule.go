@@ -129,10 +129,41 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, d models.Deploym
 			fmt.Fprintln(a.stdout, ways)
 		}
 	default:
-		ref := strconv.FormatInt(d.ID, 10)
-		fmt.Fprintf(a.stdout, "Resolve with 'ferry deploy suggest %s', 'ferry deploy reschedule %s --suggested',\n", ref, ref)
-		fmt.Fprintf(a.stdout, "'ferry deploy assign %s PERSON', or a manager's 'ferry conflicts override CONFLICT_ID --reason R'.\n", ref)
+		fmt.Fprintln(a.stdout, resolveWays(cs, d))
 	}
+}
+
+// resolveWays are the commands that may settle the conflicts cs of d, a plan that may
+// move: a new time always; another person only for a person booked twice (offered
+// for a freeze, it could not help); a manager's override unless only a blocked
+// version is open, which only unblocking settles.
+func resolveWays(cs []models.Conflict, d models.Deployment) string {
+	ref := strconv.FormatInt(d.ID, 10)
+	ways := []string{"'ferry deploy suggest " + ref + "'", "'ferry deploy reschedule " + ref + " --suggested'"}
+	person, overridable := false, false
+	for _, c := range cs {
+		if !engine.SettledFor(c, d) {
+			person = person || c.Kind == models.ConflictPerson
+			overridable = overridable || c.Kind != models.ConflictBlocked
+		}
+	}
+	if person {
+		ways = append(ways, "'ferry deploy assign "+ref+" PERSON'")
+	}
+	if overridable {
+		ways = append(ways, "a manager's 'ferry conflicts override CONFLICT_ID --reason R'")
+	}
+	if len(ways) == 2 {
+		return "Resolve with " + ways[0] + " or " + ways[1] + "."
+	}
+	rest := ways[2:] // on a line of their own: the first line is long already
+	tail := rest[len(rest)-1]
+	if len(rest) > 1 {
+		tail = strings.Join(rest[:len(rest)-1], ", ") + ", or " + tail
+	} else {
+		tail = "or " + tail
+	}
+	return "Resolve with " + ways[0] + ", " + ways[1] + ",\n" + tail + "."
 }
 
 // otherWays are the ways left when d itself does not move: the others in a conflict
