@@ -12,7 +12,9 @@ import (
 // is open (which only unblocking settles).
 func TestResolveWaysFitTheConflicts(t *testing.T) {
 	d := models.Deployment{ID: 7, Status: models.StatusPlanned}
-	open := func(k models.ConflictKind) models.Conflict { return models.Conflict{Kind: k, Status: models.ConflictOpen} }
+	open := func(k models.ConflictKind) models.Conflict {
+		return models.Conflict{Kind: k, Status: models.ConflictOpen}
+	}
 	for _, tc := range []struct {
 		kinds      []models.ConflictKind
 		want, lack []string
