@@ -22,8 +22,9 @@ import (
 // 2: blocked versions and related components; 3: one capacity conflict per crowd;
 // 4: a time within a day is written alike in every kind (10:00–10:45), and a
 // capacity conflict says when too. 5: a time that ends in another year says both
-// years.
-const Version = "5"
+// years. 6: a promotion says "and is not planned to end there first" (", or is
+// planned…" read as a second fault).
+const Version = "6"
 
 // Item is a deployment as the detector sees it: only unfinished ones take part.
 type Item struct {
@@ -676,7 +677,7 @@ func insideMaintenance(it Item, env models.Environment, loc *time.Location) bool
 }
 
 // promotion: a version may enter an environment only after it succeeded in the one
-// before it on the model's path, or is planned to finish there first.
+// before it on the model's path, nor is planned to finish there first.
 func promotion(it Item, ends func(versionAt) (time.Time, bool), w World) (models.Conflict, bool) {
 	if it.Action == models.ActionRemove {
 		return models.Conflict{}, false
@@ -695,7 +696,7 @@ func promotion(it Item, ends func(versionAt) (time.Time, bool), w World) (models
 	}
 	return models.Conflict{Kind: models.ConflictPromotion, IDs: []int64{it.ID}, Environment: it.Environment, Start: it.Start, End: it.End,
 		Key: key(models.ConflictPromotion, []int64{it.ID}, prev),
-		Message: fmt.Sprintf("%s %s goes to %s (#%d) before it has succeeded in %s, or is planned to finish there first",
+		Message: fmt.Sprintf("%s %s goes to %s (#%d) before it has succeeded in %s, and is not planned to end there first",
 			it.Component, it.Version, it.Environment, it.ID, prev)}, true
 }
 
