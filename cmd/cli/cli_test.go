@@ -1162,3 +1162,21 @@ func TestConfigFileThatCannotBeRead(t *testing.T) {
 		}
 	}
 }
+
+// A removal reads as one wherever a deployment is named in a line: planned, and in
+// the lists' VERSION column (it read "Planned #2 payments-api 1.0.0 → dev", as a
+// deployment of it).
+func TestARemovalSaysSo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.ok("--as", "ana", "deploy", "plan", "--model", "web-service", "--component", "web-frontend", "--version", "1.0",
+		"--env", "dev", "--start", "2090-01-02 10:00", "--action", "remove")
+	if !strings.HasPrefix(r.stdout, "Planned #1 removal of web-frontend 1.0 from dev, ") {
+		t.Errorf("deploy plan --action remove:\n%s", r)
+	}
+	for _, args := range [][]string{{"deploy", "list"}, {"history"}} {
+		if r := f.ok(append([]string{"--as", "ana"}, args...)...); !regexp.MustCompile(`web-frontend +remove 1\.0 `).MatchString(r.stdout) {
+			t.Errorf("%s lists the removal as a deployment:\n%s", args[0], r)
+		}
+	}
+}

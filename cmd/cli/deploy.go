@@ -82,8 +82,7 @@ func (a *app) planCmd() *cobra.Command {
 			if f.json {
 				return writeJSON(a.stdout, plannedJSON{toJSON(d), conflictsToJSON(conflicts)})
 			}
-			fmt.Fprintf(a.stdout, "Planned #%d %s %s → %s, %s (%s v%d)\n", d.ID, d.Component, d.Version,
-				d.Environment, a.window(d), d.Model, d.ModelVersion)
+			fmt.Fprintf(a.stdout, "Planned #%d %s, %s (%s v%d)\n", d.ID, moveText(d), a.window(d), d.Model, d.ModelVersion)
 			a.printConflicts(conflicts, "It is in", d)
 			return a.noteFailedThere(d)
 		},
@@ -113,6 +112,24 @@ func (a *app) planCmd() *cobra.Command {
 	return cmd
 }
 
+// moveText is what a deployment moves, in words: "payments-api 1.0.0 → dev", or for
+// a removal "removal of payments-api 1.0.0 from dev" (it read as a deployment).
+func moveText(d models.Deployment) string {
+	if d.Action == models.ActionRemove {
+		return fmt.Sprintf("removal of %s %s from %s", d.Component, d.Version, d.Environment)
+	}
+	return fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment)
+}
+
+// versionCell is a list's VERSION: "remove 1.0.0" for a removal, as 'ferry where'
+// writes it.
+func versionCell(d models.Deployment) string {
+	if d.Action == models.ActionRemove {
+		return cell("remove " + d.Version)
+	}
+	return cell(d.Version)
+}
+
 // dryRun checks a plan and prints what it would be, storing nothing.
 func (a *app) dryRun(req engine.PlanRequest, asJSON bool) error {
 	d, conflicts, err := a.eng.PreviewPlan(a.ctx, a.actor, req)
@@ -123,8 +140,7 @@ func (a *app) dryRun(req engine.PlanRequest, asJSON bool) error {
 		j := toJSON(d)
 		return writeJSON(a.stdout, dryRunJSON{DryRun: true, plannedJSON: plannedJSON{j, conflictsToJSON(conflicts)}})
 	}
-	fmt.Fprintf(a.stdout, "Would plan %s %s → %s, %s (%s v%d); nothing was stored\n", d.Component, d.Version,
-		d.Environment, a.window(d), d.Model, d.ModelVersion)
+	fmt.Fprintf(a.stdout, "Would plan %s, %s (%s v%d); nothing was stored\n", moveText(d), a.window(d), d.Model, d.ModelVersion)
 	a.printConflicts(conflicts, "It would be in", models.Deployment{})
 	return a.noteFailedThere(d)
 }
@@ -235,7 +251,7 @@ func (a *app) listCmd() *cobra.Command {
 			for _, d := range list {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.twiceZone(d.ScheduledStart, a.local(d.ScheduledStart)),
 					a.twiceZone(d.ScheduledEnd, models.EndText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location, "15:04", "2006-01-02 15:04")),
-					d.Environment, d.Component, cell(d.Version),
+					d.Environment, d.Component, versionCell(d),
 					statusText(d, stopped[d.ID]), dash(d.Assignee))
 			}
 			return tw.Flush()
