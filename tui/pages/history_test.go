@@ -772,3 +772,21 @@ func TestHistoryWritesStartsAsTheConsoleDoes(t *testing.T) {
 		}
 	}
 }
+
+// A removal's row says so in its version, as the command line and Where do: it read
+// as a deployment of that version.
+func TestHistorySaysARemoval(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "ana", 120, 35)
+	c := m.c
+	d, _, err := c.Eng.Plan(c.Ctx, c.Actor, engine.PlanRequest{Model: "web-service", Component: "web-frontend", Version: "7.0.0",
+		Environment: "dev", Start: now.Add(2 * time.Hour), Action: models.ActionRemove})
+	if err != nil {
+		t.Fatal(err)
+	}
+	press(m, "2")
+	load(m, m.Top().Refresh())
+	if row := lineWith(screenText(m), fmt.Sprintf("#%d ", d.ID)); !strings.Contains(row, "web-frontend") || !strings.Contains(row, "remove 7.0.0") {
+		t.Fatalf("the removal's row: %q\n%s", row, screenText(m))
+	}
+}
