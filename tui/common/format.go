@@ -2,7 +2,6 @@ package common
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"unicode"
 
@@ -357,19 +356,15 @@ func Progress(done, total int) string {
 	return strings.Repeat("▓", n) + strings.Repeat("░", cells-n) + fmt.Sprintf(" %d/%d", done, total)
 }
 
-// Sparkline draws rates (0 to 1) as block characters on a scale from 80% (lower
-// when a value is: down to the tenth below it) to 100%, so that a success rate
-// moving between 94% and 99% still shows its shape, and one new value does not
-// redraw the others (screens.md: nothing jumps when data refreshes), as scaling
-// from the values' own lowest did; a negative value (no data) is a dot.
+// Sparkline draws rates (0 to 1) as block characters on a fixed scale from 80% (and
+// below: the lowest block) to 100%, so that a success rate moving between 94% and
+// 99% still shows its shape, and no value redraws the others (screens.md: nothing
+// jumps when data refreshes): a scale lowered to the day below 80% (today's, two of
+// its first five failed) made every other day a full block, and the month's shape
+// was gone. A negative value (no data) is a dot.
 func Sparkline(vals []float64) string {
 	blocks := []rune("▁▂▃▄▅▆▇█")
-	lo := 0.8
-	for _, v := range vals {
-		if v >= 0 && v < lo {
-			lo = math.Floor(v*10) / 10
-		}
-	}
+	const lo = 0.8
 	var b strings.Builder
 	for _, v := range vals {
 		if v < 0 {

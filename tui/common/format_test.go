@@ -122,8 +122,9 @@ func TestFitEndsKeepsTheTail(t *testing.T) {
 	}
 }
 
-// A sparkline keeps its scale when a new value comes (nothing jumps on a refresh)
-// and still shows the shape of rates between 94% and 99%; no data is a dot.
+// A sparkline keeps its scale when a new value comes, however low (nothing jumps on
+// a refresh), and still shows the shape of rates between 94% and 99%; no data is a
+// dot.
 func TestSparklineKeepsItsScale(t *testing.T) {
 	before := []rune(Sparkline([]float64{0.95, 0.99, 1, 0.97, -1}))
 	after := []rune(Sparkline([]float64{0.95, 0.99, 1, 0.97, 0.85}))
@@ -133,7 +134,10 @@ func TestSparklineKeepsItsScale(t *testing.T) {
 	if !(before[0] < before[1] && before[1] <= before[2] && before[3] < before[1]) || before[4] != '·' {
 		t.Fatalf("the shape of 95, 99, 100, 97%% and no data: %q", string(before))
 	}
-	if low := []rune(Sparkline([]float64{0.5, 1})); low[0] != '▁' || low[1] != '█' {
-		t.Fatalf("a rate below 80%% lowers the scale to show it: %q", string(low))
+	// A day below 80% is the lowest block and leaves the others as they were: a scale
+	// lowered to it made every other day full.
+	low := []rune(Sparkline([]float64{0.95, 0.99, 1, 0.97, 0.4}))
+	if string(low[:4]) != string(before[:4]) || low[4] != '▁' {
+		t.Fatalf("a day at 40%% redrew the others or is not the lowest: %q then %q", string(before), string(low))
 	}
 }
