@@ -22,6 +22,7 @@ import (
 // While it is filled in, a preview shows the conflicts the deployment would be in;
 // the engine checks each change as the CLI's `deploy edit` does.
 type editForm struct {
+	leave   leaveGuard // esc asks before it throws away what was typed
 	c       *common.Common
 	d       models.Deployment
 	v       *editValues // the form's fields point here
@@ -135,6 +136,7 @@ func (f *editForm) build() {
 		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(f.formW()).
 		WithHeight(f.formHeight())
 	f.started = false
+	f.leave.from(f.errs.Values()) // the values it opened with are not typed
 }
 
 // people are those who may carry the deployment out; the current assignee stays a
@@ -299,8 +301,12 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 	case editSavedMsg:
 		return f.saved(msg)
 	case tea.KeyPressMsg:
-		if key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form) {
+		handled, leave := f.leave.key(msg, key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form), f.errs.Values())
+		if leave {
 			return common.Back
+		}
+		if handled {
+			return nil
 		}
 	}
 	if f.saving || f.done {
@@ -369,7 +375,7 @@ func (f *editForm) View() string {
 	st, d := f.c.Styles, f.d
 	head := " " + st.Bold.Render(fmt.Sprintf("Change #%d", d.ID)) + fmt.Sprintf(" %s %s → %s", d.Component, d.Version,
 		d.Environment)
-	form := strings.Trim(f.form.View(), "\n")
+	form := strings.Trim(f.form.View(), "\n") + f.leave.view(st, f.formW())
 	if f.w < 100 {
 		room := max(2, f.h-3-lipgloss.Height(form))
 		return common.Fit(head, f.w) + "\n\n" + form + "\n\n" + cutLines(f.previewView(f.w-2), room, st.Dim)

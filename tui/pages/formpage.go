@@ -16,6 +16,7 @@ import (
 // (enter goes on and saves, esc leaves), the form's first start and how its save
 // went. The page builds the form (its fields, through setForm) and saves it.
 type formPage struct {
+	leave   leaveGuard
 	form    *huh.Form
 	errs    *components.FieldErrors
 	started bool
@@ -72,6 +73,7 @@ func (p *formPage) Refresh() tea.Cmd {
 		return nil
 	}
 	p.started = true
+	p.leave.from(p.errs.Values())
 	return p.form.Init()
 }
 
@@ -91,8 +93,13 @@ func fieldWords(err error) string {
 // esc leaves (unless it ends a filter of a choice), nothing reaches the form while
 // it saves or once it has; completed says the form was just finished, to save.
 func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
-	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form) {
-		return common.Back, false
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch handled, leave := p.leave.key(k, key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form), p.errs.Values()); {
+		case leave:
+			return common.Back, false
+		case handled:
+			return nil, false
+		}
 	}
 	if p.saving || p.done {
 		return nil, false
@@ -144,5 +151,47 @@ func (p *formPage) view(st common.Styles, head []string, why func(error) string)
 	case p.err != nil:
 		head = append(head, " "+st.Error.Render("✗ not saved: "+common.Hang(why(p.err), p.w-16, 15)))
 	}
-	return strings.Join(head, "\n") + "\n" + strings.Trim(p.form.View(), "\n")
+	return strings.Join(head, "\n") + "\n" + strings.Trim(p.form.View(), "\n") + p.leave.view(st, p.w)
+}
+
+// leaveGuard asks before esc throws away what a form holds: one esc on a half-filled
+// plan closed it, and everything typed was gone. A form as it opened (nothing typed,
+// or as it was loaded) is left at once.
+type leaveGuard struct {
+	asking bool
+	opened string // the values the form opened with
+	set    bool
+}
+
+// from notes the values the form opened with (the first call only: a form rebuilt
+// after a refusal holds what was typed).
+func (g *leaveGuard) from(values string) {
+	if !g.set {
+		g.opened, g.set = values, true
+	}
+}
+
+// key takes a key while the form is shown: esc (when it leaves the form) asks first
+// if values differ from those it opened with; asked, y or esc leave and any other
+// key stays (and is not given to the form). handled says the key was the guard's.
+func (g *leaveGuard) key(k tea.KeyPressMsg, esc bool, values string) (handled, leave bool) {
+	switch {
+	case g.asking:
+		g.asking = false
+		return true, esc || k.String() == "y"
+	case !esc:
+		return false, false
+	case values == g.opened:
+		return true, true
+	}
+	g.asking = true
+	return true, false
+}
+
+// view is the question while it is asked, under the form.
+func (g *leaveGuard) view(st common.Styles, w int) string {
+	if !g.asking {
+		return ""
+	}
+	return "\n\n" + strings.Join(common.Hanging(" ", "Leave without saving? What you typed is lost: y or esc leaves, any other key stays.", w, st.Warn), "\n")
 }

@@ -27,6 +27,7 @@ type planForm struct {
 	start      startField  // the Start field: empty, the next hour
 	incomplete error       // what the fields lack for a plan (request), nil: nothing
 	form       *huh.Form
+	leave      leaveGuard              // esc asks before it throws away what was typed
 	errs       *components.FieldErrors // the text fields' errors and length limits
 	started    bool
 	// modelChosen: the first form (the model) is done and the second one shows.
@@ -148,6 +149,7 @@ func (p *planForm) build() {
 	).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).
 		WithWidth(min(p.w, 64))
 	p.started = false
+	p.leave.from(p.errs.Values()) // what is typed from here on is what esc would lose
 }
 
 func (p *planForm) componentOptions() []huh.Option[string] {
@@ -386,8 +388,15 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 		return common.DonePlanned(fmt.Sprintf("planned #%d %s %s → %s%s", msg.d.ID, msg.d.Component, msg.d.Version,
 			msg.d.Environment, inConflicts(msg.conflicts)), msg.d)
 	case tea.KeyPressMsg:
-		if key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form) {
+		// Before the model is chosen nothing is typed: esc leaves at once.
+		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
+		if !p.modelChosen && esc {
 			return common.Back
+		}
+		if handled, leave := p.leave.key(msg, esc, p.errs.Values()); leave {
+			return common.Back
+		} else if handled {
+			return nil
 		}
 	}
 	if p.saving || p.done {
@@ -448,7 +457,7 @@ func (p *planForm) View() string {
 	if !p.modelChosen { // nothing to preview before the model
 		return p.form.View()
 	}
-	return beside(p.form.View(), p.w, p.h, p.previewLines)
+	return beside(p.form.View()+p.leave.view(p.c.Styles, min(p.w, 64)), p.w, p.h, p.previewLines)
 }
 
 // previewLines is the preview in at most h lines of w cells: the plan, then every

@@ -235,3 +235,28 @@ func TestPlanFormSaysAnOverrunHoldsItsStart(t *testing.T) {
 	}
 	l.Quit()
 }
+
+// One esc threw away a half-filled plan: with something typed it asks first, and
+// only y or a second esc leave; another key stays. A form as it opened (the model
+// chosen, nothing typed) is left at once.
+func TestPlanFormAsksBeforeItLosesWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	l := runLive(t, newTestCommon(t, "ana"), 120, 35)
+	l.Has("Due today")
+	planPaymentsAPI(l) // the version typed
+	l.Has("┃ > dev")
+	l.Key(tea.KeyEscape)
+	l.Has("Leave without saving?")
+	l.Letter('n')
+	l.Key(tea.KeyEscape)
+	l.Has("Leave without saving?") // asked again: n stayed
+	l.Letter('y')
+	l.Has("Due today")
+	l.Letter('p')
+	l.Has("┃ Model")
+	l.Key(tea.KeyEnter)
+	l.Has("What · web-service")
+	l.Key(tea.KeyEscape)
+	l.Has("Due today")
+	l.Quit()
+}

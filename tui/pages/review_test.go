@@ -223,3 +223,24 @@ func toLessons(l *tuitest.Live) {
 	}
 	l.Has("┃ Lessons")
 }
+
+// Lessons half written are not lost to one esc: the review form asks first, as the
+// plan form does; y leaves.
+func TestReviewFormAsksBeforeItLosesTheLessons(t *testing.T) {
+	t.Parallel()
+	l, _ := liveDetail(t, "sam", 2, 120, 40)
+	l.Has("none yet · w to review")
+	l.Letter('w')
+	l.Has("┃ Outcome")
+	for _, field := range []string{"Satisfaction with the deployment", "Satisfaction with its lead time", "Quality", "Failure category", "Lessons"} {
+		l.Key(tea.KeyEnter)
+		l.Has("┃ " + field)
+	}
+	l.TypeText("the cache was cold")
+	l.Has("cache was cold")
+	l.Key(tea.KeyEscape)
+	l.Has("Leave without saving?")
+	l.Letter('y')
+	l.Has("none yet · w to review")
+	l.Quit()
+}
