@@ -142,11 +142,21 @@ func StoppedIn(d models.Deployment, steps []models.StepRun) bool {
 // Interrupted is which of the listed deployments have a step whose runner died and
 // that waits for a person (resume, retry or fail): a listing marks them.
 func (e *Engine) Interrupted(ctx context.Context, list []models.Deployment) (map[int64]bool, error) {
+	return e.st.Read().Interrupted(ctx, runningIDs(list))
+}
+
+// Blocked is which of the listed deployments under way have a checklist item
+// someone blocked: a listing marks them, as the dashboard and My work do.
+func (e *Engine) Blocked(ctx context.Context, list []models.Deployment) (map[int64]bool, error) {
+	return e.st.Read().WithStep(ctx, runningIDs(list), models.StepBlocked)
+}
+
+func runningIDs(list []models.Deployment) []int64 {
 	var ids []int64
 	for _, d := range list {
 		if d.Status.Running() {
 			ids = append(ids, d.ID)
 		}
 	}
-	return e.st.Read().Interrupted(ctx, ids)
+	return ids
 }

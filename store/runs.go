@@ -205,6 +205,11 @@ func (q Q) Due(ctx context.Context, now time.Time, limit int) ([]models.Deployme
 // Interrupted is which of ids have a step interrupted (its runner died) that nobody
 // has resumed, retried or failed yet.
 func (q Q) Interrupted(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	return q.WithStep(ctx, ids, models.StepInterrupted)
+}
+
+// WithStep is which of ids have a step in status s (interrupted, blocked).
+func (q Q) WithStep(ctx context.Context, ids []int64, s models.StepStatus) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	if len(ids) == 0 {
 		return out, nil
@@ -214,5 +219,5 @@ func (q Q) Interrupted(ctx context.Context, ids []int64) (map[int64]bool, error)
 		return nil, err
 	}
 	return q.idSet(ctx, `SELECT DISTINCT deployment_id FROM step_runs
-		WHERE deployment_id IN (SELECT value FROM json_each(?)) AND status = 'interrupted'`, string(list))
+		WHERE deployment_id IN (SELECT value FROM json_each(?)) AND status = ?`, string(list), string(s))
 }

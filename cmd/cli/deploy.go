@@ -246,13 +246,17 @@ func (a *app) listCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			blocked, err := a.eng.Blocked(a.ctx, list)
+			if err != nil {
+				return err
+			}
 			tw := table(a.stdout)
 			fmt.Fprintln(tw, "ID\tSTART\tEND\tENV\tCOMPONENT\tVERSION\tSTATUS\tASSIGNEE")
 			for _, d := range list {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.twiceZone(d.ScheduledStart, a.local(d.ScheduledStart)),
 					a.twiceZone(d.ScheduledEnd, models.EndText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location, "15:04", "2006-01-02 15:04")),
 					d.Environment, d.Component, versionCell(d),
-					statusText(d, stopped[d.ID]), dash(d.Assignee))
+					statusText(d, stopped[d.ID])+map[bool]string{true: ", blocked"}[blocked[d.ID]], dash(d.Assignee))
 			}
 			return tw.Flush()
 		},

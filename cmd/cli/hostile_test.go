@@ -212,6 +212,10 @@ func TestFreeTextHasALengthAndWidensNoTable(t *testing.T) {
 	long := strings.Repeat("b", 5000)
 	f.ok("--as", "ana", "incident", "add", id, "--opened", opened, "--summary", long)
 	f.ok("--as", "ana", "step", "block", id, "1", "--reason", long)
+	// deploy list says a blocked one is (the console's lists say it too).
+	if !regexp.MustCompile(`(?m)^` + id + ` .*, blocked `).MatchString(f.ok("--as", "ana", "deploy", "list").stdout) {
+		t.Errorf("deploy list should say #%s is blocked:\n%s", id, f.ok("--as", "ana", "deploy", "list").stdout)
+	}
 	show := f.ok("--as", "ana", "deploy", "show", id).stdout
 	for _, l := range strings.Split(show, "\n") {
 		if len(l) > 300 && !strings.Contains(l, long) {

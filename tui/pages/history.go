@@ -41,6 +41,7 @@ type history struct {
 	req      int                                                 // bumps with every load: only the newest load's rows are taken
 	selected int64                                               // kept across refreshes
 	stopped  map[int64]bool                                      // rows held whose runner died: a person must resume, retry or fail them
+	blocked  map[int64]bool                                      // rows held with a checklist item someone blocked
 	w, h     int
 	keys     struct{ Filter, Env, Status, Search, Order, Clear, Top, Bottom, Today key.Binding }
 }
@@ -61,6 +62,7 @@ type historyMsg struct {
 	kind         historyLoad
 	above, below []models.Deployment // above: nearest to the anchor first
 	stopped      map[int64]bool      // which of them are interrupted
+	blocked      map[int64]bool      // which of them have an item blocked
 	limitAbove   int
 	limitBelow   int
 	err          error
@@ -260,6 +262,9 @@ func (d *history) load(kind historyLoad, above, below *models.Cursor, limitAbove
 		if msg.err == nil {
 			msg.stopped, msg.err = c.Eng.Interrupted(c.Ctx, slices.Concat(msg.above, msg.below))
 		}
+		if msg.err == nil {
+			msg.blocked, msg.err = c.Eng.Blocked(c.Ctx, slices.Concat(msg.above, msg.below))
+		}
 		common.Clean(&msg.above)
 		common.Clean(&msg.below)
 		return msg
@@ -332,9 +337,10 @@ func (d *history) loaded(msg historyMsg) tea.Cmd {
 	}
 	slices.Reverse(msg.above) // nearest the anchor last, as the list shows them
 	if msg.kind == loadAround || msg.kind == loadFirst || d.stopped == nil {
-		d.stopped = map[int64]bool{}
+		d.stopped, d.blocked = map[int64]bool{}, map[int64]bool{}
 	}
 	maps.Copy(d.stopped, msg.stopped)
+	maps.Copy(d.blocked, msg.blocked)
 	switch msg.kind {
 	case loadAround: // the anchor's row on screen, a third of the way down
 		d.rows = append(msg.above, msg.below...)

@@ -790,3 +790,20 @@ func TestHistorySaysARemoval(t *testing.T) {
 		t.Fatalf("the removal's row: %q\n%s", row, screenText(m))
 	}
 }
+
+// A deployment with an item someone blocked says so in History, as the dashboard and
+// My work do: its row read "▸ verify components" while it waited on a PDU.
+func TestHistorySaysABlockedItem(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "kim", 120, 35)
+	c := m.c
+	ana, _ := c.Eng.Person("ana")
+	if _, err := c.Eng.BlockStep(c.Ctx, ana, 1, 1, "no power on PDU B"); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "2")
+	load(m, m.Top().Refresh())
+	if row := lineWith(screenText(m), "#1 "); !strings.Contains(row, "■ blocked") {
+		t.Fatalf("#1's row: %q\n%s", row, screenText(m))
+	}
+}

@@ -135,12 +135,15 @@ func (d *history) tableRows() []table.Row {
 	return out
 }
 
-// status is a row's status, or "⏸ interrupted" when its runner died and it waits for
+// status is a row's status, or "■ blocked" (as Needs you says it) when someone blocked one of its items,
+// "⏸ interrupted" when its runner died and it waits for
 // a person, "⚠ overdue" when it is planned and late to start (as the dashboard says
 // them); on a tiny screen its glyph only.
 func (d *history) status(dep models.Deployment) string {
 	status := common.PlainStatus(dep.Status)
 	switch {
+	case d.blocked[dep.ID]:
+		status = "■ blocked"
 	case d.stopped[dep.ID]:
 		status = "⏸ interrupted"
 	case d.c.Eng.Overdue(dep):
