@@ -49,6 +49,8 @@ type runView struct {
 	follow   bool
 	logW     int     // the width the log was laid out for
 	polling  bool    // a poll tick is on its way
+	asked    int     // Refreshes asked for
+	shown    int     // the newest Refresh whose answer is shown
 	running  bool    // a run, resume or retry started here is under way
 	working  bool    // an action (cancel, approve) is under way
 	confirm  confirm // a question y answers, while it is asked
@@ -62,6 +64,7 @@ type runView struct {
 type runLoadedMsg struct {
 	view engine.DeploymentView
 	err  error
+	seq  int // which Refresh asked: an older one's answer, come late, is not shown over a newer one's
 }
 
 // runPollMsg is a run view's poll tick.
@@ -286,7 +289,8 @@ func (v *runView) SetSize(w, h int) {
 // Refresh loads the run state and the output written since the last line it holds,
 // and for a planned deployment what its start would break.
 func (v *runView) Refresh() tea.Cmd {
-	c, id, after, ours := v.c, v.id, v.lastID, v.running
+	v.asked++
+	c, id, after, ours, seq := v.c, v.id, v.lastID, v.running, v.asked
 	return func() tea.Msg {
 		if !ours { // a runner elsewhere that died shows as interrupted, not running forever
 			if _, err := c.Eng.RecoverRun(c.Ctx, id); err != nil {
@@ -296,7 +300,7 @@ func (v *runView) Refresh() tea.Cmd {
 		f := models.OutputFilter{AfterID: after, Limit: keepLines, Tail: after == 0}
 		dv, err := c.Eng.View(c.Ctx, c.Actor, id, engine.ViewRequest{Output: &f})
 		common.Clean(&dv) // stored text is shown, never obeyed
-		return runLoadedMsg{view: dv, err: err}
+		return runLoadedMsg{view: dv, err: err, seq: seq}
 	}
 }
 
@@ -328,6 +332,10 @@ func (v *runView) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
+		if msg.seq < v.shown { // a poll's answer overtaken by the one after the run ended
+			return nil
+		}
+		v.shown = msg.seq
 		v.st, v.approve, v.reject, v.loaded = msg.view.Run, msg.view.Approve, msg.view.Reject, true
 		v.starting.load(msg.view)
 		v.add(msg.view.Output)

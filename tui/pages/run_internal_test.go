@@ -54,3 +54,20 @@ func TestRunLogWrapsLongLines(t *testing.T) {
 		}
 	}
 }
+
+// A poll's answer that comes after the answer asked once the run ended is not shown
+// over it: the view went back to "executing" with the output of a step before.
+func TestRunViewKeepsTheNewerAnswer(t *testing.T) {
+	t.Parallel()
+	v := newRunView(newTestCommon(t, "ana"), 1)
+	v.w, v.h = 80, 30
+	older, newer := v.Refresh(), v.Refresh()
+	oldMsg, newMsg := older().(runLoadedMsg), newer().(runLoadedMsg)
+	oldMsg.view.Run.Deployment.Status = models.StatusExecuting // as a poll read it a moment before
+	newMsg.view.Run.Deployment.Status = models.StatusSucceeded
+	v.Update(newMsg)
+	v.Update(oldMsg)
+	if got := v.st.Deployment.Status; got != models.StatusSucceeded {
+		t.Fatalf("the older answer was shown over the newer: %s", got)
+	}
+}
