@@ -74,6 +74,13 @@ func Wrap(s string, w int) []string {
 	return out
 }
 
+// Words are s's words as Wrap breaks between them in lines of w cells: a time, a
+// number with its word, a mark with its word are one. For a layout that wraps words
+// of its own (the Schedule's detail) and split a window's ends over two lines.
+func Words(s string, w int) []string {
+	return together(unbroken(strings.Fields(s), max(w, 1)), max(w, 1))
+}
+
 // unbroken joins the words of a time ("Sat 19 Dec 00:00", "Tue 22:00 - Wed 02:00",
 // "21:45 CET") into one when it fits in w cells, so that Wrap breaks around it; a
 // comma or a colon ends a time ("22:00: 2 deployments"), and a parenthesis opens
