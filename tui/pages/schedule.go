@@ -1017,7 +1017,7 @@ func (s *scheduleScreen) detailLines(n int) []string {
 				tail = append(tail, st.Dim.Render(w))
 			}
 			tail = append(tail, common.Words(c.Message, s.w-1)...) // a window's ends on one line
-			if d.Status == models.StatusPlanned { // said after the message, cut or whole
+			if d.Status == models.StatusPlanned {                  // said after the message, cut or whole
 				after = []string{st.Dim.Render("· s resolve")}
 			}
 		} else if !d.Status.Final() {
