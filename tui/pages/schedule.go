@@ -1016,8 +1016,9 @@ func (s *scheduleScreen) detailLines(n int) []string {
 			for _, w := range strings.Fields(startedNote(c)) { // weighed by a manager already: first
 				tail = append(tail, st.Dim.Render(w))
 			}
-			tail = append(tail, common.Words(c.Message, s.w-1)...) // a window's ends on one line
-			if d.Status == models.StatusPlanned {                  // said after the message, cut or whole
+			// Wrap's words: a window's ends stay on one line.
+			tail = append(tail, common.Words(c.Message, s.w-1)...)
+			if d.Status == models.StatusPlanned { // said after the message, cut or whole
 				after = []string{st.Dim.Render("· s resolve")}
 			}
 		} else if !d.Status.Final() {
