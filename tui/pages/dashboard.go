@@ -539,7 +539,11 @@ func (d *dashboard) runningLines(w int) []line {
 	var out []line
 	for i, dep := range d.data.Running {
 		text := d.runningNameState(dep, cols, cols.rows[i].state)
-		text += " " + common.Fit(cols.rows[i].progress, cols.progress)
+		if cols.bars { // bars line up on their left, counts alone on their right ("3/4", "12/15")
+			text += " " + common.Fit(cols.rows[i].progress, cols.progress)
+		} else {
+			text += " " + strings.Repeat(" ", cols.progress-lipgloss.Width(cols.rows[i].progress)) + cols.rows[i].progress
+		}
 		out = append(out, line{id: dep.ID, text: text})
 		for _, b := range d.data.Blocked {
 			if b.Deployment.ID == dep.ID { // the reason whole, wrapped under its row: it says what to fix
@@ -553,19 +557,18 @@ func (d *dashboard) runningLines(w int) []line {
 	return out
 }
 
-// runningNameState is a running row's name and state in their columns' room. A
-// name too long for its column takes the cells its own state leaves unused, so
-// the state moves right on that row alone and the progress still lines up: a
-// short stage beside a column sized for "⏸ interrupted  ⌛" left 8 cells blank
-// while the name was cut, its version gone on a phone.
+// runningNameState is a running row's name and state in their columns' room, the
+// state against the progress (right-aligned): a name too long for its column takes
+// the cells its own state leaves unused, and every state still ends where the
+// others do. Left-aligned, a long name pushed its state right on that row alone,
+// and the column zigzagged; a short stage beside a column sized for
+// "⏸ interrupted  ⌛" left 8 cells blank while the name was cut.
 func (d *dashboard) runningNameState(dep models.Deployment, cols runningCols, state string) string {
 	if cols.state == 0 {
 		return common.Fit(runningName(dep, cols.name), cols.name)
 	}
 	room := cols.name + cols.state - lipgloss.Width(state)
-	name := strings.TrimRight(runningName(dep, room), " ")
-	nameW := max(cols.name, lipgloss.Width(name))
-	return common.Fit(name, nameW) + "  " + common.Fit(state, cols.name+cols.state-nameW)
+	return common.Fit(strings.TrimRight(runningName(dep, room), " "), room) + "  " + state
 }
 
 // runningCols is one set of columns for every running row, so that states and bars

@@ -199,15 +199,14 @@ func TestRunningSaysWhatItWaitsFor(t *testing.T) {
 			if !strings.Contains(text, want[i]) || !strings.Contains(text, "ledger-db") || !strings.Contains(text, "→ staging") || lipgloss.Width(text) > w {
 				t.Errorf("%d wide, #%d: %q, want %q", w, i+1, text, want[i])
 			}
-			// Numbers line up (screens.md): whatever marks a row has, the progress
-			// starts in the same column on every row.
-			progress := strings.LastIndex(strings.TrimRight(text, " "), " ") + 1 // the count, last
+			// Numbers line up (screens.md): whatever marks a row has, the bars start
+			// in the same column on every row, and counts alone end in one.
+			at := lipgloss.Width(strings.TrimRight(text, " "))
 			if bar := strings.IndexAny(text, "▓░"); bar >= 0 {
-				progress = bar
+				at = lipgloss.Width(text[:bar])
 			}
-			at := lipgloss.Width(text[:progress])
 			if col >= 0 && at != col {
-				t.Errorf("%d wide, #%d: its progress starts at column %d, the first row's at %d:\n%s", w, i+1, at, col, text)
+				t.Errorf("%d wide, #%d: its progress is at column %d, the first row's at %d:\n%s", w, i+1, at, col, text)
 			}
 			col = at
 		}
@@ -741,7 +740,7 @@ func TestConflictKindsReadApartFromThoseStarted(t *testing.T) {
 // A name cut in its column takes the cells its own state leaves: at 120×35
 // "#29715 rack-b07-… 2.133 → production  verify env        4/15" cut the component
 // beside 8 blank cells sized for another row's "⏸ interrupted  ⌛", and at 60×20 the
-// row lost its version. The progress still starts in one column.
+// row lost its version. States end in one column, against the counts, which end in one.
 func TestRunningNameTakesItsStatesRoom(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)
@@ -760,11 +759,11 @@ func TestRunningNameTakesItsStatesRoom(t *testing.T) {
 		want []string
 	}{
 		{56, []string{"#29715 rack-b07-d… 2.133 → production  verify env 4/15",
-			"#29738 warehou… 2.19.13 → test  ⏸ interrupted  ⌛ 1/2",
-			"#29739 payments-… 2.5.81 → staging  ⏸ interrupted 3/4"}},
+			"#29738 warehou… 2.19.13 → test  ⏸ interrupted  ⌛  1/2",
+			"#29739 payments-… 2.5.81 → staging  ⏸ interrupted  3/4"}},
 		{62, []string{"#29715 rack-b07-db-serv… 2.133 → production  verify env 4/15",
-			"#29738 warehouse-etl 2.19.13 → test   ⏸ interrupted  ⌛ 1/2",
-			"#29739 payments-api 2.5.81 → staging  ⏸ interrupted     3/4"}},
+			"#29738 warehouse-etl 2.19.13 → test   ⏸ interrupted  ⌛  1/2",
+			"#29739 payments-api 2.5.81 → staging      ⏸ interrupted  3/4"}},
 	} {
 		for i, l := range d.runningLines(c.w) {
 			if got := strings.TrimRight(ansi.Strip(l.text), " "); got != c.want[i] || lipgloss.Width(got) > c.w-2 {
