@@ -124,8 +124,9 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return func() tea.Msg { return common.ErrMsg{Err: msg.err} }
 		}
+		before := d.picks()
 		d.data, d.loaded, d.panes = msg.data, true, nil
-		d.keepCursor()
+		d.keepCursor(before)
 	case tea.KeyPressMsg:
 		picks := d.picks()
 		i := indexOf(picks, d.cursor)
@@ -152,15 +153,40 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// keepCursor leaves the selection where it was, or on the first row if that is gone.
-func (d *dashboard) keepCursor() {
+// keepCursor leaves the selection where it was (before are the rows there were):
+// on its row if it is still there, else on the same deployment's row in the same
+// panel, else on the row now in its place in that panel, and only then on the first
+// row. A plan saved from a Needs you row changed that panel, and the cursor jumped
+// to the first running deployment.
+func (d *dashboard) keepCursor(before []pick) {
 	picks := d.picks()
-	if indexOf(picks, d.cursor) < 0 {
-		d.cursor = pick{}
-		if len(picks) > 0 {
-			d.cursor = picks[0]
+	if indexOf(picks, d.cursor) >= 0 || len(picks) == 0 {
+		if len(picks) == 0 {
+			d.cursor = pick{}
+		}
+		return
+	}
+	inPanel := func(list []pick) []pick {
+		var out []pick
+		for _, p := range list {
+			if p.panel == d.cursor.panel {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	now := inPanel(picks)
+	for _, p := range now {
+		if p.id == d.cursor.id && p.id != 0 {
+			d.cursor = p
+			return
 		}
 	}
+	if at := indexOf(inPanel(before), d.cursor); at >= 0 && len(now) > 0 {
+		d.cursor = now[min(at, len(now)-1)]
+		return
+	}
+	d.cursor = picks[0]
 }
 
 // panels, in screen order; their index is pick.panel.

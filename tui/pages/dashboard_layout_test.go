@@ -401,7 +401,7 @@ func TestCursorPassesADeploymentListedTwice(t *testing.T) {
 		{Kind: engine.InboxInterrupted, Seq: 2, Deployment: dep(7)},
 		{Kind: engine.InboxOverrun, Deployment: dep(7)},
 		{Kind: engine.InboxOverdue, Deployment: dep(9)}}}
-	d.keepCursor()
+	d.keepCursor(nil)
 	var seen []string
 	for range 5 {
 		seen = append(seen, ansi.Strip(lineWithMark(d.View())))
@@ -556,7 +556,7 @@ func phoneNeeds(t *testing.T, who string) *dashboard {
 		Message: "#6 web-runbook 3.600 → staging succeeded with an incident 14d8h ago, not reviewed"})
 	d.data.Conflicts = []models.Conflict{{Kind: models.ConflictCapacity}, {Kind: models.ConflictPerson},
 		{Kind: models.ConflictFreeze}, {Kind: models.ConflictPerson, StartedOver: &models.Finding{}}}
-	d.keepCursor()
+	d.keepCursor(nil)
 	return d
 }
 
@@ -725,7 +725,7 @@ func TestConflictKindsReadApartFromThoseStarted(t *testing.T) {
 		for _, i := range order {
 			d.data.Conflicts = append(d.data.Conflicts, models.Conflict{Kind: kinds[i]})
 		}
-		d.keepCursor()
+		d.keepCursor(nil)
 		want := []string{
 			"▸ ✗ 5 open conflicts (1 more started anyway)",
 			"    2 person · 1 capacity · 1 freeze ·",
@@ -830,5 +830,25 @@ func TestNeedsYouSaysWhenAsNear(t *testing.T) {
 		"⚠ overdue #3 auth-service → dev Mon 26 Oct 14:05"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
+// A refresh that takes the selected row away leaves the cursor in its panel, on the
+// row now in its place: a plan saved from a Needs you row changed that panel, and the
+// cursor jumped to the first running deployment.
+func TestDashboardCursorStaysInItsPanel(t *testing.T) {
+	t.Parallel()
+	d := phoneNeeds(t, "ana")
+	d.data.Running = []models.Deployment{{ID: 9, Component: "ledger-db", Version: "1", Environment: "dev", Status: models.StatusExecuting}}
+	d.keepCursor(nil)
+	for d.cursor.id != 3 {
+		d.Update(tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	data := d.data
+	data.Inbox = slices.DeleteFunc(slices.Clone(data.Inbox), func(it engine.InboxItem) bool { return it.Deployment.ID == 3 })
+	data.Watched = data.Inbox
+	d.Update(dashboardMsg{data: data})
+	if d.cursor.panel != panelNeeds || d.cursor.id != 4 {
+		t.Fatalf("#3 gone from Needs you, the cursor went to %+v, want #4 there", d.cursor)
 	}
 }
