@@ -22,7 +22,7 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		return in, err
 	}
 	if in.OpenedAt.After(e.Now()) {
-		return in, models.Invalidf("opened %s is in the future", e.Local(in.OpenedAt))
+		return in, models.Invalidf("--opened: %s is in the future", e.Local(in.OpenedAt))
 	}
 	switch {
 	case in.Summary == "":
@@ -31,7 +31,7 @@ func (e *Engine) AddIncident(ctx context.Context, actor models.Person, id int64,
 		return in, models.Invalidf("an incident needs the time it was opened")
 	case !in.ResolvedAt.IsZero() && in.ResolvedAt.Before(in.OpenedAt):
 		// The same minute may do: an incident opened and resolved at once ("now", "now").
-		return in, models.Invalidf("resolved %s is before opened %s", e.Local(in.ResolvedAt), e.Local(in.OpenedAt))
+		return in, models.Invalidf("--resolved: %s is before it was opened (%s)", e.Local(in.ResolvedAt), e.Local(in.OpenedAt))
 	}
 	err := e.st.Write(ctx, func(q store.Q) error {
 		d, err := q.Deployment(ctx, id)
@@ -146,7 +146,7 @@ func (e *Engine) changeIncident(in *models.Incident, ch IncidentChange) (string,
 		at := ch.Resolved.UTC().Truncate(time.Second)
 		switch {
 		case !at.IsZero() && at.Before(in.OpenedAt):
-			return "", models.Invalidf("resolved %s is before opened %s", e.Local(at), e.Local(in.OpenedAt))
+			return "", models.Invalidf("resolved %s is before it was opened (%s)", e.Local(at), e.Local(in.OpenedAt))
 		case at.After(e.Now()):
 			return "", models.Invalidf("resolved %s is in the future", e.Local(at))
 		case at.IsZero():

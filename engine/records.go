@@ -167,7 +167,8 @@ func BlockedText(seq int, name, reason string) string {
 // InterruptedText is the "step" event of an automated step whose runner died while
 // it ran; InterruptedNote is the note on its step run.
 func InterruptedText(seq int, name string, attempt int, why string, lines int64) string {
-	return fmt.Sprintf("interrupted %d %q in attempt %d: %s; %d lines of output kept", seq, name, attempt, why, lines)
+	return fmt.Sprintf("interrupted %d %q in attempt %d: %s; %d line%s of output kept", seq, name, attempt, why, lines,
+		models.Plural(int(lines)))
 }
 
 // RunnerStopped is why a step was interrupted when nothing more is known of its

@@ -1395,7 +1395,7 @@ func TestRecoverAfterLeaseExpiry(t *testing.T) {
 	if got := f.output(d.ID, 1); strings.Join(got, "|") != "half done" {
 		t.Errorf("kept output: %q", got)
 	}
-	wantEvent(t, f.events(d.ID), "step ferry", `interrupted 1 "Waits" in attempt 1`, "1 lines of output kept")
+	wantEvent(t, f.events(d.ID), "step ferry", `interrupted 1 "Waits" in attempt 1`, "1 line of output kept")
 	if rec, _ := f.e.RecoverInterrupted(f.ctx); len(rec) != 0 {
 		t.Errorf("recovering twice: %+v", rec)
 	}

@@ -111,7 +111,7 @@ func TestDeployAgainAndIncidents(t *testing.T) {
 		t.Fatalf("incident list --open: %+v %v", open, err)
 	}
 	in := strconv.FormatInt(open[0].ID, 10)
-	f.refused(1, []string{"is before opened"}, "--as", "ana", "incident", "resolve", in, "--at",
+	f.refused(1, []string{"is before it was opened"}, "--as", "ana", "incident", "resolve", in, "--at",
 		began.Add(-24*time.Hour).UTC().Format("2006-01-02 15:04"))
 	f.refused(1, []string{"may not"}, "--as", "eve", "incident", "resolve", in)
 	// "now" must be after the opening, which is the start's minute: a run that started

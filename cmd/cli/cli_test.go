@@ -417,6 +417,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown subcommand two deep", []string{"people", "keys", "frob"}, []string{"frob"}},
 		{"unknown flag", []string{"deploy", "list", "--bogus"}, []string{"unknown flag", "--bogus"}},
 		{"unknown global flag", []string{"--colour", "deploy", "list"}, []string{"unknown flag", "--colour"}},
+		{"an empty --as", []string{"--as", "", "deploy", "list"}, []string{"ferry: --as: empty: name a person"}}, // it acted as the first manager
 		{"flag without its value", []string{"deploy", "list", "--env"}, []string{"--env"}},
 		{"missing required flag", plan, []string{"required flag", "start"}},
 		{"missing several required flags", []string{"deploy", "plan", "--model", "web-service"}, []string{"required flag", "component", "version", "env", "start"}},

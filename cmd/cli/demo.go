@@ -88,8 +88,9 @@ func (a *app) fillDemo(n int, seed int64) error {
 		removeDB(partial)
 		return a.demoStopped(err)
 	}
-	fmt.Fprintf(a.stdout, "Demo history in %s: %d deployments, %d steps, %d events, %d incidents, %d improvements in %.1fs\n",
-		absPath(path), res.Deployments, res.Steps, res.Events, res.Incidents, improved, res.Elapsed.Seconds())
+	fmt.Fprintf(a.stdout, "Demo history in %s: %s, %s, %s, %s, %s in %.1fs\n", absPath(path),
+		counted(res.Deployments, "deployment"), counted(res.Steps, "step"), counted(res.Events, "event"),
+		counted(res.Incidents, "incident"), counted(improved, "improvement"), res.Elapsed.Seconds())
 	return a.open()
 }
 
@@ -135,4 +136,9 @@ func isTerminal(w any) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// counted is n and its noun, singular or plural: "1 incident", "2 incidents".
+func counted[N int | int64](n N, noun string) string {
+	return fmt.Sprintf("%d %s%s", n, noun, models.Plural(int(n)))
 }

@@ -17,9 +17,9 @@ func TestIncidentAdd(t *testing.T) {
 	id := fmt.Sprint(d.ID)
 	f.refused(1, []string{"may not record incidents"}, "--as", "eve", "incident", "add", id,
 		"--opened", "2024-12-01 11:00", "--summary", "checkout errors")
-	f.refused(1, []string{"resolved 2024-12-01 10:00 CET is before opened 2024-12-01 11:00 CET"}, "--as", "ana", "incident", "add", id,
+	f.refused(1, []string{"--resolved: 2024-12-01 10:00 CET is before it was opened (2024-12-01 11:00 CET)"}, "--as", "ana", "incident", "add", id,
 		"--opened", "2024-12-01 11:00", "--resolved", "2024-12-01 10:00", "--summary", "checkout errors")
-	f.refused(1, []string{"opened 2030-12-01 11:00 CET is in the future"}, "--as", "ana", "incident", "add", id,
+	f.refused(1, []string{"--opened: 2030-12-01 11:00 CET is in the future"}, "--as", "ana", "incident", "add", id,
 		"--opened", "2030-12-01 11:00", "--summary", "checkout errors")
 	f.refused(2, []string{"--summary"}, "--as", "ana", "incident", "add", id, "--opened", "2024-12-01 11:00")
 	f.refused(2, []string{"--opened"}, "--as", "ana", "incident", "add", id, "--opened", "soon", "--summary", "x")

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"ferry/engine"
+	"ferry/models"
 	"ferry/engine/export"
 )
 
@@ -133,9 +134,13 @@ func (a *app) reportCheckCmd() *cobra.Command {
 				fmt.Fprintf(a.stdout, "The report rollups match the raw rows (checked in %s).\n", time.Since(began).Round(time.Millisecond))
 				return nil
 			}
-			fmt.Fprintf(a.stderr, "%d rollup rows differ from a recount of the raw rows:\n", len(res.Diffs))
+			fmt.Fprintf(a.stderr, "%d rollup row%s differ%s from a recount of the raw rows:\n", len(res.Diffs),
+				models.Plural(len(res.Diffs)), map[bool]string{true: "s"}[len(res.Diffs) == 1])
 			for _, d := range res.Diffs[:min(len(res.Diffs), 10)] {
 				fmt.Fprintln(a.stderr, "  "+d)
+			}
+			if more := len(res.Diffs) - 10; more > 0 { // ten tell what is wrong; the count says how much
+				fmt.Fprintf(a.stderr, "  … and %d more\n", more)
 			}
 			if !repair {
 				return fmt.Errorf("the report rollups differ from the raw rows; 'ferry report check --repair' recounts them")

@@ -91,9 +91,12 @@ func (o *onceValue) Set(v string) error {
 		return givenTwice{o.name, o.Value.String(), v, o.list}
 	}
 	o.set = true
+	if o.name == "as" && strings.TrimSpace(v) == "" { // it acted as the first manager, saying nothing
+		return valueRefused{errors.New("--as: empty: name a person of the configuration ('ferry people' lists them)")}
+	}
 	if freeText[o.name] {
 		if err := models.CheckText("--"+o.name, v); err != nil {
-			return tooLong{err}
+			return valueRefused{err}
 		}
 	}
 	return o.Value.Set(v)
@@ -105,8 +108,9 @@ func (o *onceValue) Set(v string) error {
 var freeText = map[string]bool{"summary": true, "note": true, "reason": true, "lessons": true,
 	"override-reason": true, "urgency-reason": true, "title": true, "notes": true}
 
-// tooLong is the refusal of a free text longer than models.MaxText.
-type tooLong struct{ error }
+// valueRefused is a flag's value refused as it is read (a free text longer than
+// models.MaxText, an empty --as), said without the value, which pflag quotes whole.
+type valueRefused struct{ error }
 
 // groupsRefuseUnknown makes a command that only groups others (ferry deploy) refuse
 // an unknown subcommand with exit 2: left to cobra it printed the group's help and
@@ -128,7 +132,7 @@ func plainFlagError(err error) error {
 	if errors.As(err, &twice) {
 		return twice
 	}
-	var long tooLong
+	var long valueRefused
 	if errors.As(err, &long) {
 		return long.error // without the value, which pflag's message quotes whole
 	}

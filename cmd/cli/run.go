@@ -44,8 +44,8 @@ func (a *app) openRunner() error {
 // sayRecovered tells on stderr which steps were found interrupted.
 func (a *app) sayRecovered(rec []engine.Recovered) {
 	for _, r := range rec {
-		msg := fmt.Sprintf("ferry: step %d %q of #%d was interrupted (its runner stopped); %d lines of output kept",
-			r.Seq, r.Step, r.DeploymentID, r.Lines)
+		msg := fmt.Sprintf("ferry: step %d %q of #%d was interrupted (its runner stopped); %d line%s of output kept",
+			r.Seq, r.Step, r.DeploymentID, r.Lines, models.Plural(int(r.Lines)))
 		if r.Killed {
 			msg += "; the processes it left were stopped"
 		}
