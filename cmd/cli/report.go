@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"ferry/engine"
-	"ferry/models"
 	"ferry/engine/export"
+	"ferry/models"
 )
 
 func (a *app) reportCmd() *cobra.Command {
