@@ -113,7 +113,8 @@ func (a *app) printWhere(w engine.Where) error {
 			version, since, by := "—", "", ""
 			switch {
 			case c.OffPath:
-				version = "· no model goes there"
+				// short: it sizes the column, and "no model goes there" made it 23 wide
+				version = "· off path"
 			case c.Current != nil:
 				version, since, by = c.Current.Version, a.local(c.Current.FinishedAt), c.Current.DoneBy()
 			case c.Removed != nil:
