@@ -45,14 +45,17 @@ func TestConflictsScreenResolveByMoving(t *testing.T) {
 	}
 	press(m, "enter")
 	got = screenText(m)
-	for _, want := range []string{"suggested", "✓ no conflicts there", "passed", "a move to suggestion"} {
+	for _, want := range []string{"suggested", "✓ no conflicts there", "not free", "a move to suggestion"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("resolve panel lacks %q:\n%s", want, got)
 		}
 	}
 	// Why nearer starts would not do: how many were in the freeze, from the wanted one.
-	if !regexp.MustCompile(`passed +\d+ freeze`).MatchString(got) ||
-		!regexp.MustCompile(`nearest freeze Sat 19 Dec 22:00: #\d+ touches freeze "year end"`).MatchString(got) {
+	// In words ("passed 7 person" was a riddle), and the other free starts in the
+	// order of the day.
+	if !regexp.MustCompile(`not free +\d+ nearer starts in a freeze conflict`).MatchString(got) ||
+		!regexp.MustCompile(` Sat 19 Dec 22:00: #\d+ touches freeze "year end"`).MatchString(got) ||
+		!strings.Contains(got, "also free  Tue 15 Dec 22:00 · Tue 15 Dec 23:00 · Wed 16 Dec 00:00") {
 		t.Fatalf("resolve panel does not count the starts the freeze took:\n%s", got)
 	}
 	press(m, "a")

@@ -480,8 +480,12 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 	if r.data.det.Status != models.StatusPlanned {
 		return nil
 	}
+	// In the order of the day: by nearness to the planned start they read as no order.
+	others := slices.SortedFunc(slices.Values(sug.Slots[min(1, len(sug.Slots)):]), func(a, b schedule.Slot) int {
+		return a.Start.Compare(b.Start)
+	})
 	var alts []string
-	for _, a := range sug.Slots[min(1, len(sug.Slots)):] {
+	for _, a := range others {
 		alts = append(alts, r.c.At(a.Start))
 	}
 	var free []string
@@ -496,16 +500,22 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 		return nil
 	}
 	// Why nearer starts would not do: how many were in each kind of conflict, most
-	// first, all on the first lines; then the nearest of each, as room allows.
+	// first, all on the first lines ("7 nearer starts in a person conflict · 2 in
+	// capacity": "passed 7 person" was a riddle); then the nearest of each, as room
+	// allows.
 	var counts []string
-	for _, rs := range sug.Reasons {
-		counts = append(counts, fmt.Sprintf("%d %s", rs.Count, rs.Kind.Words()))
+	for i, rs := range sug.Reasons {
+		if i == 0 {
+			counts = append(counts, fmt.Sprintf("%d nearer start%s in a %s conflict", rs.Count, common.Plural(rs.Count), rs.Kind.Words()))
+		} else {
+			counts = append(counts, fmt.Sprintf("%d in %s", rs.Count, rs.Kind.Words()))
+		}
 	}
 	var passed []string
 	for i, l := range common.Pack(counts, " · ", r.w-14) {
 		label := ""
 		if i == 0 {
-			label = "passed"
+			label = "not free"
 		}
 		passed = append(passed, "   "+st.Dim.Render(common.Fit(label, 10))+" "+l)
 	}
@@ -513,8 +523,7 @@ func (r *resolveScreen) suggestionDetail(room int) []string {
 		return free
 	}
 	for _, rs := range sug.Reasons {
-		lines := common.Hanging("   "+common.Fit("", 10)+" ", st.Dim.Render("nearest "+rs.Kind.Words()+" "+
-			r.c.At(rs.First.Start)+": "+rs.First.Reason), r.w)
+		lines := common.Hanging("   "+common.Fit("", 10)+" ", st.Dim.Render(r.c.At(rs.First.Start)+": "+rs.First.Reason), r.w)
 		if len(free)+len(passed)+len(lines) > room {
 			break
 		}
