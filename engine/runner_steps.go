@@ -548,8 +548,8 @@ func onFailureStates(m models.Model, d models.Deployment, nRuns int, bySeq map[i
 		seq := nRuns + i + 1
 		ss := StepState{StepRun: models.StepRun{DeploymentID: d.ID, Seq: seq, Step: st, Status: models.StepPending},
 			Attempts: bySeq[seq]}
-		if a, ok := ss.Last(); ok {
-			ss.Status, ss.At, ss.ExitCode, ss.Note = a.Status, a.FinishedAt, a.ExitCode, a.Detail
+		if a, ok := ss.Last(); ok { // ran by Ferry, as the automated steps of the stages say
+			ss.Status, ss.At, ss.ExitCode, ss.Note, ss.Actor = a.Status, a.FinishedAt, a.ExitCode, a.Detail, SystemActor
 			if a.FinishedAt.IsZero() {
 				ss.At = a.StartedAt
 			}
