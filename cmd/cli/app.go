@@ -168,6 +168,11 @@ func (a *app) loadConfig() (*config.Config, error) {
 		fmt.Fprintln(a.stderr, "ferry: no config.toml here; using the built-in example organisation")
 		a.cfg, err = config.Parse("(built-in config.toml)", ferry.DefaultConfig)
 	}
+	if err == nil {
+		for _, n := range a.cfg.Notes { // a time in the repeated hour, as a flag's is said
+			fmt.Fprintln(a.stderr, "ferry: note: "+n)
+		}
+	}
 	return a.cfg, err
 }
 

@@ -1,6 +1,8 @@
 package cli_test
 
 import (
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -114,6 +116,16 @@ func TestRepeatedHourNote(t *testing.T) {
 	// Once-only times say nothing.
 	if r := f.ok("--as", "ana", "deploy", "reschedule", id, "--start", "2027-10-31 03:00"); strings.Contains(r.stderr, "note") {
 		t.Errorf("03:00 happens once:\n%s", r)
+	}
+	// The config's are said too, where they are written, by every command that reads it.
+	cfg, err := os.ReadFile(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, f.cfg, string(cfg)+"\n[[environment]]\nname = \"autumn\"\norder = 99\n  [[environment.freeze]]\n  name = \"clocks\"\n"+
+		"  from = \"2027-10-31 02:30\"\n  to = \"2027-10-31 05:00\"\n")
+	if r := f.ok("--as", "ana", "deploy", "list"); !regexp.MustCompile(`ferry: note: \S+:\d+: from in \[\[environment.freeze\]\]: 2027-10-31 02:30 happens twice`).MatchString(r.stderr) {
+		t.Errorf("a config time in the repeated hour:\n%s", r)
 	}
 }
 

@@ -65,6 +65,10 @@ type Config struct {
 	Services           []models.Service // each Component has Service filled in
 	Models             []models.Model   // Version is 0: the store assigns versions
 	Notify             models.Notify    // [notify]: channels and rules
+	// Notes are what reading the file took one way of two, each "file:line: …": a
+	// time in the hour the clocks repeat, taken as the first. The CLI says them on
+	// stderr, as it says them of a flag.
+	Notes []string
 
 	envs       map[string]int
 	people     map[string]int
@@ -441,6 +445,10 @@ func (p *parser) wallClock(t *table, k, v string) (time.Time, bool) {
 	if !exists {
 		t.errKey(k, "%s in %s: %q does not exist in %s (the clocks skip it)", k, t.name, v, p.cfg.TimezoneName)
 		return time.Time{}, false
+	}
+	if note := models.TwiceNote(v, p.cfg.Location); note != "" {
+		at := &Error{File: p.c.file, Line: p.c.ix.line(t.keyPath(k)), Msg: k + " in " + t.name + ": " + note}
+		p.cfg.Notes = append(p.cfg.Notes, at.Error())
 	}
 	return p.inYears(t, k, v, tm.In(p.cfg.Location))
 }

@@ -1002,3 +1002,40 @@ names.toml:10: person "a b": unknown role "boss" (one of manager, practitioner, 
 		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+// A one-off time in the hour the clocks repeat is taken as the first, and the file
+// says so where it was written, as a flag's is said: it was taken silently.
+func TestRepeatedHourInConfigIsNoted(t *testing.T) {
+	c, err := Parse("twice.toml", []byte(`[ferry]
+timezone = "Europe/Berlin"
+[[environment]]
+name = "production"
+order = 1
+  [[environment.freeze]]
+  name = "autumn"
+  from = "2027-10-31 02:30"
+  to = "2027-10-31 05:00"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `twice.toml:8: from in [[environment.freeze]]: 2027-10-31 02:30 happens twice in Europe/Berlin; taken as 02:30 CEST, the first`
+	if len(c.Notes) != 1 || !strings.HasPrefix(c.Notes[0], want) {
+		t.Fatalf("notes %q, want one starting %q", c.Notes, want)
+	}
+	if e, _ := c.Environment("production"); !e.Freeze[0].From.Equal(time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC)) {
+		t.Fatalf("from %v, want the first 02:30 (00:30 UTC)", e.Freeze[0].From.UTC())
+	}
+	if c, _ := Parse("once.toml", []byte(`[ferry]
+timezone = "Europe/Berlin"
+[[environment]]
+name = "production"
+order = 1
+  [[environment.freeze]]
+  name = "autumn"
+  from = "2027-10-31 03:30"
+  to = "2027-10-31 05:00"
+`)); len(c.Notes) != 0 {
+		t.Fatalf("03:30 happens once: %q", c.Notes)
+	}
+}
