@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"io"
 	"time"
 
@@ -54,6 +55,10 @@ func (a *app) scheduleExportCmd() *cobra.Command {
 			}
 			if f.To.IsZero() {
 				f.To = f.From.AddDate(0, 0, 90)
+			}
+			if !f.To.After(f.From) { // as history and report refuse it: a usage error
+				return usagef("--to: %s is not after --from %s: nothing could match%s", to,
+					cmp.Or(from, f.From.Format("2006-01-02")+" (today)"), a.dayAfterHint(to))
 			}
 			events, err := a.eng.Calendar(a.ctx, a.actor, f)
 			if err != nil {

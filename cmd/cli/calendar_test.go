@@ -71,6 +71,9 @@ func TestScheduleExportICS(t *testing.T) {
 		t.Fatalf("--env dev: %v", onlyDev)
 	}
 	f.refused(2, []string{`--format "csv": only ics`}, "--as", "eve", "schedule", "export", "--format", "csv")
+	// A range that holds nothing is the command line's mistake, as history says it (exit 2).
+	f.refused(2, []string{"--to: 2030-11-01 is not after --from 2030-12-01"}, "--as", "eve", "schedule", "export",
+		"--from", "2030-12-01", "--to", "2030-11-01")
 	f.refused(1, []string{`--env: unknown environment "moon"`}, append(args, "--env", "moon")...)
 }
 
