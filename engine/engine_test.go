@@ -714,3 +714,51 @@ func TestAnOptionalItemIsTickedAheadOfItsStage(t *testing.T) {
 		t.Fatalf("item 3 is done by ana, not skipped: %+v", s)
 	}
 }
+
+// Two optional items alone in a later stage: ticking one ahead leaves the other as it
+// is (the run is still in its first stage, waiting), and the record says it was
+// ticked ahead. Begun at the item's own stage, the check took the run to be there
+// and refused the tick for skipping the other.
+func TestTwoOptionalItemsAheadAreTickedOneByOne(t *testing.T) {
+	cfg := strings.Replace(testConfig, `  [[model.step]]
+  stage = "execute"
+  name = "Tell support"
+  required = false
+`, `  [[model.step]]
+  stage = "execute"
+  name = "Tell support"
+  required = false
+  [[model.step]]
+  stage = "verify_deployment"
+  name = "Status page updated"
+  required = false
+  [[model.step]]
+  stage = "verify_deployment"
+  name = "Changelog posted"
+  required = false
+`, 1)
+	f := newFixtureWith(t, cfg)
+	ana := f.person(t, "ana")
+	d := f.plan(t, webReq())
+	if _, err := f.e.Advance(f.ctx, ana, d.ID, ""); err != nil { // → verifying components
+		t.Fatal(err)
+	}
+	st, err := f.e.RunState(f.ctx, ana, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := SkippedByTick(st, 4); len(left) != 0 {
+		t.Fatalf("ticking 4 ahead skips %+v", left)
+	}
+	for _, seq := range []int{4, 5} {
+		if _, err := f.e.TickStep(f.ctx, ana, d.ID, seq, ""); err != nil {
+			t.Fatalf("tick %d ahead: %v", seq, err)
+		}
+	}
+	det, _ := f.e.Deployment(f.ctx, ana, d.ID)
+	if !slices.ContainsFunc(det.Events, func(e models.Event) bool {
+		return strings.Contains(e.Detail, `ticked 4 "Status page updated" ahead of Verify deployment`)
+	}) {
+		t.Errorf("the record should say 4 was ticked ahead of its stage: %+v", det.Events)
+	}
+}

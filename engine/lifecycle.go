@@ -333,7 +333,8 @@ func requireStageDone(ctx context.Context, q store.Q, d models.Deployment, stage
 	return nil
 }
 
-// TickStep marks a checklist item of the current stage done, with an optional note.
+// TickStep marks a checklist item of the current stage done (or an optional one of a
+// later stage, ahead of it: see optionalAhead), with an optional note.
 // When that leaves nothing for a person to do, the run carries on (see act); opts
 // let the caller watch it.
 func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, seq int, note string, opts ...RunOptions) (Outcome, error) {
@@ -354,18 +355,22 @@ func (e *Engine) TickStep(ctx context.Context, actor models.Person, id int64, se
 				return "", err
 			}
 		}
+		ahead := optionalAhead(*d, r) // said on the record: it was attested before its stage came
 		r.Status, r.Actor, r.At, r.Note = models.StepDone, actor.Name, e.Now(), joinNote(r.Note, note)
 		if err := q.SetStepRun(ctx, r, e.Now()); err != nil {
 			return "", err
 		}
 		did := TickedText(seq, r.Step.Name, strings.TrimSpace(note))
+		if ahead {
+			did = TickedAheadText(seq, r.Step.Name, r.Step.Stage, strings.TrimSpace(note))
+		}
 		return did, q.AddEvent(ctx, e.event(ctx, id, actor, EventStep, did))
 	})
 }
 
 // leavesNoOptional refuses a tick or an approval of step seq of d that would move
 // the run on past optional items nobody ticked (they would be skipped, not done),
-// naming them; the items of a later stage cannot be ticked first, and it says so.
+// naming them; a later stage's may be ticked first (optionalAhead), and it says so.
 func (e *Engine) leavesNoOptional(ctx context.Context, q store.Q, d models.Deployment, seq int) error {
 	// Only optional items are ever skipped: a checklist with none (every item is
 	// required unless the model says otherwise) needs no reading of its runs, which

@@ -154,6 +154,12 @@ func TickedText(seq int, name, note string) string {
 	return withNote(fmt.Sprintf("ticked %d %q", seq, name), note)
 }
 
+// TickedAheadText is the "step" event of an optional item ticked before the run
+// reached its stage.
+func TickedAheadText(seq int, name string, stage models.Stage, note string) string {
+	return withNote(fmt.Sprintf("ticked %d %q ahead of %s", seq, name, stage.Title()), note)
+}
+
 // ApprovedText is the "step" event of an approved gate.
 func ApprovedText(seq int, name, note string) string {
 	return withNote(fmt.Sprintf("approved %d %q", seq, name), note)

@@ -626,8 +626,15 @@ func SkippedByTick(st RunState, seq int) []StepState {
 		runs[i] = s.StepRun
 	}
 	runs[seq-1].Status = models.StepDone
+	// From the stage the run is in: an item ticked ahead of its stage (optionalAhead)
+	// moves nothing while that stage still waits for someone. Begun at the item's own
+	// stage, the run was taken to be there, and its other optional items skipped.
+	from := slices.Index(models.Stages, runs[seq-1].Step.Stage)
+	if now := slices.Index(models.Stages, st.Deployment.Status.Stage()); now >= 0 && now < from {
+		from = now
+	}
 	var out []StepState
-	for _, stage := range models.Stages[slices.Index(models.Stages, runs[seq-1].Step.Stage):] {
+	for _, stage := range models.Stages[from:] {
 		for {
 			nx := nextInStage(stage, runs, false)
 			if nx.wait != nil || nx.failed != nil {

@@ -549,7 +549,7 @@ func (a *app) printWhereItStands(w io.Writer, out engine.Outcome) {
 func (a *app) stepTickCmd() *cobra.Command {
 	var skip bool
 	cmd := a.stepActionCmd(stepAction{use: "tick ID STEP [--note TEXT] [--skip-optional]",
-		short: "Tick a checklist item of the deployment's current stage",
+		short: "Tick a checklist item of the deployment's current stage (an optional one of a later stage ahead of it)",
 		flag:  "note", flagHelp: "a note kept with the tick",
 		do: func(a *app, id int64, seq int, note string, o engine.RunOptions) (engine.Outcome, error) {
 			o.SkipOptional = skip
@@ -557,7 +557,8 @@ func (a *app) stepTickCmd() *cobra.Command {
 		}})
 	cmd.Long = "Tick a checklist item of the deployment's current stage. When that moves the run on\n" +
 		"past optional items nobody ticked, they are skipped, not done: the tick is refused,\n" +
-		"naming them, unless --skip-optional says to leave them."
+		"naming them, unless --skip-optional says to leave them. An optional item of a later\n" +
+		"stage may be ticked ahead of it (the run does not stop for it); the record says so."
 	cmd.Flags().BoolVar(&skip, "skip-optional", false, "move on even past optional items nobody ticked (skipped)")
 	return cmd
 }
