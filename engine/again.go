@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"ferry/models"
@@ -25,10 +23,13 @@ func (e *Engine) Again(ctx context.Context, actor models.Person, id int64, start
 		if err := Can(actor, ActRead, &old); err != nil {
 			return err
 		}
-		if old.Status != models.StatusFailed && old.Status != models.StatusRolledBack {
-			return models.Conflictf("deployment #%d %s; only a failed or rolled-back deployment is run again", id, old.Status.Phrase())
+		det := Detail{Deployment: old}
+		if ranAgainable(old) {
+			if det.AgainOpen, err = againOpen(ctx, q, old); err != nil {
+				return err
+			}
 		}
-		if err := e.notAgainYet(ctx, q, id); err != nil {
+		if err := WhyNoAgain(actor, det); err != nil {
 			return err
 		}
 		r := PlanRequest{Model: old.Model, Component: old.Component, Version: old.Version, Environment: old.Environment,
@@ -51,7 +52,7 @@ func (e *Engine) Again(ctx context.Context, actor models.Person, id int64, start
 			old.Status.Words()))); err != nil {
 			return err
 		}
-		if err := q.AddEvent(ctx, e.event(ctx, id, actor, EventAgain, fmt.Sprintf(againPrefix+"%d", d.ID))); err != nil {
+		if err := q.AddEvent(ctx, e.event(ctx, id, actor, EventAgain, fmt.Sprintf("run again as #%d", d.ID))); err != nil {
 			return err
 		}
 		out = Outcome{Deployment: d, Did: fmt.Sprintf("planned #%d to run #%d again", d.ID, id), Conflicts: cs}
@@ -60,35 +61,41 @@ func (e *Engine) Again(ctx context.Context, actor models.Person, id int64, start
 	return out, err
 }
 
-// againPrefix begins the event that names a deployment's run again ("run again as
-// #12"): the one Again writes on the deployment it runs again.
-const againPrefix = "run again as #"
+// ranAgainable: only a failed or rolled-back deployment is run again.
+func ranAgainable(d models.Deployment) bool {
+	return d.Status == models.StatusFailed || d.Status == models.StatusRolledBack
+}
 
-// notAgainYet refuses to run deployment id again while an earlier run again of it is
-// not finished: the same failure was run again twice, two plans of one version in
-// the same place, and nothing said so. Once that one ended, it may be run again.
-func (e *Engine) notAgainYet(ctx context.Context, q store.Q, id int64) error {
-	evs, err := q.Events(ctx, id)
+// againOpen is an unfinished deployment of d's version to d's environment (planned or
+// under way), nil when none: its run again, a run again of that one, or one planned
+// by hand. Running d again beside it made two plans of one version in one place.
+func againOpen(ctx context.Context, q store.Q, d models.Deployment) (*models.Deployment, error) {
+	list, err := q.Deployments(ctx, models.Filter{Component: d.Component, Environment: d.Environment,
+		Statuses: append([]models.Status{models.StatusPlanned}, models.UnderWay...), Oldest: true, Limit: 10_000})
 	if err != nil {
+		return nil, err
+	}
+	for _, o := range list {
+		if o.Version == d.Version && o.Action == d.Action {
+			return &o, nil
+		}
+	}
+	return nil, nil
+}
+
+// WhyNoAgain is why actor may not run det again now, nil if they may: Again's rule,
+// for a console to say before it asks for a start.
+func WhyNoAgain(actor models.Person, det Detail) error {
+	d := det.Deployment
+	if !ranAgainable(d) {
+		return models.Conflictf("deployment #%d %s; only a failed or rolled-back deployment is run again", d.ID, d.Status.Phrase())
+	}
+	if err := Can(actor, ActPlan, nil); err != nil {
 		return err
 	}
-	for _, ev := range evs {
-		n, ok := strings.CutPrefix(ev.Detail, againPrefix)
-		if ev.Type != EventAgain || !ok {
-			continue
-		}
-		again, err := strconv.ParseInt(n, 10, 64)
-		if err != nil {
-			continue
-		}
-		d, err := q.Deployment(ctx, again)
-		if err != nil {
-			return err
-		}
-		if !d.Status.Final() {
-			return models.Conflictf("deployment #%d is run again already: #%d %s (see 'ferry deploy show %d'); "+
-				"once that ends, it may be run again", id, again, d.Status.Phrase(), again)
-		}
+	if o := det.AgainOpen; o != nil {
+		return models.Conflictf("#%d %s %s → %s %s already (see 'ferry deploy show %d'); once it ends, #%d may be run again",
+			o.ID, o.Component, o.Version, o.Environment, o.Status.Phrase(), o.ID, d.ID)
 	}
 	return nil
 }

@@ -19,6 +19,10 @@ type Detail struct {
 	Conflicts []models.Conflict // for unfinished deployments: the conflicts it is in now
 	Findings  []models.Finding  // what its record keeps of the controls around it
 	Review    *models.Review    // what was learned from it; nil while it has no review
+	// For a failed or rolled-back one: an unfinished deployment of the same version
+	// to the same place (its run again, or one planned by hand), which holds a run
+	// again of it (WhyNoAgain); nil when none.
+	AgainOpen *models.Deployment
 }
 
 // Deployment loads one deployment's full record, in one snapshot.
@@ -80,6 +84,9 @@ func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (De
 	if !d.Status.Final() {
 		out.Conflicts, err = e.check(ctx, q, d)
 		noteStarts(out.Conflicts, out.Findings)
+	}
+	if err == nil && ranAgainable(d) {
+		out.AgainOpen, err = againOpen(ctx, q, d)
 	}
 	return out, err
 }

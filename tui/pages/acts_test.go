@@ -251,6 +251,11 @@ func TestRunAgainPlansTheSameContentAnew(t *testing.T) {
 	if old := record(t, m.c, 2); old.Deployment.Status != models.StatusFailed || !hasEvent(old.Events, "run again as #6") {
 		t.Fatalf("the failure stays final and shows the link: %+v", old.Events)
 	}
+	// While #6 is unfinished, #2 is not run again a second time, and a says why at once.
+	press(m, "a")
+	if got := screenText(m); strings.Contains(got, "Run #2") || !strings.Contains(got, "#6 payments-api 4.11.9 → staging is planned already") {
+		t.Fatalf("a second run again of #2:\n%s", got)
+	}
 }
 
 // The next full hour is offered greyed, as the plan form's start is: "now" typed

@@ -180,7 +180,7 @@ func (d *detailScreen) ShortHelp() []common.Key {
 		run.Off = loading
 	}
 	first := []common.Key{on(d.c.Keys.Back), off(k.Start, d.whyNoStart()), off(k.Resolve, d.whyNoResolve()), off(k.Checklist, d.whyNoChecklist())}
-	edit, cancel, again := off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.why(whyNoAgain))
+	edit, cancel, again := off(k.Edit, d.why(whyNoEdit)), off(k.Cancel, d.why(whyNoCancel)), off(k.Again, d.whyNoAgain())
 	output, incident, update := off(k.Output, d.whyNoOutput()), off(k.Incident, d.whyNoIncident()), off(k.Update, d.whyNoUpdate())
 	review, propose := off(k.Review, d.why(whyNoReview)), off(k.Propose, d.whyNoPropose())
 	last := []common.Key{d.blockKey(), on(d.c.Keys.Up), on(d.c.Keys.Down)}
@@ -217,6 +217,15 @@ func (d *detailScreen) why(rule func(*common.Common, models.Deployment) string) 
 		return loading
 	}
 	return rule(d.c, d.det.Deployment)
+}
+
+// whyNoAgain is why the person may not run this deployment again, in the engine's
+// words (its run again still open among them), or "".
+func (d *detailScreen) whyNoAgain() string {
+	if !d.loaded {
+		return loading
+	}
+	return common.Why(engine.WhyNoAgain(d.c.Actor, d.det))
 }
 
 func (d *detailScreen) whyNoUpdate() string {
@@ -292,7 +301,7 @@ func (d *detailScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Push(newEditForm(d.c, d.det.Deployment))
 	case key.Matches(msg, d.keys.Cancel) && d.why(whyNoCancel) == "":
 		return common.Push(newCancelPage(d.c, d.det.Deployment))
-	case key.Matches(msg, d.keys.Again) && d.why(whyNoAgain) == "":
+	case key.Matches(msg, d.keys.Again) && d.whyNoAgain() == "":
 		return common.Push(newAgainPage(d.c, d.det.Deployment))
 	case key.Matches(msg, d.keys.Review) && d.why(whyNoReview) == "":
 		return common.Push(newReviewForm(d.c, d.det.Deployment, d.det.Review))

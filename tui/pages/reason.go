@@ -97,15 +97,6 @@ func whyNoCancel(c *common.Common, d models.Deployment) string {
 	return common.Why(engine.Can(c.Actor, engine.ActCancel, &d))
 }
 
-// whyNoAgain is why d cannot be run again by the person, or "": only a failed or
-// rolled-back deployment is planned anew, by someone who may plan.
-func whyNoAgain(c *common.Common, d models.Deployment) string {
-	if d.Status != models.StatusFailed && d.Status != models.StatusRolledBack {
-		return fmt.Sprintf("#%d %s: only a failed or rolled-back deployment is run again", d.ID, d.Status.Phrase())
-	}
-	return common.Why(engine.Can(c.Actor, engine.ActPlan, nil))
-}
-
 func (p *askPage) Title() string   { return p.crumb }
 func (p *askPage) Capturing() bool { return true }
 func (p *askPage) Restyle()        { p.input.SetStyles(components.InputStyles(p.c.Styles)) }
