@@ -162,6 +162,11 @@ func TestSuggestAndRescheduleSuggestedClearConflicts(t *testing.T) {
 	if err != nil || len(cs) != 0 || !moved.ScheduledStart.Equal(f.local("2026-12-13 03:00")) {
 		t.Fatalf("rescheduled to %v with %+v, %v", moved.ScheduledStart, cs, err)
 	}
+	// Asked again where it is free, it says so and stays: no move is recorded.
+	if _, err := f.e.RescheduleSuggested(f.ctx, ana, d.ID); !errors.Is(err, models.ErrConflict) ||
+		!strings.Contains(err.Error(), "is in no conflict where it is") {
+		t.Fatalf("a suggested move of one in no conflict: %v", err)
+	}
 }
 
 func TestDependencyAndAfter(t *testing.T) {

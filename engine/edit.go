@@ -224,9 +224,8 @@ func (e *Engine) PreviewEdit(ctx context.Context, actor models.Person, id int64,
 		if err := e.checkEdit(d, ed); err != nil {
 			return err
 		}
-		if ed.Start != nil || ed.Duration != nil {
-			start, end := editedWindow(d, ed)
-			start, end, err := e.newWindow(d, start, end)
+		if start, end := editedWindow(d, ed); (ed.Start != nil || ed.Duration != nil) && !sameWindow(d, start, end) {
+			start, end, err := e.newWindow(d, start, end) // as edit: the window it has is no change
 			if err != nil {
 				return err
 			}

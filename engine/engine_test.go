@@ -762,3 +762,23 @@ func TestTwoOptionalItemsAheadAreTickedOneByOne(t *testing.T) {
 		t.Errorf("the record should say 4 was ticked ahead of its stage: %+v", det.Events)
 	}
 }
+
+// An edit of a deployment under way that keeps its window (the form sends the start
+// it has) and changes the assignee is previewed as it is saved: the preview refused
+// it ("only planned deployments can be rescheduled") while the edit went through.
+func TestPreviewEditOfAKeptWindowUnderWay(t *testing.T) {
+	f := newFixture(t)
+	ana := f.person(t, "ana")
+	d := f.plan(t, webReq())
+	if _, err := f.e.Advance(f.ctx, ana, d.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	tom := "tom"
+	ed := Edit{Start: &d.ScheduledStart, Assignee: &tom}
+	if got, _, err := f.e.PreviewEdit(f.ctx, ana, d.ID, ed); err != nil || got.Assignee != "tom" {
+		t.Fatalf("preview: %+v %v", got, err)
+	}
+	if out, err := f.e.EditDeployment(f.ctx, ana, d.ID, ed); err != nil || out.Deployment.Assignee != "tom" {
+		t.Fatalf("edit: %+v %v", out.Deployment, err)
+	}
+}

@@ -33,6 +33,9 @@ func (e *Engine) RescheduleSuggested(ctx context.Context, actor models.Person, i
 		if len(sug.Slots) == 0 {
 			return "", models.Conflictf("%s", NoSlotText(id, sug))
 		}
+		if slot := sug.Slots[0]; sameWindow(*d, slot.Start, slot.End) { // its conflicts were settled meanwhile
+			return "", models.Conflictf("#%d is in no conflict where it is (%s): it stays", id, e.window(slot.Start, slot.End))
+		}
 		return e.reschedule(ctx, q, actor, d, sug.Slots[0].Start, sug.Slots[0].End)
 	})
 }

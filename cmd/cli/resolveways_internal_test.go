@@ -11,7 +11,7 @@ import (
 // person only for a person booked twice, an override unless only a blocked version
 // is open (which only unblocking settles).
 func TestResolveWaysFitTheConflicts(t *testing.T) {
-	d := models.Deployment{ID: 7, Status: models.StatusPlanned}
+	d := models.Deployment{ID: 7, Status: models.StatusPlanned, Component: "api", Version: "2.0"}
 	open := func(k models.ConflictKind) models.Conflict {
 		return models.Conflict{Kind: k, Status: models.ConflictOpen}
 	}
@@ -21,8 +21,10 @@ func TestResolveWaysFitTheConflicts(t *testing.T) {
 	}{
 		{[]models.ConflictKind{models.ConflictFreeze}, []string{"suggest 7", "override"}, []string{"assign"}},
 		{[]models.ConflictKind{models.ConflictPerson, models.ConflictFreeze}, []string{"'ferry deploy assign 7 PERSON', or a manager's"}, nil},
-		{[]models.ConflictKind{models.ConflictBlocked}, []string{"Resolve with 'ferry deploy suggest 7' or 'ferry deploy reschedule 7 --suggested'."},
-			[]string{"assign", "override"}},
+		// No move settles a blocked version: only lifting the block does.
+		{[]models.ConflictKind{models.ConflictBlocked}, []string{"Only lifting the block settles it: a manager's 'ferry version unblock api 2.0'"},
+			[]string{"assign", "override", "suggest", "reschedule"}},
+		{[]models.ConflictKind{models.ConflictBlocked, models.ConflictFreeze}, []string{"suggest 7", "override", "version unblock api 2.0"}, []string{"assign"}},
 	} {
 		var cs []models.Conflict
 		for _, k := range tc.kinds {

@@ -134,34 +134,36 @@ func (a *app) printConflicts(cs []models.Conflict, lead string, d models.Deploym
 }
 
 // resolveWays are the commands that may settle the conflicts cs of d, a plan that may
-// move: a new time always; another person only for a person booked twice (offered
-// for a freeze, it could not help); a manager's override unless only a blocked
-// version is open, which only unblocking settles.
+// move: a new time, unless a blocked version is all that is open (no move settles
+// it: a manager lifts the block); another person only for a person booked twice
+// (offered for a freeze, it could not help); a manager's override unless only a
+// blocked version is open.
 func resolveWays(cs []models.Conflict, d models.Deployment) string {
 	ref := strconv.FormatInt(d.ID, 10)
-	ways := []string{"'ferry deploy suggest " + ref + "'", "'ferry deploy reschedule " + ref + " --suggested'"}
-	person, overridable := false, false
+	person, overridable, blocked := false, false, false
 	for _, c := range cs {
 		if !engine.SettledFor(c, d) {
 			person = person || c.Kind == models.ConflictPerson
 			overridable = overridable || c.Kind != models.ConflictBlocked
+			blocked = blocked || c.Kind == models.ConflictBlocked
 		}
 	}
+	unblock := fmt.Sprintf("a manager's 'ferry version unblock %s %s' once it is fixed", d.Component, d.Version)
+	if !overridable {
+		return "Only lifting the block settles it: " + unblock + "."
+	}
+	ways := []string{"'ferry deploy suggest " + ref + "'", "'ferry deploy reschedule " + ref + " --suggested'"}
 	if person {
 		ways = append(ways, "'ferry deploy assign "+ref+" PERSON'")
 	}
-	if overridable {
-		ways = append(ways, "a manager's 'ferry conflicts override CONFLICT_ID --reason R'")
-	}
-	if len(ways) == 2 {
-		return "Resolve with " + ways[0] + " or " + ways[1] + "."
+	ways = append(ways, "a manager's 'ferry conflicts override CONFLICT_ID --reason R'")
+	if blocked {
+		ways = append(ways, unblock)
 	}
 	rest := ways[2:] // on a line of their own: the first line is long already
-	tail := rest[len(rest)-1]
+	tail := "or " + rest[len(rest)-1]
 	if len(rest) > 1 {
-		tail = strings.Join(rest[:len(rest)-1], ", ") + ", or " + tail
-	} else {
-		tail = "or " + tail
+		tail = strings.Join(rest[:len(rest)-1], ", ") + ", " + tail
 	}
 	return "Resolve with " + ways[0] + ", " + ways[1] + ",\n" + tail + "."
 }
