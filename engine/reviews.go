@@ -102,26 +102,83 @@ func (e *Engine) checkReview(r *models.Review) error {
 // and says so in its record, in one transaction. The satisfaction means in the
 // reports move with it.
 func (e *Engine) AddReview(ctx context.Context, actor models.Person, r models.Review) (models.Review, bool, error) {
-	if err := e.checkReview(&r); err != nil {
-		return r, false, err
+	return e.writeReview(ctx, actor, r.DeploymentID, func(*models.Review) models.Review { return r })
+}
+
+// ReviewChange is an amendment that names what it changes (nil: kept as it is), as
+// the command line's flags do. A new review needs its outcome and lessons.
+type ReviewChange struct {
+	Outcome                                     *models.Outcome
+	Satisfaction, LeadTimeSatisfaction, Quality *int // 0 clears a score
+	Category, Lessons                           *string
+}
+
+// ChangeReview writes what ch names into deployment id's review, keeping the rest,
+// read and written in one transaction: read first and written after, an amendment
+// made meanwhile (in the console) was lost.
+func (e *Engine) ChangeReview(ctx context.Context, actor models.Person, id int64, ch ReviewChange) (models.Review, bool, error) {
+	var missing error
+	r, amended, err := e.writeReview(ctx, actor, id, func(had *models.Review) models.Review {
+		var r models.Review
+		if had != nil {
+			r = *had
+		}
+		r.DeploymentID = id
+		set(&r.Outcome, ch.Outcome)
+		set(&r.Satisfaction, ch.Satisfaction)
+		set(&r.LeadTimeSatisfaction, ch.LeadTimeSatisfaction)
+		set(&r.Quality, ch.Quality)
+		set(&r.Category, ch.Category)
+		set(&r.Lessons, ch.Lessons)
+		if had == nil && (ch.Outcome == nil || ch.Lessons == nil) {
+			flag := map[bool]string{true: "--outcome", false: "--lessons"}[ch.Outcome == nil]
+			missing = models.Invalidf("%s: required for a new review (deployment #%d has none yet)", flag, id)
+		}
+		return r
+	}, func() error { return missing })
+	return r, amended, err
+}
+
+func set[T any](field *T, v *T) {
+	if v != nil {
+		*field = *v
 	}
+}
+
+// writeReview writes the review review makes of the one the deployment has (nil for
+// none), after the checks, in one transaction; refuse, if given, may refuse what
+// review made.
+func (e *Engine) writeReview(ctx context.Context, actor models.Person, id int64, review func(had *models.Review) models.Review,
+	refuse ...func() error) (models.Review, bool, error) {
 	if err := e.useBasis(ctx); err != nil {
-		return r, false, err
+		return models.Review{}, false, err
 	}
+	var r models.Review
 	amended := false
 	err := e.st.Write(ctx, func(q store.Q) error {
-		d, err := q.Deployment(ctx, r.DeploymentID)
+		d, err := q.Deployment(ctx, id)
 		if err != nil {
 			return err
 		}
 		if err := e.CanReview(actor, d); err != nil {
 			return err
 		}
-		if _, err := q.Review(ctx, d.ID); err == nil {
-			amended = true
+		var had *models.Review
+		if old, err := q.Review(ctx, d.ID); err == nil {
+			had, amended = &old, true
 		} else if !errors.Is(err, models.ErrNotFound) {
 			return err
 		}
+		r = review(had)
+		for _, f := range refuse {
+			if err := f(); err != nil {
+				return err
+			}
+		}
+		if err := e.checkReview(&r); err != nil {
+			return err
+		}
+		r.DeploymentID = d.ID
 		r.Reviewer, r.ReviewedAt, r.Model, r.ModelVersion = actor.Name, e.Now(), d.Model, d.ModelVersion
 		if err := q.SetReview(ctx, r); err != nil {
 			return err

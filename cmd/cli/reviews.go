@@ -52,8 +52,8 @@ func (a *app) reviewAddCmd() *cobra.Command {
 	var sat, lead, quality int
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use: "add ID --outcome successful|successful_with_issues|unsuccessful --lessons TEXT [--satisfaction 1-5]\n" +
-			"      [--lead-time-satisfaction 1-5] [--quality 1-5] [--category C]",
+		Use: "add ID [--outcome successful|successful_with_issues|unsuccessful] [--lessons TEXT] [--satisfaction 1-5]\n" +
+			"      [--lead-time-satisfaction 1-5] [--quality 1-5] [--category C]   (--outcome and --lessons for a new review)",
 		Short: "Review a finished deployment (its requester, a manager or a practitioner); again amends it, keeping what no flag names",
 		Args:  exactArgs(1, "one deployment ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,8 +69,8 @@ func (a *app) reviewAddCmd() *cobra.Command {
 				flag string
 				v    int
 			}{{"--satisfaction", sat}, {"--lead-time-satisfaction", lead}, {"--quality", quality}} {
-				if fl.Changed(sc.flag[2:]) && (sc.v < 1 || sc.v > 5) {
-					return usagef("%s: %d is not a score from 1 (poor) to 5 (excellent)", sc.flag, sc.v)
+				if fl.Changed(sc.flag[2:]) && (sc.v < 0 || sc.v > 5) {
+					return usagef("%s: %d is not a score from 1 (poor) to 5 (excellent), or 0 to clear it", sc.flag, sc.v)
 				}
 			}
 			if fl.Changed("lessons") && strings.TrimSpace(lessons) == "" {
@@ -81,25 +81,19 @@ func (a *app) reviewAddCmd() *cobra.Command {
 			}
 			// Amending says what changes: a flag not given keeps what the review has
 			// (an amended lesson cleared the scores it did not name).
-			r, err := a.eng.Review(a.ctx, a.actor, id)
-			switch {
-			case errors.Is(err, models.ErrNotFound):
-				for _, req := range []string{"outcome", "lessons"} {
-					if !fl.Changed(req) {
-						return usagef("--%s: required for a new review (deployment #%d has none yet)", req, id)
-					}
-				}
-			case err != nil:
-				return err
+			var ch engine.ReviewChange
+			o := models.Outcome(outcome)
+			given := func(name string) bool { return fl.Changed(name) }
+			ch.Outcome = when(given("outcome"), &o)
+			ch.Satisfaction = when(given("satisfaction"), &sat)
+			ch.LeadTimeSatisfaction = when(given("lead-time-satisfaction"), &lead)
+			ch.Quality = when(given("quality"), &quality)
+			ch.Category = when(given("category"), &category)
+			ch.Lessons = when(given("lessons"), &lessons)
+			r, amended, err := a.eng.ChangeReview(a.ctx, a.actor, id, ch)
+			if errors.Is(err, models.ErrInvalid) && strings.Contains(err.Error(), "required for a new review") {
+				return usageError{err} // a flag missing, as a required flag's is said (exit 2)
 			}
-			r.DeploymentID = id
-			keep(fl.Changed("outcome"), &r.Outcome, models.Outcome(outcome))
-			keep(fl.Changed("satisfaction"), &r.Satisfaction, sat)
-			keep(fl.Changed("lead-time-satisfaction"), &r.LeadTimeSatisfaction, lead)
-			keep(fl.Changed("quality"), &r.Quality, quality)
-			keep(fl.Changed("category"), &r.Category, category)
-			keep(fl.Changed("lessons"), &r.Lessons, lessons)
-			r, amended, err := a.eng.AddReview(a.ctx, a.actor, r)
 			if err != nil {
 				return err
 			}
@@ -116,20 +110,21 @@ func (a *app) reviewAddCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&outcome, "outcome", "", "successful, successful_with_issues or unsuccessful (required for a new review)")
-	fl.IntVar(&sat, "satisfaction", 0, "satisfaction with the deployment, 1-5")
-	fl.IntVar(&lead, "lead-time-satisfaction", 0, "satisfaction with its lead time, 1-5")
-	fl.IntVar(&quality, "quality", 0, "quality of what was deployed, 1-5")
+	fl.IntVar(&sat, "satisfaction", 0, "satisfaction with the deployment, 1-5 (0 clears it)")
+	fl.IntVar(&lead, "lead-time-satisfaction", 0, "satisfaction with its lead time, 1-5 (0 clears it)")
+	fl.IntVar(&quality, "quality", 0, "quality of what was deployed, 1-5 (0 clears it)")
 	fl.StringVar(&category, "category", "", "a failure category of [ferry] failure_categories")
 	fl.StringVar(&lessons, "lessons", "", "what was learned (required for a new review)")
 	fl.BoolVar(&asJSON, "json", false, "print the review as JSON")
 	return cmd
 }
 
-// keep sets *field to v when its flag was given; otherwise it keeps what it has.
-func keep[T any](given bool, field *T, v T) {
+// when is v when its flag was given, else nil (kept as it is).
+func when[T any](given bool, v *T) *T {
 	if given {
-		*field = v
+		return v
 	}
+	return nil
 }
 
 func (a *app) reviewShowCmd() *cobra.Command {

@@ -64,7 +64,13 @@ func TestReviewCommands(t *testing.T) {
 		got.Quality == nil || *got.Quality != 1 || got.Category != "test gap" {
 		t.Errorf("an amendment of the lessons alone keeps the rest: %+v", got)
 	}
-	if d := f.show(mustID(t, bad)); !strings.Contains(eventTypes(d), "review review review") {
+	// 0 clears a score; a deployment that does not exist is said to, not asked for an outcome.
+	decode(t, f.ok("--as", "ana", "review", "add", bad, "--quality", "0", "--json"), &got)
+	if got.Quality != nil || got.Satisfaction == nil {
+		t.Errorf("--quality 0 clears the quality alone: %+v", got)
+	}
+	f.refused(1, []string{"#999"}, "--as", "ana", "review", "add", "999", "--lessons", "x")
+	if d := f.show(mustID(t, bad)); !strings.Contains(eventTypes(d), "review review review review") {
 		t.Errorf("both reviews are on the record: %s", eventTypes(d))
 	}
 	r = f.ok("--as", "eve", "review", "show", bad)
