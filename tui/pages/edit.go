@@ -301,7 +301,11 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 	case editSavedMsg:
 		return f.saved(msg)
 	case tea.KeyPressMsg:
-		handled, leave := f.leave.key(msg, key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form), f.errs.Values())
+		esc := key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form)
+		if esc && (f.saving || f.done) { // what was typed is on its way: nothing is lost
+			return common.Back
+		}
+		handled, leave := f.leave.key(msg, esc, f.errs.Values())
 		if leave {
 			return common.Back
 		}
@@ -375,7 +379,7 @@ func (f *editForm) View() string {
 	st, d := f.c.Styles, f.d
 	head := " " + st.Bold.Render(fmt.Sprintf("Change #%d", d.ID)) + fmt.Sprintf(" %s %s → %s", d.Component, d.Version,
 		d.Environment)
-	form := strings.Trim(f.form.View(), "\n") + f.leave.view(st, f.formW())
+	form := f.leave.view(st, f.formW()) + strings.Trim(f.form.View(), "\n")
 	if f.w < 100 {
 		room := max(2, f.h-3-lipgloss.Height(form))
 		return common.Fit(head, f.w) + "\n\n" + form + "\n\n" + cutLines(f.previewView(f.w-2), room, st.Dim)

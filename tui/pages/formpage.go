@@ -94,7 +94,11 @@ func fieldWords(err error) string {
 // it saves or once it has; completed says the form was just finished, to save.
 func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch handled, leave := p.leave.key(k, key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form), p.errs.Values()); {
+		esc := key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form)
+		if esc && (p.saving || p.done) { // what was typed is on its way: nothing is lost
+			return common.Back, false
+		}
+		switch handled, leave := p.leave.key(k, esc, p.errs.Values()); {
 		case leave:
 			return common.Back, false
 		case handled:
@@ -151,7 +155,7 @@ func (p *formPage) view(st common.Styles, head []string, why func(error) string)
 	case p.err != nil:
 		head = append(head, " "+st.Error.Render("✗ not saved: "+common.Hang(why(p.err), p.w-16, 15)))
 	}
-	return strings.Join(head, "\n") + "\n" + strings.Trim(p.form.View(), "\n") + p.leave.view(st, p.w)
+	return strings.Join(head, "\n") + "\n" + p.leave.view(st, p.w) + strings.Trim(p.form.View(), "\n")
 }
 
 // leaveGuard asks before esc throws away what a form holds: one esc on a half-filled
@@ -188,10 +192,12 @@ func (g *leaveGuard) key(k tea.KeyPressMsg, esc bool, values string) (handled, l
 	return true, false
 }
 
-// view is the question while it is asked, under the form.
+// view is the question while it is asked, its lines ending in a line break, for the
+// top of the form: under it, a form as tall as a phone's screen left it out of
+// sight, and the next key answered a question nobody saw.
 func (g *leaveGuard) view(st common.Styles, w int) string {
 	if !g.asking {
 		return ""
 	}
-	return "\n\n" + strings.Join(common.Hanging(" ", "Leave without saving? What you typed is lost: y or esc leaves, any other key stays.", w, st.Warn), "\n")
+	return strings.Join(common.Hanging(" ", "Leave without saving? What you typed is lost: y or esc leaves, any other key stays.", w, st.Warn), "\n") + "\n"
 }

@@ -390,7 +390,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		// Before the model is chosen nothing is typed: esc leaves at once.
 		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
-		if !p.modelChosen && esc {
+		if esc && (!p.modelChosen || p.saving || p.done) { // nothing typed yet, or it is on its way
 			return common.Back
 		}
 		if handled, leave := p.leave.key(msg, esc, p.errs.Values()); leave {
@@ -457,7 +457,7 @@ func (p *planForm) View() string {
 	if !p.modelChosen { // nothing to preview before the model
 		return p.form.View()
 	}
-	return beside(p.form.View()+p.leave.view(p.c.Styles, min(p.w, 64)), p.w, p.h, p.previewLines)
+	return beside(p.leave.view(p.c.Styles, min(p.w, 64))+p.form.View(), p.w, p.h, p.previewLines)
 }
 
 // previewLines is the preview in at most h lines of w cells: the plan, then every

@@ -17,6 +17,7 @@ import (
 // releasePlanForm plans a release into an environment: one deployment per
 // component, all or none, at once or one after the other (engine.PlanRelease).
 type releasePlanForm struct {
+	leave   leaveGuard // esc asks before it throws away what was typed
 	c       *common.Common
 	v       *releasePlanValues
 	start   startField
@@ -107,6 +108,7 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 		WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64)).
 		WithHeight(formBesideHeight(p.w, p.h))
 	p.started = false
+	p.leave.from(p.errs.Values())
 }
 
 func (p *releasePlanForm) Title() string   { return "plan a release" }
@@ -170,8 +172,16 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		p.done = true
 		return common.Done(plannedNote(msg.out))
 	case tea.KeyPressMsg:
-		if key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form) {
+		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
+		if esc && (p.saving || p.done) { // what was typed is on its way: nothing is lost
 			return common.Back
+		}
+		handled, leave := p.leave.key(msg, esc, p.errs.Values())
+		if leave {
+			return common.Back
+		}
+		if handled {
+			return nil
 		}
 	}
 	if p.saving || p.done {
@@ -277,7 +287,7 @@ func (p *releasePlanForm) save() tea.Cmd {
 }
 
 func (p *releasePlanForm) View() string {
-	return beside(p.form.View(), p.w, p.h, p.previewLines)
+	return beside(p.leave.view(p.c.Styles, min(p.w, 64))+p.form.View(), p.w, p.h, p.previewLines)
 }
 
 // previewLines is the preview in at most h lines of w cells: each deployment the

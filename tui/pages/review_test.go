@@ -228,8 +228,16 @@ func toLessons(l *tuitest.Live) {
 // plan form does; y leaves.
 func TestReviewFormAsksBeforeItLosesTheLessons(t *testing.T) {
 	t.Parallel()
-	l, _ := liveDetail(t, "sam", 2, 120, 40)
-	l.Has("none yet · w to review")
+	// On a phone too: the question went under a form as tall as the screen, out of
+	// sight, and the next key answered it.
+	for _, size := range [][2]int{{120, 40}, {60, 20}} {
+		reviewLeaveAsked(t, size[0], size[1])
+	}
+}
+
+func reviewLeaveAsked(t *testing.T, w, h int) {
+	l, _ := liveDetail(t, "sam", 2, w, h)
+	l.Has("w review") // the footer's key
 	l.Letter('w')
 	l.Has("┃ Outcome")
 	for _, field := range []string{"Satisfaction with the deployment", "Satisfaction with its lead time", "Quality", "Failure category", "Lessons"} {
@@ -241,6 +249,6 @@ func TestReviewFormAsksBeforeItLosesTheLessons(t *testing.T) {
 	l.Key(tea.KeyEscape)
 	l.Has("Leave without saving?")
 	l.Letter('y')
-	l.Has("none yet · w to review")
+	l.Has("#2  deploy payments-api") // back on its page
 	l.Quit()
 }
