@@ -78,8 +78,12 @@ func TestDeployAgainAndIncidents(t *testing.T) {
 	f := runFixture(t)
 	bad := f.planModel("broken", "web-frontend")
 	f.ferry("--as", "sam", "deploy", "run", bad)
-	f.refused(1, []string{"only a failed or rolled-back deployment"}, "--as", "sam", "deploy", "again",
-		f.planModel("auto", "web-frontend"))
+	planned := f.planModel("auto", "web-frontend")
+	f.refused(1, []string{"only a failed or rolled-back deployment"}, "--as", "sam", "deploy", "again", planned)
+	// That plan moves the same version to the same place: while it is open, running the
+	// failure again would be a second.
+	f.refused(1, []string{"#" + planned + " web-frontend 1.0 → dev is planned already"}, "--as", "sam", "deploy", "again", bad)
+	f.ok("--as", "ana", "deploy", "cancel", planned, "--reason", "the run again goes instead")
 	r := f.ok("--as", "sam", "deploy", "again", bad, "--json")
 	var again deployment
 	decode(t, r, &again)

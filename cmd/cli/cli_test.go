@@ -1180,4 +1180,10 @@ func TestARemovalSaysSo(t *testing.T) {
 			t.Errorf("%s lists the removal as a deployment:\n%s", args[0], r)
 		}
 	}
+	if r := f.ok("--as", "ana", "deploy", "reschedule", "1", "--start", "2090-01-02 11:00"); !strings.HasPrefix(r.stdout, "Rescheduled #1 removal of web-frontend 1.0 from dev, ") {
+		t.Errorf("deploy reschedule of the removal:\n%s", r)
+	}
+	if r := f.ok("--as", "ana", "deploy", "cancel", "1", "--reason", "kept"); !strings.HasPrefix(r.stdout, "Cancelled #1 removal of web-frontend 1.0 from dev") {
+		t.Errorf("deploy cancel of the removal:\n%s", r)
+	}
 }

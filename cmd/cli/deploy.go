@@ -323,7 +323,7 @@ func (a *app) cancelCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, toJSON(d))
 			}
-			fmt.Fprintf(a.stdout, "Cancelled #%d %s %s → %s\n", d.ID, d.Component, d.Version, d.Environment)
+			fmt.Fprintf(a.stdout, "Cancelled #%d %s\n", d.ID, moveText(d))
 			return nil
 		},
 	}
@@ -602,8 +602,8 @@ func (a *app) editCmd() *cobra.Command {
 				if asJSON {
 					return a.printChanged("", d, cs, true)
 				}
-				fmt.Fprintf(a.stdout, "Nothing changed (dry run). After this edit: #%d %s %s → %s, %s, %s\n", d.ID, d.Component,
-					d.Version, d.Environment, a.window(d), assigneeText(d.Assignee))
+				fmt.Fprintf(a.stdout, "Nothing changed (dry run). After this edit: #%d %s, %s, %s\n", d.ID, moveText(d),
+					a.window(d), assigneeText(d.Assignee))
 				if len(cs) == 0 {
 					fmt.Fprintln(a.stdout, "It would be in no conflict.")
 				}

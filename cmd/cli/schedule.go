@@ -484,8 +484,7 @@ func (a *app) printChanged(verb string, d models.Deployment, cs []models.Conflic
 	if asJSON {
 		return writeJSON(a.stdout, plannedJSON{toJSON(d), conflictsToJSON(cs)})
 	}
-	fmt.Fprintf(a.stdout, "%s #%d %s %s → %s, %s, %s\n", verb, d.ID, d.Component, d.Version, d.Environment,
-		a.window(d), assigneeText(d.Assignee))
+	fmt.Fprintf(a.stdout, "%s #%d %s, %s, %s\n", verb, d.ID, moveText(d), a.window(d), assigneeText(d.Assignee))
 	a.printConflicts(cs, "It is in", d)
 	return nil
 }
