@@ -102,6 +102,10 @@ type FieldErrors struct {
 	// paste) are held until it has, or they would land in the field being left.
 	moving time.Time // when the move under way was asked for; zero: none
 	held   []tea.Msg // keys typed meanwhile, in order
+	// refused is when a tab the field refused came (it holds what it cannot take),
+	// or the last key dropped after it: keys typed in that burst were meant for the
+	// next field and are dropped; zero once the person types on after a pause.
+	refused time.Time
 	// width is the cells a field's title has (SetWidth); 0: huh wraps it, which it
 	// does at hyphens too ("YYYY-" / "MM-DD HH:MM").
 	width int
@@ -199,6 +203,12 @@ func (fe *FieldErrors) Step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 	case fe.isMoving() && isInput(msg):
 		fe.held = append(fe.held, msg)
 		return f, late
+	case !fe.refused.IsZero() && time.Since(fe.refused) < moveWait && typesText(msg):
+		// Typed in the burst of a tab the field refused (a date that is none): meant
+		// for the next field, added to this one they made "2026-13-012026-12-04".
+		// Dropped, and so is the rest of the burst; the field's error says what to fix.
+		fe.refused = time.Now()
+		return f, late
 	case fe.isMoving() && (msg == huh.NextField() || msg == huh.PrevField()):
 		field := f.GetFocusedField()
 		f, cmd := fe.step(f, msg)
@@ -242,10 +252,23 @@ func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 	if hf, ok := fm.(*huh.Form); ok {
 		f = hf
 	}
-	if fe.asksMove(field, msg) {
-		fe.moving = time.Now()
+	switch {
+	case fe.asksMove(field, msg):
+		fe.moving, fe.refused = time.Now(), time.Time{}
+	case fe.refusesMove(field, msg):
+		fe.refused = time.Now()
+	case typesText(msg):
+		fe.refused = time.Time{} // typing on after the burst: the person fixes the field
 	}
 	return f, tea.Batch(cmd, fe.Mark(f))
+}
+
+// refusesMove reports whether msg was a text field's key for the next field that the
+// field refused, holding what it cannot take.
+func (fe *FieldErrors) refusesMove(field huh.Field, msg tea.Msg) bool {
+	k, ok := msg.(tea.KeyPressMsg)
+	_, input := field.(*huh.Input)
+	return ok && input && field.Error() != nil && key.Matches(k, fe.keys.Input.Next)
 }
 
 // asksMove reports whether msg, which field has had, made it ask the form for the

@@ -63,11 +63,20 @@ func TestKeysAfterTabWaitForTheMove(t *testing.T) {
 	for range 4 {
 		typ(tea.KeyPressMsg{Code: tea.KeyBackspace})
 	}
+	// A tab the field refuses moves nowhere, and what is typed in its burst was meant
+	// for the next field: dropped, not added ("2026-13-012026-12-04"). Typed on after
+	// a pause, it goes into the field, which the person is fixing.
 	word("bad")
 	typ(tea.KeyPressMsg{Code: tea.KeyTab})
-	word("!")
-	if version != "bad!" || env != "prod" {
+	word("!!")
+	if version != "bad" || env != "prod" {
 		t.Fatalf("after a refused tab: version %q, environment %q", version, env)
+	}
+	fe.refused = time.Now().Add(-time.Second) // the person paused
+	typ(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	word("d1")
+	if version != "bad1" || env != "prod" {
+		t.Fatalf("typed on after a pause: version %q, environment %q", version, env)
 	}
 }
 
