@@ -257,8 +257,8 @@ func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 		fe.moving, fe.refused = time.Now(), time.Time{}
 	case fe.refusesMove(field, msg):
 		fe.refused = time.Now()
-	case typesText(msg):
-		fe.refused = time.Time{} // typing on after the burst: the person fixes the field
+	case isInput(msg):
+		fe.refused = time.Time{} // a key after the burst, or an edit: the person fixes the field
 	}
 	return f, tea.Batch(cmd, fe.Mark(f))
 }
@@ -268,7 +268,9 @@ func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 func (fe *FieldErrors) refusesMove(field huh.Field, msg tea.Msg) bool {
 	k, ok := msg.(tea.KeyPressMsg)
 	_, input := field.(*huh.Input)
-	return ok && input && field.Error() != nil && key.Matches(k, fe.keys.Input.Next)
+	held, _ := field.GetValue().(string)
+	// An empty field refused (a summary not written yet) is where the next keys go.
+	return ok && input && held != "" && field.Error() != nil && key.Matches(k, fe.keys.Input.Next)
 }
 
 // asksMove reports whether msg, which field has had, made it ask the form for the
