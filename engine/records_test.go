@@ -79,13 +79,13 @@ func TestShownPrincipals(t *testing.T) {
 	}
 }
 
-// Progress counts an optional item left undone apart from the done ones: "5/5"
-// never hides a skip, nor "5/5 · 1 skipped" reads as five done. The CLI and the
-// console write it alike.
+// Progress counts an optional item left undone as passed, as every view's bar does,
+// and says it is among them: "5/5" never hides a skip, nor reads as five done. The
+// CLI and the console write it alike.
 func TestCountStepsSaysSkipped(t *testing.T) {
 	run := func(s models.StepStatus) models.StepRun { return models.StepRun{Status: s} }
 	p := CountSteps([]models.StepRun{run(models.StepDone), run(models.StepSkipped), run(models.StepPending)})
-	if p.Done != 2 || p.Total != 3 || p.Skipped != 1 || p.Text() != "1/3 · 1 skipped" {
+	if p.Done != 2 || p.Total != 3 || p.Skipped != 1 || p.Text() != "2/3 incl. 1 skipped" {
 		t.Fatalf("%+v %q", p, p.Text())
 	}
 	if p := CountSteps([]models.StepRun{run(models.StepDone)}); p.Text() != "1/1" {

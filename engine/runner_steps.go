@@ -510,13 +510,14 @@ type StageProgress struct {
 	Current     bool // the deployment is in this stage
 }
 
-// Text is the progress as every view writes it: "5/5", or "4/5 · 1 skipped" when
-// optional items were left undone: counted apart from the done ones ("5/5 · 1
-// skipped" read as five done), though nothing waits for them.
+// Text is the progress as every view writes it: "5/5", or "5/5 incl. 1 skipped" when
+// optional items were left undone. They count as passed, as the dashboard's and My
+// work's bars count them (nothing waits for them); "5/5 · 1 skipped" read as five
+// done, and "4/5 · 1 skipped" here beside "5/5" there read as two different runs.
 func (p StageProgress) Text() string {
-	s := fmt.Sprintf("%d/%d", p.Done-p.Skipped, p.Total)
+	s := fmt.Sprintf("%d/%d", p.Done, p.Total)
 	if p.Skipped > 0 {
-		s += fmt.Sprintf(" · %d skipped", p.Skipped)
+		s += fmt.Sprintf(" incl. %d skipped", p.Skipped)
 	}
 	return s
 }
