@@ -740,3 +740,29 @@ func TestAnOverrunHoldsItsEnvironment(t *testing.T) {
 		t.Fatalf("after the overrun ended: %+v %v", bs, err)
 	}
 }
+
+// A conflict another member was started against reads so on the page of the one
+// already under way too: #1 ran first, #2 was planned beside it in staging (capacity
+// 1) and started anyway. #1's page marked the conflict still to settle while the
+// Conflicts screen said it was started against.
+func TestStartedAgainstReadsSoOnEveryMember(t *testing.T) {
+	f := controlsFixture(t, "2026-11-24 10:00")
+	ana := f.person(t, "ana")
+	first := f.planIn(t, "api", "staging", "2026-11-24 10:00")
+	if _, err := f.e.Start(f.ctx, ana, first.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	second := f.planIn(t, "cache", "staging", "2026-11-24 10:00")
+	if _, err := f.e.Start(f.ctx, ana, second.ID, "the cache cannot wait"); err != nil {
+		t.Fatal(err)
+	}
+	det, err := f.e.Deployment(f.ctx, ana, first.ID)
+	if err != nil || len(det.Conflicts) == 0 {
+		t.Fatalf("#%d's conflicts: %+v %v", first.ID, det.Conflicts, err)
+	}
+	for _, c := range det.Conflicts {
+		if c.StartedOver == nil || !SettledFor(c, det.Deployment) {
+			t.Errorf("#%d's %s conflict is not marked started against: %+v", first.ID, c.Kind, c)
+		}
+	}
+}

@@ -82,8 +82,12 @@ func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (De
 		return out, err
 	}
 	if !d.Status.Final() {
-		out.Conflicts, err = e.check(ctx, q, d)
-		noteStarts(out.Conflicts, out.Findings)
+		// Who went ahead against them, whichever of its members started: by d's own
+		// findings alone, a conflict another started against read ✗ on d's page, and
+		// ▶ on the Conflicts screen.
+		if out.Conflicts, err = e.check(ctx, q, d); err == nil {
+			err = noteStartsOf(ctx, q, out.Conflicts)
+		}
 	}
 	if err == nil && ranAgainable(d) {
 		out.AgainOpen, err = againOpen(ctx, q, d)
