@@ -1200,6 +1200,19 @@ const keptBefore = "Typed before your last session ended, not sent yet; esc drop
 // when it is full.
 func (v *checklistView) inputLines() []string {
 	var out []string
+	// The item the field is about, when the cursor is no longer on it (the run moved
+	// on while it was typed): "blocked because: portal down" under "Visible to
+	// readers" read as a block on that one.
+	if sel, ok := v.selected(); v.askSeq != 0 && (!ok || sel.Seq != v.askSeq) {
+		for _, s := range v.st.Steps {
+			if s.Seq == v.askSeq {
+				text := fmt.Sprintf("about step %d %q, which the run has left since: enter says what becomes of it", s.Seq, s.Step.Name)
+				for _, l := range common.Hanging(" ", text, v.w) {
+					out = append(out, v.c.Styles.Warn.Render(l))
+				}
+			}
+		}
+	}
 	if v.about != "" {
 		for _, l := range common.Hanging(" ", v.about, v.w) {
 			out = append(out, v.c.Styles.Dim.Render(l))

@@ -493,3 +493,32 @@ func TestChecklistKeepsABlocksReasonApartFromTheName(t *testing.T) {
 	}
 	fits(t, m, "checklist", 60, 20)
 }
+
+// A field opened on an item names that item once the run has moved the cursor off
+// it: tom's block reason, typed while ana ticked the item, read as a block on the
+// next stage's item under it.
+func TestChecklistFieldNamesItsItemAfterTheRunMovesOn(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	c := m.c
+	ana, _ := c.Eng.Person("ana")
+	d, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
+		Version: "2.1", Environment: "staging", Start: now, Assignee: "tom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Eng.Start(c.Ctx, ana, d.ID, "a runbook takes a minute"); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, d.ID)})
+	load(m, cmd)
+	press(m, "b")
+	if _, err := c.Eng.TickStep(c.Ctx, ana, d.ID, 1, "", engine.RunOptions{SkipOptional: true}); err != nil {
+		t.Fatal(err)
+	}
+	load(m, m.Top().Refresh())
+	got := strings.Join(strings.Fields(screenText(m)), " ")
+	if !strings.Contains(got, `about step 1 "Reviewed by a second person", which the run has left since`) {
+		t.Fatalf("the field should name its item:\n%s", screenText(m))
+	}
+}
