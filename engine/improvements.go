@@ -252,10 +252,18 @@ func (e *Engine) checkImprovementMove(ctx context.Context, q store.Q, p models.P
 		if err != nil {
 			return err
 		}
-		if eff.Finished < VerifyMinimum {
-			return models.Conflictf("improvement %d: %s v%d has %d finished deployment%s; its effect is measured from %d on",
-				im.ID, im.Model, im.InVersion, eff.Finished, models.Plural(int(eff.Finished)), VerifyMinimum)
-		}
+		return NotMeasuredYet(*im, eff)
+	}
+	return nil
+}
+
+// NotMeasuredYet refuses to verify im while its version's effect, eff, rests on
+// fewer than VerifyMinimum finished deployments; nil once it does. A page that has
+// the effect offers v only then (it opened the form and refused after enter).
+func NotMeasuredYet(im models.Improvement, eff VersionEffect) error {
+	if eff.Finished < VerifyMinimum {
+		return models.Conflictf("improvement %d: %s v%d has %d finished deployment%s; its effect is measured from %d on",
+			im.ID, im.Model, im.InVersion, eff.Finished, models.Plural(int(eff.Finished)), VerifyMinimum)
 	}
 	return nil
 }

@@ -40,29 +40,34 @@ func improvementMoves() []improvementMove {
 
 // whyNoMove is why the person may not move im to to: the engine's rule; im is nil
 // while nothing is there to move.
-func whyNoMove(c *common.Common, im *models.Improvement, to models.ImprovementStatus, none string) string {
+func whyNoMove(c *common.Common, im *models.Improvement, to models.ImprovementStatus, none string, eff *engine.VersionEffect) string {
 	if im == nil {
 		return none
 	}
-	return common.Why(engine.MayMoveImprovement(c.Actor, *im, to))
+	err := engine.MayMoveImprovement(c.Actor, *im, to)
+	if err == nil && to == models.ImprovementVerified && eff != nil { // measured: said before the form opens
+		err = engine.NotMeasuredYet(*im, *eff)
+	}
+	return common.Why(err)
 }
 
 // whyNoPropose: the engine says who proposes improvements.
 func whyNoPropose(c *common.Common) string { return common.Why(engine.MayPropose(c.Actor)) }
 
 // moveKeys are the moves' keys for im, each off with its reason.
-func moveKeys(c *common.Common, moves []improvementMove, im *models.Improvement, none string) []common.Key {
+// eff is the effect of its version, when the page has it (nil: the engine says after).
+func moveKeys(c *common.Common, moves []improvementMove, im *models.Improvement, none string, eff *engine.VersionEffect) []common.Key {
 	out := make([]common.Key, len(moves))
 	for i, m := range moves {
-		out[i] = common.OffFor(m.key, whyNoMove(c, im, m.to, none))
+		out[i] = common.OffFor(m.key, whyNoMove(c, im, m.to, none, eff))
 	}
 	return out
 }
 
 // moveFor opens what a move's key asks, when the move is on; nil otherwise.
-func moveFor(c *common.Common, moves []improvementMove, im *models.Improvement, msg tea.KeyPressMsg) tea.Cmd {
+func moveFor(c *common.Common, moves []improvementMove, im *models.Improvement, eff *engine.VersionEffect, msg tea.KeyPressMsg) tea.Cmd {
 	for _, m := range moves {
-		if key.Matches(msg, m.key) && whyNoMove(c, im, m.to, "-") == "" {
+		if key.Matches(msg, m.key) && whyNoMove(c, im, m.to, "-", eff) == "" {
 			if m.to == models.ImprovementImplemented {
 				return common.Push(newImplementedForm(c, *im))
 			}
@@ -153,7 +158,7 @@ func (s *improvementsScreen) ShortHelp() []common.Key {
 	// The keys that act on the selection (its moves, then enter) ahead of propose and
 	// the arrows: a footer too short for all drops the last, and at 60 columns it
 	// dropped approve and reject for propose.
-	keys := append([]common.Key{common.On(s.c.Keys.Back)}, moveKeys(s.c, s.moves, s.selected(), s.none())...)
+	keys := append([]common.Key{common.On(s.c.Keys.Back)}, moveKeys(s.c, s.moves, s.selected(), s.none(), nil)...)
 	keys = append(keys, open, common.OffFor(s.keys.Propose, whyNoPropose(s.c)))
 	return append(keys, s.c.Arrows(len(s.list), s.none())...)
 }
@@ -213,7 +218,7 @@ func (s *improvementsScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, s.keys.Propose) && whyNoPropose(s.c) == "":
 		return common.Push(newProposeForm(s.c, nil))
 	}
-	return moveFor(s.c, s.moves, s.selected(), msg)
+	return moveFor(s.c, s.moves, s.selected(), nil, msg)
 }
 
 func (s *improvementsScreen) View() string {
@@ -390,6 +395,14 @@ func (p *improvementPage) im() *models.Improvement {
 	return &p.v.Improvement
 }
 
+// effect is its version's measured effect, once loaded (nil: none to say).
+func (p *improvementPage) effect() *engine.VersionEffect {
+	if !p.loaded {
+		return nil
+	}
+	return p.v.Effect
+}
+
 func (p *improvementPage) ShortHelp() []common.Key {
 	open := common.On(p.c.Keys.Open)
 	open.SetHelp("enter", "its deployment")
@@ -399,7 +412,7 @@ func (p *improvementPage) ShortHelp() []common.Key {
 	case len(p.v.From) == 0:
 		open.Off = fmt.Sprintf("improvement %d came from no deployment", p.id)
 	}
-	keys := append([]common.Key{common.On(p.c.Keys.Back)}, moveKeys(p.c, p.moves, p.im(), loading)...)
+	keys := append([]common.Key{common.On(p.c.Keys.Back)}, moveKeys(p.c, p.moves, p.im(), loading, p.effect())...)
 	return append(keys, open, common.On(p.c.Keys.Up), common.On(p.c.Keys.Down))
 }
 
@@ -431,7 +444,7 @@ func (p *improvementPage) Update(msg tea.Msg) tea.Cmd {
 		if key.Matches(msg, p.c.Keys.Open) && p.loaded && len(p.v.From) > 0 {
 			return common.Push(NewDetail(p.c, p.v.From[0]))
 		}
-		if cmd := moveFor(p.c, p.moves, p.im(), msg); cmd != nil {
+		if cmd := moveFor(p.c, p.moves, p.im(), p.effect(), msg); cmd != nil {
 			return cmd
 		}
 		var cmd tea.Cmd

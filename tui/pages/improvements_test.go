@@ -474,3 +474,32 @@ func TestRegisterFooterKeepsTheMovesOnAPhone(t *testing.T) {
 		}
 	}
 }
+
+// On an improvement's page, v says at once why it may not be verified yet: its
+// version's effect rests on too few finished deployments. It opened the form, and
+// refused only once the note was typed and sent.
+func TestVerifySaysAtOnceItIsTooSoon(t *testing.T) {
+	t.Parallel()
+	c := newTestCommon(t, "ana")
+	sam, _ := c.Eng.Person("sam")
+	im, err := c.Eng.AddImprovement(c.Ctx, sam, engine.ImprovementRequest{Model: "web-service", Title: "health check waits for the cache"})
+	if err == nil {
+		_, err = c.Eng.SetImprovement(c.Ctx, c.Actor, im.ID, models.ImprovementApproved, "", 0)
+	}
+	if err == nil {
+		_, err = c.Eng.SetImprovement(c.Ctx, c.Actor, im.ID, models.ImprovementImplemented, "", 1)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(c)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
+	load(m, m.Top().Refresh())
+	press(m, "5", "i")
+	press(m, "enter")
+	load(m, m.Top().Refresh())
+	press(m, "v")
+	if got := screenText(m); !tuitest.Whole(got, "its effect is measured from "+fmt.Sprint(engine.VerifyMinimum)+" on") || strings.Contains(got, "note:") {
+		t.Fatalf("v should say why at once:\n%s", got)
+	}
+}
