@@ -151,3 +151,10 @@ type ChannelStatus struct {
 	// Failing: it has dead messages newer than its last successful send.
 	Failing bool
 }
+
+// Retrying: not failing yet, but messages wait and the last try since its last
+// successful send failed: it is not delivering. It read "working" with nothing ever
+// sent and "connection refused" beside it.
+func (s ChannelStatus) Retrying() bool {
+	return !s.Failing && s.Pending > 0 && !s.LastErrorAt.IsZero() && s.LastErrorAt.After(s.LastSentAt)
+}

@@ -155,8 +155,11 @@ func (a *app) notifyStatusCmd() *cobra.Command {
 					last = a.eng.Local(s.LastErrorAt) + ": " + s.LastError
 				}
 				mark := ""
-				if s.Failing {
+				switch {
+				case s.Failing:
 					mark = "  ✗ failing"
+				case s.Retrying():
+					mark = "  ⟳ retrying"
 				}
 				fmt.Fprintf(a.stdout, "%-16s %-8s %8d %8d %6d  %s%s\n", s.Channel, s.Type, s.Pending, s.Sent, s.Dead, last, mark)
 			}

@@ -142,6 +142,8 @@ func (s *channelsScreen) blockLines(ch models.ChannelStatus) []string {
 	switch {
 	case ch.Failing:
 		mark, state = st.Bad.Render("✗"), st.Bad.Render("failing")
+	case ch.Retrying():
+		mark, state = st.Warn.Render("⟳"), st.Warn.Render("retrying: not delivering since its last error")
 	case ch.Sent+ch.Dead+ch.Pending == 0:
 		mark, state = st.Dim.Render("·"), st.Dim.Render("nothing sent yet")
 	}
