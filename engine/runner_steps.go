@@ -200,12 +200,18 @@ func optionalAhead(d models.Deployment, r models.StepRun) bool {
 	return !r.Step.Required && r.Status == models.StepPending && now >= 0 && slices.Index(models.Stages, r.Step.Stage) > now
 }
 
-// Ahead are the checklist items of st that may be ticked ahead of their stage (see
-// optionalAhead), in order: a checklist lists them after the stage under way.
+// Ahead are the optional checklist items of the stages after the one under way, in
+// order: those that may be ticked ahead of their stage (see optionalAhead), and those
+// ticked so, which stay in sight with who ticked them (a tick ahead took its item out
+// of sight at once, and a note could not be added). A checklist lists them after the
+// stage under way.
 func (st RunState) Ahead() []StepState {
 	var out []StepState
 	for _, s := range st.Steps {
-		if s.Step.Kind == models.StepManual && optionalAhead(st.Deployment, s.StepRun) {
+		done := s.StepRun
+		done.Status = models.StepPending // ticked ahead: one that was pending then
+		if s.Step.Kind == models.StepManual && (s.Status == models.StepPending || s.Status == models.StepDone) &&
+			optionalAhead(st.Deployment, done) {
 			out = append(out, s)
 		}
 	}

@@ -910,7 +910,11 @@ func (v *checklistView) previewLines() (out []string, itemAt, heading []int) {
 			out, heading = append(out, "", " "+st.Bold.Render(stage.Title())), append(heading, at, at)
 		}
 		itemAt, heading = append(itemAt, len(out)), append(heading, at)
-		out = append(out, st.Dim.Render(common.Fit("   [ ] "+s.Step.Name, v.w-1)))
+		name := s.Step.Name
+		if !s.Step.Required { // as the running checklist says it
+			name += " (optional)"
+		}
+		out = append(out, st.Dim.Render(common.Fit("   [ ] "+name, v.w-1)))
 	}
 	return out, itemAt, heading
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
@@ -100,4 +101,21 @@ func TestPlannedChecklistKeepsItsItemsOnAPhone(t *testing.T) {
 		t.Errorf("g should ask the manager why:\n%s", got)
 	}
 	fits(t, mm, "manager's override field", 60, 20)
+}
+
+// A planned deployment's checklist, read ahead, marks an optional item as the running
+// checklist does: it dropped "(optional)".
+func TestPlannedChecklistSaysOptional(t *testing.T) {
+	t.Parallel()
+	m := sized(t, "tom", 60, 20)
+	ana, _ := m.c.Eng.Person("ana")
+	d, _, err := m.c.Eng.Plan(m.c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
+		Version: "2.1", Environment: "staging", Start: now.Add(2 * time.Hour), Assignee: "tom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openChecklist(m, d.ID)
+	if got := screenText(m); !strings.Contains(got, "[ ] Links and screenshots up to date (optional)") {
+		t.Fatalf("the planned checklist should mark the optional item:\n%s", got)
+	}
 }
