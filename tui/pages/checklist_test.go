@@ -365,16 +365,7 @@ func TestChecklistAsksBeforeLeavingOptionalItems(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
 	c := m.c
 	ana, _ := c.Eng.Person("ana")
-	d, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
-		Version: "2.1", Environment: "staging", Start: now, Assignee: "tom"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Eng.Start(c.Ctx, ana, d.ID, "tom is on #1 too: a runbook takes him a minute"); err != nil {
-		t.Fatal(err)
-	}
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, d.ID)})
-	load(m, cmd)
+	d := openRunbook(t, m, "2.1", now)
 	press(m, "space")
 	got := screenText(m)
 	if !strings.Contains(strings.Join(strings.Fields(got), " "), `optional item 2 "Links and screenshots up to date" (Verify environment) is then skipped`) ||
@@ -397,17 +388,8 @@ func TestChecklistAsksBeforeLeavingOptionalItems(t *testing.T) {
 	if err != nil || det.Steps[0].Status != models.StepDone || det.Steps[1].Status != models.StepSkipped || det.Steps[2].Status != models.StepPending {
 		t.Fatalf("after y: %s, %s, %s (%v)", det.Steps[0].Status, det.Steps[1].Status, det.Steps[2].Status, err)
 	}
-	d, _, err = c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
-		Version: "2.2", Environment: "staging", Start: now.Add(time.Hour), Assignee: "tom"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Eng.Start(c.Ctx, ana, d.ID, "the second runbook, at once"); err != nil {
-		t.Fatal(err)
-	}
 	press(m, "esc")
-	_, cmd = m.Update(common.PushMsg{Page: pages.NewChecklist(c, d.ID)})
-	load(m, cmd)
+	d = openRunbook(t, m, "2.2", now.Add(time.Hour))
 	press(m, "down", "space") // item 2, ahead of its stage
 	load(m, m.Top().Refresh())
 	if got := screenText(m); !strings.Contains(got, "[✓] Links and screenshots up to date") {
@@ -506,16 +488,7 @@ func TestChecklistFieldNamesItsItemAfterTheRunMovesOn(t *testing.T) {
 	m := sized(t, "tom", 60, 20)
 	c := m.c
 	ana, _ := c.Eng.Person("ana")
-	d, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
-		Version: "2.1", Environment: "staging", Start: now, Assignee: "tom"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Eng.Start(c.Ctx, ana, d.ID, "a runbook takes a minute"); err != nil {
-		t.Fatal(err)
-	}
-	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, d.ID)})
-	load(m, cmd)
+	d := openRunbook(t, m, "2.1", now)
 	press(m, "b")
 	if _, err := c.Eng.TickStep(c.Ctx, ana, d.ID, 1, "", engine.RunOptions{SkipOptional: true}); err != nil {
 		t.Fatal(err)
@@ -525,4 +498,24 @@ func TestChecklistFieldNamesItsItemAfterTheRunMovesOn(t *testing.T) {
 	if !strings.Contains(got, `about step 1 "Reviewed by a second person", which the run has left since`) {
 		t.Fatalf("the field should name its item:\n%s", screenText(m))
 	}
+}
+
+// openRunbook plans a runbook (the documentation model: one required item, then one
+// optional item alone in its stage) for tom, starts it as ana (anyway: tom runs #1
+// too) and opens its checklist on m.
+func openRunbook(t *testing.T, m *Model, version string, start time.Time) models.Deployment {
+	t.Helper()
+	c := m.c
+	ana, _ := c.Eng.Person("ana")
+	d, _, err := c.Eng.Plan(c.Ctx, ana, engine.PlanRequest{Model: "documentation", Component: "web-runbook",
+		Version: version, Environment: "staging", Start: start, Assignee: "tom"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Eng.Start(c.Ctx, ana, d.ID, "tom is on #1 too: a runbook takes him a minute"); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.PushMsg{Page: pages.NewChecklist(c, d.ID)})
+	load(m, cmd)
+	return d
 }
