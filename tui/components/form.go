@@ -203,12 +203,6 @@ func (fe *FieldErrors) Step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
 	case fe.isMoving() && isInput(msg):
 		fe.held = append(fe.held, msg)
 		return f, late
-	case !fe.refused.IsZero() && time.Since(fe.refused) < moveWait && typesText(msg):
-		// Typed in the burst of a tab the field refused (a date that is none): meant
-		// for the next field, added to this one they made "2026-13-012026-12-04".
-		// Dropped, and so is the rest of the burst; the field's error says what to fix.
-		fe.refused = time.Now()
-		return f, late
 	case fe.isMoving() && (msg == huh.NextField() || msg == huh.PrevField()):
 		field := f.GetFocusedField()
 		f, cmd := fe.step(f, msg)
@@ -244,6 +238,14 @@ func movesGroup(msg tea.Msg) bool {
 func (fe *FieldErrors) isMoving() bool { return !fe.moving.IsZero() }
 
 func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
+	if !fe.refused.IsZero() && time.Since(fe.refused) < moveWait && typesText(msg) {
+		// Typed in the burst of a tab the field refused (a date that is none): meant
+		// for the next field, added to this one they made "2026-13-012026-12-04".
+		// Dropped, and so is the rest of the burst (held keys replayed too); the
+		// field's error says what to fix.
+		fe.refused = time.Now()
+		return f, nil
+	}
 	if fe.Full(f, msg) { // nothing to add: spare the form the work
 		return f, fe.Mark(f)
 	}

@@ -236,3 +236,56 @@ func TestFieldErrorWrapsBetweenWords(t *testing.T) {
 		t.Fatalf("the refusal's second line should hang under its first:\n%s", view)
 	}
 }
+
+// The keys of a refused tab's burst are dropped however they reach the field: held
+// while a move came and replayed after it too ("bad", tab, "ok" typed before the move
+// to the date arrived made it "badok"). An edit ends the burst, and an empty field
+// that refuses takes what is typed next: it is where the person is writing.
+func TestARefusedTabsBurstIsDroppedAllWays(t *testing.T) {
+	c := &common.Common{Styles: common.NewStyles(true)}
+	fe := NewFieldErrors(c)
+	var name, date, note string
+	f := huh.NewForm(huh.NewGroup(
+		fe.Input("name", "Name", &name),
+		fe.Input("date", "Date", &date).Validate(func(s string) error {
+			if s == "" || s == "bad" || s == "ba" {
+				return errors.New("not a date")
+			}
+			return nil
+		}),
+		fe.Input("note", "Note", &note))).WithKeyMap(FormKeys())
+	f.Init()
+	typ := func(msgs ...tea.Msg) {
+		for _, msg := range msgs {
+			f, _ = fe.Step(f, msg)
+		}
+	}
+	word := func(s string) {
+		for _, r := range s {
+			typ(letter(r))
+		}
+	}
+	tab := tea.KeyPressMsg{Code: tea.KeyTab}
+	word("x")
+	typ(tab)
+	word("bad")
+	typ(tab)
+	word("ok")
+	typ(huh.NextField()) // the move to Date arrives: what was held is replayed there
+	if name != "x" || date != "bad" {
+		t.Fatalf("name %q, date %q: want x and bad, the burst after the refused tab dropped", name, date)
+	}
+	typ(tea.KeyPressMsg{Code: tea.KeyBackspace}) // an edit: the person fixes the field
+	word("d")
+	if date != "bad" {
+		t.Fatalf("after an edit the keys go in: date %q, want bad", date)
+	}
+	for range 3 {
+		typ(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	typ(tab) // refused, empty: what comes next is written here
+	word("2026")
+	if date != "2026" {
+		t.Fatalf("an empty refused field takes the next keys: date %q", date)
+	}
+}

@@ -136,7 +136,6 @@ func (f *editForm) build() {
 		WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(f.formW()).
 		WithHeight(f.formHeight())
 	f.started = false
-	f.leave.from(f.errs.Values()) // the values it opened with are not typed
 }
 
 // people are those who may carry the deployment out; the current assignee stays a
@@ -302,10 +301,13 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 		return f.saved(msg)
 	case tea.KeyPressMsg:
 		esc := key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form)
-		if esc && (f.saving || f.done) { // what was typed is on its way: nothing is lost
+		switch {
+		case esc && f.done: // saved: the page is closing
 			return common.Back
+		case f.saving: // its answer comes to this page: a refusal shown here, not lost with it
+			return nil
 		}
-		handled, leave := f.leave.key(msg, esc, f.errs.Values())
+		handled, leave := f.leave.key(msg, esc, fmt.Sprintf("%+v", *f.v))
 		if leave {
 			return common.Back
 		}

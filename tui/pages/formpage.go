@@ -73,7 +73,6 @@ func (p *formPage) Refresh() tea.Cmd {
 		return nil
 	}
 	p.started = true
-	p.leave.from(p.errs.Values())
 	return p.form.Init()
 }
 
@@ -95,8 +94,11 @@ func fieldWords(err error) string {
 func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		esc := key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form)
-		if esc && (p.saving || p.done) { // what was typed is on its way: nothing is lost
+		switch {
+		case esc && p.done: // saved: the page is closing
 			return common.Back, false
+		case p.saving: // its answer comes to this page: a refusal shown here, not lost with it
+			return nil, false
 		}
 		switch handled, leave := p.leave.key(k, esc, p.errs.Values()); {
 		case leave:
@@ -159,26 +161,21 @@ func (p *formPage) view(st common.Styles, head []string, why func(error) string)
 }
 
 // leaveGuard asks before esc throws away what a form holds: one esc on a half-filled
-// plan closed it, and everything typed was gone. A form as it opened (nothing typed,
-// or as it was loaded) is left at once.
+// plan closed it, and everything typed was gone. A form as it opened (nothing typed
+// or chosen, or as it was loaded) is left at once.
 type leaveGuard struct {
 	asking bool
-	opened string // the values the form opened with
+	opened string // the values the form held when its first key came
 	set    bool
-}
-
-// from notes the values the form opened with (the first call only: a form rebuilt
-// after a refusal holds what was typed).
-func (g *leaveGuard) from(values string) {
-	if !g.set {
-		g.opened, g.set = values, true
-	}
 }
 
 // key takes a key while the form is shown: esc (when it leaves the form) asks first
 // if values differ from those it opened with; asked, y or esc leave and any other
 // key stays (and is not given to the form). handled says the key was the guard's.
 func (g *leaveGuard) key(k tea.KeyPressMsg, esc bool, values string) (handled, leave bool) {
+	if !g.set { // as it opened: taken at the first key, once the form has set its choices' first values
+		g.opened, g.set = values, true
+	}
 	switch {
 	case g.asking:
 		g.asking = false

@@ -149,7 +149,6 @@ func (p *planForm) build() {
 	).WithTheme(components.FormTheme(p.c)).WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).
 		WithWidth(min(p.w, 64))
 	p.started = false
-	p.leave.from(p.errs.Values()) // what is typed from here on is what esc would lose
 }
 
 func (p *planForm) componentOptions() []huh.Option[string] {
@@ -390,10 +389,13 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		// Before the model is chosen nothing is typed: esc leaves at once.
 		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
-		if esc && (!p.modelChosen || p.saving || p.done) { // nothing typed yet, or it is on its way
+		switch {
+		case esc && (!p.modelChosen || p.done): // nothing typed yet, or saved and closing
 			return common.Back
+		case p.saving: // its answer comes to this page: a refusal shown here, not lost with it
+			return nil
 		}
-		if handled, leave := p.leave.key(msg, esc, p.errs.Values()); leave {
+		if handled, leave := p.leave.key(msg, esc, p.valuesKey()); leave {
 			return common.Back
 		} else if handled {
 			return nil
@@ -411,6 +413,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	}
 	if p.form.State == huh.StateCompleted && !p.modelChosen {
 		p.modelChosen = true
+		p.leave = leaveGuard{} // what is typed or chosen from here on is what esc would lose
 		p.build()
 		return tea.Batch(cmd, p.Refresh())
 	}

@@ -108,7 +108,6 @@ func (p *releasePlanForm) build(releases []engine.ReleaseView) {
 		WithShowHelp(false).WithShowErrors(false).WithKeyMap(components.FormKeys()).WithWidth(min(max(p.w, 40), 64)).
 		WithHeight(formBesideHeight(p.w, p.h))
 	p.started = false
-	p.leave.from(p.errs.Values())
 }
 
 func (p *releasePlanForm) Title() string   { return "plan a release" }
@@ -173,10 +172,13 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		return common.Done(plannedNote(msg.out))
 	case tea.KeyPressMsg:
 		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
-		if esc && (p.saving || p.done) { // what was typed is on its way: nothing is lost
+		switch {
+		case esc && p.done: // saved: the page is closing
 			return common.Back
+		case p.saving: // its answer comes to this page: a refusal shown here, not lost with it
+			return nil
 		}
-		handled, leave := p.leave.key(msg, esc, p.errs.Values())
+		handled, leave := p.leave.key(msg, esc, fmt.Sprintf("%+v", *p.v))
 		if leave {
 			return common.Back
 		}
