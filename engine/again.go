@@ -94,8 +94,8 @@ func WhyNoAgain(actor models.Person, det Detail) error {
 		return err
 	}
 	if o := det.AgainOpen; o != nil {
-		return models.Conflictf("#%d %s %s → %s %s already (see 'ferry deploy show %d'); once it ends, #%d may be run again",
-			o.ID, o.Component, o.Version, o.Environment, o.Status.Phrase(), o.ID, d.ID)
+		return models.Conflictf("#%d %s %s already (see 'ferry deploy show %d'); once it ends, #%d may be run again",
+			o.ID, o.Move(), o.Status.Phrase(), o.ID, d.ID)
 	}
 	return nil
 }

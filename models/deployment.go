@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -249,4 +250,13 @@ func (d Deployment) DoneBy() string {
 		return d.Assignee
 	}
 	return d.Requester
+}
+
+// Move is what d moves, in words: "payments-api 1.0.0 → dev", or for a removal
+// "removal of payments-api 1.0.0 from dev" (it read as a deployment of the version).
+func (d Deployment) Move() string {
+	if d.Action == ActionRemove {
+		return fmt.Sprintf("removal of %s %s from %s", d.Component, d.Version, d.Environment)
+	}
+	return fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment)
 }

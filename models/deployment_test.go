@@ -43,3 +43,15 @@ func TestUnderWayIsRunning(t *testing.T) {
 		}
 	}
 }
+
+// A removal reads as one wherever a deployment is named in a line.
+func TestMoveSaysARemoval(t *testing.T) {
+	d := Deployment{Component: "payments-api", Version: "1.0.0", Environment: "dev", Action: ActionDeploy}
+	if got := d.Move(); got != "payments-api 1.0.0 → dev" {
+		t.Errorf("a deployment: %q", got)
+	}
+	d.Action = ActionRemove
+	if got := d.Move(); got != "removal of payments-api 1.0.0 from dev" {
+		t.Errorf("a removal: %q", got)
+	}
+}

@@ -82,7 +82,7 @@ func (a *app) planCmd() *cobra.Command {
 			if f.json {
 				return writeJSON(a.stdout, plannedJSON{toJSON(d), conflictsToJSON(conflicts)})
 			}
-			fmt.Fprintf(a.stdout, "Planned #%d %s, %s (%s v%d)\n", d.ID, moveText(d), a.window(d), d.Model, d.ModelVersion)
+			fmt.Fprintf(a.stdout, "Planned #%d %s, %s (%s v%d)\n", d.ID, d.Move(), a.window(d), d.Model, d.ModelVersion)
 			a.printConflicts(conflicts, "It is in", d)
 			return a.noteFailedThere(d)
 		},
@@ -112,15 +112,6 @@ func (a *app) planCmd() *cobra.Command {
 	return cmd
 }
 
-// moveText is what a deployment moves, in words: "payments-api 1.0.0 → dev", or for
-// a removal "removal of payments-api 1.0.0 from dev" (it read as a deployment).
-func moveText(d models.Deployment) string {
-	if d.Action == models.ActionRemove {
-		return fmt.Sprintf("removal of %s %s from %s", d.Component, d.Version, d.Environment)
-	}
-	return fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment)
-}
-
 // versionCell is a list's VERSION: "remove 1.0.0" for a removal, as 'ferry where'
 // writes it.
 func versionCell(d models.Deployment) string {
@@ -140,7 +131,7 @@ func (a *app) dryRun(req engine.PlanRequest, asJSON bool) error {
 		j := toJSON(d)
 		return writeJSON(a.stdout, dryRunJSON{DryRun: true, plannedJSON: plannedJSON{j, conflictsToJSON(conflicts)}})
 	}
-	fmt.Fprintf(a.stdout, "Would plan %s, %s (%s v%d); nothing was stored\n", moveText(d), a.window(d), d.Model, d.ModelVersion)
+	fmt.Fprintf(a.stdout, "Would plan %s, %s (%s v%d); nothing was stored\n", d.Move(), a.window(d), d.Model, d.ModelVersion)
 	a.printConflicts(conflicts, "It would be in", models.Deployment{})
 	return a.noteFailedThere(d)
 }
@@ -323,7 +314,7 @@ func (a *app) cancelCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, toJSON(d))
 			}
-			fmt.Fprintf(a.stdout, "Cancelled #%d %s\n", d.ID, moveText(d))
+			fmt.Fprintf(a.stdout, "Cancelled #%d %s\n", d.ID, d.Move())
 			return nil
 		},
 	}
@@ -602,7 +593,7 @@ func (a *app) editCmd() *cobra.Command {
 				if asJSON {
 					return a.printChanged("", d, cs, true)
 				}
-				fmt.Fprintf(a.stdout, "Nothing changed (dry run). After this edit: #%d %s, %s, %s\n", d.ID, moveText(d),
+				fmt.Fprintf(a.stdout, "Nothing changed (dry run). After this edit: #%d %s, %s, %s\n", d.ID, d.Move(),
 					a.window(d), assigneeText(d.Assignee))
 				if len(cs) == 0 {
 					fmt.Fprintln(a.stdout, "It would be in no conflict.")

@@ -115,6 +115,7 @@ type channelStatusJSON struct {
 	Sent          int        `json:"sent"`
 	Dead          int        `json:"dead"`
 	Failing       bool       `json:"failing"`
+	Retrying      bool       `json:"retrying"` // messages wait and the last try since the last send failed
 	LastError     string     `json:"last_error"`
 	LastErrorAt   *time.Time `json:"last_error_at"`
 	LastSentAt    *time.Time `json:"last_sent_at"`
@@ -139,7 +140,7 @@ func (a *app) notifyStatusCmd() *cobra.Command {
 				out := []channelStatusJSON{}
 				for _, s := range st {
 					out = append(out, channelStatusJSON{Channel: s.Channel, Type: s.Type, Pending: s.Pending, Sent: s.Sent,
-						Dead: s.Dead, Failing: s.Failing, LastError: s.LastError, LastErrorAt: optTime(s.LastErrorAt),
+						Dead: s.Dead, Failing: s.Failing, Retrying: s.Retrying(), LastError: s.LastError, LastErrorAt: optTime(s.LastErrorAt),
 						LastSentAt: optTime(s.LastSentAt), OldestPending: optTime(s.OldestPending)})
 				}
 				return writeJSON(a.stdout, out)

@@ -254,7 +254,7 @@ func (a *app) printPlanned(out engine.PlannedRelease, asJSON bool) error {
 		if d.After != 0 {
 			after = fmt.Sprintf(", after #%d", d.After)
 		}
-		fmt.Fprintf(a.stdout, "Planned #%d: %s %s → %s, %s%s\n", d.ID, d.Component, d.Version, d.Environment, a.window(d), after)
+		fmt.Fprintf(a.stdout, "Planned #%d: %s, %s%s\n", d.ID, d.Move(), a.window(d), after)
 	}
 	for _, s := range out.Skipped {
 		fmt.Fprintf(a.stdout, "Skipped %s: no model takes it there\n", s)

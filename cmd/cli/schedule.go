@@ -484,7 +484,7 @@ func (a *app) printChanged(verb string, d models.Deployment, cs []models.Conflic
 	if asJSON {
 		return writeJSON(a.stdout, plannedJSON{toJSON(d), conflictsToJSON(cs)})
 	}
-	fmt.Fprintf(a.stdout, "%s #%d %s, %s, %s\n", verb, d.ID, moveText(d), a.window(d), assigneeText(d.Assignee))
+	fmt.Fprintf(a.stdout, "%s #%d %s, %s, %s\n", verb, d.ID, d.Move(), a.window(d), assigneeText(d.Assignee))
 	a.printConflicts(cs, "It is in", d)
 	return nil
 }
@@ -526,8 +526,8 @@ func (a *app) freezeCmd() *cobra.Command {
 					sl := h.Suggestion.Slots[0]
 					to = "suggested → " + engine.WindowText(sl.Start, sl.End, a.cfg.Location)
 				}
-				fmt.Fprintf(a.stdout, "#%d %s %s → %s, %s\n    %s\n    %s\n", h.Deployment.ID, h.Deployment.Component,
-					h.Deployment.Version, h.Deployment.Environment, a.window(h.Deployment), h.Conflict.Message, to)
+				fmt.Fprintf(a.stdout, "#%d %s, %s\n    %s\n    %s\n", h.Deployment.ID, h.Deployment.Move(),
+					a.window(h.Deployment), h.Conflict.Message, to)
 			}
 			fmt.Fprintf(a.stdout, "%d deployment%s broken by freezes. Move them all: ferry freeze apply\n", len(hits), models.Plural(len(hits)))
 			return nil
@@ -547,7 +547,7 @@ func (a *app) freezeCmd() *cobra.Command {
 				return err
 			}
 			for _, d := range moved {
-				fmt.Fprintf(a.stdout, "Moved #%d %s → %s to %s\n", d.ID, d.Component, d.Environment, a.window(d))
+				fmt.Fprintf(a.stdout, "Moved #%d %s to %s\n", d.ID, d.Move(), a.window(d))
 			}
 			fmt.Fprintf(a.stdout, "%d deployment%s moved.\n", len(moved), models.Plural(len(moved)))
 			return nil

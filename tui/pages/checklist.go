@@ -1207,10 +1207,11 @@ func (v *checklistView) inputLines() []string {
 	// The item the field is about, when the cursor is no longer on it (the run moved
 	// on while it was typed): "blocked because: portal down" under "Visible to
 	// readers" read as a block on that one.
-	if sel, ok := v.selected(); v.askSeq != 0 && (!ok || sel.Seq != v.askSeq) {
+	itemAsk := v.asking == askNote || v.asking == askBlock || v.asking == askUnblock // about the item, not the run
+	if sel, ok := v.selected(); itemAsk && v.askSeq != 0 && (!ok || sel.Seq != v.askSeq) {
 		for _, s := range v.st.Steps {
 			if s.Seq == v.askSeq {
-				text := fmt.Sprintf("about step %d %q, which the run has left since: enter says what becomes of it", s.Seq, s.Step.Name)
+				text := fmt.Sprintf("about step %d %q, which the cursor has moved off since: enter says what becomes of it", s.Seq, s.Step.Name)
 				for _, l := range common.Hanging(" ", text, v.w) {
 					out = append(out, v.c.Styles.Warn.Render(l))
 				}

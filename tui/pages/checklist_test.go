@@ -495,7 +495,7 @@ func TestChecklistFieldNamesItsItemAfterTheRunMovesOn(t *testing.T) {
 	}
 	load(m, m.Top().Refresh())
 	got := strings.Join(strings.Fields(screenText(m)), " ")
-	if !strings.Contains(got, `about step 1 "Reviewed by a second person", which the run has left since`) {
+	if !strings.Contains(got, `about step 1 "Reviewed by a second person", which the cursor has moved off since`) {
 		t.Fatalf("the field should name its item:\n%s", screenText(m))
 	}
 }

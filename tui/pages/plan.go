@@ -384,8 +384,7 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 			return p.refused(msg.err)
 		}
 		p.done = true
-		return common.DonePlanned(fmt.Sprintf("planned #%d %s %s → %s%s", msg.d.ID, msg.d.Component, msg.d.Version,
-			msg.d.Environment, inConflicts(msg.conflicts)), msg.d)
+		return common.DonePlanned(fmt.Sprintf("planned #%d %s%s", msg.d.ID, msg.d.Move(), inConflicts(msg.conflicts)), msg.d)
 	case tea.KeyPressMsg:
 		// Before the model is chosen nothing is typed: esc leaves at once.
 		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
