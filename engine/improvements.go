@@ -355,6 +355,40 @@ func (e *Engine) Improvements(ctx context.Context, actor models.Person, model st
 	return e.st.Read().Improvements(ctx, model)
 }
 
+// ImplementedEffects is the measured effect of the version that carries each
+// implemented improvement of list, by its ID: the register says why v may not
+// verify one yet before it opens the form, as an improvement's page does.
+func (e *Engine) ImplementedEffects(ctx context.Context, actor models.Person, list []models.Improvement) (map[int64]VersionEffect, error) {
+	if err := Can(actor, ActRead, nil); err != nil {
+		return nil, err
+	}
+	out := map[int64]VersionEffect{}
+	byModel := map[string][]VersionEffect{}
+	err := e.st.Snapshot(ctx, func(q store.Q) error {
+		for _, im := range list {
+			if im.Status != models.ImprovementImplemented || im.InVersion == 0 {
+				continue
+			}
+			effects, ok := byModel[im.Model]
+			if !ok {
+				var err error
+				if effects, err = q.VersionEffects(ctx, im.Model); err != nil {
+					return err
+				}
+				byModel[im.Model] = effects
+			}
+			out[im.ID] = VersionEffect{Version: im.InVersion} // none finished yet
+			for _, eff := range effects {
+				if eff.Version == im.InVersion {
+					out[im.ID] = eff
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Improvement is one improvement with its history and measured effect.
 func (e *Engine) Improvement(ctx context.Context, actor models.Person, id int64) (ImprovementView, error) {
 	var v ImprovementView

@@ -111,11 +111,14 @@ type improvementsScreen struct {
 	w, h   int
 	moves  []improvementMove
 	keys   struct{ Propose key.Binding }
+	// effects are the measured effects of the implemented ones' versions, by ID.
+	effects map[int64]engine.VersionEffect
 }
 
 type improvementsMsg struct {
-	list []models.Improvement
-	err  error
+	list    []models.Improvement
+	effects map[int64]engine.VersionEffect // of the implemented ones' versions
+	err     error
 }
 
 // proposedMsg tells the page a propose form was opened over that it proposed im.
@@ -143,6 +146,16 @@ func (s *improvementsScreen) selected() *models.Improvement {
 	return nil
 }
 
+// effect is the selected improvement's version's measured effect, nil when it has none.
+func (s *improvementsScreen) effect() *engine.VersionEffect {
+	if im := s.selected(); im != nil {
+		if eff, ok := s.effects[im.ID]; ok {
+			return &eff
+		}
+	}
+	return nil
+}
+
 func (s *improvementsScreen) none() string {
 	if !s.loaded {
 		return loading
@@ -158,7 +171,7 @@ func (s *improvementsScreen) ShortHelp() []common.Key {
 	// The keys that act on the selection (its moves, then enter) ahead of propose and
 	// the arrows: a footer too short for all drops the last, and at 60 columns it
 	// dropped approve and reject for propose.
-	keys := append([]common.Key{common.On(s.c.Keys.Back)}, moveKeys(s.c, s.moves, s.selected(), s.none(), nil)...)
+	keys := append([]common.Key{common.On(s.c.Keys.Back)}, moveKeys(s.c, s.moves, s.selected(), s.none(), s.effect())...)
 	keys = append(keys, open, common.OffFor(s.keys.Propose, whyNoPropose(s.c)))
 	return append(keys, s.c.Arrows(len(s.list), s.none())...)
 }
@@ -176,8 +189,12 @@ func (s *improvementsScreen) Refresh() tea.Cmd {
 	c := s.c
 	return func() tea.Msg {
 		list, err := c.Eng.Improvements(c.Ctx, c.Actor, "")
+		var effects map[int64]engine.VersionEffect
+		if err == nil {
+			effects, err = c.Eng.ImplementedEffects(c.Ctx, c.Actor, list)
+		}
 		common.Clean(&list) // stored text is shown, never obeyed
-		return improvementsMsg{list, err}
+		return improvementsMsg{list, effects, err}
 	}
 }
 
@@ -187,7 +204,7 @@ func (s *improvementsScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.Fail(msg.err)
 		}
-		s.list, s.loaded = msg.list, true
+		s.list, s.effects, s.loaded = msg.list, msg.effects, true
 		s.cols = [3]int{}
 		for _, im := range s.list {
 			for i, cell := range s.cells(im) {
@@ -218,7 +235,7 @@ func (s *improvementsScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, s.keys.Propose) && whyNoPropose(s.c) == "":
 		return common.Push(newProposeForm(s.c, nil))
 	}
-	return moveFor(s.c, s.moves, s.selected(), nil, msg)
+	return moveFor(s.c, s.moves, s.selected(), s.effect(), msg)
 }
 
 func (s *improvementsScreen) View() string {

@@ -475,7 +475,7 @@ func TestRegisterFooterKeepsTheMovesOnAPhone(t *testing.T) {
 	}
 }
 
-// On an improvement's page, v says at once why it may not be verified yet: its
+// In the register and on an improvement's page, v says at once why it may not be verified yet: its
 // version's effect rests on too few finished deployments. It opened the form, and
 // refused only once the note was typed and sent.
 func TestVerifySaysAtOnceItIsTooSoon(t *testing.T) {
@@ -496,10 +496,16 @@ func TestVerifySaysAtOnceItIsTooSoon(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
 	load(m, m.Top().Refresh())
 	press(m, "5", "i")
+	load(m, m.Top().Refresh())
+	tooSoon := "its effect is measured from " + fmt.Sprint(engine.VerifyMinimum) + " on"
+	press(m, "v") // in the register
+	if got := screenText(m); !tuitest.Whole(got, tooSoon) || strings.Contains(got, "note:") {
+		t.Fatalf("v in the register should say why at once:\n%s", got)
+	}
 	press(m, "enter")
 	load(m, m.Top().Refresh())
-	press(m, "v")
-	if got := screenText(m); !tuitest.Whole(got, "its effect is measured from "+fmt.Sprint(engine.VerifyMinimum)+" on") || strings.Contains(got, "note:") {
+	press(m, "v") // on its page
+	if got := screenText(m); !tuitest.Whole(got, tooSoon) || strings.Contains(got, "note:") {
 		t.Fatalf("v should say why at once:\n%s", got)
 	}
 }
