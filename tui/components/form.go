@@ -124,6 +124,11 @@ func (fe *FieldErrors) SetWidth(formW int) {
 // that lets the held ones go to the field they were typed in.
 const moveWait = 150 * time.Millisecond
 
+// burstGap is the longest pause between keys of one burst after a refused tab: a
+// person typing on at 60 words a minute leaves 200 ms between keys, and the keys
+// came into the field after 150; one who read the error pauses longer, or edits.
+const burstGap = 700 * time.Millisecond
+
 // NewFieldErrors keeps the titles of the fields Input and Text make.
 func NewFieldErrors(c *common.Common) *FieldErrors {
 	return &FieldErrors{c: c, titles: map[huh.Field]string{}, shown: map[huh.Field]fieldState{},
@@ -238,7 +243,7 @@ func movesGroup(msg tea.Msg) bool {
 func (fe *FieldErrors) isMoving() bool { return !fe.moving.IsZero() }
 
 func (fe *FieldErrors) step(f *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
-	if !fe.refused.IsZero() && time.Since(fe.refused) < moveWait && typesText(msg) {
+	if !fe.refused.IsZero() && time.Since(fe.refused) < burstGap && typesText(msg) {
 		// Typed in the burst of a tab the field refused (a date that is none): meant
 		// for the next field, added to this one they made "2026-13-012026-12-04".
 		// Dropped, and so is the rest of the burst (held keys replayed too); the

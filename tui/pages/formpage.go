@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -17,6 +18,7 @@ import (
 // went. The page builds the form (its fields, through setForm) and saves it.
 type formPage struct {
 	leave   leaveGuard
+	watched any // the page's values, which its fields point into: what esc weighs (typed or chosen)
 	form    *huh.Form
 	errs    *components.FieldErrors
 	started bool
@@ -27,6 +29,8 @@ type formPage struct {
 	err     error // why the engine refused the last save
 }
 
+// newFormPage is a form page; its page sets watched to its values (a pointer to the
+// struct its fields point into), so esc weighs what was chosen as well as typed.
 func newFormPage() formPage {
 	var p formPage
 	p.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save"))
@@ -100,7 +104,7 @@ func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 		case p.saving: // its answer comes to this page: a refusal shown here, not lost with it
 			return nil, false
 		}
-		switch handled, leave := p.leave.key(k, esc, p.errs.Values()); {
+		switch handled, leave := p.leave.key(k, esc, p.errs.Values()+fmt.Sprintf("%+v", p.watched)); {
 		case leave:
 			return common.Back, false
 		case handled:

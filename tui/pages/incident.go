@@ -39,6 +39,7 @@ type incidentSavedMsg struct {
 
 func newIncidentForm(c *common.Common, d models.Deployment) *incidentForm {
 	f := &incidentForm{formPage: newFormPage(), c: c, d: d, v: &incidentValues{}}
+	f.watched = f.v // what esc weighs
 	f.build()
 	return f
 }
@@ -46,6 +47,7 @@ func newIncidentForm(c *common.Common, d models.Deployment) *incidentForm {
 // newIncidentUpdate updates one of the incidents of d: the newest open one first.
 func newIncidentUpdate(c *common.Common, d models.Deployment, incidents []models.Incident) *incidentForm {
 	f := &incidentForm{formPage: newFormPage(), c: c, d: d, v: &incidentValues{}, all: incidents}
+	f.watched = f.v // what esc weighs
 	if len(incidents) == 1 {
 		f.choose(incidents[0].ID)
 	} else {

@@ -33,6 +33,7 @@ type releaseCreatedMsg struct {
 
 func newReleaseForm(c *common.Common) *releaseForm {
 	f := &releaseForm{formPage: newFormPage(), c: c, v: &releaseValues{}}
+	f.watched = f.v // what esc weighs
 	for _, comp := range c.Eng.Config().Components() {
 		f.names = append(f.names, comp.Name)
 	}

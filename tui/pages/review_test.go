@@ -252,3 +252,22 @@ func reviewLeaveAsked(t *testing.T, w, h int) {
 	l.Has("#2  deploy payments-api") // back on its page
 	l.Quit()
 }
+
+// A score chosen and nothing typed is weighed too: esc asks (it left at once, the
+// choice lost).
+func TestReviewFormWeighsAChoice(t *testing.T) {
+	t.Parallel()
+	l, _ := liveDetail(t, "sam", 2, 120, 40)
+	l.Has("w review")
+	l.Letter('w')
+	l.Has("┃ Outcome")
+	l.Key(tea.KeyEnter)
+	l.Has("┃ Satisfaction with the deployment")
+	l.Key(tea.KeyRight) // 1
+	l.Has("← 1 →")
+	l.Key(tea.KeyEscape)
+	l.Has("Leave without saving?")
+	l.Letter('y')
+	l.Has("#2  deploy payments-api")
+	l.Quit()
+}
