@@ -300,19 +300,9 @@ func (f *editForm) Update(msg tea.Msg) tea.Cmd {
 	case editSavedMsg:
 		return f.saved(msg)
 	case tea.KeyPressMsg:
-		esc := key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form)
-		switch {
-		case esc && f.done: // saved: the page is closing
-			return common.Back
-		case f.saving: // its answer comes to this page: a refusal shown here, not lost with it
-			return nil
-		}
-		handled, leave := f.leave.key(msg, esc, fmt.Sprintf("%+v", *f.v))
-		if leave {
-			return common.Back
-		}
-		if handled {
-			return nil
+		s := formState{key.Matches(msg, f.keys.Cancel) && !components.Filtering(f.form), f.saving, f.done}
+		if cmd, taken := f.leave.take(msg, s, func() string { return fmt.Sprintf("%+v", *f.v) }); taken {
+			return cmd
 		}
 	}
 	if f.saving || f.done {

@@ -97,18 +97,9 @@ func fieldWords(err error) string {
 // it saves or once it has; completed says the form was just finished, to save.
 func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		esc := key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form)
-		switch {
-		case esc && p.done: // saved: the page is closing
-			return common.Back, false
-		case p.saving: // its answer comes to this page: a refusal shown here, not lost with it
-			return nil, false
-		}
-		switch handled, leave := p.leave.key(k, esc, p.errs.Values()+fmt.Sprintf("%+v", p.watched)); {
-		case leave:
-			return common.Back, false
-		case handled:
-			return nil, false
+		s := formState{key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form), p.saving, p.done}
+		if cmd, taken := p.leave.take(k, s, func() string { return p.errs.Values() + fmt.Sprintf("%+v", p.watched) }); taken {
+			return cmd, false
 		}
 	}
 	if p.saving || p.done {
@@ -191,6 +182,28 @@ func (g *leaveGuard) key(k tea.KeyPressMsg, esc bool, values string) (handled, l
 	}
 	g.asking = true
 	return true, false
+}
+
+// formState is what a form page's keys depend on beside the key: whether esc leaves
+// it (not ending a filter of a choice), a save on its way, a save done.
+type formState struct{ esc, saving, done bool }
+
+// take is what a form page does with key k before its form sees it: esc once saved
+// leaves; while a save is on its way nothing happens (its answer comes to this page:
+// a refusal is shown here, not lost with it); else the question (see key). values
+// are what esc weighs. cmd is what to return when taken says k was the guard's.
+func (g *leaveGuard) take(k tea.KeyPressMsg, s formState, values func() string) (cmd tea.Cmd, taken bool) {
+	switch {
+	case s.esc && s.done: // saved: the page is closing
+		return common.Back, true
+	case s.saving:
+		return nil, true
+	}
+	handled, leave := g.key(k, s.esc, values())
+	if leave {
+		return common.Back, true
+	}
+	return nil, handled
 }
 
 // view is the question while it is asked, its lines ending in a line break, for the

@@ -388,16 +388,11 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		// Before the model is chosen nothing is typed: esc leaves at once.
 		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
-		switch {
-		case esc && (!p.modelChosen || p.done): // nothing typed yet, or saved and closing
+		if esc && !p.modelChosen { // nothing chosen but a model: esc leaves at once
 			return common.Back
-		case p.saving: // its answer comes to this page: a refusal shown here, not lost with it
-			return nil
 		}
-		if handled, leave := p.leave.key(msg, esc, p.valuesKey()); leave {
-			return common.Back
-		} else if handled {
-			return nil
+		if cmd, taken := p.leave.take(msg, formState{esc, p.saving, p.done}, p.valuesKey); taken {
+			return cmd
 		}
 	}
 	if p.saving || p.done {

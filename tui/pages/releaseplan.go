@@ -171,19 +171,9 @@ func (p *releasePlanForm) Update(msg tea.Msg) tea.Cmd {
 		p.done = true
 		return common.Done(plannedNote(msg.out))
 	case tea.KeyPressMsg:
-		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
-		switch {
-		case esc && p.done: // saved: the page is closing
-			return common.Back
-		case p.saving: // its answer comes to this page: a refusal shown here, not lost with it
-			return nil
-		}
-		handled, leave := p.leave.key(msg, esc, fmt.Sprintf("%+v", *p.v))
-		if leave {
-			return common.Back
-		}
-		if handled {
-			return nil
+		s := formState{key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form), p.saving, p.done}
+		if cmd, taken := p.leave.take(msg, s, func() string { return fmt.Sprintf("%+v", *p.v) }); taken {
+			return cmd
 		}
 	}
 	if p.saving || p.done {
