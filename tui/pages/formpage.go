@@ -213,5 +213,5 @@ func (g *leaveGuard) view(st common.Styles, w int) string {
 	if !g.asking {
 		return ""
 	}
-	return strings.Join(common.Hanging(" ", "Leave without saving? What you typed is lost: y or esc leaves, any other key stays.", w, st.Warn), "\n") + "\n"
+	return strings.Join(common.Hanging(" ", "Leave without saving? What you entered is lost: y or esc leaves, any other key stays.", w, st.Warn), "\n") + "\n"
 }
