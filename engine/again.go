@@ -24,10 +24,8 @@ func (e *Engine) Again(ctx context.Context, actor models.Person, id int64, start
 			return err
 		}
 		det := Detail{Deployment: old}
-		if ranAgainable(old) {
-			if det.AgainOpen, err = againOpen(ctx, q, old); err != nil {
-				return err
-			}
+		if det.AgainOpen, err = againOpen(ctx, q, old); err != nil {
+			return err
 		}
 		if err := WhyNoAgain(actor, det); err != nil {
 			return err
@@ -66,10 +64,14 @@ func ranAgainable(d models.Deployment) bool {
 	return d.Status == models.StatusFailed || d.Status == models.StatusRolledBack
 }
 
-// againOpen is an unfinished deployment of d's version to d's environment (planned or
-// under way), nil when none: its run again, a run again of that one, or one planned
-// by hand. Running d again beside it made two plans of one version in one place.
+// againOpen is, for a failed or rolled-back d, an unfinished deployment of its
+// version to its environment (planned or under way), nil when none or for any other
+// d: its run again, a run again of that one, or one planned by hand. Running d again
+// beside it made two plans of one version in one place.
 func againOpen(ctx context.Context, q store.Q, d models.Deployment) (*models.Deployment, error) {
+	if !ranAgainable(d) {
+		return nil, nil
+	}
 	list, err := q.Deployments(ctx, models.Filter{Component: d.Component, Environment: d.Environment,
 		Statuses: append([]models.Status{models.StatusPlanned}, models.UnderWay...), Oldest: true, Limit: 10_000})
 	if err != nil {

@@ -297,12 +297,17 @@ func laterThanItsCause(ctx context.Context, q store.Q, im models.Improvement, ve
 
 func (e *Engine) versionEffect(ctx context.Context, q store.Q, model string, version int) (store.VersionEffect, error) {
 	all, err := q.VersionEffects(ctx, model)
+	return effectOf(all, version), err
+}
+
+// effectOf is version's effect among a model's, none finished when it has none.
+func effectOf(all []store.VersionEffect, version int) store.VersionEffect {
 	for _, v := range all {
 		if v.Version == version {
-			return v, err
+			return v
 		}
 	}
-	return store.VersionEffect{Version: version}, err
+	return store.VersionEffect{Version: version}
 }
 
 // VersionEffect is what the rollups measured of one model version.
@@ -377,12 +382,7 @@ func (e *Engine) ImplementedEffects(ctx context.Context, actor models.Person, li
 				}
 				byModel[im.Model] = effects
 			}
-			out[im.ID] = VersionEffect{Version: im.InVersion} // none finished yet
-			for _, eff := range effects {
-				if eff.Version == im.InVersion {
-					out[im.ID] = eff
-				}
-			}
+			out[im.ID] = effectOf(effects, im.InVersion)
 		}
 		return nil
 	})

@@ -89,7 +89,7 @@ func (e *Engine) detail(ctx context.Context, q store.Q, d models.Deployment) (De
 			err = noteStartsOf(ctx, q, out.Conflicts)
 		}
 	}
-	if err == nil && ranAgainable(d) {
+	if err == nil {
 		out.AgainOpen, err = againOpen(ctx, q, d)
 	}
 	return out, err

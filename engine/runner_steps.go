@@ -196,8 +196,13 @@ func itemNow(d models.Deployment, r models.StepRun, what string) error {
 // stage of optional items alone was passed before anyone could tick them, and they
 // could only ever be skipped ("Links and screenshots up to date", never done).
 func optionalAhead(d models.Deployment, r models.StepRun) bool {
+	return !r.Step.Required && r.Status == models.StepPending && inLaterStage(d, r.Step)
+}
+
+// inLaterStage: step's stage comes after the one d is in (none when d is in no stage).
+func inLaterStage(d models.Deployment, step models.Step) bool {
 	now := slices.Index(models.Stages, d.Status.Stage())
-	return !r.Step.Required && r.Status == models.StepPending && now >= 0 && slices.Index(models.Stages, r.Step.Stage) > now
+	return now >= 0 && slices.Index(models.Stages, step.Stage) > now
 }
 
 // Ahead are the optional checklist items of the stages after the one under way, in
@@ -208,10 +213,8 @@ func optionalAhead(d models.Deployment, r models.StepRun) bool {
 func (st RunState) Ahead() []StepState {
 	var out []StepState
 	for _, s := range st.Steps {
-		done := s.StepRun
-		done.Status = models.StepPending // ticked ahead: one that was pending then
-		if s.Step.Kind == models.StepManual && (s.Status == models.StepPending || s.Status == models.StepDone) &&
-			optionalAhead(st.Deployment, done) {
+		if s.Step.Kind == models.StepManual && !s.Step.Required && (s.Status == models.StepPending || s.Status == models.StepDone) &&
+			inLaterStage(st.Deployment, s.Step) {
 			out = append(out, s)
 		}
 	}
