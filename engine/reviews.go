@@ -102,7 +102,7 @@ func (e *Engine) checkReview(r *models.Review) error {
 // and says so in its record, in one transaction. The satisfaction means in the
 // reports move with it.
 func (e *Engine) AddReview(ctx context.Context, actor models.Person, r models.Review) (models.Review, bool, error) {
-	return e.writeReview(ctx, actor, r.DeploymentID, func(*models.Review) models.Review { return r })
+	return e.writeReview(ctx, actor, r.DeploymentID, func(*models.Review) (models.Review, error) { return r, nil })
 }
 
 // ReviewChange is an amendment that names what it changes (nil: kept as it is), as
@@ -117,8 +117,7 @@ type ReviewChange struct {
 // read and written in one transaction: read first and written after, an amendment
 // made meanwhile (in the console) was lost.
 func (e *Engine) ChangeReview(ctx context.Context, actor models.Person, id int64, ch ReviewChange) (models.Review, bool, error) {
-	var missing error
-	r, amended, err := e.writeReview(ctx, actor, id, func(had *models.Review) models.Review {
+	return e.writeReview(ctx, actor, id, func(had *models.Review) (models.Review, error) {
 		var r models.Review
 		if had != nil {
 			r = *had
@@ -132,11 +131,10 @@ func (e *Engine) ChangeReview(ctx context.Context, actor models.Person, id int64
 		set(&r.Lessons, ch.Lessons)
 		if had == nil && (ch.Outcome == nil || ch.Lessons == nil) {
 			flag := map[bool]string{true: "--outcome", false: "--lessons"}[ch.Outcome == nil]
-			missing = models.Invalidf("%s: required for a new review (deployment #%d has none yet)", flag, id)
+			return r, models.Invalidf("%s: required for a new review (deployment #%d has none yet)", flag, id)
 		}
-		return r
-	}, func() error { return missing })
-	return r, amended, err
+		return r, nil
+	})
 }
 
 func set[T any](field *T, v *T) {
@@ -146,10 +144,9 @@ func set[T any](field *T, v *T) {
 }
 
 // writeReview writes the review review makes of the one the deployment has (nil for
-// none), after the checks, in one transaction; refuse, if given, may refuse what
-// review made.
-func (e *Engine) writeReview(ctx context.Context, actor models.Person, id int64, review func(had *models.Review) models.Review,
-	refuse ...func() error) (models.Review, bool, error) {
+// none; its error refuses it), after the checks, in one transaction.
+func (e *Engine) writeReview(ctx context.Context, actor models.Person, id int64,
+	review func(had *models.Review) (models.Review, error)) (models.Review, bool, error) {
 	if err := e.useBasis(ctx); err != nil {
 		return models.Review{}, false, err
 	}
@@ -169,11 +166,8 @@ func (e *Engine) writeReview(ctx context.Context, actor models.Person, id int64,
 		} else if !errors.Is(err, models.ErrNotFound) {
 			return err
 		}
-		r = review(had)
-		for _, f := range refuse {
-			if err := f(); err != nil {
-				return err
-			}
+		if r, err = review(had); err != nil {
+			return err
 		}
 		if err := e.checkReview(&r); err != nil {
 			return err
