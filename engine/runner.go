@@ -169,12 +169,15 @@ func (e *Engine) Retry(ctx context.Context, actor models.Person, id int64, fromS
 	return e.runWith(ctx, actor, id, o, fmt.Sprintf("retry from step %d", fromStep), prep, nil)
 }
 
-// failVerb names what Fail does, for a refusal.
-func failVerb(rollback bool) string {
+// MayFail is whether actor may fail d (with rollback, roll it back first), refused
+// in the act's own words ("kim (analyst) may not roll back deployment #1"): Fail's
+// rule, which the run view's F and R ask before they ask for a reason.
+func MayFail(actor models.Person, d models.Deployment, rollback bool) error {
+	verb := "fail"
 	if rollback {
-		return "roll back"
+		verb = "roll back"
 	}
-	return "fail"
+	return CanAs(actor, ActRun, &d, verb)
 }
 
 // Fail ends a running deployment as failed, with a reason, e.g. after an interrupted
@@ -192,7 +195,7 @@ func (e *Engine) Fail(ctx context.Context, actor models.Person, id int64, reason
 	// "may not run" and "there is nothing to run"); read once more inside the run's
 	// transaction.
 	if d, err := e.st.Read().Deployment(ctx, id); err == nil {
-		if err := CanAs(actor, ActRun, &d, failVerb(rollback)); err != nil {
+		if err := MayFail(actor, d, rollback); err != nil {
 			return Outcome{}, err
 		}
 		if d.Status.Final() {

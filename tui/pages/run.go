@@ -132,8 +132,8 @@ func (v *runView) ShortHelp() []common.Key {
 	return []common.Key{on(v.c.Keys.Back), start, off(v.keys.Approve, v.whyNot(engine.ActApprove, v.approveState())),
 		off(v.keys.Reject, v.whyNot(engine.ActReject, v.rejectState())),
 		off(v.keys.Retry, v.whyNot(engine.ActRun, v.retryState())),
-		off(v.keys.Fail, v.whyNotAs("fail", v.failState())),
-		off(v.keys.Rollback, v.whyNotAs("roll back", v.rollbackState())), off(v.keys.Checklist, v.whyNoChecklist()),
+		off(v.keys.Fail, v.whyNoFail(false, v.failState())),
+		off(v.keys.Rollback, v.whyNoFail(true, v.rollbackState())), off(v.keys.Checklist, v.whyNoChecklist()),
 		off(v.keys.Cancel, v.whyNoCancel()), follow,
 		on(v.c.Keys.Up), on(v.c.Keys.Down)}
 }
@@ -159,10 +159,10 @@ func (v *runView) whyNot(a engine.Action, state string) string {
 	return v.whyRefused(engine.Can(v.c.Actor, a, &v.st.Deployment), state)
 }
 
-// whyNotAs is whyNot for an act of the run's that the engine allows as it allows a
-// run, its refusal naming the act (verb) the key does.
-func (v *runView) whyNotAs(verb, state string) string {
-	return v.whyRefused(engine.CanAs(v.c.Actor, engine.ActRun, &v.st.Deployment, verb), state)
+// whyNoFail is whyNot for failing the deployment (rollback: rolling it back), in the
+// engine's words for that act (engine.MayFail).
+func (v *runView) whyNoFail(rollback bool, state string) string {
+	return v.whyRefused(engine.MayFail(v.c.Actor, v.st.Deployment, rollback), state)
 }
 
 // whyRefused is whyNot with the engine's answer on the person's act given.
@@ -414,7 +414,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return v.ask(askCancel, "cancel, because: ", "why it stops here (kept on the record; cancelling is final)")
 	case key.Matches(msg, v.keys.Fail):
-		if v.whyNotAs("fail", v.failState()) != "" {
+		if v.whyNoFail(false, v.failState()) != "" {
 			return nil
 		}
 		about := "why it fails (kept on the record); it ends failed"
@@ -423,7 +423,7 @@ func (v *runView) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return v.ask(askFail, "fail, because: ", about)
 	case key.Matches(msg, v.keys.Rollback):
-		if v.whyNotAs("roll back", v.rollbackState()) != "" {
+		if v.whyNoFail(true, v.rollbackState()) != "" {
 			return nil
 		}
 		return v.ask(askRollback, "roll back, because: ", "why it fails (kept on the record); then "+
