@@ -160,10 +160,11 @@ func (d *dashboard) Update(msg tea.Msg) tea.Cmd {
 // to the first running deployment.
 func (d *dashboard) keepCursor(before []pick) {
 	picks := d.picks()
-	if indexOf(picks, d.cursor) >= 0 || len(picks) == 0 {
-		if len(picks) == 0 {
-			d.cursor = pick{}
-		}
+	switch {
+	case len(picks) == 0:
+		d.cursor = pick{}
+		return
+	case indexOf(picks, d.cursor) >= 0:
 		return
 	}
 	inPanel := func(list []pick) []pick {

@@ -29,10 +29,10 @@ type formPage struct {
 	err     error // why the engine refused the last save
 }
 
-// newFormPage is a form page; its page sets watched to its values (a pointer to the
-// struct its fields point into), so esc weighs what was chosen as well as typed.
-func newFormPage() formPage {
-	var p formPage
+// newFormPage is a form page whose fields point into values (a pointer to the page's
+// values struct): esc weighs them, what was chosen as well as what was typed.
+func newFormPage(values any) formPage {
+	p := formPage{watched: values}
 	p.keys.Next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next · save"))
 	p.keys.Cancel = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	// huh's, in a text of several lines (components.FormKeys): the footer names it
@@ -98,7 +98,7 @@ func fieldWords(err error) string {
 func (p *formPage) take(msg tea.Msg) (cmd tea.Cmd, completed bool) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		s := formState{key.Matches(k, p.keys.Cancel) && !components.Filtering(p.form), p.saving, p.done}
-		if cmd, taken := p.leave.take(k, s, func() string { return p.errs.Values() + fmt.Sprintf("%+v", p.watched) }); taken {
+		if cmd, taken := p.leave.take(k, s, func() string { return fmt.Sprintf("%+v", p.watched) }); taken {
 			return cmd, false
 		}
 	}

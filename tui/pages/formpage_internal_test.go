@@ -13,9 +13,9 @@ import (
 // the page, and a refusal closed with it was lost without a word. Saved, esc leaves.
 func TestEscWaitsForTheSave(t *testing.T) {
 	c := newTestCommon(t, "ana")
-	p := newFormPage()
-	p.errs = components.NewFieldErrors(c)
 	var summary string
+	p := newFormPage(&summary)
+	p.errs = components.NewFieldErrors(c)
 	p.setForm(c, huh.NewGroup(p.errs.Input("summary", "Summary", &summary)))
 	p.Refresh()
 	esc := tea.KeyPressMsg{Code: tea.KeyEscape}

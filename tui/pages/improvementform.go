@@ -34,8 +34,8 @@ type proposeSavedMsg struct {
 }
 
 func newProposeForm(c *common.Common, from *models.Deployment) *proposeForm {
-	f := &proposeForm{formPage: newFormPage(), c: c, from: from, v: &proposeValues{}}
-	f.watched = f.v // what esc weighs
+	v := &proposeValues{}
+	f := &proposeForm{formPage: newFormPage(v), c: c, from: from, v: v}
 	if models := c.Eng.Config().Models; len(models) > 0 {
 		f.v.model = models[0].Name
 	}
@@ -158,8 +158,8 @@ type implementedMsg struct {
 }
 
 func newImplementedForm(c *common.Common, im models.Improvement) *implementedForm {
-	f := &implementedForm{formPage: newFormPage(), c: c, im: im, v: &implementedValues{}}
-	f.watched = f.v // what esc weighs
+	v := &implementedValues{}
+	f := &implementedForm{formPage: newFormPage(v), c: c, im: im, v: v}
 	if im.InVersion != 0 {
 		f.v.version = strconv.Itoa(im.InVersion)
 	}

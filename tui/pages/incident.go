@@ -38,16 +38,16 @@ type incidentSavedMsg struct {
 }
 
 func newIncidentForm(c *common.Common, d models.Deployment) *incidentForm {
-	f := &incidentForm{formPage: newFormPage(), c: c, d: d, v: &incidentValues{}}
-	f.watched = f.v // what esc weighs
+	v := &incidentValues{}
+	f := &incidentForm{formPage: newFormPage(v), c: c, d: d, v: v}
 	f.build()
 	return f
 }
 
 // newIncidentUpdate updates one of the incidents of d: the newest open one first.
 func newIncidentUpdate(c *common.Common, d models.Deployment, incidents []models.Incident) *incidentForm {
-	f := &incidentForm{formPage: newFormPage(), c: c, d: d, v: &incidentValues{}, all: incidents}
-	f.watched = f.v // what esc weighs
+	v := &incidentValues{}
+	f := &incidentForm{formPage: newFormPage(v), c: c, d: d, v: v, all: incidents}
 	if len(incidents) == 1 {
 		f.choose(incidents[0].ID)
 	} else {

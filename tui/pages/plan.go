@@ -386,7 +386,6 @@ func (p *planForm) Update(msg tea.Msg) tea.Cmd {
 		p.done = true
 		return common.DonePlanned(fmt.Sprintf("planned #%d %s%s", msg.d.ID, msg.d.Move(), inConflicts(msg.conflicts)), msg.d)
 	case tea.KeyPressMsg:
-		// Before the model is chosen nothing is typed: esc leaves at once.
 		esc := key.Matches(msg, p.keys.Cancel) && !components.Filtering(p.form)
 		if esc && !p.modelChosen { // nothing chosen but a model: esc leaves at once
 			return common.Back

@@ -32,8 +32,8 @@ type releaseCreatedMsg struct {
 }
 
 func newReleaseForm(c *common.Common) *releaseForm {
-	f := &releaseForm{formPage: newFormPage(), c: c, v: &releaseValues{}}
-	f.watched = f.v // what esc weighs
+	v := &releaseValues{}
+	f := &releaseForm{formPage: newFormPage(v), c: c, v: v}
 	for _, comp := range c.Eng.Config().Components() {
 		f.names = append(f.names, comp.Name)
 	}

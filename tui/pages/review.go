@@ -35,8 +35,8 @@ type reviewSavedMsg struct {
 }
 
 func newReviewForm(c *common.Common, d models.Deployment, old *models.Review) *reviewForm {
-	f := &reviewForm{formPage: newFormPage(), c: c, d: d, v: &reviewValues{outcome: string(models.OutcomeSuccessful)}}
-	f.watched = f.v // what esc weighs
+	v := &reviewValues{outcome: string(models.OutcomeSuccessful)}
+	f := &reviewForm{formPage: newFormPage(v), c: c, d: d, v: v}
 	if d.Status != models.StatusSucceeded {
 		f.v.outcome = string(models.OutcomeUnsuccessful)
 	}
