@@ -260,3 +260,12 @@ func (d Deployment) Move() string {
 	}
 	return fmt.Sprintf("%s %s → %s", d.Component, d.Version, d.Environment)
 }
+
+// VersionWords is d's version as a list writes it: "remove 1.0.0" for a removal, so
+// that a removal's row does not read as a deployment of that version.
+func (d Deployment) VersionWords() string {
+	if d.Action == ActionRemove {
+		return "remove " + d.Version
+	}
+	return d.Version
+}

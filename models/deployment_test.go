@@ -55,3 +55,15 @@ func TestMoveSaysARemoval(t *testing.T) {
 		t.Errorf("a removal: %q", got)
 	}
 }
+
+// A removal's version in a list says it is one.
+func TestVersionWordsSaysARemoval(t *testing.T) {
+	d := Deployment{Version: "1.0.0", Action: ActionDeploy}
+	if got := d.VersionWords(); got != "1.0.0" {
+		t.Errorf("a deployment: %q", got)
+	}
+	d.Action = ActionRemove
+	if got := d.VersionWords(); got != "remove 1.0.0" {
+		t.Errorf("a removal: %q", got)
+	}
+}

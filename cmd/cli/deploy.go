@@ -112,15 +112,6 @@ func (a *app) planCmd() *cobra.Command {
 	return cmd
 }
 
-// versionCell is a list's VERSION: "remove 1.0.0" for a removal, as 'ferry where'
-// writes it.
-func versionCell(d models.Deployment) string {
-	if d.Action == models.ActionRemove {
-		return cell("remove " + d.Version)
-	}
-	return cell(d.Version)
-}
-
 // dryRun checks a plan and prints what it would be, storing nothing.
 func (a *app) dryRun(req engine.PlanRequest, asJSON bool) error {
 	d, conflicts, err := a.eng.PreviewPlan(a.ctx, a.actor, req)
@@ -246,7 +237,7 @@ func (a *app) listCmd() *cobra.Command {
 			for _, d := range list {
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, a.twiceZone(d.ScheduledStart, a.local(d.ScheduledStart)),
 					a.twiceZone(d.ScheduledEnd, models.EndText(d.ScheduledStart, d.ScheduledEnd, a.cfg.Location, "15:04", "2006-01-02 15:04")),
-					d.Environment, d.Component, versionCell(d),
+					d.Environment, d.Component, cell(d.VersionWords()),
 					statusText(d, stopped[d.ID])+map[bool]string{true: ", blocked"}[blocked[d.ID]], dash(d.Assignee))
 			}
 			return tw.Flush()

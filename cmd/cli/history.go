@@ -186,7 +186,7 @@ func (a *app) printHistory(list []models.Deployment) {
 	fmt.Fprintln(tw, "ID\tSTART\tENV\tCOMPONENT\tVERSION\tMODEL\tSTATUS\tASSIGNEE\tCHANGE")
 	for _, d := range list {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s v%d\t%s\t%s\t%s\n", d.ID, a.local(d.ScheduledStart), d.Environment,
-			d.Component, versionCell(d), d.Model, d.ModelVersion, d.Status, dash(d.Assignee), cell(dash(d.ChangeRef)))
+			d.Component, cell(d.VersionWords()), d.Model, d.ModelVersion, d.Status, dash(d.Assignee), cell(dash(d.ChangeRef)))
 	}
 	tw.Flush()
 }

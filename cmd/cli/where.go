@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"ferry/engine"
-	"ferry/models"
 )
 
 // whereJSON is the environment matrix in --json output (documented in the README).
@@ -139,10 +138,7 @@ func (a *app) nextText(c engine.WhereCell) string {
 	if c.Differs {
 		mark = "≠"
 	}
-	what := n.Version
-	if n.Action == models.ActionRemove {
-		what = "remove " + n.Version
-	}
+	what := n.VersionWords()
 	state := "planned " + a.local(n.ScheduledStart)
 	if n.Status.Running() {
 		state = n.Status.Words() // as deploy show says it, not the stored name

@@ -92,18 +92,9 @@ func (d *history) longestStart() int {
 
 func (d *history) longestVersion() int {
 	for _, dep := range d.rows {
-		d.widest.version = max(d.widest.version, lenRunes(versionText(dep)))
+		d.widest.version = max(d.widest.version, lenRunes(dep.VersionWords()))
 	}
 	return d.widest.version
-}
-
-// versionText is a row's version: "remove 1.0" for a removal, as the command line
-// and Where write it (it read as a deployment of that version).
-func versionText(dep models.Deployment) string {
-	if dep.Action == models.ActionRemove {
-		return "remove " + dep.Version
-	}
-	return dep.Version
 }
 
 func (d *history) longestID() int {
@@ -126,7 +117,7 @@ func (d *history) tiny() bool   { return d.w < 75 }
 func (d *history) tableRows() []table.Row {
 	out := make([]table.Row, 0, len(d.rows))
 	for _, dep := range d.rows {
-		row := table.Row{fmt.Sprintf("#%d", dep.ID), d.start(dep), dep.Environment, dep.Component, versionText(dep), d.status(dep)}
+		row := table.Row{fmt.Sprintf("#%d", dep.ID), d.start(dep), dep.Environment, dep.Component, dep.VersionWords(), d.status(dep)}
 		if !d.narrow() {
 			row = append(row, common.Dash(dep.Assignee))
 		}
