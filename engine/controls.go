@@ -150,12 +150,17 @@ func OrList(parts []string) string {
 
 func (e *StartRefusedError) Unwrap() error { return models.ErrConflict }
 
+// earliestStart is when d's window lets it start: start_tolerance before its start.
+func (e *Engine) earliestStart(d models.Deployment) time.Time {
+	return d.ScheduledStart.Add(-e.cfg.StartTolerance)
+}
+
 // breaksAt lists the controls d would break if it started at now: the window, the
 // environment's freezes and maintenance windows, and the open conflicts in cs.
 func (e *Engine) breaksAt(d models.Deployment, cs []models.Conflict, now time.Time) []Break {
 	var out []Break
 	loc := e.Location()
-	earliest := d.ScheduledStart.Add(-e.cfg.StartTolerance)
+	earliest := e.earliestStart(d)
 	switch {
 	case now.Before(earliest):
 		out = append(out, Break{Rule: models.RuleWindow, Message: fmt.Sprintf("it is planned for %s; it may start from %s, not before",
@@ -252,7 +257,7 @@ func (e *Engine) overrunBreaks(ctx context.Context, q store.Q, d models.Deployme
 // plan for now was saved and then refused at once.
 func (e *Engine) OverrunHolds(ctx context.Context, d models.Deployment) ([]Break, error) {
 	now := e.Now()
-	if now.Before(d.ScheduledStart.Add(-e.cfg.StartTolerance)) || !now.Before(d.ScheduledEnd) {
+	if now.Before(e.earliestStart(d)) || !now.Before(d.ScheduledEnd) { // the window rule's own bounds
 		return nil, nil
 	}
 	var out []Break
